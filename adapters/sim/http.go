@@ -1,0 +1,103 @@
+package sim
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+//go:embed web/*
+var web embed.FS
+
+// maxBody bounds a request body: a message is at most bot.MaxText runes.
+const maxBody = 64 << 10
+
+// Handler serves the simulator's web page at / and its API under /api/:
+//
+//	POST /api/messages   {"chat", "chat_type", "sender", "name", "text"}  a member's message
+//	POST /api/press      {"chat", "sender", "name", "message_id", "data"}  an option press
+//	GET  /api/messages?chat=ward-7&after=0&wait=10s                       the transcript
+func (s *Sim) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		page, _ := web.ReadFile("web/index.html")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'")
+		w.Write(page)
+	})
+	mux.HandleFunc("GET /sim.js", func(w http.ResponseWriter, r *http.Request) {
+		js, _ := web.ReadFile("web/sim.js")
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(js)
+	})
+	mux.HandleFunc("POST /api/messages", func(w http.ResponseWriter, r *http.Request) {
+		var p Post
+		if !decode(w, r, &p) {
+			return
+		}
+		msg, err := s.Post(r.Context(), p)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, msg)
+	})
+	mux.HandleFunc("POST /api/press", func(w http.ResponseWriter, r *http.Request) {
+		var p Press
+		if !decode(w, r, &p) {
+			return
+		}
+		if err := s.Press(r.Context(), p); err != nil {
+			fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("GET /api/messages", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+		wait, _ := time.ParseDuration(q.Get("wait"))
+		wait = min(max(wait, 0), 30*time.Second)
+		msgs := s.Messages(r.Context(), q.Get("chat"), after, wait)
+		if msgs == nil {
+			msgs = []Message{}
+		}
+		writeJSON(w, http.StatusOK, msgs)
+	})
+	return mux
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "the request is too large"})
+		return false
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON: " + err.Error()})
+		return false
+	}
+	return true
+}
+
+func fail(w http.ResponseWriter, err error) {
+	status := http.StatusInternalServerError
+	var bad *inputError
+	switch {
+	case errors.As(err, &bad):
+		status = http.StatusBadRequest
+	case errors.Is(err, ErrNotRunning):
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,234 @@
+// Package sim is Huddle's local simulator: a channel whose "platform" is an
+// HTTP API and a small web page, on which anyone can chat as several
+// members of a group or in private, press options, and read what the bot
+// sent. It needs no account and no network, and it is on by default.
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Name is the simulator's channel name.
+const Name = "sim"
+
+// maxTranscript bounds the messages the simulator keeps in memory.
+const maxTranscript = 5000
+
+// Message is one message in the simulator's transcript, from a member or
+// from the bot.
+type Message struct {
+	// Seq orders the transcript; clients ask for messages after a Seq.
+	Seq       int64        `json:"seq"`
+	ID        string       `json:"id"`
+	Chat      string       `json:"chat"`
+	ChatType  bot.ChatType `json:"chat_type"`
+	ChatTitle string       `json:"chat_title,omitempty"`
+	// From is the sender's id; empty for the bot.
+	From     string       `json:"from,omitempty"`
+	FromName string       `json:"from_name,omitempty"`
+	Bot      bool         `json:"bot"`
+	Text     string       `json:"text"`
+	Options  []bot.Option `json:"options,omitempty"`
+	ReplyTo  string       `json:"reply_to,omitempty"`
+	Time     time.Time    `json:"time"`
+}
+
+// Sim is the simulator channel. It implements bot.Channel.
+type Sim struct {
+	clock bot.Clock
+
+	mu      sync.Mutex
+	msgs    []Message
+	seq     int64
+	sent    map[string]string // outbox key -> message id, so a resend is not shown twice
+	chats   map[string]chatInfo
+	handler bot.Handler
+	changed chan struct{} // closed and replaced on every new message
+}
+
+type chatInfo struct {
+	Type  bot.ChatType
+	Title string
+}
+
+var _ bot.Channel = (*Sim)(nil)
+
+// New returns a simulator.
+func New(clock bot.Clock) *Sim {
+	if clock == nil {
+		clock = bot.SystemClock{}
+	}
+	return &Sim{clock: clock, sent: map[string]string{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
+}
+
+// Name returns "sim".
+func (s *Sim) Name() string { return Name }
+
+// Run makes the simulator deliver members' messages to h until ctx ends.
+func (s *Sim) Run(ctx context.Context, h bot.Handler) error {
+	s.mu.Lock()
+	s.handler = h
+	s.mu.Unlock()
+	<-ctx.Done()
+	s.mu.Lock()
+	s.handler = nil
+	s.mu.Unlock()
+	return nil
+}
+
+// Send shows a bot message in its chat. A message whose key was delivered
+// already is not shown again.
+func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, ok := s.sent[m.Key]; ok && m.Key != "" {
+		return id, nil
+	}
+	info, ok := s.chats[m.ChatID]
+	if !ok {
+		// A chat from before a restart: the simulator keeps no history.
+		info = chatInfo{Type: bot.Group}
+		s.chats[m.ChatID] = info
+	}
+	msg := s.appendLocked(Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
+		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo})
+	if m.Key != "" {
+		s.sent[m.Key] = msg.ID
+	}
+	return msg.ID, nil
+}
+
+// appendLocked adds a message to the transcript and wakes waiting readers.
+func (s *Sim) appendLocked(m Message) Message {
+	s.seq++
+	m.Seq = s.seq
+	m.ID = "m" + strconv.FormatInt(s.seq, 10)
+	m.Time = s.clock.Now()
+	s.msgs = append(s.msgs, m)
+	if len(s.msgs) > maxTranscript {
+		s.msgs = append(s.msgs[:0:0], s.msgs[len(s.msgs)-maxTranscript:]...)
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return m
+}
+
+// Post is a member's message to the simulator.
+type Post struct {
+	Chat      string       `json:"chat"`
+	ChatType  bot.ChatType `json:"chat_type,omitempty"`
+	ChatTitle string       `json:"chat_title,omitempty"`
+	Sender    string       `json:"sender"`
+	Name      string       `json:"name,omitempty"`
+	Text      string       `json:"text"`
+	ReplyTo   string       `json:"reply_to,omitempty"`
+}
+
+// Press is a member's press of an option under a bot message.
+type Press struct {
+	Chat      string `json:"chat"`
+	Sender    string `json:"sender"`
+	Name      string `json:"name,omitempty"`
+	MessageID string `json:"message_id"`
+	Data      string `json:"data"`
+}
+
+// inputError is a request the simulator refuses as malformed.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+// ErrNotRunning says the simulator has no handler: the bot is not running.
+var ErrNotRunning = errors.New("the bot is not running")
+
+// Post posts a member's message and returns once the bot has handled it.
+func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
+	if p.Chat == "" || p.Sender == "" {
+		return Message{}, &inputError{"chat and sender are required"}
+	}
+	if p.ChatType == "" {
+		p.ChatType = bot.Group
+	}
+	if p.ChatType != bot.Group && p.ChatType != bot.Direct {
+		return Message{}, &inputError{fmt.Sprintf("chat_type must be group or direct, not %q", p.ChatType)}
+	}
+	s.mu.Lock()
+	h := s.handler
+	info, known := s.chats[p.Chat]
+	if !known {
+		info = chatInfo{Type: p.ChatType, Title: p.ChatTitle}
+		s.chats[p.Chat] = info
+	}
+	msg := s.appendLocked(Message{Chat: p.Chat, ChatType: info.Type, ChatTitle: info.Title, From: p.Sender,
+		FromName: p.Name, Text: p.Text, ReplyTo: p.ReplyTo})
+	s.mu.Unlock()
+	if h == nil {
+		return msg, ErrNotRunning
+	}
+	ev := bot.Event{
+		ID: bot.EventID(Name, p.Chat, p.Sender, msg.ID), Kind: bot.Message, Channel: Name,
+		ChatID: p.Chat, ChatType: info.Type, ChatTitle: info.Title,
+		SenderID: p.Sender, SenderName: p.Name, MessageID: msg.ID, Text: p.Text, ReplyTo: p.ReplyTo, Time: msg.Time,
+	}
+	return msg, h.HandleEvent(ctx, ev)
+}
+
+// Press presses an option and returns once the bot has handled it.
+func (s *Sim) Press(ctx context.Context, p Press) error {
+	if p.Chat == "" || p.Sender == "" || p.Data == "" {
+		return &inputError{"chat, sender and data are required"}
+	}
+	s.mu.Lock()
+	h := s.handler
+	info, known := s.chats[p.Chat]
+	s.seq++ // a press gets its own id, as a platform's callback does
+	pressID := "p" + strconv.FormatInt(s.seq, 10)
+	s.mu.Unlock()
+	if !known {
+		return &inputError{fmt.Sprintf("no chat %q in the simulator", p.Chat)}
+	}
+	if h == nil {
+		return ErrNotRunning
+	}
+	ev := bot.Event{
+		ID: bot.EventID(Name, p.Chat, p.Sender, pressID), Kind: bot.OptionChosen, Channel: Name,
+		ChatID: p.Chat, ChatType: info.Type, ChatTitle: info.Title,
+		SenderID: p.Sender, SenderName: p.Name, MessageID: p.MessageID, Option: p.Data, Time: s.clock.Now(),
+	}
+	return h.HandleEvent(ctx, ev)
+}
+
+// Messages returns the messages of chat (all chats when empty) after seq.
+// With wait set it waits up to wait for one to arrive.
+func (s *Sim) Messages(ctx context.Context, chat string, after int64, wait time.Duration) []Message {
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		var out []Message
+		for _, m := range s.msgs {
+			if m.Seq > after && (chat == "" || m.Chat == chat) {
+				out = append(out, m)
+			}
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		if len(out) > 0 || wait <= 0 {
+			return out
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}

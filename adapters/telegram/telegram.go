@@ -1,0 +1,374 @@
+// Package telegram is Huddle's Telegram channel, on go-telegram-bot-api v5.
+//
+// The library's GetUpdatesChan cannot be cancelled and ignores retry_after,
+// so this package polls with its own loop over the library's MakeRequest,
+// every request bound to a context. Webhook mode registers a secret token
+// with setWebhook and refuses requests that do not carry it. Options become
+// inline keyboards; every callback query is answered.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/huddlebot/huddle/bot"
+	"golang.org/x/time/rate"
+)
+
+// Name is the channel's name.
+const Name = "telegram"
+
+// WebhookPath is where the webhook is served on Huddle's HTTP server.
+const WebhookPath = "/telegram/webhook"
+
+// allowedUpdates are the update kinds Huddle asks Telegram for.
+const allowedUpdates = `["message","callback_query"]`
+
+// Config holds what the Telegram channel needs.
+type Config struct {
+	Token string
+	// APIEndpoint is the Bot API's base URL ("http://127.0.0.1:8081") or a
+	// format with two %s for token and method; Telegram's by default.
+	APIEndpoint string
+	// Webhook selects webhook mode; polling otherwise.
+	Webhook       bool
+	WebhookURL    string
+	WebhookSecret string
+	// Rate is the most messages a second sent in all; 25 by default, under
+	// Telegram's 30.
+	Rate float64
+	// PollTimeout is the long-poll time; 30s by default.
+	PollTimeout time.Duration
+	// HTTPClient defaults to a client with sensible timeouts.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Telegram is the Telegram channel. It implements bot.Channel.
+type Telegram struct {
+	cfg     Config
+	api     *tgbotapi.BotAPI
+	http    *http.Client
+	limiter *rate.Limiter
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	handler bot.Handler
+}
+
+var _ bot.Channel = (*Telegram)(nil)
+
+// New returns the Telegram channel. It does not reach Telegram: Run checks
+// the token and keeps trying while Telegram cannot be reached.
+func New(_ context.Context, cfg Config) (*Telegram, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no bot token")
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = 25
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: cfg.PollTimeout + 30*time.Second}
+	}
+	endpoint := tgbotapi.APIEndpoint
+	if e := cfg.APIEndpoint; e != "" {
+		endpoint = e
+		if !strings.Contains(e, "%s") {
+			endpoint = strings.TrimRight(e, "/") + "/bot%s/%s"
+		}
+	}
+	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: client, Buffer: 100}
+	api.SetAPIEndpoint(endpoint)
+	return &Telegram{
+		cfg:     cfg,
+		api:     api,
+		http:    client,
+		limiter: rate.NewLimiter(rate.Limit(cfg.Rate), 1),
+		log:     cfg.Logger.With("channel", Name),
+	}, nil
+}
+
+// Name returns "telegram".
+func (t *Telegram) Name() string { return Name }
+
+// ctxClient binds one request to a context, since MakeRequest takes none.
+type ctxClient struct {
+	ctx  context.Context
+	base *http.Client
+}
+
+func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
+	return c.base.Do(req.WithContext(c.ctx))
+}
+
+// call makes one Bot API request bound to ctx.
+func (t *Telegram) call(ctx context.Context, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	api := *t.api
+	api.Client = ctxClient{ctx: ctx, base: t.http}
+	resp, err := api.MakeRequest(method, params)
+	if err != nil {
+		return resp, fmt.Errorf("telegram %s: %w", method, err)
+	}
+	return resp, nil
+}
+
+// Run receives updates, by long polling or through the webhook, and passes
+// them to h until ctx ends.
+func (t *Telegram) Run(ctx context.Context, h bot.Handler) error {
+	me, err := t.getMe(ctx)
+	if err != nil {
+		return err
+	}
+	t.log.Info("connected to Telegram", "bot", "@"+me.UserName)
+	if t.cfg.Webhook {
+		return t.runWebhook(ctx, h)
+	}
+	return t.poll(ctx, h)
+}
+
+// getMe checks the token, retrying while Telegram cannot be reached. A
+// token Telegram refuses is an error at once.
+func (t *Telegram) getMe(ctx context.Context) (tgbotapi.User, error) {
+	var me tgbotapi.User
+	for attempt := 0; ; attempt++ {
+		resp, err := t.call(ctx, "getMe", nil)
+		if err == nil {
+			if err := jsonUnmarshal(resp.Result, &me); err != nil {
+				return me, fmt.Errorf("telegram getMe: %w", err)
+			}
+			return me, nil
+		}
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {
+			return me, fmt.Errorf("telegram refused the bot token (channels.telegram.token): %w", err)
+		}
+		wait := min(time.Second<<min(attempt, 6), time.Minute)
+		t.log.Warn("cannot reach Telegram; retrying", "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return me, nil
+		case <-time.After(wait):
+		}
+	}
+}
+
+// poll is the long-polling loop. The offset moves past an update only once
+// it is durably handled, so a crash replays it and deduplication drops it.
+func (t *Telegram) poll(ctx context.Context, h bot.Handler) error {
+	// getUpdates fails while a webhook is set.
+	if _, err := t.call(ctx, "deleteWebhook", nil); err != nil && ctx.Err() == nil {
+		t.log.Warn("could not delete the webhook", "err", err)
+	}
+	var offset int
+	failures := 0
+	for ctx.Err() == nil {
+		params := tgbotapi.Params{}
+		params.AddNonZero("offset", offset)
+		params.AddNonZero("timeout", int(t.cfg.PollTimeout/time.Second))
+		params["allowed_updates"] = allowedUpdates
+		resp, err := t.call(ctx, "getUpdates", params)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			failures++
+			wait := retryAfter(err, min(time.Second<<min(failures, 6), time.Minute))
+			t.log.Warn("getUpdates failed; retrying", "in", wait, "err", err)
+			if !sleep(ctx, wait) {
+				return nil
+			}
+			continue
+		}
+		failures = 0
+		var updates []tgbotapi.Update
+		if err := jsonUnmarshal(resp.Result, &updates); err != nil {
+			t.log.Error("bad getUpdates result", "err", err)
+			continue
+		}
+		next, err := t.handleBatch(ctx, h, updates)
+		if next > offset {
+			offset = next
+		}
+		if err != nil && ctx.Err() == nil {
+			t.log.Error("handling updates failed; they will be fetched again", "err", err)
+			sleep(ctx, time.Second)
+		}
+	}
+	return nil
+}
+
+// handleBatch submits a batch in order (so each chat's events keep their
+// order), waits for all, answers callback queries, and returns the offset
+// past the last update handled without error before any that failed.
+func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []tgbotapi.Update) (int, error) {
+	type pending struct {
+		update tgbotapi.Update
+		done   <-chan error
+	}
+	var list []pending
+	for _, u := range updates {
+		ev, ok := t.convert(u)
+		var done <-chan error
+		if ok {
+			done = submit(ctx, h, ev)
+		}
+		list = append(list, pending{update: u, done: done})
+	}
+	next := 0
+	var firstErr error
+	for _, p := range list {
+		var err error
+		if p.done != nil {
+			err = <-p.done
+		}
+		if p.update.CallbackQuery != nil {
+			t.answerCallback(ctx, p.update.CallbackQuery.ID)
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if firstErr == nil {
+			next = p.update.UpdateID + 1
+		}
+	}
+	return next, firstErr
+}
+
+// submitter is a Handler that can queue an event without waiting, as
+// bot.Router does.
+type submitter interface {
+	Submit(ctx context.Context, ev bot.Event) <-chan error
+}
+
+func submit(ctx context.Context, h bot.Handler, ev bot.Event) <-chan error {
+	if s, ok := h.(submitter); ok {
+		return s.Submit(ctx, ev)
+	}
+	done := make(chan error, 1)
+	done <- h.HandleEvent(ctx, ev)
+	return done
+}
+
+// answerCallback stops the button's spinner on the member's phone.
+func (t *Telegram) answerCallback(ctx context.Context, id string) {
+	if _, err := t.call(ctx, "answerCallbackQuery", tgbotapi.Params{"callback_query_id": id}); err != nil && ctx.Err() == nil {
+		t.log.Warn("answerCallbackQuery failed", "err", err)
+	}
+}
+
+// convert turns an update into an event; false for updates Huddle ignores.
+func (t *Telegram) convert(u tgbotapi.Update) (bot.Event, bool) {
+	switch {
+	case u.Message != nil:
+		return convertMessage(u.Message)
+	case u.CallbackQuery != nil:
+		return convertCallback(u.CallbackQuery)
+	}
+	return bot.Event{}, false
+}
+
+func chatType(c *tgbotapi.Chat) (bot.ChatType, bool) {
+	switch c.Type {
+	case "private":
+		return bot.Direct, true
+	case "group", "supergroup":
+		return bot.Group, true
+	}
+	return "", false // channels
+}
+
+func name(u *tgbotapi.User) string {
+	return strings.TrimSpace(u.FirstName + " " + u.LastName)
+}
+
+func id(v int64) string { return strconv.FormatInt(v, 10) }
+
+func convertMessage(m *tgbotapi.Message) (bot.Event, bool) {
+	if m.Chat == nil {
+		return bot.Event{}, false
+	}
+	typ, ok := chatType(m.Chat)
+	if !ok {
+		return bot.Event{}, false
+	}
+	chat := id(m.Chat.ID)
+	// A group that became a supergroup: the old chat gets a message with
+	// migrate_to_chat_id, the new one with migrate_from_chat_id.
+	switch {
+	case m.MigrateToChatID != 0:
+		return bot.Event{ID: bot.EventID(Name, chat, "", "migrate"), Kind: bot.ChatMigrated, Channel: Name,
+			ChatID: chat, ChatType: bot.Group, MigrateTo: id(m.MigrateToChatID), Time: m.Time()}, true
+	case m.MigrateFromChatID != 0:
+		old := id(m.MigrateFromChatID)
+		return bot.Event{ID: bot.EventID(Name, old, "", "migrate"), Kind: bot.ChatMigrated, Channel: Name,
+			ChatID: old, ChatType: bot.Group, MigrateTo: chat, Time: m.Time()}, true
+	}
+	if m.From == nil || m.From.IsBot {
+		return bot.Event{}, false
+	}
+	text := m.Text
+	if text == "" {
+		text = m.Caption
+	}
+	ev := bot.Event{
+		ID: bot.EventID(Name, chat, id(m.From.ID), strconv.Itoa(m.MessageID)), Kind: bot.Message, Channel: Name,
+		ChatID: chat, ChatType: typ, ChatTitle: m.Chat.Title,
+		SenderID: id(m.From.ID), SenderName: name(m.From), SenderLang: m.From.LanguageCode,
+		MessageID: strconv.Itoa(m.MessageID), Text: text, Time: m.Time(),
+	}
+	if m.ReplyToMessage != nil {
+		ev.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)
+	}
+	return ev, true
+}
+
+func convertCallback(q *tgbotapi.CallbackQuery) (bot.Event, bool) {
+	// A press under an inline-mode message has no chat: nothing to do.
+	if q.Message == nil || q.Message.Chat == nil || q.From == nil {
+		return bot.Event{}, false
+	}
+	typ, ok := chatType(q.Message.Chat)
+	if !ok {
+		return bot.Event{}, false
+	}
+	chat := id(q.Message.Chat.ID)
+	return bot.Event{
+		ID: bot.EventID(Name, chat, id(q.From.ID), "cb"+q.ID), Kind: bot.OptionChosen, Channel: Name,
+		ChatID: chat, ChatType: typ, ChatTitle: q.Message.Chat.Title,
+		SenderID: id(q.From.ID), SenderName: name(q.From), SenderLang: q.From.LanguageCode,
+		MessageID: strconv.Itoa(q.Message.MessageID), Option: q.Data, Time: time.Now(),
+	}, true
+}
+
+// retryAfter returns Telegram's retry_after when err carries one, else def.
+func retryAfter(err error, def time.Duration) time.Duration {
+	var apiErr *tgbotapi.Error
+	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+		return time.Duration(apiErr.RetryAfter) * time.Second
+	}
+	return def
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}

@@ -1,0 +1,68 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Handler takes inbound events. HandleEvent returns once the event is
+// durably handled (or found to be a duplicate), so an adapter may then
+// acknowledge it to the platform.
+type Handler interface {
+	HandleEvent(ctx context.Context, ev Event) error
+}
+
+// Channel is one messaging platform, seen through its adapter.
+type Channel interface {
+	// Name is the channel's name as used in Event.Channel ("telegram").
+	Name() string
+	// Run receives platform updates and passes each to h until ctx ends. It
+	// returns nil when ctx is cancelled.
+	Run(ctx context.Context, h Handler) error
+	// Send delivers one message and returns the platform's id for it.
+	// It returns a *RetryError when the platform asks to wait, a
+	// *MigratedError when the chat has a new id, and a *PermanentError when
+	// retrying cannot help.
+	Send(ctx context.Context, m Outbound) (string, error)
+}
+
+// RetryError asks the sender to wait before the next attempt (a platform's
+// rate limit, Telegram's retry_after).
+type RetryError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }
+
+// MigratedError says the chat moved to a new platform id; the message should
+// go there instead.
+type MigratedError struct {
+	NewChatID string
+}
+
+func (e *MigratedError) Error() string { return "chat migrated to " + e.NewChatID }
+
+// PermanentError says retrying the message cannot succeed (the bot was
+// removed from the chat, the chat does not exist).
+type PermanentError struct {
+	Err error
+}
+
+func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
+
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Errors stores return.
+var (
+	// ErrNotFound says a looked-up record does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate says a record that must be unique exists already.
+	ErrDuplicate = errors.New("duplicate")
+)

@@ -1,0 +1,44 @@
+package bot
+
+import "time"
+
+// LessonInfo describes a loaded lesson for listings.
+type LessonInfo struct {
+	ID    string
+	Title string
+	// Mode is "group" or "direct".
+	Mode  string
+	Steps int
+}
+
+// Session is what the engine is told about an inbound event: the event, and
+// the chat and member it resolved to.
+type Session struct {
+	Event  Event
+	Chat   Chat
+	Member Member
+	// Lang is the member's language, or empty.
+	Lang string
+	Now  time.Time
+}
+
+// Engine runs lessons. Every method works inside the caller's transaction:
+// the state change and the messages it causes commit together.
+type Engine interface {
+	// Lessons lists the loaded lessons, titles in lang where available.
+	Lessons(lang string) []LessonInfo
+	// Lesson describes one lesson; false when there is none with that id.
+	Lesson(id, lang string) (LessonInfo, bool)
+	// Start begins lesson id in the session's chat. The caller has checked
+	// that no other run is active there.
+	Start(tx Tx, s Session, id string) error
+	// Offer gives a message or option press to the chat's active run. It
+	// reports whether the run took it as an answer.
+	Offer(tx Tx, s Session) (bool, error)
+	// Fire acts on a due timer.
+	Fire(tx Tx, t Timer, now time.Time) error
+	// Stop ends a run early (replaced by another lesson).
+	Stop(tx Tx, run Run, now time.Time) error
+	// Describe says where a run is, for a member: "Hand hygiene, step 3 of 9".
+	Describe(run Run, lang string) string
+}

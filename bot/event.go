@@ -1,0 +1,94 @@
+package bot
+
+import (
+	"strings"
+	"time"
+)
+
+// ChatType says whether a chat is a group or a one-to-one conversation.
+type ChatType string
+
+// Chat types.
+const (
+	Direct ChatType = "direct"
+	Group  ChatType = "group"
+)
+
+// EventKind says what an Event carries.
+type EventKind string
+
+// Event kinds.
+const (
+	// Message is a text message from a member.
+	Message EventKind = "message"
+	// OptionChosen is a press of an option (a button) the bot offered.
+	OptionChosen EventKind = "option"
+	// ChatMigrated says a chat's platform id changed (a Telegram group that
+	// became a supergroup); MigrateTo holds the new id.
+	ChatMigrated EventKind = "migrated"
+)
+
+// Event is one inbound platform update, normalized. Adapters fill it; nothing
+// after the adapter knows which platform it came from except by Channel.
+type Event struct {
+	// ID is unique per platform message: see EventID.
+	ID   string
+	Kind EventKind
+	// Channel names the adapter ("sim", "telegram", "whatsapp").
+	Channel   string
+	ChatID    string
+	ChatType  ChatType
+	ChatTitle string
+	SenderID  string
+	// SenderName is the display name the platform shows.
+	SenderName string
+	// SenderLang is the platform's language hint for the sender, if any.
+	SenderLang string
+	// MessageID is the platform id of the message (or of the message whose
+	// option was pressed).
+	MessageID string
+	Text      string
+	// Option is the data of the pressed option when Kind is OptionChosen.
+	Option string
+	// ReplyTo is the platform id of the message this one replies to.
+	ReplyTo string
+	// Thread is the platform's thread or topic id, if any.
+	Thread string
+	// MigrateTo is the chat's new platform id when Kind is ChatMigrated.
+	MigrateTo string
+	Time      time.Time
+}
+
+// EventID builds the id of an inbound event from its channel, chat, sender
+// and platform message id, so that one platform message always maps to one
+// id however often it is delivered.
+func EventID(channel, chat, sender, message string) string {
+	return strings.Join([]string{channel, chat, sender, message}, ":")
+}
+
+// ChatKey identifies a chat across channels; events of one chat key are
+// handled in order, one at a time.
+func ChatKey(channel, chatID string) string { return channel + ":" + chatID }
+
+// Option is a choice offered with an outbound message: an inline button on
+// Telegram and in the simulator, a numbered option elsewhere.
+type Option struct {
+	Label string `json:"label"`
+	// Data comes back in Event.Option when the option is chosen. Keep it short:
+	// Telegram allows 64 bytes.
+	Data string `json:"data"`
+}
+
+// Outbound is one message to deliver.
+type Outbound struct {
+	Channel string   `json:"channel"`
+	ChatID  string   `json:"chat_id"`
+	Text    string   `json:"text"`
+	Options []Option `json:"options,omitempty"`
+	// ReplyTo is the platform id of the message to reply to, if any.
+	ReplyTo string `json:"reply_to,omitempty"`
+	Thread  string `json:"thread,omitempty"`
+	// Key is the idempotency key: the outbox stores one message per key, so a
+	// state change replayed after a crash cannot queue its messages twice.
+	Key string `json:"key"`
+}

@@ -1,0 +1,488 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxText is the longest message text the router handles, in runes; longer
+// texts are cut. No platform Huddle speaks allows longer messages.
+const MaxText = 4096
+
+// Clock tells the time; tests pass a fake one.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// RouterConfig holds what a Router needs.
+type RouterConfig struct {
+	Store  Store
+	Engine Engine
+	// Clock defaults to SystemClock.
+	Clock Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Committed is called after every transaction that may have queued
+	// outbound messages; wire it to Sender.Wake.
+	Committed func()
+	// TimerPoll is how often due timers are looked for; 500ms by default.
+	TimerPoll time.Duration
+}
+
+// Router takes every inbound event, in order per chat, and turns it into
+// state changes and outbound messages committed together.
+type Router struct {
+	store     Store
+	engine    Engine
+	clock     Clock
+	log       *slog.Logger
+	committed func()
+	timerPoll time.Duration
+
+	cancel context.CancelFunc
+	queues *dispatcher
+}
+
+// NewRouter returns a Router; call Run to start its timers and Close (or
+// cancel Run's context) to stop it.
+func NewRouter(cfg RouterConfig) *Router {
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Committed == nil {
+		cfg.Committed = func() {}
+	}
+	if cfg.TimerPoll <= 0 {
+		cfg.TimerPoll = 500 * time.Millisecond
+	}
+	base, cancel := context.WithCancel(context.Background())
+	return &Router{
+		store:     cfg.Store,
+		engine:    cfg.Engine,
+		clock:     cfg.Clock,
+		log:       cfg.Logger,
+		committed: cfg.Committed,
+		timerPoll: cfg.TimerPoll,
+		cancel:    cancel,
+		queues:    newDispatcher(base),
+	}
+}
+
+// Run fires due timers until ctx ends, then stops the router's chat queues
+// and waits for them.
+func (r *Router) Run(ctx context.Context) error {
+	defer r.Close()
+	var mu sync.Mutex
+	inflight := make(map[int64]bool)
+	tick := time.NewTicker(r.timerPoll)
+	defer tick.Stop()
+	for {
+		due, err := r.store.DueTimers(ctx, r.clock.Now(), 200)
+		if err != nil && ctx.Err() == nil {
+			r.log.Error("list due timers", "err", err)
+		}
+		for _, t := range due {
+			mu.Lock()
+			busy := inflight[t.ID]
+			inflight[t.ID] = true
+			mu.Unlock()
+			if busy {
+				continue
+			}
+			done := r.queues.submit(ctx, ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
+				return r.fire(ctx, t)
+			})
+			go func(id int64) {
+				<-done
+				mu.Lock()
+				delete(inflight, id)
+				mu.Unlock()
+			}(t.ID)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// Close stops the chat queues and waits for the work under way to finish.
+func (r *Router) Close() {
+	r.cancel()
+	r.queues.wait()
+}
+
+// fire acts on one due timer. A timer whose handling fails is marked fired
+// all the same and logged, so one bad timer cannot spin forever.
+func (r *Router) fire(ctx context.Context, t Timer) error {
+	now := r.clock.Now()
+	err := r.store.Update(ctx, func(tx Tx) error {
+		first, err := tx.FireTimer(t.ID, now)
+		if err != nil || !first {
+			return err
+		}
+		return r.engine.Fire(tx, t, now)
+	})
+	if err != nil && ctx.Err() == nil {
+		r.log.Error("fire timer", "timer", t.ID, "run", t.RunID, "err", err)
+		err = r.store.Update(ctx, func(tx Tx) error {
+			_, err := tx.FireTimer(t.ID, now)
+			return err
+		})
+	}
+	r.committed()
+	return err
+}
+
+// HandleEvent handles ev in its chat's queue and returns once it is durably
+// handled. A duplicate of an event already handled changes nothing.
+func (r *Router) HandleEvent(ctx context.Context, ev Event) error {
+	select {
+	case err := <-r.Submit(ctx, ev):
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Submit queues ev behind the events of its chat submitted before it and
+// returns a channel that receives the result. Adapters that receive a batch
+// of updates submit them all in order, then wait for every result.
+func (r *Router) Submit(ctx context.Context, ev Event) <-chan error {
+	ev = sanitize(ev)
+	return r.queues.submit(ctx, ChatKey(ev.Channel, ev.ChatID), func(ctx context.Context) error {
+		return r.handle(ctx, ev)
+	})
+}
+
+// sanitize makes an event's text safe to handle: valid UTF-8, trimmed, and
+// at most MaxText runes.
+func sanitize(ev Event) Event {
+	ev.Text = strings.TrimSpace(strings.ToValidUTF8(ev.Text, "\uFFFD"))
+	if utf8.RuneCountInString(ev.Text) > MaxText {
+		ev.Text = string([]rune(ev.Text)[:MaxText])
+	}
+	if ev.ChatType != Group {
+		ev.ChatType = Direct
+	}
+	if ev.Kind == "" {
+		ev.Kind = Message
+	}
+	return ev
+}
+
+func (r *Router) handle(ctx context.Context, ev Event) error {
+	now := r.clock.Now()
+	if ev.Time.IsZero() {
+		ev.Time = now
+	}
+	err := r.store.Update(ctx, func(tx Tx) error {
+		first, err := tx.SeeEvent(ev.ID, now)
+		if err != nil || !first {
+			return err
+		}
+		if ev.Kind == ChatMigrated {
+			return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
+		}
+		chat, err := tx.EnsureChat(ev.Channel, ev.ChatID, ev.ChatType, ev.ChatTitle, now)
+		if err != nil {
+			return err
+		}
+		member, err := tx.EnsureMember(ev.Channel, ev.SenderID, ev.SenderName, now)
+		if err != nil {
+			return err
+		}
+		if err := tx.JoinChat(chat.ID, member.ID, now); err != nil {
+			return err
+		}
+		s := Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
+		if s.Lang == "" {
+			s.Lang = chat.Lang
+		}
+		return r.dispatch(tx, s)
+	})
+	if err != nil && ctx.Err() == nil {
+		// Record the event as seen and apologise, so a message that trips a
+		// bug is not redelivered and retried forever.
+		r.log.Error("handle event", "event", ev.ID, "kind", ev.Kind, "err", err)
+		err = r.store.Update(ctx, func(tx Tx) error {
+			if _, err := tx.SeeEvent(ev.ID, now); err != nil {
+				return err
+			}
+			return tx.Enqueue(Outbound{
+				Channel: ev.Channel, ChatID: ev.ChatID, ReplyTo: ev.MessageID,
+				Text: "Sorry, something went wrong on my side; the team has been told.",
+				Key:  "ev:" + ev.ID + ":err",
+			}, now)
+		})
+	}
+	if err == nil {
+		r.committed()
+	}
+	return err
+}
+
+// dispatch decides what an event is: an option press, a command, or a
+// message for the active run.
+func (r *Router) dispatch(tx Tx, s Session) error {
+	ev := s.Event
+	engage := func(kind string) error {
+		return tx.LogEngagement(Engagement{MemberID: s.Member.ID, ChatID: s.Chat.ID, Kind: kind, At: s.Now})
+	}
+	switch {
+	case ev.Kind == OptionChosen:
+		if err := engage(EngageOption); err != nil {
+			return err
+		}
+		if strings.HasPrefix(ev.Option, replacePrefix) || strings.HasPrefix(ev.Option, keepPrefix) {
+			return r.replaceAnswer(tx, s)
+		}
+		took, err := r.engine.Offer(tx, s)
+		if err != nil || took {
+			return err
+		}
+		return r.reply(tx, s, "stale", tr(s.Lang, "option_stale"))
+	case strings.HasPrefix(ev.Text, "/"):
+		if err := engage(EngageCommand); err != nil {
+			return err
+		}
+		name, args := parseCommand(ev.Text)
+		return r.command(tx, s, name, args)
+	default:
+		took, err := r.engine.Offer(tx, s)
+		if err != nil {
+			return err
+		}
+		kind := EngageMessage
+		if took {
+			kind = EngageAnswer
+		}
+		if err := engage(kind); err != nil {
+			return err
+		}
+		if !took && s.Chat.Type == Direct {
+			return r.reply(tx, s, "hint", tr(s.Lang, "hint"))
+		}
+		return nil
+	}
+}
+
+// parseCommand splits "/Lesson@HuddleBot  hand-hygiene" into "lesson" and
+// ["hand-hygiene"].
+func parseCommand(text string) (string, []string) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return "", nil
+	}
+	name := strings.TrimPrefix(fields[0], "/")
+	if i := strings.IndexByte(name, '@'); i >= 0 {
+		name = name[:i]
+	}
+	return strings.ToLower(name), fields[1:]
+}
+
+// reply queues a message to the event's chat, replying to it in groups.
+// tag makes the idempotency key unique per reply to one event.
+func (r *Router) reply(tx Tx, s Session, tag, text string, opts ...Option) error {
+	m := Outbound{
+		Channel: s.Chat.Channel,
+		ChatID:  s.Chat.PlatformID,
+		Text:    text,
+		Options: opts,
+		Thread:  s.Event.Thread,
+		Key:     "ev:" + s.Event.ID + ":" + tag,
+	}
+	if s.Chat.Type == Group {
+		m.ReplyTo = s.Event.MessageID
+	}
+	return tx.Enqueue(m, s.Now)
+}
+
+func (r *Router) command(tx Tx, s Session, name string, args []string) error {
+	switch name {
+	case "start":
+		return r.reply(tx, s, "start", tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "help"))
+	case "help":
+		return r.reply(tx, s, "help", tr(s.Lang, "help"))
+	case "lessons":
+		return r.listLessons(tx, s)
+	case "lesson":
+		return r.startLesson(tx, s, args)
+	case "progress":
+		return r.progress(tx, s)
+	case "lang":
+		return r.setLang(tx, s, args)
+	default:
+		shown := "/" + name
+		if utf8.RuneCountInString(shown) > 32 {
+			shown = string([]rune(shown)[:32]) + "…"
+		}
+		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", shown)+"\n"+tr(s.Lang, "help"))
+	}
+}
+
+func (r *Router) listLessons(tx Tx, s Session) error {
+	list := r.engine.Lessons(s.Lang)
+	if len(list) == 0 {
+		return r.reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "lessons"))
+	for _, l := range list {
+		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
+	}
+	return r.reply(tx, s, "lessons", b.String())
+}
+
+// Option data prefixes of the replace question.
+const (
+	replacePrefix = "r+:"
+	keepPrefix    = "r-:"
+)
+
+func (r *Router) startLesson(tx Tx, s Session, args []string) error {
+	if len(args) == 0 {
+		example := "hand-hygiene"
+		if list := r.engine.Lessons(s.Lang); len(list) > 0 {
+			example = list[0].ID
+		}
+		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
+	}
+	id := strings.ToLower(args[0])
+	info, ok := r.engine.Lesson(id, s.Lang)
+	if !ok {
+		shown := args[0]
+		if utf8.RuneCountInString(shown) > 40 {
+			shown = string([]rune(shown)[:40]) + "…"
+		}
+		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", shown))
+	}
+	if info.Mode == "direct" && s.Chat.Type == Group {
+		return r.reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
+	}
+	run, err := tx.ActiveRun(s.Chat.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return r.engine.Start(tx, s, id)
+	case err != nil:
+		return err
+	}
+	if len(args) > 1 && strings.EqualFold(args[1], "replace") {
+		if err := r.engine.Stop(tx, run, s.Now); err != nil {
+			return err
+		}
+		return r.engine.Start(tx, s, id)
+	}
+	runID := strconv.FormatInt(run.ID, 10)
+	return r.reply(tx, s, "lesson",
+		tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title),
+		Option{Label: tr(s.Lang, "replace_yes"), Data: replacePrefix + runID + ":" + id},
+		Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
+	)
+}
+
+// replaceAnswer acts on a press of the replace question's options.
+func (r *Router) replaceAnswer(tx Tx, s Session) error {
+	replace := strings.HasPrefix(s.Event.Option, replacePrefix)
+	rest := s.Event.Option[len(replacePrefix):]
+	runPart, lessonID, _ := strings.Cut(rest, ":")
+	runID, _ := strconv.ParseInt(runPart, 10, 64)
+	run, err := tx.ActiveRun(s.Chat.ID)
+	if errors.Is(err, ErrNotFound) || (err == nil && run.ID != runID) {
+		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	if !replace {
+		return r.reply(tx, s, "replace", tr(s.Lang, "replace_kept", r.engine.Describe(run, s.Lang)))
+	}
+	if _, ok := r.engine.Lesson(lessonID, s.Lang); !ok {
+		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+	}
+	if err := r.engine.Stop(tx, run, s.Now); err != nil {
+		return err
+	}
+	return r.engine.Start(tx, s, lessonID)
+}
+
+func (r *Router) progress(tx Tx, s Session) error {
+	rows, err := tx.MemberProgress(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return r.reply(tx, s, "progress", tr(s.Lang, "progress_none"))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "progress", s.Member.Name))
+	for i, p := range rows {
+		if i == 10 {
+			break
+		}
+		title := p.LessonID
+		if info, ok := r.engine.Lesson(p.LessonID, s.Lang); ok {
+			title = info.Title
+		}
+		b.WriteString("\n• ")
+		b.WriteString(tr(s.Lang, "progress_line", title, tr(s.Lang, "status_"+string(p.Status)),
+			p.Correct, p.Answered, formatPoints(p.Points, p.MaxPoints)))
+	}
+	return r.reply(tx, s, "progress", b.String())
+}
+
+// formatPoints renders "3/4 (75%)".
+func formatPoints(points, max float64) string {
+	num := strconv.FormatFloat(points, 'f', -1, 64) + "/" + strconv.FormatFloat(max, 'f', -1, 64)
+	if max <= 0 {
+		return num
+	}
+	return fmt.Sprintf("%s (%d%%)", num, int(points/max*100+0.5))
+}
+
+func (r *Router) setLang(tx Tx, s Session, args []string) error {
+	if len(args) == 0 {
+		return r.reply(tx, s, "lang", tr(s.Lang, "lang_usage"))
+	}
+	code, ok := ParseLang(args[0])
+	if !ok {
+		shown := args[0]
+		if utf8.RuneCountInString(shown) > 16 {
+			shown = string([]rune(shown)[:16]) + "…"
+		}
+		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", shown))
+	}
+	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
+		return err
+	}
+	// In a group, the first member to choose a language sets the group's
+	// language for lesson posts too.
+	if s.Chat.Type == Group && s.Chat.Lang == "" {
+		if err := tx.SetChatLang(s.Chat.ID, code); err != nil {
+			return err
+		}
+	}
+	s.Lang = code
+	name := languageNames[code]
+	if name == "" {
+		name = code
+	}
+	return r.reply(tx, s, "lang", tr(code, "lang_set", name))
+}

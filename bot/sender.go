@@ -1,0 +1,178 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// SenderConfig holds what a Sender needs.
+type SenderConfig struct {
+	Store    Store
+	Channels []Channel
+	Clock    Clock
+	Logger   *slog.Logger
+	// Poll is how often the outbox is looked at without a wake-up; 1s by
+	// default.
+	Poll time.Duration
+	// MaxAttempts is how many times a message is tried before it is given
+	// up on; 20 by default.
+	MaxAttempts int
+}
+
+// Sender drains the outbox: one loop per channel, messages in the order they
+// were queued, each marked sent once the platform took it. A message to a
+// chat that is failing waits, and so do the messages behind it in that
+// chat, while other chats go on.
+type Sender struct {
+	cfg  SenderConfig
+	mu   sync.Mutex
+	wake map[string]chan struct{}
+}
+
+// NewSender returns a Sender for the given channels.
+func NewSender(cfg SenderConfig) *Sender {
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 20
+	}
+	s := &Sender{cfg: cfg, wake: make(map[string]chan struct{})}
+	for _, ch := range cfg.Channels {
+		s.wake[ch.Name()] = make(chan struct{}, 1)
+	}
+	return s
+}
+
+// Wake tells every channel's loop to look at the outbox now.
+func (s *Sender) Wake() {
+	for _, w := range s.wake {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run drains the outbox until ctx ends.
+func (s *Sender) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, ch := range s.cfg.Channels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.loop(ctx, ch)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (s *Sender) loop(ctx context.Context, ch Channel) {
+	tick := time.NewTicker(s.cfg.Poll)
+	defer tick.Stop()
+	for {
+		for s.drain(ctx, ch) {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake[ch.Name()]:
+		case <-tick.C:
+		}
+	}
+}
+
+// drain sends one batch; it reports whether there may be more to send now.
+func (s *Sender) drain(ctx context.Context, ch Channel) bool {
+	const batch = 100
+	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Error("read outbox", "channel", ch.Name(), "err", err)
+		}
+		return false
+	}
+	blocked := make(map[string]bool) // chats with a failed message in this batch
+	progressed := false
+	for _, it := range items {
+		if ctx.Err() != nil {
+			return false
+		}
+		if blocked[it.ChatID] {
+			continue
+		}
+		if !s.send(ctx, ch, it) {
+			blocked[it.ChatID] = true
+			continue
+		}
+		progressed = true
+	}
+	return progressed && len(items) == batch
+}
+
+// send delivers one message and records the outcome; false when it failed.
+func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
+	log := s.cfg.Logger.With("channel", ch.Name(), "outbox", it.ID)
+	id, err := ch.Send(ctx, it.Outbound)
+	now := s.cfg.Clock.Now()
+	if err == nil {
+		if err := s.cfg.Store.MarkSent(ctx, it.ID, id, now); err != nil {
+			log.Error("mark sent", "err", err)
+		}
+		return true
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	var (
+		retry    *RetryError
+		migrated *MigratedError
+		perm     *PermanentError
+		next     time.Time
+	)
+	switch {
+	case errors.As(err, &migrated):
+		// The chat moved: move its pending messages, then send again.
+		log.Info("chat migrated", "to", migrated.NewChatID)
+		mig := s.cfg.Store.Update(ctx, func(tx Tx) error {
+			return tx.MigrateChat(ch.Name(), it.ChatID, migrated.NewChatID)
+		})
+		if mig != nil {
+			log.Error("migrate chat", "err", mig)
+		}
+		next = now
+	case errors.As(err, &retry):
+		log.Warn("platform asks to wait", "after", retry.After)
+		next = now.Add(retry.After)
+	case errors.As(err, &perm) || it.Attempts+1 >= s.cfg.MaxAttempts:
+		log.Error("message given up", "attempts", it.Attempts+1, "err", err)
+	default:
+		next = now.Add(backoff(it.Attempts))
+		log.Warn("send failed; will retry", "attempt", it.Attempts+1, "at", next, "err", err)
+	}
+	if err := s.cfg.Store.MarkRetry(ctx, it.ID, err.Error(), next); err != nil {
+		log.Error("mark retry", "err", err)
+	}
+	return false
+}
+
+// backoff is the wait after the n-th failed attempt: 1s doubling up to
+// 5 minutes, with jitter.
+func backoff(n int) time.Duration {
+	d := time.Second << min(n, 9)
+	if d > 5*time.Minute {
+		d = 5 * time.Minute
+	}
+	return d/2 + rand.N(d/2+1)
+}

@@ -1,0 +1,195 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Member is a person the bot has seen on one channel.
+type Member struct {
+	ID         int64
+	Channel    string
+	PlatformID string
+	Name       string
+	// Lang is the member's chosen language code, empty until chosen.
+	Lang    string
+	Created time.Time
+}
+
+// Chat is a group or direct conversation the bot has seen.
+type Chat struct {
+	ID         int64
+	Channel    string
+	PlatformID string
+	Type       ChatType
+	Title      string
+	// Lang is the language of posts to the whole chat, empty for the
+	// lesson's own fallback.
+	Lang string
+}
+
+// Key is the chat's ChatKey.
+func (c Chat) Key() string { return ChatKey(c.Channel, c.PlatformID) }
+
+// RunStatus is the state of a lesson run.
+type RunStatus string
+
+// Run statuses.
+const (
+	RunActive  RunStatus = "active"
+	RunDone    RunStatus = "done"
+	RunStopped RunStatus = "stopped"
+)
+
+// Run is one lesson being taken in one chat. The engine owns State, an
+// opaque serialized document; the other fields are kept in columns so runs
+// can be queried and reported on.
+type Run struct {
+	ID       int64
+	LessonID string
+	ChatID   int64
+	// StartedBy is the member who started the run.
+	StartedBy int64
+	Mode      string
+	Status    RunStatus
+	// Step is the index of the current step; Seq counts steps entered, so a
+	// timer or an option press carrying an older Seq is stale.
+	Step     int
+	Seq      int
+	State    []byte
+	Started  time.Time
+	Updated  time.Time
+	Finished time.Time
+}
+
+// Timer wakes a run at Due. A timer whose Seq no longer matches its run's is
+// stale and ignored.
+type Timer struct {
+	ID    int64
+	RunID int64
+	Seq   int
+	Due   time.Time
+	// Channel and ChatPlatformID locate the run's chat, so the timer fires
+	// in that chat's queue; stores fill them when listing due timers.
+	Channel        string
+	ChatPlatformID string
+}
+
+// Answer is one member's scored answer to one quiz or ask step of a run.
+type Answer struct {
+	RunID     int64
+	MemberID  int64
+	StepID    string
+	Seq       int
+	Value     string
+	Correct   bool
+	Points    float64
+	MaxPoints float64
+	At        time.Time
+}
+
+// Engagement kinds.
+const (
+	EngageMessage = "message"
+	EngageCommand = "command"
+	EngageAnswer  = "answer"
+	EngageOption  = "option"
+)
+
+// Engagement is one row of the engagement log: who did what, where, when.
+type Engagement struct {
+	MemberID int64
+	ChatID   int64
+	Kind     string
+	At       time.Time
+}
+
+// Progress is one member's standing in one run.
+type Progress struct {
+	RunID     int64
+	LessonID  string
+	Status    RunStatus
+	Answered  int
+	Correct   int
+	Points    float64
+	MaxPoints float64
+	Started   time.Time
+	Finished  time.Time
+}
+
+// OutboxItem is a queued outbound message.
+type OutboxItem struct {
+	ID int64
+	Outbound
+	Attempts int
+	Created  time.Time
+}
+
+// Store persists everything. All changes go through Update, one
+// transaction per call.
+type Store interface {
+	// Update runs fn in one transaction and commits it durably before it
+	// returns; when fn returns an error nothing of it is kept.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// PendingOutbox lists up to limit unsent messages of a channel that are
+	// due at now, oldest first.
+	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]OutboxItem, error)
+	// MarkSent records that an outbox message was delivered.
+	MarkSent(ctx context.Context, id int64, platformID string, at time.Time) error
+	// MarkRetry records a failed attempt; the message is retried at next,
+	// or never when next is zero.
+	MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error
+	// DueTimers lists up to limit unfired timers due at now.
+	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
+	// NextTimer returns the due time of the earliest unfired timer.
+	NextTimer(ctx context.Context) (time.Time, bool, error)
+}
+
+// Tx is the view of the store inside one transaction.
+type Tx interface {
+	// SeeEvent records an inbound event id; it returns false when the id
+	// was seen before.
+	SeeEvent(id string, at time.Time) (bool, error)
+	// EnsureMember returns the member, creating it on first sight.
+	EnsureMember(channel, platformID, name string, at time.Time) (Member, error)
+	// EnsureChat returns the chat, creating it on first sight.
+	EnsureChat(channel, platformID string, typ ChatType, title string, at time.Time) (Chat, error)
+	// JoinChat records that a member is in a chat and was active at at.
+	JoinChat(chatID, memberID int64, at time.Time) error
+	// ChatMembers lists the members seen in a chat at or after since.
+	ChatMembers(chatID int64, since time.Time) ([]Member, error)
+	// ChatByID returns a chat by its id.
+	ChatByID(id int64) (Chat, error)
+	// MemberByID returns a member by its id.
+	MemberByID(id int64) (Member, error)
+	// SetMemberLang sets a member's language.
+	SetMemberLang(memberID int64, lang string) error
+	// SetChatLang sets a chat's language.
+	SetChatLang(chatID int64, lang string) error
+	// MigrateChat moves a chat, and its pending messages, to a new platform id.
+	MigrateChat(channel, oldID, newID string) error
+	// LogEngagement appends to the engagement log.
+	LogEngagement(e Engagement) error
+	// ActiveRun returns the chat's active run or ErrNotFound.
+	ActiveRun(chatID int64) (Run, error)
+	// RunByID returns a run or ErrNotFound.
+	RunByID(id int64) (Run, error)
+	// CreateRun stores a new run and sets its ID.
+	CreateRun(r *Run) error
+	// SaveRun stores a run's new state.
+	SaveRun(r *Run) error
+	// AddTimer schedules a timer.
+	AddTimer(t Timer) error
+	// FireTimer marks a timer fired; it returns false when it had fired
+	// already, so a timer is acted on once.
+	FireTimer(id int64, at time.Time) (bool, error)
+	// SaveAnswer records a member's answer; a second answer of the same
+	// member to the same step of the same run is refused with
+	// ErrDuplicate.
+	SaveAnswer(a Answer) error
+	// MemberProgress lists a member's runs with their scores, newest first.
+	MemberProgress(memberID int64) ([]Progress, error)
+	// Enqueue adds a message to the outbox; a second message with the same
+	// key is ignored.
+	Enqueue(m Outbound, at time.Time) error
+}

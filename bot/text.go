@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// catalog holds the router's own texts by language; English is the fallback.
+var catalog = map[string]map[string]string{
+	"en": {
+		"welcome":        "Welcome to Huddle, %s! I share short lessons and quizzes with your group.",
+		"help":           "Commands:\n/lessons: list lessons\n/lesson ID: start a lesson\n/progress: your scores\n/lang CODE: your language (en, fr)\n/help: this list",
+		"unknown":        "I don't know %s.",
+		"lessons":        "Lessons:",
+		"lessons_none":   "No lessons are loaded.",
+		"lesson_usage":   "Which lesson? Send /lesson ID, for example /lesson %s. /lessons lists them.",
+		"lesson_unknown": "There is no lesson called %q. Send /lessons to see them.",
+		"direct_only":    "%s is taken one to one: message me privately and send /lesson %s.",
+		"replace_q":      "%s is still running here. Replace it with %s?",
+		"replace_yes":    "Yes, replace it",
+		"replace_no":     "No, keep it",
+		"replace_kept":   "OK, %s continues.",
+		"replace_stale":  "That question has expired.",
+		"progress":       "Your progress, %s:",
+		"progress_none":  "You haven't answered any lesson yet. Send /lessons to start one.",
+		"progress_line":  "%s: %s, %d/%d correct, %s points",
+		"status_active":  "in progress",
+		"status_done":    "finished",
+		"status_stopped": "stopped",
+		"lang_set":       "Language set to %s.",
+		"lang_bad":       "I don't know the language %q. Use a code such as en or fr.",
+		"lang_usage":     "Send /lang CODE, for example /lang fr.",
+		"hint":           "Send /lessons to see the lessons, or /help for all commands.",
+		"option_stale":   "That question is closed.",
+	},
+	"fr": {
+		"welcome":        "Bienvenue sur Huddle, %s ! Je partage de courtes leçons et des quiz avec votre groupe.",
+		"help":           "Commandes :\n/lessons : liste des leçons\n/lesson ID : commencer une leçon\n/progress : vos scores\n/lang CODE : votre langue (en, fr)\n/help : cette liste",
+		"unknown":        "Je ne connais pas %s.",
+		"lessons":        "Leçons :",
+		"lessons_none":   "Aucune leçon n'est chargée.",
+		"lesson_usage":   "Quelle leçon ? Envoyez /lesson ID, par exemple /lesson %s. /lessons les liste.",
+		"lesson_unknown": "Il n'y a pas de leçon %q. Envoyez /lessons pour les voir.",
+		"direct_only":    "%s se suit en privé : écrivez-moi directement et envoyez /lesson %s.",
+		"replace_q":      "%s est encore en cours ici. La remplacer par %s ?",
+		"replace_yes":    "Oui, remplacer",
+		"replace_no":     "Non, continuer",
+		"replace_kept":   "D'accord, %s continue.",
+		"replace_stale":  "Cette question a expiré.",
+		"progress":       "Vos progrès, %s :",
+		"progress_none":  "Vous n'avez encore répondu à aucune leçon. Envoyez /lessons pour commencer.",
+		"progress_line":  "%s : %s, %d/%d justes, %s points",
+		"status_active":  "en cours",
+		"status_done":    "terminée",
+		"status_stopped": "arrêtée",
+		"lang_set":       "Langue : %s.",
+		"lang_bad":       "Je ne connais pas la langue %q. Utilisez un code comme en ou fr.",
+		"lang_usage":     "Envoyez /lang CODE, par exemple /lang fr.",
+		"hint":           "Envoyez /lessons pour voir les leçons, ou /help pour toutes les commandes.",
+		"option_stale":   "Cette question est close.",
+	},
+}
+
+// languageNames names the languages the router speaks, in themselves.
+var languageNames = map[string]string{"en": "English", "fr": "Français"}
+
+// tr returns the text for key in lang, falling back to English, formatted
+// with args.
+func tr(lang, key string, args ...any) string {
+	m, ok := catalog[baseLang(lang)]
+	if !ok {
+		m = catalog["en"]
+	}
+	s, ok := m[key]
+	if !ok {
+		s = catalog["en"][key]
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// baseLang reduces "fr-CA" or "fr_CA" to "fr".
+func baseLang(lang string) string {
+	lang = strings.ToLower(lang)
+	if i := strings.IndexAny(lang, "-_"); i > 0 {
+		lang = lang[:i]
+	}
+	return lang
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+)
+
+// Config is Huddle's whole configuration; see config.example.yaml.
+type Config struct {
+	Database string     `mapstructure:"database"`
+	Lessons  string     `mapstructure:"lessons"`
+	Timezone string     `mapstructure:"timezone"`
+	Log      LogConfig  `mapstructure:"log"`
+	HTTP     HTTPConfig `mapstructure:"http"`
+	Channels struct {
+		Sim      SimConfig      `mapstructure:"sim"`
+		Telegram TelegramConfig `mapstructure:"telegram"`
+		WhatsApp WhatsAppConfig `mapstructure:"whatsapp"`
+	} `mapstructure:"channels"`
+	Mentors map[string][]string `mapstructure:"mentors"`
+}
+
+// LogConfig sets logging.
+type LogConfig struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// HTTPConfig sets the simulator's and dashboard's server.
+type HTTPConfig struct {
+	Listen string `mapstructure:"listen"`
+	Token  string `mapstructure:"token"`
+}
+
+// SimConfig sets the simulator.
+type SimConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+}
+
+// TelegramConfig sets the Telegram channel.
+type TelegramConfig struct {
+	Enabled       bool   `mapstructure:"enabled"`
+	Token         string `mapstructure:"token"`
+	APIEndpoint   string `mapstructure:"api_endpoint"`
+	Mode          string `mapstructure:"mode"`
+	WebhookURL    string `mapstructure:"webhook_url"`
+	WebhookSecret string `mapstructure:"webhook_secret"`
+	// Rate is the most messages a second sent to Telegram in all.
+	Rate float64 `mapstructure:"rate"`
+}
+
+// WhatsAppConfig sets the WhatsApp channel.
+type WhatsAppConfig struct {
+	Enabled   bool   `mapstructure:"enabled"`
+	SessionDB string `mapstructure:"session_db"`
+	PairPhone string `mapstructure:"pair_phone"`
+}
+
+// defaults are the embedded defaults: enough to run the simulator with the
+// built-in lessons on a fresh machine. Every key is listed so that each can
+// be set from the environment.
+var defaults = map[string]any{
+	"database":                         "./data/huddle.db",
+	"lessons":                          "./lessons",
+	"timezone":                         "Africa/Nairobi",
+	"log.level":                        "info",
+	"log.format":                       "text",
+	"http.listen":                      "127.0.0.1:8080",
+	"http.token":                       "",
+	"channels.sim.enabled":             true,
+	"channels.telegram.enabled":        false,
+	"channels.telegram.token":          "",
+	"channels.telegram.api_endpoint":   "",
+	"channels.telegram.mode":           "polling",
+	"channels.telegram.webhook_url":    "",
+	"channels.telegram.webhook_secret": "",
+	"channels.telegram.rate":           25.0,
+	"channels.whatsapp.enabled":        false,
+	"channels.whatsapp.session_db":     "./data/whatsapp.db",
+	"channels.whatsapp.pair_phone":     "",
+	"mentors":                          map[string][]string{},
+}
+
+// loadConfig reads defaults, then the config file (when given), then
+// HUDDLE_* environment variables, and validates the result.
+func loadConfig(file string) (Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("HUDDLE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return Config{}, fmt.Errorf("config file %s does not exist", file)
+			}
+			return Config{}, fmt.Errorf("read config %s: %w", file, err)
+		}
+	}
+	var cfg Config
+	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
+		dc.ErrorUnused = false
+		dc.WeaklyTypedInput = true
+	})
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	if file != "" {
+		for _, k := range v.AllKeys() {
+			if !known(k) {
+				return cfg, fmt.Errorf("config %s: unknown key %s", file, k)
+			}
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+// known reports whether a key is part of the configuration.
+func known(key string) bool {
+	if _, ok := defaults[key]; ok {
+		return true
+	}
+	return strings.HasPrefix(key, "mentors.")
+}
+
+// validate checks every value, naming the key of the first bad one.
+func (c *Config) validate() error {
+	bad := func(key, format string, args ...any) error {
+		env := "HUDDLE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		return fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, fmt.Sprintf(format, args...), env)
+	}
+	if strings.TrimSpace(c.Database) == "" {
+		return bad("database", "is empty: give the path of the SQLite file")
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		return bad("timezone", "%q is not a known time zone, such as Africa/Nairobi", c.Timezone)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	if c.HTTP.Listen != "" {
+		host, port, err := net.SplitHostPort(c.HTTP.Listen)
+		if err != nil || port == "" {
+			return bad("http.listen", "%q is not host:port, such as 127.0.0.1:8080", c.HTTP.Listen)
+		}
+		if !isLoopback(host) && c.HTTP.Token == "" {
+			return bad("http.token", "is required when http.listen (%s) is not a loopback address", c.HTTP.Listen)
+		}
+	}
+	tg := c.Channels.Telegram
+	if tg.Enabled {
+		if tg.Token == "" {
+			return bad("channels.telegram.token", "is required when Telegram is enabled: get one from @BotFather")
+		}
+		if tg.APIEndpoint != "" {
+			if u, err := url.Parse(tg.APIEndpoint); err != nil || u.Host == "" {
+				return bad("channels.telegram.api_endpoint", "%q is not a URL", tg.APIEndpoint)
+			}
+		}
+		switch tg.Mode {
+		case "polling":
+		case "webhook":
+			if u, err := url.Parse(tg.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+				return bad("channels.telegram.webhook_url", "%q must be an https:// URL Telegram can reach", tg.WebhookURL)
+			}
+			if len(tg.WebhookSecret) < 16 || !secretChars(tg.WebhookSecret) {
+				return bad("channels.telegram.webhook_secret", "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
+			}
+			if c.HTTP.Listen == "" {
+				return bad("http.listen", "is required in webhook mode: the webhook is served there")
+			}
+		default:
+			return bad("channels.telegram.mode", "%q is not polling or webhook", tg.Mode)
+		}
+		if tg.Rate <= 0 {
+			return bad("channels.telegram.rate", "must be more than zero")
+		}
+	}
+	if c.Channels.WhatsApp.Enabled {
+		return bad("channels.whatsapp.enabled", "is true, but this version has no WhatsApp adapter yet")
+	}
+	if !c.Channels.Sim.Enabled && !tg.Enabled {
+		return bad("channels", "enable none: turn on channels.sim or channels.telegram")
+	}
+	for queue, ids := range c.Mentors {
+		for _, id := range ids {
+			ch, rest, ok := strings.Cut(id, ":")
+			if !ok || rest == "" || (ch != "telegram" && ch != "whatsapp" && ch != "sim") {
+				return bad("mentors."+queue, "has %q: write channel:id, such as telegram:123456789", id)
+			}
+		}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func secretChars(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/lessons"
+	"github.com/spf13/cobra"
+)
+
+func newLessonsCmd(configFile *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lessons",
+		Short: "Work with lesson files",
+	}
+	validate := &cobra.Command{
+		Use:   "validate [PATH...]",
+		Short: "Check lesson files and folders; print every problem as file:line: message",
+		Long: `Check lesson files (.yaml, .yml) and folders of them. Every problem is
+printed as file:line: message, and the exit status is 1 when there is any.
+Without a PATH, the lessons folder of the configuration is checked, or the
+built-in samples when it does not exist.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				cfg, err := loadConfig(*configFile)
+				if err != nil {
+					return err
+				}
+				args = []string{cfg.Lessons}
+				if _, err := os.Stat(cfg.Lessons); errors.Is(err, fs.ErrNotExist) {
+					args = nil
+				}
+			}
+			return validateLessons(cmd.OutOrStdout(), args)
+		},
+	}
+	cmd.AddCommand(validate)
+	return cmd
+}
+
+// validateLessons checks each path and reports; no paths means the
+// built-in samples.
+func validateLessons(w io.Writer, paths []string) error {
+	if len(paths) == 0 {
+		lib, err := flows.Load(lessons.FS, ".", "(built-in)")
+		return report(w, lib, err)
+	}
+	var failed bool
+	for _, p := range paths {
+		lib, err := loadPath(p)
+		if report(w, lib, err) != nil {
+			failed = true
+		}
+	}
+	if failed {
+		return exitError{"lessons have problems"}
+	}
+	return nil
+}
+
+// loadPath loads a lesson file or a folder of them.
+func loadPath(p string) (*flows.Library, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if info.IsDir() {
+		lib, err := flows.Load(os.DirFS(p), ".", p)
+		if err == nil && lib.Len() == 0 {
+			return lib, fmt.Errorf("%s: %w", p, flows.ErrNoLessons)
+		}
+		return lib, err
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	l, err := flows.Parse(filepath.Clean(p), data)
+	if err != nil {
+		return nil, err
+	}
+	return flows.NewLibrary(l)
+}
+
+func report(w io.Writer, lib *flows.Library, err error) error {
+	if ps, ok := flows.IsProblems(err); ok {
+		for _, p := range ps {
+			fmt.Fprintln(w, p)
+		}
+		fmt.Fprintf(w, "%d problem(s); %d lesson(s) valid\n", len(ps), lib.Len())
+		return exitError{"lessons have problems"}
+	}
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return exitError{err.Error()}
+	}
+	for _, l := range lib.All() {
+		fmt.Fprintf(w, "ok  %s  %s (%d steps, %s)\n", l.File, l.ID, len(l.Steps), l.Mode)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+// Command huddle runs the Huddle bot and its tools.
+//
+//	huddle run                       start the bot (simulator on http://127.0.0.1:8080 by default)
+//	huddle lessons validate [PATH…]  check lesson files; exit status 1 on any problem
+//	huddle version                   print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	_ "time/tzdata" // time zones without the system's database
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
+		var exit exitError
+		if !errors.As(err, &exit) {
+			fmt.Fprintln(os.Stderr, "huddle:", err)
+		}
+		stop()
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with status 1 after the command has printed
+// its own report.
+type exitError struct{ msg string }
+
+func (e exitError) Error() string { return e.msg }
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	var configFile string
+	root := &cobra.Command{
+		Use:   "huddle",
+		Short: "Huddle: lessons, quizzes and case discussions in health workers' chat groups",
+		Long: `Huddle runs short lessons and quizzes in the WhatsApp and Telegram groups that
+nurses, midwives and community health workers already use.
+
+Start it with 'huddle run' and open the simulator at http://127.0.0.1:8080.
+Configuration comes from built-in defaults, then --config FILE (see
+config.example.yaml), then HUDDLE_* environment variables such as
+HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.PersistentFlags().StringVarP(&configFile, "config", "c", os.Getenv("HUDDLE_CONFIG"),
+		"config file (YAML); also HUDDLE_CONFIG")
+	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newVersionCmd())
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), "huddle", versionString())
+			return nil
+		},
+	}
+}
+
+// versionString is the version plus the commit the binary was built from.
+func versionString() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+		v += " " + info.GoVersion
+	}
+	return v
+}
+
+// newLogger returns the logger the config asks for, writing to w.
+func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/adapters/telegram"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/store"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+)
+
+func newRunCmd(configFile *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Run the bot until SIGINT or SIGTERM",
+		Long: `Run the bot: the channels that are enabled, the lesson engine, the timers,
+and the outbox sender. With the defaults it serves the simulator at
+http://127.0.0.1:8080, keeps its data in ./data/huddle.db, and runs the
+lessons in ./lessons (the built-in samples when that folder is absent).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(*configFile)
+			if err != nil {
+				return err
+			}
+			log := newLogger(cfg.Log, cmd.ErrOrStderr())
+			return run(cmd.Context(), cfg, log)
+		},
+	}
+}
+
+// run wires everything and runs until ctx ends.
+func run(ctx context.Context, cfg Config, log *slog.Logger) error {
+	log.Info("starting huddle", "version", versionString(), "database", cfg.Database)
+	lib, err := loadLessons(cfg.Lessons, log)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var channels []bot.Channel
+	mux := http.NewServeMux()
+	var simCh *sim.Sim
+	if cfg.Channels.Sim.Enabled {
+		simCh = sim.New(nil)
+		channels = append(channels, simCh)
+		mux.Handle("/", requireToken(cfg.HTTP.Token, simCh.Handler()))
+	}
+	if tc := cfg.Channels.Telegram; tc.Enabled {
+		tg, err := telegram.New(ctx, telegram.Config{
+			Token: tc.Token, APIEndpoint: tc.APIEndpoint, Webhook: tc.Mode == "webhook",
+			WebhookURL: tc.WebhookURL, WebhookSecret: tc.WebhookSecret, Rate: tc.Rate, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		channels = append(channels, tg)
+		if tc.Mode == "webhook" {
+			mux.Handle(telegram.WebhookPath, tg.WebhookHandler())
+		}
+	}
+
+	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
+	router := bot.NewRouter(bot.RouterConfig{
+		Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Logger: log, Committed: sender.Wake,
+	})
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return router.Run(gctx) })
+	g.Go(func() error { return sender.Run(gctx) })
+	for _, ch := range channels {
+		g.Go(func() error {
+			if err := ch.Run(gctx, router); err != nil {
+				return fmt.Errorf("channel %s: %w", ch.Name(), err)
+			}
+			return nil
+		})
+	}
+	if cfg.HTTP.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
+		}
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		g.Go(func() error {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+		if simCh != nil {
+			log.Info("simulator ready: open it in a browser", "url", "http://"+ln.Addr().String()+"/")
+		}
+	}
+	log.Info("huddle is running", "lessons", lib.Len(), "channels", len(channels))
+	err = g.Wait()
+	log.Info("huddle stopped")
+	return err
+}
+
+// loadLessons loads the lessons folder, or the built-in samples when it
+// does not exist. A lesson with problems is left out, with every problem
+// logged; the valid ones still run.
+func loadLessons(dir string, log *slog.Logger) (*flows.Library, error) {
+	var (
+		lib *flows.Library
+		err error
+	)
+	if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
+		log.Info("no lessons folder; using the built-in sample lessons", "lessons", dir)
+		lib, err = flows.Load(lessons.FS, ".", "(built-in)")
+	} else {
+		lib, err = flows.Load(os.DirFS(dir), ".", dir)
+	}
+	if ps, ok := flows.IsProblems(err); ok {
+		for _, p := range ps {
+			log.Error("lesson refused", "problem", p.String())
+		}
+		log.Error("some lessons were not loaded; run 'huddle lessons validate' for the list", "problems", len(ps))
+		return lib, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if lib.Len() == 0 {
+		log.Warn("the lessons folder holds no lesson files", "lessons", dir)
+	}
+	return lib, nil
+}
+
+// requireToken guards h with a token when one is set: as a bearer token,
+// or once as ?token=, which then lives in a cookie for the browser.
+func requireToken(token string, h http.Handler) http.Handler {
+	if token == "" {
+		return h
+	}
+	const cookie = "huddle_token"
+	match := func(s string) bool { return subtle.ConstantTimeCompare([]byte(s), []byte(token)) == 1 }
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if q := r.URL.Query().Get("token"); q != "" && match(q) {
+			http.SetCookie(w, &http.Cookie{Name: cookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			h.ServeHTTP(w, r)
+			return
+		}
+		if c, err := r.Cookie(cookie); err == nil && match(c.Value) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		if auth := r.Header.Get("Authorization"); len(auth) > 7 && match(auth[7:]) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, "a token is required: open this page with ?token=…", http.StatusUnauthorized)
+	})
+}

@@ -1,0 +1,452 @@
+package flows
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Run statuses kept in State.Status.
+const (
+	statusActive  = "active"
+	statusDone    = "done"
+	statusStopped = "stopped"
+)
+
+// State is a run's whole state, serialized into the store between inputs.
+type State struct {
+	Lesson string `json:"lesson"`
+	Mode   string `json:"mode"`
+	// Lang is the language of posts to the whole chat.
+	Lang   string `json:"lang"`
+	Step   int    `json:"step"`
+	Seq    int    `json:"seq"`
+	Status string `json:"status"`
+	// Members holds each member's score and answers, by member id.
+	Members map[int64]*MemberState `json:"members,omitempty"`
+	// Open is the answerable step waiting for answers, if any.
+	Open *Open `json:"open,omitempty"`
+	// Vars holds ask answers in direct mode, by step id.
+	Vars map[string]string `json:"vars,omitempty"`
+}
+
+// MemberState is one member's part of a run.
+type MemberState struct {
+	Name    string            `json:"name"`
+	Lang    string            `json:"lang,omitempty"`
+	Points  float64           `json:"points"`
+	Max     float64           `json:"max"`
+	Correct int               `json:"correct"`
+	Answers map[string]string `json:"answers,omitempty"`
+}
+
+// Open is the state of a step that takes answers.
+type Open struct {
+	Seq      int             `json:"seq"`
+	Answered map[int64]bool  `json:"answered,omitempty"`
+	Picks    map[int64][]int `json:"picks,omitempty"`
+	Correct  int             `json:"correct"`
+}
+
+// InputKind says what an Input is.
+type InputKind int
+
+// Input kinds.
+const (
+	// InputText is a member's message.
+	InputText InputKind = iota + 1
+	// InputOption is a member's press of an option.
+	InputOption
+	// InputTimer is a timer firing.
+	InputTimer
+)
+
+// Member is who an input comes from.
+type Member struct {
+	ID   int64
+	Name string
+	Lang string
+}
+
+// Input is one thing that happens to a run.
+type Input struct {
+	Kind      InputKind
+	Member    Member
+	Text      string
+	Option    string
+	MessageID string
+	// Seq is a timer's step sequence number.
+	Seq int
+	// Active lists the members expected to answer in group mode.
+	Active []int64
+	Now    time.Time
+}
+
+// Msg is one message a run posts to its chat.
+type Msg struct {
+	// Seq and Tag make the message's idempotency key: unique within a run.
+	Seq     int
+	Tag     string
+	Text    string
+	Options []bot.Option
+	ReplyTo string
+}
+
+// TimerReq asks for the run to be woken at At, for step visit Seq.
+type TimerReq struct {
+	Seq int
+	At  time.Time
+}
+
+// Result is what one input caused.
+type Result struct {
+	// Handled says the run took the input (an answer, a live timer).
+	Handled  bool
+	Messages []Msg
+	Timers   []TimerReq
+	// Answers are scored answers to record; RunID is left to the host.
+	Answers []bot.Answer
+}
+
+// Engine runs lessons. It holds settings only; all state is passed in.
+type Engine struct {
+	// MaxSteps is how many steps a run may take in a row without waiting
+	// before it is stopped as a runaway loop; 200 by default.
+	MaxSteps int
+	// GroupTimeout is how long a group-mode quiz or ask stays open when the
+	// lesson sets no timeout; 24h by default.
+	GroupTimeout time.Duration
+}
+
+func (e *Engine) maxSteps() int {
+	if e.MaxSteps > 0 {
+		return e.MaxSteps
+	}
+	return 200
+}
+
+func (e *Engine) groupTimeout() time.Duration {
+	if e.GroupTimeout > 0 {
+		return e.GroupTimeout
+	}
+	return 24 * time.Hour
+}
+
+// Start begins lesson l and runs it up to its first wait. lang is the
+// chat's language.
+func (e *Engine) Start(l *Lesson, runID int64, lang string, in Input) (*State, Result) {
+	st := &State{Lesson: l.ID, Mode: l.Mode, Lang: l.Lang(lang), Status: statusActive, Step: 0,
+		Members: map[int64]*MemberState{}}
+	c := e.ctx(l, st, runID, in)
+	c.res.Handled = true
+	c.post(0, "title", "📘 "+c.t(l.Title))
+	e.advance(c, false)
+	return st, *c.res
+}
+
+// Handle gives an input to a run; st is updated in place.
+func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
+	c := e.ctx(l, st, runID, in)
+	if st.Status != statusActive || st.Step >= len(l.Steps) {
+		return *c.res
+	}
+	step := l.Steps[st.Step]
+	switch in.Kind {
+	case InputTimer:
+		if in.Seq != st.Seq {
+			return *c.res // stale: the run moved on
+		}
+		c.res.Handled = true
+		if a, ok := step.body.(answerable); ok {
+			a.close(c, true)
+			st.Open = nil
+		}
+		e.advance(c, true)
+	case InputOption, InputText:
+		a, ok := step.body.(answerable)
+		if !ok || st.Open == nil || st.Open.Seq != st.Seq {
+			return *c.res
+		}
+		if in.Kind == InputOption {
+			run, seq, _, ok := parseOptionData(in.Option)
+			if !ok || run != runID || seq != st.Seq {
+				return *c.res
+			}
+		}
+		if !a.answer(c, in) {
+			return *c.res
+		}
+		c.res.Handled = true
+		if c.allAnswered() {
+			a.close(c, false)
+			st.Open = nil
+			e.advance(c, true)
+		}
+	}
+	return *c.res
+}
+
+// Stop ends a run early, saying so in the chat.
+func (e *Engine) Stop(l *Lesson, st *State, runID int64, now time.Time) Result {
+	c := e.ctx(l, st, runID, Input{Now: now})
+	if st.Status == statusActive {
+		st.Status = statusStopped
+		st.Open = nil
+		c.post(st.Seq, "stopped", c.tr("stopped", c.t(l.Title)))
+		c.res.Handled = true
+	}
+	return *c.res
+}
+
+// advance moves the run forward from the current step (the next one when
+// next is set) until a step waits or the lesson ends.
+func (e *Engine) advance(c *runCtx, next bool) {
+	st, l := c.st, c.l
+	for taken := 0; ; taken++ {
+		if next {
+			st.Step++
+		}
+		next = true
+		if taken >= e.maxSteps() {
+			st.Status = statusStopped
+			st.Open = nil
+			c.post(st.Seq, "runaway", c.tr("runaway", c.t(l.Title)))
+			return
+		}
+		if st.Step >= len(l.Steps) {
+			finish(c)
+			return
+		}
+		st.Seq++
+		st.Open = nil
+		out := l.Steps[st.Step].body.enter(c)
+		switch {
+		case out.end:
+			finish(c)
+			return
+		case out.jump != "":
+			i, _ := l.StepIndex(out.jump) // validated at parse time
+			st.Step = i
+			next = false
+		case out.wait:
+			return
+		}
+	}
+}
+
+// runCtx is what a step sees while it runs.
+type runCtx struct {
+	e     *Engine
+	l     *Lesson
+	st    *State
+	in    Input
+	runID int64
+	res   *Result
+}
+
+func (e *Engine) ctx(l *Lesson, st *State, runID int64, in Input) *runCtx {
+	// Maps left out of the stored JSON come back nil.
+	if st.Members == nil {
+		st.Members = map[int64]*MemberState{}
+	}
+	if st.Open != nil && st.Open.Answered == nil {
+		st.Open.Answered = map[int64]bool{}
+	}
+	return &runCtx{e: e, l: l, st: st, in: in, runID: runID, res: &Result{}}
+}
+
+// t renders a text in the chat's language.
+func (c *runCtx) t(t Text) string { return t.In(c.st.Lang, c.l.Fallback()) }
+
+// tm renders a text in a member's language.
+func (c *runCtx) tm(t Text, id int64) string { return t.In(c.memberLang(id), c.l.Fallback()) }
+
+func (c *runCtx) memberLang(id int64) string {
+	if id == c.in.Member.ID && c.in.Member.Lang != "" {
+		return c.l.Lang(c.in.Member.Lang)
+	}
+	if m := c.st.Members[id]; m != nil && m.Lang != "" {
+		return c.l.Lang(m.Lang)
+	}
+	return c.st.Lang
+}
+
+// tr renders one of the engine's own texts in the chat's language.
+func (c *runCtx) tr(key string, args ...any) string { return engineText(c.st.Lang, key, args...) }
+
+// post queues a message to the chat.
+func (c *runCtx) post(seq int, tag, text string, opts ...bot.Option) {
+	c.res.Messages = append(c.res.Messages, Msg{Seq: seq, Tag: tag, Text: text, Options: opts})
+}
+
+// reply queues a message replying to the input's message.
+func (c *runCtx) reply(tag, text string) {
+	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: tag, Text: text, ReplyTo: c.in.MessageID})
+}
+
+// wake asks for a timer after d, for the current step visit.
+func (c *runCtx) wake(d time.Duration) {
+	c.res.Timers = append(c.res.Timers, TimerReq{Seq: c.st.Seq, At: c.in.Now.Add(d)})
+}
+
+// member returns the input's member's state, creating it.
+func (c *runCtx) member() *MemberState {
+	id := c.in.Member.ID
+	m := c.st.Members[id]
+	if m == nil {
+		m = &MemberState{Answers: map[string]string{}}
+		c.st.Members[id] = m
+	}
+	if m.Answers == nil {
+		m.Answers = map[string]string{}
+	}
+	m.Name = c.in.Member.Name
+	if c.in.Member.Lang != "" {
+		m.Lang = c.in.Member.Lang
+	}
+	return m
+}
+
+// open marks the current step as waiting for answers, with a timeout.
+func (c *runCtx) open(timeout time.Duration) outcome {
+	c.st.Open = &Open{Seq: c.st.Seq, Answered: map[int64]bool{}}
+	if timeout == 0 && c.st.Mode == ModeGroup {
+		timeout = c.e.groupTimeout()
+	}
+	if timeout > 0 {
+		c.wake(timeout)
+	}
+	return outcome{wait: true}
+}
+
+// answered reports whether the input's member has answered the open step.
+func (c *runCtx) answered() bool { return c.st.Open.Answered[c.in.Member.ID] }
+
+// allAnswered reports whether every expected member answered the open step.
+// In direct mode one answer is all.
+func (c *runCtx) allAnswered() bool {
+	o := c.st.Open
+	if o == nil {
+		return false
+	}
+	if c.st.Mode == ModeDirect {
+		return len(o.Answered) > 0
+	}
+	for _, id := range c.in.Active {
+		if !o.Answered[id] {
+			return false
+		}
+	}
+	return len(o.Answered) > 0
+}
+
+// who names the input's member in group posts; empty in direct mode.
+func (c *runCtx) who() string {
+	if c.st.Mode == ModeDirect || c.in.Member.Name == "" {
+		return ""
+	}
+	return c.in.Member.Name + ": "
+}
+
+// optionData encodes an option press: run, step visit and choice.
+func optionData(run int64, seq int, choice string) string {
+	return "q" + strconv.FormatInt(run, 10) + "." + strconv.Itoa(seq) + "." + choice
+}
+
+// parseOptionData decodes optionData.
+func parseOptionData(s string) (run int64, seq int, choice string, ok bool) {
+	rest, found := strings.CutPrefix(s, "q")
+	if !found {
+		return 0, 0, "", false
+	}
+	parts := strings.SplitN(rest, ".", 3)
+	if len(parts) != 3 {
+		return 0, 0, "", false
+	}
+	run, err1 := strconv.ParseInt(parts[0], 10, 64)
+	seq, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return 0, 0, "", false
+	}
+	return run, seq, parts[2], true
+}
+
+// finish ends the run, posting each member's or the group's result.
+func finish(c *runCtx) {
+	st := c.st
+	if st.Status != statusActive {
+		return
+	}
+	st.Status = statusDone
+	st.Open = nil
+	var b strings.Builder
+	switch {
+	case st.Mode == ModeDirect:
+		for _, m := range st.Members {
+			if m.Max > 0 {
+				b.WriteString(c.tr("score", fmtPoints(m.Points), fmtPoints(m.Max), percent(m.Points, m.Max)))
+				if c.l.PassMark > 0 {
+					b.WriteString(" ")
+					b.WriteString(c.tr(passKey(m.Points/m.Max >= c.l.PassMark)))
+				}
+			}
+		}
+	case len(st.Members) > 0:
+		passed := 0
+		for _, m := range st.Members {
+			if m.Max > 0 && m.Points/m.Max >= c.l.PassMark {
+				passed++
+			}
+		}
+		if c.l.PassMark > 0 {
+			b.WriteString(c.tr("group_done_pass", len(st.Members), passed))
+		} else {
+			b.WriteString(c.tr("group_done", len(st.Members)))
+		}
+	}
+	if b.Len() > 0 {
+		c.post(st.Seq, "result", "🏁 "+b.String())
+	}
+}
+
+func passKey(passed bool) string {
+	if passed {
+		return "passed"
+	}
+	return "not_passed"
+}
+
+func fmtPoints(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func percent(points, max float64) int {
+	if max <= 0 {
+		return 0
+	}
+	return int(points/max*100 + 0.5)
+}
+
+// Describe says where a run stands: "Hand hygiene, step 3 of 9".
+func Describe(l *Lesson, st *State, lang string) string {
+	return engineText(l.Lang(lang), "describe", l.Title.In(l.Lang(lang), l.Fallback()), st.Step+1, len(l.Steps))
+}
+
+// score returns the run's score for branch conditions: the member's in
+// direct mode, the mean of members' in group mode.
+func (c *runCtx) score() (score, points, max float64) {
+	n := 0
+	for _, m := range c.st.Members {
+		if m.Max <= 0 {
+			continue
+		}
+		score += m.Points / m.Max
+		points += m.Points
+		max += m.Max
+		n++
+	}
+	if n == 0 {
+		return 0, 0, 0
+	}
+	return score / float64(n), points / float64(n), max / float64(n)
+}

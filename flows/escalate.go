@@ -1,0 +1,38 @@
+package flows
+
+import "go.yaml.in/yaml/v3"
+
+// escalateStep sends the lesson's current case to a mentor queue. It is
+// parsed and validated now; running it arrives with mentor escalation, and
+// until then the run passes over it.
+//
+//	steps:
+//	  - escalate: obstetrics
+//	  - escalate: {queue: obstetrics, note: "Please review the group's answers."}
+type escalateStep struct {
+	queue string
+	note  Text
+}
+
+func parseEscalate(p *parser, n *yaml.Node, _ *Step) stepKind {
+	e := &escalateStep{}
+	if n.Kind == yaml.ScalarNode {
+		e.queue = p.queue(n)
+		return e
+	}
+	f := p.mapping(n, "escalate", "queue", "note")
+	if f == nil {
+		return e
+	}
+	if v := f["queue"]; v == nil {
+		p.errf(n, "escalate needs a queue")
+	} else {
+		e.queue = p.queue(v)
+	}
+	if v := f["note"]; v != nil {
+		e.note = p.text(v, "escalate note")
+	}
+	return e
+}
+
+func (e *escalateStep) enter(*runCtx) outcome { return outcome{} }

@@ -1,0 +1,231 @@
+package flows
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Host runs the pure Engine inside the router's transactions: it loads a
+// run's state from the bot.Tx, hands the engine the input, and writes the
+// new state, answers, timers and messages back in the same transaction.
+// It implements bot.Engine.
+type Host struct {
+	lib    *Library
+	engine *Engine
+	// activeFor is how recently a member must have been seen in a group to
+	// be waited for in group mode.
+	activeFor time.Duration
+	log       *slog.Logger
+}
+
+var _ bot.Engine = (*Host)(nil)
+
+// NewHost returns a Host running lib's lessons on engine.
+func NewHost(lib *Library, engine *Engine, log *slog.Logger) *Host {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Host{lib: lib, engine: engine, activeFor: 30 * 24 * time.Hour, log: log}
+}
+
+// Lessons lists the loaded lessons with titles in lang.
+func (h *Host) Lessons(lang string) []bot.LessonInfo {
+	var out []bot.LessonInfo
+	for _, l := range h.lib.All() {
+		out = append(out, info(l, lang))
+	}
+	return out
+}
+
+// Lesson describes one lesson.
+func (h *Host) Lesson(id, lang string) (bot.LessonInfo, bool) {
+	l, ok := h.lib.Get(id)
+	if !ok {
+		return bot.LessonInfo{}, false
+	}
+	return info(l, lang), true
+}
+
+func info(l *Lesson, lang string) bot.LessonInfo {
+	return bot.LessonInfo{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback()), Mode: l.Mode, Steps: len(l.Steps)}
+}
+
+// Start begins a lesson in the session's chat.
+func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
+	l, ok := h.lib.Get(id)
+	if !ok {
+		return fmt.Errorf("start lesson %s: %w", id, bot.ErrNotFound)
+	}
+	run := bot.Run{LessonID: l.ID, ChatID: s.Chat.ID, StartedBy: s.Member.ID, Mode: l.Mode,
+		Status: bot.RunActive, State: []byte("{}"), Started: s.Now, Updated: s.Now}
+	if err := tx.CreateRun(&run); err != nil {
+		return fmt.Errorf("start lesson %s: %w", id, err)
+	}
+	lang := s.Chat.Lang
+	if lang == "" {
+		lang = s.Lang
+	}
+	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s)})
+	return h.apply(tx, s.Chat, &run, st, res, s.Now)
+}
+
+// Offer gives a member's message or option press to the chat's active run.
+func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
+	run, err := tx.ActiveRun(s.Chat.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	l, ok := h.lib.Get(run.LessonID)
+	if !ok {
+		return false, nil // the lesson was removed since the run began
+	}
+	st, err := decodeState(run)
+	if err != nil {
+		return false, err
+	}
+	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, Now: s.Now}
+	if s.Event.Kind == bot.OptionChosen {
+		in.Kind, in.Option = InputOption, s.Event.Option
+	}
+	if in.Active, err = h.active(tx, s.Chat, st, s.Now); err != nil {
+		return false, err
+	}
+	res := h.engine.Handle(l, st, run.ID, in)
+	if !res.Handled && len(res.Messages) == 0 {
+		return false, nil
+	}
+	return res.Handled, h.apply(tx, s.Chat, &run, st, res, s.Now)
+}
+
+// Fire acts on a due timer; a stale one changes nothing.
+func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
+	run, err := tx.RunByID(t.RunID)
+	if err != nil {
+		return err
+	}
+	if run.Status != bot.RunActive || run.Seq != t.Seq {
+		return nil
+	}
+	l, ok := h.lib.Get(run.LessonID)
+	if !ok {
+		h.log.Warn("timer for a lesson no longer loaded", "run", run.ID, "lesson", run.LessonID)
+		return nil
+	}
+	chat, err := tx.ChatByID(run.ChatID)
+	if err != nil {
+		return err
+	}
+	st, err := decodeState(run)
+	if err != nil {
+		return err
+	}
+	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now}
+	if in.Active, err = h.active(tx, chat, st, now); err != nil {
+		return err
+	}
+	res := h.engine.Handle(l, st, run.ID, in)
+	return h.apply(tx, chat, &run, st, res, now)
+}
+
+// Stop ends a run early.
+func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
+	chat, err := tx.ChatByID(run.ChatID)
+	if err != nil {
+		return err
+	}
+	st, err := decodeState(run)
+	if err != nil {
+		return err
+	}
+	l, ok := h.lib.Get(run.LessonID)
+	if !ok {
+		// Stop it all the same, without a lesson to name.
+		l = &Lesson{ID: run.LessonID, Title: Text{"": run.LessonID}}
+	}
+	res := h.engine.Stop(l, st, run.ID, now)
+	return h.apply(tx, chat, &run, st, res, now)
+}
+
+// Describe says where a run stands.
+func (h *Host) Describe(run bot.Run, lang string) string {
+	l, ok := h.lib.Get(run.LessonID)
+	if !ok {
+		return run.LessonID
+	}
+	st, err := decodeState(run)
+	if err != nil {
+		return l.Title.In(l.Lang(lang), l.Fallback())
+	}
+	return Describe(l, st, lang)
+}
+
+func member(s bot.Session) Member {
+	return Member{ID: s.Member.ID, Name: s.Member.Name, Lang: s.Member.Lang}
+}
+
+// active lists the members to wait for in group mode: those seen in the
+// chat recently.
+func (h *Host) active(tx bot.Tx, chat bot.Chat, st *State, now time.Time) ([]int64, error) {
+	if st.Mode != ModeGroup {
+		return nil, nil
+	}
+	members, err := tx.ChatMembers(chat.ID, now.Add(-h.activeFor))
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		ids[i] = m.ID
+	}
+	return ids, nil
+}
+
+func decodeState(run bot.Run) (*State, error) {
+	st := &State{}
+	if err := json.Unmarshal(run.State, st); err != nil {
+		return nil, fmt.Errorf("run %d state: %w", run.ID, err)
+	}
+	return st, nil
+}
+
+// apply writes what the engine returned: state, answers, timers, messages.
+func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Result, now time.Time) error {
+	for _, a := range res.Answers {
+		a.RunID = run.ID
+		if err := tx.SaveAnswer(a); err != nil {
+			return err
+		}
+	}
+	for _, t := range res.Timers {
+		if err := tx.AddTimer(bot.Timer{RunID: run.ID, Seq: t.Seq, Due: t.At}); err != nil {
+			return err
+		}
+	}
+	for _, m := range res.Messages {
+		out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: m.Text, Options: m.Options,
+			ReplyTo: m.ReplyTo, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, m.Seq, m.Tag)}
+		if err := tx.Enqueue(out, now); err != nil {
+			return err
+		}
+	}
+	state, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("run %d state: %w", run.ID, err)
+	}
+	run.State, run.Step, run.Seq, run.Updated = state, st.Step, st.Seq, now
+	switch st.Status {
+	case statusDone:
+		run.Status, run.Finished = bot.RunDone, now
+	case statusStopped:
+		run.Status, run.Finished = bot.RunStopped, now
+	}
+	return tx.SaveRun(run)
+}

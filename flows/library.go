@@ -1,0 +1,120 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Library is a set of valid lessons by id.
+type Library struct {
+	byID map[string]*Lesson
+	ids  []string
+}
+
+// NewLibrary returns a library of the given lessons; a lesson id given
+// twice is an error.
+func NewLibrary(lessons ...*Lesson) (*Library, error) {
+	lib := &Library{byID: map[string]*Lesson{}}
+	for _, l := range lessons {
+		if prev, dup := lib.byID[l.ID]; dup {
+			return nil, fmt.Errorf("lesson id %q is used by both %s and %s", l.ID, prev.File, l.File)
+		}
+		lib.byID[l.ID] = l
+		lib.ids = append(lib.ids, l.ID)
+	}
+	slices.Sort(lib.ids)
+	return lib, nil
+}
+
+// Get returns a lesson by id.
+func (lib *Library) Get(id string) (*Lesson, bool) {
+	l, ok := lib.byID[id]
+	return l, ok
+}
+
+// All returns the lessons ordered by id.
+func (lib *Library) All() []*Lesson {
+	if lib == nil {
+		return nil
+	}
+	out := make([]*Lesson, len(lib.ids))
+	for i, id := range lib.ids {
+		out[i] = lib.byID[id]
+	}
+	return out
+}
+
+// Len is the number of lessons; a nil library has none.
+func (lib *Library) Len() int {
+	if lib == nil {
+		return 0
+	}
+	return len(lib.ids)
+}
+
+// IsLessonFile reports whether a file name is a lesson's (.yaml or .yml).
+func IsLessonFile(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	return ext == ".yaml" || ext == ".yml"
+}
+
+// Load reads every lesson file under root in fsys. Each file with a
+// problem is left out whole; the problems of all files come back together,
+// each as file:line: message, beside the library of the valid lessons. The
+// file names in problems are prefix joined with the path under root.
+func Load(fsys fs.FS, root, prefix string) (*Library, error) {
+	var lessons []*Lesson
+	var problems Problems
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !IsLessonFile(p) {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		name := path.Join(prefix, strings.TrimPrefix(strings.TrimPrefix(p, root), "/"))
+		l, err := Parse(name, data)
+		if ps, ok := IsProblems(err); ok {
+			problems = append(problems, ps...)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		lessons = append(lessons, l)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load lessons: %w", err)
+	}
+	// A second file with a known id is refused, the first kept.
+	seen := map[string]*Lesson{}
+	var unique []*Lesson
+	for _, l := range lessons {
+		if prev, dup := seen[l.ID]; dup {
+			problems = append(problems, Problem{File: l.File, Line: 1, Msg: fmt.Sprintf("lesson id %q is already used by %s", l.ID, prev.File)})
+			continue
+		}
+		seen[l.ID] = l
+		unique = append(unique, l)
+	}
+	lib, err := NewLibrary(unique...)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return lib, problems
+	}
+	return lib, nil
+}
+
+// ErrNoLessons says a folder holds no lesson files.
+var ErrNoLessons = errors.New("no lesson files (.yaml, .yml)")

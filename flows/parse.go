@@ -1,0 +1,413 @@
+package flows
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"go.yaml.in/yaml/v3"
+)
+
+var (
+	lessonIDPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	stepIDPattern   = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	yamlLinePattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	clockPattern    = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
+)
+
+// maxIDLen bounds lesson and step ids, so option data stays within
+// Telegram's 64 bytes.
+const maxIDLen = 40
+
+// stepKinds lists the step keys, in the order the format documents them.
+var stepKinds = []string{"say", "quiz", "ask", "wait", "branch", "goto", "end", "discuss", "escalate"}
+
+// stepParsers parses the value of each step kind's key.
+var stepParsers = map[string]func(p *parser, n *yaml.Node, st *Step) stepKind{
+	"say":      parseSay,
+	"quiz":     parseQuiz,
+	"ask":      parseAsk,
+	"wait":     parseWait,
+	"branch":   parseBranch,
+	"goto":     parseGoto,
+	"end":      parseEnd,
+	"discuss":  parseDiscuss,
+	"escalate": parseEscalate,
+}
+
+var weekdays = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
+
+// parser collects every problem of one file.
+type parser struct {
+	file     string
+	problems Problems
+	langs    []string // declared languages
+	// gotos to check once every step id is known.
+	gotos []pendingGoto
+}
+
+type pendingGoto struct {
+	line   int
+	target string
+}
+
+func (p *parser) errf(n *yaml.Node, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.problems = append(p.problems, Problem{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Parse reads one lesson file. A lesson with any problem is refused: the
+// error is a Problems listing each as file:line: message.
+func Parse(file string, data []byte) (*Lesson, error) {
+	p := &parser{file: file}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		line, msg := 0, err.Error()
+		if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		} else {
+			msg = strings.TrimPrefix(msg, "yaml: ")
+		}
+		if err.Error() == "EOF" {
+			msg = "the file is empty"
+		}
+		return nil, Problems{{File: file, Line: line, Msg: msg}}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		p.errf(&extra, "a lesson file holds one lesson; found a second YAML document")
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	l := p.lesson(root)
+	if len(p.problems) > 0 {
+		return nil, p.problems
+	}
+	l.File = file
+	return l, nil
+}
+
+func (p *parser) lesson(n *yaml.Node) *Lesson {
+	l := &Lesson{Mode: ModeGroup, index: map[string]int{}}
+	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "pass_mark", "schedule", "steps")
+	if f == nil {
+		return l
+	}
+	// Languages first: texts are checked against them.
+	if v := f["languages"]; v != nil {
+		l.Languages = p.languages(v)
+		p.langs = l.Languages
+	}
+	if v := f["id"]; v == nil {
+		p.errf(n, "missing id")
+	} else if id, ok := p.str(v, "id"); ok {
+		if !lessonIDPattern.MatchString(id) || len(id) > maxIDLen {
+			p.errf(v, "bad id %q: use lowercase letters, digits and dashes, at most %d characters", id, maxIDLen)
+		}
+		l.ID = id
+	}
+	if v := f["title"]; v == nil {
+		p.errf(n, "missing title")
+	} else {
+		l.Title = p.text(v, "title")
+	}
+	if v := f["mode"]; v != nil {
+		if mode, ok := p.str(v, "mode"); ok {
+			if mode != ModeGroup && mode != ModeDirect {
+				p.errf(v, "bad mode %q: use group or direct", mode)
+			}
+			l.Mode = mode
+		}
+	}
+	if v := f["pass_mark"]; v != nil {
+		if pm, ok := p.number(v, "pass_mark"); ok {
+			if pm < 0 || pm > 1 {
+				p.errf(v, "pass_mark %v is not a fraction between 0 and 1", pm)
+			}
+			l.PassMark = pm
+		}
+	}
+	if v := f["schedule"]; v != nil {
+		l.Schedule = p.schedule(v)
+	}
+	if v := f["steps"]; v == nil {
+		p.errf(n, "missing steps")
+	} else {
+		l.Steps = p.steps(v, l)
+	}
+	return l
+}
+
+func (p *parser) languages(n *yaml.Node) []string {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		p.errf(n, "languages must be a list of language codes, such as [en, fr]")
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range n.Content {
+		s, ok := p.str(c, "language")
+		if !ok {
+			continue
+		}
+		code, known := bot.ParseLang(s)
+		if !known || code != strings.ToLower(s) {
+			p.errf(c, "unknown language %q: use a two-letter ISO 639 code such as en or fr", s)
+			continue
+		}
+		if seen[code] {
+			p.errf(c, "language %s is listed twice", code)
+		}
+		seen[code] = true
+		out = append(out, code)
+	}
+	return out
+}
+
+func (p *parser) schedule(n *yaml.Node) *Schedule {
+	f := p.mapping(n, "schedule", "at", "days")
+	if f == nil {
+		return nil
+	}
+	s := &Schedule{}
+	if v := f["at"]; v == nil {
+		p.errf(n, "schedule needs at, a time such as \"08:30\"")
+	} else if at, ok := p.str(v, "at"); ok {
+		if !clockPattern.MatchString(at) {
+			p.errf(v, "bad time %q: use HH:MM, such as \"08:30\"", at)
+		}
+		s.At = at
+	}
+	if v := f["days"]; v != nil {
+		if v.Kind != yaml.SequenceNode {
+			p.errf(v, "days must be a list, such as [mon, wed, fri]")
+		}
+		for _, c := range v.Content {
+			d, ok := p.str(c, "day")
+			if !ok {
+				continue
+			}
+			d = strings.ToLower(d)
+			if !weekdays[d] {
+				p.errf(c, "unknown day %q: use mon, tue, wed, thu, fri, sat or sun", d)
+			}
+			s.Days = append(s.Days, d)
+		}
+	}
+	return s
+}
+
+func (p *parser) steps(n *yaml.Node, l *Lesson) []*Step {
+	if n.Kind != yaml.SequenceNode {
+		p.errf(n, "steps must be a list")
+		return nil
+	}
+	if len(n.Content) == 0 {
+		p.errf(n, "steps is empty: a lesson needs at least one step")
+	}
+	var steps []*Step
+	lines := map[string]int{}
+	for i, sn := range n.Content {
+		st := p.step(sn, i)
+		if st == nil {
+			continue
+		}
+		if st.ID != "" {
+			if first, dup := lines[st.ID]; dup {
+				p.errf(sn, "duplicate step id %q (first at line %d)", st.ID, first)
+			} else {
+				lines[st.ID] = st.Line
+				l.index[st.ID] = len(steps)
+			}
+		}
+		steps = append(steps, st)
+	}
+	for _, g := range p.gotos {
+		if _, ok := lines[g.target]; !ok {
+			p.errf(&yaml.Node{Line: g.line}, "goto %q: no step has that id", g.target)
+		}
+	}
+	return steps
+}
+
+func (p *parser) step(n *yaml.Node, i int) *Step {
+	allowed := append([]string{"id"}, stepKinds...)
+	f := p.mapping(n, fmt.Sprintf("step %d", i+1), allowed...)
+	if f == nil {
+		return nil
+	}
+	st := &Step{Line: n.Line}
+	var kinds []string
+	for _, k := range stepKinds {
+		if f[k] != nil {
+			kinds = append(kinds, k)
+		}
+	}
+	switch len(kinds) {
+	case 0:
+		p.errf(n, "step %d does nothing: give it one of %s", i+1, strings.Join(stepKinds, ", "))
+		return nil
+	case 1:
+	default:
+		p.errf(n, "step %d has %s: one step does one thing", i+1, strings.Join(kinds, " and "))
+		return nil
+	}
+	if v := f["id"]; v != nil {
+		if id, ok := p.str(v, "step id"); ok {
+			p.checkStepID(v, id)
+			st.ID = id
+		}
+	}
+	st.Kind = kinds[0]
+	st.body = stepParsers[st.Kind](p, f[st.Kind], st)
+	return st
+}
+
+func (p *parser) checkStepID(n *yaml.Node, id string) {
+	if !stepIDPattern.MatchString(id) || len(id) > maxIDLen {
+		p.errf(n, "bad step id %q: start with a letter; use lowercase letters, digits, - and _, at most %d characters", id, maxIDLen)
+	}
+}
+
+// mapping checks that n is a mapping with only allowed keys, each once, and
+// returns its values by key; nil when n is not a mapping.
+func (p *parser) mapping(n *yaml.Node, what string, allowed ...string) map[string]*yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		p.errf(n, "%s must be a mapping of keys to values", what)
+		return nil
+	}
+	ok := make(map[string]bool, len(allowed))
+	for _, k := range allowed {
+		ok[k] = true
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case !ok[k.Value]:
+			p.errf(k, "unknown key %q in %s (known keys: %s)", k.Value, what, strings.Join(allowed, ", "))
+		case out[k.Value] != nil:
+			p.errf(k, "key %q appears twice in %s", k.Value, what)
+		default:
+			out[k.Value] = v
+		}
+	}
+	return out
+}
+
+// str reads a scalar as a string.
+func (p *parser) str(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errf(n, "%s must be a single value", what)
+		return "", false
+	}
+	return n.Value, true
+}
+
+// number reads a scalar as a number.
+func (p *parser) number(n *yaml.Node, what string) (float64, bool) {
+	if n.Kind != yaml.ScalarNode {
+		p.errf(n, "%s must be a number", what)
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil {
+		p.errf(n, "%s must be a number, not %q", what, n.Value)
+		return 0, false
+	}
+	return v, true
+}
+
+// duration reads a scalar as a duration such as 4h.
+func (p *parser) duration(n *yaml.Node, what string) (time.Duration, bool) {
+	s, ok := p.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	d, err := parseDuration(s)
+	if err != nil {
+		p.errf(n, "%s: %v", what, err)
+		return 0, false
+	}
+	if d <= 0 {
+		p.errf(n, "%s must be longer than zero", what)
+		return 0, false
+	}
+	return d, true
+}
+
+// text reads a plain string or a map of language code to string.
+func (p *parser) text(n *yaml.Node, what string) Text {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" || strings.TrimSpace(n.Value) == "" {
+			p.errf(n, "%s is empty", what)
+			return nil
+		}
+		return Text{"": n.Value}
+	case yaml.MappingNode:
+		t := Text{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			code, known := bot.ParseLang(k.Value)
+			switch {
+			case !known || code != strings.ToLower(k.Value):
+				p.errf(k, "unknown language %q in %s", k.Value, what)
+				continue
+			case len(p.langs) > 0 && !contains(p.langs, code):
+				p.errf(k, "unknown language %q in %s: the lesson's languages are %s", k.Value, what, strings.Join(p.langs, ", "))
+				continue
+			case t[code] != "":
+				p.errf(k, "language %s appears twice in %s", code, what)
+				continue
+			}
+			s, ok := p.str(v, what)
+			if !ok {
+				continue
+			}
+			if strings.TrimSpace(s) == "" {
+				p.errf(v, "%s in %s is empty", what, code)
+			}
+			t[code] = s
+		}
+		if len(t) == 0 {
+			p.errf(n, "%s has no text", what)
+		} else if len(p.langs) > 0 {
+			if _, ok := t[p.langs[0]]; !ok {
+				p.errf(n, "%s has no %s text, the lesson's first language, to fall back on", what, p.langs[0])
+			}
+		}
+		return t
+	default:
+		p.errf(n, "%s must be a text or a map of language to text, such as {en: ..., fr: ...}", what)
+		return nil
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// IsProblems reports whether err lists lesson problems, and returns them.
+func IsProblems(err error) (Problems, bool) {
+	var ps Problems
+	ok := errors.As(err, &ps)
+	return ps, ok
+}

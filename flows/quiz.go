@@ -1,0 +1,522 @@
+package flows
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/huddlebot/huddle/bot"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// quizStep asks a question and scores each member's answer, with instant
+// feedback and the explanation. Four kinds, by key:
+//
+//	steps:
+//	  - id: q1                    # single choice
+//	    quiz:
+//	      question: {en: "First drug for PPH?", fr: "Premier médicament ?"}
+//	      options:
+//	        - "Oxytocin 10 IU IM/IV"
+//	        - text: "Ergometrine"
+//	          feedback: "Not in hypertension."
+//	      correct: 1              # 1-based; a list such as [1, 3] for multi-select
+//	      explain: "WHO recommends oxytocin first."
+//	      points: 1               # default 1
+//	      timeout: 24h            # move on if unanswered
+//	  - quiz:                     # numeric, within a tolerance
+//	      question: "Upper limit of a normal adult respiratory rate, per minute?"
+//	      numeric: {answer: 20, tolerance: 2}
+//	  - quiz:                     # free text, case-, space- and accent-insensitive
+//	      question: "Name the uterotonic given first."
+//	      accept: [oxytocin, syntocinon]
+//
+// Members answer by pressing an option or by replying with its number, its
+// letter (A, B, ...) or its text; several numbers for multi-select. In a
+// group, a message that is not an answer is left for the discussion.
+type quizStep struct {
+	question Text
+	options  []quizOption
+	correct  []int // 0-based
+	multi    bool
+	numeric  *numericAnswer
+	accept   []string // normalized
+	explain  Text
+	points   float64
+	timeout  time.Duration
+}
+
+type quizOption struct {
+	text     Text
+	feedback Text
+}
+
+type numericAnswer struct {
+	answer, tolerance float64
+}
+
+func parseQuiz(p *parser, n *yaml.Node, _ *Step) stepKind {
+	q := &quizStep{points: 1}
+	f := p.mapping(n, "quiz", "question", "options", "correct", "explain", "points", "timeout", "numeric", "accept")
+	if f == nil {
+		return q
+	}
+	if v := f["question"]; v == nil {
+		p.errf(n, "quiz needs a question")
+	} else {
+		q.question = p.text(v, "question")
+	}
+	kinds := 0
+	for _, k := range []string{"options", "numeric", "accept"} {
+		if f[k] != nil {
+			kinds++
+		}
+	}
+	switch {
+	case kinds == 0:
+		p.errf(n, "quiz needs options (with correct), numeric or accept")
+	case kinds > 1:
+		p.errf(n, "quiz has more than one of options, numeric and accept: use one")
+	}
+	if v := f["options"]; v != nil {
+		q.parseOptions(p, v)
+		if c := f["correct"]; c == nil {
+			p.errf(n, "quiz with options needs correct: the number of the right option (1 for the first)")
+		} else {
+			q.parseCorrect(p, c)
+		}
+	} else if c := f["correct"]; c != nil {
+		p.errf(c, "correct goes with options")
+	}
+	if v := f["numeric"]; v != nil {
+		q.parseNumeric(p, v)
+	}
+	if v := f["accept"]; v != nil {
+		q.parseAccept(p, v)
+	}
+	if v := f["explain"]; v != nil {
+		q.explain = p.text(v, "explain")
+	}
+	if v := f["points"]; v != nil {
+		if pts, ok := p.number(v, "points"); ok {
+			if pts <= 0 {
+				p.errf(v, "points must be more than zero")
+			}
+			q.points = pts
+		}
+	}
+	if v := f["timeout"]; v != nil {
+		q.timeout, _ = p.duration(v, "timeout")
+	}
+	return q
+}
+
+func (q *quizStep) parseOptions(p *parser, n *yaml.Node) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) < 2 {
+		p.errf(n, "options must be a list of at least two choices")
+		if n.Kind != yaml.SequenceNode {
+			return
+		}
+	}
+	if len(n.Content) > 10 {
+		p.errf(n, "%d options is too many to read on a phone: use at most 10", len(n.Content))
+	}
+	for i, on := range n.Content {
+		var o quizOption
+		what := fmt.Sprintf("option %d", i+1)
+		if on.Kind == yaml.MappingNode {
+			// A text map {en: .., fr: ..} or {text: .., feedback: ..}.
+			if hasKey(on, "text") || hasKey(on, "feedback") {
+				of := p.mapping(on, what, "text", "feedback")
+				if v := of["text"]; v == nil {
+					p.errf(on, "%s needs text", what)
+				} else {
+					o.text = p.text(v, what)
+				}
+				if v := of["feedback"]; v != nil {
+					o.feedback = p.text(v, what+" feedback")
+				}
+			} else {
+				o.text = p.text(on, what)
+			}
+		} else {
+			o.text = p.text(on, what)
+		}
+		q.options = append(q.options, o)
+	}
+}
+
+func hasKey(n *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (q *quizStep) parseCorrect(p *parser, n *yaml.Node) {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+		q.multi = true
+		if len(items) == 0 {
+			p.errf(n, "correct is an empty list")
+		}
+	}
+	for _, in := range items {
+		v, err := strconv.Atoi(in.Value)
+		if in.Kind != yaml.ScalarNode || err != nil {
+			p.errf(in, "correct must be an option number (1 for the first), not %q", in.Value)
+			continue
+		}
+		if v < 1 || v > len(q.options) {
+			p.errf(in, "correct %d is out of range: there are %d options", v, len(q.options))
+			continue
+		}
+		if slices.Contains(q.correct, v-1) {
+			p.errf(in, "correct lists option %d twice", v)
+			continue
+		}
+		q.correct = append(q.correct, v-1)
+	}
+	slices.Sort(q.correct)
+}
+
+func (q *quizStep) parseNumeric(p *parser, n *yaml.Node) {
+	f := p.mapping(n, "numeric", "answer", "tolerance")
+	if f == nil {
+		return
+	}
+	q.numeric = &numericAnswer{}
+	if v := f["answer"]; v == nil {
+		p.errf(n, "numeric needs answer")
+	} else {
+		q.numeric.answer, _ = p.number(v, "numeric answer")
+	}
+	if v := f["tolerance"]; v != nil {
+		if t, ok := p.number(v, "tolerance"); ok {
+			if t < 0 {
+				p.errf(v, "tolerance cannot be negative")
+			}
+			q.numeric.tolerance = t
+		}
+	}
+}
+
+func (q *quizStep) parseAccept(p *parser, n *yaml.Node) {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	for _, in := range items {
+		if s, ok := p.str(in, "accept"); ok {
+			norm := normalizeAnswer(s)
+			if norm == "" {
+				p.errf(in, "accept has an empty answer")
+				continue
+			}
+			q.accept = append(q.accept, norm)
+		}
+	}
+	if len(q.accept) == 0 {
+		p.errf(n, "accept needs at least one answer")
+	}
+}
+
+// normalizeAnswer folds case, accents and spacing: "  Syntocinon " and
+// "syntocinon" match, and so do "é" and "e".
+func normalizeAnswer(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	return strings.ToLower(strings.Join(strings.Fields(folded), " "))
+}
+
+func (q *quizStep) enter(c *runCtx) outcome {
+	var b strings.Builder
+	b.WriteString("❓ ")
+	b.WriteString(c.t(q.question))
+	var opts []bot.Option
+	switch {
+	case len(q.options) > 0:
+		for i, o := range q.options {
+			label := c.t(o.text)
+			fmt.Fprintf(&b, "\n%d. %s", i+1, label)
+			opts = append(opts, bot.Option{Label: shorten(fmt.Sprintf("%d. %s", i+1, label), 60),
+				Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
+		}
+		b.WriteString("\n\n")
+		if q.multi {
+			b.WriteString(c.tr("multi_hint"))
+			opts = append(opts, bot.Option{Label: c.tr("done_button"), Data: optionData(c.runID, c.st.Seq, "s")})
+		} else {
+			b.WriteString(c.tr("pick_hint"))
+		}
+	case q.numeric != nil:
+		b.WriteString("\n\n" + c.tr("numeric_hint"))
+	default:
+		b.WriteString("\n\n" + c.tr("text_hint"))
+	}
+	c.post(c.st.Seq, "q", b.String(), opts...)
+	return c.open(q.timeout)
+}
+
+// shorten cuts s to n runes with an ellipsis.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func (q *quizStep) answer(c *runCtx, in Input) bool {
+	direct := c.st.Mode == ModeDirect
+	if c.answered() {
+		c.reply(fmt.Sprintf("dup-%d", in.Member.ID), capitalize(engineText(c.memberLang(in.Member.ID), "already", c.who())))
+		return true
+	}
+	var (
+		value   string
+		correct bool
+	)
+	switch {
+	case len(q.options) > 0:
+		picks, submit, ok := q.parseChoice(c, in)
+		if !ok {
+			if direct && in.Kind == InputText {
+				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), "bad_choice", len(q.options)))
+				return true
+			}
+			return false
+		}
+		if q.multi && in.Kind == InputOption && !submit {
+			// A press toggles an option; Done scores the selection.
+			open := c.st.Open
+			if open.Picks == nil {
+				open.Picks = map[int64][]int{}
+			}
+			cur := open.Picks[in.Member.ID]
+			if i := slices.Index(cur, picks[0]); i >= 0 {
+				cur = slices.Delete(cur, i, i+1)
+			} else {
+				cur = append(cur, picks[0])
+			}
+			open.Picks[in.Member.ID] = cur
+			return true
+		}
+		if submit {
+			picks = slices.Clone(c.st.Open.Picks[in.Member.ID])
+			if len(picks) == 0 {
+				return true // Done with nothing chosen: nothing to score
+			}
+		}
+		slices.Sort(picks)
+		picks = slices.Compact(picks)
+		correct = slices.Equal(picks, q.correct)
+		value = joinPicks(picks)
+		q.feedback(c, in, correct, picks)
+	case q.numeric != nil:
+		v, ok := parseNumber(in.Text)
+		if in.Kind != InputText || !ok {
+			if direct && in.Kind == InputText {
+				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), "bad_number"))
+				return true
+			}
+			return false
+		}
+		correct = math.Abs(v-q.numeric.answer) <= q.numeric.tolerance+1e-9
+		value = strconv.FormatFloat(v, 'f', -1, 64)
+		q.feedback(c, in, correct, nil)
+	default:
+		if in.Kind != InputText || in.Text == "" {
+			return false
+		}
+		value = shorten(in.Text, 200)
+		correct = slices.Contains(q.accept, normalizeAnswer(in.Text))
+		q.feedback(c, in, correct, nil)
+	}
+	q.record(c, in, value, correct)
+	return true
+}
+
+// parseChoice reads the chosen options from a press or a reply. submit is
+// a press of Done.
+func (q *quizStep) parseChoice(c *runCtx, in Input) (picks []int, submit, ok bool) {
+	if in.Kind == InputOption {
+		_, _, choice, _ := parseOptionData(in.Option)
+		if choice == "s" && q.multi {
+			return nil, true, true
+		}
+		n, err := strconv.Atoi(choice)
+		if err != nil || n < 1 || n > len(q.options) {
+			return nil, false, false
+		}
+		return []int{n - 1}, false, true
+	}
+	text := strings.TrimSpace(in.Text)
+	if text == "" {
+		return nil, false, false
+	}
+	// The option's own text, in any of the lesson's languages.
+	norm := normalizeAnswer(text)
+	for i, o := range q.options {
+		for _, t := range o.text {
+			if normalizeAnswer(t) == norm {
+				return []int{i}, false, true
+			}
+		}
+	}
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '+' })
+	if len(fields) == 0 || (!q.multi && len(fields) > 1) || len(fields) > len(q.options) {
+		return nil, false, false
+	}
+	for _, f := range fields {
+		i, ok := q.optionIndex(strings.TrimSuffix(strings.TrimSuffix(f, "."), ")"))
+		if !ok {
+			return nil, false, false
+		}
+		picks = append(picks, i)
+	}
+	return picks, false, true
+}
+
+// optionIndex reads "2" or "B" as an option index.
+func (q *quizStep) optionIndex(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n - 1, n >= 1 && n <= len(q.options)
+	}
+	if len(s) == 1 {
+		r := unicode.ToUpper(rune(s[0]))
+		if r >= 'A' && int(r-'A') < len(q.options) {
+			return int(r - 'A'), true
+		}
+	}
+	return 0, false
+}
+
+func joinPicks(picks []int) string {
+	parts := make([]string, len(picks))
+	for i, p := range picks {
+		parts[i] = strconv.Itoa(p + 1)
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseNumber reads a reply that starts with a number: "20", "20.5",
+// "20,5", "20/min".
+func parseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	end := 0
+	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || s[end] == '.' || s[end] == ',' || (end == 0 && (s[end] == '-' || s[end] == '+'))) {
+		end++
+	}
+	if end == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(strings.Replace(s[:end], ",", ".", 1), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// rightAnswer describes the right answer in lang.
+func (q *quizStep) rightAnswer(c *runCtx, lang string) string {
+	switch {
+	case len(q.options) > 0:
+		parts := make([]string, len(q.correct))
+		for i, ci := range q.correct {
+			parts[i] = fmt.Sprintf("%d. %s", ci+1, q.options[ci].text.In(lang, c.l.Fallback()))
+		}
+		return strings.Join(parts, "; ")
+	case q.numeric != nil:
+		s := fmtPoints(q.numeric.answer)
+		if q.numeric.tolerance > 0 {
+			s += " ± " + fmtPoints(q.numeric.tolerance)
+		}
+		return s
+	default:
+		return q.accept[0]
+	}
+}
+
+// feedback replies to the member: right or wrong, the chosen option's
+// feedback, and the explanation.
+func (q *quizStep) feedback(c *runCtx, in Input, correct bool, picks []int) {
+	lang := c.memberLang(in.Member.ID)
+	var b strings.Builder
+	if correct {
+		b.WriteString(engineText(lang, "correct", c.who()))
+	} else {
+		b.WriteString(engineText(lang, "wrong", c.who(), q.rightAnswer(c, lang)))
+	}
+	for _, p := range picks {
+		if fb := q.options[p].feedback; len(fb) > 0 {
+			b.WriteString("\n" + fb.In(lang, c.l.Fallback()))
+		}
+	}
+	if len(q.explain) > 0 {
+		b.WriteString("\n💡 " + q.explain.In(lang, c.l.Fallback()))
+	}
+	c.reply(fmt.Sprintf("fb-%d", in.Member.ID), b.String())
+}
+
+// record scores the answer into the run and the answers to store.
+func (q *quizStep) record(c *runCtx, in Input, value string, correct bool) {
+	m := c.member()
+	points := 0.0
+	if correct {
+		points = q.points
+		m.Correct++
+		c.st.Open.Correct++
+	}
+	m.Points += points
+	m.Max += q.points
+	key := c.stepKey()
+	m.Answers[key] = value
+	c.st.Open.Answered[in.Member.ID] = true
+	c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: in.Member.ID, StepID: key, Seq: c.st.Seq,
+		Value: value, Correct: correct, Points: points, MaxPoints: q.points, At: in.Now})
+}
+
+func (q *quizStep) close(c *runCtx, timedOut bool) {
+	open := c.st.Open
+	// Members who took part in the run but not in this question score zero
+	// for it, so their score counts every question they were asked.
+	for id, m := range c.st.Members {
+		if open.Answered[id] {
+			continue
+		}
+		m.Max += q.points
+		c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: id, StepID: c.stepKey(), Seq: c.st.Seq,
+			Value: "", MaxPoints: q.points, At: c.in.Now})
+	}
+	switch {
+	case c.st.Mode == ModeDirect && timedOut:
+		c.post(c.st.Seq, "close", c.tr("time_up_direct", q.rightAnswer(c, c.st.Lang)))
+	case c.st.Mode == ModeDirect:
+	case timedOut:
+		c.post(c.st.Seq, "close", c.tr("time_up", len(open.Answered), open.Correct))
+	default:
+		c.post(c.st.Seq, "close", c.tr("all_answered", open.Correct, len(open.Answered)))
+	}
+}
+
+// stepKey names the current step in answers: its id, or #N by position.
+func (c *runCtx) stepKey() string {
+	if id := c.l.Steps[c.st.Step].ID; id != "" {
+		return id
+	}
+	return "#" + strconv.Itoa(c.st.Step+1)
+}

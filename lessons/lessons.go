@@ -1,0 +1,14 @@
+// Package lessons ships Huddle's sample lessons, embedded in the binary so
+// that a fresh checkout runs with real content, and the JSON Schema of the
+// lesson format for editors.
+package lessons
+
+import "embed"
+
+// FS holds the sample lesson files (*.yaml) and schema.json.
+//
+//go:embed *.yaml schema.json
+var FS embed.FS
+
+// SchemaFile is the name of the JSON Schema in FS.
+const SchemaFile = "schema.json"

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// PendingOutbox lists up to limit unsent messages of a channel due at now,
+// oldest first. A message waits while an older one to the same chat is
+// waiting for a retry, so each chat receives its messages in order.
+func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]bot.OutboxItem, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT o.id, o.payload, o.attempts, o.created_at FROM outbox o
+		WHERE o.channel = ? AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
+			AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?)
+		ORDER BY o.id LIMIT ?`, channel, ms(now), ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
+	}
+	defer rows.Close()
+	var out []bot.OutboxItem
+	for rows.Next() {
+		var it bot.OutboxItem
+		var payload []byte
+		var created int64
+		if err := rows.Scan(&it.ID, &payload, &it.Attempts, &created); err != nil {
+			return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
+		}
+		if err := json.Unmarshal(payload, &it.Outbound); err != nil {
+			return nil, fmt.Errorf("outbox message %d: %w", it.ID, err)
+		}
+		it.Created = fromMS(created)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// MarkSent records that an outbox message was delivered.
+func (d *DB) MarkSent(ctx context.Context, id int64, platformID string, at time.Time) error {
+	return d.update(ctx, func(t *Tx) error {
+		_, err := t.exec(`UPDATE outbox SET sent_at = ?, platform_id = ?, attempts = attempts + 1 WHERE id = ?`, ms(at), platformID, id)
+		if err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// MarkRetry records a failed attempt: the message is tried again at next,
+// or given up when next is zero.
+func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error {
+	return d.update(ctx, func(t *Tx) error {
+		var err error
+		if next.IsZero() {
+			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ?`, reason, ms(time.Now()), id)
+		} else {
+			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, reason, ms(next), id)
+		}
+		if err != nil {
+			return fmt.Errorf("mark outbox %d for retry: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// DueTimers lists up to limit unfired timers due at now, with their chats.
+func (d *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]bot.Timer, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT t.id, t.run_id, t.seq, t.due_at, c.channel, c.platform_id
+		FROM timers t JOIN runs r ON r.id = t.run_id JOIN chats c ON c.id = r.chat_id
+		WHERE t.fired_at IS NULL AND t.due_at <= ? ORDER BY t.due_at, t.id LIMIT ?`, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due timers: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.Timer
+	for rows.Next() {
+		var t bot.Timer
+		var due int64
+		if err := rows.Scan(&t.ID, &t.RunID, &t.Seq, &due, &t.Channel, &t.ChatPlatformID); err != nil {
+			return nil, fmt.Errorf("due timers: %w", err)
+		}
+		t.Due = fromMS(due)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// NextTimer returns the due time of the earliest unfired timer.
+func (d *DB) NextTimer(ctx context.Context) (time.Time, bool, error) {
+	var due *int64
+	if err := d.read.QueryRowContext(ctx, `SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL`).Scan(&due); err != nil {
+		return time.Time{}, false, fmt.Errorf("next timer: %w", err)
+	}
+	if due == nil {
+		return time.Time{}, false, nil
+	}
+	return fromMS(*due), true, nil
+}

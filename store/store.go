@@ -1,0 +1,267 @@
+// Package store is Huddle's persistence on SQLite, through the pure-Go
+// driver modernc.org/sqlite. It is the only package that speaks SQL.
+//
+// Writes go through one writer goroutine that commits the transactions
+// waiting for it together (group commit): each caller's work runs in its own
+// savepoint, so one failing caller does not undo the others, and one fsync
+// makes a whole batch durable. Reads use a separate pool of connections,
+// which WAL mode lets run beside the writer.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxBatch bounds how many transactions one commit groups.
+const maxBatch = 128
+
+// DB is a Huddle database. It implements bot.Store.
+type DB struct {
+	path  string
+	read  *sql.DB
+	write *sql.DB
+	reqs  chan *request
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
+}
+
+// request is one caller's transaction waiting for the writer.
+type request struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+var _ bot.Store = (*DB)(nil)
+
+// Open opens (creating it if needed) the database file at path, applies
+// every pending migration, and starts the writer.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	}
+	write, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(4)
+	d := &DB{
+		path:  path,
+		read:  read,
+		write: write,
+		reqs:  make(chan *request, maxBatch),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+	go d.writer()
+	return d, nil
+}
+
+// dsn builds the driver's connection string: WAL, a busy timeout, foreign
+// keys, and full synchronous commits, so a committed transaction survives a
+// power cut, not only a crash.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// migrate applies the embedded migrations.
+func migrate(ctx context.Context, db *sql.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Version returns the schema version the database is at.
+func (d *DB) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := d.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	return v, err
+}
+
+// Close stops the writer, after the transactions already submitted, and
+// closes the database.
+func (d *DB) Close() error {
+	d.once.Do(func() { close(d.stop) })
+	<-d.done
+	return errors.Join(d.read.Close(), d.write.Close())
+}
+
+// Update runs fn in a transaction and returns once it is durably committed.
+func (d *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	return d.update(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+func (d *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case d.reqs <- r:
+	case <-d.stop:
+		return errors.New("database closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the writer may
+	// already have committed it.
+	return <-r.done
+}
+
+// writer commits queued requests in batches until Close.
+func (d *DB) writer() {
+	defer close(d.done)
+	batch := make([]*request, 0, maxBatch)
+	for {
+		select {
+		case r := <-d.reqs:
+			batch = append(batch[:0], r)
+		case <-d.stop:
+			// Finish what was queued before Close.
+			for {
+				select {
+				case r := <-d.reqs:
+					d.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-d.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		d.commit(batch)
+	}
+}
+
+// commit runs a batch of requests in one transaction, each in a savepoint.
+func (d *DB) commit(batch []*request) {
+	errs := make([]error, len(batch))
+	ctx := context.Background()
+	sqlTx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("begin: %w", err)
+		}
+		return
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		sp := "s" + strconv.Itoa(i)
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+			errs[i] = err
+			continue
+		}
+		errs[i] = run(r.fn, &Tx{tx: sqlTx, ctx: ctx})
+		if errs[i] != nil {
+			if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO "+sp); err != nil {
+				errs[i] = errors.Join(errs[i], err)
+			}
+		}
+		if _, err := sqlTx.ExecContext(ctx, "RELEASE "+sp); err != nil && errs[i] == nil {
+			errs[i] = err
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("commit: %w", err)
+			}
+		}
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+}
+
+// run calls fn, turning a panic into an error so that one caller's bug
+// cannot stop the writer for everyone.
+func run(fn func(*Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in transaction: %v", p)
+		}
+	}()
+	return fn(tx)
+}
+
+// ms converts a time to Unix milliseconds; the zero time is 0.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts Unix milliseconds back; 0 is the zero time.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+// nullMS is fromMS for a nullable column.
+func nullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Tx is one caller's part of a write transaction. It implements bot.Tx.
+type Tx struct {
+	tx  *sql.Tx
+	ctx context.Context
+}
+
+var _ bot.Tx = (*Tx)(nil)
+
+func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+func (t *Tx) row(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+// notFound maps sql.ErrNoRows to bot.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return bot.ErrNotFound
+	}
+	return err
+}
+
+// SeeEvent records an inbound event id; false when it was seen before.
+func (t *Tx) SeeEvent(id string, at time.Time) (bool, error) {
+	res, err := t.exec(`INSERT INTO seen_events (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, id, ms(at))
+	if err != nil {
+		return false, fmt.Errorf("see event: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// EnsureMember returns the member, creating it on first sight and updating
+// its display name when the platform shows a new one.
+func (t *Tx) EnsureMember(channel, platformID, name string, at time.Time) (bot.Member, error) {
+	m := bot.Member{Channel: channel, PlatformID: platformID}
+	var created int64
+	err := t.row(`INSERT INTO members (channel, platform_id, name, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (channel, platform_id) DO UPDATE SET name = CASE WHEN excluded.name = '' THEN name ELSE excluded.name END
+		RETURNING id, name, lang, created_at`, channel, platformID, name, ms(at)).Scan(&m.ID, &m.Name, &m.Lang, &created)
+	if err != nil {
+		return m, fmt.Errorf("ensure member %s:%s: %w", channel, platformID, err)
+	}
+	m.Created = fromMS(created)
+	return m, nil
+}
+
+// EnsureChat returns the chat, creating it on first sight.
+func (t *Tx) EnsureChat(channel, platformID string, typ bot.ChatType, title string, at time.Time) (bot.Chat, error) {
+	c := bot.Chat{Channel: channel, PlatformID: platformID}
+	err := t.row(`INSERT INTO chats (channel, platform_id, type, title, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (channel, platform_id) DO UPDATE SET title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END
+		RETURNING id, type, title, lang`, channel, platformID, string(typ), title, ms(at)).Scan(&c.ID, &c.Type, &c.Title, &c.Lang)
+	if err != nil {
+		return c, fmt.Errorf("ensure chat %s:%s: %w", channel, platformID, err)
+	}
+	return c, nil
+}
+
+// JoinChat records that a member is in a chat and was seen at at.
+func (t *Tx) JoinChat(chatID, memberID int64, at time.Time) error {
+	_, err := t.exec(`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (chat_id, member_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`, chatID, memberID, ms(at), ms(at))
+	if err != nil {
+		return fmt.Errorf("join chat %d: %w", chatID, err)
+	}
+	return nil
+}
+
+const memberColumns = `m.id, m.channel, m.platform_id, m.name, m.lang, m.created_at`
+
+func scanMember(sc interface{ Scan(...any) error }) (bot.Member, error) {
+	var m bot.Member
+	var created int64
+	err := sc.Scan(&m.ID, &m.Channel, &m.PlatformID, &m.Name, &m.Lang, &created)
+	m.Created = fromMS(created)
+	return m, err
+}
+
+// ChatMembers lists the members seen in a chat at or after since, first
+// joined first.
+func (t *Tx) ChatMembers(chatID int64, since time.Time) ([]bot.Member, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+memberColumns+` FROM chat_members cm
+		JOIN members m ON m.id = cm.member_id WHERE cm.chat_id = ? AND cm.last_seen_at >= ?
+		ORDER BY cm.joined_at, m.id`, chatID, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("chat members %d: %w", chatID, err)
+	}
+	defer rows.Close()
+	var out []bot.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, fmt.Errorf("chat members %d: %w", chatID, err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ChatByID returns a chat.
+func (t *Tx) ChatByID(id int64) (bot.Chat, error) {
+	c := bot.Chat{ID: id}
+	err := t.row(`SELECT channel, platform_id, type, title, lang FROM chats WHERE id = ?`, id).
+		Scan(&c.Channel, &c.PlatformID, &c.Type, &c.Title, &c.Lang)
+	if err != nil {
+		return c, fmt.Errorf("chat %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// MemberByID returns a member.
+func (t *Tx) MemberByID(id int64) (bot.Member, error) {
+	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`, id))
+	if err != nil {
+		return m, fmt.Errorf("member %d: %w", id, notFound(err))
+	}
+	return m, nil
+}
+
+// SetMemberLang sets a member's language.
+func (t *Tx) SetMemberLang(memberID int64, lang string) error {
+	if _, err := t.exec(`UPDATE members SET lang = ? WHERE id = ?`, lang, memberID); err != nil {
+		return fmt.Errorf("set member %d language: %w", memberID, err)
+	}
+	return nil
+}
+
+// SetChatLang sets a chat's language.
+func (t *Tx) SetChatLang(chatID int64, lang string) error {
+	if _, err := t.exec(`UPDATE chats SET lang = ? WHERE id = ?`, lang, chatID); err != nil {
+		return fmt.Errorf("set chat %d language: %w", chatID, err)
+	}
+	return nil
+}
+
+// MigrateChat moves a chat and its pending messages to a new platform id.
+// When the new id is known already (its first message arrived before the
+// migration notice), the old chat's runs and members move into it.
+func (t *Tx) MigrateChat(channel, oldID, newID string) error {
+	if oldID == newID || newID == "" {
+		return nil
+	}
+	var oldChat, newChat int64
+	err := t.row(`SELECT id FROM chats WHERE channel = ? AND platform_id = ?`, channel, oldID).Scan(&oldChat)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("migrate chat %s: %w", oldID, err)
+	}
+	err = t.row(`SELECT id FROM chats WHERE channel = ? AND platform_id = ?`, channel, newID).Scan(&newChat)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = t.exec(`UPDATE chats SET platform_id = ?, type = 'group' WHERE id = ?`, newID, oldChat)
+	case err == nil:
+		err = t.mergeChat(oldChat, newChat)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate chat %s to %s: %w", oldID, newID, err)
+	}
+	if _, err := t.exec(`UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND sent_at IS NULL`, newID, channel, oldID); err != nil {
+		return fmt.Errorf("migrate chat %s outbox: %w", oldID, err)
+	}
+	return nil
+}
+
+// mergeChat moves everything of chat from into chat into, then deletes from.
+func (t *Tx) mergeChat(from, into int64) error {
+	stmts := []string{
+		// The old chat's active run wins over one started in the new chat.
+		`UPDATE runs SET status = 'stopped' WHERE chat_id = ? AND status = 'active' AND EXISTS (SELECT 1 FROM runs WHERE chat_id = ? AND status = 'active')`,
+		`UPDATE runs SET chat_id = ? WHERE chat_id = ?`,
+		`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at)
+			SELECT ?, member_id, joined_at, last_seen_at FROM chat_members WHERE chat_id = ? ON CONFLICT DO NOTHING`,
+		`DELETE FROM chat_members WHERE chat_id = ?`,
+		`UPDATE engagement SET chat_id = ? WHERE chat_id = ?`,
+		`DELETE FROM chats WHERE id = ?`,
+	}
+	args := [][]any{{into, from}, {into, from}, {into, from}, {from}, {into, from}, {from}}
+	for i, q := range stmts {
+		if _, err := t.exec(q, args[i]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LogEngagement appends to the engagement log.
+func (t *Tx) LogEngagement(e bot.Engagement) error {
+	if _, err := t.exec(`INSERT INTO engagement (member_id, chat_id, kind, at) VALUES (?, ?, ?, ?)`,
+		e.MemberID, e.ChatID, e.Kind, ms(e.At)); err != nil {
+		return fmt.Errorf("log engagement: %w", err)
+	}
+	return nil
+}
+
+const runColumns = `id, lesson_id, chat_id, COALESCE(started_by, 0), mode, status, step, seq, state, started_at, updated_at, finished_at`
+
+func scanRun(sc interface{ Scan(...any) error }) (bot.Run, error) {
+	var r bot.Run
+	var started, updated int64
+	var finished sql.NullInt64
+	err := sc.Scan(&r.ID, &r.LessonID, &r.ChatID, &r.StartedBy, &r.Mode, &r.Status, &r.Step, &r.Seq, &r.State, &started, &updated, &finished)
+	r.Started, r.Updated, r.Finished = fromMS(started), fromMS(updated), nullMS(finished)
+	return r, err
+}
+
+// ActiveRun returns the chat's active run or bot.ErrNotFound.
+func (t *Tx) ActiveRun(chatID int64) (bot.Run, error) {
+	r, err := scanRun(t.row(`SELECT `+runColumns+` FROM runs WHERE chat_id = ? AND status = 'active'`, chatID))
+	if err != nil {
+		return r, fmt.Errorf("active run of chat %d: %w", chatID, notFound(err))
+	}
+	return r, nil
+}
+
+// RunByID returns a run or bot.ErrNotFound.
+func (t *Tx) RunByID(id int64) (bot.Run, error) {
+	r, err := scanRun(t.row(`SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	if err != nil {
+		return r, fmt.Errorf("run %d: %w", id, notFound(err))
+	}
+	return r, nil
+}
+
+// CreateRun stores a new run and sets its ID.
+func (t *Tx) CreateRun(r *bot.Run) error {
+	var startedBy any
+	if r.StartedBy != 0 {
+		startedBy = r.StartedBy
+	}
+	err := t.row(`INSERT INTO runs (lesson_id, chat_id, started_by, mode, status, step, seq, state, started_at, updated_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) RETURNING id`,
+		r.LessonID, r.ChatID, startedBy, r.Mode, string(r.Status), r.Step, r.Seq, r.State,
+		ms(r.Started), ms(r.Updated), ms(r.Finished)).Scan(&r.ID)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return fmt.Errorf("create run: chat %d has an active run: %w", r.ChatID, bot.ErrDuplicate)
+		}
+		return fmt.Errorf("create run: %w", err)
+	}
+	return nil
+}
+
+// SaveRun stores a run's new state.
+func (t *Tx) SaveRun(r *bot.Run) error {
+	_, err := t.exec(`UPDATE runs SET status = ?, step = ?, seq = ?, state = ?, updated_at = ?, finished_at = NULLIF(?, 0) WHERE id = ?`,
+		string(r.Status), r.Step, r.Seq, r.State, ms(r.Updated), ms(r.Finished), r.ID)
+	if err != nil {
+		return fmt.Errorf("save run %d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// AddTimer schedules a timer.
+func (t *Tx) AddTimer(tm bot.Timer) error {
+	if _, err := t.exec(`INSERT INTO timers (run_id, seq, due_at) VALUES (?, ?, ?)`, tm.RunID, tm.Seq, ms(tm.Due)); err != nil {
+		return fmt.Errorf("add timer for run %d: %w", tm.RunID, err)
+	}
+	return nil
+}
+
+// FireTimer marks a timer fired; false when it had fired already.
+func (t *Tx) FireTimer(id int64, at time.Time) (bool, error) {
+	res, err := t.exec(`UPDATE timers SET fired_at = ? WHERE id = ? AND fired_at IS NULL`, ms(at), id)
+	if err != nil {
+		return false, fmt.Errorf("fire timer %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SaveAnswer records an answer; a second one to the same step visit is
+// refused with bot.ErrDuplicate.
+func (t *Tx) SaveAnswer(a bot.Answer) error {
+	res, err := t.exec(`INSERT INTO answers (run_id, member_id, seq, step_id, value, correct, points, max_points, answered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		a.RunID, a.MemberID, a.Seq, a.StepID, a.Value, a.Correct, a.Points, a.MaxPoints, ms(a.At))
+	if err != nil {
+		return fmt.Errorf("save answer: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("save answer of member %d to run %d step %s: %w", a.MemberID, a.RunID, a.StepID, bot.ErrDuplicate)
+	}
+	return nil
+}
+
+// MemberProgress lists a member's runs with their quiz scores, newest first.
+func (t *Tx) MemberProgress(memberID int64) ([]bot.Progress, error) {
+	rows, err := t.tx.QueryContext(t.ctx, `SELECT r.id, r.lesson_id, r.status,
+			COUNT(*), COALESCE(SUM(a.correct), 0), COALESCE(SUM(a.points), 0), COALESCE(SUM(a.max_points), 0),
+			r.started_at, r.finished_at
+		FROM answers a JOIN runs r ON r.id = a.run_id
+		WHERE a.member_id = ? AND a.max_points > 0
+		GROUP BY r.id ORDER BY r.started_at DESC, r.id DESC`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("progress of member %d: %w", memberID, err)
+	}
+	defer rows.Close()
+	var out []bot.Progress
+	for rows.Next() {
+		var p bot.Progress
+		var started int64
+		var finished sql.NullInt64
+		if err := rows.Scan(&p.RunID, &p.LessonID, &p.Status, &p.Answered, &p.Correct, &p.Points, &p.MaxPoints, &started, &finished); err != nil {
+			return nil, fmt.Errorf("progress of member %d: %w", memberID, err)
+		}
+		p.Started, p.Finished = fromMS(started), nullMS(finished)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Enqueue adds a message to the outbox; a message whose key is queued
+// already is ignored.
+func (t *Tx) Enqueue(m bot.Outbound, at time.Time) error {
+	if m.Key == "" {
+		return errors.New("enqueue: message without idempotency key")
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	_, err = t.exec(`INSERT INTO outbox (key, channel, chat_id, payload, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO NOTHING`, m.Key, m.Channel, m.ChatID, payload, ms(at), ms(at))
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", m.Key, err)
+	}
+	return nil
+}
