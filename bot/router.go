@@ -212,6 +212,12 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		if err := tx.JoinChat(chat.ID, member.ID, now); err != nil {
 			return err
 		}
+		// A member who has not chosen a language gets the platform's hint.
+		if member.Lang == "" {
+			if hint, ok := ParseLang(ev.SenderLang); ok {
+				member.Lang = hint
+			}
+		}
 		s := Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
 		if s.Lang == "" {
 			s.Lang = chat.Lang

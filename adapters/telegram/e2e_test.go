@@ -1,0 +1,147 @@
+package telegram_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/telegram"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/tgemu"
+)
+
+// TestGroupQuizThroughEmulator runs a quiz lesson in a Telegram group of
+// three, through the real go-telegram-bot-api client against the Bot API
+// emulator, and checks the bot's actual messages and the stored scores.
+func TestGroupQuizThroughEmulator(t *testing.T) {
+	emu := tgemu.Start(t)
+	tg, err := telegram.New(context.Background(), telegram.Config{
+		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := huddletest.Start(t, huddletest.Options{}, tg)
+
+	group := tgemu.Chat{ID: -1001, Type: "group", Title: "Ward 7 midwives"}
+	amina := tgemu.User{ID: 11, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 12, FirstName: "Brigitte", Lang: "fr"}
+	chinedu := tgemu.User{ID: 13, FirstName: "Chinedu"}
+
+	// Everyone says hello first, so the bot knows the group's members.
+	emu.Send(group, brigitte, "Bonjour")
+	emu.Send(group, chinedu, "Hi all")
+	emu.Send(group, amina, "/lesson@TestNameBot quick-quiz")
+	msgs := emu.WaitFor(10*time.Second, "the first question", hasText("Upper limit of a normal adult respiratory rate"))
+	if got := msgs[0].Text; got != "📘 Quick triage quiz" {
+		t.Errorf("first message = %q, want the lesson title", got)
+	}
+	for _, m := range msgs {
+		if m.ChatID != group.ID {
+			t.Errorf("message %q went to chat %d, want the group", m.Text, m.ChatID)
+		}
+	}
+
+	// Numeric question: typed answers.
+	emu.Send(group, amina, "20")
+	emu.Send(group, brigitte, "19,5 /min")
+	emu.Send(group, chinedu, "30")
+	msgs = emu.WaitFor(10*time.Second, "the second question", hasText("Who is seen first?"))
+	q := last(msgs, "Who is seen first?")
+	if len(q.Buttons) != 3 {
+		t.Fatalf("question has %d buttons, want 3: %+v", len(q.Buttons), q.Buttons)
+	}
+	for _, b := range q.Buttons {
+		if len(b.Data) > 64 {
+			t.Errorf("callback data %q is over Telegram's 64 bytes", b.Data)
+		}
+	}
+	feedback := find(msgs, "Brigitte")
+	if !strings.Contains(feedback.Text, "bonne réponse") {
+		t.Errorf("Brigitte's feedback = %q, want it in French, correct", feedback.Text)
+	}
+	if !strings.Contains(find(msgs, "Chinedu: not quite").Text, "20 ± 2") {
+		t.Errorf("Chinedu's feedback should give the answer: %q", find(msgs, "Chinedu").Text)
+	}
+
+	// Choice question: button presses, one member pressing twice.
+	emu.Press(group, amina, q.ID, q.Buttons[1].Data)
+	emu.Press(group, amina, q.ID, q.Buttons[0].Data)
+	emu.Press(group, brigitte, q.ID, q.Buttons[0].Data)
+	emu.Press(group, chinedu, q.ID, q.Buttons[1].Data)
+	emu.WaitFor(10*time.Second, "everyone answered", hasText("Everyone has answered: 2 of 3 correct."))
+	emu.WaitFor(10*time.Second, "the pause", hasText("Take three seconds"))
+	app.Clock.Advance(3 * time.Second)
+	msgs = emu.WaitFor(10*time.Second, "the end", hasText("members took part"))
+
+	// The bot's messages, in order, each exactly once.
+	var texts []string
+	for _, m := range msgs {
+		texts = append(texts, firstLine(m.Text))
+	}
+	want := []string{
+		"📘 Quick triage quiz",
+		"Three quick questions on triage.",
+		"❓ Upper limit of a normal adult respiratory rate, per minute?",
+		"✅ Amina: correct!",
+		"✅ Brigitte: bonne réponse !",
+		"❌ Chinedu: not quite. The answer: 20 ± 2.",
+		"Everyone has answered: 2 of 3 correct.",
+		"❓ Who is seen first?",
+		"✅ Amina: correct!",
+		"Amina: you have answered this one already.",
+		"❌ Brigitte: pas tout à fait. La réponse : 2. Une femme en travail qui saigne abondamment.",
+		"✅ Chinedu: correct!",
+		"Everyone has answered: 2 of 3 correct.",
+		"Take three seconds to think about your triage area.",
+		"Done. Thank you!",
+		"🏁 3 members took part, 3 passed. Send /progress to see your score.",
+	}
+	if !slices.Equal(texts, want) {
+		t.Errorf("bot messages:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+	}
+	// Feedback replies to the member's message.
+	if fb := find(msgs, "Amina: correct"); fb.ReplyTo == 0 {
+		t.Errorf("feedback %q is not a reply", fb.Text)
+	}
+
+	// Stored scores.
+	for _, c := range []struct {
+		user           string
+		correct, total int
+	}{{"11", 2, 2}, {"12", 1, 2}, {"13", 1, 2}} {
+		rows := app.Progress(t, "telegram", c.user)
+		if len(rows) != 1 || rows[0].Correct != c.correct || rows[0].Answered != c.total || rows[0].Status != "done" {
+			t.Errorf("user %s progress = %+v, want %d/%d correct, done", c.user, rows, c.correct, c.total)
+		}
+	}
+}
+
+func hasText(s string) func([]tgemu.Message) bool {
+	return func(msgs []tgemu.Message) bool { return find(msgs, s).Text != "" }
+}
+
+func find(msgs []tgemu.Message, s string) tgemu.Message {
+	for _, m := range msgs {
+		if strings.Contains(m.Text, s) {
+			return m
+		}
+	}
+	return tgemu.Message{}
+}
+
+func last(msgs []tgemu.Message, s string) tgemu.Message {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if strings.Contains(msgs[i].Text, s) {
+			return msgs[i]
+		}
+	}
+	return tgemu.Message{}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

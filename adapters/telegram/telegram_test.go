@@ -1,0 +1,215 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/huddlebot/huddle/bot"
+)
+
+func TestConvert(t *testing.T) {
+	tests := []struct {
+		file string
+		want *bot.Event // nil: ignored
+	}{
+		{"group_message.json", &bot.Event{ID: "telegram:-100123:11:77", Kind: bot.Message, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "11",
+			SenderName: "Amina Otieno", SenderLang: "sw", MessageID: "77", Text: "/lesson@HuddleBot pph-first-hour"}},
+		{"reply_private.json", &bot.Event{ID: "telegram:12:12:5", Kind: bot.Message, Channel: "telegram",
+			ChatID: "12", ChatType: bot.Direct, SenderID: "12", SenderName: "Brigitte", SenderLang: "fr",
+			MessageID: "5", Text: "20", ReplyTo: "4"}},
+		{"photo_caption.json", &bot.Event{ID: "telegram:-100123:13:78", Kind: bot.Message, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "13", SenderName: "Chinedu",
+			MessageID: "78", Text: "Our new hand-rub station"}},
+		{"callback.json", &bot.Event{ID: "telegram:-100123:11:cb4410", Kind: bot.OptionChosen, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "11", SenderName: "Amina",
+			MessageID: "90", Option: "q12.3.2"}},
+		{"migrate_to.json", &bot.Event{ID: "telegram:-4001::migrate", Kind: bot.ChatMigrated, Channel: "telegram",
+			ChatID: "-4001", ChatType: bot.Group, MigrateTo: "-1004001"}},
+		{"migrate_from.json", &bot.Event{ID: "telegram:-4001::migrate", Kind: bot.ChatMigrated, Channel: "telegram",
+			ChatID: "-4001", ChatType: bot.Group, MigrateTo: "-1004001"}},
+		{"channel_post.json", nil},
+		{"from_bot.json", nil},
+	}
+	tg := &Telegram{}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "updates", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var u tgbotapi.Update
+			if err := json.Unmarshal(data, &u); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := tg.convert(u)
+			if tt.want == nil {
+				if ok {
+					t.Fatalf("got %+v, want the update ignored", got)
+				}
+				return
+			}
+			if !ok {
+				t.Fatal("update ignored")
+			}
+			got.Time = time.Time{} // checked apart: the platform's date
+			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", *tt.want) {
+				t.Errorf("event\n got %+v\nwant %+v", got, *tt.want)
+			}
+		})
+	}
+}
+
+func TestSendParams(t *testing.T) {
+	got := sendParams(bot.Outbound{ChatID: "-100123", Text: "❓ First drug?", ReplyTo: "77",
+		Options: []bot.Option{{Label: "1. Oxytocin", Data: "q1.2.1"}, {Label: "2. Ergometrine", Data: "q1.2.2"}}})
+	want := tgbotapi.Params{
+		"chat_id": "-100123", "text": "❓ First drug?", "reply_to_message_id": "77", "allow_sending_without_reply": "true",
+		"reply_markup": `{"inline_keyboard":[[{"text":"1. Oxytocin","callback_data":"q1.2.1"}],[{"text":"2. Ergometrine","callback_data":"q1.2.2"}]]}`,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("params\n got %v\nwant %v", got, want)
+	}
+	long := sendParams(bot.Outbound{ChatID: "1", Text: strings.Repeat("é", 5000)})
+	if n := len([]rune(long["text"])); n != maxMessage {
+		t.Errorf("a 5000-character text is sent as %d characters, want %d", n, maxMessage)
+	}
+}
+
+// fakeAPI answers every Bot API method with the given status and body, and
+// records the requests.
+func fakeAPI(t *testing.T, status int, body string) (*Telegram, *[]url.Values) {
+	t.Helper()
+	var reqs []url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := io.ReadAll(r.Body)
+		v, _ := url.ParseQuery(string(data))
+		v.Set("method", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+		reqs = append(reqs, v)
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	tg, err := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL, Rate: 1000, WebhookSecret: "s3cret-s3cret-s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg, &reqs
+}
+
+func TestSendErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		check  func(error) bool
+	}{
+		{"429 waits retry_after", 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}`,
+			func(err error) bool { var r *bot.RetryError; return errors.As(err, &r) && r.After == 7*time.Second }},
+		{"group became a supergroup", 400, `{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1004001}}`,
+			func(err error) bool { var m *bot.MigratedError; return errors.As(err, &m) && m.NewChatID == "-1004001" }},
+		{"bot removed from the group", 403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was kicked from the group chat"}`,
+			func(err error) bool { var p *bot.PermanentError; return errors.As(err, &p) }},
+		{"server error is retried", 502, `{"ok":false,"error_code":502,"description":"Bad Gateway"}`,
+			func(err error) bool {
+				var p *bot.PermanentError
+				return err != nil && !errors.As(err, &p)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg, _ := fakeAPI(t, tt.status, tt.body)
+			_, err := tg.Send(context.Background(), bot.Outbound{ChatID: "-4001", Text: "hi", Key: "k"})
+			if !tt.check(err) {
+				t.Errorf("Send error = %#v", err)
+			}
+		})
+	}
+}
+
+func TestWebhookSecret(t *testing.T) {
+	tg, reqs := fakeAPI(t, 200, `{"ok":true,"result":true}`)
+	var got []bot.Event
+	tg.handler = handlerFunc(func(_ context.Context, ev bot.Event) error { got = append(got, ev); return nil })
+	update, _ := os.ReadFile(filepath.Join("testdata", "updates", "callback.json"))
+	tests := []struct {
+		name   string
+		method string
+		secret string
+		body   string
+		want   int
+	}{
+		{"no secret", http.MethodPost, "", string(update), http.StatusUnauthorized},
+		{"wrong secret", http.MethodPost, "s3cret-s3cret-s3creX", string(update), http.StatusUnauthorized},
+		{"not POST", http.MethodGet, "s3cret-s3cret-s3cret", "", http.StatusMethodNotAllowed},
+		{"garbage", http.MethodPost, "s3cret-s3cret-s3cret", "{not json", http.StatusBadRequest},
+		{"right secret", http.MethodPost, "s3cret-s3cret-s3cret", string(update), http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, WebhookPath, strings.NewReader(tt.body))
+			if tt.secret != "" {
+				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", tt.secret)
+			}
+			rec := httptest.NewRecorder()
+			tg.WebhookHandler().ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Errorf("status = %d, want %d", rec.Code, tt.want)
+			}
+		})
+	}
+	if len(got) != 1 || got[0].Option != "q12.3.2" {
+		t.Errorf("handled events = %+v, want only the one with the secret", got)
+	}
+	if len(*reqs) != 1 || (*reqs)[0].Get("method") != "answerCallbackQuery" || (*reqs)[0].Get("callback_query_id") != "4410" {
+		t.Errorf("requests to Telegram = %v, want one answerCallbackQuery", *reqs)
+	}
+}
+
+type handlerFunc func(context.Context, bot.Event) error
+
+func (f handlerFunc) HandleEvent(ctx context.Context, ev bot.Event) error { return f(ctx, ev) }
+
+// TestPollStopsOnCancel checks that the polling loop ends promptly when its
+// context ends, even in the middle of a long poll.
+func TestPollStopsOnCancel(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/getUpdates") {
+			select {
+			case <-block:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		io.WriteString(w, `{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"H","username":"HuddleBot"}}`)
+	}))
+	defer srv.Close()
+	defer close(block)
+	tg, _ := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- tg.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { return nil })) }()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("Run did not stop within 3s of cancel")
+	}
+}

@@ -1,0 +1,159 @@
+// Package huddletest wires Huddle's real parts (SQLite store on a file,
+// lesson engine, router, outbox sender) around the channels a test gives,
+// with a clock the test moves.
+package huddletest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/store"
+)
+
+// Clock is a clock the test sets and moves.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock at a fixed, realistic time.
+func NewClock() *Clock {
+	return &Clock{now: time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)}
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// App is a running Huddle.
+type App struct {
+	DB     *store.DB
+	Router *bot.Router
+	Sender *bot.Sender
+	Clock  *Clock
+	Lib    *flows.Library
+	Path   string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Options changes what Start wires.
+type Options struct {
+	// Lessons is a folder of lessons; the built-in samples plus this
+	// package's testdata/lessons when empty.
+	Lessons string
+	// DBPath reuses a database file (to test a restart).
+	DBPath string
+	// Logger defaults to one that discards.
+	Logger *slog.Logger
+}
+
+// TestLessons is the folder of this package's test lessons.
+func TestLessons() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "testdata", "lessons")
+}
+
+// Library returns the built-in lessons and the test lessons.
+func Library(t testing.TB) *flows.Library {
+	t.Helper()
+	builtin, err := flows.Load(lessons.FS, ".", "lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := flows.Load(os.DirFS(TestLessons()), ".", "testdata/lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := flows.NewLibrary(append(builtin.All(), extra.All()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lib
+}
+
+// Start runs Huddle with the given channels until the test ends.
+func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
+	t.Helper()
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	path := opts.DBPath
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "huddle.db")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lib *flows.Library
+	if opts.Lessons != "" {
+		if lib, err = flows.Load(os.DirFS(opts.Lessons), ".", opts.Lessons); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		lib = Library(t)
+	}
+	clock := NewClock()
+	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond})
+	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Clock: clock,
+		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond})
+	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
+	var wg sync.WaitGroup
+	wg.Add(2 + len(channels))
+	go func() { defer wg.Done(); router.Run(ctx) }()
+	go func() { defer wg.Done(); sender.Run(ctx) }()
+	for _, ch := range channels {
+		go func() { defer wg.Done(); ch.Run(ctx, router) }()
+	}
+	go func() { wg.Wait(); close(app.done) }()
+	t.Cleanup(app.Stop)
+	return app
+}
+
+// Stop stops everything and closes the database; it is safe to call twice.
+func (a *App) Stop() {
+	a.cancel()
+	<-a.done
+	a.DB.Close()
+}
+
+// Progress returns a member's progress rows.
+func (a *App) Progress(t testing.TB, channel, platformID string) []bot.Progress {
+	t.Helper()
+	var rows []bot.Progress
+	err := a.DB.Update(context.Background(), func(tx bot.Tx) error {
+		m, err := tx.EnsureMember(channel, platformID, "", a.Clock.Now())
+		if err != nil {
+			return err
+		}
+		rows, err = tx.MemberProgress(m.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}

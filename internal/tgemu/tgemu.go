@@ -1,0 +1,279 @@
+// Package tgemu runs the telegram-test-api Bot API emulator on loopback for
+// tests, and talks to it as Telegram users would: messages and button
+// presses in, the bot's messages out.
+//
+// The emulator is a Node package pinned in node/package-lock.json; Start
+// installs it with npm on first use. Without node or npm the tests that
+// need it are skipped, except under CI=true, where they fail.
+package tgemu
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Emulator is a running Bot API emulator.
+type Emulator struct {
+	// URL is the emulator's base URL, for channels.telegram.api_endpoint.
+	URL   string
+	Token string
+	t     testing.TB
+}
+
+// dir is the folder of the emulator's Node package.
+func dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "node")
+}
+
+// unavailable skips the test, or fails it under CI.
+func unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv("CI") != "" {
+		t.Fatalf("Telegram emulator: %s (CI needs it)", msg)
+	}
+	t.Skipf("Telegram emulator: %s; install Node.js and npm to run this test", msg)
+}
+
+// install runs npm ci once, under a file lock, since test packages run in
+// parallel.
+func install(t testing.TB) {
+	t.Helper()
+	d := dir()
+	if _, err := os.Stat(filepath.Join(d, "node_modules", "telegram-test-api")); err == nil {
+		return
+	}
+	if _, err := exec.LookPath("npm"); err != nil {
+		unavailable(t, "npm not found")
+	}
+	lock, err := os.OpenFile(filepath.Join(d, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := os.Stat(filepath.Join(d, "node_modules", "telegram-test-api")); err == nil {
+		return
+	}
+	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+	cmd.Dir = d
+	if out, err := cmd.CombinedOutput(); err != nil {
+		unavailable(t, "npm ci failed: %v\n%s", err, out)
+	}
+}
+
+// Start runs an emulator for the test's lifetime.
+func Start(t testing.TB) *Emulator {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		unavailable(t, "node not found")
+	}
+	install(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command("node", "server.js", strconv.Itoa(port))
+	cmd.Dir = dir()
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+		}
+	})
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "READY") {
+				ready <- true
+			}
+		}
+		ready <- false
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			t.Fatal("Telegram emulator exited before it was ready")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Telegram emulator did not start within 30s")
+	}
+	return &Emulator{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Token: "123456:TEST-token", t: t}
+}
+
+// Chat is a chat in the emulator.
+type Chat struct {
+	ID    int64
+	Type  string // "group", "supergroup" or "private"
+	Title string
+}
+
+// User is a Telegram user in the emulator.
+type User struct {
+	ID        int64
+	FirstName string
+	Lang      string
+}
+
+func (e *Emulator) post(path string, body any) {
+	e.t.Helper()
+	data, _ := json.Marshal(body)
+	resp, err := http.Post(e.URL+path, "application/json", bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("emulator %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		out, _ := io.ReadAll(resp.Body)
+		e.t.Fatalf("emulator %s: %s: %s", path, resp.Status, out)
+	}
+}
+
+func (c Chat) json() map[string]any {
+	m := map[string]any{"id": c.ID, "type": c.Type}
+	if c.Title != "" {
+		m["title"] = c.Title
+	}
+	return m
+}
+
+func (u User) json() map[string]any {
+	m := map[string]any{"id": u.ID, "first_name": u.FirstName, "is_bot": false}
+	if u.Lang != "" {
+		m["language_code"] = u.Lang
+	}
+	return m
+}
+
+// Send posts a user's text message in a chat.
+func (e *Emulator) Send(chat Chat, from User, text string) {
+	e.t.Helper()
+	e.post("/sendMessage", map[string]any{
+		"botToken": e.Token, "chat": chat.json(), "from": from.json(),
+		"date": time.Now().Unix(), "text": text,
+	})
+}
+
+// Press presses an option (inline button) with data under the bot's
+// message messageID in chat.
+func (e *Emulator) Press(chat Chat, from User, messageID int, data string) {
+	e.t.Helper()
+	e.post("/sendCallback", map[string]any{
+		"botToken": e.Token, "from": from.json(), "data": data,
+		"message": map[string]any{"message_id": messageID, "chat": chat.json(), "date": time.Now().Unix()},
+	})
+}
+
+// Message is one message the bot sent, as the emulator received it.
+type Message struct {
+	ID      int
+	ChatID  int64
+	Text    string
+	ReplyTo int
+	Buttons []Button
+}
+
+// Button is one inline keyboard button.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"callback_data"`
+}
+
+// BotMessages returns every message the bot has sent, oldest first.
+func (e *Emulator) BotMessages() []Message {
+	e.t.Helper()
+	data, _ := json.Marshal(map[string]string{"token": e.Token})
+	resp, err := http.Post(e.URL+"/getUpdatesHistory", "application/json", bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("emulator history: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Result []struct {
+			MessageID int             `json:"messageId"`
+			Message   json.RawMessage `json:"message"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		e.t.Fatalf("emulator history: %v", err)
+	}
+	var msgs []Message
+	for _, r := range out.Result {
+		var m struct {
+			ChatID      any    `json:"chat_id"` // the bot's request: a string or a number
+			Text        string `json:"text"`
+			ReplyTo     any    `json:"reply_to_message_id"`
+			ReplyMarkup *struct {
+				InlineKeyboard [][]Button `json:"inline_keyboard"`
+			} `json:"reply_markup"`
+		}
+		if err := json.Unmarshal(r.Message, &m); err != nil || m.ChatID == nil {
+			continue // a user's message
+		}
+		msg := Message{ID: r.MessageID, Text: m.Text}
+		msg.ChatID, _ = strconv.ParseInt(fmt.Sprint(m.ChatID), 10, 64)
+		if m.ReplyTo != nil {
+			msg.ReplyTo, _ = strconv.Atoi(fmt.Sprint(m.ReplyTo))
+		}
+		if m.ReplyMarkup != nil {
+			for _, row := range m.ReplyMarkup.InlineKeyboard {
+				msg.Buttons = append(msg.Buttons, row...)
+			}
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs
+}
+
+// WaitFor polls until cond holds over the bot's messages, or fails the
+// test after timeout.
+func (e *Emulator) WaitFor(timeout time.Duration, what string, cond func([]Message) bool) []Message {
+	e.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		msgs := e.BotMessages()
+		if cond(msgs) {
+			return msgs
+		}
+		if time.Now().After(deadline) {
+			var texts []string
+			for _, m := range msgs {
+				texts = append(texts, fmt.Sprintf("%d: %q", m.ID, m.Text))
+			}
+			e.t.Fatalf("timed out waiting for %s; the bot sent:\n%s", what, strings.Join(texts, "\n"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
