@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,9 +80,11 @@ func Parse(file string, data []byte) (*Lesson, error) {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
 		if err.Error() == "EOF" {
-			msg = "the file is empty"
+			line, msg = 1, "the file is empty"
+		} else {
+			msg = "YAML syntax: " + msg + " (check quotes, colons and indentation)"
 		}
-		return nil, Problems{{File: file, Line: line, Msg: msg}}
+		return nil, Problems{{File: file, Line: max(line, 1), Msg: msg}}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -93,6 +96,7 @@ func Parse(file string, data []byte) (*Lesson, error) {
 	}
 	l := p.lesson(root)
 	if len(p.problems) > 0 {
+		slices.SortStableFunc(p.problems, func(a, b Problem) int { return a.Line - b.Line })
 		return nil, p.problems
 	}
 	l.File = file

@@ -1,0 +1,166 @@
+package flows
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/huddlebot/huddle/lessons"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"go.yaml.in/yaml/v3"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected outputs in testdata")
+
+// TestInvalidLessons parses each file in testdata/invalid and compares
+// every problem, as file:line: message, with the .txt beside it.
+func TestInvalidLessons(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "invalid", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatal("no fixtures")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := Parse(filepath.ToSlash(file), data)
+			if l != nil {
+				t.Fatal("a broken lesson was returned: it must be refused whole")
+			}
+			ps, ok := IsProblems(err)
+			if !ok {
+				t.Fatalf("error %v is not a list of problems", err)
+			}
+			got := ps.Error() + "\n"
+			golden := strings.TrimSuffix(file, ".yaml") + ".txt"
+			if *update {
+				os.WriteFile(golden, []byte(got), 0o644)
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to write it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestEveryPlantedErrorKind checks that the every-kind fixture reports one
+// problem of each kind the format promises, on the planted line.
+func TestEveryPlantedErrorKind(t *testing.T) {
+	data, _ := os.ReadFile("testdata/invalid/every-kind.yaml")
+	_, err := Parse("every-kind.yaml", data)
+	ps, _ := IsProblems(err)
+	want := map[int]string{
+		2:  "bad id",
+		3:  "unknown language",
+		6:  "unknown key",
+		12: "out of range",
+		13: "duplicate step id",
+		15: "bad duration",
+		17: "bad expression",
+		19: "no step has that id",
+	}
+	if len(ps) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", len(ps), len(want), ps)
+	}
+	for _, p := range ps {
+		if !strings.Contains(p.Msg, want[p.Line]) || want[p.Line] == "" {
+			t.Errorf("line %d: %q, want %q", p.Line, p.Msg, want[p.Line])
+		}
+	}
+}
+
+// TestSamplesValid checks every sample lesson against both the validator
+// and the JSON Schema, and that together they use every step kind.
+func TestSamplesValid(t *testing.T) {
+	schema := compileSchema(t)
+	files, _ := filepath.Glob(filepath.Join("..", "lessons", "*.yaml"))
+	if len(files) < 3 {
+		t.Fatalf("want at least 3 sample lessons, found %d", len(files))
+	}
+	kinds := map[string]bool{}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := Parse(file, data)
+		if err != nil {
+			t.Errorf("validator: %v", err)
+			continue
+		}
+		if !(contains(l.Languages, "en") && contains(l.Languages, "fr")) {
+			t.Errorf("%s: languages %v, want English and French", file, l.Languages)
+		}
+		for _, st := range l.Steps {
+			kinds[st.Kind] = true
+		}
+		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
+			t.Errorf("%s: schema: %v", file, err)
+		}
+	}
+	for _, k := range []string{"say", "quiz", "ask", "wait", "branch", "goto", "end", "discuss"} {
+		if !kinds[k] {
+			t.Errorf("no sample lesson uses %s", k)
+		}
+	}
+}
+
+// TestSchemaRefusesInvalid checks that the schema, too, refuses the broken
+// fixtures that are well-formed YAML.
+func TestSchemaRefusesInvalid(t *testing.T) {
+	schema := compileSchema(t)
+	for _, name := range []string{"every-kind.yaml", "structure.yaml"} {
+		data, _ := os.ReadFile(filepath.Join("testdata", "invalid", name))
+		if err := schema.Validate(yamlToJSON(t, data)); err == nil {
+			t.Errorf("%s: the schema accepts it", name)
+		}
+	}
+}
+
+func compileSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	raw, err := lessons.FS.ReadFile(lessons.SchemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// yamlToJSON converts a YAML document into the value the schema checks.
+func yamlToJSON(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	if err := yaml.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jsonschema.UnmarshalJSON(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
