@@ -457,9 +457,9 @@ func (q *quizStep) feedback(c *runCtx, in Input, correct bool, picks []int) {
 	lang := c.memberLang(in.Member.ID)
 	var b strings.Builder
 	if correct {
-		b.WriteString(engineText(lang, "correct", c.who()))
+		b.WriteString(capitalize(engineText(lang, "correct", c.who())))
 	} else {
-		b.WriteString(engineText(lang, "wrong", c.who(), q.rightAnswer(c, lang)))
+		b.WriteString(capitalize(engineText(lang, "wrong", c.who(), q.rightAnswer(c, lang))))
 	}
 	for _, p := range picks {
 		if fb := q.options[p].feedback; len(fb) > 0 {

@@ -1,0 +1,188 @@
+package flows
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// step is one input of a transcript script.
+type step struct {
+	who    int64  // member id; 0 for a timer
+	text   string // a message
+	option string // an option press: choice ("2", "s"), or full data when it starts with "q"
+	seq    int    // for a timer: the step visit it was set for; -1 for the newest
+	msgRef string // message id the input replies to
+}
+
+var members = map[int64]Member{1: {ID: 1, Name: "Amina"}, 2: {ID: 2, Name: "Brigitte", Lang: "fr"}, 3: {ID: 3, Name: "Chinedu"}}
+
+const loopLesson = `
+id: loop
+title: "Loop"
+steps:
+  - id: top
+    say: "Round and round."
+  - goto: top
+`
+
+const pollLesson = `
+id: multi
+title: "Multi"
+mode: group
+steps:
+  - id: m
+    quiz:
+      question: "Pick the even numbers."
+      options: ["1", "2", "3", "4"]
+      correct: [2, 4]
+      timeout: 1h
+  - end: "Bye."
+`
+
+func mustParse(t *testing.T, name, src string) *Lesson {
+	t.Helper()
+	if !strings.Contains(src, "\n") {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = string(data)
+	}
+	l, err := Parse(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestTranscripts runs scripted inputs through the pure engine and
+// compares what it returns with golden transcripts (go test -update).
+func TestTranscripts(t *testing.T) {
+	quick := "../internal/huddletest/testdata/lessons/quick-quiz.yaml"
+	solo := "../internal/huddletest/testdata/lessons/solo-quiz.yaml"
+	tests := []struct {
+		name   string
+		lesson string
+		active []int64
+		script []step
+	}{
+		{"group-quiz", quick, []int64{1, 2, 3}, []step{
+			{who: 1, text: "hello, is this the quiz?"}, // not a number: conversation
+			{who: 1, text: "20"},
+			{who: 2, text: "19,5"},
+			{who: 1, text: "25"}, // answering twice
+			{who: 3, text: "30 I think"},
+			{who: 1, option: "2"},
+			{who: 2, option: "q99.3.1"}, // another run's button
+			{who: 2, option: "q1.2.1"},  // an old question's button
+			{who: 2, option: "1"},
+			{who: 0, seq: 3}, // a stale timer: the step was answered
+			{who: 3, text: "2"},
+			{who: 0, seq: -1}, // the wait
+		}},
+		{"group-timeout", quick, []int64{1, 2, 3}, []step{
+			{who: 1, text: "20"},
+			{who: 0, seq: -1}, // only Amina answered in time
+			{who: 2, option: "2"},
+			{who: 0, seq: -1},
+			{who: 0, seq: -1},
+		}},
+		{"direct", solo, nil, []step{
+			{who: 1, text: "Maternity, ward 3"},
+			{who: 1, text: "  SYNTOCINON "},
+			{who: 1, text: "more chat after the end"},
+		}},
+		{"direct-wrong", solo, nil, []step{
+			{who: 1, text: "Paediatrics"},
+			{who: 1, text: "misoprostol"},
+		}},
+		{"multi-select", pollLesson, []int64{1, 2}, []step{
+			{who: 1, option: "2"},
+			{who: 1, option: "3"},
+			{who: 1, option: "3"}, // toggled off again
+			{who: 1, option: "4"},
+			{who: 1, option: "s"},
+			{who: 2, text: "B, C"},
+		}},
+		{"runaway", loopLesson, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := mustParse(t, tt.name+".yaml", tt.lesson)
+			e := &Engine{MaxSteps: 20}
+			now := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+			var b strings.Builder
+			const runID = 1
+			st, res := e.Start(l, runID, "", Input{Now: now, Member: members[1]})
+			var timers []TimerReq
+			write := func(res Result) {
+				for _, m := range res.Messages {
+					fmt.Fprintf(&b, "< [%d/%s]", m.Seq, m.Tag)
+					if m.ReplyTo != "" {
+						fmt.Fprintf(&b, " (reply to %s)", m.ReplyTo)
+					}
+					fmt.Fprintf(&b, " %s\n", strings.ReplaceAll(m.Text, "\n", "\n    "))
+					for _, o := range m.Options {
+						fmt.Fprintf(&b, "    [%s] %s\n", o.Data, o.Label)
+					}
+				}
+				for _, tm := range res.Timers {
+					fmt.Fprintf(&b, "~ timer for step visit %d at +%s\n", tm.Seq, tm.At.Sub(now))
+				}
+				for _, a := range res.Answers {
+					fmt.Fprintf(&b, "= member %d %s %q correct=%v %g/%g\n", a.MemberID, a.StepID, a.Value, a.Correct, a.Points, a.MaxPoints)
+				}
+				if !res.Handled {
+					fmt.Fprintf(&b, "  (not handled)\n")
+				}
+				timers = append(timers, res.Timers...)
+			}
+			write(res)
+			for i, s := range tt.script {
+				in := Input{Now: now.Add(time.Duration(i+1) * time.Minute), Active: tt.active}
+				switch {
+				case s.who == 0:
+					in.Kind, in.Seq = InputTimer, s.seq
+					if s.seq == -1 && len(timers) > 0 {
+						in.Seq = timers[len(timers)-1].Seq
+						in.Now = timers[len(timers)-1].At
+					}
+					fmt.Fprintf(&b, "\n> timer for step visit %d\n", in.Seq)
+				case s.option != "":
+					data := s.option
+					if !strings.HasPrefix(data, "q") {
+						data = optionData(runID, st.Seq, data)
+					}
+					in.Kind, in.Member, in.Option, in.MessageID = InputOption, members[s.who], data, fmt.Sprintf("m%d", i)
+					fmt.Fprintf(&b, "\n> %s presses %s\n", members[s.who].Name, data)
+				default:
+					in.Kind, in.Member, in.Text, in.MessageID = InputText, members[s.who], s.text, fmt.Sprintf("m%d", i)
+					fmt.Fprintf(&b, "\n> %s: %s\n", members[s.who].Name, s.text)
+				}
+				write(e.Handle(l, st, runID, in))
+			}
+			fmt.Fprintf(&b, "\nstatus %s at step %d (visit %d)\n", st.Status, st.Step, st.Seq)
+			golden(t, filepath.Join("testdata", "transcripts", tt.name+".txt"), b.String())
+		})
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to write it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs from %s:\n%s", path, got)
+	}
+}
