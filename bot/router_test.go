@@ -1,0 +1,246 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// harness is Huddle on the simulator.
+type harness struct {
+	t   *testing.T
+	sim *sim.Sim
+	app *huddletest.App
+}
+
+func start(t *testing.T) *harness {
+	t.Helper()
+	s := sim.New(nil)
+	app := huddletest.Start(t, huddletest.Options{}, s)
+	h := &harness{t: t, sim: s, app: app}
+	// Wait until the simulator has its handler.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := s.Post(context.Background(), sim.Post{Chat: "warmup", ChatType: bot.Direct, Sender: "warmup", Text: "/help"})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("simulator not ready: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return h
+}
+
+// say posts as a member and returns the bot's messages in that chat that
+// follow, once the bot has sent at least want of them.
+func (h *harness) say(chat, sender, text string, want int) []sim.Message {
+	h.t.Helper()
+	typ := bot.Group
+	if strings.HasPrefix(chat, "dm-") {
+		typ = bot.Direct
+	}
+	msg, err := h.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, Sender: sender, Name: title(sender), Text: text})
+	if err != nil {
+		h.t.Fatalf("post %q: %v", text, err)
+	}
+	return h.replies(chat, msg.Seq, want)
+}
+
+// press presses option data as a member and returns the bot's replies.
+func (h *harness) press(chat, sender, messageID, data string, want int) []sim.Message {
+	h.t.Helper()
+	after := h.last(chat)
+	if err := h.sim.Press(context.Background(), sim.Press{Chat: chat, Sender: sender, Name: title(sender), MessageID: messageID, Data: data}); err != nil {
+		h.t.Fatalf("press %q: %v", data, err)
+	}
+	return h.replies(chat, after, want)
+}
+
+func (h *harness) last(chat string) int64 {
+	msgs := h.sim.Messages(context.Background(), chat, 0, 0)
+	if len(msgs) == 0 {
+		return 0
+	}
+	return msgs[len(msgs)-1].Seq
+}
+
+// replies waits for want bot messages in chat after seq, then a moment
+// more to catch any extra, and returns them.
+func (h *harness) replies(chat string, after int64, want int) []sim.Message {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var out []sim.Message
+		for _, m := range h.sim.Messages(context.Background(), chat, after, 0) {
+			if m.Bot {
+				out = append(out, m)
+			}
+		}
+		if len(out) >= want {
+			if want == 0 {
+				time.Sleep(100 * time.Millisecond)
+				return h.botAfter(chat, after)
+			}
+			return out
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("got %d bot messages, want %d: %v", len(out), want, texts(out))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (h *harness) botAfter(chat string, after int64) []sim.Message {
+	var out []sim.Message
+	for _, m := range h.sim.Messages(context.Background(), chat, after, 0) {
+		if m.Bot {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+func texts(msgs []sim.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func TestBadInput(t *testing.T) {
+	h := start(t)
+	long := strings.Repeat("Patient in bed 4 is stable. ", 400)[:10000]
+	tests := []struct {
+		name    string
+		chat    string
+		text    string
+		replies int    // bot messages expected
+		want    string // in the first reply
+	}{
+		{"empty in a group is left alone", "ward-1", "", 0, ""},
+		{"empty in private gets a hint", "dm-amina", "", 1, "/lessons"},
+		{"10,000 characters in private", "dm-amina", long, 1, "/lessons"},
+		{"10,000 characters in a group", "ward-1", long, 0, ""},
+		{"emoji only", "dm-amina", "🙏🏾👍🏿🤱", 1, "/lessons"},
+		{"non-Latin scripts", "dm-amina", "ሰላም 你好 مرحبا नमस्ते", 1, "/lessons"},
+		{"invalid UTF-8", "dm-amina", "\xff\xfe bad bytes", 1, "/lessons"},
+		{"unknown command", "ward-1", "/frobnicate now", 1, "I don't know /frobnicate"},
+		{"very long unknown command", "ward-1", "/" + strings.Repeat("x", 500), 1, "I don't know /xxxxxxxx"},
+		{"unknown lesson", "ward-1", "/lesson no-such-lesson", 1, `There is no lesson called "no-such-lesson"`},
+		{"lesson without id", "ward-1", "/lesson", 1, "Which lesson?"},
+		{"unknown language", "dm-amina", "/lang klingon", 1, `I don't know the language "klingon"`},
+		{"direct lesson in a group", "ward-1", "/lesson malaria-rdt", 1, "message me privately"},
+		{"command with bot name", "ward-1", "/HELP@HuddleBot", 1, "/lessons: list lessons"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := h.say(tt.chat, "amina", tt.text, tt.replies)
+			if len(got) != tt.replies {
+				t.Fatalf("got %d replies %q, want %d", len(got), texts(got), tt.replies)
+			}
+			if tt.replies > 0 && !strings.Contains(got[0].Text, tt.want) {
+				t.Errorf("reply %q, want it to contain %q", got[0].Text, tt.want)
+			}
+			if tt.replies > 0 && len([]rune(got[0].Text)) > 4096 {
+				t.Errorf("reply is %d characters", len([]rune(got[0].Text)))
+			}
+		})
+	}
+	// After all that the bot still works.
+	if got := h.say("ward-1", "brigitte", "/lessons", 1); !strings.Contains(got[0].Text, "hand-hygiene") {
+		t.Errorf("/lessons = %q", got[0].Text)
+	}
+}
+
+func TestDuplicateEventHandledOnce(t *testing.T) {
+	h := start(t)
+	ev := bot.Event{ID: bot.EventID("sim", "dm-x", "x", "same"), Channel: "sim", ChatID: "dm-x", ChatType: bot.Direct,
+		SenderID: "x", SenderName: "X", MessageID: "same", Text: "/help"}
+	h.say("dm-x", "x", "first", 1)
+	after := h.last("dm-x")
+	for i := 0; i < 3; i++ {
+		if err := h.app.Router.HandleEvent(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := h.botAfter("dm-x", after); len(got) != 1 {
+		t.Errorf("an event delivered 3 times got %d replies, want 1: %q", len(got), texts(got))
+	}
+}
+
+func TestReplaceAsksFirst(t *testing.T) {
+	h := start(t)
+	h.say("ward-2", "brigitte", "hello", 0)
+	first := h.say("ward-2", "amina", "/lesson hand-hygiene", 3)
+	if !strings.Contains(first[0].Text, "Hand hygiene") {
+		t.Fatalf("lesson did not start: %q", texts(first))
+	}
+	ask := h.say("ward-2", "brigitte", "/lesson quick-quiz", 1)
+	if !strings.Contains(ask[0].Text, "is still running here") || len(ask[0].Options) != 2 {
+		t.Fatalf("replace question = %+v", ask[0])
+	}
+	yes, no := ask[0].Options[0].Data, ask[0].Options[1].Data
+	kept := h.press("ward-2", "amina", ask[0].ID, no, 1)
+	if !strings.Contains(kept[0].Text, "continues") {
+		t.Errorf("keep = %q", kept[0].Text)
+	}
+	replaced := h.press("ward-2", "brigitte", ask[0].ID, yes, 3)
+	if !strings.Contains(replaced[0].Text, "stopped") || !strings.Contains(replaced[1].Text, "Quick triage quiz") {
+		t.Errorf("replace = %q", texts(replaced))
+	}
+	// The question is now stale.
+	stale := h.press("ward-2", "amina", ask[0].ID, yes, 1)
+	if !strings.Contains(stale[0].Text, "expired") {
+		t.Errorf("stale replace = %q", stale[0].Text)
+	}
+	// A button of the stopped lesson is closed.
+	q := first[len(first)-1]
+	if len(q.Options) == 0 {
+		t.Fatalf("no options on %q", q.Text)
+	}
+	old := h.press("ward-2", "amina", q.ID, q.Options[0].Data, 1)
+	if !strings.Contains(old[0].Text, "closed") {
+		t.Errorf("old button = %q", old[0].Text)
+	}
+}
+
+// TestOrderPerChat sends many messages to many chats at once: each chat's
+// replies come in the order of its messages, and none is lost.
+func TestOrderPerChat(t *testing.T) {
+	h := start(t)
+	const chats, perChat = 8, 15
+	var wg sync.WaitGroup
+	for c := 0; c < chats; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chat := fmt.Sprintf("dm-order-%d", c)
+			for i := 0; i < perChat; i++ {
+				h.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: bot.Direct, Sender: chat, Text: fmt.Sprintf("/nope%02d", i)})
+			}
+		}()
+	}
+	wg.Wait()
+	for c := 0; c < chats; c++ {
+		chat := fmt.Sprintf("dm-order-%d", c)
+		got := h.replies(chat, 0, perChat)
+		for i, m := range got {
+			if want := fmt.Sprintf("/nope%02d", i); !strings.Contains(m.Text, want) {
+				t.Fatalf("%s reply %d = %q, want it about %s", chat, i, m.Text, want)
+			}
+		}
+	}
+}
