@@ -13,7 +13,7 @@ import (
 // oldest first. A message waits while an older one to the same chat is
 // waiting for a retry, so each chat receives its messages in order.
 func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]bot.OutboxItem, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT o.id, o.payload, o.attempts, o.created_at FROM outbox o
+	rows, err := d.read.QueryContext(ctx, `SELECT o.id, o.chat_id, o.payload, o.attempts, o.created_at FROM outbox o
 		WHERE o.channel = ? AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?
 		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
 			AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?)
@@ -27,12 +27,15 @@ func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, l
 		var it bot.OutboxItem
 		var payload []byte
 		var created int64
-		if err := rows.Scan(&it.ID, &payload, &it.Attempts, &created); err != nil {
+		var chatID string
+		if err := rows.Scan(&it.ID, &chatID, &payload, &it.Attempts, &created); err != nil {
 			return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
 		}
 		if err := json.Unmarshal(payload, &it.Outbound); err != nil {
 			return nil, fmt.Errorf("outbox message %d: %w", it.ID, err)
 		}
+		// The column wins: a chat migration rewrites it, not the payload.
+		it.ChatID = chatID
 		it.Created = fromMS(created)
 		out = append(out, it)
 	}

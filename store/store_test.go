@@ -1,0 +1,222 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/store"
+)
+
+var t0 = time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+
+func open(t *testing.T) (*store.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "huddle.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func update(t *testing.T, db *store.DB, fn func(bot.Tx) error) {
+	t.Helper()
+	if err := db.Update(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigratesAndReopens(t *testing.T) {
+	db, path := open(t)
+	v, err := db.Version(context.Background())
+	if err != nil || v < 1 {
+		t.Fatalf("version = %d, %v", v, err)
+	}
+	update(t, db, func(tx bot.Tx) error {
+		_, err := tx.EnsureMember("sim", "amina", "Amina", t0)
+		return err
+	})
+	db.Close()
+	db2, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	update(t, db2, func(tx bot.Tx) error {
+		m, err := tx.EnsureMember("sim", "amina", "", t0)
+		if m.Name != "Amina" || m.ID != 1 {
+			t.Errorf("member after reopen = %+v", m)
+		}
+		return err
+	})
+}
+
+func TestSeeEvent(t *testing.T) {
+	db, _ := open(t)
+	for i, want := range []bool{true, false, false} {
+		update(t, db, func(tx bot.Tx) error {
+			first, err := tx.SeeEvent("telegram:1:2:3", t0)
+			if first != want {
+				t.Errorf("delivery %d: first = %v, want %v", i, first, want)
+			}
+			return err
+		})
+	}
+}
+
+// TestGroupCommitIsolation runs many transactions at once, some failing:
+// the failing ones leave nothing, the others all commit.
+func TestGroupCommitIsolation(t *testing.T) {
+	db, _ := open(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Update(context.Background(), func(tx bot.Tx) error {
+				if _, err := tx.SeeEvent(fmt.Sprintf("e%d", i), t0); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errors.New("planned failure")
+				}
+				if i%7 == 0 {
+					panic("planned panic")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		failed := i%3 == 0 || i%7 == 0
+		if (err != nil) != failed {
+			t.Errorf("transaction %d: err = %v, want failure %v", i, err, failed)
+		}
+		update(t, db, func(tx bot.Tx) error {
+			first, err := tx.SeeEvent(fmt.Sprintf("e%d", i), t0)
+			if first != failed {
+				t.Errorf("transaction %d: kept = %v, want %v", i, !first, !failed)
+			}
+			return err
+		})
+	}
+}
+
+func TestAnswerOncePerVisit(t *testing.T) {
+	db, _ := open(t)
+	update(t, db, func(tx bot.Tx) error {
+		chat, _ := tx.EnsureChat("sim", "g", bot.Group, "G", t0)
+		m, _ := tx.EnsureMember("sim", "a", "A", t0)
+		run := bot.Run{LessonID: "l", ChatID: chat.ID, Mode: "group", Status: bot.RunActive, State: []byte("{}"), Started: t0, Updated: t0}
+		if err := tx.CreateRun(&run); err != nil {
+			return err
+		}
+		a := bot.Answer{RunID: run.ID, MemberID: m.ID, StepID: "q1", Seq: 2, Value: "1", Correct: true, Points: 1, MaxPoints: 1, At: t0}
+		if err := tx.SaveAnswer(a); err != nil {
+			return err
+		}
+		if err := tx.SaveAnswer(a); !errors.Is(err, bot.ErrDuplicate) {
+			t.Errorf("second answer: %v, want ErrDuplicate", err)
+		}
+		a.Seq = 5 // the same step visited again after a goto
+		if err := tx.SaveAnswer(a); err != nil {
+			t.Errorf("answer on a later visit: %v", err)
+		}
+		second := run
+		if err := tx.CreateRun(&second); !errors.Is(err, bot.ErrDuplicate) {
+			t.Errorf("second active run in a chat: %v, want ErrDuplicate", err)
+		}
+		rows, err := tx.MemberProgress(m.ID)
+		if len(rows) != 1 || rows[0].Answered != 2 || rows[0].Points != 2 {
+			t.Errorf("progress = %+v", rows)
+		}
+		return err
+	})
+}
+
+// TestOutboxOrder checks that a chat's messages wait behind one that is
+// waiting for a retry, while other chats go on; and that a key is queued
+// once.
+func TestOutboxOrder(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	update(t, db, func(tx bot.Tx) error {
+		for i, chat := range []string{"a", "b", "a", "b", "a"} {
+			m := bot.Outbound{Channel: "sim", ChatID: chat, Text: fmt.Sprint(i), Key: fmt.Sprint("k", i)}
+			if err := tx.Enqueue(m, t0); err != nil {
+				return err
+			}
+			if err := tx.Enqueue(m, t0); err != nil { // the same key again
+				return err
+			}
+		}
+		return nil
+	})
+	items, err := db.PendingOutbox(ctx, "sim", t0, 100)
+	if err != nil || len(items) != 5 {
+		t.Fatalf("pending = %d, %v; want 5", len(items), err)
+	}
+	// The first message to chat a fails and waits a minute.
+	if err := db.MarkRetry(ctx, items[0].ID, "network", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(time.Second), 100)
+	var got []string
+	for _, it := range items {
+		got = append(got, it.ChatID+it.Text)
+	}
+	if fmt.Sprint(got) != "[b1 b3]" {
+		t.Errorf("pending while a's head waits = %v, want [b1 b3]", got)
+	}
+	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(2*time.Minute), 100)
+	if len(items) != 5 || items[0].Text != "0" || items[0].Attempts != 1 {
+		t.Errorf("after the wait: %+v", items)
+	}
+	for _, it := range items {
+		db.MarkSent(ctx, it.ID, "p"+it.Text, t0)
+	}
+	if items, _ := db.PendingOutbox(ctx, "sim", t0.Add(time.Hour), 100); len(items) != 0 {
+		t.Errorf("sent messages are pending again: %+v", items)
+	}
+}
+
+func TestMigrateChat(t *testing.T) {
+	db, _ := open(t)
+	update(t, db, func(tx bot.Tx) error {
+		old, _ := tx.EnsureChat("telegram", "-4001", bot.Group, "Ward", t0)
+		m, _ := tx.EnsureMember("telegram", "11", "A", t0)
+		tx.JoinChat(old.ID, m.ID, t0)
+		run := bot.Run{LessonID: "l", ChatID: old.ID, Mode: "group", Status: bot.RunActive, State: []byte("{}"), Started: t0, Updated: t0}
+		tx.CreateRun(&run)
+		tx.Enqueue(bot.Outbound{Channel: "telegram", ChatID: "-4001", Text: "q", Key: "k"}, t0)
+		// The new supergroup's first message arrived before the notice.
+		tx.EnsureChat("telegram", "-1004001", bot.Group, "Ward", t0)
+		if err := tx.MigrateChat("telegram", "-4001", "-1004001"); err != nil {
+			return err
+		}
+		moved, err := tx.EnsureChat("telegram", "-1004001", bot.Group, "", t0)
+		if err != nil {
+			return err
+		}
+		if r, err := tx.ActiveRun(moved.ID); err != nil || r.ID != run.ID {
+			t.Errorf("run after migration = %+v, %v", r, err)
+		}
+		if ms, _ := tx.ChatMembers(moved.ID, t0); len(ms) != 1 {
+			t.Errorf("members after migration = %+v", ms)
+		}
+		return nil
+	})
+	items, _ := db.PendingOutbox(context.Background(), "telegram", t0, 10)
+	if len(items) != 1 || items[0].ChatID != "-1004001" {
+		t.Errorf("pending message after migration = %+v", items)
+	}
+}
