@@ -1,0 +1,101 @@
+// Package archtest keeps Huddle's import rules true: imports point at bot,
+// only cmd wires adapters and reads config, only store speaks SQL.
+package archtest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/huddlebot/huddle"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+func list(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", module+"/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func ours(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if strings.HasPrefix(p, module+"/") {
+			out = append(out, strings.TrimPrefix(p, module+"/"))
+		}
+	}
+	return out
+}
+
+func TestImportRules(t *testing.T) {
+	// What each package may import of Huddle's own, directly.
+	allowed := map[string][]string{
+		"bot":                 {},
+		"store":               {"bot"},
+		"flows":               {"bot", "store"},
+		"lessons":             {},
+		"adapters/sim":        {"bot"},
+		"adapters/telegram":   {"bot"},
+		"internal/archtest":   {},
+		"internal/tgemu":      {},
+		"internal/huddletest": {"bot", "store", "flows", "lessons"},
+	}
+	for _, p := range list(t) {
+		name := strings.TrimPrefix(p.ImportPath, module+"/")
+		if strings.HasPrefix(name, "cmd/") {
+			continue // cmd wires everything
+		}
+		ok, known := allowed[name]
+		if !known {
+			t.Errorf("%s: new package; add its import rule to this test", name)
+			continue
+		}
+		for _, imp := range ours(p.Imports) {
+			if !contains(ok, imp) {
+				t.Errorf("%s imports %s; it may import only %v", name, imp, ok)
+			}
+		}
+		for _, dep := range p.Deps {
+			switch {
+			case strings.HasPrefix(dep, module+"/adapters/") && !strings.HasPrefix(name, "adapters/"):
+				t.Errorf("%s depends on adapter %s: only cmd may", name, dep)
+			case (dep == "database/sql" || strings.HasPrefix(dep, "modernc.org/sqlite")) && name != "store" && name != "internal/huddletest":
+				if !strings.HasPrefix(name, "internal/") {
+					t.Errorf("%s depends on %s: only store speaks SQL", name, dep)
+				}
+			case strings.HasPrefix(dep, "github.com/spf13/viper"):
+				t.Errorf("%s depends on viper: only cmd reads config", name)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
