@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/tgemu"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// build compiles huddle once for the tests that run it as a process.
+func build(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "huddle-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binary = filepath.Join(dir, "huddle")
+		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// proc is a running huddle process.
+type proc struct {
+	cmd *exec.Cmd
+	log *bytes.Buffer
+}
+
+func startHuddle(t *testing.T, env []string) *proc {
+	t.Helper()
+	cmd := exec.Command(build(t), "run")
+	cmd.Env = append(os.Environ(), env...)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, log: &log}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("huddle's log:\n%s", log.String())
+		}
+	})
+	return p
+}
+
+func (p *proc) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Wait()
+}
+
+// TestKillAndRestart kills huddle with SIGKILL during a group lesson, once
+// mid-quiz and once in a wait, restarts it on the same database, and checks
+// that the lesson finishes with every answer kept, no message lost and none
+// sent twice.
+func TestKillAndRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	emu := tgemu.Start(t)
+	dir := t.TempDir()
+	env := []string{
+		"HUDDLE_DATABASE=" + filepath.Join(dir, "huddle.db"),
+		"HUDDLE_LESSONS=" + huddletest.TestLessons(),
+		"HUDDLE_HTTP_LISTEN=127.0.0.1:0",
+		"HUDDLE_CHANNELS_TELEGRAM_ENABLED=true",
+		"HUDDLE_CHANNELS_TELEGRAM_TOKEN=" + emu.Token,
+		"HUDDLE_CHANNELS_TELEGRAM_API_ENDPOINT=" + emu.URL,
+		"HUDDLE_CHANNELS_TELEGRAM_RATE=1000",
+		"HUDDLE_LOG_LEVEL=debug",
+	}
+	group := tgemu.Chat{ID: -2002, Type: "group", Title: "Night shift"}
+	amina := tgemu.User{ID: 21, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 22, FirstName: "Brigitte"}
+	chinedu := tgemu.User{ID: 23, FirstName: "Chinedu"}
+	wait := func(what string) []tgemu.Message {
+		t.Helper()
+		return emu.WaitFor(20*time.Second, what, func(msgs []tgemu.Message) bool {
+			for _, m := range msgs {
+				if strings.Contains(m.Text, what) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+
+	p := startHuddle(t, env)
+	emu.Send(group, brigitte, "evening all")
+	emu.Send(group, chinedu, "hi")
+	emu.Send(group, amina, "/lesson quick-quiz")
+	wait("Upper limit of a normal adult respiratory rate")
+	emu.Send(group, amina, "20")
+	wait("Amina: correct")
+
+	// Kill 1: mid-quiz, after one of three answers.
+	p.kill(t)
+	p = startHuddle(t, env)
+	emu.Send(group, brigitte, "18")
+	emu.Send(group, chinedu, "40")
+	msgs := wait("Who is seen first?")
+	q := msgs[len(msgs)-1]
+	if len(q.Buttons) != 3 {
+		t.Fatalf("question buttons = %+v", q.Buttons)
+	}
+	emu.Press(group, amina, q.ID, q.Buttons[1].Data)
+	emu.Press(group, brigitte, q.ID, q.Buttons[1].Data)
+	emu.Press(group, chinedu, q.ID, q.Buttons[0].Data)
+	wait("Take three seconds")
+
+	// Kill 2: in the three-second wait; restart after it is due.
+	p.kill(t)
+	time.Sleep(3500 * time.Millisecond)
+	p = startHuddle(t, env)
+	wait("members took part")
+	emu.Send(group, chinedu, "/progress")
+	msgs = wait("Your progress, Chinedu")
+
+	var got []string
+	for _, m := range msgs {
+		line, _, _ := strings.Cut(m.Text, "\n")
+		got = append(got, line)
+	}
+	want := []string{
+		"📘 Quick triage quiz",
+		"Three quick questions on triage.",
+		"❓ Upper limit of a normal adult respiratory rate, per minute?",
+		"✅ Amina: correct!",
+		"✅ Brigitte: correct!",
+		"❌ Chinedu: not quite. The answer: 20 ± 2.",
+		"Everyone has answered: 2 of 3 correct.",
+		"❓ Who is seen first?",
+		"✅ Amina: correct!",
+		"✅ Brigitte: correct!",
+		"❌ Chinedu: not quite. The answer: 2. A woman in labour who is bleeding heavily.",
+		"Everyone has answered: 2 of 3 correct.",
+		"Take three seconds to think about your triage area.",
+		"Done. Thank you!",
+		"🏁 3 members took part, 2 passed. Send /progress to see your score.",
+		"Your progress, Chinedu:",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the bot sent:\n%s\nwant, each once:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if last := msgs[len(msgs)-1].Text; !strings.Contains(last, "finished, 0/2 correct") {
+		t.Errorf("Chinedu's progress = %q, want both answers kept", last)
+	}
+}
