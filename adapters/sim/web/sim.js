@@ -13,54 +13,77 @@ const chats = [{ id: "ward-7", type: "group", title: "Ward 7 midwives", label: "
 const state = { chat: chats[0], member: members[0], messages: [], after: 0 };
 const $ = (sel) => document.querySelector(sel);
 
-function chip(label, pressed, onclick, data) {
+function chip(label, onclick, data) {
   const b = document.createElement("button");
   b.type = "button";
   b.className = "chip";
   b.textContent = label;
-  b.setAttribute("aria-pressed", String(pressed));
   Object.assign(b.dataset, data);
   b.onclick = onclick;
   return b;
 }
 
-function renderHeader() {
-  const chatRow = $("#chats"), memberRow = $("#members");
-  chatRow.querySelectorAll("button").forEach((b) => b.remove());
-  memberRow.querySelectorAll("button").forEach((b) => b.remove());
+// The header's chips are built once; choosing one only updates their state,
+// so nothing under the pointer is replaced while someone clicks.
+function buildHeader() {
   for (const c of chats) {
-    chatRow.append(chip(c.label, c === state.chat, () => {
+    $("#chats").append(chip(c.label, () => {
       state.chat = c;
       if (c.member) state.member = members.find((m) => m.id === c.member);
-      renderHeader();
+      updateHeader();
       render();
     }, { chat: c.id }));
   }
   for (const m of members) {
-    const locked = state.chat.member && state.chat.member !== m.id;
-    const b = chip(m.name, m === state.member, () => { state.member = m; renderHeader(); render(); }, { member: m.id });
+    $("#members").append(chip(m.name, () => { state.member = m; updateHeader(); markMine(); }, { member: m.id }));
+  }
+  updateHeader();
+}
+
+function updateHeader() {
+  for (const b of $("#chats").querySelectorAll("button")) {
+    b.setAttribute("aria-pressed", String(b.dataset.chat === state.chat.id));
+  }
+  for (const b of $("#members").querySelectorAll("button")) {
+    const locked = Boolean(state.chat.member && state.chat.member !== b.dataset.member);
+    b.setAttribute("aria-pressed", String(b.dataset.member === state.member.id));
     b.disabled = locked;
-    if (locked) b.style.opacity = ".4";
-    memberRow.append(b);
+    b.style.opacity = locked ? ".4" : "";
   }
 }
 
+function markMine() {
+  for (const div of $("#log").querySelectorAll(".msg")) {
+    div.classList.toggle("mine", div.dataset.bot === "false" && div.dataset.from === state.member.id);
+  }
+}
+
+// render redraws the current chat; append adds new messages to it.
 function render() {
   const log = $("#log");
   log.textContent = "";
-  const shown = state.messages.filter((m) => m.chat === state.chat.id);
-  if (shown.length === 0) {
+  append(state.messages.filter((m) => m.chat === state.chat.id));
+}
+
+function append(batch) {
+  const log = $("#log");
+  const shown = batch.filter((m) => m.chat === state.chat.id);
+  const empty = log.querySelector(".empty");
+  if (shown.length && empty) empty.remove();
+  if (!log.children.length && !shown.length) {
     const p = document.createElement("p");
     p.className = "empty";
     p.textContent = "No messages yet. Try /lessons, then /lesson hand-hygiene.";
     log.append(p);
+    return;
   }
   const byId = new Map(state.messages.map((m) => [m.id, m]));
   for (const m of shown) {
     const div = document.createElement("div");
-    div.className = "msg" + (!m.bot && m.from === state.member.id ? " mine" : "");
+    div.className = "msg";
     div.dataset.id = m.id;
     div.dataset.bot = String(m.bot);
+    div.dataset.from = m.from || "";
     const who = document.createElement("span");
     who.className = "who";
     who.textContent = m.bot ? "Huddle" : (m.from_name || m.from);
@@ -91,6 +114,7 @@ function render() {
     }
     log.append(div);
   }
+  markMine();
   log.scrollTop = log.scrollHeight;
 }
 
@@ -126,7 +150,7 @@ async function poll() {
       if (batch.length) {
         state.messages.push(...batch);
         state.after = batch[batch.length - 1].seq;
-        render();
+        append(batch);
       }
     } catch (err) {
       $("#status").textContent = "Lost the connection to Huddle; retrying…";
@@ -135,6 +159,6 @@ async function poll() {
   }
 }
 
-renderHeader();
+buildHeader();
 render();
 poll();

@@ -1,0 +1,150 @@
+package sim_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// browser starts headless Chromium, or skips (fails under CI) without it.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	var path string
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			path = p
+			break
+		}
+	}
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium: CI must install Debian's chromium package")
+		}
+		t.Skip("no Chromium: install Debian's chromium package to run the browser test")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(420, 860), // a phone's screen
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// TestSimulatorInBrowser plays the README's first run in a real browser:
+// three members of a group, /lesson hand-hygiene, option buttons, typed
+// answers, per-member feedback, the wait, the end, and /progress.
+func TestSimulatorInBrowser(t *testing.T) {
+	s := sim.New(nil)
+	app := huddletest.Start(t, huddletest.Options{}, s)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close) // after the browser is gone: cleanups run last first
+	ctx := browser(t)
+
+	type step = chromedp.Action[chromedp.Void]
+	as := func(member string) step {
+		return chromedp.Click(chromedp.CSS(fmt.Sprintf(`#members button[data-member=%q]`, member)))
+	}
+	send := func(text string) step {
+		return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			if _, err := chromedp.SendKeys(chromedp.CSS("#text"), text)(ctx, t); err != nil {
+				return chromedp.Void{}, err
+			}
+			return chromedp.Click(chromedp.CSS("#send"))(ctx, t)
+		}
+	}
+	waitText := func(text string) step {
+		return chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#log").innerText.includes(%q)`, text),
+			chromedp.WithPollingTimeout(15*time.Second))
+	}
+	// pick clicks option n (1-based) of the newest bot message with options.
+	pick := func(n int) step {
+		return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			id, err := chromedp.Evaluate[string](`(() => { const m = [...document.querySelectorAll('.msg[data-bot="true"]')].filter(e => e.querySelector('.options')); return m[m.length-1].dataset.id })()`)(ctx, t)
+			if err != nil {
+				return chromedp.Void{}, err
+			}
+			return chromedp.Click(chromedp.CSS(fmt.Sprintf(`.msg[data-id=%q] .options button:nth-child(%d)`, id, n)))(ctx, t)
+		}
+	}
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+		as("brigitte"), send("Good morning"),
+		as("chinedu"), send("Hello everyone"),
+		as("amina"), send("/lesson hand-hygiene"),
+		waitText("Which moment is this?"),
+		pick(2),
+		as("brigitte"), pick(1),
+		as("chinedu"), pick(2),
+		waitText("Everyone has answered: 2 of 3 correct."),
+		waitText("Choose all that apply"),
+		as("amina"), send("1 3 4"),
+		as("brigitte"), pick(1), pick(3), pick(4), pick(5),
+		as("chinedu"), send("1 3"),
+		waitText("An alcohol hand rub should take how many seconds?"),
+		as("amina"), send("25"),
+		as("brigitte"), send("30"),
+		as("chinedu"), send("60"),
+		waitText("find the alcohol hand rub"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Clock.Advance(2 * time.Minute) // the lesson's wait
+	err = chromedp.Do(ctx,
+		waitText("Five moments, every patient, every time."),
+		as("chinedu"), send("/progress"),
+		waitText("Your progress, Chinedu"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#log")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.msg[data-bot="true"] .text')].pop().innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"✅ Amina: correct!", "❌ Brigitte: not quite.", "That moment is before the contact, not after it.",
+		"✅ Brigitte: correct!", "❌ Chinedu: not quite. The answer: 1. Before touching a patient; 3.",
+		"❌ Chinedu: not quite. The answer: 25 ± 5.", "🏁 3 members took part, 2 passed.",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if strings.Contains(log, "Let's go over them once more") {
+		t.Error("the group scored above the pass mark, yet the recap ran")
+	}
+	if !strings.Contains(progress, "finished, 1/3 correct") {
+		t.Errorf("Chinedu's progress = %q", progress)
+	}
+	if path := os.Getenv("HUDDLE_SCREENSHOT"); path != "" {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(path, png, 0o644)
+		}
+	}
+}
