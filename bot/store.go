@@ -158,6 +158,9 @@ type Tx interface {
 	JoinChat(chatID, memberID int64, at time.Time) error
 	// ChatMembers lists the members seen in a chat at or after since.
 	ChatMembers(chatID int64, since time.Time) ([]Member, error)
+	// ChatMemberIDs lists the ids of the members seen in a chat at or
+	// after since: ChatMembers without the rows, for hot paths.
+	ChatMemberIDs(chatID int64, since time.Time) ([]int64, error)
 	// ChatByID returns a chat by its id.
 	ChatByID(id int64) (Chat, error)
 	// MemberByID returns a member by its id.

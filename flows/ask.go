@@ -63,7 +63,7 @@ func (a *askStep) answer(c *runCtx, in Input) bool {
 	}
 	value := shorten(in.Text, 1000)
 	m := c.member()
-	m.Answers[a.id] = value
+	c.remember(m, a.id, value)
 	if c.st.Mode == ModeDirect {
 		if c.st.Vars == nil {
 			c.st.Vars = map[string]string{}

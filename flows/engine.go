@@ -39,6 +39,8 @@ type MemberState struct {
 	Points  float64           `json:"points"`
 	Max     float64           `json:"max"`
 	Correct int               `json:"correct"`
+	// Answers holds the member's answers by step id, for branch
+	// conditions; kept in direct mode only (the answers table has all).
 	Answers map[string]string `json:"answers,omitempty"`
 }
 
@@ -299,14 +301,22 @@ func (c *runCtx) member() *MemberState {
 		m = &MemberState{Answers: map[string]string{}}
 		c.st.Members[id] = m
 	}
-	if m.Answers == nil {
-		m.Answers = map[string]string{}
-	}
 	m.Name = c.in.Member.Name
 	if c.in.Member.Lang != "" {
 		m.Lang = c.in.Member.Lang
 	}
 	return m
+}
+
+// remember keeps a member's answer for branch conditions (direct mode).
+func (c *runCtx) remember(m *MemberState, step, value string) {
+	if c.st.Mode != ModeDirect {
+		return
+	}
+	if m.Answers == nil {
+		m.Answers = map[string]string{}
+	}
+	m.Answers[step] = value
 }
 
 // open marks the current step as waiting for answers, with a timeout.

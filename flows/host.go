@@ -177,15 +177,7 @@ func (h *Host) active(tx bot.Tx, chat bot.Chat, st *State, now time.Time) ([]int
 	if st.Mode != ModeGroup {
 		return nil, nil
 	}
-	members, err := tx.ChatMembers(chat.ID, now.Add(-h.activeFor))
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(members))
-	for i, m := range members {
-		ids[i] = m.ID
-	}
-	return ids, nil
+	return tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
 }
 
 func decodeState(run bot.Run) (*State, error) {

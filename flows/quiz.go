@@ -484,7 +484,7 @@ func (q *quizStep) record(c *runCtx, in Input, value string, correct bool) {
 	m.Points += points
 	m.Max += q.points
 	key := c.stepKey()
-	m.Answers[key] = value
+	c.remember(m, key, value)
 	c.st.Open.Answered[in.Member.ID] = true
 	c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: in.Member.ID, StepID: key, Seq: c.st.Seq,
 		Value: value, Correct: correct, Points: points, MaxPoints: q.points, At: in.Now})

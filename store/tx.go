@@ -16,16 +16,34 @@ import (
 type Tx struct {
 	tx  *sql.Tx
 	ctx context.Context
+	db  *DB
 }
 
 var _ bot.Tx = (*Tx)(nil)
 
+// The statements below reuse the writer's prepared statements, which
+// spares SQLite parsing each query again; a query not prepared yet runs
+// as it is.
+
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	if st := t.db.stmt(query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+	}
 	return t.tx.ExecContext(t.ctx, query, args...)
 }
 
 func (t *Tx) row(query string, args ...any) *sql.Row {
+	if st := t.db.stmt(query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	if st := t.db.stmt(query); st != nil {
+		return t.tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, query, args...)
 }
 
 // notFound maps sql.ErrNoRows to bot.ErrNotFound.
@@ -47,36 +65,68 @@ func (t *Tx) SeeEvent(id string, at time.Time) (bool, error) {
 }
 
 // EnsureMember returns the member, creating it on first sight and updating
-// its display name when the platform shows a new one.
+// its display name when the platform shows a new one. The usual case, a
+// known member under the same name, only reads.
 func (t *Tx) EnsureMember(channel, platformID, name string, at time.Time) (bot.Member, error) {
-	m := bot.Member{Channel: channel, PlatformID: platformID}
-	var created int64
-	err := t.row(`INSERT INTO members (channel, platform_id, name, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (channel, platform_id) DO UPDATE SET name = CASE WHEN excluded.name = '' THEN name ELSE excluded.name END
-		RETURNING id, name, lang, created_at`, channel, platformID, name, ms(at)).Scan(&m.ID, &m.Name, &m.Lang, &created)
-	if err != nil {
-		return m, fmt.Errorf("ensure member %s:%s: %w", channel, platformID, err)
+	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.channel = ? AND m.platform_id = ?`, channel, platformID))
+	switch {
+	case err == nil:
+		if name != "" && name != m.Name {
+			if _, err := t.exec(`UPDATE members SET name = ? WHERE id = ?`, name, m.ID); err != nil {
+				return m, fmt.Errorf("rename member %d: %w", m.ID, err)
+			}
+			m.Name = name
+		}
+		return m, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return m, fmt.Errorf("member %s:%s: %w", channel, platformID, err)
 	}
-	m.Created = fromMS(created)
+	m = bot.Member{Channel: channel, PlatformID: platformID, Name: name, Created: at}
+	if err := t.row(`INSERT INTO members (channel, platform_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		channel, platformID, name, ms(at)).Scan(&m.ID); err != nil {
+		return m, fmt.Errorf("add member %s:%s: %w", channel, platformID, err)
+	}
 	return m, nil
 }
 
-// EnsureChat returns the chat, creating it on first sight.
+// EnsureChat returns the chat, creating it on first sight and updating its
+// title when the platform shows a new one.
 func (t *Tx) EnsureChat(channel, platformID string, typ bot.ChatType, title string, at time.Time) (bot.Chat, error) {
 	c := bot.Chat{Channel: channel, PlatformID: platformID}
-	err := t.row(`INSERT INTO chats (channel, platform_id, type, title, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (channel, platform_id) DO UPDATE SET title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END
-		RETURNING id, type, title, lang`, channel, platformID, string(typ), title, ms(at)).Scan(&c.ID, &c.Type, &c.Title, &c.Lang)
-	if err != nil {
-		return c, fmt.Errorf("ensure chat %s:%s: %w", channel, platformID, err)
+	err := t.row(`SELECT id, type, title, lang FROM chats WHERE channel = ? AND platform_id = ?`, channel, platformID).
+		Scan(&c.ID, &c.Type, &c.Title, &c.Lang)
+	switch {
+	case err == nil:
+		if title != "" && title != c.Title {
+			if _, err := t.exec(`UPDATE chats SET title = ? WHERE id = ?`, title, c.ID); err != nil {
+				return c, fmt.Errorf("rename chat %d: %w", c.ID, err)
+			}
+			c.Title = title
+		}
+		return c, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return c, fmt.Errorf("chat %s:%s: %w", channel, platformID, err)
+	}
+	c.Type, c.Title = typ, title
+	if err := t.row(`INSERT INTO chats (channel, platform_id, type, title, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		channel, platformID, string(typ), title, ms(at)).Scan(&c.ID); err != nil {
+		return c, fmt.Errorf("add chat %s:%s: %w", channel, platformID, err)
 	}
 	return c, nil
 }
 
-// JoinChat records that a member is in a chat and was seen at at.
+// lastSeenStep is how stale chat_members.last_seen_at may get: it only
+// decides who counts as active (seen within weeks), and refreshing it on
+// every message would rewrite a page per event. The engagement log keeps
+// exact times.
+const lastSeenStep = time.Hour
+
+// JoinChat records that a member is in a chat and was seen at at (to the
+// hour).
 func (t *Tx) JoinChat(chatID, memberID int64, at time.Time) error {
 	_, err := t.exec(`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (chat_id, member_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`, chatID, memberID, ms(at), ms(at))
+		ON CONFLICT (chat_id, member_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+		WHERE excluded.last_seen_at - last_seen_at >= ?`, chatID, memberID, ms(at), ms(at), lastSeenStep.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("join chat %d: %w", chatID, err)
 	}
@@ -96,7 +146,7 @@ func scanMember(sc interface{ Scan(...any) error }) (bot.Member, error) {
 // ChatMembers lists the members seen in a chat at or after since, first
 // joined first.
 func (t *Tx) ChatMembers(chatID int64, since time.Time) ([]bot.Member, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT `+memberColumns+` FROM chat_members cm
+	rows, err := t.query(`SELECT `+memberColumns+` FROM chat_members cm
 		JOIN members m ON m.id = cm.member_id WHERE cm.chat_id = ? AND cm.last_seen_at >= ?
 		ORDER BY cm.joined_at, m.id`, chatID, ms(since))
 	if err != nil {
@@ -112,6 +162,25 @@ func (t *Tx) ChatMembers(chatID int64, since time.Time) ([]bot.Member, error) {
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// ChatMemberIDs lists the ids of the members seen in a chat at or after
+// since.
+func (t *Tx) ChatMemberIDs(chatID int64, since time.Time) ([]int64, error) {
+	rows, err := t.query(`SELECT member_id FROM chat_members WHERE chat_id = ? AND last_seen_at >= ?`, chatID, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("chat members %d: %w", chatID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("chat members %d: %w", chatID, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // ChatByID returns a chat.
@@ -304,7 +373,7 @@ func (t *Tx) SaveAnswer(a bot.Answer) error {
 
 // MemberProgress lists a member's runs with their quiz scores, newest first.
 func (t *Tx) MemberProgress(memberID int64) ([]bot.Progress, error) {
-	rows, err := t.tx.QueryContext(t.ctx, `SELECT r.id, r.lesson_id, r.status,
+	rows, err := t.query(`SELECT r.id, r.lesson_id, r.status,
 			COUNT(*), COALESCE(SUM(a.correct), 0), COALESCE(SUM(a.points), 0), COALESCE(SUM(a.max_points), 0),
 			r.started_at, r.finished_at
 		FROM answers a JOIN runs r ON r.id = a.run_id

@@ -28,7 +28,7 @@ CREATE TABLE chat_members (
     joined_at    INTEGER NOT NULL,
     last_seen_at INTEGER NOT NULL,
     PRIMARY KEY (chat_id, member_id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE runs (
     id          INTEGER PRIMARY KEY,
@@ -59,7 +59,7 @@ CREATE TABLE answers (
     answered_at INTEGER NOT NULL,
     -- One answer per member per step visit.
     PRIMARY KEY (run_id, member_id, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX answers_member ON answers (member_id);
 
 CREATE TABLE timers (
@@ -74,7 +74,7 @@ CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL;
 CREATE TABLE seen_events (
     id      TEXT    PRIMARY KEY,
     seen_at INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE outbox (
     id          INTEGER PRIMARY KEY,
