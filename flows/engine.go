@@ -34,11 +34,11 @@ type State struct {
 
 // MemberState is one member's part of a run.
 type MemberState struct {
-	Name    string            `json:"name"`
-	Lang    string            `json:"lang,omitempty"`
-	Points  float64           `json:"points"`
-	Max     float64           `json:"max"`
-	Correct int               `json:"correct"`
+	Name    string  `json:"name"`
+	Lang    string  `json:"lang,omitempty"`
+	Points  float64 `json:"points"`
+	Max     float64 `json:"max"`
+	Correct int     `json:"correct"`
 	// Answers holds the member's answers by step id, for branch
 	// conditions; kept in direct mode only (the answers table has all).
 	Answers map[string]string `json:"answers,omitempty"`

@@ -18,7 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-		"sync"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -98,12 +98,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	read.SetMaxOpenConns(4)
 	d := &DB{
-		path:  path,
-		read:  read,
-		write: write,
-		reqs:  make(chan *request, maxBatch),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
+		path:       path,
+		read:       read,
+		write:      write,
+		reqs:       make(chan *request, maxBatch),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
 		stmts:      make(map[string]*sql.Stmt),
 		unprepared: make(map[string]bool),
 	}
