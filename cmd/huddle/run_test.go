@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStopsCleanly sends SIGTERM and SIGINT to a running huddle: it stops
+// within seconds with status 0 and says so.
+func TestStopsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"), "HUDDLE_HTTP_LISTEN=127.0.0.1:0"})
+			deadline := time.Now().Add(20 * time.Second)
+			for !strings.Contains(p.log.String(), "huddle is running") {
+				if time.Now().After(deadline) {
+					t.Fatalf("did not start:\n%s", p.log)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			start := time.Now()
+			p.cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- p.cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("exit: %v\n%s", err, p.log)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("still running 5s after %s", sig)
+			}
+			if !strings.Contains(p.log.String(), "huddle stopped") {
+				t.Errorf("no clean stop in the log:\n%s", p.log)
+			}
+			t.Logf("stopped %s after %s", sig, time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
+
+// TestBrokenLessonRefusedAtStart checks that a broken lesson in the lessons
+// folder is not loaded, every problem is logged, and the valid ones run.
+func TestBrokenLessonRefusedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := os.ReadFile("../../lessons/hand-hygiene.yaml")
+	bad, _ := os.ReadFile("../../flows/testdata/invalid/every-kind.yaml")
+	os.WriteFile(filepath.Join(dir, "hand-hygiene.yaml"), good, 0o644)
+	os.WriteFile(filepath.Join(dir, "every-kind.yaml"), bad, 0o644)
+	var out bytes.Buffer
+	lib, err := loadLessons(dir, slog.New(slog.NewTextHandler(&out, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lib.Len() != 1 {
+		t.Errorf("loaded %d lessons, want only the valid one", lib.Len())
+	}
+	if _, ok := lib.Get("every-kind"); ok {
+		t.Error("the broken lesson was loaded")
+	}
+	for _, line := range []string{":2: bad id", ":3: unknown language", ":6: unknown key", ":12: correct 3 is out of range",
+		":13: duplicate step id", ":15: wait: bad duration", ":17: bad expression", ":19: goto", "some lessons were not loaded"} {
+		if !strings.Contains(out.String(), line) {
+			t.Errorf("log lacks %q:\n%s", line, out.String())
+		}
+	}
+}
