@@ -189,7 +189,10 @@ func BenchmarkBaselineInserts(b *testing.B) {
 			for budget.Add(-1) >= 0 {
 				n := seq.Add(1)
 				member := g*benchMembers + int(n)%benchMembers + 1
-				err := func() error {
+				// Many connections contending for SQLite's write lock can
+				// starve one past the busy timeout: retry, as an
+				// application writing this way would.
+				err := retryBusy(func() error {
 					tx, err := raw.Begin()
 					if err != nil {
 						return err
@@ -212,7 +215,7 @@ func BenchmarkBaselineInserts(b *testing.B) {
 						}
 					}
 					return tx.Commit()
-				}()
+				})
 				if err != nil {
 					b.Error(err)
 					return
@@ -222,4 +225,13 @@ func BenchmarkBaselineInserts(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
+
+func retryBusy(fn func() error) error {
+	for {
+		err := fn()
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return err
+		}
+	}
 }
