@@ -244,3 +244,48 @@ func TestOrderPerChat(t *testing.T) {
 		}
 	}
 }
+
+// TestAnotherGroupsButton presses, in one group, a button of a question
+// running in another: it is refused and changes neither run.
+func TestAnotherGroupsButton(t *testing.T) {
+	h := start(t)
+	h.say("ward-a", "amina", "hi", 0)
+	h.say("ward-b", "brigitte", "hi", 0)
+	h.say("ward-a", "amina", "/lesson quick-quiz", 3)
+	h.say("ward-b", "brigitte", "/lesson hand-hygiene", 3)
+	h.say("ward-b", "brigitte", "2", 2) // hand-hygiene q1 answered; q2 follows
+	b := h.botAfter("ward-b", 0)
+	var q sim.Message
+	for _, m := range b {
+		if len(m.Options) > 0 {
+			q = m
+		}
+	}
+	got := h.press("ward-a", "amina", q.ID, q.Options[0].Data, 1)
+	if !strings.Contains(got[0].Text, "closed") {
+		t.Errorf("press of another group's button = %q", got[0].Text)
+	}
+	// Both runs go on: ward-a still waits for its numeric answer.
+	if got := h.say("ward-a", "amina", "20", 1); !strings.Contains(got[0].Text, "correct") {
+		t.Errorf("ward-a after the stray press = %q", texts(got))
+	}
+	if rows := h.app.Progress(t, "sim", "amina"); len(rows) != 1 || rows[0].LessonID != "quick-quiz" {
+		t.Errorf("amina's progress = %+v", rows)
+	}
+}
+
+func TestStartAndLanguage(t *testing.T) {
+	h := start(t)
+	if got := h.say("dm-amina", "amina", "/start", 1); !strings.Contains(got[0].Text, "Welcome to Huddle, Amina") {
+		t.Errorf("/start = %q", got[0].Text)
+	}
+	if got := h.say("dm-amina", "amina", "/lang FR", 1); got[0].Text != "Langue : Français." {
+		t.Errorf("/lang FR = %q", got[0].Text)
+	}
+	if got := h.say("dm-amina", "amina", "/lessons", 1); !strings.Contains(got[0].Text, "Hygiène des mains") {
+		t.Errorf("/lessons in French = %q", got[0].Text)
+	}
+	if got := h.say("dm-amina", "amina", "/lang", 1); !strings.Contains(got[0].Text, "/lang fr") {
+		t.Errorf("/lang without a code = %q", got[0].Text)
+	}
+}

@@ -145,3 +145,40 @@ func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
+
+// TestSupergroupMigration: a group in the middle of a lesson becomes a
+// supergroup; the lesson goes on in the new chat with the same members and
+// answers.
+func TestSupergroupMigration(t *testing.T) {
+	emu := tgemu.Start(t)
+	tg, err := telegram.New(context.Background(), telegram.Config{Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := huddletest.Start(t, huddletest.Options{}, tg)
+	old := tgemu.Chat{ID: -3001, Type: "group", Title: "Ward 9"}
+	super := tgemu.Chat{ID: -1003001, Type: "supergroup", Title: "Ward 9"}
+	amina := tgemu.User{ID: 31, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 32, FirstName: "Brigitte"}
+
+	emu.Send(old, brigitte, "hello")
+	emu.Send(old, amina, "/lesson quick-quiz")
+	emu.WaitFor(10*time.Second, "the first question", hasText("Upper limit"))
+	emu.Send(old, amina, "20")
+	emu.WaitFor(10*time.Second, "Amina's feedback", hasText("Amina: correct"))
+	// Telegram's notices: migrate_to in the old chat, migrate_from in the new.
+	emu.SendRaw(old, amina, map[string]any{"migrate_to_chat_id": super.ID})
+	emu.SendRaw(super, amina, map[string]any{"migrate_from_chat_id": old.ID})
+	emu.Send(super, brigitte, "19")
+	msgs := emu.WaitFor(10*time.Second, "the next question in the supergroup", hasText("Who is seen first?"))
+	q := last(msgs, "Who is seen first?")
+	if q.ChatID != super.ID {
+		t.Errorf("next question went to %d, want the supergroup %d", q.ChatID, super.ID)
+	}
+	if got := find(msgs, "Everyone has answered").Text; got != "Everyone has answered: 2 of 2 correct." {
+		t.Errorf("close = %q: Amina's answer in the old group should count", got)
+	}
+	if rows := app.Progress(t, "telegram", "31"); len(rows) != 1 || rows[0].Correct != 1 {
+		t.Errorf("Amina's progress = %+v", rows)
+	}
+}

@@ -186,6 +186,17 @@ func (e *Emulator) Send(chat Chat, from User, text string) {
 	})
 }
 
+// SendRaw posts a user's message with the given extra fields, such as a
+// service message's migrate_to_chat_id.
+func (e *Emulator) SendRaw(chat Chat, from User, fields map[string]any) {
+	e.t.Helper()
+	body := map[string]any{"botToken": e.Token, "chat": chat.json(), "from": from.json(), "date": time.Now().Unix()}
+	for k, v := range fields {
+		body[k] = v
+	}
+	e.post("/sendMessage", body)
+}
+
 // Press presses an option (inline button) with data under the bot's
 // message messageID in chat.
 func (e *Emulator) Press(chat Chat, from User, messageID int, data string) {
