@@ -336,11 +336,7 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 	case "lang":
 		return r.setLang(tx, s, args)
 	default:
-		shown := "/" + name
-		if utf8.RuneCountInString(shown) > 32 {
-			shown = string([]rune(shown)[:32]) + "…"
-		}
-		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", shown)+"\n"+tr(s.Lang, "help"))
+		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", clip("/"+name, 32))+"\n"+tr(s.Lang, "help"))
 	}
 }
 
@@ -374,11 +370,7 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 	id := strings.ToLower(args[0])
 	info, ok := r.engine.Lesson(id, s.Lang)
 	if !ok {
-		shown := args[0]
-		if utf8.RuneCountInString(shown) > 40 {
-			shown = string([]rune(shown)[:40]) + "…"
-		}
-		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", shown))
+		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", clip(args[0], 40)))
 	}
 	if info.Mode == "direct" && s.Chat.Type == Group {
 		return r.reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
@@ -454,6 +446,14 @@ func (r *Router) progress(tx Tx, s Session) error {
 	return r.reply(tx, s, "progress", b.String())
 }
 
+// clip cuts what a member typed to n runes before it is quoted back.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
 // formatPoints renders "3/4 (75%)".
 func formatPoints(points, max float64) string {
 	num := strconv.FormatFloat(points, 'f', -1, 64) + "/" + strconv.FormatFloat(max, 'f', -1, 64)
@@ -469,11 +469,7 @@ func (r *Router) setLang(tx Tx, s Session, args []string) error {
 	}
 	code, ok := ParseLang(args[0])
 	if !ok {
-		shown := args[0]
-		if utf8.RuneCountInString(shown) > 16 {
-			shown = string([]rune(shown)[:16]) + "…"
-		}
-		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", shown))
+		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", clip(args[0], 16)))
 	}
 	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
 		return err

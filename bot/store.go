@@ -141,8 +141,6 @@ type Store interface {
 	MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error
 	// DueTimers lists up to limit unfired timers due at now.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
-	// NextTimer returns the due time of the earliest unfired timer.
-	NextTimer(ctx context.Context) (time.Time, bool, error)
 }
 
 // Tx is the view of the store inside one transaction.

@@ -66,8 +66,10 @@ func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
 	if err := tx.CreateRun(&run); err != nil {
 		return fmt.Errorf("start lesson %s: %w", id, err)
 	}
+	// Posts to a group are in the group's language (else the lesson's
+	// first); in a private chat, in the member's.
 	lang := s.Chat.Lang
-	if lang == "" {
+	if lang == "" && s.Chat.Type == bot.Direct {
 		lang = s.Lang
 	}
 	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s)})

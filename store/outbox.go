@@ -91,15 +91,3 @@ func (d *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]bot.Tim
 	}
 	return out, rows.Err()
 }
-
-// NextTimer returns the due time of the earliest unfired timer.
-func (d *DB) NextTimer(ctx context.Context) (time.Time, bool, error) {
-	var due *int64
-	if err := d.read.QueryRowContext(ctx, `SELECT MIN(due_at) FROM timers WHERE fired_at IS NULL`).Scan(&due); err != nil {
-		return time.Time{}, false, fmt.Errorf("next timer: %w", err)
-	}
-	if due == nil {
-		return time.Time{}, false, nil
-	}
-	return fromMS(*due), true, nil
-}
