@@ -49,6 +49,7 @@ type quizStep struct {
 	multi    bool
 	numeric  *numericAnswer
 	accept   []string // normalized
+	shown    string   // the first accepted answer as written, for feedback
 	explain  Text
 	points   float64
 	timeout  time.Duration
@@ -224,6 +225,9 @@ func (q *quizStep) parseAccept(p *parser, n *yaml.Node) {
 				p.errf(in, "accept has an empty answer")
 				continue
 			}
+			if q.shown == "" {
+				q.shown = strings.TrimSpace(s)
+			}
 			q.accept = append(q.accept, norm)
 		}
 	}
@@ -295,7 +299,11 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 		picks, submit, ok := q.parseChoice(c, in)
 		if !ok {
 			if direct && in.Kind == InputText {
-				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), "bad_choice", len(q.options)))
+				key := "bad_choice"
+				if q.multi {
+					key = "bad_choices"
+				}
+				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), key, len(q.options)))
 				return true
 			}
 			return false
@@ -447,7 +455,7 @@ func (q *quizStep) rightAnswer(c *runCtx, lang string) string {
 		}
 		return s
 	default:
-		return q.accept[0]
+		return q.shown
 	}
 }
 

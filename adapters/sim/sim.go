@@ -65,7 +65,11 @@ func New(clock bot.Clock) *Sim {
 	if clock == nil {
 		clock = bot.SystemClock{}
 	}
-	return &Sim{clock: clock, sent: map[string]string{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
+	// Sequence numbers, and so message ids, start at the current time in
+	// microseconds: they stay unique across restarts (the router would
+	// drop a reused id as a repeat) and only grow, so an open page that
+	// asks for messages after the last it saw keeps working.
+	return &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
 }
 
 // Name returns "sim".
