@@ -153,7 +153,9 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		}
 		next = now
 	case errors.As(err, &retry):
-		log.Warn("platform asks to wait", "after", retry.After)
+		// A platform's rate limit, or the adapter pacing itself: this
+		// chat waits, the others go on.
+		log.Info("chat waits before its next message", "after", retry.After, "reason", err)
 		next = now.Add(retry.After)
 	case errors.As(err, &perm) || it.Attempts+1 >= s.cfg.MaxAttempts:
 		log.Error("message given up", "attempts", it.Attempts+1, "err", err)

@@ -5,19 +5,32 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/huddlebot/huddle/bot"
+	"golang.org/x/time/rate"
 )
 
 // maxMessage is Telegram's limit on a message's text, in characters.
 const maxMessage = 4096
 
+// Telegram allows a bot about 20 messages a minute in one group.
+const (
+	groupRate  = rate.Limit(20.0 / 60)
+	groupBurst = 20
+)
+
 // Send delivers one message, its options as an inline keyboard with one
-// button a row, paced by the channel's rate.
+// button a row, paced by the channel's rate. A group whose minute's budget
+// is spent gets a *bot.RetryError at once, without a request, so the sender
+// goes on with other chats and keeps this one's order.
 func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
+	if wait := t.groupWait(m.ChatID); wait > 0 {
+		return "", &bot.RetryError{After: wait, Err: errors.New("pacing the group under Telegram's limit")}
+	}
 	if err := t.limiter.Wait(ctx); err != nil {
 		return "", err
 	}
@@ -31,6 +44,31 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return "", &bot.PermanentError{Err: err}
 	}
 	return strconv.Itoa(sent.MessageID), nil
+}
+
+// groupWait takes one message from a group's budget, or says how long
+// until there is one. Group chat ids are negative; private chats are paced
+// by the channel's rate alone.
+func (t *Telegram) groupWait(chatID string) time.Duration {
+	if !strings.HasPrefix(chatID, "-") {
+		return 0
+	}
+	t.paceMu.Lock()
+	defer t.paceMu.Unlock()
+	lim := t.groupPace[chatID]
+	if lim == nil {
+		if len(t.groupPace) > 10000 {
+			clear(t.groupPace) // forget idle groups; a full budget is the safe side
+		}
+		lim = rate.NewLimiter(groupRate, groupBurst)
+		t.groupPace[chatID] = lim
+	}
+	r := lim.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		return d
+	}
+	return 0
 }
 
 // sendParams builds the sendMessage request for m.

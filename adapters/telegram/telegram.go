@@ -62,6 +62,10 @@ type Telegram struct {
 
 	mu      sync.Mutex
 	handler bot.Handler
+
+	// groupPace paces each group chat; guarded by paceMu.
+	paceMu    sync.Mutex
+	groupPace map[string]*rate.Limiter
 }
 
 var _ bot.Channel = (*Telegram)(nil)
@@ -95,11 +99,12 @@ func New(_ context.Context, cfg Config) (*Telegram, error) {
 	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: client, Buffer: 100}
 	api.SetAPIEndpoint(endpoint)
 	return &Telegram{
-		cfg:     cfg,
-		api:     api,
-		http:    client,
-		limiter: rate.NewLimiter(rate.Limit(cfg.Rate), 1),
-		log:     cfg.Logger.With("channel", Name),
+		cfg:       cfg,
+		api:       api,
+		http:      client,
+		limiter:   rate.NewLimiter(rate.Limit(cfg.Rate), 1),
+		log:       cfg.Logger.With("channel", Name),
+		groupPace: make(map[string]*rate.Limiter),
 	}, nil
 }
 

@@ -213,3 +213,31 @@ func TestPollStopsOnCancel(t *testing.T) {
 		t.Fatal("Run did not stop within 3s of cancel")
 	}
 }
+
+// TestGroupPacing sends 25 messages to one group: 20 go out, the rest are
+// deferred without a request, and a private chat is not held up.
+func TestGroupPacing(t *testing.T) {
+	tg, reqs := fakeAPI(t, 200, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":-5,"type":"group"}}}`)
+	var deferred []time.Duration
+	for i := 0; i < 25; i++ {
+		_, err := tg.Send(context.Background(), bot.Outbound{ChatID: "-5", Text: fmt.Sprint(i), Key: fmt.Sprint(i)})
+		var r *bot.RetryError
+		switch {
+		case errors.As(err, &r):
+			deferred = append(deferred, r.After)
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	if len(deferred) != 5 || len(*reqs) != 20 {
+		t.Errorf("deferred %d and sent %d of 25, want 5 and 20", len(deferred), len(*reqs))
+	}
+	for _, d := range deferred {
+		if d <= 0 || d > 3*time.Second+100*time.Millisecond {
+			t.Errorf("deferred by %s, want up to 3s (20 a minute)", d)
+		}
+	}
+	if _, err := tg.Send(context.Background(), bot.Outbound{ChatID: "42", Text: "private", Key: "p"}); err != nil {
+		t.Errorf("a private chat was held up: %v", err)
+	}
+}
