@@ -234,7 +234,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 			}
 			return tx.Enqueue(Outbound{
 				Channel: ev.Channel, ChatID: ev.ChatID, ReplyTo: ev.MessageID,
-				Text: "Sorry, something went wrong on my side; the team has been told.",
+				Text: tr(ev.SenderLang, "sorry"),
 				Key:  "ev:" + ev.ID + ":err",
 			}, now)
 		})

@@ -32,6 +32,7 @@ var catalog = map[string]map[string]string{
 		"lang_usage":     "Send /lang CODE, for example /lang fr.",
 		"hint":           "Send /lessons to see the lessons, or /help for all commands.",
 		"option_stale":   "That question is closed.",
+		"sorry":          "Sorry, something went wrong on my side; the team has been told.",
 	},
 	"fr": {
 		"welcome":        "Bienvenue sur Huddle, %s ! Je partage de courtes leçons et des quiz avec votre groupe.",
@@ -58,6 +59,7 @@ var catalog = map[string]map[string]string{
 		"lang_usage":     "Envoyez /lang CODE, par exemple /lang fr.",
 		"hint":           "Envoyez /lessons pour voir les leçons, ou /help pour toutes les commandes.",
 		"option_stale":   "Cette question est close.",
+		"sorry":          "Désolé, un problème est survenu de mon côté ; l'équipe est prévenue.",
 	},
 }
 
