@@ -1,0 +1,53 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/store"
+)
+
+// brokenEngine fails on every message, as a bug would.
+type brokenEngine struct{ bot.Engine }
+
+func (brokenEngine) Offer(bot.Tx, bot.Session) (bool, error) { return false, errors.New("planted bug") }
+
+// TestFailureApologisesOnce: an event that trips a bug gets one apology,
+// in the member's language, and is recorded as seen, so a redelivery
+// neither loops nor apologises twice.
+func TestFailureApologisesOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sim.New(nil)
+	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
+	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: brokenEngine{}, Committed: sender.Wake})
+	go sender.Run(ctx)
+	go router.Run(ctx)
+	go s.Run(ctx, router)
+	ev := bot.Event{ID: "sim:dm-f:f:1", Channel: "sim", ChatID: "dm-f", ChatType: bot.Direct, SenderID: "f",
+		SenderLang: "fr", MessageID: "1", Text: "hello"}
+	for i := 0; i < 3; i++ {
+		if err := router.HandleEvent(ctx, ev); err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for len(s.Messages(ctx, "dm-f", 0, 0)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	got := s.Messages(ctx, "dm-f", 0, 0)
+	if len(got) != 1 || got[0].Text != "Désolé, un problème est survenu de mon côté ; l'équipe est prévenue." {
+		t.Errorf("messages = %+v, want one apology in French", got)
+	}
+}
