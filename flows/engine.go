@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +52,31 @@ type Open struct {
 	Answered map[int64]bool  `json:"answered,omitempty"`
 	Picks    map[int64][]int `json:"picks,omitempty"`
 	Correct  int             `json:"correct"`
+}
+
+// clone returns a deep copy of the state, so a cached state is never
+// changed by the engine.
+func (st *State) clone() *State {
+	c := *st
+	c.Members = make(map[int64]*MemberState, len(st.Members))
+	for id, m := range st.Members {
+		mc := *m
+		mc.Answers = maps.Clone(m.Answers)
+		c.Members[id] = &mc
+	}
+	if st.Open != nil {
+		o := *st.Open
+		o.Answered = maps.Clone(st.Open.Answered)
+		if st.Open.Picks != nil {
+			o.Picks = make(map[int64][]int, len(st.Open.Picks))
+			for id, p := range st.Open.Picks {
+				o.Picks[id] = slices.Clone(p)
+			}
+		}
+		c.Open = &o
+	}
+	c.Vars = maps.Clone(st.Vars)
+	return &c
 }
 
 // InputKind says what an Input is.

@@ -186,3 +186,22 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("transcript differs from %s:\n%s", path, got)
 	}
 }
+
+// TestCloneIsDeep: the engine changes a clone of a cached state; the cached
+// one must not change with it.
+func TestCloneIsDeep(t *testing.T) {
+	st := &State{Lesson: "l", Step: 2, Members: map[int64]*MemberState{1: {Name: "A", Points: 1, Answers: map[string]string{"q": "1"}}},
+		Open: &Open{Seq: 3, Answered: map[int64]bool{1: true}, Picks: map[int64][]int{1: {0, 2}}}, Vars: map[string]string{"v": "x"}}
+	c := st.clone()
+	c.Step = 5
+	c.Members[1].Points = 9
+	c.Members[1].Answers["q"] = "2"
+	c.Members[2] = &MemberState{}
+	c.Open.Answered[2] = true
+	c.Open.Picks[1][0] = 7
+	c.Vars["v"] = "y"
+	if st.Step != 2 || st.Members[1].Points != 1 || st.Members[1].Answers["q"] != "1" || len(st.Members) != 1 ||
+		len(st.Open.Answered) != 1 || st.Open.Picks[1][0] != 0 || st.Vars["v"] != "x" {
+		t.Errorf("changing the clone changed the original: %+v %+v %+v", st, st.Members[1], st.Open)
+	}
+}

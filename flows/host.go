@@ -1,10 +1,12 @@
 package flows
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -21,7 +23,22 @@ type Host struct {
 	// be waited for in group mode.
 	activeFor time.Duration
 	log       *slog.Logger
+
+	// states keeps the last state written for each active run, with the
+	// exact bytes written, to skip decoding JSON on the next input. A
+	// state whose transaction rolled back does not match the stored bytes,
+	// and is decoded afresh.
+	mu     sync.Mutex
+	states map[int64]cachedState
 }
+
+type cachedState struct {
+	raw []byte
+	st  *State
+}
+
+// maxCachedStates bounds the state cache.
+const maxCachedStates = 10000
 
 var _ bot.Engine = (*Host)(nil)
 
@@ -30,7 +47,7 @@ func NewHost(lib *Library, engine *Engine, log *slog.Logger) *Host {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Host{lib: lib, engine: engine, activeFor: 30 * 24 * time.Hour, log: log}
+	return &Host{lib: lib, engine: engine, activeFor: 30 * 24 * time.Hour, log: log, states: map[int64]cachedState{}}
 }
 
 // Lessons lists the loaded lessons with titles in lang.
@@ -89,7 +106,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 	if !ok {
 		return false, nil // the lesson was removed since the run began
 	}
-	st, err := decodeState(run)
+	st, err := h.load(run)
 	if err != nil {
 		return false, err
 	}
@@ -125,7 +142,7 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	st, err := decodeState(run)
+	st, err := h.load(run)
 	if err != nil {
 		return err
 	}
@@ -143,7 +160,7 @@ func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	st, err := decodeState(run)
+	st, err := h.load(run)
 	if err != nil {
 		return err
 	}
@@ -162,7 +179,7 @@ func (h *Host) Describe(run bot.Run, lang string) string {
 	if !ok {
 		return run.LessonID
 	}
-	st, err := decodeState(run)
+	st, err := h.load(run)
 	if err != nil {
 		return l.Title.In(l.Lang(lang), l.Fallback())
 	}
@@ -180,6 +197,32 @@ func (h *Host) active(tx bot.Tx, chat bot.Chat, st *State, now time.Time) ([]int
 		return nil, nil
 	}
 	return tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
+}
+
+// load returns a run's state for the engine to change: a copy of the cached
+// one when the stored bytes are those it was written as, else decoded.
+func (h *Host) load(run bot.Run) (*State, error) {
+	h.mu.Lock()
+	c, ok := h.states[run.ID]
+	h.mu.Unlock()
+	if ok && bytes.Equal(c.raw, run.State) {
+		return c.st.clone(), nil
+	}
+	return decodeState(run)
+}
+
+// keep caches the state just written for an active run.
+func (h *Host) keep(run *bot.Run, st *State) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if run.Status != bot.RunActive {
+		delete(h.states, run.ID)
+		return
+	}
+	if len(h.states) >= maxCachedStates {
+		clear(h.states)
+	}
+	h.states[run.ID] = cachedState{raw: run.State, st: st}
 }
 
 func decodeState(run bot.Run) (*State, error) {
@@ -221,5 +264,9 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 	case statusStopped:
 		run.Status, run.Finished = bot.RunStopped, now
 	}
-	return tx.SaveRun(run)
+	if err := tx.SaveRun(run); err != nil {
+		return err
+	}
+	h.keep(run, st) // st is not used after this
+	return nil
 }
