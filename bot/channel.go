@@ -35,10 +35,12 @@ type RetryError struct {
 	Err   error
 }
 
+// Error says how long to wait and why.
 func (e *RetryError) Error() string {
 	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
 }
 
+// Unwrap returns the platform's error.
 func (e *RetryError) Unwrap() error { return e.Err }
 
 // MigratedError says the chat moved to a new platform id; the message should
@@ -47,6 +49,7 @@ type MigratedError struct {
 	NewChatID string
 }
 
+// Error names the new chat id.
 func (e *MigratedError) Error() string { return "chat migrated to " + e.NewChatID }
 
 // PermanentError says retrying the message cannot succeed (the bot was
@@ -55,8 +58,10 @@ type PermanentError struct {
 	Err error
 }
 
+// Error says the failure is permanent, and why.
 func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 
+// Unwrap returns the platform's error.
 func (e *PermanentError) Unwrap() error { return e.Err }
 
 // Errors stores return.

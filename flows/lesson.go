@@ -132,12 +132,14 @@ type Problem struct {
 	Msg  string
 }
 
+// String formats the problem as file:line: message.
 func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg) }
 
 // Problems is every problem found in a lesson file; it is the error a
 // broken lesson is refused with.
 type Problems []Problem
 
+// Error lists every problem, one a line.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {

@@ -117,6 +117,7 @@ type ctxClient struct {
 	base *http.Client
 }
 
+// Do sends req bound to the client's context.
 func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 	return c.base.Do(req.WithContext(c.ctx))
 }
