@@ -36,6 +36,7 @@ const maxBatch = 128
 // DB is a Huddle database. It implements bot.Store.
 type DB struct {
 	path  string
+	lock  *os.File
 	read  *sql.DB
 	write *sql.DB
 	reqs  chan *request
@@ -81,24 +82,37 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
 	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	unlock := func() {
+		if lock != nil {
+			lock.Close()
+		}
+	}
 	write, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
+		unlock()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		write.Close()
+		unlock()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
 	d := &DB{
 		path:       path,
+		lock:       lock,
 		read:       read,
 		write:      write,
 		reqs:       make(chan *request, maxBatch),
@@ -163,7 +177,11 @@ func (d *DB) Close() error {
 	for _, st := range d.stmts {
 		st.Close()
 	}
-	return errors.Join(d.read.Close(), d.write.Close())
+	err := errors.Join(d.read.Close(), d.write.Close())
+	if d.lock != nil {
+		d.lock.Close() // releases the lock
+	}
+	return err
 }
 
 // Update runs fn in a transaction and returns once it is durably committed.

@@ -220,3 +220,18 @@ func TestMigrateChat(t *testing.T) {
 		t.Errorf("pending message after migration = %+v", items)
 	}
 }
+
+// TestOneProcessPerDatabase: a second open of the same file is refused
+// while the first holds it, and allowed once it is closed.
+func TestOneProcessPerDatabase(t *testing.T) {
+	db, path := open(t)
+	if _, err := store.Open(context.Background(), path); !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("second open: %v, want ErrLocked", err)
+	}
+	db.Close()
+	again, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	again.Close()
+}

@@ -82,6 +82,14 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Logger: log, Committed: sender.Wake,
 	})
 
+	// Bind the port before anything starts, so a busy port fails at once.
+	var ln net.Listener
+	if cfg.HTTP.Listen != "" {
+		if ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
+			return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
+		}
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return router.Run(gctx) })
 	g.Go(func() error { return sender.Run(gctx) })
@@ -93,11 +101,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			return nil
 		})
 	}
-	if cfg.HTTP.Listen != "" {
-		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-		if err != nil {
-			return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
-		}
+	if ln != nil {
 		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		g.Go(func() error {
 			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
