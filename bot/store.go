@@ -129,7 +129,9 @@ type OutboxItem struct {
 // transaction per call.
 type Store interface {
 	// Update runs fn in one transaction and commits it durably before it
-	// returns; when fn returns an error nothing of it is kept.
+	// returns; when fn returns an error nothing of it is kept. fn may run
+	// more than once (a store may retry a batch), so it must change
+	// nothing outside the transaction.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// PendingOutbox lists up to limit unsent messages of a channel that are
 	// due at now, oldest first.

@@ -2,9 +2,9 @@
 // driver modernc.org/sqlite. It is the only package that speaks SQL.
 //
 // Writes go through one writer goroutine that commits the transactions
-// waiting for it together (group commit): each caller's work runs in its own
-// savepoint, so one failing caller does not undo the others, and one fsync
-// makes a whole batch durable. Reads use a separate pool of connections,
+// waiting for it together (group commit), so one fsync makes a whole batch
+// durable. When a caller's work fails, the batch is run again with each
+// caller in its own savepoint, so the failing one does not undo the others. Reads use a separate pool of connections,
 // which WAL mode lets run beside the writer.
 package store
 
@@ -235,8 +235,48 @@ func (d *DB) writer() {
 	}
 }
 
-// commit runs a batch of requests in one transaction, each in a savepoint.
+// commit runs a batch of requests in one transaction. It first runs them
+// one after another; only when one fails does it roll the batch back and
+// run it again with each request in a savepoint, so that the failing one
+// leaves nothing and the others commit. Requests fail rarely, and
+// savepoints cost two statements per request.
 func (d *DB) commit(batch []*request) {
+	if len(batch) > 1 && d.commitWhole(batch) {
+		return
+	}
+	d.commitSavepoints(batch)
+}
+
+// commitWhole commits the batch with no savepoints; false when a request
+// failed (nothing is then committed or answered).
+func (d *DB) commitWhole(batch []*request) bool {
+	ctx := context.Background()
+	sqlTx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false
+	}
+	for _, r := range batch {
+		if r.ctx.Err() != nil || run(r.fn, &Tx{tx: sqlTx, ctx: ctx, db: d}) != nil {
+			sqlTx.Rollback()
+			return false
+		}
+	}
+	d.batches.Add(1)
+	d.txs.Add(int64(len(batch)))
+	err = sqlTx.Commit()
+	if err != nil {
+		err = fmt.Errorf("commit: %w", err)
+	}
+	for _, r := range batch {
+		r.done <- err
+	}
+	d.prepare()
+	return true
+}
+
+// commitSavepoints runs a batch in one transaction, each request in a
+// savepoint.
+func (d *DB) commitSavepoints(batch []*request) {
 	errs := make([]error, len(batch))
 	ctx := context.Background()
 	sqlTx, err := d.write.BeginTx(ctx, nil)
