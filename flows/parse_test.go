@@ -36,18 +36,7 @@ func TestInvalidLessons(t *testing.T) {
 			if !ok {
 				t.Fatalf("error %v is not a list of problems", err)
 			}
-			got := ps.Error() + "\n"
-			golden := strings.TrimSuffix(file, ".yaml") + ".txt"
-			if *update {
-				os.WriteFile(golden, []byte(got), 0o644)
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to write it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", got, want)
-			}
+			golden(t, strings.TrimSuffix(file, ".yaml")+".txt", ps.Error()+"\n")
 		})
 	}
 }
