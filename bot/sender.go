@@ -163,7 +163,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		next = now.Add(backoff(it.Attempts))
 		log.Warn("send failed; will retry", "attempt", it.Attempts+1, "at", next, "err", err)
 	}
-	if err := s.cfg.Store.MarkRetry(ctx, it.ID, err.Error(), next); err != nil {
+	if err := s.cfg.Store.MarkRetry(ctx, it.ID, err.Error(), now, next); err != nil {
 		log.Error("mark retry", "err", err)
 	}
 	return false

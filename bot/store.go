@@ -138,9 +138,9 @@ type Store interface {
 	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]OutboxItem, error)
 	// MarkSent records that an outbox message was delivered.
 	MarkSent(ctx context.Context, id int64, platformID string, at time.Time) error
-	// MarkRetry records a failed attempt; the message is retried at next,
-	// or never when next is zero.
-	MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error
+	// MarkRetry records an attempt that failed at at; the message is
+	// retried at next, or given up when next is zero.
+	MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error
 	// DueTimers lists up to limit unfired timers due at now.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }

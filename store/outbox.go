@@ -53,13 +53,13 @@ func (d *DB) MarkSent(ctx context.Context, id int64, platformID string, at time.
 	})
 }
 
-// MarkRetry records a failed attempt: the message is tried again at next,
-// or given up when next is zero.
-func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error {
+// MarkRetry records an attempt that failed at at: the message is tried
+// again at next, or given up when next is zero.
+func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error {
 	return d.update(ctx, func(t *Tx) error {
 		var err error
 		if next.IsZero() {
-			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ?`, reason, ms(time.Now()), id)
+			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ?`, reason, ms(at), id)
 		} else {
 			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, reason, ms(next), id)
 		}

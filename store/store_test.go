@@ -166,7 +166,7 @@ func TestOutboxOrder(t *testing.T) {
 		t.Fatalf("pending = %d, %v; want 5", len(items), err)
 	}
 	// The first message to chat a fails and waits a minute.
-	if err := db.MarkRetry(ctx, items[0].ID, "network", t0.Add(time.Minute)); err != nil {
+	if err := db.MarkRetry(ctx, items[0].ID, "network", t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(time.Second), 100)

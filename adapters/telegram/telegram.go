@@ -357,7 +357,8 @@ func convertCallback(q *tgbotapi.CallbackQuery) (bot.Event, bool) {
 		ID: bot.EventID(Name, chat, id(q.From.ID), "cb"+q.ID), Kind: bot.OptionChosen, Channel: Name,
 		ChatID: chat, ChatType: typ, ChatTitle: q.Message.Chat.Title,
 		SenderID: id(q.From.ID), SenderName: name(q.From), SenderLang: q.From.LanguageCode,
-		MessageID: strconv.Itoa(q.Message.MessageID), Option: q.Data, Time: time.Now(),
+		MessageID: strconv.Itoa(q.Message.MessageID), Option: q.Data,
+		// A callback query carries no date: the router stamps it.
 	}, true
 }
 
