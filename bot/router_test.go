@@ -197,7 +197,7 @@ func TestReplaceAsksFirst(t *testing.T) {
 	if !strings.Contains(kept[0].Text, "continues") {
 		t.Errorf("keep = %q", kept[0].Text)
 	}
-	replaced := h.press("ward-2", "brigitte", ask[0].ID, yes, 3)
+	replaced := h.press("ward-2", "brigitte", ask[0].ID, yes, 4) // stopped, title, intro, first question
 	if !strings.Contains(replaced[0].Text, "stopped") || !strings.Contains(replaced[1].Text, "Quick triage quiz") {
 		t.Errorf("replace = %q", texts(replaced))
 	}
@@ -253,7 +253,7 @@ func TestAnotherGroupsButton(t *testing.T) {
 	h.say("ward-b", "brigitte", "hi", 0)
 	h.say("ward-a", "amina", "/lesson quick-quiz", 3)
 	h.say("ward-b", "brigitte", "/lesson hand-hygiene", 3)
-	h.say("ward-b", "brigitte", "2", 2) // hand-hygiene q1 answered; q2 follows
+	h.say("ward-b", "brigitte", "2", 3) // feedback, the close, and q2
 	b := h.botAfter("ward-b", 0)
 	var q sim.Message
 	for _, m := range b {
