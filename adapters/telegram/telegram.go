@@ -220,33 +220,47 @@ func (t *Telegram) poll(ctx context.Context, h bot.Handler) error {
 
 // handleBatch submits a batch in order (so each chat's events keep their
 // order), waits for all, answers callback queries, and returns the offset
-// past the last update handled without error before any that failed.
+// past the last update handled without error before any that failed. A
+// chat migration is a barrier: it moves a chat to a new id, so everything
+// before it is handled first, and everything after it waits for it.
 func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []tgbotapi.Update) (int, error) {
 	type pending struct {
-		update tgbotapi.Update
-		done   <-chan error
+		update  tgbotapi.Update
+		done    <-chan error
+		err     error
+		settled bool
 	}
-	var list []pending
-	for _, u := range updates {
-		ev, ok := t.convert(u)
-		var done <-chan error
-		if ok {
-			done = submit(ctx, h, ev)
+	var list []*pending
+	settle := func() {
+		for _, p := range list {
+			if !p.settled && p.done != nil {
+				p.err, p.settled = <-p.done, true
+			}
 		}
-		list = append(list, pending{update: u, done: done})
 	}
+	for _, u := range updates {
+		p := &pending{update: u}
+		list = append(list, p)
+		ev, ok := t.convert(u)
+		if !ok {
+			continue
+		}
+		if ev.Kind == bot.ChatMigrated {
+			settle()
+			p.err, p.settled = h.HandleEvent(ctx, ev), true
+			continue
+		}
+		p.done = submit(ctx, h, ev)
+	}
+	settle()
 	next := 0
 	var firstErr error
 	for _, p := range list {
-		var err error
-		if p.done != nil {
-			err = <-p.done
-		}
 		if p.update.CallbackQuery != nil {
 			t.answerCallback(ctx, p.update.CallbackQuery.ID)
 		}
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if p.err != nil && firstErr == nil {
+			firstErr = p.err
 		}
 		if firstErr == nil {
 			next = p.update.UpdateID + 1

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,5 +240,52 @@ func TestGroupPacing(t *testing.T) {
 	}
 	if _, err := tg.Send(context.Background(), bot.Outbound{ChatID: "42", Text: "private", Key: "p"}); err != nil {
 		t.Errorf("a private chat was held up: %v", err)
+	}
+}
+
+// orderHandler records the order in which events finish; a migration
+// takes a while, as a database write does.
+type orderHandler struct {
+	mu   sync.Mutex
+	done []bot.EventKind
+}
+
+func (o *orderHandler) HandleEvent(_ context.Context, ev bot.Event) error {
+	if ev.Kind == bot.ChatMigrated {
+		time.Sleep(50 * time.Millisecond)
+	}
+	o.mu.Lock()
+	o.done = append(o.done, ev.Kind)
+	o.mu.Unlock()
+	return nil
+}
+
+func (o *orderHandler) Submit(ctx context.Context, ev bot.Event) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- o.HandleEvent(ctx, ev) }() // other chats run concurrently
+	return done
+}
+
+// TestMigrationIsABarrier: in one batch, a migration notice and then a
+// message in the new supergroup: the message is handled after the
+// migration, or it would land in a chat without the group's run.
+func TestMigrationIsABarrier(t *testing.T) {
+	var updates []tgbotapi.Update
+	for _, f := range []string{"migrate_to.json", "group_message.json"} {
+		data, _ := os.ReadFile(filepath.Join("testdata", "updates", f))
+		var u tgbotapi.Update
+		if err := json.Unmarshal(data, &u); err != nil {
+			t.Fatal(err)
+		}
+		updates = append(updates, u)
+	}
+	tg, _ := fakeAPI(t, 200, `{"ok":true,"result":true}`)
+	h := &orderHandler{}
+	next, err := tg.handleBatch(context.Background(), h, updates)
+	if err != nil || next != 1002 {
+		t.Fatalf("handleBatch = %d, %v", next, err)
+	}
+	if fmt.Sprint(h.done) != "[migrated message]" {
+		t.Errorf("handled in the order %v, want the migration first", h.done)
 	}
 }
