@@ -289,3 +289,50 @@ func TestMigrationIsABarrier(t *testing.T) {
 		t.Errorf("handled in the order %v, want the migration first", h.done)
 	}
 }
+
+// TestWebhookRegistration: webhook mode registers the URL and the secret
+// token with setWebhook, for the update kinds Huddle handles.
+func TestWebhookRegistration(t *testing.T) {
+	var mu sync.Mutex
+	var got []url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := io.ReadAll(r.Body)
+		v, _ := url.ParseQuery(string(data))
+		v.Set("method", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+		mu.Lock()
+		got = append(got, v)
+		mu.Unlock()
+		io.WriteString(w, `{"ok":true,"result":{"id":1,"is_bot":true,"first_name":"H","username":"HuddleBot"}}`)
+	}))
+	defer srv.Close()
+	tg, err := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL, Webhook: true,
+		WebhookURL: "https://huddle.example.org/telegram/webhook", WebhookSecret: "s3cret-s3cret-s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- tg.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { return nil })) }()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 || got[1].Get("method") != "setWebhook" {
+		t.Fatalf("requests = %v, want getMe then setWebhook", got)
+	}
+	set := got[1]
+	if set.Get("url") != "https://huddle.example.org/telegram/webhook" || set.Get("secret_token") != "s3cret-s3cret-s3cret" ||
+		set.Get("allowed_updates") != `["message","callback_query"]` {
+		t.Errorf("setWebhook = %v", set)
+	}
+}
