@@ -57,10 +57,10 @@ CREATE TABLE answers (
     points      REAL    NOT NULL,
     max_points  REAL    NOT NULL,
     answered_at INTEGER NOT NULL,
-    -- One answer per member per step visit.
-    PRIMARY KEY (run_id, member_id, seq)
+    -- One answer per member per step visit; keyed by member first, so a
+    -- member's progress needs no other index.
+    PRIMARY KEY (member_id, run_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX answers_member ON answers (member_id);
 
 CREATE TABLE timers (
     id       INTEGER PRIMARY KEY,
@@ -101,7 +101,6 @@ CREATE TABLE engagement (
     at        INTEGER NOT NULL
 );
 CREATE INDEX engagement_chat_at ON engagement (chat_id, at);
-CREATE INDEX engagement_member_at ON engagement (member_id, at);
 
 -- +goose Down
 DROP TABLE engagement;
