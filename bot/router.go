@@ -201,15 +201,8 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		if ev.Kind == ChatMigrated {
 			return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
 		}
-		chat, err := tx.EnsureChat(ev.Channel, ev.ChatID, ev.ChatType, ev.ChatTitle, now)
+		chat, member, err := tx.Arrive(ev, now)
 		if err != nil {
-			return err
-		}
-		member, err := tx.EnsureMember(ev.Channel, ev.SenderID, ev.SenderName, now)
-		if err != nil {
-			return err
-		}
-		if err := tx.JoinChat(chat.ID, member.ID, now); err != nil {
 			return err
 		}
 		// A member who has not chosen a language gets the platform's hint.

@@ -156,6 +156,10 @@ type Tx interface {
 	EnsureChat(channel, platformID string, typ ChatType, title string, at time.Time) (Chat, error)
 	// JoinChat records that a member is in a chat and was active at at.
 	JoinChat(chatID, memberID int64, at time.Time) error
+	// Arrive is EnsureChat, EnsureMember and JoinChat for an inbound event
+	// in one step: it returns the chat and the member, creating, renaming
+	// and recording as they do, and writes nothing when nothing changed.
+	Arrive(ev Event, at time.Time) (Chat, Member, error)
 	// ChatMembers lists the members seen in a chat at or after since.
 	ChatMembers(chatID int64, since time.Time) ([]Member, error)
 	// ChatMemberIDs lists the ids of the members seen in a chat at or

@@ -235,3 +235,48 @@ func TestOneProcessPerDatabase(t *testing.T) {
 	}
 	again.Close()
 }
+
+// TestArrive: first sight creates chat, member and membership; later
+// events resolve the same rows; a new title or name is written; a member
+// new to a known chat joins it.
+func TestArrive(t *testing.T) {
+	db, _ := open(t)
+	ev := bot.Event{Channel: "telegram", ChatID: "-7", ChatType: bot.Group, ChatTitle: "Ward 7", SenderID: "11", SenderName: "Amina"}
+	var first bot.Member
+	var chatID int64
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0)
+		first, chatID = m, c.ID
+		if c.Title != "Ward 7" || c.Type != bot.Group || m.Name != "Amina" {
+			t.Errorf("first sight: %+v %+v", c, m)
+		}
+		return err
+	})
+	ev.ChatTitle, ev.SenderName = "Ward 7 midwives", "Amina O."
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(time.Minute))
+		if c.ID != chatID || m.ID != first.ID || c.Title != "Ward 7 midwives" || m.Name != "Amina O." {
+			t.Errorf("renamed: %+v %+v", c, m)
+		}
+		return err
+	})
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(2*time.Minute))
+		if c.ID != chatID || m.ID != first.ID || c.Title != "Ward 7 midwives" || m.Name != "Amina O." {
+			t.Errorf("known: %+v %+v", c, m)
+		}
+		return err
+	})
+	ev.SenderID, ev.SenderName = "12", "Brigitte"
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(3*time.Minute))
+		if err != nil {
+			return err
+		}
+		ids, err := tx.ChatMemberIDs(c.ID, t0)
+		if len(ids) != 2 || m.ID == first.ID {
+			t.Errorf("a second member: %+v, members %v", m, ids)
+		}
+		return err
+	})
+}

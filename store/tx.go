@@ -115,6 +115,47 @@ func (t *Tx) EnsureChat(channel, platformID string, typ bot.ChatType, title stri
 	return c, nil
 }
 
+// Arrive resolves an inbound event's chat and member, with their
+// membership, in one query; it writes only what is new or changed.
+func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
+	var (
+		c                bot.Chat
+		m                bot.Member
+		chatID, memberID sql.NullInt64
+		chatType         sql.NullString
+		title, chatLang  sql.NullString
+		name, lang       sql.NullString
+		created, seen    sql.NullInt64
+	)
+	err := t.row(`SELECT c.id, c.type, c.title, c.lang, m.id, m.name, m.lang, m.created_at, cm.last_seen_at
+		FROM (SELECT 1)
+		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
+		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
+		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
+		ev.Channel, ev.ChatID, ev.Channel, ev.SenderID).
+		Scan(&chatID, &chatType, &title, &chatLang, &memberID, &name, &lang, &created, &seen)
+	if err != nil {
+		return c, m, fmt.Errorf("arrive %s:%s: %w", ev.Channel, ev.ChatID, err)
+	}
+	fresh := chatID.Valid && memberID.Valid && seen.Valid && at.Sub(fromMS(seen.Int64)) < lastSeenStep &&
+		(ev.ChatTitle == "" || ev.ChatTitle == title.String) && (ev.SenderName == "" || ev.SenderName == name.String)
+	if !fresh {
+		// Something is new or changed: the general path.
+		if c, err = t.EnsureChat(ev.Channel, ev.ChatID, ev.ChatType, ev.ChatTitle, at); err != nil {
+			return c, m, err
+		}
+		if m, err = t.EnsureMember(ev.Channel, ev.SenderID, ev.SenderName, at); err != nil {
+			return c, m, err
+		}
+		return c, m, t.JoinChat(c.ID, m.ID, at)
+	}
+	c = bot.Chat{ID: chatID.Int64, Channel: ev.Channel, PlatformID: ev.ChatID, Type: bot.ChatType(chatType.String),
+		Title: title.String, Lang: chatLang.String}
+	m = bot.Member{ID: memberID.Int64, Channel: ev.Channel, PlatformID: ev.SenderID, Name: name.String,
+		Lang: lang.String, Created: fromMS(created.Int64)}
+	return c, m, nil
+}
+
 // lastSeenStep is how stale chat_members.last_seen_at may get: it only
 // decides who counts as active (seen within weeks), and refreshing it on
 // every message would rewrite a page per event. The engagement log keeps
