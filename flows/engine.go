@@ -36,7 +36,6 @@ type State struct {
 
 // MemberState is one member's part of a run.
 type MemberState struct {
-	Name    string  `json:"name"`
 	Lang    string  `json:"lang,omitempty"`
 	Points  float64 `json:"points"`
 	Max     float64 `json:"max"`
@@ -328,7 +327,6 @@ func (c *runCtx) member() *MemberState {
 		m = &MemberState{Answers: map[string]string{}}
 		c.st.Members[id] = m
 	}
-	m.Name = c.in.Member.Name
 	if c.in.Member.Lang != "" {
 		m.Lang = c.in.Member.Lang
 	}

@@ -190,7 +190,7 @@ func golden(t *testing.T, path, got string) {
 // TestCloneIsDeep: the engine changes a clone of a cached state; the cached
 // one must not change with it.
 func TestCloneIsDeep(t *testing.T) {
-	st := &State{Lesson: "l", Step: 2, Members: map[int64]*MemberState{1: {Name: "A", Points: 1, Answers: map[string]string{"q": "1"}}},
+	st := &State{Lesson: "l", Step: 2, Members: map[int64]*MemberState{1: {Points: 1, Answers: map[string]string{"q": "1"}}},
 		Open: &Open{Seq: 3, Answered: map[int64]bool{1: true}, Picks: map[int64][]int{1: {0, 2}}}, Vars: map[string]string{"v": "x"}}
 	c := st.clone()
 	c.Step = 5
