@@ -47,7 +47,10 @@ type MemberState struct {
 
 // Open is the state of a step that takes answers.
 type Open struct {
-	Seq      int             `json:"seq"`
+	Seq int `json:"seq"`
+	// Expect lists the members the step waits for in group mode: those
+	// active when it opened.
+	Expect   []int64         `json:"expect,omitempty"`
 	Answered map[int64]bool  `json:"answered,omitempty"`
 	Picks    map[int64][]int `json:"picks,omitempty"`
 	Correct  int             `json:"correct"`
@@ -66,6 +69,7 @@ func (st *State) clone() *State {
 	if st.Open != nil {
 		o := *st.Open
 		o.Answered = maps.Clone(st.Open.Answered)
+		o.Expect = slices.Clone(st.Open.Expect)
 		if st.Open.Picks != nil {
 			o.Picks = make(map[int64][]int, len(st.Open.Picks))
 			for id, p := range st.Open.Picks {
@@ -107,9 +111,10 @@ type Input struct {
 	MessageID string
 	// Seq is a timer's step sequence number.
 	Seq int
-	// Active lists the members expected to answer in group mode.
-	Active []int64
-	Now    time.Time
+	// Members lists the members a group-mode step waits for. The engine
+	// calls it only when a step opens, and keeps the list in the state.
+	Members func() []int64
+	Now     time.Time
 }
 
 // Msg is one message a run posts to its chat.
@@ -347,6 +352,9 @@ func (c *runCtx) remember(m *MemberState, step, value string) {
 // open marks the current step as waiting for answers, with a timeout.
 func (c *runCtx) open(timeout time.Duration) outcome {
 	c.st.Open = &Open{Seq: c.st.Seq, Answered: map[int64]bool{}}
+	if c.st.Mode == ModeGroup && c.in.Members != nil {
+		c.st.Open.Expect = c.in.Members()
+	}
 	if timeout == 0 && c.st.Mode == ModeGroup {
 		timeout = c.e.groupTimeout()
 	}
@@ -369,7 +377,7 @@ func (c *runCtx) allAnswered() bool {
 	if c.st.Mode == ModeDirect {
 		return len(o.Answered) > 0
 	}
-	for _, id := range c.in.Active {
+	for _, id := range o.Expect {
 		if !o.Answered[id] {
 			return false
 		}

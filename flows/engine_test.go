@@ -117,7 +117,8 @@ func TestTranscripts(t *testing.T) {
 			now := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
 			var b strings.Builder
 			const runID = 1
-			st, res := e.Start(l, runID, "", Input{Now: now, Member: members[1]})
+			list := func() []int64 { return tt.active }
+			st, res := e.Start(l, runID, "", Input{Now: now, Member: members[1], Members: list})
 			var timers []TimerReq
 			write := func(res Result) {
 				for _, m := range res.Messages {
@@ -143,7 +144,7 @@ func TestTranscripts(t *testing.T) {
 			}
 			write(res)
 			for i, s := range tt.script {
-				in := Input{Now: now.Add(time.Duration(i+1) * time.Minute), Active: tt.active}
+				in := Input{Now: now.Add(time.Duration(i+1) * time.Minute), Members: list}
 				switch {
 				case s.who == 0:
 					in.Kind, in.Seq = InputTimer, s.seq
@@ -191,7 +192,7 @@ func golden(t *testing.T, path, got string) {
 // one must not change with it.
 func TestCloneIsDeep(t *testing.T) {
 	st := &State{Lesson: "l", Step: 2, Members: map[int64]*MemberState{1: {Points: 1, Answers: map[string]string{"q": "1"}}},
-		Open: &Open{Seq: 3, Answered: map[int64]bool{1: true}, Picks: map[int64][]int{1: {0, 2}}}, Vars: map[string]string{"v": "x"}}
+		Open: &Open{Seq: 3, Expect: []int64{1, 2}, Answered: map[int64]bool{1: true}, Picks: map[int64][]int{1: {0, 2}}}, Vars: map[string]string{"v": "x"}}
 	c := st.clone()
 	c.Step = 5
 	c.Members[1].Points = 9
@@ -199,9 +200,10 @@ func TestCloneIsDeep(t *testing.T) {
 	c.Members[2] = &MemberState{}
 	c.Open.Answered[2] = true
 	c.Open.Picks[1][0] = 7
+	c.Open.Expect[0] = 9
 	c.Vars["v"] = "y"
 	if st.Step != 2 || st.Members[1].Points != 1 || st.Members[1].Answers["q"] != "1" || len(st.Members) != 1 ||
-		len(st.Open.Answered) != 1 || st.Open.Picks[1][0] != 0 || st.Vars["v"] != "x" {
+		len(st.Open.Answered) != 1 || st.Open.Picks[1][0] != 0 || st.Open.Expect[0] != 1 || st.Vars["v"] != "x" {
 		t.Errorf("changing the clone changed the original: %+v %+v %+v", st, st.Members[1], st.Open)
 	}
 }

@@ -89,7 +89,11 @@ func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
 	if lang == "" && s.Chat.Type == bot.Direct {
 		lang = s.Lang
 	}
-	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s)})
+	var listErr error
+	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s), Members: h.members(tx, s.Chat, s.Now, &listErr)})
+	if listErr != nil {
+		return listErr
+	}
 	return h.apply(tx, s.Chat, &run, st, res, s.Now)
 }
 
@@ -114,10 +118,12 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 	if s.Event.Kind == bot.OptionChosen {
 		in.Kind, in.Option = InputOption, s.Event.Option
 	}
-	if in.Active, err = h.active(tx, s.Chat, st, s.Now); err != nil {
-		return false, err
-	}
+	var listErr error
+	in.Members = h.members(tx, s.Chat, s.Now, &listErr)
 	res := h.engine.Handle(l, st, run.ID, in)
+	if listErr != nil {
+		return false, listErr
+	}
 	if !res.Handled && len(res.Messages) == 0 {
 		return false, nil
 	}
@@ -146,11 +152,12 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now}
-	if in.Active, err = h.active(tx, chat, st, now); err != nil {
-		return err
-	}
+	var listErr error
+	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now, Members: h.members(tx, chat, now, &listErr)}
 	res := h.engine.Handle(l, st, run.ID, in)
+	if listErr != nil {
+		return listErr
+	}
 	return h.apply(tx, chat, &run, st, res, now)
 }
 
@@ -190,13 +197,17 @@ func member(s bot.Session) Member {
 	return Member{ID: s.Member.ID, Name: s.Member.Name, Lang: s.Member.Lang}
 }
 
-// active lists the members to wait for in group mode: those seen in the
-// chat recently.
-func (h *Host) active(tx bot.Tx, chat bot.Chat, st *State, now time.Time) ([]int64, error) {
-	if st.Mode != ModeGroup {
-		return nil, nil
+// members returns the Input.Members function for a chat: the members seen
+// in it recently, listed only if the engine asks. A failure to list them is
+// kept in *err, for the caller to return after the engine ran.
+func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func() []int64 {
+	return func() []int64 {
+		ids, e := tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
+		if e != nil && *err == nil {
+			*err = e
+		}
+		return ids
 	}
-	return tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
 }
 
 // load returns a run's state for the engine to change: a copy of the cached
