@@ -255,8 +255,9 @@ func (d *DB) commitWhole(batch []*request) bool {
 	if err != nil {
 		return false
 	}
+	bound := make(map[*sql.Stmt]*sql.Stmt)
 	for _, r := range batch {
-		if r.ctx.Err() != nil || run(r.fn, &Tx{tx: sqlTx, ctx: ctx, db: d}) != nil {
+		if r.ctx.Err() != nil || run(r.fn, &Tx{tx: sqlTx, ctx: ctx, db: d, bound: bound}) != nil {
 			sqlTx.Rollback()
 			return false
 		}
@@ -286,12 +287,13 @@ func (d *DB) commitSavepoints(batch []*request) {
 		}
 		return
 	}
+	bound := make(map[*sql.Stmt]*sql.Stmt)
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		tx := &Tx{tx: sqlTx, ctx: ctx, db: d}
+		tx := &Tx{tx: sqlTx, ctx: ctx, db: d, bound: bound}
 		if _, err := tx.exec("SAVEPOINT s"); err != nil {
 			errs[i] = err
 			continue

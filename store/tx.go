@@ -17,9 +17,25 @@ type Tx struct {
 	tx  *sql.Tx
 	ctx context.Context
 	db  *DB
+	// bound keeps the writer's statements bound to this SQL transaction,
+	// shared by the callers a batch carries, so each is bound once.
+	bound map[*sql.Stmt]*sql.Stmt
 }
 
 var _ bot.Tx = (*Tx)(nil)
+
+// bind returns st bound to the transaction, binding it once.
+func (t *Tx) bind(st *sql.Stmt) *sql.Stmt {
+	if t.bound == nil {
+		return t.tx.StmtContext(t.ctx, st)
+	}
+	b, ok := t.bound[st]
+	if !ok {
+		b = t.tx.StmtContext(t.ctx, st)
+		t.bound[st] = b
+	}
+	return b
+}
 
 // The statements below reuse the writer's prepared statements, which
 // spares SQLite parsing each query again; a query not prepared yet runs
@@ -27,21 +43,21 @@ var _ bot.Tx = (*Tx)(nil)
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 	if st := t.db.stmt(query); st != nil {
-		return t.tx.StmtContext(t.ctx, st).ExecContext(t.ctx, args...)
+		return t.bind(st).ExecContext(t.ctx, args...)
 	}
 	return t.tx.ExecContext(t.ctx, query, args...)
 }
 
 func (t *Tx) row(query string, args ...any) *sql.Row {
 	if st := t.db.stmt(query); st != nil {
-		return t.tx.StmtContext(t.ctx, st).QueryRowContext(t.ctx, args...)
+		return t.bind(st).QueryRowContext(t.ctx, args...)
 	}
 	return t.tx.QueryRowContext(t.ctx, query, args...)
 }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	if st := t.db.stmt(query); st != nil {
-		return t.tx.StmtContext(t.ctx, st).QueryContext(t.ctx, args...)
+		return t.bind(st).QueryContext(t.ctx, args...)
 	}
 	return t.tx.QueryContext(t.ctx, query, args...)
 }
