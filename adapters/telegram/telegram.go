@@ -141,6 +141,11 @@ func (t *Telegram) Run(ctx context.Context, h bot.Handler) error {
 		return err
 	}
 	t.log.Info("connected to Telegram", "bot", "@"+me.UserName)
+	if !me.CanReadAllGroupMessages {
+		t.log.Warn("privacy mode is on: in groups the bot sees only commands and button presses, not typed answers. "+
+			"Turn it off in @BotFather (/setprivacy, Disable), then remove and re-add the bot to its groups; or make the bot a group admin",
+			"bot", "@"+me.UserName)
+	}
 	if t.cfg.Webhook {
 		return t.runWebhook(ctx, h)
 	}

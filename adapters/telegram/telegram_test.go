@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -335,4 +336,60 @@ func TestWebhookRegistration(t *testing.T) {
 		set.Get("allowed_updates") != `["message","callback_query"]` {
 		t.Errorf("setWebhook = %v", set)
 	}
+}
+
+// TestPrivacyModeWarning: with privacy mode on, Run says so and how to fix
+// it; with it off, it says nothing.
+func TestPrivacyModeWarning(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		me   string
+		warn bool
+	}{
+		{"privacy on", `{"id":1,"is_bot":true,"first_name":"H","username":"HuddleBot"}`, true},
+		{"privacy off", `{"id":1,"is_bot":true,"first_name":"H","username":"HuddleBot","can_read_all_group_messages":true}`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/getMe") {
+					io.WriteString(w, `{"ok":true,"result":`+c.me+`}`)
+					return
+				}
+				<-r.Context().Done() // getUpdates: a long poll
+			}))
+			defer srv.Close()
+			var logs syncBuf
+			tg, _ := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { tg.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { return nil })); close(done) }()
+			deadline := time.Now().Add(3 * time.Second)
+			for !strings.Contains(logs.String(), "connected to Telegram") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+			<-done
+			if got := strings.Contains(logs.String(), "/setprivacy"); got != c.warn {
+				t.Errorf("warning shown = %v, want %v:\n%s", got, c.warn, logs.String())
+			}
+		})
+	}
+}
+
+// syncBuf is a buffer safe for a logger and a reader at once.
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
