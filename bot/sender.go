@@ -29,7 +29,6 @@ type SenderConfig struct {
 // chat, while other chats go on.
 type Sender struct {
 	cfg  SenderConfig
-	mu   sync.Mutex
 	wake map[string]chan struct{}
 }
 

@@ -160,15 +160,11 @@ type Tx interface {
 	// in one step: it returns the chat and the member, creating, renaming
 	// and recording as they do, and writes nothing when nothing changed.
 	Arrive(ev Event, at time.Time) (Chat, Member, error)
-	// ChatMembers lists the members seen in a chat at or after since.
-	ChatMembers(chatID int64, since time.Time) ([]Member, error)
 	// ChatMemberIDs lists the ids of the members seen in a chat at or
-	// after since: ChatMembers without the rows, for hot paths.
+	// after since.
 	ChatMemberIDs(chatID int64, since time.Time) ([]int64, error)
 	// ChatByID returns a chat by its id.
 	ChatByID(id int64) (Chat, error)
-	// MemberByID returns a member by its id.
-	MemberByID(id int64) (Member, error)
 	// SetMemberLang sets a member's language.
 	SetMemberLang(memberID int64, lang string) error
 	// SetChatLang sets a chat's language.

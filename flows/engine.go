@@ -293,9 +293,6 @@ func (e *Engine) ctx(l *Lesson, st *State, runID int64, in Input) *runCtx {
 // t renders a text in the chat's language.
 func (c *runCtx) t(t Text) string { return t.In(c.st.Lang, c.l.Fallback()) }
 
-// tm renders a text in a member's language.
-func (c *runCtx) tm(t Text, id int64) string { return t.In(c.memberLang(id), c.l.Fallback()) }
-
 func (c *runCtx) memberLang(id int64) string {
 	if id == c.in.Member.ID && c.in.Member.Lang != "" {
 		return c.l.Lang(c.in.Member.Lang)

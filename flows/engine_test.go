@@ -15,7 +15,6 @@ type step struct {
 	text   string // a message
 	option string // an option press: choice ("2", "s"), or full data when it starts with "q"
 	seq    int    // for a timer: the step visit it was set for; -1 for the newest
-	msgRef string // message id the input replies to
 }
 
 var members = map[int64]Member{1: {ID: 1, Name: "Amina"}, 2: {ID: 2, Name: "Brigitte", Lang: "fr"}, 3: {ID: 3, Name: "Chinedu"}}

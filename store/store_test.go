@@ -210,7 +210,7 @@ func TestMigrateChat(t *testing.T) {
 		if r, err := tx.ActiveRun(moved.ID); err != nil || r.ID != run.ID {
 			t.Errorf("run after migration = %+v, %v", r, err)
 		}
-		if ms, _ := tx.ChatMembers(moved.ID, t0); len(ms) != 1 {
+		if ms, _ := tx.ChatMemberIDs(moved.ID, t0); len(ms) != 1 {
 			t.Errorf("members after migration = %+v", ms)
 		}
 		return nil

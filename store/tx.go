@@ -200,27 +200,6 @@ func scanMember(sc interface{ Scan(...any) error }) (bot.Member, error) {
 	return m, err
 }
 
-// ChatMembers lists the members seen in a chat at or after since, first
-// joined first.
-func (t *Tx) ChatMembers(chatID int64, since time.Time) ([]bot.Member, error) {
-	rows, err := t.query(`SELECT `+memberColumns+` FROM chat_members cm
-		JOIN members m ON m.id = cm.member_id WHERE cm.chat_id = ? AND cm.last_seen_at >= ?
-		ORDER BY cm.joined_at, m.id`, chatID, ms(since))
-	if err != nil {
-		return nil, fmt.Errorf("chat members %d: %w", chatID, err)
-	}
-	defer rows.Close()
-	var out []bot.Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("chat members %d: %w", chatID, err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
-}
-
 // ChatMemberIDs lists the ids of the members seen in a chat at or after
 // since.
 func (t *Tx) ChatMemberIDs(chatID int64, since time.Time) ([]int64, error) {
@@ -249,15 +228,6 @@ func (t *Tx) ChatByID(id int64) (bot.Chat, error) {
 		return c, fmt.Errorf("chat %d: %w", id, notFound(err))
 	}
 	return c, nil
-}
-
-// MemberByID returns a member.
-func (t *Tx) MemberByID(id int64) (bot.Member, error) {
-	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`, id))
-	if err != nil {
-		return m, fmt.Errorf("member %d: %w", id, notFound(err))
-	}
-	return m, nil
 }
 
 // SetMemberLang sets a member's language.

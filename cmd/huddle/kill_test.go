@@ -160,7 +160,7 @@ func TestKillAndRestart(t *testing.T) {
 	// Kill 2: in the three-second wait; restart after it is due.
 	p.kill(t)
 	time.Sleep(3500 * time.Millisecond)
-	p = startHuddle(t, env)
+	startHuddle(t, env) // stopped by the test's cleanup
 	wait("members took part")
 	emu.Send(group, chinedu, "/progress")
 	msgs = wait("Your progress, Chinedu")
