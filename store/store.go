@@ -241,7 +241,7 @@ func (d *DB) writer() {
 // leaves nothing and the others commit. Requests fail rarely, and
 // savepoints cost two statements per request.
 func (d *DB) commit(batch []*request) {
-	if len(batch) > 1 && d.commitWhole(batch) {
+	if d.commitWhole(batch) {
 		return
 	}
 	d.commitSavepoints(batch)
