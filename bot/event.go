@@ -26,6 +26,20 @@ const (
 	// ChatMigrated says a chat's platform id changed (a Telegram group that
 	// became a supergroup); MigrateTo holds the new id.
 	ChatMigrated EventKind = "migrated"
+	// Vote is a member's current choice in a poll the bot sent (WhatsApp):
+	// Choices holds the data of every option selected now, and replaces the
+	// member's earlier vote in that poll. An empty Choices withdraws it.
+	Vote EventKind = "vote"
+	// Reaction is an emoji reaction (Text) to message Target; an empty Text
+	// removes it.
+	Reaction EventKind = "reaction"
+	// Edited says message Target now reads Text.
+	Edited EventKind = "edited"
+	// Deleted says message Target was deleted by its sender.
+	Deleted EventKind = "deleted"
+	// ChannelDown says an adapter can no longer send or receive (its
+	// account was logged out or banned); Text says why, for the staff.
+	ChannelDown EventKind = "channel_down"
 )
 
 // Event is one inbound platform update, normalized. Adapters fill it; nothing
@@ -56,7 +70,22 @@ type Event struct {
 	Thread string
 	// MigrateTo is the chat's new platform id when Kind is ChatMigrated.
 	MigrateTo string
-	Time      time.Time
+	// SenderAlias is another platform id of the same sender (on WhatsApp
+	// the phone-number address when SenderID is the LID), so one person is
+	// one member whichever form arrives.
+	SenderAlias string
+	// Mentions lists the platform ids of the members the message mentions.
+	Mentions []string
+	// Choices holds the data of the chosen options when Kind is Vote.
+	Choices []string
+	// Target is the platform id of the message a Reaction, Edited or
+	// Deleted event is about.
+	Target string
+	// Late marks a message delivered long after it was sent (caught up
+	// after the bot was offline): it is recorded but not acted on, so a
+	// command typed hours ago does not run now.
+	Late bool
+	Time time.Time
 }
 
 // EventID builds the id of an inbound event from its channel, chat, sender

@@ -40,6 +40,8 @@ type RouterConfig struct {
 	Committed func()
 	// TimerPoll is how often due timers are looked for; 500ms by default.
 	TimerPoll time.Duration
+	// Staff are told when a channel goes down, and may use staff commands.
+	Staff []StaffRef
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -51,6 +53,7 @@ type Router struct {
 	log       *slog.Logger
 	committed func()
 	timerPoll time.Duration
+	staff     []StaffRef
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -79,6 +82,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		log:       cfg.Logger,
 		committed: cfg.Committed,
 		timerPoll: cfg.TimerPoll,
+		staff:     cfg.Staff,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
@@ -198,8 +202,11 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		if err != nil || !first {
 			return err
 		}
-		if ev.Kind == ChatMigrated {
+		switch ev.Kind {
+		case ChatMigrated:
 			return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
+		case ChannelDown:
+			return r.alertStaff(tx, ev, now)
 		}
 		chat, member, err := tx.Arrive(ev, now)
 		if err != nil {
@@ -246,6 +253,28 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		return tx.LogEngagement(Engagement{MemberID: s.Member.ID, ChatID: s.Chat.ID, Kind: kind, At: s.Now})
 	}
 	switch {
+	case ev.Late:
+		// Caught up after an offline period: counted, not acted on.
+		return engage(EngageMessage)
+	case ev.Kind == Reaction:
+		return engage(EngageReaction)
+	case ev.Kind == Edited:
+		return engage(EngageEdit)
+	case ev.Kind == Deleted:
+		return engage(EngageDelete)
+	case ev.Kind == Vote:
+		if err := engage(EngageOption); err != nil {
+			return err
+		}
+		if len(ev.Choices) == 1 && (strings.HasPrefix(ev.Choices[0], replacePrefix) || strings.HasPrefix(ev.Choices[0], keepPrefix)) {
+			s.Event.Option = ev.Choices[0]
+			return r.replaceAnswer(tx, s)
+		}
+		took, err := r.engine.Offer(tx, s)
+		if err != nil || took || len(ev.Choices) == 0 {
+			return err
+		}
+		return r.reply(tx, s, "stale", tr(s.Lang, "option_stale"))
 	case ev.Kind == OptionChosen:
 		if err := engage(EngageOption); err != nil {
 			return err
@@ -281,6 +310,36 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		}
 		return nil
 	}
+}
+
+// alertStaff tells every staff member on another channel that ev's
+// channel is down.
+func (r *Router) alertStaff(tx Tx, ev Event, now time.Time) error {
+	r.log.Error("channel down", "channel", ev.Channel, "why", ev.Text)
+	for _, st := range r.staff {
+		if st.Channel == ev.Channel {
+			continue
+		}
+		err := tx.Enqueue(Outbound{
+			Channel: st.Channel, ChatID: st.DirectChat(),
+			Text: tr("", "channel_down", ev.Channel, ev.Text),
+			Key:  "ev:" + ev.ID + ":staff:" + st.String(),
+		}, now)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isStaff reports whether m is one of the configured staff.
+func (r *Router) isStaff(m Member) bool {
+	for _, st := range r.staff {
+		if st.Matches(m) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseCommand splits "/Lesson@HuddleBot  hand-hygiene" into "lesson" and

@@ -10,7 +10,10 @@ type Member struct {
 	ID         int64
 	Channel    string
 	PlatformID string
-	Name       string
+	// Alias is another platform id of the same person (Event.SenderAlias),
+	// empty when the platform has none.
+	Alias string
+	Name  string
 	// Lang is the member's chosen language code, empty until chosen.
 	Lang    string
 	Created time.Time
@@ -94,6 +97,11 @@ const (
 	EngageCommand = "command"
 	EngageAnswer  = "answer"
 	EngageOption  = "option"
+	// EngageReaction, EngageEdit and EngageDelete record a member's
+	// reaction to, edit of, or deletion of a message.
+	EngageReaction = "reaction"
+	EngageEdit     = "edit"
+	EngageDelete   = "delete"
 )
 
 // Engagement is one row of the engagement log: who did what, where, when.

@@ -33,6 +33,7 @@ var catalog = map[string]map[string]string{
 		"hint":           "Send /lessons to see the lessons, or /help for all commands.",
 		"option_stale":   "That question is closed.",
 		"sorry":          "Sorry, something went wrong on my side; the team has been told.",
+		"channel_down":   "⚠️ Huddle's %s channel is down: %s",
 	},
 	"fr": {
 		"welcome":        "Bienvenue sur Huddle, %s ! Je partage de courtes leçons et des quiz avec votre groupe.",
@@ -60,6 +61,7 @@ var catalog = map[string]map[string]string{
 		"hint":           "Envoyez /lessons pour voir les leçons, ou /help pour toutes les commandes.",
 		"option_stale":   "Cette question est close.",
 		"sorry":          "Désolé, un problème est survenu de mon côté ; l'équipe est prévenue.",
+		"channel_down":   "⚠️ Le canal %s de Huddle est hors service : %s",
 	},
 }
 

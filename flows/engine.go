@@ -93,6 +93,9 @@ const (
 	InputOption
 	// InputTimer is a timer firing.
 	InputTimer
+	// InputVote is a member's current selection in a poll (Choices): it
+	// replaces the member's earlier selection in that poll.
+	InputVote
 )
 
 // Member is who an input comes from.
@@ -104,10 +107,12 @@ type Member struct {
 
 // Input is one thing that happens to a run.
 type Input struct {
-	Kind      InputKind
-	Member    Member
-	Text      string
-	Option    string
+	Kind   InputKind
+	Member Member
+	Text   string
+	Option string
+	// Choices holds the option data of an InputVote.
+	Choices   []string
 	MessageID string
 	// Seq is a timer's step sequence number.
 	Seq int
@@ -197,13 +202,20 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 			st.Open = nil
 		}
 		e.advance(c, true)
-	case InputOption, InputText:
+	case InputOption, InputText, InputVote:
 		a, ok := step.body.(answerable)
 		if !ok || st.Open == nil || st.Open.Seq != st.Seq {
 			return *c.res
 		}
-		if in.Kind == InputOption {
-			run, seq, _, ok := parseOptionData(in.Option)
+		data := []string{in.Option}
+		if in.Kind == InputVote {
+			data = in.Choices
+		}
+		for _, d := range data {
+			if in.Kind == InputText {
+				break
+			}
+			run, seq, _, ok := parseOptionData(d)
 			if !ok || run != runID || seq != st.Seq {
 				return *c.res
 			}

@@ -11,10 +11,11 @@ import (
 
 // step is one input of a transcript script.
 type step struct {
-	who    int64  // member id; 0 for a timer
-	text   string // a message
-	option string // an option press: choice ("2", "s"), or full data when it starts with "q"
-	seq    int    // for a timer: the step visit it was set for; -1 for the newest
+	who    int64    // member id; 0 for a timer
+	text   string   // a message
+	option string   // an option press: choice ("2", "s"), or full data when it starts with "q"
+	seq    int      // for a timer: the step visit it was set for; -1 for the newest
+	votes  []string // a poll vote: the choices selected now ("2", "s"); non-nil when a vote
 }
 
 var members = map[int64]Member{1: {ID: 1, Name: "Amina"}, 2: {ID: 2, Name: "Brigitte", Lang: "fr"}, 3: {ID: 3, Name: "Chinedu"}}
@@ -38,6 +39,19 @@ steps:
       question: "Pick the even numbers."
       options: ["1", "2", "3", "4"]
       correct: [2, 4]
+      timeout: 1h
+  - end: "Bye."
+`
+
+const singleLesson = `
+id: single
+title: "Single"
+mode: group
+steps:
+  - quiz:
+      question: "First drug for PPH?"
+      options: ["Oxytocin", "Ergometrine"]
+      correct: 1
       timeout: 1h
   - end: "Bye."
 `
@@ -107,6 +121,23 @@ func TestTranscripts(t *testing.T) {
 			{who: 1, option: "s"},
 			{who: 2, text: "B, C"},
 		}},
+		{"poll-multi", pollLesson, []int64{1, 2}, []step{
+			{who: 1, votes: []string{"2"}},
+			{who: 1, votes: []string{"2", "4"}},
+			{who: 1, votes: []string{"4"}}, // changed: 2 deselected
+			{who: 1, votes: []string{"2", "4", "s"}},
+			{who: 1, votes: []string{"2", "4"}}, // after scoring: already answered
+			{who: 2, votes: []string{}},         // withdrawn before anything: nothing
+			{who: 2, votes: []string{"3", "s"}},
+		}},
+		{"poll-single", singleLesson, []int64{1, 2, 3}, []step{
+			{who: 1, votes: []string{"2"}},
+			{who: 1, votes: []string{"1"}}, // a changed vote does not rescore
+			{who: 2, votes: []string{}},
+			{who: 2, votes: []string{"1"}},
+			{who: 3, votes: []string{"1", "2"}}, // two picks in a single-choice poll: refused
+			{who: 3, votes: []string{"q1.9.1"}}, // another question's poll
+		}},
 		{"runaway", loopLesson, nil, nil},
 	}
 	for _, tt := range tests {
@@ -152,6 +183,16 @@ func TestTranscripts(t *testing.T) {
 						in.Now = timers[len(timers)-1].At
 					}
 					fmt.Fprintf(&b, "\n> timer for step visit %d\n", in.Seq)
+				case s.votes != nil:
+					in.Kind, in.Member, in.MessageID = InputVote, members[s.who], fmt.Sprintf("m%d", i)
+					in.Choices = []string{}
+					for _, v := range s.votes {
+						if !strings.HasPrefix(v, "q") {
+							v = optionData(runID, st.Seq, v)
+						}
+						in.Choices = append(in.Choices, v)
+					}
+					fmt.Fprintf(&b, "\n> %s votes %v\n", members[s.who].Name, in.Choices)
 				case s.option != "":
 					data := s.option
 					if !strings.HasPrefix(data, "q") {

@@ -115,8 +115,11 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 		return false, err
 	}
 	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, Now: s.Now}
-	if s.Event.Kind == bot.OptionChosen {
+	switch s.Event.Kind {
+	case bot.OptionChosen:
 		in.Kind, in.Option = InputOption, s.Event.Option
+	case bot.Vote:
+		in.Kind, in.Choices = InputVote, s.Event.Choices
 	}
 	var listErr error
 	in.Members = h.members(tx, s.Chat, s.Now, &listErr)

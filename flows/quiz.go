@@ -287,6 +287,9 @@ func shorten(s string, n int) string {
 func (q *quizStep) answer(c *runCtx, in Input) bool {
 	direct := c.st.Mode == ModeDirect
 	if c.answered() {
+		if in.Kind == InputVote && len(in.Choices) == 0 {
+			return true // a withdrawn poll vote after scoring changes nothing
+		}
 		c.reply(fmt.Sprintf("dup-%d", in.Member.ID), capitalize(engineText(c.memberLang(in.Member.ID), "already", c.who())))
 		return true
 	}
@@ -308,6 +311,17 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 			}
 			return false
 		}
+		if in.Kind == InputVote && (len(picks) == 0 || (q.multi && !submit)) {
+			// A poll vote is the member's whole selection so far: it
+			// replaces the last one, and counts once it includes Done
+			// (multi-select) or names an option (single choice).
+			open := c.st.Open
+			if open.Picks == nil {
+				open.Picks = map[int64][]int{}
+			}
+			open.Picks[in.Member.ID] = picks
+			return true
+		}
 		if q.multi && in.Kind == InputOption && !submit {
 			// A press toggles an option; Done scores the selection.
 			open := c.st.Open
@@ -323,7 +337,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 			open.Picks[in.Member.ID] = cur
 			return true
 		}
-		if submit {
+		if submit && in.Kind != InputVote {
 			picks = slices.Clone(c.st.Open.Picks[in.Member.ID])
 			if len(picks) == 0 {
 				return true // Done with nothing chosen: nothing to score
@@ -361,6 +375,21 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 // parseChoice reads the chosen options from a press or a reply. submit is
 // a press of Done.
 func (q *quizStep) parseChoice(c *runCtx, in Input) (picks []int, submit, ok bool) {
+	if in.Kind == InputVote {
+		for _, d := range in.Choices {
+			_, _, choice, _ := parseOptionData(d)
+			if choice == "s" {
+				submit = true
+				continue
+			}
+			n, err := strconv.Atoi(choice)
+			if err != nil || n < 1 || n > len(q.options) || (!q.multi && len(picks) > 0) {
+				return nil, false, false
+			}
+			picks = append(picks, n-1)
+		}
+		return picks, submit, true
+	}
 	if in.Kind == InputOption {
 		_, _, choice, _ := parseOptionData(in.Option)
 		if choice == "s" && q.multi {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -90,4 +92,44 @@ func (d *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]bot.Tim
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// SentMessage returns the outbox message a channel sent under platformID,
+// or bot.ErrNotFound. Adapters use it to map a poll vote back to the
+// poll's options and to serve a platform's request to send a message again.
+func (d *DB) SentMessage(ctx context.Context, channel, platformID string) (bot.OutboxItem, error) {
+	var (
+		it      bot.OutboxItem
+		payload []byte
+		chatID  string
+		created int64
+	)
+	err := d.read.QueryRowContext(ctx, `SELECT id, chat_id, payload, attempts, created_at FROM outbox
+		WHERE channel = ? AND platform_id = ? ORDER BY id DESC LIMIT 1`, channel, platformID).
+		Scan(&it.ID, &chatID, &payload, &it.Attempts, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, fmt.Errorf("sent message %s:%s: %w", channel, platformID, bot.ErrNotFound)
+	}
+	if err != nil {
+		return it, fmt.Errorf("sent message %s:%s: %w", channel, platformID, err)
+	}
+	if err := json.Unmarshal(payload, &it.Outbound); err != nil {
+		return it, fmt.Errorf("outbox message %d: %w", it.ID, err)
+	}
+	it.ChatID, it.Created = chatID, fromMS(created)
+	return it, nil
+}
+
+// ChatKnown reports whether a chat has written to the bot: a chat exists
+// only once an inbound message arrived from it.
+func (d *DB) ChatKnown(ctx context.Context, channel, platformID string) (bool, error) {
+	var one int
+	err := d.read.QueryRowContext(ctx, `SELECT 1 FROM chats WHERE channel = ? AND platform_id = ?`, channel, platformID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("chat %s:%s: %w", channel, platformID, err)
+	}
+	return true, nil
 }

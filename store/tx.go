@@ -81,10 +81,26 @@ func (t *Tx) SeeEvent(id string, at time.Time) (bool, error) {
 }
 
 // EnsureMember returns the member, creating it on first sight and updating
-// its display name when the platform shows a new one. The usual case, a
-// known member under the same name, only reads.
+// its name when the platform shows a new one.
 func (t *Tx) EnsureMember(channel, platformID, name string, at time.Time) (bot.Member, error) {
-	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.channel = ? AND m.platform_id = ?`, channel, platformID))
+	return t.ensureMember(channel, platformID, "", name, at)
+}
+
+// ensureMember is EnsureMember for a sender who may also be known by alias:
+// a member first seen under the alias takes the new id and keeps the alias,
+// and an id that is some member's alias finds that member.
+func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time) (bot.Member, error) {
+	const byEither = `SELECT ` + memberColumns + ` FROM members m WHERE m.channel = ? AND (m.platform_id = ? OR m.alias = ?)
+		ORDER BY m.platform_id = ? DESC LIMIT 1`
+	m, err := scanMember(t.row(byEither, channel, platformID, platformID, platformID))
+	if errors.Is(err, sql.ErrNoRows) && alias != "" {
+		if m, err = scanMember(t.row(byEither, channel, alias, alias, alias)); err == nil {
+			if _, err := t.exec(`UPDATE members SET platform_id = ?, alias = ? WHERE id = ?`, platformID, alias, m.ID); err != nil {
+				return m, fmt.Errorf("re-key member %d: %w", m.ID, err)
+			}
+			m.PlatformID, m.Alias = platformID, alias
+		}
+	}
 	switch {
 	case err == nil:
 		if name != "" && name != m.Name {
@@ -93,13 +109,24 @@ func (t *Tx) EnsureMember(channel, platformID, name string, at time.Time) (bot.M
 			}
 			m.Name = name
 		}
+		if alias != "" && alias != m.Alias && m.PlatformID == platformID {
+			// OR IGNORE: should another member hold the alias, both stay as
+			// they are rather than the event failing.
+			res, err := t.exec(`UPDATE OR IGNORE members SET alias = ? WHERE id = ?`, alias, m.ID)
+			if err != nil {
+				return m, fmt.Errorf("alias member %d: %w", m.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				m.Alias = alias
+			}
+		}
 		return m, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return m, fmt.Errorf("member %s:%s: %w", channel, platformID, err)
 	}
-	m = bot.Member{Channel: channel, PlatformID: platformID, Name: name, Created: at}
-	if err := t.row(`INSERT INTO members (channel, platform_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		channel, platformID, name, ms(at)).Scan(&m.ID); err != nil {
+	m = bot.Member{Channel: channel, PlatformID: platformID, Alias: alias, Name: name, Created: at}
+	if err := t.row(`INSERT INTO members (channel, platform_id, alias, name, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		channel, platformID, nullString(alias), name, ms(at)).Scan(&m.ID); err != nil {
 		return m, fmt.Errorf("add member %s:%s: %w", channel, platformID, err)
 	}
 	return m, nil
@@ -141,33 +168,35 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		chatType         sql.NullString
 		title, chatLang  sql.NullString
 		name, lang       sql.NullString
+		alias            sql.NullString
 		created, seen    sql.NullInt64
 	)
-	err := t.row(`SELECT c.id, c.type, c.title, c.lang, m.id, m.name, m.lang, m.created_at, cm.last_seen_at
+	err := t.row(`SELECT c.id, c.type, c.title, c.lang, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at
 		FROM (SELECT 1)
 		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
 		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
 		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
 		ev.Channel, ev.ChatID, ev.Channel, ev.SenderID).
-		Scan(&chatID, &chatType, &title, &chatLang, &memberID, &name, &lang, &created, &seen)
+		Scan(&chatID, &chatType, &title, &chatLang, &memberID, &alias, &name, &lang, &created, &seen)
 	if err != nil {
 		return c, m, fmt.Errorf("arrive %s:%s: %w", ev.Channel, ev.ChatID, err)
 	}
 	fresh := chatID.Valid && memberID.Valid && seen.Valid && at.Sub(fromMS(seen.Int64)) < lastSeenStep &&
-		(ev.ChatTitle == "" || ev.ChatTitle == title.String) && (ev.SenderName == "" || ev.SenderName == name.String)
+		(ev.ChatTitle == "" || ev.ChatTitle == title.String) && (ev.SenderName == "" || ev.SenderName == name.String) &&
+		(ev.SenderAlias == "" || ev.SenderAlias == alias.String)
 	if !fresh {
 		// Something is new or changed: the general path.
 		if c, err = t.EnsureChat(ev.Channel, ev.ChatID, ev.ChatType, ev.ChatTitle, at); err != nil {
 			return c, m, err
 		}
-		if m, err = t.EnsureMember(ev.Channel, ev.SenderID, ev.SenderName, at); err != nil {
+		if m, err = t.ensureMember(ev.Channel, ev.SenderID, ev.SenderAlias, ev.SenderName, at); err != nil {
 			return c, m, err
 		}
 		return c, m, t.JoinChat(c.ID, m.ID, at)
 	}
 	c = bot.Chat{ID: chatID.Int64, Channel: ev.Channel, PlatformID: ev.ChatID, Type: bot.ChatType(chatType.String),
 		Title: title.String, Lang: chatLang.String}
-	m = bot.Member{ID: memberID.Int64, Channel: ev.Channel, PlatformID: ev.SenderID, Name: name.String,
+	m = bot.Member{ID: memberID.Int64, Channel: ev.Channel, PlatformID: ev.SenderID, Alias: alias.String, Name: name.String,
 		Lang: lang.String, Created: fromMS(created.Int64)}
 	return c, m, nil
 }
@@ -190,15 +219,20 @@ func (t *Tx) JoinChat(chatID, memberID int64, at time.Time) error {
 	return nil
 }
 
-const memberColumns = `m.id, m.channel, m.platform_id, m.name, m.lang, m.created_at`
+const memberColumns = `m.id, m.channel, m.platform_id, m.alias, m.name, m.lang, m.created_at`
 
 func scanMember(sc interface{ Scan(...any) error }) (bot.Member, error) {
 	var m bot.Member
 	var created int64
-	err := sc.Scan(&m.ID, &m.Channel, &m.PlatformID, &m.Name, &m.Lang, &created)
-	m.Created = fromMS(created)
+	var alias sql.NullString
+	err := sc.Scan(&m.ID, &m.Channel, &m.PlatformID, &alias, &m.Name, &m.Lang, &created)
+	m.Alias, m.Created = alias.String, fromMS(created)
 	return m, err
 }
+
+// nullString stores "" as NULL, for columns where NULL means "none" and
+// unique indexes must not see empty strings as equal.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // ChatMemberIDs lists the ids of the members seen in a chat at or after
 // since.
