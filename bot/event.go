@@ -81,6 +81,10 @@ type Event struct {
 	// Target is the platform id of the message a Reaction, Edited or
 	// Deleted event is about.
 	Target string
+	// SenderAdmin says the sender administers the group, and BotAdmin that
+	// the bot does, where the platform tells (WhatsApp).
+	SenderAdmin bool
+	BotAdmin    bool
 	// Late marks a message delivered long after it was sent (caught up
 	// after the bot was offline): it is recorded but not acted on, so a
 	// command typed hours ago does not run now.
@@ -117,6 +121,14 @@ type Outbound struct {
 	// ReplyTo is the platform id of the message to reply to, if any.
 	ReplyTo string `json:"reply_to,omitempty"`
 	Thread  string `json:"thread,omitempty"`
+	// Multi says several options may be chosen together (a multi-select
+	// quiz): a WhatsApp poll then allows several answers.
+	Multi bool `json:"multi,omitempty"`
+	// Mentions lists the platform ids of members the text mentions.
+	Mentions []string `json:"mentions,omitempty"`
+	// React, when set, makes the message an emoji reaction to ReplyTo
+	// instead of text, where the platform has reactions.
+	React string `json:"react,omitempty"`
 	// Key is the idempotency key: the outbox stores one message per key, so a
 	// state change replayed after a crash cannot queue its messages twice.
 	Key string `json:"key"`

@@ -129,6 +129,8 @@ type Msg struct {
 	Tag     string
 	Text    string
 	Options []bot.Option
+	// Multi says the options may be chosen together.
+	Multi   bool
 	ReplyTo string
 }
 

@@ -261,7 +261,7 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		}
 	}
 	for _, m := range res.Messages {
-		out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: m.Text, Options: m.Options,
+		out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: m.Text, Options: m.Options, Multi: m.Multi,
 			ReplyTo: m.ReplyTo, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, m.Seq, m.Tag)}
 		if err := tx.Enqueue(out, now); err != nil {
 			return err

@@ -273,6 +273,9 @@ func (q *quizStep) enter(c *runCtx) outcome {
 		b.WriteString("\n\n" + c.tr("text_hint"))
 	}
 	c.post(c.st.Seq, "q", b.String(), opts...)
+	if q.multi {
+		c.res.Messages[len(c.res.Messages)-1].Multi = true
+	}
 	return c.open(q.timeout)
 }
 

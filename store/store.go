@@ -23,12 +23,16 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/filelock"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// ErrLocked says another process has the database open.
+var ErrLocked = filelock.ErrLocked
 
 // maxBatch bounds how many transactions one commit groups.
 const maxBatch = 128
@@ -82,7 +86,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
 	}
-	lock, err := lockFile(path)
+	lock, err := filelock.Lock(path)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}

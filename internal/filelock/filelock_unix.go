@@ -1,6 +1,6 @@
 //go:build unix
 
-package store
+package filelock
 
 import (
 	"errors"
@@ -9,13 +9,10 @@ import (
 	"syscall"
 )
 
-// ErrLocked says another process has the database open.
-var ErrLocked = errors.New("another huddle is using this database")
-
-// lockFile takes an exclusive lock on path+".lock", so two processes never
-// drain one outbox (which would send messages twice). The operating system
-// drops the lock when the process ends, however it ends.
-func lockFile(path string) (*os.File, error) {
+// Lock takes an exclusive lock on path+".lock". It returns ErrLocked when
+// another process holds it. The operating system drops the lock when the
+// process ends, however it ends; Close on the returned file drops it sooner.
+func Lock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)

@@ -1,0 +1,89 @@
+package whatsapp
+
+import (
+	"context"
+	"time"
+
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+)
+
+// groupInfo is what the adapter keeps of a group: its name and who
+// administers it (by every address they are known by).
+type groupInfo struct {
+	name   string
+	admins map[string]bool
+	size   int
+}
+
+func newGroupInfo(g *types.GroupInfo) *groupInfo {
+	info := &groupInfo{name: g.Name, admins: make(map[string]bool), size: len(g.Participants)}
+	for _, p := range g.Participants {
+		if !p.IsAdmin && !p.IsSuperAdmin {
+			continue
+		}
+		for _, j := range []types.JID{p.JID, p.LID, p.PhoneNumber} {
+			if !j.IsEmpty() {
+				info.admins[j.ToNonAD().String()] = true
+			}
+		}
+	}
+	return info
+}
+
+// group returns the cached group, fetching it from WhatsApp on first sight
+// (or after a change emptied the cache); nil when it cannot be fetched.
+func (w *WhatsApp) group(ctx context.Context, jid types.JID) *groupInfo {
+	jid = jid.ToNonAD()
+	w.mu.Lock()
+	g := w.groups[jid]
+	w.mu.Unlock()
+	if g != nil {
+		return g
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	info, err := w.net.GetGroupInfo(ctx, jid)
+	if err != nil {
+		w.log.Warn("group info not fetched", "group", jid, "err", err)
+		return nil
+	}
+	return w.cacheGroup(info)
+}
+
+func (w *WhatsApp) cacheGroup(info *types.GroupInfo) *groupInfo {
+	g := newGroupInfo(info)
+	w.mu.Lock()
+	w.groups[info.JID.ToNonAD()] = g
+	w.mu.Unlock()
+	return g
+}
+
+// groupChanged keeps the cache current: a new name is applied at once; a
+// change of members or admins drops the entry, to be fetched again when
+// the group next speaks.
+func (w *WhatsApp) groupChanged(evt *events.GroupInfo) {
+	jid := evt.JID.ToNonAD()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	g := w.groups[jid]
+	if g == nil {
+		return
+	}
+	if evt.Name != nil {
+		g.name = evt.Name.Name
+	}
+	if len(evt.Join) > 0 || len(evt.Leave) > 0 || len(evt.Promote) > 0 || len(evt.Demote) > 0 {
+		delete(w.groups, jid)
+	}
+}
+
+// admin reports whether user administers group g, by any of its addresses.
+func (g *groupInfo) admin(ids ...string) bool {
+	for _, id := range ids {
+		if id != "" && g.admins[id] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,216 @@
+package whatsapp
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+)
+
+// The bot's account and three nurses, each with a phone number and a LID.
+var (
+	botPN  = types.NewJID("15550000001", types.DefaultUserServer)
+	botLID = types.NewJID("90000000000001", types.HiddenUserServer)
+	group  = types.NewJID("120363000000000001", types.GroupServer)
+	nurses = []struct {
+		name     string
+		pn, lid types.JID
+	}{
+		{"Amina", types.NewJID("254700000001", types.DefaultUserServer), types.NewJID("81000000000001", types.HiddenUserServer)},
+		{"Brigitte", types.NewJID("221770000002", types.DefaultUserServer), types.NewJID("81000000000002", types.HiddenUserServer)},
+		{"Chinedu", types.NewJID("234800000003", types.DefaultUserServer), types.NewJID("81000000000003", types.HiddenUserServer)},
+	}
+)
+
+// clock is a fake clock: Sleep moves it instead of waiting.
+type clock struct{ *huddletest.Clock }
+
+func (c clock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		c.Advance(d)
+	}
+	return ctx.Err()
+}
+
+// sent is one message the adapter handed to WhatsApp.
+type sent struct {
+	at  time.Time
+	to  types.JID
+	id  types.MessageID
+	msg *waE2E.Message
+}
+
+// fakeNet stands in for WhatsApp's servers: it records what would be
+// sent, acknowledges it, and answers group-info queries.
+type fakeNet struct {
+	clock Clock
+
+	mu       sync.Mutex
+	sent     []sent
+	typing   []types.JID
+	groups   map[types.JID]*types.GroupInfo
+	groupReq int
+	fail     error
+}
+
+func (f *fakeNet) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return whatsmeow.SendResponse{}, f.fail
+	}
+	id := extra[0].ID
+	f.sent = append(f.sent, sent{at: f.clock.Now(), to: to, id: id, msg: msg})
+	return whatsmeow.SendResponse{ID: id, Timestamp: f.clock.Now()}, nil
+}
+
+func (f *fakeNet) SendChatPresence(_ context.Context, jid types.JID, _ types.ChatPresence, _ types.ChatPresenceMedia) error {
+	f.mu.Lock()
+	f.typing = append(f.typing, jid)
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fakeNet) GetGroupInfo(_ context.Context, jid types.JID) (*types.GroupInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.groupReq++
+	if g, ok := f.groups[jid]; ok {
+		return g, nil
+	}
+	return nil, whatsmeow.ErrGroupNotFound
+}
+
+func (f *fakeNet) messages() []sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]sent(nil), f.sent...)
+}
+
+// nurseGroup is the test group as WhatsApp describes it: Amina is an
+// admin, and so is the bot.
+func nurseGroup() *types.GroupInfo {
+	g := &types.GroupInfo{JID: group, GroupName: types.GroupName{Name: "Ward 3 nurses"}, AddressingMode: types.AddressingModeLID}
+	g.Participants = append(g.Participants, types.GroupParticipant{JID: botLID, LID: botLID, PhoneNumber: botPN, IsAdmin: true})
+	for i, n := range nurses {
+		g.Participants = append(g.Participants, types.GroupParticipant{JID: n.lid, LID: n.lid, PhoneNumber: n.pn, IsAdmin: i == 0})
+	}
+	return g
+}
+
+// pairDevice writes a linked device for jid/lid into the session file at
+// path, as pairing would, and records the nurses' LID mappings, as
+// whatsmeow learns them from group metadata.
+func pairDevice(t testing.TB, path string, jid, lid types.JID) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sqlstore.New(ctx, "sqlite", sessionDSN(path), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dev := c.NewDevice()
+	dev.ID, dev.LID = &jid, lid
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{}, AccountSignature: make([]byte, 64), AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := dev.Save(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := dev.LIDs.PutLIDMapping(ctx, botLID, botPN); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nurses {
+		if err := dev.LIDs.PutLIDMapping(ctx, n.lid, n.pn); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// memOutbox is an Outbox over a map, for tests of the adapter alone.
+type memOutbox struct {
+	mu    sync.Mutex
+	sent  map[string]bot.OutboxItem
+	known map[string]bool
+}
+
+func (o *memOutbox) SentMessage(_ context.Context, _, id string) (bot.OutboxItem, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if it, ok := o.sent[id]; ok {
+		return it, nil
+	}
+	return bot.OutboxItem{}, bot.ErrNotFound
+}
+
+func (o *memOutbox) ChatKnown(_ context.Context, _, id string) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.known[id], nil
+}
+
+// harness is a paired adapter on a fake network.
+type harness struct {
+	w     *WhatsApp
+	net   *fakeNet
+	clock clock
+}
+
+// newHarness opens a paired adapter whose network is fakeNet and whose
+// connection is simulated with whatsmeow's own Connected event.
+func newHarness(t testing.TB, cfg Config) *harness {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "whatsapp.db")
+	pairDevice(t, path, botPN, botLID)
+	c := clock{huddletest.NewClock()}
+	net := &fakeNet{clock: c, groups: map[types.JID]*types.GroupInfo{group: nurseGroup()}}
+	cfg.SessionDB = path
+	cfg.Clock = c
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Outbox == nil {
+		cfg.Outbox = &memOutbox{sent: map[string]bot.OutboxItem{}, known: map[string]bool{}}
+	}
+	w, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	w.net = net
+	w.dial = func(context.Context) error {
+		w.onEvent(&events.Connected{})
+		return nil
+	}
+	return &harness{w: w, net: net, clock: c}
+}
+
+// connect delivers whatsmeow's Connected event.
+func (h *harness) connect() { h.w.onEvent(&events.Connected{}) }
+
+// incoming builds a whatsmeow message event from nurse i in the group (or
+// privately when direct), as whatsmeow delivers it: addressed by LID with
+// the phone number as the alternative, unwrapped from RawMessage.
+func incoming(i int, direct bool, id string, at time.Time, raw *waE2E.Message) *events.Message {
+	n := nurses[i]
+	info := types.MessageInfo{
+		MessageSource: types.MessageSource{Chat: group, Sender: n.lid, SenderAlt: n.pn, IsGroup: true, AddressingMode: types.AddressingModeLID},
+		ID:            id,
+		PushName:      n.name,
+		Timestamp:     at,
+	}
+	if direct {
+		info.Chat, info.IsGroup = n.lid, false
+	}
+	return (&events.Message{Info: info, RawMessage: raw}).UnwrapRaw()
+}

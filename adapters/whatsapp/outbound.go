@@ -1,0 +1,268 @@
+package whatsapp
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/huddlebot/huddle/bot"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"google.golang.org/protobuf/proto"
+)
+
+// Poll limits Huddle keeps to: WhatsApp shows at most 12 options, and
+// cuts long names.
+const (
+	maxPollOptions = 12
+	maxPollName    = 255
+	maxOptionName  = 100
+)
+
+// parseChat reads an outbound chat id: a JID, or a bare phone number in
+// international form ("254700000000" or "+254700000000").
+func parseChat(id string) (types.JID, error) {
+	if !strings.Contains(id, "@") {
+		num := strings.TrimPrefix(id, "+")
+		if num == "" || strings.Trim(num, "0123456789") != "" {
+			return types.EmptyJID, fmt.Errorf("chat %q: not a WhatsApp address or phone number", id)
+		}
+		return types.NewJID(num, types.DefaultUserServer), nil
+	}
+	jid, err := types.ParseJID(id)
+	if err != nil {
+		return types.EmptyJID, fmt.Errorf("chat %q: %w", id, err)
+	}
+	return jid.ToNonAD(), nil
+}
+
+// Send delivers one message and returns its WhatsApp id. It waits its turn
+// under the pacing rules; a chat that must wait longer gets a
+// *bot.RetryError so that other chats go first.
+func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
+	now := w.cfg.Clock.Now()
+	if why := w.isDown(); why != "" {
+		return "", &bot.RetryError{After: 10 * time.Minute, Err: errors.New(why)}
+	}
+	w.mu.Lock()
+	pause, connected := w.pauseTill.Sub(now), w.connected
+	w.mu.Unlock()
+	if pause > 0 {
+		return "", &bot.RetryError{After: pause, Err: errors.New("temporarily banned")}
+	}
+	if !connected {
+		return "", &bot.RetryError{After: 15 * time.Second, Err: whatsmeow.ErrNotConnected}
+	}
+	to, err := parseChat(m.ChatID)
+	if err != nil {
+		return "", &bot.PermanentError{Err: err}
+	}
+	if to.Server == types.DefaultUserServer || to.Server == types.HiddenUserServer {
+		if err := w.mayWriteTo(ctx, to, m.ChatID); err != nil {
+			return "", err
+		}
+	}
+	chatWait, wait := w.pace.wait(to.String(), now)
+	if chatWait > 0 {
+		return "", &bot.RetryError{After: chatWait, Err: errors.New("pacing: this chat's gap")}
+	}
+	if err := w.cfg.Clock.Sleep(ctx, wait); err != nil {
+		return "", err
+	}
+	id := w.msgID(m.Key)
+	msg := w.build(m, to, id)
+	if m.React == "" && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
+		// Best effort: a lost typing indicator changes nothing.
+		_ = w.net.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText)
+		if err := w.cfg.Clock.Sleep(ctx, typingTime(utf8.RuneCountInString(m.Text))); err != nil {
+			return "", err
+		}
+	}
+	if secret := msg.GetMessageContextInfo().GetMessageSecret(); secret != nil {
+		// whatsmeow stores it too when sending; storing it first means a
+		// vote can be read even if the process dies right after sending.
+		if own := w.cli.Store.ID; own != nil {
+			if err := w.cli.Store.MsgSecrets.PutMessageSecret(ctx, to, *own, id, secret); err != nil {
+				return "", fmt.Errorf("store poll secret: %w", err)
+			}
+		}
+	}
+	_, err = w.net.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: id})
+	w.pace.sent(to.String(), w.cfg.Clock.Now())
+	switch {
+	case err == nil:
+		return id, nil
+	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
+		return "", &bot.RetryError{After: 15 * time.Second, Err: err}
+	}
+	return "", fmt.Errorf("send to %s: %w", to, err)
+}
+
+// mayWriteTo enforces the rule that keeps the number from being reported as
+// spam: the bot writes privately only to someone who wrote to it first.
+func (w *WhatsApp) mayWriteTo(ctx context.Context, to types.JID, chatID string) error {
+	ids := []string{chatID}
+	if id, alias := w.person(ctx, to, types.EmptyJID); id != chatID {
+		ids = append(ids, id, alias)
+	}
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		known, err := w.cfg.Outbox.ChatKnown(ctx, Name, id)
+		if err != nil {
+			return err
+		}
+		if known {
+			return nil
+		}
+	}
+	return &bot.PermanentError{Err: errors.New("this person has not written to the bot; WhatsApp bots never write first")}
+}
+
+// msgID is the WhatsApp id of the message with outbox key key: the same
+// key always gives the same id, in WhatsApp Web's own form ("3EB0" and 18
+// hex digits), so a message resent after a crash is recognised as the same.
+func (w *WhatsApp) msgID(key string) types.MessageID {
+	return "3EB0" + strings.ToUpper(hex.EncodeToString(w.derive("id", key)[:9]))
+}
+
+// derive returns a secret value for purpose and key.
+func (w *WhatsApp) derive(purpose, key string) []byte {
+	mac := hmac.New(sha256.New, w.idKey)
+	mac.Write([]byte(purpose + "\x00" + key))
+	return mac.Sum(nil)
+}
+
+// build returns the protobuf for m: a reaction, a poll, or text with its
+// quote and mentions. It depends only on m, the chat and the id, so a retry
+// request is answered with the very message first sent.
+func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2E.Message {
+	if m.React != "" && m.ReplyTo != "" {
+		target, sender := parseMsgRef(m.ReplyTo)
+		key := w.cli.BuildMessageKey(to, sender, target)
+		return &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{
+			Key:               key,
+			Text:              proto.String(m.React),
+			SenderTimestampMS: proto.Int64(w.cfg.Clock.Now().UnixMilli()),
+		}}
+	}
+	if opts := pollOptions(m); w.cfg.Options == OptionsPoll && len(opts) >= 2 && len(opts) <= maxPollOptions {
+		poll := &waE2E.PollCreationMessage{
+			Name:                   proto.String(pollName(m)),
+			SelectableOptionsCount: proto.Uint32(1),
+		}
+		if m.Multi {
+			poll.SelectableOptionsCount = proto.Uint32(0) // any number
+		}
+		for _, o := range opts {
+			poll.Options = append(poll.Options, &waE2E.PollCreationMessage_Option{OptionName: proto.String(o.name)})
+		}
+		return &waE2E.Message{
+			PollCreationMessage: poll,
+			MessageContextInfo:  &waE2E.MessageContextInfo{MessageSecret: w.derive("poll", m.Key)},
+		}
+	}
+	text := m.Text
+	var ci *waE2E.ContextInfo
+	if m.ReplyTo != "" {
+		target, sender := parseMsgRef(m.ReplyTo)
+		if sender.IsEmpty() && w.cli.Store.ID != nil {
+			sender = w.cli.Store.ID.ToNonAD()
+		}
+		ci = &waE2E.ContextInfo{
+			StanzaID:      proto.String(target),
+			Participant:   proto.String(sender.String()),
+			QuotedMessage: &waE2E.Message{Conversation: proto.String("")},
+		}
+	}
+	for _, mention := range m.Mentions {
+		jid, err := types.ParseJID(mention)
+		if err != nil {
+			continue
+		}
+		if ci == nil {
+			ci = &waE2E.ContextInfo{}
+		}
+		ci.MentionedJID = append(ci.MentionedJID, jid.ToNonAD().String())
+		// WhatsApp highlights a mention only where "@user" is in the text.
+		if tag := "@" + jid.User; !strings.Contains(text, tag) {
+			text = tag + " " + text
+		}
+	}
+	if ci == nil {
+		return &waE2E.Message{Conversation: proto.String(text)}
+	}
+	return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(text), ContextInfo: ci}}
+}
+
+// pollOption is one option of a poll: the name shown (and hashed by a
+// vote) and the data it stands for.
+type pollOption struct {
+	name, data string
+}
+
+// pollOptions names m's options for a poll: each label, cut to WhatsApp's
+// length, made unique (a vote names an option only by its name's hash).
+func pollOptions(m bot.Outbound) []pollOption {
+	seen := make(map[string]bool, len(m.Options))
+	out := make([]pollOption, 0, len(m.Options))
+	for _, o := range m.Options {
+		name := cut(strings.TrimSpace(o.Label), maxOptionName)
+		for n := 2; seen[name] || name == ""; n++ {
+			name = cut(strings.TrimSpace(o.Label), maxOptionName-4) + fmt.Sprintf(" (%d)", n)
+		}
+		seen[name] = true
+		out = append(out, pollOption{name: name, data: o.Data})
+	}
+	return out
+}
+
+// pollName is the poll's question: the message text without the lines that
+// repeat an option (the poll shows those), cut to WhatsApp's length.
+func pollName(m bot.Outbound) string {
+	labels := make(map[string]bool, len(m.Options))
+	for _, o := range m.Options {
+		labels[strings.TrimSpace(o.Label)] = true
+	}
+	var lines []string
+	for _, line := range strings.Split(m.Text, "\n") {
+		if labels[strings.TrimSpace(line)] {
+			continue
+		}
+		if strings.TrimSpace(line) == "" && len(lines) > 0 && lines[len(lines)-1] == "" {
+			continue
+		}
+		lines = append(lines, strings.TrimRight(line, " "))
+	}
+	return cut(strings.TrimSpace(strings.Join(lines, "\n")), maxPollName)
+}
+
+// cut shortens s to n runes, with an ellipsis when cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// messageForRetry serves whatsmeow's GetMessageForRetry from the outbox: a
+// recipient that could not decrypt a message asks for it again, and after a
+// restart whatsmeow's in-memory copy is gone.
+func (w *WhatsApp) messageForRetry(_, to types.JID, id types.MessageID) *waE2E.Message {
+	ctx, cancel := context.WithTimeout(w.context(), 10*time.Second)
+	defer cancel()
+	it, err := w.cfg.Outbox.SentMessage(ctx, Name, id)
+	if err != nil {
+		w.log.Warn("retry request for a message not in the outbox", "id", id, "err", err)
+		return nil
+	}
+	return w.build(it.Outbound, to.ToNonAD(), id)
+}

@@ -1,0 +1,127 @@
+package whatsapp
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/huddlebot/huddle/internal/filelock"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	waLog "go.mau.fi/whatsmeow/util/log"
+
+	// whatsmeow's sqlstore opens the session through database/sql with
+	// the pure-Go SQLite driver, registered as "sqlite".
+	_ "modernc.org/sqlite"
+)
+
+// session is an open whatsmeow session file.
+type session struct {
+	container *sqlstore.Container
+	lock      *os.File
+	client    *whatsmeow.Client
+}
+
+// ErrLocked says another process uses the session.
+var ErrLocked = filelock.ErrLocked
+
+// sessionDSN is the session file's address for modernc.org/sqlite: foreign
+// keys on (whatsmeow's schema relies on them), WAL, a busy timeout, and
+// write transactions that take the lock at BEGIN, so two writers never
+// deadlock upgrading a read lock.
+func sessionDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// openSession locks and opens the session file, upgrades whatsmeow's
+// schema, and returns a client for its device (a new, unpaired one when the
+// file holds none).
+func openSession(ctx context.Context, path string, log *slog.Logger) (*session, error) {
+	if path == "" {
+		return nil, errors.New("whatsapp: no session_db set")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("whatsapp session %s: %w", path, err)
+		}
+	}
+	lock, err := filelock.Lock(path)
+	if err != nil {
+		return nil, fmt.Errorf("whatsapp session: %w", err)
+	}
+	wl := slogWA{log: log}
+	// sqlstore.New upgrades the schema to whatsmeow's current version.
+	container, err := sqlstore.New(ctx, "sqlite", sessionDSN(path), wl.Sub("store"))
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, fmt.Errorf("whatsapp session %s: %w", path, err)
+	}
+	dev, err := container.GetFirstDevice(ctx)
+	if err != nil {
+		container.Close()
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, fmt.Errorf("whatsapp session %s: %w", path, err)
+	}
+	return &session{container: container, lock: lock, client: whatsmeow.NewClient(dev, wl.Sub("client"))}, nil
+}
+
+// idKey is the secret message ids and poll secrets derive from: an HMAC of
+// the device's identity key, so it is stable for the life of the pairing
+// and unguessable to others.
+func (s *session) idKey() []byte {
+	mac := hmac.New(sha256.New, s.client.Store.IdentityKey.Priv[:])
+	mac.Write([]byte("huddle outbox ids v1"))
+	return mac.Sum(nil)
+}
+
+// setWAVersion makes whatsmeow announce ver as its WhatsApp Web version.
+func setWAVersion(ver store.WAVersionContainer) { store.SetWAVersion(ver) }
+
+// slogWA adapts slog to whatsmeow's logger. whatsmeow's info and debug
+// lines are protocol detail: they go to slog's debug level.
+type slogWA struct {
+	log    *slog.Logger
+	module string
+}
+
+func (l slogWA) Warnf(msg string, args ...any) {
+	l.log.Warn(fmt.Sprintf(msg, args...), "module", l.module)
+}
+
+func (l slogWA) Errorf(msg string, args ...any) {
+	l.log.Error(fmt.Sprintf(msg, args...), "module", l.module)
+}
+
+func (l slogWA) Infof(msg string, args ...any) {
+	l.log.Debug(fmt.Sprintf(msg, args...), "module", l.module)
+}
+
+func (l slogWA) Debugf(msg string, args ...any) {
+	if l.log.Enabled(context.Background(), slog.LevelDebug-4) {
+		l.log.Log(context.Background(), slog.LevelDebug-4, fmt.Sprintf(msg, args...), "module", l.module)
+	}
+}
+
+func (l slogWA) Sub(module string) waLog.Logger {
+	if l.module != "" {
+		module = l.module + "/" + module
+	}
+	return slogWA{log: l.log, module: module}
+}

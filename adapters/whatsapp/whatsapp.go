@@ -1,0 +1,336 @@
+// Package whatsapp is Huddle's WhatsApp channel, on whatsmeow: the bot is a
+// linked device of an ordinary WhatsApp account, added to the members'
+// existing groups.
+//
+// Inbound messages become bot.Events only after whatsmeow's acknowledgement
+// waits for them (SynchronousAck), so a message is acknowledged once it is
+// durably handled. Outbound messages are built deterministically from their
+// outbox row: the message id and a poll's secret derive from the row's
+// idempotency key, so a message resent after a crash is the same message,
+// and a recipient's retry request is served from the outbox after a
+// restart. Quiz options become native polls (or numbered text); votes are
+// decrypted and mapped back to options by the hash of their names.
+// Sending is paced per chat and overall, with jitter, and stops when the
+// account is logged out, replaced or banned.
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+)
+
+// Name is the channel's name.
+const Name = "whatsapp"
+
+// Option styles.
+const (
+	// OptionsPoll sends quiz options as a native WhatsApp poll.
+	OptionsPoll = "poll"
+	// OptionsNumbered sends them as numbered lines, answered by "1", "B"
+	// or the option's text.
+	OptionsNumbered = "numbered"
+)
+
+// Outbox is what the adapter reads of the store: sent messages by their
+// WhatsApp id (for poll votes and retry requests), and whether a chat has
+// written to the bot (it never writes first).
+type Outbox interface {
+	SentMessage(ctx context.Context, channel, platformID string) (bot.OutboxItem, error)
+	ChatKnown(ctx context.Context, channel, platformID string) (bool, error)
+}
+
+// Config holds what the WhatsApp channel needs.
+type Config struct {
+	// SessionDB is the SQLite file whatsmeow keeps the linked device in.
+	SessionDB string
+	// Options is OptionsPoll (the default) or OptionsNumbered.
+	Options string
+	// ChatGap is the least time between two messages to one chat; 2s by
+	// default.
+	ChatGap time.Duration
+	// PerMinute is the most messages a minute in all; 30 by default.
+	PerMinute float64
+	// Jitter is the most random time added to each gap; 1s by default.
+	Jitter time.Duration
+	// TypingFrom is the length in runes from which a message is preceded by
+	// a typing indicator; 120 by default.
+	TypingFrom int
+	// LateAfter is how old a message may arrive and still run commands and
+	// answer quizzes; older ones (caught up after the bot was offline) are
+	// recorded only. 30 minutes by default.
+	LateAfter time.Duration
+	// Outbox is read for poll votes, retry requests and the
+	// never-write-first rule. Required for Run and Send.
+	Outbox Outbox
+	// OnConnected is called on every (re)connection, to flush the outbox.
+	OnConnected func()
+	// Clock paces sending; the real clock by default.
+	Clock Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// WhatsApp is the WhatsApp channel. It implements bot.Channel.
+type WhatsApp struct {
+	cfg       Config
+	container *sqlstore.Container
+	lock      *os.File
+	cli       *whatsmeow.Client
+	// net is cli, or a test's stand-in for WhatsApp's servers.
+	net  transport
+	log  *slog.Logger
+	pace *pacer
+	// idKey derives message ids and poll secrets from outbox keys.
+	idKey []byte
+	// dial connects to WhatsApp: cli.ConnectContext, or a test's stand-in.
+	dial func(ctx context.Context) error
+
+	mu        sync.Mutex
+	handler   bot.Handler
+	runCtx    context.Context
+	down      string    // why sending stopped for good (logged out, replaced); "" when not
+	pauseTill time.Time // a temporary ban's end
+	connected bool
+	groups    map[types.JID]*groupInfo
+}
+
+// transport is the part of whatsmeow's client that reaches WhatsApp's
+// servers; tests stand in for it and record what would be sent.
+type transport interface {
+	SendMessage(ctx context.Context, to types.JID, message *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
+	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
+}
+
+var _ bot.Channel = (*WhatsApp)(nil)
+
+// ErrNotPaired says the session holds no linked device yet.
+var ErrNotPaired = errors.New("whatsapp is not paired: run `huddle whatsapp pair`")
+
+// New opens the session and returns the channel. It does not reach
+// WhatsApp: Run connects.
+func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
+	if cfg.Options == "" {
+		cfg.Options = OptionsPoll
+	}
+	if cfg.Options != OptionsPoll && cfg.Options != OptionsNumbered {
+		return nil, fmt.Errorf("whatsapp: options %q: want %s or %s", cfg.Options, OptionsPoll, OptionsNumbered)
+	}
+	if cfg.ChatGap <= 0 {
+		cfg.ChatGap = 2 * time.Second
+	}
+	if cfg.PerMinute <= 0 {
+		cfg.PerMinute = 30
+	}
+	if cfg.Jitter < 0 {
+		cfg.Jitter = 0
+	} else if cfg.Jitter == 0 {
+		cfg.Jitter = time.Second
+	}
+	if cfg.TypingFrom <= 0 {
+		cfg.TypingFrom = 120
+	}
+	if cfg.LateAfter <= 0 {
+		cfg.LateAfter = 30 * time.Minute
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = realClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.OnConnected == nil {
+		cfg.OnConnected = func() {}
+	}
+	log := cfg.Logger.With("channel", Name)
+	s, err := openSession(ctx, cfg.SessionDB, log)
+	if err != nil {
+		return nil, err
+	}
+	w := &WhatsApp{
+		cfg:       cfg,
+		container: s.container,
+		lock:      s.lock,
+		cli:       s.client,
+		net:       s.client,
+		log:       log,
+		pace:      newPacer(cfg.ChatGap, time.Duration(float64(time.Minute)/cfg.PerMinute), cfg.Jitter),
+		idKey:     s.idKey(),
+		groups:    make(map[types.JID]*groupInfo),
+	}
+	w.dial = w.cli.ConnectContext
+	w.cli.SynchronousAck = true
+	w.cli.GetMessageForRetry = w.messageForRetry
+	w.cli.AddEventHandler(w.onEvent)
+	return w, nil
+}
+
+// Name returns "whatsapp".
+func (w *WhatsApp) Name() string { return Name }
+
+// Paired reports whether the session holds a linked device.
+func (w *WhatsApp) Paired() bool { return w.cli.Store.ID != nil }
+
+// Close disconnects and releases the session.
+func (w *WhatsApp) Close() error {
+	w.cli.Disconnect()
+	err := w.container.Close()
+	if w.lock != nil {
+		w.lock.Close()
+	}
+	return err
+}
+
+// Run connects and passes every inbound message to h until ctx ends. An
+// unpaired session logs how to pair and waits, so the other channels run.
+func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
+	w.mu.Lock()
+	w.handler, w.runCtx = h, ctx
+	w.mu.Unlock()
+	if !w.Paired() {
+		w.setDown(ErrNotPaired.Error())
+		w.log.Warn("WhatsApp is enabled but not paired; its messages wait in the outbox. Pair with: huddle whatsapp pair")
+		<-ctx.Done()
+		return nil
+	}
+	// whatsmeow reconnects by itself, the first dial included.
+	w.cli.InitialAutoReconnect = true
+	if err := w.dial(ctx); err != nil {
+		return fmt.Errorf("whatsapp: connect: %w", err)
+	}
+	<-ctx.Done()
+	w.cli.Disconnect()
+	return nil
+}
+
+// handle passes ev to the router; it returns once ev is durably handled.
+func (w *WhatsApp) handle(ev bot.Event) {
+	w.mu.Lock()
+	h, ctx := w.handler, w.runCtx
+	w.mu.Unlock()
+	if h == nil {
+		return
+	}
+	if err := h.HandleEvent(ctx, ev); err != nil && ctx.Err() == nil {
+		w.log.Error("handle event", "event", ev.ID, "err", err)
+	}
+}
+
+// onEvent receives every whatsmeow event, in whatsmeow's order.
+func (w *WhatsApp) onEvent(raw any) {
+	ctx := w.context()
+	switch evt := raw.(type) {
+	case *events.Message:
+		if ev, ok := w.convert(ctx, evt); ok {
+			w.handle(ev)
+		}
+	case *events.Connected:
+		w.mu.Lock()
+		w.connected = true
+		w.mu.Unlock()
+		w.log.Info("connected to WhatsApp")
+		w.cfg.OnConnected()
+	case *events.Disconnected:
+		w.mu.Lock()
+		w.connected = false
+		w.mu.Unlock()
+		w.log.Warn("disconnected from WhatsApp; reconnecting")
+	case *events.LoggedOut:
+		w.fail("the account logged this device out (removed under Linked devices, or the phone was unlinked); pair again with `huddle whatsapp pair`")
+	case *events.StreamReplaced:
+		w.fail("another client connected with this session (a second huddle?); this one stopped sending")
+		w.cli.Disconnect()
+	case *events.TemporaryBan:
+		w.ban(evt)
+	case *events.ClientOutdated:
+		go w.updateVersion(ctx)
+	case *events.HistorySync:
+		// Past conversations the phone shares after pairing: never
+		// commands, never answers.
+		w.log.Info("history sync ignored", "conversations", len(evt.Data.GetConversations()))
+	case *events.JoinedGroup:
+		w.cacheGroup(&evt.GroupInfo)
+		w.log.Info("added to a group", "group", evt.JID, "name", evt.Name)
+	case *events.GroupInfo:
+		w.groupChanged(evt)
+	}
+}
+
+// context is Run's context, or a background one before Run.
+func (w *WhatsApp) context() context.Context {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.runCtx == nil {
+		return context.Background()
+	}
+	return w.runCtx
+}
+
+// fail stops sending for good, logs loudly and tells the staff.
+func (w *WhatsApp) fail(why string) {
+	w.setDown(why)
+	w.log.Error("WhatsApp channel stopped: " + why)
+	now := w.cfg.Clock.Now()
+	w.handle(bot.Event{
+		ID:      bot.EventID(Name, "", "", fmt.Sprintf("down-%d", now.UnixMilli())),
+		Kind:    bot.ChannelDown,
+		Channel: Name,
+		Text:    why,
+		Time:    now,
+	})
+}
+
+func (w *WhatsApp) setDown(why string) {
+	w.mu.Lock()
+	w.down = why
+	w.mu.Unlock()
+}
+
+func (w *WhatsApp) isDown() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.down
+}
+
+// ban pauses sending until a temporary ban ends.
+func (w *WhatsApp) ban(evt *events.TemporaryBan) {
+	till := w.cfg.Clock.Now().Add(evt.Expire)
+	w.mu.Lock()
+	w.pauseTill = till
+	w.mu.Unlock()
+	why := fmt.Sprintf("temporarily banned by WhatsApp (%v); sending paused until %s", evt.Code, till.Format(time.RFC3339))
+	w.log.Error(why)
+	now := w.cfg.Clock.Now()
+	w.handle(bot.Event{
+		ID:   bot.EventID(Name, "", "", fmt.Sprintf("ban-%d", now.UnixMilli())),
+		Kind: bot.ChannelDown, Channel: Name, Text: why, Time: now,
+	})
+}
+
+// updateVersion answers a client-outdated rejection: it fetches the current
+// WhatsApp Web version and reconnects with it.
+func (w *WhatsApp) updateVersion(ctx context.Context) {
+	ver, err := whatsmeow.GetLatestVersion(ctx, nil)
+	if err != nil {
+		w.log.Error("WhatsApp says this client is outdated, and the current version could not be fetched; update huddle", "err", err)
+		return
+	}
+	setWAVersion(*ver)
+	w.log.Warn("WhatsApp said this client was outdated; using WhatsApp Web version " + ver.String())
+	w.cli.Disconnect()
+	if err := w.dial(ctx); err != nil {
+		w.log.Error("reconnect after version update", "err", err)
+	}
+}
