@@ -25,7 +25,7 @@ var (
 	botLID = types.NewJID("90000000000001", types.HiddenUserServer)
 	group  = types.NewJID("120363000000000001", types.GroupServer)
 	nurses = []struct {
-		name     string
+		name    string
 		pn, lid types.JID
 	}{
 		{"Amina", types.NewJID("254700000001", types.DefaultUserServer), types.NewJID("81000000000001", types.HiddenUserServer)},
