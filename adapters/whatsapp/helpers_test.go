@@ -14,6 +14,7 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waAdv"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -121,12 +122,7 @@ func pairDevice(t testing.TB, path string, jid, lid types.JID) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	dev := c.NewDevice()
-	dev.ID, dev.LID = &jid, lid
-	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{}, AccountSignature: make([]byte, 64), AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
-	if err := dev.Save(ctx); err != nil {
-		t.Fatal(err)
-	}
+	dev := linkDevice(t, c, jid, lid)
 	if err := dev.LIDs.PutLIDMapping(ctx, botLID, botPN); err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +131,20 @@ func pairDevice(t testing.TB, path string, jid, lid types.JID) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// linkDevice stores a device linked to the account jid/lid, as pairing
+// leaves it (with placeholder signatures: nothing here verifies them).
+func linkDevice(t testing.TB, c *sqlstore.Container, jid, lid types.JID) *store.Device {
+	t.Helper()
+	dev := c.NewDevice()
+	dev.ID, dev.LID = &jid, lid
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{}, AccountSignature: make([]byte, 64),
+		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := dev.Save(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return dev
 }
 
 // memOutbox is an Outbox over a map, for tests of the adapter alone.

@@ -108,10 +108,8 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 // mayWriteTo enforces the rule that keeps the number from being reported as
 // spam: the bot writes privately only to someone who wrote to it first.
 func (w *WhatsApp) mayWriteTo(ctx context.Context, to types.JID, chatID string) error {
-	ids := []string{chatID}
-	if id, alias := w.person(ctx, to, types.EmptyJID); id != chatID {
-		ids = append(ids, id, alias)
-	}
+	id, alias := w.person(ctx, to, types.EmptyJID)
+	ids := []string{chatID, id, alias}
 	for _, id := range ids {
 		if id == "" {
 			continue

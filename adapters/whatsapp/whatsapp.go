@@ -128,7 +128,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 	if cfg.Options != OptionsPoll && cfg.Options != OptionsNumbered {
 		return nil, fmt.Errorf("whatsapp: options %q: want %s or %s", cfg.Options, OptionsPoll, OptionsNumbered)
 	}
-	if cfg.ChatGap <= 0 {
+	if cfg.ChatGap < 0 {
+		cfg.ChatGap = 0 // tests: no gap
+	} else if cfg.ChatGap == 0 {
 		cfg.ChatGap = 2 * time.Second
 	}
 	if cfg.PerMinute <= 0 {

@@ -1,0 +1,208 @@
+package whatsapp
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/store"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/types"
+	"google.golang.org/protobuf/proto"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected transcripts in testdata")
+
+// storeRef lets the adapter be made before the app that owns the store.
+type storeRef struct{ db *store.DB }
+
+func (r *storeRef) SentMessage(ctx context.Context, ch, id string) (bot.OutboxItem, error) {
+	return r.db.SentMessage(ctx, ch, id)
+}
+
+func (r *storeRef) ChatKnown(ctx context.Context, ch, id string) (bool, error) {
+	return r.db.ChatKnown(ctx, ch, id)
+}
+
+// phones are the nurses' own WhatsApp clients, which encrypt their votes:
+// real whatsmeow clients on a session file of their own, each logged in
+// under the nurse's phone number, as phones are.
+func phones(t *testing.T) []*whatsmeow.Client {
+	t.Helper()
+	ctx := context.Background()
+	c, err := sqlstore.New(ctx, "sqlite", sessionDSN(filepath.Join(t.TempDir(), "phones.db")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	var out []*whatsmeow.Client
+	for _, n := range nurses {
+		out = append(out, whatsmeow.NewClient(linkDevice(t, c, n.pn, n.lid), nil))
+	}
+	return out
+}
+
+// TestGroupQuizThroughTheBoundary runs a group lesson through the adapter:
+// three nurses in a WhatsApp group, whatsmeow message events in, polls
+// out, votes encrypted by the nurses' own whatsmeow clients and decrypted
+// by the bot's, one nurse changing her vote, scores checked in the store
+// and every message the bot sent checked, in order, against a transcript.
+func TestGroupQuizThroughTheBoundary(t *testing.T) {
+	ref := &storeRef{}
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
+	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons"}, h.w)
+	ref.db = app.DB
+	h.net.clock = clock{app.Clock}
+	h.w.cfg.Clock = clock{app.Clock}
+	ctx := context.Background()
+	phone := phones(t)
+	seq := 0
+	say := func(i int, text string) {
+		seq++
+		h.w.onEvent(incoming(i, false, fmt.Sprintf("M%d", seq), app.Clock.Now(), &waE2E.Message{Conversation: proto.String(text)}))
+	}
+	// waitPoll waits for the n-th poll the bot sends.
+	waitPoll := func(n int) sent {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			var polls []sent
+			for _, s := range h.net.messages() {
+				if s.msg.GetPollCreationMessage() != nil {
+					polls = append(polls, s)
+				}
+			}
+			if len(polls) >= n {
+				return polls[n-1]
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("poll %d never sent; sent so far:\n%s", n, transcript(h.net.messages()))
+		return sent{}
+	}
+	// vote has nurse i's phone vote for the named options of poll p, and
+	// delivers the vote as WhatsApp would: in a LID group, from her LID,
+	// her phone number as the alternative (Chinedu's arrives by phone
+	// number, as in older groups).
+	vote := func(i int, p sent, names ...string) {
+		t.Helper()
+		seq++
+		poll := types.MessageInfo{MessageSource: types.MessageSource{Chat: group, Sender: botPN, IsGroup: true}, ID: p.id}
+		// Her phone received the poll, and with it the poll's secret.
+		if err := phone[i].Store.MsgSecrets.PutMessageSecret(ctx, group, botPN, p.id, p.msg.GetMessageContextInfo().GetMessageSecret()); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := phone[i].BuildPollVote(ctx, &poll, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evt := incoming(i, false, fmt.Sprintf("V%d", seq), app.Clock.Now(), msg)
+		if i == 2 {
+			evt.Info.Sender, evt.Info.SenderAlt, evt.Info.AddressingMode = nurses[i].pn, nurses[i].lid, types.AddressingModePN
+		}
+		h.w.onEvent(evt)
+	}
+	names := func(p sent, picks ...int) []string {
+		var out []string
+		for _, n := range picks {
+			out = append(out, p.msg.GetPollCreationMessage().GetOptions()[n-1].GetOptionName())
+		}
+		return out
+	}
+
+	say(0, "Good morning, ward 3")
+	say(1, "Bonjour !")
+	say(2, "Morning all")
+	say(0, "/lesson poll-quiz")
+
+	drug := waitPoll(1)
+	vote(0, drug, names(drug, 1)...)   // Amina: right
+	vote(1, drug, names(drug, 2)...)   // Brigitte: wrong...
+	vote(1, drug, names(drug, 1)...)   // ...then changes her vote: the first one counts
+	vote(2, drug, names(drug, 1)...)   // Chinedu: right; everyone has answered
+	shock := waitPoll(2)               // the multi-select question follows
+	vote(0, shock, names(shock, 1)...) // Amina ticks one...
+	vote(0, shock, names(shock, 1, 3)...)
+	vote(0, shock, names(shock, 1, 3, 4)...) // ...another, then Done: right
+	vote(1, shock, names(shock, 2, 4)...)    // Brigitte: wrong
+	vote(2, shock, names(shock, 3, 1, 4)...) // Chinedu: right, in any order
+
+	// Wait for the end of the lesson.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(transcript(h.net.messages()), "see you next week") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the lesson did not end; sent:\n%s", transcript(h.net.messages()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the result message follows the end
+	golden(t, "testdata/transcripts/group-quiz.txt", transcript(h.net.messages()))
+
+	want := map[string][2]int{"Amina": {2, 2}, "Brigitte": {2, 0}, "Chinedu": {2, 2}}
+	for _, n := range nurses {
+		rows := app.Progress(t, Name, n.lid.String())
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d progress rows; want 1", n.name, len(rows))
+		}
+		if got := [2]int{rows[0].Answered, rows[0].Correct}; got != want[n.name] {
+			t.Errorf("%s: answered, correct = %v; want %v", n.name, got, want[n.name])
+		}
+	}
+}
+
+// transcript renders what the bot sent, one message a line, for a golden
+// file: polls with their options, quotes with the quoted message.
+func transcript(msgs []sent) string {
+	var b strings.Builder
+	pollNo := map[string]int{}
+	for _, s := range msgs {
+		m := s.msg
+		switch {
+		case m.GetPollCreationMessage() != nil:
+			p := m.GetPollCreationMessage()
+			pollNo[s.id] = len(pollNo) + 1
+			fmt.Fprintf(&b, "POLL %d (choose %d): %s\n", pollNo[s.id], p.GetSelectableOptionsCount(), strings.ReplaceAll(p.GetName(), "\n", " / "))
+			for _, o := range p.GetOptions() {
+				fmt.Fprintf(&b, "  - %s\n", o.GetOptionName())
+			}
+		case m.GetExtendedTextMessage() != nil:
+			e := m.GetExtendedTextMessage()
+			quoted := e.GetContextInfo().GetStanzaID()
+			if n, ok := pollNo[quoted]; ok {
+				quoted = fmt.Sprintf("poll %d", n)
+			}
+			fmt.Fprintf(&b, "TEXT (quoting %s): %s\n", quoted, strings.ReplaceAll(e.GetText(), "\n", " / "))
+		default:
+			fmt.Fprintf(&b, "TEXT: %s\n", strings.ReplaceAll(m.GetConversation(), "\n", " / "))
+		}
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("transcript differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}

@@ -1,0 +1,219 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"go.mau.fi/whatsmeow/proto/waCommon"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestSendBuildsExactProtobufs sends each kind of outbound message and
+// compares the protobuf handed to WhatsApp with the one expected.
+func TestSendBuildsExactProtobufs(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	amina := nurses[0]
+	options := []bot.Option{{Label: "1. Oxytocin 10 IU", Data: "q7.3.1"}, {Label: "2. Ergometrine", Data: "q7.3.2"}}
+	question := "❓ First drug for PPH?\n1. Oxytocin 10 IU\n2. Ergometrine\n\nChoose one: reply with its number or press it."
+	tests := []struct {
+		name string
+		cfg  func(*Config)
+		out  bot.Outbound
+		want func(w *WhatsApp, key string) *waE2E.Message
+	}{
+		{
+			name: "plain text",
+			out:  bot.Outbound{ChatID: group.String(), Text: "Three quick questions on triage.", Key: "k1"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{Conversation: proto.String("Three quick questions on triage.")}
+			},
+		},
+		{
+			name: "reply quoting a member's message",
+			out:  bot.Outbound{ChatID: group.String(), Text: "✅ Amina: correct!", ReplyTo: "M1/" + amina.lid.String(), Key: "k2"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
+					Text: proto.String("✅ Amina: correct!"),
+					ContextInfo: &waE2E.ContextInfo{
+						StanzaID: proto.String("M1"), Participant: proto.String(amina.lid.String()),
+						QuotedMessage: &waE2E.Message{Conversation: proto.String("")},
+					},
+				}}
+			},
+		},
+		{
+			name: "reply quoting the bot's own poll",
+			out:  bot.Outbound{ChatID: group.String(), Text: "❌ Brigitte: not quite.", ReplyTo: "3EB0POLL", Key: "k3"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
+					Text: proto.String("❌ Brigitte: not quite."),
+					ContextInfo: &waE2E.ContextInfo{
+						StanzaID: proto.String("3EB0POLL"), Participant: proto.String(botPN.String()),
+						QuotedMessage: &waE2E.Message{Conversation: proto.String("")},
+					},
+				}}
+			},
+		},
+		{
+			name: "mention",
+			out:  bot.Outbound{ChatID: group.String(), Text: "your turn to share a case", Mentions: []string{amina.lid.String()}, Key: "k4"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
+					Text:        proto.String("@81000000000001 your turn to share a case"),
+					ContextInfo: &waE2E.ContextInfo{MentionedJID: []string{amina.lid.String()}},
+				}}
+			},
+		},
+		{
+			name: "reaction to a member's message",
+			out:  bot.Outbound{ChatID: group.String(), React: "👍", ReplyTo: "M1/" + amina.lid.String(), Key: "k5"},
+			want: func(w *WhatsApp, _ string) *waE2E.Message {
+				return &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{
+					Key: &waCommon.MessageKey{RemoteJID: proto.String(group.String()), FromMe: proto.Bool(false),
+						ID: proto.String("M1"), Participant: proto.String(amina.lid.String())},
+					Text:              proto.String("👍"),
+					SenderTimestampMS: proto.Int64(w.cfg.Clock.Now().UnixMilli()),
+				}}
+			},
+		},
+		{
+			name: "single-choice quiz as a poll",
+			out:  bot.Outbound{ChatID: group.String(), Text: question, Options: options, Key: "run:7:3:q"},
+			want: func(w *WhatsApp, key string) *waE2E.Message {
+				return &waE2E.Message{
+					PollCreationMessage: &waE2E.PollCreationMessage{
+						Name: proto.String("❓ First drug for PPH?\n\nChoose one: reply with its number or press it."),
+						Options: []*waE2E.PollCreationMessage_Option{
+							{OptionName: proto.String("1. Oxytocin 10 IU")}, {OptionName: proto.String("2. Ergometrine")},
+						},
+						SelectableOptionsCount: proto.Uint32(1),
+					},
+					MessageContextInfo: &waE2E.MessageContextInfo{MessageSecret: w.derive("poll", key)},
+				}
+			},
+		},
+		{
+			name: "multi-select quiz as a poll allowing several answers",
+			out: bot.Outbound{ChatID: group.String(), Text: "❓ Pick the even numbers.\n1. 1\n2. 2", Multi: true, Key: "run:7:4:q",
+				Options: []bot.Option{{Label: "1. 1", Data: "q7.4.1"}, {Label: "2. 2", Data: "q7.4.2"}, {Label: "✔ Done", Data: "q7.4.s"}}},
+			want: func(w *WhatsApp, key string) *waE2E.Message {
+				return &waE2E.Message{
+					PollCreationMessage: &waE2E.PollCreationMessage{
+						Name: proto.String("❓ Pick the even numbers."),
+						Options: []*waE2E.PollCreationMessage_Option{
+							{OptionName: proto.String("1. 1")}, {OptionName: proto.String("2. 2")}, {OptionName: proto.String("✔ Done")},
+						},
+						SelectableOptionsCount: proto.Uint32(0),
+					},
+					MessageContextInfo: &waE2E.MessageContextInfo{MessageSecret: w.derive("poll", key)},
+				}
+			},
+		},
+		{
+			name: "numbered options: the text alone, answered by number, letter or text",
+			cfg:  func(c *Config) { c.Options = OptionsNumbered },
+			out:  bot.Outbound{ChatID: group.String(), Text: question, Options: options, Key: "run:7:3:q"},
+			want: func(*WhatsApp, string) *waE2E.Message { return &waE2E.Message{Conversation: proto.String(question)} },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := h.w
+			if tt.cfg != nil {
+				w.cfg.Options = OptionsPoll
+				tt.cfg(&w.cfg)
+				defer func() { w.cfg.Options = OptionsPoll }()
+			}
+			before := len(h.net.messages())
+			id, err := w.Send(context.Background(), tt.out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := h.net.messages()[before:]
+			if len(got) != 1 {
+				t.Fatalf("%d messages sent; want 1", len(got))
+			}
+			want := tt.want(w, tt.out.Key)
+			if diff := cmp.Diff(want, got[0].msg, protocmp.Transform()); diff != "" {
+				t.Errorf("protobuf differs (-want +got):\n%s", diff)
+			}
+			if got[0].id != id || got[0].id != w.msgID(tt.out.Key) || !strings.HasPrefix(id, "3EB0") || len(id) != 22 {
+				t.Errorf("id %q (sent as %q); want the key's derived id %q", id, got[0].id, w.msgID(tt.out.Key))
+			}
+			if got[0].to != group {
+				t.Errorf("sent to %s; want %s", got[0].to, group)
+			}
+			// A retry request after a restart gets the very same message.
+			w.cfg.Outbox.(*memOutbox).sent[id] = bot.OutboxItem{Outbound: tt.out}
+			if again := w.messageForRetry(amina.lid, group, id); !proto.Equal(again, got[0].msg) {
+				t.Errorf("retry request served %v; want the message sent", again)
+			}
+		})
+	}
+}
+
+// TestSendRules checks what is refused or made to wait.
+func TestSendRules(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	ctx := context.Background()
+	brigitte := nurses[1]
+	out := bot.Outbound{ChatID: brigitte.lid.String(), Text: "Your case was answered.", Key: "dm1"}
+
+	var retry *bot.RetryError
+	if _, err := h.w.Send(ctx, out); !errors.As(err, &retry) {
+		t.Fatalf("send before connecting: %v; want a RetryError", err)
+	}
+	h.connect()
+
+	var perm *bot.PermanentError
+	if _, err := h.w.Send(ctx, out); !errors.As(err, &perm) || !strings.Contains(err.Error(), "never write first") {
+		t.Fatalf("private message to someone who never wrote: %v; want a PermanentError", err)
+	}
+	// Once she has written (her chat is known, by phone number here), the
+	// bot may answer, at her LID.
+	h.w.cfg.Outbox.(*memOutbox).known[brigitte.pn.String()] = true
+	if _, err := h.w.Send(ctx, out); err != nil {
+		t.Fatalf("private message after she wrote: %v", err)
+	}
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: "not a number", Text: "x", Key: "bad"}); !errors.As(err, &perm) {
+		t.Fatalf("unparseable chat: %v; want a PermanentError", err)
+	}
+	// A bare phone number is a private chat too.
+	if to, err := parseChat("+254700000001"); err != nil || to != nurses[0].pn {
+		t.Fatalf("parseChat(+254700000001) = %v, %v", to, err)
+	}
+}
+
+// TestTypingBeforeLongMessages checks the typing indicator and its pause.
+func TestTypingBeforeLongMessages(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, TypingFrom: 50})
+	h.connect()
+	ctx := context.Background()
+	start := h.clock.Now()
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "short", Key: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.net.typing) != 0 || h.clock.Now() != start {
+		t.Fatalf("short message: typing %v, waited %s", h.net.typing, h.clock.Now().Sub(start))
+	}
+	long := strings.Repeat("Wash hands before touching a patient. ", 4)
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: long, Key: "l"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.net.typing) != 1 || h.net.typing[0] != group {
+		t.Fatalf("long message: typing shown in %v; want once in the group", h.net.typing)
+	}
+	// The wait is the typing time plus the overall gap (60µs at 10⁶ a minute).
+	if waited, typing := h.clock.Now().Sub(start), typingTime(len([]rune(long))); waited < typing || waited > typing+time.Millisecond {
+		t.Fatalf("long message: waited %s; want the typing time %s", waited, typing)
+	}
+}
