@@ -205,6 +205,23 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	return &harness{w: w, net: net, clock: c}
 }
 
+// running waits until Run has taken its handler, as it has before
+// whatsmeow delivers any message.
+func (h *harness) running(t testing.TB) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		h.w.mu.Lock()
+		ok := h.w.handler != nil && h.w.connected
+		h.w.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not start")
+		}
+	}
+}
+
 // connect delivers whatsmeow's Connected event.
 func (h *harness) connect() { h.w.onEvent(&events.Connected{}) }
 

@@ -60,6 +60,7 @@ func TestGroupQuizThroughTheBoundary(t *testing.T) {
 	ref := &storeRef{}
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
 	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons"}, h.w)
+	h.running(t)
 	ref.db = app.DB
 	h.net.clock = clock{app.Clock}
 	h.w.cfg.Clock = clock{app.Clock}

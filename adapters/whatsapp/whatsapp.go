@@ -223,6 +223,7 @@ func (w *WhatsApp) handle(ev bot.Event) {
 	h, ctx := w.handler, w.runCtx
 	w.mu.Unlock()
 	if h == nil {
+		w.log.Error("event before Run; dropped", "event", ev.ID)
 		return
 	}
 	if err := h.HandleEvent(ctx, ev); err != nil && ctx.Err() == nil {
