@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
+	"github.com/huddlebot/huddle/bot"
 	"github.com/spf13/viper"
 )
 
@@ -26,6 +27,9 @@ type Config struct {
 		WhatsApp WhatsAppConfig `mapstructure:"whatsapp"`
 	} `mapstructure:"channels"`
 	Mentors map[string][]string `mapstructure:"mentors"`
+	// Staff are program staff as channel:id; they are told when a channel
+	// goes down and may use staff commands.
+	Staff []string `mapstructure:"staff"`
 }
 
 // LogConfig sets logging.
@@ -62,6 +66,17 @@ type WhatsAppConfig struct {
 	Enabled   bool   `mapstructure:"enabled"`
 	SessionDB string `mapstructure:"session_db"`
 	PairPhone string `mapstructure:"pair_phone"`
+	// Options is poll or numbered.
+	Options string `mapstructure:"options"`
+	// ChatGap is the least time between two messages to one chat.
+	ChatGap time.Duration `mapstructure:"chat_gap"`
+	// PerMinute is the most messages a minute in all.
+	PerMinute float64 `mapstructure:"per_minute"`
+	// Jitter is the most random time added to each gap.
+	Jitter time.Duration `mapstructure:"jitter"`
+	// LateAfter is the age past which a message is recorded but not acted
+	// on.
+	LateAfter time.Duration `mapstructure:"late_after"`
 }
 
 // defaults are the embedded defaults: enough to run the simulator with the
@@ -86,7 +101,13 @@ var defaults = map[string]any{
 	"channels.whatsapp.enabled":        false,
 	"channels.whatsapp.session_db":     "./data/whatsapp.db",
 	"channels.whatsapp.pair_phone":     "",
+	"channels.whatsapp.options":        "poll",
+	"channels.whatsapp.chat_gap":       "2s",
+	"channels.whatsapp.per_minute":     30.0,
+	"channels.whatsapp.jitter":         "1s",
+	"channels.whatsapp.late_after":     "30m",
 	"mentors":                          map[string][]string{},
+	"staff":                            []string{},
 }
 
 // loadConfig reads defaults, then the config file (when given), then
@@ -192,11 +213,36 @@ func (c *Config) validate() error {
 			return bad("channels.telegram.rate", "must be more than zero")
 		}
 	}
-	if c.Channels.WhatsApp.Enabled {
-		return bad("channels.whatsapp.enabled", "is true, but this version has no WhatsApp adapter yet")
+	if wa := c.Channels.WhatsApp; wa.Enabled {
+		if strings.TrimSpace(wa.SessionDB) == "" {
+			return bad("channels.whatsapp.session_db", "is empty: give the path of the WhatsApp session file")
+		}
+		if wa.Options != "poll" && wa.Options != "numbered" {
+			return bad("channels.whatsapp.options", "%q is not poll or numbered", wa.Options)
+		}
+		if wa.PairPhone != "" && !phoneNumber(wa.PairPhone) {
+			return bad("channels.whatsapp.pair_phone", "%q is not a phone number in international form, such as +254700000000", wa.PairPhone)
+		}
+		if wa.ChatGap < time.Second {
+			return bad("channels.whatsapp.chat_gap", "is %s: below 1s the account looks like a spammer", wa.ChatGap)
+		}
+		if wa.PerMinute <= 0 || wa.PerMinute > 60 {
+			return bad("channels.whatsapp.per_minute", "is %g: give 1 to 60 messages a minute", wa.PerMinute)
+		}
+		if wa.Jitter < 0 {
+			return bad("channels.whatsapp.jitter", "must not be negative")
+		}
+		if wa.LateAfter < time.Minute {
+			return bad("channels.whatsapp.late_after", "is %s: give at least 1m", wa.LateAfter)
+		}
 	}
-	if !c.Channels.Sim.Enabled && !tg.Enabled {
-		return bad("channels", "enable none: turn on channels.sim or channels.telegram")
+	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {
+		return bad("channels", "enable none: turn on channels.sim, channels.telegram or channels.whatsapp")
+	}
+	for _, s := range c.Staff {
+		if _, err := bot.ParseStaffRef(s); err != nil {
+			return bad("staff", "has %q: write channel:id, such as telegram:123456789 or whatsapp:254700000000", s)
+		}
 	}
 	for queue, ids := range c.Mentors {
 		for _, id := range ids {
@@ -207,6 +253,12 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// phoneNumber reports whether s is a phone number in international form.
+func phoneNumber(s string) bool {
+	s = strings.ReplaceAll(strings.TrimPrefix(s, "+"), " ", "")
+	return len(s) >= 7 && len(s) <= 15 && strings.Trim(s, "0123456789") == ""
 }
 
 func isLoopback(host string) bool {

@@ -2,6 +2,7 @@
 //
 //	huddle run                       start the bot (simulator on http://127.0.0.1:8080 by default)
 //	huddle lessons validate [PATH…]  check lesson files; exit status 1 on any problem
+//	huddle whatsapp pair|status      link the bot's WhatsApp number; check it
 //	huddle version                   print the version
 package main
 
@@ -61,7 +62,7 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVarP(&configFile, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
-	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newVersionCmd())
+	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newWhatsAppCmd(&configFile), newVersionCmd())
 	return root
 }
 

@@ -77,9 +77,28 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 	}
 
-	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
+	var sender *bot.Sender
+	if wc := cfg.Channels.WhatsApp; wc.Enabled {
+		wa, err := openWhatsApp(ctx, wc, db, log, func() { sender.Wake() })
+		if err != nil {
+			return err
+		}
+		defer wa.Close()
+		if !wa.Paired() {
+			log.Warn("WhatsApp is enabled but not paired: the other channels start, and WhatsApp's messages wait. To pair: huddle whatsapp pair",
+				"session_db", wc.SessionDB)
+		}
+		channels = append(channels, wa)
+	}
+
+	var staff []bot.StaffRef
+	for _, s := range cfg.Staff {
+		ref, _ := bot.ParseStaffRef(s) // validated with the config
+		staff = append(staff, ref)
+	}
+	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
 	router := bot.NewRouter(bot.RouterConfig{
-		Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Logger: log, Committed: sender.Wake,
+		Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Logger: log, Committed: sender.Wake, Staff: staff,
 	})
 
 	// Bind the port before anything starts, so a busy port fails at once.

@@ -74,3 +74,31 @@ func TestBrokenLessonRefusedAtStart(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatsAppUnpaired starts huddle with WhatsApp enabled but never
+// paired: the simulator starts all the same, and the log says how to pair.
+func TestWhatsAppUnpaired(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"), "HUDDLE_HTTP_LISTEN=127.0.0.1:0",
+		"HUDDLE_CHANNELS_WHATSAPP_ENABLED=true", "HUDDLE_CHANNELS_WHATSAPP_SESSION_DB=" + filepath.Join(dir, "wa.db")})
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(p.log.String(), "huddle is running") {
+		if time.Now().After(deadline) {
+			t.Fatalf("did not start:\n%s", p.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	log := p.log.String()
+	for _, want := range []string{"simulator ready", "channels=2", "not paired", "huddle whatsapp pair"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.log)
+	}
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/huddlebot/huddle/adapters/whatsapp"
+	"github.com/huddlebot/huddle/store"
+	"github.com/mdp/qrterminal/v3"
+	"github.com/spf13/cobra"
+)
+
+// openWhatsApp opens the WhatsApp channel from its config.
+func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, log *slog.Logger, connected func()) (*whatsapp.WhatsApp, error) {
+	return whatsapp.New(ctx, whatsapp.Config{
+		SessionDB: wc.SessionDB, Options: wc.Options, ChatGap: wc.ChatGap, PerMinute: wc.PerMinute,
+		Jitter: wc.Jitter, LateAfter: wc.LateAfter, Outbox: db, OnConnected: connected, Logger: log,
+	})
+}
+
+func newWhatsAppCmd(configFile *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "whatsapp",
+		Short: "Pair the bot's WhatsApp number and check its connection",
+		Long: `Huddle joins WhatsApp as a linked device of an ordinary WhatsApp account (use
+a number kept for the bot, not a person's own). Pair it once with
+'huddle whatsapp pair', add the number to the learning groups, then set
+channels.whatsapp.enabled and start 'huddle run'.
+
+Stop 'huddle run' first: one session serves one process at a time.`,
+	}
+	cmd.AddCommand(newWhatsAppPairCmd(configFile), newWhatsAppStatusCmd(configFile))
+	return cmd
+}
+
+func newWhatsAppPairCmd(configFile *string) *cobra.Command {
+	var phone string
+	cmd := &cobra.Command{
+		Use:   "pair",
+		Short: "Link the bot's WhatsApp number by QR code or pairing code",
+		Long: `Link the bot's WhatsApp number to this Huddle. A QR code appears in the
+terminal: on the bot's phone open WhatsApp, Settings, Linked devices, Link a
+device, and scan it. New codes follow until one is scanned or WhatsApp closes
+the window.
+
+With --phone (or channels.whatsapp.pair_phone) a pairing code is printed
+instead: on the phone choose "Link with phone number instead" and type it.`,
+		Example: `  huddle whatsapp pair
+  huddle whatsapp pair --phone +254700000000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(*configFile)
+			if err != nil {
+				return err
+			}
+			if phone == "" {
+				phone = cfg.Channels.WhatsApp.PairPhone
+			}
+			if phone != "" && !phoneNumber(phone) {
+				return fmt.Errorf("--phone %q is not a phone number in international form, such as +254700000000", phone)
+			}
+			log := newLogger(LogConfig{Level: "warn", Format: cfg.Log.Format}, cmd.ErrOrStderr())
+			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log, nil)
+			if err != nil {
+				return err
+			}
+			defer wa.Close()
+			out := cmd.OutOrStdout()
+			fmt.Fprintln(out, "Connecting to WhatsApp…")
+			err = wa.Pair(cmd.Context(), phone, whatsapp.Pairing{
+				QR: func(code string) {
+					fmt.Fprintln(out, "\nScan this with the bot's phone: WhatsApp > Settings > Linked devices > Link a device")
+					qrterminal.GenerateWithConfig(code, qrterminal.Config{
+						Level: qrterminal.L, Writer: out, HalfBlocks: true,
+						BlackChar: qrterminal.BLACK_BLACK, WhiteBlackChar: qrterminal.WHITE_BLACK,
+						WhiteChar: qrterminal.WHITE_WHITE, BlackWhiteChar: qrterminal.BLACK_WHITE, QuietZone: 1,
+					})
+				},
+				Code: func(code string) {
+					fmt.Fprintf(out, "\nOn the phone of %s: WhatsApp > Settings > Linked devices > Link a device >\n"+
+						"Link with phone number instead, then type this code:\n\n    %s\n\n", phone, code)
+				},
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Paired. The session is in %s.\nAdd the number to your groups, set channels.whatsapp.enabled: true, and run huddle run.\n",
+				cfg.Channels.WhatsApp.SessionDB)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&phone, "phone", "", "pair with a code for this number (international form, +254…) instead of a QR code")
+	return cmd
+}
+
+func newWhatsAppStatusCmd(configFile *string) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Say whether WhatsApp is paired and connected, and list its groups",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(*configFile)
+			if err != nil {
+				return err
+			}
+			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, io.Discard)
+			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log, nil)
+			if err != nil {
+				return err
+			}
+			defer wa.Close()
+			out := cmd.OutOrStdout()
+			st := wa.Status(cmd.Context())
+			if !st.Paired {
+				fmt.Fprintf(out, "paired:    no (session %s)\nTo pair: huddle whatsapp pair\n", cfg.Channels.WhatsApp.SessionDB)
+				return exitError{"not paired"}
+			}
+			fmt.Fprintf(out, "paired:    yes, as %s (%s)\n", st.Account, st.Name)
+			if !st.Connected {
+				fmt.Fprintf(out, "connected: no: %v\n", st.ConnectErr)
+				return exitError{"not connected"}
+			}
+			fmt.Fprintf(out, "connected: yes\ngroups:    %d\n", len(st.Groups))
+			for _, g := range st.Groups {
+				admin := ""
+				if g.BotAdmin {
+					admin = ", bot is admin"
+				}
+				fmt.Fprintf(out, "  %s (%d members%s)\n", g.Name, g.Members, admin)
+			}
+			if st.ConnectErr != nil {
+				return st.ConnectErr
+			}
+			return nil
+		},
+	}
+}
