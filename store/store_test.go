@@ -280,3 +280,52 @@ func TestArrive(t *testing.T) {
 		return err
 	})
 }
+
+// TestAliases checks that one person is one member whichever address
+// arrives: first by phone number only, then by LID with the phone number
+// as alias (the member is re-keyed), then by phone number again (found by
+// alias), in groups and in the private chat.
+func TestAliases(t *testing.T) {
+	db, _ := open(t)
+	const pn, lid = "254700000001@s.whatsapp.net", "81000000000001@lid"
+	ev := func(chat, sender, alias string) bot.Event {
+		return bot.Event{Channel: "whatsapp", ChatID: chat, ChatType: bot.Group, SenderID: sender, SenderAlias: alias, SenderName: "Amina"}
+	}
+	var ids []int64
+	for i, e := range []bot.Event{
+		ev("g1@g.us", pn, ""),  // an old group, by phone number
+		ev("g1@g.us", lid, pn), // the LID arrives with the phone number
+		ev("g2@g.us", pn, ""),  // by phone number again, another group
+		ev("g2@g.us", lid, pn), // and by LID there
+		ev("g1@g.us", lid, ""), // LID alone
+	} {
+		update(t, db, func(tx bot.Tx) error {
+			_, m, err := tx.Arrive(e, t0.Add(time.Duration(i)*2*time.Hour))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, m.ID)
+			if i > 0 && (m.PlatformID != lid || m.Alias != pn) {
+				t.Errorf("event %d: member %q alias %q; want %q alias %q", i, m.PlatformID, m.Alias, lid, pn)
+			}
+			return nil
+		})
+	}
+	for i, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("event %d made member %d; want the one member %d: %v", i, id, ids[0], ids)
+		}
+	}
+	// Another person's LID claiming the same phone number leaves both as
+	// they are rather than failing the message.
+	update(t, db, func(tx bot.Tx) error {
+		_, m, err := tx.Arrive(ev("g1@g.us", "81000000000009@lid", pn), t0.Add(12*time.Hour))
+		if err != nil {
+			return err
+		}
+		if m.ID == ids[0] || m.Alias != "" {
+			t.Errorf("a second LID took member %d with alias %q", m.ID, m.Alias)
+		}
+		return nil
+	})
+}

@@ -94,7 +94,11 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 		ORDER BY m.platform_id = ? DESC LIMIT 1`
 	m, err := scanMember(t.row(byEither, channel, platformID, platformID, platformID))
 	if errors.Is(err, sql.ErrNoRows) && alias != "" {
-		if m, err = scanMember(t.row(byEither, channel, alias, alias, alias)); err == nil {
+		// Known so far by the alias itself (a phone number, the LID not yet
+		// seen): that member takes the new id. A member who has the alias
+		// beside another id is someone else (a recycled phone number).
+		const byID = `SELECT ` + memberColumns + ` FROM members m WHERE m.channel = ? AND m.platform_id = ?`
+		if m, err = scanMember(t.row(byID, channel, alias)); err == nil {
 			if _, err := t.exec(`UPDATE members SET platform_id = ?, alias = ? WHERE id = ?`, platformID, alias, m.ID); err != nil {
 				return m, fmt.Errorf("re-key member %d: %w", m.ID, err)
 			}
@@ -125,8 +129,17 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 		return m, fmt.Errorf("member %s:%s: %w", channel, platformID, err)
 	}
 	m = bot.Member{Channel: channel, PlatformID: platformID, Alias: alias, Name: name, Created: at}
-	if err := t.row(`INSERT INTO members (channel, platform_id, alias, name, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		channel, platformID, nullString(alias), name, ms(at)).Scan(&m.ID); err != nil {
+	if err := t.row(`INSERT INTO members (channel, platform_id, alias, name, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING RETURNING id`,
+		channel, platformID, nullString(alias), name, ms(at)).Scan(&m.ID); errors.Is(err, sql.ErrNoRows) && alias != "" {
+		// The alias belongs to another member: this one goes without.
+		m.Alias = ""
+		err = t.row(`INSERT INTO members (channel, platform_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			channel, platformID, name, ms(at)).Scan(&m.ID)
+		if err != nil {
+			return m, fmt.Errorf("add member %s:%s: %w", channel, platformID, err)
+		}
+	} else if err != nil {
 		return m, fmt.Errorf("add member %s:%s: %w", channel, platformID, err)
 	}
 	return m, nil
