@@ -9,6 +9,9 @@ type LessonInfo struct {
 	// Mode is "group" or "direct".
 	Mode  string
 	Steps int
+	// Schedule describes when the lesson starts by itself once assigned
+	// ("mon, wed, fri at 08:30"); empty when it has no schedule.
+	Schedule string
 }
 
 // Session is what the engine is told about an inbound event: the event, and
@@ -41,4 +44,7 @@ type Engine interface {
 	Stop(tx Tx, run Run, now time.Time) error
 	// Describe says where a run is, for a member: "Hand hygiene, step 3 of 9".
 	Describe(run Run, lang string) string
+	// NextStart is a scheduled lesson's first start after after; false
+	// when the lesson has no schedule.
+	NextStart(id string, after time.Time) (time.Time, bool)
 }

@@ -42,6 +42,9 @@ type RouterConfig struct {
 	TimerPoll time.Duration
 	// Staff are told when a channel goes down, and may use staff commands.
 	Staff []StaffRef
+	// Location is the time zone in which start times are shown; UTC when
+	// nil.
+	Location *time.Location
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -54,6 +57,7 @@ type Router struct {
 	committed func()
 	timerPoll time.Duration
 	staff     []StaffRef
+	loc       *time.Location
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -71,6 +75,9 @@ func NewRouter(cfg RouterConfig) *Router {
 	if cfg.Committed == nil {
 		cfg.Committed = func() {}
 	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
 	if cfg.TimerPoll <= 0 {
 		cfg.TimerPoll = 500 * time.Millisecond
 	}
@@ -83,6 +90,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		committed: cfg.Committed,
 		timerPoll: cfg.TimerPoll,
 		staff:     cfg.Staff,
+		loc:       cfg.Location,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
@@ -119,12 +127,76 @@ func (r *Router) Run(ctx context.Context) error {
 				mu.Unlock()
 			}(t.ID)
 		}
+		r.startAssignments(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 		}
 	}
+}
+
+// startAssignments starts the assigned lessons that are due, each in its
+// chat's queue.
+func (r *Router) startAssignments(ctx context.Context) {
+	due, err := r.store.DueAssignments(ctx, r.clock.Now(), 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("list due assignments", "err", err)
+		}
+		return
+	}
+	for _, a := range due {
+		done := r.queues.submit(ctx, ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
+			return r.startAssigned(ctx, a)
+		})
+		<-done // one at a time: the next poll must not list it again
+	}
+}
+
+// missedStart is how late an assigned lesson may still start: after a
+// longer outage the slot is skipped rather than the lesson posted at an odd
+// hour.
+const missedStart = time.Hour
+
+// startAssigned starts one due assignment and moves it to its next time.
+func (r *Router) startAssigned(ctx context.Context, a Assignment) error {
+	now := r.clock.Now()
+	err := r.store.Update(ctx, func(tx Tx) error {
+		next, ok := r.engine.NextStart(a.LessonID, now)
+		if !ok {
+			// The lesson lost its schedule (or was removed): nothing more
+			// to start.
+			_, err := tx.Unassign(a.ChatID, a.LessonID)
+			return err
+		}
+		if moved, err := tx.AdvanceAssignment(a.ID, a.Next, next); err != nil || !moved {
+			return err
+		}
+		if now.Sub(a.Next) > missedStart {
+			r.log.Warn("assigned lesson skipped: its start passed while huddle was down", "lesson", a.LessonID, "chat", a.ChatID, "was_due", a.Next)
+			return nil
+		}
+		chat, err := tx.ChatByID(a.ChatID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ActiveRun(chat.ID); err == nil {
+			r.log.Info("assigned lesson skipped: another lesson is running", "lesson", a.LessonID, "chat", a.ChatID)
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		s := Session{Chat: chat, Member: Member{ID: a.AssignedBy}, Lang: chat.Lang, Now: now,
+			Event: Event{ID: fmt.Sprintf("assign:%d:%d", a.ID, a.Next.UnixMilli()), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
+		return r.engine.Start(tx, s, a.LessonID)
+	})
+	if err == nil {
+		r.committed()
+	} else if ctx.Err() == nil {
+		r.log.Error("start assigned lesson", "lesson", a.LessonID, "chat", a.ChatID, "err", err)
+	}
+	return err
 }
 
 // Close stops the chat queues and waits for the work under way to finish.
@@ -387,6 +459,10 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		return r.progress(tx, s)
 	case "lang":
 		return r.setLang(tx, s, args)
+	case "assign":
+		return r.assign(tx, s, args)
+	case "unassign":
+		return r.unassign(tx, s, args)
 	default:
 		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", clip("/"+name, 32))+"\n"+tr(s.Lang, "help"))
 	}
@@ -539,4 +615,84 @@ func (r *Router) setLang(tx Tx, s Session, args []string) error {
 		name = code
 	}
 	return r.reply(tx, s, "lang", tr(code, "lang_set", name))
+}
+
+// mayAssign reports whether the sender may assign lessons in this group:
+// program staff, or the group's own admins.
+func (r *Router) mayAssign(tx Tx, s Session, tag string) (bool, error) {
+	if s.Chat.Type != Group {
+		return false, r.reply(tx, s, tag, tr(s.Lang, "assign_group"))
+	}
+	if !r.isStaff(s.Member) && !s.Event.SenderAdmin {
+		return false, r.reply(tx, s, tag, tr(s.Lang, "assign_refused"))
+	}
+	return true, nil
+}
+
+// assign handles /assign LESSON: a scheduled lesson starts by itself on
+// its schedule; one without a schedule starts now. /assign alone lists the
+// group's assignments.
+func (r *Router) assign(tx Tx, s Session, args []string) error {
+	if ok, err := r.mayAssign(tx, s, "assign"); !ok {
+		return err
+	}
+	if len(args) == 0 {
+		list, err := tx.ChatAssignments(s.Chat.ID)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return r.reply(tx, s, "assign", tr(s.Lang, "assign_none"))
+		}
+		var b strings.Builder
+		b.WriteString(tr(s.Lang, "assign_list"))
+		for _, a := range list {
+			title := a.LessonID
+			if info, ok := r.engine.Lesson(a.LessonID, s.Lang); ok {
+				title = info.Title
+			}
+			fmt.Fprintf(&b, "\n• %s (%s): %s", title, a.LessonID, r.when(a.Next))
+		}
+		return r.reply(tx, s, "assign", b.String())
+	}
+	id := strings.ToLower(args[0])
+	info, ok := r.engine.Lesson(id, s.Lang)
+	if !ok {
+		return r.reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", clip(args[0], 40)))
+	}
+	if info.Mode == "direct" {
+		return r.reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
+	}
+	next, scheduled := r.engine.NextStart(id, s.Now)
+	if !scheduled {
+		return r.startLesson(tx, s, args)
+	}
+	if err := tx.Assign(&Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
+		return err
+	}
+	return r.reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
+}
+
+// unassign handles /unassign LESSON.
+func (r *Router) unassign(tx Tx, s Session, args []string) error {
+	if ok, err := r.mayAssign(tx, s, "unassign"); !ok {
+		return err
+	}
+	if len(args) == 0 {
+		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
+	}
+	id := strings.ToLower(args[0])
+	removed, err := tx.Unassign(s.Chat.ID, id)
+	if err != nil {
+		return err
+	}
+	if !removed {
+		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_none", clip(args[0], 40)))
+	}
+	return r.reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
+}
+
+// when shows a start time in the router's time zone: "Mon 2 Mar 08:30".
+func (r *Router) when(t time.Time) string {
+	return t.In(r.loc).Format("Mon 2 Jan 15:04")
 }

@@ -22,8 +22,13 @@ type harness struct {
 
 func start(t *testing.T) *harness {
 	t.Helper()
+	return startWith(t, huddletest.Options{})
+}
+
+func startWith(t *testing.T, opts huddletest.Options) *harness {
+	t.Helper()
 	s := sim.New(nil)
-	app := huddletest.Start(t, huddletest.Options{}, s)
+	app := huddletest.Start(t, opts, s)
 	h := &harness{t: t, sim: s, app: app}
 	// Wait until the simulator has its handler.
 	deadline := time.Now().Add(5 * time.Second)
@@ -287,5 +292,66 @@ func TestStartAndLanguage(t *testing.T) {
 	}
 	if got := h.say("dm-amina", "amina", "/lang", 1); !strings.Contains(got[0].Text, "/lang fr") {
 		t.Errorf("/lang without a code = %q", got[0].Text)
+	}
+}
+
+// TestAssign covers /assign and /unassign: who may, where, what the group
+// is told, and the scheduled starts themselves on a fake clock: on time,
+// and skipped when the start passed long ago while the bot was down.
+func TestAssign(t *testing.T) {
+	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "sim", ID: "lead"}}})
+	const g = "g-assign"
+	// The clock starts on Monday 2 March 2026, 08:30 UTC.
+	steps := []struct {
+		chat, who, text string
+		want            string
+	}{
+		{g, "amina", "/assign weekly-check", "Only program staff and the group's admins"},
+		{"dm-lead", "lead", "/assign weekly-check", "Send /assign in the group"},
+		{g, "lead", "/assign", "No lessons are assigned"},
+		{g, "lead", "/assign no-such-lesson", "There is no lesson called"},
+		{g, "lead", "/assign solo-quiz", "is taken one to one"},
+		{g, "lead", "/assign weekly-check", "starts by itself mon, wed, fri at 08:30 (UTC), next on Wed 4 Mar 08:30"},
+		{g, "lead", "/assign", "Weekly check-in (weekly-check): Wed 4 Mar 08:30"},
+	}
+	for _, st := range steps {
+		got := h.say(st.chat, st.who, st.text, 1)
+		if !strings.Contains(got[0].Text, st.want) {
+			t.Fatalf("%s says %q: got %q; want %q", st.who, st.text, got[0].Text, st.want)
+		}
+	}
+	// Wednesday 08:30: the lesson starts by itself, and runs to its end.
+	before := h.last(g)
+	h.app.Clock.Advance(48 * time.Hour)
+	got := h.replies(g, before, 3)
+	if !strings.Contains(got[0].Text, "Weekly check-in") || !strings.Contains(got[2].Text, "see you next time") {
+		t.Fatalf("Wednesday's start: %q", texts(got))
+	}
+	if reply := h.say(g, "lead", "/assign", 1); !strings.Contains(reply[0].Text, "Fri 6 Mar 08:30") {
+		t.Fatalf("after Wednesday: %q; want the next start on Friday", reply[0].Text)
+	}
+	// Friday 10:00 after an outage: the 08:30 start is skipped, not posted
+	// late, and the next one is Monday's.
+	before = h.last(g)
+	h.app.Clock.Advance(49*time.Hour + 30*time.Minute)
+	if extra := h.replies(g, before, 0); len(extra) != 0 {
+		t.Fatalf("a start 1h30 late was posted: %q", texts(extra))
+	}
+	if reply := h.say(g, "lead", "/assign", 1); !strings.Contains(reply[0].Text, "Mon 9 Mar 08:30") {
+		t.Fatalf("after the missed start: %q; want Monday's", reply[0].Text)
+	}
+	for _, st := range []struct{ text, want string }{
+		{"/unassign weekly-check", "will no longer start by itself"},
+		{"/unassign weekly-check", "is not assigned to this group"},
+		{"/unassign", "Which lesson?"},
+	} {
+		if reply := h.say(g, "lead", st.text, 1); !strings.Contains(reply[0].Text, st.want) {
+			t.Fatalf("%q: got %q; want %q", st.text, reply[0].Text, st.want)
+		}
+	}
+	before = h.last(g)
+	h.app.Clock.Advance(72 * time.Hour)
+	if extra := h.replies(g, before, 0); len(extra) != 0 {
+		t.Fatalf("an unassigned lesson started: %q", texts(extra))
 	}
 }

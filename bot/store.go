@@ -125,6 +125,20 @@ type Progress struct {
 	Finished  time.Time
 }
 
+// Assignment is a lesson staff assigned to a group: it starts by itself at
+// Next, which then moves to the lesson's next scheduled time.
+type Assignment struct {
+	ID       int64
+	ChatID   int64
+	LessonID string
+	// AssignedBy is the member who sent /assign.
+	AssignedBy int64
+	Next       time.Time
+	// Channel and ChatPlatformID name the chat (filled by DueAssignments).
+	Channel        string
+	ChatPlatformID string
+}
+
 // OutboxItem is a queued outbound message.
 type OutboxItem struct {
 	ID int64
@@ -149,6 +163,9 @@ type Store interface {
 	// MarkRetry records an attempt that failed at at; the message is
 	// retried at next, or given up when next is zero.
 	MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error
+	// DueAssignments lists up to limit assignments due at now, earliest
+	// first.
+	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
 	// DueTimers lists up to limit unfired timers due at now.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }
@@ -200,6 +217,17 @@ type Tx interface {
 	SaveAnswer(a Answer) error
 	// MemberProgress lists a member's runs with their scores, newest first.
 	MemberProgress(memberID int64) ([]Progress, error)
+	// Assign records that a lesson starts in a chat at a.Next (and then on
+	// its schedule), replacing an earlier assignment of it there.
+	Assign(a *Assignment) error
+	// Unassign removes a lesson's assignment from a chat; false when there
+	// was none.
+	Unassign(chatID int64, lessonID string) (bool, error)
+	// ChatAssignments lists a chat's assignments, soonest first.
+	ChatAssignments(chatID int64) ([]Assignment, error)
+	// AdvanceAssignment moves an assignment from its start at from to next;
+	// false when it is no longer at from (moved already, or removed).
+	AdvanceAssignment(id int64, from, next time.Time) (bool, error)
 	// Enqueue adds a message to the outbox; a second message with the same
 	// key is ignored.
 	Enqueue(m Outbound, at time.Time) error

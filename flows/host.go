@@ -17,6 +17,9 @@ import (
 // new state, answers, timers and messages back in the same transaction.
 // It implements bot.Engine.
 type Host struct {
+	// Location is the time zone of lesson schedules; UTC when nil.
+	Location *time.Location
+
 	lib    *Library
 	engine *Engine
 	// activeFor is how recently a member must have been seen in a group to
@@ -69,7 +72,25 @@ func (h *Host) Lesson(id, lang string) (bot.LessonInfo, bool) {
 }
 
 func info(l *Lesson, lang string) bot.LessonInfo {
-	return bot.LessonInfo{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback()), Mode: l.Mode, Steps: len(l.Steps)}
+	li := bot.LessonInfo{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback()), Mode: l.Mode, Steps: len(l.Steps)}
+	if l.Schedule != nil {
+		li.Schedule = l.Schedule.String()
+	}
+	return li
+}
+
+// NextStart is a scheduled lesson's first start after after, in the
+// host's time zone.
+func (h *Host) NextStart(id string, after time.Time) (time.Time, bool) {
+	l, ok := h.lib.Get(id)
+	if !ok || l.Schedule == nil {
+		return time.Time{}, false
+	}
+	loc := h.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return l.Schedule.Next(after, loc), true
 }
 
 // Start begins a lesson in the session's chat.

@@ -96,9 +96,15 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		ref, _ := bot.ParseStaffRef(s) // validated with the config
 		staff = append(staff, ref)
 	}
+	loc, err := time.LoadLocation(cfg.Timezone) // validated with the config
+	if err != nil {
+		return err
+	}
+	host := flows.NewHost(lib, &flows.Engine{}, log)
+	host.Location = loc
 	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
 	router := bot.NewRouter(bot.RouterConfig{
-		Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Logger: log, Committed: sender.Wake, Staff: staff,
+		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc,
 	})
 
 	// Bind the port before anything starts, so a busy port fails at once.
