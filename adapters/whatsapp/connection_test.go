@@ -11,7 +11,9 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types/events"
+	"google.golang.org/protobuf/proto"
 )
 
 // recorder is a channel that records what it is asked to send: the staff's
@@ -167,5 +169,40 @@ func TestSessionLocked(t *testing.T) {
 	// refused just as another process's would be.
 	if _, err := New(context.Background(), Config{SessionDB: path}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("second open: %v; want ErrLocked", err)
+	}
+}
+
+// handlerFunc adapts a function to bot.Handler.
+type handlerFunc func(context.Context, bot.Event) error
+
+func (f handlerFunc) HandleEvent(ctx context.Context, ev bot.Event) error { return f(ctx, ev) }
+
+// TestAckOnlyWhenHandled checks what whatsmeow is told: a message the
+// router could not handle durably reports failure, so whatsmeow leaves it
+// unacknowledged and WhatsApp delivers it again.
+func TestAckOnlyWhenHandled(t *testing.T) {
+	h := newHarness(t, Config{})
+	var fail atomic.Bool
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.w.Run(ctx, handlerFunc(func(context.Context, bot.Event) error {
+		if fail.Load() {
+			return errors.New("disk full")
+		}
+		return nil
+	}))
+	h.running(t)
+	msg := func(id string) *events.Message {
+		return incoming(0, false, id, h.clock.Now(), &waE2E.Message{Conversation: proto.String("20")})
+	}
+	if !h.w.onEvent(msg("A")) {
+		t.Fatal("a handled message reported failure")
+	}
+	fail.Store(true)
+	if h.w.onEvent(msg("B")) {
+		t.Fatal("a message whose handling failed reported success: it would be acknowledged and lost")
+	}
+	if !h.w.onEvent(&events.Connected{}) {
+		t.Fatal("a connection event reported failure")
 	}
 }

@@ -173,9 +173,14 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 		groups:    make(map[types.JID]*groupInfo),
 	}
 	w.dial = w.cli.ConnectContext
+	// A message is acknowledged only once every handler returned success,
+	// and its decrypted form is kept until then, so a message whose
+	// handling failed (or was cut short by a kill) is delivered again and
+	// can still be read: Signal sessions cannot decrypt a message twice.
 	w.cli.SynchronousAck = true
+	w.cli.EnableDecryptedEventBuffer = true
 	w.cli.GetMessageForRetry = w.messageForRetry
-	w.cli.AddEventHandler(w.onEvent)
+	w.cli.AddEventHandlerWithSuccessStatus(w.onEvent)
 	return w, nil
 }
 
@@ -217,27 +222,34 @@ func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
 	return nil
 }
 
-// handle passes ev to the router; it returns once ev is durably handled.
-func (w *WhatsApp) handle(ev bot.Event) {
+// handle passes ev to the router; it returns once ev is durably handled,
+// and false when it was not (the platform should deliver it again).
+func (w *WhatsApp) handle(ev bot.Event) bool {
 	w.mu.Lock()
 	h, ctx := w.handler, w.runCtx
 	w.mu.Unlock()
 	if h == nil {
-		w.log.Error("event before Run; dropped", "event", ev.ID)
-		return
+		w.log.Error("event before Run; not acknowledged", "event", ev.ID)
+		return false
 	}
-	if err := h.HandleEvent(ctx, ev); err != nil && ctx.Err() == nil {
-		w.log.Error("handle event", "event", ev.ID, "err", err)
+	if err := h.HandleEvent(ctx, ev); err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("handle event", "event", ev.ID, "err", err)
+		}
+		return false
 	}
+	return true
 }
 
-// onEvent receives every whatsmeow event, in whatsmeow's order.
-func (w *WhatsApp) onEvent(raw any) {
+// onEvent receives every whatsmeow event, in whatsmeow's order. It returns
+// false for a message that was not durably handled, which whatsmeow then
+// leaves unacknowledged.
+func (w *WhatsApp) onEvent(raw any) bool {
 	ctx := w.context()
 	switch evt := raw.(type) {
 	case *events.Message:
 		if ev, ok := w.convert(ctx, evt); ok {
-			w.handle(ev)
+			return w.handle(ev)
 		}
 	case *events.Connected:
 		w.mu.Lock()
@@ -269,6 +281,7 @@ func (w *WhatsApp) onEvent(raw any) {
 	case *events.GroupInfo:
 		w.groupChanged(evt)
 	}
+	return true
 }
 
 // context is Run's context, or a background one before Run.
