@@ -12,6 +12,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/huddletest"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 )
@@ -204,5 +205,33 @@ func TestAckOnlyWhenHandled(t *testing.T) {
 	}
 	if !h.w.onEvent(&events.Connected{}) {
 		t.Fatal("a connection event reported failure")
+	}
+}
+
+// TestReceiptsAndOtherEvents feeds whatsmeow events Huddle does not act
+// on (receipts of every type, presence, history sync): each is accepted,
+// and none reaches the router.
+func TestReceiptsAndOtherEvents(t *testing.T) {
+	h := newHarness(t, Config{})
+	var got atomic.Int32
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go h.w.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { got.Add(1); return nil }))
+	h.running(t)
+	src := types.MessageSource{Chat: group, Sender: nurses[0].lid, SenderAlt: nurses[0].pn, IsGroup: true}
+	for _, evt := range []any{
+		&events.Receipt{MessageSource: src, MessageIDs: []types.MessageID{"3EB0AAAA"}, Type: types.ReceiptTypeDelivered, Timestamp: h.clock.Now()},
+		&events.Receipt{MessageSource: src, MessageIDs: []types.MessageID{"3EB0AAAA", "3EB0BBBB"}, Type: types.ReceiptTypeRead, Timestamp: h.clock.Now()},
+		&events.Receipt{MessageSource: src, MessageIDs: []types.MessageID{"3EB0AAAA"}, Type: types.ReceiptTypeRetry, Timestamp: h.clock.Now()},
+		&events.ChatPresence{MessageSource: src, State: types.ChatPresenceComposing},
+		&events.HistorySync{},
+		&events.OfflineSyncCompleted{Count: 3},
+	} {
+		if !h.w.onEvent(evt) {
+			t.Errorf("%T reported failure", evt)
+		}
+	}
+	if n := got.Load(); n != 0 {
+		t.Fatalf("%d events reached the router; want none", n)
 	}
 }

@@ -322,7 +322,11 @@ func (w *WhatsApp) isDown() string {
 
 // ban pauses sending until a temporary ban ends.
 func (w *WhatsApp) ban(evt *events.TemporaryBan) {
-	till := w.cfg.Clock.Now().Add(evt.Expire)
+	expire := evt.Expire
+	if expire <= 0 {
+		expire = 24 * time.Hour // WhatsApp did not say: assume a day
+	}
+	till := w.cfg.Clock.Now().Add(expire)
 	w.mu.Lock()
 	w.pauseTill = till
 	w.mu.Unlock()
