@@ -208,7 +208,8 @@ func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
 	w.mu.Unlock()
 	if !w.Paired() {
 		w.setDown(ErrNotPaired.Error())
-		w.log.Warn("WhatsApp is enabled but not paired; its messages wait in the outbox. Pair with: huddle whatsapp pair")
+		w.log.Warn("WhatsApp is enabled but not paired: the other channels run, and WhatsApp's messages wait in the outbox. To pair, stop huddle and run: huddle whatsapp pair",
+			"session_db", w.cfg.SessionDB)
 		<-ctx.Done()
 		return nil
 	}

@@ -83,11 +83,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		defer wa.Close()
-		if !wa.Paired() {
-			log.Warn("WhatsApp is enabled but not paired: the other channels start, and WhatsApp's messages wait. To pair: huddle whatsapp pair",
-				"session_db", wc.SessionDB)
-		}
+		defer wa.Close() // unpaired, its Run says how to pair; the others start
 		channels = append(channels, wa)
 	}
 
