@@ -54,6 +54,7 @@ func TestImportRules(t *testing.T) {
 		"bot":                 {},
 		"store":               {"bot", "internal/filelock"},
 		"flows":               {"bot", "store"},
+		"cases":               {"bot"},
 		"lessons":             {},
 		"adapters/sim":        {"bot"},
 		"adapters/telegram":   {"bot"},
