@@ -45,6 +45,8 @@ type RouterConfig struct {
 	// Location is the time zone in which start times are shown; UTC when
 	// nil.
 	Location *time.Location
+	// Cases runs case discussions; none when nil.
+	Cases Cases
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -58,6 +60,7 @@ type Router struct {
 	timerPoll time.Duration
 	staff     []StaffRef
 	loc       *time.Location
+	cases     Cases
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -91,6 +94,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		timerPoll: cfg.TimerPoll,
 		staff:     cfg.Staff,
 		loc:       cfg.Location,
+		cases:     cfg.Cases,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
@@ -128,6 +132,7 @@ func (r *Router) Run(ctx context.Context) error {
 			}(t.ID)
 		}
 		r.startAssignments(ctx)
+		r.checkCases(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -151,6 +156,41 @@ func (r *Router) startAssignments(ctx context.Context) {
 			return r.startAssigned(ctx, a)
 		})
 		<-done // one at a time: the next poll must not list it again
+	}
+}
+
+// checkCases acts on the cases whose timers are due, each in its chat's
+// queue.
+func (r *Router) checkCases(ctx context.Context) {
+	if r.cases == nil {
+		return
+	}
+	due, err := r.store.DueCases(ctx, r.clock.Now(), 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("list due cases", "err", err)
+		}
+		return
+	}
+	for _, c := range due {
+		chat := c.ChatID
+		done := r.queues.submit(ctx, fmt.Sprintf("case-chat:%d", chat), func(ctx context.Context) error {
+			now := r.clock.Now()
+			err := r.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.CaseByID(c.ID)
+				if err != nil || cur.NextCheck.IsZero() || cur.NextCheck.After(now) {
+					return err // handled already
+				}
+				return r.cases.Check(tx, cur, now)
+			})
+			if err == nil {
+				r.committed()
+			} else if ctx.Err() == nil {
+				r.log.Error("check case", "case", c.ID, "err", err)
+			}
+			return err
+		})
+		<-done
 	}
 }
 
@@ -354,6 +394,11 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if strings.HasPrefix(ev.Option, replacePrefix) || strings.HasPrefix(ev.Option, keepPrefix) {
 			return r.replaceAnswer(tx, s)
 		}
+		if r.cases != nil {
+			if took, err := r.cases.Option(tx, s); err != nil || took {
+				return err
+			}
+		}
 		took, err := r.engine.Offer(tx, s)
 		if err != nil || took {
 			return err
@@ -373,6 +418,13 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		kind := EngageMessage
 		if took {
 			kind = EngageAnswer
+		} else if r.cases != nil {
+			if took, err = r.cases.Message(tx, s); err != nil {
+				return err
+			}
+			if took {
+				kind = EngageCaseReply
+			}
 		}
 		if err := engage(kind); err != nil {
 			return err
@@ -464,6 +516,11 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 	case "unassign":
 		return r.unassign(tx, s, args)
 	default:
+		if r.cases != nil {
+			if handled, err := r.cases.Command(tx, s, name, args); err != nil || handled {
+				return err
+			}
+		}
 		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", clip("/"+name, 32))+"\n"+tr(s.Lang, "help"))
 	}
 }

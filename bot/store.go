@@ -166,6 +166,8 @@ type Store interface {
 	// DueAssignments lists up to limit assignments due at now, earliest
 	// first.
 	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
+	// DueCases lists up to limit cases whose NextCheck has come.
+	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
 	// DueTimers lists up to limit unfired timers due at now.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }
@@ -228,6 +230,54 @@ type Tx interface {
 	// AdvanceAssignment moves an assignment from its start at from to next;
 	// false when it is no longer at from (moved already, or removed).
 	AdvanceAssignment(id int64, from, next time.Time) (bool, error)
+	// CreateCase stores a new case, setting c.ID.
+	CreateCase(c *Case) error
+	// SaveCase writes a case's status, assignment and milestones.
+	SaveCase(c *Case) error
+	// CaseByID returns a case, or ErrNotFound.
+	CaseByID(id int64) (Case, error)
+	// LinkCaseMessage records that the outbox message with key is about a
+	// case, so that replies to it join the case.
+	LinkCaseMessage(outboxKey string, caseID int64) error
+	// CaseByMessage finds the case a message in a chat is about: one of the
+	// bot's case messages, or a post in a case's thread; ErrNotFound else.
+	CaseByMessage(chatID int64, platformMsgID string) (Case, error)
+	// CaseMessageID returns the platform id the case's post in its group
+	// was sent under; "" while it is unsent.
+	CaseMessageID(caseID int64) (string, error)
+	// AddCasePost adds a reply or an answer to a case's thread.
+	AddCasePost(p CasePost) error
+	// CasePosts lists a case's thread, oldest first.
+	CasePosts(caseID int64) ([]CasePost, error)
+	// IndexCase replaces a case's text in the archive's search index.
+	IndexCase(caseID int64, body string) error
+	// SearchCases finds answered and closed cases matching query among the
+	// groups the member belongs to, best first.
+	SearchCases(memberID int64, query string, limit int) ([]CaseHit, error)
+	// MentorCases lists the cases assigned to a mentor, and the escalated
+	// ones still waiting in the given queues.
+	MentorCases(mentorID int64, queues []string) ([]Case, error)
+	// OpenAssignments counts the cases assigned to a mentor and not yet
+	// answered.
+	OpenAssignments(mentorID int64) (int, error)
+	// LastAssignee is the mentor who got the queue's latest assignment, or
+	// 0.
+	LastAssignee(queue string) (int64, error)
+	// MemberByRef finds a configured member (staff, mentor) by platform id
+	// or alias, whole or by the part before "@"; ErrNotFound when they
+	// have never written.
+	MemberByRef(ref StaffRef) (Member, error)
+	// DirectChatOf is the member's private chat with the bot; ErrNotFound
+	// when they have never written privately.
+	DirectChatOf(memberID int64) (Chat, error)
+	// InChat reports whether a member has been seen in a chat.
+	InChat(memberID, chatID int64) (bool, error)
+	// SavePendingCase stores a flagged case's redacted text, setting p.ID.
+	SavePendingCase(p *PendingCase) error
+	// TakePendingCase returns and deletes an author's pending case;
+	// ErrNotFound when it is gone (confirmed or discarded already) or is
+	// not theirs.
+	TakePendingCase(id, authorID int64) (PendingCase, error)
 	// Enqueue adds a message to the outbox; a second message with the same
 	// key is ignored.
 	Enqueue(m Outbound, at time.Time) error

@@ -9,7 +9,7 @@ import (
 var catalog = map[string]map[string]string{
 	"en": {
 		"welcome":        "Welcome to Huddle, %s! I share short lessons and quizzes with your group.",
-		"help":           "Commands:\n/lessons: list lessons\n/lesson ID: start a lesson\n/progress: your scores\n/lang CODE: your language (en, fr)\n/help: this list",
+		"help":           "Commands:\n/lessons: list lessons\n/lesson ID: start a lesson\n/progress: your scores\n/case TEXT: share a de-identified case with your group\n/escalate: send a case to a mentor (reply to it)\n/cases WORDS: search answered cases\n/lang CODE: your language (en, fr)\n/help: this list",
 		"unknown":        "I don't know %s.",
 		"lessons":        "Lessons:",
 		"lessons_none":   "No lessons are loaded.",
@@ -45,7 +45,7 @@ var catalog = map[string]map[string]string{
 	},
 	"fr": {
 		"welcome":        "Bienvenue sur Huddle, %s ! Je partage de courtes leçons et des quiz avec votre groupe.",
-		"help":           "Commandes :\n/lessons : liste des leçons\n/lesson ID : commencer une leçon\n/progress : vos scores\n/lang CODE : votre langue (en, fr)\n/help : cette liste",
+		"help":           "Commandes :\n/lessons : liste des leçons\n/lesson ID : commencer une leçon\n/progress : vos scores\n/case TEXTE : partager un cas anonymisé avec le groupe\n/escalate : envoyer un cas à un mentor (en réponse au cas)\n/cases MOTS : chercher parmi les cas résolus\n/lang CODE : votre langue (en, fr)\n/help : cette liste",
 		"unknown":        "Je ne connais pas %s.",
 		"lessons":        "Leçons :",
 		"lessons_none":   "Aucune leçon n'est chargée.",

@@ -68,6 +68,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Staff are the router's staff.
 	Staff []bot.StaffRef
+	// Cases runs case discussions; none when nil.
+	Cases bot.Cases
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -121,7 +123,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	clock := NewClock()
 	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond})
 	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Clock: clock,
-		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff})
+		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases})
 	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
 	var wg sync.WaitGroup
 	wg.Add(2 + len(channels))

@@ -1,0 +1,98 @@
+package bot
+
+import "time"
+
+// CaseStatus is where a case discussion stands.
+type CaseStatus string
+
+// Case statuses.
+const (
+	CaseOpen     CaseStatus = "open"     // in the group; maybe escalated, waiting for a mentor
+	CaseAssigned CaseStatus = "assigned" // a mentor has it
+	CaseAnswered CaseStatus = "answered" // a mentor answered
+	CaseClosed   CaseStatus = "closed"
+)
+
+// Case is a de-identified case shared with a group for discussion.
+type Case struct {
+	ID       int64
+	ChatID   int64
+	AuthorID int64
+	// RunID is the lesson run whose discuss step opened it, or 0.
+	RunID  int64
+	Text   string
+	Status CaseStatus
+	Queue  string
+	// Created, FirstReply, Escalated, Assigned, FirstAnswer and Closed are
+	// the case's milestones (zero until reached); they are its metrics.
+	Created     time.Time
+	FirstReply  time.Time
+	EscalateAt  time.Time // escalate by itself then, unless a peer replied
+	Escalated   time.Time
+	AssignedTo  int64
+	Assigned    time.Time
+	Reminded    bool
+	Overdue     time.Time
+	FirstAnswer time.Time
+	Closed      time.Time
+	// NextCheck is when the case's timers (escalation, reminder,
+	// reassignment) are next looked at; zero when none are pending.
+	NextCheck time.Time
+}
+
+// CasePost is one message in a case's thread.
+type CasePost struct {
+	CaseID   int64
+	MemberID int64
+	// Name is the poster's name (filled when listing).
+	Name      string
+	Kind      string // "reply" or "answer"
+	Text      string
+	MessageID string
+	At        time.Time
+}
+
+// Case post kinds.
+const (
+	PostReply  = "reply"
+	PostAnswer = "answer"
+)
+
+// PendingCase is a case held back because it may identify a patient: its
+// redacted text waits for the author to confirm it.
+type PendingCase struct {
+	ID       int64
+	ChatID   int64
+	AuthorID int64
+	Text     string
+	Created  time.Time
+}
+
+// CaseHit is one case found in the archive.
+type CaseHit struct {
+	Case
+	ChatTitle string
+	Snippet   string
+}
+
+// Cases runs case discussions for the router: the commands it owns, the
+// messages and option presses that belong to a case, and the cases' own
+// timers.
+type Cases interface {
+	// Command handles a command; false when it is not a case command.
+	Command(tx Tx, s Session, name string, args []string) (bool, error)
+	// Message takes a message that belongs to a case (a reply in a thread,
+	// a mentor's answer); false when it does not.
+	Message(tx Tx, s Session) (bool, error)
+	// Option takes a press of one of its options; false when not its own.
+	Option(tx Tx, s Session) (bool, error)
+	// Check acts on a case whose NextCheck has come: escalation, reminders,
+	// reassignment, overdue notices.
+	Check(tx Tx, c Case, now time.Time) error
+}
+
+// Engagement kinds of case discussions.
+const (
+	EngageCase      = "case"
+	EngageCaseReply = "case_reply"
+)

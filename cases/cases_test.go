@@ -1,0 +1,262 @@
+package cases_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// world is Huddle on the simulator with case discussions: a ward group,
+// two obstetrics mentors (one case each at a time), and a programme lead.
+type world struct {
+	t   *testing.T
+	sim *sim.Sim
+	app *huddletest.App
+}
+
+var (
+	mentor1 = bot.StaffRef{Channel: "sim", ID: "mentor1"}
+	mentor2 = bot.StaffRef{Channel: "sim", ID: "mentor2"}
+	lead    = bot.StaffRef{Channel: "sim", ID: "lead"}
+)
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	s := sim.New(nil)
+	svc := cases.New(cases.Config{
+		Mentors:  map[string][]bot.StaffRef{"obstetrics": {mentor1, mentor2}},
+		Capacity: 1,
+		Target:   24 * time.Hour,
+		Staff:    []bot.StaffRef{lead},
+	})
+	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: svc}, s)
+	w := &world{t: t, sim: s, app: app}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-lead", ChatType: bot.Direct, Sender: "lead", Name: "Lead", Text: "/start"}); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("simulator not ready")
+		}
+	}
+	return w
+}
+
+// say posts as a member and returns the message posted.
+func (w *world) say(chat, who, text, replyTo string) sim.Message {
+	w.t.Helper()
+	typ := bot.Group
+	if strings.HasPrefix(chat, "dm-") {
+		typ = bot.Direct
+	}
+	m, err := w.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: title(chat), Sender: who,
+		Name: strings.ToUpper(who[:1]) + who[1:], Text: text, ReplyTo: replyTo})
+	if err != nil {
+		w.t.Fatalf("%s says %q: %v", who, text, err)
+	}
+	return m
+}
+
+func title(chat string) string {
+	if chat == "ward" {
+		return "Ward 3"
+	}
+	return ""
+}
+
+// expect waits for a bot message in chat, after seq, containing all of
+// want, and returns it.
+func (w *world) expect(chat string, after int64, want ...string) sim.Message {
+	w.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
+			if m.Bot && containsAll(m.Text, want) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			var got []string
+			for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
+				if m.Bot {
+					got = append(got, m.Text)
+				}
+			}
+			w.t.Fatalf("no message in %s with %q; the bot sent:\n%s", chat, want, strings.Join(got, "\n---\n"))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// none checks that the bot sent nothing more to chat after seq.
+func (w *world) none(chat string, after int64) {
+	w.t.Helper()
+	time.Sleep(100 * time.Millisecond)
+	for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
+		if m.Bot {
+			w.t.Fatalf("unexpected message in %s: %q", chat, m.Text)
+		}
+	}
+}
+
+func (w *world) last(chat string) int64 {
+	msgs := w.sim.Messages(context.Background(), chat, 0, 0)
+	if len(msgs) == 0 {
+		return 0
+	}
+	return msgs[len(msgs)-1].Seq
+}
+
+func containsAll(s string, want []string) bool {
+	for _, x := range want {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *world) caseByID(id int64) bot.Case {
+	w.t.Helper()
+	var c bot.Case
+	err := w.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+		var err error
+		c, err = tx.CaseByID(id)
+		return err
+	})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+// TestCaseDiscussion follows two cases from the group to the mentors and
+// back: a case that names a patient is held back and posted only redacted,
+// peers reply in the thread, /escalate goes round-robin to mentors who
+// answer by replying, an unanswered case is reminded and reassigned with
+// the staff told, and answered cases are found in the archive by members
+// of the group only. The raw text of the held-back case is nowhere in the
+// database files.
+func TestCaseDiscussion(t *testing.T) {
+	w := newWorld(t)
+	for _, who := range []string{"amina", "mentor1", "mentor2"} {
+		w.say("dm-"+who, who, "/start", "")
+	}
+	for _, who := range []string{"amina", "brigitte", "chinedu"} {
+		w.say("ward", who, "Good morning", "")
+	}
+
+	// 1. A case that names the patient is not posted; its author is told
+	// privately and offered a redacted version.
+	ward, dm := w.last("ward"), w.last("dm-amina")
+	w.say("ward", "amina", "/case Mrs Wanjiru Kamau, 0722 123 456, heavy bleeding an hour after delivery, BP 90/60. Oxytocin given. What next?", "")
+	w.expect("ward", ward, "Amina, your case was not posted", "privately")
+	offer := w.expect("dm-amina", dm, "I found: a name and a phone number", "Mrs [removed], [removed], heavy bleeding")
+	if len(offer.Options) != 2 {
+		t.Fatalf("the offer has options %v; want post and discard", offer.Options)
+	}
+	w.none("ward", w.last("ward"))
+
+	// 2. She posts the redacted version: it becomes case #C1 in the group.
+	ward, dm = w.last("ward"), w.last("dm-amina")
+	if err := w.sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", MessageID: offer.ID, Data: offer.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	w.expect("dm-amina", dm, "Posted as case #C1 in Ward 3")
+	post := w.expect("ward", ward, "Case #C1, shared by Amina", "Mrs [removed], [removed], heavy bleeding")
+
+	// 3. A peer replies in the thread; the bot says nothing.
+	ward = w.last("ward")
+	w.say("ward", "brigitte", "Check the uterus is firm and the bladder empty; massage it.", post.ID)
+	w.none("ward", ward)
+
+	// 4. Another member escalates it: the first mentor gets it privately,
+	// with the thread so far.
+	m1 := w.last("dm-mentor1")
+	w.say("ward", "chinedu", "/escalate", post.ID)
+	w.expect("ward", ward, "Case #C1 is with the obstetrics mentors", "a mentor has it")
+	assigned := w.expect("dm-mentor1", m1, "Case #C1 from Ward 3", "Mrs [removed]", "Brigitte: Check the uterus", "/answer 1")
+
+	// 5. The mentor answers by replying: the answer goes to the group,
+	// quoting the case, and the author is told.
+	ward, dm, m1 = w.last("ward"), w.last("dm-amina"), w.last("dm-mentor1")
+	w.say("dm-mentor1", "mentor1", "Give a second uterotonic (misoprostol 800 mcg), start tranexamic acid within 3 hours, and call for help.", assigned.ID)
+	answer := w.expect("ward", ward, "A mentor's answer to case #C1 (Mentor1)", "tranexamic acid")
+	if answer.ReplyTo != post.ID {
+		t.Errorf("the answer quotes %q; want the case's message %q", answer.ReplyTo, post.ID)
+	}
+	w.expect("dm-amina", dm, "Your case #C1 in Ward 3 has a mentor's answer")
+	w.expect("dm-mentor1", m1, "your answer is posted in Ward 3")
+	c1 := w.caseByID(1)
+	if c1.Status != bot.CaseAnswered || c1.FirstReply.IsZero() || c1.Escalated.IsZero() || c1.Assigned.IsZero() || c1.FirstAnswer.IsZero() {
+		t.Errorf("case 1 metrics: %+v", c1)
+	}
+
+	// 6. A second case goes, in turn, to the second mentor, who does not
+	// answer: reminded after the target, the staff told; reassigned after
+	// half as long again.
+	ward = w.last("ward")
+	w.say("ward", "brigitte", "/case Woman of 30, 36 weeks, headache and BP 160/110. Magnesium started. Deliver now or wait?", "")
+	w.expect("ward", ward, "Case #C2, shared by Brigitte")
+	m1, m2, leadDM := w.last("dm-mentor1"), w.last("dm-mentor2"), w.last("dm-lead")
+	w.say("ward", "brigitte", "/escalate 2", "")
+	w.expect("dm-mentor2", m2, "Case #C2 from Ward 3")
+	w.app.Clock.Advance(24 * time.Hour)
+	w.expect("dm-mentor2", m2, "Case #C2 has waited 24h for your answer")
+	w.expect("dm-lead", leadDM, "Case #C2 in Ward 3 (obstetrics queue) has had no mentor's answer for 24h")
+	w.none("dm-mentor1", m1)
+	w.app.Clock.Advance(12 * time.Hour)
+	w.expect("dm-mentor1", m1, "Case #C2 from Ward 3")
+	w.expect("dm-mentor2", m2, "Case #C2 went to another mentor")
+
+	// 7. The mentor's queue, an answer by command, and closing.
+	m1 = w.last("dm-mentor1")
+	w.say("dm-mentor1", "mentor1", "/queue", "")
+	w.expect("dm-mentor1", m1, "#C2, Ward 3 (yours")
+	w.say("dm-mentor1", "mentor1", "/answer 2 With severe pre-eclampsia at 36 weeks, stabilise with magnesium and antihypertensives, then deliver.", "")
+	w.expect("ward", ward, "A mentor's answer to case #C2", "pre-eclampsia")
+	w.say("dm-mentor1", "mentor1", "/close 2", "")
+	w.expect("dm-mentor1", m1, "Case #C2 is closed")
+
+	// 8. The archive: members of the group find answered cases; others
+	// do not, and cannot open them.
+	dm = w.last("dm-amina")
+	w.say("dm-amina", "amina", "/cases tranexamic", "")
+	w.expect("dm-amina", dm, "#C1, Ward 3")
+	w.say("dm-amina", "amina", "/cases eclampsia magnesium", "")
+	w.expect("dm-amina", dm, "#C2, Ward 3")
+	w.say("dm-amina", "amina", "/case 1", "")
+	w.expect("dm-amina", dm, "Case #C1, Ward 3, answered", "👩‍⚕️ Mentor1: Give a second uterotonic")
+	out := w.last("dm-zola")
+	w.say("dm-zola", "zola", "/cases tranexamic", "")
+	w.expect("dm-zola", out, "No answered case in your groups matches")
+	w.say("dm-zola", "zola", "/case 1", "")
+	w.expect("dm-zola", out, "There is no case #C1 here")
+
+	// 9. Mentor commands are refused to others.
+	w.say("dm-amina", "amina", "/queue", "")
+	w.expect("dm-amina", dm, "Only mentors can do that")
+
+	// The held-back text never reached the database.
+	w.app.Stop()
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(w.app.Path + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{"Wanjiru", "Kamau", "0722 123 456"} {
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("%s holds %q", filepath.Base(w.app.Path+suffix), secret)
+			}
+		}
+	}
+}

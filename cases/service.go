@@ -1,0 +1,894 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Config holds what case discussions need.
+type Config struct {
+	// Mentors maps each queue to its mentors, in round-robin order.
+	Mentors map[string][]bot.StaffRef
+	// DefaultQueue takes the cases of groups with no queue of their own;
+	// the only queue when there is just one.
+	DefaultQueue string
+	// GroupQueues maps a group ("telegram:-100123") to its queue.
+	GroupQueues map[string]string
+	// Capacity is the most unanswered cases a mentor holds at once; 3 by
+	// default.
+	Capacity int
+	// Target is the response target: a mentor is reminded when a case has
+	// waited this long, and it goes to another mentor after half as long
+	// again; staff hear of it. 24h by default.
+	Target time.Duration
+	// Staff are told about overdue cases.
+	Staff []bot.StaffRef
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Service runs case discussions. It implements bot.Cases.
+type Service struct {
+	cfg Config
+	log *slog.Logger
+}
+
+var _ bot.Cases = (*Service)(nil)
+
+// retryAssign is how soon an escalated case no mentor could take is
+// offered again.
+const retryAssign = 15 * time.Minute
+
+// New returns the case discussion service.
+func New(cfg Config) *Service {
+	if cfg.Capacity <= 0 {
+		cfg.Capacity = 3
+	}
+	if cfg.Target <= 0 {
+		cfg.Target = 24 * time.Hour
+	}
+	if cfg.DefaultQueue == "" && len(cfg.Mentors) == 1 {
+		for q := range cfg.Mentors {
+			cfg.DefaultQueue = q
+		}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{cfg: cfg, log: cfg.Logger}
+}
+
+// reply queues a message to the session's chat, replying to its event in
+// a group.
+func reply(tx bot.Tx, s bot.Session, tag, text string, opts ...bot.Option) error {
+	m := bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: text, Options: opts,
+		Thread: s.Event.Thread, Key: "ev:" + s.Event.ID + ":" + tag}
+	if s.Chat.Type == bot.Group {
+		m.ReplyTo = s.Event.MessageID
+	}
+	return tx.Enqueue(m, s.Now)
+}
+
+// send queues a message to a chat.
+func send(tx bot.Tx, chat bot.Chat, key, text string, now time.Time, opts ...bot.Option) error {
+	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Options: opts, Key: key}, now)
+}
+
+// Command handles the case commands.
+func (sv *Service) Command(tx bot.Tx, s bot.Session, name string, args []string) (bool, error) {
+	switch name {
+	case "case":
+		if len(args) == 1 {
+			if _, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(args[0]), "#C"), 10, 64); err == nil {
+				return true, sv.show(tx, s, args[0])
+			}
+		}
+		return true, sv.openCommand(tx, s)
+	case "cases":
+		return true, sv.search(tx, s, strings.Join(args, " "))
+	case "escalate":
+		c, err := sv.caseFor(tx, s, args, "/escalate")
+		if err != nil || c.ID == 0 {
+			return true, err
+		}
+		return true, sv.escalate(tx, s, c, "escalated")
+	case "answer":
+		if len(args) < 2 {
+			return true, reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+		}
+		c, err := sv.caseFor(tx, s, args[:1], "/answer")
+		if err != nil || c.ID == 0 {
+			return true, err
+		}
+		return true, sv.answer(tx, s, c, afterWords(s.Event.Text, 2))
+	case "queue":
+		return true, sv.queue(tx, s)
+	case "take", "pass", "close":
+		c, err := sv.caseFor(tx, s, args, "/"+name)
+		if err != nil || c.ID == 0 {
+			return true, err
+		}
+		switch name {
+		case "take":
+			return true, sv.take(tx, s, c)
+		case "pass":
+			return true, sv.pass(tx, s, c)
+		}
+		return true, sv.close(tx, s, c)
+	}
+	return false, nil
+}
+
+// afterWords returns text after its first n words, keeping its line
+// breaks: the body of "/answer 12 Give oxytocin…".
+func afterWords(text string, n int) string {
+	rest := strings.TrimSpace(text)
+	for i := 0; i < n; i++ {
+		j := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' })
+		if j < 0 {
+			return ""
+		}
+		rest = strings.TrimSpace(rest[j:])
+	}
+	return rest
+}
+
+// caseRef reads "12", "#C12" or "C12".
+var caseRef = regexp.MustCompile(`(?i)^#?c?(\d+)$`)
+
+// mentionRe finds "#C12" in a message.
+var mentionRe = regexp.MustCompile(`(?i)#C(\d+)\b`)
+
+// caseFor finds the case a command is about: its number, or the case whose
+// message the command replies to. It replies itself when there is none,
+// returning a zero case.
+func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) (bot.Case, error) {
+	if len(args) > 0 {
+		m := caseRef.FindStringSubmatch(args[0])
+		if m == nil {
+			return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+		}
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		c, err := tx.CaseByID(id)
+		if errors.Is(err, bot.ErrNotFound) {
+			return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
+		}
+		if err != nil {
+			return c, err
+		}
+		// A member sees only the cases of their groups; a mentor those of
+		// their queues too.
+		if ok, err := sv.mayDo(tx, s, c); err != nil || !ok {
+			if err != nil {
+				return bot.Case{}, err
+			}
+			return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
+		}
+		return c, nil
+	}
+	if s.Event.ReplyTo != "" {
+		c, err := tx.CaseByMessage(s.Chat.ID, s.Event.ReplyTo)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, bot.ErrNotFound) {
+			return c, err
+		}
+	}
+	return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+}
+
+// mayDo reports whether the member may see or act on case c: they are in
+// its group, or they are one of its queue's mentors or staff.
+func (sv *Service) mayDo(tx bot.Tx, s bot.Session, c bot.Case) (bool, error) {
+	if sv.isMentor(s.Member, c.Queue) || sv.isStaff(s.Member) {
+		return true, nil
+	}
+	return tx.InChat(s.Member.ID, c.ChatID)
+}
+
+func (sv *Service) isStaff(m bot.Member) bool {
+	return slices.ContainsFunc(sv.cfg.Staff, func(r bot.StaffRef) bool { return r.Matches(m) })
+}
+
+// isMentor reports whether m mentors queue (any queue when queue is "").
+func (sv *Service) isMentor(m bot.Member, queue string) bool {
+	return len(sv.queuesOf(m, queue)) > 0
+}
+
+// queuesOf lists the queues m mentors (only queue, when given).
+func (sv *Service) queuesOf(m bot.Member, queue string) []string {
+	var out []string
+	for q, refs := range sv.cfg.Mentors {
+		if queue != "" && q != queue {
+			continue
+		}
+		if slices.ContainsFunc(refs, func(r bot.StaffRef) bool { return r.Matches(m) }) {
+			out = append(out, q)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// queueFor is the queue of a group's cases.
+func (sv *Service) queueFor(chat bot.Chat) string {
+	if q, ok := sv.cfg.GroupQueues[chat.Key()]; ok {
+		return q
+	}
+	return sv.cfg.DefaultQueue
+}
+
+// openCommand handles /case TEXT in a group.
+func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
+	if s.Chat.Type != bot.Group {
+		return reply(tx, s, "case", tr(s.Lang, "group_only"))
+	}
+	text := afterWords(s.Event.Text, 1)
+	if utf8.RuneCountInString(text) < 10 {
+		return reply(tx, s, "case", tr(s.Lang, "usage"))
+	}
+	findings, redacted := Check(text)
+	if len(findings) == 0 {
+		_, err := sv.Open(tx, s.Chat, s.Member, text, OpenOptions{}, s.Now)
+		return err
+	}
+	kinds := list(s.Lang, kindNames(s.Lang, Summary(findings)))
+	dm, err := tx.DirectChatOf(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return reply(tx, s, "flagged", tr(s.Lang, "flagged_nodm", s.Member.Name, kinds))
+	}
+	if err != nil {
+		return err
+	}
+	p := bot.PendingCase{ChatID: s.Chat.ID, AuthorID: s.Member.ID, Text: redacted, Created: s.Now}
+	if err := tx.SavePendingCase(&p); err != nil {
+		return err
+	}
+	err = send(tx, dm, fmt.Sprintf("pending:%d", p.ID), tr(s.Lang, "flagged_dm", s.Chat.Title, kinds, redacted), s.Now,
+		bot.Option{Label: tr(s.Lang, "post_redacted"), Data: fmt.Sprintf("cc:%d", p.ID)},
+		bot.Option{Label: tr(s.Lang, "discard"), Data: fmt.Sprintf("cx:%d", p.ID)})
+	if err != nil {
+		return err
+	}
+	return reply(tx, s, "flagged", tr(s.Lang, "flagged_group", s.Member.Name))
+}
+
+// kindNames translates finding kinds.
+func kindNames(lang string, kinds []string) []string {
+	fr := map[string]string{KindPhone: "un numéro de téléphone", KindRecord: "un numéro de dossier ou d'identité",
+		KindDate: "une date complète (comme une date de naissance)", KindEmail: "une adresse e-mail", KindName: "un nom"}
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		if strings.HasPrefix(lang, "fr") {
+			out[i] = fr[k]
+		} else {
+			out[i] = "a " + k
+			if k == KindEmail {
+				out[i] = "an " + k
+			}
+		}
+	}
+	return out
+}
+
+// OpenOptions are a case's settings when a lesson opens it.
+type OpenOptions struct {
+	RunID int64
+	Queue string
+	// EscalateAfter sends the case to a mentor when no peer has replied by
+	// then; zero leaves it to /escalate.
+	EscalateAfter time.Duration
+	// Key is the outbox key of a message already queued that presents the
+	// case (a lesson's discuss prompt); empty to post the case anew.
+	Key string
+}
+
+// Open shares a de-identified case in a group: it is numbered, posted,
+// indexed for the archive, and its timers set.
+func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string, o OpenOptions, now time.Time) (bot.Case, error) {
+	c := bot.Case{ChatID: chat.ID, AuthorID: author.ID, RunID: o.RunID, Text: text, Status: bot.CaseOpen,
+		Queue: o.Queue, Created: now}
+	if c.Queue == "" {
+		c.Queue = sv.queueFor(chat)
+	}
+	if o.EscalateAfter > 0 {
+		c.EscalateAt = now.Add(o.EscalateAfter)
+		c.NextCheck = c.EscalateAt
+	}
+	if err := tx.CreateCase(&c); err != nil {
+		return c, err
+	}
+	key := o.Key
+	if key == "" {
+		key = fmt.Sprintf("case:%d:post", c.ID)
+		if err := send(tx, chat, key, tr(chat.Lang, "posted", c.ID, author.Name, text, c.ID), now); err != nil {
+			return c, err
+		}
+	}
+	if err := tx.LinkCaseMessage(key, c.ID); err != nil {
+		return c, err
+	}
+	return c, tx.IndexCase(c.ID, text)
+}
+
+// Option takes the author's answer to a held-back case.
+func (sv *Service) Option(tx bot.Tx, s bot.Session) (bool, error) {
+	data := s.Event.Option
+	post := strings.HasPrefix(data, "cc:")
+	if !post && !strings.HasPrefix(data, "cx:") {
+		return false, nil
+	}
+	id, err := strconv.ParseInt(data[3:], 10, 64)
+	if err != nil {
+		return true, reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+	}
+	p, err := tx.TakePendingCase(id, s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return true, reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+	}
+	if err != nil {
+		return true, err
+	}
+	if !post {
+		return true, reply(tx, s, "pending", tr(s.Lang, "discarded"))
+	}
+	chat, err := tx.ChatByID(p.ChatID)
+	if err != nil {
+		return true, err
+	}
+	c, err := sv.Open(tx, chat, s.Member, p.Text, OpenOptions{}, s.Now)
+	if err != nil {
+		return true, err
+	}
+	return true, reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
+}
+
+// Message takes a reply in a case's thread, or a mentor's answer by reply.
+func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
+	ev := s.Event
+	var (
+		c   bot.Case
+		err = bot.ErrNotFound
+	)
+	if ev.ReplyTo != "" {
+		c, err = tx.CaseByMessage(s.Chat.ID, ev.ReplyTo)
+	}
+	if errors.Is(err, bot.ErrNotFound) && s.Chat.Type == bot.Group {
+		if m := mentionRe.FindStringSubmatch(ev.Text); m != nil {
+			id, _ := strconv.ParseInt(m[1], 10, 64)
+			if c, err = tx.CaseByID(id); err == nil && c.ChatID != s.Chat.ID {
+				err = bot.ErrNotFound
+			}
+		}
+	}
+	if errors.Is(err, bot.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if s.Chat.Type == bot.Direct {
+		// A reply to the case's copy in a mentor's private chat: the answer.
+		if !sv.isMentor(s.Member, c.Queue) && !sv.isStaff(s.Member) {
+			return false, nil
+		}
+		return true, sv.answer(tx, s, c, ev.Text)
+	}
+	if ev.Text == "" {
+		return false, nil
+	}
+	findings, text := Check(ev.Text)
+	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostReply, Text: text,
+		MessageID: ev.MessageID, At: s.Now}); err != nil {
+		return true, err
+	}
+	if s.Member.ID != c.AuthorID && c.FirstReply.IsZero() {
+		c.FirstReply = s.Now
+		if c.Escalated.IsZero() && !c.EscalateAt.IsZero() {
+			c.EscalateAt, c.NextCheck = time.Time{}, time.Time{} // a peer replied: no automatic escalation
+		}
+		if err := tx.SaveCase(&c); err != nil {
+			return true, err
+		}
+	}
+	if err := sv.reindex(tx, c); err != nil {
+		return true, err
+	}
+	if len(findings) > 0 {
+		return true, reply(tx, s, "redacted", tr(s.Lang, "reply_redacted", s.Member.Name, c.ID, list(s.Lang, kindNames(s.Lang, Summary(findings)))))
+	}
+	return true, nil
+}
+
+// reindex writes the case, its thread and its answer to the search index.
+func (sv *Service) reindex(tx bot.Tx, c bot.Case) error {
+	posts, err := tx.CasePosts(c.ID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(c.Text)
+	for _, p := range posts {
+		b.WriteString("\n")
+		b.WriteString(p.Text)
+	}
+	return tx.IndexCase(c.ID, b.String())
+}
+
+// escalate sends an open case to its queue's mentors.
+func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) error {
+	switch c.Status {
+	case bot.CaseAssigned:
+		return reply(tx, s, "escalate", tr(s.Lang, "already_mentor", c.ID))
+	case bot.CaseAnswered, bot.CaseClosed:
+		return reply(tx, s, "escalate", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+	}
+	if !c.Escalated.IsZero() {
+		return reply(tx, s, "escalate", tr(s.Lang, "escalated", c.ID, c.Queue, tr(s.Lang, "mentor_wait")))
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	assigned, err := sv.escalateCase(tx, &c, chat, s.Now)
+	if err != nil {
+		return err
+	}
+	how := tr(s.Lang, "mentor_wait")
+	if assigned {
+		how = tr(s.Lang, "mentor_has")
+	}
+	return reply(tx, s, "escalate", tr(s.Lang, key, c.ID, c.Queue, how))
+}
+
+// escalateCase marks c escalated and offers it to a mentor.
+func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time) (bool, error) {
+	c.Escalated, c.EscalateAt = now, time.Time{}
+	if c.Queue == "" {
+		c.Queue = sv.queueFor(chat)
+	}
+	assigned, err := sv.assign(tx, c, chat, now, 0)
+	if err != nil {
+		return false, err
+	}
+	return assigned, tx.SaveCase(c)
+}
+
+// assign gives c to the next mentor of its queue in turn who has written to
+// the bot privately and has room, skipping exclude; false when none can
+// take it now (it is offered again later). The caller saves c.
+func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, exclude int64) (bool, error) {
+	refs := sv.cfg.Mentors[c.Queue]
+	last, err := tx.LastAssignee(c.Queue)
+	if err != nil {
+		return false, err
+	}
+	type cand struct {
+		m  bot.Member
+		dm bot.Chat
+	}
+	var cands []cand
+	start := 0
+	for _, ref := range refs {
+		m, err := tx.MemberByRef(ref)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue // has never written: cannot be reached privately
+		}
+		if err != nil {
+			return false, err
+		}
+		dm, err := tx.DirectChatOf(m.ID)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if m.ID == last {
+			start = len(cands) + 1
+		}
+		cands = append(cands, cand{m, dm})
+	}
+	for i := range cands {
+		cd := cands[(start+i)%len(cands)]
+		if cd.m.ID == exclude {
+			continue
+		}
+		n, err := tx.OpenAssignments(cd.m.ID)
+		if err != nil {
+			return false, err
+		}
+		if n >= sv.cfg.Capacity {
+			continue
+		}
+		c.Status, c.AssignedTo, c.Assigned, c.Reminded = bot.CaseAssigned, cd.m.ID, now, false
+		c.NextCheck = now.Add(sv.cfg.Target)
+		return true, sv.sendAssignment(tx, *c, chat, cd.m, cd.dm, now)
+	}
+	c.Status, c.AssignedTo, c.Assigned = bot.CaseOpen, 0, time.Time{}
+	c.NextCheck = now.Add(retryAssign)
+	return false, nil
+}
+
+// sendAssignment gives the mentor the case, the thread so far and how to
+// answer, privately.
+func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor bot.Member, dm bot.Chat, now time.Time) error {
+	lang := mentor.Lang
+	posts, err := tx.CasePosts(c.ID)
+	if err != nil {
+		return err
+	}
+	var thread strings.Builder
+	if len(posts) > 0 {
+		thread.WriteString(tr(lang, "thread"))
+		for _, p := range posts {
+			fmt.Fprintf(&thread, "\n• %s: %s", nameOr(lang, p.Name), clip(p.Text, 300))
+		}
+	}
+	key := fmt.Sprintf("case:%d:assign:%d:%d", c.ID, mentor.ID, now.UnixMilli())
+	if err := send(tx, dm, key, tr(lang, "assigned_dm", c.ID, chat.Title, c.Queue, c.Text, thread.String(), c.ID, c.ID), now); err != nil {
+		return err
+	}
+	return tx.LinkCaseMessage(key, c.ID)
+}
+
+func nameOr(lang, name string) string {
+	if name == "" {
+		return tr(lang, "former")
+	}
+	return name
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func statusName(lang string, st bot.CaseStatus) string { return tr(lang, "status_"+string(st)) }
+
+// answer posts a mentor's answer into the case's group thread and tells the
+// author.
+func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) error {
+	if !sv.isMentor(s.Member, c.Queue) && !sv.isStaff(s.Member) {
+		return reply(tx, s, "answer", tr(s.Lang, "mentors_only"))
+	}
+	if c.Status == bot.CaseAssigned && c.AssignedTo != s.Member.ID && !sv.isStaff(s.Member) {
+		return reply(tx, s, "answer", tr(s.Lang, "not_assignee", c.ID))
+	}
+	if c.Status == bot.CaseClosed {
+		return reply(tx, s, "answer", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+	}
+	if strings.TrimSpace(text) == "" {
+		return reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+	}
+	_, text = Check(text) // mentors' answers are kept de-identified too
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	quoted, err := tx.CaseMessageID(c.ID)
+	if err != nil {
+		return err
+	}
+	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted,
+		Text: tr(chat.Lang, "answer_post", c.ID, s.Member.Name, text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
+	if err != nil {
+		return err
+	}
+	if err := tx.LinkCaseMessage("ev:"+s.Event.ID+":answer", c.ID); err != nil {
+		return err
+	}
+	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostAnswer, Text: text,
+		MessageID: s.Event.MessageID, At: s.Now}); err != nil {
+		return err
+	}
+	if c.FirstAnswer.IsZero() {
+		c.FirstAnswer = s.Now
+	}
+	if c.AssignedTo == 0 {
+		c.AssignedTo, c.Assigned = s.Member.ID, s.Now
+	}
+	c.Status, c.NextCheck = bot.CaseAnswered, time.Time{}
+	if err := tx.SaveCase(&c); err != nil {
+		return err
+	}
+	if err := sv.reindex(tx, c); err != nil {
+		return err
+	}
+	if c.AuthorID != 0 && c.AuthorID != s.Member.ID {
+		if dm, err := tx.DirectChatOf(c.AuthorID); err == nil {
+			if err := send(tx, dm, "ev:"+s.Event.ID+":author", tr(dm.Lang, "answer_author", c.ID, chat.Title), s.Now); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return err
+		}
+	}
+	if s.Chat.Type == bot.Direct {
+		return reply(tx, s, "answered", tr(s.Lang, "answer_mentor", chat.Title, c.ID))
+	}
+	return nil
+}
+
+// queue lists a mentor's cases and those waiting in their queues.
+func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
+	queues := sv.queuesOf(s.Member, "")
+	if len(queues) == 0 && !sv.isStaff(s.Member) {
+		return reply(tx, s, "queue", tr(s.Lang, "mentors_only"))
+	}
+	list, err := tx.MentorCases(s.Member.ID, queues)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return reply(tx, s, "queue", tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "queue_head"))
+	for _, c := range list {
+		title := ""
+		if chat, err := tx.ChatByID(c.ChatID); err == nil {
+			title = chat.Title
+		}
+		if c.Status == bot.CaseAssigned {
+			b.WriteString(tr(s.Lang, "queue_mine", c.ID, title, since(s.Now, c.Assigned), clip(c.Text, 80)))
+		} else {
+			b.WriteString(tr(s.Lang, "queue_wait", c.ID, title, since(s.Now, c.Escalated), c.ID, clip(c.Text, 80)))
+		}
+	}
+	return reply(tx, s, "queue", b.String())
+}
+
+// since says how long ago t was, roughly: "3h", "2d", "15m".
+func since(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
+// take gives a waiting case to the mentor who asks.
+func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if !sv.isMentor(s.Member, c.Queue) {
+		return reply(tx, s, "take", tr(s.Lang, "mentors_only"))
+	}
+	switch {
+	case c.Status == bot.CaseAssigned && c.AssignedTo == s.Member.ID:
+		return reply(tx, s, "take", tr(s.Lang, "taken", c.ID))
+	case c.Status == bot.CaseAssigned:
+		return reply(tx, s, "take", tr(s.Lang, "not_assignee", c.ID))
+	case c.Status != bot.CaseOpen:
+		return reply(tx, s, "take", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+	}
+	n, err := tx.OpenAssignments(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	if n >= sv.cfg.Capacity {
+		return reply(tx, s, "take", tr(s.Lang, "full", n))
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	dm, err := tx.DirectChatOf(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	if c.Escalated.IsZero() {
+		c.Escalated = s.Now
+	}
+	c.Status, c.AssignedTo, c.Assigned, c.Reminded, c.EscalateAt = bot.CaseAssigned, s.Member.ID, s.Now, false, time.Time{}
+	c.NextCheck = s.Now.Add(sv.cfg.Target)
+	if err := tx.SaveCase(&c); err != nil {
+		return err
+	}
+	return sv.sendAssignment(tx, c, chat, s.Member, dm, s.Now)
+}
+
+// pass gives a mentor's case back to the queue, for the next mentor.
+func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if c.Status != bot.CaseAssigned || c.AssignedTo != s.Member.ID {
+		return reply(tx, s, "pass", tr(s.Lang, "not_assignee", c.ID))
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	if _, err := sv.assign(tx, &c, chat, s.Now, s.Member.ID); err != nil {
+		return err
+	}
+	if err := tx.SaveCase(&c); err != nil {
+		return err
+	}
+	return reply(tx, s, "pass", tr(s.Lang, "passed", c.ID, c.Queue))
+}
+
+// close closes a case: its mentor, a mentor of its queue, staff or its
+// author may.
+func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if !sv.isMentor(s.Member, c.Queue) && !sv.isStaff(s.Member) && s.Member.ID != c.AuthorID {
+		return reply(tx, s, "close", tr(s.Lang, "not_yours"))
+	}
+	if c.Status != bot.CaseClosed {
+		c.Status, c.Closed, c.NextCheck = bot.CaseClosed, s.Now, time.Time{}
+		if err := tx.SaveCase(&c); err != nil {
+			return err
+		}
+	}
+	return reply(tx, s, "close", tr(s.Lang, "closed", c.ID))
+}
+
+// search finds answered cases of the member's groups.
+func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
+	words = strings.TrimSpace(words)
+	if words == "" {
+		return reply(tx, s, "cases", tr(s.Lang, "search_usage"))
+	}
+	hits, err := tx.SearchCases(s.Member.ID, words, 5)
+	if err != nil {
+		return err
+	}
+	if len(hits) == 0 {
+		return reply(tx, s, "cases", tr(s.Lang, "search_none", clip(words, 60)))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "search_head", clip(words, 60)))
+	for _, h := range hits {
+		b.WriteString(tr(s.Lang, "search_line", h.ID, h.ChatTitle, clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
+	}
+	return reply(tx, s, "cases", b.String())
+}
+
+// show prints one case with its thread, for a member of its group.
+func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
+	c, err := sv.caseFor(tx, s, []string{ref}, "/case")
+	if err != nil || c.ID == 0 {
+		return err
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	posts, err := tx.CasePosts(c.ID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "show", c.ID, chat.Title, statusName(s.Lang, c.Status), c.Text))
+	for _, p := range posts {
+		mark := "💬"
+		if p.Kind == bot.PostAnswer {
+			mark = "👩‍⚕️"
+		}
+		b.WriteString(tr(s.Lang, "show_post", mark, nameOr(s.Lang, p.Name), clip(p.Text, 500)))
+	}
+	return reply(tx, s, "show", clip(b.String(), bot.MaxText))
+}
+
+// Check acts on a case whose next check has come: an automatic escalation
+// when no peer replied, another offer of a waiting case, a reminder, a
+// reassignment, and notices to staff when it is overdue.
+func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Status == bot.CaseOpen && c.Escalated.IsZero() && !c.EscalateAt.IsZero():
+		if !c.FirstReply.IsZero() {
+			c.EscalateAt, c.NextCheck = time.Time{}, time.Time{}
+			return tx.SaveCase(&c)
+		}
+		assigned, err := sv.escalateCase(tx, &c, chat, now)
+		if err != nil {
+			return err
+		}
+		how := tr(chat.Lang, "mentor_wait")
+		if assigned {
+			how = tr(chat.Lang, "mentor_has")
+		}
+		key := fmt.Sprintf("case:%d:auto", c.ID)
+		if err := send(tx, chat, key, tr(chat.Lang, "escalate_auto", c.ID, c.Queue, how), now); err != nil {
+			return err
+		}
+		return nil
+	case c.Status == bot.CaseOpen && !c.Escalated.IsZero():
+		if _, err := sv.assign(tx, &c, chat, now, 0); err != nil {
+			return err
+		}
+		if c.Status == bot.CaseOpen && c.Overdue.IsZero() && now.Sub(c.Escalated) >= sv.cfg.Target {
+			c.Overdue = now
+			if err := sv.tellStaff(tx, c, chat, now, now.Sub(c.Escalated)); err != nil {
+				return err
+			}
+		}
+	case c.Status == bot.CaseAssigned:
+		due := c.Assigned.Add(sv.cfg.Target)
+		switch {
+		case now.Before(due):
+			c.NextCheck = due
+		case !c.Reminded:
+			c.Reminded, c.NextCheck = true, due.Add(sv.cfg.Target/2)
+			if c.Overdue.IsZero() {
+				c.Overdue = now
+				if err := sv.tellStaff(tx, c, chat, now, now.Sub(c.Assigned)); err != nil {
+					return err
+				}
+			}
+			if dm, err := tx.DirectChatOf(c.AssignedTo); err == nil {
+				err := send(tx, dm, fmt.Sprintf("case:%d:remind:%d", c.ID, c.Assigned.UnixMilli()),
+					tr(dm.Lang, "reminder", c.ID, since(now, c.Assigned), c.ID, c.ID), now)
+				if err != nil {
+					return err
+				}
+			} else if !errors.Is(err, bot.ErrNotFound) {
+				return err
+			}
+		default:
+			prev, waited := c.AssignedTo, since(now, c.Assigned)
+			moved, err := sv.assign(tx, &c, chat, now, prev)
+			if err != nil {
+				return err
+			}
+			if !moved {
+				// No one else can take it: it stays with its mentor, who
+				// is reminded again later.
+				c.Status, c.AssignedTo, c.Reminded = bot.CaseAssigned, prev, false
+				c.Assigned, c.NextCheck = now.Add(-sv.cfg.Target/2), now.Add(sv.cfg.Target/2)
+				break
+			}
+			if dm, err := tx.DirectChatOf(prev); err == nil {
+				if err := send(tx, dm, fmt.Sprintf("case:%d:moved:%d", c.ID, now.UnixMilli()), tr(dm.Lang, "reassigned", c.ID, waited), now); err != nil {
+					return err
+				}
+			}
+		}
+	default:
+		c.NextCheck = time.Time{}
+	}
+	return tx.SaveCase(&c)
+}
+
+// tellStaff tells the staff, privately where they have written to the bot,
+// that a case is overdue.
+func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
+	for _, ref := range sv.cfg.Staff {
+		m, err := tx.MemberByRef(ref)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		dm, err := tx.DirectChatOf(m.ID)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = send(tx, dm, fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(m.Lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now.Add(0), now.Add(-waited))), now)
+		if err != nil {
+			return err
+		}
+	}
+	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
+	return nil
+}
