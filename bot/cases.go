@@ -75,10 +75,28 @@ type CaseHit struct {
 	Snippet   string
 }
 
-// Cases runs case discussions for the router: the commands it owns, the
-// messages and option presses that belong to a case, and the cases' own
-// timers.
+// CaseOptions are a case's settings when a lesson opens it.
+type CaseOptions struct {
+	RunID int64
+	// Queue is the mentor queue; the group's when empty.
+	Queue string
+	// EscalateAfter sends the case to a mentor when no peer has replied by
+	// then; zero leaves it to /escalate.
+	EscalateAfter time.Duration
+	// Key is the outbox key of a message already queued that presents the
+	// case (a lesson's discuss prompt); empty to post the case anew.
+	Key string
+}
+
+// Cases runs case discussions for the router and the lesson engine: the
+// commands it owns, the messages and option presses that belong to a
+// case, the cases' own timers, and the cases lessons open.
 type Cases interface {
+	// Open shares a de-identified case in a group.
+	Open(tx Tx, chat Chat, author Member, text string, o CaseOptions, now time.Time) (Case, error)
+	// Escalate sends a case to its queue's mentors now, saying so in its
+	// group.
+	Escalate(tx Tx, c Case, now time.Time) error
 	// Command handles a command; false when it is not a case command.
 	Command(tx Tx, s Session, name string, args []string) (bool, error)
 	// Message takes a message that belongs to a case (a reply in a thread,

@@ -234,11 +234,16 @@ type Tx interface {
 	CreateCase(c *Case) error
 	// SaveCase writes a case's status, assignment and milestones.
 	SaveCase(c *Case) error
+	// SaveCaseAuthor sets the author of a case a lesson opened.
+	SaveCaseAuthor(caseID, authorID int64) error
 	// CaseByID returns a case, or ErrNotFound.
 	CaseByID(id int64) (Case, error)
 	// LinkCaseMessage records that the outbox message with key is about a
 	// case, so that replies to it join the case.
 	LinkCaseMessage(outboxKey string, caseID int64) error
+	// LatestRunCase returns the last case a lesson run opened, or
+	// ErrNotFound.
+	LatestRunCase(runID int64) (Case, error)
 	// CaseByMessage finds the case a message in a chat is about: one of the
 	// bot's case messages, or a post in a case's thread; ErrNotFound else.
 	CaseByMessage(chatID int64, platformMsgID string) (Case, error)

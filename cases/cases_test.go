@@ -260,3 +260,40 @@ func TestCaseDiscussion(t *testing.T) {
 		}
 	}
 }
+
+// TestLessonCases runs a lesson's discuss and escalate steps: the first
+// discussion gets no peer reply and goes to a mentor after escalate_after;
+// the lesson waits open_for, then its escalate step sends the second
+// discussion to a mentor with the lesson's note, replies or not.
+func TestLessonCases(t *testing.T) {
+	s := sim.New(nil)
+	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor1}}, Capacity: 5})
+	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Cases: svc}, s)
+	w := &world{t: t, sim: s, app: app}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-mentor1", ChatType: bot.Direct, Sender: "mentor1", Name: "Mentor1", Text: "/start"}); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("simulator not ready")
+		}
+	}
+	w.say("ward", "brigitte", "Morning", "")
+	ward, m1 := w.last("ward"), w.last("dm-mentor1")
+	w.say("ward", "amina", "/lesson case-lesson", "")
+	prompt := w.expect("ward", ward, "Share a de-identified PPH case")
+	// Amina, who started the lesson, shares a case in the thread; no peer
+	// answers her within two hours.
+	w.say("ward", "amina", "Para 3, retained placenta, 700 mL loss; manual removal in theatre.", prompt.ID)
+	w.app.Clock.Advance(2 * time.Hour)
+	w.expect("ward", ward, "No peer has replied to case #C1 yet, so it goes to the obstetrics mentors")
+	w.expect("dm-mentor1", m1, "Case #C1 from Ward 3", "Share a de-identified PPH case", "Amina: Para 3, retained placenta")
+	// open_for passes: the second discussion, then its escalation with the
+	// lesson's note, though Brigitte replied.
+	w.app.Clock.Advance(4 * time.Hour)
+	second := w.expect("ward", ward, "Which step of the PPH bundle is hardest")
+	w.say("ward", "brigitte", "Getting tranexamic acid from the pharmacy at night.", second.ID)
+	w.expect("dm-mentor1", m1, "Case #C2 from Ward 3", "📘 the lesson: Please comment on the group's answers")
+	w.expect("ward", ward, "Case #C2 is with the obstetrics mentors")
+	w.expect("ward", ward, "Thanks for sharing")
+}

@@ -239,7 +239,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	}
 	findings, redacted := Check(text)
 	if len(findings) == 0 {
-		_, err := sv.Open(tx, s.Chat, s.Member, text, OpenOptions{}, s.Now)
+		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{}, s.Now)
 		return err
 	}
 	kinds := list(s.Lang, kindNames(s.Lang, Summary(findings)))
@@ -281,21 +281,9 @@ func kindNames(lang string, kinds []string) []string {
 	return out
 }
 
-// OpenOptions are a case's settings when a lesson opens it.
-type OpenOptions struct {
-	RunID int64
-	Queue string
-	// EscalateAfter sends the case to a mentor when no peer has replied by
-	// then; zero leaves it to /escalate.
-	EscalateAfter time.Duration
-	// Key is the outbox key of a message already queued that presents the
-	// case (a lesson's discuss prompt); empty to post the case anew.
-	Key string
-}
-
 // Open shares a de-identified case in a group: it is numbered, posted,
 // indexed for the archive, and its timers set.
-func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string, o OpenOptions, now time.Time) (bot.Case, error) {
+func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string, o bot.CaseOptions, now time.Time) (bot.Case, error) {
 	c := bot.Case{ChatID: chat.ID, AuthorID: author.ID, RunID: o.RunID, Text: text, Status: bot.CaseOpen,
 		Queue: o.Queue, Created: now}
 	if c.Queue == "" {
@@ -346,7 +334,7 @@ func (sv *Service) Option(tx bot.Tx, s bot.Session) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	c, err := sv.Open(tx, chat, s.Member, p.Text, OpenOptions{}, s.Now)
+	c, err := sv.Open(tx, chat, s.Member, p.Text, bot.CaseOptions{}, s.Now)
 	if err != nil {
 		return true, err
 	}
@@ -392,7 +380,14 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 		MessageID: ev.MessageID, At: s.Now}); err != nil {
 		return true, err
 	}
-	if s.Member.ID != c.AuthorID && c.FirstReply.IsZero() {
+	if c.AuthorID == 0 {
+		// A lesson's discussion: the first member to share becomes its
+		// author, and the others' replies are the peers'.
+		c.AuthorID = s.Member.ID
+		if err := tx.SaveCaseAuthor(c.ID, c.AuthorID); err != nil {
+			return true, err
+		}
+	} else if s.Member.ID != c.AuthorID && c.FirstReply.IsZero() {
 		c.FirstReply = s.Now
 		if c.Escalated.IsZero() && !c.EscalateAt.IsZero() {
 			c.EscalateAt, c.NextCheck = time.Time{}, time.Time{} // a peer replied: no automatic escalation
@@ -532,7 +527,11 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 	if len(posts) > 0 {
 		thread.WriteString(tr(lang, "thread"))
 		for _, p := range posts {
-			fmt.Fprintf(&thread, "\n• %s: %s", nameOr(lang, p.Name), clip(p.Text, 300))
+			who := nameOr(lang, p.Name)
+			if p.MemberID == 0 {
+				who = tr(lang, "lesson_note")
+			}
+			fmt.Fprintf(&thread, "\n• %s: %s", who, clip(p.Text, 300))
 		}
 	}
 	key := fmt.Sprintf("case:%d:assign:%d:%d", c.ID, mentor.ID, now.UnixMilli())
@@ -780,6 +779,27 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		b.WriteString(tr(s.Lang, "show_post", mark, nameOr(s.Lang, p.Name), clip(p.Text, 500)))
 	}
 	return reply(tx, s, "show", clip(b.String(), bot.MaxText))
+}
+
+// Escalate sends a case to its queue's mentors now (a lesson's escalate
+// step), saying so in its group.
+func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
+	if c.Status != bot.CaseOpen || !c.Escalated.IsZero() {
+		return nil
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	assigned, err := sv.escalateCase(tx, &c, chat, now)
+	if err != nil {
+		return err
+	}
+	how := tr(chat.Lang, "mentor_wait")
+	if assigned {
+		how = tr(chat.Lang, "mentor_has")
+	}
+	return send(tx, chat, fmt.Sprintf("case:%d:escalated", c.ID), tr(chat.Lang, "escalated", c.ID, c.Queue, how), now)
 }
 
 // Check acts on a case whose next check has come: an automatic escalation

@@ -60,6 +60,7 @@ var catalog = map[string]map[string]string{
 		"status_answered": "answered",
 		"status_closed":   "closed",
 		"former":          "a member",
+		"lesson_note":     "📘 the lesson",
 	},
 	"fr": {
 		"usage":           "Partagez un cas anonymisé : /case suivi du cas (tranche d'âge, ce qui s'est passé, ce qui a été fait, votre question). Aucun nom, numéro ou date qui permettrait de reconnaître la patiente.",
@@ -113,6 +114,7 @@ var catalog = map[string]map[string]string{
 		"status_answered": "résolu",
 		"status_closed":   "clos",
 		"former":          "un membre",
+		"lesson_note":     "📘 la leçon",
 	},
 }
 

@@ -6,9 +6,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// discussStep invites members to discuss a case in the group. This version
-// posts the prompt and moves on; case threads, the open_for window and
-// escalate_after to the mentor queue arrive with case discussions.
+// discussStep opens a case discussion in the group: the prompt is posted
+// as a case, replies to it form its thread, and with escalate_after the
+// case goes to the mentor queue when no peer has replied by then. With
+// open_for the lesson waits that long for the discussion before going on.
 //
 //	steps:
 //	  - id: case
@@ -51,7 +52,13 @@ func parseDiscuss(p *parser, n *yaml.Node, _ *Step) stepKind {
 }
 
 func (d *discussStep) enter(c *runCtx) outcome {
-	c.post(c.st.Seq, "discuss", c.tr("discuss", c.t(d.prompt)))
+	text := c.t(d.prompt)
+	c.post(c.st.Seq, "discuss", c.tr("discuss", text))
+	c.res.Cases = append(c.res.Cases, CaseReq{Seq: c.st.Seq, Tag: "discuss", Text: text, Queue: d.queue, EscalateAfter: d.escalateAfter})
+	if d.openFor > 0 {
+		c.wake(d.openFor)
+		return outcome{wait: true}
+	}
 	return outcome{}
 }
 

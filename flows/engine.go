@@ -148,6 +148,28 @@ type Result struct {
 	Timers   []TimerReq
 	// Answers are scored answers to record; RunID is left to the host.
 	Answers []bot.Answer
+	// Cases are case discussions the run opens (discuss steps), each
+	// presented by one of Messages.
+	Cases []CaseReq
+	// Escalations send the run's latest case to a mentor queue (escalate
+	// steps).
+	Escalations []EscalateReq
+}
+
+// CaseReq asks the host to open a case discussion presented by the message
+// with the same Seq and Tag.
+type CaseReq struct {
+	Seq           int
+	Tag           string
+	Text          string
+	Queue         string
+	EscalateAfter time.Duration
+}
+
+// EscalateReq asks the host to send the run's latest case to a queue.
+type EscalateReq struct {
+	Queue string
+	Note  string
 }
 
 // Engine runs lessons. It holds settings only; all state is passed in.

@@ -2,9 +2,9 @@ package flows
 
 import "go.yaml.in/yaml/v3"
 
-// escalateStep sends the lesson's current case to a mentor queue. It is
-// parsed and validated now; running it arrives with mentor escalation, and
-// until then the run passes over it.
+// escalateStep sends the lesson's latest case (from a discuss step) to a
+// mentor queue, whether or not peers replied; with no case, it does
+// nothing.
 //
 //	steps:
 //	  - escalate: obstetrics
@@ -35,4 +35,7 @@ func parseEscalate(p *parser, n *yaml.Node, _ *Step) stepKind {
 	return e
 }
 
-func (e *escalateStep) enter(*runCtx) outcome { return outcome{} }
+func (e *escalateStep) enter(c *runCtx) outcome {
+	c.res.Escalations = append(c.res.Escalations, EscalateReq{Queue: e.queue, Note: c.t(e.note)})
+	return outcome{}
+}

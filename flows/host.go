@@ -19,6 +19,9 @@ import (
 type Host struct {
 	// Location is the time zone of lesson schedules; UTC when nil.
 	Location *time.Location
+	// Cases opens the case discussions of discuss steps and escalates
+	// them; without it those steps only post their prompt.
+	Cases bot.Cases
 
 	lib    *Library
 	engine *Engine
@@ -288,6 +291,9 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 			return err
 		}
 	}
+	if err := h.cases(tx, chat, run, res, now); err != nil {
+		return err
+	}
 	state, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("run %d state: %w", run.ID, err)
@@ -303,5 +309,47 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		return err
 	}
 	h.keep(run, st) // st is not used after this
+	return nil
+}
+
+// cases opens the case discussions a result asks for, each tied to the
+// message presenting it, and carries out its escalations.
+func (h *Host) cases(tx bot.Tx, chat bot.Chat, run *bot.Run, res Result, now time.Time) error {
+	if h.Cases == nil {
+		return nil
+	}
+	for _, c := range res.Cases {
+		// The lesson, not a member, opens it: every member's reply is a
+		// peer's.
+		_, err := h.Cases.Open(tx, chat, bot.Member{}, c.Text, bot.CaseOptions{RunID: run.ID, Queue: c.Queue,
+			EscalateAfter: c.EscalateAfter, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, c.Seq, c.Tag)}, now)
+		if err != nil {
+			return err
+		}
+	}
+	for _, e := range res.Escalations {
+		c, err := tx.LatestRunCase(run.ID)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if e.Queue != "" {
+			c.Queue = e.Queue
+			if err := tx.SaveCase(&c); err != nil {
+				return err
+			}
+		}
+		if e.Note != "" {
+			// The lesson's note for the mentor, in the thread they get.
+			if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, Kind: bot.PostReply, Text: e.Note, At: now}); err != nil {
+				return err
+			}
+		}
+		if err := h.Cases.Escalate(tx, c, now); err != nil {
+			return err
+		}
+	}
 	return nil
 }

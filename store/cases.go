@@ -70,6 +70,14 @@ func (t *Tx) SaveCase(c *bot.Case) error {
 	return nil
 }
 
+// SaveCaseAuthor sets a case's author.
+func (t *Tx) SaveCaseAuthor(caseID, authorID int64) error {
+	if _, err := t.exec(`UPDATE cases SET author_id = ? WHERE id = ?`, nullID(authorID), caseID); err != nil {
+		return fmt.Errorf("author of case %d: %w", caseID, err)
+	}
+	return nil
+}
+
 // CaseByID returns a case.
 func (t *Tx) CaseByID(id int64) (bot.Case, error) {
 	c, err := scanCase(t.row(`SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`, id))
@@ -78,6 +86,18 @@ func (t *Tx) CaseByID(id int64) (bot.Case, error) {
 	}
 	if err != nil {
 		return c, fmt.Errorf("case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// LatestRunCase returns the last case a run opened.
+func (t *Tx) LatestRunCase(runID int64) (bot.Case, error) {
+	c, err := scanCase(t.row(`SELECT `+caseColumns+` FROM cases c WHERE c.run_id = ? ORDER BY c.id DESC LIMIT 1`, runID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("case of run %d: %w", runID, bot.ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("case of run %d: %w", runID, err)
 	}
 	return c, nil
 }

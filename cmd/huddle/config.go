@@ -27,6 +27,7 @@ type Config struct {
 		WhatsApp WhatsAppConfig `mapstructure:"whatsapp"`
 	} `mapstructure:"channels"`
 	Mentors map[string][]string `mapstructure:"mentors"`
+	Cases   CasesConfig         `mapstructure:"cases"`
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
@@ -59,6 +60,18 @@ type TelegramConfig struct {
 	WebhookSecret string `mapstructure:"webhook_secret"`
 	// Rate is the most messages a second sent to Telegram in all.
 	Rate float64 `mapstructure:"rate"`
+}
+
+// CasesConfig sets case discussions and mentor escalation.
+type CasesConfig struct {
+	// DefaultQueue takes the cases of groups without a queue of their own.
+	DefaultQueue string `mapstructure:"default_queue"`
+	// GroupQueues maps "channel:chat id" to a queue.
+	GroupQueues map[string]string `mapstructure:"group_queues"`
+	// Capacity is the most unanswered cases a mentor holds at once.
+	Capacity int `mapstructure:"capacity"`
+	// ResponseTarget is how long a mentor has before a reminder.
+	ResponseTarget time.Duration `mapstructure:"response_target"`
 }
 
 // WhatsAppConfig sets the WhatsApp channel.
@@ -107,6 +120,10 @@ var defaults = map[string]any{
 	"channels.whatsapp.jitter":         "1s",
 	"channels.whatsapp.late_after":     "30m",
 	"mentors":                          map[string][]string{},
+	"cases.default_queue":              "",
+	"cases.group_queues":               map[string]string{},
+	"cases.capacity":                   3,
+	"cases.response_target":            "24h",
 	"staff":                            []string{},
 }
 
@@ -152,7 +169,7 @@ func known(key string) bool {
 	if _, ok := defaults[key]; ok {
 		return true
 	}
-	return strings.HasPrefix(key, "mentors.")
+	return strings.HasPrefix(key, "mentors.") || strings.HasPrefix(key, "cases.group_queues.")
 }
 
 // validate checks every value, naming the key of the first bad one.
@@ -238,6 +255,25 @@ func (c *Config) validate() error {
 	}
 	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {
 		return bad("channels", "enable none: turn on channels.sim, channels.telegram or channels.whatsapp")
+	}
+	if c.Cases.Capacity < 1 {
+		return bad("cases.capacity", "is %d: a mentor must be able to hold at least one case", c.Cases.Capacity)
+	}
+	if c.Cases.ResponseTarget < time.Minute {
+		return bad("cases.response_target", "is %s: give at least 1m, such as 24h", c.Cases.ResponseTarget)
+	}
+	if q := c.Cases.DefaultQueue; q != "" {
+		if _, ok := c.Mentors[q]; !ok {
+			return bad("cases.default_queue", "%q is not a queue under mentors", q)
+		}
+	}
+	for chat, q := range c.Cases.GroupQueues {
+		if _, ok := c.Mentors[q]; !ok {
+			return bad("cases.group_queues."+chat, "%q is not a queue under mentors", q)
+		}
+		if ch, id, ok := strings.Cut(chat, ":"); !ok || ch == "" || id == "" {
+			return bad("cases.group_queues", "has %q: write channel:chat id, such as telegram:-1001234567890", chat)
+		}
 	}
 	for _, s := range c.Staff {
 		if _, err := bot.ParseStaffRef(s); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
@@ -98,9 +99,21 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	host := flows.NewHost(lib, &flows.Engine{}, log)
 	host.Location = loc
+	mentors := make(map[string][]bot.StaffRef)
+	for q, refs := range cfg.Mentors {
+		for _, r := range refs {
+			ref, _ := bot.ParseStaffRef(r) // validated with the config
+			mentors[q] = append(mentors[q], ref)
+		}
+	}
+	caseSvc := cases.New(cases.Config{
+		Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
+		Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget, Staff: staff, Logger: log,
+	})
+	host.Cases = caseSvc
 	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
 	router := bot.NewRouter(bot.RouterConfig{
-		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc,
+		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
 	})
 
 	// Bind the port before anything starts, so a busy port fails at once.

@@ -122,7 +122,9 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	}
 	clock := NewClock()
 	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond})
-	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(lib, &flows.Engine{}, log), Clock: clock,
+	host := flows.NewHost(lib, &flows.Engine{}, log)
+	host.Cases = opts.Cases
+	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
 		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases})
 	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
 	var wg sync.WaitGroup
