@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/telegram"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/huddletest"
 	"github.com/huddlebot/huddle/internal/tgemu"
 )
@@ -180,5 +182,51 @@ func TestSupergroupMigration(t *testing.T) {
 	}
 	if rows := app.Progress(t, "telegram", "31"); len(rows) != 1 || rows[0].Correct != 1 {
 		t.Errorf("Amina's progress = %+v", rows)
+	}
+}
+
+// TestCaseThroughEmulator runs a case discussion on Telegram: a case posted
+// in a group, escalated by a reply to it, answered by the mentor's reply in
+// their private chat, and the answer posted in the group as a reply to the
+// case's message.
+func TestCaseThroughEmulator(t *testing.T) {
+	emu := tgemu.Start(t)
+	tg, err := telegram.New(context.Background(), telegram.Config{
+		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "telegram", ID: "21"}}}})
+	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
+
+	group := tgemu.Chat{ID: -1002, Type: "group", Title: "Ward 7 midwives"}
+	amina := tgemu.User{ID: 11, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 12, FirstName: "Brigitte"}
+	mentor := tgemu.User{ID: 21, FirstName: "Dr Odhiambo"}
+	dm := tgemu.Chat{ID: 21, Type: "private"}
+	replyTo := func(chat tgemu.Chat, id int) map[string]any {
+		return map[string]any{"message_id": id, "chat": map[string]any{"id": chat.ID, "type": chat.Type}, "date": time.Now().Unix()}
+	}
+
+	emu.Send(dm, mentor, "/start")
+	emu.Send(group, brigitte, "Morning")
+	emu.Send(group, amina, "/case 30 years, para 2, PPH after delivery, 1 L loss despite oxytocin. What next?")
+	msgs := emu.WaitFor(10*time.Second, "the case", hasText("Case #C1, shared by Amina"))
+	post := find(msgs, "Case #C1, shared by Amina")
+	if post.ChatID != group.ID {
+		t.Fatalf("the case went to chat %d", post.ChatID)
+	}
+	emu.SendRaw(group, brigitte, map[string]any{"text": "/escalate", "reply_to_message": replyTo(group, post.ID)})
+	msgs = emu.WaitFor(10*time.Second, "the mentor's copy", hasText("Case #C1 from Ward 7 midwives"))
+	mentorCopy := find(msgs, "Case #C1 from Ward 7 midwives")
+	if mentorCopy.ChatID != dm.ID {
+		t.Fatalf("the mentor's copy went to chat %d, want their private chat", mentorCopy.ChatID)
+	}
+	emu.SendRaw(dm, mentor, map[string]any{"text": "Bimanual compression, tranexamic acid 1 g IV, and call for help.", "reply_to_message": replyTo(dm, mentorCopy.ID)})
+	msgs = emu.WaitFor(10*time.Second, "the answer", hasText("A mentor's answer to case #C1"))
+	answer := find(msgs, "A mentor's answer to case #C1")
+	if answer.ChatID != group.ID || answer.ReplyTo != post.ID || !strings.Contains(answer.Text, "tranexamic acid") {
+		t.Fatalf("answer %+v; want it in the group, replying to the case (%d)", answer, post.ID)
 	}
 }
