@@ -29,15 +29,19 @@ var (
 	lead    = bot.StaffRef{Channel: "sim", ID: "lead"}
 )
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T, change ...func(*cases.Config)) *world {
 	t.Helper()
 	s := sim.New(nil)
-	svc := cases.New(cases.Config{
+	cfg := cases.Config{
 		Mentors:  map[string][]bot.StaffRef{"obstetrics": {mentor1, mentor2}},
 		Capacity: 1,
 		Target:   24 * time.Hour,
 		Staff:    []bot.StaffRef{lead},
-	})
+	}
+	for _, f := range change {
+		f(&cfg)
+	}
+	svc := cases.New(cfg)
 	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: svc}, s)
 	w := &world{t: t, sim: s, app: app}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
@@ -296,4 +300,19 @@ func TestLessonCases(t *testing.T) {
 	w.expect("dm-mentor1", m1, "Case #C2 from Ward 3", "📘 the lesson: Please comment on the group's answers")
 	w.expect("ward", ward, "Case #C2 is with the obstetrics mentors")
 	w.expect("ward", ward, "Thanks for sharing")
+}
+
+// TestTemplate checks a group that shares cases in the structured form:
+// a case missing a field gets the form back; a filled one is posted.
+func TestTemplate(t *testing.T) {
+	w := newWorld(t, func(c *cases.Config) { c.TemplateGroups = []string{"sim:ward"} })
+	ward := w.last("ward")
+	w.say("ward", "amina", "/case Heavy bleeding after delivery, what next?", "")
+	w.expect("ward", ward, "This group shares cases in a set form", "Age band:")
+	ward = w.last("ward")
+	w.say("ward", "amina", "/case\nAge band: 25-29\nSex: F\nPresentation: PPH, 1 L, uterus boggy\nDone so far: oxytocin, massage\nQuestion: next drug?", "")
+	w.expect("ward", ward, "Case #C1, shared by Amina", "Presentation: PPH, 1 L")
+	// Other groups are free-form.
+	w.say("other", "amina", "/case Heavy bleeding after delivery, what next?", "")
+	w.expect("other", 0, "Case #C2, shared by Amina")
 }

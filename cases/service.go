@@ -32,6 +32,10 @@ type Config struct {
 	Target time.Duration
 	// Staff are told about overdue cases.
 	Staff []bot.StaffRef
+	// TemplateGroups are the groups ("telegram:-100123", or "*" for all)
+	// whose cases follow the structured template: age band, sex,
+	// presentation, what was done, the question.
+	TemplateGroups []string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -234,6 +238,9 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 		return reply(tx, s, "case", tr(s.Lang, "group_only"))
 	}
 	text := afterWords(s.Event.Text, 1)
+	if sv.templated(s.Chat) && !followsTemplate(text) {
+		return reply(tx, s, "case", tr(s.Lang, "template"))
+	}
 	if utf8.RuneCountInString(text) < 10 {
 		return reply(tx, s, "case", tr(s.Lang, "usage"))
 	}
@@ -261,6 +268,42 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 		return err
 	}
 	return reply(tx, s, "flagged", tr(s.Lang, "flagged_group", s.Member.Name))
+}
+
+// templated reports whether a group's cases follow the template.
+func (sv *Service) templated(chat bot.Chat) bool {
+	return slices.Contains(sv.cfg.TemplateGroups, "*") || slices.Contains(sv.cfg.TemplateGroups, chat.Key())
+}
+
+// templateFields are the template's labels, in English and French: a case
+// follows the template when it has each field, in either language.
+var templateFields = [][]string{
+	{"age band:", "tranche d'âge:"},
+	{"sex:", "sexe:"},
+	{"presentation:", "présentation:"},
+	{"done so far:", "déjà fait:"},
+	{"question:"},
+}
+
+// followsTemplate reports whether text fills in every field.
+func followsTemplate(text string) bool {
+	lower := strings.ToLower(strings.ReplaceAll(text, " :", ":"))
+	for _, names := range templateFields {
+		found := false
+		for _, n := range names {
+			if i := strings.Index(lower, n); i >= 0 {
+				rest, _, _ := strings.Cut(lower[i+len(n):], "\n")
+				found = strings.TrimSpace(rest) != ""
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // kindNames translates finding kinds.

@@ -10,6 +10,7 @@ import (
 var catalog = map[string]map[string]string{
 	"en": {
 		"usage":           "Share a de-identified case: /case followed by the case (age band, what happened, what was done, your question). No names, numbers or dates that could identify the patient.",
+		"template":        "This group shares cases in a set form. Copy it, fill in every line (no names, numbers or dates), and send it:\n\n/case\nAge band: \nSex: \nPresentation: \nDone so far: \nQuestion: ",
 		"group_only":      "Send /case in your group, so that your peers can discuss it.",
 		"posted":          "🩺 Case #C%d, shared by %s\n\n%s\n\nReply to this message to discuss. If peers can't settle it, /escalate %d sends it to a mentor.",
 		"flagged_group":   "%s, your case was not posted: it may identify a patient. I have written to you privately.",
@@ -64,6 +65,7 @@ var catalog = map[string]map[string]string{
 	},
 	"fr": {
 		"usage":           "Partagez un cas anonymisé : /case suivi du cas (tranche d'âge, ce qui s'est passé, ce qui a été fait, votre question). Aucun nom, numéro ou date qui permettrait de reconnaître la patiente.",
+		"template":        "Ce groupe partage ses cas sous une forme fixe. Copiez-la, remplissez chaque ligne (sans nom, numéro ni date) et envoyez-la :\n\n/case\nTranche d'âge : \nSexe : \nPrésentation : \nDéjà fait : \nQuestion : ",
 		"group_only":      "Envoyez /case dans votre groupe, pour que vos collègues puissent en discuter.",
 		"posted":          "🩺 Cas #C%d, partagé par %s\n\n%s\n\nRépondez à ce message pour en discuter. Si le groupe ne tranche pas, /escalate %d l'envoie à un mentor.",
 		"flagged_group":   "%s, votre cas n'a pas été publié : il pourrait permettre de reconnaître une patiente. Je vous ai écrit en privé.",

@@ -72,6 +72,8 @@ type CasesConfig struct {
 	Capacity int `mapstructure:"capacity"`
 	// ResponseTarget is how long a mentor has before a reminder.
 	ResponseTarget time.Duration `mapstructure:"response_target"`
+	// TemplateGroups share cases in the structured form ("*" for all).
+	TemplateGroups []string `mapstructure:"template_groups"`
 }
 
 // WhatsAppConfig sets the WhatsApp channel.
@@ -124,6 +126,7 @@ var defaults = map[string]any{
 	"cases.group_queues":               map[string]string{},
 	"cases.capacity":                   3,
 	"cases.response_target":            "24h",
+	"cases.template_groups":            []string{},
 	"staff":                            []string{},
 }
 
@@ -273,6 +276,11 @@ func (c *Config) validate() error {
 		}
 		if ch, id, ok := strings.Cut(chat, ":"); !ok || ch == "" || id == "" {
 			return bad("cases.group_queues", "has %q: write channel:chat id, such as telegram:-1001234567890", chat)
+		}
+	}
+	for _, g := range c.Cases.TemplateGroups {
+		if ch, id, ok := strings.Cut(g, ":"); g != "*" && (!ok || ch == "" || id == "") {
+			return bad("cases.template_groups", "has %q: write channel:chat id, or * for every group", g)
 		}
 	}
 	for _, s := range c.Staff {
