@@ -3,6 +3,8 @@
 //	huddle run                       start the bot (simulator on http://127.0.0.1:8080 by default)
 //	huddle lessons validate [PATH…]  check lesson files; exit status 1 on any problem
 //	huddle whatsapp pair|status      link the bot's WhatsApp number; check it
+//	huddle report [--from --to]      each group's figures for a period
+//	huddle demo seed                 a database of realistic demonstration activity
 //	huddle version                   print the version
 package main
 
@@ -62,7 +64,8 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVarP(&configFile, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
-	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newWhatsAppCmd(&configFile), newVersionCmd())
+	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newWhatsAppCmd(&configFile), newReportCmd(&configFile),
+		newDemoCmd(), newVersionCmd())
 	return root
 }
 

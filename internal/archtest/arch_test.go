@@ -60,6 +60,7 @@ func TestImportRules(t *testing.T) {
 		"adapters/telegram":   {"bot"},
 		"adapters/whatsapp":   {"bot", "internal/filelock"},
 		"internal/filelock":   {},
+		"internal/demo":       {"bot", "store", "flows", "lessons", "cases"},
 		"internal/archtest":   {},
 		"internal/tgemu":      {},
 		"internal/huddletest": {"bot", "store", "flows", "lessons"},

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/huddlebot/huddle/store"
+	"github.com/spf13/cobra"
+)
+
+func newReportCmd(configFile *string) *cobra.Command {
+	var from, to, format string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Print each group's figures for a period",
+		Long: `Print each group's figures for a period: members, active members (who posted
+or answered), messages, quiz answers and the share right, lessons started and
+finished, cases shared and escalated. Dates are days in the configured
+timezone; --to is inclusive. By default, the last 28 days.`,
+		Example: `  huddle report
+  huddle report --from 2026-01-05 --to 2026-02-28 --format csv > january-february.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(*configFile)
+			if err != nil {
+				return err
+			}
+			loc, err := time.LoadLocation(cfg.Timezone)
+			if err != nil {
+				return err
+			}
+			r, err := parseRange(from, to, loc, time.Now())
+			if err != nil {
+				return err
+			}
+			db, err := store.OpenReader(cmd.Context(), cfg.Database)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			rows, err := db.Overview(cmd.Context(), r)
+			if err != nil {
+				return err
+			}
+			return writeReport(cmd.OutOrStdout(), format, r, rows)
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 28 days before --to)")
+	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD, included (default: today)")
+	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
+	return cmd
+}
+
+// parseRange reads --from and --to as days in loc; to is inclusive.
+func parseRange(from, to string, loc *time.Location, now time.Time) (store.Range, error) {
+	day := func(flag, s string) (time.Time, error) {
+		t, err := time.ParseInLocation("2006-01-02", s, loc)
+		if err != nil {
+			return t, fmt.Errorf("--%s %q: want a date such as 2026-01-31", flag, s)
+		}
+		return t, nil
+	}
+	n := now.In(loc)
+	end := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
+	if to != "" {
+		t, err := day("to", to)
+		if err != nil {
+			return store.Range{}, err
+		}
+		end = t.AddDate(0, 0, 1)
+	}
+	start := end.AddDate(0, 0, -28)
+	if from != "" {
+		t, err := day("from", from)
+		if err != nil {
+			return store.Range{}, err
+		}
+		start = t
+	}
+	if !start.Before(end) {
+		return store.Range{}, fmt.Errorf("--from %s is after --to", start.Format("2006-01-02"))
+	}
+	return store.Range{From: start, To: end}, nil
+}
+
+// writeReport writes the figures as a table, CSV or JSON.
+func writeReport(w io.Writer, format string, r store.Range, rows []store.GroupFigures) error {
+	header := []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated"}
+	record := func(g store.GroupFigures) []string {
+		pct := "-"
+		if g.Answers > 0 {
+			pct = strconv.Itoa((100*g.Correct + g.Answers/2) / g.Answers)
+		}
+		title := g.Title
+		if title == "" {
+			title = g.Channel + ":" + g.PlatformID
+		}
+		return []string{title, strconv.Itoa(g.Members), strconv.Itoa(g.Active), strconv.Itoa(g.Messages), strconv.Itoa(g.Answers),
+			pct, strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated)}
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			From   string               `json:"from"`
+			To     string               `json:"to"`
+			Groups []store.GroupFigures `json:"groups"`
+		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows})
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write(header)
+		for _, g := range rows {
+			cw.Write(record(g))
+		}
+		cw.Flush()
+		return cw.Error()
+	case "table":
+		fmt.Fprintf(w, "Groups, %s to %s\n\n", r.From.Format("2 Jan 2006"), r.To.AddDate(0, 0, -1).Format("2 Jan 2006"))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		for i, h := range header {
+			fmt.Fprint(tw, h, "\t")
+			if i == len(header)-1 {
+				fmt.Fprintln(tw)
+			}
+		}
+		for _, g := range rows {
+			for _, f := range record(g) {
+				fmt.Fprint(tw, f, "\t")
+			}
+			fmt.Fprintln(tw)
+		}
+		if len(rows) == 0 {
+			fmt.Fprintln(tw, "(no groups)")
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("--format %q: want table, csv or json", format)
+}
