@@ -148,3 +148,30 @@ func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]We
 	}
 	return out, rows.Err()
 }
+
+// Summary returns the figures of all groups together, or of one group
+// with chatID: members and active members counted once however many
+// groups they are in.
+func (rd *Reader) Summary(ctx context.Context, r Range, chatID int64) (GroupFigures, error) {
+	from, to := ms(r.From), ms(r.To)
+	g := GroupFigures{ChatID: chatID}
+	err := rd.db.QueryRowContext(ctx, `
+		WITH grp AS (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?3 = 0 OR id = ?3))
+		SELECT
+			(SELECT COUNT(DISTINCT cm.member_id) FROM chat_members cm WHERE cm.chat_id IN grp AND cm.joined_at < ?2),
+			(SELECT COUNT(DISTINCT e.member_id) FROM engagement e WHERE e.chat_id IN grp AND e.at >= ?1 AND e.at < ?2
+				AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')),
+			(SELECT COUNT(*) FROM engagement e WHERE e.chat_id IN grp AND e.at >= ?1 AND e.at < ?2
+				AND e.kind IN ('message', 'command', 'case_reply')),
+			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id IN grp AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
+			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id IN grp AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> '' AND a.correct),
+			(SELECT COUNT(*) FROM runs r WHERE r.chat_id IN grp AND r.started_at >= ?1 AND r.started_at < ?2),
+			(SELECT COUNT(*) FROM runs r WHERE r.chat_id IN grp AND r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2),
+			(SELECT COUNT(*) FROM cases k WHERE k.chat_id IN grp AND k.created_at >= ?1 AND k.created_at < ?2),
+			(SELECT COUNT(*) FROM cases k WHERE k.chat_id IN grp AND k.created_at >= ?1 AND k.created_at < ?2 AND k.escalated_at IS NOT NULL)`,
+		from, to, chatID).Scan(&g.Members, &g.Active, &g.Messages, &g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated)
+	if err != nil {
+		return g, fmt.Errorf("summary: %w", err)
+	}
+	return g, nil
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
@@ -117,6 +118,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
 	})
 
+	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), Location: loc, Logger: log})
+	mux.Handle(dashboard.Path, requireToken(cfg.HTTP.Token, dash.Handler()))
+
 	// Bind the port before anything starts, so a busy port fails at once.
 	var ln net.Listener
 	if cfg.HTTP.Listen != "" {
@@ -153,6 +157,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if simCh != nil {
 			log.Info("simulator ready: open it in a browser", "url", "http://"+ln.Addr().String()+"/")
 		}
+		log.Info("dashboard ready", "url", "http://"+ln.Addr().String()+dashboard.Path)
 	}
 	log.Info("huddle is running", "lessons", lib.Len(), "channels", len(channels))
 	err = g.Wait()

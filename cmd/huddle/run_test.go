@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"net"
+	"net/http"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -100,5 +103,49 @@ func TestWhatsAppUnpaired(t *testing.T) {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	if err := p.cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, p.log)
+	}
+}
+
+// TestDashboardNeedsToken starts huddle listening beyond loopback with a
+// token: the dashboard refuses a request without it and serves one with it.
+func TestDashboardNeedsToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir := t.TempDir()
+	p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"),
+		fmt.Sprintf("HUDDLE_HTTP_LISTEN=0.0.0.0:%d", port), "HUDDLE_HTTP_TOKEN=s3cret-staff-token"})
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(p.log.String(), "dashboard ready"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("did not start:\n%s", p.log)
+		}
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d/dashboard/", port)
+	get := func(auth string) int {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(""); code != http.StatusUnauthorized {
+		t.Errorf("without the token: %d; want 401", code)
+	}
+	if code := get("wrong"); code != http.StatusUnauthorized {
+		t.Errorf("with a wrong token: %d; want 401", code)
+	}
+	if code := get("s3cret-staff-token"); code != http.StatusOK {
+		t.Errorf("with the token: %d; want 200", code)
 	}
 }

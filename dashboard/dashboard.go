@@ -1,0 +1,219 @@
+// Package dashboard serves program staff's pages: the overview of every
+// group's activity, with its chart, filters and CSV download. Everything it
+// shows is computed in SQL by store's report reader; its chart library
+// (uPlot, MIT) is served from the binary, so it works with no internet.
+package dashboard
+
+import (
+	"embed"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/huddlebot/huddle/store"
+)
+
+//go:embed assets templates
+var files embed.FS
+
+// Path is where the dashboard is served.
+const Path = "/dashboard/"
+
+// Config holds what the dashboard needs.
+type Config struct {
+	Reports *store.Reader
+	// Location is the time zone of dates; UTC when nil.
+	Location *time.Location
+	// Now defaults to time.Now.
+	Now func() time.Time
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Dashboard is the staff dashboard.
+type Dashboard struct {
+	cfg  Config
+	page *template.Template
+}
+
+// New returns the dashboard.
+func New(cfg Config) *Dashboard {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	page := template.Must(template.New("").Funcs(template.FuncMap{
+		"pct": func(part, whole int) string {
+			if whole == 0 {
+				return "–"
+			}
+			return strconv.Itoa((100*part+whole/2)/whole) + "%"
+		},
+		"per": func(n, d int) string {
+			if d == 0 {
+				return "–"
+			}
+			return strconv.FormatFloat(float64(n)/float64(d), 'f', 1, 64)
+		},
+	}).ParseFS(files, "templates/*.html"))
+	return &Dashboard{cfg: cfg, page: page}
+}
+
+// Handler serves the dashboard under Path.
+func (d *Dashboard) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(files, "assets")
+	mux.Handle("GET "+Path+"assets/", http.StripPrefix(Path+"assets/", http.FileServerFS(static)))
+	mux.HandleFunc("GET "+Path+"{$}", d.overview)
+	mux.HandleFunc("GET "+Path+"overview.csv", d.overviewCSV)
+	return mux
+}
+
+// filter is what the page's form sets: a period and maybe one group.
+type filter struct {
+	From, To string // YYYY-MM-DD, To included
+	Group    int64
+	r        store.Range
+}
+
+// query is the filter as URL parameters.
+func (f filter) query() string {
+	q := "from=" + f.From + "&to=" + f.To
+	if f.Group != 0 {
+		q += "&group=" + strconv.FormatInt(f.Group, 10)
+	}
+	return q
+}
+
+// parseFilter reads the filter; the last 8 weeks by default.
+func (d *Dashboard) parseFilter(r *http.Request) (filter, error) {
+	loc := d.cfg.Location
+	now := d.cfg.Now().In(loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	f := filter{r: store.Range{From: today.AddDate(0, 0, -55), To: today.AddDate(0, 0, 1)}}
+	if v := r.URL.Query().Get("from"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02", v, loc)
+		if err != nil {
+			return f, fmt.Errorf("from %q is not a date", v)
+		}
+		f.r.From = t
+	}
+	if v := r.URL.Query().Get("to"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02", v, loc)
+		if err != nil {
+			return f, fmt.Errorf("to %q is not a date", v)
+		}
+		f.r.To = t.AddDate(0, 0, 1)
+	}
+	if !f.r.From.Before(f.r.To) {
+		return f, fmt.Errorf("the period ends before it starts")
+	}
+	if v := r.URL.Query().Get("group"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return f, fmt.Errorf("group %q is not a group", v)
+		}
+		f.Group = id
+	}
+	f.From, f.To = f.r.From.Format("2006-01-02"), f.r.To.AddDate(0, 0, -1).Format("2006-01-02")
+	return f, nil
+}
+
+// overviewData is what the overview page shows.
+type overviewData struct {
+	Filter   filter
+	Query    template.URL
+	Groups   []store.GroupFigures // every group, for the filter's list
+	Rows     []store.GroupFigures // the groups shown
+	Total    store.GroupFigures
+	Chart    template.JS
+	Selected string
+}
+
+func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	groups, err := d.cfg.Reports.Overview(ctx, f.r)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	data := overviewData{Filter: f, Query: template.URL(f.query()), Groups: groups, Rows: groups}
+	if f.Group != 0 {
+		data.Rows = nil
+		for _, g := range groups {
+			if g.ChatID == f.Group {
+				data.Rows, data.Selected = []store.GroupFigures{g}, g.Title
+			}
+		}
+	}
+	if data.Total, err = d.cfg.Reports.Summary(ctx, f.r, f.Group); err != nil {
+		d.fail(w, err)
+		return
+	}
+	weeks, err := d.cfg.Reports.WeeklyActive(ctx, f.r, f.Group)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	chart := struct {
+		Weeks  []int64 `json:"weeks"` // Unix seconds
+		Active []int   `json:"active"`
+	}{}
+	for _, wk := range weeks {
+		chart.Weeks = append(chart.Weeks, wk.Week.Unix())
+		chart.Active = append(chart.Active, wk.Count)
+	}
+	js, _ := json.Marshal(chart)
+	data.Chart = template.JS(js)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "overview.html", data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
+
+// overviewCSV writes the overview's table as CSV, for the same filter.
+func (d *Dashboard) overviewCSV(w http.ResponseWriter, r *http.Request) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	groups, err := d.cfg.Reports.Overview(r.Context(), f.r)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-overview-%s-%s.csv"`, f.From, f.To))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"group", "members", "active members", "messages", "answers", "correct", "lessons started", "lessons finished", "cases", "cases escalated"})
+	for _, g := range groups {
+		if f.Group != 0 && g.ChatID != f.Group {
+			continue
+		}
+		cw.Write([]string{g.Title, strconv.Itoa(g.Members), strconv.Itoa(g.Active), strconv.Itoa(g.Messages), strconv.Itoa(g.Answers),
+			strconv.Itoa(g.Correct), strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated)})
+	}
+	cw.Flush()
+}
+
+func (d *Dashboard) fail(w http.ResponseWriter, err error) {
+	d.cfg.Logger.Error("dashboard", "err", err)
+	http.Error(w, "the figures could not be computed; see the log", http.StatusInternalServerError)
+}
