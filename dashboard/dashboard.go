@@ -1,5 +1,6 @@
 // Package dashboard serves program staff's pages: the overview of every
-// group's activity, with its chart, filters and CSV download. Everything it
+// group's activity and each lesson's funnel, difficulty, scores and
+// pre/post-test gain, with charts, filters and CSV downloads. Everything it
 // shows is computed in SQL by store's report reader; its chart library
 // (uPlot, MIT) is served from the binary, so it works with no internet.
 package dashboard
@@ -32,6 +33,8 @@ type Config struct {
 	Location *time.Location
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Lessons are the loaded lessons, for the lesson pages.
+	Lessons []Lesson
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -60,6 +63,14 @@ func New(cfg Config) *Dashboard {
 			}
 			return strconv.Itoa((100*part+whole/2)/whole) + "%"
 		},
+		"share": func(f float64) string { return strconv.Itoa(int(100*f+0.5)) + "%" },
+		"gain": func(pp store.PrePost) string {
+			pts := int(100*(pp.Post-pp.Pre) + 0.5*sign(pp.Post-pp.Pre))
+			if pp.Members == 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%+d points", pts)
+		},
 		"per": func(n, d int) string {
 			if d == 0 {
 				return "–"
@@ -77,6 +88,8 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.Handle("GET "+Path+"assets/", http.StripPrefix(Path+"assets/", http.FileServerFS(static)))
 	mux.HandleFunc("GET "+Path+"{$}", d.overview)
 	mux.HandleFunc("GET "+Path+"overview.csv", d.overviewCSV)
+	mux.HandleFunc("GET "+Path+"lesson/{id}", d.lessonPage)
+	mux.HandleFunc("GET "+Path+"lesson/{id}/steps.csv", d.lessonCSV)
 	return mux
 }
 
@@ -139,6 +152,13 @@ type overviewData struct {
 	Total    store.GroupFigures
 	Chart    template.JS
 	Selected string
+	Lessons  []lessonRow
+}
+
+// lessonRow is a lesson in the overview's list.
+type lessonRow struct {
+	ID, Title         string
+	Started, Finished int
 }
 
 func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +201,18 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	js, _ := json.Marshal(chart)
 	data.Chart = template.JS(js)
+	counts, err := d.cfg.Reports.LessonCounts(ctx, f.r, f.Group)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	for _, c := range counts {
+		row := lessonRow{ID: c.LessonID, Title: c.LessonID, Started: c.Started, Finished: c.Finished}
+		if l, ok := d.lesson(c.LessonID); ok {
+			row.Title = l.Title
+		}
+		data.Lessons = append(data.Lessons, row)
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := d.page.ExecuteTemplate(w, "overview.html", data); err != nil {
 		d.cfg.Logger.Error("dashboard page", "err", err)
@@ -216,4 +248,11 @@ func (d *Dashboard) overviewCSV(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) fail(w http.ResponseWriter, err error) {
 	d.cfg.Logger.Error("dashboard", "err", err)
 	http.Error(w, "the figures could not be computed; see the log", http.StatusInternalServerError)
+}
+
+func sign(f float64) float64 {
+	if f < 0 {
+		return -1
+	}
+	return 1
 }

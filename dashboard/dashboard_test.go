@@ -9,11 +9,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/huddlebot/huddle/dashboard"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/demo"
 	"github.com/huddlebot/huddle/store"
@@ -23,13 +26,16 @@ import (
 // returns a report reader on it.
 func seeded(t *testing.T) *store.Reader {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	spec := demo.DefaultSpec()
-	spec.Groups, spec.Members, spec.Weeks = 3, 60, 3
-	if _, err := demo.Generate(context.Background(), path, spec, nil); err != nil {
-		t.Fatal(err)
+	seedOnce.Do(func() {
+		seedPath = filepath.Join(os.TempDir(), fmt.Sprintf("huddle-dashboard-test-%d.db", os.Getpid()))
+		spec := demo.DefaultSpec()
+		spec.Groups, spec.Members, spec.Weeks = 3, 60, 3
+		_, seedErr = demo.Generate(context.Background(), seedPath, spec, nil)
+	})
+	if seedErr != nil {
+		t.Fatal(seedErr)
 	}
-	rd, err := store.OpenReader(context.Background(), path)
+	rd, err := store.OpenReader(context.Background(), seedPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,12 +43,29 @@ func seeded(t *testing.T) *store.Reader {
 	return rd
 }
 
+// One seeded database serves every test of the package.
+var (
+	seedOnce sync.Once
+	seedPath string
+	seedErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if seedPath != "" {
+		for _, suffix := range []string{"", "-wal", "-shm", ".lock"} {
+			os.Remove(seedPath + suffix)
+		}
+	}
+	os.Exit(code)
+}
+
 // TestOverviewInBrowser loads the overview in headless Chromium on a
 // phone-sized screen: the figures and the chart are the seeded ones, the
 // group filter changes them, and the CSV download matches the table.
 func TestOverviewInBrowser(t *testing.T) {
 	rd := seeded(t)
-	d := dashboard.New(dashboard.Config{Reports: rd})
+	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
 	srv := httptest.NewServer(d.Handler())
 	t.Cleanup(srv.Close)
 	ctx := browsertest.Start(t, 420, 900)
@@ -147,5 +170,91 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Error(err)
+	}
+}
+
+func lessonsForTest(t *testing.T) []dashboard.Lesson {
+	t.Helper()
+	lib, err := flows.Load(lessons.FS, ".", "(built-in)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dashboard.FromLibrary(lib, "en")
+}
+
+// TestLessonPageInBrowser opens a lesson's page from the overview: the
+// funnel's figures, the scores chart and the pre/post-test gain are the
+// store's for the seeded activity, and the CSV matches the table.
+func TestLessonPageInBrowser(t *testing.T) {
+	rd := seeded(t)
+	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
+	srv := httptest.NewServer(d.Handler())
+	t.Cleanup(srv.Close)
+	ctx := browsertest.Start(t, 420, 1200)
+	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	steps, err := rd.LessonSteps(context.Background(), r, "pph-first-hour", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, err := rd.LessonScores(context.Background(), r, "pph-first-hour", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp, err := rd.LessonPrePost(context.Background(), r, "pph-first-hour", 0, []string{"threshold"}, []string{"check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
+		chromedp.Click(chromedp.CSS(`#lessons a[href^="lesson/pph-first-hour"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#scores canvas")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#steps tbody tr")].map(r => [r.dataset.step, r.cells[2].innerText, r.cells[5].innerText])`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 {
+		t.Fatalf("%d question rows; want the lesson's 4 quizzes: %v", len(rows), rows)
+	}
+	for _, row := range rows {
+		want := steps[row[0]]
+		if want == nil || row[1] != strconv.Itoa(want.Members) || row[2] != strconv.Itoa(want.Missed) {
+			t.Errorf("step %s: page %v; store %+v", row[0], row[1:], want)
+		}
+	}
+	values, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("scores").dataset.values`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, n := range scores {
+		want = append(want, strconv.Itoa(n))
+	}
+	if values != strings.Join(want, ",") {
+		t.Errorf("scores chart %q; want %q", values, strings.Join(want, ","))
+	}
+	gain, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#gain")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pp.Members == 0 || !strings.HasSuffix(gain, "points") {
+		t.Errorf("gain card %q for %+v", gain, pp)
+	}
+	screenshot(t, ctx, "dashboard-lesson.png")
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("csv").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(records) != len(rows)+1 {
+		t.Fatalf("CSV: %d records, %v; want %d", len(records), err, len(rows)+1)
+	}
+	for i, row := range rows {
+		if records[i+1][3] != row[1] || records[i+1][6] != row[2] {
+			t.Errorf("CSV row %d %v; table %v", i, records[i+1], row)
+		}
 	}
 }

@@ -1,5 +1,7 @@
 package flows
 
+import "strconv"
+
 // QuizKey is what a quiz accepts as right: for tools that play or preview a
 // lesson (the demo generator, a lesson preview), not for learners.
 type QuizKey struct {
@@ -13,6 +15,8 @@ type QuizKey struct {
 	Tolerance float64
 	// Accept lists the accepted free-text answers, normalized.
 	Accept []string
+	// Tags are the question's tags: "pre", "post".
+	Tags []string
 }
 
 // Key returns the answer key of step i, and false when step i is not a
@@ -25,7 +29,7 @@ func (l *Lesson) Key(i int) (QuizKey, bool) {
 	if !ok {
 		return QuizKey{}, false
 	}
-	k := QuizKey{Options: len(q.options), Multi: q.multi, Accept: append([]string(nil), q.accept...)}
+	k := QuizKey{Options: len(q.options), Multi: q.multi, Accept: append([]string(nil), q.accept...), Tags: append([]string(nil), q.tags...)}
 	for _, c := range q.correct {
 		k.Correct = append(k.Correct, c+1)
 	}
@@ -34,4 +38,51 @@ func (l *Lesson) Key(i int) (QuizKey, bool) {
 		k.Numeric, k.Tolerance = &a, q.numeric.tolerance
 	}
 	return k, true
+}
+
+// StepKey names step i in recorded answers: its id, or "#N" by position
+// (1-based).
+func (l *Lesson) StepKey(i int) string {
+	if id := l.Steps[i].ID; id != "" {
+		return id
+	}
+	return "#" + strconv.Itoa(i+1)
+}
+
+// StepPreview is how step i reads in lang: its text (the question, prompt
+// or message) and, for a choice quiz, its options.
+type StepPreview struct {
+	Key, Kind string
+	Text      string
+	Options   []string
+	Tags      []string
+}
+
+// Preview returns how step i reads in lang.
+func (l *Lesson) Preview(i int, lang string) StepPreview {
+	st := l.Steps[i]
+	p := StepPreview{Key: l.StepKey(i), Kind: st.Kind}
+	in := func(t Text) string { return t.In(l.Lang(lang), l.Fallback()) }
+	switch b := st.body.(type) {
+	case *quizStep:
+		p.Text, p.Tags = in(b.question), append([]string(nil), b.tags...)
+		for _, o := range b.options {
+			p.Options = append(p.Options, in(o.text))
+		}
+	case *askStep:
+		p.Text = in(b.prompt)
+	case *sayStep:
+		p.Text = in(b.text)
+	case *endStep:
+		p.Text = in(b.text)
+	case *discussStep:
+		p.Text = in(b.prompt)
+	case *escalateStep:
+		p.Text = in(b.note)
+	case *waitStep:
+		p.Text = b.d.String()
+	case *gotoStep:
+		p.Text = b.target
+	}
+	return p
 }

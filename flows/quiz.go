@@ -53,6 +53,7 @@ type quizStep struct {
 	explain  Text
 	points   float64
 	timeout  time.Duration
+	tags     []string // "pre", "post"
 }
 
 type quizOption struct {
@@ -66,7 +67,7 @@ type numericAnswer struct {
 
 func parseQuiz(p *parser, n *yaml.Node, _ *Step) stepKind {
 	q := &quizStep{points: 1}
-	f := p.mapping(n, "quiz", "question", "options", "correct", "explain", "points", "timeout", "numeric", "accept")
+	f := p.mapping(n, "quiz", "question", "options", "correct", "explain", "points", "timeout", "numeric", "accept", "tags")
 	if f == nil {
 		return q
 	}
@@ -117,7 +118,36 @@ func parseQuiz(p *parser, n *yaml.Node, _ *Step) stepKind {
 	if v := f["timeout"]; v != nil {
 		q.timeout, _ = p.duration(v, "timeout")
 	}
+	if v := f["tags"]; v != nil {
+		q.parseTags(p, v)
+	}
 	return q
+}
+
+// parseTags reads tags: [pre] or [post], which mark pre- and post-test
+// questions.
+func (q *quizStep) parseTags(p *parser, n *yaml.Node) {
+	if n.Kind != yaml.SequenceNode {
+		p.errf(n, "tags must be a list, such as [pre]")
+		return
+	}
+	for _, c := range n.Content {
+		t, ok := p.str(c, "tag")
+		if !ok {
+			continue
+		}
+		switch {
+		case t != "pre" && t != "post":
+			p.errf(c, "unknown tag %q: use pre or post", t)
+		case slices.Contains(q.tags, t):
+			p.errf(c, "tag %q is given twice", t)
+		default:
+			q.tags = append(q.tags, t)
+		}
+	}
+	if len(q.tags) == 2 {
+		p.errf(n, "a question is either pre or post, not both")
+	}
 }
 
 func (q *quizStep) parseOptions(p *parser, n *yaml.Node) {
@@ -554,9 +584,4 @@ func (q *quizStep) close(c *runCtx, timedOut bool) {
 }
 
 // stepKey names the current step in answers: its id, or #N by position.
-func (c *runCtx) stepKey() string {
-	if id := c.l.Steps[c.st.Step].ID; id != "" {
-		return id
-	}
-	return "#" + strconv.Itoa(c.st.Step+1)
-}
+func (c *runCtx) stepKey() string { return c.l.StepKey(c.st.Step) }

@@ -54,7 +54,7 @@ func TestValidateCommand(t *testing.T) {
 		lines []string
 	}{
 		{"built-in samples", []string{"lessons", "validate"}, false, []string{"ok  (built-in)/hand-hygiene.yaml", "ok  (built-in)/malaria-rdt.yaml", "ok  (built-in)/pph-first-hour.yaml"}},
-		{"a sample file", []string{"lessons", "validate", "../../lessons/pph-first-hour.yaml"}, false, []string{"pph-first-hour.yaml  pph-first-hour (10 steps, group)"}},
+		{"a sample file", []string{"lessons", "validate", "../../lessons/pph-first-hour.yaml"}, false, []string{"pph-first-hour.yaml  pph-first-hour (11 steps, group)"}},
 		{"every planted error", []string{"lessons", "validate", "../../flows/testdata/invalid/every-kind.yaml"}, true, []string{
 			"every-kind.yaml:2: bad id", "every-kind.yaml:3: unknown language", "every-kind.yaml:6: unknown key",
 			"every-kind.yaml:12: correct 3 is out of range", "every-kind.yaml:13: duplicate step id",

@@ -118,7 +118,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
 	})
 
-	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), Location: loc, Logger: log})
+	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, "")})
 	mux.Handle(dashboard.Path, requireToken(cfg.HTTP.Token, dash.Handler()))
 
 	// Bind the port before anything starts, so a busy port fails at once.

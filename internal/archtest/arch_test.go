@@ -61,7 +61,7 @@ func TestImportRules(t *testing.T) {
 		"adapters/whatsapp":    {"bot", "internal/filelock"},
 		"internal/filelock":    {},
 		"internal/browsertest": {},
-		"dashboard":            {"store"},
+		"dashboard":            {"store", "flows"},
 		"internal/demo":        {"bot", "store", "flows", "lessons", "cases"},
 		"internal/archtest":    {},
 		"internal/tgemu":       {},

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -305,25 +306,41 @@ func (g *gen) run(progress func(week, weeks int)) error {
 			return err
 		}
 	}
-	group := []string{"hand-hygiene", "pph-first-hour"}
 	for w := 0; w < g.spec.Weeks; w++ {
 		week := g.spec.Start.AddDate(0, 0, 7*w)
-		// Monday and Thursday lessons; Tuesday cases; chatter on the way.
-		for _, s := range []struct {
-			day    int
-			lesson string
-		}{{0, group[w%2]}, {3, group[(w+1)%2]}} {
-			if err := g.advance(week.AddDate(0, 0, s.day).Add(8*time.Hour + 30*time.Minute)); err != nil {
-				return err
-			}
-			if err := g.session(w, s.lesson); err != nil {
-				return err
-			}
+		at := func(day, hour, minute int) time.Time {
+			return week.AddDate(0, 0, day).Add(time.Duration(hour)*time.Hour + time.Duration(minute)*time.Minute)
 		}
-		if err := g.advance(week.AddDate(0, 0, 8).Add(9 * time.Hour)); err != nil { // next Tuesday
+		// Even weeks: hand hygiene on Monday and again on Thursday. Odd
+		// weeks: PPH, a longer lesson, over the whole week. Cases on
+		// Wednesday; chatter on the way.
+		first, second := "hand-hygiene", "hand-hygiene"
+		if w%2 == 1 {
+			first, second = "pph-first-hour", ""
+		}
+		if err := g.advance(at(0, 8, 30)); err != nil {
 			return err
 		}
-		if err := g.caseDay(w, mentors); err != nil {
+		if err := g.session(w, first, true, at(2, 9, 0)); err != nil {
+			return err
+		}
+		if err := g.caseDay(w); err != nil {
+			return err
+		}
+		if err := g.session(w, first, false, at(3, 8, 30)); err != nil {
+			return err
+		}
+		if err := g.mentorsAnswer(mentors); err != nil {
+			return err
+		}
+		if err := g.advance(at(3, 8, 30)); err != nil {
+			return err
+		}
+		lesson := second
+		if lesson == "" {
+			lesson = first
+		}
+		if err := g.session(w, lesson, second != "", at(7, 8, 0)); err != nil {
 			return err
 		}
 		if progress != nil {
@@ -333,14 +350,17 @@ func (g *gen) run(progress func(week, weeks int)) error {
 	return nil
 }
 
-// session starts lesson in every group and plays it to its end (or for two
-// days), the groups in step.
-func (g *gen) session(w int, lesson string) error {
+// session starts lesson in every group (or, with start false, goes on
+// with it) and plays it until it ends or until, the groups in step.
+func (g *gen) session(w int, lesson string, start bool, until time.Time) error {
 	l, ok := g.lib.Get(lesson)
 	if !ok {
 		return fmt.Errorf("demo: no lesson %s", lesson)
 	}
 	err := g.each(func(gr *group) error {
+		if !start {
+			return nil
+		}
 		for _, m := range gr.members {
 			if gr.takesPart(m, w) && gr.chance(0.3) {
 				if err := g.say(gr, m, chatter[gr.pick(len(chatter))], ""); err != nil {
@@ -353,8 +373,7 @@ func (g *gen) session(w int, lesson string) error {
 	if err != nil {
 		return err
 	}
-	end := g.clk.Now().Add(60 * time.Hour)
-	for g.clk.Now().Before(end) {
+	for g.clk.Now().Before(until) {
 		active := 0
 		err := g.each(func(gr *group) error {
 			run, err := g.activeRun(gr)
@@ -423,7 +442,11 @@ func (g *gen) play(w int, gr *group, l *flows.Lesson, run bot.Run) error {
 			if !gr.takesPart(m, w) {
 				continue
 			}
-			right := gr.chance(min(m.skill+0.04*float64(w), 0.97))
+			skill := m.skill + 0.04*float64(w)
+			if slices.Contains(key.Tags, "post") {
+				skill += 0.15 // the lesson taught them something
+			}
+			right := gr.chance(min(skill, 0.97))
 			if err := g.say(gr, m, gr.answer(key, right), ""); err != nil {
 				return err
 			}
@@ -502,9 +525,9 @@ func (gr *group) answer(k flows.QuizKey, right bool) string {
 	return "ok"
 }
 
-// caseDay has one member per group share a case, peers reply, some are
-// escalated, and the mentors answer the next day.
-func (g *gen) caseDay(w int, mentors []*member) error {
+// caseDay has one member per group share a case, peers reply, and half
+// the cases are escalated; mentors answer them later.
+func (g *gen) caseDay(w int) error {
 	type shared struct {
 		gr *group
 		m  *member
@@ -533,9 +556,6 @@ func (g *gen) caseDay(w int, mentors []*member) error {
 			}
 		}
 	}
-	if err := g.advance(g.clk.Now().Add(5 * time.Hour)); err != nil {
-		return err
-	}
 	for i, s := range opened {
 		if i%2 == 0 {
 			if err := g.say(s.gr, s.m, fmt.Sprintf("/escalate %d", s.id), ""); err != nil {
@@ -543,10 +563,7 @@ func (g *gen) caseDay(w int, mentors []*member) error {
 			}
 		}
 	}
-	if err := g.advance(g.clk.Now().Add(18 * time.Hour)); err != nil {
-		return err
-	}
-	return g.mentorsAnswer(mentors)
+	return nil
 }
 
 // mentorsAnswer has the mentors answer every case assigned to them, the

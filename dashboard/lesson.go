@@ -1,0 +1,185 @@
+package dashboard
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/store"
+)
+
+// Lesson describes a loaded lesson for the dashboard's lesson pages.
+type Lesson struct {
+	ID, Title string
+	Steps     []Step
+}
+
+// Step is one step of a lesson as a learner reads it.
+type Step struct {
+	// Key names the step in recorded answers.
+	Key, Kind, Text string
+	Options         []string
+	Tags            []string
+}
+
+// lessonStep is a step's row on the lesson page.
+type lessonStep struct {
+	N       int
+	Step    Step
+	Figures store.StepFigures
+	// Width is the funnel bar's share of the widest, in percent.
+	Width    int
+	TopWrong string
+}
+
+type lessonData struct {
+	Filter   filter
+	Query    template.URL
+	Groups   []store.GroupFigures
+	Lesson   Lesson
+	Count    store.LessonCount
+	Steps    []lessonStep
+	Scores   template.JS
+	PrePost  store.PrePost
+	HasTests bool
+}
+
+func (d *Dashboard) lesson(id string) (Lesson, bool) {
+	for _, l := range d.cfg.Lessons {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	return Lesson{}, false
+}
+
+// lessonFigures computes everything the lesson page and its CSV show.
+func (d *Dashboard) lessonFigures(r *http.Request) (lessonData, int, error) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		return lessonData{}, http.StatusBadRequest, err
+	}
+	l, ok := d.lesson(r.PathValue("id"))
+	if !ok {
+		return lessonData{}, http.StatusNotFound, fmt.Errorf("no lesson %q is loaded", r.PathValue("id"))
+	}
+	ctx := r.Context()
+	data := lessonData{Filter: f, Query: template.URL(f.query()), Lesson: l}
+	if data.Groups, err = d.cfg.Reports.Overview(ctx, f.r); err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	counts, err := d.cfg.Reports.LessonCounts(ctx, f.r, f.Group)
+	if err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	for _, c := range counts {
+		if c.LessonID == l.ID {
+			data.Count = c
+		}
+	}
+	figs, err := d.cfg.Reports.LessonSteps(ctx, f.r, l.ID, f.Group)
+	if err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	widest := 1
+	var pre, post []string
+	for i, st := range l.Steps {
+		if st.Kind != "quiz" { // answers are recorded for quizzes
+			continue
+		}
+		row := lessonStep{N: i + 1, Step: st, Figures: store.StepFigures{Key: st.Key}}
+		if fg := figs[st.Key]; fg != nil {
+			row.Figures = *fg
+		}
+		row.TopWrong = row.Figures.TopWrong
+		if n, err := strconv.Atoi(row.TopWrong); err == nil && n >= 1 && n <= len(st.Options) {
+			row.TopWrong = st.Options[n-1] // a choice: show the option
+		}
+		widest = max(widest, row.Figures.Members)
+		data.Steps = append(data.Steps, row)
+		for _, t := range st.Tags {
+			if t == "pre" {
+				pre = append(pre, st.Key)
+			} else if t == "post" {
+				post = append(post, st.Key)
+			}
+		}
+	}
+	for i := range data.Steps {
+		data.Steps[i].Width = 100 * data.Steps[i].Figures.Members / widest
+	}
+	scores, err := d.cfg.Reports.LessonScores(ctx, f.r, l.ID, f.Group)
+	if err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	js, _ := json.Marshal(scores)
+	data.Scores = template.JS(js)
+	data.HasTests = len(pre) > 0 && len(post) > 0
+	if data.PrePost, err = d.cfg.Reports.LessonPrePost(ctx, f.r, l.ID, f.Group, pre, post); err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	return data, http.StatusOK, nil
+}
+
+func (d *Dashboard) lessonPage(w http.ResponseWriter, r *http.Request) {
+	data, code, err := d.lessonFigures(r)
+	if err != nil {
+		d.problem(w, code, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "lesson.html", data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
+
+func (d *Dashboard) lessonCSV(w http.ResponseWriter, r *http.Request) {
+	data, code, err := d.lessonFigures(r)
+	if err != nil {
+		d.problem(w, code, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-%s-%s-%s.csv"`, data.Lesson.ID, data.Filter.From, data.Filter.To))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"step", "kind", "text", "members answered", "first tries", "right at first try", "missed", "most given wrong answer", "times"})
+	for _, s := range data.Steps {
+		cw.Write([]string{strconv.Itoa(s.N), s.Step.Kind, firstLine(s.Step.Text), strconv.Itoa(s.Figures.Members), strconv.Itoa(s.Figures.FirstTries),
+			strconv.Itoa(s.Figures.FirstRight), strconv.Itoa(s.Figures.Missed), s.TopWrong, strconv.Itoa(s.Figures.TopWrongCount)})
+	}
+	cw.Flush()
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// problem answers a request that cannot be served.
+func (d *Dashboard) problem(w http.ResponseWriter, code int, err error) {
+	if code >= 500 {
+		d.fail(w, err)
+		return
+	}
+	http.Error(w, err.Error(), code)
+}
+
+// FromLibrary describes the loaded lessons for the lesson pages, in lang
+// where they have it.
+func FromLibrary(lib *flows.Library, lang string) []Lesson {
+	var out []Lesson
+	for _, l := range lib.All() {
+		ls := Lesson{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback())}
+		for i := range l.Steps {
+			p := l.Preview(i, lang)
+			ls.Steps = append(ls.Steps, Step{Key: p.Key, Kind: p.Kind, Text: p.Text, Options: p.Options, Tags: p.Tags})
+		}
+		out = append(out, ls)
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// LessonCount is one lesson's runs in a period.
+type LessonCount struct {
+	LessonID string `json:"lesson_id"`
+	Started  int    `json:"started"`
+	Finished int    `json:"finished"`
+}
+
+// LessonCounts lists the lessons run in the period (in one group with
+// chatID, or in all), most started first.
+func (rd *Reader) LessonCounts(ctx context.Context, r Range, chatID int64) ([]LessonCount, error) {
+	rows, err := rd.db.QueryContext(ctx, `
+		SELECT r.lesson_id,
+			SUM(r.started_at >= ?1 AND r.started_at < ?2),
+			SUM(r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2)
+		FROM runs r JOIN chats c ON c.id = r.chat_id
+		WHERE (?3 = 0 OR r.chat_id = ?3) AND r.started_at < ?2 AND (r.finished_at IS NULL OR r.finished_at >= ?1)
+		GROUP BY r.lesson_id ORDER BY 2 DESC, 1`, ms(r.From), ms(r.To), chatID)
+	if err != nil {
+		return nil, fmt.Errorf("lesson counts: %w", err)
+	}
+	defer rows.Close()
+	var out []LessonCount
+	for rows.Next() {
+		var l LessonCount
+		if err := rows.Scan(&l.LessonID, &l.Started, &l.Finished); err != nil {
+			return nil, fmt.Errorf("lesson counts: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// StepFigures is one answerable step's figures in a period.
+type StepFigures struct {
+	Key string `json:"step"`
+	// Members answered the step (at least once).
+	Members int `json:"members"`
+	// FirstTries are members' first answers to it; FirstRight the right
+	// ones among them.
+	FirstTries int `json:"first_tries"`
+	FirstRight int `json:"first_right"`
+	// Missed counts the times a member let the question pass.
+	Missed int `json:"missed"`
+	// TopWrong is the wrong answer given most, and TopWrongCount how often.
+	TopWrong      string `json:"top_wrong"`
+	TopWrongCount int    `json:"top_wrong_count"`
+}
+
+// lessonScope is the WHERE clause that picks a lesson's answers in a
+// period and maybe a group: ?1 lesson, ?2 from, ?3 to, ?4 chat or 0.
+const lessonScope = `r.lesson_id = ?1 AND a.answered_at >= ?2 AND a.answered_at < ?3 AND (?4 = 0 OR r.chat_id = ?4)`
+
+// LessonSteps returns the figures of each step of a lesson that members
+// answered, by step key.
+func (rd *Reader) LessonSteps(ctx context.Context, r Range, lessonID string, chatID int64) (map[string]*StepFigures, error) {
+	args := []any{lessonID, ms(r.From), ms(r.To), chatID}
+	out := make(map[string]*StepFigures)
+	get := func(k string) *StepFigures {
+		if out[k] == nil {
+			out[k] = &StepFigures{Key: k}
+		}
+		return out[k]
+	}
+	rows, err := rd.db.QueryContext(ctx, `
+		WITH given AS (
+			SELECT a.member_id, a.step_id, a.correct,
+				ROW_NUMBER() OVER (PARTITION BY a.member_id, a.step_id ORDER BY a.answered_at, a.seq) AS n
+			FROM answers a JOIN runs r ON r.id = a.run_id
+			WHERE `+lessonScope+` AND a.value <> '')
+		SELECT step_id, COUNT(DISTINCT member_id), SUM(n = 1), SUM(n = 1 AND correct) FROM given GROUP BY step_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("lesson %s steps: %w", lessonID, err)
+	}
+	for rows.Next() {
+		var k string
+		var m, tries, right int
+		if err := rows.Scan(&k, &m, &tries, &right); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("lesson %s steps: %w", lessonID, err)
+		}
+		s := get(k)
+		s.Members, s.FirstTries, s.FirstRight = m, tries, right
+	}
+	rows.Close()
+	rows, err = rd.db.QueryContext(ctx, `
+		SELECT a.step_id, a.value, a.correct, COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id
+		WHERE `+lessonScope+` AND a.max_points > 0 AND (a.value = '' OR NOT a.correct)
+		GROUP BY a.step_id, a.value ORDER BY a.step_id, 4 DESC, a.value`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("lesson %s wrong answers: %w", lessonID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		var correct bool
+		var n int
+		if err := rows.Scan(&k, &v, &correct, &n); err != nil {
+			return nil, fmt.Errorf("lesson %s wrong answers: %w", lessonID, err)
+		}
+		s := get(k)
+		switch {
+		case v == "":
+			s.Missed += n
+		case s.TopWrong == "":
+			s.TopWrong, s.TopWrongCount = v, n
+		}
+	}
+	return out, rows.Err()
+}
+
+// LessonScores counts finished runs' member scores in five bands: 0–19%,
+// 20–39%, 40–59%, 60–79%, 80–100% of the quiz points.
+func (rd *Reader) LessonScores(ctx context.Context, r Range, lessonID string, chatID int64) ([5]int, error) {
+	var bands [5]int
+	rows, err := rd.db.QueryContext(ctx, `
+		SELECT b, COUNT(*) FROM (
+			SELECT MIN(4, CAST(5.0 * SUM(a.points) / SUM(a.max_points) AS INTEGER)) AS b
+			FROM answers a JOIN runs r ON r.id = a.run_id
+			WHERE r.lesson_id = ?1 AND r.status = 'done' AND r.finished_at >= ?2 AND r.finished_at < ?3
+				AND (?4 = 0 OR r.chat_id = ?4) AND a.max_points > 0
+			GROUP BY a.run_id, a.member_id)
+		GROUP BY b`, lessonID, ms(r.From), ms(r.To), chatID)
+	if err != nil {
+		return bands, fmt.Errorf("lesson %s scores: %w", lessonID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b, n int
+		if err := rows.Scan(&b, &n); err != nil {
+			return bands, fmt.Errorf("lesson %s scores: %w", lessonID, err)
+		}
+		if b >= 0 && b < len(bands) {
+			bands[b] = n
+		}
+	}
+	return bands, rows.Err()
+}
+
+// PrePost compares, for members who answered both in one run, their share
+// right on the pre-test steps with that on the post-test steps.
+type PrePost struct {
+	Members int     `json:"members"`
+	Pre     float64 `json:"pre"`  // share right, 0 to 1
+	Post    float64 `json:"post"` // share right, 0 to 1
+}
+
+// LessonPrePost computes PrePost for the given pre- and post-test step
+// keys.
+func (rd *Reader) LessonPrePost(ctx context.Context, r Range, lessonID string, chatID int64, pre, post []string) (PrePost, error) {
+	var pp PrePost
+	if len(pre) == 0 || len(post) == 0 {
+		return pp, nil
+	}
+	args := []any{lessonID, ms(r.From), ms(r.To), chatID}
+	in := func(keys []string) string {
+		marks := make([]string, len(keys))
+		for i, k := range keys {
+			args = append(args, k)
+			marks[i] = fmt.Sprintf("?%d", len(args))
+		}
+		return strings.Join(marks, ", ")
+	}
+	preIn, postIn := in(pre), in(post)
+	err := rd.db.QueryRowContext(ctx, `
+		SELECT COUNT(*), COALESCE(AVG(pre), 0), COALESCE(AVG(post), 0) FROM (
+			SELECT AVG(CASE WHEN a.step_id IN (`+preIn+`) THEN a.correct END) AS pre,
+				AVG(CASE WHEN a.step_id IN (`+postIn+`) THEN a.correct END) AS post
+			FROM answers a JOIN runs r ON r.id = a.run_id
+			WHERE `+lessonScope+` AND a.value <> ''
+			GROUP BY a.run_id, a.member_id)
+		WHERE pre IS NOT NULL AND post IS NOT NULL`, args...).Scan(&pp.Members, &pp.Pre, &pp.Post)
+	if err != nil {
+		return pp, fmt.Errorf("lesson %s pre/post: %w", lessonID, err)
+	}
+	return pp, nil
+}
