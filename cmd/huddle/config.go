@@ -28,6 +28,7 @@ type Config struct {
 	} `mapstructure:"channels"`
 	Mentors map[string][]string `mapstructure:"mentors"`
 	Cases   CasesConfig         `mapstructure:"cases"`
+	XAPI    XAPIConfig          `mapstructure:"xapi"`
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
@@ -74,6 +75,18 @@ type CasesConfig struct {
 	ResponseTarget time.Duration `mapstructure:"response_target"`
 	// TemplateGroups share cases in the structured form ("*" for all).
 	TemplateGroups []string `mapstructure:"template_groups"`
+}
+
+// XAPIConfig sets the xAPI export.
+type XAPIConfig struct {
+	// HomePage is the programme's address: actors and activities are
+	// named under it.
+	HomePage string `mapstructure:"home_page"`
+	Endpoint string `mapstructure:"endpoint"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
+	// SentLog remembers the statements the store accepted.
+	SentLog string `mapstructure:"sent_log"`
 }
 
 // WhatsAppConfig sets the WhatsApp channel.
@@ -127,6 +140,11 @@ var defaults = map[string]any{
 	"cases.capacity":                   3,
 	"cases.response_target":            "24h",
 	"cases.template_groups":            []string{},
+	"xapi.home_page":                   "https://huddle.invalid",
+	"xapi.endpoint":                    "",
+	"xapi.username":                    "",
+	"xapi.password":                    "",
+	"xapi.sent_log":                    "./data/xapi-sent.log",
 	"staff":                            []string{},
 }
 
@@ -276,6 +294,14 @@ func (c *Config) validate() error {
 		}
 		if ch, id, ok := strings.Cut(chat, ":"); !ok || ch == "" || id == "" {
 			return bad("cases.group_queues", "has %q: write channel:chat id, such as telegram:-1001234567890", chat)
+		}
+	}
+	if u, err := url.Parse(c.XAPI.HomePage); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return bad("xapi.home_page", "%q is not an http(s) URL, such as https://nurses.example.org", c.XAPI.HomePage)
+	}
+	if e := c.XAPI.Endpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("xapi.endpoint", "%q is not an http(s) URL", e)
 		}
 	}
 	for _, g := range c.Cases.TemplateGroups {

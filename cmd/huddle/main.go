@@ -4,6 +4,7 @@
 //	huddle lessons validate [PATH…]  check lesson files; exit status 1 on any problem
 //	huddle whatsapp pair|status      link the bot's WhatsApp number; check it
 //	huddle report [--from --to]      each group's figures for a period
+//	huddle export xapi --since DATE  learning records as xAPI statements (file or LRS)
 //	huddle demo seed                 a database of realistic demonstration activity
 //	huddle version                   print the version
 package main
@@ -65,7 +66,7 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	root.PersistentFlags().StringVarP(&configFile, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
 	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newWhatsAppCmd(&configFile), newReportCmd(&configFile),
-		newDemoCmd(), newVersionCmd())
+		newExportCmd(&configFile), newDemoCmd(), newVersionCmd())
 	return root
 }
 

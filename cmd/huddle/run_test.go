@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"

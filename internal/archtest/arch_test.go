@@ -62,9 +62,12 @@ func TestImportRules(t *testing.T) {
 		"internal/filelock":    {},
 		"internal/browsertest": {},
 		"dashboard":            {"store", "flows"},
+		"xapi":                 {"store", "flows"},
+		"internal/xapitest":    {"internal/npmtest"},
+		"internal/npmtest":     {},
 		"internal/demo":        {"bot", "store", "flows", "lessons", "cases"},
 		"internal/archtest":    {},
-		"internal/tgemu":       {},
+		"internal/tgemu":       {"internal/npmtest"},
 		"internal/huddletest":  {"bot", "store", "flows", "lessons"},
 	}
 	for _, p := range list(t) {

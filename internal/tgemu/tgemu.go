@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/npmtest"
 )
 
 // Emulator is a running Bot API emulator.
@@ -40,53 +42,10 @@ func dir() string {
 	return filepath.Join(filepath.Dir(file), "node")
 }
 
-// unavailable skips the test, or fails it under CI.
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("Telegram emulator: %s (CI needs it)", msg)
-	}
-	t.Skipf("Telegram emulator: %s; install Node.js and npm to run this test", msg)
-}
-
-// install runs npm ci once, under a file lock, since test packages run in
-// parallel.
-func install(t testing.TB) {
-	t.Helper()
-	d := dir()
-	if _, err := os.Stat(filepath.Join(d, "node_modules", "telegram-test-api")); err == nil {
-		return
-	}
-	if _, err := exec.LookPath("npm"); err != nil {
-		unavailable(t, "npm not found")
-	}
-	lock, err := os.OpenFile(filepath.Join(d, ".install.lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-	if _, err := os.Stat(filepath.Join(d, "node_modules", "telegram-test-api")); err == nil {
-		return
-	}
-	cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
-	cmd.Dir = d
-	if out, err := cmd.CombinedOutput(); err != nil {
-		unavailable(t, "npm ci failed: %v\n%s", err, out)
-	}
-}
-
 // Start runs an emulator for the test's lifetime.
 func Start(t testing.TB) *Emulator {
 	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		unavailable(t, "node not found")
-	}
-	install(t)
+	npmtest.Install(t, "Telegram emulator", dir(), "telegram-test-api")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/huddlebot/huddle/store"
+	"github.com/huddlebot/huddle/xapi"
+	"github.com/spf13/cobra"
+)
+
+func newExportCmd(configFile *string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export learning records",
+	}
+	cmd.AddCommand(newExportXAPICmd(configFile))
+	return cmd
+}
+
+func newExportXAPICmd(configFile *string) *cobra.Command {
+	var since, until, out string
+	cmd := &cobra.Command{
+		Use:   "xapi",
+		Short: "Export learning records as xAPI 1.0.3 statements",
+		Long: `Export one xAPI 1.0.3 statement per learning event: a quiz answered (with its
+scored result), a lesson completed, passed or failed against its pass mark,
+and a case thread commented on or responded to. Actors are pseudonymous
+accounts under xapi.home_page, never phone numbers.
+
+The statements go to --out as JSON lines. With xapi.endpoint (and
+xapi.username, xapi.password) set, they are also posted to that learning
+record store in batches, each retried on failure; the statements it accepted
+are remembered in xapi.sent_log, so running the export again sends only what
+is new.`,
+		Example: `  huddle export xapi --since 2026-01-01 --out statements.jsonl
+  HUDDLE_XAPI_ENDPOINT=https://lrs.example.org/xAPI HUDDLE_XAPI_USERNAME=… HUDDLE_XAPI_PASSWORD=… huddle export xapi --since 2026-01-01`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(*configFile)
+			if err != nil {
+				return err
+			}
+			loc, err := time.LoadLocation(cfg.Timezone)
+			if err != nil {
+				return err
+			}
+			if since == "" {
+				return fmt.Errorf("--since is required: the first day to export, such as 2026-01-01")
+			}
+			r, err := parseRange(since, until, loc, time.Now())
+			if err != nil {
+				return err
+			}
+			lib, err := loadLessons(cfg.Lessons, newLogger(LogConfig{Level: "error", Format: "text"}, io.Discard))
+			if err != nil {
+				return err
+			}
+			rd, err := store.OpenReader(cmd.Context(), cfg.Database)
+			if err != nil {
+				return err
+			}
+			defer rd.Close()
+			x := &xapi.Exporter{HomePage: cfg.XAPI.HomePage, Lessons: lib}
+			var stmts []xapi.Statement
+			err = x.Export(cmd.Context(), rd, r.From, r.To, func(s xapi.Statement) error {
+				stmts = append(stmts, s)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			status := cmd.ErrOrStderr()
+			if out != "" {
+				if err := writeJSONLines(out, cmd.OutOrStdout(), stmts); err != nil {
+					return err
+				}
+				if out != "-" {
+					fmt.Fprintf(status, "%d statements written to %s\n", len(stmts), out)
+				}
+			}
+			if cfg.XAPI.Endpoint == "" {
+				if out == "" {
+					return fmt.Errorf("nowhere to export to: give --out FILE (or -), or set xapi.endpoint")
+				}
+				return nil
+			}
+			log, err := xapi.OpenSentLog(cfg.XAPI.SentLog)
+			if err != nil {
+				return err
+			}
+			lrs := &xapi.LRS{Endpoint: cfg.XAPI.Endpoint, Username: cfg.XAPI.Username, Password: cfg.XAPI.Password}
+			n, err := lrs.Send(cmd.Context(), log, stmts, func(sent, total int) {
+				fmt.Fprintf(status, "  posted %d of %d\n", sent, total)
+			})
+			fmt.Fprintf(status, "%d statements posted to %s (%d were sent before)\n", n, cfg.XAPI.Endpoint, len(stmts)-n)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&since, "since", "", "first day, YYYY-MM-DD (required)")
+	cmd.Flags().StringVar(&until, "until", "", "last day, YYYY-MM-DD, included (default: today)")
+	cmd.Flags().StringVar(&out, "out", "", "write the statements to this file as JSON lines (- for standard output)")
+	return cmd
+}
+
+// writeJSONLines writes one statement a line to path, or to stdout for "-".
+func writeJSONLines(path string, stdout io.Writer, stmts []xapi.Statement) error {
+	w := stdout
+	var f *os.File
+	if path != "-" {
+		var err error
+		if f, err = os.Create(path); err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, s := range stmts {
+		if err := enc.Encode(s); err != nil {
+			return err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if f != nil {
+		return f.Close()
+	}
+	return nil
+}
