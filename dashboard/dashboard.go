@@ -63,6 +63,7 @@ func New(cfg Config) *Dashboard {
 			}
 			return strconv.Itoa((100*part+whole/2)/whole) + "%"
 		},
+		"wait":  wait,
 		"share": func(f float64) string { return strconv.Itoa(int(100*f+0.5)) + "%" },
 		"gain": func(pp store.PrePost) string {
 			pts := int(100*(pp.Post-pp.Pre) + 0.5*sign(pp.Post-pp.Pre))
@@ -88,6 +89,8 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.Handle("GET "+Path+"assets/", http.StripPrefix(Path+"assets/", http.FileServerFS(static)))
 	mux.HandleFunc("GET "+Path+"{$}", d.overview)
 	mux.HandleFunc("GET "+Path+"overview.csv", d.overviewCSV)
+	mux.HandleFunc("GET "+Path+"cases", d.casesPage)
+	mux.HandleFunc("GET "+Path+"mentors.csv", d.mentorsCSV)
 	mux.HandleFunc("GET "+Path+"lesson/{id}", d.lessonPage)
 	mux.HandleFunc("GET "+Path+"lesson/{id}/steps.csv", d.lessonCSV)
 	return mux

@@ -16,9 +16,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/demo"
+	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -257,4 +257,62 @@ func TestLessonPageInBrowser(t *testing.T) {
 			t.Errorf("CSV row %d %v; table %v", i, records[i+1], row)
 		}
 	}
+}
+
+// TestCasesPageInBrowser opens the cases and mentors page from the
+// overview: its cards, chart and mentors' table are the store's figures.
+func TestCasesPageInBrowser(t *testing.T) {
+	rd := seeded(t)
+	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
+	srv := httptest.NewServer(d.Handler())
+	t.Cleanup(srv.Close)
+	ctx := browsertest.Start(t, 420, 1100)
+	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	stats, err := rd.CaseStats(context.Background(), r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weeks, err := rd.WeeklyCases(context.Background(), r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads, err := rd.MentorLoads(context.Background(), r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Cases == 0 || stats.Escalated == 0 || len(loads) == 0 {
+		t.Fatalf("the seeded database has no escalated cases: %+v %+v", stats, loads)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
+		chromedp.Click(chromedp.CSS(`a[href^="cases?"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#chart canvas")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`["#cases", "#escalated", "#chart"].map(s => s === "#chart" ? document.querySelector(s).dataset.values : document.querySelector(s).innerText.trim())`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, w := range weeks {
+		want = append(want, strconv.Itoa(w.Count))
+	}
+	if got[0] != strconv.Itoa(stats.Cases) || got[1] != strconv.Itoa(stats.Escalated) || got[2] != strings.Join(want, ",") {
+		t.Errorf("page %v; store: %d cases, %d escalated, weekly %v", got, stats.Cases, stats.Escalated, want)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#mentors tbody tr")].map(r => [...r.cells].map(c => c.innerText))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(loads) {
+		t.Fatalf("%d mentor rows; want %d", len(rows), len(loads))
+	}
+	for i, l := range loads {
+		if rows[i][0] != l.Name || rows[i][1] != strconv.Itoa(l.Assigned) || rows[i][2] != strconv.Itoa(l.Answered) {
+			t.Errorf("mentor row %v; store %+v", rows[i], l)
+		}
+	}
+	screenshot(t, ctx, "dashboard-cases.png")
 }

@@ -329,3 +329,53 @@ func TestAliases(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCaseStats checks the case figures' medians and 90th percentiles on
+// cases with known waits: first peer replies 1 to 10 minutes after opening.
+func TestCaseStats(t *testing.T) {
+	db, _ := open(t)
+	update(t, db, func(tx bot.Tx) error {
+		chat, m, err := tx.Arrive(bot.Event{Channel: "sim", ChatID: "ward", ChatType: bot.Group, SenderID: "amina"}, t0)
+		if err != nil {
+			return err
+		}
+		mentor, err := tx.EnsureMember("sim", "mentor", "Dr Kamau", t0)
+		if err != nil {
+			return err
+		}
+		for i := 1; i <= 10; i++ {
+			c := bot.Case{ChatID: chat.ID, AuthorID: m.ID, Text: "case", Status: bot.CaseOpen, Created: t0}
+			if err := tx.CreateCase(&c); err != nil {
+				return err
+			}
+			c.FirstReply = t0.Add(time.Duration(i) * time.Minute)
+			if i <= 4 { // four escalated: assigned after i hours, answered after 2i hours
+				c.Escalated, c.Assigned, c.FirstAnswer = t0, t0.Add(time.Duration(i)*time.Hour), t0.Add(time.Duration(2*i)*time.Hour)
+				c.AssignedTo, c.Status = mentor.ID, bot.CaseAnswered
+			}
+			if err := tx.SaveCase(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	rd := db.Reports()
+	f, err := rd.CaseStats(context.Background(), store.Range{From: t0, To: t0.Add(24 * time.Hour)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.CaseFigures{Cases: 10, Escalated: 4, Answered: 4,
+		FirstReply: store.Durations{Count: 10, Median: 5 * time.Minute, P90: 9 * time.Minute},
+		ToMentor:   store.Durations{Count: 4, Median: 2 * time.Hour, P90: 4 * time.Hour},
+		ToAnswer:   store.Durations{Count: 4, Median: 4 * time.Hour, P90: 8 * time.Hour}}
+	if f != want {
+		t.Errorf("got  %+v\nwant %+v", f, want)
+	}
+	loads, err := rd.MentorLoads(context.Background(), store.Range{From: t0, To: t0.Add(24 * time.Hour)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loads) != 1 || loads[0].Name != "Dr Kamau" || loads[0].Assigned != 4 || loads[0].Answered != 4 || loads[0].MedianAnswer != 2*time.Hour {
+		t.Errorf("mentor loads %+v", loads)
+	}
+}

@@ -1,0 +1,95 @@
+package dashboard
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/huddlebot/huddle/store"
+)
+
+type casesData struct {
+	Filter  filter
+	Query   template.URL
+	Groups  []store.GroupFigures
+	Stats   store.CaseFigures
+	Mentors []store.MentorLoad
+	Chart   template.JS
+}
+
+// casesFigures computes the cases page's figures.
+func (d *Dashboard) casesFigures(r *http.Request) (casesData, int, error) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		return casesData{}, http.StatusBadRequest, err
+	}
+	ctx := r.Context()
+	data := casesData{Filter: f, Query: template.URL(f.query())}
+	if data.Groups, err = d.cfg.Reports.Overview(ctx, f.r); err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	if data.Stats, err = d.cfg.Reports.CaseStats(ctx, f.r, f.Group); err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	if data.Mentors, err = d.cfg.Reports.MentorLoads(ctx, f.r, f.Group); err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	weeks, err := d.cfg.Reports.WeeklyCases(ctx, f.r, f.Group)
+	if err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	chart := struct {
+		Weeks []int64 `json:"weeks"`
+		Cases []int   `json:"cases"`
+	}{}
+	for _, w := range weeks {
+		chart.Weeks, chart.Cases = append(chart.Weeks, w.Week.Unix()), append(chart.Cases, w.Count)
+	}
+	js, _ := json.Marshal(chart)
+	data.Chart = template.JS(js)
+	return data, http.StatusOK, nil
+}
+
+func (d *Dashboard) casesPage(w http.ResponseWriter, r *http.Request) {
+	data, code, err := d.casesFigures(r)
+	if err != nil {
+		d.problem(w, code, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "cases.html", data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
+
+func (d *Dashboard) mentorsCSV(w http.ResponseWriter, r *http.Request) {
+	data, code, err := d.casesFigures(r)
+	if err != nil {
+		d.problem(w, code, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-mentors-%s-%s.csv"`, data.Filter.From, data.Filter.To))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"mentor", "assigned", "answered", "open", "median hours to answer"})
+	for _, m := range data.Mentors {
+		cw.Write([]string{m.Name, strconv.Itoa(m.Assigned), strconv.Itoa(m.Answered), strconv.Itoa(m.Open),
+			strconv.FormatFloat(m.MedianAnswer.Hours(), 'f', 1, 64)})
+	}
+	cw.Flush()
+}
+
+// wait shows a duration to staff: "35 min", "5.5 h", "2.1 days".
+func wait(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()+0.5))
+	case d < 48*time.Hour:
+		return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
+	}
+	return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64) + " days"
+}

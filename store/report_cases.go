@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Durations are a set of waits, summarised.
+type Durations struct {
+	Count  int           `json:"count"`
+	Median time.Duration `json:"median"`
+	P90    time.Duration `json:"p90"`
+}
+
+// CaseFigures summarises case discussions and mentors' work in a period.
+type CaseFigures struct {
+	Cases     int `json:"cases"`
+	Escalated int `json:"escalated"`
+	Answered  int `json:"answered"`
+	// Overdue cases waited past the response target for a mentor.
+	Overdue int `json:"overdue"`
+	// FirstReply is from a case's opening to its first peer reply;
+	// ToMentor from escalation to a mentor's assignment; ToAnswer from
+	// escalation to the first mentor's answer.
+	FirstReply Durations `json:"first_peer_reply"`
+	ToMentor   Durations `json:"to_mentor"`
+	ToAnswer   Durations `json:"to_mentor_answer"`
+}
+
+// caseScope picks the cases opened in a period, maybe in one group: ?1
+// from, ?2 to, ?3 chat or 0.
+const caseScope = `k.created_at >= ?1 AND k.created_at < ?2 AND (?3 = 0 OR k.chat_id = ?3)`
+
+// CaseStats summarises the cases opened in the period.
+func (rd *Reader) CaseStats(ctx context.Context, r Range, chatID int64) (CaseFigures, error) {
+	var f CaseFigures
+	args := []any{ms(r.From), ms(r.To), chatID}
+	err := rd.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(k.escalated_at), COUNT(k.first_answer_at), COUNT(k.overdue_at)
+		FROM cases k WHERE `+caseScope, args...).Scan(&f.Cases, &f.Escalated, &f.Answered, &f.Overdue)
+	if err != nil {
+		return f, fmt.Errorf("case figures: %w", err)
+	}
+	for _, d := range []struct {
+		out  *Durations
+		wait string
+	}{
+		{&f.FirstReply, "k.first_reply_at - k.created_at"},
+		{&f.ToMentor, "k.assigned_at - k.escalated_at"},
+		{&f.ToAnswer, "k.first_answer_at - k.escalated_at"},
+	} {
+		if *d.out, err = rd.durations(ctx, d.wait, args); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// durations summarises the wait expression over the cases in scope where
+// it is known: the median and 90th percentile by rank (nearest rank).
+func (rd *Reader) durations(ctx context.Context, wait string, args []any) (Durations, error) {
+	var d Durations
+	var median, p90 int64
+	err := rd.db.QueryRowContext(ctx, `
+		WITH w AS (SELECT `+wait+` AS d FROM cases k WHERE `+caseScope+` AND `+wait+` IS NOT NULL AND `+wait+` >= 0),
+		ranked AS (SELECT d, ROW_NUMBER() OVER (ORDER BY d) AS n, COUNT(*) OVER () AS total FROM w)
+		SELECT COALESCE(MAX(total), 0),
+			COALESCE(MAX(CASE WHEN n = (total + 1) / 2 THEN d END), 0),
+			COALESCE(MAX(CASE WHEN n = (9 * total + 9) / 10 THEN d END), 0)
+		FROM ranked`, args...).Scan(&d.Count, &median, &p90)
+	if err != nil {
+		return d, fmt.Errorf("case waits: %w", err)
+	}
+	d.Median, d.P90 = time.Duration(median)*time.Millisecond, time.Duration(p90)*time.Millisecond
+	return d, nil
+}
+
+// WeeklyCases counts the cases opened each week of the period.
+func (rd *Reader) WeeklyCases(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
+	const week = int64(7 * 24 * time.Hour / time.Millisecond)
+	rows, err := rd.db.QueryContext(ctx, `SELECT (k.created_at - ?1) / ?4, COUNT(*) FROM cases k WHERE `+caseScope+` GROUP BY 1 ORDER BY 1`,
+		ms(r.From), ms(r.To), chatID, week)
+	if err != nil {
+		return nil, fmt.Errorf("weekly cases: %w", err)
+	}
+	defer rows.Close()
+	out := make([]WeekCount, int((ms(r.To)-ms(r.From)+week-1)/week))
+	for i := range out {
+		out[i].Week = r.From.Add(time.Duration(i) * 7 * 24 * time.Hour)
+	}
+	for rows.Next() {
+		var w int64
+		var n int
+		if err := rows.Scan(&w, &n); err != nil {
+			return nil, fmt.Errorf("weekly cases: %w", err)
+		}
+		if w >= 0 && int(w) < len(out) {
+			out[w].Count = n
+		}
+	}
+	return out, rows.Err()
+}
+
+// MentorLoad is one mentor's work on the cases opened in a period.
+type MentorLoad struct {
+	MemberID int64  `json:"-"`
+	Name     string `json:"name"`
+	// Assigned cases, Answered of them, and Open (assigned, unanswered).
+	Assigned int `json:"assigned"`
+	Answered int `json:"answered"`
+	Open     int `json:"open"`
+	// MedianAnswer is the median time from assignment to their answer.
+	MedianAnswer time.Duration `json:"median_answer"`
+}
+
+// MentorLoads lists the mentors of the cases opened in the period, most
+// assigned first.
+func (rd *Reader) MentorLoads(ctx context.Context, r Range, chatID int64) ([]MentorLoad, error) {
+	rows, err := rd.db.QueryContext(ctx, `
+		WITH k AS (SELECT k.* FROM cases k WHERE `+caseScope+` AND k.assigned_to IS NOT NULL),
+		w AS (SELECT assigned_to, first_answer_at - assigned_at AS d,
+				ROW_NUMBER() OVER (PARTITION BY assigned_to ORDER BY first_answer_at - assigned_at) AS n,
+				COUNT(*) OVER (PARTITION BY assigned_to) AS total
+			FROM k WHERE first_answer_at IS NOT NULL)
+		SELECT m.id, m.name, COUNT(*), COUNT(k.first_answer_at), SUM(k.status = 'assigned'),
+			COALESCE((SELECT d FROM w WHERE w.assigned_to = m.id AND w.n = (w.total + 1) / 2), 0)
+		FROM k JOIN members m ON m.id = k.assigned_to
+		GROUP BY m.id ORDER BY 3 DESC, m.name`, ms(r.From), ms(r.To), chatID)
+	if err != nil {
+		return nil, fmt.Errorf("mentor loads: %w", err)
+	}
+	defer rows.Close()
+	var out []MentorLoad
+	for rows.Next() {
+		var l MentorLoad
+		var median int64
+		if err := rows.Scan(&l.MemberID, &l.Name, &l.Assigned, &l.Answered, &l.Open, &median); err != nil {
+			return nil, fmt.Errorf("mentor loads: %w", err)
+		}
+		l.MedianAnswer = time.Duration(median) * time.Millisecond
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
