@@ -35,6 +35,10 @@ type Config struct {
 	Now func() time.Time
 	// Lessons are the loaded lessons, for the lesson pages.
 	Lessons []Lesson
+	// LessonFiles is the lessons folder, valid files or not, for the
+	// preview; LessonsLabel names it.
+	LessonFiles  fs.FS
+	LessonsLabel string
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -64,6 +68,7 @@ func New(cfg Config) *Dashboard {
 			return strconv.Itoa((100*part+whole/2)/whole) + "%"
 		},
 		"wait":  wait,
+		"inc":   func(i int) int { return i + 1 },
 		"share": func(f float64) string { return strconv.Itoa(int(100*f+0.5)) + "%" },
 		"gain": func(pp store.PrePost) string {
 			pts := int(100*(pp.Post-pp.Pre) + 0.5*sign(pp.Post-pp.Pre))
@@ -90,6 +95,8 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"{$}", d.overview)
 	mux.HandleFunc("GET "+Path+"overview.csv", d.overviewCSV)
 	mux.HandleFunc("GET "+Path+"cases", d.casesPage)
+	mux.HandleFunc("GET "+Path+"preview/{$}", d.previewList)
+	mux.HandleFunc("GET "+Path+"preview/{file}", d.preview)
 	mux.HandleFunc("GET "+Path+"mentors.csv", d.mentorsCSV)
 	mux.HandleFunc("GET "+Path+"lesson/{id}", d.lessonPage)
 	mux.HandleFunc("GET "+Path+"lesson/{id}/steps.csv", d.lessonCSV)

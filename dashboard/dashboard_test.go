@@ -316,3 +316,71 @@ func TestCasesPageInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard-cases.png")
 }
+
+// TestPreviewInBrowser previews a lessons folder with a valid lesson and a
+// broken one: the valid one reads as a learner would see it, in each of its
+// languages; the broken one lists every problem as file:line and marks the
+// lines.
+func TestPreviewInBrowser(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("../lessons/pph-first-hour.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := os.ReadFile("../flows/testdata/invalid/every-kind.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "pph-first-hour.yaml"), good, 0o644)
+	os.WriteFile(filepath.Join(dir, "every-kind.yaml"), bad, 0o644)
+	d := dashboard.New(dashboard.Config{Reports: seeded(t), LessonFiles: os.DirFS(dir), LessonsLabel: "./lessons"})
+	srv := httptest.NewServer(d.Handler())
+	t.Cleanup(srv.Close)
+	ctx := browsertest.Start(t, 420, 900)
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path),
+		chromedp.Click(chromedp.CSS(`a[href="preview/"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#files")),
+		chromedp.Click(chromedp.CSS(`#files a[href="pph-first-hour.yaml"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#steps")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#steps")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"First drug for PPH?", "1. Oxytocin 10 IU IM/IV", "pre", "post", "Share a de-identified PPH case"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("the preview lacks %q", want)
+		}
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="?lang=fr"]`)), chromedp.WaitVisible(chromedp.CSS("#steps")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#steps"))); !strings.Contains(fr, "Premier médicament en cas d'HPP ?") {
+		t.Errorf("the French preview lacks the French question")
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"preview/every-kind.yaml"),
+		chromedp.WaitVisible(chromedp.CSS("#problems")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#problems")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"every-kind.yaml:2: bad id", "every-kind.yaml:6: unknown key", "every-kind.yaml:19: goto"} {
+		if !strings.Contains(problems, want) {
+			t.Errorf("the problems lack %q:\n%s", want, problems)
+		}
+	}
+	marked, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("pre.src .bad").length`))
+	if err != nil || marked < 8 {
+		t.Errorf("%d lines marked (%v); want one per problem line", marked, err)
+	}
+}

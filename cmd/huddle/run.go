@@ -118,7 +118,13 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
 	})
 
-	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, "")})
+	var lessonFiles fs.FS = lessons.FS
+	lessonsLabel := "the built-in lessons"
+	if _, err := os.Stat(cfg.Lessons); err == nil {
+		lessonFiles, lessonsLabel = os.DirFS(cfg.Lessons), cfg.Lessons
+	}
+	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
+		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
 	mux.Handle(dashboard.Path, requireToken(cfg.HTTP.Token, dash.Handler()))
 
 	// Bind the port before anything starts, so a busy port fails at once.

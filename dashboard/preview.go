@@ -1,0 +1,135 @@
+package dashboard
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/huddlebot/huddle/flows"
+)
+
+// previewFile is one lesson file in the preview's list.
+type previewFile struct {
+	Name     string
+	ID       string
+	Title    string
+	Problems int
+}
+
+// previewData is what the preview of one file shows.
+type previewData struct {
+	File     string
+	Lesson   *flows.Lesson
+	Title    string
+	Lang     string
+	Langs    []string
+	Steps    []flows.StepPreview
+	Problems []flows.Problem
+	Source   []sourceLine
+}
+
+// sourceLine is a line of a broken file, with the problems found on it.
+type sourceLine struct {
+	N        int
+	Text     string
+	Problems []string
+}
+
+// lessonFiles lists the YAML files of the lessons folder.
+func (d *Dashboard) lessonFiles() ([]string, error) {
+	if d.cfg.LessonFiles == nil {
+		return nil, nil
+	}
+	var names []string
+	for _, pattern := range []string{"*.yaml", "*.yml"} {
+		m, err := fs.Glob(d.cfg.LessonFiles, pattern)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, m...)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// parseFile reads and checks one lesson file.
+func (d *Dashboard) parseFile(name string) (*flows.Lesson, []flows.Problem, []byte, error) {
+	data, err := fs.ReadFile(d.cfg.LessonFiles, name)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l, err := flows.Parse(name, data)
+	if ps, ok := flows.IsProblems(err); ok {
+		return nil, ps, data, nil
+	}
+	return l, nil, data, err
+}
+
+func (d *Dashboard) previewList(w http.ResponseWriter, r *http.Request) {
+	names, err := d.lessonFiles()
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	var files []previewFile
+	for _, n := range names {
+		l, ps, _, err := d.parseFile(n)
+		if err != nil {
+			d.fail(w, err)
+			return
+		}
+		f := previewFile{Name: n, Problems: len(ps)}
+		if l != nil {
+			f.ID, f.Title = l.ID, l.Title.In(l.Fallback(), "")
+		}
+		files = append(files, f)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "previews.html", struct {
+		Folder string
+		Files  []previewFile
+	}{d.cfg.LessonsLabel, files}); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
+
+func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	if name != path.Base(name) || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		http.Error(w, "not a lesson file", http.StatusNotFound)
+		return
+	}
+	l, ps, src, err := d.parseFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		http.Error(w, "no lesson file "+name, http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	data := previewData{File: name, Lesson: l, Problems: ps}
+	if l != nil {
+		data.Langs = l.Languages
+		data.Lang = l.Lang(r.URL.Query().Get("lang"))
+		data.Title = l.Title.In(data.Lang, l.Fallback())
+		for i := range l.Steps {
+			data.Steps = append(data.Steps, l.Preview(i, data.Lang))
+		}
+	} else {
+		byLine := map[int][]string{}
+		for _, p := range ps {
+			byLine[p.Line] = append(byLine[p.Line], p.Msg)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			data.Source = append(data.Source, sourceLine{N: i + 1, Text: line, Problems: byLine[i+1]})
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "preview.html", data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
