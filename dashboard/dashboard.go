@@ -95,6 +95,8 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"{$}", d.overview)
 	mux.HandleFunc("GET "+Path+"overview.csv", d.overviewCSV)
 	mux.HandleFunc("GET "+Path+"cases", d.casesPage)
+	mux.HandleFunc("GET "+Path+"group/{id}", d.groupPage)
+	mux.HandleFunc("GET "+Path+"member/{id}", d.memberPage)
 	mux.HandleFunc("GET "+Path+"preview/{$}", d.previewList)
 	mux.HandleFunc("GET "+Path+"preview/{file}", d.preview)
 	mux.HandleFunc("GET "+Path+"mentors.csv", d.mentorsCSV)

@@ -384,3 +384,64 @@ func TestPreviewInBrowser(t *testing.T) {
 		t.Errorf("%d lines marked (%v); want one per problem line", marked, err)
 	}
 }
+
+// TestGroupAndMemberPagesInBrowser opens a group from the overview: its
+// members appear by number until staff ask for names, with the store's
+// figures; then one member's page lists their lessons.
+func TestGroupAndMemberPagesInBrowser(t *testing.T) {
+	rd := seeded(t)
+	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
+	srv := httptest.NewServer(d.Handler())
+	t.Cleanup(srv.Close)
+	ctx := browsertest.Start(t, 420, 900)
+	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	groups, err := rd.Overview(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := groups[0]
+	members, err := rd.GroupMembers(context.Background(), r, g.ChatID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#groups a[href^="group/%d?"]`, g.ChatID))),
+		chromedp.WaitVisible(chromedp.CSS("#members-table")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#members-table tbody tr")].map(r => [r.dataset.member, r.cells[0].innerText, r.cells[2].innerText])`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(members) || len(rows) != g.Members {
+		t.Fatalf("%d member rows; the store lists %d (overview %d)", len(rows), len(members), g.Members)
+	}
+	for i, m := range members {
+		if rows[i][0] != strconv.FormatInt(m.MemberID, 10) || rows[i][1] != fmt.Sprintf("Member %d", m.MemberID) || rows[i][2] != strconv.Itoa(m.Answers) {
+			t.Errorf("row %v; store %+v", rows[i], m)
+		}
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#show-names")), chromedp.WaitVisible(chromedp.CSS("#members-table")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#members-table tbody tr td a")))
+	if err != nil || first != members[0].Name {
+		t.Errorf("with names: first member %q (%v); want %q", first, err, members[0].Name)
+	}
+	m, err := rd.Member(context.Background(), r, members[0].MemberID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#members-table tbody tr td a")), chromedp.WaitVisible(chromedp.CSS("#member-runs")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#member-runs tbody tr").length`))
+	if err != nil || n != len(m.Runs) || n == 0 {
+		t.Errorf("member page: %d lesson rows (%v); the store has %d", n, err, len(m.Runs))
+	}
+}

@@ -1,0 +1,140 @@
+package dashboard
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/huddlebot/huddle/store"
+)
+
+// memberRow is a member in the group page's table.
+type memberRow struct {
+	store.MemberActivity
+	Label string // a pseudonym, or the name when staff asked for names
+	Heat  []int  // 0–4 per week, for the activity cells
+}
+
+type groupData struct {
+	Filter      filter
+	Query       template.URL
+	Group       store.GroupFigures
+	Names       bool
+	Members     []memberRow
+	Weeks       []string
+	Inactive    [3]int // for 1, 3 and 6 months
+	Lessons     []lessonRow
+	Assignments []store.GroupAssignment
+}
+
+// pseudonym names a member on the dashboard unless staff ask for names.
+func pseudonym(id int64) string { return fmt.Sprintf("Member %d", id) }
+
+func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "not a group", http.StatusNotFound)
+		return
+	}
+	f.Group = id
+	ctx := r.Context()
+	groups, err := d.cfg.Reports.Overview(ctx, f.r)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	data := groupData{Filter: f, Query: template.URL(f.query()), Names: r.URL.Query().Get("names") == "1"}
+	found := false
+	for _, g := range groups {
+		if g.ChatID == id {
+			data.Group, found = g, true
+		}
+	}
+	if !found {
+		http.Error(w, "no such group in this period", http.StatusNotFound)
+		return
+	}
+	members, err := d.cfg.Reports.GroupMembers(ctx, f.r, id)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	for i := range int((f.r.To.Sub(f.r.From) + 7*24*time.Hour - 1) / (7 * 24 * time.Hour)) {
+		data.Weeks = append(data.Weeks, f.r.From.AddDate(0, 0, 7*i).Format("2 Jan"))
+	}
+	for _, m := range members {
+		row := memberRow{MemberActivity: m, Label: pseudonym(m.MemberID)}
+		if data.Names && m.Name != "" {
+			row.Label = m.Name
+		}
+		for _, n := range m.Weeks {
+			row.Heat = append(row.Heat, min(4, (n+2)/3))
+		}
+		for i, months := range []int{1, 3, 6} {
+			if m.Last.IsZero() || m.Last.Before(f.r.To.AddDate(0, -months, 0)) {
+				data.Inactive[i]++
+			}
+		}
+		data.Members = append(data.Members, row)
+	}
+	counts, err := d.cfg.Reports.LessonCounts(ctx, f.r, id)
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	for _, c := range counts {
+		row := lessonRow{ID: c.LessonID, Title: c.LessonID, Started: c.Started, Finished: c.Finished}
+		if l, ok := d.lesson(c.LessonID); ok {
+			row.Title = l.Title
+		}
+		data.Lessons = append(data.Lessons, row)
+	}
+	if data.Assignments, err = d.cfg.Reports.GroupAssignments(ctx, id); err != nil {
+		d.fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "group.html", data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
+
+type memberData struct {
+	Filter filter
+	Query  template.URL
+	Label  string
+	Member store.MemberSummary
+}
+
+func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "not a member", http.StatusNotFound)
+		return
+	}
+	m, err := d.cfg.Reports.Member(r.Context(), f.r, id)
+	if err != nil {
+		http.Error(w, "no such member", http.StatusNotFound)
+		return
+	}
+	data := memberData{Filter: f, Query: template.URL(f.query()), Member: m, Label: pseudonym(id)}
+	if r.URL.Query().Get("names") == "1" && m.Name != "" {
+		data.Label = m.Name
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := d.page.ExecuteTemplate(w, "member.html", data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "err", err)
+	}
+}
