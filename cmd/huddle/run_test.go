@@ -88,9 +88,9 @@ func TestWhatsAppUnpaired(t *testing.T) {
 	p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"), "HUDDLE_HTTP_LISTEN=127.0.0.1:0",
 		"HUDDLE_CHANNELS_WHATSAPP_ENABLED=true", "HUDDLE_CHANNELS_WHATSAPP_SESSION_DB=" + filepath.Join(dir, "wa.db")})
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(p.log.String(), "huddle is running") {
+	for !strings.Contains(p.log.String(), "huddle is running") || !strings.Contains(p.log.String(), "not paired") {
 		if time.Now().After(deadline) {
-			t.Fatalf("did not start:\n%s", p.log)
+			t.Fatalf("did not start, or did not say WhatsApp is not paired:\n%s", p.log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
