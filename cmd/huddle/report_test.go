@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddle/dashboard"
 
 	"github.com/huddlebot/huddle/internal/demo"
 	"github.com/huddlebot/huddle/store"
@@ -78,5 +84,95 @@ func TestReport(t *testing.T) {
 	}
 	if lines := strings.Count(strings.TrimSpace(csv), "\n"); lines != 3 {
 		t.Errorf("CSV has %d data lines; want 3:\n%s", lines, csv)
+	}
+}
+
+// TestFiguresAgree checks that the dashboard, huddle report and the xAPI
+// export give the same figures for the same period of a seeded database:
+// every column of every group in the report and the dashboard's CSV, and
+// the answers and finished lessons against the export's statements.
+func TestFiguresAgree(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	spec := demo.DefaultSpec()
+	spec.Groups, spec.Members, spec.Weeks = 3, 45, 3
+	if _, err := demo.Generate(context.Background(), path, spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HUDDLE_DATABASE", path)
+	t.Setenv("HUDDLE_TIMEZONE", "UTC")
+	cli := func(args ...string) string {
+		var out, errOut bytes.Buffer
+		root := newRootCmd(&out, &errOut)
+		root.SetArgs(args)
+		if err := root.ExecuteContext(context.Background()); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, errOut.String())
+		}
+		return out.String()
+	}
+	reportCSV := cli("report", "--from", "2026-01-05", "--to", "2026-01-25", "--format", "csv")
+
+	rd, err := store.OpenReader(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	srv := httptest.NewServer(dashboard.New(dashboard.Config{Reports: rd}).Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + dashboard.Path + "overview.csv?from=2026-01-05&to=2026-01-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	dash, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := csv.NewReader(strings.NewReader(reportCSV)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dash) != len(report) || len(report) != spec.Groups+1 {
+		t.Fatalf("dashboard %d rows, report %d; want %d", len(dash), len(report), spec.Groups+1)
+	}
+	// Columns: the report has "correct %" where the dashboard has the
+	// count; compare the counts and recompute the share.
+	answers, finished := 0, 0
+	for i := 1; i < len(report); i++ {
+		r, d := report[i], dash[i]
+		same := r[0] == d[0] && r[1] == d[1] && r[2] == d[2] && r[3] == d[3] && r[4] == d[4] && r[6] == d[6] && r[7] == d[7] && r[8] == d[8] && r[9] == d[9]
+		a, _ := strconv.Atoi(d[4])
+		c, _ := strconv.Atoi(d[5])
+		if a > 0 && r[5] != strconv.Itoa((100*c+a/2)/a) {
+			same = false
+		}
+		if !same {
+			t.Errorf("group %d: report %v, dashboard %v", i, r, d)
+		}
+		f, _ := strconv.Atoi(d[7])
+		answers, finished = answers+a, finished+f
+	}
+	lines := strings.Split(strings.TrimSpace(cli("export", "xapi", "--since", "2026-01-05", "--until", "2026-01-25", "--out", "-")), "\n")
+	verbs := map[string]int{}
+	runs := map[string]bool{}
+	for _, l := range lines {
+		var s struct {
+			Verb    struct{ ID string } `json:"verb"`
+			Context struct {
+				Registration string `json:"registration"`
+			} `json:"context"`
+		}
+		if err := json.Unmarshal([]byte(l), &s); err != nil {
+			t.Fatalf("export line %q: %v", l, err)
+		}
+		verbs[s.Verb.ID]++
+		if s.Verb.ID == "http://adlnet.gov/expapi/verbs/completed" {
+			runs[s.Context.Registration] = true
+		}
+	}
+	if verbs["http://adlnet.gov/expapi/verbs/answered"] != answers || answers == 0 {
+		t.Errorf("export: %d answered; report and dashboard: %d answers", verbs["http://adlnet.gov/expapi/verbs/answered"], answers)
+	}
+	if len(runs) != finished || finished == 0 {
+		t.Errorf("export: completions in %d runs; report and dashboard: %d lessons finished", len(runs), finished)
 	}
 }
