@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -42,15 +41,7 @@ func (d *Dashboard) casesFigures(r *http.Request) (casesData, int, error) {
 	if err != nil {
 		return data, http.StatusInternalServerError, err
 	}
-	chart := struct {
-		Weeks []int64 `json:"weeks"`
-		Cases []int   `json:"cases"`
-	}{}
-	for _, w := range weeks {
-		chart.Weeks, chart.Cases = append(chart.Weeks, w.Week.Unix()), append(chart.Cases, w.Count)
-	}
-	js, _ := json.Marshal(chart)
-	data.Chart = template.JS(js)
+	data.Chart = weekChart(weeks)
 	return data, http.StatusOK, nil
 }
 
@@ -60,10 +51,7 @@ func (d *Dashboard) casesPage(w http.ResponseWriter, r *http.Request) {
 		d.problem(w, code, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "cases.html", data); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
-	}
+	d.render(w, "cases.html", data)
 }
 
 func (d *Dashboard) mentorsCSV(w http.ResponseWriter, r *http.Request) {

@@ -203,31 +203,51 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, err)
 		return
 	}
-	chart := struct {
-		Weeks  []int64 `json:"weeks"` // Unix seconds
-		Active []int   `json:"active"`
-	}{}
-	for _, wk := range weeks {
-		chart.Weeks = append(chart.Weeks, wk.Week.Unix())
-		chart.Active = append(chart.Active, wk.Count)
-	}
-	js, _ := json.Marshal(chart)
-	data.Chart = template.JS(js)
-	counts, err := d.cfg.Reports.LessonCounts(ctx, f.r, f.Group)
-	if err != nil {
+	data.Chart = weekChart(weeks)
+	if data.Lessons, err = d.lessonRows(r, f.r, f.Group); err != nil {
 		d.fail(w, err)
 		return
 	}
+	d.render(w, "overview.html", data)
+}
+
+// weekChart is a weekly series as the pages' charts read it: weeks in Unix
+// seconds, and the counts.
+func weekChart(weeks []store.WeekCount) template.JS {
+	chart := struct {
+		Weeks  []int64 `json:"weeks"`
+		Counts []int   `json:"counts"`
+	}{}
+	for _, wk := range weeks {
+		chart.Weeks = append(chart.Weeks, wk.Week.Unix())
+		chart.Counts = append(chart.Counts, wk.Count)
+	}
+	js, _ := json.Marshal(chart)
+	return template.JS(js)
+}
+
+// lessonRows lists the lessons run in the period, with their titles.
+func (d *Dashboard) lessonRows(r *http.Request, rg store.Range, chatID int64) ([]lessonRow, error) {
+	counts, err := d.cfg.Reports.LessonCounts(r.Context(), rg, chatID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []lessonRow
 	for _, c := range counts {
 		row := lessonRow{ID: c.LessonID, Title: c.LessonID, Started: c.Started, Finished: c.Finished}
 		if l, ok := d.lesson(c.LessonID); ok {
 			row.Title = l.Title
 		}
-		data.Lessons = append(data.Lessons, row)
+		rows = append(rows, row)
 	}
+	return rows, nil
+}
+
+// render writes a page.
+func (d *Dashboard) render(w http.ResponseWriter, name string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "overview.html", data); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
+	if err := d.page.ExecuteTemplate(w, name, data); err != nil {
+		d.cfg.Logger.Error("dashboard page", "page", name, "err", err)
 	}
 }
 

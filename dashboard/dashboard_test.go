@@ -65,11 +65,7 @@ func TestMain(m *testing.M) {
 // group filter changes them, and the CSV download matches the table.
 func TestOverviewInBrowser(t *testing.T) {
 	rd := seeded(t)
-	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
-	srv := httptest.NewServer(d.Handler())
-	t.Cleanup(srv.Close)
-	ctx := browsertest.Start(t, 420, 900)
-	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 900)
 	url := srv.URL + dashboard.Path + "?from=2026-01-05&to=2026-01-25"
 
 	total, err := rd.Summary(context.Background(), r, 0)
@@ -173,6 +169,18 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// r is the period the browser tests look at: the seeded three weeks.
+var r = store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+
+// serve serves a dashboard for the test and opens a phone-sized browser of
+// the given height.
+func serve(t *testing.T, cfg dashboard.Config, height int) (*httptest.Server, context.Context) {
+	t.Helper()
+	srv := httptest.NewServer(dashboard.New(cfg).Handler())
+	t.Cleanup(srv.Close) // after the browser is gone: cleanups run last first
+	return srv, browsertest.Start(t, 420, height)
+}
+
 func lessonsForTest(t *testing.T) []dashboard.Lesson {
 	t.Helper()
 	lib, err := flows.Load(lessons.FS, ".", "(built-in)")
@@ -187,11 +195,7 @@ func lessonsForTest(t *testing.T) []dashboard.Lesson {
 // store's for the seeded activity, and the CSV matches the table.
 func TestLessonPageInBrowser(t *testing.T) {
 	rd := seeded(t)
-	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
-	srv := httptest.NewServer(d.Handler())
-	t.Cleanup(srv.Close)
-	ctx := browsertest.Start(t, 420, 1200)
-	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 1200)
 	steps, err := rd.LessonSteps(context.Background(), r, "pph-first-hour", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -263,11 +267,7 @@ func TestLessonPageInBrowser(t *testing.T) {
 // overview: its cards, chart and mentors' table are the store's figures.
 func TestCasesPageInBrowser(t *testing.T) {
 	rd := seeded(t)
-	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
-	srv := httptest.NewServer(d.Handler())
-	t.Cleanup(srv.Close)
-	ctx := browsertest.Start(t, 420, 1100)
-	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 1100)
 	stats, err := rd.CaseStats(context.Background(), r, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -333,10 +333,7 @@ func TestPreviewInBrowser(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "pph-first-hour.yaml"), good, 0o644)
 	os.WriteFile(filepath.Join(dir, "every-kind.yaml"), bad, 0o644)
-	d := dashboard.New(dashboard.Config{Reports: seeded(t), LessonFiles: os.DirFS(dir), LessonsLabel: "./lessons"})
-	srv := httptest.NewServer(d.Handler())
-	t.Cleanup(srv.Close)
-	ctx := browsertest.Start(t, 420, 900)
+	srv, ctx := serve(t, dashboard.Config{Reports: seeded(t), LessonFiles: os.DirFS(dir), LessonsLabel: "./lessons"}, 900)
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path),
 		chromedp.Click(chromedp.CSS(`a[href="preview/"]`)),
@@ -390,11 +387,7 @@ func TestPreviewInBrowser(t *testing.T) {
 // figures; then one member's page lists their lessons.
 func TestGroupAndMemberPagesInBrowser(t *testing.T) {
 	rd := seeded(t)
-	d := dashboard.New(dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)})
-	srv := httptest.NewServer(d.Handler())
-	t.Cleanup(srv.Close)
-	ctx := browsertest.Start(t, 420, 900)
-	r := store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 900)
 	groups, err := rd.Overview(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)

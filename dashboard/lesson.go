@@ -132,10 +132,7 @@ func (d *Dashboard) lessonPage(w http.ResponseWriter, r *http.Request) {
 		d.problem(w, code, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "lesson.html", data); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
-	}
+	d.render(w, "lesson.html", data)
 }
 
 func (d *Dashboard) lessonCSV(w http.ResponseWriter, r *http.Request) {

@@ -33,14 +33,8 @@ type groupData struct {
 func pseudonym(id int64) string { return fmt.Sprintf("Member %d", id) }
 
 func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
-	f, err := d.parseFilter(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		http.Error(w, "not a group", http.StatusNotFound)
+	f, id, ok := d.filterAndID(w, r, "group")
+	if !ok {
 		return
 	}
 	f.Group = id
@@ -84,26 +78,15 @@ func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Members = append(data.Members, row)
 	}
-	counts, err := d.cfg.Reports.LessonCounts(ctx, f.r, id)
-	if err != nil {
+	if data.Lessons, err = d.lessonRows(r, f.r, id); err != nil {
 		d.fail(w, err)
 		return
-	}
-	for _, c := range counts {
-		row := lessonRow{ID: c.LessonID, Title: c.LessonID, Started: c.Started, Finished: c.Finished}
-		if l, ok := d.lesson(c.LessonID); ok {
-			row.Title = l.Title
-		}
-		data.Lessons = append(data.Lessons, row)
 	}
 	if data.Assignments, err = d.cfg.Reports.GroupAssignments(ctx, id); err != nil {
 		d.fail(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "group.html", data); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
-	}
+	d.render(w, "group.html", data)
 }
 
 type memberData struct {
@@ -114,14 +97,8 @@ type memberData struct {
 }
 
 func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {
-	f, err := d.parseFilter(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		http.Error(w, "not a member", http.StatusNotFound)
+	f, id, ok := d.filterAndID(w, r, "member")
+	if !ok {
 		return
 	}
 	m, err := d.cfg.Reports.Member(r.Context(), f.r, id)
@@ -133,8 +110,21 @@ func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("names") == "1" && m.Name != "" {
 		data.Label = m.Name
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "member.html", data); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
+	d.render(w, "member.html", data)
+}
+
+// filterAndID reads a page's filter and the id in its path, answering the
+// request itself when either is bad.
+func (d *Dashboard) filterAndID(w http.ResponseWriter, r *http.Request, what string) (filter, int64, bool) {
+	f, err := d.parseFilter(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return f, 0, false
 	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.Error(w, "not a "+what, http.StatusNotFound)
+		return f, 0, false
+	}
+	return f, id, true
 }

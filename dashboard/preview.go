@@ -87,13 +87,10 @@ func (d *Dashboard) previewList(w http.ResponseWriter, r *http.Request) {
 		}
 		files = append(files, f)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "previews.html", struct {
+	d.render(w, "previews.html", struct {
 		Folder string
 		Files  []previewFile
-	}{d.cfg.LessonsLabel, files}); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
-	}
+	}{d.cfg.LessonsLabel, files})
 }
 
 func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
@@ -128,8 +125,5 @@ func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
 			data.Source = append(data.Source, sourceLine{N: i + 1, Text: line, Problems: byLine[i+1]})
 		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := d.page.ExecuteTemplate(w, "preview.html", data); err != nil {
-		d.cfg.Logger.Error("dashboard page", "err", err)
-	}
+	d.render(w, "preview.html", data)
 }

@@ -119,20 +119,27 @@ type WeekCount struct {
 // the distinct members who posted or answered, in one group or, with
 // chatID 0, in all. Weeks without activity are listed with 0.
 func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
-	const week = int64(7 * 24 * time.Hour / time.Millisecond)
-	from, to := ms(r.From), ms(r.To)
-	rows, err := rd.db.QueryContext(ctx, `
-		SELECT (e.at - ?1) / ?3 AS w, COUNT(DISTINCT e.member_id) FROM engagement e
+	return rd.weekly(ctx, r, `SELECT (e.at - ?1) / ?4 AS w, COUNT(DISTINCT e.member_id) FROM engagement e
 		JOIN chats c ON c.id = e.chat_id AND c.type = 'group'
-		WHERE e.at >= ?1 AND e.at < ?2 AND (?4 = 0 OR e.chat_id = ?4)
+		WHERE e.at >= ?1 AND e.at < ?2 AND (?3 = 0 OR e.chat_id = ?3)
 			AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')
-		GROUP BY w ORDER BY w`, from, to, week, chatID)
+		GROUP BY w`, chatID)
+}
+
+// week is a week in Unix milliseconds.
+const week = int64(7 * 24 * time.Hour / time.Millisecond)
+
+// weekly runs a query that counts per week of the period, given ?1 from,
+// ?2 to, ?3 chat and ?4 the week's length, and returns every week of the
+// period, those without a row at 0.
+func (rd *Reader) weekly(ctx context.Context, r Range, query string, chatID int64) ([]WeekCount, error) {
+	from, to := ms(r.From), ms(r.To)
+	rows, err := rd.db.QueryContext(ctx, query, from, to, chatID, week)
 	if err != nil {
-		return nil, fmt.Errorf("weekly active: %w", err)
+		return nil, fmt.Errorf("weekly figures: %w", err)
 	}
 	defer rows.Close()
-	weeks := int((to - from + week - 1) / week)
-	out := make([]WeekCount, weeks)
+	out := make([]WeekCount, int((to-from+week-1)/week))
 	for i := range out {
 		out[i].Week = r.From.Add(time.Duration(i) * 7 * 24 * time.Hour)
 	}
@@ -140,7 +147,7 @@ func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]We
 		var w int64
 		var n int
 		if err := rows.Scan(&w, &n); err != nil {
-			return nil, fmt.Errorf("weekly active: %w", err)
+			return nil, fmt.Errorf("weekly figures: %w", err)
 		}
 		if w >= 0 && int(w) < len(out) {
 			out[w].Count = n

@@ -77,28 +77,7 @@ func (rd *Reader) durations(ctx context.Context, wait string, args []any) (Durat
 
 // WeeklyCases counts the cases opened each week of the period.
 func (rd *Reader) WeeklyCases(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
-	const week = int64(7 * 24 * time.Hour / time.Millisecond)
-	rows, err := rd.db.QueryContext(ctx, `SELECT (k.created_at - ?1) / ?4, COUNT(*) FROM cases k WHERE `+caseScope+` GROUP BY 1 ORDER BY 1`,
-		ms(r.From), ms(r.To), chatID, week)
-	if err != nil {
-		return nil, fmt.Errorf("weekly cases: %w", err)
-	}
-	defer rows.Close()
-	out := make([]WeekCount, int((ms(r.To)-ms(r.From)+week-1)/week))
-	for i := range out {
-		out[i].Week = r.From.Add(time.Duration(i) * 7 * 24 * time.Hour)
-	}
-	for rows.Next() {
-		var w int64
-		var n int
-		if err := rows.Scan(&w, &n); err != nil {
-			return nil, fmt.Errorf("weekly cases: %w", err)
-		}
-		if w >= 0 && int(w) < len(out) {
-			out[w].Count = n
-		}
-	}
-	return out, rows.Err()
+	return rd.weekly(ctx, r, `SELECT (k.created_at - ?1) / ?4, COUNT(*) FROM cases k WHERE `+caseScope+` GROUP BY 1`, chatID)
 }
 
 // MentorLoad is one mentor's work on the cases opened in a period.

@@ -26,7 +26,6 @@ type MemberActivity struct {
 // GroupMembers lists a group's members with their activity in the
 // period, the most active first.
 func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]MemberActivity, error) {
-	const week = int64(7 * 24 * time.Hour / time.Millisecond)
 	from, to := ms(r.From), ms(r.To)
 	weeks := int((to - from + week - 1) / week)
 	rows, err := rd.db.QueryContext(ctx, `
