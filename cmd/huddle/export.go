@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/huddlebot/huddle/store"
 	"github.com/huddlebot/huddle/xapi"
@@ -41,18 +40,10 @@ is new.`,
   HUDDLE_XAPI_ENDPOINT=https://lrs.example.org/xAPI HUDDLE_XAPI_USERNAME=… HUDDLE_XAPI_PASSWORD=… huddle export xapi --since 2026-01-01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(*configFile)
-			if err != nil {
-				return err
-			}
-			loc, err := time.LoadLocation(cfg.Timezone)
-			if err != nil {
-				return err
-			}
 			if since == "" {
 				return fmt.Errorf("--since is required: the first day to export, such as 2026-01-01")
 			}
-			r, err := parseRange(since, until, loc, time.Now())
+			cfg, r, err := configAndPeriod(*configFile, since, until)
 			if err != nil {
 				return err
 			}

@@ -26,15 +26,7 @@ timezone; --to is inclusive. By default, the last 28 days.`,
   huddle report --from 2026-01-05 --to 2026-02-28 --format csv > january-february.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(*configFile)
-			if err != nil {
-				return err
-			}
-			loc, err := time.LoadLocation(cfg.Timezone)
-			if err != nil {
-				return err
-			}
-			r, err := parseRange(from, to, loc, time.Now())
+			cfg, r, err := configAndPeriod(*configFile, from, to)
 			if err != nil {
 				return err
 			}
@@ -54,6 +46,21 @@ timezone; --to is inclusive. By default, the last 28 days.`,
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD, included (default: today)")
 	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
 	return cmd
+}
+
+// configAndPeriod loads the config and reads the period's days in its
+// time zone.
+func configAndPeriod(configFile, from, to string) (Config, store.Range, error) {
+	cfg, err := loadConfig(configFile)
+	if err != nil {
+		return cfg, store.Range{}, err
+	}
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return cfg, store.Range{}, err
+	}
+	r, err := parseRange(from, to, loc, time.Now())
+	return cfg, r, err
 }
 
 // parseRange reads --from and --to as days in loc; to is inclusive.
