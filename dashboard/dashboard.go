@@ -6,6 +6,7 @@
 package dashboard
 
 import (
+	"context"
 	"embed"
 	"encoding/csv"
 	"encoding/json"
@@ -179,13 +180,27 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	ctx := r.Context()
-	groups, err := d.cfg.Reports.Overview(ctx, f.r)
-	if err != nil {
-		d.fail(w, err)
-		return
+	// The figures run one after another: run at once on the reader's
+	// connections they took half as long again (pure-Go SQLite contends
+	// on its allocator).
+	var (
+		data   = overviewData{Filter: f, Query: template.URL(f.query())}
+		groups []store.GroupFigures
+		weeks  []store.WeekCount
+		ctx    = r.Context()
+	)
+	for _, figure := range []func() error{
+		func() (err error) { groups, err = d.cfg.Reports.Overview(ctx, f.r); return err },
+		func() (err error) { data.Total, err = d.cfg.Reports.Summary(ctx, f.r, f.Group); return err },
+		func() (err error) { weeks, err = d.cfg.Reports.WeeklyActive(ctx, f.r, f.Group); return err },
+		func() (err error) { data.Lessons, err = d.lessonRows(ctx, f.r, f.Group); return err },
+	} {
+		if err := figure(); err != nil {
+			d.fail(w, err)
+			return
+		}
 	}
-	data := overviewData{Filter: f, Query: template.URL(f.query()), Groups: groups, Rows: groups}
+	data.Groups, data.Rows, data.Chart = groups, groups, weekChart(weeks)
 	if f.Group != 0 {
 		data.Rows = nil
 		for _, g := range groups {
@@ -193,20 +208,6 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 				data.Rows, data.Selected = []store.GroupFigures{g}, g.Title
 			}
 		}
-	}
-	if data.Total, err = d.cfg.Reports.Summary(ctx, f.r, f.Group); err != nil {
-		d.fail(w, err)
-		return
-	}
-	weeks, err := d.cfg.Reports.WeeklyActive(ctx, f.r, f.Group)
-	if err != nil {
-		d.fail(w, err)
-		return
-	}
-	data.Chart = weekChart(weeks)
-	if data.Lessons, err = d.lessonRows(r, f.r, f.Group); err != nil {
-		d.fail(w, err)
-		return
 	}
 	d.render(w, "overview.html", data)
 }
@@ -227,8 +228,8 @@ func weekChart(weeks []store.WeekCount) template.JS {
 }
 
 // lessonRows lists the lessons run in the period, with their titles.
-func (d *Dashboard) lessonRows(r *http.Request, rg store.Range, chatID int64) ([]lessonRow, error) {
-	counts, err := d.cfg.Reports.LessonCounts(r.Context(), rg, chatID)
+func (d *Dashboard) lessonRows(ctx context.Context, rg store.Range, chatID int64) ([]lessonRow, error) {
+	counts, err := d.cfg.Reports.LessonCounts(ctx, rg, chatID)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/huddlebot/huddle/store"
 )
@@ -60,8 +59,8 @@ func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, err)
 		return
 	}
-	for i := range int((f.r.To.Sub(f.r.From) + 7*24*time.Hour - 1) / (7 * 24 * time.Hour)) {
-		data.Weeks = append(data.Weeks, f.r.From.AddDate(0, 0, 7*i).Format("2 Jan"))
+	for _, wk := range store.Weeks(f.r) {
+		data.Weeks = append(data.Weeks, wk.Format("2 Jan"))
 	}
 	for _, m := range members {
 		row := memberRow{MemberActivity: m, Label: pseudonym(m.MemberID)}
@@ -78,7 +77,7 @@ func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Members = append(data.Members, row)
 	}
-	if data.Lessons, err = d.lessonRows(r, f.r, id); err != nil {
+	if data.Lessons, err = d.lessonRows(ctx, f.r, id); err != nil {
 		d.fail(w, err)
 		return
 	}

@@ -74,24 +74,115 @@ type GroupFigures struct {
 	Escalated int `json:"cases_escalated"`
 }
 
+// span is a period split for the rollups (migration 00005): the whole UTC
+// days [dayFrom, dayTo) and whole weeks [weekFrom, weekTo) inside
+// [from, to) are read from chat_days and member_weeks, the edges from the
+// raw rows. When no whole day or week fits, that rollup part is empty and
+// the raw rows cover the period.
+type span struct {
+	from, to, dayFrom, dayTo, weekFrom, weekTo int64
+}
+
+const (
+	day = int64(24 * time.Hour / time.Millisecond)
+	// week is a week in Unix milliseconds; weekStart is the first Monday
+	// after the epoch (a Thursday), from which weeks are counted.
+	week      = 7 * day
+	weekStart = 4 * day
+)
+
+func spanOf(r Range) span {
+	s := span{from: ms(r.From), to: ms(r.To)}
+	s.dayFrom, s.dayTo = inside(s.from, s.to, 0, day)
+	s.weekFrom, s.weekTo = inside(s.from, s.to, weekStart, week)
+	return s
+}
+
+// inside returns the whole buckets of size (starting at offset) that fit
+// in [from, to), or (to, to) when none does.
+func inside(from, to, offset, size int64) (int64, int64) {
+	lo := bucketOf(from+size-1, offset, size)
+	hi := bucketOf(to, offset, size)
+	if lo >= hi {
+		return to, to
+	}
+	return lo, hi
+}
+
+// bucketOf is the start of the bucket holding t.
+func bucketOf(t, offset, size int64) int64 {
+	m := (t - offset) % size
+	if m < 0 {
+		m += size
+	}
+	return t - m
+}
+
+// args are the span's query parameters: ?1 from, ?2 to, ?3 and ?4 the
+// whole days, ?5 and ?6 the whole weeks, ?7 a chat or 0 for every group.
+func (s span) args(chatID int64) []any {
+	return []any{s.from, s.to, s.dayFrom, s.dayTo, s.weekFrom, s.weekTo, chatID}
+}
+
+// mondayOf is the SQL for the start of the week holding a time column.
+func mondayOf(col string) string {
+	return fmt.Sprintf("(%[1]s - (%[1]s - %[2]d) %% %[3]d)", col, weekStart, week)
+}
+
+// Engagement kinds that make a member active, and those that count as
+// messages.
+const (
+	activeKinds  = `('message', 'command', 'answer', 'option', 'case_reply')`
+	messageKinds = `('message', 'command', 'case_reply')`
+)
+
+// figuresCTE selects, for span.args: grp, the groups (all, or chat ?7);
+// active, a row per member active in a group in the period (a member may
+// appear more than once), looked up member by member in the whole weeks
+// (everyone active in a group is its member: the store joins a member to
+// a chat when they first write there); counts, rows of messages, answers and right
+// answers per group, to be summed; run_counts and case_counts, the groups'
+// lesson runs and cases of the period.
+var figuresCTE = `
+	WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7)),
+	active AS MATERIALIZED (
+		SELECT cm.chat_id, cm.member_id FROM grp JOIN chat_members cm ON cm.chat_id = grp.id
+			WHERE EXISTS (SELECT 1 FROM member_weeks mw WHERE mw.chat_id = cm.chat_id AND mw.member_id = cm.member_id AND mw.week >= ?5 AND mw.week < ?6)
+		UNION ALL SELECT e.chat_id, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
+			WHERE e.kind IN ` + activeKinds + `
+		UNION ALL SELECT e.chat_id, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
+			WHERE e.kind IN ` + activeKinds + `),
+	counts AS MATERIALIZED (
+		SELECT d.chat_id, d.messages, d.answers, d.correct FROM grp JOIN chat_days d ON d.chat_id = grp.id AND d.day >= ?3 AND d.day < ?4
+		UNION ALL SELECT e.chat_id, 1, 0, 0 FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?3
+			WHERE e.kind IN ` + messageKinds + `
+		UNION ALL SELECT e.chat_id, 1, 0, 0 FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?4 AND e.at < ?2
+			WHERE e.kind IN ` + messageKinds + `
+		UNION ALL SELECT r.chat_id, 0, 1, a.correct <> 0 FROM answers a JOIN runs r ON r.id = a.run_id JOIN grp ON grp.id = r.chat_id
+			WHERE a.answered_at >= ?1 AND a.answered_at < ?3 AND a.max_points > 0 AND a.value <> ''
+		UNION ALL SELECT r.chat_id, 0, 1, a.correct <> 0 FROM answers a JOIN runs r ON r.id = a.run_id JOIN grp ON grp.id = r.chat_id
+			WHERE a.answered_at >= ?4 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
+	run_counts AS MATERIALIZED (
+		SELECT r.chat_id, SUM(r.started_at >= ?1) AS started, SUM(r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2) AS finished
+		FROM grp JOIN runs r ON r.chat_id = grp.id AND r.started_at < ?2 WHERE r.finished_at IS NULL OR r.finished_at >= ?1
+		GROUP BY r.chat_id),
+	case_counts AS MATERIALIZED (
+		SELECT k.chat_id, COUNT(*) AS opened, COUNT(k.escalated_at) AS escalated
+		FROM grp JOIN cases k ON k.chat_id = grp.id AND k.created_at >= ?1 AND k.created_at < ?2 GROUP BY k.chat_id)`
+
 // Overview returns every group's figures for the period, ordered by title.
 func (rd *Reader) Overview(ctx context.Context, r Range) ([]GroupFigures, error) {
-	from, to := ms(r.From), ms(r.To)
-	rows, err := rd.db.QueryContext(ctx, `
-		SELECT c.id, c.channel, c.platform_id, c.title,
-			(SELECT COUNT(*) FROM chat_members cm WHERE cm.chat_id = c.id AND cm.joined_at < ?2),
-			(SELECT COUNT(DISTINCT e.member_id) FROM engagement e WHERE e.chat_id = c.id AND e.at >= ?1 AND e.at < ?2
-				AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')),
-			(SELECT COUNT(*) FROM engagement e WHERE e.chat_id = c.id AND e.at >= ?1 AND e.at < ?2
-				AND e.kind IN ('message', 'command', 'case_reply')),
-			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id = c.id AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
-			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id = c.id AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> '' AND a.correct),
-			(SELECT COUNT(*) FROM runs r WHERE r.chat_id = c.id AND r.started_at >= ?1 AND r.started_at < ?2),
-			(SELECT COUNT(*) FROM runs r WHERE r.chat_id = c.id AND r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2),
-			(SELECT COUNT(*) FROM cases k WHERE k.chat_id = c.id AND k.created_at >= ?1 AND k.created_at < ?2),
-			(SELECT COUNT(*) FROM cases k WHERE k.chat_id = c.id AND k.created_at >= ?1 AND k.created_at < ?2 AND k.escalated_at IS NOT NULL)
-		FROM chats c WHERE c.type = 'group' AND c.created_at < ?2
-		ORDER BY c.title, c.id`, from, to)
+	rows, err := rd.db.QueryContext(ctx, figuresCTE+`,
+		mem AS MATERIALIZED (SELECT cm.chat_id, COUNT(*) AS n FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2 GROUP BY cm.chat_id),
+		act AS MATERIALIZED (SELECT chat_id, COUNT(DISTINCT member_id) AS n FROM active GROUP BY chat_id),
+		cnt AS MATERIALIZED (SELECT chat_id, SUM(messages) AS messages, SUM(answers) AS answers, SUM(correct) AS correct FROM counts GROUP BY chat_id)
+		SELECT c.id, c.channel, c.platform_id, c.title, COALESCE(mem.n, 0), COALESCE(act.n, 0),
+			COALESCE(cnt.messages, 0), COALESCE(cnt.answers, 0), COALESCE(cnt.correct, 0),
+			COALESCE(rc.started, 0), COALESCE(rc.finished, 0), COALESCE(kc.opened, 0), COALESCE(kc.escalated, 0)
+		FROM grp JOIN chats c ON c.id = grp.id
+			LEFT JOIN mem ON mem.chat_id = c.id LEFT JOIN act ON act.chat_id = c.id LEFT JOIN cnt ON cnt.chat_id = c.id
+			LEFT JOIN run_counts rc ON rc.chat_id = c.id LEFT JOIN case_counts kc ON kc.chat_id = c.id
+		ORDER BY c.title, c.id`, spanOf(r).args(0)...)
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}
@@ -110,47 +201,63 @@ func (rd *Reader) Overview(ctx context.Context, r Range) ([]GroupFigures, error)
 
 // WeekCount is one week's figure.
 type WeekCount struct {
-	// Week is the week's first day: From plus a whole number of weeks.
+	// Week is the week's first day in the period: its Monday (weeks run
+	// from Monday 00:00 UTC), or the period's start for a first week that
+	// starts before it.
 	Week  time.Time `json:"week"`
 	Count int       `json:"count"`
 }
 
-// WeeklyActive counts, for each week of the period (counted from From),
-// the distinct members who posted or answered, in one group or, with
-// chatID 0, in all. Weeks without activity are listed with 0.
+// Weeks lists the weeks of the period as the weekly figures count them:
+// Monday to Sunday (UTC), the first and last maybe cut by the period.
+// Each is given by its first day in the period.
+func Weeks(r Range) []time.Time {
+	from, to := ms(r.From), ms(r.To)
+	var out []time.Time
+	for w := bucketOf(from, weekStart, week); w < to; w += week {
+		out = append(out, fromMS(max(w, from)).In(r.From.Location()))
+	}
+	return out
+}
+
+// WeeklyActive counts, for each week of the period (see Weeks), the
+// distinct members who posted or answered, in one group or, with chatID 0,
+// in all. Weeks without activity are listed with 0.
 func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
-	return rd.weekly(ctx, r, `SELECT (e.at - ?1) / ?4 AS w, COUNT(DISTINCT e.member_id) FROM engagement e
-		JOIN chats c ON c.id = e.chat_id AND c.type = 'group'
-		WHERE e.at >= ?1 AND e.at < ?2 AND (?3 = 0 OR e.chat_id = ?3)
-			AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')
+	return rd.weekly(ctx, r, `
+		WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7))
+		SELECT w, COUNT(DISTINCT member_id) FROM (
+			SELECT mw.week AS w, mw.member_id FROM grp JOIN member_weeks mw ON mw.chat_id = grp.id AND mw.week >= ?5 AND mw.week < ?6
+			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
+				WHERE e.kind IN `+activeKinds+`
+			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
+				WHERE e.kind IN `+activeKinds+`)
 		GROUP BY w`, chatID)
 }
 
-// week is a week in Unix milliseconds.
-const week = int64(7 * 24 * time.Hour / time.Millisecond)
-
-// weekly runs a query that counts per week of the period, given ?1 from,
-// ?2 to, ?3 chat and ?4 the week's length, and returns every week of the
-// period, those without a row at 0.
+// weekly runs a query that counts per week of the period, given span.args,
+// as (the week's Monday in Unix ms, count) rows, and returns every week of
+// the period (see Weeks), those without a row at 0.
 func (rd *Reader) weekly(ctx context.Context, r Range, query string, chatID int64) ([]WeekCount, error) {
-	from, to := ms(r.From), ms(r.To)
-	rows, err := rd.db.QueryContext(ctx, query, from, to, chatID, week)
+	weeks := Weeks(r)
+	out := make([]WeekCount, len(weeks))
+	for i, w := range weeks {
+		out[i].Week = w
+	}
+	rows, err := rd.db.QueryContext(ctx, query, spanOf(r).args(chatID)...)
 	if err != nil {
 		return nil, fmt.Errorf("weekly figures: %w", err)
 	}
 	defer rows.Close()
-	out := make([]WeekCount, int((to-from+week-1)/week))
-	for i := range out {
-		out[i].Week = r.From.Add(time.Duration(i) * 7 * 24 * time.Hour)
-	}
+	first := bucketOf(ms(r.From), weekStart, week)
 	for rows.Next() {
-		var w int64
+		var monday int64
 		var n int
-		if err := rows.Scan(&w, &n); err != nil {
+		if err := rows.Scan(&monday, &n); err != nil {
 			return nil, fmt.Errorf("weekly figures: %w", err)
 		}
-		if w >= 0 && int(w) < len(out) {
-			out[w].Count = n
+		if i := (monday - first) / week; i >= 0 && int(i) < len(out) {
+			out[i].Count = n
 		}
 	}
 	return out, rows.Err()
@@ -160,23 +267,19 @@ func (rd *Reader) weekly(ctx context.Context, r Range, query string, chatID int6
 // with chatID: members and active members counted once however many
 // groups they are in.
 func (rd *Reader) Summary(ctx context.Context, r Range, chatID int64) (GroupFigures, error) {
-	from, to := ms(r.From), ms(r.To)
 	g := GroupFigures{ChatID: chatID}
-	err := rd.db.QueryRowContext(ctx, `
-		WITH grp AS (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?3 = 0 OR id = ?3))
+	err := rd.db.QueryRowContext(ctx, figuresCTE+`
 		SELECT
-			(SELECT COUNT(DISTINCT cm.member_id) FROM chat_members cm WHERE cm.chat_id IN grp AND cm.joined_at < ?2),
-			(SELECT COUNT(DISTINCT e.member_id) FROM engagement e WHERE e.chat_id IN grp AND e.at >= ?1 AND e.at < ?2
-				AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')),
-			(SELECT COUNT(*) FROM engagement e WHERE e.chat_id IN grp AND e.at >= ?1 AND e.at < ?2
-				AND e.kind IN ('message', 'command', 'case_reply')),
-			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id IN grp AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
-			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id IN grp AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> '' AND a.correct),
-			(SELECT COUNT(*) FROM runs r WHERE r.chat_id IN grp AND r.started_at >= ?1 AND r.started_at < ?2),
-			(SELECT COUNT(*) FROM runs r WHERE r.chat_id IN grp AND r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2),
-			(SELECT COUNT(*) FROM cases k WHERE k.chat_id IN grp AND k.created_at >= ?1 AND k.created_at < ?2),
-			(SELECT COUNT(*) FROM cases k WHERE k.chat_id IN grp AND k.created_at >= ?1 AND k.created_at < ?2 AND k.escalated_at IS NOT NULL)`,
-		from, to, chatID).Scan(&g.Members, &g.Active, &g.Messages, &g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated)
+			(SELECT COUNT(DISTINCT cm.member_id) FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2),
+			(SELECT COUNT(DISTINCT member_id) FROM active),
+			(SELECT COALESCE(SUM(messages), 0) FROM counts),
+			(SELECT COALESCE(SUM(answers), 0) FROM counts),
+			(SELECT COALESCE(SUM(correct), 0) FROM counts),
+			(SELECT COALESCE(SUM(started), 0) FROM run_counts),
+			(SELECT COALESCE(SUM(finished), 0) FROM run_counts),
+			(SELECT COALESCE(SUM(opened), 0) FROM case_counts),
+			(SELECT COALESCE(SUM(escalated), 0) FROM case_counts)`,
+		spanOf(r).args(chatID)...).Scan(&g.Members, &g.Active, &g.Messages, &g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated)
 	if err != nil {
 		return g, fmt.Errorf("summary: %w", err)
 	}

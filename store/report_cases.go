@@ -75,9 +75,10 @@ func (rd *Reader) durations(ctx context.Context, wait string, args []any) (Durat
 	return d, nil
 }
 
-// WeeklyCases counts the cases opened each week of the period.
+// WeeklyCases counts the cases opened each week of the period (see Weeks).
 func (rd *Reader) WeeklyCases(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
-	return rd.weekly(ctx, r, `SELECT (k.created_at - ?1) / ?4, COUNT(*) FROM cases k WHERE `+caseScope+` GROUP BY 1`, chatID)
+	return rd.weekly(ctx, r, `SELECT `+mondayOf("k.created_at")+`, COUNT(*) FROM cases k
+		WHERE k.created_at >= ?1 AND k.created_at < ?2 AND (?7 = 0 OR k.chat_id = ?7) GROUP BY 1`, chatID)
 }
 
 // MentorLoad is one mentor's work on the cases opened in a period.

@@ -19,7 +19,8 @@ type MemberActivity struct {
 	Messages int `json:"messages"`
 	Answers  int `json:"answers"`
 	Correct  int `json:"correct"`
-	// Weeks counts their posts and answers in each week of the period.
+	// Weeks counts their posts and answers in each week of the period (see
+	// Weeks).
 	Weeks []int `json:"weeks"`
 }
 
@@ -27,7 +28,7 @@ type MemberActivity struct {
 // period, the most active first.
 func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]MemberActivity, error) {
 	from, to := ms(r.From), ms(r.To)
-	weeks := int((to - from + week - 1) / week)
+	weeks, first := len(Weeks(r)), bucketOf(from, weekStart, week)
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT m.id, m.name,
 			(SELECT MAX(e.at) FROM engagement e WHERE e.chat_id = ?3 AND e.member_id = m.id
@@ -60,9 +61,9 @@ func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]Me
 	}
 	rows.Close()
 	rows, err = rd.db.QueryContext(ctx, `
-		SELECT e.member_id, (e.at - ?1) / ?4, COUNT(*) FROM engagement e
-		WHERE e.chat_id = ?3 AND e.at >= ?1 AND e.at < ?2 AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')
-		GROUP BY 1, 2`, from, to, chatID, week)
+		SELECT e.member_id, (e.at - ?4) / ?5, COUNT(*) FROM engagement e
+		WHERE e.chat_id = ?3 AND e.at >= ?1 AND e.at < ?2 AND e.kind IN `+activeKinds+`
+		GROUP BY 1, 2`, from, to, chatID, first, week)
 	if err != nil {
 		return nil, fmt.Errorf("group members' weeks: %w", err)
 	}

@@ -324,21 +324,35 @@ func (t *Tx) MigrateChat(channel, oldID, newID string) error {
 	return nil
 }
 
-// mergeChat moves everything of chat from into chat into, then deletes from.
+// mergeChat moves everything of chat from into chat into, then deletes
+// from. Every table with a chat_id is moved here (TestMergeChatMovesAll
+// checks the schema for new ones).
 func (t *Tx) mergeChat(from, into int64) error {
 	stmts := []string{
 		// The old chat's active run wins over one started in the new chat.
-		`UPDATE runs SET status = 'stopped' WHERE chat_id = ? AND status = 'active' AND EXISTS (SELECT 1 FROM runs WHERE chat_id = ? AND status = 'active')`,
-		`UPDATE runs SET chat_id = ? WHERE chat_id = ?`,
+		`UPDATE runs SET status = 'stopped' WHERE chat_id = ?2 AND status = 'active' AND EXISTS (SELECT 1 FROM runs WHERE chat_id = ?1 AND status = 'active')`,
+		`UPDATE runs SET chat_id = ?1 WHERE chat_id = ?2`,
 		`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at)
-			SELECT ?, member_id, joined_at, last_seen_at FROM chat_members WHERE chat_id = ? ON CONFLICT DO NOTHING`,
-		`DELETE FROM chat_members WHERE chat_id = ?`,
-		`UPDATE engagement SET chat_id = ? WHERE chat_id = ?`,
-		`DELETE FROM chats WHERE id = ?`,
+			SELECT ?1, member_id, joined_at, last_seen_at FROM chat_members WHERE chat_id = ?2 ON CONFLICT DO NOTHING`,
+		`DELETE FROM chat_members WHERE chat_id = ?2`,
+		`UPDATE engagement SET chat_id = ?1 WHERE chat_id = ?2`,
+		// The group's lesson assignments: the new chat's own win.
+		`UPDATE OR IGNORE assignments SET chat_id = ?1 WHERE chat_id = ?2`,
+		`DELETE FROM assignments WHERE chat_id = ?2`,
+		`UPDATE cases SET chat_id = ?1 WHERE chat_id = ?2`,
+		`UPDATE pending_cases SET chat_id = ?1 WHERE chat_id = ?2`,
+		`INSERT INTO chat_days (chat_id, day, messages, answers, correct)
+			SELECT ?1, day, messages, answers, correct FROM chat_days WHERE chat_id = ?2 AND true
+			ON CONFLICT (chat_id, day) DO UPDATE SET messages = messages + excluded.messages,
+				answers = answers + excluded.answers, correct = correct + excluded.correct`,
+		`DELETE FROM chat_days WHERE chat_id = ?2`,
+		`INSERT INTO member_weeks (chat_id, member_id, week)
+			SELECT ?1, member_id, week FROM member_weeks WHERE chat_id = ?2 ON CONFLICT DO NOTHING`,
+		`DELETE FROM member_weeks WHERE chat_id = ?2`,
+		`DELETE FROM chats WHERE id = ?2`,
 	}
-	args := [][]any{{into, from}, {into, from}, {into, from}, {from}, {into, from}, {from}}
-	for i, q := range stmts {
-		if _, err := t.exec(q, args[i]...); err != nil {
+	for _, q := range stmts {
+		if _, err := t.exec(q, into, from); err != nil {
 			return err
 		}
 	}

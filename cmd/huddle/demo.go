@@ -26,6 +26,7 @@ func newDemoSeedCmd() *cobra.Command {
 		path  string
 		start string
 		force bool
+		bulk  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "seed",
@@ -37,7 +38,15 @@ that grows, chatting, sharing cases, escalating some to mentors who answer.
 Members' names are made up. Use it to try the reports and the dashboard:
 
   huddle demo seed --db ./data/demo.db
-  HUDDLE_DATABASE=./data/demo.db huddle report --from 2026-01-05 --to 2026-03-01`,
+  HUDDLE_DATABASE=./data/demo.db huddle report --from 2026-01-05 --to 2026-03-01
+
+Playing activity through the engine takes about a second per thousand
+member-weeks. For large databases, --bulk writes the same kind of activity
+straight into the tables instead (a year of 50,000 members in 1,000 groups
+takes about 12 minutes); no message is sent, and the lessons' runs cannot be
+resumed, so use such a database for the dashboard and reports only:
+
+  huddle demo seed --bulk --groups 1000 --members 50000 --weeks 52 --db ./data/big.db`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := os.Stat(path); err == nil && !force {
@@ -60,7 +69,11 @@ Members' names are made up. Use it to try the reports and the dashboard:
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Seeding %s: %d groups, %d members, %d weeks from %s\n", path, spec.Groups, spec.Members, spec.Weeks, start)
 			began := time.Now()
-			st, err := demo.Generate(cmd.Context(), path, spec, func(w, n int) {
+			generate := demo.Generate
+			if bulk {
+				generate = demo.GenerateBulk
+			}
+			st, err := generate(cmd.Context(), path, spec, func(w, n int) {
 				fmt.Fprintf(out, "  week %d of %d done (%s)\n", w, n, time.Since(began).Round(100*time.Millisecond))
 			})
 			if err != nil {
@@ -78,5 +91,6 @@ Members' names are made up. Use it to try the reports and the dashboard:
 	cmd.Flags().Uint64Var(&spec.Seed, "seed", spec.Seed, "random seed: the same seed makes the same activity")
 	cmd.Flags().StringVar(&start, "start", spec.Start.Format("2006-01-02"), "the first Monday")
 	cmd.Flags().BoolVar(&force, "force", false, "replace the database file if it exists")
+	cmd.Flags().BoolVar(&bulk, "bulk", false, "write the activity straight into the tables, for large databases (dashboard and reports only)")
 	return cmd
 }

@@ -55,3 +55,56 @@ func TestGenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGenerateBulk loads a small spec and checks the reports see it all:
+// every member, every answer and event, cases with mentors' answers; and
+// that loading refuses a database that has members already.
+func TestGenerateBulk(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bulk.db")
+	spec := DefaultSpec()
+	spec.Groups, spec.Members, spec.Weeks = 4, 120, 3
+	weeks := 0
+	st, err := GenerateBulk(ctx, path, spec, func(w, n int) { weeks = w })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if weeks != spec.Weeks || st.Answers < 300 || st.Cases < 4 {
+		t.Fatalf("too little activity: %+v after %d weeks", st, weeks)
+	}
+	rd, err := store.OpenReader(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	r := store.Range{From: spec.Start, To: st.End}
+	sum, err := rd.Summary(ctx, r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Members != spec.Members || sum.Answers != st.Answers || sum.LessonsStarted != 2*spec.Groups*spec.Weeks || sum.Cases != st.Cases {
+		t.Errorf("summary %+v does not match what was loaded: %+v", sum, st)
+	}
+	cs, err := rd.CaseStats(ctx, r, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.Escalated == 0 || cs.Answered == 0 || cs.FirstReply.Count == 0 {
+		t.Errorf("case figures %+v: want escalations, mentors' answers and peer replies", cs)
+	}
+	steps, err := rd.LessonSteps(ctx, r, "hand-hygiene", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q1 := steps["q1"]; q1 == nil || q1.FirstTries == 0 || q1.FirstRight == 0 {
+		t.Errorf("hand-hygiene's steps: %+v", steps)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Load(ctx, func(*store.Loader) error { return nil }); err == nil {
+		t.Error("loading into a database with members: no error")
+	}
+}
