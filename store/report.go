@@ -222,13 +222,15 @@ func Weeks(r Range) []time.Time {
 
 // WeeklyActive counts, for each week of the period (see Weeks), the
 // distinct members who posted or answered, in one group or, with chatID 0,
-// in all. Weeks without activity are listed with 0.
+// in all. Weeks without activity are listed with 0. Whole weeks are read
+// from week_counts, the cut ones at the period's edges from the raw rows.
 func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
 	return rd.weekly(ctx, r, `
 		WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7))
+		SELECT week, active FROM week_counts WHERE chat_id = ?7 AND week >= ?5 AND week < ?6
+		UNION ALL
 		SELECT w, COUNT(DISTINCT member_id) FROM (
-			SELECT mw.week AS w, mw.member_id FROM grp JOIN member_weeks mw ON mw.chat_id = grp.id AND mw.week >= ?5 AND mw.week < ?6
-			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
+			SELECT `+mondayOf("e.at")+` AS w, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
 				WHERE e.kind IN `+activeKinds+`
 			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
 				WHERE e.kind IN `+activeKinds+`)

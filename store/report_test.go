@@ -108,27 +108,29 @@ func TestRollupsMatchRawRows(t *testing.T) {
 			if got != total {
 				t.Errorf("summary %+v, raw rows %+v", got, total)
 			}
-			weeks, err := rd.WeeklyActive(ctx, r, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			starts := store.Weeks(r)
-			if len(weeks) != len(starts) {
-				t.Fatalf("%d weekly figures for %d weeks", len(weeks), len(starts))
-			}
-			for i, w := range weeks {
-				end := r.To
-				if i+1 < len(starts) {
-					end = starts[i+1]
-				}
-				var want int
-				if err := raw.QueryRow(`SELECT COUNT(DISTINCT e.member_id) FROM engagement e JOIN chats c ON c.id = e.chat_id AND c.type = 'group'
-					WHERE e.at >= ?1 AND e.at < ?2 AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')`,
-					w.Week.UnixMilli(), end.UnixMilli()).Scan(&want); err != nil {
+			for _, chat := range []int64{0, groups[0].ChatID} {
+				weeks, err := rd.WeeklyActive(ctx, r, chat)
+				if err != nil {
 					t.Fatal(err)
 				}
-				if !w.Week.Equal(starts[i]) || w.Count != want {
-					t.Errorf("week %d: %s %d, want %s %d", i, w.Week, w.Count, starts[i], want)
+				starts := store.Weeks(r)
+				if len(weeks) != len(starts) {
+					t.Fatalf("%d weekly figures for %d weeks", len(weeks), len(starts))
+				}
+				for i, w := range weeks {
+					end := r.To
+					if i+1 < len(starts) {
+						end = starts[i+1]
+					}
+					var want int
+					if err := raw.QueryRow(`SELECT COUNT(DISTINCT e.member_id) FROM engagement e JOIN chats c ON c.id = e.chat_id AND c.type = 'group'
+						WHERE e.at >= ?1 AND e.at < ?2 AND (?3 = 0 OR e.chat_id = ?3) AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')`,
+						w.Week.UnixMilli(), end.UnixMilli(), chat).Scan(&want); err != nil {
+						t.Fatal(err)
+					}
+					if !w.Week.Equal(starts[i]) || w.Count != want {
+						t.Errorf("chat %d, week %d: %s %d, want %s %d", chat, i, w.Week, w.Count, starts[i], want)
+					}
 				}
 			}
 		})

@@ -127,6 +127,9 @@ func TestMergeChatMovesAll(t *testing.T) {
 	if after := dump(t, db, `SELECT SUM(messages), SUM(answers), SUM(correct) FROM chat_days`); !slices.Equal(before, after) {
 		t.Errorf("rollup totals after merge = %v, want %v", after, before)
 	}
+	if n := dump(t, db, `SELECT COUNT(*) FROM week_counts WHERE chat_id = ?`, old.ID); n[0] != "0" {
+		t.Errorf("week_counts has %s rows of the merged chat", n[0])
+	}
 	if n := dump(t, db, `SELECT COUNT(*) FROM assignments`); n[0] != "1" {
 		t.Errorf("assignments after merge = %s, want the new chat's one", n[0])
 	}
@@ -139,12 +142,12 @@ func TestRollupBackfill(t *testing.T) {
 	for i := range 3 {
 		fill(t, db, fmt.Sprint("g", i), day0.AddDate(0, 0, 3*i))
 	}
-	queries := []string{`SELECT * FROM chat_days`, `SELECT * FROM member_weeks`}
+	queries := []string{`SELECT * FROM chat_days`, `SELECT * FROM member_weeks`, `SELECT * FROM week_counts`, `SELECT * FROM program_weeks`}
 	var byTriggers [][]string
 	for _, q := range queries {
 		byTriggers = append(byTriggers, dump(t, db, q))
 	}
-	if len(byTriggers[0]) == 0 || len(byTriggers[1]) == 0 {
+	if len(byTriggers[0]) == 0 || len(byTriggers[1]) == 0 || len(byTriggers[2]) == 0 {
 		t.Fatal("the triggers filled no rollup")
 	}
 	sub, _ := fs.Sub(migrations, "migrations")

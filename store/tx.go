@@ -349,6 +349,9 @@ func (t *Tx) mergeChat(from, into int64) error {
 		`INSERT INTO member_weeks (chat_id, member_id, week)
 			SELECT ?1, member_id, week FROM member_weeks WHERE chat_id = ?2 ON CONFLICT DO NOTHING`,
 		`DELETE FROM member_weeks WHERE chat_id = ?2`,
+		// The new chat's counts grew as its member_weeks did; the old
+		// chat's go (week_counts has no foreign key: its chat 0 is all).
+		`DELETE FROM week_counts WHERE chat_id = ?2`,
 		`DELETE FROM chats WHERE id = ?2`,
 	}
 	for _, q := range stmts {

@@ -31,6 +31,22 @@ CREATE TABLE member_weeks (
 ) WITHOUT ROWID;
 CREATE INDEX member_weeks_week ON member_weeks (chat_id, week);
 
+-- How many members were active per group and week (chat_id > 0), and in
+-- all groups together (chat_id 0, each member counted once): the weekly
+-- charts read these instead of every member-week. program_weeks says who
+-- is counted in all groups already.
+CREATE TABLE week_counts (
+    chat_id INTEGER NOT NULL,
+    week    INTEGER NOT NULL,
+    active  INTEGER NOT NULL,
+    PRIMARY KEY (chat_id, week)
+) WITHOUT ROWID;
+CREATE TABLE program_weeks (
+    member_id INTEGER NOT NULL REFERENCES members (id),
+    week      INTEGER NOT NULL,
+    PRIMARY KEY (member_id, week)
+) WITHOUT ROWID;
+
 -- 1970-01-01 was a Thursday: weeks start 4 days (345,600,000 ms) later.
 -- +goose StatementBegin
 CREATE TRIGGER engagement_rollup AFTER INSERT ON engagement
@@ -42,6 +58,24 @@ BEGIN
     INSERT INTO chat_days (chat_id, day, messages)
     SELECT NEW.chat_id, NEW.at - NEW.at % 86400000, 1 WHERE NEW.kind IN ('message', 'command', 'case_reply')
     ON CONFLICT (chat_id, day) DO UPDATE SET messages = messages + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER member_weeks_count AFTER INSERT ON member_weeks
+WHEN (SELECT type FROM chats WHERE id = NEW.chat_id) = 'group'
+BEGIN
+    INSERT INTO week_counts (chat_id, week, active) VALUES (NEW.chat_id, NEW.week, 1)
+    ON CONFLICT (chat_id, week) DO UPDATE SET active = active + 1;
+    INSERT INTO program_weeks (member_id, week) VALUES (NEW.member_id, NEW.week) ON CONFLICT DO NOTHING;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER program_weeks_count AFTER INSERT ON program_weeks
+BEGIN
+    INSERT INTO week_counts (chat_id, week, active) VALUES (0, NEW.week, 1)
+    ON CONFLICT (chat_id, week) DO UPDATE SET active = active + 1;
 END;
 -- +goose StatementEnd
 
@@ -78,6 +112,10 @@ CREATE INDEX runs_chat ON runs (chat_id, started_at);
 DROP INDEX runs_chat;
 DROP INDEX answers_at;
 DROP TRIGGER answers_rollup;
+DROP TRIGGER program_weeks_count;
+DROP TRIGGER member_weeks_count;
 DROP TRIGGER engagement_rollup;
+DROP TABLE program_weeks;
+DROP TABLE week_counts;
 DROP TABLE member_weeks;
 DROP TABLE chat_days;
