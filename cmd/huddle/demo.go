@@ -40,7 +40,7 @@ Members' names are made up. Use it to try the reports and the dashboard:
   huddle demo seed --db ./data/demo.db
   HUDDLE_DATABASE=./data/demo.db huddle report --from 2026-01-05 --to 2026-03-01
 
-Playing activity through the engine takes about a second per thousand
+Playing activity through the engine takes about five seconds per thousand
 member-weeks. For large databases, --bulk writes the same kind of activity
 straight into the tables instead (a year of 50,000 members in 1,000 groups
 takes about 12 minutes); no message is sent, and the lessons' runs cannot be

@@ -10,7 +10,6 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -25,18 +24,11 @@ import (
 // is sent and the runs cannot be resumed. progress, when not nil, is
 // called after each week.
 func GenerateBulk(ctx context.Context, path string, spec Spec, progress func(week, weeks int)) (Stats, error) {
-	if spec.Groups < 1 || spec.Members < spec.Groups || spec.Weeks < 1 {
-		return Stats{}, fmt.Errorf("demo: want at least one group, a member per group and a week; got %+v", spec)
-	}
-	db, err := store.Open(ctx, path)
+	db, lib, err := prepare(ctx, path, spec)
 	if err != nil {
 		return Stats{}, err
 	}
 	defer db.Close()
-	lib, err := flows.Load(lessons.FS, ".", "(built-in)")
-	if err != nil {
-		return Stats{}, err
-	}
 	g := &gen{spec: spec, rnd: rand.New(rand.NewPCG(spec.Seed, 2026))}
 	g.cast()
 	b := &bulk{gen: g, lessons: lib.All(), ids: make(map[*member]int64)}

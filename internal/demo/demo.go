@@ -56,18 +56,11 @@ type Stats struct {
 // Generate plays spec's activity into the database at path, which it
 // creates. progress, when not nil, is called after each week.
 func Generate(ctx context.Context, path string, spec Spec, progress func(week, weeks int)) (Stats, error) {
-	if spec.Groups < 1 || spec.Members < spec.Groups || spec.Weeks < 1 {
-		return Stats{}, fmt.Errorf("demo: want at least one group, a member per group and a week; got %+v", spec)
-	}
-	db, err := store.Open(ctx, path)
+	db, lib, err := prepare(ctx, path, spec)
 	if err != nil {
 		return Stats{}, err
 	}
 	defer db.Close()
-	lib, err := flows.Load(lessons.FS, ".", "(built-in)")
-	if err != nil {
-		return Stats{}, err
-	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clk := &clock{now: spec.Start}
 	host := flows.NewHost(lib, &flows.Engine{}, quiet)
@@ -101,6 +94,23 @@ func Generate(ctx context.Context, path string, spec Spec, progress func(week, w
 	}
 	g.stats.End = clk.Now()
 	return g.stats, ctx.Err()
+}
+
+// prepare checks spec, creates the database at path and loads the
+// built-in lessons.
+func prepare(ctx context.Context, path string, spec Spec) (*store.DB, *flows.Library, error) {
+	if spec.Groups < 1 || spec.Members < spec.Groups || spec.Weeks < 1 {
+		return nil, nil, fmt.Errorf("demo: want at least one group, a member per group and a week; got %+v", spec)
+	}
+	lib, err := flows.Load(lessons.FS, ".", "(built-in)")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, lib, nil
 }
 
 // clock is the simulated clock.
