@@ -143,7 +143,7 @@ const (
 // a chat when they first write there); counts, rows of messages, answers and right
 // answers per group, to be summed; run_counts and case_counts, the groups'
 // lesson runs and cases of the period.
-var figuresCTE = `
+const figuresCTE = `
 	WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7)),
 	active AS MATERIALIZED (
 		SELECT cm.chat_id, cm.member_id FROM grp JOIN chat_members cm ON cm.chat_id = grp.id
