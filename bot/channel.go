@@ -64,6 +64,10 @@ func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 // Unwrap returns the platform's error.
 func (e *PermanentError) Unwrap() error { return e.Err }
 
+// ErrNoTopics is the error (inside a *PermanentError) of a channel asked
+// to open a forum topic it cannot have.
+var ErrNoTopics = errors.New("this channel has no forum topics")
+
 // Errors stores return.
 var (
 	// ErrNotFound says a looked-up record does not exist.

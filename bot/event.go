@@ -66,8 +66,12 @@ type Event struct {
 	Option string
 	// ReplyTo is the platform id of the message this one replies to.
 	ReplyTo string
-	// Thread is the platform's thread or topic id, if any.
+	// Thread is the platform's thread or topic id, if any: on Telegram the
+	// forum topic the message was posted in.
 	Thread string
+	// Forum says the group is a forum (a Telegram supergroup with topics),
+	// where a case can open a topic of its own.
+	Forum bool
 	// MigrateTo is the chat's new platform id when Kind is ChatMigrated.
 	MigrateTo string
 	// SenderAlias is another platform id of the same sender (on WhatsApp
@@ -120,7 +124,16 @@ type Outbound struct {
 	Options []Option `json:"options,omitempty"`
 	// ReplyTo is the platform id of the message to reply to, if any.
 	ReplyTo string `json:"reply_to,omitempty"`
-	Thread  string `json:"thread,omitempty"`
+	// Thread is the forum topic to post in, if any.
+	Thread string `json:"thread,omitempty"`
+	// ThreadOf is the key of an earlier message to the same chat that
+	// opened a topic (see Topic): this message goes into that topic, once
+	// it exists, or into the chat itself when the topic could not be made.
+	ThreadOf string `json:"thread_of,omitempty"`
+	// Topic, when set, makes the message open a forum topic of that name
+	// instead of sending text; the platform id recorded for it is the
+	// topic's. Channels without topics refuse it with a *PermanentError.
+	Topic string `json:"topic,omitempty"`
 	// Multi says several options may be chosen together (a multi-select
 	// quiz): a WhatsApp poll then allows several answers.
 	Multi bool `json:"multi,omitempty"`

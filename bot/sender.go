@@ -123,7 +123,22 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 // send delivers one message and records the outcome; false when it failed.
 func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 	log := s.cfg.Logger.With("channel", ch.Name(), "outbox", it.ID)
-	id, err := ch.Send(ctx, it.Outbound)
+	var (
+		id  string
+		err error
+	)
+	if it.ThreadOf != "" && it.Thread == "" {
+		// The topic opened by an earlier message: it was settled before
+		// this one, since a chat's messages go in order.
+		var settled bool
+		it.Thread, settled, err = s.cfg.Store.SentID(ctx, it.ThreadOf)
+		if err == nil && !settled {
+			err = &RetryError{After: time.Second, Err: errors.New("waiting for the topic to be opened")}
+		}
+	}
+	if err == nil {
+		id, err = ch.Send(ctx, it.Outbound)
+	}
 	now := s.cfg.Clock.Now()
 	if err == nil {
 		if err := s.cfg.Store.MarkSent(ctx, it.ID, id, now); err != nil {

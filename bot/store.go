@@ -29,6 +29,8 @@ type Chat struct {
 	// Lang is the language of posts to the whole chat, empty for the
 	// lesson's own fallback.
 	Lang string
+	// Forum says the group is a forum, with topics (Telegram).
+	Forum bool
 }
 
 // Key is the chat's ChatKey.
@@ -160,6 +162,10 @@ type Store interface {
 	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]OutboxItem, error)
 	// MarkSent records that an outbox message was delivered.
 	MarkSent(ctx context.Context, id int64, platformID string, at time.Time) error
+	// SentID returns the platform id of the outbox message with key.
+	// settled is false while that message is still to be sent; once it is
+	// settled, an empty id says it was given up (or never queued).
+	SentID(ctx context.Context, key string) (id string, settled bool, err error)
 	// MarkRetry records an attempt that failed at at; the message is
 	// retried at next, or given up when next is zero.
 	MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error

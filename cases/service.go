@@ -36,6 +36,9 @@ type Config struct {
 	// whose cases follow the structured template: age band, sex,
 	// presentation, what was done, the question.
 	TemplateGroups []string
+	// Topics makes each case opened in a forum group (Telegram topics)
+	// open a topic of its own for its thread.
+	Topics bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -85,6 +88,12 @@ func reply(tx bot.Tx, s bot.Session, tag, text string, opts ...bot.Option) error
 // send queues a message to a chat.
 func send(tx bot.Tx, chat bot.Chat, key, text string, now time.Time, opts ...bot.Option) error {
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Options: opts, Key: key}, now)
+}
+
+// post queues a message about case id to its group, into the case's topic
+// when it has one.
+func post(tx bot.Tx, chat bot.Chat, id int64, key, text string, now time.Time) error {
+	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Key: key, ThreadOf: topicKey(id)}, now)
 }
 
 // Command handles the case commands.
@@ -179,16 +188,30 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 		}
 		return c, nil
 	}
-	if s.Event.ReplyTo != "" {
-		c, err := tx.CaseByMessage(s.Chat.ID, s.Event.ReplyTo)
-		if err == nil {
-			return c, nil
+	c, err := caseOf(tx, s)
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, bot.ErrNotFound) {
+		return c, err
+	}
+	return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+}
+
+// caseOf finds the case the session's message is about by where it was
+// posted: in reply to one of the case's messages, or in the case's forum
+// topic. It returns bot.ErrNotFound when there is none.
+func caseOf(tx bot.Tx, s bot.Session) (bot.Case, error) {
+	for _, id := range []string{s.Event.ReplyTo, s.Event.Thread} {
+		if id == "" {
+			continue
 		}
+		c, err := tx.CaseByMessage(s.Chat.ID, id)
 		if !errors.Is(err, bot.ErrNotFound) {
 			return c, err
 		}
 	}
-	return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+	return bot.Case{}, bot.ErrNotFound
 }
 
 // mayDo reports whether the member may see or act on case c: they are in
@@ -342,7 +365,20 @@ func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string
 	key := o.Key
 	if key == "" {
 		key = fmt.Sprintf("case:%d:post", c.ID)
-		if err := send(tx, chat, key, tr(chat.Lang, "posted", c.ID, author.Name, text, c.ID), now); err != nil {
+		m := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: key,
+			Text: tr(chat.Lang, "posted", c.ID, author.Name, text, c.ID)}
+		if chat.Forum && sv.cfg.Topics {
+			// The topic first; the post goes into it once it exists.
+			topic := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: topicKey(c.ID), Topic: topicName(c.ID, text)}
+			if err := tx.Enqueue(topic, now); err != nil {
+				return c, err
+			}
+			if err := tx.LinkCaseMessage(topic.Key, c.ID); err != nil {
+				return c, err
+			}
+			m.ThreadOf = topic.Key
+		}
+		if err := tx.Enqueue(m, now); err != nil {
 			return c, err
 		}
 	}
@@ -350,6 +386,25 @@ func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string
 		return c, err
 	}
 	return c, tx.IndexCase(c.ID, text)
+}
+
+// topicKey is the outbox key of the message that opens case id's forum
+// topic. Every later post about the case in its group names it as
+// ThreadOf, and goes into the topic when there is one.
+func topicKey(id int64) string { return fmt.Sprintf("case:%d:topic", id) }
+
+// topicName names a case's topic: its number and its first words (the
+// text is already de-identified). Telegram allows 128 characters.
+func topicName(id int64, text string) string {
+	name := fmt.Sprintf("#C%d", id)
+	words := strings.Fields(text)
+	for _, w := range words {
+		if utf8.RuneCountInString(name)+1+utf8.RuneCountInString(w) > 60 {
+			return name + " …"
+		}
+		name += " " + w
+	}
+	return name
 }
 
 // Option takes the author's answer to a held-back case.
@@ -387,13 +442,7 @@ func (sv *Service) Option(tx bot.Tx, s bot.Session) (bool, error) {
 // Message takes a reply in a case's thread, or a mentor's answer by reply.
 func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 	ev := s.Event
-	var (
-		c   bot.Case
-		err = bot.ErrNotFound
-	)
-	if ev.ReplyTo != "" {
-		c, err = tx.CaseByMessage(s.Chat.ID, ev.ReplyTo)
-	}
+	c, err := caseOf(tx, s)
 	if errors.Is(err, bot.ErrNotFound) && s.Chat.Type == bot.Group {
 		if m := mentionRe.FindStringSubmatch(ev.Text); m != nil {
 			id, _ := strconv.ParseInt(m[1], 10, 64)
@@ -624,7 +673,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 	if err != nil {
 		return err
 	}
-	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted,
+	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: topicKey(c.ID),
 		Text: tr(chat.Lang, "answer_post", c.ID, s.Member.Name, text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
 	if err != nil {
 		return err
@@ -842,7 +891,7 @@ func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
 	if assigned {
 		how = tr(chat.Lang, "mentor_has")
 	}
-	return send(tx, chat, fmt.Sprintf("case:%d:escalated", c.ID), tr(chat.Lang, "escalated", c.ID, c.Queue, how), now)
+	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), tr(chat.Lang, "escalated", c.ID, c.Queue, how), now)
 }
 
 // Check acts on a case whose next check has come: an automatic escalation
@@ -868,7 +917,7 @@ func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
 			how = tr(chat.Lang, "mentor_has")
 		}
 		key := fmt.Sprintf("case:%d:auto", c.ID)
-		if err := send(tx, chat, key, tr(chat.Lang, "escalate_auto", c.ID, c.Queue, how), now); err != nil {
+		if err := post(tx, chat, c.ID, key, tr(chat.Lang, "escalate_auto", c.ID, c.Queue, how), now); err != nil {
 			return err
 		}
 		return nil

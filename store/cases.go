@@ -131,12 +131,14 @@ func (t *Tx) CaseByMessage(chatID int64, platformMsgID string) (bot.Case, error)
 	return c, nil
 }
 
-// CaseMessageID returns the platform id of the case's post in its group.
+// CaseMessageID returns the platform id of the case's post in its group
+// (not of the forum topic it opened, which is no message).
 func (t *Tx) CaseMessageID(caseID int64) (string, error) {
 	var id string
 	err := t.row(`SELECT o.platform_id FROM case_messages cm JOIN outbox o ON o.key = cm.outbox_key
 		JOIN cases c ON c.id = cm.case_id JOIN chats ch ON ch.id = c.chat_id
-		WHERE cm.case_id = ? AND o.chat_id = ch.platform_id AND o.sent_at IS NOT NULL ORDER BY o.id LIMIT 1`, caseID).Scan(&id)
+		WHERE cm.case_id = ? AND o.chat_id = ch.platform_id AND o.sent_at IS NOT NULL
+			AND json_extract(o.payload, '$.topic') IS NULL ORDER BY o.id LIMIT 1`, caseID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -55,6 +55,24 @@ func (d *DB) MarkSent(ctx context.Context, id int64, platformID string, at time.
 	})
 }
 
+// SentID returns the platform id of the outbox message with key; settled
+// is false while it waits to be sent.
+func (d *DB) SentID(ctx context.Context, key string) (string, bool, error) {
+	var (
+		id      string
+		pending bool
+	)
+	err := d.read.QueryRowContext(ctx, `SELECT platform_id, sent_at IS NULL AND given_up_at IS NULL FROM outbox WHERE key = ?`, key).
+		Scan(&id, &pending)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", true, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("outbox message %s: %w", key, err)
+	}
+	return id, !pending, nil
+}
+
 // MarkRetry records an attempt that failed at at: the message is tried
 // again at next, or given up when next is zero.
 func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error {

@@ -149,8 +149,8 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 // title when the platform shows a new one.
 func (t *Tx) EnsureChat(channel, platformID string, typ bot.ChatType, title string, at time.Time) (bot.Chat, error) {
 	c := bot.Chat{Channel: channel, PlatformID: platformID}
-	err := t.row(`SELECT id, type, title, lang FROM chats WHERE channel = ? AND platform_id = ?`, channel, platformID).
-		Scan(&c.ID, &c.Type, &c.Title, &c.Lang)
+	err := t.row(`SELECT id, type, title, lang, forum FROM chats WHERE channel = ? AND platform_id = ?`, channel, platformID).
+		Scan(&c.ID, &c.Type, &c.Title, &c.Lang, &c.Forum)
 	switch {
 	case err == nil:
 		if title != "" && title != c.Title {
@@ -180,27 +180,34 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		chatID, memberID sql.NullInt64
 		chatType         sql.NullString
 		title, chatLang  sql.NullString
+		forum            sql.NullBool
 		name, lang       sql.NullString
 		alias            sql.NullString
 		created, seen    sql.NullInt64
 	)
-	err := t.row(`SELECT c.id, c.type, c.title, c.lang, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at
+	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at
 		FROM (SELECT 1)
 		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
 		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
 		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
 		ev.Channel, ev.ChatID, ev.Channel, ev.SenderID).
-		Scan(&chatID, &chatType, &title, &chatLang, &memberID, &alias, &name, &lang, &created, &seen)
+		Scan(&chatID, &chatType, &title, &chatLang, &forum, &memberID, &alias, &name, &lang, &created, &seen)
 	if err != nil {
 		return c, m, fmt.Errorf("arrive %s:%s: %w", ev.Channel, ev.ChatID, err)
 	}
 	fresh := chatID.Valid && memberID.Valid && seen.Valid && at.Sub(fromMS(seen.Int64)) < lastSeenStep &&
 		(ev.ChatTitle == "" || ev.ChatTitle == title.String) && (ev.SenderName == "" || ev.SenderName == name.String) &&
-		(ev.SenderAlias == "" || ev.SenderAlias == alias.String)
+		(ev.SenderAlias == "" || ev.SenderAlias == alias.String) && (!forumNews(ev) || ev.Forum == forum.Bool)
 	if !fresh {
 		// Something is new or changed: the general path.
 		if c, err = t.EnsureChat(ev.Channel, ev.ChatID, ev.ChatType, ev.ChatTitle, at); err != nil {
 			return c, m, err
+		}
+		if forumNews(ev) && ev.Forum != c.Forum {
+			if _, err := t.exec(`UPDATE chats SET forum = ? WHERE id = ?`, ev.Forum, c.ID); err != nil {
+				return c, m, fmt.Errorf("chat %d forum: %w", c.ID, err)
+			}
+			c.Forum = ev.Forum
 		}
 		if m, err = t.ensureMember(ev.Channel, ev.SenderID, ev.SenderAlias, ev.SenderName, at); err != nil {
 			return c, m, err
@@ -208,10 +215,16 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		return c, m, t.JoinChat(c.ID, m.ID, at)
 	}
 	c = bot.Chat{ID: chatID.Int64, Channel: ev.Channel, PlatformID: ev.ChatID, Type: bot.ChatType(chatType.String),
-		Title: title.String, Lang: chatLang.String}
+		Title: title.String, Lang: chatLang.String, Forum: forum.Bool}
 	m = bot.Member{ID: memberID.Int64, Channel: ev.Channel, PlatformID: ev.SenderID, Alias: alias.String, Name: name.String,
 		Lang: lang.String, Created: fromMS(created.Int64)}
 	return c, m, nil
+}
+
+// forumNews reports whether ev tells if its chat is a forum: every
+// message in a group does (false on channels without topics).
+func forumNews(ev bot.Event) bool {
+	return ev.Kind == bot.Message && ev.ChatType == bot.Group
 }
 
 // lastSeenStep is how stale chat_members.last_seen_at may get: it only
@@ -269,8 +282,8 @@ func (t *Tx) ChatMemberIDs(chatID int64, since time.Time) ([]int64, error) {
 // ChatByID returns a chat.
 func (t *Tx) ChatByID(id int64) (bot.Chat, error) {
 	c := bot.Chat{ID: id}
-	err := t.row(`SELECT channel, platform_id, type, title, lang FROM chats WHERE id = ?`, id).
-		Scan(&c.Channel, &c.PlatformID, &c.Type, &c.Title, &c.Lang)
+	err := t.row(`SELECT channel, platform_id, type, title, lang, forum FROM chats WHERE id = ?`, id).
+		Scan(&c.Channel, &c.PlatformID, &c.Type, &c.Title, &c.Lang, &c.Forum)
 	if err != nil {
 		return c, fmt.Errorf("chat %d: %w", id, notFound(err))
 	}

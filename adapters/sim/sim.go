@@ -90,6 +90,9 @@ func (s *Sim) Run(ctx context.Context, h bot.Handler) error {
 // Send shows a bot message in its chat. A message whose key was delivered
 // already is not shown again.
 func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
+	if m.Topic != "" {
+		return "", &bot.PermanentError{Err: bot.ErrNoTopics}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if id, ok := s.sent[m.Key]; ok && m.Key != "" {

@@ -230,3 +230,78 @@ func TestCaseThroughEmulator(t *testing.T) {
 		t.Fatalf("answer %+v; want it in the group, replying to the case (%d)", answer, post.ID)
 	}
 }
+
+// TestCaseInForumTopic: in a forum supergroup a case opens a topic of its
+// own. The case is posted there; a peer's message in the topic joins its
+// thread without replying to anything; /escalate typed in the topic finds
+// the case; the mentor's answer goes back into the topic. A chat message
+// outside the topic stays out of the thread. In a forum where the bot may
+// not manage topics, the case is posted in the group as in any other.
+func TestCaseInForumTopic(t *testing.T) {
+	emu := tgemu.Start(t)
+	tg, err := telegram.New(context.Background(), telegram.Config{
+		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "telegram", ID: "21"}}}, Topics: true})
+	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
+
+	forum := tgemu.Chat{ID: -1005, Type: "supergroup", Title: "Midwives forum", Forum: true}
+	amina := tgemu.User{ID: 11, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 12, FirstName: "Brigitte"}
+	chinedu := tgemu.User{ID: 13, FirstName: "Chinedu"}
+	mentor := tgemu.User{ID: 21, FirstName: "Dr Odhiambo"}
+	dm := tgemu.Chat{ID: 21, Type: "private"}
+
+	emu.Send(dm, mentor, "/start")
+	emu.Send(forum, amina, "/case 30 years, para 2, PPH after delivery, 1 L loss despite oxytocin. What next?")
+	msgs := emu.WaitFor(10*time.Second, "the case", hasText("Case #C1, shared by Amina"))
+	topics := emu.Topics()
+	if len(topics) != 1 || topics[0].ChatID != "-1005" || !strings.HasPrefix(topics[0].Name, "#C1 30 years, para 2") {
+		t.Fatalf("topics = %+v, want one for case #C1 in the forum", topics)
+	}
+	thread := topics[0].ThreadID
+	post := find(msgs, "Case #C1, shared by Amina")
+	if post.ChatID != forum.ID || post.Thread != thread {
+		t.Fatalf("the case went to chat %d topic %d, want topic %d of the forum", post.ChatID, post.Thread, thread)
+	}
+
+	emu.SendInTopic(forum, brigitte, thread, "Check the uterus is contracted; massage it.")
+	emu.Send(forum, chinedu, "Off topic: who has the night shift keys?")
+	emu.SendInTopic(forum, chinedu, thread, "/escalate")
+	msgs = emu.WaitFor(10*time.Second, "the mentor's copy", hasText("Case #C1 from Midwives forum"))
+	mentorCopy := find(msgs, "Case #C1 from Midwives forum")
+	if !strings.Contains(mentorCopy.Text, "massage it") || strings.Contains(mentorCopy.Text, "night shift") {
+		t.Errorf("mentor's copy = %q; want Brigitte's reply in the thread and not the chat outside it", mentorCopy.Text)
+	}
+	if notice := find(msgs, "Case #C1 is with the obstetrics mentors"); notice.Thread != thread {
+		t.Errorf("escalation notice %q went to topic %d, want %d", notice.Text, notice.Thread, thread)
+	}
+	emu.SendRaw(dm, mentor, map[string]any{"text": "Bimanual compression, tranexamic acid 1 g IV, and call for help.",
+		"reply_to_message": map[string]any{"message_id": mentorCopy.ID, "chat": map[string]any{"id": dm.ID, "type": "private"}, "date": time.Now().Unix()}})
+	msgs = emu.WaitFor(10*time.Second, "the answer", hasText("A mentor's answer to case #C1"))
+	answer := find(msgs, "A mentor's answer to case #C1")
+	if answer.ChatID != forum.ID || answer.Thread != thread || answer.ReplyTo != post.ID {
+		t.Errorf("answer in chat %d topic %d replying to %d; want topic %d, replying to the case (%d)",
+			answer.ChatID, answer.Thread, answer.ReplyTo, thread, post.ID)
+	}
+	for _, m := range msgs {
+		if m.ChatID == forum.ID && strings.Contains(m.Text, "#C1") && m.Thread != thread {
+			t.Errorf("%q went to topic %d, want the case's topic %d", firstLine(m.Text), m.Thread, thread)
+		}
+	}
+
+	// A forum where the bot lacks the right: no topic, the case in the group.
+	noRights := tgemu.Chat{ID: -1006, Type: "supergroup", Title: "Ward 2 forum", Forum: true}
+	emu.DenyTopics(noRights)
+	emu.Send(noRights, brigitte, "/case 24 years, first baby, BP 160/110 at 38 weeks with headache. Magnesium now?")
+	msgs = emu.WaitFor(10*time.Second, "the second case", hasText("Case #C2, shared by Brigitte"))
+	if p := find(msgs, "Case #C2"); p.ChatID != noRights.ID || p.Thread != 0 {
+		t.Errorf("case #C2 went to chat %d topic %d, want the group itself", p.ChatID, p.Thread)
+	}
+	if n := len(emu.Topics()); n != 1 {
+		t.Errorf("%d topics, want still 1", n)
+	}
+}

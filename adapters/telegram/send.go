@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -34,8 +35,17 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err := t.limiter.Wait(ctx); err != nil {
 		return "", err
 	}
+	if m.Topic != "" {
+		return t.openTopic(ctx, m)
+	}
 	params := sendParams(m)
 	resp, err := t.call(ctx, "sendMessage", params)
+	if err != nil && m.Thread != "" && topicGone(err) {
+		// An admin deleted or closed the topic: the message goes to the
+		// group itself rather than nowhere.
+		delete(params, "message_thread_id")
+		resp, err = t.call(ctx, "sendMessage", params)
+	}
 	if err != nil {
 		return "", classify(err)
 	}
@@ -44,6 +54,30 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return "", &bot.PermanentError{Err: err}
 	}
 	return strconv.Itoa(sent.MessageID), nil
+}
+
+// maxTopicName is Telegram's limit on a forum topic's name, in characters.
+const maxTopicName = 128
+
+// openTopic creates a forum topic (createForumTopic, which v5.5.1 of the
+// library has no type for) and returns its message_thread_id. It fails
+// permanently where the chat has no topics or the bot may not manage them.
+func (t *Telegram) openTopic(ctx context.Context, m bot.Outbound) (string, error) {
+	name := m.Topic
+	if utf8.RuneCountInString(name) > maxTopicName {
+		name = string([]rune(name)[:maxTopicName-1]) + "…"
+	}
+	resp, err := t.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": m.ChatID, "name": name})
+	if err != nil {
+		return "", classify(err)
+	}
+	var topic struct {
+		ThreadID int `json:"message_thread_id"`
+	}
+	if err := jsonUnmarshal(resp.Result, &topic); err != nil || topic.ThreadID == 0 {
+		return "", &bot.PermanentError{Err: fmt.Errorf("createForumTopic answered %s", resp.Result)}
+	}
+	return strconv.Itoa(topic.ThreadID), nil
 }
 
 // groupWait takes one message from a group's budget, or says how long
@@ -78,6 +112,9 @@ func sendParams(m bot.Outbound) tgbotapi.Params {
 		text = string([]rune(text)[:maxMessage-1]) + "…"
 	}
 	params := tgbotapi.Params{"chat_id": m.ChatID, "text": text}
+	if m.Thread != "" {
+		params["message_thread_id"] = m.Thread
+	}
 	if m.ReplyTo != "" {
 		params["reply_to_message_id"] = m.ReplyTo
 		params["allow_sending_without_reply"] = "true"
@@ -91,6 +128,17 @@ func sendParams(m bot.Outbound) tgbotapi.Params {
 		params["reply_markup"] = string(markup)
 	}
 	return params
+}
+
+// topicGone reports whether err says a message's forum topic is deleted
+// or closed ("message thread not found", "TOPIC_CLOSED", "TOPIC_DELETED").
+func topicGone(err error) bool {
+	var apiErr *tgbotapi.Error
+	if !errors.As(err, &apiErr) || apiErr.Code != 400 {
+		return false
+	}
+	msg := strings.ToLower(apiErr.Message)
+	return strings.Contains(msg, "thread not found") || strings.Contains(msg, "topic_")
 }
 
 // classify maps a Bot API error to the errors bot.Sender acts on.

@@ -9,6 +9,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -206,7 +207,7 @@ func (t *Telegram) poll(ctx context.Context, h bot.Handler) error {
 			continue
 		}
 		failures = 0
-		var updates []tgbotapi.Update
+		var updates []update
 		if err := jsonUnmarshal(resp.Result, &updates); err != nil {
 			t.log.Error("bad getUpdates result", "err", err)
 			continue
@@ -228,9 +229,9 @@ func (t *Telegram) poll(ctx context.Context, h bot.Handler) error {
 // past the last update handled without error before any that failed. A
 // chat migration is a barrier: it moves a chat to a new id, so everything
 // before it is handled first, and everything after it waits for it.
-func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []tgbotapi.Update) (int, error) {
+func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []update) (int, error) {
 	type pending struct {
-		update  tgbotapi.Update
+		update  update
 		done    <-chan error
 		err     error
 		settled bool
@@ -296,11 +297,42 @@ func (t *Telegram) answerCallback(ctx context.Context, id string) {
 	}
 }
 
+// update is a Bot API update: what the library decodes, and the forum
+// fields its v5.5.1 predates.
+type update struct {
+	tgbotapi.Update
+	forum struct {
+		Message *struct {
+			ThreadID int  `json:"message_thread_id"`
+			InTopic  bool `json:"is_topic_message"`
+			Chat     struct {
+				IsForum bool `json:"is_forum"`
+			} `json:"chat"`
+		} `json:"message"`
+	}
+}
+
+// UnmarshalJSON decodes both views of the update.
+func (u *update) UnmarshalJSON(data []byte) error {
+	if err := json.Unmarshal(data, &u.Update); err != nil {
+		return err
+	}
+	return json.Unmarshal(data, &u.forum)
+}
+
 // convert turns an update into an event; false for updates Huddle ignores.
-func (t *Telegram) convert(u tgbotapi.Update) (bot.Event, bool) {
+func (t *Telegram) convert(u update) (bot.Event, bool) {
 	switch {
 	case u.Message != nil:
-		return convertMessage(u.Message)
+		ev, ok := convertMessage(u.Message)
+		if f := u.forum.Message; ok && f != nil && ev.Kind == bot.Message {
+			// A forum's topics: messages in the General topic carry none.
+			ev.Forum = f.Chat.IsForum
+			if f.InTopic && f.ThreadID != 0 {
+				ev.Thread = strconv.Itoa(f.ThreadID)
+			}
+		}
+		return ev, ok
 	case u.CallbackQuery != nil:
 		return convertCallback(u.CallbackQuery)
 	}

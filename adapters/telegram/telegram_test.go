@@ -42,6 +42,12 @@ func TestConvert(t *testing.T) {
 			ChatID: "-4001", ChatType: bot.Group, MigrateTo: "-1004001"}},
 		{"migrate_from.json", &bot.Event{ID: "telegram:-4001::migrate", Kind: bot.ChatMigrated, Channel: "telegram",
 			ChatID: "-4001", ChatType: bot.Group, MigrateTo: "-1004001"}},
+		{"topic_message.json", &bot.Event{ID: "telegram:-100456:14:120", Kind: bot.Message, Channel: "telegram",
+			ChatID: "-100456", ChatType: bot.Group, ChatTitle: "Sages-femmes Thiès", SenderID: "14", SenderName: "Fatou",
+			SenderLang: "fr", MessageID: "120", Text: "Avez-vous vérifié la tension ?", ReplyTo: "118", Thread: "118", Forum: true}},
+		{"forum_general.json", &bot.Event{ID: "telegram:-100456:14:121", Kind: bot.Message, Channel: "telegram",
+			ChatID: "-100456", ChatType: bot.Group, ChatTitle: "Sages-femmes Thiès", SenderID: "14", SenderName: "Fatou",
+			SenderLang: "fr", MessageID: "121", Text: "Bonjour à toutes", Forum: true}},
 		{"channel_post.json", nil},
 		{"from_bot.json", nil},
 	}
@@ -52,7 +58,7 @@ func TestConvert(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var u tgbotapi.Update
+			var u update
 			if err := json.Unmarshal(data, &u); err != nil {
 				t.Fatal(err)
 			}
@@ -271,10 +277,10 @@ func (o *orderHandler) Submit(ctx context.Context, ev bot.Event) <-chan error {
 // message in the new supergroup: the message is handled after the
 // migration, or it would land in a chat without the group's run.
 func TestMigrationIsABarrier(t *testing.T) {
-	var updates []tgbotapi.Update
+	var updates []update
 	for _, f := range []string{"migrate_to.json", "group_message.json"} {
 		data, _ := os.ReadFile(filepath.Join("testdata", "updates", f))
-		var u tgbotapi.Update
+		var u update
 		if err := json.Unmarshal(data, &u); err != nil {
 			t.Fatal(err)
 		}
@@ -392,4 +398,61 @@ func (s *syncBuf) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestTopics: a case's topic is opened with createForumTopic; a message to
+// a topic an admin deleted goes to the group instead of being lost; a bot
+// without the right to manage topics gets a permanent error, so the sender
+// gives the topic up and the case is posted in the group.
+func TestTopics(t *testing.T) {
+	var reqs []url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := io.ReadAll(r.Body)
+		v, _ := url.ParseQuery(string(data))
+		v.Set("method", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+		reqs = append(reqs, v)
+		switch {
+		case v.Get("method") == "createForumTopic" && v.Get("chat_id") == "-100456":
+			io.WriteString(w, `{"ok":true,"result":{"message_thread_id":118,"name":"#C3","icon_color":7322096}}`)
+		case v.Get("method") == "createForumTopic":
+			w.WriteHeader(400)
+			io.WriteString(w, `{"ok":false,"error_code":400,"description":"Bad Request: not enough rights to manage topics"}`)
+		case v.Get("message_thread_id") == "99":
+			w.WriteHeader(400)
+			io.WriteString(w, `{"ok":false,"error_code":400,"description":"Bad Request: message thread not found"}`)
+		default:
+			io.WriteString(w, `{"ok":true,"result":{"message_id":130,"date":1772440200,"chat":{"id":-100456,"type":"supergroup"}}}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	tg, err := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL, Rate: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	long := strings.Repeat("é", 200)
+	if id, err := tg.Send(ctx, bot.Outbound{ChatID: "-100456", Topic: "#C3 " + long}); err != nil || id != "118" {
+		t.Fatalf("open topic = %q, %v; want the thread id 118", id, err)
+	}
+	if n := len([]rune(reqs[0].Get("name"))); n != maxTopicName || reqs[0].Get("text") != "" {
+		t.Errorf("createForumTopic name has %d characters (want %d) and text %q", n, maxTopicName, reqs[0].Get("text"))
+	}
+	if id, err := tg.Send(ctx, bot.Outbound{ChatID: "-100456", Thread: "118", Text: "case"}); err != nil || id != "130" {
+		t.Fatalf("send in topic = %q, %v", id, err)
+	}
+	if got := reqs[1].Get("message_thread_id"); got != "118" {
+		t.Errorf("message_thread_id = %q, want 118", got)
+	}
+	reqs = nil
+	if _, err := tg.Send(ctx, bot.Outbound{ChatID: "-100456", Thread: "99", Text: "answer"}); err != nil {
+		t.Fatalf("send to a deleted topic: %v", err)
+	}
+	if len(reqs) != 2 || reqs[1].Has("message_thread_id") || reqs[1].Get("text") != "answer" {
+		t.Errorf("requests = %v, want the message sent again without the topic", reqs)
+	}
+	_, err = tg.Send(ctx, bot.Outbound{ChatID: "-100789", Topic: "#C4"})
+	var perm *bot.PermanentError
+	if !errors.As(err, &perm) {
+		t.Errorf("open topic without the right = %v, want a permanent error", err)
+	}
 }

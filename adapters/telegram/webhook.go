@@ -76,7 +76,7 @@ func (t *Telegram) WebhookHandler() http.Handler {
 			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		var u tgbotapi.Update
+		var u update
 		if err := json.Unmarshal(body, &u); err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return

@@ -47,6 +47,9 @@ func parseChat(id string) (types.JID, error) {
 // under the pacing rules; a chat that must wait longer gets a
 // *bot.RetryError so that other chats go first.
 func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
+	if m.Topic != "" {
+		return "", &bot.PermanentError{Err: bot.ErrNoTopics}
+	}
 	now := w.cfg.Clock.Now()
 	if why := w.isDown(); why != "" {
 		return "", &bot.RetryError{After: 10 * time.Minute, Err: errors.New(why)}

@@ -75,6 +75,8 @@ type CasesConfig struct {
 	ResponseTarget time.Duration `mapstructure:"response_target"`
 	// TemplateGroups share cases in the structured form ("*" for all).
 	TemplateGroups []string `mapstructure:"template_groups"`
+	// Topics opens a forum topic for each case in Telegram forum groups.
+	Topics bool `mapstructure:"topics"`
 }
 
 // XAPIConfig sets the xAPI export.
@@ -140,6 +142,7 @@ var defaults = map[string]any{
 	"cases.capacity":                   3,
 	"cases.response_target":            "24h",
 	"cases.template_groups":            []string{},
+	"cases.topics":                     true,
 	"xapi.home_page":                   "https://huddle.invalid",
 	"xapi.endpoint":                    "",
 	"xapi.username":                    "",

@@ -110,7 +110,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	caseSvc := cases.New(cases.Config{
 		Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
 		Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget, Staff: staff, Logger: log,
-		TemplateGroups: cfg.Cases.TemplateGroups,
+		TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics,
 	})
 	host.Cases = caseSvc
 	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})

@@ -97,6 +97,8 @@ type Chat struct {
 	ID    int64
 	Type  string // "group", "supergroup" or "private"
 	Title string
+	// Forum makes a supergroup one with topics.
+	Forum bool
 }
 
 // User is a Telegram user in the emulator.
@@ -125,6 +127,9 @@ func (c Chat) json() map[string]any {
 	if c.Title != "" {
 		m["title"] = c.Title
 	}
+	if c.Forum {
+		m["is_forum"] = true
+	}
 	return m
 }
 
@@ -143,6 +148,50 @@ func (e *Emulator) Send(chat Chat, from User, text string) {
 		"botToken": e.Token, "chat": chat.json(), "from": from.json(),
 		"date": time.Now().Unix(), "text": text,
 	})
+}
+
+// SendInTopic posts a user's text message in a forum topic, as Telegram
+// delivers it: with message_thread_id, is_topic_message, and a reply to
+// the topic's first (service) message.
+func (e *Emulator) SendInTopic(chat Chat, from User, thread int, text string) {
+	e.t.Helper()
+	e.SendRaw(chat, from, map[string]any{
+		"text": text, "message_thread_id": thread, "is_topic_message": true,
+		"reply_to_message": map[string]any{"message_id": thread, "message_thread_id": thread, "chat": chat.json(),
+			"date": time.Now().Unix(), "forum_topic_created": map[string]any{"name": "topic", "icon_color": 7322096}},
+	})
+}
+
+// DenyTopics takes from the bot the right to manage topics in chat:
+// createForumTopic fails there as on Telegram.
+func (e *Emulator) DenyTopics(chat Chat) {
+	e.t.Helper()
+	e.post("/denyTopics", map[string]any{"chat_id": chat.ID})
+}
+
+// Topic is a forum topic the bot opened.
+type Topic struct {
+	ChatID   string `json:"chat_id"`
+	ThreadID int    `json:"message_thread_id"`
+	Name     string `json:"name"`
+}
+
+// Topics returns the forum topics the bot opened, oldest first.
+func (e *Emulator) Topics() []Topic {
+	e.t.Helper()
+	data, _ := json.Marshal(map[string]string{"token": e.Token})
+	resp, err := http.Post(e.URL+"/forumTopics", "application/json", bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("emulator topics: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Result []Topic `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		e.t.Fatalf("emulator topics: %v", err)
+	}
+	return out.Result
 }
 
 // SendRaw posts a user's message with the given extra fields, such as a
@@ -172,6 +221,8 @@ type Message struct {
 	ChatID  int64
 	Text    string
 	ReplyTo int
+	// Thread is the forum topic the message was sent to, 0 for none.
+	Thread  int
 	Buttons []Button
 }
 
@@ -205,6 +256,7 @@ func (e *Emulator) BotMessages() []Message {
 			ChatID      any    `json:"chat_id"` // the bot's request: a string or a number
 			Text        string `json:"text"`
 			ReplyTo     any    `json:"reply_to_message_id"`
+			Thread      any    `json:"message_thread_id"`
 			ReplyMarkup *struct {
 				InlineKeyboard [][]Button `json:"inline_keyboard"`
 			} `json:"reply_markup"`
@@ -216,6 +268,9 @@ func (e *Emulator) BotMessages() []Message {
 		msg.ChatID, _ = strconv.ParseInt(fmt.Sprint(m.ChatID), 10, 64)
 		if m.ReplyTo != nil {
 			msg.ReplyTo, _ = strconv.Atoi(fmt.Sprint(m.ReplyTo))
+		}
+		if m.Thread != nil {
+			msg.Thread, _ = strconv.Atoi(fmt.Sprint(m.Thread))
 		}
 		if m.ReplyMarkup != nil {
 			for _, row := range m.ReplyMarkup.InlineKeyboard {
