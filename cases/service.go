@@ -551,9 +551,11 @@ func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.
 	return assigned, tx.SaveCase(c)
 }
 
-// assign gives c to the next mentor of its queue in turn who has written to
-// the bot privately and has room, skipping exclude; false when none can
-// take it now (it is offered again later). The caller saves c.
+// assign gives c to the least-loaded mentor of its queue who has written to
+// the bot privately and has room, skipping exclude; among equally loaded
+// mentors, to the next in turn after the last one given a case. It returns
+// false when none can take it now (it is offered again later). The caller
+// saves c.
 func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, exclude int64) (bool, error) {
 	refs := sv.cfg.Mentors[c.Queue]
 	last, err := tx.LastAssignee(c.Queue)
@@ -586,18 +588,22 @@ func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, 
 		}
 		cands = append(cands, cand{m, dm})
 	}
+	best, bestLoad := -1, sv.cfg.Capacity
 	for i := range cands {
-		cd := cands[(start+i)%len(cands)]
-		if cd.m.ID == exclude {
+		k := (start + i) % len(cands)
+		if cands[k].m.ID == exclude {
 			continue
 		}
-		n, err := tx.OpenAssignments(cd.m.ID)
+		n, err := tx.OpenAssignments(cands[k].m.ID)
 		if err != nil {
 			return false, err
 		}
-		if n >= sv.cfg.Capacity {
-			continue
+		if n < bestLoad {
+			best, bestLoad = k, n
 		}
+	}
+	if best >= 0 {
+		cd := cands[best]
 		c.Status, c.AssignedTo, c.Assigned, c.Reminded = bot.CaseAssigned, cd.m.ID, now, false
 		c.NextCheck = now.Add(sv.cfg.Target)
 		return true, sv.sendAssignment(tx, *c, chat, cd.m, cd.dm, now)

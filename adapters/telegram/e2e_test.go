@@ -185,10 +185,12 @@ func TestSupergroupMigration(t *testing.T) {
 	}
 }
 
-// TestCaseThroughEmulator runs a case discussion on Telegram: a case posted
-// in a group, escalated by a reply to it, answered by the mentor's reply in
-// their private chat, and the answer posted in the group as a reply to the
-// case's message.
+// TestCaseThroughEmulator runs a case discussion on Telegram, through the
+// real client and the emulator: a case posted in a group, two peer replies
+// to it, escalation by a reply, assignment to the less-loaded of two
+// mentors (not the one whose turn it is), the mentor's reply in their
+// private chat posted in the group as a reply to the case, closing, and
+// the case found in the archive by a word of the answer.
 func TestCaseThroughEmulator(t *testing.T) {
 	emu := tgemu.Start(t)
 	tg, err := telegram.New(context.Background(), telegram.Config{
@@ -197,37 +199,91 @@ func TestCaseThroughEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "telegram", ID: "21"}}}})
+	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{
+		"obstetrics": {{Channel: "telegram", ID: "21"}, {Channel: "telegram", ID: "22"}}}})
 	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
 
 	group := tgemu.Chat{ID: -1002, Type: "group", Title: "Ward 7 midwives"}
 	amina := tgemu.User{ID: 11, FirstName: "Amina"}
 	brigitte := tgemu.User{ID: 12, FirstName: "Brigitte"}
-	mentor := tgemu.User{ID: 21, FirstName: "Dr Odhiambo"}
-	dm := tgemu.Chat{ID: 21, Type: "private"}
+	chinedu := tgemu.User{ID: 13, FirstName: "Chinedu"}
+	odhiambo := tgemu.User{ID: 21, FirstName: "Dr Odhiambo"}
+	diallo := tgemu.User{ID: 22, FirstName: "Dr Diallo"}
+	dm1, dm2 := tgemu.Chat{ID: 21, Type: "private"}, tgemu.Chat{ID: 22, Type: "private"}
+	aminaDM := tgemu.Chat{ID: 11, Type: "private"}
 	replyTo := func(chat tgemu.Chat, id int) map[string]any {
 		return map[string]any{"message_id": id, "chat": map[string]any{"id": chat.ID, "type": chat.Type}, "date": time.Now().Unix()}
 	}
+	inChat := func(chat tgemu.Chat, text string) func([]tgemu.Message) bool {
+		return func(msgs []tgemu.Message) bool {
+			return slices.ContainsFunc(msgs, func(m tgemu.Message) bool { return m.ChatID == chat.ID && strings.Contains(m.Text, text) })
+		}
+	}
+	findIn := func(msgs []tgemu.Message, chat tgemu.Chat, text string) tgemu.Message {
+		i := slices.IndexFunc(msgs, func(m tgemu.Message) bool { return m.ChatID == chat.ID && strings.Contains(m.Text, text) })
+		if i < 0 {
+			return tgemu.Message{}
+		}
+		return msgs[i]
+	}
 
-	emu.Send(dm, mentor, "/start")
+	emu.Send(dm1, odhiambo, "/start")
+	emu.Send(dm2, diallo, "/start")
+	emu.Send(aminaDM, amina, "/start")
 	emu.Send(group, brigitte, "Morning")
+
+	// Two earlier cases: #C1 goes to Dr Odhiambo and stays unanswered;
+	// #C2 to Dr Diallo, who answers it. The turn is Dr Odhiambo's again,
+	// but he holds a case and Dr Diallo none.
+	emu.Send(group, chinedu, "/case Woman of 19, first baby, labour 20 hours, cervix stuck at 6 cm. Refer now?")
+	emu.WaitFor(10*time.Second, "case #C1", hasText("Case #C1, shared by Chinedu"))
+	emu.Send(group, chinedu, "/escalate 1")
+	emu.WaitFor(10*time.Second, "#C1 with Dr Odhiambo", inChat(dm1, "Case #C1 from Ward 7 midwives"))
+	emu.Send(group, brigitte, "/case 24 years, BP 160/110 at 38 weeks with headache. Magnesium before transfer?")
+	emu.WaitFor(10*time.Second, "case #C2", hasText("Case #C2, shared by Brigitte"))
+	emu.Send(group, brigitte, "/escalate 2")
+	emu.WaitFor(10*time.Second, "#C2 with Dr Diallo", inChat(dm2, "Case #C2 from Ward 7 midwives"))
+	emu.Send(dm2, diallo, "/answer 2 Yes: loading dose of magnesium sulfate before transfer, and an antihypertensive.")
+	emu.WaitFor(10*time.Second, "the answer to #C2", hasText("A mentor's answer to case #C2"))
+
+	// The case: posted, two peers reply to it, a third escalates it.
 	emu.Send(group, amina, "/case 30 years, para 2, PPH after delivery, 1 L loss despite oxytocin. What next?")
-	msgs := emu.WaitFor(10*time.Second, "the case", hasText("Case #C1, shared by Amina"))
-	post := find(msgs, "Case #C1, shared by Amina")
+	msgs := emu.WaitFor(10*time.Second, "the case", hasText("Case #C3, shared by Amina"))
+	post := find(msgs, "Case #C3, shared by Amina")
 	if post.ChatID != group.ID {
 		t.Fatalf("the case went to chat %d", post.ChatID)
 	}
-	emu.SendRaw(group, brigitte, map[string]any{"text": "/escalate", "reply_to_message": replyTo(group, post.ID)})
-	msgs = emu.WaitFor(10*time.Second, "the mentor's copy", hasText("Case #C1 from Ward 7 midwives"))
-	mentorCopy := find(msgs, "Case #C1 from Ward 7 midwives")
-	if mentorCopy.ChatID != dm.ID {
-		t.Fatalf("the mentor's copy went to chat %d, want their private chat", mentorCopy.ChatID)
+	emu.SendRaw(group, brigitte, map[string]any{"text": "Massage the uterus and empty the bladder.", "reply_to_message": replyTo(group, post.ID)})
+	emu.SendRaw(group, chinedu, map[string]any{"text": "Second IV line and keep her warm.", "reply_to_message": replyTo(group, post.ID)})
+	emu.SendRaw(group, chinedu, map[string]any{"text": "/escalate", "reply_to_message": replyTo(group, post.ID)})
+	msgs = emu.WaitFor(10*time.Second, "the mentor's copy", hasText("Case #C3 from Ward 7 midwives"))
+	mentorCopy := find(msgs, "Case #C3 from Ward 7 midwives")
+	if mentorCopy.ChatID != dm2.ID {
+		t.Fatalf("case #C3 went to chat %d; want Dr Diallo (%d), who holds no case", mentorCopy.ChatID, dm2.ID)
 	}
-	emu.SendRaw(dm, mentor, map[string]any{"text": "Bimanual compression, tranexamic acid 1 g IV, and call for help.", "reply_to_message": replyTo(dm, mentorCopy.ID)})
-	msgs = emu.WaitFor(10*time.Second, "the answer", hasText("A mentor's answer to case #C1"))
-	answer := find(msgs, "A mentor's answer to case #C1")
+	for _, reply := range []string{"Brigitte: Massage the uterus", "Chinedu: Second IV line"} {
+		if !strings.Contains(mentorCopy.Text, reply) {
+			t.Errorf("the mentor's copy lacks %q:\n%s", reply, mentorCopy.Text)
+		}
+	}
+
+	// The mentor answers by replying; the answer goes to the group as a
+	// reply to the case, and the author is told.
+	emu.SendRaw(dm2, diallo, map[string]any{"text": "Bimanual compression, tranexamic acid 1 g IV, and call for help.", "reply_to_message": replyTo(dm2, mentorCopy.ID)})
+	msgs = emu.WaitFor(10*time.Second, "the answer", hasText("A mentor's answer to case #C3"))
+	answer := find(msgs, "A mentor's answer to case #C3")
 	if answer.ChatID != group.ID || answer.ReplyTo != post.ID || !strings.Contains(answer.Text, "tranexamic acid") {
 		t.Fatalf("answer %+v; want it in the group, replying to the case (%d)", answer, post.ID)
+	}
+	emu.WaitFor(10*time.Second, "the author told", inChat(aminaDM, "Your case #C3 in Ward 7 midwives has a mentor's answer"))
+
+	// Closed, then found by a word of the answer.
+	emu.Send(dm2, diallo, "/close 3")
+	emu.WaitFor(10*time.Second, "closed", inChat(dm2, "Case #C3 is closed"))
+	emu.Send(aminaDM, amina, "/cases tranexamic")
+	msgs = emu.WaitFor(10*time.Second, "the search", inChat(aminaDM, "#C3, Ward 7 midwives"))
+	if found := findIn(msgs, aminaDM, "#C3, Ward 7 midwives"); strings.Contains(found.Text, "#C1") {
+		t.Errorf("search results %q include the unanswered #C1", found.Text)
 	}
 }
 
