@@ -274,6 +274,14 @@ type Tx interface {
 	// LastAssignee is the mentor who got the queue's latest assignment, or
 	// 0.
 	LastAssignee(queue string) (int64, error)
+	// AddMentor makes a member a mentor of queue (beside the config's);
+	// false when they were already.
+	AddMentor(queue string, memberID int64, at time.Time) (bool, error)
+	// RemoveMentor undoes AddMentor; false when they were not one.
+	RemoveMentor(queue string, memberID int64) (bool, error)
+	// AddedMentors lists the members added as mentors of queue (all
+	// queues when queue is ""), keyed by queue, in the order added.
+	AddedMentors(queue string) (map[string][]Member, error)
 	// MemberByRef finds a configured member (staff, mentor) by platform id
 	// or alias, whole or by the part before "@"; ErrNotFound when they
 	// have never written.

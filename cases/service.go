@@ -125,6 +125,8 @@ func (sv *Service) Command(tx bot.Tx, s bot.Session, name string, args []string)
 		return true, sv.answer(tx, s, c, afterWords(s.Event.Text, 2))
 	case "queue":
 		return true, sv.queue(tx, s)
+	case "mentor", "mentors":
+		return true, sv.mentorCommand(tx, s, args)
 	case "take", "pass", "close":
 		c, err := sv.caseFor(tx, s, args, "/"+name)
 		if err != nil || c.ID == 0 {
@@ -217,10 +219,25 @@ func caseOf(tx bot.Tx, s bot.Session) (bot.Case, error) {
 // mayDo reports whether the member may see or act on case c: they are in
 // its group, or they are one of its queue's mentors or staff.
 func (sv *Service) mayDo(tx bot.Tx, s bot.Session, c bot.Case) (bool, error) {
-	if sv.isMentor(s.Member, c.Queue) || sv.isStaff(s.Member) {
-		return true, nil
+	if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || ok {
+		return ok, err
 	}
 	return tx.InChat(s.Member.ID, c.ChatID)
+}
+
+// mentorOrStaff reports whether m mentors queue or is staff.
+func (sv *Service) mentorOrStaff(tx bot.Tx, m bot.Member, queue string) (bool, error) {
+	if sv.isStaff(m) {
+		return true, nil
+	}
+	return sv.isMentor(tx, m, queue)
+}
+
+// refuse answers a mentor's or staff command from someone else, and logs
+// it for the programme (by member number, not name or phone).
+func (sv *Service) refuse(tx bot.Tx, s bot.Session, tag, key string) error {
+	sv.log.Info("command refused: not a mentor or staff", "command", tag, "member", s.Member.ID, "channel", s.Chat.Channel)
+	return reply(tx, s, tag, tr(s.Lang, key))
 }
 
 func (sv *Service) isStaff(m bot.Member) bool {
@@ -228,12 +245,14 @@ func (sv *Service) isStaff(m bot.Member) bool {
 }
 
 // isMentor reports whether m mentors queue (any queue when queue is "").
-func (sv *Service) isMentor(m bot.Member, queue string) bool {
-	return len(sv.queuesOf(m, queue)) > 0
+func (sv *Service) isMentor(tx bot.Tx, m bot.Member, queue string) (bool, error) {
+	qs, err := sv.queuesOf(tx, m, queue)
+	return len(qs) > 0, err
 }
 
-// queuesOf lists the queues m mentors (only queue, when given).
-func (sv *Service) queuesOf(m bot.Member, queue string) []string {
+// queuesOf lists the queues m mentors (only queue, when given): by the
+// config, or added by staff.
+func (sv *Service) queuesOf(tx bot.Tx, m bot.Member, queue string) ([]string, error) {
 	var out []string
 	for q, refs := range sv.cfg.Mentors {
 		if queue != "" && q != queue {
@@ -243,8 +262,17 @@ func (sv *Service) queuesOf(m bot.Member, queue string) []string {
 			out = append(out, q)
 		}
 	}
+	added, err := tx.AddedMentors(queue)
+	if err != nil {
+		return nil, err
+	}
+	for q, ms := range added {
+		if !slices.Contains(out, q) && slices.ContainsFunc(ms, func(x bot.Member) bool { return x.ID == m.ID }) {
+			out = append(out, q)
+		}
+	}
 	slices.Sort(out)
-	return out
+	return out, nil
 }
 
 // queueFor is the queue of a group's cases.
@@ -459,13 +487,16 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 	}
 	if s.Chat.Type == bot.Direct {
 		// A reply to the case's copy in a mentor's private chat: the answer.
-		if !sv.isMentor(s.Member, c.Queue) && !sv.isStaff(s.Member) {
-			return false, nil
+		if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
+			return false, err
 		}
 		return true, sv.answer(tx, s, c, ev.Text)
 	}
 	if ev.Text == "" {
 		return false, nil
+	}
+	if c.Status == bot.CaseClosed {
+		return true, reply(tx, s, "reply", tr(s.Lang, "closed_thread", c.ID))
 	}
 	findings, text := Check(ev.Text)
 	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostReply, Text: text,
@@ -566,8 +597,8 @@ func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, 
 		m  bot.Member
 		dm bot.Chat
 	}
-	var cands []cand
-	start := 0
+	// The config's mentors, then those staff added, each once.
+	var mentors []bot.Member
 	for _, ref := range refs {
 		m, err := tx.MemberByRef(ref)
 		if errors.Is(err, bot.ErrNotFound) {
@@ -576,6 +607,20 @@ func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, 
 		if err != nil {
 			return false, err
 		}
+		mentors = append(mentors, m)
+	}
+	added, err := tx.AddedMentors(c.Queue)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range added[c.Queue] {
+		if !slices.ContainsFunc(mentors, func(x bot.Member) bool { return x.ID == m.ID }) {
+			mentors = append(mentors, m)
+		}
+	}
+	var cands []cand
+	start := 0
+	for _, m := range mentors {
 		dm, err := tx.DirectChatOf(m.ID)
 		if errors.Is(err, bot.ErrNotFound) {
 			continue
@@ -658,8 +703,11 @@ func statusName(lang string, st bot.CaseStatus) string { return tr(lang, "status
 // answer posts a mentor's answer into the case's group thread and tells the
 // author.
 func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) error {
-	if !sv.isMentor(s.Member, c.Queue) && !sv.isStaff(s.Member) {
-		return reply(tx, s, "answer", tr(s.Lang, "mentors_only"))
+	if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return sv.refuse(tx, s, "answer", "mentors_only")
 	}
 	if c.Status == bot.CaseAssigned && c.AssignedTo != s.Member.ID && !sv.isStaff(s.Member) {
 		return reply(tx, s, "answer", tr(s.Lang, "not_assignee", c.ID))
@@ -721,9 +769,12 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 
 // queue lists a mentor's cases and those waiting in their queues.
 func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
-	queues := sv.queuesOf(s.Member, "")
+	queues, err := sv.queuesOf(tx, s.Member, "")
+	if err != nil {
+		return err
+	}
 	if len(queues) == 0 && !sv.isStaff(s.Member) {
-		return reply(tx, s, "queue", tr(s.Lang, "mentors_only"))
+		return sv.refuse(tx, s, "queue", "mentors_only")
 	}
 	list, err := tx.MentorCases(s.Member.ID, queues)
 	if err != nil {
@@ -762,8 +813,11 @@ func since(now, t time.Time) string {
 
 // take gives a waiting case to the mentor who asks.
 func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
-	if !sv.isMentor(s.Member, c.Queue) {
-		return reply(tx, s, "take", tr(s.Lang, "mentors_only"))
+	if ok, err := sv.isMentor(tx, s.Member, c.Queue); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return sv.refuse(tx, s, "take", "mentors_only")
 	}
 	switch {
 	case c.Status == bot.CaseAssigned && c.AssignedTo == s.Member.ID:
@@ -801,6 +855,12 @@ func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
 
 // pass gives a mentor's case back to the queue, for the next mentor.
 func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if ok, err := sv.isMentor(tx, s.Member, c.Queue); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return sv.refuse(tx, s, "pass", "mentors_only")
+	}
 	if c.Status != bot.CaseAssigned || c.AssignedTo != s.Member.ID {
 		return reply(tx, s, "pass", tr(s.Lang, "not_assignee", c.ID))
 	}
@@ -820,8 +880,13 @@ func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
 // close closes a case: its mentor, a mentor of its queue, staff or its
 // author may.
 func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
-	if !sv.isMentor(s.Member, c.Queue) && !sv.isStaff(s.Member) && s.Member.ID != c.AuthorID {
-		return reply(tx, s, "close", tr(s.Lang, "not_yours"))
+	if s.Member.ID != c.AuthorID {
+		if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return sv.refuse(tx, s, "close", "not_yours")
+		}
 	}
 	if c.Status != bot.CaseClosed {
 		c.Status, c.Closed, c.NextCheck = bot.CaseClosed, s.Now, time.Time{}
@@ -1009,4 +1074,108 @@ func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time
 	}
 	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
 	return nil
+}
+
+// mentorCommand handles /mentor for staff, privately: alone it lists each
+// queue's mentors; "add QUEUE CHANNEL:ID" and "remove QUEUE CHANNEL:ID"
+// change those added with it (the config's stay as written).
+func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error {
+	if !sv.isStaff(s.Member) {
+		return sv.refuse(tx, s, "mentor", "staff_only")
+	}
+	if s.Chat.Type != bot.Direct {
+		return reply(tx, s, "mentor", tr(s.Lang, "private_only"))
+	}
+	queues := make([]string, 0, len(sv.cfg.Mentors))
+	for q := range sv.cfg.Mentors {
+		queues = append(queues, q)
+	}
+	slices.Sort(queues)
+	if len(args) == 0 {
+		return sv.listMentors(tx, s, queues)
+	}
+	if len(args) != 3 || (args[0] != "add" && args[0] != "remove") {
+		return reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	}
+	queue := args[1]
+	if !slices.Contains(queues, queue) {
+		return reply(tx, s, "mentor", tr(s.Lang, "unknown_queue", queue, strings.Join(queues, ", ")))
+	}
+	ref, err := bot.ParseStaffRef(args[2])
+	if err != nil {
+		return reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	}
+	m, err := tx.MemberByRef(ref)
+	if errors.Is(err, bot.ErrNotFound) {
+		return reply(tx, s, "mentor", tr(s.Lang, "not_known", ref))
+	}
+	if err != nil {
+		return err
+	}
+	who := nameOr(s.Lang, m.Name)
+	if args[0] == "remove" {
+		if slices.ContainsFunc(sv.cfg.Mentors[queue], func(r bot.StaffRef) bool { return r.Matches(m) }) {
+			return reply(tx, s, "mentor", tr(s.Lang, "mentor_config", who, queue))
+		}
+		removed, err := tx.RemoveMentor(queue, m.ID)
+		if err != nil || !removed {
+			if err != nil {
+				return err
+			}
+			return reply(tx, s, "mentor", tr(s.Lang, "mentor_not", who, queue))
+		}
+		sv.log.Info("mentor removed", "queue", queue, "member", m.ID, "by", s.Member.ID)
+		return reply(tx, s, "mentor", tr(s.Lang, "mentor_removed", who, queue))
+	}
+	if ok, err := sv.isMentor(tx, m, queue); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return reply(tx, s, "mentor", tr(s.Lang, "mentor_already", who, queue))
+	}
+	if _, err := tx.AddMentor(queue, m.ID, s.Now); err != nil {
+		return err
+	}
+	sv.log.Info("mentor added", "queue", queue, "member", m.ID, "by", s.Member.ID)
+	if dm, err := tx.DirectChatOf(m.ID); err == nil {
+		if err := send(tx, dm, "ev:"+s.Event.ID+":welcome", tr(m.Lang, "mentor_welcome", queue), s.Now); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, bot.ErrNotFound) {
+		return err
+	}
+	return reply(tx, s, "mentor", tr(s.Lang, "mentor_added", who, queue))
+}
+
+// listMentors shows each queue's mentors: the config's, by name once they
+// have written, and those added with /mentor, with the CHANNEL:ID that
+// removes them.
+func (sv *Service) listMentors(tx bot.Tx, s bot.Session, queues []string) error {
+	added, err := tx.AddedMentors("")
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "mentor_list"))
+	for _, q := range queues {
+		var names []string
+		for _, ref := range sv.cfg.Mentors[q] {
+			name := ref.String()
+			if m, err := tx.MemberByRef(ref); err == nil {
+				name = nameOr(s.Lang, m.Name) + " (" + ref.String() + ")"
+			} else if !errors.Is(err, bot.ErrNotFound) {
+				return err
+			}
+			names = append(names, name)
+		}
+		for _, m := range added[q] {
+			names = append(names, nameOr(s.Lang, m.Name)+" ("+m.Channel+":"+m.PlatformID+", /mentor)")
+		}
+		if len(names) == 0 {
+			names = append(names, tr(s.Lang, "mentor_none"))
+		}
+		b.WriteString(tr(s.Lang, "mentor_line", q, strings.Join(names, ", ")))
+	}
+	b.WriteString("\n\n" + tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	return reply(tx, s, "mentor", b.String())
 }

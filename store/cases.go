@@ -381,3 +381,52 @@ func (d *DB) DueCases(ctx context.Context, now time.Time, limit int) ([]bot.Case
 	}
 	return out, rows.Err()
 }
+
+// AddMentor makes a member a mentor of queue; false when they were already.
+func (t *Tx) AddMentor(queue string, memberID int64, at time.Time) (bool, error) {
+	res, err := t.exec(`INSERT INTO mentors (queue, member_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, queue, memberID, ms(at))
+	if err != nil {
+		return false, fmt.Errorf("add mentor %d to %s: %w", memberID, queue, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// RemoveMentor undoes AddMentor; false when the member was not one.
+func (t *Tx) RemoveMentor(queue string, memberID int64) (bool, error) {
+	res, err := t.exec(`DELETE FROM mentors WHERE queue = ? AND member_id = ?`, queue, memberID)
+	if err != nil {
+		return false, fmt.Errorf("remove mentor %d from %s: %w", memberID, queue, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// AddedMentors lists the members added as mentors, by queue (only queue,
+// when given), in the order added.
+func (t *Tx) AddedMentors(queue string) (map[string][]bot.Member, error) {
+	rows, err := t.query(`SELECT mt.queue, `+memberColumns+` FROM mentors mt JOIN members m ON m.id = mt.member_id
+		WHERE ?1 = '' OR mt.queue = ?1 ORDER BY mt.added_at, mt.member_id`, queue)
+	if err != nil {
+		return nil, fmt.Errorf("added mentors: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]bot.Member)
+	for rows.Next() {
+		var q string
+		m, err := scanMember(prefixed{rows, &q})
+		if err != nil {
+			return nil, fmt.Errorf("added mentors: %w", err)
+		}
+		out[q] = append(out[q], m)
+	}
+	return out, rows.Err()
+}
+
+// prefixed scans a row's first column into first and the rest as asked.
+type prefixed struct {
+	sc    interface{ Scan(...any) error }
+	first any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.sc.Scan(append([]any{p.first}, dest...)...) }

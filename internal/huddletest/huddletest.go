@@ -70,6 +70,9 @@ type Options struct {
 	Staff []bot.StaffRef
 	// Cases runs case discussions; none when nil.
 	Cases bot.Cases
+	// Clock is the clock to run on, so that a restarted App goes on from
+	// where the last one stopped; a new one when nil.
+	Clock *Clock
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -120,7 +123,10 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	} else {
 		lib = Library(t)
 	}
-	clock := NewClock()
+	clock := opts.Clock
+	if clock == nil {
+		clock = NewClock()
+	}
 	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond})
 	host := flows.NewHost(lib, &flows.Engine{}, log)
 	host.Cases = opts.Cases
