@@ -142,6 +142,9 @@ type Outbound struct {
 	// React, when set, makes the message an emoji reaction to ReplyTo
 	// instead of text, where the platform has reactions.
 	React string `json:"react,omitempty"`
+	// Transient makes the outbox drop the message once it is sent: it
+	// goes to a member Huddle has just forgotten.
+	Transient bool `json:"transient,omitempty"`
 	// Key is the idempotency key: the outbox stores one message per key, so a
 	// state change replayed after a crash cannot queue its messages twice.
 	Key string `json:"key"`

@@ -394,6 +394,9 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if strings.HasPrefix(ev.Option, replacePrefix) || strings.HasPrefix(ev.Option, keepPrefix) {
 			return r.replaceAnswer(tx, s)
 		}
+		if ev.Option == forgetYes || ev.Option == forgetNo {
+			return r.forgetAnswer(tx, s)
+		}
 		if r.cases != nil {
 			if took, err := r.cases.Option(tx, s); err != nil || took {
 				return err
@@ -515,6 +518,8 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		return r.assign(tx, s, args)
 	case "unassign":
 		return r.unassign(tx, s, args)
+	case "forget":
+		return r.forget(tx, s)
 	default:
 		if r.cases != nil {
 			if handled, err := r.cases.Command(tx, s, name, args); err != nil || handled {
@@ -752,4 +757,34 @@ func (r *Router) unassign(tx Tx, s Session, args []string) error {
 // when shows a start time in the router's time zone: "Mon 2 Mar 08:30".
 func (r *Router) when(t time.Time) string {
 	return t.In(r.loc).Format("Mon 2 Jan 15:04")
+}
+
+// Options of the /forget question.
+const (
+	forgetYes = "fg+"
+	forgetNo  = "fg-"
+)
+
+// forget asks a member, privately, whether to erase everything Huddle
+// holds about them.
+func (r *Router) forget(tx Tx, s Session) error {
+	if s.Chat.Type != Direct {
+		return r.reply(tx, s, "forget", tr(s.Lang, "forget_private"))
+	}
+	return r.reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
+		Option{Label: tr(s.Lang, "forget_yes"), Data: forgetYes}, Option{Label: tr(s.Lang, "forget_no"), Data: forgetNo})
+}
+
+// forgetAnswer erases the member who confirmed, in their private chat,
+// and says so in a message the outbox drops once sent.
+func (r *Router) forgetAnswer(tx Tx, s Session) error {
+	if s.Event.Option == forgetNo || s.Chat.Type != Direct {
+		return r.reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
+	}
+	if err := tx.ForgetMember(s.Member.ID, s.Now); err != nil {
+		return err
+	}
+	r.log.Info("member forgotten at their request", "member", s.Member.ID)
+	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
+		Transient: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

@@ -274,6 +274,9 @@ type Tx interface {
 	// LastAssignee is the mentor who got the queue's latest assignment, or
 	// 0.
 	LastAssignee(queue string) (int64, error)
+	// ForgetMember erases a member from every table, keeping only counts
+	// without identity; their case posts stay without an author.
+	ForgetMember(memberID int64, now time.Time) error
 	// AddMentor makes a member a mentor of queue (beside the config's);
 	// false when they were already.
 	AddMentor(queue string, memberID int64, at time.Time) (bool, error)

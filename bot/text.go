@@ -8,8 +8,14 @@ import (
 // catalog holds the router's own texts by language; English is the fallback.
 var catalog = map[string]map[string]string{
 	"en": {
+		"forget_private": "To erase your data, send /forget to me in a private chat.",
+		"forget_ask":     "This erases everything Huddle holds about you: your profile, answers, scores, lesson history and activity. Cases you shared stay, already de-identified, without your name (\"a former member\"); group totals keep counting past activity without knowing it was yours. It cannot be undone. Erase everything?",
+		"forget_yes":     "Yes, erase everything",
+		"forget_no":      "No, keep it",
+		"forget_done":    "Done: Huddle no longer holds anything about you. If you write again, you start afresh.",
+		"forget_kept":    "Nothing was erased.",
 		"welcome":        "Welcome to Huddle, %s! I share short lessons and quizzes with your group.",
-		"help":           "Commands:\n/lessons: list lessons\n/lesson ID: start a lesson\n/progress: your scores\n/case TEXT: share a de-identified case with your group\n/escalate: send a case to a mentor (reply to it)\n/cases WORDS: search answered cases\n/lang CODE: your language (en, fr)\n/help: this list",
+		"help":           "Commands:\n/lessons: list lessons\n/lesson ID: start a lesson\n/progress: your scores\n/case TEXT: share a de-identified case with your group\n/escalate: send a case to a mentor (reply to it)\n/cases WORDS: search answered cases\n/lang CODE: your language (en, fr)\n/forget: erase what Huddle holds about you\n/help: this list",
 		"unknown":        "I don't know %s.",
 		"lessons":        "Lessons:",
 		"lessons_none":   "No lessons are loaded.",
@@ -44,8 +50,14 @@ var catalog = map[string]map[string]string{
 		"unassigned":     "%s will no longer start by itself here.",
 	},
 	"fr": {
+		"forget_private": "Pour effacer vos données, envoyez-moi /forget en conversation privée.",
+		"forget_ask":     "Cela efface tout ce que Huddle sait de vous : votre profil, vos réponses, vos scores, vos leçons et votre activité. Les cas que vous avez partagés restent, déjà anonymisés, sans votre nom (« un ancien membre ») ; les totaux des groupes comptent encore l'activité passée sans savoir qu'elle était la vôtre. C'est définitif. Tout effacer ?",
+		"forget_yes":     "Oui, tout effacer",
+		"forget_no":      "Non, garder",
+		"forget_done":    "C'est fait : Huddle ne sait plus rien de vous. Si vous écrivez de nouveau, vous repartez de zéro.",
+		"forget_kept":    "Rien n'a été effacé.",
 		"welcome":        "Bienvenue sur Huddle, %s ! Je partage de courtes leçons et des quiz avec votre groupe.",
-		"help":           "Commandes :\n/lessons : liste des leçons\n/lesson ID : commencer une leçon\n/progress : vos scores\n/case TEXTE : partager un cas anonymisé avec le groupe\n/escalate : envoyer un cas à un mentor (en réponse au cas)\n/cases MOTS : chercher parmi les cas résolus\n/lang CODE : votre langue (en, fr)\n/help : cette liste",
+		"help":           "Commandes :\n/lessons : liste des leçons\n/lesson ID : commencer une leçon\n/progress : vos scores\n/case TEXTE : partager un cas anonymisé avec le groupe\n/escalate : envoyer un cas à un mentor (en réponse au cas)\n/cases MOTS : chercher parmi les cas résolus\n/lang CODE : votre langue (en, fr)\n/forget : effacer ce que Huddle sait de vous\n/help : cette liste",
 		"unknown":        "Je ne connais pas %s.",
 		"lessons":        "Leçons :",
 		"lessons_none":   "Aucune leçon n'est chargée.",

@@ -75,7 +75,7 @@ var catalog = map[string]map[string]string{
 		"status_assigned": "with a mentor",
 		"status_answered": "answered",
 		"status_closed":   "closed",
-		"former":          "a member",
+		"former":          "a former member",
 		"lesson_note":     "📘 the lesson",
 	},
 	"fr": {
@@ -145,7 +145,7 @@ var catalog = map[string]map[string]string{
 		"status_assigned": "chez un mentor",
 		"status_answered": "résolu",
 		"status_closed":   "clos",
-		"former":          "un membre",
+		"former":          "un ancien membre",
 		"lesson_note":     "📘 la leçon",
 	},
 }

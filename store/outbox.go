@@ -51,6 +51,10 @@ func (d *DB) MarkSent(ctx context.Context, id int64, platformID string, at time.
 		if err != nil {
 			return fmt.Errorf("mark outbox %d sent: %w", id, err)
 		}
+		// A message to a forgotten member leaves no trace once sent.
+		if _, err := t.exec(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient')`, id); err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		}
 		return nil
 	})
 }

@@ -1,0 +1,169 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/store"
+)
+
+// memberColumns are the columns that refer to members, each erased or
+// emptied by store's ForgetMember. A new one fails TestForgetLeavesNothing
+// until ForgetMember handles it and the test's story fills it.
+var memberColumns = []string{
+	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
+	"chat_members.member_id", "engagement.member_id", "member_weeks.member_id", "mentors.member_id",
+	"pending_cases.author_id", "program_weeks.member_id", "runs.started_by",
+}
+
+// TestForgetLeavesNothing: Zawadi takes part in everything Huddle records
+// (group and private lessons, answers, an assigned lesson, cases as author,
+// peer and mentor, a held-back case) until every column that refers to
+// members holds her; then she sends /forget and confirms. A walk of every
+// row of every table finds her nowhere: not her number, not her platform
+// id, not her name. Group counts stay; her case stays, without her.
+func TestForgetLeavesNothing(t *testing.T) {
+	lead := bot.StaffRef{Channel: "sim", ID: "lead"}
+	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "mentor1"}}},
+		Staff: []bot.StaffRef{lead}})
+	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{lead, {Channel: "sim", ID: "zawadi"}}, Cases: svc})
+	post := func(chat, who, name, text, replyTo string) sim.Message {
+		t.Helper()
+		typ := bot.Group
+		if strings.HasPrefix(chat, "dm-") {
+			typ = bot.Direct
+		}
+		m, err := h.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: "Ward 5", Sender: who, Name: name, Text: text, ReplyTo: replyTo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	wait := func(chat string, after int64, text string) sim.Message {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			for _, m := range h.botAfter(chat, after) {
+				if strings.Contains(m.Text, text) {
+					return m
+				}
+			}
+		}
+		t.Fatalf("no %q in %s: %q", text, chat, texts(h.botAfter(chat, after)))
+		return sim.Message{}
+	}
+	zawadi := func(chat, text string) sim.Message { return post(chat, "zawadi", "Zawadi Wekesa", text, "") }
+
+	zawadi("dm-zawadi", "/start")
+	post("dm-lead", "lead", "Lead", "/start", "")
+	post("quiz", "amina", "Amina", "Morning", "")
+	quiz := h.last("quiz")
+	zawadi("quiz", "/lesson quick-quiz")
+	wait("quiz", quiz, "Upper limit")
+	zawadi("quiz", "20")
+	wait("quiz", quiz, "Zawadi Wekesa: correct")
+	zawadi("quiz", "/assign weekly-check")
+	wait("quiz", quiz, "weekly-check")
+	post("ward", "amina", "Amina", "Morning", "")
+	ward := h.last("ward")
+	seq := h.last("dm-lead")
+	post("dm-lead", "lead", "Lead", "/mentor add obstetrics sim:zawadi", "")
+	wait("dm-lead", seq, "Zawadi Wekesa is now a mentor")
+	post("ward", "amina", "Amina", "/case Woman of 30, PPH after delivery, 1 L loss despite oxytocin. What next?", "")
+	c1 := wait("ward", ward, "Case #C1, shared by Amina")
+	dm := h.last("dm-zawadi")
+	post("ward", "amina", "Amina", "/escalate 1", "")
+	wait("dm-zawadi", dm, "Case #C1 from Ward 5")
+	zawadi("ward", "/case Newborn of 2 hours, 1.9 kg, temperature 35.4. What before referral?")
+	wait("ward", ward, "Case #C2, shared by Zawadi Wekesa")
+	post("ward", "zawadi", "Zawadi Wekesa", "Bimanual compression while you wait.", c1.ID)
+	zawadi("ward", "/case Mrs Wanjiru Kamau, 0722 123 456, bleeding after delivery. Help?")
+	wait("dm-zawadi", dm, "[removed]")
+	zawadi("dm-zawadi", "/lesson solo-quiz")
+	wait("dm-zawadi", dm, "Which ward do you work on?")
+	zawadi("dm-zawadi", "Maternity")
+	wait("dm-zawadi", dm, "Name the uterotonic")
+
+	ctx := context.Background()
+	db := h.app.DB
+	var id int64
+	if err := db.Update(ctx, func(tx bot.Tx) error {
+		m, err := tx.MemberByRef(bot.StaffRef{Channel: "sim", ID: "zawadi"})
+		id = m.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cols, err := db.MemberColumns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cols, memberColumns) {
+		t.Fatalf("columns referring to members:\n %v\nwant\n %v\nA new one must be erased by store.ForgetMember and filled by this test's story.", cols, memberColumns)
+	}
+	needles := []string{"zawadi", "Zawadi Wekesa", "Wekesa"}
+	before, err := db.Traces(ctx, id, needles...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range append(memberColumns, "members.id", "outbox.payload", "seen_events.id") {
+		if !slices.ContainsFunc(before, func(tr store.Trace) bool { return tr.Table+"."+tr.Column == c }) {
+			t.Errorf("before /forget, nothing of Zawadi in %s: the story must fill it", c)
+		}
+	}
+	counts := func() string {
+		t.Helper()
+		// Whole UTC days: the counts come from the rollups, as reports read them.
+		sum, err := db.Reports().Summary(ctx, store.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%d messages, %d answers", sum.Messages, sum.Answers)
+	}
+	countsBefore := counts()
+
+	// She asks, and confirms.
+	dm = h.last("dm-zawadi")
+	zawadi("dm-zawadi", "/forget")
+	ask := wait("dm-zawadi", dm, "Erase everything?")
+	if len(ask.Options) != 2 {
+		t.Fatalf("the question has options %v", ask.Options)
+	}
+	if err := h.sim.Press(ctx, sim.Press{Chat: "dm-zawadi", Sender: "zawadi", Name: "Zawadi Wekesa", MessageID: ask.ID, Data: ask.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	wait("dm-zawadi", ask.Seq, "Huddle no longer holds anything about you")
+
+	var after []store.Trace
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if after, err = db.Traces(ctx, id, needles...); err != nil {
+			t.Fatal(err)
+		}
+		if len(after) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, tr := range after {
+		t.Errorf("after /forget, Zawadi is still in %s", tr)
+	}
+	if got := counts(); got != countsBefore {
+		t.Errorf("group counts (messages/answers) went from %s to %s; they must stay", countsBefore, got)
+	}
+
+	// Her case stays, without her; the case she held goes back to the queue.
+	seq = h.last("dm-amina")
+	post("dm-amina", "amina", "Amina", "/case 2", "")
+	wait("dm-amina", seq, "🩺 Case #C2")
+	var c1Case bot.Case
+	db.Update(ctx, func(tx bot.Tx) error { c1Case, err = tx.CaseByID(1); return err })
+	if c1Case.Status != bot.CaseOpen || c1Case.AssignedTo != 0 {
+		t.Errorf("case #C1 she held: %+v; want it open for another mentor", c1Case)
+	}
+}

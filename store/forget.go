@@ -1,0 +1,145 @@
+package store
+
+import (
+	"fmt"
+	"time"
+)
+
+// FormerMember replaces a forgotten member's name in the bot's sent
+// messages.
+const FormerMember = "a former member"
+
+// ForgetMember erases a member: their answers, runs they started in their
+// private chat, engagement log, activity rollups, memberships, pending
+// cases, mentorship, their private chat and the messages sent to it, the
+// events seen from them, and their profile. Their case posts and cases
+// stay, de-identified already, without an author ("a former member"); a
+// case they held as mentor goes back to its queue. Counts without identity
+// (chat_days, week_counts) stay. Their name in the bot's sent group
+// messages becomes "a former member", and unsent ones naming them are
+// dropped.
+//
+// Every table that refers to members must be handled here:
+// TestForgetLeavesNothing walks the schema and fails on one that is not.
+func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
+	var channel, platformID, name string
+	var alias *string
+	err := t.row(`SELECT channel, platform_id, alias, name FROM members WHERE id = ?`, memberID).Scan(&channel, &platformID, &alias, &name)
+	if err != nil {
+		return fmt.Errorf("forget member %d: %w", memberID, notFound(err))
+	}
+	ids := []string{platformID}
+	if alias != nil && *alias != "" {
+		ids = append(ids, *alias)
+	}
+	steps := []struct {
+		what string
+		sql  string
+		args []any
+	}{
+		// Their private chat, with everything in it.
+		{"private chat", `CREATE TEMP TABLE IF NOT EXISTS forget_chats (id INTEGER PRIMARY KEY)`, nil},
+		{"private chat", `DELETE FROM forget_chats`, nil},
+		{"private chat", `INSERT INTO forget_chats SELECT c.id FROM chats c JOIN chat_members cm ON cm.chat_id = c.id
+			WHERE cm.member_id = ? AND c.type = 'direct'`, []any{memberID}},
+		{"private timers", `DELETE FROM timers WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
+		{"private answers", `DELETE FROM answers WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
+		{"private runs", `UPDATE cases SET run_id = NULL WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
+		{"private runs", `DELETE FROM runs WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private assignments", `DELETE FROM assignments WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private rollups", `DELETE FROM chat_days WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private rollups", `DELETE FROM week_counts WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private rollups", `DELETE FROM member_weeks WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private engagement", `DELETE FROM engagement WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private messages", `DELETE FROM outbox WHERE channel = ? AND chat_id IN (SELECT platform_id FROM chats WHERE id IN (SELECT id FROM forget_chats))`, []any{channel}},
+		{"private chat", `DELETE FROM chat_members WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
+		{"private chat", `DELETE FROM chats WHERE id IN (SELECT id FROM forget_chats)`, nil},
+		// What they did in groups.
+		{"answers", `DELETE FROM answers WHERE member_id = ?`, []any{memberID}},
+		{"engagement", `DELETE FROM engagement WHERE member_id = ?`, []any{memberID}},
+		{"activity", `DELETE FROM member_weeks WHERE member_id = ?`, []any{memberID}},
+		{"activity", `DELETE FROM program_weeks WHERE member_id = ?`, []any{memberID}},
+		{"memberships", `DELETE FROM chat_members WHERE member_id = ?`, []any{memberID}},
+		{"runs", `UPDATE runs SET started_by = NULL WHERE started_by = ?`, []any{memberID}},
+		{"assignments", `UPDATE assignments SET assigned_by = NULL WHERE assigned_by = ?`, []any{memberID}},
+		{"cases", `UPDATE cases SET author_id = NULL WHERE author_id = ?`, []any{memberID}},
+		// A case they held as mentor goes back to the queue, offered now.
+		{"cases", `UPDATE cases SET status = 'open', assigned_to = NULL, assigned_at = NULL, reminded = 0, next_check_at = ?
+			WHERE assigned_to = ? AND status = 'assigned'`, []any{ms(now), memberID}},
+		{"cases", `UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?`, []any{memberID}},
+		{"case posts", `UPDATE case_posts SET member_id = NULL WHERE member_id = ?`, []any{memberID}},
+		{"pending cases", `DELETE FROM pending_cases WHERE author_id = ?`, []any{memberID}},
+		{"mentors", `DELETE FROM mentors WHERE member_id = ?`, []any{memberID}},
+	}
+	for _, st := range steps {
+		if _, err := t.exec(st.sql, st.args...); err != nil {
+			return fmt.Errorf("forget member %d: %s: %w", memberID, st.what, err)
+		}
+	}
+	for _, id := range ids {
+		// Event ids are channel:chat:sender:message.
+		if _, err := t.exec(`DELETE FROM seen_events WHERE id LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'`,
+			likeEscape(channel+":")+"%:"+likeEscape(id)+":%", likeEscape(channel+":"+id+":")+"%"); err != nil {
+			return fmt.Errorf("forget member %d: events: %w", memberID, err)
+		}
+		// Reply keys ("ev:" and the event id) hold the sender's id: a sent
+		// message keeps its row under a new key, and so does its case link.
+		if _, err := t.exec(`UPDATE case_messages SET outbox_key = 'forgotten:' || (SELECT o.id FROM outbox o WHERE o.key = outbox_key)
+			WHERE instr(outbox_key, ?) > 0 AND EXISTS (SELECT 1 FROM outbox o WHERE o.key = outbox_key)`, ":"+id+":"); err != nil {
+			return fmt.Errorf("forget member %d: case messages: %w", memberID, err)
+		}
+		if _, err := t.exec(`DELETE FROM case_messages WHERE instr(outbox_key, ?) > 0`, ":"+id+":"); err != nil {
+			return fmt.Errorf("forget member %d: case messages: %w", memberID, err)
+		}
+		if _, err := t.exec(`UPDATE outbox SET key = 'forgotten:' || id, payload = json_set(payload, '$.key', 'forgotten:' || id)
+			WHERE channel = ? AND instr(key, ?) > 0`, channel, ":"+id+":"); err != nil {
+			return fmt.Errorf("forget member %d: message keys: %w", memberID, err)
+		}
+		if err := t.scrubOutbox(channel, id, ""); err != nil {
+			return fmt.Errorf("forget member %d: messages: %w", memberID, err)
+		}
+	}
+	if len([]rune(name)) >= 3 {
+		if err := t.scrubOutbox(channel, "", name); err != nil {
+			return fmt.Errorf("forget member %d: messages: %w", memberID, err)
+		}
+	}
+	if _, err := t.exec(`DELETE FROM members WHERE id = ?`, memberID); err != nil {
+		return fmt.Errorf("forget member %d: profile: %w", memberID, err)
+	}
+	return nil
+}
+
+// scrubOutbox takes a forgotten member out of the bot's messages on a
+// channel: those mentioning platform id id, or naming them. Unsent ones
+// are dropped; sent ones keep their key and platform id (replies and
+// votes still find them) with the name replaced and the mention removed.
+func (t *Tx) scrubOutbox(channel, id, name string) error {
+	needle := name
+	if id != "" {
+		needle = id
+	}
+	if _, err := t.exec(`DELETE FROM outbox WHERE channel = ? AND sent_at IS NULL AND instr(payload, ?) > 0`, channel, needle); err != nil {
+		return err
+	}
+	if id != "" {
+		_, err := t.exec(`UPDATE outbox SET payload = json_remove(payload, '$.mentions')
+			WHERE channel = ? AND instr(payload, ?) > 0`, channel, id)
+		return err
+	}
+	_, err := t.exec(`UPDATE outbox SET payload = json_set(payload, '$.text', replace(json_extract(payload, '$.text'), ?, ?))
+		WHERE channel = ? AND instr(payload, ?) > 0`, name, FormerMember, channel, name)
+	return err
+}
+
+// likeEscape escapes LIKE's wildcards in s, for ESCAPE '\'.
+func likeEscape(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' || s[i] == '_' || s[i] == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

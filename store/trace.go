@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Trace is one place in the database that still refers to a member.
+type Trace struct {
+	// Table and Column name the place; Value is what was found there.
+	Table, Column, Value string
+}
+
+// String gives "table.column: value".
+func (t Trace) String() string { return t.Table + "." + t.Column + ": " + t.Value }
+
+// MemberColumns lists every column of the schema that refers to members,
+// by foreign key, as "table.column", sorted.
+func (d *DB) MemberColumns(ctx context.Context) ([]string, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT m.name || '.' || f."from" FROM sqlite_master m,
+		pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = 'members' ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("member columns: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("member columns: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Traces walks every row of every table (the full-text index through its
+// table, not its shadow tables) and returns where member memberID is
+// still referred to (members.id and the columns of MemberColumns) or where
+// a text holds one of needles, compared without case: a member's
+// platform ids and name. It reads the whole database; it is for checking
+// an erasure, not for the hot path.
+func (d *DB) Traces(ctx context.Context, memberID int64, needles ...string) ([]Trace, error) {
+	cols, err := d.MemberColumns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	refs := map[string]bool{"members.id": true}
+	for _, c := range cols {
+		refs[c] = true
+	}
+	var lower []string
+	for _, n := range needles {
+		if n != "" {
+			lower = append(lower, strings.ToLower(n))
+		}
+	}
+	tables, err := d.tableNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Trace
+	for _, table := range tables {
+		rows, err := d.read.QueryContext(ctx, `SELECT * FROM "`+table+`"`)
+		if err != nil {
+			return nil, fmt.Errorf("traces in %s: %w", table, err)
+		}
+		names, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("traces in %s: %w", table, err)
+		}
+		vals := make([]any, len(names))
+		ptrs := make([]any, len(names))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("traces in %s: %w", table, err)
+			}
+			for i, v := range vals {
+				var text string
+				switch v := v.(type) {
+				case int64:
+					if refs[table+"."+names[i]] && v == memberID {
+						out = append(out, Trace{Table: table, Column: names[i], Value: fmt.Sprint(v)})
+					}
+					continue
+				case string:
+					text = v
+				case []byte:
+					text = string(v)
+				default:
+					continue
+				}
+				low := strings.ToLower(text)
+				for _, n := range lower {
+					if strings.Contains(low, n) {
+						out = append(out, Trace{Table: table, Column: names[i], Value: text})
+						break
+					}
+				}
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("traces in %s: %w", table, err)
+		}
+	}
+	return out, nil
+}
+
+// tableNames lists the schema's tables, without SQLite's own, goose's and
+// the full-text index's shadow tables.
+func (d *DB) tableNames(ctx context.Context) ([]string, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'case\_search\_%' ESCAPE '\' AND name <> 'goose_db_version'
+		ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("tables: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("tables: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
