@@ -35,30 +35,7 @@ func TestForgetLeavesNothing(t *testing.T) {
 	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "mentor1"}}},
 		Staff: []bot.StaffRef{lead}})
 	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{lead, {Channel: "sim", ID: "zawadi"}}, Cases: svc})
-	post := func(chat, who, name, text, replyTo string) sim.Message {
-		t.Helper()
-		typ := bot.Group
-		if strings.HasPrefix(chat, "dm-") {
-			typ = bot.Direct
-		}
-		m, err := h.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: "Ward 5", Sender: who, Name: name, Text: text, ReplyTo: replyTo})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	wait := func(chat string, after int64, text string) sim.Message {
-		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			for _, m := range h.botAfter(chat, after) {
-				if strings.Contains(m.Text, text) {
-					return m
-				}
-			}
-		}
-		t.Fatalf("no %q in %s: %q", text, chat, texts(h.botAfter(chat, after)))
-		return sim.Message{}
-	}
+	post, wait := h.post, h.wait
 	zawadi := func(chat, text string) sim.Message { return post(chat, "zawadi", "Zawadi Wekesa", text, "") }
 
 	zawadi("dm-zawadi", "/start")
@@ -166,4 +143,33 @@ func TestForgetLeavesNothing(t *testing.T) {
 	if c1Case.Status != bot.CaseOpen || c1Case.AssignedTo != 0 {
 		t.Errorf("case #C1 she held: %+v; want it open for another mentor", c1Case)
 	}
+}
+
+// post posts text as a member with a display name, in reply to replyTo
+// when it is set.
+func (h *harness) post(chat, who, name, text, replyTo string) sim.Message {
+	h.t.Helper()
+	typ := bot.Group
+	if strings.HasPrefix(chat, "dm-") {
+		typ = bot.Direct
+	}
+	m, err := h.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: "Ward 5", Sender: who, Name: name, Text: text, ReplyTo: replyTo})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
+// wait waits for a bot message in chat after seq that contains text.
+func (h *harness) wait(chat string, after int64, text string) sim.Message {
+	h.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		for _, m := range h.botAfter(chat, after) {
+			if strings.Contains(m.Text, text) {
+				return m
+			}
+		}
+	}
+	h.t.Fatalf("no %q in %s: %q", text, chat, texts(h.botAfter(chat, after)))
+	return sim.Message{}
 }

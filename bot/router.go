@@ -339,7 +339,9 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 	if err != nil && ctx.Err() == nil {
 		// Record the event as seen and apologise, so a message that trips a
 		// bug is not redelivered and retried forever.
-		r.log.Error("handle event", "event", ev.ID, "kind", ev.Kind, "err", err)
+		// The event's id holds the sender's platform id (a phone number on
+		// WhatsApp): the log names the message only.
+		r.log.Error("handle event", "channel", ev.Channel, "message", ev.MessageID, "kind", ev.Kind, "err", err)
 		err = r.store.Update(ctx, func(tx Tx) error {
 			if _, err := tx.SeeEvent(ev.ID, now); err != nil {
 				return err

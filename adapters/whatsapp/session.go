@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/huddlebot/huddle/internal/filelock"
 	"go.mau.fi/whatsmeow"
@@ -102,12 +103,22 @@ type slogWA struct {
 }
 
 func (l slogWA) Warnf(msg string, args ...any) {
-	l.log.Warn(fmt.Sprintf(msg, args...), "module", l.module)
+	l.log.Warn(redactNumbers(fmt.Sprintf(msg, args...)), "module", l.module)
 }
 
 func (l slogWA) Errorf(msg string, args ...any) {
-	l.log.Error(fmt.Sprintf(msg, args...), "module", l.module)
+	l.log.Error(redactNumbers(fmt.Sprintf(msg, args...)), "module", l.module)
 }
+
+// numberRe matches what could be a phone number in whatsmeow's lines: the
+// user part of a JID ("254722123456@s.whatsapp.net", "…:12@…") or a
+// bare international number.
+var numberRe = regexp.MustCompile(`\+?\d{7,}`)
+
+// redactNumbers keeps phone numbers out of the logs at warning and error
+// level, where whatsmeow names the JIDs it had trouble with. Debug lines
+// (whatsmeow's info and debug) keep them, for protocol debugging.
+func redactNumbers(s string) string { return numberRe.ReplaceAllString(s, "[number]") }
 
 func (l slogWA) Infof(msg string, args ...any) {
 	l.log.Debug(fmt.Sprintf(msg, args...), "module", l.module)

@@ -230,12 +230,12 @@ func (w *WhatsApp) handle(ev bot.Event) bool {
 	h, ctx := w.handler, w.runCtx
 	w.mu.Unlock()
 	if h == nil {
-		w.log.Error("event before Run; not acknowledged", "event", ev.ID)
+		w.log.Error("event before Run; not acknowledged", "message", ev.MessageID, "kind", ev.Kind)
 		return false
 	}
 	if err := h.HandleEvent(ctx, ev); err != nil {
 		if ctx.Err() == nil {
-			w.log.Error("handle event", "event", ev.ID, "err", err)
+			w.log.Error("handle event", "message", ev.MessageID, "kind", ev.Kind, "err", err)
 		}
 		return false
 	}

@@ -1,0 +1,104 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// lockedBuffer is a log destination shared by goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestLogsHoldNoTextOrNumbers runs a group lesson and a case from sharing
+// to the mentor's answer, with members whose platform ids are phone
+// numbers as on WhatsApp, logging at info level; the log has none of the
+// messages' text, no phone number and no name.
+func TestLogsHoldNoTextOrNumbers(t *testing.T) {
+	logs := &lockedBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	mentor := bot.StaffRef{Channel: "sim", ID: "254711000111"}
+	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor}}, Logger: log})
+	h := startWith(t, huddletest.Options{Cases: svc, Logger: log})
+	const amina, brigitte = "254722123456", "254733222333"
+	var said []string
+	say := func(chat, who, name, text, replyTo string) sim.Message {
+		said = append(said, text)
+		return h.post(chat, who, name, text, replyTo)
+	}
+
+	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/start", "")
+	say("dm-"+amina, amina, "Amina Otieno", "/start", "")
+	say("ward", brigitte, "Brigitte Mwangi", "Habari za asubuhi", "")
+	ward := h.last("ward")
+	say("ward", amina, "Amina Otieno", "/lesson quick-quiz", "")
+	h.wait("ward", ward, "Upper limit")
+	say("ward", amina, "Amina Otieno", "twenty breaths", "")
+	say("ward", amina, "Amina Otieno", "20", "")
+	say("ward", brigitte, "Brigitte Mwangi", "19,5 /min", "")
+	q := h.wait("ward", ward, "Who is seen first?")
+	for _, who := range []string{amina, brigitte} {
+		if err := h.sim.Press(context.Background(), sim.Press{Chat: "ward", Sender: who, MessageID: q.ID, Data: q.Options[1].Data}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.wait("ward", ward, "Take three seconds")
+	h.app.Clock.Advance(3 * time.Second)
+	h.wait("ward", ward, "members took part")
+
+	// A case naming the patient, posted redacted; a reply; the mentor.
+	dm := h.last("dm-" + amina)
+	say("ward", amina, "Amina Otieno", "/case Mrs Wanjiru Kamau, 0722 123 456, heavy bleeding after delivery, BP 90/60. What next?", "")
+	offer := h.wait("dm-"+amina, dm, "[removed]")
+	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-" + amina, Sender: amina, MessageID: offer.ID, Data: offer.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	post := h.wait("ward", ward, "Case #C1")
+	say("ward", brigitte, "Brigitte Mwangi", "Rub up the fundus and empty the bladder", post.ID)
+	say("ward", brigitte, "Brigitte Mwangi", "/escalate 1", "")
+	h.wait("dm-"+mentor.ID, 0, "Case #C1")
+	say("dm-"+amina, amina, "Amina Otieno", "/queue", "") // refused, and logged
+	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/answer 1 Misoprostol 800 micrograms and tranexamic acid", "")
+	h.wait("ward", ward, "A mentor's answer to case #C1")
+	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/close 1", "")
+	h.wait("dm-"+mentor.ID, 0, "Case #C1 is closed")
+
+	out := logs.String()
+	if !strings.Contains(out, "command refused") {
+		t.Fatalf("the log did not capture the run:\n%s", out)
+	}
+	secrets := []string{amina, brigitte, mentor.ID, "0722 123 456", "Amina", "Brigitte", "Odhiambo", "Wanjiru", "Kamau"}
+	for _, text := range said {
+		if len(text) >= 8 {
+			secrets = append(secrets, text)
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			t.Errorf("the info log holds %q:\n%s", s, out)
+		}
+	}
+}
