@@ -1,11 +1,8 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,31 +12,13 @@ import (
 	"github.com/huddlebot/huddle/internal/huddletest"
 )
 
-// lockedBuffer is a log destination shared by goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // TestLogsHoldNoTextOrNumbers runs a group lesson and a case from sharing
 // to the mentor's answer, with members whose platform ids are phone
 // numbers as on WhatsApp, logging at info level; the log has none of the
 // messages' text, no phone number and no name.
 func TestLogsHoldNoTextOrNumbers(t *testing.T) {
-	logs := &lockedBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logs := &huddletest.LogBuffer{}
+	log := logs.Logger()
 	mentor := bot.StaffRef{Channel: "sim", ID: "254711000111"}
 	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor}}, Logger: log})
 	h := startWith(t, huddletest.Options{Cases: svc, Logger: log})

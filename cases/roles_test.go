@@ -1,7 +1,6 @@
 package cases_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +16,6 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/huddletest"
 )
-
-// logBuffer collects a service's logs.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // snapshot is what a refused command must leave as it was: every case
 // and its thread.
@@ -69,8 +49,8 @@ func (w *world) snapshot() string {
 // get a clear reply and change nothing; refusals of mentors' commands are
 // logged.
 func TestRefusals(t *testing.T) {
-	logs := &logBuffer{}
-	w := newWorld(t, func(c *cases.Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	logs := &huddletest.LogBuffer{}
+	w := newWorld(t, func(c *cases.Config) { c.Logger = logs.Logger() })
 	for _, who := range []string{"amina", "mentor1", "mentor2"} {
 		w.say("dm-"+who, who, "/start", "")
 	}
@@ -126,8 +106,8 @@ func TestRefusals(t *testing.T) {
 // and may answer them; the config's mentors cannot be removed by command;
 // anyone else is refused.
 func TestMentorCommand(t *testing.T) {
-	logs := &logBuffer{}
-	w := newWorld(t, func(c *cases.Config) { c.Logger = slog.New(slog.NewTextHandler(logs, nil)) })
+	logs := &huddletest.LogBuffer{}
+	w := newWorld(t, func(c *cases.Config) { c.Logger = logs.Logger() })
 	lead := w.last("dm-lead")
 	w.say("dm-lead", "lead", "/mentor add obstetrics sim:zola", "")
 	w.expect("dm-lead", lead, "sim:zola has not written to me yet")

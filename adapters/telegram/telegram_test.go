@@ -100,12 +100,20 @@ func TestSendParams(t *testing.T) {
 // records the requests.
 func fakeAPI(t *testing.T, status int, body string) (*Telegram, *[]url.Values) {
 	t.Helper()
+	return fakeAPIFunc(t, func(url.Values) (int, string) { return status, body })
+}
+
+// fakeAPIFunc answers each Bot API request (its form values, with the
+// method under "method") as answer says, and records the requests.
+func fakeAPIFunc(t *testing.T, answer func(url.Values) (int, string)) (*Telegram, *[]url.Values) {
+	t.Helper()
 	var reqs []url.Values
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, _ := io.ReadAll(r.Body)
 		v, _ := url.ParseQuery(string(data))
 		v.Set("method", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
 		reqs = append(reqs, v)
+		status, body := answer(v)
 		w.WriteHeader(status)
 		io.WriteString(w, body)
 	}))
@@ -405,52 +413,39 @@ func (s *syncBuf) String() string {
 // without the right to manage topics gets a permanent error, so the sender
 // gives the topic up and the case is posted in the group.
 func TestTopics(t *testing.T) {
-	var reqs []url.Values
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		data, _ := io.ReadAll(r.Body)
-		v, _ := url.ParseQuery(string(data))
-		v.Set("method", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
-		reqs = append(reqs, v)
+	tg, sent := fakeAPIFunc(t, func(v url.Values) (int, string) {
 		switch {
 		case v.Get("method") == "createForumTopic" && v.Get("chat_id") == "-100456":
-			io.WriteString(w, `{"ok":true,"result":{"message_thread_id":118,"name":"#C3","icon_color":7322096}}`)
+			return 200, `{"ok":true,"result":{"message_thread_id":118,"name":"#C3","icon_color":7322096}}`
 		case v.Get("method") == "createForumTopic":
-			w.WriteHeader(400)
-			io.WriteString(w, `{"ok":false,"error_code":400,"description":"Bad Request: not enough rights to manage topics"}`)
+			return 400, `{"ok":false,"error_code":400,"description":"Bad Request: not enough rights to manage topics"}`
 		case v.Get("message_thread_id") == "99":
-			w.WriteHeader(400)
-			io.WriteString(w, `{"ok":false,"error_code":400,"description":"Bad Request: message thread not found"}`)
-		default:
-			io.WriteString(w, `{"ok":true,"result":{"message_id":130,"date":1772440200,"chat":{"id":-100456,"type":"supergroup"}}}`)
+			return 400, `{"ok":false,"error_code":400,"description":"Bad Request: message thread not found"}`
 		}
-	}))
-	t.Cleanup(srv.Close)
-	tg, err := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+		return 200, `{"ok":true,"result":{"message_id":130,"date":1772440200,"chat":{"id":-100456,"type":"supergroup"}}}`
+	})
 	ctx := context.Background()
 	long := strings.Repeat("é", 200)
 	if id, err := tg.Send(ctx, bot.Outbound{ChatID: "-100456", Topic: "#C3 " + long}); err != nil || id != "118" {
 		t.Fatalf("open topic = %q, %v; want the thread id 118", id, err)
 	}
-	if n := len([]rune(reqs[0].Get("name"))); n != maxTopicName || reqs[0].Get("text") != "" {
-		t.Errorf("createForumTopic name has %d characters (want %d) and text %q", n, maxTopicName, reqs[0].Get("text"))
+	if n := len([]rune((*sent)[0].Get("name"))); n != maxTopicName || (*sent)[0].Get("text") != "" {
+		t.Errorf("createForumTopic name has %d characters (want %d) and text %q", n, maxTopicName, (*sent)[0].Get("text"))
 	}
 	if id, err := tg.Send(ctx, bot.Outbound{ChatID: "-100456", Thread: "118", Text: "case"}); err != nil || id != "130" {
 		t.Fatalf("send in topic = %q, %v", id, err)
 	}
-	if got := reqs[1].Get("message_thread_id"); got != "118" {
+	if got := (*sent)[1].Get("message_thread_id"); got != "118" {
 		t.Errorf("message_thread_id = %q, want 118", got)
 	}
-	reqs = nil
+	*sent = nil
 	if _, err := tg.Send(ctx, bot.Outbound{ChatID: "-100456", Thread: "99", Text: "answer"}); err != nil {
 		t.Fatalf("send to a deleted topic: %v", err)
 	}
-	if len(reqs) != 2 || reqs[1].Has("message_thread_id") || reqs[1].Get("text") != "answer" {
-		t.Errorf("requests = %v, want the message sent again without the topic", reqs)
+	if len(*sent) != 2 || (*sent)[1].Has("message_thread_id") || (*sent)[1].Get("text") != "answer" {
+		t.Errorf("requests = %v, want the message sent again without the topic", *sent)
 	}
-	_, err = tg.Send(ctx, bot.Outbound{ChatID: "-100789", Topic: "#C4"})
+	_, err := tg.Send(ctx, bot.Outbound{ChatID: "-100789", Topic: "#C4"})
 	var perm *bot.PermanentError
 	if !errors.As(err, &perm) {
 		t.Errorf("open topic without the right = %v, want a permanent error", err)

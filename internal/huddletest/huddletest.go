@@ -4,6 +4,7 @@
 package huddletest
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -168,4 +169,30 @@ func (a *App) Progress(t testing.TB, channel, platformID string) []bot.Progress 
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// LogBuffer collects logs from many goroutines, for tests of what is
+// logged.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Logger returns a logger at info level, the default, writing to b.
+func (b *LogBuffer) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
