@@ -178,9 +178,10 @@ func TestCaseDiscussion(t *testing.T) {
 	w.expect("dm-amina", dm, "Posted as case #C1 in Ward 3")
 	post := w.expect("ward", ward, "Case #C1, shared by Amina", "Mrs [removed], [removed], heavy bleeding")
 
-	// 3. A peer replies in the thread; the bot says nothing.
+	// 3. Two replies in the thread; the bot says nothing.
 	ward = w.last("ward")
 	w.say("ward", "brigitte", "Check the uterus is firm and the bladder empty; massage it.", post.ID)
+	w.say("ward", "chinedu", "Start a second IV line and keep her warm.", post.ID)
 	w.none("ward", ward)
 
 	// 4. Another member escalates it: the first mentor gets it privately,
@@ -188,7 +189,7 @@ func TestCaseDiscussion(t *testing.T) {
 	m1 := w.last("dm-mentor1")
 	w.say("ward", "chinedu", "/escalate", post.ID)
 	w.expect("ward", ward, "Case #C1 is with the obstetrics mentors", "a mentor has it")
-	assigned := w.expect("dm-mentor1", m1, "Case #C1 from Ward 3", "Mrs [removed]", "Brigitte: Check the uterus", "/answer 1")
+	assigned := w.expect("dm-mentor1", m1, "Case #C1 from Ward 3", "Mrs [removed]", "Brigitte: Check the uterus", "Chinedu: Start a second IV line", "/answer 1")
 
 	// 5. The mentor answers by replying: the answer goes to the group,
 	// quoting the case, and the author is told.
