@@ -119,8 +119,9 @@ func countPlanted(corpus []sample) int {
 func TestCorpusNeverStored(t *testing.T) {
 	w := newWorld(t)
 	w.say("dm-amina", "amina", "/start", "")
+	corpus := loadCorpus(t)
 	n := 0
-	for _, s := range loadCorpus(t) {
+	for _, s := range corpus {
 		if len(s.planted) == 0 {
 			continue
 		}
@@ -142,7 +143,7 @@ func TestCorpusNeverStored(t *testing.T) {
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
-		for _, s := range loadCorpus(t) {
+		for _, s := range corpus {
 			for i := range s.planted {
 				if id := s.withContext(i); bytes.Contains(data, []byte(id)) {
 					t.Errorf("%s holds %q", filepath.Base(w.app.Path+suffix), id)

@@ -93,7 +93,7 @@ func send(tx bot.Tx, chat bot.Chat, key, text string, now time.Time, opts ...bot
 // post queues a message about case id to its group, into the case's topic
 // when it has one.
 func post(tx bot.Tx, chat bot.Chat, id int64, key, text string, now time.Time) error {
-	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Key: key, ThreadOf: topicKey(id)}, now)
+	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Key: key, ThreadOf: threadOf(chat, id)}, now)
 }
 
 // Command handles the case commands.
@@ -421,6 +421,16 @@ func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string
 // ThreadOf, and goes into the topic when there is one.
 func topicKey(id int64) string { return fmt.Sprintf("case:%d:topic", id) }
 
+// threadOf is the ThreadOf of a post about case id in chat: its topic's
+// key in a forum, none elsewhere, so that the sender looks for a topic
+// only where there can be one.
+func threadOf(chat bot.Chat, id int64) string {
+	if !chat.Forum {
+		return ""
+	}
+	return topicKey(id)
+}
+
 // topicName names a case's topic: its number and its first words (the
 // text is already de-identified). Telegram allows 128 characters.
 func topicName(id int64, text string) string {
@@ -727,7 +737,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 	if err != nil {
 		return err
 	}
-	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: topicKey(c.ID),
+	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
 		Text: tr(chat.Lang, "answer_post", c.ID, s.Member.Name, text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
 	if err != nil {
 		return err
