@@ -47,6 +47,9 @@ type RouterConfig struct {
 	Location *time.Location
 	// Cases runs case discussions; none when nil.
 	Cases Cases
+	// Consent is the privacy notice members accept before anything about
+	// them is recorded; nil when consent is gathered outside Huddle.
+	Consent *ConsentNotice
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -61,6 +64,7 @@ type Router struct {
 	staff     []StaffRef
 	loc       *time.Location
 	cases     Cases
+	consent   *ConsentNotice
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -95,6 +99,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		staff:     cfg.Staff,
 		loc:       cfg.Location,
 		cases:     cfg.Cases,
+		consent:   cfg.Consent,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
@@ -310,6 +315,13 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		ev.Time = now
 	}
 	err := r.store.Update(ctx, func(tx Tx) error {
+		v := pass
+		if r.consent != nil && ev.SenderID != "" && ev.Kind != ChatMigrated && ev.Kind != ChannelDown {
+			var err error
+			if v, err = r.gate(tx, ev, now); err != nil || v == drop {
+				return err
+			}
+		}
 		first, err := tx.SeeEvent(ev.ID, now)
 		if err != nil || !first {
 			return err
@@ -333,6 +345,9 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		s := Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
 		if s.Lang == "" {
 			s.Lang = chat.Lang
+		}
+		if v == accepted {
+			return r.welcome(tx, s)
 		}
 		return r.dispatch(tx, s)
 	})
@@ -380,6 +395,9 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if err := engage(EngageOption); err != nil {
 			return err
 		}
+		if len(ev.Choices) == 1 && isConsentOption(ev.Choices[0]) {
+			return r.consentAgain(tx, s, ev.Choices[0])
+		}
 		if len(ev.Choices) == 1 && (strings.HasPrefix(ev.Choices[0], replacePrefix) || strings.HasPrefix(ev.Choices[0], keepPrefix)) {
 			s.Event.Option = ev.Choices[0]
 			return r.replaceAnswer(tx, s)
@@ -395,6 +413,9 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		}
 		if strings.HasPrefix(ev.Option, replacePrefix) || strings.HasPrefix(ev.Option, keepPrefix) {
 			return r.replaceAnswer(tx, s)
+		}
+		if isConsentOption(ev.Option) {
+			return r.consentAgain(tx, s, ev.Option)
 		}
 		if ev.Option == forgetYes || ev.Option == forgetNo {
 			return r.forgetAnswer(tx, s)
@@ -522,6 +543,8 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		return r.unassign(tx, s, args)
 	case "forget":
 		return r.forget(tx, s)
+	case "privacy":
+		return r.privacy(tx, s)
 	default:
 		if r.cases != nil {
 			if handled, err := r.cases.Command(tx, s, name, args); err != nil || handled {

@@ -303,4 +303,18 @@ type Tx interface {
 	// Enqueue adds a message to the outbox; a second message with the same
 	// key is ignored.
 	Enqueue(m Outbound, at time.Time) error
+	// Consent returns the privacy-notice answer of the person with any of
+	// the platform ids (the latest when they differ); the zero Consent
+	// when they were never asked.
+	Consent(channel string, ids ...string) (Consent, error)
+	// SetConsent records c under each of the person's platform ids.
+	SetConsent(channel string, ids []string, c Consent) error
+	// DeleteConsent erases the consent records of the platform ids.
+	DeleteConsent(channel string, ids ...string) error
+	// DropConsentNotices deletes the privacy notices and answers queued
+	// for a chat, sent or not.
+	DropConsentNotices(channel, chatID string) error
+	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
+	// it was never seen.
+	ChatByPlatform(channel, platformID string) (Chat, error)
 }

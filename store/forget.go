@@ -11,7 +11,7 @@ const FormerMember = "a former member"
 
 // ForgetMember erases a member: their answers, runs they started in their
 // private chat, engagement log, activity rollups, memberships, pending
-// cases, mentorship, their private chat and the messages sent to it, the
+// cases, mentorship, answer to the privacy notice, their private chat and the messages sent to it, the
 // events seen from them, and their profile. Their case posts and cases
 // stay, de-identified already, without an author ("a former member"); a
 // case they held as mentor goes back to its queue. Counts without identity
@@ -103,6 +103,9 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		if err := t.scrubOutbox(channel, "", name); err != nil {
 			return fmt.Errorf("forget member %d: messages: %w", memberID, err)
 		}
+	}
+	if err := t.DeleteConsent(channel, ids...); err != nil {
+		return fmt.Errorf("forget member %d: %w", memberID, err)
 	}
 	if _, err := t.exec(`DELETE FROM members WHERE id = ?`, memberID); err != nil {
 		return fmt.Errorf("forget member %d: profile: %w", memberID, err)

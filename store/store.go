@@ -55,6 +55,8 @@ type DB struct {
 	unprepared map[string]bool
 	// batches and txs count commits and the transactions they carried.
 	batches, txs atomic.Int64
+	// subjectKey keys the hashes that name people in consents.
+	subjectKey []byte
 }
 
 // Stats says how well group commit batches: commits made, and caller
@@ -107,6 +109,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		unlock()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	key, err := loadSubjectKey(ctx, write)
+	if err != nil {
+		write.Close()
+		unlock()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	read, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		write.Close()
@@ -124,6 +132,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		done:       make(chan struct{}),
 		stmts:      make(map[string]*sql.Stmt),
 		unprepared: make(map[string]bool),
+		subjectKey: key,
 	}
 	go d.writer()
 	return d, nil

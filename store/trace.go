@@ -134,3 +134,21 @@ func (d *DB) tableNames(ctx context.Context) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// RowCounts counts the rows of every table of the schema (as Traces walks
+// them), by table name: a check that someone left nothing behind.
+func (d *DB) RowCounts(ctx context.Context) (map[string]int64, error) {
+	tables, err := d.tableNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(tables))
+	for _, table := range tables {
+		var n int64
+		if err := d.read.QueryRowContext(ctx, `SELECT count(*) FROM "`+table+`"`).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", table, err)
+		}
+		out[table] = n
+	}
+	return out, nil
+}

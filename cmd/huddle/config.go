@@ -29,6 +29,7 @@ type Config struct {
 	Mentors map[string][]string `mapstructure:"mentors"`
 	Cases   CasesConfig         `mapstructure:"cases"`
 	XAPI    XAPIConfig          `mapstructure:"xapi"`
+	Privacy PrivacyConfig       `mapstructure:"privacy"`
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
@@ -77,6 +78,36 @@ type CasesConfig struct {
 	TemplateGroups []string `mapstructure:"template_groups"`
 	// Topics opens a forum topic for each case in Telegram forum groups.
 	Topics bool `mapstructure:"topics"`
+}
+
+// PrivacyConfig sets what Huddle asks of members and how long it keeps
+// what they write.
+type PrivacyConfig struct {
+	Consent ConsentConfig `mapstructure:"consent"`
+}
+
+// ConsentConfig sets the privacy notice members accept before anything
+// about them is recorded.
+type ConsentConfig struct {
+	// Ask shows the notice; false only where members consented outside
+	// Huddle.
+	Ask bool `mapstructure:"ask"`
+	// Version numbers the notice: raising it asks everyone again.
+	Version int `mapstructure:"version"`
+	// Notice is the program's own notice by language code.
+	Notice map[string]string `mapstructure:"notice"`
+}
+
+// notice returns the router's consent notice, nil when not asked.
+func (c ConsentConfig) notice() *bot.ConsentNotice {
+	if !c.Ask {
+		return nil
+	}
+	text := make(map[string]string, len(c.Notice))
+	for lang, t := range c.Notice {
+		text[strings.ToLower(lang)] = strings.TrimSpace(t)
+	}
+	return &bot.ConsentNotice{Version: c.Version, Text: text}
 }
 
 // XAPIConfig sets the xAPI export.
@@ -149,6 +180,9 @@ var defaults = map[string]any{
 	"xapi.password":                    "",
 	"xapi.sent_log":                    "./data/xapi-sent.log",
 	"staff":                            []string{},
+	"privacy.consent.ask":              true,
+	"privacy.consent.version":          1,
+	"privacy.consent.notice":           map[string]string{},
 }
 
 // loadConfig reads defaults, then the config file (when given), then
@@ -193,7 +227,8 @@ func known(key string) bool {
 	if _, ok := defaults[key]; ok {
 		return true
 	}
-	return strings.HasPrefix(key, "mentors.") || strings.HasPrefix(key, "cases.group_queues.")
+	return strings.HasPrefix(key, "mentors.") || strings.HasPrefix(key, "cases.group_queues.") ||
+		strings.HasPrefix(key, "privacy.consent.notice.")
 }
 
 // validate checks every value, naming the key of the first bad one.
@@ -279,6 +314,14 @@ func (c *Config) validate() error {
 	}
 	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {
 		return bad("channels", "enable none: turn on channels.sim, channels.telegram or channels.whatsapp")
+	}
+	if c.Privacy.Consent.Version < 1 {
+		return bad("privacy.consent.version", "is %d: number notices from 1", c.Privacy.Consent.Version)
+	}
+	for lang := range c.Privacy.Consent.Notice {
+		if _, ok := bot.ParseLang(lang); !ok {
+			return bad("privacy.consent.notice", "has %q, which is not a language code such as en or fr", lang)
+		}
 	}
 	if c.Cases.Capacity < 1 {
 		return bad("cases.capacity", "is %d: a mentor must be able to hold at least one case", c.Cases.Capacity)

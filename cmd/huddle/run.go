@@ -116,6 +116,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
 	router := bot.NewRouter(bot.RouterConfig{
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
+		Consent: cfg.Privacy.Consent.notice(),
 	})
 
 	var lessonFiles fs.FS = lessons.FS

@@ -74,6 +74,10 @@ type Options struct {
 	// Clock is the clock to run on, so that a restarted App goes on from
 	// where the last one stopped; a new one when nil.
 	Clock *Clock
+	// Consent is the privacy notice members must accept first; none
+	// (consent gathered outside Huddle) when nil, which tests of other
+	// features use.
+	Consent *bot.ConsentNotice
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -132,7 +136,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	host := flows.NewHost(lib, &flows.Engine{}, log)
 	host.Cases = opts.Cases
 	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
-		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases})
+		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent})
 	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
 	var wg sync.WaitGroup
 	wg.Add(2 + len(channels))
