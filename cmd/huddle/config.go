@@ -84,6 +84,9 @@ type CasesConfig struct {
 // what they write.
 type PrivacyConfig struct {
 	Consent ConsentConfig `mapstructure:"consent"`
+	// RetentionDays is how long message text and activity rows are kept;
+	// 0 keeps them until members are forgotten.
+	RetentionDays int `mapstructure:"retention_days"`
 }
 
 // ConsentConfig sets the privacy notice members accept before anything
@@ -183,6 +186,7 @@ var defaults = map[string]any{
 	"privacy.consent.ask":              true,
 	"privacy.consent.version":          1,
 	"privacy.consent.notice":           map[string]string{},
+	"privacy.retention_days":           365,
 }
 
 // loadConfig reads defaults, then the config file (when given), then
@@ -314,6 +318,9 @@ func (c *Config) validate() error {
 	}
 	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {
 		return bad("channels", "enable none: turn on channels.sim, channels.telegram or channels.whatsapp")
+	}
+	if c.Privacy.RetentionDays < 0 {
+		return bad("privacy.retention_days", "is %d: give a number of days, or 0 to keep everything", c.Privacy.RetentionDays)
 	}
 	if c.Privacy.Consent.Version < 1 {
 		return bad("privacy.consent.version", "is %d: number notices from 1", c.Privacy.Consent.Version)

@@ -5,6 +5,7 @@
 //	huddle whatsapp pair|status      link the bot's WhatsApp number; check it
 //	huddle report [--from --to]      each group's figures for a period
 //	huddle export xapi --since DATE  learning records as xAPI statements (file or LRS)
+//	huddle privacy purge [--dry-run] remove message text and activity older than the retention limit
 //	huddle demo seed                 a database of realistic demonstration activity
 //	huddle version                   print the version
 package main
@@ -66,7 +67,7 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	root.PersistentFlags().StringVarP(&configFile, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
 	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newWhatsAppCmd(&configFile), newReportCmd(&configFile),
-		newExportCmd(&configFile), newDemoCmd(), newVersionCmd())
+		newExportCmd(&configFile), newPrivacyCmd(&configFile), newDemoCmd(), newVersionCmd())
 	return root
 }
 

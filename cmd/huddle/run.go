@@ -138,6 +138,12 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return router.Run(gctx) })
+	if days := cfg.Privacy.RetentionDays; days > 0 {
+		g.Go(func() error {
+			db.KeepFor(gctx, time.Duration(days)*24*time.Hour, 24*time.Hour, time.Now, log)
+			return nil
+		})
+	}
 	g.Go(func() error { return sender.Run(gctx) })
 	for _, ch := range channels {
 		g.Go(func() error {

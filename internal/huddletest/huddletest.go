@@ -78,6 +78,9 @@ type Options struct {
 	// (consent gathered outside Huddle) when nil, which tests of other
 	// features use.
 	Consent *bot.ConsentNotice
+	// Retention, when set, purges what is older than it every 20ms of
+	// real time, on the App's clock, as huddle run does daily.
+	Retention time.Duration
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -142,6 +145,10 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	wg.Add(2 + len(channels))
 	go func() { defer wg.Done(); router.Run(ctx) }()
 	go func() { defer wg.Done(); sender.Run(ctx) }()
+	if opts.Retention > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); db.KeepFor(ctx, opts.Retention, 20*time.Millisecond, clock.Now, log) }()
+	}
 	for _, ch := range channels {
 		go func() { defer wg.Done(); ch.Run(ctx, router) }()
 	}

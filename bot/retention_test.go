@@ -1,0 +1,75 @@
+package bot_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/store"
+)
+
+// TestRetentionThroughTheSimulator: with a seven-day limit, a lesson and a
+// chat eight days old are purged by the daily run, on the fake clock,
+// while one of today stays whole; scores and the group's counts stay.
+func TestRetentionThroughTheSimulator(t *testing.T) {
+	h := startWith(t, huddletest.Options{Retention: 7 * 24 * time.Hour})
+	ctx := context.Background()
+	seq := h.last("ward")
+	h.post("ward", "amina", "Amina", "Morning all", "")
+	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.wait("ward", seq, "Upper limit")
+	h.post("ward", "amina", "Amina", "20", "")
+	h.wait("ward", seq, "Amina: correct")
+	h.settled()
+
+	h.app.Clock.Advance(8 * 24 * time.Hour)
+	seq = h.last("night")
+	h.post("night", "brigitte", "Brigitte", "/lesson quick-quiz", "")
+	h.wait("night", seq, "Upper limit")
+	h.post("night", "brigitte", "Brigitte", "18", "")
+	h.wait("night", seq, "Brigitte: correct")
+	h.settled()
+
+	reader := h.app.DB.Reports()
+	preview := func(before time.Time) map[string]int64 {
+		t.Helper()
+		got, err := reader.PurgePreview(ctx, before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := make(map[string]int64)
+		for _, p := range got {
+			out[p.What] = p.Rows
+		}
+		return out
+	}
+	limit := h.app.Clock.Now().Add(-7 * 24 * time.Hour)
+	var left map[string]int64
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if left = preview(limit); left["activity log rows"] == 0 && left["typed quiz answers (the scores stay)"] == 0 {
+			break
+		}
+	}
+	for what, n := range left {
+		if n != 0 {
+			t.Errorf("older than the limit, still %d %s", n, what)
+		}
+	}
+	kept := preview(h.app.Clock.Now().Add(time.Hour))
+	for _, what := range []string{"activity log rows", "typed quiz answers (the scores stay)", "messages the bot sent"} {
+		if kept[what] == 0 {
+			t.Errorf("today's %s were purged too", what)
+		}
+	}
+	if rows := h.app.Progress(t, "sim", "amina"); len(rows) != 1 || rows[0].Correct != 1 {
+		t.Errorf("Amina's progress after the purge = %+v, want her score kept", rows)
+	}
+	sum, err := reader.Summary(ctx, store.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Answers != 2 {
+		t.Errorf("answers counted after the purge = %d, want 2", sum.Answers)
+	}
+}

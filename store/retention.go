@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Purged counts what a purge removed, or would remove, by what it is.
+type Purged struct {
+	// What names the data, as a person reads it; Rows counts it.
+	What string
+	Rows int64
+}
+
+// purgeBatch bounds the rows one purge transaction changes, so a first
+// purge of a large database does not hold the writer for long.
+const purgeBatch = 5000
+
+// purgeStep is one kind of data a purge removes: count counts the rows
+// older than the cutoff (its one argument), and change changes up to
+// purgeBatch of them (cutoff, then the batch size).
+type purgeStep struct {
+	what, count, change string
+}
+
+// purgeSteps are what retention removes: what members wrote and what the
+// bot said, and the activity log, older than the limit. Counts without
+// identity (chat_days, week_counts), who was active which week
+// (member_weeks), scores, and the de-identified cases and mentors' answers
+// of the archive stay.
+var purgeSteps = []purgeStep{
+	{
+		"activity log rows",
+		`SELECT count(*) FROM engagement WHERE at < ?`,
+		`DELETE FROM engagement WHERE id IN (SELECT id FROM engagement WHERE at < ? LIMIT ?)`,
+	},
+	{
+		"typed quiz answers (the scores stay)",
+		`SELECT count(*) FROM answers WHERE answered_at < ? AND value <> ''`,
+		`UPDATE answers SET value = '' WHERE (member_id, run_id, seq) IN (SELECT member_id, run_id, seq FROM answers WHERE answered_at < ? AND value <> '' LIMIT ?)`,
+	},
+	{
+		"answers kept in finished lessons' state",
+		`SELECT count(*) FROM runs WHERE status <> 'active' AND finished_at < ? AND (json_type(state, '$.vars') IS NOT NULL
+			OR EXISTS (SELECT 1 FROM json_each(runs.state, '$.members') m WHERE json_type(m.value, '$.answers') IS NOT NULL))`,
+		`UPDATE runs SET state = json_remove(json_set(state, '$.members', (SELECT json_group_object(m.key, json_remove(m.value, '$.answers'))
+			FROM json_each(runs.state, '$.members') m)), '$.vars')
+			WHERE id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ? AND (json_type(state, '$.vars') IS NOT NULL
+			OR EXISTS (SELECT 1 FROM json_each(runs.state, '$.members') m WHERE json_type(m.value, '$.answers') IS NOT NULL)) LIMIT ?)`,
+	},
+	{
+		"replies in case threads (mentors' answers stay)",
+		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> ''`,
+		`UPDATE case_posts SET text = '' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '' LIMIT ?)`,
+	},
+	{
+		"cases held back for their author",
+		`SELECT count(*) FROM pending_cases WHERE created_at < ?`,
+		`DELETE FROM pending_cases WHERE id IN (SELECT id FROM pending_cases WHERE created_at < ? LIMIT ?)`,
+	},
+	{
+		"links to the bot's old messages",
+		`SELECT count(*) FROM case_messages cm JOIN outbox o ON o.key = cm.outbox_key
+			WHERE COALESCE(o.sent_at, o.given_up_at) < ?`,
+		`DELETE FROM case_messages WHERE outbox_key IN (SELECT cm.outbox_key FROM case_messages cm JOIN outbox o ON o.key = cm.outbox_key
+			WHERE COALESCE(o.sent_at, o.given_up_at) < ? LIMIT ?)`,
+	},
+	{
+		"messages the bot sent",
+		`SELECT count(*) FROM outbox WHERE COALESCE(sent_at, given_up_at) < ?`,
+		`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE COALESCE(sent_at, given_up_at) < ? LIMIT ?)`,
+	},
+	{
+		"delivery records of incoming messages",
+		`SELECT count(*) FROM seen_events WHERE seen_at < ?`,
+		`DELETE FROM seen_events WHERE id IN (SELECT id FROM seen_events WHERE seen_at < ? LIMIT ?)`,
+	},
+}
+
+// Purge removes what is older than before (see purgeSteps) in batches, or
+// only counts it when dryRun is set, and returns the counts in order.
+// progress, when not nil, is told of each step's count as it goes.
+func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress func(Purged)) ([]Purged, error) {
+	cutoff := ms(before)
+	out := make([]Purged, 0, len(purgeSteps))
+	for _, st := range purgeSteps {
+		p := Purged{What: st.what}
+		if dryRun {
+			var err error
+			if p, err = st.preview(ctx, d.read, cutoff); err != nil {
+				return out, err
+			}
+		} else {
+			for {
+				var n int64
+				err := d.update(ctx, func(tx *Tx) error {
+					res, err := tx.tx.ExecContext(ctx, st.change, cutoff, purgeBatch)
+					if err != nil {
+						return err
+					}
+					n, err = res.RowsAffected()
+					return err
+				})
+				if err != nil {
+					return out, fmt.Errorf("purge %s: %w", st.what, err)
+				}
+				p.Rows += n
+				if n < purgeBatch {
+					break
+				}
+			}
+		}
+		out = append(out, p)
+		if progress != nil {
+			progress(p)
+		}
+	}
+	return out, nil
+}
+
+// preview counts what the step would change.
+func (st purgeStep) preview(ctx context.Context, db *sql.DB, cutoff int64) (Purged, error) {
+	p := Purged{What: st.what}
+	if err := db.QueryRowContext(ctx, st.count, cutoff).Scan(&p.Rows); err != nil {
+		return p, fmt.Errorf("purge: count %s: %w", st.what, err)
+	}
+	return p, nil
+}
+
+// PurgePreview counts what a purge of what is older than before would
+// remove, as Purge's dry run does; it works beside a running huddle.
+func (r *Reader) PurgePreview(ctx context.Context, before time.Time) ([]Purged, error) {
+	out := make([]Purged, 0, len(purgeSteps))
+	for _, st := range purgeSteps {
+		p, err := st.preview(ctx, r.db, ms(before))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// KeepFor purges what is older than keep now and then every period (a
+// day) until ctx ends; now tells the time (tests pass a fake clock's).
+func (d *DB) KeepFor(ctx context.Context, keep, every time.Duration, now func() time.Time, log *slog.Logger) {
+	for {
+		got, err := d.Purge(ctx, now().Add(-keep), false, nil)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Error("retention purge", "err", err)
+		}
+		var total int64
+		for _, p := range got {
+			total += p.Rows
+		}
+		if total > 0 {
+			log.Info("retention purge", "older_than", now().Add(-keep).Format(time.DateOnly), "rows", total)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
+}
