@@ -46,6 +46,7 @@ type CasePost struct {
 	MemberID int64
 	// Name is the poster's name (filled when listing).
 	Name      string
+	Pseudonym string
 	Kind      string // "reply" or "answer"
 	Text      string
 	MessageID string

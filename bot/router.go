@@ -50,6 +50,10 @@ type RouterConfig struct {
 	// Consent is the privacy notice members accept before anything about
 	// them is recorded; nil when consent is gathered outside Huddle.
 	Consent *ConsentNotice
+	// Pseudonyms shows members to others by their pseudonym (see
+	// Member.Pseudonym) rather than their platform name: the Session's
+	// Member.Name is then the pseudonym.
+	Pseudonyms bool
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -65,6 +69,7 @@ type Router struct {
 	loc       *time.Location
 	cases     Cases
 	consent   *ConsentNotice
+	pseudo    bool
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -100,6 +105,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		loc:       cfg.Location,
 		cases:     cfg.Cases,
 		consent:   cfg.Consent,
+		pseudo:    cfg.Pseudonyms,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
@@ -336,6 +342,9 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		if err != nil {
 			return err
 		}
+		if r.pseudo && member.Pseudonym != "" {
+			member.Name = member.Pseudonym
+		}
 		// A member who has not chosen a language gets the platform's hint.
 		if member.Lang == "" {
 			if hint, ok := ParseLang(ev.SenderLang); ok {
@@ -545,6 +554,8 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		return r.forget(tx, s)
 	case "privacy":
 		return r.privacy(tx, s)
+	case "name":
+		return r.setName(tx, s, args)
 	default:
 		if r.cases != nil {
 			if handled, err := r.cases.Command(tx, s, name, args); err != nil || handled {

@@ -17,7 +17,13 @@ type Member struct {
 	// Lang is the member's chosen language code, empty until chosen.
 	Lang    string
 	Created time.Time
+	// Pseudonym is how Huddle shows them to others ("Member-4821"), given
+	// on first sight or chosen with /name; unique without regard to case.
+	Pseudonym string
 }
+
+// PseudonymPrefix starts the pseudonyms Huddle gives: "Member-4821".
+const PseudonymPrefix = "Member-"
 
 // Chat is a group or direct conversation the bot has seen.
 type Chat struct {
@@ -314,6 +320,9 @@ type Tx interface {
 	// DropConsentNotices deletes the privacy notices and answers queued
 	// for a chat, sent or not.
 	DropConsentNotices(channel, chatID string) error
+	// SetPseudonym gives a member the pseudonym they chose; ErrDuplicate
+	// when another member has it, in any case.
+	SetPseudonym(memberID int64, name string) error
 	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
 	// it was never seen.
 	ChatByPlatform(channel, platformID string) (Chat, error)

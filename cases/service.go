@@ -39,6 +39,9 @@ type Config struct {
 	// Topics makes each case opened in a forum group (Telegram topics)
 	// open a topic of its own for its thread.
 	Topics bool
+	// Pseudonyms shows members in threads by their pseudonym, as the
+	// router does everywhere else.
+	Pseudonyms bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -680,7 +683,11 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 	if len(posts) > 0 {
 		thread.WriteString(tr(lang, "thread"))
 		for _, p := range posts {
-			who := nameOr(lang, p.Name)
+			who := p.Name
+			if sv.cfg.Pseudonyms && p.Pseudonym != "" {
+				who = p.Pseudonym
+			}
+			who = nameOr(lang, who)
 			if p.MemberID == 0 {
 				who = tr(lang, "lesson_note")
 			}

@@ -160,7 +160,7 @@ func (t *Tx) AddCasePost(p bot.CasePost) error {
 
 // CasePosts lists a case's thread, oldest first.
 func (t *Tx) CasePosts(caseID int64) ([]bot.CasePost, error) {
-	rows, err := t.query(`SELECT p.member_id, COALESCE(m.name, ''), p.kind, p.text, p.message_id, p.at
+	rows, err := t.query(`SELECT p.member_id, COALESCE(m.name, ''), COALESCE(m.pseudonym, ''), p.kind, p.text, p.message_id, p.at
 		FROM case_posts p LEFT JOIN members m ON m.id = p.member_id WHERE p.case_id = ? ORDER BY p.at, p.id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("posts of case %d: %w", caseID, err)
@@ -171,7 +171,7 @@ func (t *Tx) CasePosts(caseID int64) ([]bot.CasePost, error) {
 		p := bot.CasePost{CaseID: caseID}
 		var member sql.NullInt64
 		var at int64
-		if err := rows.Scan(&member, &p.Name, &p.Kind, &p.Text, &p.MessageID, &at); err != nil {
+		if err := rows.Scan(&member, &p.Name, &p.Pseudonym, &p.Kind, &p.Text, &p.MessageID, &at); err != nil {
 			return nil, fmt.Errorf("posts of case %d: %w", caseID, err)
 		}
 		p.MemberID, p.At = member.Int64, fromMS(at)

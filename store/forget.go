@@ -22,9 +22,10 @@ const FormerMember = "a former member"
 // Every table that refers to members must be handled here:
 // TestForgetLeavesNothing walks the schema and fails on one that is not.
 func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
-	var channel, platformID, name string
+	var channel, platformID, name, pseudonym string
 	var alias *string
-	err := t.row(`SELECT channel, platform_id, alias, name FROM members WHERE id = ?`, memberID).Scan(&channel, &platformID, &alias, &name)
+	err := t.row(`SELECT channel, platform_id, alias, name, COALESCE(pseudonym, '') FROM members WHERE id = ?`, memberID).
+		Scan(&channel, &platformID, &alias, &name, &pseudonym)
 	if err != nil {
 		return fmt.Errorf("forget member %d: %w", memberID, notFound(err))
 	}
@@ -99,9 +100,11 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 			return fmt.Errorf("forget member %d: messages: %w", memberID, err)
 		}
 	}
-	if len([]rune(name)) >= 3 {
-		if err := t.scrubOutbox(channel, "", name); err != nil {
-			return fmt.Errorf("forget member %d: messages: %w", memberID, err)
+	for _, n := range []string{name, pseudonym} {
+		if len([]rune(n)) >= 3 {
+			if err := t.scrubOutbox(channel, "", n); err != nil {
+				return fmt.Errorf("forget member %d: messages: %w", memberID, err)
+			}
 		}
 	}
 	if err := t.DeleteConsent(channel, ids...); err != nil {

@@ -30,7 +30,7 @@ func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]Me
 	from, to := ms(r.From), ms(r.To)
 	weeks, first := len(Weeks(r)), bucketOf(from, weekStart, week)
 	rows, err := rd.db.QueryContext(ctx, `
-		SELECT m.id, m.name,
+		SELECT m.id, `+rd.memberName()+`,
 			(SELECT MAX(e.at) FROM engagement e WHERE e.chat_id = ?3 AND e.member_id = m.id
 				AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')),
 			(SELECT COUNT(*) FROM engagement e WHERE e.chat_id = ?3 AND e.member_id = m.id AND e.at >= ?1 AND e.at < ?2
@@ -123,7 +123,7 @@ type MemberSummary struct {
 func (rd *Reader) Member(ctx context.Context, r Range, memberID int64) (MemberSummary, error) {
 	s := MemberSummary{MemberID: memberID, Activity: map[string]int{}}
 	from, to := ms(r.From), ms(r.To)
-	if err := rd.db.QueryRowContext(ctx, `SELECT name FROM members WHERE id = ?`, memberID).Scan(&s.Name); err != nil {
+	if err := rd.db.QueryRowContext(ctx, `SELECT `+rd.memberName()+` FROM members m WHERE m.id = ?`, memberID).Scan(&s.Name); err != nil {
 		return s, fmt.Errorf("member %d: %w", memberID, err)
 	}
 	rows, err := rd.db.QueryContext(ctx, `SELECT c.title FROM chat_members cm JOIN chats c ON c.id = cm.chat_id

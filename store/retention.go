@@ -15,6 +15,10 @@ type Purged struct {
 	Rows int64
 }
 
+// PurgedText stands in for text removed by retention: an answer's value
+// (never empty, which means a missed question) and a thread reply.
+const PurgedText = "[removed after the retention limit]"
+
 // purgeBatch bounds the rows one purge transaction changes, so a first
 // purge of a large database does not hold the writer for long.
 const purgeBatch = 5000
@@ -39,8 +43,9 @@ var purgeSteps = []purgeStep{
 	},
 	{
 		"typed quiz answers (the scores stay)",
-		`SELECT count(*) FROM answers WHERE answered_at < ? AND value <> ''`,
-		`UPDATE answers SET value = '' WHERE (member_id, run_id, seq) IN (SELECT member_id, run_id, seq FROM answers WHERE answered_at < ? AND value <> '' LIMIT ?)`,
+		`SELECT count(*) FROM answers WHERE answered_at < ? AND value NOT IN ('', '`+PurgedText+`')`,
+		`UPDATE answers SET value = '`+PurgedText+`' WHERE (member_id, run_id, seq) IN
+			(SELECT member_id, run_id, seq FROM answers WHERE answered_at < ? AND value NOT IN ('', '`+PurgedText+`') LIMIT ?)`,
 	},
 	{
 		"answers kept in finished lessons' state",
@@ -53,8 +58,8 @@ var purgeSteps = []purgeStep{
 	},
 	{
 		"replies in case threads (mentors' answers stay)",
-		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> ''`,
-		`UPDATE case_posts SET text = '' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '' LIMIT ?)`,
+		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '`+PurgedText+`'`,
+		`UPDATE case_posts SET text = '`+PurgedText+`' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '`+PurgedText+`' LIMIT ?)`,
 	},
 	{
 		"cases held back for their author",

@@ -135,6 +135,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		subjectKey: key,
 	}
 	go d.writer()
+	if err := d.fillPseudonyms(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	return d, nil
 }
 

@@ -142,7 +142,8 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 	} else if err != nil {
 		return m, fmt.Errorf("add member %s:%s: %w", channel, platformID, err)
 	}
-	return m, nil
+	m.Pseudonym, err = t.givePseudonym(m.ID)
+	return m, err
 }
 
 // EnsureChat returns the chat, creating it on first sight and updating its
@@ -182,16 +183,17 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		title, chatLang  sql.NullString
 		forum            sql.NullBool
 		name, lang       sql.NullString
-		alias            sql.NullString
+		alias, pseudonym sql.NullString
 		created, seen    sql.NullInt64
 	)
-	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at
+	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at,
+		m.pseudonym
 		FROM (SELECT 1)
 		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
 		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
 		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
 		ev.Channel, ev.ChatID, ev.Channel, ev.SenderID).
-		Scan(&chatID, &chatType, &title, &chatLang, &forum, &memberID, &alias, &name, &lang, &created, &seen)
+		Scan(&chatID, &chatType, &title, &chatLang, &forum, &memberID, &alias, &name, &lang, &created, &seen, &pseudonym)
 	if err != nil {
 		return c, m, fmt.Errorf("arrive %s:%s: %w", ev.Channel, ev.ChatID, err)
 	}
@@ -217,7 +219,7 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 	c = bot.Chat{ID: chatID.Int64, Channel: ev.Channel, PlatformID: ev.ChatID, Type: bot.ChatType(chatType.String),
 		Title: title.String, Lang: chatLang.String, Forum: forum.Bool}
 	m = bot.Member{ID: memberID.Int64, Channel: ev.Channel, PlatformID: ev.SenderID, Alias: alias.String, Name: name.String,
-		Lang: lang.String, Created: fromMS(created.Int64)}
+		Lang: lang.String, Created: fromMS(created.Int64), Pseudonym: pseudonym.String}
 	return c, m, nil
 }
 
@@ -245,13 +247,13 @@ func (t *Tx) JoinChat(chatID, memberID int64, at time.Time) error {
 	return nil
 }
 
-const memberColumns = `m.id, m.channel, m.platform_id, m.alias, m.name, m.lang, m.created_at`
+const memberColumns = `m.id, m.channel, m.platform_id, m.alias, m.name, m.lang, m.created_at, COALESCE(m.pseudonym, '')`
 
 func scanMember(sc interface{ Scan(...any) error }) (bot.Member, error) {
 	var m bot.Member
 	var created int64
 	var alias sql.NullString
-	err := sc.Scan(&m.ID, &m.Channel, &m.PlatformID, &alias, &m.Name, &m.Lang, &created)
+	err := sc.Scan(&m.ID, &m.Channel, &m.PlatformID, &alias, &m.Name, &m.Lang, &created, &m.Pseudonym)
 	m.Alias, m.Created = alias.String, fromMS(created)
 	return m, err
 }

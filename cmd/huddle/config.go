@@ -87,6 +87,11 @@ type PrivacyConfig struct {
 	// RetentionDays is how long message text and activity rows are kept;
 	// 0 keeps them until members are forgotten.
 	RetentionDays int `mapstructure:"retention_days"`
+	// Pseudonyms shows members to each other and to mentors by their
+	// pseudonym.
+	Pseudonyms bool `mapstructure:"pseudonyms"`
+	// StaffRealNames shows staff real names on the dashboard.
+	StaffRealNames bool `mapstructure:"staff_real_names"`
 }
 
 // ConsentConfig sets the privacy notice members accept before anything
@@ -187,6 +192,8 @@ var defaults = map[string]any{
 	"privacy.consent.version":          1,
 	"privacy.consent.notice":           map[string]string{},
 	"privacy.retention_days":           365,
+	"privacy.pseudonyms":               true,
+	"privacy.staff_real_names":         false,
 }
 
 // loadConfig reads defaults, then the config file (when given), then

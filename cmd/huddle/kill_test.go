@@ -156,6 +156,9 @@ func TestKillAndRestart(t *testing.T) {
 		}
 		emu.Press(group, u, notice.ID, notice.Buttons[0].Data)
 		emu.WaitFor(20*time.Second, "thanks", func(msgs []tgemu.Message) bool { return count(msgs, "Thank you") > i })
+		// Shown by a pseudonym until they choose their name.
+		emu.Send(group, u, "/name "+u.FirstName)
+		wait("others now see you as " + u.FirstName)
 	}
 	emu.Send(group, amina, "/lesson quick-quiz")
 	wait("Upper limit of a normal adult respiratory rate")
@@ -191,8 +194,9 @@ func TestKillAndRestart(t *testing.T) {
 		got = append(got, line)
 	}
 	var want []string
-	for range 3 {
+	for i := range 3 {
 		want = append(want, noticeText, "Thank you: your answers count from now on. Send your answer again if it was not counted.")
+		want = append(want, "Done: others now see you as "+[]string{"Amina", "Brigitte", "Chinedu"}[i]+".")
 	}
 	want = append(want,
 		"📘 Quick triage quiz",

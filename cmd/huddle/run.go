@@ -110,13 +110,13 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	caseSvc := cases.New(cases.Config{
 		Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
 		Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget, Staff: staff, Logger: log,
-		TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics,
+		TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics, Pseudonyms: cfg.Privacy.Pseudonyms,
 	})
 	host.Cases = caseSvc
 	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
 	router := bot.NewRouter(bot.RouterConfig{
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
-		Consent: cfg.Privacy.Consent.notice(),
+		Consent: cfg.Privacy.Consent.notice(), Pseudonyms: cfg.Privacy.Pseudonyms,
 	})
 
 	var lessonFiles fs.FS = lessons.FS
@@ -124,7 +124,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, err := os.Stat(cfg.Lessons); err == nil {
 		lessonFiles, lessonsLabel = os.DirFS(cfg.Lessons), cfg.Lessons
 	}
-	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
+	reports := db.Reports()
+	reports.Pseudonyms = !cfg.Privacy.StaffRealNames
+	dash := dashboard.New(dashboard.Config{Reports: reports, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
 		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
 	mux.Handle(dashboard.Path, requireToken(cfg.HTTP.Token, dash.Handler()))
 

@@ -78,6 +78,8 @@ type Options struct {
 	// (consent gathered outside Huddle) when nil, which tests of other
 	// features use.
 	Consent *bot.ConsentNotice
+	// Pseudonyms shows members by their pseudonyms.
+	Pseudonyms bool
 	// Retention, when set, purges what is older than it every 20ms of
 	// real time, on the App's clock, as huddle run does daily.
 	Retention time.Duration
@@ -139,7 +141,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	host := flows.NewHost(lib, &flows.Engine{}, log)
 	host.Cases = opts.Cases
 	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
-		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent})
+		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, Pseudonyms: opts.Pseudonyms})
 	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
 	var wg sync.WaitGroup
 	wg.Add(2 + len(channels))

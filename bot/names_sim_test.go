@@ -1,0 +1,81 @@
+package bot_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/store"
+)
+
+// TestPseudonyms: with pseudonyms on, the group's quiz feedback and the
+// dashboard's staff view name Amina by a stable given pseudonym, never by
+// her name; /name lets her choose one, unique without regard to case and
+// checked for phone numbers and slurs.
+func TestPseudonyms(t *testing.T) {
+	h := startWith(t, huddletest.Options{Pseudonyms: true})
+	given := regexp.MustCompile(`Member-\d{4}`)
+	name := func(who, text string) string {
+		t.Helper()
+		seq := h.last("dm-" + who)
+		h.post("dm-"+who, who, title(who), text, "")
+		return h.replies("dm-"+who, seq, 1)[0].Text
+	}
+	first := given.FindString(name("amina", "/name"))
+	if first == "" {
+		t.Fatal("no given pseudonym in the reply to /name")
+	}
+	if again := given.FindString(name("amina", "/name")); again != first {
+		t.Errorf("pseudonym changed from %s to %s", first, again)
+	}
+
+	seq := h.last("ward")
+	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.wait("ward", seq, "Upper limit")
+	h.post("ward", "amina", "Amina", "20", "")
+	h.wait("ward", seq, first+": correct")
+	for _, m := range h.botAfter("ward", seq) {
+		if strings.Contains(m.Text, "Amina") {
+			t.Errorf("the group was told her name: %q", m.Text)
+		}
+	}
+
+	// Choosing a name.
+	for _, tc := range []struct{ who, text, want string }{
+		{"amina", "/name Mama Grace", "others now see you as Mama Grace"},
+		{"brigitte", "/name mama GRACE", "Someone already uses"},
+		{"brigitte", "/name " + first, "Names of the form Member-1234"},
+		{"brigitte", "/name 0722 123 456", "looks like a phone number"},
+		{"brigitte", "/name F4gg0t", "not allowed"},
+		{"brigitte", "/name Sœur Brigitte", "others now see you as Sœur Brigitte"},
+	} {
+		if got := name(tc.who, tc.text); !strings.Contains(got, tc.want) {
+			t.Errorf("%s sends %q: the bot says %q, want %q", tc.who, tc.text, got, tc.want)
+		}
+	}
+	q := h.wait("ward", 0, "Who is seen first?")
+	h.pressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
+	h.wait("ward", q.Seq, "Mama Grace: correct")
+
+	// Staff who may not see real names see the pseudonym.
+	var id int64
+	h.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+		m, err := tx.MemberByRef(bot.StaffRef{Channel: "sim", ID: "amina"})
+		id = m.ID
+		return err
+	})
+	rd := h.app.DB.Reports()
+	rd.Pseudonyms = true
+	r := store.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if s, err := rd.Member(context.Background(), r, id); err != nil || s.Name != "Mama Grace" {
+		t.Errorf("dashboard name = %q, %v; want Mama Grace", s.Name, err)
+	}
+	rd.Pseudonyms = false
+	if s, err := rd.Member(context.Background(), r, id); err != nil || s.Name != "Amina" {
+		t.Errorf("dashboard name where real names are allowed = %q, %v; want Amina", s.Name, err)
+	}
+}

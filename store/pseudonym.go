@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// givePseudonym gives a member a pseudonym no one has: four random
+// digits, more once four get crowded.
+func (t *Tx) givePseudonym(memberID int64) (string, error) {
+	for try := 0; ; try++ {
+		digits := 4 + try/4
+		lo := 1
+		for range digits - 1 {
+			lo *= 10
+		}
+		cand := fmt.Sprintf("%s%d", bot.PseudonymPrefix, lo+rand.IntN(9*lo))
+		taken, err := t.pseudonymTaken(cand)
+		if err != nil {
+			return "", err
+		}
+		if taken {
+			continue
+		}
+		if _, err := t.exec(`UPDATE members SET pseudonym = ? WHERE id = ?`, cand, memberID); err != nil {
+			return "", fmt.Errorf("pseudonym of member %d: %w", memberID, err)
+		}
+		return cand, nil
+	}
+}
+
+// pseudonymTaken reports whether some member has name as pseudonym,
+// without regard to case.
+func (t *Tx) pseudonymTaken(name string) (bool, error) {
+	var one int
+	err := t.row(`SELECT 1 FROM members WHERE pseudonym = ? COLLATE NOCASE`, name).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("pseudonym %q: %w", name, err)
+	}
+	return true, nil
+}
+
+// SetPseudonym gives a member the pseudonym they chose; bot.ErrDuplicate when
+// another member has it (in any case).
+func (t *Tx) SetPseudonym(memberID int64, name string) error {
+	var owner int64
+	err := t.row(`SELECT id FROM members WHERE pseudonym = ? COLLATE NOCASE`, name).Scan(&owner)
+	switch {
+	case err == nil && owner != memberID:
+		return fmt.Errorf("pseudonym %q: %w", name, bot.ErrDuplicate)
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("pseudonym %q: %w", name, err)
+	}
+	if _, err := t.exec(`UPDATE members SET pseudonym = ? WHERE id = ?`, name, memberID); err != nil {
+		return fmt.Errorf("pseudonym of member %d: %w", memberID, err)
+	}
+	return nil
+}
+
+// fillPseudonyms gives a pseudonym to every member without one (members
+// from before pseudonyms, or written straight into the table).
+func (d *DB) fillPseudonyms(ctx context.Context) error {
+	for {
+		var ids []int64
+		err := d.update(ctx, func(tx *Tx) error {
+			rows, err := tx.query(`SELECT id FROM members WHERE pseudonym IS NULL LIMIT 1000`)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			for _, id := range ids {
+				if _, err := tx.givePseudonym(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("give pseudonyms: %w", err)
+		}
+		if len(ids) < 1000 {
+			return nil
+		}
+	}
+}
