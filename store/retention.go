@@ -43,9 +43,9 @@ var purgeSteps = []purgeStep{
 	},
 	{
 		"typed quiz answers (the scores stay)",
-		`SELECT count(*) FROM answers WHERE answered_at < ? AND value NOT IN ('', '`+PurgedText+`')`,
-		`UPDATE answers SET value = '`+PurgedText+`' WHERE (member_id, run_id, seq) IN
-			(SELECT member_id, run_id, seq FROM answers WHERE answered_at < ? AND value NOT IN ('', '`+PurgedText+`') LIMIT ?)`,
+		`SELECT count(*) FROM answers WHERE answered_at < ? AND value NOT IN ('', '` + PurgedText + `')`,
+		`UPDATE answers SET value = '` + PurgedText + `' WHERE (member_id, run_id, seq) IN
+			(SELECT member_id, run_id, seq FROM answers WHERE answered_at < ? AND value NOT IN ('', '` + PurgedText + `') LIMIT ?)`,
 	},
 	{
 		"answers kept in finished lessons' state",
@@ -58,8 +58,8 @@ var purgeSteps = []purgeStep{
 	},
 	{
 		"replies in case threads (mentors' answers stay)",
-		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '`+PurgedText+`'`,
-		`UPDATE case_posts SET text = '`+PurgedText+`' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '`+PurgedText+`' LIMIT ?)`,
+		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `'`,
+		`UPDATE case_posts SET text = '` + PurgedText + `' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `' LIMIT ?)`,
 	},
 	{
 		"cases held back for their author",

@@ -32,7 +32,7 @@ func TestPurgeExactlyOlder(t *testing.T) {
 				return err
 			}
 			run := &bot.Run{LessonID: "quick-quiz", ChatID: chat.ID, StartedBy: m.ID, Mode: "group", Status: bot.RunActive,
-				State: []byte(fmt.Sprintf(`{"lesson":"quick-quiz","members":{"%d":{"points":1,"answers":{"ward":"Maternity"}}},"vars":{"ward":"Maternity"}}`, m.ID)),
+				State:   []byte(fmt.Sprintf(`{"lesson":"quick-quiz","members":{"%d":{"points":1,"answers":{"ward":"Maternity"}}},"vars":{"ward":"Maternity"}}`, m.ID)),
 				Started: at, Updated: at}
 			if err := tx.CreateRun(run); err != nil {
 				return err
