@@ -556,6 +556,8 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		return r.privacy(tx, s)
 	case "name":
 		return r.setName(tx, s, args)
+	case "mydata":
+		return r.myData(tx, s)
 	default:
 		if r.cases != nil {
 			if handled, err := r.cases.Command(tx, s, name, args); err != nil || handled {

@@ -22,6 +22,20 @@ type Member struct {
 	Pseudonym string
 }
 
+// MemberData is what Huddle holds about a member, as /mydata shows it.
+type MemberData struct {
+	Member  Member
+	Consent Consent
+	// Groups are the titles of the groups they were seen in.
+	Groups  []string
+	Lessons []Progress
+	// Answers, CasesShared and CasePosts count their quiz answers, the
+	// cases they shared and their posts in case threads.
+	Answers, CasesShared, CasePosts int
+	// Activity counts the activity log by kind.
+	Activity map[string]int
+}
+
 // PseudonymPrefix starts the pseudonyms Huddle gives: "Member-4821".
 const PseudonymPrefix = "Member-"
 
@@ -320,6 +334,8 @@ type Tx interface {
 	// DropConsentNotices deletes the privacy notices and answers queued
 	// for a chat, sent or not.
 	DropConsentNotices(channel, chatID string) error
+	// MemberData gathers what Huddle holds about a member.
+	MemberData(memberID int64) (MemberData, error)
 	// SetPseudonym gives a member the pseudonym they chose; ErrDuplicate
 	// when another member has it, in any case.
 	SetPseudonym(memberID int64, name string) error
