@@ -101,10 +101,7 @@ const (
 // everyone else it answers from the consent record alone, asking at most
 // once a day, and records nothing but that.
 func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
-	ids := []string{ev.SenderID}
-	if ev.SenderAlias != "" {
-		ids = append(ids, ev.SenderAlias)
-	}
+	ids := Member{PlatformID: ev.SenderID, Alias: ev.SenderAlias}.PlatformIDs()
 	c, err := tx.Consent(ev.Channel, ids...)
 	if err != nil {
 		return drop, err
@@ -231,10 +228,16 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 	if err := save(); err != nil {
 		return drop, err
 	}
-	v := strconv.Itoa(version)
-	return drop, r.consentReply(tx, ev, now, "consent", r.consent.text(lang),
-		Option{Label: tr(lang, "consent_yes"), Data: consentYes + v},
-		Option{Label: tr(lang, "consent_no"), Data: consentNo + v})
+	return drop, r.consentReply(tx, ev, now, "consent", r.consent.text(lang), r.noticeOptions(lang)...)
+}
+
+// noticeOptions are the notice's two options, for its current version.
+func (r *Router) noticeOptions(lang string) []Option {
+	v := strconv.Itoa(r.consent.Version)
+	return []Option{
+		{Label: tr(lang, "consent_yes"), Data: consentYes + v},
+		{Label: tr(lang, "consent_no"), Data: consentNo + v},
+	}
 }
 
 // consentChoice reads an answer to the notice from ev: a press of one of
@@ -300,14 +303,12 @@ func (r *Router) privacy(tx Tx, s Session) error {
 	if r.consent == nil {
 		return r.reply(tx, s, "privacy", tr(s.Lang, "privacy_off"))
 	}
-	c, err := tx.Consent(s.Member.Channel, s.Member.PlatformID)
+	c, err := tx.Consent(s.Member.Channel, s.Member.PlatformIDs()...)
 	if err != nil {
 		return err
 	}
-	v := strconv.Itoa(r.consent.Version)
 	return r.reply(tx, s, "privacy", r.consent.text(s.Lang)+"\n\n"+tr(s.Lang, "consent_given", c.Version, r.when(c.AnsweredAt)),
-		Option{Label: tr(s.Lang, "consent_yes"), Data: consentYes + v},
-		Option{Label: tr(s.Lang, "consent_no"), Data: consentNo + v})
+		r.noticeOptions(s.Lang)...)
 }
 
 // consentAgain acts on a press of the notice's options by a member who
@@ -317,13 +318,9 @@ func (r *Router) consentAgain(tx Tx, s Session, data string) error {
 	if !strings.HasPrefix(data, consentNo) || r.consent == nil {
 		return nil
 	}
-	ids := []string{s.Member.PlatformID}
-	if s.Member.Alias != "" {
-		ids = append(ids, s.Member.Alias)
-	}
 	// Asked now, so that the reminder for those who said no waits a day.
 	c := Consent{Status: ConsentDeclined, Version: r.consent.Version, AnsweredAt: s.Now, AskedAt: s.Now, LastEvent: EventPrint(s.Event.ID)}
-	if err := tx.SetConsent(s.Member.Channel, ids, c); err != nil {
+	if err := tx.SetConsent(s.Member.Channel, s.Member.PlatformIDs(), c); err != nil {
 		return err
 	}
 	r.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)

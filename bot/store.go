@@ -36,6 +36,15 @@ type MemberData struct {
 	Activity map[string]int
 }
 
+// PlatformIDs are the member's platform id and, when there is one, their
+// alias: every id the platform may send for them.
+func (m Member) PlatformIDs() []string {
+	if m.Alias == "" {
+		return []string{m.PlatformID}
+	}
+	return []string{m.PlatformID, m.Alias}
+}
+
 // PseudonymPrefix starts the pseudonyms Huddle gives: "Member-4821".
 const PseudonymPrefix = "Member-"
 

@@ -22,17 +22,11 @@ const FormerMember = "a former member"
 // Every table that refers to members must be handled here:
 // TestForgetLeavesNothing walks the schema and fails on one that is not.
 func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
-	var channel, platformID, name, pseudonym string
-	var alias *string
-	err := t.row(`SELECT channel, platform_id, alias, name, COALESCE(pseudonym, '') FROM members WHERE id = ?`, memberID).
-		Scan(&channel, &platformID, &alias, &name, &pseudonym)
+	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`, memberID))
 	if err != nil {
 		return fmt.Errorf("forget member %d: %w", memberID, notFound(err))
 	}
-	ids := []string{platformID}
-	if alias != nil && *alias != "" {
-		ids = append(ids, *alias)
-	}
+	channel, ids := m.Channel, m.PlatformIDs()
 	steps := []struct {
 		what string
 		sql  string
@@ -100,7 +94,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 			return fmt.Errorf("forget member %d: messages: %w", memberID, err)
 		}
 	}
-	for _, n := range []string{name, pseudonym} {
+	for _, n := range []string{m.Name, m.Pseudonym} {
 		if len([]rune(n)) >= 3 {
 			if err := t.scrubOutbox(channel, "", n); err != nil {
 				return fmt.Errorf("forget member %d: messages: %w", memberID, err)

@@ -14,11 +14,7 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 		return d, fmt.Errorf("data of member %d: %w", memberID, notFound(err))
 	}
 	d.Member = m
-	ids := []string{m.PlatformID}
-	if m.Alias != "" {
-		ids = append(ids, m.Alias)
-	}
-	if d.Consent, err = t.Consent(m.Channel, ids...); err != nil {
+	if d.Consent, err = t.Consent(m.Channel, m.PlatformIDs()...); err != nil {
 		return d, err
 	}
 	rows, err := t.query(`SELECT COALESCE(c.title, ''), c.type FROM chat_members cm JOIN chats c ON c.id = cm.chat_id

@@ -14,17 +14,6 @@ import (
 // huddle (SQLite's WAL lets readers and the writer work at once).
 type Reader struct {
 	db *sql.DB
-	// Pseudonyms shows members by their pseudonym rather than their
-	// platform name, for staff who may not see real names.
-	Pseudonyms bool
-}
-
-// memberName is the SQL for the name a report shows for member alias m.
-func (rd *Reader) memberName() string {
-	if rd.Pseudonyms {
-		return "COALESCE(m.pseudonym, m.name)"
-	}
-	return "m.name"
 }
 
 // Reports returns the database's report reader.
