@@ -40,6 +40,9 @@ type Config struct {
 	// preview; LessonsLabel names it.
 	LessonFiles  fs.FS
 	LessonsLabel string
+	// RealNames lets staff show members' real names (the platforms')
+	// instead of their pseudonyms, page by page.
+	RealNames bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }

@@ -138,7 +138,7 @@ func TestOverviewInBrowser(t *testing.T) {
 	g := groups[1]
 	err = chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS("#group"), strconv.FormatInt(g.ChatID, 10)),
-		chromedp.Click(chromedp.CSS("#apply")),
+		follow("#apply"),
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#groups tbody tr[data-group="%d"]`, g.ChatID))),
 	)
 	if err != nil {
@@ -382,12 +382,66 @@ func TestPreviewInBrowser(t *testing.T) {
 	}
 }
 
-// TestGroupAndMemberPagesInBrowser opens a group from the overview: its
-// members appear by number until staff ask for names, with the store's
-// figures; then one member's page lists their lessons.
-func TestGroupAndMemberPagesInBrowser(t *testing.T) {
+// TestRealNamesOnlyWhereAllowed: without Config.RealNames a group page
+// offers no real names, and asking for them in the address shows
+// pseudonyms all the same.
+func TestRealNamesOnlyWhereAllowed(t *testing.T) {
 	rd := seeded(t)
 	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 900)
+	groups, err := rd.Overview(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := rd.GroupMembers(context.Background(), r, groups[0].ChatID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("%s%sgroup/%d?from=2026-01-05&to=2026-01-25&names=1", srv.URL, dashboard.Path, groups[0].ChatID)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#members-table"))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[document.querySelectorAll("#show-names").length + "", document.querySelector("#members-table tbody tr td a").innerText]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "0" || got[1] != members[0].Pseudonym || got[1] == members[0].Name {
+		t.Errorf("show-names links %s, first member %q; want none and %q (not %q)", got[0], got[1], members[0].Pseudonym, members[0].Name)
+	}
+}
+
+// follow clicks the link or button at sel and waits until the page it
+// leads to has loaded in place of this one: a selector waited for next
+// may be on both pages, and asking the old one races its unloading.
+func follow(sel string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		var none chromedp.Void
+		if _, err := chromedp.Evaluate[bool](`window.huddleLeaving = true`)(ctx, tg); err != nil {
+			return none, err
+		}
+		if _, err := chromedp.Click(chromedp.CSS(sel))(ctx, tg); err != nil {
+			return none, err
+		}
+		for {
+			loaded, err := chromedp.Evaluate[bool](`!window.huddleLeaving && document.readyState === "complete"`)(ctx, tg)
+			if err == nil && loaded {
+				return none, nil
+			}
+			select {
+			case <-ctx.Done():
+				return none, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// TestGroupAndMemberPagesInBrowser opens a group from the overview: its
+// members appear by pseudonym until staff ask for names, where the config
+// lets them, with the store's figures; then one member's page lists their
+// lessons.
+func TestGroupAndMemberPagesInBrowser(t *testing.T) {
+	rd := seeded(t)
+	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t), RealNames: true}, 900)
 	groups, err := rd.Overview(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
@@ -413,11 +467,11 @@ func TestGroupAndMemberPagesInBrowser(t *testing.T) {
 		t.Fatalf("%d member rows; the store lists %d (overview %d)", len(rows), len(members), g.Members)
 	}
 	for i, m := range members {
-		if rows[i][0] != strconv.FormatInt(m.MemberID, 10) || rows[i][1] != fmt.Sprintf("Member %d", m.MemberID) || rows[i][2] != strconv.Itoa(m.Answers) {
+		if rows[i][0] != strconv.FormatInt(m.MemberID, 10) || m.Pseudonym == "" || rows[i][1] != m.Pseudonym || rows[i][2] != strconv.Itoa(m.Answers) {
 			t.Errorf("row %v; store %+v", rows[i], m)
 		}
 	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#show-names")), chromedp.WaitVisible(chromedp.CSS("#members-table")))
+	err = chromedp.Do(ctx, follow("#show-names"), chromedp.WaitVisible(chromedp.CSS("#members-table")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +483,7 @@ func TestGroupAndMemberPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#members-table tbody tr td a")), chromedp.WaitVisible(chromedp.CSS("#member-runs")))
+	err = chromedp.Do(ctx, follow("#members-table tbody tr td a"), chromedp.WaitVisible(chromedp.CSS("#member-runs")))
 	if err != nil {
 		t.Fatal(err)
 	}

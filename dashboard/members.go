@@ -12,7 +12,7 @@ import (
 // memberRow is a member in the group page's table.
 type memberRow struct {
 	store.MemberActivity
-	Label string // a pseudonym, or the name when staff asked for names
+	Label string // the pseudonym, or the name when staff asked and may
 	Heat  []int  // 0–4 per week, for the activity cells
 }
 
@@ -21,6 +21,7 @@ type groupData struct {
 	Query       template.URL
 	Group       store.GroupFigures
 	Names       bool
+	MayName     bool // the config lets staff see real names
 	Members     []memberRow
 	Weeks       []string
 	Inactive    [3]int // for 1, 3 and 6 months
@@ -28,8 +29,24 @@ type groupData struct {
 	Assignments []store.GroupAssignment
 }
 
-// pseudonym names a member on the dashboard unless staff ask for names.
-func pseudonym(id int64) string { return fmt.Sprintf("Member %d", id) }
+// label names a member on the dashboard: by their pseudonym, or by the
+// name the platform shows when staff ask for names and the config lets
+// them.
+func (d *Dashboard) label(r *http.Request, id int64, name, pseudonym string) string {
+	if d.showNames(r) && name != "" {
+		return name
+	}
+	if pseudonym != "" {
+		return pseudonym
+	}
+	return fmt.Sprintf("Member %d", id)
+}
+
+// showNames reports whether the page shows real names: asked for with
+// names=1, where Config.RealNames allows it.
+func (d *Dashboard) showNames(r *http.Request) bool {
+	return d.cfg.RealNames && r.URL.Query().Get("names") == "1"
+}
 
 func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
 	f, id, ok := d.filterAndID(w, r, "group")
@@ -43,7 +60,7 @@ func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, err)
 		return
 	}
-	data := groupData{Filter: f, Query: template.URL(f.query()), Names: r.URL.Query().Get("names") == "1"}
+	data := groupData{Filter: f, Query: template.URL(f.query()), Names: d.showNames(r), MayName: d.cfg.RealNames}
 	found := false
 	for _, g := range groups {
 		if g.ChatID == id {
@@ -63,10 +80,7 @@ func (d *Dashboard) groupPage(w http.ResponseWriter, r *http.Request) {
 		data.Weeks = append(data.Weeks, wk.Format("2 Jan"))
 	}
 	for _, m := range members {
-		row := memberRow{MemberActivity: m, Label: pseudonym(m.MemberID)}
-		if data.Names && m.Name != "" {
-			row.Label = m.Name
-		}
+		row := memberRow{MemberActivity: m, Label: d.label(r, m.MemberID, m.Name, m.Pseudonym)}
 		for _, n := range m.Weeks {
 			row.Heat = append(row.Heat, min(4, (n+2)/3))
 		}
@@ -105,10 +119,7 @@ func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such member", http.StatusNotFound)
 		return
 	}
-	data := memberData{Filter: f, Query: template.URL(f.query()), Member: m, Label: pseudonym(id)}
-	if r.URL.Query().Get("names") == "1" && m.Name != "" {
-		data.Label = m.Name
-	}
+	data := memberData{Filter: f, Query: template.URL(f.query()), Member: m, Label: d.label(r, id, m.Name, m.Pseudonym)}
 	d.render(w, "member.html", data)
 }
 

@@ -12,6 +12,8 @@ import (
 type MemberActivity struct {
 	MemberID int64  `json:"member_id"`
 	Name     string `json:"-"`
+	// Pseudonym is how Huddle shows them (bot.Member.Pseudonym).
+	Pseudonym string `json:"-"`
 	// Last is when they last posted or answered in the group, ever (zero
 	// when never).
 	Last time.Time `json:"last_active"`
@@ -30,7 +32,7 @@ func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]Me
 	from, to := ms(r.From), ms(r.To)
 	weeks, first := len(Weeks(r)), bucketOf(from, weekStart, week)
 	rows, err := rd.db.QueryContext(ctx, `
-		SELECT m.id, `+rd.memberName()+`,
+		SELECT m.id, m.name, COALESCE(m.pseudonym, ''),
 			(SELECT MAX(e.at) FROM engagement e WHERE e.chat_id = ?3 AND e.member_id = m.id
 				AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')),
 			(SELECT COUNT(*) FROM engagement e WHERE e.chat_id = ?3 AND e.member_id = m.id AND e.at >= ?1 AND e.at < ?2
@@ -49,7 +51,7 @@ func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]Me
 	for rows.Next() {
 		a := MemberActivity{Weeks: make([]int, weeks)}
 		var last *int64
-		if err := rows.Scan(&a.MemberID, &a.Name, &last, &a.Messages, &a.Answers, &a.Correct); err != nil {
+		if err := rows.Scan(&a.MemberID, &a.Name, &a.Pseudonym, &last, &a.Messages, &a.Answers, &a.Correct); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("group members: %w", err)
 		}
@@ -111,19 +113,20 @@ type MemberRun struct {
 
 // MemberSummary is one learner's record, for supervision.
 type MemberSummary struct {
-	MemberID int64          `json:"member_id"`
-	Name     string         `json:"-"`
-	Groups   []string       `json:"groups"`
-	Runs     []MemberRun    `json:"runs"`
-	Activity map[string]int `json:"activity"` // engagement kind -> count in the period
-	Cases    int            `json:"cases"`    // cases they shared in the period
+	MemberID  int64          `json:"member_id"`
+	Name      string         `json:"-"`
+	Pseudonym string         `json:"-"`
+	Groups    []string       `json:"groups"`
+	Runs      []MemberRun    `json:"runs"`
+	Activity  map[string]int `json:"activity"` // engagement kind -> count in the period
+	Cases     int            `json:"cases"`    // cases they shared in the period
 }
 
 // Member returns one member's record for the period.
 func (rd *Reader) Member(ctx context.Context, r Range, memberID int64) (MemberSummary, error) {
 	s := MemberSummary{MemberID: memberID, Activity: map[string]int{}}
 	from, to := ms(r.From), ms(r.To)
-	if err := rd.db.QueryRowContext(ctx, `SELECT `+rd.memberName()+` FROM members m WHERE m.id = ?`, memberID).Scan(&s.Name); err != nil {
+	if err := rd.db.QueryRowContext(ctx, `SELECT name, COALESCE(pseudonym, '') FROM members WHERE id = ?`, memberID).Scan(&s.Name, &s.Pseudonym); err != nil {
 		return s, fmt.Errorf("member %d: %w", memberID, err)
 	}
 	rows, err := rd.db.QueryContext(ctx, `SELECT c.title FROM chat_members cm JOIN chats c ON c.id = cm.chat_id

@@ -124,9 +124,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, err := os.Stat(cfg.Lessons); err == nil {
 		lessonFiles, lessonsLabel = os.DirFS(cfg.Lessons), cfg.Lessons
 	}
-	reports := db.Reports()
-	reports.Pseudonyms = !cfg.Privacy.StaffRealNames
-	dash := dashboard.New(dashboard.Config{Reports: reports, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
+	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
 		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
 	mux.Handle(dashboard.Path, requireToken(cfg.HTTP.Token, dash.Handler()))
 
