@@ -210,7 +210,7 @@ func TestLessonPageInBrowser(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
-		chromedp.Click(chromedp.CSS(`#lessons a[href^="lesson/pph-first-hour"]`)),
+		follow(`#lessons a[href^="lesson/pph-first-hour"]`),
 		chromedp.WaitVisible(chromedp.CSS("#scores canvas")),
 	)
 	if err != nil {
@@ -285,7 +285,7 @@ func TestCasesPageInBrowser(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
-		chromedp.Click(chromedp.CSS(`a[href^="cases?"]`)),
+		follow(`a[href^="cases?"]`),
 		chromedp.WaitVisible(chromedp.CSS("#chart canvas")),
 	)
 	if err != nil {
@@ -336,9 +336,9 @@ func TestPreviewInBrowser(t *testing.T) {
 	srv, ctx := serve(t, dashboard.Config{Reports: seeded(t), LessonFiles: os.DirFS(dir), LessonsLabel: "./lessons"}, 900)
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path),
-		chromedp.Click(chromedp.CSS(`a[href="preview/"]`)),
+		follow(`a[href="preview/"]`),
 		chromedp.WaitVisible(chromedp.CSS("#files")),
-		chromedp.Click(chromedp.CSS(`#files a[href="pph-first-hour.yaml"]`)),
+		follow(`#files a[href="pph-first-hour.yaml"]`),
 		chromedp.WaitVisible(chromedp.CSS("#steps")),
 	)
 	if err != nil {
@@ -353,7 +353,7 @@ func TestPreviewInBrowser(t *testing.T) {
 			t.Errorf("the preview lacks %q", want)
 		}
 	}
-	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`a[href="?lang=fr"]`)), chromedp.WaitVisible(chromedp.CSS("#steps")))
+	err = chromedp.Do(ctx, follow(`a[href="?lang=fr"]`), chromedp.WaitVisible(chromedp.CSS("#steps")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +453,7 @@ func TestGroupAndMemberPagesInBrowser(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#groups a[href^="group/%d?"]`, g.ChatID))),
+		follow(fmt.Sprintf(`#groups a[href^="group/%d?"]`, g.ChatID)),
 		chromedp.WaitVisible(chromedp.CSS("#members-table")),
 	)
 	if err != nil {
