@@ -116,6 +116,15 @@ type Option struct {
 	Data string `json:"data"`
 }
 
+// File is a document sent with a message.
+type File struct {
+	// Name is the file's name as the member sees it ("huddle-data.json").
+	Name string `json:"name"`
+	// MIMEType is its media type ("application/json").
+	MIMEType string `json:"mime_type"`
+	Data     []byte `json:"data"`
+}
+
 // Outbound is one message to deliver.
 type Outbound struct {
 	Channel string   `json:"channel"`
@@ -142,8 +151,12 @@ type Outbound struct {
 	// React, when set, makes the message an emoji reaction to ReplyTo
 	// instead of text, where the platform has reactions.
 	React string `json:"react,omitempty"`
-	// Transient makes the outbox drop the message once it is sent: it
-	// goes to a member Huddle has just forgotten.
+	// File, when set, makes the message a document with Text as its
+	// caption.
+	File *File `json:"file,omitempty"`
+	// Transient makes the outbox drop the message once it is sent or given
+	// up: it goes to a member Huddle has just forgotten, or carries their
+	// data.
 	Transient bool `json:"transient,omitempty"`
 	// Key is the idempotency key: the outbox stores one message per key, so a
 	// state change replayed after a crash cannot queue its messages twice.

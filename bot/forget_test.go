@@ -24,10 +24,48 @@ var memberColumns = []string{
 	"pending_cases.author_id", "program_weeks.member_id", "runs.started_by",
 }
 
+// inFile counts, for each column of memberColumns, the entries of
+// /mydata's file that show its rows.
+var inFile = map[string]func(dataFile) int{
+	"answers.member_id": func(f dataFile) int {
+		n := 0
+		for _, r := range f.LessonRuns {
+			n += len(r.Answers)
+		}
+		return n
+	},
+	"assignments.assigned_by": func(f dataFile) int { return len(f.LessonsAssigned) },
+	"case_posts.member_id":    func(f dataFile) int { return len(f.CasePosts) },
+	"cases.assigned_to":       func(f dataFile) int { return len(f.Mentoring.CasesAssigned) },
+	"cases.author_id":         func(f dataFile) int { return len(f.CasesShared) },
+	"chat_members.member_id":  func(f dataFile) int { return len(f.Chats) },
+	"engagement.member_id": func(f dataFile) int {
+		n := 0
+		for _, k := range f.Engagement.ByKind {
+			n += k
+		}
+		return n
+	},
+	"member_weeks.member_id":  func(f dataFile) int { return len(f.Engagement.ActiveWeeks) },
+	"mentors.member_id":       func(f dataFile) int { return len(f.Mentoring.Queues) },
+	"pending_cases.author_id": func(f dataFile) int { return len(f.CasesHeld) },
+	"program_weeks.member_id": func(f dataFile) int { return len(f.Engagement.ProgramWeeks) },
+	"runs.started_by": func(f dataFile) int {
+		n := 0
+		for _, r := range f.LessonRuns {
+			if r.StartedByYou {
+				n++
+			}
+		}
+		return n
+	},
+}
+
 // TestForgetLeavesNothing: Zawadi takes part in everything Huddle records
 // (group and private lessons, answers, an assigned lesson, cases as author,
 // peer and mentor, a held-back case) until every column that refers to
-// members holds her; then she sends /forget and confirms. A walk of every
+// members holds her. /mydata's file shows each of those rows. Then she
+// sends /forget and confirms. A walk of every
 // row of every table finds her nowhere: not her number, not her platform
 // id, not her name. Group counts stay; her case stays, without her.
 func TestForgetLeavesNothing(t *testing.T) {
@@ -85,6 +123,7 @@ func TestForgetLeavesNothing(t *testing.T) {
 	if !slices.Equal(cols, memberColumns) {
 		t.Fatalf("columns referring to members:\n %v\nwant\n %v\nA new one must be erased by store.ForgetMember and filled by this test's story.", cols, memberColumns)
 	}
+	_, file := h.myData("zawadi", "Zawadi Wekesa")
 	needles := []string{"zawadi", "Zawadi Wekesa", "Wekesa"}
 	before, err := db.Traces(ctx, id, needles...)
 	if err != nil {
@@ -93,6 +132,23 @@ func TestForgetLeavesNothing(t *testing.T) {
 	for _, c := range append(memberColumns, "members.id", "outbox.payload", "seen_events.id") {
 		if !slices.ContainsFunc(before, func(tr store.Trace) bool { return tr.Table+"."+tr.Column == c }) {
 			t.Errorf("before /forget, nothing of Zawadi in %s: the story must fill it", c)
+		}
+	}
+	// /mydata's file shows every row that refers to her.
+	for _, c := range memberColumns {
+		count, ok := inFile[c]
+		if !ok {
+			t.Errorf("/mydata's file does not show %s: add it to store's MemberData, the file and inFile", c)
+			continue
+		}
+		rows := 0
+		for _, tr := range before {
+			if tr.Table+"."+tr.Column == c {
+				rows++
+			}
+		}
+		if got := count(file); got != rows {
+			t.Errorf("/mydata's file shows %d of the %d rows of %s that refer to her", got, rows, c)
 		}
 	}
 	counts := func() string {

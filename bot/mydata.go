@@ -1,14 +1,21 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
+// DataFormat names the layout of the file /mydata sends, so a program or
+// another service reading it knows which fields to expect.
+const DataFormat = "huddle-mydata/1"
+
 // myData answers /mydata, privately: a readable account of everything
-// Huddle holds about the member.
+// Huddle holds about the member, then all of it as a JSON file. Both
+// messages leave the outbox once sent.
 func (r *Router) myData(tx Tx, s Session) error {
 	if s.Chat.Type != Direct {
 		return r.reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
@@ -17,29 +24,59 @@ func (r *Router) myData(tx Tx, s Session) error {
 	if err != nil {
 		return err
 	}
+	file, err := dataFile(d, s.Now, r.consent != nil)
+	if err != nil {
+		return err
+	}
+	summary := r.answer(s, "mydata", r.summary(s.Lang, d))
+	summary.Transient = true
+	if err := tx.Enqueue(summary, s.Now); err != nil {
+		return err
+	}
+	m := r.answer(s, "mydata-file", tr(s.Lang, "mydata_file"))
+	m.Transient = true
+	m.File = &File{Name: "huddle-mydata-" + s.Now.In(r.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
+	return tx.Enqueue(m, s.Now)
+}
+
+// summary is /mydata's readable account of d.
+func (r *Router) summary(lang string, d MemberData) string {
 	m := d.Member
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "mydata_head"))
-	line := func(key string, args ...any) { b.WriteString("\n• " + tr(s.Lang, key, args...)) }
+	b.WriteString(tr(lang, "mydata_head"))
+	line := func(key string, args ...any) { b.WriteString("\n• " + tr(lang, key, args...)) }
 	line("mydata_profile", m.Name, m.Channel, m.PlatformID, m.Pseudonym)
-	lang := m.Lang
-	if lang == "" {
-		lang = "-"
+	memberLang := m.Lang
+	if memberLang == "" {
+		memberLang = "-"
 	}
-	line("mydata_since", r.when(m.Created), lang)
+	line("mydata_since", r.when(m.Created), memberLang)
 	switch {
 	case r.consent == nil:
 		line("mydata_consent_off")
 	case d.Consent.Status == ConsentAccepted:
 		line("mydata_consent", d.Consent.Version, r.when(d.Consent.AnsweredAt))
 	default:
-		line("mydata_consent_not", tr(s.Lang, "consent_status_"+string(d.Consent.Status)))
+		line("mydata_consent_not", tr(lang, "consent_status_"+string(d.Consent.Status)))
 	}
-	if len(d.Groups) > 0 {
-		line("mydata_groups", strings.Join(d.Groups, ", "))
+	var groups []string
+	for _, c := range d.Chats {
+		if c.Type == Group {
+			groups = append(groups, c.Title)
+		}
 	}
-	line("mydata_lessons", len(d.Lessons), d.Answers)
-	line("mydata_cases", d.CasesShared, d.CasePosts)
+	if len(groups) > 0 {
+		line("mydata_groups", strings.Join(groups, ", "))
+	}
+	answers := 0
+	for _, run := range d.Runs {
+		answers += len(run.Answers)
+	}
+	line("mydata_lessons", len(d.Runs), answers)
+	line("mydata_cases", len(d.Cases)+len(d.Held), len(d.Posts))
+	if len(d.Queues) > 0 {
+		line("mydata_mentor", strings.Join(d.Queues, ", "), len(d.Mentored))
+	}
 	if len(d.Activity) > 0 {
 		var parts []string
 		for _, kind := range slices.Sorted(maps.Keys(d.Activity)) {
@@ -47,6 +84,177 @@ func (r *Router) myData(tx Tx, s Session) error {
 		}
 		line("mydata_activity", strings.Join(parts, ", "))
 	}
-	b.WriteString("\n\n" + tr(s.Lang, "mydata_rights"))
-	return r.reply(tx, s, "mydata", b.String())
+	b.WriteString("\n\n" + tr(lang, "mydata_rights"))
+	return b.String()
 }
+
+// The file's layout: DataFormat. Times are RFC 3339 in UTC, left out when
+// unknown; texts are as stored (case texts de-identified, answers purged
+// after the retention limit replaced by a placeholder).
+type (
+	dataDoc struct {
+		Format      string `json:"format"`
+		GeneratedAt string `json:"generated_at"`
+		Profile     struct {
+			Channel    string `json:"channel"`
+			PlatformID string `json:"platform_id"`
+			Alias      string `json:"alias,omitempty"`
+			Name       string `json:"name"`
+			Pseudonym  string `json:"pseudonym"`
+			Language   string `json:"language,omitempty"`
+			FirstSeen  string `json:"first_seen"`
+		} `json:"profile"`
+		// Consent is null where the program gathers consent outside Huddle.
+		Consent         *dataConsent     `json:"consent"`
+		Chats           []dataChat       `json:"chats"`
+		LessonRuns      []dataRun        `json:"lesson_runs"`
+		CasesShared     []dataCase       `json:"cases_shared"`
+		CasesHeld       []dataCase       `json:"cases_held_for_you_to_confirm"`
+		CasePosts       []dataPost       `json:"case_posts"`
+		Mentoring       dataMentoring    `json:"mentoring"`
+		LessonsAssigned []dataAssignment `json:"lessons_assigned"`
+		Engagement      dataEngagement   `json:"engagement"`
+	}
+	dataConsent struct {
+		Status     string `json:"status"`
+		Version    int    `json:"version"`
+		AskedAt    string `json:"asked_at,omitempty"`
+		AnsweredAt string `json:"answered_at,omitempty"`
+	}
+	dataChat struct {
+		Title    string `json:"title"`
+		Type     string `json:"type"`
+		Joined   string `json:"joined"`
+		LastSeen string `json:"last_seen"`
+	}
+	dataRun struct {
+		Lesson       string       `json:"lesson"`
+		Chat         string       `json:"chat"`
+		Status       string       `json:"status"`
+		StartedByYou bool         `json:"started_by_you"`
+		StartedAt    string       `json:"started_at"`
+		FinishedAt   string       `json:"finished_at,omitempty"`
+		Answers      []dataAnswer `json:"answers"`
+	}
+	dataAnswer struct {
+		Step      string  `json:"step"`
+		Answer    string  `json:"answer"`
+		Correct   bool    `json:"correct"`
+		Points    float64 `json:"points"`
+		MaxPoints float64 `json:"max_points"`
+		At        string  `json:"at"`
+	}
+	dataCase struct {
+		Case    string `json:"case"`
+		Chat    string `json:"chat"`
+		Text    string `json:"text"`
+		Status  string `json:"status"`
+		Created string `json:"created_at"`
+	}
+	dataPost struct {
+		Case string `json:"case"`
+		Kind string `json:"kind"`
+		Text string `json:"text"`
+		At   string `json:"at"`
+	}
+	dataMentoring struct {
+		Queues        []string `json:"queues"`
+		CasesAssigned []string `json:"cases_assigned"`
+	}
+	dataAssignment struct {
+		Lesson string `json:"lesson"`
+		Chat   string `json:"chat"`
+		NextAt string `json:"next_at"`
+	}
+	dataEngagement struct {
+		ByKind map[string]int `json:"by_kind"`
+		// ActiveWeeks are weeks, by their Monday, with activity in a chat.
+		ActiveWeeks []dataWeek `json:"active_weeks"`
+		// ProgramWeeks are weeks with activity in any group.
+		ProgramWeeks []string `json:"program_weeks"`
+	}
+	dataWeek struct {
+		Chat string `json:"chat"`
+		Week string `json:"week_of"`
+	}
+)
+
+// dataFile is d as the JSON file /mydata sends; consent says Huddle asks
+// for consent (otherwise the file's consent is null).
+func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
+	var doc dataDoc
+	doc.Format, doc.GeneratedAt = DataFormat, stamp(now)
+	m := d.Member
+	p := &doc.Profile
+	p.Channel, p.PlatformID, p.Alias, p.Name, p.Pseudonym, p.Language, p.FirstSeen =
+		m.Channel, m.PlatformID, m.Alias, m.Name, m.Pseudonym, m.Lang, stamp(m.Created)
+	if consent {
+		doc.Consent = &dataConsent{Status: string(d.Consent.Status), Version: d.Consent.Version,
+			AskedAt: stamp(d.Consent.AskedAt), AnsweredAt: stamp(d.Consent.AnsweredAt)}
+	}
+	// Empty lists are [] rather than null: a reader sees the part is there.
+	doc.Chats = make([]dataChat, 0, len(d.Chats))
+	for _, c := range d.Chats {
+		doc.Chats = append(doc.Chats, dataChat{Title: c.Title, Type: string(c.Type), Joined: stamp(c.Joined), LastSeen: stamp(c.LastSeen)})
+	}
+	doc.LessonRuns = make([]dataRun, 0, len(d.Runs))
+	for _, r := range d.Runs {
+		run := dataRun{Lesson: r.LessonID, Chat: r.Chat, Status: string(r.Status), StartedByYou: r.StartedByThem,
+			StartedAt: stamp(r.Started), FinishedAt: stamp(r.Finished), Answers: make([]dataAnswer, 0, len(r.Answers))}
+		for _, a := range r.Answers {
+			run.Answers = append(run.Answers, dataAnswer{Step: a.Step, Answer: a.Value, Correct: a.Correct,
+				Points: a.Points, MaxPoints: a.MaxPoints, At: stamp(a.At)})
+		}
+		doc.LessonRuns = append(doc.LessonRuns, run)
+	}
+	cases := func(in []MemberCase) []dataCase {
+		out := make([]dataCase, 0, len(in))
+		for _, c := range in {
+			out = append(out, dataCase{Case: caseRef(c.ID), Chat: c.Chat, Text: c.Text, Status: string(c.Status), Created: stamp(c.Created)})
+		}
+		return out
+	}
+	doc.CasesShared, doc.CasesHeld = cases(d.Cases), cases(d.Held)
+	doc.CasePosts = make([]dataPost, 0, len(d.Posts))
+	for _, p := range d.Posts {
+		doc.CasePosts = append(doc.CasePosts, dataPost{Case: caseRef(p.CaseID), Kind: p.Kind, Text: p.Text, At: stamp(p.At)})
+	}
+	doc.Mentoring.Queues = append([]string{}, d.Queues...)
+	doc.Mentoring.CasesAssigned = make([]string, 0, len(d.Mentored))
+	for _, id := range d.Mentored {
+		doc.Mentoring.CasesAssigned = append(doc.Mentoring.CasesAssigned, caseRef(id))
+	}
+	doc.LessonsAssigned = make([]dataAssignment, 0, len(d.Assigned))
+	for _, a := range d.Assigned {
+		doc.LessonsAssigned = append(doc.LessonsAssigned, dataAssignment{Lesson: a.LessonID, Chat: a.Chat, NextAt: stamp(a.Next)})
+	}
+	e := &doc.Engagement
+	e.ByKind = maps.Clone(d.Activity)
+	if e.ByKind == nil {
+		e.ByKind = map[string]int{}
+	}
+	e.ActiveWeeks = make([]dataWeek, 0, len(d.Weeks))
+	for _, w := range d.Weeks {
+		e.ActiveWeeks = append(e.ActiveWeeks, dataWeek{Chat: w.Chat, Week: w.Week.UTC().Format(time.DateOnly)})
+	}
+	e.ProgramWeeks = make([]string, 0, len(d.ProgramWeeks))
+	for _, w := range d.ProgramWeeks {
+		e.ProgramWeeks = append(e.ProgramWeeks, w.UTC().Format(time.DateOnly))
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("data file of member %d: %w", m.ID, err)
+	}
+	return out, nil
+}
+
+// stamp is t in RFC 3339, UTC, or "" when t is zero.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// caseRef is a case's reference as members see it ("#C12").
+func caseRef(id int64) string { return fmt.Sprintf("#C%d", id) }

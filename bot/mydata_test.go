@@ -1,14 +1,112 @@
 package bot_test
 
 import (
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/huddletest"
 )
 
-// TestMyData: /mydata answers privately with what is held: profile and
-// pseudonym, consent, groups, answers, activity. Someone who declined is
+// dataFile is the part of /mydata's file the tests read.
+type dataFile struct {
+	Format  string `json:"format"`
+	Profile struct {
+		Channel    string `json:"channel"`
+		PlatformID string `json:"platform_id"`
+		Name       string `json:"name"`
+		Pseudonym  string `json:"pseudonym"`
+	} `json:"profile"`
+	Consent *struct {
+		Status  string `json:"status"`
+		Version int    `json:"version"`
+	} `json:"consent"`
+	Chats []struct {
+		Title string `json:"title"`
+		Type  string `json:"type"`
+	} `json:"chats"`
+	LessonRuns []struct {
+		Lesson       string `json:"lesson"`
+		Chat         string `json:"chat"`
+		StartedByYou bool   `json:"started_by_you"`
+		Answers      []struct {
+			Step    string `json:"step"`
+			Answer  string `json:"answer"`
+			Correct bool   `json:"correct"`
+		} `json:"answers"`
+	} `json:"lesson_runs"`
+	CasesShared []struct {
+		Text string `json:"text"`
+	} `json:"cases_shared"`
+	CasesHeld []struct {
+		Text string `json:"text"`
+	} `json:"cases_held_for_you_to_confirm"`
+	CasePosts []struct {
+		Kind string `json:"kind"`
+		Text string `json:"text"`
+	} `json:"case_posts"`
+	Mentoring struct {
+		Queues        []string `json:"queues"`
+		CasesAssigned []string `json:"cases_assigned"`
+	} `json:"mentoring"`
+	LessonsAssigned []struct {
+		Lesson string `json:"lesson"`
+	} `json:"lessons_assigned"`
+	Engagement struct {
+		ByKind       map[string]int `json:"by_kind"`
+		ActiveWeeks  []any          `json:"active_weeks"`
+		ProgramWeeks []string       `json:"program_weeks"`
+	} `json:"engagement"`
+}
+
+// myData sends /mydata in who's private chat and returns the summary and
+// the file, downloaded from the simulator's page as a member would.
+func (h *harness) myData(who, name string) (string, dataFile) {
+	h.t.Helper()
+	chat := "dm-" + who
+	seq := h.last(chat)
+	h.post(chat, who, name, "/mydata", "")
+	summary := h.wait(chat, seq, "What Huddle holds about you")
+	msg := h.wait(chat, summary.Seq, "as a file (JSON)")
+	if msg.File == nil {
+		h.t.Fatalf("the file's message %q has no file", msg.Text)
+	}
+	srv := httptest.NewServer(h.sim.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + msg.File.URL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("download %s: %s %v", msg.File.URL, resp.Status, err)
+	}
+	disp, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
+	if resp.Header.Get("Content-Type") != "application/json" || disp != "attachment" || params["filename"] != msg.File.Name ||
+		!strings.HasPrefix(msg.File.Name, "huddle-mydata-") || msg.File.Size != len(body) {
+		h.t.Errorf("download: %v; file %+v; %d bytes", resp.Header, *msg.File, len(body))
+	}
+	var f dataFile
+	if err := json.Unmarshal(body, &f); err != nil {
+		h.t.Fatalf("the file is not JSON: %v\n%s", err, body)
+	}
+	if f.Format != bot.DataFormat {
+		h.t.Errorf("format %q; want %q", f.Format, bot.DataFormat)
+	}
+	return summary.Text, f
+}
+
+// TestMyData: /mydata answers privately with what is held, as a summary
+// and as a JSON file: profile and pseudonym, consent, groups, answers,
+// activity. Neither stays in the outbox once sent. Someone who declined is
 // told only their answer to the notice is held.
 func TestMyData(t *testing.T) {
 	h := startWith(t, huddletest.Options{Consent: notice1, Pseudonyms: true})
@@ -25,13 +123,41 @@ func TestMyData(t *testing.T) {
 	h.post("ward", "amina", "Amina Yusuf", "/mydata", "")
 	h.wait("ward", seq, "private chat")
 
-	seq = h.last("dm-amina")
-	h.post("dm-amina", "amina", "Amina Yusuf", "/mydata", "")
-	got := h.wait("dm-amina", seq, "What Huddle holds about you").Text
+	got, file := h.myData("amina", "Amina Yusuf")
 	for _, want := range []string{"Amina Yusuf (sim id amina); others see you as Member-", "accepted, version 1",
-		"Groups: Ward 5", "quiz answers kept: 1", "answer 1", "/forget"} {
+		"Groups: Ward 5", "took part in: 1; your answers kept: 1", "answer 1", "/forget"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/mydata says %q; want %q in it", got, want)
+		}
+	}
+	if file.Profile.Channel != "sim" || file.Profile.PlatformID != "amina" || file.Profile.Name != "Amina Yusuf" ||
+		!strings.HasPrefix(file.Profile.Pseudonym, bot.PseudonymPrefix) {
+		t.Errorf("profile %+v", file.Profile)
+	}
+	if file.Consent == nil || file.Consent.Status != "accepted" || file.Consent.Version != 1 {
+		t.Errorf("consent %+v; want accepted, version 1", file.Consent)
+	}
+	if len(file.LessonRuns) != 1 || file.LessonRuns[0].Lesson != "quick-quiz" || file.LessonRuns[0].Chat != "Ward 5" ||
+		!file.LessonRuns[0].StartedByYou || len(file.LessonRuns[0].Answers) != 1 ||
+		file.LessonRuns[0].Answers[0].Answer != "20" || !file.LessonRuns[0].Answers[0].Correct {
+		t.Errorf("lesson runs %+v", file.LessonRuns)
+	}
+	if file.Engagement.ByKind["answer"] != 1 || len(file.Engagement.ProgramWeeks) != 1 {
+		t.Errorf("engagement %+v", file.Engagement)
+	}
+
+	// Both messages leave the outbox once sent.
+	ctx := context.Background()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		traces, err := h.app.DB.Traces(ctx, 0, "huddle-mydata-", "What Huddle holds about you:")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(traces) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/mydata's messages are still stored: %v", traces)
 		}
 	}
 

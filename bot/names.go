@@ -125,7 +125,7 @@ func (r *Router) setName(tx Tx, s Session, args []string) error {
 		return r.reply(tx, s, "name", tr(s.Lang, err.Error()))
 	}
 	if err := tx.SetPseudonym(s.Member.ID, name); errors.Is(err, ErrDuplicate) {
-		return r.reply(tx, s, "name", tr(s.Lang, "name_taken", clip(name, 32)))
+		return r.reply(tx, s, "name", tr(s.Lang, "name_taken", Clip(name, 32)))
 	} else if err != nil {
 		return err
 	}

@@ -518,6 +518,11 @@ func parseCommand(text string) (string, []string) {
 // reply queues a message to the event's chat, replying to it in groups.
 // tag makes the idempotency key unique per reply to one event.
 func (r *Router) reply(tx Tx, s Session, tag, text string, opts ...Option) error {
+	return tx.Enqueue(r.answer(s, tag, text, opts...), s.Now)
+}
+
+// answer is the reply to s's event that reply queues, to adjust first.
+func (r *Router) answer(s Session, tag, text string, opts ...Option) Outbound {
 	m := Outbound{
 		Channel: s.Chat.Channel,
 		ChatID:  s.Chat.PlatformID,
@@ -529,7 +534,7 @@ func (r *Router) reply(tx Tx, s Session, tag, text string, opts ...Option) error
 	if s.Chat.Type == Group {
 		m.ReplyTo = s.Event.MessageID
 	}
-	return tx.Enqueue(m, s.Now)
+	return m
 }
 
 func (r *Router) command(tx Tx, s Session, name string, args []string) error {
@@ -564,7 +569,7 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 				return err
 			}
 		}
-		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", clip("/"+name, 32))+"\n"+tr(s.Lang, "help"))
+		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+tr(s.Lang, "help"))
 	}
 }
 
@@ -598,7 +603,7 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 	id := strings.ToLower(args[0])
 	info, ok := r.engine.Lesson(id, s.Lang)
 	if !ok {
-		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", clip(args[0], 40)))
+		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" && s.Chat.Type == Group {
 		return r.reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
@@ -674,12 +679,13 @@ func (r *Router) progress(tx Tx, s Session) error {
 	return r.reply(tx, s, "progress", b.String())
 }
 
-// clip cuts what a member typed to n runes before it is quoted back.
-func clip(s string, n int) string {
+// Clip cuts s to at most n runes, the last an ellipsis when it is cut: a
+// text quoted back, or kept within a platform's limit.
+func Clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return string([]rune(s)[:n]) + "…"
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // formatPoints renders "3/4 (75%)".
@@ -697,7 +703,7 @@ func (r *Router) setLang(tx Tx, s Session, args []string) error {
 	}
 	code, ok := ParseLang(args[0])
 	if !ok {
-		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", clip(args[0], 16)))
+		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", Clip(args[0], 16)))
 	}
 	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
 		return err
@@ -758,7 +764,7 @@ func (r *Router) assign(tx Tx, s Session, args []string) error {
 	id := strings.ToLower(args[0])
 	info, ok := r.engine.Lesson(id, s.Lang)
 	if !ok {
-		return r.reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", clip(args[0], 40)))
+		return r.reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" {
 		return r.reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
@@ -787,7 +793,7 @@ func (r *Router) unassign(tx Tx, s Session, args []string) error {
 		return err
 	}
 	if !removed {
-		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_none", clip(args[0], 40)))
+		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
 	}
 	return r.reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
 }

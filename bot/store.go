@@ -22,18 +22,94 @@ type Member struct {
 	Pseudonym string
 }
 
-// MemberData is what Huddle holds about a member, as /mydata shows it.
+// MemberData is everything Huddle holds about a member, as /mydata shows
+// it: one field for each table that refers to members.
 type MemberData struct {
 	Member  Member
 	Consent Consent
-	// Groups are the titles of the groups they were seen in.
-	Groups  []string
-	Lessons []Progress
-	// Answers, CasesShared and CasePosts count their quiz answers, the
-	// cases they shared and their posts in case threads.
-	Answers, CasesShared, CasePosts int
+	// Chats are the groups and private chats they were seen in.
+	Chats []MemberChat
+	// Runs are the lesson runs they answered in or started, oldest first,
+	// each with their answers.
+	Runs []MemberRun
+	// Cases are the cases they shared; Held are cases they sent that wait
+	// for them to confirm the redacted text.
+	Cases, Held []MemberCase
+	// Posts are their replies and mentor answers in case threads.
+	Posts []MemberPost
+	// Queues are the mentor queues they serve; Mentored the ids of the
+	// cases assigned to them as mentor.
+	Queues   []string
+	Mentored []int64
+	// Assigned are the lessons they assigned to a chat with /assign.
+	Assigned []MemberAssignment
 	// Activity counts the activity log by kind.
 	Activity map[string]int
+	// Weeks are the weeks (by their Monday) they were active in each
+	// chat; ProgramWeeks those they were active in any group.
+	Weeks        []MemberWeek
+	ProgramWeeks []time.Time
+}
+
+// MemberChat is a chat a member was seen in.
+type MemberChat struct {
+	Title    string
+	Type     ChatType
+	Joined   time.Time
+	LastSeen time.Time
+}
+
+// MemberRun is a lesson run a member took part in.
+type MemberRun struct {
+	ID       int64
+	LessonID string
+	Chat     string
+	Status   RunStatus
+	// StartedByThem says they started it.
+	StartedByThem bool
+	Started       time.Time
+	Finished      time.Time
+	Answers       []MemberAnswer
+}
+
+// MemberAnswer is one of a member's answers.
+type MemberAnswer struct {
+	Step              string
+	Value             string
+	Correct           bool
+	Points, MaxPoints float64
+	At                time.Time
+}
+
+// MemberCase is a case a member shared, as stored (de-identified).
+type MemberCase struct {
+	ID      int64
+	Chat    string
+	Text    string
+	Status  CaseStatus
+	Created time.Time
+}
+
+// MemberPost is a member's post in a case thread: a "reply" or a mentor's
+// "answer".
+type MemberPost struct {
+	CaseID int64
+	Kind   string
+	Text   string
+	At     time.Time
+}
+
+// MemberAssignment is a lesson a member assigned to a chat.
+type MemberAssignment struct {
+	LessonID string
+	Chat     string
+	Next     time.Time
+}
+
+// MemberWeek is a week a member was active in a chat.
+type MemberWeek struct {
+	Chat string
+	Week time.Time
 }
 
 // PlatformIDs are the member's platform id and, when there is one, their

@@ -691,7 +691,7 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 			if p.MemberID == 0 {
 				who = tr(lang, "lesson_note")
 			}
-			fmt.Fprintf(&thread, "\n• %s: %s", who, clip(p.Text, 300))
+			fmt.Fprintf(&thread, "\n• %s: %s", who, bot.Clip(p.Text, 300))
 		}
 	}
 	key := fmt.Sprintf("case:%d:assign:%d:%d", c.ID, mentor.ID, now.UnixMilli())
@@ -706,13 +706,6 @@ func nameOr(lang, name string) string {
 		return tr(lang, "former")
 	}
 	return name
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 func statusName(lang string, st bot.CaseStatus) string { return tr(lang, "status_"+string(st)) }
@@ -808,9 +801,9 @@ func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
 			title = chat.Title
 		}
 		if c.Status == bot.CaseAssigned {
-			b.WriteString(tr(s.Lang, "queue_mine", c.ID, title, since(s.Now, c.Assigned), clip(c.Text, 80)))
+			b.WriteString(tr(s.Lang, "queue_mine", c.ID, title, since(s.Now, c.Assigned), bot.Clip(c.Text, 80)))
 		} else {
-			b.WriteString(tr(s.Lang, "queue_wait", c.ID, title, since(s.Now, c.Escalated), c.ID, clip(c.Text, 80)))
+			b.WriteString(tr(s.Lang, "queue_wait", c.ID, title, since(s.Now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
 		}
 	}
 	return reply(tx, s, "queue", b.String())
@@ -925,12 +918,12 @@ func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
 		return err
 	}
 	if len(hits) == 0 {
-		return reply(tx, s, "cases", tr(s.Lang, "search_none", clip(words, 60)))
+		return reply(tx, s, "cases", tr(s.Lang, "search_none", bot.Clip(words, 60)))
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "search_head", clip(words, 60)))
+	b.WriteString(tr(s.Lang, "search_head", bot.Clip(words, 60)))
 	for _, h := range hits {
-		b.WriteString(tr(s.Lang, "search_line", h.ID, h.ChatTitle, clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
+		b.WriteString(tr(s.Lang, "search_line", h.ID, h.ChatTitle, bot.Clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
 	}
 	return reply(tx, s, "cases", b.String())
 }
@@ -956,9 +949,9 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		if p.Kind == bot.PostAnswer {
 			mark = "👩‍⚕️"
 		}
-		b.WriteString(tr(s.Lang, "show_post", mark, nameOr(s.Lang, p.Name), clip(p.Text, 500)))
+		b.WriteString(tr(s.Lang, "show_post", mark, nameOr(s.Lang, p.Name), bot.Clip(p.Text, 500)))
 	}
-	return reply(tx, s, "show", clip(b.String(), bot.MaxText))
+	return reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
 }
 
 // Escalate sends a case to its queue's mentors now (a lesson's escalate

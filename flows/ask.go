@@ -61,7 +61,7 @@ func (a *askStep) answer(c *runCtx, in Input) bool {
 	if c.answered() {
 		return false // a second message is conversation, not an answer
 	}
-	value := shorten(in.Text, 1000)
+	value := bot.Clip(in.Text, 1000)
 	m := c.member()
 	c.remember(m, a.id, value)
 	if c.st.Mode == ModeDirect {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/huddlebot/huddle/bot"
 	"go.yaml.in/yaml/v3"
@@ -287,7 +286,7 @@ func (q *quizStep) enter(c *runCtx) outcome {
 		for i, o := range q.options {
 			label := c.t(o.text)
 			fmt.Fprintf(&b, "\n%d. %s", i+1, label)
-			opts = append(opts, bot.Option{Label: shorten(fmt.Sprintf("%d. %s", i+1, label), 60),
+			opts = append(opts, bot.Option{Label: bot.Clip(fmt.Sprintf("%d. %s", i+1, label), 60),
 				Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
 		}
 		b.WriteString("\n\n")
@@ -307,14 +306,6 @@ func (q *quizStep) enter(c *runCtx) outcome {
 		c.res.Messages[len(c.res.Messages)-1].Multi = true
 	}
 	return c.open(q.timeout)
-}
-
-// shorten cuts s to n runes with an ellipsis.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 func (q *quizStep) answer(c *runCtx, in Input) bool {
@@ -397,7 +388,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 		if in.Kind != InputText || in.Text == "" {
 			return false
 		}
-		value = shorten(in.Text, 200)
+		value = bot.Clip(in.Text, 200)
 		correct = slices.Contains(q.accept, normalizeAnswer(in.Text))
 		q.feedback(c, in, correct, nil)
 	}

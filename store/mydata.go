@@ -1,12 +1,20 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 
 	"github.com/huddlebot/huddle/bot"
 )
 
-// MemberData gathers what Huddle holds about a member, for /mydata.
+// chatLabel names a chat in a member's data: a group by its title, the
+// private chat as "private".
+const chatLabel = `CASE c.type WHEN 'direct' THEN 'private' ELSE c.title END`
+
+// MemberData gathers everything Huddle holds about a member, for /mydata:
+// a part for each column that refers to members (TestForgetLeavesNothing
+// checks that the file /mydata sends covers them all), and their answer to
+// the privacy notice.
 func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 	var d bot.MemberData
 	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`, memberID))
@@ -17,45 +25,138 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 	if d.Consent, err = t.Consent(m.Channel, m.PlatformIDs()...); err != nil {
 		return d, err
 	}
-	rows, err := t.query(`SELECT COALESCE(c.title, ''), c.type FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
-		WHERE cm.member_id = ? ORDER BY c.type, c.title`, memberID)
-	if err != nil {
-		return d, fmt.Errorf("data of member %d: groups: %w", memberID, err)
+	parts := []struct {
+		what, query string
+		scan        func(*sql.Rows) error
+	}{
+		{"chats", `SELECT c.title, c.type, cm.joined_at, cm.last_seen_at FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+			WHERE cm.member_id = ? ORDER BY cm.joined_at, c.id`, func(rows *sql.Rows) error {
+			var c bot.MemberChat
+			var joined, seen int64
+			err := rows.Scan(&c.Title, &c.Type, &joined, &seen)
+			c.Joined, c.LastSeen = fromMS(joined), fromMS(seen)
+			d.Chats = append(d.Chats, c)
+			return err
+		}},
+		{"lesson runs", `SELECT r.id, r.lesson_id, ` + chatLabel + `, r.status, COALESCE(r.started_by = ?1, 0), r.started_at, r.finished_at
+			FROM runs r JOIN chats c ON c.id = r.chat_id
+			WHERE r.started_by = ?1 OR r.id IN (SELECT run_id FROM answers WHERE member_id = ?1) ORDER BY r.started_at, r.id`, func(rows *sql.Rows) error {
+			var r bot.MemberRun
+			var started int64
+			var finished sql.NullInt64
+			err := rows.Scan(&r.ID, &r.LessonID, &r.Chat, &r.Status, &r.StartedByThem, &started, &finished)
+			r.Started, r.Finished = fromMS(started), nullMS(finished)
+			d.Runs = append(d.Runs, r)
+			return err
+		}},
+		{"answers", `SELECT run_id, step_id, value, correct, points, max_points, answered_at FROM answers
+			WHERE member_id = ? ORDER BY answered_at, run_id, seq`, func(rows *sql.Rows) error {
+			var a bot.MemberAnswer
+			var run, at int64
+			if err := rows.Scan(&run, &a.Step, &a.Value, &a.Correct, &a.Points, &a.MaxPoints, &at); err != nil {
+				return err
+			}
+			a.At = fromMS(at)
+			for i := range d.Runs {
+				if d.Runs[i].ID == run {
+					d.Runs[i].Answers = append(d.Runs[i].Answers, a)
+					return nil
+				}
+			}
+			return fmt.Errorf("answer in run %d, which is not among the member's runs", run)
+		}},
+		{"cases", `SELECT k.id, ` + chatLabel + `, k.text, k.status, k.created_at FROM cases k JOIN chats c ON c.id = k.chat_id
+			WHERE k.author_id = ? ORDER BY k.id`, func(rows *sql.Rows) error {
+			return scanMemberCase(rows, &d.Cases)
+		}},
+		{"held cases", `SELECT k.id, ` + chatLabel + `, k.text, 'held', k.created_at FROM pending_cases k JOIN chats c ON c.id = k.chat_id
+			WHERE k.author_id = ? ORDER BY k.id`, func(rows *sql.Rows) error {
+			return scanMemberCase(rows, &d.Held)
+		}},
+		{"case posts", `SELECT case_id, kind, text, at FROM case_posts WHERE member_id = ? ORDER BY at, id`, func(rows *sql.Rows) error {
+			var p bot.MemberPost
+			var at int64
+			err := rows.Scan(&p.CaseID, &p.Kind, &p.Text, &at)
+			p.At = fromMS(at)
+			d.Posts = append(d.Posts, p)
+			return err
+		}},
+		{"mentor queues", `SELECT queue FROM mentors WHERE member_id = ? ORDER BY queue`, func(rows *sql.Rows) error {
+			var q string
+			err := rows.Scan(&q)
+			d.Queues = append(d.Queues, q)
+			return err
+		}},
+		{"mentored cases", `SELECT id FROM cases WHERE assigned_to = ? ORDER BY id`, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			d.Mentored = append(d.Mentored, id)
+			return err
+		}},
+		{"assignments", `SELECT a.lesson_id, ` + chatLabel + `, a.next_at FROM assignments a JOIN chats c ON c.id = a.chat_id
+			WHERE a.assigned_by = ? ORDER BY a.id`, func(rows *sql.Rows) error {
+			var a bot.MemberAssignment
+			var next int64
+			err := rows.Scan(&a.LessonID, &a.Chat, &next)
+			a.Next = fromMS(next)
+			d.Assigned = append(d.Assigned, a)
+			return err
+		}},
+		{"activity", `SELECT kind, count(*) FROM engagement WHERE member_id = ? GROUP BY kind`, func(rows *sql.Rows) error {
+			var kind string
+			var n int
+			err := rows.Scan(&kind, &n)
+			if d.Activity == nil {
+				d.Activity = make(map[string]int)
+			}
+			d.Activity[kind] = n
+			return err
+		}},
+		{"active weeks", `SELECT ` + chatLabel + `, w.week FROM member_weeks w JOIN chats c ON c.id = w.chat_id
+			WHERE w.member_id = ? ORDER BY w.week, c.id`, func(rows *sql.Rows) error {
+			var w bot.MemberWeek
+			var week int64
+			err := rows.Scan(&w.Chat, &week)
+			w.Week = fromMS(week).UTC()
+			d.Weeks = append(d.Weeks, w)
+			return err
+		}},
+		{"program weeks", `SELECT week FROM program_weeks WHERE member_id = ? ORDER BY week`, func(rows *sql.Rows) error {
+			var week int64
+			err := rows.Scan(&week)
+			d.ProgramWeeks = append(d.ProgramWeeks, fromMS(week).UTC())
+			return err
+		}},
 	}
-	for rows.Next() {
-		var title, typ string
-		if err := rows.Scan(&title, &typ); err != nil {
-			rows.Close()
-			return d, fmt.Errorf("data of member %d: groups: %w", memberID, err)
+	for _, p := range parts {
+		if err := t.scanRows(p.query, []any{memberID}, p.scan); err != nil {
+			return d, fmt.Errorf("data of member %d: %s: %w", memberID, p.what, err)
 		}
-		if typ == string(bot.Group) {
-			d.Groups = append(d.Groups, title)
-		}
 	}
-	rows.Close()
-	if d.Lessons, err = t.MemberProgress(memberID); err != nil {
-		return d, err
-	}
-	err = t.row(`SELECT (SELECT count(*) FROM answers WHERE member_id = ?1),
-			(SELECT count(*) FROM cases WHERE author_id = ?1),
-			(SELECT count(*) FROM case_posts WHERE member_id = ?1)`, memberID).
-		Scan(&d.Answers, &d.CasesShared, &d.CasePosts)
+	return d, nil
+}
+
+// scanMemberCase appends a case row (id, chat, text, status, created) to cases.
+func scanMemberCase(rows *sql.Rows, cases *[]bot.MemberCase) error {
+	var c bot.MemberCase
+	var created int64
+	err := rows.Scan(&c.ID, &c.Chat, &c.Text, &c.Status, &created)
+	c.Created = fromMS(created)
+	*cases = append(*cases, c)
+	return err
+}
+
+// scanRows runs query and calls scan on each row.
+func (t *Tx) scanRows(query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := t.query(query, args...)
 	if err != nil {
-		return d, fmt.Errorf("data of member %d: counts: %w", memberID, err)
-	}
-	d.Activity = make(map[string]int)
-	rows, err = t.query(`SELECT kind, count(*) FROM engagement WHERE member_id = ? GROUP BY kind`, memberID)
-	if err != nil {
-		return d, fmt.Errorf("data of member %d: activity: %w", memberID, err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind string
-		var n int
-		if err := rows.Scan(&kind, &n); err != nil {
-			return d, fmt.Errorf("data of member %d: activity: %w", memberID, err)
+		if err := scan(rows); err != nil {
+			return err
 		}
-		d.Activity[kind] = n
 	}
-	return d, rows.Err()
+	return rows.Err()
 }

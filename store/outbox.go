@@ -84,6 +84,10 @@ func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, at, next ti
 		var err error
 		if next.IsZero() {
 			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ?`, reason, ms(at), id)
+			if err == nil {
+				// A transient message leaves no trace, delivered or not.
+				_, err = t.exec(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient')`, id)
+			}
 		} else {
 			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, reason, ms(next), id)
 		}

@@ -111,6 +111,34 @@ func TestSimulatorInBrowser(t *testing.T) {
 	if !strings.Contains(progress, "finished, 1/3 correct") {
 		t.Errorf("Chinedu's progress = %q", progress)
 	}
+
+	// /mydata privately: the summary, then the file as a download link
+	// whose target is Amina's data.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#chats button[data-chat="dm-amina"]`)),
+		send("/mydata"),
+		waitText("What Huddle holds about you"),
+		chromedp.WaitVisible(chromedp.CSS(`a.file[download]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`a.file`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, "📎 huddle-mydata-") || !strings.Contains(link, ".json (") {
+		t.Errorf("the file's link reads %q", link)
+	}
+	file, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`fetch(document.querySelector("a.file").href).then(r => r.json()).then(d => d.profile.name + ", " + d.lesson_runs[0].lesson + ", " + d.lesson_runs[0].answers.length + " answers")`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file != "Amina, hand-hygiene, 3 answers" {
+		t.Errorf("the downloaded file says %q", file)
+	}
 	if path := os.Getenv("HUDDLE_SCREENSHOT"); path != "" {
 		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 			os.WriteFile(path, png, 0o644)

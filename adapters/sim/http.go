@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,6 +22,7 @@ const maxBody = 64 << 10
 //	POST /api/messages   {"chat", "chat_type", "sender", "name", "text"}  a member's message
 //	POST /api/press      {"chat", "sender", "name", "message_id", "data"}  an option press
 //	GET  /api/messages?chat=ward-7&after=0&wait=10s                       the transcript
+//	GET  /api/files/{id}                                                  a document the bot sent, to download
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +58,17 @@ func (s *Sim) Handler() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("GET /api/files/{id}", func(w http.ResponseWriter, r *http.Request) {
+		f, ok := s.File(r.PathValue("id"))
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such file in the transcript"})
+			return
+		}
+		w.Header().Set("Content-Type", f.MIMEType)
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Write(f.Data)
 	})
 	mux.HandleFunc("GET /api/messages", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()

@@ -37,7 +37,19 @@ type Message struct {
 	Text     string       `json:"text"`
 	Options  []bot.Option `json:"options,omitempty"`
 	ReplyTo  string       `json:"reply_to,omitempty"`
-	Time     time.Time    `json:"time"`
+	// File is the document the bot sent with this message, if any; Text
+	// is then its caption.
+	File *File     `json:"file,omitempty"`
+	Time time.Time `json:"time"`
+}
+
+// File describes a document in the transcript; its bytes are served at
+// URL (GET /api/files/{message id}).
+type File struct {
+	Name     string `json:"name"`
+	MIMEType string `json:"mime_type"`
+	Size     int    `json:"size"`
+	URL      string `json:"url"`
 }
 
 // Sim is the simulator channel. It implements bot.Channel.
@@ -47,7 +59,8 @@ type Sim struct {
 	mu      sync.Mutex
 	msgs    []Message
 	seq     int64
-	sent    map[string]string // outbox key -> message id, so a resend is not shown twice
+	sent    map[string]string   // outbox key -> message id, so a resend is not shown twice
+	files   map[string]bot.File // message id -> document, for messages in the transcript
 	chats   map[string]chatInfo
 	handler bot.Handler
 	changed chan struct{} // closed and replaced on every new message
@@ -69,7 +82,7 @@ func New(clock bot.Clock) *Sim {
 	// microseconds: they stay unique across restarts (the router would
 	// drop a reused id as a repeat) and only grow, so an open page that
 	// asks for messages after the last it saw keeps working.
-	return &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
+	return &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, files: map[string]bot.File{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
 }
 
 // Name returns "sim".
@@ -104,8 +117,15 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 		info = chatInfo{Type: bot.Group}
 		s.chats[m.ChatID] = info
 	}
-	msg := s.appendLocked(Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
-		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo})
+	out := Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
+		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo}
+	if m.File != nil {
+		out.File = &File{Name: m.File.Name, MIMEType: m.File.MIMEType, Size: len(m.File.Data)}
+	}
+	msg := s.appendLocked(out)
+	if m.File != nil {
+		s.files[msg.ID] = *m.File
+	}
 	if m.Key != "" {
 		s.sent[m.Key] = msg.ID
 	}
@@ -118,9 +138,16 @@ func (s *Sim) appendLocked(m Message) Message {
 	m.Seq = s.seq
 	m.ID = "m" + strconv.FormatInt(s.seq, 10)
 	m.Time = s.clock.Now()
+	if m.File != nil {
+		m.File.URL = "/api/files/" + m.ID
+	}
 	s.msgs = append(s.msgs, m)
 	if len(s.msgs) > maxTranscript {
-		s.msgs = append(s.msgs[:0:0], s.msgs[len(s.msgs)-maxTranscript:]...)
+		cut := len(s.msgs) - maxTranscript
+		for _, old := range s.msgs[:cut] {
+			delete(s.files, old.ID)
+		}
+		s.msgs = append(s.msgs[:0:0], s.msgs[cut:]...)
 	}
 	close(s.changed)
 	s.changed = make(chan struct{})
@@ -210,6 +237,15 @@ func (s *Sim) Press(ctx context.Context, p Press) error {
 		SenderID: p.Sender, SenderName: p.Name, MessageID: p.MessageID, Option: p.Data, Time: s.clock.Now(),
 	}
 	return h.HandleEvent(ctx, ev)
+}
+
+// File returns the document sent with message id, while the message is
+// in the transcript.
+func (s *Sim) File(id string) (bot.File, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.files[id]
+	return f, ok
 }
 
 // Messages returns the messages of chat (all chats when empty) after seq.

@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -18,13 +19,7 @@ import (
 // three, through the real go-telegram-bot-api client against the Bot API
 // emulator, and checks the bot's actual messages and the stored scores.
 func TestGroupQuizThroughEmulator(t *testing.T) {
-	emu := tgemu.Start(t)
-	tg, err := telegram.New(context.Background(), telegram.Config{
-		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, tg := emulated(t)
 	app := huddletest.Start(t, huddletest.Options{}, tg)
 
 	group := tgemu.Chat{ID: -1001, Type: "group", Title: "Ward 7 midwives"}
@@ -121,6 +116,20 @@ func TestGroupQuizThroughEmulator(t *testing.T) {
 	}
 }
 
+// emulated starts the Bot API emulator and a Telegram channel that talks
+// to it through the real client.
+func emulated(t *testing.T) (*tgemu.Emulator, *telegram.Telegram) {
+	t.Helper()
+	emu := tgemu.Start(t)
+	tg, err := telegram.New(context.Background(), telegram.Config{
+		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emu, tg
+}
+
 func hasText(s string) func([]tgemu.Message) bool {
 	return func(msgs []tgemu.Message) bool { return find(msgs, s).Text != "" }
 }
@@ -152,11 +161,7 @@ func firstLine(s string) string {
 // supergroup; the lesson goes on in the new chat with the same members and
 // answers.
 func TestSupergroupMigration(t *testing.T) {
-	emu := tgemu.Start(t)
-	tg, err := telegram.New(context.Background(), telegram.Config{Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, tg := emulated(t)
 	app := huddletest.Start(t, huddletest.Options{}, tg)
 	old := tgemu.Chat{ID: -3001, Type: "group", Title: "Ward 9"}
 	super := tgemu.Chat{ID: -1003001, Type: "supergroup", Title: "Ward 9"}
@@ -192,13 +197,7 @@ func TestSupergroupMigration(t *testing.T) {
 // private chat posted in the group as a reply to the case, closing, and
 // the case found in the archive by a word of the answer.
 func TestCaseThroughEmulator(t *testing.T) {
-	emu := tgemu.Start(t)
-	tg, err := telegram.New(context.Background(), telegram.Config{
-		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, tg := emulated(t)
 	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{
 		"obstetrics": {{Channel: "telegram", ID: "21"}, {Channel: "telegram", ID: "22"}}}})
 	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
@@ -294,13 +293,7 @@ func TestCaseThroughEmulator(t *testing.T) {
 // outside the topic stays out of the thread. In a forum where the bot may
 // not manage topics, the case is posted in the group as in any other.
 func TestCaseInForumTopic(t *testing.T) {
-	emu := tgemu.Start(t)
-	tg, err := telegram.New(context.Background(), telegram.Config{
-		Token: emu.Token, APIEndpoint: emu.URL, PollTimeout: time.Second, Rate: 1000,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	emu, tg := emulated(t)
 	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "telegram", ID: "21"}}}, Topics: true})
 	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
 
@@ -359,5 +352,61 @@ func TestCaseInForumTopic(t *testing.T) {
 	}
 	if n := len(emu.Topics()); n != 1 {
 		t.Errorf("%d topics, want still 1", n)
+	}
+}
+
+// TestMyDataThroughEmulator: /mydata in a private chat brings the summary
+// and then the JSON file as a Telegram document (sendDocument, multipart),
+// which a client downloads whole and which holds the member's answers.
+func TestMyDataThroughEmulator(t *testing.T) {
+	emu, tg := emulated(t)
+	huddletest.Start(t, huddletest.Options{}, tg)
+	group := tgemu.Chat{ID: -1002, Type: "group", Title: "Ward 3"}
+	amina := tgemu.User{ID: 11, FirstName: "Amina"}
+	private := tgemu.Chat{ID: 11, Type: "private"}
+
+	emu.Send(group, amina, "/lesson quick-quiz")
+	emu.WaitFor(10*time.Second, "the first question", hasText("Upper limit"))
+	emu.Send(group, amina, "19")
+	emu.WaitFor(10*time.Second, "feedback", hasText("Amina: correct"))
+	emu.Send(private, amina, "/mydata")
+	msgs := emu.WaitFor(10*time.Second, "the file", func(msgs []tgemu.Message) bool {
+		return len(msgs) > 0 && msgs[len(msgs)-1].Document != nil
+	})
+	summary, file := msgs[len(msgs)-2], msgs[len(msgs)-1]
+	if summary.ChatID != private.ID || !strings.Contains(summary.Text, "What Huddle holds about you") {
+		t.Errorf("summary %q in chat %d; want it privately", summary.Text, summary.ChatID)
+	}
+	doc := file.Document
+	if file.ChatID != private.ID || !strings.HasPrefix(doc.FileName, "huddle-mydata-") || !strings.HasSuffix(doc.FileName, ".json") ||
+		doc.MIMEType != "application/json" || !strings.Contains(file.Text, "JSON") {
+		t.Fatalf("file message %+v, document %+v", file, *doc)
+	}
+	data := emu.Download(doc.FileID)
+	if len(data) != doc.FileSize {
+		t.Errorf("downloaded %d bytes; Telegram says %d", len(data), doc.FileSize)
+	}
+	var got struct {
+		Format  string `json:"format"`
+		Profile struct {
+			PlatformID string `json:"platform_id"`
+			Name       string `json:"name"`
+		} `json:"profile"`
+		Runs []struct {
+			Lesson  string `json:"lesson"`
+			Chat    string `json:"chat"`
+			Answers []struct {
+				Answer  string `json:"answer"`
+				Correct bool   `json:"correct"`
+			} `json:"answers"`
+		} `json:"lesson_runs"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("the file is not JSON: %v\n%s", err, data)
+	}
+	if got.Format != bot.DataFormat || got.Profile.PlatformID != "11" || got.Profile.Name != "Amina" ||
+		len(got.Runs) != 1 || got.Runs[0].Lesson != "quick-quiz" || got.Runs[0].Chat != "Ward 3" ||
+		len(got.Runs[0].Answers) != 1 || got.Runs[0].Answers[0].Answer != "19" || !got.Runs[0].Answers[0].Correct {
+		t.Errorf("file holds %+v", got)
 	}
 }

@@ -8,15 +8,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/huddlebot/huddle/bot"
 	"golang.org/x/time/rate"
 )
 
-// maxMessage is Telegram's limit on a message's text, in characters.
-const maxMessage = 4096
+// Telegram's limits on a message's text and a document's caption, in
+// characters.
+const (
+	maxMessage = 4096
+	maxCaption = 1024
+)
 
 // Telegram allows a bot about 20 messages a minute in one group.
 const (
@@ -38,13 +41,18 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if m.Topic != "" {
 		return t.openTopic(ctx, m)
 	}
-	params := sendParams(m)
-	resp, err := t.call(ctx, "sendMessage", params)
+	method, params, files := "sendMessage", sendParams(m), []tgbotapi.RequestFile(nil)
+	if m.File != nil {
+		method, params["caption"] = "sendDocument", bot.Clip(m.Text, maxCaption)
+		delete(params, "text")
+		files = []tgbotapi.RequestFile{{Name: "document", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
+	}
+	resp, err := t.upload(ctx, method, params, files)
 	if err != nil && m.Thread != "" && topicGone(err) {
 		// An admin deleted or closed the topic: the message goes to the
 		// group itself rather than nowhere.
 		delete(params, "message_thread_id")
-		resp, err = t.call(ctx, "sendMessage", params)
+		resp, err = t.upload(ctx, method, params, files)
 	}
 	if err != nil {
 		return "", classify(err)
@@ -63,11 +71,7 @@ const maxTopicName = 128
 // library has no type for) and returns its message_thread_id. It fails
 // permanently where the chat has no topics or the bot may not manage them.
 func (t *Telegram) openTopic(ctx context.Context, m bot.Outbound) (string, error) {
-	name := m.Topic
-	if utf8.RuneCountInString(name) > maxTopicName {
-		name = string([]rune(name)[:maxTopicName-1]) + "…"
-	}
-	resp, err := t.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": m.ChatID, "name": name})
+	resp, err := t.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": m.ChatID, "name": bot.Clip(m.Topic, maxTopicName)})
 	if err != nil {
 		return "", classify(err)
 	}
@@ -107,11 +111,7 @@ func (t *Telegram) groupWait(chatID string) time.Duration {
 
 // sendParams builds the sendMessage request for m.
 func sendParams(m bot.Outbound) tgbotapi.Params {
-	text := m.Text
-	if utf8.RuneCountInString(text) > maxMessage {
-		text = string([]rune(text)[:maxMessage-1]) + "…"
-	}
-	params := tgbotapi.Params{"chat_id": m.ChatID, "text": text}
+	params := tgbotapi.Params{"chat_id": m.ChatID, "text": bot.Clip(m.Text, maxMessage)}
 	if m.Thread != "" {
 		params["message_thread_id"] = m.Thread
 	}

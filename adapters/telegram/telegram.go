@@ -125,9 +125,23 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 
 // call makes one Bot API request bound to ctx.
 func (t *Telegram) call(ctx context.Context, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	return t.upload(ctx, method, params, nil)
+}
+
+// upload makes one Bot API request bound to ctx, with files as a multipart
+// form (UploadFiles) when there are any.
+func (t *Telegram) upload(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (*tgbotapi.APIResponse, error) {
 	api := *t.api
 	api.Client = ctxClient{ctx: ctx, base: t.http}
-	resp, err := api.MakeRequest(method, params)
+	var (
+		resp *tgbotapi.APIResponse
+		err  error
+	)
+	if len(files) > 0 {
+		resp, err = api.UploadFiles(method, params, files)
+	} else {
+		resp, err = api.MakeRequest(method, params)
+	}
 	if err != nil {
 		return resp, fmt.Errorf("telegram %s: %w", method, err)
 	}

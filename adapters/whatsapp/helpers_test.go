@@ -1,7 +1,11 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -64,6 +68,34 @@ type fakeNet struct {
 	groups   map[types.JID]*types.GroupInfo
 	groupReq int
 	fail     error
+	uploads  []upload
+}
+
+// upload is a file the adapter uploaded, and WhatsApp's answer.
+type upload struct {
+	plaintext []byte
+	media     whatsmeow.MediaType
+	resp      whatsmeow.UploadResponse
+}
+
+// Upload answers as whatsmeow's Upload does (the plaintext's length and
+// SHA-256, a new 32-byte media key, the encrypted file's hash and where it
+// is stored), without the encryption, and records the file.
+func (f *fakeNet) Upload(_ context.Context, plaintext []byte, media whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return whatsmeow.UploadResponse{}, f.fail
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	sum := sha256.Sum256(plaintext)
+	enc := sha256.Sum256(append(key, plaintext...))
+	path := fmt.Sprintf("/v/t62.7119-24/%d_%x.enc", len(f.uploads)+1, enc[:8])
+	resp := whatsmeow.UploadResponse{URL: "https://mmg.whatsapp.net" + path, DirectPath: path, MediaKey: key,
+		FileEncSHA256: enc[:], FileSHA256: sum[:], FileLength: uint64(len(plaintext))}
+	f.uploads = append(f.uploads, upload{plaintext: bytes.Clone(plaintext), media: media, resp: resp})
+	return resp, nil
 }
 
 func (f *fakeNet) SendMessage(_ context.Context, to types.JID, msg *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error) {

@@ -80,8 +80,15 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return "", err
 	}
 	id := w.msgID(m.Key)
-	msg := w.build(m, to, id)
-	if m.React == "" && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
+	var msg *waE2E.Message
+	if m.File != nil {
+		if msg, err = w.document(ctx, m, to); err != nil {
+			return "", err
+		}
+	} else {
+		msg = w.build(m, to, id)
+	}
+	if m.React == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
 		// Best effort: a lost typing indicator changes nothing.
 		_ = w.net.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText)
 		if err := w.cfg.Clock.Sleep(ctx, typingTime(utf8.RuneCountInString(m.Text))); err != nil {
@@ -101,6 +108,9 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	w.pace.sent(to.String(), w.cfg.Clock.Now())
 	switch {
 	case err == nil:
+		if m.File != nil {
+			w.keepDocument(id, msg)
+		}
 		return id, nil
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 		return "", &bot.RetryError{After: 15 * time.Second, Err: err}
@@ -204,6 +214,51 @@ func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2
 	return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(text), ContextInfo: ci}}
 }
 
+// maxDocuments bounds the documents kept for retry requests.
+const maxDocuments = 64
+
+// document uploads m's file and returns the message that carries it, with
+// m's text as its caption.
+func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
+	up, err := w.net.Upload(ctx, m.File.Data, whatsmeow.MediaDocument)
+	switch {
+	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
+		return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
+	case err != nil:
+		return nil, fmt.Errorf("upload %s for %s: %w", m.File.Name, to, err)
+	}
+	doc := &waE2E.DocumentMessage{
+		URL:               proto.String(up.URL),
+		DirectPath:        proto.String(up.DirectPath),
+		MediaKey:          up.MediaKey,
+		MediaKeyTimestamp: proto.Int64(w.cfg.Clock.Now().Unix()),
+		FileEncSHA256:     up.FileEncSHA256,
+		FileSHA256:        up.FileSHA256,
+		FileLength:        proto.Uint64(up.FileLength),
+		Mimetype:          proto.String(m.File.MIMEType),
+		FileName:          proto.String(m.File.Name),
+		Title:             proto.String(m.File.Name),
+	}
+	if m.Text == "" {
+		return &waE2E.Message{DocumentMessage: doc}, nil
+	}
+	// WhatsApp shows a document's caption only inside this wrapper.
+	doc.Caption = proto.String(m.Text)
+	return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{
+		Message: &waE2E.Message{DocumentMessage: doc},
+	}}, nil
+}
+
+// keepDocument remembers a sent document for retry requests.
+func (w *WhatsApp) keepDocument(id types.MessageID, msg *waE2E.Message) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.documents == nil || len(w.documents) >= maxDocuments {
+		w.documents = make(map[types.MessageID]*waE2E.Message)
+	}
+	w.documents[id] = msg
+}
+
 // pollOption is one option of a poll: the name shown (and hashed by a
 // vote) and the data it stands for.
 type pollOption struct {
@@ -216,9 +271,9 @@ func pollOptions(m bot.Outbound) []pollOption {
 	seen := make(map[string]bool, len(m.Options))
 	out := make([]pollOption, 0, len(m.Options))
 	for _, o := range m.Options {
-		name := cut(strings.TrimSpace(o.Label), maxOptionName)
+		name := bot.Clip(strings.TrimSpace(o.Label), maxOptionName)
 		for n := 2; seen[name] || name == ""; n++ {
-			name = cut(strings.TrimSpace(o.Label), maxOptionName-4) + fmt.Sprintf(" (%d)", n)
+			name = bot.Clip(strings.TrimSpace(o.Label), maxOptionName-4) + fmt.Sprintf(" (%d)", n)
 		}
 		seen[name] = true
 		out = append(out, pollOption{name: name, data: o.Data})
@@ -243,26 +298,28 @@ func pollName(m bot.Outbound) string {
 		}
 		lines = append(lines, strings.TrimRight(line, " "))
 	}
-	return cut(strings.TrimSpace(strings.Join(lines, "\n")), maxPollName)
-}
-
-// cut shortens s to n runes, with an ellipsis when cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
+	return bot.Clip(strings.TrimSpace(strings.Join(lines, "\n")), maxPollName)
 }
 
 // messageForRetry serves whatsmeow's GetMessageForRetry from the outbox: a
 // recipient that could not decrypt a message asks for it again, and after a
 // restart whatsmeow's in-memory copy is gone.
 func (w *WhatsApp) messageForRetry(_, to types.JID, id types.MessageID) *waE2E.Message {
+	w.mu.Lock()
+	doc := w.documents[id]
+	w.mu.Unlock()
+	if doc != nil {
+		return doc
+	}
 	ctx, cancel := context.WithTimeout(w.context(), 10*time.Second)
 	defer cancel()
 	it, err := w.cfg.Outbox.SentMessage(ctx, Name, id)
 	if err != nil {
 		w.log.Warn("retry request for a message not in the outbox", "id", id, "err", err)
+		return nil
+	}
+	if it.File != nil {
+		w.log.Warn("retry request for a document sent too long ago", "id", id)
 		return nil
 	}
 	return w.build(it.Outbound, to.ToNonAD(), id)

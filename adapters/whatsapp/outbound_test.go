@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"google.golang.org/protobuf/proto"
@@ -119,6 +121,24 @@ func TestSendBuildsExactProtobufs(t *testing.T) {
 			},
 		},
 		{
+			name: "document with a caption, uploaded first",
+			out: bot.Outbound{ChatID: group.String(), Text: "All of it in full.", Key: "doc1",
+				File: &bot.File{Name: "huddle-mydata-2026-11-23.json", MIMEType: "application/json", Data: []byte(`{"format":"huddle-mydata/1"}`)}},
+			want: func(w *WhatsApp, _ string) *waE2E.Message {
+				return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{
+					DocumentMessage: document(w, h.net, "huddle-mydata-2026-11-23.json", "application/json", "All of it in full."),
+				}}}
+			},
+		},
+		{
+			name: "document without a caption",
+			out: bot.Outbound{ChatID: group.String(), Key: "doc2",
+				File: &bot.File{Name: "notes.txt", MIMEType: "text/plain", Data: []byte("wash hands")}},
+			want: func(w *WhatsApp, _ string) *waE2E.Message {
+				return &waE2E.Message{DocumentMessage: document(w, h.net, "notes.txt", "text/plain", "")}
+			},
+		},
+		{
 			name: "numbered options: the text alone, answered by number, letter or text",
 			cfg:  func(c *Config) { c.Options = OptionsNumbered },
 			out:  bot.Outbound{ChatID: group.String(), Text: question, Options: options, Key: "run:7:3:q"},
@@ -158,6 +178,62 @@ func TestSendBuildsExactProtobufs(t *testing.T) {
 				t.Errorf("retry request served %v; want the message sent", again)
 			}
 		})
+	}
+}
+
+// document is the DocumentMessage expected for the last file uploaded:
+// every field of whatsmeow's UploadResponse copied, with the file's name,
+// type and caption.
+func document(w *WhatsApp, net *fakeNet, name, mimeType, caption string) *waE2E.DocumentMessage {
+	up := net.uploads[len(net.uploads)-1].resp
+	doc := &waE2E.DocumentMessage{
+		URL: proto.String(up.URL), DirectPath: proto.String(up.DirectPath), MediaKey: up.MediaKey,
+		MediaKeyTimestamp: proto.Int64(w.cfg.Clock.Now().Unix()),
+		FileEncSHA256:     up.FileEncSHA256, FileSHA256: up.FileSHA256, FileLength: proto.Uint64(up.FileLength),
+		Mimetype: proto.String(mimeType), FileName: proto.String(name), Title: proto.String(name),
+	}
+	if caption != "" {
+		doc.Caption = proto.String(caption)
+	}
+	return doc
+}
+
+// TestSendDocument: a file is uploaded as a document (its bytes, once),
+// and the message that carries it survives the wire; an upload while
+// disconnected waits.
+func TestSendDocument(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	data := []byte(`{"format":"huddle-mydata/1","profile":{"name":"Amina"}}`)
+	out := bot.Outbound{ChatID: group.String(), Text: "Your data", Key: "mydata",
+		File: &bot.File{Name: "huddle-mydata.json", MIMEType: "application/json", Data: data}}
+	if _, err := h.w.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.net.uploads) != 1 || !bytes.Equal(h.net.uploads[0].plaintext, data) || h.net.uploads[0].media != whatsmeow.MediaDocument {
+		t.Fatalf("uploads %+v; want the file's bytes once, as a document", h.net.uploads)
+	}
+	sent := h.net.messages()
+	wire, err := proto.Marshal(sent[0].msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back waE2E.Message
+	if err := proto.Unmarshal(wire, &back); err != nil {
+		t.Fatal(err)
+	}
+	doc := back.GetDocumentWithCaptionMessage().GetMessage().GetDocumentMessage()
+	if doc.GetFileName() != "huddle-mydata.json" || doc.GetMimetype() != "application/json" || doc.GetCaption() != "Your data" ||
+		doc.GetFileLength() != uint64(len(data)) || len(doc.GetMediaKey()) != 32 || doc.GetDirectPath() == "" {
+		t.Errorf("document after the wire: %v", doc)
+	}
+
+	h.net.fail = whatsmeow.ErrNotConnected
+	var retry *bot.RetryError
+	out.Key = "mydata-2"
+	if _, err := h.w.Send(ctx, out); !errors.As(err, &retry) {
+		t.Errorf("upload while disconnected: %v; want a RetryError", err)
 	}
 }
 

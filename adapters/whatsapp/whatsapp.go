@@ -104,6 +104,11 @@ type WhatsApp struct {
 	pauseTill time.Time // a temporary ban's end
 	connected bool
 	groups    map[types.JID]*groupInfo
+	// documents keeps the documents sent lately, by message id: a
+	// document's upload cannot be rebuilt from its outbox row (which a
+	// transient message does not even keep), and a recipient's retry
+	// request comes soon after sending.
+	documents map[types.MessageID]*waE2E.Message
 }
 
 // transport is the part of whatsmeow's client that reaches WhatsApp's
@@ -112,6 +117,8 @@ type transport interface {
 	SendMessage(ctx context.Context, to types.JID, message *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
 	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
 	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
+	// Upload encrypts a file and uploads it to WhatsApp's media servers.
+	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
 }
 
 var _ bot.Channel = (*WhatsApp)(nil)

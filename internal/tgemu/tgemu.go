@@ -45,7 +45,8 @@ func dir() string {
 // Start runs an emulator for the test's lifetime.
 func Start(t testing.TB) *Emulator {
 	t.Helper()
-	npmtest.Install(t, "Telegram emulator", dir(), "telegram-test-api")
+	// multer is the dependency added last: an older install lacks it.
+	npmtest.Install(t, "Telegram emulator", dir(), "multer")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -217,13 +218,57 @@ func (e *Emulator) Press(chat Chat, from User, messageID int, data string) {
 
 // Message is one message the bot sent, as the emulator received it.
 type Message struct {
-	ID      int
-	ChatID  int64
+	ID     int
+	ChatID int64
+	// Text is the message's text, or a document's caption.
 	Text    string
 	ReplyTo int
 	// Thread is the forum topic the message was sent to, 0 for none.
 	Thread  int
 	Buttons []Button
+	// Document is the file sent (sendDocument), nil for a text message.
+	Document *Document
+}
+
+// Document is a file the bot sent, as Telegram describes it; Download
+// fetches its bytes.
+type Document struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name"`
+	MIMEType string `json:"mime_type"`
+	FileSize int    `json:"file_size"`
+}
+
+// Download fetches a file the bot sent, as a client does: getFile for its
+// path, then the file itself.
+func (e *Emulator) Download(fileID string) []byte {
+	e.t.Helper()
+	data, _ := json.Marshal(map[string]string{"file_id": fileID})
+	resp, err := http.Post(e.URL+"/bot"+e.Token+"/getFile", "application/json", bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("emulator getFile: %v", err)
+	}
+	var file struct {
+		OK     bool `json:"ok"`
+		Result struct {
+			Path string `json:"file_path"`
+		} `json:"result"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&file)
+	resp.Body.Close()
+	if err != nil || !file.OK {
+		e.t.Fatalf("emulator getFile %s: %v (ok %v)", fileID, err, file.OK)
+	}
+	resp, err = http.Get(e.URL + "/file/bot" + e.Token + "/" + file.Result.Path)
+	if err != nil {
+		e.t.Fatalf("emulator file %s: %v", fileID, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("emulator file %s: %s %v", fileID, resp.Status, err)
+	}
+	return body
 }
 
 // Button is one inline keyboard button.
@@ -253,10 +298,12 @@ func (e *Emulator) BotMessages() []Message {
 	var msgs []Message
 	for _, r := range out.Result {
 		var m struct {
-			ChatID      any    `json:"chat_id"` // the bot's request: a string or a number
-			Text        string `json:"text"`
-			ReplyTo     any    `json:"reply_to_message_id"`
-			Thread      any    `json:"message_thread_id"`
+			ChatID      any       `json:"chat_id"` // the bot's request: a string or a number
+			Text        string    `json:"text"`
+			Caption     string    `json:"caption"`
+			Document    *Document `json:"document"`
+			ReplyTo     any       `json:"reply_to_message_id"`
+			Thread      any       `json:"message_thread_id"`
 			ReplyMarkup *struct {
 				InlineKeyboard [][]Button `json:"inline_keyboard"`
 			} `json:"reply_markup"`
@@ -264,7 +311,10 @@ func (e *Emulator) BotMessages() []Message {
 		if err := json.Unmarshal(r.Message, &m); err != nil || m.ChatID == nil {
 			continue // a user's message
 		}
-		msg := Message{ID: r.MessageID, Text: m.Text}
+		msg := Message{ID: r.MessageID, Text: m.Text, Document: m.Document}
+		if m.Document != nil {
+			msg.Text = m.Caption
+		}
 		msg.ChatID, _ = strconv.ParseInt(fmt.Sprint(m.ChatID), 10, 64)
 		if m.ReplyTo != nil {
 			msg.ReplyTo, _ = strconv.Atoi(fmt.Sprint(m.ReplyTo))

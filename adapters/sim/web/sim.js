@@ -98,6 +98,14 @@ function append(batch) {
     text.className = "text";
     text.textContent = m.text;
     div.append(text);
+    if (m.file) {
+      const a = document.createElement("a");
+      a.className = "file";
+      a.href = m.file.url;
+      a.download = m.file.name;
+      a.textContent = "📎 " + m.file.name + " (" + size(m.file.size) + ")";
+      div.append(a);
+    }
     if (m.options && m.options.length) {
       const opts = document.createElement("div");
       opts.className = "options";
@@ -116,6 +124,10 @@ function append(batch) {
   }
   markMine();
   log.scrollTop = log.scrollHeight;
+}
+
+function size(bytes) {
+  return bytes < 1024 ? bytes + " B" : (bytes / 1024).toFixed(1) + " KB";
 }
 
 async function call(path, body) {

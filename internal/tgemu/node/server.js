@@ -8,8 +8,17 @@
 // the topics made, for the tests; POST /denyTopics {chat_id} makes the
 // bot lack the right to manage topics there. Messages with message_thread_id pass
 // through the emulator as they are.
+//
+// It has no file uploads either: sendDocument here takes the multipart
+// upload (field "document") as Telegram does, records the message with a
+// document {file_id, file_name, mime_type, file_size} in the bot's history,
+// and keeps the bytes, which getFile and GET /file/bot<token>/<file_path>
+// serve back as on Telegram. Limits as Telegram's: 50 MB a file, caption
+// 1024 characters.
 "use strict";
+const crypto = require("crypto");
 const express = require("express");
+const multer = require("multer");
 const TelegramServer = require("telegram-test-api");
 
 const port = Number(process.argv[2]);
@@ -33,6 +42,38 @@ app.post("/bot:token/createForumTopic", (req, res) => {
   const topic = { message_thread_id: server.messageId++, name: String(name), icon_color: 7322096 };
   topics.push({ botToken: req.params.token, chat_id: String(chatId), ...topic });
   res.json({ ok: true, result: topic });
+});
+const files = new Map(); // file_id -> {botToken, name, mime, bytes}
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 50 << 20 } });
+const badRequest = (res, description) => res.status(400).json({ ok: false, error_code: 400, description: "Bad Request: " + description });
+app.post("/bot:token/sendDocument", upload.single("document"), (req, res) => {
+  const { token } = req.params;
+  if (!req.body.chat_id) return badRequest(res, "chat_id is required");
+  if (!req.file) return badRequest(res, "there is no document in the request");
+  if ((req.body.caption || "").length > 1024) return badRequest(res, "message caption is too long");
+  const fileId = "doc" + crypto.randomBytes(8).toString("hex");
+  // Telegram names the type from the file's name, whatever the part says.
+  const mime = express.static.mime.lookup(req.file.originalname) || req.file.mimetype;
+  files.set(fileId, { botToken: token, name: req.file.originalname, mime, bytes: req.file.buffer });
+  const raw = { ...req.body };
+  if (typeof raw.reply_markup === "string") raw.reply_markup = JSON.parse(raw.reply_markup);
+  raw.document = { file_id: fileId, file_unique_id: fileId, file_name: req.file.originalname, mime_type: mime, file_size: req.file.size };
+  res.json({ ok: true, result: server.addBotMessage(raw, token) });
+});
+app.use((err, req, res, next) => {
+  if (err instanceof multer.MulterError) return badRequest(res, err.message);
+  next(err);
+});
+app.all("/bot:token/getFile", (req, res) => {
+  const id = req.body.file_id || req.query.file_id;
+  const f = files.get(id);
+  if (!f || f.botToken !== req.params.token) return badRequest(res, "invalid file_id");
+  res.json({ ok: true, result: { file_id: id, file_unique_id: id, file_size: f.bytes.length, file_path: "documents/" + id } });
+});
+app.get("/file/bot:token/documents/:id", (req, res) => {
+  const f = files.get(req.params.id);
+  if (!f || f.botToken !== req.params.token) return res.status(404).send("Not Found");
+  res.type(f.mime).send(f.bytes);
 });
 app.post("/forumTopics", (req, res) => {
   res.json({ ok: true, result: topics.filter((t) => t.botToken === req.body.token) });
