@@ -37,6 +37,10 @@ func (d *Dashboard) casesFigures(r *http.Request) (casesData, int, error) {
 	if data.Mentors, err = d.cfg.Reports.MentorLoads(ctx, f.r, f.Group); err != nil {
 		return data, http.StatusInternalServerError, err
 	}
+	// Mentors are members: named like any other.
+	for i, m := range data.Mentors {
+		data.Mentors[i].Name = d.label(r, m.MemberID, m.Name, m.Pseudonym)
+	}
 	weeks, err := d.cfg.Reports.WeeklyCases(ctx, f.r, f.Group)
 	if err != nil {
 		return data, http.StatusInternalServerError, err

@@ -85,6 +85,8 @@ func (rd *Reader) WeeklyCases(ctx context.Context, r Range, chatID int64) ([]Wee
 type MentorLoad struct {
 	MemberID int64  `json:"-"`
 	Name     string `json:"name"`
+	// Pseudonym is how Huddle shows the mentor without real names.
+	Pseudonym string `json:"pseudonym"`
 	// Assigned cases, Answered of them, and Open (assigned, unanswered).
 	Assigned int `json:"assigned"`
 	Answered int `json:"answered"`
@@ -102,7 +104,7 @@ func (rd *Reader) MentorLoads(ctx context.Context, r Range, chatID int64) ([]Men
 				ROW_NUMBER() OVER (PARTITION BY assigned_to ORDER BY first_answer_at - assigned_at) AS n,
 				COUNT(*) OVER (PARTITION BY assigned_to) AS total
 			FROM k WHERE first_answer_at IS NOT NULL)
-		SELECT m.id, m.name, COUNT(*), COUNT(k.first_answer_at), SUM(k.status = 'assigned'),
+		SELECT m.id, m.name, COALESCE(m.pseudonym, ''), COUNT(*), COUNT(k.first_answer_at), SUM(k.status = 'assigned'),
 			COALESCE((SELECT d FROM w WHERE w.assigned_to = m.id AND w.n = (w.total + 1) / 2), 0)
 		FROM k JOIN members m ON m.id = k.assigned_to
 		GROUP BY m.id ORDER BY 3 DESC, m.name`, ms(r.From), ms(r.To), chatID)
@@ -114,7 +116,7 @@ func (rd *Reader) MentorLoads(ctx context.Context, r Range, chatID int64) ([]Men
 	for rows.Next() {
 		var l MentorLoad
 		var median int64
-		if err := rows.Scan(&l.MemberID, &l.Name, &l.Assigned, &l.Answered, &l.Open, &median); err != nil {
+		if err := rows.Scan(&l.MemberID, &l.Name, &l.Pseudonym, &l.Assigned, &l.Answered, &l.Open, &median); err != nil {
 			return nil, fmt.Errorf("mentor loads: %w", err)
 		}
 		l.MedianAnswer = time.Duration(median) * time.Millisecond
