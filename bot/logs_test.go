@@ -15,7 +15,8 @@ import (
 // TestLogsHoldNoTextOrNumbers runs a group lesson and a case from sharing
 // to the mentor's answer, with members whose platform ids are phone
 // numbers as on WhatsApp, logging at info level; the log has none of the
-// messages' text, no phone number and no name.
+// messages' text, no phone number and no name; nor after /mydata sends a
+// member all that is held about them.
 func TestLogsHoldNoTextOrNumbers(t *testing.T) {
 	logs := &huddletest.LogBuffer{}
 	log := logs.Logger()
@@ -64,6 +65,8 @@ func TestLogsHoldNoTextOrNumbers(t *testing.T) {
 	h.wait("ward", ward, "A mentor's answer to case #C1")
 	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/close 1", "")
 	h.wait("dm-"+mentor.ID, 0, "Case #C1 is closed")
+	// Her data, as a summary and a file: nothing of it in the log either.
+	h.myData(amina, "Amina Otieno")
 
 	out := logs.String()
 	if !strings.Contains(out, "command refused") {
