@@ -118,7 +118,8 @@ type Option struct {
 
 // File is a document sent with a message.
 type File struct {
-	// Name is the file's name as the member sees it ("huddle-data.json").
+	// Name is the file's name as the member sees it
+	// ("huddle-mydata-2026-11-23.json").
 	Name string `json:"name"`
 	// MIMEType is its media type ("application/json").
 	MIMEType string `json:"mime_type"`

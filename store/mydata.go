@@ -25,6 +25,7 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 	if d.Consent, err = t.Consent(m.Channel, m.PlatformIDs()...); err != nil {
 		return d, err
 	}
+	var runs map[int64]int // run id -> index in d.Runs, once they are read
 	parts := []struct {
 		what, query string
 		scan        func(*sql.Rows) error
@@ -57,13 +58,18 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 				return err
 			}
 			a.At = fromMS(at)
-			for i := range d.Runs {
-				if d.Runs[i].ID == run {
-					d.Runs[i].Answers = append(d.Runs[i].Answers, a)
-					return nil
+			if runs == nil {
+				runs = make(map[int64]int, len(d.Runs))
+				for i, r := range d.Runs {
+					runs[r.ID] = i
 				}
 			}
-			return fmt.Errorf("answer in run %d, which is not among the member's runs", run)
+			i, ok := runs[run]
+			if !ok {
+				return fmt.Errorf("answer in run %d, which is not among the member's runs", run)
+			}
+			d.Runs[i].Answers = append(d.Runs[i].Answers, a)
+			return nil
 		}},
 		{"cases", `SELECT k.id, ` + chatLabel + `, k.text, k.status, k.created_at FROM cases k JOIN chats c ON c.id = k.chat_id
 			WHERE k.author_id = ? ORDER BY k.id`, func(rows *sql.Rows) error {

@@ -189,6 +189,54 @@ func TestOutboxOrder(t *testing.T) {
 	}
 }
 
+// TestTransientLeavesNoRow: a transient message (a member's data, a word
+// to someone just forgotten) leaves the outbox once sent or given up; its
+// file travels with it until then. Others stay, as delivery records.
+func TestTransientLeavesNoRow(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	file := &bot.File{Name: "huddle-mydata.json", MIMEType: "application/json", Data: []byte(`{"a":1}`)}
+	update(t, db, func(tx bot.Tx) error {
+		for i, transient := range []bool{true, true, false, false} {
+			m := bot.Outbound{Channel: "sim", ChatID: fmt.Sprint("c", i), Text: fmt.Sprint(i), Key: fmt.Sprint("k", i), Transient: transient, File: file}
+			if err := tx.Enqueue(m, t0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	items, err := db.PendingOutbox(ctx, "sim", t0, 100)
+	if err != nil || len(items) != 4 {
+		t.Fatalf("pending = %d, %v; want 4", len(items), err)
+	}
+	if f := items[0].File; f == nil || f.Name != file.Name || string(f.Data) != string(file.Data) {
+		t.Errorf("the file came back from the outbox as %+v", f)
+	}
+	// One of each kind is sent, the other given up.
+	for i, it := range items {
+		if i%2 == 0 {
+			err = db.MarkSent(ctx, it.ID, "p"+it.Text, t0)
+		} else {
+			err = db.MarkRetry(ctx, it.ID, "blocked", t0, time.Time{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	counts, err := db.RowCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["outbox"] != 2 {
+		t.Errorf("%d outbox rows; want the 2 that are not transient", counts["outbox"])
+	}
+	for _, key := range []string{"k2", "k3"} {
+		if _, settled, err := db.SentID(ctx, key); err != nil || !settled {
+			t.Errorf("message %s: settled %v, %v", key, settled, err)
+		}
+	}
+}
+
 func TestMigrateChat(t *testing.T) {
 	db, _ := open(t)
 	update(t, db, func(tx bot.Tx) error {
