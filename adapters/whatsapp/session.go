@@ -10,9 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/huddlebot/huddle/internal/filelock"
+	"github.com/huddlebot/huddle/internal/redact"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
@@ -102,23 +102,17 @@ type slogWA struct {
 	module string
 }
 
+// Warnf and Errorf keep phone numbers out of the logs at warning and error
+// level, where whatsmeow names the JIDs it had trouble with, even under a
+// logger without redact's handler. Debug lines (whatsmeow's info and
+// debug) keep them, for protocol debugging.
 func (l slogWA) Warnf(msg string, args ...any) {
-	l.log.Warn(redactNumbers(fmt.Sprintf(msg, args...)), "module", l.module)
+	l.log.Warn(redact.Numbers(fmt.Sprintf(msg, args...)), "module", l.module)
 }
 
 func (l slogWA) Errorf(msg string, args ...any) {
-	l.log.Error(redactNumbers(fmt.Sprintf(msg, args...)), "module", l.module)
+	l.log.Error(redact.Numbers(fmt.Sprintf(msg, args...)), "module", l.module)
 }
-
-// numberRe matches what could be a phone number in whatsmeow's lines: the
-// user part of a JID ("254722123456@s.whatsapp.net", "…:12@…") or a
-// bare international number.
-var numberRe = regexp.MustCompile(`\+?\d{7,}`)
-
-// redactNumbers keeps phone numbers out of the logs at warning and error
-// level, where whatsmeow names the JIDs it had trouble with. Debug lines
-// (whatsmeow's info and debug) keep them, for protocol debugging.
-func redactNumbers(s string) string { return numberRe.ReplaceAllString(s, "[number]") }
 
 func (l slogWA) Infof(msg string, args ...any) {
 	l.log.Debug(fmt.Sprintf(msg, args...), "module", l.module)

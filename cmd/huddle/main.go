@@ -21,8 +21,10 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/spf13/cobra"
 	_ "time/tzdata" // time zones without the system's database
+
+	"github.com/huddlebot/huddle/internal/redact"
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -97,13 +99,15 @@ func versionString() string {
 	return v
 }
 
-// newLogger returns the logger the config asks for, writing to w.
+// newLogger returns the logger the config asks for, writing to w, with
+// phone numbers and platform ids masked at info level and above.
 func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(redact.NewHandler(h))
 }

@@ -108,3 +108,24 @@ func TestVersionAndHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggerMasksNumbers: the logger huddle runs with masks phone numbers
+// in what any package logs at info level and above, in both formats, and
+// keeps them in debug lines.
+func TestLoggerMasksNumbers(t *testing.T) {
+	for _, format := range []string{"text", "json"} {
+		var buf bytes.Buffer
+		log := newLogger(LogConfig{Level: "debug", Format: format}, &buf)
+		err := errors.New("send to 254722123456@s.whatsapp.net: websocket closed")
+		log.Warn("send failed; will retry", "err", err, "chat", "254733222333@s.whatsapp.net")
+		if out := buf.String(); strings.Contains(out, "254722123456") || strings.Contains(out, "254733222333") ||
+			!strings.Contains(out, "[number]@s.whatsapp.net") {
+			t.Errorf("%s: the warning reads %s", format, out)
+		}
+		buf.Reset()
+		log.Debug("frame", "from", "254722123456@s.whatsapp.net")
+		if !strings.Contains(buf.String(), "254722123456") {
+			t.Errorf("%s: the debug line reads %s", format, buf.String())
+		}
+	}
+}
