@@ -93,6 +93,7 @@ func (rd *Reader) LessonSteps(ctx context.Context, r Range, lessonID string, cha
 	rows, err = rd.db.QueryContext(ctx, `
 		SELECT a.step_id, a.value, a.correct, COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id
 		WHERE `+lessonScope+` AND a.max_points > 0 AND (a.value = '' OR NOT a.correct)
+			AND a.value <> '`+PurgedText+`' -- the answer is gone, not wrong in the same way
 		GROUP BY a.step_id, a.value ORDER BY a.step_id, 4 DESC, a.value`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s wrong answers: %w", lessonID, err)
