@@ -51,3 +51,59 @@ func TestFailureApologisesOnce(t *testing.T) {
 		t.Errorf("messages = %+v, want one apology in French", got)
 	}
 }
+
+// consentFails is a store whose consent look-up fails, as a bug would in
+// the consent gate.
+type consentFails struct{ *store.DB }
+
+func (s consentFails) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	return s.DB.Update(ctx, func(tx bot.Tx) error { return fn(failingConsent{tx}) })
+}
+
+type failingConsent struct{ bot.Tx }
+
+func (failingConsent) Consent(string, ...string) (bot.Consent, error) {
+	return bot.Consent{}, errors.New("planted bug")
+}
+
+// TestFailureBeforeConsentKeepsNothing: an event that trips a bug before
+// its sender passed the consent gate gets one apology too, and leaves no
+// row that names them: not as a seen event, not in the outbox once sent.
+func TestFailureBeforeConsentKeepsNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := sim.New(nil)
+	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
+	router := bot.NewRouter(bot.RouterConfig{Store: consentFails{db}, Engine: brokenEngine{}, Consent: notice1, Committed: sender.Wake})
+	go sender.Run(ctx)
+	go router.Run(ctx)
+	go s.Run(ctx, router)
+	ev := bot.Event{ID: "sim:dm-254722123456:254722123456:1", Channel: "sim", ChatID: "dm-254722123456", ChatType: bot.Direct,
+		SenderID: "254722123456", MessageID: "1", Text: "hello"}
+	for i := 0; i < 2; i++ {
+		if err := router.HandleEvent(ctx, ev); err != nil {
+			t.Fatalf("delivery %d: %v", i, err)
+		}
+	}
+	var traces []store.Trace
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if traces, err = db.Traces(ctx, 0, "254722123456"); err != nil {
+			t.Fatal(err)
+		}
+		if len(traces) == 0 && len(s.Messages(ctx, ev.ChatID, 0, 0)) > 0 {
+			break
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := s.Messages(ctx, ev.ChatID, 0, 0); len(got) != 1 || got[0].Text != "Sorry, something went wrong on my side; the team has been told." {
+		t.Errorf("messages = %+v; want one apology", got)
+	}
+	if traces, err = db.Traces(ctx, 0, "254722123456"); err != nil || len(traces) != 0 {
+		t.Errorf("the database holds the sender's number: %v %v", traces, err)
+	}
+}

@@ -320,14 +320,19 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 	if ev.Time.IsZero() {
 		ev.Time = now
 	}
+	// gated says the sender passed the consent gate (or there is none):
+	// until then nothing that names them may be stored.
+	var gated bool
 	err := r.store.Update(ctx, func(tx Tx) error {
 		v := pass
+		gated = false
 		if r.consent != nil && ev.SenderID != "" && ev.Kind != ChatMigrated && ev.Kind != ChannelDown {
 			var err error
 			if v, err = r.gate(tx, ev, now); err != nil || v == drop {
 				return err
 			}
 		}
+		gated = true
 		first, err := tx.SeeEvent(ev.ID, now)
 		if err != nil || !first {
 			return err
@@ -364,16 +369,24 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		// Record the event as seen and apologise, so a message that trips a
 		// bug is not redelivered and retried forever.
 		// The event's id holds the sender's platform id (a phone number on
-		// WhatsApp): the log names the message only.
+		// WhatsApp): the log names the message only. For someone who has
+		// not passed the consent gate nothing keeps it: the apology's key
+		// holds the id's fingerprint (a redelivery is still apologised to
+		// once), and the apology leaves the outbox once sent.
 		r.log.Error("handle event", "channel", ev.Channel, "message", ev.MessageID, "kind", ev.Kind, "err", err)
+		key := "ev:" + ev.ID + ":err"
+		if !gated {
+			key = "consent:" + EventPrint(ev.ID) + ":err"
+		}
 		err = r.store.Update(ctx, func(tx Tx) error {
-			if _, err := tx.SeeEvent(ev.ID, now); err != nil {
-				return err
+			if gated {
+				if _, err := tx.SeeEvent(ev.ID, now); err != nil {
+					return err
+				}
 			}
 			return tx.Enqueue(Outbound{
 				Channel: ev.Channel, ChatID: ev.ChatID, ReplyTo: ev.MessageID,
-				Text: tr(ev.SenderLang, "sorry"),
-				Key:  "ev:" + ev.ID + ":err",
+				Text: tr(ev.SenderLang, "sorry"), Transient: !gated, Key: key,
 			}, now)
 		})
 	}
