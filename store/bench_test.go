@@ -82,13 +82,16 @@ func (nopChannel) Send(context.Context, bot.Outbound) (string, error) { return "
 // registration, engagement) -> engine (scoring, state) -> SQLite commit
 // (run state, answer, timers) -> outbox (feedback, next question), with the
 // sender draining the outbox to a channel that discards.
+//
+// The consent variant asks for consent (privacy.consent) and has every
+// member accept first: the gate's look-up is then on every event's path.
 func BenchmarkGroupQuiz(b *testing.B) {
-	for _, withSender := range []bool{false, true} {
-		name := "router"
-		if withSender {
-			name = "router+sender"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, v := range []struct {
+		name                string
+		withSender, consent bool
+	}{{"router", false, false}, {"router+sender", true, false}, {"router+consent", false, true}} {
+		withSender := v.withSender
+		b.Run(v.name, func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			db, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
@@ -105,8 +108,24 @@ func BenchmarkGroupQuiz(b *testing.B) {
 				wg.Add(1)
 				go func() { defer wg.Done(); sender.Run(ctx) }()
 			}
+			var notice *bot.ConsentNotice
+			if v.consent {
+				notice = &bot.ConsentNotice{Version: 1}
+				err := db.Update(ctx, func(tx bot.Tx) error {
+					for m := 0; m < benchMembers; m++ {
+						c := bot.Consent{Status: bot.ConsentAccepted, Version: 1, AnsweredAt: time.Now()}
+						if err := tx.SetConsent("bench", []string{fmt.Sprintf("m%d", m)}, c); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
 			router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(benchLesson(b), &flows.Engine{}, log),
-				Logger: log, Committed: committed})
+				Logger: log, Committed: committed, Consent: notice})
 			defer router.Close()
 			// Every group has met all its members and started the lesson.
 			for g := 0; g < benchGroups; g++ {
