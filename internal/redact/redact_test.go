@@ -32,7 +32,9 @@ func TestHandlerMasksNumbers(t *testing.T) {
 			map[string]any{"err": "send to [number]@s.whatsapp.net: websocket closed"}},
 		{"error without a number keeps its form", func(l *slog.Logger) { l.Error("mark sent", "err", errors.New("database is locked")) },
 			map[string]any{"err": "database is locked"}},
-		{"string", func(l *slog.Logger) { l.Info("added to a group", "group", "120363025246125888@g.us", "lid", "+165463981236447") },
+		{"string", func(l *slog.Logger) {
+			l.Info("added to a group", "group", "120363025246125888@g.us", "lid", "+165463981236447")
+		},
 			map[string]any{"group": "[number]@g.us", "lid": "[number]"}},
 		{"Stringer", func(l *slog.Logger) { l.Info("connected", "as", jid{"254722123456", "s.whatsapp.net"}) },
 			map[string]any{"as": "[number]@s.whatsapp.net"}},
