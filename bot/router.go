@@ -370,9 +370,9 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		// bug is not redelivered and retried forever.
 		// The event's id holds the sender's platform id (a phone number on
 		// WhatsApp): the log names the message only. For someone who has
-		// not passed the consent gate nothing keeps it: the apology's key
-		// holds the id's fingerprint (a redelivery is still apologised to
-		// once), and the apology leaves the outbox once sent.
+		// not passed the consent gate nothing keeps it: no seen-event row,
+		// the apology keyed by the id's fingerprint (a redelivery before it
+		// is sent gets no second one) and gone from the outbox once sent.
 		r.log.Error("handle event", "channel", ev.Channel, "message", ev.MessageID, "kind", ev.Kind, "err", err)
 		key := "ev:" + ev.ID + ":err"
 		if !gated {
