@@ -12,6 +12,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // LRS posts statements to a learning record store.
@@ -136,14 +138,7 @@ func (r *LRS) wait(ctx context.Context, d time.Duration) error {
 	if r.Wait != nil {
 		return r.Wait(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return bot.SystemClock{}.Sleep(ctx, d)
 }
 
 // post sends one batch: POST {endpoint}/statements with the xAPI version

@@ -436,11 +436,5 @@ func retryAfter(err error, def time.Duration) time.Duration {
 	return def
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(d):
-		return true
-	}
-}
+// sleep waits d; false when ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool { return bot.SystemClock{}.Sleep(ctx, d) == nil }

@@ -155,7 +155,7 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 		cfg.LateAfter = 30 * time.Minute
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = realClock{}
+		cfg.Clock = bot.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -63,7 +63,7 @@ func TestImportRules(t *testing.T) {
 		"internal/redact":      {},
 		"internal/browsertest": {},
 		"dashboard":            {"store", "flows"},
-		"xapi":                 {"store", "flows"},
+		"xapi":                 {"bot", "store", "flows"},
 		"internal/xapitest":    {"internal/npmtest"},
 		"internal/npmtest":     {},
 		"internal/demo":        {"bot", "store", "flows", "lessons", "cases"},
