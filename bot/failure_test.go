@@ -17,23 +17,33 @@ type brokenEngine struct{ bot.Engine }
 
 func (brokenEngine) Offer(bot.Tx, bot.Session) (bool, error) { return false, errors.New("planted bug") }
 
-// TestFailureApologisesOnce: an event that trips a bug gets one apology,
-// in the member's language, and is recorded as seen, so a redelivery
-// neither loops nor apologises twice.
-func TestFailureApologisesOnce(t *testing.T) {
+// broken runs a router on brokenEngine over the store wrap makes of a new
+// database, with a sender to the simulator, until the test ends; consent
+// is the notice to ask, if any.
+func broken(t *testing.T, wrap func(*store.DB) bot.Store, consent *bot.ConsentNotice) (*store.DB, *sim.Sim, *bot.Router) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	s := sim.New(nil)
 	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
-	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: brokenEngine{}, Committed: sender.Wake})
+	router := bot.NewRouter(bot.RouterConfig{Store: wrap(db), Engine: brokenEngine{}, Consent: consent, Committed: sender.Wake})
 	go sender.Run(ctx)
 	go router.Run(ctx)
 	go s.Run(ctx, router)
+	return db, s, router
+}
+
+// TestFailureApologisesOnce: an event that trips a bug gets one apology,
+// in the member's language, and is recorded as seen, so a redelivery
+// neither loops nor apologises twice.
+func TestFailureApologisesOnce(t *testing.T) {
+	ctx := context.Background()
+	_, s, router := broken(t, func(db *store.DB) bot.Store { return db }, nil)
 	ev := bot.Event{ID: "sim:dm-f:f:1", Channel: "sim", ChatID: "dm-f", ChatType: bot.Direct, SenderID: "f",
 		SenderLang: "fr", MessageID: "1", Text: "hello"}
 	for i := 0; i < 3; i++ {
@@ -70,19 +80,9 @@ func (failingConsent) Consent(string, ...string) (bot.Consent, error) {
 // its sender passed the consent gate gets an apology too, and leaves no
 // row that names them: not as a seen event, not in the outbox once sent.
 func TestFailureBeforeConsentKeepsNothing(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s := sim.New(nil)
-	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
-	router := bot.NewRouter(bot.RouterConfig{Store: consentFails{db}, Engine: brokenEngine{}, Consent: notice1, Committed: sender.Wake})
-	go sender.Run(ctx)
-	go router.Run(ctx)
-	go s.Run(ctx, router)
+	ctx := context.Background()
+	db, s, router := broken(t, func(db *store.DB) bot.Store { return consentFails{db} }, notice1)
+	var err error
 	ev := bot.Event{ID: "sim:dm-254722123456:254722123456:1", Channel: "sim", ChatID: "dm-254722123456", ChatType: bot.Direct,
 		SenderID: "254722123456", MessageID: "1", Text: "hello"}
 	if err := router.HandleEvent(ctx, ev); err != nil {
