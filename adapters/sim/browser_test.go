@@ -40,9 +40,18 @@ func TestSimulatorInBrowser(t *testing.T) {
 			return chromedp.Click(chromedp.CSS("#send"))(ctx, t)
 		}
 	}
+	// waitText waits for text on the page; on a timeout it says which text
+	// and what the page showed last.
 	waitText := func(text string) step {
-		return chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#log").innerText.includes(%q)`, text),
-			chromedp.WithPollingTimeout(15*time.Second))
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#log").innerText.includes(%q)`, text),
+				chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
+			if err != nil {
+				shown, _ := chromedp.Evaluate[string](`document.querySelector("#log").innerText.slice(-1500)`)(ctx, tg)
+				return chromedp.Void{}, fmt.Errorf("waiting for %q: %w; the page ends with:\n%s", text, err, shown)
+			}
+			return chromedp.Void{}, nil
+		}
 	}
 	// pick clicks option n (1-based) of the newest bot message with options.
 	pick := func(n int) step {
