@@ -2,6 +2,7 @@ package flows
 
 import (
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/vm"
 	"go.yaml.in/yaml/v3"
 )
@@ -59,6 +60,8 @@ func parseBranch(p *parser, n *yaml.Node, _ *Step) stepKind {
 				prog, err := expr.Compile(src, expr.Env(exprEnv{}), expr.AsBool())
 				if err != nil {
 					p.errf(v, "bad expression %q: %s", src, firstLine(err.Error()))
+				} else if name := directOnly(prog); name != "" && p.mode != ModeDirect {
+					p.errf(v, "%s is known only in one-to-one lessons (mode: direct); in a group lesson each member answers on their own: use score, points or max_points", name)
 				}
 				bc.src, bc.program = src, prog
 			}
@@ -100,6 +103,24 @@ func (b *branchStep) enter(c *runCtx) outcome {
 		}
 	}
 	return outcome{}
+}
+
+// directOnly returns the first name a condition uses that has a value only
+// in direct mode (answers or vars), or "".
+func directOnly(prog *vm.Program) string {
+	root := prog.Node()
+	var v identFinder
+	ast.Walk(&root, &v)
+	return v.found
+}
+
+// identFinder finds the first use of answers or vars.
+type identFinder struct{ found string }
+
+func (f *identFinder) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok && f.found == "" && (id.Value == "answers" || id.Value == "vars") {
+		f.found = id.Value
+	}
 }
 
 // firstLine keeps the first line of a multi-line error.

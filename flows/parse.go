@@ -48,6 +48,7 @@ type parser struct {
 	file     string
 	problems Problems
 	langs    []string // declared languages
+	mode     string   // the lesson's mode, known before its steps
 	// gotos to check once every step id is known.
 	gotos []pendingGoto
 }
@@ -135,6 +136,7 @@ func (p *parser) lesson(n *yaml.Node) *Lesson {
 			l.Mode = mode
 		}
 	}
+	p.mode = l.Mode
 	if v := f["pass_mark"]; v != nil {
 		if pm, ok := p.number(v, "pass_mark"); ok {
 			if pm < 0 || pm > 1 {

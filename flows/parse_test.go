@@ -56,6 +56,7 @@ func TestEveryPlantedErrorKind(t *testing.T) {
 		15: "bad duration",
 		17: "bad expression",
 		19: "no step has that id",
+		23: "known only in one-to-one lessons",
 	}
 	if len(ps) != len(want) {
 		t.Errorf("got %d problems, want %d:\n%v", len(ps), len(want), ps)

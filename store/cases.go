@@ -383,13 +383,23 @@ func (d *DB) DueCases(ctx context.Context, now time.Time, limit int) ([]bot.Case
 }
 
 // AddMentor makes a member a mentor of queue; false when they were already.
+// The queue's cases waiting for a mentor are due for a check at once, so
+// the new mentor is offered them without waiting for the next retry.
 func (t *Tx) AddMentor(queue string, memberID int64, at time.Time) (bool, error) {
 	res, err := t.exec(`INSERT INTO mentors (queue, member_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, queue, memberID, ms(at))
 	if err != nil {
 		return false, fmt.Errorf("add mentor %d to %s: %w", memberID, queue, err)
 	}
 	n, _ := res.RowsAffected()
-	return n > 0, nil
+	if n == 0 {
+		return false, nil
+	}
+	_, err = t.exec(`UPDATE cases SET next_check_at = ? WHERE queue = ? AND status = 'open'
+		AND escalated_at IS NOT NULL AND assigned_to IS NULL`, ms(at), queue)
+	if err != nil {
+		return false, fmt.Errorf("add mentor %d to %s: wake waiting cases: %w", memberID, queue, err)
+	}
+	return true, nil
 }
 
 // RemoveMentor undoes AddMentor; false when the member was not one.
@@ -430,3 +440,35 @@ type prefixed struct {
 }
 
 func (p prefixed) Scan(dest ...any) error { return p.sc.Scan(append([]any{p.first}, dest...)...) }
+
+// MentorRow is a mentor added with /mentor or huddle mentors add.
+type MentorRow struct {
+	// Ref names them as channel:id.
+	Ref       string
+	Pseudonym string
+	Added     time.Time
+}
+
+// Mentors lists the mentors added in the database, by queue, in the order
+// added.
+func (r *Reader) Mentors(ctx context.Context) (map[string][]MentorRow, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT mt.queue, m.channel, m.platform_id, m.pseudonym, mt.added_at
+		FROM mentors mt JOIN members m ON m.id = mt.member_id ORDER BY mt.added_at, mt.member_id`)
+	if err != nil {
+		return nil, fmt.Errorf("mentors: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string][]MentorRow)
+	for rows.Next() {
+		var (
+			q, ch, id string
+			pseudo    sql.NullString
+			at        int64
+		)
+		if err := rows.Scan(&q, &ch, &id, &pseudo, &at); err != nil {
+			return nil, fmt.Errorf("mentors: %w", err)
+		}
+		out[q] = append(out[q], MentorRow{Ref: ch + ":" + id, Pseudonym: pseudo.String, Added: time.UnixMilli(at)})
+	}
+	return out, rows.Err()
+}

@@ -198,7 +198,11 @@ var defaults = map[string]any{
 
 // loadConfig reads defaults, then the config file (when given), then
 // HUDDLE_* environment variables, and validates the result.
-func loadConfig(file string) (Config, error) {
+func loadConfig(file string) (Config, error) { return loadConfigWith(file, "") }
+
+// loadConfigWith is loadConfig with the database path given on the command
+// line (--db) in place of the configured one, when not empty.
+func loadConfigWith(file, db string) (Config, error) {
 	v := viper.New()
 	for k, val := range defaults {
 		v.SetDefault(k, val)
@@ -206,6 +210,9 @@ func loadConfig(file string) (Config, error) {
 	v.SetEnvPrefix("HUDDLE")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
 	v.AutomaticEnv()
+	if db != "" {
+		v.Set("database", db)
+	}
 	if file != "" {
 		v.SetConfigFile(file)
 		if err := v.ReadInConfig(); err != nil {

@@ -12,16 +12,16 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newExportCmd(configFile *string) *cobra.Command {
+func newExportCmd(src *configSource) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Export learning records",
 	}
-	cmd.AddCommand(newExportXAPICmd(configFile))
+	cmd.AddCommand(newExportXAPICmd(src))
 	return cmd
 }
 
-func newExportXAPICmd(configFile *string) *cobra.Command {
+func newExportXAPICmd(src *configSource) *cobra.Command {
 	var since, until, out string
 	cmd := &cobra.Command{
 		Use:   "xapi",
@@ -43,7 +43,7 @@ is new.`,
 			if since == "" {
 				return fmt.Errorf("--since is required: the first day to export, such as 2026-01-01")
 			}
-			cfg, r, err := configAndPeriod(*configFile, since, until)
+			cfg, r, err := configAndPeriod(src, since, until)
 			if err != nil {
 				return err
 			}
@@ -95,7 +95,7 @@ is new.`,
 	cmd.Flags().StringVar(&since, "since", "", "first day, YYYY-MM-DD (required)")
 	cmd.Flags().StringVar(&until, "until", "", "last day, YYYY-MM-DD, included (default: today)")
 	cmd.Flags().StringVar(&out, "out", "", "write the statements to this file as JSON lines (- for standard output)")
-	return cmd
+	return dbFlag(cmd, src)
 }
 
 // writeJSONLines writes one statement a line to path, or to stdout for "-".

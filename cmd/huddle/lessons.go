@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newLessonsCmd(configFile *string) *cobra.Command {
+func newLessonsCmd(src *configSource) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lessons",
 		Short: "Work with lesson files",
@@ -27,7 +27,7 @@ Without a PATH, the lessons folder of the configuration is checked, or the
 built-in samples when it does not exist.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				cfg, err := loadConfig(*configFile)
+				cfg, err := src.load()
 				if err != nil {
 					return err
 				}

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	_ "time/tzdata" // time zones without the system's database
@@ -50,7 +51,7 @@ type exitError struct{ msg string }
 func (e exitError) Error() string { return e.msg }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
-	var configFile string
+	src := &configSource{}
 	root := &cobra.Command{
 		Use:   "huddle",
 		Short: "Huddle: lessons, quizzes and case discussions in health workers' chat groups",
@@ -66,11 +67,54 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.PersistentFlags().StringVarP(&configFile, "config", "c", os.Getenv("HUDDLE_CONFIG"),
+	root.PersistentFlags().StringVarP(&src.file, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
-	root.AddCommand(newRunCmd(&configFile), newLessonsCmd(&configFile), newWhatsAppCmd(&configFile), newReportCmd(&configFile),
-		newExportCmd(&configFile), newPrivacyCmd(&configFile), newDemoCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(src), newLessonsCmd(src), newWhatsAppCmd(src), newReportCmd(src),
+		newExportCmd(src), newPrivacyCmd(src), newMentorsCmd(src), newDemoCmd(), newVersionCmd())
+	refuseUnknown(root)
 	return root
+}
+
+// configSource is where a command's configuration comes from: the
+// --config file and, for the commands that read the database, --db.
+type configSource struct {
+	file string
+	db   string
+}
+
+// load reads the configuration, with --db in place of database when given.
+func (s *configSource) load() (Config, error) {
+	return loadConfigWith(s.file, s.db)
+}
+
+// dbFlag gives a command that reads the database the --db flag.
+func dbFlag(cmd *cobra.Command, src *configSource) *cobra.Command {
+	cmd.Flags().StringVar(&src.db, "db", "", "the database file (default: database in the configuration, ./data/huddle.db)")
+	return cmd
+}
+
+// refuseUnknown makes every command that only groups others fail on an
+// argument that names none of them, with cobra's suggestions, instead of
+// printing its help and succeeding.
+func refuseUnknown(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		refuseUnknown(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.SuggestionsMinimumDistance = 2
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
+		}
+		return fmt.Errorf("%s\n\nRun '%s --help' for the commands there are", msg, cmd.CommandPath())
+	}
 }
 
 func newVersionCmd() *cobra.Command {

@@ -59,7 +59,7 @@ func TestValidateCommand(t *testing.T) {
 			"every-kind.yaml:2: bad id", "every-kind.yaml:3: unknown language", "every-kind.yaml:6: unknown key",
 			"every-kind.yaml:12: correct 3 is out of range", "every-kind.yaml:13: duplicate step id",
 			"every-kind.yaml:15: wait: bad duration", "every-kind.yaml:17: bad expression", "every-kind.yaml:19: goto \"nowhere\"",
-			"8 problem(s)"}},
+			"every-kind.yaml:23: answers is known only in one-to-one lessons", "9 problem(s)"}},
 		{"a folder with a broken file", []string{"lessons", "validate", "../../flows/testdata/invalid"}, true, []string{"structure.yaml:3: bad mode"}},
 		{"no such path", []string{"lessons", "validate", "nope.yaml"}, true, []string{"nope.yaml"}},
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newPrivacyCmd(configFile *string) *cobra.Command {
+func newPrivacyCmd(src *configSource) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "privacy",
 		Short: "Members' data: purge what is older than the retention limit",
@@ -31,7 +31,7 @@ counts, and works while huddle runs.`,
   huddle privacy purge --days 180`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(*configFile)
+			cfg, err := src.load()
 			if err != nil {
 				return err
 			}
@@ -75,6 +75,6 @@ counts, and works while huddle runs.`,
 	}
 	purge.Flags().BoolVar(&dryRun, "dry-run", false, "count what would be removed, change nothing")
 	purge.Flags().IntVar(&days, "days", 0, "the limit in days (default: privacy.retention_days)")
-	cmd.AddCommand(purge)
+	cmd.AddCommand(dbFlag(purge, src))
 	return cmd
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newReportCmd(configFile *string) *cobra.Command {
+func newReportCmd(src *configSource) *cobra.Command {
 	var from, to, format string
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -26,7 +26,7 @@ timezone; --to is inclusive. By default, the last 28 days.`,
   huddle report --from 2026-01-05 --to 2026-02-28 --format csv > january-february.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, r, err := configAndPeriod(*configFile, from, to)
+			cfg, r, err := configAndPeriod(src, from, to)
 			if err != nil {
 				return err
 			}
@@ -45,13 +45,13 @@ timezone; --to is inclusive. By default, the last 28 days.`,
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 28 days before --to)")
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD, included (default: today)")
 	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
-	return cmd
+	return dbFlag(cmd, src)
 }
 
 // configAndPeriod loads the config and reads the period's days in its
 // time zone.
-func configAndPeriod(configFile, from, to string) (Config, store.Range, error) {
-	cfg, err := loadConfig(configFile)
+func configAndPeriod(src *configSource, from, to string) (Config, store.Range, error) {
+	cfg, err := src.load()
 	if err != nil {
 		return cfg, store.Range{}, err
 	}

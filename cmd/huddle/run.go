@@ -24,8 +24,8 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-func newRunCmd(configFile *string) *cobra.Command {
-	return &cobra.Command{
+func newRunCmd(src *configSource) *cobra.Command {
+	return dbFlag(&cobra.Command{
 		Use:   "run",
 		Short: "Run the bot until SIGINT or SIGTERM",
 		Long: `Run the bot: the channels that are enabled, the lesson engine, the timers,
@@ -34,14 +34,14 @@ http://127.0.0.1:8080, keeps its data in ./data/huddle.db, and runs the
 lessons in ./lessons (the built-in samples when that folder is absent).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(*configFile)
+			cfg, err := src.load()
 			if err != nil {
 				return err
 			}
 			log := newLogger(cfg.Log, cmd.ErrOrStderr())
 			return run(cmd.Context(), cfg, log)
 		},
-	}
+	}, src)
 }
 
 // run wires everything and runs until ctx ends.

@@ -20,7 +20,7 @@ func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, log *slo
 	})
 }
 
-func newWhatsAppCmd(configFile *string) *cobra.Command {
+func newWhatsAppCmd(src *configSource) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "whatsapp",
 		Short: "Pair the bot's WhatsApp number and check its connection",
@@ -31,11 +31,11 @@ channels.whatsapp.enabled and start 'huddle run'.
 
 Stop 'huddle run' first: one session serves one process at a time.`,
 	}
-	cmd.AddCommand(newWhatsAppPairCmd(configFile), newWhatsAppStatusCmd(configFile))
+	cmd.AddCommand(newWhatsAppPairCmd(src), newWhatsAppStatusCmd(src))
 	return cmd
 }
 
-func newWhatsAppPairCmd(configFile *string) *cobra.Command {
+func newWhatsAppPairCmd(src *configSource) *cobra.Command {
 	var phone string
 	cmd := &cobra.Command{
 		Use:   "pair",
@@ -51,7 +51,7 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
   huddle whatsapp pair --phone +254700000000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(*configFile)
+			cfg, err := src.load()
 			if err != nil {
 				return err
 			}
@@ -95,13 +95,13 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
 	return cmd
 }
 
-func newWhatsAppStatusCmd(configFile *string) *cobra.Command {
+func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "Say whether WhatsApp is paired and connected, and list its groups",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(*configFile)
+			cfg, err := src.load()
 			if err != nil {
 				return err
 			}

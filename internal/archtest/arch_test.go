@@ -5,7 +5,9 @@ package archtest
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -119,4 +121,43 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestOnlySourceInGit: no binaries, databases or lock files are tracked,
+// and git ignores the ones the tests and builds leave behind. It needs a
+// git checkout; outside one (an exported tree) it is skipped.
+func TestOnlySourceInGit(t *testing.T) {
+	root, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	top := strings.TrimSpace(string(root))
+	ls := exec.Command("git", "ls-files", "-z")
+	ls.Dir = top
+	out, err := ls.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		for _, bad := range []string{".test", ".db", ".db-wal", ".db-shm", ".lock", ".exe"} {
+			if strings.HasSuffix(f, bad) {
+				t.Errorf("%s is tracked: only source belongs in git", f)
+			}
+		}
+		head := make([]byte, 4)
+		if fh, err := os.Open(filepath.Join(top, f)); err == nil {
+			n, _ := fh.Read(head)
+			fh.Close()
+			if n == 4 && string(head) == "\x7fELF" {
+				t.Errorf("%s is a binary (ELF): only source belongs in git", f)
+			}
+		}
+	}
+	for _, f := range []string{"store/store.test", "cmd/huddle/huddle.test", "data/huddle.db", "x.db-wal", "internal/tgemu/node/.install.lock", "huddle"} {
+		cmd := exec.Command("git", "check-ignore", "-q", "--no-index", f)
+		cmd.Dir = top
+		if err := cmd.Run(); err != nil {
+			t.Errorf("git does not ignore %s", f)
+		}
+	}
 }
