@@ -1,7 +1,10 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"fmt"
 	"slices"
 	"strings"
@@ -186,6 +189,19 @@ func TestForgetLeavesNothing(t *testing.T) {
 	for _, tr := range after {
 		t.Errorf("after /forget, Zawadi is still in %s", tr)
 	}
+	// Nor in the files' bytes: secure_delete zeroed the rows, and the WAL
+	// was emptied after the erasure and after the transient confirmation
+	// left the outbox.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		found := inFiles(t, h.app.Path, "zawadi", "Zawadi", "Wekesa")
+		if len(found) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("after /forget, the database's files still hold %v", found)
+			break
+		}
+	}
 	if got := counts(); got != countsBefore {
 		t.Errorf("group counts (messages/answers) went from %s to %s; they must stay", countsBefore, got)
 	}
@@ -228,4 +244,23 @@ func (h *harness) wait(chat string, after int64, text string) sim.Message {
 	}
 	h.t.Fatalf("no %q in %s: %q", text, chat, texts(h.botAfter(chat, after)))
 	return sim.Message{}
+}
+
+// inFiles lists which of needles the database file at path and its WAL
+// hold, byte for byte, as "file: needle".
+func inFiles(t *testing.T, path string, needles ...string) []string {
+	t.Helper()
+	var found []string
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(path + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, n := range needles {
+			if bytes.Contains(data, []byte(n)) {
+				found = append(found, filepath.Base(path+suffix)+": "+n)
+			}
+		}
+	}
+	return found
 }

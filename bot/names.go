@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 //go:embed blocked_names.txt
@@ -53,7 +55,7 @@ func checkName(name string) (string, error) {
 	if digits >= 7 {
 		return name, errNamePhone
 	}
-	if rest, ok := strings.CutPrefix(strings.ToLower(name), strings.ToLower(PseudonymPrefix)); ok && strings.Trim(rest, "0123456789") == "" {
+	if given(NameKey(name)) {
 		return name, errNameGiven
 	}
 	folded := foldName(name)
@@ -73,6 +75,26 @@ func checkName(name string) (string, error) {
 		}
 	}
 	return name, nil
+}
+
+// NameKey is what two names are compared by: lower case, accents
+// removed, letters and digits only. "Mama-Grace", "mamá grace" and
+// "Mama Grace" share one key, so none can pass for another member.
+func NameKey(name string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(name)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// given reports whether a name key has the form of the pseudonyms Huddle
+// gives ("Member-4821", "member 4821", "Membér_4821").
+func given(key string) bool {
+	rest, ok := strings.CutPrefix(key, NameKey(PseudonymPrefix))
+	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
 // foldName lowers s, turns look-alike digits and signs into the letters

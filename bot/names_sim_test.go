@@ -48,6 +48,10 @@ func TestPseudonyms(t *testing.T) {
 	for _, tc := range []struct{ who, text, want string }{
 		{"amina", "/name Mama Grace", "others now see you as Mama Grace"},
 		{"brigitte", "/name mama GRACE", "Someone already uses"},
+		{"brigitte", "/name Mama-Grace", "Someone already uses"},
+		{"brigitte", "/name Mamá  Gráce", "Someone already uses"},
+		{"brigitte", "/name MamaGrace", "Someone already uses"},
+		{"brigitte", "/name " + strings.Replace(first, "-", " ", 1), "Names of the form Member-1234"},
 		{"brigitte", "/name " + first, "Names of the form Member-1234"},
 		{"brigitte", "/name 0722 123 456", "looks like a phone number"},
 		{"brigitte", "/name F4gg0t", "not allowed"},

@@ -42,7 +42,7 @@ func newWorld(t *testing.T, change ...func(*cases.Config)) *world {
 		f(&cfg)
 	}
 	svc := cases.New(cfg)
-	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: svc}, s)
+	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: svc, Pseudonyms: cfg.Pseudonyms}, s)
 	w := &world{t: t, sim: s, app: app}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-lead", ChatType: bot.Direct, Sender: "lead", Name: "Lead", Text: "/start"}); err == nil {

@@ -306,7 +306,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	kinds := list(s.Lang, kindNames(s.Lang, Summary(findings)))
 	dm, err := tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return reply(tx, s, "flagged", tr(s.Lang, "flagged_nodm", s.Member.Name, kinds))
+		return reply(tx, s, "flagged", tr(s.Lang, "flagged_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), kinds))
 	}
 	if err != nil {
 		return err
@@ -321,7 +321,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return reply(tx, s, "flagged", tr(s.Lang, "flagged_group", s.Member.Name))
+	return reply(tx, s, "flagged", tr(s.Lang, "flagged_group", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 }
 
 // templated reports whether a group's cases follow the template.
@@ -397,7 +397,7 @@ func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string
 	if key == "" {
 		key = fmt.Sprintf("case:%d:post", c.ID)
 		m := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: key,
-			Text: tr(chat.Lang, "posted", c.ID, author.Name, text, c.ID)}
+			Text: tr(chat.Lang, "posted", c.ID, sv.shown(chat.Lang, author.Name, author.Pseudonym), text, c.ID)}
 		if chat.Forum && sv.cfg.Topics {
 			// The topic first; the post goes into it once it exists.
 			topic := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: topicKey(c.ID), Topic: topicName(c.ID, text)}
@@ -536,7 +536,7 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 		return true, err
 	}
 	if len(findings) > 0 {
-		return true, reply(tx, s, "redacted", tr(s.Lang, "reply_redacted", s.Member.Name, c.ID, list(s.Lang, kindNames(s.Lang, Summary(findings)))))
+		return true, reply(tx, s, "redacted", tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), c.ID, list(s.Lang, kindNames(s.Lang, Summary(findings)))))
 	}
 	return true, nil
 }
@@ -683,11 +683,7 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 	if len(posts) > 0 {
 		thread.WriteString(tr(lang, "thread"))
 		for _, p := range posts {
-			who := p.Name
-			if sv.cfg.Pseudonyms && p.Pseudonym != "" {
-				who = p.Pseudonym
-			}
-			who = nameOr(lang, who)
+			who := sv.shown(lang, p.Name, p.Pseudonym)
 			if p.MemberID == 0 {
 				who = tr(lang, "lesson_note")
 			}
@@ -701,7 +697,13 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 	return tx.LinkCaseMessage(key, c.ID)
 }
 
-func nameOr(lang, name string) string {
+// shown is how a member is named to others: by their pseudonym when
+// pseudonyms are on, else by name; "a former member" when they have
+// neither (forgotten).
+func (sv *Service) shown(lang, name, pseudonym string) string {
+	if sv.cfg.Pseudonyms && pseudonym != "" {
+		return pseudonym
+	}
 	if name == "" {
 		return tr(lang, "former")
 	}
@@ -738,7 +740,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 		return err
 	}
 	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
-		Text: tr(chat.Lang, "answer_post", c.ID, s.Member.Name, text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
+		Text: tr(chat.Lang, "answer_post", c.ID, sv.shown(chat.Lang, s.Member.Name, s.Member.Pseudonym), text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
 	if err != nil {
 		return err
 	}
@@ -949,7 +951,7 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		if p.Kind == bot.PostAnswer {
 			mark = "👩‍⚕️"
 		}
-		b.WriteString(tr(s.Lang, "show_post", mark, nameOr(s.Lang, p.Name), bot.Clip(p.Text, 500)))
+		b.WriteString(tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
 	}
 	return reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
 }
@@ -1122,7 +1124,7 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	if err != nil {
 		return err
 	}
-	who := nameOr(s.Lang, m.Name)
+	who := sv.shown(s.Lang, m.Name, m.Pseudonym)
 	if args[0] == "remove" {
 		if slices.ContainsFunc(sv.cfg.Mentors[queue], func(r bot.StaffRef) bool { return r.Matches(m) }) {
 			return reply(tx, s, "mentor", tr(s.Lang, "mentor_config", who, queue))
@@ -1172,14 +1174,14 @@ func (sv *Service) listMentors(tx bot.Tx, s bot.Session, queues []string) error 
 		for _, ref := range sv.cfg.Mentors[q] {
 			name := ref.String()
 			if m, err := tx.MemberByRef(ref); err == nil {
-				name = nameOr(s.Lang, m.Name) + " (" + ref.String() + ")"
+				name = sv.shown(s.Lang, m.Name, m.Pseudonym) + " (" + ref.String() + ")"
 			} else if !errors.Is(err, bot.ErrNotFound) {
 				return err
 			}
 			names = append(names, name)
 		}
 		for _, m := range added[q] {
-			names = append(names, nameOr(s.Lang, m.Name)+" ("+m.Channel+":"+m.PlatformID+", /mentor)")
+			names = append(names, sv.shown(s.Lang, m.Name, m.Pseudonym)+" ("+m.Channel+":"+m.PlatformID+", /mentor)")
 		}
 		if len(names) == 0 {
 			names = append(names, tr(s.Lang, "mentor_none"))

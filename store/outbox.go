@@ -52,10 +52,7 @@ func (d *DB) MarkSent(ctx context.Context, id int64, platformID string, at time.
 			return fmt.Errorf("mark outbox %d sent: %w", id, err)
 		}
 		// A message to a forgotten member leaves no trace once sent.
-		if _, err := t.exec(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient')`, id); err != nil {
-			return fmt.Errorf("mark outbox %d sent: %w", id, err)
-		}
-		return nil
+		return t.dropTransient(id)
 	})
 }
 
@@ -86,7 +83,7 @@ func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, at, next ti
 			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ?`, reason, ms(at), id)
 			if err == nil {
 				// A transient message leaves no trace, delivered or not.
-				_, err = t.exec(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient')`, id)
+				err = t.dropTransient(id)
 			}
 		} else {
 			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, reason, ms(next), id)
@@ -158,4 +155,18 @@ func (d *DB) ChatKnown(ctx context.Context, channel, platformID string) (bool, e
 		return false, fmt.Errorf("chat %s:%s: %w", channel, platformID, err)
 	}
 	return true, nil
+}
+
+// dropTransient deletes outbox message id when it is transient (about a
+// member who declined or was forgotten), and has the WAL emptied after
+// the commit so its old page leaves the files too.
+func (t *Tx) dropTransient(id int64) error {
+	res, err := t.exec(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient')`, id)
+	if err != nil {
+		return fmt.Errorf("drop transient outbox %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		t.db.truncate.Store(true)
+	}
+	return nil
 }

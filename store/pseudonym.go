@@ -52,17 +52,50 @@ func (t *Tx) pseudonymTaken(name string) (bool, error) {
 // another member has it (in any case).
 func (t *Tx) SetPseudonym(memberID int64, name string) error {
 	var owner int64
-	err := t.row(`SELECT id FROM members WHERE pseudonym = ? COLLATE NOCASE`, name).Scan(&owner)
+	key := bot.NameKey(name)
+	err := t.row(`SELECT id FROM members WHERE (pseudonym = ?1 COLLATE NOCASE OR name_key = ?2) AND id != ?3 LIMIT 1`,
+		name, key, memberID).Scan(&owner)
 	switch {
-	case err == nil && owner != memberID:
+	case err == nil:
 		return fmt.Errorf("pseudonym %q: %w", name, bot.ErrDuplicate)
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("pseudonym %q: %w", name, err)
 	}
-	if _, err := t.exec(`UPDATE members SET pseudonym = ? WHERE id = ?`, name, memberID); err != nil {
+	if _, err := t.exec(`UPDATE members SET pseudonym = ?, name_key = ? WHERE id = ?`, name, key, memberID); err != nil {
 		return fmt.Errorf("pseudonym of member %d: %w", memberID, err)
 	}
 	return nil
+}
+
+// fillNameKeys keys the names members chose before keys were kept.
+func (d *DB) fillNameKeys(ctx context.Context) error {
+	return d.update(ctx, func(tx *Tx) error {
+		rows, err := tx.query(`SELECT id, pseudonym FROM members WHERE name_key IS NULL AND pseudonym IS NOT NULL
+			AND pseudonym NOT LIKE ? || '%'`, bot.PseudonymPrefix)
+		if err != nil {
+			return fmt.Errorf("name keys: %w", err)
+		}
+		keys := map[int64]string{}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return fmt.Errorf("name keys: %w", err)
+			}
+			keys[id] = bot.NameKey(name)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("name keys: %w", err)
+		}
+		for id, k := range keys {
+			if _, err := tx.exec(`UPDATE members SET name_key = ? WHERE id = ?`, k, id); err != nil {
+				return fmt.Errorf("name keys: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // fillPseudonyms gives a pseudonym to every member without one (members

@@ -17,13 +17,13 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/filelock"
+	"github.com/huddlebot/huddle/internal/privfile"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -57,6 +57,9 @@ type DB struct {
 	batches, txs atomic.Int64
 	// subjectKey keys the hashes that name people in consents.
 	subjectKey []byte
+	// truncate asks the writer to checkpoint and empty the WAL after its
+	// next commit (an erasure sets it).
+	truncate atomic.Bool
 }
 
 // Stats says how well group commit batches: commits made, and caller
@@ -83,10 +86,10 @@ var _ bot.Store = (*DB)(nil)
 // Open opens (creating it if needed) the database file at path, applies
 // every pending migration, and starts the writer.
 func Open(ctx context.Context, path string) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("open database %s: %w", path, err)
-		}
+	// Only the owner may read members' data: the folder is created 0700,
+	// the file 0600 (and SQLite gives its WAL the same mode).
+	if err := privfile.Prepare(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	lock, err := filelock.Lock(path)
 	if err != nil {
@@ -139,6 +142,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := d.fillNameKeys(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	return d, nil
 }
 
@@ -151,6 +158,9 @@ func dsn(path string, writer bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Deleted rows are overwritten with zeros, so an erased member's name
+	// and number do not linger in free pages of the file.
+	q.Add("_pragma", "secure_delete(1)")
 	// A 32 MB page cache (the default is 2 MB): a group commit's dirty
 	// pages then stay in memory until the commit instead of spilling to
 	// the WAL mid-batch.
@@ -297,6 +307,8 @@ func (d *DB) commitWhole(batch []*request) bool {
 	err = sqlTx.Commit()
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
+	} else {
+		d.truncateWAL()
 	}
 	for _, r := range batch {
 		r.done <- err
@@ -346,11 +358,33 @@ func (d *DB) commitSavepoints(batch []*request) {
 				errs[i] = fmt.Errorf("commit: %w", err)
 			}
 		}
+	} else {
+		d.truncateWAL()
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
 	d.prepare()
+}
+
+// truncateWAL, when an erasure asked for it, copies the WAL into the
+// database file and empties it, so the erased rows' old pages are left in
+// neither file (secure_delete has zeroed them in the new ones). Readers
+// holding an old snapshot make it wait; it tries for about a second, then
+// leaves it to the next commit.
+func (d *DB) truncateWAL() {
+	if !d.truncate.Swap(false) {
+		return
+	}
+	for range 20 {
+		var busy, frames, done int
+		err := d.write.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &done)
+		if err == nil && busy == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	d.truncate.Store(true)
 }
 
 // stmt returns the prepared statement for query, or nil when it is not

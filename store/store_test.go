@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -425,5 +427,35 @@ func TestCaseStats(t *testing.T) {
 	}
 	if len(loads) != 1 || loads[0].Name != "Dr Kamau" || loads[0].Assigned != 4 || loads[0].Answered != 4 || loads[0].MedianAnswer != 2*time.Hour {
 		t.Errorf("mentor loads %+v", loads)
+	}
+}
+
+// TestFilesPrivate: the data folder, the database and its WAL are
+// created readable by their owner only, whatever the umask allows.
+func TestFilesPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "huddle.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(context.Background(), func(tx bot.Tx) error {
+		_, err := tx.EnsureMember("sim", "amina", "Amina", time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600, path + "-wal": 0o600, path + "-shm": 0o600} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if info.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", filepath.Base(p), info.Mode().Perm(), want)
+		}
 	}
 }

@@ -9,9 +9,9 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"path/filepath"
 
 	"github.com/huddlebot/huddle/internal/filelock"
+	"github.com/huddlebot/huddle/internal/privfile"
 	"github.com/huddlebot/huddle/internal/redact"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
@@ -54,10 +54,9 @@ func openSession(ctx context.Context, path string, log *slog.Logger) (*session, 
 	if path == "" {
 		return nil, errors.New("whatsapp: no session_db set")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("whatsapp session %s: %w", path, err)
-		}
+	// The session holds the linked device's keys: owner only.
+	if err := privfile.Prepare(path); err != nil {
+		return nil, fmt.Errorf("whatsapp session: %w", err)
 	}
 	lock, err := filelock.Lock(path)
 	if err != nil {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
 	"github.com/huddlebot/huddle/store"
@@ -105,13 +108,19 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			out := cmd.OutOrStdout()
+			// Asking must change nothing: without a session file, say so
+			// rather than create one.
+			if _, err := os.Stat(cfg.Channels.WhatsApp.SessionDB); errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(out, "paired:    no (no session file at %s)\nTo pair: huddle whatsapp pair\n", cfg.Channels.WhatsApp.SessionDB)
+				return exitError{"not paired"}
+			}
 			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, io.Discard)
 			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log, nil)
 			if err != nil {
 				return err
 			}
 			defer wa.Close()
-			out := cmd.OutOrStdout()
 			st := wa.Status(cmd.Context())
 			if !st.Paired {
 				fmt.Fprintf(out, "paired:    no (session %s)\nTo pair: huddle whatsapp pair\n", cfg.Channels.WhatsApp.SessionDB)

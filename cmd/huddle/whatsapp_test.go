@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +28,16 @@ func TestWhatsAppWithoutNetwork(t *testing.T) {
 		{[]string{"whatsapp", "pair", "--phone", "+254700000000"}, "cannot reach WhatsApp"},
 		{[]string{"whatsapp", "pair", "--phone", "0700"}, "not a phone number"},
 		{[]string{"whatsapp", "status"}, "not paired"},
+	}
+	// status first, on no session: it says so and creates nothing.
+	var out bytes.Buffer
+	root := newRootCmd(&out, &out)
+	root.SetArgs([]string{"whatsapp", "status"})
+	if err := root.ExecuteContext(context.Background()); err == nil || !strings.Contains(out.String(), "no session file") {
+		t.Errorf("status without a session: %v, %q", err, out.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("status created %v", entries)
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

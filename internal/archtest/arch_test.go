@@ -54,14 +54,15 @@ func TestImportRules(t *testing.T) {
 	// What each package may import of Huddle's own, directly.
 	allowed := map[string][]string{
 		"bot":                  {},
-		"store":                {"bot", "internal/filelock"},
+		"store":                {"bot", "internal/filelock", "internal/privfile"},
 		"flows":                {"bot", "store"},
 		"cases":                {"bot"},
 		"lessons":              {},
 		"adapters/sim":         {"bot"},
 		"adapters/telegram":    {"bot"},
-		"adapters/whatsapp":    {"bot", "internal/filelock", "internal/redact"},
+		"adapters/whatsapp":    {"bot", "internal/filelock", "internal/privfile", "internal/redact"},
 		"internal/filelock":    {},
+		"internal/privfile":    {},
 		"internal/redact":      {},
 		"internal/browsertest": {},
 		"dashboard":            {"store", "flows"},
