@@ -3,9 +3,9 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"

@@ -1,12 +1,13 @@
 package dashboard
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/csvsafe"
 
 	"github.com/huddlebot/huddle/store"
 )
@@ -66,7 +67,7 @@ func (d *Dashboard) mentorsCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-mentors-%s-%s.csv"`, data.Filter.From, data.Filter.To))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"mentor", "assigned", "answered", "open", "median hours to answer"})
 	for _, m := range data.Mentors {
 		cw.Write([]string{m.Name, strconv.Itoa(m.Assigned), strconv.Itoa(m.Answered), strconv.Itoa(m.Open),

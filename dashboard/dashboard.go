@@ -8,7 +8,6 @@ package dashboard
 import (
 	"context"
 	"embed"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -17,6 +16,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/csvsafe"
 
 	"github.com/huddlebot/huddle/store"
 )
@@ -43,9 +44,17 @@ type Config struct {
 	// RealNames lets staff show members' real names (the platforms')
 	// instead of their pseudonyms, page by page.
 	RealNames bool
+	// MaxDays is the longest period, in days, a page or file may cover, so
+	// that one request cannot make the server read years of activity;
+	// DefaultMaxDays when zero.
+	MaxDays int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
+
+// DefaultMaxDays is the longest period the dashboard shows by default:
+// two years.
+const DefaultMaxDays = 731
 
 // Dashboard is the staff dashboard.
 type Dashboard struct {
@@ -60,6 +69,9 @@ func New(cfg Config) *Dashboard {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxDays <= 0 {
+		cfg.MaxDays = DefaultMaxDays
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -147,6 +159,9 @@ func (d *Dashboard) parseFilter(r *http.Request) (filter, error) {
 	}
 	if !f.r.From.Before(f.r.To) {
 		return f, fmt.Errorf("the period ends before it starts")
+	}
+	if f.r.To.After(f.r.From.AddDate(0, 0, d.cfg.MaxDays)) {
+		return f, fmt.Errorf("the period is longer than %d days, the most the dashboard shows at once (dashboard.max_days)", d.cfg.MaxDays)
 	}
 	if v := r.URL.Query().Get("group"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -269,7 +284,7 @@ func (d *Dashboard) overviewCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-overview-%s-%s.csv"`, f.From, f.To))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"group", "members", "active members", "messages", "answers", "correct", "lessons started", "lessons finished", "cases", "cases escalated"})
 	for _, g := range groups {
 		if f.Group != 0 && g.ChatID != f.Group {

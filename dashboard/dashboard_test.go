@@ -18,6 +18,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/demo"
+	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
 )
@@ -176,7 +177,8 @@ var r = store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.
 // the given height.
 func serve(t *testing.T, cfg dashboard.Config, height int) (*httptest.Server, context.Context) {
 	t.Helper()
-	srv := httptest.NewServer(dashboard.New(cfg).Handler())
+	// Behind the server's protections, so the pages run under its CSP.
+	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, dashboard.New(cfg).Handler()))
 	t.Cleanup(srv.Close) // after the browser is gone: cleanups run last first
 	return srv, browsertest.Start(t, 420, height)
 }

@@ -1,13 +1,14 @@
 package dashboard
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/huddlebot/huddle/internal/csvsafe"
 
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/store"
@@ -143,7 +144,7 @@ func (d *Dashboard) lessonCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-%s-%s-%s.csv"`, data.Lesson.ID, data.Filter.From, data.Filter.To))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"step", "kind", "text", "members answered", "first tries", "right at first try", "missed", "most given wrong answer", "times"})
 	for _, s := range data.Steps {
 		cw.Write([]string{strconv.Itoa(s.N), s.Step.Kind, firstLine(s.Step.Text), strconv.Itoa(s.Figures.Members), strconv.Itoa(s.Figures.FirstTries),

@@ -13,6 +13,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/websec"
 )
 
 // browser starts headless Chromium with a phone-sized window.
@@ -24,7 +25,8 @@ func browser(t *testing.T) context.Context { return browsertest.Start(t, 420, 86
 func TestSimulatorInBrowser(t *testing.T) {
 	s := sim.New(nil)
 	app := huddletest.Start(t, huddletest.Options{}, s)
-	srv := httptest.NewServer(s.Handler())
+	// Behind the server's protections, so the page runs under its CSP.
+	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, s.Handler()))
 	t.Cleanup(srv.Close) // after the browser is gone: cleanups run last first
 	ctx := browser(t)
 

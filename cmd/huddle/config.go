@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/spf13/viper"
 )
 
@@ -26,10 +27,11 @@ type Config struct {
 		Telegram TelegramConfig `mapstructure:"telegram"`
 		WhatsApp WhatsAppConfig `mapstructure:"whatsapp"`
 	} `mapstructure:"channels"`
-	Mentors map[string][]string `mapstructure:"mentors"`
-	Cases   CasesConfig         `mapstructure:"cases"`
-	XAPI    XAPIConfig          `mapstructure:"xapi"`
-	Privacy PrivacyConfig       `mapstructure:"privacy"`
+	Mentors   map[string][]string `mapstructure:"mentors"`
+	Cases     CasesConfig         `mapstructure:"cases"`
+	XAPI      XAPIConfig          `mapstructure:"xapi"`
+	Privacy   PrivacyConfig       `mapstructure:"privacy"`
+	Dashboard DashboardConfig     `mapstructure:"dashboard"`
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
@@ -118,6 +120,12 @@ func (c ConsentConfig) notice() *bot.ConsentNotice {
 	return &bot.ConsentNotice{Version: c.Version, Text: text}
 }
 
+// DashboardConfig sets the staff dashboard.
+type DashboardConfig struct {
+	// MaxDays is the longest period a page or file may cover.
+	MaxDays int `mapstructure:"max_days"`
+}
+
 // XAPIConfig sets the xAPI export.
 type XAPIConfig struct {
 	// HomePage is the programme's address: actors and activities are
@@ -194,6 +202,7 @@ var defaults = map[string]any{
 	"privacy.retention_days":           365,
 	"privacy.pseudonyms":               true,
 	"privacy.staff_real_names":         false,
+	"dashboard.max_days":               731,
 }
 
 // loadConfig reads defaults, then the config file (when given), then
@@ -274,8 +283,11 @@ func (c *Config) validate() error {
 		if err != nil || port == "" {
 			return bad("http.listen", "%q is not host:port, such as 127.0.0.1:8080", c.HTTP.Listen)
 		}
-		if !isLoopback(host) && c.HTTP.Token == "" {
+		if !websec.IsLoopback(host) && c.HTTP.Token == "" {
 			return bad("http.token", "is required when http.listen (%s) is not a loopback address", c.HTTP.Listen)
+		}
+		if t := c.HTTP.Token; t != "" && (len(t) < websec.MinToken || strings.TrimSpace(t) != t) {
+			return bad("http.token", "is too short: give at least %d characters, without spaces at either end (for example from: openssl rand -hex 16)", websec.MinToken)
 		}
 	}
 	tg := c.Channels.Telegram
@@ -344,6 +356,9 @@ func (c *Config) validate() error {
 			return bad("privacy.consent.notice", "has %q, which is not a language code such as en or fr", lang)
 		}
 	}
+	if c.Dashboard.MaxDays < 1 {
+		return bad("dashboard.max_days", "is %d: give the longest period in days the dashboard may show, such as 731", c.Dashboard.MaxDays)
+	}
 	if c.Cases.Capacity < 1 {
 		return bad("cases.capacity", "is %d: a mentor must be able to hold at least one case", c.Cases.Capacity)
 	}
@@ -396,14 +411,6 @@ func (c *Config) validate() error {
 func phoneNumber(s string) bool {
 	s = strings.ReplaceAll(strings.TrimPrefix(s, "+"), " ", "")
 	return len(s) >= 7 && len(s) <= 15 && strings.Trim(s, "0123456789") == ""
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func secretChars(s string) bool {

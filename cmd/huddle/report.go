@@ -1,13 +1,14 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/csvsafe"
 
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
@@ -120,7 +121,7 @@ func writeReport(w io.Writer, format string, r store.Range, rows []store.GroupFi
 			Groups []store.GroupFigures `json:"groups"`
 		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows})
 	case "csv":
-		cw := csv.NewWriter(w)
+		cw := csvsafe.NewWriter(w)
 		cw.Write(header)
 		for _, g := range rows {
 			cw.Write(record(g))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,6 +17,7 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
@@ -58,12 +58,15 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer db.Close()
 
 	var channels []bot.Channel
-	mux := http.NewServeMux()
+	// mux serves the webhook; web, behind websec's protections, the
+	// simulator and the dashboard.
+	mux, web := http.NewServeMux(), http.NewServeMux()
+	mux.Handle("/", websec.Handler(websec.Config{Listen: cfg.HTTP.Listen, Token: cfg.HTTP.Token}, web))
 	var simCh *sim.Sim
 	if cfg.Channels.Sim.Enabled {
 		simCh = sim.New(nil)
 		channels = append(channels, simCh)
-		mux.Handle("/", requireToken(cfg.HTTP.Token, simCh.Handler()))
+		web.Handle("/", simCh.Handler())
 	}
 	if tc := cfg.Channels.Telegram; tc.Enabled {
 		tg, err := telegram.New(ctx, telegram.Config{
@@ -124,9 +127,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, err := os.Stat(cfg.Lessons); err == nil {
 		lessonFiles, lessonsLabel = os.DirFS(cfg.Lessons), cfg.Lessons
 	}
-	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
+	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, MaxDays: cfg.Dashboard.MaxDays, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
 		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
-	mux.Handle(dashboard.Path, requireToken(cfg.HTTP.Token, dash.Handler()))
+	web.Handle(dashboard.Path, dash.Handler())
 
 	// Bind the port before anything starts, so a busy port fails at once.
 	var ln net.Listener
@@ -206,30 +209,4 @@ func loadLessons(dir string, log *slog.Logger) (*flows.Library, error) {
 		log.Warn("the lessons folder holds no lesson files", "lessons", dir)
 	}
 	return lib, nil
-}
-
-// requireToken guards h with a token when one is set: as a bearer token,
-// or once as ?token=, which then lives in a cookie for the browser.
-func requireToken(token string, h http.Handler) http.Handler {
-	if token == "" {
-		return h
-	}
-	const cookie = "huddle_token"
-	match := func(s string) bool { return subtle.ConstantTimeCompare([]byte(s), []byte(token)) == 1 }
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if q := r.URL.Query().Get("token"); q != "" && match(q) {
-			http.SetCookie(w, &http.Cookie{Name: cookie, Value: q, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-			h.ServeHTTP(w, r)
-			return
-		}
-		if c, err := r.Cookie(cookie); err == nil && match(c.Value) {
-			h.ServeHTTP(w, r)
-			return
-		}
-		if auth := r.Header.Get("Authorization"); len(auth) > 7 && match(auth[7:]) {
-			h.ServeHTTP(w, r)
-			return
-		}
-		http.Error(w, "a token is required: open this page with ?token=…", http.StatusUnauthorized)
-	})
 }
