@@ -3,9 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -234,9 +237,17 @@ func loadConfigWith(file, db string) (Config, error) {
 	var cfg Config
 	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
 		dc.ErrorUnused = false
-		dc.WeaklyTypedInput = true
+		dc.WeaklyTypedInput = false
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(strictValue,
+			mapstructure.StringToTimeDurationHookFunc(), mapstructure.StringToSliceHookFunc(","))
 	})
 	if err != nil {
+		var de *mapstructure.DecodeError
+		if errors.As(err, &de) {
+			key := de.Name()
+			env := "HUDDLE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+			return cfg, fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, friendly(errors.Unwrap(de)), env)
+		}
 		return cfg, fmt.Errorf("config: %w", err)
 	}
 	if file != "" {
@@ -247,6 +258,103 @@ func loadConfigWith(file, db string) (Config, error) {
 		}
 	}
 	return cfg, cfg.validate()
+}
+
+// strictValue decodes configuration values strictly. Environment
+// variables arrive as text, so text is parsed into the number, switch or
+// duration a key takes; but a switch (true) is never a number, a number
+// with a fraction (3.7) never a whole number, and a bare number never a
+// duration (2 would be two nanoseconds). Whole numbers may stand for text
+// (a phone number or a token written without quotes).
+func strictValue(from, to reflect.Type, data any) (any, error) {
+	dur := reflect.TypeOf(time.Duration(0))
+	val := reflect.ValueOf(data)
+	switch {
+	case from.Kind() == reflect.String && to == dur:
+		return data, nil // StringToTimeDurationHookFunc parses it
+	case from.Kind() == reflect.String:
+		s := strings.TrimSpace(data.(string))
+		switch to.Kind() {
+		case reflect.Bool:
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return nil, fmt.Errorf("is %q, not true or false", s)
+			}
+			return b, nil
+		case reflect.Int, reflect.Int64, reflect.Int32:
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("is %q, not a whole number", s)
+			}
+			return n, nil
+		case reflect.Float64, reflect.Float32:
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, fmt.Errorf("is %q, not a number", s)
+			}
+			return f, nil
+		}
+	case from.Kind() == reflect.Slice && to.Kind() != reflect.Slice && to.Kind() != reflect.Interface:
+		return nil, fmt.Errorf("is a list, where %s is wanted", wanted(to))
+	case from.Kind() == reflect.Map && to.Kind() != reflect.Map && to.Kind() != reflect.Struct && to.Kind() != reflect.Interface:
+		return nil, fmt.Errorf("is a map of keys to values, where %s is wanted", wanted(to))
+	case from.Kind() == reflect.Bool && to.Kind() != reflect.Bool && to.Kind() != reflect.Interface:
+		return nil, fmt.Errorf("is %v, a switch, where %s is wanted", data, wanted(to))
+	case isNumber(from.Kind()) && to == dur:
+		return nil, fmt.Errorf("is %v without a unit: write it as 30s, 10m, 24h", data)
+	case isNumber(from.Kind()) && to.Kind() == reflect.Bool:
+		return nil, fmt.Errorf("is %v, where true or false is wanted", data)
+	case (from.Kind() == reflect.Float64 || from.Kind() == reflect.Float32) && isWhole(to.Kind()):
+		if f := val.Float(); f != math.Trunc(f) {
+			return nil, fmt.Errorf("is %v, not a whole number", f)
+		}
+		return int64(val.Float()), nil
+	case isWhole(from.Kind()) && to.Kind() == reflect.String:
+		return strconv.FormatInt(val.Int(), 10), nil
+	}
+	return data, nil
+}
+
+func isWhole(k reflect.Kind) bool {
+	return k == reflect.Int || k == reflect.Int64 || k == reflect.Int32 || k == reflect.Int16 || k == reflect.Int8
+}
+
+func isNumber(k reflect.Kind) bool {
+	return isWhole(k) || k == reflect.Float64 || k == reflect.Float32 || (k >= reflect.Uint && k <= reflect.Uint64)
+}
+
+// wanted names a kind of value for a message.
+func wanted(t reflect.Type) string {
+	switch {
+	case t == reflect.TypeOf(time.Duration(0)):
+		return "a duration such as 24h"
+	case isWhole(t.Kind()):
+		return "a whole number"
+	case isNumber(t.Kind()):
+		return "a number"
+	case t.Kind() == reflect.String:
+		return "text"
+	case t.Kind() == reflect.Slice:
+		return "a list"
+	case t.Kind() == reflect.Map:
+		return "a map of keys to values"
+	}
+	return "a " + t.Kind().String()
+}
+
+// friendly rewrites mapstructure's own messages for the value types it
+// refuses by itself.
+func friendly(err error) string {
+	msg := err.Error()
+	if _, rest, ok := strings.Cut(msg, "expected type '"); ok {
+		typ, got, _ := strings.Cut(rest, "', got unconvertible type '")
+		got = strings.TrimSuffix(got, "'")
+		if i := strings.Index(got, "'"); i >= 0 {
+			got = got[:i]
+		}
+		return fmt.Sprintf("is a %s value where %s is wanted", got, strings.Trim(typ, "'"))
+	}
+	return msg
 }
 
 // known reports whether a key is part of the configuration.
@@ -266,6 +374,11 @@ func (c *Config) validate() error {
 	}
 	if strings.TrimSpace(c.Database) == "" {
 		return bad("database", "is empty: give the path of the SQLite file")
+	}
+	if info, err := os.Stat(c.Lessons); err == nil && !info.IsDir() {
+		return bad("lessons", "is %s, a file: give the folder that holds the lesson files (check one file with: huddle lessons validate %s)", c.Lessons, c.Lessons)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return bad("lessons", "%s cannot be read: %v", c.Lessons, err)
 	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
 		return bad("timezone", "%q is not a known time zone, such as Africa/Nairobi", c.Timezone)

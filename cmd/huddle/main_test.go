@@ -30,11 +30,31 @@ func TestConfig(t *testing.T) {
 		{"webhook needs https", "", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_ENABLED": "true", "HUDDLE_CHANNELS_TELEGRAM_TOKEN": "1:x", "HUDDLE_CHANNELS_TELEGRAM_MODE": "webhook", "HUDDLE_CHANNELS_TELEGRAM_WEBHOOK_URL": "http://x"}, "webhook_url"},
 		{"no channel", "", map[string]string{"HUDDLE_CHANNELS_SIM_ENABLED": "false"}, "enable none"},
 		{"bad log level", "", map[string]string{"HUDDLE_LOG_LEVEL": "loud"}, "log.level"},
+		// Strict types: from a file (yaml:…) or the environment.
+		{"a switch for days", "yaml:privacy:\n  retention_days: true\n", nil, "privacy.retention_days is true, a switch, where a whole number is wanted"},
+		{"a fraction for a count", "yaml:cases:\n  capacity: 3.7\n", nil, "cases.capacity is 3.7, not a whole number"},
+		{"a whole float is fine", "yaml:cases:\n  capacity: 4.0\n", nil, ""},
+		{"text for a rate", "yaml:channels:\n  telegram:\n    rate: fast\n", nil, `channels.telegram.rate is "fast", not a number`},
+		{"a number for a switch", "yaml:channels:\n  sim:\n    enabled: 1\n", nil, "channels.sim.enabled is 1, where true or false is wanted"},
+		{"a duration without a unit", "yaml:channels:\n  whatsapp:\n    chat_gap: 2\n", nil, "channels.whatsapp.chat_gap is 2 without a unit"},
+		{"a list for text", "yaml:timezone: [a, b]\n", nil, "timezone is a list, where text is wanted"},
+		{"a phone number without quotes", "yaml:channels:\n  whatsapp:\n    pair_phone: 254700000000\n", nil, ""},
+		{"env: a switch for days", "", map[string]string{"HUDDLE_PRIVACY_RETENTION_DAYS": "true"}, `privacy.retention_days is "true", not a whole number (set it in the config file or as HUDDLE_PRIVACY_RETENTION_DAYS)`},
+		{"env: a fraction", "", map[string]string{"HUDDLE_CASES_CAPACITY": "3.7"}, `cases.capacity is "3.7", not a whole number`},
+		{"env: yes for a switch", "", map[string]string{"HUDDLE_CHANNELS_SIM_ENABLED": "yes"}, `channels.sim.enabled is "yes", not true or false`},
+		{"env: numbers and switches", "", map[string]string{"HUDDLE_CASES_CAPACITY": "5", "HUDDLE_PRIVACY_PSEUDONYMS": "false", "HUDDLE_CHANNELS_TELEGRAM_RATE": "12.5"}, ""},
+		{"lessons is a file", "", map[string]string{"HUDDLE_LESSONS": "../../lessons/hand-hygiene.yaml"}, "lessons is ../../lessons/hand-hygiene.yaml, a file: give the folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
+			}
+			if text, ok := strings.CutPrefix(tt.file, "yaml:"); ok {
+				tt.file = filepath.Join(t.TempDir(), "huddle.yaml")
+				if err := os.WriteFile(tt.file, []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			_, err := loadConfig(tt.file)
 			switch {
