@@ -233,3 +233,37 @@ func TestTimersSurviveRestart(t *testing.T) {
 		t.Errorf("case after the restarts: %+v", c)
 	}
 }
+
+// TestNoMentorSetUp: with no mentor queue, /escalate tells the group that
+// no mentor is set up (not "with the  mentors") and the staff are told;
+// with a queue and no mentor yet, the same, and the waiting case goes to
+// the first mentor staff add, at once.
+func TestNoMentorSetUp(t *testing.T) {
+	t.Run("no queue", func(t *testing.T) {
+		w := newWorld(t, func(c *cases.Config) { c.Mentors = nil })
+		ward, lead := w.last("ward"), w.last("dm-lead")
+		w.say("ward", "amina", "/case Woman of 25, bleeding after delivery, oxytocin given. What next?", "")
+		post := w.expect("ward", ward, "Case #C1")
+		w.say("ward", "brigitte", "/escalate", post.ID)
+		got := w.expect("ward", ward, "Case #C1 needs a mentor, but none is set up for this group yet")
+		if strings.Contains(got.Text, "the  mentors") {
+			t.Errorf("the group was told %q", got.Text)
+		}
+		w.expect("dm-lead", lead, "Case #C1 in Ward 3 was sent to a mentor, but no mentor queue is named")
+		ward = w.last("ward")
+		w.say("ward", "brigitte", "/escalate 1", "")
+		w.expect("ward", ward, "needs a mentor, but none is set up")
+	})
+	t.Run("a queue without mentors", func(t *testing.T) {
+		w := newWorld(t, func(c *cases.Config) { c.Mentors = map[string][]bot.StaffRef{"obstetrics": nil} })
+		w.say("dm-mentor1", "mentor1", "/start", "")
+		ward, lead := w.last("ward"), w.last("dm-lead")
+		w.say("ward", "amina", "/case Woman of 25, bleeding after delivery, oxytocin given. What next?", "")
+		w.say("ward", "amina", "/escalate 1", "")
+		w.expect("ward", ward, "Case #C1 needs a mentor, but none is set up")
+		w.expect("dm-lead", lead, "no mentor is set up for the obstetrics queue")
+		m1 := w.last("dm-mentor1")
+		w.say("dm-lead", "lead", "/mentor add obstetrics sim:mentor1", "")
+		w.expect("dm-mentor1", m1, "Case #C1 from Ward 3")
+	})
+}

@@ -565,34 +565,88 @@ func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) er
 		return reply(tx, s, "escalate", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
 	}
 	if !c.Escalated.IsZero() {
-		return reply(tx, s, "escalate", tr(s.Lang, "escalated", c.ID, c.Queue, tr(s.Lang, "mentor_wait")))
+		has, err := sv.hasMentors(tx, c.Queue)
+		if err != nil {
+			return err
+		}
+		how := "mentor_wait"
+		if !has {
+			how = "mentor_none"
+		}
+		return reply(tx, s, "escalate", escalatedText(s.Lang, "escalated", c, how))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
 		return err
 	}
-	assigned, err := sv.escalateCase(tx, &c, chat, s.Now)
+	how, err := sv.escalateCase(tx, &c, chat, s.Now)
 	if err != nil {
 		return err
 	}
-	how := tr(s.Lang, "mentor_wait")
-	if assigned {
-		how = tr(s.Lang, "mentor_has")
-	}
-	return reply(tx, s, "escalate", tr(s.Lang, key, c.ID, c.Queue, how))
+	return reply(tx, s, "escalate", escalatedText(s.Lang, key, c, how))
 }
 
-// escalateCase marks c escalated and offers it to a mentor.
-func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time) (bool, error) {
+// escalatedText says where an escalated case is: with key's text (the
+// queue and how), or that no mentor is set up.
+func escalatedText(lang, key string, c bot.Case, how string) string {
+	if how == "mentor_none" {
+		return tr(lang, "escalated_none", c.ID)
+	}
+	return tr(lang, key, c.ID, c.Queue, tr(lang, how))
+}
+
+// escalateCase marks c escalated and offers it to a mentor. It returns
+// the key of what happened: mentor_has (a mentor has it), mentor_wait
+// (it waits for one to be free) or mentor_none (the queue has no mentor
+// at all: the staff are told).
+func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time) (string, error) {
 	c.Escalated, c.EscalateAt = now, time.Time{}
 	if c.Queue == "" {
 		c.Queue = sv.queueFor(chat)
 	}
 	assigned, err := sv.assign(tx, c, chat, now, 0)
 	if err != nil {
-		return false, err
+		return "", err
 	}
-	return assigned, tx.SaveCase(c)
+	how := "mentor_wait"
+	switch has, err := sv.hasMentors(tx, c.Queue); {
+	case err != nil:
+		return "", err
+	case assigned:
+		how = "mentor_has"
+	case !has:
+		how = "mentor_none"
+		if err := sv.tellStaffNoMentor(tx, *c, chat, now); err != nil {
+			return "", err
+		}
+	}
+	return how, tx.SaveCase(c)
+}
+
+// hasMentors reports whether queue has any mentor, in the config or
+// added, whether or not they can take a case now.
+func (sv *Service) hasMentors(tx bot.Tx, queue string) (bool, error) {
+	if queue == "" {
+		return false, nil
+	}
+	if len(sv.cfg.Mentors[queue]) > 0 {
+		return true, nil
+	}
+	added, err := tx.AddedMentors(queue)
+	return len(added[queue]) > 0, err
+}
+
+// tellStaffNoMentor tells the staff that case c was escalated where no
+// mentor is set up, and logs it.
+func (sv *Service) tellStaffNoMentor(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time) error {
+	sv.log.Warn("case escalated with no mentor set up", "case", c.ID, "queue", c.Queue)
+	return sv.toStaff(tx, now, func(m bot.Member) (string, string) {
+		why := tr(m.Lang, "nomentor_noq")
+		if c.Queue != "" {
+			why = tr(m.Lang, "nomentor_queue", c.Queue)
+		}
+		return fmt.Sprintf("case:%d:nomentor:%d", c.ID, m.ID), tr(m.Lang, "nomentor_staff", c.ID, chat.Title, why)
+	})
 }
 
 // assign gives c to the least-loaded mentor of its queue who has written to
@@ -601,6 +655,10 @@ func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.
 // false when none can take it now (it is offered again later). The caller
 // saves c.
 func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, exclude int64) (bool, error) {
+	if c.Queue == "" {
+		// Escalated before any queue was configured: it may have one now.
+		c.Queue = sv.queueFor(chat)
+	}
 	refs := sv.cfg.Mentors[c.Queue]
 	last, err := tx.LastAssignee(c.Queue)
 	if err != nil {
@@ -966,15 +1024,11 @@ func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	assigned, err := sv.escalateCase(tx, &c, chat, now)
+	how, err := sv.escalateCase(tx, &c, chat, now)
 	if err != nil {
 		return err
 	}
-	how := tr(chat.Lang, "mentor_wait")
-	if assigned {
-		how = tr(chat.Lang, "mentor_has")
-	}
-	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), tr(chat.Lang, "escalated", c.ID, c.Queue, how), now)
+	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), escalatedText(chat.Lang, "escalated", c, how), now)
 }
 
 // Check acts on a case whose next check has come: an automatic escalation
@@ -991,16 +1045,12 @@ func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
 			c.EscalateAt, c.NextCheck = time.Time{}, time.Time{}
 			return tx.SaveCase(&c)
 		}
-		assigned, err := sv.escalateCase(tx, &c, chat, now)
+		how, err := sv.escalateCase(tx, &c, chat, now)
 		if err != nil {
 			return err
 		}
-		how := tr(chat.Lang, "mentor_wait")
-		if assigned {
-			how = tr(chat.Lang, "mentor_has")
-		}
 		key := fmt.Sprintf("case:%d:auto", c.ID)
-		if err := post(tx, chat, c.ID, key, tr(chat.Lang, "escalate_auto", c.ID, c.Queue, how), now); err != nil {
+		if err := post(tx, chat, c.ID, key, escalatedText(chat.Lang, "escalate_auto", c, how), now); err != nil {
 			return err
 		}
 		return nil
@@ -1064,6 +1114,15 @@ func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
 // tellStaff tells the staff, privately where they have written to the bot,
 // that a case is overdue.
 func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
+	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
+	return sv.toStaff(tx, now, func(m bot.Member) (string, string) {
+		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(m.Lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
+	})
+}
+
+// toStaff sends each member of staff who has written to the bot privately
+// the message msg makes for them: its outbox key and text.
+func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(bot.Member) (key, text string)) error {
 	for _, ref := range sv.cfg.Staff {
 		m, err := tx.MemberByRef(ref)
 		if errors.Is(err, bot.ErrNotFound) {
@@ -1079,12 +1138,11 @@ func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time
 		if err != nil {
 			return err
 		}
-		err = send(tx, dm, fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(m.Lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now.Add(0), now.Add(-waited))), now)
-		if err != nil {
+		key, text := msg(m)
+		if err := send(tx, dm, key, text, now); err != nil {
 			return err
 		}
 	}
-	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
 	return nil
 }
 

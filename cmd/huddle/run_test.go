@@ -2,16 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddle/store"
 )
 
 // TestStopsCleanly sends SIGTERM and SIGINT to a running huddle: it stops
@@ -147,5 +151,55 @@ func TestDashboardNeedsToken(t *testing.T) {
 	}
 	if code := get("s3cret-staff-token"); code != http.StatusOK {
 		t.Errorf("with the token: %d; want 200", code)
+	}
+}
+
+// TestUnwritableDatabase: a database the process cannot write is refused
+// at start, naming its path, instead of failing on the first message. As
+// root (who may write anything), huddle runs as nobody for the test.
+func TestUnwritableDatabase(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir, err := os.MkdirTemp("", "huddle-ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o700); os.RemoveAll(dir) })
+	path := filepath.Join(dir, "h.db")
+	db, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	bin := build(t)
+	cmd := exec.Command(bin, "run")
+	if os.Geteuid() == 0 {
+		// nobody must reach the binary and read the database, not write it.
+		binDir := filepath.Join(dir, "bin")
+		os.Mkdir(binDir, 0o755)
+		data, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(binDir, "huddle"), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd = exec.Command(filepath.Join(binDir, "huddle"), "run")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		os.Chmod(path, 0o644)
+		os.Chmod(dir, 0o755)
+	} else {
+		os.Chmod(path, 0o444)
+		os.Chmod(dir, 0o555)
+	}
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HUDDLE_DATABASE="+path, "HUDDLE_HTTP_LISTEN=")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("huddle ran on a database it cannot write:\n%s", out)
+	}
+	if !strings.Contains(string(out), path+" cannot be written") {
+		t.Errorf("the refusal does not name the database:\n%s", out)
 	}
 }
