@@ -228,7 +228,62 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 	if err := save(); err != nil {
 		return drop, err
 	}
-	return drop, r.consentReply(tx, ev, now, "consent", r.consent.text(lang), r.noticeOptions(lang)...)
+	opts := r.noticeOptions(lang)
+	if cmd := carriable(ev); cmd != "" {
+		// Accepting then carries out the command that brought the notice.
+		opts[0].Data += ":" + cmd
+	}
+	return drop, r.consentReply(tx, ev, now, "consent", r.consent.text(lang), opts...)
+}
+
+// carriable returns the command ev holds when the notice's "I accept" may
+// carry it out once accepted: a command that names only a lesson, a
+// language or nothing, so no text a member wrote is kept in the notice's
+// button (the platform holds its data). "" otherwise.
+func carriable(ev Event) string {
+	if ev.Kind != Message || len(ev.Text) > 40 {
+		return ""
+	}
+	name, args := parseCommand(ev.Text)
+	switch name {
+	case "lesson", "assign", "unassign", "lang":
+		if len(args) != 1 || !idLike(args[0]) {
+			return ""
+		}
+		return "/" + name + " " + strings.ToLower(args[0])
+	case "lessons", "progress", "queue":
+		if len(args) == 0 {
+			return "/" + name
+		}
+	}
+	return ""
+}
+
+// idLike reports whether s looks like a lesson id or language code.
+func idLike(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// carried returns the command an accepting press carries ("" for none).
+func carried(ev Event) string {
+	data := ev.Option
+	if ev.Kind == Vote && len(ev.Choices) == 1 {
+		data = ev.Choices[0]
+	}
+	rest, ok := strings.CutPrefix(data, consentYes)
+	if !ok {
+		return ""
+	}
+	_, cmd, _ := strings.Cut(rest, ":")
+	if carriable(Event{Kind: Message, Text: cmd}) != cmd {
+		return "" // not one this version would have put there
+	}
+	return cmd
 }
 
 // noticeOptions are the notice's two options, for its current version.
@@ -250,8 +305,10 @@ func consentChoice(ev Event, c Consent, version int) ConsentStatus {
 	}
 	if ev.Kind == OptionChosen || ev.Kind == Vote {
 		for prefix, st := range map[string]ConsentStatus{consentYes: ConsentAccepted, consentNo: ConsentDeclined} {
-			if v, ok := strings.CutPrefix(data, prefix); ok && v == strconv.Itoa(version) {
-				return st
+			if v, ok := strings.CutPrefix(data, prefix); ok {
+				if v, _, _ = strings.Cut(v, ":"); v == strconv.Itoa(version) {
+					return st
+				}
 			}
 		}
 		return ""

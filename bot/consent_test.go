@@ -116,7 +116,8 @@ func TestDeclineLeavesOnlyTheConsentRecord(t *testing.T) {
 
 // TestConsentInAGroup: a lesson command and a quiz answer from members
 // who have not accepted do nothing but bring the notice, once; the press
-// that accepts makes a member, whose answers count from then on. A member
+// that accepts makes a member, whose answers count from then on, and
+// carries out the lesson command that brought the notice. A member
 // who declined can still read, is not asked again in the group, and is
 // reminded privately at most once a day how to change their mind.
 func TestConsentInAGroup(t *testing.T) {
@@ -130,11 +131,10 @@ func TestConsentInAGroup(t *testing.T) {
 	if got := texts(h.botAfter("ward", seq)); len(got) != 1 {
 		t.Errorf("the bot sent %q; want the notice alone, no lesson", got)
 	}
+	// Accepting carries out the command that brought the notice.
 	h.pressAs("ward", "amina", "Amina", notice.ID, notice.Options[0].Data)
 	h.wait("ward", notice.Seq, "your answers count from now on")
-	seq = h.last("ward")
-	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
-	q := h.wait("ward", seq, "Upper limit")
+	q := h.wait("ward", notice.Seq, "Upper limit")
 
 	// Baraka answers before accepting: asked once, not scored.
 	h.post("ward", "baraka", "Baraka", "20", "")
@@ -250,5 +250,31 @@ func TestConsentAskedDailyAndPerVersion(t *testing.T) {
 	counts := h.settled()
 	if counts["consents"] != 0 || counts["members"] != 0 {
 		t.Errorf("after /forget: %d consent records, %d members; want none", counts["consents"], counts["members"])
+	}
+}
+
+// TestAcceptCarriesTheCommand: privately too, accepting the notice carries
+// out the command that brought it; a command with text of the member's own
+// (a case, a name) is not carried, so none of it is kept in the button.
+func TestAcceptCarriesTheCommand(t *testing.T) {
+	h := startWith(t, huddletest.Options{Consent: notice1})
+	seq := h.last("dm-zola")
+	h.post("dm-zola", "zola", "Zola", "/lesson solo-quiz", "")
+	notice := h.wait("dm-zola", seq, noticeMark)
+	h.pressAs("dm-zola", "zola", "Zola", notice.ID, notice.Options[0].Data)
+	h.wait("dm-zola", notice.Seq, "Welcome to Huddle")
+	h.wait("dm-zola", notice.Seq, "Which ward do you work on?")
+
+	seq = h.last("dm-yusuf")
+	h.post("dm-yusuf", "yusuf", "Yusuf", "/name Mama Yusuf", "")
+	notice = h.wait("dm-yusuf", seq, noticeMark)
+	if strings.Contains(notice.Options[0].Data, "Mama") {
+		t.Errorf("the notice's button carries the member's text: %q", notice.Options[0].Data)
+	}
+	h.pressAs("dm-yusuf", "yusuf", "Yusuf", notice.ID, notice.Options[0].Data)
+	h.wait("dm-yusuf", notice.Seq, "Welcome to Huddle")
+	time.Sleep(100 * time.Millisecond)
+	if got := texts(h.botAfter("dm-yusuf", notice.Seq)); len(got) != 1 {
+		t.Errorf("after accepting the bot sent %q; want the welcome alone", got)
 	}
 }

@@ -9,6 +9,8 @@ type LessonInfo struct {
 	// Mode is "group" or "direct".
 	Mode  string
 	Steps int
+	// PassMark is the fraction of quiz points that passes; 0 for none.
+	PassMark float64
 	// Schedule describes when the lesson starts by itself once assigned
 	// ("mon, wed, fri at 08:30"); empty when it has no schedule.
 	Schedule string

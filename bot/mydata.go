@@ -80,7 +80,11 @@ func (r *Router) summary(lang string, d MemberData) string {
 	if len(d.Activity) > 0 {
 		var parts []string
 		for _, kind := range slices.Sorted(maps.Keys(d.Activity)) {
-			parts = append(parts, fmt.Sprintf("%s %d", kind, d.Activity[kind]))
+			name := tr(lang, "activity_"+kind)
+			if name == "" {
+				name = kind // a kind a later version added
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", name, d.Activity[kind]))
 		}
 		line("mydata_activity", strings.Join(parts, ", "))
 	}

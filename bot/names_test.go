@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,39 @@ func TestCheckName(t *testing.T) {
 		got, err := checkName(tt.in)
 		if !errors.Is(err, tt.err) || (err == nil && got != tt.want) {
 			t.Errorf("checkName(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+// TestActivityNamed: every kind of activity /mydata counts has a name in
+// every language, so no internal name (case_reply) reaches a member.
+func TestActivityNamed(t *testing.T) {
+	kinds := []string{EngageMessage, EngageCommand, EngageAnswer, EngageOption, EngageReaction, EngageEdit, EngageDelete, EngageCase, EngageCaseReply}
+	for lang, texts := range catalog {
+		for _, k := range kinds {
+			if name := texts["activity_"+k]; name == "" || strings.Contains(name, "_") {
+				t.Errorf("%s: activity %s has no name (%q)", lang, k, name)
+			}
+		}
+	}
+}
+
+// TestCarried: an accepting press carries only commands that name a
+// lesson, a language or nothing; a forged button cannot run one with text.
+func TestCarried(t *testing.T) {
+	for data, want := range map[string]string{
+		"cs+:1:/lesson pph-first-hour":         "/lesson pph-first-hour",
+		"cs+:1:/progress":                      "/progress",
+		"cs+:1":                                "",
+		"cs-:1:/lesson x":                      "",
+		"cs+:1:/case Mrs X, 0722 123 456":      "",
+		"cs+:1:/name Evil":                     "",
+		"cs+:1:/lesson pph first":              "",
+		"cs+:1:/forget":                        "",
+		"cs+:1:/lesson <script>alert</script>": "",
+	} {
+		if got := carried(Event{Kind: OptionChosen, Option: data}); got != want {
+			t.Errorf("carried(%q) = %q, want %q", data, got, want)
 		}
 	}
 }

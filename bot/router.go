@@ -375,8 +375,23 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		if s.Lang == "" {
 			s.Lang = chat.Lang
 		}
+		if s.Lang == "" && chat.Type == Direct {
+			// Privately, a member who chose no language is written to in
+			// their group's.
+			if s.Lang, err = tx.MemberLang(member.ID); err != nil {
+				return err
+			}
+		}
 		if v == accepted {
-			return r.welcome(tx, s)
+			if err := r.welcome(tx, s); err != nil {
+				return err
+			}
+			if cmd := carried(ev); cmd != "" {
+				// The command that brought the notice, now carried out.
+				s.Event.Kind, s.Event.Text = Message, cmd
+				return r.dispatch(tx, s)
+			}
+			return nil
 		}
 		return r.dispatch(tx, s)
 	})
@@ -650,9 +665,13 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 		return r.engine.Start(tx, s, id)
 	}
 	runID := strconv.FormatInt(run.ID, 10)
-	return r.reply(tx, s, "lesson",
-		tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title),
-		Option{Label: tr(s.Lang, "replace_yes"), Data: replacePrefix + runID + ":" + id},
+	question, yes := tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
+	if run.LessonID == id {
+		// The same lesson: say that it starts again, not "replace X with X".
+		question, yes = tr(s.Lang, "restart_q", r.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
+	}
+	return r.reply(tx, s, "lesson", question,
+		Option{Label: yes, Data: replacePrefix + runID + ":" + id},
 		Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
 	)
 }
@@ -696,13 +715,20 @@ func (r *Router) progress(tx Tx, s Session) error {
 		if i == 10 {
 			break
 		}
-		title := p.LessonID
+		title, passMark := p.LessonID, 0.0
 		if info, ok := r.engine.Lesson(p.LessonID, s.Lang); ok {
-			title = info.Title
+			title, passMark = info.Title, info.PassMark
 		}
 		b.WriteString("\n• ")
 		b.WriteString(tr(s.Lang, "progress_line", title, tr(s.Lang, "status_"+string(p.Status)),
 			p.Correct, p.Answered, formatPoints(p.Points, p.MaxPoints)))
+		if p.Status == RunDone && passMark > 0 && p.MaxPoints > 0 {
+			if p.Points/p.MaxPoints >= passMark {
+				b.WriteString(tr(s.Lang, "progress_passed"))
+			} else {
+				b.WriteString(tr(s.Lang, "progress_failed", int(passMark*100+0.5)))
+			}
+		}
 	}
 	return r.reply(tx, s, "progress", b.String())
 }

@@ -194,8 +194,14 @@ func TestReplaceAsksFirst(t *testing.T) {
 		t.Fatalf("lesson did not start: %q", texts(first))
 	}
 	ask := h.say("ward-2", "brigitte", "/lesson quick-quiz", 1)
-	if !strings.Contains(ask[0].Text, "is still running here") || len(ask[0].Options) != 2 {
+	if !strings.Contains(ask[0].Text, "is still running here. Stop it and start Quick triage quiz from the beginning?") || len(ask[0].Options) != 2 {
 		t.Fatalf("replace question = %+v", ask[0])
+	}
+	// The same lesson again: the question says it starts again.
+	again := h.say("ward-2", "brigitte", "/lesson hand-hygiene", 1)
+	if !strings.Contains(again[0].Text, "Start it again from the beginning?") || strings.Contains(again[0].Text, "Replace") ||
+		len(again[0].Options) != 2 || again[0].Options[0].Label != "Yes, start again" {
+		t.Errorf("restart question = %+v", again[0])
 	}
 	yes, no := ask[0].Options[0].Data, ask[0].Options[1].Data
 	kept := h.press("ward-2", "amina", ask[0].ID, no, 1)
@@ -353,5 +359,28 @@ func TestAssign(t *testing.T) {
 	h.app.Clock.Advance(72 * time.Hour)
 	if extra := h.replies(g, before, 0); len(extra) != 0 {
 		t.Fatalf("an unassigned lesson started: %q", texts(extra))
+	}
+}
+
+// TestProgressSaysPassed: /progress says of each finished lesson with a
+// pass mark whether the member passed it.
+func TestProgressSaysPassed(t *testing.T) {
+	h := start(t)
+	for _, tc := range []struct{ who, answer, want string }{
+		{"amina", "oxytocin", "— passed ✅"},
+		{"brigitte", "misoprostol", "— not passed (the pass mark is 100%)"},
+	} {
+		dm := "dm-" + tc.who
+		seq := h.last(dm)
+		h.post(dm, tc.who, tc.who, "/lesson solo-quiz", "")
+		h.wait(dm, seq, "Which ward")
+		h.post(dm, tc.who, tc.who, "Maternity", "")
+		h.wait(dm, seq, "uterotonic")
+		h.post(dm, tc.who, tc.who, tc.answer, "")
+		h.wait(dm, seq, "that's all")
+		seq = h.last(dm)
+		h.post(dm, tc.who, tc.who, "/progress", "")
+		h.wait(dm, seq, "Solo check: finished, "+map[bool]string{true: "1/1", false: "0/1"}[tc.answer == "oxytocin"]+" correct")
+		h.wait(dm, seq, tc.want)
 	}
 }

@@ -305,6 +305,10 @@ type Tx interface {
 	ChatByID(id int64) (Chat, error)
 	// SetMemberLang sets a member's language.
 	SetMemberLang(memberID int64, lang string) error
+	// MemberLang returns the language to write to a member in: the one
+	// they chose, else that of the group they were last seen in that has
+	// one, else "".
+	MemberLang(memberID int64) (string, error)
 	// SetChatLang sets a chat's language.
 	SetChatLang(chatID int64, lang string) error
 	// MigrateChat moves a chat, and its pending messages, to a new platform id.

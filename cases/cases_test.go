@@ -317,3 +317,36 @@ func TestTemplate(t *testing.T) {
 	w.say("other", "amina", "/case Heavy bleeding after delivery, what next?", "")
 	w.expect("other", 0, "Case #C2, shared by Amina")
 }
+
+// TestPrivateMessagesInGroupLanguage: in a French group, a member who
+// chose no language is written to privately in French (the held-back
+// case's offer, its confirmation, the mentor's answer), and so is a
+// mentor who is a member of that group.
+func TestPrivateMessagesInGroupLanguage(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for _, who := range []string{"amina", "mentor1"} {
+		w.say("dm-"+who, who, "/start", "")
+	}
+	w.say("ward", "brigitte", "/lang fr", "")
+	w.say("ward", "amina", "Bonjour", "")
+	w.say("ward", "mentor1", "Bonjour", "")
+	dm := w.last("dm-amina")
+	w.say("ward", "amina", "/case Mme Wanjiru Kamau, 0722 123 456, saigne après l'accouchement. Que faire ?", "")
+	offer := w.expect("dm-amina", dm, "Votre cas pour Ward 3 n'a pas été publié")
+	if len(offer.Options) != 2 || offer.Options[0].Label != "Publier cette version" {
+		t.Fatalf("the offer's options: %+v", offer.Options)
+	}
+	if err := w.sim.Press(ctx, sim.Press{Chat: "dm-amina", Sender: "amina", MessageID: offer.ID, Data: offer.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	w.expect("dm-amina", dm, "Publié comme cas #C1 dans Ward 3")
+	m1 := w.last("dm-mentor1")
+	w.say("ward", "brigitte", "/escalate 1", "")
+	assigned := w.expect("dm-mentor1", m1, "#C1")
+	if strings.Contains(assigned.Text, "for you to answer") {
+		t.Errorf("the mentor, a member of the French group, was written to in English: %q", assigned.Text)
+	}
+	w.say("dm-mentor1", "mentor1", "Donnez du misoprostol et appelez de l'aide.", assigned.ID)
+	w.expect("dm-amina", dm, "Votre cas #C1 dans Ward 3 a reçu la réponse d'un mentor")
+}

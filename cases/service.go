@@ -640,12 +640,12 @@ func (sv *Service) hasMentors(tx bot.Tx, queue string) (bool, error) {
 // mentor is set up, and logs it.
 func (sv *Service) tellStaffNoMentor(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time) error {
 	sv.log.Warn("case escalated with no mentor set up", "case", c.ID, "queue", c.Queue)
-	return sv.toStaff(tx, now, func(m bot.Member) (string, string) {
-		why := tr(m.Lang, "nomentor_noq")
+	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
+		why := tr(lang, "nomentor_noq")
 		if c.Queue != "" {
-			why = tr(m.Lang, "nomentor_queue", c.Queue)
+			why = tr(lang, "nomentor_queue", c.Queue)
 		}
-		return fmt.Sprintf("case:%d:nomentor:%d", c.ID, m.ID), tr(m.Lang, "nomentor_staff", c.ID, chat.Title, why)
+		return fmt.Sprintf("case:%d:nomentor:%d", c.ID, m.ID), tr(lang, "nomentor_staff", c.ID, chat.Title, why)
 	})
 }
 
@@ -732,7 +732,7 @@ func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, 
 // sendAssignment gives the mentor the case, the thread so far and how to
 // answer, privately.
 func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor bot.Member, dm bot.Chat, now time.Time) error {
-	lang := mentor.Lang
+	lang := dm.Lang // the mentor's language, or their group's
 	posts, err := tx.CasePosts(c.ID)
 	if err != nil {
 		return err
@@ -1115,14 +1115,15 @@ func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
 // that a case is overdue.
 func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
 	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
-	return sv.toStaff(tx, now, func(m bot.Member) (string, string) {
-		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(m.Lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
+	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
+		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
 	})
 }
 
 // toStaff sends each member of staff who has written to the bot privately
-// the message msg makes for them: its outbox key and text.
-func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(bot.Member) (key, text string)) error {
+// the message msg makes for them, in their language: its outbox key and
+// text.
+func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(m bot.Member, lang string) (key, text string)) error {
 	for _, ref := range sv.cfg.Staff {
 		m, err := tx.MemberByRef(ref)
 		if errors.Is(err, bot.ErrNotFound) {
@@ -1138,7 +1139,7 @@ func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(bot.Member) (key, 
 		if err != nil {
 			return err
 		}
-		key, text := msg(m)
+		key, text := msg(m, dm.Lang)
 		if err := send(tx, dm, key, text, now); err != nil {
 			return err
 		}
@@ -1208,7 +1209,7 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	}
 	sv.log.Info("mentor added", "queue", queue, "member", m.ID, "by", s.Member.ID)
 	if dm, err := tx.DirectChatOf(m.ID); err == nil {
-		if err := send(tx, dm, "ev:"+s.Event.ID+":welcome", tr(m.Lang, "mentor_welcome", queue), s.Now); err != nil {
+		if err := send(tx, dm, "ev:"+s.Event.ID+":welcome", tr(dm.Lang, "mentor_welcome", queue), s.Now); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, bot.ErrNotFound) {

@@ -247,3 +247,42 @@ func TestCloneIsDeep(t *testing.T) {
 		t.Errorf("changing the clone changed the original: %+v %+v %+v", st, st.Members[1], st.Open)
 	}
 }
+
+// TestAcceptedAnswerInLanguage: a free-text question's accepted answers
+// may be given per language; every one is accepted, and a wrong answer is
+// told the first in the member's language.
+func TestAcceptedAnswerInLanguage(t *testing.T) {
+	l := mustParse(t, "txa.yaml", `
+id: txa
+title: {en: "TXA", fr: "ATX"}
+languages: [en, fr]
+mode: direct
+steps:
+  - quiz:
+      question: {en: "Drug given with oxytocin?", fr: "Médicament donné avec l'ocytocine ?"}
+      accept: {en: [tranexamic acid, txa], fr: [acide tranexamique, atx]}
+  - end: "."
+`)
+	now := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	for _, tc := range []struct{ lang, wrong, right string }{
+		{"fr", "La réponse : acide tranexamique.", "ATX"},
+		{"en", "The answer: tranexamic acid.", "Acide  Tranexamique"},
+	} {
+		e := &Engine{}
+		m := Member{ID: 1, Name: "Amina", Lang: tc.lang}
+		for _, answer := range []string{"misoprostol", tc.right} {
+			st, _ := e.Start(l, 1, tc.lang, Input{Now: now, Member: m})
+			res := e.Handle(l, st, 1, Input{Now: now, Kind: InputText, Member: m, Text: answer, MessageID: "m1"})
+			if len(res.Answers) != 1 {
+				t.Fatalf("%s %q: answers %+v", tc.lang, answer, res.Answers)
+			}
+			correct := answer == tc.right
+			if res.Answers[0].Correct != correct {
+				t.Errorf("%s %q: correct %v, want %v", tc.lang, answer, res.Answers[0].Correct, correct)
+			}
+			if !correct && !strings.Contains(res.Messages[0].Text, tc.wrong) {
+				t.Errorf("%s: feedback %q, want %q", tc.lang, res.Messages[0].Text, tc.wrong)
+			}
+		}
+	}
+}

@@ -75,7 +75,7 @@ func (h *Host) Lesson(id, lang string) (bot.LessonInfo, bool) {
 }
 
 func info(l *Lesson, lang string) bot.LessonInfo {
-	li := bot.LessonInfo{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback()), Mode: l.Mode, Steps: len(l.Steps)}
+	li := bot.LessonInfo{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback()), Mode: l.Mode, Steps: len(l.Steps), PassMark: l.PassMark}
 	if l.Schedule != nil {
 		li.Schedule = l.Schedule.String()
 	}

@@ -354,6 +354,27 @@ func (p *parser) duration(n *yaml.Node, what string) (time.Duration, bool) {
 	return d, true
 }
 
+// langMap reads a map keyed by the lesson's language codes, each checked
+// as text's are, and returns its values by code.
+func (p *parser) langMap(n *yaml.Node, what string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		code, known := bot.ParseLang(k.Value)
+		switch {
+		case !known || code != strings.ToLower(k.Value):
+			p.errf(k, "unknown language %q in %s", k.Value, what)
+		case len(p.langs) > 0 && !contains(p.langs, code):
+			p.errf(k, "unknown language %q in %s: the lesson's languages are %s", k.Value, what, strings.Join(p.langs, ", "))
+		case out[code] != nil:
+			p.errf(k, "language %s appears twice in %s", code, what)
+		default:
+			out[code] = v
+		}
+	}
+	return out
+}
+
 // text reads a plain string or a map of language code to string.
 func (p *parser) text(n *yaml.Node, what string) Text {
 	switch n.Kind {

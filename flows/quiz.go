@@ -48,7 +48,7 @@ type quizStep struct {
 	multi    bool
 	numeric  *numericAnswer
 	accept   []string // normalized
-	shown    string   // the first accepted answer as written, for feedback
+	shown    Text     // the first accepted answer as written, by language, for feedback
 	explain  Text
 	points   float64
 	timeout  time.Duration
@@ -242,7 +242,25 @@ func (q *quizStep) parseNumeric(p *parser, n *yaml.Node) {
 	}
 }
 
+// parseAccept reads the accepted answers: one, a list, or a map of
+// language code to one or a list. Every answer is accepted in every
+// language; the feedback shows the first in the member's language.
 func (q *quizStep) parseAccept(p *parser, n *yaml.Node) {
+	q.shown = Text{}
+	if n.Kind == yaml.MappingNode {
+		for lang, v := range p.langMap(n, "accept") {
+			q.acceptList(p, v, lang)
+		}
+	} else {
+		q.acceptList(p, n, "")
+	}
+	if len(q.accept) == 0 {
+		p.errf(n, "accept needs at least one answer")
+	}
+}
+
+// acceptList adds one answer or a list of them, shown in lang.
+func (q *quizStep) acceptList(p *parser, n *yaml.Node, lang string) {
 	items := []*yaml.Node{n}
 	if n.Kind == yaml.SequenceNode {
 		items = n.Content
@@ -254,14 +272,11 @@ func (q *quizStep) parseAccept(p *parser, n *yaml.Node) {
 				p.errf(in, "accept has an empty answer")
 				continue
 			}
-			if q.shown == "" {
-				q.shown = strings.TrimSpace(s)
+			if q.shown[lang] == "" {
+				q.shown[lang] = strings.TrimSpace(s)
 			}
 			q.accept = append(q.accept, norm)
 		}
-	}
-	if len(q.accept) == 0 {
-		p.errf(n, "accept needs at least one answer")
 	}
 }
 
@@ -508,7 +523,7 @@ func (q *quizStep) rightAnswer(c *runCtx, lang string) string {
 		}
 		return s
 	default:
-		return q.shown
+		return q.shown.In(lang, c.l.Fallback())
 	}
 }
 

@@ -315,8 +315,10 @@ func (t *Tx) MemberByRef(ref bot.StaffRef) (bot.Member, error) {
 // DirectChatOf is the member's private chat with the bot.
 func (t *Tx) DirectChatOf(memberID int64) (bot.Chat, error) {
 	var c bot.Chat
-	err := t.row(`SELECT c.id, c.channel, c.platform_id, c.type, c.title, c.lang FROM chats c
-		JOIN chat_members cm ON cm.chat_id = c.id WHERE cm.member_id = ? AND c.type = 'direct'
+	err := t.row(`SELECT c.id, c.channel, c.platform_id, c.type, c.title,
+		COALESCE(NULLIF(m.lang, ''), NULLIF(c.lang, ''), (`+groupLang+`), '') FROM chats c
+		JOIN chat_members cm ON cm.chat_id = c.id JOIN members m ON m.id = cm.member_id
+		WHERE cm.member_id = ? AND c.type = 'direct'
 		ORDER BY cm.last_seen_at DESC LIMIT 1`, memberID).Scan(&c.ID, &c.Channel, &c.PlatformID, &c.Type, &c.Title, &c.Lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("private chat of member %d: %w", memberID, bot.ErrNotFound)
@@ -325,6 +327,26 @@ func (t *Tx) DirectChatOf(memberID int64) (bot.Chat, error) {
 		return c, fmt.Errorf("private chat of member %d: %w", memberID, err)
 	}
 	return c, nil
+}
+
+// groupLang selects the language of the group member m was last seen in
+// that has one.
+const groupLang = `SELECT g.lang FROM chats g JOIN chat_members gm ON gm.chat_id = g.id
+	WHERE gm.member_id = m.id AND g.type = 'group' AND g.lang != '' ORDER BY gm.last_seen_at DESC LIMIT 1`
+
+// MemberLang returns the language to write to a member in: the one they
+// chose, else that of the group they were last seen in that has one, else
+// "".
+func (t *Tx) MemberLang(memberID int64) (string, error) {
+	var lang string
+	err := t.row(`SELECT COALESCE(NULLIF(m.lang, ''), (`+groupLang+`), '') FROM members m WHERE m.id = ?`, memberID).Scan(&lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("language of member %d: %w", memberID, err)
+	}
+	return lang, nil
 }
 
 // InChat reports whether a member has been seen in a chat.
