@@ -66,6 +66,9 @@ type Event struct {
 	Option string
 	// ReplyTo is the platform id of the message this one replies to.
 	ReplyTo string
+	// ReplyToSender is the platform id of the sender of message ReplyTo,
+	// where the platform tells and it is not the bot.
+	ReplyToSender string
 	// Thread is the platform's thread or topic id, if any: on Telegram the
 	// forum topic the message was posted in.
 	Thread string

@@ -117,7 +117,8 @@ func TestMentorCommand(t *testing.T) {
 		{"/mentor add obstetrics sim:zola", "Zola is now a mentor of the obstetrics queue."},
 		{"/mentor add obstetrics sim:zola", "Zola is already a mentor of the obstetrics queue."},
 		{"/mentor add paediatrics sim:zola", `There is no queue "paediatrics". Queues: obstetrics.`},
-		{"/mentor add obstetrics", "/mentor add QUEUE CHANNEL:ID"},
+		{"/mentor add obstetrics", "Whom? Reply to the member's message with /mentor add obstetrics"},
+		{"/mentor hire obstetrics", "/mentor add QUEUE CHANNEL:ID"},
 		{"/mentor remove obstetrics sim:mentor1", "has not written to me yet"},
 		{"/mentor", "• obstetrics: sim:mentor1, sim:mentor2, Zola (sim:zola, /mentor)"},
 	} {
@@ -157,6 +158,24 @@ func TestMentorCommand(t *testing.T) {
 	zola = w.last("dm-zola")
 	w.say("dm-zola", "zola", "/queue", "")
 	w.expect("dm-zola", zola, "Only mentors can do that.")
+
+	// In the group, by replying to her message, and by mentioning her.
+	morning := w.say("ward", "zola", "Good morning, ward 3", "")
+	ward = w.last("ward")
+	w.say("ward", "lead", "/mentor add obstetrics", morning.ID)
+	w.expect("ward", ward, "Zola is now a mentor of the obstetrics queue.")
+	w.expect("dm-zola", zola, "You are now a mentor of the obstetrics queue")
+	m, err := w.sim.Post(context.Background(), sim.Post{Chat: "ward", ChatType: bot.Group, Sender: "lead", Name: "Lead",
+		Text: "/mentor remove obstetrics @Zola", Mentions: []string{"zola"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.expect("ward", m.Seq, "Zola is no longer a mentor of the obstetrics queue.")
+	// A reply to the bot's own message names no one.
+	bots := w.expect("ward", 0, "Case #C1")
+	ward = w.last("ward")
+	w.say("ward", "lead", "/mentor add obstetrics", bots.ID)
+	w.expect("ward", ward, "Whom?")
 }
 
 // TestTimersSurviveRestart runs a lesson's discussion on a fake clock,

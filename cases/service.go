@@ -1147,15 +1147,13 @@ func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(m bot.Member, lang
 	return nil
 }
 
-// mentorCommand handles /mentor for staff, privately: alone it lists each
-// queue's mentors; "add QUEUE CHANNEL:ID" and "remove QUEUE CHANNEL:ID"
-// change those added with it (the config's stay as written).
+// mentorCommand handles /mentor for staff: alone, privately, it lists
+// each queue's mentors; "add QUEUE" and "remove QUEUE" change those added
+// with it (the config's stay as written), naming the member by replying to
+// their message, by mentioning them, or as CHANNEL:ID.
 func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error {
 	if !sv.isStaff(s.Member) {
 		return sv.refuse(tx, s, "mentor", "staff_only")
-	}
-	if s.Chat.Type != bot.Direct {
-		return reply(tx, s, "mentor", tr(s.Lang, "private_only"))
 	}
 	queues := make([]string, 0, len(sv.cfg.Mentors))
 	for q := range sv.cfg.Mentors {
@@ -1163,18 +1161,35 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	}
 	slices.Sort(queues)
 	if len(args) == 0 {
+		if s.Chat.Type != bot.Direct {
+			return reply(tx, s, "mentor", tr(s.Lang, "private_only"))
+		}
 		return sv.listMentors(tx, s, queues)
 	}
-	if len(args) != 3 || (args[0] != "add" && args[0] != "remove") {
-		return reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	usage := func() error { return reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", "))) }
+	if len(args) < 2 || len(args) > 3 || (args[0] != "add" && args[0] != "remove") {
+		return usage()
 	}
 	queue := args[1]
 	if !slices.Contains(queues, queue) {
 		return reply(tx, s, "mentor", tr(s.Lang, "unknown_queue", queue, strings.Join(queues, ", ")))
 	}
-	ref, err := bot.ParseStaffRef(args[2])
-	if err != nil {
-		return reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	// Whom: CHANNEL:ID, else the member mentioned (the third word is
+	// then their name), else the sender of the message replied to.
+	var ref bot.StaffRef
+	if len(args) == 3 {
+		ref, _ = bot.ParseStaffRef(args[2])
+	}
+	switch ev := s.Event; {
+	case ref.ID != "":
+	case len(ev.Mentions) == 1:
+		ref = bot.StaffRef{Channel: s.Chat.Channel, ID: ev.Mentions[0]}
+	case ev.ReplyToSender != "" && len(args) == 2:
+		ref = bot.StaffRef{Channel: s.Chat.Channel, ID: ev.ReplyToSender}
+	case len(args) == 3:
+		return usage()
+	default:
+		return reply(tx, s, "mentor", tr(s.Lang, "mentor_whom", args[0], queue))
 	}
 	m, err := tx.MemberByRef(ref)
 	if errors.Is(err, bot.ErrNotFound) {

@@ -2,7 +2,6 @@ package sim_test
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -30,41 +29,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 	t.Cleanup(srv.Close) // after the browser is gone: cleanups run last first
 	ctx := browser(t)
 
-	type step = chromedp.Action[chromedp.Void]
-	as := func(member string) step {
-		return chromedp.Click(chromedp.CSS(fmt.Sprintf(`#members button[data-member=%q]`, member)))
-	}
-	send := func(text string) step {
-		return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-			if _, err := chromedp.SendKeys(chromedp.CSS("#text"), text)(ctx, t); err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Click(chromedp.CSS("#send"))(ctx, t)
-		}
-	}
-	// waitText waits for text on the page; on a timeout it says which text
-	// and what the page showed last.
-	waitText := func(text string) step {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("#log").innerText.includes(%q)`, text),
-				chromedp.WithPollingTimeout(15*time.Second))(ctx, tg)
-			if err != nil {
-				shown, _ := chromedp.Evaluate[string](`document.querySelector("#log").innerText.slice(-1500)`)(ctx, tg)
-				return chromedp.Void{}, fmt.Errorf("waiting for %q: %w; the page ends with:\n%s", text, err, shown)
-			}
-			return chromedp.Void{}, nil
-		}
-	}
-	// pick clicks option n (1-based) of the newest bot message with options.
-	pick := func(n int) step {
-		return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-			id, err := chromedp.Evaluate[string](`(() => { const m = [...document.querySelectorAll('.msg[data-bot="true"]')].filter(e => e.querySelector('.options')); return m[m.length-1].dataset.id })()`)(ctx, t)
-			if err != nil {
-				return chromedp.Void{}, err
-			}
-			return chromedp.Click(chromedp.CSS(fmt.Sprintf(`.msg[data-id=%q] .options button:nth-child(%d)`, id, n)))(ctx, t)
-		}
-	}
+	as, send, waitText, pick := browsertest.SimAs, browsertest.SimSend, browsertest.SimWaitText, browsertest.SimPick
 
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL),

@@ -239,6 +239,8 @@ type Post struct {
 	Name      string       `json:"name,omitempty"`
 	Text      string       `json:"text"`
 	ReplyTo   string       `json:"reply_to,omitempty"`
+	// Mentions are the sender ids of the members the message mentions.
+	Mentions []string `json:"mentions,omitempty"`
 }
 
 // Press is a member's press of an option under a bot message.
@@ -276,6 +278,15 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 		info = chatInfo{Type: p.ChatType, Title: p.ChatTitle}
 		s.addChatLocked(p.Chat, info)
 	}
+	var replyToSender string
+	if p.ReplyTo != "" {
+		for i := len(s.msgs) - 1; i >= 0; i-- {
+			if s.msgs[i].ID == p.ReplyTo {
+				replyToSender = s.msgs[i].From // empty for the bot's own
+				break
+			}
+		}
+	}
 	msg := s.appendLocked(Message{Chat: p.Chat, ChatType: info.Type, ChatTitle: info.Title, From: p.Sender,
 		FromName: p.Name, Text: p.Text, ReplyTo: p.ReplyTo})
 	s.mu.Unlock()
@@ -285,7 +296,8 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 	ev := bot.Event{
 		ID: bot.EventID(Name, p.Chat, p.Sender, msg.ID), Kind: bot.Message, Channel: Name,
 		ChatID: p.Chat, ChatType: info.Type, ChatTitle: info.Title,
-		SenderID: p.Sender, SenderName: p.Name, MessageID: msg.ID, Text: p.Text, ReplyTo: p.ReplyTo, Time: msg.Time,
+		SenderID: p.Sender, SenderName: p.Name, MessageID: msg.ID, Text: p.Text, ReplyTo: p.ReplyTo, ReplyToSender: replyToSender,
+		Mentions: p.Mentions, Time: msg.Time,
 	}
 	return msg, h.HandleEvent(ctx, ev)
 }

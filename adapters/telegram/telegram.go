@@ -402,8 +402,21 @@ func convertMessage(m *tgbotapi.Message) (bot.Event, bool) {
 		SenderID: id(m.From.ID), SenderName: name(m.From), SenderLang: m.From.LanguageCode,
 		MessageID: strconv.Itoa(m.MessageID), Text: text, Time: m.Time(),
 	}
-	if m.ReplyToMessage != nil {
-		ev.ReplyTo = strconv.Itoa(m.ReplyToMessage.MessageID)
+	if r := m.ReplyToMessage; r != nil {
+		ev.ReplyTo = strconv.Itoa(r.MessageID)
+		if r.From != nil && !r.From.IsBot {
+			ev.ReplyToSender = id(r.From.ID)
+		}
+	}
+	// A mention by name of someone without a username comes with their id.
+	entities := m.Entities
+	if m.Text == "" {
+		entities = m.CaptionEntities
+	}
+	for _, e := range entities {
+		if e.Type == "text_mention" && e.User != nil && !e.User.IsBot {
+			ev.Mentions = append(ev.Mentions, id(e.User.ID))
+		}
 	}
 	return ev, true
 }

@@ -48,6 +48,10 @@ func TestConvert(t *testing.T) {
 		{"forum_general.json", &bot.Event{ID: "telegram:-100456:14:121", Kind: bot.Message, Channel: "telegram",
 			ChatID: "-100456", ChatType: bot.Group, ChatTitle: "Sages-femmes Thiès", SenderID: "14", SenderName: "Fatou",
 			SenderLang: "fr", MessageID: "121", Text: "Bonjour à toutes", Forum: true}},
+		{"reply_mention.json", &bot.Event{ID: "telegram:-100123:11:91", Kind: bot.Message, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "11", SenderName: "Amina Otieno",
+			SenderLang: "sw", MessageID: "91", Text: "/mentor add obstetrics Chinedu", ReplyTo: "78", ReplyToSender: "13",
+			Mentions: []string{"13"}}},
 		{"channel_post.json", nil},
 		{"from_bot.json", nil},
 	}

@@ -148,6 +148,9 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 				quoted = types.EmptyJID
 			}
 			ev.ReplyTo = msgRef(ci.GetStanzaID(), quoted)
+			if !quoted.IsEmpty() {
+				ev.ReplyToSender, _ = w.person(ctx, quoted, types.EmptyJID)
+			}
 		}
 		for _, s := range ci.GetMentionedJID() {
 			if j, err := types.ParseJID(s); err == nil {

@@ -55,6 +55,7 @@ func TestConvert(t *testing.T) {
 			want: ptr(with(base("M2"), func(e *bot.Event) {
 				e.Text = "@81000000000002 what do you think?"
 				e.ReplyTo = "Q1/" + brigitte.lid.String()
+				e.ReplyToSender = brigitte.lid.String()
 				e.Mentions = []string{brigitte.lid.String()}
 			})),
 		},

@@ -112,9 +112,10 @@ func TestWebProbe(t *testing.T) {
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_PRIVACY_CONSENT_ASK=false")
-	// Start-up (issue 14, point 4): with no mentor queue, a warning.
-	if !strings.Contains(p.log.String(), "no mentor queue is set up") {
-		t.Errorf("no warning about the missing mentor queue:\n%s", p.log)
+	// The simulator alone: its personas play mentor and staff, so no
+	// warning about a missing mentor queue.
+	if !strings.Contains(p.log.String(), "Dr Otieno is a mentor") || strings.Contains(p.log.String(), "no mentor queue") {
+		t.Errorf("start-up log:\n%s", p.log)
 	}
 	base := "http://" + addr
 	post := `{"chat":"ward-9","chat_type":"group","chat_title":"=HYPERLINK(\"http://evil.example\",\"Ward\")","sender":"amina","name":"Amina","text":"hello"}`

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/sim"
@@ -92,6 +93,13 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		channels = append(channels, wa)
 	}
 
+	if len(cfg.Mentors) == 0 && !simOnly(cfg) {
+		log.Warn("no mentor queue is set up: a case a member escalates waits, and the staff are told; name a queue under mentors: in the configuration")
+	}
+	if simOnly(cfg) {
+		cfg = withSimPersonas(cfg)
+		log.Info("the simulator is the only channel: its Dr Otieno is a mentor of every queue and Grace is staff, so the whole case flow can be tried")
+	}
 	var staff []bot.StaffRef
 	for _, s := range cfg.Staff {
 		ref, _ := bot.ParseStaffRef(s) // validated with the config
@@ -116,9 +124,6 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics, Pseudonyms: cfg.Privacy.Pseudonyms,
 	})
 	host.Cases = caseSvc
-	if len(cfg.Mentors) == 0 {
-		log.Warn("no mentor queue is set up: a case a member escalates waits, and the staff are told; name a queue under mentors: in the configuration")
-	}
 	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
 	router := bot.NewRouter(bot.RouterConfig{
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
@@ -212,4 +217,34 @@ func loadLessons(dir string, log *slog.Logger) (*flows.Library, error) {
 		log.Warn("the lessons folder holds no lesson files", "lessons", dir)
 	}
 	return lib, nil
+}
+
+// simOnly reports whether the simulator is the only channel: a trial, where
+// its personas may play mentor and staff.
+func simOnly(cfg Config) bool {
+	return cfg.Channels.Sim.Enabled && !cfg.Channels.Telegram.Enabled && !cfg.Channels.WhatsApp.Enabled
+}
+
+// Simulator personas that play the mentor and the staff.
+const (
+	simMentor = "sim:mentor"
+	simStaff  = "sim:staff"
+)
+
+// withSimPersonas makes the simulator's mentor persona a mentor of every
+// queue (of a "general" one when there is none) and its staff persona
+// staff. Only for a trial with the simulator alone: on real channels they
+// would be an unattended mentor and a staff member anyone on the page
+// could play.
+func withSimPersonas(cfg Config) Config {
+	mentors := make(map[string][]string, len(cfg.Mentors)+1)
+	for q, refs := range cfg.Mentors {
+		mentors[q] = append(slices.Clone(refs), simMentor)
+	}
+	if len(mentors) == 0 {
+		mentors["general"] = []string{simMentor}
+	}
+	cfg.Mentors = mentors
+	cfg.Staff = append(slices.Clone(cfg.Staff), simStaff)
+	return cfg
 }

@@ -99,7 +99,12 @@ func TestWhatsAppUnpaired(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	log := p.log.String()
-	for _, want := range []string{"simulator ready", "channels=2", "not paired", "huddle whatsapp pair"} {
+	// With a real channel and no mentor queue, a warning (issue 14, point 4);
+	// the simulator's personas play no mentor beside a real channel.
+	if strings.Contains(log, "Dr Otieno is a mentor") {
+		t.Errorf("the simulator's personas play mentor beside WhatsApp:\n%s", log)
+	}
+	for _, want := range []string{"simulator ready", "channels=2", "not paired", "huddle whatsapp pair", "no mentor queue is set up"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

@@ -2,15 +2,20 @@
 // and press the options the bot offers.
 "use strict";
 
+// The personas: three learners, a mentor who answers escalated cases and
+// a member of the programme staff (huddle run makes them so when the
+// simulator is the only channel).
 const members = [
-  { id: "amina", name: "Amina (midwife)" },
-  { id: "brigitte", name: "Brigitte (nurse)" },
-  { id: "chinedu", name: "Chinedu (CHW)" },
+  { id: "amina", name: "Amina", role: "midwife" },
+  { id: "brigitte", name: "Brigitte", role: "nurse" },
+  { id: "chinedu", name: "Chinedu", role: "CHW" },
+  { id: "mentor", name: "Dr Otieno", role: "mentor" },
+  { id: "staff", name: "Grace", role: "staff" },
 ];
 const chats = [{ id: "ward-7", type: "group", title: "Ward 7 midwives", label: "Ward 7 (group)" }]
-  .concat(members.map((m) => ({ id: "dm-" + m.id, type: "direct", title: "", label: m.name.split(" ")[0] + " (private)", member: m.id })));
+  .concat(members.map((m) => ({ id: "dm-" + m.id, type: "direct", title: "", label: m.name + " (private)", member: m.id })));
 
-const state = { chat: chats[0], member: members[0], messages: [], after: 0 };
+const state = { chat: chats[0], member: members[0], messages: [], after: 0, replyTo: null };
 const $ = (sel) => document.querySelector(sel);
 
 function chip(label, onclick, data) {
@@ -35,7 +40,7 @@ function buildHeader() {
     }, { chat: c.id }));
   }
   for (const m of members) {
-    $("#members").append(chip(m.name, () => { state.member = m; updateHeader(); markMine(); }, { member: m.id }));
+    $("#members").append(chip(m.name + " (" + m.role + ")", () => { state.member = m; updateHeader(); markMine(); }, { member: m.id }));
   }
   updateHeader();
 }
@@ -62,6 +67,7 @@ function markMine() {
 function render() {
   const log = $("#log");
   log.textContent = "";
+  replyTo(null);
   append(state.messages.filter((m) => m.chat === state.chat.id));
 }
 
@@ -98,6 +104,13 @@ function append(batch) {
     text.className = "text";
     text.textContent = m.text;
     div.append(text);
+    const rb = document.createElement("button");
+    rb.type = "button";
+    rb.className = "reply-btn";
+    rb.textContent = "↩ Reply";
+    rb.title = "Reply to this message";
+    rb.onclick = () => replyTo(m);
+    div.append(rb);
     if (m.file) {
       const a = document.createElement("a");
       a.className = "file";
@@ -138,7 +151,19 @@ async function call(path, body) {
 }
 
 function who() {
-  return { chat: state.chat.id, sender: state.member.id, name: state.member.name.split(" ")[0] };
+  return { chat: state.chat.id, sender: state.member.id, name: state.member.name };
+}
+
+// replyTo makes the next message a reply to m (none when null), as a
+// platform's swipe-to-reply does: mentors answer a case this way.
+function replyTo(m) {
+  state.replyTo = m;
+  const bar = $("#replying");
+  bar.hidden = !m;
+  if (m) {
+    $("#replying-text").textContent = "Replying to " + (m.bot ? "Huddle" : (m.from_name || m.from)) + ": " + m.text.slice(0, 80);
+    $("#text").focus();
+  }
 }
 
 async function press(m, o) {
@@ -151,8 +176,11 @@ $("#composer").onsubmit = async (e) => {
   if (!text.trim()) return;
   input.value = "";
   const body = Object.assign(who(), { text, chat_type: state.chat.type, chat_title: state.chat.title });
-  if (!(await call("/api/messages", body))) input.value = text;
+  if (state.replyTo) body.reply_to = state.replyTo.id;
+  if (await call("/api/messages", body)) replyTo(null);
+  else input.value = text;
 };
+$("#replying-cancel").onclick = () => replyTo(null);
 
 async function poll() {
   for (;;) {
