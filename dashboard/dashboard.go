@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/huddlebot/huddle/internal/csvsafe"
@@ -58,9 +59,14 @@ const DefaultMaxDays = 731
 
 // Dashboard is the staff dashboard.
 type Dashboard struct {
-	cfg  Config
-	page *template.Template
+	cfg     Config
+	page    *template.Template
+	lessons atomic.Pointer[[]Lesson] // Config.Lessons, then SetLessons's
 }
+
+// SetLessons replaces the loaded lessons, as when the lessons folder
+// changed.
+func (d *Dashboard) SetLessons(lessons []Lesson) { d.lessons.Store(&lessons) }
 
 // New returns the dashboard.
 func New(cfg Config) *Dashboard {
@@ -100,7 +106,9 @@ func New(cfg Config) *Dashboard {
 			return strconv.FormatFloat(float64(n)/float64(d), 'f', 1, 64)
 		},
 	}).ParseFS(files, "templates/*.html"))
-	return &Dashboard{cfg: cfg, page: page}
+	d := &Dashboard{cfg: cfg, page: page}
+	d.SetLessons(cfg.Lessons)
+	return d
 }
 
 // Handler serves the dashboard under Path.

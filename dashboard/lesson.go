@@ -51,7 +51,7 @@ type lessonData struct {
 }
 
 func (d *Dashboard) lesson(id string) (Lesson, bool) {
-	for _, l := range d.cfg.Lessons {
+	for _, l := range *d.lessons.Load() {
 		if l.ID == id {
 			return l, true
 		}

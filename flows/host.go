@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -23,7 +24,8 @@ type Host struct {
 	// them; without it those steps only post their prompt.
 	Cases bot.Cases
 
-	lib    *Library
+	// lib is the lessons run; SetLibrary replaces it while runs go on.
+	lib    atomic.Pointer[Library]
 	engine *Engine
 	// activeFor is how recently a member must have been seen in a group to
 	// be waited for in group mode.
@@ -53,13 +55,22 @@ func NewHost(lib *Library, engine *Engine, log *slog.Logger) *Host {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Host{lib: lib, engine: engine, activeFor: 30 * 24 * time.Hour, log: log, states: map[int64]cachedState{}}
+	h := &Host{engine: engine, activeFor: 30 * 24 * time.Hour, log: log, states: map[int64]cachedState{}}
+	h.lib.Store(lib)
+	return h
 }
+
+// SetLibrary replaces the lessons, as when the lessons folder changed.
+// Runs under way go on with the new version of their lesson.
+func (h *Host) SetLibrary(lib *Library) { h.lib.Store(lib) }
+
+// Library returns the lessons run now.
+func (h *Host) Library() *Library { return h.lib.Load() }
 
 // Lessons lists the loaded lessons with titles in lang.
 func (h *Host) Lessons(lang string) []bot.LessonInfo {
 	var out []bot.LessonInfo
-	for _, l := range h.lib.All() {
+	for _, l := range h.lib.Load().All() {
 		out = append(out, info(l, lang))
 	}
 	return out
@@ -67,7 +78,7 @@ func (h *Host) Lessons(lang string) []bot.LessonInfo {
 
 // Lesson describes one lesson.
 func (h *Host) Lesson(id, lang string) (bot.LessonInfo, bool) {
-	l, ok := h.lib.Get(id)
+	l, ok := h.lib.Load().Get(id)
 	if !ok {
 		return bot.LessonInfo{}, false
 	}
@@ -85,7 +96,7 @@ func info(l *Lesson, lang string) bot.LessonInfo {
 // NextStart is a scheduled lesson's first start after after, in the
 // host's time zone.
 func (h *Host) NextStart(id string, after time.Time) (time.Time, bool) {
-	l, ok := h.lib.Get(id)
+	l, ok := h.lib.Load().Get(id)
 	if !ok || l.Schedule == nil {
 		return time.Time{}, false
 	}
@@ -98,7 +109,7 @@ func (h *Host) NextStart(id string, after time.Time) (time.Time, bool) {
 
 // Start begins a lesson in the session's chat.
 func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
-	l, ok := h.lib.Get(id)
+	l, ok := h.lib.Load().Get(id)
 	if !ok {
 		return fmt.Errorf("start lesson %s: %w", id, bot.ErrNotFound)
 	}
@@ -130,7 +141,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	l, ok := h.lib.Get(run.LessonID)
+	l, ok := h.lib.Load().Get(run.LessonID)
 	if !ok {
 		return false, nil // the lesson was removed since the run began
 	}
@@ -166,7 +177,7 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 	if run.Status != bot.RunActive || run.Seq != t.Seq {
 		return nil
 	}
-	l, ok := h.lib.Get(run.LessonID)
+	l, ok := h.lib.Load().Get(run.LessonID)
 	if !ok {
 		h.log.Warn("timer for a lesson no longer loaded", "run", run.ID, "lesson", run.LessonID)
 		return nil
@@ -198,7 +209,7 @@ func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	l, ok := h.lib.Get(run.LessonID)
+	l, ok := h.lib.Load().Get(run.LessonID)
 	if !ok {
 		// Stop it all the same, without a lesson to name.
 		l = &Lesson{ID: run.LessonID, Title: Text{"": run.LessonID}}
@@ -209,7 +220,7 @@ func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
 
 // Describe says where a run stands.
 func (h *Host) Describe(run bot.Run, lang string) string {
-	l, ok := h.lib.Get(run.LessonID)
+	l, ok := h.lib.Load().Get(run.LessonID)
 	if !ok {
 		return run.LessonID
 	}

@@ -118,3 +118,25 @@ func Load(fsys fs.FS, root, prefix string) (*Library, error) {
 
 // ErrNoLessons says a folder holds no lesson files.
 var ErrNoLessons = errors.New("no lesson files (.yaml, .yml)")
+
+// KeepBroken returns lib with the lessons of old whose files have problems
+// now (as listed in ps) and whose ids lib lacks: a lesson file broken by an
+// edit keeps its last good version running, with its problems reported,
+// rather than vanishing in the middle of a course.
+func (lib *Library) KeepBroken(old *Library, ps Problems) *Library {
+	broken := map[string]bool{}
+	for _, p := range ps {
+		broken[p.File] = true
+	}
+	all := lib.All()
+	for _, l := range old.All() {
+		if _, ok := lib.Get(l.ID); !ok && broken[l.File] {
+			all = append(all, l)
+		}
+	}
+	out, err := NewLibrary(all...)
+	if err != nil {
+		return lib // cannot happen: ids were checked
+	}
+	return out
+}

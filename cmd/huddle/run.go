@@ -131,9 +131,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	})
 
 	var lessonFiles fs.FS = lessons.FS
-	lessonsLabel := "the built-in lessons"
+	lessonsLabel, ownLessons := "the built-in lessons", false
 	if _, err := os.Stat(cfg.Lessons); err == nil {
-		lessonFiles, lessonsLabel = os.DirFS(cfg.Lessons), cfg.Lessons
+		lessonFiles, lessonsLabel, ownLessons = os.DirFS(cfg.Lessons), cfg.Lessons, true
 	}
 	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, MaxDays: cfg.Dashboard.MaxDays, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
 		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
@@ -156,6 +156,16 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		})
 	}
 	g.Go(func() error { return sender.Run(gctx) })
+	if ownLessons {
+		// New and changed lesson files are picked up without a restart.
+		g.Go(func() error {
+			watchLessons(gctx, cfg.Lessons, log, host.Library, func(lib *flows.Library) {
+				host.SetLibrary(lib)
+				dash.SetLessons(dashboard.FromLibrary(lib, ""))
+			})
+			return nil
+		})
+	}
 	for _, ch := range channels {
 		g.Go(func() error {
 			if err := ch.Run(gctx, router); err != nil {

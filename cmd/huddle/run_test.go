@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -206,5 +207,75 @@ func TestUnwritableDatabase(t *testing.T) {
 	}
 	if !strings.Contains(string(out), path+" cannot be written") {
 		t.Errorf("the refusal does not name the database:\n%s", out)
+	}
+}
+
+// TestLessonsReloaded: a lesson file added to the lessons folder of a
+// running huddle is picked up without a restart; a file broken by an edit
+// is refused with its problems logged, and its lesson keeps its last good
+// version; SIGHUP reloads too.
+func TestLessonsReloaded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	lessonsDir := filepath.Join(dir, "lessons")
+	os.Mkdir(lessonsDir, 0o755)
+	good, _ := os.ReadFile("../../lessons/hand-hygiene.yaml")
+	os.WriteFile(filepath.Join(lessonsDir, "hand-hygiene.yaml"), good, 0o644)
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+lessonsDir, "HUDDLE_PRIVACY_CONSENT_ASK=false")
+	lessonsList := func() string {
+		t.Helper()
+		body := `{"chat":"dm-amina","chat_type":"direct","sender":"amina","name":"Amina","text":"/lessons"}`
+		resp := probeReq{method: "POST", path: "/api/messages", header: map[string]string{"Content-Type": jsonType}, body: body}.do(t, "http://"+addr)
+		var posted struct{ Seq int64 }
+		json.NewDecoder(resp.Body).Decode(&posted)
+		resp.Body.Close()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			resp := probeReq{path: fmt.Sprintf("/api/messages?chat=dm-amina&after=%d", posted.Seq)}.do(t, "http://"+addr)
+			var msgs []struct{ Text string }
+			json.NewDecoder(resp.Body).Decode(&msgs)
+			resp.Body.Close()
+			if len(msgs) > 0 {
+				return msgs[0].Text
+			}
+		}
+		t.Fatal("no answer to /lessons")
+		return ""
+	}
+	waitLog := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); strings.Count(p.log.String(), "lessons reloaded") < n; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no reload %d:\n%s", n, p.log)
+			}
+		}
+	}
+	if got := lessonsList(); !strings.Contains(got, "hand-hygiene") || strings.Contains(got, "pph-first-hour") {
+		t.Fatalf("at start /lessons says %q", got)
+	}
+
+	pph, _ := os.ReadFile("../../lessons/pph-first-hour.yaml")
+	os.WriteFile(filepath.Join(lessonsDir, "pph-first-hour.yaml"), pph, 0o644)
+	waitLog(1)
+	if got := lessonsList(); !strings.Contains(got, "pph-first-hour") {
+		t.Errorf("after adding a file /lessons says %q", got)
+	}
+
+	broken := strings.Replace(string(good), "steps:", "colour: blue\nsteps:", 1)
+	os.WriteFile(filepath.Join(lessonsDir, "hand-hygiene.yaml"), []byte(broken), 0o644)
+	waitLog(2)
+	if !strings.Contains(p.log.String(), `hand-hygiene.yaml:`) || !strings.Contains(p.log.String(), `unknown key \"colour\"`) {
+		t.Errorf("the broken file's problem is not logged as file:line:\n%s", p.log)
+	}
+	if got := lessonsList(); !strings.Contains(got, "hand-hygiene") {
+		t.Errorf("the lesson whose file broke is gone: %q", got)
+	}
+
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	waitLog(3)
+	if !strings.Contains(p.log.String(), "SIGHUP: reloading the lessons") {
+		t.Errorf("SIGHUP did not reload:\n%s", p.log)
 	}
 }
