@@ -21,6 +21,7 @@ const maxBody = 64 << 10
 //
 //	POST /api/messages   {"chat", "chat_type", "sender", "name", "text"}  a member's message
 //	POST /api/press      {"chat", "sender", "name", "message_id", "data"}  an option press
+//	                     or {"chat", "sender", "name", "label"}          the newest option so labelled
 //	GET  /api/messages?chat=ward-7&after=0&wait=10s                       the transcript
 //	GET  /api/files/{id}                                                  a document the bot sent, to download
 //	GET  /api/stats                                                       what the simulator holds, against its bounds

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -243,13 +244,40 @@ type Post struct {
 	Mentions []string `json:"mentions,omitempty"`
 }
 
-// Press is a member's press of an option under a bot message.
+// Press is a member's press of an option under a bot message: the option
+// with Data under message MessageID, or, for scripts, the option labelled
+// Label (with or without its number, "2. " or "2") under the newest bot
+// message of the chat that has one.
 type Press struct {
 	Chat      string `json:"chat"`
 	Sender    string `json:"sender"`
 	Name      string `json:"name,omitempty"`
-	MessageID string `json:"message_id"`
-	Data      string `json:"data"`
+	MessageID string `json:"message_id,omitempty"`
+	Data      string `json:"data,omitempty"`
+	Label     string `json:"label,omitempty"`
+}
+
+// labelWait is how long a press by label waits for its option to come.
+const labelWait = 5 * time.Second
+
+// byLabel finds the newest option labelled label in chat: its message id
+// and data.
+func (s *Sim) byLabel(chat, label string) (id, data string, ok bool) {
+	want := strings.ToLower(strings.TrimSpace(label))
+	for i := len(s.msgs) - 1; i >= 0; i-- {
+		m := s.msgs[i]
+		if m.Chat != chat || !m.Bot {
+			continue
+		}
+		for _, o := range m.Options {
+			l := strings.ToLower(o.Label)
+			num, rest, _ := strings.Cut(l, ". ")
+			if l == want || rest == want || num == want {
+				return m.ID, o.Data, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // inputError is a request the simulator refuses as malformed.
@@ -304,8 +332,32 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 
 // Press presses an option and returns once the bot has handled it.
 func (s *Sim) Press(ctx context.Context, p Press) error {
-	if p.Chat == "" || p.Sender == "" || p.Data == "" {
-		return &inputError{"chat, sender and data are required"}
+	if p.Chat == "" || p.Sender == "" || (p.Data == "" && p.Label == "") {
+		return &inputError{"chat, sender and data (or label) are required"}
+	}
+	if p.Data == "" {
+		// The option may be on its way: wait a little for it, so a script
+		// can press what the bot is about to send.
+		var ok bool
+		for deadline := time.Now().Add(labelWait); ; {
+			s.mu.Lock()
+			p.MessageID, p.Data, ok = s.byLabel(p.Chat, p.Label)
+			changed := s.changed
+			s.mu.Unlock()
+			if ok {
+				break
+			}
+			left := time.Until(deadline)
+			if left <= 0 {
+				return &inputError{fmt.Sprintf("no option %q in chat %q", p.Label, p.Chat)}
+			}
+			select {
+			case <-changed:
+			case <-time.After(left):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 	}
 	s.mu.Lock()
 	h := s.handler

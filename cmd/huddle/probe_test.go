@@ -26,7 +26,8 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// serving starts huddle with env and waits until its web server answers.
+// serving starts huddle with env (a database in a temporary folder unless
+// env gives HUDDLE_DATABASE) and waits until its web server answers.
 func serving(t *testing.T, env ...string) *proc {
 	t.Helper()
 	p := startHuddle(t, append([]string{"HUDDLE_DATABASE=" + filepath.Join(t.TempDir(), "h.db")}, env...))
