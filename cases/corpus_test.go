@@ -95,8 +95,8 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 	}
-	if withIDs < 15 || clean < 15 {
-		t.Fatalf("corpus has %d cases with identifiers and %d clean; want at least 15 of each", withIDs, clean)
+	if withIDs < 50 || clean < 50 || len(corpus) < 100 {
+		t.Fatalf("corpus has %d cases with identifiers and %d clean; want at least 100, 50 of each", withIDs, clean)
 	}
 	if falseAlarms > 2 {
 		t.Errorf("%d of %d clean cases flagged; want at most 2", falseAlarms, clean)

@@ -14,11 +14,12 @@ import (
 
 // Kinds of identifier Check finds.
 const (
-	KindPhone  = "phone number"
-	KindRecord = "record or ID number"
-	KindDate   = "full date (such as a date of birth)"
-	KindEmail  = "email address"
-	KindName   = "name"
+	KindPhone   = "phone number"
+	KindRecord  = "record or ID number"
+	KindDate    = "full date (such as a date of birth)"
+	KindEmail   = "email address"
+	KindName    = "name"
+	KindAddress = "home address"
 )
 
 // Finding is one span of text that could identify a patient.
@@ -46,16 +47,96 @@ var (
 		regexp.MustCompile(`(?i)\b\d{1,2}(?:st|nd|rd|th|er)?\s+(?:` + months + `)\.?,?\s+\d{4}\b`),
 		regexp.MustCompile(`(?i)\b(?:` + months + `)\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b`),
 	}
-	// Names after a title or "patient": capitalised words.
-	titleNameRe = regexp.MustCompile(`(?i:\b(?:mrs|mr|ms|miss|mme|mlle|madame|monsieur|mama|baba|patient|patiente|baby of|bébé de)\.?)\s+(\p{Lu}[\p{L}'\-]+(?:\s+\p{Lu}[\p{L}'\-]+){0,2})`)
+	// Names after a title or "patient": capitalised words. Swahili: Bi.
+	// and Bw. (Mrs, Mr), mgonjwa (patient), mtoto wa (child of).
+	titleNameRe = regexp.MustCompile(`(?i:\b(?:mrs|mr|ms|miss|mme|mlle|madame|monsieur|mama|baba|patient|patiente|baby of|bébé de|bi|bw|bwana|bibi|mgonjwa|mtoto wa)\.?)\s+(\p{Lu}[\p{L}'\-]+(?:\s+\p{Lu}[\p{L}'\-]+){0,2})`)
 	// Names after "named", "called", "name is": the next word or two,
-	// whatever their case.
-	namedRe = regexp.MustCompile(`(?i:\b(?:named|called|name is|name was|nommée?|appelée?|s'appelle|du nom de))\s+([\p{L}'\-]+(?:\s+\p{Lu}[\p{L}'\-]+)?)`)
+	// whatever their case. Swahili: anaitwa, jina lake ni.
+	namedRe = regexp.MustCompile(`(?i:\b(?:named|called|name is|name was|nommée?|appelée?|s'appelle|du nom de|anaitwa|aliitwa|jina lake ni))\s+([\p{L}'\-]+(?:\s+\p{Lu}[\p{L}'\-]+)?)`)
+
+	// Names without a cue. A name-shaped word is a capital and then lower
+	// case (so PPH, HIV and G3P2 are not).
+	//
+	// At the start of the case or of a sentence, followed by an age:
+	// "Halima Musa, 31, presented…", "Joyce (24)…", "Aïssatou Ba, 31 ans",
+	// "Halima Musa, miaka 31", "Grace, aged 42".
+	leadNameRe = regexp.MustCompile(`(?:^|[.!?:;]\s+|\n\s*)(` + nameWord + `(?:\s+` + nameWord + `){0,2})(?:\s*[,(]\s*|\s+)(?:(?i:aged|age|âgée? de|miaka|umri wa miaka|mwenye miaka)\s+)?\d{1,3}(?:\s*(?i:years?|yrs?|y/?o|ans|miaka))?\s*[,)]`)
+	// As the object of what a health worker does to a patient: "we
+	// received Joyce this morning", "referred Achieng to…", "nous avons
+	// reçu Fatou", "tulimpokea Neema".
+	verbNameRe = regexp.MustCompile(`(?i:\b(?:received|admitted|saw|seen|referred|delivered|examined|reviewed|visited|treated|counselled|counseled|tested|discharged|brought in|attended to|reçu|reçue|admis|admise|vu|vue|examiné|examinée|référé|référée|accueilli|accueillie|hospitalisé|hospitalisée|transféré|transférée|accouché|tulimpokea|tumempokea|nilimpokea|nimempokea|tulimwona|nilimwona|tumemwona|tulimlaza|tumemlaza|nilimlaza|tulimpima|nilimpima|tulimzalisha|nilimzalisha|tulimpeleka|nilimpeleka))\s+(` + nameWord + `(?:\s+` + nameWord + `)?)`)
+	// Swahili puts the subject first: "Juma alikuja…", "Neema amefika…".
+	swahiliSubjectRe = regexp.MustCompile(`(?:^|[.!?:;,]\s+)(` + nameWord + `(?:\s+` + nameWord + `)?)\s+(?:ali|ame|ana|ata|hakuwa|hajawahi)\p{Ll}{2,}`)
+
+	// Home addresses: a house, plot or block number, or a street with a
+	// number: "Plot 221", "house no. 45", "maison n° 12", "parcelle 34",
+	// "nyumba namba 45", "12 Moi Road", "rue 10".
+	addressRe = regexp.MustCompile(`(?i)\b(?:block|blk|plot|house|hse|flat|apartment|apt|maison|parcelle|villa|immeuble|nyumba|kitalu|kiwanja)\b\.?\s*(?:no\.?|n°|nº|number|num\.?|namba|nambari|#)?\s*[:#]?\s*[a-z]?\d{1,5}[a-z]?(?:\s*/\s*\d+)?\b`)
+	streetRe  = regexp.MustCompile(`\b\d{1,5}\s+` + nameWord + `(?:\s+` + nameWord + `)?\s+(?i:road|rd|street|st|avenue|ave|lane|close|drive|crescent)\b|(?i:\b(?:rue|avenue|boulevard|mtaa|barabara)\s+)(?:` + nameWord + `\s+)?\d{1,4}\b`)
 )
 
+// nameWord is a word shaped like a name.
+const nameWord = `\p{Lu}\p{Ll}[\p{Ll}'\-]*`
+
+// notNames are capitalised words that start case texts and sentences
+// without naming anyone (people, clinical words, days and months), in
+// English, French and Swahili. A name found without a cue is a name only
+// when a word of it is none of these.
+var notNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		woman women man men mother mum father child children baby babies boy girl newborn neonate infant
+		toddler teenager adolescent patient client lady gentleman elderly old young primigravida primip
+		primipara multip multipara grand twins twin pregnant wife husband widow sister brother she he they
+		we i you it the a an our my your their this that these those her his its there here today
+		yesterday tonight morning evening night last next following after before since during history
+		known referred post pre day week month year ward bed room clinic hospital dispensary theatre
+		labour delivery please thanks thank hello hi dear doctor dr nurse midwife chw mentor case
+		female male adult gravida para mr mrs ms miss
+		monday tuesday wednesday thursday friday saturday sunday january february march april may june
+		july august september october november december
+		femme femmes homme hommes mère père enfant enfants bébé nouveau-né nourrisson fille garçon
+		patiente adolescente jeune vieille vieux dame monsieur madame primipare multipare jumeaux elle
+		il ils elles nous on la le les une un des notre nos cette ce ces son sa ses aujourd'hui hier
+		matin soir nuit après avant depuis salle lit sage-femme infirmière infirmier médecin docteur
+		lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril mai juin juillet
+		août septembre octobre novembre décembre
+		mama baba mtoto watoto mwanamke wanawake mwanaume wanaume mjamzito mgonjwa wagonjwa msichana
+		mvulana kijana mzee bibi babu mteja huyu yule leo jana asubuhi jioni usiku wiki mwezi mwaka
+		wodi kitanda kliniki hospitali zahanati daktari muuguzi mkunga tafadhali habari
+		jumatatu jumanne jumatano alhamisi ijumaa jumamosi jumapili`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// uncommon narrows text[start:end], a run of name-shaped words, to the
+// words from the first to the last that is not a common word (notNames):
+// "Mama Otieno" to "Otieno". ok is false when every word is common.
+func uncommon(text string, start, end int) (int, int, bool) {
+	first, last := -1, -1
+	for i := start; i < end; {
+		j := i
+		for j < end && text[j] != ' ' && text[j] != '\t' && text[j] != '\n' {
+			j++
+		}
+		if j > i && !notNames[strings.ToLower(strings.TrimRight(text[i:j], "'-"))] {
+			if first < 0 {
+				first = i
+			}
+			last = j
+		}
+		i = j + 1
+	}
+	return first, last, first >= 0
+}
+
 // Check finds what in text could identify a patient: phone numbers, record
-// and ID numbers, full dates, email addresses, and names after cues such
-// as "Mrs", "patient" or "named". It returns the findings in order, with
+// and ID numbers, full dates, email addresses, home addresses, and names:
+// after cues such as "Mrs", "patient" or "named", and without one at the
+// start of a sentence before an age, as the object of "received",
+// "admitted", "referred" and the like, and as a Swahili subject, in
+// English, French and Swahili. It returns the findings in order, with
 // overlapping ones merged, and the text with each replaced by [removed].
 // It errs on the side of flagging: the author confirms or edits.
 func Check(text string) ([]Finding, string) {
@@ -90,6 +171,18 @@ func Check(text string) ([]Finding, string) {
 	for _, m := range namedRe.FindAllStringSubmatchIndex(text, -1) {
 		add(KindName, m[2], m[3])
 	}
+	for _, re := range []*regexp.Regexp{leadNameRe, verbNameRe, swahiliSubjectRe} {
+		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			if s, e, ok := uncommon(text, m[2], m[3]); ok {
+				add(KindName, s, e)
+			}
+		}
+	}
+	for _, re := range []*regexp.Regexp{addressRe, streetRe} {
+		for _, m := range re.FindAllStringIndex(text, -1) {
+			add(KindAddress, m[0], m[1])
+		}
+	}
 	fs = merge(fs, text)
 	var b strings.Builder
 	last := 0
@@ -108,7 +201,7 @@ func merge(fs []Finding, text string) []Finding {
 	if len(fs) == 0 {
 		return nil
 	}
-	rank := map[string]int{KindEmail: 0, KindDate: 1, KindName: 2, KindRecord: 3, KindPhone: 4}
+	rank := map[string]int{KindEmail: 0, KindDate: 1, KindName: 2, KindAddress: 3, KindRecord: 4, KindPhone: 5}
 	sort.Slice(fs, func(i, j int) bool {
 		if fs[i].Start != fs[j].Start {
 			return fs[i].Start < fs[j].Start

@@ -363,7 +363,8 @@ func followsTemplate(text string) bool {
 // kindNames translates finding kinds.
 func kindNames(lang string, kinds []string) []string {
 	fr := map[string]string{KindPhone: "un numéro de téléphone", KindRecord: "un numéro de dossier ou d'identité",
-		KindDate: "une date complète (comme une date de naissance)", KindEmail: "une adresse e-mail", KindName: "un nom"}
+		KindDate: "une date complète (comme une date de naissance)", KindEmail: "une adresse e-mail", KindName: "un nom",
+		KindAddress: "une adresse"}
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
 		if strings.HasPrefix(lang, "fr") {
