@@ -416,12 +416,27 @@ func (t *Tx) AddMentor(queue string, memberID int64, at time.Time) (bool, error)
 	if n == 0 {
 		return false, nil
 	}
-	_, err = t.exec(`UPDATE cases SET next_check_at = ? WHERE queue = ? AND status = 'open'
-		AND escalated_at IS NOT NULL AND assigned_to IS NULL`, ms(at), queue)
-	if err != nil {
-		return false, fmt.Errorf("add mentor %d to %s: wake waiting cases: %w", memberID, queue, err)
+	if err := t.wakeWaiting(queue, at); err != nil {
+		return false, fmt.Errorf("add mentor %d to %s: %w", memberID, queue, err)
 	}
 	return true, nil
+}
+
+// wakeWaiting makes the cases waiting for a mentor in queue (in every
+// queue when it is "") due for a check at at.
+func (t *Tx) wakeWaiting(queue string, at time.Time) error {
+	_, err := t.exec(`UPDATE cases SET next_check_at = ?1 WHERE status = 'open' AND escalated_at IS NOT NULL
+		AND assigned_to IS NULL AND (?2 = '' OR queue = ?2)`, ms(at), queue)
+	if err != nil {
+		return fmt.Errorf("wake waiting cases: %w", err)
+	}
+	return nil
+}
+
+// WakeWaitingCases makes every case waiting for a mentor due for a check
+// at once: at start, when the configuration may name new mentors.
+func (d *DB) WakeWaitingCases(ctx context.Context, now time.Time) error {
+	return d.update(ctx, func(t *Tx) error { return t.wakeWaiting("", now) })
 }
 
 // RemoveMentor undoes AddMentor; false when the member was not one.

@@ -459,3 +459,51 @@ func TestFilesPrivate(t *testing.T) {
 		}
 	}
 }
+
+// TestWakeWaitingCases: at start every case waiting for a mentor is due at
+// once; assigned, answered and not escalated cases keep their times.
+func TestWakeWaitingCases(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	later := t0.Add(15 * time.Minute)
+	ids := map[string]int64{}
+	err := db.Update(ctx, func(tx bot.Tx) error {
+		chat, err := tx.EnsureChat("sim", "ward", bot.Group, "Ward", t0)
+		if err != nil {
+			return err
+		}
+		for _, name := range []string{"waiting", "assigned", "fresh"} {
+			c := bot.Case{ChatID: chat.ID, Queue: "obstetrics", Text: name, Status: bot.CaseOpen, Created: t0}
+			if err := tx.CreateCase(&c); err != nil {
+				return err
+			}
+			c.NextCheck = later
+			switch name {
+			case "waiting":
+				c.Escalated = t0
+			case "assigned":
+				c.Escalated, c.Status, c.Assigned = t0, bot.CaseAssigned, t0
+				m, err := tx.EnsureMember("sim", "mentor", "Mentor", t0)
+				if err != nil {
+					return err
+				}
+				c.AssignedTo = m.ID
+			}
+			if err := tx.SaveCase(&c); err != nil {
+				return err
+			}
+			ids[name] = c.ID
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.WakeWaitingCases(ctx, t0); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.DueCases(ctx, t0, 10)
+	if err != nil || len(due) != 1 || due[0].ID != ids["waiting"] {
+		t.Errorf("due at once: %+v (%v); want only the waiting case %d", due, err, ids["waiting"])
+	}
+}

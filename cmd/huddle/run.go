@@ -57,6 +57,11 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	// The configuration may name new mentors: cases waiting for one are
+	// offered again now, not at their next retry.
+	if err := db.WakeWaitingCases(ctx, time.Now()); err != nil {
+		return err
+	}
 
 	var channels []bot.Channel
 	// mux serves the webhook; web, behind websec's protections, the
