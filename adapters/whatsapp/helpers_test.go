@@ -24,11 +24,19 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 )
 
+// account is a WhatsApp account: its phone number and its LID.
+type account struct{ pn, lid types.JID }
+
 // The bot's account and three nurses, each with a phone number and a LID.
 var (
 	botPN  = types.NewJID("15550000001", types.DefaultUserServer)
 	botLID = types.NewJID("90000000000001", types.HiddenUserServer)
+	// theBot is the bot's account in most tests: its LID sorts after its
+	// phone number.
+	theBot = account{botPN, botLID}
 	group  = types.NewJID("120363000000000001", types.GroupServer)
+	// pnGroup is an older group, addressed by phone numbers.
+	pnGroup = types.NewJID("120363000000000002", types.GroupServer)
 	nurses = []struct {
 		name    string
 		pn, lid types.JID
@@ -51,16 +59,20 @@ func (c clock) Sleep(ctx context.Context, d time.Duration) error {
 
 // sent is one message the adapter handed to WhatsApp.
 type sent struct {
-	at  time.Time
-	to  types.JID
-	id  types.MessageID
-	msg *waE2E.Message
+	at     time.Time
+	to     types.JID
+	id     types.MessageID
+	msg    *waE2E.Message
+	sender types.JID // the bot's identity it went out with
 }
 
 // fakeNet stands in for WhatsApp's servers: it records what would be
-// sent, acknowledges it, and answers group-info queries.
+// sent, acknowledges it, and answers group-info queries. Like whatsmeow's
+// SendMessage it stores a message's secret in the device's store, under
+// the identity the message goes out with, before sending.
 type fakeNet struct {
 	clock Clock
+	dev   *store.Device // the bot's device, whose store SendMessage writes
 
 	mu       sync.Mutex
 	sent     []sent
@@ -105,8 +117,26 @@ func (f *fakeNet) SendMessage(_ context.Context, to types.JID, msg *waE2E.Messag
 		return whatsmeow.SendResponse{}, f.fail
 	}
 	id := extra[0].ID
-	f.sent = append(f.sent, sent{at: f.clock.Now(), to: to, id: id, msg: msg})
-	return whatsmeow.SendResponse{ID: id, Timestamp: f.clock.Now()}, nil
+	// As whatsmeow's SendMessage chooses the identity a message goes out
+	// with: the bot's LID in a LID-addressed group and to a LID, its phone
+	// number otherwise.
+	own := *f.dev.ID
+	switch {
+	case to.Server == types.GroupServer:
+		if g, ok := f.groups[to]; ok && g.AddressingMode == types.AddressingModeLID {
+			own = f.dev.LID
+		}
+	case to.Server == types.HiddenUserServer:
+		own = f.dev.LID
+	}
+	own = own.ToNonAD()
+	if secret := msg.GetMessageContextInfo().GetMessageSecret(); secret != nil && f.dev != nil {
+		if err := f.dev.MsgSecrets.PutMessageSecret(context.Background(), to, own, id, secret); err != nil {
+			return whatsmeow.SendResponse{}, err
+		}
+	}
+	f.sent = append(f.sent, sent{at: f.clock.Now(), to: to, id: id, msg: msg, sender: own})
+	return whatsmeow.SendResponse{ID: id, Timestamp: f.clock.Now(), Sender: own}, nil
 }
 
 func (f *fakeNet) SendChatPresence(_ context.Context, jid types.JID, _ types.ChatPresence, _ types.ChatPresenceMedia) error {
@@ -132,13 +162,23 @@ func (f *fakeNet) messages() []sent {
 	return append([]sent(nil), f.sent...)
 }
 
-// nurseGroup is the test group as WhatsApp describes it: Amina is an
-// admin, and so is the bot.
-func nurseGroup() *types.GroupInfo {
+// nurseGroup is the test group as WhatsApp describes it, addressed by
+// LID: Amina is an admin, and so is the bot.
+func nurseGroup(acct account) *types.GroupInfo {
 	g := &types.GroupInfo{JID: group, GroupName: types.GroupName{Name: "Ward 3 nurses"}, AddressingMode: types.AddressingModeLID}
-	g.Participants = append(g.Participants, types.GroupParticipant{JID: botLID, LID: botLID, PhoneNumber: botPN, IsAdmin: true})
+	g.Participants = append(g.Participants, types.GroupParticipant{JID: acct.lid, LID: acct.lid, PhoneNumber: acct.pn, IsAdmin: true})
 	for i, n := range nurses {
 		g.Participants = append(g.Participants, types.GroupParticipant{JID: n.lid, LID: n.lid, PhoneNumber: n.pn, IsAdmin: i == 0})
+	}
+	return g
+}
+
+// oldGroup is a group addressed by phone numbers, as older groups are.
+func oldGroup(acct account) *types.GroupInfo {
+	g := &types.GroupInfo{JID: pnGroup, GroupName: types.GroupName{Name: "Ward 4 nurses"}, AddressingMode: types.AddressingModePN}
+	g.Participants = append(g.Participants, types.GroupParticipant{JID: acct.pn, LID: acct.lid, PhoneNumber: acct.pn})
+	for _, n := range nurses {
+		g.Participants = append(g.Participants, types.GroupParticipant{JID: n.pn, LID: n.lid, PhoneNumber: n.pn})
 	}
 	return g
 }
@@ -155,7 +195,7 @@ func pairDevice(t testing.TB, path string, jid, lid types.JID) {
 	}
 	defer c.Close()
 	dev := linkDevice(t, c, jid, lid)
-	if err := dev.LIDs.PutLIDMapping(ctx, botLID, botPN); err != nil {
+	if err := dev.LIDs.PutLIDMapping(ctx, lid, jid); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range nurses {
@@ -206,16 +246,20 @@ type harness struct {
 	w     *WhatsApp
 	net   *fakeNet
 	clock clock
+	acct  account // the bot's
 }
 
 // newHarness opens a paired adapter whose network is fakeNet and whose
 // connection is simulated with whatsmeow's own Connected event.
-func newHarness(t testing.TB, cfg Config) *harness {
+func newHarness(t testing.TB, cfg Config) *harness { return newHarnessAs(t, cfg, theBot) }
+
+// newHarnessAs is newHarness for the bot's account bot.
+func newHarnessAs(t testing.TB, cfg Config, acct account) *harness {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "whatsapp.db")
-	pairDevice(t, path, botPN, botLID)
+	pairDevice(t, path, acct.pn, acct.lid)
 	c := clock{huddletest.NewClock()}
-	net := &fakeNet{clock: c, groups: map[types.JID]*types.GroupInfo{group: nurseGroup()}}
+	net := &fakeNet{clock: c, groups: map[types.JID]*types.GroupInfo{group: nurseGroup(acct), pnGroup: oldGroup(acct)}}
 	cfg.SessionDB = path
 	cfg.Clock = c
 	if cfg.Logger == nil {
@@ -229,12 +273,12 @@ func newHarness(t testing.TB, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	w.net = net
+	w.net, net.dev = net, w.cli.Store
 	w.dial = func(context.Context) error {
 		w.onEvent(&events.Connected{})
 		return nil
 	}
-	return &harness{w: w, net: net, clock: c}
+	return &harness{w: w, net: net, clock: c, acct: acct}
 }
 
 // running waits until Run has taken its handler, as it has before

@@ -205,16 +205,21 @@ func (w *WhatsApp) isMe(jid types.JID) bool {
 }
 
 // vote decrypts a poll vote and maps its option hashes back to the option
-// data of the poll the bot sent. A vote encrypted under the voter's other
-// address (phone number or LID) is tried with that one too.
+// data of the poll the bot sent. The voter's phone encrypts a vote under
+// the address it votes as, which need not be the one the vote arrives
+// from (a phone number in a LID group): a vote that does not decrypt is
+// tried under the voter's other address, from the event or, when WhatsApp
+// gave none, from the LID map.
 func (w *WhatsApp) vote(ctx context.Context, evt *events.Message, ev bot.Event) (bot.Event, bool) {
 	pu := evt.Message.GetPollUpdateMessage()
 	pollID := pu.GetPollCreationMessageKey().GetID()
 	v, err := w.cli.DecryptPollVote(ctx, evt)
-	if err != nil && !evt.Info.SenderAlt.IsEmpty() {
-		alt := *evt
-		alt.Info.Sender, alt.Info.SenderAlt = evt.Info.SenderAlt, evt.Info.Sender
-		v, err = w.cli.DecryptPollVote(ctx, &alt)
+	if err != nil {
+		if other := w.otherAddress(ctx, evt.Info.Sender, evt.Info.SenderAlt); !other.IsEmpty() {
+			alt := *evt
+			alt.Info.Sender, alt.Info.SenderAlt = other, evt.Info.Sender
+			v, err = w.cli.DecryptPollVote(ctx, &alt)
+		}
 	}
 	if err != nil {
 		w.log.Warn("poll vote not decrypted", "poll", pollID, "err", err)
@@ -234,6 +239,28 @@ func (w *WhatsApp) vote(ctx context.Context, evt *events.Message, ev bot.Event) 
 		}
 	}
 	return ev, true
+}
+
+// otherAddress returns the voter's other address: alt when WhatsApp gave
+// one, else the phone number of a LID or the LID of a phone number, from
+// the LID map; empty when none is known.
+func (w *WhatsApp) otherAddress(ctx context.Context, sender, alt types.JID) types.JID {
+	if !alt.IsEmpty() {
+		return alt
+	}
+	var other types.JID
+	var err error
+	switch sender.Server {
+	case types.HiddenUserServer:
+		other, err = w.cli.Store.LIDs.GetPNForLID(ctx, sender.ToNonAD())
+	case types.DefaultUserServer:
+		other, err = w.cli.Store.LIDs.GetLIDForPN(ctx, sender.ToNonAD())
+	}
+	if err != nil {
+		w.log.Warn("look up a voter's other address", "err", err)
+		return types.EmptyJID
+	}
+	return other
 }
 
 // noLIDs knows no mappings.

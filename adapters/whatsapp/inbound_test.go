@@ -219,7 +219,7 @@ func TestGroupCache(t *testing.T) {
 	if ev := msg("B"); ev.ChatTitle != "Ward 3 — nurses & midwives" {
 		t.Fatalf("after rename: title %q", ev.ChatTitle)
 	}
-	g := nurseGroup()
+	g := nurseGroup(theBot)
 	g.Participants[2].IsAdmin = true // Brigitte promoted
 	h.net.groups[group] = g
 	h.w.onEvent(&events.GroupInfo{JID: group, Promote: []types.JID{nurses[1].lid}})

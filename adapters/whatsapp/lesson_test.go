@@ -101,9 +101,11 @@ func TestGroupQuizThroughTheBoundary(t *testing.T) {
 	vote := func(i int, p sent, names ...string) {
 		t.Helper()
 		seq++
-		poll := types.MessageInfo{MessageSource: types.MessageSource{Chat: group, Sender: botPN, IsGroup: true}, ID: p.id}
+		// In a LID group the poll came from the bot's LID, as WhatsApp
+		// says who sent it.
+		poll := types.MessageInfo{MessageSource: types.MessageSource{Chat: group, Sender: p.sender, IsGroup: true}, ID: p.id}
 		// Her phone received the poll, and with it the poll's secret.
-		if err := phone[i].Store.MsgSecrets.PutMessageSecret(ctx, group, botPN, p.id, p.msg.GetMessageContextInfo().GetMessageSecret()); err != nil {
+		if err := phone[i].Store.MsgSecrets.PutMessageSecret(ctx, group, p.sender, p.id, p.msg.GetMessageContextInfo().GetMessageSecret()); err != nil {
 			t.Fatal(err)
 		}
 		msg, err := phone[i].BuildPollVote(ctx, &poll, names)

@@ -95,15 +95,11 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			return "", err
 		}
 	}
-	if secret := msg.GetMessageContextInfo().GetMessageSecret(); secret != nil {
-		// whatsmeow stores it too when sending; storing it first means a
-		// vote can be read even if the process dies right after sending.
-		if own := w.cli.Store.ID; own != nil {
-			if err := w.cli.Store.MsgSecrets.PutMessageSecret(ctx, to, *own, id, secret); err != nil {
-				return "", fmt.Errorf("store poll secret: %w", err)
-			}
-		}
-	}
+	// A poll's secret is stored by whatsmeow's SendMessage, before it
+	// sends, under the identity the poll goes out with (the bot's LID in a
+	// LID-addressed group). Storing it here too, under the phone number,
+	// made a second row that the secret lookup may return first: the key
+	// then derives from the wrong sender and every vote fails to decrypt.
 	_, err = w.net.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: id})
 	w.pace.sent(to.String(), w.cfg.Clock.Now())
 	switch {
