@@ -37,7 +37,7 @@ var (
 	group  = types.NewJID("120363000000000001", types.GroupServer)
 	// pnGroup is an older group, addressed by phone numbers.
 	pnGroup = types.NewJID("120363000000000002", types.GroupServer)
-	nurses = []struct {
+	nurses  = []struct {
 		name    string
 		pn, lid types.JID
 	}{
