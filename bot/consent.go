@@ -161,12 +161,13 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 	}
 
 	var name string
+	data, isPress := pressed(ev)
 	switch {
 	case ev.Kind == Message && strings.HasPrefix(ev.Text, "/"):
 		name, _ = parseCommand(ev.Text)
-	case ev.Kind == OptionChosen && (ev.Option == forgetYes || ev.Option == forgetNo):
+	case isPress && (data == forgetYes || data == forgetNo):
 		name = "forget" // the answer to /forget's question
-	case ev.Kind == OptionChosen && isConsentOption(ev.Option):
+	case isPress && isConsentOption(data):
 		name = "privacy" // an older notice's option: show the current one
 	}
 	switch name {
@@ -337,6 +338,7 @@ func (r *Router) consentReply(tx Tx, ev Event, now time.Time, tag, text string, 
 	m := Outbound{
 		Channel: ev.Channel, ChatID: ev.ChatID, Text: text, Options: opts, Thread: ev.Thread,
 		Transient: ev.ChatType == Direct && len(opts) == 0,
+		Answer:    true, // nothing records the chat yet: this answers what they sent
 		Key:       "consent:" + EventPrint(ev.ID) + ":" + tag,
 	}
 	if ev.ChatType == Group {

@@ -162,6 +162,11 @@ type Outbound struct {
 	// up: it goes to a member Huddle has just forgotten, or carries their
 	// data.
 	Transient bool `json:"transient,omitempty"`
+	// Answer marks a message that answers one the chat has just sent,
+	// though Huddle keeps no record of the chat (the privacy notice, before
+	// anything about the sender may be stored): a channel that never
+	// writes first to a private chat may still send it.
+	Answer bool `json:"answer,omitempty"`
 	// Key is the idempotency key: the outbox stores one message per key, so a
 	// state change replayed after a crash cannot queue its messages twice.
 	Key string `json:"key"`

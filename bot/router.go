@@ -443,42 +443,23 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		return engage(EngageEdit)
 	case ev.Kind == Deleted:
 		return engage(EngageDelete)
-	case ev.Kind == Vote:
+	case ev.Kind == Vote || ev.Kind == OptionChosen:
 		if err := engage(EngageOption); err != nil {
 			return err
 		}
-		if len(ev.Choices) == 1 && isConsentOption(ev.Choices[0]) {
-			return r.consentAgain(tx, s, ev.Choices[0])
-		}
-		if len(ev.Choices) == 1 && (strings.HasPrefix(ev.Choices[0], replacePrefix) || strings.HasPrefix(ev.Choices[0], keepPrefix)) {
-			s.Event.Option = ev.Choices[0]
-			return r.replaceAnswer(tx, s)
-		}
-		took, err := r.engine.Offer(tx, s)
-		if err != nil || took || len(ev.Choices) == 0 {
-			return err
-		}
-		return r.reply(tx, s, "stale", tr(s.Lang, "option_stale"))
-	case ev.Kind == OptionChosen:
-		if err := engage(EngageOption); err != nil {
-			return err
-		}
-		if strings.HasPrefix(ev.Option, replacePrefix) || strings.HasPrefix(ev.Option, keepPrefix) {
-			return r.replaceAnswer(tx, s)
-		}
-		if isConsentOption(ev.Option) {
-			return r.consentAgain(tx, s, ev.Option)
-		}
-		if ev.Option == forgetYes || ev.Option == forgetNo {
-			return r.forgetAnswer(tx, s)
-		}
-		if r.cases != nil {
-			if took, err := r.cases.Option(tx, s); err != nil || took {
+		// A press and a vote for one option take one path: the option's
+		// handler, whatever sent it (a button, a poll); so every message
+		// with options works as a poll. A quiz's poll takes the vote as a
+		// vote: a changed vote, several picks.
+		if data, ok := pressed(ev); ok {
+			press := s
+			press.Event.Kind, press.Event.Option = OptionChosen, data
+			if took, err := r.option(tx, press); err != nil || took {
 				return err
 			}
 		}
 		took, err := r.engine.Offer(tx, s)
-		if err != nil || took {
+		if err != nil || took || (ev.Kind == Vote && len(ev.Choices) == 0) {
 			return err
 		}
 		return r.reply(tx, s, "stale", tr(s.Lang, "option_stale"))
@@ -512,6 +493,35 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		}
 		return nil
 	}
+}
+
+// pressed returns the option an event chooses: a press's, or a vote's
+// when it picks exactly one.
+func pressed(ev Event) (string, bool) {
+	switch {
+	case ev.Kind == OptionChosen:
+		return ev.Option, true
+	case ev.Kind == Vote && len(ev.Choices) == 1:
+		return ev.Choices[0], true
+	}
+	return "", false
+}
+
+// option hands a press (s.Event.Option) to the handler of its kind of
+// option; false when it is none of theirs (a quiz's, or stale).
+func (r *Router) option(tx Tx, s Session) (bool, error) {
+	data := s.Event.Option
+	switch {
+	case strings.HasPrefix(data, replacePrefix) || strings.HasPrefix(data, keepPrefix):
+		return true, r.replaceAnswer(tx, s)
+	case isConsentOption(data):
+		return true, r.consentAgain(tx, s, data)
+	case data == forgetYes || data == forgetNo:
+		return true, r.forgetAnswer(tx, s)
+	case r.cases != nil:
+		return r.cases.Option(tx, s)
+	}
+	return false, nil
 }
 
 // alertStaff tells every staff member on another channel that ev's
@@ -884,5 +894,5 @@ func (r *Router) forgetAnswer(tx Tx, s Session) error {
 	}
 	r.log.Info("member forgotten at their request", "member", s.Member.ID)
 	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
-		Transient: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
+		Transient: true, Answer: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

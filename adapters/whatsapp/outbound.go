@@ -67,7 +67,7 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err != nil {
 		return "", &bot.PermanentError{Err: err}
 	}
-	if to.Server == types.DefaultUserServer || to.Server == types.HiddenUserServer {
+	if (to.Server == types.DefaultUserServer || to.Server == types.HiddenUserServer) && !m.Answer {
 		if err := w.mayWriteTo(ctx, to, m.ChatID); err != nil {
 			return "", err
 		}
@@ -87,6 +87,21 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 	} else {
 		msg = w.build(m, to, id)
+	}
+	if lead := pollLead(m, w.cfg.Options); lead != "" && msg.GetPollCreationMessage() != nil {
+		// The text is longer than a poll's question may be: it goes whole
+		// first (a privacy notice must be read whole), then the poll asks
+		// its last question. Its id derives from the row's key too, and it
+		// is kept for retry requests.
+		leadID := w.msgID(m.Key + "\x00lead")
+		leadMsg := &waE2E.Message{Conversation: proto.String(lead)}
+		if _, err := w.net.SendMessage(ctx, to, leadMsg, whatsmeow.SendRequestExtra{ID: leadID}); err != nil {
+			if errors.Is(err, whatsmeow.ErrNotConnected) || errors.Is(err, whatsmeow.ErrNotLoggedIn) {
+				return "", &bot.RetryError{After: 15 * time.Second, Err: err}
+			}
+			return "", fmt.Errorf("send to %s: %w", to, err)
+		}
+		w.keepDocument(leadID, leadMsg)
 	}
 	if m.React == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
 		// Best effort: a lost typing indicator changes nothing.
@@ -277,9 +292,56 @@ func pollOptions(m bot.Outbound) []pollOption {
 	return out
 }
 
-// pollName is the poll's question: the message text without the lines that
-// repeat an option (the poll shows those), cut to WhatsApp's length.
+// pollName is the poll's question: the message text without the lines
+// that repeat an option (the poll shows those) when it fits WhatsApp's
+// length, else its last question (the text then goes before the poll:
+// see pollLead).
 func pollName(m bot.Outbound) string {
+	full := pollText(m)
+	if utf8.RuneCountInString(full) <= maxPollName {
+		return full
+	}
+	return bot.Clip(lastQuestion(full), maxPollName)
+}
+
+// pollLead is the text that goes before m's poll when it is too long for
+// the poll's question; "" when it fits, or when m is no poll.
+func pollLead(m bot.Outbound, style string) string {
+	if opts := pollOptions(m); style != OptionsPoll || len(opts) < 2 || len(opts) > maxPollOptions {
+		return ""
+	}
+	if full := pollText(m); utf8.RuneCountInString(full) > maxPollName {
+		return full
+	}
+	return ""
+}
+
+// lastQuestion is the last question of text's last paragraph ("Erase
+// everything?" of /forget's question, "Do you accept?" of the notice),
+// or, when that paragraph asks none, text's first line ("Your case … was
+// not posted: …"): never a question quoted in the middle of the text.
+func lastQuestion(text string) string {
+	text = strings.TrimSpace(text)
+	para := text
+	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
+		para = strings.TrimSpace(text[i:])
+	}
+	if end := strings.LastIndex(para, "?"); end >= 0 {
+		start := 0
+		for i := end - 1; i > 0; i-- {
+			if strings.ContainsRune(".?!\n", rune(para[i-1])) && (para[i] == ' ' || para[i-1] == '\n') {
+				start = i
+				break
+			}
+		}
+		return strings.TrimSpace(para[start : end+1])
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return strings.TrimSpace(first)
+}
+
+// pollText is m's text without the lines that repeat an option.
+func pollText(m bot.Outbound) string {
 	labels := make(map[string]bool, len(m.Options))
 	for _, o := range m.Options {
 		labels[strings.TrimSpace(o.Label)] = true
@@ -294,7 +356,7 @@ func pollName(m bot.Outbound) string {
 		}
 		lines = append(lines, strings.TrimRight(line, " "))
 	}
-	return bot.Clip(strings.TrimSpace(strings.Join(lines, "\n")), maxPollName)
+	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 // messageForRetry serves whatsmeow's GetMessageForRetry from the outbox: a
