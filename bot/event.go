@@ -40,6 +40,10 @@ const (
 	// ChannelDown says an adapter can no longer send or receive (its
 	// account was logged out or banned); Text says why, for the staff.
 	ChannelDown EventKind = "channel_down"
+	// ChannelNotice tells the staff something about a channel that is not
+	// an outage (sending resumed, the bot was removed from a group,
+	// messages too old to send were dropped); Text says what.
+	ChannelNotice EventKind = "channel_notice"
 )
 
 // Event is one inbound platform update, normalized. Adapters fill it; nothing

@@ -355,7 +355,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		switch ev.Kind {
 		case ChatMigrated:
 			return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
-		case ChannelDown:
+		case ChannelDown, ChannelNotice:
 			return r.alertStaff(tx, ev, now)
 		}
 		chat, member, err := tx.Arrive(ev, now)
@@ -527,14 +527,20 @@ func (r *Router) option(tx Tx, s Session) (bool, error) {
 // alertStaff tells every staff member on another channel that ev's
 // channel is down.
 func (r *Router) alertStaff(tx Tx, ev Event, now time.Time) error {
-	r.log.Error("channel down", "channel", ev.Channel, "why", ev.Text)
+	key := "channel_down"
+	if ev.Kind == ChannelNotice {
+		key = "channel_notice"
+		r.log.Warn("channel notice", "channel", ev.Channel, "what", ev.Text)
+	} else {
+		r.log.Error("channel down", "channel", ev.Channel, "why", ev.Text)
+	}
 	for _, st := range r.staff {
-		if st.Channel == ev.Channel {
-			continue
+		if st.Channel == ev.Channel && ev.Kind == ChannelDown {
+			continue // it cannot reach them now
 		}
 		err := tx.Enqueue(Outbound{
 			Channel: st.Channel, ChatID: st.DirectChat(),
-			Text: tr("", "channel_down", ev.Channel, ev.Text),
+			Text: tr("", key, ev.Channel, ev.Text),
 			Key:  "ev:" + ev.ID + ":staff:" + st.String(),
 		}, now)
 		if err != nil {

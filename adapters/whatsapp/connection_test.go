@@ -12,6 +12,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/huddletest"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
@@ -88,6 +89,7 @@ func TestLoggedOutStopsSendingAndTellsStaff(t *testing.T) {
 // nothing is sent until it expires, then sending resumes.
 func TestTemporaryBanPausesSending(t *testing.T) {
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.w.cfg.Clock = manualClock{h.clock.Clock}
 	h.connect()
 	ctx := context.Background()
 	h.w.onEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour})
@@ -233,5 +235,254 @@ func TestReceiptsAndOtherEvents(t *testing.T) {
 	}
 	if n := got.Load(); n != 0 {
 		t.Fatalf("%d events reached the router; want none", n)
+	}
+}
+
+// outageWorld is the adapter on a fake network inside a running Huddle,
+// with a member of staff on Telegram, a count of the adapter's dials with
+// the clock's time at each, and a clock the test moves: the adapter's
+// waits end only when the test advances past them.
+type outageWorld struct {
+	h     *harness
+	tg    *recorder
+	clock *huddletest.Clock
+	mu    sync.Mutex
+	dials []time.Time
+	// refuse makes a dial fail to connect (no Connected event).
+	refuse bool
+}
+
+// manualClock is a clock whose Sleep waits, in real time, until the test
+// has moved the clock past the wake-up time.
+type manualClock struct{ *huddletest.Clock }
+
+func (c manualClock) Sleep(ctx context.Context, d time.Duration) error {
+	until := c.Now().Add(d)
+	for c.Now().Before(until) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+	return nil
+}
+
+func newOutageWorld(t *testing.T) *outageWorld {
+	t.Helper()
+	ref := &storeRef{}
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
+	o := &outageWorld{h: h, tg: &recorder{name: "telegram"}}
+	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "telegram", ID: "42"}}}, h.w, o.tg)
+	ref.db = app.DB
+	o.clock = app.Clock
+	h.net.clock = clock{app.Clock}
+	h.w.cfg.Clock = manualClock{app.Clock}
+	h.clock = clock{app.Clock}
+	h.running(t)
+	h.w.dial = func(context.Context) error {
+		o.mu.Lock()
+		o.dials = append(o.dials, app.Clock.Now())
+		refuse := o.refuse
+		o.mu.Unlock()
+		if !refuse {
+			h.w.onEvent(&events.Connected{})
+		}
+		return nil
+	}
+	return o
+}
+
+// waitDials waits for n dials and returns their times.
+func (o *outageWorld) waitDials(t *testing.T, n int) []time.Time {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		o.mu.Lock()
+		got := append([]time.Time(nil), o.dials...)
+		o.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+	}
+	t.Fatalf("fewer than %d reconnections", n)
+	return nil
+}
+
+// TestTemporaryBanEnds: whatsmeow takes a ban as an expected disconnection
+// and does not reconnect; the adapter does, by itself, when the ban
+// expires. The staff hear when sending pauses and when it resumes, and
+// nothing is sent in between. Before, only a pause was set: after the ban
+// every send failed until someone restarted huddle.
+func TestTemporaryBanEnds(t *testing.T) {
+	o := newOutageWorld(t)
+	h, ctx := o.h, context.Background()
+	start := h.clock.Now()
+	h.w.onEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: time.Hour})
+	h.w.onEvent(&events.Disconnected{}) // whatsmeow closes the connection
+	got := o.tg.wait(t, 1)
+	if !strings.Contains(got[0].Text, "temporarily banned") || !strings.Contains(got[0].Text, "reconnects by itself") {
+		t.Errorf("staff told %q", got[0].Text)
+	}
+	var retry *bot.RetryError
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "during the ban", Key: "during"}); !errors.As(err, &retry) {
+		t.Errorf("send during the ban: %v; want it to wait", err)
+	}
+	if hl := h.w.Health(); hl.BannedUntil.IsZero() || hl.Connected {
+		t.Errorf("health during the ban: %+v", hl)
+	}
+	o.clock.Advance(59 * time.Minute)
+	time.Sleep(30 * time.Millisecond)
+	if n := len(o.waitDialsNow()); n != 0 {
+		t.Fatalf("reconnected %d times before the ban ended", n)
+	}
+	o.clock.Advance(time.Minute)
+	dials := o.waitDials(t, 1)
+	if d := dials[0].Sub(start); d < time.Hour {
+		t.Errorf("reconnected %s after the ban; want once it expired (1h)", d)
+	}
+	got = o.tg.wait(t, 2)
+	if !strings.Contains(got[1].Text, "sending resumed after the temporary ban") {
+		t.Errorf("staff told %q; want that sending resumed", got[1].Text)
+	}
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "after the ban", Key: "after"}); err != nil {
+		t.Errorf("send after the ban: %v", err)
+	}
+	if h.net.presenceCount() == 0 {
+		t.Error("the bot was not shown as available after connecting")
+	}
+}
+
+// TestConnectFailureBacksOff: a connection WhatsApp refuses for a reason
+// whatsmeow does not retry is retried by the adapter after a minute, then
+// two, then four: never in a loop; the staff are told once. A server error
+// (503) is left to whatsmeow. Before, such failures went unhandled: a
+// silent outage.
+func TestConnectFailureBacksOff(t *testing.T) {
+	o := newOutageWorld(t)
+	h := o.h
+	h.w.onEvent(&events.ConnectFailure{Reason: events.ConnectFailureServiceUnavailable})
+	time.Sleep(50 * time.Millisecond)
+	if n := len(o.waitDialsNow()); n != 0 {
+		t.Fatalf("the adapter reconnected %d times after a 503, which whatsmeow retries itself", n)
+	}
+	o.mu.Lock()
+	o.refuse = true // each reconnection is refused again
+	o.mu.Unlock()
+	var waits []time.Duration
+	for i := 1; i <= 3; i++ {
+		before := o.clock.Now()
+		h.w.onEvent(&events.ConnectFailure{Reason: events.ConnectFailureGeneric, Message: "bad request"})
+		for len(o.waitDialsNow()) < i {
+			o.clock.Advance(10 * time.Second)
+			time.Sleep(3 * time.Millisecond)
+		}
+		waits = append(waits, o.waitDialsNow()[i-1].Sub(before))
+	}
+	if waits[0] < time.Minute || waits[1] < 2*time.Minute || waits[2] < 4*time.Minute {
+		t.Errorf("waits before reconnecting: %v; want 1m, 2m, 4m", waits)
+	}
+	time.Sleep(50 * time.Millisecond)
+	downs := 0
+	for _, m := range o.tg.wait(t, 1) {
+		if strings.Contains(m.Text, "refused the connection") {
+			downs++
+		}
+	}
+	if downs != 1 {
+		t.Errorf("staff told of the refusal %d times; want once", downs)
+	}
+}
+
+// advanceTill moves the clock ten seconds at a time until n dials were
+// made, and returns them.
+func (o *outageWorld) advanceTill(t *testing.T, n int) []time.Time {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if got := o.waitDialsNow(); len(got) >= n {
+			return got
+		}
+		o.clock.Advance(10 * time.Second)
+		time.Sleep(3 * time.Millisecond)
+	}
+	t.Fatalf("fewer than %d reconnections", n)
+	return nil
+}
+
+// waitDialsNow returns the dials so far.
+func (o *outageWorld) waitDialsNow() []time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]time.Time(nil), o.dials...)
+}
+
+// TestClientOutdatedOnceInAWindow: told the client is outdated, the adapter
+// fetches the current version at most once in six hours and reconnects
+// after a back-off; told again within the window it does not fetch, and
+// tells the staff to update huddle. Before, each rejection fetched and
+// reconnected at once: a loop.
+func TestClientOutdatedOnceInAWindow(t *testing.T) {
+	o := newOutageWorld(t)
+	h := o.h
+	var fetches atomic.Int32
+	h.w.fetchVersion = func(context.Context) (*store.WAVersionContainer, error) {
+		fetches.Add(1)
+		return &store.WAVersionContainer{2, 3000, 1}, nil
+	}
+	start := o.clock.Now()
+	h.w.onEvent(&events.ClientOutdated{})
+	dials := o.advanceTill(t, 1)
+	h.w.onEvent(&events.ClientOutdated{})
+	o.advanceTill(t, 2)
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("%d version fetches within six hours; want 1", n)
+	}
+	if d := dials[0].Sub(start); d < time.Minute {
+		t.Errorf("reconnected %s after the rejection; want a back-off", d)
+	}
+	found := false
+	for _, m := range o.tg.wait(t, 1) {
+		found = found || strings.Contains(m.Text, "update huddle")
+	}
+	if !found {
+		t.Error("the staff were not told to update huddle")
+	}
+	o.clock.Advance(7 * time.Hour)
+	h.w.onEvent(&events.ClientOutdated{})
+	o.advanceTill(t, 3)
+	if n := fetches.Load(); n != 2 {
+		t.Errorf("%d version fetches after the window; want 2", n)
+	}
+}
+
+// TestRemovedFromGroup: when the bot is removed from a group its queued
+// messages are given up (a permanent error, not twenty retries), the staff
+// told; added again, it sends there again.
+func TestRemovedFromGroup(t *testing.T) {
+	o := newOutageWorld(t)
+	h, ctx := o.h, context.Background()
+	h.w.onEvent(&events.GroupInfo{JID: group, Leave: []types.JID{botLID}})
+	var perm *bot.PermanentError
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "x", Key: "a"}); !errors.As(err, &perm) {
+		t.Fatalf("send to the group the bot left: %v; want a permanent error", err)
+	}
+	got := o.tg.wait(t, 1)
+	if !strings.Contains(got[0].Text, "removed from the group") {
+		t.Errorf("staff told %q", got[0].Text)
+	}
+	h.w.onEvent(&events.JoinedGroup{GroupInfo: *nurseGroup(theBot)})
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "x", Key: "b"}); err != nil {
+		t.Errorf("send after being added again: %v", err)
+	}
+}
+
+// TestUndecryptableCounted: messages whatsmeow could not decrypt are
+// counted, for huddle whatsapp status and the dashboard.
+func TestUndecryptableCounted(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	for range 3 {
+		h.w.onEvent(&events.UndecryptableMessage{Info: types.MessageInfo{MessageSource: types.MessageSource{Chat: group}}})
+	}
+	if got := h.w.Health().Undecryptable; got != 3 {
+		t.Errorf("undecryptable = %d, want 3", got)
 	}
 }

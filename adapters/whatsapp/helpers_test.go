@@ -77,6 +77,7 @@ type fakeNet struct {
 	mu       sync.Mutex
 	sent     []sent
 	typing   []types.JID
+	presence []types.Presence
 	groups   map[types.JID]*types.GroupInfo
 	groupReq int
 	fail     error
@@ -139,6 +140,13 @@ func (f *fakeNet) SendMessage(_ context.Context, to types.JID, msg *waE2E.Messag
 	return whatsmeow.SendResponse{ID: id, Timestamp: f.clock.Now(), Sender: own}, nil
 }
 
+func (f *fakeNet) SendPresence(_ context.Context, state types.Presence) error {
+	f.mu.Lock()
+	f.presence = append(f.presence, state)
+	f.mu.Unlock()
+	return nil
+}
+
 func (f *fakeNet) SendChatPresence(_ context.Context, jid types.JID, _ types.ChatPresence, _ types.ChatPresenceMedia) error {
 	f.mu.Lock()
 	f.typing = append(f.typing, jid)
@@ -154,6 +162,12 @@ func (f *fakeNet) GetGroupInfo(_ context.Context, jid types.JID) (*types.GroupIn
 		return g, nil
 	}
 	return nil, whatsmeow.ErrGroupNotFound
+}
+
+func (f *fakeNet) presenceCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.presence)
 }
 
 func (f *fakeNet) messages() []sent {

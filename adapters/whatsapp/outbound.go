@@ -67,6 +67,12 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err != nil {
 		return "", &bot.PermanentError{Err: err}
 	}
+	w.mu.Lock()
+	gone := w.removed[to]
+	w.mu.Unlock()
+	if gone {
+		return "", &bot.PermanentError{Err: errors.New("the bot was removed from this group")}
+	}
 	if (to.Server == types.DefaultUserServer || to.Server == types.HiddenUserServer) && !m.Answer {
 		if err := w.mayWriteTo(ctx, to, m.ChatID); err != nil {
 			return "", err

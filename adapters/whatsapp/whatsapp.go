@@ -26,6 +26,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -96,6 +97,15 @@ type WhatsApp struct {
 	idKey []byte
 	// dial connects to WhatsApp: cli.ConnectContext, or a test's stand-in.
 	dial func(ctx context.Context) error
+	// fetchVersion asks WhatsApp for the current WhatsApp Web version, or
+	// a test's stand-in.
+	fetchVersion func(ctx context.Context) (*store.WAVersionContainer, error)
+
+	// life ends at Close; the reconnections that wait run under it, and
+	// Close waits for them.
+	life    context.Context
+	stop    context.CancelFunc
+	waiting sync.WaitGroup
 
 	mu        sync.Mutex
 	handler   bot.Handler
@@ -103,6 +113,20 @@ type WhatsApp struct {
 	down      string    // why sending stopped for good (logged out, replaced); "" when not
 	pauseTill time.Time // a temporary ban's end
 	connected bool
+	// outage says why sending paused (a ban, a refused connection) until
+	// the next connection, which tells the staff it resumed; "" when none.
+	outage string
+	// redialing is set while a reconnection waits, so only one does.
+	redialing bool
+	// refused counts connection failures in a row, for the back-off.
+	refused int
+	// versionAt is when the WhatsApp Web version was last fetched.
+	versionAt time.Time
+	// removed are the groups the bot was removed from: nothing more is
+	// sent to them.
+	removed map[types.JID]bool
+	// undecryptable counts messages whatsmeow could not decrypt.
+	undecryptable int
 	groups    map[types.JID]*groupInfo
 	// documents keeps the documents sent lately, by message id: a
 	// document's upload cannot be rebuilt from its outbox row (which a
@@ -116,6 +140,7 @@ type WhatsApp struct {
 type transport interface {
 	SendMessage(ctx context.Context, to types.JID, message *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
 	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	SendPresence(ctx context.Context, state types.Presence) error
 	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
 	// Upload encrypts a file and uploads it to WhatsApp's media servers.
 	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
@@ -179,7 +204,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 		idKey:     s.idKey(),
 		groups:    make(map[types.JID]*groupInfo),
 	}
+	w.life, w.stop = context.WithCancel(context.Background())
 	w.dial = w.cli.ConnectContext
+	w.fetchVersion = func(ctx context.Context) (*store.WAVersionContainer, error) { return whatsmeow.GetLatestVersion(ctx, nil) }
 	// A message is acknowledged only once every handler returned success,
 	// and its decrypted form is kept until then, so a message whose
 	// handling failed (or was cut short by a kill) is delivered again and
@@ -199,6 +226,8 @@ func (w *WhatsApp) Paired() bool { return w.cli.Store.ID != nil }
 
 // Close disconnects and releases the session.
 func (w *WhatsApp) Close() error {
+	w.stop()
+	w.waiting.Wait()
 	w.cli.Disconnect()
 	err := w.container.Close()
 	if w.lock != nil {
@@ -253,6 +282,11 @@ func (w *WhatsApp) handle(ev bot.Event) bool {
 // false for a message that was not durably handled, which whatsmeow then
 // leaves unacknowledged.
 func (w *WhatsApp) onEvent(raw any) bool {
+	switch raw.(type) {
+	case *events.Connected, *events.Disconnected, *events.LoggedOut, *events.StreamReplaced, *events.TemporaryBan,
+		*events.ConnectFailure, *events.ClientOutdated, *events.UndecryptableMessage, *events.GroupInfo, *events.JoinedGroup:
+		defer w.saveHealth()
+	}
 	ctx := w.context()
 	switch evt := raw.(type) {
 	case *events.Message:
@@ -261,9 +295,19 @@ func (w *WhatsApp) onEvent(raw any) bool {
 		}
 	case *events.Connected:
 		w.mu.Lock()
-		w.connected = true
+		w.connected, w.refused = true, 0
+		resumed := w.outage
+		w.outage = ""
 		w.mu.Unlock()
 		w.log.Info("connected to WhatsApp")
+		// Shown as online, as WhatsApp Web is: typing indicators and read
+		// receipts work only then.
+		if err := w.net.SendPresence(ctx, types.PresenceAvailable); err != nil {
+			w.log.Warn("set presence", "err", err)
+		}
+		if resumed != "" {
+			w.notice("sending resumed after " + resumed)
+		}
 		w.cfg.OnConnected()
 	case *events.Disconnected:
 		w.mu.Lock()
@@ -276,17 +320,33 @@ func (w *WhatsApp) onEvent(raw any) bool {
 		w.fail("another client connected with this session (a second huddle?); this one stopped sending")
 		w.cli.Disconnect()
 	case *events.TemporaryBan:
-		w.ban(evt)
+		w.ban(ctx, evt)
+	case *events.ConnectFailure:
+		w.connectFailed(ctx, evt)
+	case *events.StreamError:
+		// whatsmeow closes the connection and reconnects by itself.
+		w.log.Error("WhatsApp sent an unknown stream error; reconnecting", "code", evt.Code)
 	case *events.ClientOutdated:
-		go w.updateVersion(ctx)
+		w.outdated(ctx)
+	case *events.UndecryptableMessage:
+		w.mu.Lock()
+		w.undecryptable++
+		w.mu.Unlock()
+		w.log.Warn("a message could not be decrypted (WhatsApp asks the sender's phone again)", "chat", evt.Info.Chat, "unavailable", evt.IsUnavailable)
 	case *events.HistorySync:
 		// Past conversations the phone shares after pairing: never
 		// commands, never answers.
 		w.log.Info("history sync ignored", "conversations", len(evt.Data.GetConversations()))
 	case *events.JoinedGroup:
+		w.mu.Lock()
+		delete(w.removed, evt.JID.ToNonAD())
+		w.mu.Unlock()
 		w.cacheGroup(&evt.GroupInfo)
 		w.log.Info("added to a group", "group", evt.JID, "name", evt.Name)
 	case *events.GroupInfo:
+		if w.leftBy(evt) {
+			w.removedFrom(evt.JID)
+		}
 		w.groupChanged(evt)
 	}
 	return true
@@ -328,37 +388,175 @@ func (w *WhatsApp) isDown() string {
 	return w.down
 }
 
-// ban pauses sending until a temporary ban ends.
-func (w *WhatsApp) ban(evt *events.TemporaryBan) {
+// ban pauses sending until a temporary ban ends, and then reconnects:
+// whatsmeow takes a ban as an expected disconnection and does not.
+func (w *WhatsApp) ban(ctx context.Context, evt *events.TemporaryBan) {
 	expire := evt.Expire
 	if expire <= 0 {
 		expire = 24 * time.Hour // WhatsApp did not say: assume a day
 	}
 	till := w.cfg.Clock.Now().Add(expire)
 	w.mu.Lock()
-	w.pauseTill = till
+	w.pauseTill, w.outage = till, "the temporary ban"
 	w.mu.Unlock()
-	why := fmt.Sprintf("temporarily banned by WhatsApp (%v); sending paused until %s", evt.Code, till.Format(time.RFC3339))
+	why := fmt.Sprintf("temporarily banned by WhatsApp (%v); sending paused until %s, when it reconnects by itself", evt.Code, till.Format(time.RFC3339))
 	w.log.Error(why)
+	w.tellDown(why)
+	w.redialAfter(ctx, expire, "the temporary ban ended")
+}
+
+// connectFailed handles a refused connection. whatsmeow reconnects by
+// itself after a server error (500, 503); after the others it does not, so
+// the adapter reconnects with a growing back-off and tells the staff once.
+// A logout, a ban and an outdated client come as their own events.
+func (w *WhatsApp) connectFailed(ctx context.Context, evt *events.ConnectFailure) {
+	switch r := evt.Reason; {
+	case r == events.ConnectFailureServiceUnavailable || r == events.ConnectFailureInternalServerError:
+		w.log.Warn("WhatsApp refused the connection for now; whatsmeow reconnects", "reason", r.String())
+		return
+	case r.IsLoggedOut() || r == events.ConnectFailureTempBanned || r == events.ConnectFailureClientOutdated:
+		return
+	}
+	w.mu.Lock()
+	w.refused++
+	n := w.refused
+	first := w.outage == ""
+	if first {
+		w.outage = "WhatsApp refused the connection"
+	}
+	w.mu.Unlock()
+	wait := refusedBackoff(n)
+	why := fmt.Sprintf("WhatsApp refused the connection (%s); trying again in %s, and later less often", evt.Reason, wait)
+	w.log.Error(why, "message", evt.Message)
+	if first {
+		w.tellDown(why)
+	}
+	w.redialAfter(ctx, wait, "retry after a refused connection")
+}
+
+// refusedBackoff is the wait before reconnecting after the n-th refusal
+// in a row: a minute, doubling, at most an hour, never a tight loop (a
+// client that reconnects in a loop looks like an attack).
+func refusedBackoff(n int) time.Duration {
+	return min(time.Minute<<min(n-1, 6), time.Hour)
+}
+
+// versionEvery is how often the current WhatsApp Web version may be
+// fetched: a client told it is outdated again soon after an update waits
+// for a new huddle rather than fetching in a loop.
+const versionEvery = 6 * time.Hour
+
+// outdated answers a client-outdated rejection: at most once in
+// versionEvery it fetches the current WhatsApp Web version; then it
+// reconnects after a back-off, never in a loop.
+func (w *WhatsApp) outdated(ctx context.Context) {
+	now := w.cfg.Clock.Now()
+	w.mu.Lock()
+	fetch := w.versionAt.IsZero() || now.Sub(w.versionAt) >= versionEvery
+	if fetch {
+		w.versionAt = now
+	}
+	w.refused++
+	n := w.refused
+	w.outage = "an update of the WhatsApp Web version"
+	w.mu.Unlock()
+	if !fetch {
+		why := "WhatsApp says this client is outdated again, though its version was updated less than 6 hours ago: update huddle"
+		w.log.Error(why)
+		w.tellDown(why)
+		w.redialAfter(ctx, refusedBackoff(n), "retry with the updated version")
+		return
+	}
+	w.waiting.Add(1)
+	go func() {
+		defer w.waiting.Done()
+		ver, err := w.fetchVersion(ctx)
+		if err != nil {
+			w.log.Error("WhatsApp says this client is outdated, and the current version could not be fetched; update huddle", "err", err)
+		} else {
+			setWAVersion(*ver)
+			w.log.Warn("WhatsApp said this client was outdated; using WhatsApp Web version " + ver.String())
+		}
+		w.redialAfter(ctx, refusedBackoff(n), "reconnect with the current version")
+	}()
+}
+
+// redialAfter reconnects after d, unless a reconnection already waits or
+// ctx ends first.
+func (w *WhatsApp) redialAfter(ctx context.Context, d time.Duration, why string) {
+	w.mu.Lock()
+	if w.redialing {
+		w.mu.Unlock()
+		return
+	}
+	w.redialing = true
+	w.mu.Unlock()
+	at := w.cfg.Clock.Now().Add(d)
+	w.waiting.Add(1)
+	go func() {
+		defer w.waiting.Done()
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		stop := context.AfterFunc(w.life, cancel)
+		defer stop()
+		err := w.cfg.Clock.Sleep(ctx, at.Sub(w.cfg.Clock.Now()))
+		w.mu.Lock()
+		w.redialing = false
+		w.mu.Unlock()
+		if err != nil {
+			return
+		}
+		w.log.Info("reconnecting to WhatsApp", "why", why)
+		w.cli.Disconnect()
+		if err := w.dial(ctx); err != nil {
+			w.log.Error("reconnect", "why", why, "err", err)
+		}
+	}()
+}
+
+// tellDown tells the staff that sending paused, and why.
+func (w *WhatsApp) tellDown(why string) {
 	now := w.cfg.Clock.Now()
 	w.handle(bot.Event{
-		ID:   bot.EventID(Name, "", "", fmt.Sprintf("ban-%d", now.UnixMilli())),
+		ID:   bot.EventID(Name, "", "", fmt.Sprintf("down-%d", now.UnixNano())),
 		Kind: bot.ChannelDown, Channel: Name, Text: why, Time: now,
 	})
 }
 
-// updateVersion answers a client-outdated rejection: it fetches the current
-// WhatsApp Web version and reconnects with it.
-func (w *WhatsApp) updateVersion(ctx context.Context) {
-	ver, err := whatsmeow.GetLatestVersion(ctx, nil)
-	if err != nil {
-		w.log.Error("WhatsApp says this client is outdated, and the current version could not be fetched; update huddle", "err", err)
-		return
+// notice tells the staff something about the channel that is not an
+// outage (sending resumed, a group removed the bot).
+func (w *WhatsApp) notice(text string) {
+	now := w.cfg.Clock.Now()
+	w.handle(bot.Event{
+		ID:   bot.EventID(Name, "", "", fmt.Sprintf("notice-%d", now.UnixNano())),
+		Kind: bot.ChannelNotice, Channel: Name, Text: text, Time: now,
+	})
+}
+
+// leftBy reports whether a group change removed the bot (or it left).
+func (w *WhatsApp) leftBy(evt *events.GroupInfo) bool {
+	for _, j := range evt.Leave {
+		if w.isMe(j) {
+			return true
+		}
 	}
-	setWAVersion(*ver)
-	w.log.Warn("WhatsApp said this client was outdated; using WhatsApp Web version " + ver.String())
-	w.cli.Disconnect()
-	if err := w.dial(ctx); err != nil {
-		w.log.Error("reconnect after version update", "err", err)
+	return false
+}
+
+// removedFrom stops sending to a group the bot was removed from: its
+// queued messages are given up (Send refuses them), and the staff told.
+func (w *WhatsApp) removedFrom(jid types.JID) {
+	jid = jid.ToNonAD()
+	w.mu.Lock()
+	if w.removed == nil {
+		w.removed = make(map[types.JID]bool)
 	}
+	w.removed[jid] = true
+	name := jid.String()
+	if g := w.groups[jid]; g != nil && g.name != "" {
+		name = g.name
+	}
+	w.mu.Unlock()
+	w.log.Warn("removed from a group: nothing more is sent to it", "group", jid)
+	w.notice(fmt.Sprintf("the bot was removed from the group %q: its queued messages are dropped and nothing more is sent there; add the bot's number again to resume", name))
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
 	"github.com/huddlebot/huddle/store"
@@ -117,6 +118,19 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 			}
 			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, io.Discard)
 			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log, nil)
+			if errors.Is(err, whatsapp.ErrLocked) {
+				// huddle runs and holds the session: report what it knows.
+				h, ok, herr := whatsapp.ReadHealth(cfg.Channels.WhatsApp.SessionDB)
+				if herr != nil || !ok {
+					return fmt.Errorf("huddle is running and holds the WhatsApp session; its state is not known yet (%v)", herr)
+				}
+				fmt.Fprintf(out, "huddle is running and holds the session; its state at %s:\n", h.At.Format(time.DateTime))
+				printHealth(out, h)
+				if h.Down != "" || !h.Connected {
+					return exitError{"not connected"}
+				}
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -127,6 +141,10 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				return exitError{"not paired"}
 			}
 			fmt.Fprintf(out, "paired:    yes, as %s (%s)\n", st.Account, st.Name)
+			if h, ok, _ := whatsapp.ReadHealth(cfg.Channels.WhatsApp.SessionDB); ok {
+				fmt.Fprintf(out, "when huddle last ran (%s):\n", h.At.Format(time.DateTime))
+				printHealth(out, h)
+			}
 			if !st.Connected {
 				fmt.Fprintf(out, "connected: no: %v\n", st.ConnectErr)
 				return exitError{"not connected"}
@@ -144,5 +162,26 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 			}
 			return nil
 		},
+	}
+}
+
+// printHealth prints what a running huddle knew of its WhatsApp channel.
+func printHealth(out io.Writer, h whatsapp.Health) {
+	state := "connected"
+	switch {
+	case h.Down != "":
+		state = "stopped: " + h.Down
+	case h.Outage != "":
+		state = "paused: " + h.Outage
+	case !h.Connected:
+		state = "disconnected (reconnecting)"
+	}
+	fmt.Fprintf(out, "  state:          %s\n", state)
+	if !h.BannedUntil.IsZero() {
+		fmt.Fprintf(out, "  banned until:   %s\n", h.BannedUntil.Format(time.DateTime))
+	}
+	fmt.Fprintf(out, "  undecryptable:  %d messages since it started (WhatsApp asks the senders' phones again)\n", h.Undecryptable)
+	for _, g := range h.Removed {
+		fmt.Fprintf(out, "  removed from:   %s\n", g)
 	}
 }

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddle/adapters/whatsapp"
+	"github.com/huddlebot/huddle/internal/filelock"
 )
 
 // TestWhatsAppWithoutNetwork runs `huddle whatsapp pair` and `status`
@@ -59,5 +63,33 @@ func TestWhatsAppWithoutNetwork(t *testing.T) {
 				t.Errorf("took %s; want a quick answer", took)
 			}
 		})
+	}
+}
+
+// TestWhatsAppStatusWhileRunning: while huddle runs it holds the session,
+// and `huddle whatsapp status` reports the state the running adapter
+// keeps beside it: paused by a ban, until when, and the undecryptable
+// messages counted.
+func TestWhatsAppStatusWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	session := filepath.Join(dir, "wa.db")
+	t.Setenv("HUDDLE_CHANNELS_WHATSAPP_SESSION_DB", session)
+	os.WriteFile(session, nil, 0o600)
+	lock, err := filelock.Lock(session) // as a running huddle holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	until := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+	h, _ := json.Marshal(whatsapp.Health{Outage: "the temporary ban", BannedUntil: until, Undecryptable: 2, Removed: []string{"120363000000000001@g.us"}, At: until.Add(-time.Hour)})
+	os.WriteFile(whatsapp.HealthFile(session), h, 0o600)
+	out, err := execute(t, "whatsapp", "status")
+	if err == nil {
+		t.Errorf("status succeeded during a ban:\n%s", out)
+	}
+	for _, want := range []string{"huddle is running", "paused: the temporary ban", "banned until:   2026-03-02 12:00:00", "undecryptable:  2 messages", "removed from:   120363000000000001@g.us"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
 	}
 }

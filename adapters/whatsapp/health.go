@@ -1,0 +1,93 @@
+package whatsapp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// Health is the channel's state as the running adapter knows it: for
+// `huddle whatsapp status` (which reads it from a file beside the session
+// while huddle runs) and the dashboard.
+type Health struct {
+	Connected bool `json:"connected"`
+	// Down says why sending stopped for good (logged out, replaced); empty
+	// while it may go on.
+	Down string `json:"down,omitempty"`
+	// Outage says why sending is paused until the next connection (a ban,
+	// a refused connection).
+	Outage string `json:"outage,omitempty"`
+	// BannedUntil is when a temporary ban ends; zero when none.
+	BannedUntil time.Time `json:"banned_until,omitzero"`
+	// Undecryptable counts the messages whatsmeow could not decrypt since
+	// huddle started.
+	Undecryptable int `json:"undecryptable"`
+	// Removed lists the groups that removed the bot.
+	Removed []string `json:"removed,omitempty"`
+	// At is when this was true.
+	At time.Time `json:"at"`
+}
+
+// Health returns the channel's state now.
+func (w *WhatsApp) Health() Health {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.healthLocked()
+}
+
+func (w *WhatsApp) healthLocked() Health {
+	h := Health{Connected: w.connected, Down: w.down, Outage: w.outage, Undecryptable: w.undecryptable, At: w.cfg.Clock.Now()}
+	if w.pauseTill.After(h.At) {
+		h.BannedUntil = w.pauseTill
+	}
+	for jid := range w.removed {
+		h.Removed = append(h.Removed, jid.String())
+	}
+	slices.Sort(h.Removed)
+	return h
+}
+
+// HealthFile is where the running adapter keeps its Health, beside the
+// session file.
+func HealthFile(sessionDB string) string { return sessionDB + ".health.json" }
+
+// saveHealth writes the channel's state to HealthFile, replacing it whole;
+// a failure is logged, never fatal.
+func (w *WhatsApp) saveHealth() {
+	if w.cfg.SessionDB == "" {
+		return
+	}
+	data, err := json.Marshal(w.Health())
+	if err == nil {
+		path := HealthFile(w.cfg.SessionDB)
+		tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+		if err = os.WriteFile(tmp, data, 0o600); err == nil {
+			err = os.Rename(tmp, path)
+		}
+	}
+	if err != nil {
+		w.log.Warn("save the channel's state for huddle whatsapp status", "err", err)
+	}
+}
+
+// ReadHealth reads the state a running huddle left beside the session;
+// ok is false when there is none.
+func ReadHealth(sessionDB string) (Health, bool, error) {
+	data, err := os.ReadFile(HealthFile(sessionDB))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Health{}, false, nil
+	}
+	if err != nil {
+		return Health{}, false, fmt.Errorf("read %s: %w", HealthFile(sessionDB), err)
+	}
+	var h Health
+	if err := json.Unmarshal(data, &h); err != nil {
+		return Health{}, false, fmt.Errorf("read %s: %w", HealthFile(sessionDB), err)
+	}
+	return h, true, nil
+}
