@@ -127,7 +127,7 @@ type WhatsApp struct {
 	removed map[types.JID]bool
 	// undecryptable counts messages whatsmeow could not decrypt.
 	undecryptable int
-	groups    map[types.JID]*groupInfo
+	groups        map[types.JID]*groupInfo
 	// documents keeps the documents sent lately, by message id: a
 	// document's upload cannot be rebuilt from its outbox row (which a
 	// transient message does not even keep), and a recipient's retry
@@ -206,7 +206,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 	}
 	w.life, w.stop = context.WithCancel(context.Background())
 	w.dial = w.cli.ConnectContext
-	w.fetchVersion = func(ctx context.Context) (*store.WAVersionContainer, error) { return whatsmeow.GetLatestVersion(ctx, nil) }
+	w.fetchVersion = func(ctx context.Context) (*store.WAVersionContainer, error) {
+		return whatsmeow.GetLatestVersion(ctx, nil)
+	}
 	// A message is acknowledged only once every handler returned success,
 	// and its decrypted form is kept until then, so a message whose
 	// handling failed (or was cut short by a kill) is delivered again and
