@@ -28,6 +28,14 @@ type Channel interface {
 	Send(ctx context.Context, m Outbound) (string, error)
 }
 
+// Expiring is a Channel whose messages lose their point when late: one
+// queued longer ago than MaxAge (across an outage, a ban, a logout) is
+// given up instead of sent, and the staff hear how many. It bounds a
+// message's retries in time, however often the channel asked to wait.
+type Expiring interface {
+	MaxAge() time.Duration
+}
+
 // RetryError asks the sender to wait before the next attempt (a platform's
 // rate limit, Telegram's retry_after).
 type RetryError struct {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -21,6 +22,9 @@ type SenderConfig struct {
 	// MaxAttempts is how many times a message is tried before it is given
 	// up on; 20 by default.
 	MaxAttempts int
+	// Notice tells the staff something about a channel (how many late
+	// messages were given up); nothing when nil.
+	Notice func(channel, text string)
 }
 
 // Sender drains the outbox: one loop per channel, messages in the order they
@@ -30,6 +34,17 @@ type SenderConfig struct {
 type Sender struct {
 	cfg  SenderConfig
 	wake map[string]chan struct{}
+
+	mu sync.Mutex
+	// expired counts, per channel, the late messages given up and not yet
+	// reported, with the oldest's time.
+	expired map[string]expiredRun
+}
+
+// expiredRun is a run of late messages given up on one channel.
+type expiredRun struct {
+	n      int
+	oldest time.Time
 }
 
 // NewSender returns a Sender for the given channels.
@@ -46,7 +61,7 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 20
 	}
-	s := &Sender{cfg: cfg, wake: make(map[string]chan struct{})}
+	s := &Sender{cfg: cfg, wake: make(map[string]chan struct{}), expired: make(map[string]expiredRun)}
 	for _, ch := range cfg.Channels {
 		s.wake[ch.Name()] = make(chan struct{}, 1)
 	}
@@ -104,11 +119,21 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 	}
 	blocked := make(map[string]bool) // chats with a failed message in this batch
 	progressed := false
+	var maxAge time.Duration
+	if e, ok := ch.(Expiring); ok {
+		maxAge = e.MaxAge()
+	}
+	expired := false
 	for _, it := range items {
 		if ctx.Err() != nil {
 			return false
 		}
 		if blocked[it.ChatID] {
+			continue
+		}
+		if maxAge > 0 && s.cfg.Clock.Now().Sub(it.Created) > maxAge {
+			s.expire(ctx, ch, it, maxAge)
+			expired, progressed = true, true
 			continue
 		}
 		if !s.send(ctx, ch, it) {
@@ -117,7 +142,42 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 		}
 		progressed = true
 	}
+	if !expired {
+		s.reportExpired(ch.Name())
+	}
 	return progressed && len(items) == batch
+}
+
+// expire gives up a message queued longer ago than the channel's MaxAge.
+func (s *Sender) expire(ctx context.Context, ch Channel, it OutboxItem, maxAge time.Duration) {
+	now := s.cfg.Clock.Now()
+	reason := fmt.Sprintf("not sent: queued %s ago, longer than %s", now.Sub(it.Created).Round(time.Minute), maxAge)
+	s.cfg.Logger.Warn("late message given up", "channel", ch.Name(), "outbox", it.ID, "queued", it.Created)
+	if err := s.cfg.Store.MarkRetry(ctx, it.ID, reason, now, time.Time{}); err != nil {
+		s.cfg.Logger.Error("mark given up", "channel", ch.Name(), "outbox", it.ID, "err", err)
+		return
+	}
+	s.mu.Lock()
+	r := s.expired[ch.Name()]
+	if r.n == 0 || it.Created.Before(r.oldest) {
+		r.oldest = it.Created
+	}
+	r.n++
+	s.expired[ch.Name()] = r
+	s.mu.Unlock()
+}
+
+// reportExpired tells the staff, once the outbox holds no more of them,
+// how many late messages of channel were given up: one notice a run.
+func (s *Sender) reportExpired(channel string) {
+	s.mu.Lock()
+	r := s.expired[channel]
+	delete(s.expired, channel)
+	s.mu.Unlock()
+	if r.n == 0 || s.cfg.Notice == nil {
+		return
+	}
+	s.cfg.Notice(channel, fmt.Sprintf("%d messages queued while it could not send (the oldest at %s) were too late and were not sent; lessons went on by their timers", r.n, r.oldest.Format(time.DateTime)))
 }
 
 // send delivers one message and records the outcome; false when it failed.

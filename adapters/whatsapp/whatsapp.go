@@ -72,6 +72,10 @@ type Config struct {
 	// answer quizzes; older ones (caught up after the bot was offline) are
 	// recorded only. 30 minutes by default.
 	LateAfter time.Duration
+	// MaxAge is how long a queued message stays worth sending: after an
+	// outage, a ban or a logout, older ones are given up rather than sent
+	// hours or days late. 6 hours by default.
+	MaxAge time.Duration
 	// Outbox is read for poll votes, retry requests and the
 	// never-write-first rule. Required for Run and Send.
 	Outbox Outbox
@@ -146,7 +150,10 @@ type transport interface {
 	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
 }
 
-var _ bot.Channel = (*WhatsApp)(nil)
+var (
+	_ bot.Channel  = (*WhatsApp)(nil)
+	_ bot.Expiring = (*WhatsApp)(nil)
+)
 
 // ErrNotPaired says the session holds no linked device yet.
 var ErrNotPaired = errors.New("whatsapp is not paired: run `huddle whatsapp pair`")
@@ -178,6 +185,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 	}
 	if cfg.LateAfter <= 0 {
 		cfg.LateAfter = 30 * time.Minute
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = 6 * time.Hour
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
@@ -222,6 +232,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 
 // Name returns "whatsapp".
 func (w *WhatsApp) Name() string { return Name }
+
+// MaxAge is how long a queued message stays worth sending (bot.Expiring).
+func (w *WhatsApp) MaxAge() time.Duration { return w.cfg.MaxAge }
 
 // Paired reports whether the session holds a linked device.
 func (w *WhatsApp) Paired() bool { return w.cli.Store.ID != nil }

@@ -157,6 +157,8 @@ type WhatsAppConfig struct {
 	// LateAfter is the age past which a message is recorded but not acted
 	// on.
 	LateAfter time.Duration `mapstructure:"late_after"`
+	// MaxAge is the age past which a queued message is given up.
+	MaxAge time.Duration `mapstructure:"max_age"`
 }
 
 // defaults are the embedded defaults: enough to run the simulator with the
@@ -186,6 +188,7 @@ var defaults = map[string]any{
 	"channels.whatsapp.per_minute":     30.0,
 	"channels.whatsapp.jitter":         "1s",
 	"channels.whatsapp.late_after":     "30m",
+	"channels.whatsapp.max_age":        "6h",
 	"mentors":                          map[string][]string{},
 	"cases.default_queue":              "",
 	"cases.group_queues":               map[string]string{},
@@ -453,6 +456,9 @@ func (c *Config) validate() error {
 		}
 		if wa.LateAfter < time.Minute {
 			return bad("channels.whatsapp.late_after", "is %s: give at least 1m", wa.LateAfter)
+		}
+		if wa.MaxAge < 10*time.Minute {
+			return bad("channels.whatsapp.max_age", "is %s: give at least 10m, such as 6h", wa.MaxAge)
 		}
 	}
 	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {

@@ -129,8 +129,11 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics, Pseudonyms: cfg.Privacy.Pseudonyms,
 	})
 	host.Cases = caseSvc
-	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log})
-	router := bot.NewRouter(bot.RouterConfig{
+	var router *bot.Router
+	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log, Notice: func(ch, text string) {
+		tellStaff(ctx, router, ch, text)
+	}})
+	router = bot.NewRouter(bot.RouterConfig{
 		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
 		Consent: cfg.Privacy.Consent.notice(), Pseudonyms: cfg.Privacy.Pseudonyms,
 	})
@@ -262,4 +265,11 @@ func withSimPersonas(cfg Config) Config {
 	cfg.Mentors = mentors
 	cfg.Staff = append(slices.Clone(cfg.Staff), simStaff)
 	return cfg
+}
+
+// tellStaff passes a channel's notice to the staff through the router.
+func tellStaff(ctx context.Context, r *bot.Router, channel, text string) {
+	now := time.Now()
+	_ = r.HandleEvent(ctx, bot.Event{ID: bot.EventID(channel, "", "", fmt.Sprintf("notice-%d", now.UnixNano())),
+		Kind: bot.ChannelNotice, Channel: channel, Text: text, Time: now})
 }

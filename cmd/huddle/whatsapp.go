@@ -20,7 +20,7 @@ import (
 func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, log *slog.Logger, connected func()) (*whatsapp.WhatsApp, error) {
 	return whatsapp.New(ctx, whatsapp.Config{
 		SessionDB: wc.SessionDB, Options: wc.Options, ChatGap: wc.ChatGap, PerMinute: wc.PerMinute,
-		Jitter: wc.Jitter, LateAfter: wc.LateAfter, Outbox: db, OnConnected: connected, Logger: log,
+		Jitter: wc.Jitter, LateAfter: wc.LateAfter, MaxAge: wc.MaxAge, Outbox: db, OnConnected: connected, Logger: log,
 	})
 }
 

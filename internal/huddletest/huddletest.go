@@ -6,12 +6,14 @@ package huddletest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,10 +139,17 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	if clock == nil {
 		clock = NewClock()
 	}
-	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond})
+	var router *bot.Router
+	var notices atomic.Int64
+	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond,
+		Notice: func(ch, text string) {
+			now := clock.Now()
+			router.HandleEvent(ctx, bot.Event{ID: bot.EventID(ch, "", "", fmt.Sprintf("notice-%d-%d", now.UnixNano(), notices.Add(1))),
+				Kind: bot.ChannelNotice, Channel: ch, Text: text, Time: now})
+		}})
 	host := flows.NewHost(lib, &flows.Engine{}, log)
 	host.Cases = opts.Cases
-	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
+	router = bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
 		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, Pseudonyms: opts.Pseudonyms})
 	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
 	var wg sync.WaitGroup
