@@ -14,10 +14,18 @@ type groupInfo struct {
 	name   string
 	admins map[string]bool
 	size   int
+	// lid says the group addresses members, and the bot, by LID.
+	lid bool
+	// timer is the group's disappearing-messages timer in seconds; 0 off.
+	timer uint32
 }
 
 func newGroupInfo(g *types.GroupInfo) *groupInfo {
-	info := &groupInfo{name: g.Name, admins: make(map[string]bool), size: len(g.Participants)}
+	info := &groupInfo{name: g.Name, admins: make(map[string]bool), size: len(g.Participants),
+		lid: g.AddressingMode == types.AddressingModeLID}
+	if g.IsEphemeral {
+		info.timer = g.DisappearingTimer
+	}
 	for _, p := range g.Participants {
 		if !p.IsAdmin && !p.IsSuperAdmin {
 			continue
@@ -72,6 +80,12 @@ func (w *WhatsApp) groupChanged(evt *events.GroupInfo) {
 	}
 	if evt.Name != nil {
 		g.name = evt.Name.Name
+	}
+	if evt.Ephemeral != nil {
+		g.timer = 0
+		if evt.Ephemeral.IsEphemeral {
+			g.timer = evt.Ephemeral.DisappearingTimer
+		}
 	}
 	if len(evt.Join) > 0 || len(evt.Leave) > 0 || len(evt.Promote) > 0 || len(evt.Demote) > 0 {
 		delete(w.groups, jid)

@@ -59,8 +59,10 @@ func HealthFile(sessionDB string) string { return sessionDB + ".health.json" }
 // saveHealth writes the channel's state to HealthFile, replacing it whole;
 // a failure is logged, never fatal.
 func (w *WhatsApp) saveHealth() {
-	if w.cfg.SessionDB == "" {
-		return
+	w.healthMu.Lock()
+	defer w.healthMu.Unlock()
+	if w.cfg.SessionDB == "" || w.life.Err() != nil {
+		return // closed: the file is left as it was
 	}
 	data, err := json.Marshal(w.Health())
 	if err == nil {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"strings"
+	"time"
 
 	"github.com/huddlebot/huddle/bot"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -226,6 +228,15 @@ func (w *WhatsApp) vote(ctx context.Context, evt *events.Message, ev bot.Event) 
 		return bot.Event{}, false
 	}
 	poll, err := w.cfg.Outbox.SentMessage(ctx, Name, pollID)
+	// A vote can beat the outbox's record that its poll was sent (WhatsApp
+	// took the poll; the mark commits a moment later): wait a little for
+	// a poll this process just sent.
+	for tries := 0; errors.Is(err, bot.ErrNotFound) && tries < 40 && w.justSent(pollID); tries++ {
+		if w.cfg.Clock.Sleep(ctx, 50*time.Millisecond) != nil {
+			break
+		}
+		poll, err = w.cfg.Outbox.SentMessage(ctx, Name, pollID)
+	}
 	if err != nil {
 		w.log.Warn("vote for a poll not in the outbox", "poll", pollID, "err", err)
 		return bot.Event{}, false

@@ -86,6 +86,9 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return "", err
 	}
 	id := w.msgID(m.Key)
+	if to.Server == types.GroupServer {
+		w.group(ctx, to) // its addressing and timer, for build
+	}
 	var msg *waE2E.Message
 	if m.File != nil {
 		if msg, err = w.document(ctx, m, to); err != nil {
@@ -121,10 +124,12 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	// LID-addressed group). Storing it here too, under the phone number,
 	// made a second row that the secret lookup may return first: the key
 	// then derives from the wrong sender and every vote fails to decrypt.
-	_, err = w.net.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: id})
+	w.disappearing(msg, to)
+	resp, err := w.net.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: id})
 	w.pace.sent(to.String(), w.cfg.Clock.Now())
 	switch {
 	case err == nil:
+		w.rememberSender(id, resp.Sender)
 		if m.File != nil {
 			w.keepDocument(id, msg)
 		}
@@ -202,8 +207,8 @@ func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2
 	var ci *waE2E.ContextInfo
 	if m.ReplyTo != "" {
 		target, sender := parseMsgRef(m.ReplyTo)
-		if sender.IsEmpty() && w.cli.Store.ID != nil {
-			sender = w.cli.Store.ID.ToNonAD()
+		if sender.IsEmpty() {
+			sender = w.sentAs(to, target) // the bot's own message
 		}
 		ci = &waE2E.ContextInfo{
 			StanzaID:      proto.String(target),
@@ -386,5 +391,88 @@ func (w *WhatsApp) messageForRetry(_, to types.JID, id types.MessageID) *waE2E.M
 		w.log.Warn("retry request for a document sent too long ago", "id", id)
 		return nil
 	}
-	return w.build(it.Outbound, to.ToNonAD(), id)
+	msg := w.build(it.Outbound, to.ToNonAD(), id)
+	w.disappearing(msg, to.ToNonAD())
+	return msg
+}
+
+// maxSenders bounds the identities remembered for sent messages.
+const maxSenders = 4096
+
+// rememberSender keeps the identity (phone number or LID) a message went
+// out with, from whatsmeow's answer, to name it when quoting the message.
+func (w *WhatsApp) rememberSender(id types.MessageID, sender types.JID) {
+	if sender.IsEmpty() {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.senders == nil || len(w.senders) >= maxSenders {
+		w.senders = make(map[types.MessageID]types.JID)
+	}
+	w.senders[id] = sender.ToNonAD()
+}
+
+// justSent reports whether this process sent message id lately.
+func (w *WhatsApp) justSent(id types.MessageID) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, ok := w.senders[id]
+	return ok
+}
+
+// sentAs is the identity the bot's message id went out with in chat to:
+// as whatsmeow answered when it was sent, or else as whatsmeow chooses it
+// (the bot's LID in a LID-addressed group and to a LID, its phone number
+// otherwise). A quote must name that sender, or phones show it as from
+// someone else, or not at all.
+func (w *WhatsApp) sentAs(to types.JID, id types.MessageID) types.JID {
+	w.mu.Lock()
+	sender, ok := w.senders[id]
+	g := w.groups[to.ToNonAD()]
+	w.mu.Unlock()
+	if ok {
+		return sender
+	}
+	st := w.cli.Store
+	lid := to.Server == types.HiddenUserServer || (g != nil && g.lid)
+	if lid && !st.LID.IsEmpty() {
+		return st.LID.ToNonAD()
+	}
+	if st.ID != nil {
+		return st.ID.ToNonAD()
+	}
+	return types.EmptyJID
+}
+
+// disappearing gives msg the group's disappearing-messages timer, as
+// WhatsApp's own clients do, so the bot's messages vanish with the rest.
+func (w *WhatsApp) disappearing(msg *waE2E.Message, to types.JID) {
+	w.mu.Lock()
+	g := w.groups[to.ToNonAD()]
+	w.mu.Unlock()
+	if g == nil || g.timer == 0 {
+		return
+	}
+	exp := proto.Uint32(g.timer)
+	switch {
+	case msg.Conversation != nil:
+		msg.ExtendedTextMessage = &waE2E.ExtendedTextMessage{Text: msg.Conversation, ContextInfo: &waE2E.ContextInfo{Expiration: exp}}
+		msg.Conversation = nil
+	case msg.ExtendedTextMessage != nil:
+		if msg.ExtendedTextMessage.ContextInfo == nil {
+			msg.ExtendedTextMessage.ContextInfo = &waE2E.ContextInfo{}
+		}
+		msg.ExtendedTextMessage.ContextInfo.Expiration = exp
+	case msg.PollCreationMessage != nil:
+		if msg.PollCreationMessage.ContextInfo == nil {
+			msg.PollCreationMessage.ContextInfo = &waE2E.ContextInfo{}
+		}
+		msg.PollCreationMessage.ContextInfo.Expiration = exp
+	case msg.DocumentMessage != nil:
+		if msg.DocumentMessage.ContextInfo == nil {
+			msg.DocumentMessage.ContextInfo = &waE2E.ContextInfo{}
+		}
+		msg.DocumentMessage.ContextInfo.Expiration = exp
+	}
 }

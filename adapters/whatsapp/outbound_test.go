@@ -12,6 +12,8 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
@@ -53,13 +55,29 @@ func TestSendBuildsExactProtobufs(t *testing.T) {
 			},
 		},
 		{
+			// The group is LID-addressed, so the poll went out under the
+			// bot's LID: the quote must name that (it named the phone
+			// number before, and phones did not match it to the poll).
 			name: "reply quoting the bot's own poll",
 			out:  bot.Outbound{ChatID: group.String(), Text: "❌ Brigitte: not quite.", ReplyTo: "3EB0POLL", Key: "k3"},
 			want: func(*WhatsApp, string) *waE2E.Message {
 				return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
 					Text: proto.String("❌ Brigitte: not quite."),
 					ContextInfo: &waE2E.ContextInfo{
-						StanzaID: proto.String("3EB0POLL"), Participant: proto.String(botPN.String()),
+						StanzaID: proto.String("3EB0POLL"), Participant: proto.String(botLID.String()),
+						QuotedMessage: &waE2E.Message{Conversation: proto.String("")},
+					},
+				}}
+			},
+		},
+		{
+			name: "reply quoting the bot's own message in a phone-number group",
+			out:  bot.Outbound{ChatID: pnGroup.String(), Text: "✅ Amina: correct!", ReplyTo: "3EB0TEXT", Key: "k3b"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
+					Text: proto.String("✅ Amina: correct!"),
+					ContextInfo: &waE2E.ContextInfo{
+						StanzaID: proto.String("3EB0TEXT"), Participant: proto.String(botPN.String()),
 						QuotedMessage: &waE2E.Message{Conversation: proto.String("")},
 					},
 				}}
@@ -169,12 +187,13 @@ func TestSendBuildsExactProtobufs(t *testing.T) {
 			if got[0].id != id || got[0].id != w.msgID(tt.out.Key) || !strings.HasPrefix(id, "3EB0") || len(id) != 22 {
 				t.Errorf("id %q (sent as %q); want the key's derived id %q", id, got[0].id, w.msgID(tt.out.Key))
 			}
-			if got[0].to != group {
-				t.Errorf("sent to %s; want %s", got[0].to, group)
+			chat, _ := parseChat(tt.out.ChatID)
+			if got[0].to != chat {
+				t.Errorf("sent to %s; want %s", got[0].to, chat)
 			}
 			// A retry request after a restart gets the very same message.
 			w.cfg.Outbox.(*memOutbox).sent[id] = bot.OutboxItem{Outbound: tt.out}
-			if again := w.messageForRetry(amina.lid, group, id); !proto.Equal(again, got[0].msg) {
+			if again := w.messageForRetry(amina.lid, chat, id); !proto.Equal(again, got[0].msg) {
 				t.Errorf("retry request served %v; want the message sent", again)
 			}
 		})
@@ -291,5 +310,40 @@ func TestTypingBeforeLongMessages(t *testing.T) {
 	// The wait is the typing time plus the overall gap (60µs at 10⁶ a minute).
 	if waited, typing := h.clock.Now().Sub(start), typingTime(len([]rune(long))); waited < typing || waited > typing+time.Millisecond {
 		t.Fatalf("long message: waited %s; want the typing time %s", waited, typing)
+	}
+}
+
+// TestDisappearingTimer: in a group with disappearing messages on, what
+// the bot sends carries the group's timer, as WhatsApp's own clients'
+// messages do (before, the bot's messages stayed while the rest vanished).
+func TestDisappearingTimer(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	g := nurseGroup(theBot)
+	g.IsEphemeral, g.DisappearingTimer = true, 7*24*3600
+	h.net.mu.Lock()
+	h.net.groups[group] = g
+	h.net.mu.Unlock()
+	ctx := context.Background()
+	for _, m := range []bot.Outbound{
+		{ChatID: group.String(), Text: "A short message.", Key: "t1"},
+		{ChatID: group.String(), Text: "First drug?", Options: []bot.Option{{Label: "1. Oxytocin", Data: "a"}, {Label: "2. Ergometrine", Data: "b"}}, Key: "t2"},
+	} {
+		if _, err := h.w.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range h.net.messages() {
+		exp := s.msg.GetExtendedTextMessage().GetContextInfo().GetExpiration() + s.msg.GetPollCreationMessage().GetContextInfo().GetExpiration()
+		if exp != 7*24*3600 {
+			t.Errorf("%v carries expiration %d; want the group's 604800", s.msg, exp)
+		}
+	}
+	// The timer turned off: messages no longer carry it.
+	h.w.onEvent(&events.GroupInfo{JID: group, Ephemeral: &types.GroupEphemeral{IsEphemeral: false}})
+	h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "After.", Key: "t3"})
+	last := h.net.messages()[2].msg
+	if last.GetConversation() != "After." {
+		t.Errorf("after the timer was turned off the bot sent %v", last)
 	}
 }

@@ -21,6 +21,17 @@ type Pairing struct {
 	QR func(code string)
 	// Code shows the pairing code to type on the phone.
 	Code func(code string)
+	// Note shows a remark; nothing when nil.
+	Note func(text string)
+}
+
+// pairing holds how Pair reaches whatsmeow, so a test can stand in for
+// WhatsApp's side of it.
+type pairing struct {
+	qrChannel func(ctx context.Context) (<-chan whatsmeow.QRChannelItem, error)
+	pairPhone func(ctx context.Context, number string) (string, error)
+	// settle bounds the wait for the first login after linking.
+	settle time.Duration
 }
 
 // Pair links this session to a WhatsApp account: with phone empty it shows
@@ -30,7 +41,7 @@ func (w *WhatsApp) Pair(ctx context.Context, phone string, show Pairing) error {
 	if w.Paired() {
 		return fmt.Errorf("already paired as %s; to pair again, remove the device under Linked devices on the phone, then delete %s", w.cli.Store.ID.User, w.cfg.SessionDB)
 	}
-	qr, err := w.cli.GetQRChannel(ctx)
+	qr, err := w.pairing.qrChannel(ctx)
 	if err != nil {
 		return fmt.Errorf("pair: %w", err)
 	}
@@ -38,21 +49,36 @@ func (w *WhatsApp) Pair(ctx context.Context, phone string, show Pairing) error {
 		return err
 	}
 	defer w.cli.Disconnect()
-	if phone != "" {
-		num := strings.TrimPrefix(strings.ReplaceAll(phone, " ", ""), "+")
-		code, err := w.cli.PairPhone(ctx, num, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
-		if err != nil {
-			return fmt.Errorf("pairing code for %s: %w", phone, err)
-		}
-		show.Code(code)
-	}
+	asked := false
 	for item := range qr {
 		switch {
-		case item.Event == whatsmeow.QRChannelEventCode:
-			if phone == "" {
-				show.QR(item.Code)
+		case item.Event == whatsmeow.QRChannelEventCode && phone != "":
+			// whatsmeow asks to request a pairing code only once the first
+			// QR code came: the connection is ready for it then.
+			if asked {
+				continue
 			}
+			asked = true
+			num := strings.TrimPrefix(strings.ReplaceAll(phone, " ", ""), "+")
+			code, err := w.pairing.pairPhone(ctx, num)
+			if err != nil {
+				return fmt.Errorf("pairing code for %s: %w", phone, err)
+			}
+			show.Code(code)
+		case item.Event == whatsmeow.QRChannelEventCode:
+			show.QR(item.Code)
 		case item == whatsmeow.QRChannelSuccess:
+			// WhatsApp then closes the connection and whatsmeow logs in
+			// again: disconnecting before that login cuts the new device's
+			// first login short. Wait for it, within reason.
+			select {
+			case <-w.loggedIn:
+			case <-time.After(w.pairing.settle):
+				if show.Note != nil {
+					show.Note("The phone is linked; the first login has not finished yet: huddle run completes it.")
+				}
+			case <-ctx.Done():
+			}
 			return nil
 		case item == whatsmeow.QRChannelTimeout:
 			return errors.New("the pairing window closed before the phone linked; run the command again")

@@ -101,6 +101,12 @@ type WhatsApp struct {
 	idKey []byte
 	// dial connects to WhatsApp: cli.ConnectContext, or a test's stand-in.
 	dial func(ctx context.Context) error
+	// pairing reaches whatsmeow's pairing, or a test's stand-in.
+	pairing pairing
+	// loggedIn is closed at the first connection after Pair linked the
+	// device.
+	loggedIn  chan struct{}
+	loginOnce sync.Once
 	// fetchVersion asks WhatsApp for the current WhatsApp Web version, or
 	// a test's stand-in.
 	fetchVersion func(ctx context.Context) (*store.WAVersionContainer, error)
@@ -110,6 +116,8 @@ type WhatsApp struct {
 	life    context.Context
 	stop    context.CancelFunc
 	waiting sync.WaitGroup
+	// healthMu orders writes of the health file with Close.
+	healthMu sync.Mutex
 
 	mu        sync.Mutex
 	handler   bot.Handler
@@ -131,7 +139,9 @@ type WhatsApp struct {
 	removed map[types.JID]bool
 	// undecryptable counts messages whatsmeow could not decrypt.
 	undecryptable int
-	groups        map[types.JID]*groupInfo
+	// senders keeps the identity recent messages went out with.
+	senders map[types.MessageID]types.JID
+	groups  map[types.JID]*groupInfo
 	// documents keeps the documents sent lately, by message id: a
 	// document's upload cannot be rebuilt from its outbox row (which a
 	// transient message does not even keep), and a recipient's retry
@@ -215,6 +225,14 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 		groups:    make(map[types.JID]*groupInfo),
 	}
 	w.life, w.stop = context.WithCancel(context.Background())
+	w.loggedIn = make(chan struct{})
+	w.pairing = pairing{
+		qrChannel: w.cli.GetQRChannel,
+		pairPhone: func(ctx context.Context, num string) (string, error) {
+			return w.cli.PairPhone(ctx, num, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
+		},
+		settle: time.Minute,
+	}
 	w.dial = w.cli.ConnectContext
 	w.fetchVersion = func(ctx context.Context) (*store.WAVersionContainer, error) {
 		return whatsmeow.GetLatestVersion(ctx, nil)
@@ -243,6 +261,8 @@ func (w *WhatsApp) Paired() bool { return w.cli.Store.ID != nil }
 func (w *WhatsApp) Close() error {
 	w.stop()
 	w.waiting.Wait()
+	w.healthMu.Lock() // a write of the health file under way ends first
+	w.healthMu.Unlock()
 	w.cli.Disconnect()
 	err := w.container.Close()
 	if w.lock != nil {
@@ -315,6 +335,9 @@ func (w *WhatsApp) onEvent(raw any) bool {
 		w.outage = ""
 		w.mu.Unlock()
 		w.log.Info("connected to WhatsApp")
+		if w.Paired() {
+			w.loginOnce.Do(func() { close(w.loggedIn) })
+		}
 		// Shown as online, as WhatsApp Web is: typing indicators and read
 		// receipts work only then.
 		if err := w.net.SendPresence(ctx, types.PresenceAvailable); err != nil {

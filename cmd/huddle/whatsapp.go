@@ -86,6 +86,7 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
 					fmt.Fprintf(out, "\nOn the phone of %s: WhatsApp > Settings > Linked devices > Link a device >\n"+
 						"Link with phone number instead, then type this code:\n\n    %s\n\n", phone, code)
 				},
+				Note: func(text string) { fmt.Fprintln(out, text) },
 			})
 			if err != nil {
 				return err
