@@ -45,12 +45,24 @@ type Config struct {
 	// RealNames lets staff show members' real names (the platforms')
 	// instead of their pseudonyms, page by page.
 	RealNames bool
+	// Channels reports the state of the messaging channels that have one
+	// to tell (WhatsApp's connection, bans, undecryptable messages), shown
+	// atop the overview; none when nil.
+	Channels func() []ChannelState
 	// MaxDays is the longest period, in days, a page or file may cover, so
 	// that one request cannot make the server read years of activity;
 	// DefaultMaxDays when zero.
 	MaxDays int
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+}
+
+// ChannelState is what the overview says of a channel: its name, whether
+// it works, and a line of detail.
+type ChannelState struct {
+	Name   string
+	OK     bool
+	Detail string
 }
 
 // DefaultMaxDays is the longest period the dashboard shows by default:
@@ -192,6 +204,7 @@ type overviewData struct {
 	Chart    template.JS
 	Selected string
 	Lessons  []lessonRow
+	Channels []ChannelState
 }
 
 // lessonRow is a lesson in the overview's list.
@@ -227,6 +240,9 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	data.Groups, data.Rows, data.Chart = groups, groups, weekChart(weeks)
+	if d.cfg.Channels != nil {
+		data.Channels = d.cfg.Channels()
+	}
 	if f.Group != 0 {
 		data.Rows = nil
 		for _, g := range groups {

@@ -66,7 +66,10 @@ func TestMain(m *testing.M) {
 // group filter changes them, and the CSV download matches the table.
 func TestOverviewInBrowser(t *testing.T) {
 	rd := seeded(t)
-	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 900)
+	channels := func() []dashboard.ChannelState {
+		return []dashboard.ChannelState{{Name: "whatsapp", OK: false, Detail: "paused: the temporary ban, until 2026-01-26 12:00; 3 messages could not be decrypted"}}
+	}
+	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t), Channels: channels}, 900)
 	url := srv.URL + dashboard.Path + "?from=2026-01-05&to=2026-01-25"
 
 	total, err := rd.Summary(context.Background(), r, 0)
@@ -91,6 +94,9 @@ func TestOverviewInBrowser(t *testing.T) {
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS("#chart canvas"))); err != nil {
 		t.Fatal(err)
+	}
+	if got := text("#channels li.warn"); !strings.Contains(got, "whatsapp: paused: the temporary ban") || !strings.Contains(got, "3 messages could not be decrypted") {
+		t.Errorf("channels section %q", got)
 	}
 	if got := text("#members"); got != strconv.Itoa(total.Members) {
 		t.Errorf("members card %q; want %d", got, total.Members)

@@ -89,6 +89,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 
 	var sender *bot.Sender
+	var states []func() dashboard.ChannelState
 	if wc := cfg.Channels.WhatsApp; wc.Enabled {
 		wa, err := openWhatsApp(ctx, wc, db, log, func() { sender.Wake() })
 		if err != nil {
@@ -96,6 +97,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 		defer wa.Close() // unpaired, its Run says how to pair; the others start
 		channels = append(channels, wa)
+		states = append(states, func() dashboard.ChannelState { return whatsAppState(wa.Health()) })
 	}
 
 	if len(cfg.Mentors) == 0 && !simOnly(cfg) {
@@ -143,7 +145,14 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if _, err := os.Stat(cfg.Lessons); err == nil {
 		lessonFiles, lessonsLabel, ownLessons = os.DirFS(cfg.Lessons), cfg.Lessons, true
 	}
-	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, MaxDays: cfg.Dashboard.MaxDays, Location: loc, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
+	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, MaxDays: cfg.Dashboard.MaxDays, Location: loc,
+		Channels: func() []dashboard.ChannelState {
+			var out []dashboard.ChannelState
+			for _, st := range states {
+				out = append(out, st())
+			}
+			return out
+		}, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
 		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
 	web.Handle(dashboard.Path, dash.Handler())
 

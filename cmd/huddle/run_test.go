@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -108,6 +110,18 @@ func TestWhatsAppUnpaired(t *testing.T) {
 	for _, want := range []string{"simulator ready", "channels=2", "not paired", "huddle whatsapp pair", "no mentor queue is set up"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	// The dashboard says so too.
+	if m := regexp.MustCompile(`dashboard ready" url=(\S+)`).FindStringSubmatch(log); m == nil {
+		t.Error("no dashboard address in the log")
+	} else if resp, err := http.Get(m[1]); err != nil {
+		t.Error(err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "whatsapp</b>: stopped: whatsapp is not paired") {
+			t.Errorf("the dashboard does not say WhatsApp is not paired:\n%s", body)
 		}
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)

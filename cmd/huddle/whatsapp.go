@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
+	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/store"
 	"github.com/mdp/qrterminal/v3"
 	"github.com/spf13/cobra"
@@ -185,4 +186,25 @@ func printHealth(out io.Writer, h whatsapp.Health) {
 	for _, g := range h.Removed {
 		fmt.Fprintf(out, "  removed from:   %s\n", g)
 	}
+}
+
+// whatsAppState is the dashboard's line about WhatsApp.
+func whatsAppState(h whatsapp.Health) dashboard.ChannelState {
+	st := dashboard.ChannelState{Name: "whatsapp", OK: h.Connected && h.Down == "" && h.Outage == "", Detail: "connected"}
+	switch {
+	case h.Down != "":
+		st.Detail = "stopped: " + h.Down
+	case h.Outage != "":
+		st.Detail = "paused: " + h.Outage
+	case !h.Connected:
+		st.Detail = "disconnected, reconnecting"
+	}
+	if !h.BannedUntil.IsZero() {
+		st.Detail += ", until " + h.BannedUntil.Format(time.DateTime)
+	}
+	st.Detail += fmt.Sprintf("; %d messages could not be decrypted", h.Undecryptable)
+	if len(h.Removed) > 0 {
+		st.Detail += fmt.Sprintf("; removed from %d groups", len(h.Removed))
+	}
+	return st
 }
