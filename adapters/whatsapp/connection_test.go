@@ -485,4 +485,9 @@ func TestUndecryptableCounted(t *testing.T) {
 	if got := h.w.Health().Undecryptable; got != 3 {
 		t.Errorf("undecryptable = %d, want 3", got)
 	}
+	// The running adapter keeps it beside the session, for the status
+	// command.
+	if hl, ok, err := ReadHealth(h.w.cfg.SessionDB); err != nil || !ok || hl.Undecryptable != 3 {
+		t.Errorf("health file: %+v, %v, %v; want 3 undecryptable", hl, ok, err)
+	}
 }

@@ -29,6 +29,8 @@ type Health struct {
 	Undecryptable int `json:"undecryptable"`
 	// Removed lists the groups that removed the bot.
 	Removed []string `json:"removed,omitempty"`
+	// Groups names the groups the bot has heard from since it started.
+	Groups []string `json:"groups,omitempty"`
 	// At is when this was true.
 	At time.Time `json:"at"`
 }
@@ -49,6 +51,12 @@ func (w *WhatsApp) healthLocked() Health {
 		h.Removed = append(h.Removed, jid.String())
 	}
 	slices.Sort(h.Removed)
+	for _, g := range w.groups {
+		if g.name != "" {
+			h.Groups = append(h.Groups, g.name)
+		}
+	}
+	slices.Sort(h.Groups)
 	return h
 }
 

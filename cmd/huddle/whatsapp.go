@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
@@ -185,6 +186,9 @@ func printHealth(out io.Writer, h whatsapp.Health) {
 	fmt.Fprintf(out, "  undecryptable:  %d messages since it started (WhatsApp asks the senders' phones again)\n", h.Undecryptable)
 	for _, g := range h.Removed {
 		fmt.Fprintf(out, "  removed from:   %s\n", g)
+	}
+	if len(h.Groups) > 0 {
+		fmt.Fprintf(out, "  groups heard:   %s\n", strings.Join(h.Groups, ", "))
 	}
 }
 

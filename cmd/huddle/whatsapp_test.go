@@ -81,13 +81,13 @@ func TestWhatsAppStatusWhileRunning(t *testing.T) {
 	}
 	defer lock.Close()
 	until := time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
-	h, _ := json.Marshal(whatsapp.Health{Outage: "the temporary ban", BannedUntil: until, Undecryptable: 2, Removed: []string{"120363000000000001@g.us"}, At: until.Add(-time.Hour)})
+	h, _ := json.Marshal(whatsapp.Health{Outage: "the temporary ban", BannedUntil: until, Undecryptable: 2, Removed: []string{"120363000000000001@g.us"}, Groups: []string{"Ward 3 nurses", "Ward 4 nurses"}, At: until.Add(-time.Hour)})
 	os.WriteFile(whatsapp.HealthFile(session), h, 0o600)
 	out, err := execute(t, "whatsapp", "status")
 	if err == nil {
 		t.Errorf("status succeeded during a ban:\n%s", out)
 	}
-	for _, want := range []string{"huddle is running", "paused: the temporary ban", "banned until:   2026-03-02 12:00:00", "undecryptable:  2 messages", "removed from:   120363000000000001@g.us"} {
+	for _, want := range []string{"huddle is running", "paused: the temporary ban", "banned until:   2026-03-02 12:00:00", "undecryptable:  2 messages", "removed from:   120363000000000001@g.us", "groups heard:   Ward 3 nurses, Ward 4 nurses"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
