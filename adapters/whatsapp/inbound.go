@@ -231,9 +231,13 @@ func (w *WhatsApp) vote(ctx context.Context, evt *events.Message, ev bot.Event) 
 	// A vote can beat the outbox's record that its poll was sent (WhatsApp
 	// took the poll; the mark commits a moment later): wait a little for
 	// a poll this process just sent.
+	// (Real time: it waits for a commit in this process, not for WhatsApp.)
 	for tries := 0; errors.Is(err, bot.ErrNotFound) && tries < 40 && w.justSent(pollID); tries++ {
-		if w.cfg.Clock.Sleep(ctx, 50*time.Millisecond) != nil {
-			break
+		select {
+		case <-ctx.Done():
+			tries = 40
+			continue
+		case <-time.After(50 * time.Millisecond):
 		}
 		poll, err = w.cfg.Outbox.SentMessage(ctx, Name, pollID)
 	}
