@@ -353,6 +353,11 @@ func (r *Router) welcome(tx Tx, s Session) error {
 	if s.Chat.Type == Direct {
 		return r.reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "help"))
 	}
+	if s.Event.PressID != "" {
+		// In a group, to the member alone: a group of two hundred
+		// accepting is not two hundred messages.
+		return r.answerPress(tx, s.Event, s.Now, tr(s.Lang, "consent_thanks_group"), false)
+	}
 	return r.reply(tx, s, "welcome", tr(s.Lang, "consent_thanks_group"))
 }
 

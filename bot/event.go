@@ -68,6 +68,9 @@ type Event struct {
 	Text      string
 	// Option is the data of the pressed option when Kind is OptionChosen.
 	Option string
+	// PressID is the platform's id of an option press (Telegram's
+	// callback query), which a message with Outbound.PressID answers.
+	PressID string
 	// ReplyTo is the platform id of the message this one replies to.
 	ReplyTo string
 	// ReplyToSender is the platform id of the sender of message ReplyTo,
@@ -157,8 +160,15 @@ type Outbound struct {
 	// Mentions lists the platform ids of members the text mentions.
 	Mentions []string `json:"mentions,omitempty"`
 	// React, when set, makes the message an emoji reaction to ReplyTo
-	// instead of text, where the platform has reactions.
+	// instead of text, where the platform has reactions: ✅ for a right
+	// answer, ❌ for a wrong one (a platform that allows only some emoji
+	// shows its nearest).
 	React string `json:"react,omitempty"`
+	// PressID, when set, makes the message the answer to that press
+	// (Event.PressID): Text is shown to the member who pressed alone, as a
+	// toast (Telegram's answerCallbackQuery), or nothing where the platform
+	// has none. Every press gets one, so the button stops spinning.
+	PressID string `json:"press_id,omitempty"`
 	// File, when set, makes the message a document with Text as its
 	// caption.
 	File *File `json:"file,omitempty"`
@@ -175,3 +185,6 @@ type Outbound struct {
 	// state change replayed after a crash cannot queue its messages twice.
 	Key string `json:"key"`
 }
+
+// PressKey is the outbox key of the answer to press id: one answer a press.
+func PressKey(id string) string { return "press:" + id }

@@ -339,61 +339,16 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 	// until then nothing that names them may be stored.
 	var gated bool
 	err := r.store.Update(ctx, func(tx Tx) error {
-		v := pass
 		gated = false
-		if r.consent != nil && ev.SenderID != "" && ev.Kind != ChatMigrated && ev.Kind != ChannelDown {
-			var err error
-			if v, err = r.gate(tx, ev, now); err != nil || v == drop {
-				return err
-			}
-		}
-		gated = true
-		first, err := tx.SeeEvent(ev.ID, now)
-		if err != nil || !first {
+		if err := r.handleIn(tx, ev, now, &gated); err != nil {
 			return err
 		}
-		switch ev.Kind {
-		case ChatMigrated:
-			return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
-		case ChannelDown, ChannelNotice:
-			return r.alertStaff(tx, ev, now)
+		// Every press is answered, so its button stops spinning: with the
+		// handler's own answer when it gave one (same key), else nothing.
+		if ev.PressID != "" {
+			return r.answerPress(tx, ev, now, "", !gated)
 		}
-		chat, member, err := tx.Arrive(ev, now)
-		if err != nil {
-			return err
-		}
-		if r.pseudo && member.Pseudonym != "" {
-			member.Name = member.Pseudonym
-		}
-		// A member who has not chosen a language gets the platform's hint.
-		if member.Lang == "" {
-			if hint, ok := ParseLang(ev.SenderLang); ok {
-				member.Lang = hint
-			}
-		}
-		s := Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
-		if s.Lang == "" {
-			s.Lang = chat.Lang
-		}
-		if s.Lang == "" && chat.Type == Direct {
-			// Privately, a member who chose no language is written to in
-			// their group's.
-			if s.Lang, err = tx.MemberLang(member.ID); err != nil {
-				return err
-			}
-		}
-		if v == accepted {
-			if err := r.welcome(tx, s); err != nil {
-				return err
-			}
-			if cmd := carried(ev); cmd != "" {
-				// The command that brought the notice, now carried out.
-				s.Event.Kind, s.Event.Text = Message, cmd
-				return r.dispatch(tx, s)
-			}
-			return nil
-		}
-		return r.dispatch(tx, s)
+		return nil
 	})
 	if err != nil && ctx.Err() == nil {
 		// Record the event as seen and apologise, so a message that trips a
@@ -414,6 +369,11 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 					return err
 				}
 			}
+			if ev.PressID != "" {
+				if err := r.answerPress(tx, ev, now, tr(ev.SenderLang, "sorry"), !gated); err != nil {
+					return err
+				}
+			}
 			return tx.Enqueue(Outbound{
 				Channel: ev.Channel, ChatID: ev.ChatID, ReplyTo: ev.MessageID,
 				Text: tr(ev.SenderLang, "sorry"), Transient: !gated, Key: key,
@@ -424,6 +384,75 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		r.committed()
 	}
 	return err
+}
+
+// answerPress answers the press ev with text, for the presser alone (a
+// toast; "" stops the button's spinner and says nothing). A press gets one
+// answer: the first queued stands.
+// transient keeps nothing of it once sent: the presser has not accepted
+// the privacy notice.
+func (r *Router) answerPress(tx Tx, ev Event, now time.Time, text string, transient bool) error {
+	return tx.Enqueue(Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
+		Key: PressKey(ev.PressID)}, now)
+}
+
+// handleIn handles ev within tx; gated is set once the sender passed the
+// consent gate.
+func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
+	v := pass
+	if r.consent != nil && ev.SenderID != "" && ev.Kind != ChatMigrated && ev.Kind != ChannelDown {
+		var err error
+		if v, err = r.gate(tx, ev, now); err != nil || v == drop {
+			return err
+		}
+	}
+	*gated = true
+	first, err := tx.SeeEvent(ev.ID, now)
+	if err != nil || !first {
+		return err
+	}
+	switch ev.Kind {
+	case ChatMigrated:
+		return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
+	case ChannelDown, ChannelNotice:
+		return r.alertStaff(tx, ev, now)
+	}
+	chat, member, err := tx.Arrive(ev, now)
+	if err != nil {
+		return err
+	}
+	if r.pseudo && member.Pseudonym != "" {
+		member.Name = member.Pseudonym
+	}
+	// A member who has not chosen a language gets the platform's hint.
+	if member.Lang == "" {
+		if hint, ok := ParseLang(ev.SenderLang); ok {
+			member.Lang = hint
+		}
+	}
+	s := Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
+	if s.Lang == "" {
+		s.Lang = chat.Lang
+	}
+	if s.Lang == "" && chat.Type == Direct {
+		// Privately, a member who chose no language is written to in
+		// their group's.
+		if s.Lang, err = tx.MemberLang(member.ID); err != nil {
+			return err
+		}
+	}
+	if v == accepted {
+		if err := r.welcome(tx, s); err != nil {
+			return err
+		}
+		if cmd := carried(ev); cmd != "" {
+			// The command that brought the notice, now carried out.
+			s.Event.Kind, s.Event.Text = Message, cmd
+			return r.dispatch(tx, s)
+		}
+		return nil
+	}
+	return r.dispatch(tx, s)
 }
 
 // dispatch decides what an event is: an option press, a command, or a
@@ -461,6 +490,9 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		took, err := r.engine.Offer(tx, s)
 		if err != nil || took || (ev.Kind == Vote && len(ev.Choices) == 0) {
 			return err
+		}
+		if ev.PressID != "" {
+			return r.answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
 		}
 		return r.reply(tx, s, "stale", tr(s.Lang, "option_stale"))
 	case strings.HasPrefix(ev.Text, "/"):
@@ -899,6 +931,12 @@ func (r *Router) forgetAnswer(tx Tx, s Session) error {
 		return err
 	}
 	r.log.Info("member forgotten at their request", "member", s.Member.ID)
+	if s.Event.PressID != "" {
+		// The press's answer goes too, once sent: nothing of them stays.
+		if err := r.answerPress(tx, s.Event, s.Now, "", true); err != nil {
+			return err
+		}
+	}
 	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
 		Transient: true, Answer: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

@@ -128,7 +128,14 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		if blocked[it.ChatID] {
+		// A press's answer is not a message in the chat: it goes at once,
+		// past the chat's waiting messages (a press is answered within
+		// seconds or not at all).
+		lane := it.ChatID
+		if it.PressID != "" {
+			lane += "\x00press"
+		}
+		if blocked[lane] {
 			continue
 		}
 		if maxAge > 0 && s.cfg.Clock.Now().Sub(it.Created) > maxAge {
@@ -137,7 +144,7 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 			continue
 		}
 		if !s.send(ctx, ch, it) {
-			blocked[it.ChatID] = true
+			blocked[lane] = true
 			continue
 		}
 		progressed = true

@@ -54,6 +54,9 @@ type Open struct {
 	Answered map[int64]bool  `json:"answered,omitempty"`
 	Picks    map[int64][]int `json:"picks,omitempty"`
 	Correct  int             `json:"correct"`
+	// Wrong counts the wrong answers given, by value ("2", "1,3"), for
+	// the summary's most common wrong answer.
+	Wrong map[string]int `json:"wrong,omitempty"`
 }
 
 // clone returns a deep copy of the state, so a cached state is never
@@ -69,6 +72,7 @@ func (st *State) clone() *State {
 	if st.Open != nil {
 		o := *st.Open
 		o.Answered = maps.Clone(st.Open.Answered)
+		o.Wrong = maps.Clone(st.Open.Wrong)
 		o.Expect = slices.Clone(st.Open.Expect)
 		if st.Open.Picks != nil {
 			o.Picks = make(map[int64][]int, len(st.Open.Picks))
@@ -114,6 +118,9 @@ type Input struct {
 	// Choices holds the option data of an InputVote.
 	Choices   []string
 	MessageID string
+	// PressID is the platform's id of an InputOption press, answered by a
+	// toast.
+	PressID string
 	// Seq is a timer's step sequence number.
 	Seq int
 	// Members lists the members a group-mode step waits for. The engine
@@ -132,6 +139,11 @@ type Msg struct {
 	// Multi says the options may be chosen together.
 	Multi   bool
 	ReplyTo string
+	// React makes the message a reaction to ReplyTo (✅ or ❌).
+	React string
+	// PressID makes the message the answer to a press, for the presser
+	// alone (a toast).
+	PressID string
 }
 
 // TimerReq asks for the run to be woken at At, for step visit Seq.
@@ -351,6 +363,21 @@ func (c *runCtx) post(seq int, tag, text string, opts ...bot.Option) {
 func (c *runCtx) reply(tag, text string) {
 	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: tag, Text: text, ReplyTo: c.in.MessageID})
 }
+
+// toast answers the input's press, for the presser alone.
+func (c *runCtx) toast(text string) {
+	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: "press-" + c.in.PressID, Text: text, PressID: c.in.PressID})
+}
+
+// react puts an emoji reaction on the input's message.
+func (c *runCtx) react(tag, emoji string) {
+	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: tag, React: emoji, ReplyTo: c.in.MessageID})
+}
+
+// quiet says per-member feedback goes to the member alone (a toast, a
+// reaction) rather than to the group: group lessons unless they ask for
+// feedback: each.
+func (c *runCtx) quiet() bool { return c.st.Mode == ModeGroup && c.l.Feedback != FeedbackEach }
 
 // wake asks for a timer after d, for the current step visit.
 func (c *runCtx) wake(d time.Duration) {

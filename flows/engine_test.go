@@ -76,6 +76,13 @@ func mustParse(t *testing.T, name, src string) *Lesson {
 // compares what it returns with golden transcripts (go test -update).
 func TestTranscripts(t *testing.T) {
 	quick := "../internal/huddletest/testdata/lessons/quick-quiz.yaml"
+	// The same lesson with the default feedback: verdicts to each member
+	// alone, one summary per question in the group.
+	data, err := os.ReadFile(quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := strings.Replace(string(data), "feedback: each\n", "", 1)
 	solo := "../internal/huddletest/testdata/lessons/solo-quiz.yaml"
 	tests := []struct {
 		name   string
@@ -96,6 +103,18 @@ func TestTranscripts(t *testing.T) {
 			{who: 0, seq: 3}, // a stale timer: the step was answered
 			{who: 3, text: "2"},
 			{who: 0, seq: -1}, // the wait
+		}},
+		{"group-quiet", quiet, []int64{1, 2, 3}, []step{
+			{who: 1, text: "hello, is this the quiz?"}, // not a number: conversation
+			{who: 1, text: "20"},
+			{who: 2, text: "19,5"},
+			{who: 1, text: "25"}, // talk after answering: left alone
+			{who: 3, text: "30 I think"},
+			{who: 1, option: "2"},
+			{who: 1, option: "1"}, // pressing again: answered already, to her alone
+			{who: 2, option: "1"},
+			{who: 3, option: "1"}, // the same wrong answer twice: in the summary
+			{who: 0, seq: -1},     // the wait
 		}},
 		{"group-timeout", quick, []int64{1, 2, 3}, []step{
 			{who: 1, text: "20"},
@@ -153,7 +172,13 @@ func TestTranscripts(t *testing.T) {
 			write := func(res Result) {
 				for _, m := range res.Messages {
 					fmt.Fprintf(&b, "< [%d/%s]", m.Seq, m.Tag)
-					if m.ReplyTo != "" {
+					switch {
+					case m.React != "":
+						fmt.Fprintf(&b, " (reaction on %s) %s\n", m.ReplyTo, m.React)
+						continue
+					case m.PressID != "":
+						fmt.Fprintf(&b, " (to the presser alone)")
+					case m.ReplyTo != "":
 						fmt.Fprintf(&b, " (reply to %s)", m.ReplyTo)
 					}
 					fmt.Fprintf(&b, " %s\n", strings.ReplaceAll(m.Text, "\n", "\n    "))
@@ -199,6 +224,7 @@ func TestTranscripts(t *testing.T) {
 						data = optionData(runID, st.Seq, data)
 					}
 					in.Kind, in.Member, in.Option, in.MessageID = InputOption, members[s.who], data, fmt.Sprintf("m%d", i)
+					in.PressID = fmt.Sprintf("cb%d", i)
 					fmt.Fprintf(&b, "\n> %s presses %s\n", members[s.who].Name, data)
 				default:
 					in.Kind, in.Member, in.Text, in.MessageID = InputText, members[s.who], s.text, fmt.Sprintf("m%d", i)

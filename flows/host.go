@@ -149,7 +149,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, Now: s.Now}
+	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, PressID: s.Event.PressID, Now: s.Now}
 	switch s.Event.Kind {
 	case bot.OptionChosen:
 		in.Kind, in.Option = InputOption, s.Event.Option
@@ -297,7 +297,10 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 	}
 	for _, m := range res.Messages {
 		out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: m.Text, Options: m.Options, Multi: m.Multi,
-			ReplyTo: m.ReplyTo, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, m.Seq, m.Tag)}
+			ReplyTo: m.ReplyTo, React: m.React, PressID: m.PressID, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, m.Seq, m.Tag)}
+		if m.PressID != "" {
+			out.Key = bot.PressKey(m.PressID) // one answer a press
+		}
 		if err := tx.Enqueue(out, now); err != nil {
 			return err
 		}

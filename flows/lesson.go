@@ -26,6 +26,17 @@ const (
 	ModeDirect = "direct"
 )
 
+// Feedback styles of group lessons.
+const (
+	// FeedbackSummary (the default) tells each member their verdict alone
+	// (a toast for a press, a reaction on a typed answer, the poll's own
+	// tally) and the group one summary when a question closes.
+	FeedbackSummary = "summary"
+	// FeedbackEach posts each member's verdict in the group too, for
+	// small groups.
+	FeedbackEach = "each"
+)
+
 // Lesson is a parsed, valid lesson.
 type Lesson struct {
 	ID    string
@@ -33,6 +44,8 @@ type Lesson struct {
 	// Languages lists the lesson's languages; the first is the fallback.
 	Languages []string
 	Mode      string
+	// Feedback is FeedbackSummary or FeedbackEach, for group lessons.
+	Feedback string
 	// PassMark is the fraction of quiz points needed to pass; 0 for none.
 	PassMark float64
 	Schedule *Schedule

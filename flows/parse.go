@@ -106,7 +106,7 @@ func Parse(file string, data []byte) (*Lesson, error) {
 
 func (p *parser) lesson(n *yaml.Node) *Lesson {
 	l := &Lesson{Mode: ModeGroup, index: map[string]int{}}
-	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "pass_mark", "schedule", "steps")
+	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "feedback", "pass_mark", "schedule", "steps")
 	if f == nil {
 		return l
 	}
@@ -137,6 +137,18 @@ func (p *parser) lesson(n *yaml.Node) *Lesson {
 		}
 	}
 	p.mode = l.Mode
+	l.Feedback = FeedbackSummary
+	if v := f["feedback"]; v != nil {
+		if fb, ok := p.str(v, "feedback"); ok {
+			switch {
+			case fb != FeedbackSummary && fb != FeedbackEach:
+				p.errf(v, "bad feedback %q: use summary (each member's verdict to them alone, one summary in the group) or each (every verdict in the group)", fb)
+			case l.Mode == ModeDirect:
+				p.errf(v, "feedback is for group lessons; a one-to-one lesson always answers the member directly")
+			}
+			l.Feedback = fb
+		}
+	}
 	if v := f["pass_mark"]; v != nil {
 		if pm, ok := p.number(v, "pass_mark"); ok {
 			if pm < 0 || pm > 1 {

@@ -154,3 +154,22 @@ func yamlToJSON(t *testing.T, data []byte) any {
 	}
 	return out
 }
+
+// TestFeedbackKey: feedback takes summary or each, in group lessons only.
+func TestFeedbackKey(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"mode: group\nfeedback: each", ""},
+		{"mode: group\nfeedback: summary", ""},
+		{"mode: group\nfeedback: loud", `4: bad feedback "loud"`},
+		{"mode: direct\nfeedback: each", "4: feedback is for group lessons"},
+	} {
+		src := "id: x\ntitle: X\n" + tt.src + "\nsteps:\n  - say: hi\n"
+		_, err := Parse("x.yaml", []byte(src))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v", tt.src, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want %q", tt.src, err, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -326,8 +327,14 @@ func (q *quizStep) enter(c *runCtx) outcome {
 func (q *quizStep) answer(c *runCtx, in Input) bool {
 	direct := c.st.Mode == ModeDirect
 	if c.answered() {
-		if in.Kind == InputVote && len(in.Choices) == 0 {
-			return true // a withdrawn poll vote after scoring changes nothing
+		switch {
+		case in.Kind == InputVote:
+			return true // a changed or withdrawn poll vote changes nothing
+		case c.quiet() && in.Kind == InputText:
+			return false // talk about the question: left to the discussion
+		case c.quiet():
+			c.toast(capitalize(engineText(c.memberLang(in.Member.ID), "already", "")))
+			return true
 		}
 		c.reply(fmt.Sprintf("dup-%d", in.Member.ID), capitalize(engineText(c.memberLang(in.Member.ID), "already", c.who())))
 		return true
@@ -527,15 +534,37 @@ func (q *quizStep) rightAnswer(c *runCtx, lang string) string {
 	}
 }
 
-// feedback replies to the member: right or wrong, the chosen option's
-// feedback, and the explanation.
+// feedback tells the member: right or wrong, the chosen option's
+// feedback, and the explanation. In a group lesson (unless it asks for
+// feedback: each) it goes to the member alone: as the answer to their
+// press, or as a reaction on their typed answer; a poll vote needs nothing
+// (the poll shows it); the group hears the answer in the summary when
+// the question closes.
 func (q *quizStep) feedback(c *runCtx, in Input, correct bool, picks []int) {
+	if c.quiet() {
+		switch {
+		case in.Kind == InputOption && in.PressID != "":
+			c.toast(q.verdict(c, in, correct, picks, ""))
+		case in.Kind == InputText:
+			emoji := "❌"
+			if correct {
+				emoji = "✅"
+			}
+			c.react(fmt.Sprintf("fb-%d", in.Member.ID), emoji)
+		}
+		return
+	}
+	c.reply(fmt.Sprintf("fb-%d", in.Member.ID), q.verdict(c, in, correct, picks, c.who()))
+}
+
+// verdict is a member's feedback, naming them with who ("Amina: ") or not.
+func (q *quizStep) verdict(c *runCtx, in Input, correct bool, picks []int, who string) string {
 	lang := c.memberLang(in.Member.ID)
 	var b strings.Builder
 	if correct {
-		b.WriteString(capitalize(engineText(lang, "correct", c.who())))
+		b.WriteString(capitalize(engineText(lang, "correct", who)))
 	} else {
-		b.WriteString(capitalize(engineText(lang, "wrong", c.who(), q.rightAnswer(c, lang))))
+		b.WriteString(capitalize(engineText(lang, "wrong", who, q.rightAnswer(c, lang))))
 	}
 	for _, p := range picks {
 		if fb := q.options[p].feedback; len(fb) > 0 {
@@ -545,7 +574,7 @@ func (q *quizStep) feedback(c *runCtx, in Input, correct bool, picks []int) {
 	if len(q.explain) > 0 {
 		b.WriteString("\n💡 " + q.explain.In(lang, c.l.Fallback()))
 	}
-	c.reply(fmt.Sprintf("fb-%d", in.Member.ID), b.String())
+	return b.String()
 }
 
 // record scores the answer into the run and the answers to store.
@@ -562,6 +591,12 @@ func (q *quizStep) record(c *runCtx, in Input, value string, correct bool) {
 	key := c.stepKey()
 	c.remember(m, key, value)
 	c.st.Open.Answered[in.Member.ID] = true
+	if !correct {
+		if c.st.Open.Wrong == nil {
+			c.st.Open.Wrong = map[string]int{}
+		}
+		c.st.Open.Wrong[value]++
+	}
 	c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: in.Member.ID, StepID: key, Seq: c.st.Seq,
 		Value: value, Correct: correct, Points: points, MaxPoints: q.points, At: in.Now})
 }
@@ -583,10 +618,56 @@ func (q *quizStep) close(c *runCtx, timedOut bool) {
 		c.post(c.st.Seq, "close", c.tr("time_up_direct", q.rightAnswer(c, c.st.Lang)))
 	case c.st.Mode == ModeDirect:
 	case timedOut:
-		c.post(c.st.Seq, "close", c.tr("time_up", len(open.Answered), open.Correct))
+		c.post(c.st.Seq, "close", q.summary(c, c.tr("time_up", len(open.Answered), open.Correct)))
 	default:
-		c.post(c.st.Seq, "close", c.tr("all_answered", open.Correct, len(open.Answered)))
+		c.post(c.st.Seq, "close", q.summary(c, c.tr("all_answered", open.Correct, len(open.Answered))))
 	}
+}
+
+// summary is what the group hears when a question closes: head (how many
+// answered and were right), then, where the members heard their verdicts
+// alone, the answer, the explanation, and the wrong answer given most
+// with its feedback.
+func (q *quizStep) summary(c *runCtx, head string) string {
+	if !c.quiet() {
+		return head
+	}
+	lang := c.st.Lang
+	var b strings.Builder
+	b.WriteString(head)
+	b.WriteString("\n" + c.tr("the_answer", q.rightAnswer(c, lang)))
+	if len(q.explain) > 0 {
+		b.WriteString("\n💡 " + q.explain.In(lang, c.l.Fallback()))
+	}
+	if wrong, n := mostWrong(c.st.Open.Wrong); n > 1 && len(q.options) > 0 {
+		var picks []int
+		var names []string
+		for _, f := range strings.Split(wrong, ",") {
+			if i, err := strconv.Atoi(f); err == nil && i >= 1 && i <= len(q.options) {
+				picks = append(picks, i-1)
+				names = append(names, fmt.Sprintf("%d. %s", i, q.options[i-1].text.In(lang, c.l.Fallback())))
+			}
+		}
+		b.WriteString("\n" + c.tr("most_wrong", n, strings.Join(names, "; ")))
+		for _, p := range picks {
+			if fb := q.options[p].feedback; len(fb) > 0 {
+				b.WriteString(" " + fb.In(lang, c.l.Fallback()))
+			}
+		}
+	}
+	return b.String()
+}
+
+// mostWrong is the wrong answer given most (the first in order on a tie)
+// and how often.
+func mostWrong(wrong map[string]int) (string, int) {
+	best, n := "", 0
+	for _, v := range slices.Sorted(maps.Keys(wrong)) {
+		if wrong[v] > n {
+			best, n = v, wrong[v]
+		}
+	}
+	return best, n
 }
 
 // stepKey names the current step in answers: its id, or #N by position.

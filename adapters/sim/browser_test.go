@@ -38,10 +38,14 @@ func TestSimulatorInBrowser(t *testing.T) {
 		as("chinedu"), send("Hello everyone"),
 		as("amina"), send("/lesson hand-hygiene"),
 		waitText("Which moment is this?"),
-		pick(2),
-		as("brigitte"), pick(1),
+		// Each press is answered to the presser alone.
+		pick(2), waitText("✅ Correct!"),
+		as("brigitte"), pick(1), waitText("❌ Not quite. The answer: 2. After body fluid exposure risk."),
+		waitText("That moment is before the contact, not after it."),
 		as("chinedu"), pick(2),
+		// The group hears one summary.
 		waitText("Everyone has answered: 2 of 3 correct."),
+		waitText("The answer: 2. After body fluid exposure risk."),
 		waitText("Choose all that apply"),
 		as("amina"), send("1 3 4"),
 		as("brigitte"), pick(1), pick(3), pick(4), pick(5),
@@ -73,13 +77,27 @@ func TestSimulatorInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"✅ Amina: correct!", "❌ Brigitte: not quite.", "That moment is before the contact, not after it.",
-		"✅ Brigitte: correct!", "❌ Chinedu: not quite. The answer: 1. Before touching a patient; 3.",
-		"❌ Chinedu: not quite. The answer: 25 ± 5.", "🏁 3 members took part, 2 passed.",
+		"Everyone has answered: 2 of 3 correct.", "The answer: 1. Before touching a patient; 3.",
+		"The answer: 25 ± 5.", "🏁 3 members took part, 2 passed.",
 	} {
 		if !strings.Contains(log, want) {
-			t.Errorf("the page lacks %q", want)
+			t.Errorf("the page lacks %q:\n%s", want, log)
 		}
+	}
+	// No member's verdict went to the group: presses were answered to the
+	// presser alone (Chinedu, shown now, sees only his), typed answers got
+	// a reaction.
+	for _, leak := range []string{"Amina: correct", "Brigitte: not quite", "Brigitte: correct"} {
+		if strings.Contains(log, leak) {
+			t.Errorf("the group saw %q", leak)
+		}
+	}
+	reactions, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.reactions')].map(e => e.textContent).join("")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(reactions, "✅") || !strings.Contains(reactions, "❌") {
+		t.Errorf("typed answers got reactions %q; want ✅ and ❌", reactions)
 	}
 	if strings.Contains(log, "Let's go over them once more") {
 		t.Error("the group scored above the pass mark, yet the recap ran")

@@ -53,8 +53,15 @@ type Message struct {
 	ReplyTo  string       `json:"reply_to,omitempty"`
 	// File is the document the bot sent with this message, if any; Text
 	// is then its caption.
-	File *File     `json:"file,omitempty"`
-	Time time.Time `json:"time"`
+	File *File `json:"file,omitempty"`
+	// Toast marks the answer to a press, shown to To (the member who
+	// pressed) alone.
+	Toast bool   `json:"toast,omitempty"`
+	To    string `json:"to,omitempty"`
+	// React is an emoji the bot put on message ReplyTo (a verdict on a
+	// typed answer).
+	React string    `json:"react,omitempty"`
+	Time  time.Time `json:"time"`
 }
 
 // File describes a document in the transcript; its bytes are served at
@@ -70,16 +77,18 @@ type File struct {
 type Sim struct {
 	clock bot.Clock
 
-	mu       sync.Mutex
-	msgs     []Message
-	seq      int64
-	bytes    int                 // text and document bytes in msgs
-	sent     map[string]string   // outbox key -> message id, so a resend is not shown twice
-	sentFIFO []string            // the keys of sent, oldest first
-	files    map[string]bot.File // message id -> document, for messages in the transcript
-	chats    map[string]chatInfo
-	handler  bot.Handler
-	changed  chan struct{} // closed and replaced on every new message
+	mu        sync.Mutex
+	msgs      []Message
+	seq       int64
+	bytes     int               // text and document bytes in msgs
+	sent      map[string]string // outbox key -> message id, so a resend is not shown twice
+	sentFIFO  []string          // the keys of sent, oldest first
+	presses   map[string]string // press id -> who pressed, for the answer
+	pressFIFO []string
+	files     map[string]bot.File // message id -> document, for messages in the transcript
+	chats     map[string]chatInfo
+	handler   bot.Handler
+	changed   chan struct{} // closed and replaced on every new message
 }
 
 type chatInfo struct {
@@ -99,7 +108,7 @@ func New(clock bot.Clock) *Sim {
 	// microseconds: they stay unique across restarts (the router would
 	// drop a reused id as a repeat) and only grow, so an open page that
 	// asks for messages after the last it saw keeps working.
-	return &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, files: map[string]bot.File{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
+	return &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, presses: map[string]string{}, files: map[string]bot.File{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
 }
 
 // Name returns "sim".
@@ -128,6 +137,17 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	if id, ok := s.sent[m.Key]; ok && m.Key != "" {
 		return id, nil
 	}
+	if m.PressID != "" {
+		presser, ok := s.presses[m.PressID]
+		if !ok || m.Text == "" {
+			return "", nil // an old press, or nothing to say: the button stops
+		}
+		info := s.chats[m.ChatID]
+		msg := s.appendLocked(Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true, FromName: "Huddle",
+			Text: m.Text, Toast: true, To: presser})
+		s.rememberSentLocked(m.Key, msg.ID)
+		return msg.ID, nil
+	}
 	info, ok := s.chats[m.ChatID]
 	if !ok {
 		// A chat from before a restart: the simulator keeps no history.
@@ -135,7 +155,7 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 		s.addChatLocked(m.ChatID, info)
 	}
 	out := Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
-		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo}
+		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo, React: m.React}
 	if m.File != nil {
 		out.File = &File{Name: m.File.Name, MIMEType: m.File.MIMEType, Size: len(m.File.Data)}
 	}
@@ -145,15 +165,22 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 		s.bytes += len(m.File.Data)
 		s.trimLocked()
 	}
-	if m.Key != "" {
-		s.sent[m.Key] = msg.ID
-		s.sentFIFO = append(s.sentFIFO, m.Key)
-		if len(s.sentFIFO) > MaxSentKeys {
-			delete(s.sent, s.sentFIFO[0])
-			s.sentFIFO = s.sentFIFO[1:] // append moves it to a fresh array in time
-		}
-	}
+	s.rememberSentLocked(m.Key, msg.ID)
 	return msg.ID, nil
+}
+
+// rememberSentLocked keeps the message id sent for key, so a resend is
+// shown once; the oldest keys go past MaxSentKeys.
+func (s *Sim) rememberSentLocked(key, id string) {
+	if key == "" {
+		return
+	}
+	s.sent[key] = id
+	s.sentFIFO = append(s.sentFIFO, key)
+	if len(s.sentFIFO) > MaxSentKeys {
+		delete(s.sent, s.sentFIFO[0])
+		s.sentFIFO = s.sentFIFO[1:] // append moves it to a fresh array in time
+	}
 }
 
 // addChatLocked records a chat, forgetting the one quiet longest when
@@ -364,6 +391,12 @@ func (s *Sim) Press(ctx context.Context, p Press) error {
 	info, known := s.chats[p.Chat]
 	s.seq++ // a press gets its own id, as a platform's callback does
 	pressID := "p" + strconv.FormatInt(s.seq, 10)
+	s.presses[pressID] = p.Sender
+	s.pressFIFO = append(s.pressFIFO, pressID)
+	if len(s.pressFIFO) > MaxSentKeys {
+		delete(s.presses, s.pressFIFO[0])
+		s.pressFIFO = s.pressFIFO[1:]
+	}
 	s.mu.Unlock()
 	if !known {
 		return &inputError{fmt.Sprintf("no chat %q in the simulator", p.Chat)}
@@ -374,7 +407,7 @@ func (s *Sim) Press(ctx context.Context, p Press) error {
 	ev := bot.Event{
 		ID: bot.EventID(Name, p.Chat, p.Sender, pressID), Kind: bot.OptionChosen, Channel: Name,
 		ChatID: p.Chat, ChatType: info.Type, ChatTitle: info.Title,
-		SenderID: p.Sender, SenderName: p.Name, MessageID: p.MessageID, Option: p.Data, Time: s.clock.Now(),
+		SenderID: p.Sender, SenderName: p.Name, MessageID: p.MessageID, Option: p.Data, PressID: pressID, Time: s.clock.Now(),
 	}
 	return h.HandleEvent(ctx, ev)
 }

@@ -410,3 +410,58 @@ func TestMyDataThroughEmulator(t *testing.T) {
 		t.Errorf("file holds %+v", got)
 	}
 }
+
+// TestQuietGroupThroughEmulator runs a built-in lesson, with the default
+// feedback, through the real client and the emulator: each press is
+// answered to the member alone (answerCallbackQuery, the verdict and the
+// explanation; a long one as an alert), typed answers get a reaction
+// (setMessageReaction, with emoji Telegram allows), a second press gets
+// "answered already" to its presser, and the group sees only the lesson's
+// own messages and one summary per question.
+func TestQuietGroupThroughEmulator(t *testing.T) {
+	emu, tg := emulated(t)
+	huddletest.Start(t, huddletest.Options{}, tg)
+	group := tgemu.Chat{ID: -1002, Type: "group", Title: "Ward 8 nurses"}
+	amina := tgemu.User{ID: 21, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 22, FirstName: "Brigitte"}
+	emu.Send(group, brigitte, "Good morning")
+	emu.Send(group, amina, "/lesson hand-hygiene")
+	msgs := emu.WaitFor(10*time.Second, "the first question", hasText("Which moment is this?"))
+	q := last(msgs, "Which moment is this?")
+	emu.Press(group, amina, q.ID, q.Buttons[1].Data)    // right
+	emu.Press(group, amina, q.ID, q.Buttons[0].Data)    // again: answered already
+	emu.Press(group, brigitte, q.ID, q.Buttons[0].Data) // wrong, with the option's feedback
+	msgs = emu.WaitFor(10*time.Second, "the summary", hasText("Everyone has answered: 1 of 2 correct."))
+	summary := find(msgs, "Everyone has answered")
+	if !strings.Contains(summary.Text, "The answer: 2. After body fluid exposure risk.") {
+		t.Errorf("summary = %q; want the answer in it", summary.Text)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(emu.Toasts()) < 3 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	toasts := emu.Toasts()
+	if len(toasts) != 3 {
+		t.Fatalf("answers to presses: %+v; want 3", toasts)
+	}
+	if !strings.HasPrefix(toasts[0].Text, "✅ Correct!") || !strings.Contains(toasts[1].Text, "answered this one already") ||
+		!strings.HasPrefix(toasts[2].Text, "❌ Not quite.") || !toasts[2].Alert {
+		t.Errorf("answers to presses: %+v", toasts)
+	}
+	// The next question, multi-select, then a typed numeric one.
+	emu.WaitFor(10*time.Second, "the second question", hasText("Choose all that apply"))
+	emu.Send(group, amina, "1 3 4")
+	emu.Send(group, brigitte, "1 3")
+	msgs = emu.WaitFor(10*time.Second, "the third question", hasText("how many seconds"))
+	for deadline := time.Now().Add(10 * time.Second); len(emu.Reactions()) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	reactions := emu.Reactions()
+	if len(reactions) != 2 || reactions[0].Emoji != "👍" || reactions[1].Emoji != "🤔" {
+		t.Errorf("reactions = %+v; want 👍 on Amina's answer and 🤔 on Brigitte's", reactions)
+	}
+	for _, m := range msgs {
+		for _, leak := range []string{"Amina:", "Brigitte:", "Correct!", "Not quite"} {
+			if strings.Contains(m.Text, leak) {
+				t.Errorf("the group saw a member's verdict: %q", m.Text)
+			}
+		}
+	}
+}

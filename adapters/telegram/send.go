@@ -32,6 +32,19 @@ const (
 // is spent gets a *bot.RetryError at once, without a request, so the sender
 // goes on with other chats and keeps this one's order.
 func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
+	switch {
+	case m.PressID != "":
+		// Not a message in the group: no group pacing.
+		if err := t.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		return "", t.answerPress(ctx, m)
+	case m.React != "":
+		if err := t.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		return "", t.react(ctx, m)
+	}
 	if wait := t.groupWait(m.ChatID); wait > 0 {
 		return "", &bot.RetryError{After: wait, Err: errors.New("pacing the group under Telegram's limit")}
 	}
@@ -161,3 +174,88 @@ func classify(err error) error {
 }
 
 func jsonUnmarshal(raw json.RawMessage, v any) error { return json.Unmarshal(raw, v) }
+
+// maxToast is the most characters answerCallbackQuery shows.
+const maxToast = 200
+
+// answerPress answers a button press (answerCallbackQuery): the text is
+// shown to the member who pressed alone, as a toast, or as an alert they
+// close when it is longer than a glance.
+func (t *Telegram) answerPress(ctx context.Context, m bot.Outbound) error {
+	params := tgbotapi.Params{"callback_query_id": m.PressID}
+	if m.Text != "" {
+		params["text"] = clipUTF16(m.Text, maxToast)
+		if len([]rune(m.Text)) > 60 || strings.Contains(m.Text, "\n") {
+			params["show_alert"] = "true"
+		}
+	}
+	if _, err := t.call(ctx, "answerCallbackQuery", params); err != nil {
+		// A query answered too late (Telegram keeps them briefly) cannot
+		// be answered again.
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && apiErr.Code == 400 {
+			return &bot.PermanentError{Err: err}
+		}
+		return classify(err)
+	}
+	return nil
+}
+
+// clipUTF16 cuts s to at most n UTF-16 code units, as Telegram counts
+// (an emoji can be two), with an ellipsis when cut.
+func clipUTF16(s string, n int) string {
+	if utf16Len(s) <= n {
+		return s
+	}
+	units := 0
+	for i, r := range s {
+		w := 1
+		if r > 0xFFFF {
+			w = 2
+		}
+		if units+w > n-1 { // room for the ellipsis
+			return s[:i] + "…"
+		}
+		units += w
+	}
+	return s
+}
+
+// utf16Len is s's length in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
+
+// telegramReaction is the reaction Telegram allows nearest to emoji: it
+// takes a fixed set, without ✅ and ❌.
+func telegramReaction(emoji string) string {
+	switch emoji {
+	case "✅":
+		return "👍"
+	case "❌":
+		return "🤔"
+	}
+	return emoji
+}
+
+// react puts a reaction on a member's message (setMessageReaction, which
+// v5.5.1 of the library predates).
+func (t *Telegram) react(ctx context.Context, m bot.Outbound) error {
+	reaction := `[{"type":"emoji","emoji":"` + telegramReaction(m.React) + `"}]`
+	_, err := t.call(ctx, "setMessageReaction", tgbotapi.Params{"chat_id": m.ChatID, "message_id": m.ReplyTo, "reaction": reaction})
+	if err != nil {
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && apiErr.Code == 400 {
+			return &bot.PermanentError{Err: err} // the message is gone, or reactions are off there
+		}
+		return classify(err)
+	}
+	return nil
+}

@@ -276,7 +276,9 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 	next := 0
 	var firstErr error
 	for _, p := range list {
-		if p.update.CallbackQuery != nil {
+		if p.update.CallbackQuery != nil && p.err != nil {
+			// The press was not handled: stop its spinner now (a handled
+			// press is answered through the outbox, with its verdict).
 			t.answerCallback(ctx, p.update.CallbackQuery.ID)
 		}
 		if p.err != nil && firstErr == nil {
@@ -435,7 +437,7 @@ func convertCallback(q *tgbotapi.CallbackQuery) (bot.Event, bool) {
 		ID: bot.EventID(Name, chat, id(q.From.ID), "cb"+q.ID), Kind: bot.OptionChosen, Channel: Name,
 		ChatID: chat, ChatType: typ, ChatTitle: q.Message.Chat.Title,
 		SenderID: id(q.From.ID), SenderName: name(q.From), SenderLang: q.From.LanguageCode,
-		MessageID: strconv.Itoa(q.Message.MessageID), Option: q.Data,
+		MessageID: strconv.Itoa(q.Message.MessageID), Option: q.Data, PressID: q.ID,
 		// A callback query carries no date: the router stamps it.
 	}, true
 }

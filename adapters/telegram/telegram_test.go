@@ -37,7 +37,7 @@ func TestConvert(t *testing.T) {
 			MessageID: "78", Text: "Our new hand-rub station"}},
 		{"callback.json", &bot.Event{ID: "telegram:-100123:11:cb4410", Kind: bot.OptionChosen, Channel: "telegram",
 			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "11", SenderName: "Amina",
-			MessageID: "90", Option: "q12.3.2"}},
+			MessageID: "90", Option: "q12.3.2", PressID: "4410"}},
 		{"migrate_to.json", &bot.Event{ID: "telegram:-4001::migrate", Kind: bot.ChatMigrated, Channel: "telegram",
 			ChatID: "-4001", ChatType: bot.Group, MigrateTo: "-1004001"}},
 		{"migrate_from.json", &bot.Event{ID: "telegram:-4001::migrate", Kind: bot.ChatMigrated, Channel: "telegram",
@@ -190,11 +190,13 @@ func TestWebhookSecret(t *testing.T) {
 			}
 		})
 	}
-	if len(got) != 1 || got[0].Option != "q12.3.2" {
-		t.Errorf("handled events = %+v, want only the one with the secret", got)
+	if len(got) != 1 || got[0].Option != "q12.3.2" || got[0].PressID != "4410" {
+		t.Errorf("handled events = %+v, want only the one with the secret, with its press id", got)
 	}
-	if len(*reqs) != 1 || (*reqs)[0].Get("method") != "answerCallbackQuery" || (*reqs)[0].Get("callback_query_id") != "4410" {
-		t.Errorf("requests to Telegram = %v, want one answerCallbackQuery", *reqs)
+	// A handled press is answered through the outbox (with its verdict),
+	// not at once with nothing.
+	if len(*reqs) != 0 {
+		t.Errorf("requests to Telegram = %v, want none from the webhook itself", *reqs)
 	}
 }
 
@@ -453,5 +455,18 @@ func TestTopics(t *testing.T) {
 	var perm *bot.PermanentError
 	if !errors.As(err, &perm) {
 		t.Errorf("open topic without the right = %v, want a permanent error", err)
+	}
+}
+
+func TestClipUTF16(t *testing.T) {
+	long := "✅ " + strings.Repeat("a", 300)
+	for _, s := range []string{"short", long, strings.Repeat("😀", 150), strings.Repeat("x", 200)} {
+		got := clipUTF16(s, 200)
+		if n := utf16Len(got); n > 200 {
+			t.Errorf("clipUTF16(%d runes) has %d UTF-16 units", len([]rune(s)), n)
+		}
+		if utf16Len(s) <= 200 && got != s {
+			t.Errorf("clipUTF16 cut a text that fits: %q", got)
+		}
 	}
 }

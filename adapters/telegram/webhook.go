@@ -81,7 +81,8 @@ func (t *Telegram) WebhookHandler() http.Handler {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		if ev, ok := t.convert(u); ok {
+		ev, ok := t.convert(u)
+		if ok {
 			// Answer 200 only once the update is durably handled; on an
 			// error Telegram delivers it again and deduplication holds.
 			if err := h.HandleEvent(r.Context(), ev); err != nil {
@@ -90,7 +91,9 @@ func (t *Telegram) WebhookHandler() http.Handler {
 				return
 			}
 		}
-		if u.CallbackQuery != nil {
+		if u.CallbackQuery != nil && !ok {
+			// A press Huddle does not handle (no chat): stop its spinner; a
+			// handled press is answered through the outbox, with its verdict.
 			t.answerCallback(r.Context(), u.CallbackQuery.ID)
 		}
 		w.WriteHeader(http.StatusOK)

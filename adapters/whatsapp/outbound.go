@@ -47,6 +47,9 @@ func parseChat(id string) (types.JID, error) {
 // under the pacing rules; a chat that must wait longer gets a
 // *bot.RetryError so that other chats go first.
 func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
+	if m.PressID != "" {
+		return "", nil // WhatsApp has no buttons: no press to answer
+	}
 	if m.Topic != "" {
 		return "", &bot.PermanentError{Err: bot.ErrNoTopics}
 	}

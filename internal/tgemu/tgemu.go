@@ -180,19 +180,57 @@ type Topic struct {
 // Topics returns the forum topics the bot opened, oldest first.
 func (e *Emulator) Topics() []Topic {
 	e.t.Helper()
+	var out []Topic
+	e.list("/forumTopics", &out)
+	return out
+}
+
+// list fetches one of the emulator front's records for the bot.
+func (e *Emulator) list(path string, into any) {
+	e.t.Helper()
 	data, _ := json.Marshal(map[string]string{"token": e.Token})
-	resp, err := http.Post(e.URL+"/forumTopics", "application/json", bytes.NewReader(data))
+	resp, err := http.Post(e.URL+path, "application/json", bytes.NewReader(data))
 	if err != nil {
-		e.t.Fatalf("emulator topics: %v", err)
+		e.t.Fatalf("emulator %s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	var out struct {
-		Result []Topic `json:"result"`
-	}
+	out := struct {
+		Result any `json:"result"`
+	}{into}
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		e.t.Fatalf("emulator topics: %v", err)
+		e.t.Fatalf("emulator %s: %v", path, err)
 	}
-	return out.Result
+}
+
+// Toast is the bot's answer to a press (answerCallbackQuery), shown to
+// the member who pressed alone.
+type Toast struct {
+	QueryID string `json:"callback_query_id"`
+	Text    string `json:"text"`
+	Alert   bool   `json:"show_alert"`
+}
+
+// Toasts lists the bot's answers to presses, in order.
+func (e *Emulator) Toasts() []Toast {
+	e.t.Helper()
+	var out []Toast
+	e.list("/toasts", &out)
+	return out
+}
+
+// Reaction is an emoji the bot put on a message (setMessageReaction).
+type Reaction struct {
+	ChatID    string `json:"chat_id"`
+	MessageID int    `json:"message_id"`
+	Emoji     string `json:"emoji"`
+}
+
+// Reactions lists the bot's reactions, in order.
+func (e *Emulator) Reactions() []Reaction {
+	e.t.Helper()
+	var out []Reaction
+	e.list("/reactions", &out)
+	return out
 }
 
 // SendRaw posts a user's message with the given extra fields, such as a

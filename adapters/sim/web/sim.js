@@ -61,6 +61,10 @@ function markMine() {
   for (const div of $("#log").querySelectorAll(".msg")) {
     div.classList.toggle("mine", div.dataset.bot === "false" && div.dataset.from === state.member.id);
   }
+  // A press's answer is shown to the member who pressed alone.
+  for (const div of $("#log").querySelectorAll(".msg.toast")) {
+    div.hidden = div.dataset.to !== state.member.id;
+  }
 }
 
 // render redraws the current chat; append adds new messages to it.
@@ -85,14 +89,29 @@ function append(batch) {
   }
   const byId = new Map(state.messages.map((m) => [m.id, m]));
   for (const m of shown) {
+    if (m.react) {
+      // The bot's verdict on a typed answer: an emoji under it.
+      const target = log.querySelector(`.msg[data-id="${CSS.escape(m.reply_to || "")}"]`);
+      if (target) {
+        let r = target.querySelector(".reactions");
+        if (!r) {
+          r = document.createElement("span");
+          r.className = "reactions";
+          target.append(r);
+        }
+        r.textContent += m.react;
+      }
+      continue;
+    }
     const div = document.createElement("div");
-    div.className = "msg";
+    div.className = m.toast ? "msg toast" : "msg";
     div.dataset.id = m.id;
+    if (m.toast) div.dataset.to = m.to;
     div.dataset.bot = String(m.bot);
     div.dataset.from = m.from || "";
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = m.bot ? "Huddle" : (m.from_name || m.from);
+    who.textContent = m.bot ? (m.toast ? "Huddle, to you alone" : "Huddle") : (m.from_name || m.from);
     div.append(who);
     if (m.reply_to && byId.has(m.reply_to)) {
       const r = byId.get(m.reply_to), q = document.createElement("span");
@@ -166,8 +185,14 @@ function replyTo(m) {
   }
 }
 
-async function press(m, o) {
-  await call("/api/press", Object.assign(who(), { message_id: m.id, data: o.data }));
+// Presses go one after another, in the order they were made, as a
+// platform delivers them: quick taps on a multi-select question, then
+// Done, must not overtake each other.
+let pressing = Promise.resolve();
+function press(m, o) {
+  const body = Object.assign(who(), { message_id: m.id, data: o.data });
+  pressing = pressing.then(() => call("/api/press", body));
+  return pressing;
 }
 
 $("#composer").onsubmit = async (e) => {

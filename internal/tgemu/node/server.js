@@ -9,6 +9,10 @@
 // bot lack the right to manage topics there. Messages with message_thread_id pass
 // through the emulator as they are.
 //
+// Nor does it keep answers to presses (answerCallbackQuery) or reactions
+// (setMessageReaction): handled here by Telegram's rules and listed by
+// POST /toasts and /reactions.
+//
 // It has no file uploads either: sendDocument here takes the multipart
 // upload (field "document") as Telegram does, records the message with a
 // document {file_id, file_name, mime_type, file_size} in the bot's history,
@@ -78,6 +82,34 @@ app.get("/file/bot:token/documents/:id", (req, res) => {
 app.post("/forumTopics", (req, res) => {
   res.json({ ok: true, result: topics.filter((t) => t.botToken === req.body.token) });
 });
+// Answers to presses and reactions, which telegram-test-api does not keep:
+// recorded, and listed by POST /toasts and /reactions for the tests.
+// Telegram's rules: a toast is at most 200 characters; a reaction is one
+// of a fixed set of emoji, on a message of the chat.
+const toasts = [];
+const reactions = [];
+const allowedReactions = new Set(["👍", "👎", "❤", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🎉", "🤩", "🙏", "👌", "💯", "🤝", "✍", "🤗"]);
+app.post("/bot:token/answerCallbackQuery", (req, res) => {
+  const { callback_query_id: id, text = "", show_alert: alert } = req.body;
+  if (!id) return badRequest(res, "callback_query_id is required");
+  if (String(text).length > 200) return badRequest(res, "MESSAGE_TOO_LONG");
+  if (toasts.some((t) => t.callback_query_id === String(id))) return badRequest(res, "query is too old and response timeout expired or query ID is invalid");
+  toasts.push({ botToken: req.params.token, callback_query_id: String(id), text: String(text), show_alert: alert === true || alert === "true" });
+  res.json({ ok: true, result: true });
+});
+app.post("/bot:token/setMessageReaction", (req, res) => {
+  const { chat_id: chatId, message_id: messageId } = req.body;
+  let reaction = req.body.reaction;
+  if (typeof reaction === "string") reaction = JSON.parse(reaction);
+  if (!chatId || !messageId) return badRequest(res, "chat_id and message_id are required");
+  for (const r of reaction || []) {
+    if (r.type !== "emoji" || !allowedReactions.has(r.emoji)) return badRequest(res, "REACTION_INVALID");
+  }
+  reactions.push({ botToken: req.params.token, chat_id: String(chatId), message_id: Number(messageId), emoji: (reaction[0] || {}).emoji });
+  res.json({ ok: true, result: true });
+});
+app.post("/toasts", (req, res) => res.json({ ok: true, result: toasts.filter((t) => t.botToken === req.body.token) }));
+app.post("/reactions", (req, res) => res.json({ ok: true, result: reactions.filter((r) => r.botToken === req.body.token) }));
 app.post("/denyTopics", (req, res) => {
   denied.add(String(req.body.chat_id));
   res.json({ ok: true, result: true });
