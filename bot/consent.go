@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -201,6 +202,18 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 		}
 		return drop, r.consentReply(tx, ev, now, "help", tr(lang, "help"))
 	}
+	// In a group, one notice for everyone, at most once a day, accepted
+	// by whoever presses it: not one per member, which in a group of two
+	// hundred buries the lesson. Nothing about the writer is kept.
+	if ev.ChatType == Group {
+		if c.Status == ConsentDeclined && c.Version >= version {
+			return drop, save() // they said no: the group is not asked for them
+		}
+		if ev.Kind != Message || ev.Late {
+			return drop, nil
+		}
+		return drop, r.groupNotice(tx, ev, now, lang)
+	}
 	// Ask when they ask for it, and otherwise at most once a day. After
 	// a "no" to this version they are not asked again unasked: in private
 	// they are reminded, at most once a day, how to change their mind.
@@ -230,11 +243,22 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 		return drop, err
 	}
 	opts := r.noticeOptions(lang)
-	if cmd := carriable(ev); cmd != "" {
+	if cmd := carriable(ev); cmd != "" && ev.ChatType == Direct {
 		// Accepting then carries out the command that brought the notice.
 		opts[0].Data += ":" + cmd
 	}
 	return drop, r.consentReply(tx, ev, now, "consent", r.consent.text(lang), opts...)
+}
+
+// groupNotice posts the privacy notice in ev's group, pinned where the
+// bot may pin: once a day and version at most, whoever writes.
+func (r *Router) groupNotice(tx Tx, ev Event, now time.Time, lang string) error {
+	day := now.UTC().Format(time.DateOnly)
+	return tx.Enqueue(Outbound{
+		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: r.consent.text(lang),
+		Options: r.noticeOptions(lang), Pin: true,
+		Key: fmt.Sprintf("consent:group:%s:%s:v%d:%s", ev.Channel, ev.ChatID, r.consent.Version, day),
+	}, now)
 }
 
 // carriable returns the command ev holds when the notice's "I accept" may
@@ -335,6 +359,10 @@ func consentChoice(ev Event, c Consent, version int) ConsentStatus {
 // chat; the notice itself stays until answered, so a WhatsApp poll vote on
 // it can be read.
 func (r *Router) consentReply(tx Tx, ev Event, now time.Time, tag, text string, opts ...Option) error {
+	if ev.PressID != "" && len(opts) == 0 {
+		// The answer to a press on the notice: to the presser alone.
+		return r.answerPress(tx, ev, now, text, true)
+	}
 	m := Outbound{
 		Channel: ev.Channel, ChatID: ev.ChatID, Text: text, Options: opts, Thread: ev.Thread,
 		Transient: ev.ChatType == Direct && len(opts) == 0,

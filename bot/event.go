@@ -176,6 +176,9 @@ type Outbound struct {
 	// up: it goes to a member Huddle has just forgotten, or carries their
 	// data.
 	Transient bool `json:"transient,omitempty"`
+	// Pin asks the channel to pin the message in its chat, where the bot
+	// may (the group's privacy notice).
+	Pin bool `json:"pin,omitempty"`
 	// Answer marks a message that answers one the chat has just sent,
 	// though Huddle keeps no record of the chat (the privacy notice, before
 	// anything about the sender may be stored): a channel that never

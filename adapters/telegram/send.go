@@ -74,6 +74,13 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err := jsonUnmarshal(resp.Result, &sent); err != nil {
 		return "", &bot.PermanentError{Err: err}
 	}
+	if m.Pin {
+		// Best effort: only an admin with the right may pin.
+		if _, err := t.call(ctx, "pinChatMessage", tgbotapi.Params{"chat_id": m.ChatID,
+			"message_id": strconv.Itoa(sent.MessageID), "disable_notification": "true"}); err != nil {
+			t.log.Info("could not pin the message (the bot needs the right to pin)", "err", err)
+		}
+	}
 	return strconv.Itoa(sent.MessageID), nil
 }
 

@@ -218,6 +218,20 @@ func (e *Emulator) Toasts() []Toast {
 	return out
 }
 
+// Pin is a message the bot pinned (pinChatMessage).
+type Pin struct {
+	ChatID    string `json:"chat_id"`
+	MessageID int    `json:"message_id"`
+}
+
+// Pins lists the messages the bot pinned, in order.
+func (e *Emulator) Pins() []Pin {
+	e.t.Helper()
+	var out []Pin
+	e.list("/pins", &out)
+	return out
+}
+
 // Reaction is an emoji the bot put on a message (setMessageReaction).
 type Reaction struct {
 	ChatID    string `json:"chat_id"`

@@ -108,6 +108,14 @@ app.post("/bot:token/setMessageReaction", (req, res) => {
   reactions.push({ botToken: req.params.token, chat_id: String(chatId), message_id: Number(messageId), emoji: (reaction[0] || {}).emoji });
   res.json({ ok: true, result: true });
 });
+const pins = [];
+app.post("/bot:token/pinChatMessage", (req, res) => {
+  const { chat_id: chatId, message_id: messageId } = req.body;
+  if (!chatId || !messageId) return badRequest(res, "chat_id and message_id are required");
+  pins.push({ botToken: req.params.token, chat_id: String(chatId), message_id: Number(messageId) });
+  res.json({ ok: true, result: true });
+});
+app.post("/pins", (req, res) => res.json({ ok: true, result: pins.filter((p) => p.botToken === req.body.token) }));
 app.post("/toasts", (req, res) => res.json({ ok: true, result: toasts.filter((t) => t.botToken === req.body.token) }));
 app.post("/reactions", (req, res) => res.json({ ok: true, result: reactions.filter((r) => r.botToken === req.body.token) }));
 app.post("/denyTopics", (req, res) => {
