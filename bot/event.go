@@ -95,6 +95,10 @@ type Event struct {
 	// Target is the platform id of the message a Reaction, Edited or
 	// Deleted event is about.
 	Target string
+	// ChatSize is how many people the group has, bots left out, where the
+	// platform tells (Telegram's member count, WhatsApp's participants);
+	// 0 when it does not. A question waits for them all.
+	ChatSize int
 	// SenderAdmin says the sender administers the group, and BotAdmin that
 	// the bot does, where the platform tells (WhatsApp).
 	SenderAdmin bool

@@ -305,6 +305,9 @@ type Tx interface {
 	ChatByID(id int64) (Chat, error)
 	// SetMemberLang sets a member's language.
 	SetMemberLang(memberID int64, lang string) error
+	// ChatSize returns how many people a group has as its platform last
+	// said (bots left out); 0 when unknown.
+	ChatSize(chatID int64) (int, error)
 	// MemberLang returns the language to write to a member in: the one
 	// they chose, else that of the group they were last seen in that has
 	// one, else "".

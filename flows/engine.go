@@ -50,7 +50,10 @@ type Open struct {
 	Seq int `json:"seq"`
 	// Expect lists the members the step waits for in group mode: those
 	// active when it opened.
-	Expect   []int64         `json:"expect,omitempty"`
+	Expect []int64 `json:"expect,omitempty"`
+	// Size is the group's size when the step opened, as the platform
+	// said: the step also waits for that many answers.
+	Size     int             `json:"size,omitempty"`
 	Answered map[int64]bool  `json:"answered,omitempty"`
 	Picks    map[int64][]int `json:"picks,omitempty"`
 	Correct  int             `json:"correct"`
@@ -123,6 +126,10 @@ type Input struct {
 	PressID string
 	// Seq is a timer's step sequence number.
 	Seq int
+	// Size returns how many people the group has as the platform says
+	// (0 when it does not): a group-mode step waits for that many answers
+	// too. Called when a step opens.
+	Size func() int
 	// Members lists the members a group-mode step waits for. The engine
 	// calls it only when a step opens, and keeps the list in the state.
 	Members func() []int64
@@ -415,6 +422,9 @@ func (c *runCtx) open(timeout time.Duration) outcome {
 	if c.st.Mode == ModeGroup && c.in.Members != nil {
 		c.st.Open.Expect = c.in.Members()
 	}
+	if c.st.Mode == ModeGroup && c.in.Size != nil {
+		c.st.Open.Size = c.in.Size()
+	}
 	if timeout == 0 && c.st.Mode == ModeGroup {
 		timeout = c.e.groupTimeout()
 	}
@@ -442,7 +452,9 @@ func (c *runCtx) allAnswered() bool {
 			return false
 		}
 	}
-	return len(o.Answered) > 0
+	// Where the platform says how many the group has, the members the
+	// bot has not seen yet are waited for too (a group it just joined).
+	return len(o.Answered) > 0 && len(o.Answered) >= o.Size
 }
 
 // who names the input's member in group posts; empty in direct mode.

@@ -125,7 +125,7 @@ func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
 		lang = s.Lang
 	}
 	var listErr error
-	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s), Members: h.members(tx, s.Chat, s.Now, &listErr)})
+	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s), Members: h.members(tx, s.Chat, s.Now, &listErr), Size: h.size(tx, s.Chat, &listErr)})
 	if listErr != nil {
 		return listErr
 	}
@@ -158,6 +158,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 	}
 	var listErr error
 	in.Members = h.members(tx, s.Chat, s.Now, &listErr)
+	in.Size = h.size(tx, s.Chat, &listErr)
 	res := h.engine.Handle(l, st, run.ID, in)
 	if listErr != nil {
 		return false, listErr
@@ -191,7 +192,7 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 		return err
 	}
 	var listErr error
-	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now, Members: h.members(tx, chat, now, &listErr)}
+	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now, Members: h.members(tx, chat, now, &listErr), Size: h.size(tx, chat, &listErr)}
 	res := h.engine.Handle(l, st, run.ID, in)
 	if listErr != nil {
 		return listErr
@@ -245,6 +246,21 @@ func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func
 			*err = e
 		}
 		return ids
+	}
+}
+
+// size returns the Size an input gives the engine: the group's size as
+// its platform last said.
+func (h *Host) size(tx bot.Tx, chat bot.Chat, err *error) func() int {
+	return func() int {
+		if chat.Type != bot.Group {
+			return 0
+		}
+		n, e := tx.ChatSize(chat.ID)
+		if e != nil && *err == nil {
+			*err = e
+		}
+		return n
 	}
 }
 

@@ -214,13 +214,41 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		if m, err = t.ensureMember(ev.Channel, ev.SenderID, ev.SenderAlias, ev.SenderName, at); err != nil {
 			return c, m, err
 		}
+		if err := t.noteSize(c.ID, ev); err != nil {
+			return c, m, err
+		}
 		return c, m, t.JoinChat(c.ID, m.ID, at)
 	}
 	c = bot.Chat{ID: chatID.Int64, Channel: ev.Channel, PlatformID: ev.ChatID, Type: bot.ChatType(chatType.String),
 		Title: title.String, Lang: chatLang.String, Forum: forum.Bool}
+	if err := t.noteSize(c.ID, ev); err != nil {
+		return c, m, err
+	}
 	m = bot.Member{ID: memberID.Int64, Channel: ev.Channel, PlatformID: ev.SenderID, Alias: alias.String, Name: name.String,
 		Lang: lang.String, Created: fromMS(created.Int64), Pseudonym: pseudonym.String}
 	return c, m, nil
+}
+
+// noteSize records the group's size when the event tells it (and it
+// changed: the update is skipped otherwise).
+func (t *Tx) noteSize(chatID int64, ev bot.Event) error {
+	if ev.ChatSize <= 0 {
+		return nil
+	}
+	if _, err := t.exec(`UPDATE chats SET size = ? WHERE id = ? AND size != ?`, ev.ChatSize, chatID, ev.ChatSize); err != nil {
+		return fmt.Errorf("chat %d size: %w", chatID, err)
+	}
+	return nil
+}
+
+// ChatSize returns how many people a group has as its platform last said;
+// 0 when unknown.
+func (t *Tx) ChatSize(chatID int64) (int, error) {
+	var n int
+	if err := t.row(`SELECT size FROM chats WHERE id = ?`, chatID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("chat %d size: %w", chatID, notFound(err))
+	}
+	return n, nil
 }
 
 // forumNews reports whether ev tells if its chat is a forum: every

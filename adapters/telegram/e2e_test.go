@@ -465,3 +465,31 @@ func TestQuietGroupThroughEmulator(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstQuizWaitsForTheGroup: in a group the bot has just joined it has
+// seen only the member who started the lesson, but Telegram says the group
+// has three: the question waits for all three (before, it closed after
+// the first answer), and the ones it had never seen are counted as they
+// answer.
+func TestFirstQuizWaitsForTheGroup(t *testing.T) {
+	emu, tg := emulated(t)
+	huddletest.Start(t, huddletest.Options{}, tg)
+	group := tgemu.Chat{ID: -1003, Type: "group", Title: "New group"}
+	emu.SetChatSize(group, 4) // three members and the bot
+	amina := tgemu.User{ID: 31, FirstName: "Amina"}
+	brigitte := tgemu.User{ID: 32, FirstName: "Brigitte"}
+	chinedu := tgemu.User{ID: 33, FirstName: "Chinedu"}
+	emu.Send(group, amina, "/lesson quick-quiz")
+	emu.WaitFor(10*time.Second, "the first question", hasText("Upper limit of a normal adult respiratory rate"))
+	emu.Send(group, amina, "20")
+	emu.WaitFor(10*time.Second, "Amina's verdict", hasText("Amina: correct"))
+	emu.Send(group, brigitte, "18")
+	msgs := emu.WaitFor(10*time.Second, "Brigitte's verdict", hasText("Brigitte: correct"))
+	for _, m := range msgs {
+		if strings.Contains(m.Text, "Everyone has answered") || strings.Contains(m.Text, "Who is seen first?") {
+			t.Fatalf("the question closed before the whole group answered: %q", m.Text)
+		}
+	}
+	emu.Send(group, chinedu, "40")
+	emu.WaitFor(10*time.Second, "the close", hasText("Everyone has answered: 2 of 3 correct."))
+}

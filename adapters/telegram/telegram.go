@@ -67,7 +67,22 @@ type Telegram struct {
 	// groupPace paces each group chat; guarded by paceMu.
 	paceMu    sync.Mutex
 	groupPace map[string]*rate.Limiter
+
+	// sizes caches each group's member count; guarded by sizeMu.
+	sizeMu sync.Mutex
+	sizes  map[string]groupSize
 }
+
+// groupSize is a group's member count, bots left out, and when it was
+// asked for.
+type groupSize struct {
+	n  int
+	at time.Time
+}
+
+// sizeEvery is how long a group's member count is trusted; a member
+// joining or leaving asks again at once.
+const sizeEvery = time.Hour
 
 var _ bot.Channel = (*Telegram)(nil)
 
@@ -262,9 +277,11 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 		p := &pending{update: u}
 		list = append(list, p)
 		ev, ok := t.convert(u)
+		t.noteMembers(u)
 		if !ok {
 			continue
 		}
+		ev.ChatSize = t.groupSize(ctx, ev)
 		if ev.Kind == bot.ChatMigrated {
 			settle()
 			p.err, p.settled = h.HandleEvent(ctx, ev), true
@@ -453,3 +470,49 @@ func retryAfter(err error, def time.Duration) time.Duration {
 
 // sleep waits d; false when ctx ended first.
 func sleep(ctx context.Context, d time.Duration) bool { return bot.SystemClock{}.Sleep(ctx, d) == nil }
+
+// noteMembers forgets a group's member count when a member joins or
+// leaves, so the next event asks again.
+func (t *Telegram) noteMembers(u update) {
+	m := u.Message
+	if m == nil || m.Chat == nil || (len(m.NewChatMembers) == 0 && m.LeftChatMember == nil) {
+		return
+	}
+	t.sizeMu.Lock()
+	delete(t.sizes, id(m.Chat.ID))
+	t.sizeMu.Unlock()
+}
+
+// groupSize is the member count of ev's group, bots left out, for the
+// router (getChatMemberCount, at most hourly a group and after a join or
+// leave); 0 for a private chat or when Telegram does not answer.
+func (t *Telegram) groupSize(ctx context.Context, ev bot.Event) int {
+	if ev.ChatType != bot.Group {
+		return 0
+	}
+	now := time.Now()
+	t.sizeMu.Lock()
+	s, ok := t.sizes[ev.ChatID]
+	t.sizeMu.Unlock()
+	if ok && now.Sub(s.at) < sizeEvery {
+		return s.n
+	}
+	resp, err := t.call(ctx, "getChatMemberCount", tgbotapi.Params{"chat_id": ev.ChatID})
+	var n int
+	if err == nil {
+		err = jsonUnmarshal(resp.Result, &n)
+	}
+	if err != nil {
+		// Not asked again for an hour: the seen members stand in.
+		t.log.Debug("member count not known", "err", err)
+		n = 1
+	}
+	n-- // the bot itself
+	t.sizeMu.Lock()
+	if t.sizes == nil {
+		t.sizes = make(map[string]groupSize)
+	}
+	t.sizes[ev.ChatID] = groupSize{n: n, at: now}
+	t.sizeMu.Unlock()
+	return max(n, 0)
+}

@@ -82,7 +82,9 @@ func (t *Telegram) WebhookHandler() http.Handler {
 			return
 		}
 		ev, ok := t.convert(u)
+		t.noteMembers(u)
 		if ok {
+			ev.ChatSize = t.groupSize(r.Context(), ev)
 			// Answer 200 only once the update is durably handled; on an
 			// error Telegram delivers it again and deduplication holds.
 			if err := h.HandleEvent(r.Context(), ev); err != nil {

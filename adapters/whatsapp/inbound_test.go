@@ -26,7 +26,7 @@ func TestConvert(t *testing.T) {
 			ID: bot.EventID(Name, group.String(), amina.lid.String(), id), Kind: bot.Message, Channel: Name,
 			ChatID: group.String(), ChatType: bot.Group, ChatTitle: "Ward 3 nurses",
 			SenderID: amina.lid.String(), SenderAlias: amina.pn.String(), SenderName: "Amina",
-			SenderAdmin: true, BotAdmin: true,
+			SenderAdmin: true, BotAdmin: true, ChatSize: 3, // three nurses and the bot
 			MessageID: id + "/" + amina.lid.String(), Time: now,
 		}
 	}

@@ -156,7 +156,11 @@ func TestKillAndRestart(t *testing.T) {
 			if len(notice.Buttons) != 2 {
 				t.Fatalf("notice buttons = %+v", notice.Buttons)
 			}
-			if pins := emu.Pins(); len(pins) != 1 || pins[0].MessageID != notice.ID {
+			pins := emu.Pins()
+			for deadline := time.Now().Add(5 * time.Second); len(pins) == 0 && time.Now().Before(deadline); pins = emu.Pins() {
+				time.Sleep(20 * time.Millisecond) // pinned right after it is sent
+			}
+			if len(pins) != 1 || pins[0].MessageID != notice.ID {
 				t.Errorf("pinned %+v; want the notice", pins)
 			}
 		}

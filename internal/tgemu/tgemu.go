@@ -218,6 +218,18 @@ func (e *Emulator) Toasts() []Toast {
 	return out
 }
 
+// SetChatSize makes getChatMemberCount answer count for chat (the bot
+// included, as Telegram counts).
+func (e *Emulator) SetChatSize(chat Chat, count int) {
+	e.t.Helper()
+	data, _ := json.Marshal(map[string]any{"chat_id": strconv.FormatInt(chat.ID, 10), "count": count})
+	resp, err := http.Post(e.URL+"/chatSize", "application/json", bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("emulator chatSize: %v", err)
+	}
+	resp.Body.Close()
+}
+
 // Pin is a message the bot pinned (pinChatMessage).
 type Pin struct {
 	ChatID    string `json:"chat_id"`

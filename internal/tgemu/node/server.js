@@ -108,6 +108,19 @@ app.post("/bot:token/setMessageReaction", (req, res) => {
   reactions.push({ botToken: req.params.token, chat_id: String(chatId), message_id: Number(messageId), emoji: (reaction[0] || {}).emoji });
   res.json({ ok: true, result: true });
 });
+// Member counts the tests set (POST /chatSize {chat_id, count}), answered
+// by getChatMemberCount; a chat without one is "not found", as Telegram
+// answers for a chat the bot is not in.
+const sizes = new Map();
+app.post("/chatSize", (req, res) => {
+  sizes.set(String(req.body.chat_id), Number(req.body.count));
+  res.json({ ok: true, result: true });
+});
+app.all("/bot:token/getChatMemberCount", (req, res) => {
+  const chatId = String(req.body.chat_id || req.query.chat_id);
+  if (!sizes.has(chatId)) return badRequest(res, "chat not found");
+  res.json({ ok: true, result: sizes.get(chatId) });
+});
 const pins = [];
 app.post("/bot:token/pinChatMessage", (req, res) => {
   const { chat_id: chatId, message_id: messageId } = req.body;
