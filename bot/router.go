@@ -770,6 +770,9 @@ func (r *Router) progress(tx Tx, s Session) error {
 		b.WriteString("\n• ")
 		b.WriteString(tr(s.Lang, "progress_line", title, tr(s.Lang, "status_"+string(p.Status)),
 			p.Correct, p.Answered, formatPoints(p.Points, p.MaxPoints)))
+		if p.Missed > 0 {
+			b.WriteString(tr(s.Lang, "progress_missed", p.Missed))
+		}
 		if p.Status == RunDone && passMark > 0 && p.MaxPoints > 0 {
 			if p.Points/p.MaxPoints >= passMark {
 				b.WriteString(tr(s.Lang, "progress_passed"))

@@ -384,3 +384,36 @@ func TestProgressSaysPassed(t *testing.T) {
 		h.wait(dm, seq, tc.want)
 	}
 }
+
+// TestMissedQuestions: a member who was in the group when a question was
+// posted and did not answer it scores zero on it once they take part,
+// and /progress shows it as missed; a member first seen after it closed
+// is scored on what they saw only.
+func TestMissedQuestions(t *testing.T) {
+	h := start(t)
+	h.post("ward", "amina", "Amina", "morning", "")
+	h.post("ward", "brigitte", "Brigitte", "morning", "")
+	seq := h.last("ward")
+	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.wait("ward", seq, "Upper limit")
+	h.post("ward", "amina", "Amina", "20", "")
+	h.wait("ward", seq, "Amina: correct")
+	h.app.Clock.Advance(time.Hour + time.Minute) // the first question times out: Brigitte missed it
+	q := h.wait("ward", seq, "Who is seen first?")
+	h.pressAs("ward", "brigitte", "Brigitte", q.ID, q.Options[1].Data)
+	h.pressAs("ward", "chinedu", "Chinedu", q.ID, q.Options[1].Data) // first seen now
+	h.pressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
+	h.wait("ward", q.Seq, "Everyone has answered")
+	for _, tc := range []struct{ who, want string }{
+		{"brigitte", "1/2 correct, 1/2 (50%) points (1 missed, scored zero)"},
+		{"chinedu", "1/1 correct, 1/1 (100%) points"},
+	} {
+		dm := "dm-" + tc.who
+		seq := h.last(dm)
+		h.post(dm, tc.who, tc.who, "/progress", "")
+		got := h.wait(dm, seq, "Quick triage quiz")
+		if !strings.Contains(got.Text, tc.want) || (tc.who == "chinedu" && strings.Contains(got.Text, "missed")) {
+			t.Errorf("%s's progress %q; want %q", tc.who, got.Text, tc.want)
+		}
+	}
+}

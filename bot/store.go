@@ -221,10 +221,13 @@ type Engagement struct {
 
 // Progress is one member's standing in one run.
 type Progress struct {
-	RunID     int64
-	LessonID  string
-	Status    RunStatus
+	RunID    int64
+	LessonID string
+	Status   RunStatus
+	// Answered counts the questions asked the member, Missed those they
+	// did not answer (scored zero).
 	Answered  int
+	Missed    int
 	Correct   int
 	Points    float64
 	MaxPoints float64

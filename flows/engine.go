@@ -32,6 +32,19 @@ type State struct {
 	Open *Open `json:"open,omitempty"`
 	// Vars holds ask answers in direct mode, by step id.
 	Vars map[string]string `json:"vars,omitempty"`
+	// Asked lists the group-mode questions closed so far, with whom each
+	// waited for: a member who takes part later scores zero on those
+	// posted while they were in the group, and only on those.
+	Asked []Asked `json:"asked,omitempty"`
+}
+
+// Asked is a closed group question: its step key, visit, points and the
+// members it waited for.
+type Asked struct {
+	Key    string  `json:"key"`
+	Seq    int     `json:"seq"`
+	Points float64 `json:"points"`
+	Expect []int64 `json:"expect,omitempty"`
 }
 
 // MemberState is one member's part of a run.
@@ -86,6 +99,7 @@ func (st *State) clone() *State {
 		c.Open = &o
 	}
 	c.Vars = maps.Clone(st.Vars)
+	c.Asked = slices.Clone(st.Asked)
 	return &c
 }
 
@@ -398,6 +412,15 @@ func (c *runCtx) member() *MemberState {
 	if m == nil {
 		m = &MemberState{Answers: map[string]string{}}
 		c.st.Members[id] = m
+		// Taking part only now: zero on the questions already closed that
+		// were posted while they were in the group (missed, not skipped).
+		for _, a := range c.st.Asked {
+			if slices.Contains(a.Expect, id) {
+				m.Max += a.Points
+				c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: id, StepID: a.Key, Seq: a.Seq,
+					Value: "", MaxPoints: a.Points, At: c.in.Now})
+			}
+		}
 	}
 	if c.in.Member.Lang != "" {
 		m.Lang = c.in.Member.Lang

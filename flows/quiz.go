@@ -603,6 +603,9 @@ func (q *quizStep) record(c *runCtx, in Input, value string, correct bool) {
 
 func (q *quizStep) close(c *runCtx, timedOut bool) {
 	open := c.st.Open
+	if c.st.Mode == ModeGroup {
+		c.st.Asked = append(c.st.Asked, Asked{Key: c.stepKey(), Seq: c.st.Seq, Points: q.points, Expect: slices.Clone(open.Expect)})
+	}
 	// Members who took part in the run but not in this question score zero
 	// for it, so their score counts every question they were asked.
 	for id, m := range c.st.Members {

@@ -509,7 +509,7 @@ func (t *Tx) SaveAnswer(a bot.Answer) error {
 func (t *Tx) MemberProgress(memberID int64) ([]bot.Progress, error) {
 	rows, err := t.query(`SELECT r.id, r.lesson_id, r.status,
 			COUNT(*), COALESCE(SUM(a.correct), 0), COALESCE(SUM(a.points), 0), COALESCE(SUM(a.max_points), 0),
-			r.started_at, r.finished_at
+			r.started_at, r.finished_at, COALESCE(SUM(a.value = ''), 0)
 		FROM answers a JOIN runs r ON r.id = a.run_id
 		WHERE a.member_id = ? AND a.max_points > 0
 		GROUP BY r.id ORDER BY r.started_at DESC, r.id DESC`, memberID)
@@ -522,7 +522,7 @@ func (t *Tx) MemberProgress(memberID int64) ([]bot.Progress, error) {
 		var p bot.Progress
 		var started int64
 		var finished sql.NullInt64
-		if err := rows.Scan(&p.RunID, &p.LessonID, &p.Status, &p.Answered, &p.Correct, &p.Points, &p.MaxPoints, &started, &finished); err != nil {
+		if err := rows.Scan(&p.RunID, &p.LessonID, &p.Status, &p.Answered, &p.Correct, &p.Points, &p.MaxPoints, &started, &finished, &p.Missed); err != nil {
 			return nil, fmt.Errorf("progress of member %d: %w", memberID, err)
 		}
 		p.Started, p.Finished = fromMS(started), nullMS(finished)
