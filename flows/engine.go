@@ -73,6 +73,10 @@ type Open struct {
 	// Wrong counts the wrong answers given, by value ("2", "1,3"), for
 	// the summary's most common wrong answer.
 	Wrong map[string]int `json:"wrong,omitempty"`
+	// Due is when the step times out; Last when it last took an answer
+	// (for the lesson's close_when rule).
+	Due  time.Time `json:"due,omitzero"`
+	Last time.Time `json:"last,omitzero"`
 }
 
 // clone returns a deep copy of the state, so a cached state is never
@@ -253,6 +257,21 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 		if in.Seq != st.Seq {
 			return *c.res // stale: the run moved on
 		}
+		if a, ok := step.body.(answerable); ok && st.Open != nil && !st.Open.Due.IsZero() && in.Now.Before(st.Open.Due) {
+			// Before the timeout: the close_when rule's check.
+			if !c.early() {
+				if c.l.CloseWhen != nil && st.Open.Last.Add(c.l.CloseWhen.Quiet).After(in.Now) {
+					c.armEarly() // answers came meanwhile: look again later
+					c.res.Handled = len(c.res.Timers) > 0
+				}
+				return *c.res
+			}
+			c.res.Handled = true
+			a.close(c, false)
+			st.Open = nil
+			e.advance(c, true)
+			return *c.res
+		}
 		c.res.Handled = true
 		if a, ok := step.body.(answerable); ok {
 			a.close(c, true)
@@ -285,6 +304,12 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 			a.close(c, false)
 			st.Open = nil
 			e.advance(c, true)
+		} else if st.Open != nil && st.Open.Seq == st.Seq {
+			prev := st.Open.Last
+			st.Open.Last = in.Now
+			if prev.IsZero() || !c.earlyArmed(prev) {
+				c.armEarly()
+			}
 		}
 	}
 	return *c.res
@@ -453,8 +478,49 @@ func (c *runCtx) open(timeout time.Duration) outcome {
 	}
 	if timeout > 0 {
 		c.wake(timeout)
+		c.st.Open.Due = c.in.Now.Add(timeout)
 	}
 	return outcome{wait: true}
+}
+
+// early reports whether the lesson's close_when rule closes the open step
+// now: enough of the group answered, and none for the rule's quiet time.
+// A step closed this way is not "timed out".
+func (c *runCtx) early() bool {
+	r, o := c.l.CloseWhen, c.st.Open
+	if r == nil || o == nil || c.st.Mode != ModeGroup {
+		return false
+	}
+	need := max(len(o.Expect), o.Size)
+	return need > 0 && float64(len(o.Answered)) >= r.Answered*float64(need) && c.in.Now.Sub(o.Last) >= r.Quiet
+}
+
+// earlyArmed reports whether a close_when check was already asked for
+// after the answer at prev (it will look again if answers came since).
+func (c *runCtx) earlyArmed(prev time.Time) bool {
+	r, o := c.l.CloseWhen, c.st.Open
+	if r == nil || o == nil {
+		return false
+	}
+	need := max(len(o.Expect), o.Size)
+	// The threshold was reached before this answer: a check is pending.
+	return need > 0 && float64(len(o.Answered)-1) >= r.Answered*float64(need)
+}
+
+// armEarly asks to be woken when the close_when rule could close the open
+// step: quiet after the last answer, once enough have answered.
+func (c *runCtx) armEarly() {
+	r, o := c.l.CloseWhen, c.st.Open
+	if r == nil || o == nil || c.st.Mode != ModeGroup {
+		return
+	}
+	need := max(len(o.Expect), o.Size)
+	if need == 0 || float64(len(o.Answered)) < r.Answered*float64(need) {
+		return
+	}
+	if at := o.Last.Add(r.Quiet); o.Due.IsZero() || at.Before(o.Due) {
+		c.res.Timers = append(c.res.Timers, TimerReq{Seq: c.st.Seq, At: at})
+	}
 }
 
 // answered reports whether the input's member has answered the open step.

@@ -18,7 +18,7 @@ type step struct {
 	votes  []string // a poll vote: the choices selected now ("2", "s"); non-nil when a vote
 }
 
-var members = map[int64]Member{1: {ID: 1, Name: "Amina"}, 2: {ID: 2, Name: "Brigitte", Lang: "fr"}, 3: {ID: 3, Name: "Chinedu"}}
+var members = map[int64]Member{1: {ID: 1, Name: "Amina"}, 2: {ID: 2, Name: "Brigitte", Lang: "fr"}, 3: {ID: 3, Name: "Chinedu"}, 4: {ID: 4, Name: "Dembe"}}
 
 const loopLesson = `
 id: loop
@@ -100,7 +100,7 @@ func TestTranscripts(t *testing.T) {
 			{who: 2, option: "q99.3.1"}, // another run's button
 			{who: 2, option: "q1.2.1"},  // an old question's button
 			{who: 2, option: "1"},
-			{who: 0, seq: 3}, // a stale timer: the step was answered
+			{who: 0, seq: -1}, // the question times out
 			{who: 3, text: "2"},
 			{who: 0, seq: -1}, // the wait
 		}},
@@ -115,6 +115,14 @@ func TestTranscripts(t *testing.T) {
 			{who: 2, option: "1"},
 			{who: 3, option: "1"}, // the same wrong answer twice: in the summary
 			{who: 0, seq: -1},     // the wait
+		}},
+		{"close-early", strings.Replace(quiet, "mode: group\n", "mode: group\nclose_when: {answered: 60%, quiet: 5m}\n", 1), []int64{1, 2, 3, 4, 5}, []step{
+			{who: 1, text: "20"},
+			{who: 2, text: "18"}, // 2 of 5: not enough yet
+			{who: 3, text: "30"}, // 3 of 5: a check is asked for, 5m on
+			{who: 4, text: "19"}, // another answer meanwhile
+			{who: 0, seq: -1},    // the check: not quiet for 5m yet, so a later one
+			{who: 0, seq: -1},    // quiet for 5m: the question closes early
 		}},
 		{"group-timeout", quick, []int64{1, 2, 3}, []step{
 			{who: 1, text: "20"},

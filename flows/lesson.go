@@ -46,6 +46,9 @@ type Lesson struct {
 	Mode      string
 	// Feedback is FeedbackSummary or FeedbackEach, for group lessons.
 	Feedback string
+	// CloseWhen closes a group question before its timeout; nil for
+	// never.
+	CloseWhen *CloseRule
 	// PassMark is the fraction of quiz points needed to pass; 0 for none.
 	PassMark float64
 	Schedule *Schedule
@@ -54,6 +57,16 @@ type Lesson struct {
 	File string
 
 	index map[string]int // step id -> position
+}
+
+// CloseRule closes a group question early: once Answered of the group
+// has answered and no new answer came for Quiet. A group rarely answers
+// to the last member; the rule keeps a question from waiting a day for
+// the few who never will.
+type CloseRule struct {
+	// Answered is the fraction of the group, 0 to 1.
+	Answered float64
+	Quiet    time.Duration
 }
 
 // Schedule says when a lesson starts by itself.

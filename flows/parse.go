@@ -106,7 +106,7 @@ func Parse(file string, data []byte) (*Lesson, error) {
 
 func (p *parser) lesson(n *yaml.Node) *Lesson {
 	l := &Lesson{Mode: ModeGroup, index: map[string]int{}}
-	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "feedback", "pass_mark", "schedule", "steps")
+	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "feedback", "close_when", "pass_mark", "schedule", "steps")
 	if f == nil {
 		return l
 	}
@@ -149,6 +149,9 @@ func (p *parser) lesson(n *yaml.Node) *Lesson {
 			l.Feedback = fb
 		}
 	}
+	if v := f["close_when"]; v != nil {
+		l.CloseWhen = p.closeRule(v, l.Mode)
+	}
 	if v := f["pass_mark"]; v != nil {
 		if pm, ok := p.number(v, "pass_mark"); ok {
 			if pm < 0 || pm > 1 {
@@ -166,6 +169,42 @@ func (p *parser) lesson(n *yaml.Node) *Lesson {
 		l.Steps = p.steps(v, l)
 	}
 	return l
+}
+
+// closeRule reads close_when: {answered: 80%, quiet: 5m}.
+func (p *parser) closeRule(n *yaml.Node, mode string) *CloseRule {
+	if mode == ModeDirect {
+		p.errf(n, "close_when is for group lessons: a one-to-one question closes when the member answers")
+		return nil
+	}
+	f := p.mapping(n, "close_when", "answered", "quiet")
+	if f == nil {
+		return nil
+	}
+	r := &CloseRule{}
+	if v := f["answered"]; v == nil {
+		p.errf(n, "close_when needs answered: the share of the group, such as 80%%")
+	} else {
+		s := strings.TrimSpace(v.Value)
+		pct := strings.HasSuffix(s, "%")
+		x, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+		if pct {
+			x /= 100
+		}
+		if err != nil || v.Kind != yaml.ScalarNode || x <= 0 || x > 1 {
+			p.errf(v, "close_when answered %q is not a share of the group: write 80%% (or 0.8)", v.Value)
+		}
+		r.Answered = x
+	}
+	if v := f["quiet"]; v == nil {
+		p.errf(n, "close_when needs quiet: how long without a new answer, such as 5m")
+	} else if d, ok := p.duration(v, "close_when quiet"); ok {
+		if d < time.Minute {
+			p.errf(v, "close_when quiet %s is too short to let a group answer: give at least 1m", d)
+		}
+		r.Quiet = d
+	}
+	return r
 }
 
 func (p *parser) languages(n *yaml.Node) []string {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -168,6 +169,32 @@ func TestFeedbackKey(t *testing.T) {
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%q: %v", tt.src, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want %q", tt.src, err, tt.want)
+		}
+	}
+}
+
+// TestCloseWhen: close_when takes a share of the group and a quiet time,
+// in group lessons only.
+func TestCloseWhen(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"mode: group\nclose_when: {answered: 80%, quiet: 5m}", ""},
+		{"mode: group\nclose_when: {answered: 0.75, quiet: 10m}", ""},
+		{"mode: group\nclose_when: {answered: 150%, quiet: 5m}", `answered "150%" is not a share`},
+		{"mode: group\nclose_when: {answered: most, quiet: 5m}", `answered "most" is not a share`},
+		{"mode: group\nclose_when: {answered: 80%, quiet: 10s}", "too short"},
+		{"mode: group\nclose_when: {quiet: 5m}", "close_when needs answered"},
+		{"mode: group\nclose_when: {answered: 80%}", "close_when needs quiet"},
+		{"mode: direct\nclose_when: {answered: 80%, quiet: 5m}", "close_when is for group lessons"},
+	} {
+		src := "id: x\ntitle: X\n" + tt.src + "\nsteps:\n  - say: hi\n"
+		l, err := Parse("x.yaml", []byte(src))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v", tt.src, err)
+		case tt.want == "" && (l.CloseWhen == nil || l.CloseWhen.Answered <= 0 || l.CloseWhen.Quiet < time.Minute):
+			t.Errorf("%q: rule %+v", tt.src, l.CloseWhen)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%q: error %v, want %q", tt.src, err, tt.want)
 		}

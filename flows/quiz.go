@@ -622,6 +622,9 @@ func (q *quizStep) close(c *runCtx, timedOut bool) {
 	case c.st.Mode == ModeDirect:
 	case timedOut:
 		c.post(c.st.Seq, "close", q.summary(c, c.tr("time_up", len(open.Answered), open.Correct)))
+	case !c.allAnswered():
+		// The lesson's close_when rule: most have answered, the rest quiet.
+		c.post(c.st.Seq, "close", q.summary(c, c.tr("closed_early", len(open.Answered), max(len(open.Expect), open.Size), open.Correct)))
 	default:
 		c.post(c.st.Seq, "close", q.summary(c, c.tr("all_answered", open.Correct, len(open.Answered))))
 	}
