@@ -40,7 +40,10 @@ type Expiring interface {
 // rate limit, Telegram's retry_after).
 type RetryError struct {
 	After time.Duration
-	Err   error
+	// Pace says the channel is pacing itself under the platform's limits:
+	// not a failed attempt, so it does not count towards giving up.
+	Pace bool
+	Err  error
 }
 
 // Error says how long to wait and why.

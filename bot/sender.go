@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,6 +26,9 @@ type SenderConfig struct {
 	// Notice tells the staff something about a channel (how many late
 	// messages were given up); nothing when nil.
 	Notice func(channel, text string)
+	// Concurrency is how many chats of one channel are sent to at once;
+	// 16 by default.
+	Concurrency int
 }
 
 // Sender drains the outbox: one loop per channel, messages in the order they
@@ -60,6 +64,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 20
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 16
 	}
 	s := &Sender{cfg: cfg, wake: make(map[string]chan struct{}), expired: make(map[string]expiredRun)}
 	for _, ch := range cfg.Channels {
@@ -108,6 +115,10 @@ func (s *Sender) loop(ctx context.Context, ch Channel) {
 }
 
 // drain sends one batch; it reports whether there may be more to send now.
+// Different chats go at once (up to Concurrency), each chat's messages in
+// order, one after another: a platform's latency then costs each chat, not
+// the whole batch. A chat whose message fails waits, with the rest of its
+// messages; the others go on.
 func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 	const batch = 100
 	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch)
@@ -117,42 +128,58 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 		}
 		return false
 	}
-	blocked := make(map[string]bool) // chats with a failed message in this batch
-	progressed := false
 	var maxAge time.Duration
 	if e, ok := ch.(Expiring); ok {
 		maxAge = e.MaxAge()
 	}
-	expired := false
+	// Lanes: a chat's messages, in order; a press's answer is not a
+	// message in the chat, and goes at once, past the chat's waiting
+	// messages (a press is answered within seconds or not at all).
+	var order []string
+	lanes := make(map[string][]OutboxItem)
 	for _, it := range items {
-		if ctx.Err() != nil {
-			return false
-		}
-		// A press's answer is not a message in the chat: it goes at once,
-		// past the chat's waiting messages (a press is answered within
-		// seconds or not at all).
 		lane := it.ChatID
 		if it.PressID != "" {
 			lane += "\x00press"
 		}
-		if blocked[lane] {
-			continue
+		if _, ok := lanes[lane]; !ok {
+			order = append(order, lane)
 		}
-		if maxAge > 0 && s.cfg.Clock.Now().Sub(it.Created) > maxAge {
-			s.expire(ctx, ch, it, maxAge)
-			expired, progressed = true, true
-			continue
-		}
-		if !s.send(ctx, ch, it) {
-			blocked[lane] = true
-			continue
-		}
-		progressed = true
+		lanes[lane] = append(lanes[lane], it)
 	}
-	if !expired {
+	var (
+		progressed, expired atomic.Bool
+		wg                  sync.WaitGroup
+		slots               = make(chan struct{}, s.cfg.Concurrency)
+	)
+	for _, lane := range order {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func(its []OutboxItem) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			for _, it := range its {
+				if ctx.Err() != nil {
+					return
+				}
+				if maxAge > 0 && s.cfg.Clock.Now().Sub(it.Created) > maxAge {
+					s.expire(ctx, ch, it, maxAge)
+					expired.Store(true)
+					progressed.Store(true)
+					continue
+				}
+				if !s.send(ctx, ch, it) {
+					return
+				}
+				progressed.Store(true)
+			}
+		}(lanes[lane])
+	}
+	wg.Wait()
+	if !expired.Load() {
 		s.reportExpired(ch.Name())
 	}
-	return progressed && len(items) == batch
+	return progressed.Load() && len(items) == batch
 }
 
 // expire gives up a message queued longer ago than the channel's MaxAge.
@@ -233,9 +260,16 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 			log.Error("migrate chat", "err", mig)
 		}
 		next = now
+	case errors.As(err, &retry) && retry.Pace:
+		// The adapter pacing itself under the platform's limits: not a
+		// failed attempt. This chat waits; the others go on.
+		if err := s.cfg.Store.Defer(ctx, it.ID, now.Add(retry.After)); err != nil {
+			log.Error("defer", "err", err)
+		}
+		return false
 	case errors.As(err, &retry):
-		// A platform's rate limit, or the adapter pacing itself: this
-		// chat waits, the others go on.
+		// The platform's rate limit (a 429 with retry_after), or the
+		// channel down for a while: this chat waits, the others go on.
 		log.Info("chat waits before its next message", "after", retry.After, "reason", err)
 		next = now.Add(retry.After)
 	case errors.As(err, &perm) || it.Attempts+1 >= s.cfg.MaxAttempts:

@@ -277,6 +277,9 @@ type Store interface {
 	// MarkRetry records an attempt that failed at at; the message is
 	// retried at next, or given up when next is zero.
 	MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error
+	// Defer moves an outbox message's next attempt to next without
+	// counting an attempt: the channel is pacing itself.
+	Defer(ctx context.Context, id int64, next time.Time) error
 	// DueAssignments lists up to limit assignments due at now, earliest
 	// first.
 	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)

@@ -74,6 +74,17 @@ func (d *DB) SentID(ctx context.Context, key string) (string, bool, error) {
 	return id, !pending, nil
 }
 
+// Defer moves outbox message id's next attempt to next, counting no
+// attempt: the channel paces itself, nothing failed.
+func (d *DB) Defer(ctx context.Context, id int64, next time.Time) error {
+	return d.update(ctx, func(t *Tx) error {
+		if _, err := t.exec(`UPDATE outbox SET next_at = ? WHERE id = ?`, ms(next), id); err != nil {
+			return fmt.Errorf("defer outbox %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
 // MarkRetry records an attempt that failed at at: the message is tried
 // again at next, or given up when next is zero.
 func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error {

@@ -325,6 +325,7 @@ func TestCaseInForumTopic(t *testing.T) {
 	if !strings.Contains(mentorCopy.Text, "massage it") || strings.Contains(mentorCopy.Text, "night shift") {
 		t.Errorf("mentor's copy = %q; want Brigitte's reply in the thread and not the chat outside it", mentorCopy.Text)
 	}
+	msgs = emu.WaitFor(10*time.Second, "the escalation notice", hasText("Case #C1 is with the obstetrics mentors"))
 	if notice := find(msgs, "Case #C1 is with the obstetrics mentors"); notice.Thread != thread {
 		t.Errorf("escalation notice %q went to topic %d, want %d", notice.Text, notice.Thread, thread)
 	}

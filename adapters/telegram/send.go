@@ -11,7 +11,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/huddlebot/huddle/bot"
-	"golang.org/x/time/rate"
 )
 
 // Telegram's limits on a message's text and a document's caption, in
@@ -23,14 +22,16 @@ const (
 
 // Telegram allows a bot about 20 messages a minute in one group.
 const (
-	groupRate  = rate.Limit(20.0 / 60)
-	groupBurst = 20
+	groupLimit = 20          // messages in any minute to a group
+	chatGap    = time.Second // between two messages to one chat
 )
 
 // Send delivers one message, its options as an inline keyboard with one
-// button a row, paced by the channel's rate. A group whose minute's budget
-// is spent gets a *bot.RetryError at once, without a request, so the sender
-// goes on with other chats and keeps this one's order.
+// button a row, paced by the channel's rate and the chat's limits: a
+// message to a chat that had one less than a second ago waits out the
+// second; a group whose minute's budget is spent gets a pacing
+// *bot.RetryError at once, without a request, so the sender goes on with
+// other chats and keeps this one's order.
 func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	switch {
 	case m.PressID != "":
@@ -45,8 +46,12 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 		return "", t.react(ctx, m)
 	}
-	if wait := t.groupWait(m.ChatID); wait > 0 {
-		return "", &bot.RetryError{After: wait, Err: errors.New("pacing the group under Telegram's limit")}
+	sleep, later := t.reserve(m.ChatID)
+	if later > 0 {
+		return "", &bot.RetryError{After: later, Pace: true, Err: errors.New("pacing the group under Telegram's 20 a minute")}
+	}
+	if err := t.sleep(ctx, sleep); err != nil {
+		return "", err
 	}
 	if err := t.limiter.Wait(ctx); err != nil {
 		return "", err
@@ -104,29 +109,78 @@ func (t *Telegram) openTopic(ctx context.Context, m bot.Outbound) (string, error
 	return strconv.Itoa(topic.ThreadID), nil
 }
 
-// groupWait takes one message from a group's budget, or says how long
-// until there is one. Group chat ids are negative; private chats are paced
-// by the channel's rate alone.
-func (t *Telegram) groupWait(chatID string) time.Duration {
-	if !strings.HasPrefix(chatID, "-") {
-		return 0
-	}
+// reserve takes a slot for one message in its chat's windows, Telegram's
+// limits as sliding windows (a token bucket lets twice as many through in
+// the first minute): about one a second to any chat, at most 20 in any 60
+// seconds to a group (group chat ids are negative). It says how long to
+// sleep before the slot, or, when the group's minute is spent, how long
+// until it has room again, taking nothing.
+func (t *Telegram) reserve(chatID string) (sleep, later time.Duration) {
+	now := t.now()
 	t.paceMu.Lock()
 	defer t.paceMu.Unlock()
-	lim := t.groupPace[chatID]
-	if lim == nil {
-		if len(t.groupPace) > 10000 {
-			clear(t.groupPace) // forget idle groups; a full budget is the safe side
+	p := t.chatPace[chatID]
+	if p == nil {
+		if len(t.chatPace) > 10000 {
+			// Forget chats idle for over a minute: their windows are empty.
+			for id, q := range t.chatPace {
+				if now.Sub(q.chat.last()) > time.Minute {
+					delete(t.chatPace, id)
+				}
+			}
 		}
-		lim = rate.NewLimiter(groupRate, groupBurst)
-		t.groupPace[chatID] = lim
+		p = &chatPace{chat: window{n: 1, span: chatGap}}
+		if strings.HasPrefix(chatID, "-") {
+			p.group = &window{n: groupLimit, span: time.Minute}
+		}
+		t.chatPace[chatID] = p
 	}
-	r := lim.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
-		return d
+	at := now.Add(p.chat.wait(now))
+	if p.group != nil {
+		if w := p.group.wait(at); w > 0 {
+			return 0, at.Sub(now) + w
+		}
+		p.group.take(at)
 	}
-	return 0
+	p.chat.take(at)
+	return at.Sub(now), 0
+}
+
+// chatPace is one chat's sending windows.
+type chatPace struct {
+	chat  window  // about one a second
+	group *window // 20 a minute, for groups
+}
+
+// window allows at most n events in any span.
+type window struct {
+	n     int
+	span  time.Duration
+	times []time.Time // the last n, oldest first
+}
+
+// wait says how long until one more event fits, at now.
+func (w *window) wait(now time.Time) time.Duration {
+	if len(w.times) < w.n {
+		return 0
+	}
+	return max(w.times[0].Add(w.span).Sub(now), 0)
+}
+
+// take records an event at now.
+func (w *window) take(now time.Time) {
+	w.times = append(w.times, now)
+	if len(w.times) > w.n {
+		w.times = w.times[len(w.times)-w.n:]
+	}
+}
+
+// last is the time of the latest event; zero when none.
+func (w *window) last() time.Time {
+	if len(w.times) == 0 {
+		return time.Time{}
+	}
+	return w.times[len(w.times)-1]
 }
 
 // sendParams builds the sendMessage request for m.

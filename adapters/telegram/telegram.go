@@ -64,9 +64,12 @@ type Telegram struct {
 	mu      sync.Mutex
 	handler bot.Handler
 
-	// groupPace paces each group chat; guarded by paceMu.
-	paceMu    sync.Mutex
-	groupPace map[string]*rate.Limiter
+	// chatPace paces each chat; guarded by paceMu.
+	paceMu   sync.Mutex
+	chatPace map[string]*chatPace
+	// now and sleep are the clock of pacing: real time but in tests.
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
 
 	// sizes caches each group's member count; guarded by sizeMu.
 	sizeMu sync.Mutex
@@ -115,12 +118,14 @@ func New(_ context.Context, cfg Config) (*Telegram, error) {
 	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: client, Buffer: 100}
 	api.SetAPIEndpoint(endpoint)
 	return &Telegram{
-		cfg:       cfg,
-		api:       api,
-		http:      client,
-		limiter:   rate.NewLimiter(rate.Limit(cfg.Rate), 1),
-		log:       cfg.Logger.With("channel", Name),
-		groupPace: make(map[string]*rate.Limiter),
+		cfg:      cfg,
+		api:      api,
+		http:     client,
+		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
+		log:      cfg.Logger.With("channel", Name),
+		chatPace: make(map[string]*chatPace),
+		now:      time.Now,
+		sleep:    bot.SystemClock{}.Sleep,
 	}, nil
 }
 

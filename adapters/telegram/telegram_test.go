@@ -242,24 +242,43 @@ func TestPollStopsOnCancel(t *testing.T) {
 // deferred without a request, and a private chat is not held up.
 func TestGroupPacing(t *testing.T) {
 	tg, reqs := fakeAPI(t, 200, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":-5,"type":"group"}}}`)
-	var deferred []time.Duration
-	for i := 0; i < 25; i++ {
+	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	tg.now = func() time.Time { return now }
+	tg.sleep = func(_ context.Context, d time.Duration) error { now = now.Add(d); return nil }
+	// A group wants a message every half second for three minutes: it gets
+	// one a second (a chat's limit: the second message waits out the
+	// gap) until twenty are in the last minute, then as the window
+	// slides, never more than twenty in any minute.
+	var sent []time.Time
+	for i := 0; i < 360; i++ {
 		_, err := tg.Send(context.Background(), bot.Outbound{ChatID: "-5", Text: fmt.Sprint(i), Key: fmt.Sprint(i)})
 		var r *bot.RetryError
 		switch {
 		case errors.As(err, &r):
-			deferred = append(deferred, r.After)
+			if r.After <= 0 || r.After > time.Minute || !r.Pace {
+				t.Fatalf("deferred by %s (pacing %v), want a pacing wait up to a minute", r.After, r.Pace)
+			}
 		case err != nil:
 			t.Fatal(err)
+		default:
+			sent = append(sent, now) // after any sleep
+		}
+		now = now.Add(500 * time.Millisecond)
+	}
+	if len(*reqs) != len(sent) {
+		t.Fatalf("%d requests for %d sent", len(*reqs), len(sent))
+	}
+	for i := range sent {
+		if i > 0 && sent[i].Sub(sent[i-1]) < time.Second {
+			t.Errorf("two messages %s apart; want at least a second", sent[i].Sub(sent[i-1]))
+		}
+		if i >= 20 && sent[i].Sub(sent[i-20]) < time.Minute {
+			t.Errorf("21 messages within %s; want at most 20 in any minute", sent[i].Sub(sent[i-20]))
 		}
 	}
-	if len(deferred) != 5 || len(*reqs) != 20 {
-		t.Errorf("deferred %d and sent %d of 25, want 5 and 20", len(deferred), len(*reqs))
-	}
-	for _, d := range deferred {
-		if d <= 0 || d > 3*time.Second+100*time.Millisecond {
-			t.Errorf("deferred by %s, want up to 3s (20 a minute)", d)
-		}
+	// Not slower than the limits need: twenty in every whole minute.
+	if span := sent[len(sent)-1].Sub(sent[0]); len(sent) < 20*int(span/time.Minute) || span < 2*time.Minute {
+		t.Errorf("%d messages in %s; want 20 a minute", len(sent), span)
 	}
 	if _, err := tg.Send(context.Background(), bot.Outbound{ChatID: "42", Text: "private", Key: "p"}); err != nil {
 		t.Errorf("a private chat was held up: %v", err)

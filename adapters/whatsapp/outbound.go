@@ -81,9 +81,11 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			return "", err
 		}
 	}
-	chatWait, wait := w.pace.wait(to.String(), now)
+	w.sendMu.Lock()
+	defer w.sendMu.Unlock()
+	chatWait, wait := w.pace.wait(to.String(), w.cfg.Clock.Now())
 	if chatWait > 0 {
-		return "", &bot.RetryError{After: chatWait, Err: errors.New("pacing: this chat's gap")}
+		return "", &bot.RetryError{After: chatWait, Pace: true, Err: errors.New("pacing: this chat's gap")}
 	}
 	if err := w.cfg.Clock.Sleep(ctx, wait); err != nil {
 		return "", err

@@ -1,0 +1,147 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/store"
+)
+
+// slowNet is a channel whose every send takes a while, as a platform's
+// round trip does; it records each chat's messages and how many sends
+// were under way at once. A chat listed in pace asks, that many times,
+// to wait as an adapter pacing itself does; then a chat listed in fail
+// fails that many times, as a network would.
+type slowNet struct {
+	latency time.Duration
+
+	mu       sync.Mutex
+	inFlight int
+	most     int
+	byChat   map[string][]string
+	pace     map[string]int
+	fail     map[string]int
+}
+
+func (n *slowNet) Name() string                                 { return "slow" }
+func (n *slowNet) Run(ctx context.Context, _ bot.Handler) error { <-ctx.Done(); return nil }
+func (n *slowNet) Send(ctx context.Context, m bot.Outbound) (string, error) {
+	n.mu.Lock()
+	if n.pace[m.ChatID] > 0 {
+		n.pace[m.ChatID]--
+		n.mu.Unlock()
+		return "", &bot.RetryError{After: 20 * time.Millisecond, Pace: true, Err: errors.New("pacing")}
+	}
+	if n.fail[m.ChatID] > 0 {
+		n.fail[m.ChatID]--
+		n.mu.Unlock()
+		return "", errors.New("connection reset")
+	}
+	n.inFlight++
+	n.most = max(n.most, n.inFlight)
+	n.mu.Unlock()
+	select {
+	case <-time.After(n.latency):
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.inFlight--
+	n.byChat[m.ChatID] = append(n.byChat[m.ChatID], m.Text)
+	return "id-" + m.Key, nil
+}
+
+// sent counts the messages delivered.
+func (n *slowNet) sent() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	total := 0
+	for _, msgs := range n.byChat {
+		total += len(msgs)
+	}
+	return total
+}
+
+// startSender opens a database in a temporary directory, queues perChat
+// messages to each of chats chats, and runs a sender to net.
+func startSender(t *testing.T, net *slowNet, cfg bot.SenderConfig, chats, perChat int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	now := time.Now()
+	err = db.Update(ctx, func(tx bot.Tx) error {
+		for i := 0; i < perChat; i++ {
+			for c := 0; c < chats; c++ {
+				m := bot.Outbound{Channel: "slow", ChatID: fmt.Sprintf("ward-%d", c), Text: fmt.Sprint(i), Key: fmt.Sprintf("%d:%d", c, i)}
+				if err := tx.Enqueue(m, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Store, cfg.Channels, cfg.Poll = db, []bot.Channel{net}, 10*time.Millisecond
+	go bot.NewSender(cfg).Run(ctx)
+}
+
+// TestSenderChatsAtOnce: a slow platform costs each chat its round trips,
+// not the whole outbox: different chats are sent to at once, never more
+// than the configured number, and each chat still gets its messages in
+// the order they were queued.
+func TestSenderChatsAtOnce(t *testing.T) {
+	const chats, perChat = 12, 5
+	net := &slowNet{latency: 15 * time.Millisecond, byChat: map[string][]string{}}
+	startSender(t, net, bot.SenderConfig{Concurrency: 4}, chats, perChat)
+	for deadline := time.Now().Add(20 * time.Second); net.sent() < chats*perChat; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %d of %d", net.sent(), chats*perChat)
+		}
+	}
+	net.mu.Lock()
+	defer net.mu.Unlock()
+	if net.most < 2 || net.most > 4 {
+		t.Errorf("at most %d sends at once; want between 2 and the 4 configured", net.most)
+	}
+	for chat, msgs := range net.byChat {
+		for i, m := range msgs {
+			if m != fmt.Sprint(i) {
+				t.Errorf("%s got %q; want its messages in order", chat, msgs)
+				break
+			}
+		}
+	}
+}
+
+// TestPacingIsNotAFailure: a channel pacing itself under the platform's
+// limits defers a message without it counting as a failed attempt: a
+// message paced many times and then failing once, as networks do, is
+// tried again, not given up as if it had failed every time.
+func TestPacingIsNotAFailure(t *testing.T) {
+	net := &slowNet{byChat: map[string][]string{}, pace: map[string]int{"ward-0": 6}, fail: map[string]int{"ward-0": 1}}
+	startSender(t, net, bot.SenderConfig{MaxAttempts: 2}, 1, 2)
+	for deadline := time.Now().Add(10 * time.Second); net.sent() < 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %d of 2 after being paced 6 times and failing once; given up?", net.sent())
+		}
+	}
+	net.mu.Lock()
+	defer net.mu.Unlock()
+	if got := net.byChat["ward-0"]; len(got) != 2 || got[0] != "0" {
+		t.Errorf("ward-0 got %q; want both messages, in order", got)
+	}
+}
