@@ -11,15 +11,19 @@ import (
 	"github.com/huddlebot/huddle/bot"
 )
 
+// pendingQuery is PendingOutbox's query: channel, now, now, limit. The
+// indexes outbox_due and outbox_pending answer it (TestPendingOutboxPlan).
+const pendingQuery = `SELECT o.id, o.chat_id, o.payload, o.attempts, o.created_at FROM outbox o
+	WHERE o.channel = ? AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?
+	AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
+		AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?)
+	ORDER BY o.id LIMIT ?`
+
 // PendingOutbox lists up to limit unsent messages of a channel due at now,
 // oldest first. A message waits while an older one to the same chat is
 // waiting for a retry, so each chat receives its messages in order.
 func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]bot.OutboxItem, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT o.id, o.chat_id, o.payload, o.attempts, o.created_at FROM outbox o
-		WHERE o.channel = ? AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?
-		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
-			AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?)
-		ORDER BY o.id LIMIT ?`, channel, ms(now), ms(now), limit)
+	rows, err := d.read.QueryContext(ctx, pendingQuery, channel, ms(now), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
 	}

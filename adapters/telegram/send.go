@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/huddlebot/huddle/bot"
+	"golang.org/x/time/rate"
 )
 
 // Telegram's limits on a message's text and a document's caption, in
@@ -53,6 +54,7 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err := t.sleep(ctx, sleep); err != nil {
 		return "", err
 	}
+	t.speedUp()
 	if err := t.limiter.Wait(ctx); err != nil {
 		return "", err
 	}
@@ -73,7 +75,7 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		resp, err = t.upload(ctx, method, params, files)
 	}
 	if err != nil {
-		return "", classify(err)
+		return "", t.classify(err)
 	}
 	var sent tgbotapi.Message
 	if err := jsonUnmarshal(resp.Result, &sent); err != nil {
@@ -98,7 +100,7 @@ const maxTopicName = 128
 func (t *Telegram) openTopic(ctx context.Context, m bot.Outbound) (string, error) {
 	resp, err := t.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": m.ChatID, "name": bot.Clip(m.Topic, maxTopicName)})
 	if err != nil {
-		return "", classify(err)
+		return "", t.classify(err)
 	}
 	var topic struct {
 		ThreadID int `json:"message_thread_id"`
@@ -215,6 +217,44 @@ func topicGone(err error) bool {
 	return strings.Contains(msg, "thread not found") || strings.Contains(msg, "topic_")
 }
 
+// classify maps a Bot API error to the errors bot.Sender acts on; a "too
+// many requests" also slows the channel's overall rate (see slowDown).
+func (t *Telegram) classify(err error) error {
+	err = classify(err)
+	var retry *bot.RetryError
+	if errors.As(err, &retry) {
+		t.slowDown()
+	}
+	return err
+}
+
+// slowDown halves the overall rate, down to one message a second, after
+// Telegram said "too many requests": its limits are not all published
+// (a bot's many groups, its many new chats), and a 429 means we went past
+// one. The rate climbs back, doubling, after each quiet minute (see
+// speedUp).
+func (t *Telegram) slowDown() {
+	t.paceMu.Lock()
+	defer t.paceMu.Unlock()
+	limit := max(t.limiter.Limit()/2, 1)
+	t.limiter.SetLimit(limit)
+	t.slowedAt = t.now()
+	t.log.Warn("Telegram said too many requests; slowing down", "per_second", float64(limit))
+}
+
+// speedUp doubles a slowed rate, up to the configured one, once a minute
+// has passed without a "too many requests".
+func (t *Telegram) speedUp() {
+	t.paceMu.Lock()
+	defer t.paceMu.Unlock()
+	full := rate.Limit(t.cfg.Rate)
+	if t.limiter.Limit() >= full || t.now().Sub(t.slowedAt) < time.Minute {
+		return
+	}
+	t.limiter.SetLimit(min(t.limiter.Limit()*2, full))
+	t.slowedAt = t.now()
+}
+
 // classify maps a Bot API error to the errors bot.Sender acts on.
 func classify(err error) error {
 	var apiErr *tgbotapi.Error
@@ -257,7 +297,7 @@ func (t *Telegram) answerPress(ctx context.Context, m bot.Outbound) error {
 		if errors.As(err, &apiErr) && apiErr.Code == 400 {
 			return &bot.PermanentError{Err: err}
 		}
-		return classify(err)
+		return t.classify(err)
 	}
 	return nil
 }
@@ -316,7 +356,7 @@ func (t *Telegram) react(ctx context.Context, m bot.Outbound) error {
 		if errors.As(err, &apiErr) && apiErr.Code == 400 {
 			return &bot.PermanentError{Err: err} // the message is gone, or reactions are off there
 		}
-		return classify(err)
+		return t.classify(err)
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ type Telegram struct {
 	// chatPace paces each chat; guarded by paceMu.
 	paceMu   sync.Mutex
 	chatPace map[string]*chatPace
+	// slowedAt is when the overall rate last changed after a "too many
+	// requests"; guarded by paceMu.
+	slowedAt time.Time
 	// now and sleep are the clock of pacing: real time but in tests.
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error

@@ -491,3 +491,51 @@ func TestClipUTF16(t *testing.T) {
 		}
 	}
 }
+
+// TestTooManyRequestsSlowsDown: a 429 makes its chat wait retry_after and
+// halves the overall rate; after a quiet minute the rate doubles back up
+// to the configured one, and no further.
+func TestTooManyRequestsSlowsDown(t *testing.T) {
+	calls := 0
+	tg, _ := fakeAPIFunc(t, func(url.Values) (int, string) {
+		calls++
+		if calls <= 2 {
+			return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}`
+		}
+		return 200, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":42,"type":"private"}}}`
+	})
+	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	tg.now = func() time.Time { return now }
+	tg.sleep = func(_ context.Context, d time.Duration) error { now = now.Add(d); return nil }
+	send := func(chat string) error {
+		now = now.Add(2 * time.Second) // past the chat's second
+		_, err := tg.Send(context.Background(), bot.Outbound{ChatID: chat, Text: "hi", Key: fmt.Sprint(now)})
+		return err
+	}
+	steps := []struct {
+		name   string
+		chat   string
+		later  time.Duration // clock moved before sending
+		retry  bool
+		perSec float64 // the overall rate after
+	}{
+		{"first 429", "42", 0, true, 500},
+		{"second 429, another chat", "43", 0, true, 250},
+		{"sent, still slow", "42", 0, false, 250},
+		{"a quiet minute: doubled", "42", time.Minute, false, 500},
+		{"not yet another minute", "42", 10 * time.Second, false, 500},
+		{"another quiet minute: the configured rate", "42", time.Minute, false, 1000},
+		{"no higher", "42", time.Minute, false, 1000},
+	}
+	for _, s := range steps {
+		now = now.Add(s.later)
+		err := send(s.chat)
+		var r *bot.RetryError
+		if got := errors.As(err, &r); got != s.retry || (got && r.After != 3*time.Second) {
+			t.Errorf("%s: err = %v; want a 3s wait: %v", s.name, err, s.retry)
+		}
+		if got := float64(tg.limiter.Limit()); got != s.perSec {
+			t.Errorf("%s: %v a second; want %v", s.name, got, s.perSec)
+		}
+	}
+}

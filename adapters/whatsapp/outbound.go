@@ -81,9 +81,11 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			return "", err
 		}
 	}
-	w.sendMu.Lock()
-	defer w.sendMu.Unlock()
-	chatWait, wait := w.pace.wait(to.String(), w.cfg.Clock.Now())
+	var typing time.Duration
+	if m.React == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
+		typing = typingTime(utf8.RuneCountInString(m.Text))
+	}
+	chatWait, wait := w.pace.reserve(to.String(), w.cfg.Clock.Now(), typing)
 	if chatWait > 0 {
 		return "", &bot.RetryError{After: chatWait, Pace: true, Err: errors.New("pacing: this chat's gap")}
 	}
@@ -117,10 +119,10 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 		w.keepDocument(leadID, leadMsg)
 	}
-	if m.React == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
+	if typing > 0 {
 		// Best effort: a lost typing indicator changes nothing.
 		_ = w.net.SendChatPresence(ctx, to, types.ChatPresenceComposing, types.ChatPresenceMediaText)
-		if err := w.cfg.Clock.Sleep(ctx, typingTime(utf8.RuneCountInString(m.Text))); err != nil {
+		if err := w.cfg.Clock.Sleep(ctx, typing); err != nil {
 			return "", err
 		}
 	}
@@ -131,7 +133,6 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	// then derives from the wrong sender and every vote fails to decrypt.
 	w.disappearing(msg, to)
 	resp, err := w.net.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: id})
-	w.pace.sent(to.String(), w.cfg.Clock.Now())
 	switch {
 	case err == nil:
 		w.rememberSender(id, resp.Sender)

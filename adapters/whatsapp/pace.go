@@ -29,28 +29,33 @@ func newPacer(chatGap, gap, jitter time.Duration) *pacer {
 	return &pacer{chatGap: chatGap, gap: gap, jitter: jitter, chatNext: make(map[string]time.Time)}
 }
 
-// wait says how long a message to chat must wait at now: chatWait for the
-// chat's own gap (the caller lets other chats go first), wait for the
-// overall gap (the caller sleeps).
-func (p *pacer) wait(chat string, now time.Time) (chatWait, wait time.Duration) {
+// reserve takes the next slot for a message to chat wanted at now that
+// goes out after typing for lead: at least gap after the slot before it,
+// whichever chat that was, and chatGap after this chat's last. When the
+// chat's own gap is not over by then it takes nothing and says how long
+// (the caller lets other chats go first); otherwise it says how long to
+// sleep before typing. Slots are taken in turn, so sends to different
+// chats overlap while they reach WhatsApp no closer than gap.
+func (p *pacer) reserve(chat string, now time.Time, lead time.Duration) (chatWait, sleep time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return max(p.chatNext[chat].Sub(now), 0), max(p.next.Sub(now), 0)
-}
-
-// sent records a message sent to chat at at.
-func (p *pacer) sent(chat string, at time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	at := now.Add(lead)
+	if p.next.After(at) {
+		at = p.next
+	}
+	if c := p.chatNext[chat]; c.After(at) {
+		return c.Sub(now), 0
+	}
 	p.next = at.Add(p.gap + p.jitterDur())
 	p.chatNext[chat] = at.Add(p.chatGap + p.jitterDur())
 	if len(p.chatNext) > 1024 {
 		for c, t := range p.chatNext {
-			if t.Before(at) {
+			if t.Before(now) {
 				delete(p.chatNext, c)
 			}
 		}
 	}
+	return 0, at.Sub(now) - lead
 }
 
 func (p *pacer) jitterDur() time.Duration {

@@ -97,9 +97,6 @@ type WhatsApp struct {
 	net  transport
 	log  *slog.Logger
 	pace *pacer
-	// sendMu lets one message at a time through the pacer to the network:
-	// the account's pace is one, whatever the sender's concurrency.
-	sendMu sync.Mutex
 	// idKey derives message ids and poll secrets from outbox keys.
 	idKey []byte
 	// dial connects to WhatsApp: cli.ConnectContext, or a test's stand-in.
