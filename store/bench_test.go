@@ -49,7 +49,7 @@ func benchLesson(b *testing.B) *flows.Library {
 
 // drive sends events for one group until n events are spent from the
 // shared budget.
-func drive(b *testing.B, group int, budget *atomic.Int64, handle func(bot.Event) error) {
+func drive(b *testing.B, group, members int, budget *atomic.Int64, handle func(bot.Event) error) {
 	chat := fmt.Sprintf("group-%d", group)
 	seq := 0
 	event := func(sender, text string) bot.Event {
@@ -58,12 +58,12 @@ func drive(b *testing.B, group int, budget *atomic.Int64, handle func(bot.Event)
 			ChatType: bot.Group, SenderID: sender, SenderName: sender, MessageID: fmt.Sprint(seq), Text: text}
 	}
 	for budget.Add(-1) >= 0 {
-		member := seq % (benchMembers*benchQuestions + 1)
+		member := seq % (members*benchQuestions + 1)
 		var ev bot.Event
 		if member == 0 {
 			ev = event("m0", "/lesson bench replace")
 		} else {
-			ev = event(fmt.Sprintf("m%d", (member-1)%benchMembers), fmt.Sprint(((member-1)/benchMembers)%2))
+			ev = event(fmt.Sprintf("m%d", (member-1)%members), fmt.Sprint(((member-1)/members)%2))
 		}
 		if err := handle(ev); err != nil {
 			b.Error(err)
@@ -85,12 +85,21 @@ func (nopChannel) Send(context.Context, bot.Outbound) (string, error) { return "
 //
 // The consent variant asks for consent (privacy.consent) and has every
 // member accept first: the gate's look-up is then on every event's path.
+// The members variants change the group's size: an answer's cost must
+// not grow with it.
 func BenchmarkGroupQuiz(b *testing.B) {
 	for _, v := range []struct {
 		name                string
 		withSender, consent bool
-	}{{"router", false, false}, {"router+sender", true, false}, {"router+consent", false, true}} {
-		withSender := v.withSender
+		members             int
+	}{
+		{"router", false, false, benchMembers},
+		{"router+sender", true, false, benchMembers},
+		{"router+consent", false, true, benchMembers},
+		{"members=10", false, false, 10},
+		{"members=200", false, false, 200},
+	} {
+		withSender, members := v.withSender, v.members
 		b.Run(v.name, func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -112,7 +121,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 			if v.consent {
 				notice = &bot.ConsentNotice{Version: 1}
 				err := db.Update(ctx, func(tx bot.Tx) error {
-					for m := 0; m < benchMembers; m++ {
+					for m := 0; m < members; m++ {
 						c := bot.Consent{Status: bot.ConsentAccepted, Version: 1, AnsweredAt: time.Now()}
 						if err := tx.SetConsent("bench", []string{fmt.Sprintf("m%d", m)}, c); err != nil {
 							return err
@@ -130,7 +139,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 			// Every group has met all its members and started the lesson.
 			for g := 0; g < benchGroups; g++ {
 				chat := fmt.Sprintf("group-%d", g)
-				for m := 0; m < benchMembers; m++ {
+				for m := 0; m < members; m++ {
 					ev := bot.Event{ID: fmt.Sprintf("hello-%d-%d", g, m), Channel: "bench", ChatID: chat, ChatType: bot.Group,
 						SenderID: fmt.Sprintf("m%d", m), Text: "hello"}
 					if m == 0 {
@@ -152,7 +161,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 				dw.Add(1)
 				go func() {
 					defer dw.Done()
-					drive(b, g, &budget, func(ev bot.Event) error { return router.HandleEvent(ctx, ev) })
+					drive(b, g, members, &budget, func(ev bot.Event) error { return router.HandleEvent(ctx, ev) })
 				}()
 			}
 			dw.Wait()
