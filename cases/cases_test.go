@@ -320,8 +320,9 @@ func TestTemplate(t *testing.T) {
 
 // TestPrivateMessagesInGroupLanguage: in a French group, a member who
 // chose no language is written to privately in French (the held-back
-// case's offer, its confirmation, the mentor's answer), and so is a
-// mentor who is a member of that group.
+// case's offer, with what was removed marked in French, its
+// confirmation, the mentor's answer), and so is a mentor who is a member
+// of that group.
 func TestPrivateMessagesInGroupLanguage(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -333,7 +334,7 @@ func TestPrivateMessagesInGroupLanguage(t *testing.T) {
 	w.say("ward", "mentor1", "Bonjour", "")
 	dm := w.last("dm-amina")
 	w.say("ward", "amina", "/case Mme Wanjiru Kamau, 0722 123 456, saigne après l'accouchement. Que faire ?", "")
-	offer := w.expect("dm-amina", dm, "Votre cas pour Ward 3 n'a pas été publié")
+	offer := w.expect("dm-amina", dm, "Votre cas pour Ward 3 n'a pas été publié", "Mme [retiré], [retiré], saigne")
 	if len(offer.Options) != 2 || offer.Options[0].Label != "Publier cette version" {
 		t.Fatalf("the offer's options: %+v", offer.Options)
 	}

@@ -184,15 +184,27 @@ func Check(text string) ([]Finding, string) {
 		}
 	}
 	fs = merge(fs, text)
+	return fs, Redact(text, fs, Removed)
+}
+
+// Redact returns text with each of the findings Check made in it replaced
+// by mark.
+func Redact(text string, fs []Finding, mark string) string {
 	var b strings.Builder
 	last := 0
 	for _, f := range fs {
 		b.WriteString(text[last:f.Start])
-		b.WriteString(Removed)
+		b.WriteString(mark)
 		last = f.End
 	}
 	b.WriteString(text[last:])
-	return fs, b.String()
+	return b.String()
+}
+
+// checkIn is Check with the placeholder in lang ("[retiré]" in French).
+func checkIn(text, lang string) ([]Finding, string) {
+	fs, _ := Check(text)
+	return fs, Redact(text, fs, tr(lang, "removed"))
 }
 
 // merge sorts findings and joins overlapping ones; a date inside a digit

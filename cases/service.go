@@ -298,7 +298,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if utf8.RuneCountInString(text) < 10 {
 		return reply(tx, s, "case", tr(s.Lang, "usage"))
 	}
-	findings, redacted := Check(text)
+	findings, redacted := checkIn(text, s.Lang)
 	if len(findings) == 0 {
 		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{}, s.Now)
 		return err
@@ -512,7 +512,7 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 	if c.Status == bot.CaseClosed {
 		return true, reply(tx, s, "reply", tr(s.Lang, "closed_thread", c.ID))
 	}
-	findings, text := Check(ev.Text)
+	findings, text := checkIn(ev.Text, s.Lang)
 	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostReply, Text: text,
 		MessageID: ev.MessageID, At: s.Now}); err != nil {
 		return true, err
@@ -789,7 +789,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 	if strings.TrimSpace(text) == "" {
 		return reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
 	}
-	_, text = Check(text) // mentors' answers are kept de-identified too
+	_, text = checkIn(text, s.Lang) // mentors' answers are kept de-identified too
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
 		return err
