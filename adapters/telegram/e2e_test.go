@@ -458,6 +458,24 @@ func TestQuietGroupThroughEmulator(t *testing.T) {
 	if len(reactions) != 2 || reactions[0].Emoji != "👍" || reactions[1].Emoji != "🤔" {
 		t.Errorf("reactions = %+v; want 👍 on Amina's answer and 🤔 on Brigitte's", reactions)
 	}
+	// Talk while the question is open is the group's own: no reply, no
+	// reaction, not taken as an answer.
+	before := len(emu.BotMessages())
+	emu.Send(group, brigitte, "Is that with the alcohol rub or with soap?")
+	emu.Send(group, amina, "Good question, the rub I think")
+	emu.Send(group, amina, "25")
+	emu.Send(group, brigitte, "30")
+	msgs = emu.WaitFor(10*time.Second, "the third summary", hasText("Everyone has answered: 2 of 2 correct."))
+	for deadline := time.Now().Add(10 * time.Second); len(emu.Reactions()) < 4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if got := emu.Reactions(); len(got) != 4 || got[2].Emoji != "👍" || got[3].Emoji != "👍" {
+		t.Errorf("reactions = %+v; want 👍 on the two answers only", got)
+	}
+	for _, m := range emu.BotMessages()[before:] {
+		if !strings.Contains(m.Text, "Everyone has answered") && !strings.Contains(m.Text, "hand rub nearest") {
+			t.Errorf("the bot said %q during the group's talk", m.Text)
+		}
+	}
 	for _, m := range msgs {
 		for _, leak := range []string{"Amina:", "Brigitte:", "Correct!", "Not quite"} {
 			if strings.Contains(m.Text, leak) {
