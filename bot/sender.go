@@ -27,7 +27,8 @@ type SenderConfig struct {
 	// messages were given up); nothing when nil.
 	Notice func(channel, text string)
 	// Concurrency is how many chats of one channel are sent to at once;
-	// 16 by default.
+	// 64 by default: at about one message a second to a chat, enough
+	// chats at once to keep Telegram's 30 a second busy.
 	Concurrency int
 }
 
@@ -66,7 +67,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		cfg.MaxAttempts = 20
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 16
+		cfg.Concurrency = 64
 	}
 	s := &Sender{cfg: cfg, wake: make(map[string]chan struct{}), expired: make(map[string]expiredRun)}
 	for _, ch := range cfg.Channels {
@@ -102,8 +103,10 @@ func (s *Sender) Run(ctx context.Context) error {
 func (s *Sender) loop(ctx context.Context, ch Channel) {
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
+	l := &lanes{busy: make(map[string]bool), slots: make(chan struct{}, s.cfg.Concurrency)}
+	defer l.wg.Wait()
 	for {
-		for s.drain(ctx, ch) {
+		for s.drain(ctx, ch, l) {
 		}
 		select {
 		case <-ctx.Done():
@@ -114,12 +117,24 @@ func (s *Sender) loop(ctx context.Context, ch Channel) {
 	}
 }
 
-// drain sends one batch; it reports whether there may be more to send now.
-// Different chats go at once (up to Concurrency), each chat's messages in
-// order, one after another: a platform's latency then costs each chat, not
-// the whole batch. A chat whose message fails waits, with the rest of its
-// messages; the others go on.
-func (s *Sender) drain(ctx context.Context, ch Channel) bool {
+// lanes are one channel's chats being sent to.
+type lanes struct {
+	wg    sync.WaitGroup
+	slots chan struct{} // one per lane running, up to Concurrency
+	mu    sync.Mutex
+	busy  map[string]bool // lanes running
+	// expired says a lane gave up a late message since the last drain.
+	expired atomic.Bool
+}
+
+// drain starts sending what is due; it reports whether there may be more
+// to start now. Different chats go at once (up to Concurrency), each in
+// a lane of its own that sends the chat's messages in order, one after
+// another, and wakes the loop when done: a platform's latency and a chat's
+// pacing then cost that chat only, and a chat that frees up is refilled
+// at once, not when a whole batch is done. A chat whose message fails
+// waits, with the rest of its messages; the others go on.
+func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	const batch = 100
 	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch)
 	if err != nil {
@@ -134,52 +149,73 @@ func (s *Sender) drain(ctx context.Context, ch Channel) bool {
 	}
 	// Lanes: a chat's messages, in order; a press's answer is not a
 	// message in the chat, and goes at once, past the chat's waiting
-	// messages (a press is answered within seconds or not at all).
+	// messages and beside the other presses' answers (a press is answered
+	// within seconds or not at all). A lane still sending keeps its chat:
+	// its later messages wait for it.
 	var order []string
-	lanes := make(map[string][]OutboxItem)
+	byLane := make(map[string][]OutboxItem)
+	l.mu.Lock()
 	for _, it := range items {
 		lane := it.ChatID
 		if it.PressID != "" {
-			lane += "\x00press"
+			lane += "\x00press\x00" + it.PressID
 		}
-		if _, ok := lanes[lane]; !ok {
+		if l.busy[lane] {
+			continue
+		}
+		if _, ok := byLane[lane]; !ok {
 			order = append(order, lane)
 		}
-		lanes[lane] = append(lanes[lane], it)
+		byLane[lane] = append(byLane[lane], it)
 	}
-	var (
-		progressed, expired atomic.Bool
-		wg                  sync.WaitGroup
-		slots               = make(chan struct{}, s.cfg.Concurrency)
-	)
 	for _, lane := range order {
-		slots <- struct{}{}
-		wg.Add(1)
-		go func(its []OutboxItem) {
-			defer wg.Done()
-			defer func() { <-slots }()
+		l.busy[lane] = true
+	}
+	l.mu.Unlock()
+	if len(order) == 0 && !l.expired.Swap(false) {
+		s.reportExpired(ch.Name())
+	}
+	for i, lane := range order {
+		select {
+		case l.slots <- struct{}{}:
+		case <-ctx.Done():
+			l.mu.Lock()
+			for _, rest := range order[i:] {
+				delete(l.busy, rest)
+			}
+			l.mu.Unlock()
+			return false
+		}
+		l.wg.Add(1)
+		go func(lane string, its []OutboxItem) {
+			defer func() {
+				l.mu.Lock()
+				delete(l.busy, lane)
+				l.mu.Unlock()
+				<-l.slots
+				l.wg.Done()
+				select {
+				case s.wake[ch.Name()] <- struct{}{}:
+				default:
+				}
+			}()
 			for _, it := range its {
 				if ctx.Err() != nil {
 					return
 				}
 				if maxAge > 0 && s.cfg.Clock.Now().Sub(it.Created) > maxAge {
 					s.expire(ctx, ch, it, maxAge)
-					expired.Store(true)
-					progressed.Store(true)
+					l.expired.Store(true)
 					continue
 				}
 				if !s.send(ctx, ch, it) {
 					return
 				}
-				progressed.Store(true)
 			}
-		}(lanes[lane])
+		}(lane, byLane[lane])
 	}
-	wg.Wait()
-	if !expired.Load() {
-		s.reportExpired(ch.Name())
-	}
-	return progressed.Load() && len(items) == batch
+	// More may be due beyond this batch, for chats not in it.
+	return len(items) == batch && len(order) > 0
 }
 
 // expire gives up a message queued longer ago than the channel's MaxAge.

@@ -47,7 +47,7 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 		return "", t.react(ctx, m)
 	}
-	sleep, later := t.reserve(m.ChatID)
+	sleep, later := t.pace(m.ChatID)
 	if later > 0 {
 		return "", &bot.RetryError{After: later, Pace: true, Err: errors.New("pacing the group under Telegram's 20 a minute")}
 	}
@@ -58,6 +58,7 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err := t.limiter.Wait(ctx); err != nil {
 		return "", err
 	}
+	t.sent(m.ChatID)
 	if m.Topic != "" {
 		return t.openTopic(ctx, m)
 	}
@@ -111,16 +112,43 @@ func (t *Telegram) openTopic(ctx context.Context, m bot.Outbound) (string, error
 	return strconv.Itoa(topic.ThreadID), nil
 }
 
-// reserve takes a slot for one message in its chat's windows, Telegram's
-// limits as sliding windows (a token bucket lets twice as many through in
-// the first minute): about one a second to any chat, at most 20 in any 60
-// seconds to a group (group chat ids are negative). It says how long to
-// sleep before the slot, or, when the group's minute is spent, how long
-// until it has room again, taking nothing.
-func (t *Telegram) reserve(chatID string) (sleep, later time.Duration) {
+// pace says how long a message to chatID must wait under Telegram's
+// limits, as sliding windows (a token bucket lets twice as many through
+// in the first minute): about one a second to any chat, at most 20 in any
+// 60 seconds to a group (group chat ids are negative). sleep is a wait to
+// sleep out; later, when the group's minute is spent, a wait to hand back
+// to the sender. It takes nothing: sent records the message once it goes,
+// after the channel's overall rate, which may hold it up further (one
+// chat's messages are sent one at a time, so nothing else takes the slot
+// in between).
+func (t *Telegram) pace(chatID string) (sleep, later time.Duration) {
 	now := t.now()
 	t.paceMu.Lock()
 	defer t.paceMu.Unlock()
+	p := t.chatPaceOf(chatID, now)
+	sleep = p.chat.wait(now)
+	if p.group != nil {
+		if w := p.group.wait(now.Add(sleep)); w > 0 {
+			return 0, sleep + w
+		}
+	}
+	return sleep, 0
+}
+
+// sent records a message to chatID going out now.
+func (t *Telegram) sent(chatID string) {
+	now := t.now()
+	t.paceMu.Lock()
+	defer t.paceMu.Unlock()
+	p := t.chatPaceOf(chatID, now)
+	p.chat.take(now)
+	if p.group != nil {
+		p.group.take(now)
+	}
+}
+
+// chatPaceOf returns chatID's windows, made on first use; paceMu held.
+func (t *Telegram) chatPaceOf(chatID string, now time.Time) *chatPace {
 	p := t.chatPace[chatID]
 	if p == nil {
 		if len(t.chatPace) > 10000 {
@@ -137,15 +165,7 @@ func (t *Telegram) reserve(chatID string) (sleep, later time.Duration) {
 		}
 		t.chatPace[chatID] = p
 	}
-	at := now.Add(p.chat.wait(now))
-	if p.group != nil {
-		if w := p.group.wait(at); w > 0 {
-			return 0, at.Sub(now) + w
-		}
-		p.group.take(at)
-	}
-	p.chat.take(at)
-	return at.Sub(now), 0
+	return p
 }
 
 // chatPace is one chat's sending windows.

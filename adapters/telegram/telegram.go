@@ -21,6 +21,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/huddlebot/huddle/bot"
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 )
 
@@ -274,6 +275,7 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 		settled bool
 	}
 	var list []*pending
+	t.prefetchSizes(ctx, updates)
 	settle := func() {
 		for _, p := range list {
 			if !p.settled && p.done != nil {
@@ -489,6 +491,25 @@ func (t *Telegram) noteMembers(u update) {
 	t.sizeMu.Lock()
 	delete(t.sizes, id(m.Chat.ID))
 	t.sizeMu.Unlock()
+}
+
+// prefetchSizes asks for the member counts of the batch's groups not
+// known yet, several at once: a bot just added to many groups would
+// otherwise wait a round trip a group before handling each one's first
+// message, in turn.
+func (t *Telegram) prefetchSizes(ctx context.Context, updates []update) {
+	seen := make(map[string]bool)
+	var g errgroup.Group
+	g.SetLimit(16)
+	for _, u := range updates {
+		ev, ok := t.convert(u)
+		if !ok || ev.ChatType != bot.Group || seen[ev.ChatID] {
+			continue
+		}
+		seen[ev.ChatID] = true
+		g.Go(func() error { t.groupSize(ctx, ev); return nil })
+	}
+	g.Wait()
 }
 
 // groupSize is the member count of ev's group, bots left out, for the

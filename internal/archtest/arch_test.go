@@ -74,6 +74,7 @@ func TestImportRules(t *testing.T) {
 		"internal/demo":        {"bot", "store", "flows", "lessons", "cases"},
 		"internal/archtest":    {},
 		"internal/tgemu":       {"internal/npmtest"},
+		"internal/botapifake":  {},
 		"internal/huddletest":  {"bot", "store", "flows", "lessons"},
 	}
 	for _, p := range list(t) {
