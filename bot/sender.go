@@ -103,7 +103,7 @@ func (s *Sender) Run(ctx context.Context) error {
 func (s *Sender) loop(ctx context.Context, ch Channel) {
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
-	l := &lanes{busy: make(map[string]bool), slots: make(chan struct{}, s.cfg.Concurrency)}
+	l := &lanes{busy: make(map[string]bool), endedAt: make(map[string]int), slots: make(chan struct{}, s.cfg.Concurrency)}
 	defer l.wg.Wait()
 	for {
 		for s.drain(ctx, ch, l) {
@@ -123,6 +123,11 @@ type lanes struct {
 	slots chan struct{} // one per lane running, up to Concurrency
 	mu    sync.Mutex
 	busy  map[string]bool // lanes running
+	// ended counts lanes finished; endedAt is each lane's count when it
+	// last finished, so a drain can tell a lane that finished after it
+	// read the outbox: its read may list messages since marked sent.
+	ended   int
+	endedAt map[string]int
 	// expired says a lane gave up a late message since the last drain.
 	expired atomic.Bool
 }
@@ -136,6 +141,9 @@ type lanes struct {
 // waits, with the rest of its messages; the others go on.
 func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	const batch = 100
+	l.mu.Lock()
+	readAt := l.ended
+	l.mu.Unlock()
 	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -151,16 +159,23 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	// message in the chat, and goes at once, past the chat's waiting
 	// messages and beside the other presses' answers (a press is answered
 	// within seconds or not at all). A lane still sending keeps its chat:
-	// its later messages wait for it.
+	// its later messages wait for it; so does one that finished since the
+	// read (what was read of it may be sent already: the next drain,
+	// which its end asked for, reads it afresh).
 	var order []string
 	byLane := make(map[string][]OutboxItem)
 	l.mu.Lock()
+	for lane, at := range l.endedAt {
+		if at <= readAt {
+			delete(l.endedAt, lane) // no drain from now on read before it
+		}
+	}
 	for _, it := range items {
 		lane := it.ChatID
 		if it.PressID != "" {
 			lane += "\x00press\x00" + it.PressID
 		}
-		if l.busy[lane] {
+		if l.busy[lane] || l.endedAt[lane] > readAt {
 			continue
 		}
 		if _, ok := byLane[lane]; !ok {
@@ -191,6 +206,8 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 			defer func() {
 				l.mu.Lock()
 				delete(l.busy, lane)
+				l.ended++
+				l.endedAt[lane] = l.ended
 				l.mu.Unlock()
 				<-l.slots
 				l.wg.Done()

@@ -25,6 +25,7 @@ type slowNet struct {
 	inFlight int
 	most     int
 	byChat   map[string][]string
+	keys     map[string]int
 	pace     map[string]int
 	fail     map[string]int
 }
@@ -55,6 +56,9 @@ func (n *slowNet) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	defer n.mu.Unlock()
 	n.inFlight--
 	n.byChat[m.ChatID] = append(n.byChat[m.ChatID], m.Text)
+	if n.keys != nil {
+		n.keys[m.Key]++
+	}
 	return "id-" + m.Key, nil
 }
 
@@ -143,5 +147,31 @@ func TestPacingIsNotAFailure(t *testing.T) {
 	defer net.mu.Unlock()
 	if got := net.byChat["ward-0"]; len(got) != 2 || got[0] != "0" {
 		t.Errorf("ward-0 got %q; want both messages, in order", got)
+	}
+}
+
+// TestSenderSendsOnce: chats whose lanes keep finishing while the sender
+// reads the outbox get each message once. A lane that finished between
+// a read and the launch of new lanes used to be launched again with what
+// the read listed, messages it had just sent among them.
+func TestSenderSendsOnce(t *testing.T) {
+	const chats, perChat = 40, 15
+	net := &slowNet{latency: time.Millisecond, byChat: map[string][]string{}, keys: map[string]int{}}
+	startSender(t, net, bot.SenderConfig{}, chats, perChat)
+	for deadline := time.Now().Add(20 * time.Second); net.sent() < chats*perChat; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %d of %d", net.sent(), chats*perChat)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	net.mu.Lock()
+	defer net.mu.Unlock()
+	for key, n := range net.keys {
+		if n != 1 {
+			t.Errorf("message %s sent %d times", key, n)
+		}
+	}
+	if len(net.keys) != chats*perChat {
+		t.Errorf("%d messages sent; want %d", len(net.keys), chats*perChat)
 	}
 }

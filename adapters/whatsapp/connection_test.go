@@ -273,12 +273,11 @@ func newOutageWorld(t *testing.T) *outageWorld {
 	ref := &storeRef{}
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
 	o := &outageWorld{h: h, tg: &recorder{name: "telegram"}}
-	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "telegram", ID: "42"}}}, h.w, o.tg)
+	clk := huddletest.NewClock() // set before the adapter runs: it reads it
+	h.net.clock, h.w.cfg.Clock, h.clock = clock{clk}, manualClock{clk}, clock{clk}
+	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "telegram", ID: "42"}}, Clock: clk}, h.w, o.tg)
 	ref.db = app.DB
 	o.clock = app.Clock
-	h.net.clock = clock{app.Clock}
-	h.w.cfg.Clock = manualClock{app.Clock}
-	h.clock = clock{app.Clock}
 	h.running(t)
 	h.w.dial = func(context.Context) error {
 		o.mu.Lock()

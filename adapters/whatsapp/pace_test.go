@@ -30,11 +30,12 @@ func TestPacingBroadcast(t *testing.T) {
 	)
 	ref := &storeRef{}
 	h := newHarness(t, Config{ChatGap: chatGap, PerMinute: perMinute, Jitter: jitter, Outbox: ref})
-	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons"}, h.w)
+	clk := huddletest.NewClock() // set before the adapter runs: it reads it
+	fake := manualClock{clk}
+	h.net.clock, h.w.cfg.Clock = fake, fake
+	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Clock: clk}, h.w)
 	h.running(t)
 	ref.db = app.DB
-	fake := manualClock{app.Clock}
-	h.net.clock, h.w.cfg.Clock = fake, fake
 	// Time runs on, 20 ms a millisecond: the sender waits for a chat's gap
 	// to pass and the adapter's sends, several at once, sleep until their
 	// slots. A sleeper looks at the clock every millisecond, so it may
