@@ -112,10 +112,21 @@ func (s *Sender) loop(ctx context.Context, ch Channel) {
 		case <-ctx.Done():
 			return
 		case <-s.wake[ch.Name()]:
+			// Wake-ups come in bursts (commits, lanes ending): a moment's
+			// pause lets one read of the outbox serve the burst.
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(coalesce):
+			}
 		case <-tick.C:
 		}
 	}
 }
+
+// coalesce is how long the sender lets wake-ups gather before it reads
+// the outbox: short beside any platform's round trip.
+const coalesce = 2 * time.Millisecond
 
 // lanes are one channel's chats being sent to.
 type lanes struct {
