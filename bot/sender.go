@@ -251,7 +251,7 @@ func (s *Sender) expire(ctx context.Context, ch Channel, it OutboxItem, maxAge t
 	now := s.cfg.Clock.Now()
 	reason := fmt.Sprintf("not sent: queued %s ago, longer than %s", now.Sub(it.Created).Round(time.Minute), maxAge)
 	s.cfg.Logger.Warn("late message given up", "channel", ch.Name(), "outbox", it.ID, "queued", it.Created)
-	if err := s.cfg.Store.MarkRetry(ctx, it.ID, reason, now, time.Time{}); err != nil {
+	if err := s.cfg.Store.MarkRetry(ctx, it, reason, now, time.Time{}); err != nil {
 		s.cfg.Logger.Error("mark given up", "channel", ch.Name(), "outbox", it.ID, "err", err)
 		return
 	}
@@ -299,7 +299,9 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 	}
 	now := s.cfg.Clock.Now()
 	if err == nil {
-		if err := s.cfg.Store.MarkSent(ctx, it.ID, id, now); err != nil {
+		// Recorded even when shutting down: the platform has it, and a
+		// mark lost now would send it again after the restart.
+		if err := s.cfg.Store.MarkSent(context.WithoutCancel(ctx), it, id, now); err != nil {
 			log.Error("mark sent", "err", err)
 		}
 		return true
@@ -327,7 +329,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 	case errors.As(err, &retry) && retry.Pace:
 		// The adapter pacing itself under the platform's limits: not a
 		// failed attempt. This chat waits; the others go on.
-		if err := s.cfg.Store.Defer(ctx, it.ID, now.Add(retry.After)); err != nil {
+		if err := s.cfg.Store.Defer(ctx, it, now.Add(retry.After)); err != nil {
 			log.Error("defer", "err", err)
 		}
 		return false
@@ -342,7 +344,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		next = now.Add(backoff(it.Attempts))
 		log.Warn("send failed; will retry", "attempt", it.Attempts+1, "at", next, "err", err)
 	}
-	if err := s.cfg.Store.MarkRetry(ctx, it.ID, err.Error(), now, next); err != nil {
+	if err := s.cfg.Store.MarkRetry(ctx, it, err.Error(), now, next); err != nil {
 		log.Error("mark retry", "err", err)
 	}
 	return false

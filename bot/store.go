@@ -269,17 +269,19 @@ type Store interface {
 	// due at now, oldest first.
 	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]OutboxItem, error)
 	// MarkSent records that an outbox message was delivered.
-	MarkSent(ctx context.Context, id int64, platformID string, at time.Time) error
+	// The row is found by it.ID and it.Key together: a row deleted
+	// meanwhile may have left its id to a new one.
+	MarkSent(ctx context.Context, it OutboxItem, platformID string, at time.Time) error
 	// SentID returns the platform id of the outbox message with key.
 	// settled is false while that message is still to be sent; once it is
 	// settled, an empty id says it was given up (or never queued).
 	SentID(ctx context.Context, key string) (id string, settled bool, err error)
 	// MarkRetry records an attempt that failed at at; the message is
 	// retried at next, or given up when next is zero.
-	MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error
+	MarkRetry(ctx context.Context, it OutboxItem, reason string, at, next time.Time) error
 	// Defer moves an outbox message's next attempt to next without
 	// counting an attempt: the channel is pacing itself.
-	Defer(ctx context.Context, id int64, next time.Time) error
+	Defer(ctx context.Context, it OutboxItem, next time.Time) error
 	// DueAssignments lists up to limit assignments due at now, earliest
 	// first.
 	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)

@@ -48,15 +48,21 @@ func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, l
 	return out, rows.Err()
 }
 
-// MarkSent records that an outbox message was delivered.
-func (d *DB) MarkSent(ctx context.Context, id int64, platformID string, at time.Time) error {
+// MarkSent records that outbox message it was delivered. The row is the
+// one with its id and key: a row deleted meanwhile (a privacy notice
+// withdrawn) may have had its id taken by a new one, which must not be
+// marked for it.
+func (d *DB) MarkSent(ctx context.Context, it bot.OutboxItem, platformID string, at time.Time) error {
 	return d.update(ctx, func(t *Tx) error {
-		_, err := t.exec(`UPDATE outbox SET sent_at = ?, platform_id = ?, attempts = attempts + 1 WHERE id = ?`, ms(at), platformID, id)
+		res, err := t.exec(`UPDATE outbox SET sent_at = ?, platform_id = ?, attempts = attempts + 1 WHERE id = ? AND key = ?`, ms(at), platformID, it.ID, it.Key)
 		if err != nil {
-			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+			return fmt.Errorf("mark outbox %d sent: %w", it.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
 		}
 		// A message to a forgotten member leaves no trace once sent.
-		return t.dropTransient(id)
+		return t.dropTransient(it.ID)
 	})
 }
 
@@ -80,10 +86,10 @@ func (d *DB) SentID(ctx context.Context, key string) (string, bool, error) {
 
 // Defer moves outbox message id's next attempt to next, counting no
 // attempt: the channel paces itself, nothing failed.
-func (d *DB) Defer(ctx context.Context, id int64, next time.Time) error {
+func (d *DB) Defer(ctx context.Context, it bot.OutboxItem, next time.Time) error {
 	return d.update(ctx, func(t *Tx) error {
-		if _, err := t.exec(`UPDATE outbox SET next_at = ? WHERE id = ?`, ms(next), id); err != nil {
-			return fmt.Errorf("defer outbox %d: %w", id, err)
+		if _, err := t.exec(`UPDATE outbox SET next_at = ? WHERE id = ? AND key = ?`, ms(next), it.ID, it.Key); err != nil {
+			return fmt.Errorf("defer outbox %d: %w", it.ID, err)
 		}
 		return nil
 	})
@@ -91,20 +97,21 @@ func (d *DB) Defer(ctx context.Context, id int64, next time.Time) error {
 
 // MarkRetry records an attempt that failed at at: the message is tried
 // again at next, or given up when next is zero.
-func (d *DB) MarkRetry(ctx context.Context, id int64, reason string, at, next time.Time) error {
+func (d *DB) MarkRetry(ctx context.Context, it bot.OutboxItem, reason string, at, next time.Time) error {
 	return d.update(ctx, func(t *Tx) error {
 		var err error
 		if next.IsZero() {
-			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ?`, reason, ms(at), id)
-			if err == nil {
+			var res sql.Result
+			res, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ? AND key = ?`, reason, ms(at), it.ID, it.Key)
+			if n, _ := rowsAffected(res, err); n > 0 {
 				// A transient message leaves no trace, delivered or not.
-				err = t.dropTransient(id)
+				err = t.dropTransient(it.ID)
 			}
 		} else {
-			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ?`, reason, ms(next), id)
+			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ? AND key = ?`, reason, ms(next), it.ID, it.Key)
 		}
 		if err != nil {
-			return fmt.Errorf("mark outbox %d for retry: %w", id, err)
+			return fmt.Errorf("mark outbox %d for retry: %w", it.ID, err)
 		}
 		return nil
 	})
@@ -184,4 +191,12 @@ func (t *Tx) dropTransient(id int64) error {
 		t.db.truncate.Store(true)
 	}
 	return nil
+}
+
+// rowsAffected is res's count of rows changed; 0 when err is set.
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

@@ -70,7 +70,7 @@ func TestPurgeExactlyOlder(t *testing.T) {
 		if err != nil || len(pending) != 1 {
 			t.Fatalf("pending = %v, %v", pending, err)
 		}
-		if err := db.MarkSent(ctx, pending[0].ID, "p1", at); err != nil {
+		if err := db.MarkSent(ctx, pending[0], "p1", at); err != nil {
 			t.Fatal(err)
 		}
 	}

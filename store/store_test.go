@@ -168,7 +168,7 @@ func TestOutboxOrder(t *testing.T) {
 		t.Fatalf("pending = %d, %v; want 5", len(items), err)
 	}
 	// The first message to chat a fails and waits a minute.
-	if err := db.MarkRetry(ctx, items[0].ID, "network", t0, t0.Add(time.Minute)); err != nil {
+	if err := db.MarkRetry(ctx, items[0], "network", t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(time.Second), 100)
@@ -184,7 +184,7 @@ func TestOutboxOrder(t *testing.T) {
 		t.Errorf("after the wait: %+v", items)
 	}
 	for _, it := range items {
-		db.MarkSent(ctx, it.ID, "p"+it.Text, t0)
+		db.MarkSent(ctx, it, "p"+it.Text, t0)
 	}
 	if items, _ := db.PendingOutbox(ctx, "sim", t0.Add(time.Hour), 100); len(items) != 0 {
 		t.Errorf("sent messages are pending again: %+v", items)
@@ -217,9 +217,9 @@ func TestTransientLeavesNoRow(t *testing.T) {
 	// One of each kind is sent, the other given up.
 	for i, it := range items {
 		if i%2 == 0 {
-			err = db.MarkSent(ctx, it.ID, "p"+it.Text, t0)
+			err = db.MarkSent(ctx, it, "p"+it.Text, t0)
 		} else {
-			err = db.MarkRetry(ctx, it.ID, "blocked", t0, time.Time{})
+			err = db.MarkRetry(ctx, it, "blocked", t0, time.Time{})
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -506,4 +506,41 @@ func TestWakeWaitingCases(t *testing.T) {
 	if err != nil || len(due) != 1 || due[0].ID != ids["waiting"] {
 		t.Errorf("due at once: %+v (%v); want only the waiting case %d", due, err, ids["waiting"])
 	}
+}
+
+// TestMarkSentAfterReuse: a row deleted while it was being sent (a
+// privacy notice withdrawn) leaves its id to the next row queued, as
+// SQLite reuses the highest id; marking the old row sent must not mark
+// the new one, which would then never be sent.
+func TestMarkSentAfterReuse(t *testing.T) {
+	db, _ := open(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	enqueue := func(key string) {
+		t.Helper()
+		err := db.Update(ctx, func(tx bot.Tx) error {
+			return tx.Enqueue(bot.Outbound{Channel: "sim", ChatID: "dm-chipo", Text: key, Key: key}, t0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	enqueue("consent:a:notice")
+	items, err := db.PendingOutbox(ctx, "sim", t0, 10)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("pending = %v, %v", items, err)
+	}
+	old := items[0]
+	if err := db.Update(ctx, func(tx bot.Tx) error { return tx.DropConsentNotices("sim", "dm-chipo") }); err != nil {
+		t.Fatal(err)
+	}
+	enqueue("consent:b:notice")
+	if err := db.MarkSent(ctx, old, "p1", t0); err != nil {
+		t.Fatal(err)
+	}
+	items, err = db.PendingOutbox(ctx, "sim", t0, 10)
+	if err != nil || len(items) != 1 || items[0].Key != "consent:b:notice" {
+		t.Fatalf("pending after marking the deleted row sent = %+v, %v; want the new notice (id %d reused: %v)", items, err, old.ID, len(items) == 1 && items[0].ID == old.ID)
+	}
+	t.Logf("id %d reused: %v", old.ID, items[0].ID == old.ID)
 }
