@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -444,6 +445,13 @@ func TestQuietGroupThroughEmulator(t *testing.T) {
 	if len(toasts) != 3 {
 		t.Fatalf("answers to presses: %+v; want 3", toasts)
 	}
+	// Each press is answered on its own, in whatever order they finish:
+	// in the order pressed (the emulator numbers the presses).
+	slices.SortFunc(toasts, func(a, b tgemu.Toast) int {
+		x, _ := strconv.Atoi(a.QueryID)
+		y, _ := strconv.Atoi(b.QueryID)
+		return x - y
+	})
 	if !strings.HasPrefix(toasts[0].Text, "✅ Correct!") || !strings.Contains(toasts[1].Text, "answered this one already") ||
 		!strings.HasPrefix(toasts[2].Text, "❌ Not quite.") || !toasts[2].Alert {
 		t.Errorf("answers to presses: %+v", toasts)
