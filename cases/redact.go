@@ -140,6 +140,12 @@ func uncommon(text string, start, end int) (int, int, bool) {
 // overlapping ones merged, and the text with each replaced by [removed].
 // It errs on the side of flagging: the author confirms or edits.
 func Check(text string) ([]Finding, string) {
+	fs := find(text)
+	return fs, Redact(text, fs, Removed)
+}
+
+// find is Check's search: the findings in text, merged, in order.
+func find(text string) []Finding {
 	var fs []Finding
 	add := func(kind string, start, end int) { fs = append(fs, Finding{Kind: kind, Start: start, End: end}) }
 	for _, m := range emailRe.FindAllStringIndex(text, -1) {
@@ -183,8 +189,7 @@ func Check(text string) ([]Finding, string) {
 			add(KindAddress, m[0], m[1])
 		}
 	}
-	fs = merge(fs, text)
-	return fs, Redact(text, fs, Removed)
+	return merge(fs, text)
 }
 
 // Redact returns text with each of the findings Check made in it replaced
@@ -203,7 +208,7 @@ func Redact(text string, fs []Finding, mark string) string {
 
 // checkIn is Check with the placeholder in lang ("[retiré]" in French).
 func checkIn(text, lang string) ([]Finding, string) {
-	fs, _ := Check(text)
+	fs := find(text)
 	return fs, Redact(text, fs, tr(lang, "removed"))
 }
 

@@ -99,21 +99,21 @@ func (d *DB) Defer(ctx context.Context, it bot.OutboxItem, next time.Time) error
 // again at next, or given up when next is zero.
 func (d *DB) MarkRetry(ctx context.Context, it bot.OutboxItem, reason string, at, next time.Time) error {
 	return d.update(ctx, func(t *Tx) error {
-		var err error
-		if next.IsZero() {
-			var res sql.Result
-			res, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ? AND key = ?`, reason, ms(at), it.ID, it.Key)
-			if n, _ := rowsAffected(res, err); n > 0 {
-				// A transient message leaves no trace, delivered or not.
-				err = t.dropTransient(it.ID)
+		if !next.IsZero() {
+			if _, err := t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ? AND key = ?`, reason, ms(next), it.ID, it.Key); err != nil {
+				return fmt.Errorf("mark outbox %d for retry: %w", it.ID, err)
 			}
-		} else {
-			_, err = t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_at = ? WHERE id = ? AND key = ?`, reason, ms(next), it.ID, it.Key)
+			return nil
 		}
+		res, err := t.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, given_up_at = ? WHERE id = ? AND key = ?`, reason, ms(at), it.ID, it.Key)
 		if err != nil {
-			return fmt.Errorf("mark outbox %d for retry: %w", it.ID, err)
+			return fmt.Errorf("give up outbox %d: %w", it.ID, err)
 		}
-		return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		// A transient message leaves no trace, delivered or not.
+		return t.dropTransient(it.ID)
 	})
 }
 
@@ -191,12 +191,4 @@ func (t *Tx) dropTransient(id int64) error {
 		t.db.truncate.Store(true)
 	}
 	return nil
-}
-
-// rowsAffected is res's count of rows changed; 0 when err is set.
-func rowsAffected(res sql.Result, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }

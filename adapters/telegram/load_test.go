@@ -27,8 +27,8 @@ func loaded(t *testing.T, latency time.Duration, opts huddletest.Options) (*bota
 	return fake, huddletest.Start(t, opts, tg)
 }
 
-// waitSent waits for a message of the bot's to chat containing text,
-// after the first skip of them; it returns it.
+// waitSent waits for a message of the bot's to chat containing text and
+// returns it.
 func waitSent(t *testing.T, fake *botapifake.Server, chat int64, text string, timeout time.Duration) botapifake.Message {
 	t.Helper()
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

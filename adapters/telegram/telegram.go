@@ -275,7 +275,19 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 		settled bool
 	}
 	var list []*pending
-	t.prefetchSizes(ctx, updates)
+	// Each update converted once; joins and leaves noted first, so the
+	// member counts asked for below are current for the whole batch.
+	evs := make([]bot.Event, len(updates))
+	oks := make([]bool, len(updates))
+	var known []bot.Event
+	for i, u := range updates {
+		evs[i], oks[i] = t.convert(u)
+		t.noteMembers(u)
+		if oks[i] {
+			known = append(known, evs[i])
+		}
+	}
+	t.prefetchSizes(ctx, known)
 	settle := func() {
 		for _, p := range list {
 			if !p.settled && p.done != nil {
@@ -283,14 +295,13 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 			}
 		}
 	}
-	for _, u := range updates {
+	for i, u := range updates {
 		p := &pending{update: u}
 		list = append(list, p)
-		ev, ok := t.convert(u)
-		t.noteMembers(u)
-		if !ok {
+		if !oks[i] {
 			continue
 		}
+		ev := evs[i]
 		ev.ChatSize = t.groupSize(ctx, ev)
 		if ev.Kind == bot.ChatMigrated {
 			settle()
@@ -493,17 +504,16 @@ func (t *Telegram) noteMembers(u update) {
 	t.sizeMu.Unlock()
 }
 
-// prefetchSizes asks for the member counts of the batch's groups not
+// prefetchSizes asks for the member counts of the events' groups not
 // known yet, several at once: a bot just added to many groups would
 // otherwise wait a round trip a group before handling each one's first
 // message, in turn.
-func (t *Telegram) prefetchSizes(ctx context.Context, updates []update) {
+func (t *Telegram) prefetchSizes(ctx context.Context, evs []bot.Event) {
 	seen := make(map[string]bool)
 	var g errgroup.Group
 	g.SetLimit(16)
-	for _, u := range updates {
-		ev, ok := t.convert(u)
-		if !ok || ev.ChatType != bot.Group || seen[ev.ChatID] {
+	for _, ev := range evs {
+		if ev.ChatType != bot.Group || seen[ev.ChatID] {
 			continue
 		}
 		seen[ev.ChatID] = true

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 )
 
@@ -87,9 +88,7 @@ type Answer struct {
 }
 
 // Start runs a fake until the test ends.
-func Start(tb interface {
-	Cleanup(func())
-}, cfg Config) *Server {
+func Start(tb testing.TB, cfg Config) *Server {
 	l := &cfg.Limits
 	if l.PerSecond == 0 {
 		l.PerSecond = 30
