@@ -26,7 +26,7 @@ func (h *harness) settled() map[string]int64 {
 	h.t.Helper()
 	ctx := context.Background()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		pending, err := h.app.DB.PendingOutbox(ctx, "sim", h.app.Clock.Now().Add(time.Hour), 10)
+		pending, err := h.app.DB.PendingOutbox(ctx, "sim", h.app.Clock.Now().Add(time.Hour), 10, nil)
 		if err != nil {
 			h.t.Fatal(err)
 		}

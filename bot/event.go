@@ -194,4 +194,7 @@ type Outbound struct {
 }
 
 // PressKey is the outbox key of the answer to press id: one answer a press.
-func PressKey(id string) string { return "press:" + id }
+func PressKey(id string) string { return pressKeyPrefix + id }
+
+// pressKeyPrefix starts the key of a press's answer.
+const pressKeyPrefix = "press:"

@@ -24,7 +24,7 @@ import (
 var memberColumns = []string{
 	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
 	"chat_members.member_id", "engagement.member_id", "member_weeks.member_id", "mentors.member_id",
-	"pending_cases.author_id", "program_weeks.member_id", "runs.started_by",
+	"pending_cases.author_id", "program_weeks.member_id", "run_members.member_id", "runs.started_by",
 }
 
 // inFile counts, for each column of memberColumns, the entries of
@@ -53,6 +53,15 @@ var inFile = map[string]func(dataFile) int{
 	"mentors.member_id":       func(f dataFile) int { return len(f.Mentoring.Queues) },
 	"pending_cases.author_id": func(f dataFile) int { return len(f.CasesHeld) },
 	"program_weeks.member_id": func(f dataFile) int { return len(f.Engagement.ProgramWeeks) },
+	"run_members.member_id": func(f dataFile) int {
+		n := 0
+		for _, r := range f.LessonRuns {
+			if len(r.YourPart) > 0 {
+				n++
+			}
+		}
+		return n
+	},
 	"runs.started_by": func(f dataFile) int {
 		n := 0
 		for _, r := range f.LessonRuns {
@@ -263,4 +272,40 @@ func inFiles(t *testing.T, path string, needles ...string) []string {
 		}
 	}
 	return found
+}
+
+// TestForgetDuringLesson: a member who took part in a group lesson and is
+// waited for by its open question erases herself; the question then
+// closes and the lesson goes on without her: her part is gone from the
+// run, and no copy of the run the engine keeps holds it (writing it back
+// would fail: she is no longer a member).
+func TestForgetDuringLesson(t *testing.T) {
+	logs := &huddletest.LogBuffer{}
+	h := startWith(t, huddletest.Options{Logger: logs.Logger()})
+	h.post("ward", "amina", "Amina", "morning", "")
+	h.post("ward", "brigitte", "Brigitte", "morning", "")
+	seq := h.last("ward")
+	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.wait("ward", seq, "Upper limit")
+	h.post("ward", "amina", "Amina", "20", "")
+	h.post("ward", "brigitte", "Brigitte", "20", "")
+	q := h.wait("ward", seq, "Who is seen first?")
+
+	h.post("dm-brigitte", "brigitte", "Brigitte", "/start", "")
+	dm := h.last("dm-brigitte")
+	h.post("dm-brigitte", "brigitte", "Brigitte", "/forget", "")
+	ask := h.wait("dm-brigitte", dm, "Erase everything?")
+	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-brigitte", Sender: "brigitte", Name: "Brigitte", MessageID: ask.ID, Data: ask.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("dm-brigitte", ask.Seq, "Huddle no longer holds anything about you")
+
+	h.pressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
+	h.app.Clock.Advance(time.Hour + time.Minute) // she never answers: the question times out
+	h.wait("ward", q.Seq, "Time is up")
+	h.app.Clock.Advance(5 * time.Second)
+	h.wait("ward", q.Seq, "Members who took part: 1; passed: 1.")
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("errors logged:\n%s", logs.String())
+	}
 }

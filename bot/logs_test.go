@@ -47,7 +47,7 @@ func TestLogsHoldNoTextOrNumbers(t *testing.T) {
 	}
 	h.wait("ward", ward, "Take three seconds")
 	h.app.Clock.Advance(3 * time.Second)
-	h.wait("ward", ward, "members took part")
+	h.wait("ward", ward, "Members who took part")
 
 	// A case naming the patient, posted redacted; a reply; the mentor.
 	dm := h.last("dm-" + amina)

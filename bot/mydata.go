@@ -139,6 +139,9 @@ type (
 		StartedAt    string       `json:"started_at"`
 		FinishedAt   string       `json:"finished_at,omitempty"`
 		Answers      []dataAnswer `json:"answers"`
+		// YourPart is the lesson's record of the member's part: score,
+		// questions missed.
+		YourPart json.RawMessage `json:"your_part,omitempty"`
 	}
 	dataAnswer struct {
 		Step      string  `json:"step"`
@@ -205,6 +208,9 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	for _, r := range d.Runs {
 		run := dataRun{Lesson: r.LessonID, Chat: r.Chat, Status: string(r.Status), StartedByYou: r.StartedByThem,
 			StartedAt: stamp(r.Started), FinishedAt: stamp(r.Finished), Answers: make([]dataAnswer, 0, len(r.Answers))}
+		if json.Valid(r.Part) {
+			run.YourPart = r.Part
+		}
 		for _, a := range r.Answers {
 			run.Answers = append(run.Answers, dataAnswer{Step: a.Step, Answer: a.Value, Correct: a.Correct,
 				Points: a.Points, MaxPoints: a.MaxPoints, At: stamp(a.At)})

@@ -33,9 +33,10 @@ type dataFile struct {
 		Type  string `json:"type"`
 	} `json:"chats"`
 	LessonRuns []struct {
-		Lesson       string `json:"lesson"`
-		Chat         string `json:"chat"`
-		StartedByYou bool   `json:"started_by_you"`
+		Lesson       string          `json:"lesson"`
+		Chat         string          `json:"chat"`
+		StartedByYou bool            `json:"started_by_you"`
+		YourPart     json.RawMessage `json:"your_part"`
 		Answers      []struct {
 			Step    string `json:"step"`
 			Answer  string `json:"answer"`

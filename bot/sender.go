@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,7 +156,14 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	l.mu.Lock()
 	readAt := l.ended
 	l.mu.Unlock()
-	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch)
+	// Rows of lanes still sending are left undecoded: they are skipped
+	// below all the same.
+	busy := func(chatID, key string) bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.busy[laneOf(chatID, strings.TrimPrefix(key, pressKeyPrefix), strings.HasPrefix(key, pressKeyPrefix))]
+	}
+	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch, busy)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.cfg.Logger.Error("read outbox", "channel", ch.Name(), "err", err)
@@ -182,10 +190,7 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 		}
 	}
 	for _, it := range items {
-		lane := it.ChatID
-		if it.PressID != "" {
-			lane += "\x00press\x00" + it.PressID
-		}
+		lane := laneOf(it.ChatID, it.PressID, it.PressID != "")
 		if l.busy[lane] || l.endedAt[lane] > readAt {
 			continue
 		}
@@ -244,6 +249,15 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	}
 	// More may be due beyond this batch, for chats not in it.
 	return len(items) == batch && len(order) > 0
+}
+
+// laneOf names the lane of a message to chatID: the chat's own, or one
+// for the answer to press pressID.
+func laneOf(chatID, pressID string, press bool) string {
+	if !press {
+		return chatID
+	}
+	return chatID + "\x00press\x00" + pressID
 }
 
 // expire gives up a message queued longer ago than the channel's MaxAge.

@@ -70,6 +70,9 @@ type MemberRun struct {
 	Started       time.Time
 	Finished      time.Time
 	Answers       []MemberAnswer
+	// Part is the engine's record of their part in the run (their score,
+	// what the open question waits for from them), JSON; nil when none.
+	Part []byte
 }
 
 // MemberAnswer is one of a member's answers.
@@ -172,6 +175,15 @@ type Run struct {
 	Finished time.Time
 }
 
+// RunMember is one member's part of a run. Like Run.State, State is the
+// engine's own serialized document: kept apart so that an answer rewrites
+// its member's part only, whatever the group's size.
+type RunMember struct {
+	RunID    int64
+	MemberID int64
+	State    []byte
+}
+
 // Timer wakes a run at Due. A timer whose Seq no longer matches its run's is
 // stale and ignored.
 type Timer struct {
@@ -266,8 +278,10 @@ type Store interface {
 	// nothing outside the transaction.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// PendingOutbox lists up to limit unsent messages of a channel that are
-	// due at now, oldest first.
-	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]OutboxItem, error)
+	// due at now, oldest first. Those for which skip (when not nil) returns
+	// true, given the row's chat and key, count towards limit but are left
+	// out, undecoded: the sender's chats still busy with earlier messages.
+	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]OutboxItem, error)
 	// MarkSent records that an outbox message was delivered.
 	// The row is found by it.ID and it.Key together: a row deleted
 	// meanwhile may have left its id to a new one.
@@ -334,6 +348,11 @@ type Tx interface {
 	CreateRun(r *Run) error
 	// SaveRun stores a run's new state.
 	SaveRun(r *Run) error
+	// RunMembers returns each member's part of a run, as the engine last
+	// saved it.
+	RunMembers(runID int64) ([]RunMember, error)
+	// SaveRunMembers stores members' parts of runs, replacing earlier ones.
+	SaveRunMembers(ms []RunMember) error
 	// AddTimer schedules a timer.
 	AddTimer(t Timer) error
 	// FireTimer marks a timer fired; it returns false when it had fired

@@ -70,7 +70,7 @@ func (a *askStep) answer(c *runCtx, in Input) bool {
 		}
 		c.st.Vars[a.id] = value
 	}
-	c.st.Open.Answered[in.Member.ID] = true
+	c.took(m)
 	c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: in.Member.ID, StepID: a.id, Seq: c.st.Seq,
 		Value: value, At: in.Now})
 	name := ""

@@ -83,7 +83,7 @@ func (b *branchStep) enter(c *runCtx) outcome {
 	env := exprEnv{Answers: map[string]string{}, Vars: map[string]string{}}
 	env.Score, env.Points, env.MaxPoints = c.score()
 	if c.st.Mode == ModeDirect {
-		for _, m := range c.st.Members {
+		for _, m := range c.st.joined() {
 			for k, v := range m.Answers {
 				env.Answers[k] = v
 			}

@@ -17,7 +17,11 @@ const (
 	statusStopped = "stopped"
 )
 
-// State is a run's whole state, serialized into the store between inputs.
+// State is a run's state, kept in the store between inputs in two parts:
+// the run's own (step, open question, counters) in one document, and each
+// member's part in a row of its own. An answer changes its member's part
+// and the run's counters, so what is written per answer does not grow
+// with the group.
 type State struct {
 	Lesson string `json:"lesson"`
 	Mode   string `json:"mode"`
@@ -26,25 +30,32 @@ type State struct {
 	Step   int    `json:"step"`
 	Seq    int    `json:"seq"`
 	Status string `json:"status"`
-	// Members holds each member's score and answers, by member id.
-	Members map[int64]*MemberState `json:"members,omitempty"`
+	// Rev counts the saves of the state, so that each save's document
+	// differs from the last (the host's cache relies on it).
+	Rev int `json:"rev,omitempty"`
+	// Members holds each member's part of the run, by member id: those
+	// who took part and those an open or closed question waited for.
+	// Stored apart, one row each; see Touched.
+	Members map[int64]*MemberState `json:"-"`
 	// Open is the answerable step waiting for answers, if any.
 	Open *Open `json:"open,omitempty"`
 	// Vars holds ask answers in direct mode, by step id.
 	Vars map[string]string `json:"vars,omitempty"`
-	// Asked lists the group-mode questions closed so far, with whom each
-	// waited for: a member who takes part later scores zero on those
-	// posted while they were in the group, and only on those.
+	// Asked lists the group-mode questions closed so far: a member who
+	// takes part later scores zero on those posted while they were in the
+	// group (their part's Missed), and only on those.
 	Asked []Asked `json:"asked,omitempty"`
+
+	// touched lists the members whose part changed since the state was
+	// loaded or last saved.
+	touched map[int64]struct{}
 }
 
-// Asked is a closed group question: its step key, visit, points and the
-// members it waited for.
+// Asked is a closed group question: its step key, visit and points.
 type Asked struct {
 	Key    string  `json:"key"`
 	Seq    int     `json:"seq"`
 	Points float64 `json:"points"`
-	Expect []int64 `json:"expect,omitempty"`
 }
 
 // MemberState is one member's part of a run.
@@ -56,20 +67,37 @@ type MemberState struct {
 	// Answers holds the member's answers by step id, for branch
 	// conditions; kept in direct mode only (the answers table has all).
 	Answers map[string]string `json:"answers,omitempty"`
+	// Joined says the member has taken part (answered); a member only
+	// waited for is not counted in the run's results.
+	Joined bool `json:"joined,omitempty"`
+	// Waited is the step visit (Seq) of the latest question that waited
+	// for the member, Answered that of the latest they answered.
+	Waited   int `json:"waited,omitempty"`
+	Answered int `json:"answered,omitempty"`
+	// Picks are the options chosen so far in the multiple-choice question
+	// of visit PickSeq, before Done.
+	Picks   []int `json:"picks,omitempty"`
+	PickSeq int   `json:"pick_seq,omitempty"`
+	// Missed lists closed questions (indexes into State.Asked) posted
+	// while the member was in the group, before they took part: each
+	// scores zero once they do.
+	Missed []int `json:"missed,omitempty"`
 }
 
-// Open is the state of a step that takes answers.
+// Open is the state of a step that takes answers. Who answered and who is
+// waited for are in the members' parts; Open counts them.
 type Open struct {
 	Seq int `json:"seq"`
-	// Expect lists the members the step waits for in group mode: those
-	// active when it opened.
-	Expect []int64 `json:"expect,omitempty"`
+	// Waiting is how many members the step waits for in group mode: those
+	// active when it opened. Left is how many of them have not answered.
+	Waiting int `json:"waiting,omitempty"`
+	Left    int `json:"left,omitempty"`
 	// Size is the group's size when the step opened, as the platform
 	// said: the step also waits for that many answers.
-	Size     int             `json:"size,omitempty"`
-	Answered map[int64]bool  `json:"answered,omitempty"`
-	Picks    map[int64][]int `json:"picks,omitempty"`
-	Correct  int             `json:"correct"`
+	Size int `json:"size,omitempty"`
+	// Count is how many answered.
+	Count   int `json:"count,omitempty"`
+	Correct int `json:"correct"`
 	// Wrong counts the wrong answers given, by value ("2", "1,3"), for
 	// the summary's most common wrong answer.
 	Wrong map[string]int `json:"wrong,omitempty"`
@@ -79,32 +107,39 @@ type Open struct {
 	Last time.Time `json:"last,omitzero"`
 }
 
-// clone returns a deep copy of the state, so a cached state is never
-// changed by the engine.
-func (st *State) clone() *State {
-	c := *st
-	c.Members = make(map[int64]*MemberState, len(st.Members))
-	for id, m := range st.Members {
-		mc := *m
-		mc.Answers = maps.Clone(m.Answers)
-		c.Members[id] = &mc
+// touch returns member id's part, creating it, and notes that it changed.
+func (st *State) touch(id int64) *MemberState {
+	m := st.Members[id]
+	if m == nil {
+		m = &MemberState{}
+		st.Members[id] = m
 	}
-	if st.Open != nil {
-		o := *st.Open
-		o.Answered = maps.Clone(st.Open.Answered)
-		o.Wrong = maps.Clone(st.Open.Wrong)
-		o.Expect = slices.Clone(st.Open.Expect)
-		if st.Open.Picks != nil {
-			o.Picks = make(map[int64][]int, len(st.Open.Picks))
-			for id, p := range st.Open.Picks {
-				o.Picks[id] = slices.Clone(p)
-			}
+	if st.touched == nil {
+		st.touched = map[int64]struct{}{}
+	}
+	st.touched[id] = struct{}{}
+	return m
+}
+
+// Touched returns the ids of the members whose part changed since the
+// state was loaded or since the last call, and forgets them: the host
+// writes those parts and no others.
+func (st *State) Touched() []int64 {
+	ids := slices.Collect(maps.Keys(st.touched))
+	slices.Sort(ids)
+	clear(st.touched)
+	return ids
+}
+
+// joined returns the parts of the members who took part in the run.
+func (st *State) joined() []*MemberState {
+	var out []*MemberState
+	for _, m := range st.Members {
+		if m.Joined {
+			out = append(out, m)
 		}
-		c.Open = &o
 	}
-	c.Vars = maps.Clone(st.Vars)
-	c.Asked = slices.Clone(st.Asked)
-	return &c
+	return out
 }
 
 // InputKind says what an Input is.
@@ -374,12 +409,8 @@ type runCtx struct {
 }
 
 func (e *Engine) ctx(l *Lesson, st *State, runID int64, in Input) *runCtx {
-	// Maps left out of the stored JSON come back nil.
 	if st.Members == nil {
 		st.Members = map[int64]*MemberState{}
-	}
-	if st.Open != nil && st.Open.Answered == nil {
-		st.Open.Answered = map[int64]bool{}
 	}
 	return &runCtx{e: e, l: l, st: st, in: in, runID: runID, res: &Result{}}
 }
@@ -430,27 +461,40 @@ func (c *runCtx) wake(d time.Duration) {
 	c.res.Timers = append(c.res.Timers, TimerReq{Seq: c.st.Seq, At: c.in.Now.Add(d)})
 }
 
-// member returns the input's member's state, creating it.
+// member returns the input's member's part, creating it, and counts them
+// as taking part.
 func (c *runCtx) member() *MemberState {
 	id := c.in.Member.ID
-	m := c.st.Members[id]
-	if m == nil {
-		m = &MemberState{Answers: map[string]string{}}
-		c.st.Members[id] = m
+	m := c.st.touch(id)
+	if !m.Joined {
+		m.Joined = true
 		// Taking part only now: zero on the questions already closed that
 		// were posted while they were in the group (missed, not skipped).
-		for _, a := range c.st.Asked {
-			if slices.Contains(a.Expect, id) {
-				m.Max += a.Points
-				c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: id, StepID: a.Key, Seq: a.Seq,
-					Value: "", MaxPoints: a.Points, At: c.in.Now})
-			}
+		for _, i := range m.Missed {
+			a := c.st.Asked[i]
+			m.Max += a.Points
+			c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: id, StepID: a.Key, Seq: a.Seq,
+				Value: "", MaxPoints: a.Points, At: c.in.Now})
 		}
+		m.Missed = nil
 	}
 	if c.in.Member.Lang != "" {
 		m.Lang = c.in.Member.Lang
 	}
 	return m
+}
+
+// took notes that the input's member answered the open step.
+func (c *runCtx) took(m *MemberState) {
+	o := c.st.Open
+	if m.Answered == o.Seq {
+		return
+	}
+	m.Answered = o.Seq
+	o.Count++
+	if m.Waited == o.Seq && o.Left > 0 {
+		o.Left--
+	}
 }
 
 // remember keeps a member's answer for branch conditions (direct mode).
@@ -466,9 +510,14 @@ func (c *runCtx) remember(m *MemberState, step, value string) {
 
 // open marks the current step as waiting for answers, with a timeout.
 func (c *runCtx) open(timeout time.Duration) outcome {
-	c.st.Open = &Open{Seq: c.st.Seq, Answered: map[int64]bool{}}
+	c.st.Open = &Open{Seq: c.st.Seq}
 	if c.st.Mode == ModeGroup && c.in.Members != nil {
-		c.st.Open.Expect = c.in.Members()
+		// Written once per question, not per answer.
+		for _, id := range c.in.Members() {
+			c.st.touch(id).Waited = c.st.Seq
+			c.st.Open.Waiting++
+		}
+		c.st.Open.Left = c.st.Open.Waiting
 	}
 	if c.st.Mode == ModeGroup && c.in.Size != nil {
 		c.st.Open.Size = c.in.Size()
@@ -491,8 +540,8 @@ func (c *runCtx) early() bool {
 	if r == nil || o == nil || c.st.Mode != ModeGroup {
 		return false
 	}
-	need := max(len(o.Expect), o.Size)
-	return need > 0 && float64(len(o.Answered)) >= r.Answered*float64(need) && c.in.Now.Sub(o.Last) >= r.Quiet
+	need := max(o.Waiting, o.Size)
+	return need > 0 && float64(o.Count) >= r.Answered*float64(need) && c.in.Now.Sub(o.Last) >= r.Quiet
 }
 
 // earlyArmed reports whether a close_when check was already asked for
@@ -502,9 +551,9 @@ func (c *runCtx) earlyArmed(prev time.Time) bool {
 	if r == nil || o == nil {
 		return false
 	}
-	need := max(len(o.Expect), o.Size)
+	need := max(o.Waiting, o.Size)
 	// The threshold was reached before this answer: a check is pending.
-	return need > 0 && float64(len(o.Answered)-1) >= r.Answered*float64(need)
+	return need > 0 && float64(o.Count-1) >= r.Answered*float64(need)
 }
 
 // armEarly asks to be woken when the close_when rule could close the open
@@ -514,8 +563,8 @@ func (c *runCtx) armEarly() {
 	if r == nil || o == nil || c.st.Mode != ModeGroup {
 		return
 	}
-	need := max(len(o.Expect), o.Size)
-	if need == 0 || float64(len(o.Answered)) < r.Answered*float64(need) {
+	need := max(o.Waiting, o.Size)
+	if need == 0 || float64(o.Count) < r.Answered*float64(need) {
 		return
 	}
 	if at := o.Last.Add(r.Quiet); o.Due.IsZero() || at.Before(o.Due) {
@@ -524,7 +573,10 @@ func (c *runCtx) armEarly() {
 }
 
 // answered reports whether the input's member has answered the open step.
-func (c *runCtx) answered() bool { return c.st.Open.Answered[c.in.Member.ID] }
+func (c *runCtx) answered() bool {
+	m := c.st.Members[c.in.Member.ID]
+	return m != nil && m.Answered == c.st.Open.Seq
+}
 
 // allAnswered reports whether every expected member answered the open step.
 // In direct mode one answer is all.
@@ -534,16 +586,11 @@ func (c *runCtx) allAnswered() bool {
 		return false
 	}
 	if c.st.Mode == ModeDirect {
-		return len(o.Answered) > 0
-	}
-	for _, id := range o.Expect {
-		if !o.Answered[id] {
-			return false
-		}
+		return o.Count > 0
 	}
 	// Where the platform says how many the group has, the members the
 	// bot has not seen yet are waited for too (a group it just joined).
-	return len(o.Answered) > 0 && len(o.Answered) >= o.Size
+	return o.Left == 0 && o.Count > 0 && o.Count >= o.Size
 }
 
 // who names the input's member in group posts; empty in direct mode.
@@ -588,7 +635,7 @@ func finish(c *runCtx) {
 	var b strings.Builder
 	switch {
 	case st.Mode == ModeDirect:
-		for _, m := range st.Members {
+		for _, m := range st.joined() {
 			if m.Max > 0 {
 				b.WriteString(c.tr("score", fmtPoints(m.Points), fmtPoints(m.Max), percent(m.Points, m.Max)))
 				if c.l.PassMark > 0 {
@@ -597,17 +644,18 @@ func finish(c *runCtx) {
 				}
 			}
 		}
-	case len(st.Members) > 0:
+	case len(st.joined()) > 0:
+		joined := st.joined()
 		passed := 0
-		for _, m := range st.Members {
+		for _, m := range joined {
 			if m.Max > 0 && m.Points/m.Max >= c.l.PassMark {
 				passed++
 			}
 		}
 		if c.l.PassMark > 0 {
-			b.WriteString(c.tr("group_done_pass", len(st.Members), passed))
+			b.WriteString(c.tr("group_done_pass", len(joined), passed))
 		} else {
-			b.WriteString(c.tr("group_done", len(st.Members)))
+			b.WriteString(c.tr("group_done", len(joined)))
 		}
 	}
 	if b.Len() > 0 {
@@ -640,7 +688,7 @@ func Describe(l *Lesson, st *State, lang string) string {
 // direct mode, the mean of members' in group mode.
 func (c *runCtx) score() (score, points, max float64) {
 	n := 0
-	for _, m := range c.st.Members {
+	for _, m := range c.st.joined() {
 		if m.Max <= 0 {
 			continue
 		}

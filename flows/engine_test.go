@@ -1,9 +1,11 @@
 package flows
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -262,23 +264,104 @@ func golden(t *testing.T, path, got string) {
 	}
 }
 
-// TestCloneIsDeep: the engine changes a clone of a cached state; the cached
-// one must not change with it.
-func TestCloneIsDeep(t *testing.T) {
-	st := &State{Lesson: "l", Step: 2, Members: map[int64]*MemberState{1: {Points: 1, Answers: map[string]string{"q": "1"}}},
-		Open: &Open{Seq: 3, Expect: []int64{1, 2}, Answered: map[int64]bool{1: true}, Picks: map[int64][]int{1: {0, 2}}}, Vars: map[string]string{"v": "x"}}
-	c := st.clone()
-	c.Step = 5
-	c.Members[1].Points = 9
-	c.Members[1].Answers["q"] = "2"
-	c.Members[2] = &MemberState{}
-	c.Open.Answered[2] = true
-	c.Open.Picks[1][0] = 7
-	c.Open.Expect[0] = 9
-	c.Vars["v"] = "y"
-	if st.Step != 2 || st.Members[1].Points != 1 || st.Members[1].Answers["q"] != "1" || len(st.Members) != 1 ||
-		len(st.Open.Answered) != 1 || st.Open.Picks[1][0] != 0 || st.Open.Expect[0] != 1 || st.Vars["v"] != "x" {
-		t.Errorf("changing the clone changed the original: %+v %+v %+v", st, st.Members[1], st.Open)
+// TestAnswerTouchesOneMember: in a group of 200 a question's opening
+// touches every member's part it waits for, each answer its member's
+// alone, and the close those who did not answer: what an answer writes
+// does not grow with the group.
+func TestAnswerTouchesOneMember(t *testing.T) {
+	l := mustParse(t, "two.yaml", `
+id: two
+title: Two
+mode: group
+steps:
+  - quiz: {question: "Rate?", numeric: {answer: 20}, timeout: 1h}
+  - quiz: {question: "Pulse?", numeric: {answer: 80}, timeout: 1h}
+`)
+	const size = 200
+	ids := make([]int64, size)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	now := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
+	in := func(who int64, text string) Input {
+		return Input{Now: now, Kind: InputText, Member: Member{ID: who}, Text: text, MessageID: fmt.Sprint("m", who),
+			Members: func() []int64 { return ids }}
+	}
+	e := &Engine{}
+	st, _ := e.Start(l, 1, "", Input{Now: now, Members: func() []int64 { return ids }})
+	if got := st.Touched(); len(got) != size {
+		t.Fatalf("opening the question touched %d parts; want %d", len(got), size)
+	}
+	for _, who := range []int64{7, 8, 7} {
+		e.Handle(l, st, 1, in(who, "20"))
+		if got := st.Touched(); !slices.Equal(got, []int64{who}) && !(who == 7 && len(got) == 0) {
+			t.Errorf("member %d's answer touched %v", who, got)
+		}
+	}
+	if st.Open.Count != 2 || st.Open.Left != size-2 || st.Open.Waiting != size {
+		t.Errorf("open %+v; want 2 answered, %d left of %d", st.Open, size-2, size)
+	}
+	// The timeout closes it: the 198 silent members' parts note it as
+	// missed, and the next question's opening waits for everyone.
+	res := e.Handle(l, st, 1, Input{Now: now.Add(time.Hour), Kind: InputTimer, Seq: st.Seq, Members: func() []int64 { return ids }})
+	if len(res.Answers) != 0 {
+		t.Errorf("closing scored %d answers; the silent have not taken part", len(res.Answers))
+	}
+	if got := st.Touched(); len(got) != size {
+		t.Errorf("closing and opening touched %d parts; want %d", len(got), size)
+	}
+	if m := st.Members[9]; m.Joined || !slices.Equal(m.Missed, []int{0}) {
+		t.Errorf("a silent member's part %+v; want the first question missed", m)
+	}
+	// Member 9 takes part now: scored zero on the missed question.
+	res = e.Handle(l, st, 1, in(9, "80"))
+	if len(res.Answers) != 2 || res.Answers[0].Value != "" || res.Answers[0].MaxPoints != 1 || !res.Answers[1].Correct {
+		t.Errorf("a late first answer recorded %+v; want the missed question at zero, then the answer", res.Answers)
+	}
+	if m := st.Members[9]; m.Max != 2 || m.Points != 1 || len(m.Missed) != 0 {
+		t.Errorf("part %+v; want 1 of 2", m)
+	}
+}
+
+// TestLegacyState: a run begun before members' parts had rows of their
+// own has them in its document (testdata/legacy-state.json): decoded, each
+// member's part holds what the document said about them, and every part
+// is touched so that the next save moves it to its row.
+func TestLegacyState(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "legacy-state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := decodeState(1, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := st.Open; o == nil || o.Seq != 3 || o.Waiting != 3 || o.Left != 2 || o.Count != 1 || o.Correct != 1 {
+		t.Errorf("open %+v; want 3 waited for, 1 answered, 2 left", st.Open)
+	}
+	for _, tc := range []struct {
+		id   int64
+		want MemberState
+	}{
+		{1, MemberState{Points: 2, Max: 2, Correct: 2, Joined: true, Waited: 3, Answered: 3}},
+		{2, MemberState{Points: 0, Max: 1, Joined: true, Waited: 3, Picks: []int{0, 2}, PickSeq: 3}},
+		{3, MemberState{Waited: 3, Missed: []int{0}}},
+	} {
+		m := st.Members[tc.id]
+		if m == nil || fmt.Sprintf("%+v", *m) != fmt.Sprintf("%+v", tc.want) {
+			t.Errorf("member %d: %+v; want %+v", tc.id, m, tc.want)
+		}
+	}
+	if got := st.Touched(); !slices.Equal(got, []int64{1, 2, 3}) {
+		t.Errorf("touched %v; want every member", got)
+	}
+	// Saved again, the document no longer holds members.
+	head, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(head), "members") || strings.Contains(string(head), "expect") {
+		t.Errorf("saved document %s still holds members", head)
 	}
 }
 

@@ -33,9 +33,11 @@ type Host struct {
 	log       *slog.Logger
 
 	// states keeps the last state written for each active run, with the
-	// exact bytes written, to skip decoding JSON on the next input. A
-	// state whose transaction rolled back does not match the stored bytes,
-	// and is decoded afresh.
+	// exact bytes of its document, to skip reading and decoding it and
+	// its members' parts on the next input. An input takes the state out
+	// while the engine changes it; a state whose transaction rolled back
+	// does not match the stored bytes (each save changes State.Rev), and
+	// is read afresh.
 	mu     sync.Mutex
 	states map[int64]cachedState
 }
@@ -145,7 +147,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 	if !ok {
 		return false, nil // the lesson was removed since the run began
 	}
-	st, err := h.load(run)
+	st, err := h.load(tx, run)
 	if err != nil {
 		return false, err
 	}
@@ -164,6 +166,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 		return false, listErr
 	}
 	if !res.Handled && len(res.Messages) == 0 {
+		h.putBack(run, st) // unchanged: not an answer
 		return false, nil
 	}
 	return res.Handled, h.apply(tx, s.Chat, &run, st, res, s.Now)
@@ -187,7 +190,7 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	st, err := h.load(run)
+	st, err := h.load(tx, run)
 	if err != nil {
 		return err
 	}
@@ -206,7 +209,7 @@ func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	st, err := h.load(run)
+	st, err := h.load(tx, run)
 	if err != nil {
 		return err
 	}
@@ -225,11 +228,7 @@ func (h *Host) Describe(run bot.Run, lang string) string {
 	if !ok {
 		return run.LessonID
 	}
-	st, err := h.load(run)
-	if err != nil {
-		return l.Title.In(l.Lang(lang), l.Fallback())
-	}
-	return Describe(l, st, lang)
+	return Describe(l, &State{Step: run.Step}, lang)
 }
 
 func member(s bot.Session) Member {
@@ -264,16 +263,33 @@ func (h *Host) size(tx bot.Tx, chat bot.Chat, err *error) func() int {
 	}
 }
 
-// load returns a run's state for the engine to change: a copy of the cached
-// one when the stored bytes are those it was written as, else decoded.
-func (h *Host) load(run bot.Run) (*State, error) {
+// load returns a run's state for the engine to change: the cached one,
+// taken out of the cache, when the stored document is the one it was
+// written as; else read and decoded with its members' parts.
+func (h *Host) load(tx bot.Tx, run bot.Run) (*State, error) {
 	h.mu.Lock()
 	c, ok := h.states[run.ID]
+	delete(h.states, run.ID)
 	h.mu.Unlock()
 	if ok && bytes.Equal(c.raw, run.State) {
-		return c.st.clone(), nil
+		return c.st, nil
 	}
-	return decodeState(run)
+	st, err := decodeState(run.ID, run.State)
+	if err != nil {
+		return nil, err
+	}
+	parts, err := tx.RunMembers(run.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range parts {
+		m := &MemberState{}
+		if err := json.Unmarshal(p.State, m); err != nil {
+			return nil, fmt.Errorf("run %d member %d: %w", run.ID, p.MemberID, err)
+		}
+		st.Members[p.MemberID] = m
+	}
+	return st, nil
 }
 
 // keep caches the state just written for an active run.
@@ -290,10 +306,69 @@ func (h *Host) keep(run *bot.Run, st *State) {
 	h.states[run.ID] = cachedState{raw: run.State, st: st}
 }
 
-func decodeState(run bot.Run) (*State, error) {
-	st := &State{}
-	if err := json.Unmarshal(run.State, st); err != nil {
-		return nil, fmt.Errorf("run %d state: %w", run.ID, err)
+// putBack returns a state the engine did not change to the cache.
+func (h *Host) putBack(run bot.Run, st *State) {
+	if len(st.touched) > 0 {
+		return // changed after all (a run begun before members' parts had rows)
+	}
+	h.keep(&run, st)
+}
+
+// legacyState holds what runs begun before members' parts had rows of
+// their own kept in the run's document.
+type legacyState struct {
+	Members map[int64]*MemberState `json:"members"`
+	Open    *struct {
+		Expect   []int64         `json:"expect"`
+		Answered map[int64]bool  `json:"answered"`
+		Picks    map[int64][]int `json:"picks"`
+	} `json:"open"`
+	Asked []struct {
+		Expect []int64 `json:"expect"`
+	} `json:"asked"`
+}
+
+// decodeState decodes a run's document. One written before members' parts
+// had rows of their own has its members moved into parts, touched so that
+// the next save writes them.
+func decodeState(runID int64, raw []byte) (*State, error) {
+	st := &State{Members: map[int64]*MemberState{}}
+	if err := json.Unmarshal(raw, st); err != nil {
+		return nil, fmt.Errorf("run %d state: %w", runID, err)
+	}
+	var old legacyState
+	if err := json.Unmarshal(raw, &old); err != nil {
+		return nil, fmt.Errorf("run %d state: %w", runID, err)
+	}
+	for id, m := range old.Members {
+		m.Joined = true
+		st.Members[id] = m
+		st.touch(id)
+	}
+	if o := old.Open; o != nil && st.Open != nil {
+		seq := st.Open.Seq
+		for _, id := range o.Expect {
+			st.touch(id).Waited = seq
+			st.Open.Waiting++
+			if !o.Answered[id] {
+				st.Open.Left++
+			}
+		}
+		for id := range o.Answered {
+			st.touch(id).Answered = seq
+			st.Open.Count++
+		}
+		for id, p := range o.Picks {
+			m := st.touch(id)
+			m.Picks, m.PickSeq = p, seq
+		}
+	}
+	for i, a := range old.Asked {
+		for _, id := range a.Expect {
+			if m := st.touch(id); !m.Joined {
+				m.Missed = append(m.Missed, i)
+			}
+		}
 	}
 	return st, nil
 }
@@ -324,6 +399,21 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 	if err := h.cases(tx, chat, run, res, now); err != nil {
 		return err
 	}
+	// Only the members' parts that changed, then the run's document.
+	if ids := st.Touched(); len(ids) > 0 {
+		parts := make([]bot.RunMember, 0, len(ids))
+		for _, id := range ids {
+			raw, err := json.Marshal(st.Members[id])
+			if err != nil {
+				return fmt.Errorf("run %d member %d: %w", run.ID, id, err)
+			}
+			parts = append(parts, bot.RunMember{RunID: run.ID, MemberID: id, State: raw})
+		}
+		if err := tx.SaveRunMembers(parts); err != nil {
+			return err
+		}
+	}
+	st.Rev++
 	state, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("run %d state: %w", run.ID, err)

@@ -361,30 +361,24 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 			// A poll vote is the member's whole selection so far: it
 			// replaces the last one, and counts once it includes Done
 			// (multi-select) or names an option (single choice).
-			open := c.st.Open
-			if open.Picks == nil {
-				open.Picks = map[int64][]int{}
-			}
-			open.Picks[in.Member.ID] = picks
+			m := c.st.touch(in.Member.ID)
+			m.Picks, m.PickSeq = picks, c.st.Seq
 			return true
 		}
 		if q.multi && in.Kind == InputOption && !submit {
 			// A press toggles an option; Done scores the selection.
-			open := c.st.Open
-			if open.Picks == nil {
-				open.Picks = map[int64][]int{}
-			}
-			cur := open.Picks[in.Member.ID]
+			m := c.st.touch(in.Member.ID)
+			cur := c.picks(m)
 			if i := slices.Index(cur, picks[0]); i >= 0 {
 				cur = slices.Delete(cur, i, i+1)
 			} else {
 				cur = append(cur, picks[0])
 			}
-			open.Picks[in.Member.ID] = cur
+			m.Picks, m.PickSeq = cur, c.st.Seq
 			return true
 		}
 		if submit && in.Kind != InputVote {
-			picks = slices.Clone(c.st.Open.Picks[in.Member.ID])
+			picks = slices.Clone(c.picks(c.st.Members[in.Member.ID]))
 			if len(picks) == 0 {
 				return true // Done with nothing chosen: nothing to score
 			}
@@ -590,7 +584,8 @@ func (q *quizStep) record(c *runCtx, in Input, value string, correct bool) {
 	m.Max += q.points
 	key := c.stepKey()
 	c.remember(m, key, value)
-	c.st.Open.Answered[in.Member.ID] = true
+	c.took(m)
+	m.Picks, m.PickSeq = nil, 0
 	if !correct {
 		if c.st.Open.Wrong == nil {
 			c.st.Open.Wrong = map[string]int{}
@@ -603,30 +598,37 @@ func (q *quizStep) record(c *runCtx, in Input, value string, correct bool) {
 
 func (q *quizStep) close(c *runCtx, timedOut bool) {
 	open := c.st.Open
+	asked := -1
 	if c.st.Mode == ModeGroup {
-		c.st.Asked = append(c.st.Asked, Asked{Key: c.stepKey(), Seq: c.st.Seq, Points: q.points, Expect: slices.Clone(open.Expect)})
+		c.st.Asked = append(c.st.Asked, Asked{Key: c.stepKey(), Seq: c.st.Seq, Points: q.points})
+		asked = len(c.st.Asked) - 1
 	}
 	// Members who took part in the run but not in this question score zero
-	// for it, so their score counts every question they were asked.
+	// for it, so their score counts every question they were asked; one it
+	// waited for who has not taken part yet will, if they do.
 	for id, m := range c.st.Members {
-		if open.Answered[id] {
-			continue
+		switch {
+		case m.Answered == open.Seq:
+		case m.Joined:
+			m = c.st.touch(id)
+			m.Max += q.points
+			c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: id, StepID: c.stepKey(), Seq: c.st.Seq,
+				Value: "", MaxPoints: q.points, At: c.in.Now})
+		case m.Waited == open.Seq && asked >= 0:
+			c.st.touch(id).Missed = append(m.Missed, asked)
 		}
-		m.Max += q.points
-		c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: id, StepID: c.stepKey(), Seq: c.st.Seq,
-			Value: "", MaxPoints: q.points, At: c.in.Now})
 	}
 	switch {
 	case c.st.Mode == ModeDirect && timedOut:
 		c.post(c.st.Seq, "close", c.tr("time_up_direct", q.rightAnswer(c, c.st.Lang)))
 	case c.st.Mode == ModeDirect:
 	case timedOut:
-		c.post(c.st.Seq, "close", q.summary(c, c.tr("time_up", len(open.Answered), open.Correct)))
+		c.post(c.st.Seq, "close", q.summary(c, c.tr("time_up", open.Count, open.Correct)))
 	case !c.allAnswered():
 		// The lesson's close_when rule: most have answered, the rest quiet.
-		c.post(c.st.Seq, "close", q.summary(c, c.tr("closed_early", len(open.Answered), max(len(open.Expect), open.Size), open.Correct)))
+		c.post(c.st.Seq, "close", q.summary(c, c.tr("closed_early", open.Count, max(open.Waiting, open.Size), open.Correct)))
 	default:
-		c.post(c.st.Seq, "close", q.summary(c, c.tr("all_answered", open.Correct, len(open.Answered))))
+		c.post(c.st.Seq, "close", q.summary(c, c.tr("all_answered", open.Correct, open.Count)))
 	}
 }
 
@@ -678,3 +680,11 @@ func mostWrong(wrong map[string]int) (string, int) {
 
 // stepKey names the current step in answers: its id, or #N by position.
 func (c *runCtx) stepKey() string { return c.l.StepKey(c.st.Step) }
+
+// picks returns a member's options chosen so far in the open question.
+func (c *runCtx) picks(m *MemberState) []int {
+	if m == nil || m.PickSeq != c.st.Seq {
+		return nil
+	}
+	return m.Picks
+}

@@ -40,6 +40,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 			WHERE cm.member_id = ? AND c.type = 'direct'`, []any{memberID}},
 		{"private timers", `DELETE FROM timers WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
 		{"private answers", `DELETE FROM answers WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
+		{"private runs", `DELETE FROM run_members WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
 		{"private runs", `UPDATE cases SET run_id = NULL WHERE run_id IN (SELECT id FROM runs WHERE chat_id IN (SELECT id FROM forget_chats))`, nil},
 		{"private runs", `DELETE FROM runs WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
 		{"private assignments", `DELETE FROM assignments WHERE chat_id IN (SELECT id FROM forget_chats)`, nil},
@@ -57,6 +58,15 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"activity", `DELETE FROM program_weeks WHERE member_id = ?`, []any{memberID}},
 		{"memberships", `DELETE FROM chat_members WHERE member_id = ?`, []any{memberID}},
 		{"runs", `UPDATE runs SET started_by = NULL WHERE started_by = ?`, []any{memberID}},
+		// A run's document changes with its members' parts (its rev), so the
+		// engine's cached copy, which still holds the part, is not used.
+		{"scores in lessons", `UPDATE runs SET state = json_set(state, '$.rev', COALESCE(json_extract(state, '$.rev'), 0) + 1)
+			WHERE id IN (SELECT run_id FROM run_members WHERE member_id = ?)`, []any{memberID}},
+		{"scores in lessons", `DELETE FROM run_members WHERE member_id = ?`, []any{memberID}},
+		// Runs begun before members' parts had rows of their own keep them
+		// in the run's state, keyed by member id.
+		{"scores in lessons", `UPDATE runs SET state = json_remove(state, '$.members."' || ?1 || '"')
+			WHERE json_type(state, '$.members."' || ?1 || '"') IS NOT NULL`, []any{memberID}},
 		{"assignments", `UPDATE assignments SET assigned_by = NULL WHERE assigned_by = ?`, []any{memberID}},
 		{"cases", `UPDATE cases SET author_id = NULL WHERE author_id = ?`, []any{memberID}},
 		// A case they held as mentor goes back to the queue, offered now.

@@ -39,13 +39,15 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Chats = append(d.Chats, c)
 			return err
 		}},
-		{"lesson runs", `SELECT r.id, r.lesson_id, ` + chatLabel + `, r.status, COALESCE(r.started_by = ?1, 0), r.started_at, r.finished_at
+		{"lesson runs", `SELECT r.id, r.lesson_id, ` + chatLabel + `, r.status, COALESCE(r.started_by = ?1, 0), r.started_at, r.finished_at,
+			(SELECT rm.state FROM run_members rm WHERE rm.run_id = r.id AND rm.member_id = ?1)
 			FROM runs r JOIN chats c ON c.id = r.chat_id
-			WHERE r.started_by = ?1 OR r.id IN (SELECT run_id FROM answers WHERE member_id = ?1) ORDER BY r.started_at, r.id`, func(rows *sql.Rows) error {
+			WHERE r.started_by = ?1 OR r.id IN (SELECT run_id FROM answers WHERE member_id = ?1)
+			OR r.id IN (SELECT run_id FROM run_members WHERE member_id = ?1) ORDER BY r.started_at, r.id`, func(rows *sql.Rows) error {
 			var r bot.MemberRun
 			var started int64
 			var finished sql.NullInt64
-			err := rows.Scan(&r.ID, &r.LessonID, &r.Chat, &r.Status, &r.StartedByThem, &started, &finished)
+			err := rows.Scan(&r.ID, &r.LessonID, &r.Chat, &r.Status, &r.StartedByThem, &started, &finished, &r.Part)
 			r.Started, r.Finished = fromMS(started), nullMS(finished)
 			d.Runs = append(d.Runs, r)
 			return err

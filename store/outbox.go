@@ -13,7 +13,7 @@ import (
 
 // pendingQuery is PendingOutbox's query: channel, now, now, limit. The
 // indexes outbox_due and outbox_pending answer it (TestPendingOutboxPlan).
-const pendingQuery = `SELECT o.id, o.chat_id, o.payload, o.attempts, o.created_at FROM outbox o
+const pendingQuery = `SELECT o.id, o.chat_id, o.key, o.payload, o.attempts, o.created_at FROM outbox o
 	WHERE o.channel = ? AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?
 	AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
 		AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?)
@@ -21,9 +21,10 @@ const pendingQuery = `SELECT o.id, o.chat_id, o.payload, o.attempts, o.created_a
 
 // PendingOutbox lists up to limit unsent messages of a channel due at now,
 // oldest first. A message waits while an older one to the same chat is
-// waiting for a retry, so each chat receives its messages in order.
-func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, limit int) ([]bot.OutboxItem, error) {
-	rows, err := d.read.QueryContext(ctx, pendingQuery, channel, ms(now), ms(now), limit)
+// waiting for a retry, so each chat receives its messages in order. Rows
+// skip says to leave out count towards limit and are not decoded.
+func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]bot.OutboxItem, error) {
+	rows, err := d.pending.QueryContext(ctx, channel, ms(now), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
 	}
@@ -31,11 +32,14 @@ func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, l
 	var out []bot.OutboxItem
 	for rows.Next() {
 		var it bot.OutboxItem
-		var payload []byte
+		var payload sql.RawBytes
 		var created int64
-		var chatID string
-		if err := rows.Scan(&it.ID, &chatID, &payload, &it.Attempts, &created); err != nil {
+		var chatID, key string
+		if err := rows.Scan(&it.ID, &chatID, &key, &payload, &it.Attempts, &created); err != nil {
 			return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
+		}
+		if skip != nil && skip(chatID, key) {
+			continue
 		}
 		if err := json.Unmarshal(payload, &it.Outbound); err != nil {
 			return nil, fmt.Errorf("outbox message %d: %w", it.ID, err)

@@ -57,6 +57,14 @@ var purgeSteps = []purgeStep{
 			OR EXISTS (SELECT 1 FROM json_each(runs.state, '$.members') m WHERE json_type(m.value, '$.answers') IS NOT NULL)) LIMIT ?)`,
 	},
 	{
+		"answers kept in finished lessons' members' parts",
+		`SELECT count(*) FROM run_members WHERE json_type(state, '$.answers') IS NOT NULL
+			AND run_id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ?)`,
+		`UPDATE run_members SET state = json_remove(state, '$.answers') WHERE (run_id, member_id) IN
+			(SELECT run_id, member_id FROM run_members WHERE json_type(state, '$.answers') IS NOT NULL
+			AND run_id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ?) LIMIT ?)`,
+	},
+	{
 		"replies in case threads (mentors' answers stay)",
 		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `'`,
 		`UPDATE case_posts SET text = '` + PurgedText + `' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `' LIMIT ?)`,

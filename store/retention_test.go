@@ -41,6 +41,10 @@ func TestPurgeExactlyOlder(t *testing.T) {
 			if err := tx.SaveRun(run); err != nil {
 				return err
 			}
+			part := bot.RunMember{RunID: run.ID, MemberID: m.ID, State: []byte(`{"points":1,"joined":true,"answers":{"ward":"Maternity"}}`)}
+			if err := tx.SaveRunMembers([]bot.RunMember{part}); err != nil {
+				return err
+			}
 			if err := tx.SaveAnswer(bot.Answer{RunID: run.ID, MemberID: m.ID, StepID: "rate", Seq: 1, Value: "20", Correct: true, Points: 1, MaxPoints: 1, At: at}); err != nil {
 				return err
 			}
@@ -66,7 +70,7 @@ func TestPurgeExactlyOlder(t *testing.T) {
 			_, err = tx.SeeEvent(fmt.Sprint("sim:ward:amina:", i), at)
 			return err
 		})
-		pending, err := db.PendingOutbox(ctx, "sim", at.Add(time.Hour), 10)
+		pending, err := db.PendingOutbox(ctx, "sim", at.Add(time.Hour), 10, nil)
 		if err != nil || len(pending) != 1 {
 			t.Fatalf("pending = %v, %v", pending, err)
 		}
@@ -89,8 +93,8 @@ func TestPurgeExactlyOlder(t *testing.T) {
 	}
 	check := func(label string, got map[string]int64, want int64) {
 		t.Helper()
-		if len(got) < 8 {
-			t.Errorf("%s: %d kinds of data, want 8: %v", label, len(got), got)
+		if len(got) < 9 {
+			t.Errorf("%s: %d kinds of data, want 9: %v", label, len(got), got)
 		}
 		for what, n := range got {
 			if n != want {
@@ -109,6 +113,13 @@ func TestPurgeExactlyOlder(t *testing.T) {
 		m, err := tx.EnsureMember("sim", "amina-0", "", cutoff)
 		if err != nil {
 			return err
+		}
+		parts, err := tx.RunMembers(1)
+		if err != nil {
+			return err
+		}
+		if len(parts) != 1 || string(parts[0].State) != `{"points":1,"joined":true}` {
+			t.Errorf("the first run's member part after the purge = %+v; want the score without the answers", parts)
 		}
 		p, err := tx.MemberProgress(m.ID)
 		if len(p) != 1 || p[0].Correct != 1 || p[0].Points != 1 {

@@ -43,10 +43,12 @@ type DB struct {
 	lock  *os.File
 	read  *sql.DB
 	write *sql.DB
-	reqs  chan *request
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	// pending is PendingOutbox's query, prepared on the read pool.
+	pending *sql.Stmt
+	reqs    chan *request
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
 
 	// stmts caches prepared statements on the writer's one connection, and
 	// unprepared lists queries to prepare once the connection is free; only
@@ -125,7 +127,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
+	pending, err := read.PrepareContext(ctx, pendingQuery)
+	if err != nil {
+		read.Close()
+		write.Close()
+		unlock()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	d := &DB{
+		pending:    pending,
 		path:       path,
 		lock:       lock,
 		read:       read,
@@ -217,6 +227,7 @@ func (d *DB) Close() error {
 	for _, st := range d.stmts {
 		st.Close()
 	}
+	d.pending.Close()
 	err := errors.Join(d.read.Close(), d.write.Close())
 	if d.lock != nil {
 		d.lock.Close() // releases the lock

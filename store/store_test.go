@@ -163,15 +163,25 @@ func TestOutboxOrder(t *testing.T) {
 		}
 		return nil
 	})
-	items, err := db.PendingOutbox(ctx, "sim", t0, 100)
+	items, err := db.PendingOutbox(ctx, "sim", t0, 100, nil)
 	if err != nil || len(items) != 5 {
 		t.Fatalf("pending = %d, %v; want 5", len(items), err)
+	}
+	// The sender's busy chats are left out, but count towards the limit.
+	var asked []string
+	skipA := func(chat, key string) bool { asked = append(asked, chat+":"+key); return chat == "a" }
+	onlyB, err := db.PendingOutbox(ctx, "sim", t0, 4, skipA)
+	if err != nil || len(onlyB) != 2 || onlyB[0].Text != "1" || onlyB[1].Text != "3" {
+		t.Errorf("pending skipping a = %+v, %v; want b's 1 and 3", onlyB, err)
+	}
+	if fmt.Sprint(asked) != "[a:k0 b:k1 a:k2 b:k3]" {
+		t.Errorf("skip asked about %v; want the first 4 rows' chats and keys", asked)
 	}
 	// The first message to chat a fails and waits a minute.
 	if err := db.MarkRetry(ctx, items[0], "network", t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(time.Second), 100)
+	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(time.Second), 100, nil)
 	var got []string
 	for _, it := range items {
 		got = append(got, it.ChatID+it.Text)
@@ -179,14 +189,14 @@ func TestOutboxOrder(t *testing.T) {
 	if fmt.Sprint(got) != "[b1 b3]" {
 		t.Errorf("pending while a's head waits = %v, want [b1 b3]", got)
 	}
-	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(2*time.Minute), 100)
+	items, _ = db.PendingOutbox(ctx, "sim", t0.Add(2*time.Minute), 100, nil)
 	if len(items) != 5 || items[0].Text != "0" || items[0].Attempts != 1 {
 		t.Errorf("after the wait: %+v", items)
 	}
 	for _, it := range items {
 		db.MarkSent(ctx, it, "p"+it.Text, t0)
 	}
-	if items, _ := db.PendingOutbox(ctx, "sim", t0.Add(time.Hour), 100); len(items) != 0 {
+	if items, _ := db.PendingOutbox(ctx, "sim", t0.Add(time.Hour), 100, nil); len(items) != 0 {
 		t.Errorf("sent messages are pending again: %+v", items)
 	}
 }
@@ -207,7 +217,7 @@ func TestTransientLeavesNoRow(t *testing.T) {
 		}
 		return nil
 	})
-	items, err := db.PendingOutbox(ctx, "sim", t0, 100)
+	items, err := db.PendingOutbox(ctx, "sim", t0, 100, nil)
 	if err != nil || len(items) != 4 {
 		t.Fatalf("pending = %d, %v; want 4", len(items), err)
 	}
@@ -265,7 +275,7 @@ func TestMigrateChat(t *testing.T) {
 		}
 		return nil
 	})
-	items, _ := db.PendingOutbox(context.Background(), "telegram", t0, 10)
+	items, _ := db.PendingOutbox(context.Background(), "telegram", t0, 10, nil)
 	if len(items) != 1 || items[0].ChatID != "-1004001" {
 		t.Errorf("pending message after migration = %+v", items)
 	}
@@ -526,7 +536,7 @@ func TestMarkSentAfterReuse(t *testing.T) {
 		}
 	}
 	enqueue("consent:a:notice")
-	items, err := db.PendingOutbox(ctx, "sim", t0, 10)
+	items, err := db.PendingOutbox(ctx, "sim", t0, 10, nil)
 	if err != nil || len(items) != 1 {
 		t.Fatalf("pending = %v, %v", items, err)
 	}
@@ -538,7 +548,7 @@ func TestMarkSentAfterReuse(t *testing.T) {
 	if err := db.MarkSent(ctx, old, "p1", t0); err != nil {
 		t.Fatal(err)
 	}
-	items, err = db.PendingOutbox(ctx, "sim", t0, 10)
+	items, err = db.PendingOutbox(ctx, "sim", t0, 10, nil)
 	if err != nil || len(items) != 1 || items[0].Key != "consent:b:notice" {
 		t.Fatalf("pending after marking the deleted row sent = %+v, %v; want the new notice (id %d reused: %v)", items, err, old.ID, len(items) == 1 && items[0].ID == old.ID)
 	}

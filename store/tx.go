@@ -472,6 +472,38 @@ func (t *Tx) SaveRun(r *bot.Run) error {
 	return nil
 }
 
+// RunMembers returns each member's part of a run.
+func (t *Tx) RunMembers(runID int64) ([]bot.RunMember, error) {
+	rows, err := t.query(`SELECT member_id, state FROM run_members WHERE run_id = ?`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("run %d members: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []bot.RunMember
+	for rows.Next() {
+		m := bot.RunMember{RunID: runID}
+		if err := rows.Scan(&m.MemberID, &m.State); err != nil {
+			return nil, fmt.Errorf("run %d members: %w", runID, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("run %d members: %w", runID, err)
+	}
+	return out, nil
+}
+
+// SaveRunMembers stores members' parts of runs, replacing earlier ones.
+func (t *Tx) SaveRunMembers(ms []bot.RunMember) error {
+	for _, m := range ms {
+		if _, err := t.exec(`INSERT INTO run_members (run_id, member_id, state) VALUES (?, ?, ?)
+			ON CONFLICT (run_id, member_id) DO UPDATE SET state = excluded.state`, m.RunID, m.MemberID, m.State); err != nil {
+			return fmt.Errorf("save run %d member %d: %w", m.RunID, m.MemberID, err)
+		}
+	}
+	return nil
+}
+
 // AddTimer schedules a timer.
 func (t *Tx) AddTimer(tm bot.Timer) error {
 	if _, err := t.exec(`INSERT INTO timers (run_id, seq, due_at) VALUES (?, ?, ?)`, tm.RunID, tm.Seq, ms(tm.Due)); err != nil {

@@ -68,7 +68,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 			}
 			wg.Wait()
 			for {
-				pending, err := app.DB.PendingOutbox(ctx, sim.Name, app.Clock.Now().Add(time.Hour), 1)
+				pending, err := app.DB.PendingOutbox(ctx, sim.Name, app.Clock.Now().Add(time.Hour), 1, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

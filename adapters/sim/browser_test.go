@@ -78,7 +78,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Everyone has answered: 2 of 3 correct.", "The answer: 1. Before touching a patient; 3.",
-		"The answer: 25 ± 5.", "🏁 3 members took part, 2 passed.",
+		"The answer: 25 ± 5.", "🏁 Members who took part: 3; passed: 2.",
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the page lacks %q:\n%s", want, log)

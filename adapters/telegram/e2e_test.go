@@ -72,7 +72,7 @@ func TestGroupQuizThroughEmulator(t *testing.T) {
 	emu.WaitFor(10*time.Second, "everyone answered", hasText("Everyone has answered: 2 of 3 correct."))
 	emu.WaitFor(10*time.Second, "the pause", hasText("Take three seconds"))
 	app.Clock.Advance(3 * time.Second)
-	msgs = emu.WaitFor(10*time.Second, "the end", hasText("members took part"))
+	msgs = emu.WaitFor(10*time.Second, "the end", hasText("Members who took part"))
 
 	// The bot's messages, in order, each exactly once.
 	var texts []string
@@ -95,7 +95,7 @@ func TestGroupQuizThroughEmulator(t *testing.T) {
 		"Everyone has answered: 2 of 3 correct.",
 		"Take three seconds to think about your triage area.",
 		"Done. Thank you!",
-		"🏁 3 members took part, 3 passed. Send /progress to see your score.",
+		"🏁 Members who took part: 3; passed: 3. Send /progress to see your score.",
 	}
 	if !slices.Equal(texts, want) {
 		t.Errorf("bot messages:\n%s\nwant:\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))

@@ -63,7 +63,7 @@ func TestPacingBroadcast(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	for len(h.net.messages()) < groups*perChat {
 		if time.Now().After(deadline) {
-			pend, _ := app.DB.PendingOutbox(context.Background(), Name, app.Clock.Now().Add(24*time.Hour), 100)
+			pend, _ := app.DB.PendingOutbox(context.Background(), Name, app.Clock.Now().Add(24*time.Hour), 100, nil)
 			for _, p := range pend {
 				t.Logf("pending: %d %s attempts=%d %q", p.ID, p.ChatID, p.Attempts, p.Text)
 			}

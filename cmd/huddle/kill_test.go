@@ -208,7 +208,7 @@ func TestKillAndRestart(t *testing.T) {
 	p.kill(t)
 	time.Sleep(3500 * time.Millisecond)
 	startHuddle(t, env) // stopped by the test's cleanup
-	wait("members took part")
+	wait("Members who took part")
 	emu.Send(group, chinedu, "/progress")
 	msgs = wait("Your progress, Chinedu")
 
@@ -237,7 +237,7 @@ func TestKillAndRestart(t *testing.T) {
 		"Everyone has answered: 2 of 3 correct.",
 		"Take three seconds to think about your triage area.",
 		"Done. Thank you!",
-		"🏁 3 members took part, 2 passed. Send /progress to see your score.",
+		"🏁 Members who took part: 3; passed: 2. Send /progress to see your score.",
 		"Your progress, Chinedu:",
 	)
 	if !slices.Equal(got, want) {

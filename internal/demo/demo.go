@@ -87,7 +87,7 @@ func Generate(ctx context.Context, path string, spec Spec, progress func(week, w
 	}
 	// Let the sender drain, so that every message is marked sent.
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		pending, err := db.PendingOutbox(ctx, Channel, clk.Now().Add(time.Hour), 1)
+		pending, err := db.PendingOutbox(ctx, Channel, clk.Now().Add(time.Hour), 1, nil)
 		if err != nil || len(pending) == 0 {
 			break
 		}
