@@ -417,3 +417,49 @@ func TestMissedQuestions(t *testing.T) {
 		}
 	}
 }
+
+// TestChatterDuringQuestion: while a question is open, what is not an
+// answer to it is left alone: talk from a member who has answered, and
+// talk from one who has not, get no reply and count as no answer; the
+// question waits for the real answer.
+func TestChatterDuringQuestion(t *testing.T) {
+	h := start(t)
+	h.post("ward", "amina", "Amina", "morning", "")
+	h.post("ward", "brigitte", "Brigitte", "morning", "")
+	seq := h.last("ward")
+	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.wait("ward", seq, "Upper limit")
+	h.post("ward", "amina", "Amina", "20", "")
+	h.wait("ward", seq, "Amina: correct")
+	chat := h.last("ward")
+	h.post("ward", "amina", "Amina", "Thanks, that one was easy", "")
+	h.post("ward", "brigitte", "Brigitte", "Good morning everyone, busy night?", "")
+	h.post("ward", "brigitte", "Brigitte", "20", "")
+	h.wait("ward", chat, "Everyone has answered: 2 of 2 correct")
+	got := texts(h.botAfter("ward", chat))
+	if len(got) < 2 || !strings.HasPrefix(got[0], "✅ Brigitte: correct") || !strings.HasPrefix(got[1], "Everyone has answered") {
+		t.Errorf("after the chatter the bot said %q; want only Brigitte's verdict, then the close", got)
+	}
+	var answers int
+	if err := h.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for _, who := range []string{"amina", "brigitte"} {
+			m, err := tx.MemberByRef(bot.StaffRef{Channel: "sim", ID: who})
+			if err != nil {
+				return err
+			}
+			p, err := tx.MemberProgress(m.ID)
+			if err != nil {
+				return err
+			}
+			for _, r := range p {
+				answers += r.Answered
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if answers != 2 {
+		t.Errorf("%d answers stored; want 2, the chatter counted as none", answers)
+	}
+}

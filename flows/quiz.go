@@ -332,6 +332,8 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 			return true // a changed or withdrawn poll vote changes nothing
 		case c.quiet() && in.Kind == InputText:
 			return false // talk about the question: left to the discussion
+		case in.Kind == InputText && c.st.Mode == ModeGroup && !q.answerLike(c, in):
+			return false // talk, not a second answer: left alone
 		case c.quiet():
 			c.toast(capitalize(engineText(c.memberLang(in.Member.ID), "already", "")))
 			return true
@@ -687,4 +689,20 @@ func (c *runCtx) picks(m *MemberState) []int {
 		return nil
 	}
 	return m.Picks
+}
+
+// answerLike reports whether a typed message has the form of an answer to
+// the question (a number to a numeric one, an option's number), so that a
+// second one is told it is too late; free-text questions take any text,
+// so nothing typed after an answer to one is taken for another.
+func (q *quizStep) answerLike(c *runCtx, in Input) bool {
+	switch {
+	case len(q.options) > 0:
+		_, _, ok := q.parseChoice(c, in)
+		return ok
+	case q.numeric != nil:
+		_, ok := parseNumber(in.Text)
+		return ok
+	}
+	return false
 }

@@ -160,6 +160,15 @@ func (t *Telegram) chatPaceOf(chatID string, now time.Time) *chatPace {
 			}
 		}
 		p = &chatPace{chat: window{n: 1, span: chatGap}}
+		// A process started moments ago (after a crash) cannot know what
+		// its predecessor just sent: each chat's first message in the
+		// first second waits as if one went at the start.
+		if t.firstSend.IsZero() {
+			t.firstSend = now
+		}
+		if now.Sub(t.firstSend) < chatGap {
+			p.chat.take(t.firstSend)
+		}
 		if strings.HasPrefix(chatID, "-") {
 			p.group = &window{n: groupLimit, span: time.Minute}
 		}
@@ -252,13 +261,20 @@ func (t *Telegram) classify(err error) error {
 // Telegram said "too many requests": its limits are not all published
 // (a bot's many groups, its many new chats), and a 429 means we went past
 // one. The rate climbs back, doubling, after each quiet minute (see
-// speedUp).
+// speedUp). The refusals of one second count as one.
 func (t *Telegram) slowDown() {
 	t.paceMu.Lock()
 	defer t.paceMu.Unlock()
+	now := t.now()
+	if now.Sub(t.halvedAt) < time.Second {
+		// Many chats' messages in flight at once may all be refused: one
+		// slowdown a second, or a burst would take the rate to its floor.
+		return
+	}
+	t.halvedAt = now
 	limit := max(t.limiter.Limit()/2, 1)
 	t.limiter.SetLimit(limit)
-	t.slowedAt = t.now()
+	t.slowedAt = now
 	t.log.Warn("Telegram said too many requests; slowing down", "per_second", float64(limit))
 }
 

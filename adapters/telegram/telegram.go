@@ -69,8 +69,11 @@ type Telegram struct {
 	paceMu   sync.Mutex
 	chatPace map[string]*chatPace
 	// slowedAt is when the overall rate last changed after a "too many
-	// requests"; guarded by paceMu.
-	slowedAt time.Time
+	// requests", halvedAt when it was last halved; guarded by paceMu.
+	slowedAt, halvedAt time.Time
+	// firstSend is when this process first paced a message; guarded by
+	// paceMu.
+	firstSend time.Time
 	// now and sleep are the clock of pacing: real time but in tests.
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error

@@ -493,13 +493,14 @@ func TestClipUTF16(t *testing.T) {
 }
 
 // TestTooManyRequestsSlowsDown: a 429 makes its chat wait retry_after and
-// halves the overall rate; after a quiet minute the rate doubles back up
-// to the configured one, and no further.
+// halves the overall rate, once for the refusals of one second; after a
+// quiet minute the rate doubles back up to the configured one, and no
+// further.
 func TestTooManyRequestsSlowsDown(t *testing.T) {
 	calls := 0
 	tg, _ := fakeAPIFunc(t, func(url.Values) (int, string) {
 		calls++
-		if calls <= 2 {
+		if calls <= 3 {
 			return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}`
 		}
 		return 200, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":42,"type":"private"}}}`
@@ -507,8 +508,10 @@ func TestTooManyRequestsSlowsDown(t *testing.T) {
 	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	tg.now = func() time.Time { return now }
 	tg.sleep = func(_ context.Context, d time.Duration) error { now = now.Add(d); return nil }
-	send := func(chat string) error {
-		now = now.Add(2 * time.Second) // past the chat's second
+	send := func(chat string, burst bool) error {
+		if !burst {
+			now = now.Add(2 * time.Second) // past the chat's second
+		}
 		_, err := tg.Send(context.Background(), bot.Outbound{ChatID: chat, Text: "hi", Key: fmt.Sprint(now)})
 		return err
 	}
@@ -518,24 +521,63 @@ func TestTooManyRequestsSlowsDown(t *testing.T) {
 		later  time.Duration // clock moved before sending
 		retry  bool
 		perSec float64 // the overall rate after
+		burst  bool    // sent in the same second as the step before
 	}{
-		{"first 429", "42", 0, true, 500},
-		{"second 429, another chat", "43", 0, true, 250},
-		{"sent, still slow", "42", 0, false, 250},
-		{"a quiet minute: doubled", "42", time.Minute, false, 500},
-		{"not yet another minute", "42", 10 * time.Second, false, 500},
-		{"another quiet minute: the configured rate", "42", time.Minute, false, 1000},
-		{"no higher", "42", time.Minute, false, 1000},
+		{"first 429", "42", 0, true, 500, false},
+		{"second 429, another chat", "43", 0, true, 250, false},
+		{"third 429 in the same second: one burst", "44", 0, true, 250, true},
+		{"sent, still slow", "42", 0, false, 250, false},
+		{"a quiet minute: doubled", "42", time.Minute, false, 500, false},
+		{"not yet another minute", "42", 10 * time.Second, false, 500, false},
+		{"another quiet minute: the configured rate", "42", time.Minute, false, 1000, false},
+		{"no higher", "42", time.Minute, false, 1000, false},
 	}
 	for _, s := range steps {
 		now = now.Add(s.later)
-		err := send(s.chat)
+		err := send(s.chat, s.burst)
 		var r *bot.RetryError
 		if got := errors.As(err, &r); got != s.retry || (got && r.After != 3*time.Second) {
 			t.Errorf("%s: err = %v; want a 3s wait: %v", s.name, err, s.retry)
 		}
 		if got := float64(tg.limiter.Limit()); got != s.perSec {
 			t.Errorf("%s: %v a second; want %v", s.name, got, s.perSec)
+		}
+	}
+}
+
+// TestFirstSecondAfterStart: a process that just started cannot know what
+// the one before it (killed a moment ago) sent to a chat: in its first
+// second each chat's first message waits as if one went at the start;
+// later a new chat's first message goes at once.
+func TestFirstSecondAfterStart(t *testing.T) {
+	tg, _ := fakeAPIFunc(t, func(url.Values) (int, string) {
+		return 200, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":42,"type":"private"}}}`
+	})
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	now := start
+	tg.now = func() time.Time { return now }
+	var slept []time.Duration
+	tg.sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); now = now.Add(d); return nil }
+	for _, tc := range []struct {
+		chat  string
+		at    time.Duration // after the first send
+		sleep time.Duration
+	}{
+		{"42", 0, time.Second},
+		{"43", 400 * time.Millisecond, 600 * time.Millisecond},
+		{"44", 5 * time.Second, 0},
+	} {
+		now = start.Add(tc.at)
+		slept = nil
+		if _, err := tg.Send(context.Background(), bot.Outbound{ChatID: tc.chat, Text: "hi", Key: tc.chat}); err != nil {
+			t.Fatal(err)
+		}
+		var total time.Duration
+		for _, d := range slept {
+			total += d
+		}
+		if total != tc.sleep {
+			t.Errorf("chat %s at +%s waited %s; want %s", tc.chat, tc.at, total, tc.sleep)
 		}
 	}
 }
