@@ -98,13 +98,13 @@ type Cases interface {
 	// Escalate sends a case to its queue's mentors now, saying so in its
 	// group.
 	Escalate(tx Tx, c Case, now time.Time) error
-	// Command handles a command; false when it is not a case command.
-	Command(tx Tx, s Session, name string, args []string) (bool, error)
+	// Commands are the case commands, for the router's table.
+	Commands() []Command
 	// Message takes a message that belongs to a case (a reply in a thread,
 	// a mentor's answer); false when it does not.
 	Message(tx Tx, s Session) (bool, error)
-	// Option takes a press of one of its options; false when not its own.
-	Option(tx Tx, s Session) (bool, error)
+	// Options are the handlers of its options.
+	Options() []OptionHandler
 	// Check acts on a case whose NextCheck has come: escalation, reminders,
 	// reassignment, overdue notices.
 	Check(tx Tx, c Case, now time.Time) error

@@ -161,6 +161,8 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 		return drop, r.consentReply(tx, ev, now, "consent_no", text)
 	}
 
+	// What the event asks for, and how that meets the notice (the
+	// command's Gate): a command, or the answer to one's question.
 	var name string
 	data, isPress := pressed(ev)
 	switch {
@@ -171,8 +173,12 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 	case isPress && isConsentOption(data):
 		name = "privacy" // an older notice's option: show the current one
 	}
-	switch name {
-	case "forget", "mydata":
+	gate := GateAsk
+	if c := r.commands.get(name); c != nil {
+		name, gate = c.Name, c.Gate
+	}
+	switch gate {
+	case GateRight:
 		// Rights need no consent; those Huddle does not know are told it
 		// holds nothing but their answer to the notice, which /forget
 		// erases.
@@ -196,11 +202,16 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 			return drop, err
 		}
 		return drop, r.consentReply(tx, ev, now, "consent_mydata", tr(lang, "consent_mydata", tr(lang, "consent_status_"+string(c.Status))))
-	case "help":
+	case GateOpen:
 		if err := save(); err != nil {
 			return drop, err
 		}
-		return drop, r.consentReply(tx, ev, now, "help", tr(lang, "help"))
+		// It runs with what it sends turned into answers that keep
+		// nothing of the member (see gatedTx).
+		c := r.commands.get(name)
+		_, args := parseCommand(ev.Text)
+		s := Session{Event: ev, Chat: Chat{Channel: ev.Channel, PlatformID: ev.ChatID, Type: ev.ChatType}, Lang: lang, Now: now}
+		return drop, c.Run(gatedTx{Tx: tx, ev: ev}, s, args)
 	}
 	// In a group, one notice for everyone, at most once a day, accepted
 	// by whoever presses it: not one per member, which in a group of two
@@ -217,7 +228,7 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 	// Ask when they ask for it, and otherwise at most once a day. After
 	// a "no" to this version they are not asked again unasked: in private
 	// they are reminded, at most once a day, how to change their mind.
-	asked := name == "start" || name == "privacy"
+	asked := gate == GateShow
 	if !asked && (ev.Kind != Message && ev.Kind != OptionChosen || ev.Late) {
 		return drop, nil
 	}
@@ -243,7 +254,7 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 		return drop, err
 	}
 	opts := r.noticeOptions(lang)
-	if cmd := carriable(ev); cmd != "" && ev.ChatType == Direct {
+	if cmd := r.carriable(ev); cmd != "" && ev.ChatType == Direct {
 		// Accepting then carries out the command that brought the notice.
 		opts[0].Data += ":" + cmd
 	}
@@ -262,26 +273,23 @@ func (r *Router) groupNotice(tx Tx, ev Event, now time.Time, lang string) error 
 }
 
 // carriable returns the command ev holds when the notice's "I accept" may
-// carry it out once accepted: a command that names only a lesson, a
-// language or nothing, so no text a member wrote is kept in the notice's
-// button (the platform holds its data). "" otherwise.
-func carriable(ev Event) string {
-	if ev.Kind != Message || len(ev.Text) > 40 {
+// carry it out once accepted: one whose Gate is GateCarry, with at most
+// one argument that names a lesson or a language, so no text a member
+// wrote is kept in the notice's button (the platform holds its data). ""
+// otherwise.
+func (r *Router) carriable(ev Event) string {
+	if ev.Kind != Message || len(ev.Text) > 40 || !strings.HasPrefix(ev.Text, "/") {
 		return ""
 	}
 	name, args := parseCommand(ev.Text)
-	switch name {
-	case "lesson", "assign", "unassign", "lang":
-		if len(args) != 1 || !idLike(args[0]) {
-			return ""
-		}
-		return "/" + name + " " + strings.ToLower(args[0])
-	case "lessons", "progress", "queue":
-		if len(args) == 0 {
-			return "/" + name
-		}
+	c := r.commands.get(name)
+	if c == nil || c.Gate != GateCarry || len(args) > 1 || len(args) == 1 && !idLike(args[0]) {
+		return ""
 	}
-	return ""
+	if len(args) == 0 {
+		return "/" + c.Name
+	}
+	return "/" + c.Name + " " + strings.ToLower(args[0])
 }
 
 // idLike reports whether s looks like a lesson id or language code.
@@ -295,7 +303,7 @@ func idLike(s string) bool {
 }
 
 // carried returns the command an accepting press carries ("" for none).
-func carried(ev Event) string {
+func (r *Router) carried(ev Event) string {
 	data := ev.Option
 	if ev.Kind == Vote && len(ev.Choices) == 1 {
 		data = ev.Choices[0]
@@ -305,7 +313,7 @@ func carried(ev Event) string {
 		return ""
 	}
 	_, cmd, _ := strings.Cut(rest, ":")
-	if carriable(Event{Kind: Message, Text: cmd}) != cmd {
+	if r.carriable(Event{Kind: Message, Text: cmd}) != cmd {
 		return "" // not one this version would have put there
 	}
 	return cmd
@@ -422,4 +430,22 @@ func (r *Router) consentAgain(tx Tx, s Session, data string) error {
 // isConsentOption reports whether data is an option of the notice.
 func isConsentOption(data string) bool {
 	return strings.HasPrefix(data, consentYes) || strings.HasPrefix(data, consentNo)
+}
+
+// gatedTx is the transaction a GateOpen command runs in for a member who
+// has not accepted the privacy notice: its messages are answers to what
+// they sent, kept by no key that holds their id, and left in no record of
+// a private chat once sent (as consentReply's are).
+type gatedTx struct {
+	Tx
+	ev Event
+}
+
+// Enqueue queues m as an answer to the gated event.
+func (g gatedTx) Enqueue(m Outbound, now time.Time) error {
+	tag := m.Key[strings.LastIndexByte(m.Key, ':')+1:]
+	m.Key = "consent:" + EventPrint(g.ev.ID) + ":" + tag
+	m.Transient = g.ev.ChatType == Direct && len(m.Options) == 0
+	m.Answer = true
+	return g.Tx.Enqueue(m, now)
 }

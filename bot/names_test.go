@@ -59,6 +59,8 @@ func TestActivityNamed(t *testing.T) {
 // TestCarried: an accepting press carries only commands that name a
 // lesson, a language or nothing; a forged button cannot run one with text.
 func TestCarried(t *testing.T) {
+	r := NewRouter(RouterConfig{})
+	defer r.Close()
 	for data, want := range map[string]string{
 		"cs+:1:/lesson pph-first-hour":         "/lesson pph-first-hour",
 		"cs+:1:/progress":                      "/progress",
@@ -69,8 +71,9 @@ func TestCarried(t *testing.T) {
 		"cs+:1:/lesson pph first":              "",
 		"cs+:1:/forget":                        "",
 		"cs+:1:/lesson <script>alert</script>": "",
+		"cs+:1:/nosuchcommand":                 "",
 	} {
-		if got := carried(Event{Kind: OptionChosen, Option: data}); got != want {
+		if got := r.carried(Event{Kind: OptionChosen, Option: data}); got != want {
 			t.Errorf("carried(%q) = %q, want %q", data, got, want)
 		}
 	}

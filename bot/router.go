@@ -2,12 +2,8 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -69,6 +65,11 @@ type RouterConfig struct {
 	// Member.Pseudonym) rather than their platform name: the Session's
 	// Member.Name is then the pseudonym.
 	Pseudonyms bool
+	// Commands are an embedding program's own commands, added to the
+	// built-in ones and the case service's (one of the same name replaces
+	// it); Options are its option handlers.
+	Commands []Command
+	Options  []OptionHandler
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -79,12 +80,13 @@ type Router struct {
 	clock     Clock
 	log       *slog.Logger
 	committed func()
-	timerPoll time.Duration
 	staff     []StaffRef
 	loc       *time.Location
 	cases     Cases
 	consent   *ConsentNotice
 	pseudo    bool
+	commands  commandSet
+	sched     *scheduler
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -109,13 +111,12 @@ func NewRouter(cfg RouterConfig) *Router {
 		cfg.TimerPoll = 500 * time.Millisecond
 	}
 	base, cancel := context.WithCancel(context.Background())
-	return &Router{
+	r := &Router{
 		store:     cfg.Store,
 		engine:    cfg.Engine,
 		clock:     cfg.Clock,
 		log:       cfg.Logger,
 		committed: cfg.Committed,
-		timerPoll: cfg.TimerPoll,
 		staff:     cfg.Staff,
 		loc:       cfg.Location,
 		cases:     cfg.Cases,
@@ -124,173 +125,33 @@ func NewRouter(cfg RouterConfig) *Router {
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
+	r.sched = &scheduler{store: r.store, engine: r.engine, cases: r.cases, clock: r.clock, log: r.log,
+		committed: r.committed, poll: cfg.TimerPoll, queues: r.queues}
+	learning, rights, opts := r.builtins()
+	r.commands.add(learning...)
+	if r.cases != nil {
+		r.commands.add(r.cases.Commands()...)
+		r.commands.addOptions(r.cases.Options()...)
+	}
+	r.commands.add(rights...)
+	r.commands.add(cfg.Commands...)
+	r.commands.addOptions(opts...)
+	r.commands.addOptions(cfg.Options...)
+	return r
 }
 
-// Run fires due timers until ctx ends, then stops the router's chat queues
-// and waits for them.
+// Run fires due timers, starts assigned lessons and checks cases (see
+// scheduler) until ctx ends, then stops the router's chat queues and
+// waits for them.
 func (r *Router) Run(ctx context.Context) error {
 	defer r.Close()
-	var mu sync.Mutex
-	inflight := make(map[int64]bool)
-	tick := time.NewTicker(r.timerPoll)
-	defer tick.Stop()
-	for {
-		due, err := r.store.DueTimers(ctx, r.clock.Now(), 200)
-		if err != nil && ctx.Err() == nil {
-			r.log.Error("list due timers", "err", err)
-		}
-		for _, t := range due {
-			mu.Lock()
-			busy := inflight[t.ID]
-			inflight[t.ID] = true
-			mu.Unlock()
-			if busy {
-				continue
-			}
-			done := r.queues.submit(ctx, ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
-				return r.fire(ctx, t)
-			})
-			go func(id int64) {
-				<-done
-				mu.Lock()
-				delete(inflight, id)
-				mu.Unlock()
-			}(t.ID)
-		}
-		r.startAssignments(ctx)
-		r.checkCases(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
-}
-
-// startAssignments starts the assigned lessons that are due, each in its
-// chat's queue.
-func (r *Router) startAssignments(ctx context.Context) {
-	due, err := r.store.DueAssignments(ctx, r.clock.Now(), 100)
-	if err != nil {
-		if ctx.Err() == nil {
-			r.log.Error("list due assignments", "err", err)
-		}
-		return
-	}
-	for _, a := range due {
-		done := r.queues.submit(ctx, ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
-			return r.startAssigned(ctx, a)
-		})
-		<-done // one at a time: the next poll must not list it again
-	}
-}
-
-// checkCases acts on the cases whose timers are due, each in its chat's
-// queue.
-func (r *Router) checkCases(ctx context.Context) {
-	if r.cases == nil {
-		return
-	}
-	due, err := r.store.DueCases(ctx, r.clock.Now(), 100)
-	if err != nil {
-		if ctx.Err() == nil {
-			r.log.Error("list due cases", "err", err)
-		}
-		return
-	}
-	for _, c := range due {
-		chat := c.ChatID
-		done := r.queues.submit(ctx, fmt.Sprintf("case-chat:%d", chat), func(ctx context.Context) error {
-			now := r.clock.Now()
-			err := r.store.Update(ctx, func(tx Tx) error {
-				cur, err := tx.CaseByID(c.ID)
-				if err != nil || cur.NextCheck.IsZero() || cur.NextCheck.After(now) {
-					return err // handled already
-				}
-				return r.cases.Check(tx, cur, now)
-			})
-			if err == nil {
-				r.committed()
-			} else if ctx.Err() == nil {
-				r.log.Error("check case", "case", c.ID, "err", err)
-			}
-			return err
-		})
-		<-done
-	}
-}
-
-// missedStart is how late an assigned lesson may still start: after a
-// longer outage the slot is skipped rather than the lesson posted at an odd
-// hour.
-const missedStart = time.Hour
-
-// startAssigned starts one due assignment and moves it to its next time.
-func (r *Router) startAssigned(ctx context.Context, a Assignment) error {
-	now := r.clock.Now()
-	err := r.store.Update(ctx, func(tx Tx) error {
-		next, ok := r.engine.NextStart(a.LessonID, now)
-		if !ok {
-			// The lesson lost its schedule (or was removed): nothing more
-			// to start.
-			_, err := tx.Unassign(a.ChatID, a.LessonID)
-			return err
-		}
-		if moved, err := tx.AdvanceAssignment(a.ID, a.Next, next); err != nil || !moved {
-			return err
-		}
-		if now.Sub(a.Next) > missedStart {
-			r.log.Warn("assigned lesson skipped: its start passed while huddle was down", "lesson", a.LessonID, "chat", a.ChatID, "was_due", a.Next)
-			return nil
-		}
-		chat, err := tx.ChatByID(a.ChatID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ActiveRun(chat.ID); err == nil {
-			r.log.Info("assigned lesson skipped: another lesson is running", "lesson", a.LessonID, "chat", a.ChatID)
-			return nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		s := Session{Chat: chat, Member: Member{ID: a.AssignedBy}, Lang: chat.Lang, Now: now,
-			Event: Event{ID: fmt.Sprintf("assign:%d:%d", a.ID, a.Next.UnixMilli()), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
-		return r.engine.Start(tx, s, a.LessonID)
-	})
-	if err == nil {
-		r.committed()
-	} else if ctx.Err() == nil {
-		r.log.Error("start assigned lesson", "lesson", a.LessonID, "chat", a.ChatID, "err", err)
-	}
-	return err
+	return r.sched.run(ctx)
 }
 
 // Close stops the chat queues and waits for the work under way to finish.
 func (r *Router) Close() {
 	r.cancel()
 	r.queues.wait()
-}
-
-// fire acts on one due timer. A timer whose handling fails is marked fired
-// all the same and logged, so one bad timer cannot spin forever.
-func (r *Router) fire(ctx context.Context, t Timer) error {
-	now := r.clock.Now()
-	err := r.store.Update(ctx, func(tx Tx) error {
-		first, err := tx.FireTimer(t.ID, now)
-		if err != nil || !first {
-			return err
-		}
-		return r.engine.Fire(tx, t, now)
-	})
-	if err != nil && ctx.Err() == nil {
-		r.log.Error("fire timer", "timer", t.ID, "run", t.RunID, "err", err)
-		err = r.store.Update(ctx, func(tx Tx) error {
-			_, err := tx.FireTimer(t.ID, now)
-			return err
-		})
-	}
-	r.committed()
-	return err
 }
 
 // HandleEvent handles ev in its chat's queue and returns once it is durably
@@ -445,7 +306,7 @@ func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
 		if err := r.welcome(tx, s); err != nil {
 			return err
 		}
-		if cmd := carried(ev); cmd != "" {
+		if cmd := r.carried(ev); cmd != "" {
 			// The command that brought the notice, now carried out.
 			s.Event.Kind, s.Event.Text = Message, cmd
 			return r.dispatch(tx, s)
@@ -539,21 +400,14 @@ func pressed(ev Event) (string, bool) {
 	return "", false
 }
 
-// option hands a press (s.Event.Option) to the handler of its kind of
-// option; false when it is none of theirs (a quiz's, or stale).
+// option hands a press (s.Event.Option) to the handler of its prefix;
+// false when there is none (a quiz's option, or a stale one).
 func (r *Router) option(tx Tx, s Session) (bool, error) {
-	data := s.Event.Option
-	switch {
-	case strings.HasPrefix(data, replacePrefix) || strings.HasPrefix(data, keepPrefix):
-		return true, r.replaceAnswer(tx, s)
-	case isConsentOption(data):
-		return true, r.consentAgain(tx, s, data)
-	case data == forgetYes || data == forgetNo:
-		return true, r.forgetAnswer(tx, s)
-	case r.cases != nil:
-		return r.cases.Option(tx, s)
+	h, ok := r.commands.option(s.Event.Option)
+	if !ok {
+		return false, nil
 	}
-	return false, nil
+	return true, h.Run(tx, s)
 }
 
 // alertStaff tells every staff member on another channel that ev's
@@ -628,160 +482,28 @@ func (r *Router) answer(s Session, tag, text string, opts ...Option) Outbound {
 	return m
 }
 
+// command runs the command name, refusing it where it does not work or to
+// who may not use it; an unknown one is answered with the help.
 func (r *Router) command(tx Tx, s Session, name string, args []string) error {
-	switch name {
-	case "start":
-		return r.reply(tx, s, "start", tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "help"))
-	case "help":
-		return r.reply(tx, s, "help", tr(s.Lang, "help"))
-	case "lessons":
-		return r.listLessons(tx, s)
-	case "lesson":
-		return r.startLesson(tx, s, args)
-	case "progress":
-		return r.progress(tx, s)
-	case "lang":
-		return r.setLang(tx, s, args)
-	case "assign":
-		return r.assign(tx, s, args)
-	case "unassign":
-		return r.unassign(tx, s, args)
-	case "forget":
-		return r.forget(tx, s)
-	case "privacy":
-		return r.privacy(tx, s)
-	case "name":
-		return r.setName(tx, s, args)
-	case "mydata":
-		return r.myData(tx, s)
-	default:
-		if r.cases != nil {
-			if handled, err := r.cases.Command(tx, s, name, args); err != nil || handled {
-				return err
-			}
-		}
-		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+tr(s.Lang, "help"))
+	c := r.commands.get(name)
+	if c == nil {
+		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+r.commands.help(s.Lang))
 	}
-}
-
-func (r *Router) listLessons(tx Tx, s Session) error {
-	list := r.engine.Lessons(s.Lang)
-	if len(list) == 0 {
-		return r.reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
-	}
-	var b strings.Builder
-	b.WriteString(tr(s.Lang, "lessons"))
-	for _, l := range list {
-		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
-	}
-	return r.reply(tx, s, "lessons", b.String())
-}
-
-// Option data prefixes of the replace question.
-const (
-	replacePrefix = "r+:"
-	keepPrefix    = "r-:"
-)
-
-func (r *Router) startLesson(tx Tx, s Session, args []string) error {
-	if len(args) == 0 {
-		example := "hand-hygiene"
-		if list := r.engine.Lessons(s.Lang); len(list) > 0 {
-			example = list[0].ID
-		}
-		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
-	}
-	id := strings.ToLower(args[0])
-	info, ok := r.engine.Lesson(id, s.Lang)
-	if !ok {
-		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
-	}
-	if info.Mode == "direct" && s.Chat.Type == Group {
-		return r.reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
-	}
-	run, err := tx.ActiveRun(s.Chat.ID)
+	refuse := ""
 	switch {
-	case errors.Is(err, ErrNotFound):
-		return r.engine.Start(tx, s, id)
-	case err != nil:
-		return err
+	case c.Where == InGroup && s.Chat.Type != Group:
+		refuse = "group_only"
+	case c.Where == InPrivate && s.Chat.Type != Direct:
+		refuse = "private_only"
+	case c.Who == Staff && !r.isStaff(s.Member):
+		refuse = "staff_only"
+	case c.Who == Admins && !r.isStaff(s.Member) && !s.Event.SenderAdmin:
+		refuse = "admin_only"
 	}
-	if len(args) > 1 && strings.EqualFold(args[1], "replace") {
-		if err := r.engine.Stop(tx, run, s.Now); err != nil {
-			return err
-		}
-		return r.engine.Start(tx, s, id)
+	if refuse != "" {
+		return r.reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
 	}
-	runID := strconv.FormatInt(run.ID, 10)
-	question, yes := tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
-	if run.LessonID == id {
-		// The same lesson: say that it starts again, not "replace X with X".
-		question, yes = tr(s.Lang, "restart_q", r.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
-	}
-	return r.reply(tx, s, "lesson", question,
-		Option{Label: yes, Data: replacePrefix + runID + ":" + id},
-		Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
-	)
-}
-
-// replaceAnswer acts on a press of the replace question's options.
-func (r *Router) replaceAnswer(tx Tx, s Session) error {
-	replace := strings.HasPrefix(s.Event.Option, replacePrefix)
-	rest := s.Event.Option[len(replacePrefix):]
-	runPart, lessonID, _ := strings.Cut(rest, ":")
-	runID, _ := strconv.ParseInt(runPart, 10, 64)
-	run, err := tx.ActiveRun(s.Chat.ID)
-	if errors.Is(err, ErrNotFound) || (err == nil && run.ID != runID) {
-		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
-	}
-	if err != nil {
-		return err
-	}
-	if !replace {
-		return r.reply(tx, s, "replace", tr(s.Lang, "replace_kept", r.engine.Describe(run, s.Lang)))
-	}
-	if _, ok := r.engine.Lesson(lessonID, s.Lang); !ok {
-		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
-	}
-	if err := r.engine.Stop(tx, run, s.Now); err != nil {
-		return err
-	}
-	return r.engine.Start(tx, s, lessonID)
-}
-
-func (r *Router) progress(tx Tx, s Session) error {
-	rows, err := tx.MemberProgress(s.Member.ID)
-	if err != nil {
-		return err
-	}
-	if len(rows) == 0 {
-		return r.reply(tx, s, "progress", tr(s.Lang, "progress_none"))
-	}
-	var b strings.Builder
-	b.WriteString(tr(s.Lang, "progress", s.Member.Name))
-	for i, p := range rows {
-		if i == 10 {
-			break
-		}
-		title, passMark := p.LessonID, 0.0
-		if info, ok := r.engine.Lesson(p.LessonID, s.Lang); ok {
-			title, passMark = info.Title, info.PassMark
-		}
-		b.WriteString("\n• ")
-		b.WriteString(tr(s.Lang, "progress_line", title, tr(s.Lang, "status_"+string(p.Status)),
-			p.Correct, p.Answered, formatPoints(p.Points, p.MaxPoints)))
-		if p.Missed > 0 {
-			b.WriteString(tr(s.Lang, "progress_missed", p.Missed))
-		}
-		if p.Status == RunDone && passMark > 0 && p.MaxPoints > 0 {
-			if p.Points/p.MaxPoints >= passMark {
-				b.WriteString(tr(s.Lang, "progress_passed"))
-			} else {
-				b.WriteString(tr(s.Lang, "progress_failed", int(passMark*100+0.5)))
-			}
-		}
-	}
-	return r.reply(tx, s, "progress", b.String())
+	return c.Run(tx, s, args)
 }
 
 // Clip cuts s to at most n runes, the last an ellipsis when it is cut: a
@@ -791,155 +513,4 @@ func Clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
-}
-
-// formatPoints renders "3/4 (75%)".
-func formatPoints(points, max float64) string {
-	num := strconv.FormatFloat(points, 'f', -1, 64) + "/" + strconv.FormatFloat(max, 'f', -1, 64)
-	if max <= 0 {
-		return num
-	}
-	return fmt.Sprintf("%s (%d%%)", num, int(points/max*100+0.5))
-}
-
-func (r *Router) setLang(tx Tx, s Session, args []string) error {
-	if len(args) == 0 {
-		return r.reply(tx, s, "lang", tr(s.Lang, "lang_usage"))
-	}
-	code, ok := ParseLang(args[0])
-	if !ok {
-		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", Clip(args[0], 16)))
-	}
-	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
-		return err
-	}
-	// In a group, the first member to choose a language sets the group's
-	// language for lesson posts too.
-	if s.Chat.Type == Group && s.Chat.Lang == "" {
-		if err := tx.SetChatLang(s.Chat.ID, code); err != nil {
-			return err
-		}
-	}
-	s.Lang = code
-	name := languageNames[code]
-	if name == "" {
-		name = code
-	}
-	return r.reply(tx, s, "lang", tr(code, "lang_set", name))
-}
-
-// mayAssign reports whether the sender may assign lessons in this group:
-// program staff, or the group's own admins.
-func (r *Router) mayAssign(tx Tx, s Session, tag string) (bool, error) {
-	if s.Chat.Type != Group {
-		return false, r.reply(tx, s, tag, tr(s.Lang, "assign_group"))
-	}
-	if !r.isStaff(s.Member) && !s.Event.SenderAdmin {
-		return false, r.reply(tx, s, tag, tr(s.Lang, "assign_refused"))
-	}
-	return true, nil
-}
-
-// assign handles /assign LESSON: a scheduled lesson starts by itself on
-// its schedule; one without a schedule starts now. /assign alone lists the
-// group's assignments.
-func (r *Router) assign(tx Tx, s Session, args []string) error {
-	if ok, err := r.mayAssign(tx, s, "assign"); !ok {
-		return err
-	}
-	if len(args) == 0 {
-		list, err := tx.ChatAssignments(s.Chat.ID)
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return r.reply(tx, s, "assign", tr(s.Lang, "assign_none"))
-		}
-		var b strings.Builder
-		b.WriteString(tr(s.Lang, "assign_list"))
-		for _, a := range list {
-			title := a.LessonID
-			if info, ok := r.engine.Lesson(a.LessonID, s.Lang); ok {
-				title = info.Title
-			}
-			fmt.Fprintf(&b, "\n• %s (%s): %s", title, a.LessonID, r.when(a.Next))
-		}
-		return r.reply(tx, s, "assign", b.String())
-	}
-	id := strings.ToLower(args[0])
-	info, ok := r.engine.Lesson(id, s.Lang)
-	if !ok {
-		return r.reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
-	}
-	if info.Mode == "direct" {
-		return r.reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
-	}
-	next, scheduled := r.engine.NextStart(id, s.Now)
-	if !scheduled {
-		return r.startLesson(tx, s, args)
-	}
-	if err := tx.Assign(&Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
-		return err
-	}
-	return r.reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
-}
-
-// unassign handles /unassign LESSON.
-func (r *Router) unassign(tx Tx, s Session, args []string) error {
-	if ok, err := r.mayAssign(tx, s, "unassign"); !ok {
-		return err
-	}
-	if len(args) == 0 {
-		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
-	}
-	id := strings.ToLower(args[0])
-	removed, err := tx.Unassign(s.Chat.ID, id)
-	if err != nil {
-		return err
-	}
-	if !removed {
-		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
-	}
-	return r.reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
-}
-
-// when shows a start time in the router's time zone: "Mon 2 Mar 08:30".
-func (r *Router) when(t time.Time) string {
-	return t.In(r.loc).Format("Mon 2 Jan 15:04")
-}
-
-// Options of the /forget question.
-const (
-	forgetYes = "fg+"
-	forgetNo  = "fg-"
-)
-
-// forget asks a member, privately, whether to erase everything Huddle
-// holds about them.
-func (r *Router) forget(tx Tx, s Session) error {
-	if s.Chat.Type != Direct {
-		return r.reply(tx, s, "forget", tr(s.Lang, "forget_private"))
-	}
-	return r.reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
-		Option{Label: tr(s.Lang, "forget_yes"), Data: forgetYes}, Option{Label: tr(s.Lang, "forget_no"), Data: forgetNo})
-}
-
-// forgetAnswer erases the member who confirmed, in their private chat,
-// and says so in a message the outbox drops once sent.
-func (r *Router) forgetAnswer(tx Tx, s Session) error {
-	if s.Event.Option == forgetNo || s.Chat.Type != Direct {
-		return r.reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
-	}
-	if err := tx.ForgetMember(s.Member.ID, s.Now); err != nil {
-		return err
-	}
-	r.log.Info("member forgotten at their request", "member", s.Member.ID)
-	if s.Event.PressID != "" {
-		// The press's answer goes too, once sent: nothing of them stays.
-		if err := r.answerPress(tx, s.Event, s.Now, "", true); err != nil {
-			return err
-		}
-	}
-	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
-		Transient: true, Answer: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

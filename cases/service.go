@@ -99,51 +99,60 @@ func post(tx bot.Tx, chat bot.Chat, id int64, key, text string, now time.Time) e
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Key: key, ThreadOf: threadOf(chat, id)}, now)
 }
 
-// Command handles the case commands.
-func (sv *Service) Command(tx bot.Tx, s bot.Session, name string, args []string) (bool, error) {
-	switch name {
-	case "case":
-		if len(args) == 1 {
-			if _, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(args[0]), "#C"), 10, 64); err == nil {
-				return true, sv.show(tx, s, args[0])
+// Commands are the case commands, for the router's table.
+func (sv *Service) Commands() []bot.Command {
+	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
+	onCase := func(name string, do func(tx bot.Tx, s bot.Session, c bot.Case) error) func(bot.Tx, bot.Session, []string) error {
+		return func(tx bot.Tx, s bot.Session, args []string) error {
+			c, err := sv.caseFor(tx, s, args, "/"+name)
+			if err != nil || c.ID == 0 {
+				return err
 			}
+			return do(tx, s, c)
 		}
-		return true, sv.openCommand(tx, s)
-	case "cases":
-		return true, sv.search(tx, s, strings.Join(args, " "))
-	case "escalate":
-		c, err := sv.caseFor(tx, s, args, "/escalate")
-		if err != nil || c.ID == 0 {
-			return true, err
-		}
-		return true, sv.escalate(tx, s, c, "escalated")
-	case "answer":
-		if len(args) < 2 {
-			return true, reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
-		}
-		c, err := sv.caseFor(tx, s, args[:1], "/answer")
-		if err != nil || c.ID == 0 {
-			return true, err
-		}
-		return true, sv.answer(tx, s, c, afterWords(s.Event.Text, 2))
-	case "queue":
-		return true, sv.queue(tx, s)
-	case "mentor", "mentors":
-		return true, sv.mentorCommand(tx, s, args)
-	case "take", "pass", "close":
-		c, err := sv.caseFor(tx, s, args, "/"+name)
-		if err != nil || c.ID == 0 {
-			return true, err
-		}
-		switch name {
-		case "take":
-			return true, sv.take(tx, s, c)
-		case "pass":
-			return true, sv.pass(tx, s, c)
-		}
-		return true, sv.close(tx, s, c)
 	}
-	return false, nil
+	return []bot.Command{
+		{Name: "case", Usage: text("usage_text"), Help: text("help_case"), Run: sv.caseCommand},
+		{Name: "escalate", Help: text("help_escalate"), Run: onCase("escalate", func(tx bot.Tx, s bot.Session, c bot.Case) error {
+			return sv.escalate(tx, s, c, "escalated")
+		})},
+		{Name: "cases", Usage: text("usage_words"), Help: text("help_cases"), Run: func(tx bot.Tx, s bot.Session, args []string) error {
+			return sv.search(tx, s, strings.Join(args, " "))
+		}},
+		{Name: "answer", Who: bot.Mentors, Run: sv.answerCommand},
+		{Name: "queue", Who: bot.Mentors, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, _ []string) error { return sv.queue(tx, s) }},
+		{Name: "take", Who: bot.Mentors, Run: onCase("take", sv.take)},
+		{Name: "pass", Who: bot.Mentors, Run: onCase("pass", sv.pass)},
+		{Name: "close", Who: bot.Mentors, Run: onCase("close", sv.close)},
+		{Name: "mentor", Aliases: []string{"mentors"}, Who: bot.Mentors, Run: sv.mentorCommand},
+	}
+}
+
+// Options are the handlers of the author's answer to a held-back case.
+func (sv *Service) Options() []bot.OptionHandler {
+	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: sv.pendingAnswer}, {Prefix: discardPrefix, Run: sv.pendingAnswer}}
+}
+
+// caseCommand is /case: /case 12 shows case 12; /case TEXT shares one.
+func (sv *Service) caseCommand(tx bot.Tx, s bot.Session, args []string) error {
+	if len(args) == 1 {
+		if _, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(args[0]), "#C"), 10, 64); err == nil {
+			return sv.show(tx, s, args[0])
+		}
+	}
+	return sv.openCommand(tx, s)
+}
+
+// answerCommand is a mentor's /answer NUMBER TEXT.
+func (sv *Service) answerCommand(tx bot.Tx, s bot.Session, args []string) error {
+	if len(args) < 2 {
+		return reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+	}
+	c, err := sv.caseFor(tx, s, args[:1], "/answer")
+	if err != nil || c.ID == 0 {
+		return err
+	}
+	return sv.answer(tx, s, c, afterWords(s.Event.Text, 2))
 }
 
 // afterWords returns text after its first n words, keeping its line
@@ -316,8 +325,8 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 		return err
 	}
 	err = send(tx, dm, fmt.Sprintf("pending:%d", p.ID), tr(s.Lang, "flagged_dm", s.Chat.Title, kinds, redacted), s.Now,
-		bot.Option{Label: tr(s.Lang, "post_redacted"), Data: fmt.Sprintf("cc:%d", p.ID)},
-		bot.Option{Label: tr(s.Lang, "discard"), Data: fmt.Sprintf("cx:%d", p.ID)})
+		bot.Option{Label: tr(s.Lang, "post_redacted"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
+		bot.Option{Label: tr(s.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)})
 	if err != nil {
 		return err
 	}
@@ -449,36 +458,40 @@ func topicName(id int64, text string) string {
 	return name
 }
 
-// Option takes the author's answer to a held-back case.
-func (sv *Service) Option(tx bot.Tx, s bot.Session) (bool, error) {
+// Option data prefixes of the author's answer to a held-back case.
+const (
+	confirmPrefix = "cc:"
+	discardPrefix = "cx:"
+)
+
+// pendingAnswer takes the author's answer to a held-back case: post it
+// as redacted, or discard it.
+func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	data := s.Event.Option
-	post := strings.HasPrefix(data, "cc:")
-	if !post && !strings.HasPrefix(data, "cx:") {
-		return false, nil
-	}
-	id, err := strconv.ParseInt(data[3:], 10, 64)
+	post := strings.HasPrefix(data, confirmPrefix)
+	id, err := strconv.ParseInt(data[len(confirmPrefix):], 10, 64)
 	if err != nil {
-		return true, reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+		return reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
 	}
 	p, err := tx.TakePendingCase(id, s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return true, reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+		return reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
 	}
 	if err != nil {
-		return true, err
+		return err
 	}
 	if !post {
-		return true, reply(tx, s, "pending", tr(s.Lang, "discarded"))
+		return reply(tx, s, "pending", tr(s.Lang, "discarded"))
 	}
 	chat, err := tx.ChatByID(p.ChatID)
 	if err != nil {
-		return true, err
+		return err
 	}
 	c, err := sv.Open(tx, chat, s.Member, p.Text, bot.CaseOptions{}, s.Now)
 	if err != nil {
-		return true, err
+		return err
 	}
-	return true, reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
+	return reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
 }
 
 // Message takes a reply in a case's thread, or a mentor's answer by reply.

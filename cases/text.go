@@ -9,6 +9,11 @@ import (
 // fallback.
 var catalog = map[string]map[string]string{
 	"en": {
+		"help_case":       "share a de-identified case with your group",
+		"help_escalate":   "send a case to a mentor (reply to it)",
+		"help_cases":      "search answered cases",
+		"usage_text":      "TEXT",
+		"usage_words":     "WORDS",
 		"usage":           "Share a de-identified case: /case followed by the case (age band, what happened, what was done, your question). No names, numbers or dates that could identify the patient.",
 		"template":        "This group shares cases in a set form. Copy it, fill in every line (no names, numbers or dates), and send it:\n\n/case\nAge band: \nSex: \nPresentation: \nDone so far: \nQuestion: ",
 		"group_only":      "Send /case in your group, so that your peers can discuss it.",
@@ -85,6 +90,11 @@ var catalog = map[string]map[string]string{
 		"lesson_note":     "📘 the lesson",
 	},
 	"fr": {
+		"help_case":       "partager un cas anonymisé avec le groupe",
+		"help_escalate":   "envoyer un cas à un mentor (en réponse au cas)",
+		"help_cases":      "chercher parmi les cas résolus",
+		"usage_text":      "TEXTE",
+		"usage_words":     "MOTS",
 		"usage":           "Partagez un cas anonymisé : /case suivi du cas (tranche d'âge, ce qui s'est passé, ce qui a été fait, votre question). Aucun nom, numéro ou date qui permettrait de reconnaître la patiente.",
 		"template":        "Ce groupe partage ses cas sous une forme fixe. Copiez-la, remplissez chaque ligne (sans nom, numéro ni date) et envoyez-la :\n\n/case\nTranche d'âge : \nSexe : \nPrésentation : \nDéjà fait : \nQuestion : ",
 		"group_only":      "Envoyez /case dans votre groupe, pour que vos collègues puissent en discuter.",

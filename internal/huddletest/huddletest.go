@@ -85,6 +85,9 @@ type Options struct {
 	// Retention, when set, purges what is older than it every 20ms of
 	// real time, on the App's clock, as huddle run does daily.
 	Retention time.Duration
+	// Commands and OptionHandlers are an embedder's own, for the router.
+	Commands       []bot.Command
+	OptionHandlers []bot.OptionHandler
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -150,7 +153,8 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	host := flows.NewHost(lib, &flows.Engine{}, log)
 	host.Cases = opts.Cases
 	router = bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
-		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, Pseudonyms: opts.Pseudonyms})
+		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, Pseudonyms: opts.Pseudonyms,
+		Commands: opts.Commands, Options: opts.OptionHandlers})
 	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
 	var wg sync.WaitGroup
 	wg.Add(2 + len(channels))

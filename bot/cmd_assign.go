@@ -1,0 +1,78 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// assignCommands are /assign and /unassign, for a group's admins and the
+// program's staff.
+func (r *Router) assignCommands() []Command {
+	return []Command{
+		{Name: "assign", Usage: helpText("usage_id"), Help: helpText("help_assign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: r.assign},
+		{Name: "unassign", Usage: helpText("usage_id"), Help: helpText("help_unassign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: r.unassign},
+	}
+}
+
+// assign handles /assign LESSON: a scheduled lesson starts by itself on
+// its schedule; one without a schedule starts now. /assign alone lists the
+// group's assignments.
+func (r *Router) assign(tx Tx, s Session, args []string) error {
+	if len(args) == 0 {
+		list, err := tx.ChatAssignments(s.Chat.ID)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return r.reply(tx, s, "assign", tr(s.Lang, "assign_none"))
+		}
+		var b strings.Builder
+		b.WriteString(tr(s.Lang, "assign_list"))
+		for _, a := range list {
+			title := a.LessonID
+			if info, ok := r.engine.Lesson(a.LessonID, s.Lang); ok {
+				title = info.Title
+			}
+			fmt.Fprintf(&b, "\n• %s (%s): %s", title, a.LessonID, r.when(a.Next))
+		}
+		return r.reply(tx, s, "assign", b.String())
+	}
+	id := strings.ToLower(args[0])
+	info, ok := r.engine.Lesson(id, s.Lang)
+	if !ok {
+		return r.reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
+	}
+	if info.Mode == "direct" {
+		return r.reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
+	}
+	next, scheduled := r.engine.NextStart(id, s.Now)
+	if !scheduled {
+		return r.startLesson(tx, s, args)
+	}
+	if err := tx.Assign(&Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
+		return err
+	}
+	return r.reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
+}
+
+// unassign handles /unassign LESSON.
+func (r *Router) unassign(tx Tx, s Session, args []string) error {
+	if len(args) == 0 {
+		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
+	}
+	id := strings.ToLower(args[0])
+	removed, err := tx.Unassign(s.Chat.ID, id)
+	if err != nil {
+		return err
+	}
+	if !removed {
+		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
+	}
+	return r.reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
+}
+
+// when shows a start time in the router's time zone: "Mon 2 Mar 08:30".
+func (r *Router) when(t time.Time) string {
+	return t.In(r.loc).Format("Mon 2 Jan 15:04")
+}

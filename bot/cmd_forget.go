@@ -1,0 +1,42 @@
+package bot
+
+import "strconv"
+
+// forgetCommand is /forget, with the two options of its question.
+func (r *Router) forgetCommand() (Command, []OptionHandler) {
+	return Command{Name: "forget", Help: helpText("help_forget"), Where: InPrivate, Gate: GateRight, Run: r.forget},
+		[]OptionHandler{{Prefix: forgetYes, Run: r.forgetAnswer}, {Prefix: forgetNo, Run: r.forgetAnswer}}
+}
+
+// Options of the /forget question.
+const (
+	forgetYes = "fg+"
+	forgetNo  = "fg-"
+)
+
+// forget asks a member, privately, whether to erase everything Huddle
+// holds about them.
+func (r *Router) forget(tx Tx, s Session, _ []string) error {
+	return r.reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
+		Option{Label: tr(s.Lang, "forget_yes"), Data: forgetYes}, Option{Label: tr(s.Lang, "forget_no"), Data: forgetNo})
+}
+
+// forgetAnswer erases the member who confirmed, in their private chat,
+// and says so in a message the outbox drops once sent.
+func (r *Router) forgetAnswer(tx Tx, s Session) error {
+	if s.Event.Option == forgetNo || s.Chat.Type != Direct {
+		return r.reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
+	}
+	if err := tx.ForgetMember(s.Member.ID, s.Now); err != nil {
+		return err
+	}
+	r.log.Info("member forgotten at their request", "member", s.Member.ID)
+	if s.Event.PressID != "" {
+		// The press's answer goes too, once sent: nothing of them stays.
+		if err := r.answerPress(tx, s.Event, s.Now, "", true); err != nil {
+			return err
+		}
+	}
+	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
+		Transient: true, Answer: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
+}

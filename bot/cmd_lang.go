@@ -1,0 +1,27 @@
+package bot
+
+func (r *Router) setLang(tx Tx, s Session, args []string) error {
+	if len(args) == 0 {
+		return r.reply(tx, s, "lang", tr(s.Lang, "lang_usage"))
+	}
+	code, ok := ParseLang(args[0])
+	if !ok {
+		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", Clip(args[0], 16)))
+	}
+	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
+		return err
+	}
+	// In a group, the first member to choose a language sets the group's
+	// language for lesson posts too.
+	if s.Chat.Type == Group && s.Chat.Lang == "" {
+		if err := tx.SetChatLang(s.Chat.ID, code); err != nil {
+			return err
+		}
+	}
+	s.Lang = code
+	name := languageNames[code]
+	if name == "" {
+		name = code
+	}
+	return r.reply(tx, s, "lang", tr(code, "lang_set", name))
+}

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+func (r *Router) listLessons(tx Tx, s Session) error {
+	list := r.engine.Lessons(s.Lang)
+	if len(list) == 0 {
+		return r.reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "lessons"))
+	for _, l := range list {
+		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
+	}
+	return r.reply(tx, s, "lessons", b.String())
+}
+
+// Option data prefixes of the replace question.
+const (
+	replacePrefix = "r+:"
+	keepPrefix    = "r-:"
+)
+
+func (r *Router) startLesson(tx Tx, s Session, args []string) error {
+	if len(args) == 0 {
+		example := "hand-hygiene"
+		if list := r.engine.Lessons(s.Lang); len(list) > 0 {
+			example = list[0].ID
+		}
+		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
+	}
+	id := strings.ToLower(args[0])
+	info, ok := r.engine.Lesson(id, s.Lang)
+	if !ok {
+		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
+	}
+	if info.Mode == "direct" && s.Chat.Type == Group {
+		return r.reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
+	}
+	run, err := tx.ActiveRun(s.Chat.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return r.engine.Start(tx, s, id)
+	case err != nil:
+		return err
+	}
+	if len(args) > 1 && strings.EqualFold(args[1], "replace") {
+		if err := r.engine.Stop(tx, run, s.Now); err != nil {
+			return err
+		}
+		return r.engine.Start(tx, s, id)
+	}
+	runID := strconv.FormatInt(run.ID, 10)
+	question, yes := tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
+	if run.LessonID == id {
+		// The same lesson: say that it starts again, not "replace X with X".
+		question, yes = tr(s.Lang, "restart_q", r.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
+	}
+	return r.reply(tx, s, "lesson", question,
+		Option{Label: yes, Data: replacePrefix + runID + ":" + id},
+		Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
+	)
+}
+
+// replaceAnswer acts on a press of the replace question's options.
+func (r *Router) replaceAnswer(tx Tx, s Session) error {
+	replace := strings.HasPrefix(s.Event.Option, replacePrefix)
+	rest := s.Event.Option[len(replacePrefix):]
+	runPart, lessonID, _ := strings.Cut(rest, ":")
+	runID, _ := strconv.ParseInt(runPart, 10, 64)
+	run, err := tx.ActiveRun(s.Chat.ID)
+	if errors.Is(err, ErrNotFound) || (err == nil && run.ID != runID) {
+		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	if !replace {
+		return r.reply(tx, s, "replace", tr(s.Lang, "replace_kept", r.engine.Describe(run, s.Lang)))
+	}
+	if _, ok := r.engine.Lesson(lessonID, s.Lang); !ok {
+		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+	}
+	if err := r.engine.Stop(tx, run, s.Now); err != nil {
+		return err
+	}
+	return r.engine.Start(tx, s, lessonID)
+}

@@ -1,0 +1,115 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// TestHelpFromTheTable: /help lists the commands of the router's table
+// that members may use, in their language: the case commands only when
+// case discussions are on, no mentor or staff command, /help last.
+func TestHelpFromTheTable(t *testing.T) {
+	withCases := cases.New(cases.Config{})
+	for _, tc := range []struct {
+		name      string
+		cases     bot.Cases
+		lang      string
+		want, not []string
+	}{
+		{"without cases", nil, "", []string{"Commands:", "/lessons: list lessons", "/lesson ID: start a lesson", "/lang CODE: your language (en, fr)"},
+			[]string{"/case", "/escalate", "/answer", "/assign", "/mentor", "/start"}},
+		{"with cases", withCases, "", []string{"/case TEXT: share a de-identified case", "/escalate: send a case to a mentor", "/cases WORDS: search answered cases"},
+			[]string{"/answer", "/take", "/mentor", "/queue"}},
+		{"in French", withCases, "fr", []string{"Commandes :", "/lesson ID : commencer une leçon", "/case TEXTE : partager un cas"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := startWith(t, huddletest.Options{Cases: tc.cases})
+			if tc.lang != "" {
+				seq := h.last("dm-amina")
+				h.post("dm-amina", "amina", "Amina", "/lang "+tc.lang, "")
+				h.wait("dm-amina", seq, "Français")
+			}
+			seq := h.last("dm-amina")
+			h.post("dm-amina", "amina", "Amina", "/help", "")
+			got := h.wait("dm-amina", seq, "/help").Text
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("help lacks %q:\n%s", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got, n+" ") || strings.Contains(got, n+":") {
+					t.Errorf("help lists %s:\n%s", n, got)
+				}
+			}
+			if lines := strings.Split(got, "\n"); !strings.HasPrefix(lines[len(lines)-1], "/help") {
+				t.Errorf("help does not end with /help:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestWhereAndWho: the router refuses a command where it does not work and
+// to who may not use it, naming it.
+func TestWhereAndWho(t *testing.T) {
+	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "sim", ID: "lead"}}})
+	for _, tc := range []struct{ chat, who, text, want string }{
+		{"ward", "amina", "/forget", "Send /forget to me in a private chat."},
+		{"dm-amina", "amina", "/assign weekly-check", "Send /assign in the group it is for."},
+		{"ward", "amina", "/unassign weekly-check", "Only program staff and the group's admins can use /unassign."},
+	} {
+		seq := h.last(tc.chat)
+		h.post(tc.chat, tc.who, "Amina", tc.text, "")
+		h.wait(tc.chat, seq, tc.want)
+	}
+}
+
+// TestEmbeddersCommand: a program embedding Huddle adds a command and an
+// option handler; the command is listed in /help, answers, is shown the
+// privacy notice first like any other, and its option's press reaches its
+// handler. One of a built-in's name replaces it.
+func TestEmbeddersCommand(t *testing.T) {
+	ping := bot.Command{Name: "ping", Help: func(string) string { return "check the bot is there" },
+		Run: func(tx bot.Tx, s bot.Session, args []string) error {
+			return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: "pong " + strings.Join(args, " "),
+				Options: []bot.Option{{Label: "Again", Data: "ping:again"}}, Key: "ev:" + s.Event.ID + ":ping"}, s.Now)
+		}}
+	again := bot.OptionHandler{Prefix: "ping:", Run: func(tx bot.Tx, s bot.Session) error {
+		return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: "pong again", Key: "ev:" + s.Event.ID + ":again"}, s.Now)
+	}}
+	progress := bot.Command{Name: "progress", Help: func(string) string { return "the program's own scores" },
+		Run: func(tx bot.Tx, s bot.Session, _ []string) error {
+			return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: "see the program's site", Key: "ev:" + s.Event.ID + ":p"}, s.Now)
+		}}
+	h := startWith(t, huddletest.Options{Commands: []bot.Command{ping, progress}, OptionHandlers: []bot.OptionHandler{again},
+		Consent: &bot.ConsentNotice{Version: 1}})
+	seq := h.last("dm-amina")
+	h.post("dm-amina", "amina", "Amina", "/ping", "")
+	notice := h.wait("dm-amina", seq, "🔒")
+	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", Name: "Amina", MessageID: notice.ID, Data: notice.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	seq = h.last("dm-amina")
+	h.post("dm-amina", "amina", "Amina", "/ping ward 5", "")
+	pong := h.wait("dm-amina", seq, "pong ward 5")
+	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", Name: "Amina", MessageID: pong.ID, Data: pong.Options[0].Data}); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("dm-amina", pong.Seq, "pong again")
+	seq = h.last("dm-amina")
+	h.post("dm-amina", "amina", "Amina", "/progress", "")
+	h.wait("dm-amina", seq, "see the program's site")
+	seq = h.last("dm-amina")
+	h.post("dm-amina", "amina", "Amina", "/help", "")
+	help := h.wait("dm-amina", seq, "Commands:").Text
+	if !strings.Contains(help, "/ping: check the bot is there") || !strings.Contains(help, "/progress: the program's own scores") ||
+		strings.Contains(help, "/progress: your scores") {
+		t.Errorf("help:\n%s", help)
+	}
+}

@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// scheduler is the router's clock-driven work: lesson timers, assigned
+// lessons and case checks. It polls the store and hands each due item to
+// its chat's queue, so it runs in order with the chat's events; it knows
+// nothing of commands, options or consent.
+type scheduler struct {
+	store     Store
+	engine    Engine
+	cases     Cases
+	clock     Clock
+	log       *slog.Logger
+	committed func()
+	poll      time.Duration
+	queues    *dispatcher
+}
+
+// run fires due timers, starts due assignments and checks due cases, each
+// in its chat's queue, until ctx ends.
+func (r *scheduler) run(ctx context.Context) error {
+	var mu sync.Mutex
+	inflight := make(map[int64]bool)
+	tick := time.NewTicker(r.poll)
+	defer tick.Stop()
+	for {
+		due, err := r.store.DueTimers(ctx, r.clock.Now(), 200)
+		if err != nil && ctx.Err() == nil {
+			r.log.Error("list due timers", "err", err)
+		}
+		for _, t := range due {
+			mu.Lock()
+			busy := inflight[t.ID]
+			inflight[t.ID] = true
+			mu.Unlock()
+			if busy {
+				continue
+			}
+			done := r.queues.submit(ctx, ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
+				return r.fire(ctx, t)
+			})
+			go func(id int64) {
+				<-done
+				mu.Lock()
+				delete(inflight, id)
+				mu.Unlock()
+			}(t.ID)
+		}
+		r.startAssignments(ctx)
+		r.checkCases(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// startAssignments starts the assigned lessons that are due, each in its
+// chat's queue.
+func (r *scheduler) startAssignments(ctx context.Context) {
+	due, err := r.store.DueAssignments(ctx, r.clock.Now(), 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("list due assignments", "err", err)
+		}
+		return
+	}
+	for _, a := range due {
+		done := r.queues.submit(ctx, ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
+			return r.startAssigned(ctx, a)
+		})
+		<-done // one at a time: the next poll must not list it again
+	}
+}
+
+// checkCases acts on the cases whose timers are due, each in its chat's
+// queue.
+func (r *scheduler) checkCases(ctx context.Context) {
+	if r.cases == nil {
+		return
+	}
+	due, err := r.store.DueCases(ctx, r.clock.Now(), 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("list due cases", "err", err)
+		}
+		return
+	}
+	for _, c := range due {
+		chat := c.ChatID
+		done := r.queues.submit(ctx, fmt.Sprintf("case-chat:%d", chat), func(ctx context.Context) error {
+			now := r.clock.Now()
+			err := r.store.Update(ctx, func(tx Tx) error {
+				cur, err := tx.CaseByID(c.ID)
+				if err != nil || cur.NextCheck.IsZero() || cur.NextCheck.After(now) {
+					return err // handled already
+				}
+				return r.cases.Check(tx, cur, now)
+			})
+			if err == nil {
+				r.committed()
+			} else if ctx.Err() == nil {
+				r.log.Error("check case", "case", c.ID, "err", err)
+			}
+			return err
+		})
+		<-done
+	}
+}
+
+// missedStart is how late an assigned lesson may still start: after a
+// longer outage the slot is skipped rather than the lesson posted at an odd
+// hour.
+const missedStart = time.Hour
+
+// startAssigned starts one due assignment and moves it to its next time.
+func (r *scheduler) startAssigned(ctx context.Context, a Assignment) error {
+	now := r.clock.Now()
+	err := r.store.Update(ctx, func(tx Tx) error {
+		next, ok := r.engine.NextStart(a.LessonID, now)
+		if !ok {
+			// The lesson lost its schedule (or was removed): nothing more
+			// to start.
+			_, err := tx.Unassign(a.ChatID, a.LessonID)
+			return err
+		}
+		if moved, err := tx.AdvanceAssignment(a.ID, a.Next, next); err != nil || !moved {
+			return err
+		}
+		if now.Sub(a.Next) > missedStart {
+			r.log.Warn("assigned lesson skipped: its start passed while huddle was down", "lesson", a.LessonID, "chat", a.ChatID, "was_due", a.Next)
+			return nil
+		}
+		chat, err := tx.ChatByID(a.ChatID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ActiveRun(chat.ID); err == nil {
+			r.log.Info("assigned lesson skipped: another lesson is running", "lesson", a.LessonID, "chat", a.ChatID)
+			return nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		s := Session{Chat: chat, Member: Member{ID: a.AssignedBy}, Lang: chat.Lang, Now: now,
+			Event: Event{ID: fmt.Sprintf("assign:%d:%d", a.ID, a.Next.UnixMilli()), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
+		return r.engine.Start(tx, s, a.LessonID)
+	})
+	if err == nil {
+		r.committed()
+	} else if ctx.Err() == nil {
+		r.log.Error("start assigned lesson", "lesson", a.LessonID, "chat", a.ChatID, "err", err)
+	}
+	return err
+}
+
+// fire acts on one due timer. A timer whose handling fails is marked fired
+// all the same and logged, so one bad timer cannot spin forever.
+func (r *scheduler) fire(ctx context.Context, t Timer) error {
+	now := r.clock.Now()
+	err := r.store.Update(ctx, func(tx Tx) error {
+		first, err := tx.FireTimer(t.ID, now)
+		if err != nil || !first {
+			return err
+		}
+		return r.engine.Fire(tx, t, now)
+	})
+	if err != nil && ctx.Err() == nil {
+		r.log.Error("fire timer", "timer", t.ID, "run", t.RunID, "err", err)
+		err = r.store.Update(ctx, func(tx Tx) error {
+			_, err := tx.FireTimer(t.ID, now)
+			return err
+		})
+	}
+	r.committed()
+	return err
+}
