@@ -263,7 +263,7 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 
 // groupNotice posts the privacy notice in ev's group, pinned where the
 // bot may pin: once a day and version at most, whoever writes.
-func (r *Router) groupNotice(tx Tx, ev Event, now time.Time, lang string) error {
+func (r *Router) groupNotice(tx OutboxWriter, ev Event, now time.Time, lang string) error {
 	day := now.UTC().Format(time.DateOnly)
 	return tx.Enqueue(Outbound{
 		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: r.consent.text(lang),
@@ -366,7 +366,7 @@ func consentChoice(ev Event, c Consent, version int) ConsentStatus {
 // id), and dropped from the outbox once sent when it goes to their private
 // chat; the notice itself stays until answered, so a WhatsApp poll vote on
 // it can be read.
-func (r *Router) consentReply(tx Tx, ev Event, now time.Time, tag, text string, opts ...Option) error {
+func (r *Router) consentReply(tx OutboxWriter, ev Event, now time.Time, tag, text string, opts ...Option) error {
 	if ev.PressID != "" && len(opts) == 0 {
 		// The answer to a press on the notice: to the presser alone.
 		return r.answerPress(tx, ev, now, text, true)

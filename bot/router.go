@@ -252,7 +252,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 // answer: the first queued stands.
 // transient keeps nothing of it once sent: the presser has not accepted
 // the privacy notice.
-func (r *Router) answerPress(tx Tx, ev Event, now time.Time, text string, transient bool) error {
+func (r *Router) answerPress(tx OutboxWriter, ev Event, now time.Time, text string, transient bool) error {
 	return tx.Enqueue(Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
 		Key: PressKey(ev.PressID)}, now)
 }
@@ -462,7 +462,7 @@ func parseCommand(text string) (string, []string) {
 
 // reply queues a message to the event's chat, replying to it in groups.
 // tag makes the idempotency key unique per reply to one event.
-func (r *Router) reply(tx Tx, s Session, tag, text string, opts ...Option) error {
+func (r *Router) reply(tx OutboxWriter, s Session, tag, text string, opts ...Option) error {
 	return tx.Enqueue(r.answer(s, tag, text, opts...), s.Now)
 }
 

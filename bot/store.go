@@ -305,13 +305,52 @@ type Store interface {
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }
 
-// Tx is the view of the store inside one transaction.
+// Tx is the view of the store inside one transaction: one small
+// interface per area, so that code which needs one area can say so, and a
+// fake of one area stays small.
 type Tx interface {
+	EventStore
+	MemberStore
+	ChatStore
+	EngagementLog
+	RunStore
+	AssignmentStore
+	CaseStore
+	OutboxWriter
+	PrivacyStore
+}
+
+// EventStore records the platform events seen, so a repeat is recognised.
+type EventStore interface {
 	// SeeEvent records an inbound event id; it returns false when the id
 	// was seen before.
 	SeeEvent(id string, at time.Time) (bool, error)
+}
+
+// MemberStore holds members: who they are, their language, their pseudonym.
+type MemberStore interface {
 	// EnsureMember returns the member, creating it on first sight.
 	EnsureMember(channel, platformID, name string, at time.Time) (Member, error)
+	// SetMemberLang sets a member's language.
+	SetMemberLang(memberID int64, lang string) error
+	// MemberLang returns the language to write to a member in: the one
+	// they chose, else that of the group they were last seen in that has
+	// one, else "".
+	MemberLang(memberID int64) (string, error)
+	// MemberByRef finds a configured member (staff, mentor) by platform id
+	// or alias, whole or by the part before "@"; ErrNotFound when they
+	// have never written.
+	MemberByRef(ref StaffRef) (Member, error)
+	// SetPseudonym gives a member the pseudonym they chose; ErrDuplicate
+	// when another member has it, in any case.
+	SetPseudonym(memberID int64, name string) error
+	// DirectChatOf is the member's private chat with the bot; ErrNotFound
+	// when they have never written privately.
+	DirectChatOf(memberID int64) (Chat, error)
+}
+
+// ChatStore holds chats and who was seen in them.
+type ChatStore interface {
 	// EnsureChat returns the chat, creating it on first sight.
 	EnsureChat(channel, platformID string, typ ChatType, title string, at time.Time) (Chat, error)
 	// JoinChat records that a member is in a chat and was active at at.
@@ -325,21 +364,28 @@ type Tx interface {
 	ChatMemberIDs(chatID int64, since time.Time) ([]int64, error)
 	// ChatByID returns a chat by its id.
 	ChatByID(id int64) (Chat, error)
-	// SetMemberLang sets a member's language.
-	SetMemberLang(memberID int64, lang string) error
 	// ChatSize returns how many people a group has as its platform last
 	// said (bots left out); 0 when unknown.
 	ChatSize(chatID int64) (int, error)
-	// MemberLang returns the language to write to a member in: the one
-	// they chose, else that of the group they were last seen in that has
-	// one, else "".
-	MemberLang(memberID int64) (string, error)
 	// SetChatLang sets a chat's language.
 	SetChatLang(chatID int64, lang string) error
 	// MigrateChat moves a chat, and its pending messages, to a new platform id.
 	MigrateChat(channel, oldID, newID string) error
+	// InChat reports whether a member has been seen in a chat.
+	InChat(memberID, chatID int64) (bool, error)
+	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
+	// it was never seen.
+	ChatByPlatform(channel, platformID string) (Chat, error)
+}
+
+// EngagementLog is the activity log reports count.
+type EngagementLog interface {
 	// LogEngagement appends to the engagement log.
 	LogEngagement(e Engagement) error
+}
+
+// RunStore holds lesson runs, each member's part of them, their timers and the answers given.
+type RunStore interface {
 	// ActiveRun returns the chat's active run or ErrNotFound.
 	ActiveRun(chatID int64) (Run, error)
 	// RunByID returns a run or ErrNotFound.
@@ -364,6 +410,10 @@ type Tx interface {
 	SaveAnswer(a Answer) error
 	// MemberProgress lists a member's runs with their scores, newest first.
 	MemberProgress(memberID int64) ([]Progress, error)
+}
+
+// AssignmentStore holds the lessons assigned to chats.
+type AssignmentStore interface {
 	// Assign records that a lesson starts in a chat at a.Next (and then on
 	// its schedule), replacing an earlier assignment of it there.
 	Assign(a *Assignment) error
@@ -375,6 +425,10 @@ type Tx interface {
 	// AdvanceAssignment moves an assignment from its start at from to next;
 	// false when it is no longer at from (moved already, or removed).
 	AdvanceAssignment(id int64, from, next time.Time) (bool, error)
+}
+
+// CaseStore holds case discussions, their threads, the mentors' queues and the cases held back for their authors.
+type CaseStore interface {
 	// CreateCase stores a new case, setting c.ID.
 	CreateCase(c *Case) error
 	// SaveCase writes a case's status, assignment and milestones.
@@ -413,9 +467,12 @@ type Tx interface {
 	// LastAssignee is the mentor who got the queue's latest assignment, or
 	// 0.
 	LastAssignee(queue string) (int64, error)
-	// ForgetMember erases a member from every table, keeping only counts
-	// without identity; their case posts stay without an author.
-	ForgetMember(memberID int64, now time.Time) error
+	// SavePendingCase stores a flagged case's redacted text, setting p.ID.
+	SavePendingCase(p *PendingCase) error
+	// TakePendingCase returns and deletes an author's pending case;
+	// ErrNotFound when it is gone (confirmed or discarded already) or is
+	// not theirs.
+	TakePendingCase(id, authorID int64) (PendingCase, error)
 	// AddMentor makes a member a mentor of queue (beside the config's);
 	// false when they were already.
 	AddMentor(queue string, memberID int64, at time.Time) (bool, error)
@@ -424,24 +481,17 @@ type Tx interface {
 	// AddedMentors lists the members added as mentors of queue (all
 	// queues when queue is ""), keyed by queue, in the order added.
 	AddedMentors(queue string) (map[string][]Member, error)
-	// MemberByRef finds a configured member (staff, mentor) by platform id
-	// or alias, whole or by the part before "@"; ErrNotFound when they
-	// have never written.
-	MemberByRef(ref StaffRef) (Member, error)
-	// DirectChatOf is the member's private chat with the bot; ErrNotFound
-	// when they have never written privately.
-	DirectChatOf(memberID int64) (Chat, error)
-	// InChat reports whether a member has been seen in a chat.
-	InChat(memberID, chatID int64) (bool, error)
-	// SavePendingCase stores a flagged case's redacted text, setting p.ID.
-	SavePendingCase(p *PendingCase) error
-	// TakePendingCase returns and deletes an author's pending case;
-	// ErrNotFound when it is gone (confirmed or discarded already) or is
-	// not theirs.
-	TakePendingCase(id, authorID int64) (PendingCase, error)
+}
+
+// OutboxWriter queues messages to send.
+type OutboxWriter interface {
 	// Enqueue adds a message to the outbox; a second message with the same
 	// key is ignored.
 	Enqueue(m Outbound, at time.Time) error
+}
+
+// PrivacyStore holds answers to the privacy notice and carries out members' rights over their data.
+type PrivacyStore interface {
 	// Consent returns the privacy-notice answer of the person with any of
 	// the platform ids (the latest when they differ); the zero Consent
 	// when they were never asked.
@@ -453,12 +503,9 @@ type Tx interface {
 	// DropConsentNotices deletes the privacy notices and answers queued
 	// for a chat, sent or not.
 	DropConsentNotices(channel, chatID string) error
+	// ForgetMember erases a member from every table, keeping only counts
+	// without identity; their case posts stay without an author.
+	ForgetMember(memberID int64, now time.Time) error
 	// MemberData gathers what Huddle holds about a member.
 	MemberData(memberID int64) (MemberData, error)
-	// SetPseudonym gives a member the pseudonym they chose; ErrDuplicate
-	// when another member has it, in any case.
-	SetPseudonym(memberID int64, name string) error
-	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
-	// it was never seen.
-	ChatByPlatform(channel, platformID string) (Chat, error)
 }

@@ -79,7 +79,7 @@ func New(cfg Config) *Service {
 
 // reply queues a message to the session's chat, replying to its event in
 // a group.
-func reply(tx bot.Tx, s bot.Session, tag, text string, opts ...bot.Option) error {
+func reply(tx bot.OutboxWriter, s bot.Session, tag, text string, opts ...bot.Option) error {
 	m := bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: text, Options: opts,
 		Thread: s.Event.Thread, Key: "ev:" + s.Event.ID + ":" + tag}
 	if s.Chat.Type == bot.Group {
@@ -89,13 +89,13 @@ func reply(tx bot.Tx, s bot.Session, tag, text string, opts ...bot.Option) error
 }
 
 // send queues a message to a chat.
-func send(tx bot.Tx, chat bot.Chat, key, text string, now time.Time, opts ...bot.Option) error {
+func send(tx bot.OutboxWriter, chat bot.Chat, key, text string, now time.Time, opts ...bot.Option) error {
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Options: opts, Key: key}, now)
 }
 
 // post queues a message about case id to its group, into the case's topic
 // when it has one.
-func post(tx bot.Tx, chat bot.Chat, id int64, key, text string, now time.Time) error {
+func post(tx bot.OutboxWriter, chat bot.Chat, id int64, key, text string, now time.Time) error {
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Key: key, ThreadOf: threadOf(chat, id)}, now)
 }
 

@@ -238,7 +238,7 @@ func member(s bot.Session) Member {
 // members returns the Input.Members function for a chat: the members seen
 // in it recently, listed only if the engine asks. A failure to list them is
 // kept in *err, for the caller to return after the engine ran.
-func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func() []int64 {
+func (h *Host) members(tx bot.ChatStore, chat bot.Chat, now time.Time, err *error) func() []int64 {
 	return func() []int64 {
 		ids, e := tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
 		if e != nil && *err == nil {
@@ -250,7 +250,7 @@ func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func
 
 // size returns the Size an input gives the engine: the group's size as
 // its platform last said.
-func (h *Host) size(tx bot.Tx, chat bot.Chat, err *error) func() int {
+func (h *Host) size(tx bot.ChatStore, chat bot.Chat, err *error) func() int {
 	return func() int {
 		if chat.Type != bot.Group {
 			return 0
@@ -266,7 +266,7 @@ func (h *Host) size(tx bot.Tx, chat bot.Chat, err *error) func() int {
 // load returns a run's state for the engine to change: the cached one,
 // taken out of the cache, when the stored document is the one it was
 // written as; else read and decoded with its members' parts.
-func (h *Host) load(tx bot.Tx, run bot.Run) (*State, error) {
+func (h *Host) load(tx bot.RunStore, run bot.Run) (*State, error) {
 	h.mu.Lock()
 	c, ok := h.states[run.ID]
 	delete(h.states, run.ID)
