@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -20,13 +21,7 @@ func (r *Router) builtins() (learning, rights []Command, opts []OptionHandler) {
 	}
 	learning = append(learning, r.assignCommands()...)
 	forget, forgetOpts := r.forgetCommand()
-	langs := slices.Sorted(func(yield func(string) bool) {
-		for code := range languageNames {
-			if !yield(code) {
-				return
-			}
-		}
-	})
+	langs := slices.Sorted(maps.Keys(languageNames))
 	rights = []Command{
 		{Name: "lang", Usage: helpText("usage_code"), Help: func(lang string) string { return tr(lang, "help_lang", strings.Join(langs, ", ")) },
 			Gate: GateCarry, Run: r.setLang},

@@ -282,11 +282,7 @@ func inFiles(t *testing.T, path string, needles ...string) []string {
 func TestForgetDuringLesson(t *testing.T) {
 	logs := &huddletest.LogBuffer{}
 	h := startWith(t, huddletest.Options{Logger: logs.Logger()})
-	h.post("ward", "amina", "Amina", "morning", "")
-	h.post("ward", "brigitte", "Brigitte", "morning", "")
-	seq := h.last("ward")
-	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
-	h.wait("ward", seq, "Upper limit")
+	seq := h.quizInWard()
 	h.post("ward", "amina", "Amina", "20", "")
 	h.post("ward", "brigitte", "Brigitte", "20", "")
 	q := h.wait("ward", seq, "Who is seen first?")

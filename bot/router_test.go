@@ -391,11 +391,7 @@ func TestProgressSaysPassed(t *testing.T) {
 // is scored on what they saw only.
 func TestMissedQuestions(t *testing.T) {
 	h := start(t)
-	h.post("ward", "amina", "Amina", "morning", "")
-	h.post("ward", "brigitte", "Brigitte", "morning", "")
-	seq := h.last("ward")
-	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
-	h.wait("ward", seq, "Upper limit")
+	seq := h.quizInWard()
 	h.post("ward", "amina", "Amina", "20", "")
 	h.wait("ward", seq, "Amina: correct")
 	h.app.Clock.Advance(time.Hour + time.Minute) // the first question times out: Brigitte missed it
@@ -424,11 +420,7 @@ func TestMissedQuestions(t *testing.T) {
 // question waits for the real answer.
 func TestChatterDuringQuestion(t *testing.T) {
 	h := start(t)
-	h.post("ward", "amina", "Amina", "morning", "")
-	h.post("ward", "brigitte", "Brigitte", "morning", "")
-	seq := h.last("ward")
-	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
-	h.wait("ward", seq, "Upper limit")
+	seq := h.quizInWard()
 	h.post("ward", "amina", "Amina", "20", "")
 	h.wait("ward", seq, "Amina: correct")
 	chat := h.last("ward")
@@ -462,4 +454,17 @@ func TestChatterDuringQuestion(t *testing.T) {
 	if answers != 2 {
 		t.Errorf("%d answers stored; want 2, the chatter counted as none", answers)
 	}
+}
+
+// quizInWard has Amina and Brigitte greet the ward, and Amina start
+// quick-quiz there; it returns the ward's last message before the lesson,
+// once the first question is out.
+func (h *harness) quizInWard() int64 {
+	h.t.Helper()
+	h.post("ward", "amina", "Amina", "morning", "")
+	h.post("ward", "brigitte", "Brigitte", "morning", "")
+	seq := h.last("ward")
+	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.wait("ward", seq, "Upper limit")
+	return seq
 }
