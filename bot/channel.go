@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -26,6 +27,61 @@ type Channel interface {
 	// *MigratedError when the chat has a new id, and a *PermanentError when
 	// retrying cannot help.
 	Send(ctx context.Context, m Outbound) (string, error)
+}
+
+// Submitter is a Handler that can queue an event without waiting for it to
+// be handled, as the Router does: a channel that receives updates in
+// batches submits them all, in order, then waits for every result.
+type Submitter interface {
+	Submit(ctx context.Context, ev Event) <-chan error
+}
+
+// Submit queues ev with h when h is a Submitter, and otherwise handles it
+// at once; the channel receives the result.
+func Submit(ctx context.Context, h Handler, ev Event) <-chan error {
+	if s, ok := h.(Submitter); ok {
+		return s.Submit(ctx, ev)
+	}
+	done := make(chan error, 1)
+	done <- h.HandleEvent(ctx, ev)
+	return done
+}
+
+// Waker is a Handler that can be told a channel may send again (it
+// reconnected), so its queued messages go now rather than at the sender's
+// next look. The Router is one.
+type Waker interface {
+	Wake()
+}
+
+// WebChannel is a Channel that serves HTTP: a page (the simulator) or a
+// platform's webhook. The application mounts its routes on its web
+// server.
+type WebChannel interface {
+	Routes() []Route
+}
+
+// Route is one HTTP route of a WebChannel.
+type Route struct {
+	// Pattern is an http.ServeMux pattern ("/", "/telegram/webhook").
+	Pattern string
+	Handler http.Handler
+	// Public routes are reached by the platform and check their callers
+	// themselves (a webhook's secret); the others sit behind the web
+	// server's protections (its token, its checks of the Origin).
+	Public bool
+}
+
+// ChannelState is how a channel is doing, as the dashboard shows it.
+type ChannelState struct {
+	Name   string
+	OK     bool
+	Detail string
+}
+
+// Reporting is a Channel that can say how it is doing.
+type Reporting interface {
+	State() ChannelState
 }
 
 // Expiring is a Channel whose messages lose their point when late: one

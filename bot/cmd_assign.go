@@ -25,7 +25,7 @@ func (r *Router) assign(tx Tx, s Session, args []string) error {
 			return err
 		}
 		if len(list) == 0 {
-			return r.reply(tx, s, "assign", tr(s.Lang, "assign_none"))
+			return Reply(tx, s, "assign", tr(s.Lang, "assign_none"))
 		}
 		var b strings.Builder
 		b.WriteString(tr(s.Lang, "assign_list"))
@@ -36,15 +36,15 @@ func (r *Router) assign(tx Tx, s Session, args []string) error {
 			}
 			fmt.Fprintf(&b, "\n• %s (%s): %s", title, a.LessonID, r.when(a.Next))
 		}
-		return r.reply(tx, s, "assign", b.String())
+		return Reply(tx, s, "assign", b.String())
 	}
 	id := strings.ToLower(args[0])
 	info, ok := r.engine.Lesson(id, s.Lang)
 	if !ok {
-		return r.reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
+		return Reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" {
-		return r.reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
+		return Reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
 	next, scheduled := r.engine.NextStart(id, s.Now)
 	if !scheduled {
@@ -53,13 +53,13 @@ func (r *Router) assign(tx Tx, s Session, args []string) error {
 	if err := tx.Assign(&Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
 		return err
 	}
-	return r.reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
+	return Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
 }
 
 // unassign handles /unassign LESSON.
 func (r *Router) unassign(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
-		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
+		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
 	}
 	id := strings.ToLower(args[0])
 	removed, err := tx.Unassign(s.Chat.ID, id)
@@ -67,9 +67,9 @@ func (r *Router) unassign(tx Tx, s Session, args []string) error {
 		return err
 	}
 	if !removed {
-		return r.reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
+		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
 	}
-	return r.reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
+	return Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
 }
 
 // when shows a start time in the router's time zone: "Mon 2 Mar 08:30".

@@ -17,7 +17,7 @@ const (
 // forget asks a member, privately, whether to erase everything Huddle
 // holds about them.
 func (r *Router) forget(tx Tx, s Session, _ []string) error {
-	return r.reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
+	return Reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
 		Option{Label: tr(s.Lang, "forget_yes"), Data: forgetYes}, Option{Label: tr(s.Lang, "forget_no"), Data: forgetNo})
 }
 
@@ -25,7 +25,7 @@ func (r *Router) forget(tx Tx, s Session, _ []string) error {
 // and says so in a message the outbox drops once sent.
 func (r *Router) forgetAnswer(tx Tx, s Session) error {
 	if s.Event.Option == forgetNo || s.Chat.Type != Direct {
-		return r.reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
+		return Reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
 	}
 	if err := tx.ForgetMember(s.Member.ID, s.Now); err != nil {
 		return err

@@ -2,11 +2,11 @@ package bot
 
 func (r *Router) setLang(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
-		return r.reply(tx, s, "lang", tr(s.Lang, "lang_usage"))
+		return Reply(tx, s, "lang", tr(s.Lang, "lang_usage"))
 	}
 	code, ok := ParseLang(args[0])
 	if !ok {
-		return r.reply(tx, s, "lang", tr(s.Lang, "lang_bad", Clip(args[0], 16)))
+		return Reply(tx, s, "lang", tr(s.Lang, "lang_bad", Clip(args[0], 16)))
 	}
 	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
 		return err
@@ -23,5 +23,5 @@ func (r *Router) setLang(tx Tx, s Session, args []string) error {
 	if name == "" {
 		name = code
 	}
-	return r.reply(tx, s, "lang", tr(code, "lang_set", name))
+	return Reply(tx, s, "lang", tr(code, "lang_set", name))
 }

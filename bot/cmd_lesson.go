@@ -10,14 +10,14 @@ import (
 func (r *Router) listLessons(tx Tx, s Session) error {
 	list := r.engine.Lessons(s.Lang)
 	if len(list) == 0 {
-		return r.reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
+		return Reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
 	}
 	var b strings.Builder
 	b.WriteString(tr(s.Lang, "lessons"))
 	for _, l := range list {
 		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
 	}
-	return r.reply(tx, s, "lessons", b.String())
+	return Reply(tx, s, "lessons", b.String())
 }
 
 // Option data prefixes of the replace question.
@@ -32,15 +32,15 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 		if list := r.engine.Lessons(s.Lang); len(list) > 0 {
 			example = list[0].ID
 		}
-		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
+		return Reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
 	}
 	id := strings.ToLower(args[0])
 	info, ok := r.engine.Lesson(id, s.Lang)
 	if !ok {
-		return r.reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
+		return Reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" && s.Chat.Type == Group {
-		return r.reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
+		return Reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
 	run, err := tx.ActiveRun(s.Chat.ID)
 	switch {
@@ -61,7 +61,7 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 		// The same lesson: say that it starts again, not "replace X with X".
 		question, yes = tr(s.Lang, "restart_q", r.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
 	}
-	return r.reply(tx, s, "lesson", question,
+	return Reply(tx, s, "lesson", question,
 		Option{Label: yes, Data: replacePrefix + runID + ":" + id},
 		Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
 	)
@@ -75,16 +75,16 @@ func (r *Router) replaceAnswer(tx Tx, s Session) error {
 	runID, _ := strconv.ParseInt(runPart, 10, 64)
 	run, err := tx.ActiveRun(s.Chat.ID)
 	if errors.Is(err, ErrNotFound) || (err == nil && run.ID != runID) {
-		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+		return Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
 	}
 	if err != nil {
 		return err
 	}
 	if !replace {
-		return r.reply(tx, s, "replace", tr(s.Lang, "replace_kept", r.engine.Describe(run, s.Lang)))
+		return Reply(tx, s, "replace", tr(s.Lang, "replace_kept", r.engine.Describe(run, s.Lang)))
 	}
 	if _, ok := r.engine.Lesson(lessonID, s.Lang); !ok {
-		return r.reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+		return Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
 	}
 	if err := r.engine.Stop(tx, run, s.Now); err != nil {
 		return err

@@ -12,7 +12,7 @@ func (r *Router) progress(tx Tx, s Session) error {
 		return err
 	}
 	if len(rows) == 0 {
-		return r.reply(tx, s, "progress", tr(s.Lang, "progress_none"))
+		return Reply(tx, s, "progress", tr(s.Lang, "progress_none"))
 	}
 	var b strings.Builder
 	b.WriteString(tr(s.Lang, "progress", s.Member.Name))
@@ -38,7 +38,7 @@ func (r *Router) progress(tx Tx, s Session) error {
 			}
 		}
 	}
-	return r.reply(tx, s, "progress", b.String())
+	return Reply(tx, s, "progress", b.String())
 }
 
 // formatPoints renders "3/4 (75%)".

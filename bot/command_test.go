@@ -15,10 +15,10 @@ import (
 // that members may use, in their language: the case commands only when
 // case discussions are on, no mentor or staff command, /help last.
 func TestHelpFromTheTable(t *testing.T) {
-	withCases := cases.New(cases.Config{})
+	withCases := &cases.Config{}
 	for _, tc := range []struct {
 		name      string
-		cases     bot.Cases
+		cases     *cases.Config
 		lang      string
 		want, not []string
 	}{

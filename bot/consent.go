@@ -387,27 +387,27 @@ func (r *Router) consentReply(tx OutboxWriter, ev Event, now time.Time, tag, tex
 // with the commands, in a group in a line.
 func (r *Router) welcome(tx Tx, s Session) error {
 	if s.Chat.Type == Direct {
-		return r.reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "help"))
+		return Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "help"))
 	}
 	if s.Event.PressID != "" {
 		// In a group, to the member alone: a group of two hundred
 		// accepting is not two hundred messages.
 		return r.answerPress(tx, s.Event, s.Now, tr(s.Lang, "consent_thanks_group"), false)
 	}
-	return r.reply(tx, s, "welcome", tr(s.Lang, "consent_thanks_group"))
+	return Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks_group"))
 }
 
 // privacy shows the notice again to a member who accepted it, with the
 // date, so that they can withdraw.
 func (r *Router) privacy(tx Tx, s Session) error {
 	if r.consent == nil {
-		return r.reply(tx, s, "privacy", tr(s.Lang, "privacy_off"))
+		return Reply(tx, s, "privacy", tr(s.Lang, "privacy_off"))
 	}
 	c, err := tx.Consent(s.Member.Channel, s.Member.PlatformIDs()...)
 	if err != nil {
 		return err
 	}
-	return r.reply(tx, s, "privacy", r.consent.text(s.Lang)+"\n\n"+tr(s.Lang, "consent_given", c.Version, r.when(c.AnsweredAt)),
+	return Reply(tx, s, "privacy", r.consent.text(s.Lang)+"\n\n"+tr(s.Lang, "consent_given", c.Version, r.when(c.AnsweredAt)),
 		r.noticeOptions(s.Lang)...)
 }
 
@@ -424,7 +424,7 @@ func (r *Router) consentAgain(tx Tx, s Session, data string) error {
 		return err
 	}
 	r.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)
-	return r.reply(tx, s, "consent", tr(s.Lang, "consent_declined")+"\n"+tr(s.Lang, "consent_declined_known"))
+	return Reply(tx, s, "consent", tr(s.Lang, "consent_declined")+"\n"+tr(s.Lang, "consent_declined_known"))
 }
 
 // isConsentOption reports whether data is an option of the notice.

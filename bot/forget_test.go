@@ -82,8 +82,7 @@ var inFile = map[string]func(dataFile) int{
 // id, not her name. Group counts stay; her case stays, without her.
 func TestForgetLeavesNothing(t *testing.T) {
 	lead := bot.StaffRef{Channel: "sim", ID: "lead"}
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "mentor1"}}},
-		Staff: []bot.StaffRef{lead}})
+	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "mentor1"}}}}
 	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{lead, {Channel: "sim", ID: "zawadi"}}, Cases: svc})
 	post, wait := h.post, h.wait
 	zawadi := func(chat, text string) sim.Message { return post(chat, "zawadi", "Zawadi Wekesa", text, "") }

@@ -21,7 +21,7 @@ func TestLogsHoldNoTextOrNumbers(t *testing.T) {
 	logs := &huddletest.LogBuffer{}
 	log := logs.Logger()
 	mentor := bot.StaffRef{Channel: "sim", ID: "254711000111"}
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor}}, Logger: log})
+	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor}}}
 	h := startWith(t, huddletest.Options{Cases: svc, Logger: log})
 	const amina, brigitte = "254722123456", "254733222333"
 	var said []string

@@ -18,7 +18,7 @@ const DataFormat = "huddle-mydata/1"
 // messages leave the outbox once sent.
 func (r *Router) myData(tx Tx, s Session) error {
 	if s.Chat.Type != Direct {
-		return r.reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
+		return Reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
 	}
 	d, err := tx.MemberData(s.Member.ID)
 	if err != nil {
@@ -28,12 +28,12 @@ func (r *Router) myData(tx Tx, s Session) error {
 	if err != nil {
 		return err
 	}
-	summary := r.answer(s, "mydata", r.summary(s.Lang, d))
+	summary := ReplyMessage(s, "mydata", r.summary(s.Lang, d))
 	summary.Transient = true
 	if err := tx.Enqueue(summary, s.Now); err != nil {
 		return err
 	}
-	m := r.answer(s, "mydata-file", tr(s.Lang, "mydata_file"))
+	m := ReplyMessage(s, "mydata-file", tr(s.Lang, "mydata_file"))
 	m.Transient = true
 	m.File = &File{Name: "huddle-mydata-" + s.Now.In(r.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
 	return tx.Enqueue(m, s.Now)

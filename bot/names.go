@@ -140,17 +140,17 @@ func foldName(s string) string {
 // with one it checks it and makes it their pseudonym.
 func (r *Router) setName(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
-		return r.reply(tx, s, "name", tr(s.Lang, "name_is", s.Member.Pseudonym))
+		return Reply(tx, s, "name", tr(s.Lang, "name_is", s.Member.Pseudonym))
 	}
 	name, err := checkName(strings.Join(args, " "))
 	if err != nil {
-		return r.reply(tx, s, "name", tr(s.Lang, err.Error()))
+		return Reply(tx, s, "name", tr(s.Lang, err.Error()))
 	}
 	if err := tx.SetPseudonym(s.Member.ID, name); errors.Is(err, ErrDuplicate) {
-		return r.reply(tx, s, "name", tr(s.Lang, "name_taken", Clip(name, 32)))
+		return Reply(tx, s, "name", tr(s.Lang, "name_taken", Clip(name, 32)))
 	} else if err != nil {
 		return err
 	}
 	r.log.Info("member chose a name", "member", s.Member.ID)
-	return r.reply(tx, s, "name", tr(s.Lang, "name_set", name))
+	return Reply(tx, s, "name", tr(s.Lang, "name_set", name))
 }

@@ -49,8 +49,6 @@ type RouterConfig struct {
 	// Committed is called after every transaction that may have queued
 	// outbound messages; wire it to Sender.Wake.
 	Committed func()
-	// TimerPoll is how often due timers are looked for; 500ms by default.
-	TimerPoll time.Duration
 	// Staff are told when a channel goes down, and may use staff commands.
 	Staff []StaffRef
 	// Location is the time zone in which start times are shown; UTC when
@@ -86,14 +84,13 @@ type Router struct {
 	consent   *ConsentNotice
 	pseudo    bool
 	commands  commandSet
-	sched     *scheduler
 
 	cancel context.CancelFunc
 	queues *dispatcher
 }
 
-// NewRouter returns a Router; call Run to start its timers and Close (or
-// cancel Run's context) to stop it.
+// NewRouter returns a Router; Close (or the end of Run's context) stops
+// it.
 func NewRouter(cfg RouterConfig) *Router {
 	if cfg.Clock == nil {
 		cfg.Clock = SystemClock{}
@@ -106,9 +103,6 @@ func NewRouter(cfg RouterConfig) *Router {
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
-	}
-	if cfg.TimerPoll <= 0 {
-		cfg.TimerPoll = 500 * time.Millisecond
 	}
 	base, cancel := context.WithCancel(context.Background())
 	r := &Router{
@@ -125,8 +119,6 @@ func NewRouter(cfg RouterConfig) *Router {
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
-	r.sched = &scheduler{store: r.store, engine: r.engine, cases: r.cases, clock: r.clock, log: r.log,
-		committed: r.committed, poll: cfg.TimerPoll, queues: r.queues}
 	learning, rights, opts := r.builtins()
 	r.commands.add(learning...)
 	if r.cases != nil {
@@ -140,13 +132,25 @@ func NewRouter(cfg RouterConfig) *Router {
 	return r
 }
 
-// Run fires due timers, starts assigned lessons and checks cases (see
-// scheduler) until ctx ends, then stops the router's chat queues and
-// waits for them.
+// Run waits until ctx ends, then stops the router's chat queues and waits
+// for the work under way in them. (A chat's queue starts with its first
+// event; the clock-driven work is the Scheduler's.)
 func (r *Router) Run(ctx context.Context) error {
-	defer r.Close()
-	return r.sched.run(ctx)
+	<-ctx.Done()
+	r.Close()
+	return nil
 }
+
+// InTurn queues fn in the turn of the chat key, behind the chat's events
+// and work queued before it: the Scheduler's way in. It implements
+// ChatQueue.
+func (r *Router) InTurn(ctx context.Context, key string, fn func(ctx context.Context) error) <-chan error {
+	return r.queues.submit(ctx, key, fn)
+}
+
+// Wake tells the sender that messages may go now (a channel reconnected):
+// what RouterConfig.Committed does. It implements Waker.
+func (r *Router) Wake() { r.committed() }
 
 // Close stops the chat queues and waits for the work under way to finish.
 func (r *Router) Close() {
@@ -355,7 +359,7 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if ev.PressID != "" {
 			return r.answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
 		}
-		return r.reply(tx, s, "stale", tr(s.Lang, "option_stale"))
+		return Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
 	case strings.HasPrefix(ev.Text, "/"):
 		if err := engage(EngageCommand); err != nil {
 			return err
@@ -382,7 +386,7 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 			return err
 		}
 		if !took && s.Chat.Type == Direct {
-			return r.reply(tx, s, "hint", tr(s.Lang, "hint"))
+			return Reply(tx, s, "hint", tr(s.Lang, "hint"))
 		}
 		return nil
 	}
@@ -460,14 +464,16 @@ func parseCommand(text string) (string, []string) {
 	return strings.ToLower(name), fields[1:]
 }
 
-// reply queues a message to the event's chat, replying to it in groups.
-// tag makes the idempotency key unique per reply to one event.
-func (r *Router) reply(tx OutboxWriter, s Session, tag, text string, opts ...Option) error {
-	return tx.Enqueue(r.answer(s, tag, text, opts...), s.Now)
+// Reply queues a message to the event's chat, replying to it in groups
+// and in its thread: what a command says back. tag makes the message's
+// idempotency key unique among the replies to one event, so that an event
+// handled again (after a crash) queues nothing twice.
+func Reply(tx OutboxWriter, s Session, tag, text string, opts ...Option) error {
+	return tx.Enqueue(ReplyMessage(s, tag, text, opts...), s.Now)
 }
 
-// answer is the reply to s's event that reply queues, to adjust first.
-func (r *Router) answer(s Session, tag, text string, opts ...Option) Outbound {
+// ReplyMessage is the message Reply queues, for a caller to adjust first.
+func ReplyMessage(s Session, tag, text string, opts ...Option) Outbound {
 	m := Outbound{
 		Channel: s.Chat.Channel,
 		ChatID:  s.Chat.PlatformID,
@@ -487,7 +493,7 @@ func (r *Router) answer(s Session, tag, text string, opts ...Option) Outbound {
 func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 	c := r.commands.get(name)
 	if c == nil {
-		return r.reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+r.commands.help(s.Lang))
+		return Reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+r.commands.help(s.Lang))
 	}
 	refuse := ""
 	switch {
@@ -501,7 +507,7 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		refuse = "admin_only"
 	}
 	if refuse != "" {
-		return r.reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
+		return Reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
 	}
 	return c.Run(tx, s, args)
 }

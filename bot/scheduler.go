@@ -9,24 +9,78 @@ import (
 	"time"
 )
 
-// scheduler is the router's clock-driven work: lesson timers, assigned
+// ScheduleStore is what the Scheduler reads and writes: the due work, and
+// transactions to act on it.
+type ScheduleStore interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
+	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
+	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
+}
+
+// ChatQueue runs work in a chat's turn: after the events and work of that
+// chat queued before it, one at a time. The Router is one.
+type ChatQueue interface {
+	// InTurn queues fn in the turn of the chat key (see ChatKey) and
+	// returns a channel that receives fn's result.
+	InTurn(ctx context.Context, key string, fn func(ctx context.Context) error) <-chan error
+}
+
+// SchedulerConfig wires a Scheduler.
+type SchedulerConfig struct {
+	Store  ScheduleStore
+	Engine Engine
+	// Queue orders the scheduler's work with each chat's events: the
+	// Router.
+	Queue ChatQueue
+	// Cases are checked when their timers come; none when nil.
+	Cases Cases
+	// Clock defaults to SystemClock; Logger to slog.Default().
+	Clock  Clock
+	Logger *slog.Logger
+	// Committed is called after every transaction that may have queued
+	// outbound messages; wire it to Sender.Wake.
+	Committed func()
+	// Poll is how often due work is looked for; 500ms by default.
+	Poll time.Duration
+}
+
+// Scheduler does Huddle's clock-driven work: lesson timers, assigned
 // lessons and case checks. It polls the store and hands each due item to
-// its chat's queue, so it runs in order with the chat's events; it knows
+// its chat's turn, so it runs in order with the chat's events; it knows
 // nothing of commands, options or consent.
-type scheduler struct {
-	store     Store
+type Scheduler struct {
+	store     ScheduleStore
 	engine    Engine
 	cases     Cases
 	clock     Clock
 	log       *slog.Logger
 	committed func()
 	poll      time.Duration
-	queues    *dispatcher
+	queue     ChatQueue
 }
 
-// run fires due timers, starts due assignments and checks due cases, each
-// in its chat's queue, until ctx ends.
-func (r *scheduler) run(ctx context.Context) error {
+// NewScheduler returns a Scheduler; Run starts it.
+func NewScheduler(cfg SchedulerConfig) *Scheduler {
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Committed == nil {
+		cfg.Committed = func() {}
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 500 * time.Millisecond
+	}
+	return &Scheduler{store: cfg.Store, engine: cfg.Engine, cases: cfg.Cases, clock: cfg.Clock, log: cfg.Logger,
+		committed: cfg.Committed, poll: cfg.Poll, queue: cfg.Queue}
+}
+
+// Run fires due timers, starts due assignments and checks due cases, each
+// in its chat's turn, until ctx ends.
+func (r *Scheduler) Run(ctx context.Context) error {
 	var mu sync.Mutex
 	inflight := make(map[int64]bool)
 	tick := time.NewTicker(r.poll)
@@ -44,7 +98,7 @@ func (r *scheduler) run(ctx context.Context) error {
 			if busy {
 				continue
 			}
-			done := r.queues.submit(ctx, ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
+			done := r.queue.InTurn(ctx, ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
 				return r.fire(ctx, t)
 			})
 			go func(id int64) {
@@ -66,7 +120,7 @@ func (r *scheduler) run(ctx context.Context) error {
 
 // startAssignments starts the assigned lessons that are due, each in its
 // chat's queue.
-func (r *scheduler) startAssignments(ctx context.Context) {
+func (r *Scheduler) startAssignments(ctx context.Context) {
 	due, err := r.store.DueAssignments(ctx, r.clock.Now(), 100)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -75,7 +129,7 @@ func (r *scheduler) startAssignments(ctx context.Context) {
 		return
 	}
 	for _, a := range due {
-		done := r.queues.submit(ctx, ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
+		done := r.queue.InTurn(ctx, ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
 			return r.startAssigned(ctx, a)
 		})
 		<-done // one at a time: the next poll must not list it again
@@ -84,7 +138,7 @@ func (r *scheduler) startAssignments(ctx context.Context) {
 
 // checkCases acts on the cases whose timers are due, each in its chat's
 // queue.
-func (r *scheduler) checkCases(ctx context.Context) {
+func (r *Scheduler) checkCases(ctx context.Context) {
 	if r.cases == nil {
 		return
 	}
@@ -97,7 +151,7 @@ func (r *scheduler) checkCases(ctx context.Context) {
 	}
 	for _, c := range due {
 		chat := c.ChatID
-		done := r.queues.submit(ctx, fmt.Sprintf("case-chat:%d", chat), func(ctx context.Context) error {
+		done := r.queue.InTurn(ctx, fmt.Sprintf("case-chat:%d", chat), func(ctx context.Context) error {
 			now := r.clock.Now()
 			err := r.store.Update(ctx, func(tx Tx) error {
 				cur, err := tx.CaseByID(c.ID)
@@ -123,7 +177,7 @@ func (r *scheduler) checkCases(ctx context.Context) {
 const missedStart = time.Hour
 
 // startAssigned starts one due assignment and moves it to its next time.
-func (r *scheduler) startAssigned(ctx context.Context, a Assignment) error {
+func (r *Scheduler) startAssigned(ctx context.Context, a Assignment) error {
 	now := r.clock.Now()
 	err := r.store.Update(ctx, func(tx Tx) error {
 		next, ok := r.engine.NextStart(a.LessonID, now)
@@ -164,7 +218,7 @@ func (r *scheduler) startAssigned(ctx context.Context, a Assignment) error {
 
 // fire acts on one due timer. A timer whose handling fails is marked fired
 // all the same and logged, so one bad timer cannot spin forever.
-func (r *scheduler) fire(ctx context.Context, t Timer) error {
+func (r *Scheduler) fire(ctx context.Context, t Timer) error {
 	now := r.clock.Now()
 	err := r.store.Update(ctx, func(tx Tx) error {
 		first, err := tx.FireTimer(t.ID, now)

@@ -41,8 +41,9 @@ func newWorld(t *testing.T, change ...func(*cases.Config)) *world {
 	for _, f := range change {
 		f(&cfg)
 	}
-	svc := cases.New(cfg)
-	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: svc, Pseudonyms: cfg.Pseudonyms}, s)
+	pseudo, log := cfg.Pseudonyms, cfg.Logger
+	cfg.Staff, cfg.Pseudonyms, cfg.Logger = nil, false, nil // given to the App, once
+	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: &cfg, Pseudonyms: pseudo, Logger: log}, s)
 	w := &world{t: t, sim: s, app: app}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-lead", ChatType: bot.Direct, Sender: "lead", Name: "Lead", Text: "/start"}); err == nil {
@@ -272,7 +273,7 @@ func TestCaseDiscussion(t *testing.T) {
 // discussion to a mentor with the lesson's note, replies or not.
 func TestLessonCases(t *testing.T) {
 	s := sim.New(nil)
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor1}}, Capacity: 5})
+	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor1}}, Capacity: 5}
 	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Cases: svc}, s)
 	w := &world{t: t, sim: s, app: app}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,8 +183,7 @@ func TestMentorCommand(t *testing.T) {
 // as long again; each message is sent once.
 func TestTimersSurviveRestart(t *testing.T) {
 	s := sim.New(nil)
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor1, mentor2}}, Capacity: 5, Staff: []bot.StaffRef{lead},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor1, mentor2}}, Capacity: 5}
 	opts := huddletest.Options{Lessons: "testdata/lessons", Cases: svc, Staff: []bot.StaffRef{lead},
 		DBPath: filepath.Join(t.TempDir(), "huddle.db"), Clock: huddletest.NewClock()}
 	w := &world{t: t, sim: s, app: huddletest.Start(t, opts, s)}

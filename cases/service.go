@@ -77,17 +77,6 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg, log: cfg.Logger}
 }
 
-// reply queues a message to the session's chat, replying to its event in
-// a group.
-func reply(tx bot.OutboxWriter, s bot.Session, tag, text string, opts ...bot.Option) error {
-	m := bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: text, Options: opts,
-		Thread: s.Event.Thread, Key: "ev:" + s.Event.ID + ":" + tag}
-	if s.Chat.Type == bot.Group {
-		m.ReplyTo = s.Event.MessageID
-	}
-	return tx.Enqueue(m, s.Now)
-}
-
 // send queues a message to a chat.
 func send(tx bot.OutboxWriter, chat bot.Chat, key, text string, now time.Time, opts ...bot.Option) error {
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Options: opts, Key: key}, now)
@@ -146,7 +135,7 @@ func (sv *Service) caseCommand(tx bot.Tx, s bot.Session, args []string) error {
 // answerCommand is a mentor's /answer NUMBER TEXT.
 func (sv *Service) answerCommand(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) < 2 {
-		return reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
 	}
 	c, err := sv.caseFor(tx, s, args[:1], "/answer")
 	if err != nil || c.ID == 0 {
@@ -182,12 +171,12 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 	if len(args) > 0 {
 		m := caseRef.FindStringSubmatch(args[0])
 		if m == nil {
-			return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+			return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
 		}
 		id, _ := strconv.ParseInt(m[1], 10, 64)
 		c, err := tx.CaseByID(id)
 		if errors.Is(err, bot.ErrNotFound) {
-			return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
+			return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
 		}
 		if err != nil {
 			return c, err
@@ -198,7 +187,7 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 			if err != nil {
 				return bot.Case{}, err
 			}
-			return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
+			return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
 		}
 		return c, nil
 	}
@@ -209,7 +198,7 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 	if !errors.Is(err, bot.ErrNotFound) {
 		return c, err
 	}
-	return bot.Case{}, reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+	return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
 }
 
 // caseOf finds the case the session's message is about by where it was
@@ -249,7 +238,7 @@ func (sv *Service) mentorOrStaff(tx bot.Tx, m bot.Member, queue string) (bool, e
 // it for the programme (by member number, not name or phone).
 func (sv *Service) refuse(tx bot.Tx, s bot.Session, tag, key string) error {
 	sv.log.Info("command refused: not a mentor or staff", "command", tag, "member", s.Member.ID, "channel", s.Chat.Channel)
-	return reply(tx, s, tag, tr(s.Lang, key))
+	return bot.Reply(tx, s, tag, tr(s.Lang, key))
 }
 
 func (sv *Service) isStaff(m bot.Member) bool {
@@ -298,14 +287,14 @@ func (sv *Service) queueFor(chat bot.Chat) string {
 // openCommand handles /case TEXT in a group.
 func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Group {
-		return reply(tx, s, "case", tr(s.Lang, "group_only"))
+		return bot.Reply(tx, s, "case", tr(s.Lang, "group_only"))
 	}
 	text := afterWords(s.Event.Text, 1)
 	if sv.templated(s.Chat) && !followsTemplate(text) {
-		return reply(tx, s, "case", tr(s.Lang, "template"))
+		return bot.Reply(tx, s, "case", tr(s.Lang, "template"))
 	}
 	if utf8.RuneCountInString(text) < 10 {
-		return reply(tx, s, "case", tr(s.Lang, "usage"))
+		return bot.Reply(tx, s, "case", tr(s.Lang, "usage"))
 	}
 	findings, redacted := checkIn(text, s.Lang)
 	if len(findings) == 0 {
@@ -315,7 +304,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	kinds := list(s.Lang, kindNames(s.Lang, Summary(findings)))
 	dm, err := tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return reply(tx, s, "flagged", tr(s.Lang, "flagged_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), kinds))
+		return bot.Reply(tx, s, "flagged", tr(s.Lang, "flagged_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), kinds))
 	}
 	if err != nil {
 		return err
@@ -330,7 +319,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return reply(tx, s, "flagged", tr(s.Lang, "flagged_group", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	return bot.Reply(tx, s, "flagged", tr(s.Lang, "flagged_group", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 }
 
 // templated reports whether a group's cases follow the template.
@@ -471,17 +460,17 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	post := strings.HasPrefix(data, confirmPrefix)
 	id, err := strconv.ParseInt(data[len(confirmPrefix):], 10, 64)
 	if err != nil {
-		return reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+		return bot.Reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
 	}
 	p, err := tx.TakePendingCase(id, s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+		return bot.Reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
 	}
 	if err != nil {
 		return err
 	}
 	if !post {
-		return reply(tx, s, "pending", tr(s.Lang, "discarded"))
+		return bot.Reply(tx, s, "pending", tr(s.Lang, "discarded"))
 	}
 	chat, err := tx.ChatByID(p.ChatID)
 	if err != nil {
@@ -491,7 +480,7 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
+	return bot.Reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
 }
 
 // Message takes a reply in a case's thread, or a mentor's answer by reply.
@@ -523,7 +512,7 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 		return false, nil
 	}
 	if c.Status == bot.CaseClosed {
-		return true, reply(tx, s, "reply", tr(s.Lang, "closed_thread", c.ID))
+		return true, bot.Reply(tx, s, "reply", tr(s.Lang, "closed_thread", c.ID))
 	}
 	findings, text := checkIn(ev.Text, s.Lang)
 	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostReply, Text: text,
@@ -550,7 +539,7 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 		return true, err
 	}
 	if len(findings) > 0 {
-		return true, reply(tx, s, "redacted", tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), c.ID, list(s.Lang, kindNames(s.Lang, Summary(findings)))))
+		return true, bot.Reply(tx, s, "redacted", tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), c.ID, list(s.Lang, kindNames(s.Lang, Summary(findings)))))
 	}
 	return true, nil
 }
@@ -574,9 +563,9 @@ func (sv *Service) reindex(tx bot.Tx, c bot.Case) error {
 func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) error {
 	switch c.Status {
 	case bot.CaseAssigned:
-		return reply(tx, s, "escalate", tr(s.Lang, "already_mentor", c.ID))
+		return bot.Reply(tx, s, "escalate", tr(s.Lang, "already_mentor", c.ID))
 	case bot.CaseAnswered, bot.CaseClosed:
-		return reply(tx, s, "escalate", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+		return bot.Reply(tx, s, "escalate", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
 	}
 	if !c.Escalated.IsZero() {
 		has, err := sv.hasMentors(tx, c.Queue)
@@ -587,7 +576,7 @@ func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) er
 		if !has {
 			how = "mentor_none"
 		}
-		return reply(tx, s, "escalate", escalatedText(s.Lang, "escalated", c, how))
+		return bot.Reply(tx, s, "escalate", escalatedText(s.Lang, "escalated", c, how))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -597,7 +586,7 @@ func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) er
 	if err != nil {
 		return err
 	}
-	return reply(tx, s, "escalate", escalatedText(s.Lang, key, c, how))
+	return bot.Reply(tx, s, "escalate", escalatedText(s.Lang, key, c, how))
 }
 
 // escalatedText says where an escalated case is: with key's text (the
@@ -794,13 +783,13 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 		return sv.refuse(tx, s, "answer", "mentors_only")
 	}
 	if c.Status == bot.CaseAssigned && c.AssignedTo != s.Member.ID && !sv.isStaff(s.Member) {
-		return reply(tx, s, "answer", tr(s.Lang, "not_assignee", c.ID))
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "not_assignee", c.ID))
 	}
 	if c.Status == bot.CaseClosed {
-		return reply(tx, s, "answer", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
 	}
 	if strings.TrimSpace(text) == "" {
-		return reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
 	}
 	_, text = checkIn(text, s.Lang) // mentors' answers are kept de-identified too
 	chat, err := tx.ChatByID(c.ChatID)
@@ -846,7 +835,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 		}
 	}
 	if s.Chat.Type == bot.Direct {
-		return reply(tx, s, "answered", tr(s.Lang, "answer_mentor", chat.Title, c.ID))
+		return bot.Reply(tx, s, "answered", tr(s.Lang, "answer_mentor", chat.Title, c.ID))
 	}
 	return nil
 }
@@ -865,7 +854,7 @@ func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
 		return err
 	}
 	if len(list) == 0 {
-		return reply(tx, s, "queue", tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
+		return bot.Reply(tx, s, "queue", tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
 	}
 	var b strings.Builder
 	b.WriteString(tr(s.Lang, "queue_head"))
@@ -880,7 +869,7 @@ func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
 			b.WriteString(tr(s.Lang, "queue_wait", c.ID, title, since(s.Now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
 		}
 	}
-	return reply(tx, s, "queue", b.String())
+	return bot.Reply(tx, s, "queue", b.String())
 }
 
 // since says how long ago t was, roughly: "3h", "2d", "15m".
@@ -905,18 +894,18 @@ func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
 	}
 	switch {
 	case c.Status == bot.CaseAssigned && c.AssignedTo == s.Member.ID:
-		return reply(tx, s, "take", tr(s.Lang, "taken", c.ID))
+		return bot.Reply(tx, s, "take", tr(s.Lang, "taken", c.ID))
 	case c.Status == bot.CaseAssigned:
-		return reply(tx, s, "take", tr(s.Lang, "not_assignee", c.ID))
+		return bot.Reply(tx, s, "take", tr(s.Lang, "not_assignee", c.ID))
 	case c.Status != bot.CaseOpen:
-		return reply(tx, s, "take", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+		return bot.Reply(tx, s, "take", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
 	}
 	n, err := tx.OpenAssignments(s.Member.ID)
 	if err != nil {
 		return err
 	}
 	if n >= sv.cfg.Capacity {
-		return reply(tx, s, "take", tr(s.Lang, "full", n))
+		return bot.Reply(tx, s, "take", tr(s.Lang, "full", n))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -946,7 +935,7 @@ func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
 		return sv.refuse(tx, s, "pass", "mentors_only")
 	}
 	if c.Status != bot.CaseAssigned || c.AssignedTo != s.Member.ID {
-		return reply(tx, s, "pass", tr(s.Lang, "not_assignee", c.ID))
+		return bot.Reply(tx, s, "pass", tr(s.Lang, "not_assignee", c.ID))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -958,7 +947,7 @@ func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
 	if err := tx.SaveCase(&c); err != nil {
 		return err
 	}
-	return reply(tx, s, "pass", tr(s.Lang, "passed", c.ID, c.Queue))
+	return bot.Reply(tx, s, "pass", tr(s.Lang, "passed", c.ID, c.Queue))
 }
 
 // close closes a case: its mentor, a mentor of its queue, staff or its
@@ -978,28 +967,28 @@ func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
 			return err
 		}
 	}
-	return reply(tx, s, "close", tr(s.Lang, "closed", c.ID))
+	return bot.Reply(tx, s, "close", tr(s.Lang, "closed", c.ID))
 }
 
 // search finds answered cases of the member's groups.
 func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
 	words = strings.TrimSpace(words)
 	if words == "" {
-		return reply(tx, s, "cases", tr(s.Lang, "search_usage"))
+		return bot.Reply(tx, s, "cases", tr(s.Lang, "search_usage"))
 	}
 	hits, err := tx.SearchCases(s.Member.ID, words, 5)
 	if err != nil {
 		return err
 	}
 	if len(hits) == 0 {
-		return reply(tx, s, "cases", tr(s.Lang, "search_none", bot.Clip(words, 60)))
+		return bot.Reply(tx, s, "cases", tr(s.Lang, "search_none", bot.Clip(words, 60)))
 	}
 	var b strings.Builder
 	b.WriteString(tr(s.Lang, "search_head", bot.Clip(words, 60)))
 	for _, h := range hits {
 		b.WriteString(tr(s.Lang, "search_line", h.ID, h.ChatTitle, bot.Clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
 	}
-	return reply(tx, s, "cases", b.String())
+	return bot.Reply(tx, s, "cases", b.String())
 }
 
 // show prints one case with its thread, for a member of its group.
@@ -1025,7 +1014,7 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		}
 		b.WriteString(tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
 	}
-	return reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
+	return bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
 }
 
 // Escalate sends a case to its queue's mentors now (a lesson's escalate
@@ -1176,17 +1165,19 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	slices.Sort(queues)
 	if len(args) == 0 {
 		if s.Chat.Type != bot.Direct {
-			return reply(tx, s, "mentor", tr(s.Lang, "private_only"))
+			return bot.Reply(tx, s, "mentor", tr(s.Lang, "private_only"))
 		}
 		return sv.listMentors(tx, s, queues)
 	}
-	usage := func() error { return reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", "))) }
+	usage := func() error {
+		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	}
 	if len(args) < 2 || len(args) > 3 || (args[0] != "add" && args[0] != "remove") {
 		return usage()
 	}
 	queue := args[1]
 	if !slices.Contains(queues, queue) {
-		return reply(tx, s, "mentor", tr(s.Lang, "unknown_queue", queue, strings.Join(queues, ", ")))
+		return bot.Reply(tx, s, "mentor", tr(s.Lang, "unknown_queue", queue, strings.Join(queues, ", ")))
 	}
 	// Whom: CHANNEL:ID, else the member mentioned (the third word is
 	// then their name), else the sender of the message replied to.
@@ -1203,11 +1194,11 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	case len(args) == 3:
 		return usage()
 	default:
-		return reply(tx, s, "mentor", tr(s.Lang, "mentor_whom", args[0], queue))
+		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_whom", args[0], queue))
 	}
 	m, err := tx.MemberByRef(ref)
 	if errors.Is(err, bot.ErrNotFound) {
-		return reply(tx, s, "mentor", tr(s.Lang, "not_known", ref))
+		return bot.Reply(tx, s, "mentor", tr(s.Lang, "not_known", ref))
 	}
 	if err != nil {
 		return err
@@ -1215,23 +1206,23 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	who := sv.shown(s.Lang, m.Name, m.Pseudonym)
 	if args[0] == "remove" {
 		if slices.ContainsFunc(sv.cfg.Mentors[queue], func(r bot.StaffRef) bool { return r.Matches(m) }) {
-			return reply(tx, s, "mentor", tr(s.Lang, "mentor_config", who, queue))
+			return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_config", who, queue))
 		}
 		removed, err := tx.RemoveMentor(queue, m.ID)
 		if err != nil || !removed {
 			if err != nil {
 				return err
 			}
-			return reply(tx, s, "mentor", tr(s.Lang, "mentor_not", who, queue))
+			return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_not", who, queue))
 		}
 		sv.log.Info("mentor removed", "queue", queue, "member", m.ID, "by", s.Member.ID)
-		return reply(tx, s, "mentor", tr(s.Lang, "mentor_removed", who, queue))
+		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_removed", who, queue))
 	}
 	if ok, err := sv.isMentor(tx, m, queue); err != nil || ok {
 		if err != nil {
 			return err
 		}
-		return reply(tx, s, "mentor", tr(s.Lang, "mentor_already", who, queue))
+		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_already", who, queue))
 	}
 	if _, err := tx.AddMentor(queue, m.ID, s.Now); err != nil {
 		return err
@@ -1244,7 +1235,7 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	} else if !errors.Is(err, bot.ErrNotFound) {
 		return err
 	}
-	return reply(tx, s, "mentor", tr(s.Lang, "mentor_added", who, queue))
+	return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_added", who, queue))
 }
 
 // listMentors shows each queue's mentors: the config's, by name once they
@@ -1277,5 +1268,5 @@ func (sv *Service) listMentors(tx bot.Tx, s bot.Session, queues []string) error 
 		b.WriteString(tr(s.Lang, "mentor_line", q, strings.Join(names, ", ")))
 	}
 	b.WriteString("\n\n" + tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
-	return reply(tx, s, "mentor", b.String())
+	return bot.Reply(tx, s, "mentor", b.String())
 }

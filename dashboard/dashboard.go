@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/csvsafe"
 
 	"github.com/huddlebot/huddle/store"
@@ -42,6 +44,9 @@ type Config struct {
 	// preview; LessonsLabel names it.
 	LessonFiles  fs.FS
 	LessonsLabel string
+	// Kinds are the step kinds the preview reads lessons with; the
+	// built-in ones when nil.
+	Kinds *flows.Kinds
 	// RealNames lets staff show members' real names (the platforms')
 	// instead of their pseudonyms, page by page.
 	RealNames bool
@@ -58,12 +63,8 @@ type Config struct {
 }
 
 // ChannelState is what the overview says of a channel: its name, whether
-// it works, and a line of detail.
-type ChannelState struct {
-	Name   string
-	OK     bool
-	Detail string
-}
+// it is working, and a line of detail.
+type ChannelState = bot.ChannelState
 
 // DefaultMaxDays is the longest period the dashboard shows by default:
 // two years.
@@ -87,6 +88,9 @@ func New(cfg Config) *Dashboard {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Kinds == nil {
+		cfg.Kinds = flows.NewKinds()
 	}
 	if cfg.MaxDays <= 0 {
 		cfg.MaxDays = DefaultMaxDays

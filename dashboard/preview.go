@@ -61,7 +61,7 @@ func (d *Dashboard) parseFile(name string) (*flows.Lesson, []flows.Problem, []by
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	l, err := flows.Parse(name, data)
+	l, err := d.cfg.Kinds.Parse(name, data)
 	if ps, ok := flows.IsProblems(err); ok {
 		return nil, ps, data, nil
 	}

@@ -71,8 +71,10 @@ func (l *Lesson) Preview(i int, lang string) StepPreview {
 		}
 	case *askStep:
 		p.Text = in(b.prompt)
-	case *sayStep:
-		p.Text = in(b.text)
+	case registered:
+		if pv, ok := b.body.(Previewer); ok {
+			p.Text = pv.Preview(in)
+		}
 	case *endStep:
 		p.Text = in(b.text)
 	case *discussStep:

@@ -62,11 +62,16 @@ func IsLessonFile(name string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// Load reads every lesson file under root in fsys. Each file with a
-// problem is left out whole; the problems of all files come back together,
-// each as file:line: message, beside the library of the valid lessons. The
-// file names in problems are prefix joined with the path under root.
+// Load reads every lesson file under root in fsys, with the built-in step
+// kinds. Each file with a problem is left out whole; the problems of all
+// files come back together, each as file:line: message, beside the
+// library of the valid lessons. The file names in problems are prefix
+// joined with the path under root.
 func Load(fsys fs.FS, root, prefix string) (*Library, error) {
+	return load(builtin, fsys, root, prefix)
+}
+
+func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 	var lessons []*Lesson
 	var problems Problems
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
@@ -81,7 +86,7 @@ func Load(fsys fs.FS, root, prefix string) (*Library, error) {
 			return err
 		}
 		name := path.Join(prefix, strings.TrimPrefix(strings.TrimPrefix(p, root), "/"))
-		l, err := Parse(name, data)
+		l, err := parse(kinds, name, data)
 		if ps, ok := IsProblems(err); ok {
 			problems = append(problems, ps...)
 			return nil

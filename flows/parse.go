@@ -25,26 +25,11 @@ var (
 // Telegram's 64 bytes.
 const maxIDLen = 40
 
-// stepKinds lists the step keys, in the order the format documents them.
-var stepKinds = []string{"say", "quiz", "ask", "wait", "branch", "goto", "end", "discuss", "escalate"}
-
-// stepParsers parses the value of each step kind's key.
-var stepParsers = map[string]func(p *parser, n *yaml.Node, st *Step) stepKind{
-	"say":      parseSay,
-	"quiz":     parseQuiz,
-	"ask":      parseAsk,
-	"wait":     parseWait,
-	"branch":   parseBranch,
-	"goto":     parseGoto,
-	"end":      parseEnd,
-	"discuss":  parseDiscuss,
-	"escalate": parseEscalate,
-}
-
 var weekdays = map[string]bool{"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true}
 
 // parser collects every problem of one file.
 type parser struct {
+	kinds    *Kinds
 	file     string
 	problems Problems
 	langs    []string // declared languages
@@ -66,10 +51,13 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) {
 	p.problems = append(p.problems, Problem{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
-// Parse reads one lesson file. A lesson with any problem is refused: the
-// error is a Problems listing each as file:line: message.
-func Parse(file string, data []byte) (*Lesson, error) {
-	p := &parser{file: file}
+// Parse reads one lesson file, with the built-in step kinds. A lesson
+// with any problem is refused: the error is a Problems listing each as
+// file:line: message.
+func Parse(file string, data []byte) (*Lesson, error) { return parse(builtin, file, data) }
+
+func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
+	p := &parser{kinds: kinds, file: file}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -300,21 +288,21 @@ func (p *parser) steps(n *yaml.Node, l *Lesson) []*Step {
 }
 
 func (p *parser) step(n *yaml.Node, i int) *Step {
-	allowed := append([]string{"id"}, stepKinds...)
+	allowed := append([]string{"id"}, p.kinds.names...)
 	f := p.mapping(n, fmt.Sprintf("step %d", i+1), allowed...)
 	if f == nil {
 		return nil
 	}
 	st := &Step{Line: n.Line}
 	var kinds []string
-	for _, k := range stepKinds {
+	for _, k := range p.kinds.names {
 		if f[k] != nil {
 			kinds = append(kinds, k)
 		}
 	}
 	switch len(kinds) {
 	case 0:
-		p.errf(n, "step %d does nothing: give it one of %s", i+1, strings.Join(stepKinds, ", "))
+		p.errf(n, "step %d does nothing: give it one of %s", i+1, p.kinds.list())
 		return nil
 	case 1:
 	default:
@@ -328,7 +316,10 @@ func (p *parser) step(n *yaml.Node, i int) *Step {
 		}
 	}
 	st.Kind = kinds[0]
-	st.body = stepParsers[st.Kind](p, f[st.Kind], st)
+	st.body = p.kinds.parsers[st.Kind](p, f[st.Kind], st)
+	if st.body == nil {
+		return nil // its problems are reported
+	}
 	return st
 }
 

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 //go:embed web/*
@@ -16,6 +18,12 @@ var web embed.FS
 
 // maxBody bounds a request body: a message is at most bot.MaxText runes.
 const maxBody = 64 << 10
+
+// Routes serves the simulator's page at the root of the web server,
+// behind its protections. It implements bot.WebChannel.
+func (s *Sim) Routes() []bot.Route {
+	return []bot.Route{{Pattern: "/", Handler: s.Handler()}}
+}
 
 // Handler serves the simulator's web page at / and its API under /api/:
 //

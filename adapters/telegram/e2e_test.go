@@ -199,8 +199,8 @@ func TestSupergroupMigration(t *testing.T) {
 // the case found in the archive by a word of the answer.
 func TestCaseThroughEmulator(t *testing.T) {
 	emu, tg := emulated(t)
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{
-		"obstetrics": {{Channel: "telegram", ID: "21"}, {Channel: "telegram", ID: "22"}}}})
+	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{
+		"obstetrics": {{Channel: "telegram", ID: "21"}, {Channel: "telegram", ID: "22"}}}}
 	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
 
 	group := tgemu.Chat{ID: -1002, Type: "group", Title: "Ward 7 midwives"}
@@ -295,7 +295,7 @@ func TestCaseThroughEmulator(t *testing.T) {
 // not manage topics, the case is posted in the group as in any other.
 func TestCaseInForumTopic(t *testing.T) {
 	emu, tg := emulated(t)
-	svc := cases.New(cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "telegram", ID: "21"}}}, Topics: true})
+	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "telegram", ID: "21"}}}, Topics: true}
 	huddletest.Start(t, huddletest.Options{Cases: svc}, tg)
 
 	forum := tgemu.Chat{ID: -1005, Type: "supergroup", Title: "Midwives forum", Forum: true}

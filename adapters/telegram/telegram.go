@@ -311,7 +311,7 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 			p.err, p.settled = h.HandleEvent(ctx, ev), true
 			continue
 		}
-		p.done = submit(ctx, h, ev)
+		p.done = bot.Submit(ctx, h, ev)
 	}
 	settle()
 	next := 0
@@ -330,21 +330,6 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 		}
 	}
 	return next, firstErr
-}
-
-// submitter is a Handler that can queue an event without waiting, as
-// bot.Router does.
-type submitter interface {
-	Submit(ctx context.Context, ev bot.Event) <-chan error
-}
-
-func submit(ctx context.Context, h bot.Handler, ev bot.Event) <-chan error {
-	if s, ok := h.(submitter); ok {
-		return s.Submit(ctx, ev)
-	}
-	done := make(chan error, 1)
-	done <- h.HandleEvent(ctx, ev)
-	return done
 }
 
 // answerCallback stops the button's spinner on the member's phone.

@@ -51,6 +51,15 @@ func (t *Telegram) runWebhook(ctx context.Context, h bot.Handler) error {
 
 // WebhookHandler serves Telegram's webhook requests. A request without the
 // configured secret token is refused with 401 before its body is read.
+// Routes serves the webhook, in webhook mode, at WebhookPath: reached by
+// Telegram, which the secret token checks. It implements bot.WebChannel.
+func (t *Telegram) Routes() []bot.Route {
+	if !t.cfg.Webhook {
+		return nil
+	}
+	return []bot.Route{{Pattern: WebhookPath, Handler: t.WebhookHandler(), Public: true}}
+}
+
 func (t *Telegram) WebhookHandler() http.Handler {
 	secret := []byte(t.cfg.WebhookSecret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

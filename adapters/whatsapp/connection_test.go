@@ -490,3 +490,27 @@ func TestUndecryptableCounted(t *testing.T) {
 		t.Errorf("health file: %+v, %v, %v; want 3 undecryptable", hl, ok, err)
 	}
 }
+
+// waker is a handler that counts how often a channel woke it.
+type waker struct{ n atomic.Int32 }
+
+func (*waker) HandleEvent(context.Context, bot.Event) error { return nil }
+func (w *waker) Wake()                                      { w.n.Add(1) }
+
+// TestConnectedWakesTheHandler: each (re)connection wakes the handler Run
+// was given, when it is a bot.Waker (the router, which wakes the sender),
+// so the messages that waited in the outbox go at once.
+func TestConnectedWakesTheHandler(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	wk := &waker{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- h.w.Run(ctx, wk) }()
+	defer func() { cancel(); <-done }()
+	h.running(t) // its dial connects once
+	h.w.onEvent(&events.Disconnected{})
+	h.connect()
+	if n := wk.n.Load(); n != 2 {
+		t.Errorf("woken %d times in two connections, want 2", n)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // Health is the channel's state as the running adapter knows it: for
@@ -100,4 +102,26 @@ func ReadHealth(sessionDB string) (Health, bool, error) {
 		return Health{}, false, fmt.Errorf("read %s: %w", HealthFile(sessionDB), err)
 	}
 	return h, true, nil
+}
+
+// State is Health as the dashboard shows it. It implements bot.Reporting.
+func (w *WhatsApp) State() bot.ChannelState {
+	h := w.Health()
+	st := bot.ChannelState{Name: Name, OK: h.Connected && h.Down == "" && h.Outage == "", Detail: "connected"}
+	switch {
+	case h.Down != "":
+		st.Detail = "stopped: " + h.Down
+	case h.Outage != "":
+		st.Detail = "paused: " + h.Outage
+	case !h.Connected:
+		st.Detail = "disconnected, reconnecting"
+	}
+	if !h.BannedUntil.IsZero() {
+		st.Detail += ", until " + h.BannedUntil.Format(time.DateTime)
+	}
+	st.Detail += fmt.Sprintf("; %d messages could not be decrypted", h.Undecryptable)
+	if len(h.Removed) > 0 {
+		st.Detail += fmt.Sprintf("; removed from %d groups", len(h.Removed))
+	}
+	return st
 }

@@ -25,7 +25,7 @@ import (
 func TestEveryOptionAsAPoll(t *testing.T) {
 	ref := &storeRef{}
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
-	svc := cases.New(cases.Config{})
+	svc := &cases.Config{}
 	clk := huddletest.NewClock() // set before the adapter runs: it reads it
 	h.net.clock, h.w.cfg.Clock = clock{clk}, clock{clk}
 	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Consent: &bot.ConsentNotice{Version: 1}, Cases: svc, Clock: clk}, h.w)

@@ -79,7 +79,9 @@ type Config struct {
 	// Outbox is read for poll votes, retry requests and the
 	// never-write-first rule. Required for Run and Send.
 	Outbox Outbox
-	// OnConnected is called on every (re)connection, to flush the outbox.
+	// OnConnected is called on every (re)connection. (The handler Run was
+	// given is woken too, when it is a bot.Waker, so the outbox is
+	// flushed.)
 	OnConnected func()
 	// Clock paces sending; the real clock by default.
 	Clock Clock
@@ -347,6 +349,12 @@ func (w *WhatsApp) onEvent(raw any) bool {
 			w.notice("sending resumed after " + resumed)
 		}
 		w.cfg.OnConnected()
+		w.mu.Lock()
+		h := w.handler
+		w.mu.Unlock()
+		if wk, ok := h.(bot.Waker); ok {
+			wk.Wake() // what waited in the outbox goes now
+		}
 	case *events.Disconnected:
 		w.mu.Lock()
 		w.connected = false

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/store"
 	"github.com/huddlebot/huddle/xapi"
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ is new.`,
 			if err != nil {
 				return err
 			}
-			lib, err := loadLessons(cfg.Lessons, newLogger(LogConfig{Level: "error", Format: "text"}, io.Discard))
+			lib, err := huddle.LoadLessons(cfg.Lessons, newLogger(LogConfig{Level: "error", Format: "text"}, io.Discard))
 			if err != nil {
 				return err
 			}

@@ -4,25 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
-	"os"
 	"slices"
 	"time"
 
+	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
-	"github.com/huddlebot/huddle/dashboard"
-	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/websec"
-	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
-	"golang.org/x/sync/errgroup"
 )
 
 func newRunCmd(src *configSource) *cobra.Command {
@@ -45,35 +38,21 @@ lessons in ./lessons (the built-in samples when that folder is absent).`,
 	}, src)
 }
 
-// run wires everything and runs until ctx ends.
+// run runs huddle as cfg says until ctx ends.
 func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("starting huddle", "version", versionString(), "database", cfg.Database)
-	lib, err := loadLessons(cfg.Lessons, log)
+	opts, err := appOptions(cfg, log)
 	if err != nil {
 		return err
 	}
+	// The store is opened here, before the core, for WhatsApp: its
+	// never-write-first rule asks the outbox whom the bot has heard from.
 	db, err := store.Open(ctx, cfg.Database)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	// The configuration may name new mentors: cases waiting for one are
-	// offered again now, not at their next retry.
-	if err := db.WakeWaitingCases(ctx, time.Now()); err != nil {
-		return err
-	}
-
-	var channels []bot.Channel
-	// mux serves the webhook; web, behind websec's protections, the
-	// simulator and the dashboard.
-	mux, web := http.NewServeMux(), http.NewServeMux()
-	mux.Handle("/", websec.Handler(websec.Config{Listen: cfg.HTTP.Listen, Token: cfg.HTTP.Token}, web))
-	var simCh *sim.Sim
-	if cfg.Channels.Sim.Enabled {
-		simCh = sim.New(nil)
-		channels = append(channels, simCh)
-		web.Handle("/", simCh.Handler())
-	}
+	opts.Store = db
 	if tc := cfg.Channels.Telegram; tc.Enabled {
 		tg, err := telegram.New(ctx, telegram.Config{
 			Token: tc.Token, APIEndpoint: tc.APIEndpoint, Webhook: tc.Mode == "webhook",
@@ -82,24 +61,33 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		channels = append(channels, tg)
-		if tc.Mode == "webhook" {
-			mux.Handle(telegram.WebhookPath, tg.WebhookHandler())
-		}
+		opts.Channels = append(opts.Channels, tg)
 	}
-
-	var sender *bot.Sender
-	var states []func() dashboard.ChannelState
 	if wc := cfg.Channels.WhatsApp; wc.Enabled {
-		wa, err := openWhatsApp(ctx, wc, db, log, func() { sender.Wake() })
+		wa, err := openWhatsApp(ctx, wc, db, log)
 		if err != nil {
 			return err
 		}
 		defer wa.Close() // unpaired, its Run says how to pair; the others start
-		channels = append(channels, wa)
-		states = append(states, func() dashboard.ChannelState { return whatsAppState(wa.Health()) })
+		opts.Channels = append(opts.Channels, wa)
 	}
+	app, err := huddle.New(ctx, opts)
+	if err != nil {
+		if op := (*net.OpError)(nil); errors.As(err, &op) && op.Op == "listen" {
+			return fmt.Errorf("%w (http.listen)", err)
+		}
+		return err
+	}
+	defer app.Close()
+	if url := app.URL(); url != "" && cfg.Channels.Sim.Enabled {
+		log.Info("simulator ready: open it in a browser", "url", url+"/")
+	}
+	return app.Run(ctx)
+}
 
+// appOptions turns the configuration into the core's options, the
+// simulator included; the caller adds the other channels.
+func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 	if len(cfg.Mentors) == 0 && !simOnly(cfg) {
 		log.Warn("no mentor queue is set up: a case a member escalates waits, and the staff are told; name a queue under mentors: in the configuration")
 	}
@@ -107,17 +95,10 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		cfg = withSimPersonas(cfg)
 		log.Info("the simulator is the only channel: its Dr Otieno is a mentor of every queue and Grace is staff, so the whole case flow can be tried")
 	}
-	var staff []bot.StaffRef
-	for _, s := range cfg.Staff {
-		ref, _ := bot.ParseStaffRef(s) // validated with the config
-		staff = append(staff, ref)
-	}
 	loc, err := time.LoadLocation(cfg.Timezone) // validated with the config
 	if err != nil {
-		return err
+		return huddle.Options{}, err
 	}
-	host := flows.NewHost(lib, &flows.Engine{}, log)
-	host.Location = loc
 	mentors := make(map[string][]bot.StaffRef)
 	for q, refs := range cfg.Mentors {
 		for _, r := range refs {
@@ -125,125 +106,26 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 			mentors[q] = append(mentors[q], ref)
 		}
 	}
-	caseSvc := cases.New(cases.Config{
-		Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
-		Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget, Staff: staff, Logger: log,
-		TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics, Pseudonyms: cfg.Privacy.Pseudonyms,
-	})
-	host.Cases = caseSvc
-	var router *bot.Router
-	sender = bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Logger: log, Notice: func(ch, text string) {
-		tellStaff(ctx, router, ch, text)
-	}})
-	router = bot.NewRouter(bot.RouterConfig{
-		Store: db, Engine: host, Logger: log, Committed: sender.Wake, Staff: staff, Location: loc, Cases: caseSvc,
-		Consent: cfg.Privacy.Consent.notice(), Pseudonyms: cfg.Privacy.Pseudonyms,
-	})
-
-	var lessonFiles fs.FS = lessons.FS
-	lessonsLabel, ownLessons := "the built-in lessons", false
-	if _, err := os.Stat(cfg.Lessons); err == nil {
-		lessonFiles, lessonsLabel, ownLessons = os.DirFS(cfg.Lessons), cfg.Lessons, true
+	opts := huddle.Options{
+		Database: cfg.Database, Lessons: cfg.Lessons, Location: loc, Logger: log,
+		Cases: &cases.Config{
+			Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
+			Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget,
+			TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics,
+		},
+		Consent: cfg.Privacy.Consent.notice(), NoConsent: !cfg.Privacy.Consent.Ask,
+		Pseudonyms: cfg.Privacy.Pseudonyms, StaffRealNames: cfg.Privacy.StaffRealNames,
+		Retention: time.Duration(cfg.Privacy.RetentionDays) * 24 * time.Hour,
+		Listen:    cfg.HTTP.Listen, Token: cfg.HTTP.Token, DashboardMaxDays: cfg.Dashboard.MaxDays,
 	}
-	dash := dashboard.New(dashboard.Config{Reports: db.Reports(), RealNames: cfg.Privacy.StaffRealNames, MaxDays: cfg.Dashboard.MaxDays, Location: loc,
-		Channels: func() []dashboard.ChannelState {
-			var out []dashboard.ChannelState
-			for _, st := range states {
-				out = append(out, st())
-			}
-			return out
-		}, Logger: log, Lessons: dashboard.FromLibrary(lib, ""),
-		LessonFiles: lessonFiles, LessonsLabel: lessonsLabel})
-	web.Handle(dashboard.Path, dash.Handler())
-
-	// Bind the port before anything starts, so a busy port fails at once.
-	var ln net.Listener
-	if cfg.HTTP.Listen != "" {
-		if ln, err = net.Listen("tcp", cfg.HTTP.Listen); err != nil {
-			return fmt.Errorf("listen on %s (http.listen): %w", cfg.HTTP.Listen, err)
-		}
+	for _, s := range cfg.Staff {
+		ref, _ := bot.ParseStaffRef(s) // validated with the config
+		opts.Staff = append(opts.Staff, ref)
 	}
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return router.Run(gctx) })
-	if days := cfg.Privacy.RetentionDays; days > 0 {
-		g.Go(func() error {
-			db.KeepFor(gctx, time.Duration(days)*24*time.Hour, 24*time.Hour, time.Now, log)
-			return nil
-		})
+	if cfg.Channels.Sim.Enabled {
+		opts.Channels = append(opts.Channels, sim.New(nil))
 	}
-	g.Go(func() error { return sender.Run(gctx) })
-	if ownLessons {
-		// New and changed lesson files are picked up without a restart.
-		g.Go(func() error {
-			watchLessons(gctx, cfg.Lessons, log, host.Library, func(lib *flows.Library) {
-				host.SetLibrary(lib)
-				dash.SetLessons(dashboard.FromLibrary(lib, ""))
-			})
-			return nil
-		})
-	}
-	for _, ch := range channels {
-		g.Go(func() error {
-			if err := ch.Run(gctx, router); err != nil {
-				return fmt.Errorf("channel %s: %w", ch.Name(), err)
-			}
-			return nil
-		})
-	}
-	if ln != nil {
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		g.Go(func() error {
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		})
-		g.Go(func() error {
-			<-gctx.Done()
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			return srv.Shutdown(sctx)
-		})
-		if simCh != nil {
-			log.Info("simulator ready: open it in a browser", "url", "http://"+ln.Addr().String()+"/")
-		}
-		log.Info("dashboard ready", "url", "http://"+ln.Addr().String()+dashboard.Path)
-	}
-	log.Info("huddle is running", "lessons", lib.Len(), "channels", len(channels))
-	err = g.Wait()
-	log.Info("huddle stopped")
-	return err
-}
-
-// loadLessons loads the lessons folder, or the built-in samples when it
-// does not exist. A lesson with problems is left out, with every problem
-// logged; the valid ones still run.
-func loadLessons(dir string, log *slog.Logger) (*flows.Library, error) {
-	var (
-		lib *flows.Library
-		err error
-	)
-	if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
-		log.Info("no lessons folder; using the built-in sample lessons", "lessons", dir)
-		lib, err = flows.Load(lessons.FS, ".", "(built-in)")
-	} else {
-		lib, err = flows.Load(os.DirFS(dir), ".", dir)
-	}
-	if ps, ok := flows.IsProblems(err); ok {
-		for _, p := range ps {
-			log.Error("lesson refused", "problem", p.String())
-		}
-		log.Error("some lessons were not loaded; run 'huddle lessons validate' for the list", "problems", len(ps))
-		return lib, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if lib.Len() == 0 {
-		log.Warn("the lessons folder holds no lesson files", "lessons", dir)
-	}
-	return lib, nil
+	return opts, nil
 }
 
 // simOnly reports whether the simulator is the only channel: a trial, where
@@ -274,11 +156,4 @@ func withSimPersonas(cfg Config) Config {
 	cfg.Mentors = mentors
 	cfg.Staff = append(slices.Clone(cfg.Staff), simStaff)
 	return cfg
-}
-
-// tellStaff passes a channel's notice to the staff through the router.
-func tellStaff(ctx context.Context, r *bot.Router, channel, text string) {
-	now := time.Now()
-	_ = r.HandleEvent(ctx, bot.Event{ID: bot.EventID(channel, "", "", fmt.Sprintf("notice-%d", now.UnixNano())),
-		Kind: bot.ChannelNotice, Channel: channel, Text: text, Time: now})
 }

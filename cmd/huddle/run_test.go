@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -55,33 +53,6 @@ func TestStopsCleanly(t *testing.T) {
 			}
 			t.Logf("stopped %s after %s", sig, time.Since(start).Round(time.Millisecond))
 		})
-	}
-}
-
-// TestBrokenLessonRefusedAtStart checks that a broken lesson in the lessons
-// folder is not loaded, every problem is logged, and the valid ones run.
-func TestBrokenLessonRefusedAtStart(t *testing.T) {
-	dir := t.TempDir()
-	good, _ := os.ReadFile("../../lessons/hand-hygiene.yaml")
-	bad, _ := os.ReadFile("../../flows/testdata/invalid/every-kind.yaml")
-	os.WriteFile(filepath.Join(dir, "hand-hygiene.yaml"), good, 0o644)
-	os.WriteFile(filepath.Join(dir, "every-kind.yaml"), bad, 0o644)
-	var out bytes.Buffer
-	lib, err := loadLessons(dir, slog.New(slog.NewTextHandler(&out, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if lib.Len() != 1 {
-		t.Errorf("loaded %d lessons, want only the valid one", lib.Len())
-	}
-	if _, ok := lib.Get("every-kind"); ok {
-		t.Error("the broken lesson was loaded")
-	}
-	for _, line := range []string{":2: bad id", ":3: unknown language", ":6: unknown key", ":12: correct 3 is out of range",
-		":13: duplicate step id", ":15: wait: bad duration", ":17: bad expression", ":19: goto", "some lessons were not loaded"} {
-		if !strings.Contains(out.String(), line) {
-			t.Errorf("log lacks %q:\n%s", line, out.String())
-		}
 	}
 }
 

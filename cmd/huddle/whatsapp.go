@@ -12,17 +12,16 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
-	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/store"
 	"github.com/mdp/qrterminal/v3"
 	"github.com/spf13/cobra"
 )
 
 // openWhatsApp opens the WhatsApp channel from its config.
-func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, log *slog.Logger, connected func()) (*whatsapp.WhatsApp, error) {
+func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, log *slog.Logger) (*whatsapp.WhatsApp, error) {
 	return whatsapp.New(ctx, whatsapp.Config{
 		SessionDB: wc.SessionDB, Options: wc.Options, ChatGap: wc.ChatGap, PerMinute: wc.PerMinute,
-		Jitter: wc.Jitter, LateAfter: wc.LateAfter, MaxAge: wc.MaxAge, Outbox: db, OnConnected: connected, Logger: log,
+		Jitter: wc.Jitter, LateAfter: wc.LateAfter, MaxAge: wc.MaxAge, Outbox: db, Logger: log,
 	})
 }
 
@@ -68,7 +67,7 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
 				return fmt.Errorf("--phone %q is not a phone number in international form, such as +254700000000", phone)
 			}
 			log := newLogger(LogConfig{Level: "warn", Format: cfg.Log.Format}, cmd.ErrOrStderr())
-			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log, nil)
+			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log)
 			if err != nil {
 				return err
 			}
@@ -120,7 +119,7 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				return exitError{"not paired"}
 			}
 			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, io.Discard)
-			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log, nil)
+			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log)
 			if errors.Is(err, whatsapp.ErrLocked) {
 				// huddle runs and holds the session: report what it knows.
 				h, ok, herr := whatsapp.ReadHealth(cfg.Channels.WhatsApp.SessionDB)
@@ -190,25 +189,4 @@ func printHealth(out io.Writer, h whatsapp.Health) {
 	if len(h.Groups) > 0 {
 		fmt.Fprintf(out, "  groups heard:   %s\n", strings.Join(h.Groups, ", "))
 	}
-}
-
-// whatsAppState is the dashboard's line about WhatsApp.
-func whatsAppState(h whatsapp.Health) dashboard.ChannelState {
-	st := dashboard.ChannelState{Name: "whatsapp", OK: h.Connected && h.Down == "" && h.Outage == "", Detail: "connected"}
-	switch {
-	case h.Down != "":
-		st.Detail = "stopped: " + h.Down
-	case h.Outage != "":
-		st.Detail = "paused: " + h.Outage
-	case !h.Connected:
-		st.Detail = "disconnected, reconnecting"
-	}
-	if !h.BannedUntil.IsZero() {
-		st.Detail += ", until " + h.BannedUntil.Format(time.DateTime)
-	}
-	st.Detail += fmt.Sprintf("; %d messages could not be decrypted", h.Undecryptable)
-	if len(h.Removed) > 0 {
-		st.Detail += fmt.Sprintf("; removed from %d groups", len(h.Removed))
-	}
-	return st
 }

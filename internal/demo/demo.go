@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
@@ -63,22 +64,19 @@ func Generate(ctx context.Context, path string, spec Spec, progress func(week, w
 	defer db.Close()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	clk := &clock{now: spec.Start}
-	host := flows.NewHost(lib, &flows.Engine{}, quiet)
-	svc := cases.New(cases.Config{
-		Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: Channel, ID: "mentor-1"}, {Channel: Channel, ID: "mentor-2"}}},
-		Logger:  quiet,
-	})
-	host.Cases = svc
-	null := &nullChannel{}
-	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{null}, Clock: clk, Logger: quiet, Poll: 5 * time.Millisecond})
-	router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clk, Logger: quiet, Cases: svc,
-		Committed: sender.Wake, TimerPoll: 2 * time.Millisecond})
+	app, err := huddle.New(ctx, huddle.Options{Store: db, Library: lib, Channels: []bot.Channel{&nullChannel{}},
+		Cases: &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: Channel, ID: "mentor-1"}, {Channel: Channel, ID: "mentor-2"}}}},
+		// Made-up members, who have nothing to consent to.
+		NoConsent: true,
+		Clock:     clk, Logger: quiet, Tuning: huddle.Tuning{SenderPoll: 5 * time.Millisecond, SchedulerPoll: 2 * time.Millisecond}})
+	if err != nil {
+		return Stats{}, err
+	}
+	router := app.Router()
 	rctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); router.Run(rctx) }()
-	go func() { defer wg.Done(); sender.Run(rctx) }()
-	defer func() { cancel(); wg.Wait() }()
+	done := make(chan struct{})
+	go func() { defer close(done); app.Run(rctx) }()
+	defer func() { cancel(); <-done }()
 
 	g := &gen{ctx: ctx, db: db, lib: lib, clk: clk, router: router, rnd: rand.New(rand.NewPCG(spec.Seed, 2026)), spec: spec}
 	g.cast()

@@ -1,23 +1,23 @@
-// Package huddletest wires Huddle's real parts (SQLite store on a file,
-// lesson engine, router, outbox sender) around the channels a test gives,
-// with a clock the test moves.
+// Package huddletest runs Huddle's application core (SQLite store on a
+// file, lesson engine, router, scheduler, outbox sender) around the
+// channels a test gives, with a clock the test moves.
 package huddletest
 
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/store"
@@ -56,6 +56,7 @@ type App struct {
 	Clock  *Clock
 	Lib    *flows.Library
 	Path   string
+	core   *huddle.App
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -71,8 +72,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Staff are the router's staff.
 	Staff []bot.StaffRef
-	// Cases runs case discussions; none when nil.
-	Cases bot.Cases
+	// Cases sets up case discussions; none when nil.
+	Cases *cases.Config
 	// Clock is the clock to run on, so that a restarted App goes on from
 	// where the last one stopped; a new one when nil.
 	Clock *Clock
@@ -125,13 +126,9 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	if path == "" {
 		path = filepath.Join(t.TempDir(), "huddle.db")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	db, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var lib *flows.Library
 	if opts.Lessons != "" {
+		var err error
 		if lib, err = flows.Load(os.DirFS(opts.Lessons), ".", opts.Lessons); err != nil {
 			t.Fatal(err)
 		}
@@ -142,32 +139,20 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	if clock == nil {
 		clock = NewClock()
 	}
-	var router *bot.Router
-	var notices atomic.Int64
-	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: channels, Clock: clock, Logger: log, Poll: 20 * time.Millisecond,
-		Notice: func(ch, text string) {
-			now := clock.Now()
-			router.HandleEvent(ctx, bot.Event{ID: bot.EventID(ch, "", "", fmt.Sprintf("notice-%d-%d", now.UnixNano(), notices.Add(1))),
-				Kind: bot.ChannelNotice, Channel: ch, Text: text, Time: now})
-		}})
-	host := flows.NewHost(lib, &flows.Engine{}, log)
-	host.Cases = opts.Cases
-	router = bot.NewRouter(bot.RouterConfig{Store: db, Engine: host, Clock: clock,
-		Logger: log, Committed: sender.Wake, TimerPoll: 10 * time.Millisecond, Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, Pseudonyms: opts.Pseudonyms,
-		Commands: opts.Commands, Options: opts.OptionHandlers})
-	app := &App{DB: db, Router: router, Sender: sender, Clock: clock, Lib: lib, Path: path, cancel: cancel, done: make(chan struct{})}
-	var wg sync.WaitGroup
-	wg.Add(2 + len(channels))
-	go func() { defer wg.Done(); router.Run(ctx) }()
-	go func() { defer wg.Done(); sender.Run(ctx) }()
-	if opts.Retention > 0 {
-		wg.Add(1)
-		go func() { defer wg.Done(); db.KeepFor(ctx, opts.Retention, 20*time.Millisecond, clock.Now, log) }()
+	ctx, cancel := context.WithCancel(context.Background())
+	core, err := huddle.New(ctx, huddle.Options{
+		Database: path, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
+		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
+		Retention: opts.Retention, Clock: clock, Logger: log,
+		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond},
+	})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
 	}
-	for _, ch := range channels {
-		go func() { defer wg.Done(); ch.Run(ctx, router) }()
-	}
-	go func() { wg.Wait(); close(app.done) }()
+	app := &App{DB: core.Store(), Router: core.Router(), Sender: core.Sender(), Clock: clock, Lib: lib, Path: path,
+		core: core, cancel: cancel, done: make(chan struct{})}
+	go func() { defer close(app.done); core.Run(ctx) }()
 	t.Cleanup(app.Stop)
 	return app
 }
@@ -176,7 +161,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 func (a *App) Stop() {
 	a.cancel()
 	<-a.done
-	a.DB.Close()
+	a.core.Close()
 }
 
 // Progress returns a member's progress rows.

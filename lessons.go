@@ -1,7 +1,8 @@
-package main
+package huddle
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/lessons"
 )
 
 // settle is how long the lessons folder must be quiet before it is read
@@ -23,7 +25,7 @@ const settle = 300 * time.Millisecond
 // and on SIGHUP, until ctx ends; apply receives each new library. A file
 // with problems is refused whole, its problems logged, and the lesson it
 // held keeps its last good version.
-func watchLessons(ctx context.Context, dir string, log *slog.Logger, current func() *flows.Library, apply func(*flows.Library)) {
+func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog.Logger, current func() *flows.Library, apply func(*flows.Library)) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -70,7 +72,7 @@ func watchLessons(ctx context.Context, dir string, log *slog.Logger, current fun
 			log.Info("SIGHUP: reloading the lessons")
 			timer.Reset(0)
 		case <-timer.C:
-			if lib := reloadLessons(dir, log, current()); lib != nil {
+			if lib := reloadLessons(kinds, dir, log, current()); lib != nil {
 				apply(lib)
 			}
 		}
@@ -78,8 +80,8 @@ func watchLessons(ctx context.Context, dir string, log *slog.Logger, current fun
 }
 
 // reloadLessons reads dir again; nil when it cannot be read at all.
-func reloadLessons(dir string, log *slog.Logger, old *flows.Library) *flows.Library {
-	lib, err := flows.Load(os.DirFS(dir), ".", dir)
+func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.Library) *flows.Library {
+	lib, err := kinds.Load(os.DirFS(dir), ".", dir)
 	ps, isProblems := flows.IsProblems(err)
 	if err != nil && !isProblems {
 		log.Error("reload the lessons: the folder cannot be read; the lessons loaded stay", "lessons", dir, "err", err)
@@ -91,4 +93,40 @@ func reloadLessons(dir string, log *slog.Logger, old *flows.Library) *flows.Libr
 	lib = lib.KeepBroken(old, ps)
 	log.Info("lessons reloaded", "lessons", lib.Len(), "problems", len(ps))
 	return lib
+}
+
+// LoadLessons loads the lessons folder dir as New does: the built-in
+// samples when dir is empty or does not exist, and a lesson with problems
+// left out, each problem logged, while the valid ones run.
+func LoadLessons(dir string, log *slog.Logger) (*flows.Library, error) {
+	lib, _, err := loadLessons(flows.NewKinds(), dir, log)
+	return lib, err
+}
+
+// loadLessons is LoadLessons that also says which folder to watch for
+// changes ("" for the samples).
+func loadLessons(kinds *flows.Kinds, dir string, log *slog.Logger) (lib *flows.Library, watch string, err error) {
+	if _, statErr := os.Stat(dir); dir == "" || errors.Is(statErr, fs.ErrNotExist) {
+		if dir != "" {
+			log.Info("no lessons folder; using the built-in sample lessons", "lessons", dir)
+		}
+		lib, err = kinds.Load(lessons.FS, ".", "(built-in)")
+	} else {
+		lib, err = kinds.Load(os.DirFS(dir), ".", dir)
+		watch = dir
+	}
+	if ps, ok := flows.IsProblems(err); ok {
+		for _, p := range ps {
+			log.Error("lesson refused", "problem", p.String())
+		}
+		log.Error("some lessons were not loaded; run 'huddle lessons validate' for the list", "problems", len(ps))
+		return lib, watch, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if lib.Len() == 0 {
+		log.Warn("the lessons folder holds no lesson files", "lessons", dir)
+	}
+	return lib, watch, nil
 }

@@ -1,0 +1,391 @@
+// Package huddle is Huddle's application core: New wires the store, the
+// lesson library, the lesson engine, the router, the scheduler, the outbox
+// sender, the channels and the web server, each setting given once, and
+// App.Run runs them until its context ends.
+//
+// The huddle command is one program built on it; an embedding program
+// is another. It extends Huddle through Options: its own channels (a
+// bot.Channel, with the optional bot.WebChannel, bot.Reporting and
+// bot.Expiring capabilities), commands (bot.Command), option handlers
+// (bot.OptionHandler) and lesson step kinds (flows.StepKind).
+package huddle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/dashboard"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/websec"
+	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/store"
+	"golang.org/x/sync/errgroup"
+)
+
+// DefaultDatabase is the SQLite file used when Options names none.
+const DefaultDatabase = "data/huddle.db"
+
+// Options says what New wires. The zero value runs the built-in lessons on
+// data/huddle.db, with no channel and no web server: give at least one
+// channel.
+type Options struct {
+	// Database is the SQLite file everything is kept in; DefaultDatabase
+	// when empty. Store, when set, is used instead (already open: the App
+	// does not close it).
+	Database string
+	Store    *store.DB
+
+	// Lessons is a folder of lesson files, watched for changes; the
+	// built-in sample lessons when empty or when the folder does not
+	// exist. A lesson with problems is left out, each problem logged as
+	// file:line. Library, when set, is used instead (not watched).
+	Lessons string
+	Library *flows.Library
+	// StepKinds are the program's own lesson step kinds, beside the
+	// built-in ones (see flows.StepKind).
+	StepKinds []flows.StepKind
+
+	// Channels are the messaging channels the App receives from and
+	// sends to.
+	Channels []bot.Channel
+	// Commands and OptionHandlers are the program's own, added to the
+	// built-in ones (a command of the same name replaces one).
+	Commands       []bot.Command
+	OptionHandlers []bot.OptionHandler
+
+	// Staff may use staff commands and are told when a channel has
+	// trouble or a case waits too long.
+	Staff []bot.StaffRef
+	// Cases sets up case discussions; none when nil. Its Staff,
+	// Pseudonyms and Logger must be left empty: the App's are used.
+	Cases *cases.Config
+
+	// Location is the program's time zone: lesson schedules and the
+	// dates shown; UTC when nil.
+	Location *time.Location
+
+	// Consent is the privacy notice members accept before anything about
+	// them is recorded; the built-in notice (version 1) when nil. Only
+	// NoConsent turns it off, for a program that gathers consent outside
+	// Huddle.
+	Consent   *bot.ConsentNotice
+	NoConsent bool
+	// Pseudonyms shows members to one another by pseudonym rather than
+	// their platform names.
+	Pseudonyms bool
+	// StaffRealNames lets staff show members' platform names on the
+	// dashboard, page by page.
+	StaffRealNames bool
+	// Retention, when set, deletes what is older than it, once a day.
+	Retention time.Duration
+
+	// Listen is the web server's address (the channels' pages and
+	// webhooks, and the dashboard); no web server when empty. Token, when
+	// set, is asked of every page but the webhooks.
+	Listen string
+	Token  string
+	// DashboardMaxDays bounds the period a dashboard page may cover;
+	// dashboard.DefaultMaxDays when zero.
+	DashboardMaxDays int
+
+	// Clock defaults to the system clock; Logger to slog.Default().
+	Clock  bot.Clock
+	Logger *slog.Logger
+	// Tuning is for tests and load runs; the zero value suits a program.
+	Tuning Tuning
+}
+
+// Tuning holds intervals a program leaves at their defaults.
+type Tuning struct {
+	// SenderPoll is how often the outbox is looked at without a wake-up
+	// (1s); SchedulerPoll how often due timers are (500ms);
+	// RetentionEvery how often old data is deleted (24h).
+	SenderPoll, SchedulerPoll, RetentionEvery time.Duration
+}
+
+// App is a wired Huddle: New builds it, Run runs it, Close releases it.
+type App struct {
+	opts      Options
+	log       *slog.Logger
+	db        *store.DB
+	ownDB     bool
+	host      *flows.Host
+	router    *bot.Router
+	scheduler *bot.Scheduler
+	sender    *bot.Sender
+	dash      *dashboard.Dashboard
+	handler   http.Handler
+	ln        net.Listener
+	kinds     *flows.Kinds
+	watch     string // the lessons folder to watch; "" for none
+	notices   atomic.Int64
+}
+
+// New wires an App from opts: it opens the store, loads the lessons and,
+// when opts.Listen is set, binds the web server's port (so that a busy
+// port fails here). Nothing runs until Run.
+func New(ctx context.Context, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = bot.SystemClock{}
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Tuning.RetentionEvery <= 0 {
+		opts.Tuning.RetentionEvery = 24 * time.Hour
+	}
+	if c := opts.Cases; c != nil && (len(c.Staff) > 0 || c.Pseudonyms || c.Logger != nil) {
+		return nil, errors.New("huddle: set Staff, Pseudonyms and Logger in Options, not in Options.Cases: they are given once")
+	}
+	if len(opts.Channels) == 0 {
+		return nil, errors.New("huddle: no channel: give Options.Channels at least one")
+	}
+	seen := map[string]bool{}
+	for _, ch := range opts.Channels {
+		if seen[ch.Name()] {
+			return nil, fmt.Errorf("huddle: two channels are named %q", ch.Name())
+		}
+		seen[ch.Name()] = true
+	}
+	a := &App{opts: opts, log: opts.Logger, kinds: flows.NewKinds()}
+	for _, k := range opts.StepKinds {
+		if err := a.kinds.Register(k); err != nil {
+			return nil, fmt.Errorf("huddle: %w", err)
+		}
+	}
+	lib := opts.Library
+	if lib == nil {
+		var err error
+		if lib, a.watch, err = loadLessons(a.kinds, opts.Lessons, a.log); err != nil {
+			return nil, err
+		}
+	}
+	a.db = opts.Store
+	if a.db == nil {
+		path := opts.Database
+		if path == "" {
+			path = DefaultDatabase
+		}
+		db, err := store.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		a.db, a.ownDB = db, true
+	}
+	if err := a.wire(ctx, lib); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// wire builds the parts around the store and the library.
+func (a *App) wire(ctx context.Context, lib *flows.Library) error {
+	o := a.opts
+	a.host = flows.NewHost(lib, &flows.Engine{}, a.log)
+	a.host.Location = o.Location
+	var caseSvc *cases.Service
+	if o.Cases != nil {
+		cfg := *o.Cases
+		cfg.Staff, cfg.Pseudonyms, cfg.Logger = o.Staff, o.Pseudonyms, a.log
+		caseSvc = cases.New(cfg)
+		a.host.Cases = caseSvc
+		// The mentors may have changed: cases waiting for one are offered
+		// again now, not at their next retry.
+		if err := a.db.WakeWaitingCases(ctx, o.Clock.Now()); err != nil {
+			return err
+		}
+	}
+	consent := o.Consent
+	if consent == nil && !o.NoConsent {
+		consent = &bot.ConsentNotice{Version: 1}
+	} else if o.NoConsent {
+		consent = nil
+	}
+	a.sender = bot.NewSender(bot.SenderConfig{Store: a.db, Channels: o.Channels, Clock: o.Clock, Logger: a.log,
+		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff})
+	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
+		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
+		Commands: o.Commands, Options: o.OptionHandlers}
+	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
+		Poll: o.Tuning.SchedulerPoll}
+	if caseSvc != nil {
+		// Assigned only when there is one: a nil *Service in the
+		// interface would not be nil.
+		rcfg.Cases, scfg.Cases = caseSvc, caseSvc
+	}
+	a.router = bot.NewRouter(rcfg)
+	scfg.Queue = a.router
+	a.scheduler = bot.NewScheduler(scfg)
+	return a.web()
+}
+
+// web builds the web server's handler and binds its port: each
+// WebChannel's routes, and the dashboard.
+func (a *App) web() error {
+	o := a.opts
+	if o.Listen == "" {
+		return nil
+	}
+	// mux serves the webhooks; pages, behind websec's protections.
+	mux, pages := http.NewServeMux(), http.NewServeMux()
+	mux.Handle("/", websec.Handler(websec.Config{Listen: o.Listen, Token: o.Token}, pages))
+	for _, ch := range o.Channels {
+		wc, ok := ch.(bot.WebChannel)
+		if !ok {
+			continue
+		}
+		for _, r := range wc.Routes() {
+			if r.Public {
+				mux.Handle(r.Pattern, r.Handler)
+			} else {
+				pages.Handle(r.Pattern, r.Handler)
+			}
+		}
+	}
+	var lessonFiles fs.FS = lessons.FS
+	label := "the built-in lessons"
+	if a.watch != "" {
+		lessonFiles, label = os.DirFS(a.watch), a.watch
+	}
+	a.dash = dashboard.New(dashboard.Config{Reports: a.db.Reports(), RealNames: o.StaffRealNames, MaxDays: o.DashboardMaxDays,
+		Location: o.Location, Now: o.Clock.Now, Channels: a.channelStates, Logger: a.log,
+		Lessons: dashboard.FromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
+	pages.Handle(dashboard.Path, a.dash.Handler())
+	a.handler = mux
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.Listen, err)
+	}
+	a.ln = ln
+	return nil
+}
+
+// channelStates is what the channels that report their state say.
+func (a *App) channelStates() []bot.ChannelState {
+	var out []bot.ChannelState
+	for _, ch := range a.opts.Channels {
+		if r, ok := ch.(bot.Reporting); ok {
+			out = append(out, r.State())
+		}
+	}
+	return out
+}
+
+// tellStaff passes a channel's notice (the sender's count of messages
+// given up) to the staff, through the router.
+func (a *App) tellStaff(channel, text string) {
+	now := a.opts.Clock.Now()
+	ev := bot.Event{ID: bot.EventID(channel, "", "", fmt.Sprintf("notice-%d-%d", now.UnixNano(), a.notices.Add(1))),
+		Kind: bot.ChannelNotice, Channel: channel, Text: text, Time: now}
+	if err := a.router.HandleEvent(context.Background(), ev); err != nil {
+		a.log.Error("tell the staff", "channel", channel, "err", err)
+	}
+}
+
+// Run runs the App until ctx ends (SIGINT or SIGTERM, in the huddle
+// command), or until a part fails; it then stops every part, letting the
+// work under way finish, and returns the first failure.
+func (a *App) Run(ctx context.Context) error {
+	o := a.opts
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.router.Run(gctx) })
+	g.Go(func() error { return a.scheduler.Run(gctx) })
+	g.Go(func() error { return a.sender.Run(gctx) })
+	if o.Retention > 0 {
+		g.Go(func() error {
+			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock.Now, a.log)
+			return nil
+		})
+	}
+	if a.watch != "" {
+		// New and changed lesson files are picked up without a restart.
+		g.Go(func() error {
+			watchLessons(gctx, a.kinds, a.watch, a.log, a.host.Library, a.SetLibrary)
+			return nil
+		})
+	}
+	for _, ch := range o.Channels {
+		g.Go(func() error {
+			if err := ch.Run(gctx, a.router); err != nil {
+				return fmt.Errorf("channel %s: %w", ch.Name(), err)
+			}
+			return nil
+		})
+	}
+	if a.ln != nil {
+		srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+		g.Go(func() error {
+			if err := srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		g.Go(func() error {
+			<-gctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		})
+		a.log.Info("dashboard ready", "url", a.URL()+dashboard.Path)
+	}
+	a.log.Info("huddle is running", "lessons", a.host.Library().Len(), "channels", len(o.Channels))
+	err := g.Wait()
+	a.log.Info("huddle stopped")
+	return err
+}
+
+// Close closes the store when the App opened it. Call it after Run
+// returns (or instead of Run).
+func (a *App) Close() error {
+	if a.ln != nil {
+		a.ln.Close() // after Run, closed already
+	}
+	if a.ownDB && a.db != nil {
+		return a.db.Close()
+	}
+	return nil
+}
+
+// URL is the web server's address ("http://127.0.0.1:8080"); empty
+// without one.
+func (a *App) URL() string {
+	if a.ln == nil {
+		return ""
+	}
+	return "http://" + a.ln.Addr().String()
+}
+
+// SetLibrary replaces the lessons: new runs use it; runs under way keep
+// the version they started with.
+func (a *App) SetLibrary(lib *flows.Library) {
+	a.host.SetLibrary(lib)
+	if a.dash != nil {
+		a.dash.SetLessons(dashboard.FromLibrary(lib, ""))
+	}
+}
+
+// Library returns the lessons in use.
+func (a *App) Library() *flows.Library { return a.host.Library() }
+
+// Store returns the store.
+func (a *App) Store() *store.DB { return a.db }
+
+// Router returns the router, the Handler the channels pass events to.
+func (a *App) Router() *bot.Router { return a.router }
+
+// Sender returns the outbox sender.
+func (a *App) Sender() *bot.Sender { return a.sender }

@@ -1,0 +1,182 @@
+package huddle_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle"
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/flows"
+	"go.yaml.in/yaml/v3"
+)
+
+// quiet is a logger that discards.
+var quiet = slog.New(slog.DiscardHandler)
+
+// TestPrivacyNoticeByDefault: an App given no notice shows the built-in
+// one before anything else; only NoConsent turns it off.
+func TestPrivacyNoticeByDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts huddle.Options
+		want string
+	}{
+		{"by default", huddle.Options{}, "🔒"},
+		{"a program's own notice", huddle.Options{Consent: &bot.ConsentNotice{Version: 2, Text: map[string]string{"en": "🔒 Our ward's notice."}}}, "Our ward's notice."},
+		{"turned off explicitly", huddle.Options{NoConsent: true}, "Lessons:"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := sim.New(nil)
+			opts := tc.opts
+			opts.Database, opts.Channels, opts.Logger = filepath.Join(t.TempDir(), "h.db"), []bot.Channel{s}, quiet
+			run(t, opts)
+			if got := botSays(t, s, "dm-amina", "/lessons", 1); len(got) == 0 || !strings.Contains(got[0], tc.want) {
+				t.Errorf("the bot's first message is %q, want it to say %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestOwnStepKind: a step kind a program gives in Options is read from
+// its lessons folder and runs in a chat; one whose name is taken is
+// refused by New.
+func TestOwnStepKind(t *testing.T) {
+	tip := flows.StepKind{Name: "tip", Parse: func(p *flows.StepParser, n *yaml.Node) flows.StepBody {
+		return tipStep{p.Text(n, "tip")}
+	}}
+	s := sim.New(nil)
+	run(t, huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Lessons: "testdata/lessons", StepKinds: []flows.StepKind{tip},
+		Channels: []bot.Channel{s}, NoConsent: true, Logger: quiet})
+	got := botSays(t, s, "dm-amina", "/lesson tips", 3)
+	if want := "📘 Tips for the night shift|💡 Check the drip rate at every round.|That is all."; strings.Join(got, "|") != want {
+		t.Errorf("the lesson said %q, want %q", got, want)
+	}
+	_, err := huddle.New(context.Background(), huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{sim.New(nil)},
+		StepKinds: []flows.StepKind{{Name: "say", Parse: tip.Parse}}, Logger: quiet})
+	if err == nil || !strings.Contains(err.Error(), `"say": the name is taken`) {
+		t.Errorf("a kind named say: %v", err)
+	}
+}
+
+type tipStep struct{ text flows.Text }
+
+func (s tipStep) Enter(r *flows.StepRun) flows.StepOutcome {
+	r.Post("tip", "💡 "+r.Text(s.text))
+	return flows.StepOutcome{}
+}
+
+// TestNewRefuses: settings that cannot work are refused with a clear
+// error, before anything runs.
+func TestNewRefuses(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		name string
+		opts huddle.Options
+		want string
+	}{
+		{"no channel", huddle.Options{}, "no channel"},
+		{"two channels of one name", huddle.Options{Channels: []bot.Channel{sim.New(nil), sim.New(nil)}}, `two channels are named "sim"`},
+		{"staff given twice", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Cases: &cases.Config{Staff: []bot.StaffRef{{Channel: "sim", ID: "lead"}}}}, "given once"},
+		{"a busy port", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Listen: busy.Addr().String()}, "listen on " + busy.Addr().String()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			opts.Database, opts.Logger = filepath.Join(t.TempDir(), "h.db"), quiet
+			app, err := huddle.New(context.Background(), opts)
+			if err == nil {
+				app.Close()
+				t.Fatalf("New succeeded, want an error saying %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q, want it to say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestBrokenLessonRefusedAtStart checks that a broken lesson in the lessons
+// folder is not loaded, every problem is logged, and the valid ones run.
+func TestBrokenLessonRefusedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := os.ReadFile("lessons/hand-hygiene.yaml")
+	bad, _ := os.ReadFile("flows/testdata/invalid/every-kind.yaml")
+	os.WriteFile(filepath.Join(dir, "hand-hygiene.yaml"), good, 0o644)
+	os.WriteFile(filepath.Join(dir, "every-kind.yaml"), bad, 0o644)
+	var out bytes.Buffer
+	lib, err := huddle.LoadLessons(dir, slog.New(slog.NewTextHandler(&out, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lib.Len() != 1 {
+		t.Errorf("loaded %d lessons, want only the valid one", lib.Len())
+	}
+	if _, ok := lib.Get("every-kind"); ok {
+		t.Error("the broken lesson was loaded")
+	}
+	for _, line := range []string{":2: bad id", ":3: unknown language", ":6: unknown key", ":12: correct 3 is out of range",
+		":13: duplicate step id", ":15: wait: bad duration", ":17: bad expression", ":19: goto", "some lessons were not loaded"} {
+		if !strings.Contains(out.String(), line) {
+			t.Errorf("log lacks %q:\n%s", line, out.String())
+		}
+	}
+}
+
+// botSays posts text in a private chat of the simulator, once it runs, and
+// returns the first n messages of the bot's that follow (fewer after 5s).
+func botSays(t *testing.T, s *sim.Sim, chat, text string, n int) []string {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := s.Post(ctx, sim.Post{Chat: chat, ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err) // the simulator did not start
+		}
+	}
+	var got []string
+	for after, deadline := int64(0), time.Now().Add(5*time.Second); len(got) < n && time.Now().Before(deadline); {
+		for _, m := range s.Messages(ctx, chat, after, time.Second) {
+			after = m.Seq
+			if m.Bot && len(got) < n {
+				got = append(got, m.Text)
+			}
+		}
+	}
+	return got
+}
+
+// run runs an App until the test ends.
+func run(t *testing.T, opts huddle.Options) *huddle.App {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := huddle.New(ctx, opts)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		app.Close()
+	})
+	return app
+}
