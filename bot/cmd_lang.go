@@ -2,7 +2,7 @@ package bot
 
 func (r *Router) setLang(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
-		return Reply(tx, s, "lang", tr(s.Lang, "lang_usage"))
+		return Reply(tx, s, "lang", tr(s.Lang, "lang_usage", languageList()))
 	}
 	code, ok := ParseLang(args[0])
 	if !ok {
@@ -19,9 +19,5 @@ func (r *Router) setLang(tx Tx, s Session, args []string) error {
 		}
 	}
 	s.Lang = code
-	name := languageNames[code]
-	if name == "" {
-		name = code
-	}
-	return Reply(tx, s, "lang", tr(code, "lang_set", name))
+	return Reply(tx, s, "lang", tr(code, "lang_set", languageName(code)))
 }

@@ -22,18 +22,21 @@ func TestHelpFromTheTable(t *testing.T) {
 		lang      string
 		want, not []string
 	}{
-		{"without cases", nil, "", []string{"Commands:", "/lessons: list lessons", "/lesson ID: start a lesson", "/lang CODE: your language (en, fr)"},
+		{"without cases", nil, "", []string{"Commands:", "/lessons: list lessons", "/lesson ID: start a lesson", "/lang CODE: your language (en, es, fr, pt, sw)"},
 			[]string{"/case", "/escalate", "/answer", "/assign", "/mentor", "/start"}},
 		{"with cases", withCases, "", []string{"/case TEXT: share a de-identified case", "/escalate: send a case to a mentor", "/cases WORDS: search answered cases"},
 			[]string{"/answer", "/take", "/mentor", "/queue"}},
 		{"in French", withCases, "fr", []string{"Commandes :", "/lesson ID : commencer une leçon", "/case TEXTE : partager un cas"}, nil},
+		{"in Swahili", withCases, "sw", []string{"Amri:", "/lesson ID: anza somo", "/case MAANDISHI: shiriki kesi", "/lang MSIMBO: lugha yako"}, nil},
+		{"in Portuguese", withCases, "pt", []string{"Comandos:", "/lesson ID: começar uma lição", "/cases PALAVRAS: procurar casos respondidos"}, nil},
+		{"in Spanish", withCases, "es", []string{"Comandos:", "/lesson ID: empezar una lección", "/escalate: enviar un caso a un mentor"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := startWith(t, huddletest.Options{Cases: tc.cases})
 			if tc.lang != "" {
 				seq := h.last("dm-amina")
 				h.post("dm-amina", "amina", "Amina", "/lang "+tc.lang, "")
-				h.wait("dm-amina", seq, "Français")
+				h.wait("dm-amina", seq, map[string]string{"fr": "Français", "sw": "Kiswahili", "pt": "Português", "es": "Español"}[tc.lang])
 			}
 			seq := h.last("dm-amina")
 			h.post("dm-amina", "amina", "Amina", "/help", "")

@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -21,7 +19,7 @@ func (r *Router) builtins() (learning, rights []Command, opts []OptionHandler) {
 	}
 	learning = append(learning, r.assignCommands()...)
 	forget, forgetOpts := r.forgetCommand()
-	langs := slices.Sorted(maps.Keys(languageNames))
+	langs := texts.Languages()
 	rights = []Command{
 		{Name: "lang", Usage: helpText("usage_code"), Help: func(lang string) string { return tr(lang, "help_lang", strings.Join(langs, ", ")) },
 			Gate: GateCarry, Run: r.setLang},

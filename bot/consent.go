@@ -58,7 +58,7 @@ func (n *ConsentNotice) text(lang string) string {
 	if t := n.Text[baseLang(lang)]; t != "" {
 		return t
 	}
-	if _, ok := catalog[baseLang(lang)]; !ok {
+	if !texts.Has(lang) {
 		if t := n.Text["en"]; t != "" {
 			return t
 		}
@@ -350,7 +350,7 @@ func consentChoice(ev Event, c Consent, version int) ConsentStatus {
 		return ""
 	}
 	text := strings.ToLower(strings.Trim(ev.Text, " .!"))
-	for _, lang := range []string{"en", "fr"} {
+	for _, lang := range texts.Languages() {
 		switch text {
 		case "1", strings.ToLower(tr(lang, "consent_yes")):
 			return ConsentAccepted

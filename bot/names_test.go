@@ -47,9 +47,9 @@ func TestCheckName(t *testing.T) {
 // every language, so no internal name (case_reply) reaches a member.
 func TestActivityNamed(t *testing.T) {
 	kinds := []string{EngageMessage, EngageCommand, EngageAnswer, EngageOption, EngageReaction, EngageEdit, EngageDelete, EngageCase, EngageCaseReply}
-	for lang, texts := range catalog {
+	for _, lang := range texts.Languages() {
 		for _, k := range kinds {
-			if name := texts["activity_"+k]; name == "" || strings.Contains(name, "_") {
+			if name := tr(lang, "activity_"+k); name == "" || strings.Contains(name, "_") {
 				t.Errorf("%s: activity %s has no name (%q)", lang, k, name)
 			}
 		}

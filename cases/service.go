@@ -327,22 +327,17 @@ func (sv *Service) templated(chat bot.Chat) bool {
 	return slices.Contains(sv.cfg.TemplateGroups, "*") || slices.Contains(sv.cfg.TemplateGroups, chat.Key())
 }
 
-// templateFields are the template's labels, in English and French: a case
-// follows the template when it has each field, in either language.
-var templateFields = [][]string{
-	{"age band:", "tranche d'âge:"},
-	{"sex:", "sexe:"},
-	{"presentation:", "présentation:"},
-	{"done so far:", "déjà fait:"},
-	{"question:"},
-}
+// templateFields are the keys of the template's labels: a case follows
+// the template when it has each field, in any language.
+var templateFields = []string{"field_age", "field_sex", "field_presentation", "field_done", "field_question"}
 
 // followsTemplate reports whether text fills in every field.
 func followsTemplate(text string) bool {
 	lower := strings.ToLower(strings.ReplaceAll(text, " :", ":"))
-	for _, names := range templateFields {
+	for _, key := range templateFields {
 		found := false
-		for _, n := range names {
+		for _, lang := range texts.Languages() {
+			n := strings.ToLower(strings.ReplaceAll(tr(lang, key), " :", ":"))
 			if i := strings.Index(lower, n); i >= 0 {
 				rest, _, _ := strings.Cut(lower[i+len(n):], "\n")
 				found = strings.TrimSpace(rest) != ""
@@ -360,19 +355,11 @@ func followsTemplate(text string) bool {
 
 // kindNames translates finding kinds.
 func kindNames(lang string, kinds []string) []string {
-	fr := map[string]string{KindPhone: "un numéro de téléphone", KindRecord: "un numéro de dossier ou d'identité",
-		KindDate: "une date complète (comme une date de naissance)", KindEmail: "une adresse e-mail", KindName: "un nom",
-		KindAddress: "une adresse"}
+	keys := map[string]string{KindPhone: "kind_phone", KindRecord: "kind_record", KindDate: "kind_date",
+		KindEmail: "kind_email", KindName: "kind_name", KindAddress: "kind_address"}
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
-		if strings.HasPrefix(lang, "fr") {
-			out[i] = fr[k]
-		} else {
-			out[i] = "a " + k
-			if k == KindEmail {
-				out[i] = "an " + k
-			}
-		}
+		out[i] = tr(lang, keys[k])
 	}
 	return out
 }

@@ -60,10 +60,11 @@ func TestImportRules(t *testing.T) {
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
 		".":                    {"bot", "store", "flows", "cases", "dashboard", "lessons", "internal/websec"},
-		"bot":                  {},
+		"bot":                  {"internal/catalog"},
 		"store":                {"bot", "internal/filelock", "internal/privfile"},
-		"flows":                {"bot", "store"},
-		"cases":                {"bot"},
+		"flows":                {"bot", "store", "internal/catalog"},
+		"cases":                {"bot", "internal/catalog"},
+		"internal/catalog":     {},
 		"lessons":              {},
 		"adapters/sim":         {"bot"},
 		"adapters/telegram":    {"bot"},

@@ -1,0 +1,100 @@
+package catalog
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// shipped are the languages Huddle ships: each package's catalog has a
+// file for every one.
+var shipped = []string{"en", "es", "fr", "pt", "sw"}
+
+// TestShippedCatalogsComplete: every package's catalog has a file for each
+// shipped language, with every key of the English one and no other, and
+// the same fmt verbs in each message.
+func TestShippedCatalogsComplete(t *testing.T) {
+	for _, pkg := range []string{"bot", "flows", "cases"} {
+		t.Run(pkg, func(t *testing.T) {
+			c, err := Load(os.DirFS("../../"+pkg), "locales")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Languages(); !slices.Equal(got, shipped) {
+				t.Errorf("languages %v, want %v", got, shipped)
+			}
+			for _, gap := range c.Gaps() {
+				t.Error(gap)
+			}
+		})
+	}
+}
+
+// TestText: a message in the member's language, its base language for a
+// regional code, English for a language without a file or a key a file
+// lacks, and the key itself for a key no file has.
+func TestText(t *testing.T) {
+	c, err := Load(fstest.MapFS{
+		"l/en.json": {Data: []byte(`{"hello": "Hello, %s.", "bye": "Bye."}`)},
+		"l/sw.json": {Data: []byte(`{"hello": "Habari, %s."}`)},
+	}, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang, key string
+		args      []any
+		want      string
+	}{
+		{"sw", "hello", []any{"Amina"}, "Habari, Amina."},
+		{"sw-KE", "hello", []any{"Amina"}, "Habari, Amina."},
+		{"SW_tz", "hello", []any{"Amina"}, "Habari, Amina."},
+		{"am", "hello", []any{"Amina"}, "Hello, Amina."},
+		{"sw", "bye", nil, "Bye."},
+		{"sw", "nothing", nil, "nothing"},
+	} {
+		if got := c.Text(tc.lang, tc.key, tc.args...); got != tc.want {
+			t.Errorf("Text(%s, %s) = %q, want %q", tc.lang, tc.key, got, tc.want)
+		}
+	}
+	gaps := strings.Join(c.Gaps(), "\n")
+	if !strings.Contains(gaps, "sw: lacks bye") {
+		t.Errorf("gaps:\n%s", gaps)
+	}
+}
+
+// TestGapsInVerbs: a translation that drops, adds or changes a verb is a
+// gap; one that reorders them with indexes is not.
+func TestGapsInVerbs(t *testing.T) {
+	c, err := Load(fstest.MapFS{
+		"l/en.json": {Data: []byte(`{"a": "%s scored %d", "b": "%s scored %d", "c": "%d%% of %s", "d": "%s and %s"}`)},
+		"l/pt.json": {Data: []byte(`{"a": "%[2]d pontos para %[1]s", "b": "%s marcou", "c": "%d%% de %d", "d": "%s e %s", "e": "extra"}`)},
+	}, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps := c.Gaps()
+	for _, want := range []string{"pt: b has verbs", "pt: c has verbs", "pt: has e, which en lacks"} {
+		if !slices.ContainsFunc(gaps, func(g string) bool { return strings.HasPrefix(g, want) }) {
+			t.Errorf("gaps %q lack %q", gaps, want)
+		}
+	}
+	if len(gaps) != 3 {
+		t.Errorf("gaps %q, want 3 (a reordered is no gap)", gaps)
+	}
+}
+
+// TestLoadRefuses: a catalog without English, or with a file that is not
+// go-i18n JSON, is refused.
+func TestLoadRefuses(t *testing.T) {
+	for name, fsys := range map[string]fstest.MapFS{
+		"no English": {"l/fr.json": {Data: []byte(`{"a": "b"}`)}},
+		"broken":     {"l/en.json": {Data: []byte(`{"a": `)}},
+	} {
+		if _, err := Load(fsys, "l"); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
+	}
+}
