@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/huddlebot/huddle/adapters/sim"
-	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/deid"
 )
 
 // sample is one case text of testdata/corpus.txt, its planted identifiers
@@ -68,19 +68,19 @@ func loadCorpus(t *testing.T) []sample {
 	return out
 }
 
-// TestCorpus checks Check on the corpus: every planted identifier is
+// TestCorpus checks deid.Scan on the corpus: every planted identifier is
 // found, whole, and gone from the redacted text; at most two clean cases
 // are flagged.
 func TestCorpus(t *testing.T) {
 	corpus := loadCorpus(t)
 	var withIDs, clean, falseAlarms int
 	for _, s := range corpus {
-		fs, redacted := cases.Check(s.text)
+		fs, redacted := deid.Scan(s.text)
 		if len(s.planted) == 0 {
 			clean++
 			if len(fs) > 0 {
 				falseAlarms++
-				t.Logf("clean case flagged (%s): %s", strings.Join(cases.Summary(fs), ", "), redacted)
+				t.Logf("clean case flagged (%s): %s", strings.Join(deid.Summary(fs), ", "), redacted)
 			}
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"strings"
 
+	"github.com/huddlebot/huddle/deid"
 	"github.com/huddlebot/huddle/internal/catalog"
 )
 
@@ -28,4 +29,11 @@ func list(lang string, items []string) string {
 		return items[0]
 	}
 	return strings.Join(items[:len(items)-1], ", ") + and + items[len(items)-1]
+}
+
+// checkIn is deid.Scan with the placeholder in lang ("[retiré]" in
+// French).
+func checkIn(text, lang string) ([]deid.Finding, string) {
+	fs, _ := deid.Scan(text)
+	return fs, deid.Redact(text, fs, tr(lang, "removed"))
 }

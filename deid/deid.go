@@ -1,9 +1,9 @@
-// Package cases runs case discussions: a member shares a de-identified
-// case with the group, peers reply in its thread, and a case peers could
-// not settle goes to a mentor, whose answer comes back to the thread. Case
-// text is checked for what could identify a patient before anything is
-// posted or stored.
-package cases
+// Package deid finds what could identify a patient in a text (phone,
+// record and ID numbers, full dates, email and home addresses, names) and
+// removes it: case discussions scan every case, reply and answer with it
+// before anything is posted or stored. It errs on the side of flagging;
+// the author confirms or edits.
+package deid
 
 import (
 	"regexp"
@@ -12,7 +12,7 @@ import (
 	"unicode"
 )
 
-// Kinds of identifier Check finds.
+// Kinds of identifier Scan finds.
 const (
 	KindPhone   = "phone number"
 	KindRecord  = "record or ID number"
@@ -131,7 +131,7 @@ func uncommon(text string, start, end int) (int, int, bool) {
 	return first, last, first >= 0
 }
 
-// Check finds what in text could identify a patient: phone numbers, record
+// Scan finds what in text could identify a patient: phone numbers, record
 // and ID numbers, full dates, email addresses, home addresses, and names:
 // after cues such as "Mrs", "patient" or "named", and without one at the
 // start of a sentence before an age, as the object of "received",
@@ -139,12 +139,12 @@ func uncommon(text string, start, end int) (int, int, bool) {
 // English, French and Swahili. It returns the findings in order, with
 // overlapping ones merged, and the text with each replaced by [removed].
 // It errs on the side of flagging: the author confirms or edits.
-func Check(text string) ([]Finding, string) {
+func Scan(text string) ([]Finding, string) {
 	fs := find(text)
 	return fs, Redact(text, fs, Removed)
 }
 
-// find is Check's search: the findings in text, merged, in order.
+// find is Scan's search: the findings in text, merged, in order.
 func find(text string) []Finding {
 	var fs []Finding
 	add := func(kind string, start, end int) { fs = append(fs, Finding{Kind: kind, Start: start, End: end}) }
@@ -192,7 +192,7 @@ func find(text string) []Finding {
 	return merge(fs, text)
 }
 
-// Redact returns text with each of the findings Check made in it replaced
+// Redact returns text with each of the findings Scan made in it replaced
 // by mark.
 func Redact(text string, fs []Finding, mark string) string {
 	var b strings.Builder
@@ -204,12 +204,6 @@ func Redact(text string, fs []Finding, mark string) string {
 	}
 	b.WriteString(text[last:])
 	return b.String()
-}
-
-// checkIn is Check with the placeholder in lang ("[retiré]" in French).
-func checkIn(text, lang string) ([]Finding, string) {
-	fs := find(text)
-	return fs, Redact(text, fs, tr(lang, "removed"))
 }
 
 // merge sorts findings and joins overlapping ones; a date inside a digit

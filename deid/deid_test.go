@@ -1,4 +1,4 @@
-package cases
+package deid
 
 import (
 	"bufio"
@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestCheck runs the fixtures in testdata/redact.txt.
-func TestCheck(t *testing.T) {
+// TestScan runs the fixtures in testdata/redact.txt.
+func TestScan(t *testing.T) {
 	f, err := os.Open("testdata/redact.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, fx := range all {
 		t.Run(fx.in[:min(len(fx.in), 40)], func(t *testing.T) {
-			fs, out := Check(fx.in)
+			fs, out := Scan(fx.in)
 			if out != fx.out {
 				t.Errorf("redacted:\n got %s\nwant %s", out, fx.out)
 			}
@@ -54,12 +54,12 @@ func TestCheck(t *testing.T) {
 
 // FuzzCheck checks that Check never panics and that its redaction keeps
 // the text around the findings.
-func FuzzCheck(f *testing.F) {
+func FuzzScan(f *testing.F) {
 	for _, s := range []string{"Mrs Jane Doe 0722123456", "née le 2024-01-15", "", "😀 patient Ω", "MRN"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		fs, out := Check(s)
+		fs, out := Scan(s)
 		if len(fs) == 0 && out != s {
 			t.Fatalf("nothing found but text changed: %q -> %q", s, out)
 		}

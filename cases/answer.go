@@ -1,0 +1,269 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// shown is how a member is named to others: by their pseudonym when
+// pseudonyms are on, else by name; "a former member" when they have
+// neither (forgotten).
+func (sv *Service) shown(lang, name, pseudonym string) string {
+	if sv.cfg.Pseudonyms && pseudonym != "" {
+		return pseudonym
+	}
+	if name == "" {
+		return tr(lang, "former")
+	}
+	return name
+}
+
+func statusName(lang string, st bot.CaseStatus) string { return tr(lang, "status_"+string(st)) }
+
+// answer posts a mentor's answer into the case's group thread and tells the
+// author.
+func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) error {
+	if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return sv.refuse(tx, s, "answer", "mentors_only")
+	}
+	if c.Status == bot.CaseAssigned && c.AssignedTo != s.Member.ID && !sv.isStaff(s.Member) {
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "not_assignee", c.ID))
+	}
+	if c.Status == bot.CaseClosed {
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+	}
+	if strings.TrimSpace(text) == "" {
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+	}
+	_, text = checkIn(text, s.Lang) // mentors' answers are kept de-identified too
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	quoted, err := tx.CaseMessageID(c.ID)
+	if err != nil {
+		return err
+	}
+	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
+		Text: tr(chat.Lang, "answer_post", c.ID, sv.shown(chat.Lang, s.Member.Name, s.Member.Pseudonym), text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
+	if err != nil {
+		return err
+	}
+	if err := tx.LinkCaseMessage("ev:"+s.Event.ID+":answer", c.ID); err != nil {
+		return err
+	}
+	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostAnswer, Text: text,
+		MessageID: s.Event.MessageID, At: s.Now}); err != nil {
+		return err
+	}
+	if c.FirstAnswer.IsZero() {
+		c.FirstAnswer = s.Now
+	}
+	if c.AssignedTo == 0 {
+		c.AssignedTo, c.Assigned = s.Member.ID, s.Now
+	}
+	c.Status, c.NextCheck = bot.CaseAnswered, time.Time{}
+	if err := tx.SaveCase(&c); err != nil {
+		return err
+	}
+	if err := sv.reindex(tx, c); err != nil {
+		return err
+	}
+	if c.AuthorID != 0 && c.AuthorID != s.Member.ID {
+		if dm, err := tx.DirectChatOf(c.AuthorID); err == nil {
+			if err := send(tx, dm, "ev:"+s.Event.ID+":author", tr(dm.Lang, "answer_author", c.ID, chat.Title), s.Now); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return err
+		}
+	}
+	if s.Chat.Type == bot.Direct {
+		return bot.Reply(tx, s, "answered", tr(s.Lang, "answer_mentor", chat.Title, c.ID))
+	}
+	return nil
+}
+
+// queue lists a mentor's cases and those waiting in their queues.
+func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
+	queues, err := sv.queuesOf(tx, s.Member, "")
+	if err != nil {
+		return err
+	}
+	if len(queues) == 0 && !sv.isStaff(s.Member) {
+		return sv.refuse(tx, s, "queue", "mentors_only")
+	}
+	list, err := tx.MentorCases(s.Member.ID, queues)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return bot.Reply(tx, s, "queue", tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "queue_head"))
+	for _, c := range list {
+		title := ""
+		if chat, err := tx.ChatByID(c.ChatID); err == nil {
+			title = chat.Title
+		}
+		if c.Status == bot.CaseAssigned {
+			b.WriteString(tr(s.Lang, "queue_mine", c.ID, title, since(s.Now, c.Assigned), bot.Clip(c.Text, 80)))
+		} else {
+			b.WriteString(tr(s.Lang, "queue_wait", c.ID, title, since(s.Now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
+		}
+	}
+	return bot.Reply(tx, s, "queue", b.String())
+}
+
+// since says how long ago t was, roughly: "3h", "2d", "15m".
+func since(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	case d >= time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dm", int(d.Minutes()))
+}
+
+// take gives a waiting case to the mentor who asks.
+func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if ok, err := sv.isMentor(tx, s.Member, c.Queue); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return sv.refuse(tx, s, "take", "mentors_only")
+	}
+	switch {
+	case c.Status == bot.CaseAssigned && c.AssignedTo == s.Member.ID:
+		return bot.Reply(tx, s, "take", tr(s.Lang, "taken", c.ID))
+	case c.Status == bot.CaseAssigned:
+		return bot.Reply(tx, s, "take", tr(s.Lang, "not_assignee", c.ID))
+	case c.Status != bot.CaseOpen:
+		return bot.Reply(tx, s, "take", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+	}
+	n, err := tx.OpenAssignments(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	if n >= sv.cfg.Capacity {
+		return bot.Reply(tx, s, "take", tr(s.Lang, "full", n))
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	dm, err := tx.DirectChatOf(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	if c.Escalated.IsZero() {
+		c.Escalated = s.Now
+	}
+	c.Status, c.AssignedTo, c.Assigned, c.Reminded, c.EscalateAt = bot.CaseAssigned, s.Member.ID, s.Now, false, time.Time{}
+	c.NextCheck = s.Now.Add(sv.cfg.Target)
+	if err := tx.SaveCase(&c); err != nil {
+		return err
+	}
+	return sv.sendAssignment(tx, c, chat, s.Member, dm, s.Now)
+}
+
+// pass gives a mentor's case back to the queue, for the next mentor.
+func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if ok, err := sv.isMentor(tx, s.Member, c.Queue); err != nil || !ok {
+		if err != nil {
+			return err
+		}
+		return sv.refuse(tx, s, "pass", "mentors_only")
+	}
+	if c.Status != bot.CaseAssigned || c.AssignedTo != s.Member.ID {
+		return bot.Reply(tx, s, "pass", tr(s.Lang, "not_assignee", c.ID))
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	if _, err := sv.assign(tx, &c, chat, s.Now, s.Member.ID); err != nil {
+		return err
+	}
+	if err := tx.SaveCase(&c); err != nil {
+		return err
+	}
+	return bot.Reply(tx, s, "pass", tr(s.Lang, "passed", c.ID, c.Queue))
+}
+
+// close closes a case: its mentor, a mentor of its queue, staff or its
+// author may.
+func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if s.Member.ID != c.AuthorID {
+		if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return sv.refuse(tx, s, "close", "not_yours")
+		}
+	}
+	if c.Status != bot.CaseClosed {
+		c.Status, c.Closed, c.NextCheck = bot.CaseClosed, s.Now, time.Time{}
+		if err := tx.SaveCase(&c); err != nil {
+			return err
+		}
+	}
+	return bot.Reply(tx, s, "close", tr(s.Lang, "closed", c.ID))
+}
+
+// search finds answered cases of the member's groups.
+func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
+	words = strings.TrimSpace(words)
+	if words == "" {
+		return bot.Reply(tx, s, "cases", tr(s.Lang, "search_usage"))
+	}
+	hits, err := tx.SearchCases(s.Member.ID, words, 5)
+	if err != nil {
+		return err
+	}
+	if len(hits) == 0 {
+		return bot.Reply(tx, s, "cases", tr(s.Lang, "search_none", bot.Clip(words, 60)))
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "search_head", bot.Clip(words, 60)))
+	for _, h := range hits {
+		b.WriteString(tr(s.Lang, "search_line", h.ID, h.ChatTitle, bot.Clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
+	}
+	return bot.Reply(tx, s, "cases", b.String())
+}
+
+// show prints one case with its thread, for a member of its group.
+func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
+	c, err := sv.caseFor(tx, s, []string{ref}, "/case")
+	if err != nil || c.ID == 0 {
+		return err
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	posts, err := tx.CasePosts(c.ID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "show", c.ID, chat.Title, statusName(s.Lang, c.Status), c.Text))
+	for _, p := range posts {
+		mark := "💬"
+		if p.Kind == bot.PostAnswer {
+			mark = "👩‍⚕️"
+		}
+		b.WriteString(tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
+	}
+	return bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
+}

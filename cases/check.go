@@ -1,0 +1,203 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Escalate sends a case to its queue's mentors now (a lesson's escalate
+// step), saying so in its group.
+func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
+	if c.Status != bot.CaseOpen || !c.Escalated.IsZero() {
+		return nil
+	}
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	how, err := sv.escalateCase(tx, &c, chat, now)
+	if err != nil {
+		return err
+	}
+	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), escalatedText(chat.Lang, "escalated", c, how), now)
+}
+
+// A case's life: shared in a group (open); escalated, by someone or by
+// itself when no peer replied in time, to its queue's mentors, where it
+// waits for one with room; assigned to a mentor, reminded when the
+// response target passes, reassigned when half as long again passes;
+// answered; closed. The commands move it at once (assign.go, answer.go);
+// the timers move it through Check, whose decisions are due's, a pure
+// function of the case and the time, carried out by Check.
+
+// action is what a due check of a case calls for.
+type action int
+
+const (
+	// wait: nothing to do now; the case's timers are set anew.
+	wait action = iota
+	// autoEscalate: no peer replied in time; the case goes to a mentor,
+	// and the group is told.
+	autoEscalate
+	// offer: an escalated case waits for a mentor; it is offered again.
+	offer
+	// remind: the mentor has not answered within the target.
+	remind
+	// reassign: the mentor has not answered after the reminder; the case
+	// goes to another, or stays when there is none.
+	reassign
+)
+
+// verdict is due's decision.
+type verdict struct {
+	act action
+	// overdue: the case has now waited the target for the first time, and
+	// the staff are told (for an offered case, when it is still waiting
+	// after the offer).
+	overdue bool
+}
+
+// due decides what a due check of c at now calls for, given the response
+// target, and returns c with its milestones and timers moved accordingly.
+// It reads and writes nothing else.
+func due(c bot.Case, now time.Time, target time.Duration) (bot.Case, verdict) {
+	switch {
+	case c.Status == bot.CaseOpen && c.Escalated.IsZero() && !c.EscalateAt.IsZero():
+		if !c.FirstReply.IsZero() {
+			// A peer replied: it escalates only if someone asks.
+			c.EscalateAt, c.NextCheck = time.Time{}, time.Time{}
+			return c, verdict{}
+		}
+		return c, verdict{act: autoEscalate}
+	case c.Status == bot.CaseOpen && !c.Escalated.IsZero():
+		v := verdict{act: offer, overdue: c.Overdue.IsZero() && now.Sub(c.Escalated) >= target}
+		return c, v
+	case c.Status == bot.CaseAssigned:
+		deadline := c.Assigned.Add(target)
+		switch {
+		case now.Before(deadline):
+			c.NextCheck = deadline
+			return c, verdict{}
+		case !c.Reminded:
+			v := verdict{act: remind, overdue: c.Overdue.IsZero()}
+			c.Reminded, c.NextCheck = true, deadline.Add(target/2)
+			if v.overdue {
+				c.Overdue = now
+			}
+			return c, v
+		default:
+			return c, verdict{act: reassign}
+		}
+	}
+	c.NextCheck = time.Time{}
+	return c, verdict{}
+}
+
+// kept is c back with its mentor, prev, when a reassignment found no one
+// else: they are reminded again in half the target.
+func kept(c bot.Case, prev int64, now time.Time, target time.Duration) bot.Case {
+	c.Status, c.AssignedTo, c.Reminded = bot.CaseAssigned, prev, false
+	c.Assigned, c.NextCheck = now.Add(-target/2), now.Add(target/2)
+	return c
+}
+
+// Check acts on a case whose next check has come, as due decides: an
+// automatic escalation when no peer replied, another offer of a waiting
+// case, a reminder, a reassignment, and notices to staff when it is
+// overdue.
+func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
+	chat, err := tx.ChatByID(c.ChatID)
+	if err != nil {
+		return err
+	}
+	target := sv.cfg.Target
+	c, v := due(c, now, target)
+	switch v.act {
+	case autoEscalate:
+		how, err := sv.escalateCase(tx, &c, chat, now)
+		if err != nil {
+			return err
+		}
+		return post(tx, chat, c.ID, fmt.Sprintf("case:%d:auto", c.ID), escalatedText(chat.Lang, "escalate_auto", c, how), now)
+	case offer:
+		if _, err := sv.assign(tx, &c, chat, now, 0); err != nil {
+			return err
+		}
+		if v.overdue && c.Status == bot.CaseOpen {
+			c.Overdue = now
+			if err := sv.tellStaff(tx, c, chat, now, now.Sub(c.Escalated)); err != nil {
+				return err
+			}
+		}
+	case remind:
+		if v.overdue {
+			if err := sv.tellStaff(tx, c, chat, now, now.Sub(c.Assigned)); err != nil {
+				return err
+			}
+		}
+		if dm, err := tx.DirectChatOf(c.AssignedTo); err == nil {
+			err := send(tx, dm, fmt.Sprintf("case:%d:remind:%d", c.ID, c.Assigned.UnixMilli()),
+				tr(dm.Lang, "reminder", c.ID, since(now, c.Assigned), c.ID, c.ID), now)
+			if err != nil {
+				return err
+			}
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return err
+		}
+	case reassign:
+		prev, waited := c.AssignedTo, since(now, c.Assigned)
+		moved, err := sv.assign(tx, &c, chat, now, prev)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			c = kept(c, prev, now, target)
+			break
+		}
+		if dm, err := tx.DirectChatOf(prev); err == nil {
+			if err := send(tx, dm, fmt.Sprintf("case:%d:moved:%d", c.ID, now.UnixMilli()), tr(dm.Lang, "reassigned", c.ID, waited), now); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.SaveCase(&c)
+}
+
+// tellStaff tells the staff, privately where they have written to the bot,
+// that a case is overdue.
+func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
+	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
+	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
+		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
+	})
+}
+
+// toStaff sends each member of staff who has written to the bot privately
+// the message msg makes for them, in their language: its outbox key and
+// text.
+func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(m bot.Member, lang string) (key, text string)) error {
+	for _, ref := range sv.cfg.Staff {
+		m, err := tx.MemberByRef(ref)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		dm, err := tx.DirectChatOf(m.ID)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		key, text := msg(m, dm.Lang)
+		if err := send(tx, dm, key, text, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
