@@ -1,5 +1,6 @@
-// Package archtest keeps Huddle's import rules true: imports point at bot,
-// only cmd wires adapters and reads config, only store speaks SQL.
+// Package archtest keeps Huddle's architecture true: imports point at bot,
+// only cmd wires adapters and reads config, only store speaks SQL, only
+// source is in git, and no file grows past 600 lines.
 package archtest
 
 import (
@@ -171,6 +172,33 @@ func TestOnlySourceInGit(t *testing.T) {
 		cmd.Dir = top
 		if err := cmd.Run(); err != nil {
 			t.Errorf("git does not ignore %s", f)
+		}
+	}
+}
+
+// maxLines is the most lines a non-test Go file may have: a longer one
+// mixes concerns that want files of their own.
+const maxLines = 600
+
+// TestFileSizes: no non-test Go file is longer than maxLines.
+func TestFileSizes(t *testing.T) {
+	for _, p := range list(t) {
+		dir := filepath.Join("..", "..", strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/"))
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(data), "\n"); n > maxLines {
+				t.Errorf("%s has %d lines; split it (at most %d)", filepath.ToSlash(strings.TrimPrefix(f, "../../")), n, maxLines)
+			}
 		}
 	}
 }
