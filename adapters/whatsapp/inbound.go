@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types"
@@ -24,6 +25,28 @@ func msgRef(id types.MessageID, sender types.JID) string {
 		return id
 	}
 	return id + "/" + sender.ToNonAD().String()
+}
+
+// keyRef is the msgRef of the message a reaction, edit or deletion by
+// from is about. Its key names the message as from sees it: by its
+// author (Participant) when given, else as from's own (FromMe) or, for an
+// edit or deletion (own is set), from's own all the same; else the
+// other party's, which in a private chat is the bot.
+func (w *WhatsApp) keyRef(key *waCommon.MessageKey, from types.JID, own bool) string {
+	author := types.EmptyJID
+	if p := key.GetParticipant(); p != "" {
+		if j, err := types.ParseJID(p); err == nil {
+			author = j
+		}
+	} else if key.GetFromMe() || own {
+		author = from
+	}
+	if st := w.cli.Store; !author.IsEmpty() && st.ID != nil {
+		if a := author.ToNonAD(); a == st.ID.ToNonAD() || a == st.LID.ToNonAD() {
+			author = types.EmptyJID // the bot's own message
+		}
+	}
+	return msgRef(key.GetID(), author)
 }
 
 // parseMsgRef splits a msgRef; the sender is empty for the bot's own.
@@ -124,16 +147,16 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 		return w.vote(ctx, evt, ev)
 	case m.GetReactionMessage() != nil:
 		r := m.GetReactionMessage()
-		ev.Kind, ev.Text, ev.Target = bot.Reaction, r.GetText(), r.GetKey().GetID()
+		ev.Kind, ev.Text, ev.Target = bot.Reaction, r.GetText(), w.keyRef(r.GetKey(), info.Sender, false)
 		return ev, true
 	case m.GetProtocolMessage() != nil:
 		pm := m.GetProtocolMessage()
 		switch pm.GetType() {
 		case waE2E.ProtocolMessage_REVOKE:
-			ev.Kind, ev.Target = bot.Deleted, pm.GetKey().GetID()
+			ev.Kind, ev.Target = bot.Deleted, w.keyRef(pm.GetKey(), info.Sender, true)
 			return ev, true
 		case waE2E.ProtocolMessage_MESSAGE_EDIT:
-			ev.Kind, ev.Target = bot.Edited, pm.GetKey().GetID()
+			ev.Kind, ev.Target = bot.Edited, w.keyRef(pm.GetKey(), info.Sender, true)
 			ev.Text, _ = textOf(pm.GetEditedMessage())
 			return ev, true
 		}

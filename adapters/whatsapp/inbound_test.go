@@ -98,6 +98,28 @@ func TestConvert(t *testing.T) {
 			want: ptr(with(base("M8"), func(e *bot.Event) { e.Kind, e.Text, e.Target = bot.Reaction, "👍", "3EB0BBBB" })),
 		},
 		{
+			name: "reaction to a member's message: the target names its author",
+			evt: incoming(0, false, "M8b", now, &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{
+				Key:  &waCommon.MessageKey{RemoteJID: proto.String(group.String()), ID: proto.String("B7"), Participant: proto.String(brigitte.lid.String())},
+				Text: proto.String("🙏"),
+			}}),
+			want: ptr(with(base("M8b"), func(e *bot.Event) { e.Kind, e.Text, e.Target = bot.Reaction, "🙏", "B7/"+brigitte.lid.String() })),
+		},
+		{
+			name: "reaction to the bot's message, its author given: the bare id",
+			evt: incoming(0, false, "M8c", now, &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{
+				Key:  &waCommon.MessageKey{RemoteJID: proto.String(group.String()), ID: proto.String("3EB0CCCC"), Participant: proto.String(botLID.String())},
+				Text: proto.String("👍"),
+			}}),
+			want: ptr(with(base("M8c"), func(e *bot.Event) { e.Kind, e.Text, e.Target = bot.Reaction, "👍", "3EB0CCCC" })),
+		},
+		{
+			name: "an admin deletes another member's message",
+			evt: incoming(0, false, "M10b", now, &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+				Type: waE2E.ProtocolMessage_REVOKE.Enum(), Key: &waCommon.MessageKey{ID: proto.String("B2"), Participant: proto.String(brigitte.lid.String())}}}),
+			want: ptr(with(base("M10b"), func(e *bot.Event) { e.Kind, e.Target = bot.Deleted, "B2/"+brigitte.lid.String() })),
+		},
+		{
 			name: "edit",
 			evt: incoming(0, false, "M9", now, &waE2E.Message{EditedMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{
 				ProtocolMessage: &waE2E.ProtocolMessage{
@@ -105,13 +127,15 @@ func TestConvert(t *testing.T) {
 					Key:           &waCommon.MessageKey{ID: proto.String("M1")},
 					EditedMessage: &waE2E.Message{Conversation: proto.String("/lesson pph-first-hour")},
 				}}}}),
-			want: ptr(with(base("M9"), func(e *bot.Event) { e.Kind, e.Text, e.Target = bot.Edited, "/lesson pph-first-hour", "M1" })),
+			want: ptr(with(base("M9"), func(e *bot.Event) {
+				e.Kind, e.Text, e.Target = bot.Edited, "/lesson pph-first-hour", "M1/"+amina.lid.String()
+			})),
 		},
 		{
 			name: "deletion",
 			evt: incoming(0, false, "M10", now, &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
 				Type: waE2E.ProtocolMessage_REVOKE.Enum(), Key: &waCommon.MessageKey{ID: proto.String("M2")}}}),
-			want: ptr(with(base("M10"), func(e *bot.Event) { e.Kind, e.Target = bot.Deleted, "M2" })),
+			want: ptr(with(base("M10"), func(e *bot.Event) { e.Kind, e.Target = bot.Deleted, "M2/"+amina.lid.String() })),
 		},
 		{
 			name: "private message: the chat is keyed by the member's LID",

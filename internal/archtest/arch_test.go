@@ -62,6 +62,7 @@ func TestImportRules(t *testing.T) {
 		// program that embeds it chooses its channels).
 		".":                    {"bot", "store", "flows", "cases", "dashboard", "lessons", "internal/websec"},
 		"bot":                  {"internal/catalog"},
+		"bot/channeltest":      {"bot"},
 		"store":                {"bot", "internal/filelock", "internal/privfile"},
 		"flows":                {"bot", "store", "internal/catalog"},
 		"cases":                {"bot", "deid", "internal/catalog"},
