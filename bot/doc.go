@@ -1,13 +1,30 @@
-// Package bot holds Huddle's domain: the normalized events that adapters
-// produce, the outbound messages they deliver, the interfaces the rest of the
-// system consumes (Channel, Store, Engine), and the Router that ties them
-// together.
+// Package bot holds Huddle's domain and its extension points.
+//
+// Extension points, for a program that embeds Huddle (see package huddle):
+//
+//   - Channel: a messaging platform (Name, Run, Send), with the optional
+//     WebChannel, Reporting and Expiring; its Run passes each update to a
+//     Handler as an Event, and its Send returns a RetryError,
+//     PermanentError or MigratedError when it cannot deliver. Package
+//     bot/channeltest checks a channel against one table of cases.
+//   - Command: a command members, mentors or staff type, with its help,
+//     where it works, who may use it and how it meets the privacy notice;
+//     Reply answers one.
+//   - OptionHandler: what a press of a button (or a vote in a poll) whose
+//     data has a prefix does.
+//
+// The rest: the normalized Event adapters produce and the Outbound
+// messages they deliver; the Store and its Tx, made of one small
+// interface per area (MemberStore, RunStore, CaseStore, OutboxWriter…);
+// the Engine and Cases interfaces the lesson engine and case discussions
+// implement; the Router, which takes every event in order per chat,
+// deduplicates it, registers members and chats, holds the privacy
+// notice's gate and dispatches commands, options and the rest; the
+// Scheduler, which does the clock's work in each chat's turn; and the
+// Sender, which drains the outbox through each Channel.
 //
 // Data flows one way: adapters turn platform updates into Event values and
-// pass them to the Router; the Router deduplicates, registers members and
-// chats, answers commands and hands the rest to the Engine; every state
-// change and the messages it causes are committed in one transaction into the
-// Store's outbox; a Sender drains the outbox through each Channel.
-//
-// bot imports nothing of Huddle's own and knows no platform and no SQL.
+// pass them to the Router; every state change and the messages it causes
+// are committed in one transaction into the Store's outbox; the Sender
+// delivers them. bot knows no platform and no SQL.
 package bot

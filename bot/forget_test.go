@@ -15,6 +15,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -165,7 +166,7 @@ func TestForgetLeavesNothing(t *testing.T) {
 	counts := func() string {
 		t.Helper()
 		// Whole UTC days: the counts come from the rollups, as reports read them.
-		sum, err := db.Reports().Summary(ctx, store.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
+		sum, err := db.Reports().Summary(ctx, report.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

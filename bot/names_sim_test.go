@@ -9,7 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/store"
+	"github.com/huddlebot/huddle/report"
 )
 
 // TestPseudonyms: with pseudonyms on, the group's quiz feedback and the
@@ -74,7 +74,7 @@ func TestPseudonyms(t *testing.T) {
 	})
 	// The store gives the staff view both; the dashboard shows the
 	// pseudonym unless the config lets staff see real names.
-	r := store.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	r := report.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	if s, err := h.app.DB.Reports().Member(context.Background(), r, id); err != nil || s.Pseudonym != "Mama Grace" || s.Name != "Amina" {
 		t.Errorf("staff view: pseudonym %q, name %q (%v); want Mama Grace and Amina", s.Pseudonym, s.Name, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/store"
+	"github.com/huddlebot/huddle/report"
 )
 
 // TestRetentionThroughTheSimulator: with a seven-day limit, a lesson and a
@@ -69,7 +69,7 @@ func TestRetentionThroughTheSimulator(t *testing.T) {
 	if rows := h.app.Progress(t, "sim", "amina"); len(rows) != 1 || rows[0].Correct != 1 {
 		t.Errorf("Amina's progress after the purge = %+v, want her score kept", rows)
 	}
-	sum, err := reader.Summary(ctx, store.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
+	sum, err := reader.Summary(ctx, report.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

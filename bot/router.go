@@ -40,7 +40,7 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 
 // RouterConfig holds what a Router needs.
 type RouterConfig struct {
-	Store  Store
+	Store  Updater
 	Engine Engine
 	// Clock defaults to SystemClock.
 	Clock Clock
@@ -73,7 +73,7 @@ type RouterConfig struct {
 // Router takes every inbound event, in order per chat, and turns it into
 // state changes and outbound messages committed together.
 type Router struct {
-	store     Store
+	store     Updater
 	engine    Engine
 	clock     Clock
 	log       *slog.Logger

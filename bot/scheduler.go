@@ -12,9 +12,13 @@ import (
 // ScheduleStore is what the Scheduler reads and writes: the due work, and
 // transactions to act on it.
 type ScheduleStore interface {
-	Update(ctx context.Context, fn func(Tx) error) error
+	Updater
+	// DueAssignments lists up to limit assignments due at now, earliest
+	// first.
 	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
+	// DueCases lists up to limit cases whose NextCheck has come.
 	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
+	// DueTimers lists up to limit unfired timers due at now.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }
 

@@ -14,7 +14,7 @@ import (
 
 // SenderConfig holds what a Sender needs.
 type SenderConfig struct {
-	Store    Store
+	Store    OutboxStore
 	Channels []Channel
 	Clock    Clock
 	Logger   *slog.Logger

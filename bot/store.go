@@ -270,13 +270,27 @@ type OutboxItem struct {
 }
 
 // Store persists everything. All changes go through Update, one
-// transaction per call.
+// transaction per call. Each of Huddle's parts takes only the part of it
+// it uses: the Router an Updater, the Sender an OutboxStore, the
+// Scheduler a ScheduleStore.
 type Store interface {
+	OutboxStore
+	ScheduleStore
+}
+
+// Updater runs transactions: what the Router needs of the store.
+type Updater interface {
 	// Update runs fn in one transaction and commits it durably before it
 	// returns; when fn returns an error nothing of it is kept. fn may run
 	// more than once (a store may retry a batch), so it must change
 	// nothing outside the transaction.
 	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// OutboxStore is what the Sender reads and writes: the outbox, and
+// transactions (to move a migrated chat's messages).
+type OutboxStore interface {
+	Updater
 	// PendingOutbox lists up to limit unsent messages of a channel that are
 	// due at now, oldest first. Those for which skip (when not nil) returns
 	// true, given the row's chat and key, count towards limit but are left
@@ -296,13 +310,6 @@ type Store interface {
 	// Defer moves an outbox message's next attempt to next without
 	// counting an attempt: the channel is pacing itself.
 	Defer(ctx context.Context, it OutboxItem, next time.Time) error
-	// DueAssignments lists up to limit assignments due at now, earliest
-	// first.
-	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
-	// DueCases lists up to limit cases whose NextCheck has come.
-	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
-	// DueTimers lists up to limit unfired timers due at now.
-	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }
 
 // Tx is the view of the store inside one transaction: one small

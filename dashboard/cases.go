@@ -8,16 +8,15 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/internal/csvsafe"
-
-	"github.com/huddlebot/huddle/store"
+	"github.com/huddlebot/huddle/report"
 )
 
 type casesData struct {
 	Filter  filter
 	Query   template.URL
-	Groups  []store.GroupFigures
-	Stats   store.CaseFigures
-	Mentors []store.MentorLoad
+	Groups  []report.GroupFigures
+	Stats   report.CaseFigures
+	Mentors []report.MentorLoad
 	Chart   template.JS
 }
 

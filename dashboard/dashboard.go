@@ -21,6 +21,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/csvsafe"
+	"github.com/huddlebot/huddle/report"
 
 	"github.com/huddlebot/huddle/store"
 )
@@ -108,7 +109,7 @@ func New(cfg Config) *Dashboard {
 		"wait":  wait,
 		"inc":   func(i int) int { return i + 1 },
 		"share": func(f float64) string { return strconv.Itoa(int(100*f+0.5)) + "%" },
-		"gain": func(pp store.PrePost) string {
+		"gain": func(pp report.PrePost) string {
 			pts := int(100*(pp.Post-pp.Pre) + 0.5*sign(pp.Post-pp.Pre))
 			if pp.Members == 0 {
 				return "–"
@@ -149,7 +150,7 @@ func (d *Dashboard) Handler() http.Handler {
 type filter struct {
 	From, To string // YYYY-MM-DD, To included
 	Group    int64
-	r        store.Range
+	r        report.Range
 }
 
 // query is the filter as URL parameters.
@@ -166,7 +167,7 @@ func (d *Dashboard) parseFilter(r *http.Request) (filter, error) {
 	loc := d.cfg.Location
 	now := d.cfg.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	f := filter{r: store.Range{From: today.AddDate(0, 0, -55), To: today.AddDate(0, 0, 1)}}
+	f := filter{r: report.Range{From: today.AddDate(0, 0, -55), To: today.AddDate(0, 0, 1)}}
 	if v := r.URL.Query().Get("from"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02", v, loc)
 		if err != nil {
@@ -202,9 +203,9 @@ func (d *Dashboard) parseFilter(r *http.Request) (filter, error) {
 type overviewData struct {
 	Filter   filter
 	Query    template.URL
-	Groups   []store.GroupFigures // every group, for the filter's list
-	Rows     []store.GroupFigures // the groups shown
-	Total    store.GroupFigures
+	Groups   []report.GroupFigures // every group, for the filter's list
+	Rows     []report.GroupFigures // the groups shown
+	Total    report.GroupFigures
 	Chart    template.JS
 	Selected string
 	Lessons  []lessonRow
@@ -228,8 +229,8 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	// on its allocator).
 	var (
 		data   = overviewData{Filter: f, Query: template.URL(f.query())}
-		groups []store.GroupFigures
-		weeks  []store.WeekCount
+		groups []report.GroupFigures
+		weeks  []report.WeekCount
 		ctx    = r.Context()
 	)
 	for _, figure := range []func() error{
@@ -251,7 +252,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		data.Rows = nil
 		for _, g := range groups {
 			if g.ChatID == f.Group {
-				data.Rows, data.Selected = []store.GroupFigures{g}, g.Title
+				data.Rows, data.Selected = []report.GroupFigures{g}, g.Title
 			}
 		}
 	}
@@ -260,7 +261,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 
 // weekChart is a weekly series as the pages' charts read it: weeks in Unix
 // seconds, and the counts.
-func weekChart(weeks []store.WeekCount) template.JS {
+func weekChart(weeks []report.WeekCount) template.JS {
 	chart := struct {
 		Weeks  []int64 `json:"weeks"`
 		Counts []int   `json:"counts"`
@@ -274,7 +275,7 @@ func weekChart(weeks []store.WeekCount) template.JS {
 }
 
 // lessonRows lists the lessons run in the period, with their titles.
-func (d *Dashboard) lessonRows(ctx context.Context, rg store.Range, chatID int64) ([]lessonRow, error) {
+func (d *Dashboard) lessonRows(ctx context.Context, rg report.Range, chatID int64) ([]lessonRow, error) {
 	counts, err := d.cfg.Reports.LessonCounts(ctx, rg, chatID)
 	if err != nil {
 		return nil, err

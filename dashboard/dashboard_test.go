@@ -20,6 +20,7 @@ import (
 	"github.com/huddlebot/huddle/internal/demo"
 	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -177,7 +178,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 // r is the period the browser tests look at: the seeded three weeks.
-var r = store.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
+var r = report.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 26, 0, 0, 0, 0, time.UTC)}
 
 // serve serves a dashboard for the test and opens a phone-sized browser of
 // the given height.

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/huddlebot/huddle/internal/csvsafe"
+	"github.com/huddlebot/huddle/report"
 
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/store"
 )
 
 // Lesson describes a loaded lesson for the dashboard's lesson pages.
@@ -32,7 +32,7 @@ type Step struct {
 type lessonStep struct {
 	N       int
 	Step    Step
-	Figures store.StepFigures
+	Figures report.StepFigures
 	// Width is the funnel bar's share of the widest, in percent.
 	Width    int
 	TopWrong string
@@ -41,12 +41,12 @@ type lessonStep struct {
 type lessonData struct {
 	Filter   filter
 	Query    template.URL
-	Groups   []store.GroupFigures
+	Groups   []report.GroupFigures
 	Lesson   Lesson
-	Count    store.LessonCount
+	Count    report.LessonCount
 	Steps    []lessonStep
 	Scores   template.JS
-	PrePost  store.PrePost
+	PrePost  report.PrePost
 	HasTests bool
 }
 
@@ -93,7 +93,7 @@ func (d *Dashboard) lessonFigures(r *http.Request) (lessonData, int, error) {
 		if st.Kind != "quiz" { // answers are recorded for quizzes
 			continue
 		}
-		row := lessonStep{N: i + 1, Step: st, Figures: store.StepFigures{Key: st.Key}}
+		row := lessonStep{N: i + 1, Step: st, Figures: report.StepFigures{Key: st.Key}}
 		if fg := figs[st.Key]; fg != nil {
 			row.Figures = *fg
 		}

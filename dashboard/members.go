@@ -6,12 +6,13 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
 // memberRow is a member in the group page's table.
 type memberRow struct {
-	store.MemberActivity
+	report.MemberActivity
 	Label string // the pseudonym, or the name when staff asked and may
 	Heat  []int  // 0–4 per week, for the activity cells
 }
@@ -19,14 +20,14 @@ type memberRow struct {
 type groupData struct {
 	Filter      filter
 	Query       template.URL
-	Group       store.GroupFigures
+	Group       report.GroupFigures
 	Names       bool
 	MayName     bool // the config lets staff see real names
 	Members     []memberRow
 	Weeks       []string
 	Inactive    [3]int // for 1, 3 and 6 months
 	Lessons     []lessonRow
-	Assignments []store.GroupAssignment
+	Assignments []report.GroupAssignment
 }
 
 // label names a member on the dashboard: by their pseudonym, or by the
@@ -106,7 +107,7 @@ type memberData struct {
 	Filter filter
 	Query  template.URL
 	Label  string
-	Member store.MemberSummary
+	Member report.MemberSummary
 }
 
 func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {

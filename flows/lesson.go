@@ -8,7 +8,10 @@
 // engine, and writes everything back in the caller's transaction.
 //
 // Each step kind lives in a file of its own (say.go, quiz.go, ask.go,
-// wait.go, branch.go, goto.go, end.go, discuss.go, escalate.go).
+// wait.go, branch.go, goto.go, end.go, discuss.go, escalate.go). A program
+// adds its own kinds through the extension point, StepKind: registered
+// with Kinds.Register (or given to huddle.Options.StepKinds), read with a
+// StepParser, run with a StepRun. The built-in say is made that way.
 package flows
 
 import (

@@ -5,45 +5,13 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
-)
 
-// Learning event kinds.
-const (
-	// EventAnswered is a quiz answer with its score.
-	EventAnswered = "answered"
-	// EventCompleted is a member's part in a finished lesson run, with the
-	// member's score over it.
-	EventCompleted = "completed"
-	// EventCommented is a reply in a case's thread.
-	EventCommented = "commented"
-	// EventResponded is a mentor's answer to a case.
-	EventResponded = "responded"
+	"github.com/huddlebot/huddle/report"
 )
-
-// LearningEvent is one thing a member did that learning records report.
-type LearningEvent struct {
-	Kind     string
-	MemberID int64
-	ChatID   int64
-	At       time.Time
-	// Lessons: the run, lesson and step (answers), the answer given and
-	// its score; for EventCompleted, the member's totals over the run.
-	RunID     int64
-	LessonID  string
-	StepKey   string
-	Seq       int
-	Response  string
-	Correct   bool
-	Points    float64
-	MaxPoints float64
-	// Cases: the case and the post.
-	CaseID int64
-	PostID int64
-}
 
 // LearningEvents calls fn for every learning event at or after since and
 // before until, oldest first, reading them a row at a time.
-func (rd *Reader) LearningEvents(ctx context.Context, since, until time.Time, fn func(LearningEvent) error) error {
+func (rd *Reader) LearningEvents(ctx context.Context, since, until time.Time, fn func(report.LearningEvent) error) error {
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT 'answered', a.member_id, r.chat_id, a.answered_at, a.run_id, r.lesson_id, a.step_id, a.seq, a.value, a.correct,
 			a.points, a.max_points, 0, 0
@@ -67,7 +35,7 @@ func (rd *Reader) LearningEvents(ctx context.Context, since, until time.Time, fn
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			e       LearningEvent
+			e       report.LearningEvent
 			at      int64
 			correct sql.NullBool
 		)

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/huddlebot/huddle/report"
 )
 
 // Reader computes reports. It only reads, so it may run beside a running
@@ -44,36 +46,6 @@ func OpenReader(ctx context.Context, path string) (*Reader, error) {
 // Close closes a reader from OpenReader.
 func (r *Reader) Close() error { return r.db.Close() }
 
-// Range is a report's period: From inclusive, To exclusive.
-type Range struct {
-	From, To time.Time
-}
-
-// GroupFigures is one group's overview for a period. Every figure is
-// computed in SQL over the engagement log, runs, answers and cases.
-type GroupFigures struct {
-	ChatID     int64  `json:"-"`
-	Channel    string `json:"channel"`
-	PlatformID string `json:"chat_id"`
-	Title      string `json:"title"`
-	// Members have been seen in the group by the period's end.
-	Members int `json:"members"`
-	// Active members posted or answered in the period.
-	Active int `json:"active_members"`
-	// Messages are what members wrote (messages, case replies, commands).
-	Messages int `json:"messages"`
-	// Answers are the quiz answers members gave (not the questions they
-	// let pass); Correct the right ones.
-	Answers int `json:"answers"`
-	Correct int `json:"correct"`
-	// LessonsStarted and LessonsFinished count group lesson runs.
-	LessonsStarted  int `json:"lessons_started"`
-	LessonsFinished int `json:"lessons_finished"`
-	// Cases were opened in the period; Escalated of them went to mentors.
-	Cases     int `json:"cases"`
-	Escalated int `json:"cases_escalated"`
-}
-
 // span is a period split for the rollups (migration 00005): the whole UTC
 // days [dayFrom, dayTo) and whole weeks [weekFrom, weekTo) inside
 // [from, to) are read from chat_days and member_weeks, the edges from the
@@ -91,7 +63,7 @@ const (
 	weekStart = 4 * day
 )
 
-func spanOf(r Range) span {
+func spanOf(r report.Range) span {
 	s := span{from: ms(r.From), to: ms(r.To)}
 	s.dayFrom, s.dayTo = inside(s.from, s.to, 0, day)
 	s.weekFrom, s.weekTo = inside(s.from, s.to, weekStart, week)
@@ -171,7 +143,7 @@ const figuresCTE = `
 		FROM grp JOIN cases k ON k.chat_id = grp.id AND k.created_at >= ?1 AND k.created_at < ?2 GROUP BY k.chat_id)`
 
 // Overview returns every group's figures for the period, ordered by title.
-func (rd *Reader) Overview(ctx context.Context, r Range) ([]GroupFigures, error) {
+func (rd *Reader) Overview(ctx context.Context, r report.Range) ([]report.GroupFigures, error) {
 	rows, err := rd.db.QueryContext(ctx, figuresCTE+`,
 		mem AS MATERIALIZED (SELECT cm.chat_id, COUNT(*) AS n FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2 GROUP BY cm.chat_id),
 		act AS MATERIALIZED (SELECT chat_id, COUNT(DISTINCT member_id) AS n FROM active GROUP BY chat_id),
@@ -187,9 +159,9 @@ func (rd *Reader) Overview(ctx context.Context, r Range) ([]GroupFigures, error)
 		return nil, fmt.Errorf("overview: %w", err)
 	}
 	defer rows.Close()
-	var out []GroupFigures
+	var out []report.GroupFigures
 	for rows.Next() {
-		var g GroupFigures
+		var g report.GroupFigures
 		if err := rows.Scan(&g.ChatID, &g.Channel, &g.PlatformID, &g.Title, &g.Members, &g.Active, &g.Messages,
 			&g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated); err != nil {
 			return nil, fmt.Errorf("overview: %w", err)
@@ -199,19 +171,10 @@ func (rd *Reader) Overview(ctx context.Context, r Range) ([]GroupFigures, error)
 	return out, rows.Err()
 }
 
-// WeekCount is one week's figure.
-type WeekCount struct {
-	// Week is the week's first day in the period: its Monday (weeks run
-	// from Monday 00:00 UTC), or the period's start for a first week that
-	// starts before it.
-	Week  time.Time `json:"week"`
-	Count int       `json:"count"`
-}
-
 // Weeks lists the weeks of the period as the weekly figures count them:
 // Monday to Sunday (UTC), the first and last maybe cut by the period.
 // Each is given by its first day in the period.
-func Weeks(r Range) []time.Time {
+func Weeks(r report.Range) []time.Time {
 	from, to := ms(r.From), ms(r.To)
 	var out []time.Time
 	for w := bucketOf(from, weekStart, week); w < to; w += week {
@@ -224,7 +187,7 @@ func Weeks(r Range) []time.Time {
 // distinct members who posted or answered, in one group or, with chatID 0,
 // in all. Weeks without activity are listed with 0. Whole weeks are read
 // from week_counts, the cut ones at the period's edges from the raw rows.
-func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
+func (rd *Reader) WeeklyActive(ctx context.Context, r report.Range, chatID int64) ([]report.WeekCount, error) {
 	return rd.weekly(ctx, r, `
 		WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7))
 		SELECT week, active FROM week_counts WHERE chat_id = ?7 AND week >= ?5 AND week < ?6
@@ -240,9 +203,9 @@ func (rd *Reader) WeeklyActive(ctx context.Context, r Range, chatID int64) ([]We
 // weekly runs a query that counts per week of the period, given span.args,
 // as (the week's Monday in Unix ms, count) rows, and returns every week of
 // the period (see Weeks), those without a row at 0.
-func (rd *Reader) weekly(ctx context.Context, r Range, query string, chatID int64) ([]WeekCount, error) {
+func (rd *Reader) weekly(ctx context.Context, r report.Range, query string, chatID int64) ([]report.WeekCount, error) {
 	weeks := Weeks(r)
-	out := make([]WeekCount, len(weeks))
+	out := make([]report.WeekCount, len(weeks))
 	for i, w := range weeks {
 		out[i].Week = w
 	}
@@ -268,8 +231,8 @@ func (rd *Reader) weekly(ctx context.Context, r Range, query string, chatID int6
 // Summary returns the figures of all groups together, or of one group
 // with chatID: members and active members counted once however many
 // groups they are in.
-func (rd *Reader) Summary(ctx context.Context, r Range, chatID int64) (GroupFigures, error) {
-	g := GroupFigures{ChatID: chatID}
+func (rd *Reader) Summary(ctx context.Context, r report.Range, chatID int64) (report.GroupFigures, error) {
+	g := report.GroupFigures{ChatID: chatID}
 	err := rd.db.QueryRowContext(ctx, figuresCTE+`
 		SELECT
 			(SELECT COUNT(DISTINCT cm.member_id) FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2),

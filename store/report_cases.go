@@ -4,37 +4,17 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/huddlebot/huddle/report"
 )
-
-// Durations are a set of waits, summarised.
-type Durations struct {
-	Count  int           `json:"count"`
-	Median time.Duration `json:"median"`
-	P90    time.Duration `json:"p90"`
-}
-
-// CaseFigures summarises case discussions and mentors' work in a period.
-type CaseFigures struct {
-	Cases     int `json:"cases"`
-	Escalated int `json:"escalated"`
-	Answered  int `json:"answered"`
-	// Overdue cases waited past the response target for a mentor.
-	Overdue int `json:"overdue"`
-	// FirstReply is from a case's opening to its first peer reply;
-	// ToMentor from escalation to a mentor's assignment; ToAnswer from
-	// escalation to the first mentor's answer.
-	FirstReply Durations `json:"first_peer_reply"`
-	ToMentor   Durations `json:"to_mentor"`
-	ToAnswer   Durations `json:"to_mentor_answer"`
-}
 
 // caseScope picks the cases opened in a period, maybe in one group: ?1
 // from, ?2 to, ?3 chat or 0.
 const caseScope = `k.created_at >= ?1 AND k.created_at < ?2 AND (?3 = 0 OR k.chat_id = ?3)`
 
 // CaseStats summarises the cases opened in the period.
-func (rd *Reader) CaseStats(ctx context.Context, r Range, chatID int64) (CaseFigures, error) {
-	var f CaseFigures
+func (rd *Reader) CaseStats(ctx context.Context, r report.Range, chatID int64) (report.CaseFigures, error) {
+	var f report.CaseFigures
 	args := []any{ms(r.From), ms(r.To), chatID}
 	err := rd.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(k.escalated_at), COUNT(k.first_answer_at), COUNT(k.overdue_at)
 		FROM cases k WHERE `+caseScope, args...).Scan(&f.Cases, &f.Escalated, &f.Answered, &f.Overdue)
@@ -42,7 +22,7 @@ func (rd *Reader) CaseStats(ctx context.Context, r Range, chatID int64) (CaseFig
 		return f, fmt.Errorf("case figures: %w", err)
 	}
 	for _, d := range []struct {
-		out  *Durations
+		out  *report.Durations
 		wait string
 	}{
 		{&f.FirstReply, "k.first_reply_at - k.created_at"},
@@ -58,8 +38,8 @@ func (rd *Reader) CaseStats(ctx context.Context, r Range, chatID int64) (CaseFig
 
 // durations summarises the wait expression over the cases in scope where
 // it is known: the median and 90th percentile by rank (nearest rank).
-func (rd *Reader) durations(ctx context.Context, wait string, args []any) (Durations, error) {
-	var d Durations
+func (rd *Reader) durations(ctx context.Context, wait string, args []any) (report.Durations, error) {
+	var d report.Durations
 	var median, p90 int64
 	err := rd.db.QueryRowContext(ctx, `
 		WITH w AS (SELECT `+wait+` AS d FROM cases k WHERE `+caseScope+` AND `+wait+` IS NOT NULL AND `+wait+` >= 0),
@@ -76,28 +56,14 @@ func (rd *Reader) durations(ctx context.Context, wait string, args []any) (Durat
 }
 
 // WeeklyCases counts the cases opened each week of the period (see Weeks).
-func (rd *Reader) WeeklyCases(ctx context.Context, r Range, chatID int64) ([]WeekCount, error) {
+func (rd *Reader) WeeklyCases(ctx context.Context, r report.Range, chatID int64) ([]report.WeekCount, error) {
 	return rd.weekly(ctx, r, `SELECT `+mondayOf("k.created_at")+`, COUNT(*) FROM cases k
 		WHERE k.created_at >= ?1 AND k.created_at < ?2 AND (?7 = 0 OR k.chat_id = ?7) GROUP BY 1`, chatID)
 }
 
-// MentorLoad is one mentor's work on the cases opened in a period.
-type MentorLoad struct {
-	MemberID int64  `json:"-"`
-	Name     string `json:"name"`
-	// Pseudonym is how Huddle shows the mentor without real names.
-	Pseudonym string `json:"pseudonym"`
-	// Assigned cases, Answered of them, and Open (assigned, unanswered).
-	Assigned int `json:"assigned"`
-	Answered int `json:"answered"`
-	Open     int `json:"open"`
-	// MedianAnswer is the median time from assignment to their answer.
-	MedianAnswer time.Duration `json:"median_answer"`
-}
-
 // MentorLoads lists the mentors of the cases opened in the period, most
 // assigned first.
-func (rd *Reader) MentorLoads(ctx context.Context, r Range, chatID int64) ([]MentorLoad, error) {
+func (rd *Reader) MentorLoads(ctx context.Context, r report.Range, chatID int64) ([]report.MentorLoad, error) {
 	rows, err := rd.db.QueryContext(ctx, `
 		WITH k AS (SELECT k.* FROM cases k WHERE `+caseScope+` AND k.assigned_to IS NOT NULL),
 		w AS (SELECT assigned_to, first_answer_at - assigned_at AS d,
@@ -112,9 +78,9 @@ func (rd *Reader) MentorLoads(ctx context.Context, r Range, chatID int64) ([]Men
 		return nil, fmt.Errorf("mentor loads: %w", err)
 	}
 	defer rows.Close()
-	var out []MentorLoad
+	var out []report.MentorLoad
 	for rows.Next() {
-		var l MentorLoad
+		var l report.MentorLoad
 		var median int64
 		if err := rows.Scan(&l.MemberID, &l.Name, &l.Pseudonym, &l.Assigned, &l.Answered, &l.Open, &median); err != nil {
 			return nil, fmt.Errorf("mentor loads: %w", err)

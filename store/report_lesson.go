@@ -4,18 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-)
 
-// LessonCount is one lesson's runs in a period.
-type LessonCount struct {
-	LessonID string `json:"lesson_id"`
-	Started  int    `json:"started"`
-	Finished int    `json:"finished"`
-}
+	"github.com/huddlebot/huddle/report"
+)
 
 // LessonCounts lists the lessons run in the period (in one group with
 // chatID, or in all), most started first.
-func (rd *Reader) LessonCounts(ctx context.Context, r Range, chatID int64) ([]LessonCount, error) {
+func (rd *Reader) LessonCounts(ctx context.Context, r report.Range, chatID int64) ([]report.LessonCount, error) {
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT r.lesson_id,
 			SUM(r.started_at >= ?1 AND r.started_at < ?2),
@@ -27,9 +22,9 @@ func (rd *Reader) LessonCounts(ctx context.Context, r Range, chatID int64) ([]Le
 		return nil, fmt.Errorf("lesson counts: %w", err)
 	}
 	defer rows.Close()
-	var out []LessonCount
+	var out []report.LessonCount
 	for rows.Next() {
-		var l LessonCount
+		var l report.LessonCount
 		if err := rows.Scan(&l.LessonID, &l.Started, &l.Finished); err != nil {
 			return nil, fmt.Errorf("lesson counts: %w", err)
 		}
@@ -38,34 +33,18 @@ func (rd *Reader) LessonCounts(ctx context.Context, r Range, chatID int64) ([]Le
 	return out, rows.Err()
 }
 
-// StepFigures is one answerable step's figures in a period.
-type StepFigures struct {
-	Key string `json:"step"`
-	// Members answered the step (at least once).
-	Members int `json:"members"`
-	// FirstTries are members' first answers to it; FirstRight the right
-	// ones among them.
-	FirstTries int `json:"first_tries"`
-	FirstRight int `json:"first_right"`
-	// Missed counts the times a member let the question pass.
-	Missed int `json:"missed"`
-	// TopWrong is the wrong answer given most, and TopWrongCount how often.
-	TopWrong      string `json:"top_wrong"`
-	TopWrongCount int    `json:"top_wrong_count"`
-}
-
 // lessonScope is the WHERE clause that picks a lesson's answers in a
 // period and maybe a group: ?1 lesson, ?2 from, ?3 to, ?4 chat or 0.
 const lessonScope = `r.lesson_id = ?1 AND a.answered_at >= ?2 AND a.answered_at < ?3 AND (?4 = 0 OR r.chat_id = ?4)`
 
 // LessonSteps returns the figures of each step of a lesson that members
 // answered, by step key.
-func (rd *Reader) LessonSteps(ctx context.Context, r Range, lessonID string, chatID int64) (map[string]*StepFigures, error) {
+func (rd *Reader) LessonSteps(ctx context.Context, r report.Range, lessonID string, chatID int64) (map[string]*report.StepFigures, error) {
 	args := []any{lessonID, ms(r.From), ms(r.To), chatID}
-	out := make(map[string]*StepFigures)
-	get := func(k string) *StepFigures {
+	out := make(map[string]*report.StepFigures)
+	get := func(k string) *report.StepFigures {
 		if out[k] == nil {
-			out[k] = &StepFigures{Key: k}
+			out[k] = &report.StepFigures{Key: k}
 		}
 		return out[k]
 	}
@@ -119,7 +98,7 @@ func (rd *Reader) LessonSteps(ctx context.Context, r Range, lessonID string, cha
 
 // LessonScores counts finished runs' member scores in five bands: 0–19%,
 // 20–39%, 40–59%, 60–79%, 80–100% of the quiz points.
-func (rd *Reader) LessonScores(ctx context.Context, r Range, lessonID string, chatID int64) ([5]int, error) {
+func (rd *Reader) LessonScores(ctx context.Context, r report.Range, lessonID string, chatID int64) ([5]int, error) {
 	var bands [5]int
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT b, COUNT(*) FROM (
@@ -145,18 +124,10 @@ func (rd *Reader) LessonScores(ctx context.Context, r Range, lessonID string, ch
 	return bands, rows.Err()
 }
 
-// PrePost compares, for members who answered both in one run, their share
-// right on the pre-test steps with that on the post-test steps.
-type PrePost struct {
-	Members int     `json:"members"`
-	Pre     float64 `json:"pre"`  // share right, 0 to 1
-	Post    float64 `json:"post"` // share right, 0 to 1
-}
-
-// LessonPrePost computes PrePost for the given pre- and post-test step
+// LessonPrePost computes report.PrePost for the given pre- and post-test step
 // keys.
-func (rd *Reader) LessonPrePost(ctx context.Context, r Range, lessonID string, chatID int64, pre, post []string) (PrePost, error) {
-	var pp PrePost
+func (rd *Reader) LessonPrePost(ctx context.Context, r report.Range, lessonID string, chatID int64, pre, post []string) (report.PrePost, error) {
+	var pp report.PrePost
 	if len(pre) == 0 || len(post) == 0 {
 		return pp, nil
 	}

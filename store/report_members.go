@@ -5,30 +5,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
-)
 
-// MemberActivity is one member's activity in a group.
-type MemberActivity struct {
-	MemberID int64  `json:"member_id"`
-	Name     string `json:"-"`
-	// Pseudonym is how Huddle shows them (bot.Member.Pseudonym).
-	Pseudonym string `json:"-"`
-	// Last is when they last posted or answered in the group, ever (zero
-	// when never).
-	Last time.Time `json:"last_active"`
-	// Messages, Answers and Correct count the period's.
-	Messages int `json:"messages"`
-	Answers  int `json:"answers"`
-	Correct  int `json:"correct"`
-	// Weeks counts their posts and answers in each week of the period (see
-	// Weeks).
-	Weeks []int `json:"weeks"`
-}
+	"github.com/huddlebot/huddle/report"
+)
 
 // GroupMembers lists a group's members with their activity in the
 // period, the most active first.
-func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]MemberActivity, error) {
+func (rd *Reader) GroupMembers(ctx context.Context, r report.Range, chatID int64) ([]report.MemberActivity, error) {
 	from, to := ms(r.From), ms(r.To)
 	weeks, first := len(Weeks(r)), bucketOf(from, weekStart, week)
 	rows, err := rd.db.QueryContext(ctx, `
@@ -46,10 +29,10 @@ func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]Me
 	if err != nil {
 		return nil, fmt.Errorf("group members: %w", err)
 	}
-	var out []MemberActivity
+	var out []report.MemberActivity
 	index := map[int64]int{}
 	for rows.Next() {
-		a := MemberActivity{Weeks: make([]int, weeks)}
+		a := report.MemberActivity{Weeks: make([]int, weeks)}
 		var last *int64
 		if err := rows.Scan(&a.MemberID, &a.Name, &a.Pseudonym, &last, &a.Messages, &a.Answers, &a.Correct); err != nil {
 			rows.Close()
@@ -89,8 +72,8 @@ func (rd *Reader) GroupMembers(ctx context.Context, r Range, chatID int64) ([]Me
 
 // sortByActivity orders members by their activity in the period, then by
 // how recently they were active.
-func sortByActivity(ms []MemberActivity) {
-	slices.SortStableFunc(ms, func(a, b MemberActivity) int {
+func sortByActivity(ms []report.MemberActivity) {
+	slices.SortStableFunc(ms, func(a, b report.MemberActivity) int {
 		if c := cmp.Compare(b.Messages+b.Answers, a.Messages+a.Answers); c != 0 {
 			return c
 		}
@@ -98,33 +81,9 @@ func sortByActivity(ms []MemberActivity) {
 	})
 }
 
-// MemberRun is one lesson run a member took part in.
-type MemberRun struct {
-	RunID     int64     `json:"run_id"`
-	LessonID  string    `json:"lesson_id"`
-	ChatTitle string    `json:"group"`
-	Status    string    `json:"status"`
-	Started   time.Time `json:"started"`
-	Answered  int       `json:"answered"`
-	Correct   int       `json:"correct"`
-	Points    float64   `json:"points"`
-	MaxPoints float64   `json:"max_points"`
-}
-
-// MemberSummary is one learner's record, for supervision.
-type MemberSummary struct {
-	MemberID  int64          `json:"member_id"`
-	Name      string         `json:"-"`
-	Pseudonym string         `json:"-"`
-	Groups    []string       `json:"groups"`
-	Runs      []MemberRun    `json:"runs"`
-	Activity  map[string]int `json:"activity"` // engagement kind -> count in the period
-	Cases     int            `json:"cases"`    // cases they shared in the period
-}
-
 // Member returns one member's record for the period.
-func (rd *Reader) Member(ctx context.Context, r Range, memberID int64) (MemberSummary, error) {
-	s := MemberSummary{MemberID: memberID, Activity: map[string]int{}}
+func (rd *Reader) Member(ctx context.Context, r report.Range, memberID int64) (report.MemberSummary, error) {
+	s := report.MemberSummary{MemberID: memberID, Activity: map[string]int{}}
 	from, to := ms(r.From), ms(r.To)
 	if err := rd.db.QueryRowContext(ctx, `SELECT name, COALESCE(pseudonym, '') FROM members WHERE id = ?`, memberID).Scan(&s.Name, &s.Pseudonym); err != nil {
 		return s, fmt.Errorf("member %d: %w", memberID, err)
@@ -153,7 +112,7 @@ func (rd *Reader) Member(ctx context.Context, r Range, memberID int64) (MemberSu
 		return s, fmt.Errorf("member %d runs: %w", memberID, err)
 	}
 	for rows.Next() {
-		var mr MemberRun
+		var mr report.MemberRun
 		var started int64
 		if err := rows.Scan(&mr.RunID, &mr.LessonID, &mr.ChatTitle, &mr.Status, &started, &mr.Answered, &mr.Correct, &mr.Points, &mr.MaxPoints); err != nil {
 			rows.Close()
@@ -183,22 +142,16 @@ func (rd *Reader) Member(ctx context.Context, r Range, memberID int64) (MemberSu
 	return s, err
 }
 
-// GroupAssignment is a lesson assigned to a group with /assign.
-type GroupAssignment struct {
-	LessonID string    `json:"lesson_id"`
-	Next     time.Time `json:"next_start"`
-}
-
 // GroupAssignments lists a group's assigned lessons, soonest first.
-func (rd *Reader) GroupAssignments(ctx context.Context, chatID int64) ([]GroupAssignment, error) {
+func (rd *Reader) GroupAssignments(ctx context.Context, chatID int64) ([]report.GroupAssignment, error) {
 	rows, err := rd.db.QueryContext(ctx, `SELECT lesson_id, next_at FROM assignments WHERE chat_id = ? ORDER BY next_at`, chatID)
 	if err != nil {
 		return nil, fmt.Errorf("assignments of group %d: %w", chatID, err)
 	}
 	defer rows.Close()
-	var out []GroupAssignment
+	var out []report.GroupAssignment
 	for rows.Next() {
-		var a GroupAssignment
+		var a report.GroupAssignment
 		var next int64
 		if err := rows.Scan(&a.LessonID, &next); err != nil {
 			return nil, fmt.Errorf("assignments of group %d: %w", chatID, err)

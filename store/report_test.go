@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/internal/demo"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -50,7 +51,7 @@ func TestRollupsMatchRawRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	utc := func(d, h, m int) time.Time { return time.Date(2026, 1, d, h, m, 0, 0, time.UTC) }
-	for _, r := range []store.Range{
+	for _, r := range []report.Range{
 		{From: utc(5, 0, 0), To: utc(26, 0, 0)},                                                             // whole weeks
 		{From: utc(6, 13, 17), To: utc(21, 5, 0)},                                                           // ragged ends
 		{From: time.Date(2026, 1, 7, 0, 0, 0, 0, nairobi), To: time.Date(2026, 1, 20, 0, 0, 0, 0, nairobi)}, // local days
@@ -67,10 +68,10 @@ func TestRollupsMatchRawRows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var total store.GroupFigures
+			var total report.GroupFigures
 			i, nonzero := 0, false
 			for rows.Next() {
-				var want store.GroupFigures
+				var want report.GroupFigures
 				if err := rows.Scan(&want.ChatID, &want.Active, &want.Messages, &want.Answers, &want.Correct); err != nil {
 					t.Fatal(err)
 				}
@@ -78,7 +79,7 @@ func TestRollupsMatchRawRows(t *testing.T) {
 					t.Fatalf("overview has %d groups, the raw rows more", len(groups))
 				}
 				g := groups[i]
-				got := store.GroupFigures{ChatID: g.ChatID, Active: g.Active, Messages: g.Messages, Answers: g.Answers, Correct: g.Correct}
+				got := report.GroupFigures{ChatID: g.ChatID, Active: g.Active, Messages: g.Messages, Answers: g.Answers, Correct: g.Correct}
 				if got != want {
 					t.Errorf("group %d: overview %+v, raw rows %+v", g.ChatID, got, want)
 				}
@@ -104,7 +105,7 @@ func TestRollupsMatchRawRows(t *testing.T) {
 				r.From.UnixMilli(), r.To.UnixMilli()).Scan(&total.Active); err != nil {
 				t.Fatal(err)
 			}
-			got := store.GroupFigures{Active: sum.Active, Messages: sum.Messages, Answers: sum.Answers, Correct: sum.Correct}
+			got := report.GroupFigures{Active: sum.Active, Messages: sum.Messages, Answers: sum.Answers, Correct: sum.Correct}
 			if got != total {
 				t.Errorf("summary %+v, raw rows %+v", got, total)
 			}
@@ -140,7 +141,7 @@ func TestRollupsMatchRawRows(t *testing.T) {
 func TestWeeks(t *testing.T) {
 	// Wednesday 7 January to Tuesday 20 January 2026: the rest of the week
 	// of the 5th, the week of the 12th, and two days of the week of the 19th.
-	r := store.Range{From: time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 21, 0, 0, 0, 0, time.UTC)}
+	r := report.Range{From: time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 21, 0, 0, 0, 0, time.UTC)}
 	got := fmt.Sprint(store.Weeks(r))
 	want := "[2026-01-07 00:00:00 +0000 UTC 2026-01-12 00:00:00 +0000 UTC 2026-01-19 00:00:00 +0000 UTC]"
 	if got != want {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -127,7 +128,7 @@ func TestPurgeExactlyOlder(t *testing.T) {
 		}
 		return err
 	})
-	sum, err := db.Reports().Summary(ctx, store.Range{From: t0, To: cutoff.Add(48 * time.Hour)}, 0)
+	sum, err := db.Reports().Summary(ctx, report.Range{From: t0, To: cutoff.Add(48 * time.Hour)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestPurgedAnswersAreNoWrongAnswer(t *testing.T) {
 	if _, err := db.Purge(ctx, cutoff, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	steps, err := db.Reports().LessonSteps(ctx, store.Range{From: t0, To: cutoff.Add(48 * time.Hour)}, "quick-quiz", 0)
+	steps, err := db.Reports().LessonSteps(ctx, report.Range{From: t0, To: cutoff.Add(48 * time.Hour)}, "quick-quiz", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -420,18 +421,18 @@ func TestCaseStats(t *testing.T) {
 		return nil
 	})
 	rd := db.Reports()
-	f, err := rd.CaseStats(context.Background(), store.Range{From: t0, To: t0.Add(24 * time.Hour)}, 0)
+	f, err := rd.CaseStats(context.Background(), report.Range{From: t0, To: t0.Add(24 * time.Hour)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.CaseFigures{Cases: 10, Escalated: 4, Answered: 4,
-		FirstReply: store.Durations{Count: 10, Median: 5 * time.Minute, P90: 9 * time.Minute},
-		ToMentor:   store.Durations{Count: 4, Median: 2 * time.Hour, P90: 4 * time.Hour},
-		ToAnswer:   store.Durations{Count: 4, Median: 4 * time.Hour, P90: 8 * time.Hour}}
+	want := report.CaseFigures{Cases: 10, Escalated: 4, Answered: 4,
+		FirstReply: report.Durations{Count: 10, Median: 5 * time.Minute, P90: 9 * time.Minute},
+		ToMentor:   report.Durations{Count: 4, Median: 2 * time.Hour, P90: 4 * time.Hour},
+		ToAnswer:   report.Durations{Count: 4, Median: 4 * time.Hour, P90: 8 * time.Hour}}
 	if f != want {
 		t.Errorf("got  %+v\nwant %+v", f, want)
 	}
-	loads, err := rd.MentorLoads(context.Background(), store.Range{From: t0, To: t0.Add(24 * time.Hour)}, 0)
+	loads, err := rd.MentorLoads(context.Background(), report.Range{From: t0, To: t0.Add(24 * time.Hour)}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

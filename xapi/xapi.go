@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -125,7 +126,7 @@ type Exporter struct {
 // Export calls fn with the statements of every learning event in
 // [since, until), oldest first.
 func (x *Exporter) Export(ctx context.Context, rd *store.Reader, since, until time.Time, fn func(Statement) error) error {
-	return rd.LearningEvents(ctx, since, until, func(e store.LearningEvent) error {
+	return rd.LearningEvents(ctx, since, until, func(e report.LearningEvent) error {
 		for _, s := range x.Statements(e) {
 			if err := fn(s); err != nil {
 				return err
@@ -140,7 +141,7 @@ func (x *Exporter) home() string { return strings.TrimRight(x.HomePage, "/") }
 
 // Statements returns the statements of one learning event: one, or for a
 // completed run with a pass mark, completed and passed or failed.
-func (x *Exporter) Statements(e store.LearningEvent) []Statement {
+func (x *Exporter) Statements(e report.LearningEvent) []Statement {
 	actor := Agent{ObjectType: "Agent", Account: Account{HomePage: x.home(), Name: fmt.Sprintf("member-%d", e.MemberID)}}
 	group := Activity{ObjectType: "Activity", ID: fmt.Sprintf("%s/groups/%d", x.home(), e.ChatID),
 		Definition: &Definition{Type: typeGroup}}
@@ -149,7 +150,7 @@ func (x *Exporter) Statements(e store.LearningEvent) []Statement {
 			Timestamp: e.At.UTC().Format(time.RFC3339Nano)}
 	}
 	switch e.Kind {
-	case store.EventAnswered, store.EventCompleted:
+	case report.EventAnswered, report.EventCompleted:
 		l, _ := x.Lessons.Get(e.LessonID)
 		lesson := Activity{ObjectType: "Activity", ID: fmt.Sprintf("%s/lessons/%s", x.home(), e.LessonID),
 			Definition: &Definition{Type: typeLesson, Name: names(e.LessonID, l, nil)}}
@@ -159,7 +160,7 @@ func (x *Exporter) Statements(e store.LearningEvent) []Statement {
 		if e.MaxPoints > 0 {
 			score.Scaled = round(e.Points / e.MaxPoints)
 		}
-		if e.Kind == store.EventAnswered {
+		if e.Kind == report.EventAnswered {
 			q := Activity{ObjectType: "Activity", ID: fmt.Sprintf("%s/lessons/%s/steps/%s", x.home(), e.LessonID, strings.TrimPrefix(e.StepKey, "#")),
 				Definition: &Definition{Type: typeInteraction, InteractionType: "other"}}
 			if l != nil {
@@ -192,9 +193,9 @@ func (x *Exporter) Statements(e store.LearningEvent) []Statement {
 			out = append(out, s)
 		}
 		return out
-	case store.EventCommented, store.EventResponded:
+	case report.EventCommented, report.EventResponded:
 		verb := VerbCommented
-		if e.Kind == store.EventResponded {
+		if e.Kind == report.EventResponded {
 			verb = VerbResponded
 		}
 		thread := Activity{ObjectType: "Activity", ID: fmt.Sprintf("%s/cases/%d", x.home(), e.CaseID),

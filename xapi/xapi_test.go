@@ -15,6 +15,7 @@ import (
 	"github.com/huddlebot/huddle/internal/demo"
 	"github.com/huddlebot/huddle/internal/xapitest"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 	"github.com/huddlebot/huddle/xapi"
 )
@@ -83,7 +84,7 @@ func TestStatementsValidAndConsistent(t *testing.T) {
 			t.FailNow()
 		}
 	}
-	groups, err := rd.Overview(context.Background(), store.Range{From: from, To: to})
+	groups, err := rd.Overview(context.Background(), report.Range{From: from, To: to})
 	if err != nil {
 		t.Fatal(err)
 	}

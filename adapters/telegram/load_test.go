@@ -11,7 +11,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/botapifake"
 	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/store"
+	"github.com/huddlebot/huddle/report"
 )
 
 // loaded runs Huddle's Telegram channel, with Telegram's default rates,
@@ -125,7 +125,7 @@ func TestBigGroupLesson(t *testing.T) {
 	if len(inGroup) > 25 {
 		t.Errorf("the group got %d of the bot's messages; want at most 25:\n%s", len(inGroup), strings.Join(inGroup, "\n---\n"))
 	}
-	steps, err := app.DB.Reports().LessonSteps(context.Background(), store.Range{To: app.Clock.Now().Add(time.Hour)}, "three-quiz", 0)
+	steps, err := app.DB.Reports().LessonSteps(context.Background(), report.Range{To: app.Clock.Now().Add(time.Hour)}, "three-quiz", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,12 +48,12 @@ built-in samples when it does not exist.`,
 func validateLessons(w io.Writer, paths []string) error {
 	if len(paths) == 0 {
 		lib, err := flows.Load(lessons.FS, ".", "(built-in)")
-		return report(w, lib, err)
+		return printProblems(w, lib, err)
 	}
 	var failed bool
 	for _, p := range paths {
 		lib, err := loadPath(p)
-		if report(w, lib, err) != nil {
+		if printProblems(w, lib, err) != nil {
 			failed = true
 		}
 	}
@@ -87,7 +87,7 @@ func loadPath(p string) (*flows.Library, error) {
 	return flows.NewLibrary(l)
 }
 
-func report(w io.Writer, lib *flows.Library, err error) error {
+func printProblems(w io.Writer, lib *flows.Library, err error) error {
 	if ps, ok := flows.IsProblems(err); ok {
 		for _, p := range ps {
 			fmt.Fprintln(w, p)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/internal/csvsafe"
+	"github.com/huddlebot/huddle/report"
 
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
@@ -51,21 +52,21 @@ timezone; --to is inclusive. By default, the last 28 days.`,
 
 // configAndPeriod loads the config and reads the period's days in its
 // time zone.
-func configAndPeriod(src *configSource, from, to string) (Config, store.Range, error) {
+func configAndPeriod(src *configSource, from, to string) (Config, report.Range, error) {
 	cfg, err := src.load()
 	if err != nil {
-		return cfg, store.Range{}, err
+		return cfg, report.Range{}, err
 	}
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
-		return cfg, store.Range{}, err
+		return cfg, report.Range{}, err
 	}
 	r, err := parseRange(from, to, loc, time.Now())
 	return cfg, r, err
 }
 
 // parseRange reads --from and --to as days in loc; to is inclusive.
-func parseRange(from, to string, loc *time.Location, now time.Time) (store.Range, error) {
+func parseRange(from, to string, loc *time.Location, now time.Time) (report.Range, error) {
 	day := func(flag, s string) (time.Time, error) {
 		t, err := time.ParseInLocation("2006-01-02", s, loc)
 		if err != nil {
@@ -78,7 +79,7 @@ func parseRange(from, to string, loc *time.Location, now time.Time) (store.Range
 	if to != "" {
 		t, err := day("to", to)
 		if err != nil {
-			return store.Range{}, err
+			return report.Range{}, err
 		}
 		end = t.AddDate(0, 0, 1)
 	}
@@ -86,20 +87,20 @@ func parseRange(from, to string, loc *time.Location, now time.Time) (store.Range
 	if from != "" {
 		t, err := day("from", from)
 		if err != nil {
-			return store.Range{}, err
+			return report.Range{}, err
 		}
 		start = t
 	}
 	if !start.Before(end) {
-		return store.Range{}, fmt.Errorf("--from %s is after --to", start.Format("2006-01-02"))
+		return report.Range{}, fmt.Errorf("--from %s is after --to", start.Format("2006-01-02"))
 	}
-	return store.Range{From: start, To: end}, nil
+	return report.Range{From: start, To: end}, nil
 }
 
 // writeReport writes the figures as a table, CSV or JSON.
-func writeReport(w io.Writer, format string, r store.Range, rows []store.GroupFigures) error {
+func writeReport(w io.Writer, format string, r report.Range, rows []report.GroupFigures) error {
 	header := []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated"}
-	record := func(g store.GroupFigures) []string {
+	record := func(g report.GroupFigures) []string {
 		pct := "-"
 		if g.Answers > 0 {
 			pct = strconv.Itoa((100*g.Correct + g.Answers/2) / g.Answers)
@@ -116,9 +117,9 @@ func writeReport(w io.Writer, format string, r store.Range, rows []store.GroupFi
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			From   string               `json:"from"`
-			To     string               `json:"to"`
-			Groups []store.GroupFigures `json:"groups"`
+			From   string                `json:"from"`
+			To     string                `json:"to"`
+			Groups []report.GroupFigures `json:"groups"`
 		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows})
 	case "csv":
 		cw := csvsafe.NewWriter(w)

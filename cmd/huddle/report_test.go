@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/dashboard"
+	"github.com/huddlebot/huddle/report"
 
 	"github.com/huddlebot/huddle/internal/demo"
 	"github.com/huddlebot/huddle/store"
@@ -44,7 +45,7 @@ func TestReport(t *testing.T) {
 		return out.String()
 	}
 	var got struct {
-		Groups []store.GroupFigures `json:"groups"`
+		Groups []report.GroupFigures `json:"groups"`
 	}
 	if err := json.Unmarshal([]byte(run("--from", "2026-01-05", "--to", "2026-01-18", "--format", "json")), &got); err != nil {
 		t.Fatal(err)

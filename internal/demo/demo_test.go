@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -77,7 +78,7 @@ func TestGenerateBulk(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	r := store.Range{From: spec.Start, To: st.End}
+	r := report.Range{From: spec.Start, To: st.End}
 	sum, err := rd.Summary(ctx, r, 0)
 	if err != nil {
 		t.Fatal(err)
