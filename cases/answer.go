@@ -63,13 +63,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 		MessageID: s.Event.MessageID, At: s.Now}); err != nil {
 		return err
 	}
-	if c.FirstAnswer.IsZero() {
-		c.FirstAnswer = s.Now
-	}
-	if c.AssignedTo == 0 {
-		c.AssignedTo, c.Assigned = s.Member.ID, s.Now
-	}
-	c.Status, c.NextCheck = bot.CaseAnswered, time.Time{}
+	c = answered(c, s.Member.ID, s.Now)
 	if err := tx.SaveCase(&c); err != nil {
 		return err
 	}
@@ -166,11 +160,7 @@ func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
 	if err != nil {
 		return err
 	}
-	if c.Escalated.IsZero() {
-		c.Escalated = s.Now
-	}
-	c.Status, c.AssignedTo, c.Assigned, c.Reminded, c.EscalateAt = bot.CaseAssigned, s.Member.ID, s.Now, false, time.Time{}
-	c.NextCheck = s.Now.Add(sv.cfg.Target)
+	c = taken(c, s.Member.ID, s.Now, sv.cfg.Target)
 	if err := tx.SaveCase(&c); err != nil {
 		return err
 	}
@@ -213,7 +203,7 @@ func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
 		}
 	}
 	if c.Status != bot.CaseClosed {
-		c.Status, c.Closed, c.NextCheck = bot.CaseClosed, s.Now, time.Time{}
+		c = closed(c, s.Now)
 		if err := tx.SaveCase(&c); err != nil {
 			return err
 		}

@@ -54,7 +54,7 @@ func escalatedText(lang, key string, c bot.Case, how string) string {
 // (it waits for one to be free) or mentor_none (the queue has no mentor
 // at all: the staff are told).
 func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time) (string, error) {
-	c.Escalated, c.EscalateAt = now, time.Time{}
+	*c = escalated(*c, now)
 	if c.Queue == "" {
 		c.Queue = sv.queueFor(chat)
 	}
@@ -174,12 +174,10 @@ func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, 
 	}
 	if best >= 0 {
 		cd := cands[best]
-		c.Status, c.AssignedTo, c.Assigned, c.Reminded = bot.CaseAssigned, cd.m.ID, now, false
-		c.NextCheck = now.Add(sv.cfg.Target)
+		*c = assigned(*c, cd.m.ID, now, sv.cfg.Target)
 		return true, sv.sendAssignment(tx, *c, chat, cd.m, cd.dm, now)
 	}
-	c.Status, c.AssignedTo, c.Assigned = bot.CaseOpen, 0, time.Time{}
-	c.NextCheck = now.Add(retryAssign)
+	*c = waiting(*c, now, retryAssign)
 	return false, nil
 }
 

@@ -101,10 +101,7 @@ func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string
 	if c.Queue == "" {
 		c.Queue = sv.queueFor(chat)
 	}
-	if o.EscalateAfter > 0 {
-		c.EscalateAt = now.Add(o.EscalateAfter)
-		c.NextCheck = c.EscalateAt
-	}
+	c = opened(c, now, o.EscalateAfter)
 	if err := tx.CreateCase(&c); err != nil {
 		return c, err
 	}
@@ -243,10 +240,7 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 			return true, err
 		}
 	} else if s.Member.ID != c.AuthorID && c.FirstReply.IsZero() {
-		c.FirstReply = s.Now
-		if c.Escalated.IsZero() && !c.EscalateAt.IsZero() {
-			c.EscalateAt, c.NextCheck = time.Time{}, time.Time{} // a peer replied: no automatic escalation
-		}
+		c = replied(c, s.Now) // a peer replied: no automatic escalation
 		if err := tx.SaveCase(&c); err != nil {
 			return true, err
 		}

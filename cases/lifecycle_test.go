@@ -63,3 +63,53 @@ func TestKept(t *testing.T) {
 		t.Errorf("at its next check: %+v, reminded %v; want a reminder", v, next.Reminded)
 	}
 }
+
+// TestLife walks one case through its moves, each a pure function: the
+// fields each sets, and its timer.
+func TestLife(t *testing.T) {
+	const target = 24 * time.Hour
+	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	h := func(n float64) time.Time { return t0.Add(time.Duration(n * float64(time.Hour))) }
+	check := func(step string, c bot.Case, status bot.CaseStatus, mentor int64, next time.Time) {
+		t.Helper()
+		if c.Status != status || c.AssignedTo != mentor || !c.NextCheck.Equal(next) {
+			t.Errorf("%s: %s with %d, next check %s; want %s with %d, %s", step, c.Status, c.AssignedTo, c.NextCheck, status, mentor, next)
+		}
+	}
+	c := opened(bot.Case{}, h(0), 2*time.Hour)
+	check("opened", c, bot.CaseOpen, 0, h(2))
+	if quiet := replied(c, h(1)); !quiet.EscalateAt.IsZero() || !quiet.FirstReply.Equal(h(1)) {
+		t.Errorf("replied: %+v, want no escalation of its own and a first reply", quiet)
+	}
+	c, v := due(c, h(2), target)
+	if v.act != autoEscalate {
+		t.Fatalf("no peer replied: %+v", v)
+	}
+	c = escalated(c, h(2))
+	c = waiting(c, h(2), retryAssign)
+	check("waiting", c, bot.CaseOpen, 0, h(2).Add(retryAssign))
+	c = assigned(c, 7, h(3), target)
+	check("assigned", c, bot.CaseAssigned, 7, h(27))
+	c, v = due(c, h(27), target)
+	if v.act != remind || !v.overdue {
+		t.Fatalf("a day later: %+v", v)
+	}
+	c, v = due(c, h(39), target)
+	if v.act != reassign {
+		t.Fatalf("after the reminder: %+v", v)
+	}
+	c = kept(c, 7, h(39), target)
+	check("kept", c, bot.CaseAssigned, 7, h(51))
+	c = taken(c, 9, h(40), target)
+	check("taken", c, bot.CaseAssigned, 9, h(64))
+	c = answered(c, 9, h(41))
+	check("answered", c, bot.CaseAnswered, 9, time.Time{})
+	if !c.FirstAnswer.Equal(h(41)) || !c.Escalated.Equal(h(2)) || !c.Overdue.Equal(h(27)) {
+		t.Errorf("milestones: first answer %s, escalated %s, overdue %s", c.FirstAnswer, c.Escalated, c.Overdue)
+	}
+	c = closed(c, h(50))
+	check("closed", c, bot.CaseClosed, 9, time.Time{})
+	if again := closed(c, h(60)); !again.Closed.Equal(h(50)) {
+		t.Errorf("closed twice: closed at %s, want the first time", again.Closed)
+	}
+}
