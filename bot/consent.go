@@ -387,7 +387,7 @@ func (r *Router) consentReply(tx OutboxWriter, ev Event, now time.Time, tag, tex
 // with the commands, in a group in a line.
 func (r *Router) welcome(tx Tx, s Session) error {
 	if s.Chat.Type == Direct {
-		return Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "help"))
+		return Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "hint"))
 	}
 	if s.Event.PressID != "" {
 		// In a group, to the member alone: a group of two hundred

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -95,6 +97,42 @@ func TestLoadRefuses(t *testing.T) {
 	} {
 		if _, err := Load(fsys, "l"); err == nil {
 			t.Errorf("%s: loaded", name)
+		}
+	}
+}
+
+// keyCall finds the message keys written out in calls of the packages'
+// text functions: tr(lang, "key"), engineText(lang, "key"), c.tr("key"),
+// helpText("key"); not a key made up at run time ("status_"+s).
+var keyCall = regexp.MustCompile(`(?:\btr\([^,()]+,\s*|engineText\([^,()]+,\s*|\bc\.tr\(|helpText\()"([a-z0-9_]+)"\s*[,)]`)
+
+// TestKeysInCode: every key the code names has an English text (a
+// missing one would reach members as the bare key).
+func TestKeysInCode(t *testing.T) {
+	for _, pkg := range []string{"bot", "flows", "cases"} {
+		c, err := Load(os.DirFS("../../"+pkg), "locales")
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, _ := filepath.Glob(filepath.Join("../..", pkg, "*.go"))
+		n := 0
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range keyCall.FindAllStringSubmatch(string(src), -1) {
+				n++
+				if _, ok := c.texts[Fallback][m[1]]; !ok {
+					t.Errorf("%s names %q, which %s/locales/en.json lacks", filepath.Base(f), m[1], pkg)
+				}
+			}
+		}
+		if n < 10 {
+			t.Errorf("%s: found only %d keys in the code; the pattern is wrong", pkg, n)
 		}
 	}
 }
