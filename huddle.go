@@ -262,7 +262,7 @@ func (a *App) web() error {
 		lessonFiles, label = os.DirFS(a.watch), a.watch
 	}
 	a.dash = dashboard.New(dashboard.Config{Reports: a.db.Reports(), RealNames: o.StaffRealNames, MaxDays: o.DashboardMaxDays,
-		Location: o.Location, Now: o.Clock.Now, Channels: a.channelStates, Logger: a.log,
+		Location: o.Location, Clock: o.Clock, Channels: a.channelStates, Logger: a.log,
 		Lessons: dashboard.FromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
 	pages.Handle(dashboard.Path, a.dash.Handler())
 	a.handler = mux
@@ -307,7 +307,7 @@ func (a *App) Run(ctx context.Context) error {
 	g.Go(func() error { return a.sender.Run(gctx) })
 	if o.Retention > 0 {
 		g.Go(func() error {
-			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock.Now, a.log)
+			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock, a.log)
 			return nil
 		})
 	}

@@ -37,8 +37,8 @@ type Config struct {
 	Reports *store.Reader
 	// Location is the time zone of dates; UTC when nil.
 	Location *time.Location
-	// Now defaults to time.Now.
-	Now func() time.Time
+	// Clock defaults to the system clock.
+	Clock bot.Clock
 	// Lessons are the loaded lessons, for the lesson pages.
 	Lessons []Lesson
 	// LessonFiles is the lessons folder, valid files or not, for the
@@ -87,8 +87,8 @@ func New(cfg Config) *Dashboard {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
 	}
 	if cfg.Kinds == nil {
 		cfg.Kinds = flows.NewKinds()
@@ -165,7 +165,7 @@ func (f filter) query() string {
 // parseFilter reads the filter; the last 8 weeks by default.
 func (d *Dashboard) parseFilter(r *http.Request) (filter, error) {
 	loc := d.cfg.Location
-	now := d.cfg.Now().In(loc)
+	now := d.cfg.Clock.Now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	f := filter{r: report.Range{From: today.AddDate(0, 0, -55), To: today.AddDate(0, 0, 1)}}
 	if v := r.URL.Query().Get("from"); v != "" {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // Purged counts what a purge removed, or would remove, by what it is.
@@ -158,8 +160,9 @@ func (r *Reader) PurgePreview(ctx context.Context, before time.Time) ([]Purged, 
 }
 
 // KeepFor purges what is older than keep now and then every period (a
-// day) until ctx ends; now tells the time (tests pass a fake clock's).
-func (d *DB) KeepFor(ctx context.Context, keep, every time.Duration, now func() time.Time, log *slog.Logger) {
+// day) until ctx ends, by clock's time (tests pass a fake clock).
+func (d *DB) KeepFor(ctx context.Context, keep, every time.Duration, clock bot.Clock, log *slog.Logger) {
+	now := clock.Now
 	for {
 		got, err := d.Purge(ctx, now().Add(-keep), false, nil)
 		if err != nil {

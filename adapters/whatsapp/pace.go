@@ -5,11 +5,13 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
-// Clock tells the time and waits; tests pass a fake one.
+// Clock is a bot.Clock that also waits; tests pass a fake one.
 type Clock interface {
-	Now() time.Time
+	bot.Clock
 	// Sleep waits d, or until ctx ends (returning its error).
 	Sleep(ctx context.Context, d time.Duration) error
 }
