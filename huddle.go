@@ -195,20 +195,20 @@ func New(ctx context.Context, opts Options) (*App, error) {
 // wire builds the parts around the store and the library.
 func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	o := a.opts
-	a.host = flows.NewHost(lib, &flows.Engine{}, a.log)
-	a.host.Location = o.Location
 	var caseSvc *cases.Service
+	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log}
 	if o.Cases != nil {
 		cfg := *o.Cases
 		cfg.Staff, cfg.Pseudonyms, cfg.Logger = o.Staff, o.Pseudonyms, a.log
 		caseSvc = cases.New(cfg)
-		a.host.Cases = caseSvc
+		hcfg.Cases = caseSvc
 		// The mentors may have changed: cases waiting for one are offered
 		// again now, not at their next retry.
 		if err := a.db.WakeWaitingCases(ctx, o.Clock.Now()); err != nil {
 			return err
 		}
 	}
+	a.host = flows.NewHost(hcfg)
 	consent := o.Consent
 	if consent == nil && !o.NoConsent {
 		consent = &bot.ConsentNotice{Version: 1}
@@ -369,8 +369,8 @@ func (a *App) URL() string {
 	return "http://" + a.ln.Addr().String()
 }
 
-// SetLibrary replaces the lessons: new runs use it; runs under way keep
-// the version they started with.
+// SetLibrary replaces the lessons, as when the lessons folder changed:
+// runs under way go on with the new version of their lesson.
 func (a *App) SetLibrary(lib *flows.Library) {
 	a.host.SetLibrary(lib)
 	if a.dash != nil {

@@ -18,11 +18,8 @@ import (
 // new state, answers, timers and messages back in the same transaction.
 // It implements bot.Engine.
 type Host struct {
-	// Location is the time zone of lesson schedules; UTC when nil.
-	Location *time.Location
-	// Cases opens the case discussions of discuss steps and escalates
-	// them; without it those steps only post their prompt.
-	Cases bot.Cases
+	loc     *time.Location
+	caseSvc bot.Cases
 
 	// lib is the lessons run; SetLibrary replaces it while runs go on.
 	lib    atomic.Pointer[Library]
@@ -52,13 +49,32 @@ const maxCachedStates = 10000
 
 var _ bot.Engine = (*Host)(nil)
 
-// NewHost returns a Host running lib's lessons on engine.
-func NewHost(lib *Library, engine *Engine, log *slog.Logger) *Host {
-	if log == nil {
-		log = slog.Default()
+// HostConfig holds what a Host needs.
+type HostConfig struct {
+	// Library is the lessons to run; Engine runs them (a zero Engine by
+	// default).
+	Library *Library
+	Engine  *Engine
+	// Location is the time zone of lesson schedules; UTC when nil.
+	Location *time.Location
+	// Cases opens the case discussions of discuss steps and escalates
+	// them; without it those steps only post their prompt.
+	Cases bot.Cases
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// NewHost returns a Host running cfg.Library's lessons.
+func NewHost(cfg HostConfig) *Host {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
-	h := &Host{engine: engine, activeFor: 30 * 24 * time.Hour, log: log, states: map[int64]cachedState{}}
-	h.lib.Store(lib)
+	if cfg.Engine == nil {
+		cfg.Engine = &Engine{}
+	}
+	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
+		states: map[int64]cachedState{}}
+	h.lib.Store(cfg.Library)
 	return h
 }
 
@@ -102,7 +118,7 @@ func (h *Host) NextStart(id string, after time.Time) (time.Time, bool) {
 	if !ok || l.Schedule == nil {
 		return time.Time{}, false
 	}
-	loc := h.Location
+	loc := h.loc
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -435,13 +451,13 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 // cases opens the case discussions a result asks for, each tied to the
 // message presenting it, and carries out its escalations.
 func (h *Host) cases(tx bot.Tx, chat bot.Chat, run *bot.Run, res Result, now time.Time) error {
-	if h.Cases == nil {
+	if h.caseSvc == nil {
 		return nil
 	}
 	for _, c := range res.Cases {
 		// The lesson, not a member, opens it: every member's reply is a
 		// peer's.
-		_, err := h.Cases.Open(tx, chat, bot.Member{}, c.Text, bot.CaseOptions{RunID: run.ID, Queue: c.Queue,
+		_, err := h.caseSvc.Open(tx, chat, bot.Member{}, c.Text, bot.CaseOptions{RunID: run.ID, Queue: c.Queue,
 			EscalateAfter: c.EscalateAfter, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, c.Seq, c.Tag)}, now)
 		if err != nil {
 			return err
@@ -467,7 +483,7 @@ func (h *Host) cases(tx bot.Tx, chat bot.Chat, run *bot.Run, res Result, now tim
 				return err
 			}
 		}
-		if err := h.Cases.Escalate(tx, c, now); err != nil {
+		if err := h.caseSvc.Escalate(tx, c, now); err != nil {
 			return err
 		}
 	}

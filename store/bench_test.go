@@ -133,7 +133,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(benchLesson(b), &flows.Engine{}, log),
+			router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(flows.HostConfig{Library: benchLesson(b), Logger: log}),
 				Logger: log, Committed: committed, Consent: notice})
 			defer router.Close()
 			// Every group has met all its members and started the lesson.
