@@ -28,6 +28,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
 	"golang.org/x/sync/errgroup"
 )
@@ -70,6 +71,11 @@ type Options struct {
 	// Pseudonyms and Logger must be left empty: the App's are used.
 	Cases *cases.Config
 
+	// Review sets spaced review up (members opt in with /review on): its
+	// PerDay, From and To; the App gives it the lessons, the time zone,
+	// the clock and the logger.
+	Review review.Config
+
 	// Location is the program's time zone: lesson schedules and the
 	// dates shown; UTC when nil.
 	Location *time.Location
@@ -109,8 +115,9 @@ type Options struct {
 type Tuning struct {
 	// SenderPoll is how often the outbox is looked at without a wake-up
 	// (1s); SchedulerPoll how often due timers are (500ms);
-	// RetentionEvery how often old data is deleted (24h).
-	SenderPoll, SchedulerPoll, RetentionEvery time.Duration
+	// RetentionEvery how often old data is deleted (24h); ReviewEvery how
+	// often review cards are made and sent (1m).
+	SenderPoll, SchedulerPoll, RetentionEvery, ReviewEvery time.Duration
 }
 
 // App is a wired Huddle: New builds it, Run runs it, Close releases it.
@@ -122,6 +129,7 @@ type App struct {
 	host      *flows.Host
 	router    *bot.Router
 	scheduler *bot.Scheduler
+	review    *review.Service
 	sender    *bot.Sender
 	dash      *dashboard.Dashboard
 	handler   http.Handler
@@ -143,6 +151,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
+	}
+	if opts.Tuning.ReviewEvery <= 0 {
+		opts.Tuning.ReviewEvery = time.Minute
 	}
 	if opts.Tuning.RetentionEvery <= 0 {
 		opts.Tuning.RetentionEvery = 24 * time.Hour
@@ -217,9 +228,14 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	}
 	a.sender = bot.NewSender(bot.SenderConfig{Store: a.db, Channels: o.Channels, Clock: o.Clock, Logger: a.log,
 		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff})
+	rv := o.Review
+	rv.Lessons, rv.Location, rv.Clock, rv.Logger = a.host.Library, o.Location, o.Clock, a.log
+	a.review = review.New(rv)
 	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
-		Commands: o.Commands, Options: o.OptionHandlers}
+		// The program's own come last, so one named like a built-in
+		// replaces it.
+		Commands: append(a.review.Commands(), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...)}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}
 	if caseSvc != nil {
@@ -305,6 +321,7 @@ func (a *App) Run(ctx context.Context) error {
 	g.Go(func() error { return a.router.Run(gctx) })
 	g.Go(func() error { return a.scheduler.Run(gctx) })
 	g.Go(func() error { return a.sender.Run(gctx) })
+	g.Go(func() error { return a.review.Run(gctx, a.db, o.Tuning.ReviewEvery, a.sender.Wake) })
 	if o.Retention > 0 {
 		g.Go(func() error {
 			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock, a.log)

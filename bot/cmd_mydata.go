@@ -118,6 +118,26 @@ type (
 		Mentoring       dataMentoring    `json:"mentoring"`
 		LessonsAssigned []dataAssignment `json:"lessons_assigned"`
 		Engagement      dataEngagement   `json:"engagement"`
+		Review          dataReview       `json:"review"`
+	}
+	dataReview struct {
+		// On is null, and Hours empty, when they never chose.
+		On      *bool            `json:"on"`
+		Hours   string           `json:"hours,omitempty"`
+		Cards   []dataReviewCard `json:"cards"`
+		Reviews []dataReviewed   `json:"reviews"`
+	}
+	dataReviewCard struct {
+		Lesson   string `json:"lesson"`
+		Step     string `json:"step"`
+		Due      string `json:"due"`
+		LastSent string `json:"last_sent,omitempty"`
+	}
+	dataReviewed struct {
+		Lesson string `json:"lesson"`
+		Step   string `json:"step"`
+		Right  bool   `json:"right"`
+		At     string `json:"at"`
 	}
 	dataConsent struct {
 		Status     string `json:"status"`
@@ -250,6 +270,19 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	e.ProgramWeeks = make([]string, 0, len(d.ProgramWeeks))
 	for _, w := range d.ProgramWeeks {
 		e.ProgramWeeks = append(e.ProgramWeeks, w.UTC().Format(time.DateOnly))
+	}
+	rv := &doc.Review
+	if p := d.Review.Prefs; p != nil {
+		rv.On = &p.On
+		rv.Hours = fmt.Sprintf("%02d:%02d-%02d:%02d", p.From/60, p.From%60, p.To/60, p.To%60)
+	}
+	rv.Cards = make([]dataReviewCard, 0, len(d.Review.Cards))
+	for _, c := range d.Review.Cards {
+		rv.Cards = append(rv.Cards, dataReviewCard{Lesson: c.LessonID, Step: c.StepKey, Due: stamp(c.Due), LastSent: stamp(c.LastSent)})
+	}
+	rv.Reviews = make([]dataReviewed, 0, len(d.Review.Reviews))
+	for _, r := range d.Review.Reviews {
+		rv.Reviews = append(rv.Reviews, dataReviewed{Lesson: r.LessonID, Step: r.StepKey, Right: r.Right, At: stamp(r.At)})
 	}
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {

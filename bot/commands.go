@@ -7,7 +7,7 @@ import (
 // builtins are the router's own commands and option handlers. The case
 // service's come from Cases.Commands and Cases.Options, an embedding
 // program's from RouterConfig.
-func (r *Router) builtins() (learning, rights []Command, opts []OptionHandler) {
+func (r *Router) builtins() (learning, rights []Command, help Command, opts []OptionHandler) {
 	noArgs := func(f func(Tx, Session) error) func(Tx, Session, []string) error {
 		return func(tx Tx, s Session, _ []string) error { return f(tx, s) }
 	}
@@ -27,8 +27,8 @@ func (r *Router) builtins() (learning, rights []Command, opts []OptionHandler) {
 		{Name: "mydata", Help: helpText("help_mydata"), Gate: GateRight, Run: noArgs(r.myData)},
 		{Name: "privacy", Help: helpText("help_privacy"), Gate: GateShow, Run: noArgs(r.privacy)},
 		forget,
-		{Name: "help", Help: helpText("help_help"), Gate: GateOpen, Run: noArgs(r.help)},
 	}
+	help = Command{Name: "help", Help: helpText("help_help"), Gate: GateOpen, Run: noArgs(r.help)}
 	again := func(tx Tx, s Session) error { return r.consentAgain(tx, s, s.Event.Option) }
 	opts = append([]OptionHandler{
 		{Prefix: replacePrefix, Run: r.replaceAnswer},
@@ -36,7 +36,7 @@ func (r *Router) builtins() (learning, rights []Command, opts []OptionHandler) {
 		{Prefix: consentYes, Run: again},
 		{Prefix: consentNo, Run: again},
 	}, forgetOpts...)
-	return learning, rights, opts
+	return learning, rights, help, opts
 }
 
 // helpText returns a Help (or Usage) function for a key of the router's

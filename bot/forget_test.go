@@ -25,7 +25,8 @@ import (
 var memberColumns = []string{
 	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
 	"chat_members.member_id", "engagement.member_id", "member_weeks.member_id", "mentors.member_id",
-	"pending_cases.author_id", "program_weeks.member_id", "run_members.member_id", "runs.started_by",
+	"pending_cases.author_id", "program_weeks.member_id", "review_cards.member_id", "review_log.member_id",
+	"review_prefs.member_id", "run_members.member_id", "runs.started_by",
 }
 
 // inFile counts, for each column of memberColumns, the entries of
@@ -53,6 +54,14 @@ var inFile = map[string]func(dataFile) int{
 	"member_weeks.member_id":  func(f dataFile) int { return len(f.Engagement.ActiveWeeks) },
 	"mentors.member_id":       func(f dataFile) int { return len(f.Mentoring.Queues) },
 	"pending_cases.author_id": func(f dataFile) int { return len(f.CasesHeld) },
+	"review_cards.member_id":  func(f dataFile) int { return len(f.Review.Cards) },
+	"review_log.member_id":    func(f dataFile) int { return len(f.Review.Reviews) },
+	"review_prefs.member_id": func(f dataFile) int {
+		if f.Review.On == nil {
+			return 0
+		}
+		return 1
+	},
 	"program_weeks.member_id": func(f dataFile) int { return len(f.Engagement.ProgramWeeks) },
 	"run_members.member_id": func(f dataFile) int {
 		n := 0
@@ -117,6 +126,20 @@ func TestForgetLeavesNothing(t *testing.T) {
 	wait("dm-zawadi", dm, "Which ward do you work on?")
 	zawadi("dm-zawadi", "Maternity")
 	wait("dm-zawadi", dm, "Name the uterotonic")
+	// Spaced review: a question she got wrong comes back to her privately
+	// a day later, and she answers it.
+	zawadi("dm-zawadi", "Oxytocin")
+	wait("dm-zawadi", dm, "Thanks, that's all")
+	zawadi("dm-zawadi", "/review on 0-24")
+	wait("dm-zawadi", dm, "Review is on")
+	zawadi("dm-zawadi", "/lesson hand-hygiene")
+	q := wait("dm-zawadi", dm, "Which moment is this?")
+	zawadi("dm-zawadi", "1")
+	wait("dm-zawadi", q.Seq, "0 of 1 correct")
+	h.app.Clock.Advance(25 * time.Hour)
+	rv := wait("dm-zawadi", q.Seq, "🔁 Review")
+	h.pressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", rv.ID, rv.Options[1].Data)
+	wait("dm-zawadi", rv.Seq, "Right!")
 
 	ctx := context.Background()
 	db := h.app.DB

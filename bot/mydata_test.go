@@ -32,6 +32,15 @@ type dataFile struct {
 		Title string `json:"title"`
 		Type  string `json:"type"`
 	} `json:"chats"`
+	Review struct {
+		On    *bool `json:"on"`
+		Cards []struct {
+			Lesson string `json:"lesson"`
+		} `json:"cards"`
+		Reviews []struct {
+			Right bool `json:"right"`
+		} `json:"reviews"`
+	} `json:"review"`
 	LessonRuns []struct {
 		Lesson       string          `json:"lesson"`
 		Chat         string          `json:"chat"`

@@ -119,13 +119,14 @@ func NewRouter(cfg RouterConfig) *Router {
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
-	learning, rights, opts := r.builtins()
+	learning, rights, help, opts := r.builtins()
 	r.commands.add(learning...)
 	if r.cases != nil {
 		r.commands.add(r.cases.Commands()...)
 		r.commands.addOptions(r.cases.Options()...)
 	}
 	r.commands.add(rights...)
+	r.commands.add(help)
 	r.commands.add(cfg.Commands...)
 	r.commands.addOptions(opts...)
 	r.commands.addOptions(cfg.Options...)

@@ -49,6 +49,23 @@ type MemberData struct {
 	// chat; ProgramWeeks those they were active in any group.
 	Weeks        []MemberWeek
 	ProgramWeeks []time.Time
+	// Review is their spaced review: whether and when they review, their
+	// cards and how each review went.
+	Review MemberReview
+}
+
+// MemberReview is a member's spaced review.
+type MemberReview struct {
+	Prefs   *ReviewPrefs
+	Cards   []ReviewCard
+	Reviews []MemberReviewed
+}
+
+// MemberReviewed is one review a member made.
+type MemberReviewed struct {
+	LessonID, StepKey string
+	Right             bool
+	At                time.Time
 }
 
 // MemberChat is a chat a member was seen in.
@@ -325,6 +342,7 @@ type Tx interface {
 	CaseStore
 	OutboxWriter
 	PrivacyStore
+	ReviewStore
 }
 
 // EventStore records the platform events seen, so a repeat is recognised.

@@ -53,6 +53,9 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"private chat", `DELETE FROM chats WHERE id IN (SELECT id FROM forget_chats)`, nil},
 		// What they did in groups.
 		{"answers", `DELETE FROM answers WHERE member_id = ?`, []any{memberID}},
+		{"review cards", `DELETE FROM review_cards WHERE member_id = ?`, []any{memberID}},
+		{"review cards", `DELETE FROM review_log WHERE member_id = ?`, []any{memberID}},
+		{"review cards", `DELETE FROM review_prefs WHERE member_id = ?`, []any{memberID}},
 		{"engagement", `DELETE FROM engagement WHERE member_id = ?`, []any{memberID}},
 		{"activity", `DELETE FROM member_weeks WHERE member_id = ?`, []any{memberID}},
 		{"activity", `DELETE FROM program_weeks WHERE member_id = ?`, []any{memberID}},

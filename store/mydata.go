@@ -129,6 +129,25 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Weeks = append(d.Weeks, w)
 			return err
 		}},
+		{"review preferences", `SELECT member_id, enabled, from_minute, to_minute FROM review_prefs WHERE member_id = ?`, func(rows *sql.Rows) error {
+			var p bot.ReviewPrefs
+			err := rows.Scan(&p.MemberID, &p.On, &p.From, &p.To)
+			d.Review.Prefs = &p
+			return err
+		}},
+		{"review cards", `SELECT ` + reviewColumns + ` FROM review_cards WHERE member_id = ? ORDER BY due_at, lesson_id, step_key`, func(rows *sql.Rows) error {
+			c, err := scanReview(rows)
+			d.Review.Cards = append(d.Review.Cards, c)
+			return err
+		}},
+		{"reviews", `SELECT lesson_id, step_key, right, at FROM review_log WHERE member_id = ? ORDER BY at`, func(rows *sql.Rows) error {
+			var r bot.MemberReviewed
+			var at int64
+			err := rows.Scan(&r.LessonID, &r.StepKey, &r.Right, &at)
+			r.At = fromMS(at)
+			d.Review.Reviews = append(d.Review.Reviews, r)
+			return err
+		}},
 		{"program weeks", `SELECT week FROM program_weeks WHERE member_id = ? ORDER BY week`, func(rows *sql.Rows) error {
 			var week int64
 			err := rows.Scan(&week)

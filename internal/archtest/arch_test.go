@@ -60,7 +60,7 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".":                    {"bot", "store", "flows", "cases", "dashboard", "lessons", "internal/websec"},
+		".":                    {"bot", "store", "flows", "cases", "review", "dashboard", "lessons", "internal/websec"},
 		"bot":                  {"internal/catalog"},
 		"bot/channeltest":      {"bot"},
 		"store":                {"bot", "report", "internal/filelock", "internal/privfile"},
@@ -68,6 +68,7 @@ func TestImportRules(t *testing.T) {
 		"flows":                {"bot", "store", "internal/catalog"},
 		"cases":                {"bot", "deid", "internal/catalog"},
 		"deid":                 {},
+		"review":               {"bot", "flows", "internal/catalog"},
 		"internal/catalog":     {},
 		"lessons":              {},
 		"adapters/sim":         {"bot"},
@@ -87,7 +88,7 @@ func TestImportRules(t *testing.T) {
 		"internal/archtest":    {},
 		"internal/tgemu":       {"internal/npmtest"},
 		"internal/botapifake":  {},
-		"internal/huddletest":  {".", "bot", "store", "flows", "lessons", "cases"},
+		"internal/huddletest":  {".", "bot", "store", "flows", "lessons", "cases", "review"},
 	}
 	for _, p := range list(t) {
 		name := ours([]string{p.ImportPath})[0]

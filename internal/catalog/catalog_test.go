@@ -18,7 +18,7 @@ var shipped = []string{"en", "es", "fr", "pt", "sw"}
 // shipped language, with every key of the English one and no other, and
 // the same fmt verbs in each message.
 func TestShippedCatalogsComplete(t *testing.T) {
-	for _, pkg := range []string{"bot", "flows", "cases"} {
+	for _, pkg := range []string{"bot", "flows", "cases", "review"} {
 		t.Run(pkg, func(t *testing.T) {
 			c, err := Load(os.DirFS("../../"+pkg), "locales")
 			if err != nil {
@@ -109,7 +109,7 @@ var keyCall = regexp.MustCompile(`(?:\btr\([^,()]+,\s*|engineText\([^,()]+,\s*|\
 // TestKeysInCode: every key the code names has an English text (a
 // missing one would reach members as the bare key).
 func TestKeysInCode(t *testing.T) {
-	for _, pkg := range []string{"bot", "flows", "cases"} {
+	for _, pkg := range []string{"bot", "flows", "cases", "review"} {
 		c, err := Load(os.DirFS("../../"+pkg), "locales")
 		if err != nil {
 			t.Fatal(err)
@@ -131,7 +131,7 @@ func TestKeysInCode(t *testing.T) {
 				}
 			}
 		}
-		if n < 10 {
+		if n < 5 {
 			t.Errorf("%s: found only %d keys in the code; the pattern is wrong", pkg, n)
 		}
 	}

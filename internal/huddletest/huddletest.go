@@ -20,6 +20,7 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -86,6 +87,8 @@ type Options struct {
 	// Retention, when set, purges what is older than it every 20ms of
 	// real time, on the App's clock, as huddle run does daily.
 	Retention time.Duration
+	// Review sets spaced review up (its PerDay, From and To).
+	Review review.Config
 	// Commands and OptionHandlers are an embedder's own, for the router.
 	Commands       []bot.Command
 	OptionHandlers []bot.OptionHandler
@@ -143,8 +146,9 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	core, err := huddle.New(ctx, huddle.Options{
 		Database: path, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
-		Retention: opts.Retention, Clock: clock, Logger: log,
-		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond},
+		Retention: opts.Retention, Review: opts.Review, Clock: clock, Logger: log,
+		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,
+			ReviewEvery: 20 * time.Millisecond},
 	})
 	if err != nil {
 		cancel()

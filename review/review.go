@@ -1,0 +1,243 @@
+// Package review is spaced review: every choice question a member got
+// wrong in a lesson becomes a card, scheduled by FSRS (go-fsrs), that
+// comes back to them privately when it is due, if they review (/review
+// on): at most a few a day, within their hours, in their language. Each
+// answer to a card moves it: further off when right, back to tomorrow
+// when wrong. The group learns together; each member reviews alone what
+// they personally missed.
+package review
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/catalog"
+	fsrs "github.com/open-spaced-repetition/go-fsrs/v3"
+)
+
+// Config sets the review service up.
+type Config struct {
+	// Lessons returns the lessons in use; they change when the folder
+	// does.
+	Lessons func() *flows.Library
+	// PerDay is the most cards sent to a member in a day; 3 by default.
+	PerDay int
+	// From and To are the review hours members get unless they choose
+	// their own, in minutes after midnight in Location: 18:00 to 20:00 by
+	// default, out of working hours and before night.
+	From, To int
+	// Location is the program's time zone; UTC when nil.
+	Location *time.Location
+	// Clock defaults to the system clock; Logger to slog.Default().
+	Clock  bot.Clock
+	Logger *slog.Logger
+}
+
+// Service runs spaced review.
+type Service struct {
+	cfg  Config
+	fsrs *fsrs.FSRS
+
+	mu      sync.Mutex
+	scanned bot.WrongAnswer // wrong answers up to this one are cards
+}
+
+// optionPrefix starts the data of a review question's options.
+const optionPrefix = "rv:"
+
+// New returns the review service.
+func New(cfg Config) *Service {
+	if cfg.PerDay <= 0 {
+		cfg.PerDay = 3
+	}
+	if cfg.From == 0 && cfg.To == 0 {
+		cfg.From, cfg.To = 18*60, 20*60
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	p := fsrs.DefaultParam()
+	// Reviews come a day apart at the least: no same-day learning steps.
+	p.EnableShortTerm = false
+	return &Service{cfg: cfg, fsrs: fsrs.NewFSRS(p)}
+}
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// texts is the review service's words; English is the fallback.
+var texts = catalog.MustLoad(localeFiles, "locales")
+
+func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
+
+// Commands are /review, for the router's table.
+func (sv *Service) Commands() []bot.Command {
+	return []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
+		Usage: func(lang string) string { return tr(lang, "usage_review") },
+		Help:  func(lang string) string { return tr(lang, "help_review") },
+		Run:   sv.command}}
+}
+
+// Options handle the answers to review questions, pressed or voted.
+func (sv *Service) Options() []bot.OptionHandler {
+	return []bot.OptionHandler{{Prefix: optionPrefix, Run: sv.answer}}
+}
+
+// command handles /review, /review on [FROM-TO] and /review off.
+func (sv *Service) command(tx bot.Tx, s bot.Session, args []string) error {
+	p, err := tx.ReviewPrefs(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	if p.From == 0 && p.To == 0 {
+		p.From, p.To = sv.cfg.From, sv.cfg.To
+	}
+	switch {
+	case len(args) == 0:
+		return bot.Reply(tx, s, "review", tr(s.Lang, "review_usage", sv.cfg.PerDay, clock(p.From), clock(p.To)))
+	case strings.EqualFold(args[0], "off"):
+		p.On = false
+		if err := tx.SetReviewPrefs(p); err != nil {
+			return err
+		}
+		return bot.Reply(tx, s, "review", tr(s.Lang, "review_off"))
+	case strings.EqualFold(args[0], "on"):
+		if len(args) > 1 {
+			from, to, ok := parseHours(args[1])
+			if !ok {
+				return bot.Reply(tx, s, "review", tr(s.Lang, "review_bad_hours"))
+			}
+			p.From, p.To = from, to
+		}
+		p.On = true
+		if err := tx.SetReviewPrefs(p); err != nil {
+			return err
+		}
+		return bot.Reply(tx, s, "review", tr(s.Lang, "review_on", sv.cfg.PerDay, clock(p.From), clock(p.To)))
+	}
+	return bot.Reply(tx, s, "review", tr(s.Lang, "review_usage", sv.cfg.PerDay, clock(p.From), clock(p.To)))
+}
+
+// parseHours reads "7-9" or "18:30-20" as minutes after midnight.
+func parseHours(s string) (from, to int, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return 0, 0, false
+	}
+	from, ok1 := minuteOf(a)
+	to, ok2 := minuteOf(b)
+	return from, to, ok1 && ok2 && from < to
+}
+
+func minuteOf(s string) (int, bool) {
+	h, m, _ := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err := strconv.Atoi(h)
+	if err != nil || hh < 0 || hh > 24 {
+		return 0, false
+	}
+	mm := 0
+	if m != "" {
+		if mm, err = strconv.Atoi(m); err != nil || mm < 0 || mm > 59 {
+			return 0, false
+		}
+	}
+	if hh == 24 && mm > 0 {
+		return 0, false
+	}
+	return hh*60 + mm, true
+}
+
+// clock writes minutes after midnight as 18:00.
+func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// question returns a card's question in lang, and the lesson's title.
+func (sv *Service) question(c bot.ReviewCard, lang string) (flows.Question, string, bool) {
+	l, ok := sv.cfg.Lessons().Get(c.LessonID)
+	if !ok {
+		return flows.Question{}, "", false
+	}
+	q, ok := l.Question(c.StepKey, lang)
+	return q, l.Title.In(l.Lang(lang), l.Fallback()), ok
+}
+
+// card decodes a card's FSRS state; a new card when it has none.
+func card(c bot.ReviewCard) (fsrs.Card, error) {
+	if len(c.State) == 0 {
+		return fsrs.NewCard(), nil
+	}
+	var fc fsrs.Card
+	if err := json.Unmarshal(c.State, &fc); err != nil {
+		return fc, fmt.Errorf("review card of member %d for %s %s: %w", c.MemberID, c.LessonID, c.StepKey, err)
+	}
+	return fc, nil
+}
+
+// rate moves c by a review (or a wrong answer in a lesson) at now.
+func (sv *Service) rate(c bot.ReviewCard, right bool, now time.Time) (bot.ReviewCard, error) {
+	fc, err := card(c)
+	if err != nil {
+		return c, err
+	}
+	rating := fsrs.Again
+	if right {
+		rating = fsrs.Good
+	}
+	fc = sv.fsrs.Next(fc, now, rating).Card
+	state, err := json.Marshal(fc)
+	if err != nil {
+		return c, err
+	}
+	c.State, c.Due, c.Updated = state, fc.Due, now
+	return c, nil
+}
+
+// answer grades a member's answer to their pending review question.
+func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
+	c, err := tx.PendingReview(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return bot.Reply(tx, s, "review-stale", tr(s.Lang, "review_stale"))
+	}
+	if err != nil {
+		return err
+	}
+	q, _, ok := sv.question(c, s.Lang)
+	pick, err := strconv.Atoi(strings.TrimPrefix(s.Event.Option, optionPrefix))
+	if !ok || err != nil || pick < 0 || pick >= len(q.Options) {
+		return bot.Reply(tx, s, "review-stale", tr(s.Lang, "review_stale"))
+	}
+	right := q.Right(pick)
+	if c, err = sv.rate(c, right, s.Now); err != nil {
+		return err
+	}
+	c.Sent = time.Time{}
+	if err := tx.SaveReviewCard(c); err != nil {
+		return err
+	}
+	if err := tx.LogReview(c, right, s.Now); err != nil {
+		return err
+	}
+	when := c.Due.In(sv.cfg.Location).Format("2 Jan")
+	text := tr(s.Lang, "review_right", when)
+	if !right {
+		text = tr(s.Lang, "review_wrong", q.Answer, when)
+		if q.Explain != "" {
+			text += "\n" + q.Explain
+		}
+	}
+	return bot.Reply(tx, s, "review", text)
+}

@@ -1,0 +1,162 @@
+package review_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/review"
+)
+
+// world is a simulator chat with a running Huddle on a fake clock.
+type world struct {
+	t   *testing.T
+	s   *sim.Sim
+	app *huddletest.App
+}
+
+func newWorld(t *testing.T, cfg review.Config) *world {
+	t.Helper()
+	s := sim.New(nil)
+	return &world{t: t, s: s, app: huddletest.Start(t, huddletest.Options{Review: cfg}, s)}
+}
+
+// say posts text in Amina's private chat, once the simulator runs.
+func (w *world) say(text string) int64 {
+	w.t.Helper()
+	seq := w.last()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := w.s.Post(context.Background(), sim.Post{Chat: "dm-amina", ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
+		if err == nil {
+			return seq
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// last is the newest message's sequence number in Amina's chat.
+func (w *world) last() int64 {
+	msgs := w.s.Messages(context.Background(), "dm-amina", 0, 0)
+	if len(msgs) == 0 {
+		return 0
+	}
+	return msgs[len(msgs)-1].Seq
+}
+
+// wait returns the first bot message after seq that says text.
+func (w *world) wait(after int64, text string) sim.Message {
+	w.t.Helper()
+	var seen []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		for _, m := range w.s.Messages(context.Background(), "dm-amina", after, 200*time.Millisecond) {
+			after = m.Seq
+			if m.Bot {
+				seen = append(seen, m.Text)
+				if strings.Contains(m.Text, text) {
+					return m
+				}
+			}
+		}
+	}
+	w.t.Fatalf("no %q in dm-amina: %q", text, seen)
+	return sim.Message{}
+}
+
+// none fails if a bot message after seq says text within a second.
+func (w *world) none(after int64, text string) {
+	w.t.Helper()
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); {
+		for _, m := range w.s.Messages(context.Background(), "dm-amina", after, 100*time.Millisecond) {
+			after = m.Seq
+			if m.Bot && strings.Contains(m.Text, text) {
+				w.t.Fatalf("too soon: %q", m.Text)
+			}
+		}
+	}
+}
+
+// TestReviewComesBack: a question Amina got wrong in a lesson comes back
+// to her privately once she reviews: on FSRS's schedule (a day after the
+// miss, not before) and within her hours (not before ten, her choice);
+// answered right, it goes three days off, and answered wrong, back to the
+// next day. A multi-select question she got wrong is not reviewed (a
+// review is one press).
+func TestReviewComesBack(t *testing.T) {
+	w := newWorld(t, review.Config{})
+	clk := w.app.Clock // 2026-03-02 08:30 UTC, the program's time zone
+	seq := w.say("/review on 10-20")
+	w.wait(seq, "up to 3 a day, between 10:00 and 20:00")
+	seq = w.say("/lesson hand-hygiene")
+	w.wait(seq, "Which moment is this?")
+	seq = w.say("1") // wrong: the answer is 2
+	w.wait(seq, "Which of these are among the five moments?")
+	seq = w.say("2 3") // wrong too (1, 3 and 4), but multi-select
+	w.wait(seq, "0 of 1 correct")
+
+	clk.Advance(23 * time.Hour) // 07:30 the next day: not due yet
+	w.none(seq, "🔁 Review, from")
+	clk.Advance(90 * time.Minute) // 09:00: due, but before her hours
+	w.none(seq, "🔁 Review, from")
+	clk.Advance(90 * time.Minute) // 10:30
+	rv := w.wait(seq, "🔁 Review, from")
+	if !strings.Contains(rv.Text, "Which moment is this?") || len(rv.Options) != 3 {
+		t.Fatalf("review %q with options %v", rv.Text, rv.Options)
+	}
+	w.press(rv, 1)
+	w.wait(rv.Seq, "Right! It comes back on 6 Mar") // three days on
+	w.none(rv.Seq, "🔁 Review, from")                // no card for the multi-select one
+
+	clk.Advance(72 * time.Hour) // 10:30 on 6 March
+	rv = w.wait(rv.Seq, "🔁 Review, from")
+	w.press(rv, 0)
+	w.wait(rv.Seq, "Not quite: the answer is After body fluid exposure risk. It comes back on 7 Mar")
+}
+
+// TestReviewLimit: with two cards due, a member is sent one at a time,
+// and no more than the program's limit in a day (one, here): the second
+// waits for the next day.
+func TestReviewLimit(t *testing.T) {
+	w := newWorld(t, review.Config{PerDay: 1})
+	clk := w.app.Clock
+	seq := w.say("/review on 8-20")
+	w.wait(seq, "Review is on")
+	err := w.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+		m, err := tx.MemberByRef(bot.StaffRef{Channel: sim.Name, ID: "amina"})
+		if err != nil {
+			return err
+		}
+		for _, c := range []bot.ReviewCard{
+			{MemberID: m.ID, LessonID: "hand-hygiene", StepKey: "q1", Due: clk.Now(), Updated: clk.Now()},
+			{MemberID: m.ID, LessonID: "pph-first-hour", StepKey: "first-drug", Due: clk.Now(), Updated: clk.Now()},
+		} {
+			if err := tx.SaveReviewCard(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv := w.wait(seq, "🔁 Review, from")
+	w.none(rv.Seq, "🔁 Review, from") // one at a time
+	w.press(rv, 0)
+	w.wait(rv.Seq, "It comes back on")
+	w.none(rv.Seq, "🔁 Review, from") // one a day
+	clk.Advance(24 * time.Hour)
+	w.wait(rv.Seq, "🔁 Review, from")
+}
+
+// press presses option i of a bot message.
+func (w *world) press(m sim.Message, i int) {
+	w.t.Helper()
+	if err := w.s.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", MessageID: m.ID, Data: m.Options[i].Data}); err != nil {
+		w.t.Fatal(err)
+	}
+}

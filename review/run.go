@@ -1,0 +1,165 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// batch is how many wrong answers or due cards one look handles.
+const batch = 500
+
+// Run makes cards of new wrong answers and sends due cards, every every,
+// until ctx ends; sent is called after messages were queued (wire it to
+// the sender's Wake).
+func (sv *Service) Run(ctx context.Context, q bot.ReviewQueue, every time.Duration, sent func()) error {
+	for {
+		if err := sv.Tick(ctx, q); err != nil && ctx.Err() == nil {
+			sv.cfg.Logger.Error("review", "err", err)
+		} else if sent != nil {
+			sent()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(every):
+		}
+	}
+}
+
+// Tick makes cards of the wrong answers since the last look and sends
+// the cards due now.
+func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
+	if err := sv.scan(ctx, q); err != nil {
+		return err
+	}
+	return sv.sendDue(ctx, q)
+}
+
+// scan makes a card of each wrong answer to a choice question since the
+// last scan, or moves the member's card back: an answer is applied once
+// (a card changed at or after it is left alone), so a scan may repeat.
+func (sv *Service) scan(ctx context.Context, q bot.ReviewQueue) error {
+	for {
+		sv.mu.Lock()
+		after := sv.scanned
+		sv.mu.Unlock()
+		wrong, err := q.WrongAnswers(ctx, after, batch)
+		if err != nil || len(wrong) == 0 {
+			return err
+		}
+		err = q.Update(ctx, func(tx bot.Tx) error {
+			for _, w := range wrong {
+				if err := sv.missed(tx, w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		sv.mu.Lock()
+		sv.scanned = wrong[len(wrong)-1]
+		sv.mu.Unlock()
+		if len(wrong) < batch {
+			return nil
+		}
+	}
+}
+
+// missed applies one wrong answer to its card.
+func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
+	c := bot.ReviewCard{MemberID: w.MemberID, LessonID: w.LessonID, StepKey: w.StepKey}
+	if q, _, ok := sv.question(c, ""); !ok || q.Multi {
+		// Not a question with one right option: not reviewed on its own
+		// (a review is one press, or one vote).
+		return nil
+	}
+	old, err := tx.ReviewCard(w.MemberID, w.LessonID, w.StepKey)
+	switch {
+	case err == nil:
+		if !old.Updated.Before(w.At) {
+			return nil // applied already
+		}
+		c = old
+	case !errors.Is(err, bot.ErrNotFound):
+		return err
+	}
+	if c, err = sv.rate(c, false, w.At); err != nil {
+		return err
+	}
+	return tx.SaveReviewCard(c)
+}
+
+// sendDue sends each due card whose member reviews, within their hours,
+// under the day's limit, with no other card awaiting their answer, to
+// their private chat.
+func (sv *Service) sendDue(ctx context.Context, q bot.ReviewQueue) error {
+	now := sv.cfg.Clock.Now()
+	due, err := q.DueReviews(ctx, now, batch)
+	if err != nil {
+		return err
+	}
+	return q.Update(ctx, func(tx bot.Tx) error {
+		for _, c := range due {
+			if err := sv.send(tx, c, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// send sends card c now if the member's hours, limit and chat allow.
+func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
+	p, err := tx.ReviewPrefs(c.MemberID)
+	if err != nil || !p.On {
+		return err
+	}
+	local := now.In(sv.cfg.Location)
+	minute := local.Hour()*60 + local.Minute()
+	if minute < p.From || minute >= p.To {
+		return nil // outside their hours: quiet
+	}
+	if _, err := tx.PendingReview(c.MemberID); err == nil {
+		return nil // one question at a time
+	} else if !errors.Is(err, bot.ErrNotFound) {
+		return err
+	}
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, sv.cfg.Location)
+	if n, err := tx.ReviewsSentSince(c.MemberID, midnight); err != nil || n >= sv.cfg.PerDay {
+		return err
+	}
+	dm, err := tx.DirectChatOf(c.MemberID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	lang := dm.Lang
+	q, title, ok := sv.question(c, lang)
+	if !ok {
+		return nil // the lesson or question is gone
+	}
+	var b strings.Builder
+	b.WriteString(tr(lang, "review_head", title))
+	b.WriteString("\n\n❓ ")
+	b.WriteString(q.Text)
+	opts := make([]bot.Option, len(q.Options))
+	for i, o := range q.Options {
+		label := fmt.Sprintf("%d. %s", i+1, o)
+		fmt.Fprintf(&b, "\n%s", label)
+		opts[i] = bot.Option{Label: label, Data: fmt.Sprintf("%s%d", optionPrefix, i)}
+	}
+	key := fmt.Sprintf("review:%d:%s:%s:%d", c.MemberID, c.LessonID, c.StepKey, c.Due.UnixMilli())
+	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: b.String(), Options: opts, Key: key}, now); err != nil {
+		return err
+	}
+	c.Sent, c.LastSent = now, now
+	return tx.SaveReviewCard(c)
+}

@@ -1,0 +1,42 @@
+-- +goose Up
+-- Spaced review: each question a member got wrong is a card the review
+-- service schedules (with FSRS), and sends privately to members who
+-- review, within their hours.
+CREATE TABLE review_cards (
+    member_id    INTEGER NOT NULL REFERENCES members (id),
+    lesson_id    TEXT    NOT NULL,
+    step_key     TEXT    NOT NULL,
+    state        BLOB    NOT NULL,
+    due_at       INTEGER NOT NULL,
+    sent_at      INTEGER NOT NULL DEFAULT 0, -- sent, awaiting an answer
+    last_sent_at INTEGER NOT NULL DEFAULT 0,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (member_id, lesson_id, step_key)
+) WITHOUT ROWID;
+CREATE INDEX review_cards_due ON review_cards (due_at) WHERE sent_at = 0;
+
+-- Each review's outcome, for recall over time.
+CREATE TABLE review_log (
+    member_id INTEGER NOT NULL REFERENCES members (id),
+    lesson_id TEXT    NOT NULL,
+    step_key  TEXT    NOT NULL,
+    right     INTEGER NOT NULL,
+    at        INTEGER NOT NULL
+);
+CREATE INDEX review_log_member ON review_log (member_id);
+
+CREATE TABLE review_prefs (
+    member_id   INTEGER PRIMARY KEY REFERENCES members (id),
+    enabled     INTEGER NOT NULL,
+    from_minute INTEGER NOT NULL,
+    to_minute   INTEGER NOT NULL
+);
+
+-- Answers are read for new wrong ones from here on.
+CREATE INDEX answers_wrong ON answers (answered_at) WHERE correct = 0;
+
+-- +goose Down
+DROP INDEX answers_wrong;
+DROP TABLE review_prefs;
+DROP TABLE review_log;
+DROP TABLE review_cards;
