@@ -68,6 +68,7 @@ type ReviewQueue interface {
 	// WrongAnswer is before all.
 	WrongAnswers(ctx context.Context, after WrongAnswer, limit int) ([]WrongAnswer, error)
 	// DueReviews lists up to limit cards due at now, not awaiting an
-	// answer, of members who review.
-	DueReviews(ctx context.Context, now time.Time, limit int) ([]ReviewCard, error)
+	// answer, of members who review, that come after after (by due time,
+	// member, lesson and step); the zero ReviewCard is before all.
+	DueReviews(ctx context.Context, now time.Time, after ReviewCard, limit int) ([]ReviewCard, error)
 }

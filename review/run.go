@@ -101,18 +101,25 @@ func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
 // their private chat.
 func (sv *Service) sendDue(ctx context.Context, q bot.ReviewQueue) error {
 	now := sv.cfg.Clock.Now()
-	due, err := q.DueReviews(ctx, now, batch)
-	if err != nil {
-		return err
-	}
-	return q.Update(ctx, func(tx bot.Tx) error {
-		for _, c := range due {
-			if err := sv.send(tx, c, now); err != nil {
-				return err
-			}
+	var after bot.ReviewCard
+	for {
+		due, err := q.DueReviews(ctx, now, after, batch)
+		if err != nil || len(due) == 0 {
+			return err
 		}
-		return nil
-	})
+		err = q.Update(ctx, func(tx bot.Tx) error {
+			for _, c := range due {
+				if err := sv.send(tx, c, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || len(due) < batch {
+			return err
+		}
+		after = due[len(due)-1] // those left unsent (hours, limit) are passed over
+	}
 }
 
 // send sends card c now if the member's hours, limit and chat allow.

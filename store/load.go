@@ -137,6 +137,23 @@ func (l *Loader) Group(channel, platformID, title string, at time.Time) (int64, 
 		channel, platformID, title, ms(at))
 }
 
+// Direct adds a member's private chat with the bot, and returns its id.
+func (l *Loader) Direct(channel, platformID string, memberID int64, at time.Time) (int64, error) {
+	id, err := l.exec(`INSERT INTO chats (channel, platform_id, type, title, created_at) VALUES (?, ?, 'direct', '', ?)`,
+		channel, platformID, ms(at))
+	if err != nil {
+		return 0, err
+	}
+	return id, l.Join(id, memberID, at, at)
+}
+
+// ReviewPrefs sets a member's review preferences.
+func (l *Loader) ReviewPrefs(p bot.ReviewPrefs) error {
+	_, err := l.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute) VALUES (?, ?, ?, ?)`,
+		p.MemberID, p.On, p.From, p.To)
+	return err
+}
+
 // Join records that a member is in a chat, from joined, last seen at seen.
 func (l *Loader) Join(chatID, memberID int64, joined, seen time.Time) error {
 	_, err := l.exec(`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at) VALUES (?, ?, ?, ?)`,

@@ -122,11 +122,13 @@ func (d *DB) WrongAnswers(ctx context.Context, after bot.WrongAnswer, limit int)
 }
 
 // DueReviews lists up to limit cards due at now and not awaiting an
-// answer, of members who review, earliest first.
-func (d *DB) DueReviews(ctx context.Context, now time.Time, limit int) ([]bot.ReviewCard, error) {
+// answer, of members who review, after after, earliest first.
+func (d *DB) DueReviews(ctx context.Context, now time.Time, after bot.ReviewCard, limit int) ([]bot.ReviewCard, error) {
 	rows, err := d.read.QueryContext(ctx, `SELECT `+reviewColumnsOf("c")+` FROM review_cards c
 		JOIN review_prefs p ON p.member_id = c.member_id AND p.enabled = 1
-		WHERE c.sent_at = 0 AND c.due_at <= ? ORDER BY c.due_at LIMIT ?`, ms(now), limit)
+		WHERE c.sent_at = 0 AND c.due_at <= ? AND (c.due_at, c.member_id, c.lesson_id, c.step_key) > (?, ?, ?, ?)
+		ORDER BY c.due_at, c.member_id, c.lesson_id, c.step_key LIMIT ?`,
+		ms(now), ms(after.Due), after.MemberID, after.LessonID, after.StepKey, limit)
 	if err != nil {
 		return nil, fmt.Errorf("due reviews: %w", err)
 	}

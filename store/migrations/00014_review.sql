@@ -35,7 +35,13 @@ CREATE TABLE review_prefs (
 -- Answers are read for new wrong ones from here on.
 CREATE INDEX answers_wrong ON answers (answered_at) WHERE correct = 0;
 
+-- A member's private chat is found by member (to send a review, a case
+-- to a mentor, a notice to staff): without this, by reading every
+-- membership.
+CREATE INDEX chat_members_member ON chat_members (member_id);
+
 -- +goose Down
+DROP INDEX chat_members_member;
 DROP INDEX answers_wrong;
 DROP TABLE review_prefs;
 DROP TABLE review_log;
