@@ -91,7 +91,7 @@ func reviewDay(b *testing.B, members int) {
 // seed writes the program: members in groups of groupSize, each with a
 // private chat, reviewing all day, each having answered hand-hygiene's
 // first question wrong at at.
-func seed(b *testing.B, path string, members, groupSize int, at time.Time) {
+func seed(b testing.TB, path string, members, groupSize int, at time.Time) {
 	b.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, path)
@@ -132,5 +132,53 @@ func seed(b *testing.B, path string, members, groupSize int, at time.Time) {
 	})
 	if err != nil {
 		b.Fatal(err)
+	}
+}
+
+// TestManyDueAtOnce: more cards due at once than one look reads (1,200
+// members, each with one) are all sent in that look, one to each member;
+// those passed over do not hold up the rest.
+func TestManyDueAtOnce(t *testing.T) {
+	const members = 1200
+	lib, err := flows.Load(lessons.FS, ".", "(built-in)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "h.db")
+	day1 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	seed(t, path, members, 200, day1)
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(ctx, func(tx bot.Tx) error { // member 1 does not review: passed over
+		return tx.SetReviewPrefs(bot.ReviewPrefs{MemberID: 1, On: false, From: 0, To: 24 * 60})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := huddletest.NewClock()
+	clk.Advance(day1.Add(time.Hour).Sub(clk.Now()))
+	sv := review.New(review.Config{Lessons: func() *flows.Library { return lib }, Clock: clk,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := sv.Tick(ctx, db); err != nil { // cards made, none due yet
+		t.Fatal(err)
+	}
+	clk.Advance(24 * time.Hour)
+	if err := sv.Tick(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := db.PendingOutbox(ctx, "sim", clk.Now().Add(time.Hour), 2*members, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := map[string]bool{}
+	for _, p := range pending {
+		to[p.ChatID] = true
+	}
+	if len(pending) != members-1 || len(to) != members-1 || to["dm-0"] {
+		t.Errorf("%d reviews queued to %d chats (dm-0: %v); want %d, one to each member who reviews", len(pending), len(to), to["dm-0"], members-1)
 	}
 }
