@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/browsertest"
@@ -204,6 +206,7 @@ func lessonsForTest(t *testing.T) []dashboard.Lesson {
 // store's for the seeded activity, and the CSV matches the table.
 func TestLessonPageInBrowser(t *testing.T) {
 	rd := seeded(t)
+	reviewed(t)
 	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 1200)
 	steps, err := rd.LessonSteps(context.Background(), r, "pph-first-hour", 0)
 	if err != nil {
@@ -255,6 +258,15 @@ func TestLessonPageInBrowser(t *testing.T) {
 	}
 	if pp.Members == 0 || !strings.HasSuffix(gain, "points") {
 		t.Errorf("gain card %q for %+v", gain, pp)
+	}
+	// Recall in review: the weeks that had reviews, and each cell the
+	// week's right answers out of its reviews.
+	recall, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#recall th, #recall tr[data-step='first-drug'] td")].map(c => c.innerText)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Question", "5 Jan", "12 Jan", "First drug for PPH?", "67% (2/3)", "100% (4/4)"}; !slices.Equal(recall, want) {
+		t.Errorf("recall table %q, want %q", recall, want)
 	}
 	screenshot(t, ctx, "dashboard-lesson.png")
 	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById("csv").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
@@ -502,3 +514,39 @@ func TestGroupAndMemberPagesInBrowser(t *testing.T) {
 		t.Errorf("member page: %d lesson rows (%v); the store has %d", n, err, len(m.Runs))
 	}
 }
+
+// reviewed adds, once, members' reviews of pph-first-hour's first-drug
+// question to the seeded database: three in the week of 5 January (two
+// right), four in the next (all right).
+func reviewed(t *testing.T) {
+	t.Helper()
+	reviewOnce.Do(func() {
+		ctx := context.Background()
+		db, err := store.Open(ctx, seedPath)
+		if err != nil {
+			reviewErr = err
+			return
+		}
+		defer db.Close()
+		reviewErr = db.Update(ctx, func(tx bot.Tx) error {
+			for i, r := range []struct {
+				day   int
+				right bool
+			}{{6, true}, {7, false}, {8, true}, {13, true}, {14, true}, {15, true}, {16, true}} {
+				c := bot.ReviewCard{MemberID: int64(i + 1), LessonID: "pph-first-hour", StepKey: "first-drug"}
+				if err := tx.LogReview(c, r.right, time.Date(2026, 1, r.day, 19, 0, 0, 0, time.UTC)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	if reviewErr != nil {
+		t.Fatal(reviewErr)
+	}
+}
+
+var (
+	reviewOnce sync.Once
+	reviewErr  error
+)

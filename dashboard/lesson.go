@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huddlebot/huddle/internal/csvsafe"
 	"github.com/huddlebot/huddle/report"
@@ -48,6 +51,16 @@ type lessonData struct {
 	Scores   template.JS
 	PrePost  report.PrePost
 	HasTests bool
+	// Recall is each reviewed question's reviews by week, over
+	// RecallWeeks.
+	Recall      []recallRow
+	RecallWeeks []time.Time
+}
+
+// recallRow is a question's row in the recall table: one cell a week.
+type recallRow struct {
+	Step  Step
+	Weeks []report.Recall
 }
 
 func (d *Dashboard) lesson(id string) (Lesson, bool) {
@@ -124,6 +137,11 @@ func (d *Dashboard) lessonFigures(r *http.Request) (lessonData, int, error) {
 	if data.PrePost, err = d.cfg.Reports.LessonPrePost(ctx, f.r, l.ID, f.Group, pre, post); err != nil {
 		return data, http.StatusInternalServerError, err
 	}
+	recall, err := d.cfg.Reports.LessonRecall(ctx, f.r, l.ID, f.Group)
+	if err != nil {
+		return data, http.StatusInternalServerError, err
+	}
+	data.Recall, data.RecallWeeks = recallRows(l, recall)
 	return data, http.StatusOK, nil
 }
 
@@ -180,4 +198,34 @@ func FromLibrary(lib *flows.Library, lang string) []Lesson {
 		out = append(out, ls)
 	}
 	return out
+}
+
+// recallRows lays the lesson's reviewed questions out by week, in the
+// lesson's order, over every week that had a review.
+func recallRows(l Lesson, recall map[string][]report.Recall) ([]recallRow, []time.Time) {
+	seen := map[time.Time]bool{}
+	for _, weeks := range recall {
+		for _, w := range weeks {
+			seen[w.Week] = true
+		}
+	}
+	weeks := slices.SortedFunc(maps.Keys(seen), func(a, b time.Time) int { return a.Compare(b) })
+	var rows []recallRow
+	for _, st := range l.Steps {
+		got := recall[st.Key]
+		if len(got) == 0 {
+			continue
+		}
+		row := recallRow{Step: st, Weeks: make([]report.Recall, len(weeks))}
+		for i, w := range weeks {
+			row.Weeks[i].Week = w
+			for _, g := range got {
+				if g.Week.Equal(w) {
+					row.Weeks[i] = g
+				}
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, weeks
 }

@@ -193,3 +193,10 @@ type GroupAssignment struct {
 	LessonID string    `json:"lesson_id"`
 	Next     time.Time `json:"next_start"`
 }
+
+// Recall is how members did reviewing one question in one week: how many
+// reviews there were and how many were right.
+type Recall struct {
+	Week           time.Time
+	Reviews, Right int
+}
