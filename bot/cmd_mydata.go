@@ -122,10 +122,14 @@ type (
 	}
 	dataReview struct {
 		// On is null, and Hours empty, when they never chose.
-		On      *bool            `json:"on"`
-		Hours   string           `json:"hours,omitempty"`
-		Cards   []dataReviewCard `json:"cards"`
-		Reviews []dataReviewed   `json:"reviews"`
+		On    *bool  `json:"on"`
+		Hours string `json:"hours,omitempty"`
+		// Nudges is false when they turned nudges off; NudgedAt the
+		// last one.
+		Nudges   bool             `json:"nudges"`
+		NudgedAt string           `json:"nudged_at,omitempty"`
+		Cards    []dataReviewCard `json:"cards"`
+		Reviews  []dataReviewed   `json:"reviews"`
 	}
 	dataReviewCard struct {
 		Lesson   string `json:"lesson"`
@@ -272,8 +276,10 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 		e.ProgramWeeks = append(e.ProgramWeeks, w.UTC().Format(time.DateOnly))
 	}
 	rv := &doc.Review
+	rv.Nudges = d.Review.Prefs == nil || !d.Review.Prefs.NoNudges
 	if p := d.Review.Prefs; p != nil {
 		rv.On = &p.On
+		rv.NudgedAt = stamp(p.Nudged)
 		rv.Hours = fmt.Sprintf("%02d:%02d-%02d:%02d", p.From/60, p.From%60, p.To/60, p.To%60)
 	}
 	rv.Cards = make([]dataReviewCard, 0, len(d.Review.Cards))

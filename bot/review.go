@@ -21,12 +21,16 @@ type ReviewCard struct {
 	Updated time.Time
 }
 
-// ReviewPrefs is whether, and when, a member reviews: between From and To
-// minutes after midnight in the program's time zone.
+// ReviewPrefs are a member's learning preferences: whether, and when,
+// they review (between From and To minutes after midnight in the
+// program's time zone), and whether they are nudged when inactive (not
+// when NoNudges), with the last nudge's time.
 type ReviewPrefs struct {
 	MemberID int64
 	On       bool
 	From, To int
+	NoNudges bool
+	Nudged   time.Time
 }
 
 // WrongAnswer is a member's wrong answer to a lesson's question (one
@@ -67,6 +71,10 @@ type ReviewQueue interface {
 	// (by time, then member, run and visit), oldest first; the zero
 	// WrongAnswer is before all.
 	WrongAnswers(ctx context.Context, after WrongAnswer, limit int) ([]WrongAnswer, error)
+	// Inactive lists up to limit members, after member id after, not seen
+	// in any chat since since, who have not turned nudges off and were
+	// not nudged since they were last seen.
+	Inactive(ctx context.Context, since time.Time, after int64, limit int) ([]int64, error)
 	// DueReviews lists up to limit cards due at now, not awaiting an
 	// answer, of members who review, that come after after (by due time,
 	// member, lesson and step); the zero ReviewCard is before all.

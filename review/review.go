@@ -35,6 +35,10 @@ type Config struct {
 	// their own, in minutes after midnight in Location: 18:00 to 20:00 by
 	// default, out of working hours and before night.
 	From, To int
+	// Inactive, when set, nudges a member not seen in any chat for that
+	// long, once, privately, within their hours (members may turn nudges
+	// off with /nudges off).
+	Inactive time.Duration
 	// Location is the program's time zone; UTC when nil.
 	Location *time.Location
 	// Clock defaults to the system clock; Logger to slog.Default().
@@ -85,13 +89,48 @@ var texts = catalog.MustLoad(localeFiles, "locales")
 
 func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
 
-// Commands are /review, for the router's table.
+// Commands are /review and /nudges, for the router's table.
 func (sv *Service) Commands() []bot.Command {
-	return []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
-		Usage: func(lang string) string { return tr(lang, "usage_review") },
-		Help:  func(lang string) string { return tr(lang, "help_review") },
-		Run:   sv.command}}
+	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
+	cmds := []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
+		Usage: text("usage_review"), Help: text("help_review"), Run: sv.command}}
+	if sv.cfg.Inactive > 0 {
+		cmds = append(cmds, bot.Command{Name: "nudges", Where: bot.InPrivate, Gate: bot.GateCarry,
+			Usage: text("usage_review"), Help: text("help_nudges"), Run: sv.nudges})
+	}
+	return cmds
 }
+
+// nudges handles /nudges on and /nudges off.
+func (sv *Service) nudges(tx bot.Tx, s bot.Session, args []string) error {
+	p, err := tx.ReviewPrefs(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(args) > 0 && strings.EqualFold(args[0], "off"):
+		p.NoNudges = true
+	case len(args) > 0 && strings.EqualFold(args[0], "on"):
+		p.NoNudges = false
+	default:
+		key := "nudges_are_on"
+		if p.NoNudges {
+			key = "nudges_are_off"
+		}
+		return bot.Reply(tx, s, "nudges", tr(s.Lang, key, days(sv.cfg.Inactive)))
+	}
+	if err := tx.SetReviewPrefs(p); err != nil {
+		return err
+	}
+	key := "nudges_on"
+	if p.NoNudges {
+		key = "nudges_off"
+	}
+	return bot.Reply(tx, s, "nudges", tr(s.Lang, key, days(sv.cfg.Inactive)))
+}
+
+// days is d in whole days, at least one.
+func days(d time.Duration) int { return max(int(d/(24*time.Hour)), 1) }
 
 // Options handle the answers to review questions, pressed or voted.
 func (sv *Service) Options() []bot.OptionHandler {

@@ -160,3 +160,46 @@ func (w *world) press(m sim.Message, i int) {
 		w.t.Fatal(err)
 	}
 }
+
+// TestNudgeWhenAway: a member not seen for the program's seven days gets
+// one nudge privately, within the hours (18:00 to 20:00), and another
+// only after being seen and away again; one who turned nudges off gets
+// none.
+func TestNudgeWhenAway(t *testing.T) {
+	w := newWorld(t, review.Config{Inactive: 7 * 24 * time.Hour})
+	clk := w.app.Clock // 2026-03-02 08:30
+	seq := w.say("/start")
+	w.wait(seq, "Welcome")
+	post := func(chat, who, text string) {
+		t.Helper()
+		typ := bot.Group
+		if chat != "ward" {
+			typ = bot.Direct
+		}
+		if _, err := w.s.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, Sender: who, Name: who, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post("dm-brigitte", "brigitte", "/nudges off")
+	post("ward", "amina", "Morning")
+	post("ward", "brigitte", "Morning")
+
+	clk.Advance(6 * 24 * time.Hour) // six days away
+	w.none(seq, "👋")
+	clk.Advance(25 * time.Hour) // seven days and an hour, but 09:30: quiet
+	w.none(seq, "👋")
+	clk.Advance(9 * time.Hour) // 18:30
+	nudge := w.wait(seq, "👋 It has been a while")
+	clk.Advance(24 * time.Hour)
+	w.none(nudge.Seq, "👋") // once per time away
+	for _, m := range w.s.Messages(context.Background(), "dm-brigitte", 0, 0) {
+		if m.Bot && strings.Contains(m.Text, "👋") {
+			t.Errorf("Brigitte turned nudges off, and got %q", m.Text)
+		}
+	}
+
+	seq = w.say("/lessons") // back
+	w.wait(seq, "Lessons:")
+	clk.Advance(7*24*time.Hour + time.Minute) // 18:31, seven days later
+	w.wait(seq, "👋 It has been a while")
+}

@@ -37,7 +37,66 @@ func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
 	if err := sv.scan(ctx, q); err != nil {
 		return err
 	}
-	return sv.sendDue(ctx, q)
+	if err := sv.sendDue(ctx, q); err != nil {
+		return err
+	}
+	return sv.nudgeInactive(ctx, q)
+}
+
+// nudgeInactive nudges, privately and once, each member not seen for
+// Inactive, within their hours.
+func (sv *Service) nudgeInactive(ctx context.Context, q bot.ReviewQueue) error {
+	if sv.cfg.Inactive <= 0 {
+		return nil
+	}
+	now := sv.cfg.Clock.Now()
+	var after int64
+	for {
+		ids, err := q.Inactive(ctx, now.Add(-sv.cfg.Inactive), after, batch)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		err = q.Update(ctx, func(tx bot.Tx) error {
+			for _, id := range ids {
+				if err := sv.nudge(tx, id, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil || len(ids) < batch {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// nudge sends member id one nudge now, if it is within their hours.
+func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
+	p, err := tx.ReviewPrefs(id)
+	if err != nil || p.NoNudges {
+		return err
+	}
+	from, to := p.From, p.To
+	if from == 0 && to == 0 {
+		from, to = sv.cfg.From, sv.cfg.To
+	}
+	local := now.In(sv.cfg.Location)
+	if m := local.Hour()*60 + local.Minute(); m < from || m >= to {
+		return nil // quiet: outside their hours
+	}
+	dm, err := tx.DirectChatOf(id)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("nudge:%d:%d", id, now.UnixMilli())
+	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: tr(dm.Lang, "nudge"), Key: key}, now); err != nil {
+		return err
+	}
+	p.Nudged = now
+	return tx.SetReviewPrefs(p)
 }
 
 // scan makes a card of each wrong answer to a choice question since the

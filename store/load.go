@@ -149,8 +149,8 @@ func (l *Loader) Direct(channel, platformID string, memberID int64, at time.Time
 
 // ReviewPrefs sets a member's review preferences.
 func (l *Loader) ReviewPrefs(p bot.ReviewPrefs) error {
-	_, err := l.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute) VALUES (?, ?, ?, ?)`,
-		p.MemberID, p.On, p.From, p.To)
+	_, err := l.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute, nudge_off, nudged_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		p.MemberID, p.On, p.From, p.To, p.NoNudges, ms(p.Nudged))
 	return err
 }
 

@@ -78,7 +78,10 @@ func (t *Tx) LogReview(c bot.ReviewCard, right bool, at time.Time) error {
 // ReviewPrefs returns a member's review preferences; off when never set.
 func (t *Tx) ReviewPrefs(memberID int64) (bot.ReviewPrefs, error) {
 	p := bot.ReviewPrefs{MemberID: memberID}
-	err := t.row(`SELECT enabled, from_minute, to_minute FROM review_prefs WHERE member_id = ?`, memberID).Scan(&p.On, &p.From, &p.To)
+	var nudged int64
+	err := t.row(`SELECT enabled, from_minute, to_minute, nudge_off, nudged_at FROM review_prefs WHERE member_id = ?`, memberID).
+		Scan(&p.On, &p.From, &p.To, &p.NoNudges, &nudged)
+	p.Nudged = fromMS(nudged)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("review preferences of member %d: %w", memberID, err)
 	}
@@ -87,9 +90,10 @@ func (t *Tx) ReviewPrefs(memberID int64) (bot.ReviewPrefs, error) {
 
 // SetReviewPrefs writes a member's review preferences.
 func (t *Tx) SetReviewPrefs(p bot.ReviewPrefs) error {
-	if _, err := t.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute) VALUES (?, ?, ?, ?)
-		ON CONFLICT (member_id) DO UPDATE SET enabled = excluded.enabled, from_minute = excluded.from_minute, to_minute = excluded.to_minute`,
-		p.MemberID, p.On, p.From, p.To); err != nil {
+	if _, err := t.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute, nudge_off, nudged_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (member_id) DO UPDATE SET enabled = excluded.enabled, from_minute = excluded.from_minute, to_minute = excluded.to_minute,
+		nudge_off = excluded.nudge_off, nudged_at = excluded.nudged_at`,
+		p.MemberID, p.On, p.From, p.To, p.NoNudges, ms(p.Nudged)); err != nil {
 		return fmt.Errorf("set review preferences of member %d: %w", p.MemberID, err)
 	}
 	return nil
@@ -148,4 +152,29 @@ func (d *DB) DueReviews(ctx context.Context, now time.Time, after bot.ReviewCard
 func reviewColumnsOf(alias string) string {
 	return alias + `.member_id, ` + alias + `.lesson_id, ` + alias + `.step_key, ` + alias + `.state, ` + alias + `.due_at, ` +
 		alias + `.sent_at, ` + alias + `.last_sent_at, ` + alias + `.updated_at`
+}
+
+// Inactive lists up to limit members (by id, after after) last seen in
+// any chat before since, with a private chat, who have not turned nudges
+// off and were not nudged since they were last seen.
+func (d *DB) Inactive(ctx context.Context, since time.Time, after int64, limit int) ([]int64, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT cm.member_id, MAX(cm.last_seen_at) AS seen FROM chat_members cm
+		LEFT JOIN review_prefs p ON p.member_id = cm.member_id
+		WHERE cm.member_id > ?2 AND COALESCE(p.nudge_off, 0) = 0
+		AND EXISTS (SELECT 1 FROM chat_members d JOIN chats c ON c.id = d.chat_id WHERE d.member_id = cm.member_id AND c.type = 'direct')
+		GROUP BY cm.member_id HAVING seen < ?1 AND MAX(COALESCE(p.nudged_at, 0)) < seen
+		ORDER BY cm.member_id LIMIT ?3`, ms(since), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("inactive members: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id, seen int64
+		if err := rows.Scan(&id, &seen); err != nil {
+			return nil, fmt.Errorf("inactive members: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

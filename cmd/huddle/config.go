@@ -35,6 +35,7 @@ type Config struct {
 	XAPI      XAPIConfig          `mapstructure:"xapi"`
 	Privacy   PrivacyConfig       `mapstructure:"privacy"`
 	Dashboard DashboardConfig     `mapstructure:"dashboard"`
+	Learning  LearningConfig      `mapstructure:"learning"`
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
@@ -123,6 +124,15 @@ func (c ConsentConfig) notice() *bot.ConsentNotice {
 	return &bot.ConsentNotice{Version: c.Version, Text: text}
 }
 
+// LearningConfig sets spaced review and nudges.
+type LearningConfig struct {
+	// ReviewPerDay is the most review questions a member gets in a day.
+	ReviewPerDay int `mapstructure:"review_per_day"`
+	// NudgeAfterDays nudges a member not seen for that many days; 0 for
+	// no nudges.
+	NudgeAfterDays int `mapstructure:"nudge_after_days"`
+}
+
 // DashboardConfig sets the staff dashboard.
 type DashboardConfig struct {
 	// MaxDays is the longest period a page or file may cover.
@@ -209,6 +219,8 @@ var defaults = map[string]any{
 	"privacy.pseudonyms":               true,
 	"privacy.staff_real_names":         false,
 	"dashboard.max_days":               731,
+	"learning.review_per_day":          3,
+	"learning.nudge_after_days":        14,
 }
 
 // loadConfig reads defaults, then the config file (when given), then
@@ -463,6 +475,12 @@ func (c *Config) validate() error {
 	}
 	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {
 		return bad("channels", "enable none: turn on channels.sim, channels.telegram or channels.whatsapp")
+	}
+	if c.Learning.ReviewPerDay < 1 {
+		return bad("learning.review_per_day", "is %d: give at least 1", c.Learning.ReviewPerDay)
+	}
+	if c.Learning.NudgeAfterDays < 0 {
+		return bad("learning.nudge_after_days", "is %d: give a number of days, or 0 for no nudges", c.Learning.NudgeAfterDays)
 	}
 	if c.Privacy.RetentionDays < 0 {
 		return bad("privacy.retention_days", "is %d: give a number of days, or 0 to keep everything", c.Privacy.RetentionDays)

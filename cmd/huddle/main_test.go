@@ -23,6 +23,8 @@ func TestConfig(t *testing.T) {
 		{"unknown key", "testdata/unknown-key.yaml", nil, "unknown key databse"},
 		{"missing file", "testdata/nope.yaml", nil, "does not exist"},
 		{"bad timezone", "", map[string]string{"HUDDLE_TIMEZONE": "Mars/Olympus"}, "timezone"},
+		{"no review a day", "", map[string]string{"HUDDLE_LEARNING_REVIEW_PER_DAY": "0"}, "learning.review_per_day"},
+		{"nudges after negative days", "", map[string]string{"HUDDLE_LEARNING_NUDGE_AFTER_DAYS": "-3"}, "learning.nudge_after_days"},
 		{"public without token", "", map[string]string{"HUDDLE_HTTP_LISTEN": "0.0.0.0:8080"}, "http.token is required"},
 		{"public with token", "", map[string]string{"HUDDLE_HTTP_LISTEN": "0.0.0.0:8080", "HUDDLE_HTTP_TOKEN": "t0k3n-of-staff-0001"}, ""},
 		{"short token", "", map[string]string{"HUDDLE_HTTP_LISTEN": "0.0.0.0:8080", "HUDDLE_HTTP_TOKEN": "t0k3n"}, "http.token is too short"},

@@ -14,6 +14,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
 )
@@ -117,6 +118,7 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 		Pseudonyms: cfg.Privacy.Pseudonyms, StaffRealNames: cfg.Privacy.StaffRealNames,
 		Retention: time.Duration(cfg.Privacy.RetentionDays) * 24 * time.Hour,
 		Listen:    cfg.HTTP.Listen, Token: cfg.HTTP.Token, DashboardMaxDays: cfg.Dashboard.MaxDays,
+		Review: review.Config{PerDay: cfg.Learning.ReviewPerDay, Inactive: time.Duration(cfg.Learning.NudgeAfterDays) * 24 * time.Hour},
 	}
 	for _, s := range cfg.Staff {
 		ref, _ := bot.ParseStaffRef(s) // validated with the config

@@ -25,11 +25,15 @@ CREATE TABLE review_log (
 );
 CREATE INDEX review_log_member ON review_log (member_id);
 
+-- A member's learning preferences: review (on, and its hours) and
+-- nudges when inactive (off, and when the last was sent).
 CREATE TABLE review_prefs (
     member_id   INTEGER PRIMARY KEY REFERENCES members (id),
     enabled     INTEGER NOT NULL,
     from_minute INTEGER NOT NULL,
-    to_minute   INTEGER NOT NULL
+    to_minute   INTEGER NOT NULL,
+    nudge_off   INTEGER NOT NULL DEFAULT 0,
+    nudged_at   INTEGER NOT NULL DEFAULT 0
 );
 
 -- Answers are read for new wrong ones from here on.
