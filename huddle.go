@@ -130,6 +130,7 @@ type App struct {
 	router    *bot.Router
 	scheduler *bot.Scheduler
 	review    *review.Service
+	cases     *cases.Service // nil without case discussions
 	sender    *bot.Sender
 	dash      *dashboard.Dashboard
 	handler   http.Handler
@@ -158,8 +159,8 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.Tuning.RetentionEvery <= 0 {
 		opts.Tuning.RetentionEvery = 24 * time.Hour
 	}
-	if c := opts.Cases; c != nil && (len(c.Staff) > 0 || c.Pseudonyms || c.Logger != nil) {
-		return nil, errors.New("huddle: set Staff, Pseudonyms and Logger in Options, not in Options.Cases: they are given once")
+	if c := opts.Cases; c != nil && (len(c.Staff) > 0 || c.Pseudonyms || c.Logger != nil || c.Location != nil || c.Clock != nil) {
+		return nil, errors.New("huddle: set Staff, Pseudonyms, Location, Clock and Logger in Options, not in Options.Cases: they are given once")
 	}
 	if len(opts.Channels) == 0 {
 		return nil, errors.New("huddle: no channel: give Options.Channels at least one")
@@ -210,8 +211,9 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log}
 	if o.Cases != nil {
 		cfg := *o.Cases
-		cfg.Staff, cfg.Pseudonyms, cfg.Logger = o.Staff, o.Pseudonyms, a.log
+		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log
 		caseSvc = cases.New(cfg)
+		a.cases = caseSvc
 		hcfg.Cases = caseSvc
 		// The mentors may have changed: cases waiting for one are offered
 		// again now, not at their next retry.
@@ -322,6 +324,9 @@ func (a *App) Run(ctx context.Context) error {
 	g.Go(func() error { return a.scheduler.Run(gctx) })
 	g.Go(func() error { return a.sender.Run(gctx) })
 	g.Go(func() error { return a.review.Run(gctx, a.db, o.Tuning.ReviewEvery, a.sender.Wake) })
+	if a.cases != nil {
+		g.Go(func() error { return a.cases.RunDigests(gctx, a.db, o.Tuning.ReviewEvery, a.sender.Wake) })
+	}
 	if o.Retention > 0 {
 		g.Go(func() error {
 			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock, a.log)

@@ -191,6 +191,7 @@ type (
 	dataMentoring struct {
 		Queues        []string `json:"queues"`
 		CasesAssigned []string `json:"cases_assigned"`
+		DigestSentAt  string   `json:"digest_sent_at,omitempty"`
 	}
 	dataAssignment struct {
 		Lesson string `json:"lesson"`
@@ -254,6 +255,7 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 		doc.CasePosts = append(doc.CasePosts, dataPost{Case: caseRef(p.CaseID), Kind: p.Kind, Text: p.Text, At: stamp(p.At)})
 	}
 	doc.Mentoring.Queues = append([]string{}, d.Queues...)
+	doc.Mentoring.DigestSentAt = stamp(d.DigestSent)
 	doc.Mentoring.CasesAssigned = make([]string, 0, len(d.Mentored))
 	for _, id := range d.Mentored {
 		doc.Mentoring.CasesAssigned = append(doc.Mentoring.CasesAssigned, caseRef(id))

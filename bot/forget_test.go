@@ -24,7 +24,7 @@ import (
 // until ForgetMember handles it and the test's story fills it.
 var memberColumns = []string{
 	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
-	"chat_members.member_id", "engagement.member_id", "member_weeks.member_id", "mentors.member_id",
+	"chat_members.member_id", "engagement.member_id", "member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id",
 	"pending_cases.author_id", "program_weeks.member_id", "review_cards.member_id", "review_log.member_id",
 	"review_prefs.member_id", "run_members.member_id", "runs.started_by",
 }
@@ -51,8 +51,14 @@ var inFile = map[string]func(dataFile) int{
 		}
 		return n
 	},
-	"member_weeks.member_id":  func(f dataFile) int { return len(f.Engagement.ActiveWeeks) },
-	"mentors.member_id":       func(f dataFile) int { return len(f.Mentoring.Queues) },
+	"member_weeks.member_id": func(f dataFile) int { return len(f.Engagement.ActiveWeeks) },
+	"mentors.member_id":      func(f dataFile) int { return len(f.Mentoring.Queues) },
+	"mentor_digests.member_id": func(f dataFile) int {
+		if f.Mentoring.DigestSentAt == "" {
+			return 0
+		}
+		return 1
+	},
 	"pending_cases.author_id": func(f dataFile) int { return len(f.CasesHeld) },
 	"review_cards.member_id":  func(f dataFile) int { return len(f.Review.Cards) },
 	"review_log.member_id":    func(f dataFile) int { return len(f.Review.Reviews) },

@@ -65,6 +65,7 @@ type dataFile struct {
 	Mentoring struct {
 		Queues        []string `json:"queues"`
 		CasesAssigned []string `json:"cases_assigned"`
+		DigestSentAt  string   `json:"digest_sent_at"`
 	} `json:"mentoring"`
 	LessonsAssigned []struct {
 		Lesson string `json:"lesson"`

@@ -41,6 +41,8 @@ type MemberData struct {
 	// cases assigned to them as mentor.
 	Queues   []string
 	Mentored []int64
+	// DigestSent is when they were last sent the mentors' morning digest.
+	DigestSent time.Time
 	// Assigned are the lessons they assigned to a chat with /assign.
 	Assigned []MemberAssignment
 	// Activity counts the activity log by kind.
@@ -454,6 +456,12 @@ type AssignmentStore interface {
 
 // CaseStore holds case discussions, their threads, the mentors' queues and the cases held back for their authors.
 type CaseStore interface {
+	// AssignedMentors lists the members who have cases assigned to them.
+	AssignedMentors() ([]Member, error)
+	// DigestSent returns when a mentor was last sent their digest (zero
+	// for never); SetDigestSent records it.
+	DigestSent(memberID int64) (time.Time, error)
+	SetDigestSent(memberID int64, at time.Time) error
 	// CreateCase stores a new case, setting c.ID.
 	CreateCase(c *Case) error
 	// SaveCase writes a case's status, assignment and milestones.

@@ -101,20 +101,24 @@ func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
 	if len(list) == 0 {
 		return bot.Reply(tx, s, "queue", tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
 	}
+	return bot.Reply(tx, s, "queue", tr(s.Lang, "queue_head")+queueLines(tx, s.Lang, list, s.Now))
+}
+
+// queueLines lists a mentor's cases, a line each.
+func queueLines(tx bot.ChatStore, lang string, list []bot.Case, now time.Time) string {
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "queue_head"))
 	for _, c := range list {
 		title := ""
 		if chat, err := tx.ChatByID(c.ChatID); err == nil {
 			title = chat.Title
 		}
 		if c.Status == bot.CaseAssigned {
-			b.WriteString(tr(s.Lang, "queue_mine", c.ID, title, since(s.Now, c.Assigned), bot.Clip(c.Text, 80)))
+			b.WriteString(tr(lang, "queue_mine", c.ID, title, since(now, c.Assigned), bot.Clip(c.Text, 80)))
 		} else {
-			b.WriteString(tr(s.Lang, "queue_wait", c.ID, title, since(s.Now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
+			b.WriteString(tr(lang, "queue_wait", c.ID, title, since(now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
 		}
 	}
-	return bot.Reply(tx, s, "queue", b.String())
+	return b.String()
 }
 
 // since says how long ago t was, roughly: "3h", "2d", "15m".

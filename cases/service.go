@@ -45,6 +45,10 @@ type Config struct {
 	// Pseudonyms shows members in threads by their pseudonym, as the
 	// router does everywhere else.
 	Pseudonyms bool
+	// Location is the program's time zone, for the mentors' morning
+	// digest; UTC when nil. Clock defaults to the system clock.
+	Location *time.Location
+	Clock    bot.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -76,6 +80,12 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
 	}
 	return &Service{cfg: cfg, log: cfg.Logger}
 }

@@ -509,3 +509,44 @@ func (r *Reader) Mentors(ctx context.Context) (map[string][]MentorRow, error) {
 	}
 	return out, rows.Err()
 }
+
+// AssignedMentors lists the members who have cases assigned to them.
+func (t *Tx) AssignedMentors() ([]bot.Member, error) {
+	rows, err := t.query(`SELECT ` + memberColumns + ` FROM members m
+		WHERE m.id IN (SELECT assigned_to FROM cases WHERE status = 'assigned') ORDER BY m.id`)
+	if err != nil {
+		return nil, fmt.Errorf("assigned mentors: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, fmt.Errorf("assigned mentors: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// DigestSent returns when a mentor was last sent their digest.
+func (t *Tx) DigestSent(memberID int64) (time.Time, error) {
+	var at int64
+	err := t.row(`SELECT sent_at FROM mentor_digests WHERE member_id = ?`, memberID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("digest of mentor %d: %w", memberID, err)
+	}
+	return fromMS(at), nil
+}
+
+// SetDigestSent records that a mentor was sent their digest at at.
+func (t *Tx) SetDigestSent(memberID int64, at time.Time) error {
+	if _, err := t.exec(`INSERT INTO mentor_digests (member_id, sent_at) VALUES (?, ?)
+		ON CONFLICT (member_id) DO UPDATE SET sent_at = excluded.sent_at`, memberID, ms(at)); err != nil {
+		return fmt.Errorf("digest of mentor %d: %w", memberID, err)
+	}
+	return nil
+}

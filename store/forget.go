@@ -56,6 +56,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"review cards", `DELETE FROM review_cards WHERE member_id = ?`, []any{memberID}},
 		{"review cards", `DELETE FROM review_log WHERE member_id = ?`, []any{memberID}},
 		{"review cards", `DELETE FROM review_prefs WHERE member_id = ?`, []any{memberID}},
+		{"mentoring", `DELETE FROM mentor_digests WHERE member_id = ?`, []any{memberID}},
 		{"engagement", `DELETE FROM engagement WHERE member_id = ?`, []any{memberID}},
 		{"activity", `DELETE FROM member_weeks WHERE member_id = ?`, []any{memberID}},
 		{"activity", `DELETE FROM program_weeks WHERE member_id = ?`, []any{memberID}},

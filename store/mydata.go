@@ -95,6 +95,12 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Queues = append(d.Queues, q)
 			return err
 		}},
+		{"mentor digest", `SELECT sent_at FROM mentor_digests WHERE member_id = ?`, func(rows *sql.Rows) error {
+			var at int64
+			err := rows.Scan(&at)
+			d.DigestSent = fromMS(at)
+			return err
+		}},
 		{"mentored cases", `SELECT id FROM cases WHERE assigned_to = ? ORDER BY id`, func(rows *sql.Rows) error {
 			var id int64
 			err := rows.Scan(&id)

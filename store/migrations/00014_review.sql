@@ -36,6 +36,12 @@ CREATE TABLE review_prefs (
     nudged_at   INTEGER NOT NULL DEFAULT 0
 );
 
+-- When each mentor was last sent the day's digest of their cases.
+CREATE TABLE mentor_digests (
+    member_id INTEGER PRIMARY KEY REFERENCES members (id),
+    sent_at   INTEGER NOT NULL
+);
+
 -- Answers are read for new wrong ones from here on.
 CREATE INDEX answers_wrong ON answers (answered_at) WHERE correct = 0;
 
@@ -45,6 +51,7 @@ CREATE INDEX answers_wrong ON answers (answered_at) WHERE correct = 0;
 CREATE INDEX chat_members_member ON chat_members (member_id);
 
 -- +goose Down
+DROP TABLE mentor_digests;
 DROP INDEX chat_members_member;
 DROP INDEX answers_wrong;
 DROP TABLE review_prefs;
