@@ -130,7 +130,6 @@ type App struct {
 	router    *bot.Router
 	scheduler *bot.Scheduler
 	review    *review.Service
-	cases     *cases.Service // nil without case discussions
 	sender    *bot.Sender
 	dash      *dashboard.Dashboard
 	handler   http.Handler
@@ -213,7 +212,6 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		cfg := *o.Cases
 		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log
 		caseSvc = cases.New(cfg)
-		a.cases = caseSvc
 		hcfg.Cases = caseSvc
 		// The mentors may have changed: cases waiting for one are offered
 		// again now, not at their next retry.
@@ -240,6 +238,12 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		Commands: append(a.review.Commands(), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...)}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}
+	scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "spaced review", Every: o.Tuning.ReviewEvery,
+		Run: func(ctx context.Context) error { return a.review.Tick(ctx, a.db) }})
+	if caseSvc != nil {
+		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "mentors' digests", Every: o.Tuning.ReviewEvery,
+			Run: func(ctx context.Context) error { return caseSvc.Digest(ctx, a.db) }})
+	}
 	if caseSvc != nil {
 		// Assigned only when there is one: a nil *Service in the
 		// interface would not be nil.
@@ -323,10 +327,7 @@ func (a *App) Run(ctx context.Context) error {
 	g.Go(func() error { return a.router.Run(gctx) })
 	g.Go(func() error { return a.scheduler.Run(gctx) })
 	g.Go(func() error { return a.sender.Run(gctx) })
-	g.Go(func() error { return a.review.Run(gctx, a.db, o.Tuning.ReviewEvery, a.sender.Wake) })
-	if a.cases != nil {
-		g.Go(func() error { return a.cases.RunDigests(gctx, a.db, o.Tuning.ReviewEvery, a.sender.Wake) })
-	}
+
 	if o.Retention > 0 {
 		g.Go(func() error {
 			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock, a.log)

@@ -47,6 +47,18 @@ type SchedulerConfig struct {
 	Committed func()
 	// Poll is how often due work is looked for; 500ms by default.
 	Poll time.Duration
+	// Jobs are periodic work of other parts (spaced review, the mentors'
+	// digest), each run every its Every.
+	Jobs []Job
+}
+
+// Job is periodic work the Scheduler runs: Run now, then every Every,
+// until the Scheduler stops. Committed is called after each run that
+// succeeded (it may have queued messages); a failed run is logged.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context) error
 }
 
 // Scheduler does Huddle's clock-driven work: lesson timers, assigned
@@ -62,6 +74,7 @@ type Scheduler struct {
 	committed func()
 	poll      time.Duration
 	queue     ChatQueue
+	jobs      []Job
 }
 
 // NewScheduler returns a Scheduler; Run starts it.
@@ -79,12 +92,17 @@ func NewScheduler(cfg SchedulerConfig) *Scheduler {
 		cfg.Poll = 500 * time.Millisecond
 	}
 	return &Scheduler{store: cfg.Store, engine: cfg.Engine, cases: cfg.Cases, clock: cfg.Clock, log: cfg.Logger,
-		committed: cfg.Committed, poll: cfg.Poll, queue: cfg.Queue}
+		committed: cfg.Committed, poll: cfg.Poll, queue: cfg.Queue, jobs: cfg.Jobs}
 }
 
 // Run fires due timers, starts due assignments and checks due cases, each
 // in its chat's turn, until ctx ends.
 func (r *Scheduler) Run(ctx context.Context) error {
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
+	for _, j := range r.jobs {
+		jobs.Go(func() { r.every(ctx, j) })
+	}
 	var mu sync.Mutex
 	inflight := make(map[int64]bool)
 	tick := time.NewTicker(r.poll)
@@ -240,4 +258,22 @@ func (r *Scheduler) fire(ctx context.Context, t Timer) error {
 	}
 	r.committed()
 	return err
+}
+
+// every runs job j now and then every j.Every until ctx ends.
+func (r *Scheduler) every(ctx context.Context, j Job) {
+	for {
+		if err := j.Run(ctx); err != nil {
+			if ctx.Err() == nil {
+				r.log.Error(j.Name, "err", err)
+			}
+		} else {
+			r.committed()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(j.Every):
+		}
+	}
 }

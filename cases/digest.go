@@ -18,23 +18,6 @@ const (
 	digestUntil = 10 * 60
 )
 
-// RunDigests sends the mentors' digests (see Digest) every every until
-// ctx ends; sent is called after each look (wire it to the sender's Wake).
-func (sv *Service) RunDigests(ctx context.Context, st bot.Updater, every time.Duration, sent func()) error {
-	for {
-		if err := sv.Digest(ctx, st); err != nil && ctx.Err() == nil {
-			sv.log.Error("mentors' digests", "err", err)
-		} else if sent != nil {
-			sent()
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(every):
-		}
-	}
-}
-
 // Digest sends each mentor who has cases assigned, once a day between
 // 08:00 and 10:00 in the program's time zone, privately, their cases and
 // those waiting in their queues: when a case has waited overnight (one

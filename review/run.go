@@ -13,24 +13,6 @@ import (
 // batch is how many wrong answers or due cards one look handles.
 const batch = 500
 
-// Run makes cards of new wrong answers and sends due cards, every every,
-// until ctx ends; sent is called after messages were queued (wire it to
-// the sender's Wake).
-func (sv *Service) Run(ctx context.Context, q bot.ReviewQueue, every time.Duration, sent func()) error {
-	for {
-		if err := sv.Tick(ctx, q); err != nil && ctx.Err() == nil {
-			sv.cfg.Logger.Error("review", "err", err)
-		} else if sent != nil {
-			sent()
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(every):
-		}
-	}
-}
-
 // Tick makes cards of the wrong answers since the last look and sends
 // the cards due now.
 func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
