@@ -1,0 +1,58 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// idleStore is a ScheduleStore with nothing due: the narrow interface a
+// fake of the scheduler's store needs.
+type idleStore struct{}
+
+func (idleStore) Update(context.Context, func(bot.Tx) error) error { return nil }
+func (idleStore) DueAssignments(context.Context, time.Time, int) ([]bot.Assignment, error) {
+	return nil, nil
+}
+func (idleStore) DueCases(context.Context, time.Time, int) ([]bot.Case, error)   { return nil, nil }
+func (idleStore) DueTimers(context.Context, time.Time, int) ([]bot.Timer, error) { return nil, nil }
+
+// TestSchedulerJobs: a job runs at once and then every its Every, and the
+// scheduler's Run returns once it has stopped; a run that fails is logged
+// and does not wake the sender, one that succeeds does.
+func TestSchedulerJobs(t *testing.T) {
+	var runs, woken atomic.Int32
+	logs := &huddletest.LogBuffer{}
+	s := bot.NewScheduler(bot.SchedulerConfig{Store: idleStore{}, Logger: logs.Logger(), Committed: func() { woken.Add(1) },
+		Jobs: []bot.Job{{Name: "count", Every: 10 * time.Millisecond, Run: func(context.Context) error {
+			if runs.Add(1) == 2 {
+				return errors.New("the second run fails")
+			}
+			return nil
+		}}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	for deadline := time.Now().Add(5 * time.Second); runs.Load() < 5; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d runs in 5s", runs.Load())
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	n, w := runs.Load(), woken.Load()
+	if w != n-1 {
+		t.Errorf("%d runs woke the sender %d times; want all but the failed one", n, w)
+	}
+	if !strings.Contains(logs.String(), "the second run fails") || !strings.Contains(logs.String(), "count") {
+		t.Errorf("the failure was not logged with the job's name:\n%s", logs)
+	}
+}
