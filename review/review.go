@@ -5,6 +5,9 @@
 // answer to a card moves it: further off when right, back to tomorrow
 // when wrong. The group learns together; each member reviews alone what
 // they personally missed.
+//
+// The same service nudges, privately and once, a member not seen in any
+// chat for a while (Config.Inactive), unless they sent /nudges off.
 package review
 
 import (

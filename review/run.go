@@ -13,8 +13,10 @@ import (
 // batch is how many wrong answers or due cards one look handles.
 const batch = 500
 
-// Tick makes cards of the wrong answers since the last look and sends
-// the cards due now.
+// Tick makes cards of the wrong answers since the last look, sends the
+// cards due now, and nudges the members away too long: the Scheduler runs
+// it every minute. A process starting anew reads the wrong answers from
+// the first (each is applied once, so nothing changes twice).
 func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
 	if err := sv.scan(ctx, q); err != nil {
 		return err
