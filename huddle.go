@@ -243,8 +243,6 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	if caseSvc != nil {
 		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "mentors' digests", Every: o.Tuning.ReviewEvery,
 			Run: func(ctx context.Context) error { return caseSvc.Digest(ctx, a.db) }})
-	}
-	if caseSvc != nil {
 		// Assigned only when there is one: a nil *Service in the
 		// interface would not be nil.
 		rcfg.Cases, scfg.Cases = caseSvc, caseSvc
