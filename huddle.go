@@ -116,7 +116,8 @@ type Tuning struct {
 	// SenderPoll is how often the outbox is looked at without a wake-up
 	// (1s); SchedulerPoll how often due timers are (500ms);
 	// RetentionEvery how often old data is deleted (24h); ReviewEvery how
-	// often review cards are made and sent (1m).
+	// often review cards are made and sent, nudges and mentors' digests
+	// looked at (1m).
 	SenderPoll, SchedulerPoll, RetentionEvery, ReviewEvery time.Duration
 }
 
