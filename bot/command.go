@@ -148,15 +148,11 @@ func (cs *commandSet) option(data string) (OptionHandler, bool) {
 }
 
 // help lists the members' commands that have help, in lang, in the order
-// they were registered and /help last.
+// they were registered.
 func (cs *commandSet) help(lang string) string {
 	var b strings.Builder
 	b.WriteString(tr(lang, "help_head"))
-	list := slices.Clone(cs.list)
-	if h := cs.byName["help"]; h != nil {
-		list = append(slices.DeleteFunc(list, func(c *Command) bool { return c == h }), h)
-	}
-	for _, c := range list {
+	for _, c := range cs.list {
 		if c.Help == nil || c.Who != Members {
 			continue
 		}

@@ -126,8 +126,10 @@ func NewRouter(cfg RouterConfig) *Router {
 		r.commands.addOptions(r.cases.Options()...)
 	}
 	r.commands.add(rights...)
-	r.commands.add(help)
 	r.commands.add(cfg.Commands...)
+	if r.commands.get(help.Name) == nil {
+		r.commands.add(help) // last in /help; a program's own stands instead
+	}
 	r.commands.addOptions(opts...)
 	r.commands.addOptions(cfg.Options...)
 	return r

@@ -71,8 +71,7 @@ func (q *quizStep) enter(c *runCtx) outcome {
 		for i, o := range q.options {
 			label := c.t(o.text)
 			fmt.Fprintf(&b, "\n%d. %s", i+1, label)
-			opts = append(opts, bot.Option{Label: bot.Clip(fmt.Sprintf("%d. %s", i+1, label), 60),
-				Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
+			opts = append(opts, bot.Option{Label: OptionLabel(i, label), Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
 		}
 		b.WriteString("\n\n")
 		if q.multi {
@@ -154,8 +153,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 				return true // Done with nothing chosen: nothing to score
 			}
 		}
-		slices.Sort(picks)
-		picks = slices.Compact(picks)
+		picks = sortedPicks(picks)
 		correct = slices.Equal(picks, q.correct)
 		value = joinPicks(picks)
 		q.feedback(c, in, correct, picks)

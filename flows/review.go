@@ -1,5 +1,12 @@
 package flows
 
+import (
+	"fmt"
+	"slices"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
 // Question is a choice quiz as a member reviews it on their own: its
 // text, options and right answers in a language, and why.
 type Question struct {
@@ -42,19 +49,21 @@ func (l *Lesson) Question(key, lang string) (Question, bool) {
 	return Question{}, false
 }
 
-// Right reports whether picks (0-based) are exactly the right options.
+// Right reports whether picks (0-based) are exactly the right options,
+// as a lesson's quiz judges them.
 func (q Question) Right(picks ...int) bool {
-	if len(picks) != len(q.Correct) {
-		return false
-	}
-	for _, p := range picks {
-		found := false
-		for _, c := range q.Correct {
-			found = found || c == p
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(sortedPicks(slices.Clone(picks)), q.Correct)
+}
+
+// sortedPicks is picks sorted, each once.
+func sortedPicks(picks []int) []int {
+	slices.Sort(picks)
+	return slices.Compact(picks)
+}
+
+// OptionLabel is the label of option i (0-based) of a choice question, as
+// a button or a poll's option shows it: numbered, and short enough for
+// every platform.
+func OptionLabel(i int, text string) string {
+	return bot.Clip(fmt.Sprintf("%d. %s", i+1, text), 60)
 }

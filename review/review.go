@@ -54,8 +54,9 @@ type Service struct {
 	cfg  Config
 	fsrs *fsrs.FSRS
 
-	mu      sync.Mutex
-	scanned bot.WrongAnswer // wrong answers up to this one are cards
+	mu        sync.Mutex
+	scanned   bot.WrongAnswer // wrong answers up to this one are cards
+	nudgeLook time.Time       // when members away were last looked for
 }
 
 // optionPrefix starts the data of a review question's options.
@@ -125,11 +126,10 @@ func (sv *Service) nudges(tx bot.Tx, s bot.Session, args []string) error {
 	if err := tx.SetReviewPrefs(p); err != nil {
 		return err
 	}
-	key := "nudges_on"
 	if p.NoNudges {
-		key = "nudges_off"
+		return bot.Reply(tx, s, "nudges", tr(s.Lang, "nudges_off"))
 	}
-	return bot.Reply(tx, s, "nudges", tr(s.Lang, key, days(sv.cfg.Inactive)))
+	return bot.Reply(tx, s, "nudges", tr(s.Lang, "nudges_on", days(sv.cfg.Inactive)))
 }
 
 // days is d in whole days, at least one.

@@ -181,6 +181,18 @@ func TestNudgeWhenAway(t *testing.T) {
 		}
 	}
 	post("dm-brigitte", "brigitte", "/nudges off")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		msgs := w.s.Messages(context.Background(), "dm-brigitte", 0, 0)
+		if last := msgs[len(msgs)-1]; last.Bot {
+			if last.Text != "Nudges are off: no more words from me when you are away." {
+				t.Errorf("/nudges off: %q", last.Text)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no answer to /nudges off")
+		}
+	}
 	post("ward", "amina", "Morning")
 	post("ward", "brigitte", "Morning")
 

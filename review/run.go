@@ -8,66 +8,101 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
 )
 
-// batch is how many wrong answers or due cards one look handles.
+// batch is how many wrong answers, due cards or members one read brings.
 const batch = 500
+
+// nudgeEvery is how often members away are looked for: a nudge needs no
+// minute's precision, and the look reads every membership.
+const nudgeEvery = 15 * time.Minute
 
 // Tick makes cards of the wrong answers since the last look, sends the
 // cards due now, and nudges the members away too long: the Scheduler runs
 // it every minute. A process starting anew reads the wrong answers from
 // the first (each is applied once, so nothing changes twice).
 func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
-	if err := sv.scan(ctx, q); err != nil {
+	sv.mu.Lock()
+	after := sv.scanned
+	sv.mu.Unlock()
+	after, err := inBatches(ctx, q, after, func(after bot.WrongAnswer) ([]bot.WrongAnswer, error) {
+		return q.WrongAnswers(ctx, after, batch)
+	}, sv.missed)
+	sv.mu.Lock()
+	sv.scanned = after
+	sv.mu.Unlock()
+	if err != nil {
 		return err
-	}
-	if err := sv.sendDue(ctx, q); err != nil {
-		return err
-	}
-	return sv.nudgeInactive(ctx, q)
-}
-
-// nudgeInactive nudges, privately and once, each member not seen for
-// Inactive, within their hours.
-func (sv *Service) nudgeInactive(ctx context.Context, q bot.ReviewQueue) error {
-	if sv.cfg.Inactive <= 0 {
-		return nil
 	}
 	now := sv.cfg.Clock.Now()
-	var after int64
+	// Cards left unsent (their member's hours, the day's limit) are passed
+	// over by the cursor, and do not hold up the rest.
+	_, err = inBatches(ctx, q, bot.ReviewCard{}, func(after bot.ReviewCard) ([]bot.ReviewCard, error) {
+		return q.DueReviews(ctx, now, after, batch)
+	}, func(tx bot.Tx, c bot.ReviewCard) error { return sv.send(tx, c, now) })
+	if err != nil || sv.cfg.Inactive <= 0 {
+		return err
+	}
+	sv.mu.Lock()
+	skip := now.Sub(sv.nudgeLook) < nudgeEvery && !sv.nudgeLook.IsZero()
+	if !skip {
+		sv.nudgeLook = now
+	}
+	sv.mu.Unlock()
+	if skip {
+		return nil
+	}
+	_, err = inBatches(ctx, q, int64(0), func(after int64) ([]int64, error) {
+		return q.Inactive(ctx, now.Add(-sv.cfg.Inactive), after, batch)
+	}, func(tx bot.Tx, id int64) error { return sv.nudge(tx, id, now) })
+	return err
+}
+
+// inBatches reads items after a cursor, a batch at a time, and handles
+// each batch in one transaction, until a batch comes back short. It
+// returns the cursor: the last item handled.
+func inBatches[T any](ctx context.Context, q bot.Updater, after T, read func(after T) ([]T, error), handle func(bot.Tx, T) error) (T, error) {
 	for {
-		ids, err := q.Inactive(ctx, now.Add(-sv.cfg.Inactive), after, batch)
-		if err != nil || len(ids) == 0 {
-			return err
+		items, err := read(after)
+		if err != nil || len(items) == 0 {
+			return after, err
 		}
 		err = q.Update(ctx, func(tx bot.Tx) error {
-			for _, id := range ids {
-				if err := sv.nudge(tx, id, now); err != nil {
+			for _, it := range items {
+				if err := handle(tx, it); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
-		if err != nil || len(ids) < batch {
-			return err
+		if err != nil {
+			return after, err
 		}
-		after = ids[len(ids)-1]
+		after = items[len(items)-1]
+		if len(items) < batch {
+			return after, nil
+		}
 	}
 }
 
-// nudge sends member id one nudge now, if it is within their hours.
-func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
-	p, err := tx.ReviewPrefs(id)
-	if err != nil || p.NoNudges {
-		return err
-	}
+// inHours reports whether now is within a member's hours: theirs when
+// they chose, the program's otherwise.
+func (sv *Service) inHours(p bot.ReviewPrefs, now time.Time) bool {
 	from, to := p.From, p.To
 	if from == 0 && to == 0 {
 		from, to = sv.cfg.From, sv.cfg.To
 	}
 	local := now.In(sv.cfg.Location)
-	if m := local.Hour()*60 + local.Minute(); m < from || m >= to {
-		return nil // quiet: outside their hours
+	m := local.Hour()*60 + local.Minute()
+	return from <= m && m < to
+}
+
+// nudge sends member id one nudge now, if it is within their hours.
+func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
+	p, err := tx.ReviewPrefs(id)
+	if err != nil || p.NoNudges || !sv.inHours(p, now) {
+		return err
 	}
 	dm, err := tx.DirectChatOf(id)
 	if errors.Is(err, bot.ErrNotFound) {
@@ -83,39 +118,9 @@ func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
 	return tx.SetReviewPrefs(p)
 }
 
-// scan makes a card of each wrong answer to a choice question since the
-// last scan, or moves the member's card back: an answer is applied once
-// (a card changed at or after it is left alone), so a scan may repeat.
-func (sv *Service) scan(ctx context.Context, q bot.ReviewQueue) error {
-	for {
-		sv.mu.Lock()
-		after := sv.scanned
-		sv.mu.Unlock()
-		wrong, err := q.WrongAnswers(ctx, after, batch)
-		if err != nil || len(wrong) == 0 {
-			return err
-		}
-		err = q.Update(ctx, func(tx bot.Tx) error {
-			for _, w := range wrong {
-				if err := sv.missed(tx, w); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		sv.mu.Lock()
-		sv.scanned = wrong[len(wrong)-1]
-		sv.mu.Unlock()
-		if len(wrong) < batch {
-			return nil
-		}
-	}
-}
-
-// missed applies one wrong answer to its card.
+// missed applies one wrong answer to its card: a new card, or one moved
+// back. An answer is applied once (a card changed at or after it is left
+// alone), so a read may repeat.
 func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
 	c := bot.ReviewCard{MemberID: w.MemberID, LessonID: w.LessonID, StepKey: w.StepKey}
 	if q, _, ok := sv.question(c, ""); !ok || q.Multi {
@@ -139,48 +144,20 @@ func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
 	return tx.SaveReviewCard(c)
 }
 
-// sendDue sends each due card whose member reviews, within their hours,
-// under the day's limit, with no other card awaiting their answer, to
-// their private chat.
-func (sv *Service) sendDue(ctx context.Context, q bot.ReviewQueue) error {
-	now := sv.cfg.Clock.Now()
-	var after bot.ReviewCard
-	for {
-		due, err := q.DueReviews(ctx, now, after, batch)
-		if err != nil || len(due) == 0 {
-			return err
-		}
-		err = q.Update(ctx, func(tx bot.Tx) error {
-			for _, c := range due {
-				if err := sv.send(tx, c, now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil || len(due) < batch {
-			return err
-		}
-		after = due[len(due)-1] // those left unsent (hours, limit) are passed over
-	}
-}
-
-// send sends card c now if the member's hours, limit and chat allow.
+// send sends card c now to the member's private chat, if they review, it
+// is within their hours, no other card awaits their answer, and the day's
+// limit allows.
 func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 	p, err := tx.ReviewPrefs(c.MemberID)
-	if err != nil || !p.On {
+	if err != nil || !p.On || !sv.inHours(p, now) {
 		return err
-	}
-	local := now.In(sv.cfg.Location)
-	minute := local.Hour()*60 + local.Minute()
-	if minute < p.From || minute >= p.To {
-		return nil // outside their hours: quiet
 	}
 	if _, err := tx.PendingReview(c.MemberID); err == nil {
 		return nil // one question at a time
 	} else if !errors.Is(err, bot.ErrNotFound) {
 		return err
 	}
+	local := now.In(sv.cfg.Location)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, sv.cfg.Location)
 	if n, err := tx.ReviewsSentSince(c.MemberID, midnight); err != nil || n >= sv.cfg.PerDay {
 		return err
@@ -202,9 +179,8 @@ func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 	b.WriteString(q.Text)
 	opts := make([]bot.Option, len(q.Options))
 	for i, o := range q.Options {
-		label := fmt.Sprintf("%d. %s", i+1, o)
-		fmt.Fprintf(&b, "\n%s", label)
-		opts[i] = bot.Option{Label: label, Data: fmt.Sprintf("%s%d", optionPrefix, i)}
+		fmt.Fprintf(&b, "\n%d. %s", i+1, o)
+		opts[i] = bot.Option{Label: flows.OptionLabel(i, o), Data: fmt.Sprintf("%s%d", optionPrefix, i)}
 	}
 	key := fmt.Sprintf("review:%d:%s:%s:%d", c.MemberID, c.LessonID, c.StepKey, c.Due.UnixMilli())
 	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: b.String(), Options: opts, Key: key}, now); err != nil {

@@ -12,9 +12,7 @@ import (
 
 const reviewColumns = `member_id, lesson_id, step_key, state, due_at, sent_at, last_sent_at, updated_at`
 
-type scanner interface{ Scan(...any) error }
-
-func scanReview(r scanner) (bot.ReviewCard, error) {
+func scanReview(r interface{ Scan(...any) error }) (bot.ReviewCard, error) {
 	var c bot.ReviewCard
 	var due, sent, last, updated int64
 	err := r.Scan(&c.MemberID, &c.LessonID, &c.StepKey, &c.State, &due, &sent, &last, &updated)
