@@ -162,6 +162,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if c := opts.Cases; c != nil && (len(c.Staff) > 0 || c.Pseudonyms || c.Logger != nil || c.Location != nil || c.Clock != nil) {
 		return nil, errors.New("huddle: set Staff, Pseudonyms, Location, Clock and Logger in Options, not in Options.Cases: they are given once")
 	}
+	if r := opts.Review; r.Lessons != nil || r.Location != nil || r.Clock != nil || r.Logger != nil {
+		return nil, errors.New("huddle: set the lessons, Location, Clock and Logger in Options, not in Options.Review: they are given once")
+	}
 	if len(opts.Channels) == 0 {
 		return nil, errors.New("huddle: no channel: give Options.Channels at least one")
 	}

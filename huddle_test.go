@@ -16,6 +16,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/review"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -90,6 +91,7 @@ func TestNewRefuses(t *testing.T) {
 		{"no channel", huddle.Options{}, "no channel"},
 		{"two channels of one name", huddle.Options{Channels: []bot.Channel{sim.New(nil), sim.New(nil)}}, `two channels are named "sim"`},
 		{"staff given twice", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Cases: &cases.Config{Staff: []bot.StaffRef{{Channel: "sim", ID: "lead"}}}}, "given once"},
+		{"a clock given twice", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Review: review.Config{Clock: bot.SystemClock{}}}, "not in Options.Review"},
 		{"a busy port", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Listen: busy.Addr().String()}, "listen on " + busy.Addr().String()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
