@@ -24,6 +24,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/course"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/websec"
@@ -75,6 +76,10 @@ type Options struct {
 	// PerDay, From and To; the App gives it the lessons, the time zone,
 	// the clock and the logger.
 	Review review.Config
+	// Courses sets courses up (/assign COURSE): the program's quiet
+	// hours; the App gives it the lessons, the time zone, the clock and
+	// the logger.
+	Courses course.Config
 
 	// Location is the program's time zone: lesson schedules and the
 	// dates shown; UTC when nil.
@@ -116,8 +121,8 @@ type Tuning struct {
 	// SenderPoll is how often the outbox is looked at without a wake-up
 	// (1s); SchedulerPoll how often due timers are (500ms);
 	// RetentionEvery how often old data is deleted (24h); ReviewEvery how
-	// often review cards are made and sent, nudges and mentors' digests
-	// looked at (1m).
+	// often review cards are made and sent, nudges, mentors' digests and
+	// courses' lessons looked at (1m).
 	SenderPoll, SchedulerPoll, RetentionEvery, ReviewEvery time.Duration
 }
 
@@ -131,6 +136,7 @@ type App struct {
 	router    *bot.Router
 	scheduler *bot.Scheduler
 	review    *review.Service
+	courses   *course.Service
 	sender    *bot.Sender
 	dash      *dashboard.Dashboard
 	handler   http.Handler
@@ -164,6 +170,9 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	}
 	if r := opts.Review; r.Lessons != nil || r.Location != nil || r.Clock != nil || r.Logger != nil {
 		return nil, errors.New("huddle: set the lessons, Location, Clock and Logger in Options, not in Options.Review: they are given once")
+	}
+	if c := opts.Courses; c.Lessons != nil || c.Engine != nil || c.Location != nil || c.Clock != nil || c.Logger != nil {
+		return nil, errors.New("huddle: set the lessons, Location, Clock and Logger in Options, not in Options.Courses: they are given once")
 	}
 	if len(opts.Channels) == 0 {
 		return nil, errors.New("huddle: no channel: give Options.Channels at least one")
@@ -235,15 +244,21 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	rv := o.Review
 	rv.Lessons, rv.Location, rv.Clock, rv.Logger = a.host.Library, o.Location, o.Clock, a.log
 	a.review = review.New(rv)
+	cc := o.Courses
+	cc.Lessons, cc.Engine, cc.Location, cc.Clock, cc.Logger = a.host.Library, a.host, o.Location, o.Clock, a.log
+	a.courses = course.New(cc)
 	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
 		// The program's own come last, so one named like a built-in
 		// replaces it.
-		Commands: append(a.review.Commands(), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...)}
+		Commands: append(a.review.Commands(), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...),
+		Assigners: []bot.Assigner{a.courses}}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}
 	scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "spaced review", Every: o.Tuning.ReviewEvery,
-		Run: func(ctx context.Context) error { return a.review.Tick(ctx, a.db) }})
+		Run: func(ctx context.Context) error { return a.review.Tick(ctx, a.db) }},
+		bot.Job{Name: "courses", Every: o.Tuning.ReviewEvery,
+			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.router) }})
 	if caseSvc != nil {
 		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "mentors' digests", Every: o.Tuning.ReviewEvery,
 			Run: func(ctx context.Context) error { return caseSvc.Digest(ctx, a.db) }})

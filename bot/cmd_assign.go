@@ -20,27 +20,16 @@ func (r *Router) assignCommands() []Command {
 // group's assignments.
 func (r *Router) assign(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
-		list, err := tx.ChatAssignments(s.Chat.ID)
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			return Reply(tx, s, "assign", tr(s.Lang, "assign_none"))
-		}
-		var b strings.Builder
-		b.WriteString(tr(s.Lang, "assign_list"))
-		for _, a := range list {
-			title := a.LessonID
-			if info, ok := r.engine.Lesson(a.LessonID, s.Lang); ok {
-				title = info.Title
-			}
-			fmt.Fprintf(&b, "\n• %s (%s): %s", title, a.LessonID, r.when(a.Next))
-		}
-		return Reply(tx, s, "assign", b.String())
+		return r.assigned(tx, s)
 	}
 	id := strings.ToLower(args[0])
 	info, ok := r.engine.Lesson(id, s.Lang)
 	if !ok {
+		for _, a := range r.assigners {
+			if done, err := a.Assign(tx, s, id); done || err != nil {
+				return err
+			}
+		}
 		return Reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" {
@@ -56,6 +45,33 @@ func (r *Router) assign(tx Tx, s Session, args []string) error {
 	return Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
 }
 
+// assigned lists the group's assigned lessons and the assigners' things.
+func (r *Router) assigned(tx Tx, s Session) error {
+	list, err := tx.ChatAssignments(s.Chat.ID)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, a := range list {
+		title := a.LessonID
+		if info, ok := r.engine.Lesson(a.LessonID, s.Lang); ok {
+			title = info.Title
+		}
+		lines = append(lines, fmt.Sprintf("• %s (%s): %s", title, a.LessonID, r.when(a.Next)))
+	}
+	for _, a := range r.assigners {
+		more, err := a.Assigned(tx, s)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, more...)
+	}
+	if len(lines) == 0 {
+		return Reply(tx, s, "assign", tr(s.Lang, "assign_none"))
+	}
+	return Reply(tx, s, "assign", tr(s.Lang, "assign_list")+"\n"+strings.Join(lines, "\n"))
+}
+
 // unassign handles /unassign LESSON.
 func (r *Router) unassign(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
@@ -67,6 +83,11 @@ func (r *Router) unassign(tx Tx, s Session, args []string) error {
 		return err
 	}
 	if !removed {
+		for _, a := range r.assigners {
+			if done, err := a.Unassign(tx, s, id); done || err != nil {
+				return err
+			}
+		}
 		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
 	}
 	return Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))

@@ -17,6 +17,11 @@ func (r *Router) listLessons(tx Tx, s Session) error {
 	for _, l := range list {
 		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
 	}
+	for _, a := range r.assigners {
+		if more := a.Offered(s.Lang); more != "" {
+			b.WriteString("\n\n" + more)
+		}
+	}
 	return Reply(tx, s, "lessons", b.String())
 }
 
@@ -45,7 +50,8 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 	run, err := tx.ActiveRun(s.Chat.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return r.engine.Start(tx, s, id)
+		_, err := r.engine.Start(tx, s, id)
+		return err
 	case err != nil:
 		return err
 	}
@@ -53,7 +59,8 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 		if err := r.engine.Stop(tx, run, s.Now); err != nil {
 			return err
 		}
-		return r.engine.Start(tx, s, id)
+		_, err := r.engine.Start(tx, s, id)
+		return err
 	}
 	runID := strconv.FormatInt(run.ID, 10)
 	question, yes := tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
@@ -89,5 +96,6 @@ func (r *Router) replaceAnswer(tx Tx, s Session) error {
 	if err := r.engine.Stop(tx, run, s.Now); err != nil {
 		return err
 	}
-	return r.engine.Start(tx, s, lessonID)
+	_, err = r.engine.Start(tx, s, lessonID)
+	return err
 }

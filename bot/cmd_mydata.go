@@ -117,6 +117,7 @@ type (
 		CasePosts       []dataPost       `json:"case_posts"`
 		Mentoring       dataMentoring    `json:"mentoring"`
 		LessonsAssigned []dataAssignment `json:"lessons_assigned"`
+		CoursesStarted  []dataCourse     `json:"courses_started"`
 		Engagement      dataEngagement   `json:"engagement"`
 		Review          dataReview       `json:"review"`
 	}
@@ -193,6 +194,11 @@ type (
 		CasesAssigned []string `json:"cases_assigned"`
 		DigestSentAt  string   `json:"digest_sent_at,omitempty"`
 	}
+	dataCourse struct {
+		Course    string `json:"course"`
+		Chat      string `json:"chat"`
+		StartedAt string `json:"started_at"`
+	}
 	dataAssignment struct {
 		Lesson string `json:"lesson"`
 		Chat   string `json:"chat"`
@@ -259,6 +265,10 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	doc.Mentoring.CasesAssigned = make([]string, 0, len(d.Mentored))
 	for _, id := range d.Mentored {
 		doc.Mentoring.CasesAssigned = append(doc.Mentoring.CasesAssigned, caseRef(id))
+	}
+	doc.CoursesStarted = make([]dataCourse, 0, len(d.Courses))
+	for _, c := range d.Courses {
+		doc.CoursesStarted = append(doc.CoursesStarted, dataCourse{Course: c.CourseID, Chat: c.Chat, StartedAt: stamp(c.Started)})
 	}
 	doc.LessonsAssigned = make([]dataAssignment, 0, len(d.Assigned))
 	for _, a := range d.Assigned {

@@ -34,9 +34,9 @@ type Engine interface {
 	Lessons(lang string) []LessonInfo
 	// Lesson describes one lesson; false when there is none with that id.
 	Lesson(id, lang string) (LessonInfo, bool)
-	// Start begins lesson id in the session's chat. The caller has checked
-	// that no other run is active there.
-	Start(tx Tx, s Session, id string) error
+	// Start begins lesson id in the session's chat and returns its run's
+	// id. The caller has checked that no other run is active there.
+	Start(tx Tx, s Session, id string) (int64, error)
 	// Offer gives a message or option press to the chat's active run. It
 	// reports whether the run took it as an answer.
 	Offer(tx Tx, s Session) (bool, error)

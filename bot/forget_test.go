@@ -24,7 +24,7 @@ import (
 // until ForgetMember handles it and the test's story fills it.
 var memberColumns = []string{
 	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
-	"chat_members.member_id", "engagement.member_id", "member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id",
+	"chat_members.member_id", "cohorts.started_by", "engagement.member_id", "member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id",
 	"pending_cases.author_id", "program_weeks.member_id", "review_cards.member_id", "review_log.member_id",
 	"review_prefs.member_id", "run_members.member_id", "runs.started_by",
 }
@@ -40,6 +40,7 @@ var inFile = map[string]func(dataFile) int{
 		return n
 	},
 	"assignments.assigned_by": func(f dataFile) int { return len(f.LessonsAssigned) },
+	"cohorts.started_by":      func(f dataFile) int { return len(f.CoursesStarted) },
 	"case_posts.member_id":    func(f dataFile) int { return len(f.CasePosts) },
 	"cases.assigned_to":       func(f dataFile) int { return len(f.Mentoring.CasesAssigned) },
 	"cases.author_id":         func(f dataFile) int { return len(f.CasesShared) },
@@ -113,6 +114,8 @@ func TestForgetLeavesNothing(t *testing.T) {
 	wait("quiz", quiz, "Zawadi Wekesa: correct")
 	zawadi("quiz", "/assign weekly-check")
 	wait("quiz", quiz, "weekly-check")
+	zawadi("quiz", "/assign safe-care-basics")
+	wait("quiz", quiz, "starts the course Safe care basics")
 	post("ward", "amina", "Amina", "Morning", "")
 	ward := h.last("ward")
 	seq := h.last("dm-lead")

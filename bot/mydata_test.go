@@ -70,6 +70,9 @@ type dataFile struct {
 	LessonsAssigned []struct {
 		Lesson string `json:"lesson"`
 	} `json:"lessons_assigned"`
+	CoursesStarted []struct {
+		Course string `json:"course"`
+	} `json:"courses_started"`
 	Engagement struct {
 		ByKind       map[string]int `json:"by_kind"`
 		ActiveWeeks  []any          `json:"active_weeks"`

@@ -68,6 +68,9 @@ type RouterConfig struct {
 	// it); Options are its option handlers.
 	Commands []Command
 	Options  []OptionHandler
+	// Assigners are what /assign gives a group besides lessons (the
+	// course service).
+	Assigners []Assigner
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -84,6 +87,7 @@ type Router struct {
 	consent   *ConsentNotice
 	pseudo    bool
 	commands  commandSet
+	assigners []Assigner
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -114,6 +118,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		staff:     cfg.Staff,
 		loc:       cfg.Location,
 		cases:     cfg.Cases,
+		assigners: cfg.Assigners,
 		consent:   cfg.Consent,
 		pseudo:    cfg.Pseudonyms,
 		cancel:    cancel,

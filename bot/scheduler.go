@@ -228,7 +228,8 @@ func (r *Scheduler) startAssigned(ctx context.Context, a Assignment) error {
 		}
 		s := Session{Chat: chat, Member: Member{ID: a.AssignedBy}, Lang: chat.Lang, Now: now,
 			Event: Event{ID: fmt.Sprintf("assign:%d:%d", a.ID, a.Next.UnixMilli()), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
-		return r.engine.Start(tx, s, a.LessonID)
+		_, err = r.engine.Start(tx, s, a.LessonID)
+		return err
 	})
 	if err == nil {
 		r.committed()

@@ -43,8 +43,10 @@ type MemberData struct {
 	Mentored []int64
 	// DigestSent is when they were last sent the mentors' morning digest.
 	DigestSent time.Time
-	// Assigned are the lessons they assigned to a chat with /assign.
+	// Assigned are the lessons they assigned to a chat with /assign;
+	// Courses the courses they started there.
 	Assigned []MemberAssignment
+	Courses  []MemberCourse
 	// Activity counts the activity log by kind.
 	Activity map[string]int
 	// Weeks are the weeks (by their Monday) they were active in each
@@ -126,6 +128,13 @@ type MemberAssignment struct {
 	LessonID string
 	Chat     string
 	Next     time.Time
+}
+
+// MemberCourse is a course a member started in a chat with /assign.
+type MemberCourse struct {
+	CourseID string
+	Chat     string
+	Started  time.Time
 }
 
 // MemberWeek is a week a member was active in a chat.
@@ -345,6 +354,7 @@ type Tx interface {
 	OutboxWriter
 	PrivacyStore
 	ReviewStore
+	CourseStore
 }
 
 // EventStore records the platform events seen, so a repeat is recognised.

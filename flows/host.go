@@ -126,15 +126,15 @@ func (h *Host) NextStart(id string, after time.Time) (time.Time, bool) {
 }
 
 // Start begins a lesson in the session's chat.
-func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
+func (h *Host) Start(tx bot.Tx, s bot.Session, id string) (int64, error) {
 	l, ok := h.lib.Load().Get(id)
 	if !ok {
-		return fmt.Errorf("start lesson %s: %w", id, bot.ErrNotFound)
+		return 0, fmt.Errorf("start lesson %s: %w", id, bot.ErrNotFound)
 	}
 	run := bot.Run{LessonID: l.ID, ChatID: s.Chat.ID, StartedBy: s.Member.ID, Mode: l.Mode,
 		Status: bot.RunActive, State: []byte("{}"), Started: s.Now, Updated: s.Now}
 	if err := tx.CreateRun(&run); err != nil {
-		return fmt.Errorf("start lesson %s: %w", id, err)
+		return 0, fmt.Errorf("start lesson %s: %w", id, err)
 	}
 	// Posts to a group are in the group's language (else the lesson's
 	// first); in a private chat, in the member's.
@@ -145,9 +145,9 @@ func (h *Host) Start(tx bot.Tx, s bot.Session, id string) error {
 	var listErr error
 	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s), Members: h.members(tx, s.Chat, s.Now, &listErr), Size: h.size(tx, s.Chat, &listErr)})
 	if listErr != nil {
-		return listErr
+		return 0, listErr
 	}
-	return h.apply(tx, s.Chat, &run, st, res, s.Now)
+	return run.ID, h.apply(tx, s.Chat, &run, st, res, s.Now)
 }
 
 // Offer gives a member's message or option press to the chat's active run.

@@ -177,6 +177,12 @@ func (k *Kinds) Names() []string { return slices.Clone(k.names) }
 // kinds.
 func (k *Kinds) Parse(file string, data []byte) (*Lesson, error) { return parse(k, file, data) }
 
+// ParseFile reads one lesson or course file as the package's ParseFile
+// does, with these kinds.
+func (k *Kinds) ParseFile(file string, data []byte) (*Lesson, *Course, error) {
+	return parseFile(k, file, data)
+}
+
 // Load reads a lessons folder as the package's Load does, with these
 // kinds.
 func (k *Kinds) Load(fsys fs.FS, root, prefix string) (*Library, error) {

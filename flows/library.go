@@ -9,10 +9,12 @@ import (
 	"strings"
 )
 
-// Library is a set of valid lessons by id.
+// Library is a set of valid lessons by id, and the courses made of them.
 type Library struct {
-	byID map[string]*Lesson
-	ids  []string
+	byID    map[string]*Lesson
+	ids     []string
+	courses map[string]*Course
+	cids    []string
 }
 
 // NewLibrary returns a library of the given lessons; a lesson id given
@@ -28,6 +30,53 @@ func NewLibrary(lessons ...*Lesson) (*Library, error) {
 	}
 	slices.Sort(lib.ids)
 	return lib, nil
+}
+
+// WithCourses returns a library of lib's lessons and the given courses,
+// each checked against them: a course id given twice, or a course with a
+// problem (an unknown lesson, one run one to one), is an error listing
+// every problem.
+func (lib *Library) WithCourses(courses ...*Course) (*Library, error) {
+	out := &Library{byID: lib.byID, ids: lib.ids, courses: map[string]*Course{}}
+	var ps Problems
+	for _, c := range courses {
+		if prev, dup := out.courses[c.ID]; dup {
+			ps = append(ps, Problem{File: c.File, Line: 1, Msg: fmt.Sprintf("course id %q is already used by %s", c.ID, prev.File)})
+			continue
+		}
+		if cps := checkCourse(c, lib.byID); len(cps) > 0 {
+			ps = append(ps, cps...)
+			continue
+		}
+		out.courses[c.ID] = c
+		out.cids = append(out.cids, c.ID)
+	}
+	slices.Sort(out.cids)
+	if len(ps) > 0 {
+		return out, ps
+	}
+	return out, nil
+}
+
+// Course returns a course by id.
+func (lib *Library) Course(id string) (*Course, bool) {
+	if lib == nil {
+		return nil, false
+	}
+	c, ok := lib.courses[id]
+	return c, ok
+}
+
+// Courses returns the courses ordered by id.
+func (lib *Library) Courses() []*Course {
+	if lib == nil {
+		return nil
+	}
+	out := make([]*Course, len(lib.cids))
+	for i, id := range lib.cids {
+		out[i] = lib.courses[id]
+	}
+	return out
 }
 
 // Get returns a lesson by id.
@@ -48,7 +97,8 @@ func (lib *Library) All() []*Lesson {
 	return out
 }
 
-// Len is the number of lessons; a nil library has none.
+// Len is the number of lessons (courses not counted); a nil library has
+// none.
 func (lib *Library) Len() int {
 	if lib == nil {
 		return 0
@@ -73,6 +123,7 @@ func Load(fsys fs.FS, root, prefix string) (*Library, error) {
 
 func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 	var lessons []*Lesson
+	var courses []*Course
 	var problems Problems
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -86,7 +137,7 @@ func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 			return err
 		}
 		name := path.Join(prefix, strings.TrimPrefix(strings.TrimPrefix(p, root), "/"))
-		l, err := parse(kinds, name, data)
+		l, c, err := parseFile(kinds, name, data)
 		if ps, ok := IsProblems(err); ok {
 			problems = append(problems, ps...)
 			return nil
@@ -94,7 +145,11 @@ func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 		if err != nil {
 			return err
 		}
-		lessons = append(lessons, l)
+		if c != nil {
+			courses = append(courses, c)
+		} else {
+			lessons = append(lessons, l)
+		}
 		return nil
 	})
 	if err != nil {
@@ -114,6 +169,10 @@ func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 	lib, err := NewLibrary(unique...)
 	if err != nil {
 		return nil, err
+	}
+	lib, err = lib.WithCourses(courses...)
+	if ps, ok := IsProblems(err); ok {
+		problems = append(problems, ps...)
 	}
 	if len(problems) > 0 {
 		return lib, problems
@@ -142,6 +201,16 @@ func (lib *Library) KeepBroken(old *Library, ps Problems) *Library {
 	out, err := NewLibrary(all...)
 	if err != nil {
 		return lib // cannot happen: ids were checked
+	}
+	courses := lib.Courses()
+	for _, c := range old.Courses() {
+		if _, ok := lib.Course(c.ID); !ok && broken[c.File] {
+			courses = append(courses, c)
+		}
+	}
+	if out, err = out.WithCourses(courses...); err != nil {
+		// A kept course may list a lesson gone since: the others stay.
+		return out
 	}
 	return out
 }

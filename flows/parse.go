@@ -34,6 +34,7 @@ type parser struct {
 	problems Problems
 	langs    []string // declared languages
 	mode     string   // the lesson's mode, known before its steps
+	isCourse bool     // the file is a course's
 	// gotos to check once every step id is known.
 	gotos []pendingGoto
 }
@@ -56,7 +57,23 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) {
 // file:line: message.
 func Parse(file string, data []byte) (*Lesson, error) { return parse(builtin, file, data) }
 
+// ParseFile reads one lesson or course file (a course lists lessons:
+// where a lesson has steps:), with the built-in step kinds: one of the
+// two comes back, or the Problems of the file. A course's lessons are not
+// checked here: they are when its folder is loaded.
+func ParseFile(file string, data []byte) (*Lesson, *Course, error) {
+	return parseFile(builtin, file, data)
+}
+
 func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
+	l, c, err := parseFile(kinds, file, data)
+	if err == nil && c != nil {
+		return nil, Problems{{File: file, Line: 1, Msg: "this file is a course (it lists lessons:), not a lesson (with steps:)"}}
+	}
+	return l, err
+}
+
+func parseFile(kinds *Kinds, file string, data []byte) (*Lesson, *Course, error) {
 	p := &parser{kinds: kinds, file: file}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -73,7 +90,7 @@ func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
 		} else {
 			msg = "YAML syntax: " + msg + " (check quotes, colons and indentation)"
 		}
-		return nil, Problems{{File: file, Line: max(line, 1), Msg: msg}}
+		return nil, nil, Problems{{File: file, Line: max(line, 1), Msg: msg}}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
@@ -83,13 +100,29 @@ func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
-	l := p.lesson(root)
+	var (
+		l *Lesson
+		c *Course
+	)
+	switch {
+	case hasKey(root, "lessons") && hasKey(root, "steps"):
+		p.errf(root, "a file holds a lesson (steps:) or a course (lessons:), not both")
+	case hasKey(root, "lessons"):
+		p.isCourse = true
+		c = p.course(root)
+	default:
+		l = p.lesson(root)
+	}
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b Problem) int { return a.Line - b.Line })
-		return nil, p.problems
+		return nil, nil, p.problems
+	}
+	if c != nil {
+		c.File = file
+		return nil, c, nil
 	}
 	l.File = file
-	return l, nil
+	return l, nil, nil
 }
 
 func (p *parser) lesson(n *yaml.Node) *Lesson {
@@ -329,6 +362,14 @@ func (p *parser) checkStepID(n *yaml.Node, id string) {
 	}
 }
 
+// kind is what the file holds: "lesson" or "course".
+func (p *parser) kind() string {
+	if p.isCourse {
+		return "course"
+	}
+	return "lesson"
+}
+
 // mapping checks that n is a mapping with only allowed keys, each once, and
 // returns its values by key; nil when n is not a mapping.
 func (p *parser) mapping(n *yaml.Node, what string, allowed ...string) map[string]*yaml.Node {
@@ -407,7 +448,7 @@ func (p *parser) langMap(n *yaml.Node, what string) map[string]*yaml.Node {
 		case !known || code != strings.ToLower(k.Value):
 			p.errf(k, "unknown language %q in %s", k.Value, what)
 		case len(p.langs) > 0 && !contains(p.langs, code):
-			p.errf(k, "unknown language %q in %s: the lesson's languages are %s", k.Value, what, strings.Join(p.langs, ", "))
+			p.errf(k, "unknown language %q in %s: the %s's languages are %s", k.Value, what, p.kind(), strings.Join(p.langs, ", "))
 		case out[code] != nil:
 			p.errf(k, "language %s appears twice in %s", code, what)
 		default:
@@ -436,7 +477,7 @@ func (p *parser) text(n *yaml.Node, what string) Text {
 				p.errf(k, "unknown language %q in %s", k.Value, what)
 				continue
 			case len(p.langs) > 0 && !contains(p.langs, code):
-				p.errf(k, "unknown language %q in %s: the lesson's languages are %s", k.Value, what, strings.Join(p.langs, ", "))
+				p.errf(k, "unknown language %q in %s: the %s's languages are %s", k.Value, what, p.kind(), strings.Join(p.langs, ", "))
 				continue
 			case t[code] != "":
 				p.errf(k, "language %s appears twice in %s", code, what)
@@ -455,7 +496,7 @@ func (p *parser) text(n *yaml.Node, what string) Text {
 			p.errf(n, "%s has no text", what)
 		} else if len(p.langs) > 0 {
 			if _, ok := t[p.langs[0]]; !ok {
-				p.errf(n, "%s has no %s text, the lesson's first language, to fall back on", what, p.langs[0])
+				p.errf(n, "%s has no %s text, the %s's first language, to fall back on", what, p.langs[0], p.kind())
 			}
 		}
 		return t

@@ -69,8 +69,9 @@ func TestEveryPlantedErrorKind(t *testing.T) {
 	}
 }
 
-// TestSamplesValid checks every sample lesson against both the validator
-// and the JSON Schema, and that together they use every step kind.
+// TestSamplesValid checks every sample lesson and course against both the
+// validator and the JSON Schema, that together the lessons use every step
+// kind, and that the samples load as one library with a course.
 func TestSamplesValid(t *testing.T) {
 	schema := compileSchema(t)
 	files, _ := filepath.Glob(filepath.Join("..", "lessons", "*.yaml"))
@@ -83,9 +84,15 @@ func TestSamplesValid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := Parse(file, data)
+		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
+			t.Errorf("%s: schema: %v", file, err)
+		}
+		l, c, err := ParseFile(file, data)
 		if err != nil {
 			t.Errorf("validator: %v", err)
+			continue
+		}
+		if c != nil {
 			continue
 		}
 		if !(contains(l.Languages, "en") && contains(l.Languages, "fr")) {
@@ -94,9 +101,10 @@ func TestSamplesValid(t *testing.T) {
 		for _, st := range l.Steps {
 			kinds[st.Kind] = true
 		}
-		if err := schema.Validate(yamlToJSON(t, data)); err != nil {
-			t.Errorf("%s: schema: %v", file, err)
-		}
+	}
+	lib, err := Load(lessons.FS, ".", "lessons")
+	if err != nil || len(lib.Courses()) == 0 {
+		t.Errorf("the samples load with %v, courses %d", err, len(lib.Courses()))
 	}
 	for _, k := range []string{"say", "quiz", "ask", "wait", "branch", "goto", "end", "discuss"} {
 		if !kinds[k] {
@@ -139,10 +147,26 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 }
 
 // yamlToJSON converts a YAML document into the value the schema checks.
+// Scalars stay as YAML 1.2 editors read them: a date such as 2027-01-11
+// is a string, not a timestamp.
 func yamlToJSON(t *testing.T, data []byte) any {
 	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		t.Fatal(err)
+	}
+	var retag func(*yaml.Node)
+	retag = func(n *yaml.Node) {
+		if n.Tag == "!!timestamp" {
+			n.Tag = "!!str"
+		}
+		for _, c := range n.Content {
+			retag(c)
+		}
+	}
+	retag(&n)
 	var v any
-	if err := yaml.Unmarshal(data, &v); err != nil {
+	if err := n.Decode(&v); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := json.Marshal(v)

@@ -134,6 +134,9 @@ func (q *quizStep) parseOptions(p *parser, n *yaml.Node) {
 }
 
 func hasKey(n *yaml.Node, key string) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
 			return true

@@ -116,6 +116,15 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Assigned = append(d.Assigned, a)
 			return err
 		}},
+		{"courses started", `SELECT h.course_id, ` + chatLabel + `, h.started_at FROM cohorts h JOIN chats c ON c.id = h.chat_id
+			WHERE h.started_by = ? ORDER BY h.id`, func(rows *sql.Rows) error {
+			var a bot.MemberCourse
+			var at int64
+			err := rows.Scan(&a.CourseID, &a.Chat, &at)
+			a.Started = fromMS(at)
+			d.Courses = append(d.Courses, a)
+			return err
+		}},
 		{"activity", `SELECT kind, count(*) FROM engagement WHERE member_id = ? GROUP BY kind`, func(rows *sql.Rows) error {
 			var kind string
 			var n int

@@ -382,6 +382,10 @@ func (t *Tx) mergeChat(from, into int64) error {
 		// The group's lesson assignments: the new chat's own win.
 		`UPDATE OR IGNORE assignments SET chat_id = ?1 WHERE chat_id = ?2`,
 		`DELETE FROM assignments WHERE chat_id = ?2`,
+		// Its courses: one the new chat takes too is stopped in the old.
+		`UPDATE cohorts SET ended_at = started_at, stopped = 1 WHERE chat_id = ?2 AND ended_at IS NULL
+			AND course_id IN (SELECT course_id FROM cohorts WHERE chat_id = ?1 AND ended_at IS NULL)`,
+		`UPDATE cohorts SET chat_id = ?1 WHERE chat_id = ?2`,
 		`UPDATE cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`UPDATE pending_cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`INSERT INTO chat_days (chat_id, day, messages, answers, correct)

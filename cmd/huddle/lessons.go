@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
@@ -20,9 +21,11 @@ func newLessonsCmd(src *configSource) *cobra.Command {
 	}
 	validate := &cobra.Command{
 		Use:   "validate [PATH...]",
-		Short: "Check lesson files and folders; print every problem as file:line: message",
-		Long: `Check lesson files (.yaml, .yml) and folders of them. Every problem is
-printed as file:line: message, and the exit status is 1 when there is any.
+		Short: "Check lesson and course files and folders; print every problem as file:line: message",
+		Long: `Check lesson and course files (.yaml, .yml) and folders of them. Every
+problem is printed as file:line: message, and the exit status is 1 when
+there is any. A course file given alone is checked against the lessons of
+its folder.
 Without a PATH, the lessons folder of the configuration is checked, or the
 built-in samples when it does not exist.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,12 +51,16 @@ built-in samples when it does not exist.`,
 func validateLessons(w io.Writer, paths []string) error {
 	if len(paths) == 0 {
 		lib, err := flows.Load(lessons.FS, ".", "(built-in)")
-		return printProblems(w, lib, err)
+		return printProblems(w, lib, err, "")
 	}
 	var failed bool
 	for _, p := range paths {
 		lib, err := loadPath(p)
-		if printProblems(w, lib, err) != nil {
+		only := ""
+		if info, statErr := os.Stat(p); statErr == nil && !info.IsDir() {
+			only = filepath.Clean(p)
+		}
+		if printProblems(w, lib, err, only) != nil {
 			failed = true
 		}
 	}
@@ -80,19 +87,39 @@ func loadPath(p string) (*flows.Library, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := flows.Parse(filepath.Clean(p), data)
+	l, c, err := flows.ParseFile(filepath.Clean(p), data)
 	if err != nil {
 		return nil, err
 	}
-	return flows.NewLibrary(l)
+	if c == nil {
+		return flows.NewLibrary(l)
+	}
+	// A course is checked against the lessons beside it (whatever their
+	// own problems); only it is reported.
+	dir := filepath.Dir(p)
+	folder, err := flows.Load(os.DirFS(dir), ".", dir)
+	if _, ok := flows.IsProblems(err); err != nil && !ok {
+		return nil, err
+	}
+	lessons, err := flows.NewLibrary(folder.All()...)
+	if err != nil {
+		return nil, err
+	}
+	return lessons.WithCourses(c)
 }
 
-func printProblems(w io.Writer, lib *flows.Library, err error) error {
+// printProblems prints the problems, or each lesson and course valid;
+// only those of the file only when it is set.
+func printProblems(w io.Writer, lib *flows.Library, err error, only string) error {
 	if ps, ok := flows.IsProblems(err); ok {
 		for _, p := range ps {
 			fmt.Fprintln(w, p)
 		}
-		fmt.Fprintf(w, "%d problem(s); %d lesson(s) valid\n", len(ps), lib.Len())
+		if only != "" {
+			fmt.Fprintf(w, "%d problem(s)\n", len(ps))
+		} else {
+			fmt.Fprintf(w, "%d problem(s); %d lesson(s) and %d course(s) valid\n", len(ps), lib.Len(), len(lib.Courses()))
+		}
 		return exitError{"lessons have problems"}
 	}
 	if err != nil {
@@ -100,7 +127,16 @@ func printProblems(w io.Writer, lib *flows.Library, err error) error {
 		return exitError{err.Error()}
 	}
 	for _, l := range lib.All() {
+		if only != "" && l.File != only {
+			continue
+		}
 		fmt.Fprintf(w, "ok  %s  %s (%d steps, %s)\n", l.File, l.ID, len(l.Steps), l.Mode)
+	}
+	for _, c := range lib.Courses() {
+		if only != "" && c.File != only {
+			continue
+		}
+		fmt.Fprintf(w, "ok  %s  %s (course: %d lessons, %s CPD hours)\n", c.File, c.ID, len(c.Lessons), strconv.FormatFloat(c.CPDHours, 'f', -1, 64))
 	}
 	return nil
 }

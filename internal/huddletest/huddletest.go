@@ -100,7 +100,7 @@ func TestLessons() string {
 	return filepath.Join(filepath.Dir(file), "testdata", "lessons")
 }
 
-// Library returns the built-in lessons and the test lessons.
+// Library returns the built-in lessons and courses and the test ones.
 func Library(t testing.TB) *flows.Library {
 	t.Helper()
 	builtin, err := flows.Load(lessons.FS, ".", "lessons")
@@ -113,6 +113,9 @@ func Library(t testing.TB) *flows.Library {
 	}
 	lib, err := flows.NewLibrary(append(builtin.All(), extra.All()...)...)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if lib, err = lib.WithCourses(append(builtin.Courses(), extra.Courses()...)...); err != nil {
 		t.Fatal(err)
 	}
 	return lib

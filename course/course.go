@@ -1,0 +1,199 @@
+// Package course runs courses: a group given a course with /assign COURSE
+// takes it as a cohort. Each lesson opens in the group on its day (so many
+// days after the cohort starts, or on a fixed date, in the program's time
+// zone), once the lessons it requires have run, never in the program's
+// quiet hours and never over another lesson. When the last lesson is over
+// the course ends: the group hears how it went, and each member who
+// passed (the course's pass rule over their lesson scores) hears so
+// privately and earns the course's CPD hours.
+package course
+
+import (
+	"embed"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/catalog"
+)
+
+// Config sets the course service up.
+type Config struct {
+	// Lessons returns the lessons and courses in use; they change when
+	// the folder does.
+	Lessons func() *flows.Library
+	// Engine starts lessons: the lesson host.
+	Engine bot.Engine
+	// QuietFrom and QuietTo are the program's quiet hours, in minutes
+	// after midnight in Location: a lesson due then waits for their end.
+	// 21:00 to 07:00 by default; equal values for none.
+	QuietFrom, QuietTo int
+	// NoQuiet turns quiet hours off.
+	NoQuiet bool
+	// Location is the program's time zone; UTC when nil.
+	Location *time.Location
+	// Clock defaults to the system clock; Logger to slog.Default().
+	Clock  bot.Clock
+	Logger *slog.Logger
+}
+
+// Service runs courses: it is the router's Assigner of courses and the
+// scheduler's job that opens their lessons.
+type Service struct {
+	cfg Config
+}
+
+// New returns the course service.
+func New(cfg Config) *Service {
+	if cfg.QuietFrom == 0 && cfg.QuietTo == 0 && !cfg.NoQuiet {
+		cfg.QuietFrom, cfg.QuietTo = 21*60, 7*60
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Service{cfg: cfg}
+}
+
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// texts is the course service's words; English is the fallback.
+var texts = catalog.MustLoad(localeFiles, "locales")
+
+func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
+
+// when shows a time in the program's time zone: "Mon 2 Mar 09:00".
+func (sv *Service) when(t time.Time) string {
+	return t.In(sv.cfg.Location).Format("Mon 2 Jan 15:04")
+}
+
+// lessonTitle is a lesson's title in lang, or its id when it is gone.
+func (sv *Service) lessonTitle(id, lang string) string {
+	if l, ok := sv.cfg.Lessons().Get(id); ok {
+		return l.Title.In(l.Lang(lang), l.Fallback())
+	}
+	return id
+}
+
+// Assign starts a cohort of course id in the session's group, and tells
+// the group when each lesson opens.
+func (sv *Service) Assign(tx bot.Tx, s bot.Session, id string) (bool, error) {
+	c, ok := sv.cfg.Lessons().Course(id)
+	if !ok {
+		return false, nil
+	}
+	running, err := tx.ChatCohorts(s.Chat.ID)
+	if err != nil {
+		return true, err
+	}
+	for _, h := range running {
+		if h.CourseID == c.ID {
+			return true, bot.Reply(tx, s, "assign", tr(s.Lang, "course_running", c.Name(s.Lang), sv.when(h.Started), c.ID))
+		}
+	}
+	h := bot.Cohort{ChatID: s.Chat.ID, CourseID: c.ID, StartedBy: s.Member.ID, Started: s.Now}
+	lessons := make([]bot.CohortLesson, len(c.Lessons))
+	var b strings.Builder
+	b.WriteString(tr(s.Lang, "course_started", c.Name(s.Lang)))
+	for i, cl := range c.Lessons {
+		lessons[i] = bot.CohortLesson{LessonID: cl.Lesson, Position: i, Opens: c.Opens(i, s.Now, sv.cfg.Location)}
+		fmt.Fprintf(&b, "\n%d. %s: %s", i+1, sv.lessonTitle(cl.Lesson, s.Lang), sv.when(lessons[i].Opens))
+	}
+	if err := tx.StartCohort(&h, lessons); err != nil {
+		return true, err
+	}
+	b.WriteString("\n\n")
+	b.WriteString(sv.rule(c, s.Lang))
+	return true, bot.Reply(tx, s, "assign", b.String())
+}
+
+// rule says, in lang, who passes course c and what they earn.
+func (sv *Service) rule(c *flows.Course, lang string) string {
+	var b strings.Builder
+	if c.Needed() == len(c.Lessons) {
+		b.WriteString(tr(lang, "course_rule_all", len(c.Lessons)))
+	} else {
+		b.WriteString(tr(lang, "course_rule_some", c.Needed(), len(c.Lessons)))
+	}
+	if c.CPDHours > 0 {
+		b.WriteString(" ")
+		b.WriteString(tr(lang, "course_hours", hours(c.CPDHours)))
+	}
+	return b.String()
+}
+
+// hours shows CPD hours: "3", "1.5".
+func hours(h float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", h), ".0") }
+
+// Unassign stops the group's cohort of course id.
+func (sv *Service) Unassign(tx bot.Tx, s bot.Session, id string) (bool, error) {
+	running, err := tx.ChatCohorts(s.Chat.ID)
+	if err != nil {
+		return true, err
+	}
+	for _, h := range running {
+		if h.CourseID != id {
+			continue
+		}
+		if _, err := tx.EndCohort(h.ID, s.Now, true); err != nil {
+			return true, err
+		}
+		name := id
+		if c, ok := sv.cfg.Lessons().Course(id); ok {
+			name = c.Name(s.Lang)
+		}
+		return true, bot.Reply(tx, s, "unassign", tr(s.Lang, "course_stopped", name))
+	}
+	return false, nil
+}
+
+// Assigned lists the group's running courses with their next lesson.
+func (sv *Service) Assigned(tx bot.Tx, s bot.Session) ([]string, error) {
+	running, err := tx.ChatCohorts(s.Chat.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, h := range running {
+		name := h.CourseID
+		if c, ok := sv.cfg.Lessons().Course(h.CourseID); ok {
+			name = c.Name(s.Lang)
+		}
+		lessons, err := tx.CohortLessons(h.ID)
+		if err != nil {
+			return nil, err
+		}
+		next := tr(s.Lang, "course_all_open")
+		for _, l := range lessons {
+			if l.RunID == 0 {
+				next = tr(s.Lang, "course_next", l.Position+1, len(lessons), sv.lessonTitle(l.LessonID, s.Lang), sv.when(l.Opens))
+				break
+			}
+		}
+		out = append(out, fmt.Sprintf("• %s (%s): %s", name, h.CourseID, next))
+	}
+	return out, nil
+}
+
+// Offered lists the courses for /lessons.
+func (sv *Service) Offered(lang string) string {
+	courses := sv.cfg.Lessons().Courses()
+	if len(courses) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(tr(lang, "courses"))
+	for _, c := range courses {
+		fmt.Fprintf(&b, "\n• %s: %s (%s)", c.ID, c.Name(lang), tr(lang, "course_size", len(c.Lessons), hours(c.CPDHours)))
+	}
+	return b.String()
+}

@@ -1,0 +1,204 @@
+package course_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
+)
+
+// world is a ward's group and its members' private chats in the
+// simulator, with Huddle running on a fake clock.
+type world struct {
+	t   *testing.T
+	s   *sim.Sim
+	app *huddletest.App
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	s := sim.New(nil)
+	app := huddletest.Start(t, huddletest.Options{Lessons: filepath.Join("testdata", "lessons"),
+		Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
+	return &world{t: t, s: s, app: app}
+}
+
+// post sends text from who into chat ("ward" is the group; others are
+// private) and returns the chat's last sequence number before it.
+func (w *world) post(chat, who, text string) int64 {
+	w.t.Helper()
+	seq := w.last(chat)
+	typ := bot.Direct
+	if chat == "ward" {
+		typ = bot.Group
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := w.s.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: "Ward 3", Sender: who, Name: strings.ToUpper(who[:1]) + who[1:], Text: text})
+		if err == nil {
+			return seq
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatal(err)
+		}
+	}
+}
+
+// last is the newest message's sequence number in chat.
+func (w *world) last(chat string) int64 {
+	msgs := w.s.Messages(context.Background(), chat, 0, 0)
+	if len(msgs) == 0 {
+		return 0
+	}
+	return msgs[len(msgs)-1].Seq
+}
+
+// wait returns the first bot message in chat after seq that says text.
+func (w *world) wait(chat string, after int64, text string) sim.Message {
+	w.t.Helper()
+	var seen []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		for _, m := range w.s.Messages(context.Background(), chat, after, 200*time.Millisecond) {
+			after = m.Seq
+			if m.Bot && !m.Toast {
+				seen = append(seen, m.Text)
+				if strings.Contains(m.Text, text) {
+					return m
+				}
+			}
+		}
+	}
+	w.t.Fatalf("no %q in %s: %q", text, chat, seen)
+	return sim.Message{}
+}
+
+// none fails if a bot message in chat after seq says text within half a
+// second of real time (the scheduler looks every few milliseconds).
+func (w *world) none(chat string, after int64, text string) {
+	w.t.Helper()
+	for deadline := time.Now().Add(500 * time.Millisecond); time.Now().Before(deadline); {
+		for _, m := range w.s.Messages(context.Background(), chat, after, 100*time.Millisecond) {
+			after = m.Seq
+			if m.Bot && strings.Contains(m.Text, text) {
+				w.t.Fatalf("too soon in %s: %q", chat, m.Text)
+			}
+		}
+	}
+}
+
+// press presses option i of message m as who.
+func (w *world) press(chat, who string, m sim.Message, i int) {
+	w.t.Helper()
+	if err := w.s.Press(context.Background(), sim.Press{Chat: chat, Sender: who, MessageID: m.ID, Data: m.Options[i].Data}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// TestThreeWeekCourse runs a course of three lessons over three weeks in
+// a ward's group, on a fake clock (the program's time zone is UTC): each
+// lesson opens on its day at its hour and not before; the third, set at
+// 06:00, waits for the end of the quiet hours at 07:00; a question Amina
+// got wrong comes back to her privately on FSRS's schedule, a day later
+// and not before, within her hours; at the end the group hears how many
+// passed (two of three lessons) and Amina, who did, is told so privately
+// with her CPD hours, while Baraka, who did not, is not.
+func TestThreeWeekCourse(t *testing.T) {
+	w := newWorld(t)
+	clk := w.app.Clock // Monday 2 March 2026, 08:30
+	for _, who := range []string{"amina", "baraka"} {
+		w.post("ward", who, "Hello everyone")
+		seq := w.post("dm-"+who, who, "/start")
+		w.wait("dm-"+who, seq, "Welcome")
+	}
+	seq := w.post("dm-amina", "amina", "/review on 8-20")
+	w.wait("dm-amina", seq, "Review is on")
+
+	seq = w.post("ward", "lead", "/assign three-weeks")
+	w.wait("ward", seq, "1. Week 1: Mon 2 Mar 09:00\n2. Week 2: Mon 9 Mar 09:00\n3. Week 3: Mon 16 Mar 06:00")
+	seq = w.post("ward", "lead", "/assign")
+	w.wait("ward", seq, "Newborn care in three weeks (three-weeks): lesson 1 of 3, Week 1, opens Mon 2 Mar 09:00")
+	seq = w.post("ward", "lead", "/assign three-weeks")
+	w.wait("ward", seq, "This group is taking Newborn care in three weeks already")
+	seq = w.post("ward", "amina", "/lessons")
+	w.wait("ward", seq, "three-weeks: Newborn care in three weeks (3 lessons, 3 CPD hours)")
+
+	// Week 1 opens at nine, not before.
+	clk.Advance(29 * time.Minute)
+	w.none("ward", seq, "lesson 1 of 3")
+	clk.Advance(time.Minute)
+	w.wait("ward", seq, "📚 Newborn care in three weeks: lesson 1 of 3.")
+	q := w.wait("ward", seq, "Week 1: Which is a danger sign")
+	w.press("ward", "amina", q, 1) // wrong
+	w.press("ward", "baraka", q, 0)
+	// The lead lets it pass: the question closes after its two hours.
+	clk.Advance(2 * time.Hour)
+	w.wait("ward", q.Seq, "Week 1 is done.")
+
+	// Amina's miss comes back a day later, within her hours, not before.
+	dm := w.last("dm-amina")
+	clk.Advance(21*time.Hour + 50*time.Minute) // Tuesday 08:50
+	w.none("dm-amina", dm, "🔁 Review")
+	clk.Advance(20 * time.Minute) // 09:10
+	rv := w.wait("dm-amina", dm, "🔁 Review, from Week 1")
+	w.press("dm-amina", "amina", rv, 0)
+	w.wait("dm-amina", rv.Seq, "Right!")
+
+	// Week 2 opens on Monday 9 March at nine.
+	seq = w.last("ward")
+	clk.Advance(6*24*time.Hour - 20*time.Minute) // Monday 08:50
+	w.none("ward", seq, "lesson 2 of 3")
+	clk.Advance(10 * time.Minute)
+	w.wait("ward", seq, "lesson 2 of 3.")
+	q = w.wait("ward", seq, "Week 2: How soon after birth")
+	w.press("ward", "amina", q, 0)
+	w.press("ward", "baraka", q, 2) // wrong
+	clk.Advance(2 * time.Hour)
+	w.wait("ward", q.Seq, "Week 2 is done.")
+
+	// Week 3 is set at 06:00 on Monday 16 March: it waits for the end of
+	// the quiet hours.
+	seq = w.last("ward")
+	clk.Advance(7*24*time.Hour - 5*time.Hour) // Monday 06:00
+	w.none("ward", seq, "lesson 3 of 3")
+	clk.Advance(59 * time.Minute) // 06:59
+	w.none("ward", seq, "lesson 3 of 3")
+	clk.Advance(time.Minute) // 07:00
+	w.wait("ward", seq, "lesson 3 of 3.")
+	q = w.wait("ward", seq, "Week 3: Which drug")
+	w.press("ward", "amina", q, 0)
+	// Baraka lets it pass: the question closes after its two hours.
+	clk.Advance(2 * time.Hour)
+	w.wait("ward", q.Seq, "Week 3 is done.")
+
+	w.wait("ward", q.Seq, "🎓 The course Newborn care in three weeks is over. 1 of the 2 members who took part passed")
+	w.wait("dm-amina", dm, "🎓 You passed Newborn care in three weeks: 2 of its 3 lessons passed. You earn 3 CPD hours.")
+	w.none("dm-baraka", 0, "🎓")
+	seq = w.post("ward", "lead", "/assign")
+	w.wait("ward", seq, "No lessons or courses are assigned")
+}
+
+// TestRequiredLessonFirst: a lesson set before the lesson it requires
+// waits for that one to have run in the group, then opens; /unassign
+// stops the course.
+func TestRequiredLessonFirst(t *testing.T) {
+	w := newWorld(t)
+	clk := w.app.Clock // Monday 08:30
+	seq := w.post("ward", "lead", "/assign first-things-first")
+	w.wait("ward", seq, "1. Week 1: Tue 3 Mar 09:00\n2. Week 2: Mon 2 Mar 09:00")
+	clk.Advance(time.Hour) // Monday 09:30: week 2's time, but week 1 has not run
+	w.none("ward", seq, "First things first: lesson")
+	clk.Advance(24 * time.Hour) // Tuesday 09:30
+	q := w.wait("ward", seq, "Week 1: Which is a danger sign")
+	w.none("ward", q.Seq, "Week 2")
+	clk.Advance(2 * time.Hour) // week 1's question closes; week 2 follows
+	w.wait("ward", q.Seq, "Week 1 is done.")
+	w.wait("ward", q.Seq, "Week 2: How soon after birth")
+	seq = w.post("ward", "lead", "/unassign first-things-first")
+	w.wait("ward", seq, "The course First things first is stopped for this group")
+	seq = w.post("ward", "lead", "/assign")
+	w.wait("ward", seq, "No lessons or courses are assigned")
+}

@@ -1,0 +1,261 @@
+package course
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
+)
+
+// batch is how many due lessons or cohorts one look handles.
+const batch = 100
+
+// Tick opens the course lessons whose time has come and ends the cohorts
+// whose lessons are all over, each in its chat's turn in turns (the
+// router): the Scheduler runs it every minute. A lesson that may not open yet (a required lesson not
+// run, another lesson running, quiet hours) is looked at again next time.
+func (sv *Service) Tick(ctx context.Context, q bot.CourseQueue, turns bot.ChatQueue) error {
+	due, err := q.DueCohortLessons(ctx, sv.cfg.Clock.Now(), batch)
+	if err != nil {
+		return err
+	}
+	for _, l := range due {
+		done := turns.InTurn(ctx, bot.ChatKey(l.Channel, l.ChatPlatformID), func(ctx context.Context) error {
+			return q.Update(ctx, func(tx bot.Tx) error { return sv.open(tx, l) })
+		})
+		if err := <-done; err != nil {
+			return fmt.Errorf("open lesson %s of cohort %d: %w", l.LessonID, l.CohortID, err)
+		}
+	}
+	ending, err := q.CohortsToEnd(ctx, batch)
+	if err != nil {
+		return err
+	}
+	for _, h := range ending {
+		done := turns.InTurn(ctx, bot.ChatKey(h.Channel, h.ChatPlatformID), func(ctx context.Context) error {
+			return q.Update(ctx, func(tx bot.Tx) error { return sv.end(tx, h.ID) })
+		})
+		if err := <-done; err != nil {
+			return fmt.Errorf("end cohort %d: %w", h.ID, err)
+		}
+	}
+	return nil
+}
+
+// quiet reports whether now is in the program's quiet hours.
+func (sv *Service) quiet(now time.Time) bool {
+	from, to := sv.cfg.QuietFrom, sv.cfg.QuietTo
+	if sv.cfg.NoQuiet || from == to {
+		return false
+	}
+	local := now.In(sv.cfg.Location)
+	m := local.Hour()*60 + local.Minute()
+	if from < to {
+		return m >= from && m < to
+	}
+	return m >= from || m < to
+}
+
+// open opens cohort lesson l in its group, if it may open now.
+func (sv *Service) open(tx bot.Tx, l bot.CohortLesson) error {
+	now := sv.cfg.Clock.Now()
+	h, err := tx.CohortByID(l.CohortID)
+	if err != nil || !h.Ended.IsZero() {
+		return err
+	}
+	lessons, err := tx.CohortLessons(h.ID)
+	if err != nil {
+		return err
+	}
+	var cur *bot.CohortLesson
+	for i := range lessons {
+		if lessons[i].LessonID == l.LessonID {
+			cur = &lessons[i]
+		}
+	}
+	if cur == nil || cur.RunID != 0 || cur.Opens.After(now) || sv.quiet(now) {
+		return nil
+	}
+	c, ok := sv.cfg.Lessons().Course(h.CourseID)
+	if ok {
+		if i, ok := c.Index(l.LessonID); ok && !ran(lessons, c.Lessons[i].Requires) {
+			return nil // a required lesson has not run yet
+		}
+	}
+	if _, err := tx.ActiveRun(h.ChatID); err == nil {
+		return nil // another lesson is running: this one follows it
+	} else if !errors.Is(err, bot.ErrNotFound) {
+		return err
+	}
+	info, known := sv.cfg.Engine.Lesson(l.LessonID, "")
+	if !known || info.Mode != flows.ModeGroup {
+		sv.cfg.Logger.Debug("course lesson waits: the lesson is not loaded as a group lesson", "lesson", l.LessonID, "cohort", h.ID)
+		return nil
+	}
+	chat, err := tx.ChatByID(h.ChatID)
+	if err != nil {
+		return err
+	}
+	name := h.CourseID
+	if ok {
+		name = c.Name(chat.Lang)
+	}
+	head := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: fmt.Sprintf("course:%d:%s", h.ID, l.LessonID),
+		Text: tr(chat.Lang, "course_lesson", name, cur.Position+1, len(lessons))}
+	if err := tx.Enqueue(head, now); err != nil {
+		return err
+	}
+	s := bot.Session{Chat: chat, Member: bot.Member{ID: h.StartedBy}, Lang: chat.Lang, Now: now,
+		Event: bot.Event{ID: fmt.Sprintf("course:%d:%s", h.ID, l.LessonID), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
+	runID, err := sv.cfg.Engine.Start(tx, s, l.LessonID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.OpenCohortLesson(h.ID, l.LessonID, runID)
+	return err
+}
+
+// ran reports whether each of the lessons ids has opened and is over.
+func ran(lessons []bot.CohortLesson, ids []string) bool {
+	for _, id := range ids {
+		for _, l := range lessons {
+			if l.LessonID == id && (l.RunID == 0 || l.RunStatus == bot.RunActive) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// end ends cohort id once its lessons are all over (outside quiet hours):
+// the group hears how many passed, and each member who passed hears so
+// privately.
+func (sv *Service) end(tx bot.Tx, id int64) error {
+	now := sv.cfg.Clock.Now()
+	if sv.quiet(now) {
+		return nil
+	}
+	h, err := tx.CohortByID(id)
+	if err != nil || !h.Ended.IsZero() {
+		return err
+	}
+	lessons, err := tx.CohortLessons(h.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range lessons {
+		if l.RunID == 0 || l.RunStatus == bot.RunActive {
+			return nil
+		}
+	}
+	if _, err := tx.EndCohort(h.ID, now, false); err != nil {
+		return err
+	}
+	c, ok := sv.cfg.Lessons().Course(h.CourseID)
+	if !ok {
+		sv.cfg.Logger.Warn("course ended, but it is no longer loaded: nobody passed it", "course", h.CourseID, "cohort", h.ID)
+		return nil
+	}
+	results, err := sv.results(tx, c, lessons)
+	if err != nil {
+		return err
+	}
+	chat, err := tx.ChatByID(h.ChatID)
+	if err != nil {
+		return err
+	}
+	var passed []Result
+	for _, r := range results {
+		if r.Passed {
+			passed = append(passed, r)
+		}
+	}
+	text := tr(chat.Lang, "course_done", c.Name(chat.Lang), len(passed), len(results))
+	if err := tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text,
+		Key: fmt.Sprintf("course-done:%d", h.ID)}, now); err != nil {
+		return err
+	}
+	for _, r := range passed {
+		if err := sv.passed(tx, h, c, r, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Result is a member's outcome in a cohort: the lessons they passed of
+// those they took part in, and whether that passes the course.
+type Result struct {
+	MemberID int64
+	Took     int
+	Lessons  int
+	Passed   bool
+}
+
+// results works out each member's outcome from their lesson scores.
+func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesson) ([]Result, error) {
+	byMember := map[int64]*Result{}
+	var order []int64
+	for _, l := range lessons {
+		if l.RunID == 0 {
+			continue
+		}
+		mark := c.Pass.Mark
+		if mark == 0 {
+			if les, ok := sv.cfg.Lessons().Get(l.LessonID); ok {
+				mark = les.PassMark
+			}
+		}
+		rs, err := tx.RunResults(l.RunID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			m := byMember[r.MemberID]
+			if m == nil {
+				m = &Result{MemberID: r.MemberID}
+				byMember[r.MemberID] = m
+				order = append(order, r.MemberID)
+			}
+			m.Took++
+			if LessonPassed(r, mark) {
+				m.Lessons++
+			}
+		}
+	}
+	out := make([]Result, 0, len(order))
+	for _, id := range order {
+		m := byMember[id]
+		m.Passed = m.Lessons >= c.Needed()
+		out = append(out, *m)
+	}
+	return out, nil
+}
+
+// LessonPassed reports whether a lesson score passes at mark: at least
+// that share of its points, or, with no mark, taking part.
+func LessonPassed(r bot.LessonResult, mark float64) bool {
+	if mark <= 0 {
+		return true
+	}
+	return r.Max > 0 && r.Points/r.Max >= mark-1e-9
+}
+
+// passed tells member r privately that they passed course c.
+func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
+	dm, err := tx.DirectChatOf(r.MemberID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	text := tr(dm.Lang, "course_passed", c.Name(dm.Lang), r.Lessons, len(c.Lessons))
+	if c.CPDHours > 0 {
+		text += " " + tr(dm.Lang, "course_passed_hours", hours(c.CPDHours))
+	}
+	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: text,
+		Key: fmt.Sprintf("course-passed:%d:%d", h.ID, r.MemberID)}, now)
+}
