@@ -19,11 +19,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/certificate"
 	"github.com/huddlebot/huddle/course"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
@@ -137,6 +139,7 @@ type App struct {
 	scheduler *bot.Scheduler
 	review    *review.Service
 	courses   *course.Service
+	certs     certificate.Page
 	sender    *bot.Sender
 	dash      *dashboard.Dashboard
 	handler   http.Handler
@@ -219,6 +222,14 @@ func New(ctx context.Context, opts Options) (*App, error) {
 // wire builds the parts around the store and the library.
 func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	o := a.opts
+	if o.Listen != "" {
+		// Bound first: certificates print the address it got.
+		ln, err := net.Listen("tcp", o.Listen)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", o.Listen, err)
+		}
+		a.ln = ln
+	}
 	var caseSvc *cases.Service
 	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log}
 	if o.Cases != nil {
@@ -246,12 +257,17 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.review = review.New(rv)
 	cc := o.Courses
 	cc.Lessons, cc.Engine, cc.Location, cc.Clock, cc.Logger = a.host.Library, a.host, o.Location, o.Clock, a.log
+	if cc.Certificates.VerifyURL == "" {
+		cc.Certificates.VerifyURL = localURL(a.URL())
+	}
+	cc.Certificates.Location = o.Location
+	a.certs = cc.Certificates
 	a.courses = course.New(cc)
 	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
 		// The program's own come last, so one named like a built-in
 		// replaces it.
-		Commands: append(a.review.Commands(), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...),
+		Commands: append(append(a.review.Commands(), a.courses.Commands()...), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...),
 		Assigners: []bot.Assigner{a.courses}}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}
@@ -282,6 +298,10 @@ func (a *App) web() error {
 	// mux serves the webhooks; pages, behind websec's protections.
 	mux, pages := http.NewServeMux(), http.NewServeMux()
 	mux.Handle("/", websec.Handler(websec.Config{Listen: o.Listen, Token: o.Token}, pages))
+	// Certificates are verified by anyone who holds one: no token.
+	verify := a.certs.Handler(a.db.Reports().Certificate, a.log)
+	mux.Handle("GET /verify", verify)
+	mux.Handle("GET /verify/{code}", verify)
 	for _, ch := range o.Channels {
 		wc, ok := ch.(bot.WebChannel)
 		if !ok {
@@ -305,11 +325,6 @@ func (a *App) web() error {
 		Lessons: dashboard.FromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
 	pages.Handle(dashboard.Path, a.dash.Handler())
 	a.handler = mux
-	ln, err := net.Listen("tcp", o.Listen)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", o.Listen, err)
-	}
-	a.ln = ln
 	return nil
 }
 
@@ -429,3 +444,17 @@ func (a *App) Router() *bot.Router { return a.router }
 
 // Sender returns the outbox sender.
 func (a *App) Sender() *bot.Sender { return a.sender }
+
+// localURL is the web server's address (url, as App.URL gives it) as
+// seen from this machine, for certificates' verification links when no
+// public address is set.
+func localURL(url string) string {
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}

@@ -118,6 +118,8 @@ type (
 		Mentoring       dataMentoring    `json:"mentoring"`
 		LessonsAssigned []dataAssignment `json:"lessons_assigned"`
 		CoursesStarted  []dataCourse     `json:"courses_started"`
+		CourseResults   []dataResult     `json:"course_results"`
+		Certificates    []dataCert       `json:"certificates"`
 		Engagement      dataEngagement   `json:"engagement"`
 		Review          dataReview       `json:"review"`
 	}
@@ -194,6 +196,21 @@ type (
 		CasesAssigned []string `json:"cases_assigned"`
 		DigestSentAt  string   `json:"digest_sent_at,omitempty"`
 	}
+	dataResult struct {
+		Course        string `json:"course"`
+		Chat          string `json:"chat"`
+		LessonsTaken  int    `json:"lessons_taken"`
+		LessonsPassed int    `json:"lessons_passed"`
+		Passed        bool   `json:"passed"`
+		At            string `json:"at"`
+	}
+	dataCert struct {
+		Code     string  `json:"code"`
+		Name     string  `json:"name"`
+		Title    string  `json:"title"`
+		Hours    float64 `json:"cpd_hours"`
+		IssuedAt string  `json:"issued_at"`
+	}
 	dataCourse struct {
 		Course    string `json:"course"`
 		Chat      string `json:"chat"`
@@ -265,6 +282,15 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	doc.Mentoring.CasesAssigned = make([]string, 0, len(d.Mentored))
 	for _, id := range d.Mentored {
 		doc.Mentoring.CasesAssigned = append(doc.Mentoring.CasesAssigned, caseRef(id))
+	}
+	doc.CourseResults = make([]dataResult, 0, len(d.CourseResults))
+	for _, r := range d.CourseResults {
+		doc.CourseResults = append(doc.CourseResults, dataResult{Course: r.CourseID, Chat: r.Chat, LessonsTaken: r.Took,
+			LessonsPassed: r.Lessons, Passed: r.Passed, At: stamp(r.At)})
+	}
+	doc.Certificates = make([]dataCert, 0, len(d.Certificates))
+	for _, c := range d.Certificates {
+		doc.Certificates = append(doc.Certificates, dataCert{Code: c.Code, Name: c.Name, Title: c.Title, Hours: c.Hours, IssuedAt: stamp(c.Issued)})
 	}
 	doc.CoursesStarted = make([]dataCourse, 0, len(d.Courses))
 	for _, c := range d.Courses {

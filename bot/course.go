@@ -74,6 +74,42 @@ type CourseStore interface {
 	RunResults(runID int64) ([]LessonResult, error)
 }
 
+// CourseResult is a member's outcome in a course that ended: the lessons
+// they answered in (Took) and passed, and whether that passed the course.
+type CourseResult struct {
+	CohortID, MemberID int64
+	Took, Lessons      int
+	Passed             bool
+	At                 time.Time
+}
+
+// Certificate is what a certificate states: who earned it (Name, as
+// printed), for what (a course's or a lesson's Title), the CPD hours, and
+// when; Code verifies it.
+type Certificate struct {
+	Code     string
+	MemberID int64
+	Name     string
+	// CourseID or LessonID is what it is for; CohortID or RunID the
+	// cohort or run that earned it.
+	CourseID, LessonID string
+	CohortID, RunID    int64
+	Title              string
+	Hours              float64
+	Issued             time.Time
+}
+
+// CertificateStore keeps course results and certificates.
+type CertificateStore interface {
+	// SaveCourseResult records a member's outcome in a course.
+	SaveCourseResult(r CourseResult) error
+	// IssueCertificate records a certificate; false when the member has
+	// one for that cohort or run already.
+	IssueCertificate(c Certificate) (bool, error)
+	// MemberCertificates lists a member's certificates, oldest first.
+	MemberCertificates(memberID int64) ([]Certificate, error)
+}
+
 // CourseQueue is what the course service reads outside a transaction.
 type CourseQueue interface {
 	Updater

@@ -24,9 +24,9 @@ import (
 // until ForgetMember handles it and the test's story fills it.
 var memberColumns = []string{
 	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
-	"chat_members.member_id", "cohorts.started_by", "engagement.member_id", "member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id",
-	"pending_cases.author_id", "program_weeks.member_id", "review_cards.member_id", "review_log.member_id",
-	"review_prefs.member_id", "run_members.member_id", "runs.started_by",
+	"certificates.member_id", "chat_members.member_id", "cohorts.started_by", "course_results.member_id", "engagement.member_id",
+	"member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id", "pending_cases.author_id", "program_weeks.member_id",
+	"review_cards.member_id", "review_log.member_id", "review_prefs.member_id", "run_members.member_id", "runs.started_by",
 }
 
 // inFile counts, for each column of memberColumns, the entries of
@@ -39,12 +39,14 @@ var inFile = map[string]func(dataFile) int{
 		}
 		return n
 	},
-	"assignments.assigned_by": func(f dataFile) int { return len(f.LessonsAssigned) },
-	"cohorts.started_by":      func(f dataFile) int { return len(f.CoursesStarted) },
-	"case_posts.member_id":    func(f dataFile) int { return len(f.CasePosts) },
-	"cases.assigned_to":       func(f dataFile) int { return len(f.Mentoring.CasesAssigned) },
-	"cases.author_id":         func(f dataFile) int { return len(f.CasesShared) },
-	"chat_members.member_id":  func(f dataFile) int { return len(f.Chats) },
+	"assignments.assigned_by":  func(f dataFile) int { return len(f.LessonsAssigned) },
+	"cohorts.started_by":       func(f dataFile) int { return len(f.CoursesStarted) },
+	"course_results.member_id": func(f dataFile) int { return len(f.CourseResults) },
+	"certificates.member_id":   func(f dataFile) int { return len(f.Certificates) },
+	"case_posts.member_id":     func(f dataFile) int { return len(f.CasePosts) },
+	"cases.assigned_to":        func(f dataFile) int { return len(f.Mentoring.CasesAssigned) },
+	"cases.author_id":          func(f dataFile) int { return len(f.CasesShared) },
+	"chat_members.member_id":   func(f dataFile) int { return len(f.Chats) },
 	"engagement.member_id": func(f dataFile) int {
 		n := 0
 		for _, k := range f.Engagement.ByKind {
@@ -152,10 +154,25 @@ func TestForgetLeavesNothing(t *testing.T) {
 
 	ctx := context.Background()
 	db := h.app.DB
+	// The course she started takes weeks: its end, her result and her
+	// certificate are written as the course service writes them.
+	due, err := db.DueCohortLessons(ctx, h.app.Clock.Now().AddDate(1, 0, 0), 10)
+	if err != nil || len(due) == 0 {
+		t.Fatalf("the course's lessons: %v %v", due, err)
+	}
 	var id int64
 	if err := db.Update(ctx, func(tx bot.Tx) error {
 		m, err := tx.MemberByRef(bot.StaffRef{Channel: "sim", ID: "zawadi"})
 		id = m.ID
+		if err != nil {
+			return err
+		}
+		now := h.app.Clock.Now()
+		if err := tx.SaveCourseResult(bot.CourseResult{CohortID: due[0].CohortID, MemberID: id, Took: 2, Lessons: 2, Passed: true, At: now}); err != nil {
+			return err
+		}
+		_, err = tx.IssueCertificate(bot.Certificate{Code: "7KQ4-MZ2P-XR9C", MemberID: id, Name: "Zawadi Wekesa", CourseID: "safe-care-basics",
+			CohortID: due[0].CohortID, Title: "Safe care basics", Hours: 2, Issued: now})
 		return err
 	}); err != nil {
 		t.Fatal(err)

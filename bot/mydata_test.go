@@ -73,6 +73,12 @@ type dataFile struct {
 	CoursesStarted []struct {
 		Course string `json:"course"`
 	} `json:"courses_started"`
+	CourseResults []struct {
+		Course string `json:"course"`
+	} `json:"course_results"`
+	Certificates []struct {
+		Code string `json:"code"`
+	} `json:"certificates"`
 	Engagement struct {
 		ByKind       map[string]int `json:"by_kind"`
 		ActiveWeeks  []any          `json:"active_weeks"`

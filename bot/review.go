@@ -23,14 +23,16 @@ type ReviewCard struct {
 
 // ReviewPrefs are a member's learning preferences: whether, and when,
 // they review (between From and To minutes after midnight in the
-// program's time zone), and whether they are nudged when inactive (not
-// when NoNudges), with the last nudge's time.
+// program's time zone), whether they are nudged when inactive (not when
+// NoNudges), with the last nudge's time, and the name they want on their
+// certificates ("" for their platform name).
 type ReviewPrefs struct {
 	MemberID int64
 	On       bool
 	From, To int
 	NoNudges bool
 	Nudged   time.Time
+	CertName string
 }
 
 // WrongAnswer is a member's wrong answer to a lesson's question (one

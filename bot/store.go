@@ -47,6 +47,10 @@ type MemberData struct {
 	// Courses the courses they started there.
 	Assigned []MemberAssignment
 	Courses  []MemberCourse
+	// CourseResults are their outcomes in courses that ended;
+	// Certificates those they earned.
+	CourseResults []MemberCourseResult
+	Certificates  []Certificate
 	// Activity counts the activity log by kind.
 	Activity map[string]int
 	// Weeks are the weeks (by their Monday) they were active in each
@@ -135,6 +139,15 @@ type MemberCourse struct {
 	CourseID string
 	Chat     string
 	Started  time.Time
+}
+
+// MemberCourseResult is a member's outcome in a course that ended in a
+// chat.
+type MemberCourseResult struct {
+	CourseID, Chat string
+	Took, Lessons  int
+	Passed         bool
+	At             time.Time
 }
 
 // MemberWeek is a week a member was active in a chat.
@@ -355,6 +368,7 @@ type Tx interface {
 	PrivacyStore
 	ReviewStore
 	CourseStore
+	CertificateStore
 }
 
 // EventStore records the platform events seen, so a repeat is recognised.
@@ -370,6 +384,8 @@ type MemberStore interface {
 	EnsureMember(channel, platformID, name string, at time.Time) (Member, error)
 	// SetMemberLang sets a member's language.
 	SetMemberLang(memberID int64, lang string) error
+	// MemberByID returns a member; ErrNotFound when there is none.
+	MemberByID(id int64) (Member, error)
 	// MemberLang returns the language to write to a member in: the one
 	// they chose, else that of the group they were last seen in that has
 	// one, else "".

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/certificate"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/catalog"
 )
@@ -33,6 +34,10 @@ type Config struct {
 	QuietFrom, QuietTo int
 	// NoQuiet turns quiet hours off.
 	NoQuiet bool
+	// Certificates says how certificates are printed (the program's name
+	// and the address that verifies them). Each member who passes a
+	// course earns one, sent privately as a PDF.
+	Certificates certificate.Page
 	// Location is the program's time zone; UTC when nil.
 	Location *time.Location
 	// Clock defaults to the system clock; Logger to slog.Default().
@@ -59,6 +64,12 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Certificates.Location == nil {
+		cfg.Certificates.Location = cfg.Location
+	}
+	if cfg.Certificates.Program == "" {
+		cfg.Certificates.Program = "Huddle"
 	}
 	return &Service{cfg: cfg}
 }
@@ -113,6 +124,8 @@ func (sv *Service) Assign(tx bot.Tx, s bot.Session, id string) (bool, error) {
 	}
 	b.WriteString("\n\n")
 	b.WriteString(sv.rule(c, s.Lang))
+	b.WriteString(" ")
+	b.WriteString(tr(s.Lang, "course_name_hint"))
 	return true, bot.Reply(tx, s, "assign", b.String())
 }
 

@@ -2,7 +2,12 @@ package course_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +28,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	s := sim.New(nil)
-	app := huddletest.Start(t, huddletest.Options{Lessons: filepath.Join("testdata", "lessons"),
+	app := huddletest.Start(t, huddletest.Options{Lessons: filepath.Join("testdata", "lessons"), Web: true,
 		Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
 	return &world{t: t, s: s, app: app}
 }
@@ -116,6 +121,10 @@ func TestThreeWeekCourse(t *testing.T) {
 	}
 	seq := w.post("dm-amina", "amina", "/review on 8-20")
 	w.wait("dm-amina", seq, "Review is on")
+	seq = w.post("dm-amina", "amina", "/certificates name Amina Achieng Otieno")
+	w.wait("dm-amina", seq, "Your certificates from now on carry the name Amina Achieng Otieno.")
+	seq = w.post("dm-amina", "amina", "/certificates name 0722 123 456")
+	w.wait("dm-amina", seq, "Give your full name as it should be printed")
 
 	seq = w.post("ward", "lead", "/assign three-weeks")
 	w.wait("ward", seq, "1. Week 1: Mon 2 Mar 09:00\n2. Week 2: Mon 9 Mar 09:00\n3. Week 3: Mon 16 Mar 06:00")
@@ -175,10 +184,98 @@ func TestThreeWeekCourse(t *testing.T) {
 	w.wait("ward", q.Seq, "Week 3 is done.")
 
 	w.wait("ward", q.Seq, "🎓 The course Newborn care in three weeks is over. 1 of the 2 members who took part passed")
-	w.wait("dm-amina", dm, "🎓 You passed Newborn care in three weeks: 2 of its 3 lessons passed. You earn 3 CPD hours.")
+	got := w.wait("dm-amina", dm, "🎓 You passed Newborn care in three weeks: 2 of its 3 lessons passed. You earn 3 CPD hours.")
 	w.none("dm-baraka", 0, "🎓")
 	seq = w.post("ward", "lead", "/assign")
 	w.wait("ward", seq, "No lessons or courses are assigned")
+
+	// Her certificate: a PDF that reads back with her name (set before the
+	// course ended), the course, the hours, the date and its code.
+	code := codePattern.FindString(got.Text)
+	file, ok := w.s.File(got.ID)
+	if code == "" || !ok || file.MIMEType != "application/pdf" || file.Name != "certificate-"+code+".pdf" {
+		t.Fatalf("certificate message %q with file %v %q", got.Text, ok, file.Name)
+	}
+	text := pdfText(t, file.Data)
+	for _, want := range []string{"Amina Achieng Otieno", "Newborn care in three weeks", "earning 3 hours", "Issued on 16 March 2026", code} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the certificate lacks %q:\n%s", want, text)
+		}
+	}
+	// The verification page and command accept its code, and refuse it
+	// changed by one character.
+	changed := code[:len(code)-1] + string("23456789ABCDEFGHJKLMNPQRSTUVWXYZ"[(strings.IndexByte("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", code[len(code)-1])+1)%32])
+	status, page := get(t, w.app.URL+"/verify/"+code)
+	if status != http.StatusOK || !strings.Contains(page, "This certificate is valid") || !strings.Contains(page, "Amina Achieng Otieno") {
+		t.Errorf("the page for %s: %d %s", code, status, page)
+	}
+	if status, page := get(t, w.app.URL+"/verify/"+changed); status != http.StatusNotFound || !strings.Contains(page, "No certificate has the code "+changed) {
+		t.Errorf("the page for %s: %d %s", changed, status, page)
+	}
+	huddle := buildHuddle(t)
+	out, err := exec.Command(huddle, "certificates", "verify", strings.ToLower(code), "--db", w.app.Path).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "valid certificate "+code) || !strings.Contains(string(out), "awarded to:     Amina Achieng Otieno") {
+		t.Errorf("huddle certificates verify %s: %v\n%s", code, err, out)
+	}
+	out, err = exec.Command(huddle, "certificates", "verify", changed, "--db", w.app.Path).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no certificate has the code "+changed) {
+		t.Errorf("huddle certificates verify %s: %v\n%s", changed, err, out)
+	}
+	// /certificates sends it again.
+	seq = w.post("dm-amina", "amina", "/certificates")
+	again := w.wait("dm-amina", seq, "🎓 Newborn care in three weeks: 3 CPD hours, issued 16 Mar 2026.")
+	if f, ok := w.s.File(again.ID); !ok || f.Name != file.Name {
+		t.Errorf("/certificates sent %v %q", ok, f.Name)
+	}
+}
+
+var codePattern = regexp.MustCompile(`[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}`)
+
+// get fetches url and returns its status and body.
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// buildHuddle builds the huddle command into the test's folder.
+func buildHuddle(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "huddle")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/huddlebot/huddle/cmd/huddle").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// pdfText reads a PDF back with poppler's pdftotext (installed by
+// .ci/run): the test skips where it is missing, and fails in CI.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext is missing: .ci/run installs poppler-utils")
+		}
+		t.Skip("pdftotext is not installed (Debian: poppler-utils)")
+	}
+	file := filepath.Join(t.TempDir(), "c.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 // TestRequiredLessonFirst: a lesson set before the lesson it requires

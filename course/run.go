@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/certificate"
 	"github.com/huddlebot/huddle/flows"
 )
 
@@ -169,6 +170,10 @@ func (sv *Service) end(tx bot.Tx, id int64) error {
 	}
 	var passed []Result
 	for _, r := range results {
+		err := tx.SaveCourseResult(bot.CourseResult{CohortID: h.ID, MemberID: r.MemberID, Took: r.Took, Lessons: r.Lessons, Passed: r.Passed, At: now})
+		if err != nil {
+			return err
+		}
 		if r.Passed {
 			passed = append(passed, r)
 		}
@@ -244,8 +249,31 @@ func LessonPassed(r bot.LessonResult, mark float64) bool {
 	return r.Max > 0 && r.Points/r.Max >= mark-1e-9
 }
 
-// passed tells member r privately that they passed course c.
+// passed issues member r's certificate for course c and sends it to
+// them privately; a member with no private chat yet gets it with
+// /certificates.
 func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
+	m, err := tx.MemberByID(r.MemberID)
+	if err != nil {
+		return err
+	}
+	p, err := tx.ReviewPrefs(r.MemberID)
+	if err != nil {
+		return err
+	}
+	code, err := certificate.NewCode()
+	if err != nil {
+		return err
+	}
+	lang, err := tx.MemberLang(r.MemberID)
+	if err != nil {
+		return err
+	}
+	cert := bot.Certificate{Code: code, MemberID: r.MemberID, Name: certName(p, m), CourseID: c.ID, CohortID: h.ID,
+		Title: c.Name(lang), Hours: c.CPDHours, Issued: now}
+	if issued, err := tx.IssueCertificate(cert); err != nil || !issued {
+		return err
+	}
 	dm, err := tx.DirectChatOf(r.MemberID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return nil
@@ -256,6 +284,25 @@ func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, no
 	if c.CPDHours > 0 {
 		text += " " + tr(dm.Lang, "course_passed_hours", hours(c.CPDHours))
 	}
-	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: text,
-		Key: fmt.Sprintf("course-passed:%d:%d", h.ID, r.MemberID)}, now)
+	return sv.sendCertificate(tx, dm, cert, text, fmt.Sprintf("course-passed:%d:%d", h.ID, r.MemberID), now)
+}
+
+// certName is the name printed on a member's certificate: the one they
+// gave, else their platform name.
+func certName(p bot.ReviewPrefs, m bot.Member) string {
+	if p.CertName != "" {
+		return p.CertName
+	}
+	return m.Name
+}
+
+// sendCertificate sends cert's PDF to chat dm, with text before it.
+func (sv *Service) sendCertificate(tx bot.Tx, dm bot.Chat, cert bot.Certificate, text, key string, now time.Time) error {
+	pdf, err := sv.cfg.Certificates.PDF(cert)
+	if err != nil {
+		return err
+	}
+	text += "\n" + tr(dm.Lang, "certificate_caption", cert.Code, sv.cfg.Certificates.URL(cert.Code))
+	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: text, Key: key,
+		File: &bot.File{Name: certificate.FileName(cert), MIMEType: "application/pdf", Data: pdf}}, now)
 }

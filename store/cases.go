@@ -550,3 +550,15 @@ func (t *Tx) SetDigestSent(memberID int64, at time.Time) error {
 	}
 	return nil
 }
+
+// MemberByID returns a member.
+func (t *Tx) MemberByID(id int64) (bot.Member, error) {
+	m, err := scanMember(t.row(`SELECT `+memberColumns+` FROM members m WHERE m.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("member %d: %w", id, bot.ErrNotFound)
+	}
+	if err != nil {
+		return m, fmt.Errorf("member %d: %w", id, err)
+	}
+	return m, nil
+}

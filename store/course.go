@@ -181,3 +181,67 @@ func (d *DB) CohortsToEnd(ctx context.Context, limit int) ([]bot.Cohort, error) 
 	}
 	return out, rows.Err()
 }
+
+// SaveCourseResult records a member's outcome in a course.
+func (t *Tx) SaveCourseResult(r bot.CourseResult) error {
+	if _, err := t.exec(`INSERT INTO course_results (cohort_id, member_id, took, passed_lessons, passed, at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (cohort_id, member_id) DO UPDATE SET took = excluded.took, passed_lessons = excluded.passed_lessons,
+		passed = excluded.passed, at = excluded.at`, r.CohortID, r.MemberID, r.Took, r.Lessons, r.Passed, ms(r.At)); err != nil {
+		return fmt.Errorf("result of member %d in cohort %d: %w", r.MemberID, r.CohortID, err)
+	}
+	return nil
+}
+
+// IssueCertificate records a certificate, once per member and cohort or
+// run.
+func (t *Tx) IssueCertificate(c bot.Certificate) (bool, error) {
+	res, err := t.exec(`INSERT INTO certificates (code, member_id, name, course_id, lesson_id, title, hours, cohort_id, run_id, issued_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		c.Code, c.MemberID, c.Name, c.CourseID, c.LessonID, c.Title, c.Hours, nullID(c.CohortID), nullID(c.RunID), ms(c.Issued))
+	if err != nil {
+		return false, fmt.Errorf("issue certificate to member %d: %w", c.MemberID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+const certificateColumns = `code, member_id, name, course_id, lesson_id, COALESCE(cohort_id, 0), COALESCE(run_id, 0), title, hours, issued_at`
+
+func scanCertificate(s interface{ Scan(...any) error }) (bot.Certificate, error) {
+	var c bot.Certificate
+	var at int64
+	err := s.Scan(&c.Code, &c.MemberID, &c.Name, &c.CourseID, &c.LessonID, &c.CohortID, &c.RunID, &c.Title, &c.Hours, &at)
+	c.Issued = fromMS(at)
+	return c, err
+}
+
+// MemberCertificates lists a member's certificates, oldest first.
+func (t *Tx) MemberCertificates(memberID int64) ([]bot.Certificate, error) {
+	rows, err := t.query(`SELECT `+certificateColumns+` FROM certificates WHERE member_id = ? ORDER BY issued_at, code`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("certificates of member %d: %w", memberID, err)
+	}
+	defer rows.Close()
+	var out []bot.Certificate
+	for rows.Next() {
+		c, err := scanCertificate(rows)
+		if err != nil {
+			return nil, fmt.Errorf("certificates of member %d: %w", memberID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Certificate returns the certificate with a verification code;
+// bot.ErrNotFound when none has it.
+func (rd *Reader) Certificate(ctx context.Context, code string) (bot.Certificate, error) {
+	c, err := scanCertificate(rd.db.QueryRowContext(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE code = ?`, code))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("certificate %s: %w", code, bot.ErrNotFound)
+	}
+	if err != nil {
+		return c, fmt.Errorf("certificate %s: %w", code, err)
+	}
+	return c, nil
+}

@@ -73,6 +73,9 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 			WHERE json_type(state, '$.members."' || ?1 || '"') IS NOT NULL`, []any{memberID}},
 		{"assignments", `UPDATE assignments SET assigned_by = NULL WHERE assigned_by = ?`, []any{memberID}},
 		{"courses started", `UPDATE cohorts SET started_by = NULL WHERE started_by = ?`, []any{memberID}},
+		{"course results", `DELETE FROM course_results WHERE member_id = ?`, []any{memberID}},
+		// A certificate verifies no more once its holder is forgotten.
+		{"certificates", `DELETE FROM certificates WHERE member_id = ?`, []any{memberID}},
 		{"cases", `UPDATE cases SET author_id = NULL WHERE author_id = ?`, []any{memberID}},
 		// A case they held as mentor goes back to the queue, offered now.
 		{"cases", `UPDATE cases SET status = 'open', assigned_to = NULL, assigned_at = NULL, reminded = 0, next_check_at = ?

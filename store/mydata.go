@@ -125,6 +125,20 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Courses = append(d.Courses, a)
 			return err
 		}},
+		{"course results", `SELECT h.course_id, ` + chatLabel + `, r.took, r.passed_lessons, r.passed, r.at FROM course_results r
+			JOIN cohorts h ON h.id = r.cohort_id JOIN chats c ON c.id = h.chat_id WHERE r.member_id = ? ORDER BY r.at, h.id`, func(rows *sql.Rows) error {
+			var r bot.MemberCourseResult
+			var at int64
+			err := rows.Scan(&r.CourseID, &r.Chat, &r.Took, &r.Lessons, &r.Passed, &at)
+			r.At = fromMS(at)
+			d.CourseResults = append(d.CourseResults, r)
+			return err
+		}},
+		{"certificates", `SELECT ` + certificateColumns + ` FROM certificates WHERE member_id = ? ORDER BY issued_at, code`, func(rows *sql.Rows) error {
+			c, err := scanCertificate(rows)
+			d.Certificates = append(d.Certificates, c)
+			return err
+		}},
 		{"activity", `SELECT kind, count(*) FROM engagement WHERE member_id = ? GROUP BY kind`, func(rows *sql.Rows) error {
 			var kind string
 			var n int

@@ -36,6 +36,8 @@ type Config struct {
 	Privacy   PrivacyConfig       `mapstructure:"privacy"`
 	Dashboard DashboardConfig     `mapstructure:"dashboard"`
 	Learning  LearningConfig      `mapstructure:"learning"`
+	// Certificates sets the CPD certificates.
+	Certificates CertificatesConfig `mapstructure:"certificates"`
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
@@ -122,15 +124,6 @@ func (c ConsentConfig) notice() *bot.ConsentNotice {
 		text[strings.ToLower(lang)] = strings.TrimSpace(t)
 	}
 	return &bot.ConsentNotice{Version: c.Version, Text: text}
-}
-
-// LearningConfig sets spaced review and nudges.
-type LearningConfig struct {
-	// ReviewPerDay is the most review questions a member gets in a day.
-	ReviewPerDay int `mapstructure:"review_per_day"`
-	// NudgeAfterDays nudges a member not seen for that many days; 0 for
-	// no nudges.
-	NudgeAfterDays int `mapstructure:"nudge_after_days"`
 }
 
 // DashboardConfig sets the staff dashboard.
@@ -221,6 +214,9 @@ var defaults = map[string]any{
 	"dashboard.max_days":               731,
 	"learning.review_per_day":          3,
 	"learning.nudge_after_days":        14,
+	"learning.quiet_hours":             "21:00-07:00",
+	"certificates.program":             "Huddle",
+	"certificates.verify_url":          "",
 }
 
 // loadConfig reads defaults, then the config file (when given), then
@@ -481,6 +477,12 @@ func (c *Config) validate() error {
 	}
 	if c.Learning.NudgeAfterDays < 0 {
 		return bad("learning.nudge_after_days", "is %d: give a number of days, or 0 for no nudges", c.Learning.NudgeAfterDays)
+	}
+	if _, _, _, err := c.Learning.quiet(); err != nil {
+		return bad("learning.quiet_hours", "%s", err.Error())
+	}
+	if u := c.Certificates.VerifyURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return bad("certificates.verify_url", "%q must be the http:// or https:// address of Huddle's web server", u)
 	}
 	if c.Privacy.RetentionDays < 0 {
 		return bad("privacy.retention_days", "is %d: give a number of days, or 0 to keep everything", c.Privacy.RetentionDays)

@@ -14,6 +14,8 @@ import (
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/certificate"
+	"github.com/huddlebot/huddle/course"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
@@ -100,6 +102,10 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 	if err != nil {
 		return huddle.Options{}, err
 	}
+	quietFrom, quietTo, noQuiet, err := cfg.Learning.quiet() // validated too
+	if err != nil {
+		return huddle.Options{}, err
+	}
 	mentors := make(map[string][]bot.StaffRef)
 	for q, refs := range cfg.Mentors {
 		for _, r := range refs {
@@ -119,6 +125,8 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 		Retention: time.Duration(cfg.Privacy.RetentionDays) * 24 * time.Hour,
 		Listen:    cfg.HTTP.Listen, Token: cfg.HTTP.Token, DashboardMaxDays: cfg.Dashboard.MaxDays,
 		Review: review.Config{PerDay: cfg.Learning.ReviewPerDay, Inactive: time.Duration(cfg.Learning.NudgeAfterDays) * 24 * time.Hour},
+		Courses: course.Config{QuietFrom: quietFrom, QuietTo: quietTo, NoQuiet: noQuiet,
+			Certificates: certificate.Page{Program: cfg.Certificates.Program, VerifyURL: cfg.Certificates.VerifyURL}},
 	}
 	for _, s := range cfg.Staff {
 		ref, _ := bot.ParseStaffRef(s) // validated with the config

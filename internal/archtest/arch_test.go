@@ -60,7 +60,7 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".":                    {"bot", "store", "flows", "cases", "review", "course", "dashboard", "lessons", "internal/websec"},
+		".":                    {"bot", "store", "flows", "cases", "review", "course", "certificate", "dashboard", "lessons", "internal/websec"},
 		"bot":                  {"internal/catalog"},
 		"bot/channeltest":      {"bot"},
 		"store":                {"bot", "report", "internal/filelock", "internal/privfile"},
@@ -69,7 +69,8 @@ func TestImportRules(t *testing.T) {
 		"cases":                {"bot", "deid", "internal/catalog"},
 		"deid":                 {},
 		"review":               {"bot", "flows", "internal/catalog"},
-		"course":               {"bot", "flows", "internal/catalog"},
+		"course":               {"bot", "flows", "certificate", "internal/catalog"},
+		"certificate":          {"bot"},
 		"internal/catalog":     {},
 		"lessons":              {},
 		"adapters/sim":         {"bot"},

@@ -57,6 +57,8 @@ type App struct {
 	Clock  *Clock
 	Lib    *flows.Library
 	Path   string
+	// URL is the web server's address when Options.Web is set.
+	URL    string
 	core   *huddle.App
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -89,6 +91,8 @@ type Options struct {
 	Retention time.Duration
 	// Review sets spaced review up (its PerDay, From and To).
 	Review review.Config
+	// Web runs the web server on a free loopback port (App.URL).
+	Web bool
 	// Commands and OptionHandlers are an embedder's own, for the router.
 	Commands       []bot.Command
 	OptionHandlers []bot.OptionHandler
@@ -146,7 +150,11 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		clock = NewClock()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	core, err := huddle.New(ctx, huddle.Options{
+	listen := ""
+	if opts.Web {
+		listen = "127.0.0.1:0"
+	}
+	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
 		Database: path, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
 		Retention: opts.Retention, Review: opts.Review, Clock: clock, Logger: log,
@@ -157,7 +165,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		cancel()
 		t.Fatal(err)
 	}
-	app := &App{DB: core.Store(), Router: core.Router(), Sender: core.Sender(), Clock: clock, Lib: lib, Path: path,
+	app := &App{DB: core.Store(), Router: core.Router(), Sender: core.Sender(), Clock: clock, Lib: lib, Path: path, URL: core.URL(),
 		core: core, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(app.done); core.Run(ctx) }()
 	t.Cleanup(app.Stop)

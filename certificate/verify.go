@@ -1,0 +1,94 @@
+package certificate
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Lookup finds the certificate with a code; bot.ErrNotFound when none
+// has it.
+type Lookup func(ctx context.Context, code string) (bot.Certificate, error)
+
+var verifyPage = template.Must(template.New("verify").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Verify a certificate · {{.Program}}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#1b2b38}
+.card{border:2px solid #1e5a82;border-radius:.5rem;padding:1rem 1.5rem}
+.bad{border-color:#a33}
+dt{font-weight:600;margin-top:.6rem}dd{margin:0}
+input{font:inherit;padding:.3rem;width:14rem}button{font:inherit;padding:.3rem .8rem}
+</style></head><body>
+<p>{{.Program}}</p>
+<h1>Verify a certificate</h1>
+{{if .Found}}
+<div class="card" id="result">
+<p><strong>✅ This certificate is valid.</strong> It states:</p>
+<dl>
+<dt>Awarded to</dt><dd id="name">{{.Cert.Name}}</dd>
+<dt>For completing</dt><dd id="title">{{.Cert.Title}}</dd>
+{{if .Hours}}<dt>CPD hours</dt><dd id="hours">{{.Hours}}</dd>{{end}}
+<dt>Issued on</dt><dd id="issued">{{.Issued}}</dd>
+<dt>Verification code</dt><dd id="code">{{.Cert.Code}}</dd>
+</dl></div>
+{{else if .Code}}
+<div class="card bad" id="result"><p><strong>❌ No certificate has the code {{.Code}}.</strong>
+Check the code as printed on the certificate.</p></div>
+{{end}}
+<form method="get" action="/verify"><p><label>Code <input name="code" value="{{.Code}}" placeholder="7KQ4-MZ2P-XR9C" autocomplete="off"></label>
+<button>Verify</button></p></form>
+</body></html>
+`))
+
+// Handler serves the public verification page: GET /verify/{code}, and
+// GET /verify?code= for the form. It shows only what the certificate
+// states: the name, what it is for, the CPD hours, the date and the code.
+func (p Page) Handler(lookup Lookup, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	serve := func(w http.ResponseWriter, r *http.Request, typed string) {
+		data := struct {
+			Program, Code, Hours, Issued string
+			Found                        bool
+			Cert                         bot.Certificate
+		}{Program: p.Program, Code: typed}
+		status := http.StatusOK
+		if typed != "" {
+			code, ok := Normalize(typed)
+			var err error
+			if ok {
+				data.Code = code
+				data.Cert, err = lookup(r.Context(), code)
+			}
+			switch {
+			case ok && err == nil:
+				data.Found = true
+				data.Hours = Hours(data.Cert.Hours)
+				if data.Cert.Hours == 0 {
+					data.Hours = ""
+				}
+				data.Issued = data.Cert.Issued.In(p.loc()).Format("2 January 2006")
+			case !ok || errors.Is(err, bot.ErrNotFound):
+				status = http.StatusNotFound
+			default:
+				log.Error("verify a certificate", "err", err)
+				http.Error(w, "the certificates cannot be read now; try again later", http.StatusInternalServerError)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+		w.WriteHeader(status)
+		if err := verifyPage.Execute(w, data); err != nil {
+			log.Error("verify page", "err", err)
+		}
+	}
+	mux.HandleFunc("GET /verify/{code}", func(w http.ResponseWriter, r *http.Request) { serve(w, r, r.PathValue("code")) })
+	mux.HandleFunc("GET /verify", func(w http.ResponseWriter, r *http.Request) { serve(w, r, r.URL.Query().Get("code")) })
+	return mux
+}
