@@ -322,7 +322,7 @@ func (a *App) web() error {
 	}
 	a.dash = dashboard.New(dashboard.Config{Reports: a.db.Reports(), RealNames: o.StaffRealNames, MaxDays: o.DashboardMaxDays,
 		Location: o.Location, Clock: o.Clock, Channels: a.channelStates, Logger: a.log,
-		Lessons: dashboard.FromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
+		Lessons: dashboard.FromLibrary(a.host.Library(), ""), Courses: dashboard.CoursesFromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
 	pages.Handle(dashboard.Path, a.dash.Handler())
 	a.handler = mux
 	return nil
@@ -430,6 +430,7 @@ func (a *App) SetLibrary(lib *flows.Library) {
 	a.host.SetLibrary(lib)
 	if a.dash != nil {
 		a.dash.SetLessons(dashboard.FromLibrary(lib, ""))
+		a.dash.SetCourses(dashboard.CoursesFromLibrary(lib, ""))
 	}
 }
 

@@ -8,12 +8,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/huddletest"
 )
 
@@ -221,6 +225,8 @@ func TestThreeWeekCourse(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "no certificate has the code "+changed) {
 		t.Errorf("huddle certificates verify %s: %v\n%s", changed, err, out)
 	}
+	coursePageInBrowser(t, w, code)
+
 	// /certificates sends it again.
 	seq = w.post("dm-amina", "amina", "/certificates")
 	again := w.wait("dm-amina", seq, "🎓 Newborn care in three weeks: 3 CPD hours, issued 16 Mar 2026.")
@@ -298,4 +304,55 @@ func TestRequiredLessonFirst(t *testing.T) {
 	w.wait("ward", seq, "The course First things first is stopped for this group")
 	seq = w.post("ward", "lead", "/assign")
 	w.wait("ward", seq, "No lessons or courses are assigned")
+}
+
+// coursePageInBrowser opens the course's page from the dashboard's
+// overview in headless Chromium and reads each member's row: Amina
+// failed week 1 and passed weeks 2 and 3 (the course, with her
+// certificate), Baraka passed week 1 only, and the lead answered nothing.
+func coursePageInBrowser(t *testing.T, w *world, code string) {
+	t.Helper()
+	ids := map[string]int64{}
+	err := w.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for _, who := range []string{"amina", "baraka", "lead"} {
+			m, err := tx.MemberByRef(bot.StaffRef{Channel: sim.Name, ID: who})
+			if err != nil {
+				return err
+			}
+			ids[who] = m.ID
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.Start(t, 420, 1000)
+	if err := chromedp.Do(ctx, chromedp.Navigate(w.app.URL+"/dashboard/")); err != nil {
+		t.Fatal(err)
+	}
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#courses a[href='course/three-weeks']").getAttribute("href")`))
+	if err != nil || href != "course/three-weeks" {
+		t.Fatalf("the overview's course link %q: %v", href, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(w.app.URL+"/dashboard/"+href)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[map[string][]string](`Object.fromEntries([...document.querySelectorAll(".cohort tbody tr")].map(r => [r.dataset.member, [...r.cells].slice(1).map(c => c.innerText)]))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"amina":  {"0%", "100% ✓", "100% ✓", "2 / 2", "passed · certificate " + code},
+		"baraka": {"100% ✓", "0%", "–", "1 / 2", "not passed"},
+		"lead":   {"–", "–", "–", "0 / 2", "–"},
+	}
+	for who, cells := range want {
+		if got := rows[strconv.FormatInt(ids[who], 10)]; !slices.Equal(got, cells) {
+			t.Errorf("%s's row %q, want %q", who, got, cells)
+		}
+	}
+	head, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".cohort .state").innerText + " | " + document.getElementById("passed-count").innerText`))
+	if err != nil || head != "Started 2 Mar 2026; ended 16 Mar 2026: 1 passed. | 1" {
+		t.Errorf("cohort head %q: %v", head, err)
+	}
 }

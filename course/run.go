@@ -208,12 +208,8 @@ func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesso
 		if l.RunID == 0 {
 			continue
 		}
-		mark := c.Pass.Mark
-		if mark == 0 {
-			if les, ok := sv.cfg.Lessons().Get(l.LessonID); ok {
-				mark = les.PassMark
-			}
-		}
+		les, _ := sv.cfg.Lessons().Get(l.LessonID)
+		mark := c.Mark(les)
 		rs, err := tx.RunResults(l.RunID)
 		if err != nil {
 			return nil, err
@@ -226,7 +222,7 @@ func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesso
 				order = append(order, r.MemberID)
 			}
 			m.Took++
-			if LessonPassed(r, mark) {
+			if flows.Passes(r.Points, r.Max, mark) {
 				m.Lessons++
 			}
 		}
@@ -238,15 +234,6 @@ func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesso
 		out = append(out, *m)
 	}
 	return out, nil
-}
-
-// LessonPassed reports whether a lesson score passes at mark: at least
-// that share of its points, or, with no mark, taking part.
-func LessonPassed(r bot.LessonResult, mark float64) bool {
-	if mark <= 0 {
-		return true
-	}
-	return r.Max > 0 && r.Points/r.Max >= mark-1e-9
 }
 
 // passed issues member r's certificate for course c and sends it to

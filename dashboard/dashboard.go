@@ -39,8 +39,10 @@ type Config struct {
 	Location *time.Location
 	// Clock defaults to the system clock.
 	Clock bot.Clock
-	// Lessons are the loaded lessons, for the lesson pages.
+	// Lessons are the loaded lessons, for the lesson pages; Courses the
+	// loaded courses, for the course pages.
 	Lessons []Lesson
+	Courses []Course
 	// LessonFiles is the lessons folder, valid files or not, for the
 	// preview; LessonsLabel names it.
 	LessonFiles  fs.FS
@@ -76,6 +78,7 @@ type Dashboard struct {
 	cfg     Config
 	page    *template.Template
 	lessons atomic.Pointer[[]Lesson] // Config.Lessons, then SetLessons's
+	courses atomic.Pointer[[]Course] // Config.Courses, then SetCourses's
 }
 
 // SetLessons replaces the loaded lessons, as when the lessons folder
@@ -125,6 +128,7 @@ func New(cfg Config) *Dashboard {
 	}).ParseFS(files, "templates/*.html"))
 	d := &Dashboard{cfg: cfg, page: page}
 	d.SetLessons(cfg.Lessons)
+	d.SetCourses(cfg.Courses)
 	return d
 }
 
@@ -142,6 +146,7 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"preview/{file}", d.preview)
 	mux.HandleFunc("GET "+Path+"mentors.csv", d.mentorsCSV)
 	mux.HandleFunc("GET "+Path+"lesson/{id}", d.lessonPage)
+	mux.HandleFunc("GET "+Path+"course/{id}", d.coursePage)
 	mux.HandleFunc("GET "+Path+"lesson/{id}/steps.csv", d.lessonCSV)
 	return mux
 }
@@ -209,6 +214,7 @@ type overviewData struct {
 	Chart    template.JS
 	Selected string
 	Lessons  []lessonRow
+	Courses  []Course
 	Channels []ChannelState
 }
 
@@ -228,7 +234,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 	// connections they took half as long again (pure-Go SQLite contends
 	// on its allocator).
 	var (
-		data   = overviewData{Filter: f, Query: template.URL(f.query())}
+		data   = overviewData{Filter: f, Query: template.URL(f.query()), Courses: *d.courses.Load()}
 		groups []report.GroupFigures
 		weeks  []report.WeekCount
 		ctx    = r.Context()

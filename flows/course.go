@@ -100,6 +100,25 @@ func (c *Course) Needed() int {
 	return len(c.Lessons)
 }
 
+// Mark is the share of lesson l's points a member needs to pass it in
+// the course: the course's pass mark, else the lesson's own.
+func (c *Course) Mark(l *Lesson) float64 {
+	if c.Pass.Mark > 0 || l == nil {
+		return c.Pass.Mark
+	}
+	return l.PassMark
+}
+
+// Passes reports whether a score of points out of max, from a member who
+// answered, passes at mark: at least that share, or, with no mark,
+// taking part.
+func Passes(points, max, mark float64) bool {
+	if mark <= 0 {
+		return true
+	}
+	return max > 0 && points/max >= mark-1e-9
+}
+
 // Index returns the position of a lesson in the course.
 func (c *Course) Index(lessonID string) (int, bool) {
 	for i, cl := range c.Lessons {

@@ -200,3 +200,53 @@ type Recall struct {
 	Week           time.Time
 	Reviews, Right int
 }
+
+// Cohort is a group taking (or that took) a course: its lessons, when
+// each opened, and each member's scores.
+type Cohort struct {
+	ID      int64
+	ChatID  int64
+	Group   string
+	Started time.Time
+	// Ended is zero while it runs; Stopped says /unassign ended it.
+	Ended   time.Time
+	Stopped bool
+	Lessons []CohortLesson
+	Members []CohortMember
+}
+
+// CohortLesson is one lesson of a cohort: when it opens, and its run once
+// it has (Status "active", "done" or "stopped"; "" before it opens).
+type CohortLesson struct {
+	LessonID string
+	Opens    time.Time
+	RunID    int64
+	Status   string
+}
+
+// CohortMember is a member of a cohort's group: their score in each of
+// its lessons (in course order), and, once the course ended, their
+// outcome and certificate's code.
+type CohortMember struct {
+	MemberID        int64
+	Name, Pseudonym string
+	Scores          []LessonScore
+	// Outcome is nil until the course ended (or for a member who took no
+	// part in it).
+	Outcome     *CourseOutcome
+	Certificate string
+}
+
+// LessonScore is a member's score in one lesson run: Points of Max over
+// the questions they answered (Answered of them; none for a lesson they
+// let pass or that has not opened).
+type LessonScore struct {
+	Answered    int
+	Points, Max float64
+}
+
+// CourseOutcome is a member's recorded outcome in a course that ended.
+type CourseOutcome struct {
+	Took, Lessons int
+	Passed        bool
+}
