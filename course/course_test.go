@@ -1,7 +1,10 @@
 package course_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -19,6 +22,9 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/xapitest"
+	"github.com/huddlebot/huddle/report"
+	"github.com/huddlebot/huddle/xapi"
 )
 
 // world is a ward's group and its members' private chats in the
@@ -226,6 +232,7 @@ func TestThreeWeekCourse(t *testing.T) {
 		t.Errorf("huddle certificates verify %s: %v\n%s", changed, err, out)
 	}
 	coursePageInBrowser(t, w, code)
+	courseInRecords(t, w, huddle, code)
 
 	// /certificates sends it again.
 	seq = w.post("dm-amina", "amina", "/certificates")
@@ -354,5 +361,78 @@ func coursePageInBrowser(t *testing.T, w *world, code string) {
 	head, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".cohort .state").innerText + " | " + document.getElementById("passed-count").innerText`))
 	if err != nil || head != "Started 2 Mar 2026; ended 16 Mar 2026: 1 passed. | 1" {
 		t.Errorf("cohort head %q: %v", head, err)
+	}
+}
+
+// courseInRecords checks the course in huddle report (one group started
+// and ended it; two took part, one passed and was certified for 3 hours)
+// and in the xAPI export: Amina's completed and passed, in the cmi5 style,
+// and her certificate earned, every statement valid.
+func courseInRecords(t *testing.T, w *world, huddle, code string) {
+	t.Helper()
+	run := func(args ...string) []byte {
+		t.Helper()
+		cmd := exec.Command(huddle, args...)
+		cmd.Env = append(os.Environ(), "HUDDLE_DATABASE="+w.app.Path, "HUDDLE_LESSONS="+filepath.Join("testdata", "lessons"), "HUDDLE_TIMEZONE=UTC")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("huddle %v: %v\n%s", args, err, out)
+		}
+		return out
+	}
+	var rep struct {
+		Courses []report.CourseFigures `json:"courses"`
+	}
+	if err := json.Unmarshal(run("report", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json"), &rep); err != nil {
+		t.Fatal(err)
+	}
+	want := report.CourseFigures{CourseID: "three-weeks", Started: 1, Ended: 1, TookPart: 2, Passed: 1, Certificates: 1, Hours: 3}
+	if len(rep.Courses) != 1 || rep.Courses[0] != want {
+		t.Errorf("huddle report's courses %+v, want %+v", rep.Courses, want)
+	}
+	if table := string(run("report", "--from", "2026-03-01", "--to", "2026-03-31")); !strings.Contains(table, "Courses, 1 Mar 2026 to 31 Mar 2026") {
+		t.Errorf("huddle report's table lacks the courses:\n%s", table)
+	}
+	var statements [][]byte
+	var found []string
+	for _, line := range bytes.Split(bytes.TrimSpace(run("export", "xapi", "--since", "2026-03-01", "--out", "-")), []byte("\n")) {
+		var s xapi.Statement
+		if err := json.Unmarshal(line, &s); err != nil {
+			t.Fatal(err)
+		}
+		statements = append(statements, line)
+		if strings.Contains(s.Object.ID, "three-weeks") || strings.Contains(s.Object.ID, code) {
+			cats := ""
+			if s.Context != nil && s.Context.ContextActivities != nil {
+				for _, c := range s.Context.ContextActivities.Category {
+					cats += " " + c.ID[strings.LastIndex(c.ID, "/")+1:]
+				}
+			}
+			found = append(found, s.Actor.Account.Name+" "+s.Verb.Display["en-US"]+" "+s.Object.ID[strings.LastIndex(s.Object.ID, "/")+1:]+cats)
+		}
+	}
+	slices.Sort(found)
+	ids := map[string]int64{}
+	w.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+		for _, who := range []string{"amina", "baraka"} {
+			m, _ := tx.MemberByRef(bot.StaffRef{Channel: sim.Name, ID: who})
+			ids[who] = m.ID
+		}
+		return nil
+	})
+	amina, baraka := fmt.Sprintf("member-%d", ids["amina"]), fmt.Sprintf("member-%d", ids["baraka"])
+	wantFound := []string{
+		amina + " completed three-weeks cmi5",
+		amina + " earned " + code,
+		amina + " passed three-weeks cmi5 moveon",
+		baraka + " completed three-weeks cmi5",
+		baraka + " failed three-weeks cmi5",
+	}
+	slices.Sort(wantFound)
+	if !slices.Equal(found, wantFound) {
+		t.Errorf("course statements %q, want %q", found, wantFound)
+	}
+	for i, p := range xapitest.Problems(t, statements) {
+		t.Errorf("statement %d is invalid: %s\n%s", i, p, statements[i])
 	}
 }

@@ -17,6 +17,13 @@ const (
 	EventCommented = "commented"
 	// EventResponded is a mentor's answer to a case.
 	EventResponded = "responded"
+	// EventCourse is a member's outcome in a course that ended: the
+	// lessons they passed (Points) of its lessons (MaxPoints), and
+	// whether that passed it (Correct).
+	EventCourse = "course"
+	// EventCertified is a certificate issued to a member: its Code,
+	// Title and CPD Hours.
+	EventCertified = "certified"
 )
 
 // LearningEvent is one thing a member did that learning records report.
@@ -38,6 +45,13 @@ type LearningEvent struct {
 	// Cases: the case and the post.
 	CaseID int64
 	PostID int64
+	// Courses: the course and the cohort (the group's taking of it);
+	// certificates: their code, title and CPD hours too.
+	CourseID string
+	CohortID int64
+	Code     string
+	Title    string
+	Hours    float64
 }
 
 // Range is a report's period: From inclusive, To exclusive.
@@ -249,4 +263,22 @@ type LessonScore struct {
 type CourseOutcome struct {
 	Took, Lessons int
 	Passed        bool
+}
+
+// CourseFigures is one course's figures for a period.
+type CourseFigures struct {
+	CourseID string `json:"course"`
+	// Started counts the groups that started it in the period; Running
+	// those taking it at the period's end; Ended those that finished it
+	// in the period.
+	Started int `json:"groups_started"`
+	Running int `json:"groups_running"`
+	Ended   int `json:"groups_ended"`
+	// TookPart and Passed count the members of the groups that ended it
+	// in the period: who answered in at least one lesson, and who passed.
+	TookPart int `json:"members_took_part"`
+	Passed   int `json:"members_passed"`
+	// Certificates were issued in the period, for Hours CPD hours in all.
+	Certificates int     `json:"certificates"`
+	Hours        float64 `json:"cpd_hours"`
 }

@@ -120,3 +120,35 @@ func (rd *Reader) cohortDetail(ctx context.Context, h *report.Cohort) error {
 	}
 	return rows.Err()
 }
+
+// Courses computes each course's figures for a period: the courses any
+// group started, ended or took, by id.
+func (rd *Reader) Courses(ctx context.Context, r report.Range) ([]report.CourseFigures, error) {
+	from, to := ms(r.From), ms(r.To)
+	rows, err := rd.db.QueryContext(ctx, `
+		SELECT course_id,
+			SUM(started_at >= ?1 AND started_at < ?2),
+			SUM(started_at < ?2 AND (ended_at IS NULL OR ended_at >= ?2)),
+			SUM(ended_at >= ?1 AND ended_at < ?2 AND NOT stopped),
+			COALESCE((SELECT COUNT(*) FROM course_results o JOIN cohorts x ON x.id = o.cohort_id
+				WHERE x.course_id = h.course_id AND o.at >= ?1 AND o.at < ?2 AND o.took > 0), 0),
+			COALESCE((SELECT COUNT(*) FROM course_results o JOIN cohorts x ON x.id = o.cohort_id
+				WHERE x.course_id = h.course_id AND o.at >= ?1 AND o.at < ?2 AND o.passed), 0),
+			COALESCE((SELECT COUNT(*) FROM certificates c WHERE c.course_id = h.course_id AND c.issued_at >= ?1 AND c.issued_at < ?2), 0),
+			COALESCE((SELECT SUM(hours) FROM certificates c WHERE c.course_id = h.course_id AND c.issued_at >= ?1 AND c.issued_at < ?2), 0)
+		FROM cohorts h WHERE started_at < ?2 AND (ended_at IS NULL OR ended_at >= ?1)
+		GROUP BY course_id ORDER BY course_id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("course figures: %w", err)
+	}
+	defer rows.Close()
+	var out []report.CourseFigures
+	for rows.Next() {
+		var c report.CourseFigures
+		if err := rows.Scan(&c.CourseID, &c.Started, &c.Running, &c.Ended, &c.TookPart, &c.Passed, &c.Certificates, &c.Hours); err != nil {
+			return nil, fmt.Errorf("course figures: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

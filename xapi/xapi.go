@@ -1,7 +1,9 @@
 // Package xapi exports Huddle's learning records as xAPI 1.0.3 statements,
 // the standard learning record stores and LMSs read: a quiz answered (with
 // its scored result), a lesson completed, passed or failed against its
-// pass mark, and a case thread commented on or responded to. Actors are
+// pass mark, a case thread commented on or responded to, a course
+// completed and passed or failed (as cmi5 states it), and a certificate
+// earned. Actors are
 // pseudonymous accounts, never a phone number. Statement ids derive from
 // the event, so exporting twice gives the same statements, which a
 // learning record store recognises.
@@ -30,6 +32,20 @@ const (
 	VerbFailed    = "http://adlnet.gov/expapi/verbs/failed"
 	VerbCommented = "http://adlnet.gov/expapi/verbs/commented"
 	VerbResponded = "http://adlnet.gov/expapi/verbs/responded"
+	// VerbEarned is the registry's verb for a credential earned: a
+	// certificate.
+	VerbEarned = "http://id.tincanapi.com/verb/earned"
+)
+
+// cmi5's course activity type and its statements' category: course
+// statements are made as cmi5 makes them (completed, then passed or
+// failed, in the cohort's registration).
+const (
+	typeCourse   = "https://w3id.org/xapi/cmi5/activitytype/course"
+	categoryCmi5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+	// categoryMoveOn marks the statements that satisfy a course's pass
+	// rule.
+	categoryMoveOn = "https://w3id.org/xapi/cmi5/context/categories/moveon"
 )
 
 // Activity types.
@@ -90,6 +106,9 @@ type Result struct {
 	Success    *bool  `json:"success,omitempty"`
 	Completion *bool  `json:"completion,omitempty"`
 	Response   string `json:"response,omitempty"`
+	// Extensions carry what xAPI has no field for: a certificate's CPD
+	// hours.
+	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
 // Score is a scored result.
@@ -112,6 +131,7 @@ type Context struct {
 type ContextActivities struct {
 	Parent   []Activity `json:"parent,omitempty"`
 	Grouping []Activity `json:"grouping,omitempty"`
+	Category []Activity `json:"category,omitempty"`
 }
 
 // Exporter turns learning events into statements.
@@ -119,8 +139,12 @@ type Exporter struct {
 	// HomePage is the programme's address: actors' accounts and activity
 	// ids are under it.
 	HomePage string
-	// Lessons gives lesson titles, questions and pass marks.
+	// Lessons gives lesson and course titles, questions and pass marks.
 	Lessons *flows.Library
+	// VerifyURL is the web server's public address: a certificate's
+	// activity id is its verification page there (under HomePage when
+	// empty).
+	VerifyURL string
 }
 
 // Export calls fn with the statements of every learning event in
@@ -193,6 +217,22 @@ func (x *Exporter) Statements(e report.LearningEvent) []Statement {
 			out = append(out, s)
 		}
 		return out
+	case report.EventCourse:
+		return x.courseStatements(e, base, group)
+	case report.EventCertified:
+		id := fmt.Sprintf("%s/certificates/%s", x.home(), e.Code)
+		if x.VerifyURL != "" {
+			id = strings.TrimRight(x.VerifyURL, "/") + "/verify/" + e.Code
+		}
+		cert := Activity{ObjectType: "Activity", ID: id, Definition: &Definition{Name: map[string]string{"und": e.Title}}}
+		s := base("certified:"+e.Code, VerbEarned, cert)
+		s.Result = &Result{Completion: ptr(true), Success: ptr(true), Extensions: map[string]any{x.home() + "/xapi/cpd-hours": e.Hours}}
+		s.Context = &Context{Platform: "Huddle", ContextActivities: &ContextActivities{Grouping: []Activity{group}}}
+		if e.CourseID != "" {
+			s.Context.Registration = uuid(fmt.Sprintf("cohort:%d", e.CohortID))
+			s.Context.ContextActivities.Parent = []Activity{x.course(e.CourseID)}
+		}
+		return []Statement{s}
 	case report.EventCommented, report.EventResponded:
 		verb := VerbCommented
 		if e.Kind == report.EventResponded {
@@ -269,4 +309,48 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+// course is a course's activity, named in each of its languages.
+func (x *Exporter) course(id string) Activity {
+	a := Activity{ObjectType: "Activity", ID: fmt.Sprintf("%s/courses/%s", x.home(), id),
+		Definition: &Definition{Type: typeCourse, Name: map[string]string{"und": id}}}
+	if c, ok := x.Lessons.Course(id); ok {
+		a.Definition.Name = map[string]string{}
+		for _, lang := range c.Languages {
+			a.Definition.Name[lang] = c.Name(lang)
+		}
+		if len(a.Definition.Name) == 0 {
+			a.Definition.Name["und"] = c.Name("")
+		}
+	}
+	return a
+}
+
+// courseStatements are a member's outcome in a course as cmi5 states it:
+// completed, then passed or failed, in the cohort's registration, scored
+// by the share of its lessons passed.
+func (x *Exporter) courseStatements(e report.LearningEvent, base func(key, verb string, obj Activity) Statement, group Activity) []Statement {
+	course := x.course(e.CourseID)
+	ctx := &Context{Registration: uuid(fmt.Sprintf("cohort:%d", e.CohortID)), Platform: "Huddle",
+		ContextActivities: &ContextActivities{Grouping: []Activity{group}, Category: []Activity{{ObjectType: "Activity", ID: categoryCmi5}}}}
+	score := &Score{Raw: e.Points, Min: 0, Max: e.MaxPoints}
+	if e.MaxPoints > 0 {
+		score.Scaled = round(e.Points / e.MaxPoints)
+	}
+	done := base(fmt.Sprintf("course-completed:%d:%d", e.CohortID, e.MemberID), VerbCompleted, course)
+	done.Result, done.Context = &Result{Completion: ptr(true)}, ctx
+	verb := VerbFailed
+	if e.Correct {
+		verb = VerbPassed
+	}
+	judged := base(fmt.Sprintf("course-%s:%d:%d", verb, e.CohortID, e.MemberID), verb, course)
+	c := *ctx
+	cats := []Activity{{ObjectType: "Activity", ID: categoryCmi5}}
+	if e.Correct {
+		cats = append(cats, Activity{ObjectType: "Activity", ID: categoryMoveOn})
+	}
+	c.ContextActivities = &ContextActivities{Grouping: []Activity{group}, Category: cats}
+	judged.Result, judged.Context = &Result{Score: score, Success: ptr(e.Correct), Completion: ptr(true)}, &c
+	return []Statement{done, judged}
 }

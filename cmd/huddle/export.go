@@ -29,7 +29,9 @@ func newExportXAPICmd(src *configSource) *cobra.Command {
 		Short: "Export learning records as xAPI 1.0.3 statements",
 		Long: `Export one xAPI 1.0.3 statement per learning event: a quiz answered (with its
 scored result), a lesson completed, passed or failed against its pass mark,
-and a case thread commented on or responded to. Actors are pseudonymous
+a case thread commented on or responded to, a course completed and passed or
+failed (cmi5's statements, in the group's registration), and a certificate
+earned (its activity is its verification page). Actors are pseudonymous
 accounts under xapi.home_page, never phone numbers.
 
 The statements go to --out as JSON lines. With xapi.endpoint (and
@@ -57,7 +59,7 @@ is new.`,
 				return err
 			}
 			defer rd.Close()
-			x := &xapi.Exporter{HomePage: cfg.XAPI.HomePage, Lessons: lib}
+			x := &xapi.Exporter{HomePage: cfg.XAPI.HomePage, Lessons: lib, VerifyURL: cfg.Certificates.VerifyURL}
 			var stmts []xapi.Statement
 			err = x.Export(cmd.Context(), rd, r.From, r.To, func(s xapi.Statement) error {
 				stmts = append(stmts, s)

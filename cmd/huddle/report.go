@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,13 +18,17 @@ import (
 
 func newReportCmd(src *configSource) *cobra.Command {
 	var from, to, format string
+	var courses bool
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print each group's figures for a period",
 		Long: `Print each group's figures for a period: members, active members (who posted
 or answered), messages, quiz answers and the share right, lessons started and
-finished, cases shared and escalated. Dates are days in the configured
-timezone; --to is inclusive. By default, the last 28 days.`,
+finished, cases shared and escalated; then each course's: groups that
+started, are taking and ended it, members who took part and passed, and the
+certificates and CPD hours awarded. Dates are days in the configured
+timezone; --to is inclusive. By default, the last 28 days. As CSV, one table:
+the groups', or with --courses the courses'.`,
 		Example: `  huddle report
   huddle report --from 2026-01-05 --to 2026-02-28 --format csv > january-february.csv`,
 		Args: cobra.NoArgs,
@@ -41,12 +46,24 @@ timezone; --to is inclusive. By default, the last 28 days.`,
 			if err != nil {
 				return err
 			}
-			return writeReport(cmd.OutOrStdout(), format, r, rows)
+			cs, err := db.Courses(cmd.Context(), r)
+			if err != nil {
+				return err
+			}
+			if courses {
+				return writeCourses(cmd.OutOrStdout(), format, r, cs)
+			}
+			if err := writeReport(cmd.OutOrStdout(), format, r, rows, cs); err != nil || format != "table" || len(cs) == 0 {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout())
+			return writeCourses(cmd.OutOrStdout(), format, r, cs)
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 28 days before --to)")
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD, included (default: today)")
 	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
+	cmd.Flags().BoolVar(&courses, "courses", false, "only the courses' figures")
 	return dbFlag(cmd, src)
 }
 
@@ -98,7 +115,7 @@ func parseRange(from, to string, loc *time.Location, now time.Time) (report.Rang
 }
 
 // writeReport writes the figures as a table, CSV or JSON.
-func writeReport(w io.Writer, format string, r report.Range, rows []report.GroupFigures) error {
+func writeReport(w io.Writer, format string, r report.Range, rows []report.GroupFigures, courses []report.CourseFigures) error {
 	header := []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated"}
 	record := func(g report.GroupFigures) []string {
 		pct := "-"
@@ -116,11 +133,15 @@ func writeReport(w io.Writer, format string, r report.Range, rows []report.Group
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		if courses == nil {
+			courses = []report.CourseFigures{}
+		}
 		return enc.Encode(struct {
-			From   string                `json:"from"`
-			To     string                `json:"to"`
-			Groups []report.GroupFigures `json:"groups"`
-		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows})
+			From    string                 `json:"from"`
+			To      string                 `json:"to"`
+			Groups  []report.GroupFigures  `json:"groups"`
+			Courses []report.CourseFigures `json:"courses"`
+		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows, courses})
 	case "csv":
 		cw := csvsafe.NewWriter(w)
 		cw.Write(header)
@@ -146,6 +167,48 @@ func writeReport(w io.Writer, format string, r report.Range, rows []report.Group
 		}
 		if len(rows) == 0 {
 			fmt.Fprintln(tw, "(no groups)")
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("--format %q: want table, csv or json", format)
+}
+
+// writeCourses writes the courses' figures as a table, CSV or JSON.
+func writeCourses(w io.Writer, format string, r report.Range, rows []report.CourseFigures) error {
+	header := []string{"course", "groups started", "groups taking it", "groups ended", "members took part", "passed", "certificates", "CPD hours"}
+	record := func(c report.CourseFigures) []string {
+		return []string{c.CourseID, strconv.Itoa(c.Started), strconv.Itoa(c.Running), strconv.Itoa(c.Ended), strconv.Itoa(c.TookPart),
+			strconv.Itoa(c.Passed), strconv.Itoa(c.Certificates), strconv.FormatFloat(c.Hours, 'f', -1, 64)}
+	}
+	switch format {
+	case "json":
+		if rows == nil {
+			rows = []report.CourseFigures{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			From    string                 `json:"from"`
+			To      string                 `json:"to"`
+			Courses []report.CourseFigures `json:"courses"`
+		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows})
+	case "csv":
+		cw := csvsafe.NewWriter(w)
+		cw.Write(header)
+		for _, c := range rows {
+			cw.Write(record(c))
+		}
+		cw.Flush()
+		return cw.Error()
+	case "table":
+		fmt.Fprintf(w, "Courses, %s to %s\n\n", r.From.Format("2 Jan 2006"), r.To.AddDate(0, 0, -1).Format("2 Jan 2006"))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+		for _, c := range rows {
+			fmt.Fprintln(tw, strings.Join(record(c), "\t")+"\t")
+		}
+		if len(rows) == 0 {
+			fmt.Fprintln(tw, "(no courses)")
 		}
 		return tw.Flush()
 	}
