@@ -78,10 +78,18 @@ type Options struct {
 	// PerDay, From and To; the App gives it the lessons, the time zone,
 	// the clock and the logger.
 	Review review.Config
-	// Courses sets courses up (/assign COURSE): the program's quiet
-	// hours; the App gives it the lessons, the time zone, the clock and
-	// the logger.
+	// Courses sets courses up (/assign COURSE): how certificates are
+	// printed; the App gives it the lessons, the engine, the quiet hours,
+	// the time zone, the clock and the logger.
 	Courses course.Config
+	// Quiet are the program's quiet hours (in Location): no course lesson
+	// opens, no course ends and no reminder is posted in a group then.
+	// bot.QuietHours (21:00 to 07:00) when nil; an empty span for none.
+	Quiet *bot.Hours
+	// Remind reminds a group this long before a question closes, when
+	// some have not answered (questions open at least twice as long);
+	// none when zero.
+	Remind time.Duration
 
 	// Location is the program's time zone: lesson schedules and the
 	// dates shown; UTC when nil.
@@ -174,8 +182,11 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	if r := opts.Review; r.Lessons != nil || r.Location != nil || r.Clock != nil || r.Logger != nil {
 		return nil, errors.New("huddle: set the lessons, Location, Clock and Logger in Options, not in Options.Review: they are given once")
 	}
-	if c := opts.Courses; c.Lessons != nil || c.Engine != nil || c.Location != nil || c.Clock != nil || c.Logger != nil {
-		return nil, errors.New("huddle: set the lessons, Location, Clock and Logger in Options, not in Options.Courses: they are given once")
+	if c := opts.Courses; c.Lessons != nil || c.Engine != nil || c.Quiet != nil || c.Location != nil || c.Clock != nil || c.Logger != nil {
+		return nil, errors.New("huddle: set the lessons, Quiet, Location, Clock and Logger in Options, not in Options.Courses: they are given once")
+	}
+	if opts.Quiet == nil {
+		opts.Quiet = &bot.QuietHours
 	}
 	if len(opts.Channels) == 0 {
 		return nil, errors.New("huddle: no channel: give Options.Channels at least one")
@@ -231,7 +242,9 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		a.ln = ln
 	}
 	var caseSvc *cases.Service
-	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log}
+	quiet, loc := *o.Quiet, o.Location
+	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log,
+		Engine: &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }}}
 	if o.Cases != nil {
 		cfg := *o.Cases
 		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log
@@ -256,7 +269,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	rv.Lessons, rv.Location, rv.Clock, rv.Logger = a.host.Library, o.Location, o.Clock, a.log
 	a.review = review.New(rv)
 	cc := o.Courses
-	cc.Lessons, cc.Engine, cc.Location, cc.Clock, cc.Logger = a.host.Library, a.host, o.Location, o.Clock, a.log
+	cc.Lessons, cc.Engine, cc.Quiet, cc.Location, cc.Clock, cc.Logger = a.host.Library, a.host, o.Quiet, o.Location, o.Clock, a.log
 	if cc.Certificates.VerifyURL == "" {
 		cc.Certificates.VerifyURL = localURL(a.URL())
 	}

@@ -28,12 +28,10 @@ type Config struct {
 	Lessons func() *flows.Library
 	// Engine starts lessons: the lesson host.
 	Engine bot.Engine
-	// QuietFrom and QuietTo are the program's quiet hours, in minutes
-	// after midnight in Location: a lesson due then waits for their end.
-	// 21:00 to 07:00 by default; equal values for none.
-	QuietFrom, QuietTo int
-	// NoQuiet turns quiet hours off.
-	NoQuiet bool
+	// Quiet are the program's quiet hours, in Location: a lesson due then
+	// waits for their end, and a course ends after them. bot.QuietHours
+	// (21:00 to 07:00) when nil; an empty span for none.
+	Quiet *bot.Hours
 	// Certificates says how certificates are printed (the program's name
 	// and the address that verifies them). Each member who passes a
 	// course earns one, sent privately as a PDF.
@@ -53,8 +51,8 @@ type Service struct {
 
 // New returns the course service.
 func New(cfg Config) *Service {
-	if cfg.QuietFrom == 0 && cfg.QuietTo == 0 && !cfg.NoQuiet {
-		cfg.QuietFrom, cfg.QuietTo = 21*60, 7*60
+	if cfg.Quiet == nil {
+		cfg.Quiet = &bot.QuietHours
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.UTC

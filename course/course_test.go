@@ -38,7 +38,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	s := sim.New(nil)
-	app := huddletest.Start(t, huddletest.Options{Lessons: filepath.Join("testdata", "lessons"), Web: true,
+	app := huddletest.Start(t, huddletest.Options{Lessons: filepath.Join("testdata", "lessons"), Web: true, Remind: 30 * time.Minute,
 		Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
 	return &world{t: t, s: s, app: app}
 }
@@ -115,8 +115,9 @@ func (w *world) press(chat, who string, m sim.Message, i int) {
 
 // TestThreeWeekCourse runs a course of three lessons over three weeks in
 // a ward's group, on a fake clock (the program's time zone is UTC): each
-// lesson opens on its day at its hour and not before; the third, set at
-// 06:00, waits for the end of the quiet hours at 07:00; a question Amina
+// lesson opens on its day at its hour and not before; the group is
+// reminded half an hour before a question closes; the third lesson, set
+// at 06:00, waits for the end of the quiet hours at 07:00; a question Amina
 // got wrong comes back to her privately on FSRS's schedule, a day later
 // and not before, within her hours; at the end the group hears how many
 // passed (two of three lessons) and Amina, who did, is told so privately
@@ -153,8 +154,11 @@ func TestThreeWeekCourse(t *testing.T) {
 	q := w.wait("ward", seq, "Week 1: Which is a danger sign")
 	w.press("ward", "amina", q, 1) // wrong
 	w.press("ward", "baraka", q, 0)
-	// The lead lets it pass: the question closes after its two hours.
-	clk.Advance(2 * time.Hour)
+	// The lead lets it pass: the group is reminded half an hour before
+	// the question closes, after its two hours.
+	clk.Advance(90 * time.Minute)
+	w.wait("ward", q.Seq, "⏰ 30m left to answer: Week 1: Which is a danger sign in a newborn?\n2 of 3 have answered so far.")
+	clk.Advance(30 * time.Minute)
 	w.wait("ward", q.Seq, "Week 1 is done.")
 
 	// Amina's miss comes back a day later, within her hours, not before.

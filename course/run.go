@@ -47,18 +47,7 @@ func (sv *Service) Tick(ctx context.Context, q bot.CourseQueue, turns bot.ChatQu
 }
 
 // quiet reports whether now is in the program's quiet hours.
-func (sv *Service) quiet(now time.Time) bool {
-	from, to := sv.cfg.QuietFrom, sv.cfg.QuietTo
-	if sv.cfg.NoQuiet || from == to {
-		return false
-	}
-	local := now.In(sv.cfg.Location)
-	m := local.Hour()*60 + local.Minute()
-	if from < to {
-		return m >= from && m < to
-	}
-	return m >= from || m < to
-}
+func (sv *Service) quiet(now time.Time) bool { return sv.cfg.Quiet.Has(now, sv.cfg.Location) }
 
 // open opens cohort lesson l in its group, if it may open now.
 func (sv *Service) open(tx bot.Tx, l bot.CohortLesson) error {

@@ -105,6 +105,8 @@ type Open struct {
 	// (for the lesson's close_when rule).
 	Due  time.Time `json:"due,omitzero"`
 	Last time.Time `json:"last,omitzero"`
+	// Reminded says the group was reminded before Due.
+	Reminded bool `json:"reminded,omitempty"`
 }
 
 // touch returns member id's part, creating it, and notes that it changed.
@@ -252,6 +254,13 @@ type Engine struct {
 	// GroupTimeout is how long a group-mode quiz or ask stays open when the
 	// lesson sets no timeout; 24h by default.
 	GroupTimeout time.Duration
+	// Remind, when set, reminds a group that long before a question
+	// closes, when some have not answered: for questions open at least
+	// twice as long.
+	Remind time.Duration
+	// Quiet reports the program's quiet hours, when no reminder is posted;
+	// none when nil.
+	Quiet func(time.Time) bool
 }
 
 func (e *Engine) maxSteps() int {
@@ -293,11 +302,15 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 			return *c.res // stale: the run moved on
 		}
 		if a, ok := step.body.(answerable); ok && st.Open != nil && !st.Open.Due.IsZero() && in.Now.Before(st.Open.Due) {
-			// Before the timeout: the close_when rule's check.
+			// Before the timeout: the reminder, and the close_when rule's
+			// check.
+			if c.remind() {
+				c.res.Handled = true
+			}
 			if !c.early() {
 				if c.l.CloseWhen != nil && st.Open.Last.Add(c.l.CloseWhen.Quiet).After(in.Now) {
 					c.armEarly() // answers came meanwhile: look again later
-					c.res.Handled = len(c.res.Timers) > 0
+					c.res.Handled = c.res.Handled || len(c.res.Timers) > 0
 				}
 				return *c.res
 			}

@@ -13,11 +13,12 @@ import (
 
 // step is one input of a transcript script.
 type step struct {
-	who    int64    // member id; 0 for a timer
-	text   string   // a message
-	option string   // an option press: choice ("2", "s"), or full data when it starts with "q"
-	seq    int      // for a timer: the step visit it was set for; -1 for the newest
-	votes  []string // a poll vote: the choices selected now ("2", "s"); non-nil when a vote
+	who    int64         // member id; 0 for a timer
+	text   string        // a message
+	option string        // an option press: choice ("2", "s"), or full data when it starts with "q"
+	seq    int           // for a timer: the step visit it was set for; -1 for the newest
+	votes  []string      // a poll vote: the choices selected now ("2", "s"); non-nil when a vote
+	after  time.Duration // for a timer of the newest visit: when it fires, after the start
 }
 
 var members = map[int64]Member{1: {ID: 1, Name: "Amina"}, 2: {ID: 2, Name: "Brigitte", Lang: "fr"}, 3: {ID: 3, Name: "Chinedu"}, 4: {ID: 4, Name: "Dembe"}}
@@ -168,11 +169,35 @@ func TestTranscripts(t *testing.T) {
 			{who: 3, votes: []string{"q1.9.1"}}, // another question's poll
 		}},
 		{"runaway", loopLesson, nil, nil},
+		{"reminder", singleLesson, []int64{1, 2, 3}, []step{
+			{who: 1, option: "1"},
+			{who: 0, after: 40 * time.Minute}, // 20 minutes before it closes: 1 of 3 answered
+			{who: 0, after: 41 * time.Minute}, // once only
+			{who: 2, option: "2"},
+			{who: 0, after: time.Hour}, // closes
+		}},
+		{"reminder-all-answered", singleLesson, []int64{1, 2}, []step{
+			{who: 1, option: "1"},
+			{who: 2, option: "1"}, // every one answered: it closes, nothing to remind
+			{who: 0, after: 40 * time.Minute},
+		}},
+		{"reminder-quiet", singleLesson, []int64{1, 2, 3}, []step{
+			{who: 1, option: "1"},
+			{who: 0, after: 40 * time.Minute}, // in quiet hours: no reminder
+			{who: 0, after: time.Hour},
+		}},
 	}
+	// The reminder's transcripts remind 20 minutes before a question
+	// closes; the last in quiet hours.
+	remind := map[string]bool{"reminder": false, "reminder-all-answered": false, "reminder-quiet": true}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := mustParse(t, tt.name+".yaml", tt.lesson)
 			e := &Engine{MaxSteps: 20}
+			if quiet, ok := remind[tt.name]; ok {
+				e.Remind = 20 * time.Minute
+				e.Quiet = func(time.Time) bool { return quiet }
+			}
 			now := time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
 			var b strings.Builder
 			const runID = 1
@@ -216,6 +241,9 @@ func TestTranscripts(t *testing.T) {
 					if s.seq == -1 && len(timers) > 0 {
 						in.Seq = timers[len(timers)-1].Seq
 						in.Now = timers[len(timers)-1].At
+					}
+					if s.after > 0 {
+						in.Seq, in.Now = st.Seq, now.Add(s.after)
 					}
 					fmt.Fprintf(&b, "\n> timer for step visit %d\n", in.Seq)
 				case s.votes != nil:

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -138,6 +139,9 @@ func (c *runCtx) open(timeout time.Duration) outcome {
 	if timeout > 0 {
 		c.wake(timeout)
 		c.st.Open.Due = c.in.Now.Add(timeout)
+		if r := c.e.Remind; r > 0 && c.st.Mode == ModeGroup && timeout >= 2*r {
+			c.wake(timeout - r)
+		}
 	}
 	return outcome{wait: true}
 }
@@ -232,4 +236,39 @@ func parseOptionData(s string) (run int64, seq int, choice string, ok bool) {
 		return 0, 0, "", false
 	}
 	return run, seq, parts[2], true
+}
+
+// remind posts the group's reminder when its time has come before the
+// open step closes: once, only when some have not answered, and not in
+// the program's quiet hours (then the step closes without one). It
+// reports whether it changed the state.
+func (c *runCtx) remind() bool {
+	o, r := c.st.Open, c.e.Remind
+	if r <= 0 || o.Reminded || c.st.Mode != ModeGroup || c.in.Now.Before(o.Due.Add(-r)) {
+		return false
+	}
+	o.Reminded = true
+	need := max(o.Waiting, o.Size)
+	if c.e.Quiet != nil && c.e.Quiet(c.in.Now) || (need > 0 && o.Count >= need) {
+		return true
+	}
+	question := c.l.Preview(c.st.Step, c.st.Lang).Text
+	if q, _, ok := strings.Cut(question, "\n"); ok {
+		question = q
+	}
+	left := o.Due.Sub(c.in.Now).Round(time.Minute)
+	c.post(c.st.Seq, "remind", c.tr("reminder", shortDuration(left), bot.Clip(question, 120), o.Count, need))
+	return true
+}
+
+// shortDuration writes a duration as "1h", "45m" or "1h30m".
+func shortDuration(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
 }

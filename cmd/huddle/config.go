@@ -215,6 +215,7 @@ var defaults = map[string]any{
 	"learning.review_per_day":          3,
 	"learning.nudge_after_days":        14,
 	"learning.quiet_hours":             "21:00-07:00",
+	"learning.remind_before":           "1h",
 	"certificates.program":             "Huddle",
 	"certificates.verify_url":          "",
 }
@@ -478,7 +479,10 @@ func (c *Config) validate() error {
 	if c.Learning.NudgeAfterDays < 0 {
 		return bad("learning.nudge_after_days", "is %d: give a number of days, or 0 for no nudges", c.Learning.NudgeAfterDays)
 	}
-	if _, _, _, err := c.Learning.quiet(); err != nil {
+	if c.Learning.RemindBefore < 0 {
+		return bad("learning.remind_before", "is %s: give a duration such as 1h, or 0 for no reminders", c.Learning.RemindBefore)
+	}
+	if _, err := c.Learning.quiet(); err != nil {
 		return bad("learning.quiet_hours", "%s", err.Error())
 	}
 	if u := c.Certificates.VerifyURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // LearningConfig sets spaced review and nudges.
@@ -13,9 +15,12 @@ type LearningConfig struct {
 	// NudgeAfterDays nudges a member not seen for that many days; 0 for
 	// no nudges.
 	NudgeAfterDays int `mapstructure:"nudge_after_days"`
-	// QuietHours, "21:00-07:00", are when no course lesson opens and no
-	// course ends in a group; "" for none.
+	// QuietHours, "21:00-07:00", are when no course lesson opens, no
+	// course ends and no reminder is posted in a group; "" for none.
 	QuietHours string `mapstructure:"quiet_hours"`
+	// RemindBefore reminds a group that long before a question closes,
+	// when some have not answered; 0 for no reminders.
+	RemindBefore time.Duration `mapstructure:"remind_before"`
 }
 
 // CertificatesConfig sets the CPD certificates members earn.
@@ -28,17 +33,17 @@ type CertificatesConfig struct {
 	VerifyURL string `mapstructure:"verify_url"`
 }
 
-// quiet reads QuietHours as minutes after midnight; none when empty.
-func (c LearningConfig) quiet() (from, to int, none bool, err error) {
+// quiet reads QuietHours; an empty span for none.
+func (c LearningConfig) quiet() (*bot.Hours, error) {
 	s := strings.TrimSpace(c.QuietHours)
 	if s == "" {
-		return 0, 0, true, nil
+		return &bot.Hours{}, nil
 	}
 	a, b, found := strings.Cut(s, "-")
 	fa, errA := time.Parse("15:04", strings.TrimSpace(a))
 	fb, errB := time.Parse("15:04", strings.TrimSpace(b))
 	if !found || errA != nil || errB != nil || fa.Equal(fb) {
-		return 0, 0, false, fmt.Errorf("is %q: give FROM-TO such as 21:00-07:00, or \"\" for none", s)
+		return nil, fmt.Errorf("is %q: give FROM-TO such as 21:00-07:00, or \"\" for none", s)
 	}
-	return fa.Hour()*60 + fa.Minute(), fb.Hour()*60 + fb.Minute(), false, nil
+	return &bot.Hours{From: fa.Hour()*60 + fa.Minute(), To: fb.Hour()*60 + fb.Minute()}, nil
 }

@@ -102,7 +102,7 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 	if err != nil {
 		return huddle.Options{}, err
 	}
-	quietFrom, quietTo, noQuiet, err := cfg.Learning.quiet() // validated too
+	quiet, err := cfg.Learning.quiet() // validated too
 	if err != nil {
 		return huddle.Options{}, err
 	}
@@ -124,9 +124,9 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 		Pseudonyms: cfg.Privacy.Pseudonyms, StaffRealNames: cfg.Privacy.StaffRealNames,
 		Retention: time.Duration(cfg.Privacy.RetentionDays) * 24 * time.Hour,
 		Listen:    cfg.HTTP.Listen, Token: cfg.HTTP.Token, DashboardMaxDays: cfg.Dashboard.MaxDays,
-		Review: review.Config{PerDay: cfg.Learning.ReviewPerDay, Inactive: time.Duration(cfg.Learning.NudgeAfterDays) * 24 * time.Hour},
-		Courses: course.Config{QuietFrom: quietFrom, QuietTo: quietTo, NoQuiet: noQuiet,
-			Certificates: certificate.Page{Program: cfg.Certificates.Program, VerifyURL: cfg.Certificates.VerifyURL}},
+		Review:  review.Config{PerDay: cfg.Learning.ReviewPerDay, Inactive: time.Duration(cfg.Learning.NudgeAfterDays) * 24 * time.Hour},
+		Courses: course.Config{Certificates: certificate.Page{Program: cfg.Certificates.Program, VerifyURL: cfg.Certificates.VerifyURL}},
+		Quiet:   quiet, Remind: cfg.Learning.RemindBefore,
 	}
 	for _, s := range cfg.Staff {
 		ref, _ := bot.ParseStaffRef(s) // validated with the config

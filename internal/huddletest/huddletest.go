@@ -91,6 +91,8 @@ type Options struct {
 	Retention time.Duration
 	// Review sets spaced review up (its PerDay, From and To).
 	Review review.Config
+	// Remind reminds groups this long before a question closes.
+	Remind time.Duration
 	// Web runs the web server on a free loopback port (App.URL).
 	Web bool
 	// Commands and OptionHandlers are an embedder's own, for the router.
@@ -157,7 +159,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
 		Database: path, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
-		Retention: opts.Retention, Review: opts.Review, Clock: clock, Logger: log,
+		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: clock, Logger: log,
 		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,
 			ReviewEvery: 20 * time.Millisecond},
 	})
