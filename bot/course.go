@@ -119,6 +119,9 @@ type CourseQueue interface {
 	// CohortsToEnd lists up to limit running cohorts whose lessons have
 	// all opened and whose runs are all over.
 	CohortsToEnd(ctx context.Context, limit int) ([]Cohort, error)
+	// DoneRuns lists up to limit finished runs (without their state) of
+	// the given lessons, with ids above after, in id order.
+	DoneRuns(ctx context.Context, lessons []string, after int64, limit int) ([]Run, error)
 }
 
 // Assigner is a kind of thing /assign can give a group besides a lesson

@@ -1,8 +1,10 @@
 package course
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -68,4 +70,57 @@ func checkCertName(s string) (string, bool) {
 		}
 	}
 	return s, true
+}
+
+// issue issues cert to its member (its code, name and title, in their
+// language, filled here) and sends it to them privately after the text
+// said gives; nothing when they hold one for that cohort or run already.
+// A member with no private chat yet gets it with /certificates.
+func (sv *Service) issue(tx bot.Tx, cert bot.Certificate, title, said func(lang string) string, key string, now time.Time) error {
+	m, err := tx.MemberByID(cert.MemberID)
+	if err != nil {
+		return err
+	}
+	p, err := tx.ReviewPrefs(cert.MemberID)
+	if err != nil {
+		return err
+	}
+	lang, err := tx.MemberLang(cert.MemberID)
+	if err != nil {
+		return err
+	}
+	if cert.Code, err = certificate.NewCode(); err != nil {
+		return err
+	}
+	cert.Name, cert.Title = certName(p, m), title(lang)
+	if issued, err := tx.IssueCertificate(cert); err != nil || !issued {
+		return err
+	}
+	dm, err := tx.DirectChatOf(cert.MemberID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return sv.sendCertificate(tx, dm, cert, said(dm.Lang), key, now)
+}
+
+// certName is the name printed on a member's certificate: the one they
+// gave, else their platform name.
+func certName(p bot.ReviewPrefs, m bot.Member) string {
+	if p.CertName != "" {
+		return p.CertName
+	}
+	return m.Name
+}
+
+// sendCertificate sends cert's PDF to chat dm, with text before it.
+func (sv *Service) sendCertificate(tx bot.Tx, dm bot.Chat, cert bot.Certificate, text, key string, now time.Time) error {
+	pdf, err := sv.cfg.Certificates.PDF(cert)
+	if err != nil {
+		return err
+	}
+	text += "\n" + tr(dm.Lang, "certificate_caption", cert.Code, sv.cfg.Certificates.URL(cert.Code))
+	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: text, Key: key,
+		File: &bot.File{Name: certificate.FileName(cert), MIMEType: "application/pdf", Data: pdf}}, now)
 }

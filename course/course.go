@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -47,6 +48,9 @@ type Config struct {
 // scheduler's job that opens their lessons.
 type Service struct {
 	cfg Config
+
+	mu        sync.Mutex
+	certAfter int64 // runs up to this id were looked at for certificates
 }
 
 // New returns the course service.

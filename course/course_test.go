@@ -440,3 +440,24 @@ func courseInRecords(t *testing.T, w *world, huddle, code string) {
 		t.Errorf("statement %d is invalid: %s\n%s", i, p, statements[i])
 	}
 }
+
+// TestLessonCertificate: a lesson marked certificate: true earns its own
+// certificate for a member who passes it (Amina), sent privately with its
+// CPD hours; none for one who does not (Baraka).
+func TestLessonCertificate(t *testing.T) {
+	w := newWorld(t)
+	for who, pick := range map[string]int{"amina": 0, "baraka": 1} {
+		seq := w.post("dm-"+who, who, "/lesson hand-rub-check")
+		q := w.wait("dm-"+who, seq, "How long should an alcohol hand rub take?")
+		w.press("dm-"+who, who, q, pick)
+	}
+	got := w.wait("dm-amina", 0, "🎓 You passed Hand rub check. You earn 0.5 CPD hours.")
+	file, ok := w.s.File(got.ID)
+	if !ok || file.MIMEType != "application/pdf" {
+		t.Fatalf("no certificate with %q", got.Text)
+	}
+	if text := pdfText(t, file.Data); !strings.Contains(text, "Hand rub check") || !strings.Contains(text, "earning 0.5 hours") {
+		t.Errorf("the certificate reads %q", text)
+	}
+	w.none("dm-baraka", 0, "🎓")
+}

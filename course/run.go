@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/certificate"
 	"github.com/huddlebot/huddle/flows"
 )
 
@@ -43,7 +42,40 @@ func (sv *Service) Tick(ctx context.Context, q bot.CourseQueue, turns bot.ChatQu
 			return fmt.Errorf("end cohort %d: %w", h.ID, err)
 		}
 	}
-	return nil
+	return sv.certifyRuns(ctx, q)
+}
+
+// certifyRuns issues the certificates of the lessons with one whose runs
+// finished since the last look. A process starting anew looks at every
+// finished run again (each member's certificate is issued once).
+func (sv *Service) certifyRuns(ctx context.Context, q bot.CourseQueue) error {
+	var ids []string
+	for _, l := range sv.cfg.Lessons().All() {
+		if l.Certificate {
+			ids = append(ids, l.ID)
+		}
+	}
+	sv.mu.Lock()
+	after := sv.certAfter
+	sv.mu.Unlock()
+	for {
+		runs, err := q.DoneRuns(ctx, ids, after, batch)
+		if err != nil || len(runs) == 0 {
+			return err
+		}
+		for _, run := range runs {
+			if err := q.Update(ctx, func(tx bot.Tx) error { return sv.lessonCertificates(tx, run) }); err != nil {
+				return fmt.Errorf("certificates of run %d: %w", run.ID, err)
+			}
+			after = run.ID
+			sv.mu.Lock()
+			sv.certAfter = after
+			sv.mu.Unlock()
+		}
+		if len(runs) < batch {
+			return nil
+		}
+	}
 }
 
 // quiet reports whether now is in the program's quiet hours.
@@ -226,59 +258,45 @@ func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesso
 }
 
 // passed issues member r's certificate for course c and sends it to
-// them privately; a member with no private chat yet gets it with
-// /certificates.
+// them privately.
 func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
-	m, err := tx.MemberByID(r.MemberID)
-	if err != nil {
-		return err
-	}
-	p, err := tx.ReviewPrefs(r.MemberID)
-	if err != nil {
-		return err
-	}
-	code, err := certificate.NewCode()
-	if err != nil {
-		return err
-	}
-	lang, err := tx.MemberLang(r.MemberID)
-	if err != nil {
-		return err
-	}
-	cert := bot.Certificate{Code: code, MemberID: r.MemberID, Name: certName(p, m), CourseID: c.ID, CohortID: h.ID,
-		Title: c.Name(lang), Hours: c.CPDHours, Issued: now}
-	if issued, err := tx.IssueCertificate(cert); err != nil || !issued {
-		return err
-	}
-	dm, err := tx.DirectChatOf(r.MemberID)
-	if errors.Is(err, bot.ErrNotFound) {
+	cert := bot.Certificate{MemberID: r.MemberID, CourseID: c.ID, CohortID: h.ID, Hours: c.CPDHours, Issued: now}
+	return sv.issue(tx, cert, c.Name, func(lang string) string {
+		text := tr(lang, "course_passed", c.Name(lang), r.Lessons, len(c.Lessons))
+		if c.CPDHours > 0 {
+			text += " " + tr(lang, "course_passed_hours", hours(c.CPDHours))
+		}
+		return text
+	}, fmt.Sprintf("course-passed:%d:%d", h.ID, r.MemberID), now)
+}
+
+// lessonCertificates issues the certificates of a finished run of a
+// lesson with one: to each member who passed it.
+func (sv *Service) lessonCertificates(tx bot.Tx, run bot.Run) error {
+	l, ok := sv.cfg.Lessons().Get(run.LessonID)
+	if !ok || !l.Certificate {
 		return nil
-	} else if err != nil {
-		return err
 	}
-	text := tr(dm.Lang, "course_passed", c.Name(dm.Lang), r.Lessons, len(c.Lessons))
-	if c.CPDHours > 0 {
-		text += " " + tr(dm.Lang, "course_passed_hours", hours(c.CPDHours))
-	}
-	return sv.sendCertificate(tx, dm, cert, text, fmt.Sprintf("course-passed:%d:%d", h.ID, r.MemberID), now)
-}
-
-// certName is the name printed on a member's certificate: the one they
-// gave, else their platform name.
-func certName(p bot.ReviewPrefs, m bot.Member) string {
-	if p.CertName != "" {
-		return p.CertName
-	}
-	return m.Name
-}
-
-// sendCertificate sends cert's PDF to chat dm, with text before it.
-func (sv *Service) sendCertificate(tx bot.Tx, dm bot.Chat, cert bot.Certificate, text, key string, now time.Time) error {
-	pdf, err := sv.cfg.Certificates.PDF(cert)
+	results, err := tx.RunResults(run.ID)
 	if err != nil {
 		return err
 	}
-	text += "\n" + tr(dm.Lang, "certificate_caption", cert.Code, sv.cfg.Certificates.URL(cert.Code))
-	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: text, Key: key,
-		File: &bot.File{Name: certificate.FileName(cert), MIMEType: "application/pdf", Data: pdf}}, now)
+	title := func(lang string) string { return l.Title.In(l.Lang(lang), l.Fallback()) }
+	for _, r := range results {
+		if !flows.Passes(r.Points, r.Max, l.PassMark) {
+			continue
+		}
+		cert := bot.Certificate{MemberID: r.MemberID, LessonID: l.ID, RunID: run.ID, Hours: l.CPDHours, Issued: run.Finished}
+		err := sv.issue(tx, cert, title, func(lang string) string {
+			text := tr(lang, "lesson_passed", title(lang))
+			if l.CPDHours > 0 {
+				text += " " + tr(lang, "course_passed_hours", hours(l.CPDHours))
+			}
+			return text
+		}, fmt.Sprintf("lesson-passed:%d:%d", run.ID, r.MemberID), sv.cfg.Clock.Now())
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -54,8 +54,12 @@ type Lesson struct {
 	CloseWhen *CloseRule
 	// PassMark is the fraction of quiz points needed to pass; 0 for none.
 	PassMark float64
-	Schedule *Schedule
-	Steps    []*Step
+	// Certificate says a member who passes the lesson earns a
+	// certificate, worth CPDHours.
+	Certificate bool
+	CPDHours    float64
+	Schedule    *Schedule
+	Steps       []*Step
 	// File is where the lesson was read from.
 	File string
 

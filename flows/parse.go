@@ -127,7 +127,7 @@ func parseFile(kinds *Kinds, file string, data []byte) (*Lesson, *Course, error)
 
 func (p *parser) lesson(n *yaml.Node) *Lesson {
 	l := &Lesson{Mode: ModeGroup, index: map[string]int{}}
-	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "feedback", "close_when", "pass_mark", "schedule", "steps")
+	f := p.mapping(n, "lesson", "id", "title", "languages", "mode", "feedback", "close_when", "pass_mark", "certificate", "cpd_hours", "schedule", "steps")
 	if f == nil {
 		return l
 	}
@@ -179,6 +179,26 @@ func (p *parser) lesson(n *yaml.Node) *Lesson {
 				p.errf(v, "pass_mark %v is not a fraction between 0 and 1", pm)
 			}
 			l.PassMark = pm
+		}
+	}
+	if v := f["certificate"]; v != nil {
+		if v.Kind != yaml.ScalarNode || (v.Value != "true" && v.Value != "false") {
+			p.errf(v, "certificate must be true or false")
+		}
+		l.Certificate = v.Value == "true"
+		if l.Certificate && l.PassMark == 0 {
+			p.errf(v, "a lesson with a certificate needs pass_mark: the share of its points that earns it")
+		}
+	}
+	if v := f["cpd_hours"]; v != nil {
+		if h, ok := p.number(v, "cpd_hours"); ok {
+			if h < 0 || h > 1000 || h != h {
+				p.errf(v, "cpd_hours %v is not a number of hours between 0 and 1000", h)
+			}
+			if !l.Certificate {
+				p.errf(v, "cpd_hours are printed on a certificate: add certificate: true")
+			}
+			l.CPDHours = h
 		}
 	}
 	if v := f["schedule"]; v != nil {

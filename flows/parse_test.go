@@ -199,6 +199,30 @@ func TestFeedbackKey(t *testing.T) {
 	}
 }
 
+// TestCertificateKeys: certificate needs a pass mark; cpd_hours needs a
+// certificate and a number of hours.
+func TestCertificateKeys(t *testing.T) {
+	for _, tt := range []struct{ src, want string }{
+		{"pass_mark: 0.8\ncertificate: true\ncpd_hours: 1.5", ""},
+		{"certificate: false", ""},
+		{"certificate: true", "3: a lesson with a certificate needs pass_mark"},
+		{"pass_mark: 0.8\ncertificate: yes please", "4: certificate must be true or false"},
+		{"pass_mark: 0.8\ncpd_hours: 2", "4: cpd_hours are printed on a certificate"},
+		{"pass_mark: 0.8\ncertificate: true\ncpd_hours: -1", "5: cpd_hours -1 is not a number of hours"},
+	} {
+		src := "id: x\ntitle: X\n" + tt.src + "\nsteps:\n  - say: hi\n"
+		l, err := Parse("x.yaml", []byte(src))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v", tt.src, err)
+		case tt.want == "" && l.Certificate != strings.Contains(tt.src, "certificate: true"):
+			t.Errorf("%q: certificate %v", tt.src, l.Certificate)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want %q", tt.src, err, tt.want)
+		}
+	}
+}
+
 // TestCloseWhen: close_when takes a share of the group and a quiet time,
 // in group lessons only.
 func TestCloseWhen(t *testing.T) {

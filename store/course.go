@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -244,4 +245,36 @@ func (rd *Reader) Certificate(ctx context.Context, code string) (bot.Certificate
 		return c, fmt.Errorf("certificate %s: %w", code, err)
 	}
 	return c, nil
+}
+
+// DoneRuns lists up to limit finished runs of the given lessons with ids
+// above after, in id order (without their state).
+func (d *DB) DoneRuns(ctx context.Context, lessons []string, after int64, limit int) ([]bot.Run, error) {
+	if len(lessons) == 0 {
+		return nil, nil
+	}
+	args := []any{after}
+	marks := make([]string, len(lessons))
+	for i, l := range lessons {
+		marks[i] = "?"
+		args = append(args, l)
+	}
+	args = append(args, limit)
+	rows, err := d.read.QueryContext(ctx, `SELECT id, lesson_id, chat_id, COALESCE(finished_at, 0) FROM runs
+		WHERE id > ? AND status = 'done' AND lesson_id IN (`+strings.Join(marks, ", ")+`) ORDER BY id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("finished runs: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.Run
+	for rows.Next() {
+		r := bot.Run{Status: bot.RunDone}
+		var finished int64
+		if err := rows.Scan(&r.ID, &r.LessonID, &r.ChatID, &finished); err != nil {
+			return nil, fmt.Errorf("finished runs: %w", err)
+		}
+		r.Finished = fromMS(finished)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
