@@ -281,7 +281,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		// The program's own come last, so one named like a built-in
 		// replaces it.
 		Commands: append(append(a.review.Commands(), a.courses.Commands()...), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...),
-		Assigners: []bot.Assigner{a.courses}}
+		Assigners: []bot.Assigner{a.courses}, Texts: a.review.Texts()}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}
 	scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "spaced review", Every: o.Tuning.ReviewEvery,

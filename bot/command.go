@@ -85,6 +85,11 @@ const (
 	GateShow
 )
 
+// TextHandler is offered a member's message in a private chat that no
+// lesson run and no case took (an answer to a review question); it
+// reports whether it took it.
+type TextHandler func(tx Tx, s Session) (bool, error)
+
 // OptionHandler takes presses of options whose data starts with Prefix (a
 // button, or a one-option poll vote: both take this path). The router
 // tries the longest matching prefix; option data of no handler goes to the

@@ -71,6 +71,9 @@ type RouterConfig struct {
 	// Assigners are what /assign gives a group besides lessons (the
 	// course service).
 	Assigners []Assigner
+	// Texts are offered the private messages nothing else took, in
+	// order.
+	Texts []TextHandler
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -88,6 +91,7 @@ type Router struct {
 	pseudo    bool
 	commands  commandSet
 	assigners []Assigner
+	texts     []TextHandler
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -119,6 +123,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		loc:       cfg.Location,
 		cases:     cfg.Cases,
 		assigners: cfg.Assigners,
+		texts:     cfg.Texts,
 		consent:   cfg.Consent,
 		pseudo:    cfg.Pseudonyms,
 		cancel:    cancel,
@@ -388,6 +393,17 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 			}
 			if took {
 				kind = EngageCaseReply
+			}
+		}
+		for _, h := range r.texts {
+			if took || s.Chat.Type != Direct {
+				break
+			}
+			if took, err = h(tx, s); err != nil {
+				return err
+			}
+			if took {
+				kind = EngageAnswer
 			}
 		}
 		if err := engage(kind); err != nil {

@@ -61,6 +61,12 @@ type numericAnswer struct {
 	answer, tolerance float64
 }
 
+// right reports whether v is the answer, within the tolerance.
+func (n *numericAnswer) right(v float64) bool { return math.Abs(v-n.answer) <= n.tolerance+1e-9 }
+
+// accepts reports whether a free-text answer is one the quiz accepts.
+func (q *quizStep) accepts(text string) bool { return slices.Contains(q.accept, normalizeAnswer(text)) }
+
 func (q *quizStep) enter(c *runCtx) outcome {
 	var b strings.Builder
 	b.WriteString("❓ ")
@@ -166,7 +172,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 			}
 			return false
 		}
-		correct = math.Abs(v-q.numeric.answer) <= q.numeric.tolerance+1e-9
+		correct = q.numeric.right(v)
 		value = strconv.FormatFloat(v, 'f', -1, 64)
 		q.feedback(c, in, correct, nil)
 	default:
@@ -174,7 +180,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 			return false
 		}
 		value = bot.Clip(in.Text, 200)
-		correct = slices.Contains(q.accept, normalizeAnswer(in.Text))
+		correct = q.accepts(in.Text)
 		q.feedback(c, in, correct, nil)
 	}
 	q.record(c, in, value, correct)
@@ -210,31 +216,38 @@ func (q *quizStep) parseChoice(c *runCtx, in Input) (picks []int, submit, ok boo
 		}
 		return []int{n - 1}, false, true
 	}
-	text := strings.TrimSpace(in.Text)
+	picks, ok = q.typedChoice(in.Text)
+	return picks, false, ok
+}
+
+// typedChoice reads the options a typed reply chooses: an option's own
+// text, or numbers or letters ("2", "B", "1 3" for multi-select).
+func (q *quizStep) typedChoice(text string) (picks []int, ok bool) {
+	text = strings.TrimSpace(text)
 	if text == "" {
-		return nil, false, false
+		return nil, false
 	}
 	// The option's own text, in any of the lesson's languages.
 	norm := normalizeAnswer(text)
 	for i, o := range q.options {
 		for _, t := range o.text {
 			if normalizeAnswer(t) == norm {
-				return []int{i}, false, true
+				return []int{i}, true
 			}
 		}
 	}
 	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '+' })
 	if len(fields) == 0 || (!q.multi && len(fields) > 1) || len(fields) > len(q.options) {
-		return nil, false, false
+		return nil, false
 	}
 	for _, f := range fields {
 		i, ok := q.optionIndex(strings.TrimSuffix(strings.TrimSuffix(f, "."), ")"))
 		if !ok {
-			return nil, false, false
+			return nil, false
 		}
 		picks = append(picks, i)
 	}
-	return picks, false, true
+	return picks, true
 }
 
 // optionIndex reads "2" or "B" as an option index.

@@ -259,11 +259,55 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
 	}
 	q, _, ok := sv.question(c, s.Lang)
 	pick, err := strconv.Atoi(strings.TrimPrefix(s.Event.Option, optionPrefix))
-	if !ok || err != nil || pick < 0 || pick >= len(q.Options) {
+	if !ok || err != nil || pick < 0 || pick >= len(q.Options) || q.Multi {
 		return bot.Reply(tx, s, "review-stale", tr(s.Lang, "review_stale"))
 	}
-	right := q.Right(pick)
-	if c, err = sv.rate(c, right, s.Now); err != nil {
+	return sv.grade(tx, s, c, q, q.Right(pick))
+}
+
+// Texts take typed answers to review questions: to those answered in
+// numbers or words, and to choice questions by number, letter or text.
+func (sv *Service) Texts() []bot.TextHandler { return []bot.TextHandler{sv.typed} }
+
+// typed grades a typed answer to the member's pending review question; a
+// message that is no answer of its kind gets a hint.
+func (sv *Service) typed(tx bot.Tx, s bot.Session) (bool, error) {
+	c, err := tx.PendingReview(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	q, _, ok := sv.question(c, s.Lang)
+	if !ok {
+		return false, nil
+	}
+	right, ok := q.Check(s.Event.Text)
+	if !ok {
+		return true, bot.Reply(tx, s, "review-hint", tr(s.Lang, prompt(q)))
+	}
+	return true, sv.grade(tx, s, c, q, right)
+}
+
+// prompt is the key of the text saying how to answer q.
+func prompt(q flows.Question) string {
+	switch {
+	case q.Kind == flows.QuestionNumber:
+		return "review_number"
+	case q.Kind == flows.QuestionText:
+		return "review_words"
+	case q.Multi:
+		return "review_pick_all"
+	}
+	return "review_pick_one"
+}
+
+// grade moves card c by the member's answer to it, right or not, and
+// tells them.
+func (sv *Service) grade(tx bot.Tx, s bot.Session, c bot.ReviewCard, q flows.Question, right bool) error {
+	c, err := sv.rate(c, right, s.Now)
+	if err != nil {
 		return err
 	}
 	c.Sent = time.Time{}

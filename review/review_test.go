@@ -81,12 +81,13 @@ func (w *world) none(after int64, text string) {
 	}
 }
 
-// TestReviewComesBack: a question Amina got wrong in a lesson comes back
-// to her privately once she reviews: on FSRS's schedule (a day after the
-// miss, not before) and within her hours (not before ten, her choice);
-// answered right, it goes three days off, and answered wrong, back to the
-// next day. A multi-select question she got wrong is not reviewed (a
-// review is one press).
+// TestReviewComesBack: the questions Amina got wrong in a lesson come
+// back to her privately once she reviews: on FSRS's schedule (a day after
+// the miss, not before) and within her hours (not before ten, her
+// choice), one at a time; answered right, one goes three days off, and
+// answered wrong, back to the next day. A choice question is answered by
+// a press; a multi-select one by the options' numbers, and a numeric one
+// by a number, typed (anything else gets a hint).
 func TestReviewComesBack(t *testing.T) {
 	w := newWorld(t, review.Config{})
 	clk := w.app.Clock // 2026-03-02 08:30 UTC, the program's time zone
@@ -96,7 +97,9 @@ func TestReviewComesBack(t *testing.T) {
 	w.wait(seq, "Which moment is this?")
 	seq = w.say("1") // wrong: the answer is 2
 	w.wait(seq, "Which of these are among the five moments?")
-	seq = w.say("2 3") // wrong too (1, 3 and 4), but multi-select
+	seq = w.say("2 3") // wrong too: 1, 3 and 4
+	w.wait(seq, "An alcohol hand rub should take how many seconds?")
+	seq = w.say("60") // wrong: 25 ± 5
 	w.wait(seq, "0 of 1 correct")
 
 	clk.Advance(23 * time.Hour) // 07:30 the next day: not due yet
@@ -110,10 +113,38 @@ func TestReviewComesBack(t *testing.T) {
 	}
 	w.press(rv, 1)
 	w.wait(rv.Seq, "Right! It comes back on 6 Mar") // three days on
-	w.none(rv.Seq, "🔁 Review, from")                // no card for the multi-select one
 
-	clk.Advance(72 * time.Hour) // 10:30 on 6 March
 	rv = w.wait(rv.Seq, "🔁 Review, from")
+	if !strings.Contains(rv.Text, "Which of these are among the five moments?") || len(rv.Options) != 0 ||
+		!strings.Contains(rv.Text, "Reply with the numbers of all the right options") {
+		t.Fatalf("multi-select review %q with options %v", rv.Text, rv.Options)
+	}
+	seq = w.say("all of them, I think")
+	w.wait(seq, "Reply with the numbers of all the right options, such as 1 3.")
+	seq = w.say("1 3 4")
+	w.wait(seq, "Right! It comes back on 6 Mar")
+
+	rv = w.wait(seq, "🔁 Review, from")
+	if !strings.Contains(rv.Text, "how many seconds?") || !strings.Contains(rv.Text, "Reply with a number.") {
+		t.Fatalf("numeric review %q", rv.Text)
+	}
+	seq = w.say("about a minute")
+	w.wait(seq, "Reply with a number.")
+	seq = w.say("40")
+	w.wait(seq, "Not quite: the answer is 25 ± 5. It comes back on 4 Mar")
+
+	// 6 March: the numeric one (due since the 4th) first, then the first.
+	clk.Advance(72 * time.Hour)
+	rv = w.wait(seq, "🔁 Review, from")
+	if !strings.Contains(rv.Text, "how many seconds?") {
+		t.Fatalf("first on 6 March: %q", rv.Text)
+	}
+	seq = w.say("25")
+	w.wait(seq, "Right!")
+	rv = w.wait(seq, "🔁 Review, from")
+	if !strings.Contains(rv.Text, "Which moment is this?") {
+		t.Fatalf("second on 6 March: %q", rv.Text)
+	}
 	w.press(rv, 0)
 	w.wait(rv.Seq, "Not quite: the answer is After body fluid exposure risk. It comes back on 7 Mar")
 }

@@ -123,10 +123,8 @@ func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
 // alone), so a read may repeat.
 func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
 	c := bot.ReviewCard{MemberID: w.MemberID, LessonID: w.LessonID, StepKey: w.StepKey}
-	if q, _, ok := sv.question(c, ""); !ok || q.Multi {
-		// Not a question with one right option: not reviewed on its own
-		// (a review is one press, or one vote).
-		return nil
+	if _, _, ok := sv.question(c, ""); !ok {
+		return nil // the lesson or the question is gone
 	}
 	old, err := tx.ReviewCard(w.MemberID, w.LessonID, w.StepKey)
 	switch {
@@ -177,11 +175,16 @@ func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 	b.WriteString(tr(lang, "review_head", title))
 	b.WriteString("\n\n❓ ")
 	b.WriteString(q.Text)
-	opts := make([]bot.Option, len(q.Options))
+	var opts []bot.Option
 	for i, o := range q.Options {
 		fmt.Fprintf(&b, "\n%d. %s", i+1, o)
-		opts[i] = bot.Option{Label: flows.OptionLabel(i, o), Data: fmt.Sprintf("%s%d", optionPrefix, i)}
+		if !q.Multi {
+			// One press answers; several options are typed ("1 3").
+			opts = append(opts, bot.Option{Label: flows.OptionLabel(i, o), Data: fmt.Sprintf("%s%d", optionPrefix, i)})
+		}
 	}
+	b.WriteString("\n\n")
+	b.WriteString(tr(lang, prompt(q)))
 	key := fmt.Sprintf("review:%d:%s:%s:%d", c.MemberID, c.LessonID, c.StepKey, c.Due.UnixMilli())
 	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: b.String(), Options: opts, Key: key}, now); err != nil {
 		return err
