@@ -129,10 +129,14 @@ type (
 		Hours string `json:"hours,omitempty"`
 		// Nudges is false when they turned nudges off; NudgedAt the
 		// last one.
-		Nudges   bool             `json:"nudges"`
-		NudgedAt string           `json:"nudged_at,omitempty"`
-		Cards    []dataReviewCard `json:"cards"`
-		Reviews  []dataReviewed   `json:"reviews"`
+		Nudges   bool   `json:"nudges"`
+		NudgedAt string `json:"nudged_at,omitempty"`
+		// TimeZone is the zone their hours are read in; CertificateName
+		// the name they asked for on certificates.
+		TimeZone        string           `json:"time_zone,omitempty"`
+		CertificateName string           `json:"certificate_name,omitempty"`
+		Cards           []dataReviewCard `json:"cards"`
+		Reviews         []dataReviewed   `json:"reviews"`
 	}
 	dataReviewCard struct {
 		Lesson   string `json:"lesson"`
@@ -319,6 +323,7 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 		rv.On = &p.On
 		rv.NudgedAt = stamp(p.Nudged)
 		rv.Hours = fmt.Sprintf("%02d:%02d-%02d:%02d", p.From/60, p.From%60, p.To/60, p.To%60)
+		rv.TimeZone, rv.CertificateName = p.TimeZone, p.CertName
 	}
 	rv.Cards = make([]dataReviewCard, 0, len(d.Review.Cards))
 	for _, c := range d.Review.Cards {

@@ -24,8 +24,9 @@ type ReviewCard struct {
 // ReviewPrefs are a member's learning preferences: whether, and when,
 // they review (between From and To minutes after midnight in the
 // program's time zone), whether they are nudged when inactive (not when
-// NoNudges), with the last nudge's time, and the name they want on their
-// certificates ("" for their platform name).
+// NoNudges), with the last nudge's time, the name they want on their
+// certificates ("" for their platform name), and the time zone their
+// hours are read in (an IANA name; "" for the program's).
 type ReviewPrefs struct {
 	MemberID int64
 	On       bool
@@ -33,6 +34,7 @@ type ReviewPrefs struct {
 	NoNudges bool
 	Nudged   time.Time
 	CertName string
+	TimeZone string
 }
 
 // WrongAnswer is a member's wrong answer to a lesson's question (one

@@ -98,11 +98,41 @@ func (sv *Service) Commands() []bot.Command {
 	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
 	cmds := []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
 		Usage: text("usage_review"), Help: text("help_review"), Run: sv.command}}
+	cmds = append(cmds, bot.Command{Name: "timezone", Where: bot.InPrivate, Gate: bot.GateCarry,
+		Usage: text("usage_timezone"), Help: text("help_timezone"), Run: sv.timezone})
 	if sv.cfg.Inactive > 0 {
 		cmds = append(cmds, bot.Command{Name: "nudges", Where: bot.InPrivate, Gate: bot.GateCarry,
 			Usage: text("usage_review"), Help: text("help_nudges"), Run: sv.nudges})
 	}
 	return cmds
+}
+
+// timezone handles /timezone (the zone the member's hours are read in),
+// /timezone ZONE (an IANA name, such as Africa/Nairobi) and /timezone
+// default (the program's).
+func (sv *Service) timezone(tx bot.Tx, s bot.Session, args []string) error {
+	p, err := tx.ReviewPrefs(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(args) == 0:
+	case strings.EqualFold(args[0], "default"):
+		p.TimeZone = ""
+	default:
+		loc, err := time.LoadLocation(args[0])
+		if err != nil || args[0] == "" || strings.EqualFold(args[0], "local") {
+			return bot.Reply(tx, s, "timezone", tr(s.Lang, "timezone_unknown", bot.Clip(args[0], 40)))
+		}
+		p.TimeZone = loc.String()
+	}
+	if len(args) > 0 {
+		if err := tx.SetReviewPrefs(p); err != nil {
+			return err
+		}
+	}
+	loc := sv.loc(p)
+	return bot.Reply(tx, s, "timezone", tr(s.Lang, "timezone_is", loc.String(), s.Now.In(loc).Format("15:04")))
 }
 
 // nudges handles /nudges on and /nudges off.
@@ -317,7 +347,11 @@ func (sv *Service) grade(tx bot.Tx, s bot.Session, c bot.ReviewCard, q flows.Que
 	if err := tx.LogReview(c, right, s.Now); err != nil {
 		return err
 	}
-	when := c.Due.In(sv.cfg.Location).Format("2 Jan")
+	p, err := tx.ReviewPrefs(s.Member.ID)
+	if err != nil {
+		return err
+	}
+	when := c.Due.In(sv.loc(p)).Format("2 Jan")
 	text := tr(s.Lang, "review_right", when)
 	if !right {
 		text = tr(s.Lang, "review_wrong", q.Answer, when)

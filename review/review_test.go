@@ -246,3 +246,31 @@ func TestNudgeWhenAway(t *testing.T) {
 	clk.Advance(7*24*time.Hour + time.Minute) // 18:31, seven days later
 	w.wait(seq, "👋 It has been a while")
 }
+
+// TestMemberTimeZone: a member's hours are read in her own time zone
+// (/timezone), not the program's: Amina, working in Honolulu (UTC-10), reviews
+// from 8 to 10 her time; the card due at 08:30 UTC waits for 18:00 UTC,
+// her eight o'clock.
+func TestMemberTimeZone(t *testing.T) {
+	w := newWorld(t, review.Config{})
+	clk := w.app.Clock // 2026-03-02 08:30 UTC, the program's time zone
+	seq := w.say("/timezone Mars/Olympus_Mons")
+	w.wait(seq, `I do not know the time zone "Mars/Olympus_Mons"`)
+	seq = w.say("/timezone Pacific/Honolulu")
+	w.wait(seq, "read in the time zone Pacific/Honolulu, where it is 22:30 now")
+	seq = w.say("/review on 8-10")
+	w.wait(seq, "Review is on")
+	seq = w.say("/lesson hand-hygiene")
+	w.wait(seq, "Which moment is this?")
+	seq = w.say("1") // wrong
+	w.wait(seq, "Which of these are among the five moments?")
+
+	clk.Advance(24*time.Hour + 15*time.Minute) // 08:45 UTC: due, and within 8-10 UTC, but 22:45 in Honolulu
+	w.none(seq, "🔁 Review, from")
+	clk.Advance(9*time.Hour + 20*time.Minute) // 18:05 UTC: 08:05 in Honolulu
+	rv := w.wait(seq, "🔁 Review, from")
+	w.press(rv, 1)
+	w.wait(rv.Seq, "Right! It comes back on 6 Mar") // a date in her zone
+	seq = w.say("/timezone default")
+	w.wait(seq, "read in the time zone UTC")
+}

@@ -93,9 +93,20 @@ func (sv *Service) inHours(p bot.ReviewPrefs, now time.Time) bool {
 	if from == 0 && to == 0 {
 		from, to = sv.cfg.From, sv.cfg.To
 	}
-	local := now.In(sv.cfg.Location)
+	local := now.In(sv.loc(p))
 	m := local.Hour()*60 + local.Minute()
 	return from <= m && m < to
+}
+
+// loc is the time zone a member's hours are read in: theirs, else the
+// program's.
+func (sv *Service) loc(p bot.ReviewPrefs) *time.Location {
+	if p.TimeZone != "" {
+		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return sv.cfg.Location
 }
 
 // nudge sends member id one nudge now, if it is within their hours.
@@ -155,8 +166,9 @@ func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 	} else if !errors.Is(err, bot.ErrNotFound) {
 		return err
 	}
-	local := now.In(sv.cfg.Location)
-	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, sv.cfg.Location)
+	loc := sv.loc(p)
+	local := now.In(loc)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 	if n, err := tx.ReviewsSentSince(c.MemberID, midnight); err != nil || n >= sv.cfg.PerDay {
 		return err
 	}

@@ -158,10 +158,11 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Weeks = append(d.Weeks, w)
 			return err
 		}},
-		{"review preferences", `SELECT member_id, enabled, from_minute, to_minute, nudge_off, nudged_at FROM review_prefs WHERE member_id = ?`, func(rows *sql.Rows) error {
+		{"review preferences", `SELECT member_id, enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone
+			FROM review_prefs WHERE member_id = ?`, func(rows *sql.Rows) error {
 			var p bot.ReviewPrefs
 			var nudged int64
-			err := rows.Scan(&p.MemberID, &p.On, &p.From, &p.To, &p.NoNudges, &nudged)
+			err := rows.Scan(&p.MemberID, &p.On, &p.From, &p.To, &p.NoNudges, &nudged, &p.CertName, &p.TimeZone)
 			p.Nudged = fromMS(nudged)
 			d.Review.Prefs = &p
 			return err
