@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/motivation"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
 	"golang.org/x/sync/errgroup"
@@ -147,6 +149,7 @@ type App struct {
 	scheduler *bot.Scheduler
 	review    *review.Service
 	courses   *course.Service
+	motiv     *motivation.Service
 	certs     certificate.Page
 	sender    *bot.Sender
 	dash      *dashboard.Dashboard
@@ -276,18 +279,21 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	cc.Certificates.Location = o.Location
 	a.certs = cc.Certificates
 	a.courses = course.New(cc)
+	a.motiv = motivation.New(motivation.Config{Quiet: o.Quiet, Location: o.Location, Clock: o.Clock, Logger: a.log})
 	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
 		// The program's own come last, so one named like a built-in
 		// replaces it.
-		Commands: append(append(a.review.Commands(), a.courses.Commands()...), o.Commands...), Options: append(a.review.Options(), o.OptionHandlers...),
+		Commands: slices.Concat(a.review.Commands(), a.courses.Commands(), a.motiv.Commands(), o.Commands), Options: append(a.review.Options(), o.OptionHandlers...),
 		Assigners: []bot.Assigner{a.courses}, Texts: a.review.Texts()}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}
 	scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "spaced review", Every: o.Tuning.ReviewEvery,
 		Run: func(ctx context.Context) error { return a.review.Tick(ctx, a.db) }},
 		bot.Job{Name: "courses", Every: o.Tuning.ReviewEvery,
-			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.router) }})
+			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.router) }},
+		bot.Job{Name: "weekly summaries and badges", Every: o.Tuning.ReviewEvery,
+			Run: func(ctx context.Context) error { return a.motiv.Tick(ctx, a.db) }})
 	if caseSvc != nil {
 		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "mentors' digests", Every: o.Tuning.ReviewEvery,
 			Run: func(ctx context.Context) error { return caseSvc.Digest(ctx, a.db) }})

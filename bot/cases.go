@@ -42,6 +42,8 @@ type Case struct {
 
 // CasePost is one message in a case's thread.
 type CasePost struct {
+	// ID is the post's (filled when marked helpful).
+	ID       int64
 	CaseID   int64
 	MemberID int64
 	// Name is the poster's name (filled when listing).

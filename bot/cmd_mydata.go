@@ -120,6 +120,8 @@ type (
 		CoursesStarted  []dataCourse     `json:"courses_started"`
 		CourseResults   []dataResult     `json:"course_results"`
 		Certificates    []dataCert       `json:"certificates"`
+		Badges          []dataBadge      `json:"badges"`
+		MarkedHelpful   []string         `json:"case_replies_marked_helpful"`
 		Engagement      dataEngagement   `json:"engagement"`
 		Review          dataReview       `json:"review"`
 	}
@@ -133,10 +135,13 @@ type (
 		NudgedAt string `json:"nudged_at,omitempty"`
 		// TimeZone is the zone their hours are read in; CertificateName
 		// the name they asked for on certificates.
-		TimeZone        string           `json:"time_zone,omitempty"`
-		CertificateName string           `json:"certificate_name,omitempty"`
-		Cards           []dataReviewCard `json:"cards"`
-		Reviews         []dataReviewed   `json:"reviews"`
+		TimeZone        string `json:"time_zone,omitempty"`
+		CertificateName string `json:"certificate_name,omitempty"`
+		// Streaks is false when they keep their streaks out of the
+		// weekly summary.
+		Streaks bool             `json:"streaks_shown"`
+		Cards   []dataReviewCard `json:"cards"`
+		Reviews []dataReviewed   `json:"reviews"`
 	}
 	dataReviewCard struct {
 		Lesson   string `json:"lesson"`
@@ -199,6 +204,10 @@ type (
 		Queues        []string `json:"queues"`
 		CasesAssigned []string `json:"cases_assigned"`
 		DigestSentAt  string   `json:"digest_sent_at,omitempty"`
+	}
+	dataBadge struct {
+		Badge    string `json:"badge"`
+		EarnedAt string `json:"earned_at"`
 	}
 	dataResult struct {
 		Course        string `json:"course"`
@@ -296,6 +305,14 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	for _, c := range d.Certificates {
 		doc.Certificates = append(doc.Certificates, dataCert{Code: c.Code, Name: c.Name, Title: c.Title, Hours: c.Hours, IssuedAt: stamp(c.Issued)})
 	}
+	doc.Badges = make([]dataBadge, 0, len(d.Badges))
+	for _, b := range d.Badges {
+		doc.Badges = append(doc.Badges, dataBadge{Badge: b.Badge, EarnedAt: stamp(b.Earned)})
+	}
+	doc.MarkedHelpful = make([]string, 0, len(d.MarkedHelpful))
+	for _, id := range d.MarkedHelpful {
+		doc.MarkedHelpful = append(doc.MarkedHelpful, caseRef(id))
+	}
 	doc.CoursesStarted = make([]dataCourse, 0, len(d.Courses))
 	for _, c := range d.Courses {
 		doc.CoursesStarted = append(doc.CoursesStarted, dataCourse{Course: c.CourseID, Chat: c.Chat, StartedAt: stamp(c.Started)})
@@ -319,6 +336,7 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	}
 	rv := &doc.Review
 	rv.Nudges = d.Review.Prefs == nil || !d.Review.Prefs.NoNudges
+	rv.Streaks = d.Review.Prefs == nil || !d.Review.Prefs.NoStreaks
 	if p := d.Review.Prefs; p != nil {
 		rv.On = &p.On
 		rv.NudgedAt = stamp(p.Nudged)

@@ -23,10 +23,11 @@ import (
 // emptied by store's ForgetMember. A new one fails TestForgetLeavesNothing
 // until ForgetMember handles it and the test's story fills it.
 var memberColumns = []string{
-	"answers.member_id", "assignments.assigned_by", "case_posts.member_id", "cases.assigned_to", "cases.author_id",
-	"certificates.member_id", "chat_members.member_id", "cohorts.started_by", "course_results.member_id", "engagement.member_id",
-	"member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id", "pending_cases.author_id", "program_weeks.member_id",
-	"review_cards.member_id", "review_log.member_id", "review_prefs.member_id", "run_members.member_id", "runs.started_by",
+	"answers.member_id", "assignments.assigned_by", "badges.member_id", "case_posts.helpful_by", "case_posts.member_id",
+	"cases.assigned_to", "cases.author_id", "certificates.member_id", "chat_members.member_id", "cohorts.started_by",
+	"course_results.member_id", "engagement.member_id", "member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id",
+	"pending_cases.author_id", "program_weeks.member_id", "review_cards.member_id", "review_log.member_id",
+	"review_prefs.member_id", "run_members.member_id", "runs.started_by",
 }
 
 // inFile counts, for each column of memberColumns, the entries of
@@ -41,6 +42,8 @@ var inFile = map[string]func(dataFile) int{
 	},
 	"assignments.assigned_by":  func(f dataFile) int { return len(f.LessonsAssigned) },
 	"cohorts.started_by":       func(f dataFile) int { return len(f.CoursesStarted) },
+	"badges.member_id":         func(f dataFile) int { return len(f.Badges) },
+	"case_posts.helpful_by":    func(f dataFile) int { return len(f.MarkedHelpful) },
 	"course_results.member_id": func(f dataFile) int { return len(f.CourseResults) },
 	"certificates.member_id":   func(f dataFile) int { return len(f.Certificates) },
 	"case_posts.member_id":     func(f dataFile) int { return len(f.CasePosts) },
@@ -129,8 +132,16 @@ func TestForgetLeavesNothing(t *testing.T) {
 	post("ward", "amina", "Amina", "/escalate 1", "")
 	wait("dm-zawadi", dm, "Case #C1 from Ward 5")
 	zawadi("ward", "/case Newborn of 2 hours, 1.9 kg, temperature 35.4. What before referral?")
-	wait("ward", ward, "Case #C2, shared by Zawadi Wekesa")
-	post("ward", "zawadi", "Zawadi Wekesa", "Bimanual compression while you wait.", c1.ID)
+	c2 := wait("ward", ward, "Case #C2, shared by Zawadi Wekesa")
+	reply := post("ward", "zawadi", "Zawadi Wekesa", "Bimanual compression while you wait.", c1.ID)
+	// A mentor finds her reply helpful (a badge), and she, as mentor,
+	// finds Amina's helpful.
+	post("ward", "mentor1", "Mentor1", "/helpful", reply.ID)
+	wait("ward", ward, "👍 Marked helpful: a reply in case #C1")
+	peer := post("ward", "amina", "Amina", "Skin to skin, and a hat.", c2.ID)
+	mark := post("ward", "zawadi", "Zawadi Wekesa", "/helpful", peer.ID)
+	wait("ward", mark.Seq, "👍 Marked helpful: a reply in case #C2")
+	wait("dm-zawadi", dm, "🏅 A new badge: a reply a mentor found helpful!")
 	zawadi("ward", "/case Mrs Wanjiru Kamau, 0722 123 456, bleeding after delivery. Help?")
 	wait("dm-zawadi", dm, "[removed]")
 	zawadi("dm-zawadi", "/lesson solo-quiz")

@@ -79,7 +79,11 @@ type dataFile struct {
 	Certificates []struct {
 		Code string `json:"code"`
 	} `json:"certificates"`
-	Engagement struct {
+	Badges []struct {
+		Badge string `json:"badge"`
+	} `json:"badges"`
+	MarkedHelpful []string `json:"case_replies_marked_helpful"`
+	Engagement    struct {
 		ByKind       map[string]int `json:"by_kind"`
 		ActiveWeeks  []any          `json:"active_weeks"`
 		ProgramWeeks []string       `json:"program_weeks"`

@@ -26,7 +26,8 @@ type ReviewCard struct {
 // program's time zone), whether they are nudged when inactive (not when
 // NoNudges), with the last nudge's time, the name they want on their
 // certificates ("" for their platform name), and the time zone their
-// hours are read in (an IANA name; "" for the program's).
+// hours are read in (an IANA name; "" for the program's), and whether
+// their streaks are shown.
 type ReviewPrefs struct {
 	MemberID int64
 	On       bool
@@ -35,6 +36,9 @@ type ReviewPrefs struct {
 	Nudged   time.Time
 	CertName string
 	TimeZone string
+	// NoStreaks keeps the member out of the weekly summary's streaks and
+	// badges.
+	NoStreaks bool
 }
 
 // WrongAnswer is a member's wrong answer to a lesson's question (one

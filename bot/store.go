@@ -51,6 +51,10 @@ type MemberData struct {
 	// Certificates those they earned.
 	CourseResults []MemberCourseResult
 	Certificates  []Certificate
+	// Badges are the badges they earned; MarkedHelpful the cases whose
+	// peers' replies they marked helpful, as mentor.
+	Badges        []Badge
+	MarkedHelpful []int64
 	// Activity counts the activity log by kind.
 	Activity map[string]int
 	// Weeks are the weeks (by their Monday) they were active in each
@@ -369,6 +373,7 @@ type Tx interface {
 	ReviewStore
 	CourseStore
 	CertificateStore
+	MotivationStore
 }
 
 // EventStore records the platform events seen, so a repeat is recognised.

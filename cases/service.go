@@ -126,6 +126,7 @@ func (sv *Service) Commands() []bot.Command {
 		{Name: "take", Who: bot.Mentors, Run: onCase("take", sv.take)},
 		{Name: "pass", Who: bot.Mentors, Run: onCase("pass", sv.pass)},
 		{Name: "close", Who: bot.Mentors, Run: onCase("close", sv.close)},
+		{Name: "helpful", Who: bot.Mentors, Where: bot.InGroup, Help: text("help_helpful"), Run: sv.helpful},
 		{Name: "mentor", Aliases: []string{"mentors"}, Who: bot.Mentors, Run: sv.mentorCommand},
 	}
 }

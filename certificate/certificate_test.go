@@ -1,38 +1,13 @@
 package certificate
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/pdftest"
 )
-
-// pdftotext returns the text of a PDF, read back by poppler's pdftotext
-// (installed by .ci/run); the test skips where it is missing, and fails
-// in CI.
-func pdftotext(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is missing: .ci/run installs poppler-utils")
-		}
-		t.Skip("pdftotext is not installed (Debian: poppler-utils)")
-	}
-	file := filepath.Join(t.TempDir(), "c.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
 
 // TestPDF: the certificate reads back as a PDF stating the name, the
 // course, the hours, the date and the code.
@@ -44,10 +19,7 @@ func TestPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(data), "%PDF-") {
-		t.Fatalf("not a PDF: %q", data[:8])
-	}
-	text := strings.Join(strings.Fields(pdftotext(t, data)), " ")
+	text := pdftest.Text(t, data)
 	for _, want := range []string{"Kisumu nurses' learning program", "Certificate of completion", "Amina Wanjiru Odhiambo",
 		"Newborn care in three weeks", "earning 3 hours of continuing professional development", "Issued on 16 March 2026",
 		"Verification code: 7KQ4-MZ2P-XR9C", "https://huddle.example.org/verify/7KQ4-MZ2P-XR9C"} {

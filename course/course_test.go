@@ -22,6 +22,8 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/pdftest"
+	"github.com/huddlebot/huddle/internal/simtest"
 	"github.com/huddlebot/huddle/internal/xapitest"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/xapi"
@@ -30,6 +32,7 @@ import (
 // world is a ward's group and its members' private chats in the
 // simulator, with Huddle running on a fake clock.
 type world struct {
+	simtest.Chats
 	t   *testing.T
 	s   *sim.Sim
 	app *huddletest.App
@@ -40,77 +43,7 @@ func newWorld(t *testing.T) *world {
 	s := sim.New(nil)
 	app := huddletest.Start(t, huddletest.Options{Lessons: filepath.Join("testdata", "lessons"), Web: true, Remind: 30 * time.Minute,
 		Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
-	return &world{t: t, s: s, app: app}
-}
-
-// post sends text from who into chat ("ward" is the group; others are
-// private) and returns the chat's last sequence number before it.
-func (w *world) post(chat, who, text string) int64 {
-	w.t.Helper()
-	seq := w.last(chat)
-	typ := bot.Direct
-	if chat == "ward" {
-		typ = bot.Group
-	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		_, err := w.s.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: "Ward 3", Sender: who, Name: strings.ToUpper(who[:1]) + who[1:], Text: text})
-		if err == nil {
-			return seq
-		}
-		if time.Now().After(deadline) {
-			w.t.Fatal(err)
-		}
-	}
-}
-
-// last is the newest message's sequence number in chat.
-func (w *world) last(chat string) int64 {
-	msgs := w.s.Messages(context.Background(), chat, 0, 0)
-	if len(msgs) == 0 {
-		return 0
-	}
-	return msgs[len(msgs)-1].Seq
-}
-
-// wait returns the first bot message in chat after seq that says text.
-func (w *world) wait(chat string, after int64, text string) sim.Message {
-	w.t.Helper()
-	var seen []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		for _, m := range w.s.Messages(context.Background(), chat, after, 200*time.Millisecond) {
-			after = m.Seq
-			if m.Bot && !m.Toast {
-				seen = append(seen, m.Text)
-				if strings.Contains(m.Text, text) {
-					return m
-				}
-			}
-		}
-	}
-	w.t.Fatalf("no %q in %s: %q", text, chat, seen)
-	return sim.Message{}
-}
-
-// none fails if a bot message in chat after seq says text within half a
-// second of real time (the scheduler looks every few milliseconds).
-func (w *world) none(chat string, after int64, text string) {
-	w.t.Helper()
-	for deadline := time.Now().Add(500 * time.Millisecond); time.Now().Before(deadline); {
-		for _, m := range w.s.Messages(context.Background(), chat, after, 100*time.Millisecond) {
-			after = m.Seq
-			if m.Bot && strings.Contains(m.Text, text) {
-				w.t.Fatalf("too soon in %s: %q", chat, m.Text)
-			}
-		}
-	}
-}
-
-// press presses option i of message m as who.
-func (w *world) press(chat, who string, m sim.Message, i int) {
-	w.t.Helper()
-	if err := w.s.Press(context.Background(), sim.Press{Chat: chat, Sender: who, MessageID: m.ID, Data: m.Options[i].Data}); err != nil {
-		w.t.Fatal(err)
-	}
+	return &world{Chats: simtest.Chats{T: t, Sim: s}, t: t, s: s, app: app}
 }
 
 // TestThreeWeekCourse runs a course of three lessons over three weeks in
@@ -126,82 +59,82 @@ func TestThreeWeekCourse(t *testing.T) {
 	w := newWorld(t)
 	clk := w.app.Clock // Monday 2 March 2026, 08:30
 	for _, who := range []string{"amina", "baraka"} {
-		w.post("ward", who, "Hello everyone")
-		seq := w.post("dm-"+who, who, "/start")
-		w.wait("dm-"+who, seq, "Welcome")
+		w.Post("ward", who, "Hello everyone")
+		seq := w.Post("dm-"+who, who, "/start")
+		w.Wait("dm-"+who, seq, "Welcome")
 	}
-	seq := w.post("dm-amina", "amina", "/review on 8-20")
-	w.wait("dm-amina", seq, "Review is on")
-	seq = w.post("dm-amina", "amina", "/certificates name Amina Achieng Otieno")
-	w.wait("dm-amina", seq, "Your certificates from now on carry the name Amina Achieng Otieno.")
-	seq = w.post("dm-amina", "amina", "/certificates name 0722 123 456")
-	w.wait("dm-amina", seq, "Give your full name as it should be printed")
+	seq := w.Post("dm-amina", "amina", "/review on 8-20")
+	w.Wait("dm-amina", seq, "Review is on")
+	seq = w.Post("dm-amina", "amina", "/certificates name Amina Achieng Otieno")
+	w.Wait("dm-amina", seq, "Your certificates from now on carry the name Amina Achieng Otieno.")
+	seq = w.Post("dm-amina", "amina", "/certificates name 0722 123 456")
+	w.Wait("dm-amina", seq, "Give your full name as it should be printed")
 
-	seq = w.post("ward", "lead", "/assign three-weeks")
-	w.wait("ward", seq, "1. Week 1: Mon 2 Mar 09:00\n2. Week 2: Mon 9 Mar 09:00\n3. Week 3: Mon 16 Mar 06:00")
-	seq = w.post("ward", "lead", "/assign")
-	w.wait("ward", seq, "Newborn care in three weeks (three-weeks): lesson 1 of 3, Week 1, opens Mon 2 Mar 09:00")
-	seq = w.post("ward", "lead", "/assign three-weeks")
-	w.wait("ward", seq, "This group is taking Newborn care in three weeks already")
-	seq = w.post("ward", "amina", "/lessons")
-	w.wait("ward", seq, "three-weeks: Newborn care in three weeks (3 lessons, 3 CPD hours)")
+	seq = w.Post("ward", "lead", "/assign three-weeks")
+	w.Wait("ward", seq, "1. Week 1: Mon 2 Mar 09:00\n2. Week 2: Mon 9 Mar 09:00\n3. Week 3: Mon 16 Mar 06:00")
+	seq = w.Post("ward", "lead", "/assign")
+	w.Wait("ward", seq, "Newborn care in three weeks (three-weeks): lesson 1 of 3, Week 1, opens Mon 2 Mar 09:00")
+	seq = w.Post("ward", "lead", "/assign three-weeks")
+	w.Wait("ward", seq, "This group is taking Newborn care in three weeks already")
+	seq = w.Post("ward", "amina", "/lessons")
+	w.Wait("ward", seq, "three-weeks: Newborn care in three weeks (3 lessons, 3 CPD hours)")
 
 	// Week 1 opens at nine, not before.
 	clk.Advance(29 * time.Minute)
-	w.none("ward", seq, "lesson 1 of 3")
+	w.None("ward", seq, "lesson 1 of 3")
 	clk.Advance(time.Minute)
-	w.wait("ward", seq, "📚 Newborn care in three weeks: lesson 1 of 3.")
-	q := w.wait("ward", seq, "Week 1: Which is a danger sign")
-	w.press("ward", "amina", q, 1) // wrong
-	w.press("ward", "baraka", q, 0)
+	w.Wait("ward", seq, "📚 Newborn care in three weeks: lesson 1 of 3.")
+	q := w.Wait("ward", seq, "Week 1: Which is a danger sign")
+	w.Press("ward", "amina", q, 1) // wrong
+	w.Press("ward", "baraka", q, 0)
 	// The lead lets it pass: the group is reminded half an hour before
 	// the question closes, after its two hours.
 	clk.Advance(90 * time.Minute)
-	w.wait("ward", q.Seq, "⏰ 30m left to answer: Week 1: Which is a danger sign in a newborn?\n2 of 3 have answered so far.")
+	w.Wait("ward", q.Seq, "⏰ 30m left to answer: Week 1: Which is a danger sign in a newborn?\n2 of 3 have answered so far.")
 	clk.Advance(30 * time.Minute)
-	w.wait("ward", q.Seq, "Week 1 is done.")
+	w.Wait("ward", q.Seq, "Week 1 is done.")
 
 	// Amina's miss comes back a day later, within her hours, not before.
-	dm := w.last("dm-amina")
+	dm := w.Last("dm-amina")
 	clk.Advance(21*time.Hour + 50*time.Minute) // Tuesday 08:50
-	w.none("dm-amina", dm, "🔁 Review")
+	w.None("dm-amina", dm, "🔁 Review")
 	clk.Advance(20 * time.Minute) // 09:10
-	rv := w.wait("dm-amina", dm, "🔁 Review, from Week 1")
-	w.press("dm-amina", "amina", rv, 0)
-	w.wait("dm-amina", rv.Seq, "Right!")
+	rv := w.Wait("dm-amina", dm, "🔁 Review, from Week 1")
+	w.Press("dm-amina", "amina", rv, 0)
+	w.Wait("dm-amina", rv.Seq, "Right!")
 
 	// Week 2 opens on Monday 9 March at nine.
-	seq = w.last("ward")
+	seq = w.Last("ward")
 	clk.Advance(6*24*time.Hour - 20*time.Minute) // Monday 08:50
-	w.none("ward", seq, "lesson 2 of 3")
+	w.None("ward", seq, "lesson 2 of 3")
 	clk.Advance(10 * time.Minute)
-	w.wait("ward", seq, "lesson 2 of 3.")
-	q = w.wait("ward", seq, "Week 2: How soon after birth")
-	w.press("ward", "amina", q, 0)
-	w.press("ward", "baraka", q, 2) // wrong
+	w.Wait("ward", seq, "lesson 2 of 3.")
+	q = w.Wait("ward", seq, "Week 2: How soon after birth")
+	w.Press("ward", "amina", q, 0)
+	w.Press("ward", "baraka", q, 2) // wrong
 	clk.Advance(2 * time.Hour)
-	w.wait("ward", q.Seq, "Week 2 is done.")
+	w.Wait("ward", q.Seq, "Week 2 is done.")
 
 	// Week 3 is set at 06:00 on Monday 16 March: it waits for the end of
 	// the quiet hours.
-	seq = w.last("ward")
+	seq = w.Last("ward")
 	clk.Advance(7*24*time.Hour - 5*time.Hour) // Monday 06:00
-	w.none("ward", seq, "lesson 3 of 3")
+	w.None("ward", seq, "lesson 3 of 3")
 	clk.Advance(59 * time.Minute) // 06:59
-	w.none("ward", seq, "lesson 3 of 3")
+	w.None("ward", seq, "lesson 3 of 3")
 	clk.Advance(time.Minute) // 07:00
-	w.wait("ward", seq, "lesson 3 of 3.")
-	q = w.wait("ward", seq, "Week 3: Which drug")
-	w.press("ward", "amina", q, 0)
+	w.Wait("ward", seq, "lesson 3 of 3.")
+	q = w.Wait("ward", seq, "Week 3: Which drug")
+	w.Press("ward", "amina", q, 0)
 	// Baraka lets it pass: the question closes after its two hours.
 	clk.Advance(2 * time.Hour)
-	w.wait("ward", q.Seq, "Week 3 is done.")
+	w.Wait("ward", q.Seq, "Week 3 is done.")
 
-	w.wait("ward", q.Seq, "🎓 The course Newborn care in three weeks is over. 1 of the 2 members who took part passed")
-	got := w.wait("dm-amina", dm, "🎓 You passed Newborn care in three weeks: 2 of its 3 lessons passed. You earn 3 CPD hours.")
-	w.none("dm-baraka", 0, "🎓")
-	seq = w.post("ward", "lead", "/assign")
-	w.wait("ward", seq, "No lessons or courses are assigned")
+	w.Wait("ward", q.Seq, "🎓 The course Newborn care in three weeks is over. 1 of the 2 members who took part passed")
+	got := w.Wait("dm-amina", dm, "🎓 You passed Newborn care in three weeks: 2 of its 3 lessons passed. You earn 3 CPD hours.")
+	w.None("dm-baraka", 0, "🎓")
+	seq = w.Post("ward", "lead", "/assign")
+	w.Wait("ward", seq, "No lessons or courses are assigned")
 
 	// Her certificate: a PDF that reads back with her name (set before the
 	// course ended), the course, the hours, the date and its code.
@@ -210,7 +143,7 @@ func TestThreeWeekCourse(t *testing.T) {
 	if code == "" || !ok || file.MIMEType != "application/pdf" || file.Name != "certificate-"+code+".pdf" {
 		t.Fatalf("certificate message %q with file %v %q", got.Text, ok, file.Name)
 	}
-	text := pdfText(t, file.Data)
+	text := pdftest.Text(t, file.Data)
 	for _, want := range []string{"Amina Achieng Otieno", "Newborn care in three weeks", "earning 3 hours", "Issued on 16 March 2026", code} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the certificate lacks %q:\n%s", want, text)
@@ -239,8 +172,8 @@ func TestThreeWeekCourse(t *testing.T) {
 	courseInRecords(t, w, huddle, code)
 
 	// /certificates sends it again.
-	seq = w.post("dm-amina", "amina", "/certificates")
-	again := w.wait("dm-amina", seq, "🎓 Newborn care in three weeks: 3 CPD hours, issued 16 Mar 2026.")
+	seq = w.Post("dm-amina", "amina", "/certificates")
+	again := w.Wait("dm-amina", seq, "🎓 Newborn care in three weeks: 3 CPD hours, issued 16 Mar 2026.")
 	if f, ok := w.s.File(again.ID); !ok || f.Name != file.Name {
 		t.Errorf("/certificates sent %v %q", ok, f.Name)
 	}
@@ -273,48 +206,26 @@ func buildHuddle(t *testing.T) string {
 	return bin
 }
 
-// pdfText reads a PDF back with poppler's pdftotext (installed by
-// .ci/run): the test skips where it is missing, and fails in CI.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is missing: .ci/run installs poppler-utils")
-		}
-		t.Skip("pdftotext is not installed (Debian: poppler-utils)")
-	}
-	file := filepath.Join(t.TempDir(), "c.pdf")
-	if err := os.WriteFile(file, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
-
 // TestRequiredLessonFirst: a lesson set before the lesson it requires
 // waits for that one to have run in the group, then opens; /unassign
 // stops the course.
 func TestRequiredLessonFirst(t *testing.T) {
 	w := newWorld(t)
 	clk := w.app.Clock // Monday 08:30
-	seq := w.post("ward", "lead", "/assign first-things-first")
-	w.wait("ward", seq, "1. Week 1: Tue 3 Mar 09:00\n2. Week 2: Mon 2 Mar 09:00")
+	seq := w.Post("ward", "lead", "/assign first-things-first")
+	w.Wait("ward", seq, "1. Week 1: Tue 3 Mar 09:00\n2. Week 2: Mon 2 Mar 09:00")
 	clk.Advance(time.Hour) // Monday 09:30: week 2's time, but week 1 has not run
-	w.none("ward", seq, "First things first: lesson")
+	w.None("ward", seq, "First things first: lesson")
 	clk.Advance(24 * time.Hour) // Tuesday 09:30
-	q := w.wait("ward", seq, "Week 1: Which is a danger sign")
-	w.none("ward", q.Seq, "Week 2")
+	q := w.Wait("ward", seq, "Week 1: Which is a danger sign")
+	w.None("ward", q.Seq, "Week 2")
 	clk.Advance(2 * time.Hour) // week 1's question closes; week 2 follows
-	w.wait("ward", q.Seq, "Week 1 is done.")
-	w.wait("ward", q.Seq, "Week 2: How soon after birth")
-	seq = w.post("ward", "lead", "/unassign first-things-first")
-	w.wait("ward", seq, "The course First things first is stopped for this group")
-	seq = w.post("ward", "lead", "/assign")
-	w.wait("ward", seq, "No lessons or courses are assigned")
+	w.Wait("ward", q.Seq, "Week 1 is done.")
+	w.Wait("ward", q.Seq, "Week 2: How soon after birth")
+	seq = w.Post("ward", "lead", "/unassign first-things-first")
+	w.Wait("ward", seq, "The course First things first is stopped for this group")
+	seq = w.Post("ward", "lead", "/assign")
+	w.Wait("ward", seq, "No lessons or courses are assigned")
 }
 
 // coursePageInBrowser opens the course's page from the dashboard's
@@ -447,17 +358,17 @@ func courseInRecords(t *testing.T, w *world, huddle, code string) {
 func TestLessonCertificate(t *testing.T) {
 	w := newWorld(t)
 	for who, pick := range map[string]int{"amina": 0, "baraka": 1} {
-		seq := w.post("dm-"+who, who, "/lesson hand-rub-check")
-		q := w.wait("dm-"+who, seq, "How long should an alcohol hand rub take?")
-		w.press("dm-"+who, who, q, pick)
+		seq := w.Post("dm-"+who, who, "/lesson hand-rub-check")
+		q := w.Wait("dm-"+who, seq, "How long should an alcohol hand rub take?")
+		w.Press("dm-"+who, who, q, pick)
 	}
-	got := w.wait("dm-amina", 0, "🎓 You passed Hand rub check. You earn 0.5 CPD hours.")
+	got := w.Wait("dm-amina", 0, "🎓 You passed Hand rub check. You earn 0.5 CPD hours.")
 	file, ok := w.s.File(got.ID)
 	if !ok || file.MIMEType != "application/pdf" {
 		t.Fatalf("no certificate with %q", got.Text)
 	}
-	if text := pdfText(t, file.Data); !strings.Contains(text, "Hand rub check") || !strings.Contains(text, "earning 0.5 hours") {
+	if text := pdftest.Text(t, file.Data); !strings.Contains(text, "Hand rub check") || !strings.Contains(text, "earning 0.5 hours") {
 		t.Errorf("the certificate reads %q", text)
 	}
-	w.none("dm-baraka", 0, "🎓")
+	w.None("dm-baraka", 0, "🎓")
 }

@@ -140,19 +140,7 @@ func (p *parser) course(n *yaml.Node) *Course {
 		c.Languages = p.languages(v)
 		p.langs = c.Languages
 	}
-	if v := f["id"]; v == nil {
-		p.errf(n, "missing id")
-	} else if id, ok := p.str(v, "id"); ok {
-		if !lessonIDPattern.MatchString(id) || len(id) > maxIDLen {
-			p.errf(v, "bad id %q: use lowercase letters, digits and dashes, at most %d characters", id, maxIDLen)
-		}
-		c.ID = id
-	}
-	if v := f["title"]; v == nil {
-		p.errf(n, "missing title")
-	} else {
-		c.Title = p.text(v, "title")
-	}
+	c.ID, c.Title = p.idAndTitle(n, f)
 	if v := f["cpd_hours"]; v != nil {
 		if h, ok := p.number(v, "cpd_hours"); ok {
 			if h < 0 || h > 1000 || math.IsNaN(h) {

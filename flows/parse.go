@@ -136,19 +136,7 @@ func (p *parser) lesson(n *yaml.Node) *Lesson {
 		l.Languages = p.languages(v)
 		p.langs = l.Languages
 	}
-	if v := f["id"]; v == nil {
-		p.errf(n, "missing id")
-	} else if id, ok := p.str(v, "id"); ok {
-		if !lessonIDPattern.MatchString(id) || len(id) > maxIDLen {
-			p.errf(v, "bad id %q: use lowercase letters, digits and dashes, at most %d characters", id, maxIDLen)
-		}
-		l.ID = id
-	}
-	if v := f["title"]; v == nil {
-		p.errf(n, "missing title")
-	} else {
-		l.Title = p.text(v, "title")
-	}
+	l.ID, l.Title = p.idAndTitle(n, f)
 	if v := f["mode"]; v != nil {
 		if mode, ok := p.str(v, "mode"); ok {
 			if mode != ModeGroup && mode != ModeDirect {
@@ -380,6 +368,25 @@ func (p *parser) checkStepID(n *yaml.Node, id string) {
 	if !stepIDPattern.MatchString(id) || len(id) > maxIDLen {
 		p.errf(n, "bad step id %q: start with a letter; use lowercase letters, digits, - and _, at most %d characters", id, maxIDLen)
 	}
+}
+
+// idAndTitle reads a lesson's or a course's id and title, which both
+// must have.
+func (p *parser) idAndTitle(n *yaml.Node, f map[string]*yaml.Node) (id string, title Text) {
+	if v := f["id"]; v == nil {
+		p.errf(n, "missing id")
+	} else if s, ok := p.str(v, "id"); ok {
+		if !lessonIDPattern.MatchString(s) || len(s) > maxIDLen {
+			p.errf(v, "bad id %q: use lowercase letters, digits and dashes, at most %d characters", s, maxIDLen)
+		}
+		id = s
+	}
+	if v := f["title"]; v == nil {
+		p.errf(n, "missing title")
+	} else {
+		title = p.text(v, "title")
+	}
+	return id, title
 }
 
 // kind is what the file holds: "lesson" or "course".

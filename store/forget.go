@@ -74,6 +74,8 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"assignments", `UPDATE assignments SET assigned_by = NULL WHERE assigned_by = ?`, []any{memberID}},
 		{"courses started", `UPDATE cohorts SET started_by = NULL WHERE started_by = ?`, []any{memberID}},
 		{"course results", `DELETE FROM course_results WHERE member_id = ?`, []any{memberID}},
+		{"badges", `DELETE FROM badges WHERE member_id = ?`, []any{memberID}},
+		{"helpful marks", `UPDATE case_posts SET helpful_by = NULL WHERE helpful_by = ?`, []any{memberID}},
 		// A certificate verifies no more once its holder is forgotten.
 		{"certificates", `DELETE FROM certificates WHERE member_id = ?`, []any{memberID}},
 		{"cases", `UPDATE cases SET author_id = NULL WHERE author_id = ?`, []any{memberID}},

@@ -139,6 +139,20 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Certificates = append(d.Certificates, c)
 			return err
 		}},
+		{"badges", `SELECT badge, earned_at FROM badges WHERE member_id = ? ORDER BY earned_at, badge`, func(rows *sql.Rows) error {
+			var b bot.Badge
+			var at int64
+			err := rows.Scan(&b.Badge, &at)
+			b.Earned = fromMS(at)
+			d.Badges = append(d.Badges, b)
+			return err
+		}},
+		{"helpful marks", `SELECT case_id FROM case_posts WHERE helpful_by = ? ORDER BY id`, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			d.MarkedHelpful = append(d.MarkedHelpful, id)
+			return err
+		}},
 		{"activity", `SELECT kind, count(*) FROM engagement WHERE member_id = ? GROUP BY kind`, func(rows *sql.Rows) error {
 			var kind string
 			var n int
@@ -158,11 +172,11 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Weeks = append(d.Weeks, w)
 			return err
 		}},
-		{"review preferences", `SELECT member_id, enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone
+		{"review preferences", `SELECT member_id, enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone, no_streaks
 			FROM review_prefs WHERE member_id = ?`, func(rows *sql.Rows) error {
 			var p bot.ReviewPrefs
 			var nudged int64
-			err := rows.Scan(&p.MemberID, &p.On, &p.From, &p.To, &p.NoNudges, &nudged, &p.CertName, &p.TimeZone)
+			err := rows.Scan(&p.MemberID, &p.On, &p.From, &p.To, &p.NoNudges, &nudged, &p.CertName, &p.TimeZone, &p.NoStreaks)
 			p.Nudged = fromMS(nudged)
 			d.Review.Prefs = &p
 			return err

@@ -77,8 +77,9 @@ func (t *Tx) LogReview(c bot.ReviewCard, right bool, at time.Time) error {
 func (t *Tx) ReviewPrefs(memberID int64) (bot.ReviewPrefs, error) {
 	p := bot.ReviewPrefs{MemberID: memberID}
 	var nudged int64
-	err := t.row(`SELECT enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone FROM review_prefs WHERE member_id = ?`, memberID).
-		Scan(&p.On, &p.From, &p.To, &p.NoNudges, &nudged, &p.CertName, &p.TimeZone)
+	err := t.row(`SELECT enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone, no_streaks
+		FROM review_prefs WHERE member_id = ?`, memberID).
+		Scan(&p.On, &p.From, &p.To, &p.NoNudges, &nudged, &p.CertName, &p.TimeZone, &p.NoStreaks)
 	p.Nudged = fromMS(nudged)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return p, fmt.Errorf("review preferences of member %d: %w", memberID, err)
@@ -88,11 +89,12 @@ func (t *Tx) ReviewPrefs(memberID int64) (bot.ReviewPrefs, error) {
 
 // SetReviewPrefs writes a member's review preferences.
 func (t *Tx) SetReviewPrefs(p bot.ReviewPrefs) error {
-	if _, err := t.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	if _, err := t.exec(`INSERT INTO review_prefs (member_id, enabled, from_minute, to_minute, nudge_off, nudged_at, cert_name, time_zone, no_streaks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (member_id) DO UPDATE SET enabled = excluded.enabled, from_minute = excluded.from_minute, to_minute = excluded.to_minute,
-		nudge_off = excluded.nudge_off, nudged_at = excluded.nudged_at, cert_name = excluded.cert_name, time_zone = excluded.time_zone`,
-		p.MemberID, p.On, p.From, p.To, p.NoNudges, ms(p.Nudged), p.CertName, p.TimeZone); err != nil {
+		nudge_off = excluded.nudge_off, nudged_at = excluded.nudged_at, cert_name = excluded.cert_name, time_zone = excluded.time_zone,
+		no_streaks = excluded.no_streaks`,
+		p.MemberID, p.On, p.From, p.To, p.NoNudges, ms(p.Nudged), p.CertName, p.TimeZone, p.NoStreaks); err != nil {
 		return fmt.Errorf("set review preferences of member %d: %w", p.MemberID, err)
 	}
 	return nil

@@ -110,7 +110,7 @@ func TestMergeChatMovesAll(t *testing.T) {
 	db := openDB(t)
 	old := fill(t, db, "-4001", day0)
 	fill(t, db, "-1004001", day0.Add(time.Hour))
-	want := []string{"assignments", "cases", "chat_days", "chat_members", "cohorts", "engagement", "member_weeks", "pending_cases", "runs"}
+	want := []string{"assignments", "cases", "chat_days", "chat_members", "cohorts", "engagement", "group_summaries", "member_weeks", "pending_cases", "runs"}
 	if got := chatTables(t, db); !slices.Equal(got, want) {
 		t.Fatalf("tables referring to chats = %v, want %v: move a new one in mergeChat and add it here", got, want)
 	}

@@ -259,7 +259,17 @@ func (d *DB) writer() {
 	defer close(d.done)
 	batch := make([]*request, 0, maxBatch)
 	for {
+		// An erasure's WAL truncation that readers held off is tried
+		// again shortly, not only at the next commit: a quiet program
+		// may make none for hours.
+		var retry <-chan time.Time
+		if d.truncate.Load() {
+			retry = time.After(250 * time.Millisecond)
+		}
 		select {
+		case <-retry:
+			d.truncateWAL()
+			continue
 		case r := <-d.reqs:
 			batch = append(batch[:0], r)
 		case <-d.stop:
@@ -378,13 +388,21 @@ func (d *DB) commitSavepoints(batch []*request) {
 	d.prepare()
 }
 
-// truncateWAL, when an erasure asked for it, copies the WAL into the
-// database file and empties it, so the erased rows' old pages are left in
-// neither file (secure_delete has zeroed them in the new ones). Readers
+// truncateWAL, when an erasure asked for it, rebuilds the database
+// (VACUUM), copies the WAL into the database file and empties it, so the
+// erased rows' old pages are left in neither file. Readers
 // holding an old snapshot make it wait; it tries for about a second, then
-// leaves it to the next commit.
+// leaves it to the writer, which tries again a little later.
 func (d *DB) truncateWAL() {
 	if !d.truncate.Swap(false) {
+		return
+	}
+	// Rebuilt first: SQLite's secure_delete zeroes the cells it frees,
+	// but a page it rebalances can keep an old row's head in its unused
+	// space (the test of /forget found an outbox key so). VACUUM copies
+	// only the live rows into new pages.
+	if _, err := d.write.Exec(`VACUUM`); err != nil {
+		d.truncate.Store(true) // the writer tries again shortly
 		return
 	}
 	for range 20 {

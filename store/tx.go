@@ -386,6 +386,8 @@ func (t *Tx) mergeChat(from, into int64) error {
 		`UPDATE cohorts SET ended_at = started_at, stopped = 1 WHERE chat_id = ?2 AND ended_at IS NULL
 			AND course_id IN (SELECT course_id FROM cohorts WHERE chat_id = ?1 AND ended_at IS NULL)`,
 		`UPDATE cohorts SET chat_id = ?1 WHERE chat_id = ?2`,
+		`UPDATE OR IGNORE group_summaries SET chat_id = ?1 WHERE chat_id = ?2`,
+		`DELETE FROM group_summaries WHERE chat_id = ?2`,
 		`UPDATE cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`UPDATE pending_cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`INSERT INTO chat_days (chat_id, day, messages, answers, correct)
