@@ -132,6 +132,11 @@ func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress 
 		if progress != nil {
 			progress(p)
 		}
+		if p.Rows > 0 && !dryRun {
+			// What was removed leaves the files too: the writer rebuilds
+			// the database and empties the WAL, as after an erasure.
+			d.truncate.Store(true)
+		}
 	}
 	return out, nil
 }

@@ -279,6 +279,7 @@ func (d *DB) writer() {
 				case r := <-d.reqs:
 					d.commit([]*request{r})
 				default:
+					d.truncateWAL() // an erasure's rebuild still to do
 					return
 				}
 			}
