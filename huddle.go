@@ -416,7 +416,7 @@ func (a *App) Run(ctx context.Context) error {
 		})
 		a.log.Info("dashboard ready", "url", a.URL()+dashboard.Path)
 	}
-	a.log.Info("huddle is running", "lessons", a.host.Library().Len(), "channels", len(o.Channels))
+	a.log.Info("huddle is running", "lessons", a.host.Library().Len(), "courses", len(a.host.Library().Courses()), "channels", len(o.Channels))
 	err := g.Wait()
 	a.log.Info("huddle stopped")
 	return err

@@ -91,7 +91,7 @@ func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.
 		log.Error("lesson refused", "problem", p.String())
 	}
 	lib = lib.KeepBroken(old, ps)
-	log.Info("lessons reloaded", "lessons", lib.Len(), "problems", len(ps))
+	log.Info("lessons reloaded", "lessons", lib.Len(), "courses", len(lib.Courses()), "problems", len(ps))
 	return lib
 }
 

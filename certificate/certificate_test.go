@@ -1,6 +1,10 @@
 package certificate
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +57,47 @@ func TestCodes(t *testing.T) {
 		got, ok := Normalize(tt.in)
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("Normalize(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+// TestVerifyPage: the page states a certificate's name, title, hours,
+// date and code, refuses an unknown code and what is no code, and shows
+// nothing else (no member id).
+func TestVerifyPage(t *testing.T) {
+	cert := bot.Certificate{Code: "7KQ4-MZ2P-XR9C", MemberID: 4821, Name: "Amina Otieno", Title: "Safe care basics", Hours: 2,
+		Issued: time.Date(2026, 3, 16, 11, 0, 0, 0, time.UTC)}
+	lookup := func(_ context.Context, code string) (bot.Certificate, error) {
+		if code == cert.Code {
+			return cert, nil
+		}
+		return bot.Certificate{}, bot.ErrNotFound
+	}
+	h := Page{Program: "Kisumu nurses"}.Handler(lookup, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tests := []struct {
+		url    string
+		status int
+		want   []string
+	}{
+		{"/verify/7kq4mz2pxr9c", 200, []string{"This certificate is valid", "Amina Otieno", "Safe care basics", "16 March 2026", ">2<", "7KQ4-MZ2P-XR9C"}},
+		{"/verify?code=7KQ4-MZ2P-XR9D", 404, []string{"No certificate has the code 7KQ4-MZ2P-XR9D"}},
+		{"/verify/%3Cb%3Ehi", 404, []string{"&lt;b&gt;hi is not a certificate code"}},
+		{"/verify", 200, []string{"Verify a certificate", `name="code"`}},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.url, nil))
+		body := rec.Body.String()
+		if rec.Code != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.url, rec.Code, tt.status)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the page lacks %q", tt.url, w)
+			}
+		}
+		if strings.Contains(body, "4821") {
+			t.Errorf("%s: the page shows the member's id", tt.url)
 		}
 	}
 }

@@ -36,6 +36,9 @@ input{font:inherit;padding:.3rem;width:14rem}button{font:inherit;padding:.3rem .
 <dt>Issued on</dt><dd id="issued">{{.Issued}}</dd>
 <dt>Verification code</dt><dd id="code">{{.Cert.Code}}</dd>
 </dl></div>
+{{else if .Bad}}
+<div class="card bad" id="result"><p><strong>❌ {{.Code}} is not a certificate code.</strong>
+A code is twelve letters and digits, such as 7KQ4-MZ2P-XR9C.</p></div>
 {{else if .Code}}
 <div class="card bad" id="result"><p><strong>❌ No certificate has the code {{.Code}}.</strong>
 Check the code as printed on the certificate.</p></div>
@@ -53,7 +56,7 @@ func (p Page) Handler(lookup Lookup, log *slog.Logger) http.Handler {
 	serve := func(w http.ResponseWriter, r *http.Request, typed string) {
 		data := struct {
 			Program, Code, Hours, Issued string
-			Found                        bool
+			Found, Bad                   bool
 			Cert                         bot.Certificate
 		}{Program: p.Program, Code: typed}
 		status := http.StatusOK
@@ -72,7 +75,10 @@ func (p Page) Handler(lookup Lookup, log *slog.Logger) http.Handler {
 					data.Hours = ""
 				}
 				data.Issued = data.Cert.Issued.In(p.loc()).Format("2 January 2006")
-			case !ok || errors.Is(err, bot.ErrNotFound):
+			case !ok:
+				data.Bad, data.Code = true, bot.Clip(typed, 40)
+				status = http.StatusNotFound
+			case errors.Is(err, bot.ErrNotFound):
 				status = http.StatusNotFound
 			default:
 				log.Error("verify a certificate", "err", err)
