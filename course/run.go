@@ -15,9 +15,14 @@ const batch = 100
 
 // Tick opens the course lessons whose time has come and ends the cohorts
 // whose lessons are all over, each in its chat's turn in turns (the
-// router): the Scheduler runs it every minute. A lesson that may not open yet (a required lesson not
-// run, another lesson running, quiet hours) is looked at again next time.
+// router), and issues the certificates of lessons that have one: the
+// Scheduler runs it every minute. A lesson that may not open yet (a
+// required lesson not run, another lesson running) is looked at again
+// next time; in the quiet hours none is.
 func (sv *Service) Tick(ctx context.Context, q bot.CourseQueue, turns bot.ChatQueue) error {
+	if sv.quiet(sv.cfg.Clock.Now()) {
+		return sv.certifyRuns(ctx, q)
+	}
 	due, err := q.DueCohortLessons(ctx, sv.cfg.Clock.Now(), batch)
 	if err != nil {
 		return err
