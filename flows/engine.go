@@ -206,6 +206,8 @@ type Msg struct {
 	// PressID makes the message the answer to a press, for the presser
 	// alone (a toast).
 	PressID string
+	// File is an attachment: a step's image.
+	File *bot.File
 }
 
 // TimerReq asks for the run to be woken at At, for step visit Seq.
@@ -396,6 +398,9 @@ func (e *Engine) advance(c *runCtx, next bool) {
 		}
 		st.Seq++
 		st.Open = nil
+		if img := l.Steps[st.Step].Image; img != nil {
+			c.res.Messages = append(c.res.Messages, Msg{Seq: st.Seq, Tag: "image", File: img.File()})
+		}
 		out := l.Steps[st.Step].body.enter(c)
 		switch {
 		case out.end:

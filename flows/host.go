@@ -404,7 +404,7 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 	}
 	for _, m := range res.Messages {
 		out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: m.Text, Options: m.Options, Multi: m.Multi,
-			ReplyTo: m.ReplyTo, React: m.React, PressID: m.PressID, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, m.Seq, m.Tag)}
+			ReplyTo: m.ReplyTo, React: m.React, PressID: m.PressID, File: m.File, Key: fmt.Sprintf("run:%d:%d:%s", run.ID, m.Seq, m.Tag)}
 		if m.PressID != "" {
 			out.Key = bot.PressKey(m.PressID) // one answer a press
 		}

@@ -180,7 +180,7 @@ func (k *Kinds) Parse(file string, data []byte) (*Lesson, error) { return parse(
 // ParseFile reads one lesson or course file as the package's ParseFile
 // does, with these kinds.
 func (k *Kinds) ParseFile(file string, data []byte) (*Lesson, *Course, error) {
-	return parseFile(k, file, data)
+	return parseFile(k, file, data, nil, "")
 }
 
 // Load reads a lessons folder as the package's Load does, with these

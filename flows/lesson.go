@@ -87,7 +87,9 @@ type Step struct {
 	ID   string
 	Line int
 	Kind string
-	body stepKind
+	// Image is shown before the step's text; nil for none.
+	Image *Media
+	body  stepKind
 }
 
 // stepKind is what every step kind implements.

@@ -137,7 +137,7 @@ func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 			return err
 		}
 		name := path.Join(prefix, strings.TrimPrefix(strings.TrimPrefix(p, root), "/"))
-		l, c, err := parseFile(kinds, name, data)
+		l, c, err := parseFile(kinds, name, data, fsys, path.Dir(p))
 		if ps, ok := IsProblems(err); ok {
 			problems = append(problems, ps...)
 			return nil

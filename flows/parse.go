@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strconv"
@@ -35,6 +36,7 @@ type parser struct {
 	langs    []string // declared languages
 	mode     string   // the lesson's mode, known before its steps
 	isCourse bool     // the file is a course's
+	images   []pendingImage
 	// gotos to check once every step id is known.
 	gotos []pendingGoto
 }
@@ -57,23 +59,35 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) {
 // file:line: message.
 func Parse(file string, data []byte) (*Lesson, error) { return parse(builtin, file, data) }
 
-// ParseFile reads one lesson or course file (a course lists lessons:
-// where a lesson has steps:), with the built-in step kinds: one of the
-// two comes back, or the Problems of the file. A course's lessons are not
-// checked here: they are when its folder is loaded.
-func ParseFile(file string, data []byte) (*Lesson, *Course, error) {
-	return parseFile(builtin, file, data)
-}
-
-func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
-	l, c, err := parseFile(kinds, file, data)
+// ParseIn reads one lesson file as Parse does, and the images it names
+// from dir in fsys (the lesson's folder).
+func ParseIn(fsys fs.FS, dir, file string, data []byte) (*Lesson, error) {
+	l, c, err := parseFile(builtin, file, data, fsys, dir)
 	if err == nil && c != nil {
 		return nil, Problems{{File: file, Line: 1, Msg: "this file is a course (it lists lessons:), not a lesson (with steps:)"}}
 	}
 	return l, err
 }
 
-func parseFile(kinds *Kinds, file string, data []byte) (*Lesson, *Course, error) {
+// ParseFile reads one lesson or course file (a course lists lessons:
+// where a lesson has steps:), with the built-in step kinds: one of the
+// two comes back, or the Problems of the file. A course's lessons are not
+// checked here: they are when its folder is loaded.
+func ParseFile(file string, data []byte) (*Lesson, *Course, error) {
+	return parseFile(builtin, file, data, nil, "")
+}
+
+func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
+	l, c, err := parseFile(kinds, file, data, nil, "")
+	if err == nil && c != nil {
+		return nil, Problems{{File: file, Line: 1, Msg: "this file is a course (it lists lessons:), not a lesson (with steps:)"}}
+	}
+	return l, err
+}
+
+// parseFile reads a lesson or a course; a lesson's images are read from
+// dir in fsys, unless fsys is nil.
+func parseFile(kinds *Kinds, file string, data []byte, fsys fs.FS, dir string) (*Lesson, *Course, error) {
 	p := &parser{kinds: kinds, file: file}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -112,6 +126,7 @@ func parseFile(kinds *Kinds, file string, data []byte) (*Lesson, *Course, error)
 		c = p.course(root)
 	default:
 		l = p.lesson(root)
+		p.readImages(fsys, dir)
 	}
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b Problem) int { return a.Line - b.Line })
@@ -329,7 +344,7 @@ func (p *parser) steps(n *yaml.Node, l *Lesson) []*Step {
 }
 
 func (p *parser) step(n *yaml.Node, i int) *Step {
-	allowed := append([]string{"id"}, p.kinds.names...)
+	allowed := append([]string{"id", "image"}, p.kinds.names...)
 	f := p.mapping(n, fmt.Sprintf("step %d", i+1), allowed...)
 	if f == nil {
 		return nil
@@ -357,6 +372,9 @@ func (p *parser) step(n *yaml.Node, i int) *Step {
 		}
 	}
 	st.Kind = kinds[0]
+	if v := f["image"]; v != nil {
+		p.imageKey(v, st)
+	}
 	st.body = p.kinds.parsers[st.Kind](p, f[st.Kind], st)
 	if st.body == nil {
 		return nil // its problems are reported

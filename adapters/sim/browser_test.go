@@ -1,15 +1,21 @@
 package sim_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/huddletest"
 	"github.com/huddlebot/huddle/internal/websec"
@@ -137,5 +143,50 @@ func TestSimulatorInBrowser(t *testing.T) {
 		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 			os.WriteFile(path, png, 0o644)
 		}
+	}
+}
+
+// TestPictureInBrowser: a lesson's image is shown in the page, before
+// its text, as the small JPEG made at load.
+func TestPictureInBrowser(t *testing.T) {
+	dir := t.TempDir()
+	pic := image.NewRGBA(image.Rect(0, 0, 1600, 1200))
+	for y := range 1200 {
+		for x := range 1600 {
+			pic.Set(x, y, color.RGBA{uint8(x / 8), uint8(y / 6), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, pic); err != nil {
+		t.Fatal(err)
+	}
+	lesson := "id: picture\ntitle: \"A picture\"\nsteps:\n  - say: \"Two lines: positive.\"\n    image: rdt.png\n"
+	for name, data := range map[string][]byte{"picture.yaml": []byte(lesson), "rdt.png": buf.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := sim.New(nil)
+	huddletest.Start(t, huddletest.Options{Lessons: dir}, s)
+	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, s.Handler()))
+	t.Cleanup(srv.Close)
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+		browsertest.SimAs("amina"), browsertest.SimSend("/lesson picture"),
+		browsertest.SimWaitText("Two lines: positive."),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var width int
+	for deadline := time.Now().Add(5 * time.Second); width == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if width, err = chromedp.Run(ctx, chromedp.Evaluate[int](`(document.querySelector(".msg img.photo") || {}).naturalWidth || 0`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if width != flows.ImageLongSide {
+		t.Errorf("the picture shown is %d pixels wide, want %d", width, flows.ImageLongSide)
 	}
 }

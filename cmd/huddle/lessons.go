@@ -92,6 +92,10 @@ func loadPath(p string) (*flows.Library, error) {
 		return nil, err
 	}
 	if c == nil {
+		// Read again beside its folder, for the images it names.
+		if l, err = flows.ParseIn(os.DirFS(filepath.Dir(p)), ".", filepath.Clean(p), data); err != nil {
+			return nil, err
+		}
 		return flows.NewLibrary(l)
 	}
 	// A course is checked against the lessons beside it (whatever their

@@ -130,7 +130,14 @@ function append(batch) {
     rb.title = "Reply to this message";
     rb.onclick = () => replyTo(m);
     div.append(rb);
-    if (m.file) {
+    if (m.file && m.file.mime_type.startsWith("image/")) {
+      // A lesson's picture: shown, as a chat app shows a photo.
+      const img = document.createElement("img");
+      img.className = "photo";
+      img.src = m.file.url;
+      img.alt = m.file.name;
+      div.append(img);
+    } else if (m.file) {
       const a = document.createElement("a");
       a.className = "file";
       a.href = m.file.url;

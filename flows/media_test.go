@@ -1,0 +1,139 @@
+package flows
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// noisy returns a w×h image of fine detail, which compresses badly.
+func noisy(w, h int) image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			v := uint8((x*7 + y*13 + x*y) % 251)
+			img.Set(x, y, color.RGBA{v, 255 - v, uint8(x ^ y), 255})
+		}
+	}
+	return img
+}
+
+// withExif inserts an APP1 Exif segment holding a GPS tag's name and a
+// camera serial after a JPEG's start marker.
+func withExif(t *testing.T, jpg []byte) []byte {
+	t.Helper()
+	payload := []byte("Exif\x00\x00GPSLatitude -1.2921 SerialNumber CAM-778812")
+	seg := append([]byte{0xFF, 0xE1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}, payload...)
+	return append(append(append([]byte{}, jpg[:2]...), seg...), jpg[2:]...)
+}
+
+// TestImages: a lesson's images are read from beside it, scaled to the
+// long side and compressed within the budget, with their metadata gone;
+// a missing file, a wrong type, a file that is no image and one too big
+// are each a problem at the image: line, and the lesson is refused.
+func TestImages(t *testing.T) {
+	var big, photo bytes.Buffer
+	if err := png.Encode(&big, noisy(3000, 2000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := jpeg.Encode(&photo, noisy(800, 600), &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	lesson := `id: rdt
+title: "Reading a test"
+steps:
+  - say: "Look at this test."
+    image: img/big.png
+  - id: q
+    image: photo.jpg
+    quiz:
+      question: "Positive or negative?"
+      options: [Positive, Negative]
+      correct: 1
+`
+	fsys := fstest.MapFS{
+		"rdt.yaml":    {Data: []byte(lesson)},
+		"img/big.png": {Data: big.Bytes()},
+		"photo.jpg":   {Data: withExif(t, photo.Bytes())},
+	}
+	lib, err := Load(fsys, ".", "lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := lib.Get("rdt")
+	for i, want := range []struct{ w, h int }{{1280, 853}, {800, 600}} {
+		m := l.Steps[i].Image
+		if m == nil {
+			t.Fatalf("step %d has no image", i)
+		}
+		if m.Width != want.w || m.Height != want.h || len(m.Data) > ImageBudget || len(m.Hash) != 64 {
+			t.Errorf("image %s: %dx%d, %d bytes", m.Name, m.Width, m.Height, len(m.Data))
+		}
+		if _, err := jpeg.Decode(bytes.NewReader(m.Data)); err != nil {
+			t.Errorf("image %s does not read back as JPEG: %v", m.Name, err)
+		}
+		for _, leak := range []string{"Exif", "GPSLatitude", "CAM-778812"} {
+			if bytes.Contains(m.Data, []byte(leak)) {
+				t.Errorf("image %s keeps %q", m.Name, leak)
+			}
+		}
+	}
+	// The engine shows the image before the step's text.
+	e := &Engine{}
+	_, res := e.Start(l, 1, "", Input{Now: time.Now()})
+	if len(res.Messages) < 3 || res.Messages[1].File == nil || res.Messages[1].File.MIMEType != "image/jpeg" ||
+		res.Messages[1].File.Name != "big.jpg" || res.Messages[2].Text != "Look at this test." {
+		t.Errorf("first messages: %+v", res.Messages[:min(3, len(res.Messages))])
+	}
+
+	bad := fstest.MapFS{
+		"bad.yaml": {Data: []byte(`id: bad
+title: "Bad images"
+steps:
+  - say: "One."
+    image: missing.png
+  - say: "Two."
+    image: picture.bmp
+  - say: "Three."
+    image: notes.png
+  - say: "Four."
+    image: huge.png
+  - say: "Five."
+    image: ../outside.png
+  - wait: 1m
+    image: big.png
+`)},
+		"notes.png": {Data: []byte("not an image at all")},
+		"huge.png":  {Data: make([]byte, MaxImageFile+1)},
+		"big.png":   {Data: big.Bytes()},
+	}
+	lib, err = Load(bad, ".", "lessons")
+	ps, ok := IsProblems(err)
+	if !ok || lib.Len() != 0 {
+		t.Fatalf("broken images: %v; %d lessons loaded", err, lib.Len())
+	}
+	want := []string{
+		"lessons/bad.yaml:5: image missing.png: no such file beside the lesson",
+		"lessons/bad.yaml:7: image \"picture.bmp\": use a .jpg, .png, .gif or .webp file",
+		"lessons/bad.yaml:9: image notes.png: not an image this program can read",
+		"lessons/bad.yaml:11: image huge.png: the file is 11 MB; give one of at most 10 MB",
+		"lessons/bad.yaml:13: image \"../outside.png\": give a path beside the lesson file",
+		"lessons/bad.yaml:15: image is for say, quiz and ask steps",
+	}
+	got := strings.Split(ps.Error(), "\n")
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			found = found || strings.HasPrefix(g, w)
+		}
+		if !found {
+			t.Errorf("no problem %q in:\n%s", w, ps.Error())
+		}
+	}
+}
