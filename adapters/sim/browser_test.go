@@ -1,14 +1,9 @@
 package sim_test
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -149,23 +144,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 // TestPictureInBrowser: a lesson's image is shown in the page, before
 // its text, as the small JPEG made at load.
 func TestPictureInBrowser(t *testing.T) {
-	dir := t.TempDir()
-	pic := image.NewRGBA(image.Rect(0, 0, 1600, 1200))
-	for y := range 1200 {
-		for x := range 1600 {
-			pic.Set(x, y, color.RGBA{uint8(x / 8), uint8(y / 6), 120, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, pic); err != nil {
-		t.Fatal(err)
-	}
-	lesson := "id: picture\ntitle: \"A picture\"\nsteps:\n  - say: \"Two lines: positive.\"\n    image: rdt.png\n"
-	for name, data := range map[string][]byte{"picture.yaml": []byte(lesson), "rdt.png": buf.Bytes()} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := huddletest.PictureLessons(t)
 	s := sim.New(nil)
 	huddletest.Start(t, huddletest.Options{Lessons: dir}, s)
 	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, s.Handler()))

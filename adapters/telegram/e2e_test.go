@@ -1,8 +1,10 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image/jpeg"
 	"slices"
 	"strconv"
 	"strings"
@@ -520,4 +522,41 @@ func TestFirstQuizWaitsForTheGroup(t *testing.T) {
 	}
 	emu.Send(group, chinedu, "40")
 	emu.WaitFor(10*time.Second, "the close", hasText("Everyone has answered: 2 of 3 correct."))
+}
+
+// TestPhotoUploadedOnce: a lesson's picture goes to Telegram as a photo
+// (sendPhoto), uploaded once and sent to the next group by its file_id;
+// a client downloads the light JPEG made at load.
+func TestPhotoUploadedOnce(t *testing.T) {
+	emu, tg := emulated(t)
+	huddletest.Start(t, huddletest.Options{Lessons: huddletest.PictureLessons(t)}, tg)
+	amina := tgemu.User{ID: 11, FirstName: "Amina"}
+	for i, chat := range []tgemu.Chat{{ID: -1002, Type: "group", Title: "Ward 3"}, {ID: -1003, Type: "group", Title: "Ward 4"}} {
+		emu.Send(chat, amina, "/lesson picture")
+		emu.WaitFor(10*time.Second, "the picture", func(msgs []tgemu.Message) bool {
+			n := 0
+			for _, m := range msgs {
+				if m.Photo != nil {
+					n++
+				}
+			}
+			return n == i+1
+		})
+	}
+	var photos []tgemu.Message
+	for _, m := range emu.BotMessages() {
+		if m.Photo != nil {
+			photos = append(photos, m)
+		}
+	}
+	if len(photos) != 2 || photos[0].ChatID == photos[1].ChatID || photos[0].Photo.FileID != photos[1].Photo.FileID {
+		t.Fatalf("photos %+v", photos)
+	}
+	if n := emu.Uploads(); n != 1 {
+		t.Errorf("%d uploads; want the picture uploaded once", n)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(emu.Download(photos[0].Photo.FileID)))
+	if err != nil || img.Bounds().Dx() != 1280 {
+		t.Errorf("the downloaded picture: %v, %v", err, img)
+	}
 }

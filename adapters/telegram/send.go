@@ -2,6 +2,8 @@ package telegram
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,7 +65,20 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return t.openTopic(ctx, m)
 	}
 	method, params, files := "sendMessage", sendParams(m), []tgbotapi.RequestFile(nil)
-	if m.File != nil {
+	photo := ""
+	switch {
+	case m.File != nil && strings.HasPrefix(m.File.MIMEType, "image/"):
+		// A picture: sent as a photo, uploaded once and then reused by
+		// its file_id.
+		method, params["caption"] = "sendPhoto", bot.Clip(m.Text, maxCaption)
+		delete(params, "text")
+		photo = photoKey(m.File.Data)
+		if id, ok := t.photoID(photo); ok {
+			params["photo"] = id
+		} else {
+			files = []tgbotapi.RequestFile{{Name: "photo", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
+		}
+	case m.File != nil:
 		method, params["caption"] = "sendDocument", bot.Clip(m.Text, maxCaption)
 		delete(params, "text")
 		files = []tgbotapi.RequestFile{{Name: "document", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
@@ -81,6 +96,9 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	var sent tgbotapi.Message
 	if err := jsonUnmarshal(resp.Result, &sent); err != nil {
 		return "", &bot.PermanentError{Err: err}
+	}
+	if photo != "" && len(files) > 0 && len(sent.Photo) > 0 {
+		t.rememberPhoto(photo, sent.Photo[len(sent.Photo)-1].FileID)
 	}
 	if m.Pin {
 		// Best effort: only an admin with the right may pin.
@@ -395,4 +413,28 @@ func (t *Telegram) react(ctx context.Context, m bot.Outbound) error {
 		return t.classify(err)
 	}
 	return nil
+}
+
+// photoKey names a picture's bytes: their SHA-256.
+func photoKey(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// photoID returns the file_id Telegram gave a picture uploaded before.
+func (t *Telegram) photoID(key string) (string, bool) {
+	t.photoMu.Lock()
+	defer t.photoMu.Unlock()
+	id, ok := t.photos[key]
+	return id, ok
+}
+
+// rememberPhoto keeps a picture's file_id, so it is not uploaded again.
+func (t *Telegram) rememberPhoto(key, id string) {
+	t.photoMu.Lock()
+	defer t.photoMu.Unlock()
+	if t.photos == nil {
+		t.photos = map[string]string{}
+	}
+	t.photos[key] = id
 }

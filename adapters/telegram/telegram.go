@@ -81,6 +81,11 @@ type Telegram struct {
 	// sizes caches each group's member count; guarded by sizeMu.
 	sizeMu sync.Mutex
 	sizes  map[string]groupSize
+
+	// photos maps a picture's SHA-256 to the file_id Telegram gave it
+	// when it was first uploaded; guarded by photoMu.
+	photoMu sync.Mutex
+	photos  map[string]string
 }
 
 // groupSize is a group's member count, bots left out, and when it was

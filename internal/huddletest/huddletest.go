@@ -6,6 +6,9 @@ package huddletest
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
 	"os"
@@ -223,4 +226,29 @@ func (b *LogBuffer) String() string {
 // Logger returns a logger at info level, the default, writing to b.
 func (b *LogBuffer) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// PictureLessons writes a folder holding one group lesson, "picture",
+// whose say step shows a 1600×1200 PNG (rdt.png, beside it), and returns
+// the folder, for Options.Lessons.
+func PictureLessons(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	pic := image.NewRGBA(image.Rect(0, 0, 1600, 1200))
+	for y := range 1200 {
+		for x := range 1600 {
+			pic.Set(x, y, color.RGBA{uint8(x / 8), uint8(y / 6), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, pic); err != nil {
+		t.Fatal(err)
+	}
+	lesson := "id: picture\ntitle: \"A picture\"\nsteps:\n  - say: \"Two lines: positive.\"\n    image: rdt.png\n"
+	for name, data := range map[string][]byte{"picture.yaml": []byte(lesson), "rdt.png": buf.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

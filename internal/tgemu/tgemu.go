@@ -290,8 +290,10 @@ type Message struct {
 	// Thread is the forum topic the message was sent to, 0 for none.
 	Thread  int
 	Buttons []Button
-	// Document is the file sent (sendDocument), nil for a text message.
+	// Document is the file sent (sendDocument), nil for a text message;
+	// Photo the picture sent (sendPhoto).
 	Document *Document
+	Photo    *Document
 }
 
 // Document is a file the bot sent, as Telegram describes it; Download
@@ -362,12 +364,13 @@ func (e *Emulator) BotMessages() []Message {
 	var msgs []Message
 	for _, r := range out.Result {
 		var m struct {
-			ChatID      any       `json:"chat_id"` // the bot's request: a string or a number
-			Text        string    `json:"text"`
-			Caption     string    `json:"caption"`
-			Document    *Document `json:"document"`
-			ReplyTo     any       `json:"reply_to_message_id"`
-			Thread      any       `json:"message_thread_id"`
+			ChatID      any        `json:"chat_id"` // the bot's request: a string or a number
+			Text        string     `json:"text"`
+			Caption     string     `json:"caption"`
+			Document    *Document  `json:"document"`
+			Photo       []Document `json:"photo"`
+			ReplyTo     any        `json:"reply_to_message_id"`
+			Thread      any        `json:"message_thread_id"`
 			ReplyMarkup *struct {
 				InlineKeyboard [][]Button `json:"inline_keyboard"`
 			} `json:"reply_markup"`
@@ -376,7 +379,10 @@ func (e *Emulator) BotMessages() []Message {
 			continue // a user's message
 		}
 		msg := Message{ID: r.MessageID, Text: m.Text, Document: m.Document}
-		if m.Document != nil {
+		if len(m.Photo) > 0 {
+			msg.Photo = &m.Photo[len(m.Photo)-1]
+		}
+		if m.Document != nil || msg.Photo != nil {
 			msg.Text = m.Caption
 		}
 		msg.ChatID, _ = strconv.ParseInt(fmt.Sprint(m.ChatID), 10, 64)
@@ -415,4 +421,15 @@ func (e *Emulator) WaitFor(timeout time.Duration, what string, cond func([]Messa
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Uploads counts the files the bot uploaded (sendPhoto with the bytes,
+// not a file_id).
+func (e *Emulator) Uploads() int {
+	e.t.Helper()
+	var got []struct {
+		FileID string `json:"file_id"`
+	}
+	e.list("/uploads", &got)
+	return len(got)
 }

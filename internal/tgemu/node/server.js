@@ -19,6 +19,12 @@
 // and keeps the bytes, which getFile and GET /file/bot<token>/<file_path>
 // serve back as on Telegram. Limits as Telegram's: 50 MB a file, caption
 // 1024 characters.
+//
+// sendPhoto likewise takes an upload (field "photo", an image of at most
+// 10 MB) or, as Telegram allows, the file_id of a photo this bot sent
+// before (an unknown one is refused); the message holds photo, an array
+// of one PhotoSize. POST /uploads lists each file the bot uploaded, so a
+// test can count them.
 "use strict";
 const crypto = require("crypto");
 const express = require("express");
@@ -64,6 +70,32 @@ app.post("/bot:token/sendDocument", upload.single("document"), (req, res) => {
   raw.document = { file_id: fileId, file_unique_id: fileId, file_name: req.file.originalname, mime_type: mime, file_size: req.file.size };
   res.json({ ok: true, result: server.addBotMessage(raw, token) });
 });
+const uploads = []; // {botToken, method, file_id}
+app.post("/bot:token/sendPhoto", upload.single("photo"), (req, res) => {
+  const { token } = req.params;
+  if (!req.body.chat_id) return badRequest(res, "chat_id is required");
+  if ((req.body.caption || "").length > 1024) return badRequest(res, "message caption is too long");
+  let fileId = req.body.photo;
+  if (req.file) {
+    if (req.file.size > 10 << 20) return badRequest(res, "PHOTO_INVALID_DIMENSIONS");
+    const mime = express.static.mime.lookup(req.file.originalname) || req.file.mimetype;
+    if (!String(mime).startsWith("image/")) return badRequest(res, "IMAGE_PROCESS_FAILED");
+    fileId = "pho" + crypto.randomBytes(8).toString("hex");
+    files.set(fileId, { botToken: token, name: req.file.originalname, mime, bytes: req.file.buffer });
+    uploads.push({ botToken: token, method: "sendPhoto", file_id: fileId });
+  } else {
+    const f = files.get(fileId);
+    if (!f || f.botToken !== token || !fileId.startsWith("pho")) return badRequest(res, "wrong file identifier/HTTP URL specified");
+  }
+  const raw = { ...req.body };
+  delete raw.photo;
+  if (typeof raw.reply_markup === "string") raw.reply_markup = JSON.parse(raw.reply_markup);
+  raw.photo = [{ file_id: fileId, file_unique_id: fileId, width: 0, height: 0, file_size: files.get(fileId).bytes.length }];
+  res.json({ ok: true, result: server.addBotMessage(raw, token) });
+});
+app.post("/uploads", (req, res) => {
+  res.json({ ok: true, result: uploads.filter((u) => u.botToken === req.body.token) });
+});
 app.use((err, req, res, next) => {
   if (err instanceof multer.MulterError) return badRequest(res, err.message);
   next(err);
@@ -72,9 +104,10 @@ app.all("/bot:token/getFile", (req, res) => {
   const id = req.body.file_id || req.query.file_id;
   const f = files.get(id);
   if (!f || f.botToken !== req.params.token) return badRequest(res, "invalid file_id");
-  res.json({ ok: true, result: { file_id: id, file_unique_id: id, file_size: f.bytes.length, file_path: "documents/" + id } });
+  const folder = id.startsWith("pho") ? "photos/" : "documents/";
+  res.json({ ok: true, result: { file_id: id, file_unique_id: id, file_size: f.bytes.length, file_path: folder + id } });
 });
-app.get("/file/bot:token/documents/:id", (req, res) => {
+app.get("/file/bot:token/:kind(documents|photos)/:id", (req, res) => {
   const f = files.get(req.params.id);
   if (!f || f.botToken !== req.params.token) return res.status(404).send("Not Found");
   res.type(f.mime).send(f.bytes);
