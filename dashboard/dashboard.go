@@ -8,6 +8,7 @@ package dashboard
 import (
 	"context"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -109,8 +110,12 @@ func New(cfg Config) *Dashboard {
 			}
 			return strconv.Itoa((100*part+whole/2)/whole) + "%"
 		},
-		"wait":  wait,
-		"inc":   func(i int) int { return i + 1 },
+		"wait": wait,
+		"inc":  func(i int) int { return i + 1 },
+		// A lesson's picture, inline: the page's policy allows data: images.
+		"imageURL": func(m *flows.Media) template.URL {
+			return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(m.Data))
+		},
 		"share": func(f float64) string { return strconv.Itoa(int(100*f+0.5)) + "%" },
 		"gain": func(pp report.PrePost) string {
 			pts := int(100*(pp.Post-pp.Pre) + 0.5*sign(pp.Post-pp.Pre))

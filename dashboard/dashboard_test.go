@@ -20,6 +20,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/demo"
+	"github.com/huddlebot/huddle/internal/huddletest"
 	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/report"
@@ -550,3 +551,26 @@ var (
 	reviewOnce sync.Once
 	reviewErr  error
 )
+
+// TestPicturePreviewInBrowser: the lesson preview shows a step's picture
+// as members get it: the JPEG made at load, 1280 pixels wide.
+func TestPicturePreviewInBrowser(t *testing.T) {
+	dir := huddletest.PictureLessons(t)
+	srv, ctx := serve(t, dashboard.Config{Reports: seeded(t), LessonFiles: os.DirFS(dir), LessonsLabel: "./lessons"}, 900)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"preview/picture.yaml"),
+		chromedp.WaitVisible(chromedp.CSS("#steps")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var width int
+	for deadline := time.Now().Add(5 * time.Second); width == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if width, err = chromedp.Run(ctx, chromedp.Evaluate[int](`(document.querySelector("#steps img.picture") || {}).naturalWidth || 0`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if width != 1280 {
+		t.Errorf("the preview's picture is %d pixels wide, want 1280", width)
+	}
+}

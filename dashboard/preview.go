@@ -55,13 +55,19 @@ func (d *Dashboard) lessonFiles() ([]string, error) {
 	return names, nil
 }
 
-// parseFile reads and checks one lesson file.
-func (d *Dashboard) parseFile(name string) (*flows.Lesson, []flows.Problem, []byte, error) {
+// parseFile reads and checks one lesson file, and its images when
+// images is set (the list leaves them: each is scaled as it is read).
+func (d *Dashboard) parseFile(name string, images bool) (*flows.Lesson, []flows.Problem, []byte, error) {
 	data, err := fs.ReadFile(d.cfg.LessonFiles, name)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	l, err := d.cfg.Kinds.Parse(name, data)
+	var l *flows.Lesson
+	if images {
+		l, err = d.cfg.Kinds.ParseIn(d.cfg.LessonFiles, path.Dir(name), name, data)
+	} else {
+		l, err = d.cfg.Kinds.Parse(name, data)
+	}
 	if ps, ok := flows.IsProblems(err); ok {
 		return nil, ps, data, nil
 	}
@@ -76,7 +82,7 @@ func (d *Dashboard) previewList(w http.ResponseWriter, r *http.Request) {
 	}
 	var files []previewFile
 	for _, n := range names {
-		l, ps, _, err := d.parseFile(n)
+		l, ps, _, err := d.parseFile(n, false)
 		if err != nil {
 			d.fail(w, err)
 			return
@@ -99,7 +105,7 @@ func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a lesson file", http.StatusNotFound)
 		return
 	}
-	l, ps, src, err := d.parseFile(name)
+	l, ps, src, err := d.parseFile(name, true)
 	if errors.Is(err, fs.ErrNotExist) {
 		http.Error(w, "no lesson file "+name, http.StatusNotFound)
 		return

@@ -56,12 +56,14 @@ type StepPreview struct {
 	Text      string
 	Options   []string
 	Tags      []string
+	// Image is the picture shown before the text, nil for none.
+	Image *Media
 }
 
 // Preview returns how step i reads in lang.
 func (l *Lesson) Preview(i int, lang string) StepPreview {
 	st := l.Steps[i]
-	p := StepPreview{Key: l.StepKey(i), Kind: st.Kind}
+	p := StepPreview{Key: l.StepKey(i), Kind: st.Kind, Image: st.Image}
 	in := func(t Text) string { return t.In(l.Lang(lang), l.Fallback()) }
 	switch b := st.body.(type) {
 	case *quizStep:

@@ -183,6 +183,16 @@ func (k *Kinds) ParseFile(file string, data []byte) (*Lesson, *Course, error) {
 	return parseFile(k, file, data, nil, "")
 }
 
+// ParseIn reads one lesson file as the package's ParseIn does, with
+// these kinds: its images from dir in fsys.
+func (k *Kinds) ParseIn(fsys fs.FS, dir, file string, data []byte) (*Lesson, error) {
+	l, c, err := parseFile(k, file, data, fsys, dir)
+	if err == nil && c != nil {
+		return nil, Problems{{File: file, Line: 1, Msg: "this file is a course (it lists lessons:), not a lesson (with steps:)"}}
+	}
+	return l, err
+}
+
 // Load reads a lessons folder as the package's Load does, with these
 // kinds.
 func (k *Kinds) Load(fsys fs.FS, root, prefix string) (*Library, error) {

@@ -62,11 +62,7 @@ func Parse(file string, data []byte) (*Lesson, error) { return parse(builtin, fi
 // ParseIn reads one lesson file as Parse does, and the images it names
 // from dir in fsys (the lesson's folder).
 func ParseIn(fsys fs.FS, dir, file string, data []byte) (*Lesson, error) {
-	l, c, err := parseFile(builtin, file, data, fsys, dir)
-	if err == nil && c != nil {
-		return nil, Problems{{File: file, Line: 1, Msg: "this file is a course (it lists lessons:), not a lesson (with steps:)"}}
-	}
-	return l, err
+	return builtin.ParseIn(fsys, dir, file, data)
 }
 
 // ParseFile reads one lesson or course file (a course lists lessons:
@@ -78,11 +74,7 @@ func ParseFile(file string, data []byte) (*Lesson, *Course, error) {
 }
 
 func parse(kinds *Kinds, file string, data []byte) (*Lesson, error) {
-	l, c, err := parseFile(kinds, file, data, nil, "")
-	if err == nil && c != nil {
-		return nil, Problems{{File: file, Line: 1, Msg: "this file is a course (it lists lessons:), not a lesson (with steps:)"}}
-	}
-	return l, err
+	return kinds.ParseIn(nil, "", file, data)
 }
 
 // parseFile reads a lesson or a course; a lesson's images are read from
