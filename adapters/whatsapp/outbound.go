@@ -1,12 +1,15 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/jpeg" // the pictures' size, for their messages
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -97,11 +100,16 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		w.group(ctx, to) // its addressing and timer, for build
 	}
 	var msg *waE2E.Message
-	if m.File != nil {
+	switch {
+	case m.File != nil && strings.HasPrefix(m.File.MIMEType, "image/"):
+		if msg, err = w.image(ctx, m, to); err != nil {
+			return "", err
+		}
+	case m.File != nil:
 		if msg, err = w.document(ctx, m, to); err != nil {
 			return "", err
 		}
-	} else {
+	default:
 		msg = w.build(m, to, id)
 	}
 	if lead := pollLead(m, w.cfg.Options); lead != "" && msg.GetPollCreationMessage() != nil {
@@ -275,6 +283,61 @@ func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (
 	return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{
 		Message: &waE2E.Message{DocumentMessage: doc},
 	}}, nil
+}
+
+// reuseFor is how long an uploaded picture is sent again by its media
+// key rather than uploaded anew: well within the time WhatsApp's servers
+// keep media.
+const reuseFor = 7 * 24 * time.Hour
+
+// uploaded is a picture on WhatsApp's servers, and when it went there.
+type uploaded struct {
+	resp whatsmeow.UploadResponse
+	at   time.Time
+}
+
+// image returns the message that carries m's picture, with m's text as
+// its caption: uploaded once, then sent again by its media key.
+func (w *WhatsApp) image(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
+	sum := sha256.Sum256(m.File.Data)
+	key := hex.EncodeToString(sum[:])
+	now := w.cfg.Clock.Now()
+	w.mu.Lock()
+	up, ok := w.pictures[key]
+	w.mu.Unlock()
+	if !ok || now.Sub(up.at) > reuseFor {
+		resp, err := w.net.Upload(ctx, m.File.Data, whatsmeow.MediaImage)
+		switch {
+		case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
+			return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
+		case err != nil:
+			return nil, fmt.Errorf("upload %s for %s: %w", m.File.Name, to, err)
+		}
+		up = uploaded{resp: resp, at: now}
+		w.mu.Lock()
+		if w.pictures == nil {
+			w.pictures = map[string]uploaded{}
+		}
+		w.pictures[key] = up
+		w.mu.Unlock()
+	}
+	img := &waE2E.ImageMessage{
+		URL:               proto.String(up.resp.URL),
+		DirectPath:        proto.String(up.resp.DirectPath),
+		MediaKey:          up.resp.MediaKey,
+		MediaKeyTimestamp: proto.Int64(up.at.Unix()),
+		FileEncSHA256:     up.resp.FileEncSHA256,
+		FileSHA256:        up.resp.FileSHA256,
+		FileLength:        proto.Uint64(up.resp.FileLength),
+		Mimetype:          proto.String(m.File.MIMEType),
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(m.File.Data)); err == nil {
+		img.Width, img.Height = proto.Uint32(uint32(cfg.Width)), proto.Uint32(uint32(cfg.Height))
+	}
+	if m.Text != "" {
+		img.Caption = proto.String(m.Text)
+	}
+	return &waE2E.Message{ImageMessage: img}, nil
 }
 
 // keepDocument remembers a sent document for retry requests.
@@ -480,5 +543,10 @@ func (w *WhatsApp) disappearing(msg *waE2E.Message, to types.JID) {
 			msg.DocumentMessage.ContextInfo = &waE2E.ContextInfo{}
 		}
 		msg.DocumentMessage.ContextInfo.Expiration = exp
+	case msg.ImageMessage != nil:
+		if msg.ImageMessage.ContextInfo == nil {
+			msg.ImageMessage.ContextInfo = &waE2E.ContextInfo{}
+		}
+		msg.ImageMessage.ContextInfo.Expiration = exp
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
 	"strings"
 	"testing"
 	"time"
@@ -345,5 +348,56 @@ func TestDisappearingTimer(t *testing.T) {
 	last := h.net.messages()[2].msg
 	if last.GetConversation() != "After." {
 		t.Errorf("after the timer was turned off the bot sent %v", last)
+	}
+}
+
+// TestSendImage: a picture goes as an image message (real waE2E values,
+// through the wire), uploaded once as an image and then sent to the next
+// chat by the same media key; a week on, it is uploaded again.
+func TestSendImage(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 640, 480)), nil); err != nil {
+		t.Fatal(err)
+	}
+	file := &bot.File{Name: "rdt.jpg", MIMEType: "image/jpeg", Data: buf.Bytes()}
+	for i, to := range []types.JID{group, pnGroup} {
+		out := bot.Outbound{ChatID: to.String(), Key: fmt.Sprintf("pic-%d", i), File: file, Text: "Positive or negative?"}
+		if _, err := h.w.Send(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(h.net.uploads) != 1 || h.net.uploads[0].media != whatsmeow.MediaImage {
+		t.Fatalf("uploads %+v; want the picture once, as an image", h.net.uploads)
+	}
+	up := h.net.uploads[0].resp
+	sent := h.net.messages()
+	if len(sent) != 2 {
+		t.Fatalf("%d messages sent", len(sent))
+	}
+	for _, s := range sent {
+		wire, err := proto.Marshal(s.msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back waE2E.Message
+		if err := proto.Unmarshal(wire, &back); err != nil {
+			t.Fatal(err)
+		}
+		img := back.GetImageMessage()
+		if !bytes.Equal(img.GetMediaKey(), up.MediaKey) || img.GetDirectPath() != up.DirectPath || img.GetURL() != up.URL ||
+			!bytes.Equal(img.GetFileSHA256(), up.FileSHA256) || img.GetFileLength() != uint64(len(file.Data)) ||
+			img.GetMimetype() != "image/jpeg" || img.GetCaption() != "Positive or negative?" || img.GetWidth() != 640 || img.GetHeight() != 480 {
+			t.Errorf("image message after the wire: %v", img)
+		}
+	}
+	h.clock.Advance(8 * 24 * time.Hour)
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: "pic-late", File: file}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.net.uploads) != 2 {
+		t.Errorf("%d uploads a week on; want it uploaded again", len(h.net.uploads))
 	}
 }
