@@ -202,8 +202,11 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	for _, lane := range order {
 		l.busy[lane] = true
 	}
+	// A lane still busy may yet give up late messages: the notice waits
+	// for all of them.
+	idle := len(l.busy) == 0
 	l.mu.Unlock()
-	if len(order) == 0 && !l.expired.Swap(false) {
+	if idle && !l.expired.Swap(false) {
 		s.reportExpired(ch.Name())
 	}
 	for i, lane := range order {
