@@ -112,6 +112,7 @@ func New(cfg Config) *Dashboard {
 		},
 		"wait": wait,
 		"inc":  func(i int) int { return i + 1 },
+		"kb":   func(b []byte) int { return (len(b) + 1023) / 1024 },
 		// A lesson's picture, inline: the page's policy allows data: images.
 		"imageURL": func(m *flows.Media) template.URL {
 			return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(m.Data))

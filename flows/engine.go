@@ -398,8 +398,8 @@ func (e *Engine) advance(c *runCtx, next bool) {
 		}
 		st.Seq++
 		st.Open = nil
-		if img := l.Steps[st.Step].Image; img != nil {
-			c.res.Messages = append(c.res.Messages, Msg{Seq: st.Seq, Tag: "image", File: img.File()})
+		if m := l.Steps[st.Step].Media; m != nil {
+			c.res.Messages = append(c.res.Messages, Msg{Seq: st.Seq, Tag: "media", File: m.File()})
 		}
 		out := l.Steps[st.Step].body.enter(c)
 		switch {

@@ -56,14 +56,14 @@ type StepPreview struct {
 	Text      string
 	Options   []string
 	Tags      []string
-	// Image is the picture shown before the text, nil for none.
-	Image *Media
+	// Media is the file shown before the text, nil for none.
+	Media *Media
 }
 
 // Preview returns how step i reads in lang.
 func (l *Lesson) Preview(i int, lang string) StepPreview {
 	st := l.Steps[i]
-	p := StepPreview{Key: l.StepKey(i), Kind: st.Kind, Image: st.Image}
+	p := StepPreview{Key: l.StepKey(i), Kind: st.Kind, Media: st.Media}
 	in := func(t Text) string { return t.In(l.Lang(lang), l.Fallback()) }
 	switch b := st.body.(type) {
 	case *quizStep:

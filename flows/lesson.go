@@ -87,8 +87,8 @@ type Step struct {
 	ID   string
 	Line int
 	Kind string
-	// Image is shown before the step's text; nil for none.
-	Image *Media
+	// Media is shown before the step's text; nil for none.
+	Media *Media
 	body  stepKind
 }
 

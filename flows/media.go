@@ -8,7 +8,9 @@ import (
 	"image"
 	"image/jpeg"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	// Decoders of the image types lessons may use.
@@ -31,86 +33,126 @@ const (
 	ImageBudget   = 150 << 10
 )
 
-// imageTypes are the image files a lesson may show, by extension.
-var imageTypes = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true}
+// Media kinds: a step's key names its kind.
+const (
+	MediaImage    = "image"
+	MediaAudio    = "audio"
+	MediaVideo    = "video"
+	MediaDocument = "document"
+)
 
-// Media is an image a step shows before its text: read from beside its
-// lesson file and made light at load.
+// mediaTypes are the files a step may show, by kind and extension, with
+// their media types; images are made JPEGs at load.
+var mediaTypes = map[string]map[string]string{
+	MediaImage:    {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp"},
+	MediaAudio:    {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".opus": "audio/ogg"},
+	MediaVideo:    {".mp4": "video/mp4"},
+	MediaDocument: {".pdf": "application/pdf"},
+}
+
+// maxMedia bounds each kind's file: WhatsApp's 16 MB for audio and
+// video, 20 MB for a document (Telegram's bots may upload 50).
+var maxMedia = map[string]int64{MediaImage: MaxImageFile, MediaAudio: 16 << 20, MediaVideo: 16 << 20, MediaDocument: 20 << 20}
+
+// Media is a file a step shows before its text (a picture, a sound, a
+// video, a document): read from beside its lesson file at load, a
+// picture made light.
 type Media struct {
-	// Name is the file's name as the lesson gives it.
-	Name string
-	// Data is the image as sent (JPEG); Hash its SHA-256, hex, by which
-	// a channel may upload it once.
+	Kind string
+	// Name is the file's name as the lesson gives it; MIMEType what it
+	// is sent as.
+	Name     string
+	MIMEType string
+	// Data is the file as sent; Hash its SHA-256, hex, by which a channel
+	// may upload it once.
 	Data []byte
 	Hash string
-	// Width and Height are its size in pixels.
+	// Width and Height are a picture's size in pixels.
 	Width, Height int
 }
 
-// File is the image as an outbound message's attachment.
+// File is the media as an outbound message's attachment.
 func (m *Media) File() *bot.File {
-	name := strings.TrimSuffix(path.Base(m.Name), path.Ext(m.Name)) + ".jpg"
-	return &bot.File{Name: name, MIMEType: "image/jpeg", Data: m.Data}
+	name := path.Base(m.Name)
+	if m.Kind == MediaImage {
+		name = strings.TrimSuffix(name, path.Ext(name)) + ".jpg"
+	}
+	return &bot.File{Name: name, MIMEType: m.MIMEType, Data: m.Data}
 }
 
-// pendingImage is an image a step names, read once the lesson's folder
-// is known.
-type pendingImage struct {
-	step *Step
-	name string
-	line int
+// pendingMedia is a file a step names, read once the lesson's folder is
+// known.
+type pendingMedia struct {
+	step       *Step
+	kind, name string
+	line       int
 }
 
-// imageKey reads a step's image: key: a file path relative to the lesson
-// file, on a say, quiz or ask step.
-func (p *parser) imageKey(n *yaml.Node, st *Step) {
-	name, ok := p.str(n, "image")
+// mediaKey reads a step's image:, audio:, video: or document: key: a
+// file path relative to the lesson file, on a say, quiz or ask step.
+func (p *parser) mediaKey(kind string, n *yaml.Node, st *Step) {
+	name, ok := p.str(n, kind)
 	if !ok {
 		return
 	}
+	ext := strings.ToLower(path.Ext(name))
 	switch {
 	case st.Kind != "say" && st.Kind != "quiz" && st.Kind != "ask":
-		p.errf(n, "image is for say, quiz and ask steps")
-	case path.IsAbs(name) || strings.Contains(name, "\\\\") || !fs.ValidPath(path.Clean(name)):
-		p.errf(n, "image %q: give a path beside the lesson file, such as images/rdt.png", name)
-	case !imageTypes[strings.ToLower(path.Ext(name))]:
-		p.errf(n, "image %q: use a .jpg, .png, .gif or .webp file", name)
+		p.errf(n, "%s is for say, quiz and ask steps", kind)
+	case path.IsAbs(name) || strings.Contains(name, "\\") || !fs.ValidPath(path.Clean(name)):
+		p.errf(n, "%s %q: give a path beside the lesson file, such as media/rdt.png", kind, name)
+	case mediaTypes[kind][ext] == "":
+		p.errf(n, "%s %q: use a %s file", kind, name, extList(kind))
 	default:
-		p.images = append(p.images, pendingImage{step: st, name: path.Clean(name), line: n.Line})
+		p.media = append(p.media, pendingMedia{step: st, kind: kind, name: path.Clean(name), line: n.Line})
 	}
 }
 
-// readImages reads the images the parsed lesson names from dir in fsys
-// and makes each light; each problem is at its image: line.
-func (p *parser) readImages(fsys fs.FS, dir string) {
-	for _, pi := range p.images {
+// extList lists a kind's file extensions: ".mp3, .m4a, .ogg or .opus".
+func extList(kind string) string {
+	exts := slices.Sorted(maps.Keys(mediaTypes[kind]))
+	if len(exts) == 1 {
+		return exts[0]
+	}
+	return strings.Join(exts[:len(exts)-1], ", ") + " or " + exts[len(exts)-1]
+}
+
+// readMedia reads the files the parsed lesson names from dir in fsys,
+// and makes each picture light; each problem is at its key's line.
+func (p *parser) readMedia(fsys fs.FS, dir string) {
+	for _, pm := range p.media {
 		if fsys == nil {
-			continue // parsed alone: the images are read with the folder
+			continue // parsed alone: the files are read with the folder
 		}
-		m, err := readImage(fsys, path.Join(dir, pi.name))
+		m, err := readMedia(fsys, path.Join(dir, pm.name), pm.kind)
 		if err != nil {
-			p.problems = append(p.problems, Problem{File: p.file, Line: pi.line, Msg: fmt.Sprintf("image %s: %v", pi.name, err)})
+			p.problems = append(p.problems, Problem{File: p.file, Line: pm.line, Msg: fmt.Sprintf("%s %s: %v", pm.kind, pm.name, err)})
 			continue
 		}
-		m.Name = pi.name
-		pi.step.Image = m
+		m.Kind, m.Name = pm.kind, pm.name
+		pm.step.Media = m
 	}
 }
 
-// readImage reads, checks, scales and compresses one image file.
-func readImage(fsys fs.FS, name string) (*Media, error) {
+// readMedia reads and checks one file of a kind; a picture is scaled and
+// compressed.
+func readMedia(fsys fs.FS, name, kind string) (*Media, error) {
 	info, err := fs.Stat(fsys, name)
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("no such file beside the lesson")
 	case info.IsDir():
-		return nil, fmt.Errorf("is a folder, not an image")
-	case info.Size() > MaxImageFile:
-		return nil, fmt.Errorf("the file is %d MB; give one of at most %d MB", (info.Size()+1<<20-1)>>20, MaxImageFile>>20)
+		return nil, fmt.Errorf("is a folder, not a file")
+	case info.Size() > maxMedia[kind]:
+		return nil, fmt.Errorf("the file is %d MB; give one of at most %d MB", (info.Size()+1<<20-1)>>20, maxMedia[kind]>>20)
 	}
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, err
+	}
+	if kind != MediaImage {
+		sum := sha256.Sum256(data)
+		return &Media{Data: data, Hash: hex.EncodeToString(sum[:]), MIMEType: mediaTypes[kind][strings.ToLower(path.Ext(name))]}, nil
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -121,7 +163,7 @@ func readImage(fsys fs.FS, name string) (*Media, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(out)
-	return &Media{Data: out, Hash: hex.EncodeToString(sum[:]), Width: w, Height: h}, nil
+	return &Media{Data: out, Hash: hex.EncodeToString(sum[:]), MIMEType: "image/jpeg", Width: w, Height: h}, nil
 }
 
 // lighten scales img to ImageLongSide at most and encodes it as JPEG at

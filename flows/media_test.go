@@ -68,7 +68,7 @@ steps:
 	}
 	l, _ := lib.Get("rdt")
 	for i, want := range []struct{ w, h int }{{1280, 853}, {800, 600}} {
-		m := l.Steps[i].Image
+		m := l.Steps[i].Media
 		if m == nil {
 			t.Fatalf("step %d has no image", i)
 		}
@@ -108,7 +108,15 @@ steps:
     image: ../outside.png
   - wait: 1m
     image: big.png
+  - say: "Six."
+    audio: talk.wav
+  - say: "Seven."
+    video: clip.mp4
+  - say: "Eight."
+    audio: talk.mp3
+    document: handout.pdf
 `)},
+		"talk.mp3":  {Data: []byte("ID3 a sound")},
 		"notes.png": {Data: []byte("not an image at all")},
 		"huge.png":  {Data: make([]byte, MaxImageFile+1)},
 		"big.png":   {Data: big.Bytes()},
@@ -120,11 +128,14 @@ steps:
 	}
 	want := []string{
 		"lessons/bad.yaml:5: image missing.png: no such file beside the lesson",
-		"lessons/bad.yaml:7: image \"picture.bmp\": use a .jpg, .png, .gif or .webp file",
+		"lessons/bad.yaml:7: image \"picture.bmp\": use a .gif, .jpeg, .jpg, .png or .webp file",
 		"lessons/bad.yaml:9: image notes.png: not an image this program can read",
 		"lessons/bad.yaml:11: image huge.png: the file is 11 MB; give one of at most 10 MB",
 		"lessons/bad.yaml:13: image \"../outside.png\": give a path beside the lesson file",
 		"lessons/bad.yaml:15: image is for say, quiz and ask steps",
+		"lessons/bad.yaml:17: audio \"talk.wav\": use a .m4a, .mp3, .ogg or .opus file",
+		"lessons/bad.yaml:19: video clip.mp4: no such file beside the lesson",
+		"lessons/bad.yaml:22: step 9 has audio and document: one file a step",
 	}
 	got := strings.Split(ps.Error(), "\n")
 	for _, w := range want {
@@ -134,6 +145,38 @@ steps:
 		}
 		if !found {
 			t.Errorf("no problem %q in:\n%s", w, ps.Error())
+		}
+	}
+}
+
+// TestSoundsAndDocuments: a step's audio, video or document is read from
+// beside the lesson as it is, sent with its media type.
+func TestSoundsAndDocuments(t *testing.T) {
+	fsys := fstest.MapFS{
+		"talk.yaml": {Data: []byte(`id: talk
+title: "A talk"
+steps:
+  - say: "Listen."
+    audio: media/talk.ogg
+  - say: "Read."
+    document: handout.pdf
+`)},
+		"media/talk.ogg": {Data: []byte("OggS a voice note")},
+		"handout.pdf":    {Data: []byte("%PDF-1.4 a handout")},
+	}
+	lib, err := Load(fsys, ".", "lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := lib.Get("talk")
+	for i, want := range []struct{ kind, name, mime, data string }{
+		{MediaAudio, "talk.ogg", "audio/ogg", "OggS a voice note"},
+		{MediaDocument, "handout.pdf", "application/pdf", "%PDF-1.4 a handout"},
+	} {
+		m := l.Steps[i].Media
+		f := m.File()
+		if m.Kind != want.kind || f.Name != want.name || f.MIMEType != want.mime || string(f.Data) != want.data {
+			t.Errorf("step %d: %s %s %s %q", i, m.Kind, f.Name, f.MIMEType, f.Data)
 		}
 	}
 }

@@ -36,7 +36,7 @@ type parser struct {
 	langs    []string // declared languages
 	mode     string   // the lesson's mode, known before its steps
 	isCourse bool     // the file is a course's
-	images   []pendingImage
+	media    []pendingMedia
 	// gotos to check once every step id is known.
 	gotos []pendingGoto
 }
@@ -118,7 +118,7 @@ func parseFile(kinds *Kinds, file string, data []byte, fsys fs.FS, dir string) (
 		c = p.course(root)
 	default:
 		l = p.lesson(root)
-		p.readImages(fsys, dir)
+		p.readMedia(fsys, dir)
 	}
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b Problem) int { return a.Line - b.Line })
@@ -336,7 +336,7 @@ func (p *parser) steps(n *yaml.Node, l *Lesson) []*Step {
 }
 
 func (p *parser) step(n *yaml.Node, i int) *Step {
-	allowed := append([]string{"id", "image"}, p.kinds.names...)
+	allowed := append([]string{"id", MediaImage, MediaAudio, MediaVideo, MediaDocument}, p.kinds.names...)
 	f := p.mapping(n, fmt.Sprintf("step %d", i+1), allowed...)
 	if f == nil {
 		return nil
@@ -364,8 +364,16 @@ func (p *parser) step(n *yaml.Node, i int) *Step {
 		}
 	}
 	st.Kind = kinds[0]
-	if v := f["image"]; v != nil {
-		p.imageKey(v, st)
+	var media []string
+	for _, kind := range []string{MediaImage, MediaAudio, MediaVideo, MediaDocument} {
+		if v := f[kind]; v != nil {
+			media = append(media, kind)
+			if len(media) > 1 {
+				p.errf(v, "step %d has %s: one file a step", i+1, strings.Join(media, " and "))
+				continue
+			}
+			p.mediaKey(kind, v, st)
+		}
 	}
 	st.body = p.kinds.parsers[st.Kind](p, f[st.Kind], st)
 	if st.body == nil {

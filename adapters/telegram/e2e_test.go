@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -558,5 +560,48 @@ func TestPhotoUploadedOnce(t *testing.T) {
 	img, err := jpeg.Decode(bytes.NewReader(emu.Download(photos[0].Photo.FileID)))
 	if err != nil || img.Bounds().Dx() != 1280 {
 		t.Errorf("the downloaded picture: %v, %v", err, img)
+	}
+}
+
+// TestVoiceUploadedOnce: a lesson's Ogg sound goes to Telegram as a voice
+// note (sendVoice), uploaded once and sent to the next group by its
+// file_id.
+func TestVoiceUploadedOnce(t *testing.T) {
+	dir := t.TempDir()
+	lesson := "id: talk\ntitle: \"A talk\"\nsteps:\n  - say: \"Listen.\"\n    audio: talk.ogg\n"
+	for name, data := range map[string]string{"talk.yaml": lesson, "talk.ogg": "OggS a voice note"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emu, tg := emulated(t)
+	huddletest.Start(t, huddletest.Options{Lessons: dir}, tg)
+	amina := tgemu.User{ID: 11, FirstName: "Amina"}
+	for i, chat := range []tgemu.Chat{{ID: -1002, Type: "group", Title: "Ward 3"}, {ID: -1003, Type: "group", Title: "Ward 4"}} {
+		emu.Send(chat, amina, "/lesson talk")
+		emu.WaitFor(10*time.Second, "the voice note", func(msgs []tgemu.Message) bool {
+			n := 0
+			for _, m := range msgs {
+				if m.Voice != nil {
+					n++
+				}
+			}
+			return n == i+1
+		})
+	}
+	var voices []*tgemu.Document
+	for _, m := range emu.BotMessages() {
+		if m.Voice != nil {
+			voices = append(voices, m.Voice)
+		}
+	}
+	if len(voices) != 2 || voices[0].FileID != voices[1].FileID || voices[0].MIMEType != "audio/ogg" {
+		t.Fatalf("voice notes %+v", voices)
+	}
+	if n := emu.Uploads(); n != 1 {
+		t.Errorf("%d uploads; want the sound uploaded once", n)
+	}
+	if got := string(emu.Download(voices[0].FileID)); got != "OggS a voice note" {
+		t.Errorf("downloaded %q", got)
 	}
 }

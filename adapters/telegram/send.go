@@ -65,18 +65,19 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return t.openTopic(ctx, m)
 	}
 	method, params, files := "sendMessage", sendParams(m), []tgbotapi.RequestFile(nil)
-	photo := ""
+	media, field := "", ""
 	switch {
-	case m.File != nil && strings.HasPrefix(m.File.MIMEType, "image/"):
-		// A picture: sent as a photo, uploaded once and then reused by
-		// its file_id.
-		method, params["caption"] = "sendPhoto", bot.Clip(m.Text, maxCaption)
+	case m.File != nil && mediaMethod(m.File.MIMEType) != "":
+		// A lesson's picture, sound or video: sent natively, uploaded
+		// once and then reused by its file_id.
+		method, field = mediaMethod(m.File.MIMEType), mediaField(m.File.MIMEType)
+		params["caption"] = bot.Clip(m.Text, maxCaption)
 		delete(params, "text")
-		photo = photoKey(m.File.Data)
-		if id, ok := t.photoID(photo); ok {
-			params["photo"] = id
+		media = photoKey(m.File.Data)
+		if id, ok := t.photoID(media); ok {
+			params[field] = id
 		} else {
-			files = []tgbotapi.RequestFile{{Name: "photo", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
+			files = []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
 		}
 	case m.File != nil:
 		method, params["caption"] = "sendDocument", bot.Clip(m.Text, maxCaption)
@@ -97,8 +98,10 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if err := jsonUnmarshal(resp.Result, &sent); err != nil {
 		return "", &bot.PermanentError{Err: err}
 	}
-	if photo != "" && len(files) > 0 && len(sent.Photo) > 0 {
-		t.rememberPhoto(photo, sent.Photo[len(sent.Photo)-1].FileID)
+	if media != "" && len(files) > 0 {
+		if id := sentFileID(&sent); id != "" {
+			t.rememberPhoto(media, id)
+		}
 	}
 	if m.Pin {
 		// Best effort: only an admin with the right may pin.
@@ -415,13 +418,13 @@ func (t *Telegram) react(ctx context.Context, m bot.Outbound) error {
 	return nil
 }
 
-// photoKey names a picture's bytes: their SHA-256.
+// photoKey names a media file's bytes: their SHA-256.
 func photoKey(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
 }
 
-// photoID returns the file_id Telegram gave a picture uploaded before.
+// photoID returns the file_id Telegram gave a media file uploaded before.
 func (t *Telegram) photoID(key string) (string, bool) {
 	t.photoMu.Lock()
 	defer t.photoMu.Unlock()
@@ -429,7 +432,8 @@ func (t *Telegram) photoID(key string) (string, bool) {
 	return id, ok
 }
 
-// rememberPhoto keeps a picture's file_id, so it is not uploaded again.
+// rememberPhoto keeps a media file's file_id, so it is not uploaded
+// again.
 func (t *Telegram) rememberPhoto(key, id string) {
 	t.photoMu.Lock()
 	defer t.photoMu.Unlock()
@@ -437,4 +441,41 @@ func (t *Telegram) rememberPhoto(key, id string) {
 		t.photos = map[string]string{}
 	}
 	t.photos[key] = id
+}
+
+// mediaMethod is the Bot API method that sends a file of mimeType
+// natively ("" for a document): a photo, a voice note (Ogg), a sound or
+// a video.
+func mediaMethod(mimeType string) string {
+	switch {
+	case strings.HasPrefix(mimeType, "image/"):
+		return "sendPhoto"
+	case mimeType == "audio/ogg":
+		return "sendVoice"
+	case strings.HasPrefix(mimeType, "audio/"):
+		return "sendAudio"
+	case strings.HasPrefix(mimeType, "video/"):
+		return "sendVideo"
+	}
+	return ""
+}
+
+// mediaField is the field that carries the file for mediaMethod.
+func mediaField(mimeType string) string {
+	return strings.ToLower(strings.TrimPrefix(mediaMethod(mimeType), "send"))
+}
+
+// sentFileID is the file_id Telegram gave the file a message carries.
+func sentFileID(m *tgbotapi.Message) string {
+	switch {
+	case len(m.Photo) > 0:
+		return m.Photo[len(m.Photo)-1].FileID
+	case m.Voice != nil:
+		return m.Voice.FileID
+	case m.Audio != nil:
+		return m.Audio.FileID
+	case m.Video != nil:
+		return m.Video.FileID
+	}
+	return ""
 }

@@ -82,8 +82,9 @@ type Telegram struct {
 	sizeMu sync.Mutex
 	sizes  map[string]groupSize
 
-	// photos maps a picture's SHA-256 to the file_id Telegram gave it
-	// when it was first uploaded; guarded by photoMu.
+	// photos maps a picture's (a sound's, a video's) SHA-256 to the
+	// file_id Telegram gave it when it was first uploaded; guarded by
+	// photoMu.
 	photoMu sync.Mutex
 	photos  map[string]string
 }

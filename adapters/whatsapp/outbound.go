@@ -101,8 +101,8 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	}
 	var msg *waE2E.Message
 	switch {
-	case m.File != nil && strings.HasPrefix(m.File.MIMEType, "image/"):
-		if msg, err = w.image(ctx, m, to); err != nil {
+	case m.File != nil && mediaType(m.File.MIMEType) != "":
+		if msg, err = w.media(ctx, m, to); err != nil {
 			return "", err
 		}
 	case m.File != nil:
@@ -285,20 +285,37 @@ func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (
 	}}, nil
 }
 
-// reuseFor is how long an uploaded picture is sent again by its media
-// key rather than uploaded anew: well within the time WhatsApp's servers
-// keep media.
+// reuseFor is how long an uploaded picture, sound or video is sent again
+// by its media key rather than uploaded anew: well within the time
+// WhatsApp's servers keep media.
 const reuseFor = 7 * 24 * time.Hour
 
-// uploaded is a picture on WhatsApp's servers, and when it went there.
+// uploaded is a media file on WhatsApp's servers, and when it went
+// there.
 type uploaded struct {
 	resp whatsmeow.UploadResponse
 	at   time.Time
 }
 
-// image returns the message that carries m's picture, with m's text as
-// its caption: uploaded once, then sent again by its media key.
-func (w *WhatsApp) image(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
+// mediaType is the whatsmeow media type a file of mimeType is sent as
+// natively ("" for a document).
+func mediaType(mimeType string) whatsmeow.MediaType {
+	switch strings.SplitN(mimeType, "/", 2)[0] {
+	case "image":
+		return whatsmeow.MediaImage
+	case "audio":
+		return whatsmeow.MediaAudio
+	case "video":
+		return whatsmeow.MediaVideo
+	}
+	return ""
+}
+
+// media returns the message that carries m's picture, sound or video,
+// with m's text as its caption where WhatsApp shows one: uploaded once,
+// then sent again by its media key. An Ogg sound goes as a voice note.
+func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
+	kind := mediaType(m.File.MIMEType)
 	sum := sha256.Sum256(m.File.Data)
 	key := hex.EncodeToString(sum[:])
 	now := w.cfg.Clock.Now()
@@ -306,7 +323,7 @@ func (w *WhatsApp) image(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 	up, ok := w.pictures[key]
 	w.mu.Unlock()
 	if !ok || now.Sub(up.at) > reuseFor {
-		resp, err := w.net.Upload(ctx, m.File.Data, whatsmeow.MediaImage)
+		resp, err := w.net.Upload(ctx, m.File.Data, kind)
 		switch {
 		case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 			return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
@@ -320,6 +337,25 @@ func (w *WhatsApp) image(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 		}
 		w.pictures[key] = up
 		w.mu.Unlock()
+	}
+	switch kind {
+	case whatsmeow.MediaAudio:
+		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+			URL: proto.String(up.resp.URL), DirectPath: proto.String(up.resp.DirectPath), MediaKey: up.resp.MediaKey,
+			MediaKeyTimestamp: proto.Int64(up.at.Unix()), FileEncSHA256: up.resp.FileEncSHA256, FileSHA256: up.resp.FileSHA256,
+			FileLength: proto.Uint64(up.resp.FileLength), Mimetype: proto.String(m.File.MIMEType),
+			PTT: proto.Bool(m.File.MIMEType == "audio/ogg"),
+		}}, nil
+	case whatsmeow.MediaVideo:
+		vid := &waE2E.VideoMessage{
+			URL: proto.String(up.resp.URL), DirectPath: proto.String(up.resp.DirectPath), MediaKey: up.resp.MediaKey,
+			MediaKeyTimestamp: proto.Int64(up.at.Unix()), FileEncSHA256: up.resp.FileEncSHA256, FileSHA256: up.resp.FileSHA256,
+			FileLength: proto.Uint64(up.resp.FileLength), Mimetype: proto.String(m.File.MIMEType),
+		}
+		if m.Text != "" {
+			vid.Caption = proto.String(m.Text)
+		}
+		return &waE2E.Message{VideoMessage: vid}, nil
 	}
 	img := &waE2E.ImageMessage{
 		URL:               proto.String(up.resp.URL),
@@ -548,5 +584,15 @@ func (w *WhatsApp) disappearing(msg *waE2E.Message, to types.JID) {
 			msg.ImageMessage.ContextInfo = &waE2E.ContextInfo{}
 		}
 		msg.ImageMessage.ContextInfo.Expiration = exp
+	case msg.AudioMessage != nil:
+		if msg.AudioMessage.ContextInfo == nil {
+			msg.AudioMessage.ContextInfo = &waE2E.ContextInfo{}
+		}
+		msg.AudioMessage.ContextInfo.Expiration = exp
+	case msg.VideoMessage != nil:
+		if msg.VideoMessage.ContextInfo == nil {
+			msg.VideoMessage.ContextInfo = &waE2E.ContextInfo{}
+		}
+		msg.VideoMessage.ContextInfo.Expiration = exp
 	}
 }

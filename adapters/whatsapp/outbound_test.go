@@ -401,3 +401,44 @@ func TestSendImage(t *testing.T) {
 		t.Errorf("%d uploads a week on; want it uploaded again", len(h.net.uploads))
 	}
 }
+
+// TestSendSoundAndVideo: an Ogg sound goes as a voice note (an audio
+// message marked PTT) and an MP4 as a video message with its caption,
+// each uploaded once, as its kind, and sent again by its media key.
+func TestSendSoundAndVideo(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: []byte("OggS a voice note")}
+	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: []byte("....ftypmp42 a video")}
+	for i, f := range []*bot.File{voice, voice, video} {
+		if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: fmt.Sprintf("m-%d", i), File: f, Text: "Listen and watch"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(h.net.uploads) != 2 || h.net.uploads[0].media != whatsmeow.MediaAudio || h.net.uploads[1].media != whatsmeow.MediaVideo {
+		t.Fatalf("uploads %+v; want the sound and the video once each", h.net.uploads)
+	}
+	sent := h.net.messages()
+	back := func(i int) *waE2E.Message {
+		wire, err := proto.Marshal(sent[i].msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m waE2E.Message
+		if err := proto.Unmarshal(wire, &m); err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	for i := range 2 {
+		a := back(i).GetAudioMessage()
+		if !a.GetPTT() || a.GetMimetype() != "audio/ogg" || !bytes.Equal(a.GetMediaKey(), h.net.uploads[0].resp.MediaKey) {
+			t.Errorf("voice note %d after the wire: %v", i, a)
+		}
+	}
+	v := back(2).GetVideoMessage()
+	if v.GetMimetype() != "video/mp4" || v.GetCaption() != "Listen and watch" || v.GetDirectPath() != h.net.uploads[1].resp.DirectPath {
+		t.Errorf("video after the wire: %v", v)
+	}
+}

@@ -149,8 +149,9 @@ type WhatsApp struct {
 	// transient message does not even keep), and a recipient's retry
 	// request comes soon after sending.
 	documents map[types.MessageID]*waE2E.Message
-	// pictures are the pictures uploaded lately, by their SHA-256: sent
-	// again by their media key rather than uploaded anew.
+	// pictures are the pictures, sounds and videos uploaded lately, by
+	// their SHA-256: sent again by their media key rather than uploaded
+	// anew.
 	pictures map[string]uploaded
 }
 

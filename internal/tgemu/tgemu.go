@@ -291,9 +291,10 @@ type Message struct {
 	Thread  int
 	Buttons []Button
 	// Document is the file sent (sendDocument), nil for a text message;
-	// Photo the picture sent (sendPhoto).
-	Document *Document
-	Photo    *Document
+	// Photo, Audio, Voice and Video the media sent (sendPhoto, sendAudio,
+	// sendVoice, sendVideo).
+	Document                   *Document
+	Photo, Audio, Voice, Video *Document
 }
 
 // Document is a file the bot sent, as Telegram describes it; Download
@@ -369,6 +370,9 @@ func (e *Emulator) BotMessages() []Message {
 			Caption     string     `json:"caption"`
 			Document    *Document  `json:"document"`
 			Photo       []Document `json:"photo"`
+			Audio       *Document  `json:"audio"`
+			Voice       *Document  `json:"voice"`
+			Video       *Document  `json:"video"`
 			ReplyTo     any        `json:"reply_to_message_id"`
 			Thread      any        `json:"message_thread_id"`
 			ReplyMarkup *struct {
@@ -378,11 +382,11 @@ func (e *Emulator) BotMessages() []Message {
 		if err := json.Unmarshal(r.Message, &m); err != nil || m.ChatID == nil {
 			continue // a user's message
 		}
-		msg := Message{ID: r.MessageID, Text: m.Text, Document: m.Document}
+		msg := Message{ID: r.MessageID, Text: m.Text, Document: m.Document, Audio: m.Audio, Voice: m.Voice, Video: m.Video}
 		if len(m.Photo) > 0 {
 			msg.Photo = &m.Photo[len(m.Photo)-1]
 		}
-		if m.Document != nil || msg.Photo != nil {
+		if m.Document != nil || msg.Photo != nil || m.Audio != nil || m.Voice != nil || m.Video != nil {
 			msg.Text = m.Caption
 		}
 		msg.ChatID, _ = strconv.ParseInt(fmt.Sprint(m.ChatID), 10, 64)
@@ -423,8 +427,8 @@ func (e *Emulator) WaitFor(timeout time.Duration, what string, cond func([]Messa
 	}
 }
 
-// Uploads counts the files the bot uploaded (sendPhoto with the bytes,
-// not a file_id).
+// Uploads counts the media files the bot uploaded (sendPhoto, sendAudio,
+// sendVoice, sendVideo with the bytes, not a file_id).
 func (e *Emulator) Uploads() int {
 	e.t.Helper()
 	var got []struct {

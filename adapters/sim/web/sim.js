@@ -130,13 +130,16 @@ function append(batch) {
     rb.title = "Reply to this message";
     rb.onclick = () => replyTo(m);
     div.append(rb);
-    if (m.file && m.file.mime_type.startsWith("image/")) {
-      // A lesson's picture: shown, as a chat app shows a photo.
-      const img = document.createElement("img");
-      img.className = "photo";
-      img.src = m.file.url;
-      img.alt = m.file.name;
-      div.append(img);
+    const media = m.file && { image: "img", audio: "audio", video: "video" }[m.file.mime_type.split("/")[0]];
+    if (media) {
+      // A lesson's picture, sound or video: shown or played, as a chat
+      // app does.
+      const el = document.createElement(media);
+      el.className = media === "img" ? "photo" : "media";
+      el.src = m.file.url;
+      if (media === "img") el.alt = m.file.name;
+      else el.controls = true;
+      div.append(el);
     } else if (m.file) {
       const a = document.createElement("a");
       a.className = "file";

@@ -20,10 +20,11 @@
 // serve back as on Telegram. Limits as Telegram's: 50 MB a file, caption
 // 1024 characters.
 //
-// sendPhoto likewise takes an upload (field "photo", an image of at most
-// 10 MB) or, as Telegram allows, the file_id of a photo this bot sent
-// before (an unknown one is refused); the message holds photo, an array
-// of one PhotoSize. POST /uploads lists each file the bot uploaded, so a
+// sendPhoto, sendAudio, sendVoice and sendVideo likewise take an upload
+// (in the field named for the kind; a photo of at most 10 MB) or, as
+// Telegram allows, the file_id of a file of that kind this bot sent
+// before (an unknown one is refused); the message holds photo (an array
+// of one PhotoSize), audio, voice or video. POST /uploads lists each file the bot uploaded, so a
 // test can count them.
 "use strict";
 const crypto = require("crypto");
@@ -54,6 +55,7 @@ app.post("/bot:token/createForumTopic", (req, res) => {
   res.json({ ok: true, result: topic });
 });
 const files = new Map(); // file_id -> {botToken, name, mime, bytes}
+const uploads = []; // {botToken, method, file_id}
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 50 << 20 } });
 const badRequest = (res, description) => res.status(400).json({ ok: false, error_code: 400, description: "Bad Request: " + description });
 app.post("/bot:token/sendDocument", upload.single("document"), (req, res) => {
@@ -70,29 +72,36 @@ app.post("/bot:token/sendDocument", upload.single("document"), (req, res) => {
   raw.document = { file_id: fileId, file_unique_id: fileId, file_name: req.file.originalname, mime_type: mime, file_size: req.file.size };
   res.json({ ok: true, result: server.addBotMessage(raw, token) });
 });
-const uploads = []; // {botToken, method, file_id}
-app.post("/bot:token/sendPhoto", upload.single("photo"), (req, res) => {
-  const { token } = req.params;
-  if (!req.body.chat_id) return badRequest(res, "chat_id is required");
-  if ((req.body.caption || "").length > 1024) return badRequest(res, "message caption is too long");
-  let fileId = req.body.photo;
-  if (req.file) {
-    if (req.file.size > 10 << 20) return badRequest(res, "PHOTO_INVALID_DIMENSIONS");
-    const mime = express.static.mime.lookup(req.file.originalname) || req.file.mimetype;
-    if (!String(mime).startsWith("image/")) return badRequest(res, "IMAGE_PROCESS_FAILED");
-    fileId = "pho" + crypto.randomBytes(8).toString("hex");
-    files.set(fileId, { botToken: token, name: req.file.originalname, mime, bytes: req.file.buffer });
-    uploads.push({ botToken: token, method: "sendPhoto", file_id: fileId });
-  } else {
+// sendPhoto, sendAudio, sendVoice and sendVideo: an upload in the field
+// named for the kind, or the file_id of one of the bot's files of that
+// kind.
+const media = { sendPhoto: ["photo", "pho", "image/"], sendAudio: ["audio", "aud", "audio/"], sendVoice: ["voice", "voi", "audio/ogg"], sendVideo: ["video", "vid", "video/"] };
+for (const [method, [field, prefix, type]] of Object.entries(media)) {
+  app.post("/bot:token/" + method, upload.single(field), (req, res) => {
+    const { token } = req.params;
+    if (!req.body.chat_id) return badRequest(res, "chat_id is required");
+    if ((req.body.caption || "").length > 1024) return badRequest(res, "message caption is too long");
+    let fileId = req.body[field];
+    if (req.file) {
+      const mime = express.static.mime.lookup(req.file.originalname) || req.file.mimetype;
+      if (!String(mime).startsWith(type)) return badRequest(res, "wrong type of the web page content");
+      if (field === "photo" && req.file.size > 10 << 20) return badRequest(res, "PHOTO_INVALID_DIMENSIONS");
+      fileId = prefix + crypto.randomBytes(8).toString("hex");
+      files.set(fileId, { botToken: token, name: req.file.originalname, mime, bytes: req.file.buffer });
+      uploads.push({ botToken: token, method, file_id: fileId });
+    } else {
+      const f = files.get(fileId);
+      if (!f || f.botToken !== token || !String(fileId).startsWith(prefix)) return badRequest(res, "wrong file identifier/HTTP URL specified");
+    }
     const f = files.get(fileId);
-    if (!f || f.botToken !== token || !fileId.startsWith("pho")) return badRequest(res, "wrong file identifier/HTTP URL specified");
-  }
-  const raw = { ...req.body };
-  delete raw.photo;
-  if (typeof raw.reply_markup === "string") raw.reply_markup = JSON.parse(raw.reply_markup);
-  raw.photo = [{ file_id: fileId, file_unique_id: fileId, width: 0, height: 0, file_size: files.get(fileId).bytes.length }];
-  res.json({ ok: true, result: server.addBotMessage(raw, token) });
-});
+    const raw = { ...req.body };
+    delete raw[field];
+    if (typeof raw.reply_markup === "string") raw.reply_markup = JSON.parse(raw.reply_markup);
+    const desc = { file_id: fileId, file_unique_id: fileId, file_size: f.bytes.length, mime_type: f.mime, file_name: f.name };
+    raw[field] = field === "photo" ? [{ ...desc, width: 0, height: 0 }] : desc;
+    res.json({ ok: true, result: server.addBotMessage(raw, token) });
+  });
+}
 app.post("/uploads", (req, res) => {
   res.json({ ok: true, result: uploads.filter((u) => u.botToken === req.body.token) });
 });
@@ -104,7 +113,7 @@ app.all("/bot:token/getFile", (req, res) => {
   const id = req.body.file_id || req.query.file_id;
   const f = files.get(id);
   if (!f || f.botToken !== req.params.token) return badRequest(res, "invalid file_id");
-  const folder = id.startsWith("pho") ? "photos/" : "documents/";
+  const folder = id.startsWith("doc") ? "documents/" : "photos/";
   res.json({ ok: true, result: { file_id: id, file_unique_id: id, file_size: f.bytes.length, file_path: folder + id } });
 });
 app.get("/file/bot:token/:kind(documents|photos)/:id", (req, res) => {
