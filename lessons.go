@@ -63,7 +63,7 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 					timer.Reset(settle)
 				}
 			}
-			if flows.IsLessonFile(ev.Name) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+			if flows.IsLessonFile(ev.Name) || flows.IsMediaFile(ev.Name) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
 				timer.Reset(settle)
 			}
 		case err := <-errs:

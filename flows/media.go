@@ -108,6 +108,19 @@ func (p *parser) mediaKey(kind string, n *yaml.Node, st *Step) {
 	}
 }
 
+// IsMediaFile reports whether a file name is one a lesson may show (a
+// picture, a sound, a video, a document): a change to it reloads the
+// lessons.
+func IsMediaFile(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	for _, types := range mediaTypes {
+		if types[ext] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // extList lists a kind's file extensions: ".mp3, .m4a, .ogg or .opus".
 func extList(kind string) string {
 	exts := slices.Sorted(maps.Keys(mediaTypes[kind]))

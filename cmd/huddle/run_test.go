@@ -198,7 +198,7 @@ func TestUnwritableDatabase(t *testing.T) {
 // TestLessonsReloaded: a lesson file added to the lessons folder of a
 // running huddle is picked up without a restart; a file broken by an edit
 // is refused with its problems logged, and its lesson keeps its last good
-// version; SIGHUP reloads too.
+// version; SIGHUP reloads too, and so does a change to a picture.
 func TestLessonsReloaded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -263,4 +263,7 @@ func TestLessonsReloaded(t *testing.T) {
 	if !strings.Contains(p.log.String(), "SIGHUP: reloading the lessons") {
 		t.Errorf("SIGHUP did not reload:\n%s", p.log)
 	}
+	// A lesson's picture changed: read again too.
+	os.WriteFile(filepath.Join(lessonsDir, "rdt.png"), []byte("a new picture"), 0o644)
+	waitLog(4)
 }
