@@ -284,7 +284,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
 		// The program's own come last, so one named like a built-in
 		// replaces it.
-		Commands: slices.Concat(a.review.Commands(), a.courses.Commands(), a.motiv.Commands(), o.Commands), Options: append(a.review.Options(), o.OptionHandlers...),
+		Commands: slices.Concat(a.review.Commands(), a.courses.Commands(), a.motiv.Commands(), o.Commands), Options: slices.Concat(a.review.Options(), a.host.Options(), o.OptionHandlers),
 		Assigners: []bot.Assigner{a.courses}, Texts: a.review.Texts()}
 	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll}

@@ -18,6 +18,7 @@ func (r *Router) builtins() (learning, rights []Command, help Command, opts []Op
 		{Name: "progress", Help: helpText("help_progress"), Gate: GateCarry, Run: noArgs(r.progress)},
 	}
 	learning = append(learning, r.assignCommands()...)
+	learning = append(learning, r.dataCommand())
 	forget, forgetOpts := r.forgetCommand()
 	langs := texts.Languages()
 	rights = []Command{

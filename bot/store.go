@@ -184,6 +184,9 @@ type Chat struct {
 	Lang string
 	// Forum says the group is a forum, with topics (Telegram).
 	Forum bool
+	// LightMedia says the group asked to be light on data (/data light):
+	// pictures come as small previews with a button for the full size.
+	LightMedia bool
 }
 
 // Key is the chat's ChatKey.
@@ -427,6 +430,8 @@ type ChatStore interface {
 	ChatSize(chatID int64) (int, error)
 	// SetChatLang sets a chat's language.
 	SetChatLang(chatID int64, lang string) error
+	// SetChatLightMedia sets whether the chat gets pictures as previews.
+	SetChatLightMedia(chatID int64, light bool) error
 	// MigrateChat moves a chat, and its pending messages, to a new platform id.
 	MigrateChat(channel, oldID, newID string) error
 	// InChat reports whether a member has been seen in a chat.

@@ -206,8 +206,10 @@ type Msg struct {
 	// PressID makes the message the answer to a press, for the presser
 	// alone (a toast).
 	PressID string
-	// File is an attachment: a step's image.
-	File *bot.File
+	// File is an attachment: a step's picture, sound, video or
+	// document; Media is what it was made from.
+	File  *bot.File
+	Media *Media
 }
 
 // TimerReq asks for the run to be woken at At, for step visit Seq.
@@ -399,7 +401,7 @@ func (e *Engine) advance(c *runCtx, next bool) {
 		st.Seq++
 		st.Open = nil
 		if m := l.Steps[st.Step].Media; m != nil {
-			c.res.Messages = append(c.res.Messages, Msg{Seq: st.Seq, Tag: "media", File: m.File()})
+			c.res.Messages = append(c.res.Messages, Msg{Seq: st.Seq, Tag: "media", File: m.File(), Media: m})
 		}
 		out := l.Steps[st.Step].body.enter(c)
 		switch {

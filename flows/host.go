@@ -408,6 +408,11 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		if m.PressID != "" {
 			out.Key = bot.PressKey(m.PressID) // one answer a press
 		}
+		if md := m.Media; md != nil && md.Kind == MediaImage && chat.LightMedia && len(md.Preview) > 0 {
+			// Light on data: a small preview, the whole on request.
+			out.File = md.PreviewFile()
+			out.Options = append(out.Options, bot.Option{Label: engineText(chat.Lang, "full_size"), Data: fullSizePrefix + md.Hash[:fullSizeKey]})
+		}
 		if err := tx.Enqueue(out, now); err != nil {
 			return err
 		}

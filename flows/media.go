@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -67,8 +68,24 @@ type Media struct {
 	// may upload it once.
 	Data []byte
 	Hash string
-	// Width and Height are a picture's size in pixels.
+	// Width and Height are a picture's size in pixels; Preview is a
+	// small copy of it (PreviewLongSide, PreviewBudget) for groups light
+	// on data.
 	Width, Height int
+	Preview       []byte
+}
+
+// A picture's preview: at most PreviewLongSide pixels on its long side,
+// PreviewBudget bytes.
+const (
+	PreviewLongSide = 480
+	PreviewBudget   = 30 << 10
+)
+
+// PreviewFile is a picture's preview as an attachment.
+func (m *Media) PreviewFile() *bot.File {
+	name := strings.TrimSuffix(path.Base(m.Name), path.Ext(m.Name)) + "-preview.jpg"
+	return &bot.File{Name: name, MIMEType: "image/jpeg", Data: m.Preview}
 }
 
 // File is the media as an outbound message's attachment.
@@ -171,21 +188,25 @@ func readMedia(fsys fs.FS, name, kind string) (*Media, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not an image this program can read (%v)", err)
 	}
-	out, w, h, err := lighten(src)
+	out, w, h, err := lighten(src, ImageLongSide, ImageBudget)
+	if err != nil {
+		return nil, err
+	}
+	preview, _, _, err := lighten(src, PreviewLongSide, PreviewBudget)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(out)
-	return &Media{Data: out, Hash: hex.EncodeToString(sum[:]), MIMEType: "image/jpeg", Width: w, Height: h}, nil
+	return &Media{Data: out, Hash: hex.EncodeToString(sum[:]), MIMEType: "image/jpeg", Width: w, Height: h, Preview: preview}, nil
 }
 
-// lighten scales img to ImageLongSide at most and encodes it as JPEG at
-// the best quality that fits ImageBudget.
-func lighten(img image.Image) ([]byte, int, int, error) {
+// lighten scales img to longSide at most and encodes it as JPEG at the
+// best quality that fits budget.
+func lighten(img image.Image, longSide, budget int) ([]byte, int, int, error) {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if long := max(w, h); long > ImageLongSide {
-		w, h = max(1, w*ImageLongSide/long), max(1, h*ImageLongSide/long)
+	if long := max(w, h); long > longSide {
+		w, h = max(1, w*longSide/long), max(1, h*longSide/long)
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	// White under transparency: a PNG's clear background stays light.
@@ -197,12 +218,58 @@ func lighten(img image.Image) ([]byte, int, int, error) {
 		if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: q}); err != nil {
 			return nil, 0, 0, err
 		}
-		if buf.Len() <= ImageBudget {
+		if buf.Len() <= budget {
 			break
 		}
 	}
-	if buf.Len() > ImageBudget {
-		return nil, 0, 0, fmt.Errorf("it does not fit in %d KB even compressed: give a simpler or smaller image", ImageBudget>>10)
+	if buf.Len() > budget {
+		return nil, 0, 0, fmt.Errorf("it does not fit in %d KB even compressed: give a simpler or smaller image", budget>>10)
 	}
 	return bytes.Clone(buf.Bytes()), w, h, nil
+}
+
+// fullSizePrefix starts the data of a preview's "Full size" button, with
+// the first fullSizeKey hex digits of the picture's hash.
+const (
+	fullSizePrefix = "fs:"
+	fullSizeKey    = 16
+)
+
+// Options are the host's option handlers: a preview's "Full size".
+func (h *Host) Options() []bot.OptionHandler {
+	return []bot.OptionHandler{{Prefix: fullSizePrefix, Run: h.fullSize}}
+}
+
+// fullSize sends the whole picture a preview stands for to the member who
+// pressed, privately (in the chat when they have no private chat with the
+// bot), and answers the press.
+func (h *Host) fullSize(tx bot.Tx, s bot.Session) error {
+	key := strings.TrimPrefix(s.Event.Option, fullSizePrefix)
+	var found *Media
+	for _, l := range h.Library().All() {
+		for _, st := range l.Steps {
+			if st.Media != nil && st.Media.Kind == MediaImage && strings.HasPrefix(st.Media.Hash, key) && len(key) == fullSizeKey {
+				found = st.Media
+			}
+		}
+	}
+	if found == nil {
+		return nil // the lesson changed since: the press is answered empty
+	}
+	to, note := s.Chat, "full_size_here"
+	if dm, err := tx.DirectChatOf(s.Member.ID); err == nil {
+		to, note = dm, "full_size_sent"
+	} else if !errors.Is(err, bot.ErrNotFound) {
+		return err
+	}
+	out := bot.Outbound{Channel: to.Channel, ChatID: to.PlatformID, File: found.File(),
+		Key: "ev:" + s.Event.ID + ":full"}
+	if err := tx.Enqueue(out, s.Now); err != nil {
+		return err
+	}
+	if s.Event.PressID == "" {
+		return nil
+	}
+	return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, PressID: s.Event.PressID,
+		Text: engineText(s.Lang, note), Key: bot.PressKey(s.Event.PressID)}, s.Now)
 }

@@ -150,8 +150,8 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 // title when the platform shows a new one.
 func (t *Tx) EnsureChat(channel, platformID string, typ bot.ChatType, title string, at time.Time) (bot.Chat, error) {
 	c := bot.Chat{Channel: channel, PlatformID: platformID}
-	err := t.row(`SELECT id, type, title, lang, forum FROM chats WHERE channel = ? AND platform_id = ?`, channel, platformID).
-		Scan(&c.ID, &c.Type, &c.Title, &c.Lang, &c.Forum)
+	err := t.row(`SELECT id, type, title, lang, forum, light_media FROM chats WHERE channel = ? AND platform_id = ?`, channel, platformID).
+		Scan(&c.ID, &c.Type, &c.Title, &c.Lang, &c.Forum, &c.LightMedia)
 	switch {
 	case err == nil:
 		if title != "" && title != c.Title {
@@ -181,19 +181,19 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		chatID, memberID sql.NullInt64
 		chatType         sql.NullString
 		title, chatLang  sql.NullString
-		forum            sql.NullBool
+		forum, light     sql.NullBool
 		name, lang       sql.NullString
 		alias, pseudonym sql.NullString
 		created, seen    sql.NullInt64
 	)
-	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at,
+	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, c.light_media, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at,
 		m.pseudonym
 		FROM (SELECT 1)
 		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
 		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
 		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
 		ev.Channel, ev.ChatID, ev.Channel, ev.SenderID).
-		Scan(&chatID, &chatType, &title, &chatLang, &forum, &memberID, &alias, &name, &lang, &created, &seen, &pseudonym)
+		Scan(&chatID, &chatType, &title, &chatLang, &forum, &light, &memberID, &alias, &name, &lang, &created, &seen, &pseudonym)
 	if err != nil {
 		return c, m, fmt.Errorf("arrive %s:%s: %w", ev.Channel, ev.ChatID, err)
 	}
@@ -220,7 +220,7 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		return c, m, t.JoinChat(c.ID, m.ID, at)
 	}
 	c = bot.Chat{ID: chatID.Int64, Channel: ev.Channel, PlatformID: ev.ChatID, Type: bot.ChatType(chatType.String),
-		Title: title.String, Lang: chatLang.String, Forum: forum.Bool}
+		Title: title.String, Lang: chatLang.String, Forum: forum.Bool, LightMedia: light.Bool}
 	if err := t.noteSize(c.ID, ev); err != nil {
 		return c, m, err
 	}
@@ -312,8 +312,8 @@ func (t *Tx) ChatMemberIDs(chatID int64, since time.Time) ([]int64, error) {
 // ChatByID returns a chat.
 func (t *Tx) ChatByID(id int64) (bot.Chat, error) {
 	c := bot.Chat{ID: id}
-	err := t.row(`SELECT channel, platform_id, type, title, lang, forum FROM chats WHERE id = ?`, id).
-		Scan(&c.Channel, &c.PlatformID, &c.Type, &c.Title, &c.Lang, &c.Forum)
+	err := t.row(`SELECT channel, platform_id, type, title, lang, forum, light_media FROM chats WHERE id = ?`, id).
+		Scan(&c.Channel, &c.PlatformID, &c.Type, &c.Title, &c.Lang, &c.Forum, &c.LightMedia)
 	if err != nil {
 		return c, fmt.Errorf("chat %d: %w", id, notFound(err))
 	}
@@ -324,6 +324,14 @@ func (t *Tx) ChatByID(id int64) (bot.Chat, error) {
 func (t *Tx) SetMemberLang(memberID int64, lang string) error {
 	if _, err := t.exec(`UPDATE members SET lang = ? WHERE id = ?`, lang, memberID); err != nil {
 		return fmt.Errorf("set member %d language: %w", memberID, err)
+	}
+	return nil
+}
+
+// SetChatLightMedia sets whether a chat gets pictures as previews.
+func (t *Tx) SetChatLightMedia(chatID int64, light bool) error {
+	if _, err := t.exec(`UPDATE chats SET light_media = ? WHERE id = ?`, light, chatID); err != nil {
+		return fmt.Errorf("chat %d light on data: %w", chatID, err)
 	}
 	return nil
 }

@@ -1,0 +1,79 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"image/jpeg"
+	"testing"
+
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/simtest"
+)
+
+// TestLightOnData: a group that sent /data light gets a lesson's picture
+// as a small preview with a "Full size" button; a press sends the whole
+// picture to the member privately, or in the group to one who never wrote
+// to the bot; /data full brings whole pictures back.
+func TestLightOnData(t *testing.T) {
+	s := sim.New(nil)
+	huddletest.Start(t, huddletest.Options{Lessons: huddletest.PictureLessons(t), Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
+	c := simtest.Chats{T: t, Sim: s}
+	width := func(m sim.Message) int {
+		t.Helper()
+		f, ok := s.File(m.ID)
+		if !ok {
+			t.Fatalf("message %q has no file", m.Text)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(f.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img.Bounds().Dx()
+	}
+	picture := func(after int64) sim.Message {
+		t.Helper()
+		for _, m := range s.Messages(context.Background(), "ward", after, 0) {
+			if m.Bot && m.File != nil {
+				return m
+			}
+		}
+		t.Fatal("no picture")
+		return sim.Message{}
+	}
+	seq := c.Post("dm-amina", "amina", "/start")
+	c.Wait("dm-amina", seq, "Welcome")
+	seq = c.Post("ward", "amina", "/data light")
+	c.Wait("ward", seq, "Only program staff and the group's admins")
+	seq = c.Post("ward", "lead", "/data light")
+	c.Wait("ward", seq, "This group is now light on data")
+
+	seq = c.Post("ward", "amina", "/lesson picture")
+	c.Wait("ward", seq, "Two lines: positive.")
+	pv := picture(seq)
+	f, _ := s.File(pv.ID)
+	if width(pv) != flows.PreviewLongSide || len(f.Data) > flows.PreviewBudget || len(pv.Options) != 1 || pv.Options[0].Label != "🔍 Full size" {
+		t.Fatalf("preview %s, %d bytes, options %v", f.Name, len(f.Data), pv.Options)
+	}
+	dm := c.Last("dm-amina")
+	c.Press("ward", "amina", pv, 0)
+	full := c.Wait("dm-amina", dm, "")
+	if width(full) != flows.ImageLongSide {
+		t.Errorf("Amina got a picture %d wide privately", width(full))
+	}
+	ward := c.Last("ward")
+	c.Press("ward", "baraka", pv, 0) // never wrote to the bot privately
+	if m := c.Wait("ward", ward, ""); m.File == nil || width(m) != flows.ImageLongSide {
+		t.Errorf("Baraka got %q in the group; want the whole picture", m.Text)
+	}
+
+	seq = c.Post("ward", "lead", "/data full")
+	c.Wait("ward", seq, "Pictures now come in full")
+	seq = c.Post("ward", "amina", "/lesson picture")
+	c.Wait("ward", seq, "Two lines: positive.")
+	if w := width(picture(seq)); w != flows.ImageLongSide {
+		t.Errorf("after /data full, a picture %d wide", w)
+	}
+}
