@@ -8,6 +8,10 @@ func (r *Router) forgetCommand() (Command, []OptionHandler) {
 		[]OptionHandler{{Prefix: forgetYes, Run: r.forgetAnswer}, {Prefix: forgetNo, Run: r.forgetAnswer}}
 }
 
+// ForgottenKeyPrefix starts the outbox key of the confirmation sent to a
+// member just forgotten: the store erases its traces as it did theirs.
+const ForgottenKeyPrefix = "forgotten:"
+
 // Options of the /forget question.
 const (
 	forgetYes = "fg+"
@@ -38,5 +42,5 @@ func (r *Router) forgetAnswer(tx Tx, s Session) error {
 		}
 	}
 	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
-		Transient: true, Answer: true, Key: "forgotten:" + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
+		Transient: true, Answer: true, Key: ForgottenKeyPrefix + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

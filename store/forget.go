@@ -27,6 +27,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		return fmt.Errorf("forget member %d: %w", memberID, notFound(err))
 	}
 	channel, ids := m.Channel, m.PlatformIDs()
+	t.db.rebuild.Store(true)
 	t.db.truncate.Store(true)
 	steps := []struct {
 		what string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -185,14 +186,20 @@ func (d *DB) ChatKnown(ctx context.Context, channel, platformID string) (bool, e
 
 // dropTransient deletes outbox message id when it is transient (about a
 // member who declined or was forgotten), and has the WAL emptied after
-// the commit so its old page leaves the files too.
+// the commit so its old page leaves the files too; the confirmation to a
+// member just forgotten has the database rebuilt, as their erasure did.
 func (t *Tx) dropTransient(id int64) error {
-	res, err := t.exec(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient')`, id)
+	var key string
+	err := t.row(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient') RETURNING key`, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("drop transient outbox %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		t.db.truncate.Store(true)
+	if strings.HasPrefix(key, bot.ForgottenKeyPrefix) {
+		t.db.rebuild.Store(true)
 	}
+	t.db.truncate.Store(true)
 	return nil
 }

@@ -60,8 +60,9 @@ type DB struct {
 	// subjectKey keys the hashes that name people in consents.
 	subjectKey []byte
 	// truncate asks the writer to checkpoint and empty the WAL after its
-	// next commit (an erasure sets it).
-	truncate atomic.Bool
+	// next commit (an erasure, or a transient message gone, sets it);
+	// rebuild asks it to VACUUM first (an erasure sets it).
+	truncate, rebuild atomic.Bool
 }
 
 // Stats says how well group commit batches: commits made, and caller
@@ -390,21 +391,26 @@ func (d *DB) commitSavepoints(batch []*request) {
 }
 
 // truncateWAL, when an erasure asked for it, rebuilds the database
-// (VACUUM), copies the WAL into the database file and empties it, so the
-// erased rows' old pages are left in neither file. Readers
+// (VACUUM) and copies the WAL into the database file and empties it, so
+// the erased rows' old pages are left in neither file; when a transient
+// message went, it only empties the WAL. Readers
 // holding an old snapshot make it wait; it tries for about a second, then
 // leaves it to the writer, which tries again a little later.
 func (d *DB) truncateWAL() {
 	if !d.truncate.Swap(false) {
 		return
 	}
-	// Rebuilt first: SQLite's secure_delete zeroes the cells it frees,
-	// but a page it rebalances can keep an old row's head in its unused
-	// space (the test of /forget found an outbox key so). VACUUM copies
-	// only the live rows into new pages.
-	if _, err := d.write.Exec(`VACUUM`); err != nil {
-		d.truncate.Store(true) // the writer tries again shortly
-		return
+	// After an erasure, rebuilt first: SQLite's secure_delete zeroes the
+	// cells it frees, but a page it rebalances can keep an old row's head
+	// in its unused space (the test of /forget found an outbox key so).
+	// VACUUM copies only the live rows into new pages. It costs the whole
+	// file, so only erasures ask for it, not every transient message.
+	if d.rebuild.Load() {
+		if _, err := d.write.Exec(`VACUUM`); err != nil {
+			d.truncate.Store(true) // the writer tries again shortly
+			return
+		}
+		d.rebuild.Store(false)
 	}
 	for range 20 {
 		var busy, frames, done int
