@@ -112,10 +112,21 @@ func (r *StepRun) WakeAfter(d time.Duration) { r.c.wake(d) }
 type Kinds struct {
 	names   []string // in the order the format documents them
 	parsers map[string]func(p *parser, n *yaml.Node, st *Step) stepKind
+	// pictures keeps the pictures made light, so that a folder read
+	// again does not scale them again; nil for none (the package's own
+	// Load and Parse).
+	pictures *pictureCache
 }
 
 // NewKinds returns the built-in step kinds, to which a program may add.
+// Lessons read with them keep their pictures made light across reloads.
 func NewKinds() *Kinds {
+	k := newKinds()
+	k.pictures = &pictureCache{made: map[string]*Media{}}
+	return k
+}
+
+func newKinds() *Kinds {
 	k := &Kinds{parsers: map[string]func(p *parser, n *yaml.Node, st *Step) stepKind{}}
 	// say is made through Register, as a program's own kinds are.
 	if err := k.Register(sayKind); err != nil {
@@ -138,7 +149,7 @@ var kindName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // builtin is the built-in kinds, which Load and Parse use. Nothing
 // registers to it.
-var builtin = NewKinds()
+var builtin = newKinds()
 
 func (k *Kinds) add(name string, parse func(p *parser, n *yaml.Node, st *Step) stepKind) {
 	if !slices.Contains(k.names, name) {

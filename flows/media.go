@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	// Decoders of the image types lessons may use.
 	_ "image/gif"
@@ -154,7 +155,7 @@ func (p *parser) readMedia(fsys fs.FS, dir string) {
 		if fsys == nil {
 			continue // parsed alone: the files are read with the folder
 		}
-		m, err := readMedia(fsys, path.Join(dir, pm.name), pm.kind)
+		m, err := readMedia(fsys, path.Join(dir, pm.name), pm.kind, p.kinds.pictures)
 		if err != nil {
 			p.problems = append(p.problems, Problem{File: p.file, Line: pm.line, Msg: fmt.Sprintf("%s %s: %v", pm.kind, pm.name, err)})
 			continue
@@ -164,9 +165,41 @@ func (p *parser) readMedia(fsys fs.FS, dir string) {
 	}
 }
 
+// pictureCache keeps pictures made light by their source's SHA-256: a
+// lessons folder read again after an edit scales only what changed.
+type pictureCache struct {
+	mu   sync.Mutex
+	made map[string]*Media
+}
+
+// maxPictures bounds the cache; past it, it starts afresh.
+const maxPictures = 1024
+
+func (c *pictureCache) get(key string) (*Media, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.made[key]
+	return m, ok
+}
+
+func (c *pictureCache) put(key string, m *Media) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.made) >= maxPictures {
+		c.made = map[string]*Media{}
+	}
+	c.made[key] = m
+}
+
 // readMedia reads and checks one file of a kind; a picture is scaled and
-// compressed.
-func readMedia(fsys fs.FS, name, kind string) (*Media, error) {
+// compressed, or taken from cache when the same bytes were before.
+func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, error) {
 	info, err := fs.Stat(fsys, name)
 	switch {
 	case err != nil:
@@ -180,9 +213,14 @@ func readMedia(fsys fs.FS, name, kind string) (*Media, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(data)
+	key := hex.EncodeToString(sum[:])
 	if kind != MediaImage {
-		sum := sha256.Sum256(data)
-		return &Media{Data: data, Hash: hex.EncodeToString(sum[:]), MIMEType: mediaTypes[kind][strings.ToLower(path.Ext(name))]}, nil
+		return &Media{Data: data, Hash: key, MIMEType: mediaTypes[kind][strings.ToLower(path.Ext(name))]}, nil
+	}
+	if m, ok := cache.get(key); ok {
+		cp := *m // Kind and Name are the step's
+		return &cp, nil
 	}
 	src, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -196,8 +234,11 @@ func readMedia(fsys fs.FS, name, kind string) (*Media, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(out)
-	return &Media{Data: out, Hash: hex.EncodeToString(sum[:]), MIMEType: "image/jpeg", Width: w, Height: h, Preview: preview}, nil
+	outSum := sha256.Sum256(out)
+	m := &Media{Data: out, Hash: hex.EncodeToString(outSum[:]), MIMEType: "image/jpeg", Width: w, Height: h, Preview: preview}
+	cache.put(key, m)
+	cp := *m
+	return &cp, nil
 }
 
 // lighten scales img to longSide at most and encodes it as JPEG at the

@@ -180,3 +180,43 @@ steps:
 		}
 	}
 }
+
+// TestPicturesMadeOnce: a folder read again with the same kinds takes
+// each unchanged picture from the first reading rather than scaling it
+// again; the package's own Load, which keeps nothing, scales it anew.
+func TestPicturesMadeOnce(t *testing.T) {
+	var src bytes.Buffer
+	if err := png.Encode(&src, noisy(600, 400)); err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"a.yaml": {Data: []byte("id: a\ntitle: A\nsteps:\n  - say: Look.\n    image: p.png\n")},
+		"b.yaml": {Data: []byte("id: b\ntitle: B\nsteps:\n  - say: Again.\n    image: p.png\n")},
+		"p.png":  {Data: src.Bytes()},
+	}
+	k := NewKinds()
+	first, err := k.Load(fsys, ".", "lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := k.Load(fsys, ".", "lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := first.Get("a")
+	a2, _ := again.Get("a")
+	b2, _ := again.Get("b")
+	if &a1.Steps[0].Media.Data[0] != &a2.Steps[0].Media.Data[0] || &a2.Steps[0].Media.Data[0] != &b2.Steps[0].Media.Data[0] {
+		t.Error("the picture was made again")
+	}
+	if a2.Steps[0].Media.Name != "p.png" || b2.Steps[0].Media.Kind != MediaImage {
+		t.Errorf("cached picture: %+v", a2.Steps[0].Media)
+	}
+	plain, err := Load(fsys, ".", "lessons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := plain.Get("a"); &p.Steps[0].Media.Data[0] == &a1.Steps[0].Media.Data[0] {
+		t.Error("the package's Load shared the kinds' pictures")
+	}
+}
