@@ -114,10 +114,12 @@ func parseRange(from, to string, loc *time.Location, now time.Time) (report.Rang
 	return report.Range{From: start, To: end}, nil
 }
 
-// writeReport writes the figures as a table, CSV or JSON.
+// writeReport writes the groups' figures as a table, CSV or JSON (which
+// holds the courses' too).
 func writeReport(w io.Writer, format string, r report.Range, rows []report.GroupFigures, courses []report.CourseFigures) error {
-	header := []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated"}
-	record := func(g report.GroupFigures) []string {
+	t := figures{title: "Groups", none: "(no groups)",
+		header: []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated"}}
+	for _, g := range rows {
 		pct := "-"
 		if g.Answers > 0 {
 			pct = strconv.Itoa((100*g.Correct + g.Answers/2) / g.Answers)
@@ -126,89 +128,73 @@ func writeReport(w io.Writer, format string, r report.Range, rows []report.Group
 		if title == "" {
 			title = g.Channel + ":" + g.PlatformID
 		}
-		return []string{title, strconv.Itoa(g.Members), strconv.Itoa(g.Active), strconv.Itoa(g.Messages), strconv.Itoa(g.Answers),
-			pct, strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated)}
+		t.rows = append(t.rows, []string{title, strconv.Itoa(g.Members), strconv.Itoa(g.Active), strconv.Itoa(g.Messages), strconv.Itoa(g.Answers),
+			pct, strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated)})
 	}
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if courses == nil {
-			courses = []report.CourseFigures{}
-		}
-		return enc.Encode(struct {
-			From    string                 `json:"from"`
-			To      string                 `json:"to"`
-			Groups  []report.GroupFigures  `json:"groups"`
-			Courses []report.CourseFigures `json:"courses"`
-		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows, courses})
-	case "csv":
-		cw := csvsafe.NewWriter(w)
-		cw.Write(header)
-		for _, g := range rows {
-			cw.Write(record(g))
-		}
-		cw.Flush()
-		return cw.Error()
-	case "table":
-		fmt.Fprintf(w, "Groups, %s to %s\n\n", r.From.Format("2 Jan 2006"), r.To.AddDate(0, 0, -1).Format("2 Jan 2006"))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		for i, h := range header {
-			fmt.Fprint(tw, h, "\t")
-			if i == len(header)-1 {
-				fmt.Fprintln(tw)
-			}
-		}
-		for _, g := range rows {
-			for _, f := range record(g) {
-				fmt.Fprint(tw, f, "\t")
-			}
-			fmt.Fprintln(tw)
-		}
-		if len(rows) == 0 {
-			fmt.Fprintln(tw, "(no groups)")
-		}
-		return tw.Flush()
+	if courses == nil {
+		courses = []report.CourseFigures{}
 	}
-	return fmt.Errorf("--format %q: want table, csv or json", format)
+	return t.write(w, format, r, struct {
+		From    string                 `json:"from"`
+		To      string                 `json:"to"`
+		Groups  []report.GroupFigures  `json:"groups"`
+		Courses []report.CourseFigures `json:"courses"`
+	}{isoDay(r.From), isoDay(r.To.AddDate(0, 0, -1)), rows, courses})
 }
 
 // writeCourses writes the courses' figures as a table, CSV or JSON.
 func writeCourses(w io.Writer, format string, r report.Range, rows []report.CourseFigures) error {
-	header := []string{"course", "groups started", "groups taking it", "groups ended", "members took part", "passed", "certificates", "CPD hours"}
-	record := func(c report.CourseFigures) []string {
-		return []string{c.CourseID, strconv.Itoa(c.Started), strconv.Itoa(c.Running), strconv.Itoa(c.Ended), strconv.Itoa(c.TookPart),
-			strconv.Itoa(c.Passed), strconv.Itoa(c.Certificates), strconv.FormatFloat(c.Hours, 'f', -1, 64)}
+	t := figures{title: "Courses", none: "(no courses)",
+		header: []string{"course", "groups started", "groups taking it", "groups ended", "members took part", "passed", "certificates", "CPD hours"}}
+	for _, c := range rows {
+		t.rows = append(t.rows, []string{c.CourseID, strconv.Itoa(c.Started), strconv.Itoa(c.Running), strconv.Itoa(c.Ended), strconv.Itoa(c.TookPart),
+			strconv.Itoa(c.Passed), strconv.Itoa(c.Certificates), strconv.FormatFloat(c.Hours, 'f', -1, 64)})
 	}
+	if rows == nil {
+		rows = []report.CourseFigures{}
+	}
+	return t.write(w, format, r, struct {
+		From    string                 `json:"from"`
+		To      string                 `json:"to"`
+		Courses []report.CourseFigures `json:"courses"`
+	}{isoDay(r.From), isoDay(r.To.AddDate(0, 0, -1)), rows})
+}
+
+// isoDay writes a report's day as its flags take it.
+func isoDay(t time.Time) string { return t.Format("2006-01-02") }
+
+// figures is one of the report's tables: its title, its columns and a
+// row each, with what to say when it has none.
+type figures struct {
+	title, none string
+	header      []string
+	rows        [][]string
+}
+
+// write writes the table as a table for people or as CSV, or doc as JSON.
+func (f figures) write(w io.Writer, format string, r report.Range, doc any) error {
 	switch format {
 	case "json":
-		if rows == nil {
-			rows = []report.CourseFigures{}
-		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			From    string                 `json:"from"`
-			To      string                 `json:"to"`
-			Courses []report.CourseFigures `json:"courses"`
-		}{r.From.Format("2006-01-02"), r.To.AddDate(0, 0, -1).Format("2006-01-02"), rows})
+		return enc.Encode(doc)
 	case "csv":
 		cw := csvsafe.NewWriter(w)
-		cw.Write(header)
-		for _, c := range rows {
-			cw.Write(record(c))
+		cw.Write(f.header)
+		for _, row := range f.rows {
+			cw.Write(row)
 		}
 		cw.Flush()
 		return cw.Error()
 	case "table":
-		fmt.Fprintf(w, "Courses, %s to %s\n\n", r.From.Format("2 Jan 2006"), r.To.AddDate(0, 0, -1).Format("2 Jan 2006"))
+		fmt.Fprintf(w, "%s, %s to %s\n\n", f.title, r.From.Format("2 Jan 2006"), r.To.AddDate(0, 0, -1).Format("2 Jan 2006"))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
-		for _, c := range rows {
-			fmt.Fprintln(tw, strings.Join(record(c), "\t")+"\t")
+		fmt.Fprintln(tw, strings.Join(f.header, "\t")+"\t")
+		for _, row := range f.rows {
+			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 		}
-		if len(rows) == 0 {
-			fmt.Fprintln(tw, "(no courses)")
+		if len(f.rows) == 0 {
+			fmt.Fprintln(tw, f.none)
 		}
 		return tw.Flush()
 	}
