@@ -1,13 +1,10 @@
 package flows
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"io/fs"
 	"maps"
 	"path"
@@ -20,8 +17,8 @@ import (
 	_ "image/png"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/picture"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 )
 
@@ -222,51 +219,23 @@ func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, erro
 		cp := *m // Kind and Name are the step's
 		return &cp, nil
 	}
-	src, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("not an image this program can read (%v)", err)
-	}
-	out, w, h, err := lighten(src, ImageLongSide, ImageBudget)
+	src, err := picture.Decode(data)
 	if err != nil {
 		return nil, err
 	}
-	preview, _, _, err := lighten(src, PreviewLongSide, PreviewBudget)
+	out, err := picture.Lighten(src, ImageLongSide, ImageBudget)
 	if err != nil {
 		return nil, err
 	}
-	outSum := sha256.Sum256(out)
-	m := &Media{Data: out, Hash: hex.EncodeToString(outSum[:]), MIMEType: "image/jpeg", Width: w, Height: h, Preview: preview}
+	preview, err := picture.Lighten(src, PreviewLongSide, PreviewBudget)
+	if err != nil {
+		return nil, err
+	}
+	outSum := sha256.Sum256(out.Data)
+	m := &Media{Data: out.Data, Hash: hex.EncodeToString(outSum[:]), MIMEType: "image/jpeg", Width: out.Width, Height: out.Height, Preview: preview.Data}
 	cache.put(key, m)
 	cp := *m
 	return &cp, nil
-}
-
-// lighten scales img to longSide at most and encodes it as JPEG at the
-// best quality that fits budget.
-func lighten(img image.Image, longSide, budget int) ([]byte, int, int, error) {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if long := max(w, h); long > longSide {
-		w, h = max(1, w*longSide/long), max(1, h*longSide/long)
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	// White under transparency: a PNG's clear background stays light.
-	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
-	var buf bytes.Buffer
-	for _, q := range []int{85, 75, 65, 55, 45, 35} {
-		buf.Reset()
-		if err := jpeg.Encode(&buf, dst, &jpeg.Options{Quality: q}); err != nil {
-			return nil, 0, 0, err
-		}
-		if buf.Len() <= budget {
-			break
-		}
-	}
-	if buf.Len() > budget {
-		return nil, 0, 0, fmt.Errorf("it does not fit in %d KB even compressed: give a simpler or smaller image", budget>>10)
-	}
-	return bytes.Clone(buf.Bytes()), w, h, nil
 }
 
 // fullSizePrefix starts the data of a preview's "Full size" button, with

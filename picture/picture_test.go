@@ -1,0 +1,88 @@
+package picture_test
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"strings"
+	"testing"
+
+	"github.com/huddlebot/huddle/internal/phototest"
+	"github.com/huddlebot/huddle/picture"
+)
+
+func TestCleanDropsMetadataKeepsOrientation(t *testing.T) {
+	photo := phototest.Phone(t, 640, 360)
+	if got := phototest.Clean(photo); got == "" {
+		t.Fatal("the phone's photo carries no metadata: the test proves nothing")
+	}
+	p, err := picture.Clean(photo, 1280, 150<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := phototest.Clean(p.Data); got != "" {
+		t.Errorf("the clean picture still holds %s", got)
+	}
+	if p.Width != 360 || p.Height != 640 {
+		t.Errorf("size %d×%d, want 360×640 (turned upright)", p.Width, p.Height)
+	}
+	if !phototest.Upright(t, p.Data) {
+		t.Error("the picture is not upright: red should be on top")
+	}
+}
+
+func TestLightenFitsBudget(t *testing.T) {
+	tests := []struct {
+		name             string
+		w, h             int
+		long, budget     int
+		wantW, wantH     int
+		wantErrSubstring string
+	}{
+		{"scaled down", 4000, 3000, 1280, 150 << 10, 1280, 960, ""},
+		{"small stays", 300, 200, 1280, 150 << 10, 300, 200, ""},
+		{"preview", 4000, 3000, 480, 30 << 10, 480, 360, ""},
+		{"budget impossible", 4000, 3000, 1280, 100, 0, 0, "does not fit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img := noisy(tt.w, tt.h)
+			p, err := picture.Lighten(img, tt.long, tt.budget)
+			if tt.wantErrSubstring != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErrSubstring) {
+					t.Fatalf("err %v, want %q", err, tt.wantErrSubstring)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Width != tt.wantW || p.Height != tt.wantH || len(p.Data) > tt.budget {
+				t.Errorf("%d×%d, %d bytes; want %d×%d within %d", p.Width, p.Height, len(p.Data), tt.wantW, tt.wantH, tt.budget)
+			}
+			cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.Data))
+			if err != nil || cfg.Width != tt.wantW || cfg.Height != tt.wantH {
+				t.Errorf("reads back as %+v, %v", cfg, err)
+			}
+		})
+	}
+}
+
+func TestDecodeRefusesNonPictures(t *testing.T) {
+	if _, err := picture.Decode([]byte("%PDF-1.4 not a picture")); err == nil {
+		t.Fatal("a PDF decoded as a picture")
+	}
+}
+
+// noisy is a w×h picture with detail, which compresses like a photo.
+func noisy(w, h int) image.Image {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	seed := uint32(7)
+	for y := range h {
+		for x := range w {
+			seed = seed*1664525 + 1013904223
+			img.Pix[y*w+x] = uint8((x*200/w + y*40/h) + int(seed>>28))
+		}
+	}
+	return img
+}
