@@ -121,6 +121,7 @@ type (
 		CourseResults   []dataResult     `json:"course_results"`
 		Certificates    []dataCert       `json:"certificates"`
 		Badges          []dataBadge      `json:"badges"`
+		Attachments     []dataAttachment `json:"photos_and_voice_notes"`
 		MarkedHelpful   []string         `json:"case_replies_marked_helpful"`
 		Engagement      dataEngagement   `json:"engagement"`
 		Review          dataReview       `json:"review"`
@@ -204,6 +205,18 @@ type (
 		Queues        []string `json:"queues"`
 		CasesAssigned []string `json:"cases_assigned"`
 		DigestSentAt  string   `json:"digest_sent_at,omitempty"`
+	}
+	// dataAttachment is a photo or voice note they sent, the file itself
+	// in base64.
+	dataAttachment struct {
+		Kind     string `json:"kind"`
+		Type     string `json:"type"`
+		Case     string `json:"case,omitempty"`
+		Caption  string `json:"caption,omitempty"`
+		Status   string `json:"status"`
+		SentAt   string `json:"sent_at"`
+		SHA256   string `json:"sha256"`
+		Contents []byte `json:"contents"`
 	}
 	dataBadge struct {
 		Badge    string `json:"badge"`
@@ -308,6 +321,15 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	doc.Badges = make([]dataBadge, 0, len(d.Badges))
 	for _, b := range d.Badges {
 		doc.Badges = append(doc.Badges, dataBadge{Badge: b.Badge, EarnedAt: stamp(b.Earned)})
+	}
+	doc.Attachments = make([]dataAttachment, 0, len(d.Attachments))
+	for _, a := range d.Attachments {
+		att := dataAttachment{Kind: a.Kind, Type: a.MIMEType, Caption: a.Caption, Status: a.Status, SentAt: stamp(a.Created),
+			SHA256: a.Hash, Contents: a.Data}
+		if a.CaseID != 0 {
+			att.Case = caseRef(a.CaseID)
+		}
+		doc.Attachments = append(doc.Attachments, att)
 	}
 	doc.MarkedHelpful = make([]string, 0, len(d.MarkedHelpful))
 	for _, id := range d.MarkedHelpful {

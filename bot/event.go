@@ -107,8 +107,16 @@ type Event struct {
 	// after the bot was offline): it is recorded but not acted on, so a
 	// command typed hours ago does not run now.
 	Late bool
+	// File is a photo or voice note the message carries, fetched by the
+	// adapter, with Text as its caption; its Data is nil when it could not
+	// be fetched or was larger than MaxInboundFile.
+	File *File
 	Time time.Time
 }
+
+// MaxInboundFile bounds a photo or voice note an adapter fetches: a
+// phone's photo is a few MB, a minute of voice a few hundred KB.
+const MaxInboundFile = 16 << 20
 
 // EventID builds the id of an inbound event from its channel, chat, sender
 // and platform message id, so that one platform message always maps to one

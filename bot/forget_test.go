@@ -3,7 +3,10 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +18,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/phototest"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
@@ -23,7 +27,7 @@ import (
 // emptied by store's ForgetMember. A new one fails TestForgetLeavesNothing
 // until ForgetMember handles it and the test's story fills it.
 var memberColumns = []string{
-	"answers.member_id", "assignments.assigned_by", "badges.member_id", "case_posts.helpful_by", "case_posts.member_id",
+	"answers.member_id", "assignments.assigned_by", "attachments.member_id", "badges.member_id", "case_posts.helpful_by", "case_posts.member_id",
 	"cases.assigned_to", "cases.author_id", "certificates.member_id", "chat_members.member_id", "cohorts.started_by",
 	"course_results.member_id", "engagement.member_id", "member_weeks.member_id", "mentor_digests.member_id", "mentors.member_id",
 	"pending_cases.author_id", "program_weeks.member_id", "review_cards.member_id", "review_log.member_id",
@@ -43,6 +47,7 @@ var inFile = map[string]func(dataFile) int{
 	"assignments.assigned_by":  func(f dataFile) int { return len(f.LessonsAssigned) },
 	"cohorts.started_by":       func(f dataFile) int { return len(f.CoursesStarted) },
 	"badges.member_id":         func(f dataFile) int { return len(f.Badges) },
+	"attachments.member_id":    func(f dataFile) int { return len(f.Attachments) },
 	"case_posts.helpful_by":    func(f dataFile) int { return len(f.MarkedHelpful) },
 	"course_results.member_id": func(f dataFile) int { return len(f.CourseResults) },
 	"certificates.member_id":   func(f dataFile) int { return len(f.Certificates) },
@@ -144,6 +149,19 @@ func TestForgetLeavesNothing(t *testing.T) {
 	wait("dm-zawadi", dm, "🏅 A new badge: a reply a mentor found helpful!")
 	zawadi("ward", "/case Mrs Wanjiru Kamau, 0722 123 456, bleeding after delivery. Help?")
 	wait("dm-zawadi", dm, "[removed]")
+	// A photo with a case: she checks it privately, and shares it.
+	if _, err := h.sim.Post(context.Background(), sim.Post{Chat: "ward", ChatType: bot.Group, ChatTitle: "Ward 5", Sender: "zawadi",
+		Name: "Zawadi Wekesa", Text: "/case Wound on the forearm, day 3, redness spreading. Antibiotics?",
+		File: &bot.File{Name: "IMG_0001.jpg", MIMEType: "image/jpeg", Data: phototest.Phone(t, 640, 360)}}); err != nil {
+		t.Fatal(err)
+	}
+	check := wait("dm-zawadi", dm, "Before your case is shared in Ward 5")
+	kept, _ := h.sim.File(check.ID)
+	h.pressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", check.ID, check.Options[0].Data)
+	wait("ward", ward, "📷 Photo for case #C3, shared by Zawadi Wekesa")
+	if got := filesIn(t, h.mediaDir()); len(got) != 1 {
+		t.Fatalf("media files before /forget: %v, want her photo", got)
+	}
 	zawadi("dm-zawadi", "/lesson solo-quiz")
 	wait("dm-zawadi", dm, "Which ward do you work on?")
 	zawadi("dm-zawadi", "Maternity")
@@ -274,6 +292,18 @@ func TestForgetLeavesNothing(t *testing.T) {
 			break
 		}
 	}
+	// Her photo's file is gone, and so are its bytes from the messages
+	// that carried it.
+	if got := filesIn(t, h.mediaDir()); len(got) != 0 {
+		t.Errorf("after /forget, media files %v remain", got)
+	}
+	// Bytes from the picture's own data near its end (its head, the
+	// tables, is alike in every JPEG), on a 3-byte boundary as base64
+	// encodes them in a JSON payload.
+	at := (len(kept.Data) - 120) / 3 * 3
+	if found := inFiles(t, h.app.Path, base64.StdEncoding.EncodeToString(kept.Data[at:at+60])); len(found) != 0 {
+		t.Errorf("after /forget, the database's files still hold her photo's bytes: %v", found)
+	}
 	if got := counts(); got != countsBefore {
 		t.Errorf("group counts (messages/answers) went from %s to %s; they must stay", countsBefore, got)
 	}
@@ -374,4 +404,26 @@ func TestForgetDuringLesson(t *testing.T) {
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("errors logged:\n%s", logs.String())
 	}
+}
+
+// mediaDir is the folder of members' photos and voice notes.
+func (h *harness) mediaDir() string { return filepath.Join(filepath.Dir(h.app.Path), "media") }
+
+// filesIn lists the files under dir (none when it does not exist).
+func filesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err == nil && !e.IsDir() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

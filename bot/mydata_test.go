@@ -79,6 +79,10 @@ type dataFile struct {
 	Certificates []struct {
 		Code string `json:"code"`
 	} `json:"certificates"`
+	Attachments []struct {
+		Kind     string `json:"kind"`
+		Contents []byte `json:"contents"`
+	} `json:"photos_and_voice_notes"`
 	Badges []struct {
 		Badge string `json:"badge"`
 	} `json:"badges"`

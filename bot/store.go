@@ -55,6 +55,9 @@ type MemberData struct {
 	// peers' replies they marked helpful, as mentor.
 	Badges        []Badge
 	MarkedHelpful []int64
+	// Attachments are the photos and voice notes they sent, with their
+	// files.
+	Attachments []Attachment
 	// Activity counts the activity log by kind.
 	Activity map[string]int
 	// Weeks are the weeks (by their Monday) they were active in each
@@ -377,6 +380,7 @@ type Tx interface {
 	CourseStore
 	CertificateStore
 	MotivationStore
+	AttachmentStore
 }
 
 // EventStore records the platform events seen, so a repeat is recognised.

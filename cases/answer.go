@@ -25,8 +25,9 @@ func (sv *Service) shown(lang, name, pseudonym string) string {
 func statusName(lang string, st bot.CaseStatus) string { return tr(lang, "status_"+string(st)) }
 
 // answer posts a mentor's answer into the case's group thread and tells the
-// author.
-func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) error {
+// author. A voice note (voice) is an answer too, relayed as one, with
+// text as its caption.
+func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voice *bot.File) error {
 	if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
 		if err != nil {
 			return err
@@ -39,7 +40,13 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 	if c.Status == bot.CaseClosed {
 		return bot.Reply(tx, s, "answer", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
 	}
-	if strings.TrimSpace(text) == "" {
+	if !isVoice(voice) {
+		voice = nil
+	}
+	if voice != nil && len(voice.Data) == 0 {
+		return bot.Reply(tx, s, "answer", tr(s.Lang, "voice_unreadable"))
+	}
+	if strings.TrimSpace(text) == "" && voice == nil {
 		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
 	}
 	_, text = checkIn(text, s.Lang) // mentors' answers are kept de-identified too
@@ -51,15 +58,28 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string) err
 	if err != nil {
 		return err
 	}
-	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
-		Text: tr(chat.Lang, "answer_post", c.ID, sv.shown(chat.Lang, s.Member.Name, s.Member.Pseudonym), text), Key: "ev:" + s.Event.ID + ":answer"}, s.Now)
-	if err != nil {
+	who := sv.shown(chat.Lang, s.Member.Name, s.Member.Pseudonym)
+	out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
+		Text: tr(chat.Lang, "answer_post", c.ID, who, text), Key: "ev:" + s.Event.ID + ":answer"}
+	posted := text
+	if voice != nil {
+		a := bot.Attachment{Kind: bot.AttachVoice, MIMEType: voice.MIMEType, MemberID: s.Member.ID, ChatID: c.ChatID, CaseID: c.ID,
+			Caption: text, Status: bot.AttachShown, Created: s.Now, Data: voice.Data}
+		if err := tx.SaveAttachment(&a); err != nil {
+			return err
+		}
+		out.Key = fmt.Sprintf("att:%d:answer", a.ID)
+		out.File = &bot.File{Name: fmt.Sprintf("case-%d-answer%s", c.ID, voiceExt(voice.MIMEType)), MIMEType: voice.MIMEType, Data: voice.Data}
+		out.Text = strings.TrimSpace(tr(chat.Lang, "voice_answer_post", c.ID, who) + "\n\n" + text)
+		posted = strings.TrimSpace("🎤 " + text)
+	}
+	if err := tx.Enqueue(out, s.Now); err != nil {
 		return err
 	}
-	if err := tx.LinkCaseMessage("ev:"+s.Event.ID+":answer", c.ID); err != nil {
+	if err := tx.LinkCaseMessage(out.Key, c.ID); err != nil {
 		return err
 	}
-	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostAnswer, Text: text,
+	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostAnswer, Text: posted,
 		MessageID: s.Event.MessageID, At: s.Now}); err != nil {
 		return err
 	}
@@ -260,4 +280,17 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		b.WriteString(tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
 	}
 	return bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
+}
+
+// voiceExt is the file extension of a voice note's type.
+func voiceExt(mimeType string) string {
+	switch mimeType {
+	case "audio/ogg":
+		return ".ogg"
+	case "audio/mpeg":
+		return ".mp3"
+	case "audio/mp4", "audio/aac":
+		return ".m4a"
+	}
+	return ""
 }

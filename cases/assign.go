@@ -204,5 +204,25 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 	if err := send(tx, dm, key, tr(lang, "assigned_dm", c.ID, chat.Title, c.Queue, c.Text, thread.String(), c.ID, c.ID), now); err != nil {
 		return err
 	}
-	return tx.LinkCaseMessage(key, c.ID)
+	if err := tx.LinkCaseMessage(key, c.ID); err != nil {
+		return err
+	}
+	// The case's photos follow its text.
+	attached, err := tx.CaseAttachments(c.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range attached {
+		if a.Kind != bot.AttachPhoto {
+			continue
+		}
+		data, err := tx.AttachmentData(a)
+		if err != nil {
+			return err
+		}
+		if err := sv.sendPhotoTo(tx, dm, c, a, data, fmt.Sprintf("att:%d:assign:%d:%d", a.ID, mentor.ID, now.UnixMilli()), now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -25,6 +25,9 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if utf8.RuneCountInString(text) < 10 {
 		return bot.Reply(tx, s, "case", tr(s.Lang, "usage"))
 	}
+	if isPhoto(s.Event.File) {
+		return sv.openWithPhoto(tx, s, text)
+	}
 	findings, redacted := checkIn(text, s.Lang)
 	if len(findings) == 0 {
 		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{}, s.Now)
@@ -182,7 +185,16 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
+	photos, err := tx.PendingAttachments(p.ID)
+	if err != nil {
+		return err
+	}
 	if !post {
+		for _, a := range photos {
+			if err := tx.DeleteAttachment(a.ID); err != nil {
+				return err
+			}
+		}
 		return bot.Reply(tx, s, "pending", tr(s.Lang, "discarded"))
 	}
 	chat, err := tx.ChatByID(p.ChatID)
@@ -192,6 +204,11 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	c, err := sv.Open(tx, chat, s.Member, p.Text, bot.CaseOptions{}, s.Now)
 	if err != nil {
 		return err
+	}
+	for _, a := range photos {
+		if err := sv.showPhoto(tx, s.Member, c, chat, a, false, s.Now); err != nil {
+			return err
+		}
 	}
 	return bot.Reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
 }
@@ -219,13 +236,16 @@ func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
 		if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
 			return false, err
 		}
-		return true, sv.answer(tx, s, c, ev.Text)
+		return true, sv.answer(tx, s, c, ev.Text, ev.File)
 	}
-	if ev.Text == "" {
+	if ev.Text == "" && !isPhoto(ev.File) {
 		return false, nil
 	}
 	if c.Status == bot.CaseClosed {
 		return true, bot.Reply(tx, s, "reply", tr(s.Lang, "closed_thread", c.ID))
+	}
+	if isPhoto(ev.File) {
+		return true, sv.photoInThread(tx, s, c)
 	}
 	findings, text := checkIn(ev.Text, s.Lang)
 	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostReply, Text: text,

@@ -131,9 +131,11 @@ func (sv *Service) Commands() []bot.Command {
 	}
 }
 
-// Options are the handlers of the author's answer to a held-back case.
+// Options are the handlers of the author's answer to a held-back case
+// and to a photo held back for its check.
 func (sv *Service) Options() []bot.OptionHandler {
-	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: sv.pendingAnswer}, {Prefix: discardPrefix, Run: sv.pendingAnswer}}
+	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: sv.pendingAnswer}, {Prefix: discardPrefix, Run: sv.pendingAnswer},
+		{Prefix: photoPostPrefix, Run: sv.photoAnswer}, {Prefix: photoDiscardPrefix, Run: sv.photoAnswer}}
 }
 
 // caseCommand is /case: /case 12 shows case 12; /case TEXT shares one.
@@ -155,7 +157,7 @@ func (sv *Service) answerCommand(tx bot.Tx, s bot.Session, args []string) error 
 	if err != nil || c.ID == 0 {
 		return err
 	}
-	return sv.answer(tx, s, c, afterWords(s.Event.Text, 2))
+	return sv.answer(tx, s, c, afterWords(s.Event.Text, 2), s.Event.File)
 }
 
 // afterWords returns text after its first n words, keeping its line

@@ -29,6 +29,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 	channel, ids := m.Channel, m.PlatformIDs()
 	t.db.rebuild.Store(true)
 	t.db.truncate.Store(true)
+	t.db.sweep.Store(true)
 	steps := []struct {
 		what string
 		sql  string
@@ -85,6 +86,14 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 			WHERE assigned_to = ? AND status = 'assigned'`, []any{ms(now), memberID}},
 		{"cases", `UPDATE cases SET assigned_to = NULL WHERE assigned_to = ?`, []any{memberID}},
 		{"case posts", `UPDATE case_posts SET member_id = NULL WHERE member_id = ?`, []any{memberID}},
+		// Their photos and voice notes: the messages that carry one leave
+		// it (unsent ones go), the rows go, and the writer removes the
+		// files after the commit.
+		{"photos and voice notes", `DELETE FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND key GLOB 'att:*'
+			AND CAST(substr(key, 5, instr(substr(key, 5), ':') - 1) AS INTEGER) IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
+		{"photos and voice notes", `UPDATE outbox SET payload = json_remove(payload, '$.file.data') WHERE key GLOB 'att:*'
+			AND CAST(substr(key, 5, instr(substr(key, 5), ':') - 1) AS INTEGER) IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
+		{"photos and voice notes", `DELETE FROM attachments WHERE member_id = ?`, []any{memberID}},
 		{"pending cases", `DELETE FROM pending_cases WHERE author_id = ?`, []any{memberID}},
 		{"mentors", `DELETE FROM mentors WHERE member_id = ?`, []any{memberID}},
 	}

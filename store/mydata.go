@@ -147,6 +147,11 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Badges = append(d.Badges, b)
 			return err
 		}},
+		{"photos and voice notes", `SELECT ` + attachmentColumns + ` FROM attachments WHERE member_id = ? ORDER BY id`, func(rows *sql.Rows) error {
+			a, err := scanAttachment(rows)
+			d.Attachments = append(d.Attachments, a)
+			return err
+		}},
 		{"helpful marks", `SELECT case_id FROM case_posts WHERE helpful_by = ? ORDER BY id`, func(rows *sql.Rows) error {
 			var id int64
 			err := rows.Scan(&id)
@@ -205,6 +210,13 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 		if err := t.scanRows(p.query, []any{memberID}, p.scan); err != nil {
 			return d, fmt.Errorf("data of member %d: %s: %w", memberID, p.what, err)
 		}
+	}
+	for i, a := range d.Attachments {
+		data, err := t.AttachmentData(a)
+		if err != nil {
+			return d, fmt.Errorf("data of member %d: %s %d: %w", memberID, a.Kind, a.ID, err)
+		}
+		d.Attachments[i].Data = data
 	}
 	return d, nil
 }

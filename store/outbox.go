@@ -59,12 +59,23 @@ func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, l
 // marked for it.
 func (d *DB) MarkSent(ctx context.Context, it bot.OutboxItem, platformID string, at time.Time) error {
 	return d.update(ctx, func(t *Tx) error {
-		res, err := t.exec(`UPDATE outbox SET sent_at = ?, platform_id = ?, attempts = attempts + 1 WHERE id = ? AND key = ?`, ms(at), platformID, it.ID, it.Key)
+		// A sent file leaves the row: a lesson's picture to hundreds of
+		// groups would be kept hundreds of times, and a member's photo
+		// would outlive its erasure. Its size is counted for the chat.
+		res, err := t.exec(`UPDATE outbox SET sent_at = ?, platform_id = ?, attempts = attempts + 1,
+			payload = CASE WHEN json_type(payload, '$.file') IS NULL THEN payload ELSE json_remove(payload, '$.file.data') END
+			WHERE id = ? AND key = ?`, ms(at), platformID, it.ID, it.Key)
 		if err != nil {
 			return fmt.Errorf("mark outbox %d sent: %w", it.ID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
+		}
+		if it.File != nil && len(it.File.Data) > 0 {
+			if _, err := t.exec(`UPDATE chats SET media_bytes = media_bytes + ? WHERE channel = ? AND platform_id = ?`,
+				len(it.File.Data), it.Channel, it.ChatID); err != nil {
+				return fmt.Errorf("mark outbox %d sent: %w", it.ID, err)
+			}
 		}
 		// A message to a forgotten member leaves no trace once sent.
 		return t.dropTransient(it.ID)

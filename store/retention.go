@@ -72,6 +72,11 @@ var purgeSteps = []purgeStep{
 		`UPDATE case_posts SET text = '` + PurgedText + `' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `' LIMIT ?)`,
 	},
 	{
+		"photos and voice notes members sent",
+		`SELECT count(*) FROM attachments WHERE created_at < ?`,
+		`DELETE FROM attachments WHERE id IN (SELECT id FROM attachments WHERE created_at < ? LIMIT ?)`,
+	},
+	{
 		"cases held back for their author",
 		`SELECT count(*) FROM pending_cases WHERE created_at < ?`,
 		`DELETE FROM pending_cases WHERE id IN (SELECT id FROM pending_cases WHERE created_at < ? LIMIT ?)`,
@@ -137,6 +142,7 @@ func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress 
 			// the database and empties the WAL, as after an erasure.
 			d.rebuild.Store(true)
 			d.truncate.Store(true)
+			d.sweep.Store(true)
 		}
 	}
 	return out, nil

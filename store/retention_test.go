@@ -2,7 +2,10 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,6 +64,11 @@ func TestPurgeExactlyOlder(t *testing.T) {
 			if err := tx.SavePendingCase(&bot.PendingCase{ChatID: chat.ID, AuthorID: m.ID, Text: "[name] bleeding", Created: at}); err != nil {
 				return err
 			}
+			photo := &bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: m.ID, ChatID: chat.ID, CaseID: c.ID,
+				Status: bot.AttachShown, Created: at, Data: []byte(fmt.Sprint("a photo, number ", i))}
+			if err := tx.SaveAttachment(photo); err != nil {
+				return err
+			}
 			key := fmt.Sprint("msg-", i)
 			if err := tx.Enqueue(bot.Outbound{Channel: "sim", ChatID: chat.PlatformID, Text: "Amina: correct!", Key: key}, at); err != nil {
 				return err
@@ -94,8 +102,8 @@ func TestPurgeExactlyOlder(t *testing.T) {
 	}
 	check := func(label string, got map[string]int64, want int64) {
 		t.Helper()
-		if len(got) < 9 {
-			t.Errorf("%s: %d kinds of data, want 9: %v", label, len(got), got)
+		if len(got) < 10 {
+			t.Errorf("%s: %d kinds of data, want 10: %v", label, len(got), got)
 		}
 		for what, n := range got {
 			if n != want {
@@ -105,7 +113,13 @@ func TestPurgeExactlyOlder(t *testing.T) {
 	}
 	check("dry run", counts(cutoff, true), 1)
 	check("dry run again", counts(cutoff, true), 1) // a dry run changes nothing
+	if got := mediaFiles(t, db); len(got) != 3 {
+		t.Fatalf("media files before the purge: %v, want 3", got)
+	}
 	check("purge", counts(cutoff, false), 1)
+	if got := mediaFiles(t, db); len(got) != 2 {
+		t.Errorf("media files after the purge: %v, want the 2 at or after the cutoff", got)
+	}
 	check("after the purge", counts(cutoff, true), 0)
 	check("what is at or after the cutoff", counts(cutoff.Add(2*time.Millisecond), true), 2)
 
@@ -177,4 +191,23 @@ func TestPurgedAnswersAreNoWrongAnswer(t *testing.T) {
 	if s := steps["rate"]; s == nil || s.TopWrong != "25" || s.TopWrongCount != 1 {
 		t.Errorf("step figures %+v; want the recent wrong answer 25 on top, not %q", s, store.PurgedText)
 	}
+}
+
+// mediaFiles lists the files in the database's media folder.
+func mediaFiles(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(db.MediaDir(), func(p string, e fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err == nil && !e.IsDir() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

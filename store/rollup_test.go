@@ -63,6 +63,10 @@ func fill(t *testing.T, db *DB, chat string, at time.Time) bot.Chat {
 		if err := tx.CreateCase(&bot.Case{ChatID: c.ID, AuthorID: m.ID, Text: "a case", Status: bot.CaseOpen, Created: at}); err != nil {
 			return err
 		}
+		if err := tx.SaveAttachment(&bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: m.ID, ChatID: c.ID,
+			Status: bot.AttachShown, Created: at, Data: []byte("a photo of " + chat)}); err != nil {
+			return err
+		}
 		return tx.SavePendingCase(&bot.PendingCase{ChatID: c.ID, AuthorID: m.ID, Text: "held", Created: at})
 	})
 	if err != nil {
@@ -110,7 +114,7 @@ func TestMergeChatMovesAll(t *testing.T) {
 	db := openDB(t)
 	old := fill(t, db, "-4001", day0)
 	fill(t, db, "-1004001", day0.Add(time.Hour))
-	want := []string{"assignments", "cases", "chat_days", "chat_members", "cohorts", "engagement", "group_summaries", "member_weeks", "pending_cases", "runs"}
+	want := []string{"assignments", "attachments", "cases", "chat_days", "chat_members", "cohorts", "engagement", "group_summaries", "member_weeks", "pending_cases", "runs"}
 	if got := chatTables(t, db); !slices.Equal(got, want) {
 		t.Fatalf("tables referring to chats = %v, want %v: move a new one in mergeChat and add it here", got, want)
 	}

@@ -63,6 +63,9 @@ type DB struct {
 	// next commit (an erasure, or a transient message gone, sets it);
 	// rebuild asks it to VACUUM first (an erasure sets it).
 	truncate, rebuild atomic.Bool
+	// sweep asks the writer to remove the media files no attachment
+	// refers to any more (an attachment was deleted).
+	sweep atomic.Bool
 }
 
 // Stats says how well group commit batches: commits made, and caller
@@ -147,6 +150,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		stmts:      make(map[string]*sql.Stmt),
 		unprepared: make(map[string]bool),
 		subjectKey: key,
+	}
+	// Files left by transactions a crash cut short, or by erasures the
+	// writer had no time to sweep, go before anything else runs.
+	if err := d.sweepMedia(); err != nil {
+		write.Close()
+		read.Close()
+		unlock()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	go d.writer()
 	if err := d.fillPseudonyms(ctx); err != nil {
@@ -331,7 +342,7 @@ func (d *DB) commitWhole(batch []*request) bool {
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
 	} else {
-		d.truncateWAL()
+		d.afterCommit()
 	}
 	for _, r := range batch {
 		r.done <- err
@@ -382,12 +393,23 @@ func (d *DB) commitSavepoints(batch []*request) {
 			}
 		}
 	} else {
-		d.truncateWAL()
+		d.afterCommit()
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
 	d.prepare()
+}
+
+// afterCommit removes the media files of deleted attachments, then
+// empties the WAL when asked (truncateWAL).
+func (d *DB) afterCommit() {
+	if d.sweep.Swap(false) {
+		if err := d.sweepMedia(); err != nil {
+			d.sweep.Store(true) // tried again after the next commit
+		}
+	}
+	d.truncateWAL()
 }
 
 // truncateWAL, when an erasure asked for it, rebuilds the database

@@ -398,6 +398,7 @@ func (t *Tx) mergeChat(from, into int64) error {
 		`DELETE FROM group_summaries WHERE chat_id = ?2`,
 		`UPDATE cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`UPDATE pending_cases SET chat_id = ?1 WHERE chat_id = ?2`,
+		`UPDATE attachments SET chat_id = ?1 WHERE chat_id = ?2`,
 		`INSERT INTO chat_days (chat_id, day, messages, answers, correct)
 			SELECT ?1, day, messages, answers, correct FROM chat_days WHERE chat_id = ?2 AND true
 			ON CONFLICT (chat_id, day) DO UPDATE SET messages = messages + excluded.messages,

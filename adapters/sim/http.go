@@ -19,6 +19,10 @@ var web embed.FS
 // maxBody bounds a request body: a message is at most bot.MaxText runes.
 const maxBody = 64 << 10
 
+// maxPostBody bounds a member's message, which may carry a photo or a
+// voice note (base64, a third larger than the file).
+const maxPostBody = maxBody + bot.MaxInboundFile/3*4 + 4
+
 // Routes serves the simulator's page at the root of the web server,
 // behind its protections. It implements bot.WebChannel.
 func (s *Sim) Routes() []bot.Route {
@@ -28,6 +32,7 @@ func (s *Sim) Routes() []bot.Route {
 // Handler serves the simulator's web page at / and its API under /api/:
 //
 //	POST /api/messages   {"chat", "chat_type", "sender", "name", "text"}  a member's message
+//	                     with "file": {"name", "mime_type", "data" (base64)} a photo or voice note, "text" its caption
 //	POST /api/press      {"chat", "sender", "name", "message_id", "data"}  an option press
 //	                     or {"chat", "sender", "name", "label"}          the newest option so labelled
 //	GET  /api/messages?chat=ward-7&after=0&wait=10s                       the transcript
@@ -47,7 +52,7 @@ func (s *Sim) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /api/messages", func(w http.ResponseWriter, r *http.Request) {
 		var p Post
-		if !decode(w, r, &p) {
+		if !decode(w, r, &p, maxPostBody) {
 			return
 		}
 		msg, err := s.Post(r.Context(), p)
@@ -59,7 +64,7 @@ func (s *Sim) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /api/press", func(w http.ResponseWriter, r *http.Request) {
 		var p Press
-		if !decode(w, r, &p) {
+		if !decode(w, r, &p, maxBody) {
 			return
 		}
 		if err := s.Press(r.Context(), p); err != nil {
@@ -96,8 +101,8 @@ func (s *Sim) Handler() http.Handler {
 	return mux
 }
 
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+func decode(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "the request is too large"})
 		return false

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -269,6 +270,8 @@ type Post struct {
 	ReplyTo   string       `json:"reply_to,omitempty"`
 	// Mentions are the sender ids of the members the message mentions.
 	Mentions []string `json:"mentions,omitempty"`
+	// File is a photo or voice note the member sends, Text its caption.
+	File *bot.File `json:"file,omitempty"`
 }
 
 // Press is a member's press of an option under a bot message: the option
@@ -342,8 +345,24 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 			}
 		}
 	}
-	msg := s.appendLocked(Message{Chat: p.Chat, ChatType: info.Type, ChatTitle: info.Title, From: p.Sender,
-		FromName: p.Name, Text: p.Text, ReplyTo: p.ReplyTo})
+	in := Message{Chat: p.Chat, ChatType: info.Type, ChatTitle: info.Title, From: p.Sender,
+		FromName: p.Name, Text: p.Text, ReplyTo: p.ReplyTo}
+	if p.File != nil {
+		if len(p.File.Data) > bot.MaxInboundFile {
+			s.mu.Unlock()
+			return Message{}, &inputError{fmt.Sprintf("the file is larger than %d MB", bot.MaxInboundFile>>20)}
+		}
+		if p.File.MIMEType == "" {
+			p.File.MIMEType = http.DetectContentType(p.File.Data)
+		}
+		in.File = &File{Name: p.File.Name, MIMEType: p.File.MIMEType, Size: len(p.File.Data)}
+	}
+	msg := s.appendLocked(in)
+	if p.File != nil {
+		s.files[msg.ID] = *p.File
+		s.bytes += len(p.File.Data)
+		s.trimLocked()
+	}
 	s.mu.Unlock()
 	if h == nil {
 		return msg, ErrNotRunning
@@ -353,6 +372,10 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 		ChatID: p.Chat, ChatType: info.Type, ChatTitle: info.Title,
 		SenderID: p.Sender, SenderName: p.Name, MessageID: msg.ID, Text: p.Text, ReplyTo: p.ReplyTo, ReplyToSender: replyToSender,
 		Mentions: p.Mentions, Time: msg.Time,
+	}
+	if p.File != nil {
+		f := *p.File
+		ev.File = &f
 	}
 	return msg, h.HandleEvent(ctx, ev)
 }

@@ -34,6 +34,13 @@ func (c Chats) Last(chat string) int64 {
 // returns the chat's last sequence number before it.
 func (c Chats) Post(chat, who, text string) int64 {
 	c.T.Helper()
+	return c.Send(chat, who, sim.Post{Text: text})
+}
+
+// Send sends p (text, a file, a reply) from who into chat, as Post does,
+// and returns the chat's last sequence number before it.
+func (c Chats) Send(chat, who string, p sim.Post) int64 {
+	c.T.Helper()
 	seq := c.Last(chat)
 	typ, title := bot.Group, c.Title
 	if title == "" {
@@ -44,7 +51,8 @@ func (c Chats) Post(chat, who, text string) int64 {
 	}
 	name := strings.ToUpper(who[:1]) + who[1:]
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		_, err := c.Sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: title, Sender: who, Name: name, Text: text})
+		p.Chat, p.ChatType, p.ChatTitle, p.Sender, p.Name = chat, typ, title, who, name
+		_, err := c.Sim.Post(context.Background(), p)
 		if err == nil {
 			return seq
 		}

@@ -1,0 +1,226 @@
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/deid"
+	"github.com/huddlebot/huddle/picture"
+)
+
+// A case photo is kept at most PhotoLongSide pixels on its long side
+// and PhotoBudget bytes: clinical detail (a test's faint line, a wound's
+// edge) at a size a group pays for without thinking twice.
+const (
+	PhotoLongSide = 1600
+	PhotoBudget   = 250 << 10
+)
+
+// Option data prefixes of the author's answer about a photo sent into a
+// case's thread.
+const (
+	photoPostPrefix    = "cp:"
+	photoDiscardPrefix = "cpx:"
+)
+
+// isPhoto reports whether a file a member sent is a picture.
+func isPhoto(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType, "image/") }
+
+// isVoice reports whether a file a member sent is a sound (a voice note).
+func isVoice(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType, "audio/") }
+
+// cleanPhoto makes the photo an event carries safe to keep: upright, its
+// metadata gone (EXIF with the GPS position and the camera's serial
+// number), scaled and compressed. It replies and returns false when the
+// photo cannot be used.
+func cleanPhoto(tx bot.Tx, s bot.Session) (picture.Picture, bool, error) {
+	f := s.Event.File
+	if len(f.Data) == 0 {
+		return picture.Picture{}, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+	}
+	p, err := picture.Clean(f.Data, PhotoLongSide, PhotoBudget)
+	if err != nil {
+		return picture.Picture{}, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+	}
+	return p, true, nil
+}
+
+// photoFile is a kept photo as an outbound attachment.
+func photoFile(id int64, data []byte) *bot.File {
+	return &bot.File{Name: fmt.Sprintf("case-photo-%d.jpg", id), MIMEType: "image/jpeg", Data: data}
+}
+
+// openWithPhoto handles /case TEXT sent as a photo's caption: nothing is
+// shared until the author, privately, has looked at the photo as it will
+// be shown (metadata gone) and said that no face, name or record number
+// can be seen on it. The text is checked as any case's.
+func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
+	dm, err := tx.DirectChatOf(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	}
+	if err != nil {
+		return err
+	}
+	pic, ok, err := cleanPhoto(tx, s)
+	if err != nil || !ok {
+		return err
+	}
+	findings, redacted := checkIn(text, s.Lang)
+	p := bot.PendingCase{ChatID: s.Chat.ID, AuthorID: s.Member.ID, Text: redacted, Created: s.Now}
+	if err := tx.SavePendingCase(&p); err != nil {
+		return err
+	}
+	a := bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: s.Member.ID, ChatID: s.Chat.ID,
+		PendingID: p.ID, Status: bot.AttachPending, Created: s.Now, Data: pic.Data}
+	if err := tx.SaveAttachment(&a); err != nil {
+		return err
+	}
+	check := tr(dm.Lang, "photo_check", s.Chat.Title, redacted)
+	if len(findings) > 0 {
+		check += "\n\n" + tr(dm.Lang, "photo_text_redacted", list(dm.Lang, kindNames(dm.Lang, deid.Summary(findings))))
+	}
+	err = tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Key: fmt.Sprintf("pending:%d", p.ID),
+		File: photoFile(a.ID, pic.Data), Text: check, Options: []bot.Option{
+			{Label: tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
+			{Label: tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)}}}, s.Now)
+	if err != nil {
+		return err
+	}
+	return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_held", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+}
+
+// photoInThread holds a photo sent into case c's thread until its author
+// has checked it privately, as openWithPhoto does.
+func (sv *Service) photoInThread(tx bot.Tx, s bot.Session, c bot.Case) error {
+	dm, err := tx.DirectChatOf(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	}
+	if err != nil {
+		return err
+	}
+	pic, ok, err := cleanPhoto(tx, s)
+	if err != nil || !ok {
+		return err
+	}
+	_, caption := checkIn(s.Event.Text, s.Lang)
+	a := bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: s.Member.ID, ChatID: s.Chat.ID,
+		CaseID: c.ID, Caption: caption, Status: bot.AttachPending, Created: s.Now, Data: pic.Data}
+	if err := tx.SaveAttachment(&a); err != nil {
+		return err
+	}
+	err = tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Key: fmt.Sprintf("att:%d:check", a.ID),
+		File: photoFile(a.ID, pic.Data), Text: tr(dm.Lang, "photo_check_thread", c.ID, s.Chat.Title), Options: []bot.Option{
+			{Label: tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", photoPostPrefix, a.ID)},
+			{Label: tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", photoDiscardPrefix, a.ID)}}}, s.Now)
+	if err != nil {
+		return err
+	}
+	return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_held", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+}
+
+// photoAnswer takes the author's answer about a photo sent into a
+// thread: share it, or discard it (its file goes).
+func (sv *Service) photoAnswer(tx bot.Tx, s bot.Session) error {
+	data := s.Event.Option
+	share := strings.HasPrefix(data, photoPostPrefix)
+	raw := strings.TrimPrefix(strings.TrimPrefix(data, photoDiscardPrefix), photoPostPrefix)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return bot.Reply(tx, s, "photo", tr(s.Lang, "pending_gone"))
+	}
+	a, err := tx.AttachmentByID(id)
+	if errors.Is(err, bot.ErrNotFound) || (err == nil && (a.MemberID != s.Member.ID || a.Status != bot.AttachPending)) {
+		return bot.Reply(tx, s, "photo", tr(s.Lang, "pending_gone"))
+	}
+	if err != nil {
+		return err
+	}
+	if !share {
+		if err := tx.DeleteAttachment(a.ID); err != nil {
+			return err
+		}
+		return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_discarded"))
+	}
+	c, err := tx.CaseByID(a.CaseID)
+	if err != nil {
+		return err
+	}
+	chat, err := tx.ChatByID(a.ChatID)
+	if err != nil {
+		return err
+	}
+	if err := sv.showPhoto(tx, s.Member, c, chat, a, true, s.Now); err != nil {
+		return err
+	}
+	return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_shared", c.ID, chat.Title))
+}
+
+// showPhoto shares a checked photo in case c's thread, after the case's
+// own post, and sends it to the mentor who holds the case, if one does.
+// A photo sent into the thread (thread) is also a post of it, so the
+// thread reads in order in the archive.
+func (sv *Service) showPhoto(tx bot.Tx, author bot.Member, c bot.Case, chat bot.Chat, a bot.Attachment, thread bool, now time.Time) error {
+	if err := tx.ShowAttachment(a.ID, c.ID); err != nil {
+		return err
+	}
+	data, err := tx.AttachmentData(a)
+	if err != nil {
+		return err
+	}
+	text := tr(chat.Lang, "photo_post", c.ID, sv.shown(chat.Lang, author.Name, author.Pseudonym))
+	if a.Caption != "" {
+		text += "\n\n" + a.Caption
+	}
+	quoted, err := tx.CaseMessageID(c.ID)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("att:%d:post", a.ID)
+	err = tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
+		File: photoFile(a.ID, data), Text: text, Key: key}, now)
+	if err != nil {
+		return err
+	}
+	if err := tx.LinkCaseMessage(key, c.ID); err != nil {
+		return err
+	}
+	if thread {
+		if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: author.ID, Kind: bot.PostReply,
+			Text: strings.TrimSpace("📷 " + a.Caption), At: now}); err != nil {
+			return err
+		}
+		if err := sv.reindex(tx, c); err != nil {
+			return err
+		}
+	}
+	if c.Status != bot.CaseAssigned || c.AssignedTo == 0 {
+		return nil
+	}
+	dm, err := tx.DirectChatOf(c.AssignedTo)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return sv.sendPhotoTo(tx, dm, c, a, data, fmt.Sprintf("att:%d:mentor:%d", a.ID, c.AssignedTo), now)
+}
+
+// sendPhotoTo sends a case's photo to a mentor's private chat, where a
+// reply to it answers the case.
+func (sv *Service) sendPhotoTo(tx bot.Tx, dm bot.Chat, c bot.Case, a bot.Attachment, data []byte, key string, now time.Time) error {
+	text := tr(dm.Lang, "photo_mentor", c.ID)
+	if a.Caption != "" {
+		text += "\n\n" + a.Caption
+	}
+	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, File: photoFile(a.ID, data), Text: text, Key: key}, now); err != nil {
+		return err
+	}
+	return tx.LinkCaseMessage(key, c.ID)
+}
