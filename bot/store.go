@@ -258,7 +258,10 @@ type Answer struct {
 	Correct   bool
 	Points    float64
 	MaxPoints float64
-	At        time.Time
+	// Voice is the voice note given as the answer (an ask step's), kept
+	// beside it as an attachment; Value then starts with 🎤.
+	Voice *File
+	At    time.Time
 }
 
 // Engagement kinds.

@@ -148,9 +148,10 @@ func (sv *Service) caseCommand(tx bot.Tx, s bot.Session, args []string) error {
 	return sv.openCommand(tx, s)
 }
 
-// answerCommand is a mentor's /answer NUMBER TEXT.
+// answerCommand is a mentor's /answer NUMBER TEXT, or /answer NUMBER as a
+// voice note's caption.
 func (sv *Service) answerCommand(tx bot.Tx, s bot.Session, args []string) error {
-	if len(args) < 2 {
+	if len(args) < 2 && !(len(args) == 1 && isVoice(s.Event.File)) {
 		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
 	}
 	c, err := sv.caseFor(tx, s, args[:1], "/answer")

@@ -110,9 +110,10 @@ func New(cfg Config) *Dashboard {
 			}
 			return strconv.Itoa((100*part+whole/2)/whole) + "%"
 		},
-		"wait": wait,
-		"inc":  func(i int) int { return i + 1 },
-		"kb":   func(b []byte) int { return (len(b) + 1023) / 1024 },
+		"wait":  wait,
+		"bytes": byteSize,
+		"inc":   func(i int) int { return i + 1 },
+		"kb":    func(b []byte) int { return (len(b) + 1023) / 1024 },
 		// A lesson's picture, inline: the page's policy allows data: images.
 		"imageURL": func(m *flows.Media) template.URL {
 			return template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(m.Data))
@@ -146,6 +147,8 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"{$}", d.overview)
 	mux.HandleFunc("GET "+Path+"overview.csv", d.overviewCSV)
 	mux.HandleFunc("GET "+Path+"cases", d.casesPage)
+	mux.HandleFunc("GET "+Path+"media/{$}", d.mediaPage)
+	mux.HandleFunc("GET "+Path+"media/{hash}", d.mediaFile)
 	mux.HandleFunc("GET "+Path+"group/{id}", d.groupPage)
 	mux.HandleFunc("GET "+Path+"member/{id}", d.memberPage)
 	mux.HandleFunc("GET "+Path+"preview/{$}", d.previewList)
@@ -326,13 +329,14 @@ func (d *Dashboard) overviewCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-overview-%s-%s.csv"`, f.From, f.To))
 	cw := csvsafe.NewWriter(w)
-	cw.Write([]string{"group", "members", "active members", "messages", "answers", "correct", "lessons started", "lessons finished", "cases", "cases escalated"})
+	cw.Write([]string{"group", "members", "active members", "messages", "answers", "correct", "lessons started", "lessons finished", "cases", "cases escalated", "media bytes sent"})
 	for _, g := range groups {
 		if f.Group != 0 && g.ChatID != f.Group {
 			continue
 		}
 		cw.Write([]string{g.Title, strconv.Itoa(g.Members), strconv.Itoa(g.Active), strconv.Itoa(g.Messages), strconv.Itoa(g.Answers),
-			strconv.Itoa(g.Correct), strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated)})
+			strconv.Itoa(g.Correct), strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated),
+			strconv.FormatInt(g.MediaBytes, 10)})
 	}
 	cw.Flush()
 }
@@ -347,4 +351,18 @@ func sign(f float64) float64 {
 		return -1
 	}
 	return 1
+}
+
+// byteSize writes a count of bytes as people read it: "–" for none,
+// "840 KB", "12.5 MB".
+func byteSize(n int64) string {
+	switch {
+	case n <= 0:
+		return "–"
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", (n+1023)>>10)
+	case n < 100<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d MB", (n+1<<19)>>20)
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -54,14 +55,27 @@ func (a *askStep) enter(c *runCtx) outcome {
 	return c.open(a.timeout)
 }
 
+// voiceMark starts the recorded value of a voice answer, before its
+// caption: the sound itself is kept beside the answer.
+const voiceMark = "🎤"
+
 func (a *askStep) answer(c *runCtx, in Input) bool {
-	if in.Kind != InputText || in.Text == "" {
+	if in.Kind != InputText || (in.Text == "" && in.Voice == nil) {
 		return false
 	}
 	if c.answered() {
 		return false // a second message is conversation, not an answer
 	}
+	if in.Voice != nil && len(in.Voice.Data) == 0 {
+		// A voice note the channel could not fetch: asked again, not
+		// recorded as an empty answer.
+		c.reply(fmt.Sprintf("novoice-%d-%s", in.Member.ID, in.MessageID), engineText(c.memberLang(in.Member.ID), "voice_unreadable"))
+		return true
+	}
 	value := bot.Clip(in.Text, 1000)
+	if in.Voice != nil {
+		value = strings.TrimSpace(voiceMark + " " + value)
+	}
 	m := c.member()
 	c.remember(m, a.id, value)
 	if c.st.Mode == ModeDirect {
@@ -72,7 +86,7 @@ func (a *askStep) answer(c *runCtx, in Input) bool {
 	}
 	c.took(m)
 	c.res.Answers = append(c.res.Answers, bot.Answer{MemberID: in.Member.ID, StepID: a.id, Seq: c.st.Seq,
-		Value: value, At: in.Now})
+		Value: value, Voice: in.Voice, At: in.Now})
 	name := ""
 	if c.st.Mode == ModeGroup && in.Member.Name != "" {
 		name = ", " + in.Member.Name

@@ -176,6 +176,9 @@ type Input struct {
 	// Choices holds the option data of an InputVote.
 	Choices   []string
 	MessageID string
+	// Voice is a voice note the member sent, Text its caption: an answer
+	// to an ask step.
+	Voice *bot.File
 	// PressID is the platform's id of an InputOption press, answered by a
 	// toast.
 	PressID string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,6 +169,9 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 		return false, err
 	}
 	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, PressID: s.Event.PressID, Now: s.Now}
+	if f := s.Event.File; f != nil && strings.HasPrefix(f.MIMEType, "audio/") {
+		in.Voice = f
+	}
 	switch s.Event.Kind {
 	case bot.OptionChosen:
 		in.Kind, in.Option = InputOption, s.Event.Option
@@ -394,6 +398,16 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 	for _, a := range res.Answers {
 		a.RunID = run.ID
 		if err := tx.SaveAnswer(a); err != nil {
+			return err
+		}
+		if a.Voice == nil {
+			continue
+		}
+		// A voice answer is kept for mentors and staff to hear.
+		v := bot.Attachment{Kind: bot.AttachVoice, MIMEType: a.Voice.MIMEType, MemberID: a.MemberID, ChatID: chat.ID,
+			RunID: run.ID, Step: a.Seq, Caption: strings.TrimSpace(strings.TrimPrefix(a.Value, voiceMark)), Status: bot.AttachShown,
+			Created: now, Data: a.Voice.Data}
+		if err := tx.SaveAttachment(&v); err != nil {
 			return err
 		}
 	}

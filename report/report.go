@@ -82,6 +82,10 @@ type GroupFigures struct {
 	// Cases were opened in the period; Escalated of them went to mentors.
 	Cases     int `json:"cases"`
 	Escalated int `json:"cases_escalated"`
+	// MediaBytes are the bytes of the pictures, sounds and files sent to
+	// the group (what its members paid for in data), by the UTC days
+	// that overlap the period.
+	MediaBytes int64 `json:"media_bytes"`
 }
 
 // WeekCount is one week's figure.
@@ -281,4 +285,28 @@ type CourseFigures struct {
 	// Certificates were issued in the period, for Hours CPD hours in all.
 	Certificates int     `json:"certificates"`
 	Hours        float64 `json:"cpd_hours"`
+}
+
+// Attachment is a photo or voice note members sent, as the dashboard
+// lists it: only those shown (a case photo its author checked), never one
+// still waiting for its author.
+type Attachment struct {
+	ID       int64
+	Hash     string
+	Kind     string // "photo" or "voice"
+	MIMEType string
+	Size     int
+	ChatID   int64
+	Chat     string
+	MemberID int64
+	// Name and Pseudonym name the sender; empty once they are forgotten.
+	Name, Pseudonym string
+	// CaseID and CaseText say the case it belongs to (a photo, or a
+	// mentor's voice answer); LessonID and StepID the lesson question a
+	// voice note answered.
+	CaseID           int64
+	CaseText         string
+	LessonID, StepID string
+	Caption          string
+	At               time.Time
 }

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/report"
 )
 
 // mediaDir is the folder beside the database that holds members' photos
@@ -22,9 +25,7 @@ func (d *DB) MediaDir() string { return filepath.Join(filepath.Dir(d.path), medi
 
 // mediaPath is the file of content hash: media/ab/abcdef…, so no folder
 // grows too large.
-func (d *DB) mediaPath(hash string) string {
-	return filepath.Join(d.MediaDir(), hash[:2], hash)
-}
+func (d *DB) mediaPath(hash string) string { return filepath.Join(d.MediaDir(), hash[:2], hash) }
 
 // writeMedia stores data under its hash, once: the file is written
 // beside its place and renamed into it, so a crash leaves no half file
@@ -140,11 +141,14 @@ func (t *Tx) AttachmentByID(id int64) (bot.Attachment, error) {
 func (t *Tx) AttachmentData(a bot.Attachment) ([]byte, error) { return t.db.AttachmentData(a.Hash) }
 
 // AttachmentData reads the file of a photo or voice note by its hash.
-func (d *DB) AttachmentData(hash string) ([]byte, error) {
+func (d *DB) AttachmentData(hash string) ([]byte, error) { return readMedia(d.MediaDir(), hash) }
+
+// readMedia reads the file of hash from the media folder dir.
+func readMedia(dir, hash string) ([]byte, error) {
 	if len(hash) != sha256.Size*2 || strings.Trim(hash, "0123456789abcdef") != "" {
 		return nil, fmt.Errorf("attachment %q: %w", hash, bot.ErrNotFound)
 	}
-	data, err := os.ReadFile(d.mediaPath(hash))
+	data, err := os.ReadFile(filepath.Join(dir, hash[:2], hash))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("attachment %s: %w", hash, bot.ErrNotFound)
 	}
@@ -195,4 +199,52 @@ func (t *Tx) attachments(query string, args ...any) ([]bot.Attachment, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// Attachments lists the photos and voice notes shown in the period, in
+// one group or (chatID 0) all, newest first, at most limit.
+func (r *Reader) Attachments(ctx context.Context, rg report.Range, chatID int64, limit int) ([]report.Attachment, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT a.id, a.hash, a.kind, a.mime_type, a.size, a.chat_id, c.title,
+			COALESCE(a.member_id, 0), COALESCE(m.name, ''), COALESCE(m.pseudonym, ''), COALESCE(a.case_id, 0), COALESCE(k.text, ''),
+			COALESCE(ru.lesson_id, ''), COALESCE((SELECT an.step_id FROM answers an
+				WHERE an.run_id = a.run_id AND an.seq = a.step AND an.member_id = a.member_id), ''),
+			a.caption, a.created_at
+		FROM attachments a JOIN chats c ON c.id = a.chat_id LEFT JOIN members m ON m.id = a.member_id
+			LEFT JOIN cases k ON k.id = a.case_id LEFT JOIN runs ru ON ru.id = a.run_id
+		WHERE a.status = ? AND a.created_at >= ? AND a.created_at < ? AND (? = 0 OR a.chat_id = ?)
+		ORDER BY a.created_at DESC, a.id DESC LIMIT ?`, bot.AttachShown, ms(rg.From), ms(rg.To), chatID, chatID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("attachments: %w", err)
+	}
+	defer rows.Close()
+	var out []report.Attachment
+	for rows.Next() {
+		var (
+			a  report.Attachment
+			at int64
+		)
+		if err := rows.Scan(&a.ID, &a.Hash, &a.Kind, &a.MIMEType, &a.Size, &a.ChatID, &a.Chat, &a.MemberID, &a.Name, &a.Pseudonym,
+			&a.CaseID, &a.CaseText, &a.LessonID, &a.StepID, &a.Caption, &at); err != nil {
+			return nil, fmt.Errorf("attachments: %w", err)
+		}
+		a.At = fromMS(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// MediaFile returns a shown photo's or voice note's file and its type by
+// its hash; ErrNotFound for a file no shown attachment has (one still
+// waiting for its author's check, or gone).
+func (r *Reader) MediaFile(ctx context.Context, hash string) ([]byte, string, error) {
+	var mime string
+	err := r.db.QueryRowContext(ctx, `SELECT mime_type FROM attachments WHERE hash = ? AND status = ? LIMIT 1`, hash, bot.AttachShown).Scan(&mime)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", fmt.Errorf("media %s: %w", hash, bot.ErrNotFound)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("media %s: %w", hash, err)
+	}
+	data, err := readMedia(r.media, hash)
+	return data, mime, err
 }

@@ -72,8 +72,10 @@ func (d *DB) MarkSent(ctx context.Context, it bot.OutboxItem, platformID string,
 			return nil
 		}
 		if it.File != nil && len(it.File.Data) > 0 {
-			if _, err := t.exec(`UPDATE chats SET media_bytes = media_bytes + ? WHERE channel = ? AND platform_id = ?`,
-				len(it.File.Data), it.Channel, it.ChatID); err != nil {
+			if _, err := t.exec(`INSERT INTO chat_days (chat_id, day, media_bytes)
+				SELECT id, ?, ? FROM chats WHERE channel = ? AND platform_id = ?
+				ON CONFLICT (chat_id, day) DO UPDATE SET media_bytes = media_bytes + excluded.media_bytes`,
+				bucketOf(ms(at), 0, day), len(it.File.Data), it.Channel, it.ChatID); err != nil {
 				return fmt.Errorf("mark outbox %d sent: %w", it.ID, err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/huddlebot/huddle/report"
@@ -16,10 +17,12 @@ import (
 // huddle (SQLite's WAL lets readers and the writer work at once).
 type Reader struct {
 	db *sql.DB
+	// media is the folder of members' photos and voice notes.
+	media string
 }
 
 // Reports returns the database's report reader.
-func (d *DB) Reports() *Reader { return &Reader{db: d.read} }
+func (d *DB) Reports() *Reader { return &Reader{db: d.read, media: d.MediaDir()} }
 
 // OpenReader opens the database at path for reports only, without taking
 // the writer's lock. The database must exist and be migrated.
@@ -40,7 +43,7 @@ func OpenReader(ctx context.Context, path string) (*Reader, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s is at schema version %d, this huddle needs %d: start huddle run once to upgrade it", path, v, want)
 	}
-	return &Reader{db: db}, nil
+	return &Reader{db: db, media: filepath.Join(filepath.Dir(path), mediaDir)}, nil
 }
 
 // Close closes a reader from OpenReader.
@@ -57,6 +60,8 @@ type span struct {
 
 const (
 	day = int64(24 * time.Hour / time.Millisecond)
+	// dayMS is day in SQL.
+	dayMS = "86400000"
 	// week is a week in Unix milliseconds; weekStart is the first Monday
 	// after the epoch (a Thursday), from which weeks are counted.
 	week      = 7 * day
@@ -140,7 +145,10 @@ const figuresCTE = `
 		GROUP BY r.chat_id),
 	case_counts AS MATERIALIZED (
 		SELECT k.chat_id, COUNT(*) AS opened, COUNT(k.escalated_at) AS escalated
-		FROM grp JOIN cases k ON k.chat_id = grp.id AND k.created_at >= ?1 AND k.created_at < ?2 GROUP BY k.chat_id)`
+		FROM grp JOIN cases k ON k.chat_id = grp.id AND k.created_at >= ?1 AND k.created_at < ?2 GROUP BY k.chat_id),
+	media_counts AS MATERIALIZED (
+		SELECT d.chat_id, SUM(d.media_bytes) AS bytes FROM grp JOIN chat_days d ON d.chat_id = grp.id
+			AND d.day > ?1 - ` + dayMS + ` AND d.day < ?2 WHERE d.media_bytes > 0 GROUP BY d.chat_id)`
 
 // Overview returns every group's figures for the period, ordered by title.
 func (rd *Reader) Overview(ctx context.Context, r report.Range) ([]report.GroupFigures, error) {
@@ -150,10 +158,11 @@ func (rd *Reader) Overview(ctx context.Context, r report.Range) ([]report.GroupF
 		cnt AS MATERIALIZED (SELECT chat_id, SUM(messages) AS messages, SUM(answers) AS answers, SUM(correct) AS correct FROM counts GROUP BY chat_id)
 		SELECT c.id, c.channel, c.platform_id, c.title, COALESCE(mem.n, 0), COALESCE(act.n, 0),
 			COALESCE(cnt.messages, 0), COALESCE(cnt.answers, 0), COALESCE(cnt.correct, 0),
-			COALESCE(rc.started, 0), COALESCE(rc.finished, 0), COALESCE(kc.opened, 0), COALESCE(kc.escalated, 0)
+			COALESCE(rc.started, 0), COALESCE(rc.finished, 0), COALESCE(kc.opened, 0), COALESCE(kc.escalated, 0), COALESCE(mc.bytes, 0)
 		FROM grp JOIN chats c ON c.id = grp.id
 			LEFT JOIN mem ON mem.chat_id = c.id LEFT JOIN act ON act.chat_id = c.id LEFT JOIN cnt ON cnt.chat_id = c.id
 			LEFT JOIN run_counts rc ON rc.chat_id = c.id LEFT JOIN case_counts kc ON kc.chat_id = c.id
+			LEFT JOIN media_counts mc ON mc.chat_id = c.id
 		ORDER BY c.title, c.id`, spanOf(r).args(0)...)
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
@@ -163,7 +172,7 @@ func (rd *Reader) Overview(ctx context.Context, r report.Range) ([]report.GroupF
 	for rows.Next() {
 		var g report.GroupFigures
 		if err := rows.Scan(&g.ChatID, &g.Channel, &g.PlatformID, &g.Title, &g.Members, &g.Active, &g.Messages,
-			&g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated); err != nil {
+			&g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated, &g.MediaBytes); err != nil {
 			return nil, fmt.Errorf("overview: %w", err)
 		}
 		out = append(out, g)
@@ -243,8 +252,9 @@ func (rd *Reader) Summary(ctx context.Context, r report.Range, chatID int64) (re
 			(SELECT COALESCE(SUM(started), 0) FROM run_counts),
 			(SELECT COALESCE(SUM(finished), 0) FROM run_counts),
 			(SELECT COALESCE(SUM(opened), 0) FROM case_counts),
-			(SELECT COALESCE(SUM(escalated), 0) FROM case_counts)`,
-		spanOf(r).args(chatID)...).Scan(&g.Members, &g.Active, &g.Messages, &g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated)
+			(SELECT COALESCE(SUM(escalated), 0) FROM case_counts),
+			(SELECT COALESCE(SUM(bytes), 0) FROM media_counts)`,
+		spanOf(r).args(chatID)...).Scan(&g.Members, &g.Active, &g.Messages, &g.Answers, &g.Correct, &g.LessonsStarted, &g.LessonsFinished, &g.Cases, &g.Escalated, &g.MediaBytes)
 	if err != nil {
 		return g, fmt.Errorf("summary: %w", err)
 	}

@@ -399,10 +399,11 @@ func (t *Tx) mergeChat(from, into int64) error {
 		`UPDATE cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`UPDATE pending_cases SET chat_id = ?1 WHERE chat_id = ?2`,
 		`UPDATE attachments SET chat_id = ?1 WHERE chat_id = ?2`,
-		`INSERT INTO chat_days (chat_id, day, messages, answers, correct)
-			SELECT ?1, day, messages, answers, correct FROM chat_days WHERE chat_id = ?2 AND true
+		`INSERT INTO chat_days (chat_id, day, messages, answers, correct, media_bytes)
+			SELECT ?1, day, messages, answers, correct, media_bytes FROM chat_days WHERE chat_id = ?2 AND true
 			ON CONFLICT (chat_id, day) DO UPDATE SET messages = messages + excluded.messages,
-				answers = answers + excluded.answers, correct = correct + excluded.correct`,
+				answers = answers + excluded.answers, correct = correct + excluded.correct,
+				media_bytes = media_bytes + excluded.media_bytes`,
 		`DELETE FROM chat_days WHERE chat_id = ?2`,
 		`INSERT INTO member_weeks (chat_id, member_id, week)
 			SELECT ?1, member_id, week FROM member_weeks WHERE chat_id = ?2 ON CONFLICT DO NOTHING`,

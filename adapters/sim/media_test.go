@@ -3,14 +3,20 @@ package sim_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"image/jpeg"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/huddletest"
 	"github.com/huddlebot/huddle/internal/simtest"
+	"github.com/huddlebot/huddle/report"
 )
 
 // TestLightOnData: a group that sent /data light gets a lesson's picture
@@ -19,7 +25,7 @@ import (
 // to the bot; /data full brings whole pictures back.
 func TestLightOnData(t *testing.T) {
 	s := sim.New(nil)
-	huddletest.Start(t, huddletest.Options{Lessons: huddletest.PictureLessons(t), Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
+	app := huddletest.Start(t, huddletest.Options{Lessons: huddletest.PictureLessons(t), Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
 	c := simtest.Chats{T: t, Sim: s}
 	width := func(m sim.Message) int {
 		t.Helper()
@@ -76,4 +82,60 @@ func TestLightOnData(t *testing.T) {
 	if w := width(picture(seq)); w != flows.ImageLongSide {
 		t.Errorf("after /data full, a picture %d wide", w)
 	}
+
+	// The dashboard's figures count the bytes the group was sent: the
+	// preview and the two whole pictures, not the one sent privately.
+	var sent int64
+	for _, m := range s.Messages(context.Background(), "ward", 0, 0) {
+		if m.Bot && m.File != nil {
+			f, _ := s.File(m.ID)
+			sent += int64(len(f.Data))
+		}
+	}
+	var got int64
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		groups, err := app.DB.Reports().Overview(context.Background(), report.Range{From: app.Clock.Now().Add(-time.Hour), To: app.Clock.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range groups {
+			if g.PlatformID == "ward" {
+				got = g.MediaBytes
+			}
+		}
+		if got == sent {
+			break
+		}
+	}
+	if got != sent || sent < flows.PreviewBudget/4 {
+		t.Errorf("the group's media bytes: %d, want the %d it was sent", got, sent)
+	}
+}
+
+// TestVoiceAnswer answers an ask step by voice: a voice note the channel
+// could not fetch is asked for again and not recorded; a whole one is the
+// answer, kept in the data folder as sent.
+func TestVoiceAnswer(t *testing.T) {
+	s := sim.New(nil)
+	app := huddletest.Start(t, huddletest.Options{}, s)
+	c := simtest.Chats{T: t, Sim: s}
+	seq := c.Post("dm-amina", "amina", "/start")
+	c.Wait("dm-amina", seq, "Welcome")
+	seq = c.Post("dm-amina", "amina", "/lesson solo-quiz")
+	c.Wait("dm-amina", seq, "Which ward do you work on?")
+	seq = c.Send("dm-amina", "amina", sim.Post{File: &bot.File{Name: "v.ogg", MIMEType: "audio/ogg"}})
+	c.Wait("dm-amina", seq, "I could not receive that voice note")
+	voice := []byte("OggS\x00\x02 Maternity, night shifts")
+	seq = c.Send("dm-amina", "amina", sim.Post{File: &bot.File{Name: "v.ogg", MIMEType: "audio/ogg", Data: voice}})
+	c.Wait("dm-amina", seq, "Name the uterotonic")
+	kept, err := os.ReadFile(filepath.Join(app.DB.MediaDir(), sha(voice)[:2], sha(voice)))
+	if err != nil || !bytes.Equal(kept, voice) {
+		t.Errorf("the kept voice note: %q, %v", kept, err)
+	}
+}
+
+// sha is data's SHA-256 in hex: a kept file's name.
+func sha(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }

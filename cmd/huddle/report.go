@@ -118,7 +118,7 @@ func parseRange(from, to string, loc *time.Location, now time.Time) (report.Rang
 // holds the courses' too).
 func writeReport(w io.Writer, format string, r report.Range, rows []report.GroupFigures, courses []report.CourseFigures) error {
 	t := figures{title: "Groups", none: "(no groups)",
-		header: []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated"}}
+		header: []string{"group", "members", "active", "messages", "answers", "correct %", "lessons started", "lessons finished", "cases", "escalated", "media KB"}}
 	for _, g := range rows {
 		pct := "-"
 		if g.Answers > 0 {
@@ -129,7 +129,8 @@ func writeReport(w io.Writer, format string, r report.Range, rows []report.Group
 			title = g.Channel + ":" + g.PlatformID
 		}
 		t.rows = append(t.rows, []string{title, strconv.Itoa(g.Members), strconv.Itoa(g.Active), strconv.Itoa(g.Messages), strconv.Itoa(g.Answers),
-			pct, strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated)})
+			pct, strconv.Itoa(g.LessonsStarted), strconv.Itoa(g.LessonsFinished), strconv.Itoa(g.Cases), strconv.Itoa(g.Escalated),
+			strconv.FormatInt((g.MediaBytes+1023)>>10, 10)})
 	}
 	if courses == nil {
 		courses = []report.CourseFigures{}

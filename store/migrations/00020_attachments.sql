@@ -26,12 +26,12 @@ CREATE INDEX attachments_pending ON attachments (pending_id);
 CREATE INDEX attachments_member ON attachments (member_id);
 CREATE INDEX attachments_run ON attachments (run_id, step);
 
--- The bytes of pictures, sounds and files sent to each chat, counted as
--- each is sent: what a group's members paid for in data. A sent
+-- The bytes of pictures, sounds and files sent to each chat, counted by
+-- the day each was sent: what a group's members paid for in data. A sent
 -- message's file leaves its outbox row (the file is kept elsewhere, or
 -- made again from the lesson).
-ALTER TABLE chats ADD COLUMN media_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE chat_days ADD COLUMN media_bytes INTEGER NOT NULL DEFAULT 0;
 
 -- +goose Down
-ALTER TABLE chats DROP COLUMN media_bytes;
+ALTER TABLE chat_days DROP COLUMN media_bytes;
 DROP TABLE attachments;
