@@ -17,6 +17,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/phototest"
 	"github.com/huddlebot/huddle/internal/tgemu"
 )
 
@@ -603,5 +604,87 @@ func TestVoiceUploadedOnce(t *testing.T) {
 	}
 	if got := string(emu.Download(voices[0].FileID)); got != "OggS a voice note" {
 		t.Errorf("downloaded %q", got)
+	}
+}
+
+// TestCasePhotoAndVoice: through the real client and the emulator, a
+// member sends a photo as a file (uncompressed, so with its EXIF block:
+// GPS position, camera serial) captioned /case; the bot fetches it,
+// shows it back privately for her check, and once she confirms posts it
+// to the group clean and upright (read back as a client downloads it).
+// The mentor answers the case with a voice note, which the group gets as
+// one.
+func TestCasePhotoAndVoice(t *testing.T) {
+	emu, tg := emulated(t)
+	mentorRef := bot.StaffRef{Channel: telegram.Name, ID: "21"}
+	huddletest.Start(t, huddletest.Options{Cases: &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentorRef}}}}, tg)
+	group := tgemu.Chat{ID: -1002, Type: "group", Title: "Ward 3"}
+	amina, mentor := tgemu.User{ID: 11, FirstName: "Amina"}, tgemu.User{ID: 21, FirstName: "Mentor"}
+	aminaDM, mentorDM := tgemu.Chat{ID: 11, Type: "private"}, tgemu.Chat{ID: 21, Type: "private"}
+	emu.Send(aminaDM, amina, "/start")
+	emu.Send(mentorDM, mentor, "/start")
+	emu.WaitFor(10*time.Second, "the welcomes", func(msgs []tgemu.Message) bool {
+		n := 0
+		for _, m := range msgs {
+			if m.ChatID == 11 || m.ChatID == 21 {
+				n++
+			}
+		}
+		return n >= 2
+	})
+
+	emu.SendFile(group, amina, "document", "IMG_2041.jpg", "image/jpeg", phototest.Phone(t, 640, 360),
+		"/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", 0)
+	var check tgemu.Message
+	emu.WaitFor(10*time.Second, "the private check", func(msgs []tgemu.Message) bool {
+		for _, m := range msgs {
+			if m.ChatID == 11 && m.Photo != nil && len(m.Buttons) == 2 {
+				check = m
+				return true
+			}
+		}
+		return false
+	})
+	emu.Press(aminaDM, amina, check.ID, check.Buttons[0].Data)
+	var shared tgemu.Message
+	emu.WaitFor(10*time.Second, "the photo in the group", func(msgs []tgemu.Message) bool {
+		for _, m := range msgs {
+			if m.ChatID == group.ID && m.Photo != nil {
+				shared = m
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(shared.Text, "Photo for case #C1, shared by Amina") {
+		t.Errorf("the photo's caption: %q", shared.Text)
+	}
+	got := emu.Download(shared.Photo.FileID)
+	if left := phototest.Clean(got); left != "" {
+		t.Errorf("the group's photo still holds %s", left)
+	}
+	if !phototest.Upright(t, got) {
+		t.Error("the group's photo is not upright")
+	}
+
+	emu.Send(group, amina, "/escalate 1")
+	emu.WaitFor(10*time.Second, "the case with the mentor", hasText("Case #C1 from Ward 3"))
+	voice := []byte("OggS\x00\x02 give an antihistamine, and look for a trigger")
+	emu.SendFile(mentorDM, mentor, "voice", "voice.ogg", "audio/ogg", voice, "/answer 1", 0)
+	var heard tgemu.Message
+	emu.WaitFor(10*time.Second, "the voice answer in the group", func(msgs []tgemu.Message) bool {
+		for _, m := range msgs {
+			if m.ChatID == group.ID && m.Voice != nil {
+				heard = m
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(heard.Text, "A mentor's answer to case #C1 (Mentor), by voice") {
+		t.Errorf("the voice answer's caption: %q", heard.Text)
+	}
+	if got := emu.Download(heard.Voice.FileID); !bytes.Equal(got, voice) {
+		t.Errorf("the group heard %q, want the mentor's voice note", got)
 	}
 }

@@ -56,8 +56,10 @@ type Config struct {
 
 // Telegram is the Telegram channel. It implements bot.Channel.
 type Telegram struct {
-	cfg     Config
-	api     *tgbotapi.BotAPI
+	cfg Config
+	api *tgbotapi.BotAPI
+	// files is the format of a file's download URL: token, then path.
+	files   string
 	http    *http.Client
 	limiter *rate.Limiter
 	log     *slog.Logger
@@ -121,11 +123,12 @@ func New(_ context.Context, cfg Config) (*Telegram, error) {
 	if client == nil {
 		client = &http.Client{Timeout: cfg.PollTimeout + 30*time.Second}
 	}
-	endpoint := tgbotapi.APIEndpoint
+	endpoint, files := tgbotapi.APIEndpoint, tgbotapi.FileEndpoint
 	if e := cfg.APIEndpoint; e != "" {
 		endpoint = e
 		if !strings.Contains(e, "%s") {
 			endpoint = strings.TrimRight(e, "/") + "/bot%s/%s"
+			files = strings.TrimRight(e, "/") + "/file/bot%s/%s"
 		}
 	}
 	api := &tgbotapi.BotAPI{Token: cfg.Token, Client: client, Buffer: 100}
@@ -133,6 +136,7 @@ func New(_ context.Context, cfg Config) (*Telegram, error) {
 	return &Telegram{
 		cfg:      cfg,
 		api:      api,
+		files:    files,
 		http:     client,
 		limiter:  rate.NewLimiter(rate.Limit(cfg.Rate), 1),
 		log:      cfg.Logger.With("channel", Name),
@@ -312,6 +316,9 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 		}
 		ev := evs[i]
 		ev.ChatSize = t.groupSize(ctx, ev)
+		if u.Message != nil && ev.Kind == bot.Message {
+			ev.File = t.fetchMedia(ctx, u.Message)
+		}
 		if ev.Kind == bot.ChatMigrated {
 			settle()
 			p.err, p.settled = h.HandleEvent(ctx, ev), true

@@ -12,6 +12,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/jpeg" // photos users send
 	"io"
 	"net"
 	"net/http"
@@ -268,6 +270,48 @@ func (e *Emulator) SendRaw(chat Chat, from User, fields map[string]any) {
 		body[k] = v
 	}
 	e.post("/sendMessage", body)
+}
+
+// SendFile posts a user's message carrying a file, as Telegram delivers
+// one: kind "photo" (one size, width×height), "voice" (a voice note) or
+// "document" (a file, such as a picture sent uncompressed); caption is
+// its text, and replyTo, when not 0, the message it replies to. The bot
+// fetches the bytes with getFile, as on Telegram.
+func (e *Emulator) SendFile(chat Chat, from User, kind, name, mime string, data []byte, caption string, replyTo int) {
+	e.t.Helper()
+	body, _ := json.Marshal(map[string]any{"botToken": e.Token, "name": name, "mime": mime, "data": data})
+	resp, err := http.Post(e.URL+"/userFile", "application/json", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatalf("emulator userFile: %v", err)
+	}
+	var out struct {
+		Result struct {
+			FileID string `json:"file_id"`
+		} `json:"result"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if err != nil || out.Result.FileID == "" {
+		e.t.Fatalf("emulator userFile: %v", err)
+	}
+	id := out.Result.FileID
+	fields := map[string]any{"caption": caption}
+	switch kind {
+	case "photo":
+		w, h := 0, 0
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+			w, h = cfg.Width, cfg.Height
+		}
+		fields["photo"] = []map[string]any{{"file_id": id, "file_unique_id": id, "width": w, "height": h, "file_size": len(data)}}
+	case "voice":
+		fields["voice"] = map[string]any{"file_id": id, "file_unique_id": id, "duration": 3, "mime_type": mime, "file_size": len(data)}
+	default:
+		fields["document"] = map[string]any{"file_id": id, "file_unique_id": id, "file_name": name, "mime_type": mime, "file_size": len(data)}
+	}
+	if replyTo != 0 {
+		fields["reply_to_message"] = map[string]any{"message_id": replyTo, "chat": chat.json(), "date": time.Now().Unix()}
+	}
+	e.SendRaw(chat, from, fields)
 }
 
 // Press presses an option (inline button) with data under the bot's

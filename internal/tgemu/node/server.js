@@ -25,7 +25,8 @@
 // Telegram allows, the file_id of a file of that kind this bot sent
 // before (an unknown one is refused); the message holds photo (an array
 // of one PhotoSize), audio, voice or video. POST /uploads lists each file the bot uploaded, so a
-// test can count them.
+// test can count them. POST /userFile keeps a file a user sends, for the
+// bot to fetch with getFile.
 "use strict";
 const crypto = require("crypto");
 const express = require("express");
@@ -38,6 +39,18 @@ const server = new TelegramServer({ port, host: "127.0.0.1", storeTimeout: 3600 
 const topics = [];
 const denied = new Set();
 const app = express();
+const files = new Map(); // file_id -> {botToken, name, mime, bytes}
+// POST /userFile {botToken, name, mime, data (base64)} keeps a file a
+// user sends (a photo, a voice note, a document) and returns its file_id,
+// which the bot may fetch with getFile, as on Telegram; the test then
+// posts the user's message naming it. (Before the parsers below, which
+// take at most 100 KB.)
+app.post("/userFile", express.json({ limit: "30mb" }), (req, res) => {
+  const { botToken, name, mime, data } = req.body;
+  const fileId = "usr" + crypto.randomBytes(8).toString("hex");
+  files.set(fileId, { botToken, name, mime, bytes: Buffer.from(data, "base64") });
+  res.json({ ok: true, result: { file_id: fileId } });
+});
 app.use(express.json());
 app.use(express.urlencoded({ extended: true }));
 app.post("/bot:token/createForumTopic", (req, res) => {
@@ -54,7 +67,6 @@ app.post("/bot:token/createForumTopic", (req, res) => {
   topics.push({ botToken: req.params.token, chat_id: String(chatId), ...topic });
   res.json({ ok: true, result: topic });
 });
-const files = new Map(); // file_id -> {botToken, name, mime, bytes}
 const uploads = []; // {botToken, method, file_id}
 const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 50 << 20 } });
 const badRequest = (res, description) => res.status(400).json({ ok: false, error_code: 400, description: "Bad Request: " + description });
