@@ -3,11 +3,13 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -22,6 +24,8 @@ import (
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
+	"go.mau.fi/whatsmeow/util/cbcutil"
+	"go.mau.fi/whatsmeow/util/hkdfutil"
 )
 
 // account is a WhatsApp account: its phone number and its LID.
@@ -82,6 +86,74 @@ type fakeNet struct {
 	groupReq int
 	fail     error
 	uploads  []upload
+	// cdn holds the encrypted files members sent, by URL path, which
+	// media, a real whatsmeow client, fetches (through RoundTrip) and
+	// decrypts.
+	cdn   map[string][]byte
+	media *whatsmeow.Client
+}
+
+// Download fetches and decrypts a member's file as whatsmeow does: its
+// own Client.Download, whose media requests this fake network answers.
+func (f *fakeNet) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+	f.mu.Lock()
+	if f.media == nil {
+		f.media = whatsmeow.NewClient(f.dev, nil)
+		f.media.SetMediaHTTPClient(&http.Client{Transport: f})
+	}
+	cli := f.media
+	f.mu.Unlock()
+	return cli.Download(ctx, msg)
+}
+
+// RoundTrip answers whatsmeow's media requests from cdn: 404 for a file
+// it does not hold.
+func (f *fakeNet) RoundTrip(req *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	data, ok := f.cdn[req.URL.Path]
+	f.mu.Unlock()
+	status := http.StatusOK
+	if !ok || req.URL.Host != "mmg.whatsapp.net" {
+		status, data = http.StatusNotFound, nil
+	}
+	return &http.Response{StatusCode: status, Status: http.StatusText(status), Body: io.NopCloser(bytes.NewReader(data)),
+		Header: http.Header{}, Request: req}, nil
+}
+
+// stored is a file a member's phone uploaded: where, and its keys.
+type stored struct {
+	url, path                   string
+	key, encSHA256, plainSHA256 []byte
+	length                      uint64
+}
+
+// memberUpload encrypts plaintext as a member's phone does before
+// uploading it (whatsmeow's Upload: keys from the media key by HKDF,
+// AES-CBC, a 10-byte HMAC), and puts it on the fake media server.
+func (f *fakeNet) memberUpload(t testing.TB, plaintext []byte, media whatsmeow.MediaType) stored {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key)
+	keys := hkdfutil.SHA256(key, nil, []byte(media), 112)
+	iv, cipherKey, macKey := keys[:16], keys[16:48], keys[48:80]
+	ciphertext, err := cbcutil.Encrypt(cipherKey, iv, plaintext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, macKey)
+	mac.Write(iv)
+	mac.Write(ciphertext)
+	file := append(ciphertext, mac.Sum(nil)[:10]...)
+	enc, plain := sha256.Sum256(file), sha256.Sum256(plaintext)
+	path := fmt.Sprintf("/v/t62.7118-24/%x.enc", enc[:8])
+	f.mu.Lock()
+	if f.cdn == nil {
+		f.cdn = map[string][]byte{}
+	}
+	f.cdn[path] = file
+	f.mu.Unlock()
+	return stored{url: "https://mmg.whatsapp.net" + path + "?ccb=11-4", path: path, key: key, encSHA256: enc[:], plainSHA256: plain[:],
+		length: uint64(len(plaintext))}
 }
 
 // upload is a file the adapter uploaded, and WhatsApp's answer.

@@ -167,6 +167,11 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 		return bot.Event{}, false // a protocol or unsupported message
 	}
 	ev.Kind, ev.Text = bot.Message, text
+	if !ev.Late {
+		// A photo or voice note is fetched now: the message is acted on
+		// with it (a late one is only counted).
+		ev.File = w.fetchMedia(ctx, m)
+	}
 	if ci != nil {
 		if ci.GetStanzaID() != "" {
 			quoted, _ := types.ParseJID(ci.GetParticipant())

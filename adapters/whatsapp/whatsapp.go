@@ -164,6 +164,9 @@ type transport interface {
 	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
 	// Upload encrypts a file and uploads it to WhatsApp's media servers.
 	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+	// Download fetches a message's file from WhatsApp's media servers
+	// and decrypts it, checking its hashes.
+	Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
 }
 
 var (

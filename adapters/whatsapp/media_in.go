@@ -1,0 +1,64 @@
+package whatsapp
+
+import (
+	"context"
+	"mime"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+)
+
+// fetchWait bounds the download of one member's file.
+const fetchWait = time.Minute
+
+// fetchMedia downloads and decrypts the file a member's message carries
+// (a photo, a voice note or sound, a picture sent as a document, which
+// keeps its EXIF metadata), or returns nil when it carries none. One that
+// cannot be fetched, or is larger than bot.MaxInboundFile, comes without
+// its data, so that Huddle asks for it again.
+func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message) *bot.File {
+	var (
+		dl         whatsmeow.DownloadableMessage
+		name, kind string
+		size       uint64
+	)
+	switch {
+	case m.GetImageMessage() != nil:
+		im := m.GetImageMessage()
+		dl, name, kind, size = im, "photo.jpg", im.GetMimetype(), im.GetFileLength()
+	case m.GetAudioMessage() != nil:
+		am := m.GetAudioMessage()
+		dl, name, kind, size = am, "voice.ogg", am.GetMimetype(), am.GetFileLength()
+	case strings.HasPrefix(m.GetDocumentMessage().GetMimetype(), "image/"):
+		dm := m.GetDocumentMessage()
+		dl, name, kind, size = dm, dm.GetFileName(), dm.GetMimetype(), dm.GetFileLength()
+	default:
+		return nil
+	}
+	// "audio/ogg; codecs=opus" is an Ogg sound.
+	if t, _, err := mime.ParseMediaType(kind); err == nil {
+		kind = t
+	}
+	f := &bot.File{Name: name, MIMEType: kind}
+	if size > bot.MaxInboundFile {
+		w.log.Warn("member's file too large to fetch", "size", size)
+		return f
+	}
+	ctx, cancel := context.WithTimeout(ctx, fetchWait)
+	defer cancel()
+	data, err := w.net.Download(ctx, dl)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			w.log.Warn("fetch member's file", "err", err)
+		}
+	case len(data) > bot.MaxInboundFile:
+		w.log.Warn("member's file too large to keep", "size", len(data))
+	default:
+		f.Data = data
+	}
+	return f
+}
