@@ -68,9 +68,14 @@ func TestConvert(t *testing.T) {
 			want: ptr(with(base("M3"), func(e *bot.Event) { e.Text, e.ReplyTo = "2", "3EB0AAAA" })),
 		},
 		{
+			// A photo whose file cannot be fetched (this one names none):
+			// handed on without bytes, so Huddle asks for it again.
 			name: "image caption",
-			evt:  incoming(0, false, "M4", now, &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("RDT result, 2 lines")}}),
-			want: ptr(with(base("M4"), func(e *bot.Event) { e.Text = "RDT result, 2 lines" })),
+			evt: incoming(0, false, "M4", now, &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("RDT result, 2 lines"),
+				Mimetype: proto.String("image/jpeg")}}),
+			want: ptr(with(base("M4"), func(e *bot.Event) {
+				e.Text, e.File = "RDT result, 2 lines", &bot.File{Name: "photo.jpg", MIMEType: "image/jpeg"}
+			})),
 		},
 		{
 			name: "video caption in a disappearing-messages chat",
@@ -86,8 +91,9 @@ func TestConvert(t *testing.T) {
 		},
 		{
 			name: "voice note: no text, still taking part",
-			evt:  incoming(0, false, "M7", now, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true)}}),
-			want: ptr(base("M7")),
+			evt: incoming(0, false, "M7", now, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true),
+				Mimetype: proto.String("audio/ogg; codecs=opus")}}),
+			want: ptr(with(base("M7"), func(e *bot.Event) { e.File = &bot.File{Name: "voice.ogg", MIMEType: "audio/ogg"} })),
 		},
 		{
 			name: "reaction",
