@@ -58,6 +58,11 @@ type StepPreview struct {
 	Tags      []string
 	// Media is the file shown before the text, nil for none.
 	Media *Media
+	// OptionMedia are a picture quiz's options' pictures, by option (nil
+	// for an option without one); nil for other steps. Labels then lists
+	// the options as they are offered: "A", "B. Negative"…
+	OptionMedia []*Media
+	Labels      []string
 }
 
 // Preview returns how step i reads in lang.
@@ -68,8 +73,15 @@ func (l *Lesson) Preview(i int, lang string) StepPreview {
 	switch b := st.body.(type) {
 	case *quizStep:
 		p.Text, p.Tags = in(b.question), append([]string(nil), b.tags...)
-		for _, o := range b.options {
+		pictured := b.pictured()
+		for i, o := range b.options {
 			p.Options = append(p.Options, in(o.text))
+			if pictured {
+				p.OptionMedia = append(p.OptionMedia, o.media)
+				p.Labels = append(p.Labels, pictureLabel(i, in(o.text)))
+			} else {
+				p.Labels = append(p.Labels, OptionLabel(i, in(o.text)))
+			}
 		}
 	case *askStep:
 		p.Text = in(b.prompt)

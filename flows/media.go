@@ -44,7 +44,7 @@ const (
 // their media types; images are made JPEGs at load.
 var mediaTypes = map[string]map[string]string{
 	MediaImage:    {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp"},
-	MediaAudio:    {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".opus": "audio/ogg"},
+	MediaAudio:    {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".ogg": "audio/ogg", ".opus": "audio/ogg", ".wav": "audio/wav"},
 	MediaVideo:    {".mp4": "video/mp4"},
 	MediaDocument: {".pdf": "application/pdf"},
 }
@@ -101,6 +101,9 @@ type pendingMedia struct {
 	step       *Step
 	kind, name string
 	line       int
+	// set, when not nil, takes the file instead of the step (a quiz
+	// option's picture).
+	set func(*Media)
 }
 
 // mediaKey reads a step's image:, audio:, video: or document: key: a
@@ -114,13 +117,33 @@ func (p *parser) mediaKey(kind string, n *yaml.Node, st *Step) {
 	switch {
 	case st.Kind != "say" && st.Kind != "quiz" && st.Kind != "ask":
 		p.errf(n, "%s is for say, quiz and ask steps", kind)
+	default:
+		p.mediaFile(kind, name, ext, n, pendingMedia{step: st})
+	}
+}
+
+// mediaFile checks a file's path and type and queues it to be read with
+// the lesson's folder, into pm.
+func (p *parser) mediaFile(kind, name, ext string, n *yaml.Node, pm pendingMedia) {
+	switch {
 	case path.IsAbs(name) || strings.Contains(name, "\\") || !fs.ValidPath(path.Clean(name)):
 		p.errf(n, "%s %q: give a path beside the lesson file, such as media/rdt.png", kind, name)
 	case mediaTypes[kind][ext] == "":
 		p.errf(n, "%s %q: use a %s file", kind, name, extList(kind))
 	default:
-		p.media = append(p.media, pendingMedia{step: st, kind: kind, name: path.Clean(name), line: n.Line})
+		pm.kind, pm.name, pm.line = kind, path.Clean(name), n.Line
+		p.media = append(p.media, pm)
 	}
+}
+
+// optionImage reads a quiz option's image: key, a picture that stands
+// for the option (set receives it once read).
+func (p *parser) optionImage(n *yaml.Node, set func(*Media)) {
+	name, ok := p.str(n, "image")
+	if !ok {
+		return
+	}
+	p.mediaFile(MediaImage, name, strings.ToLower(path.Ext(name)), n, pendingMedia{set: set})
 }
 
 // IsMediaFile reports whether a file name is one a lesson may show (a
@@ -158,6 +181,10 @@ func (p *parser) readMedia(fsys fs.FS, dir string) {
 			continue
 		}
 		m.Kind, m.Name = pm.kind, pm.name
+		if pm.set != nil {
+			pm.set(m)
+			continue
+		}
 		pm.step.Media = m
 	}
 }

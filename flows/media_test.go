@@ -109,7 +109,7 @@ steps:
   - wait: 1m
     image: big.png
   - say: "Six."
-    audio: talk.wav
+    audio: talk.flac
   - say: "Seven."
     video: clip.mp4
   - say: "Eight."
@@ -133,7 +133,7 @@ steps:
 		"lessons/bad.yaml:11: image huge.png: the file is 11 MB; give one of at most 10 MB",
 		"lessons/bad.yaml:13: image \"../outside.png\": give a path beside the lesson file",
 		"lessons/bad.yaml:15: image is for say, quiz and ask steps",
-		"lessons/bad.yaml:17: audio \"talk.wav\": use a .m4a, .mp3, .ogg or .opus file",
+		"lessons/bad.yaml:17: audio \"talk.flac\": use a .m4a, .mp3, .ogg, .opus or .wav file",
 		"lessons/bad.yaml:19: video clip.mp4: no such file beside the lesson",
 		"lessons/bad.yaml:22: step 9 has audio and document: one file a step",
 	}

@@ -55,6 +55,35 @@ type quizStep struct {
 type quizOption struct {
 	text     Text
 	feedback Text
+	// media is the option's picture: the quiz shows the pictures first,
+	// labelled A, B, C…, and its options by those letters.
+	media *Media
+}
+
+// pictured reports whether the quiz's options are pictures.
+func (q *quizStep) pictured() bool {
+	return slices.ContainsFunc(q.options, func(o quizOption) bool { return o.media != nil })
+}
+
+// optionName names option i (0-based) in feedback: "2. Positive", or in
+// a picture quiz "B. Positive" (or "B").
+func (q *quizStep) optionName(i int, text string) string {
+	if q.pictured() {
+		return pictureLabel(i, text)
+	}
+	return fmt.Sprintf("%d. %s", i+1, text)
+}
+
+// optionLetter is the label of option i of a picture quiz: A, B, C…
+func optionLetter(i int) string { return string(rune('A' + i)) }
+
+// pictureLabel is a picture quiz's option i as listed and on its button:
+// its letter, and its text when it has one.
+func pictureLabel(i int, text string) string {
+	if text == "" {
+		return optionLetter(i)
+	}
+	return bot.Clip(optionLetter(i)+". "+text, 60)
 }
 
 type numericAnswer struct {
@@ -74,10 +103,24 @@ func (q *quizStep) enter(c *runCtx) outcome {
 	var opts []bot.Option
 	switch {
 	case len(q.options) > 0:
+		pictured := q.pictured()
 		for i, o := range q.options {
 			label := c.t(o.text)
-			fmt.Fprintf(&b, "\n%d. %s", i+1, label)
-			opts = append(opts, bot.Option{Label: OptionLabel(i, label), Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
+			if !pictured {
+				fmt.Fprintf(&b, "\n%d. %s", i+1, label)
+				opts = append(opts, bot.Option{Label: OptionLabel(i, label), Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
+				continue
+			}
+			// A picture quiz: the pictures first, one by one (each may
+			// carry a "Full size" button in a light group, which an
+			// album could not), labelled A, B, C…; then the question
+			// with the options by those letters.
+			if o.media != nil {
+				c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: fmt.Sprintf("opt%d", i+1),
+					Text: optionLetter(i), File: o.media.File(), Media: o.media})
+			}
+			b.WriteString("\n" + pictureLabel(i, label))
+			opts = append(opts, bot.Option{Label: pictureLabel(i, label), Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
 		}
 		b.WriteString("\n\n")
 		if q.multi {
@@ -296,7 +339,7 @@ func (q *quizStep) rightAnswer(c *runCtx, lang string) string {
 	case len(q.options) > 0:
 		parts := make([]string, len(q.correct))
 		for i, ci := range q.correct {
-			parts[i] = fmt.Sprintf("%d. %s", ci+1, q.options[ci].text.In(lang, c.l.Fallback()))
+			parts[i] = q.optionName(ci, q.options[ci].text.In(lang, c.l.Fallback()))
 		}
 		return strings.Join(parts, "; ")
 	case q.numeric != nil:
@@ -435,7 +478,7 @@ func (q *quizStep) summary(c *runCtx, head string) string {
 		for _, f := range strings.Split(wrong, ",") {
 			if i, err := strconv.Atoi(f); err == nil && i >= 1 && i <= len(q.options) {
 				picks = append(picks, i-1)
-				names = append(names, fmt.Sprintf("%d. %s", i, q.options[i-1].text.In(lang, c.l.Fallback())))
+				names = append(names, q.optionName(i-1, q.options[i-1].text.In(lang, c.l.Fallback())))
 			}
 		}
 		b.WriteString("\n" + c.tr("most_wrong", n, strings.Join(names, "; ")))

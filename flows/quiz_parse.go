@@ -112,12 +112,17 @@ func (q *quizStep) parseOptions(p *parser, n *yaml.Node) {
 		var o quizOption
 		what := fmt.Sprintf("option %d", i+1)
 		if on.Kind == yaml.MappingNode {
-			// A text map {en: .., fr: ..} or {text: .., feedback: ..}.
-			if hasKey(on, "text") || hasKey(on, "feedback") {
-				of := p.mapping(on, what, "text", "feedback")
-				if v := of["text"]; v == nil {
+			// A text map {en: .., fr: ..} or {text: .., feedback: ..,
+			// image: ..}.
+			if hasKey(on, "text") || hasKey(on, "feedback") || hasKey(on, "image") {
+				of := p.mapping(on, what, "text", "feedback", "image")
+				if v := of["image"]; v != nil {
+					opts := &q.options
+					p.optionImage(v, func(m *Media) { (*opts)[i].media = m })
+				}
+				if v := of["text"]; v == nil && of["image"] == nil {
 					p.errf(on, "%s needs text", what)
-				} else {
+				} else if v != nil {
 					o.text = p.text(v, what)
 				}
 				if v := of["feedback"]; v != nil {

@@ -32,6 +32,12 @@ type Question struct {
 	// as the lesson shows it (the right options' text, the number and
 	// its tolerance, the first accepted answer).
 	Explain, Answer string
+	// Pictures are a picture quiz's options' pictures, by option (nil for
+	// an option without one), to show before the question, each labelled
+	// by its letter; nil for other quizzes. Labels are then the options
+	// as offered: "A", "B. Negative"…
+	Pictures []*bot.File
+	Labels   []string
 
 	step *quizStep
 }
@@ -60,12 +66,25 @@ func (l *Lesson) Question(key, lang string) (Question, bool) {
 		case len(q.options) == 0:
 			out.Kind, out.Answer = QuestionText, in(q.shown)
 		}
-		for _, o := range q.options {
+		pictured := q.pictured()
+		for i, o := range q.options {
 			out.Options = append(out.Options, in(o.text))
+			if pictured {
+				var f *bot.File
+				if o.media != nil {
+					f = o.media.File()
+				}
+				out.Pictures = append(out.Pictures, f)
+				out.Labels = append(out.Labels, pictureLabel(i, in(o.text)))
+			}
 		}
 		for n, c := range q.correct {
 			if n > 0 {
 				out.Answer += "; "
+			}
+			if pictured {
+				out.Answer += out.Labels[c]
+				continue
 			}
 			out.Answer += out.Options[c]
 		}

@@ -5,10 +5,13 @@ package lessons
 
 import "embed"
 
-// FS holds the sample lesson files (*.yaml) and schema.json.
+// FS holds the sample lesson files (*.yaml), their pictures and sound
+// (media/, made by gen_media.go from source here) and schema.json.
 //
-//go:embed *.yaml schema.json
+//go:embed *.yaml schema.json media
 var FS embed.FS
+
+//go:generate go run gen_media.go
 
 // SchemaFile is the name of the JSON Schema in FS.
 const SchemaFile = "schema.json"

@@ -187,17 +187,31 @@ func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 	b.WriteString(tr(lang, "review_head", title))
 	b.WriteString("\n\n❓ ")
 	b.WriteString(q.Text)
+	key := fmt.Sprintf("review:%d:%s:%s:%d", c.MemberID, c.LessonID, c.StepKey, c.Due.UnixMilli())
+	// A picture quiz's pictures come first, each labelled by its letter.
+	for i, p := range q.Pictures {
+		if p == nil {
+			continue
+		}
+		if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, File: p, Text: q.Labels[i][:1],
+			Key: fmt.Sprintf("%s:opt%d", key, i+1)}, now); err != nil {
+			return err
+		}
+	}
 	var opts []bot.Option
 	for i, o := range q.Options {
-		fmt.Fprintf(&b, "\n%d. %s", i+1, o)
+		label, line := flows.OptionLabel(i, o), fmt.Sprintf("%d. %s", i+1, o)
+		if q.Pictures != nil {
+			label, line = q.Labels[i], q.Labels[i]
+		}
+		b.WriteString("\n" + line)
 		if !q.Multi {
 			// One press answers; several options are typed ("1 3").
-			opts = append(opts, bot.Option{Label: flows.OptionLabel(i, o), Data: fmt.Sprintf("%s%d", optionPrefix, i)})
+			opts = append(opts, bot.Option{Label: label, Data: fmt.Sprintf("%s%d", optionPrefix, i)})
 		}
 	}
 	b.WriteString("\n\n")
 	b.WriteString(tr(lang, prompt(q)))
-	key := fmt.Sprintf("review:%d:%s:%s:%d", c.MemberID, c.LessonID, c.StepKey, c.Due.UnixMilli())
 	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: b.String(), Options: opts, Key: key}, now); err != nil {
 		return err
 	}

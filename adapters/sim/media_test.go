@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,4 +139,47 @@ func TestVoiceAnswer(t *testing.T) {
 func sha(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// TestPictureQuiz runs the built-in malaria lesson's picture quiz: its
+// four drawn cassettes come first, one by one, labelled A to D, then the
+// question with the options by letter; a press and a typed letter are
+// both answers, and the verdict names the right picture by its letter.
+func TestPictureQuiz(t *testing.T) {
+	s := sim.New(nil)
+	huddletest.Start(t, huddletest.Options{}, s)
+	c := simtest.Chats{T: t, Sim: s}
+	seq := c.Post("dm-amina", "amina", "/start")
+	c.Wait("dm-amina", seq, "Welcome")
+	seq = c.Post("dm-amina", "amina", "/lesson malaria-rdt")
+	c.Wait("dm-amina", seq, "After how many minutes")
+	c.Post("dm-amina", "amina", "17")
+	inv := c.Wait("dm-amina", seq, "there is no control line")
+	c.Press("dm-amina", "amina", inv, 2)
+	pos := c.Wait("dm-amina", inv.Seq, "Which of these read as POSITIVE")
+	c.Post("dm-amina", "amina", "1 3")
+	q := c.Wait("dm-amina", pos.Seq, "Which one is NEGATIVE?")
+
+	var letters []string
+	for _, m := range s.Messages(context.Background(), "dm-amina", pos.Seq, 0) {
+		if m.Bot && m.File != nil && m.Seq < q.Seq {
+			if m.File.MIMEType != "image/jpeg" {
+				t.Errorf("picture %s is %s", m.Text, m.File.MIMEType)
+			}
+			letters = append(letters, m.Text)
+		}
+	}
+	if strings.Join(letters, "") != "ABCD" {
+		t.Errorf("pictures labelled %q before the question, want A, B, C, D", letters)
+	}
+	var labels []string
+	for _, o := range q.Options {
+		labels = append(labels, o.Label)
+	}
+	if strings.Join(labels, ",") != "A,B,C,D" || !strings.Contains(q.Text, "\nA\nB\nC\nD\n") {
+		t.Fatalf("the question %q offers %v", q.Text, labels)
+	}
+	seq = c.Last("dm-amina")
+	c.Post("dm-amina", "amina", "d")
+	c.Wait("dm-amina", seq, "Not quite. The answer: B.")
 }

@@ -444,15 +444,16 @@ func (t *Telegram) rememberPhoto(key, id string) {
 }
 
 // mediaMethod is the Bot API method that sends a file of mimeType
-// natively ("" for a document): a photo, a voice note (Ogg), a sound or
-// a video.
+// natively ("" for a document): a photo, a voice note (Ogg), a sound
+// (MP3 or M4A, the formats sendAudio plays; a WAV goes as a document,
+// which the apps play too) or a video.
 func mediaMethod(mimeType string) string {
 	switch {
 	case strings.HasPrefix(mimeType, "image/"):
 		return "sendPhoto"
 	case mimeType == "audio/ogg":
 		return "sendVoice"
-	case strings.HasPrefix(mimeType, "audio/"):
+	case mimeType == "audio/mpeg" || mimeType == "audio/mp4":
 		return "sendAudio"
 	case strings.HasPrefix(mimeType, "video/"):
 		return "sendVideo"

@@ -1,14 +1,12 @@
 package whatsapp
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/jpeg" // the pictures' size, for their messages
 	"strings"
 	"time"
@@ -248,142 +246,6 @@ func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2
 		return &waE2E.Message{Conversation: proto.String(text)}
 	}
 	return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(text), ContextInfo: ci}}
-}
-
-// maxDocuments bounds the documents kept for retry requests.
-const maxDocuments = 64
-
-// document uploads m's file and returns the message that carries it, with
-// m's text as its caption.
-func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
-	up, err := w.net.Upload(ctx, m.File.Data, whatsmeow.MediaDocument)
-	switch {
-	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
-		return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
-	case err != nil:
-		return nil, fmt.Errorf("upload %s for %s: %w", m.File.Name, to, err)
-	}
-	doc := &waE2E.DocumentMessage{
-		URL:               proto.String(up.URL),
-		DirectPath:        proto.String(up.DirectPath),
-		MediaKey:          up.MediaKey,
-		MediaKeyTimestamp: proto.Int64(w.cfg.Clock.Now().Unix()),
-		FileEncSHA256:     up.FileEncSHA256,
-		FileSHA256:        up.FileSHA256,
-		FileLength:        proto.Uint64(up.FileLength),
-		Mimetype:          proto.String(m.File.MIMEType),
-		FileName:          proto.String(m.File.Name),
-		Title:             proto.String(m.File.Name),
-	}
-	if m.Text == "" {
-		return &waE2E.Message{DocumentMessage: doc}, nil
-	}
-	// WhatsApp shows a document's caption only inside this wrapper.
-	doc.Caption = proto.String(m.Text)
-	return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{
-		Message: &waE2E.Message{DocumentMessage: doc},
-	}}, nil
-}
-
-// reuseFor is how long an uploaded picture, sound or video is sent again
-// by its media key rather than uploaded anew: well within the time
-// WhatsApp's servers keep media.
-const reuseFor = 7 * 24 * time.Hour
-
-// uploaded is a media file on WhatsApp's servers, and when it went
-// there.
-type uploaded struct {
-	resp whatsmeow.UploadResponse
-	at   time.Time
-}
-
-// mediaType is the whatsmeow media type a file of mimeType is sent as
-// natively ("" for a document).
-func mediaType(mimeType string) whatsmeow.MediaType {
-	switch strings.SplitN(mimeType, "/", 2)[0] {
-	case "image":
-		return whatsmeow.MediaImage
-	case "audio":
-		return whatsmeow.MediaAudio
-	case "video":
-		return whatsmeow.MediaVideo
-	}
-	return ""
-}
-
-// media returns the message that carries m's picture, sound or video,
-// with m's text as its caption where WhatsApp shows one: uploaded once,
-// then sent again by its media key. An Ogg sound goes as a voice note.
-func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
-	kind := mediaType(m.File.MIMEType)
-	sum := sha256.Sum256(m.File.Data)
-	key := hex.EncodeToString(sum[:])
-	now := w.cfg.Clock.Now()
-	w.mu.Lock()
-	up, ok := w.pictures[key]
-	w.mu.Unlock()
-	if !ok || now.Sub(up.at) > reuseFor {
-		resp, err := w.net.Upload(ctx, m.File.Data, kind)
-		switch {
-		case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
-			return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
-		case err != nil:
-			return nil, fmt.Errorf("upload %s for %s: %w", m.File.Name, to, err)
-		}
-		up = uploaded{resp: resp, at: now}
-		w.mu.Lock()
-		if w.pictures == nil {
-			w.pictures = map[string]uploaded{}
-		}
-		w.pictures[key] = up
-		w.mu.Unlock()
-	}
-	switch kind {
-	case whatsmeow.MediaAudio:
-		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
-			URL: proto.String(up.resp.URL), DirectPath: proto.String(up.resp.DirectPath), MediaKey: up.resp.MediaKey,
-			MediaKeyTimestamp: proto.Int64(up.at.Unix()), FileEncSHA256: up.resp.FileEncSHA256, FileSHA256: up.resp.FileSHA256,
-			FileLength: proto.Uint64(up.resp.FileLength), Mimetype: proto.String(m.File.MIMEType),
-			PTT: proto.Bool(m.File.MIMEType == "audio/ogg"),
-		}}, nil
-	case whatsmeow.MediaVideo:
-		vid := &waE2E.VideoMessage{
-			URL: proto.String(up.resp.URL), DirectPath: proto.String(up.resp.DirectPath), MediaKey: up.resp.MediaKey,
-			MediaKeyTimestamp: proto.Int64(up.at.Unix()), FileEncSHA256: up.resp.FileEncSHA256, FileSHA256: up.resp.FileSHA256,
-			FileLength: proto.Uint64(up.resp.FileLength), Mimetype: proto.String(m.File.MIMEType),
-		}
-		if m.Text != "" {
-			vid.Caption = proto.String(m.Text)
-		}
-		return &waE2E.Message{VideoMessage: vid}, nil
-	}
-	img := &waE2E.ImageMessage{
-		URL:               proto.String(up.resp.URL),
-		DirectPath:        proto.String(up.resp.DirectPath),
-		MediaKey:          up.resp.MediaKey,
-		MediaKeyTimestamp: proto.Int64(up.at.Unix()),
-		FileEncSHA256:     up.resp.FileEncSHA256,
-		FileSHA256:        up.resp.FileSHA256,
-		FileLength:        proto.Uint64(up.resp.FileLength),
-		Mimetype:          proto.String(m.File.MIMEType),
-	}
-	if cfg, _, err := image.DecodeConfig(bytes.NewReader(m.File.Data)); err == nil {
-		img.Width, img.Height = proto.Uint32(uint32(cfg.Width)), proto.Uint32(uint32(cfg.Height))
-	}
-	if m.Text != "" {
-		img.Caption = proto.String(m.Text)
-	}
-	return &waE2E.Message{ImageMessage: img}, nil
-}
-
-// keepDocument remembers a sent document for retry requests.
-func (w *WhatsApp) keepDocument(id types.MessageID, msg *waE2E.Message) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.documents == nil || len(w.documents) >= maxDocuments {
-		w.documents = make(map[types.MessageID]*waE2E.Message)
-	}
-	w.documents[id] = msg
 }
 
 // pollOption is one option of a poll: the name shown (and hashed by a
