@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,12 +176,16 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 	if ci != nil {
 		if ci.GetStanzaID() != "" {
 			quoted, _ := types.ParseJID(ci.GetParticipant())
-			if w.isMe(quoted) {
+			mine := w.isMe(quoted)
+			if mine {
 				quoted = types.EmptyJID
 			}
 			ev.ReplyTo = msgRef(ci.GetStanzaID(), quoted)
 			if !quoted.IsEmpty() {
 				ev.ReplyToSender, _ = w.person(ctx, quoted, types.EmptyJID)
+			}
+			if data, ok := w.repliedOption(ctx, mine, ci.GetStanzaID(), text); ok && ev.File == nil {
+				ev.Kind, ev.Option = bot.OptionChosen, data
 			}
 		}
 		for _, s := range ci.GetMentionedJID() {
@@ -312,3 +317,20 @@ type noLIDs struct{ store.LIDStore }
 
 func (noLIDs) GetLIDForPN(context.Context, types.JID) (types.JID, error) { return types.EmptyJID, nil }
 func (noLIDs) GetPNForLID(context.Context, types.JID) (types.JID, error) { return types.EmptyJID, nil }
+
+// repliedOption reads a reply to one of the bot's pictures that offered
+// options in its caption (see mediaCaption) as the choice of one by its
+// number. false for any other reply: talk about the picture.
+func (w *WhatsApp) repliedOption(ctx context.Context, mine bool, id, text string) (string, bool) {
+	if !mine || w.cfg.Outbox == nil {
+		return "", false
+	}
+	it, err := w.cfg.Outbox.SentMessage(ctx, Name, id)
+	if err != nil || it.File == nil || len(it.Options) == 0 {
+		return "", false
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && n >= 1 && n <= len(it.Options) {
+		return it.Options[n-1].Data, true
+	}
+	return "", false // talk about the picture, not a choice
+}

@@ -3,8 +3,10 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
+	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/phototest"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -71,5 +73,44 @@ func TestInboundMedia(t *testing.T) {
 				t.Errorf("got %d bytes, want %d (fetched: %v)", len(ev.File.Data), len(tt.want), tt.wantBytes)
 			}
 		})
+	}
+}
+
+// TestFullSizeByReply: a light group's preview offers "Full size" in its
+// caption, numbered, as WhatsApp puts no buttons under a picture; a
+// member's reply "1" to the picture chooses it, and other replies to it
+// stay talk about the picture.
+func TestFullSizeByReply(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	preview := &bot.File{Name: "rdt-preview.jpg", MIMEType: "image/jpeg", Data: phototest.Phone(t, 480, 360)}
+	out := bot.Outbound{ChatID: group.String(), Key: "run:1:2:media", File: preview, Text: "A",
+		Options: []bot.Option{{Label: "🔍 Full size", Data: "fs:0123456789abcdef"}}}
+	id, err := h.w.Send(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := h.net.messages()
+	if got := sent[len(sent)-1].msg.GetImageMessage().GetCaption(); got != "A\n↩️ 1. 🔍 Full size" {
+		t.Errorf("the preview's caption: %q", got)
+	}
+	h.w.cfg.Outbox.(*memOutbox).sent[id] = bot.OutboxItem{Outbound: out} // as the store keeps it
+	reply := func(msgID, text string) bot.Event {
+		t.Helper()
+		ev, ok := h.w.convert(ctx, incoming(0, false, msgID, h.clock.Now(), &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
+			Text: proto.String(text), ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String(id), Participant: proto.String(h.acct.lid.String())}}}))
+		if !ok {
+			t.Fatalf("reply %q not converted", text)
+		}
+		return ev
+	}
+	if ev := reply("R1", " 1 "); ev.Kind != bot.OptionChosen || ev.Option != "fs:0123456789abcdef" {
+		t.Errorf("reply 1: %s %q, want the Full size option", ev.Kind, ev.Option)
+	}
+	for i, text := range []string{"2", "the C line is faint here", "0"} {
+		if ev := reply(fmt.Sprintf("R%d", i+2), text); ev.Kind != bot.Message || ev.Text != text {
+			t.Errorf("reply %q: %s %q, want a message", text, ev.Kind, ev.Option)
+		}
 	}
 }

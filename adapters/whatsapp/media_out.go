@@ -144,10 +144,29 @@ func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(m.File.Data)); err == nil {
 		img.Width, img.Height = proto.Uint32(uint32(cfg.Width)), proto.Uint32(uint32(cfg.Height))
 	}
-	if m.Text != "" {
-		img.Caption = proto.String(m.Text)
+	if c := mediaCaption(m); c != "" {
+		img.Caption = proto.String(c)
 	}
 	return &waE2E.Message{ImageMessage: img}, nil
+}
+
+// mediaCaption is a picture's caption: its text, and the options it
+// offers (a light group's "Full size"), which WhatsApp cannot put under a
+// picture: each numbered, chosen by replying to the picture with its
+// number.
+func mediaCaption(m bot.Outbound) string {
+	if len(m.Options) == 0 {
+		return m.Text
+	}
+	var b strings.Builder
+	b.WriteString(m.Text)
+	for i, o := range m.Options {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "↩️ %d. %s", i+1, o.Label)
+	}
+	return b.String()
 }
 
 // keepDocument remembers a sent document for retry requests.
