@@ -279,7 +279,34 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		}
 		b.WriteString(tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
 	}
-	return bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText))
+	if err := bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText)); err != nil {
+		return err
+	}
+	// The case's photos and voice answers follow, from the archive.
+	attached, err := tx.CaseAttachments(c.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range attached {
+		data, err := tx.AttachmentData(a)
+		if err != nil {
+			return err
+		}
+		f, text := photoFile(a.ID, data), tr(s.Lang, "show_photo", c.ID)
+		if a.Kind == bot.AttachVoice {
+			f = &bot.File{Name: fmt.Sprintf("case-%d-answer%s", c.ID, voiceExt(a.MIMEType)), MIMEType: a.MIMEType, Data: data}
+			text = tr(s.Lang, "show_voice", c.ID)
+		}
+		if a.Caption != "" {
+			text += "\n\n" + a.Caption
+		}
+		err = tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, File: f, Text: text,
+			Key: fmt.Sprintf("att:%d:show:%s", a.ID, s.Event.ID)}, s.Now)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // voiceExt is the file extension of a voice note's type.

@@ -172,4 +172,19 @@ func TestCasePhotos(t *testing.T) {
 	if got := len(w.media()); got != 3 {
 		t.Errorf("media files at the end: %d, want Amina's 2 photos and the voice note", got)
 	}
+
+	// 6. The archive shows the case with its photos and the voice answer.
+	seq = w.last("dm-amina")
+	w.say("dm-amina", "amina", "/case 1", "")
+	w.expect("dm-amina", seq, "Case #C1, Ward 3")
+	w.expect("dm-amina", seq, "🎤 The mentor's voice answer to case #C1")
+	var kinds []string
+	for _, m := range w.sim.Messages(context.Background(), "dm-amina", seq, 0) {
+		if m.Bot && m.File != nil {
+			kinds = append(kinds, m.File.MIMEType)
+		}
+	}
+	if strings.Join(kinds, " ") != "image/jpeg image/jpeg audio/ogg" {
+		t.Errorf("the archive's case came with %v, want its 2 photos and the voice answer", kinds)
+	}
 }
