@@ -564,46 +564,66 @@ func TestPhotoUploadedOnce(t *testing.T) {
 	}
 }
 
-// TestVoiceUploadedOnce: a lesson's Ogg sound goes to Telegram as a voice
-// note (sendVoice), uploaded once and sent to the next group by its
-// file_id.
-func TestVoiceUploadedOnce(t *testing.T) {
-	dir := t.TempDir()
-	lesson := "id: talk\ntitle: \"A talk\"\nsteps:\n  - say: \"Listen.\"\n    audio: talk.ogg\n"
-	for name, data := range map[string]string{"talk.yaml": lesson, "talk.ogg": "OggS a voice note"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+// TestMediaUploadedOnce: a lesson's sound or video goes to Telegram
+// natively (an Ogg sound as a voice note, an MP3 as audio, an MP4 as
+// video; a WAV as a document, which the apps play), each uploaded once
+// and sent to the next group by its file_id; a client downloads the file
+// as it was.
+func TestMediaUploadedOnce(t *testing.T) {
+	tests := []struct {
+		file, data string
+		kind       func(tgemu.Message) *tgemu.Document
+		mime       string
+	}{
+		{"talk.ogg", "OggS a voice note", func(m tgemu.Message) *tgemu.Document { return m.Voice }, "audio/ogg"},
+		{"talk.mp3", "ID3\x04 a recorded talk", func(m tgemu.Message) *tgemu.Document { return m.Audio }, "audio/mpeg"},
+		{"talk.mp4", "\x00\x00\x00\x18ftypisom a short video", func(m tgemu.Message) *tgemu.Document { return m.Video }, "video/mp4"},
+		{"talk.wav", "RIFF\x24\x00\x00\x00WAVEfmt a pulse", func(m tgemu.Message) *tgemu.Document { return m.Document }, "audio/wav"},
 	}
-	emu, tg := emulated(t)
-	huddletest.Start(t, huddletest.Options{Lessons: dir}, tg)
-	amina := tgemu.User{ID: 11, FirstName: "Amina"}
-	for i, chat := range []tgemu.Chat{{ID: -1002, Type: "group", Title: "Ward 3"}, {ID: -1003, Type: "group", Title: "Ward 4"}} {
-		emu.Send(chat, amina, "/lesson talk")
-		emu.WaitFor(10*time.Second, "the voice note", func(msgs []tgemu.Message) bool {
-			n := 0
-			for _, m := range msgs {
-				if m.Voice != nil {
-					n++
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			dir := t.TempDir()
+			kind := map[string]string{".ogg": "audio", ".mp3": "audio", ".wav": "audio", ".mp4": "video"}[filepath.Ext(tt.file)]
+			lesson := "id: talk\ntitle: \"A talk\"\nsteps:\n  - say: \"Listen.\"\n    " + kind + ": " + tt.file + "\n"
+			for name, data := range map[string]string{"talk.yaml": lesson, tt.file: tt.data} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
-			return n == i+1
+			emu, tg := emulated(t)
+			huddletest.Start(t, huddletest.Options{Lessons: dir}, tg)
+			amina := tgemu.User{ID: 11, FirstName: "Amina"}
+			for i, chat := range []tgemu.Chat{{ID: -1002, Type: "group", Title: "Ward 3"}, {ID: -1003, Type: "group", Title: "Ward 4"}} {
+				emu.Send(chat, amina, "/lesson talk")
+				emu.WaitFor(10*time.Second, tt.file, func(msgs []tgemu.Message) bool {
+					n := 0
+					for _, m := range msgs {
+						if tt.kind(m) != nil {
+							n++
+						}
+					}
+					return n == i+1
+				})
+			}
+			var files []*tgemu.Document
+			for _, m := range emu.BotMessages() {
+				if f := tt.kind(m); f != nil {
+					files = append(files, f)
+				}
+			}
+			if len(files) != 2 || files[0].MIMEType != tt.mime {
+				t.Fatalf("files %+v", files)
+			}
+			if files[0].FileID != files[1].FileID {
+				t.Errorf("file ids %s and %s: want the upload reused", files[0].FileID, files[1].FileID)
+			}
+			if n := emu.Uploads(); n != 1 {
+				t.Errorf("%d uploads; want the file uploaded once", n)
+			}
+			if got := string(emu.Download(files[1].FileID)); got != tt.data {
+				t.Errorf("downloaded %q", got)
+			}
 		})
-	}
-	var voices []*tgemu.Document
-	for _, m := range emu.BotMessages() {
-		if m.Voice != nil {
-			voices = append(voices, m.Voice)
-		}
-	}
-	if len(voices) != 2 || voices[0].FileID != voices[1].FileID || voices[0].MIMEType != "audio/ogg" {
-		t.Fatalf("voice notes %+v", voices)
-	}
-	if n := emu.Uploads(); n != 1 {
-		t.Errorf("%d uploads; want the sound uploaded once", n)
-	}
-	if got := string(emu.Download(voices[0].FileID)); got != "OggS a voice note" {
-		t.Errorf("downloaded %q", got)
 	}
 }
 

@@ -80,9 +80,16 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			files = []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
 		}
 	case m.File != nil:
+		// A document: uploaded once too (a lesson's WAV to every group);
+		// a one-off (a /mydata file) is only ever uploaded.
 		method, params["caption"] = "sendDocument", bot.Clip(m.Text, maxCaption)
 		delete(params, "text")
-		files = []tgbotapi.RequestFile{{Name: "document", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
+		media = photoKey(m.File.Data)
+		if id, ok := t.photoID(media); ok {
+			params["document"] = id
+		} else {
+			files = []tgbotapi.RequestFile{{Name: "document", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
+		}
 	}
 	resp, err := t.upload(ctx, method, params, files)
 	if err != nil && m.Thread != "" && topicGone(err) {
@@ -477,6 +484,8 @@ func sentFileID(m *tgbotapi.Message) string {
 		return m.Audio.FileID
 	case m.Video != nil:
 		return m.Video.FileID
+	case m.Document != nil:
+		return m.Document.FileID
 	}
 	return ""
 }

@@ -17,8 +17,9 @@
 // upload (field "document") as Telegram does, records the message with a
 // document {file_id, file_name, mime_type, file_size} in the bot's history,
 // and keeps the bytes, which getFile and GET /file/bot<token>/<file_path>
-// serve back as on Telegram. Limits as Telegram's: 50 MB a file, caption
-// 1024 characters.
+// serve back as on Telegram; or, as Telegram allows, the file_id of a
+// document the bot sent before. Limits as Telegram's: 50 MB a file,
+// caption 1024 characters.
 //
 // sendPhoto, sendAudio, sendVoice and sendVideo likewise take an upload
 // (in the field named for the kind; a photo of at most 10 MB) or, as
@@ -73,15 +74,24 @@ const badRequest = (res, description) => res.status(400).json({ ok: false, error
 app.post("/bot:token/sendDocument", upload.single("document"), (req, res) => {
   const { token } = req.params;
   if (!req.body.chat_id) return badRequest(res, "chat_id is required");
-  if (!req.file) return badRequest(res, "there is no document in the request");
   if ((req.body.caption || "").length > 1024) return badRequest(res, "message caption is too long");
-  const fileId = "doc" + crypto.randomBytes(8).toString("hex");
-  // Telegram names the type from the file's name, whatever the part says.
-  const mime = express.static.mime.lookup(req.file.originalname) || req.file.mimetype;
-  files.set(fileId, { botToken: token, name: req.file.originalname, mime, bytes: req.file.buffer });
+  let fileId = req.body.document;
+  if (req.file) {
+    fileId = "doc" + crypto.randomBytes(8).toString("hex");
+    // Telegram names the type from the file's name, whatever the part says.
+    const mime = express.static.mime.lookup(req.file.originalname) || req.file.mimetype;
+    files.set(fileId, { botToken: token, name: req.file.originalname, mime, bytes: req.file.buffer });
+    uploads.push({ botToken: token, method: "sendDocument", file_id: fileId });
+  } else {
+    // As Telegram allows, the file_id of a document this bot sent before.
+    const f = files.get(fileId);
+    if (!fileId) return badRequest(res, "there is no document in the request");
+    if (!f || f.botToken !== token || !String(fileId).startsWith("doc")) return badRequest(res, "wrong file identifier/HTTP URL specified");
+  }
+  const f = files.get(fileId);
   const raw = { ...req.body };
   if (typeof raw.reply_markup === "string") raw.reply_markup = JSON.parse(raw.reply_markup);
-  raw.document = { file_id: fileId, file_unique_id: fileId, file_name: req.file.originalname, mime_type: mime, file_size: req.file.size };
+  raw.document = { file_id: fileId, file_unique_id: fileId, file_name: f.name, mime_type: f.mime, file_size: f.bytes.length };
   res.json({ ok: true, result: server.addBotMessage(raw, token) });
 });
 // sendPhoto, sendAudio, sendVoice and sendVideo: an upload in the field
