@@ -10,6 +10,7 @@ import (
 	"github.com/huddlebot/huddle/internal/phototest"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -112,5 +113,35 @@ func TestFullSizeByReply(t *testing.T) {
 		if ev := reply(fmt.Sprintf("R%d", i+2), text); ev.Kind != bot.Message || ev.Text != text {
 			t.Errorf("reply %q: %s %q, want a message", text, ev.Kind, ev.Option)
 		}
+	}
+}
+
+// TestDocumentUploadedOnce: a lesson's WAV goes to WhatsApp as a
+// document (not a sound WhatsApp plays as audio), uploaded once for two
+// groups and sent again by its media key; another file is uploaded anew.
+func TestDocumentUploadedOnce(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	wav := &bot.File{Name: "pulse-120.wav", MIMEType: "audio/wav", Data: []byte("RIFF\x24\x00\x00\x00WAVEfmt a pulse")}
+	for i, to := range []types.JID{group, pnGroup} {
+		if _, err := h.w.Send(ctx, bot.Outbound{ChatID: to.String(), Key: fmt.Sprintf("wav-%d", i), File: wav, Text: "Listen."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(h.net.uploads) != 1 || h.net.uploads[0].media != whatsmeow.MediaDocument {
+		t.Fatalf("uploads %+v; want the WAV once, as a document", h.net.uploads)
+	}
+	sent := h.net.messages()
+	a, b := sent[0].msg.GetDocumentWithCaptionMessage().GetMessage().GetDocumentMessage(), sent[1].msg.GetDocumentWithCaptionMessage().GetMessage().GetDocumentMessage()
+	if a == nil || b == nil || !bytes.Equal(a.GetMediaKey(), b.GetMediaKey()) || a.GetMimetype() != "audio/wav" || a.GetCaption() != "Listen." {
+		t.Errorf("documents %v and %v: want one upload's media key twice", a, b)
+	}
+	other := &bot.File{Name: "mydata.json", MIMEType: "application/json", Data: []byte(`{"format":"huddle-mydata/1"}`)}
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: "doc-2", File: other}); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.net.uploads) != 2 {
+		t.Errorf("%d uploads after another file; want 2", len(h.net.uploads))
 	}
 }

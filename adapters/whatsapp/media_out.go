@@ -24,21 +24,20 @@ import (
 // maxDocuments bounds the documents kept for retry requests.
 const maxDocuments = 64
 
-// document uploads m's file and returns the message that carries it, with
-// m's text as its caption.
+// document returns the message that carries m's file as a document,
+// with m's text as its caption: uploaded once, then sent again by its
+// media key.
 func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
-	up, err := w.net.Upload(ctx, m.File.Data, whatsmeow.MediaDocument)
-	switch {
-	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
-		return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
-	case err != nil:
-		return nil, fmt.Errorf("upload %s for %s: %w", m.File.Name, to, err)
+	u, err := w.uploadOnce(ctx, m.File, whatsmeow.MediaDocument, to)
+	if err != nil {
+		return nil, err
 	}
+	up := u.resp
 	doc := &waE2E.DocumentMessage{
 		URL:               proto.String(up.URL),
 		DirectPath:        proto.String(up.DirectPath),
 		MediaKey:          up.MediaKey,
-		MediaKeyTimestamp: proto.Int64(w.cfg.Clock.Now().Unix()),
+		MediaKeyTimestamp: proto.Int64(u.at.Unix()),
 		FileEncSHA256:     up.FileEncSHA256,
 		FileSHA256:        up.FileSHA256,
 		FileLength:        proto.Uint64(up.FileLength),
@@ -56,8 +55,8 @@ func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (
 	}}, nil
 }
 
-// reuseFor is how long an uploaded picture, sound or video is sent again
-// by its media key rather than uploaded anew: well within the time
+// reuseFor is how long an uploaded file (a picture, sound, video or
+// document) is sent again by its media key rather than uploaded anew: well within the time
 // WhatsApp's servers keep media.
 const reuseFor = 7 * 24 * time.Hour
 
@@ -66,6 +65,39 @@ const reuseFor = 7 * 24 * time.Hour
 type uploaded struct {
 	resp whatsmeow.UploadResponse
 	at   time.Time
+}
+
+// maxUploads bounds the uploads kept for reuse; past it, they start
+// afresh (a one-off file, such as a /mydata export, is never sent again).
+const maxUploads = 1024
+
+// uploadOnce uploads f as kind, or returns its upload of less than
+// reuseFor ago: a lesson's file sent to a hundred groups goes up once.
+func (w *WhatsApp) uploadOnce(ctx context.Context, f *bot.File, kind whatsmeow.MediaType, to types.JID) (uploaded, error) {
+	sum := sha256.Sum256(f.Data)
+	key := string(kind) + ":" + hex.EncodeToString(sum[:])
+	now := w.cfg.Clock.Now()
+	w.mu.Lock()
+	up, ok := w.pictures[key]
+	w.mu.Unlock()
+	if ok && now.Sub(up.at) <= reuseFor {
+		return up, nil
+	}
+	resp, err := w.net.Upload(ctx, f.Data, kind)
+	switch {
+	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
+		return up, &bot.RetryError{After: 15 * time.Second, Err: err}
+	case err != nil:
+		return up, fmt.Errorf("upload %s for %s: %w", f.Name, to, err)
+	}
+	up = uploaded{resp: resp, at: now}
+	w.mu.Lock()
+	if w.pictures == nil || len(w.pictures) >= maxUploads {
+		w.pictures = map[string]uploaded{}
+	}
+	w.pictures[key] = up
+	w.mu.Unlock()
+	return up, nil
 }
 
 // mediaType is the whatsmeow media type a file of mimeType is sent as
@@ -90,27 +122,9 @@ func mediaType(mimeType string) whatsmeow.MediaType {
 // then sent again by its media key. An Ogg sound goes as a voice note.
 func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
 	kind := mediaType(m.File.MIMEType)
-	sum := sha256.Sum256(m.File.Data)
-	key := hex.EncodeToString(sum[:])
-	now := w.cfg.Clock.Now()
-	w.mu.Lock()
-	up, ok := w.pictures[key]
-	w.mu.Unlock()
-	if !ok || now.Sub(up.at) > reuseFor {
-		resp, err := w.net.Upload(ctx, m.File.Data, kind)
-		switch {
-		case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
-			return nil, &bot.RetryError{After: 15 * time.Second, Err: err}
-		case err != nil:
-			return nil, fmt.Errorf("upload %s for %s: %w", m.File.Name, to, err)
-		}
-		up = uploaded{resp: resp, at: now}
-		w.mu.Lock()
-		if w.pictures == nil {
-			w.pictures = map[string]uploaded{}
-		}
-		w.pictures[key] = up
-		w.mu.Unlock()
+	up, err := w.uploadOnce(ctx, m.File, kind, to)
+	if err != nil {
+		return nil, err
 	}
 	switch kind {
 	case whatsmeow.MediaAudio:
