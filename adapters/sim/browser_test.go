@@ -4,15 +4,18 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/browsertest"
 	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/phototest"
 	"github.com/huddlebot/huddle/internal/websec"
 )
 
@@ -167,5 +170,57 @@ func TestPictureInBrowser(t *testing.T) {
 	}
 	if width != flows.ImageLongSide {
 		t.Errorf("the picture shown is %d pixels wide, want %d", width, flows.ImageLongSide)
+	}
+}
+
+// TestPhotoCaseInBrowser: in the page, Amina attaches a phone's photo
+// (📎) with /case as its caption; the bot holds it and shows it to her
+// privately, cleaned; she confirms there, and the group sees it.
+func TestPhotoCaseInBrowser(t *testing.T) {
+	s := sim.New(nil)
+	huddletest.Start(t, huddletest.Options{Cases: &cases.Config{}}, s)
+	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, s.Handler()))
+	t.Cleanup(srv.Close)
+	photo := filepath.Join(t.TempDir(), "IMG_2041.jpg")
+	if err := os.WriteFile(photo, phototest.Phone(t, 640, 360), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+		browsertest.SimChat("dm-amina"), browsertest.SimSend("/start"),
+		browsertest.SimWaitText("Welcome"),
+		browsertest.SimChat("ward-7"), browsertest.SimAs("amina"),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{photo}),
+		chromedp.WaitVisible(chromedp.CSS("#attached")),
+		browsertest.SimSend("/case Woman of 30, rash on the forearm for 3 days. What is it?"),
+		browsertest.SimWaitText("I have sent you your photo privately"),
+		browsertest.SimChat("dm-amina"),
+		browsertest.SimWaitText("Before your case is shared in Ward 7 midwives"),
+		browsertest.SimPick(1),
+		browsertest.SimChat("ward-7"),
+		browsertest.SimWaitText("📷 Photo for case #C1, shared by Amina"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Her own message shows the photo she sent; the bot's, the clean one.
+	var widths []int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if widths, err = chromedp.Run(ctx, chromedp.Evaluate[[]int](`[...document.querySelectorAll(".msg img.photo")].map(i => i.naturalWidth)`)); err != nil {
+			t.Fatal(err)
+		}
+		if len(widths) == 2 && widths[0] > 0 && widths[1] > 0 {
+			break
+		}
+	}
+	// Chrome turns hers by its EXIF tag; the bot's has no tag, its pixels
+	// turned already.
+	if len(widths) != 2 || widths[0] != 360 || widths[1] != 360 {
+		t.Errorf("pictures in the group are %v wide: want hers and the bot's, each upright (360)", widths)
+	}
+	if hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#attached").hidden`)); !hidden {
+		t.Error("the attachment is still shown after sending")
 	}
 }

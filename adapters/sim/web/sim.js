@@ -15,7 +15,7 @@ const members = [
 const chats = [{ id: "ward-7", type: "group", title: "Ward 7 midwives", label: "Ward 7 (group)" }]
   .concat(members.map((m) => ({ id: "dm-" + m.id, type: "direct", title: "", label: m.name + " (private)", member: m.id })));
 
-const state = { chat: chats[0], member: members[0], messages: [], after: 0, replyTo: null };
+const state = { chat: chats[0], member: members[0], messages: [], after: 0, replyTo: null, file: null };
 const $ = (sel) => document.querySelector(sel);
 
 function chip(label, onclick, data) {
@@ -205,15 +205,42 @@ function press(m, o) {
   return pressing;
 }
 
+// attach keeps a photo or voice note to send with the next message (its
+// text the caption), as a chat app's paperclip does; null removes it.
+function attach(file) {
+  state.file = file;
+  $("#attached").hidden = !file;
+  $("#attached-name").textContent = file ? "📎 " + file.name + " (" + size(file.size) + ")" : "";
+  if (!file) $("#file").value = "";
+}
+
+// base64 reads a file's bytes as base64, as the API takes them.
+function base64(file) {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).split(",", 2)[1] || "");
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(file);
+  });
+}
+
+$("#file").onchange = () => attach($("#file").files[0] || null);
+$("#attached-cancel").onclick = () => attach(null);
+
 $("#composer").onsubmit = async (e) => {
   e.preventDefault();
   const input = $("#text"), text = input.value;
-  if (!text.trim()) return;
+  if (!text.trim() && !state.file) return;
   input.value = "";
   const body = Object.assign(who(), { text, chat_type: state.chat.type, chat_title: state.chat.title });
   if (state.replyTo) body.reply_to = state.replyTo.id;
-  if (await call("/api/messages", body)) replyTo(null);
-  else input.value = text;
+  if (state.file) {
+    body.file = { name: state.file.name, mime_type: state.file.type, data: await base64(state.file) };
+  }
+  if (await call("/api/messages", body)) {
+    replyTo(null);
+    attach(null);
+  } else input.value = text;
 };
 $("#replying-cancel").onclick = () => replyTo(null);
 
