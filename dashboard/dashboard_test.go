@@ -574,3 +574,36 @@ func TestPicturePreviewInBrowser(t *testing.T) {
 		t.Errorf("the preview's picture is %d pixels wide, want 1280", width)
 	}
 }
+
+// TestPictureQuizPreviewInBrowser: the built-in malaria lesson's preview
+// shows its two illustrations and its picture quiz's four cassettes,
+// each labelled by its letter, as a learner gets them.
+func TestPictureQuizPreviewInBrowser(t *testing.T) {
+	srv, ctx := serve(t, dashboard.Config{Reports: seeded(t), LessonFiles: lessons.FS, LessonsLabel: "(built-in)"}, 900)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"preview/malaria-rdt.yaml"),
+		chromedp.WaitVisible(chromedp.CSS("#steps")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type shown struct {
+		Pictures, Loaded int
+		Letters          string
+	}
+	var got shown
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got, err = chromedp.Run(ctx, chromedp.Evaluate[shown](`({
+			Pictures: document.querySelectorAll("#steps img.picture").length,
+			Loaded: [...document.querySelectorAll("#steps img.picture")].filter(i => i.naturalWidth > 0).length,
+			Letters: [...document.querySelectorAll("#steps figure.option figcaption")].map(f => f.innerText).join("")})`)); err != nil {
+			t.Fatal(err)
+		}
+		if got.Loaded == got.Pictures && got.Pictures > 0 {
+			break
+		}
+	}
+	if got.Pictures != 6 || got.Loaded != 6 || got.Letters != "ABCD" {
+		t.Errorf("the preview shows %+v; want 6 pictures loaded (2 illustrations, 4 options lettered ABCD)", got)
+	}
+}
