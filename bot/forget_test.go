@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -159,7 +157,7 @@ func TestForgetLeavesNothing(t *testing.T) {
 	kept, _ := h.sim.File(check.ID)
 	h.pressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", check.ID, check.Options[0].Data)
 	wait("ward", ward, "📷 Photo for case #C3, shared by Zawadi Wekesa")
-	if got := filesIn(t, h.mediaDir()); len(got) != 1 {
+	if got := huddletest.Files(t, h.mediaDir()); len(got) != 1 {
 		t.Fatalf("media files before /forget: %v, want her photo", got)
 	}
 	zawadi("dm-zawadi", "/lesson solo-quiz")
@@ -294,7 +292,7 @@ func TestForgetLeavesNothing(t *testing.T) {
 	}
 	// Her photo's file is gone, and so are its bytes from the messages
 	// that carried it.
-	if got := filesIn(t, h.mediaDir()); len(got) != 0 {
+	if got := huddletest.Files(t, h.mediaDir()); len(got) != 0 {
 		t.Errorf("after /forget, media files %v remain", got)
 	}
 	// Bytes from the picture's own data near its end (its head, the
@@ -408,22 +406,3 @@ func TestForgetDuringLesson(t *testing.T) {
 
 // mediaDir is the folder of members' photos and voice notes.
 func (h *harness) mediaDir() string { return filepath.Join(filepath.Dir(h.app.Path), "media") }
-
-// filesIn lists the files under dir (none when it does not exist).
-func filesIn(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err == nil && !e.IsDir() {
-			out = append(out, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}

@@ -33,20 +33,27 @@ func isPhoto(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType
 // isVoice reports whether a file a member sent is a sound (a voice note).
 func isVoice(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType, "audio/") }
 
-// cleanPhoto makes the photo an event carries safe to keep: upright, its
-// metadata gone (EXIF with the GPS position and the camera's serial
-// number), scaled and compressed. It replies and returns false when the
-// photo cannot be used.
-func cleanPhoto(tx bot.Tx, s bot.Session) (picture.Picture, bool, error) {
-	f := s.Event.File
-	if len(f.Data) == 0 {
-		return picture.Picture{}, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+// photoToCheck makes the photo an event carries safe to keep (upright,
+// its metadata gone: EXIF with the GPS position and the camera's serial
+// number; scaled and compressed) and returns it with the author's private
+// chat, where they check it. It replies and returns ok false when the
+// photo cannot be used: the author has no private chat with the bot
+// (nothing can be checked in a group), or it cannot be read.
+func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic picture.Picture, ok bool, err error) {
+	dm, err = tx.DirectChatOf(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return dm, pic, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 	}
-	p, err := picture.Clean(f.Data, PhotoLongSide, PhotoBudget)
 	if err != nil {
-		return picture.Picture{}, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+		return dm, pic, false, err
 	}
-	return p, true, nil
+	f := s.Event.File
+	if len(f.Data) > 0 {
+		if pic, err = picture.Clean(f.Data, PhotoLongSide, PhotoBudget); err == nil {
+			return dm, pic, true, nil
+		}
+	}
+	return dm, pic, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
 }
 
 // photoFile is a kept photo as an outbound attachment.
@@ -59,14 +66,7 @@ func photoFile(id int64, data []byte) *bot.File {
 // be shown (metadata gone) and said that no face, name or record number
 // can be seen on it. The text is checked as any case's.
 func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
-	dm, err := tx.DirectChatOf(s.Member.ID)
-	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
-	}
-	if err != nil {
-		return err
-	}
-	pic, ok, err := cleanPhoto(tx, s)
+	dm, pic, ok, err := sv.photoToCheck(tx, s)
 	if err != nil || !ok {
 		return err
 	}
@@ -97,14 +97,7 @@ func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
 // photoInThread holds a photo sent into case c's thread until its author
 // has checked it privately, as openWithPhoto does.
 func (sv *Service) photoInThread(tx bot.Tx, s bot.Session, c bot.Case) error {
-	dm, err := tx.DirectChatOf(s.Member.ID)
-	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
-	}
-	if err != nil {
-		return err
-	}
-	pic, ok, err := cleanPhoto(tx, s)
+	dm, pic, ok, err := sv.photoToCheck(tx, s)
 	if err != nil || !ok {
 		return err
 	}

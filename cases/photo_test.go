@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
@@ -146,9 +147,12 @@ func TestCasePhotos(t *testing.T) {
 	w.say("ward", "amina", "/escalate 1", "")
 	copyMsg := w.expect("dm-mentor1", mdm, "Case #C1 from Ward 3", "📷 Day 4: spreading")
 	n := 0
-	for _, m := range w.sim.Messages(context.Background(), "dm-mentor1", mdm, 0) {
-		if m.Bot && m.File != nil && m.File.MIMEType == "image/jpeg" {
-			n++
+	for deadline := time.Now().Add(5 * time.Second); n < 2 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		n = 0 // the photos follow the case's text
+		for _, m := range w.sim.Messages(context.Background(), "dm-mentor1", mdm, 0) {
+			if m.Bot && m.File != nil && m.File.MIMEType == "image/jpeg" {
+				n++
+			}
 		}
 	}
 	if n != 2 {

@@ -2,14 +2,12 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/huddletest"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
@@ -113,11 +111,11 @@ func TestPurgeExactlyOlder(t *testing.T) {
 	}
 	check("dry run", counts(cutoff, true), 1)
 	check("dry run again", counts(cutoff, true), 1) // a dry run changes nothing
-	if got := mediaFiles(t, db); len(got) != 3 {
+	if got := huddletest.Files(t, db.MediaDir()); len(got) != 3 {
 		t.Fatalf("media files before the purge: %v, want 3", got)
 	}
 	check("purge", counts(cutoff, false), 1)
-	if got := mediaFiles(t, db); len(got) != 2 {
+	if got := huddletest.Files(t, db.MediaDir()); len(got) != 2 {
 		t.Errorf("media files after the purge: %v, want the 2 at or after the cutoff", got)
 	}
 	check("after the purge", counts(cutoff, true), 0)
@@ -191,23 +189,4 @@ func TestPurgedAnswersAreNoWrongAnswer(t *testing.T) {
 	if s := steps["rate"]; s == nil || s.TopWrong != "25" || s.TopWrongCount != 1 {
 		t.Errorf("step figures %+v; want the recent wrong answer 25 on top, not %q", s, store.PurgedText)
 	}
-}
-
-// mediaFiles lists the files in the database's media folder.
-func mediaFiles(t *testing.T, db *store.DB) []string {
-	t.Helper()
-	var out []string
-	err := filepath.WalkDir(db.MediaDir(), func(p string, e fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err == nil && !e.IsDir() {
-			out = append(out, p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
