@@ -118,6 +118,22 @@ type Event struct {
 // phone's photo is a few MB, a minute of voice a few hundred KB.
 const MaxInboundFile = 16 << 20
 
+// WantsFile reports whether Huddle may act on a file of mimeType that ev
+// carries, so that its adapter fetches it: a voice note anywhere (the
+// answer to an open question), and a photo sent privately, captioned
+// with a command (/case), in reply to a message or in a topic (a case's
+// thread). Other photos in a group are the members' own conversation:
+// not fetched, so not downloaded at all.
+func WantsFile(ev Event, mimeType string) bool {
+	switch {
+	case strings.HasPrefix(mimeType, "audio/"):
+		return true
+	case !strings.HasPrefix(mimeType, "image/"):
+		return false
+	}
+	return ev.ChatType == Direct || strings.HasPrefix(strings.TrimSpace(ev.Text), "/") || ev.ReplyTo != "" || ev.Thread != ""
+}
+
 // EventID builds the id of an inbound event from its channel, chat, sender
 // and platform message id, so that one platform message always maps to one
 // id however often it is delivered.

@@ -42,13 +42,13 @@ func inboundMedia(m *tgbotapi.Message) (fileID, name, mimeType string, size int,
 }
 
 // fetchMedia downloads the file a member's message carries (getFile,
-// then the file itself), or returns nil when it carries none. A file that
-// cannot be fetched, or is larger than bot.MaxInboundFile, comes without
-// its data, so that Huddle asks for it again instead of losing the
-// message.
-func (t *Telegram) fetchMedia(ctx context.Context, m *tgbotapi.Message) *bot.File {
+// then the file itself), or returns nil when it carries none, or one
+// Huddle would not act on (bot.WantsFile). A file that cannot be
+// fetched, or is larger than bot.MaxInboundFile, comes without its data,
+// so that Huddle asks for it again instead of losing the message.
+func (t *Telegram) fetchMedia(ctx context.Context, m *tgbotapi.Message, ev bot.Event) *bot.File {
 	fileID, name, mimeType, size, ok := inboundMedia(m)
-	if !ok {
+	if !ok || !bot.WantsFile(ev, mimeType) {
 		return nil
 	}
 	f := &bot.File{Name: name, MIMEType: mimeType}

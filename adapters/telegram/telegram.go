@@ -317,7 +317,7 @@ func (t *Telegram) handleBatch(ctx context.Context, h bot.Handler, updates []upd
 		ev := evs[i]
 		ev.ChatSize = t.groupSize(ctx, ev)
 		if u.Message != nil && ev.Kind == bot.Message {
-			ev.File = t.fetchMedia(ctx, u.Message)
+			ev.File = t.fetchMedia(ctx, u.Message, ev)
 		}
 		if ev.Kind == bot.ChatMigrated {
 			settle()

@@ -168,11 +168,6 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 		return bot.Event{}, false // a protocol or unsupported message
 	}
 	ev.Kind, ev.Text = bot.Message, text
-	if !ev.Late {
-		// A photo or voice note is fetched now: the message is acted on
-		// with it (a late one is only counted).
-		ev.File = w.fetchMedia(ctx, m)
-	}
 	if ci != nil {
 		if ci.GetStanzaID() != "" {
 			quoted, _ := types.ParseJID(ci.GetParticipant())
@@ -184,7 +179,7 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 			if !quoted.IsEmpty() {
 				ev.ReplyToSender, _ = w.person(ctx, quoted, types.EmptyJID)
 			}
-			if data, ok := w.repliedOption(ctx, mine, ci.GetStanzaID(), text); ok && ev.File == nil {
+			if data, ok := w.repliedOption(ctx, mine, ci.GetStanzaID(), text); ok && !hasMedia(m) {
 				ev.Kind, ev.Option = bot.OptionChosen, data
 			}
 		}
@@ -194,6 +189,11 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 				ev.Mentions = append(ev.Mentions, id)
 			}
 		}
+	}
+	if !ev.Late && ev.Kind == bot.Message {
+		// A photo or voice note Huddle may act on is fetched now (a late
+		// message is only counted).
+		ev.File = w.fetchMedia(ctx, m, ev)
 	}
 	return ev, true
 }

@@ -68,14 +68,12 @@ func TestConvert(t *testing.T) {
 			want: ptr(with(base("M3"), func(e *bot.Event) { e.Text, e.ReplyTo = "2", "3EB0AAAA" })),
 		},
 		{
-			// A photo whose file cannot be fetched (this one names none):
-			// handed on without bytes, so Huddle asks for it again.
+			// A photo in a group, neither a command's nor a reply: the
+			// members' own, not fetched.
 			name: "image caption",
 			evt: incoming(0, false, "M4", now, &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("RDT result, 2 lines"),
 				Mimetype: proto.String("image/jpeg")}}),
-			want: ptr(with(base("M4"), func(e *bot.Event) {
-				e.Text, e.File = "RDT result, 2 lines", &bot.File{Name: "photo.jpg", MIMEType: "image/jpeg"}
-			})),
+			want: ptr(with(base("M4"), func(e *bot.Event) { e.Text = "RDT result, 2 lines" })),
 		},
 		{
 			name: "video caption in a disappearing-messages chat",

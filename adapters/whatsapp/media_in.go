@@ -16,10 +16,11 @@ const fetchWait = time.Minute
 
 // fetchMedia downloads and decrypts the file a member's message carries
 // (a photo, a voice note or sound, a picture sent as a document, which
-// keeps its EXIF metadata), or returns nil when it carries none. One that
-// cannot be fetched, or is larger than bot.MaxInboundFile, comes without
-// its data, so that Huddle asks for it again.
-func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message) *bot.File {
+// keeps its EXIF metadata), or returns nil when it carries none, or one
+// Huddle would not act on (bot.WantsFile). One that cannot be fetched, or
+// is larger than bot.MaxInboundFile, comes without its data, so that
+// Huddle asks for it again.
+func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message, ev bot.Event) *bot.File {
 	var (
 		dl         whatsmeow.DownloadableMessage
 		name, kind string
@@ -41,6 +42,9 @@ func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message) *bot.File {
 	// "audio/ogg; codecs=opus" is an Ogg sound.
 	if t, _, err := mime.ParseMediaType(kind); err == nil {
 		kind = t
+	}
+	if !bot.WantsFile(ev, kind) {
+		return nil
 	}
 	f := &bot.File{Name: name, MIMEType: kind}
 	if size > bot.MaxInboundFile {

@@ -45,25 +45,34 @@ func TestInboundMedia(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
+		direct    bool
 		msg       *waE2E.Message
 		text      string
 		mime      string
 		want      []byte
 		wantBytes bool
 	}{
-		{"photo with a caption", imageMsg(img, "/case Woman of 30, rash on the forearm. What is it?"),
+		{"photo with a caption", false, imageMsg(img, "/case Woman of 30, rash on the forearm. What is it?"),
 			"/case Woman of 30, rash on the forearm. What is it?", "image/jpeg", photo, true},
-		{"voice note", audioMsg(aud, aud.length), "", "audio/ogg", voice, true},
-		{"picture as a document", &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{URL: proto.String(doc.url),
+		{"voice note", false, audioMsg(aud, aud.length), "", "audio/ogg", voice, true},
+		{"picture as a document, privately", true, &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{URL: proto.String(doc.url),
 			DirectPath: proto.String(doc.path), MediaKey: doc.key, FileEncSHA256: doc.encSHA256, FileSHA256: doc.plainSHA256,
 			FileLength: proto.Uint64(doc.length), Mimetype: proto.String("image/jpeg"), FileName: proto.String("IMG_2041.jpg")}},
 			"", "image/jpeg", photo, true},
-		{"tampered on the server", audioMsg(bad, bad.length), "", "audio/ogg", nil, false},
-		{"too large", audioMsg(aud, 1<<30), "", "audio/ogg", nil, false},
+		{"tampered on the server", false, audioMsg(bad, bad.length), "", "audio/ogg", nil, false},
+		{"too large", false, audioMsg(aud, 1<<30), "", "audio/ogg", nil, false},
+		// The group's own photo: neither a command's nor a reply.
+		{"a group's own photo, not fetched", false, imageMsg(img, "Our new ward!"), "Our new ward!", "", nil, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ev, ok := h.w.convert(ctx, incoming(0, false, "MEDIA"+string(rune('A'+i)), now, tt.msg))
+			ev, ok := h.w.convert(ctx, incoming(0, tt.direct, "MEDIA"+string(rune('A'+i)), now, tt.msg))
+			if ok && tt.mime == "" {
+				if ev.File != nil || ev.Text != tt.text {
+					t.Errorf("file %+v, text %q: want none fetched", ev.File, ev.Text)
+				}
+				return
+			}
 			if !ok || ev.File == nil {
 				t.Fatalf("converted %v, file %+v", ok, ev.File)
 			}
