@@ -284,9 +284,9 @@ func (h *Host) fullSize(tx bot.Tx, s bot.Session) error {
 	key := strings.TrimPrefix(s.Event.Option, fullSizePrefix)
 	var found *Media
 	for _, l := range h.Library().All() {
-		for _, st := range l.Steps {
-			if st.Media != nil && st.Media.Kind == MediaImage && strings.HasPrefix(st.Media.Hash, key) && len(key) == fullSizeKey {
-				found = st.Media
+		for _, m := range l.pictures() {
+			if strings.HasPrefix(m.Hash, key) && len(key) == fullSizeKey {
+				found = m
 			}
 		}
 	}
@@ -309,4 +309,23 @@ func (h *Host) fullSize(tx bot.Tx, s bot.Session) error {
 	}
 	return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, PressID: s.Event.PressID,
 		Text: engineText(s.Lang, note), Key: bot.PressKey(s.Event.PressID)}, s.Now)
+}
+
+// pictures lists the lesson's pictures: its steps' and its picture
+// quizzes' options'.
+func (l *Lesson) pictures() []*Media {
+	var out []*Media
+	for _, st := range l.Steps {
+		if st.Media != nil && st.Media.Kind == MediaImage {
+			out = append(out, st.Media)
+		}
+		if q, ok := st.body.(*quizStep); ok {
+			for _, o := range q.options {
+				if o.media != nil {
+					out = append(out, o.media)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -183,3 +183,44 @@ func TestPictureQuiz(t *testing.T) {
 	c.Post("dm-amina", "amina", "d")
 	c.Wait("dm-amina", seq, "Not quite. The answer: B.")
 }
+
+// TestPictureQuizLight: in a group light on data, a picture quiz's
+// options come as previews, each with Full size, which sends that
+// option's whole picture privately.
+func TestPictureQuizLight(t *testing.T) {
+	dir := huddletest.PictureLessons(t)
+	quiz := "id: pq\ntitle: \"Read it\"\nsteps:\n  - quiz:\n      question: \"Which is positive?\"\n" +
+		"      options:\n        - image: rdt.png\n        - {image: rdt.png, text: \"the same\"}\n      correct: 1\n"
+	if err := os.WriteFile(filepath.Join(dir, "pq.yaml"), []byte(quiz), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := sim.New(nil)
+	huddletest.Start(t, huddletest.Options{Lessons: dir, Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
+	c := simtest.Chats{T: t, Sim: s}
+	seq := c.Post("dm-amina", "amina", "/start")
+	c.Wait("dm-amina", seq, "Welcome")
+	seq = c.Post("ward", "lead", "/data light")
+	c.Wait("ward", seq, "This group is now light on data")
+	seq = c.Post("ward", "amina", "/lesson pq")
+	q := c.Wait("ward", seq, "Which is positive?")
+	if labels := []string{q.Options[0].Label, q.Options[1].Label}; labels[0] != "A" || labels[1] != "B. the same" {
+		t.Errorf("options %v", labels)
+	}
+	var previews []sim.Message
+	for _, m := range s.Messages(context.Background(), "ward", seq, 0) {
+		if m.Bot && m.File != nil {
+			previews = append(previews, m)
+		}
+	}
+	if len(previews) != 2 || previews[1].Text != "B" || len(previews[1].Options) != 1 || previews[1].File.Size > flows.PreviewBudget {
+		t.Fatalf("the options' pictures: %+v", previews)
+	}
+	dm := c.Last("dm-amina")
+	c.Press("ward", "amina", previews[1], 0)
+	full := c.Wait("dm-amina", dm, "")
+	f, _ := s.File(full.ID)
+	img, err := jpeg.Decode(bytes.NewReader(f.Data))
+	if err != nil || img.Bounds().Dx() != flows.ImageLongSide {
+		t.Errorf("Full size sent %v, %v; want the whole picture", err, img)
+	}
+}
