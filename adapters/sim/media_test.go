@@ -5,7 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"image"
+	"image/color"
 	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,10 +192,23 @@ func TestPictureQuiz(t *testing.T) {
 // option's whole picture privately.
 func TestPictureQuizLight(t *testing.T) {
 	dir := huddletest.PictureLessons(t)
-	quiz := "id: pq\ntitle: \"Read it\"\nsteps:\n  - quiz:\n      question: \"Which is positive?\"\n" +
-		"      options:\n        - image: rdt.png\n        - {image: rdt.png, text: \"the same\"}\n      correct: 1\n"
-	if err := os.WriteFile(filepath.Join(dir, "pq.yaml"), []byte(quiz), 0o644); err != nil {
+	// The options' own picture, unlike the other lesson's.
+	pic := image.NewRGBA(image.Rect(0, 0, 1600, 1200))
+	for y := range 1200 {
+		for x := range 1600 {
+			pic.Set(x, y, color.RGBA{200, uint8(x / 7), uint8(y / 5), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, pic); err != nil {
 		t.Fatal(err)
+	}
+	quiz := "id: pq\ntitle: \"Read it\"\nsteps:\n  - quiz:\n      question: \"Which is positive?\"\n" +
+		"      options:\n        - image: cassette.png\n        - {image: cassette.png, text: \"the same\"}\n      correct: 1\n"
+	for name, data := range map[string][]byte{"pq.yaml": []byte(quiz), "cassette.png": buf.Bytes()} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s := sim.New(nil)
 	huddletest.Start(t, huddletest.Options{Lessons: dir, Staff: []bot.StaffRef{{Channel: sim.Name, ID: "lead"}}}, s)
