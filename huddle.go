@@ -12,6 +12,7 @@ package huddle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -158,6 +159,9 @@ type App struct {
 	kinds     *flows.Kinds
 	watch     string // the lessons folder to watch; "" for none
 	notices   atomic.Int64
+	// ready is set while Run runs its parts, and cleared when it begins
+	// to stop, so a load balancer sends no more work (/readyz).
+	ready atomic.Bool
 }
 
 // New wires an App from opts: it opens the store, loads the lessons and,
@@ -317,6 +321,9 @@ func (a *App) web() error {
 	// mux serves the webhooks; pages, behind websec's protections.
 	mux, pages := http.NewServeMux(), http.NewServeMux()
 	mux.Handle("/", websec.Handler(websec.Config{Listen: o.Listen, Token: o.Token}, pages))
+	// Orchestrators probe without a token: alive, and ready for work.
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { health(w, http.StatusOK, "ok", "") })
+	mux.HandleFunc("GET /readyz", a.readyz)
 	// Certificates are verified by anyone who holds one: no token.
 	verify := a.certs.Handler(a.db.Reports().Certificate, a.log)
 	mux.Handle("GET /verify", verify)
@@ -345,6 +352,37 @@ func (a *App) web() error {
 	pages.Handle(dashboard.Path, a.dash.Handler())
 	a.handler = mux
 	return nil
+}
+
+// readyz says whether this instance takes work: it is running (not
+// starting, not stopping) and its database answers within two seconds.
+// Channels are not asked: one channel down leaves the others working.
+func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
+	if !a.ready.Load() {
+		health(w, http.StatusServiceUnavailable, "not ready", "starting or stopping")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.db.Reports().Ping(ctx); err != nil {
+		a.log.Warn("readiness: the database does not answer", "err", err)
+		health(w, http.StatusServiceUnavailable, "not ready", "the database does not answer")
+		return
+	}
+	health(w, http.StatusOK, "ready", "")
+}
+
+// health writes a probe's answer: a status, and why when it is not
+// good (never more: the probes need no token).
+func health(w http.ResponseWriter, code int, status, reason string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	body := map[string]string{"status": status}
+	if reason != "" {
+		body["reason"] = reason
+	}
+	json.NewEncoder(w).Encode(body)
 }
 
 // channelStates is what the channels that report their state say.
@@ -417,6 +455,12 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Info("dashboard ready", "url", a.URL()+dashboard.Path)
 	}
 	a.log.Info("huddle is running", "lessons", a.host.Library().Len(), "courses", len(a.host.Library().Courses()), "channels", len(o.Channels))
+	a.ready.Store(true)
+	g.Go(func() error {
+		<-gctx.Done()
+		a.ready.Store(false) // stopping: no more work here
+		return nil
+	})
 	err := g.Wait()
 	a.log.Info("huddle stopped")
 	return err

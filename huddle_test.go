@@ -3,8 +3,10 @@ package huddle_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -181,4 +183,39 @@ func run(t *testing.T, opts huddle.Options) *huddle.App {
 		app.Close()
 	})
 	return app
+}
+
+// TestHealthProbes: /healthz and /readyz answer an orchestrator without
+// the token every page needs, /readyz once the App runs and its database
+// answers, and only with a status.
+func TestHealthProbes(t *testing.T) {
+	app := run(t, huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{sim.New(nil)},
+		Listen: "127.0.0.1:0", Token: "a-token-of-sixteen-chars", NoConsent: true, Logger: quiet})
+	get := func(path string) (int, map[string]string) {
+		t.Helper()
+		resp, err := http.Get(app.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body map[string]string
+		json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body
+	}
+	var code int
+	var body map[string]string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if code, body = get("/readyz"); code == http.StatusOK {
+			break
+		}
+	}
+	if code != http.StatusOK || body["status"] != "ready" || len(body) != 1 {
+		t.Errorf("/readyz: %d %v", code, body)
+	}
+	if code, body := get("/healthz"); code != http.StatusOK || body["status"] != "ok" {
+		t.Errorf("/healthz: %d %v", code, body)
+	}
+	if code, _ := get("/dashboard/"); code != http.StatusUnauthorized {
+		t.Errorf("the dashboard without the token: %d, want 401", code)
+	}
 }

@@ -260,3 +260,12 @@ func (rd *Reader) Summary(ctx context.Context, r report.Range, chatID int64) (re
 	}
 	return g, nil
 }
+
+// Ping reports whether the database answers a read.
+func (r *Reader) Ping(ctx context.Context) error {
+	var v int64
+	if err := r.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version`).Scan(&v); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
