@@ -92,6 +92,9 @@ var _ bot.Store = (*DB)(nil)
 // Open opens (creating it if needed) the database file at path, applies
 // every pending migration, and starts the writer.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
 	// Only the owner may read members' data: the folder is created 0700,
 	// the file 0600 (and SQLite gives its WAL the same mode).
 	if err := privfile.Prepare(path); err != nil {
