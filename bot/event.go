@@ -109,7 +109,9 @@ type Event struct {
 	Late bool
 	// File is a photo or voice note the message carries, fetched by the
 	// adapter, with Text as its caption; its Data is nil when it could not
-	// be fetched or was larger than MaxInboundFile.
+	// be fetched or read, or was larger than MaxInboundFile. The router
+	// makes a photo clean before any handler sees it: a JPEG with no
+	// metadata (see picture.Clean).
 	File *File
 	Time time.Time
 }

@@ -3,9 +3,13 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"path"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/huddlebot/huddle/picture"
 )
 
 // MaxText is the longest message text the router handles, in runes; longer
@@ -79,6 +83,9 @@ type RouterConfig struct {
 // Router takes every inbound event, in order per chat, and turns it into
 // state changes and outbound messages committed together.
 type Router struct {
+	// cleaning bounds the photos made clean at once (cleanFile): each
+	// takes some 180 MB for a moment.
+	cleaning  chan struct{}
 	store     Updater
 	engine    Engine
 	clock     Clock
@@ -114,6 +121,7 @@ func NewRouter(cfg RouterConfig) *Router {
 	}
 	base, cancel := context.WithCancel(context.Background())
 	r := &Router{
+		cleaning:  make(chan struct{}, runtime.NumCPU()),
 		store:     cfg.Store,
 		engine:    cfg.Engine,
 		clock:     cfg.Clock,
@@ -209,6 +217,10 @@ func sanitize(ev Event) Event {
 }
 
 func (r *Router) handle(ctx context.Context, ev Event) error {
+	ev, err := r.cleanFile(ctx, ev)
+	if err != nil {
+		return err
+	}
 	now := r.clock.Now()
 	if ev.Time.IsZero() {
 		ev.Time = now
@@ -216,7 +228,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 	// gated says the sender passed the consent gate (or there is none):
 	// until then nothing that names them may be stored.
 	var gated bool
-	err := r.store.Update(ctx, func(tx Tx) error {
+	err = r.store.Update(ctx, func(tx Tx) error {
 		gated = false
 		if err := r.handleIn(tx, ev, now, &gated); err != nil {
 			return err
@@ -543,4 +555,31 @@ func Clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// cleanFile makes a photo an event carries safe before anything sees it,
+// outside any transaction (a phone's 12 megapixels take most of a second
+// and 180 MB, so a few at a time): turned upright, re-encoded as a JPEG
+// without its metadata (EXIF with the GPS position and the camera's
+// serial number), scaled and compressed (picture.Clean). One that cannot
+// be read comes without its data.
+func (r *Router) cleanFile(ctx context.Context, ev Event) (Event, error) {
+	f := ev.File
+	if f == nil || !strings.HasPrefix(f.MIMEType, "image/") || len(f.Data) == 0 {
+		return ev, nil
+	}
+	select {
+	case r.cleaning <- struct{}{}:
+		defer func() { <-r.cleaning }()
+	case <-ctx.Done():
+		return ev, ctx.Err()
+	}
+	clean := File{Name: strings.TrimSuffix(f.Name, path.Ext(f.Name)) + ".jpg", MIMEType: "image/jpeg"}
+	if p, err := picture.Clean(f.Data, picture.PhotoLongSide, picture.PhotoBudget); err == nil {
+		clean.Data = p.Data
+	} else {
+		r.log.Info("a member's picture could not be read", "channel", ev.Channel, "message", ev.MessageID, "err", err)
+	}
+	ev.File = &clean
+	return ev, nil
 }

@@ -9,15 +9,6 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/deid"
-	"github.com/huddlebot/huddle/picture"
-)
-
-// A case photo is kept at most PhotoLongSide pixels on its long side
-// and PhotoBudget bytes: clinical detail (a test's faint line, a wound's
-// edge) at a size a group pays for without thinking twice.
-const (
-	PhotoLongSide = 1600
-	PhotoBudget   = 250 << 10
 )
 
 // Option data prefixes of the author's answer about a photo sent into a
@@ -33,27 +24,25 @@ func isPhoto(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType
 // isVoice reports whether a file a member sent is a sound (a voice note).
 func isVoice(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType, "audio/") }
 
-// photoToCheck makes the photo an event carries safe to keep (upright,
-// its metadata gone: EXIF with the GPS position and the camera's serial
-// number; scaled and compressed) and returns it with the author's private
-// chat, where they check it. It replies and returns ok false when the
-// photo cannot be used: the author has no private chat with the bot
-// (nothing can be checked in a group), or it cannot be read.
-func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic picture.Picture, ok bool, err error) {
+// photoToCheck returns the photo an event carries (made clean by the
+// router before anything saw it: upright, its metadata gone, with the
+// GPS position and the camera's serial number; scaled and compressed)
+// with the author's private chat, where they check it. It replies and
+// returns ok false when the photo cannot be used: the author has no
+// private chat with the bot (nothing can be checked in a group), or it
+// could not be fetched or read.
+func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []byte, ok bool, err error) {
 	dm, err = tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return dm, pic, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 	}
 	if err != nil {
-		return dm, pic, false, err
+		return dm, nil, false, err
 	}
-	f := s.Event.File
-	if len(f.Data) > 0 {
-		if pic, err = picture.Clean(f.Data, PhotoLongSide, PhotoBudget); err == nil {
-			return dm, pic, true, nil
-		}
+	if f := s.Event.File; len(f.Data) > 0 && f.MIMEType == "image/jpeg" {
+		return dm, f.Data, true, nil
 	}
-	return dm, pic, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+	return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
 }
 
 // photoFile is a kept photo as an outbound attachment.
@@ -76,7 +65,7 @@ func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
 		return err
 	}
 	a := bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: s.Member.ID, ChatID: s.Chat.ID,
-		PendingID: p.ID, Status: bot.AttachPending, Created: s.Now, Data: pic.Data}
+		PendingID: p.ID, Status: bot.AttachPending, Created: s.Now, Data: pic}
 	if err := tx.SaveAttachment(&a); err != nil {
 		return err
 	}
@@ -85,7 +74,7 @@ func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
 		check += "\n\n" + tr(dm.Lang, "photo_text_redacted", list(dm.Lang, kindNames(dm.Lang, deid.Summary(findings))))
 	}
 	err = tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Key: fmt.Sprintf("pending:%d", p.ID),
-		File: photoFile(a.ID, pic.Data), Text: check, Options: []bot.Option{
+		File: photoFile(a.ID, pic), Text: check, Options: []bot.Option{
 			{Label: tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
 			{Label: tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)}}}, s.Now)
 	if err != nil {
@@ -103,12 +92,12 @@ func (sv *Service) photoInThread(tx bot.Tx, s bot.Session, c bot.Case) error {
 	}
 	_, caption := checkIn(s.Event.Text, s.Lang)
 	a := bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: s.Member.ID, ChatID: s.Chat.ID,
-		CaseID: c.ID, Caption: caption, Status: bot.AttachPending, Created: s.Now, Data: pic.Data}
+		CaseID: c.ID, Caption: caption, Status: bot.AttachPending, Created: s.Now, Data: pic}
 	if err := tx.SaveAttachment(&a); err != nil {
 		return err
 	}
 	err = tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Key: fmt.Sprintf("att:%d:check", a.ID),
-		File: photoFile(a.ID, pic.Data), Text: tr(dm.Lang, "photo_check_thread", c.ID, s.Chat.Title), Options: []bot.Option{
+		File: photoFile(a.ID, pic), Text: tr(dm.Lang, "photo_check_thread", c.ID, s.Chat.Title), Options: []bot.Option{
 			{Label: tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", photoPostPrefix, a.ID)},
 			{Label: tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", photoDiscardPrefix, a.ID)}}}, s.Now)
 	if err != nil {

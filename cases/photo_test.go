@@ -79,6 +79,12 @@ func TestCasePhotos(t *testing.T) {
 	w.say("ward", "amina", "Morning", "")
 	w.say("ward", "zola", "Morning", "")
 
+	// 0. A "photo" that is no picture: she is asked to send it again.
+	w.send("ward", "amina", "/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", "",
+		&bot.File{Name: "IMG_0.jpg", MIMEType: "image/jpeg", Data: []byte("not a JPEG at all")})
+	w.expect("ward", ward, "I could not read that photo")
+	ward = w.last("ward")
+
 	// 1. A photo with /case: held for Amina's check.
 	w.send("ward", "amina", "/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", "", photo(t, 640, 360))
 	w.expect("ward", ward, "Amina, I have sent you your photo privately")

@@ -19,10 +19,30 @@ import (
 	_ "golang.org/x/image/webp"
 )
 
+// A member's photo is kept at most PhotoLongSide pixels on its long side
+// and PhotoBudget bytes: clinical detail (a test's faint line, a wound's
+// edge) at a size a group pays for without thinking twice.
+const (
+	PhotoLongSide = 1600
+	PhotoBudget   = 250 << 10
+)
+
+// MaxPixels bounds the pictures Decode reads: a 48-megapixel phone photo
+// passes; a small file that claims to be enormous (which would take
+// gigabytes to decode) does not.
+const MaxPixels = 50_000_000
+
 // Decode reads a picture, turned upright by its EXIF orientation (a
 // phone's photo is stored sideways and tagged): once the tag is gone with
 // the rest of the metadata, the pixels must already stand right.
 func Decode(data []byte) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not an image this program can read (%v)", err)
+	}
+	if cfg.Width*cfg.Height > MaxPixels {
+		return nil, fmt.Errorf("the picture is %d×%d pixels; give one of at most %d megapixels", cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	}
 	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {
 		return nil, fmt.Errorf("not an image this program can read (%v)", err)

@@ -2,7 +2,10 @@ package picture_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"strings"
 	"testing"
@@ -85,4 +88,51 @@ func noisy(w, h int) image.Image {
 		}
 	}
 	return img
+}
+
+// TestDecodeRefusesHugePictures: a file of a few bytes that claims to be
+// 10,000 × 10,000 pixels (which would take 400 MB to decode) is refused
+// from its header.
+func TestDecodeRefusesHugePictures(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 10000)
+	binary.BigEndian.PutUint32(ihdr[4:], 10000)
+	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
+	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	_, err := picture.Decode(b.Bytes())
+	if err == nil || !strings.Contains(err.Error(), "megapixels") {
+		t.Fatalf("a 100-megapixel header: %v", err)
+	}
+}
+
+// BenchmarkCleanPhoto cleans a 12-megapixel phone photo (4000 × 3000,
+// EXIF-tagged sideways), as the router does with each photo a member
+// shares with a case.
+func BenchmarkCleanPhoto(b *testing.B) {
+	img := image.NewRGBA(image.Rect(0, 0, 4000, 3000))
+	seed := uint32(7)
+	for y := range 3000 {
+		for x := range 4000 {
+			seed = seed*1664525 + 1013904223
+			n := uint8(seed >> 28)
+			img.Set(x, y, color.RGBA{uint8(x*200/4000) + n, uint8(y*180/3000) + n, 120 + n, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := picture.Clean(data, picture.PhotoLongSide, picture.PhotoBudget); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
