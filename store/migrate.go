@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"strings"
 )
@@ -22,6 +23,14 @@ type Schema struct {
 // changing it (0 for one never migrated, or none).
 func SchemaOf(ctx context.Context, path string) (Schema, error) {
 	s := Schema{Latest: latestMigration()}
+	if IsPostgres(path) {
+		db, err := sql.Open("pgx", path)
+		if err != nil {
+			return s, fmt.Errorf("open database: %w", err)
+		}
+		defer db.Close()
+		return pgSchema(ctx, db)
+	}
 	if err := checkPath(path); err != nil {
 		return s, err
 	}
@@ -47,7 +56,13 @@ func SchemaOf(ctx context.Context, path string) (Schema, error) {
 // Migrate brings the database at path (created when there is none) to
 // the newest schema and returns its versions before and after. It takes
 // the database's lock, so it refuses while huddle runs on it.
+//
+// A PostgreSQL database (path a postgres:// URL) gets PostgreSQL's
+// migrations, the same versions.
 func Migrate(ctx context.Context, path string) (before, after Schema, err error) {
+	if IsPostgres(path) {
+		return migratePostgres(ctx, path)
+	}
 	if before, err = SchemaOf(ctx, path); err != nil {
 		return before, after, err
 	}
@@ -62,11 +77,26 @@ func Migrate(ctx context.Context, path string) (before, after Schema, err error)
 	return before, after, err
 }
 
-// checkPath refuses a database given as a URL: the store is a SQLite
-// file.
+// checkPath refuses a database given as a URL where a SQLite file is
+// needed.
 func checkPath(path string) error {
-	if strings.Contains(path, "://") {
-		return fmt.Errorf("database %q: give the path of a SQLite file, such as ./data/huddle.db (other database servers are not supported yet)", path)
+	switch {
+	case IsPostgres(path):
+		return fmt.Errorf("database %q: huddle runs on a SQLite file for now, such as ./data/huddle.db (PostgreSQL is under way: so far huddle migrate prepares its schema)", Redacted(path))
+	case strings.Contains(path, "://"):
+		return fmt.Errorf("database %q: give the path of a SQLite file, such as ./data/huddle.db", Redacted(path))
 	}
 	return nil
+}
+
+// Redacted is a database setting as it may be shown: a URL's password
+// hidden.
+func Redacted(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
 }

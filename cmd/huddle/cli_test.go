@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/pgtest"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -181,5 +182,28 @@ func writeFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMigrateCommand: huddle migrate creates a SQLite database and says
+// it is up to date after; on a real PostgreSQL it applies PostgreSQL's
+// migrations, the same versions.
+func TestMigrateCommand(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if out, err := execute(t, "migrate", "--status"); err != nil || !strings.Contains(out, "no database yet") {
+		t.Errorf("--status before: %v\n%s", err, out)
+	}
+	if out, err := execute(t, "migrate"); err != nil || !strings.Contains(out, "created at schema version") {
+		t.Errorf("migrate: %v\n%s", err, out)
+	}
+	if out, err := execute(t, "migrate", "--status"); err != nil || !strings.Contains(out, "up to date") {
+		t.Errorf("--status after: %v\n%s", err, out)
+	}
+	url := pgtest.URL(t)
+	if out, err := execute(t, "migrate", "--db", url); err != nil || !strings.Contains(out, "schema version 0 → ") {
+		t.Errorf("migrate PostgreSQL: %v\n%s", err, out)
+	}
+	if out, err := execute(t, "migrate", "--db", url, "--status"); err != nil || !strings.Contains(out, "up to date") {
+		t.Errorf("--status on PostgreSQL: %v\n%s", err, out)
 	}
 }

@@ -68,6 +68,7 @@ func TestImportRules(t *testing.T) {
 		"flows":                {"bot", "store", "internal/catalog", "picture"},
 		"picture":              {},
 		"internal/phototest":   {},
+		"internal/pgtest":      {},
 		"cases":                {"bot", "deid", "internal/catalog"},
 		"deid":                 {},
 		"review":               {"bot", "flows", "internal/catalog"},
