@@ -207,3 +207,19 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("--status on PostgreSQL: %v\n%s", err, out)
 	}
 }
+
+// TestCopyCommand: huddle copy moves a program into PostgreSQL and says
+// what it copied; a URL other than PostgreSQL's is refused.
+func TestCopyCommand(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if _, err := execute(t, "demo", "seed", "--groups", "2", "--members", "20", "--weeks", "1", "--db", "demo.db"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := execute(t, "copy", "--from", "sqlite:demo.db", "--to", "mysql://db/huddle"); err == nil {
+		t.Error("copied into a MySQL URL")
+	}
+	out, err := execute(t, "copy", "--from", "sqlite:demo.db", "--to", pgtest.URL(t))
+	if err != nil || !strings.Contains(out, "every count checked on both sides") || !strings.Contains(out, "answers") {
+		t.Errorf("copy: %v\n%s", err, out)
+	}
+}

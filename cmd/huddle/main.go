@@ -70,7 +70,7 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	root.PersistentFlags().StringVarP(&src.file, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
 	root.AddCommand(newRunCmd(src), newLessonsCmd(src), newWhatsAppCmd(src), newReportCmd(src),
-		newExportCmd(src), newPrivacyCmd(src), newMentorsCmd(src), newCertificatesCmd(src), newMigrateCmd(src), newDemoCmd(), newVersionCmd())
+		newExportCmd(src), newPrivacyCmd(src), newMentorsCmd(src), newCertificatesCmd(src), newMigrateCmd(src), newCopyCmd(src), newDemoCmd(), newVersionCmd())
 	refuseUnknown(root)
 	return root
 }
