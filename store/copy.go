@@ -189,8 +189,8 @@ func copyOrder(ctx context.Context, lite *sql.DB) ([]string, error) {
 	return append(order, "case_search"), nil
 }
 
-// copyTable copies one table's rows with PostgreSQL's COPY and counts
-// them on both sides.
+// copyTable copies one table's rows with PostgreSQL's COPY, streamed,
+// and counts them on both sides.
 func copyTable(ctx context.Context, lite *sql.DB, tx pgx.Tx, table string) (Copied, error) {
 	c := Copied{Table: table}
 	cols, err := pgColumns(ctx, tx, table)
@@ -210,25 +210,13 @@ func copyTable(ctx context.Context, lite *sql.DB, tx pgx.Tx, table string) (Copi
 		return c, err
 	}
 	defer rows.Close()
-	var all [][]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return c, err
-		}
-		all = append(all, vals)
-	}
-	if err := rows.Err(); err != nil {
+	// Streamed, row by row: a year of a national program is millions of
+	// rows, which must not all be in memory at once.
+	src := &rowSource{rows: rows, vals: make([]any, len(cols))}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src); err != nil {
 		return c, err
 	}
-	c.From = int64(len(all))
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(all)); err != nil {
-		return c, err
-	}
+	c.From = src.n
 	err = tx.QueryRow(ctx, `SELECT count(*) FROM `+table).Scan(&c.Into)
 	return c, err
 }
@@ -290,4 +278,38 @@ func moveIdentities(ctx context.Context, lite *sql.DB, tx pgx.Tx) error {
 		}
 	}
 	return nil
+}
+
+// rowSource feeds SQLite's rows to PostgreSQL's COPY, one at a time,
+// counting them.
+type rowSource struct {
+	rows *sql.Rows
+	vals []any
+	n    int64
+	err  error
+}
+
+func (r *rowSource) Next() bool {
+	if !r.rows.Next() {
+		return false
+	}
+	ptrs := make([]any, len(r.vals))
+	for i := range r.vals {
+		r.vals[i] = nil
+		ptrs[i] = &r.vals[i]
+	}
+	if r.err = r.rows.Scan(ptrs...); r.err != nil {
+		return false
+	}
+	r.n++
+	return true
+}
+
+func (r *rowSource) Values() ([]any, error) { return r.vals, r.err }
+
+func (r *rowSource) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.rows.Err()
 }
