@@ -15,6 +15,18 @@ type Handler interface {
 	HandleEvent(ctx context.Context, ev Event) error
 }
 
+// Leases lets one of several Huddle instances hold something alone for a
+// time, renewed while it lives and taken over once it lapses: a WhatsApp
+// number has one session, so one instance at a time connects it.
+type Leases interface {
+	// Lease takes or renews name for holder until now+ttl, and reports
+	// whether holder has it (false while another holds it).
+	Lease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
+	// Release gives holder's lease up, so that another need not wait for
+	// it to lapse.
+	Release(ctx context.Context, name, holder string) error
+}
+
 // Channel is one messaging platform, seen through its adapter.
 type Channel interface {
 	// Name is the channel's name as used in Event.Channel ("telegram").

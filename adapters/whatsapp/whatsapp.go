@@ -85,6 +85,15 @@ type Config struct {
 	OnConnected func()
 	// Clock paces sending; the real clock by default.
 	Clock Clock
+	// Leases, when set, makes the number's session a leader's: this
+	// instance (named Instance) connects only while it holds the lease
+	// "whatsapp:" + the number, renewed every third of LeaseTTL (30 s by
+	// default), and disconnects before it could lapse when it cannot
+	// renew it; another instance takes over once it lapses, so within a
+	// minute of this one's death.
+	Leases   bot.Leases
+	Instance string
+	LeaseTTL time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -202,6 +211,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 	if cfg.TypingFrom <= 0 {
 		cfg.TypingFrom = 120
 	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = 30 * time.Second
+	}
 	if cfg.LateAfter <= 0 {
 		cfg.LateAfter = 30 * time.Minute
 	}
@@ -295,11 +307,14 @@ func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
 	}
 	// whatsmeow reconnects by itself, the first dial included.
 	w.cli.InitialAutoReconnect = true
+	if w.cfg.Leases != nil {
+		return w.lead(ctx)
+	}
 	if err := w.dial(ctx); err != nil {
 		return fmt.Errorf("whatsapp: connect: %w", err)
 	}
 	<-ctx.Done()
-	w.cli.Disconnect()
+	w.hangUp()
 	return nil
 }
 

@@ -20,7 +20,11 @@ import (
 
 // Config is Huddle's whole configuration; see config.example.yaml.
 type Config struct {
-	Database string     `mapstructure:"database"`
+	Database string `mapstructure:"database"`
+	// Instance names this Huddle among several sharing one database (in
+	// leases: one instance at a time holds a WhatsApp number's session);
+	// the host's name when empty.
+	Instance string     `mapstructure:"instance"`
 	Lessons  string     `mapstructure:"lessons"`
 	Timezone string     `mapstructure:"timezone"`
 	Log      LogConfig  `mapstructure:"log"`
@@ -169,6 +173,7 @@ type WhatsAppConfig struct {
 // be set from the environment.
 var defaults = map[string]any{
 	"database":                         "./data/huddle.db",
+	"instance":                         "",
 	"lessons":                          "./lessons",
 	"timezone":                         "Africa/Nairobi",
 	"log.level":                        "info",

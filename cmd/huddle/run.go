@@ -67,7 +67,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		opts.Channels = append(opts.Channels, tg)
 	}
 	if wc := cfg.Channels.WhatsApp; wc.Enabled {
-		wa, err := openWhatsApp(ctx, wc, db, log)
+		wa, err := openWhatsApp(ctx, wc, db, cfg.Instance, log)
 		if err != nil {
 			return err
 		}

@@ -17,12 +17,31 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// openWhatsApp opens the WhatsApp channel from its config.
-func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, log *slog.Logger) (*whatsapp.WhatsApp, error) {
-	return whatsapp.New(ctx, whatsapp.Config{
+// openWhatsApp opens the WhatsApp channel from its config. With the
+// database (huddle run), the session is held by lease, as instance, so
+// that of several instances one at a time connects it.
+func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, instance string, log *slog.Logger) (*whatsapp.WhatsApp, error) {
+	cfg := whatsapp.Config{
 		SessionDB: wc.SessionDB, Options: wc.Options, ChatGap: wc.ChatGap, PerMinute: wc.PerMinute,
 		Jitter: wc.Jitter, LateAfter: wc.LateAfter, MaxAge: wc.MaxAge, Outbox: db, Logger: log,
-	})
+	}
+	if db != nil {
+		cfg.Leases, cfg.Instance = db, instanceName(instance)
+	}
+	return whatsapp.New(ctx, cfg)
+}
+
+// instanceName is the configured instance name, or the host's: stable
+// across restarts, so a restarted instance takes its own lease back at
+// once.
+func instanceName(configured string) string {
+	if configured != "" {
+		return configured
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "huddle"
 }
 
 func newWhatsAppCmd(src *configSource) *cobra.Command {
@@ -67,7 +86,7 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
 				return fmt.Errorf("--phone %q is not a phone number in international form, such as +254700000000", phone)
 			}
 			log := newLogger(LogConfig{Level: "warn", Format: cfg.Log.Format}, cmd.ErrOrStderr())
-			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log)
+			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, "", log)
 			if err != nil {
 				return err
 			}
@@ -119,7 +138,7 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				return exitError{"not paired"}
 			}
 			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, io.Discard)
-			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, log)
+			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, "", log)
 			if errors.Is(err, whatsapp.ErrLocked) {
 				// huddle runs and holds the session: report what it knows.
 				h, ok, herr := whatsapp.ReadHealth(cfg.Channels.WhatsApp.SessionDB)
