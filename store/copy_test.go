@@ -85,6 +85,16 @@ func TestCopy(t *testing.T) {
 		t.Error("no run's state reads as JSON with its lesson in PostgreSQL")
 	}
 
+	// The rollups' triggers work again after the copy.
+	before := count(pg, `SELECT COALESCE(SUM(messages), 0) FROM chat_days`)
+	if _, err := pg.ExecContext(ctx, `INSERT INTO engagement (member_id, chat_id, kind, at)
+		SELECT member_id, chat_id, 'message', 1800000000000 FROM chat_members LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if after := count(pg, `SELECT COALESCE(SUM(messages), 0) FROM chat_days`); after != before+1 {
+		t.Errorf("a message after the copy: chat_days' messages %d → %d, want one more", before, after)
+	}
+
 	if _, err := store.Copy(ctx, path, url, nil); err == nil || !strings.Contains(err.Error(), "already holds data") {
 		t.Errorf("a second copy: %v", err)
 	}
