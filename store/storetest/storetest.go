@@ -41,6 +41,9 @@ func Run(t *testing.T, open Opener) {
 		{"TransientLeavesNoRow", testTransientLeavesNoRow},
 		{"MarkSentAfterReuse", testMarkSentAfterReuse},
 		{"Lease", testLease},
+		{"MigrateChat", testMigrateChat},
+		{"Arrive", testArrive},
+		{"Aliases", testAliases},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
@@ -336,4 +339,130 @@ func testLease(t *testing.T, open Opener) {
 	if won.Load() != 1 {
 		t.Errorf("%d of 20 got one free lease", won.Load())
 	}
+}
+
+func testMigrateChat(t *testing.T, open Opener) {
+	db := open(t)
+	update(t, db, func(tx bot.Tx) error {
+		old, _ := tx.EnsureChat("telegram", "-4001", bot.Group, "Ward", t0)
+		m, _ := tx.EnsureMember("telegram", "11", "A", t0)
+		tx.JoinChat(old.ID, m.ID, t0)
+		run := bot.Run{LessonID: "l", ChatID: old.ID, Mode: "group", Status: bot.RunActive, State: []byte("{}"), Started: t0, Updated: t0}
+		tx.CreateRun(&run)
+		tx.Enqueue(bot.Outbound{Channel: "telegram", ChatID: "-4001", Text: "q", Key: "k"}, t0)
+		// The new supergroup's first message arrived before the notice.
+		tx.EnsureChat("telegram", "-1004001", bot.Group, "Ward", t0)
+		if err := tx.MigrateChat("telegram", "-4001", "-1004001"); err != nil {
+			return err
+		}
+		moved, err := tx.EnsureChat("telegram", "-1004001", bot.Group, "", t0)
+		if err != nil {
+			return err
+		}
+		if r, err := tx.ActiveRun(moved.ID); err != nil || r.ID != run.ID {
+			t.Errorf("run after migration = %+v, %v", r, err)
+		}
+		if ms, _ := tx.ChatMemberIDs(moved.ID, t0); len(ms) != 1 {
+			t.Errorf("members after migration = %+v", ms)
+		}
+		return nil
+	})
+	items, _ := db.PendingOutbox(context.Background(), "telegram", t0, 10, nil)
+	if len(items) != 1 || items[0].ChatID != "-1004001" {
+		t.Errorf("pending message after migration = %+v", items)
+	}
+}
+
+// testArrive: first sight creates chat, member and membership; later
+// events resolve the same rows; a new title or name is written; a member
+// new to a known chat joins it.
+func testArrive(t *testing.T, open Opener) {
+	db := open(t)
+	ev := bot.Event{Channel: "telegram", ChatID: "-7", ChatType: bot.Group, ChatTitle: "Ward 7", SenderID: "11", SenderName: "Amina"}
+	var first bot.Member
+	var chatID int64
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0)
+		first, chatID = m, c.ID
+		if c.Title != "Ward 7" || c.Type != bot.Group || m.Name != "Amina" {
+			t.Errorf("first sight: %+v %+v", c, m)
+		}
+		return err
+	})
+	ev.ChatTitle, ev.SenderName = "Ward 7 midwives", "Amina O."
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(time.Minute))
+		if c.ID != chatID || m.ID != first.ID || c.Title != "Ward 7 midwives" || m.Name != "Amina O." {
+			t.Errorf("renamed: %+v %+v", c, m)
+		}
+		return err
+	})
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(2*time.Minute))
+		if c.ID != chatID || m.ID != first.ID || c.Title != "Ward 7 midwives" || m.Name != "Amina O." {
+			t.Errorf("known: %+v %+v", c, m)
+		}
+		return err
+	})
+	ev.SenderID, ev.SenderName = "12", "Brigitte"
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(3*time.Minute))
+		if err != nil {
+			return err
+		}
+		ids, err := tx.ChatMemberIDs(c.ID, t0)
+		if len(ids) != 2 || m.ID == first.ID {
+			t.Errorf("a second member: %+v, members %v", m, ids)
+		}
+		return err
+	})
+}
+
+// testAliases checks that one person is one member whichever address
+// arrives: first by phone number only, then by LID with the phone number
+// as alias (the member is re-keyed), then by phone number again (found by
+// alias), in groups and in the private chat.
+func testAliases(t *testing.T, open Opener) {
+	db := open(t)
+	const pn, lid = "254700000001@s.whatsapp.net", "81000000000001@lid"
+	ev := func(chat, sender, alias string) bot.Event {
+		return bot.Event{Channel: "whatsapp", ChatID: chat, ChatType: bot.Group, SenderID: sender, SenderAlias: alias, SenderName: "Amina"}
+	}
+	var ids []int64
+	for i, e := range []bot.Event{
+		ev("g1@g.us", pn, ""),  // an old group, by phone number
+		ev("g1@g.us", lid, pn), // the LID arrives with the phone number
+		ev("g2@g.us", pn, ""),  // by phone number again, another group
+		ev("g2@g.us", lid, pn), // and by LID there
+		ev("g1@g.us", lid, ""), // LID alone
+	} {
+		update(t, db, func(tx bot.Tx) error {
+			_, m, err := tx.Arrive(e, t0.Add(time.Duration(i)*2*time.Hour))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, m.ID)
+			if i > 0 && (m.PlatformID != lid || m.Alias != pn) {
+				t.Errorf("event %d: member %q alias %q; want %q alias %q", i, m.PlatformID, m.Alias, lid, pn)
+			}
+			return nil
+		})
+	}
+	for i, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("event %d made member %d; want the one member %d: %v", i, id, ids[0], ids)
+		}
+	}
+	// Another person's LID claiming the same phone number leaves both as
+	// they are rather than failing the message.
+	update(t, db, func(tx bot.Tx) error {
+		_, m, err := tx.Arrive(ev("g1@g.us", "81000000000009@lid", pn), t0.Add(12*time.Hour))
+		if err != nil {
+			return err
+		}
+		if m.ID == ids[0] || m.Alias != "" {
+			t.Errorf("a second LID took member %d with alias %q", m.ID, m.Alias)
+		}
+		return nil
+	})
 }
