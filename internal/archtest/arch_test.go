@@ -64,7 +64,7 @@ func TestImportRules(t *testing.T) {
 		"bot":                  {"internal/catalog", "picture"},
 		"bot/channeltest":      {"bot"},
 		"store":                {"bot", "report", "internal/filelock", "internal/privfile"},
-		"store/storetest":      {"bot"},
+		"store/storetest":      {"bot", "store", "report", "internal/huddletest"},
 		"report":               {},
 		"flows":                {"bot", "store", "internal/catalog", "picture"},
 		"picture":              {},

@@ -1,0 +1,236 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+func testSeeEvent(t *testing.T, open Opener) {
+	db := open(t)
+	for i, want := range []bool{true, false, false} {
+		update(t, db, func(tx bot.Tx) error {
+			first, err := tx.SeeEvent("telegram:1:2:3", t0)
+			if first != want {
+				t.Errorf("delivery %d: first = %v, want %v", i, first, want)
+			}
+			return err
+		})
+	}
+}
+
+func testGroupCommitIsolation(t *testing.T, open Opener) {
+	db := open(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Update(context.Background(), func(tx bot.Tx) error {
+				if _, err := tx.SeeEvent(fmt.Sprintf("e%d", i), t0); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errors.New("planned failure")
+				}
+				if i%7 == 0 {
+					panic("planned panic")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		failed := i%3 == 0 || i%7 == 0
+		if (err != nil) != failed {
+			t.Errorf("transaction %d: err = %v, want failure %v", i, err, failed)
+		}
+		update(t, db, func(tx bot.Tx) error {
+			first, err := tx.SeeEvent(fmt.Sprintf("e%d", i), t0)
+			if first != failed {
+				t.Errorf("transaction %d: kept = %v, want %v", i, !first, !failed)
+			}
+			return err
+		})
+	}
+}
+
+func testLease(t *testing.T, open Opener) {
+	db := open(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	const ttl = 30 * time.Second
+	steps := []struct {
+		holder string
+		at     time.Duration
+		want   bool
+	}{
+		{"a", 0, true},
+		{"b", 10 * time.Second, false}, // a holds it
+		{"a", 20 * time.Second, true},  // renewed to 50 s
+		{"b", 45 * time.Second, false},
+		{"b", 50 * time.Second, true}, // a let it lapse
+		{"a", 55 * time.Second, false},
+	}
+	for _, s := range steps {
+		got, err := db.Lease(ctx, "whatsapp", s.holder, ttl, now.Add(s.at))
+		if err != nil || got != s.want {
+			t.Fatalf("%s at %v: %v, %v; want %v", s.holder, s.at, got, err, s.want)
+		}
+	}
+	if err := db.Release(ctx, "whatsapp", "a"); err != nil { // not a's: nothing
+		t.Fatal(err)
+	}
+	if got, _ := db.Lease(ctx, "whatsapp", "a", ttl, now.Add(56*time.Second)); got {
+		t.Fatal("a released b's lease")
+	}
+	if err := db.Release(ctx, "whatsapp", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Lease(ctx, "whatsapp", "a", ttl, now.Add(57*time.Second)); !got {
+		t.Fatal("a did not get a released lease")
+	}
+
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, err := db.Lease(ctx, "race", string(rune('A'+i)), ttl, now); err == nil && ok {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 1 {
+		t.Errorf("%d of 20 got one free lease", won.Load())
+	}
+}
+
+func testMigrateChat(t *testing.T, open Opener) {
+	db := open(t)
+	update(t, db, func(tx bot.Tx) error {
+		old, _ := tx.EnsureChat("telegram", "-4001", bot.Group, "Ward", t0)
+		m, _ := tx.EnsureMember("telegram", "11", "A", t0)
+		tx.JoinChat(old.ID, m.ID, t0)
+		run := bot.Run{LessonID: "l", ChatID: old.ID, Mode: "group", Status: bot.RunActive, State: []byte("{}"), Started: t0, Updated: t0}
+		tx.CreateRun(&run)
+		tx.Enqueue(bot.Outbound{Channel: "telegram", ChatID: "-4001", Text: "q", Key: "k"}, t0)
+		// The new supergroup's first message arrived before the notice.
+		tx.EnsureChat("telegram", "-1004001", bot.Group, "Ward", t0)
+		if err := tx.MigrateChat("telegram", "-4001", "-1004001"); err != nil {
+			return err
+		}
+		moved, err := tx.EnsureChat("telegram", "-1004001", bot.Group, "", t0)
+		if err != nil {
+			return err
+		}
+		if r, err := tx.ActiveRun(moved.ID); err != nil || r.ID != run.ID {
+			t.Errorf("run after migration = %+v, %v", r, err)
+		}
+		if ms, _ := tx.ChatMemberIDs(moved.ID, t0); len(ms) != 1 {
+			t.Errorf("members after migration = %+v", ms)
+		}
+		return nil
+	})
+	items, _ := db.PendingOutbox(context.Background(), "telegram", t0, 10, nil)
+	if len(items) != 1 || items[0].ChatID != "-1004001" {
+		t.Errorf("pending message after migration = %+v", items)
+	}
+}
+
+func testArrive(t *testing.T, open Opener) {
+	db := open(t)
+	ev := bot.Event{Channel: "telegram", ChatID: "-7", ChatType: bot.Group, ChatTitle: "Ward 7", SenderID: "11", SenderName: "Amina"}
+	var first bot.Member
+	var chatID int64
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0)
+		first, chatID = m, c.ID
+		if c.Title != "Ward 7" || c.Type != bot.Group || m.Name != "Amina" {
+			t.Errorf("first sight: %+v %+v", c, m)
+		}
+		return err
+	})
+	ev.ChatTitle, ev.SenderName = "Ward 7 midwives", "Amina O."
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(time.Minute))
+		if c.ID != chatID || m.ID != first.ID || c.Title != "Ward 7 midwives" || m.Name != "Amina O." {
+			t.Errorf("renamed: %+v %+v", c, m)
+		}
+		return err
+	})
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(2*time.Minute))
+		if c.ID != chatID || m.ID != first.ID || c.Title != "Ward 7 midwives" || m.Name != "Amina O." {
+			t.Errorf("known: %+v %+v", c, m)
+		}
+		return err
+	})
+	ev.SenderID, ev.SenderName = "12", "Brigitte"
+	update(t, db, func(tx bot.Tx) error {
+		c, m, err := tx.Arrive(ev, t0.Add(3*time.Minute))
+		if err != nil {
+			return err
+		}
+		ids, err := tx.ChatMemberIDs(c.ID, t0)
+		if len(ids) != 2 || m.ID == first.ID {
+			t.Errorf("a second member: %+v, members %v", m, ids)
+		}
+		return err
+	})
+}
+
+func testAliases(t *testing.T, open Opener) {
+	db := open(t)
+	const pn, lid = "254700000001@s.whatsapp.net", "81000000000001@lid"
+	ev := func(chat, sender, alias string) bot.Event {
+		return bot.Event{Channel: "whatsapp", ChatID: chat, ChatType: bot.Group, SenderID: sender, SenderAlias: alias, SenderName: "Amina"}
+	}
+	var ids []int64
+	for i, e := range []bot.Event{
+		ev("g1@g.us", pn, ""),  // an old group, by phone number
+		ev("g1@g.us", lid, pn), // the LID arrives with the phone number
+		ev("g2@g.us", pn, ""),  // by phone number again, another group
+		ev("g2@g.us", lid, pn), // and by LID there
+		ev("g1@g.us", lid, ""), // LID alone
+	} {
+		update(t, db, func(tx bot.Tx) error {
+			_, m, err := tx.Arrive(e, t0.Add(time.Duration(i)*2*time.Hour))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, m.ID)
+			if i > 0 && (m.PlatformID != lid || m.Alias != pn) {
+				t.Errorf("event %d: member %q alias %q; want %q alias %q", i, m.PlatformID, m.Alias, lid, pn)
+			}
+			return nil
+		})
+	}
+	for i, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("event %d made member %d; want the one member %d: %v", i, id, ids[0], ids)
+		}
+	}
+	// Another person's LID claiming the same phone number leaves both as
+	// they are rather than failing the message.
+	update(t, db, func(tx bot.Tx) error {
+		_, m, err := tx.Arrive(ev("g1@g.us", "81000000000009@lid", pn), t0.Add(12*time.Hour))
+		if err != nil {
+			return err
+		}
+		if m.ID == ids[0] || m.Alias != "" {
+			t.Errorf("a second LID took member %d with alias %q", m.ID, m.Alias)
+		}
+		return nil
+	})
+}
