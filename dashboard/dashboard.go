@@ -153,6 +153,7 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"member/{id}", d.memberPage)
 	mux.HandleFunc("GET "+Path+"preview/{$}", d.previewList)
 	mux.HandleFunc("GET "+Path+"preview/{file}", d.preview)
+	mux.HandleFunc("GET "+Path+"preview/{file}/media/{step}", d.previewMedia)
 	mux.HandleFunc("GET "+Path+"mentors.csv", d.mentorsCSV)
 	mux.HandleFunc("GET "+Path+"lesson/{id}", d.lessonPage)
 	mux.HandleFunc("GET "+Path+"course/{id}", d.coursePage)

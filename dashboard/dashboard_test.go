@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -605,5 +606,38 @@ func TestPictureQuizPreviewInBrowser(t *testing.T) {
 	}
 	if got.Pictures != 6 || got.Loaded != 6 || got.Letters != "ABCD" {
 		t.Errorf("the preview shows %+v; want 6 pictures loaded (2 illustrations, 4 options lettered ABCD)", got)
+	}
+}
+
+// TestSoundPreviewInBrowser: the built-in pulse lesson's preview plays
+// its sound, the ten-second WAV, as a learner hears it; a step without a
+// file, or past the last, has none to serve.
+func TestSoundPreviewInBrowser(t *testing.T) {
+	srv, ctx := serve(t, dashboard.Config{Reports: seeded(t), LessonFiles: lessons.FS, LessonsLabel: "(built-in)"}, 900)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+dashboard.Path+"preview/pulse-check.yaml"),
+		chromedp.WaitVisible(chromedp.CSS("#steps")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seconds float64
+	for deadline := time.Now().Add(5 * time.Second); seconds == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if seconds, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`(document.querySelector("#steps audio.sound") || {}).duration || 0`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seconds < 9.9 || seconds > 10.1 {
+		t.Errorf("the preview's sound lasts %.2f s, want the 10 s clip", seconds)
+	}
+	for _, step := range []string{"2", "9", "x"} {
+		resp, err := http.Get(srv.URL + dashboard.Path + "preview/pulse-check.yaml/media/" + step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("step %s's file: %s, want 404", step, resp.Status)
+		}
 	}
 }

@@ -1,12 +1,15 @@
 package dashboard
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/huddlebot/huddle/flows"
 )
@@ -132,4 +135,31 @@ func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.render(w, "preview.html", data)
+}
+
+// previewMedia serves a step's sound, video or document (step is
+// 1-based), so the preview plays and opens them as a learner gets them.
+func (d *Dashboard) previewMedia(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	step, err := strconv.Atoi(r.PathValue("step"))
+	if err != nil || name != path.Base(name) || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		http.NotFound(w, r)
+		return
+	}
+	l, _, _, err := d.parseFile(name, true)
+	if errors.Is(err, fs.ErrNotExist) || l == nil || step < 1 || step > len(l.Steps) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		d.fail(w, err)
+		return
+	}
+	m := l.Preview(step-1, "").Media
+	if m == nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", m.MIMEType)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(m.Data))
 }
