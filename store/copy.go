@@ -86,8 +86,11 @@ func Copy(ctx context.Context, from, into string, progress func(Copied)) ([]Copi
 		}
 		defer tx.Rollback(ctx)
 		for _, t := range tables {
+			if t == "secrets" {
+				continue // the migration made its key, replaced below
+			}
 			var n int64
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+t+` WHERE `+notMigrationRow(t)).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+t).Scan(&n); err != nil {
 				return fmt.Errorf("%s: %w", t, err)
 			}
 			if n > 0 {
@@ -131,15 +134,6 @@ func Copy(ctx context.Context, from, into string, progress func(Copied)) ([]Copi
 		return nil, fmt.Errorf("copy into %s: %w", Redacted(into), err)
 	}
 	return out, nil
-}
-
-// notMigrationRow is the condition of the rows a table holds that are
-// the program's data (secrets' key is made by the migration).
-func notMigrationRow(table string) string {
-	if table == "secrets" {
-		return "false"
-	}
-	return "true"
 }
 
 // copyOrder lists the SQLite database's tables in an order that copies

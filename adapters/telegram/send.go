@@ -81,11 +81,14 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 	case m.File != nil:
 		// A document: uploaded once too (a lesson's WAV to every group);
-		// a one-off (a /mydata file) is only ever uploaded.
+		// a one-off (a /mydata file, transient) is only ever uploaded,
+		// and nothing of it is kept.
 		method, params["caption"] = "sendDocument", bot.Clip(m.Text, maxCaption)
 		delete(params, "text")
-		media = photoKey(m.File.Data)
-		if id, ok := t.photoID(media); ok {
+		if !m.Transient {
+			media = photoKey(m.File.Data)
+		}
+		if id, ok := t.photoID(media); ok && media != "" {
 			params["document"] = id
 		} else {
 			files = []tgbotapi.RequestFile{{Name: "document", Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
@@ -439,13 +442,17 @@ func (t *Telegram) photoID(key string) (string, bool) {
 	return id, ok
 }
 
+// maxUploads bounds the file_ids kept for reuse (a lesson's files are
+// few; documents such as certificates are many).
+const maxUploads = 1024
+
 // rememberPhoto keeps a media file's file_id, so it is not uploaded
 // again.
 func (t *Telegram) rememberPhoto(key, id string) {
 	t.photoMu.Lock()
 	defer t.photoMu.Unlock()
-	if t.photos == nil {
-		t.photos = map[string]string{}
+	if t.photos == nil || len(t.photos) >= maxUploads {
+		t.photos = map[string]string{} // past the bound, afresh
 	}
 	t.photos[key] = id
 }

@@ -127,7 +127,8 @@ func TestFullSizeByReply(t *testing.T) {
 
 // TestDocumentUploadedOnce: a lesson's WAV goes to WhatsApp as a
 // document (not a sound WhatsApp plays as audio), uploaded once for two
-// groups and sent again by its media key; another file is uploaded anew.
+// groups and sent again by its media key; another file is uploaded anew,
+// and a member's own file each time, its key not kept.
 func TestDocumentUploadedOnce(t *testing.T) {
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
 	h.connect()
@@ -152,5 +153,16 @@ func TestDocumentUploadedOnce(t *testing.T) {
 	}
 	if len(h.net.uploads) != 2 {
 		t.Errorf("%d uploads after another file; want 2", len(h.net.uploads))
+	}
+	// A member's /mydata file (transient) is uploaded each time and its
+	// key not kept.
+	mine := &bot.File{Name: "huddle-mydata.json", MIMEType: "application/json", Data: []byte(`{"name":"Amina"}`)}
+	for i := range 2 {
+		if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: fmt.Sprint("mine-", i), File: mine, Transient: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(h.net.uploads) != 4 || len(h.w.pictures) != 2 {
+		t.Errorf("%d uploads and %d kept after a transient file twice; want 4 and 2", len(h.net.uploads), len(h.w.pictures))
 	}
 }

@@ -28,7 +28,7 @@ const maxDocuments = 64
 // with m's text as its caption: uploaded once, then sent again by its
 // media key.
 func (w *WhatsApp) document(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
-	u, err := w.uploadOnce(ctx, m.File, whatsmeow.MediaDocument, to)
+	u, err := w.uploadOnce(ctx, m.File, whatsmeow.MediaDocument, to, !m.Transient)
 	if err != nil {
 		return nil, err
 	}
@@ -72,15 +72,17 @@ type uploaded struct {
 const maxUploads = 1024
 
 // uploadOnce uploads f as kind, or returns its upload of less than
-// reuseFor ago: a lesson's file sent to a hundred groups goes up once.
-func (w *WhatsApp) uploadOnce(ctx context.Context, f *bot.File, kind whatsmeow.MediaType, to types.JID) (uploaded, error) {
+// reuseFor ago: a lesson's file sent to a hundred groups goes up once. A
+// one-off (keep false: a /mydata file) is uploaded and not remembered,
+// so no key to it outlives the message.
+func (w *WhatsApp) uploadOnce(ctx context.Context, f *bot.File, kind whatsmeow.MediaType, to types.JID, keep bool) (uploaded, error) {
 	sum := sha256.Sum256(f.Data)
 	key := string(kind) + ":" + hex.EncodeToString(sum[:])
 	now := w.cfg.Clock.Now()
 	w.mu.Lock()
 	up, ok := w.pictures[key]
 	w.mu.Unlock()
-	if ok && now.Sub(up.at) <= reuseFor {
+	if ok && keep && now.Sub(up.at) <= reuseFor {
 		return up, nil
 	}
 	resp, err := w.net.Upload(ctx, f.Data, kind)
@@ -91,6 +93,9 @@ func (w *WhatsApp) uploadOnce(ctx context.Context, f *bot.File, kind whatsmeow.M
 		return up, fmt.Errorf("upload %s for %s: %w", f.Name, to, err)
 	}
 	up = uploaded{resp: resp, at: now}
+	if !keep {
+		return up, nil
+	}
 	w.mu.Lock()
 	if w.pictures == nil || len(w.pictures) >= maxUploads {
 		w.pictures = map[string]uploaded{}
@@ -122,7 +127,7 @@ func mediaType(mimeType string) whatsmeow.MediaType {
 // then sent again by its media key. An Ogg sound goes as a voice note.
 func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
 	kind := mediaType(m.File.MIMEType)
-	up, err := w.uploadOnce(ctx, m.File, kind, to)
+	up, err := w.uploadOnce(ctx, m.File, kind, to, !m.Transient)
 	if err != nil {
 		return nil, err
 	}
