@@ -46,11 +46,16 @@ const DefaultDatabase = "data/huddle.db"
 // data/huddle.db, with no channel and no web server: give at least one
 // channel.
 type Options struct {
-	// Database is the SQLite file everything is kept in; DefaultDatabase
-	// when empty. Store, when set, is used instead (already open: the App
-	// does not close it).
+	// Database is the SQLite file everything is kept in, DefaultDatabase
+	// when empty, or a PostgreSQL database's postgres:// URL. Store, when
+	// set, is used instead (already open: the App does not close it).
 	Database string
 	Store    *store.DB
+	// Media is the folder of members' photos and voice notes when the
+	// database is PostgreSQL's (instances sharing a database share it);
+	// store.DefaultMedia when empty. A SQLite database keeps them beside its
+	// file.
+	Media string
 
 	// Lessons is a folder of lesson files, watched for changes; the
 	// built-in sample lessons when empty or when the folder does not
@@ -224,7 +229,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		if path == "" {
 			path = DefaultDatabase
 		}
-		db, err := store.Open(ctx, path)
+		db, err := store.OpenDatabase(ctx, path, opts.Media)
 		if err != nil {
 			return nil, err
 		}

@@ -405,4 +405,4 @@ func TestForgetDuringLesson(t *testing.T) {
 }
 
 // mediaDir is the folder of members' photos and voice notes.
-func (h *harness) mediaDir() string { return filepath.Join(filepath.Dir(h.app.Path), "media") }
+func (h *harness) mediaDir() string { return h.app.DB.MediaDir() }

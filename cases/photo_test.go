@@ -44,7 +44,7 @@ func (w *world) press(chat, who string, m sim.Message, i int) {
 func (w *world) media() map[string][]byte {
 	w.t.Helper()
 	out := map[string][]byte{}
-	err := filepath.WalkDir(filepath.Join(filepath.Dir(w.app.Path), "media"), func(p string, e fs.DirEntry, err error) error {
+	err := filepath.WalkDir(w.app.DB.MediaDir(), func(p string, e fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}

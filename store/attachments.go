@@ -21,7 +21,7 @@ import (
 const mediaDir = "media"
 
 // MediaDir returns the folder of the members' photos and voice notes.
-func (d *DB) MediaDir() string { return filepath.Join(filepath.Dir(d.path), mediaDir) }
+func (d *DB) MediaDir() string { return d.media }
 
 // mediaPath is the file of content hash: media/ab/abcdef…, so no folder
 // grows too large.

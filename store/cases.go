@@ -104,7 +104,7 @@ func (t *Tx) LatestRunCase(runID int64) (bot.Case, error) {
 
 // LinkCaseMessage ties an outbox message to a case.
 func (t *Tx) LinkCaseMessage(outboxKey string, caseID int64) error {
-	if _, err := t.exec(`INSERT OR IGNORE INTO case_messages (outbox_key, case_id) VALUES (?, ?)`, outboxKey, caseID); err != nil {
+	if _, err := t.exec(`INSERT INTO case_messages (outbox_key, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, outboxKey, caseID); err != nil {
 		return fmt.Errorf("link message to case %d: %w", caseID, err)
 	}
 	return nil
@@ -138,7 +138,7 @@ func (t *Tx) CaseMessageID(caseID int64) (string, error) {
 	err := t.row(`SELECT o.platform_id FROM case_messages cm JOIN outbox o ON o.key = cm.outbox_key
 		JOIN cases c ON c.id = cm.case_id JOIN chats ch ON ch.id = c.chat_id
 		WHERE cm.case_id = ? AND o.chat_id = ch.platform_id AND o.sent_at IS NOT NULL
-			AND json_extract(o.payload, '$.topic') IS NULL ORDER BY o.id LIMIT 1`, caseID).Scan(&id)
+			AND `+t.db.dialect(`json_extract(o.payload, '$.topic')`, `o.payload ->> 'topic'`)+` IS NULL ORDER BY o.id LIMIT 1`, caseID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -201,6 +201,16 @@ func ftsQuery(words string) string {
 	return strings.Join(terms, " ")
 }
 
+// tsQuery is ftsQuery for PostgreSQL's to_tsquery: each word a prefix
+// term, all required.
+func tsQuery(words string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(words, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		terms = append(terms, w+":*")
+	}
+	return strings.Join(terms, " & ")
+}
+
 // SearchCases finds answered and closed cases matching the words, among the
 // groups the member belongs to, best first.
 func (t *Tx) SearchCases(memberID int64, words string, limit int) ([]bot.CaseHit, error) {
@@ -208,11 +218,23 @@ func (t *Tx) SearchCases(memberID int64, words string, limit int) ([]bot.CaseHit
 	if q == "" {
 		return nil, nil
 	}
-	rows, err := t.query(`SELECT `+caseColumns+`, ch.title, snippet(case_search, 0, '', '', '…', 12)
+	query := `SELECT ` + caseColumns + `, ch.title, snippet(case_search, 0, '', '', '…', 12)
 		FROM case_search s JOIN cases c ON c.id = s.rowid JOIN chats ch ON ch.id = c.chat_id
 		WHERE case_search MATCH ? AND c.status IN ('answered', 'closed')
 		AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.chat_id AND cm.member_id = ?)
-		ORDER BY bm25(case_search) LIMIT ?`, q, memberID, limit)
+		ORDER BY bm25(case_search) LIMIT ?`
+	if t.db.pg {
+		// PostgreSQL's own full-text search: every word a prefix, all
+		// required, best ranked first, a dozen words around the match.
+		q = tsQuery(words)
+		query = `SELECT ` + caseColumns + `, ch.title,
+			ts_headline('simple', s.body, to_tsquery('simple', ?1), 'StartSel="", StopSel="", MaxWords=12, MinWords=6, FragmentDelimiter=…, MaxFragments=1')
+		FROM case_search s JOIN cases c ON c.id = s.rowid JOIN chats ch ON ch.id = c.chat_id
+		WHERE s.terms @@ to_tsquery('simple', ?1) AND c.status IN ('answered', 'closed')
+		AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.chat_id AND cm.member_id = ?2)
+		ORDER BY ts_rank(s.terms, to_tsquery('simple', ?1)) DESC, c.id LIMIT ?3`
+	}
+	rows, err := t.query(query, q, memberID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("search cases: %w", err)
 	}

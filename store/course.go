@@ -117,7 +117,7 @@ func (t *Tx) EndCohort(id int64, at time.Time, stopped bool) (bool, error) {
 // RunResults lists each member's score in a run.
 func (t *Tx) RunResults(runID int64) ([]bot.LessonResult, error) {
 	rows, err := t.query(`SELECT member_id, SUM(points), SUM(max_points) FROM answers
-		WHERE run_id = ? AND max_points > 0 GROUP BY member_id HAVING SUM(value <> '') > 0 ORDER BY member_id`, runID)
+		WHERE run_id = ? AND max_points > 0 GROUP BY member_id HAVING COUNT(CASE WHEN value <> '' THEN 1 END) > 0 ORDER BY member_id`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("results of run %d: %w", runID, err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -56,7 +55,7 @@ func TestDialectsAlike(t *testing.T) {
 		exec := func(q string, args ...any) {
 			t.Helper()
 			if db == pg {
-				q = dollars(q)
+				q = dollars(q).query
 			}
 			if _, err := db.ExecContext(ctx, q, args...); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -134,17 +133,29 @@ func minus(a, b []string) []string {
 	return out
 }
 
-// dollars numbers a query's ? placeholders as PostgreSQL's $1, $2…
-func dollars(q string) string {
-	var out []byte
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			out = append(out, fmt.Sprintf("$%d", n)...)
-			continue
+// TestDollars numbers placeholders as PostgreSQL's, leaving quoted text
+// and comments alone, and leaves out the arguments a query does not use.
+func TestDollars(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		used     []int
+	}{
+		{`SELECT 1`, `SELECT 1`, nil},
+		{`SELECT ? , ?`, `SELECT $1 , $2`, nil},
+		{`WHERE a = ?2 AND b = ?1 AND c = ?2`, `WHERE a = $2 AND b = $1 AND c = $2`, nil},
+		{`WHERE a = ?1 AND d = ?4`, `WHERE a = $1 AND d = $2`, []int{1, 4}},
+		{`WHERE a = '?' AND "b?" = ? -- what? 
+AND c = ?`, `WHERE a = '?' AND "b?" = $1 -- what? 
+AND c = $2`, nil},
+		{`WHERE a = 'it''s ?' AND b = ?3`, `WHERE a = 'it''s ?' AND b = $1`, []int{3}},
+	} {
+		got := dollars(c.in)
+		if got.query != c.want || !slices.Equal(got.used, c.used) {
+			t.Errorf("dollars(%q) = %q %v, want %q %v", c.in, got.query, got.used, c.want, c.used)
 		}
-		out = append(out, q[i])
 	}
-	return string(out)
+	n := dollars(`WHERE a = ?1 AND c = ?3`)
+	if got := n.args([]any{"a", "b", "c"}); !slices.Equal(got, []any{"a", "c"}) {
+		t.Errorf("args = %v, want a and c", got)
+	}
 }

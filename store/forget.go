@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		args []any
 	}{
 		// Their private chat, with everything in it.
-		{"private chat", `CREATE TEMP TABLE IF NOT EXISTS forget_chats (id INTEGER PRIMARY KEY)`, nil},
+		{"private chat", `CREATE TEMP TABLE IF NOT EXISTS forget_chats (id BIGINT PRIMARY KEY)`, nil},
 		{"private chat", `DELETE FROM forget_chats`, nil},
 		{"private chat", `INSERT INTO forget_chats SELECT c.id FROM chats c JOIN chat_members cm ON cm.chat_id = c.id
 			WHERE cm.member_id = ? AND c.type = 'direct'`, []any{memberID}},
@@ -66,13 +67,16 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"runs", `UPDATE runs SET started_by = NULL WHERE started_by = ?`, []any{memberID}},
 		// A run's document changes with its members' parts (its rev), so the
 		// engine's cached copy, which still holds the part, is not used.
-		{"scores in lessons", `UPDATE runs SET state = json_set(state, '$.rev', COALESCE(json_extract(state, '$.rev'), 0) + 1)
+		{"scores in lessons", `UPDATE runs SET state = ` + t.db.dialect(`json_set(state, '$.rev', COALESCE(json_extract(state, '$.rev'), 0) + 1)`,
+			`jsonb_set(state, '{rev}', to_jsonb(COALESCE((state ->> 'rev')::bigint, 0) + 1))`) + `
 			WHERE id IN (SELECT run_id FROM run_members WHERE member_id = ?)`, []any{memberID}},
 		{"scores in lessons", `DELETE FROM run_members WHERE member_id = ?`, []any{memberID}},
 		// Runs begun before members' parts had rows of their own keep them
 		// in the run's state, keyed by member id.
-		{"scores in lessons", `UPDATE runs SET state = json_remove(state, '$.members."' || ?1 || '"')
-			WHERE json_type(state, '$.members."' || ?1 || '"') IS NOT NULL`, []any{memberID}},
+		{"scores in lessons", t.db.dialect(`UPDATE runs SET state = json_remove(state, '$.members."' || ?1 || '"')
+			WHERE json_type(state, '$.members."' || ?1 || '"') IS NOT NULL`,
+			`UPDATE runs SET state = state #- ARRAY['members', ?1] WHERE state -> 'members' -> ?1 IS NOT NULL`),
+			[]any{strconv.FormatInt(memberID, 10)}},
 		{"assignments", `UPDATE assignments SET assigned_by = NULL WHERE assigned_by = ?`, []any{memberID}},
 		{"courses started", `UPDATE cohorts SET started_by = NULL WHERE started_by = ?`, []any{memberID}},
 		{"course results", `DELETE FROM course_results WHERE member_id = ?`, []any{memberID}},
@@ -89,10 +93,10 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		// Their photos and voice notes: the messages that carry one leave
 		// it (unsent ones go), the rows go, and the writer removes the
 		// files after the commit.
-		{"photos and voice notes", `DELETE FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND key GLOB 'att:*'
-			AND CAST(substr(key, 5, instr(substr(key, 5), ':') - 1) AS INTEGER) IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
-		{"photos and voice notes", `UPDATE outbox SET payload = json_remove(payload, '$.file.data') WHERE key GLOB 'att:*'
-			AND CAST(substr(key, 5, instr(substr(key, 5), ':') - 1) AS INTEGER) IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
+		{"photos and voice notes", `DELETE FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND key LIKE 'att:%'
+			AND ` + t.db.attachmentOfKey() + ` IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
+		{"photos and voice notes", `UPDATE outbox SET payload = ` + t.db.dialect(`json_remove(payload, '$.file.data')`, `payload #- '{file,data}'`) + `
+			WHERE key LIKE 'att:%' AND ` + t.db.attachmentOfKey() + ` IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
 		{"photos and voice notes", `DELETE FROM attachments WHERE member_id = ?`, []any{memberID}},
 		{"pending cases", `DELETE FROM pending_cases WHERE author_id = ?`, []any{memberID}},
 		{"mentors", `DELETE FROM mentors WHERE member_id = ?`, []any{memberID}},
@@ -111,14 +115,15 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		// Reply keys ("ev:" and the event id) hold the sender's id: a sent
 		// message keeps its row under a new key, and so does its case link.
 		if _, err := t.exec(`UPDATE case_messages SET outbox_key = 'forgotten:' || (SELECT o.id FROM outbox o WHERE o.key = outbox_key)
-			WHERE instr(outbox_key, ?) > 0 AND EXISTS (SELECT 1 FROM outbox o WHERE o.key = outbox_key)`, ":"+id+":"); err != nil {
+			WHERE `+t.db.contains("outbox_key")+` AND EXISTS (SELECT 1 FROM outbox o WHERE o.key = outbox_key)`, ":"+id+":"); err != nil {
 			return fmt.Errorf("forget member %d: case messages: %w", memberID, err)
 		}
-		if _, err := t.exec(`DELETE FROM case_messages WHERE instr(outbox_key, ?) > 0`, ":"+id+":"); err != nil {
+		if _, err := t.exec(`DELETE FROM case_messages WHERE `+t.db.contains("outbox_key"), ":"+id+":"); err != nil {
 			return fmt.Errorf("forget member %d: case messages: %w", memberID, err)
 		}
-		if _, err := t.exec(`UPDATE outbox SET key = 'forgotten:' || id, payload = json_set(payload, '$.key', 'forgotten:' || id)
-			WHERE channel = ? AND instr(key, ?) > 0`, channel, ":"+id+":"); err != nil {
+		if _, err := t.exec(`UPDATE outbox SET key = 'forgotten:' || id, payload = `+
+			t.db.dialect(`json_set(payload, '$.key', 'forgotten:' || id)`, `jsonb_set(payload, '{key}', to_jsonb('forgotten:' || id))`)+`
+			WHERE channel = ? AND `+t.db.contains("key"), channel, ":"+id+":"); err != nil {
 			return fmt.Errorf("forget member %d: message keys: %w", memberID, err)
 		}
 		if err := t.scrubOutbox(channel, id, ""); err != nil {
@@ -150,16 +155,17 @@ func (t *Tx) scrubOutbox(channel, id, name string) error {
 	if id != "" {
 		needle = id
 	}
-	if _, err := t.exec(`DELETE FROM outbox WHERE channel = ? AND sent_at IS NULL AND instr(payload, ?) > 0`, channel, needle); err != nil {
+	if _, err := t.exec(`DELETE FROM outbox WHERE channel = ? AND sent_at IS NULL AND `+t.db.contains("payload"), channel, needle); err != nil {
 		return err
 	}
 	if id != "" {
-		_, err := t.exec(`UPDATE outbox SET payload = json_remove(payload, '$.mentions')
-			WHERE channel = ? AND instr(payload, ?) > 0`, channel, id)
+		_, err := t.exec(`UPDATE outbox SET payload = `+t.db.dialect(`json_remove(payload, '$.mentions')`, `payload - 'mentions'`)+`
+			WHERE channel = ? AND `+t.db.contains("payload"), channel, id)
 		return err
 	}
-	_, err := t.exec(`UPDATE outbox SET payload = json_set(payload, '$.text', replace(json_extract(payload, '$.text'), ?, ?))
-		WHERE channel = ? AND instr(payload, ?) > 0`, name, FormerMember, channel, name)
+	_, err := t.exec(`UPDATE outbox SET payload = `+t.db.dialect(`json_set(payload, '$.text', replace(json_extract(payload, '$.text'), ?, ?))`,
+		`jsonb_set(payload, '{text}', COALESCE(to_jsonb(replace(payload ->> 'text', ?, ?)), 'null'))`)+`
+		WHERE channel = ? AND `+t.db.contains("payload"), name, FormerMember, channel, name)
 	return err
 }
 

@@ -82,7 +82,7 @@ func Migrate(ctx context.Context, path string) (before, after Schema, err error)
 func checkPath(path string) error {
 	switch {
 	case IsPostgres(path):
-		return fmt.Errorf("database %q: huddle runs on a SQLite file for now, such as ./data/huddle.db (PostgreSQL is under way: so far huddle migrate prepares its schema)", Redacted(path))
+		return fmt.Errorf("database %q: give the path of a SQLite file here, such as ./data/huddle.db", Redacted(path))
 	case strings.Contains(path, "://"):
 		return fmt.Errorf("database %q: give the path of a SQLite file, such as ./data/huddle.db", Redacted(path))
 	}

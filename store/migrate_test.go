@@ -56,8 +56,10 @@ func TestMigrate(t *testing.T) {
 	if _, _, err := Migrate(ctx, "mysql://db.example/huddle"); err == nil || !strings.Contains(err.Error(), "SQLite file") {
 		t.Errorf("a URL: %v", err)
 	}
-	_, err = Open(ctx, "postgres://huddle:s3cret@db.example/huddle")
-	if err == nil || !strings.Contains(err.Error(), "SQLite file") || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("huddle run on PostgreSQL, not there yet: %v", err)
+	// A PostgreSQL server that cannot be reached is named, its password
+	// hidden.
+	_, err = OpenPostgres(ctx, "postgres://huddle:s3cret@127.0.0.1:1/huddle", t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "huddle:xxxxx@127.0.0.1:1") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("an unreachable PostgreSQL: %v", err)
 	}
 }

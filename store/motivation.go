@@ -57,7 +57,7 @@ func (t *Tx) MemberBadges(memberID int64) ([]bot.Badge, error) {
 func (t *Tx) GroupBadges(chatID int64, since time.Time) ([]bot.Badge, error) {
 	return t.badges(`SELECT b.member_id, b.badge, b.earned_at, COALESCE(m.pseudonym, '') FROM badges b
 		JOIN chat_members cm ON cm.member_id = b.member_id AND cm.chat_id = ? JOIN members m ON m.id = b.member_id
-		WHERE b.earned_at >= ? AND NOT EXISTS (SELECT 1 FROM review_prefs p WHERE p.member_id = b.member_id AND p.no_streaks)
+		WHERE b.earned_at >= ? AND NOT EXISTS (SELECT 1 FROM review_prefs p WHERE p.member_id = b.member_id AND p.no_streaks = 1)
 		ORDER BY b.earned_at, m.pseudonym`, chatID, ms(since))
 }
 
@@ -102,7 +102,7 @@ func (t *Tx) GroupStreaks(chatID int64, week time.Time) ([]bot.Streak, error) {
 	rows, err := t.query(`SELECT w.member_id, COALESCE(m.pseudonym, ''), w.week FROM member_weeks w JOIN members m ON m.id = w.member_id
 		WHERE w.chat_id = ?1 AND w.week <= ?2 AND w.week > ?3
 			AND w.member_id IN (SELECT member_id FROM member_weeks WHERE chat_id = ?1 AND week = ?2)
-			AND NOT EXISTS (SELECT 1 FROM review_prefs p WHERE p.member_id = w.member_id AND p.no_streaks)
+			AND NOT EXISTS (SELECT 1 FROM review_prefs p WHERE p.member_id = w.member_id AND p.no_streaks = 1)
 		ORDER BY w.member_id, w.week DESC`, chatID, ms(week), ms(week)-streakWeeks*7*day)
 	if err != nil {
 		return nil, fmt.Errorf("streaks in chat %d: %w", chatID, err)

@@ -39,7 +39,7 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Chats = append(d.Chats, c)
 			return err
 		}},
-		{"lesson runs", `SELECT r.id, r.lesson_id, ` + chatLabel + `, r.status, COALESCE(r.started_by = ?1, 0), r.started_at, r.finished_at,
+		{"lesson runs", `SELECT r.id, r.lesson_id, ` + chatLabel + `, r.status, CASE WHEN r.started_by = ?1 THEN 1 ELSE 0 END, r.started_at, r.finished_at,
 			(SELECT rm.state FROM run_members rm WHERE rm.run_id = r.id AND rm.member_id = ?1)
 			FROM runs r JOIN chats c ON c.id = r.chat_id
 			WHERE r.started_by = ?1 OR r.id IN (SELECT run_id FROM answers WHERE member_id = ?1)
@@ -191,7 +191,7 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 			d.Review.Cards = append(d.Review.Cards, c)
 			return err
 		}},
-		{"reviews", `SELECT lesson_id, step_key, right, at FROM review_log WHERE member_id = ? ORDER BY at`, func(rows *sql.Rows) error {
+		{"reviews", `SELECT lesson_id, step_key, "right", at FROM review_log WHERE member_id = ? ORDER BY at`, func(rows *sql.Rows) error {
 			var r bot.MemberReviewed
 			var at int64
 			err := rows.Scan(&r.LessonID, &r.StepKey, &r.Right, &at)

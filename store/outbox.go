@@ -63,7 +63,8 @@ func (d *DB) MarkSent(ctx context.Context, it bot.OutboxItem, platformID string,
 		// groups would be kept hundreds of times, and a member's photo
 		// would outlive its erasure. Its size is counted for the chat.
 		res, err := t.exec(`UPDATE outbox SET sent_at = ?, platform_id = ?, attempts = attempts + 1,
-			payload = CASE WHEN json_type(payload, '$.file') IS NULL THEN payload ELSE json_remove(payload, '$.file.data') END
+			payload = `+t.db.dialect(`CASE WHEN json_type(payload, '$.file') IS NULL THEN payload ELSE json_remove(payload, '$.file.data') END`,
+			`payload #- '{file,data}'`)+`
 			WHERE id = ? AND key = ?`, ms(at), platformID, it.ID, it.Key)
 		if err != nil {
 			return fmt.Errorf("mark outbox %d sent: %w", it.ID, err)
@@ -74,7 +75,7 @@ func (d *DB) MarkSent(ctx context.Context, it bot.OutboxItem, platformID string,
 		if it.File != nil && len(it.File.Data) > 0 {
 			if _, err := t.exec(`INSERT INTO chat_days (chat_id, day, media_bytes)
 				SELECT id, ?, ? FROM chats WHERE channel = ? AND platform_id = ?
-				ON CONFLICT (chat_id, day) DO UPDATE SET media_bytes = media_bytes + excluded.media_bytes`,
+				ON CONFLICT (chat_id, day) DO UPDATE SET media_bytes = chat_days.media_bytes + excluded.media_bytes`,
 				bucketOf(ms(at), 0, day), len(it.File.Data), it.Channel, it.ChatID); err != nil {
 				return fmt.Errorf("mark outbox %d sent: %w", it.ID, err)
 			}
@@ -203,7 +204,7 @@ func (d *DB) ChatKnown(ctx context.Context, channel, platformID string) (bool, e
 // member just forgotten has the database rebuilt, as their erasure did.
 func (t *Tx) dropTransient(id int64) error {
 	var key string
-	err := t.row(`DELETE FROM outbox WHERE id = ? AND json_extract(payload, '$.transient') RETURNING key`, id).Scan(&key)
+	err := t.row(`DELETE FROM outbox WHERE id = ? AND `+t.db.dialect(`json_extract(payload, '$.transient')`, `(payload ->> 'transient')::boolean`)+` RETURNING key`, id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}

@@ -86,3 +86,97 @@ func pgSchema(ctx context.Context, db *sql.DB) (Schema, error) {
 	}
 	return s, nil
 }
+
+// OpenPostgres opens the PostgreSQL database at url, applies every pending
+// migration, and starts the writer. Members' photos and voice notes are
+// kept in the folder media (several instances on one database share it:
+// a shared volume). Several processes may open one database: PostgreSQL
+// orders their transactions.
+func OpenPostgres(ctx context.Context, url, media string) (*DB, error) {
+	fail := func(err error) (*DB, error) {
+		return nil, fmt.Errorf("open database %s: %w", Redacted(url), err)
+	}
+	if _, _, err := migratePostgres(ctx, url); err != nil {
+		return fail(err)
+	}
+	write, err := sql.Open("pgx", url)
+	if err != nil {
+		return fail(err)
+	}
+	// One connection for the writer, as on SQLite: its group commits
+	// make one round of fsyncs for many callers.
+	write.SetMaxOpenConns(1)
+	key, err := loadSubjectKey(ctx, write)
+	if err != nil {
+		write.Close()
+		return fail(err)
+	}
+	read, err := sql.Open("pgx", url)
+	if err != nil {
+		write.Close()
+		return fail(err)
+	}
+	read.SetMaxOpenConns(8)
+	r := &pool{DB: read, pg: true}
+	pending, err := r.PrepareContext(ctx, pendingQuery)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return fail(err)
+	}
+	d := newDB(r, &pool{DB: write, pg: true}, pending, key)
+	d.pg, d.url, d.media = true, url, media
+	if err := d.sweepMedia(); err != nil {
+		read.Close()
+		write.Close()
+		return fail(err)
+	}
+	go d.writer()
+	if err := d.fillPseudonyms(ctx); err != nil {
+		d.Close()
+		return fail(err)
+	}
+	if err := d.fillNameKeys(ctx); err != nil {
+		d.Close()
+		return fail(err)
+	}
+	return d, nil
+}
+
+// DefaultMedia is the folder of members' photos and voice notes on a
+// PostgreSQL database when the setting names none.
+const DefaultMedia = "data/media"
+
+// OpenDatabase opens the database a database setting names: a SQLite
+// file's path (Open), or a PostgreSQL database's postgres:// URL
+// (OpenPostgres), whose photos and voice notes are kept in media
+// (DefaultMedia when empty).
+func OpenDatabase(ctx context.Context, database, media string) (*DB, error) {
+	if !IsPostgres(database) {
+		return Open(ctx, database)
+	}
+	if media == "" {
+		media = DefaultMedia
+	}
+	return OpenPostgres(ctx, database, media)
+}
+
+// openPostgresReader opens a report reader on the PostgreSQL database at
+// url, which must be migrated.
+func openPostgresReader(ctx context.Context, url, media string) (*Reader, error) {
+	s, err := SchemaOf(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", Redacted(url), err)
+	}
+	if s.Current < s.Latest {
+		return nil, fmt.Errorf("database %s is at schema version %d, this huddle needs %d: run huddle migrate", Redacted(url), s.Current, s.Latest)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", Redacted(url), err)
+	}
+	if media == "" {
+		media = DefaultMedia
+	}
+	return &Reader{db: &pool{DB: db, pg: true}, media: media}, nil
+}

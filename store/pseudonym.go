@@ -38,7 +38,7 @@ func (t *Tx) givePseudonym(memberID int64) (string, error) {
 // without regard to case.
 func (t *Tx) pseudonymTaken(name string) (bool, error) {
 	var one int
-	err := t.row(`SELECT 1 FROM members WHERE pseudonym = ? COLLATE NOCASE`, name).Scan(&one)
+	err := t.row(`SELECT 1 FROM members WHERE `+t.db.dialect(`pseudonym = ? COLLATE NOCASE`, `lower(pseudonym) = lower(?)`), name).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -53,7 +53,7 @@ func (t *Tx) pseudonymTaken(name string) (bool, error) {
 func (t *Tx) SetPseudonym(memberID int64, name string) error {
 	var owner int64
 	key := bot.NameKey(name)
-	err := t.row(`SELECT id FROM members WHERE (pseudonym = ?1 COLLATE NOCASE OR name_key = ?2) AND id != ?3 LIMIT 1`,
+	err := t.row(`SELECT id FROM members WHERE (`+t.db.dialect(`pseudonym = ?1 COLLATE NOCASE`, `lower(pseudonym) = lower(?1)`)+` OR name_key = ?2) AND id != ?3 LIMIT 1`,
 		name, key, memberID).Scan(&owner)
 	switch {
 	case err == nil:

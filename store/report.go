@@ -16,7 +16,7 @@ import (
 // Reader computes reports. It only reads, so it may run beside a running
 // huddle (SQLite's WAL lets readers and the writer work at once).
 type Reader struct {
-	db *sql.DB
+	db *pool
 	// media is the folder of members' photos and voice notes.
 	media string
 }
@@ -25,8 +25,13 @@ type Reader struct {
 func (d *DB) Reports() *Reader { return &Reader{db: d.read, media: d.MediaDir()} }
 
 // OpenReader opens the database at path for reports only, without taking
-// the writer's lock. The database must exist and be migrated.
+// the writer's lock. The database must exist and be migrated. A
+// PostgreSQL database's URL opens it there, its photos and voice notes
+// in DefaultMedia.
 func OpenReader(ctx context.Context, path string) (*Reader, error) {
+	if IsPostgres(path) {
+		return openPostgresReader(ctx, path, "")
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no database at %s (start huddle run once, or check the database setting)", path)
 	}
@@ -43,7 +48,7 @@ func OpenReader(ctx context.Context, path string) (*Reader, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s is at schema version %d, this huddle needs %d: start huddle run once to upgrade it", path, v, want)
 	}
-	return &Reader{db: db, media: filepath.Join(filepath.Dir(path), mediaDir)}, nil
+	return &Reader{db: &pool{DB: db}, media: filepath.Join(filepath.Dir(path), mediaDir)}, nil
 }
 
 // Close closes a reader from OpenReader.
@@ -135,12 +140,12 @@ const figuresCTE = `
 			WHERE e.kind IN ` + messageKinds + `
 		UNION ALL SELECT e.chat_id, 1, 0, 0 FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?4 AND e.at < ?2
 			WHERE e.kind IN ` + messageKinds + `
-		UNION ALL SELECT r.chat_id, 0, 1, a.correct <> 0 FROM answers a JOIN runs r ON r.id = a.run_id JOIN grp ON grp.id = r.chat_id
+		UNION ALL SELECT r.chat_id, 0, 1, CASE WHEN a.correct <> 0 THEN 1 ELSE 0 END FROM answers a JOIN runs r ON r.id = a.run_id JOIN grp ON grp.id = r.chat_id
 			WHERE a.answered_at >= ?1 AND a.answered_at < ?3 AND a.max_points > 0 AND a.value <> ''
-		UNION ALL SELECT r.chat_id, 0, 1, a.correct <> 0 FROM answers a JOIN runs r ON r.id = a.run_id JOIN grp ON grp.id = r.chat_id
+		UNION ALL SELECT r.chat_id, 0, 1, CASE WHEN a.correct <> 0 THEN 1 ELSE 0 END FROM answers a JOIN runs r ON r.id = a.run_id JOIN grp ON grp.id = r.chat_id
 			WHERE a.answered_at >= ?4 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
 	run_counts AS MATERIALIZED (
-		SELECT r.chat_id, SUM(r.started_at >= ?1) AS started, SUM(r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2) AS finished
+		SELECT r.chat_id, COUNT(CASE WHEN r.started_at >= ?1 THEN 1 END) AS started, COUNT(CASE WHEN r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2 THEN 1 END) AS finished
 		FROM grp JOIN runs r ON r.chat_id = grp.id AND r.started_at < ?2 WHERE r.finished_at IS NULL OR r.finished_at >= ?1
 		GROUP BY r.chat_id),
 	case_counts AS MATERIALIZED (
@@ -205,7 +210,7 @@ func (rd *Reader) WeeklyActive(ctx context.Context, r report.Range, chatID int64
 			SELECT `+mondayOf("e.at")+` AS w, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
 				WHERE e.kind IN `+activeKinds+`
 			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
-				WHERE e.kind IN `+activeKinds+`)
+				WHERE e.kind IN `+activeKinds+`) AS edges
 		GROUP BY w`, chatID)
 }
 

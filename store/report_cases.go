@@ -70,7 +70,7 @@ func (rd *Reader) MentorLoads(ctx context.Context, r report.Range, chatID int64)
 				ROW_NUMBER() OVER (PARTITION BY assigned_to ORDER BY first_answer_at - assigned_at) AS n,
 				COUNT(*) OVER (PARTITION BY assigned_to) AS total
 			FROM k WHERE first_answer_at IS NOT NULL)
-		SELECT m.id, m.name, COALESCE(m.pseudonym, ''), COUNT(*), COUNT(k.first_answer_at), SUM(k.status = 'assigned'),
+		SELECT m.id, m.name, COALESCE(m.pseudonym, ''), COUNT(*), COUNT(k.first_answer_at), COUNT(CASE WHEN k.status = 'assigned' THEN 1 END),
 			COALESCE((SELECT d FROM w WHERE w.assigned_to = m.id AND w.n = (w.total + 1) / 2), 0)
 		FROM k JOIN members m ON m.id = k.assigned_to
 		GROUP BY m.id ORDER BY 3 DESC, m.name`, ms(r.From), ms(r.To), chatID)

@@ -101,7 +101,7 @@ func (rd *Reader) cohortDetail(ctx context.Context, h *report.Cohort) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = rd.db.QueryContext(ctx, `SELECT a.run_id, a.member_id, SUM(a.value <> ''), SUM(a.points), SUM(a.max_points)
+	rows, err = rd.db.QueryContext(ctx, `SELECT a.run_id, a.member_id, COUNT(CASE WHEN a.value <> '' THEN 1 END), SUM(a.points), SUM(a.max_points)
 		FROM answers a JOIN cohort_lessons l ON l.run_id = a.run_id
 		WHERE l.cohort_id = ? AND a.max_points > 0 GROUP BY a.run_id, a.member_id`, h.ID)
 	if err != nil {
@@ -127,13 +127,13 @@ func (rd *Reader) Courses(ctx context.Context, r report.Range) ([]report.CourseF
 	from, to := ms(r.From), ms(r.To)
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT course_id,
-			SUM(started_at >= ?1 AND started_at < ?2),
-			SUM(started_at < ?2 AND (ended_at IS NULL OR ended_at >= ?2)),
-			SUM(ended_at >= ?1 AND ended_at < ?2 AND NOT stopped),
+			COUNT(CASE WHEN started_at >= ?1 AND started_at < ?2 THEN 1 END),
+			COUNT(CASE WHEN started_at < ?2 AND (ended_at IS NULL OR ended_at >= ?2) THEN 1 END),
+			COUNT(CASE WHEN ended_at >= ?1 AND ended_at < ?2 AND stopped = 0 THEN 1 END),
 			COALESCE((SELECT COUNT(*) FROM course_results o JOIN cohorts x ON x.id = o.cohort_id
 				WHERE x.course_id = h.course_id AND o.at >= ?1 AND o.at < ?2 AND o.took > 0), 0),
 			COALESCE((SELECT COUNT(*) FROM course_results o JOIN cohorts x ON x.id = o.cohort_id
-				WHERE x.course_id = h.course_id AND o.at >= ?1 AND o.at < ?2 AND o.passed), 0),
+				WHERE x.course_id = h.course_id AND o.at >= ?1 AND o.at < ?2 AND o.passed = 1), 0),
 			COALESCE((SELECT COUNT(*) FROM certificates c WHERE c.course_id = h.course_id AND c.issued_at >= ?1 AND c.issued_at < ?2), 0),
 			COALESCE((SELECT SUM(hours) FROM certificates c WHERE c.course_id = h.course_id AND c.issued_at >= ?1 AND c.issued_at < ?2), 0)
 		FROM cohorts h WHERE started_at < ?2 AND (ended_at IS NULL OR ended_at >= ?1)

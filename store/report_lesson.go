@@ -13,8 +13,8 @@ import (
 func (rd *Reader) LessonCounts(ctx context.Context, r report.Range, chatID int64) ([]report.LessonCount, error) {
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT r.lesson_id,
-			SUM(r.started_at >= ?1 AND r.started_at < ?2),
-			SUM(r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2)
+			COUNT(CASE WHEN r.started_at >= ?1 AND r.started_at < ?2 THEN 1 END),
+			COUNT(CASE WHEN r.status = 'done' AND r.finished_at >= ?1 AND r.finished_at < ?2 THEN 1 END)
 		FROM runs r JOIN chats c ON c.id = r.chat_id
 		WHERE (?3 = 0 OR r.chat_id = ?3) AND r.started_at < ?2 AND (r.finished_at IS NULL OR r.finished_at >= ?1)
 		GROUP BY r.lesson_id ORDER BY 2 DESC, 1`, ms(r.From), ms(r.To), chatID)
@@ -54,7 +54,7 @@ func (rd *Reader) LessonSteps(ctx context.Context, r report.Range, lessonID stri
 				ROW_NUMBER() OVER (PARTITION BY a.member_id, a.step_id ORDER BY a.answered_at, a.seq) AS n
 			FROM answers a JOIN runs r ON r.id = a.run_id
 			WHERE `+lessonScope+` AND a.value <> '')
-		SELECT step_id, COUNT(DISTINCT member_id), SUM(n = 1), SUM(n = 1 AND correct) FROM given GROUP BY step_id`, args...)
+		SELECT step_id, COUNT(DISTINCT member_id), COUNT(CASE WHEN n = 1 THEN 1 END), COUNT(CASE WHEN n = 1 AND correct = 1 THEN 1 END) FROM given GROUP BY step_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s steps: %w", lessonID, err)
 	}
@@ -71,9 +71,9 @@ func (rd *Reader) LessonSteps(ctx context.Context, r report.Range, lessonID stri
 	rows.Close()
 	rows, err = rd.db.QueryContext(ctx, `
 		SELECT a.step_id, a.value, a.correct, COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id
-		WHERE `+lessonScope+` AND a.max_points > 0 AND (a.value = '' OR NOT a.correct)
+		WHERE `+lessonScope+` AND a.max_points > 0 AND (a.value = '' OR a.correct = 0)
 			AND a.value <> '`+PurgedText+`' -- the answer is gone, not wrong in the same way
-		GROUP BY a.step_id, a.value ORDER BY a.step_id, 4 DESC, a.value`, args...)
+		GROUP BY a.step_id, a.value, a.correct ORDER BY a.step_id, 4 DESC, a.value`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s wrong answers: %w", lessonID, err)
 	}
@@ -102,11 +102,11 @@ func (rd *Reader) LessonScores(ctx context.Context, r report.Range, lessonID str
 	var bands [5]int
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT b, COUNT(*) FROM (
-			SELECT MIN(4, CAST(5.0 * SUM(a.points) / SUM(a.max_points) AS INTEGER)) AS b
+			SELECT `+rd.db.least("4", "CAST(FLOOR(5.0 * SUM(a.points) / SUM(a.max_points)) AS INTEGER)")+` AS b
 			FROM answers a JOIN runs r ON r.id = a.run_id
 			WHERE r.lesson_id = ?1 AND r.status = 'done' AND r.finished_at >= ?2 AND r.finished_at < ?3
 				AND (?4 = 0 OR r.chat_id = ?4) AND a.max_points > 0
-			GROUP BY a.run_id, a.member_id)
+			GROUP BY a.run_id, a.member_id) AS bands
 		GROUP BY b`, lessonID, ms(r.From), ms(r.To), chatID)
 	if err != nil {
 		return bands, fmt.Errorf("lesson %s scores: %w", lessonID, err)
@@ -147,7 +147,7 @@ func (rd *Reader) LessonPrePost(ctx context.Context, r report.Range, lessonID st
 				AVG(CASE WHEN a.step_id IN (`+postIn+`) THEN a.correct END) AS post
 			FROM answers a JOIN runs r ON r.id = a.run_id
 			WHERE `+lessonScope+` AND a.value <> ''
-			GROUP BY a.run_id, a.member_id)
+			GROUP BY a.run_id, a.member_id) AS scores
 		WHERE pre IS NOT NULL AND post IS NOT NULL`, args...).Scan(&pp.Members, &pp.Pre, &pp.Post)
 	if err != nil {
 		return pp, fmt.Errorf("lesson %s pre/post: %w", lessonID, err)

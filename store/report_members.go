@@ -23,7 +23,7 @@ func (rd *Reader) GroupMembers(ctx context.Context, r report.Range, chatID int64
 			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id = ?3 AND a.member_id = m.id
 				AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
 			(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id = ?3 AND a.member_id = m.id
-				AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> '' AND a.correct)
+				AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> '' AND a.correct = 1)
 		FROM chat_members cm JOIN members m ON m.id = cm.member_id
 		WHERE cm.chat_id = ?3 AND cm.joined_at < ?2`, from, to, chatID)
 	if err != nil {
@@ -103,11 +103,11 @@ func (rd *Reader) Member(ctx context.Context, r report.Range, memberID int64) (r
 	}
 	rows.Close()
 	rows, err = rd.db.QueryContext(ctx, `
-		SELECT r.id, r.lesson_id, c.title, r.status, r.started_at, SUM(a.value <> ''), SUM(a.value <> '' AND a.correct),
+		SELECT r.id, r.lesson_id, c.title, r.status, r.started_at, COUNT(CASE WHEN a.value <> '' THEN 1 END), COUNT(CASE WHEN a.value <> '' AND a.correct = 1 THEN 1 END),
 			SUM(a.points), SUM(a.max_points)
 		FROM answers a JOIN runs r ON r.id = a.run_id JOIN chats c ON c.id = r.chat_id
 		WHERE a.member_id = ?1 AND a.max_points > 0 AND r.started_at < ?3 AND (r.finished_at IS NULL OR r.finished_at >= ?2)
-		GROUP BY r.id ORDER BY r.started_at`, memberID, from, to)
+		GROUP BY r.id, c.title ORDER BY r.started_at`, memberID, from, to)
 	if err != nil {
 		return s, fmt.Errorf("member %d runs: %w", memberID, err)
 	}

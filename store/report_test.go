@@ -1,143 +1,15 @@
 package store_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/demo"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
 
-// rawFigures is the overview computed straight from the raw rows, as it was
-// before the rollups: the definition the rollups must keep.
-const rawFigures = `
-	SELECT c.id,
-		(SELECT COUNT(DISTINCT e.member_id) FROM engagement e WHERE e.chat_id = c.id AND e.at >= ?1 AND e.at < ?2
-			AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')),
-		(SELECT COUNT(*) FROM engagement e WHERE e.chat_id = c.id AND e.at >= ?1 AND e.at < ?2
-			AND e.kind IN ('message', 'command', 'case_reply')),
-		(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id = c.id AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> ''),
-		(SELECT COUNT(*) FROM answers a JOIN runs r ON r.id = a.run_id WHERE r.chat_id = c.id AND a.answered_at >= ?1 AND a.answered_at < ?2 AND a.max_points > 0 AND a.value <> '' AND a.correct)
-	FROM chats c WHERE c.type = 'group' AND c.created_at < ?2 ORDER BY c.title, c.id`
-
-// TestRollupsMatchRawRows checks the overview, the summary and the weekly
-// active members, read from the rollups and the raw rows at the edges,
-// against the raw rows alone, for periods that start and end at any time
-// of day, in UTC and in Nairobi, spanning weeks or within one day.
-func TestRollupsMatchRawRows(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "demo.db")
-	spec := demo.Spec{Groups: 3, Members: 60, Weeks: 3, Seed: 7, Start: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}
-	if _, err := demo.Generate(ctx, path, spec, nil); err != nil {
-		t.Fatal(err)
-	}
-	rd, err := store.OpenReader(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	nairobi, err := time.LoadLocation("Africa/Nairobi")
-	if err != nil {
-		t.Fatal(err)
-	}
-	utc := func(d, h, m int) time.Time { return time.Date(2026, 1, d, h, m, 0, 0, time.UTC) }
-	for _, r := range []report.Range{
-		{From: utc(5, 0, 0), To: utc(26, 0, 0)},                                                             // whole weeks
-		{From: utc(6, 13, 17), To: utc(21, 5, 0)},                                                           // ragged ends
-		{From: time.Date(2026, 1, 7, 0, 0, 0, 0, nairobi), To: time.Date(2026, 1, 20, 0, 0, 0, 0, nairobi)}, // local days
-		{From: utc(7, 8, 0), To: utc(7, 20, 0)},                                                             // within a day
-		{From: utc(8, 0, 0), To: utc(14, 0, 0)},                                                             // Thursday to Wednesday
-		{From: utc(1, 0, 0), To: utc(31, 0, 0)},                                                             // beyond the activity
-	} {
-		t.Run(r.From.Format(time.RFC3339)+"/"+r.To.Format(time.RFC3339), func(t *testing.T) {
-			groups, err := rd.Overview(ctx, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := raw.Query(rawFigures, r.From.UnixMilli(), r.To.UnixMilli())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var total report.GroupFigures
-			i, nonzero := 0, false
-			for rows.Next() {
-				var want report.GroupFigures
-				if err := rows.Scan(&want.ChatID, &want.Active, &want.Messages, &want.Answers, &want.Correct); err != nil {
-					t.Fatal(err)
-				}
-				if i >= len(groups) {
-					t.Fatalf("overview has %d groups, the raw rows more", len(groups))
-				}
-				g := groups[i]
-				got := report.GroupFigures{ChatID: g.ChatID, Active: g.Active, Messages: g.Messages, Answers: g.Answers, Correct: g.Correct}
-				if got != want {
-					t.Errorf("group %d: overview %+v, raw rows %+v", g.ChatID, got, want)
-				}
-				nonzero = nonzero || want.Messages > 0 || want.Answers > 0
-				total.Messages += want.Messages
-				total.Answers += want.Answers
-				total.Correct += want.Correct
-				i++
-			}
-			rows.Close()
-			if i != len(groups) {
-				t.Errorf("overview has %d groups, raw rows %d", len(groups), i)
-			}
-			if !nonzero && r.To.Sub(r.From) > 24*time.Hour {
-				t.Error("no activity in the period: the test checks nothing")
-			}
-			sum, err := rd.Summary(ctx, r, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := raw.QueryRow(`SELECT COUNT(DISTINCT e.member_id) FROM engagement e JOIN chats c ON c.id = e.chat_id AND c.type = 'group'
-				WHERE e.at >= ?1 AND e.at < ?2 AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')`,
-				r.From.UnixMilli(), r.To.UnixMilli()).Scan(&total.Active); err != nil {
-				t.Fatal(err)
-			}
-			got := report.GroupFigures{Active: sum.Active, Messages: sum.Messages, Answers: sum.Answers, Correct: sum.Correct}
-			if got != total {
-				t.Errorf("summary %+v, raw rows %+v", got, total)
-			}
-			for _, chat := range []int64{0, groups[0].ChatID} {
-				weeks, err := rd.WeeklyActive(ctx, r, chat)
-				if err != nil {
-					t.Fatal(err)
-				}
-				starts := store.Weeks(r)
-				if len(weeks) != len(starts) {
-					t.Fatalf("%d weekly figures for %d weeks", len(weeks), len(starts))
-				}
-				for i, w := range weeks {
-					end := r.To
-					if i+1 < len(starts) {
-						end = starts[i+1]
-					}
-					var want int
-					if err := raw.QueryRow(`SELECT COUNT(DISTINCT e.member_id) FROM engagement e JOIN chats c ON c.id = e.chat_id AND c.type = 'group'
-						WHERE e.at >= ?1 AND e.at < ?2 AND (?3 = 0 OR e.chat_id = ?3) AND e.kind IN ('message', 'command', 'answer', 'option', 'case_reply')`,
-						w.Week.UnixMilli(), end.UnixMilli(), chat).Scan(&want); err != nil {
-						t.Fatal(err)
-					}
-					if !w.Week.Equal(starts[i]) || w.Count != want {
-						t.Errorf("chat %d, week %d: %s %d, want %s %d", chat, i, w.Week, w.Count, starts[i], want)
-					}
-				}
-			}
-		})
-	}
-}
-
+// TestWeeks lists the weeks of a period as the weekly figures count them.
 func TestWeeks(t *testing.T) {
 	// Wednesday 7 January to Tuesday 20 January 2026: the rest of the week
 	// of the 5th, the week of the 12th, and two days of the week of the 19th.

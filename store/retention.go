@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -30,6 +29,17 @@ const purgeBatch = 5000
 // purgeBatch of them (cutoff, then the batch size).
 type purgeStep struct {
 	what, count, change string
+	// pgCount and pgChange are PostgreSQL's count and change, where its
+	// JSON functions differ from SQLite's.
+	pgCount, pgChange string
+}
+
+// changeIn is the step's change in d's dialect.
+func (st purgeStep) changeIn(d *DB) string {
+	if d.pg && st.pgChange != "" {
+		return st.pgChange
+	}
+	return st.change
 }
 
 // purgeSteps are what retention removes: what members wrote and what the
@@ -42,12 +52,14 @@ var purgeSteps = []purgeStep{
 		"activity log rows",
 		`SELECT count(*) FROM engagement WHERE at < ?`,
 		`DELETE FROM engagement WHERE id IN (SELECT id FROM engagement WHERE at < ? LIMIT ?)`,
+		"", "",
 	},
 	{
 		"typed quiz answers (the scores stay)",
 		`SELECT count(*) FROM answers WHERE answered_at < ? AND value NOT IN ('', '` + PurgedText + `')`,
 		`UPDATE answers SET value = '` + PurgedText + `' WHERE (member_id, run_id, seq) IN
 			(SELECT member_id, run_id, seq FROM answers WHERE answered_at < ? AND value NOT IN ('', '` + PurgedText + `') LIMIT ?)`,
+		"", "",
 	},
 	{
 		"answers kept in finished lessons' state",
@@ -57,6 +69,12 @@ var purgeSteps = []purgeStep{
 			FROM json_each(runs.state, '$.members') m)), '$.vars')
 			WHERE id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ? AND (json_type(state, '$.vars') IS NOT NULL
 			OR EXISTS (SELECT 1 FROM json_each(runs.state, '$.members') m WHERE json_type(m.value, '$.answers') IS NOT NULL)) LIMIT ?)`,
+		`SELECT count(*) FROM runs WHERE status <> 'active' AND finished_at < ? AND (state -> 'vars' IS NOT NULL
+			OR jsonb_path_exists(state, '$.members.*.answers'))`,
+		`UPDATE runs SET state = jsonb_set(state - 'vars', '{members}', COALESCE((SELECT jsonb_object_agg(m.key, m.value - 'answers')
+			FROM jsonb_each(CASE WHEN jsonb_typeof(state -> 'members') = 'object' THEN state -> 'members' END) m), '{}'))
+			WHERE id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ? AND (state -> 'vars' IS NOT NULL
+			OR jsonb_path_exists(state, '$.members.*.answers')) LIMIT ?)`,
 	},
 	{
 		"answers kept in finished lessons' members' parts",
@@ -65,21 +83,29 @@ var purgeSteps = []purgeStep{
 		`UPDATE run_members SET state = json_remove(state, '$.answers') WHERE (run_id, member_id) IN
 			(SELECT run_id, member_id FROM run_members WHERE json_type(state, '$.answers') IS NOT NULL
 			AND run_id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ?) LIMIT ?)`,
+		`SELECT count(*) FROM run_members WHERE state -> 'answers' IS NOT NULL
+			AND run_id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ?)`,
+		`UPDATE run_members SET state = state - 'answers' WHERE (run_id, member_id) IN
+			(SELECT run_id, member_id FROM run_members WHERE state -> 'answers' IS NOT NULL
+			AND run_id IN (SELECT id FROM runs WHERE status <> 'active' AND finished_at < ?) LIMIT ?)`,
 	},
 	{
 		"replies in case threads (mentors' answers stay)",
 		`SELECT count(*) FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `'`,
 		`UPDATE case_posts SET text = '` + PurgedText + `' WHERE id IN (SELECT id FROM case_posts WHERE kind = 'reply' AND at < ? AND text <> '` + PurgedText + `' LIMIT ?)`,
+		"", "",
 	},
 	{
 		"photos and voice notes members sent",
 		`SELECT count(*) FROM attachments WHERE created_at < ?`,
 		`DELETE FROM attachments WHERE id IN (SELECT id FROM attachments WHERE created_at < ? LIMIT ?)`,
+		"", "",
 	},
 	{
 		"cases held back for their author",
 		`SELECT count(*) FROM pending_cases WHERE created_at < ?`,
 		`DELETE FROM pending_cases WHERE id IN (SELECT id FROM pending_cases WHERE created_at < ? LIMIT ?)`,
+		"", "",
 	},
 	{
 		"links to the bot's old messages",
@@ -87,16 +113,19 @@ var purgeSteps = []purgeStep{
 			WHERE COALESCE(o.sent_at, o.given_up_at) < ?`,
 		`DELETE FROM case_messages WHERE outbox_key IN (SELECT cm.outbox_key FROM case_messages cm JOIN outbox o ON o.key = cm.outbox_key
 			WHERE COALESCE(o.sent_at, o.given_up_at) < ? LIMIT ?)`,
+		"", "",
 	},
 	{
 		"messages the bot sent",
 		`SELECT count(*) FROM outbox WHERE COALESCE(sent_at, given_up_at) < ?`,
 		`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE COALESCE(sent_at, given_up_at) < ? LIMIT ?)`,
+		"", "",
 	},
 	{
 		"delivery records of incoming messages",
 		`SELECT count(*) FROM seen_events WHERE seen_at < ?`,
 		`DELETE FROM seen_events WHERE id IN (SELECT id FROM seen_events WHERE seen_at < ? LIMIT ?)`,
+		"", "",
 	},
 }
 
@@ -117,7 +146,7 @@ func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress 
 			for {
 				var n int64
 				err := d.update(ctx, func(tx *Tx) error {
-					res, err := tx.tx.ExecContext(ctx, st.change, cutoff, purgeBatch)
+					res, err := tx.exec(st.changeIn(d), cutoff, purgeBatch)
 					if err != nil {
 						return err
 					}
@@ -149,9 +178,13 @@ func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress 
 }
 
 // preview counts what the step would change.
-func (st purgeStep) preview(ctx context.Context, db *sql.DB, cutoff int64) (Purged, error) {
+func (st purgeStep) preview(ctx context.Context, db *pool, cutoff int64) (Purged, error) {
 	p := Purged{What: st.what}
-	if err := db.QueryRowContext(ctx, st.count, cutoff).Scan(&p.Rows); err != nil {
+	count := st.count
+	if db.pg && st.pgCount != "" {
+		count = st.pgCount
+	}
+	if err := db.QueryRowContext(ctx, count, cutoff).Scan(&p.Rows); err != nil {
 		return p, fmt.Errorf("purge: count %s: %w", st.what, err)
 	}
 	return p, nil

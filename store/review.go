@@ -66,7 +66,7 @@ func (t *Tx) ReviewsSentSince(memberID int64, since time.Time) (int, error) {
 
 // LogReview records a review's outcome.
 func (t *Tx) LogReview(c bot.ReviewCard, right bool, at time.Time) error {
-	if _, err := t.exec(`INSERT INTO review_log (member_id, lesson_id, step_key, right, at) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := t.exec(`INSERT INTO review_log (member_id, lesson_id, step_key, "right", at) VALUES (?, ?, ?, ?, ?)`,
 		c.MemberID, c.LessonID, c.StepKey, right, ms(at)); err != nil {
 		return fmt.Errorf("log review of member %d: %w", c.MemberID, err)
 	}
@@ -163,7 +163,7 @@ func (d *DB) Inactive(ctx context.Context, since time.Time, after int64, limit i
 		LEFT JOIN review_prefs p ON p.member_id = cm.member_id
 		WHERE cm.member_id > ?2 AND COALESCE(p.nudge_off, 0) = 0
 		AND EXISTS (SELECT 1 FROM chat_members d JOIN chats c ON c.id = d.chat_id WHERE d.member_id = cm.member_id AND c.type = 'direct')
-		GROUP BY cm.member_id HAVING seen < ?1 AND MAX(COALESCE(p.nudged_at, 0)) < seen
+		GROUP BY cm.member_id HAVING MAX(cm.last_seen_at) < ?1 AND MAX(COALESCE(p.nudged_at, 0)) < MAX(cm.last_seen_at)
 		ORDER BY cm.member_id LIMIT ?3`, ms(since), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("inactive members: %w", err)

@@ -155,7 +155,7 @@ func TestRollupBackfill(t *testing.T) {
 		t.Fatal("the triggers filled no rollup")
 	}
 	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write.DB, sub)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,10 +40,14 @@ const maxBatch = 128
 
 // DB is a Huddle database. It implements bot.Store.
 type DB struct {
-	path  string
+	path string
+	// pg says the database is PostgreSQL's (url), not a SQLite file.
+	pg    bool
+	url   string
+	media string
 	lock  *os.File
-	read  *sql.DB
-	write *sql.DB
+	read  *pool
+	write *pool
 	// pending is PendingOutbox's query, prepared on the read pool.
 	pending *sql.Stmt
 	reqs    chan *request
@@ -89,8 +94,9 @@ type request struct {
 
 var _ bot.Store = (*DB)(nil)
 
-// Open opens (creating it if needed) the database file at path, applies
-// every pending migration, and starts the writer.
+// Open opens (creating it if needed) the SQLite database file at path,
+// applies every pending migration, and starts the writer. OpenPostgres
+// opens a PostgreSQL database.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
@@ -141,19 +147,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		unlock()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	d := &DB{
-		pending:    pending,
-		path:       path,
-		lock:       lock,
-		read:       read,
-		write:      write,
-		reqs:       make(chan *request, maxBatch),
-		stop:       make(chan struct{}),
-		done:       make(chan struct{}),
-		stmts:      make(map[string]*sql.Stmt),
-		unprepared: make(map[string]bool),
-		subjectKey: key,
-	}
+	d := newDB(&pool{DB: read}, &pool{DB: write}, pending, key)
+	d.path, d.lock = path, lock
+	d.media = filepath.Join(filepath.Dir(path), mediaDir)
 	// Files left by transactions a crash cut short, or by erasures the
 	// writer had no time to sweep, go before anything else runs.
 	if err := d.sweepMedia(); err != nil {
@@ -172,6 +168,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// newDB makes a DB on its pools, its writer not yet started.
+func newDB(read, write *pool, pending *sql.Stmt, key []byte) *DB {
+	return &DB{
+		pending:    pending,
+		read:       read,
+		write:      write,
+		reqs:       make(chan *request, maxBatch),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
+		stmts:      make(map[string]*sql.Stmt),
+		unprepared: make(map[string]bool),
+		subjectKey: key,
+	}
 }
 
 // dsn builds the driver's connection string: WAL, a busy timeout, foreign
@@ -425,6 +436,12 @@ func (d *DB) truncateWAL() {
 	if !d.truncate.Swap(false) {
 		return
 	}
+	if d.pg {
+		// PostgreSQL's autovacuum reclaims deleted rows' space; it has
+		// no WAL of the store's to empty.
+		d.rebuild.Store(false)
+		return
+	}
 	// After an erasure, rebuilt first: SQLite's secure_delete zeroes the
 	// cells it frees, but a page it rebalances can keep an old row's head
 	// in its unused space (the test of /forget found an outbox key so).
@@ -452,6 +469,9 @@ func (d *DB) truncateWAL() {
 // prepared yet: it is then noted, and prepared after the current batch,
 // since the writer's one connection is busy inside a transaction.
 func (d *DB) stmt(query string) *sql.Stmt {
+	if d.pg {
+		return nil
+	}
 	st, ok := d.stmts[query]
 	if !ok {
 		d.unprepared[query] = true

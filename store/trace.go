@@ -18,8 +18,12 @@ func (t Trace) String() string { return t.Table + "." + t.Column + ": " + t.Valu
 // MemberColumns lists every column of the schema that refers to members,
 // by foreign key, as "table.column", sorted.
 func (d *DB) MemberColumns(ctx context.Context) ([]string, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT m.name || '.' || f."from" FROM sqlite_master m,
-		pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = 'members' ORDER BY 1`)
+	rows, err := d.read.QueryContext(ctx, d.dialect(`SELECT m.name || '.' || f."from" FROM sqlite_master m,
+		pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = 'members' ORDER BY 1`,
+		`SELECT k.table_name || '.' || k.column_name FROM information_schema.referential_constraints r
+		JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name AND k.constraint_schema = r.constraint_schema
+		JOIN information_schema.constraint_column_usage u ON u.constraint_name = r.unique_constraint_name AND u.constraint_schema = r.unique_constraint_schema
+		WHERE k.table_schema = current_schema() AND u.table_name = 'members' ORDER BY 1`))
 	if err != nil {
 		return nil, fmt.Errorf("member columns: %w", err)
 	}
@@ -114,12 +118,14 @@ func (d *DB) Traces(ctx context.Context, memberID int64, needles ...string) ([]T
 	return out, nil
 }
 
-// tableNames lists the schema's tables, without SQLite's own, goose's and
-// the full-text index's shadow tables.
+// tableNames lists the schema's tables, without the engine's own,
+// goose's and SQLite's full-text index's shadow tables.
 func (d *DB) tableNames(ctx context.Context) ([]string, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table'
+	rows, err := d.read.QueryContext(ctx, d.dialect(`SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'case\_search\_%' ESCAPE '\' AND name <> 'goose_db_version'
-		ORDER BY name`)
+		ORDER BY name`,
+		`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+		AND table_name <> 'goose_db_version' ORDER BY table_name COLLATE "C"`))
 	if err != nil {
 		return nil, fmt.Errorf("tables: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -39,9 +38,11 @@ func (t *Tx) bind(st *sql.Stmt) *sql.Stmt {
 
 // The statements below reuse the writer's prepared statements, which
 // spares SQLite parsing each query again; a query not prepared yet runs
-// as it is.
+// as it is (pgx keeps PostgreSQL's prepared statements itself). Each is
+// first put in the database's dialect.
 
 func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
+	query, args = t.db.write.q(query, args)
 	if st := t.db.stmt(query); st != nil {
 		return t.bind(st).ExecContext(t.ctx, args...)
 	}
@@ -49,6 +50,7 @@ func (t *Tx) exec(query string, args ...any) (sql.Result, error) {
 }
 
 func (t *Tx) row(query string, args ...any) *sql.Row {
+	query, args = t.db.write.q(query, args)
 	if st := t.db.stmt(query); st != nil {
 		return t.bind(st).QueryRowContext(t.ctx, args...)
 	}
@@ -56,6 +58,7 @@ func (t *Tx) row(query string, args ...any) *sql.Row {
 }
 
 func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
+	query, args = t.db.write.q(query, args)
 	if st := t.db.stmt(query); st != nil {
 		return t.bind(st).QueryContext(t.ctx, args...)
 	}
@@ -114,9 +117,10 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 			m.Name = name
 		}
 		if alias != "" && alias != m.Alias && m.PlatformID == platformID {
-			// OR IGNORE: should another member hold the alias, both stay as
-			// they are rather than the event failing.
-			res, err := t.exec(`UPDATE OR IGNORE members SET alias = ? WHERE id = ?`, alias, m.ID)
+			// Should another member hold the alias, both stay as they are
+			// rather than the event failing.
+			res, err := t.exec(`UPDATE members SET alias = ?1 WHERE id = ?2
+				AND NOT EXISTS (SELECT 1 FROM members o WHERE o.channel = ?3 AND o.alias = ?1)`, alias, m.ID, channel)
 			if err != nil {
 				return m, fmt.Errorf("alias member %d: %w", m.ID, err)
 			}
@@ -188,7 +192,7 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 	)
 	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, c.light_media, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at,
 		m.pseudonym
-		FROM (SELECT 1)
+		FROM (SELECT 1) AS one
 		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
 		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
 		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
@@ -268,7 +272,7 @@ const lastSeenStep = time.Hour
 func (t *Tx) JoinChat(chatID, memberID int64, at time.Time) error {
 	_, err := t.exec(`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (chat_id, member_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-		WHERE excluded.last_seen_at - last_seen_at >= ?`, chatID, memberID, ms(at), ms(at), lastSeenStep.Milliseconds())
+		WHERE excluded.last_seen_at - chat_members.last_seen_at >= ?`, chatID, memberID, ms(at), ms(at), lastSeenStep.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("join chat %d: %w", chatID, err)
 	}
@@ -344,83 +348,6 @@ func (t *Tx) SetChatLang(chatID int64, lang string) error {
 	return nil
 }
 
-// MigrateChat moves a chat and its pending messages to a new platform id.
-// When the new id is known already (its first message arrived before the
-// migration notice), the old chat's runs and members move into it.
-func (t *Tx) MigrateChat(channel, oldID, newID string) error {
-	if oldID == newID || newID == "" {
-		return nil
-	}
-	var oldChat, newChat int64
-	err := t.row(`SELECT id FROM chats WHERE channel = ? AND platform_id = ?`, channel, oldID).Scan(&oldChat)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("migrate chat %s: %w", oldID, err)
-	}
-	err = t.row(`SELECT id FROM chats WHERE channel = ? AND platform_id = ?`, channel, newID).Scan(&newChat)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		_, err = t.exec(`UPDATE chats SET platform_id = ?, type = 'group' WHERE id = ?`, newID, oldChat)
-	case err == nil:
-		err = t.mergeChat(oldChat, newChat)
-	}
-	if err != nil {
-		return fmt.Errorf("migrate chat %s to %s: %w", oldID, newID, err)
-	}
-	if _, err := t.exec(`UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND sent_at IS NULL`, newID, channel, oldID); err != nil {
-		return fmt.Errorf("migrate chat %s outbox: %w", oldID, err)
-	}
-	return nil
-}
-
-// mergeChat moves everything of chat from into chat into, then deletes
-// from. Every table with a chat_id is moved here (TestMergeChatMovesAll
-// checks the schema for new ones).
-func (t *Tx) mergeChat(from, into int64) error {
-	stmts := []string{
-		// The old chat's active run wins over one started in the new chat.
-		`UPDATE runs SET status = 'stopped' WHERE chat_id = ?2 AND status = 'active' AND EXISTS (SELECT 1 FROM runs WHERE chat_id = ?1 AND status = 'active')`,
-		`UPDATE runs SET chat_id = ?1 WHERE chat_id = ?2`,
-		`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at)
-			SELECT ?1, member_id, joined_at, last_seen_at FROM chat_members WHERE chat_id = ?2 ON CONFLICT DO NOTHING`,
-		`DELETE FROM chat_members WHERE chat_id = ?2`,
-		`UPDATE engagement SET chat_id = ?1 WHERE chat_id = ?2`,
-		// The group's lesson assignments: the new chat's own win.
-		`UPDATE OR IGNORE assignments SET chat_id = ?1 WHERE chat_id = ?2`,
-		`DELETE FROM assignments WHERE chat_id = ?2`,
-		// Its courses: one the new chat takes too is stopped in the old.
-		`UPDATE cohorts SET ended_at = started_at, stopped = 1 WHERE chat_id = ?2 AND ended_at IS NULL
-			AND course_id IN (SELECT course_id FROM cohorts WHERE chat_id = ?1 AND ended_at IS NULL)`,
-		`UPDATE cohorts SET chat_id = ?1 WHERE chat_id = ?2`,
-		`UPDATE OR IGNORE group_summaries SET chat_id = ?1 WHERE chat_id = ?2`,
-		`DELETE FROM group_summaries WHERE chat_id = ?2`,
-		`UPDATE cases SET chat_id = ?1 WHERE chat_id = ?2`,
-		`UPDATE pending_cases SET chat_id = ?1 WHERE chat_id = ?2`,
-		`UPDATE attachments SET chat_id = ?1 WHERE chat_id = ?2`,
-		`INSERT INTO chat_days (chat_id, day, messages, answers, correct, media_bytes)
-			SELECT ?1, day, messages, answers, correct, media_bytes FROM chat_days WHERE chat_id = ?2 AND true
-			ON CONFLICT (chat_id, day) DO UPDATE SET messages = messages + excluded.messages,
-				answers = answers + excluded.answers, correct = correct + excluded.correct,
-				media_bytes = media_bytes + excluded.media_bytes`,
-		`DELETE FROM chat_days WHERE chat_id = ?2`,
-		`INSERT INTO member_weeks (chat_id, member_id, week)
-			SELECT ?1, member_id, week FROM member_weeks WHERE chat_id = ?2 ON CONFLICT DO NOTHING`,
-		`DELETE FROM member_weeks WHERE chat_id = ?2`,
-		// The new chat's counts grew as its member_weeks did; the old
-		// chat's go (week_counts has no foreign key: its chat 0 is all).
-		`DELETE FROM week_counts WHERE chat_id = ?2`,
-		`DELETE FROM chats WHERE id = ?2`,
-	}
-	for _, q := range stmts {
-		if _, err := t.exec(q, into, from); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // LogEngagement appends to the engagement log.
 func (t *Tx) LogEngagement(e bot.Engagement) error {
 	if _, err := t.exec(`INSERT INTO engagement (member_id, chat_id, kind, at) VALUES (?, ?, ?, ?)`,
@@ -465,14 +392,17 @@ func (t *Tx) CreateRun(r *bot.Run) error {
 	if r.StartedBy != 0 {
 		startedBy = r.StartedBy
 	}
+	// The only unique rule a new run can break is one active run per
+	// chat (runs_active): nothing is inserted then, and the transaction
+	// stays usable on PostgreSQL as on SQLite.
 	err := t.row(`INSERT INTO runs (lesson_id, chat_id, started_by, mode, status, step, seq, state, started_at, updated_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0)) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(CAST(? AS BIGINT), 0)) ON CONFLICT DO NOTHING RETURNING id`,
 		r.LessonID, r.ChatID, startedBy, r.Mode, string(r.Status), r.Step, r.Seq, r.State,
 		ms(r.Started), ms(r.Updated), ms(r.Finished)).Scan(&r.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("create run: chat %d has an active run: %w", r.ChatID, bot.ErrDuplicate)
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "UNIQUE") {
-			return fmt.Errorf("create run: chat %d has an active run: %w", r.ChatID, bot.ErrDuplicate)
-		}
 		return fmt.Errorf("create run: %w", err)
 	}
 	return nil
@@ -480,7 +410,7 @@ func (t *Tx) CreateRun(r *bot.Run) error {
 
 // SaveRun stores a run's new state.
 func (t *Tx) SaveRun(r *bot.Run) error {
-	_, err := t.exec(`UPDATE runs SET status = ?, step = ?, seq = ?, state = ?, updated_at = ?, finished_at = NULLIF(?, 0) WHERE id = ?`,
+	_, err := t.exec(`UPDATE runs SET status = ?, step = ?, seq = ?, state = ?, updated_at = ?, finished_at = NULLIF(CAST(? AS BIGINT), 0) WHERE id = ?`,
 		string(r.Status), r.Step, r.Seq, r.State, ms(r.Updated), ms(r.Finished), r.ID)
 	if err != nil {
 		return fmt.Errorf("save run %d: %w", r.ID, err)
@@ -557,7 +487,7 @@ func (t *Tx) SaveAnswer(a bot.Answer) error {
 func (t *Tx) MemberProgress(memberID int64) ([]bot.Progress, error) {
 	rows, err := t.query(`SELECT r.id, r.lesson_id, r.status,
 			COUNT(*), COALESCE(SUM(a.correct), 0), COALESCE(SUM(a.points), 0), COALESCE(SUM(a.max_points), 0),
-			r.started_at, r.finished_at, COALESCE(SUM(a.value = ''), 0)
+			r.started_at, r.finished_at, COALESCE(COUNT(CASE WHEN a.value = '' THEN 1 END), 0)
 		FROM answers a JOIN runs r ON r.id = a.run_id
 		WHERE a.member_id = ? AND a.max_points > 0
 		GROUP BY r.id ORDER BY r.started_at DESC, r.id DESC`, memberID)

@@ -21,6 +21,9 @@ import (
 // Config is Huddle's whole configuration; see config.example.yaml.
 type Config struct {
 	Database string `mapstructure:"database"`
+	// Media is the folder of members' photos and voice notes on a
+	// PostgreSQL database (beside a SQLite file otherwise).
+	Media string `mapstructure:"media"`
 	// Instance names this Huddle among several sharing one database (in
 	// leases: one instance at a time holds a WhatsApp number's session);
 	// the host's name when empty.
@@ -173,6 +176,7 @@ type WhatsAppConfig struct {
 // be set from the environment.
 var defaults = map[string]any{
 	"database":                         "./data/huddle.db",
+	"media":                            "./data/media",
 	"instance":                         "",
 	"lessons":                          "./lessons",
 	"timezone":                         "Africa/Nairobi",
@@ -390,7 +394,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, fmt.Sprintf(format, args...), env)
 	}
 	if strings.TrimSpace(c.Database) == "" {
-		return bad("database", "is empty: give the path of the SQLite file")
+		return bad("database", "is empty: give the path of the SQLite file, or a postgres:// URL")
 	}
 	if info, err := os.Stat(c.Lessons); err == nil && !info.IsDir() {
 		return bad("lessons", "is %s, a file: give the folder that holds the lesson files (check one file with: huddle lessons validate %s)", c.Lessons, c.Lessons)

@@ -128,7 +128,7 @@ func changeMentor(ctx context.Context, cfg Config, queue, refText string, add bo
 	if slices.ContainsFunc(cfg.Mentors[queue], func(r string) bool { c, err := bot.ParseStaffRef(r); return err == nil && c == ref }) {
 		return "", fmt.Errorf("%s is a mentor of %s in the configuration: change it there", ref, queue)
 	}
-	db, err := store.Open(ctx, cfg.Database)
+	db, err := store.OpenDatabase(ctx, cfg.Database, cfg.Media)
 	if errors.Is(err, store.ErrLocked) {
 		return "", fmt.Errorf("huddle is running on %s: stop it first, or use /mentor in a private chat with the bot", cfg.Database)
 	}

@@ -57,10 +57,10 @@ counts, and works while huddle runs.`,
 				}
 				return err
 			}
-			if _, err := os.Stat(cfg.Database); err != nil {
+			if _, err := os.Stat(cfg.Database); err != nil && !store.IsPostgres(cfg.Database) {
 				return fmt.Errorf("no database at %s (check the database setting): %w", cfg.Database, err)
 			}
-			db, err := store.Open(cmd.Context(), cfg.Database)
+			db, err := store.OpenDatabase(cmd.Context(), cfg.Database, cfg.Media)
 			if errors.Is(err, store.ErrLocked) {
 				return fmt.Errorf("huddle is running on %s: it purges by itself once a day; stop it to purge now, or use --dry-run", cfg.Database)
 			}

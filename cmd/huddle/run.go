@@ -43,14 +43,14 @@ lessons in ./lessons (the built-in samples when that folder is absent).`,
 
 // run runs huddle as cfg says until ctx ends.
 func run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	log.Info("starting huddle", "version", versionString(), "database", cfg.Database)
+	log.Info("starting huddle", "version", versionString(), "database", store.Redacted(cfg.Database))
 	opts, err := appOptions(cfg, log)
 	if err != nil {
 		return err
 	}
 	// The store is opened here, before the core, for WhatsApp: its
 	// never-write-first rule asks the outbox whom the bot has heard from.
-	db, err := store.Open(ctx, cfg.Database)
+	db, err := store.OpenDatabase(ctx, cfg.Database, cfg.Media)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/pgtest"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
@@ -62,6 +63,9 @@ type App struct {
 	Clock  *Clock
 	Lib    *flows.Library
 	Path   string
+	// Media is the folder of members' photos and voice notes on
+	// PostgreSQL (for a restart's Options.Media).
+	Media string
 	// URL is the web server's address when Options.Web is set.
 	URL    string
 	core   *huddle.App
@@ -74,9 +78,19 @@ type Options struct {
 	// Lessons is a folder of lessons; the built-in samples plus this
 	// package's testdata/lessons when empty.
 	Lessons string
-	// DBPath reuses a database file (to test a restart).
+	// DBPath reuses a database file (to test a restart), or a PostgreSQL
+	// database's URL, with its Media folder.
 	DBPath string
-	// Logger defaults to one that discards.
+	// Postgres runs on a fresh database of a real PostgreSQL server
+	// (internal/pgtest) instead of a SQLite file; so does every test when
+	// the environment sets HUDDLE_TEST_POSTGRES=1.
+	Postgres bool
+	// Media is the folder of members' photos and voice notes on
+	// PostgreSQL; a new one when empty.
+	Media string
+	// Logger defaults to one that discards, or with HUDDLE_TEST_LOG=error
+	// (or warn, info, debug) in the environment writes that level and
+	// above to stderr.
 	Logger *slog.Logger
 	// Staff are the router's staff.
 	Staff []bot.StaffRef
@@ -137,11 +151,18 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	t.Helper()
 	log := opts.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		log = testLogger()
 	}
-	path := opts.DBPath
-	if path == "" {
+	path, media := opts.DBPath, opts.Media
+	switch {
+	case path != "":
+	case opts.Postgres || os.Getenv("HUDDLE_TEST_POSTGRES") == "1":
+		path = pgtest.URL(t)
+	default:
 		path = filepath.Join(t.TempDir(), "huddle.db")
+	}
+	if media == "" && store.IsPostgres(path) {
+		media = filepath.Join(t.TempDir(), "media")
 	}
 	var lib *flows.Library
 	if opts.Lessons != "" {
@@ -162,7 +183,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		listen = "127.0.0.1:0"
 	}
 	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
-		Database: path, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
+		Database: path, Media: media, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
 		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: clock, Logger: log,
 		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,
@@ -172,7 +193,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		cancel()
 		t.Fatal(err)
 	}
-	app := &App{DB: core.Store(), Router: core.Router(), Sender: core.Sender(), Clock: clock, Lib: lib, Path: path, URL: core.URL(),
+	app := &App{DB: core.Store(), Router: core.Router(), Sender: core.Sender(), Clock: clock, Lib: lib, Path: path, Media: media, URL: core.URL(),
 		core: core, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(app.done); core.Run(ctx) }()
 	t.Cleanup(app.Stop)
@@ -273,4 +294,13 @@ func Files(t testing.TB, dir string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// testLogger is the default logger: silent, or as HUDDLE_TEST_LOG says.
+func testLogger() *slog.Logger {
+	var level slog.Level
+	if v := os.Getenv("HUDDLE_TEST_LOG"); v == "" || level.UnmarshalText([]byte(v)) != nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/filelock"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 )
 
@@ -35,6 +36,9 @@ var server struct {
 	url  string // the admin database's URL; "" when it could not start
 	err  error
 	n    atomic.Int64 // databases made
+	// owner is the lock on the server's folder this binary holds while
+	// it lives: another binary removes only folders it can lock.
+	owner *os.File
 }
 
 // URL creates a database for the calling test, dropped when it ends, and
@@ -105,6 +109,9 @@ func start() (string, error) {
 	removeStale()
 	dir, err := os.MkdirTemp("", "huddle-pgtest-")
 	if err != nil {
+		return "", err
+	}
+	if server.owner, err = filelock.Lock(filepath.Join(dir, "owner")); err != nil {
 		return "", err
 	}
 	// PostgreSQL refuses to run as root: as root, run it as postgres.
@@ -187,20 +194,24 @@ func freePort() (int, error) {
 }
 
 // removeStale removes the folders of servers whose test binaries have
-// exited (their postmaster.pid names a process that is gone).
+// exited: their owner lock is free (the kernel drops a binary's lock
+// when it exits). A folder without one yet, just made, is left alone.
+// (A server's postmaster.pid says nothing while initdb runs: its
+// single-user backends leave one naming a process already gone.)
 func removeStale() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "huddle-pgtest-*"))
 	for _, d := range dirs {
-		pid := 0
-		if b, err := os.ReadFile(filepath.Join(d, "data", "postmaster.pid")); err == nil {
-			pid, _ = strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0])
+		owner := filepath.Join(d, "owner")
+		if _, err := os.Stat(owner + ".lock"); err != nil {
+			if info, err := os.Stat(d); err != nil || time.Since(info.ModTime()) < time.Minute {
+				continue // being made now
+			}
 		}
-		if info, err := os.Stat(d); err != nil || time.Since(info.ModTime()) < time.Minute && pid == 0 {
-			continue // one being made now
-		}
-		if pid != 0 && syscall.Kill(pid, 0) == nil {
-			continue // running
+		lock, err := filelock.Lock(owner)
+		if err != nil {
+			continue // its binary still runs
 		}
 		os.RemoveAll(d)
+		lock.Close()
 	}
 }

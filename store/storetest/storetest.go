@@ -5,6 +5,8 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -34,9 +36,14 @@ type Store interface {
 // the test ends.
 type Opener func(t *testing.T) Store
 
-// Run runs the suite against the stores open makes.
+// Loader opens a store holding the data of the SQLite database file at
+// path (the demonstration's): the file itself, or a copy of it made as
+// huddle copy makes it. The store is closed when the test ends.
+type Loader func(t *testing.T, path string) Store
 
-func Run(t *testing.T, open Opener) {
+// Run runs the suite against the stores open and load make.
+func Run(t *testing.T, open Opener, load Loader) {
+	t.Run("RollupsMatchRawRows", func(t *testing.T) { testRollupsMatchRawRows(t, load) })
 	for _, tc := range []struct {
 		name string
 		test func(*testing.T, Opener)
@@ -54,6 +61,7 @@ func Run(t *testing.T, open Opener) {
 		{"CaseStats", testCaseStats},
 		{"WakeWaitingCases", testWakeWaitingCases},
 		{"PurgeExactlyOlder", testPurgeExactlyOlder},
+		{"PurgedAnswersAreNoWrongAnswer", testPurgedAnswersAreNoWrongAnswer},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
@@ -129,3 +137,13 @@ func update(t *testing.T, db Store, fn func(bot.Tx) error) {
 // run counts one of each, the purge removes those, and the two others of
 
 // each are left whole.
+
+// sameJSON reports whether a JSON document holds the same as want, in any
+// key order or spacing (PostgreSQL's JSONB keeps neither).
+func sameJSON(doc []byte, want string) bool {
+	var a, b any
+	if json.Unmarshal(doc, &a) != nil || json.Unmarshal([]byte(want), &b) != nil {
+		return false
+	}
+	return reflect.DeepEqual(a, b)
+}
