@@ -17,6 +17,9 @@ func scanReview(r interface{ Scan(...any) error }) (bot.ReviewCard, error) {
 	var due, sent, last, updated int64
 	err := r.Scan(&c.MemberID, &c.LessonID, &c.StepKey, &c.State, &due, &sent, &last, &updated)
 	c.Due, c.Sent, c.LastSent, c.Updated = fromMS(due), fromMS(sent), fromMS(last), fromMS(updated)
+	if string(c.State) == "null" {
+		c.State = nil // a new card, as PostgreSQL's JSONB keeps it
+	}
 	return c, err
 }
 
@@ -32,8 +35,13 @@ func (t *Tx) ReviewCard(memberID int64, lessonID, stepKey string) (bot.ReviewCar
 
 // SaveReviewCard writes a card; one with no State yet is new.
 func (t *Tx) SaveReviewCard(c bot.ReviewCard) error {
-	if c.State == nil {
+	if len(c.State) == 0 {
+		// A new card has no state yet: empty in SQLite, JSON's null in
+		// PostgreSQL's JSONB, which holds only JSON.
 		c.State = []byte{}
+		if t.db.pg {
+			c.State = []byte("null")
+		}
 	}
 	_, err := t.exec(`INSERT INTO review_cards (`+reviewColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (member_id, lesson_id, step_key) DO UPDATE SET state = excluded.state, due_at = excluded.due_at,
