@@ -28,6 +28,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/certificate"
+	"github.com/huddlebot/huddle/cluster"
 	"github.com/huddlebot/huddle/course"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
@@ -51,6 +52,13 @@ type Options struct {
 	// set, is used instead (already open: the App does not close it).
 	Database string
 	Store    *store.DB
+	// Instance names this instance among several sharing a PostgreSQL
+	// database (each chat is owned by one instance at a time: package
+	// cluster); the host's name when empty. Names must differ.
+	Instance string
+	// ChatLease is how long a chat's lease lasts unrenewed: how long the
+	// chats of an instance that died wait for another; 15s when zero.
+	ChatLease time.Duration
 	// Media is the folder of members' photos and voice notes when the
 	// database is PostgreSQL's (instances sharing a database share it);
 	// store.DefaultMedia when empty. A SQLite database keeps them beside its
@@ -158,12 +166,17 @@ type App struct {
 	motiv     *motivation.Service
 	certs     certificate.Page
 	sender    *bot.Sender
-	dash      *dashboard.Dashboard
-	handler   http.Handler
-	ln        net.Listener
-	kinds     *flows.Kinds
-	watch     string // the lessons folder to watch; "" for none
-	notices   atomic.Int64
+	// node owns this instance's chats when several share the database;
+	// nil on SQLite. queue is where events and the scheduler's work go:
+	// the node, or the router itself.
+	node    *cluster.Node
+	queue   handlerQueue
+	dash    *dashboard.Dashboard
+	handler http.Handler
+	ln      net.Listener
+	kinds   *flows.Kinds
+	watch   string // the lessons folder to watch; "" for none
+	notices atomic.Int64
 	// ready is set while Run runs its parts, and cleared when it begins
 	// to stop, so a load balancer sends no more work (/readyz).
 	ready atomic.Bool
@@ -300,7 +313,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "spaced review", Every: o.Tuning.ReviewEvery,
 		Run: func(ctx context.Context) error { return a.review.Tick(ctx, a.db) }},
 		bot.Job{Name: "courses", Every: o.Tuning.ReviewEvery,
-			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.router) }},
+			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.queue) }},
 		bot.Job{Name: "weekly summaries and badges", Every: o.Tuning.ReviewEvery,
 			Run: func(ctx context.Context) error { return a.motiv.Tick(ctx, a.db) }})
 	if caseSvc != nil {
@@ -311,7 +324,20 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		rcfg.Cases, scfg.Cases = caseSvc, caseSvc
 	}
 	a.router = bot.NewRouter(rcfg)
-	scfg.Queue = a.router
+	a.queue = a.router
+	if a.db.Postgres() {
+		// Several instances may share the database: each chat's events,
+		// timers and messages are its owner's.
+		name := o.Instance
+		if name == "" {
+			name, _ = os.Hostname()
+		}
+		a.node = cluster.New(cluster.Config{Store: a.db, Router: a.router, Name: name, TTL: o.ChatLease,
+			Clock: o.Clock, Logger: a.log.With("instance", name)})
+		a.db.SetInstance(name, a.node.TTL())
+		a.queue = a.node
+	}
+	scfg.Queue = a.queue
 	a.scheduler = bot.NewScheduler(scfg)
 	return a.web()
 }
@@ -407,7 +433,7 @@ func (a *App) tellStaff(channel, text string) {
 	now := a.opts.Clock.Now()
 	ev := bot.Event{ID: bot.EventID(channel, "", "", fmt.Sprintf("notice-%d-%d", now.UnixNano(), a.notices.Add(1))),
 		Kind: bot.ChannelNotice, Channel: channel, Text: text, Time: now}
-	if err := a.router.HandleEvent(context.Background(), ev); err != nil {
+	if err := a.queue.HandleEvent(context.Background(), ev); err != nil {
 		a.log.Error("tell the staff", "channel", channel, "err", err)
 	}
 }
@@ -419,6 +445,9 @@ func (a *App) Run(ctx context.Context) error {
 	o := a.opts
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.router.Run(gctx) })
+	if a.node != nil {
+		g.Go(func() error { return a.node.Run(gctx) })
+	}
 	g.Go(func() error { return a.scheduler.Run(gctx) })
 	g.Go(func() error { return a.sender.Run(gctx) })
 
@@ -437,7 +466,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	for _, ch := range o.Channels {
 		g.Go(func() error {
-			if err := ch.Run(gctx, a.router); err != nil {
+			if err := ch.Run(gctx, a.queue); err != nil {
 				return fmt.Errorf("channel %s: %w", ch.Name(), err)
 			}
 			return nil
@@ -508,8 +537,21 @@ func (a *App) Library() *flows.Library { return a.host.Library() }
 // Store returns the store.
 func (a *App) Store() *store.DB { return a.db }
 
-// Router returns the router, the Handler the channels pass events to.
+// Router returns the router.
 func (a *App) Router() *bot.Router { return a.router }
+
+// Handler returns what the channels pass events to: the router, or on a
+// shared database the cluster node, which passes them to the chat's
+// owner.
+func (a *App) Handler() bot.Handler { return a.queue }
+
+// handlerQueue takes events and the scheduler's work: the Router, or a
+// cluster.Node before it.
+type handlerQueue interface {
+	bot.Handler
+	bot.Submitter
+	bot.ChatQueue
+}
 
 // Sender returns the outbox sender.
 func (a *App) Sender() *bot.Sender { return a.sender }

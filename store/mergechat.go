@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // MigrateChat moves a chat and its pending messages to a new platform id.
@@ -31,8 +33,13 @@ func (t *Tx) MigrateChat(channel, oldID, newID string) error {
 	if err != nil {
 		return fmt.Errorf("migrate chat %s to %s: %w", oldID, newID, err)
 	}
-	if _, err := t.exec(`UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND sent_at IS NULL`, newID, channel, oldID); err != nil {
+	lease := t.db.ChatLease(bot.ChatKey(channel, newID))
+	if _, err := t.exec(`UPDATE outbox SET chat_id = ?, lease = ? WHERE channel = ? AND chat_id = ? AND sent_at IS NULL`, newID, lease, channel, oldID); err != nil {
 		return fmt.Errorf("migrate chat %s outbox: %w", oldID, err)
+	}
+	if _, err := t.exec(`UPDATE timers SET lease = ? WHERE fired_at IS NULL AND run_id IN
+		(SELECT r.id FROM runs r JOIN chats c ON c.id = r.chat_id WHERE c.channel = ? AND c.platform_id = ?)`, lease, channel, newID); err != nil {
+		return fmt.Errorf("migrate chat %s timers: %w", oldID, err)
 	}
 	return nil
 }

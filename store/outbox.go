@@ -24,12 +24,24 @@ const pendingQuery = `SELECT o.id, o.chat_id, o.key, o.payload, o.attempts, o.cr
 // oldest first. A message waits while an older one to the same chat is
 // waiting for a retry, so each chat receives its messages in order. Rows
 // skip says to leave out count towards limit and are not decoded.
+//
+// On an instance of several (SetInstance), it claims the messages of the
+// chats the instance owns instead (claimOutbox).
 func (d *DB) PendingOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]bot.OutboxItem, error) {
+	if d.instance != "" {
+		return d.claimOutbox(ctx, channel, now, limit, skip)
+	}
 	rows, err := d.pending.QueryContext(ctx, channel, ms(now), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending outbox of %s: %w", channel, err)
 	}
 	defer rows.Close()
+	return scanPending(rows, channel, skip)
+}
+
+// scanPending reads PendingOutbox's rows: id, chat_id, key, payload,
+// attempts, created_at.
+func scanPending(rows *sql.Rows, channel string, skip func(chatID, key string) bool) ([]bot.OutboxItem, error) {
 	var out []bot.OutboxItem
 	for rows.Next() {
 		var it bot.OutboxItem
@@ -136,8 +148,13 @@ func (d *DB) MarkRetry(ctx context.Context, it bot.OutboxItem, reason string, at
 	})
 }
 
-// DueTimers lists up to limit unfired timers due at now, with their chats.
+// DueTimers lists up to limit unfired timers due at now, with their
+// chats. On an instance of several (SetInstance), it claims the timers of
+// the chats the instance owns instead (claimTimers).
 func (d *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]bot.Timer, error) {
+	if d.instance != "" {
+		return d.claimTimers(ctx, now, limit)
+	}
 	rows, err := d.read.QueryContext(ctx, `SELECT t.id, t.run_id, t.seq, t.due_at, c.channel, c.platform_id
 		FROM timers t JOIN runs r ON r.id = t.run_id JOIN chats c ON c.id = r.chat_id
 		WHERE t.fired_at IS NULL AND t.due_at <= ? ORDER BY t.due_at, t.id LIMIT ?`, ms(now), limit)
@@ -145,6 +162,12 @@ func (d *DB) DueTimers(ctx context.Context, now time.Time, limit int) ([]bot.Tim
 		return nil, fmt.Errorf("due timers: %w", err)
 	}
 	defer rows.Close()
+	return scanTimers(rows)
+}
+
+// scanTimers reads DueTimers' rows: id, run_id, seq, due_at, channel,
+// platform_id.
+func scanTimers(rows *sql.Rows) ([]bot.Timer, error) {
 	var out []bot.Timer
 	for rows.Next() {
 		var t bot.Timer

@@ -11,6 +11,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // PostgreSQL's migrations: the same versions as SQLite's, each making
@@ -31,7 +32,13 @@ func pgProvider(db *sql.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
+	// Instances started together migrate one at a time: goose holds a
+	// PostgreSQL advisory lock while it migrates, and the others wait.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
@@ -137,6 +144,10 @@ func OpenPostgres(ctx context.Context, url, media string) (*DB, error) {
 		return fail(err)
 	}
 	if err := d.fillNameKeys(ctx); err != nil {
+		d.Close()
+		return fail(err)
+	}
+	if err := d.fillLeases(ctx); err != nil {
 		d.Close()
 		return fail(err)
 	}

@@ -71,6 +71,10 @@ type DB struct {
 	// sweep asks the writer to remove the media files no attachment
 	// refers to any more (an attachment was deleted).
 	sweep atomic.Bool
+	// instance names this instance among several sharing the database
+	// (SetInstance), and claim is how long it claims a message or timer.
+	instance string
+	claim    time.Duration
 }
 
 // Stats says how well group commit batches: commits made, and caller
@@ -164,6 +168,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if err := d.fillNameKeys(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := d.fillLeases(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

@@ -452,7 +452,12 @@ func (t *Tx) SaveRunMembers(ms []bot.RunMember) error {
 
 // AddTimer schedules a timer.
 func (t *Tx) AddTimer(tm bot.Timer) error {
-	if _, err := t.exec(`INSERT INTO timers (run_id, seq, due_at) VALUES (?, ?, ?)`, tm.RunID, tm.Seq, ms(tm.Due)); err != nil {
+	var channel, chat string
+	if err := t.row(`SELECT c.channel, c.platform_id FROM runs r JOIN chats c ON c.id = r.chat_id WHERE r.id = ?`, tm.RunID).Scan(&channel, &chat); err != nil {
+		return fmt.Errorf("add timer for run %d: %w", tm.RunID, notFound(err))
+	}
+	if _, err := t.exec(`INSERT INTO timers (run_id, seq, due_at, lease) VALUES (?, ?, ?, ?)`,
+		tm.RunID, tm.Seq, ms(tm.Due), t.db.ChatLease(bot.ChatKey(channel, chat))); err != nil {
 		return fmt.Errorf("add timer for run %d: %w", tm.RunID, err)
 	}
 	return nil
@@ -519,8 +524,8 @@ func (t *Tx) Enqueue(m bot.Outbound, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
-	_, err = t.exec(`INSERT INTO outbox (key, channel, chat_id, payload, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO NOTHING`, m.Key, m.Channel, m.ChatID, payload, ms(at), ms(at))
+	_, err = t.exec(`INSERT INTO outbox (key, channel, chat_id, payload, created_at, next_at, lease) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (key) DO NOTHING`, m.Key, m.Channel, m.ChatID, payload, ms(at), ms(at), t.db.ChatLease(bot.ChatKey(m.Channel, m.ChatID)))
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", m.Key, err)
 	}

@@ -51,6 +51,23 @@ func (r *recorder) wait(t *testing.T, n int) []bot.Outbound {
 	return nil
 }
 
+// waitText waits up to 5 s for a message holding text; false when none
+// came (the staff may be told other things first).
+func (r *recorder) waitText(t *testing.T, text string) bool {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		r.mu.Lock()
+		got := append([]bot.Outbound(nil), r.got...)
+		r.mu.Unlock()
+		for _, m := range got {
+			if strings.Contains(m.Text, text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // TestLoggedOutStopsSendingAndTellsStaff delivers whatsmeow's LoggedOut
 // event: sending stops (messages wait in the outbox) and the staff on
 // Telegram are told.
@@ -438,11 +455,7 @@ func TestClientOutdatedOnceInAWindow(t *testing.T) {
 	if d := dials[0].Sub(start); d < time.Minute {
 		t.Errorf("reconnected %s after the rejection; want a back-off", d)
 	}
-	found := false
-	for _, m := range o.tg.wait(t, 1) {
-		found = found || strings.Contains(m.Text, "update huddle")
-	}
-	if !found {
+	if !o.tg.waitText(t, "update huddle") {
 		t.Error("the staff were not told to update huddle")
 	}
 	o.clock.Advance(7 * time.Hour)

@@ -27,12 +27,16 @@ type Config struct {
 	// Instance names this Huddle among several sharing one database (in
 	// leases: one instance at a time holds a WhatsApp number's session);
 	// the host's name when empty.
-	Instance string     `mapstructure:"instance"`
-	Lessons  string     `mapstructure:"lessons"`
-	Timezone string     `mapstructure:"timezone"`
-	Log      LogConfig  `mapstructure:"log"`
-	HTTP     HTTPConfig `mapstructure:"http"`
-	Channels struct {
+	Instance string `mapstructure:"instance"`
+	// ChatLease is how long a chat's lease lasts unrenewed on a shared
+	// (PostgreSQL) database: how long an instance's chats wait after it
+	// dies.
+	ChatLease time.Duration `mapstructure:"chat_lease"`
+	Lessons   string        `mapstructure:"lessons"`
+	Timezone  string        `mapstructure:"timezone"`
+	Log       LogConfig     `mapstructure:"log"`
+	HTTP      HTTPConfig    `mapstructure:"http"`
+	Channels  struct {
 		Sim      SimConfig      `mapstructure:"sim"`
 		Telegram TelegramConfig `mapstructure:"telegram"`
 		WhatsApp WhatsAppConfig `mapstructure:"whatsapp"`
@@ -178,6 +182,7 @@ var defaults = map[string]any{
 	"database":                         "./data/huddle.db",
 	"media":                            "./data/media",
 	"instance":                         "",
+	"chat_lease":                       "15s",
 	"lessons":                          "./lessons",
 	"timezone":                         "Africa/Nairobi",
 	"log.level":                        "info",
@@ -395,6 +400,9 @@ func (c *Config) validate() error {
 	}
 	if strings.TrimSpace(c.Database) == "" {
 		return bad("database", "is empty: give the path of the SQLite file, or a postgres:// URL")
+	}
+	if c.ChatLease < time.Second {
+		return bad("chat_lease", "is %s: give at least 1s, such as 15s", c.ChatLease)
 	}
 	if info, err := os.Stat(c.Lessons); err == nil && !info.IsDir() {
 		return bad("lessons", "is %s, a file: give the folder that holds the lesson files (check one file with: huddle lessons validate %s)", c.Lessons, c.Lessons)

@@ -114,7 +114,7 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 		}
 	}
 	opts := huddle.Options{
-		Database: cfg.Database, Lessons: cfg.Lessons, Location: loc, Logger: log,
+		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, Media: cfg.Media, Lessons: cfg.Lessons, Location: loc, Logger: log,
 		Cases: &cases.Config{
 			Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
 			Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget,

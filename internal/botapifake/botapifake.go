@@ -5,7 +5,7 @@
 // updates, which the bot long-polls for through the real client.
 //
 // It speaks the part of the Bot API Huddle uses: getMe, deleteWebhook,
-// getUpdates, sendMessage, answerCallbackQuery, setMessageReaction,
+// setWebhook, getUpdates (or Deliver, posting to webhooks), sendMessage, answerCallbackQuery, setMessageReaction,
 // pinChatMessage and getChatMemberCount. Unlike tgemu (the npm emulator,
 // for behaviour) it is built for many groups and members at once.
 package botapifake
@@ -55,6 +55,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	updates   []json.RawMessage // update_id = index + 1
+	chatOf    []int64           // each update's chat
 	arrived   chan struct{}     // closed when an update arrives
 	nextMsg   int
 	calls     map[string]int
@@ -67,6 +68,7 @@ type Server struct {
 	answers   map[string]Answer
 	pressed   map[string]time.Time
 	reactions int
+	delivery  Delivery
 }
 
 // Message is a message the bot sent.
@@ -134,13 +136,14 @@ func (u User) json() map[string]any {
 	return map[string]any{"id": u.ID, "is_bot": false, "first_name": u.Name}
 }
 
-// push queues an update, its update_id set here.
-func (s *Server) push(u map[string]any) {
+// push queues an update in chat, its update_id set here.
+func (s *Server) push(chat int64, u map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u["update_id"] = len(s.updates) + 1
 	raw, _ := json.Marshal(u)
 	s.updates = append(s.updates, raw)
+	s.chatOf = append(s.chatOf, chat)
 	close(s.arrived)
 	s.arrived = make(chan struct{})
 }
@@ -152,7 +155,7 @@ func (s *Server) Send(chat Chat, from User, text string) int {
 	s.nextMsg++
 	id := s.nextMsg
 	s.mu.Unlock()
-	s.push(map[string]any{"message": map[string]any{"message_id": id, "date": time.Now().Unix(),
+	s.push(chat.ID, map[string]any{"message": map[string]any{"message_id": id, "date": time.Now().Unix(),
 		"chat": chat.json(), "from": from.json(), "text": text}})
 	return id
 }
@@ -164,7 +167,7 @@ func (s *Server) Press(chat Chat, from User, msgID int, data string) string {
 	id := fmt.Sprintf("cq%d-%d-%d", chat.ID, from.ID, len(s.updates)+1)
 	s.pressed[id] = time.Now()
 	s.mu.Unlock()
-	s.push(map[string]any{"callback_query": map[string]any{"id": id, "from": from.json(), "data": data,
+	s.push(chat.ID, map[string]any{"callback_query": map[string]any{"id": id, "from": from.json(), "data": data,
 		"chat_instance": "x", "message": map[string]any{"message_id": msgID, "date": time.Now().Unix(), "chat": chat.json()}}})
 	return id
 }
@@ -260,7 +263,7 @@ func (s *Server) handle(method string, r *http.Request, at time.Time) (int, any)
 	case "getMe":
 		return ok(map[string]any{"id": 4242, "is_bot": true, "first_name": "Huddle", "username": "FakeHuddleBot",
 			"can_read_all_group_messages": true})
-	case "deleteWebhook", "pinChatMessage":
+	case "deleteWebhook", "setWebhook", "pinChatMessage":
 		return ok(true)
 	case "getChatMemberCount":
 		s.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cluster"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -19,6 +20,8 @@ import (
 type Store interface {
 	bot.Store
 	bot.Leases
+	// cluster.Store: chat leases, the inbox, orphans.
+	cluster.Store
 	// RowCounts counts each table's rows.
 	RowCounts(ctx context.Context) (map[string]int64, error)
 	// Reports reads the figures the dashboard and huddle report show.
@@ -62,6 +65,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"WakeWaitingCases", testWakeWaitingCases},
 		{"PurgeExactlyOlder", testPurgeExactlyOlder},
 		{"PurgedAnswersAreNoWrongAnswer", testPurgedAnswersAreNoWrongAnswer},
+		{"ChatOwnership", testChatOwnership},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}

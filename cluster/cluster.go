@@ -1,0 +1,332 @@
+// Package cluster runs several Huddle instances on one database
+// (PostgreSQL's) behind one bot. Each chat is owned by one instance at a
+// time, by a lease in the database that the owner renews: the owner
+// handles the chat's events, in order, one at a time, fires its timers
+// and sends its messages. An instance that receives an event for a chat
+// another instance owns (a Telegram webhook behind a load balancer goes
+// to any) keeps it in the database's inbox for the owner; one that
+// receives an event for a chat no one owns takes the chat. When an
+// instance dies its leases lapse and the others adopt its chats, with the
+// events, messages and timers waiting for them.
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// Store is what a Node needs of the database.
+type Store interface {
+	// ChatLease names the lease of the chat key (bot.ChatKey), without
+	// the chat's platform id in it; every name begins with
+	// ChatLeasePrefix.
+	ChatLease(key string) string
+	ChatLeasePrefix() string
+	// Lease takes or renews the lease name for holder until now+ttl and
+	// reports whether holder has it.
+	Lease(ctx context.Context, name, holder string, ttl time.Duration, now time.Time) (bool, error)
+	// RenewLeases extends every lease holder holds whose name starts
+	// with prefix, and returns their names.
+	RenewLeases(ctx context.Context, holder, prefix string, ttl time.Duration, now time.Time) ([]string, error)
+	// Forward keeps an event, as JSON, for the holder of its chat's
+	// lease.
+	Forward(ctx context.Context, lease string, event []byte, at time.Time) error
+	// Inbox lists the events waiting for the chats whose leases holder
+	// holds (of lease's chat only, when set), oldest first.
+	Inbox(ctx context.Context, holder, lease string, now time.Time, limit int) ([]bot.InboxItem, error)
+	// DoneInbox deletes handled events.
+	DoneInbox(ctx context.Context, ids []int64) error
+	// Orphans lists the leases of chats with work waiting and no owner.
+	Orphans(ctx context.Context, now time.Time, limit int) ([]string, error)
+}
+
+// Router is where a Node passes the events and the scheduler's work of
+// the chats it owns: the bot's Router.
+type Router interface {
+	bot.Submitter
+	bot.ChatQueue
+}
+
+// Config holds what a Node needs.
+type Config struct {
+	Store  Store
+	Router Router
+	// Name is this instance's, unique among those sharing the database.
+	Name string
+	// TTL is how long a chat's lease lasts unrenewed: how long an
+	// instance's chats wait after it dies. 15s by default.
+	TTL time.Duration
+	// Poll is how often the inbox is read; 50ms by default.
+	Poll  time.Duration
+	Clock bot.Clock
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Node is one instance's part: a bot.Handler for its channels and a
+// bot.ChatQueue for its scheduler, which passes on the work of the
+// chats it owns and forwards or leaves the rest.
+type Node struct {
+	cfg Config
+
+	// passing serialises passInbox, so an inbox row is passed on once.
+	passing sync.Mutex
+	mu      sync.Mutex
+	// owned holds the leases of the chats this instance owns, each until
+	// when it may act for the chat without asking the database again:
+	// well short of the lease's end, so an instance that cannot renew
+	// stops first.
+	owned map[string]time.Time
+	// inFlight holds the inbox rows passed on and not yet done.
+	inFlight map[int64]bool
+}
+
+var (
+	_ bot.Submitter = (*Node)(nil)
+	_ bot.ChatQueue = (*Node)(nil)
+)
+
+// New returns a Node; Run keeps its leases and reads its inbox.
+func New(cfg Config) *Node {
+	if cfg.TTL <= 0 {
+		cfg.TTL = 15 * time.Second
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 50 * time.Millisecond
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Node{cfg: cfg, owned: make(map[string]time.Time), inFlight: make(map[int64]bool)}
+}
+
+// TTL is how long a chat's lease lasts unrenewed.
+func (n *Node) TTL() time.Duration { return n.cfg.TTL }
+
+// trust is how long after a renewal a Node acts for a chat without asking
+// again: half the lease, so that it stops well before another instance
+// may take the chat over.
+func (n *Node) trust() time.Duration { return n.cfg.TTL / 2 }
+
+// HandleEvent handles ev where its chat's owner is, and returns once it
+// is durably handled here or kept for the owner.
+func (n *Node) HandleEvent(ctx context.Context, ev bot.Event) error {
+	select {
+	case err := <-n.Submit(ctx, ev):
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Submit passes ev to the router when this instance owns (or takes) its
+// chat, and otherwise keeps it in the inbox for the owner.
+func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
+	lease := n.cfg.Store.ChatLease(bot.ChatKey(ev.Channel, ev.ChatID))
+	mine, err := n.own(ctx, lease)
+	if err != nil {
+		return result(err)
+	}
+	if mine {
+		// Events another instance kept for the chat came first: they go
+		// before this one.
+		n.passInbox(ctx, lease)
+		return n.cfg.Router.Submit(ctx, ev)
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return result(fmt.Errorf("forward event %s: %w", ev.ID, err))
+	}
+	return result(n.cfg.Store.Forward(ctx, lease, data, n.cfg.Clock.Now()))
+}
+
+// InTurn runs fn in the chat's turn when this instance owns (or takes)
+// the chat; the owner does it otherwise, and the result is nil.
+func (n *Node) InTurn(ctx context.Context, key string, fn func(ctx context.Context) error) <-chan error {
+	lease := n.cfg.Store.ChatLease(key)
+	mine, err := n.own(ctx, lease)
+	if err != nil {
+		return result(err)
+	}
+	if !mine {
+		return result(nil)
+	}
+	n.passInbox(ctx, lease)
+	return n.cfg.Router.InTurn(ctx, key, fn)
+}
+
+// result is a channel holding err.
+func result(err error) <-chan error {
+	done := make(chan error, 1)
+	done <- err
+	return done
+}
+
+// own reports whether this instance owns the chat of lease, taking it
+// when no one does.
+func (n *Node) own(ctx context.Context, lease string) (bool, error) {
+	now := n.cfg.Clock.Now()
+	n.mu.Lock()
+	until, ok := n.owned[lease]
+	n.mu.Unlock()
+	if ok && now.Before(until) {
+		return true, nil
+	}
+	got, err := n.cfg.Store.Lease(ctx, lease, n.cfg.Name, n.cfg.TTL, now)
+	if err != nil {
+		return false, err
+	}
+	n.mu.Lock()
+	if !got {
+		delete(n.owned, lease)
+		n.mu.Unlock()
+		return false, nil
+	}
+	n.owned[lease] = now.Add(n.trust())
+	n.mu.Unlock()
+	return true, nil
+}
+
+// Owned lists the leases of the chats this instance owns now.
+func (n *Node) Owned() []string {
+	now := n.cfg.Clock.Now()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for k, until := range n.owned {
+		if now.Before(until) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// Run renews this instance's leases, passes on the events kept for its
+// chats and adopts chats no one owns, until ctx ends.
+func (n *Node) Run(ctx context.Context) error {
+	poll := time.NewTicker(n.cfg.Poll)
+	defer poll.Stop()
+	renew := time.NewTicker(n.cfg.TTL / 4)
+	defer renew.Stop()
+	adopt := time.NewTicker(max(n.cfg.Poll*10, time.Second))
+	defer adopt.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-renew.C:
+			n.renew(ctx)
+		case <-adopt.C:
+			n.adopt(ctx)
+		case <-poll.C:
+			n.passInbox(ctx, "")
+		}
+	}
+}
+
+// renew extends this instance's chat leases; a chat whose lease it no
+// longer holds (it could not renew in time) is dropped.
+func (n *Node) renew(ctx context.Context) {
+	now := n.cfg.Clock.Now()
+	names, err := n.cfg.Store.RenewLeases(ctx, n.cfg.Name, n.cfg.Store.ChatLeasePrefix(), n.cfg.TTL, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Logger.Error("renew chat leases", "err", err)
+		}
+		return
+	}
+	held := make(map[string]bool, len(names))
+	for _, name := range names {
+		held[name] = true
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for k := range n.owned {
+		if !held[k] {
+			delete(n.owned, k)
+		}
+	}
+	for k := range held {
+		n.owned[k] = now.Add(n.trust())
+	}
+}
+
+// adopt takes the chats that have work waiting and no owner (their owner
+// died): their events, messages and timers are this instance's then.
+func (n *Node) adopt(ctx context.Context) {
+	chats, err := n.cfg.Store.Orphans(ctx, n.cfg.Clock.Now(), 100)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Logger.Error("chats without an owner", "err", err)
+		}
+		return
+	}
+	for _, lease := range chats {
+		if _, err := n.own(ctx, lease); err != nil {
+			if ctx.Err() == nil {
+				n.cfg.Logger.Error("adopt chat", "lease", lease, "err", err)
+			}
+			return
+		}
+	}
+	if len(chats) > 0 {
+		n.cfg.Logger.Info("adopted chats", "chats", len(chats))
+	}
+}
+
+// passInbox passes the events kept for this instance's chats (or for
+// lease's chat only) to the router, each chat's in order, and deletes
+// each from the inbox once handled.
+func (n *Node) passInbox(ctx context.Context, lease string) {
+	n.passing.Lock()
+	defer n.passing.Unlock()
+	items, err := n.cfg.Store.Inbox(ctx, n.cfg.Name, lease, n.cfg.Clock.Now(), 500)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Logger.Error("read inbox", "err", err)
+		}
+		return
+	}
+	for _, it := range items {
+		n.mu.Lock()
+		busy := n.inFlight[it.ID]
+		n.inFlight[it.ID] = true
+		n.mu.Unlock()
+		if busy {
+			continue
+		}
+		var ev bot.Event
+		if err := json.Unmarshal(it.Event, &ev); err != nil {
+			n.cfg.Logger.Error("inbox event", "id", it.ID, "err", err)
+			go n.done(ctx, it.ID, nil)
+			continue
+		}
+		go n.done(ctx, it.ID, n.cfg.Router.Submit(ctx, ev))
+	}
+}
+
+// done deletes inbox row id once its event is handled (done reports it).
+func (n *Node) done(ctx context.Context, id int64, done <-chan error) {
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return
+		}
+	}
+	if err := n.cfg.Store.DoneInbox(ctx, []int64{id}); err != nil && ctx.Err() == nil {
+		n.cfg.Logger.Error("inbox done", "id", id, "err", err)
+	}
+	n.mu.Lock()
+	delete(n.inFlight, id)
+	n.mu.Unlock()
+}

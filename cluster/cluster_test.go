@@ -1,0 +1,141 @@
+package cluster_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cluster"
+	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/store"
+)
+
+// router records the events and work passed to it, as the bot's Router
+// would handle them.
+type router struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *router) Submit(_ context.Context, ev bot.Event) <-chan error {
+	r.mu.Lock()
+	r.events = append(r.events, ev.ChatID+":"+ev.Text)
+	r.mu.Unlock()
+	done := make(chan error, 1)
+	done <- nil
+	return done
+}
+
+func (r *router) InTurn(ctx context.Context, key string, fn func(context.Context) error) <-chan error {
+	done := make(chan error, 1)
+	done <- fn(ctx)
+	return done
+}
+
+func (r *router) got() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+// node is one instance: its own store on the shared database, a router,
+// and the node running until stop.
+type node struct {
+	*cluster.Node
+	r    *router
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+func start(t *testing.T, url, name string, ttl time.Duration) *node {
+	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	r := &router{}
+	n := cluster.New(cluster.Config{Store: db, Router: r, Name: name, TTL: ttl, Poll: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { n.Run(ctx); close(done) }()
+	nd := &node{Node: n, r: r, stop: cancel, done: done}
+	t.Cleanup(func() { cancel(); <-done })
+	return nd
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within 10s", what)
+		}
+	}
+}
+
+// TestOwnersAndHandOver runs two nodes on one real PostgreSQL. A chat's
+// first event makes the node that received it the owner; the other node
+// hands the chat's later events over through the database, and the owner
+// handles them in order; the scheduler's work for a chat runs on its
+// owner only. When the owner dies, its chat waits no longer than its
+// lease: the other node adopts it, with the events kept for it.
+func TestOwnersAndHandOver(t *testing.T) {
+	url := pgtest.URL(t)
+	const ttl = 600 * time.Millisecond
+	n1, n2 := start(t, url, "one", ttl), start(t, url, "two", ttl)
+	ctx := context.Background()
+	ev := func(chat, text string) bot.Event {
+		return bot.Event{ID: chat + text, Channel: "sim", ChatID: chat, ChatType: bot.Group, Text: text}
+	}
+	if err := n1.HandleEvent(ctx, ev("ward", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := n2.HandleEvent(ctx, ev("clinic", "a")); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		// Alternate: the ward's events reach either node; all go to one.
+		n := []*node{n1, n2}[i%2]
+		if err := n.HandleEvent(ctx, ev("ward", fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"ward:a", "ward:0", "ward:1", "ward:2", "ward:3", "ward:4"}
+	waitFor(t, "ward's events on its owner", func() bool { return len(n1.r.got()) == len(want) })
+	if got := n1.r.got(); !slices.Equal(got, want) {
+		t.Errorf("the ward's owner handled %q, want %q in order", got, want)
+	}
+	if got := n2.r.got(); !slices.Equal(got, []string{"clinic:a"}) {
+		t.Errorf("node two handled %q, want only the clinic's event", got)
+	}
+	ran := 0
+	for _, n := range []*node{n1, n2} {
+		if err := <-n.InTurn(ctx, bot.ChatKey("sim", "ward"), func(context.Context) error { ran++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ran != 1 {
+		t.Errorf("the ward's scheduled work ran %d times over two nodes, want once (on its owner)", ran)
+	}
+
+	// Node one dies; an event for its ward reaches node two, which keeps
+	// it for the owner until the lease lapses, then adopts the ward.
+	n1.stop()
+	<-n1.done
+	died := time.Now()
+	if err := n2.HandleEvent(ctx, ev("ward", "after")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the ward adopted", func() bool { return slices.Contains(n2.r.got(), "ward:after") })
+	if took := time.Since(died); took < ttl/2 {
+		t.Errorf("node two took the ward %s after node one stopped: before its lease could lapse", took)
+	}
+	t.Logf("the ward was handed over %s after its owner stopped (lease %s)", time.Since(died).Round(time.Millisecond), ttl)
+	if len(n1.r.got()) != len(want) {
+		t.Errorf("node one handled %q after it stopped", n1.r.got())
+	}
+}

@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// chatLeasePrefix begins the name of every chat's lease.
+const chatLeasePrefix = "chat:"
+
+// ChatLease names the lease of the chat key (bot.ChatKey): "chat:" and a
+// keyed hash of the key (as consents name people), so that no lease, inbox
+// row or claim holds a chat's platform id, which for a private chat on
+// WhatsApp is a phone number.
+func (d *DB) ChatLease(chatKey string) string {
+	mac := hmac.New(sha256.New, d.subjectKey)
+	mac.Write([]byte("lease:" + chatKey))
+	return chatLeasePrefix + hex.EncodeToString(mac.Sum(nil)[:12])
+}
+
+// ChatLeasePrefix is what every chat lease's name begins with.
+func (d *DB) ChatLeasePrefix() string { return chatLeasePrefix }
+
+// Postgres reports whether the database is PostgreSQL's, which several
+// instances may share.
+func (d *DB) Postgres() bool { return d.pg }
+
+// SetInstance makes the store one instance's of several sharing the
+// database: the sender's PendingOutbox and the scheduler's DueTimers then
+// claim, for claim, only the messages and timers of chats whose lease
+// this instance holds, with FOR UPDATE SKIP LOCKED, so that no two
+// instances send a message or fire a timer at once. Only PostgreSQL's
+// store is shared so (a SQLite file is one process's): on SQLite it does
+// nothing.
+func (d *DB) SetInstance(name string, claim time.Duration) {
+	if !d.pg {
+		return
+	}
+	d.instance, d.claim = name, claim
+}
+
+// Forward keeps an event (as JSON) for the instance that holds lease, its
+// chat's.
+func (d *DB) Forward(ctx context.Context, lease string, event []byte, at time.Time) error {
+	return d.update(ctx, func(t *Tx) error {
+		if _, err := t.exec(`INSERT INTO inbox (lease, event, received_at) VALUES (?, ?, ?)`, lease, string(event), ms(at)); err != nil {
+			return fmt.Errorf("forward event: %w", err)
+		}
+		return nil
+	})
+}
+
+// Inbox lists up to limit events waiting for the chats whose leases
+// holder holds at now (or for lease's chat only, when set), oldest first.
+func (d *DB) Inbox(ctx context.Context, holder, lease string, now time.Time, limit int) ([]bot.InboxItem, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT i.id, i.lease, i.event FROM inbox i
+		JOIN leases l ON l.name = i.lease AND l.holder = ?1 AND l.expires_at > ?2
+		WHERE ?4 = '' OR i.lease = ?4
+		ORDER BY i.id LIMIT ?3`, holder, ms(now), limit, lease)
+	if err != nil {
+		return nil, fmt.Errorf("inbox of %s: %w", holder, err)
+	}
+	defer rows.Close()
+	var out []bot.InboxItem
+	for rows.Next() {
+		var it bot.InboxItem
+		var ev string
+		if err := rows.Scan(&it.ID, &it.Lease, &ev); err != nil {
+			return nil, fmt.Errorf("inbox of %s: %w", holder, err)
+		}
+		it.Event = []byte(ev)
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// DoneInbox deletes handled events from the inbox.
+func (d *DB) DoneInbox(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return d.update(ctx, func(t *Tx) error {
+		for _, id := range ids {
+			if _, err := t.exec(`DELETE FROM inbox WHERE id = ?`, id); err != nil {
+				return fmt.Errorf("inbox %d done: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Orphans lists up to limit chat leases whose chats have work waiting
+// (events in the inbox, messages due in the outbox, timers due) and that
+// no instance holds at now: an instance adopts them.
+func (d *DB) Orphans(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT lease FROM (
+			SELECT i.lease FROM inbox i
+			UNION SELECT o.lease FROM outbox o
+				WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?1 AND o.lease IS NOT NULL
+			UNION SELECT t.lease FROM timers t WHERE t.fired_at IS NULL AND t.due_at <= ?1 AND t.lease IS NOT NULL) AS w
+		WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = w.lease AND l.expires_at > ?1)
+		ORDER BY lease LIMIT ?2`, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("chats without an owner: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("chats without an owner: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RenewLeases extends, to now+ttl, every lease holder still holds whose
+// name starts with prefix, and returns their names.
+func (d *DB) RenewLeases(ctx context.Context, holder, prefix string, ttl time.Duration, now time.Time) ([]string, error) {
+	var out []string
+	err := d.update(ctx, func(t *Tx) error {
+		out = out[:0]
+		rows, err := t.query(`UPDATE leases SET expires_at = ?1 WHERE holder = ?2 AND expires_at > ?3
+			AND substr(name, 1, length(?4)) = ?4 RETURNING name`, ms(now.Add(ttl)), holder, ms(now), prefix)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			out = append(out, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("renew leases of %s: %w", holder, err)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// claimOutbox is PendingOutbox for an instance of several: it claims the
+// due messages of the chats the instance owns, skipping rows another
+// instance has locked, and returns them oldest first. It runs on its own
+// as one statement (PostgreSQL's pool of readers writes too).
+func (d *DB) claimOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]bot.OutboxItem, error) {
+	rows, err := d.read.QueryContext(ctx, `UPDATE outbox SET claimed_by = ?1, claimed_until = ?3
+		WHERE id IN (SELECT o.id FROM outbox o
+			JOIN leases l ON l.name = o.lease AND l.holder = ?1 AND l.expires_at > ?2
+			WHERE o.channel = ?4 AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?2
+			AND (o.claimed_until IS NULL OR o.claimed_until <= ?2 OR o.claimed_by = ?1)
+			AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
+				AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?2)
+			ORDER BY o.id LIMIT ?5 FOR UPDATE OF o SKIP LOCKED)
+		RETURNING id, chat_id, key, payload, attempts, created_at`,
+		d.instance, ms(now), ms(now.Add(d.claim)), channel, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox of %s: %w", channel, err)
+	}
+	defer rows.Close()
+	out, err := scanPending(rows, channel, skip)
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING keeps no order.
+	slices.SortFunc(out, func(a, b bot.OutboxItem) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// claimTimers is DueTimers for an instance of several: it claims the due
+// timers of the chats the instance owns, skipping those another instance
+// has locked.
+func (d *DB) claimTimers(ctx context.Context, now time.Time, limit int) ([]bot.Timer, error) {
+	rows, err := d.read.QueryContext(ctx, `WITH claimed AS (UPDATE timers SET claimed_by = ?1, claimed_until = ?3
+		WHERE id IN (SELECT t.id FROM timers t
+			JOIN leases l ON l.name = t.lease AND l.holder = ?1 AND l.expires_at > ?2
+			WHERE t.fired_at IS NULL AND t.due_at <= ?2 AND (t.claimed_until IS NULL OR t.claimed_until <= ?2 OR t.claimed_by = ?1)
+			ORDER BY t.due_at, t.id LIMIT ?4 FOR UPDATE OF t SKIP LOCKED)
+		RETURNING id, run_id, seq, due_at)
+		SELECT t.id, t.run_id, t.seq, t.due_at, c.channel, c.platform_id FROM claimed t
+		JOIN runs r ON r.id = t.run_id JOIN chats c ON c.id = r.chat_id ORDER BY t.due_at, t.id`,
+		d.instance, ms(now), ms(now.Add(d.claim)), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim timers: %w", err)
+	}
+	defer rows.Close()
+	return scanTimers(rows)
+}
+
+// fillLeases names the chat leases of the messages and timers waiting
+// from before leases were named (migration 00022).
+func (d *DB) fillLeases(ctx context.Context) error {
+	type row struct {
+		id   int64
+		chat string
+	}
+	read := func(query string) ([]row, error) {
+		rows, err := d.read.QueryContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []row
+		for rows.Next() {
+			var r row
+			var channel, chat string
+			if err := rows.Scan(&r.id, &channel, &chat); err != nil {
+				return nil, err
+			}
+			r.chat = bot.ChatKey(channel, chat)
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	msgs, err := read(`SELECT id, channel, chat_id FROM outbox WHERE lease IS NULL AND sent_at IS NULL AND given_up_at IS NULL`)
+	if err != nil {
+		return fmt.Errorf("name chat leases: %w", err)
+	}
+	timers, err := read(`SELECT t.id, c.channel, c.platform_id FROM timers t JOIN runs r ON r.id = t.run_id
+		JOIN chats c ON c.id = r.chat_id WHERE t.lease IS NULL AND t.fired_at IS NULL`)
+	if err != nil {
+		return fmt.Errorf("name chat leases: %w", err)
+	}
+	if len(msgs)+len(timers) == 0 {
+		return nil
+	}
+	return d.update(ctx, func(t *Tx) error {
+		for _, m := range msgs {
+			if _, err := t.exec(`UPDATE outbox SET lease = ? WHERE id = ?`, d.ChatLease(m.chat), m.id); err != nil {
+				return err
+			}
+		}
+		for _, tm := range timers {
+			if _, err := t.exec(`UPDATE timers SET lease = ? WHERE id = ?`, d.ChatLease(tm.chat), tm.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

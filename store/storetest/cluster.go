@@ -1,0 +1,139 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// testChatOwnership: a chat's lease is named without its platform id; an
+// event forwarded for a chat waits in the inbox for its lease's holder
+// alone, in order, until done; a chat with work waiting and no owner is an
+// orphan until an instance takes it, and again once its lease lapses;
+// renewal extends only the holder's leases; messages and timers carry
+// their chat's lease.
+func testChatOwnership(t *testing.T, open Opener) {
+	db := open(t)
+	ctx := context.Background()
+	now := t0
+	const ttl = 15 * time.Second
+	ward, dm := db.ChatLease(bot.ChatKey("whatsapp", "120363@g.us")), db.ChatLease(bot.ChatKey("whatsapp", "254722123456@s.whatsapp.net"))
+	if ward == dm || ward != db.ChatLease(bot.ChatKey("whatsapp", "120363@g.us")) {
+		t.Fatalf("lease names %q and %q: want one per chat, the same each time", ward, dm)
+	}
+	for _, l := range []string{ward, dm} {
+		if !strings.HasPrefix(l, db.ChatLeasePrefix()) || strings.Contains(l, "254722") || strings.Contains(l, "120363") {
+			t.Errorf("lease name %q: want the prefix %q and no platform id", l, db.ChatLeasePrefix())
+		}
+	}
+
+	for i, ev := range []struct{ lease, text string }{{ward, "first"}, {dm, "private"}, {ward, "second"}} {
+		if err := db.Forward(ctx, ev.lease, []byte(`{"Text":"`+ev.text+`"}`), now.Add(time.Duration(i)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbox := func(holder, lease string, at time.Time) []string {
+		t.Helper()
+		items, err := db.Inbox(ctx, holder, lease, at, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range items {
+			out = append(out, it.Lease[:10]+" "+string(it.Event))
+		}
+		return out
+	}
+	if got := inbox("i1", "", now); len(got) != 0 {
+		t.Errorf("i1 holds no chat, yet its inbox holds %q", got)
+	}
+	orphans, err := db.Orphans(ctx, now, 10)
+	if err != nil || !slices.Equal(orphans, sorted(ward, dm)) {
+		t.Errorf("orphans = %q, %v; want both chats", orphans, err)
+	}
+	if got, err := db.Lease(ctx, ward, "i1", ttl, now); !got || err != nil {
+		t.Fatalf("i1 took the ward: %v, %v", got, err)
+	}
+	got := inbox("i1", "", now)
+	want := []string{ward[:10] + ` {"Text":"first"}`, ward[:10] + ` {"Text":"second"}`}
+	if !slices.Equal(got, want) {
+		t.Errorf("i1's inbox = %q, want %q", got, want)
+	}
+	if got := inbox("i1", dm, now); len(got) != 0 {
+		t.Errorf("i1's inbox for the private chat = %q, want nothing (not its chat)", got)
+	}
+	if got := inbox("i2", "", now); len(got) != 0 {
+		t.Errorf("i2's inbox = %q, want nothing: i1 holds the ward", got)
+	}
+	if orphans, _ := db.Orphans(ctx, now, 10); !slices.Equal(orphans, []string{dm}) {
+		t.Errorf("orphans once i1 holds the ward = %q, want the private chat", orphans)
+	}
+	items, _ := db.Inbox(ctx, "i1", ward, now, 10)
+	if err := db.DoneInbox(ctx, []int64{items[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := inbox("i1", ward, now); len(got) != 1 || !strings.Contains(got[0], "second") {
+		t.Errorf("after the first is done, i1's inbox = %q", got)
+	}
+
+	// Renewal: only the holder's leases, only those still held.
+	if got, _ := db.Lease(ctx, dm, "i2", ttl, now); !got {
+		t.Fatal("i2 did not get the private chat")
+	}
+	if items, _ := db.Inbox(ctx, "i2", "", now, 10); len(items) != 1 || db.DoneInbox(ctx, []int64{items[0].ID}) != nil {
+		t.Fatalf("i2's inbox = %+v, want the private chat's event", items)
+	}
+	later := now.Add(10 * time.Second)
+	names, err := db.RenewLeases(ctx, "i1", db.ChatLeasePrefix(), ttl, later)
+	if err != nil || !slices.Equal(names, []string{ward}) {
+		t.Errorf("i1 renewed %q, %v; want the ward only", names, err)
+	}
+	// Renewed at 10 s, the ward is i1's until 25 s: at 20 s i2 cannot take
+	// it, and nothing is an orphan; at 25 s, unrenewed, it is.
+	if got, _ := db.Lease(ctx, ward, "i2", ttl, now.Add(20*time.Second)); got {
+		t.Error("i2 took the ward i1 had renewed")
+	}
+	if orphans, _ := db.Orphans(ctx, now.Add(20*time.Second), 10); len(orphans) != 0 {
+		t.Errorf("orphans at 20 s = %q, want none", orphans)
+	}
+	if orphans, _ := db.Orphans(ctx, now.Add(25*time.Second), 10); !slices.Equal(orphans, []string{ward}) {
+		t.Errorf("orphans at 25 s = %q, want the ward, its lease lapsed with an event waiting", orphans)
+	}
+	if names, _ := db.RenewLeases(ctx, "i1", db.ChatLeasePrefix(), ttl, now.Add(26*time.Second)); len(names) != 0 {
+		t.Errorf("i1 renewed %q after its lease lapsed; want none (another may hold it)", names)
+	}
+
+	// A message and a timer carry their chat's lease: with no owner, the
+	// chat is an orphan for them too.
+	update(t, db, func(tx bot.Tx) error {
+		chat, err := tx.EnsureChat("sim", "ward-2", bot.Group, "Ward 2", now)
+		if err != nil {
+			return err
+		}
+		run := &bot.Run{LessonID: "l", ChatID: chat.ID, Mode: "group", Status: bot.RunActive, State: []byte("{}"), Started: now, Updated: now}
+		if err := tx.CreateRun(run); err != nil {
+			return err
+		}
+		return tx.AddTimer(bot.Timer{RunID: run.ID, Seq: 1, Due: now.Add(time.Minute)})
+	})
+	update(t, db, func(tx bot.Tx) error {
+		return tx.Enqueue(bot.Outbound{Channel: "sim", ChatID: "dm-3", Text: "hi", Key: "k1"}, now.Add(2*time.Minute))
+	})
+	at := now.Add(3 * time.Minute)
+	orphans, _ = db.Orphans(ctx, at, 10)
+	for _, l := range []string{db.ChatLease(bot.ChatKey("sim", "ward-2")), db.ChatLease(bot.ChatKey("sim", "dm-3"))} {
+		if !slices.Contains(orphans, l) {
+			t.Errorf("orphans %q lack %q: a due timer or message names its chat's lease", orphans, l)
+		}
+	}
+}
+
+// sorted returns its arguments sorted.
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
