@@ -38,7 +38,7 @@ func (rd *Reader) LearningEvents(ctx context.Context, since, until time.Time, fn
 			c.course_id, COALESCE(c.cohort_id, 0), c.code, c.title, c.hours
 		FROM certificates c LEFT JOIN cohorts h ON h.id = c.cohort_id
 		WHERE c.issued_at >= ?1 AND c.issued_at < ?2
-		ORDER BY 4, 1, 2, 5, 8`, ms(since), ms(until))
+		ORDER BY 4, 1, 2, 5, 8, 13, 14, 16, 17`, ms(since), ms(until))
 	if err != nil {
 		return fmt.Errorf("learning events: %w", err)
 	}
