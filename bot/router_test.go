@@ -25,6 +25,13 @@ func start(t *testing.T) *harness {
 	return startWith(t, huddletest.Options{})
 }
 
+// onBothStores runs test on a SQLite file and on a real PostgreSQL (which
+// skips where none is installed, and fails in CI).
+func onBothStores(t *testing.T, test func(t *testing.T, postgres bool)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, false) })
+	t.Run("postgres", func(t *testing.T) { test(t, true) })
+}
+
 func startWith(t *testing.T, opts huddletest.Options) *harness {
 	t.Helper()
 	s := sim.New(nil)

@@ -16,61 +16,9 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/quizbench"
 	"github.com/huddlebot/huddle/store"
 )
-
-// Benchmark shape: groups run a quiz lesson at once, each driven by its own
-// goroutine; an event is one member's typed answer (every members-th
-// event closes a question and posts the next; the last starts the lesson
-// again). Each event is durably committed before HandleEvent returns.
-const (
-	benchGroups    = 32
-	benchMembers   = 20
-	benchQuestions = 10
-)
-
-// benchLesson is a group lesson of benchQuestions numeric questions.
-func benchLesson(b *testing.B) *flows.Library {
-	var y strings.Builder
-	y.WriteString("id: bench\ntitle: Bench\nmode: group\nsteps:\n")
-	for i := 0; i < benchQuestions; i++ {
-		fmt.Fprintf(&y, "  - id: q%d\n    quiz:\n      question: \"Question %d?\"\n      numeric: {answer: %d}\n      explain: \"Because.\"\n      timeout: 1h\n", i, i, i%2)
-	}
-	l, err := flows.Parse("bench.yaml", []byte(y.String()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	lib, err := flows.NewLibrary(l)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return lib
-}
-
-// drive sends events for one group until n events are spent from the
-// shared budget.
-func drive(b *testing.B, group, members int, budget *atomic.Int64, handle func(bot.Event) error) {
-	chat := fmt.Sprintf("group-%d", group)
-	seq := 0
-	event := func(sender, text string) bot.Event {
-		seq++
-		return bot.Event{ID: bot.EventID("bench", chat, sender, fmt.Sprint(seq)), Channel: "bench", ChatID: chat,
-			ChatType: bot.Group, SenderID: sender, SenderName: sender, MessageID: fmt.Sprint(seq), Text: text}
-	}
-	for budget.Add(-1) >= 0 {
-		member := seq % (members*benchQuestions + 1)
-		var ev bot.Event
-		if member == 0 {
-			ev = event("m0", "/lesson bench replace")
-		} else {
-			ev = event(fmt.Sprintf("m%d", (member-1)%members), fmt.Sprint(((member-1)/members)%2))
-		}
-		if err := handle(ev); err != nil {
-			b.Error(err)
-			return
-		}
-	}
-}
 
 type nopChannel struct{}
 
@@ -93,9 +41,9 @@ func BenchmarkGroupQuiz(b *testing.B) {
 		withSender, consent bool
 		members             int
 	}{
-		{"router", false, false, benchMembers},
-		{"router+sender", true, false, benchMembers},
-		{"router+consent", false, true, benchMembers},
+		{"router", false, false, quizbench.Members},
+		{"router+sender", true, false, quizbench.Members},
+		{"router+consent", false, true, quizbench.Members},
 		{"members=10", false, false, 10},
 		{"members=200", false, false, 200},
 	} {
@@ -133,21 +81,13 @@ func BenchmarkGroupQuiz(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(flows.HostConfig{Library: benchLesson(b), Logger: log}),
+			router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(flows.HostConfig{Library: quizbench.Lesson(b), Logger: log}),
 				Logger: log, Committed: committed, Consent: notice})
 			defer router.Close()
 			// Every group has met all its members and started the lesson.
-			for g := 0; g < benchGroups; g++ {
-				chat := fmt.Sprintf("group-%d", g)
-				for m := 0; m < members; m++ {
-					ev := bot.Event{ID: fmt.Sprintf("hello-%d-%d", g, m), Channel: "bench", ChatID: chat, ChatType: bot.Group,
-						SenderID: fmt.Sprintf("m%d", m), Text: "hello"}
-					if m == 0 {
-						ev.Text = "/lesson bench"
-					}
-					if err := router.HandleEvent(ctx, ev); err != nil {
-						b.Fatal(err)
-					}
+			for g := 0; g < quizbench.Groups; g++ {
+				if err := quizbench.Join(g, members, func(ev bot.Event) error { return router.HandleEvent(ctx, ev) }); err != nil {
+					b.Fatal(err)
 				}
 			}
 			var budget atomic.Int64
@@ -157,11 +97,11 @@ func BenchmarkGroupQuiz(b *testing.B) {
 			before := db.Stats()
 			start := time.Now()
 			var dw sync.WaitGroup
-			for g := 0; g < benchGroups; g++ {
+			for g := 0; g < quizbench.Groups; g++ {
 				dw.Add(1)
 				go func() {
 					defer dw.Done()
-					drive(b, g, members, &budget, func(ev bot.Event) error { return router.HandleEvent(ctx, ev) })
+					quizbench.Drive(b, g, members, &budget, func(ev bot.Event) error { return router.HandleEvent(ctx, ev) })
 				}()
 			}
 			dw.Wait()
@@ -190,15 +130,15 @@ func BenchmarkBaselineInserts(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer raw.Close()
-	raw.SetMaxOpenConns(benchGroups)
+	raw.SetMaxOpenConns(quizbench.Groups)
 	now := time.Now().UnixMilli()
 	state, _ := json.Marshal(map[string]any{"step": 1, "members": map[string]any{}})
 	// One chat, run and member set per group.
-	for g := 0; g < benchGroups; g++ {
+	for g := 0; g < quizbench.Groups; g++ {
 		raw.Exec(`INSERT INTO chats (id, channel, platform_id, type, created_at) VALUES (?, 'bench', ?, 'group', ?)`, g+1, fmt.Sprint(g), now)
 		raw.Exec(`INSERT INTO runs (id, lesson_id, chat_id, mode, status, step, seq, state, started_at, updated_at) VALUES (?, 'bench', ?, 'group', 'active', 0, 1, ?, ?, ?)`, g+1, g+1, state, now, now)
-		for m := 0; m < benchMembers; m++ {
-			id := g*benchMembers + m + 1
+		for m := 0; m < quizbench.Members; m++ {
+			id := g*quizbench.Members + m + 1
 			raw.Exec(`INSERT INTO members (id, channel, platform_id, created_at) VALUES (?, 'bench', ?, ?)`, id, fmt.Sprint(id), now)
 			raw.Exec(`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at) VALUES (?, ?, ?, ?)`, g+1, id, now, now)
 		}
@@ -210,13 +150,13 @@ func BenchmarkBaselineInserts(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for g := 0; g < benchGroups; g++ {
+	for g := 0; g < quizbench.Groups; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for budget.Add(-1) >= 0 {
 				n := seq.Add(1)
-				member := g*benchMembers + int(n)%benchMembers + 1
+				member := g*quizbench.Members + int(n)%quizbench.Members + 1
 				// Many connections contending for SQLite's write lock can
 				// starve one past the busy timeout: retry, as an
 				// application writing this way would.

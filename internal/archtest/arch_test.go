@@ -71,6 +71,7 @@ func TestImportRules(t *testing.T) {
 		"picture":              {},
 		"internal/phototest":   {},
 		"internal/pgtest":      {"internal/filelock"},
+		"internal/quizbench":   {"bot", "flows"},
 		"cases":                {"bot", "deid", "internal/catalog"},
 		"deid":                 {},
 		"review":               {"bot", "flows", "internal/catalog"},

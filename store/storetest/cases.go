@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -133,5 +135,81 @@ func testWakeWaitingCases(t *testing.T, open Opener) {
 	due, err := db.DueCases(ctx, t0, 10)
 	if err != nil || len(due) != 1 || due[0].ID != ids["waiting"] {
 		t.Errorf("due at once: %+v (%v); want only the waiting case %d", due, err, ids["waiting"])
+	}
+}
+
+// testCaseSearch: the archive's search (SQLite's FTS5, PostgreSQL's own
+// full-text search) finds answered and closed cases by every word given,
+// each a prefix, among the groups the searcher belongs to, with a snippet
+// of the text; an open case, another group's case and words that are
+// search syntax find nothing, and break nothing.
+func testCaseSearch(t *testing.T, open Opener) {
+	db := open(t)
+	texts := []struct {
+		chat, text string
+		status     bot.CaseStatus
+	}{
+		{"ward", "Woman of 30, postpartum haemorrhage after delivery, 1 L loss despite oxytocin: what next?", bot.CaseAnswered},
+		{"ward", "Newborn of 2 hours, 1.9 kg, temperature 35.4: kangaroo care before referral?", bot.CaseClosed},
+		{"ward", "Haemorrhage again, still open", bot.CaseOpen},
+		{"clinic", "Postpartum haemorrhage in the clinic", bot.CaseAnswered},
+	}
+	var searcher int64
+	ids := map[string]int64{}
+	update(t, db, func(tx bot.Tx) error {
+		for i, c := range texts {
+			chat, m, err := tx.Arrive(bot.Event{Channel: "sim", ChatID: c.chat, ChatType: bot.Group, SenderID: "author-" + c.chat}, t0)
+			if err != nil {
+				return err
+			}
+			k := bot.Case{ChatID: chat.ID, AuthorID: m.ID, Text: c.text, Status: c.status, Created: t0}
+			if err := tx.CreateCase(&k); err != nil {
+				return err
+			}
+			if err := tx.IndexCase(k.ID, c.text+" Mentor: give tranexamic acid"); err != nil {
+				return err
+			}
+			ids[fmt.Sprint(i)] = k.ID
+		}
+		_, m, err := tx.Arrive(bot.Event{Channel: "sim", ChatID: "ward", ChatType: bot.Group, SenderID: "searcher"}, t0)
+		searcher = m.ID
+		return err
+	})
+	for _, c := range []struct {
+		words string
+		want  []string // indexes into texts
+	}{
+		{"haemorrhage", []string{"0"}}, // not the open one, not the clinic's
+		{"haem oxyto", []string{"0"}},  // prefixes, all required
+		{"KANGAROO", []string{"1"}},    // any case
+		{"tranexamic", []string{"0", "1"}},
+		{"haemorrhage kangaroo", nil},    // no case has both
+		{`"; DROP TABLE cases; --`, nil}, // search syntax is words
+		{"*:) & | !", nil},
+	} {
+		var hits []bot.CaseHit
+		update(t, db, func(tx bot.Tx) error {
+			var err error
+			hits, err = tx.SearchCases(searcher, c.words, 10)
+			return err
+		})
+		var got []string
+		for _, h := range hits {
+			for k, id := range ids {
+				if h.ID == id {
+					got = append(got, k)
+				}
+			}
+			if h.ChatTitle == "" && h.Snippet == "" {
+				t.Errorf("%q: hit %d has neither group nor snippet", c.words, h.ID)
+			}
+			if h.Snippet == "" {
+				t.Errorf("%q: hit %d has no snippet", c.words, h.ID)
+			}
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("search %q found cases %v, want %v", c.words, got, c.want)
+		}
 	}
 }

@@ -66,6 +66,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"PurgeExactlyOlder", testPurgeExactlyOlder},
 		{"PurgedAnswersAreNoWrongAnswer", testPurgedAnswersAreNoWrongAnswer},
 		{"ChatOwnership", testChatOwnership},
+		{"CaseSearch", testCaseSearch},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
