@@ -68,7 +68,9 @@ func (h *harness) pressAs(chat, who, name, id, data string) {
 // privately, is asked once however often he writes, and declines. Every
 // table is then empty but for the consent record (and the database's
 // key); nothing holds his id or name.
-func TestDeclineLeavesOnlyTheConsentRecord(t *testing.T) { onBothStores(t, testDeclineLeavesOnlyTheConsentRecord) }
+func TestDeclineLeavesOnlyTheConsentRecord(t *testing.T) {
+	onBothStores(t, testDeclineLeavesOnlyTheConsentRecord)
+}
 
 func testDeclineLeavesOnlyTheConsentRecord(t *testing.T, postgres bool) {
 	h := startWith(t, huddletest.Options{Consent: notice1, Postgres: postgres})
