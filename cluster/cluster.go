@@ -40,6 +40,9 @@ type Store interface {
 	// Inbox lists the events waiting for the chats whose leases holder
 	// holds (of lease's chat only, when set), oldest first.
 	Inbox(ctx context.Context, holder, lease string, now time.Time, limit int) ([]bot.InboxItem, error)
+	// InboxWaiting reports whether events wait in the inbox for lease's
+	// chat.
+	InboxWaiting(ctx context.Context, lease string) (bool, error)
 	// DoneInbox deletes handled events.
 	DoneInbox(ctx context.Context, ids []int64) error
 	// Orphans lists the leases of chats with work waiting and no owner.
@@ -139,7 +142,9 @@ func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	if mine {
 		// Events another instance kept for the chat came first: they go
 		// before this one.
-		n.passInbox(ctx, lease)
+		if err := n.passWaiting(ctx, lease); err != nil {
+			return result(err)
+		}
 		return n.cfg.Router.Submit(ctx, ev)
 	}
 	data, err := json.Marshal(ev)
@@ -160,7 +165,9 @@ func (n *Node) InTurn(ctx context.Context, key string, fn func(ctx context.Conte
 	if !mine {
 		return result(nil)
 	}
-	n.passInbox(ctx, lease)
+	if err := n.passWaiting(ctx, lease); err != nil {
+		return result(err)
+	}
 	return n.cfg.Router.InTurn(ctx, key, fn)
 }
 
@@ -281,6 +288,19 @@ func (n *Node) adopt(ctx context.Context) {
 	if len(chats) > 0 {
 		n.cfg.Logger.Info("adopted chats", "chats", len(chats))
 	}
+}
+
+// passWaiting passes on the events kept for lease's chat, when there are
+// any: one indexed look-up, most often finding none.
+func (n *Node) passWaiting(ctx context.Context, lease string) error {
+	waiting, err := n.cfg.Store.InboxWaiting(ctx, lease)
+	if err != nil {
+		return err
+	}
+	if waiting {
+		n.passInbox(ctx, lease)
+	}
+	return nil
 }
 
 // passInbox passes the events kept for this instance's chats (or for

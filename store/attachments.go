@@ -62,11 +62,41 @@ func (d *DB) writeMedia(data []byte) (string, error) {
 	return hash, nil
 }
 
+// mediaLock is the PostgreSQL advisory lock that keeps a sweep of the
+// media folder from a transaction writing into it: every transaction
+// that writes a file holds it shared until it ends (SaveAttachment), a
+// sweep holds it alone.
+const mediaLock = 0x6875_6464_6c65 // "huddle"
+
 // sweepMedia removes the files no attachment refers to any more: those
 // of deleted attachments (an erasure, retention, a discarded photo) and
-// of transactions rolled back. The writer runs it between commits, so no
-// transaction that wrote a file is still open.
+// of transactions rolled back. On SQLite the writer runs it between
+// commits, so no transaction that wrote a file is still open. On
+// PostgreSQL, where transactions run side by side on every instance that
+// shares the folder, it holds mediaLock alone: it waits for those that
+// write files to end, and none begins to until it is done.
 func (d *DB) sweepMedia() error {
+	count := func(hash string) (int, error) {
+		var n int
+		err := d.write.QueryRow(`SELECT count(*) FROM attachments WHERE hash = ?`, hash).Scan(&n)
+		return n, err
+	}
+	if d.pg {
+		ctx := context.Background()
+		tx, err := d.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("sweep media: %w", err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, mediaLock); err != nil {
+			return fmt.Errorf("sweep media: %w", err)
+		}
+		count = func(hash string) (int, error) {
+			var n int
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM attachments WHERE hash = $1`, hash).Scan(&n)
+			return n, err
+		}
+	}
 	root := d.MediaDir()
 	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
@@ -80,8 +110,8 @@ func (d *DB) sweepMedia() error {
 		}
 		name := e.Name()
 		if !strings.HasPrefix(name, ".new-") {
-			var n int
-			if err := d.write.QueryRow(`SELECT count(*) FROM attachments WHERE hash = ?`, name).Scan(&n); err != nil {
+			n, err := count(name)
+			if err != nil {
 				return err
 			}
 			if n > 0 {
@@ -98,6 +128,12 @@ func (d *DB) sweepMedia() error {
 
 // SaveAttachment writes a's file and records it.
 func (t *Tx) SaveAttachment(a *bot.Attachment) error {
+	if t.db.pg {
+		// No sweep removes the file before this transaction ends.
+		if _, err := t.exec(`SELECT pg_advisory_xact_lock_shared(?)`, mediaLock); err != nil {
+			return fmt.Errorf("save %s: %w", a.Kind, err)
+		}
+	}
 	hash, err := t.db.writeMedia(a.Data)
 	if err != nil {
 		return fmt.Errorf("save %s: %w", a.Kind, err)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -79,6 +81,19 @@ func (d *DB) Inbox(ctx context.Context, holder, lease string, now time.Time, lim
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// InboxWaiting reports whether events wait in the inbox for lease's chat.
+func (d *DB) InboxWaiting(ctx context.Context, lease string) (bool, error) {
+	var one int
+	err := d.read.QueryRowContext(ctx, `SELECT 1 FROM inbox WHERE lease = ? LIMIT 1`, lease).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inbox of %s: %w", lease, err)
+	}
+	return true, nil
 }
 
 // DoneInbox deletes handled events from the inbox.

@@ -2,13 +2,17 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
+	crand "crypto/rand"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -66,7 +70,7 @@ func migratePostgres(ctx context.Context, url string) (before, after Schema, err
 		return before, after, fmt.Errorf("migrate: %w", err)
 	}
 	key := make([]byte, 32)
-	rand.Read(key)
+	crand.Read(key)
 	if _, err := db.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES ('subject', $1) ON CONFLICT DO NOTHING`, key); err != nil {
 		return before, after, fmt.Errorf("migrate: the subject key: %w", err)
 	}
@@ -110,9 +114,10 @@ func OpenPostgres(ctx context.Context, url, media string) (*DB, error) {
 	if err != nil {
 		return fail(err)
 	}
-	// One connection for the writer, as on SQLite: its group commits
-	// make one round of fsyncs for many callers.
-	write.SetMaxOpenConns(1)
+	// Writers in parallel (see updatePostgres): each statement is a round
+	// trip to the server, so one connection would hold every chat behind
+	// the others' statements.
+	write.SetMaxOpenConns(writers)
 	key, err := loadSubjectKey(ctx, write)
 	if err != nil {
 		write.Close()
@@ -190,4 +195,45 @@ func openPostgresReader(ctx context.Context, url, media string) (*Reader, error)
 		media = DefaultMedia
 	}
 	return &Reader{db: &pool{DB: db, pg: true}, media: media}, nil
+}
+
+// writers bounds the transactions one instance runs on PostgreSQL at once.
+const writers = 16
+
+// updatePostgres runs fn in a transaction of its own and returns once it
+// is committed. PostgreSQL orders concurrent transactions itself, and
+// groups their commits in its WAL, so unlike SQLite's single writer they
+// run side by side, up to writers at once: a chat's events are one at a
+// time already (the router's queue), different chats' go together. A
+// transaction PostgreSQL chose to abort (a deadlock, a serialization
+// failure) runs again.
+func (d *DB) updatePostgres(ctx context.Context, fn func(*Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := d.txPostgres(ctx, fn)
+		var pgErr *pgconn.PgError
+		if attempt < 5 && errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {
+			time.Sleep(time.Duration(rand.IntN(10*(attempt+1))) * time.Millisecond)
+			continue
+		}
+		return err
+	}
+}
+
+// txPostgres runs fn in one transaction.
+func (d *DB) txPostgres(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := run(fn, &Tx{tx: sqlTx, ctx: ctx, db: d}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	d.batches.Add(1)
+	d.txs.Add(1)
+	d.afterCommit()
+	return nil
 }

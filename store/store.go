@@ -275,6 +275,9 @@ func (d *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
 }
 
 func (d *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	if d.pg {
+		return d.updatePostgres(ctx, fn)
+	}
 	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case d.reqs <- r:
