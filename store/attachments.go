@@ -206,7 +206,7 @@ func (t *Tx) DeleteAttachment(id int64) error {
 	if _, err := t.exec(`DELETE FROM attachments WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete attachment %d: %w", id, err)
 	}
-	t.db.sweep.Store(true)
+	t.sweepAfter()
 	return nil
 }
 

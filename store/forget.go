@@ -30,7 +30,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 	channel, ids := m.Channel, m.PlatformIDs()
 	t.db.rebuild.Store(true)
 	t.db.truncate.Store(true)
-	t.db.sweep.Store(true)
+	t.sweepAfter()
 	steps := []struct {
 		what string
 		sql  string

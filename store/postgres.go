@@ -225,7 +225,8 @@ func (d *DB) txPostgres(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := run(fn, &Tx{tx: sqlTx, ctx: ctx, db: d}); err != nil {
+	tx := &Tx{tx: sqlTx, ctx: ctx, db: d}
+	if err := run(fn, tx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -234,6 +235,9 @@ func (d *DB) txPostgres(ctx context.Context, fn func(*Tx) error) error {
 	}
 	d.batches.Add(1)
 	d.txs.Add(1)
+	if tx.sweep {
+		d.sweep.Store(true)
+	}
 	d.afterCommit()
 	return nil
 }

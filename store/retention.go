@@ -172,6 +172,9 @@ func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress 
 			d.rebuild.Store(true)
 			d.truncate.Store(true)
 			d.sweep.Store(true)
+			if d.pg {
+				d.afterCommit() // committed: no writer of its own to wait for
+			}
 		}
 	}
 	return out, nil

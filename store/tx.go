@@ -19,6 +19,20 @@ type Tx struct {
 	// bound keeps the writer's statements bound to this SQL transaction,
 	// shared by the callers a batch carries, so each is bound once.
 	bound map[*sql.Stmt]*sql.Stmt
+	// sweep says this transaction deleted an attachment (sweepAfter).
+	sweep bool
+}
+
+// sweepAfter asks for the media files no attachment refers to any more to
+// be removed once this transaction commits: on SQLite by the writer after
+// the batch, on PostgreSQL after this transaction itself (others commit
+// beside it, and one of theirs would sweep before it).
+func (t *Tx) sweepAfter() {
+	if t.db.pg {
+		t.sweep = true
+		return
+	}
+	t.db.sweep.Store(true)
 }
 
 var _ bot.Tx = (*Tx)(nil)
