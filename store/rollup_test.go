@@ -6,23 +6,38 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/pgtest"
 	"github.com/pressly/goose/v3"
 )
 
 var day0 = time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
 
-func openDB(t *testing.T) *DB {
-	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "huddle.db"))
-	if err != nil {
-		t.Fatal(err)
+// onEngines runs test on a new SQLite file and on a new database of a
+// real PostgreSQL; reopen opens the same database again.
+func onEngines(t *testing.T, test func(t *testing.T, db *DB, reopen func() *DB)) {
+	open := func(t *testing.T, database string) *DB {
+		t.Helper()
+		db, err := OpenDatabase(context.Background(), database, filepath.Join(t.TempDir(), "media"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "huddle.db")
+		db := open(t, path)
+		test(t, db, func() *DB { db.Close(); return open(t, path) })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := pgtest.URL(t)
+		test(t, open(t, url), func() *DB { return open(t, url) })
+	})
 }
 
 // fill writes a group with a member's run, answers, engagement, an
@@ -102,8 +117,18 @@ func dump(t *testing.T, db *DB, query string, args ...any) []string {
 
 // chatTables lists the tables with a column referring to chats.
 func chatTables(t *testing.T, db *DB) []string {
-	return dump(t, db, `SELECT DISTINCT m.name FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = 'chats'`)
+	cols, err := db.referring(context.Background(), "chats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range cols {
+		table, _, _ := strings.Cut(c, ".")
+		if !slices.Contains(out, table) {
+			out = append(out, table)
+		}
+	}
+	return out
 }
 
 // TestMergeChatMovesAll merges a Telegram group into its supergroup when
@@ -111,7 +136,10 @@ func chatTables(t *testing.T, db *DB) []string {
 // the old chat, the rollups add up, and a new table referring to chats
 // makes this test fail until the merge and the test know it.
 func TestMergeChatMovesAll(t *testing.T) {
-	db := openDB(t)
+	onEngines(t, func(t *testing.T, db *DB, _ func() *DB) { testMergeChatMovesAll(t, db) })
+}
+
+func testMergeChatMovesAll(t *testing.T, db *DB) {
 	old := fill(t, db, "-4001", day0)
 	fill(t, db, "-1004001", day0.Add(time.Hour))
 	want := []string{"assignments", "attachments", "cases", "chat_days", "chat_members", "cohorts", "engagement", "group_summaries", "member_weeks", "pending_cases", "runs"}
@@ -140,9 +168,12 @@ func TestMergeChatMovesAll(t *testing.T) {
 }
 
 // TestRollupBackfill: migrating a database that has activity fills the
-// rollups as the triggers would have.
+// rollups as the triggers would have, on both engines.
 func TestRollupBackfill(t *testing.T) {
-	db := openDB(t)
+	onEngines(t, testRollupBackfill)
+}
+
+func testRollupBackfill(t *testing.T, db *DB, reopen func() *DB) {
 	for i := range 3 {
 		fill(t, db, fmt.Sprint("g", i), day0.AddDate(0, 0, 3*i))
 	}
@@ -156,6 +187,9 @@ func TestRollupBackfill(t *testing.T) {
 	}
 	sub, _ := fs.Sub(migrations, "migrations")
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.write.DB, sub)
+	if db.pg {
+		p, err = pgProvider(db.write.DB)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +200,9 @@ func TestRollupBackfill(t *testing.T) {
 	if _, err := p.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Opened again: the connections' statements were made for the tables
+	// the migration dropped and made again.
+	db = reopen()
 	for i, q := range queries {
 		if got := dump(t, db, q); !slices.Equal(got, byTriggers[i]) {
 			t.Errorf("%s after the backfill = %v, want %v", q, got, byTriggers[i])

@@ -18,21 +18,27 @@ func (t Trace) String() string { return t.Table + "." + t.Column + ": " + t.Valu
 // MemberColumns lists every column of the schema that refers to members,
 // by foreign key, as "table.column", sorted.
 func (d *DB) MemberColumns(ctx context.Context) ([]string, error) {
+	return d.referring(ctx, "members")
+}
+
+// referring lists every column of the schema that refers to table by
+// foreign key, as "table.column", sorted.
+func (d *DB) referring(ctx context.Context, table string) ([]string, error) {
 	rows, err := d.read.QueryContext(ctx, d.dialect(`SELECT m.name || '.' || f."from" FROM sqlite_master m,
-		pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = 'members' ORDER BY 1`,
+		pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = ? ORDER BY 1`,
 		`SELECT k.table_name || '.' || k.column_name FROM information_schema.referential_constraints r
 		JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name AND k.constraint_schema = r.constraint_schema
 		JOIN information_schema.constraint_column_usage u ON u.constraint_name = r.unique_constraint_name AND u.constraint_schema = r.unique_constraint_schema
-		WHERE k.table_schema = current_schema() AND u.table_name = 'members' ORDER BY 1`))
+		WHERE k.table_schema = current_schema() AND u.table_name = ? ORDER BY 1`), table)
 	if err != nil {
-		return nil, fmt.Errorf("member columns: %w", err)
+		return nil, fmt.Errorf("columns referring to %s: %w", table, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var c string
 		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("member columns: %w", err)
+			return nil, fmt.Errorf("columns referring to %s: %w", table, err)
 		}
 		out = append(out, c)
 	}

@@ -82,6 +82,20 @@ END $$;
 CREATE TRIGGER answers_rollup AFTER INSERT ON answers FOR EACH ROW
 WHEN (NEW.max_points > 0 AND NEW.value <> '') EXECUTE FUNCTION answers_rollup();
 
+-- The rows there already (the triggers on member_weeks count them).
+INSERT INTO member_weeks (chat_id, member_id, week)
+SELECT DISTINCT chat_id, member_id, at - (at - 345600000) % 604800000 FROM engagement
+WHERE kind IN ('message', 'command', 'answer', 'option', 'case_reply');
+
+INSERT INTO chat_days (chat_id, day, messages, answers, correct)
+SELECT chat_id, day, SUM(messages), SUM(answers), SUM(correct) FROM (
+    SELECT chat_id, at - at % 86400000 AS day, 1 AS messages, 0 AS answers, 0 AS correct FROM engagement
+    WHERE kind IN ('message', 'command', 'case_reply')
+    UNION ALL
+    SELECT r.chat_id, a.answered_at - a.answered_at % 86400000, 0, 1, (a.correct <> 0)::int FROM answers a JOIN runs r ON r.id = a.run_id
+    WHERE a.max_points > 0 AND a.value <> ''
+) AS rows GROUP BY chat_id, day;
+
 CREATE INDEX answers_at ON answers (answered_at);
 CREATE INDEX runs_chat ON runs (chat_id, started_at);
 
