@@ -52,6 +52,14 @@ type Config struct {
 	// HTTPClient defaults to a client with sensible timeouts.
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+	// Leases, when set, has several instances sharing a database take
+	// turns at long polling (Telegram serves one getUpdates at a time and
+	// answers another 409): the holder of the lease polls, named by
+	// Instance, renewed every LeaseTTL/3 (30s by default); the others
+	// stand by and take over when it lapses. Not needed in webhook mode.
+	Leases   bot.Leases
+	Instance string
+	LeaseTTL time.Duration
 }
 
 // Telegram is the Telegram channel. It implements bot.Channel.
@@ -200,6 +208,9 @@ func (t *Telegram) Run(ctx context.Context, h bot.Handler) error {
 	}
 	if t.cfg.Webhook {
 		return t.runWebhook(ctx, h)
+	}
+	if t.cfg.Leases != nil {
+		return t.pollInTurn(ctx, h, fmt.Sprint("telegram-poll:", me.ID))
 	}
 	return t.poll(ctx, h)
 }

@@ -57,10 +57,15 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	defer db.Close()
 	opts.Store = db
 	if tc := cfg.Channels.Telegram; tc.Enabled {
-		tg, err := telegram.New(ctx, telegram.Config{
+		tcfg := telegram.Config{
 			Token: tc.Token, APIEndpoint: tc.APIEndpoint, Webhook: tc.Mode == "webhook",
 			WebhookURL: tc.WebhookURL, WebhookSecret: tc.WebhookSecret, Rate: tc.Rate, Logger: log,
-		})
+		}
+		if db.Postgres() {
+			// Instances sharing the database take turns at long polling.
+			tcfg.Leases, tcfg.Instance = db, instanceName(cfg.Instance)
+		}
+		tg, err := telegram.New(ctx, tcfg)
 		if err != nil {
 			return err
 		}

@@ -69,6 +69,10 @@ type Server struct {
 	pressed   map[string]time.Time
 	reactions int
 	delivery  Delivery
+	// polling counts getUpdates requests under way; conflicts those
+	// refused because another was (Telegram's 409); confirmed the
+	// updates a getUpdates offset has confirmed, which no later one gets.
+	polling, conflicts, confirmed int
 }
 
 // Message is a message the bot sent.
@@ -188,6 +192,9 @@ type Stats struct {
 	TooMany int
 	// Reactions counts setMessageReaction calls answered.
 	Reactions int
+	// Conflicts counts getUpdates refused because another was under way,
+	// as Telegram refuses a second poller with 409.
+	Conflicts int
 }
 
 // Stats returns the counts so far.
@@ -198,7 +205,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.calls {
 		calls[k] = v
 	}
-	return Stats{Calls: calls, TooMany: s.tooMany, Reactions: s.reactions}
+	return Stats{Calls: calls, TooMany: s.tooMany, Reactions: s.reactions, Conflicts: s.conflicts}
 }
 
 // Sent returns the messages the bot sent, in order.
@@ -356,9 +363,26 @@ func trim(ts []time.Time, since time.Time) []time.Time {
 	return ts[i:]
 }
 
-// getUpdates long-polls: the updates from offset on, waiting up to the
-// request's timeout for one to arrive.
+// getUpdates long-polls: the updates from offset on (none an earlier
+// offset confirmed), waiting up to the request's timeout for one to
+// arrive. A second getUpdates while one is under way is refused with 409,
+// as Telegram refuses a second instance of a bot polling.
 func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.polling > 0 {
+		s.conflicts++
+		s.mu.Unlock()
+		reply(w, http.StatusConflict, map[string]any{"ok": false, "error_code": 409,
+			"description": "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})
+		return
+	}
+	s.polling++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.polling--
+		s.mu.Unlock()
+	}()
 	offset, _ := strconv.Atoi(r.Form.Get("offset"))
 	timeout, _ := strconv.Atoi(r.Form.Get("timeout"))
 	limit, _ := strconv.Atoi(r.Form.Get("limit"))
@@ -369,7 +393,8 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	for {
 		s.mu.Lock()
-		from := max(offset-1, 0)
+		s.confirmed = max(s.confirmed, offset-1)
+		from := s.confirmed
 		var out []json.RawMessage
 		if from < len(s.updates) {
 			out = s.updates[from:min(len(s.updates), from+limit)]
