@@ -336,6 +336,9 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 			Clock: o.Clock, Logger: a.log.With("instance", name)})
 		a.db.SetInstance(name, a.node.TTL())
 		a.queue = a.node
+		for i, j := range scfg.Jobs {
+			scfg.Jobs[i].Run = a.node.Alone("job:"+j.Name, j.Run)
+		}
 	}
 	scfg.Queue = a.queue
 	a.scheduler = bot.NewScheduler(scfg)

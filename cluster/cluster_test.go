@@ -139,3 +139,25 @@ func TestOwnersAndHandOver(t *testing.T) {
 		t.Errorf("node one handled %q after it stopped", n1.r.got())
 	}
 }
+
+// TestAlone: a program-wide job wrapped by Alone runs on one of two
+// instances, the same one each time.
+func TestAlone(t *testing.T) {
+	url := pgtest.URL(t)
+	n1, n2 := start(t, url, "one", time.Second), start(t, url, "two", time.Second)
+	var ran []string
+	for range 3 {
+		for _, n := range []struct {
+			node *node
+			name string
+		}{{n1, "one"}, {n2, "two"}} {
+			job := n.node.Alone("job:weekly summaries", func(context.Context) error { ran = append(ran, n.name); return nil })
+			if err := job(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !slices.Equal(ran, []string{"one", "one", "one"}) {
+		t.Errorf("the job ran on %q; want the first instance's each time, and never both", ran)
+	}
+}
