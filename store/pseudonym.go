@@ -27,7 +27,14 @@ func (t *Tx) givePseudonym(memberID int64) (string, error) {
 		if taken {
 			continue
 		}
-		if _, err := t.exec(`UPDATE members SET pseudonym = ? WHERE id = ?`, cand, memberID); err != nil {
+		// Another transaction may give the same one at the same moment
+		// (PostgreSQL runs them side by side): the unique index refuses
+		// the second, which tries another.
+		_, err = t.tryExec(`UPDATE members SET pseudonym = ? WHERE id = ?`, cand, memberID)
+		if isUnique(err) && try < 20 {
+			continue
+		}
+		if err != nil {
 			return "", fmt.Errorf("pseudonym of member %d: %w", memberID, err)
 		}
 		return cand, nil

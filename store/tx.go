@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Tx is one caller's part of a write transaction. It implements bot.Tx.
@@ -79,6 +81,39 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 	return t.tx.QueryContext(t.ctx, query, args...)
 }
 
+// tryExec is exec for a statement that may break a unique rule, leaving
+// the transaction usable when it does: SQLite's is, and on PostgreSQL,
+// where an error ends the transaction, the statement runs in a savepoint.
+func (t *Tx) tryExec(query string, args ...any) (sql.Result, error) {
+	if !t.db.pg {
+		return t.exec(query, args...)
+	}
+	if _, err := t.exec(`SAVEPOINT try`); err != nil {
+		return nil, err
+	}
+	res, err := t.exec(query, args...)
+	if err != nil {
+		if _, rerr := t.exec(`ROLLBACK TO SAVEPOINT try`); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return nil, err
+	}
+	_, err = t.exec(`RELEASE SAVEPOINT try`)
+	return res, err
+}
+
+// isUnique reports whether err is a unique rule broken, in either engine.
+func isUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
 // notFound maps sql.ErrNoRows to bot.ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -147,9 +182,18 @@ func (t *Tx) ensureMember(channel, platformID, alias, name string, at time.Time)
 		return m, fmt.Errorf("member %s:%s: %w", channel, platformID, err)
 	}
 	m = bot.Member{Channel: channel, PlatformID: platformID, Alias: alias, Name: name, Created: at}
-	if err := t.row(`INSERT INTO members (channel, platform_id, alias, name, created_at) VALUES (?, ?, ?, ?, ?)
+	err = t.row(`INSERT INTO members (channel, platform_id, alias, name, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING RETURNING id`,
-		channel, platformID, nullString(alias), name, ms(at)).Scan(&m.ID); errors.Is(err, sql.ErrNoRows) && alias != "" {
+		channel, platformID, nullString(alias), name, ms(at)).Scan(&m.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Another transaction added them meanwhile (the same member first
+		// seen in two chats at once, side by side on PostgreSQL).
+		const byID = `SELECT ` + memberColumns + ` FROM members m WHERE m.channel = ? AND m.platform_id = ?`
+		if found, ferr := scanMember(t.row(byID, channel, platformID)); ferr == nil {
+			return found, nil
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) && alias != "" {
 		// The alias belongs to another member: this one goes without.
 		m.Alias = ""
 		err = t.row(`INSERT INTO members (channel, platform_id, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
@@ -183,8 +227,14 @@ func (t *Tx) EnsureChat(channel, platformID string, typ bot.ChatType, title stri
 		return c, fmt.Errorf("chat %s:%s: %w", channel, platformID, err)
 	}
 	c.Type, c.Title = typ, title
-	if err := t.row(`INSERT INTO chats (channel, platform_id, type, title, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		channel, platformID, string(typ), title, ms(at)).Scan(&c.ID); err != nil {
+	err = t.row(`INSERT INTO chats (channel, platform_id, type, title, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING RETURNING id`, channel, platformID, string(typ), title, ms(at)).Scan(&c.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Another transaction added it meanwhile (a member's private
+		// chat, first written to by the bot and by the member at once).
+		return t.EnsureChat(channel, platformID, typ, title, at)
+	}
+	if err != nil {
 		return c, fmt.Errorf("add chat %s:%s: %w", channel, platformID, err)
 	}
 	return c, nil

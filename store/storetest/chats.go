@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -230,6 +231,79 @@ func testAliases(t *testing.T, open Opener) {
 		}
 		if m.ID == ids[0] || m.Alias != "" {
 			t.Errorf("a second LID took member %d with alias %q", m.ID, m.Alias)
+		}
+		return nil
+	})
+}
+
+// testConcurrentFirstSight: many transactions at once (side by side on
+// PostgreSQL) first see the same member and chat, and 200 new members
+// each get a pseudonym: none fails, the member and the chat are made
+// once, and no two members share a pseudonym.
+func testConcurrentFirstSight(t *testing.T, open Opener) {
+	db := open(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 240)
+	ids := make(chan int64, 40)
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.Update(ctx, func(tx bot.Tx) error {
+				m, err := tx.EnsureMember("sim", "amina", "Amina", t0)
+				if err != nil {
+					return err
+				}
+				ids <- m.ID
+				_, err = tx.EnsureChat("sim", "dm-amina", bot.Direct, "", t0)
+				return err
+			})
+		}()
+	}
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.Update(ctx, func(tx bot.Tx) error {
+				_, err := tx.EnsureMember("sim", fmt.Sprint("nurse-", i), "", t0)
+				return err
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(ids)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	seen := map[int64]bool{}
+	for id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != 1 {
+		t.Errorf("the same member made %d times: %v", len(seen), seen)
+	}
+	counts, err := db.RowCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["members"] != 201 || counts["chats"] != 1 {
+		t.Errorf("%d members and %d chats, want 201 and 1", counts["members"], counts["chats"])
+	}
+	pseudonyms := map[string]bool{}
+	update(t, db, func(tx bot.Tx) error {
+		for i := range 200 {
+			m, err := tx.EnsureMember("sim", fmt.Sprint("nurse-", i), "", t0)
+			if err != nil {
+				return err
+			}
+			if m.Pseudonym == "" || pseudonyms[strings.ToLower(m.Pseudonym)] {
+				t.Errorf("member %d's pseudonym %q is empty or another's", i, m.Pseudonym)
+			}
+			pseudonyms[strings.ToLower(m.Pseudonym)] = true
 		}
 		return nil
 	})

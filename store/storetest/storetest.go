@@ -67,6 +67,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"PurgedAnswersAreNoWrongAnswer", testPurgedAnswersAreNoWrongAnswer},
 		{"ChatOwnership", testChatOwnership},
 		{"CaseSearch", testCaseSearch},
+		{"ConcurrentFirstSight", testConcurrentFirstSight},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
