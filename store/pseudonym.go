@@ -68,7 +68,13 @@ func (t *Tx) SetPseudonym(memberID int64, name string) error {
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("pseudonym %q: %w", name, err)
 	}
-	if _, err := t.exec(`UPDATE members SET pseudonym = ?, name_key = ? WHERE id = ?`, name, key, memberID); err != nil {
+	// Another member may take it at the same moment (side by side on
+	// PostgreSQL): the unique index refuses the second.
+	_, err = t.tryExec(`UPDATE members SET pseudonym = ?, name_key = ? WHERE id = ?`, name, key, memberID)
+	if isUnique(err) {
+		return fmt.Errorf("pseudonym %q: %w", name, bot.ErrDuplicate)
+	}
+	if err != nil {
 		return fmt.Errorf("pseudonym of member %d: %w", memberID, err)
 	}
 	return nil
