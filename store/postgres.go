@@ -137,7 +137,7 @@ func OpenPostgres(ctx context.Context, url, media string) (*DB, error) {
 		return fail(err)
 	}
 	d := newDB(r, &pool{DB: write, pg: true}, pending, key)
-	d.pg, d.url, d.media = true, url, media
+	d.pg, d.media = true, media
 	if err := d.sweepMedia(); err != nil {
 		read.Close()
 		write.Close()

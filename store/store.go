@@ -1,11 +1,17 @@
-// Package store is Huddle's persistence on SQLite, through the pure-Go
-// driver modernc.org/sqlite. It is the only package that speaks SQL.
+// Package store is Huddle's persistence: on SQLite, through the pure-Go
+// driver modernc.org/sqlite, by default, or on PostgreSQL through pgx,
+// which several instances may share (see package cluster). It is the
+// only package that speaks SQL; its queries are written once, for both
+// (dialect.go).
 //
-// Writes go through one writer goroutine that commits the transactions
-// waiting for it together (group commit), so one fsync makes a whole batch
-// durable. When a caller's work fails, the batch is run again with each
-// caller in its own savepoint, so the failing one does not undo the others. Reads use a separate pool of connections,
-// which WAL mode lets run beside the writer.
+// On SQLite, writes go through one writer goroutine that commits the
+// transactions waiting for it together (group commit), so one fsync makes
+// a whole batch durable. When a caller's work fails, the batch is run
+// again with each caller in its own savepoint, so the failing one does
+// not undo the others. Reads use a separate pool of connections, which
+// WAL mode lets run beside the writer. On PostgreSQL each caller's
+// transaction runs on its own, side by side with others
+// (updatePostgres).
 package store
 
 import (
@@ -41,9 +47,9 @@ const maxBatch = 128
 // DB is a Huddle database. It implements bot.Store.
 type DB struct {
 	path string
-	// pg says the database is PostgreSQL's (url), not a SQLite file.
+	// pg says the database is PostgreSQL's, not a SQLite file; media
+	// is the folder of members' photos and voice notes.
 	pg    bool
-	url   string
 	media string
 	lock  *os.File
 	read  *pool
