@@ -243,7 +243,8 @@ type Timer struct {
 	Seq   int
 	Due   time.Time
 	// Channel and ChatPlatformID locate the run's chat, so the timer fires
-	// in that chat's queue; stores fill them when listing due timers.
+	// in that chat's queue; stores fill them when listing due timers, and
+	// AddTimer looks them up when they are not given.
 	Channel        string
 	ChatPlatformID string
 }

@@ -412,7 +412,7 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		}
 	}
 	for _, t := range res.Timers {
-		if err := tx.AddTimer(bot.Timer{RunID: run.ID, Seq: t.Seq, Due: t.At}); err != nil {
+		if err := tx.AddTimer(bot.Timer{RunID: run.ID, Seq: t.Seq, Due: t.At, Channel: chat.Channel, ChatPlatformID: chat.PlatformID}); err != nil {
 			return err
 		}
 	}

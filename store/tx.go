@@ -516,9 +516,13 @@ func (t *Tx) SaveRunMembers(ms []bot.RunMember) error {
 
 // AddTimer schedules a timer.
 func (t *Tx) AddTimer(tm bot.Timer) error {
-	var channel, chat string
-	if err := t.row(`SELECT c.channel, c.platform_id FROM runs r JOIN chats c ON c.id = r.chat_id WHERE r.id = ?`, tm.RunID).Scan(&channel, &chat); err != nil {
-		return fmt.Errorf("add timer for run %d: %w", tm.RunID, notFound(err))
+	// The timer carries its chat's lease name (package cluster).
+	channel, chat := tm.Channel, tm.ChatPlatformID
+	if channel == "" {
+		err := t.row(`SELECT c.channel, c.platform_id FROM runs r JOIN chats c ON c.id = r.chat_id WHERE r.id = ?`, tm.RunID).Scan(&channel, &chat)
+		if err != nil {
+			return fmt.Errorf("add timer for run %d: %w", tm.RunID, notFound(err))
+		}
 	}
 	if _, err := t.exec(`INSERT INTO timers (run_id, seq, due_at, lease) VALUES (?, ?, ?, ?)`,
 		tm.RunID, tm.Seq, ms(tm.Due), t.db.ChatLease(bot.ChatKey(channel, chat))); err != nil {
