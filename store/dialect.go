@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // pool is a database/sql pool that takes the store's queries as they are
@@ -220,4 +224,37 @@ func (p *pool) least(a, b string) string {
 		return "LEAST(" + a + ", " + b + ")"
 	}
 	return "MIN(" + a + ", " + b + ")"
+}
+
+// tryExec is exec for a statement that may break a unique rule, leaving
+// the transaction usable when it does: SQLite's is, and on PostgreSQL,
+// where an error ends the transaction, the statement runs in a savepoint.
+func (t *Tx) tryExec(query string, args ...any) (sql.Result, error) {
+	if !t.db.pg {
+		return t.exec(query, args...)
+	}
+	if _, err := t.exec(`SAVEPOINT try`); err != nil {
+		return nil, err
+	}
+	res, err := t.exec(query, args...)
+	if err != nil {
+		if _, rerr := t.exec(`ROLLBACK TO SAVEPOINT try`); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return nil, err
+	}
+	_, err = t.exec(`RELEASE SAVEPOINT try`)
+	return res, err
+}
+
+// isUnique reports whether err is a unique rule broken, in either engine.
+func isUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Tx is one caller's part of a write transaction. It implements bot.Tx.
@@ -79,39 +77,6 @@ func (t *Tx) query(query string, args ...any) (*sql.Rows, error) {
 		return t.bind(st).QueryContext(t.ctx, args...)
 	}
 	return t.tx.QueryContext(t.ctx, query, args...)
-}
-
-// tryExec is exec for a statement that may break a unique rule, leaving
-// the transaction usable when it does: SQLite's is, and on PostgreSQL,
-// where an error ends the transaction, the statement runs in a savepoint.
-func (t *Tx) tryExec(query string, args ...any) (sql.Result, error) {
-	if !t.db.pg {
-		return t.exec(query, args...)
-	}
-	if _, err := t.exec(`SAVEPOINT try`); err != nil {
-		return nil, err
-	}
-	res, err := t.exec(query, args...)
-	if err != nil {
-		if _, rerr := t.exec(`ROLLBACK TO SAVEPOINT try`); rerr != nil {
-			return nil, errors.Join(err, rerr)
-		}
-		return nil, err
-	}
-	_, err = t.exec(`RELEASE SAVEPOINT try`)
-	return res, err
-}
-
-// isUnique reports whether err is a unique rule broken, in either engine.
-func isUnique(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code == "23505"
-	}
-	return strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 // notFound maps sql.ErrNoRows to bot.ErrNotFound.
