@@ -86,8 +86,14 @@ type Node struct {
 	// well short of the lease's end, so an instance that cannot renew
 	// stops first.
 	owned map[string]time.Time
-	// inFlight holds the inbox rows passed on and not yet done.
+	// inFlight holds the inbox rows passed on and not yet known, by
+	// passInbox, to be deleted: a row deleted while passInbox holds an
+	// earlier read of the inbox stays here until the next read, so that
+	// read's copy of it is not passed on again.
 	inFlight map[int64]bool
+	// finished holds the inbox rows handled and deleted since passInbox
+	// last read the inbox.
+	finished []int64
 }
 
 var (
@@ -324,6 +330,13 @@ func (n *Node) passWaiting(ctx context.Context, lease string) error {
 func (n *Node) passInbox(ctx context.Context, lease string) {
 	n.passing.Lock()
 	defer n.passing.Unlock()
+	// Rows deleted before this read cannot be in it: they leave inFlight.
+	n.mu.Lock()
+	for _, id := range n.finished {
+		delete(n.inFlight, id)
+	}
+	n.finished = n.finished[:0]
+	n.mu.Unlock()
 	items, err := n.cfg.Store.Inbox(ctx, n.cfg.Name, lease, n.cfg.Clock.Now(), 500)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -358,10 +371,17 @@ func (n *Node) done(ctx context.Context, id int64, done <-chan error) {
 			return
 		}
 	}
-	if err := n.cfg.Store.DoneInbox(ctx, []int64{id}); err != nil && ctx.Err() == nil {
-		n.cfg.Logger.Error("inbox done", "id", id, "err", err)
+	if err := n.cfg.Store.DoneInbox(ctx, []int64{id}); err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Logger.Error("inbox done", "id", id, "err", err)
+		}
+		// Still in the inbox: the next read passes it on again.
+		n.mu.Lock()
+		delete(n.inFlight, id)
+		n.mu.Unlock()
+		return
 	}
 	n.mu.Lock()
-	delete(n.inFlight, id)
+	n.finished = append(n.finished, id)
 	n.mu.Unlock()
 }

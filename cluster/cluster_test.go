@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,5 +160,66 @@ func TestAlone(t *testing.T) {
 	}
 	if !slices.Equal(ran, []string{"one", "one", "one"}) {
 		t.Errorf("the job ran on %q; want the first instance's each time, and never both", ran)
+	}
+}
+
+// slowInbox is a store whose inbox reads take a while to come back, as
+// over a slow network: events are handled and deleted meanwhile.
+type slowInbox struct {
+	cluster.Store
+	reads atomic.Int64
+}
+
+func (s *slowInbox) Inbox(ctx context.Context, holder, lease string, now time.Time, limit int) ([]bot.InboxItem, error) {
+	items, err := s.Store.Inbox(ctx, holder, lease, now, limit)
+	time.Sleep(50 * time.Millisecond)
+	s.reads.Add(1)
+	return items, err
+}
+
+// TestInboxPassedOnce: an event kept in the inbox reaches its chat's
+// owner once, even when the owner's next read of the inbox began before
+// the event was handled and deleted and comes back after.
+func TestInboxPassedOnce(t *testing.T) {
+	url := pgtest.URL(t)
+	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	slow := &slowInbox{Store: db}
+	r := &router{}
+	owner := cluster.New(cluster.Config{Store: slow, Router: r, Name: "owner", TTL: time.Minute, Poll: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { owner.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	other := start(t, url, "other", time.Minute)
+
+	ev := func(text string) bot.Event {
+		return bot.Event{ID: "ward" + text, Channel: "sim", ChatID: "ward", ChatType: bot.Group, Text: text}
+	}
+	if err := owner.HandleEvent(ctx, ev("a")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ward:a"}
+	for i := range 5 {
+		if err := other.HandleEvent(ctx, ev(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, fmt.Sprintf("ward:%d", i))
+	}
+	waitFor(t, "the ward's events on its owner", func() bool { return len(r.got()) >= len(want) })
+	// Let the owner read its inbox a few more times after the last
+	// event was deleted: a stale read would pass it on again.
+	waitFor(t, "the inbox emptied", func() bool {
+		w, err := db.InboxWaiting(ctx, db.ChatLease(bot.ChatKey("sim", "ward")))
+		return err == nil && !w
+	})
+	for after := slow.reads.Load() + 4; slow.reads.Load() < after; {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := r.got(); !slices.Equal(got, want) {
+		t.Errorf("the owner handled %q, want %q: each once, in order", got, want)
 	}
 }
