@@ -316,6 +316,10 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.queue) }},
 		bot.Job{Name: "weekly summaries and badges", Every: o.Tuning.ReviewEvery,
 			Run: func(ctx context.Context) error { return a.motiv.Tick(ctx, a.db) }})
+	if o.Retention > 0 {
+		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "retention", Every: o.Tuning.RetentionEvery,
+			Run: func(ctx context.Context) error { return a.db.PurgeOlder(ctx, o.Retention, o.Clock.Now(), a.log) }})
+	}
 	if caseSvc != nil {
 		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "mentors' digests", Every: o.Tuning.ReviewEvery,
 			Run: func(ctx context.Context) error { return caseSvc.Digest(ctx, a.db) }})
@@ -337,7 +341,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		a.db.SetInstance(name, a.node.TTL())
 		a.queue = a.node
 		for i, j := range scfg.Jobs {
-			scfg.Jobs[i].Run = a.node.Alone("job:"+j.Name, j.Run)
+			scfg.Jobs[i].Run = a.node.Alone("job:"+j.Name, j.Every, j.Run)
 		}
 	}
 	scfg.Queue = a.queue
@@ -454,12 +458,6 @@ func (a *App) Run(ctx context.Context) error {
 	g.Go(func() error { return a.scheduler.Run(gctx) })
 	g.Go(func() error { return a.sender.Run(gctx) })
 
-	if o.Retention > 0 {
-		g.Go(func() error {
-			a.db.KeepFor(gctx, o.Retention, o.Tuning.RetentionEvery, o.Clock, a.log)
-			return nil
-		})
-	}
 	if a.watch != "" {
 		// New and changed lesson files are picked up without a restart.
 		g.Go(func() error {

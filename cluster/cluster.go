@@ -177,13 +177,14 @@ func (n *Node) InTurn(ctx context.Context, key string, fn func(ctx context.Conte
 	return n.cfg.Router.InTurn(ctx, key, fn)
 }
 
-// Alone wraps a program-wide job (spaced review, weekly summaries,
-// mentors' digests) so that one instance at a time runs it: the one that
-// holds the lease name, renewed by each run; another takes it over once
-// the holder stops running it for longer than the lease.
-func (n *Node) Alone(name string, run func(ctx context.Context) error) func(ctx context.Context) error {
+// Alone wraps a program-wide job run every period (spaced review, weekly
+// summaries, mentors' digests, retention's purge) so that one instance
+// at a time runs it: the one that holds the lease name, renewed by each
+// run for two periods (two minutes at least); another takes it over once
+// the holder has missed a run.
+func (n *Node) Alone(name string, every time.Duration, run func(ctx context.Context) error) func(ctx context.Context) error {
+	ttl := max(n.cfg.TTL, 2*time.Minute, 2*every)
 	return func(ctx context.Context) error {
-		ttl := max(n.cfg.TTL, 2*time.Minute)
 		held, err := n.cfg.Store.Lease(ctx, name, n.cfg.Name, ttl, n.cfg.Clock.Now())
 		if err != nil || !held {
 			return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cluster"
+	"github.com/huddlebot/huddle/internal/huddletest"
 	"github.com/huddlebot/huddle/internal/pgtest"
 	"github.com/huddlebot/huddle/store"
 )
@@ -152,7 +153,7 @@ func TestAlone(t *testing.T) {
 			node *node
 			name string
 		}{{n1, "one"}, {n2, "two"}} {
-			job := n.node.Alone("job:weekly summaries", func(context.Context) error { ran = append(ran, n.name); return nil })
+			job := n.node.Alone("job:weekly summaries", time.Minute, func(context.Context) error { ran = append(ran, n.name); return nil })
 			if err := job(context.Background()); err != nil {
 				t.Fatal(err)
 			}
@@ -221,5 +222,50 @@ func TestInboxPassedOnce(t *testing.T) {
 	}
 	if got := r.got(); !slices.Equal(got, want) {
 		t.Errorf("the owner handled %q, want %q: each once, in order", got, want)
+	}
+}
+
+// TestAloneDaily: a daily job (retention's purge) runs once a day over
+// two instances however far apart they started, and the other instance
+// takes it over once its holder has missed a day's run.
+func TestAloneDaily(t *testing.T) {
+	url := pgtest.URL(t)
+	clock := huddletest.NewClock()
+	var ran []string
+	jobs := map[string]func(context.Context) error{}
+	for _, name := range []string{"one", "two"} {
+		db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		n := cluster.New(cluster.Config{Store: db, Router: &router{}, Name: name, TTL: time.Second, Clock: clock})
+		jobs[name] = n.Alone("job:retention", 24*time.Hour, func(context.Context) error { ran = append(ran, name); return nil })
+	}
+	run := func(name string) {
+		if err := jobs[name](context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		// Each instance runs the job a day after its last run; two
+		// started ten minutes after one.
+		run("one")
+		clock.Advance(10 * time.Minute)
+		run("two")
+		clock.Advance(24*time.Hour - 10*time.Minute)
+	}
+	if !slices.Equal(ran, []string{"one", "one", "one"}) {
+		t.Fatalf("the daily job ran on %q, want once a day on the first instance", ran)
+	}
+	// One dies: two's next runs find the lease still held, then take it.
+	ran = nil
+	clock.Advance(10 * time.Minute)
+	for range 3 {
+		run("two")
+		clock.Advance(24 * time.Hour)
+	}
+	if !slices.Equal(ran, []string{"two", "two"}) {
+		t.Errorf("after the first instance stopped, the job ran on %q, want the second's from its second day", ran)
 	}
 }

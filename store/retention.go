@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/huddlebot/huddle/bot"
 )
 
 // Purged counts what a purge removed, or would remove, by what it is.
@@ -207,29 +205,20 @@ func (r *Reader) PurgePreview(ctx context.Context, before time.Time) ([]Purged, 
 	return out, nil
 }
 
-// KeepFor purges what is older than keep now and then every period (a
-// day) until ctx ends, by clock's time (tests pass a fake clock).
-func (d *DB) KeepFor(ctx context.Context, keep, every time.Duration, clock bot.Clock, log *slog.Logger) {
-	now := clock.Now
-	for {
-		got, err := d.Purge(ctx, now().Add(-keep), false, nil)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			log.Error("retention purge", "err", err)
-		}
-		var total int64
-		for _, p := range got {
-			total += p.Rows
-		}
-		if total > 0 {
-			log.Info("retention purge", "older_than", now().Add(-keep).Format(time.DateOnly), "rows", total)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
+// PurgeOlder deletes what is older than keep at now (retention's daily
+// run) and logs how many rows went.
+func (d *DB) PurgeOlder(ctx context.Context, keep time.Duration, now time.Time, log *slog.Logger) error {
+	before := now.Add(-keep)
+	got, err := d.Purge(ctx, before, false, nil)
+	if err != nil {
+		return fmt.Errorf("retention purge: %w", err)
 	}
+	var total int64
+	for _, p := range got {
+		total += p.Rows
+	}
+	if total > 0 {
+		log.Info("retention purge", "older_than", before.Format(time.DateOnly), "rows", total)
+	}
+	return nil
 }
