@@ -194,6 +194,13 @@ type Outbound struct {
 	// answer, ❌ for a wrong one (a platform that allows only some emoji
 	// shows its nearest).
 	React string `json:"react,omitempty"`
+	// Delete, when set, takes down a member's message (its platform id,
+	// Event.MessageID) from the chat: a photo that may show a patient,
+	// until its author has checked it. Where the bot may not (it does not
+	// administer the group), Text goes instead, as a reply to that
+	// message, asking its sender to delete it; a message already gone is
+	// done.
+	Delete string `json:"delete,omitempty"`
 	// PressID, when set, makes the message the answer to that press
 	// (Event.PressID): Text is shown to the member who pressed alone, as a
 	// toast (Telegram's answerCallbackQuery), or nothing where the platform

@@ -32,6 +32,9 @@ func isVoice(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType
 // private chat with the bot (nothing can be checked in a group), or it
 // could not be fetched or read.
 func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []byte, ok bool, err error) {
+	if err := sv.takeDown(tx, s); err != nil {
+		return dm, nil, false, err
+	}
 	dm, err = tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
@@ -43,6 +46,19 @@ func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []by
 		return dm, f.Data, true, nil
 	}
 	return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+}
+
+// takeDown takes a case's photo down from the group it was posted in,
+// before anyone else has looked long at it: what the group sees is the
+// copy its author has checked, and nothing until then. Where the bot may
+// not delete members' messages, the author is asked to.
+func (sv *Service) takeDown(tx bot.Tx, s bot.Session) error {
+	if s.Chat.Type != bot.Group || s.Event.MessageID == "" {
+		return nil
+	}
+	m := bot.ReplyMessage(s, "takedown", tr(s.Lang, "photo_take_down", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	m.Delete = s.Event.MessageID
+	return tx.Enqueue(m, s.Now)
 }
 
 // photoFile is a kept photo as an outbound attachment.

@@ -61,13 +61,33 @@ func (w *world) media() map[string][]byte {
 	return out
 }
 
+// takenDown waits until the member's message m is taken down from its
+// chat: its text and file gone, the file no longer served.
+func (w *world) takenDown(m sim.Message) {
+	w.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for _, got := range w.sim.Messages(context.Background(), m.Chat, m.Seq-1, 0) {
+			if got.ID != m.ID {
+				continue
+			}
+			if _, served := w.sim.File(m.ID); got.Removed && got.File == nil && got.Text == "" && !served {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("%s's photo %s is still in %s after 5s", m.FromName, m.ID, m.Chat)
+		}
+	}
+}
+
 func photo(t *testing.T, w, h int) *bot.File {
 	return &bot.File{Name: "IMG_2041.jpg", MIMEType: "image/jpeg", Data: phototest.Phone(t, w, h)}
 }
 
 // TestCasePhotos follows photos through a case: one sent with /case is
 // kept with its metadata gone (read back from the data folder) and shown
-// to the group only once its author has checked it privately; one sent
+// to the group only once its author has checked it privately, the
+// original taken down from the group at once; one sent
 // into the thread likewise, another discarded (its file deleted); a
 // member with no private chat is asked to open one; the mentor gets the
 // photos with the case, and answers by voice, which the group hears.
@@ -80,14 +100,18 @@ func TestCasePhotos(t *testing.T) {
 	w.say("ward", "zola", "Morning", "")
 
 	// 0. A "photo" that is no picture: she is asked to send it again.
-	w.send("ward", "amina", "/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", "",
+	bad := w.send("ward", "amina", "/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", "",
 		&bot.File{Name: "IMG_0.jpg", MIMEType: "image/jpeg", Data: []byte("not a JPEG at all")})
 	w.expect("ward", ward, "I could not read that photo")
+	w.takenDown(bad)
 	ward = w.last("ward")
 
 	// 1. A photo with /case: held for Amina's check.
-	w.send("ward", "amina", "/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", "", photo(t, 640, 360))
+	// The original is taken down from the group at once: the group
+	// sees only the copy she checks.
+	orig := w.send("ward", "amina", "/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", "", photo(t, 640, 360))
 	w.expect("ward", ward, "Amina, I have sent you your photo privately")
+	w.takenDown(orig)
 	check := w.expect("dm-amina", dm, "Before your case is shared in Ward 3", "Woman of 30, rash")
 	if check.File == nil || check.File.MIMEType != "image/jpeg" || len(check.Options) != 2 {
 		t.Fatalf("the check: file %+v, options %v", check.File, check.Options)
@@ -121,8 +145,9 @@ func TestCasePhotos(t *testing.T) {
 
 	// 2. Zola, who never wrote privately, sends a photo into the thread.
 	before := len(w.media())
-	w.send("ward", "zola", "", post.ID, photo(t, 320, 200))
+	unchecked := w.send("ward", "zola", "", post.ID, photo(t, 320, 200))
 	w.expect("ward", shared.Seq, "Zola, a photo is shared only after you check it privately")
+	w.takenDown(unchecked)
 	if got := len(w.media()); got != before {
 		t.Errorf("a photo nobody checked was kept: %d files, want %d", got, before)
 	}
@@ -142,8 +167,9 @@ func TestCasePhotos(t *testing.T) {
 
 	// 3. Amina adds a second photo into the thread, with a caption.
 	seq := w.last("ward")
-	w.send("ward", "amina", "Day 4: spreading", post.ID, photo(t, 500, 300))
+	second := w.send("ward", "amina", "Day 4: spreading", post.ID, photo(t, 500, 300))
 	acheck := w.expect("dm-amina", check.Seq, "Before your photo is added to case #C1")
+	w.takenDown(second)
 	w.press("dm-amina", "amina", acheck, 0)
 	w.expect("ward", seq, "📷 Photo for case #C1, shared by Amina", "Day 4: spreading")
 

@@ -205,22 +205,40 @@ func TestPhotoCaseInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Her own message shows the photo she sent; the bot's, the clean one.
+	// Her own message was taken down (the original, unchecked photo);
+	// the group sees the bot's clean copy alone, its pixels turned
+	// upright (it has no EXIF tag to turn it by).
 	var widths []int
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if widths, err = chromedp.Run(ctx, chromedp.Evaluate[[]int](`[...document.querySelectorAll(".msg img.photo")].map(i => i.naturalWidth)`)); err != nil {
 			t.Fatal(err)
 		}
-		if len(widths) == 2 && widths[0] > 0 && widths[1] > 0 {
+		if len(widths) == 1 && widths[0] > 0 {
 			break
 		}
 	}
-	// Chrome turns hers by its EXIF tag; the bot's has no tag, its pixels
-	// turned already.
-	if len(widths) != 2 || widths[0] != 360 || widths[1] != 360 {
-		t.Errorf("pictures in the group are %v wide: want hers and the bot's, each upright (360)", widths)
+	if len(widths) != 1 || widths[0] != 360 {
+		t.Errorf("pictures in the group are %v wide: want the bot's alone, upright (360)", widths)
 	}
+	checkRemoved := func(when string) {
+		removed, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".msg.removed")].map(d => d.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(removed) != 1 || !strings.Contains(removed[0], "Amina") || !strings.Contains(removed[0], "Taken down by Huddle") ||
+			strings.Contains(removed[0], "rash") {
+			t.Errorf("%s, removed messages in the page: %q, want Amina's, taken down, nothing of it left", when, removed)
+		}
+	}
+	checkRemoved("as it happened")
 	if hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#attached").hidden`)); !hidden {
 		t.Error("the attachment is still shown after sending")
 	}
+	// A page opened afterwards shows it taken down too (the removal
+	// follows the message in the transcript).
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#text")), browsertest.SimChat("ward-7"),
+		browsertest.SimWaitText("📷 Photo for case #C1, shared by Amina")); err != nil {
+		t.Fatal(err)
+	}
+	checkRemoved("after a reload")
 }

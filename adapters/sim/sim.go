@@ -61,8 +61,13 @@ type Message struct {
 	To    string `json:"to,omitempty"`
 	// React is an emoji the bot put on message ReplyTo (a verdict on a
 	// typed answer).
-	React string    `json:"react,omitempty"`
-	Time  time.Time `json:"time"`
+	React string `json:"react,omitempty"`
+	// Removes marks the bot's taking down of a member's message (its
+	// id): that message's text and file are gone, and Removed is set on
+	// it.
+	Removes string    `json:"removes,omitempty"`
+	Removed bool      `json:"removed,omitempty"`
+	Time    time.Time `json:"time"`
 }
 
 // File describes a document in the transcript; its bytes are served at
@@ -149,6 +154,12 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 		s.rememberSentLocked(m.Key, msg.ID)
 		return msg.ID, nil
 	}
+	if m.Delete != "" {
+		// The simulator's bot administers every group: it may.
+		msg := s.removeLocked(m.ChatID, m.Delete)
+		s.rememberSentLocked(m.Key, msg.ID)
+		return msg.ID, nil
+	}
 	info, ok := s.chats[m.ChatID]
 	if !ok {
 		// A chat from before a restart: the simulator keeps no history.
@@ -168,6 +179,22 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	}
 	s.rememberSentLocked(m.Key, msg.ID)
 	return msg.ID, nil
+}
+
+// removeLocked takes member's message id down from chat: its text and
+// file go, and a record of the removal joins the transcript, so open
+// pages show it.
+func (s *Sim) removeLocked(chat, id string) Message {
+	for i := len(s.msgs) - 1; i >= 0; i-- {
+		if m := &s.msgs[i]; m.ID == id && m.Chat == chat && !m.Bot {
+			s.bytes -= size(*m, s.files)
+			delete(s.files, m.ID)
+			m.Text, m.File, m.Removed = "", nil, true
+			break
+		}
+	}
+	info := s.chats[chat]
+	return s.appendLocked(Message{Chat: chat, ChatType: info.Type, ChatTitle: info.Title, Bot: true, FromName: "Huddle", Removes: id})
 }
 
 // rememberSentLocked keeps the message id sent for key, so a resend is

@@ -665,6 +665,18 @@ func TestCasePhotoAndVoice(t *testing.T) {
 		}
 		return false
 	})
+	// Her original is deleted from the group at once (the bot is an
+	// admin there): the message the bot's note replies to.
+	held := emu.WaitFor(10*time.Second, "the note in the group", hasText("I have sent you your photo privately"))
+	var original int
+	for _, m := range held {
+		if m.ChatID == group.ID && strings.Contains(m.Text, "I have sent you your photo privately") {
+			original = m.ReplyTo
+		}
+	}
+	if dels := emu.Deletions(); original == 0 || !slices.Contains(dels, tgemu.Deletion{ChatID: "-1002", MessageID: original}) {
+		t.Errorf("deleted %+v; want her photo, message %d in the group", dels, original)
+	}
 	emu.Press(aminaDM, amina, check.ID, check.Buttons[0].Data)
 	var shared tgemu.Message
 	emu.WaitFor(10*time.Second, "the photo in the group", func(msgs []tgemu.Message) bool {
@@ -707,4 +719,40 @@ func TestCasePhotoAndVoice(t *testing.T) {
 	if got := emu.Download(heard.Voice.FileID); !bytes.Equal(got, voice) {
 		t.Errorf("the group heard %q, want the mentor's voice note", got)
 	}
+}
+
+// TestCasePhotoWhereBotIsNoAdmin: in a group where the bot may not delete
+// members' messages, a photo sent with /case stays, and the bot asks its
+// sender, in a reply to it, to delete it; nothing else goes wrong.
+func TestCasePhotoWhereBotIsNoAdmin(t *testing.T) {
+	emu, tg := emulated(t)
+	huddletest.Start(t, huddletest.Options{Cases: &cases.Config{}}, tg)
+	group := tgemu.Chat{ID: -1003, Type: "group", Title: "Ward 4"}
+	amina, aminaDM := tgemu.User{ID: 11, FirstName: "Amina"}, tgemu.Chat{ID: 11, Type: "private"}
+	emu.DenyDelete(group)
+	emu.Send(aminaDM, amina, "/start")
+	emu.WaitFor(10*time.Second, "the welcome", hasText("Welcome"))
+	emu.SendFile(group, amina, "photo", "IMG_2041.jpg", "image/jpeg", phototest.Phone(t, 640, 360),
+		"/case Woman of 30, rash on the forearm for 3 days, itchy. What is it?", 0)
+	emu.WaitFor(10*time.Second, "the request to delete it", hasText("I could not remove this photo"))
+	msgs := emu.WaitFor(10*time.Second, "the note in the group", hasText("I have sent you your photo privately"))
+	var ask, held tgemu.Message
+	for _, m := range msgs {
+		switch {
+		case m.ChatID != group.ID:
+		case strings.Contains(m.Text, "I could not remove this photo"):
+			ask = m
+		case strings.Contains(m.Text, "I have sent you your photo privately"):
+			held = m
+		}
+	}
+	if !strings.HasPrefix(ask.Text, "Amina, ") || ask.ReplyTo == 0 || ask.ReplyTo != held.ReplyTo {
+		t.Errorf("the request %q replies to %d, the note to %d: want both to her photo, naming her", ask.Text, ask.ReplyTo, held.ReplyTo)
+	}
+	if dels := emu.Deletions(); len(dels) != 0 {
+		t.Errorf("deleted %+v where the bot may not", dels)
+	}
+	emu.WaitFor(10*time.Second, "the private check", func(msgs []tgemu.Message) bool {
+		return slices.ContainsFunc(msgs, func(m tgemu.Message) bool { return m.ChatID == 11 && m.Photo != nil })
+	})
 }

@@ -48,6 +48,16 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			return "", err
 		}
 		return "", t.react(ctx, m)
+	case m.Delete != "":
+		if err := t.limiter.Wait(ctx); err != nil {
+			return "", err
+		}
+		done, err := t.takeDown(ctx, m)
+		if done || err != nil {
+			return "", err
+		}
+		// The bot may not delete it: its text asks the sender to.
+		m.ReplyTo = m.Delete
 	}
 	sleep, later := t.pace(m.ChatID)
 	if later > 0 {
@@ -426,6 +436,26 @@ func (t *Telegram) react(ctx context.Context, m bot.Outbound) error {
 		return t.classify(err)
 	}
 	return nil
+}
+
+// takeDown deletes a member's message (deleteMessage). It reports done
+// when the message is gone, deleted now or before; false with no error
+// when the bot may not delete it (it is no admin with the right to, or
+// the message is past Telegram's 48 hours).
+func (t *Telegram) takeDown(ctx context.Context, m bot.Outbound) (done bool, err error) {
+	_, err = t.call(ctx, "deleteMessage", tgbotapi.Params{"chat_id": m.ChatID, "message_id": m.Delete})
+	var apiErr *tgbotapi.Error
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &apiErr) && (apiErr.Code == 400 || apiErr.Code == 403):
+		if strings.Contains(strings.ToLower(apiErr.Message), "not found") {
+			return true, nil // "message to delete not found": its sender deleted it
+		}
+		t.log.Info("could not take a member's message down (the bot needs the right to delete messages); asking its sender to", "err", err)
+		return false, nil
+	}
+	return false, t.classify(err)
 }
 
 // photoKey names a media file's bytes: their SHA-256.

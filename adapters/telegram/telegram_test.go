@@ -159,6 +159,53 @@ func TestSendErrors(t *testing.T) {
 	}
 }
 
+// TestTakeDown: a member's message to take down is deleted; one gone
+// already is done; a refusal (no admin) sends the text instead, replying
+// to it; too many requests is retried later, nothing sent meanwhile.
+func TestTakeDown(t *testing.T) {
+	const sent = `{"ok":true,"result":{"message_id":90,"date":1,"chat":{"id":-4001,"type":"group"}}}`
+	tests := []struct {
+		name    string
+		deleted string // deleteMessage's answer
+		status  int
+		methods string // the requests made
+		retry   bool
+	}{
+		{"deleted", `{"ok":true,"result":true}`, 200, "deleteMessage", false},
+		{"gone already", `{"ok":false,"error_code":400,"description":"Bad Request: message to delete not found"}`, 400, "deleteMessage", false},
+		{"no admin", `{"ok":false,"error_code":400,"description":"Bad Request: message can't be deleted"}`, 400, "deleteMessage sendMessage", false},
+		{"too many requests", `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}`, 429, "deleteMessage", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tg, reqs := fakeAPIFunc(t, func(v url.Values) (int, string) {
+				if v.Get("method") == "deleteMessage" {
+					return tt.status, tt.deleted
+				}
+				return 200, sent
+			})
+			_, err := tg.Send(context.Background(), bot.Outbound{ChatID: "-4001", Delete: "77", Text: "Please delete it.", Key: "k"})
+			var retry *bot.RetryError
+			if got := errors.As(err, &retry); got != tt.retry || (err != nil && !tt.retry) {
+				t.Errorf("Send error = %v, want a retry: %v", err, tt.retry)
+			}
+			var methods []string
+			for _, r := range *reqs {
+				methods = append(methods, r.Get("method"))
+				if r.Get("method") == "sendMessage" && (r.Get("reply_to_message_id") != "77" || r.Get("text") != "Please delete it.") {
+					t.Errorf("sent %v, want the text replying to message 77", r)
+				}
+				if r.Get("method") == "deleteMessage" && (r.Get("message_id") != "77" || r.Get("chat_id") != "-4001") {
+					t.Errorf("deleted %v, want message 77 of -4001", r)
+				}
+			}
+			if got := strings.Join(methods, " "); got != tt.methods {
+				t.Errorf("requests %q, want %q", got, tt.methods)
+			}
+		})
+	}
+}
+
 func TestWebhookSecret(t *testing.T) {
 	tg, reqs := fakeAPI(t, 200, `{"ok":true,"result":true}`)
 	var got []bot.Event

@@ -92,6 +92,32 @@ func (w *WhatsApp) groupChanged(evt *events.GroupInfo) {
 	}
 }
 
+// forgetGroup drops group jid from the cache: it is fetched again when
+// next needed.
+func (w *WhatsApp) forgetGroup(jid types.JID) {
+	w.mu.Lock()
+	delete(w.groups, jid.ToNonAD())
+	w.mu.Unlock()
+}
+
+// botAdmin reports whether the bot administers group jid, as last
+// fetched; false for a chat that is no group or a group not fetched.
+func (w *WhatsApp) botAdmin(jid types.JID) bool {
+	if jid.Server != types.GroupServer {
+		return false
+	}
+	w.mu.Lock()
+	g := w.groups[jid.ToNonAD()]
+	w.mu.Unlock()
+	return w.botAdminOf(g)
+}
+
+// botAdminOf reports whether the bot administers group g.
+func (w *WhatsApp) botAdminOf(g *groupInfo) bool {
+	st := w.cli.Store
+	return g != nil && st.ID != nil && g.admin(st.ID.ToNonAD().String(), st.LID.ToNonAD().String())
+}
+
 // admin reports whether user administers group g, by any of its addresses.
 func (g *groupInfo) admin(ids ...string) bool {
 	for _, id := range ids {

@@ -129,9 +129,7 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 			ev.ChatTitle = g.name
 			ev.ChatSize = max(g.size-1, 0) // its participants, the bot left out
 			ev.SenderAdmin = g.admin(sender, alias, info.Sender.ToNonAD().String())
-			if st := w.cli.Store; st.ID != nil {
-				ev.BotAdmin = g.admin(st.ID.ToNonAD().String(), st.LID.ToNonAD().String())
-			}
+			ev.BotAdmin = w.botAdminOf(g)
 		}
 	} else {
 		// A private chat is keyed like its member, so it is one chat

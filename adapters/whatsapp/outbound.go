@@ -83,7 +83,7 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 	}
 	var typing time.Duration
-	if m.React == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
+	if m.React == "" && m.Delete == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
 		typing = typingTime(utf8.RuneCountInString(m.Text))
 	}
 	chatWait, wait := w.pace.reserve(to.String(), w.cfg.Clock.Now(), typing)
@@ -148,6 +148,12 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return id, nil
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 		return "", &bot.RetryError{After: 15 * time.Second, Err: err}
+	case m.Delete != "" && msg.GetProtocolMessage() != nil && errors.Is(err, whatsmeow.ErrServerReturnedError):
+		// WhatsApp refused to delete it: the bot is no longer an admin.
+		// The group's admins are fetched again, and the next try asks
+		// the sender to delete it if that is so.
+		w.forgetGroup(to)
+		return "", &bot.RetryError{After: 5 * time.Second, Err: err}
 	}
 	return "", fmt.Errorf("send to %s: %w", to, err)
 }
@@ -190,6 +196,15 @@ func (w *WhatsApp) derive(purpose, key string) []byte {
 // quote and mentions. It depends only on m, the chat and the id, so a retry
 // request is answered with the very message first sent.
 func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2E.Message {
+	if m.Delete != "" {
+		target, sender := parseMsgRef(m.Delete)
+		if w.botAdmin(to) {
+			// A group admin deletes a member's message for everyone.
+			return w.cli.BuildRevoke(to, sender, target)
+		}
+		// The bot may not delete it: its text asks the sender to.
+		m.ReplyTo = m.Delete
+	}
 	if m.React != "" && m.ReplyTo != "" {
 		target, sender := parseMsgRef(m.ReplyTo)
 		key := w.cli.BuildMessageKey(to, sender, target)

@@ -109,6 +109,33 @@ func TestSendBuildsExactProtobufs(t *testing.T) {
 			},
 		},
 		{
+			// The bot administers the group: a member's photo is deleted
+			// for everyone, as an admin does.
+			name: "taking down a member's message",
+			out:  bot.Outbound{ChatID: group.String(), Delete: "M1/" + amina.lid.String(), Text: "Amina, please delete it.", Key: "k6"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
+					Type: waE2E.ProtocolMessage_REVOKE.Enum(),
+					Key: &waCommon.MessageKey{RemoteJID: proto.String(group.String()), FromMe: proto.Bool(false),
+						ID: proto.String("M1"), Participant: proto.String(amina.lid.String())},
+				}}
+			},
+		},
+		{
+			// In the older group the bot is no admin: it asks instead.
+			name: "asking a member to delete a message where the bot is no admin",
+			out:  bot.Outbound{ChatID: pnGroup.String(), Delete: "M2/" + amina.pn.String(), Text: "Amina, please delete it.", Key: "k7"},
+			want: func(*WhatsApp, string) *waE2E.Message {
+				return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
+					Text: proto.String("Amina, please delete it."),
+					ContextInfo: &waE2E.ContextInfo{
+						StanzaID: proto.String("M2"), Participant: proto.String(amina.pn.String()),
+						QuotedMessage: &waE2E.Message{Conversation: proto.String("")},
+					},
+				}}
+			},
+		},
+		{
 			name: "single-choice quiz as a poll",
 			out:  bot.Outbound{ChatID: group.String(), Text: question, Options: options, Key: "run:7:3:q"},
 			want: func(w *WhatsApp, key string) *waE2E.Message {
@@ -200,6 +227,41 @@ func TestSendBuildsExactProtobufs(t *testing.T) {
 				t.Errorf("retry request served %v; want the message sent", again)
 			}
 		})
+	}
+}
+
+// TestTakeDownRefused: WhatsApp refuses to delete a member's message
+// (the bot was made no admin, and the cache did not know yet): the send is
+// retried, with the group's admins fetched again, and then asks the
+// member to delete it.
+func TestTakeDownRefused(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	amina := nurses[0]
+	out := bot.Outbound{ChatID: group.String(), Delete: "M1/" + amina.lid.String(), Text: "Amina, please delete it.", Key: "td"}
+	h.w.group(ctx, group) // cached while the bot is an admin
+	demoted := nurseGroup(theBot)
+	demoted.Participants[0].IsAdmin = false
+	h.net.mu.Lock()
+	h.net.groups[group] = demoted
+	h.net.fail = fmt.Errorf("%w 403", whatsmeow.ErrServerReturnedError)
+	h.net.mu.Unlock()
+	_, err := h.w.Send(ctx, out)
+	var retry *bot.RetryError
+	if !errors.As(err, &retry) {
+		t.Fatalf("a refused deletion: %v, want it retried", err)
+	}
+	h.net.mu.Lock()
+	h.net.fail = nil
+	h.net.mu.Unlock()
+	if _, err := h.w.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	sent := h.net.messages()
+	last := sent[len(sent)-1].msg
+	if last.GetExtendedTextMessage().GetText() != "Amina, please delete it." || last.GetExtendedTextMessage().GetContextInfo().GetStanzaID() != "M1" {
+		t.Errorf("after the refusal the bot sent %v, want its request replying to her message", last)
 	}
 }
 

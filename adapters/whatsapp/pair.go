@@ -152,10 +152,8 @@ func (w *WhatsApp) Status(ctx context.Context) Status {
 		return st
 	}
 	for _, g := range groups {
-		info := newGroupInfo(g)
-		own := w.cli.Store
 		st.Groups = append(st.Groups, GroupStatus{ID: g.JID.String(), Name: g.Name, Members: len(g.Participants),
-			BotAdmin: info.admin(own.ID.ToNonAD().String(), own.LID.ToNonAD().String())})
+			BotAdmin: w.botAdminOf(newGroupInfo(g))})
 	}
 	sort.Slice(st.Groups, func(i, j int) bool { return st.Groups[i].Name < st.Groups[j].Name })
 	return st

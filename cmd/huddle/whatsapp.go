@@ -171,12 +171,18 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				return exitError{"not connected"}
 			}
 			fmt.Fprintf(out, "connected: yes\ngroups:    %d\n", len(st.Groups))
+			notAdmin := 0
 			for _, g := range st.Groups {
 				admin := ""
 				if g.BotAdmin {
 					admin = ", bot is admin"
+				} else {
+					notAdmin++
 				}
 				fmt.Fprintf(out, "  %s (%d members%s)\n", g.Name, g.Members, admin)
+			}
+			if notAdmin > 0 {
+				fmt.Fprintln(out, "Where the bot is no admin it cannot take down a case's photo before its author has checked it; it asks the author to delete it.")
 			}
 			if st.ConnectErr != nil {
 				return st.ConnectErr

@@ -246,6 +246,27 @@ func (e *Emulator) Pins() []Pin {
 	return out
 }
 
+// DenyDelete takes from the bot the right to delete members' messages in
+// chat (it is no admin there): deleteMessage fails as on Telegram.
+func (e *Emulator) DenyDelete(chat Chat) {
+	e.t.Helper()
+	e.post("/denyDelete", map[string]any{"chat_id": chat.ID})
+}
+
+// Deletion is a member's message the bot deleted (deleteMessage).
+type Deletion struct {
+	ChatID    string `json:"chat_id"`
+	MessageID int    `json:"message_id"`
+}
+
+// Deletions lists the messages the bot deleted, in order.
+func (e *Emulator) Deletions() []Deletion {
+	e.t.Helper()
+	var out []Deletion
+	e.list("/deletions", &out)
+	return out
+}
+
 // Reaction is an emoji the bot put on a message (setMessageReaction).
 type Reaction struct {
 	ChatID    string `json:"chat_id"`

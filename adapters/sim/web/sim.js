@@ -89,6 +89,13 @@ function append(batch) {
   }
   const byId = new Map(state.messages.map((m) => [m.id, m]));
   for (const m of shown) {
+    if (m.removes) {
+      // The bot took a member's message down (a case's photo, until its
+      // author has checked it).
+      const target = log.querySelector(`.msg[data-id="${CSS.escape(m.removes)}"]`);
+      if (target) removed(target);
+      continue;
+    }
     if (m.react) {
       // The bot's verdict on a typed answer: an emoji under it.
       const target = log.querySelector(`.msg[data-id="${CSS.escape(m.reply_to || "")}"]`);
@@ -166,6 +173,17 @@ function append(batch) {
   }
   markMine();
   log.scrollTop = log.scrollHeight;
+}
+
+// removed shows a member's message the bot took down: its sender and a
+// note, nothing of what it held.
+function removed(div) {
+  for (const el of [...div.children]) if (!el.classList.contains("who")) el.remove();
+  div.classList.add("removed");
+  const note = document.createElement("span");
+  note.className = "text";
+  note.textContent = "🚫 Taken down by Huddle";
+  div.append(note);
 }
 
 function size(bytes) {

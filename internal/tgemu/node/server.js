@@ -192,6 +192,27 @@ app.post("/bot:token/pinChatMessage", (req, res) => {
   pins.push({ botToken: req.params.token, chat_id: String(chatId), message_id: Number(messageId) });
   res.json({ ok: true, result: true });
 });
+// Deleting members' messages (deleteMessage), by Telegram's rules: the
+// bot may where it is an admin with the right to (every chat here, but
+// those POST /denyDelete names), and a message deleted once is "not
+// found". Listed by POST /deletions.
+const deletions = [];
+const noDelete = new Set();
+app.post("/bot:token/deleteMessage", (req, res) => {
+  const { chat_id: chatId, message_id: messageId } = req.body;
+  if (!chatId || !messageId) return badRequest(res, "chat_id and message_id are required");
+  if (noDelete.has(String(chatId))) return badRequest(res, "message can't be deleted");
+  if (deletions.some((d) => d.chat_id === String(chatId) && d.message_id === Number(messageId))) {
+    return badRequest(res, "message to delete not found");
+  }
+  deletions.push({ botToken: req.params.token, chat_id: String(chatId), message_id: Number(messageId) });
+  res.json({ ok: true, result: true });
+});
+app.post("/denyDelete", (req, res) => {
+  noDelete.add(String(req.body.chat_id));
+  res.json({ ok: true, result: true });
+});
+app.post("/deletions", (req, res) => res.json({ ok: true, result: deletions.filter((d) => d.botToken === req.body.token) }));
 app.post("/pins", (req, res) => res.json({ ok: true, result: pins.filter((p) => p.botToken === req.body.token) }));
 app.post("/toasts", (req, res) => res.json({ ok: true, result: toasts.filter((t) => t.botToken === req.body.token) }));
 app.post("/reactions", (req, res) => res.json({ ok: true, result: reactions.filter((r) => r.botToken === req.body.token) }));
