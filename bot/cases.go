@@ -110,6 +110,8 @@ type Cases interface {
 	// Check acts on a case whose NextCheck has come: escalation, reminders,
 	// reassignment, overdue notices.
 	Check(tx Tx, c Case, now time.Time) error
+	// IsMentor reports whether m mentors a queue (for /help).
+	IsMentor(tx Tx, m Member) (bool, error)
 }
 
 // Engagement kinds of case discussions.

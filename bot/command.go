@@ -20,7 +20,9 @@ type Command struct {
 	// nil for none.
 	Usage func(lang string) string
 	// Help says what it does in a language, in a few words; a command
-	// without Help is left out of /help (mentor and staff commands).
+	// without Help is left out of /help. /help lists the members'
+	// commands to everyone, the admins' to a group's admins in the group,
+	// and the mentors' and staff's to them in private.
 	Help func(lang string) string
 	// Where says in which chats it works; the router refuses it elsewhere.
 	Where Where
@@ -152,20 +154,36 @@ func (cs *commandSet) option(data string) (OptionHandler, bool) {
 	return OptionHandler{}, false
 }
 
-// help lists the members' commands that have help, in lang, in the order
-// they were registered.
-func (cs *commandSet) help(lang string) string {
+// help lists the commands with help that the asker may use here, in
+// lang, in the order they were registered: the members' first, then a
+// section for each other role the asker has (roles says which).
+func (cs *commandSet) help(lang string, roles map[Role]bool) string {
 	var b strings.Builder
-	b.WriteString(tr(lang, "help_head"))
-	for _, c := range cs.list {
-		if c.Help == nil || c.Who != Members {
+	for _, sec := range []struct {
+		who  Role
+		head string
+	}{{Members, "help_head"}, {Admins, "help_admins"}, {Mentors, "help_mentors"}, {Staff, "help_staff"}} {
+		if sec.who != Members && !roles[sec.who] {
 			continue
 		}
-		b.WriteString("\n/" + c.Name)
-		if c.Usage != nil {
-			b.WriteString(" " + c.Usage(lang))
+		n := 0
+		for _, c := range cs.list {
+			if c.Help == nil || c.Who != sec.who {
+				continue
+			}
+			if n == 0 {
+				if b.Len() > 0 {
+					b.WriteString("\n\n")
+				}
+				b.WriteString(tr(lang, sec.head))
+			}
+			n++
+			b.WriteString("\n/" + c.Name)
+			if c.Usage != nil {
+				b.WriteString(" " + c.Usage(lang))
+			}
+			b.WriteString(tr(lang, "help_sep") + c.Help(lang))
 		}
-		b.WriteString(tr(lang, "help_sep") + c.Help(lang))
 	}
 	return b.String()
 }

@@ -58,6 +58,42 @@ func TestHelpFromTheTable(t *testing.T) {
 	}
 }
 
+// TestHelpByRole: /help adds to the members' commands those of the
+// asker's other roles that are of use where they ask: a mentor's in
+// private (not shown to the whole group), the staff's in private, the
+// group admins' (staff count) in the group.
+func TestHelpByRole(t *testing.T) {
+	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "sim", ID: "lead"}},
+		Cases: &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "zola"}}}}})
+	for _, tc := range []struct {
+		chat, who string
+		want, not []string
+	}{
+		{"dm-amina", "amina", []string{"Commands:", "/case TEXT"}, []string{"For mentors:", "For program staff:", "For the group's admins:", "/answer", "/assign"}},
+		{"dm-zola", "zola", []string{"Commands:", "For mentors:", "/answer NUMBER TEXT: answer a case", "/take NUMBER: take a waiting case",
+			"/queue: your cases", "/helpful: mark a peer's reply"}, []string{"For program staff:", "/mentor", "/assign"}},
+		{"ward", "zola", []string{"Commands:"}, []string{"For mentors:", "/answer", "For the group's admins:"}},
+		{"dm-lead", "lead", []string{"For mentors:", "/answer NUMBER TEXT", "For program staff:", "/mentor [add|remove QUEUE]: list the mentors"},
+			[]string{"For the group's admins:", "/assign"}},
+		{"ward", "lead", []string{"For the group's admins:", "/assign ID: start a lesson", "/unassign ID", "/data light|full"},
+			[]string{"For mentors:", "For program staff:", "/mentor"}},
+	} {
+		seq := h.last(tc.chat)
+		h.post(tc.chat, tc.who, tc.who, "/help", "")
+		got := h.wait(tc.chat, seq, "Commands:").Text
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s's help in %s lacks %q:\n%s", tc.who, tc.chat, w, got)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(got, n) {
+				t.Errorf("%s's help in %s has %q:\n%s", tc.who, tc.chat, n, got)
+			}
+		}
+	}
+}
+
 // TestWhereAndWho: the router refuses a command where it does not work and
 // to who may not use it, naming it.
 func TestWhereAndWho(t *testing.T) {

@@ -529,7 +529,11 @@ func ReplyMessage(s Session, tag, text string, opts ...Option) Outbound {
 func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 	c := r.commands.get(name)
 	if c == nil {
-		return Reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+r.commands.help(s.Lang))
+		list, err := r.helpFor(tx, s)
+		if err != nil {
+			return err
+		}
+		return Reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+list)
 	}
 	refuse := ""
 	switch {
@@ -543,6 +547,8 @@ func (r *Router) command(tx Tx, s Session, name string, args []string) error {
 		refuse = "admin_only"
 	}
 	if refuse != "" {
+		// Logged for the program by member number, not name or phone.
+		r.log.Info("command refused", "command", c.Name, "why", refuse, "member", s.Member.ID, "channel", s.Chat.Channel)
 		return Reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
 	}
 	return c.Run(tx, s, args)

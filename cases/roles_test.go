@@ -138,7 +138,7 @@ func TestMentorCommand(t *testing.T) {
 	// Others are refused, and it is logged; in a group it must go private.
 	amina := w.last("dm-amina")
 	w.say("dm-amina", "amina", "/mentor add obstetrics sim:amina", "")
-	w.expect("dm-amina", amina, "Only programme staff can do that.")
+	w.expect("dm-amina", amina, "Only program staff can use /mentor.")
 	if !strings.Contains(logs.String(), "command refused") || !strings.Contains(logs.String(), "command=mentor") {
 		t.Errorf("the refusal is not logged:\n%s", logs)
 	}

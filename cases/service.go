@@ -121,13 +121,13 @@ func (sv *Service) Commands() []bot.Command {
 		{Name: "cases", Usage: text("usage_words"), Help: text("help_cases"), Run: func(tx bot.Tx, s bot.Session, args []string) error {
 			return sv.search(tx, s, strings.Join(args, " "))
 		}},
-		{Name: "answer", Who: bot.Mentors, Run: sv.answerCommand},
-		{Name: "queue", Who: bot.Mentors, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, _ []string) error { return sv.queue(tx, s) }},
-		{Name: "take", Who: bot.Mentors, Run: onCase("take", sv.take)},
-		{Name: "pass", Who: bot.Mentors, Run: onCase("pass", sv.pass)},
-		{Name: "close", Who: bot.Mentors, Run: onCase("close", sv.close)},
+		{Name: "answer", Usage: text("usage_answer"), Help: text("help_answer"), Who: bot.Mentors, Run: sv.answerCommand},
+		{Name: "queue", Help: text("help_queue"), Who: bot.Mentors, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, _ []string) error { return sv.queue(tx, s) }},
+		{Name: "take", Usage: text("usage_case"), Help: text("help_take"), Who: bot.Mentors, Run: onCase("take", sv.take)},
+		{Name: "pass", Usage: text("usage_case"), Help: text("help_pass"), Who: bot.Mentors, Run: onCase("pass", sv.pass)},
+		{Name: "close", Usage: text("usage_case"), Help: text("help_close"), Who: bot.Mentors, Run: onCase("close", sv.close)},
 		{Name: "helpful", Who: bot.Mentors, Where: bot.InGroup, Help: text("help_helpful"), Run: sv.helpful},
-		{Name: "mentor", Aliases: []string{"mentors"}, Who: bot.Mentors, Run: sv.mentorCommand},
+		{Name: "mentor", Aliases: []string{"mentors"}, Usage: text("usage_mentor"), Help: text("help_mentor"), Who: bot.Staff, Run: sv.mentorCommand},
 	}
 }
 
@@ -260,6 +260,12 @@ func (sv *Service) refuse(tx bot.Tx, s bot.Session, tag, key string) error {
 
 func (sv *Service) isStaff(m bot.Member) bool {
 	return slices.ContainsFunc(sv.cfg.Staff, func(r bot.StaffRef) bool { return r.Matches(m) })
+}
+
+// IsMentor reports whether m mentors a queue, by the config or added by
+// staff.
+func (sv *Service) IsMentor(tx bot.Tx, m bot.Member) (bool, error) {
+	return sv.isMentor(tx, m, "")
 }
 
 // isMentor reports whether m mentors queue (any queue when queue is "").
