@@ -337,7 +337,15 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 			name, _ = os.Hostname()
 		}
 		a.node = cluster.New(cluster.Config{Store: a.db, Router: a.router, Name: name, TTL: o.ChatLease,
-			Clock: o.Clock, Logger: a.log.With("instance", name)})
+			Clock: o.Clock, Logger: a.log.With("instance", name), OnInstances: func(n int) {
+				// The channels' overall rates are the bot's: each instance
+				// sends at its share.
+				for _, ch := range o.Channels {
+					if s, ok := ch.(bot.RateShared); ok {
+						s.ShareRate(n)
+					}
+				}
+			}})
 		a.db.SetInstance(name, a.node.TTL())
 		a.queue = a.node
 		for i, j := range scfg.Jobs {
@@ -456,7 +464,18 @@ func (a *App) Run(ctx context.Context) error {
 		g.Go(func() error { return a.node.Run(gctx) })
 	}
 	g.Go(func() error { return a.scheduler.Run(gctx) })
-	g.Go(func() error { return a.sender.Run(gctx) })
+	g.Go(func() error {
+		if a.node != nil {
+			// Joining others, this instance sends once they have made
+			// room for its share of the channels' rates.
+			select {
+			case <-a.node.Settled():
+			case <-gctx.Done():
+				return nil
+			}
+		}
+		return a.sender.Run(gctx)
+	})
 
 	if a.watch != "" {
 		// New and changed lesson files are picked up without a restart.

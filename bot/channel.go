@@ -104,6 +104,15 @@ type Expiring interface {
 	MaxAge() time.Duration
 }
 
+// RateShared is implemented by a channel whose platform limits the bot's
+// messages a second in all, whichever instance sends them (Telegram's 30
+// a second): with several instances sharing a database, each is told how
+// many run and sends at its share of the rate, and a dead instance's
+// share is taken up by the others.
+type RateShared interface {
+	ShareRate(instances int)
+}
+
 // RetryError asks the sender to wait before the next attempt (a platform's
 // rate limit, Telegram's retry_after).
 type RetryError struct {

@@ -47,7 +47,15 @@ type Store interface {
 	DoneInbox(ctx context.Context, ids []int64) error
 	// Orphans lists the leases of chats with work waiting and no owner.
 	Orphans(ctx context.Context, now time.Time, limit int) ([]string, error)
+	// LiveLeases lists the leases starting with prefix someone holds.
+	LiveLeases(ctx context.Context, prefix string, now time.Time) ([]string, error)
+	// Release gives up holder's lease name.
+	Release(ctx context.Context, name, holder string) error
 }
+
+// instancePrefix begins each running instance's own lease, which it
+// renews with its chats': the instances alive are those whose lease is.
+const instancePrefix = "instance:"
 
 // Router is where a Node passes the events and the scheduler's work of
 // the chats it owns: the bot's Router.
@@ -70,6 +78,10 @@ type Config struct {
 	Clock bot.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// OnInstances, when set, is told how many instances are running
+	// (this one among them) when Run starts and whenever that changes:
+	// the channels share the bot's rate among them.
+	OnInstances func(n int)
 }
 
 // Node is one instance's part: a bot.Handler for its channels and a
@@ -94,6 +106,11 @@ type Node struct {
 	// finished holds the inbox rows handled and deleted since passInbox
 	// last read the inbox.
 	finished []int64
+	// instances is how many instances were running at the last count.
+	instances int
+	// settled is closed once the other instances have counted this one.
+	settled     chan struct{}
+	settledOnce sync.Once
 }
 
 var (
@@ -115,7 +132,7 @@ func New(cfg Config) *Node {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Node{cfg: cfg, owned: make(map[string]time.Time), inFlight: make(map[int64]bool)}
+	return &Node{cfg: cfg, owned: make(map[string]time.Time), inFlight: make(map[int64]bool), settled: make(chan struct{})}
 }
 
 // TTL is how long a chat's lease lasts unrenewed.
@@ -248,12 +265,31 @@ func (n *Node) Run(ctx context.Context) error {
 	defer renew.Stop()
 	adopt := time.NewTicker(max(n.cfg.Poll*10, time.Second))
 	defer adopt.Stop()
+	n.count(ctx)
+	settle := time.Duration(0)
+	if n.Instances() != 1 {
+		// Others run: they count this instance within a quarter of the
+		// lease (or it could not count them).
+		settle = n.cfg.TTL / 2
+	}
+	settleTimer := time.AfterFunc(settle, n.settle)
+	defer settleTimer.Stop()
+	defer func() {
+		// Stopped: the others need not wait out the lease to take up
+		// this instance's share.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := n.cfg.Store.Release(ctx, instancePrefix+n.cfg.Name, n.cfg.Name); err != nil {
+			n.cfg.Logger.Warn("release instance lease", "err", err)
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-renew.C:
 			n.renew(ctx)
+			n.count(ctx)
 		case <-adopt.C:
 			n.adopt(ctx)
 		case <-poll.C:
@@ -287,6 +323,52 @@ func (n *Node) renew(ctx context.Context) {
 	for k := range held {
 		n.owned[k] = now.Add(n.trust())
 	}
+}
+
+// count renews this instance's own lease and counts the instances whose
+// leases are live; OnInstances hears of a change.
+func (n *Node) count(ctx context.Context) {
+	now := n.cfg.Clock.Now()
+	if _, err := n.cfg.Store.Lease(ctx, instancePrefix+n.cfg.Name, n.cfg.Name, n.cfg.TTL, now); err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Logger.Error("renew instance lease", "err", err)
+		}
+		return
+	}
+	live, err := n.cfg.Store.LiveLeases(ctx, instancePrefix, now)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.cfg.Logger.Error("count instances", "err", err)
+		}
+		return
+	}
+	count := max(len(live), 1)
+	n.mu.Lock()
+	changed := count != n.instances
+	n.instances = count
+	n.mu.Unlock()
+	if changed {
+		n.cfg.Logger.Info("instances running", "instances", count)
+		if n.cfg.OnInstances != nil {
+			n.cfg.OnInstances(count)
+		}
+	}
+}
+
+// Settled is closed once the other instances running have counted this
+// one (at once when it runs alone, half a lease after Run started
+// otherwise): until then they send at their shares of the bot's rate
+// without it, so it sends nothing.
+func (n *Node) Settled() <-chan struct{} { return n.settled }
+
+func (n *Node) settle() { n.settledOnce.Do(func() { close(n.settled) }) }
+
+// Instances is how many instances were running at the last count (every
+// quarter of the lease), this one among them; 0 before Run.
+func (n *Node) Instances() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.instances
 }
 
 // adopt takes the chats that have work waiting and no owner (their owner

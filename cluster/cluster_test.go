@@ -269,3 +269,62 @@ func TestAloneDaily(t *testing.T) {
 		t.Errorf("after the first instance stopped, the job ran on %q, want the second's from its second day", ran)
 	}
 }
+
+// TestInstancesCounted: each node counts the instances running, itself
+// among them, and hears of a change within a quarter of the lease: one
+// that joins settles (may send) only once the others have counted it;
+// one that stops releases its own lease at once; one that dies is
+// counted out once its lease lapses.
+func TestInstancesCounted(t *testing.T) {
+	url := pgtest.URL(t)
+	const ttl = 800 * time.Millisecond
+	settled := func(n *node) bool {
+		select {
+		case <-n.Settled():
+			return true
+		default:
+			return false
+		}
+	}
+	n1 := start(t, url, "one", ttl)
+	waitFor(t, "one instance counted", func() bool { return n1.Instances() == 1 })
+	waitFor(t, "the first instance settled", func() bool { return settled(n1) })
+	// Two joins one: it sends nothing until one has counted it, so that
+	// together they keep within the bot's rate.
+	n2 := start(t, url, "two", ttl)
+	waitFor(t, "two instances counted by the new one", func() bool { return n2.Instances() == 2 })
+	if settled(n2) && n1.Instances() != 2 {
+		t.Error("the second instance settled before the first counted it")
+	}
+	waitFor(t, "the second instance settled", func() bool { return settled(n2) })
+	if n1.Instances() != 2 {
+		t.Errorf("the second instance settled while the first counts %d", n1.Instances())
+	}
+	n3 := start(t, url, "three", ttl)
+	for _, n := range []*node{n1, n2, n3} {
+		waitFor(t, "three instances counted", func() bool { return n.Instances() == 3 })
+	}
+	// Three stops: it gives up its lease, and the others count two well
+	// before the lease could have lapsed.
+	n3.stop()
+	<-n3.done
+	stopped := time.Now()
+	for _, n := range []*node{n1, n2} {
+		waitFor(t, "two instances counted", func() bool { return n.Instances() == 2 })
+	}
+	if took := time.Since(stopped); took >= ttl {
+		t.Errorf("the stop was counted after %s, as if the lease (%s) had lapsed", took, ttl)
+	}
+	// An instance that died (its lease held, not renewed) counts until
+	// the lease lapses.
+	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Lease(context.Background(), "instance:ghost", "ghost", ttl, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the dead instance counted", func() bool { return n1.Instances() == 3 })
+	waitFor(t, "the dead instance counted out", func() bool { return n1.Instances() == 2 && n2.Instances() == 2 })
+}

@@ -31,6 +31,26 @@ func (d *DB) Lease(ctx context.Context, name, holder string, ttl time.Duration, 
 	return got == holder, nil
 }
 
+// LiveLeases lists the names of the leases starting with prefix that
+// someone holds at now, in order.
+func (d *DB) LiveLeases(ctx context.Context, prefix string, now time.Time) ([]string, error) {
+	rows, err := d.read.QueryContext(ctx, `SELECT name FROM leases
+		WHERE substr(name, 1, length(?1)) = ?1 AND expires_at > ?2 ORDER BY name`, prefix, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("leases %s…: %w", prefix, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("leases %s…: %w", prefix, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
 // Release gives up holder's lease name, so another instance need not
 // wait for it to lapse.
 func (d *DB) Release(ctx context.Context, name, holder string) error {

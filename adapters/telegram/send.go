@@ -324,12 +324,34 @@ func (t *Telegram) slowDown() {
 func (t *Telegram) speedUp() {
 	t.paceMu.Lock()
 	defer t.paceMu.Unlock()
-	full := rate.Limit(t.cfg.Rate)
+	full := t.full()
 	if t.limiter.Limit() >= full || t.now().Sub(t.slowedAt) < time.Minute {
 		return
 	}
 	t.limiter.SetLimit(min(t.limiter.Limit()*2, full))
 	t.slowedAt = t.now()
+}
+
+// full is this instance's share of the configured rate; paceMu held.
+func (t *Telegram) full() rate.Limit {
+	return rate.Limit(t.cfg.Rate / float64(max(t.share, 1)))
+}
+
+// ShareRate makes this instance send at its share of the configured rate,
+// instances running in all: Telegram's limit is the bot's, whichever
+// instance sends. A rate slowed after a "too many requests" stays slowed
+// (within the new share), and climbs back to it.
+func (t *Telegram) ShareRate(instances int) {
+	t.paceMu.Lock()
+	defer t.paceMu.Unlock()
+	old := t.full()
+	t.share = max(instances, 1)
+	if t.limiter.Limit() >= old {
+		t.limiter.SetLimit(t.full())
+	} else {
+		t.limiter.SetLimit(min(t.limiter.Limit(), t.full()))
+	}
+	t.log.Info("sending at this instance's share of the rate", "instances", t.share, "per_second", float64(t.full()))
 }
 
 // classify maps a Bot API error to the errors bot.Sender acts on.

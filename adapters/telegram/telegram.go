@@ -44,8 +44,9 @@ type Config struct {
 	Webhook       bool
 	WebhookURL    string
 	WebhookSecret string
-	// Rate is the most messages a second sent in all; 25 by default, under
-	// Telegram's 30.
+	// Rate is the most messages a second the bot sends in all; 25 by
+	// default, under Telegram's 30. Several instances share it
+	// (ShareRate).
 	Rate float64
 	// PollTimeout is the long-poll time; 30s by default.
 	PollTimeout time.Duration
@@ -84,6 +85,9 @@ type Telegram struct {
 	// firstSend is when this process first paced a message; guarded by
 	// paceMu.
 	firstSend time.Time
+	// share is how many instances share Rate (ShareRate); guarded by
+	// paceMu.
+	share int
 	// now and sleep are the clock of pacing: real time but in tests.
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
@@ -110,7 +114,10 @@ type groupSize struct {
 // joining or leaving asks again at once.
 const sizeEvery = time.Hour
 
-var _ bot.Channel = (*Telegram)(nil)
+var (
+	_ bot.Channel    = (*Telegram)(nil)
+	_ bot.RateShared = (*Telegram)(nil)
+)
 
 // New returns the Telegram channel. It does not reach Telegram: Run checks
 // the token and keeps trying while Telegram cannot be reached.

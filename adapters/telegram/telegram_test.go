@@ -542,12 +542,12 @@ func TestClipUTF16(t *testing.T) {
 // TestTooManyRequestsSlowsDown: a 429 makes its chat wait retry_after and
 // halves the overall rate, once for the refusals of one second; after a
 // quiet minute the rate doubles back up to the configured one, and no
-// further.
+// further. Shared by several instances, each climbs back to its share.
 func TestTooManyRequestsSlowsDown(t *testing.T) {
 	calls := 0
-	tg, _ := fakeAPIFunc(t, func(url.Values) (int, string) {
+	tg, _ := fakeAPIFunc(t, func(v url.Values) (int, string) {
 		calls++
-		if calls <= 3 {
+		if calls <= 3 || v.Get("chat_id") == "45" {
 			return 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}`
 		}
 		return 200, `{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":42,"type":"private"}}}`
@@ -569,17 +569,28 @@ func TestTooManyRequestsSlowsDown(t *testing.T) {
 		retry  bool
 		perSec float64 // the overall rate after
 		burst  bool    // sent in the same second as the step before
+		share  int     // instances running, told before sending; 0 unchanged
 	}{
-		{"first 429", "42", 0, true, 500, false},
-		{"second 429, another chat", "43", 0, true, 250, false},
-		{"third 429 in the same second: one burst", "44", 0, true, 250, true},
-		{"sent, still slow", "42", 0, false, 250, false},
-		{"a quiet minute: doubled", "42", time.Minute, false, 500, false},
-		{"not yet another minute", "42", 10 * time.Second, false, 500, false},
-		{"another quiet minute: the configured rate", "42", time.Minute, false, 1000, false},
-		{"no higher", "42", time.Minute, false, 1000, false},
+		{"first 429", "42", 0, true, 500, false, 0},
+		{"second 429, another chat", "43", 0, true, 250, false, 0},
+		{"third 429 in the same second: one burst", "44", 0, true, 250, true, 0},
+		{"sent, still slow", "42", 0, false, 250, false, 0},
+		{"a quiet minute: doubled", "42", time.Minute, false, 500, false, 0},
+		{"not yet another minute", "42", 10 * time.Second, false, 500, false, 0},
+		{"another quiet minute: the configured rate", "42", time.Minute, false, 1000, false, 0},
+		{"no higher", "42", time.Minute, false, 1000, false, 0},
+		{"four instances: a quarter each", "42", 0, false, 250, false, 4},
+		{"429 while shared: halved", "45", 0, true, 125, false, 0},
+		{"two instances: still slow", "42", 0, false, 125, false, 2},
+		{"a quiet minute: doubled", "42", time.Minute, false, 250, false, 0},
+		{"another quiet minute: half the configured rate", "42", time.Minute, false, 500, false, 0},
+		{"no higher than the share", "42", time.Minute, false, 500, false, 0},
+		{"alone again: the configured rate", "42", 0, false, 1000, false, 1},
 	}
 	for _, s := range steps {
+		if s.share > 0 {
+			tg.ShareRate(s.share)
+		}
 		now = now.Add(s.later)
 		err := send(s.chat, s.burst)
 		var r *bot.RetryError

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -60,6 +61,7 @@ type Server struct {
 	nextMsg   int
 	calls     map[string]int
 	tooMany   int
+	tooManyBy map[string]int
 	global    []time.Time
 	chatLast  map[int64]time.Time
 	group     map[int64][]time.Time
@@ -188,8 +190,10 @@ func (s *Server) SetSize(chat Chat, n int) {
 type Stats struct {
 	// Calls counts requests by method.
 	Calls map[string]int
-	// TooMany counts 429 answers.
-	TooMany int
+	// TooMany counts 429 answers; TooManyBy counts them by the limit
+	// passed ("second", "chat", "group").
+	TooMany   int
+	TooManyBy map[string]int
 	// Reactions counts setMessageReaction calls answered.
 	Reactions int
 	// Conflicts counts getUpdates refused because another was under way,
@@ -205,7 +209,7 @@ func (s *Server) Stats() Stats {
 	for k, v := range s.calls {
 		calls[k] = v
 	}
-	return Stats{Calls: calls, TooMany: s.tooMany, Reactions: s.reactions, Conflicts: s.conflicts}
+	return Stats{Calls: calls, TooMany: s.tooMany, TooManyBy: maps.Clone(s.tooManyBy), Reactions: s.reactions, Conflicts: s.conflicts}
 }
 
 // Sent returns the messages the bot sent, in order.
@@ -329,18 +333,25 @@ func (s *Server) handle(method string, r *http.Request, at time.Time) (int, any)
 func (s *Server) limit(chatID int64, at time.Time) time.Duration {
 	l := s.cfg.Limits
 	var wait time.Duration
+	past := func(by string, w time.Duration) {
+		if s.tooManyBy == nil {
+			s.tooManyBy = map[string]int{}
+		}
+		s.tooManyBy[by]++
+		wait = max(wait, w)
+	}
 	s.global = trim(s.global, at.Add(-time.Second))
 	if len(s.global) >= l.PerSecond {
-		wait = max(wait, s.global[0].Add(time.Second).Sub(at))
+		past("second", s.global[0].Add(time.Second).Sub(at))
 	}
 	if last, ok := s.chatLast[chatID]; ok && at.Sub(last) < l.ChatGap-l.Slack {
-		wait = max(wait, last.Add(l.ChatGap).Sub(at))
+		past("chat", last.Add(l.ChatGap).Sub(at))
 	}
 	if chatID < 0 {
 		g := trim(s.group[chatID], at.Add(-time.Minute))
 		s.group[chatID] = g
 		if len(g) >= l.GroupPerMinute {
-			wait = max(wait, g[0].Add(time.Minute).Sub(at))
+			past("group", g[0].Add(time.Minute).Sub(at))
 		}
 	}
 	if wait > 0 {

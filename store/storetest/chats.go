@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,6 +99,20 @@ func testLease(t *testing.T, open Opener) {
 	}
 	if got, _ := db.Lease(ctx, "whatsapp", "a", ttl, now.Add(57*time.Second)); !got {
 		t.Fatal("a did not get a released lease")
+	}
+
+	// The live leases of a prefix: those unexpired, by name.
+	for _, l := range []struct {
+		name string
+		at   time.Duration
+	}{{"instance:one", 0}, {"instance:two", 50 * time.Second}, {"instance:three", 70 * time.Second}, {"instances", 70 * time.Second}} {
+		if _, err := db.Lease(ctx, l.name, "x", ttl, now.Add(l.at)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live, err := db.LiveLeases(ctx, "instance:", now.Add(75*time.Second))
+	if want := []string{"instance:three", "instance:two"}; err != nil || !slices.Equal(live, want) {
+		t.Errorf("live instance: leases %q, %v; want %q (one lapsed at 30s)", live, err, want)
 	}
 
 	var won atomic.Int32
