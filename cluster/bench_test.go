@@ -57,8 +57,13 @@ func BenchmarkInstances(b *testing.B) {
 				go func() { defer wg.Done(); node.Run(ctx) }()
 				nodes = append(nodes, node)
 			}
-			// Each group joins through one instance, which then owns it:
-			// the groups are spread over the instances.
+			// Once they have counted each other (a joining instance
+			// keeps nothing for the others until then), each group joins
+			// through one instance, which then owns it: the groups are
+			// spread over the instances.
+			for _, node := range nodes {
+				<-node.Settled()
+			}
 			for g := 0; g < quizbench.Groups; g++ {
 				node := nodes[g%n]
 				if err := quizbench.Join(g, quizbench.Members, func(ev bot.Event) error { return node.HandleEvent(ctx, ev) }); err != nil {

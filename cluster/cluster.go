@@ -108,9 +108,16 @@ type Node struct {
 	finished []int64
 	// instances is how many instances were running at the last count.
 	instances int
-	// settled is closed once the other instances have counted this one.
+	// aloneUntil is until when (by the monotonic clock) this instance
+	// may take it that it runs alone: its last count, begun then, found
+	// no other; zero when it did not.
+	aloneUntil time.Time
+	// settled is closed once the other instances have counted this one;
+	// settleTimer closes it, started when this instance's lease is first
+	// written.
 	settled     chan struct{}
 	settledOnce sync.Once
+	settleTimer *time.Timer
 }
 
 var (
@@ -169,6 +176,14 @@ func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
 			return result(err)
 		}
 		return n.cfg.Router.Submit(ctx, ev)
+	}
+	// An owner that has not counted this instance yet takes it that it
+	// runs alone and does not look in the inbox before its own events:
+	// nothing is kept for it until it has.
+	select {
+	case <-n.settled:
+	case <-ctx.Done():
+		return result(ctx.Err())
 	}
 	data, err := json.Marshal(ev)
 	if err != nil {
@@ -266,14 +281,13 @@ func (n *Node) Run(ctx context.Context) error {
 	adopt := time.NewTicker(max(n.cfg.Poll*10, time.Second))
 	defer adopt.Stop()
 	n.count(ctx)
-	settle := time.Duration(0)
-	if n.Instances() != 1 {
-		// Others run: they count this instance within a quarter of the
-		// lease (or it could not count them).
-		settle = n.cfg.TTL / 2
-	}
-	settleTimer := time.AfterFunc(settle, n.settle)
-	defer settleTimer.Stop()
+	defer func() {
+		n.mu.Lock()
+		if n.settleTimer != nil {
+			n.settleTimer.Stop()
+		}
+		n.mu.Unlock()
+	}()
 	defer func() {
 		// Stopped: the others need not wait out the lease to take up
 		// this instance's share.
@@ -328,8 +342,9 @@ func (n *Node) renew(ctx context.Context) {
 // count renews this instance's own lease and counts the instances whose
 // leases are live; OnInstances hears of a change.
 func (n *Node) count(ctx context.Context) {
-	now := n.cfg.Clock.Now()
-	if _, err := n.cfg.Store.Lease(ctx, instancePrefix+n.cfg.Name, n.cfg.Name, n.cfg.TTL, now); err != nil {
+	began, now := time.Now(), n.cfg.Clock.Now()
+	own := instancePrefix + n.cfg.Name
+	if _, err := n.cfg.Store.Lease(ctx, own, n.cfg.Name, n.cfg.TTL, now); err != nil {
 		if ctx.Err() == nil {
 			n.cfg.Logger.Error("renew instance lease", "err", err)
 		}
@@ -343,9 +358,26 @@ func (n *Node) count(ctx context.Context) {
 		return
 	}
 	count := max(len(live), 1)
+	alone := len(live) == 1 && live[0] == own
 	n.mu.Lock()
 	changed := count != n.instances
 	n.instances = count
+	n.aloneUntil = time.Time{}
+	if alone {
+		// Another instance starting now is counted at the next count, a
+		// quarter of the lease on; it keeps nothing for this one's chats
+		// until half the lease has passed (settled).
+		n.aloneUntil = began.Add(n.cfg.TTL / 3)
+	}
+	if n.settleTimer == nil {
+		// This instance's lease is written: once the others have counted
+		// it (at once when there are none), it may keep events for them.
+		settle := n.cfg.TTL / 2
+		if alone {
+			settle = 0
+		}
+		n.settleTimer = time.AfterFunc(settle, n.settle)
+	}
 	n.mu.Unlock()
 	if changed {
 		n.cfg.Logger.Info("instances running", "instances", count)
@@ -356,9 +388,10 @@ func (n *Node) count(ctx context.Context) {
 }
 
 // Settled is closed once the other instances running have counted this
-// one (at once when it runs alone, half a lease after Run started
-// otherwise): until then they send at their shares of the bot's rate
-// without it, so it sends nothing.
+// one (at once when it runs alone, half a lease after its lease was first
+// written otherwise): until then they send at their shares of the bot's
+// rate without it, so it sends nothing, and they take it that they run
+// alone, so it keeps no event for them.
 func (n *Node) Settled() <-chan struct{} { return n.settled }
 
 func (n *Node) settle() { n.settledOnce.Do(func() { close(n.settled) }) }
@@ -397,6 +430,9 @@ func (n *Node) adopt(ctx context.Context) {
 // passWaiting passes on the events kept for lease's chat, when there are
 // any: one indexed look-up, most often finding none.
 func (n *Node) passWaiting(ctx context.Context, lease string) error {
+	if n.alone() {
+		return nil // no other instance keeps events for this one's chats
+	}
 	waiting, err := n.cfg.Store.InboxWaiting(ctx, lease)
 	if err != nil {
 		return err
@@ -405,6 +441,14 @@ func (n *Node) passWaiting(ctx context.Context, lease string) error {
 		n.passInbox(ctx, lease)
 	}
 	return nil
+}
+
+// alone reports whether this instance may take it that it runs alone,
+// by a count begun less than a third of the lease ago.
+func (n *Node) alone() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return time.Now().Before(n.aloneUntil)
 }
 
 // passInbox passes the events kept for this instance's chats (or for

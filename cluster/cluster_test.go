@@ -190,12 +190,12 @@ func TestInboxPassedOnce(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	slow := &slowInbox{Store: db}
 	r := &router{}
-	owner := cluster.New(cluster.Config{Store: slow, Router: r, Name: "owner", TTL: time.Minute, Poll: time.Millisecond})
+	owner := cluster.New(cluster.Config{Store: slow, Router: r, Name: "owner", TTL: 2 * time.Second, Poll: time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { owner.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	other := start(t, url, "other", time.Minute)
+	other := start(t, url, "other", 2*time.Second)
 
 	ev := func(text string) bot.Event {
 		return bot.Event{ID: "ward" + text, Channel: "sim", ChatID: "ward", ChatType: bot.Group, Text: text}
@@ -327,4 +327,74 @@ func TestInstancesCounted(t *testing.T) {
 	}
 	waitFor(t, "the dead instance counted", func() bool { return n1.Instances() == 3 })
 	waitFor(t, "the dead instance counted out", func() bool { return n1.Instances() == 2 && n2.Instances() == 2 })
+}
+
+// countingStore counts the owner's looks in the inbox before its events.
+type countingStore struct {
+	cluster.Store
+	looks atomic.Int64
+}
+
+func (s *countingStore) InboxWaiting(ctx context.Context, lease string) (bool, error) {
+	s.looks.Add(1)
+	return s.Store.InboxWaiting(ctx, lease)
+}
+
+// TestAloneSkipsTheInbox: an instance that runs alone does not look in the
+// inbox before each of its events (nothing can be kept for it); one that
+// joins keeps nothing for it until it has been counted, so a chat's order
+// holds: the event the newcomer received first is handled first.
+func TestAloneSkipsTheInbox(t *testing.T) {
+	url := pgtest.URL(t)
+	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	counting := &countingStore{Store: db}
+	r := &router{}
+	// It reads the inbox on its own only once an hour: events kept for it
+	// reach it when it looks before its own.
+	const ttl = 4 * time.Second
+	one := cluster.New(cluster.Config{Store: counting, Router: r, Name: "one", TTL: ttl, Poll: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { one.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the first instance settled", func() bool {
+		select {
+		case <-one.Settled():
+			return true
+		default:
+			return false
+		}
+	})
+	ev := func(text string) bot.Event {
+		return bot.Event{ID: "ward" + text, Channel: "sim", ChatID: "ward", ChatType: bot.Group, Text: text}
+	}
+	for _, text := range []string{"a", "b", "c"} {
+		if err := one.HandleEvent(ctx, ev(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := counting.looks.Load(); n != 0 {
+		t.Errorf("alone, the instance looked in the inbox %d times before its events", n)
+	}
+	// Two starts and at once receives an event for one's chat; one
+	// receives the next.
+	two := start(t, url, "two", ttl)
+	if err := two.HandleEvent(ctx, ev("d")); err != nil {
+		t.Fatal(err)
+	}
+	if err := one.HandleEvent(ctx, ev("e")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ward:a", "ward:b", "ward:c", "ward:d", "ward:e"}
+	waitFor(t, "the ward's events", func() bool { return len(r.got()) >= len(want) })
+	if got := r.got(); !slices.Equal(got, want) {
+		t.Errorf("the ward's owner handled %q, want %q in order", got, want)
+	}
+	if counting.looks.Load() == 0 {
+		t.Error("with another instance running, the owner did not look in the inbox before its event")
+	}
 }
