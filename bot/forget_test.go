@@ -342,7 +342,7 @@ func (h *harness) post(chat, who, name, text, replyTo string) sim.Message {
 // wait waits for a bot message in chat after seq that contains text.
 func (h *harness) wait(chat string, after int64, text string) sim.Message {
 	h.t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		for _, m := range h.botAfter(chat, after) {
 			if strings.Contains(m.Text, text) {
 				return m

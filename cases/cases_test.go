@@ -82,7 +82,7 @@ func title(chat string) string {
 // want, and returns it.
 func (w *world) expect(chat string, after int64, want ...string) sim.Message {
 	w.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for {
 		for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
 			if m.Bot && containsAll(m.Text, want) {

@@ -7,7 +7,9 @@
 // to any) keeps it in the database's inbox for the owner; one that
 // receives an event for a chat no one owns takes the chat. When an
 // instance dies its leases lapse and the others adopt its chats, with the
-// events, messages and timers waiting for them.
+// events, messages and timers waiting for them. Each instance also holds
+// a lease of its own, by which the instances count each other: they share
+// the bot's rate on its channels, and one running alone skips the inbox.
 package cluster
 
 import (

@@ -53,7 +53,7 @@ func TestCaseFlowInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(page, "Only programme staff") {
+	if strings.Contains(page, "Only program staff") {
 		t.Errorf("the staff persona was refused:\n%s", page)
 	}
 }
