@@ -439,6 +439,12 @@ func (a *App) channelStates() []bot.ChannelState {
 			out = append(out, r.State())
 		}
 	}
+	if a.node != nil {
+		// Which instances share the database, and which one answers.
+		running := a.node.Running()
+		out = append(out, bot.ChannelState{Name: "instances", OK: len(running) > 0,
+			Detail: fmt.Sprintf("%d on one PostgreSQL database: %s; this page from %s", len(running), strings.Join(running, ", "), a.node.Name())})
+	}
 	return out
 }
 

@@ -17,6 +17,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -108,8 +110,10 @@ type Node struct {
 	// finished holds the inbox rows handled and deleted since passInbox
 	// last read the inbox.
 	finished []int64
-	// instances is how many instances were running at the last count.
+	// instances is how many instances were running at the last count,
+	// and running their names.
 	instances int
+	running   []string
 	// aloneUntil is until when (by the monotonic clock) this instance
 	// may take it that it runs alone: its last count, begun then, found
 	// no other; zero when it did not.
@@ -364,6 +368,10 @@ func (n *Node) count(ctx context.Context) {
 	n.mu.Lock()
 	changed := count != n.instances
 	n.instances = count
+	n.running = n.running[:0]
+	for _, l := range live {
+		n.running = append(n.running, strings.TrimPrefix(l, instancePrefix))
+	}
 	n.aloneUntil = time.Time{}
 	if alone {
 		// Another instance starting now is counted at the next count, a
@@ -397,6 +405,17 @@ func (n *Node) count(ctx context.Context) {
 func (n *Node) Settled() <-chan struct{} { return n.settled }
 
 func (n *Node) settle() { n.settledOnce.Do(func() { close(n.settled) }) }
+
+// Name is this instance's name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Running lists the names of the instances running at the last count, in
+// order.
+func (n *Node) Running() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.running)
+}
 
 // Instances is how many instances were running at the last count (every
 // quarter of the lease), this one among them; 0 before Run.

@@ -304,6 +304,9 @@ func TestInstancesCounted(t *testing.T) {
 	for _, n := range []*node{n1, n2, n3} {
 		waitFor(t, "three instances counted", func() bool { return n.Instances() == 3 })
 	}
+	if got := n1.Running(); !slices.Equal(got, []string{"one", "three", "two"}) {
+		t.Errorf("running: %q, want one, three and two", got)
+	}
 	// Three stops: it gives up its lease, and the others count two well
 	// before the lease could have lapsed.
 	n3.stop()
