@@ -55,13 +55,23 @@ type node struct {
 }
 
 func start(t *testing.T, url, name string, ttl time.Duration) *node {
+	return startOn(t, open(t, url), name, ttl, 10*time.Millisecond)
+}
+
+// open opens a store on the database at url for the test's length.
+func open(t *testing.T, url string) *store.DB {
 	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// startOn starts a node on st, reading its inbox every poll.
+func startOn(t *testing.T, st cluster.Store, name string, ttl, poll time.Duration) *node {
 	r := &router{}
-	n := cluster.New(cluster.Config{Store: db, Router: r, Name: name, TTL: ttl, Poll: 10 * time.Millisecond})
+	n := cluster.New(cluster.Config{Store: st, Router: r, Name: name, TTL: ttl, Poll: poll})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { n.Run(ctx); close(done) }()
@@ -183,18 +193,10 @@ func (s *slowInbox) Inbox(ctx context.Context, holder, lease string, now time.Ti
 // the event was handled and deleted and comes back after.
 func TestInboxPassedOnce(t *testing.T) {
 	url := pgtest.URL(t)
-	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := open(t, url)
 	slow := &slowInbox{Store: db}
-	r := &router{}
-	owner := cluster.New(cluster.Config{Store: slow, Router: r, Name: "owner", TTL: 2 * time.Second, Poll: time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { owner.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	owner := startOn(t, slow, "owner", 2*time.Second, time.Millisecond)
+	r, ctx := owner.r, context.Background()
 	other := start(t, url, "other", 2*time.Second)
 
 	ev := func(text string) bot.Event {
@@ -234,12 +236,7 @@ func TestAloneDaily(t *testing.T) {
 	var ran []string
 	jobs := map[string]func(context.Context) error{}
 	for _, name := range []string{"one", "two"} {
-		db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		n := cluster.New(cluster.Config{Store: db, Router: &router{}, Name: name, TTL: time.Second, Clock: clock})
+		n := cluster.New(cluster.Config{Store: open(t, url), Router: &router{}, Name: name, TTL: time.Second, Clock: clock})
 		jobs[name] = n.Alone("job:retention", 24*time.Hour, func(context.Context) error { ran = append(ran, name); return nil })
 	}
 	run := func(name string) {
@@ -320,12 +317,7 @@ func TestInstancesCounted(t *testing.T) {
 	}
 	// An instance that died (its lease held, not renewed) counts until
 	// the lease lapses.
-	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Lease(context.Background(), "instance:ghost", "ghost", ttl, time.Now()); err != nil {
+	if _, err := open(t, url).Lease(context.Background(), "instance:ghost", "ghost", ttl, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "the dead instance counted", func() bool { return n1.Instances() == 3 })
@@ -349,21 +341,12 @@ func (s *countingStore) InboxWaiting(ctx context.Context, lease string) (bool, e
 // holds: the event the newcomer received first is handled first.
 func TestAloneSkipsTheInbox(t *testing.T) {
 	url := pgtest.URL(t)
-	db, err := store.OpenPostgres(context.Background(), url, filepath.Join(t.TempDir(), "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	counting := &countingStore{Store: db}
-	r := &router{}
+	counting := &countingStore{Store: open(t, url)}
 	// It reads the inbox on its own only once an hour: events kept for it
 	// reach it when it looks before its own.
 	const ttl = 4 * time.Second
-	one := cluster.New(cluster.Config{Store: counting, Router: r, Name: "one", TTL: ttl, Poll: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { one.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	one := startOn(t, counting, "one", ttl, time.Hour)
+	r, ctx := one.r, context.Background()
 	waitFor(t, "the first instance settled", func() bool {
 		select {
 		case <-one.Settled():
