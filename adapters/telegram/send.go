@@ -474,7 +474,7 @@ func (t *Telegram) takeDown(ctx context.Context, m bot.Outbound) (done bool, err
 		if strings.Contains(strings.ToLower(apiErr.Message), "not found") {
 			return true, nil // "message to delete not found": its sender deleted it
 		}
-		t.log.Info("could not take a member's message down (the bot needs the right to delete messages); asking its sender to", "err", err)
+		t.log.Warn("could not take a member's message down (the bot needs the right to delete messages); asking its sender to", "err", err)
 		return false, nil
 	}
 	return false, t.classify(err)
