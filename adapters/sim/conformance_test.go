@@ -69,6 +69,18 @@ func (p *simPlatform) Do(t *testing.T, a channeltest.Action) string {
 	}
 }
 
+// Gone: the simulator marks a message taken down Removed, with nothing
+// of it left.
+func (p *simPlatform) Gone(t *testing.T, chat, id string) bool {
+	for _, m := range p.s.Messages(context.Background(), chat, 0, 0) {
+		if m.ID == id {
+			return m.Removed && m.Text == "" && m.File == nil
+		}
+	}
+	t.Fatalf("no message %s in %s", id, chat)
+	return false
+}
+
 func (p *simPlatform) Sent(t *testing.T, chat, id string) channeltest.Received {
 	t.Helper()
 	for _, m := range p.s.Messages(context.Background(), chat, 0, 0) {

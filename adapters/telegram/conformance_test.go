@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -95,6 +96,12 @@ func (p *tgPlatform) message(t *testing.T, id string) tgemu.Message {
 	}
 	t.Fatalf("the emulator has no bot message %s", id)
 	return tgemu.Message{}
+}
+
+// Gone: the emulator records the messages the bot deleted.
+func (p *tgPlatform) Gone(t *testing.T, chat, id string) bool {
+	n, _ := strconv.Atoi(id)
+	return slices.Contains(p.emu.Deletions(), tgemu.Deletion{ChatID: chat, MessageID: n})
 }
 
 func (p *tgPlatform) Sent(t *testing.T, chat, id string) channeltest.Received {

@@ -124,6 +124,20 @@ func (p *waPlatform) sent(t *testing.T, id string) sent {
 	return sent{}
 }
 
+// Gone: the adapter sent the group a revoke of the member's message, as
+// an admin deletes it for everyone.
+func (p *waPlatform) Gone(t *testing.T, chat, id string) bool {
+	target, sender := parseMsgRef(id)
+	for _, s := range p.h.net.messages() {
+		key := s.msg.GetProtocolMessage().GetKey()
+		if s.to.String() == chat && s.msg.GetProtocolMessage().GetType() == waE2E.ProtocolMessage_REVOKE &&
+			key.GetID() == target && key.GetParticipant() == sender.String() && !key.GetFromMe() {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *waPlatform) Sent(t *testing.T, chat, id string) channeltest.Received {
 	t.Helper()
 	s := p.sent(t, id)

@@ -1,9 +1,10 @@
 // Package channeltest is a conformance kit for channels: one table of
 // inbound and outbound cases (a text in a group and in private, a reply,
 // a mention, an option pressed or voted for, an edit, a deletion; a text,
-// a reply, options and a document sent) that every channel passes against
-// its platform or a faithful stand-in of it. The simulator, Telegram and
-// WhatsApp run it; so can a program's own channel:
+// a reply, options and a document sent, a member's message taken down)
+// that every channel passes against its platform or a faithful stand-in
+// of it. The simulator, Telegram and WhatsApp run it; so can a program's
+// own channel:
 //
 //	func TestConformance(t *testing.T) { channeltest.Run(t, newMyPlatform(t)) }
 package channeltest
@@ -37,7 +38,20 @@ const (
 	SendReply    Case = "the bot's reply"
 	SendOptions  Case = "the bot's options"
 	SendDocument Case = "the bot's document"
+	// TakeDown is the bot's taking down of a member's message in the
+	// group (a case's photo, until its author has checked it); run where
+	// the platform implements TakingDown, with the bot an admin of the
+	// group.
+	TakeDown Case = "the bot's take-down of a member's message"
 )
+
+// TakingDown is a Platform that tells whether a member's message is gone
+// from its chat: the kit then has the bot take one down (TakeDown).
+type TakingDown interface {
+	// Gone reports whether member's message id (as Do returned it, or
+	// the event's MessageID) is gone from chat.
+	Gone(t *testing.T, chat, id string) bool
+}
 
 // Platform is the stand-in for a channel's platform that a test gives
 // Run: it plays two members, a group they share and their private chats,
@@ -138,6 +152,7 @@ func Run(t *testing.T, p Platform) {
 		{GroupText, k.groupText}, {PrivateText, k.privateText}, {Reply, k.reply}, {Mention, k.mention},
 		{Press, k.press}, {Vote, k.vote}, {Edit, k.edit}, {Delete, k.delete},
 		{SendText, k.sendText}, {SendReply, k.sendReply}, {SendOptions, k.sendOptions}, {SendDocument, k.sendDocument},
+		{TakeDown, k.takeDown},
 	} {
 		t.Run(string(c.c), func(t *testing.T) {
 			if why := p.Lacks(c.c); why != "" {
@@ -324,6 +339,25 @@ func (k *kit) sendReply(t *testing.T) {
 }
 
 func (k *kit) sendOptions(t *testing.T) { k.offer(t, SendOptions) }
+
+func (k *kit) takeDown(t *testing.T) {
+	td, ok := k.p.(TakingDown)
+	if !ok {
+		t.Skip("the platform does not tell whether a message is gone (channeltest.TakingDown)")
+	}
+	_, id := k.text(t, GroupText, k.p.Group(), 1, k.unique("a photo of the chart, sorry"))
+	if td.Gone(t, k.p.Group(), id) {
+		t.Fatal("the member's message is gone before the bot took it down")
+	}
+	out := bot.Outbound{Channel: k.ch.Name(), ChatID: k.p.Group(), Delete: id, ReplyTo: id, Key: "kit:takedown",
+		Text: "Please delete your photo: I cannot."}
+	if _, err := k.ch.Send(k.ctx, out); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	if !td.Gone(t, k.p.Group(), id) {
+		t.Errorf("member's message %s is still in the group", id)
+	}
+}
 
 func (k *kit) sendDocument(t *testing.T) {
 	got := k.send(t, bot.Outbound{ChatID: k.p.Private(0), Text: "All of it, as a file.", Key: "kit:doc",
