@@ -208,6 +208,9 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 		q.feedback(c, in, correct, picks)
 	case q.numeric != nil:
 		v, ok := parseNumber(in.Text)
+		if !direct {
+			v, ok = groupNumber(in.Text)
+		}
 		if in.Kind != InputText || !ok {
 			if direct && in.Kind == InputText {
 				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), "bad_number"))
@@ -318,16 +321,36 @@ func joinPicks(picks []int) string {
 // parseNumber reads a reply that starts with a number: "20", "20.5",
 // "20,5", "20/min".
 func parseNumber(s string) (float64, bool) {
+	v, _, ok := leadingNumber(s)
+	return v, ok
+}
+
+// leadingNumber reads the number s starts with (spaces trimmed), and
+// returns what follows it.
+func leadingNumber(s string) (v float64, rest string, ok bool) {
 	s = strings.TrimSpace(s)
 	end := 0
 	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || s[end] == '.' || s[end] == ',' || (end == 0 && (s[end] == '-' || s[end] == '+'))) {
 		end++
 	}
 	if end == 0 {
-		return 0, false
+		return 0, "", false
 	}
 	v, err := strconv.ParseFloat(strings.Replace(s[:end], ",", ".", 1), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, "", false
+	}
+	return v, strings.TrimSpace(s[end:]), true
+}
+
+// groupNumber reads a reply in a group that is a number, with at most a
+// short unit after it ("20", "20/min", "20 per minute", "37.5 °C"): a
+// message that merely starts with one ("2 patients waiting, back soon")
+// is talk in the group, not an answer (in private any reply starting with
+// a number is taken, as parseNumber does).
+func groupNumber(s string) (float64, bool) {
+	v, rest, ok := leadingNumber(s)
+	if !ok || len(strings.Fields(rest)) > 2 || strings.ContainsAny(rest, ",;!?") {
 		return 0, false
 	}
 	return v, true
@@ -524,7 +547,7 @@ func (q *quizStep) answerLike(c *runCtx, in Input) bool {
 		_, _, ok := q.parseChoice(c, in)
 		return ok
 	case q.numeric != nil:
-		_, ok := parseNumber(in.Text)
+		_, ok := groupNumber(in.Text)
 		return ok
 	}
 	return false
