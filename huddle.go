@@ -330,27 +330,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.router = bot.NewRouter(rcfg)
 	a.queue = a.router
 	if a.db.Postgres() {
-		// Several instances may share the database: each chat's events,
-		// timers and messages are its owner's.
-		name := o.Instance
-		if name == "" {
-			name, _ = os.Hostname()
-		}
-		a.node = cluster.New(cluster.Config{Store: a.db, Router: a.router, Name: name, TTL: o.ChatLease,
-			Clock: o.Clock, Logger: a.log.With("instance", name), OnInstances: func(n int) {
-				// The channels' overall rates are the bot's: each instance
-				// sends at its share.
-				for _, ch := range o.Channels {
-					if s, ok := ch.(bot.RateShared); ok {
-						s.ShareRate(n)
-					}
-				}
-			}})
-		a.db.SetInstance(name, a.node.TTL())
-		a.queue = a.node
-		for i, j := range scfg.Jobs {
-			scfg.Jobs[i].Run = a.node.Alone("job:"+j.Name, j.Every, j.Run)
-		}
+		a.joinCluster(&scfg)
 	}
 	scfg.Queue = a.queue
 	a.scheduler = bot.NewScheduler(scfg)
@@ -440,10 +420,7 @@ func (a *App) channelStates() []bot.ChannelState {
 		}
 	}
 	if a.node != nil {
-		// Which instances share the database, and which one answers.
-		running := a.node.Running()
-		out = append(out, bot.ChannelState{Name: "instances", OK: len(running) > 0,
-			Detail: fmt.Sprintf("%d on one PostgreSQL database: %s; this page from %s", len(running), strings.Join(running, ", "), a.node.Name())})
+		out = append(out, a.clusterState())
 	}
 	return out
 }

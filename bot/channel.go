@@ -113,6 +113,14 @@ type RateShared interface {
 	ShareRate(instances int)
 }
 
+// SingleSession is implemented by a channel that one instance at a time
+// may use (WhatsApp's one session per number): with several instances
+// sharing a database, only the one leading it owns the channel's chats,
+// so that their messages go out.
+type SingleSession interface {
+	Leading() bool
+}
+
 // RetryError asks the sender to wait before the next attempt (a platform's
 // rate limit, Telegram's retry_after).
 type RetryError struct {

@@ -316,15 +316,6 @@ type Assignment struct {
 	ChatPlatformID string
 }
 
-// InboxItem is an event one instance of several received for a chat
-// another owns, kept in the database until the owner handles it.
-type InboxItem struct {
-	ID int64
-	// Lease names the chat's lease; Event is the event as JSON.
-	Lease string
-	Event []byte
-}
-
 // OutboxItem is a queued outbound message.
 type OutboxItem struct {
 	ID int64

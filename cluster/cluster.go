@@ -49,8 +49,9 @@ type Store interface {
 	InboxWaiting(ctx context.Context, lease string) (bool, error)
 	// DoneInbox deletes handled events.
 	DoneInbox(ctx context.Context, ids []int64) error
-	// Orphans lists the leases of chats with work waiting and no owner.
-	Orphans(ctx context.Context, now time.Time, limit int) ([]string, error)
+	// Orphans lists the chats with work waiting and no owner, but those
+	// of the channels in except.
+	Orphans(ctx context.Context, now time.Time, limit int, except []string) ([]bot.Orphan, error)
 	// LiveLeases lists the leases starting with prefix someone holds.
 	LiveLeases(ctx context.Context, prefix string, now time.Time) ([]string, error)
 	// Release gives up holder's lease name.
@@ -82,6 +83,10 @@ type Config struct {
 	Clock bot.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Elsewhere, when set, lists the channels whose chats this instance
+	// may not own now: a single-session channel (bot.SingleSession) that
+	// another instance leads, which alone can send on it.
+	Elsewhere func() []string
 	// OnInstances, when set, is told how many instances are running
 	// (this one among them) when Run starts and whenever that changes:
 	// the channels share the bot's rate among them.
@@ -102,6 +107,8 @@ type Node struct {
 	// well short of the lease's end, so an instance that cannot renew
 	// stops first.
 	owned map[string]time.Time
+	// channelOf holds the channel of each chat owned, where known.
+	channelOf map[string]string
 	// inFlight holds the inbox rows passed on and not yet known, by
 	// passInbox, to be deleted: a row deleted while passInbox holds an
 	// earlier read of the inbox stays here until the next read, so that
@@ -145,7 +152,8 @@ func New(cfg Config) *Node {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Node{cfg: cfg, owned: make(map[string]time.Time), inFlight: make(map[int64]bool), settled: make(chan struct{})}
+	return &Node{cfg: cfg, owned: make(map[string]time.Time), channelOf: make(map[string]string), inFlight: make(map[int64]bool),
+		settled: make(chan struct{})}
 }
 
 // TTL is how long a chat's lease lasts unrenewed.
@@ -171,7 +179,7 @@ func (n *Node) HandleEvent(ctx context.Context, ev bot.Event) error {
 // chat, and otherwise keeps it in the inbox for the owner.
 func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	lease := n.cfg.Store.ChatLease(bot.ChatKey(ev.Channel, ev.ChatID))
-	mine, err := n.own(ctx, lease)
+	mine, err := n.own(ctx, lease, ev.Channel)
 	if err != nil {
 		return result(err)
 	}
@@ -202,7 +210,8 @@ func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
 // the chat; the owner does it otherwise, and the result is nil.
 func (n *Node) InTurn(ctx context.Context, key string, fn func(ctx context.Context) error) <-chan error {
 	lease := n.cfg.Store.ChatLease(key)
-	mine, err := n.own(ctx, lease)
+	channel, _, _ := strings.Cut(key, ":")
+	mine, err := n.own(ctx, lease, channel)
 	if err != nil {
 		return result(err)
 	}
@@ -238,9 +247,13 @@ func result(err error) <-chan error {
 	return done
 }
 
-// own reports whether this instance owns the chat of lease, taking it
-// when no one does.
-func (n *Node) own(ctx context.Context, lease string) (bool, error) {
+// own reports whether this instance owns the chat of lease, on channel
+// ("" when not known), taking it when no one does; never a chat of a
+// channel whose chats it may not own now (Elsewhere).
+func (n *Node) own(ctx context.Context, lease, channel string) (bool, error) {
+	if n.elsewhere(channel) {
+		return false, nil
+	}
 	now := n.cfg.Clock.Now()
 	n.mu.Lock()
 	until, ok := n.owned[lease]
@@ -259,8 +272,17 @@ func (n *Node) own(ctx context.Context, lease string) (bool, error) {
 		return false, nil
 	}
 	n.owned[lease] = now.Add(n.trust())
+	if channel != "" {
+		n.channelOf[lease] = channel
+	}
 	n.mu.Unlock()
 	return true, nil
+}
+
+// elsewhere reports whether another instance must own channel's chats
+// now.
+func (n *Node) elsewhere(channel string) bool {
+	return channel != "" && n.cfg.Elsewhere != nil && slices.Contains(n.cfg.Elsewhere(), channel)
 }
 
 // Owned lists the leases of the chats this instance owns now.
@@ -333,15 +355,33 @@ func (n *Node) renew(ctx context.Context) {
 	for _, name := range names {
 		held[name] = true
 	}
+	var give []string
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	for k := range n.owned {
 		if !held[k] {
 			delete(n.owned, k)
+			delete(n.channelOf, k)
 		}
 	}
 	for k := range held {
+		if n.elsewhere(n.channelOf[k]) {
+			// Another instance leads the chat's channel now: it alone
+			// can send there, so the chat is given up to it.
+			give = append(give, k)
+			delete(n.owned, k)
+			delete(n.channelOf, k)
+			continue
+		}
 		n.owned[k] = now.Add(n.trust())
+	}
+	n.mu.Unlock()
+	for _, k := range give {
+		if err := n.cfg.Store.Release(ctx, k, n.cfg.Name); err != nil && ctx.Err() == nil {
+			n.cfg.Logger.Error("give a chat up", "err", err)
+		}
+	}
+	if len(give) > 0 {
+		n.cfg.Logger.Info("gave chats up to the instance leading their channel", "chats", len(give))
 	}
 }
 
@@ -428,17 +468,21 @@ func (n *Node) Instances() int {
 // adopt takes the chats that have work waiting and no owner (their owner
 // died): their events, messages and timers are this instance's then.
 func (n *Node) adopt(ctx context.Context) {
-	chats, err := n.cfg.Store.Orphans(ctx, n.cfg.Clock.Now(), 100)
+	var except []string
+	if n.cfg.Elsewhere != nil {
+		except = n.cfg.Elsewhere()
+	}
+	chats, err := n.cfg.Store.Orphans(ctx, n.cfg.Clock.Now(), 100, except)
 	if err != nil {
 		if ctx.Err() == nil {
 			n.cfg.Logger.Error("chats without an owner", "err", err)
 		}
 		return
 	}
-	for _, lease := range chats {
-		if _, err := n.own(ctx, lease); err != nil {
+	for _, o := range chats {
+		if _, err := n.own(ctx, o.Lease, o.Channel); err != nil {
 			if ctx.Err() == nil {
-				n.cfg.Logger.Error("adopt chat", "lease", lease, "err", err)
+				n.cfg.Logger.Error("adopt chat", "lease", o.Lease, "err", err)
 			}
 			return
 		}

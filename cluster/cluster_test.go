@@ -68,10 +68,15 @@ func open(t *testing.T, url string) *store.DB {
 	return db
 }
 
-// startOn starts a node on st, reading its inbox every poll.
-func startOn(t *testing.T, st cluster.Store, name string, ttl, poll time.Duration) *node {
+// startOn starts a node on st, reading its inbox every poll, its
+// configuration changed by change.
+func startOn(t *testing.T, st cluster.Store, name string, ttl, poll time.Duration, change ...func(*cluster.Config)) *node {
 	r := &router{}
-	n := cluster.New(cluster.Config{Store: st, Router: r, Name: name, TTL: ttl, Poll: poll})
+	cfg := cluster.Config{Store: st, Router: r, Name: name, TTL: ttl, Poll: poll}
+	for _, f := range change {
+		f(&cfg)
+	}
+	n := cluster.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { n.Run(ctx); close(done) }()
@@ -382,5 +387,61 @@ func TestAloneSkipsTheInbox(t *testing.T) {
 	}
 	if counting.looks.Load() == 0 {
 		t.Error("with another instance running, the owner did not look in the inbox before its event")
+	}
+}
+
+// TestSingleSessionChats: the chats of a channel one instance at a time
+// may use (WhatsApp's session) are owned by the instance leading it, which
+// alone can send there: another neither takes nor adopts them, and keeps
+// their events for the leader; when the lead moves, the old leader gives
+// its chats up and the new one takes them.
+func TestSingleSessionChats(t *testing.T) {
+	url := pgtest.URL(t)
+	const ttl = 800 * time.Millisecond
+	var leader atomic.Value
+	leader.Store("one")
+	elsewhere := func(name string) func(*cluster.Config) {
+		return func(c *cluster.Config) {
+			c.Elsewhere = func() []string {
+				if leader.Load() != name {
+					return []string{"whatsapp"}
+				}
+				return nil
+			}
+		}
+	}
+	one := startOn(t, open(t, url), "one", ttl, 10*time.Millisecond, elsewhere("one"))
+	two := startOn(t, open(t, url), "two", ttl, 10*time.Millisecond, elsewhere("two"))
+	ctx := context.Background()
+	ev := func(chat, text string) bot.Event {
+		return bot.Event{ID: chat + text, Channel: "whatsapp", ChatID: chat, ChatType: bot.Group, Text: text}
+	}
+	// Two receives the first event of a chat no one owns: it keeps it for
+	// the leader, which adopts the chat.
+	if err := two.HandleEvent(ctx, ev("ward", "a")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the leader handling the ward's event", func() bool { return slices.Equal(one.r.got(), []string{"ward:a"}) })
+	// Two's scheduled work for a chat of the channel is not its to do.
+	ran := false
+	if err := <-two.InTurn(ctx, bot.ChatKey("whatsapp", "clinic"), func(context.Context) error { ran = true; return nil }); err != nil || ran {
+		t.Errorf("two ran a WhatsApp chat's work (%v): only the leader may own it", err)
+	}
+	// Another channel's chats are anyone's.
+	if err := two.HandleEvent(ctx, bot.Event{ID: "tg1", Channel: "telegram", ChatID: "-100", ChatType: bot.Group, Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := two.r.got(); !slices.Equal(got, []string{"-100:hi"}) {
+		t.Errorf("two handled %q, want the Telegram chat's event alone", got)
+	}
+	// The lead moves to two: one gives the ward up, and two takes it.
+	leader.Store("two")
+	waitFor(t, "one giving the ward up", func() bool { return len(one.Owned()) == 0 })
+	if err := two.HandleEvent(ctx, ev("ward", "b")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the new leader handling the ward's event", func() bool { return slices.Contains(two.r.got(), "ward:b") })
+	if got := one.r.got(); !slices.Equal(got, []string{"ward:a"}) {
+		t.Errorf("the old leader handled %q after the lead moved", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -111,28 +112,41 @@ func (d *DB) DoneInbox(ctx context.Context, ids []int64) error {
 	})
 }
 
-// Orphans lists up to limit chat leases whose chats have work waiting
-// (events in the inbox, messages due in the outbox, timers due) and that
-// no instance holds at now: an instance adopts them.
-func (d *DB) Orphans(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT lease FROM (
-			SELECT i.lease FROM inbox i
-			UNION SELECT o.lease FROM outbox o
+// Orphans lists up to limit chats whose chats have work waiting (events
+// in the inbox, messages due in the outbox, timers due) and whose leases
+// no instance holds at now, leaving out those of the channels in except
+// (another instance must own them: a single-session channel this one does
+// not lead): an instance adopts them.
+func (d *DB) Orphans(ctx context.Context, now time.Time, limit int, except []string) ([]bot.Orphan, error) {
+	if except == nil {
+		except = []string{}
+	}
+	ex, err := json.Marshal(except)
+	if err != nil {
+		return nil, fmt.Errorf("chats without an owner: %w", err)
+	}
+	rows, err := d.read.QueryContext(ctx, `SELECT lease, MIN(channel) FROM (
+			SELECT i.lease, `+d.dialect(`json_extract(i.event, '$.Channel')`, `i.event::jsonb ->> 'Channel'`)+` AS channel FROM inbox i
+			UNION SELECT o.lease, o.channel FROM outbox o
 				WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?1 AND o.lease IS NOT NULL
-			UNION SELECT t.lease FROM timers t WHERE t.fired_at IS NULL AND t.due_at <= ?1 AND t.lease IS NOT NULL) AS w
+			UNION SELECT t.lease, c.channel FROM timers t JOIN runs r ON r.id = t.run_id JOIN chats c ON c.id = r.chat_id
+				WHERE t.fired_at IS NULL AND t.due_at <= ?1 AND t.lease IS NOT NULL) AS w
 		WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE l.name = w.lease AND l.expires_at > ?1)
-		ORDER BY lease LIMIT ?2`, ms(now), limit)
+			AND COALESCE(w.channel, '') NOT IN (SELECT `+d.dialect(`value FROM json_each(?3)`, `jsonb_array_elements_text(?3::jsonb)`)+`)
+		GROUP BY lease ORDER BY lease LIMIT ?2`, ms(now), limit, string(ex))
 	if err != nil {
 		return nil, fmt.Errorf("chats without an owner: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []bot.Orphan
 	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
+		var o bot.Orphan
+		var channel sql.NullString
+		if err := rows.Scan(&o.Lease, &channel); err != nil {
 			return nil, fmt.Errorf("chats without an owner: %w", err)
 		}
-		out = append(out, c)
+		o.Channel = channel.String
+		out = append(out, o)
 	}
 	return out, rows.Err()
 }

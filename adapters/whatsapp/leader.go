@@ -16,6 +16,8 @@ func (w *WhatsApp) lead(ctx context.Context) error {
 	hold := bot.LeaseHold{Leases: w.cfg.Leases, Name: "whatsapp:" + w.cli.Store.ID.User, Holder: w.cfg.Instance,
 		TTL: w.cfg.LeaseTTL, What: "the WhatsApp session", Clock: w.cfg.Clock, Logger: w.log}
 	return hold.Run(ctx, func(ctx context.Context) error {
+		w.leading.Store(true)
+		defer w.leading.Store(false)
 		if err := w.dial(ctx); err != nil {
 			return fmt.Errorf("whatsapp: connect: %w", err)
 		}
@@ -24,6 +26,11 @@ func (w *WhatsApp) lead(ctx context.Context) error {
 		return nil
 	})
 }
+
+// Leading reports whether this instance holds the number's session: with
+// several instances (Config.Leases), only the one that does owns the
+// number's chats; alone, it always does.
+func (w *WhatsApp) Leading() bool { return w.cfg.Leases == nil || w.leading.Load() }
 
 // hangUp disconnects from WhatsApp on purpose (whatsmeow says nothing of
 // a disconnection asked for): nothing is sent until the next connection.

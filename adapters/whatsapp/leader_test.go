@@ -83,11 +83,18 @@ func TestLeaderFailover(t *testing.T) {
 	if connected(b) {
 		t.Fatal("the second instance connected while the first held the lease")
 	}
+	// Only the leader owns the number's chats (its messages go out).
+	if !a.w.Leading() || b.w.Leading() {
+		t.Errorf("leading: first %v, second %v; want the first alone", a.w.Leading(), b.w.Leading())
+	}
 
 	leasesA.cut.Store(true)
 	cutAt := time.Now()
 	waitFor("the first instance to let the session go", func() bool { return !connected(a) })
 	waitFor("the second instance to take the session over", func() bool { return connected(b) })
+	if a.w.Leading() || !b.w.Leading() {
+		t.Errorf("after the take-over, leading: first %v, second %v; want the second alone", a.w.Leading(), b.w.Leading())
+	}
 	t.Logf("taken over %v after the first lost its database (lease %v)", time.Since(cutAt).Round(time.Millisecond), ttl)
 
 	leasesA.cut.Store(false)

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -112,6 +113,8 @@ type WhatsApp struct {
 	idKey []byte
 	// dial connects to WhatsApp: cli.ConnectContext, or a test's stand-in.
 	dial func(ctx context.Context) error
+	// leading is set while this instance holds the number's lease.
+	leading atomic.Bool
 	// pairing reaches whatsmeow's pairing, or a test's stand-in.
 	pairing pairing
 	// loggedIn is closed at the first connection after Pair linked the
@@ -179,8 +182,9 @@ type transport interface {
 }
 
 var (
-	_ bot.Channel  = (*WhatsApp)(nil)
-	_ bot.Expiring = (*WhatsApp)(nil)
+	_ bot.Channel       = (*WhatsApp)(nil)
+	_ bot.Expiring      = (*WhatsApp)(nil)
+	_ bot.SingleSession = (*WhatsApp)(nil)
 )
 
 // ErrNotPaired says the session holds no linked device yet.

@@ -32,7 +32,7 @@ func testChatOwnership(t *testing.T, open Opener) {
 	}
 
 	for i, ev := range []struct{ lease, text string }{{ward, "first"}, {dm, "private"}, {ward, "second"}} {
-		if err := db.Forward(ctx, ev.lease, []byte(`{"Text":"`+ev.text+`"}`), now.Add(time.Duration(i)*time.Millisecond)); err != nil {
+		if err := db.Forward(ctx, ev.lease, []byte(`{"Channel":"whatsapp","Text":"`+ev.text+`"}`), now.Add(time.Duration(i)*time.Millisecond)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -51,15 +51,31 @@ func testChatOwnership(t *testing.T, open Opener) {
 	if got := inbox("i1", "", now); len(got) != 0 {
 		t.Errorf("i1 holds no chat, yet its inbox holds %q", got)
 	}
-	orphans, err := db.Orphans(ctx, now, 10)
-	if err != nil || !slices.Equal(orphans, sorted(ward, dm)) {
-		t.Errorf("orphans = %q, %v; want both chats", orphans, err)
+	// orphans lists the chats without an owner at at, but those of the
+	// channels in except, as lease:channel.
+	orphans := func(at time.Time, except ...string) []string {
+		t.Helper()
+		got, err := db.Orphans(ctx, at, 10, except)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, o := range got {
+			out = append(out, o.Lease+":"+o.Channel)
+		}
+		return out
+	}
+	if got := orphans(now); !slices.Equal(got, sorted(ward+":whatsapp", dm+":whatsapp")) {
+		t.Errorf("orphans = %q; want both chats, on WhatsApp", got)
+	}
+	if got := orphans(now, "whatsapp"); len(got) != 0 {
+		t.Errorf("orphans but WhatsApp's = %q; want none (an instance not leading WhatsApp adopts none)", got)
 	}
 	if got, err := db.Lease(ctx, ward, "i1", ttl, now); !got || err != nil {
 		t.Fatalf("i1 took the ward: %v, %v", got, err)
 	}
 	got := inbox("i1", "", now)
-	want := []string{ward[:10] + ` {"Text":"first"}`, ward[:10] + ` {"Text":"second"}`}
+	want := []string{ward[:10] + ` {"Channel":"whatsapp","Text":"first"}`, ward[:10] + ` {"Channel":"whatsapp","Text":"second"}`}
 	if !slices.Equal(got, want) {
 		t.Errorf("i1's inbox = %q, want %q", got, want)
 	}
@@ -69,8 +85,8 @@ func testChatOwnership(t *testing.T, open Opener) {
 	if got := inbox("i2", "", now); len(got) != 0 {
 		t.Errorf("i2's inbox = %q, want nothing: i1 holds the ward", got)
 	}
-	if orphans, _ := db.Orphans(ctx, now, 10); !slices.Equal(orphans, []string{dm}) {
-		t.Errorf("orphans once i1 holds the ward = %q, want the private chat", orphans)
+	if got := orphans(now, "sim"); !slices.Equal(got, []string{dm + ":whatsapp"}) {
+		t.Errorf("orphans once i1 holds the ward = %q, want the private chat", got)
 	}
 	items, _ := db.Inbox(ctx, "i1", ward, now, 10)
 	if err := db.DoneInbox(ctx, []int64{items[0].ID}); err != nil {
@@ -97,11 +113,11 @@ func testChatOwnership(t *testing.T, open Opener) {
 	if got, _ := db.Lease(ctx, ward, "i2", ttl, now.Add(20*time.Second)); got {
 		t.Error("i2 took the ward i1 had renewed")
 	}
-	if orphans, _ := db.Orphans(ctx, now.Add(20*time.Second), 10); len(orphans) != 0 {
-		t.Errorf("orphans at 20 s = %q, want none", orphans)
+	if got := orphans(now.Add(20 * time.Second)); len(got) != 0 {
+		t.Errorf("orphans at 20 s = %q, want none", got)
 	}
-	if orphans, _ := db.Orphans(ctx, now.Add(25*time.Second), 10); !slices.Equal(orphans, []string{ward}) {
-		t.Errorf("orphans at 25 s = %q, want the ward, its lease lapsed with an event waiting", orphans)
+	if got := orphans(now.Add(25 * time.Second)); !slices.Equal(got, []string{ward + ":whatsapp"}) {
+		t.Errorf("orphans at 25 s = %q, want the ward, its lease lapsed with an event waiting", got)
 	}
 	if names, _ := db.RenewLeases(ctx, "i1", db.ChatLeasePrefix(), ttl, now.Add(26*time.Second)); len(names) != 0 {
 		t.Errorf("i1 renewed %q after its lease lapsed; want none (another may hold it)", names)
@@ -124,11 +140,14 @@ func testChatOwnership(t *testing.T, open Opener) {
 		return tx.Enqueue(bot.Outbound{Channel: "sim", ChatID: "dm-3", Text: "hi", Key: "k1"}, now.Add(2*time.Minute))
 	})
 	at := now.Add(3 * time.Minute)
-	orphans, _ = db.Orphans(ctx, at, 10)
+	got = orphans(at)
 	for _, l := range []string{db.ChatLease(bot.ChatKey("sim", "ward-2")), db.ChatLease(bot.ChatKey("sim", "dm-3"))} {
-		if !slices.Contains(orphans, l) {
-			t.Errorf("orphans %q lack %q: a due timer or message names its chat's lease", orphans, l)
+		if !slices.Contains(got, l+":sim") {
+			t.Errorf("orphans %q lack %q on sim: a due timer or message names its chat's lease", got, l)
 		}
+	}
+	if got := orphans(at, "sim", "whatsapp"); len(got) != 0 {
+		t.Errorf("orphans but the simulator's and WhatsApp's = %q, want none", got)
 	}
 }
 

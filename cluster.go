@@ -1,0 +1,56 @@
+package huddle
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cluster"
+)
+
+// joinCluster makes this App one instance of several sharing the
+// PostgreSQL database: each chat's events, timers and messages are its
+// owner's, the program-wide jobs run on one instance at a time, the
+// channels' rates are shared, and the chats of a single-session channel
+// (WhatsApp) are the instance's that leads it.
+func (a *App) joinCluster(scfg *bot.SchedulerConfig) {
+	o := a.opts
+	name := o.Instance
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	a.node = cluster.New(cluster.Config{Store: a.db, Router: a.router, Name: name, TTL: o.ChatLease,
+		Clock: o.Clock, Logger: a.log.With("instance", name), Elsewhere: func() []string {
+			// The chats of a channel only another instance can send on
+			// (WhatsApp's session, which it leads) are that one's.
+			var out []string
+			for _, ch := range o.Channels {
+				if s, ok := ch.(bot.SingleSession); ok && !s.Leading() {
+					out = append(out, ch.Name())
+				}
+			}
+			return out
+		}, OnInstances: func(n int) {
+			// The channels' overall rates are the bot's: each instance
+			// sends at its share.
+			for _, ch := range o.Channels {
+				if s, ok := ch.(bot.RateShared); ok {
+					s.ShareRate(n)
+				}
+			}
+		}})
+	a.db.SetInstance(name, a.node.TTL())
+	a.queue = a.node
+	for i, j := range scfg.Jobs {
+		scfg.Jobs[i].Run = a.node.Alone("job:"+j.Name, j.Every, j.Run)
+	}
+}
+
+// clusterState is what the dashboard's overview says of the instances:
+// which share the database, and which one answers.
+func (a *App) clusterState() bot.ChannelState {
+	running := a.node.Running()
+	return bot.ChannelState{Name: "instances", OK: len(running) > 0,
+		Detail: fmt.Sprintf("%d on one PostgreSQL database: %s; this page from %s", len(running), strings.Join(running, ", "), a.node.Name())}
+}
