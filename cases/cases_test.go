@@ -86,6 +86,7 @@ func (w *world) expect(chat string, after int64, want ...string) sim.Message {
 	for {
 		for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
 			if m.Bot && containsAll(m.Text, want) {
+				w.recorded(m)
 				return m
 			}
 		}
@@ -99,6 +100,21 @@ func (w *world) expect(chat string, after int64, want ...string) sim.Message {
 			w.t.Fatalf("no message in %s with %q; the bot sent:\n%s", chat, want, strings.Join(got, "\n---\n"))
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// recorded waits, up to two seconds, until the store has recorded the
+// bot's message m as sent, with its id: the simulator shows it a moment
+// before (the sender marks it once Send returns), and a member who
+// replies to it must find it known, as a person's reply, seconds later,
+// always does. On PostgreSQL, where marking it is a round trip, a test
+// replying at once lost that race now and then. (A transient message is
+// never found: its row goes once it is sent.)
+func (w *world) recorded(m sim.Message) {
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := w.app.DB.SentMessage(context.Background(), sim.Name, m.ID); err == nil {
+			return
+		}
 	}
 }
 
