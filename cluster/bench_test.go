@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,24 +69,16 @@ func BenchmarkInstances(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			var budget atomic.Int64
-			budget.Store(int64(b.N))
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
-			var dw sync.WaitGroup
-			for g := 0; g < quizbench.Groups; g++ {
-				dw.Add(1)
-				go func() {
-					defer dw.Done()
-					turn := g
-					quizbench.Drive(b, g, quizbench.Members, &budget, func(ev bot.Event) error {
-						turn++
-						return nodes[turn%n].HandleEvent(ctx, ev)
-					})
-				}()
-			}
-			dw.Wait()
+			quizbench.DriveAll(b, quizbench.Members, b.N, func(g int) func(bot.Event) error {
+				turn := g
+				return func(ev bot.Event) error {
+					turn++
+					return nodes[turn%n].HandleEvent(ctx, ev)
+				}
+			})
 			for {
 				var waiting int
 				if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM inbox`).Scan(&waiting); err != nil {

@@ -90,21 +90,13 @@ func BenchmarkGroupQuiz(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			var budget atomic.Int64
-			budget.Store(int64(b.N))
 			b.ReportAllocs()
 			b.ResetTimer()
 			before := db.Stats()
 			start := time.Now()
-			var dw sync.WaitGroup
-			for g := 0; g < quizbench.Groups; g++ {
-				dw.Add(1)
-				go func() {
-					defer dw.Done()
-					quizbench.Drive(b, g, members, &budget, func(ev bot.Event) error { return router.HandleEvent(ctx, ev) })
-				}()
-			}
-			dw.Wait()
+			quizbench.DriveAll(b, members, b.N, func(int) func(bot.Event) error {
+				return func(ev bot.Event) error { return router.HandleEvent(ctx, ev) }
+			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 			after := db.Stats()
 			b.ReportMetric(float64(after.Transactions-before.Transactions)/float64(max(after.Commits-before.Commits, 1)), "tx/commit")

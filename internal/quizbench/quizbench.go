@@ -9,6 +9,7 @@ package quizbench
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -62,9 +63,22 @@ func Join(g, members int, handle func(bot.Event) error) error {
 	return nil
 }
 
-// Drive sends group g's events, one after another, until the shared
+// DriveAll drives every group at once, each in its own goroutine, until n
+// events in all have been sent, and returns when they are: group g's
+// events go to handler(g).
+func DriveAll(tb testing.TB, members, n int, handler func(g int) func(bot.Event) error) {
+	var budget atomic.Int64
+	budget.Store(int64(n))
+	var wg sync.WaitGroup
+	for g := range Groups {
+		wg.Go(func() { drive(tb, g, members, &budget, handler(g)) })
+	}
+	wg.Wait()
+}
+
+// drive sends group g's events, one after another, until the shared
 // budget is spent.
-func Drive(tb testing.TB, g, members int, budget *atomic.Int64, handle func(bot.Event) error) {
+func drive(tb testing.TB, g, members int, budget *atomic.Int64, handle func(bot.Event) error) {
 	chat := Chat(g)
 	seq := 0
 	event := func(sender, text string) bot.Event {
