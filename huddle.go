@@ -138,6 +138,12 @@ type Options struct {
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger
+	// Redact masks the configured secrets (tokens, passwords) in an
+	// error's text before it is stored (a message's last error) or shown
+	// (the dashboard's channel states, notices to staff). The logger
+	// should mask them too: the huddle command's does. Nothing is masked
+	// when nil.
+	Redact func(string) string
 	// Tuning is for tests and load runs; the zero value suits a program.
 	Tuning Tuning
 }
@@ -188,6 +194,9 @@ type App struct {
 func New(ctx context.Context, opts Options) (*App, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Redact == nil {
+		opts.Redact = func(s string) string { return s }
 	}
 	if opts.Clock == nil {
 		opts.Clock = bot.SystemClock{}
@@ -289,7 +298,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		consent = nil
 	}
 	a.sender = bot.NewSender(bot.SenderConfig{Store: a.db, Channels: o.Channels, Clock: o.Clock, Logger: a.log,
-		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff})
+		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff, Redact: o.Redact})
 	rv := o.Review
 	rv.Lessons, rv.Location, rv.Clock, rv.Logger = a.host.Library, o.Location, o.Clock, a.log
 	a.review = review.New(rv)
@@ -416,7 +425,9 @@ func (a *App) channelStates() []bot.ChannelState {
 	var out []bot.ChannelState
 	for _, ch := range a.opts.Channels {
 		if r, ok := ch.(bot.Reporting); ok {
-			out = append(out, r.State())
+			st := r.State()
+			st.Detail = a.opts.Redact(st.Detail)
+			out = append(out, st)
 		}
 	}
 	if a.node != nil {
@@ -430,7 +441,7 @@ func (a *App) channelStates() []bot.ChannelState {
 func (a *App) tellStaff(channel, text string) {
 	now := a.opts.Clock.Now()
 	ev := bot.Event{ID: bot.EventID(channel, "", "", fmt.Sprintf("notice-%d-%d", now.UnixNano(), a.notices.Add(1))),
-		Kind: bot.ChannelNotice, Channel: channel, Text: text, Time: now}
+		Kind: bot.ChannelNotice, Channel: channel, Text: a.opts.Redact(text), Time: now}
 	if err := a.queue.HandleEvent(context.Background(), ev); err != nil {
 		a.log.Error("tell the staff", "channel", channel, "err", err)
 	}

@@ -27,6 +27,9 @@ type SenderConfig struct {
 	// Notice tells the staff something about a channel (how many late
 	// messages were given up); nothing when nil.
 	Notice func(channel, text string)
+	// Redact masks the configured secrets in an error's text before it
+	// is stored as a message's last error; nothing is masked when nil.
+	Redact func(string) string
 	// Concurrency is how many chats of one channel are sent to at once;
 	// 64 by default: at about one message a second to a chat, enough
 	// chats at once to keep Telegram's 30 a second busy.
@@ -69,6 +72,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 64
+	}
+	if cfg.Redact == nil {
+		cfg.Redact = func(s string) string { return s }
 	}
 	s := &Sender{cfg: cfg, wake: make(map[string]chan struct{}), expired: make(map[string]expiredRun)}
 	for _, ch := range cfg.Channels {
@@ -361,7 +367,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		next = now.Add(backoff(it.Attempts))
 		log.Warn("send failed; will retry", "attempt", it.Attempts+1, "at", next, "err", err)
 	}
-	if err := s.cfg.Store.MarkRetry(ctx, it, err.Error(), now, next); err != nil {
+	if err := s.cfg.Store.MarkRetry(ctx, it, s.cfg.Redact(err.Error()), now, next); err != nil {
 		log.Error("mark retry", "err", err)
 	}
 	return false

@@ -2,11 +2,9 @@ package telegram
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -82,15 +80,11 @@ func (t *Telegram) download(ctx context.Context, fileID string) ([]byte, error) 
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf(t.files, t.cfg.Token, file.FilePath), nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("download: %w", withoutToken(err, t.cfg.Token))
 	}
-	res, err := t.http.Do(req)
+	// The URL holds the bot's token: errors are told without it.
+	res, err := ctxClient{ctx: ctx, base: t.http, token: t.cfg.Token}.Do(req)
 	if err != nil {
-		// The URL holds the bot's token: the error is told without it.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return nil, fmt.Errorf("download: %w", err)
 	}
 	defer res.Body.Close()

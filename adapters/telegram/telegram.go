@@ -164,17 +164,6 @@ func New(_ context.Context, cfg Config) (*Telegram, error) {
 // Name returns "telegram".
 func (t *Telegram) Name() string { return Name }
 
-// ctxClient binds one request to a context, since MakeRequest takes none.
-type ctxClient struct {
-	ctx  context.Context
-	base *http.Client
-}
-
-// Do sends req bound to the client's context.
-func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
-	return c.base.Do(req.WithContext(c.ctx))
-}
-
 // call makes one Bot API request bound to ctx.
 func (t *Telegram) call(ctx context.Context, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
 	return t.upload(ctx, method, params, nil)
@@ -184,7 +173,7 @@ func (t *Telegram) call(ctx context.Context, method string, params tgbotapi.Para
 // form (UploadFiles) when there are any.
 func (t *Telegram) upload(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (*tgbotapi.APIResponse, error) {
 	api := *t.api
-	api.Client = ctxClient{ctx: ctx, base: t.http}
+	api.Client = ctxClient{ctx: ctx, base: t.http, token: t.cfg.Token}
 	var (
 		resp *tgbotapi.APIResponse
 		err  error
@@ -195,7 +184,9 @@ func (t *Telegram) upload(ctx context.Context, method string, params tgbotapi.Pa
 		resp, err = api.MakeRequest(method, params)
 	}
 	if err != nil {
-		return resp, fmt.Errorf("telegram %s: %w", method, err)
+		// The library's own errors (a request it could not build, a
+		// body it could not read) may quote the URL too.
+		return resp, fmt.Errorf("telegram %s: %w", method, withoutToken(err, t.cfg.Token))
 	}
 	return resp, nil
 }
@@ -204,6 +195,9 @@ func (t *Telegram) upload(ctx context.Context, method string, params tgbotapi.Pa
 // them to h until ctx ends.
 func (t *Telegram) Run(ctx context.Context, h bot.Handler) error {
 	me, err := t.getMe(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped before Telegram could be reached
+	}
 	if err != nil {
 		return err
 	}
@@ -242,7 +236,7 @@ func (t *Telegram) getMe(ctx context.Context) (tgbotapi.User, error) {
 		t.log.Warn("cannot reach Telegram; retrying", "in", wait, "err", err)
 		select {
 		case <-ctx.Done():
-			return me, nil
+			return me, ctx.Err()
 		case <-time.After(wait):
 		}
 	}

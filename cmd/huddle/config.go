@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/redact"
 	"github.com/huddlebot/huddle/internal/websec"
 	"github.com/spf13/viper"
 )
@@ -123,6 +124,15 @@ type ConsentConfig struct {
 	Version int `mapstructure:"version"`
 	// Notice is the program's own notice by language code.
 	Notice map[string]string `mapstructure:"notice"`
+}
+
+// secrets is the redaction step that knows every secret in c: the bot
+// token, the webhook secret, the dashboard token and the passwords of the
+// database and the xAPI store. Every log line, stored error and page
+// passes it.
+func (c Config) secrets() *redact.Secrets {
+	return redact.NewSecrets(c.Channels.Telegram.Token, c.Channels.Telegram.WebhookSecret, c.HTTP.Token,
+		redact.PasswordOf(c.Database), c.XAPI.Password)
 }
 
 // notice returns the router's consent notice, nil when not asked.

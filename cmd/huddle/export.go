@@ -50,7 +50,7 @@ is new.`,
 			if err != nil {
 				return err
 			}
-			lib, err := huddle.LoadLessons(cfg.Lessons, newLogger(LogConfig{Level: "error", Format: "text"}, io.Discard))
+			lib, err := huddle.LoadLessons(cfg.Lessons, newLogger(LogConfig{Level: "error", Format: "text"}, nil, io.Discard))
 			if err != nil {
 				return err
 			}

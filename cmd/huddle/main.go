@@ -144,8 +144,9 @@ func versionString() string {
 }
 
 // newLogger returns the logger the config asks for, writing to w, with
-// phone numbers and platform ids masked at info level and above.
-func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
+// secrets masked at every level and phone numbers and platform ids at
+// info level and above.
+func newLogger(cfg LogConfig, secrets *redact.Secrets, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Level))
 	opts := &slog.HandlerOptions{Level: level}
@@ -153,5 +154,5 @@ func newLogger(cfg LogConfig, w io.Writer) *slog.Logger {
 	if cfg.Format == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(redact.NewHandler(h))
+	return slog.New(redact.NewHandler(h, secrets))
 }

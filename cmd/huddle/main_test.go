@@ -138,7 +138,7 @@ func TestVersionAndHelp(t *testing.T) {
 func TestLoggerMasksNumbers(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		var buf bytes.Buffer
-		log := newLogger(LogConfig{Level: "debug", Format: format}, &buf)
+		log := newLogger(LogConfig{Level: "debug", Format: format}, nil, &buf)
 		err := errors.New("send to 254722123456@s.whatsapp.net: websocket closed")
 		log.Warn("send failed; will retry", "err", err, "chat", "254733222333@s.whatsapp.net")
 		if out := buf.String(); strings.Contains(out, "254722123456") || strings.Contains(out, "254733222333") ||

@@ -35,7 +35,7 @@ lessons in ./lessons (the built-in samples when that folder is absent).`,
 			if err != nil {
 				return err
 			}
-			log := newLogger(cfg.Log, cmd.ErrOrStderr())
+			log := newLogger(cfg.Log, cfg.secrets(), cmd.ErrOrStderr())
 			return run(cmd.Context(), cfg, log)
 		},
 	}, src)
@@ -120,6 +120,7 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 	}
 	opts := huddle.Options{
 		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, Media: cfg.Media, Lessons: cfg.Lessons, Location: loc, Logger: log,
+		Redact: cfg.secrets().String,
 		Cases: &cases.Config{
 			Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
 			Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget,

@@ -85,7 +85,7 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
 			if phone != "" && !phoneNumber(phone) {
 				return fmt.Errorf("--phone %q is not a phone number in international form, such as +254700000000", phone)
 			}
-			log := newLogger(LogConfig{Level: "warn", Format: cfg.Log.Format}, cmd.ErrOrStderr())
+			log := newLogger(LogConfig{Level: "warn", Format: cfg.Log.Format}, cfg.secrets(), cmd.ErrOrStderr())
 			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, "", log)
 			if err != nil {
 				return err
@@ -137,7 +137,7 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				fmt.Fprintf(out, "paired:    no (no session file at %s)\nTo pair: huddle whatsapp pair\n", cfg.Channels.WhatsApp.SessionDB)
 				return exitError{"not paired"}
 			}
-			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, io.Discard)
+			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, nil, io.Discard)
 			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, "", log)
 			if errors.Is(err, whatsapp.ErrLocked) {
 				// huddle runs and holds the session: report what it knows.

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -42,6 +43,20 @@ type Config struct {
 	// Telegram's servers would.
 	Latency time.Duration
 	Limits  Limits
+	// Token is the bot token it accepts; "4242:FAKE-token" when empty.
+	Token string
+}
+
+// Failure is how the fake fails a method (Fail): with an answer of its
+// own (Status, ContentType and Body: a 5xx page of a proxy, Telegram's
+// 401), by holding the request until the client gives up (Hang), or by
+// closing the connection without an answer (Close).
+type Failure struct {
+	Status      int
+	ContentType string
+	Body        string
+	Hang        bool
+	Close       bool
 }
 
 // Server is a running fake Bot API.
@@ -71,6 +86,7 @@ type Server struct {
 	pressed   map[string]time.Time
 	reactions int
 	delivery  Delivery
+	failures  map[string]Failure // by method; "*" for every method but getUpdates
 	// polling counts getUpdates requests under way; conflicts those
 	// refused because another was (Telegram's 409); confirmed the
 	// updates a getUpdates offset has confirmed, which no later one gets.
@@ -110,7 +126,10 @@ func Start(tb testing.TB, cfg Config) *Server {
 	if l.Slack == 0 {
 		l.Slack = 100 * time.Millisecond
 	}
-	s := &Server{Token: "4242:FAKE-token", cfg: cfg, arrived: make(chan struct{}), calls: map[string]int{},
+	if cfg.Token == "" {
+		cfg.Token = "4242:FAKE-token"
+	}
+	s := &Server{Token: cfg.Token, cfg: cfg, failures: map[string]Failure{}, arrived: make(chan struct{}), calls: map[string]int{},
 		chatLast: map[int64]time.Time{}, group: map[int64][]time.Time{}, sizes: map[int64]int{}, answers: map[string]Answer{},
 		pressed: map[string]time.Time{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -186,6 +205,49 @@ func (s *Server) SetSize(chat Chat, n int) {
 	s.sizes[chat.ID] = n
 }
 
+// Fail makes every later call of method ("*": of every method but
+// getUpdates) fail as f says; Fail(method, Failure{}) mends it.
+func (s *Server) Fail(method string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f == (Failure{}) {
+		delete(s.failures, method)
+		return
+	}
+	s.failures[method] = f
+}
+
+// failure returns how method is to fail, if it is.
+func (s *Server) failure(method string) (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f, ok := s.failures[method]; ok {
+		return f, true
+	}
+	f, ok := s.failures["*"]
+	return f, ok && method != "getUpdates"
+}
+
+// fail answers a request as f says.
+func fail(w http.ResponseWriter, r *http.Request, f Failure) {
+	switch {
+	case f.Hang:
+		<-r.Context().Done()
+	case f.Close:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+			}
+		}
+	default:
+		if f.ContentType != "" {
+			w.Header().Set("Content-Type", f.ContentType)
+		}
+		w.WriteHeader(f.Status)
+		io.WriteString(w, f.Body)
+	}
+}
+
 // Stats are the fake's counts.
 type Stats struct {
 	// Calls counts requests by method.
@@ -242,6 +304,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[method]++
 	s.mu.Unlock()
+	if f, ok := s.failure(method); ok {
+		fail(w, r, f)
+		return
+	}
 	if method == "getUpdates" {
 		s.getUpdates(w, r)
 		return

@@ -52,7 +52,7 @@ func TestHandlerMasksNumbers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			log := slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+			log := slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}), nil))
 			tt.log(log)
 			var got map[string]any
 			if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
@@ -64,5 +64,53 @@ func TestHandlerMasksNumbers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// token is a bot token of Telegram's form.
+const token = "7403281119:AAH-x_9fQz3kLmNoPqRsTuVwXyZ012345678"
+
+// TestSecretsMasked logs, at every level and through every way a value
+// reaches a record, the configured secrets, and reads the bytes back.
+func TestSecretsMasked(t *testing.T) {
+	secrets := redact.NewSecrets(token, "webhook-secret-0123456789", "p@ss w/rd!", "", "ab")
+	urlErr := fmt.Errorf("telegram getMe: %w", errors.New(`Post "https://api.telegram.org/bot`+token+`/getMe": dial tcp: connection refused`))
+	var buf bytes.Buffer
+	log := slog.New(redact.NewHandler(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}), secrets))
+	log.Debug("request", "err", urlErr)
+	log.Info("cannot reach Telegram: "+token, "url", "https://x/bot"+token+"/")
+	log.With("conn", "postgres://huddle:p%40ss+w%2Frd%21@db/huddle").Warn("down", slog.Group("g", "e", urlErr))
+	log.Error("webhook", "secret", jid{"webhook-secret-0123456789", "x"})
+	out := buf.String()
+	for _, secret := range []string{token, "7403281119:AAH", "webhook-secret", "p%40ss", "p@ss"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, out)
+		}
+	}
+	if n := strings.Count(out, redact.SecretMask); n != 6 {
+		t.Errorf("%d masks; want 6:\n%s", n, out)
+	}
+	if got := secrets.Error(urlErr); strings.Contains(got, token) || !strings.Contains(got, "connection refused") {
+		t.Errorf("Error = %q", got)
+	}
+	if got := (*redact.Secrets)(nil).String("a " + token); got != "a "+token {
+		t.Errorf("nil Secrets changed %q", got)
+	}
+	if got := redact.NewSecrets("ab").String("ab cd"); got != "ab cd" {
+		t.Errorf("a two-letter secret masked ordinary text: %q", got)
+	}
+}
+
+// TestPasswordOf reads a connection string's password.
+func TestPasswordOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://huddle:s3cret%21@db:5432/huddle": "s3cret!",
+		"postgres://huddle@db/huddle":                "",
+		"./data/huddle.db":                           "",
+		"::bad":                                      "",
+	} {
+		if got := redact.PasswordOf(in); got != want {
+			t.Errorf("PasswordOf(%q) = %q; want %q", in, got, want)
+		}
 	}
 }
