@@ -360,9 +360,9 @@ func (a *App) web() error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { health(w, http.StatusOK, "ok", "") })
 	mux.HandleFunc("GET /readyz", a.readyz)
 	// Certificates are verified by anyone who holds one: no token.
-	verify := a.certs.Handler(a.db.Reports().Certificate, a.log)
+	verify := a.certs.Handler(a.db.Reports().Certificate, a.db.Reports().CertificateNameMatches, a.log)
 	mux.Handle("GET /verify", verify)
-	mux.Handle("GET /verify/{code}", verify)
+	mux.Handle("/verify/{code}", verify)
 	for _, ch := range o.Channels {
 		wc, ok := ch.(bot.WebChannel)
 		if !ok {

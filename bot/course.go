@@ -97,6 +97,10 @@ type Certificate struct {
 	Title              string
 	Hours              float64
 	Issued             time.Time
+	// Forgotten says its holder was erased: MemberID is 0 and Name empty,
+	// and the certificate still verifies, its name compared by a keyed
+	// hash only.
+	Forgotten bool
 }
 
 // CertificateStore keeps course results and certificates.

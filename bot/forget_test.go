@@ -203,8 +203,22 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 		if err := tx.SaveCourseResult(bot.CourseResult{CohortID: due[0].CohortID, MemberID: id, Took: 2, Lessons: 2, Passed: true, At: now}); err != nil {
 			return err
 		}
-		_, err = tx.IssueCertificate(bot.Certificate{Code: "7KQ4-MZ2P-XR9C", MemberID: id, Name: "Zawadi Wekesa", CourseID: "safe-care-basics",
-			CohortID: due[0].CohortID, Title: "Safe care basics", Hours: 2, Issued: now})
+		if _, err = tx.IssueCertificate(bot.Certificate{Code: "7KQ4-MZ2P-XR9C", MemberID: id, Name: "Zawadi Wekesa", CourseID: "safe-care-basics",
+			CohortID: due[0].CohortID, Title: "Safe care basics", Hours: 2, Issued: now}); err != nil {
+			return err
+		}
+		// And one for a lesson she took privately: its run goes with her
+		// private chat, and the certificate must not stop that.
+		data, err := tx.MemberData(id)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(data.Runs, func(r bot.MemberRun) bool { return r.LessonID == "solo-quiz" })
+		if i < 0 {
+			return fmt.Errorf("no private run of solo-quiz in %+v", data.Runs)
+		}
+		_, err = tx.IssueCertificate(bot.Certificate{Code: "3HNW-Q8TD-LC4V", MemberID: id, Name: "Zawadi Wekesa", LessonID: "solo-quiz",
+			RunID: data.Runs[i].ID, Title: "Solo quiz", Hours: 0.5, Issued: now})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -313,6 +327,19 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 		t.Errorf("group counts (messages/answers) went from %s to %s; they must stay", countsBefore, got)
 	}
 
+	// Her certificates still verify, naming no one; the name printed on
+	// them matches by its keyed hash only.
+	for _, code := range []string{"7KQ4-MZ2P-XR9C", "3HNW-Q8TD-LC4V"} {
+		c, err := db.Reports().Certificate(ctx, code)
+		if err != nil || !c.Forgotten || c.Name != "" || c.MemberID != 0 || c.RunID != 0 || c.Title == "" || c.Issued.IsZero() {
+			t.Errorf("certificate %s after /forget: %+v, %v; want it kept without her", code, c, err)
+		}
+		for name, want := range map[string]bool{"Zawadi Wekesa": true, " zawadi  WEKESA ": true, "Amina Otieno": false} {
+			if ok, err := db.Reports().CertificateNameMatches(ctx, code, name); ok != want || err != nil {
+				t.Errorf("certificate %s matches %q: %v, %v; want %v", code, name, ok, err, want)
+			}
+		}
+	}
 	// Her case stays, without her; the case she held goes back to the queue.
 	seq = h.last("dm-amina")
 	post("dm-amina", "amina", "Amina", "/case 2", "")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -73,7 +74,8 @@ func TestVerifyPage(t *testing.T) {
 		}
 		return bot.Certificate{}, bot.ErrNotFound
 	}
-	h := Page{Program: "Kisumu nurses"}.Handler(lookup, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	noMatch := func(context.Context, string, string) (bool, error) { return false, nil }
+	h := Page{Program: "Kisumu nurses"}.Handler(lookup, noMatch, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tests := []struct {
 		url    string
 		status int
@@ -99,5 +101,61 @@ func TestVerifyPage(t *testing.T) {
 		if strings.Contains(body, "4821") {
 			t.Errorf("%s: the page shows the member's id", tt.url)
 		}
+	}
+}
+
+// TestVerifyForgotten: a certificate whose holder was forgotten still
+// verifies, showing no name; a verifier who types the name printed on it
+// (posted, not in the address) is told whether it matches.
+func TestVerifyForgotten(t *testing.T) {
+	cert := bot.Certificate{Code: "3HNW-Q8TD-LC4V", Title: "Safe care basics", Hours: 2, Forgotten: true,
+		Issued: time.Date(2026, 3, 16, 11, 0, 0, 0, time.UTC)}
+	lookup := func(_ context.Context, code string) (bot.Certificate, error) {
+		if code == cert.Code {
+			return cert, nil
+		}
+		return bot.Certificate{}, bot.ErrNotFound
+	}
+	matches := func(_ context.Context, code, name string) (bool, error) {
+		return code == cert.Code && name == "Zawadi Wekesa", nil
+	}
+	h := Page{Program: "Kisumu nurses"}.Handler(lookup, matches, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tests := []struct {
+		method, body string
+		want, not    []string
+	}{
+		{"GET", "", []string{"This certificate is valid", "Safe care basics", "its holder had their data erased", `method="post"`}, []string{"id=\"match\""}},
+		{"POST", "name=Zawadi+Wekesa", []string{"✅ The name you typed is the name on this certificate"}, []string{"Zawadi"}},
+		{"POST", "name=Amina+Otieno", []string{"❌ The name you typed is not the name on this certificate"}, []string{"Amina"}},
+		{"POST", "name=", []string{"This certificate is valid"}, []string{"id=\"match\""}},
+	}
+	for _, tt := range tests {
+		req := httptest.NewRequest(tt.method, "/verify/3HNW-Q8TD-LC4V", strings.NewReader(tt.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != 200 {
+			t.Errorf("%s %q: status %d", tt.method, tt.body, rec.Code)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s %q: the page lacks %q", tt.method, tt.body, w)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(body, w) {
+				t.Errorf("%s %q: the page shows %q", tt.method, tt.body, w)
+			}
+		}
+	}
+	// Another site's page cannot post names to it.
+	req := httptest.NewRequest("POST", "/verify/3HNW-Q8TD-LC4V", strings.NewReader("name=Zawadi+Wekesa"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("a cross-site post: status %d; want 403", rec.Code)
 	}
 }

@@ -2,13 +2,17 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"golang.org/x/text/unicode/norm"
 )
 
 // StartCohort records a new cohort with its lessons.
@@ -206,14 +210,50 @@ func (t *Tx) IssueCertificate(c bot.Certificate) (bool, error) {
 	return n == 1, err
 }
 
-const certificateColumns = `code, member_id, name, course_id, lesson_id, COALESCE(cohort_id, 0), COALESCE(run_id, 0), title, hours, issued_at`
+const certificateColumns = `code, COALESCE(member_id, 0), name, course_id, lesson_id, COALESCE(cohort_id, 0), COALESCE(run_id, 0), title, hours, issued_at, name_hash IS NOT NULL`
 
 func scanCertificate(s interface{ Scan(...any) error }) (bot.Certificate, error) {
 	var c bot.Certificate
 	var at int64
-	err := s.Scan(&c.Code, &c.MemberID, &c.Name, &c.CourseID, &c.LessonID, &c.CohortID, &c.RunID, &c.Title, &c.Hours, &at)
+	err := s.Scan(&c.Code, &c.MemberID, &c.Name, &c.CourseID, &c.LessonID, &c.CohortID, &c.RunID, &c.Title, &c.Hours, &at, &c.Forgotten)
 	c.Issued = fromMS(at)
 	return c, err
+}
+
+// certificateNameHash is the keyed hash that stands for the name printed
+// on certificate code once its holder is forgotten: a verifier who types
+// the name can be told whether it matches, and the database holds no
+// name. The code is in it, so two certificates of one person hash alike
+// only by the key's holder.
+func certificateNameHash(key []byte, code, name string) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("certificate-name\x00" + code + "\x00" + foldName(name)))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// foldName is a name as compared: NFC, lower case, spaces folded, so
+// "AMINA  Otieno" matches "Amina Otieno".
+func foldName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(norm.NFC.String(s)), " "))
+}
+
+// CertificateNameMatches reports whether name is the name printed on
+// certificate code, whose holder was forgotten (false for any other
+// certificate: its page shows the name).
+func (rd *Reader) CertificateNameMatches(ctx context.Context, code, name string) (bool, error) {
+	var hash sql.NullString
+	err := rd.db.QueryRowContext(ctx, `SELECT name_hash FROM certificates WHERE code = ?`, code).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("certificate %s: %w", code, bot.ErrNotFound)
+	}
+	if err != nil {
+		return false, fmt.Errorf("certificate %s: %w", code, err)
+	}
+	if rd.key == nil {
+		return false, fmt.Errorf("certificate %s: a reader opened alone cannot compare names", code)
+	}
+	want := certificateNameHash(rd.key, code, name)
+	return hash.Valid && hmac.Equal([]byte(hash.String), []byte(want)), nil
 }
 
 // MemberCertificates lists a member's certificates, oldest first.

@@ -15,7 +15,9 @@ const FormerMember = "a former member"
 // cases, mentorship, answer to the privacy notice, their private chat and the messages sent to it, the
 // events seen from them, and their profile. Their case posts and cases
 // stay, de-identified already, without an author ("a former member"); a
-// case they held as mentor goes back to its queue. Counts without identity
+// case they held as mentor goes back to its queue. Their certificates stay,
+// verifiable, with the printed name replaced by a keyed hash of it (see
+// CertificateNameMatches). Counts without identity
 // (chat_days, week_counts) stay. Their name in the bot's sent group
 // messages becomes "a former member", and unsent ones naming them are
 // dropped.
@@ -31,6 +33,13 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 	t.db.rebuild.Store(true)
 	t.db.truncate.Store(true)
 	t.sweepAfter()
+	// Their certificates still verify (an employer checks a genuine one),
+	// naming no one: the name becomes a keyed hash, and the links to them
+	// and to the runs about to go are dropped first, so no foreign key
+	// breaks.
+	if err := t.forgetCertificates(memberID); err != nil {
+		return fmt.Errorf("forget member %d: certificates: %w", memberID, err)
+	}
 	steps := []struct {
 		what string
 		sql  string
@@ -82,8 +91,6 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"course results", `DELETE FROM course_results WHERE member_id = ?`, []any{memberID}},
 		{"badges", `DELETE FROM badges WHERE member_id = ?`, []any{memberID}},
 		{"helpful marks", `UPDATE case_posts SET helpful_by = NULL WHERE helpful_by = ?`, []any{memberID}},
-		// A certificate verifies no more once its holder is forgotten.
-		{"certificates", `DELETE FROM certificates WHERE member_id = ?`, []any{memberID}},
 		{"cases", `UPDATE cases SET author_id = NULL WHERE author_id = ?`, []any{memberID}},
 		// A case they held as mentor goes back to the queue, offered now.
 		{"cases", `UPDATE cases SET status = 'open', assigned_to = NULL, assigned_at = NULL, reminded = 0, next_check_at = ?
@@ -142,6 +149,36 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 	}
 	if _, err := t.exec(`DELETE FROM members WHERE id = ?`, memberID); err != nil {
 		return fmt.Errorf("forget member %d: profile: %w", memberID, err)
+	}
+	return nil
+}
+
+// forgetCertificates keeps a forgotten member's certificates without
+// them: no member, no run, and the printed name only as its keyed hash.
+func (t *Tx) forgetCertificates(memberID int64) error {
+	rows, err := t.query(`SELECT code, name FROM certificates WHERE member_id = ?`, memberID)
+	if err != nil {
+		return err
+	}
+	type cert struct{ code, name string }
+	var certs []cert
+	for rows.Next() {
+		var c cert
+		if err := rows.Scan(&c.code, &c.name); err != nil {
+			rows.Close()
+			return err
+		}
+		certs = append(certs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range certs {
+		if _, err := t.exec(`UPDATE certificates SET member_id = NULL, run_id = NULL, name = '', name_hash = ? WHERE code = ?`,
+			certificateNameHash(t.db.subjectKey, c.code, c.name), c.code); err != nil {
+			return err
+		}
 	}
 	return nil
 }

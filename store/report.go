@@ -19,10 +19,13 @@ type Reader struct {
 	db *pool
 	// media is the folder of members' photos and voice notes.
 	media string
+	// key keys the hashes that stand for forgotten members' names on
+	// certificates; nil for a reader opened alone (OpenReader).
+	key []byte
 }
 
 // Reports returns the database's report reader.
-func (d *DB) Reports() *Reader { return &Reader{db: d.read, media: d.MediaDir()} }
+func (d *DB) Reports() *Reader { return &Reader{db: d.read, media: d.MediaDir(), key: d.subjectKey} }
 
 // OpenReader opens the database at path for reports only, without taking
 // the writer's lock. The database must exist and be migrated. A

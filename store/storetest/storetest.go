@@ -68,6 +68,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"ChatOwnership", testChatOwnership},
 		{"CaseSearch", testCaseSearch},
 		{"ConcurrentFirstSight", testConcurrentFirstSight},
+		{"IDsNeverReused", testIDsNeverReused},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}

@@ -1,0 +1,31 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/huddlebot/huddle/bot"
+)
+
+// testIDsNeverReused: a forgotten member's number is never given to a
+// new member, even when it was the highest (a row number would be): the
+// xAPI actor member-N and the log lines that name members by number must
+// not come to mean someone else.
+func testIDsNeverReused(t *testing.T, open Opener) {
+	db := open(t)
+	var first, last bot.Member
+	update(t, db, func(tx bot.Tx) (err error) {
+		if first, err = tx.EnsureMember("sim", "amina", "Amina", t0); err != nil {
+			return err
+		}
+		last, err = tx.EnsureMember("sim", "brigitte", "Brigitte", t0)
+		return err
+	})
+	update(t, db, func(tx bot.Tx) error { return tx.ForgetMember(last.ID, t0) })
+	update(t, db, func(tx bot.Tx) error {
+		m, err := tx.EnsureMember("sim", "chinedu", "Chinedu", t0)
+		if err == nil && m.ID <= last.ID {
+			t.Errorf("a new member got number %d after members %d and %d (forgotten)", m.ID, first.ID, last.ID)
+		}
+		return err
+	})
+}
