@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -379,7 +378,7 @@ func (a *App) web() error {
 	var lessonFiles fs.FS = lessons.FS
 	label := "the built-in lessons"
 	if a.watch != "" {
-		lessonFiles, label = os.DirFS(a.watch), a.watch
+		lessonFiles, label = flows.Folder(a.watch), a.watch
 	}
 	a.dash = dashboard.New(dashboard.Config{Reports: a.db.Reports(), RealNames: o.StaffRealNames, MaxDays: o.DashboardMaxDays,
 		Location: o.Location, Clock: o.Clock, Channels: a.channelStates, Logger: a.log,

@@ -81,7 +81,7 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 
 // reloadLessons reads dir again; nil when it cannot be read at all.
 func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.Library) *flows.Library {
-	lib, err := kinds.Load(os.DirFS(dir), ".", dir)
+	lib, err := kinds.Load(flows.Folder(dir), ".", dir)
 	ps, isProblems := flows.IsProblems(err)
 	if err != nil && !isProblems {
 		log.Error("reload the lessons: the folder cannot be read; the lessons loaded stay", "lessons", dir, "err", err)
@@ -112,7 +112,7 @@ func loadLessons(kinds *flows.Kinds, dir string, log *slog.Logger) (lib *flows.L
 		}
 		lib, err = kinds.Load(lessons.FS, ".", "(built-in)")
 	} else {
-		lib, err = kinds.Load(os.DirFS(dir), ".", dir)
+		lib, err = kinds.Load(flows.Folder(dir), ".", dir)
 		watch = dir
 	}
 	if ps, ok := flows.IsProblems(err); ok {

@@ -62,6 +62,10 @@ func (d *Dashboard) lessonFiles() ([]string, error) {
 // images is set (the list leaves them: each is scaled as it is read).
 func (d *Dashboard) parseFile(name string, images bool) (*flows.Lesson, []flows.Problem, []byte, error) {
 	data, err := fs.ReadFile(d.cfg.LessonFiles, name)
+	if msg, ok := flows.LinkProblem(d.cfg.LessonFiles, name); ok {
+		// A link out of the folder is not read, nor shown.
+		return nil, []flows.Problem{{File: name, Line: 1, Msg: msg}}, nil, nil
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}

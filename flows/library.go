@@ -132,11 +132,15 @@ func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 		if d.IsDir() || !IsLessonFile(p) {
 			return nil
 		}
+		name := path.Join(prefix, strings.TrimPrefix(strings.TrimPrefix(p, root), "/"))
 		data, err := fs.ReadFile(fsys, p)
+		if msg, ok := LinkProblem(fsys, p); ok {
+			problems = append(problems, Problem{File: name, Line: 1, Msg: msg})
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		name := path.Join(prefix, strings.TrimPrefix(strings.TrimPrefix(p, root), "/"))
 		l, c, err := parseFile(kinds, name, data, fsys, path.Dir(p))
 		if ps, ok := IsProblems(err); ok {
 			problems = append(problems, ps...)

@@ -225,6 +225,9 @@ func (c *pictureCache) put(key string, m *Media) {
 // compressed, or taken from cache when the same bytes were before.
 func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, error) {
 	info, err := fs.Stat(fsys, name)
+	if msg, ok := LinkProblem(fsys, name); ok {
+		return nil, errors.New(msg)
+	}
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("no such file beside the lesson")

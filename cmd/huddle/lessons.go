@@ -77,7 +77,7 @@ func loadPath(p string) (*flows.Library, error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	if info.IsDir() {
-		lib, err := flows.Load(os.DirFS(p), ".", p)
+		lib, err := flows.Load(flows.Folder(p), ".", p)
 		if err == nil && lib.Len() == 0 {
 			return lib, fmt.Errorf("%s: %w", p, flows.ErrNoLessons)
 		}
@@ -93,7 +93,7 @@ func loadPath(p string) (*flows.Library, error) {
 	}
 	if c == nil {
 		// Read again beside its folder, for the images it names.
-		if l, err = flows.ParseIn(os.DirFS(filepath.Dir(p)), ".", filepath.Clean(p), data); err != nil {
+		if l, err = flows.ParseIn(flows.Folder(filepath.Dir(p)), ".", filepath.Clean(p), data); err != nil {
 			return nil, err
 		}
 		return flows.NewLibrary(l)
@@ -101,7 +101,7 @@ func loadPath(p string) (*flows.Library, error) {
 	// A course is checked against the lessons beside it (whatever their
 	// own problems); only it is reported.
 	dir := filepath.Dir(p)
-	folder, err := flows.Load(os.DirFS(dir), ".", dir)
+	folder, err := flows.Load(flows.Folder(dir), ".", dir)
 	if _, ok := flows.IsProblems(err); err != nil && !ok {
 		return nil, err
 	}
