@@ -354,7 +354,7 @@ func (a *App) web() error {
 	}
 	// mux serves the webhooks; pages, behind websec's protections.
 	mux, pages := http.NewServeMux(), http.NewServeMux()
-	mux.Handle("/", websec.Handler(websec.Config{Listen: o.Listen, Token: o.Token}, pages))
+	mux.Handle("/", websec.Handler(websec.Config{Listen: o.Listen, Token: o.Token, Logger: a.log}, pages))
 	// Orchestrators probe without a token: alive, and ready for work.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { health(w, http.StatusOK, "ok", "") })
 	mux.HandleFunc("GET /readyz", a.readyz)

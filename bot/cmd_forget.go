@@ -42,5 +42,5 @@ func (r *Router) forgetAnswer(tx Tx, s Session) error {
 		}
 	}
 	return tx.Enqueue(Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
-		Transient: true, Answer: true, Key: ForgottenKeyPrefix + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
+		Transient: true, Answer: true, Erased: true, Key: ForgottenKeyPrefix + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

@@ -213,6 +213,11 @@ type Outbound struct {
 	// up: it goes to a member Huddle has just forgotten, or carries their
 	// data.
 	Transient bool `json:"transient,omitempty"`
+	// Erased marks the word to a member just forgotten, in their private
+	// chat: a channel that keeps a copy of that chat of its own (the
+	// simulator's transcript, and the files in it) deletes the copy,
+	// keeping this message alone.
+	Erased bool `json:"erased,omitempty"`
 	// Pin asks the channel to pin the message in its chat, where the bot
 	// may (the group's privacy notice).
 	Pin bool `json:"pin,omitempty"`

@@ -4,9 +4,12 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,7 +29,23 @@ const maxPostBody = maxBody + bot.MaxInboundFile/3*4 + 4
 // Routes serves the simulator's page at the root of the web server,
 // behind its protections. It implements bot.WebChannel.
 func (s *Sim) Routes() []bot.Route {
-	return []bot.Route{{Pattern: "/", Handler: s.Handler()}}
+	h := s.Handler()
+	if !s.remote {
+		h = loopbackOnly(h)
+	}
+	return []bot.Route{{Pattern: "/", Handler: h}}
+}
+
+// loopbackOnly refuses requests from beyond this machine.
+func loopbackOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, "the simulator answers on this machine only (channels.sim.remote lets it answer beyond)", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Handler serves the simulator's web page at / and its API under /api/:
@@ -35,8 +54,8 @@ func (s *Sim) Routes() []bot.Route {
 //	                     with "file": {"name", "mime_type", "data" (base64)} a photo or voice note, "text" its caption
 //	POST /api/press      {"chat", "sender", "name", "message_id", "data"}  an option press
 //	                     or {"chat", "sender", "name", "label"}          the newest option so labelled
-//	GET  /api/messages?chat=ward-7&after=0&wait=10s                       the transcript
-//	GET  /api/files/{id}                                                  a document the bot sent, to download
+//	GET  /api/messages?chat=ward-7&chat=dm-amina&after=0&wait=10s         the transcript of the chats named
+//	GET  /api/files/{id}?as=amina                                         a document the bot sent, to download
 //	GET  /api/stats                                                       what the simulator holds, against its bounds
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -74,9 +93,9 @@ func (s *Sim) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 	mux.HandleFunc("GET /api/files/{id}", func(w http.ResponseWriter, r *http.Request) {
-		f, ok := s.File(r.PathValue("id"))
+		f, ok := s.fileFor(r.PathValue("id"), r.URL.Query().Get("as"))
 		if !ok {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such file in the transcript"})
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such file in the transcript (a private chat's files go to its member alone, as=…; a member's data for a day)"})
 			return
 		}
 		w.Header().Set("Content-Type", f.MIMEType)
@@ -89,10 +108,15 @@ func (s *Sim) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /api/messages", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
+		chats := q["chat"]
+		if len(chats) == 0 || len(chats) > MaxReadChats || slices.Contains(chats, "") {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("name the chats to read: chat=ward-7 (up to %d, each as chat=)", MaxReadChats)})
+			return
+		}
 		after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
 		wait, _ := time.ParseDuration(q.Get("wait"))
 		wait = min(max(wait, 0), 30*time.Second)
-		msgs := s.Messages(r.Context(), q.Get("chat"), after, wait)
+		msgs := s.messages(r.Context(), func(c string) bool { return slices.Contains(chats, c) }, after, wait)
 		if msgs == nil {
 			msgs = []Message{}
 		}

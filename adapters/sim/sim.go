@@ -34,6 +34,11 @@ const (
 	// MaxSentKeys bounds the outbox keys remembered to show a resent
 	// message once; a resend older than that shows again.
 	MaxSentKeys = 20000
+	// ExportLife is how long a member's own data (a /mydata file, any
+	// document of a message that is not kept) can be downloaded.
+	ExportLife = 24 * time.Hour
+	// MaxReadChats bounds the chats one read of the transcript names.
+	MaxReadChats = 20
 )
 
 // Message is one message in the simulator's transcript, from a member or
@@ -91,8 +96,10 @@ type Sim struct {
 	sentFIFO  []string          // the keys of sent, oldest first
 	presses   map[string]string // press id -> who pressed, for the answer
 	pressFIFO []string
-	files     map[string]bot.File // message id -> document, for messages in the transcript
+	files     map[string]bot.File  // message id -> document, for messages in the transcript
+	expires   map[string]time.Time // message id -> when its document (a member's export) may no longer be downloaded
 	chats     map[string]chatInfo
+	remote    bool // answers beyond loopback
 	handler   bot.Handler
 	changed   chan struct{} // closed and replaced on every new message
 }
@@ -101,12 +108,24 @@ type chatInfo struct {
 	Type  bot.ChatType
 	Title string
 	last  int64 // the seq of its latest message
+	// member is a private chat's member, the only one its files are
+	// served to.
+	member string
 }
 
 var _ bot.Channel = (*Sim)(nil)
 
+// Option sets how a simulator is made.
+type Option func(*Sim)
+
+// Remote makes the simulator answer requests from beyond this machine (the
+// web server's token still required). Without it, it answers on loopback
+// only, whatever address the web server listens on: anyone who reaches it
+// can chat as any member.
+func Remote() Option { return func(s *Sim) { s.remote = true } }
+
 // New returns a simulator.
-func New(clock bot.Clock) *Sim {
+func New(clock bot.Clock, opts ...Option) *Sim {
 	if clock == nil {
 		clock = bot.SystemClock{}
 	}
@@ -114,7 +133,12 @@ func New(clock bot.Clock) *Sim {
 	// microseconds: they stay unique across restarts (the router would
 	// drop a reused id as a repeat) and only grow, so an open page that
 	// asks for messages after the last it saw keeps working.
-	return &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, presses: map[string]string{}, files: map[string]bot.File{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
+	s := &Sim{clock: clock, seq: time.Now().UnixMicro(), sent: map[string]string{}, presses: map[string]string{}, files: map[string]bot.File{},
+		expires: map[string]time.Time{}, chats: map[string]chatInfo{}, changed: make(chan struct{})}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Name returns "sim".
@@ -166,6 +190,9 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 		info = chatInfo{Type: bot.Group}
 		s.addChatLocked(m.ChatID, info)
 	}
+	if m.Erased {
+		s.eraseChatLocked(m.ChatID)
+	}
 	out := Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
 		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo, React: m.React}
 	if m.File != nil {
@@ -174,11 +201,37 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	msg := s.appendLocked(out)
 	if m.File != nil {
 		s.files[msg.ID] = *m.File
+		if m.Transient {
+			// A member's own data: downloadable for a day.
+			s.expires[msg.ID] = s.clock.Now().Add(ExportLife)
+		}
 		s.bytes += len(m.File.Data)
 		s.trimLocked()
 	}
 	s.rememberSentLocked(m.Key, msg.ID)
 	return msg.ID, nil
+}
+
+// eraseChatLocked forgets every message of chat and its files: its member
+// was erased.
+func (s *Sim) eraseChatLocked(chat string) {
+	kept := s.msgs[:0]
+	for _, m := range s.msgs {
+		if m.Chat != chat {
+			kept = append(kept, m)
+			continue
+		}
+		s.bytes -= size(m, s.files)
+		s.dropFileLocked(m.ID)
+	}
+	clear(s.msgs[len(kept):])
+	s.msgs = kept
+}
+
+// dropFileLocked forgets message id's document.
+func (s *Sim) dropFileLocked(id string) {
+	delete(s.files, id)
+	delete(s.expires, id)
 }
 
 // removeLocked takes member's message id down from chat: its text and
@@ -188,7 +241,7 @@ func (s *Sim) removeLocked(chat, id string) Message {
 	for i := len(s.msgs) - 1; i >= 0; i-- {
 		if m := &s.msgs[i]; m.ID == id && m.Chat == chat && !m.Bot {
 			s.bytes -= size(*m, s.files)
-			delete(s.files, m.ID)
+			s.dropFileLocked(m.ID)
 			m.Text, m.File, m.Removed = "", nil, true
 			break
 		}
@@ -258,7 +311,7 @@ func (s *Sim) trimLocked() {
 	cut := 0
 	for cut < len(s.msgs)-1 && (len(s.msgs)-cut > MaxTranscript || s.bytes > MaxTranscriptBytes) {
 		s.bytes -= size(s.msgs[cut], s.files)
-		delete(s.files, s.msgs[cut].ID)
+		s.dropFileLocked(s.msgs[cut].ID)
 		cut++
 	}
 	if cut > 0 {
@@ -362,6 +415,10 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 	if !known {
 		info = chatInfo{Type: p.ChatType, Title: p.ChatTitle}
 		s.addChatLocked(p.Chat, info)
+	}
+	if info.Type == bot.Direct && info.member == "" {
+		info.member = p.Sender
+		s.chats[p.Chat] = info
 	}
 	var replyToSender string
 	if p.ReplyTo != "" {
@@ -471,16 +528,48 @@ func (s *Sim) File(id string) (bot.File, bool) {
 	return f, ok
 }
 
+// fileFor returns message id's document for the web page's member as:
+// one in a private chat only to that chat's member, and a member's
+// export only until it expires.
+func (s *Sim) fileFor(id, as string) (bot.File, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.files[id]
+	if !ok {
+		return f, false
+	}
+	if until, ok := s.expires[id]; ok && !s.clock.Now().Before(until) {
+		s.dropFileLocked(id)
+		return bot.File{}, false
+	}
+	for i := len(s.msgs) - 1; i >= 0; i-- {
+		if m := s.msgs[i]; m.ID == id {
+			info := s.chats[m.Chat]
+			if m.ChatType == bot.Direct && (info.member == "" || info.member != as) {
+				return bot.File{}, false
+			}
+			return f, true
+		}
+	}
+	return bot.File{}, false
+}
+
 // Messages returns the messages of chat (all chats when empty) after seq.
 // With wait set it waits up to wait for one to arrive.
 func (s *Sim) Messages(ctx context.Context, chat string, after int64, wait time.Duration) []Message {
+	return s.messages(ctx, func(c string) bool { return chat == "" || c == chat }, after, wait)
+}
+
+// messages returns the messages of the chats in after seq, waiting up to
+// wait for one to arrive.
+func (s *Sim) messages(ctx context.Context, in func(chat string) bool, after int64, wait time.Duration) []Message {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
 		var out []Message
 		for _, m := range s.msgs {
-			if m.Seq > after && (chat == "" || m.Chat == chat) {
+			if m.Seq > after && in(m.Chat) {
 				out = append(out, m)
 			}
 		}

@@ -639,3 +639,39 @@ func TestFirstSecondAfterStart(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookKnocksLogged: a thousand requests with a wrong secret are
+// refused each, and written to the log once, with their count to come.
+func TestWebhookKnocksLogged(t *testing.T) {
+	var logged strings.Builder
+	var mu sync.Mutex
+	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logged.Write(p)
+	}), nil))
+	tg, err := New(context.Background(), Config{Token: "1:x", WebhookSecret: "s3cret-s3cret-s3cret", Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := tg.WebhookHandler()
+	for i := range 1000 {
+		req := httptest.NewRequest(http.MethodPost, WebhookPath, strings.NewReader("{}"))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", fmt.Sprint("guess-", i))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("request %d: %d", i, rec.Code)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := strings.Count(logged.String(), "without the right secret token refused"); n != 1 {
+		t.Errorf("%d log lines for 1,000 wrong secrets; want 1:\n%s", n, logged.String())
+	}
+}
+
+// writerFunc is an io.Writer made of a function.
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

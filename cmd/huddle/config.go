@@ -70,6 +70,9 @@ type HTTPConfig struct {
 // SimConfig sets the simulator.
 type SimConfig struct {
 	Enabled bool `mapstructure:"enabled"`
+	// Remote lets the simulator answer beyond this machine (with the web
+	// server's token); it answers on loopback only otherwise.
+	Remote bool `mapstructure:"remote"`
 }
 
 // TelegramConfig sets the Telegram channel.
@@ -200,6 +203,7 @@ var defaults = map[string]any{
 	"http.listen":                      "127.0.0.1:8080",
 	"http.token":                       "",
 	"channels.sim.enabled":             true,
+	"channels.sim.remote":              false,
 	"channels.telegram.enabled":        false,
 	"channels.telegram.token":          "",
 	"channels.telegram.api_endpoint":   "",

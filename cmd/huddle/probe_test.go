@@ -179,7 +179,7 @@ func TestWebProbeWithToken(t *testing.T) {
 	}
 	port := freePort(t)
 	const token = "staff-0123456789abcdef"
-	serving(t, fmt.Sprintf("HUDDLE_HTTP_LISTEN=0.0.0.0:%d", port), "HUDDLE_HTTP_TOKEN="+token)
+	srv := serving(t, fmt.Sprintf("HUDDLE_HTTP_LISTEN=0.0.0.0:%d", port), "HUDDLE_HTTP_TOKEN="+token)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	for _, p := range []probeReq{
 		{name: "no token", path: "/dashboard/", status: 401},
@@ -211,4 +211,35 @@ func TestWebProbeWithToken(t *testing.T) {
 		t.Fatalf("cookie %+v; want an HttpOnly, SameSite=Strict huddle_token", cookie)
 	}
 	probeReq{name: "the cookie", path: loc.String(), header: map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}, status: 200}.check(t, base)
+
+	// No open redirect: a path that names another host once decoded
+	// stays a path on this one.
+	for _, path := range []string{"/%2Fevil.example/?token=", "//evil.example/?token=", "/%5Cevil.example/?token=", "/\\evil.example/?token="} {
+		resp := probeReq{path: path + token}.do(t, base)
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if u, err := url.Parse(loc); err != nil || u.Host != "" || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
+			t.Errorf("%s: Location %q leaves the host", path, loc)
+		}
+	}
+
+	// Guessing: a few wrong tokens, then 429 with Retry-After (even for
+	// the right one, from that client), and one log line for them all.
+	codes := map[int]int{}
+	var retry string
+	for range 1000 {
+		resp := probeReq{path: "/dashboard/", header: map[string]string{"Authorization": "Bearer guess-0123456789abcdef"}}.do(t, base)
+		resp.Body.Close()
+		codes[resp.StatusCode]++
+		if resp.StatusCode == http.StatusTooManyRequests {
+			retry = resp.Header.Get("Retry-After")
+		}
+	}
+	if codes[401] < 1 || codes[401] > 10 || codes[429] < 990 || retry == "" {
+		t.Errorf("1,000 wrong tokens: answers %v, Retry-After %q; want a few 401 then 429 with Retry-After", codes, retry)
+	}
+	probeReq{name: "the right token while throttled", path: "/dashboard/", header: map[string]string{"Authorization": "Bearer " + token}, status: 429}.check(t, base)
+	if n := strings.Count(srv.log.String(), "wrong web token refused"); n != 1 {
+		t.Errorf("%d log lines for the wrong tokens; want 1:\n%s", n, srv.log)
+	}
 }

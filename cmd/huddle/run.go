@@ -138,8 +138,13 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 		ref, _ := bot.ParseStaffRef(s) // validated with the config
 		opts.Staff = append(opts.Staff, ref)
 	}
-	if cfg.Channels.Sim.Enabled {
-		opts.Channels = append(opts.Channels, sim.New(nil))
+	if sc := cfg.Channels.Sim; sc.Enabled {
+		var simOpts []sim.Option
+		if sc.Remote {
+			simOpts = append(simOpts, sim.Remote())
+			log.Warn("the simulator answers beyond this machine (channels.sim.remote): whoever has the web token can chat as any member; turn it off once the trial is over")
+		}
+		opts.Channels = append(opts.Channels, sim.New(nil, simOpts...))
 	}
 	return opts, nil
 }

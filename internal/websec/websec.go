@@ -8,11 +8,18 @@ package websec
 import (
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/huddlebot/huddle/internal/lograte"
+	"golang.org/x/time/rate"
 )
 
 // MinToken is the shortest token the server accepts, as for Telegram's
@@ -30,7 +37,21 @@ type Config struct {
 	// Token, when set, is required of every request: as a bearer token,
 	// or once as ?token=, which then lives in a cookie.
 	Token string
+	// Logger gets one line a minute per client that gives wrong tokens,
+	// with their count; slog.Default() when nil.
+	Logger *slog.Logger
 }
+
+// Guesses bounds the wrong tokens one client may give: Burst at once,
+// then one every Every; past that it is answered 429 with Retry-After,
+// and its tokens are not compared at all, right or wrong.
+const (
+	GuessBurst = 5
+	GuessEvery = 12 * time.Second
+)
+
+// maxClients bounds the clients whose wrong guesses are remembered.
+const maxClients = 4096
 
 // Policy is the Content-Security-Policy of every page: scripts only from
 // the server itself (no inline script), no framing, no plugins.
@@ -45,7 +66,10 @@ const Policy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-
 // PATCH and DELETE (a cross-site form cannot send one without the
 // browser asking first); the token when one is set.
 func Handler(cfg Config, h http.Handler) http.Handler {
-	h = requireToken(cfg.Token, h)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h = requireToken(cfg.Token, lograte.New(cfg.Logger, time.Minute, nil), h)
 	h = requireJSON(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	if host, port, err := net.SplitHostPort(cfg.Listen); err == nil && IsLoopback(host) {
@@ -104,36 +128,112 @@ func requireJSON(h http.Handler) http.Handler {
 // requireToken guards h with a token when one is set: as a bearer token
 // (Authorization: Bearer TOKEN), or as ?token= on a page, which is then
 // kept in a cookie and dropped from the address by a redirect, so it stays
-// out of the browser's history and the screen.
-func requireToken(token string, h http.Handler) http.Handler {
+// out of the browser's history and the screen. A client that gives wrong
+// tokens is slowed down (GuessBurst, GuessEvery) and logged once a minute.
+func requireToken(token string, warn *lograte.Limiter, h http.Handler) http.Handler {
 	if token == "" {
 		return h
 	}
 	match := func(s string) bool { return subtle.ConstantTimeCompare([]byte(s), []byte(token)) == 1 }
+	guesses := &guessers{clients: make(map[string]*rate.Limiter)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if t := q.Get("token"); t != "" && match(t) {
-			http.SetCookie(w, &http.Cookie{Name: CookieName, Value: t, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		fromQuery := q.Get("token")
+		var fromCookie, fromHeader string
+		if c, err := r.Cookie(CookieName); err == nil {
+			fromCookie = c.Value
+		}
+		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			fromHeader = strings.TrimSpace(cred)
+		}
+		client := clientOf(r)
+		if (fromQuery != "" || fromCookie != "" || fromHeader != "") && guesses.throttled(client) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(GuessEvery/time.Second)))
+			http.Error(w, "too many wrong tokens from this address: try again later", http.StatusTooManyRequests)
+			return
+		}
+		switch {
+		case fromQuery != "" && match(fromQuery):
+			http.SetCookie(w, &http.Cookie{Name: CookieName, Value: fromQuery, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				q.Del("token")
-				u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-				http.Redirect(w, r, u.String(), http.StatusSeeOther)
+				http.Redirect(w, r, samePlace(r.URL, q), http.StatusSeeOther)
 				return
 			}
 			h.ServeHTTP(w, r)
 			return
-		}
-		if c, err := r.Cookie(CookieName); err == nil && match(c.Value) {
+		case fromCookie != "" && match(fromCookie), fromHeader != "" && match(fromHeader):
 			h.ServeHTTP(w, r)
 			return
 		}
-		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") && match(strings.TrimSpace(cred)) {
-			h.ServeHTTP(w, r)
-			return
+		if fromQuery != "" || fromCookie != "" || fromHeader != "" {
+			guesses.wrong(client)
+			warn.Warn("token:"+client, "wrong web token refused", "client", client)
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="huddle"`)
 		http.Error(w, "a token is required: open this page with ?token=…, or send Authorization: Bearer …", http.StatusUnauthorized)
 	})
+}
+
+// samePlace is the address of u's page on this server with query q: a
+// path, never another host (a path starting "//" or "/\\" would be taken
+// by the browser as one).
+func samePlace(u *url.URL, q url.Values) string {
+	p := "/" + strings.TrimLeft(u.EscapedPath(), "/\\")
+	if len(q) > 0 {
+		p += "?" + q.Encode()
+	}
+	return p
+}
+
+// clientOf names the client of r by its address, without the port.
+func clientOf(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// guessers remembers the wrong tokens of each client, bounded.
+type guessers struct {
+	mu      sync.Mutex
+	clients map[string]*rate.Limiter
+}
+
+// throttled reports whether client has used up its guesses.
+func (g *guessers) throttled(client string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l, ok := g.clients[client]
+	return ok && l.Tokens() < 1
+}
+
+// wrong counts a wrong guess of client.
+func (g *guessers) wrong(client string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l, ok := g.clients[client]
+	if !ok {
+		if len(g.clients) >= maxClients {
+			// Forget those with every guess back, and if that is not
+			// enough, any half.
+			for c, l := range g.clients {
+				if l.Tokens() >= GuessBurst {
+					delete(g.clients, c)
+				}
+			}
+			for c := range g.clients {
+				if len(g.clients) <= maxClients/2 {
+					break
+				}
+				delete(g.clients, c)
+			}
+		}
+		l = rate.NewLimiter(rate.Every(GuessEvery), GuessBurst)
+		g.clients[client] = l
+	}
+	l.Allow()
 }
 
 // IsLoopback reports whether host is localhost or a loopback address.

@@ -67,6 +67,13 @@ function markMine() {
   }
 }
 
+// fileURL is where a message's file is downloaded: a private chat's files
+// go to its member alone.
+function fileURL(m) {
+  const c = chats.find((c) => c.id === m.chat);
+  return m.file.url + (c && c.member ? "?as=" + encodeURIComponent(c.member) : "");
+}
+
 // render redraws the current chat; append adds new messages to it.
 function render() {
   const log = $("#log");
@@ -143,14 +150,14 @@ function append(batch) {
       // app does.
       const el = document.createElement(media);
       el.className = media === "img" ? "photo" : "media";
-      el.src = m.file.url;
+      el.src = fileURL(m);
       if (media === "img") el.alt = m.file.name;
       else el.controls = true;
       div.append(el);
     } else if (m.file) {
       const a = document.createElement("a");
       a.className = "file";
-      a.href = m.file.url;
+      a.href = fileURL(m);
       a.download = m.file.name;
       a.textContent = "📎 " + m.file.name + " (" + size(m.file.size) + ")";
       div.append(a);
@@ -265,7 +272,8 @@ $("#replying-cancel").onclick = () => replyTo(null);
 async function poll() {
   for (;;) {
     try {
-      const res = await fetch("/api/messages?after=" + state.after + "&wait=20s");
+      const res = await fetch("/api/messages?" + chats.map((c) => "chat=" + encodeURIComponent(c.id)).join("&") +
+        "&after=" + state.after + "&wait=20s");
       const batch = await res.json();
       if (batch.length) {
         state.messages.push(...batch);
