@@ -12,10 +12,8 @@ package huddle
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,8 +29,6 @@ import (
 	"github.com/huddlebot/huddle/course"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/websec"
-	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/motivation"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
@@ -155,6 +151,9 @@ type Tuning struct {
 	// often review cards are made and sent, nudges, mentors' digests and
 	// courses' lessons looked at (1m).
 	SenderPoll, SchedulerPoll, RetentionEvery, ReviewEvery time.Duration
+	// HTTP bounds the web server's connections; HTTPLimits' defaults
+	// when zero.
+	HTTP HTTPLimits
 }
 
 // App is a wired Huddle: New builds it, Run runs it, Close releases it.
@@ -345,80 +344,6 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	return a.web()
 }
 
-// web builds the web server's handler and binds its port: each
-// WebChannel's routes, and the dashboard.
-func (a *App) web() error {
-	o := a.opts
-	if o.Listen == "" {
-		return nil
-	}
-	// mux serves the webhooks; pages, behind websec's protections.
-	mux, pages := http.NewServeMux(), http.NewServeMux()
-	mux.Handle("/", websec.Handler(websec.Config{Listen: o.Listen, Token: o.Token, Logger: a.log}, pages))
-	// Orchestrators probe without a token: alive, and ready for work.
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { health(w, http.StatusOK, "ok", "") })
-	mux.HandleFunc("GET /readyz", a.readyz)
-	// Certificates are verified by anyone who holds one: no token.
-	verify := a.certs.Handler(a.db.Reports().Certificate, a.db.Reports().CertificateNameMatches, a.log)
-	mux.Handle("GET /verify", verify)
-	mux.Handle("/verify/{code}", verify)
-	for _, ch := range o.Channels {
-		wc, ok := ch.(bot.WebChannel)
-		if !ok {
-			continue
-		}
-		for _, r := range wc.Routes() {
-			if r.Public {
-				mux.Handle(r.Pattern, r.Handler)
-			} else {
-				pages.Handle(r.Pattern, r.Handler)
-			}
-		}
-	}
-	var lessonFiles fs.FS = lessons.FS
-	label := "the built-in lessons"
-	if a.watch != "" {
-		lessonFiles, label = flows.Folder(a.watch), a.watch
-	}
-	a.dash = dashboard.New(dashboard.Config{Reports: a.db.Reports(), RealNames: o.StaffRealNames, MaxDays: o.DashboardMaxDays,
-		Location: o.Location, Clock: o.Clock, Channels: a.channelStates, Logger: a.log,
-		Lessons: dashboard.FromLibrary(a.host.Library(), ""), Courses: dashboard.CoursesFromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
-	pages.Handle(dashboard.Path, a.dash.Handler())
-	a.handler = mux
-	return nil
-}
-
-// readyz says whether this instance takes work: it is running (not
-// starting, not stopping) and its database answers within two seconds.
-// Channels are not asked: one channel down leaves the others working.
-func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
-	if !a.ready.Load() {
-		health(w, http.StatusServiceUnavailable, "not ready", "starting or stopping")
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := a.db.Reports().Ping(ctx); err != nil {
-		a.log.Warn("readiness: the database does not answer", "err", err)
-		health(w, http.StatusServiceUnavailable, "not ready", "the database does not answer")
-		return
-	}
-	health(w, http.StatusOK, "ready", "")
-}
-
-// health writes a probe's answer: a status, and why when it is not
-// good (never more: the probes need no token).
-func health(w http.ResponseWriter, code int, status, reason string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	body := map[string]string{"status": status}
-	if reason != "" {
-		body["reason"] = reason
-	}
-	json.NewEncoder(w).Encode(body)
-}
-
 // channelStates is what the channels that report their state say.
 func (a *App) channelStates() []bot.ChannelState {
 	var out []bot.ChannelState
@@ -486,7 +411,7 @@ func (a *App) Run(ctx context.Context) error {
 		})
 	}
 	if a.ln != nil {
-		srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+		srv := o.Tuning.HTTP.server(a.handler)
 		g.Go(func() error {
 			if err := srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
 				return err

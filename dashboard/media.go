@@ -40,6 +40,10 @@ type mediaData struct {
 
 // mediaPage lists the photos shared with cases (their authors checked
 // them) and the voice notes members and mentors sent, to see and hear.
+// largeFileWrite is how long a file of a lesson or a case may take to be
+// sent, the web server's bound on a page aside.
+const largeFileWrite = 10 * time.Minute
+
 func (d *Dashboard) mediaPage(w http.ResponseWriter, r *http.Request) {
 	f, err := d.parseFilter(r)
 	if err != nil {
@@ -101,5 +105,8 @@ func (d *Dashboard) mediaFile(w http.ResponseWriter, r *http.Request) {
 	// Members' photos and voices: kept by the browser for this session's
 	// viewer only.
 	w.Header().Set("Cache-Control", "private, max-age=600")
+	// A video or a long voice note may take longer than a page to
+	// reach a slow connection: beyond the server's write time.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(largeFileWrite))
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 }

@@ -165,5 +165,8 @@ func (d *Dashboard) previewMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", m.MIMEType)
+	// A video or a long voice note may take longer than a page to
+	// reach a slow connection: beyond the server's write time.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(largeFileWrite))
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(m.Data))
 }

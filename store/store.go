@@ -68,6 +68,8 @@ type DB struct {
 	unprepared map[string]bool
 	// batches and txs count commits and the transactions they carried.
 	batches, txs atomic.Int64
+	// health is whether the last commit could write (Writable).
+	health writeHealth
 	// subjectKey keys the hashes that name people in consents.
 	subjectKey []byte
 	// truncate asks the writer to checkpoint and empty the WAL after its
@@ -358,11 +360,19 @@ func (d *DB) commitWhole(batch []*request) bool {
 	ctx := context.Background()
 	sqlTx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
+		d.health.committed(err)
 		return false
 	}
 	bound := make(map[*sql.Stmt]*sql.Stmt)
 	for _, r := range batch {
-		if r.ctx.Err() != nil || run(r.fn, &Tx{tx: sqlTx, ctx: ctx, db: d, bound: bound}) != nil {
+		if r.ctx.Err() != nil {
+			sqlTx.Rollback()
+			return false
+		}
+		if err := run(r.fn, &Tx{tx: sqlTx, ctx: ctx, db: d, bound: bound}); err != nil {
+			if storageFault(err) {
+				d.health.committed(err)
+			}
 			sqlTx.Rollback()
 			return false
 		}
@@ -370,6 +380,7 @@ func (d *DB) commitWhole(batch []*request) bool {
 	d.batches.Add(1)
 	d.txs.Add(int64(len(batch)))
 	err = sqlTx.Commit()
+	d.health.committed(err)
 	if err != nil {
 		err = fmt.Errorf("commit: %w", err)
 	} else {
@@ -389,6 +400,7 @@ func (d *DB) commitSavepoints(batch []*request) {
 	ctx := context.Background()
 	sqlTx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
+		d.health.committed(err)
 		for _, r := range batch {
 			r.done <- fmt.Errorf("begin: %w", err)
 		}
@@ -406,6 +418,9 @@ func (d *DB) commitSavepoints(batch []*request) {
 			continue
 		}
 		errs[i] = run(r.fn, tx)
+		if storageFault(errs[i]) {
+			d.health.committed(errs[i])
+		}
 		if errs[i] != nil {
 			if _, err := tx.exec("ROLLBACK TO s"); err != nil {
 				errs[i] = errors.Join(errs[i], err)
@@ -417,7 +432,9 @@ func (d *DB) commitSavepoints(batch []*request) {
 	}
 	d.batches.Add(1)
 	d.txs.Add(int64(len(batch)))
-	if err := sqlTx.Commit(); err != nil {
+	err = sqlTx.Commit()
+	d.health.committed(err)
+	if err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("commit: %w", err)
