@@ -395,10 +395,11 @@ func (a *App) Run(ctx context.Context) error {
 		return a.sender.Run(gctx)
 	})
 
-	if a.watch != "" {
-		// New and changed lesson files are picked up without a restart.
+	if dir := o.Lessons; dir != "" && o.Library == nil {
+		// New and changed lesson files are picked up without a restart,
+		// and so is a folder made after the start.
 		g.Go(func() error {
-			watchLessons(gctx, a.kinds, a.watch, a.log, a.host.Library, a.SetLibrary)
+			watchLessons(gctx, a.kinds, dir, a.log, a.host.Library, a.SetLibrary)
 			return nil
 		})
 	}

@@ -22,14 +22,25 @@ import (
 const settle = 300 * time.Millisecond
 
 // watchLessons reloads the lessons folder dir when a file in it changes,
-// and on SIGHUP, until ctx ends; apply receives each new library. A file
-// with problems is refused whole, its problems logged, and the lesson it
-// held keeps its last good version.
+// when the folder itself is replaced, and on SIGHUP, until ctx ends;
+// apply receives each new library. A file with problems is refused whole,
+// its problems logged, and the lesson it held keeps its last good
+// version.
+//
+// Deploys replace a folder rather than edit it: a new folder renamed over
+// the old one, a git checkout of a parent folder, a symbolic link flipped
+// to a new release. A watch follows a folder, not its name, so the parent
+// folder is watched too, and when the name dir comes to mean another
+// folder, that one is watched and read. A folder that does not exist yet
+// (the built-in lessons run meanwhile) is read once it is made, or on the
+// next SIGHUP. SIGHUP never ends the process.
 func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog.Logger, current func() *flows.Library, apply func(*flows.Library)) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
+	dir = filepath.Clean(dir)
+	parent := filepath.Dir(dir)
 	var w *fsnotify.Watcher
 	var events <-chan fsnotify.Event
 	var errs <-chan error
@@ -39,8 +50,21 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 		w = fw
 		defer w.Close()
 		events, errs = w.Events, w.Errors
+	}
+	// watchTree watches the parent folder and every folder under dir,
+	// afresh: after a swap, the old watches follow folders gone.
+	watchTree := func() {
+		if w == nil {
+			return
+		}
+		for _, p := range w.WatchList() {
+			w.Remove(p)
+		}
+		if err := w.Add(parent); err != nil {
+			log.Warn("cannot watch the folder that holds the lessons folder: a replaced lessons folder is read on SIGHUP", "folder", parent, "err", err)
+		}
 		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
+			if err == nil && (d.IsDir() || p == dir) {
 				if err := w.Add(p); err != nil {
 					log.Warn("cannot watch a lessons folder: send SIGHUP to reload it", "folder", p, "err", err)
 				}
@@ -48,6 +72,7 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 			return nil
 		})
 	}
+	watchTree()
 
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -56,20 +81,32 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 		case <-ctx.Done():
 			return
 		case ev := <-events:
-			if ev.Has(fsnotify.Create) {
-				// A folder made later is watched too.
-				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-					w.Add(ev.Name)
+			name := filepath.Clean(ev.Name)
+			switch {
+			case name == dir:
+				// The folder itself made, moved, replaced or its link
+				// flipped: watch what the name means now.
+				watchTree()
+				timer.Reset(settle)
+			case filepath.Dir(name) == parent && parent != dir:
+				// Another file beside the lessons folder.
+			default:
+				if ev.Has(fsnotify.Create) {
+					// A folder made later is watched too.
+					if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
+						w.Add(ev.Name)
+						timer.Reset(settle)
+					}
+				}
+				if flows.IsLessonFile(ev.Name) || flows.IsMediaFile(ev.Name) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
 					timer.Reset(settle)
 				}
-			}
-			if flows.IsLessonFile(ev.Name) || flows.IsMediaFile(ev.Name) || ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
-				timer.Reset(settle)
 			}
 		case err := <-errs:
 			log.Warn("watching the lessons folder", "err", err)
 		case <-hup:
 			log.Info("SIGHUP: reloading the lessons")
+			watchTree()
 			timer.Reset(0)
 		case <-timer.C:
 			if lib := reloadLessons(kinds, dir, log, current()); lib != nil {
@@ -79,8 +116,13 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 	}
 }
 
-// reloadLessons reads dir again; nil when it cannot be read at all.
+// reloadLessons reads dir again; nil when it cannot be read at all (the
+// lessons loaded stay).
 func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.Library) *flows.Library {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		log.Warn("the lessons folder is not there (yet); the lessons loaded stay", "lessons", dir)
+		return nil
+	}
 	lib, err := kinds.Load(flows.Folder(dir), ".", dir)
 	ps, isProblems := flows.IsProblems(err)
 	if err != nil && !isProblems {

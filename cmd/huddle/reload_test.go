@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// lessonYAML is a one-step lesson with id.
+func lessonYAML(id string) []byte {
+	return []byte(fmt.Sprintf("id: %s\ntitle: \"%s\"\nsteps:\n  - say: \"Hello from %s.\"\n", id, id, id))
+}
+
+// lessonsSaid asks the running huddle at addr for /lessons privately and
+// returns the answer.
+func lessonsSaid(t *testing.T, addr string) string {
+	t.Helper()
+	body := `{"chat":"dm-amina","chat_type":"direct","sender":"amina","name":"Amina","text":"/lessons"}`
+	resp := probeReq{method: "POST", path: "/api/messages", header: map[string]string{"Content-Type": jsonType}, body: body}.do(t, "http://"+addr)
+	var posted struct{ Seq int64 }
+	json.NewDecoder(resp.Body).Decode(&posted)
+	resp.Body.Close()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp := probeReq{path: fmt.Sprintf("/api/messages?chat=dm-amina&after=%d", posted.Seq)}.do(t, "http://"+addr)
+		var msgs []struct{ Text string }
+		json.NewDecoder(resp.Body).Decode(&msgs)
+		resp.Body.Close()
+		if len(msgs) > 0 {
+			return msgs[0].Text
+		}
+	}
+	t.Fatal("no answer to /lessons")
+	return ""
+}
+
+// eventually waits until /lessons says want.
+func eventually(t *testing.T, p *proc, addr, what, want string) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got = lessonsSaid(t, addr); strings.Contains(got, want) {
+			return
+		}
+	}
+	t.Fatalf("%s: /lessons says %q, want %q in it\n%s", what, got, want, p.log)
+}
+
+// TestLessonsFolderSwapped: the lessons folder replaced as deploys replace
+// it (the old one moved away and a new one renamed in; a symbolic link
+// flipped to a new release) is followed: its lessons are read, and so are
+// later edits in it.
+func TestLessonsFolderSwapped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	root := t.TempDir()
+	write := func(dir, id string) {
+		t.Helper()
+		os.MkdirAll(dir, 0o755)
+		if err := os.WriteFile(filepath.Join(dir, id+".yaml"), lessonYAML(id), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("renamed over", func(t *testing.T) {
+		dir := filepath.Join(root, "renamed", "lessons")
+		write(dir, "first-release")
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+dir, "HUDDLE_PRIVACY_CONSENT_ASK=false")
+		eventually(t, p, addr, "at start", "first-release")
+		next := filepath.Join(root, "renamed", "lessons.new")
+		write(next, "second-release")
+		if err := os.Rename(dir, dir+".old"); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(next, dir); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, p, addr, "after the swap", "second-release")
+		write(dir, "edited-after")
+		eventually(t, p, addr, "an edit in the new folder", "edited-after")
+	})
+	t.Run("link flipped", func(t *testing.T) {
+		releases := filepath.Join(root, "linked", "releases")
+		write(filepath.Join(releases, "v1"), "release-one")
+		write(filepath.Join(releases, "v2"), "release-two")
+		dir := filepath.Join(root, "linked", "lessons")
+		if err := os.Symlink(filepath.Join(releases, "v1"), dir); err != nil {
+			t.Fatal(err)
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+dir, "HUDDLE_PRIVACY_CONSENT_ASK=false")
+		eventually(t, p, addr, "at start", "release-one")
+		// As ln -sfn does atomically: a new link renamed over the old.
+		tmp := dir + ".tmp"
+		if err := os.Symlink(filepath.Join(releases, "v2"), tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, dir); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, p, addr, "after the flip", "release-two")
+		write(filepath.Join(releases, "v2"), "edited-in-two")
+		eventually(t, p, addr, "an edit in the new release", "edited-in-two")
+	})
+}
+
+// TestSIGHUPWithoutLessonsFolder: huddle started without its lessons
+// folder runs the built-in lessons, lives through SIGHUP, and reads the
+// folder once it is made.
+func TestSIGHUPWithoutLessonsFolder(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := filepath.Join(t.TempDir(), "lessons")
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+dir, "HUDDLE_PRIVACY_CONSENT_ASK=false")
+	eventually(t, p, addr, "at start", "hand-hygiene")
+	for range 3 {
+		p.cmd.Process.Signal(syscall.SIGHUP)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if p.cmd.ProcessState != nil {
+		t.Fatalf("SIGHUP ended huddle:\n%s", p.log)
+	}
+	eventually(t, p, addr, "after SIGHUP", "hand-hygiene")
+	if !strings.Contains(p.log.String(), "SIGHUP: reloading the lessons") {
+		t.Errorf("SIGHUP was not logged:\n%s", p.log)
+	}
+	os.Mkdir(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "made-later.yaml"), lessonYAML("made-later"), 0o644)
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	eventually(t, p, addr, "the folder made later", "made-later")
+}
