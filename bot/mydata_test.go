@@ -108,7 +108,7 @@ func (h *harness) myData(who, name string) (string, dataFile) {
 	}
 	srv := httptest.NewServer(h.sim.Handler())
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + msg.File.URL)
+	resp, err := http.Get(srv.URL + msg.File.URL + "?as=" + who) // her private chat's file, for her alone
 	if err != nil {
 		h.t.Fatal(err)
 	}
