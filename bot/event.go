@@ -192,7 +192,9 @@ type Outbound struct {
 	// React, when set, makes the message an emoji reaction to ReplyTo
 	// instead of text, where the platform has reactions: ✅ for a right
 	// answer, ❌ for a wrong one (a platform that allows only some emoji
-	// shows its nearest).
+	// shows its nearest). Text, when set, is the few words the reaction
+	// stands for, sent instead (as a reply to ReplyTo) where reactions
+	// cannot be had. A reaction is Optional.
 	React string `json:"react,omitempty"`
 	// Delete, when set, takes down a member's message (its platform id,
 	// Event.MessageID) from the chat: a photo that may show a patient,
@@ -230,6 +232,12 @@ type Outbound struct {
 	// state change replayed after a crash cannot queue its messages twice.
 	Key string `json:"key"`
 }
+
+// Optional reports whether m is an extra rather than a message: a
+// reaction. An extra that fails is tried once more within a minute and
+// then dropped, and it never holds the chat's messages behind it (see
+// Sender).
+func (m Outbound) Optional() bool { return m.React != "" }
 
 // PressKey is the outbox key of the answer to press id: one answer a press.
 func PressKey(id string) string { return pressKeyPrefix + id }

@@ -196,7 +196,7 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 		}
 	}
 	for _, it := range items {
-		lane := laneOf(it.ChatID, it.PressID, it.PressID != "")
+		lane := laneOfItem(it)
 		if l.busy[lane] || l.endedAt[lane] > readAt {
 			continue
 		}
@@ -269,6 +269,87 @@ func laneOf(chatID, pressID string, press bool) string {
 	return chatID + "\x00press\x00" + pressID
 }
 
+// laneOfItem names it's lane: a press's answer and an extra (Optional)
+// each have one of their own, beside the chat's, so neither waits for
+// the chat's messages nor holds them up.
+func laneOfItem(it OutboxItem) string {
+	switch {
+	case it.PressID != "":
+		return laneOf(it.ChatID, it.PressID, true)
+	case it.Optional():
+		return it.ChatID + "\x00extra\x00" + it.Key
+	}
+	return it.ChatID
+}
+
+// An extra (a reaction) is tried at most extraTries times, each within
+// extraTimeout, the second extraRetry after the first and within
+// extraWithin of its queueing; then it is dropped with one log line.
+const (
+	extraTries   = 2
+	extraTimeout = 10 * time.Second
+	extraRetry   = 3 * time.Second
+	extraWithin  = time.Minute
+)
+
+// sendExtra delivers an extra: tried twice within a minute at most, then
+// dropped, so a platform that refuses it (a server without reactions, a
+// chat where they are off, an outage) costs the chat nothing. It reports
+// false only when the sender stops, or the channel paces itself.
+func (s *Sender) sendExtra(ctx context.Context, ch Channel, it OutboxItem, log *slog.Logger) bool {
+	var err error
+	for try := range extraTries {
+		if try > 0 {
+			wait := extraRetry
+			var retry *RetryError
+			if errors.As(err, &retry) {
+				wait = max(wait, retry.After)
+			}
+			if s.cfg.Clock.Now().Add(wait).Sub(it.Created) > extraWithin {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(wait):
+			}
+		}
+		var id string
+		tctx, cancel := context.WithTimeout(ctx, extraTimeout)
+		id, err = ch.Send(tctx, it.Outbound)
+		cancel()
+		if err == nil {
+			if err := s.cfg.Store.MarkSent(context.WithoutCancel(ctx), it, id, s.cfg.Clock.Now()); err != nil {
+				log.Error("mark sent", "err", err)
+			}
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		var (
+			retry *RetryError
+			perm  *PermanentError
+		)
+		if errors.As(err, &retry) && retry.Pace {
+			// The channel pacing the chat: not a failure.
+			if err := s.cfg.Store.Defer(ctx, it, s.cfg.Clock.Now().Add(retry.After)); err != nil {
+				log.Error("defer", "err", err)
+			}
+			return false
+		}
+		if errors.As(err, &perm) {
+			break
+		}
+	}
+	log.Warn("an extra was dropped (a reaction, tried and failed); the chat's messages go on", "err", s.cfg.Redact(err.Error()))
+	now := s.cfg.Clock.Now()
+	if err := s.cfg.Store.MarkRetry(ctx, it, s.cfg.Redact("dropped: "+err.Error()), now, time.Time{}); err != nil {
+		log.Error("mark dropped", "err", err)
+	}
+	return true
+}
+
 // expire gives up a message queued longer ago than the channel's MaxAge.
 func (s *Sender) expire(ctx context.Context, ch Channel, it OutboxItem, maxAge time.Duration) {
 	now := s.cfg.Clock.Now()
@@ -304,6 +385,9 @@ func (s *Sender) reportExpired(channel string) {
 // send delivers one message and records the outcome; false when it failed.
 func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 	log := s.cfg.Logger.With("channel", ch.Name(), "outbox", it.ID)
+	if it.Optional() {
+		return s.sendExtra(ctx, ch, it, log)
+	}
 	var (
 		id  string
 		err error

@@ -388,11 +388,15 @@ func (q *quizStep) feedback(c *runCtx, in Input, correct bool, picks []int) {
 		case in.Kind == InputOption && in.PressID != "":
 			c.toast(q.verdict(c, in, correct, picks, ""))
 		case in.Kind == InputText:
-			emoji := "❌"
+			// The words, where reactions cannot be had, tell right from
+			// wrong and no more: the group hears the answer when the
+			// question closes.
+			lang := c.memberLang(in.Member.ID)
+			emoji, words := "❌", capitalize(engineText(lang, "wrong_short", c.who()))
 			if correct {
-				emoji = "✅"
+				emoji, words = "✅", capitalize(engineText(lang, "correct", c.who()))
 			}
-			c.react(fmt.Sprintf("fb-%d", in.Member.ID), emoji)
+			c.react(fmt.Sprintf("fb-%d", in.Member.ID), emoji, words)
 		}
 		return
 	}

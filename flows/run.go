@@ -57,9 +57,10 @@ func (c *runCtx) toast(text string) {
 	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: "press-" + c.in.PressID, Text: text, PressID: c.in.PressID})
 }
 
-// react puts an emoji reaction on the input's message.
-func (c *runCtx) react(tag, emoji string) {
-	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: tag, React: emoji, ReplyTo: c.in.MessageID})
+// react puts an emoji reaction on the input's message; words are what it
+// stands for, sent instead where reactions cannot be had.
+func (c *runCtx) react(tag, emoji, words string) {
+	c.res.Messages = append(c.res.Messages, Msg{Seq: c.st.Seq, Tag: tag, React: emoji, Text: words, ReplyTo: c.in.MessageID})
 }
 
 // quiet says per-member feedback goes to the member alone (a toast, a

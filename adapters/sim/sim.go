@@ -193,6 +193,9 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	if m.Erased {
 		s.eraseChatLocked(m.ChatID)
 	}
+	if m.React != "" {
+		m.Text = "" // the simulator has reactions: the words are not needed
+	}
 	out := Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
 		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo, React: m.React}
 	if m.File != nil {

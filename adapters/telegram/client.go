@@ -1,8 +1,10 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,7 +16,20 @@ type ctxClient struct {
 	ctx   context.Context
 	base  *http.Client
 	token string
+	// answer, when set, gets the answer's HTTP status and the start of
+	// its body: the library keeps both from its errors, and a server
+	// without a method says so in them.
+	answer *answerSeen
 }
+
+// answerSeen is what a request's answer was, as the library does not say.
+type answerSeen struct {
+	status int
+	head   []byte // up to headSize bytes of the body, as read
+}
+
+// headSize is how much of an answer's body answerSeen keeps.
+const headSize = 512
 
 // Do sends req bound to the client's context.
 func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
@@ -22,8 +37,47 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, withoutToken(err, c.token)
 	}
+	if c.answer != nil {
+		c.answer.status = resp.StatusCode
+		resp.Body = &headReader{ReadCloser: resp.Body, seen: c.answer}
+	}
 	return resp, nil
 }
+
+// headReader keeps the first bytes read of a body.
+type headReader struct {
+	io.ReadCloser
+	seen *answerSeen
+}
+
+func (h *headReader) Read(p []byte) (int, error) {
+	n, err := h.ReadCloser.Read(p)
+	if room := headSize - len(h.seen.head); room > 0 {
+		h.seen.head = append(h.seen.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// noMethod reports whether an answer says the server does not know the
+// method asked for: Telegram's and a self-hosted Bot API server's 404,
+// or telegram-test-api's "API method '…' is not supported" (a 500).
+func (a *answerSeen) noMethod() bool {
+	return a.status == http.StatusNotFound ||
+		(a.status >= 500 && bytes.Contains(a.head, []byte("is not supported")))
+}
+
+// noMethodError says the Bot API server does not know a method (it
+// answered 404): an older self-hosted server, or an emulator.
+type noMethodError struct {
+	method string
+	err    error
+}
+
+func (e *noMethodError) Error() string {
+	return "the Bot API server has no method " + e.method + ": " + e.err.Error()
+}
+
+func (e *noMethodError) Unwrap() error { return e.err }
 
 // tokenMask stands for the bot's token in an error.
 const tokenMask = "<token>"

@@ -17,7 +17,7 @@ import (
 // loaded runs Huddle's Telegram channel, with Telegram's default rates,
 // against a fake Bot API that holds to Telegram's limits and answers
 // after latency.
-func loaded(t *testing.T, latency time.Duration, opts huddletest.Options) (*botapifake.Server, *huddletest.App) {
+func loaded(t testing.TB, latency time.Duration, opts huddletest.Options) (*botapifake.Server, *huddletest.App) {
 	t.Helper()
 	fake := botapifake.Start(t, botapifake.Config{Latency: latency})
 	tg, err := telegram.New(context.Background(), telegram.Config{Token: fake.Token, APIEndpoint: fake.URL, PollTimeout: time.Second})
@@ -29,7 +29,7 @@ func loaded(t *testing.T, latency time.Duration, opts huddletest.Options) (*bota
 
 // waitSent waits for a message of the bot's to chat containing text and
 // returns it.
-func waitSent(t *testing.T, fake *botapifake.Server, chat int64, text string, timeout time.Duration) botapifake.Message {
+func waitSent(t testing.TB, fake *botapifake.Server, chat int64, text string, timeout time.Duration) botapifake.Message {
 	t.Helper()
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		for _, m := range fake.Sent() {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -38,16 +39,34 @@ const (
 func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	switch {
 	case m.PressID != "":
-		// Not a message in the group: no group pacing.
-		if err := t.limiter.Wait(ctx); err != nil {
-			return "", err
-		}
+		// Not a message in the group, and not a message at all: outside
+		// every pacing. Telegram does not limit answerCallbackQuery ("You
+		// can call answerCallbackQuery without any limits", the Bot API
+		// server's maintainer, tdlib/telegram-bot-api#648 and #636), and a
+		// press not answered within seconds leaves the member's button
+		// spinning.
 		return "", t.answerPress(ctx, m)
-	case m.React != "":
+	case m.React != "" && !t.noReactions.Load():
 		if err := t.limiter.Wait(ctx); err != nil {
 			return "", err
 		}
-		return "", t.react(ctx, m)
+		err := t.react(ctx, m)
+		var missing *noMethodError
+		if !errors.As(err, &missing) {
+			return "", err
+		}
+		if t.noReactions.CompareAndSwap(false, true) {
+			t.log.Warn("this Bot API server has no reactions (setMessageReaction): verdicts on typed answers go as short replies instead",
+				"err", err)
+		}
+		fallthrough
+	case m.React != "":
+		// Reactions cannot be had: the words the reaction stands for,
+		// as a reply, where it carried meaning.
+		if m.Text == "" {
+			return "", nil
+		}
+		m.React = ""
 	case m.Delete != "":
 		if err := t.limiter.Wait(ctx); err != nil {
 			return "", err
@@ -59,6 +78,13 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		// The bot may not delete it: its text asks the sender to.
 		m.ReplyTo = m.Delete
 	}
+	// One message at a time to a chat: a chat's messages come one after
+	// another from the sender, but a reaction turned into words comes
+	// beside them, and two at once would both find the chat's second
+	// free.
+	lock := &t.chatLocks[chatStripe(m.ChatID)]
+	lock.Lock()
+	defer lock.Unlock()
 	sleep, later := t.pace(m.ChatID)
 	if later > 0 {
 		return "", &bot.RetryError{After: later, Pace: true, Err: errors.New("pacing the group under Telegram's 20 a minute")}
@@ -131,6 +157,16 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 	}
 	return strconv.Itoa(sent.MessageID), nil
+}
+
+// chatStripes is how many locks the chats share (chatLocks).
+const chatStripes = 64
+
+// chatStripe is the lock of chatID among chatLocks.
+func chatStripe(chatID string) int {
+	h := fnv.New32a()
+	h.Write([]byte(chatID))
+	return int(h.Sum32() % chatStripes)
 }
 
 // maxTopicName is Telegram's limit on a forum topic's name, in characters.

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -76,6 +77,12 @@ type Telegram struct {
 	mu      sync.Mutex
 	handler bot.Handler
 
+	// noReactions is set once the Bot API server said it has no
+	// setMessageReaction: reactions go as their words from then on.
+	noReactions atomic.Bool
+
+	// chatLocks make a chat's messages go one at a time (chatStripe).
+	chatLocks [chatStripes]sync.Mutex
 	// chatPace paces each chat; guarded by paceMu.
 	paceMu   sync.Mutex
 	chatPace map[string]*chatPace
@@ -173,7 +180,8 @@ func (t *Telegram) call(ctx context.Context, method string, params tgbotapi.Para
 // form (UploadFiles) when there are any.
 func (t *Telegram) upload(ctx context.Context, method string, params tgbotapi.Params, files []tgbotapi.RequestFile) (*tgbotapi.APIResponse, error) {
 	api := *t.api
-	api.Client = ctxClient{ctx: ctx, base: t.http, token: t.cfg.Token}
+	var seen answerSeen
+	api.Client = ctxClient{ctx: ctx, base: t.http, token: t.cfg.Token, answer: &seen}
 	var (
 		resp *tgbotapi.APIResponse
 		err  error
@@ -186,7 +194,11 @@ func (t *Telegram) upload(ctx context.Context, method string, params tgbotapi.Pa
 	if err != nil {
 		// The library's own errors (a request it could not build, a
 		// body it could not read) may quote the URL too.
-		return resp, fmt.Errorf("telegram %s: %w", method, withoutToken(err, t.cfg.Token))
+		err = withoutToken(err, t.cfg.Token)
+		if seen.noMethod() {
+			err = &noMethodError{method: method, err: err}
+		}
+		return resp, fmt.Errorf("telegram %s: %w", method, err)
 	}
 	return resp, nil
 }

@@ -253,6 +253,15 @@ func (e *Emulator) DenyDelete(chat Chat) {
 	e.post("/denyDelete", map[string]any{"chat_id": chat.ID})
 }
 
+// Lack makes the emulator lack methods from then on, answering them as
+// telegram-test-api answers a method it does not know (as it lacks
+// setMessageReaction, and an older self-hosted Bot API server lacks newer
+// methods).
+func (e *Emulator) Lack(methods ...string) {
+	e.t.Helper()
+	e.post("/lack", map[string]any{"methods": methods})
+}
+
 // Deletion is a member's message the bot deleted (deleteMessage).
 type Deletion struct {
 	ChatID    string `json:"chat_id"`

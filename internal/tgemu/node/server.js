@@ -54,6 +54,23 @@ app.post("/userFile", express.json({ limit: "30mb" }), (req, res) => {
 });
 app.use(express.json());
 app.use(express.urlencoded({ extended: true }));
+// POST /lack {methods} makes this server lack those methods from then on,
+// as telegram-test-api itself lacks setMessageReaction and an older
+// self-hosted Bot API server lacks newer methods: the answer is
+// telegram-test-api's own to an unknown method (a 500 saying it is not
+// supported).
+const lacking = new Set();
+app.post("/lack", (req, res) => {
+  for (const m of req.body.methods || []) lacking.add(String(m));
+  res.json({ ok: true, result: true });
+});
+app.use("/bot:token/:method", (req, res, next) => {
+  if (!lacking.has(req.params.method)) return next();
+  res.status(500).json({ message: `API method '${req.params.method}' is not supported.` +
+    " Are you sure you're using Telegram Bot API correctly? Check out" +
+    " the list of methods supported by `telegram-test-api` package or look at official" +
+    " documentation: https://core.telegram.org/bots/api#available-methods" });
+});
 app.post("/bot:token/createForumTopic", (req, res) => {
   const { chat_id: chatId, name } = req.body;
   if (!chatId || !name) {
