@@ -87,7 +87,7 @@ func (a *App) web() error {
 		lessonFiles, label = flows.Folder(a.watch), a.watch
 	}
 	a.dash = dashboard.New(dashboard.Config{Reports: a.db.Reports(), RealNames: o.StaffRealNames, MaxDays: o.DashboardMaxDays,
-		Location: o.Location, Clock: o.Clock, Channels: a.channelStates, Logger: a.log,
+		Location: o.Location, Clock: o.Clock, Channels: a.channelStates, Logger: a.log, Resend: a.resend,
 		Lessons: dashboard.FromLibrary(a.host.Library(), ""), Courses: dashboard.CoursesFromLibrary(a.host.Library(), ""), LessonFiles: lessonFiles, LessonsLabel: label, Kinds: a.kinds})
 	pages.Handle(dashboard.Path, a.dash.Handler())
 	a.handler = mux
@@ -131,4 +131,15 @@ func health(w http.ResponseWriter, code int, status, reason string) {
 		body["reason"] = reason
 	}
 	json.NewEncoder(w).Encode(body)
+}
+
+// resend queues a message the sender gave up on again, at the staff's
+// word, and wakes the sender for it.
+func (a *App) resend(ctx context.Context, id int64) error {
+	if err := a.db.Resend(ctx, id, a.opts.Clock.Now()); err != nil {
+		return err
+	}
+	a.log.Info("a message not delivered is sent again, as staff asked", "outbox", id)
+	a.sender.Wake()
+	return nil
 }

@@ -21,8 +21,13 @@ type SenderConfig struct {
 	// Poll is how often the outbox is looked at without a wake-up; 1s by
 	// default.
 	Poll time.Duration
-	// MaxAttempts is how many times a message is tried before it is given
-	// up on; 20 by default.
+	// MaxAttempts is how many times a message that keeps failing (other
+	// than on the platform's rate limit or while the channel is down,
+	// which wait as the platform asks) is tried before it is given up:
+	// 10 by default, about a quarter of an hour with the waits between
+	// (1 s doubling, at most 5 minutes). It then waits in the list of
+	// messages not delivered, for staff to see and send again, and its
+	// chat goes on without it.
 	MaxAttempts int
 	// Notice tells the staff something about a channel (how many late
 	// messages were given up); nothing when nil.
@@ -68,7 +73,7 @@ func NewSender(cfg SenderConfig) *Sender {
 		cfg.Poll = time.Second
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 20
+		cfg.MaxAttempts = 10
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 64

@@ -62,6 +62,10 @@ type Config struct {
 	// that one request cannot make the server read years of activity;
 	// DefaultMaxDays when zero.
 	MaxDays int
+	// Resend queues a message the sender gave up on to be sent again
+	// (the list of messages not delivered offers it); the list has no
+	// button when nil.
+	Resend func(ctx context.Context, id int64) error
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -155,6 +159,8 @@ func (d *Dashboard) Handler() http.Handler {
 	mux.HandleFunc("GET "+Path+"preview/{file}", d.preview)
 	mux.HandleFunc("GET "+Path+"preview/{file}/media/{step}", d.previewMedia)
 	mux.HandleFunc("GET "+Path+"mentors.csv", d.mentorsCSV)
+	mux.HandleFunc("GET "+Path+"undelivered", d.undeliveredPage)
+	mux.HandleFunc("POST "+Path+"undelivered/{id}/resend", d.resend)
 	mux.HandleFunc("GET "+Path+"lesson/{id}", d.lessonPage)
 	mux.HandleFunc("GET "+Path+"course/{id}", d.coursePage)
 	mux.HandleFunc("GET "+Path+"lesson/{id}/steps.csv", d.lessonCSV)
@@ -226,6 +232,8 @@ type overviewData struct {
 	Lessons  []lessonRow
 	Courses  []Course
 	Channels []ChannelState
+	// Undelivered counts the messages the sender gave up on.
+	Undelivered int
 }
 
 // lessonRow is a lesson in the overview's list.
@@ -254,6 +262,7 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 		func() (err error) { data.Total, err = d.cfg.Reports.Summary(ctx, f.r, f.Group); return err },
 		func() (err error) { weeks, err = d.cfg.Reports.WeeklyActive(ctx, f.r, f.Group); return err },
 		func() (err error) { data.Lessons, err = d.lessonRows(ctx, f.r, f.Group); return err },
+		func() (err error) { _, data.Undelivered, err = d.cfg.Reports.Undelivered(ctx, 0); return err },
 	} {
 		if err := figure(); err != nil {
 			d.fail(w, err)
