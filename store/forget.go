@@ -144,6 +144,11 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 			}
 		}
 	}
+	// What others wrote of them: their names and ids in case texts,
+	// replies, mentors' answers and the archive's index.
+	if err := t.scrubTexts(memberNames{name: m.Name, pseudonym: m.Pseudonym, ids: ids}); err != nil {
+		return fmt.Errorf("forget member %d: what others wrote: %w", memberID, err)
+	}
 	if err := t.DeleteConsent(channel, ids...); err != nil {
 		return fmt.Errorf("forget member %d: %w", memberID, err)
 	}
