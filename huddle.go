@@ -154,6 +154,11 @@ type Tuning struct {
 	// HTTP bounds the web server's connections; HTTPLimits' defaults
 	// when zero.
 	HTTP HTTPLimits
+	// RebuildWithin bounds how long an erasure's bytes may wait in
+	// SQLite's file for its rebuild (an hour); RebuildQuiet is the quiet
+	// (no commit) that brings the rebuild sooner (a minute). See
+	// store.DB.SetRebuild.
+	RebuildWithin, RebuildQuiet time.Duration
 }
 
 // App is a wired Huddle: New builds it, Run runs it, Close releases it.
@@ -255,6 +260,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		}
 		a.db, a.ownDB = db, true
 	}
+	a.db.SetRebuild(opts.Tuning.RebuildWithin, opts.Tuning.RebuildQuiet)
 	if err := a.wire(ctx, lib); err != nil {
 		a.Close()
 		return nil, err

@@ -321,10 +321,11 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 			break
 		}
 	}
-	// Her photo's file is gone, and so are its bytes from the messages
-	// that carried it.
-	if got := huddletest.Files(t, h.mediaDir()); len(got) != 0 {
-		t.Errorf("after /forget, media files %v remain", got)
+	// Her case's photo stays with the case, in the group's archive,
+	// without the link to her; its bytes are gone from the messages that
+	// carried it.
+	if got := huddletest.Files(t, h.mediaDir()); len(got) != 1 {
+		t.Errorf("after /forget, media files %v; want her case's photo alone", got)
 	}
 	if found := inFiles(t, h.app.Path, photo); len(found) != 0 && !postgres {
 		t.Errorf("after /forget, the database's files still hold her photo's bytes: %v", found)

@@ -514,6 +514,9 @@ type CaseStore interface {
 	SaveCaseAuthor(caseID, authorID int64) error
 	// CaseByID returns a case, or ErrNotFound.
 	CaseByID(id int64) (Case, error)
+	// RemoveCase erases a case: its text, thread, photos and voice notes,
+	// and its place in the archive.
+	RemoveCase(caseID int64) error
 	// LinkCaseMessage records that the outbox message with key is about a
 	// case, so that replies to it join the case.
 	LinkCaseMessage(outboxKey string, caseID int64) error

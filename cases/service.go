@@ -128,7 +128,19 @@ func (sv *Service) Commands() []bot.Command {
 		{Name: "close", Usage: text("usage_case"), Help: text("help_close"), Who: bot.Mentors, Run: onCase("close", sv.close)},
 		{Name: "helpful", Who: bot.Mentors, Where: bot.InGroup, Help: text("help_helpful"), Run: sv.helpful},
 		{Name: "mentor", Aliases: []string{"mentors"}, Usage: text("usage_mentor"), Help: text("help_mentor"), Who: bot.Staff, Run: sv.mentorCommand},
+		{Name: "removecase", Usage: text("usage_case"), Help: text("help_removecase"), Who: bot.Staff, Run: onCase("removecase", sv.removeCase)},
 	}
+}
+
+// removeCase is staff's /removecase N: the case is erased, at its author's
+// or a patient's request (a confirmed case otherwise outlives its author's
+// erasure, in the group's archive).
+func (sv *Service) removeCase(tx bot.Tx, s bot.Session, c bot.Case) error {
+	if err := tx.RemoveCase(c.ID); err != nil {
+		return err
+	}
+	sv.log.Info("case removed by staff", "case", c.ID, "staff", s.Member.ID)
+	return bot.Reply(tx, s, "removecase", tr(s.Lang, "case_removed", c.ID))
 }
 
 // Options are the handlers of the author's answer to a held-back case

@@ -30,8 +30,7 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		return fmt.Errorf("forget member %d: %w", memberID, notFound(err))
 	}
 	channel, ids := m.Channel, m.PlatformIDs()
-	t.db.rebuild.Store(true)
-	t.db.truncate.Store(true)
+	t.db.askRebuild()
 	t.sweepAfter()
 	// Their certificates still verify (an employer checks a genuine one),
 	// naming no one: the name becomes a keyed hash, and the links to them
@@ -100,6 +99,9 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		// Their photos and voice notes: the messages that carry one leave
 		// it (unsent ones go), the rows go, and the writer removes the
 		// files after the commit.
+		// A photo of a confirmed case belongs to the group's archive, like
+		// the case: it stays, without the link to them.
+		{"case photos", `UPDATE attachments SET member_id = NULL WHERE member_id = ? AND case_id IS NOT NULL AND status = 'shown' AND kind = 'photo'`, []any{memberID}},
 		{"photos and voice notes", `DELETE FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND key LIKE 'att:%'
 			AND ` + t.db.attachmentOfKey() + ` IN (SELECT id FROM attachments WHERE member_id = ?)`, []any{memberID}},
 		{"photos and voice notes", `UPDATE outbox SET payload = ` + t.db.dialect(`json_remove(payload, '$.file.data')`, `payload #- '{file,data}'`) + `

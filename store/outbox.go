@@ -235,7 +235,7 @@ func (t *Tx) dropTransient(id int64) error {
 		return fmt.Errorf("drop transient outbox %d: %w", id, err)
 	}
 	if strings.HasPrefix(key, bot.ForgottenKeyPrefix) {
-		t.db.rebuild.Store(true)
+		t.db.askRebuild()
 	}
 	t.db.truncate.Store(true)
 	return nil

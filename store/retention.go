@@ -167,8 +167,7 @@ func (d *DB) Purge(ctx context.Context, before time.Time, dryRun bool, progress 
 		if p.Rows > 0 && !dryRun {
 			// What was removed leaves the files too: the writer rebuilds
 			// the database and empties the WAL, as after an erasure.
-			d.rebuild.Store(true)
-			d.truncate.Store(true)
+			d.askRebuild()
 			d.sweep.Store(true)
 			if d.pg {
 				d.afterCommit() // committed: no writer of its own to wait for

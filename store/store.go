@@ -76,6 +76,10 @@ type DB struct {
 	// next commit (an erasure, or a transient message gone, sets it);
 	// rebuild asks it to VACUUM first (an erasure sets it).
 	truncate, rebuild atomic.Bool
+	// rb says when the rebuild is due (rebuild.go); bg waits for the
+	// work it runs in the background.
+	rb rebuildClock
+	bg sync.WaitGroup
 	// sweep asks the writer to remove the media files no attachment
 	// refers to any more (an attachment was deleted).
 	sweep atomic.Bool
@@ -266,6 +270,7 @@ func (d *DB) Version(ctx context.Context) (int64, error) {
 func (d *DB) Close() error {
 	d.once.Do(func() { close(d.stop) })
 	<-d.done
+	d.bg.Wait()
 	for _, st := range d.stmts {
 		st.Close()
 	}
@@ -307,13 +312,20 @@ func (d *DB) writer() {
 		// An erasure's WAL truncation that readers held off is tried
 		// again shortly, not only at the next commit: a quiet program
 		// may make none for hours.
-		var retry <-chan time.Time
+		var retry, rebuildAt <-chan time.Time
 		if d.truncate.Load() {
 			retry = time.After(250 * time.Millisecond)
+		} else if d.rebuild.Load() {
+			// Erasures gathered wait for a quiet minute, or their bound.
+			rebuildAt = time.After(d.untilRebuild(time.Now()))
 		}
 		select {
 		case <-retry:
-			d.truncateWAL()
+			d.truncateWAL(false)
+			continue
+		case <-rebuildAt:
+			d.truncate.Store(true)
+			d.truncateWAL(false)
 			continue
 		case r := <-d.reqs:
 			batch = append(batch[:0], r)
@@ -324,7 +336,8 @@ func (d *DB) writer() {
 				case r := <-d.reqs:
 					d.commit([]*request{r})
 				default:
-					d.truncateWAL() // an erasure's rebuild still to do
+					d.truncate.Store(d.truncate.Load() || d.rebuild.Load())
+					d.truncateWAL(true) // an erasure's rebuild still to do
 					return
 				}
 			}
@@ -452,41 +465,40 @@ func (d *DB) commitSavepoints(batch []*request) {
 // afterCommit removes the media files of deleted attachments, then
 // empties the WAL when asked (truncateWAL).
 func (d *DB) afterCommit() {
+	d.rb.lastCommit.Store(time.Now().UnixNano())
 	if d.sweep.Swap(false) {
 		if err := d.sweepMedia(); err != nil {
 			d.sweep.Store(true) // tried again after the next commit
 		}
 	}
-	d.truncateWAL()
+	d.truncateWAL(false)
 }
 
-// truncateWAL, when an erasure asked for it, rebuilds the database
-// (VACUUM) and copies the WAL into the database file and empties it, so
-// the erased rows' old pages are left in neither file; when a transient
-// message went, it only empties the WAL. Readers
-// holding an old snapshot make it wait; it tries for about a second, then
-// leaves it to the writer, which tries again a little later.
-func (d *DB) truncateWAL() {
+// truncateWAL, when asked for, copies the WAL into the database file and
+// empties it, so erased rows' old pages stay in neither file; when an
+// erasure's rebuild is due (see rebuild.go), or force is set (at Close),
+// it rebuilds the database first (VACUUM). Readers holding an old
+// snapshot make the WAL wait; it tries for about a second, then leaves it
+// to the writer, which tries again a little later. On PostgreSQL it
+// vacuums the tables an erasure touched instead (vacuumErased).
+func (d *DB) truncateWAL(force bool) {
 	if !d.truncate.Swap(false) {
 		return
 	}
 	if d.pg {
-		// PostgreSQL's autovacuum reclaims deleted rows' space; it has
-		// no WAL of the store's to empty.
-		d.rebuild.Store(false)
+		if d.rebuild.Swap(false) {
+			d.vacuumErased()
+		}
 		return
 	}
-	// After an erasure, rebuilt first: SQLite's secure_delete zeroes the
-	// cells it frees, but a page it rebalances can keep an old row's head
-	// in its unused space (the test of /forget found an outbox key so).
-	// VACUUM copies only the live rows into new pages. It costs the whole
-	// file, so only erasures ask for it, not every transient message.
-	if d.rebuild.Load() {
+	if d.rebuild.Load() && (force || d.untilRebuild(time.Now()) == 0) {
 		if _, err := d.write.Exec(`VACUUM`); err != nil {
 			d.truncate.Store(true) // the writer tries again shortly
 			return
 		}
 		d.rebuild.Store(false)
+		d.rb.since.Store(0)
+		d.rb.rebuilds.Add(1)
 	}
 	for range 20 {
 		var busy, frames, done int

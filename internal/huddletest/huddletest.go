@@ -187,7 +187,9 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
 		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: clock, Logger: log,
 		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,
-			ReviewEvery: 20 * time.Millisecond},
+			ReviewEvery: 20 * time.Millisecond,
+			// Tests read the database's files right after an erasure.
+			RebuildWithin: time.Millisecond, RebuildQuiet: time.Millisecond},
 	})
 	if err != nil {
 		cancel()

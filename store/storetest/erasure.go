@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddle/bot"
 )
@@ -28,4 +29,20 @@ func testIDsNeverReused(t *testing.T, open Opener) {
 		}
 		return err
 	})
+}
+
+// testErasureScrubbed: after an erasure the store scrubs its files once
+// the erasure's bound is reached: SQLite rebuilds the file, PostgreSQL
+// vacuums the tables the erasure touched (every one of them exists).
+func testErasureScrubbed(t *testing.T, open Opener) {
+	db := open(t)
+	db.SetRebuild(time.Millisecond, time.Millisecond)
+	var m bot.Member
+	update(t, db, func(tx bot.Tx) (err error) { m, err = tx.EnsureMember("sim", "amina", "Amina", t0); return err })
+	update(t, db, func(tx bot.Tx) error { return tx.ForgetMember(m.ID, t0) })
+	for deadline := time.Now().Add(20 * time.Second); db.Rebuilds() == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if db.Rebuilds() == 0 {
+		t.Error("the erasure was never scrubbed from the files")
+	}
 }

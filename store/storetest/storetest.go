@@ -33,6 +33,11 @@ type Store interface {
 	Purge(ctx context.Context, before time.Time, dryRun bool, progress func(store.Purged)) ([]store.Purged, error)
 	// MediaDir is the folder of members' photos and voice notes.
 	MediaDir() string
+	// SetRebuild and Rebuilds: when an erasure's bytes are scrubbed
+	// from the store's files (SQLite's VACUUM, PostgreSQL's of the
+	// tables touched), and how often that was done.
+	SetRebuild(within, quiet time.Duration)
+	Rebuilds() int64
 }
 
 // Opener opens a new, empty store for one test; the store is closed when
@@ -69,6 +74,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"CaseSearch", testCaseSearch},
 		{"ConcurrentFirstSight", testConcurrentFirstSight},
 		{"IDsNeverReused", testIDsNeverReused},
+		{"ErasureScrubbed", testErasureScrubbed},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}
