@@ -181,8 +181,13 @@ func (d *DB) RenewLeases(ctx context.Context, holder, prefix string, ttl time.Du
 
 // claimOutbox is PendingOutbox for an instance of several: it claims the
 // due messages of the chats the instance owns, skipping rows another
-// instance has locked, and returns them oldest first. It runs on its own
-// as one statement (PostgreSQL's pool of readers writes too).
+// instance has locked, and returns them oldest first. A chat's message
+// waits while an older one of the chat is claimed by another instance
+// (one that died holding it, until its claim runs out): sent meanwhile,
+// it would come before the older one, sent again once the claim ran out
+// (TestClusterKill saw a group's second question after its third). It
+// runs on its own as one statement (PostgreSQL's pool of readers writes
+// too).
 func (d *DB) claimOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]bot.OutboxItem, error) {
 	rows, err := d.read.QueryContext(ctx, `UPDATE outbox SET claimed_by = ?1, claimed_until = ?3
 		WHERE id IN (SELECT o.id FROM outbox o
@@ -190,7 +195,8 @@ func (d *DB) claimOutbox(ctx context.Context, channel string, now time.Time, lim
 			WHERE o.channel = ?4 AND o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?2
 			AND (o.claimed_until IS NULL OR o.claimed_until <= ?2 OR o.claimed_by = ?1)
 			AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.channel = o.channel AND p.chat_id = o.chat_id
-				AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL AND p.next_at > ?2)
+				AND p.id < o.id AND p.sent_at IS NULL AND p.given_up_at IS NULL
+				AND (p.next_at > ?2 OR (p.claimed_until > ?2 AND p.claimed_by <> ?1)))
 			ORDER BY o.id LIMIT ?5 FOR UPDATE OF o SKIP LOCKED)
 		RETURNING id, chat_id, key, payload, attempts, created_at`,
 		d.instance, ms(now), ms(now.Add(d.claim)), channel, limit)

@@ -83,6 +83,9 @@ type Telegram struct {
 
 	// chatLocks make a chat's messages go one at a time (chatStripe).
 	chatLocks [chatStripes]sync.Mutex
+	// lastSecond is the bot's requests of the last second (paceBot);
+	// guarded by paceMu.
+	lastSecond recent
 	// chatPace paces each chat; guarded by paceMu.
 	paceMu   sync.Mutex
 	chatPace map[string]*chatPace

@@ -363,6 +363,12 @@ func (s *Server) handle(method string, r *http.Request, at time.Time) (int, any)
 	case "sendMessage":
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		// Counted at the time the limits are checked, under the lock:
+		// requests that arrived at once may take the lock in another
+		// order, and the windows must stay in time order (a time taken
+		// before the lock once put an older time after a newer one,
+		// which the window's trim then kept: false 429s).
+		at = time.Now()
 		if wait := s.limit(chatID, at); wait > 0 {
 			s.tooMany++
 			secs := int((wait + time.Second - 1) / time.Second)
