@@ -164,6 +164,23 @@ type File struct {
 	// MIMEType is its media type ("application/json").
 	MIMEType string `json:"mime_type"`
 	Data     []byte `json:"data"`
+	// Refused, on a member's file, says why Data is nil when it was too
+	// large to take: the member is told that, in their words.
+	Refused *Refusal `json:"-"`
+}
+
+// Refusal is why a member's file was not taken: too many bytes (MB of
+// at most MaxMB), or a picture of too many pixels (Megapixels of at most
+// MaxMegapixels).
+type Refusal struct {
+	MB, MaxMB                 int
+	Megapixels, MaxMegapixels int
+}
+
+// TooManyBytes is the refusal of a file of size bytes, larger than
+// MaxInboundFile.
+func TooManyBytes(size int) *Refusal {
+	return &Refusal{MB: (size + 1<<20 - 1) >> 20, MaxMB: MaxInboundFile >> 20}
 }
 
 // Outbound is one message to deliver.

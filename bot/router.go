@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path"
 	"runtime"
@@ -581,9 +582,17 @@ func (r *Router) cleanFile(ctx context.Context, ev Event) (Event, error) {
 		return ev, ctx.Err()
 	}
 	clean := File{Name: strings.TrimSuffix(f.Name, path.Ext(f.Name)) + ".jpg", MIMEType: "image/jpeg"}
-	if p, err := picture.Clean(f.Data, picture.PhotoLongSide, picture.PhotoBudget); err == nil {
+	p, err := picture.Clean(ctx, f.Data, picture.PhotoLongSide, picture.PhotoBudget)
+	var tooLarge *picture.TooLargeError
+	switch {
+	case err == nil:
 		clean.Data = p.Data
-	} else {
+	case ctx.Err() != nil:
+		return ev, ctx.Err()
+	case errors.As(err, &tooLarge):
+		clean.Refused = &Refusal{Megapixels: (tooLarge.Pixels + 500_000) / 1_000_000, MaxMegapixels: tooLarge.Limit / 1_000_000}
+		r.log.Info("a member's picture has too many pixels", "channel", ev.Channel, "message", ev.MessageID, "err", err)
+	default:
 		r.log.Info("a member's picture could not be read", "channel", ev.Channel, "message", ev.MessageID, "err", err)
 	}
 	ev.File = &clean

@@ -42,8 +42,15 @@ func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []by
 	if err != nil {
 		return dm, nil, false, err
 	}
-	if f := s.Event.File; len(f.Data) > 0 && f.MIMEType == "image/jpeg" {
+	f := s.Event.File
+	if len(f.Data) > 0 && f.MIMEType == "image/jpeg" {
 		return dm, f.Data, true, nil
+	}
+	switch r := f.Refused; {
+	case r != nil && r.MaxMegapixels > 0:
+		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_too_many_pixels", r.Megapixels, r.MaxMegapixels))
+	case r != nil && r.MaxMB > 0:
+		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_too_big", r.MB, r.MaxMB))
 	}
 	return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
 }

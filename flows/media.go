@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -249,10 +250,11 @@ func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, erro
 		cp := *m // Kind and Name are the step's
 		return &cp, nil
 	}
-	src, err := picture.Decode(data)
+	src, done, err := picture.Decode(context.Background(), data)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out, err := picture.Lighten(src, ImageLongSide, ImageBudget)
 	if err != nil {
 		return nil, err

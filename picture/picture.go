@@ -6,9 +6,12 @@ package picture
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
+	"runtime/debug"
 
 	// Decoders of the picture types members and lessons send.
 	_ "image/gif"
@@ -17,6 +20,7 @@ import (
 	"github.com/disintegration/imaging"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
+	"golang.org/x/sync/semaphore"
 )
 
 // A member's photo is kept at most PhotoLongSide pixels on its long side
@@ -32,22 +36,99 @@ const (
 // gigabytes to decode) does not.
 const MaxPixels = 50_000_000
 
+// DecodeBudget bounds the memory decodes take at once: a picture's cost
+// is its pixels times the bytes each takes decoded (a phone's JPEG 1.5, an
+// 8-bit PNG 4, a 16-bit one 8), with a copy to turn a photo upright. A picture that costs more than the
+// whole budget is refused; several small ones decode at once, a large one
+// alone. So no accepted picture takes the process much past the budget:
+// docs/when-things-fail.md has the figures (a 16-bit PNG of 49 megapixels
+// took the process to 1.5 GB before).
+const DecodeBudget = 200 << 20
+
+// largeDecode is the cost past which a decode is large (see Decode).
+const largeDecode = 64 << 20
+
+// TooLargeError says a picture has more pixels, or costs more memory to
+// decode, than Huddle reads.
+type TooLargeError struct {
+	// Pixels is the picture's; Limit the most that a picture of its kind
+	// may have.
+	Pixels, Limit int
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("the picture has %d million pixels; the limit for its kind is %d million", (e.Pixels+500_000)/1_000_000, e.Limit/1_000_000)
+}
+
+// decoding holds the budget of decodes under way.
+var decoding = semaphore.NewWeighted(DecodeBudget)
+
+// bytesPerPixel is what one pixel takes once decoded, by color model.
+func bytesPerPixel(m color.Model) float64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.YCbCrModel:
+		return 1.5 // a phone's JPEG, chroma subsampled 4:2:0
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4
+}
+
+// Cost is the memory decoding a picture of cfg takes: its pixels
+// decoded, and for a JPEG a copy to turn it upright (a phone's photo may
+// be stored sideways). Scaling it (Lighten) takes little beside.
+func Cost(cfg image.Config) int64 {
+	px := float64(cfg.Width) * float64(cfg.Height)
+	per := bytesPerPixel(cfg.ColorModel)
+	if cfg.ColorModel == color.YCbCrModel {
+		per += 4
+	}
+	return int64(px * per)
+}
+
 // Decode reads a picture, turned upright by its EXIF orientation (a
 // phone's photo is stored sideways and tagged): once the tag is gone with
-// the rest of the metadata, the pixels must already stand right.
-func Decode(data []byte) (image.Image, error) {
+// the rest of the metadata, the pixels must already stand right. It waits
+// for its share of DecodeBudget (or ctx's end) first, and refuses with a
+// *TooLargeError a picture that costs more than the whole budget or has
+// more than MaxPixels. The caller calls done once it no longer needs the
+// picture (after Lighten): until then its share of the budget is held.
+func Decode(ctx context.Context, data []byte) (img image.Image, done func(), err error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("not an image this program can read (%v)", err)
+		return nil, nil, fmt.Errorf("not an image this program can read (%v)", err)
 	}
-	if cfg.Width*cfg.Height > MaxPixels {
-		return nil, fmt.Errorf("the picture is %d×%d pixels; give one of at most %d megapixels", cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	px := cfg.Width * cfg.Height
+	cost := Cost(cfg)
+	if cfg.Width <= 0 || cfg.Height <= 0 || px > MaxPixels || cost > DecodeBudget {
+		per := float64(Cost(image.Config{ColorModel: cfg.ColorModel, Width: 1000, Height: 1000})) / 1e6
+		return nil, nil, &TooLargeError{Pixels: px, Limit: min(MaxPixels, int(float64(DecodeBudget)/per)/1_000_000*1_000_000)}
 	}
-	img, err := imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	if err := decoding.Acquire(ctx, cost); err != nil {
+		return nil, nil, err
+	}
+	done = func() { decoding.Release(cost) }
+	if cost > largeDecode {
+		// Go's collector lets the heap grow to twice what is live before
+		// it runs: with a picture of a hundred MB or more live, that
+		// slack is the process's peak. While a large picture is held
+		// (one at a time, by the budget), it runs sooner.
+		old := debug.SetGCPercent(20)
+		done = func() { debug.SetGCPercent(old); decoding.Release(cost) }
+	}
+	img, err = imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
 	if err != nil {
-		return nil, fmt.Errorf("not an image this program can read (%v)", err)
+		done()
+		return nil, nil, fmt.Errorf("not an image this program can read (%v)", err)
 	}
-	return img, nil
+	return img, done, nil
 }
 
 // Picture is a picture made light: a JPEG and its size in pixels.
@@ -67,7 +148,13 @@ func Lighten(img image.Image, longSide, budget int) (Picture, error) {
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	// White under transparency: a PNG's clear background stays light.
 	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Over, nil)
+	// Scaled in two cheap steps, bilinear to twice the size wanted, then
+	// halved (each pixel the mean of four): x/image/draw's kernels keep a
+	// buffer of the destination's width times the source's height in
+	// float64s (154 MB for a phone's 12 megapixels, 358 MB for 49).
+	mid := image.NewRGBA(image.Rect(0, 0, 2*w, 2*h)) // RGBA: x/image/draw's fast paths write it
+	draw.ApproxBiLinear.Scale(mid, mid.Bounds(), img, b, draw.Src, nil)
+	draw.Draw(dst, dst.Bounds(), halve(mid), image.Point{}, draw.Over)
 	var buf bytes.Buffer
 	for _, q := range []int{85, 75, 65, 55, 45, 35} {
 		buf.Reset()
@@ -86,10 +173,31 @@ func Lighten(img image.Image, longSide, budget int) (Picture, error) {
 
 // Clean decodes data and makes it light (Lighten): what a member's photo
 // becomes before anything stores or relays it.
-func Clean(data []byte, longSide, budget int) (Picture, error) {
-	img, err := Decode(data)
+func Clean(ctx context.Context, data []byte, longSide, budget int) (Picture, error) {
+	img, done, err := Decode(ctx, data)
 	if err != nil {
 		return Picture{}, err
 	}
+	defer done()
 	return Lighten(img, longSide, budget)
+}
+
+// halve returns img at half its width and height, each pixel the mean of
+// the four it covers (a box filter: no detail is lost to aliasing; the
+// colors are premultiplied by alpha, so the mean is weighted by it).
+func halve(img *image.RGBA) *image.RGBA {
+	b := img.Bounds()
+	w, h := b.Dx()/2, b.Dy()/2
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		top, bottom := img.PixOffset(0, 2*y), img.PixOffset(0, 2*y+1)
+		for x := range w {
+			i := out.PixOffset(x, y)
+			for c := range 4 {
+				sum := uint32(img.Pix[top+8*x+c]) + uint32(img.Pix[top+8*x+4+c]) + uint32(img.Pix[bottom+8*x+c]) + uint32(img.Pix[bottom+8*x+4+c])
+				out.Pix[i+c] = uint8((sum + 2) / 4)
+			}
+		}
+	}
+	return out
 }

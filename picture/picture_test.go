@@ -2,7 +2,9 @@ package picture_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -19,7 +21,7 @@ func TestCleanDropsMetadataKeepsOrientation(t *testing.T) {
 	if got := phototest.Clean(photo); got == "" {
 		t.Fatal("the phone's photo carries no metadata: the test proves nothing")
 	}
-	p, err := picture.Clean(photo, 1280, 150<<10)
+	p, err := picture.Clean(context.Background(), photo, 1280, 150<<10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,7 @@ func TestLightenFitsBudget(t *testing.T) {
 }
 
 func TestDecodeRefusesNonPictures(t *testing.T) {
-	if _, err := picture.Decode([]byte("%PDF-1.4 not a picture")); err == nil {
+	if _, _, err := picture.Decode(context.Background(), []byte("%PDF-1.4 not a picture")); err == nil {
 		t.Fatal("a PDF decoded as a picture")
 	}
 }
@@ -90,23 +92,49 @@ func noisy(w, h int) image.Image {
 	return img
 }
 
-// TestDecodeRefusesHugePictures: a file of a few bytes that claims to be
-// 10,000 × 10,000 pixels (which would take 400 MB to decode) is refused
-// from its header.
+// TestDecodeRefusesHugePictures: a picture whose header says it takes
+// more memory to decode than the budget (its pixels times the bytes each
+// takes, by kind) is refused from its header, saying how many pixels it
+// has and the limit for its kind; one within the limit is read.
 func TestDecodeRefusesHugePictures(t *testing.T) {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], 10000)
-	binary.BigEndian.PutUint32(ihdr[4:], 10000)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
-	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
-	chunk := append([]byte("IHDR"), ihdr...)
-	b.Write(chunk)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
-	_, err := picture.Decode(b.Bytes())
-	if err == nil || !strings.Contains(err.Error(), "megapixels") {
-		t.Fatalf("a 100-megapixel header: %v", err)
+	png := func(w, h uint32, depth, colorType byte) []byte {
+		var b bytes.Buffer
+		b.WriteString("\x89PNG\r\n\x1a\n")
+		ihdr := make([]byte, 13)
+		binary.BigEndian.PutUint32(ihdr[0:], w)
+		binary.BigEndian.PutUint32(ihdr[4:], h)
+		ihdr[8], ihdr[9] = depth, colorType
+		binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+		chunk := append([]byte("IHDR"), ihdr...)
+		b.Write(chunk)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+		return b.Bytes()
+	}
+	for _, tt := range []struct {
+		name          string
+		data          []byte
+		pixels, limit int // in millions; 0: not refused for its size
+	}{
+		{"100 megapixels, 8-bit RGBA", png(10000, 10000, 8, 6), 100, 50},
+		{"49 megapixels, 16-bit RGBA", png(7000, 7000, 16, 6), 49, 26},
+		{"49 megapixels, 8-bit RGBA", png(7000, 7000, 8, 6), 0, 0},
+		{"49 megapixels, 8-bit gray", png(7000, 7000, 8, 0), 0, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, done, err := picture.Decode(context.Background(), tt.data)
+			if err == nil {
+				done()
+			}
+			var tooLarge *picture.TooLargeError
+			switch {
+			case tt.limit == 0 && errors.As(err, &tooLarge):
+				t.Errorf("refused for its size: %v", err)
+			case tt.limit != 0 && !errors.As(err, &tooLarge):
+				t.Errorf("not refused for its size: %v", err)
+			case tt.limit != 0 && (tooLarge.Pixels/1_000_000 != tt.pixels || tooLarge.Limit/1_000_000 != tt.limit):
+				t.Errorf("%v; want %d million pixels, limit %d million", err, tt.pixels, tt.limit)
+			}
+		})
 	}
 }
 
@@ -131,7 +159,7 @@ func BenchmarkCleanPhoto(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		if _, err := picture.Clean(data, picture.PhotoLongSide, picture.PhotoBudget); err != nil {
+		if _, err := picture.Clean(context.Background(), data, picture.PhotoLongSide, picture.PhotoBudget); err != nil {
 			b.Fatal(err)
 		}
 	}

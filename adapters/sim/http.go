@@ -23,8 +23,10 @@ var web embed.FS
 const maxBody = 64 << 10
 
 // maxPostBody bounds a member's message, which may carry a photo or a
-// voice note (base64, a third larger than the file).
-const maxPostBody = maxBody + bot.MaxInboundFile/3*4 + 4
+// voice note (base64, a third larger than the file): files up to twice
+// MaxInboundFile are taken, so that one a little too large is refused
+// in the chat, in words the member understands, not by HTTP.
+const maxPostBody = maxBody + 2*bot.MaxInboundFile/3*4 + 4
 
 // Routes serves the simulator's page at the root of the web server,
 // behind its protections. It implements bot.WebChannel.

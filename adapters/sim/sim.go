@@ -434,10 +434,13 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 	}
 	in := Message{Chat: p.Chat, ChatType: info.Type, ChatTitle: info.Title, From: p.Sender,
 		FromName: p.Name, Text: p.Text, ReplyTo: p.ReplyTo}
+	var refused *bot.Refusal
 	if p.File != nil {
 		if len(p.File.Data) > bot.MaxInboundFile {
-			s.mu.Unlock()
-			return Message{}, &inputError{fmt.Sprintf("the file is larger than %d MB", bot.MaxInboundFile>>20)}
+			// As a platform's adapter does: the bot gets the file
+			// without its bytes, and tells the member why.
+			refused = bot.TooManyBytes(len(p.File.Data))
+			p.File = &bot.File{Name: p.File.Name, MIMEType: p.File.MIMEType}
 		}
 		if p.File.MIMEType == "" {
 			p.File.MIMEType = http.DetectContentType(p.File.Data)
@@ -462,6 +465,7 @@ func (s *Sim) Post(ctx context.Context, p Post) (Message, error) {
 	}
 	if p.File != nil {
 		f := *p.File
+		f.Refused = refused
 		ev.File = &f
 	}
 	return msg, h.HandleEvent(ctx, ev)

@@ -52,6 +52,7 @@ func (t *Telegram) fetchMedia(ctx context.Context, m *tgbotapi.Message, ev bot.E
 	f := &bot.File{Name: name, MIMEType: mimeType}
 	if size > bot.MaxInboundFile {
 		t.log.Warn("member's file too large to fetch", "size", size)
+		f.Refused = bot.TooManyBytes(size)
 		return f
 	}
 	data, err := t.download(ctx, fileID)

@@ -49,6 +49,7 @@ func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message, ev bot.Even
 	f := &bot.File{Name: name, MIMEType: kind}
 	if size > bot.MaxInboundFile {
 		w.log.Warn("member's file too large to fetch", "size", size)
+		f.Refused = bot.TooManyBytes(int(min(size, 1<<40)))
 		return f
 	}
 	ctx, cancel := context.WithTimeout(ctx, fetchWait)
@@ -61,6 +62,7 @@ func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message, ev bot.Even
 		}
 	case len(data) > bot.MaxInboundFile:
 		w.log.Warn("member's file too large to keep", "size", len(data))
+		f.Refused = bot.TooManyBytes(len(data))
 	default:
 		f.Data = data
 	}
