@@ -241,15 +241,28 @@ func TestLessonsReloaded(t *testing.T) {
 		t.Fatalf("at start /lessons says %q", got)
 	}
 
+	// Files are put in place whole, as editors save them (a temporary
+	// file renamed over): each change is one reload, however busy the
+	// machine (a file written in two steps can be read empty first).
+	put := func(name string, data []byte) {
+		t.Helper()
+		tmp := filepath.Join(lessonsDir, "."+name+".tmp")
+		if err := os.WriteFile(tmp, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, filepath.Join(lessonsDir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pph, _ := os.ReadFile("../../lessons/pph-first-hour.yaml")
-	os.WriteFile(filepath.Join(lessonsDir, "pph-first-hour.yaml"), pph, 0o644)
+	put("pph-first-hour.yaml", pph)
 	waitLog(1)
 	if got := lessonsList(); !strings.Contains(got, "pph-first-hour") {
 		t.Errorf("after adding a file /lessons says %q", got)
 	}
 
 	broken := strings.Replace(string(good), "steps:", "colour: blue\nsteps:", 1)
-	os.WriteFile(filepath.Join(lessonsDir, "hand-hygiene.yaml"), []byte(broken), 0o644)
+	put("hand-hygiene.yaml", []byte(broken))
 	waitLog(2)
 	if !strings.Contains(p.log.String(), `hand-hygiene.yaml:`) || !strings.Contains(p.log.String(), `unknown key \"colour\"`) {
 		t.Errorf("the broken file's problem is not logged as file:line:\n%s", p.log)
