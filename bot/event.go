@@ -220,6 +220,12 @@ type Outbound struct {
 	// message, asking its sender to delete it; a message already gone is
 	// done.
 	Delete string `json:"delete,omitempty"`
+	// Removed, with Delete, is said in the chat once the member's message
+	// is taken down (not as a reply: the message is gone); where it
+	// cannot be, Text goes instead, and not as a reply either, which would
+	// show the message again under it (a case that may identify a
+	// patient).
+	Removed string `json:"removed,omitempty"`
 	// PressID, when set, makes the message the answer to that press
 	// (Event.PressID): Text is shown to the member who pressed alone, as a
 	// toast (Telegram's answerCallbackQuery), or nothing where the platform

@@ -324,9 +324,7 @@ func (s *Sender) sendExtra(ctx context.Context, ch Channel, it OutboxItem, log *
 		id, err = ch.Send(tctx, it.Outbound)
 		cancel()
 		if err == nil {
-			if err := s.cfg.Store.MarkSent(context.WithoutCancel(ctx), it, id, s.cfg.Clock.Now()); err != nil {
-				log.Error("mark sent", "err", err)
-			}
+			s.markSent(ctx, it, id, s.cfg.Clock.Now(), log)
 			return true
 		}
 		if ctx.Err() != nil {
@@ -411,11 +409,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 	}
 	now := s.cfg.Clock.Now()
 	if err == nil {
-		// Recorded even when shutting down: the platform has it, and a
-		// mark lost now would send it again after the restart.
-		if err := s.cfg.Store.MarkSent(context.WithoutCancel(ctx), it, id, now); err != nil {
-			log.Error("mark sent", "err", err)
-		}
+		s.markSent(ctx, it, id, now, log)
 		return true
 	}
 	if ctx.Err() != nil {
@@ -460,6 +454,15 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		log.Error("mark retry", "err", err)
 	}
 	return false
+}
+
+// markSent records it sent as platform message id, even when shutting
+// down: the platform has it, and a mark lost now would send it again
+// after the restart.
+func (s *Sender) markSent(ctx context.Context, it OutboxItem, id string, now time.Time, log *slog.Logger) {
+	if err := s.cfg.Store.MarkSent(context.WithoutCancel(ctx), it, id, now); err != nil {
+		log.Error("mark sent", "err", err)
+	}
 }
 
 // backoff is the wait after the n-th failed attempt: 1s doubling up to

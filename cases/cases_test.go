@@ -179,8 +179,16 @@ func TestCaseDiscussion(t *testing.T) {
 	// 1. A case that names the patient is not posted; its author is told
 	// privately and offered a redacted version.
 	ward, dm := w.last("ward"), w.last("dm-amina")
-	w.say("ward", "amina", "/case Mrs Wanjiru Kamau, 0722 123 456, heavy bleeding an hour after delivery, BP 90/60. Oxytocin given. What next?", "")
-	w.expect("ward", ward, "Amina, your case was not posted", "privately")
+	flagged := w.say("ward", "amina", "/case Mrs Wanjiru Kamau, 0722 123 456, heavy bleeding an hour after delivery, BP 90/60. Oxytocin given. What next?", "")
+	// Taken down from the group, which hears only that a message was
+	// removed for privacy: nothing repeats or quotes it.
+	w.expect("ward", ward, "A message was removed for privacy", "Amina, I have written to you privately")
+	w.takenDown(flagged)
+	for _, m := range w.sim.Messages(context.Background(), "ward", ward, 0) {
+		if m.Bot && (m.ReplyTo == flagged.ID || strings.Contains(m.Text, "Wanjiru") || strings.Contains(m.Text, "0722")) {
+			t.Errorf("the group got %+v, which shows the flagged case again", m)
+		}
+	}
 	offer := w.expect("dm-amina", dm, "I found: a name and a phone number", "Mrs [removed], [removed], heavy bleeding")
 	if len(offer.Options) != 2 {
 		t.Fatalf("the offer has options %v; want post and discard", offer.Options)

@@ -34,9 +34,10 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 		return err
 	}
 	kinds := list(s.Lang, kindNames(s.Lang, deid.Summary(findings)))
+	who := sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)
 	dm, err := tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "flagged", tr(s.Lang, "flagged_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), kinds))
+		return sv.takeDownFlagged(tx, s, tr(s.Lang, "flagged_nodm_removed", who, kinds), tr(s.Lang, "flagged_nodm_ask", who, kinds))
 	}
 	if err != nil {
 		return err
@@ -51,7 +52,22 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "flagged", tr(s.Lang, "flagged_group", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	return sv.takeDownFlagged(tx, s, tr(s.Lang, "flagged_removed", who), tr(s.Lang, "flagged_ask", who))
+}
+
+// takeDownFlagged takes a case that may identify a patient down from the
+// group: the bot deletes the member's message where it may (an admin with
+// the right to), and the group hears only that a message was removed for
+// privacy (removed); where it may not, the member is asked to delete it
+// (ask). Neither quotes the message, nor replies to it (a reply would
+// show it again beneath).
+func (sv *Service) takeDownFlagged(tx bot.Tx, s bot.Session, removed, ask string) error {
+	if s.Chat.Type != bot.Group || s.Event.MessageID == "" {
+		return bot.Reply(tx, s, "flagged", ask)
+	}
+	m := bot.ReplyMessage(s, "flagged", ask)
+	m.ReplyTo, m.Delete, m.Removed = "", s.Event.MessageID, removed
+	return tx.Enqueue(m, s.Now)
 }
 
 // templated reports whether a group's cases follow the template.

@@ -181,6 +181,10 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	if m.Delete != "" {
 		// The simulator's bot administers every group: it may.
 		msg := s.removeLocked(m.ChatID, m.Delete)
+		if m.Removed != "" {
+			info := s.chats[m.ChatID]
+			msg = s.appendLocked(Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true, FromName: "Huddle", Text: m.Removed})
+		}
 		s.rememberSentLocked(m.Key, msg.ID)
 		return msg.ID, nil
 	}

@@ -71,11 +71,19 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			return "", err
 		}
 		done, err := t.takeDown(ctx, m)
-		if done || err != nil {
+		switch {
+		case err != nil || done && m.Removed == "":
 			return "", err
+		case done:
+			// Gone: the chat is told so, in its place.
+			m.Text, m.ReplyTo = m.Removed, ""
+		case m.Removed == "":
+			// The bot may not delete it: its text asks the sender to.
+			m.ReplyTo = m.Delete
+		default:
+			m.ReplyTo = "" // asked without showing it again
 		}
-		// The bot may not delete it: its text asks the sender to.
-		m.ReplyTo = m.Delete
+		m.Delete = ""
 	}
 	// One message at a time to a chat: a chat's messages come one after
 	// another from the sender, but a reaction turned into words comes

@@ -145,6 +145,14 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		if m.File != nil {
 			w.keepDocument(id, msg)
 		}
+		if m.Removed != "" && msg.GetProtocolMessage() != nil {
+			// Taken down: the group is told so, in its place. Its id
+			// derives from the row's key, so a retry sends it once.
+			said := &waE2E.Message{Conversation: proto.String(m.Removed)}
+			if _, err := w.net.SendMessage(ctx, to, said, whatsmeow.SendRequestExtra{ID: w.msgID(m.Key + "\x00removed")}); err != nil {
+				return "", fmt.Errorf("send to %s: %w", to, err)
+			}
+		}
 		return id, nil
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 		return "", &bot.RetryError{After: 15 * time.Second, Err: err}
@@ -202,8 +210,12 @@ func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2
 			// A group admin deletes a member's message for everyone.
 			return w.cli.BuildRevoke(to, sender, target)
 		}
-		// The bot may not delete it: its text asks the sender to.
+		// The bot may not delete it: its text asks the sender to (not as
+		// a reply where it must not show the message again).
 		m.ReplyTo = m.Delete
+		if m.Removed != "" {
+			m.ReplyTo = ""
+		}
 	}
 	if m.React != "" && m.ReplyTo != "" {
 		target, sender := parseMsgRef(m.ReplyTo)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -210,25 +209,7 @@ func TestLessonsReloaded(t *testing.T) {
 	os.WriteFile(filepath.Join(lessonsDir, "hand-hygiene.yaml"), good, 0o644)
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+lessonsDir, "HUDDLE_PRIVACY_CONSENT_ASK=false")
-	lessonsList := func() string {
-		t.Helper()
-		body := `{"chat":"dm-amina","chat_type":"direct","sender":"amina","name":"Amina","text":"/lessons"}`
-		resp := probeReq{method: "POST", path: "/api/messages", header: map[string]string{"Content-Type": jsonType}, body: body}.do(t, "http://"+addr)
-		var posted struct{ Seq int64 }
-		json.NewDecoder(resp.Body).Decode(&posted)
-		resp.Body.Close()
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			resp := probeReq{path: fmt.Sprintf("/api/messages?chat=dm-amina&after=%d", posted.Seq)}.do(t, "http://"+addr)
-			var msgs []struct{ Text string }
-			json.NewDecoder(resp.Body).Decode(&msgs)
-			resp.Body.Close()
-			if len(msgs) > 0 {
-				return msgs[0].Text
-			}
-		}
-		t.Fatal("no answer to /lessons")
-		return ""
-	}
+	lessonsList := func() string { t.Helper(); return lessonsSaid(t, addr) }
 	waitLog := func(n int) {
 		t.Helper()
 		for deadline := time.Now().Add(10 * time.Second); strings.Count(p.log.String(), "lessons reloaded") < n; time.Sleep(20 * time.Millisecond) {
