@@ -156,7 +156,8 @@ func (t *Tx) scrubColumn(table, id, column string, re *regexp.Regexp) (int, erro
 
 // scrubOutboxTexts takes the needles out of the text of the bot's
 // messages that quote what others wrote (a reply, a mentor's answer,
-// posted to a group). Only messages that may hold one are read: their
+// posted to a group) or name the member (the word that their message was
+// removed). Only messages that may hold one are read: their
 // payload holds a needle as written, or in lower case.
 func (t *Tx) scrubOutboxTexts(needles []string, re *regexp.Regexp) error {
 	var conds []string
@@ -187,12 +188,16 @@ func (t *Tx) scrubOutboxTexts(needles []string, re *regexp.Regexp) error {
 		if json.Unmarshal(payload, &m) != nil {
 			continue
 		}
-		text, _ := m["text"].(string)
-		out, ok := replaceWords(text, re, FormerMember)
-		if !ok {
+		changed := false
+		for _, field := range []string{"text", "removed"} { // what the message says, either way
+			text, _ := m[field].(string)
+			if out, ok := replaceWords(text, re, FormerMember); ok {
+				m[field], changed = out, true
+			}
+		}
+		if !changed {
 			continue
 		}
-		m["text"] = out
 		if changed, err := json.Marshal(m); err == nil {
 			changes = append(changes, change{id, changed})
 		}
