@@ -265,6 +265,40 @@ func TestTakeDownRefused(t *testing.T) {
 	}
 }
 
+// TestTakeDownSaysWhy: a flagged case (Removed set) is revoked where the
+// bot is an admin and the group then told, in its place, with a second
+// message whose id derives from the row's key; where the bot is no admin
+// the member is asked without a quote of the case.
+func TestTakeDownSaysWhy(t *testing.T) {
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
+	h.connect()
+	ctx := context.Background()
+	amina := nurses[0]
+	before := len(h.net.messages())
+	out := bot.Outbound{ChatID: group.String(), Delete: "M1/" + amina.lid.String(), Text: "Amina, please delete your last message.",
+		Removed: "A message was removed for privacy.", Key: "flag1"}
+	if _, err := h.w.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	sent := h.net.messages()[before:]
+	if len(sent) != 2 || sent[0].msg.GetProtocolMessage().GetType() != waE2E.ProtocolMessage_REVOKE ||
+		sent[1].msg.GetConversation() != "A message was removed for privacy." || sent[1].id != h.w.msgID("flag1\x00removed") {
+		t.Fatalf("where the bot is admin it sent %+v; want the revoke, then the word in its place", sent)
+	}
+	before = len(h.net.messages())
+	out = bot.Outbound{ChatID: pnGroup.String(), Delete: "M2/" + amina.pn.String(), Text: "Amina, please delete your last message.",
+		Removed: "A message was removed for privacy.", Key: "flag2"}
+	if _, err := h.w.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	sent = h.net.messages()[before:]
+	m := sent[len(sent)-1].msg
+	text := m.GetConversation() + m.GetExtendedTextMessage().GetText()
+	if len(sent) != 1 || text != "Amina, please delete your last message." || m.GetExtendedTextMessage().GetContextInfo().GetStanzaID() != "" {
+		t.Errorf("where the bot is no admin it sent %v; want the request, quoting nothing", sent)
+	}
+}
+
 // document is the DocumentMessage expected for the last file uploaded:
 // every field of whatsmeow's UploadResponse copied, with the file's name,
 // type and caption.
