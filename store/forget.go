@@ -77,12 +77,12 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		// engine's cached copy, which still holds the part, is not used.
 		{"scores in lessons", `UPDATE runs SET state = ` + t.db.dialect(`json_set(state, '$.rev', COALESCE(json_extract(state, '$.rev'), 0) + 1)`,
 			`jsonb_set(state, '{rev}', to_jsonb(COALESCE((state ->> 'rev')::bigint, 0) + 1))`) + `
-			WHERE id IN (SELECT run_id FROM run_members WHERE member_id = ?)`, []any{memberID}},
+			WHERE ` + t.db.dialect("json_valid(state) AND ", "") + `id IN (SELECT run_id FROM run_members WHERE member_id = ?)`, []any{memberID}},
 		{"scores in lessons", `DELETE FROM run_members WHERE member_id = ?`, []any{memberID}},
 		// Runs begun before members' parts had rows of their own keep them
 		// in the run's state, keyed by member id.
 		{"scores in lessons", t.db.dialect(`UPDATE runs SET state = json_remove(state, '$.members."' || ?1 || '"')
-			WHERE json_type(state, '$.members."' || ?1 || '"') IS NOT NULL`,
+			WHERE json_valid(state) AND json_type(state, '$.members."' || ?1 || '"') IS NOT NULL`,
 			`UPDATE runs SET state = state #- ARRAY['members', ?1] WHERE state -> 'members' -> ?1 IS NOT NULL`),
 			[]any{strconv.FormatInt(memberID, 10)}},
 		{"assignments", `UPDATE assignments SET assigned_by = NULL WHERE assigned_by = ?`, []any{memberID}},
