@@ -92,3 +92,43 @@ func TestRebuildGathered(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetWithLoadedRuns: a member is forgotten from a database whose
+// runs were loaded in bulk (their engine state empty, as store.Loader
+// leaves it): before, the steps that rewrite runs' states failed the
+// whole erasure with "malformed JSON".
+func TestForgetWithLoadedRuns(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	var member int64
+	err = db.Load(ctx, func(l *store.Loader) error {
+		m, err := l.Member("sim", "amina", "Amina", now)
+		if err != nil {
+			return err
+		}
+		member = m
+		chat, err := l.Group("sim", "ward", "Ward 3", now)
+		if err != nil {
+			return err
+		}
+		if err := l.Join(chat, m, now, now); err != nil {
+			return err
+		}
+		run, err := l.Run(bot.Run{LessonID: "hand-hygiene", ChatID: chat, StartedBy: m, Status: bot.RunDone, Started: now, Finished: now})
+		if err != nil {
+			return err
+		}
+		return l.Answer(bot.Answer{RunID: run, MemberID: m, Seq: 1, StepID: "q1", Value: "2", Correct: true, Points: 1, MaxPoints: 1, At: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(ctx, func(tx bot.Tx) error { return tx.ForgetMember(member, now) }); err != nil {
+		t.Fatalf("forget a member of loaded runs: %v", err)
+	}
+}
