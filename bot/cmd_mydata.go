@@ -167,6 +167,7 @@ type (
 		Type     string `json:"type"`
 		Joined   string `json:"joined"`
 		LastSeen string `json:"last_seen"`
+		Left     string `json:"left,omitempty"`
 	}
 	dataRun struct {
 		Lesson       string       `json:"lesson"`
@@ -276,7 +277,7 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 	// Empty lists are [] rather than null: a reader sees the part is there.
 	doc.Chats = make([]dataChat, 0, len(d.Chats))
 	for _, c := range d.Chats {
-		doc.Chats = append(doc.Chats, dataChat{Title: c.Title, Type: string(c.Type), Joined: stamp(c.Joined), LastSeen: stamp(c.LastSeen)})
+		doc.Chats = append(doc.Chats, dataChat{Title: c.Title, Type: string(c.Type), Joined: stamp(c.Joined), LastSeen: stamp(c.LastSeen), Left: stamp(c.Left)})
 	}
 	doc.LessonRuns = make([]dataRun, 0, len(d.Runs))
 	for _, r := range d.Runs {

@@ -42,6 +42,10 @@ type Engine interface {
 	Offer(tx Tx, s Session) (bool, error)
 	// Fire acts on a due timer.
 	Fire(tx Tx, t Timer, now time.Time) error
+	// Left tells the chat's active run that a member left the group: a
+	// question stops waiting for them (memberID 0: one never seen there)
+	// and for the group's size as the store now holds it.
+	Left(tx Tx, chat Chat, memberID int64, now time.Time) error
 	// Stop ends a run early (replaced by another lesson).
 	Stop(tx Tx, run Run, now time.Time) error
 	// Describe says where a run is, for a member: "Hand hygiene, step 3 of 9".

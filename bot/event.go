@@ -37,6 +37,9 @@ const (
 	Edited EventKind = "edited"
 	// Deleted says message Target was deleted by its sender.
 	Deleted EventKind = "deleted"
+	// Left says member SenderID is no longer in group ChatID: they left or
+	// were removed. Nothing waits for them from then on.
+	Left EventKind = "left"
 	// ChannelDown says an adapter can no longer send or receive (its
 	// account was logged out or banned); Text says why, for the staff.
 	ChannelDown EventKind = "channel_down"

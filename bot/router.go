@@ -241,6 +241,12 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		}
 		return nil
 	})
+	if err != nil && ctx.Err() == nil && ev.Kind == Left {
+		// Nobody to apologise to: the question waits for them until it
+		// times out, as before the platform said.
+		r.log.Error("member left: not recorded", "channel", ev.Channel, "err", err)
+		return nil
+	}
 	if err != nil && ctx.Err() == nil {
 		// Record the event as seen and apologise, so a message that trips a
 		// bug is not redelivered and retried forever.
@@ -290,6 +296,12 @@ func (r *Router) answerPress(tx OutboxWriter, ev Event, now time.Time, text stri
 // handleIn handles ev within tx; gated is set once the sender passed the
 // consent gate.
 func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
+	if ev.Kind == Left {
+		// No gate: nothing is said to them, and nothing stored of
+		// someone never seen.
+		*gated = true
+		return r.left(tx, ev, now)
+	}
 	v := pass
 	if r.consent != nil && ev.SenderID != "" && ev.Kind != ChatMigrated && ev.Kind != ChannelDown {
 		var err error
@@ -344,6 +356,21 @@ func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
 		return nil
 	}
 	return r.dispatch(tx, s)
+}
+
+// left records that a member left a group (or was removed) and tells the
+// chat's run, so that a question stops waiting for them; one the bot
+// never saw there counts in the group's size alone. Said twice (a service
+// message and a member update), it acts once.
+func (r *Router) left(tx Tx, ev Event, now time.Time) error {
+	chat, member, _, err := tx.LeaveChat(ev, now)
+	if errors.Is(err, ErrNotFound) || err == nil && chat.Type != Group {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return r.engine.Left(tx, chat, member, now)
 }
 
 // dispatch decides what an event is: an option press, a command, or a
@@ -449,42 +476,6 @@ func (r *Router) option(tx Tx, s Session) (bool, error) {
 		return false, nil
 	}
 	return true, h.Run(tx, s)
-}
-
-// alertStaff tells every staff member on another channel that ev's
-// channel is down.
-func (r *Router) alertStaff(tx Tx, ev Event, now time.Time) error {
-	key := "channel_down"
-	if ev.Kind == ChannelNotice {
-		key = "channel_notice"
-		r.log.Warn("channel notice", "channel", ev.Channel, "what", ev.Text)
-	} else {
-		r.log.Error("channel down", "channel", ev.Channel, "why", ev.Text)
-	}
-	for _, st := range r.staff {
-		if st.Channel == ev.Channel && ev.Kind == ChannelDown {
-			continue // it cannot reach them now
-		}
-		err := tx.Enqueue(Outbound{
-			Channel: st.Channel, ChatID: st.DirectChat(),
-			Text: tr("", key, ev.Channel, ev.Text),
-			Key:  "ev:" + ev.ID + ":staff:" + st.String(),
-		}, now)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// isStaff reports whether m is one of the configured staff.
-func (r *Router) isStaff(m Member) bool {
-	for _, st := range r.staff {
-		if st.Matches(m) {
-			return true
-		}
-	}
-	return false
 }
 
 // parseCommand splits "/Lesson@HuddleBot  hand-hygiene" into "lesson" and

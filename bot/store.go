@@ -89,6 +89,8 @@ type MemberChat struct {
 	Type     ChatType
 	Joined   time.Time
 	LastSeen time.Time
+	// Left is when they left it; zero while they are in it.
+	Left time.Time
 }
 
 // MemberRun is a lesson run a member took part in.
@@ -429,8 +431,13 @@ type ChatStore interface {
 	// and recording as they do, and writes nothing when nothing changed.
 	Arrive(ev Event, at time.Time) (Chat, Member, error)
 	// ChatMemberIDs lists the ids of the members seen in a chat at or
-	// after since.
+	// after since, and still in it.
 	ChatMemberIDs(chatID int64, since time.Time) ([]int64, error)
+	// LeaveChat records that ev's sender left ev's chat (or was removed),
+	// and the chat's new size: the chat (ErrNotFound for one never seen),
+	// the member's id (0 for one never seen there) and whether they were
+	// in it until now (false too for a leave told twice).
+	LeaveChat(ev Event, at time.Time) (Chat, int64, bool, error)
 	// ChatByID returns a chat by its id.
 	ChatByID(id int64) (Chat, error)
 	// ChatSize returns how many people a group has as its platform last
@@ -442,7 +449,8 @@ type ChatStore interface {
 	SetChatLightMedia(chatID int64, light bool) error
 	// MigrateChat moves a chat, and its pending messages, to a new platform id.
 	MigrateChat(channel, oldID, newID string) error
-	// InChat reports whether a member has been seen in a chat.
+	// InChat reports whether a member has been seen in a chat and has not
+	// left it.
 	InChat(memberID, chatID int64) (bool, error)
 	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
 	// it was never seen.

@@ -158,6 +158,9 @@ const (
 	// InputVote is a member's current selection in a poll (Choices): it
 	// replaces the member's earlier selection in that poll.
 	InputVote
+	// InputLeft says the member left the group (or was removed): the open
+	// step stops waiting for them.
+	InputLeft
 )
 
 // Member is who an input comes from.
@@ -333,6 +336,20 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 			st.Open = nil
 		}
 		e.advance(c, true)
+	case InputLeft:
+		a, ok := step.body.(answerable)
+		if !ok || st.Mode != ModeGroup || st.Open == nil || st.Open.Seq != st.Seq || !c.drop(in.Member.ID) {
+			return *c.res
+		}
+		c.res.Handled = true
+		if c.allAnswered() {
+			// The one who left was the last one waited for.
+			a.close(c, false)
+			st.Open = nil
+			e.advance(c, true)
+		} else {
+			c.armEarly()
+		}
 	case InputOption, InputText, InputVote:
 		a, ok := step.body.(answerable)
 		if !ok || st.Open == nil || st.Open.Seq != st.Seq {

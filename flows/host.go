@@ -223,6 +223,38 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 	return h.apply(tx, chat, &run, st, res, now)
 }
 
+// Left tells the chat's active run that a member left the group (or was
+// removed): an open question stops waiting for them, and closes at once
+// when everyone else has answered.
+func (h *Host) Left(tx bot.Tx, chat bot.Chat, memberID int64, now time.Time) error {
+	run, err := tx.ActiveRun(chat.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l, ok := h.lib.Load().Get(run.LessonID)
+	if !ok {
+		return nil
+	}
+	st, err := h.load(tx, run)
+	if err != nil {
+		return err
+	}
+	var listErr error
+	in := Input{Kind: InputLeft, Member: Member{ID: memberID}, Now: now, Members: h.members(tx, chat, now, &listErr), Size: h.size(tx, chat, &listErr)}
+	res := h.engine.Handle(l, st, run.ID, in)
+	if listErr != nil {
+		return listErr
+	}
+	if !res.Handled && len(res.Messages) == 0 {
+		h.putBack(run, st)
+		return nil
+	}
+	return h.apply(tx, chat, &run, st, res, now)
+}
+
 // Stop ends a run early.
 func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
 	chat, err := tx.ChatByID(run.ChatID)

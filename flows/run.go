@@ -109,6 +109,30 @@ func (c *runCtx) took(m *MemberState) {
 	}
 }
 
+// drop stops the open step waiting for member id, who left the group, and
+// for more than the group's size now: one who answered still counts (the
+// answer stands); one who did not is no longer waited for. It reports
+// whether anything changed; told twice, nothing does.
+func (c *runCtx) drop(id int64) bool {
+	o := c.st.Open
+	if m := c.st.Members[id]; m != nil && m.Answered == o.Seq {
+		return false
+	}
+	changed := false
+	if m := c.st.Members[id]; m != nil && m.Waited == o.Seq {
+		c.st.touch(id).Waited = 0
+		o.Waiting--
+		o.Left = max(o.Left-1, 0)
+		changed = true
+	}
+	if c.in.Size != nil {
+		if n := c.in.Size(); n > 0 && n < o.Size {
+			o.Size, changed = n, true
+		}
+	}
+	return changed
+}
+
 // remember keeps a member's answer for branch conditions (direct mode).
 func (c *runCtx) remember(m *MemberState, step, value string) {
 	if c.st.Mode != ModeDirect {

@@ -221,7 +221,7 @@ func (t *Tx) SearchCases(memberID int64, words string, limit int) ([]bot.CaseHit
 	query := `SELECT ` + caseColumns + `, ch.title, snippet(case_search, 0, '', '', '…', 12)
 		FROM case_search s JOIN cases c ON c.id = s.rowid JOIN chats ch ON ch.id = c.chat_id
 		WHERE case_search MATCH ? AND c.status IN ('answered', 'closed')
-		AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.chat_id AND cm.member_id = ?)
+		AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.chat_id AND cm.member_id = ? AND cm.left_at IS NULL)
 		ORDER BY bm25(case_search) LIMIT ?`
 	if t.db.pg {
 		// PostgreSQL's own full-text search: every word a prefix, all
@@ -231,7 +231,7 @@ func (t *Tx) SearchCases(memberID int64, words string, limit int) ([]bot.CaseHit
 			ts_headline('simple', s.body, to_tsquery('simple', ?1), 'StartSel="", StopSel="", MaxWords=12, MinWords=6, FragmentDelimiter=…, MaxFragments=1')
 		FROM case_search s JOIN cases c ON c.id = s.rowid JOIN chats ch ON ch.id = c.chat_id
 		WHERE s.terms @@ to_tsquery('simple', ?1) AND c.status IN ('answered', 'closed')
-		AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.chat_id AND cm.member_id = ?2)
+		AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.chat_id AND cm.member_id = ?2 AND cm.left_at IS NULL)
 		ORDER BY ts_rank(s.terms, to_tsquery('simple', ?1)) DESC, c.id LIMIT ?3`
 	}
 	rows, err := t.query(query, q, memberID, limit)
@@ -371,10 +371,10 @@ func (t *Tx) MemberLang(memberID int64) (string, error) {
 	return lang, nil
 }
 
-// InChat reports whether a member has been seen in a chat.
+// InChat reports whether a member has been seen in a chat and not left it.
 func (t *Tx) InChat(memberID, chatID int64) (bool, error) {
 	var one int
-	err := t.row(`SELECT 1 FROM chat_members WHERE chat_id = ? AND member_id = ?`, chatID, memberID).Scan(&one)
+	err := t.row(`SELECT 1 FROM chat_members WHERE chat_id = ? AND member_id = ? AND left_at IS NULL`, chatID, memberID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -30,12 +30,16 @@ func (t *Tx) MemberData(memberID int64) (bot.MemberData, error) {
 		what, query string
 		scan        func(*sql.Rows) error
 	}{
-		{"chats", `SELECT c.title, c.type, cm.joined_at, cm.last_seen_at FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+		{"chats", `SELECT c.title, c.type, cm.joined_at, cm.last_seen_at, cm.left_at FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
 			WHERE cm.member_id = ? ORDER BY cm.joined_at, c.id`, func(rows *sql.Rows) error {
 			var c bot.MemberChat
 			var joined, seen int64
-			err := rows.Scan(&c.Title, &c.Type, &joined, &seen)
+			var left sql.NullInt64
+			err := rows.Scan(&c.Title, &c.Type, &joined, &seen, &left)
 			c.Joined, c.LastSeen = fromMS(joined), fromMS(seen)
+			if left.Valid {
+				c.Left = fromMS(left.Int64)
+			}
 			d.Chats = append(d.Chats, c)
 			return err
 		}},

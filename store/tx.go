@@ -218,19 +218,21 @@ func (t *Tx) Arrive(ev bot.Event, at time.Time) (bot.Chat, bot.Member, error) {
 		name, lang       sql.NullString
 		alias, pseudonym sql.NullString
 		created, seen    sql.NullInt64
+		gone             sql.NullBool
 	)
 	err := t.row(`SELECT c.id, c.type, c.title, c.lang, c.forum, c.light_media, m.id, m.alias, m.name, m.lang, m.created_at, cm.last_seen_at,
-		m.pseudonym
+		m.pseudonym, cm.left_at IS NOT NULL
 		FROM (SELECT 1) AS one
 		LEFT JOIN chats c ON c.channel = ? AND c.platform_id = ?
 		LEFT JOIN members m ON m.channel = ? AND m.platform_id = ?
 		LEFT JOIN chat_members cm ON cm.chat_id = c.id AND cm.member_id = m.id`,
 		ev.Channel, ev.ChatID, ev.Channel, ev.SenderID).
-		Scan(&chatID, &chatType, &title, &chatLang, &forum, &light, &memberID, &alias, &name, &lang, &created, &seen, &pseudonym)
+		Scan(&chatID, &chatType, &title, &chatLang, &forum, &light, &memberID, &alias, &name, &lang, &created, &seen, &pseudonym, &gone)
 	if err != nil {
 		return c, m, fmt.Errorf("arrive %s:%s: %w", ev.Channel, ev.ChatID, err)
 	}
-	fresh := chatID.Valid && memberID.Valid && seen.Valid && at.Sub(fromMS(seen.Int64)) < lastSeenStep &&
+	// A member who left and speaks again is back: the general path.
+	fresh := chatID.Valid && memberID.Valid && seen.Valid && !gone.Bool && at.Sub(fromMS(seen.Int64)) < lastSeenStep &&
 		(ev.ChatTitle == "" || ev.ChatTitle == title.String) && (ev.SenderName == "" || ev.SenderName == name.String) &&
 		(ev.SenderAlias == "" || ev.SenderAlias == alias.String) && (!forumNews(ev) || ev.Forum == forum.Bool)
 	if !fresh {
@@ -274,16 +276,6 @@ func (t *Tx) noteSize(chatID int64, ev bot.Event) error {
 	return nil
 }
 
-// ChatSize returns how many people a group has as its platform last said;
-// 0 when unknown.
-func (t *Tx) ChatSize(chatID int64) (int, error) {
-	var n int
-	if err := t.row(`SELECT size FROM chats WHERE id = ?`, chatID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("chat %d size: %w", chatID, notFound(err))
-	}
-	return n, nil
-}
-
 // forumNews reports whether ev tells if its chat is a forum: every
 // message in a group does (false on channels without topics).
 func forumNews(ev bot.Event) bool {
@@ -297,11 +289,12 @@ func forumNews(ev bot.Event) bool {
 const lastSeenStep = time.Hour
 
 // JoinChat records that a member is in a chat and was seen at at (to the
-// hour).
+// hour); one who had left is back.
 func (t *Tx) JoinChat(chatID, memberID int64, at time.Time) error {
 	_, err := t.exec(`INSERT INTO chat_members (chat_id, member_id, joined_at, last_seen_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (chat_id, member_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-		WHERE excluded.last_seen_at - chat_members.last_seen_at >= ?`, chatID, memberID, ms(at), ms(at), lastSeenStep.Milliseconds())
+		ON CONFLICT (chat_id, member_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, left_at = NULL
+		WHERE excluded.last_seen_at - chat_members.last_seen_at >= ? OR chat_members.left_at IS NOT NULL`,
+		chatID, memberID, ms(at), ms(at), lastSeenStep.Milliseconds())
 	if err != nil {
 		return fmt.Errorf("join chat %d: %w", chatID, err)
 	}
@@ -324,9 +317,9 @@ func scanMember(sc interface{ Scan(...any) error }) (bot.Member, error) {
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // ChatMemberIDs lists the ids of the members seen in a chat at or after
-// since.
+// since, and still in it.
 func (t *Tx) ChatMemberIDs(chatID int64, since time.Time) ([]int64, error) {
-	rows, err := t.query(`SELECT member_id FROM chat_members WHERE chat_id = ? AND last_seen_at >= ?`, chatID, ms(since))
+	rows, err := t.query(`SELECT member_id FROM chat_members WHERE chat_id = ? AND last_seen_at >= ? AND left_at IS NULL`, chatID, ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("chat members %d: %w", chatID, err)
 	}

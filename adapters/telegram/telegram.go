@@ -9,12 +9,10 @@ package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,7 +31,14 @@ const Name = "telegram"
 const WebhookPath = "/telegram/webhook"
 
 // allowedUpdates are the update kinds Huddle asks Telegram for.
-const allowedUpdates = `["message","callback_query"]`
+//
+// chat_member tells when a member leaves or is removed, where the bot is
+// an administrator; Telegram sends it only to a bot that asks: "The bot
+// must be an administrator in the chat and must explicitly specify
+// "chat_member" in the list of allowed_updates to receive these updates"
+// (https://core.telegram.org/bots/api#update). Elsewhere the service
+// message with left_chat_member tells it.
+const allowedUpdates = `["message","callback_query","chat_member"]`
 
 // Config holds what the Telegram channel needs.
 type Config struct {
@@ -379,135 +384,6 @@ func (t *Telegram) answerCallback(ctx context.Context, id string) {
 	}
 }
 
-// update is a Bot API update: what the library decodes, and the forum
-// fields its v5.5.1 predates.
-type update struct {
-	tgbotapi.Update
-	forum struct {
-		Message *struct {
-			ThreadID int  `json:"message_thread_id"`
-			InTopic  bool `json:"is_topic_message"`
-			Chat     struct {
-				IsForum bool `json:"is_forum"`
-			} `json:"chat"`
-		} `json:"message"`
-	}
-}
-
-// UnmarshalJSON decodes both views of the update.
-func (u *update) UnmarshalJSON(data []byte) error {
-	if err := json.Unmarshal(data, &u.Update); err != nil {
-		return err
-	}
-	return json.Unmarshal(data, &u.forum)
-}
-
-// convert turns an update into an event; false for updates Huddle ignores.
-func (t *Telegram) convert(u update) (bot.Event, bool) {
-	switch {
-	case u.Message != nil:
-		ev, ok := convertMessage(u.Message)
-		if f := u.forum.Message; ok && f != nil && ev.Kind == bot.Message {
-			// A forum's topics: messages in the General topic carry none.
-			ev.Forum = f.Chat.IsForum
-			if f.InTopic && f.ThreadID != 0 {
-				ev.Thread = strconv.Itoa(f.ThreadID)
-			}
-		}
-		return ev, ok
-	case u.CallbackQuery != nil:
-		return convertCallback(u.CallbackQuery)
-	}
-	return bot.Event{}, false
-}
-
-func chatType(c *tgbotapi.Chat) (bot.ChatType, bool) {
-	switch c.Type {
-	case "private":
-		return bot.Direct, true
-	case "group", "supergroup":
-		return bot.Group, true
-	}
-	return "", false // channels
-}
-
-func name(u *tgbotapi.User) string {
-	return strings.TrimSpace(u.FirstName + " " + u.LastName)
-}
-
-func id(v int64) string { return strconv.FormatInt(v, 10) }
-
-func convertMessage(m *tgbotapi.Message) (bot.Event, bool) {
-	if m.Chat == nil {
-		return bot.Event{}, false
-	}
-	typ, ok := chatType(m.Chat)
-	if !ok {
-		return bot.Event{}, false
-	}
-	chat := id(m.Chat.ID)
-	// A group that became a supergroup: the old chat gets a message with
-	// migrate_to_chat_id, the new one with migrate_from_chat_id.
-	switch {
-	case m.MigrateToChatID != 0:
-		return bot.Event{ID: bot.EventID(Name, chat, "", "migrate"), Kind: bot.ChatMigrated, Channel: Name,
-			ChatID: chat, ChatType: bot.Group, MigrateTo: id(m.MigrateToChatID), Time: m.Time()}, true
-	case m.MigrateFromChatID != 0:
-		old := id(m.MigrateFromChatID)
-		return bot.Event{ID: bot.EventID(Name, old, "", "migrate"), Kind: bot.ChatMigrated, Channel: Name,
-			ChatID: old, ChatType: bot.Group, MigrateTo: chat, Time: m.Time()}, true
-	}
-	if m.From == nil || m.From.IsBot {
-		return bot.Event{}, false
-	}
-	text := m.Text
-	if text == "" {
-		text = m.Caption
-	}
-	ev := bot.Event{
-		ID: bot.EventID(Name, chat, id(m.From.ID), strconv.Itoa(m.MessageID)), Kind: bot.Message, Channel: Name,
-		ChatID: chat, ChatType: typ, ChatTitle: m.Chat.Title,
-		SenderID: id(m.From.ID), SenderName: name(m.From), SenderLang: m.From.LanguageCode,
-		MessageID: strconv.Itoa(m.MessageID), Text: text, Time: m.Time(),
-	}
-	if r := m.ReplyToMessage; r != nil {
-		ev.ReplyTo = strconv.Itoa(r.MessageID)
-		if r.From != nil && !r.From.IsBot {
-			ev.ReplyToSender = id(r.From.ID)
-		}
-	}
-	// A mention by name of someone without a username comes with their id.
-	entities := m.Entities
-	if m.Text == "" {
-		entities = m.CaptionEntities
-	}
-	for _, e := range entities {
-		if e.Type == "text_mention" && e.User != nil && !e.User.IsBot {
-			ev.Mentions = append(ev.Mentions, id(e.User.ID))
-		}
-	}
-	return ev, true
-}
-
-func convertCallback(q *tgbotapi.CallbackQuery) (bot.Event, bool) {
-	// A press under an inline-mode message has no chat: nothing to do.
-	if q.Message == nil || q.Message.Chat == nil || q.From == nil {
-		return bot.Event{}, false
-	}
-	typ, ok := chatType(q.Message.Chat)
-	if !ok {
-		return bot.Event{}, false
-	}
-	chat := id(q.Message.Chat.ID)
-	return bot.Event{
-		ID: bot.EventID(Name, chat, id(q.From.ID), "cb"+q.ID), Kind: bot.OptionChosen, Channel: Name,
-		ChatID: chat, ChatType: typ, ChatTitle: q.Message.Chat.Title,
-		SenderID: id(q.From.ID), SenderName: name(q.From), SenderLang: q.From.LanguageCode,
-		MessageID: strconv.Itoa(q.Message.MessageID), Option: q.Data, PressID: q.ID,
-		// A callback query carries no date: the router stamps it.
-	}, true
-}
-
 // retryAfter returns Telegram's retry_after when err carries one, else def.
 func retryAfter(err error, def time.Duration) time.Duration {
 	var apiErr *tgbotapi.Error
@@ -523,12 +399,17 @@ func sleep(ctx context.Context, d time.Duration) bool { return bot.SystemClock{}
 // noteMembers forgets a group's member count when a member joins or
 // leaves, so the next event asks again.
 func (t *Telegram) noteMembers(u update) {
-	m := u.Message
-	if m == nil || m.Chat == nil || (len(m.NewChatMembers) == 0 && m.LeftChatMember == nil) {
+	var chat int64
+	switch m := u.Message; {
+	case m != nil && m.Chat != nil && (len(m.NewChatMembers) > 0 || m.LeftChatMember != nil):
+		chat = m.Chat.ID
+	case u.ChatMember != nil:
+		chat = u.ChatMember.Chat.ID
+	default:
 		return
 	}
 	t.sizeMu.Lock()
-	delete(t.sizes, id(m.Chat.ID))
+	delete(t.sizes, id(chat))
 	t.sizeMu.Unlock()
 }
 

@@ -52,6 +52,12 @@ func TestConvert(t *testing.T) {
 			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "11", SenderName: "Amina Otieno",
 			SenderLang: "sw", MessageID: "91", Text: "/mentor add obstetrics Chinedu", ReplyTo: "78", ReplyToSender: "13",
 			Mentions: []string{"13"}}},
+		{"left_member.json", &bot.Event{ID: "telegram:-100123:13:left-95", Kind: bot.Left, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, SenderID: "13"}},
+		{"member_kicked.json", &bot.Event{ID: "telegram:-100123:12:left-1772440260", Kind: bot.Left, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, SenderID: "12"}},
+		{"member_promoted.json", nil},
+		{"bot_left.json", nil}, // the bot itself removed: no member left
 		{"channel_post.json", nil},
 		{"from_bot.json", nil},
 	}
@@ -421,7 +427,7 @@ func TestWebhookRegistration(t *testing.T) {
 	}
 	set := got[1]
 	if set.Get("url") != "https://huddle.example.org/telegram/webhook" || set.Get("secret_token") != "s3cret-s3cret-s3cret" ||
-		set.Get("allowed_updates") != `["message","callback_query"]` {
+		set.Get("allowed_updates") != `["message","callback_query","chat_member"]` {
 		t.Errorf("setWebhook = %v", set)
 	}
 }

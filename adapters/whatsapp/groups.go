@@ -2,8 +2,10 @@ package whatsapp
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/huddlebot/huddle/bot"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 )
@@ -65,6 +67,41 @@ func (w *WhatsApp) cacheGroup(info *types.GroupInfo) *groupInfo {
 	w.groups[info.JID.ToNonAD()] = g
 	w.mu.Unlock()
 	return g
+}
+
+// leavers turns the members a group change removed (who left, or whom an
+// admin removed) into Left events, the bot left out (its own removal is
+// removedFrom's), with the group's size after the change where the cache
+// knows it. Call it before groupChanged, which drops the cached group.
+func (w *WhatsApp) leavers(ctx context.Context, evt *events.GroupInfo) []bot.Event {
+	var gone []types.JID
+	for _, j := range evt.Leave {
+		if !w.isMe(j) {
+			gone = append(gone, j)
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	jid := evt.JID.ToNonAD()
+	size := 0
+	w.mu.Lock()
+	if g := w.groups[jid]; g != nil {
+		size = max(g.size-1-len(gone), 0) // the bot left out, as ever
+	}
+	w.mu.Unlock()
+	at := evt.Timestamp
+	if at.IsZero() {
+		at = w.cfg.Clock.Now()
+	}
+	evs := make([]bot.Event, 0, len(gone))
+	for _, j := range gone {
+		id, alias := w.person(ctx, j, types.EmptyJID)
+		evs = append(evs, bot.Event{ID: bot.EventID(Name, jid.String(), id, fmt.Sprintf("left-%d", at.UnixMilli())),
+			Kind: bot.Left, Channel: Name, ChatID: jid.String(), ChatType: bot.Group,
+			SenderID: id, SenderAlias: alias, ChatSize: size, Time: at})
+	}
+	return evs
 }
 
 // groupChanged keeps the cache current: a new name is applied at once; a

@@ -52,13 +52,19 @@ func phones(t *testing.T) []*whatsmeow.Client {
 	return out
 }
 
-// TestGroupQuizThroughTheBoundary runs a group lesson through the adapter:
-// three nurses in a WhatsApp group, whatsmeow message events in, polls
-// out, votes encrypted by the nurses' own whatsmeow clients and decrypted
-// by the bot's, one nurse changing her vote, a message delivered twice
-// handled once, scores checked in the store
-// and every message the bot sent checked, in order, against a transcript.
-func TestGroupQuizThroughTheBoundary(t *testing.T) {
+// quizGroup is a WhatsApp group of the three nurses running lessons
+// through the adapter: whatsmeow message events in, polls out, votes
+// encrypted by the nurses' own whatsmeow clients.
+type quizGroup struct {
+	t     *testing.T
+	h     *harness
+	app   *huddletest.App
+	phone []*whatsmeow.Client
+	seq   int
+}
+
+// newQuizGroup starts the adapter and an app with the test lessons.
+func newQuizGroup(t *testing.T) *quizGroup {
 	ref := &storeRef{}
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
 	clk := huddletest.NewClock() // set before the adapter runs: it reads it
@@ -66,92 +72,109 @@ func TestGroupQuizThroughTheBoundary(t *testing.T) {
 	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Clock: clk}, h.w)
 	h.running(t)
 	ref.db = app.DB
-	ctx := context.Background()
-	phone := phones(t)
-	seq := 0
-	say := func(i int, text string) *events.Message {
-		seq++
-		evt := incoming(i, false, fmt.Sprintf("M%d", seq), app.Clock.Now(), &waE2E.Message{Conversation: proto.String(text)})
-		h.w.onEvent(evt)
-		return evt
-	}
-	// waitPoll waits for the n-th poll the bot sends.
-	waitPoll := func(n int) sent {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			var polls []sent
-			for _, s := range h.net.messages() {
-				if s.msg.GetPollCreationMessage() != nil {
-					polls = append(polls, s)
-				}
-			}
-			if len(polls) >= n {
-				return polls[n-1]
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		t.Fatalf("poll %d never sent; sent so far:\n%s", n, transcript(h.net.messages()))
-		return sent{}
-	}
-	// vote has nurse i's phone vote for the named options of poll p, and
-	// delivers the vote as WhatsApp would: in a LID group, from her LID,
-	// her phone number as the alternative (Chinedu's arrives by phone
-	// number, as in older groups).
-	vote := func(i int, p sent, names ...string) {
-		t.Helper()
-		seq++
-		// In a LID group the poll came from the bot's LID, as WhatsApp
-		// says who sent it.
-		poll := types.MessageInfo{MessageSource: types.MessageSource{Chat: group, Sender: p.sender, IsGroup: true}, ID: p.id}
-		// Her phone received the poll, and with it the poll's secret.
-		if err := phone[i].Store.MsgSecrets.PutMessageSecret(ctx, group, p.sender, p.id, p.msg.GetMessageContextInfo().GetMessageSecret()); err != nil {
-			t.Fatal(err)
-		}
-		msg, err := phone[i].BuildPollVote(ctx, &poll, names)
-		if err != nil {
-			t.Fatal(err)
-		}
-		evt := incoming(i, false, fmt.Sprintf("V%d", seq), app.Clock.Now(), msg)
-		if i == 2 {
-			evt.Info.Sender, evt.Info.SenderAlt, evt.Info.AddressingMode = nurses[i].pn, nurses[i].lid, types.AddressingModePN
-		}
-		h.w.onEvent(evt)
-	}
-	names := func(p sent, picks ...int) []string {
-		var out []string
-		for _, n := range picks {
-			out = append(out, p.msg.GetPollCreationMessage().GetOptions()[n-1].GetOptionName())
-		}
-		return out
-	}
+	return &quizGroup{t: t, h: h, app: app, phone: phones(t)}
+}
 
-	say(0, "Good morning, ward 3")
-	say(1, "Bonjour !")
-	say(2, "Morning all")
-	start := say(0, "/lesson poll-quiz")
-	h.w.onEvent(start) // delivered twice (a reconnect): handled once
+// say delivers nurse i's text message in the group.
+func (g *quizGroup) say(i int, text string) *events.Message {
+	g.seq++
+	evt := incoming(i, false, fmt.Sprintf("M%d", g.seq), g.app.Clock.Now(), &waE2E.Message{Conversation: proto.String(text)})
+	g.h.w.onEvent(evt)
+	return evt
+}
 
-	drug := waitPoll(1)
-	vote(0, drug, names(drug, 1)...)   // Amina: right
-	vote(1, drug, names(drug, 2)...)   // Brigitte: wrong...
-	vote(1, drug, names(drug, 1)...)   // ...then changes her vote: the first one counts
-	vote(2, drug, names(drug, 1)...)   // Chinedu: right; everyone has answered
-	shock := waitPoll(2)               // the multi-select question follows
-	vote(0, shock, names(shock, 1)...) // Amina ticks one...
-	vote(0, shock, names(shock, 1, 3)...)
-	vote(0, shock, names(shock, 1, 3, 4)...) // ...another, then Done: right
-	vote(1, shock, names(shock, 2, 4)...)    // Brigitte: wrong
-	vote(2, shock, names(shock, 3, 1, 4)...) // Chinedu: right, in any order
-
-	// Wait for the end of the lesson.
+// waitPoll waits for the n-th poll the bot sends.
+func (g *quizGroup) waitPoll(n int) sent {
+	g.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(transcript(h.net.messages()), "see you next week") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the lesson did not end; sent:\n%s", transcript(h.net.messages()))
+	for time.Now().Before(deadline) {
+		var polls []sent
+		for _, s := range g.h.net.messages() {
+			if s.msg.GetPollCreationMessage() != nil {
+				polls = append(polls, s)
+			}
+		}
+		if len(polls) >= n {
+			return polls[n-1]
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	g.t.Fatalf("poll %d never sent; sent so far:\n%s", n, transcript(g.h.net.messages()))
+	return sent{}
+}
+
+// vote has nurse i's phone vote for the options numbered picks of poll p,
+// and delivers the vote as WhatsApp would: in a LID group, from her LID,
+// her phone number as the alternative (Chinedu's arrives by phone number,
+// as in older groups).
+func (g *quizGroup) vote(i int, p sent, picks ...int) {
+	g.t.Helper()
+	g.seq++
+	var names []string
+	for _, n := range picks {
+		names = append(names, p.msg.GetPollCreationMessage().GetOptions()[n-1].GetOptionName())
+	}
+	// In a LID group the poll came from the bot's LID, as WhatsApp says
+	// who sent it.
+	poll := types.MessageInfo{MessageSource: types.MessageSource{Chat: group, Sender: p.sender, IsGroup: true}, ID: p.id}
+	// Her phone received the poll, and with it the poll's secret.
+	ctx := context.Background()
+	if err := g.phone[i].Store.MsgSecrets.PutMessageSecret(ctx, group, p.sender, p.id, p.msg.GetMessageContextInfo().GetMessageSecret()); err != nil {
+		g.t.Fatal(err)
+	}
+	msg, err := g.phone[i].BuildPollVote(ctx, &poll, names)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	evt := incoming(i, false, fmt.Sprintf("V%d", g.seq), g.app.Clock.Now(), msg)
+	if i == 2 {
+		evt.Info.Sender, evt.Info.SenderAlt, evt.Info.AddressingMode = nurses[i].pn, nurses[i].lid, types.AddressingModePN
+	}
+	g.h.w.onEvent(evt)
+}
+
+// waitSent waits until the bot has sent a message holding s.
+func (g *quizGroup) waitSent(s string) {
+	g.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(transcript(g.h.net.messages()), s) {
+		if time.Now().After(deadline) {
+			g.t.Fatalf("the bot never said %q; sent:\n%s", s, transcript(g.h.net.messages()))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestGroupQuizThroughTheBoundary runs a group lesson through the adapter:
+// three nurses in a WhatsApp group, whatsmeow message events in, polls
+// out, votes encrypted by the nurses' own whatsmeow clients and decrypted
+// by the bot's, one nurse changing her vote, a message delivered twice
+// handled once, scores checked in the store
+// and every message the bot sent checked, in order, against a transcript.
+func TestGroupQuizThroughTheBoundary(t *testing.T) {
+	g := newQuizGroup(t)
+	h, app := g.h, g.app
+
+	g.say(0, "Good morning, ward 3")
+	g.say(1, "Bonjour !")
+	g.say(2, "Morning all")
+	start := g.say(0, "/lesson poll-quiz")
+	h.w.onEvent(start) // delivered twice (a reconnect): handled once
+
+	drug := g.waitPoll(1)
+	g.vote(0, drug, 1)     // Amina: right
+	g.vote(1, drug, 2)     // Brigitte: wrong...
+	g.vote(1, drug, 1)     // ...then changes her vote: the first one counts
+	g.vote(2, drug, 1)     // Chinedu: right; everyone has answered
+	shock := g.waitPoll(2) // the multi-select question follows
+	g.vote(0, shock, 1)    // Amina ticks one...
+	g.vote(0, shock, 1, 3)
+	g.vote(0, shock, 1, 3, 4) // ...another, then Done: right
+	g.vote(1, shock, 2, 4)    // Brigitte: wrong
+	g.vote(2, shock, 3, 1, 4) // Chinedu: right, in any order
+
+	// Wait for the end of the lesson.
+	g.waitSent("see you next week")
 	time.Sleep(50 * time.Millisecond) // the result message follows the end
 	golden(t, "testdata/transcripts/group-quiz.txt", transcript(h.net.messages()))
 

@@ -419,7 +419,11 @@ func (w *WhatsApp) onEvent(raw any) bool {
 		if w.leftBy(evt) {
 			w.removedFrom(evt.JID)
 		}
+		left := w.leavers(ctx, evt)
 		w.groupChanged(evt)
+		for _, ev := range left {
+			w.handle(ev) // a failure is logged: the question waits until it times out
+		}
 	}
 	return true
 }

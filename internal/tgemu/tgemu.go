@@ -302,6 +302,38 @@ func (e *Emulator) SendRaw(chat Chat, from User, fields map[string]any) {
 	e.post("/sendMessage", body)
 }
 
+// Update queues a raw update of a kind the emulator does not make itself
+// (chat_member, edited_message), delivered by the next getUpdates if the
+// bot asked for its kind, as Telegram does. update_id is set here.
+func (e *Emulator) Update(update map[string]any) {
+	e.t.Helper()
+	e.post("/update", map[string]any{"botToken": e.Token, "update": update})
+}
+
+// Leave has from leave chat as Telegram tells a bot: the service message
+// with left_chat_member, and, to a bot that asked for them, a chat_member
+// update (status "left").
+func (e *Emulator) Leave(chat Chat, from User) {
+	e.t.Helper()
+	e.SendRaw(chat, from, map[string]any{"left_chat_member": from.json()})
+	e.memberUpdate(chat, from, from, "left")
+}
+
+// Remove has admin remove who from chat, told by a chat_member update
+// alone (status "kicked"), as in a supergroup that hides service
+// messages about members.
+func (e *Emulator) Remove(chat Chat, admin, who User) {
+	e.t.Helper()
+	e.memberUpdate(chat, admin, who, "kicked")
+}
+
+func (e *Emulator) memberUpdate(chat Chat, by, who User, status string) {
+	e.t.Helper()
+	member := func(status string) map[string]any { return map[string]any{"user": who.json(), "status": status} }
+	e.Update(map[string]any{"chat_member": map[string]any{"chat": chat.json(), "from": by.json(), "date": time.Now().Unix(),
+		"old_chat_member": member("member"), "new_chat_member": member(status)}})
+}
+
 // SendFile posts a user's message carrying a file, as Telegram delivers
 // one: kind "photo" (one size, width×height), "voice" (a voice note) or
 // "document" (a file, such as a picture sent uncompressed); caption is

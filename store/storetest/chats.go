@@ -323,3 +323,75 @@ func testConcurrentFirstSight(t *testing.T, open Opener) {
 		return nil
 	})
 }
+
+// testLeaveChat: a member who left (told by their phone number, the LID
+// known) is no longer listed or in the chat, the group one smaller; told
+// again, nothing changes; one never seen changes nothing but the size the
+// platform tells; back in the chat, they count again.
+func testLeaveChat(t *testing.T, open Opener) {
+	db := open(t)
+	const pn, lid = "254700000001@s.whatsapp.net", "81000000000001@lid"
+	ev := bot.Event{Channel: "whatsapp", ChatID: "g1@g.us", ChatType: bot.Group, SenderID: lid, SenderAlias: pn, SenderName: "Amina", ChatSize: 3}
+	other := ev
+	other.SenderID, other.SenderAlias, other.SenderName = "81000000000002@lid", "", "Brigitte"
+	var chat bot.Chat
+	var amina bot.Member
+	update(t, db, func(tx bot.Tx) error {
+		var err error
+		if chat, amina, err = tx.Arrive(ev, t0); err != nil {
+			return err
+		}
+		_, _, err = tx.Arrive(other, t0)
+		return err
+	})
+	check := func(when string, members, size int, in bool) {
+		t.Helper()
+		update(t, db, func(tx bot.Tx) error {
+			ids, err := tx.ChatMemberIDs(chat.ID, t0)
+			if err != nil {
+				return err
+			}
+			n, err := tx.ChatSize(chat.ID)
+			if err != nil {
+				return err
+			}
+			inChat, err := tx.InChat(amina.ID, chat.ID)
+			if len(ids) != members || n != size || inChat != in {
+				t.Errorf("%s: members %v, size %d, Amina in it %v; want %d members, size %d, in it %v", when, ids, n, inChat, members, size, in)
+			}
+			return err
+		})
+	}
+	leave := func(when string, e bot.Event, wantMember int64, wantWas bool) {
+		t.Helper()
+		update(t, db, func(tx bot.Tx) error {
+			c, m, was, err := tx.LeaveChat(e, t0.Add(time.Minute))
+			if err == nil && (c.ID != chat.ID || m != wantMember || was != wantWas) {
+				t.Errorf("%s: chat %d member %d was %v; want %d, %d, %v", when, c.ID, m, was, chat.ID, wantMember, wantWas)
+			}
+			return err
+		})
+	}
+	byPhone := bot.Event{Channel: "whatsapp", ChatID: "g1@g.us", ChatType: bot.Group, SenderID: pn, Kind: bot.Left}
+	leave("left", byPhone, amina.ID, true)
+	check("after she left", 1, 2, false)
+	leave("told twice", byPhone, 0, false)
+	check("told twice", 1, 2, false)
+	stranger := byPhone
+	stranger.SenderID, stranger.ChatSize = "999@s.whatsapp.net", 1
+	leave("never seen", stranger, 0, false)
+	check("a stranger left", 1, 1, false)
+	update(t, db, func(tx bot.Tx) error {
+		_, _, _, err := tx.LeaveChat(bot.Event{Channel: "whatsapp", ChatID: "nowhere@g.us", SenderID: pn}, t0)
+		if !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("a chat never seen: %v; want ErrNotFound", err)
+		}
+		return nil
+	})
+	ev.ChatSize = 2
+	update(t, db, func(tx bot.Tx) error {
+		_, _, err := tx.Arrive(ev, t0.Add(2*time.Minute))
+		return err
+	})
+	check("back", 2, 2, true)
+}

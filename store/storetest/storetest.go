@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"ConcurrentFirstSight", testConcurrentFirstSight},
 		{"IDsNeverReused", testIDsNeverReused},
 		{"ErasureScrubbed", testErasureScrubbed},
+		{"LeaveChat", testLeaveChat},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}

@@ -71,6 +71,35 @@ app.use("/bot:token/:method", (req, res, next) => {
     " the list of methods supported by `telegram-test-api` package or look at official" +
     " documentation: https://core.telegram.org/bots/api#available-methods" });
 });
+// Updates of kinds telegram-test-api does not make (chat_member,
+// edited_message): POST /update {botToken, update} queues one, and
+// getUpdates delivers it after the library's own. As on Telegram, a bot
+// gets only the kinds it asked for in allowed_updates (remembered from its
+// last call), and by default every kind but chat_member, message_reaction
+// and message_reaction_count (https://core.telegram.org/bots/api#getupdates).
+const extras = [];
+const allowedKinds = new Map();
+let extraId = 1000000000;
+app.post("/update", (req, res) => {
+  extras.push({ botToken: req.body.botToken, update: { update_id: extraId++, ...req.body.update } });
+  res.json({ ok: true, result: true });
+});
+app.all("/bot:token/getUpdates", (req, res) => {
+  const { token } = req.params;
+  let asked = (req.body && req.body.allowed_updates) || req.query.allowed_updates;
+  if (typeof asked === "string") asked = JSON.parse(asked);
+  if (Array.isArray(asked) && asked.length > 0) allowedKinds.set(token, new Set(asked));
+  const kinds = allowedKinds.get(token);
+  const wanted = (kind) => (kinds ? kinds.has(kind) : !["chat_member", "message_reaction", "message_reaction_count"].includes(kind));
+  const result = server.getUpdates(token);
+  for (let i = 0; i < extras.length; ) {
+    if (extras[i].botToken !== token) { i++; continue; }
+    const [{ update }] = extras.splice(i, 1);
+    const kind = Object.keys(update).find((k) => k !== "update_id");
+    if (wanted(kind)) result.push(update);
+  }
+  res.json({ ok: true, result });
+});
 app.post("/bot:token/createForumTopic", (req, res) => {
   const { chat_id: chatId, name } = req.body;
   if (!chatId || !name) {
