@@ -38,6 +38,10 @@ type Case struct {
 	// NextCheck is when the case's timers (escalation, reminder,
 	// reassignment) are next looked at; zero when none are pending.
 	NextCheck time.Time
+	// MessageID is the platform id of the member's message that opened
+	// the case (a /case in its group); empty for one a lesson or a
+	// private confirmation opened.
+	MessageID string
 }
 
 // CasePost is one message in a case's thread.
@@ -89,6 +93,9 @@ type CaseOptions struct {
 	// Key is the outbox key of a message already queued that presents the
 	// case (a lesson's discuss prompt); empty to post the case anew.
 	Key string
+	// MessageID is the platform id of the member's message that opens the
+	// case, whose edits are checked as it was.
+	MessageID string
 }
 
 // Cases runs case discussions for the router and the lesson engine: the
@@ -105,6 +112,10 @@ type Cases interface {
 	// Message takes a message that belongs to a case (a reply in a thread,
 	// a mentor's answer); false when it does not.
 	Message(tx Tx, s Session) (bool, error)
+	// Edited checks an edit (s.Event.Target now reads s.Event.Text) of a
+	// case's text or of a reply in its thread as the original was
+	// checked; false when the edited message is neither.
+	Edited(tx Tx, s Session) (bool, error)
 	// Options are the handlers of its options.
 	Options() []OptionHandler
 	// Check acts on a case whose NextCheck has come: escalation, reminders,

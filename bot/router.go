@@ -387,6 +387,12 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 	case ev.Kind == Reaction:
 		return engage(EngageReaction)
 	case ev.Kind == Edited:
+		// An edit of a case or a reply is checked as the original was.
+		if r.cases != nil {
+			if _, err := r.cases.Edited(tx, s); err != nil {
+				return err
+			}
+		}
 		return engage(EngageEdit)
 	case ev.Kind == Deleted:
 		return engage(EngageDelete)

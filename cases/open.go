@@ -30,14 +30,14 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	}
 	findings, redacted := checkIn(text, s.Lang)
 	if len(findings) == 0 {
-		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{}, s.Now)
+		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{MessageID: s.Event.MessageID}, s.Now)
 		return err
 	}
 	kinds := list(s.Lang, kindNames(s.Lang, deid.Summary(findings)))
 	who := sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)
 	dm, err := tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return sv.takeDownFlagged(tx, s, tr(s.Lang, "flagged_nodm_removed", who, kinds), tr(s.Lang, "flagged_nodm_ask", who, kinds))
+		return sv.takeDownFlagged(tx, s, s.Event.MessageID, tr(s.Lang, "flagged_nodm_removed", who, kinds), tr(s.Lang, "flagged_nodm_ask", who, kinds))
 	}
 	if err != nil {
 		return err
@@ -52,21 +52,21 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return sv.takeDownFlagged(tx, s, tr(s.Lang, "flagged_removed", who), tr(s.Lang, "flagged_ask", who))
+	return sv.takeDownFlagged(tx, s, s.Event.MessageID, tr(s.Lang, "flagged_removed", who), tr(s.Lang, "flagged_ask", who))
 }
 
-// takeDownFlagged takes a case that may identify a patient down from the
-// group: the bot deletes the member's message where it may (an admin with
-// the right to), and the group hears only that a message was removed for
-// privacy (removed); where it may not, the member is asked to delete it
-// (ask). Neither quotes the message, nor replies to it (a reply would
-// show it again beneath).
-func (sv *Service) takeDownFlagged(tx bot.Tx, s bot.Session, removed, ask string) error {
-	if s.Chat.Type != bot.Group || s.Event.MessageID == "" {
+// takeDownFlagged takes message msg, a case (or its edit) that may
+// identify a patient, down from the group: the bot deletes it where it
+// may (an admin with the right to), and the group hears only that a
+// message was removed for privacy (removed); where it may not, the member
+// is asked to delete it (ask). Neither quotes the message, nor replies to
+// it (a reply would show it again beneath).
+func (sv *Service) takeDownFlagged(tx bot.Tx, s bot.Session, msg, removed, ask string) error {
+	if s.Chat.Type != bot.Group || msg == "" {
 		return bot.Reply(tx, s, "flagged", ask)
 	}
 	m := bot.ReplyMessage(s, "flagged", ask)
-	m.ReplyTo, m.Delete, m.Removed = "", s.Event.MessageID, removed
+	m.ReplyTo, m.Delete, m.Removed = "", msg, removed
 	return tx.Enqueue(m, s.Now)
 }
 
@@ -116,7 +116,7 @@ func kindNames(lang string, kinds []string) []string {
 // indexed for the archive, and its timers set.
 func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string, o bot.CaseOptions, now time.Time) (bot.Case, error) {
 	c := bot.Case{ChatID: chat.ID, AuthorID: author.ID, RunID: o.RunID, Text: text, Status: bot.CaseOpen,
-		Queue: o.Queue, Created: now}
+		Queue: o.Queue, Created: now, MessageID: o.MessageID}
 	if c.Queue == "" {
 		c.Queue = sv.queueFor(chat)
 	}

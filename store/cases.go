@@ -21,9 +21,10 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 
 const caseColumns = `c.id, c.chat_id, c.author_id, c.run_id, c.text, c.status, c.queue, c.created_at, c.first_reply_at,
 	c.escalate_at, c.escalated_at, c.assigned_to, c.assigned_at, c.reminded, c.overdue_at, c.first_answer_at,
-	c.closed_at, c.next_check_at`
+	c.closed_at, c.next_check_at, c.message_id`
 
-func scanCase(sc interface{ Scan(...any) error }) (bot.Case, error) {
+// scanCase reads caseColumns, then the columns after them into extra.
+func scanCase(sc interface{ Scan(...any) error }, extra ...any) (bot.Case, error) {
 	var (
 		c                                                  bot.Case
 		author, run, assignedTo                            sql.NullInt64
@@ -31,21 +32,23 @@ func scanCase(sc interface{ Scan(...any) error }) (bot.Case, error) {
 		firstReply, escAt, escd, asg, over, answer, closed sql.NullInt64
 		next                                               sql.NullInt64
 		reminded                                           int
+		message                                            sql.NullString
 	)
-	err := sc.Scan(&c.ID, &c.ChatID, &author, &run, &c.Text, &c.Status, &c.Queue, &created, &firstReply,
-		&escAt, &escd, &assignedTo, &asg, &reminded, &over, &answer, &closed, &next)
+	err := sc.Scan(append([]any{&c.ID, &c.ChatID, &author, &run, &c.Text, &c.Status, &c.Queue, &created, &firstReply,
+		&escAt, &escd, &assignedTo, &asg, &reminded, &over, &answer, &closed, &next, &message}, extra...)...)
 	c.AuthorID, c.RunID, c.AssignedTo = author.Int64, run.Int64, assignedTo.Int64
 	c.Created, c.FirstReply, c.EscalateAt, c.Escalated = fromMS(created), nullMS(firstReply), nullMS(escAt), nullMS(escd)
 	c.Assigned, c.Reminded, c.Overdue, c.FirstAnswer = nullMS(asg), reminded != 0, nullMS(over), nullMS(answer)
-	c.Closed, c.NextCheck = nullMS(closed), nullMS(next)
+	c.Closed, c.NextCheck, c.MessageID = nullMS(closed), nullMS(next), message.String
 	return c, err
 }
 
 // CreateCase stores a new case.
 func (t *Tx) CreateCase(c *bot.Case) error {
-	err := t.row(`INSERT INTO cases (chat_id, author_id, run_id, text, status, queue, created_at, escalate_at, next_check_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.ChatID, nullID(c.AuthorID), nullID(c.RunID), c.Text, c.Status, c.Queue, ms(c.Created), msOrNull(c.EscalateAt), msOrNull(c.NextCheck)).
+	err := t.row(`INSERT INTO cases (chat_id, author_id, run_id, text, status, queue, created_at, escalate_at, next_check_at, message_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.ChatID, nullID(c.AuthorID), nullID(c.RunID), c.Text, c.Status, c.Queue, ms(c.Created), msOrNull(c.EscalateAt), msOrNull(c.NextCheck),
+		nullString(c.MessageID)).
 		Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("create case in chat %d: %w", c.ChatID, err)
@@ -242,19 +245,11 @@ func (t *Tx) SearchCases(memberID int64, words string, limit int) ([]bot.CaseHit
 	var out []bot.CaseHit
 	for rows.Next() {
 		var h bot.CaseHit
-		var (
-			author, run, assignedTo                            sql.NullInt64
-			created                                            int64
-			firstReply, escAt, escd, asg, over, answer, closed sql.NullInt64
-			next                                               sql.NullInt64
-			reminded                                           int
-		)
-		c := &h.Case
-		if err := rows.Scan(&c.ID, &c.ChatID, &author, &run, &c.Text, &c.Status, &c.Queue, &created, &firstReply,
-			&escAt, &escd, &assignedTo, &asg, &reminded, &over, &answer, &closed, &next, &h.ChatTitle, &h.Snippet); err != nil {
+		c, err := scanCase(rows, &h.ChatTitle, &h.Snippet)
+		if err != nil {
 			return nil, fmt.Errorf("search cases: %w", err)
 		}
-		c.AuthorID, c.Created, c.Closed = author.Int64, fromMS(created), nullMS(closed)
+		h.Case = c
 		out = append(out, h)
 	}
 	return out, rows.Err()

@@ -2,6 +2,8 @@ package telegram
 
 import (
 	"encoding/json"
+	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +48,8 @@ func (t *Telegram) convert(u update) (bot.Event, bool) {
 			}
 		}
 		return ev, ok
+	case u.EditedMessage != nil:
+		return convertEdit(u.EditedMessage)
 	case u.CallbackQuery != nil:
 		return convertCallback(u.CallbackQuery)
 	case u.ChatMember != nil:
@@ -61,6 +65,25 @@ func leftEvent(chat *tgbotapi.Chat, user *tgbotapi.User, ref string, at time.Tim
 	}
 	return bot.Event{ID: bot.EventID(Name, id(chat.ID), id(user.ID), "left-"+ref), Kind: bot.Left, Channel: Name,
 		ChatID: id(chat.ID), ChatType: bot.Group, SenderID: id(user.ID), Time: at}, true
+}
+
+// convertEdit turns an edited message into an Edited event: its Target
+// and MessageID the message's own id, its Text the new text (or caption).
+// Each edit is an event of its own, told apart by its edit date and text
+// (edit_date counts seconds; two edits can share one).
+func convertEdit(m *tgbotapi.Message) (bot.Event, bool) {
+	ev, ok := convertMessage(m)
+	if !ok || ev.Kind != bot.Message {
+		return bot.Event{}, false
+	}
+	h := fnv.New32a()
+	h.Write([]byte(ev.Text))
+	ev.Kind, ev.Target = bot.Edited, ev.MessageID
+	ev.ID = bot.EventID(Name, ev.ChatID, ev.SenderID, fmt.Sprintf("%s-edit-%d-%08x", ev.MessageID, m.EditDate, h.Sum32()))
+	if m.EditDate != 0 {
+		ev.Time = time.Unix(int64(m.EditDate), 0)
+	}
+	return ev, true
 }
 
 // convertMemberUpdate turns a chat_member update into a Left event when

@@ -37,8 +37,10 @@ const WebhookPath = "/telegram/webhook"
 // must be an administrator in the chat and must explicitly specify
 // "chat_member" in the list of allowed_updates to receive these updates"
 // (https://core.telegram.org/bots/api#update). Elsewhere the service
-// message with left_chat_member tells it.
-const allowedUpdates = `["message","callback_query","chat_member"]`
+// message with left_chat_member tells it. edited_message carries a
+// member's edit, checked as the original was (a case could otherwise gain
+// a patient's name after its check).
+const allowedUpdates = `["message","edited_message","callback_query","chat_member"]`
 
 // Config holds what the Telegram channel needs.
 type Config struct {

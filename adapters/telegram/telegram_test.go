@@ -56,6 +56,9 @@ func TestConvert(t *testing.T) {
 			ChatID: "-100123", ChatType: bot.Group, SenderID: "13"}},
 		{"member_kicked.json", &bot.Event{ID: "telegram:-100123:12:left-1772440260", Kind: bot.Left, Channel: "telegram",
 			ChatID: "-100123", ChatType: bot.Group, SenderID: "12"}},
+		{"edited_message.json", &bot.Event{ID: "telegram:-100123:11:77-edit-1772440500-b4636467", Kind: bot.Edited, Channel: "telegram",
+			ChatID: "-100123", ChatType: bot.Group, ChatTitle: "Ward 7 midwives", SenderID: "11", SenderName: "Amina Otieno",
+			SenderLang: "sw", MessageID: "77", Text: "/case Woman of 34, heavy bleeding after delivery. What next?", Target: "77"}},
 		{"member_promoted.json", nil},
 		{"bot_left.json", nil}, // the bot itself removed: no member left
 		{"channel_post.json", nil},
@@ -427,7 +430,7 @@ func TestWebhookRegistration(t *testing.T) {
 	}
 	set := got[1]
 	if set.Get("url") != "https://huddle.example.org/telegram/webhook" || set.Get("secret_token") != "s3cret-s3cret-s3cret" ||
-		set.Get("allowed_updates") != `["message","callback_query","chat_member"]` {
+		set.Get("allowed_updates") != `["message","edited_message","callback_query","chat_member"]` {
 		t.Errorf("setWebhook = %v", set)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/huddlebot/huddle/internal/huddletest"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 )
@@ -15,7 +16,7 @@ import (
 // has; Amina removes Brigitte (told by her phone number) and the second
 // closes on Amina's.
 func TestNobodyWaitsForWhoLeft(t *testing.T) {
-	g := newQuizGroup(t)
+	g := newQuizGroup(t, huddletest.Options{})
 	g.say(0, "Good morning, ward 3")
 	g.say(1, "Bonjour !")
 	g.say(2, "Morning all")

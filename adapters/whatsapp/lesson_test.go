@@ -63,13 +63,15 @@ type quizGroup struct {
 	seq   int
 }
 
-// newQuizGroup starts the adapter and an app with the test lessons.
-func newQuizGroup(t *testing.T) *quizGroup {
+// newQuizGroup starts the adapter and an app with the test lessons, and
+// what else o asks for.
+func newQuizGroup(t *testing.T, o huddletest.Options) *quizGroup {
 	ref := &storeRef{}
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
 	clk := huddletest.NewClock() // set before the adapter runs: it reads it
 	h.net.clock, h.w.cfg.Clock = clock{clk}, clock{clk}
-	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Clock: clk}, h.w)
+	o.Lessons, o.Clock = "testdata/lessons", clk
+	app := huddletest.Start(t, o, h.w)
 	h.running(t)
 	ref.db = app.DB
 	return &quizGroup{t: t, h: h, app: app, phone: phones(t)}
@@ -152,7 +154,7 @@ func (g *quizGroup) waitSent(s string) {
 // handled once, scores checked in the store
 // and every message the bot sent checked, in order, against a transcript.
 func TestGroupQuizThroughTheBoundary(t *testing.T) {
-	g := newQuizGroup(t)
+	g := newQuizGroup(t, huddletest.Options{})
 	h, app := g.h, g.app
 
 	g.say(0, "Good morning, ward 3")

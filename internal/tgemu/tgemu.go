@@ -111,7 +111,8 @@ type User struct {
 	Lang      string
 }
 
-func (e *Emulator) post(path string, body any) {
+// post sends body to the emulator's path and returns its answer.
+func (e *Emulator) post(path string, body any) []byte {
 	e.t.Helper()
 	data, _ := json.Marshal(body)
 	resp, err := http.Post(e.URL+path, "application/json", bytes.NewReader(data))
@@ -119,10 +120,11 @@ func (e *Emulator) post(path string, body any) {
 		e.t.Fatalf("emulator %s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		out, _ := io.ReadAll(resp.Body)
-		e.t.Fatalf("emulator %s: %s: %s", path, resp.Status, out)
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("emulator %s: %s: %s (%v)", path, resp.Status, out, err)
 	}
+	return out
 }
 
 func (c Chat) json() map[string]any {
@@ -144,13 +146,20 @@ func (u User) json() map[string]any {
 	return m
 }
 
-// Send posts a user's text message in a chat.
-func (e *Emulator) Send(chat Chat, from User, text string) {
+// Send posts a user's text message in a chat and returns its message_id.
+func (e *Emulator) Send(chat Chat, from User, text string) int {
 	e.t.Helper()
-	e.post("/sendMessage", map[string]any{
-		"botToken": e.Token, "chat": chat.json(), "from": from.json(),
-		"date": time.Now().Unix(), "text": text,
-	})
+	return e.SendRaw(chat, from, map[string]any{"text": text})
+}
+
+// Edit has from edit their message id in chat to read text, as Telegram
+// tells a bot: an edited_message update with the same message_id and an
+// edit_date.
+func (e *Emulator) Edit(chat Chat, from User, id int, text string) {
+	e.t.Helper()
+	now := time.Now().Unix()
+	e.Update(map[string]any{"edited_message": map[string]any{"message_id": id, "chat": chat.json(), "from": from.json(),
+		"date": now, "edit_date": now, "text": text}})
 }
 
 // SendInTopic posts a user's text message in a forum topic, as Telegram
@@ -292,14 +301,22 @@ func (e *Emulator) Reactions() []Reaction {
 }
 
 // SendRaw posts a user's message with the given extra fields, such as a
-// service message's migrate_to_chat_id.
-func (e *Emulator) SendRaw(chat Chat, from User, fields map[string]any) {
+// service message's migrate_to_chat_id, and returns its message_id.
+func (e *Emulator) SendRaw(chat Chat, from User, fields map[string]any) int {
 	e.t.Helper()
 	body := map[string]any{"botToken": e.Token, "chat": chat.json(), "from": from.json(), "date": time.Now().Unix()}
 	for k, v := range fields {
 		body[k] = v
 	}
-	e.post("/sendMessage", body)
+	var sent struct {
+		Result struct {
+			MessageID int `json:"message_id"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(e.post("/sendMessage", body), &sent); err != nil {
+		e.t.Fatalf("emulator sendMessage: %v", err)
+	}
+	return sent.Result.MessageID
 }
 
 // Update queues a raw update of a kind the emulator does not make itself

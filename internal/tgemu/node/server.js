@@ -71,6 +71,13 @@ app.use("/bot:token/:method", (req, res, next) => {
     " the list of methods supported by `telegram-test-api` package or look at official" +
     " documentation: https://core.telegram.org/bots/api#available-methods" });
 });
+// A user's message (POST /sendMessage), answered with the message_id it
+// gets, so that a test can edit it later; telegram-test-api answers null.
+app.post("/sendMessage", (req, res) => {
+  const messageId = server.messageId;
+  server.addUserMessage(req.body);
+  res.json({ ok: true, result: { message_id: messageId } });
+});
 // Updates of kinds telegram-test-api does not make (chat_member,
 // edited_message): POST /update {botToken, update} queues one, and
 // getUpdates delivers it after the library's own. As on Telegram, a bot
