@@ -381,19 +381,20 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		return tx.LogEngagement(Engagement{MemberID: s.Member.ID, ChatID: s.Chat.ID, Kind: kind, At: s.Now})
 	}
 	switch {
-	case ev.Late:
-		// Caught up after an offline period: counted, not acted on.
-		return engage(EngageMessage)
-	case ev.Kind == Reaction:
-		return engage(EngageReaction)
 	case ev.Kind == Edited:
-		// An edit of a case or a reply is checked as the original was.
+		// An edit of a case or a reply is checked as the original was,
+		// even one caught up late: it is about privacy, not a command.
 		if r.cases != nil {
 			if _, err := r.cases.Edited(tx, s); err != nil {
 				return err
 			}
 		}
 		return engage(EngageEdit)
+	case ev.Late:
+		// Caught up after an offline period: counted, not acted on.
+		return engage(EngageMessage)
+	case ev.Kind == Reaction:
+		return engage(EngageReaction)
 	case ev.Kind == Deleted:
 		return engage(EngageDelete)
 	case ev.Kind == Vote || ev.Kind == OptionChosen:

@@ -1,6 +1,6 @@
 // Package certificate makes CPD certificates: a verification code, the
 // PDF a member receives (made with go-pdf/fpdf, with a QR code of the
-// verification address made with skip2/go-qrcode), and the public page
+// verification address made with rsc.io/qr), and the public page
 // that verifies a code by showing only what its certificate states.
 package certificate
 
@@ -15,7 +15,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"github.com/huddlebot/huddle/bot"
-	qrcode "github.com/skip2/go-qrcode"
+	"rsc.io/qr"
 )
 
 // alphabet is the codes' characters: no 0 and O, no 1 and I, so that a
@@ -125,12 +125,12 @@ func (p Page) PDF(c bot.Certificate) ([]byte, error) {
 		line(132, "", 14, fmt.Sprintf("earning %s hours of continuing professional development", Hours(c.Hours)))
 	}
 	line(144, "", 12, "Issued on "+c.Issued.In(loc).Format("2 January 2006"))
-	png, err := qrcode.Encode(p.URL(c.Code), qrcode.Medium, 256)
+	code, err := qr.Encode(p.URL(c.Code), qr.M)
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: QR code: %w", c.Code, err)
 	}
 	opt := fpdf.ImageOptions{ImageType: "PNG"}
-	pdf.RegisterImageOptionsReader("qr", opt, bytes.NewReader(png))
+	pdf.RegisterImageOptionsReader("qr", opt, bytes.NewReader(code.PNG()))
 	pdf.ImageOptions("qr", w-62, h-64, 40, 40, false, opt, 0, "")
 	pdf.SetFont("Helvetica", "", 11)
 	pdf.SetXY(20, h-45)

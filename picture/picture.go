@@ -17,7 +17,6 @@ import (
 	_ "image/gif"
 	_ "image/png"
 
-	"github.com/disintegration/imaging"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
 	"golang.org/x/sync/semaphore"
@@ -38,7 +37,7 @@ const MaxPixels = 50_000_000
 
 // DecodeBudget bounds the memory decodes take at once: a picture's cost
 // is its pixels times the bytes each takes decoded (a phone's JPEG 1.5, an
-// 8-bit PNG 4, a 16-bit one 8), with a copy to turn a photo upright. A picture that costs more than the
+// 8-bit PNG 4, a 16-bit one 8). A picture that costs more than the
 // whole budget is refused; several small ones decode at once, a large one
 // alone. So no accepted picture takes the process much past the budget:
 // docs/when-things-fail.md has the figures (a 16-bit PNG of 49 megapixels
@@ -82,15 +81,10 @@ func bytesPerPixel(m color.Model) float64 {
 }
 
 // Cost is the memory decoding a picture of cfg takes: its pixels
-// decoded, and for a JPEG a copy to turn it upright (a phone's photo may
-// be stored sideways). Scaling it (Lighten) takes little beside.
+// decoded. Scaling it (Lighten) takes little beside, and a photo stored
+// sideways is turned once scaled, where it is small.
 func Cost(cfg image.Config) int64 {
-	px := float64(cfg.Width) * float64(cfg.Height)
-	per := bytesPerPixel(cfg.ColorModel)
-	if cfg.ColorModel == color.YCbCrModel {
-		per += 4
-	}
-	return int64(px * per)
+	return int64(float64(cfg.Width) * float64(cfg.Height) * bytesPerPixel(cfg.ColorModel))
 }
 
 // Decode reads a picture, turned upright by its EXIF orientation (a
@@ -123,10 +117,13 @@ func Decode(ctx context.Context, data []byte) (img image.Image, done func(), err
 		old := debug.SetGCPercent(20)
 		done = func() { debug.SetGCPercent(old); decoding.Release(cost) }
 	}
-	img, err = imaging.Decode(bytes.NewReader(data), imaging.AutoOrientation(true))
+	img, _, err = image.Decode(bytes.NewReader(data))
 	if err != nil {
 		done()
 		return nil, nil, fmt.Errorf("not an image this program can read (%v)", err)
+	}
+	if o := orientation(data); o > 1 {
+		img = &upright{src: img, o: o}
 	}
 	return img, done, nil
 }
@@ -145,6 +142,14 @@ func Lighten(img image.Image, longSide, budget int) (Picture, error) {
 	if long := max(w, h); long > longSide {
 		w, h = max(1, w*longSide/long), max(1, h*longSide/long)
 	}
+	// A photo stored sideways is scaled as stored, and turned once small.
+	src, o, sw, sh := img, 1, w, h
+	if u, ok := img.(*upright); ok {
+		src, o = u.src, u.o
+		if o >= 5 {
+			sw, sh = h, w
+		}
+	}
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	// White under transparency: a PNG's clear background stays light.
 	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
@@ -152,9 +157,9 @@ func Lighten(img image.Image, longSide, budget int) (Picture, error) {
 	// halved (each pixel the mean of four): x/image/draw's kernels keep a
 	// buffer of the destination's width times the source's height in
 	// float64s (154 MB for a phone's 12 megapixels, 358 MB for 49).
-	mid := image.NewRGBA(image.Rect(0, 0, 2*w, 2*h)) // RGBA: x/image/draw's fast paths write it
-	draw.ApproxBiLinear.Scale(mid, mid.Bounds(), img, b, draw.Src, nil)
-	draw.Draw(dst, dst.Bounds(), halve(mid), image.Point{}, draw.Over)
+	mid := image.NewRGBA(image.Rect(0, 0, 2*sw, 2*sh)) // RGBA: x/image/draw's fast paths write it
+	draw.ApproxBiLinear.Scale(mid, mid.Bounds(), src, src.Bounds(), draw.Src, nil)
+	draw.Draw(dst, dst.Bounds(), turn(halve(mid), o), image.Point{}, draw.Over)
 	var buf bytes.Buffer
 	for _, q := range []int{85, 75, 65, 55, 45, 35} {
 		buf.Reset()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -33,6 +34,38 @@ func TestCleanDropsMetadataKeepsOrientation(t *testing.T) {
 	}
 	if !phototest.Upright(t, p.Data) {
 		t.Error("the picture is not upright: red should be on top")
+	}
+}
+
+// TestEveryOrientation: a JPEG stored in each of EXIF's eight
+// orientations (turned, mirrored, both; tagged in either byte order) is
+// cleaned into the picture upright: 64 × 48, its four quadrants where
+// they belong, and no EXIF block left.
+func TestEveryOrientation(t *testing.T) {
+	for o := 1; o <= 8; o++ {
+		t.Run(fmt.Sprint("orientation ", o), func(t *testing.T) {
+			p, err := picture.Clean(context.Background(), phototest.Oriented(t, o), 1280, 150<<10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Width != 64 || p.Height != 48 {
+				t.Fatalf("size %d×%d, want 64×48", p.Width, p.Height)
+			}
+			if got := phototest.Clean(p.Data); got != "" {
+				t.Errorf("the clean picture still holds %s", got)
+			}
+			img, err := jpeg.Decode(bytes.NewReader(p.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for q, at := range []image.Point{{16, 12}, {48, 12}, {16, 36}, {48, 36}} {
+				r, g, b, _ := img.At(at.X, at.Y).RGBA()
+				want := phototest.Quadrants[q]
+				if near := func(got uint32, want uint8) bool { d := int(got>>8) - int(want); return d > -40 && d < 40 }; !near(r, want.R) || !near(g, want.G) || !near(b, want.B) {
+					t.Errorf("at %v: %d,%d,%d; want %v", at, r>>8, g>>8, b>>8, want)
+				}
+			}
+		})
 	}
 }
 
@@ -155,7 +188,7 @@ func BenchmarkCleanPhoto(b *testing.B) {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
 		b.Fatal(err)
 	}
-	data := buf.Bytes()
+	data := phototest.Tag(buf.Bytes(), 6)
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {

@@ -105,6 +105,11 @@ func TestImportRules(t *testing.T) {
 	for _, p := range list(t) {
 		name := ours([]string{p.ImportPath})[0]
 		if strings.HasPrefix(name, "cmd/") {
+			for _, dep := range p.Deps {
+				if strings.HasPrefix(dep, "github.com/chromedp/") {
+					t.Errorf("%s depends on %s: chromedp is for tests alone", name, dep)
+				}
+			}
 			continue // cmd wires everything
 		}
 		ok, known := allowed[name]
@@ -140,10 +145,18 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s depends on %s: the domain stays free of SQL", name, dep)
 			case strings.HasPrefix(dep, "github.com/spf13/viper"):
 				t.Errorf("%s depends on viper: only cmd reads config", name)
+			case strings.HasPrefix(dep, "github.com/chromedp/") && !testOnly[name]:
+				// A headless browser drives the tests of web pages; the
+				// program never ships it.
+				t.Errorf("%s depends on %s: chromedp is for tests alone", name, dep)
 			}
 		}
 	}
 }
+
+// testOnly are the packages only tests import: what they depend on never
+// reaches the program.
+var testOnly = map[string]bool{"internal/browsertest": true}
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

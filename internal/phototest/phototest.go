@@ -40,9 +40,16 @@ func Phone(t testing.TB, w, h int) []byte {
 	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
 		t.Fatal(err)
 	}
-	raw := buf.Bytes()
-	exif := exifBlock()
-	// APP1 right after the start-of-image marker, as cameras write it.
+	return tagged(buf.Bytes(), exifBlock(6, binary.LittleEndian))
+}
+
+// Tag returns JPEG raw tagged with EXIF orientation o (and the serial
+// number and GPS position Phone's photos carry), as a camera writes it.
+func Tag(raw []byte, o int) []byte { return tagged(raw, exifBlock(uint16(o), binary.LittleEndian)) }
+
+// tagged puts an EXIF block into a JPEG, in an APP1 segment right after
+// the start-of-image marker, as cameras write it.
+func tagged(raw, exif []byte) []byte {
 	seg := []byte{0xFF, 0xE1, 0, 0}
 	binary.BigEndian.PutUint16(seg[2:], uint16(2+len(exif)))
 	out := append([]byte{}, raw[:2]...)
@@ -51,13 +58,16 @@ func Phone(t testing.TB, w, h int) []byte {
 	return append(out, raw[2:]...)
 }
 
-// exifBlock is "Exif\0\0" and a little-endian TIFF structure: IFD0 with
-// the orientation, the serial number and a pointer to the GPS IFD, which
-// holds a latitude.
-func exifBlock() []byte {
-	le := binary.LittleEndian
+// exifBlock is "Exif\0\0" and a TIFF structure in byte order le: IFD0
+// with orientation o, the serial number and a pointer to the GPS IFD,
+// which holds a latitude.
+func exifBlock(o uint16, le binary.ByteOrder) []byte {
 	var b bytes.Buffer
-	b.WriteString("II*\x00")
+	if le == binary.BigEndian {
+		b.WriteString("MM\x00*")
+	} else {
+		b.WriteString("II*\x00")
+	}
 	binary.Write(&b, le, uint32(8))
 	serial := Serial + "\x00"
 	const ifd0 = 8
@@ -70,10 +80,15 @@ func exifBlock() []byte {
 		binary.Write(&b, le, tag)
 		binary.Write(&b, le, typ)
 		binary.Write(&b, le, count)
+		if typ == 3 && count == 1 { // a SHORT sits left in the value field
+			binary.Write(&b, le, uint16(value))
+			binary.Write(&b, le, uint16(0))
+			return
+		}
 		binary.Write(&b, le, value)
 	}
 	binary.Write(&b, le, uint16(ifd0Entries))
-	entry(0x0112, 3, 1, 6)                                  // Orientation: rotate 90° CW
+	entry(0x0112, 3, 1, uint32(o))                          // Orientation
 	entry(0x8825, 4, 1, uint32(gpsAt))                      // GPS IFD
 	entry(0xA431, 2, uint32(len(serial)), uint32(serialAt)) // BodySerialNumber
 	binary.Write(&b, le, uint32(0))
@@ -86,6 +101,62 @@ func exifBlock() []byte {
 		binary.Write(&b, le, v)
 	}
 	return append([]byte("Exif\x00\x00"), b.Bytes()...)
+}
+
+// Quadrants is the upright picture Oriented stores: 64 × 48, red at top
+// left, green at top right, blue at bottom left, white at bottom right.
+var Quadrants = [4]color.RGBA{{R: 230, A: 255}, {G: 230, A: 255}, {B: 230, A: 255}, {R: 255, G: 255, B: 255, A: 255}}
+
+// Oriented returns Quadrants as a camera stores it with EXIF orientation
+// o (1 to 8): the pixels turned or mirrored so that, turned as the tag
+// says, they show the picture upright. Odd orientations are tagged in
+// big-endian TIFF, even ones little-endian.
+func Oriented(t testing.TB, o int) []byte {
+	t.Helper()
+	const w, h = 64, 48
+	sw, sh := w, h
+	if o >= 5 {
+		sw, sh = h, w
+	}
+	img := image.NewRGBA(image.Rect(0, 0, sw, sh))
+	for y := range h {
+		for x := range w {
+			q := 0
+			if x >= w/2 {
+				q++
+			}
+			if y >= h/2 {
+				q += 2
+			}
+			sx, sy := x, y
+			switch o { // where the camera put upright pixel (x, y)
+			case 2:
+				sx = sw - 1 - x
+			case 3:
+				sx, sy = sw-1-x, sh-1-y
+			case 4:
+				sy = sh - 1 - y
+			case 5:
+				sx, sy = y, x
+			case 6:
+				sx, sy = y, sh-1-x
+			case 7:
+				sx, sy = sw-1-y, sh-1-x
+			case 8:
+				sx, sy = sw-1-y, x
+			}
+			img.SetRGBA(sx, sy, Quadrants[q])
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	var bo binary.ByteOrder = binary.LittleEndian
+	if o%2 == 1 {
+		bo = binary.BigEndian
+	}
+	return tagged(buf.Bytes(), exifBlock(uint16(o), bo))
 }
 
 // Clean reports what of a phone's metadata data still holds: "" when
