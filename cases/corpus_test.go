@@ -14,32 +14,61 @@ import (
 	"github.com/huddlebot/huddle/deid"
 )
 
-// sample is one case text of testdata/corpus.txt, its planted identifiers
-// taken out of their ⟦ ⟧ marks.
+// sample is one case text of a corpus file (testdata/corpus/LANG.txt),
+// its planted identifiers taken out of their ⟦ ⟧ marks.
 type sample struct {
+	lang    string
 	text    string
 	planted []string
+	kinds   []string // each planted identifier's kind, "" where not given
 	spans   [][2]int // byte offsets of planted in text
 }
 
+// kinds maps a corpus file's kind names to deid's.
+var kinds = map[string]string{"name": deid.KindName, "phone": deid.KindPhone, "record": deid.KindRecord,
+	"date": deid.KindDate, "email": deid.KindEmail, "address": deid.KindAddress}
+
 // withContext returns planted identifier i with the few bytes before it in
-// the text: a bare number such as 448120 also turns up by chance inside
-// the database's own numbers, but never after the words it followed.
+// the text (after it, for one that opens the text): a bare number such as
+// 448120 also turns up by chance inside the database's own numbers, and a
+// name such as Juma inside other words (Jumatatu), but never beside the
+// words it stood with.
 func (s sample) withContext(i int) string {
-	start := max(s.spans[i][0]-4, 0)
+	start, end := max(s.spans[i][0]-4, 0), s.spans[i][1]
 	for start > 0 && !utf8.RuneStart(s.text[start]) {
 		start--
 	}
-	return s.text[start:s.spans[i][1]]
+	if start == 0 {
+		end = min(end+4, len(s.text))
+		for end < len(s.text) && !utf8.RuneStart(s.text[end]) {
+			end++
+		}
+	}
+	return s.text[start:end]
 }
 
+// loadCorpus reads every corpus file, one language each.
 func loadCorpus(t *testing.T) []sample {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "corpus.txt"))
+	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files: %v", err)
+	}
+	var out []sample
+	for _, file := range files {
+		out = append(out, loadFile(t, file)...)
+	}
+	return out
+}
+
+func loadFile(t *testing.T, file string) []sample {
+	t.Helper()
+	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	lang := strings.TrimSuffix(filepath.Base(file), ".txt")
 	var out []sample
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
@@ -47,7 +76,7 @@ func loadCorpus(t *testing.T) []sample {
 		if raw == "" || strings.HasPrefix(raw, "#") {
 			continue
 		}
-		var s sample
+		s := sample{lang: lang}
 		for {
 			before, rest, ok := strings.Cut(raw, "⟦")
 			s.text += before
@@ -56,10 +85,18 @@ func loadCorpus(t *testing.T) []sample {
 			}
 			id, after, ok := strings.Cut(rest, "⟧")
 			if !ok {
-				t.Fatalf("corpus.txt:%d: ⟦ without ⟧", line)
+				t.Fatalf("%s:%d: ⟦ without ⟧", file, line)
+			}
+			kind := ""
+			if k, v, found := strings.Cut(id, "|"); found {
+				if kind = kinds[k]; kind == "" {
+					t.Fatalf("%s:%d: unknown kind %q", file, line, k)
+				}
+				id = v
 			}
 			s.spans = append(s.spans, [2]int{len(s.text), len(s.text) + len(id)})
 			s.planted = append(s.planted, id)
+			s.kinds = append(s.kinds, kind)
 			s.text += id
 			raw = after
 		}
@@ -68,40 +105,54 @@ func loadCorpus(t *testing.T) []sample {
 	return out
 }
 
-// TestCorpus checks deid.Scan on the corpus: every planted identifier is
-// found, whole, and gone from the redacted text; at most two clean cases
-// are flagged.
+// TestCorpus checks deid.Scan on the corpus, language by language: every
+// planted identifier is found, whole, of the kind the file gives, and is
+// gone from the redacted text; at most two clean cases of a language are
+// flagged. Each shipped language has at least 60 texts, 25 of each sort.
 func TestCorpus(t *testing.T) {
-	corpus := loadCorpus(t)
-	var withIDs, clean, falseAlarms int
-	for _, s := range corpus {
-		fs, redacted := deid.Scan(s.text)
-		if len(s.planted) == 0 {
-			clean++
-			if len(fs) > 0 {
-				falseAlarms++
-				t.Logf("clean case flagged (%s): %s", strings.Join(deid.Summary(fs), ", "), redacted)
-			}
-			continue
-		}
-		withIDs++
-		for i, sp := range s.spans {
-			covered := false
-			for _, f := range fs {
-				covered = covered || (f.Start <= sp[0] && sp[1] <= f.End)
-			}
-			if !covered || strings.Contains(redacted, s.planted[i]) {
-				t.Errorf("%q missed in %q: redacted %q", s.planted[i], s.text, redacted)
-			}
-		}
+	byLang := map[string][]sample{}
+	for _, s := range loadCorpus(t) {
+		byLang[s.lang] = append(byLang[s.lang], s)
 	}
-	if withIDs < 50 || clean < 50 || len(corpus) < 100 {
-		t.Fatalf("corpus has %d cases with identifiers and %d clean; want at least 100, 50 of each", withIDs, clean)
+	for _, lang := range []string{"en", "fr", "sw", "pt", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			corpus := byLang[lang]
+			var withIDs, clean, falseAlarms int
+			for _, s := range corpus {
+				fs, redacted := deid.Scan(s.text)
+				if len(s.planted) == 0 {
+					clean++
+					if len(fs) > 0 {
+						falseAlarms++
+						t.Logf("clean case flagged (%s): %s", strings.Join(deid.Summary(fs), ", "), redacted)
+					}
+					continue
+				}
+				withIDs++
+				for i, sp := range s.spans {
+					var found *deid.Finding
+					for j, f := range fs {
+						if f.Start <= sp[0] && sp[1] <= f.End {
+							found = &fs[j]
+						}
+					}
+					switch {
+					case found == nil || strings.Contains(redacted, s.planted[i]):
+						t.Errorf("%q missed in %q: redacted %q", s.planted[i], s.text, redacted)
+					case s.kinds[i] != "" && found.Kind != s.kinds[i]:
+						t.Errorf("%q found as a %s in %q; it is a %s", s.planted[i], found.Kind, s.text, s.kinds[i])
+					}
+				}
+			}
+			if withIDs < 25 || clean < 25 || len(corpus) < 60 {
+				t.Fatalf("corpus has %d cases with identifiers and %d clean; want at least 60, 25 of each", withIDs, clean)
+			}
+			if falseAlarms > 2 {
+				t.Errorf("%d of %d clean cases flagged; want at most 2", falseAlarms, clean)
+			}
+			t.Logf("%d cases with %d identifiers; %d of %d clean cases flagged", withIDs, countPlanted(corpus), falseAlarms, clean)
+		})
 	}
-	if falseAlarms > 2 {
-		t.Errorf("%d of %d clean cases flagged; want at most 2", falseAlarms, clean)
-	}
-	t.Logf("%d cases with %d identifiers, all caught; %d of %d clean cases flagged", withIDs, countPlanted(corpus), falseAlarms, clean)
 }
 
 func countPlanted(corpus []sample) int {
