@@ -88,13 +88,14 @@ func TestClusterKill(t *testing.T) {
 			"HUDDLE_CHANNELS_TELEGRAM_MODE=webhook",
 			// Telegram allows a bot 30 messages a second in all: the
 			// instances share less (the requests' timing jitters on
-			// their way), a third each while three run. 21, not 24:
+			// their way), a third each while three run. 18, not 24:
 			// the fake counts a request when its handler runs, in this
 			// test's process, which stalls now and then on two cores
-			// beside three huddles and PostgreSQL and then takes
-			// requests in a bunch; since presses are answered outside
-			// the rate, the messages use all of it.
-			"HUDDLE_CHANNELS_TELEGRAM_RATE=21",
+			// beside three huddles, PostgreSQL and other packages'
+			// tests, and then takes requests in a bunch (21 still saw
+			// four 429s in a CI run); since presses are answered
+			// outside the rate, the messages use all of it.
+			"HUDDLE_CHANNELS_TELEGRAM_RATE=18",
 			// What Telegram is told: the load balancer's address.
 			"HUDDLE_CHANNELS_TELEGRAM_WEBHOOK_URL=https://huddle.example/telegram/webhook",
 			"HUDDLE_CHANNELS_TELEGRAM_WEBHOOK_SECRET=" + secret,
@@ -261,7 +262,7 @@ func TestClusterKill(t *testing.T) {
 	// two ways.
 	for _, i := range []int{0, 2} {
 		log := procs[i].log.String()
-		if !strings.Contains(log, "instances=3 per_second=7") || !strings.Contains(log, "instances=2 per_second=10.5") {
+		if !strings.Contains(log, "instances=3 per_second=6") || !strings.Contains(log, "instances=2 per_second=9") {
 			t.Errorf("node-%d did not send at a third of the rate, then half", i+1)
 		}
 	}
