@@ -57,8 +57,8 @@ func SchemaOf(ctx context.Context, path string) (Schema, error) {
 // the newest schema and returns its versions before and after. It takes
 // the database's lock, so it refuses while huddle runs on it.
 //
-// A PostgreSQL database (path a postgres:// URL) gets PostgreSQL's
-// migrations, the same versions.
+// A PostgreSQL database (path a postgres:// URL) gets the same series,
+// in its own dialect (migrationsFor).
 func Migrate(ctx context.Context, path string) (before, after Schema, err error) {
 	if IsPostgres(path) {
 		return migratePostgres(ctx, path)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,7 +27,7 @@ func TestMigrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, _ := fs.Sub(migrations, "migrations")
+	sub, _ := migrationsFor(sqliteDialect)
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub)
 	if err != nil {
 		t.Fatal(err)

@@ -4,10 +4,8 @@ import (
 	"context"
 	crand "crypto/rand"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -18,12 +16,6 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-// PostgreSQL's migrations: the same versions as SQLite's, each making
-// the same tables and columns in PostgreSQL's dialect.
-//
-//go:embed migrations_pg/*.sql
-var pgMigrations embed.FS
-
 // IsPostgres reports whether a database setting names a PostgreSQL
 // server (postgres://… or postgresql://…) rather than a SQLite file.
 func IsPostgres(database string) bool {
@@ -32,7 +24,7 @@ func IsPostgres(database string) bool {
 
 // pgProvider is goose's migrator for PostgreSQL's migrations on db.
 func pgProvider(db *sql.DB) (*goose.Provider, error) {
-	sub, err := fs.Sub(pgMigrations, "migrations_pg")
+	sub, err := migrationsFor(postgresDialect)
 	if err != nil {
 		return nil, err
 	}

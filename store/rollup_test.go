@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -185,7 +184,7 @@ func testRollupBackfill(t *testing.T, db *DB, reopen func() *DB) {
 	if len(byTriggers[0]) == 0 || len(byTriggers[1]) == 0 || len(byTriggers[2]) == 0 {
 		t.Fatal("the triggers filled no rollup")
 	}
-	sub, _ := fs.Sub(migrations, "migrations")
+	sub, _ := migrationsFor(sqliteDialect)
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.write.DB, sub)
 	if db.pg {
 		p, err = pgProvider(db.write.DB)

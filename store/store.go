@@ -35,6 +35,9 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
+// migrations are the schema's versions, one series for SQLite and
+// PostgreSQL (see migrationsFor).
+//
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -244,7 +247,7 @@ func latestMigration() int64 {
 
 // migrate applies the embedded migrations.
 func migrate(ctx context.Context, db *sql.DB) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	sub, err := migrationsFor(sqliteDialect)
 	if err != nil {
 		return err
 	}

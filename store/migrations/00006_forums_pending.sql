@@ -1,6 +1,7 @@
 -- +goose Up
 -- Telegram groups with topics: a case opened there opens a topic of its own.
 ALTER TABLE chats ADD COLUMN forum INTEGER NOT NULL DEFAULT 0;
+-- only: sqlite
 
 -- A held-back case's number is never used again: its private offer is
 -- keyed by it in the outbox, and a button of an old offer must not post
@@ -20,6 +21,7 @@ UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT COALESCE(MAX(CAST(substr(key, 
     FROM outbox WHERE key LIKE 'pending:%')) WHERE name = 'pending_cases_new';
 DROP TABLE pending_cases;
 ALTER TABLE pending_cases_new RENAME TO pending_cases;
+-- end only
 
 -- +goose Down
 ALTER TABLE chats DROP COLUMN forum;

@@ -7,17 +7,20 @@ CREATE TABLE consents (
     subject     TEXT    PRIMARY KEY,
     status      TEXT    NOT NULL CHECK (status IN ('asked', 'accepted', 'declined')),
     version     INTEGER NOT NULL,
-    asked_at    INTEGER,
-    answered_at INTEGER,
+    asked_at    BIGINT,
+    answered_at BIGINT,
     last_event  TEXT
-) WITHOUT ROWID;
+) WITHOUT ROWID; -- only: sqlite
+); -- only: postgres
 
 -- Keys made once per database.
 CREATE TABLE secrets (
-    name  TEXT PRIMARY KEY,
-    value BLOB NOT NULL
-) WITHOUT ROWID;
-INSERT INTO secrets (name, value) VALUES ('subject', randomblob(32));
+    name  TEXT  PRIMARY KEY,
+    value BLOB NOT NULL -- only: sqlite
+) WITHOUT ROWID; -- only: sqlite
+INSERT INTO secrets (name, value) VALUES ('subject', randomblob(32)); -- only: sqlite
+    value BYTEA NOT NULL -- only: postgres
+); -- only: postgres
 
 -- +goose Down
 DROP TABLE secrets;

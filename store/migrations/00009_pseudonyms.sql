@@ -3,7 +3,8 @@
 -- shown instead of their name; unique without regard to case. Members
 -- from before get theirs when the database is next opened.
 ALTER TABLE members ADD COLUMN pseudonym TEXT;
-CREATE UNIQUE INDEX members_pseudonym ON members (pseudonym COLLATE NOCASE);
+CREATE UNIQUE INDEX members_pseudonym ON members (pseudonym COLLATE NOCASE); -- only: sqlite
+CREATE UNIQUE INDEX members_pseudonym ON members (lower(pseudonym)); -- only: postgres
 
 -- +goose Down
 DROP INDEX members_pseudonym;

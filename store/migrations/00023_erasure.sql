@@ -1,5 +1,8 @@
+-- only: sqlite
 -- +goose NO TRANSACTION
+-- end only
 -- +goose Up
+-- only: sqlite
 -- Erasure that always completes, and ids never used again.
 --
 -- members.id becomes AUTOINCREMENT: a plain INTEGER PRIMARY KEY gives the
@@ -57,9 +60,17 @@ CREATE UNIQUE INDEX certificates_once ON certificates (member_id, COALESCE(cohor
 CREATE INDEX certificates_member ON certificates (member_id);
 COMMIT;
 PRAGMA foreign_keys = ON;
+-- end only
+-- only: postgres
+-- A certificate outlives its holder's erasure (see above; an
+-- identity never gives a number twice, so members need no change here).
+ALTER TABLE certificates ALTER COLUMN member_id DROP NOT NULL;
+ALTER TABLE certificates ADD COLUMN name_hash TEXT;
+-- end only
 
 -- +goose Down
 -- members keeps AUTOINCREMENT (harmless to the older schema); the
 -- certificates of forgotten members go, as they did then.
 DELETE FROM certificates WHERE member_id IS NULL;
 ALTER TABLE certificates DROP COLUMN name_hash;
+ALTER TABLE certificates ALTER COLUMN member_id SET NOT NULL; -- only: postgres
