@@ -3,6 +3,7 @@ package huddle
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/huddlebot/huddle/bot"
@@ -42,9 +43,16 @@ func (a *App) joinCluster(scfg *bot.SchedulerConfig) {
 		}})
 	a.db.SetInstance(name, a.node.TTL())
 	a.queue = a.node
-	for i, j := range scfg.Jobs {
-		scfg.Jobs[i].Run = a.node.Alone("job:"+j.Name, j.Every, j.Run)
+	// Each feature's jobs run on one instance at a time.
+	features := make([]bot.Feature, len(scfg.Features))
+	for i, f := range scfg.Features {
+		f.Jobs = slices.Clone(f.Jobs)
+		for k := range f.Jobs {
+			f.Jobs[k] = a.node.Alone(f.Jobs[k])
+		}
+		features[i] = f
 	}
+	scfg.Features = features
 }
 
 // clusterState is what the dashboard's overview says of the instances:

@@ -26,12 +26,12 @@ func Example() {
 	app, err := huddle.New(ctx, huddle.Options{
 		Database: filepath.Join(dir, "huddle.db"),
 		Channels: []bot.Channel{sms},
-		Commands: []bot.Command{{
+		Features: []bot.Feature{{Name: "handover", Commands: []bot.Command{{
 			Name: "shift", Help: func(lang string) string { return "the handover checklist" },
 			Run: func(tx bot.Tx, s bot.Session, args []string) error {
 				return bot.Reply(tx, s, "shift", "Handover: vital signs, drips, pending labs.")
 			},
-		}},
+		}}}},
 		NoConsent: true, // members consented when they enrolled
 		Logger:    slog.New(slog.DiscardHandler),
 	})

@@ -17,7 +17,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
+
 	"strings"
 	"sync/atomic"
 	"time"
@@ -73,10 +73,10 @@ type Options struct {
 	// Channels are the messaging channels the App receives from and
 	// sends to.
 	Channels []bot.Channel
-	// Commands and OptionHandlers are the program's own, added to the
-	// built-in ones (a command of the same name replaces one).
-	Commands       []bot.Command
-	OptionHandlers []bot.OptionHandler
+	// Features are the program's own, plugged in as the built-in ones are
+	// (cases, spaced review, courses, motivation), after them: a command
+	// of the same name as a built-in replaces it.
+	Features []bot.Feature
 
 	// Staff may use staff commands and are told when a channel has
 	// trouble or a case waits too long.
@@ -315,31 +315,25 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.certs = cc.Certificates
 	a.courses = course.New(cc)
 	a.motiv = motivation.New(motivation.Config{Quiet: o.Quiet, Location: o.Location, Clock: o.Clock, Logger: a.log})
-	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
-		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms,
-		// The program's own come last, so one named like a built-in
-		// replaces it.
-		Commands: slices.Concat(a.review.Commands(), a.courses.Commands(), a.motiv.Commands(), o.Commands), Options: slices.Concat(a.review.Options(), a.host.Options(), o.OptionHandlers),
-		Assigners: []bot.Assigner{a.courses}, Texts: a.review.Texts()}
-	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
-		Poll: o.Tuning.SchedulerPoll}
-	scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "spaced review", Every: o.Tuning.ReviewEvery,
-		Run: func(ctx context.Context) error { return a.review.Tick(ctx, a.db) }},
-		bot.Job{Name: "courses", Every: o.Tuning.ReviewEvery,
-			Run: func(ctx context.Context) error { return a.courses.Tick(ctx, a.db, a.queue) }},
-		bot.Job{Name: "weekly summaries and badges", Every: o.Tuning.ReviewEvery,
-			Run: func(ctx context.Context) error { return a.motiv.Tick(ctx, a.db) }})
-	if o.Retention > 0 {
-		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "retention", Every: o.Tuning.RetentionEvery,
-			Run: func(ctx context.Context) error { return a.db.PurgeOlder(ctx, o.Retention, o.Clock.Now(), a.log) }})
-	}
+	// Every feature plugs in one way, the program's own last (so that a
+	// command of theirs named like a built-in replaces it).
+	every := o.Tuning.ReviewEvery
+	features := []bot.Feature{{Name: "lessons", Options: a.host.Options()}}
 	if caseSvc != nil {
-		scfg.Jobs = append(scfg.Jobs, bot.Job{Name: "mentors' digests", Every: o.Tuning.ReviewEvery,
-			Run: func(ctx context.Context) error { return caseSvc.Digest(ctx, a.db) }})
-		// Assigned only when there is one: a nil *Service in the
-		// interface would not be nil.
-		rcfg.Cases, scfg.Cases = caseSvc, caseSvc
+		features = append(features, caseSvc.Feature(a.db, every))
 	}
+	features = append(features, a.review.Feature(a.db, every), a.courses.Feature(a.db, every), a.motiv.Feature(a.db, every))
+	if o.Retention > 0 {
+		features = append(features, bot.Feature{Name: "retention", Jobs: []bot.Job{{Name: "retention", Every: o.Tuning.RetentionEvery,
+			Run: func(ctx context.Context, _ bot.ChatQueue) error {
+				return a.db.PurgeOlder(ctx, o.Retention, o.Clock.Now(), a.log)
+			}}}})
+	}
+	features = append(features, o.Features...)
+	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
+		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms, Features: features}
+	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
+		Poll: o.Tuning.SchedulerPoll, Features: features}
 	a.router = bot.NewRouter(rcfg)
 	a.queue = a.router
 	if a.db.Postgres() {

@@ -98,31 +98,15 @@ type CaseOptions struct {
 	MessageID string
 }
 
-// Cases runs case discussions for the router and the lesson engine: the
-// commands it owns, the messages and option presses that belong to a
-// case, the cases' own timers, and the cases lessons open.
+// Cases is what the lesson engine asks of case discussions: a lesson's
+// discuss step opens a case, and its escalate step sends one to a
+// mentor. (The rest of case discussions plugs in as a Feature.)
 type Cases interface {
 	// Open shares a de-identified case in a group.
 	Open(tx Tx, chat Chat, author Member, text string, o CaseOptions, now time.Time) (Case, error)
 	// Escalate sends a case to its queue's mentors now, saying so in its
 	// group.
 	Escalate(tx Tx, c Case, now time.Time) error
-	// Commands are the case commands, for the router's table.
-	Commands() []Command
-	// Message takes a message that belongs to a case (a reply in a thread,
-	// a mentor's answer); false when it does not.
-	Message(tx Tx, s Session) (bool, error)
-	// Edited checks an edit (s.Event.Target now reads s.Event.Text) of a
-	// case's text or of a reply in its thread as the original was
-	// checked; false when the edited message is neither.
-	Edited(tx Tx, s Session) (bool, error)
-	// Options are the handlers of its options.
-	Options() []OptionHandler
-	// Check acts on a case whose NextCheck has come: escalation, reminders,
-	// reassignment, overdue notices.
-	Check(tx Tx, c Case, now time.Time) error
-	// IsMentor reports whether m mentors a queue (for /help).
-	IsMentor(tx Tx, m Member) (bool, error)
 }
 
 // Engagement kinds of case discussions.

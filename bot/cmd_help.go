@@ -30,8 +30,11 @@ func (r *Router) helpFor(tx Tx, s Session) (string, error) {
 	}
 	if s.Chat.Type == Direct {
 		roles[Mentors] = staff
-		if !staff && r.cases != nil {
-			mentor, err := r.cases.IsMentor(tx, s.Member)
+		for _, f := range r.features {
+			if roles[Mentors] || f.Mentors == nil {
+				continue
+			}
+			mentor, err := f.Mentors(tx, s.Member)
 			if err != nil {
 				return "", err
 			}

@@ -130,6 +130,15 @@ func (cs *commandSet) add(cmds ...Command) {
 	}
 }
 
+// addDefaults registers commands whose names none has taken yet.
+func (cs *commandSet) addDefaults(cmds ...Command) {
+	for _, c := range cmds {
+		if cs.get(c.Name) == nil {
+			cs.add(c)
+		}
+	}
+}
+
 // addOptions registers option handlers; a later handler of the same
 // prefix replaces an earlier one.
 func (cs *commandSet) addOptions(hs ...OptionHandler) {

@@ -126,7 +126,7 @@ func TestEmbeddersCommand(t *testing.T) {
 		Run: func(tx bot.Tx, s bot.Session, _ []string) error {
 			return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: "see the program's site", Key: "ev:" + s.Event.ID + ":p"}, s.Now)
 		}}
-	h := startWith(t, huddletest.Options{Commands: []bot.Command{ping, progress}, OptionHandlers: []bot.OptionHandler{again},
+	h := startWith(t, huddletest.Options{Features: []bot.Feature{{Name: "ping", Commands: []bot.Command{ping, progress}, Options: []bot.OptionHandler{again}}},
 		Consent: &bot.ConsentNotice{Version: 1}})
 	seq := h.last("dm-amina")
 	h.post("dm-amina", "amina", "Amina", "/ping", "")

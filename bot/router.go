@@ -59,8 +59,6 @@ type RouterConfig struct {
 	// Location is the time zone in which start times are shown; UTC when
 	// nil.
 	Location *time.Location
-	// Cases runs case discussions; none when nil.
-	Cases Cases
 	// Consent is the privacy notice members accept before anything about
 	// them is recorded; nil when consent is gathered outside Huddle.
 	Consent *ConsentNotice
@@ -68,17 +66,10 @@ type RouterConfig struct {
 	// Member.Pseudonym) rather than their platform name: the Session's
 	// Member.Name is then the pseudonym.
 	Pseudonyms bool
-	// Commands are an embedding program's own commands, added to the
-	// built-in ones and the case service's (one of the same name replaces
-	// it); Options are its option handlers.
-	Commands []Command
-	Options  []OptionHandler
-	// Assigners are what /assign gives a group besides lessons (the
-	// course service).
-	Assigners []Assigner
-	// Texts are offered the private messages nothing else took, in
-	// order.
-	Texts []TextHandler
+	// Features plug in their commands, option handlers, messages, edits,
+	// assigners and mentors, in order: a later feature's command of the
+	// same name as an earlier one (or a built-in) replaces it.
+	Features []Feature
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -94,12 +85,11 @@ type Router struct {
 	committed func()
 	staff     []StaffRef
 	loc       *time.Location
-	cases     Cases
 	consent   *ConsentNotice
 	pseudo    bool
 	commands  commandSet
+	features  []Feature
 	assigners []Assigner
-	texts     []TextHandler
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -130,9 +120,7 @@ func NewRouter(cfg RouterConfig) *Router {
 		committed: cfg.Committed,
 		staff:     cfg.Staff,
 		loc:       cfg.Location,
-		cases:     cfg.Cases,
-		assigners: cfg.Assigners,
-		texts:     cfg.Texts,
+		features:  cfg.Features,
 		consent:   cfg.Consent,
 		pseudo:    cfg.Pseudonyms,
 		cancel:    cancel,
@@ -140,17 +128,18 @@ func NewRouter(cfg RouterConfig) *Router {
 	}
 	learning, rights, help, opts := r.builtins()
 	r.commands.add(learning...)
-	if r.cases != nil {
-		r.commands.add(r.cases.Commands()...)
-		r.commands.addOptions(r.cases.Options()...)
-	}
-	r.commands.add(rights...)
-	r.commands.add(cfg.Commands...)
-	if r.commands.get(help.Name) == nil {
-		r.commands.add(help) // last in /help; a program's own stands instead
-	}
 	r.commands.addOptions(opts...)
-	r.commands.addOptions(cfg.Options...)
+	for _, f := range cfg.Features {
+		r.commands.add(f.Commands...)
+		r.commands.addOptions(f.Options...)
+		if f.Assigner != nil {
+			r.assigners = append(r.assigners, f.Assigner)
+		}
+	}
+	// The members' rights and /help come after the features' in /help;
+	// a feature's own of the same name stands instead.
+	r.commands.addDefaults(rights...)
+	r.commands.addDefaults(help)
 	return r
 }
 
@@ -382,11 +371,14 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 	}
 	switch {
 	case ev.Kind == Edited:
-		// An edit of a case or a reply is checked as the original was,
-		// even one caught up late: it is about privacy, not a command.
-		if r.cases != nil {
-			if _, err := r.cases.Edited(tx, s); err != nil {
-				return err
+		// Every feature sees an edit (a case's text is checked as the
+		// original was), even one caught up late: it is about privacy,
+		// not a command.
+		for _, f := range r.features {
+			for _, h := range f.Edits {
+				if _, err := h(tx, s); err != nil {
+					return err
+				}
 			}
 		}
 		return engage(EngageEdit)
@@ -431,26 +423,10 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if err != nil {
 			return err
 		}
-		kind := EngageMessage
-		if took {
-			kind = EngageAnswer
-		} else if r.cases != nil {
-			if took, err = r.cases.Message(tx, s); err != nil {
+		kind := EngageAnswer
+		if !took {
+			if took, kind, err = r.offer(tx, s); err != nil {
 				return err
-			}
-			if took {
-				kind = EngageCaseReply
-			}
-		}
-		for _, h := range r.texts {
-			if took || s.Chat.Type != Direct {
-				break
-			}
-			if took, err = h(tx, s); err != nil {
-				return err
-			}
-			if took {
-				kind = EngageAnswer
 			}
 		}
 		if err := engage(kind); err != nil {
@@ -461,6 +437,28 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		}
 		return nil
 	}
+}
+
+// offer gives a message no lesson took to the features' message
+// handlers, in order, until one takes it; it returns the engagement to
+// log.
+func (r *Router) offer(tx Tx, s Session) (bool, string, error) {
+	for _, f := range r.features {
+		for _, h := range f.Messages {
+			took, err := h(tx, s)
+			if err != nil {
+				return false, "", err
+			}
+			if !took {
+				continue
+			}
+			if f.Engage != "" {
+				return true, f.Engage, nil
+			}
+			return true, EngageAnswer, nil
+		}
+	}
+	return false, EngageMessage, nil
 }
 
 // pressed returns the option an event chooses: a press's, or a vote's

@@ -16,8 +16,6 @@ type ScheduleStore interface {
 	// DueAssignments lists up to limit assignments due at now, earliest
 	// first.
 	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
-	// DueCases lists up to limit cases whose NextCheck has come.
-	DueCases(ctx context.Context, now time.Time, limit int) ([]Case, error)
 	// DueTimers lists up to limit unfired timers due at now.
 	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
 }
@@ -37,8 +35,6 @@ type SchedulerConfig struct {
 	// Queue orders the scheduler's work with each chat's events: the
 	// Router.
 	Queue ChatQueue
-	// Cases are checked when their timers come; none when nil.
-	Cases Cases
 	// Clock defaults to SystemClock; Logger to slog.Default().
 	Clock  Clock
 	Logger *slog.Logger
@@ -47,34 +43,25 @@ type SchedulerConfig struct {
 	Committed func()
 	// Poll is how often due work is looked for; 500ms by default.
 	Poll time.Duration
-	// Jobs are periodic work of other parts (spaced review, the mentors'
-	// digest), each run every its Every.
-	Jobs []Job
-}
-
-// Job is periodic work the Scheduler runs: Run now, then every Every,
-// until the Scheduler stops. Committed is called after each run that
-// succeeded (it may have queued messages); a failed run is logged.
-type Job struct {
-	Name  string
-	Every time.Duration
-	Run   func(ctx context.Context) error
+	// Features bring their periodic work (Jobs) and their items on the
+	// clock (Checks).
+	Features []Feature
 }
 
 // Scheduler does Huddle's clock-driven work: lesson timers, assigned
-// lessons and case checks. It polls the store and hands each due item to
+// lessons, and the features' jobs and due items. It polls the store and hands each due item to
 // its chat's turn, so it runs in order with the chat's events; it knows
 // nothing of commands, options or consent.
 type Scheduler struct {
 	store     ScheduleStore
 	engine    Engine
-	cases     Cases
 	clock     Clock
 	log       *slog.Logger
 	committed func()
 	poll      time.Duration
 	queue     ChatQueue
 	jobs      []Job
+	checks    []Check
 }
 
 // NewScheduler returns a Scheduler; Run starts it.
@@ -91,12 +78,18 @@ func NewScheduler(cfg SchedulerConfig) *Scheduler {
 	if cfg.Poll <= 0 {
 		cfg.Poll = 500 * time.Millisecond
 	}
-	return &Scheduler{store: cfg.Store, engine: cfg.Engine, cases: cfg.Cases, clock: cfg.Clock, log: cfg.Logger,
-		committed: cfg.Committed, poll: cfg.Poll, queue: cfg.Queue, jobs: cfg.Jobs}
+	r := &Scheduler{store: cfg.Store, engine: cfg.Engine, clock: cfg.Clock, log: cfg.Logger,
+		committed: cfg.Committed, poll: cfg.Poll, queue: cfg.Queue}
+	for _, f := range cfg.Features {
+		r.jobs = append(r.jobs, f.Jobs...)
+		r.checks = append(r.checks, f.Checks...)
+	}
+	return r
 }
 
-// Run fires due timers, starts due assignments and checks due cases, each
-// in its chat's turn, until ctx ends.
+// Run fires due timers, starts due assignments and acts on the features'
+// due items, each in its chat's turn, and runs their jobs, until ctx
+// ends.
 func (r *Scheduler) Run(ctx context.Context) error {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
@@ -131,7 +124,9 @@ func (r *Scheduler) Run(ctx context.Context) error {
 			}(t.ID)
 		}
 		r.startAssignments(ctx)
-		r.checkCases(ctx)
+		for _, c := range r.checks {
+			r.check(ctx, c)
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -158,34 +153,23 @@ func (r *Scheduler) startAssignments(ctx context.Context) {
 	}
 }
 
-// checkCases acts on the cases whose timers are due, each in its chat's
-// queue.
-func (r *Scheduler) checkCases(ctx context.Context) {
-	if r.cases == nil {
-		return
-	}
-	due, err := r.store.DueCases(ctx, r.clock.Now(), 100)
+// check acts on a feature's items whose time has come, each in its
+// turn.
+func (r *Scheduler) check(ctx context.Context, c Check) {
+	due, err := c.Due(ctx, r.clock.Now(), 100)
 	if err != nil {
 		if ctx.Err() == nil {
-			r.log.Error("list due cases", "err", err)
+			r.log.Error("list due items", "check", c.Name, "err", err)
 		}
 		return
 	}
-	for _, c := range due {
-		chat := c.ChatID
-		done := r.queue.InTurn(ctx, fmt.Sprintf("case-chat:%d", chat), func(ctx context.Context) error {
-			now := r.clock.Now()
-			err := r.store.Update(ctx, func(tx Tx) error {
-				cur, err := tx.CaseByID(c.ID)
-				if err != nil || cur.NextCheck.IsZero() || cur.NextCheck.After(now) {
-					return err // handled already
-				}
-				return r.cases.Check(tx, cur, now)
-			})
+	for _, d := range due {
+		done := r.queue.InTurn(ctx, d.Turn, func(ctx context.Context) error {
+			err := r.store.Update(ctx, func(tx Tx) error { return c.Do(tx, d.ID, r.clock.Now()) })
 			if err == nil {
 				r.committed()
 			} else if ctx.Err() == nil {
-				r.log.Error("check case", "case", c.ID, "err", err)
+				r.log.Error("act on a due item", "check", c.Name, "id", d.ID, "err", err)
 			}
 			return err
 		})
@@ -264,7 +248,7 @@ func (r *Scheduler) fire(ctx context.Context, t Timer) error {
 // every runs job j now and then every j.Every until ctx ends.
 func (r *Scheduler) every(ctx context.Context, j Job) {
 	for {
-		if err := j.Run(ctx); err != nil {
+		if err := j.Run(ctx, r.queue); err != nil {
 			if ctx.Err() == nil {
 				r.log.Error(j.Name, "err", err)
 			}

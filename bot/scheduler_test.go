@@ -20,7 +20,6 @@ func (idleStore) Update(context.Context, func(bot.Tx) error) error { return nil 
 func (idleStore) DueAssignments(context.Context, time.Time, int) ([]bot.Assignment, error) {
 	return nil, nil
 }
-func (idleStore) DueCases(context.Context, time.Time, int) ([]bot.Case, error)   { return nil, nil }
 func (idleStore) DueTimers(context.Context, time.Time, int) ([]bot.Timer, error) { return nil, nil }
 
 // TestSchedulerJobs: a job runs at once and then every its Every, and the
@@ -30,12 +29,12 @@ func TestSchedulerJobs(t *testing.T) {
 	var runs, woken atomic.Int32
 	logs := &huddletest.LogBuffer{}
 	s := bot.NewScheduler(bot.SchedulerConfig{Store: idleStore{}, Logger: logs.Logger(), Committed: func() { woken.Add(1) },
-		Jobs: []bot.Job{{Name: "count", Every: 10 * time.Millisecond, Run: func(context.Context) error {
+		Features: []bot.Feature{{Name: "counter", Jobs: []bot.Job{{Name: "count", Every: 10 * time.Millisecond, Run: func(context.Context, bot.ChatQueue) error {
 			if runs.Add(1) == 2 {
 				return errors.New("the second run fails")
 			}
 			return nil
-		}}}})
+		}}}}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.Run(ctx) }()

@@ -25,11 +25,11 @@ func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
 	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), escalatedText(chat.Lang, "escalated", c, how), now)
 }
 
-// Check acts on a case whose next check has come, as due decides: an
+// check acts on a case whose next check has come, as due decides: an
 // automatic escalation when no peer replied, another offer of a waiting
 // case, a reminder, a reassignment, and notices to staff when it is
 // overdue.
-func (sv *Service) Check(tx bot.Tx, c bot.Case, now time.Time) error {
+func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
 		return err

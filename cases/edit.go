@@ -10,7 +10,7 @@ import (
 	"github.com/huddlebot/huddle/deid"
 )
 
-// Edited checks an edit of a case's text, or of a reply in its thread, as
+// edited checks an edit of a case's text, or of a reply in its thread, as
 // the original was checked: an edit could otherwise add a patient's name
 // or number after the check. The edited message is s.Event.Target; its
 // new text s.Event.Text.
@@ -21,7 +21,7 @@ import (
 // and held back: the case keeps its earlier text, and its author is told
 // privately what was found. A reply is kept without what was found, and
 // its author told so, as a reply is.
-func (sv *Service) Edited(tx bot.Tx, s bot.Session) (bool, error) {
+func (sv *Service) edited(tx bot.Tx, s bot.Session) (bool, error) {
 	target := s.Event.Target
 	if s.Chat.Type != bot.Group || target == "" {
 		return false, nil

@@ -229,8 +229,8 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	return bot.Reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
 }
 
-// Message takes a reply in a case's thread, or a mentor's answer by reply.
-func (sv *Service) Message(tx bot.Tx, s bot.Session) (bool, error) {
+// message takes a reply in a case's thread, or a mentor's answer by reply.
+func (sv *Service) message(tx bot.Tx, s bot.Session) (bool, error) {
 	ev := s.Event
 	c, err := caseOf(tx, s)
 	if errors.Is(err, bot.ErrNotFound) && s.Chat.Type == bot.Group {

@@ -101,8 +101,8 @@ func post(tx bot.OutboxWriter, chat bot.Chat, id int64, key, text string, now ti
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text, Key: key, ThreadOf: threadOf(chat, id)}, now)
 }
 
-// Commands are the case commands, for the router's table.
-func (sv *Service) Commands() []bot.Command {
+// commands are the case commands, for the router's table.
+func (sv *Service) commands() []bot.Command {
 	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
 	onCase := func(name string, do func(tx bot.Tx, s bot.Session, c bot.Case) error) func(bot.Tx, bot.Session, []string) error {
 		return func(tx bot.Tx, s bot.Session, args []string) error {
@@ -143,9 +143,9 @@ func (sv *Service) removeCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 	return bot.Reply(tx, s, "removecase", tr(s.Lang, "case_removed", c.ID))
 }
 
-// Options are the handlers of the author's answer to a held-back case
+// options are the handlers of the author's answer to a held-back case
 // and to a photo held back for its check.
-func (sv *Service) Options() []bot.OptionHandler {
+func (sv *Service) options() []bot.OptionHandler {
 	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: sv.pendingAnswer}, {Prefix: discardPrefix, Run: sv.pendingAnswer},
 		{Prefix: photoPostPrefix, Run: sv.photoAnswer}, {Prefix: photoDiscardPrefix, Run: sv.photoAnswer}}
 }
@@ -274,9 +274,9 @@ func (sv *Service) isStaff(m bot.Member) bool {
 	return slices.ContainsFunc(sv.cfg.Staff, func(r bot.StaffRef) bool { return r.Matches(m) })
 }
 
-// IsMentor reports whether m mentors a queue, by the config or added by
+// anyMentor reports whether m mentors a queue, by the config or added by
 // staff.
-func (sv *Service) IsMentor(tx bot.Tx, m bot.Member) (bool, error) {
+func (sv *Service) anyMentor(tx bot.Tx, m bot.Member) (bool, error) {
 	return sv.isMentor(tx, m, "")
 }
 

@@ -224,20 +224,22 @@ func (n *Node) InTurn(ctx context.Context, key string, fn func(ctx context.Conte
 	return n.cfg.Router.InTurn(ctx, key, fn)
 }
 
-// Alone wraps a program-wide job run every period (spaced review, weekly
-// summaries, mentors' digests, retention's purge) so that one instance
-// at a time runs it: the one that holds the lease name, renewed by each
-// run for two periods (two minutes at least); another takes it over once
-// the holder has missed a run.
-func (n *Node) Alone(name string, every time.Duration, run func(ctx context.Context) error) func(ctx context.Context) error {
-	ttl := max(n.cfg.TTL, 2*time.Minute, 2*every)
-	return func(ctx context.Context) error {
-		held, err := n.cfg.Store.Lease(ctx, name, n.cfg.Name, ttl, n.cfg.Clock.Now())
+// Alone wraps a program-wide job (spaced review, weekly summaries,
+// mentors' digests, retention's purge) so that one instance at a time
+// runs it: the one that holds the lease "job:" and its name, renewed by
+// each run for two periods (two minutes at least); another takes it over
+// once the holder has missed a run.
+func (n *Node) Alone(j bot.Job) bot.Job {
+	ttl := max(n.cfg.TTL, 2*time.Minute, 2*j.Every)
+	run := j.Run
+	j.Run = func(ctx context.Context, turns bot.ChatQueue) error {
+		held, err := n.cfg.Store.Lease(ctx, "job:"+j.Name, n.cfg.Name, ttl, n.cfg.Clock.Now())
 		if err != nil || !held {
 			return err
 		}
-		return run(ctx)
+		return run(ctx, turns)
 	}
+	return j
 }
 
 // result is a channel holding err.

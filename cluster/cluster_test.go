@@ -168,8 +168,9 @@ func TestAlone(t *testing.T) {
 			node *node
 			name string
 		}{{n1, "one"}, {n2, "two"}} {
-			job := n.node.Alone("job:weekly summaries", time.Minute, func(context.Context) error { ran = append(ran, n.name); return nil })
-			if err := job(context.Background()); err != nil {
+			job := n.node.Alone(bot.Job{Name: "weekly summaries", Every: time.Minute,
+				Run: func(context.Context, bot.ChatQueue) error { ran = append(ran, n.name); return nil }}).Run
+			if err := job(context.Background(), nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -239,13 +240,14 @@ func TestAloneDaily(t *testing.T) {
 	url := pgtest.URL(t)
 	clock := huddletest.NewClock()
 	var ran []string
-	jobs := map[string]func(context.Context) error{}
+	jobs := map[string]func(context.Context, bot.ChatQueue) error{}
 	for _, name := range []string{"one", "two"} {
 		n := cluster.New(cluster.Config{Store: open(t, url), Router: &router{}, Name: name, TTL: time.Second, Clock: clock})
-		jobs[name] = n.Alone("job:retention", 24*time.Hour, func(context.Context) error { ran = append(ran, name); return nil })
+		jobs[name] = n.Alone(bot.Job{Name: "retention", Every: 24 * time.Hour,
+			Run: func(context.Context, bot.ChatQueue) error { ran = append(ran, name); return nil }}).Run
 	}
 	run := func(name string) {
-		if err := jobs[name](context.Background()); err != nil {
+		if err := jobs[name](context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

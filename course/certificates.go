@@ -12,8 +12,8 @@ import (
 	"github.com/huddlebot/huddle/certificate"
 )
 
-// Commands are /certificates, for the router's table.
-func (sv *Service) Commands() []bot.Command {
+// commands are /certificates.
+func (sv *Service) commands() []bot.Command {
 	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
 	return []bot.Command{{Name: "certificates", Where: bot.InPrivate, Gate: bot.GateCarry,
 		Usage: text("usage_certificates"), Help: text("help_certificates"), Run: sv.certificates}}

@@ -95,8 +95,8 @@ func badgeName(lang, badge string) string {
 	return badge
 }
 
-// Commands are /streaks and /badges.
-func (sv *Service) Commands() []bot.Command {
+// commands are /streaks and /badges.
+func (sv *Service) commands() []bot.Command {
 	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
 	return []bot.Command{
 		{Name: "streaks", Gate: bot.GateCarry, Usage: text("usage_streaks"), Help: text("help_streaks"), Run: sv.streaks},

@@ -93,8 +93,8 @@ var texts = catalog.MustLoad(localeFiles, "locales")
 
 func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
 
-// Commands are /review and /nudges, for the router's table.
-func (sv *Service) Commands() []bot.Command {
+// commands are /review and /nudges.
+func (sv *Service) commands() []bot.Command {
 	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
 	cmds := []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
 		Usage: text("usage_review"), Help: text("help_review"), Run: sv.command}}
@@ -165,8 +165,8 @@ func (sv *Service) nudges(tx bot.Tx, s bot.Session, args []string) error {
 // days is d in whole days, at least one.
 func days(d time.Duration) int { return max(int(d/(24*time.Hour)), 1) }
 
-// Options handle the answers to review questions, pressed or voted.
-func (sv *Service) Options() []bot.OptionHandler {
+// options take the answers to review questions, pressed or voted.
+func (sv *Service) options() []bot.OptionHandler {
 	return []bot.OptionHandler{{Prefix: optionPrefix, Run: sv.answer}}
 }
 
@@ -295,13 +295,14 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
 	return sv.grade(tx, s, c, q, q.Right(pick))
 }
 
-// Texts take typed answers to review questions: to those answered in
-// numbers or words, and to choice questions by number, letter or text.
-func (sv *Service) Texts() []bot.TextHandler { return []bot.TextHandler{sv.typed} }
-
-// typed grades a typed answer to the member's pending review question; a
-// message that is no answer of its kind gets a hint.
+// typed grades a typed answer, sent privately, to the member's pending
+// review question (one answered in numbers or words, or a choice by
+// number, letter or text); a message that is no answer of its kind gets a
+// hint.
 func (sv *Service) typed(tx bot.Tx, s bot.Session) (bool, error) {
+	if s.Chat.Type != bot.Direct {
+		return false, nil // review questions are asked privately
+	}
 	c, err := tx.PendingReview(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return false, nil

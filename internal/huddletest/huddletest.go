@@ -114,9 +114,8 @@ type Options struct {
 	Remind time.Duration
 	// Web runs the web server on a free loopback port (App.URL).
 	Web bool
-	// Commands and OptionHandlers are an embedder's own, for the router.
-	Commands       []bot.Command
-	OptionHandlers []bot.OptionHandler
+	// Features are an embedder's own.
+	Features []bot.Feature
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -183,7 +182,7 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		listen = "127.0.0.1:0"
 	}
 	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
-		Database: path, Media: media, Library: lib, Channels: channels, Commands: opts.Commands, OptionHandlers: opts.OptionHandlers,
+		Database: path, Media: media, Library: lib, Channels: channels, Features: opts.Features,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
 		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: clock, Logger: log,
 		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,

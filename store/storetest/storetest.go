@@ -26,6 +26,8 @@ type Store interface {
 	RowCounts(ctx context.Context) (map[string]int64, error)
 	// Reports reads the figures the dashboard and huddle report show.
 	Reports() *store.Reader
+	// DueCases lists up to limit cases whose NextCheck has come.
+	DueCases(ctx context.Context, now time.Time, limit int) ([]bot.Case, error)
 	// WakeWaitingCases makes every case waiting for a mentor due (at
 	// start).
 	WakeWaitingCases(ctx context.Context, now time.Time) error
