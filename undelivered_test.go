@@ -13,7 +13,7 @@ import (
 	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/browsertest"
+	"github.com/huddlebot/huddle/internal/testkit/browsertest"
 )
 
 // refusing is the simulator with a platform that refuses every message

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
 // flaky is a channel that cannot send while down (it asks to wait, as

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/report"
 )
 

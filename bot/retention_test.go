@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/report"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
 // idleStore is a ScheduleStore with nothing due: the narrow interface a

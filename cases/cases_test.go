@@ -12,7 +12,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
 // world is Huddle on the simulator with case discussions: a ward group,

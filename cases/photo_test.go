@@ -13,7 +13,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/phototest"
 )
 
 // send posts a member's photo or voice note (with a caption) in reply to

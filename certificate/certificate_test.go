@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/pdftest"
+	"github.com/huddlebot/huddle/internal/testkit/pdftest"
 )
 
 // TestPDF: the certificate reads back as a PDF stating the name, the

@@ -14,8 +14,8 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cluster"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/pgtest"
-	"github.com/huddlebot/huddle/internal/quizbench"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/quizbench"
 	"github.com/huddlebot/huddle/store"
 )
 

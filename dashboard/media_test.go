@@ -16,9 +16,9 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/dashboard"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/phototest"
-	"github.com/huddlebot/huddle/internal/simtest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/simtest"
 )
 
 // tone is a second of a 440 Hz tone as a WAV file: a sound a browser

@@ -78,7 +78,7 @@ func mustParse(t *testing.T, name, src string) *Lesson {
 // TestTranscripts runs scripted inputs through the pure engine and
 // compares what it returns with golden transcripts (go test -update).
 func TestTranscripts(t *testing.T) {
-	quick := "../internal/huddletest/testdata/lessons/quick-quiz.yaml"
+	quick := "../internal/testkit/huddletest/testdata/lessons/quick-quiz.yaml"
 	// The same lesson with the default feedback: verdicts to each member
 	// alone, one summary per question in the group.
 	data, err := os.ReadFile(quick)
@@ -86,7 +86,7 @@ func TestTranscripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := strings.Replace(string(data), "feedback: each\n", "", 1)
-	solo := "../internal/huddletest/testdata/lessons/solo-quiz.yaml"
+	solo := "../internal/testkit/huddletest/testdata/lessons/solo-quiz.yaml"
 	tests := []struct {
 		name   string
 		lesson string

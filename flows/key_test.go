@@ -6,7 +6,7 @@ import (
 )
 
 func TestKey(t *testing.T) {
-	l := mustParse(t, "quick.yaml", "../internal/huddletest/testdata/lessons/quick-quiz.yaml")
+	l := mustParse(t, "quick.yaml", "../internal/testkit/huddletest/testdata/lessons/quick-quiz.yaml")
 	rr, _ := l.StepIndex("rr")
 	first, _ := l.StepIndex("first")
 	if k, ok := l.Key(rr); !ok || k.Numeric == nil || *k.Numeric != 20 || k.Tolerance != 2 {

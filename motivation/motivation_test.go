@@ -9,8 +9,8 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/simtest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/simtest"
 )
 
 // world is a ward's group in the simulator, with Huddle on a fake clock.

@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/huddlebot/huddle/internal/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/picture"
 )
 

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/huddlebot/huddle/internal/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/picture"
 )
 

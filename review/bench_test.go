@@ -12,7 +12,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"

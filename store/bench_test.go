@@ -16,7 +16,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/quizbench"
+	"github.com/huddlebot/huddle/internal/testkit/quizbench"
 	"github.com/huddlebot/huddle/store"
 )
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 )
 
 // TestClaims runs two instances' stores on one real PostgreSQL: each

@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/store"
-	"github.com/huddlebot/huddle/store/storetest"
+	"github.com/huddlebot/huddle/internal/testkit/storetest"
 )
 
 // TestConformance runs the store conformance suite against SQLite's

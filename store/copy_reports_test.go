@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/huddlebot/huddle/internal/demo"
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )

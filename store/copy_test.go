@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/huddlebot/huddle/internal/demo"
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/store"
 )
 

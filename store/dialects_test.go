@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 )
 
 // TestDialectsAlike migrates a SQLite file and a real PostgreSQL database

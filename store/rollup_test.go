@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/pressly/goose/v3"
 )
 

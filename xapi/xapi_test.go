@@ -13,7 +13,7 @@ import (
 
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/demo"
-	"github.com/huddlebot/huddle/internal/xapitest"
+	"github.com/huddlebot/huddle/internal/testkit/xapitest"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/sim"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
 // BenchmarkEndToEnd runs the simulator, the router, the engine, the store

@@ -13,9 +13,9 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/browsertest"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/browsertest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/internal/websec"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/huddlebot/huddle/adapters/sim"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/simtest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/simtest"
 )
 
 // TestExportsEndWithTheMember: a member's /mydata file is served only to

@@ -9,7 +9,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/bot/channeltest"
-	"github.com/huddlebot/huddle/internal/tgemu"
+	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
 
 // TestConformance runs the channel conformance kit against the Telegram

@@ -16,9 +16,9 @@ import (
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/phototest"
-	"github.com/huddlebot/huddle/internal/tgemu"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
 
 // TestGroupQuizThroughEmulator runs a quiz lesson in a Telegram group of

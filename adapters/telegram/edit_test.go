@@ -10,8 +10,9 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/tgemu"
+	"github.com/huddlebot/huddle/internal/testkit"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
 
 // TestEditCheckedLikeNew: an edit of a case's text or of a reply is
@@ -45,13 +46,8 @@ func TestEditCheckedLikeNew(t *testing.T) {
 
 	const clean = "Woman of 34, heavy bleeding after delivery, BP 85/55 and pulse 124 now. What next?"
 	emu.Edit(group, amina, opened, "/case "+clean)
-	deadline := time.Now().Add(10 * time.Second)
-	for caseText() != clean {
-		if time.Now().After(deadline) {
-			t.Fatalf("the case reads %q after a clean edit; want %q", caseText(), clean)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, 10*time.Second, "the clean edit in the archive", func() bool { return caseText() == clean },
+		func() string { return "the case reads " + caseText() })
 
 	emu.Edit(group, amina, opened, "/case Mrs Achieng Otieno, 0722 123 456, heavy bleeding after delivery. What next?")
 	msgs = emu.WaitFor(10*time.Second, "the word in the group", hasText("A message was removed for privacy"))

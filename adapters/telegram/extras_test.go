@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/telegram"
-	"github.com/huddlebot/huddle/internal/botapifake"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/tgemu"
+	"github.com/huddlebot/huddle/internal/testkit/botapifake"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
 
 // TestNoReactionsThroughEmulator: against telegram-test-api as it is (no

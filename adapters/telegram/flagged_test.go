@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/cases"
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/tgemu"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
 
 // TestFlaggedCaseTakenDown: a /case that names a patient and gives a

@@ -9,7 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/botapifake"
+	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 	"github.com/huddlebot/huddle/store"
 )
 

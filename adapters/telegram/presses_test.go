@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/botapifake"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/botapifake"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
 // busyHour is the figures of one busy hour's burst: 100 groups of 10 in

@@ -14,7 +14,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/botapifake"
+	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 )
 
 // token is a bot token of Telegram's form, as @BotFather gives one.

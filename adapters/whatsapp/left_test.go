@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 )

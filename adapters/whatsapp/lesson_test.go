@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/store"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -88,22 +89,21 @@ func (g *quizGroup) say(i int, text string) *events.Message {
 // waitPoll waits for the n-th poll the bot sends.
 func (g *quizGroup) waitPoll(n int) sent {
 	g.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		var polls []sent
+	var polls []sent
+	testkit.Eventually(g.t, 10*time.Second, fmt.Sprintf("poll %d", n), func() bool {
+		polls = polls[:0]
 		for _, s := range g.h.net.messages() {
 			if s.msg.GetPollCreationMessage() != nil {
 				polls = append(polls, s)
 			}
 		}
-		if len(polls) >= n {
-			return polls[n-1]
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	g.t.Fatalf("poll %d never sent; sent so far:\n%s", n, transcript(g.h.net.messages()))
-	return sent{}
+		return len(polls) >= n
+	}, g.sentSoFar)
+	return polls[n-1]
 }
+
+// sentSoFar says what the bot has sent, for a failed wait.
+func (g *quizGroup) sentSoFar() string { return "sent so far:\n" + transcript(g.h.net.messages()) }
 
 // vote has nurse i's phone vote for the options numbered picks of poll p,
 // and delivers the vote as WhatsApp would: in a LID group, from her LID,
@@ -138,13 +138,8 @@ func (g *quizGroup) vote(i int, p sent, picks ...int) {
 // waitSent waits until the bot has sent a message holding s.
 func (g *quizGroup) waitSent(s string) {
 	g.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(transcript(g.h.net.messages()), s) {
-		if time.Now().After(deadline) {
-			g.t.Fatalf("the bot never said %q; sent:\n%s", s, transcript(g.h.net.messages()))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(g.t, 10*time.Second, fmt.Sprintf("the bot to say %q", s),
+		func() bool { return strings.Contains(transcript(g.h.net.messages()), s) }, g.sentSoFar)
 }
 
 // TestGroupQuizThroughTheBoundary runs a group lesson through the adapter:

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/huddlebot/huddle/internal/browsertest"
+	"github.com/huddlebot/huddle/internal/testkit/browsertest"
 )
 
 // TestCaseFlowInBrowser runs the whole case flow in the simulator's page

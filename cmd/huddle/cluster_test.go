@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/botapifake"
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/botapifake"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 )
 
 // freeAddr returns a loopback address no one listens on now.

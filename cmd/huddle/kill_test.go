@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/huddletest"
-	"github.com/huddlebot/huddle/internal/tgemu"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
 
 var (

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/botapifake"
+	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 )
 
 // TestSecretsNeverLeave runs the built binary against a Telegram that fails

@@ -60,47 +60,48 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".":                    {"bot", "store", "flows", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
-		"bot":                  {"internal/catalog", "picture"},
-		"cluster":              {"bot"},
-		"bot/channeltest":      {"bot"},
-		"store":                {"bot", "report", "internal/filelock", "internal/privfile"},
-		"store/storetest":      {"bot", "store", "report", "cluster", "internal/huddletest", "internal/demo"},
-		"report":               {},
-		"flows":                {"bot", "store", "internal/catalog", "picture"},
-		"picture":              {},
-		"internal/phototest":   {},
-		"internal/pgtest":      {"internal/filelock"},
-		"internal/quizbench":   {"bot", "flows"},
-		"cases":                {"bot", "deid", "internal/catalog"},
-		"deid":                 {},
-		"review":               {"bot", "flows", "internal/catalog"},
-		"course":               {"bot", "flows", "certificate", "internal/catalog"},
-		"certificate":          {"bot"},
-		"motivation":           {"bot", "internal/catalog"},
-		"internal/catalog":     {},
-		"lessons":              {},
-		"adapters/sim":         {"bot"},
-		"adapters/telegram":    {"bot", "internal/lograte"},
-		"adapters/whatsapp":    {"bot", "internal/filelock", "internal/privfile", "internal/redact"},
-		"internal/filelock":    {},
-		"internal/privfile":    {},
-		"internal/redact":      {},
-		"internal/browsertest": {},
-		"dashboard":            {"bot", "store", "report", "flows", "internal/csvsafe"},
-		"internal/csvsafe":     {},
-		"internal/websec":      {"internal/lograte"},
-		"internal/lograte":     {},
-		"xapi":                 {"bot", "store", "report", "flows"},
-		"internal/xapitest":    {"internal/npmtest"},
-		"internal/simtest":     {"bot", "adapters/sim"},
-		"internal/pdftest":     {},
-		"internal/npmtest":     {},
-		"internal/demo":        {".", "bot", "store", "flows", "lessons", "cases"},
-		"internal/archtest":    {},
-		"internal/tgemu":       {"internal/npmtest"},
-		"internal/botapifake":  {},
-		"internal/huddletest":  {".", "bot", "store", "flows", "lessons", "cases", "review", "internal/pgtest"},
+		".":                            {"bot", "store", "flows", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
+		"bot":                          {"internal/catalog", "picture"},
+		"cluster":                      {"bot"},
+		"bot/channeltest":              {"bot"},
+		"store":                        {"bot", "report", "internal/filelock", "internal/privfile"},
+		"internal/testkit/storetest":   {"bot", "store", "report", "cluster", "internal/testkit/huddletest", "internal/demo"},
+		"report":                       {},
+		"flows":                        {"bot", "store", "internal/catalog", "picture"},
+		"picture":                      {},
+		"internal/testkit":             {},
+		"internal/testkit/phototest":   {},
+		"internal/testkit/pgtest":      {"internal/filelock"},
+		"internal/testkit/quizbench":   {"bot", "flows"},
+		"cases":                        {"bot", "deid", "internal/catalog"},
+		"deid":                         {},
+		"review":                       {"bot", "flows", "internal/catalog"},
+		"course":                       {"bot", "flows", "certificate", "internal/catalog"},
+		"certificate":                  {"bot"},
+		"motivation":                   {"bot", "internal/catalog"},
+		"internal/catalog":             {},
+		"lessons":                      {},
+		"adapters/sim":                 {"bot"},
+		"adapters/telegram":            {"bot", "internal/lograte"},
+		"adapters/whatsapp":            {"bot", "internal/filelock", "internal/privfile", "internal/redact"},
+		"internal/filelock":            {},
+		"internal/privfile":            {},
+		"internal/redact":              {},
+		"internal/testkit/browsertest": {},
+		"dashboard":                    {"bot", "store", "report", "flows", "internal/csvsafe"},
+		"internal/csvsafe":             {},
+		"internal/websec":              {"internal/lograte"},
+		"internal/lograte":             {},
+		"xapi":                         {"bot", "store", "report", "flows"},
+		"internal/testkit/xapitest":    {"internal/testkit/npmtest"},
+		"internal/testkit/simtest":     {"bot", "adapters/sim", "internal/testkit"},
+		"internal/testkit/pdftest":     {},
+		"internal/testkit/npmtest":     {},
+		"internal/demo":                {".", "bot", "store", "flows", "lessons", "cases"},
+		"internal/archtest":            {},
+		"internal/testkit/tgemu":       {"internal/testkit", "internal/testkit/npmtest"},
+		"internal/testkit/botapifake":  {},
+		"internal/testkit/huddletest":  {".", "bot", "store", "flows", "lessons", "cases", "review", "internal/testkit/pgtest"},
 	}
 	for _, p := range list(t) {
 		name := ours([]string{p.ImportPath})[0]
@@ -125,7 +126,7 @@ func TestImportRules(t *testing.T) {
 		for _, imp := range p.Imports {
 			isSQL := imp == "database/sql" || strings.HasPrefix(imp, "modernc.org/sqlite")
 			driverOnly := name == "adapters/whatsapp" && imp == "modernc.org/sqlite"
-			if isSQL && !driverOnly && name != "store" && name != "store/storetest" && !strings.HasPrefix(name, "internal/") {
+			if isSQL && !driverOnly && name != "store" && name != "internal/testkit/storetest" && !strings.HasPrefix(name, "internal/") {
 				t.Errorf("%s imports %s: only store speaks SQL", name, imp)
 			}
 		}
@@ -133,10 +134,20 @@ func TestImportRules(t *testing.T) {
 			if !contains(ok, imp) {
 				t.Errorf("%s imports %s; it may import only %v", name, imp, ok)
 			}
+			// Harnesses serve tests alone.
+			if strings.HasPrefix(imp, "internal/testkit") && !strings.HasPrefix(name, "internal/testkit") {
+				t.Errorf("%s imports the harness %s: only tests may", name, imp)
+			}
+		}
+		// A harness (a package whose code, not only its tests, imports
+		// testing) lives in internal/testkit; bot/channeltest is the
+		// public kit for those who write a channel.
+		if contains(p.Imports, "testing") && !strings.HasPrefix(name, "internal/testkit") && name != "bot/channeltest" {
+			t.Errorf("%s imports testing outside its tests: a harness belongs in internal/testkit", name)
 		}
 		for _, dep := range p.Deps {
 			switch {
-			case strings.HasPrefix(dep, module+"/adapters/") && !strings.HasPrefix(name, "adapters/") && name != "internal/simtest":
+			case strings.HasPrefix(dep, module+"/adapters/") && !strings.HasPrefix(name, "adapters/") && name != "internal/testkit/simtest":
 				// (simtest is the tests' hand on the simulator's chats.)
 				t.Errorf("%s depends on adapter %s: only cmd may", name, dep)
 			case (dep == "database/sql" || strings.HasPrefix(dep, "modernc.org/sqlite")) && (name == "bot" || name == "flows" || name == "cases"):
@@ -156,7 +167,7 @@ func TestImportRules(t *testing.T) {
 
 // testOnly are the packages only tests import: what they depend on never
 // reaches the program.
-var testOnly = map[string]bool{"internal/browsertest": true}
+var testOnly = map[string]bool{"internal/testkit/browsertest": true}
 
 func contains(list []string, s string) bool {
 	for _, v := range list {
@@ -197,7 +208,7 @@ func TestOnlySourceInGit(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"store/store.test", "cmd/huddle/huddle.test", "data/huddle.db", "x.db-wal", "internal/tgemu/node/.install.lock", "huddle"} {
+	for _, f := range []string{"store/store.test", "cmd/huddle/huddle.test", "data/huddle.db", "x.db-wal", "internal/testkit/tgemu/node/.install.lock", "huddle"} {
 		cmd := exec.Command("git", "check-ignore", "-q", "--no-index", f)
 		cmd.Dir = top
 		if err := cmd.Run(); err != nil {

@@ -24,7 +24,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/pgtest"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
@@ -82,7 +82,7 @@ type Options struct {
 	// database's URL, with its Media folder.
 	DBPath string
 	// Postgres runs on a fresh database of a real PostgreSQL server
-	// (internal/pgtest) instead of a SQLite file; so does every test when
+	// (internal/testkit/pgtest) instead of a SQLite file; so does every test when
 	// the environment sets HUDDLE_TEST_POSTGRES=1.
 	Postgres bool
 	// Media is the folder of members' photos and voice notes on

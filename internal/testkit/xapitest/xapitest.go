@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/huddlebot/huddle/internal/npmtest"
+	"github.com/huddlebot/huddle/internal/testkit/npmtest"
 )
 
 func dir() string {

@@ -27,7 +27,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/npmtest"
+	"github.com/huddlebot/huddle/internal/testkit"
+	"github.com/huddlebot/huddle/internal/testkit/npmtest"
 )
 
 // Emulator is a running Bot API emulator.
@@ -533,21 +534,15 @@ func (e *Emulator) BotMessages() []Message {
 // test after timeout.
 func (e *Emulator) WaitFor(timeout time.Duration, what string, cond func([]Message) bool) []Message {
 	e.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		msgs := e.BotMessages()
-		if cond(msgs) {
-			return msgs
+	var msgs []Message
+	testkit.Eventually(e.t, timeout, what, func() bool { msgs = e.BotMessages(); return cond(msgs) }, func() string {
+		var texts []string
+		for _, m := range msgs {
+			texts = append(texts, fmt.Sprintf("%d: %q", m.ID, m.Text))
 		}
-		if time.Now().After(deadline) {
-			var texts []string
-			for _, m := range msgs {
-				texts = append(texts, fmt.Sprintf("%d: %q", m.ID, m.Text))
-			}
-			e.t.Fatalf("timed out waiting for %s; the bot sent:\n%s", what, strings.Join(texts, "\n"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return "the bot sent:\n" + strings.Join(texts, "\n")
+	})
+	return msgs
 }
 
 // Uploads counts the media files the bot uploaded (sendPhoto, sendAudio,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // Chats are the simulator's chats, seen from a test.
@@ -50,16 +51,13 @@ func (c Chats) Send(chat, who string, p sim.Post) int64 {
 		typ, title = bot.Direct, ""
 	}
 	name := strings.ToUpper(who[:1]) + who[1:]
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		p.Chat, p.ChatType, p.ChatTitle, p.Sender, p.Name = chat, typ, title, who, name
-		_, err := c.Sim.Post(context.Background(), p)
-		if err == nil {
-			return seq
-		}
-		if time.Now().After(deadline) {
-			c.T.Fatal(err)
-		}
-	}
+	p.Chat, p.ChatType, p.ChatTitle, p.Sender, p.Name = chat, typ, title, who, name
+	var err error
+	testkit.Eventually(c.T, 5*time.Second, "the simulator to take a message", func() bool {
+		_, err = c.Sim.Post(context.Background(), p)
+		return err == nil
+	}, func() string { return err.Error() })
+	return seq
 }
 
 // Wait returns the first bot message in chat after seq that says text

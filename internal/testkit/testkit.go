@@ -1,0 +1,29 @@
+// Package testkit holds what Huddle's tests share: the harnesses in its
+// sub-packages (an App around a test, the simulator's chats, the Telegram
+// emulator and a fake Bot API, PostgreSQL, a headless browser, photos and
+// PDFs), and here the waiting helper that replaces sleeps and hand-written
+// deadline loops. Nothing but tests imports it (internal/archtest).
+package testkit
+
+import (
+	"testing"
+	"time"
+)
+
+// Eventually waits until cond holds, looking every few milliseconds, and
+// fails the test saying what it waited for (and, when describe is given,
+// what it saw instead) once timeout has passed.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool, describe ...func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for wait := time.Millisecond; !cond(); wait = min(2*wait, 50*time.Millisecond) {
+		if time.Now().After(deadline) {
+			msg := "waited " + timeout.String() + " for " + what
+			for _, d := range describe {
+				msg += "; " + d()
+			}
+			t.Fatal(msg)
+		}
+		time.Sleep(wait)
+	}
+}
