@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
-	"github.com/huddlebot/huddle/store"
 	"github.com/huddlebot/huddle/internal/testkit/storetest"
+	"github.com/huddlebot/huddle/store"
 )
 
 // TestConformance runs the store conformance suite against SQLite's
