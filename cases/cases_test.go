@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
@@ -45,14 +47,10 @@ func newWorld(t *testing.T, change ...func(*cases.Config)) *world {
 	cfg.Staff, cfg.Pseudonyms, cfg.Logger = nil, false, nil // given to the App, once
 	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{lead}, Cases: &cfg, Pseudonyms: pseudo, Logger: log}, s)
 	w := &world{t: t, sim: s, app: app}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-lead", ChatType: bot.Direct, Sender: "lead", Name: "Lead", Text: "/start"}); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("simulator not ready")
-		}
-	}
+	testkit.Eventually(t, 5*time.Second, "the simulator to take a message", func() bool {
+		_, err := s.Post(context.Background(), sim.Post{Chat: "dm-lead", ChatType: bot.Direct, Sender: "lead", Name: "Lead", Text: "/start"})
+		return err == nil
+	})
 	return w
 }
 
@@ -82,25 +80,26 @@ func title(chat string) string {
 // want, and returns it.
 func (w *world) expect(chat string, after int64, want ...string) sim.Message {
 	w.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	var found sim.Message
+	testkit.Eventually(w.t, 15*time.Second, fmt.Sprintf("a message in %s with %q", chat, want), func() bool {
 		for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
 			if m.Bot && containsAll(m.Text, want) {
-				w.recorded(m)
-				return m
+				found = m
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			var got []string
-			for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
-				if m.Bot {
-					got = append(got, m.Text)
-				}
+		return false
+	}, func() string {
+		var got []string
+		for _, m := range w.sim.Messages(context.Background(), chat, after, 0) {
+			if m.Bot {
+				got = append(got, m.Text)
 			}
-			w.t.Fatalf("no message in %s with %q; the bot sent:\n%s", chat, want, strings.Join(got, "\n---\n"))
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return "the bot sent:\n" + strings.Join(got, "\n---\n")
+	})
+	w.recorded(found)
+	return found
 }
 
 // recorded waits, up to two seconds, until the store has recorded the
@@ -300,14 +299,10 @@ func TestLessonCases(t *testing.T) {
 	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {mentor1}}, Capacity: 5}
 	app := huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Cases: svc}, s)
 	w := &world{t: t, sim: s, app: app}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-mentor1", ChatType: bot.Direct, Sender: "mentor1", Name: "Mentor1", Text: "/start"}); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("simulator not ready")
-		}
-	}
+	testkit.Eventually(t, 5*time.Second, "the simulator to take a message", func() bool {
+		_, err := s.Post(context.Background(), sim.Post{Chat: "dm-mentor1", ChatType: bot.Direct, Sender: "mentor1", Name: "Mentor1", Text: "/start"})
+		return err == nil
+	})
 	w.say("ward", "brigitte", "Morning", "")
 	ward, m1 := w.last("ward"), w.last("dm-mentor1")
 	w.say("ward", "amina", "/lesson case-lesson", "")

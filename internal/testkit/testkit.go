@@ -16,7 +16,7 @@ import (
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool, describe ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for wait := time.Millisecond; !cond(); wait = min(2*wait, 50*time.Millisecond) {
+	for wait := time.Millisecond; !cond(); wait = min(2*wait, 20*time.Millisecond) {
 		if time.Now().After(deadline) {
 			msg := "waited " + timeout.String() + " for " + what
 			for _, d := range describe {
