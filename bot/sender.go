@@ -255,6 +255,12 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 					l.expired.Store(true)
 					continue
 				}
+				if !it.Claimed.IsZero() && s.cfg.Clock.Now().After(it.Claimed.Add(-claimMargin)) {
+					// The claim runs out: another instance may take the
+					// chat's messages now (this one was slow, or lost
+					// the chat); the next read claims them afresh.
+					return
+				}
 				if !s.send(ctx, ch, it) {
 					return
 				}
@@ -264,6 +270,13 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	// More may be due beyond this batch, for chats not in it.
 	return len(items) == batch && len(order) > 0
 }
+
+// claimMargin is how long before its claim runs out a message is no
+// longer sent: a send takes a round trip, and another instance may claim
+// the message the moment the claim is over (a starved instance kept
+// sending what the one that took its chats sent too, in a CI run of
+// TestClusterKill).
+const claimMargin = time.Second
 
 // laneOf names the lane of a message to chatID: the chat's own, or one
 // for the answer to press pressID.

@@ -181,6 +181,10 @@ type OutboxItem struct {
 	Outbound
 	Attempts int
 	Created  time.Time
+	// Claimed is when this instance's claim on the message runs out,
+	// where several instances share the database (zero with one): from
+	// then on another may send it, so this one no longer does.
+	Claimed time.Time
 }
 
 // Store persists everything. All changes go through Update, one

@@ -210,6 +210,9 @@ func (d *DB) claimOutbox(ctx context.Context, channel string, now time.Time, lim
 	}
 	// RETURNING keeps no order.
 	slices.SortFunc(out, func(a, b bot.OutboxItem) int { return int(a.ID - b.ID) })
+	for i := range out {
+		out[i].Claimed = now.Add(d.claim)
+	}
 	return out, nil
 }
 

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"strings"
+)
+
+// dispatch decides what an event is: an option press, a command, or a
+// message for the active run.
+func (r *Router) dispatch(tx Tx, s Session) error {
+	ev := s.Event
+	engage := func(kind string) error {
+		return tx.LogEngagement(Engagement{MemberID: s.Member.ID, ChatID: s.Chat.ID, Kind: kind, At: s.Now})
+	}
+	switch {
+	case ev.Kind == Edited:
+		// Every feature sees an edit (a case's text is checked as the
+		// original was), even one caught up late: it is about privacy,
+		// not a command.
+		for _, f := range r.features {
+			for _, h := range f.Edits {
+				if _, err := h(tx, s); err != nil {
+					return err
+				}
+			}
+		}
+		return engage(EngageEdit)
+	case ev.Late:
+		// Caught up after an offline period: counted, not acted on.
+		return engage(EngageMessage)
+	case ev.Kind == Reaction:
+		return engage(EngageReaction)
+	case ev.Kind == Deleted:
+		return engage(EngageDelete)
+	case ev.Kind == Vote || ev.Kind == OptionChosen:
+		if err := engage(EngageOption); err != nil {
+			return err
+		}
+		// A press and a vote for one option take one path: the option's
+		// handler, whatever sent it (a button, a poll); so every message
+		// with options works as a poll. A quiz's poll takes the vote as a
+		// vote: a changed vote, several picks.
+		if data, ok := pressed(ev); ok {
+			press := s
+			press.Event.Kind, press.Event.Option = OptionChosen, data
+			if took, err := r.option(tx, press); err != nil || took {
+				return err
+			}
+		}
+		took, err := r.engine.Offer(tx, s)
+		if err != nil || took || (ev.Kind == Vote && len(ev.Choices) == 0) {
+			return err
+		}
+		if ev.PressID != "" {
+			return r.answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
+		}
+		return Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
+	case strings.HasPrefix(ev.Text, "/"):
+		if err := engage(EngageCommand); err != nil {
+			return err
+		}
+		name, args := parseCommand(ev.Text)
+		return r.command(tx, s, name, args)
+	default:
+		took, err := r.engine.Offer(tx, s)
+		if err != nil {
+			return err
+		}
+		kind := EngageAnswer
+		if !took {
+			if took, kind, err = r.offer(tx, s); err != nil {
+				return err
+			}
+		}
+		if err := engage(kind); err != nil {
+			return err
+		}
+		if !took && s.Chat.Type == Direct {
+			return Reply(tx, s, "hint", tr(s.Lang, "hint"))
+		}
+		return nil
+	}
+}
+
+// offer gives a message no lesson took to the features' message
+// handlers, in order, until one takes it; it returns the engagement to
+// log.
+func (r *Router) offer(tx Tx, s Session) (bool, string, error) {
+	for _, f := range r.features {
+		for _, h := range f.Messages {
+			took, err := h(tx, s)
+			if err != nil {
+				return false, "", err
+			}
+			if !took {
+				continue
+			}
+			if f.Engage != "" {
+				return true, f.Engage, nil
+			}
+			return true, EngageAnswer, nil
+		}
+	}
+	return false, EngageMessage, nil
+}
+
+// pressed returns the option an event chooses: a press's, or a vote's
+// when it picks exactly one.
+func pressed(ev Event) (string, bool) {
+	switch {
+	case ev.Kind == OptionChosen:
+		return ev.Option, true
+	case ev.Kind == Vote && len(ev.Choices) == 1:
+		return ev.Choices[0], true
+	}
+	return "", false
+}
+
+// option hands a press (s.Event.Option) to the handler of its prefix;
+// false when there is none (a quiz's option, or a stale one).
+func (r *Router) option(tx Tx, s Session) (bool, error) {
+	h, ok := r.commands.option(s.Event.Option)
+	if !ok {
+		return false, nil
+	}
+	return true, h.Run(tx, s)
+}
+
+// parseCommand splits "/Lesson@HuddleBot  hand-hygiene" into "lesson" and
+// ["hand-hygiene"].
+func parseCommand(text string) (string, []string) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return "", nil
+	}
+	name := strings.TrimPrefix(fields[0], "/")
+	if i := strings.IndexByte(name, '@'); i >= 0 {
+		name = name[:i]
+	}
+	return strings.ToLower(name), fields[1:]
+}
+
+// command runs the command name, refusing it where it does not work or to
+// who may not use it; an unknown one is answered with the help.
+func (r *Router) command(tx Tx, s Session, name string, args []string) error {
+	c := r.commands.get(name)
+	if c == nil {
+		list, err := r.helpFor(tx, s)
+		if err != nil {
+			return err
+		}
+		return Reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+list)
+	}
+	refuse := ""
+	switch {
+	case c.Where == InGroup && s.Chat.Type != Group:
+		refuse = "group_only"
+	case c.Where == InPrivate && s.Chat.Type != Direct:
+		refuse = "private_only"
+	case c.Who == Staff && !r.isStaff(s.Member):
+		refuse = "staff_only"
+	case c.Who == Admins && !r.isStaff(s.Member) && !s.Event.SenderAdmin:
+		refuse = "admin_only"
+	}
+	if refuse != "" {
+		// Logged for the program by member number, not name or phone.
+		r.log.Info("command refused", "command", c.Name, "why", refuse, "member", s.Member.ID, "channel", s.Chat.Channel)
+		return Reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
+	}
+	return c.Run(tx, s, args)
+}

@@ -1,0 +1,36 @@
+package bot
+
+import "unicode/utf8"
+
+// Reply queues a message to the event's chat, replying to it in groups
+// and in its thread: what a command says back. tag makes the message's
+// idempotency key unique among the replies to one event, so that an event
+// handled again (after a crash) queues nothing twice.
+func Reply(tx OutboxWriter, s Session, tag, text string, opts ...Option) error {
+	return tx.Enqueue(ReplyMessage(s, tag, text, opts...), s.Now)
+}
+
+// ReplyMessage is the message Reply queues, for a caller to adjust first.
+func ReplyMessage(s Session, tag, text string, opts ...Option) Outbound {
+	m := Outbound{
+		Channel: s.Chat.Channel,
+		ChatID:  s.Chat.PlatformID,
+		Text:    text,
+		Options: opts,
+		Thread:  s.Event.Thread,
+		Key:     "ev:" + s.Event.ID + ":" + tag,
+	}
+	if s.Chat.Type == Group {
+		m.ReplyTo = s.Event.MessageID
+	}
+	return m
+}
+
+// Clip cuts s to at most n runes, the last an ellipsis when it is cut: a
+// text quoted back, or kept within a platform's limit.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
