@@ -61,11 +61,14 @@ type Options struct {
 	Media string
 
 	// Lessons is a folder of lesson files, watched for changes; the
-	// built-in sample lessons when empty or when the folder does not
-	// exist. A lesson with problems is left out, each problem logged as
-	// file:line. Library, when set, is used instead (not watched).
-	Lessons string
-	Library *flows.Library
+	// built-in sample lessons when empty. A folder that does not exist is
+	// an error, unless LessonsLater says the samples run until it is made
+	// (huddle's default ./lessons). A lesson with problems is left out,
+	// each problem logged as file:line. Library, when set, is used
+	// instead (not watched).
+	Lessons      string
+	LessonsLater bool
+	Library      *flows.Library
 	// StepKinds are the program's own lesson step kinds, beside the
 	// built-in ones (see flows.StepKind).
 	StepKinds []flows.StepKind
@@ -244,7 +247,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	lib := opts.Library
 	if lib == nil {
 		var err error
-		if lib, a.watch, err = loadLessons(a.kinds, opts.Lessons, a.log); err != nil {
+		if lib, a.watch, err = loadLessons(a.kinds, opts.Lessons, opts.LessonsLater, a.log); err != nil {
 			return nil, err
 		}
 	}

@@ -63,6 +63,14 @@ func TestOwnStepKind(t *testing.T) {
 	if want := "📘 Tips for the night shift|💡 Check the drip rate at every round.|That is all."; strings.Join(got, "|") != want {
 		t.Errorf("the lesson said %q, want %q", got, want)
 	}
+	// LoadLessons, given the kind, reads the folder as New does; without
+	// it, the lesson that uses it is refused.
+	if lib, err := huddle.LoadLessons("testdata/lessons", quiet, tip); err != nil || lib.Len() != 1 {
+		t.Errorf("LoadLessons with the kind: %v lessons, %v", lib.Len(), err)
+	}
+	if lib, err := huddle.LoadLessons("testdata/lessons", quiet); err != nil || lib.Len() != 0 {
+		t.Errorf("LoadLessons without the kind: %v lessons, %v; want the lesson refused", lib.Len(), err)
+	}
 	_, err := huddle.New(context.Background(), huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{sim.New(nil)},
 		StepKinds: []flows.StepKind{{Name: "say", Parse: tip.Parse}}, Logger: quiet})
 	if err == nil || !strings.Contains(err.Error(), `"say": the name is taken`) {
@@ -95,6 +103,7 @@ func TestNewRefuses(t *testing.T) {
 		{"staff given twice", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Cases: &cases.Config{Staff: []bot.StaffRef{{Channel: "sim", ID: "lead"}}}}, "given once"},
 		{"a clock given twice", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Review: review.Config{Clock: bot.SystemClock{}}}, "not in Options.Review"},
 		{"a busy port", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Listen: busy.Addr().String()}, "listen on " + busy.Addr().String()},
+		{"a lessons folder not there", huddle.Options{Channels: []bot.Channel{sim.New(nil)}, Lessons: "no/such/folder"}, "the lessons folder no/such/folder does not exist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := tc.opts

@@ -3,6 +3,7 @@ package huddle
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -137,20 +138,33 @@ func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.
 	return lib
 }
 
-// LoadLessons loads the lessons folder dir as New does: the built-in
-// samples when dir is empty or does not exist, and a lesson with problems
-// left out, each problem logged, while the valid ones run.
-func LoadLessons(dir string, log *slog.Logger) (*flows.Library, error) {
-	lib, _, err := loadLessons(flows.NewKinds(), dir, log)
+// LoadLessons loads the lessons folder dir as New does, with the
+// program's own step kinds beside the built-in ones: the built-in samples
+// when dir is empty, an error when it does not exist, and a lesson with
+// problems left out, each problem logged, while the valid ones run.
+func LoadLessons(dir string, log *slog.Logger, own ...flows.StepKind) (*flows.Library, error) {
+	kinds := flows.NewKinds()
+	for _, k := range own {
+		if err := kinds.Register(k); err != nil {
+			return nil, fmt.Errorf("huddle: %w", err)
+		}
+	}
+	lib, _, err := loadLessons(kinds, dir, false, log)
 	return lib, err
 }
 
-// loadLessons is LoadLessons that also says which folder to watch for
-// changes ("" for the samples).
-func loadLessons(kinds *flows.Kinds, dir string, log *slog.Logger) (lib *flows.Library, watch string, err error) {
-	if _, statErr := os.Stat(dir); dir == "" || errors.Is(statErr, fs.ErrNotExist) {
+// loadLessons is LoadLessons that also says which folder the lessons came
+// from ("" for the samples); later lets a folder that does not exist yet
+// serve the samples until it is made (Run watches for it).
+func loadLessons(kinds *flows.Kinds, dir string, later bool, log *slog.Logger) (lib *flows.Library, watch string, err error) {
+	_, statErr := os.Stat(dir)
+	missing := dir != "" && errors.Is(statErr, fs.ErrNotExist)
+	if missing && !later {
+		return nil, "", fmt.Errorf("the lessons folder %s does not exist: make it, or leave the setting out for the built-in sample lessons", dir)
+	}
+	if dir == "" || missing {
 		if dir != "" {
-			log.Info("no lessons folder; using the built-in sample lessons", "lessons", dir)
+			log.Info("no lessons folder yet; using the built-in sample lessons until it is made", "lessons", dir)
 		}
 		lib, err = kinds.Load(lessons.FS, ".", "(built-in)")
 	} else {

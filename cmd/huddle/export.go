@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/huddlebot/huddle"
@@ -50,7 +52,11 @@ is new.`,
 			if err != nil {
 				return err
 			}
-			lib, err := huddle.LoadLessons(cfg.Lessons, newLogger(LogConfig{Level: "error", Format: "text"}, nil, io.Discard))
+			dir := cfg.Lessons
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				dir = "" // not made yet: huddle runs the samples meanwhile
+			}
+			lib, err := huddle.LoadLessons(dir, newLogger(LogConfig{Level: "error", Format: "text"}, nil, io.Discard))
 			if err != nil {
 				return err
 			}

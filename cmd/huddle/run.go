@@ -119,7 +119,10 @@ func appOptions(cfg Config, log *slog.Logger) (huddle.Options, error) {
 		}
 	}
 	opts := huddle.Options{
-		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, Media: cfg.Media, Lessons: cfg.Lessons, Location: loc, Logger: log,
+		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, Media: cfg.Media, Lessons: cfg.Lessons,
+		// A folder made after the start (a deploy that brings it later)
+		// is read then; the built-in samples run meanwhile.
+		LessonsLater: true, Location: loc, Logger: log,
 		Redact: cfg.secrets().String,
 		Cases: &cases.Config{
 			Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
