@@ -8,24 +8,24 @@ import (
 
 // assignCommands are /assign and /unassign, for a group's admins and the
 // program's staff.
-func (r *Router) assignCommands() []Command {
+func (l *learning) assignCommands() []Command {
 	return []Command{
-		{Name: "assign", Usage: helpText("usage_id"), Help: helpText("help_assign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: r.assign},
-		{Name: "unassign", Usage: helpText("usage_id"), Help: helpText("help_unassign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: r.unassign},
+		{Name: "assign", Usage: helpText("usage_id"), Help: helpText("help_assign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: l.assign},
+		{Name: "unassign", Usage: helpText("usage_id"), Help: helpText("help_unassign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: l.unassign},
 	}
 }
 
 // assign handles /assign LESSON: a scheduled lesson starts by itself on
 // its schedule; one without a schedule starts now. /assign alone lists the
 // group's assignments.
-func (r *Router) assign(tx Tx, s Session, args []string) error {
+func (l *learning) assign(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
-		return r.assigned(tx, s)
+		return l.assigned(tx, s)
 	}
 	id := strings.ToLower(args[0])
-	info, ok := r.engine.Lesson(id, s.Lang)
+	info, ok := l.engine.Lesson(id, s.Lang)
 	if !ok {
-		for _, a := range r.assigners {
+		for _, a := range l.assigners() {
 			if done, err := a.Assign(tx, s, id); done || err != nil {
 				return err
 			}
@@ -35,18 +35,18 @@ func (r *Router) assign(tx Tx, s Session, args []string) error {
 	if info.Mode == "direct" {
 		return Reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
-	next, scheduled := r.engine.NextStart(id, s.Now)
+	next, scheduled := l.engine.NextStart(id, s.Now)
 	if !scheduled {
-		return r.startLesson(tx, s, args)
+		return l.startLesson(tx, s, args)
 	}
 	if err := tx.Assign(&Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
 		return err
 	}
-	return Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, r.loc.String(), r.when(next), info.ID))
+	return Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), when(next, l.loc), info.ID))
 }
 
 // assigned lists the group's assigned lessons and the assigners' things.
-func (r *Router) assigned(tx Tx, s Session) error {
+func (l *learning) assigned(tx Tx, s Session) error {
 	list, err := tx.ChatAssignments(s.Chat.ID)
 	if err != nil {
 		return err
@@ -54,12 +54,12 @@ func (r *Router) assigned(tx Tx, s Session) error {
 	var lines []string
 	for _, a := range list {
 		title := a.LessonID
-		if info, ok := r.engine.Lesson(a.LessonID, s.Lang); ok {
+		if info, ok := l.engine.Lesson(a.LessonID, s.Lang); ok {
 			title = info.Title
 		}
-		lines = append(lines, fmt.Sprintf("• %s (%s): %s", title, a.LessonID, r.when(a.Next)))
+		lines = append(lines, fmt.Sprintf("• %s (%s): %s", title, a.LessonID, when(a.Next, l.loc)))
 	}
-	for _, a := range r.assigners {
+	for _, a := range l.assigners() {
 		more, err := a.Assigned(tx, s)
 		if err != nil {
 			return err
@@ -73,7 +73,7 @@ func (r *Router) assigned(tx Tx, s Session) error {
 }
 
 // unassign handles /unassign LESSON.
-func (r *Router) unassign(tx Tx, s Session, args []string) error {
+func (l *learning) unassign(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
 		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
 	}
@@ -83,7 +83,7 @@ func (r *Router) unassign(tx Tx, s Session, args []string) error {
 		return err
 	}
 	if !removed {
-		for _, a := range r.assigners {
+		for _, a := range l.assigners() {
 			if done, err := a.Unassign(tx, s, id); done || err != nil {
 				return err
 			}
@@ -93,7 +93,7 @@ func (r *Router) unassign(tx Tx, s Session, args []string) error {
 	return Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
 }
 
-// when shows a start time in the router's time zone: "Mon 2 Mar 08:30".
-func (r *Router) when(t time.Time) string {
-	return t.In(r.loc).Format("Mon 2 Jan 15:04")
+// when shows a time in the program's time zone loc: "Mon 2 Mar 08:30".
+func when(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 15:04")
 }

@@ -5,13 +5,13 @@ import "strings"
 // dataCommand is /data light|full: whether the group gets pictures as
 // small previews, each with a button for the full size, to save members'
 // mobile data.
-func (r *Router) dataCommand() Command {
+func (l *learning) dataCommand() Command {
 	return Command{Name: "data", Usage: helpText("usage_data"), Help: helpText("help_data"), Where: InGroup, Who: Admins,
-		Gate: GateCarry, Run: r.data}
+		Gate: GateCarry, Run: l.data}
 }
 
 // data handles /data, /data light and /data full.
-func (r *Router) data(tx Tx, s Session, args []string) error {
+func (l *learning) data(tx Tx, s Session, args []string) error {
 	switch {
 	case len(args) > 0 && strings.EqualFold(args[0], "light"):
 		s.Chat.LightMedia = true

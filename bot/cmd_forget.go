@@ -3,9 +3,9 @@ package bot
 import "strconv"
 
 // forgetCommand is /forget, with the two options of its question.
-func (r *Router) forgetCommand() (Command, []OptionHandler) {
-	return Command{Name: "forget", Help: helpText("help_forget"), Where: InPrivate, Gate: GateRight, Run: r.forget},
-		[]OptionHandler{{Prefix: forgetYes, Run: r.forgetAnswer}, {Prefix: forgetNo, Run: r.forgetAnswer}}
+func (g *rights) forgetCommand() (Command, []OptionHandler) {
+	return Command{Name: "forget", Help: helpText("help_forget"), Where: InPrivate, Gate: GateRight, Run: g.forget},
+		[]OptionHandler{{Prefix: forgetYes, Run: g.forgetAnswer}, {Prefix: forgetNo, Run: g.forgetAnswer}}
 }
 
 // ForgottenKeyPrefix starts the outbox key of the confirmation sent to a
@@ -20,24 +20,24 @@ const (
 
 // forget asks a member, privately, whether to erase everything Huddle
 // holds about them.
-func (r *Router) forget(tx Tx, s Session, _ []string) error {
+func (g *rights) forget(tx Tx, s Session, _ []string) error {
 	return Reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
 		Option{Label: tr(s.Lang, "forget_yes"), Data: forgetYes}, Option{Label: tr(s.Lang, "forget_no"), Data: forgetNo})
 }
 
 // forgetAnswer erases the member who confirmed, in their private chat,
 // and says so in a message the outbox drops once sent.
-func (r *Router) forgetAnswer(tx Tx, s Session) error {
+func (g *rights) forgetAnswer(tx Tx, s Session) error {
 	if s.Event.Option == forgetNo || s.Chat.Type != Direct {
 		return Reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
 	}
 	if err := tx.ForgetMember(s.Member.ID, s.Now); err != nil {
 		return err
 	}
-	r.log.Info("member forgotten at their request", "member", s.Member.ID)
+	g.log.Info("member forgotten at their request", "member", s.Member.ID)
 	if s.Event.PressID != "" {
 		// The press's answer goes too, once sent: nothing of them stays.
-		if err := r.answerPress(tx, s.Event, s.Now, "", true); err != nil {
+		if err := answerPress(tx, s.Event, s.Now, "", true); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,6 @@
 package bot
 
-func (r *Router) setLang(tx Tx, s Session, args []string) error {
+func (g *rights) setLang(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
 		return Reply(tx, s, "lang", tr(s.Lang, "lang_usage", languageList()))
 	}

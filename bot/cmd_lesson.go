@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-func (r *Router) listLessons(tx Tx, s Session) error {
-	list := r.engine.Lessons(s.Lang)
+func (l *learning) listLessons(tx Tx, s Session) error {
+	list := l.engine.Lessons(s.Lang)
 	if len(list) == 0 {
 		return Reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
 	}
@@ -17,7 +17,7 @@ func (r *Router) listLessons(tx Tx, s Session) error {
 	for _, l := range list {
 		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
 	}
-	for _, a := range r.assigners {
+	for _, a := range l.assigners() {
 		if more := a.Offered(s.Lang); more != "" {
 			b.WriteString("\n\n" + more)
 		}
@@ -31,16 +31,16 @@ const (
 	keepPrefix    = "r-:"
 )
 
-func (r *Router) startLesson(tx Tx, s Session, args []string) error {
+func (l *learning) startLesson(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
 		example := "hand-hygiene"
-		if list := r.engine.Lessons(s.Lang); len(list) > 0 {
+		if list := l.engine.Lessons(s.Lang); len(list) > 0 {
 			example = list[0].ID
 		}
 		return Reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
 	}
 	id := strings.ToLower(args[0])
-	info, ok := r.engine.Lesson(id, s.Lang)
+	info, ok := l.engine.Lesson(id, s.Lang)
 	if !ok {
 		return Reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
 	}
@@ -50,23 +50,23 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 	run, err := tx.ActiveRun(s.Chat.ID)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		_, err := r.engine.Start(tx, s, id)
+		_, err := l.engine.Start(tx, s, id)
 		return err
 	case err != nil:
 		return err
 	}
 	if len(args) > 1 && strings.EqualFold(args[1], "replace") {
-		if err := r.engine.Stop(tx, run, s.Now); err != nil {
+		if err := l.engine.Stop(tx, run, s.Now); err != nil {
 			return err
 		}
-		_, err := r.engine.Start(tx, s, id)
+		_, err := l.engine.Start(tx, s, id)
 		return err
 	}
 	runID := strconv.FormatInt(run.ID, 10)
-	question, yes := tr(s.Lang, "replace_q", r.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
+	question, yes := tr(s.Lang, "replace_q", l.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
 	if run.LessonID == id {
 		// The same lesson: say that it starts again, not "replace X with X".
-		question, yes = tr(s.Lang, "restart_q", r.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
+		question, yes = tr(s.Lang, "restart_q", l.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
 	}
 	return Reply(tx, s, "lesson", question,
 		Option{Label: yes, Data: replacePrefix + runID + ":" + id},
@@ -75,7 +75,7 @@ func (r *Router) startLesson(tx Tx, s Session, args []string) error {
 }
 
 // replaceAnswer acts on a press of the replace question's options.
-func (r *Router) replaceAnswer(tx Tx, s Session) error {
+func (l *learning) replaceAnswer(tx Tx, s Session) error {
 	replace := strings.HasPrefix(s.Event.Option, replacePrefix)
 	rest := s.Event.Option[len(replacePrefix):]
 	runPart, lessonID, _ := strings.Cut(rest, ":")
@@ -88,14 +88,14 @@ func (r *Router) replaceAnswer(tx Tx, s Session) error {
 		return err
 	}
 	if !replace {
-		return Reply(tx, s, "replace", tr(s.Lang, "replace_kept", r.engine.Describe(run, s.Lang)))
+		return Reply(tx, s, "replace", tr(s.Lang, "replace_kept", l.engine.Describe(run, s.Lang)))
 	}
-	if _, ok := r.engine.Lesson(lessonID, s.Lang); !ok {
+	if _, ok := l.engine.Lesson(lessonID, s.Lang); !ok {
 		return Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
 	}
-	if err := r.engine.Stop(tx, run, s.Now); err != nil {
+	if err := l.engine.Stop(tx, run, s.Now); err != nil {
 		return err
 	}
-	_, err = r.engine.Start(tx, s, lessonID)
+	_, err = l.engine.Start(tx, s, lessonID)
 	return err
 }

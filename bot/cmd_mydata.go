@@ -16,7 +16,7 @@ const DataFormat = "huddle-mydata/1"
 // myData answers /mydata, privately: a readable account of everything
 // Huddle holds about the member, then all of it as a JSON file. Both
 // messages leave the outbox once sent.
-func (r *Router) myData(tx Tx, s Session) error {
+func (g *rights) myData(tx Tx, s Session) error {
 	if s.Chat.Type != Direct {
 		return Reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
 	}
@@ -24,23 +24,23 @@ func (r *Router) myData(tx Tx, s Session) error {
 	if err != nil {
 		return err
 	}
-	file, err := dataFile(d, s.Now, r.consent != nil)
+	file, err := dataFile(d, s.Now, g.consent != nil)
 	if err != nil {
 		return err
 	}
-	summary := ReplyMessage(s, "mydata", r.summary(s.Lang, d))
+	summary := ReplyMessage(s, "mydata", g.summary(s.Lang, d))
 	summary.Transient = true
 	if err := tx.Enqueue(summary, s.Now); err != nil {
 		return err
 	}
 	m := ReplyMessage(s, "mydata-file", tr(s.Lang, "mydata_file"))
 	m.Transient = true
-	m.File = &File{Name: "huddle-mydata-" + s.Now.In(r.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
+	m.File = &File{Name: "huddle-mydata-" + s.Now.In(g.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
 	return tx.Enqueue(m, s.Now)
 }
 
 // summary is /mydata's readable account of d.
-func (r *Router) summary(lang string, d MemberData) string {
+func (g *rights) summary(lang string, d MemberData) string {
 	m := d.Member
 	var b strings.Builder
 	b.WriteString(tr(lang, "mydata_head"))
@@ -50,12 +50,12 @@ func (r *Router) summary(lang string, d MemberData) string {
 	if memberLang == "" {
 		memberLang = "-"
 	}
-	line("mydata_since", r.when(m.Created), memberLang)
+	line("mydata_since", when(m.Created, g.loc), memberLang)
 	switch {
-	case r.consent == nil:
+	case g.consent == nil:
 		line("mydata_consent_off")
 	case d.Consent.Status == ConsentAccepted:
-		line("mydata_consent", d.Consent.Version, r.when(d.Consent.AnsweredAt))
+		line("mydata_consent", d.Consent.Version, when(d.Consent.AnsweredAt, g.loc))
 	default:
 		line("mydata_consent_not", tr(lang, "consent_status_"+string(d.Consent.Status)))
 	}

@@ -138,7 +138,7 @@ func foldName(s string) string {
 
 // setName handles /name: without a name it says how the member appears;
 // with one it checks it and makes it their pseudonym.
-func (r *Router) setName(tx Tx, s Session, args []string) error {
+func (g *rights) setName(tx Tx, s Session, args []string) error {
 	if len(args) == 0 {
 		return Reply(tx, s, "name", tr(s.Lang, "name_is", s.Member.Pseudonym))
 	}
@@ -151,6 +151,6 @@ func (r *Router) setName(tx Tx, s Session, args []string) error {
 	} else if err != nil {
 		return err
 	}
-	r.log.Info("member chose a name", "member", s.Member.ID)
+	g.log.Info("member chose a name", "member", s.Member.ID)
 	return Reply(tx, s, "name", tr(s.Lang, "name_set", name))
 }

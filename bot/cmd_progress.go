@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-func (r *Router) progress(tx Tx, s Session) error {
+func (l *learning) progress(tx Tx, s Session) error {
 	rows, err := tx.MemberProgress(s.Member.ID)
 	if err != nil {
 		return err
@@ -21,7 +21,7 @@ func (r *Router) progress(tx Tx, s Session) error {
 			break
 		}
 		title, passMark := p.LessonID, 0.0
-		if info, ok := r.engine.Lesson(p.LessonID, s.Lang); ok {
+		if info, ok := l.engine.Lesson(p.LessonID, s.Lang); ok {
 			title, passMark = info.Title, info.PassMark
 		}
 		b.WriteString("\n• ")

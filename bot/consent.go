@@ -253,7 +253,7 @@ func (r *Router) gate(tx Tx, ev Event, now time.Time) (verdict, error) {
 	if err := save(); err != nil {
 		return drop, err
 	}
-	opts := r.noticeOptions(lang)
+	opts := r.consent.options(lang)
 	if cmd := r.carriable(ev); cmd != "" && ev.ChatType == Direct {
 		// Accepting then carries out the command that brought the notice.
 		opts[0].Data += ":" + cmd
@@ -267,7 +267,7 @@ func (r *Router) groupNotice(tx OutboxWriter, ev Event, now time.Time, lang stri
 	day := now.UTC().Format(time.DateOnly)
 	return tx.Enqueue(Outbound{
 		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: r.consent.text(lang),
-		Options: r.noticeOptions(lang), Pin: true,
+		Options: r.consent.options(lang), Pin: true,
 		Key: fmt.Sprintf("consent:group:%s:%s:v%d:%s", ev.Channel, ev.ChatID, r.consent.Version, day),
 	}, now)
 }
@@ -319,9 +319,9 @@ func (r *Router) carried(ev Event) string {
 	return cmd
 }
 
-// noticeOptions are the notice's two options, for its current version.
-func (r *Router) noticeOptions(lang string) []Option {
-	v := strconv.Itoa(r.consent.Version)
+// options are the notice's two options, for its current version.
+func (n *ConsentNotice) options(lang string) []Option {
+	v := strconv.Itoa(n.Version)
 	return []Option{
 		{Label: tr(lang, "consent_yes"), Data: consentYes + v},
 		{Label: tr(lang, "consent_no"), Data: consentNo + v},
@@ -369,7 +369,7 @@ func consentChoice(ev Event, c Consent, version int) ConsentStatus {
 func (r *Router) consentReply(tx OutboxWriter, ev Event, now time.Time, tag, text string, opts ...Option) error {
 	if ev.PressID != "" && len(opts) == 0 {
 		// The answer to a press on the notice: to the presser alone.
-		return r.answerPress(tx, ev, now, text, true)
+		return answerPress(tx, ev, now, text, true)
 	}
 	m := Outbound{
 		Channel: ev.Channel, ChatID: ev.ChatID, Text: text, Options: opts, Thread: ev.Thread,
@@ -392,7 +392,7 @@ func (r *Router) welcome(tx Tx, s Session) error {
 	if s.Event.PressID != "" {
 		// In a group, to the member alone: a group of two hundred
 		// accepting is not two hundred messages.
-		return r.answerPress(tx, s.Event, s.Now, tr(s.Lang, "consent_thanks_group"), false)
+		return answerPress(tx, s.Event, s.Now, tr(s.Lang, "consent_thanks_group"), false)
 	}
 	return Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks_group"))
 }
@@ -418,4 +418,20 @@ func (g gatedTx) Enqueue(m Outbound, now time.Time) error {
 	m.Transient = g.ev.ChatType == Direct && len(m.Options) == 0
 	m.Answer = true
 	return g.Tx.Enqueue(m, now)
+}
+
+// consentAgain acts on a press of the notice's options by a member who
+// accepted it: "no" withdraws their consent, so nothing more is recorded
+// about them; what is held stays until /forget.
+func (r *Router) consentAgain(tx Tx, s Session, data string) error {
+	if !strings.HasPrefix(data, consentNo) || r.consent == nil {
+		return nil
+	}
+	// Asked now, so that the reminder for those who said no waits a day.
+	c := Consent{Status: ConsentDeclined, Version: r.consent.Version, AnsweredAt: s.Now, AskedAt: s.Now, LastEvent: EventPrint(s.Event.ID)}
+	if err := tx.SetConsent(s.Member.Channel, s.Member.PlatformIDs(), c); err != nil {
+		return err
+	}
+	r.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)
+	return Reply(tx, s, "consent", tr(s.Lang, "consent_declined")+"\n"+tr(s.Lang, "consent_declined_known"))
 }

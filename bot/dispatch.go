@@ -51,7 +51,7 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 			return err
 		}
 		if ev.PressID != "" {
-			return r.answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
+			return answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
 		}
 		return Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
 	case strings.HasPrefix(ev.Text, "/"):

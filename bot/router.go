@@ -100,10 +100,13 @@ func NewRouter(cfg RouterConfig) *Router {
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
-	learning, rights, help, opts := r.builtins()
-	r.commands.add(learning...)
+	start, help, opts := r.builtins()
+	r.commands.add(start)
 	r.commands.addOptions(opts...)
-	for _, f := range cfg.Features {
+	lessons := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: func() []Assigner { return r.assigners }}
+	own := (&rights{consent: cfg.Consent, loc: cfg.Location, log: cfg.Logger}).feature()
+	r.commands.addOptions(own.Options...)
+	for _, f := range append([]Feature{lessons.feature()}, cfg.Features...) {
 		r.commands.add(f.Commands...)
 		r.commands.addOptions(f.Options...)
 		if f.Assigner != nil {
@@ -112,7 +115,7 @@ func NewRouter(cfg RouterConfig) *Router {
 	}
 	// The members' rights and /help come after the features' in /help;
 	// a feature's own of the same name stands instead.
-	r.commands.addDefaults(rights...)
+	r.commands.addDefaults(own.Commands...)
 	r.commands.addDefaults(help)
 	return r
 }
@@ -200,7 +203,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		// Every press is answered, so its button stops spinning: with the
 		// handler's own answer when it gave one (same key), else nothing.
 		if ev.PressID != "" {
-			return r.answerPress(tx, ev, now, "", !gated)
+			return answerPress(tx, ev, now, "", !gated)
 		}
 		return nil
 	})
@@ -230,7 +233,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 				}
 			}
 			if ev.PressID != "" {
-				if err := r.answerPress(tx, ev, now, tr(ev.SenderLang, "sorry"), !gated); err != nil {
+				if err := answerPress(tx, ev, now, tr(ev.SenderLang, "sorry"), !gated); err != nil {
 					return err
 				}
 			}
@@ -251,7 +254,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 // answer: the first queued stands.
 // transient keeps nothing of it once sent: the presser has not accepted
 // the privacy notice.
-func (r *Router) answerPress(tx OutboxWriter, ev Event, now time.Time, text string, transient bool) error {
+func answerPress(tx OutboxWriter, ev Event, now time.Time, text string, transient bool) error {
 	return tx.Enqueue(Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
 		Key: PressKey(ev.PressID)}, now)
 }
