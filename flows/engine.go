@@ -325,9 +325,7 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 				return *c.res
 			}
 			c.res.Handled = true
-			a.close(c, false)
-			st.Open = nil
-			e.advance(c, true)
+			e.closeAndGo(c, a, false)
 			return *c.res
 		}
 		c.res.Handled = true
@@ -343,10 +341,7 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 		}
 		c.res.Handled = true
 		if c.allAnswered() {
-			// The one who left was the last one waited for.
-			a.close(c, false)
-			st.Open = nil
-			e.advance(c, true)
+			e.closeAndGo(c, a, false) // the one who left was the last one waited for
 		} else {
 			c.armEarly()
 		}
@@ -373,9 +368,7 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 		}
 		c.res.Handled = true
 		if c.allAnswered() {
-			a.close(c, false)
-			st.Open = nil
-			e.advance(c, true)
+			e.closeAndGo(c, a, false)
 		} else if st.Open != nil && st.Open.Seq == st.Seq {
 			prev := st.Open.Last
 			st.Open.Last = in.Now
@@ -385,6 +378,14 @@ func (e *Engine) Handle(l *Lesson, st *State, runID int64, in Input) Result {
 		}
 	}
 	return *c.res
+}
+
+// closeAndGo closes the open step (timedOut when its time ran out) and
+// moves the run on.
+func (e *Engine) closeAndGo(c *runCtx, a answerable, timedOut bool) {
+	a.close(c, timedOut)
+	c.st.Open = nil
+	e.advance(c, true)
 }
 
 // Stop ends a run early, saying so in the chat.
