@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -111,11 +112,8 @@ func TestSenderChatsAtOnce(t *testing.T) {
 	const chats, perChat = 12, 5
 	net := &slowNet{latency: 15 * time.Millisecond, byChat: map[string][]string{}}
 	startSender(t, net, bot.SenderConfig{Concurrency: 4}, chats, perChat)
-	for deadline := time.Now().Add(20 * time.Second); net.sent() < chats*perChat; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("sent %d of %d", net.sent(), chats*perChat)
-		}
-	}
+	testkit.Eventually(t, 20*time.Second, fmt.Sprintf("%d sent", chats*perChat), func() bool { return net.sent() >= chats*perChat },
+		func() string { return fmt.Sprintf("sent %d of %d", net.sent(), chats*perChat) })
 	net.mu.Lock()
 	defer net.mu.Unlock()
 	if net.most < 2 || net.most > 4 {
@@ -138,11 +136,10 @@ func TestSenderChatsAtOnce(t *testing.T) {
 func TestPacingIsNotAFailure(t *testing.T) {
 	net := &slowNet{byChat: map[string][]string{}, pace: map[string]int{"ward-0": 6}, fail: map[string]int{"ward-0": 1}}
 	startSender(t, net, bot.SenderConfig{MaxAttempts: 2}, 1, 2)
-	for deadline := time.Now().Add(10 * time.Second); net.sent() < 2; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("sent %d of 2 after being paced 6 times and failing once; given up?", net.sent())
-		}
-	}
+	testkit.Eventually(t, 10*time.Second, fmt.Sprintf("%d sent", 2), func() bool { return net.sent() >= 2 },
+		func() string {
+			return fmt.Sprintf("sent %d of 2 after being paced 6 times and failing once; given up?", net.sent())
+		})
 	net.mu.Lock()
 	defer net.mu.Unlock()
 	if got := net.byChat["ward-0"]; len(got) != 2 || got[0] != "0" {
@@ -158,11 +155,8 @@ func TestSenderSendsOnce(t *testing.T) {
 	const chats, perChat = 40, 15
 	net := &slowNet{latency: time.Millisecond, byChat: map[string][]string{}, keys: map[string]int{}}
 	startSender(t, net, bot.SenderConfig{}, chats, perChat)
-	for deadline := time.Now().Add(20 * time.Second); net.sent() < chats*perChat; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("sent %d of %d", net.sent(), chats*perChat)
-		}
-	}
+	testkit.Eventually(t, 20*time.Second, fmt.Sprintf("%d sent", chats*perChat), func() bool { return net.sent() >= chats*perChat },
+		func() string { return fmt.Sprintf("sent %d of %d", net.sent(), chats*perChat) })
 	time.Sleep(50 * time.Millisecond)
 	net.mu.Lock()
 	defer net.mu.Unlock()
