@@ -20,7 +20,8 @@ import (
 func loaded(t testing.TB, latency time.Duration, opts huddletest.Options) (*botapifake.Server, *huddletest.App) {
 	t.Helper()
 	fake := botapifake.Start(t, botapifake.Config{Latency: latency})
-	tg, err := telegram.New(context.Background(), telegram.Config{Token: fake.Token, APIEndpoint: fake.URL, PollTimeout: time.Second})
+	tg, err := telegram.New(context.Background(), telegram.Config{Token: fake.Token, APIEndpoint: fake.URL, PollTimeout: time.Second,
+		HTTPClient: fake.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
