@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // assignCommands are /assign and /unassign, for a group's admins and the
@@ -91,9 +90,4 @@ func (l *learning) unassign(tx Tx, s Session, args []string) error {
 		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
 	}
 	return Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
-}
-
-// when shows a time in the program's time zone loc: "Mon 2 Mar 08:30".
-func when(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 15:04")
 }

@@ -15,9 +15,6 @@ type learning struct {
 
 // feature is learning as a Feature.
 func (l *learning) feature() Feature {
-	noArgs := func(f func(Tx, Session) error) func(Tx, Session, []string) error {
-		return func(tx Tx, s Session, _ []string) error { return f(tx, s) }
-	}
 	return Feature{
 		Name: "lessons",
 		Commands: append([]Command{

@@ -18,9 +18,6 @@ type rights struct {
 
 // feature is rights as a Feature.
 func (g *rights) feature() Feature {
-	noArgs := func(f func(Tx, Session) error) func(Tx, Session, []string) error {
-		return func(tx Tx, s Session, _ []string) error { return f(tx, s) }
-	}
 	forget, forgetOpts := g.forgetCommand()
 	langs := texts.Languages()
 	return Feature{
