@@ -8,6 +8,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cluster"
+	"github.com/huddlebot/huddle/schedule"
 )
 
 // joinCluster makes this App one instance of several sharing the
@@ -15,7 +16,7 @@ import (
 // owner's, the program-wide jobs run on one instance at a time, the
 // channels' rates are shared, and the chats of a single-session channel
 // (WhatsApp) are the instance's that leads it.
-func (a *App) joinCluster(scfg *bot.SchedulerConfig) {
+func (a *App) joinCluster(scfg *schedule.Config) {
 	o := a.opts
 	name := o.Instance
 	if name == "" {

@@ -30,7 +30,9 @@ import (
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/motivation"
+	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/review"
+	"github.com/huddlebot/huddle/schedule"
 	"github.com/huddlebot/huddle/store"
 	"golang.org/x/sync/errgroup"
 )
@@ -172,12 +174,12 @@ type App struct {
 	ownDB     bool
 	host      *flows.Host
 	router    *bot.Router
-	scheduler *bot.Scheduler
+	scheduler *schedule.Scheduler
 	review    *review.Service
 	courses   *course.Service
 	motiv     *motivation.Service
 	certs     certificate.Page
-	sender    *bot.Sender
+	sender    *outbox.Sender
 	// node owns this instance's chats when several share the database;
 	// nil on SQLite. queue is where events and the scheduler's work go:
 	// the node, or the router itself.
@@ -304,7 +306,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	} else if o.NoConsent {
 		consent = nil
 	}
-	a.sender = bot.NewSender(bot.SenderConfig{Store: a.db, Channels: o.Channels, Clock: o.Clock, Logger: a.log,
+	a.sender = outbox.New(outbox.Config{Store: a.db, Channels: o.Channels, Clock: o.Clock, Logger: a.log,
 		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff, Redact: o.Redact})
 	rv := o.Review
 	rv.Lessons, rv.Location, rv.Clock, rv.Logger = a.host.Library, o.Location, o.Clock, a.log
@@ -335,7 +337,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	features = append(features, o.Features...)
 	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms, Features: features}
-	scfg := bot.SchedulerConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
+	scfg := schedule.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll, Features: features}
 	a.router = bot.NewRouter(rcfg)
 	a.queue = a.router
@@ -343,7 +345,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		a.joinCluster(&scfg)
 	}
 	scfg.Queue = a.queue
-	a.scheduler = bot.NewScheduler(scfg)
+	a.scheduler = schedule.New(scfg)
 	return a.web()
 }
 
@@ -496,7 +498,7 @@ type handlerQueue interface {
 }
 
 // Sender returns the outbox sender.
-func (a *App) Sender() *bot.Sender { return a.sender }
+func (a *App) Sender() *outbox.Sender { return a.sender }
 
 // localURL is the web server's address (url, as App.URL gives it) as
 // seen from this machine, for certificates' verification links when no

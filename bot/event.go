@@ -270,3 +270,7 @@ func PressKey(id string) string { return pressKeyPrefix + id }
 
 // pressKeyPrefix starts the key of a press's answer.
 const pressKeyPrefix = "press:"
+
+// PressOf returns the press whose answer key is: the inverse of PressKey,
+// with ok false for a key that answers no press.
+func PressOf(key string) (id string, ok bool) { return strings.CutPrefix(key, pressKeyPrefix) }

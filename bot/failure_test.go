@@ -9,6 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -20,7 +21,7 @@ func (brokenEngine) Offer(bot.Tx, bot.Session) (bool, error) { return false, err
 // broken runs a router on brokenEngine over the store wrap makes of a new
 // database, with a sender to the simulator, until the test ends; consent
 // is the notice to ask, if any.
-func broken(t *testing.T, wrap func(*store.DB) bot.Store, consent *bot.ConsentNotice) (*store.DB, *sim.Sim, *bot.Router) {
+func broken(t *testing.T, wrap func(*store.DB) bot.Updater, consent *bot.ConsentNotice) (*store.DB, *sim.Sim, *bot.Router) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -30,7 +31,7 @@ func broken(t *testing.T, wrap func(*store.DB) bot.Store, consent *bot.ConsentNo
 	}
 	t.Cleanup(func() { db.Close() })
 	s := sim.New(nil)
-	sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
+	sender := outbox.New(outbox.Config{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
 	router := bot.NewRouter(bot.RouterConfig{Store: wrap(db), Engine: brokenEngine{}, Consent: consent, Committed: sender.Wake})
 	go sender.Run(ctx)
 	go router.Run(ctx)
@@ -43,7 +44,7 @@ func broken(t *testing.T, wrap func(*store.DB) bot.Store, consent *bot.ConsentNo
 // neither loops nor apologises twice.
 func TestFailureApologisesOnce(t *testing.T) {
 	ctx := context.Background()
-	_, s, router := broken(t, func(db *store.DB) bot.Store { return db }, nil)
+	_, s, router := broken(t, func(db *store.DB) bot.Updater { return db }, nil)
 	ev := bot.Event{ID: "sim:dm-f:f:1", Channel: "sim", ChatID: "dm-f", ChatType: bot.Direct, SenderID: "f",
 		SenderLang: "fr", MessageID: "1", Text: "hello"}
 	for i := 0; i < 3; i++ {
@@ -81,7 +82,7 @@ func (failingConsent) Consent(string, ...string) (bot.Consent, error) {
 // row that names them: not as a seen event, not in the outbox once sent.
 func TestFailureBeforeConsentKeepsNothing(t *testing.T) {
 	ctx := context.Background()
-	db, s, router := broken(t, func(db *store.DB) bot.Store { return consentFails{db} }, notice1)
+	db, s, router := broken(t, func(db *store.DB) bot.Updater { return consentFails{db} }, notice1)
 	var err error
 	ev := bot.Event{ID: "sim:dm-254722123456:254722123456:1", Channel: "sim", ChatID: "dm-254722123456", ChatType: bot.Direct,
 		SenderID: "254722123456", MessageID: "1", Text: "hello"}

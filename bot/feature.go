@@ -68,3 +68,11 @@ type Due struct {
 	ID   int64
 	Turn string
 }
+
+// ChatQueue runs work in a chat's turn: after the events and work of that
+// chat queued before it, one at a time. The Router is one.
+type ChatQueue interface {
+	// InTurn queues fn in the turn of the chat key (see ChatKey) and
+	// returns a channel that receives fn's result.
+	InTurn(ctx context.Context, key string, fn func(ctx context.Context) error) <-chan error
+}

@@ -187,15 +187,6 @@ type OutboxItem struct {
 	Claimed time.Time
 }
 
-// Store persists everything. All changes go through Update, one
-// transaction per call. Each of Huddle's parts takes only the part of it
-// it uses: the Router an Updater, the Sender an OutboxStore, the
-// Scheduler a ScheduleStore.
-type Store interface {
-	OutboxStore
-	ScheduleStore
-}
-
 // Updater runs transactions: what the Router needs of the store.
 type Updater interface {
 	// Update runs fn in one transaction and commits it durably before it
@@ -203,31 +194,6 @@ type Updater interface {
 	// more than once (a store may retry a batch), so it must change
 	// nothing outside the transaction.
 	Update(ctx context.Context, fn func(Tx) error) error
-}
-
-// OutboxStore is what the Sender reads and writes: the outbox, and
-// transactions (to move a migrated chat's messages).
-type OutboxStore interface {
-	Updater
-	// PendingOutbox lists up to limit unsent messages of a channel that are
-	// due at now, oldest first. Those for which skip (when not nil) returns
-	// true, given the row's chat and key, count towards limit but are left
-	// out, undecoded: the sender's chats still busy with earlier messages.
-	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]OutboxItem, error)
-	// MarkSent records that an outbox message was delivered.
-	// The row is found by it.ID and it.Key together: a row deleted
-	// meanwhile may have left its id to a new one.
-	MarkSent(ctx context.Context, it OutboxItem, platformID string, at time.Time) error
-	// SentID returns the platform id of the outbox message with key.
-	// settled is false while that message is still to be sent; once it is
-	// settled, an empty id says it was given up (or never queued).
-	SentID(ctx context.Context, key string) (id string, settled bool, err error)
-	// MarkRetry records an attempt that failed at at; the message is
-	// retried at next, or given up when next is zero.
-	MarkRetry(ctx context.Context, it OutboxItem, reason string, at, next time.Time) error
-	// Defer moves an outbox message's next attempt to next without
-	// counting an attempt: the channel is pacing itself.
-	Defer(ctx context.Context, it OutboxItem, next time.Time) error
 }
 
 // Tx is the view of the store inside one transaction: one small

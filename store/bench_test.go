@@ -17,6 +17,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit/quizbench"
+	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -60,7 +61,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 			var committed func()
 			var wg sync.WaitGroup
 			if withSender {
-				sender := bot.NewSender(bot.SenderConfig{Store: db, Channels: []bot.Channel{nopChannel{}}, Logger: log})
+				sender := outbox.New(outbox.Config{Store: db, Channels: []bot.Channel{nopChannel{}}, Logger: log})
 				committed = sender.Wake
 				wg.Add(1)
 				go func() { defer wg.Done(); sender.Run(ctx) }()

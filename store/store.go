@@ -28,7 +28,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/filelock"
 	"github.com/huddlebot/huddle/internal/privfile"
 	"github.com/pressly/goose/v3"
@@ -47,7 +46,7 @@ var ErrLocked = filelock.ErrLocked
 // maxBatch bounds how many transactions one commit groups.
 const maxBatch = 128
 
-// DB is a Huddle database. It implements bot.Store.
+// DB is a Huddle database. It implements every store interface the rest of Huddle declares (bot.Updater and bot.Tx, outbox.Store, schedule.Store).
 type DB struct {
 	path string
 	// pg says the database is PostgreSQL's, not a SQLite file; media
@@ -110,8 +109,6 @@ type request struct {
 	fn   func(*Tx) error
 	done chan error
 }
-
-var _ bot.Store = (*DB)(nil)
 
 // Open opens (creating it if needed) the SQLite database file at path,
 // applies every pending migration, and starts the writer. OpenPostgres

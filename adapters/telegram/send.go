@@ -218,7 +218,7 @@ func topicGone(err error) bool {
 	return strings.Contains(msg, "thread not found") || strings.Contains(msg, "topic_")
 }
 
-// classify maps a Bot API error to the errors bot.Sender acts on; a "too
+// classify maps a Bot API error to the errors outbox.Sender acts on; a "too
 // many requests" also slows the channel's overall rate (see slowDown).
 func (t *Telegram) classify(err error) error {
 	err = classify(err)
@@ -285,7 +285,7 @@ func (t *Telegram) ShareRate(instances int) {
 	t.log.Info("sending at this instance's share of the rate", "instances", t.share, "per_second", float64(t.full()))
 }
 
-// classify maps a Bot API error to the errors bot.Sender acts on.
+// classify maps a Bot API error to the errors outbox.Sender acts on.
 func classify(err error) error {
 	var apiErr *tgbotapi.Error
 	if !errors.As(err, &apiErr) {

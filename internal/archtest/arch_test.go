@@ -60,12 +60,15 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".":                            {"bot", "store", "flows", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
-		"bot":                          {"internal/catalog", "picture"},
-		"cluster":                      {"bot"},
+		".":       {"bot", "outbox", "schedule", "store", "flows", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
+		"bot":     {"internal/catalog", "picture"},
+		"cluster": {"bot"},
+		// The sender and the scheduler know the domain alone.
+		"outbox":                       {"bot"},
+		"schedule":                     {"bot"},
 		"bot/channeltest":              {"bot"},
 		"store":                        {"bot", "report", "internal/filelock", "internal/privfile"},
-		"internal/testkit/storetest":   {"bot", "store", "report", "cluster", "internal/testkit/huddletest", "internal/demo"},
+		"internal/testkit/storetest":   {"bot", "outbox", "schedule", "store", "report", "cluster", "internal/testkit/huddletest", "internal/demo"},
 		"report":                       {},
 		"flows":                        {"bot", "store", "internal/catalog", "picture"},
 		"picture":                      {},
@@ -101,7 +104,7 @@ func TestImportRules(t *testing.T) {
 		"internal/archtest":            {},
 		"internal/testkit/tgemu":       {"internal/testkit", "internal/testkit/npmtest"},
 		"internal/testkit/botapifake":  {},
-		"internal/testkit/huddletest":  {".", "bot", "store", "flows", "lessons", "cases", "review", "internal/testkit/pgtest"},
+		"internal/testkit/huddletest":  {".", "bot", "outbox", "store", "flows", "lessons", "cases", "review", "internal/testkit/pgtest"},
 	}
 	for _, p := range list(t) {
 		name := ours([]string{p.ImportPath})[0]

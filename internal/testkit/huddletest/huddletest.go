@@ -26,6 +26,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/store"
 )
@@ -59,7 +60,7 @@ func (c *Clock) Advance(d time.Duration) {
 type App struct {
 	DB     *store.DB
 	Router *bot.Router
-	Sender *bot.Sender
+	Sender *outbox.Sender
 	Clock  *Clock
 	Lib    *flows.Library
 	Path   string

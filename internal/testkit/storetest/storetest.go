@@ -12,13 +12,17 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cluster"
+	"github.com/huddlebot/huddle/outbox"
+	"github.com/huddlebot/huddle/schedule"
 	"github.com/huddlebot/huddle/store"
 )
 
-// Store is what the suite tests of a store: transactions, the outbox and
-// the schedule (bot.Store), leases, and its rows counted by table.
+// Store is what the suite tests of a store: transactions, the outbox
+// (outbox.Store), the schedule (schedule.Store), leases, and its rows
+// counted by table.
 type Store interface {
-	bot.Store
+	outbox.Store
+	schedule.Store
 	bot.Leases
 	// cluster.Store: chat leases, the inbox, orphans.
 	cluster.Store

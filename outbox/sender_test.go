@@ -1,4 +1,4 @@
-package bot_test
+package outbox_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit"
+	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -76,7 +77,7 @@ func (n *slowNet) sent() int {
 
 // startSender opens a database in a temporary directory, queues perChat
 // messages to each of chats chats, and runs a sender to net.
-func startSender(t *testing.T, net *slowNet, cfg bot.SenderConfig, chats, perChat int) {
+func startSender(t *testing.T, net *slowNet, cfg outbox.Config, chats, perChat int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -101,7 +102,7 @@ func startSender(t *testing.T, net *slowNet, cfg bot.SenderConfig, chats, perCha
 		t.Fatal(err)
 	}
 	cfg.Store, cfg.Channels, cfg.Poll = db, []bot.Channel{net}, 10*time.Millisecond
-	go bot.NewSender(cfg).Run(ctx)
+	go outbox.New(cfg).Run(ctx)
 }
 
 // TestSenderChatsAtOnce: a slow platform costs each chat its round trips,
@@ -111,7 +112,7 @@ func startSender(t *testing.T, net *slowNet, cfg bot.SenderConfig, chats, perCha
 func TestSenderChatsAtOnce(t *testing.T) {
 	const chats, perChat = 12, 5
 	net := &slowNet{latency: 15 * time.Millisecond, byChat: map[string][]string{}}
-	startSender(t, net, bot.SenderConfig{Concurrency: 4}, chats, perChat)
+	startSender(t, net, outbox.Config{Concurrency: 4}, chats, perChat)
 	testkit.Eventually(t, 20*time.Second, fmt.Sprintf("%d sent", chats*perChat), func() bool { return net.sent() >= chats*perChat },
 		func() string { return fmt.Sprintf("sent %d of %d", net.sent(), chats*perChat) })
 	net.mu.Lock()
@@ -135,7 +136,7 @@ func TestSenderChatsAtOnce(t *testing.T) {
 // tried again, not given up as if it had failed every time.
 func TestPacingIsNotAFailure(t *testing.T) {
 	net := &slowNet{byChat: map[string][]string{}, pace: map[string]int{"ward-0": 6}, fail: map[string]int{"ward-0": 1}}
-	startSender(t, net, bot.SenderConfig{MaxAttempts: 2}, 1, 2)
+	startSender(t, net, outbox.Config{MaxAttempts: 2}, 1, 2)
 	testkit.Eventually(t, 10*time.Second, fmt.Sprintf("%d sent", 2), func() bool { return net.sent() >= 2 },
 		func() string {
 			return fmt.Sprintf("sent %d of 2 after being paced 6 times and failing once; given up?", net.sent())
@@ -154,7 +155,7 @@ func TestPacingIsNotAFailure(t *testing.T) {
 func TestSenderSendsOnce(t *testing.T) {
 	const chats, perChat = 40, 15
 	net := &slowNet{latency: time.Millisecond, byChat: map[string][]string{}, keys: map[string]int{}}
-	startSender(t, net, bot.SenderConfig{}, chats, perChat)
+	startSender(t, net, outbox.Config{}, chats, perChat)
 	testkit.Eventually(t, 20*time.Second, fmt.Sprintf("%d sent", chats*perChat), func() bool { return net.sent() >= chats*perChat },
 		func() string { return fmt.Sprintf("sent %d of %d", net.sent(), chats*perChat) })
 	time.Sleep(50 * time.Millisecond)

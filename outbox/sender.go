@@ -1,4 +1,7 @@
-package bot
+// Package outbox delivers what the router and the scheduler committed to
+// the store's outbox: the Sender drains it through each channel, in order
+// per chat, waiting as the platform asks and giving up what keeps failing.
+package outbox
 
 import (
 	"context"
@@ -6,17 +9,43 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
-// SenderConfig holds what a Sender needs.
-type SenderConfig struct {
-	Store    OutboxStore
-	Channels []Channel
-	Clock    Clock
+// Store is what the Sender reads and writes: the outbox, and
+// transactions (to move a migrated chat's messages).
+type Store interface {
+	bot.Updater
+	// PendingOutbox lists up to limit unsent messages of a channel that are
+	// due at now, oldest first. Those for which skip (when not nil) returns
+	// true, given the row's chat and key, count towards limit but are left
+	// out, undecoded: the sender's chats still busy with earlier messages.
+	PendingOutbox(ctx context.Context, channel string, now time.Time, limit int, skip func(chatID, key string) bool) ([]bot.OutboxItem, error)
+	// MarkSent records that an outbox message was delivered.
+	// The row is found by it.ID and it.Key together: a row deleted
+	// meanwhile may have left its id to a new one.
+	MarkSent(ctx context.Context, it bot.OutboxItem, platformID string, at time.Time) error
+	// SentID returns the platform id of the outbox message with key.
+	// settled is false while that message is still to be sent; once it is
+	// settled, an empty id says it was given up (or never queued).
+	SentID(ctx context.Context, key string) (id string, settled bool, err error)
+	// MarkRetry records an attempt that failed at at; the message is
+	// retried at next, or given up when next is zero.
+	MarkRetry(ctx context.Context, it bot.OutboxItem, reason string, at, next time.Time) error
+	// Defer moves an outbox message's next attempt to next without
+	// counting an attempt: the channel is pacing itself.
+	Defer(ctx context.Context, it bot.OutboxItem, next time.Time) error
+}
+
+// Config holds what a Sender needs.
+type Config struct {
+	Store    Store
+	Channels []bot.Channel
+	Clock    bot.Clock
 	Logger   *slog.Logger
 	// Poll is how often the outbox is looked at without a wake-up; 1s by
 	// default.
@@ -46,7 +75,7 @@ type SenderConfig struct {
 // chat that is failing waits, and so do the messages behind it in that
 // chat, while other chats go on.
 type Sender struct {
-	cfg  SenderConfig
+	cfg  Config
 	wake map[string]chan struct{}
 
 	mu sync.Mutex
@@ -61,10 +90,10 @@ type expiredRun struct {
 	oldest time.Time
 }
 
-// NewSender returns a Sender for the given channels.
-func NewSender(cfg SenderConfig) *Sender {
+// New returns a Sender for the given channels.
+func New(cfg Config) *Sender {
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = bot.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -112,7 +141,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Sender) loop(ctx context.Context, ch Channel) {
+func (s *Sender) loop(ctx context.Context, ch bot.Channel) {
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
 	l := &lanes{busy: make(map[string]bool), endedAt: make(map[string]int), slots: make(chan struct{}, s.cfg.Concurrency)}
@@ -162,7 +191,7 @@ type lanes struct {
 // pacing then cost that chat only, and a chat that frees up is refilled
 // at once, not when a whole batch is done. A chat whose message fails
 // waits, with the rest of its messages; the others go on.
-func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
+func (s *Sender) drain(ctx context.Context, ch bot.Channel, l *lanes) bool {
 	const batch = 100
 	l.mu.Lock()
 	readAt := l.ended
@@ -172,7 +201,8 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	busy := func(chatID, key string) bool {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		return l.busy[laneOf(chatID, strings.TrimPrefix(key, pressKeyPrefix), strings.HasPrefix(key, pressKeyPrefix))]
+		press, ok := bot.PressOf(key)
+		return l.busy[laneOf(chatID, press, ok)]
 	}
 	items, err := s.cfg.Store.PendingOutbox(ctx, ch.Name(), s.cfg.Clock.Now(), batch, busy)
 	if err != nil {
@@ -182,7 +212,7 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 		return false
 	}
 	var maxAge time.Duration
-	if e, ok := ch.(Expiring); ok {
+	if e, ok := ch.(bot.Expiring); ok {
 		maxAge = e.MaxAge()
 	}
 	// Lanes: a chat's messages, in order; a press's answer is not a
@@ -193,7 +223,7 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 	// read (what was read of it may be sent already: the next drain,
 	// which its end asked for, reads it afresh).
 	var order []string
-	byLane := make(map[string][]OutboxItem)
+	byLane := make(map[string][]bot.OutboxItem)
 	l.mu.Lock()
 	for lane, at := range l.endedAt {
 		if at <= readAt {
@@ -232,7 +262,7 @@ func (s *Sender) drain(ctx context.Context, ch Channel, l *lanes) bool {
 			return false
 		}
 		l.wg.Add(1)
-		go func(lane string, its []OutboxItem) {
+		go func(lane string, its []bot.OutboxItem) {
 			defer func() {
 				l.mu.Lock()
 				delete(l.busy, lane)
@@ -290,7 +320,7 @@ func laneOf(chatID, pressID string, press bool) string {
 // laneOfItem names it's lane: a press's answer and an extra (Optional)
 // each have one of their own, beside the chat's, so neither waits for
 // the chat's messages nor holds them up.
-func laneOfItem(it OutboxItem) string {
+func laneOfItem(it bot.OutboxItem) string {
 	switch {
 	case it.PressID != "":
 		return laneOf(it.ChatID, it.PressID, true)
@@ -314,12 +344,12 @@ const (
 // dropped, so a platform that refuses it (a server without reactions, a
 // chat where they are off, an outage) costs the chat nothing. It reports
 // false only when the sender stops, or the channel paces itself.
-func (s *Sender) sendExtra(ctx context.Context, ch Channel, it OutboxItem, log *slog.Logger) bool {
+func (s *Sender) sendExtra(ctx context.Context, ch bot.Channel, it bot.OutboxItem, log *slog.Logger) bool {
 	var err error
 	for try := range extraTries {
 		if try > 0 {
 			wait := extraRetry
-			var retry *RetryError
+			var retry *bot.RetryError
 			if errors.As(err, &retry) {
 				wait = max(wait, retry.After)
 			}
@@ -344,8 +374,8 @@ func (s *Sender) sendExtra(ctx context.Context, ch Channel, it OutboxItem, log *
 			return false
 		}
 		var (
-			retry *RetryError
-			perm  *PermanentError
+			retry *bot.RetryError
+			perm  *bot.PermanentError
 		)
 		if errors.As(err, &retry) && retry.Pace {
 			// The channel pacing the chat: not a failure.
@@ -367,7 +397,7 @@ func (s *Sender) sendExtra(ctx context.Context, ch Channel, it OutboxItem, log *
 }
 
 // expire gives up a message queued longer ago than the channel's MaxAge.
-func (s *Sender) expire(ctx context.Context, ch Channel, it OutboxItem, maxAge time.Duration) {
+func (s *Sender) expire(ctx context.Context, ch bot.Channel, it bot.OutboxItem, maxAge time.Duration) {
 	now := s.cfg.Clock.Now()
 	reason := fmt.Sprintf("not sent: queued %s ago, longer than %s", now.Sub(it.Created).Round(time.Minute), maxAge)
 	s.cfg.Logger.Warn("late message given up", "channel", ch.Name(), "outbox", it.ID, "queued", it.Created)
@@ -399,7 +429,7 @@ func (s *Sender) reportExpired(channel string) {
 }
 
 // send delivers one message and records the outcome; false when it failed.
-func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
+func (s *Sender) send(ctx context.Context, ch bot.Channel, it bot.OutboxItem) bool {
 	log := s.cfg.Logger.With("channel", ch.Name(), "outbox", it.ID)
 	if it.Optional() {
 		return s.sendExtra(ctx, ch, it, log)
@@ -414,7 +444,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		var settled bool
 		it.Thread, settled, err = s.cfg.Store.SentID(ctx, it.ThreadOf)
 		if err == nil && !settled {
-			err = &RetryError{After: time.Second, Err: errors.New("waiting for the topic to be opened")}
+			err = &bot.RetryError{After: time.Second, Err: errors.New("waiting for the topic to be opened")}
 		}
 	}
 	if err == nil {
@@ -429,16 +459,16 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 		return false
 	}
 	var (
-		retry    *RetryError
-		migrated *MigratedError
-		perm     *PermanentError
+		retry    *bot.RetryError
+		migrated *bot.MigratedError
+		perm     *bot.PermanentError
 		next     time.Time
 	)
 	switch {
 	case errors.As(err, &migrated):
 		// The chat moved: move its pending messages, then send again.
 		log.Info("chat migrated", "to", migrated.NewChatID)
-		mig := s.cfg.Store.Update(ctx, func(tx Tx) error {
+		mig := s.cfg.Store.Update(ctx, func(tx bot.Tx) error {
 			return tx.MigrateChat(ch.Name(), it.ChatID, migrated.NewChatID)
 		})
 		if mig != nil {
@@ -472,7 +502,7 @@ func (s *Sender) send(ctx context.Context, ch Channel, it OutboxItem) bool {
 // markSent records it sent as platform message id, even when shutting
 // down: the platform has it, and a mark lost now would send it again
 // after the restart.
-func (s *Sender) markSent(ctx context.Context, it OutboxItem, id string, now time.Time, log *slog.Logger) {
+func (s *Sender) markSent(ctx context.Context, it bot.OutboxItem, id string, now time.Time, log *slog.Logger) {
 	if err := s.cfg.Store.MarkSent(context.WithoutCancel(ctx), it, id, now); err != nil {
 		log.Error("mark sent", "err", err)
 	}

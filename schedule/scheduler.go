@@ -1,4 +1,6 @@
-package bot
+// Package schedule does Huddle's clock-driven work (lesson timers, assigned
+// lessons, the features' jobs and due items), each in its chat's turn.
+package schedule
 
 import (
 	"context"
@@ -7,36 +9,30 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
-// ScheduleStore is what the Scheduler reads and writes: the due work, and
+// Store is what the Scheduler reads and writes: the due work, and
 // transactions to act on it.
-type ScheduleStore interface {
-	Updater
+type Store interface {
+	bot.Updater
 	// DueAssignments lists up to limit assignments due at now, earliest
 	// first.
-	DueAssignments(ctx context.Context, now time.Time, limit int) ([]Assignment, error)
+	DueAssignments(ctx context.Context, now time.Time, limit int) ([]bot.Assignment, error)
 	// DueTimers lists up to limit unfired timers due at now.
-	DueTimers(ctx context.Context, now time.Time, limit int) ([]Timer, error)
+	DueTimers(ctx context.Context, now time.Time, limit int) ([]bot.Timer, error)
 }
 
-// ChatQueue runs work in a chat's turn: after the events and work of that
-// chat queued before it, one at a time. The Router is one.
-type ChatQueue interface {
-	// InTurn queues fn in the turn of the chat key (see ChatKey) and
-	// returns a channel that receives fn's result.
-	InTurn(ctx context.Context, key string, fn func(ctx context.Context) error) <-chan error
-}
-
-// SchedulerConfig wires a Scheduler.
-type SchedulerConfig struct {
-	Store  ScheduleStore
-	Engine Engine
+// Config wires a Scheduler.
+type Config struct {
+	Store  Store
+	Engine bot.Engine
 	// Queue orders the scheduler's work with each chat's events: the
 	// Router.
-	Queue ChatQueue
+	Queue bot.ChatQueue
 	// Clock defaults to SystemClock; Logger to slog.Default().
-	Clock  Clock
+	Clock  bot.Clock
 	Logger *slog.Logger
 	// Committed is called after every transaction that may have queued
 	// outbound messages; wire it to Sender.Wake.
@@ -45,7 +41,7 @@ type SchedulerConfig struct {
 	Poll time.Duration
 	// Features bring their periodic work (Jobs) and their items on the
 	// clock (Checks).
-	Features []Feature
+	Features []bot.Feature
 }
 
 // Scheduler does Huddle's clock-driven work: lesson timers, assigned
@@ -53,21 +49,21 @@ type SchedulerConfig struct {
 // its chat's turn, so it runs in order with the chat's events; it knows
 // nothing of commands, options or consent.
 type Scheduler struct {
-	store     ScheduleStore
-	engine    Engine
-	clock     Clock
+	store     Store
+	engine    bot.Engine
+	clock     bot.Clock
 	log       *slog.Logger
 	committed func()
 	poll      time.Duration
-	queue     ChatQueue
-	jobs      []Job
-	checks    []Check
+	queue     bot.ChatQueue
+	jobs      []bot.Job
+	checks    []bot.Check
 }
 
-// NewScheduler returns a Scheduler; Run starts it.
-func NewScheduler(cfg SchedulerConfig) *Scheduler {
+// New returns a Scheduler; Run starts it.
+func New(cfg Config) *Scheduler {
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = bot.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -113,7 +109,7 @@ func (r *Scheduler) Run(ctx context.Context) error {
 			if busy {
 				continue
 			}
-			done := r.queue.InTurn(ctx, ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
+			done := r.queue.InTurn(ctx, bot.ChatKey(t.Channel, t.ChatPlatformID), func(ctx context.Context) error {
 				return r.fire(ctx, t)
 			})
 			go func(id int64) {
@@ -146,7 +142,7 @@ func (r *Scheduler) startAssignments(ctx context.Context) {
 		return
 	}
 	for _, a := range due {
-		done := r.queue.InTurn(ctx, ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
+		done := r.queue.InTurn(ctx, bot.ChatKey(a.Channel, a.ChatPlatformID), func(ctx context.Context) error {
 			return r.startAssigned(ctx, a)
 		})
 		<-done // one at a time: the next poll must not list it again
@@ -155,7 +151,7 @@ func (r *Scheduler) startAssignments(ctx context.Context) {
 
 // check acts on a feature's items whose time has come, each in its
 // turn.
-func (r *Scheduler) check(ctx context.Context, c Check) {
+func (r *Scheduler) check(ctx context.Context, c bot.Check) {
 	due, err := c.Due(ctx, r.clock.Now(), 100)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -165,7 +161,7 @@ func (r *Scheduler) check(ctx context.Context, c Check) {
 	}
 	for _, d := range due {
 		done := r.queue.InTurn(ctx, d.Turn, func(ctx context.Context) error {
-			err := r.store.Update(ctx, func(tx Tx) error { return c.Do(tx, d.ID, r.clock.Now()) })
+			err := r.store.Update(ctx, func(tx bot.Tx) error { return c.Do(tx, d.ID, r.clock.Now()) })
 			if err == nil {
 				r.committed()
 			} else if ctx.Err() == nil {
@@ -183,9 +179,9 @@ func (r *Scheduler) check(ctx context.Context, c Check) {
 const missedStart = time.Hour
 
 // startAssigned starts one due assignment and moves it to its next time.
-func (r *Scheduler) startAssigned(ctx context.Context, a Assignment) error {
+func (r *Scheduler) startAssigned(ctx context.Context, a bot.Assignment) error {
 	now := r.clock.Now()
-	err := r.store.Update(ctx, func(tx Tx) error {
+	err := r.store.Update(ctx, func(tx bot.Tx) error {
 		next, ok := r.engine.NextStart(a.LessonID, now)
 		if !ok {
 			// The lesson lost its schedule (or was removed): nothing more
@@ -207,11 +203,11 @@ func (r *Scheduler) startAssigned(ctx context.Context, a Assignment) error {
 		if _, err := tx.ActiveRun(chat.ID); err == nil {
 			r.log.Info("assigned lesson skipped: another lesson is running", "lesson", a.LessonID, "chat", a.ChatID)
 			return nil
-		} else if !errors.Is(err, ErrNotFound) {
+		} else if !errors.Is(err, bot.ErrNotFound) {
 			return err
 		}
-		s := Session{Chat: chat, Member: Member{ID: a.AssignedBy}, Lang: chat.Lang, Now: now,
-			Event: Event{ID: fmt.Sprintf("assign:%d:%d", a.ID, a.Next.UnixMilli()), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
+		s := bot.Session{Chat: chat, Member: bot.Member{ID: a.AssignedBy}, Lang: chat.Lang, Now: now,
+			Event: bot.Event{ID: fmt.Sprintf("assign:%d:%d", a.ID, a.Next.UnixMilli()), Channel: chat.Channel, ChatID: chat.PlatformID, ChatType: chat.Type}}
 		_, err = r.engine.Start(tx, s, a.LessonID)
 		return err
 	})
@@ -225,9 +221,9 @@ func (r *Scheduler) startAssigned(ctx context.Context, a Assignment) error {
 
 // fire acts on one due timer. A timer whose handling fails is marked fired
 // all the same and logged, so one bad timer cannot spin forever.
-func (r *Scheduler) fire(ctx context.Context, t Timer) error {
+func (r *Scheduler) fire(ctx context.Context, t bot.Timer) error {
 	now := r.clock.Now()
-	err := r.store.Update(ctx, func(tx Tx) error {
+	err := r.store.Update(ctx, func(tx bot.Tx) error {
 		first, err := tx.FireTimer(t.ID, now)
 		if err != nil || !first {
 			return err
@@ -236,7 +232,7 @@ func (r *Scheduler) fire(ctx context.Context, t Timer) error {
 	})
 	if err != nil && ctx.Err() == nil {
 		r.log.Error("fire timer", "timer", t.ID, "run", t.RunID, "err", err)
-		err = r.store.Update(ctx, func(tx Tx) error {
+		err = r.store.Update(ctx, func(tx bot.Tx) error {
 			_, err := tx.FireTimer(t.ID, now)
 			return err
 		})
@@ -246,7 +242,7 @@ func (r *Scheduler) fire(ctx context.Context, t Timer) error {
 }
 
 // every runs job j now and then every j.Every until ctx ends.
-func (r *Scheduler) every(ctx context.Context, j Job) {
+func (r *Scheduler) every(ctx context.Context, j bot.Job) {
 	for {
 		if err := j.Run(ctx, r.queue); err != nil {
 			if ctx.Err() == nil {

@@ -1,4 +1,4 @@
-package bot_test
+package schedule_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/schedule"
 )
 
 // idleStore is a ScheduleStore with nothing due: the narrow interface a
@@ -28,7 +29,7 @@ func (idleStore) DueTimers(context.Context, time.Time, int) ([]bot.Timer, error)
 func TestSchedulerJobs(t *testing.T) {
 	var runs, woken atomic.Int32
 	logs := &huddletest.LogBuffer{}
-	s := bot.NewScheduler(bot.SchedulerConfig{Store: idleStore{}, Logger: logs.Logger(), Committed: func() { woken.Add(1) },
+	s := schedule.New(schedule.Config{Store: idleStore{}, Logger: logs.Logger(), Committed: func() { woken.Add(1) },
 		Features: []bot.Feature{{Name: "counter", Jobs: []bot.Job{{Name: "count", Every: 10 * time.Millisecond, Run: func(context.Context, bot.ChatQueue) error {
 			if runs.Add(1) == 2 {
 				return errors.New("the second run fails")
