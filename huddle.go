@@ -32,6 +32,7 @@ import (
 	"github.com/huddlebot/huddle/motivation"
 	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/review"
+	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/schedule"
 	"github.com/huddlebot/huddle/store"
 	"golang.org/x/sync/errgroup"
@@ -173,7 +174,7 @@ type App struct {
 	db        *store.DB
 	ownDB     bool
 	host      *flows.Host
-	router    *bot.Router
+	router    *router.Router
 	scheduler *schedule.Scheduler
 	review    *review.Service
 	courses   *course.Service
@@ -335,11 +336,11 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 			}}}})
 	}
 	features = append(features, o.Features...)
-	rcfg := bot.RouterConfig{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
+	rcfg := router.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms, Features: features}
 	scfg := schedule.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll, Features: features}
-	a.router = bot.NewRouter(rcfg)
+	a.router = router.New(rcfg)
 	a.queue = a.router
 	if a.db.Postgres() {
 		a.joinCluster(&scfg)
@@ -482,7 +483,7 @@ func (a *App) Library() *flows.Library { return a.host.Library() }
 func (a *App) Store() *store.DB { return a.db }
 
 // Router returns the router.
-func (a *App) Router() *bot.Router { return a.router }
+func (a *App) Router() *router.Router { return a.router }
 
 // Handler returns what the channels pass events to: the router, or on a
 // shared database the cluster node, which passes them to the chat's

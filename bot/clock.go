@@ -30,8 +30,3 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-
-// when shows a time in the program's time zone loc: "Mon 2 Mar 08:30".
-func when(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 15:04")
-}

@@ -17,14 +17,12 @@
 // messages they deliver; the Updater and its Tx, made of one small
 // interface per area (MemberStore, RunStore, CaseStore, OutboxWriter…);
 // the Engine and Cases interfaces the lesson engine and case discussions
-// implement; the Router, which takes every event in order per chat,
-// deduplicates it, registers members and chats, holds the privacy
-// notice's gate and dispatches commands, options and the rest to the
-// features. The clock's work (package schedule) and the delivery of the
-// outbox (package outbox) live apart.
+// implement; the Feature through which every feature plugs in. The
+// router (package router), the clock's work (package schedule) and the
+// delivery of the outbox (package outbox) live apart.
 //
 // Data flows one way: adapters turn platform updates into Event values and
-// pass them to the Router; every state change and the messages it causes
+// pass them to the router; every state change and the messages it causes
 // are committed in one transaction into the store's outbox; outbox.Sender
 // delivers them. bot knows no platform and no SQL.
 package bot

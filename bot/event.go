@@ -274,3 +274,11 @@ const pressKeyPrefix = "press:"
 // PressOf returns the press whose answer key is: the inverse of PressKey,
 // with ok false for a key that answers no press.
 func PressOf(key string) (id string, ok bool) { return strings.CutPrefix(key, pressKeyPrefix) }
+
+// MaxText is the longest message text the router handles, in runes; longer
+// texts are cut. No platform Huddle speaks allows longer messages.
+const MaxText = 4096
+
+// ForgottenKeyPrefix starts the outbox key of the confirmation sent to a
+// member just forgotten: the store erases its traces as it did theirs.
+const ForgottenKeyPrefix = "forgotten:"

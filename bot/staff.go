@@ -3,7 +3,6 @@ package bot
 import (
 	"fmt"
 	"strings"
-	"time"
 )
 
 // StaffRef names one program staff member (or mentor) on one channel, as
@@ -52,39 +51,3 @@ func (r StaffRef) Matches(m Member) bool {
 // Huddle speaks, a private chat's id is the member's id (adapters take a
 // bare phone number on WhatsApp).
 func (r StaffRef) DirectChat() string { return r.ID }
-
-// alertStaff tells every staff member on another channel that ev's
-// channel is down.
-func (r *Router) alertStaff(tx Tx, ev Event, now time.Time) error {
-	key := "channel_down"
-	if ev.Kind == ChannelNotice {
-		key = "channel_notice"
-		r.log.Warn("channel notice", "channel", ev.Channel, "what", ev.Text)
-	} else {
-		r.log.Error("channel down", "channel", ev.Channel, "why", ev.Text)
-	}
-	for _, st := range r.staff {
-		if st.Channel == ev.Channel && ev.Kind == ChannelDown {
-			continue // it cannot reach them now
-		}
-		err := tx.Enqueue(Outbound{
-			Channel: st.Channel, ChatID: st.DirectChat(),
-			Text: tr("", key, ev.Channel, ev.Text),
-			Key:  "ev:" + ev.ID + ":staff:" + st.String(),
-		}, now)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// isStaff reports whether m is one of the configured staff.
-func (r *Router) isStaff(m Member) bool {
-	for _, st := range r.staff {
-		if st.Matches(m) {
-			return true
-		}
-	}
-	return false
-}

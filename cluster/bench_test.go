@@ -16,6 +16,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/internal/testkit/quizbench"
+	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -47,7 +48,7 @@ func BenchmarkInstances(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer db.Close()
-				router := bot.NewRouter(bot.RouterConfig{Store: db, Logger: log,
+				router := router.New(router.Config{Store: db, Logger: log,
 					Engine: flows.NewHost(flows.HostConfig{Library: quizbench.Lesson(b), Logger: log})})
 				defer router.Close()
 				node := cluster.New(cluster.Config{Store: db, Router: router, Name: fmt.Sprint("node-", i), Logger: log})

@@ -17,14 +17,14 @@ import (
 	"github.com/huddlebot/huddle/store"
 )
 
-// router records the events and work passed to it, as the bot's Router
+// fakeRouter records the events and work passed to it, as the bot's Router
 // would handle them.
-type router struct {
+type fakeRouter struct {
 	mu     sync.Mutex
 	events []string
 }
 
-func (r *router) Submit(_ context.Context, ev bot.Event) <-chan error {
+func (r *fakeRouter) Submit(_ context.Context, ev bot.Event) <-chan error {
 	r.mu.Lock()
 	r.events = append(r.events, ev.ChatID+":"+ev.Text)
 	r.mu.Unlock()
@@ -33,13 +33,13 @@ func (r *router) Submit(_ context.Context, ev bot.Event) <-chan error {
 	return done
 }
 
-func (r *router) InTurn(ctx context.Context, key string, fn func(context.Context) error) <-chan error {
+func (r *fakeRouter) InTurn(ctx context.Context, key string, fn func(context.Context) error) <-chan error {
 	done := make(chan error, 1)
 	done <- fn(ctx)
 	return done
 }
 
-func (r *router) got() []string {
+func (r *fakeRouter) got() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.events)
@@ -49,7 +49,7 @@ func (r *router) got() []string {
 // and the node running until stop.
 type node struct {
 	*cluster.Node
-	r    *router
+	r    *fakeRouter
 	stop context.CancelFunc
 	done chan struct{}
 }
@@ -71,7 +71,7 @@ func open(t *testing.T, url string) *store.DB {
 // startOn starts a node on st, reading its inbox every poll, its
 // configuration changed by change.
 func startOn(t *testing.T, st cluster.Store, name string, ttl, poll time.Duration, change ...func(*cluster.Config)) *node {
-	r := &router{}
+	r := &fakeRouter{}
 	cfg := cluster.Config{Store: st, Router: r, Name: name, TTL: ttl, Poll: poll}
 	for _, f := range change {
 		f(&cfg)
@@ -242,7 +242,7 @@ func TestAloneDaily(t *testing.T) {
 	var ran []string
 	jobs := map[string]func(context.Context, bot.ChatQueue) error{}
 	for _, name := range []string{"one", "two"} {
-		n := cluster.New(cluster.Config{Store: open(t, url), Router: &router{}, Name: name, TTL: time.Second, Clock: clock})
+		n := cluster.New(cluster.Config{Store: open(t, url), Router: &fakeRouter{}, Name: name, TTL: time.Second, Clock: clock})
 		jobs[name] = n.Alone(bot.Job{Name: "retention", Every: 24 * time.Hour,
 			Run: func(context.Context, bot.ChatQueue) error { ran = append(ran, name); return nil }}).Run
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit/quizbench"
 	"github.com/huddlebot/huddle/outbox"
+	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -82,7 +83,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			router := bot.NewRouter(bot.RouterConfig{Store: db, Engine: flows.NewHost(flows.HostConfig{Library: quizbench.Lesson(b), Logger: log}),
+			router := router.New(router.Config{Store: db, Engine: flows.NewHost(flows.HostConfig{Library: quizbench.Lesson(b), Logger: log}),
 				Logger: log, Committed: committed, Consent: notice})
 			defer router.Close()
 			// Every group has met all its members and started the lesson.

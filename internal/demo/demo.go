@@ -21,6 +21,7 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -168,7 +169,7 @@ type gen struct {
 	db     *store.DB
 	lib    *flows.Library
 	clk    *clock
-	router *bot.Router
+	router *router.Router
 	rnd    *rand.Rand
 	spec   Spec
 	groups []*group

@@ -28,6 +28,7 @@ import (
 	"github.com/huddlebot/huddle/lessons"
 	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/review"
+	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -59,7 +60,7 @@ func (c *Clock) Advance(d time.Duration) {
 // App is a running Huddle.
 type App struct {
 	DB     *store.DB
-	Router *bot.Router
+	Router *router.Router
 	Sender *outbox.Sender
 	Clock  *Clock
 	Lib    *flows.Library

@@ -1,4 +1,4 @@
-package bot
+package router
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // DataFormat names the layout of the file /mydata sends, so a program or
@@ -16,9 +18,9 @@ const DataFormat = "huddle-mydata/1"
 // myData answers /mydata, privately: a readable account of everything
 // Huddle holds about the member, then all of it as a JSON file. Both
 // messages leave the outbox once sent.
-func (g *rights) myData(tx Tx, s Session) error {
-	if s.Chat.Type != Direct {
-		return Reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
+func (g *rights) myData(tx bot.Tx, s bot.Session) error {
+	if s.Chat.Type != bot.Direct {
+		return bot.Reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
 	}
 	d, err := tx.MemberData(s.Member.ID)
 	if err != nil {
@@ -28,19 +30,19 @@ func (g *rights) myData(tx Tx, s Session) error {
 	if err != nil {
 		return err
 	}
-	summary := ReplyMessage(s, "mydata", g.summary(s.Lang, d))
+	summary := bot.ReplyMessage(s, "mydata", g.summary(s.Lang, d))
 	summary.Transient = true
 	if err := tx.Enqueue(summary, s.Now); err != nil {
 		return err
 	}
-	m := ReplyMessage(s, "mydata-file", tr(s.Lang, "mydata_file"))
+	m := bot.ReplyMessage(s, "mydata-file", tr(s.Lang, "mydata_file"))
 	m.Transient = true
-	m.File = &File{Name: "huddle-mydata-" + s.Now.In(g.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
+	m.File = &bot.File{Name: "huddle-mydata-" + s.Now.In(g.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
 	return tx.Enqueue(m, s.Now)
 }
 
 // summary is /mydata's readable account of d.
-func (g *rights) summary(lang string, d MemberData) string {
+func (g *rights) summary(lang string, d bot.MemberData) string {
 	m := d.Member
 	var b strings.Builder
 	b.WriteString(tr(lang, "mydata_head"))
@@ -54,14 +56,14 @@ func (g *rights) summary(lang string, d MemberData) string {
 	switch {
 	case g.consent == nil:
 		line("mydata_consent_off")
-	case d.Consent.Status == ConsentAccepted:
+	case d.Consent.Status == bot.ConsentAccepted:
 		line("mydata_consent", d.Consent.Version, when(d.Consent.AnsweredAt, g.loc))
 	default:
 		line("mydata_consent_not", tr(lang, "consent_status_"+string(d.Consent.Status)))
 	}
 	var groups []string
 	for _, c := range d.Chats {
-		if c.Type == Group {
+		if c.Type == bot.Group {
 			groups = append(groups, c.Title)
 		}
 	}
@@ -263,7 +265,7 @@ type (
 
 // dataFile is d as the JSON file /mydata sends; consent says Huddle asks
 // for consent (otherwise the file's consent is null).
-func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
+func dataFile(d bot.MemberData, now time.Time, consent bool) ([]byte, error) {
 	var doc dataDoc
 	doc.Format, doc.GeneratedAt = DataFormat, stamp(now)
 	m := d.Member
@@ -292,7 +294,7 @@ func dataFile(d MemberData, now time.Time, consent bool) ([]byte, error) {
 		}
 		doc.LessonRuns = append(doc.LessonRuns, run)
 	}
-	cases := func(in []MemberCase) []dataCase {
+	cases := func(in []bot.MemberCase) []dataCase {
 		out := make([]dataCase, 0, len(in))
 		for _, c := range in {
 			out = append(out, dataCase{Case: caseRef(c.ID), Chat: c.Chat, Text: c.Text, Status: string(c.Status), Created: stamp(c.Created)})

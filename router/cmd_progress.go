@@ -1,18 +1,20 @@
-package bot
+package router
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
-func (l *learning) progress(tx Tx, s Session) error {
+func (l *learning) progress(tx bot.Tx, s bot.Session) error {
 	rows, err := tx.MemberProgress(s.Member.ID)
 	if err != nil {
 		return err
 	}
 	if len(rows) == 0 {
-		return Reply(tx, s, "progress", tr(s.Lang, "progress_none"))
+		return bot.Reply(tx, s, "progress", tr(s.Lang, "progress_none"))
 	}
 	var b strings.Builder
 	b.WriteString(tr(s.Lang, "progress", s.Member.Name))
@@ -30,7 +32,7 @@ func (l *learning) progress(tx Tx, s Session) error {
 		if p.Missed > 0 {
 			b.WriteString(tr(s.Lang, "progress_missed", p.Missed))
 		}
-		if p.Status == RunDone && passMark > 0 && p.MaxPoints > 0 {
+		if p.Status == bot.RunDone && passMark > 0 && p.MaxPoints > 0 {
 			if p.Points/p.MaxPoints >= passMark {
 				b.WriteString(tr(s.Lang, "progress_passed"))
 			} else {
@@ -38,7 +40,7 @@ func (l *learning) progress(tx Tx, s Session) error {
 			}
 		}
 	}
-	return Reply(tx, s, "progress", b.String())
+	return bot.Reply(tx, s, "progress", b.String())
 }
 
 // formatPoints renders "3/4 (75%)".

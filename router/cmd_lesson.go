@@ -1,16 +1,18 @@
-package bot
+package router
 
 import (
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
-func (l *learning) listLessons(tx Tx, s Session) error {
+func (l *learning) listLessons(tx bot.Tx, s bot.Session) error {
 	list := l.engine.Lessons(s.Lang)
 	if len(list) == 0 {
-		return Reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
+		return bot.Reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
 	}
 	var b strings.Builder
 	b.WriteString(tr(s.Lang, "lessons"))
@@ -22,7 +24,7 @@ func (l *learning) listLessons(tx Tx, s Session) error {
 			b.WriteString("\n\n" + more)
 		}
 	}
-	return Reply(tx, s, "lessons", b.String())
+	return bot.Reply(tx, s, "lessons", b.String())
 }
 
 // Option data prefixes of the replace question.
@@ -31,25 +33,25 @@ const (
 	keepPrefix    = "r-:"
 )
 
-func (l *learning) startLesson(tx Tx, s Session, args []string) error {
+func (l *learning) startLesson(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		example := "hand-hygiene"
 		if list := l.engine.Lessons(s.Lang); len(list) > 0 {
 			example = list[0].ID
 		}
-		return Reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
+		return bot.Reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
 	}
 	id := strings.ToLower(args[0])
 	info, ok := l.engine.Lesson(id, s.Lang)
 	if !ok {
-		return Reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
+		return bot.Reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", bot.Clip(args[0], 40)))
 	}
-	if info.Mode == "direct" && s.Chat.Type == Group {
-		return Reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
+	if info.Mode == "direct" && s.Chat.Type == bot.Group {
+		return bot.Reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
 	run, err := tx.ActiveRun(s.Chat.ID)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, bot.ErrNotFound):
 		_, err := l.engine.Start(tx, s, id)
 		return err
 	case err != nil:
@@ -68,30 +70,30 @@ func (l *learning) startLesson(tx Tx, s Session, args []string) error {
 		// The same lesson: say that it starts again, not "replace X with X".
 		question, yes = tr(s.Lang, "restart_q", l.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
 	}
-	return Reply(tx, s, "lesson", question,
-		Option{Label: yes, Data: replacePrefix + runID + ":" + id},
-		Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
+	return bot.Reply(tx, s, "lesson", question,
+		bot.Option{Label: yes, Data: replacePrefix + runID + ":" + id},
+		bot.Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
 	)
 }
 
 // replaceAnswer acts on a press of the replace question's options.
-func (l *learning) replaceAnswer(tx Tx, s Session) error {
+func (l *learning) replaceAnswer(tx bot.Tx, s bot.Session) error {
 	replace := strings.HasPrefix(s.Event.Option, replacePrefix)
 	rest := s.Event.Option[len(replacePrefix):]
 	runPart, lessonID, _ := strings.Cut(rest, ":")
 	runID, _ := strconv.ParseInt(runPart, 10, 64)
 	run, err := tx.ActiveRun(s.Chat.ID)
-	if errors.Is(err, ErrNotFound) || (err == nil && run.ID != runID) {
-		return Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+	if errors.Is(err, bot.ErrNotFound) || (err == nil && run.ID != runID) {
+		return bot.Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
 	}
 	if err != nil {
 		return err
 	}
 	if !replace {
-		return Reply(tx, s, "replace", tr(s.Lang, "replace_kept", l.engine.Describe(run, s.Lang)))
+		return bot.Reply(tx, s, "replace", tr(s.Lang, "replace_kept", l.engine.Describe(run, s.Lang)))
 	}
 	if _, ok := l.engine.Lesson(lessonID, s.Lang); !ok {
-		return Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+		return bot.Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
 	}
 	if err := l.engine.Stop(tx, run, s.Now); err != nil {
 		return err

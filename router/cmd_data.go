@@ -1,17 +1,21 @@
-package bot
+package router
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/huddlebot/huddle/bot"
+)
 
 // dataCommand is /data light|full: whether the group gets pictures as
 // small previews, each with a button for the full size, to save members'
 // mobile data.
-func (l *learning) dataCommand() Command {
-	return Command{Name: "data", Usage: helpText("usage_data"), Help: helpText("help_data"), Where: InGroup, Who: Admins,
-		Gate: GateCarry, Run: l.data}
+func (l *learning) dataCommand() bot.Command {
+	return bot.Command{Name: "data", Usage: helpText("usage_data"), Help: helpText("help_data"), Where: bot.InGroup, Who: bot.Admins,
+		Gate: bot.GateCarry, Run: l.data}
 }
 
 // data handles /data, /data light and /data full.
-func (l *learning) data(tx Tx, s Session, args []string) error {
+func (l *learning) data(tx bot.Tx, s bot.Session, args []string) error {
 	switch {
 	case len(args) > 0 && strings.EqualFold(args[0], "light"):
 		s.Chat.LightMedia = true
@@ -22,7 +26,7 @@ func (l *learning) data(tx Tx, s Session, args []string) error {
 		if s.Chat.LightMedia {
 			key = "data_is_light"
 		}
-		return Reply(tx, s, "data", tr(s.Lang, key))
+		return bot.Reply(tx, s, "data", tr(s.Lang, key))
 	}
 	if err := tx.SetChatLightMedia(s.Chat.ID, s.Chat.LightMedia); err != nil {
 		return err
@@ -31,5 +35,5 @@ func (l *learning) data(tx Tx, s Session, args []string) error {
 	if s.Chat.LightMedia {
 		key = "data_light"
 	}
-	return Reply(tx, s, "data", tr(s.Lang, key))
+	return bot.Reply(tx, s, "data", tr(s.Lang, key))
 }

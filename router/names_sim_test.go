@@ -1,4 +1,4 @@
-package bot_test
+package router_test
 
 import (
 	"context"

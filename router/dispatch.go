@@ -1,18 +1,20 @@
-package bot
+package router
 
 import (
 	"strings"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // dispatch decides what an event is: an option press, a command, or a
 // message for the active run.
-func (r *Router) dispatch(tx Tx, s Session) error {
+func (r *Router) dispatch(tx bot.Tx, s bot.Session) error {
 	ev := s.Event
 	engage := func(kind string) error {
-		return tx.LogEngagement(Engagement{MemberID: s.Member.ID, ChatID: s.Chat.ID, Kind: kind, At: s.Now})
+		return tx.LogEngagement(bot.Engagement{MemberID: s.Member.ID, ChatID: s.Chat.ID, Kind: kind, At: s.Now})
 	}
 	switch {
-	case ev.Kind == Edited:
+	case ev.Kind == bot.Edited:
 		// Every feature sees an edit (a case's text is checked as the
 		// original was), even one caught up late: it is about privacy,
 		// not a command.
@@ -23,16 +25,16 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 				}
 			}
 		}
-		return engage(EngageEdit)
+		return engage(bot.EngageEdit)
 	case ev.Late:
 		// Caught up after an offline period: counted, not acted on.
-		return engage(EngageMessage)
-	case ev.Kind == Reaction:
-		return engage(EngageReaction)
-	case ev.Kind == Deleted:
-		return engage(EngageDelete)
-	case ev.Kind == Vote || ev.Kind == OptionChosen:
-		if err := engage(EngageOption); err != nil {
+		return engage(bot.EngageMessage)
+	case ev.Kind == bot.Reaction:
+		return engage(bot.EngageReaction)
+	case ev.Kind == bot.Deleted:
+		return engage(bot.EngageDelete)
+	case ev.Kind == bot.Vote || ev.Kind == bot.OptionChosen:
+		if err := engage(bot.EngageOption); err != nil {
 			return err
 		}
 		// A press and a vote for one option take one path: the option's
@@ -41,21 +43,21 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		// vote: a changed vote, several picks.
 		if data, ok := pressed(ev); ok {
 			press := s
-			press.Event.Kind, press.Event.Option = OptionChosen, data
+			press.Event.Kind, press.Event.Option = bot.OptionChosen, data
 			if took, err := r.option(tx, press); err != nil || took {
 				return err
 			}
 		}
 		took, err := r.engine.Offer(tx, s)
-		if err != nil || took || (ev.Kind == Vote && len(ev.Choices) == 0) {
+		if err != nil || took || (ev.Kind == bot.Vote && len(ev.Choices) == 0) {
 			return err
 		}
 		if ev.PressID != "" {
 			return answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
 		}
-		return Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
+		return bot.Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
 	case strings.HasPrefix(ev.Text, "/"):
-		if err := engage(EngageCommand); err != nil {
+		if err := engage(bot.EngageCommand); err != nil {
 			return err
 		}
 		name, args := parseCommand(ev.Text)
@@ -65,7 +67,7 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if err != nil {
 			return err
 		}
-		kind := EngageAnswer
+		kind := bot.EngageAnswer
 		if !took {
 			if took, kind, err = r.offer(tx, s); err != nil {
 				return err
@@ -74,8 +76,8 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 		if err := engage(kind); err != nil {
 			return err
 		}
-		if !took && s.Chat.Type == Direct {
-			return Reply(tx, s, "hint", tr(s.Lang, "hint"))
+		if !took && s.Chat.Type == bot.Direct {
+			return bot.Reply(tx, s, "hint", tr(s.Lang, "hint"))
 		}
 		return nil
 	}
@@ -84,7 +86,7 @@ func (r *Router) dispatch(tx Tx, s Session) error {
 // offer gives a message no lesson took to the features' message
 // handlers, in order, until one takes it; it returns the engagement to
 // log.
-func (r *Router) offer(tx Tx, s Session) (bool, string, error) {
+func (r *Router) offer(tx bot.Tx, s bot.Session) (bool, string, error) {
 	for _, f := range r.features {
 		for _, h := range f.Messages {
 			took, err := h(tx, s)
@@ -97,19 +99,19 @@ func (r *Router) offer(tx Tx, s Session) (bool, string, error) {
 			if f.Engage != "" {
 				return true, f.Engage, nil
 			}
-			return true, EngageAnswer, nil
+			return true, bot.EngageAnswer, nil
 		}
 	}
-	return false, EngageMessage, nil
+	return false, bot.EngageMessage, nil
 }
 
 // pressed returns the option an event chooses: a press's, or a vote's
 // when it picks exactly one.
-func pressed(ev Event) (string, bool) {
+func pressed(ev bot.Event) (string, bool) {
 	switch {
-	case ev.Kind == OptionChosen:
+	case ev.Kind == bot.OptionChosen:
 		return ev.Option, true
-	case ev.Kind == Vote && len(ev.Choices) == 1:
+	case ev.Kind == bot.Vote && len(ev.Choices) == 1:
 		return ev.Choices[0], true
 	}
 	return "", false
@@ -117,7 +119,7 @@ func pressed(ev Event) (string, bool) {
 
 // option hands a press (s.Event.Option) to the handler of its prefix;
 // false when there is none (a quiz's option, or a stale one).
-func (r *Router) option(tx Tx, s Session) (bool, error) {
+func (r *Router) option(tx bot.Tx, s bot.Session) (bool, error) {
 	h, ok := r.commands.option(s.Event.Option)
 	if !ok {
 		return false, nil
@@ -141,30 +143,30 @@ func parseCommand(text string) (string, []string) {
 
 // command runs the command name, refusing it where it does not work or to
 // who may not use it; an unknown one is answered with the help.
-func (r *Router) command(tx Tx, s Session, name string, args []string) error {
+func (r *Router) command(tx bot.Tx, s bot.Session, name string, args []string) error {
 	c := r.commands.get(name)
 	if c == nil {
 		list, err := r.helpFor(tx, s)
 		if err != nil {
 			return err
 		}
-		return Reply(tx, s, "unknown", tr(s.Lang, "unknown", Clip("/"+name, 32))+"\n"+list)
+		return bot.Reply(tx, s, "unknown", tr(s.Lang, "unknown", bot.Clip("/"+name, 32))+"\n"+list)
 	}
 	refuse := ""
 	switch {
-	case c.Where == InGroup && s.Chat.Type != Group:
+	case c.Where == bot.InGroup && s.Chat.Type != bot.Group:
 		refuse = "group_only"
-	case c.Where == InPrivate && s.Chat.Type != Direct:
+	case c.Where == bot.InPrivate && s.Chat.Type != bot.Direct:
 		refuse = "private_only"
-	case c.Who == Staff && !r.isStaff(s.Member):
+	case c.Who == bot.Staff && !r.isStaff(s.Member):
 		refuse = "staff_only"
-	case c.Who == Admins && !r.isStaff(s.Member) && !s.Event.SenderAdmin:
+	case c.Who == bot.Admins && !r.isStaff(s.Member) && !s.Event.SenderAdmin:
 		refuse = "admin_only"
 	}
 	if refuse != "" {
 		// Logged for the program by member number, not name or phone.
 		r.log.Info("command refused", "command", c.Name, "why", refuse, "member", s.Member.ID, "channel", s.Chat.Channel)
-		return Reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
+		return bot.Reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
 	}
 	return c.Run(tx, s, args)
 }

@@ -1,8 +1,9 @@
-package bot
+package router
 
 import (
 	"embed"
 	"strings"
+	"time"
 
 	"github.com/huddlebot/huddle/internal/catalog"
 )
@@ -41,3 +42,8 @@ func tr(lang, key string, args ...any) string { return texts.Text(lang, key, arg
 
 // baseLang reduces "fr-CA" or "fr_CA" to "fr".
 func baseLang(lang string) string { return catalog.BaseLang(lang) }
+
+// when shows a time in the program's time zone loc: "Mon 2 Mar 08:30".
+func when(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 15:04")
+}

@@ -1,4 +1,4 @@
-package bot_test
+package router_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/router"
 )
 
 // dataFile is the part of /mydata's file the tests read.
@@ -126,8 +127,8 @@ func (h *harness) myData(who, name string) (string, dataFile) {
 	if err := json.Unmarshal(body, &f); err != nil {
 		h.t.Fatalf("the file is not JSON: %v\n%s", err, body)
 	}
-	if f.Format != bot.DataFormat {
-		h.t.Errorf("format %q; want %q", f.Format, bot.DataFormat)
+	if f.Format != router.DataFormat {
+		h.t.Errorf("format %q; want %q", f.Format, router.DataFormat)
 	}
 	return summary.Text, f
 }

@@ -1,4 +1,4 @@
-package bot_test
+package router_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/outbox"
+	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -21,7 +22,7 @@ func (brokenEngine) Offer(bot.Tx, bot.Session) (bool, error) { return false, err
 // broken runs a router on brokenEngine over the store wrap makes of a new
 // database, with a sender to the simulator, until the test ends; consent
 // is the notice to ask, if any.
-func broken(t *testing.T, wrap func(*store.DB) bot.Updater, consent *bot.ConsentNotice) (*store.DB, *sim.Sim, *bot.Router) {
+func broken(t *testing.T, wrap func(*store.DB) bot.Updater, consent *bot.ConsentNotice) (*store.DB, *sim.Sim, *router.Router) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -32,11 +33,11 @@ func broken(t *testing.T, wrap func(*store.DB) bot.Updater, consent *bot.Consent
 	t.Cleanup(func() { db.Close() })
 	s := sim.New(nil)
 	sender := outbox.New(outbox.Config{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
-	router := bot.NewRouter(bot.RouterConfig{Store: wrap(db), Engine: brokenEngine{}, Consent: consent, Committed: sender.Wake})
+	r := router.New(router.Config{Store: wrap(db), Engine: brokenEngine{}, Consent: consent, Committed: sender.Wake})
 	go sender.Run(ctx)
-	go router.Run(ctx)
-	go s.Run(ctx, router)
-	return db, s, router
+	go r.Run(ctx)
+	go s.Run(ctx, r)
+	return db, s, r
 }
 
 // TestFailureApologisesOnce: an event that trips a bug gets one apology,

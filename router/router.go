@@ -1,8 +1,9 @@
-package bot
+package router
 
 import (
 	"context"
 	"errors"
+	"github.com/huddlebot/huddle/bot"
 	"log/slog"
 	"path"
 	"runtime"
@@ -13,29 +14,25 @@ import (
 	"github.com/huddlebot/huddle/picture"
 )
 
-// MaxText is the longest message text the router handles, in runes; longer
-// texts are cut. No platform Huddle speaks allows longer messages.
-const MaxText = 4096
-
-// RouterConfig holds what a Router needs.
-type RouterConfig struct {
-	Store  Updater
-	Engine Engine
+// Config holds what a Router needs.
+type Config struct {
+	Store  bot.Updater
+	Engine bot.Engine
 	// Clock defaults to SystemClock.
-	Clock Clock
+	Clock bot.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Committed is called after every transaction that may have queued
 	// outbound messages; wire it to Sender.Wake.
 	Committed func()
 	// Staff are told when a channel goes down, and may use staff commands.
-	Staff []StaffRef
+	Staff []bot.StaffRef
 	// Location is the time zone in which start times are shown; UTC when
 	// nil.
 	Location *time.Location
 	// Consent is the privacy notice members accept before anything about
 	// them is recorded; nil when consent is gathered outside Huddle.
-	Consent *ConsentNotice
+	Consent *bot.ConsentNotice
 	// Pseudonyms shows members to others by their pseudonym (see
 	// Member.Pseudonym) rather than their platform name: the Session's
 	// Member.Name is then the pseudonym.
@@ -43,7 +40,7 @@ type RouterConfig struct {
 	// Features plug in their commands, option handlers, messages, edits,
 	// assigners and mentors, in order: a later feature's command of the
 	// same name as an earlier one (or a built-in) replaces it.
-	Features []Feature
+	Features []bot.Feature
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -52,28 +49,28 @@ type Router struct {
 	// cleaning bounds the photos made clean at once (cleanFile): each
 	// takes some 180 MB for a moment.
 	cleaning  chan struct{}
-	store     Updater
-	engine    Engine
-	clock     Clock
+	store     bot.Updater
+	engine    bot.Engine
+	clock     bot.Clock
 	log       *slog.Logger
 	committed func()
-	staff     []StaffRef
+	staff     []bot.StaffRef
 	loc       *time.Location
-	consent   *ConsentNotice
+	consent   *bot.ConsentNotice
 	pseudo    bool
 	commands  commandSet
-	features  []Feature
-	assigners []Assigner
+	features  []bot.Feature
+	assigners []bot.Assigner
 
 	cancel context.CancelFunc
 	queues *dispatcher
 }
 
-// NewRouter returns a Router; Close (or the end of Run's context) stops
+// New returns a Router; Close (or the end of Run's context) stops
 // it.
-func NewRouter(cfg RouterConfig) *Router {
+func New(cfg Config) *Router {
 	if cfg.Clock == nil {
-		cfg.Clock = SystemClock{}
+		cfg.Clock = bot.SystemClock{}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -103,10 +100,10 @@ func NewRouter(cfg RouterConfig) *Router {
 	start, help, opts := r.builtins()
 	r.commands.add(start)
 	r.commands.addOptions(opts...)
-	lessons := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: func() []Assigner { return r.assigners }}
+	lessons := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: func() []bot.Assigner { return r.assigners }}
 	own := (&rights{consent: cfg.Consent, loc: cfg.Location, log: cfg.Logger}).feature()
 	r.commands.addOptions(own.Options...)
-	for _, f := range append([]Feature{lessons.feature()}, cfg.Features...) {
+	for _, f := range append([]bot.Feature{lessons.feature()}, cfg.Features...) {
 		r.commands.add(f.Commands...)
 		r.commands.addOptions(f.Options...)
 		if f.Assigner != nil {
@@ -137,7 +134,7 @@ func (r *Router) InTurn(ctx context.Context, key string, fn func(ctx context.Con
 }
 
 // Wake tells the sender that messages may go now (a channel reconnected):
-// what RouterConfig.Committed does. It implements Waker.
+// what Config.Committed does. It implements Waker.
 func (r *Router) Wake() { r.committed() }
 
 // Close stops the chat queues and waits for the work under way to finish.
@@ -148,7 +145,7 @@ func (r *Router) Close() {
 
 // HandleEvent handles ev in its chat's queue and returns once it is durably
 // handled. A duplicate of an event already handled changes nothing.
-func (r *Router) HandleEvent(ctx context.Context, ev Event) error {
+func (r *Router) HandleEvent(ctx context.Context, ev bot.Event) error {
 	select {
 	case err := <-r.Submit(ctx, ev):
 		return err
@@ -160,30 +157,30 @@ func (r *Router) HandleEvent(ctx context.Context, ev Event) error {
 // Submit queues ev behind the events of its chat submitted before it and
 // returns a channel that receives the result. Adapters that receive a batch
 // of updates submit them all in order, then wait for every result.
-func (r *Router) Submit(ctx context.Context, ev Event) <-chan error {
+func (r *Router) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	ev = sanitize(ev)
-	return r.queues.submit(ctx, ChatKey(ev.Channel, ev.ChatID), func(ctx context.Context) error {
+	return r.queues.submit(ctx, bot.ChatKey(ev.Channel, ev.ChatID), func(ctx context.Context) error {
 		return r.handle(ctx, ev)
 	})
 }
 
 // sanitize makes an event's text safe to handle: valid UTF-8, trimmed, and
-// at most MaxText runes.
-func sanitize(ev Event) Event {
+// at most bot.MaxText runes.
+func sanitize(ev bot.Event) bot.Event {
 	ev.Text = strings.TrimSpace(strings.ToValidUTF8(ev.Text, "\uFFFD"))
-	if utf8.RuneCountInString(ev.Text) > MaxText {
-		ev.Text = string([]rune(ev.Text)[:MaxText])
+	if utf8.RuneCountInString(ev.Text) > bot.MaxText {
+		ev.Text = string([]rune(ev.Text)[:bot.MaxText])
 	}
-	if ev.ChatType != Group {
-		ev.ChatType = Direct
+	if ev.ChatType != bot.Group {
+		ev.ChatType = bot.Direct
 	}
 	if ev.Kind == "" {
-		ev.Kind = Message
+		ev.Kind = bot.Message
 	}
 	return ev
 }
 
-func (r *Router) handle(ctx context.Context, ev Event) error {
+func (r *Router) handle(ctx context.Context, ev bot.Event) error {
 	ev, err := r.cleanFile(ctx, ev)
 	if err != nil {
 		return err
@@ -195,7 +192,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 	// gated says the sender passed the consent gate (or there is none):
 	// until then nothing that names them may be stored.
 	var gated bool
-	err = r.store.Update(ctx, func(tx Tx) error {
+	err = r.store.Update(ctx, func(tx bot.Tx) error {
 		gated = false
 		if err := r.handleIn(tx, ev, now, &gated); err != nil {
 			return err
@@ -207,7 +204,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		}
 		return nil
 	})
-	if err != nil && ctx.Err() == nil && ev.Kind == Left {
+	if err != nil && ctx.Err() == nil && ev.Kind == bot.Left {
 		// Nobody to apologise to: the question waits for them until it
 		// times out, as before the platform said.
 		r.log.Error("member left: not recorded", "channel", ev.Channel, "err", err)
@@ -224,9 +221,9 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 		r.log.Error("handle event", "channel", ev.Channel, "message", ev.MessageID, "kind", ev.Kind, "err", err)
 		key := "ev:" + ev.ID + ":err"
 		if !gated {
-			key = "consent:" + EventPrint(ev.ID) + ":err"
+			key = "consent:" + bot.EventPrint(ev.ID) + ":err"
 		}
-		err = r.store.Update(ctx, func(tx Tx) error {
+		err = r.store.Update(ctx, func(tx bot.Tx) error {
 			if gated {
 				if _, err := tx.SeeEvent(ev.ID, now); err != nil {
 					return err
@@ -237,7 +234,7 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 					return err
 				}
 			}
-			return tx.Enqueue(Outbound{
+			return tx.Enqueue(bot.Outbound{
 				Channel: ev.Channel, ChatID: ev.ChatID, ReplyTo: ev.MessageID,
 				Text: tr(ev.SenderLang, "sorry"), Transient: !gated, Key: key,
 			}, now)
@@ -254,22 +251,22 @@ func (r *Router) handle(ctx context.Context, ev Event) error {
 // answer: the first queued stands.
 // transient keeps nothing of it once sent: the presser has not accepted
 // the privacy notice.
-func answerPress(tx OutboxWriter, ev Event, now time.Time, text string, transient bool) error {
-	return tx.Enqueue(Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
-		Key: PressKey(ev.PressID)}, now)
+func answerPress(tx bot.OutboxWriter, ev bot.Event, now time.Time, text string, transient bool) error {
+	return tx.Enqueue(bot.Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
+		Key: bot.PressKey(ev.PressID)}, now)
 }
 
 // handleIn handles ev within tx; gated is set once the sender passed the
 // consent gate.
-func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
-	if ev.Kind == Left {
+func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) error {
+	if ev.Kind == bot.Left {
 		// No gate: nothing is said to them, and nothing stored of
 		// someone never seen.
 		*gated = true
 		return r.left(tx, ev, now)
 	}
 	v := pass
-	if r.consent != nil && ev.SenderID != "" && ev.Kind != ChatMigrated && ev.Kind != ChannelDown {
+	if r.consent != nil && ev.SenderID != "" && ev.Kind != bot.ChatMigrated && ev.Kind != bot.ChannelDown {
 		var err error
 		if v, err = r.gate(tx, ev, now); err != nil || v == drop {
 			return err
@@ -281,9 +278,9 @@ func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
 		return err
 	}
 	switch ev.Kind {
-	case ChatMigrated:
+	case bot.ChatMigrated:
 		return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
-	case ChannelDown, ChannelNotice:
+	case bot.ChannelDown, bot.ChannelNotice:
 		return r.alertStaff(tx, ev, now)
 	}
 	chat, member, err := tx.Arrive(ev, now)
@@ -295,15 +292,15 @@ func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
 	}
 	// A member who has not chosen a language gets the platform's hint.
 	if member.Lang == "" {
-		if hint, ok := ParseLang(ev.SenderLang); ok {
+		if hint, ok := bot.ParseLang(ev.SenderLang); ok {
 			member.Lang = hint
 		}
 	}
-	s := Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
+	s := bot.Session{Event: ev, Chat: chat, Member: member, Lang: member.Lang, Now: now}
 	if s.Lang == "" {
 		s.Lang = chat.Lang
 	}
-	if s.Lang == "" && chat.Type == Direct {
+	if s.Lang == "" && chat.Type == bot.Direct {
 		// Privately, a member who chose no language is written to in
 		// their group's.
 		if s.Lang, err = tx.MemberLang(member.ID); err != nil {
@@ -316,7 +313,7 @@ func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
 		}
 		if cmd := r.carried(ev); cmd != "" {
 			// The command that brought the notice, now carried out.
-			s.Event.Kind, s.Event.Text = Message, cmd
+			s.Event.Kind, s.Event.Text = bot.Message, cmd
 			return r.dispatch(tx, s)
 		}
 		return nil
@@ -328,9 +325,9 @@ func (r *Router) handleIn(tx Tx, ev Event, now time.Time, gated *bool) error {
 // chat's run, so that a question stops waiting for them; one the bot
 // never saw there counts in the group's size alone. Said twice (a service
 // message and a member update), it acts once.
-func (r *Router) left(tx Tx, ev Event, now time.Time) error {
+func (r *Router) left(tx bot.Tx, ev bot.Event, now time.Time) error {
 	chat, member, _, err := tx.LeaveChat(ev, now)
-	if errors.Is(err, ErrNotFound) || err == nil && chat.Type != Group {
+	if errors.Is(err, bot.ErrNotFound) || err == nil && chat.Type != bot.Group {
 		return nil
 	}
 	if err != nil {
@@ -345,7 +342,7 @@ func (r *Router) left(tx Tx, ev Event, now time.Time) error {
 // without its metadata (EXIF with the GPS position and the camera's
 // serial number), scaled and compressed (picture.Clean). One that cannot
 // be read comes without its data.
-func (r *Router) cleanFile(ctx context.Context, ev Event) (Event, error) {
+func (r *Router) cleanFile(ctx context.Context, ev bot.Event) (bot.Event, error) {
 	f := ev.File
 	if f == nil || !strings.HasPrefix(f.MIMEType, "image/") || len(f.Data) == 0 {
 		return ev, nil
@@ -356,7 +353,7 @@ func (r *Router) cleanFile(ctx context.Context, ev Event) (Event, error) {
 	case <-ctx.Done():
 		return ev, ctx.Err()
 	}
-	clean := File{Name: strings.TrimSuffix(f.Name, path.Ext(f.Name)) + ".jpg", MIMEType: "image/jpeg"}
+	clean := bot.File{Name: strings.TrimSuffix(f.Name, path.Ext(f.Name)) + ".jpg", MIMEType: "image/jpeg"}
 	p, err := picture.Clean(ctx, f.Data, picture.PhotoLongSide, picture.PhotoBudget)
 	var tooLarge *picture.TooLargeError
 	switch {
@@ -365,7 +362,7 @@ func (r *Router) cleanFile(ctx context.Context, ev Event) (Event, error) {
 	case ctx.Err() != nil:
 		return ev, ctx.Err()
 	case errors.As(err, &tooLarge):
-		clean.Refused = &Refusal{Megapixels: (tooLarge.Pixels + 500_000) / 1_000_000, MaxMegapixels: tooLarge.Limit / 1_000_000}
+		clean.Refused = &bot.Refusal{Megapixels: (tooLarge.Pixels + 500_000) / 1_000_000, MaxMegapixels: tooLarge.Limit / 1_000_000}
 		r.log.Info("a member's picture has too many pixels", "channel", ev.Channel, "message", ev.MessageID, "err", err)
 	default:
 		r.log.Info("a member's picture could not be read", "channel", ev.Channel, "message", ev.MessageID, "err", err)

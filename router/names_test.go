@@ -1,9 +1,11 @@
-package bot
+package router
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 func TestCheckName(t *testing.T) {
@@ -46,7 +48,7 @@ func TestCheckName(t *testing.T) {
 // TestActivityNamed: every kind of activity /mydata counts has a name in
 // every language, so no internal name (case_reply) reaches a member.
 func TestActivityNamed(t *testing.T) {
-	kinds := []string{EngageMessage, EngageCommand, EngageAnswer, EngageOption, EngageReaction, EngageEdit, EngageDelete, EngageCase, EngageCaseReply}
+	kinds := []string{bot.EngageMessage, bot.EngageCommand, bot.EngageAnswer, bot.EngageOption, bot.EngageReaction, bot.EngageEdit, bot.EngageDelete, bot.EngageCase, bot.EngageCaseReply}
 	for _, lang := range texts.Languages() {
 		for _, k := range kinds {
 			if name := tr(lang, "activity_"+k); name == "" || strings.Contains(name, "_") {
@@ -59,7 +61,7 @@ func TestActivityNamed(t *testing.T) {
 // TestCarried: an accepting press carries only commands that name a
 // lesson, a language or nothing; a forged button cannot run one with text.
 func TestCarried(t *testing.T) {
-	r := NewRouter(RouterConfig{})
+	r := New(Config{})
 	defer r.Close()
 	for data, want := range map[string]string{
 		"cs+:1:/lesson pph-first-hour":         "/lesson pph-first-hour",
@@ -73,7 +75,7 @@ func TestCarried(t *testing.T) {
 		"cs+:1:/lesson <script>alert</script>": "",
 		"cs+:1:/nosuchcommand":                 "",
 	} {
-		if got := r.carried(Event{Kind: OptionChosen, Option: data}); got != want {
+		if got := r.carried(bot.Event{Kind: bot.OptionChosen, Option: data}); got != want {
 			t.Errorf("carried(%q) = %q, want %q", data, got, want)
 		}
 	}

@@ -1,23 +1,24 @@
-package bot
+package router
 
 import (
 	"fmt"
+	"github.com/huddlebot/huddle/bot"
 	"strings"
 )
 
 // assignCommands are /assign and /unassign, for a group's admins and the
 // program's staff.
-func (l *learning) assignCommands() []Command {
-	return []Command{
-		{Name: "assign", Usage: helpText("usage_id"), Help: helpText("help_assign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: l.assign},
-		{Name: "unassign", Usage: helpText("usage_id"), Help: helpText("help_unassign"), Where: InGroup, Who: Admins, Gate: GateCarry, Run: l.unassign},
+func (l *learning) assignCommands() []bot.Command {
+	return []bot.Command{
+		{Name: "assign", Usage: helpText("usage_id"), Help: helpText("help_assign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.assign},
+		{Name: "unassign", Usage: helpText("usage_id"), Help: helpText("help_unassign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.unassign},
 	}
 }
 
 // assign handles /assign LESSON: a scheduled lesson starts by itself on
 // its schedule; one without a schedule starts now. /assign alone lists the
 // group's assignments.
-func (l *learning) assign(tx Tx, s Session, args []string) error {
+func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		return l.assigned(tx, s)
 	}
@@ -29,23 +30,23 @@ func (l *learning) assign(tx Tx, s Session, args []string) error {
 				return err
 			}
 		}
-		return Reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", Clip(args[0], 40)))
+		return bot.Reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", bot.Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" {
-		return Reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
+		return bot.Reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
 	next, scheduled := l.engine.NextStart(id, s.Now)
 	if !scheduled {
 		return l.startLesson(tx, s, args)
 	}
-	if err := tx.Assign(&Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
+	if err := tx.Assign(&bot.Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
 		return err
 	}
-	return Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), when(next, l.loc), info.ID))
+	return bot.Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), when(next, l.loc), info.ID))
 }
 
 // assigned lists the group's assigned lessons and the assigners' things.
-func (l *learning) assigned(tx Tx, s Session) error {
+func (l *learning) assigned(tx bot.Tx, s bot.Session) error {
 	list, err := tx.ChatAssignments(s.Chat.ID)
 	if err != nil {
 		return err
@@ -66,15 +67,15 @@ func (l *learning) assigned(tx Tx, s Session) error {
 		lines = append(lines, more...)
 	}
 	if len(lines) == 0 {
-		return Reply(tx, s, "assign", tr(s.Lang, "assign_none"))
+		return bot.Reply(tx, s, "assign", tr(s.Lang, "assign_none"))
 	}
-	return Reply(tx, s, "assign", tr(s.Lang, "assign_list")+"\n"+strings.Join(lines, "\n"))
+	return bot.Reply(tx, s, "assign", tr(s.Lang, "assign_list")+"\n"+strings.Join(lines, "\n"))
 }
 
 // unassign handles /unassign LESSON.
-func (l *learning) unassign(tx Tx, s Session, args []string) error {
+func (l *learning) unassign(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
-		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
+		return bot.Reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
 	}
 	id := strings.ToLower(args[0])
 	removed, err := tx.Unassign(s.Chat.ID, id)
@@ -87,7 +88,7 @@ func (l *learning) unassign(tx Tx, s Session, args []string) error {
 				return err
 			}
 		}
-		return Reply(tx, s, "unassign", tr(s.Lang, "unassign_none", Clip(args[0], 40)))
+		return bot.Reply(tx, s, "unassign", tr(s.Lang, "unassign_none", bot.Clip(args[0], 40)))
 	}
-	return Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
+	return bot.Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
 }

@@ -1,4 +1,4 @@
-package bot
+package router
 
 import (
 	_ "embed"
@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/huddlebot/huddle/bot"
 )
 
 //go:embed blocked_names.txt
@@ -55,7 +55,7 @@ func checkName(name string) (string, error) {
 	if digits >= 7 {
 		return name, errNamePhone
 	}
-	if given(NameKey(name)) {
+	if given(bot.NameKey(name)) {
 		return name, errNameGiven
 	}
 	folded := foldName(name)
@@ -77,23 +77,10 @@ func checkName(name string) (string, error) {
 	return name, nil
 }
 
-// NameKey is what two names are compared by: lower case, accents
-// removed, letters and digits only. "Mama-Grace", "mamá grace" and
-// "Mama Grace" share one key, so none can pass for another member.
-func NameKey(name string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(name)) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // given reports whether a name key has the form of the pseudonyms Huddle
 // gives ("Member-4821", "member 4821", "Membér_4821").
 func given(key string) bool {
-	rest, ok := strings.CutPrefix(key, NameKey(PseudonymPrefix))
+	rest, ok := strings.CutPrefix(key, bot.NameKey(bot.PseudonymPrefix))
 	return ok && rest != "" && strings.Trim(rest, "0123456789") == ""
 }
 
@@ -138,19 +125,19 @@ func foldName(s string) string {
 
 // setName handles /name: without a name it says how the member appears;
 // with one it checks it and makes it their pseudonym.
-func (g *rights) setName(tx Tx, s Session, args []string) error {
+func (g *rights) setName(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
-		return Reply(tx, s, "name", tr(s.Lang, "name_is", s.Member.Pseudonym))
+		return bot.Reply(tx, s, "name", tr(s.Lang, "name_is", s.Member.Pseudonym))
 	}
 	name, err := checkName(strings.Join(args, " "))
 	if err != nil {
-		return Reply(tx, s, "name", tr(s.Lang, err.Error()))
+		return bot.Reply(tx, s, "name", tr(s.Lang, err.Error()))
 	}
-	if err := tx.SetPseudonym(s.Member.ID, name); errors.Is(err, ErrDuplicate) {
-		return Reply(tx, s, "name", tr(s.Lang, "name_taken", Clip(name, 32)))
+	if err := tx.SetPseudonym(s.Member.ID, name); errors.Is(err, bot.ErrDuplicate) {
+		return bot.Reply(tx, s, "name", tr(s.Lang, "name_taken", bot.Clip(name, 32)))
 	} else if err != nil {
 		return err
 	}
 	g.log.Info("member chose a name", "member", s.Member.ID)
-	return Reply(tx, s, "name", tr(s.Lang, "name_set", name))
+	return bot.Reply(tx, s, "name", tr(s.Lang, "name_set", name))
 }

@@ -1,44 +1,48 @@
-package bot
+package router
+
+import (
+	"github.com/huddlebot/huddle/bot"
+)
 
 // start greets a member and lists the commands.
-func (r *Router) start(tx Tx, s Session) error {
+func (r *Router) start(tx bot.Tx, s bot.Session) error {
 	list, err := r.helpFor(tx, s)
 	if err != nil {
 		return err
 	}
-	return Reply(tx, s, "start", tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+list)
+	return bot.Reply(tx, s, "start", tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+list)
 }
 
 // help lists the commands.
-func (r *Router) help(tx Tx, s Session) error {
+func (r *Router) help(tx bot.Tx, s bot.Session) error {
 	list, err := r.helpFor(tx, s)
 	if err != nil {
 		return err
 	}
-	return Reply(tx, s, "help", list)
+	return bot.Reply(tx, s, "help", list)
 }
 
 // helpFor is the list of commands for the sender of s, where s is: the
 // members' commands, and those of the sender's other roles that are of
 // use there (a group's admins' in the group; mentors' and staff's in
 // private, not shown to the whole group).
-func (r *Router) helpFor(tx Tx, s Session) (string, error) {
+func (r *Router) helpFor(tx bot.Tx, s bot.Session) (string, error) {
 	staff := r.isStaff(s.Member)
-	roles := map[Role]bool{
-		Admins: s.Chat.Type == Group && (staff || s.Event.SenderAdmin),
-		Staff:  s.Chat.Type == Direct && staff,
+	roles := map[bot.Role]bool{
+		bot.Admins: s.Chat.Type == bot.Group && (staff || s.Event.SenderAdmin),
+		bot.Staff:  s.Chat.Type == bot.Direct && staff,
 	}
-	if s.Chat.Type == Direct {
-		roles[Mentors] = staff
+	if s.Chat.Type == bot.Direct {
+		roles[bot.Mentors] = staff
 		for _, f := range r.features {
-			if roles[Mentors] || f.Mentors == nil {
+			if roles[bot.Mentors] || f.Mentors == nil {
 				continue
 			}
 			mentor, err := f.Mentors(tx, s.Member)
 			if err != nil {
 				return "", err
 			}
-			roles[Mentors] = mentor
+			roles[bot.Mentors] = mentor
 		}
 	}
 	return r.commands.help(s.Lang, roles), nil

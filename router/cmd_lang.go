@@ -1,0 +1,27 @@
+package router
+
+import (
+	"github.com/huddlebot/huddle/bot"
+)
+
+func (g *rights) setLang(tx bot.Tx, s bot.Session, args []string) error {
+	if len(args) == 0 {
+		return bot.Reply(tx, s, "lang", tr(s.Lang, "lang_usage", languageList()))
+	}
+	code, ok := bot.ParseLang(args[0])
+	if !ok {
+		return bot.Reply(tx, s, "lang", tr(s.Lang, "lang_bad", bot.Clip(args[0], 16)))
+	}
+	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
+		return err
+	}
+	// In a group, the first member to choose a language sets the group's
+	// language for lesson posts too.
+	if s.Chat.Type == bot.Group && s.Chat.Lang == "" {
+		if err := tx.SetChatLang(s.Chat.ID, code); err != nil {
+			return err
+		}
+	}
+	s.Lang = code
+	return bot.Reply(tx, s, "lang", tr(code, "lang_set", languageName(code)))
+}

@@ -1,0 +1,19 @@
+package router
+
+import (
+	"github.com/huddlebot/huddle/bot"
+)
+
+// privacy shows the notice again to a member who accepted it, with the
+// date, so that they can withdraw.
+func (g *rights) privacy(tx bot.Tx, s bot.Session) error {
+	if g.consent == nil {
+		return bot.Reply(tx, s, "privacy", tr(s.Lang, "privacy_off"))
+	}
+	c, err := tx.Consent(s.Member.Channel, s.Member.PlatformIDs()...)
+	if err != nil {
+		return err
+	}
+	return bot.Reply(tx, s, "privacy", noticeText(g.consent, s.Lang)+"\n\n"+tr(s.Lang, "consent_given", c.Version, when(c.AnsweredAt, g.loc)),
+		noticeOptions(g.consent, s.Lang)...)
+}

@@ -1,0 +1,387 @@
+package router
+
+import (
+	"errors"
+	"fmt"
+	"github.com/huddlebot/huddle/bot"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// text returns the notice in lang: the program's own, in lang or else in
+// English, or the built-in one.
+func noticeText(n *bot.ConsentNotice, lang string) string {
+	if t := n.Text[baseLang(lang)]; t != "" {
+		return t
+	}
+	if !texts.Has(lang) {
+		if t := n.Text["en"]; t != "" {
+			return t
+		}
+	}
+	return tr(lang, "consent_notice")
+}
+
+// askEvery is how often someone who has not answered the notice is shown
+// it again when they write.
+const askEvery = 24 * time.Hour
+
+// Options of the consent notice: the version follows, so a press on an
+// older notice is not taken for the current one.
+const (
+	consentYes = "cs+:"
+	consentNo  = "cs-:"
+)
+
+// verdict is what the consent gate makes of an event.
+type verdict int
+
+const (
+	// drop: the sender has not accepted; the gate answered them if need be.
+	drop verdict = iota
+	// pass: handle the event as usual.
+	pass
+	// accepted: the event accepted the notice; welcome the new member.
+	accepted
+)
+
+// gate decides whether ev's sender may be handled as a member: it passes
+// those who accepted the current notice (and the few commands that
+// exercise a right without consent, from people already known). For
+// everyone else it answers from the consent record alone, asking at most
+// once a day, and records nothing but that.
+func (r *Router) gate(tx bot.Tx, ev bot.Event, now time.Time) (verdict, error) {
+	ids := bot.Member{PlatformID: ev.SenderID, Alias: ev.SenderAlias}.PlatformIDs()
+	c, err := tx.Consent(ev.Channel, ids...)
+	if err != nil {
+		return drop, err
+	}
+	version := r.consent.Version
+	if c.Accepted(version) {
+		return pass, nil
+	}
+	print := bot.EventPrint(ev.ID)
+	if c.LastEvent == print {
+		return drop, nil // a redelivery: answered already
+	}
+	lang := ev.SenderLang
+	if lang == "" && ev.ChatType == bot.Group {
+		if chat, err := tx.ChatByPlatform(ev.Channel, ev.ChatID); err == nil {
+			lang = chat.Lang
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return drop, err
+		}
+	}
+	c.LastEvent = print
+	save := func() error {
+		if c.Status == "" {
+			return nil // never asked: nothing to keep
+		}
+		return tx.SetConsent(ev.Channel, ids, c)
+	}
+
+	choice := consentChoice(ev, c, version)
+	switch {
+	case choice == bot.ConsentAccepted:
+		c.Status, c.Version, c.AnsweredAt = bot.ConsentAccepted, version, now
+		if err := save(); err != nil {
+			return drop, err
+		}
+		r.log.Info("privacy notice accepted", "channel", ev.Channel, "version", version)
+		return accepted, nil
+	case choice == bot.ConsentDeclined:
+		c.Status, c.Version, c.AnsweredAt = bot.ConsentDeclined, version, now
+		if err := save(); err != nil {
+			return drop, err
+		}
+		if ev.ChatType == bot.Direct {
+			// The notice named them in their private chat: gone with the "no".
+			if err := tx.DropConsentNotices(ev.Channel, ev.ChatID); err != nil {
+				return drop, err
+			}
+		}
+		text := tr(lang, "consent_declined")
+		if _, err := tx.MemberByRef(bot.StaffRef{Channel: ev.Channel, ID: ev.SenderID}); err == nil {
+			text += "\n" + tr(lang, "consent_declined_known")
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return drop, err
+		}
+		r.log.Info("privacy notice declined", "channel", ev.Channel, "version", version)
+		return drop, r.consentReply(tx, ev, now, "consent_no", text)
+	}
+
+	// What the event asks for, and how that meets the notice (the
+	// command's Gate): a command, or the answer to one's question.
+	var name string
+	data, isPress := pressed(ev)
+	switch {
+	case ev.Kind == bot.Message && strings.HasPrefix(ev.Text, "/"):
+		name, _ = parseCommand(ev.Text)
+	case isPress && (data == forgetYes || data == forgetNo):
+		name = "forget" // the answer to /forget's question
+	case isPress && isConsentOption(data):
+		name = "privacy" // an older notice's option: show the current one
+	}
+	gate := bot.GateAsk
+	if c := r.commands.get(name); c != nil {
+		name, gate = c.Name, c.Gate
+	}
+	switch gate {
+	case bot.GateRight:
+		// Rights need no consent; those Huddle does not know are told it
+		// holds nothing but their answer to the notice, which /forget
+		// erases.
+		if _, err := tx.MemberByRef(bot.StaffRef{Channel: ev.Channel, ID: ev.SenderID}); err == nil {
+			return pass, nil
+		} else if !errors.Is(err, bot.ErrNotFound) {
+			return drop, err
+		}
+		if name == "forget" {
+			if err := tx.DeleteConsent(ev.Channel, ids...); err != nil {
+				return drop, err
+			}
+			if ev.ChatType == bot.Direct {
+				if err := tx.DropConsentNotices(ev.Channel, ev.ChatID); err != nil {
+					return drop, err
+				}
+			}
+			return drop, r.consentReply(tx, ev, now, "consent_forget", tr(lang, "consent_forgotten"))
+		}
+		if err := save(); err != nil {
+			return drop, err
+		}
+		return drop, r.consentReply(tx, ev, now, "consent_mydata", tr(lang, "consent_mydata", tr(lang, "consent_status_"+string(c.Status))))
+	case bot.GateOpen:
+		if err := save(); err != nil {
+			return drop, err
+		}
+		// It runs with what it sends turned into answers that keep
+		// nothing of the member (see gatedTx).
+		c := r.commands.get(name)
+		_, args := parseCommand(ev.Text)
+		s := bot.Session{Event: ev, Chat: bot.Chat{Channel: ev.Channel, PlatformID: ev.ChatID, Type: ev.ChatType}, Lang: lang, Now: now}
+		return drop, c.Run(gatedTx{Tx: tx, ev: ev}, s, args)
+	}
+	// In a group, one notice for everyone, at most once a day, accepted
+	// by whoever presses it: not one per member, which in a group of two
+	// hundred buries the lesson. Nothing about the writer is kept.
+	if ev.ChatType == bot.Group {
+		if c.Status == bot.ConsentDeclined && c.Version >= version {
+			return drop, save() // they said no: the group is not asked for them
+		}
+		if ev.Kind != bot.Message || ev.Late {
+			return drop, nil
+		}
+		return drop, r.groupNotice(tx, ev, now, lang)
+	}
+	// Ask when they ask for it, and otherwise at most once a day. After
+	// a "no" to this version they are not asked again unasked: in private
+	// they are reminded, at most once a day, how to change their mind.
+	asked := gate == bot.GateShow
+	if !asked && (ev.Kind != bot.Message && ev.Kind != bot.OptionChosen || ev.Late) {
+		return drop, nil
+	}
+	due := c.AskedAt.IsZero() || now.Sub(c.AskedAt) >= askEvery || c.Version < version
+	if !asked && !due {
+		return drop, save()
+	}
+	if !asked && c.Status == bot.ConsentDeclined && c.Version >= version {
+		if ev.ChatType != bot.Direct {
+			return drop, save()
+		}
+		c.AskedAt = now
+		if err := save(); err != nil {
+			return drop, err
+		}
+		return drop, r.consentReply(tx, ev, now, "consent_no", tr(lang, "consent_declined"))
+	}
+	if c.Status != bot.ConsentDeclined || c.Version < version {
+		c.Status = bot.ConsentAsked
+	}
+	c.Version, c.AskedAt = version, now
+	if err := save(); err != nil {
+		return drop, err
+	}
+	opts := noticeOptions(r.consent, lang)
+	if cmd := r.carriable(ev); cmd != "" && ev.ChatType == bot.Direct {
+		// Accepting then carries out the command that brought the notice.
+		opts[0].Data += ":" + cmd
+	}
+	return drop, r.consentReply(tx, ev, now, "consent", noticeText(r.consent, lang), opts...)
+}
+
+// groupNotice posts the privacy notice in ev's group, pinned where the
+// bot may pin: once a day and version at most, whoever writes.
+func (r *Router) groupNotice(tx bot.OutboxWriter, ev bot.Event, now time.Time, lang string) error {
+	day := now.UTC().Format(time.DateOnly)
+	return tx.Enqueue(bot.Outbound{
+		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: noticeText(r.consent, lang),
+		Options: noticeOptions(r.consent, lang), Pin: true,
+		Key: fmt.Sprintf("consent:group:%s:%s:v%d:%s", ev.Channel, ev.ChatID, r.consent.Version, day),
+	}, now)
+}
+
+// carriable returns the command ev holds when the notice's "I accept" may
+// carry it out once accepted: one whose Gate is GateCarry, with at most
+// one argument that names a lesson or a language, so no text a member
+// wrote is kept in the notice's button (the platform holds its data). ""
+// otherwise.
+func (r *Router) carriable(ev bot.Event) string {
+	if ev.Kind != bot.Message || len(ev.Text) > 40 || !strings.HasPrefix(ev.Text, "/") {
+		return ""
+	}
+	name, args := parseCommand(ev.Text)
+	c := r.commands.get(name)
+	if c == nil || c.Gate != bot.GateCarry || len(args) > 1 || len(args) == 1 && !idLike(args[0]) {
+		return ""
+	}
+	if len(args) == 0 {
+		return "/" + c.Name
+	}
+	return "/" + c.Name + " " + strings.ToLower(args[0])
+}
+
+// idLike reports whether s looks like a lesson id or language code.
+func idLike(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// carried returns the command an accepting press carries ("" for none).
+func (r *Router) carried(ev bot.Event) string {
+	data := ev.Option
+	if ev.Kind == bot.Vote && len(ev.Choices) == 1 {
+		data = ev.Choices[0]
+	}
+	rest, ok := strings.CutPrefix(data, consentYes)
+	if !ok {
+		return ""
+	}
+	_, cmd, _ := strings.Cut(rest, ":")
+	if r.carriable(bot.Event{Kind: bot.Message, Text: cmd}) != cmd {
+		return "" // not one this version would have put there
+	}
+	return cmd
+}
+
+// options are the notice's two options, for its current version.
+func noticeOptions(n *bot.ConsentNotice, lang string) []bot.Option {
+	v := strconv.Itoa(n.Version)
+	return []bot.Option{
+		{Label: tr(lang, "consent_yes"), Data: consentYes + v},
+		{Label: tr(lang, "consent_no"), Data: consentNo + v},
+	}
+}
+
+// consentChoice reads an answer to the notice from ev: a press of one of
+// its options, or, where options come as numbered lines, "1" or "2" (or an
+// option's label) from someone who was shown it.
+func consentChoice(ev bot.Event, c bot.Consent, version int) bot.ConsentStatus {
+	data := ev.Option
+	if ev.Kind == bot.Vote && len(ev.Choices) == 1 {
+		data = ev.Choices[0]
+	}
+	if ev.Kind == bot.OptionChosen || ev.Kind == bot.Vote {
+		for prefix, st := range map[string]bot.ConsentStatus{consentYes: bot.ConsentAccepted, consentNo: bot.ConsentDeclined} {
+			if v, ok := strings.CutPrefix(data, prefix); ok {
+				if v, _, _ = strings.Cut(v, ":"); v == strconv.Itoa(version) {
+					return st
+				}
+			}
+		}
+		return ""
+	}
+	if ev.Kind != bot.Message || c.Status != bot.ConsentAsked || c.Version != version {
+		return ""
+	}
+	text := strings.ToLower(strings.Trim(ev.Text, " .!"))
+	for _, lang := range texts.Languages() {
+		switch text {
+		case "1", strings.ToLower(tr(lang, "consent_yes")):
+			return bot.ConsentAccepted
+		case "2", strings.ToLower(tr(lang, "consent_no")):
+			return bot.ConsentDeclined
+		}
+	}
+	return ""
+}
+
+// consentReply answers someone who has not accepted the notice. It is
+// keyed by the event's fingerprint, not its id (which holds their platform
+// id), and dropped from the outbox once sent when it goes to their private
+// chat; the notice itself stays until answered, so a WhatsApp poll vote on
+// it can be read.
+func (r *Router) consentReply(tx bot.OutboxWriter, ev bot.Event, now time.Time, tag, text string, opts ...bot.Option) error {
+	if ev.PressID != "" && len(opts) == 0 {
+		// The answer to a press on the notice: to the presser alone.
+		return answerPress(tx, ev, now, text, true)
+	}
+	m := bot.Outbound{
+		Channel: ev.Channel, ChatID: ev.ChatID, Text: text, Options: opts, Thread: ev.Thread,
+		Transient: ev.ChatType == bot.Direct && len(opts) == 0,
+		Answer:    true, // nothing records the chat yet: this answers what they sent
+		Key:       "consent:" + bot.EventPrint(ev.ID) + ":" + tag,
+	}
+	if ev.ChatType == bot.Group {
+		m.ReplyTo = ev.MessageID
+	}
+	return tx.Enqueue(m, now)
+}
+
+// welcome greets a member who has just accepted the notice: privately
+// with the commands, in a group in a line.
+func (r *Router) welcome(tx bot.Tx, s bot.Session) error {
+	if s.Chat.Type == bot.Direct {
+		return bot.Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "hint"))
+	}
+	if s.Event.PressID != "" {
+		// In a group, to the member alone: a group of two hundred
+		// accepting is not two hundred messages.
+		return answerPress(tx, s.Event, s.Now, tr(s.Lang, "consent_thanks_group"), false)
+	}
+	return bot.Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks_group"))
+}
+
+// isConsentOption reports whether data is an option of the notice.
+func isConsentOption(data string) bool {
+	return strings.HasPrefix(data, consentYes) || strings.HasPrefix(data, consentNo)
+}
+
+// gatedTx is the transaction a GateOpen command runs in for a member who
+// has not accepted the privacy notice: its messages are answers to what
+// they sent, kept by no key that holds their id, and left in no record of
+// a private chat once sent (as consentReply's are).
+type gatedTx struct {
+	bot.Tx
+	ev bot.Event
+}
+
+// Enqueue queues m as an answer to the gated event.
+func (g gatedTx) Enqueue(m bot.Outbound, now time.Time) error {
+	tag := m.Key[strings.LastIndexByte(m.Key, ':')+1:]
+	m.Key = "consent:" + bot.EventPrint(g.ev.ID) + ":" + tag
+	m.Transient = g.ev.ChatType == bot.Direct && len(m.Options) == 0
+	m.Answer = true
+	return g.Tx.Enqueue(m, now)
+}
+
+// consentAgain acts on a press of the notice's options by a member who
+// accepted it: "no" withdraws their consent, so nothing more is recorded
+// about them; what is held stays until /forget.
+func (r *Router) consentAgain(tx bot.Tx, s bot.Session, data string) error {
+	if !strings.HasPrefix(data, consentNo) || r.consent == nil {
+		return nil
+	}
+	// Asked now, so that the reminder for those who said no waits a day.
+	c := bot.Consent{Status: bot.ConsentDeclined, Version: r.consent.Version, AnsweredAt: s.Now, AskedAt: s.Now, LastEvent: bot.EventPrint(s.Event.ID)}
+	if err := tx.SetConsent(s.Member.Channel, s.Member.PlatformIDs(), c); err != nil {
+		return err
+	}
+	r.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)
+	return bot.Reply(tx, s, "consent", tr(s.Lang, "consent_declined")+"\n"+tr(s.Lang, "consent_declined_known"))
+}
