@@ -29,8 +29,10 @@ import (
 	"github.com/huddlebot/huddle/course"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/learning"
 	"github.com/huddlebot/huddle/motivation"
 	"github.com/huddlebot/huddle/outbox"
+	"github.com/huddlebot/huddle/privacy"
 	"github.com/huddlebot/huddle/review"
 	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/schedule"
@@ -321,10 +323,12 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.certs = cc.Certificates
 	a.courses = course.New(cc)
 	a.motiv = motivation.New(motivation.Config{Quiet: o.Quiet, Location: o.Location, Clock: o.Clock, Logger: a.log})
-	// Every feature plugs in one way, the program's own last (so that a
-	// command of theirs named like a built-in replaces it).
+	// Every feature plugs in one way: the lessons' first, the program's
+	// own after the built-in ones (so that a command of theirs named like
+	// a built-in replaces it), and the privacy notice with the members'
+	// rights, whose commands a program may replace, last.
 	every := o.Tuning.ReviewEvery
-	features := []bot.Feature{{Name: "lessons", Options: a.host.Options()}}
+	var features []bot.Feature
 	if caseSvc != nil {
 		features = append(features, caseSvc.Feature(a.db, every))
 	}
@@ -336,8 +340,19 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 			}}}})
 	}
 	features = append(features, o.Features...)
+	var assigners []bot.Assigner
+	for _, f := range features {
+		if f.Assigner != nil {
+			assigners = append(assigners, f.Assigner)
+		}
+	}
+	features = append([]bot.Feature{
+		{Name: "lesson engine", Options: a.host.Options()},
+		learning.Feature(learning.Config{Engine: a.host, Location: o.Location, Assigners: assigners}),
+	}, features...)
+	features = append(features, privacy.Feature(privacy.Config{Notice: consent, Location: o.Location, Logger: a.log}))
 	rcfg := router.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
-		Staff: o.Staff, Location: o.Location, Consent: consent, Pseudonyms: o.Pseudonyms, Features: features}
+		Staff: o.Staff, Location: o.Location, Pseudonyms: o.Pseudonyms, Features: features}
 	scfg := schedule.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll, Features: features}
 	a.router = router.New(rcfg)

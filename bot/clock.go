@@ -30,3 +30,9 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// ShowTime shows a time in the program's time zone loc, as members read
+// it: "Mon 2 Mar 08:30".
+func ShowTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("Mon 2 Jan 15:04")
+}

@@ -1,13 +1,12 @@
 package bot
 
-import ()
+import "strings"
 
 // Command is a slash command as a value: its name, how it is used, its
 // help, where it works, who may use it, how it meets the privacy notice,
-// and what it does. The built-in commands are values of this type, one
-// file each; an embedding program adds its own through
-// RouterConfig.Commands, and the case service through Cases.Commands.
-// /help and the privacy notice's gate are made from the table.
+// and what it does. Every feature's commands are values of this type,
+// brought in by its Feature (an embedding program's too); /help and the
+// privacy notice's gate are made from them.
 type Command struct {
 	// Name is the command without its slash, in lower case.
 	Name string
@@ -96,4 +95,23 @@ type TextHandler func(tx Tx, s Session) (bool, error)
 type OptionHandler struct {
 	Prefix string
 	Run    func(tx Tx, s Session) error
+}
+
+// ParseCommand splits "/Lesson@HuddleBot  hand-hygiene" into "lesson" and
+// ["hand-hygiene"].
+func ParseCommand(text string) (string, []string) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return "", nil
+	}
+	name := strings.TrimPrefix(fields[0], "/")
+	if i := strings.IndexByte(name, '@'); i >= 0 {
+		name = name[:i]
+	}
+	return strings.ToLower(name), fields[1:]
+}
+
+// NoArgs makes a command's Run of a handler that takes no arguments.
+func NoArgs(f func(Tx, Session) error) func(Tx, Session, []string) error {
+	return func(tx Tx, s Session, _ []string) error { return f(tx, s) }
 }

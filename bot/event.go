@@ -282,3 +282,16 @@ const MaxText = 4096
 // ForgottenKeyPrefix starts the outbox key of the confirmation sent to a
 // member just forgotten: the store erases its traces as it did theirs.
 const ForgottenKeyPrefix = "forgotten:"
+
+// Chosen returns the option ev chooses: a press's, or a vote's when it
+// picks exactly one. A press and a vote take one path, so that every
+// message with options works as a poll.
+func (ev Event) Chosen() (string, bool) {
+	switch {
+	case ev.Kind == OptionChosen:
+		return ev.Option, true
+	case ev.Kind == Vote && len(ev.Choices) == 1:
+		return ev.Choices[0], true
+	}
+	return "", false
+}

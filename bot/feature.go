@@ -8,9 +8,11 @@ import (
 // Feature is one part of Huddle plugged into the router and the
 // scheduler: its commands and option handlers, the messages and edits it
 // takes, what /assign gives through it, who mentors through it, and its
-// work on the clock. Case discussions, spaced review, courses and
-// motivation are features, and so is an embedding program's own: the App
-// wires them all one way, and the router holds none of their logic.
+// work on the clock, and the gate it holds in front of all the others.
+// The lessons' commands, case discussions, spaced review, courses,
+// motivation and the privacy notice with the members' rights are
+// features, and so is an embedding program's own: the App wires them all
+// one way, and the router holds none of their logic.
 type Feature struct {
 	// Name names the feature in logs.
 	Name string
@@ -19,6 +21,13 @@ type Feature struct {
 	// prefix.
 	Commands []Command
 	Options  []OptionHandler
+	// Fallback makes its commands stand only where no other feature has
+	// one of the same name, and come last in /help: the members' rights,
+	// which a program may replace.
+	Fallback bool
+	// Gatekeeper, when set, stands in front of every feature: the
+	// privacy notice.
+	Gatekeeper Gatekeeper
 	// Messages are offered, in the order of the features, each message
 	// that no lesson took and that is no command: a reply in a case's
 	// thread, an answer to a spaced-review question. The first that takes

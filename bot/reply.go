@@ -1,6 +1,9 @@
 package bot
 
-import "unicode/utf8"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // Reply queues a message to the event's chat, replying to it in groups
 // and in its thread: what a command says back. tag makes the message's
@@ -33,4 +36,13 @@ func Clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"
+}
+
+// AnswerPress answers the press ev with text, for the presser alone (a
+// toast; "" stops the button's spinner and says nothing). A press gets
+// one answer: the first queued stands. transient keeps nothing of it once
+// sent (the presser has not accepted the privacy notice).
+func AnswerPress(tx OutboxWriter, ev Event, now time.Time, text string, transient bool) error {
+	return tx.Enqueue(Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
+		Key: PressKey(ev.PressID)}, now)
 }

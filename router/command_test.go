@@ -34,13 +34,13 @@ func TestHelpFromTheTable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := startWith(t, huddletest.Options{Cases: tc.cases})
 			if tc.lang != "" {
-				seq := h.last("dm-amina")
-				h.post("dm-amina", "amina", "Amina", "/lang "+tc.lang, "")
-				h.wait("dm-amina", seq, map[string]string{"fr": "Français", "sw": "Kiswahili", "pt": "Português", "es": "Español"}[tc.lang])
+				seq := h.Last("dm-amina")
+				h.Post("dm-amina", "amina", "Amina", "/lang "+tc.lang, "")
+				h.Wait("dm-amina", seq, map[string]string{"fr": "Français", "sw": "Kiswahili", "pt": "Português", "es": "Español"}[tc.lang])
 			}
-			seq := h.last("dm-amina")
-			h.post("dm-amina", "amina", "Amina", "/help", "")
-			got := h.wait("dm-amina", seq, "/help").Text
+			seq := h.Last("dm-amina")
+			h.Post("dm-amina", "amina", "Amina", "/help", "")
+			got := h.Wait("dm-amina", seq, "/help").Text
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("help lacks %q:\n%s", w, got)
@@ -78,9 +78,9 @@ func TestHelpByRole(t *testing.T) {
 		{"ward", "lead", []string{"For the group's admins:", "/assign ID: start a lesson", "/unassign ID", "/data light|full"},
 			[]string{"For mentors:", "For program staff:", "/mentor"}},
 	} {
-		seq := h.last(tc.chat)
-		h.post(tc.chat, tc.who, tc.who, "/help", "")
-		got := h.wait(tc.chat, seq, "Commands:").Text
+		seq := h.Last(tc.chat)
+		h.Post(tc.chat, tc.who, tc.who, "/help", "")
+		got := h.Wait(tc.chat, seq, "Commands:").Text
 		for _, w := range tc.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s's help in %s lacks %q:\n%s", tc.who, tc.chat, w, got)
@@ -103,9 +103,9 @@ func TestWhereAndWho(t *testing.T) {
 		{"dm-amina", "amina", "/assign weekly-check", "Send /assign in the group it is for."},
 		{"ward", "amina", "/unassign weekly-check", "Only program staff and the group's admins can use /unassign."},
 	} {
-		seq := h.last(tc.chat)
-		h.post(tc.chat, tc.who, "Amina", tc.text, "")
-		h.wait(tc.chat, seq, tc.want)
+		seq := h.Last(tc.chat)
+		h.Post(tc.chat, tc.who, "Amina", tc.text, "")
+		h.Wait(tc.chat, seq, tc.want)
 	}
 }
 
@@ -128,25 +128,25 @@ func TestEmbeddersCommand(t *testing.T) {
 		}}
 	h := startWith(t, huddletest.Options{Features: []bot.Feature{{Name: "ping", Commands: []bot.Command{ping, progress}, Options: []bot.OptionHandler{again}}},
 		Consent: &bot.ConsentNotice{Version: 1}})
-	seq := h.last("dm-amina")
-	h.post("dm-amina", "amina", "Amina", "/ping", "")
-	notice := h.wait("dm-amina", seq, "🔒")
-	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", Name: "Amina", MessageID: notice.ID, Data: notice.Options[0].Data}); err != nil {
+	seq := h.Last("dm-amina")
+	h.Post("dm-amina", "amina", "Amina", "/ping", "")
+	notice := h.Wait("dm-amina", seq, "🔒")
+	if err := h.Sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", Name: "Amina", MessageID: notice.ID, Data: notice.Options[0].Data}); err != nil {
 		t.Fatal(err)
 	}
-	seq = h.last("dm-amina")
-	h.post("dm-amina", "amina", "Amina", "/ping ward 5", "")
-	pong := h.wait("dm-amina", seq, "pong ward 5")
-	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", Name: "Amina", MessageID: pong.ID, Data: pong.Options[0].Data}); err != nil {
+	seq = h.Last("dm-amina")
+	h.Post("dm-amina", "amina", "Amina", "/ping ward 5", "")
+	pong := h.Wait("dm-amina", seq, "pong ward 5")
+	if err := h.Sim.Press(context.Background(), sim.Press{Chat: "dm-amina", Sender: "amina", Name: "Amina", MessageID: pong.ID, Data: pong.Options[0].Data}); err != nil {
 		t.Fatal(err)
 	}
-	h.wait("dm-amina", pong.Seq, "pong again")
-	seq = h.last("dm-amina")
-	h.post("dm-amina", "amina", "Amina", "/progress", "")
-	h.wait("dm-amina", seq, "see the program's site")
-	seq = h.last("dm-amina")
-	h.post("dm-amina", "amina", "Amina", "/help", "")
-	help := h.wait("dm-amina", seq, "Commands:").Text
+	h.Wait("dm-amina", pong.Seq, "pong again")
+	seq = h.Last("dm-amina")
+	h.Post("dm-amina", "amina", "Amina", "/progress", "")
+	h.Wait("dm-amina", seq, "see the program's site")
+	seq = h.Last("dm-amina")
+	h.Post("dm-amina", "amina", "Amina", "/help", "")
+	help := h.Wait("dm-amina", seq, "Commands:").Text
 	if !strings.Contains(help, "/ping: check the bot is there") || !strings.Contains(help, "/progress: the program's own scores") ||
 		strings.Contains(help, "/progress: your scores") {
 		t.Errorf("help:\n%s", help)

@@ -55,6 +55,16 @@ func (cs *commandSet) addOptions(hs ...bot.OptionHandler) {
 	slices.SortStableFunc(cs.options, func(a, b bot.OptionHandler) int { return len(b.Prefix) - len(a.Prefix) })
 }
 
+// addOptionDefaults registers option handlers whose prefixes none has
+// taken yet.
+func (cs *commandSet) addOptionDefaults(hs ...bot.OptionHandler) {
+	for _, h := range hs {
+		if !slices.ContainsFunc(cs.options, func(o bot.OptionHandler) bool { return o.Prefix == h.Prefix }) {
+			cs.addOptions(h)
+		}
+	}
+}
+
 // get returns the command of a name or alias.
 func (cs *commandSet) get(name string) *bot.Command { return cs.byName[name] }
 

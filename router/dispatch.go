@@ -41,7 +41,7 @@ func (r *Router) dispatch(tx bot.Tx, s bot.Session) error {
 		// handler, whatever sent it (a button, a poll); so every message
 		// with options works as a poll. A quiz's poll takes the vote as a
 		// vote: a changed vote, several picks.
-		if data, ok := pressed(ev); ok {
+		if data, ok := ev.Chosen(); ok {
 			press := s
 			press.Event.Kind, press.Event.Option = bot.OptionChosen, data
 			if took, err := r.option(tx, press); err != nil || took {
@@ -53,14 +53,14 @@ func (r *Router) dispatch(tx bot.Tx, s bot.Session) error {
 			return err
 		}
 		if ev.PressID != "" {
-			return answerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
+			return bot.AnswerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
 		}
 		return bot.Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
 	case strings.HasPrefix(ev.Text, "/"):
 		if err := engage(bot.EngageCommand); err != nil {
 			return err
 		}
-		name, args := parseCommand(ev.Text)
+		name, args := bot.ParseCommand(ev.Text)
 		return r.command(tx, s, name, args)
 	default:
 		took, err := r.engine.Offer(tx, s)
@@ -105,18 +105,6 @@ func (r *Router) offer(tx bot.Tx, s bot.Session) (bool, string, error) {
 	return false, bot.EngageMessage, nil
 }
 
-// pressed returns the option an event chooses: a press's, or a vote's
-// when it picks exactly one.
-func pressed(ev bot.Event) (string, bool) {
-	switch {
-	case ev.Kind == bot.OptionChosen:
-		return ev.Option, true
-	case ev.Kind == bot.Vote && len(ev.Choices) == 1:
-		return ev.Choices[0], true
-	}
-	return "", false
-}
-
 // option hands a press (s.Event.Option) to the handler of its prefix;
 // false when there is none (a quiz's option, or a stale one).
 func (r *Router) option(tx bot.Tx, s bot.Session) (bool, error) {
@@ -125,20 +113,6 @@ func (r *Router) option(tx bot.Tx, s bot.Session) (bool, error) {
 		return false, nil
 	}
 	return true, h.Run(tx, s)
-}
-
-// parseCommand splits "/Lesson@HuddleBot  hand-hygiene" into "lesson" and
-// ["hand-hygiene"].
-func parseCommand(text string) (string, []string) {
-	fields := strings.Fields(text)
-	if len(fields) == 0 {
-		return "", nil
-	}
-	name := strings.TrimPrefix(fields[0], "/")
-	if i := strings.IndexByte(name, '@'); i >= 0 {
-		name = name[:i]
-	}
-	return strings.ToLower(name), fields[1:]
 }
 
 // command runs the command name, refusing it where it does not work or to

@@ -10,6 +10,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/outbox"
+	"github.com/huddlebot/huddle/privacy"
 	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
@@ -33,7 +34,7 @@ func broken(t *testing.T, wrap func(*store.DB) bot.Updater, consent *bot.Consent
 	t.Cleanup(func() { db.Close() })
 	s := sim.New(nil)
 	sender := outbox.New(outbox.Config{Store: db, Channels: []bot.Channel{s}, Poll: 10 * time.Millisecond})
-	r := router.New(router.Config{Store: wrap(db), Engine: brokenEngine{}, Consent: consent, Committed: sender.Wake})
+	r := router.New(router.Config{Store: wrap(db), Engine: brokenEngine{}, Features: []bot.Feature{privacy.Feature(privacy.Config{Notice: consent})}, Committed: sender.Wake})
 	go sender.Run(ctx)
 	go r.Run(ctx)
 	go s.Run(ctx, r)
@@ -83,7 +84,7 @@ func (failingConsent) Consent(string, ...string) (bot.Consent, error) {
 // row that names them: not as a seen event, not in the outbox once sent.
 func TestFailureBeforeConsentKeepsNothing(t *testing.T) {
 	ctx := context.Background()
-	db, s, router := broken(t, func(db *store.DB) bot.Updater { return consentFails{db} }, notice1)
+	db, s, router := broken(t, func(db *store.DB) bot.Updater { return consentFails{db} }, &bot.ConsentNotice{Version: 1})
 	var err error
 	ev := bot.Event{ID: "sim:dm-254722123456:254722123456:1", Channel: "sim", ChatID: "dm-254722123456", ChatType: bot.Direct,
 		SenderID: "254722123456", MessageID: "1", Text: "hello"}

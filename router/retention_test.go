@@ -17,23 +17,23 @@ import (
 func TestRetentionThroughTheSimulator(t *testing.T) {
 	h := startWith(t, huddletest.Options{Retention: 7 * 24 * time.Hour})
 	ctx := context.Background()
-	seq := h.last("ward")
-	h.post("ward", "amina", "Amina", "Morning all", "")
-	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
-	h.wait("ward", seq, "Upper limit")
-	h.post("ward", "amina", "Amina", "20", "")
-	h.wait("ward", seq, "Amina: correct")
-	h.settled()
+	seq := h.Last("ward")
+	h.Post("ward", "amina", "Amina", "Morning all", "")
+	h.Post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.Wait("ward", seq, "Upper limit")
+	h.Post("ward", "amina", "Amina", "20", "")
+	h.Wait("ward", seq, "Amina: correct")
+	h.Settled()
 
-	h.app.Clock.Advance(8 * 24 * time.Hour)
-	seq = h.last("night")
-	h.post("night", "brigitte", "Brigitte", "/lesson quick-quiz", "")
-	h.wait("night", seq, "Upper limit")
-	h.post("night", "brigitte", "Brigitte", "18", "")
-	h.wait("night", seq, "Brigitte: correct")
-	h.settled()
+	h.App.Clock.Advance(8 * 24 * time.Hour)
+	seq = h.Last("night")
+	h.Post("night", "brigitte", "Brigitte", "/lesson quick-quiz", "")
+	h.Wait("night", seq, "Upper limit")
+	h.Post("night", "brigitte", "Brigitte", "18", "")
+	h.Wait("night", seq, "Brigitte: correct")
+	h.Settled()
 
-	reader := h.app.DB.Reports()
+	reader := h.App.DB.Reports()
 	preview := func(before time.Time) map[string]int64 {
 		t.Helper()
 		got, err := reader.PurgePreview(ctx, before)
@@ -46,7 +46,7 @@ func TestRetentionThroughTheSimulator(t *testing.T) {
 		}
 		return out
 	}
-	limit := h.app.Clock.Now().Add(-7 * 24 * time.Hour)
+	limit := h.App.Clock.Now().Add(-7 * 24 * time.Hour)
 	var left map[string]int64
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		// A purge goes step by step: wait for its last one too.
@@ -60,13 +60,13 @@ func TestRetentionThroughTheSimulator(t *testing.T) {
 			t.Errorf("older than the limit, still %d %s", n, what)
 		}
 	}
-	kept := preview(h.app.Clock.Now().Add(time.Hour))
+	kept := preview(h.App.Clock.Now().Add(time.Hour))
 	for _, what := range []string{"activity log rows", "typed quiz answers (the scores stay)", "messages the bot sent"} {
 		if kept[what] == 0 {
 			t.Errorf("today's %s were purged too", what)
 		}
 	}
-	if rows := h.app.Progress(t, "sim", "amina"); len(rows) != 1 || rows[0].Correct != 1 {
+	if rows := h.App.Progress(t, "sim", "amina"); len(rows) != 1 || rows[0].Correct != 1 {
 		t.Errorf("Amina's progress after the purge = %+v, want her score kept", rows)
 	}
 	sum, err := reader.Summary(ctx, report.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, 0)

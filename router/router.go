@@ -30,16 +30,15 @@ type Config struct {
 	// Location is the time zone in which start times are shown; UTC when
 	// nil.
 	Location *time.Location
-	// Consent is the privacy notice members accept before anything about
-	// them is recorded; nil when consent is gathered outside Huddle.
-	Consent *bot.ConsentNotice
 	// Pseudonyms shows members to others by their pseudonym (see
 	// Member.Pseudonym) rather than their platform name: the Session's
 	// Member.Name is then the pseudonym.
 	Pseudonyms bool
-	// Features plug in their commands, option handlers, messages, edits,
-	// assigners and mentors, in order: a later feature's command of the
-	// same name as an earlier one (or a built-in) replaces it.
+	// Features plug in their commands, option handlers, messages, edits
+	// and mentors, in order: a later feature's command of the same name as
+	// an earlier one (or a built-in) replaces it, but for a Fallback
+	// feature's. The first with a Gatekeeper (the privacy notice) has it
+	// stand in front of them all.
 	Features []bot.Feature
 }
 
@@ -56,11 +55,10 @@ type Router struct {
 	committed func()
 	staff     []bot.StaffRef
 	loc       *time.Location
-	consent   *bot.ConsentNotice
+	gate      bot.Gatekeeper
 	pseudo    bool
 	commands  commandSet
 	features  []bot.Feature
-	assigners []bot.Assigner
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -92,27 +90,31 @@ func New(cfg Config) *Router {
 		staff:     cfg.Staff,
 		loc:       cfg.Location,
 		features:  cfg.Features,
-		consent:   cfg.Consent,
 		pseudo:    cfg.Pseudonyms,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 	}
-	start, help, opts := r.builtins()
+	start, help := r.builtins()
 	r.commands.add(start)
-	r.commands.addOptions(opts...)
-	lessons := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: func() []bot.Assigner { return r.assigners }}
-	own := (&rights{consent: cfg.Consent, loc: cfg.Location, log: cfg.Logger}).feature()
-	r.commands.addOptions(own.Options...)
-	for _, f := range append([]bot.Feature{lessons.feature()}, cfg.Features...) {
+	var fallback []bot.Feature
+	for _, f := range cfg.Features {
+		if r.gate == nil {
+			r.gate = f.Gatekeeper
+		}
+		if f.Fallback {
+			fallback = append(fallback, f)
+			continue
+		}
 		r.commands.add(f.Commands...)
 		r.commands.addOptions(f.Options...)
-		if f.Assigner != nil {
-			r.assigners = append(r.assigners, f.Assigner)
-		}
 	}
-	// The members' rights and /help come after the features' in /help;
-	// a feature's own of the same name stands instead.
-	r.commands.addDefaults(own.Commands...)
+	// The fallbacks (the members' rights) and /help come after the
+	// features' in /help; a feature's own of the same name stands
+	// instead.
+	for _, f := range fallback {
+		r.commands.addDefaults(f.Commands...)
+		r.commands.addOptionDefaults(f.Options...)
+	}
 	r.commands.addDefaults(help)
 	return r
 }
@@ -200,7 +202,7 @@ func (r *Router) handle(ctx context.Context, ev bot.Event) error {
 		// Every press is answered, so its button stops spinning: with the
 		// handler's own answer when it gave one (same key), else nothing.
 		if ev.PressID != "" {
-			return answerPress(tx, ev, now, "", !gated)
+			return bot.AnswerPress(tx, ev, now, "", !gated)
 		}
 		return nil
 	})
@@ -230,7 +232,7 @@ func (r *Router) handle(ctx context.Context, ev bot.Event) error {
 				}
 			}
 			if ev.PressID != "" {
-				if err := answerPress(tx, ev, now, tr(ev.SenderLang, "sorry"), !gated); err != nil {
+				if err := bot.AnswerPress(tx, ev, now, tr(ev.SenderLang, "sorry"), !gated); err != nil {
 					return err
 				}
 			}
@@ -246,16 +248,6 @@ func (r *Router) handle(ctx context.Context, ev bot.Event) error {
 	return err
 }
 
-// answerPress answers the press ev with text, for the presser alone (a
-// toast; "" stops the button's spinner and says nothing). A press gets one
-// answer: the first queued stands.
-// transient keeps nothing of it once sent: the presser has not accepted
-// the privacy notice.
-func answerPress(tx bot.OutboxWriter, ev bot.Event, now time.Time, text string, transient bool) error {
-	return tx.Enqueue(bot.Outbound{Channel: ev.Channel, ChatID: ev.ChatID, PressID: ev.PressID, Text: text, Transient: transient,
-		Key: bot.PressKey(ev.PressID)}, now)
-}
-
 // handleIn handles ev within tx; gated is set once the sender passed the
 // consent gate.
 func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) error {
@@ -265,10 +257,11 @@ func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) e
 		*gated = true
 		return r.left(tx, ev, now)
 	}
-	v := pass
-	if r.consent != nil && ev.SenderID != "" && ev.Kind != bot.ChatMigrated && ev.Kind != bot.ChannelDown {
+	v := bot.Verdict{Pass: true}
+	if r.gate != nil && ev.SenderID != "" && ev.Kind != bot.ChatMigrated && ev.Kind != bot.ChannelDown {
 		var err error
-		if v, err = r.gate(tx, ev, now); err != nil || v == drop {
+		v, err = r.gate.Admit(tx, bot.Entry{Event: ev, Now: now, Command: r.commands.get})
+		if err != nil || !v.Pass {
 			return err
 		}
 	}
@@ -307,16 +300,15 @@ func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) e
 			return err
 		}
 	}
-	if v == accepted {
-		if err := r.welcome(tx, s); err != nil {
+	if v.Greet != nil {
+		if err := r.welcome(tx, s, v.Greet(s.Lang)); err != nil {
 			return err
 		}
-		if cmd := r.carried(ev); cmd != "" {
-			// The command that brought the notice, now carried out.
-			s.Event.Kind, s.Event.Text = bot.Message, cmd
-			return r.dispatch(tx, s)
+		if v.Then == "" {
+			return nil
 		}
-		return nil
+		// The command that brought the notice, now carried out.
+		s.Event.Kind, s.Event.Text = bot.Message, v.Then
 	}
 	return r.dispatch(tx, s)
 }
@@ -369,4 +361,18 @@ func (r *Router) cleanFile(ctx context.Context, ev bot.Event) (bot.Event, error)
 	}
 	ev.File = &clean
 	return ev, nil
+}
+
+// welcome greets a member the gatekeeper has just admitted, with its
+// greeting: privately with the commands' hint, in a group in a line, to
+// the member alone when they pressed (a group of two hundred accepting
+// is not two hundred messages).
+func (r *Router) welcome(tx bot.Tx, s bot.Session, greeting string) error {
+	switch {
+	case s.Chat.Type == bot.Direct:
+		return bot.Reply(tx, s, "welcome", greeting+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "hint"))
+	case s.Event.PressID != "":
+		return bot.AnswerPress(tx, s.Event, s.Now, greeting, false)
+	}
+	return bot.Reply(tx, s, "welcome", greeting)
 }

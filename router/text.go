@@ -2,8 +2,6 @@ package router
 
 import (
 	"embed"
-	"strings"
-	"time"
 
 	"github.com/huddlebot/huddle/internal/catalog"
 )
@@ -17,33 +15,6 @@ var localeFiles embed.FS
 // texts is the router's interface text; English is the fallback.
 var texts = catalog.MustLoad(localeFiles, "locales")
 
-// languageName names a language with a catalog in itself ("Kiswahili"),
-// and any other by its code.
-func languageName(code string) string {
-	if !texts.Has(code) {
-		return code
-	}
-	return tr(code, "language_name")
-}
-
-// languageList lists the languages with a catalog for a message:
-// "en (English), fr (Français)".
-func languageList() string {
-	var out []string
-	for _, code := range texts.Languages() {
-		out = append(out, code+" ("+languageName(code)+")")
-	}
-	return strings.Join(out, ", ")
-}
-
 // tr returns the text for key in lang, falling back to English, formatted
 // with args.
 func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
-
-// baseLang reduces "fr-CA" or "fr_CA" to "fr".
-func baseLang(lang string) string { return catalog.BaseLang(lang) }
-
-// when shows a time in the program's time zone loc: "Mon 2 Mar 08:30".
-func when(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 15:04")
-}

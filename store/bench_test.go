@@ -18,6 +18,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit/quizbench"
 	"github.com/huddlebot/huddle/outbox"
+	"github.com/huddlebot/huddle/privacy"
 	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
@@ -84,7 +85,7 @@ func BenchmarkGroupQuiz(b *testing.B) {
 				}
 			}
 			router := router.New(router.Config{Store: db, Engine: flows.NewHost(flows.HostConfig{Library: quizbench.Lesson(b), Logger: log}),
-				Logger: log, Committed: committed, Consent: notice})
+				Logger: log, Committed: committed, Features: []bot.Feature{privacy.Feature(privacy.Config{Notice: notice, Logger: log})}})
 			defer router.Close()
 			// Every group has met all its members and started the lesson.
 			for g := 0; g < quizbench.Groups; g++ {

@@ -19,7 +19,7 @@ import (
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/internal/testkit/tgemu"
-	"github.com/huddlebot/huddle/router"
+	"github.com/huddlebot/huddle/privacy"
 )
 
 // TestGroupQuizThroughEmulator runs a quiz lesson in a Telegram group of
@@ -413,7 +413,7 @@ func TestMyDataThroughEmulator(t *testing.T) {
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatalf("the file is not JSON: %v\n%s", err, data)
 	}
-	if got.Format != router.DataFormat || got.Profile.PlatformID != "11" || got.Profile.Name != "Amina" ||
+	if got.Format != privacy.DataFormat || got.Profile.PlatformID != "11" || got.Profile.Name != "Amina" ||
 		len(got.Runs) != 1 || got.Runs[0].Lesson != "quick-quiz" || got.Runs[0].Chat != "Ward 3" ||
 		len(got.Runs[0].Answers) != 1 || got.Runs[0].Answers[0].Answer != "19" || !got.Runs[0].Answers[0].Correct {
 		t.Errorf("file holds %+v", got)

@@ -60,11 +60,15 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".": {"bot", "router", "outbox", "schedule", "store", "flows", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
+		".": {"bot", "router", "outbox", "schedule", "store", "flows", "learning", "privacy", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
 		// The domain and its extension points import nothing of ours.
-		"bot":     {},
-		"router":  {"bot", "internal/catalog", "picture"},
-		"cluster": {"bot"},
+		"bot":    {},
+		"router": {"bot", "internal/catalog", "picture"},
+		// Features know the domain, never the router: they plug in through
+		// bot.Feature.
+		"learning": {"bot", "internal/catalog"},
+		"privacy":  {"bot", "internal/catalog"},
+		"cluster":  {"bot"},
 		// The sender and the scheduler know the domain alone.
 		"outbox":                       {"bot"},
 		"schedule":                     {"bot"},
@@ -99,7 +103,7 @@ func TestImportRules(t *testing.T) {
 		"internal/lograte":             {},
 		"xapi":                         {"bot", "store", "report", "flows"},
 		"internal/testkit/xapitest":    {"internal/testkit/npmtest"},
-		"internal/testkit/simtest":     {"bot", "adapters/sim", "internal/testkit"},
+		"internal/testkit/simtest":     {"bot", "adapters/sim", "internal/testkit", "internal/testkit/huddletest"},
 		"internal/testkit/pdftest":     {},
 		"internal/testkit/npmtest":     {},
 		"internal/demo":                {".", "bot", "router", "store", "flows", "lessons", "cases"},

@@ -1,4 +1,4 @@
-package router
+package learning
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ func (l *learning) listLessons(tx bot.Tx, s bot.Session) error {
 	for _, l := range list {
 		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
 	}
-	for _, a := range l.assigners() {
+	for _, a := range l.assigners {
 		if more := a.Offered(s.Lang); more != "" {
 			b.WriteString("\n\n" + more)
 		}

@@ -1,4 +1,4 @@
-package router
+package privacy
 
 import (
 	"errors"
@@ -34,43 +34,32 @@ const (
 	consentNo  = "cs-:"
 )
 
-// verdict is what the consent gate makes of an event.
-type verdict int
-
-const (
-	// drop: the sender has not accepted; the gate answered them if need be.
-	drop verdict = iota
-	// pass: handle the event as usual.
-	pass
-	// accepted: the event accepted the notice; welcome the new member.
-	accepted
-)
-
 // gate decides whether ev's sender may be handled as a member: it passes
 // those who accepted the current notice (and the few commands that
 // exercise a right without consent, from people already known). For
 // everyone else it answers from the consent record alone, asking at most
 // once a day, and records nothing but that.
-func (r *Router) gate(tx bot.Tx, ev bot.Event, now time.Time) (verdict, error) {
+func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
+	ev, now := in.Event, in.Now
 	ids := bot.Member{PlatformID: ev.SenderID, Alias: ev.SenderAlias}.PlatformIDs()
 	c, err := tx.Consent(ev.Channel, ids...)
 	if err != nil {
-		return drop, err
+		return bot.Verdict{}, err
 	}
-	version := r.consent.Version
+	version := g.consent.Version
 	if c.Accepted(version) {
-		return pass, nil
+		return bot.Verdict{Pass: true}, nil
 	}
 	print := bot.EventPrint(ev.ID)
 	if c.LastEvent == print {
-		return drop, nil // a redelivery: answered already
+		return bot.Verdict{}, nil // a redelivery: answered already
 	}
 	lang := ev.SenderLang
 	if lang == "" && ev.ChatType == bot.Group {
 		if chat, err := tx.ChatByPlatform(ev.Channel, ev.ChatID); err == nil {
 			lang = chat.Lang
 		} else if !errors.Is(err, bot.ErrNotFound) {
-			return drop, err
+			return bot.Verdict{}, err
 		}
 	}
 	c.LastEvent = print
@@ -86,45 +75,49 @@ func (r *Router) gate(tx bot.Tx, ev bot.Event, now time.Time) (verdict, error) {
 	case choice == bot.ConsentAccepted:
 		c.Status, c.Version, c.AnsweredAt = bot.ConsentAccepted, version, now
 		if err := save(); err != nil {
-			return drop, err
+			return bot.Verdict{}, err
 		}
-		r.log.Info("privacy notice accepted", "channel", ev.Channel, "version", version)
-		return accepted, nil
+		g.log.Info("privacy notice accepted", "channel", ev.Channel, "version", version)
+		greet := func(lang string) string { return tr(lang, "consent_thanks") }
+		if ev.ChatType == bot.Group {
+			greet = func(lang string) string { return tr(lang, "consent_thanks_group") }
+		}
+		return bot.Verdict{Pass: true, Greet: greet, Then: carried(ev, in.Command)}, nil
 	case choice == bot.ConsentDeclined:
 		c.Status, c.Version, c.AnsweredAt = bot.ConsentDeclined, version, now
 		if err := save(); err != nil {
-			return drop, err
+			return bot.Verdict{}, err
 		}
 		if ev.ChatType == bot.Direct {
 			// The notice named them in their private chat: gone with the "no".
 			if err := tx.DropConsentNotices(ev.Channel, ev.ChatID); err != nil {
-				return drop, err
+				return bot.Verdict{}, err
 			}
 		}
 		text := tr(lang, "consent_declined")
 		if _, err := tx.MemberByRef(bot.StaffRef{Channel: ev.Channel, ID: ev.SenderID}); err == nil {
 			text += "\n" + tr(lang, "consent_declined_known")
 		} else if !errors.Is(err, bot.ErrNotFound) {
-			return drop, err
+			return bot.Verdict{}, err
 		}
-		r.log.Info("privacy notice declined", "channel", ev.Channel, "version", version)
-		return drop, r.consentReply(tx, ev, now, "consent_no", text)
+		g.log.Info("privacy notice declined", "channel", ev.Channel, "version", version)
+		return bot.Verdict{}, consentReply(tx, ev, now, "consent_no", text)
 	}
 
 	// What the event asks for, and how that meets the notice (the
 	// command's Gate): a command, or the answer to one's question.
 	var name string
-	data, isPress := pressed(ev)
+	data, isPress := ev.Chosen()
 	switch {
 	case ev.Kind == bot.Message && strings.HasPrefix(ev.Text, "/"):
-		name, _ = parseCommand(ev.Text)
+		name, _ = bot.ParseCommand(ev.Text)
 	case isPress && (data == forgetYes || data == forgetNo):
 		name = "forget" // the answer to /forget's question
 	case isPress && isConsentOption(data):
 		name = "privacy" // an older notice's option: show the current one
 	}
 	gate := bot.GateAsk
-	if c := r.commands.get(name); c != nil {
+	if c := in.Command(name); c != nil {
 		name, gate = c.Name, c.Gate
 	}
 	switch gate {
@@ -133,92 +126,92 @@ func (r *Router) gate(tx bot.Tx, ev bot.Event, now time.Time) (verdict, error) {
 		// holds nothing but their answer to the notice, which /forget
 		// erases.
 		if _, err := tx.MemberByRef(bot.StaffRef{Channel: ev.Channel, ID: ev.SenderID}); err == nil {
-			return pass, nil
+			return bot.Verdict{Pass: true}, nil
 		} else if !errors.Is(err, bot.ErrNotFound) {
-			return drop, err
+			return bot.Verdict{}, err
 		}
 		if name == "forget" {
 			if err := tx.DeleteConsent(ev.Channel, ids...); err != nil {
-				return drop, err
+				return bot.Verdict{}, err
 			}
 			if ev.ChatType == bot.Direct {
 				if err := tx.DropConsentNotices(ev.Channel, ev.ChatID); err != nil {
-					return drop, err
+					return bot.Verdict{}, err
 				}
 			}
-			return drop, r.consentReply(tx, ev, now, "consent_forget", tr(lang, "consent_forgotten"))
+			return bot.Verdict{}, consentReply(tx, ev, now, "consent_forget", tr(lang, "consent_forgotten"))
 		}
 		if err := save(); err != nil {
-			return drop, err
+			return bot.Verdict{}, err
 		}
-		return drop, r.consentReply(tx, ev, now, "consent_mydata", tr(lang, "consent_mydata", tr(lang, "consent_status_"+string(c.Status))))
+		return bot.Verdict{}, consentReply(tx, ev, now, "consent_mydata", tr(lang, "consent_mydata", tr(lang, "consent_status_"+string(c.Status))))
 	case bot.GateOpen:
 		if err := save(); err != nil {
-			return drop, err
+			return bot.Verdict{}, err
 		}
 		// It runs with what it sends turned into answers that keep
 		// nothing of the member (see gatedTx).
-		c := r.commands.get(name)
-		_, args := parseCommand(ev.Text)
+		c := in.Command(name)
+		_, args := bot.ParseCommand(ev.Text)
 		s := bot.Session{Event: ev, Chat: bot.Chat{Channel: ev.Channel, PlatformID: ev.ChatID, Type: ev.ChatType}, Lang: lang, Now: now}
-		return drop, c.Run(gatedTx{Tx: tx, ev: ev}, s, args)
+		return bot.Verdict{}, c.Run(gatedTx{Tx: tx, ev: ev}, s, args)
 	}
 	// In a group, one notice for everyone, at most once a day, accepted
 	// by whoever presses it: not one per member, which in a group of two
 	// hundred buries the lesson. Nothing about the writer is kept.
 	if ev.ChatType == bot.Group {
 		if c.Status == bot.ConsentDeclined && c.Version >= version {
-			return drop, save() // they said no: the group is not asked for them
+			return bot.Verdict{}, save() // they said no: the group is not asked for them
 		}
 		if ev.Kind != bot.Message || ev.Late {
-			return drop, nil
+			return bot.Verdict{}, nil
 		}
-		return drop, r.groupNotice(tx, ev, now, lang)
+		return bot.Verdict{}, g.groupNotice(tx, ev, now, lang)
 	}
 	// Ask when they ask for it, and otherwise at most once a day. After
 	// a "no" to this version they are not asked again unasked: in private
 	// they are reminded, at most once a day, how to change their mind.
 	asked := gate == bot.GateShow
 	if !asked && (ev.Kind != bot.Message && ev.Kind != bot.OptionChosen || ev.Late) {
-		return drop, nil
+		return bot.Verdict{}, nil
 	}
 	due := c.AskedAt.IsZero() || now.Sub(c.AskedAt) >= askEvery || c.Version < version
 	if !asked && !due {
-		return drop, save()
+		return bot.Verdict{}, save()
 	}
 	if !asked && c.Status == bot.ConsentDeclined && c.Version >= version {
 		if ev.ChatType != bot.Direct {
-			return drop, save()
+			return bot.Verdict{}, save()
 		}
 		c.AskedAt = now
 		if err := save(); err != nil {
-			return drop, err
+			return bot.Verdict{}, err
 		}
-		return drop, r.consentReply(tx, ev, now, "consent_no", tr(lang, "consent_declined"))
+		return bot.Verdict{}, consentReply(tx, ev, now, "consent_no", tr(lang, "consent_declined"))
 	}
 	if c.Status != bot.ConsentDeclined || c.Version < version {
 		c.Status = bot.ConsentAsked
 	}
 	c.Version, c.AskedAt = version, now
 	if err := save(); err != nil {
-		return drop, err
+		return bot.Verdict{}, err
 	}
-	opts := noticeOptions(r.consent, lang)
-	if cmd := r.carriable(ev); cmd != "" && ev.ChatType == bot.Direct {
+	opts := noticeOptions(g.consent, lang)
+	if cmd := carriable(ev, in.Command); cmd != "" && ev.ChatType == bot.Direct {
 		// Accepting then carries out the command that brought the notice.
 		opts[0].Data += ":" + cmd
 	}
-	return drop, r.consentReply(tx, ev, now, "consent", noticeText(r.consent, lang), opts...)
+	return bot.Verdict{}, consentReply(tx, ev, now, "consent", noticeText(g.consent, lang), opts...)
 }
 
 // groupNotice posts the privacy notice in ev's group, pinned where the
 // bot may pin: once a day and version at most, whoever writes.
-func (r *Router) groupNotice(tx bot.OutboxWriter, ev bot.Event, now time.Time, lang string) error {
+func (g *rights) groupNotice(tx bot.OutboxWriter, ev bot.Event, now time.Time, lang string) error {
 	day := now.UTC().Format(time.DateOnly)
 	return tx.Enqueue(bot.Outbound{
-		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: noticeText(r.consent, lang),
-		Options: noticeOptions(r.consent, lang), Pin: true,
-		Key: fmt.Sprintf("consent:group:%s:%s:v%d:%s", ev.Channel, ev.ChatID, r.consent.Version, day),
+		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: noticeText(g.consent, lang),
+		Options: noticeOptions(g.consent, lang), Pin: true,
+		Key: fmt.Sprintf("consent:group:%s:%s:v%d:%s", ev.Channel, ev.ChatID, g.consent.Version, day),
 	}, now)
 }
 
@@ -227,12 +220,12 @@ func (r *Router) groupNotice(tx bot.OutboxWriter, ev bot.Event, now time.Time, l
 // one argument that names a lesson or a language, so no text a member
 // wrote is kept in the notice's button (the platform holds its data). ""
 // otherwise.
-func (r *Router) carriable(ev bot.Event) string {
+func carriable(ev bot.Event, command func(string) *bot.Command) string {
 	if ev.Kind != bot.Message || len(ev.Text) > 40 || !strings.HasPrefix(ev.Text, "/") {
 		return ""
 	}
-	name, args := parseCommand(ev.Text)
-	c := r.commands.get(name)
+	name, args := bot.ParseCommand(ev.Text)
+	c := command(name)
 	if c == nil || c.Gate != bot.GateCarry || len(args) > 1 || len(args) == 1 && !idLike(args[0]) {
 		return ""
 	}
@@ -253,7 +246,7 @@ func idLike(s string) bool {
 }
 
 // carried returns the command an accepting press carries ("" for none).
-func (r *Router) carried(ev bot.Event) string {
+func carried(ev bot.Event, command func(string) *bot.Command) string {
 	data := ev.Option
 	if ev.Kind == bot.Vote && len(ev.Choices) == 1 {
 		data = ev.Choices[0]
@@ -263,7 +256,7 @@ func (r *Router) carried(ev bot.Event) string {
 		return ""
 	}
 	_, cmd, _ := strings.Cut(rest, ":")
-	if r.carriable(bot.Event{Kind: bot.Message, Text: cmd}) != cmd {
+	if carriable(bot.Event{Kind: bot.Message, Text: cmd}, command) != cmd {
 		return "" // not one this version would have put there
 	}
 	return cmd
@@ -316,10 +309,10 @@ func consentChoice(ev bot.Event, c bot.Consent, version int) bot.ConsentStatus {
 // id), and dropped from the outbox once sent when it goes to their private
 // chat; the notice itself stays until answered, so a WhatsApp poll vote on
 // it can be read.
-func (r *Router) consentReply(tx bot.OutboxWriter, ev bot.Event, now time.Time, tag, text string, opts ...bot.Option) error {
+func consentReply(tx bot.OutboxWriter, ev bot.Event, now time.Time, tag, text string, opts ...bot.Option) error {
 	if ev.PressID != "" && len(opts) == 0 {
 		// The answer to a press on the notice: to the presser alone.
-		return answerPress(tx, ev, now, text, true)
+		return bot.AnswerPress(tx, ev, now, text, true)
 	}
 	m := bot.Outbound{
 		Channel: ev.Channel, ChatID: ev.ChatID, Text: text, Options: opts, Thread: ev.Thread,
@@ -331,20 +324,6 @@ func (r *Router) consentReply(tx bot.OutboxWriter, ev bot.Event, now time.Time, 
 		m.ReplyTo = ev.MessageID
 	}
 	return tx.Enqueue(m, now)
-}
-
-// welcome greets a member who has just accepted the notice: privately
-// with the commands, in a group in a line.
-func (r *Router) welcome(tx bot.Tx, s bot.Session) error {
-	if s.Chat.Type == bot.Direct {
-		return bot.Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks")+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "hint"))
-	}
-	if s.Event.PressID != "" {
-		// In a group, to the member alone: a group of two hundred
-		// accepting is not two hundred messages.
-		return answerPress(tx, s.Event, s.Now, tr(s.Lang, "consent_thanks_group"), false)
-	}
-	return bot.Reply(tx, s, "welcome", tr(s.Lang, "consent_thanks_group"))
 }
 
 // isConsentOption reports whether data is an option of the notice.
@@ -373,15 +352,15 @@ func (g gatedTx) Enqueue(m bot.Outbound, now time.Time) error {
 // consentAgain acts on a press of the notice's options by a member who
 // accepted it: "no" withdraws their consent, so nothing more is recorded
 // about them; what is held stays until /forget.
-func (r *Router) consentAgain(tx bot.Tx, s bot.Session, data string) error {
-	if !strings.HasPrefix(data, consentNo) || r.consent == nil {
+func (g *rights) consentAgain(tx bot.Tx, s bot.Session, data string) error {
+	if !strings.HasPrefix(data, consentNo) || g.consent == nil {
 		return nil
 	}
 	// Asked now, so that the reminder for those who said no waits a day.
-	c := bot.Consent{Status: bot.ConsentDeclined, Version: r.consent.Version, AnsweredAt: s.Now, AskedAt: s.Now, LastEvent: bot.EventPrint(s.Event.ID)}
+	c := bot.Consent{Status: bot.ConsentDeclined, Version: g.consent.Version, AnsweredAt: s.Now, AskedAt: s.Now, LastEvent: bot.EventPrint(s.Event.ID)}
 	if err := tx.SetConsent(s.Member.Channel, s.Member.PlatformIDs(), c); err != nil {
 		return err
 	}
-	r.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)
+	g.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)
 	return bot.Reply(tx, s, "consent", tr(s.Lang, "consent_declined")+"\n"+tr(s.Lang, "consent_declined_known"))
 }

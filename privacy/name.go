@@ -1,4 +1,4 @@
-package router
+package privacy
 
 import (
 	_ "embed"

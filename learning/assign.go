@@ -1,4 +1,4 @@
-package router
+package learning
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
 	id := strings.ToLower(args[0])
 	info, ok := l.engine.Lesson(id, s.Lang)
 	if !ok {
-		for _, a := range l.assigners() {
+		for _, a := range l.assigners {
 			if done, err := a.Assign(tx, s, id); done || err != nil {
 				return err
 			}
@@ -42,7 +42,7 @@ func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
 	if err := tx.Assign(&bot.Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), when(next, l.loc), info.ID))
+	return bot.Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), bot.ShowTime(next, l.loc), info.ID))
 }
 
 // assigned lists the group's assigned lessons and the assigners' things.
@@ -57,9 +57,9 @@ func (l *learning) assigned(tx bot.Tx, s bot.Session) error {
 		if info, ok := l.engine.Lesson(a.LessonID, s.Lang); ok {
 			title = info.Title
 		}
-		lines = append(lines, fmt.Sprintf("• %s (%s): %s", title, a.LessonID, when(a.Next, l.loc)))
+		lines = append(lines, fmt.Sprintf("• %s (%s): %s", title, a.LessonID, bot.ShowTime(a.Next, l.loc)))
 	}
-	for _, a := range l.assigners() {
+	for _, a := range l.assigners {
 		more, err := a.Assigned(tx, s)
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (l *learning) unassign(tx bot.Tx, s bot.Session, args []string) error {
 		return err
 	}
 	if !removed {
-		for _, a := range l.assigners() {
+		for _, a := range l.assigners {
 			if done, err := a.Unassign(tx, s, id); done || err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package router_test
+package privacy_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
-	"github.com/huddlebot/huddle/router"
+	"github.com/huddlebot/huddle/privacy"
 )
 
 // dataFile is the part of /mydata's file the tests read.
@@ -98,37 +98,37 @@ type dataFile struct {
 // myData sends /mydata in who's private chat and returns the summary and
 // the file, downloaded from the simulator's page as a member would.
 func (h *harness) myData(who, name string) (string, dataFile) {
-	h.t.Helper()
+	h.T.Helper()
 	chat := "dm-" + who
-	seq := h.last(chat)
-	h.post(chat, who, name, "/mydata", "")
-	summary := h.wait(chat, seq, "What Huddle holds about you")
-	msg := h.wait(chat, summary.Seq, "as a file (JSON)")
+	seq := h.Last(chat)
+	h.Post(chat, who, name, "/mydata", "")
+	summary := h.Wait(chat, seq, "What Huddle holds about you")
+	msg := h.Wait(chat, summary.Seq, "as a file (JSON)")
 	if msg.File == nil {
-		h.t.Fatalf("the file's message %q has no file", msg.Text)
+		h.T.Fatalf("the file's message %q has no file", msg.Text)
 	}
-	srv := httptest.NewServer(h.sim.Handler())
+	srv := httptest.NewServer(h.Sim.Handler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + msg.File.URL + "?as=" + who) // her private chat's file, for her alone
 	if err != nil {
-		h.t.Fatal(err)
+		h.T.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		h.t.Fatalf("download %s: %s %v", msg.File.URL, resp.Status, err)
+		h.T.Fatalf("download %s: %s %v", msg.File.URL, resp.Status, err)
 	}
 	disp, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
 	if resp.Header.Get("Content-Type") != "application/json" || disp != "attachment" || params["filename"] != msg.File.Name ||
 		!strings.HasPrefix(msg.File.Name, "huddle-mydata-") || msg.File.Size != len(body) {
-		h.t.Errorf("download: %v; file %+v; %d bytes", resp.Header, *msg.File, len(body))
+		h.T.Errorf("download: %v; file %+v; %d bytes", resp.Header, *msg.File, len(body))
 	}
 	var f dataFile
 	if err := json.Unmarshal(body, &f); err != nil {
-		h.t.Fatalf("the file is not JSON: %v\n%s", err, body)
+		h.T.Fatalf("the file is not JSON: %v\n%s", err, body)
 	}
-	if f.Format != router.DataFormat {
-		h.t.Errorf("format %q; want %q", f.Format, router.DataFormat)
+	if f.Format != privacy.DataFormat {
+		h.T.Errorf("format %q; want %q", f.Format, privacy.DataFormat)
 	}
 	return summary.Text, f
 }
@@ -139,18 +139,18 @@ func (h *harness) myData(who, name string) (string, dataFile) {
 // told only their answer to the notice is held.
 func TestMyData(t *testing.T) {
 	h := startWith(t, huddletest.Options{Consent: notice1, Pseudonyms: true})
-	seq := h.last("dm-amina")
-	h.post("dm-amina", "amina", "Amina Yusuf", "/start", "")
-	notice := h.wait("dm-amina", seq, noticeMark)
-	h.pressAs("dm-amina", "amina", "Amina Yusuf", notice.ID, notice.Options[0].Data)
-	h.wait("dm-amina", notice.Seq, "Welcome to Huddle, Member-")
-	seq = h.last("ward")
-	h.post("ward", "amina", "Amina Yusuf", "/lesson quick-quiz", "")
-	h.wait("ward", seq, "Upper limit")
-	h.post("ward", "amina", "Amina Yusuf", "20", "")
-	h.wait("ward", seq, ": correct")
-	h.post("ward", "amina", "Amina Yusuf", "/mydata", "")
-	h.wait("ward", seq, "private chat")
+	seq := h.Last("dm-amina")
+	h.Post("dm-amina", "amina", "Amina Yusuf", "/start", "")
+	notice := h.Wait("dm-amina", seq, noticeMark)
+	h.PressAs("dm-amina", "amina", "Amina Yusuf", notice.ID, notice.Options[0].Data)
+	h.Wait("dm-amina", notice.Seq, "Welcome to Huddle, Member-")
+	seq = h.Last("ward")
+	h.Post("ward", "amina", "Amina Yusuf", "/lesson quick-quiz", "")
+	h.Wait("ward", seq, "Upper limit")
+	h.Post("ward", "amina", "Amina Yusuf", "20", "")
+	h.Wait("ward", seq, ": correct")
+	h.Post("ward", "amina", "Amina Yusuf", "/mydata", "")
+	h.Wait("ward", seq, "private chat")
 
 	got, file := h.myData("amina", "Amina Yusuf")
 	for _, want := range []string{"Amina Yusuf (sim id amina); others see you as Member-", "accepted, version 1",
@@ -178,7 +178,7 @@ func TestMyData(t *testing.T) {
 	// Both messages leave the outbox once sent.
 	ctx := context.Background()
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		traces, err := h.app.DB.Traces(ctx, 0, "huddle-mydata-", "What Huddle holds about you:")
+		traces, err := h.App.DB.Traces(ctx, 0, "huddle-mydata-", "What Huddle holds about you:")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,10 +190,10 @@ func TestMyData(t *testing.T) {
 		}
 	}
 
-	seq = h.last("dm-baraka")
-	h.post("dm-baraka", "baraka", "Baraka", "hello", "")
-	notice = h.wait("dm-baraka", seq, noticeMark)
-	h.pressAs("dm-baraka", "baraka", "Baraka", notice.ID, notice.Options[1].Data)
-	h.post("dm-baraka", "baraka", "Baraka", "/mydata", "")
-	h.wait("dm-baraka", notice.Seq, "nothing about you but your answer to the privacy notice: declined")
+	seq = h.Last("dm-baraka")
+	h.Post("dm-baraka", "baraka", "Baraka", "hello", "")
+	notice = h.Wait("dm-baraka", seq, noticeMark)
+	h.PressAs("dm-baraka", "baraka", "Baraka", notice.ID, notice.Options[1].Data)
+	h.Post("dm-baraka", "baraka", "Baraka", "/mydata", "")
+	h.Wait("dm-baraka", notice.Seq, "nothing about you but your answer to the privacy notice: declined")
 }

@@ -1,4 +1,4 @@
-package router
+package privacy
 
 import (
 	"encoding/json"
@@ -52,12 +52,12 @@ func (g *rights) summary(lang string, d bot.MemberData) string {
 	if memberLang == "" {
 		memberLang = "-"
 	}
-	line("mydata_since", when(m.Created, g.loc), memberLang)
+	line("mydata_since", bot.ShowTime(m.Created, g.loc), memberLang)
 	switch {
 	case g.consent == nil:
 		line("mydata_consent_off")
 	case d.Consent.Status == bot.ConsentAccepted:
-		line("mydata_consent", d.Consent.Version, when(d.Consent.AnsweredAt, g.loc))
+		line("mydata_consent", d.Consent.Version, bot.ShowTime(d.Consent.AnsweredAt, g.loc))
 	default:
 		line("mydata_consent_not", tr(lang, "consent_status_"+string(d.Consent.Status)))
 	}

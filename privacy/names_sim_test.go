@@ -1,4 +1,4 @@
-package router_test
+package privacy_test
 
 import (
 	"context"
@@ -21,9 +21,9 @@ func TestPseudonyms(t *testing.T) {
 	given := regexp.MustCompile(`Member-\d{4}`)
 	name := func(who, text string) string {
 		t.Helper()
-		seq := h.last("dm-" + who)
-		h.post("dm-"+who, who, title(who), text, "")
-		return h.replies("dm-"+who, seq, 1)[0].Text
+		seq := h.Last("dm-" + who)
+		h.Post("dm-"+who, who, title(who), text, "")
+		return h.Replies("dm-"+who, seq, 1)[0].Text
 	}
 	first := given.FindString(name("amina", "/name"))
 	if first == "" {
@@ -33,12 +33,12 @@ func TestPseudonyms(t *testing.T) {
 		t.Errorf("pseudonym changed from %s to %s", first, again)
 	}
 
-	seq := h.last("ward")
-	h.post("ward", "amina", "Amina", "/lesson quick-quiz", "")
-	h.wait("ward", seq, "Upper limit")
-	h.post("ward", "amina", "Amina", "20", "")
-	h.wait("ward", seq, first+": correct")
-	for _, m := range h.botAfter("ward", seq) {
+	seq := h.Last("ward")
+	h.Post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.Wait("ward", seq, "Upper limit")
+	h.Post("ward", "amina", "Amina", "20", "")
+	h.Wait("ward", seq, first+": correct")
+	for _, m := range h.After("ward", seq) {
 		if strings.Contains(m.Text, "Amina") {
 			t.Errorf("the group was told her name: %q", m.Text)
 		}
@@ -61,13 +61,13 @@ func TestPseudonyms(t *testing.T) {
 			t.Errorf("%s sends %q: the bot says %q, want %q", tc.who, tc.text, got, tc.want)
 		}
 	}
-	q := h.wait("ward", 0, "Who is seen first?")
-	h.pressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
-	h.wait("ward", q.Seq, "Mama Grace: correct")
+	q := h.Wait("ward", 0, "Who is seen first?")
+	h.PressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
+	h.Wait("ward", q.Seq, "Mama Grace: correct")
 
 	// Staff who may not see real names see the pseudonym.
 	var id int64
-	h.app.DB.Update(context.Background(), func(tx bot.Tx) error {
+	h.App.DB.Update(context.Background(), func(tx bot.Tx) error {
 		m, err := tx.MemberByRef(bot.StaffRef{Channel: "sim", ID: "amina"})
 		id = m.ID
 		return err
@@ -75,7 +75,7 @@ func TestPseudonyms(t *testing.T) {
 	// The store gives the staff view both; the dashboard shows the
 	// pseudonym unless the config lets staff see real names.
 	r := report.Range{From: time.Unix(0, 0), To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if s, err := h.app.DB.Reports().Member(context.Background(), r, id); err != nil || s.Pseudonym != "Mama Grace" || s.Name != "Amina" {
+	if s, err := h.App.DB.Reports().Member(context.Background(), r, id); err != nil || s.Pseudonym != "Mama Grace" || s.Name != "Amina" {
 		t.Errorf("staff view: pseudonym %q, name %q (%v); want Mama Grace and Amina", s.Pseudonym, s.Name, err)
 	}
 }

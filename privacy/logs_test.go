@@ -1,4 +1,4 @@
-package router_test
+package privacy_test
 
 import (
 	"context"
@@ -27,44 +27,44 @@ func TestLogsHoldNoTextOrNumbers(t *testing.T) {
 	var said []string
 	say := func(chat, who, name, text, replyTo string) sim.Message {
 		said = append(said, text)
-		return h.post(chat, who, name, text, replyTo)
+		return h.Post(chat, who, name, text, replyTo)
 	}
 
 	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/start", "")
 	say("dm-"+amina, amina, "Amina Otieno", "/start", "")
 	say("ward", brigitte, "Brigitte Mwangi", "Habari za asubuhi", "")
-	ward := h.last("ward")
+	ward := h.Last("ward")
 	say("ward", amina, "Amina Otieno", "/lesson quick-quiz", "")
-	h.wait("ward", ward, "Upper limit")
+	h.Wait("ward", ward, "Upper limit")
 	say("ward", amina, "Amina Otieno", "twenty breaths", "")
 	say("ward", amina, "Amina Otieno", "20", "")
 	say("ward", brigitte, "Brigitte Mwangi", "19,5 /min", "")
-	q := h.wait("ward", ward, "Who is seen first?")
+	q := h.Wait("ward", ward, "Who is seen first?")
 	for _, who := range []string{amina, brigitte} {
-		if err := h.sim.Press(context.Background(), sim.Press{Chat: "ward", Sender: who, MessageID: q.ID, Data: q.Options[1].Data}); err != nil {
+		if err := h.Sim.Press(context.Background(), sim.Press{Chat: "ward", Sender: who, MessageID: q.ID, Data: q.Options[1].Data}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h.wait("ward", ward, "Take three seconds")
-	h.app.Clock.Advance(3 * time.Second)
-	h.wait("ward", ward, "Members who took part")
+	h.Wait("ward", ward, "Take three seconds")
+	h.App.Clock.Advance(3 * time.Second)
+	h.Wait("ward", ward, "Members who took part")
 
 	// A case naming the patient, posted redacted; a reply; the mentor.
-	dm := h.last("dm-" + amina)
+	dm := h.Last("dm-" + amina)
 	say("ward", amina, "Amina Otieno", "/case Mrs Wanjiru Kamau, 0722 123 456, heavy bleeding after delivery, BP 90/60. What next?", "")
-	offer := h.wait("dm-"+amina, dm, "[removed]")
-	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-" + amina, Sender: amina, MessageID: offer.ID, Data: offer.Options[0].Data}); err != nil {
+	offer := h.Wait("dm-"+amina, dm, "[removed]")
+	if err := h.Sim.Press(context.Background(), sim.Press{Chat: "dm-" + amina, Sender: amina, MessageID: offer.ID, Data: offer.Options[0].Data}); err != nil {
 		t.Fatal(err)
 	}
-	post := h.wait("ward", ward, "Case #C1")
+	post := h.Wait("ward", ward, "Case #C1")
 	say("ward", brigitte, "Brigitte Mwangi", "Rub up the fundus and empty the bladder", post.ID)
 	say("ward", brigitte, "Brigitte Mwangi", "/escalate 1", "")
-	h.wait("dm-"+mentor.ID, 0, "Case #C1")
+	h.Wait("dm-"+mentor.ID, 0, "Case #C1")
 	say("dm-"+amina, amina, "Amina Otieno", "/queue", "") // refused, and logged
 	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/answer 1 Misoprostol 800 micrograms and tranexamic acid", "")
-	h.wait("ward", ward, "A mentor's answer to case #C1")
+	h.Wait("ward", ward, "A mentor's answer to case #C1")
 	say("dm-"+mentor.ID, mentor.ID, "Dr Odhiambo", "/close 1", "")
-	h.wait("dm-"+mentor.ID, 0, "Case #C1 is closed")
+	h.Wait("dm-"+mentor.ID, 0, "Case #C1 is closed")
 	// Her data, as a summary and a file: nothing of it in the log either.
 	h.myData(amina, "Amina Otieno")
 

@@ -1,4 +1,4 @@
-package router
+package privacy
 
 import (
 	"strconv"
@@ -37,7 +37,7 @@ func (g *rights) forgetAnswer(tx bot.Tx, s bot.Session) error {
 	g.log.Info("member forgotten at their request", "member", s.Member.ID)
 	if s.Event.PressID != "" {
 		// The press's answer goes too, once sent: nothing of them stays.
-		if err := answerPress(tx, s.Event, s.Now, "", true); err != nil {
+		if err := bot.AnswerPress(tx, s.Event, s.Now, "", true); err != nil {
 			return err
 		}
 	}

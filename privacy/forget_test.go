@@ -1,4 +1,4 @@
-package router_test
+package privacy_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
+	"github.com/huddlebot/huddle/internal/testkit/simtest"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
 )
@@ -105,19 +106,19 @@ var inFile = map[string]func(dataFile) int{
 // sends /forget and confirms. A walk of every
 // row of every table finds her nowhere: not her number, not her platform
 // id, not her name. Group counts stay; her case stays, without her.
-func TestForgetLeavesNothing(t *testing.T) { onBothStores(t, testForgetLeavesNothing) }
+func TestForgetLeavesNothing(t *testing.T) { simtest.OnBothStores(t, testForgetLeavesNothing) }
 
 func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	lead := bot.StaffRef{Channel: "sim", ID: "lead"}
 	svc := &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "mentor1"}}}}
 	h := startWith(t, huddletest.Options{Staff: []bot.StaffRef{lead, {Channel: "sim", ID: "zawadi"}}, Cases: svc, Postgres: postgres})
-	post, wait := h.post, h.wait
+	post, wait := h.Post, h.Wait
 	zawadi := func(chat, text string) sim.Message { return post(chat, "zawadi", "Zawadi Wekesa", text, "") }
 
 	zawadi("dm-zawadi", "/start")
 	post("dm-lead", "lead", "Lead", "/start", "")
 	post("quiz", "amina", "Amina", "Morning", "")
-	quiz := h.last("quiz")
+	quiz := h.Last("quiz")
 	zawadi("quiz", "/lesson quick-quiz")
 	wait("quiz", quiz, "Upper limit")
 	zawadi("quiz", "20")
@@ -127,13 +128,13 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	zawadi("quiz", "/assign safe-care-basics")
 	wait("quiz", quiz, "starts the course Safe care basics")
 	post("ward", "amina", "Amina", "Morning", "")
-	ward := h.last("ward")
-	seq := h.last("dm-lead")
+	ward := h.Last("ward")
+	seq := h.Last("dm-lead")
 	post("dm-lead", "lead", "Lead", "/mentor add obstetrics sim:zawadi", "")
 	wait("dm-lead", seq, "Zawadi Wekesa is now a mentor")
 	post("ward", "amina", "Amina", "/case Woman of 30, PPH after delivery, 1 L loss despite oxytocin. What next?", "")
 	c1 := wait("ward", ward, "Case #C1, shared by Amina")
-	dm := h.last("dm-zawadi")
+	dm := h.Last("dm-zawadi")
 	post("ward", "amina", "Amina", "/escalate 1", "")
 	wait("dm-zawadi", dm, "Case #C1 from Ward 5")
 	zawadi("ward", "/case Newborn of 2 hours, 1.9 kg, temperature 35.4. What before referral?")
@@ -149,23 +150,23 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	// Others write her name: a peer in a reply, a mentor in the answer
 	// that puts the case in the archive (and its search index).
 	post("ward", "amina", "Amina", "ZAWADI WEKESA had one like this last month, ask Zawadi.", c1.ID)
-	mdm := h.last("dm-mentor1")
+	mdm := h.Last("dm-mentor1")
 	post("dm-mentor1", "mentor1", "Mentor1", "/answer 2 Skin to skin and a hat, as Zawadi Wekesa said; Wekesa's ward does it well.", "")
 	wait("dm-mentor1", mdm, "answer is posted")
 	wait("dm-zawadi", dm, "🏅 A new badge: a reply a mentor found helpful!")
 	zawadi("ward", "/case Mrs Wanjiru Kamau, 0722 123 456, bleeding after delivery. Help?")
 	wait("dm-zawadi", dm, "[removed]")
 	// A photo with a case: she checks it privately, and shares it.
-	if _, err := h.sim.Post(context.Background(), sim.Post{Chat: "ward", ChatType: bot.Group, ChatTitle: "Ward 5", Sender: "zawadi",
+	if _, err := h.Sim.Post(context.Background(), sim.Post{Chat: "ward", ChatType: bot.Group, ChatTitle: "Ward 5", Sender: "zawadi",
 		Name: "Zawadi Wekesa", Text: "/case Wound on the forearm, day 3, redness spreading. Antibiotics?",
 		File: &bot.File{Name: "IMG_0001.jpg", MIMEType: "image/jpeg", Data: phototest.Phone(t, 640, 360)}}); err != nil {
 		t.Fatal(err)
 	}
 	check := wait("dm-zawadi", dm, "Before your case is shared in Ward 5")
-	kept, _ := h.sim.File(check.ID)
-	h.pressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", check.ID, check.Options[0].Data)
+	kept, _ := h.Sim.File(check.ID)
+	h.PressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", check.ID, check.Options[0].Data)
 	wait("ward", ward, "📷 Photo for case #C3, shared by Zawadi Wekesa")
-	if got := huddletest.Files(t, h.mediaDir()); len(got) != 1 {
+	if got := huddletest.Files(t, h.App.DB.MediaDir()); len(got) != 1 {
 		t.Fatalf("media files before /forget: %v, want her photo", got)
 	}
 	zawadi("dm-zawadi", "/lesson solo-quiz")
@@ -182,19 +183,19 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	q := wait("dm-zawadi", dm, "Which moment is this?")
 	zawadi("dm-zawadi", "1")
 	wait("dm-zawadi", q.Seq, "0 of 1 correct")
-	h.app.Clock.Advance(25 * time.Hour)
+	h.App.Clock.Advance(25 * time.Hour)
 	// Her case waited overnight: the mentors' digest comes (before
 	// /mydata, so that the file and the rows are read alike).
 	wait("dm-zawadi", q.Seq, "🩺 Good morning")
 	rv := wait("dm-zawadi", q.Seq, "🔁 Review")
-	h.pressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", rv.ID, rv.Options[1].Data)
+	h.PressAs("dm-zawadi", "zawadi", "Zawadi Wekesa", rv.ID, rv.Options[1].Data)
 	wait("dm-zawadi", rv.Seq, "Right!")
 
 	ctx := context.Background()
-	db := h.app.DB
+	db := h.App.DB
 	// The course she started takes weeks: its end, her result and her
 	// certificate are written as the course service writes them.
-	due, err := db.DueCohortLessons(ctx, h.app.Clock.Now().AddDate(1, 0, 0), 10)
+	due, err := db.DueCohortLessons(ctx, h.App.Clock.Now().AddDate(1, 0, 0), 10)
 	if err != nil || len(due) == 0 {
 		t.Fatalf("the course's lessons: %v %v", due, err)
 	}
@@ -205,7 +206,7 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 		if err != nil {
 			return err
 		}
-		now := h.app.Clock.Now()
+		now := h.App.Clock.Now()
 		if err := tx.SaveCourseResult(bot.CourseResult{CohortID: due[0].CohortID, MemberID: id, Took: 2, Lessons: 2, Passed: true, At: now}); err != nil {
 			return err
 		}
@@ -276,13 +277,13 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	countsBefore := counts()
 
 	// She asks, and confirms.
-	dm = h.last("dm-zawadi")
+	dm = h.Last("dm-zawadi")
 	zawadi("dm-zawadi", "/forget")
 	ask := wait("dm-zawadi", dm, "Erase everything?")
 	if len(ask.Options) != 2 {
 		t.Fatalf("the question has options %v", ask.Options)
 	}
-	if err := h.sim.Press(ctx, sim.Press{Chat: "dm-zawadi", Sender: "zawadi", Name: "Zawadi Wekesa", MessageID: ask.ID, Data: ask.Options[0].Data}); err != nil {
+	if err := h.Sim.Press(ctx, sim.Press{Chat: "dm-zawadi", Sender: "zawadi", Name: "Zawadi Wekesa", MessageID: ask.ID, Data: ask.Options[0].Data}); err != nil {
 		t.Fatal(err)
 	}
 	wait("dm-zawadi", ask.Seq, "Huddle no longer holds anything about you")
@@ -312,7 +313,7 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	// versions until its vacuum (docs/beyond-one-machine.md says so):
 	// the walk of every row above is the check there.
 	for deadline := time.Now().Add(20 * time.Second); !postgres; time.Sleep(20 * time.Millisecond) {
-		found := inFiles(t, h.app.Path, "zawadi", "Zawadi", "Wekesa")
+		found := inFiles(t, h.App.Path, "zawadi", "Zawadi", "Wekesa")
 		if len(found) == 0 {
 			break
 		}
@@ -324,10 +325,10 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	// Her case's photo stays with the case, in the group's archive,
 	// without the link to her; its bytes are gone from the messages that
 	// carried it.
-	if got := huddletest.Files(t, h.mediaDir()); len(got) != 1 {
+	if got := huddletest.Files(t, h.App.DB.MediaDir()); len(got) != 1 {
 		t.Errorf("after /forget, media files %v; want her case's photo alone", got)
 	}
-	if found := inFiles(t, h.app.Path, photo); len(found) != 0 && !postgres {
+	if found := inFiles(t, h.App.Path, photo); len(found) != 0 && !postgres {
 		t.Errorf("after /forget, the database's files still hold her photo's bytes: %v", found)
 	}
 	if got := counts(); got != countsBefore {
@@ -366,7 +367,7 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 		}
 	}
 	// Her case stays, without her; the case she held goes back to the queue.
-	seq = h.last("dm-amina")
+	seq = h.Last("dm-amina")
 	post("dm-amina", "amina", "Amina", "/case 2", "")
 	wait("dm-amina", seq, "🩺 Case #C2")
 	var c1Case bot.Case
@@ -375,35 +376,6 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	if c1Case.AssignedTo == id || !(c1Case.Status == bot.CaseOpen && c1Case.AssignedTo == 0 || c1Case.Status == bot.CaseAssigned && c1Case.AssignedTo != 0) {
 		t.Errorf("case #C1 she held: %+v; want it open for another mentor, or taken by one", c1Case)
 	}
-}
-
-// post posts text as a member with a display name, in reply to replyTo
-// when it is set.
-func (h *harness) post(chat, who, name, text, replyTo string) sim.Message {
-	h.t.Helper()
-	typ := bot.Group
-	if strings.HasPrefix(chat, "dm-") {
-		typ = bot.Direct
-	}
-	m, err := h.sim.Post(context.Background(), sim.Post{Chat: chat, ChatType: typ, ChatTitle: "Ward 5", Sender: who, Name: name, Text: text, ReplyTo: replyTo})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return m
-}
-
-// wait waits for a bot message in chat after seq that contains text.
-func (h *harness) wait(chat string, after int64, text string) sim.Message {
-	h.t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		for _, m := range h.botAfter(chat, after) {
-			if strings.Contains(m.Text, text) {
-				return m
-			}
-		}
-	}
-	h.t.Fatalf("no %q in %s: %q", text, chat, texts(h.botAfter(chat, after)))
-	return sim.Message{}
 }
 
 // inFiles lists which of needles the database file at path and its WAL
@@ -440,29 +412,29 @@ func inFiles(t *testing.T, path string, needles ...string) []string {
 func TestForgetDuringLesson(t *testing.T) {
 	logs := &huddletest.LogBuffer{}
 	h := startWith(t, huddletest.Options{Logger: logs.Logger()})
-	seq := h.quizInWard()
-	h.post("ward", "amina", "Amina", "20", "")
-	h.post("ward", "brigitte", "Brigitte", "20", "")
-	q := h.wait("ward", seq, "Who is seen first?")
+	seq := h.QuizInWard()
+	h.Post("ward", "amina", "Amina", "20", "")
+	h.Post("ward", "brigitte", "Brigitte", "20", "")
+	q := h.Wait("ward", seq, "Who is seen first?")
 
-	h.post("dm-brigitte", "brigitte", "Brigitte", "/start", "")
-	dm := h.last("dm-brigitte")
-	h.post("dm-brigitte", "brigitte", "Brigitte", "/forget", "")
-	ask := h.wait("dm-brigitte", dm, "Erase everything?")
-	if err := h.sim.Press(context.Background(), sim.Press{Chat: "dm-brigitte", Sender: "brigitte", Name: "Brigitte", MessageID: ask.ID, Data: ask.Options[0].Data}); err != nil {
+	h.Post("dm-brigitte", "brigitte", "Brigitte", "/start", "")
+	dm := h.Last("dm-brigitte")
+	h.Post("dm-brigitte", "brigitte", "Brigitte", "/forget", "")
+	ask := h.Wait("dm-brigitte", dm, "Erase everything?")
+	if err := h.Sim.Press(context.Background(), sim.Press{Chat: "dm-brigitte", Sender: "brigitte", Name: "Brigitte", MessageID: ask.ID, Data: ask.Options[0].Data}); err != nil {
 		t.Fatal(err)
 	}
-	h.wait("dm-brigitte", ask.Seq, "Huddle no longer holds anything about you")
+	h.Wait("dm-brigitte", ask.Seq, "Huddle no longer holds anything about you")
 
-	h.pressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
-	h.app.Clock.Advance(time.Hour + time.Minute) // she never answers: the question times out
-	h.wait("ward", q.Seq, "Time is up")
-	h.app.Clock.Advance(5 * time.Second)
-	h.wait("ward", q.Seq, "Members who took part: 1; passed: 1.")
+	h.PressAs("ward", "amina", "Amina", q.ID, q.Options[1].Data)
+	h.App.Clock.Advance(time.Hour + time.Minute) // she never answers: the question times out
+	h.Wait("ward", q.Seq, "Time is up")
+	h.App.Clock.Advance(5 * time.Second)
+	h.Wait("ward", q.Seq, "Members who took part: 1; passed: 1.")
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("errors logged:\n%s", logs.String())
 	}
 }
 
 // mediaDir is the folder of members' photos and voice notes.
-func (h *harness) mediaDir() string { return h.app.DB.MediaDir() }
+func (h *harness) mediaDir() string { return h.App.DB.MediaDir() }

@@ -1,4 +1,4 @@
-package router
+package privacy
 
 import (
 	"github.com/huddlebot/huddle/bot"
@@ -14,6 +14,6 @@ func (g *rights) privacy(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "privacy", noticeText(g.consent, s.Lang)+"\n\n"+tr(s.Lang, "consent_given", c.Version, when(c.AnsweredAt, g.loc)),
+	return bot.Reply(tx, s, "privacy", noticeText(g.consent, s.Lang)+"\n\n"+tr(s.Lang, "consent_given", c.Version, bot.ShowTime(c.AnsweredAt, g.loc)),
 		noticeOptions(g.consent, s.Lang)...)
 }
