@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/huddlebot/huddle"
+	"github.com/huddlebot/huddle/config"
 	"github.com/huddlebot/huddle/store"
 	"github.com/huddlebot/huddle/xapi"
 	"github.com/spf13/cobra"
@@ -56,7 +57,7 @@ is new.`,
 			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 				dir = "" // not made yet: huddle runs the samples meanwhile
 			}
-			lib, err := huddle.LoadLessons(dir, newLogger(LogConfig{Level: "error", Format: "text"}, nil, io.Discard))
+			lib, err := huddle.LoadLessons(dir, config.LogConfig{Level: "error", Format: "text"}.Logger(nil, io.Discard))
 			if err != nil {
 				return err
 			}

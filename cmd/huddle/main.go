@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -24,7 +23,7 @@ import (
 
 	_ "time/tzdata" // time zones without the system's database
 
-	"github.com/huddlebot/huddle/internal/redact"
+	"github.com/huddlebot/huddle/config"
 	"github.com/spf13/cobra"
 )
 
@@ -83,8 +82,8 @@ type configSource struct {
 }
 
 // load reads the configuration, with --db in place of database when given.
-func (s *configSource) load() (Config, error) {
-	return loadConfigWith(s.file, s.db)
+func (s *configSource) load() (config.Config, error) {
+	return config.Load(s.file, s.db)
 }
 
 // dbFlag gives a command that reads the database the --db flag.
@@ -141,18 +140,4 @@ func versionString() string {
 		v += " " + info.GoVersion
 	}
 	return v
-}
-
-// newLogger returns the logger the config asks for, writing to w, with
-// secrets masked at every level and phone numbers and platform ids at
-// info level and above.
-func newLogger(cfg LogConfig, secrets *redact.Secrets, w io.Writer) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(cfg.Level))
-	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler = slog.NewTextHandler(w, opts)
-	if cfg.Format == "json" {
-		h = slog.NewJSONHandler(w, opts)
-	}
-	return slog.New(redact.NewHandler(h, secrets))
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/config"
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
 )
@@ -80,7 +81,7 @@ as soon as huddle runs.`,
 
 // listMentors prints each configured queue with its mentors: the
 // configuration's, then those added in the database.
-func listMentors(w io.Writer, cfg Config, added map[string][]store.MentorRow) error {
+func listMentors(w io.Writer, cfg config.Config, added map[string][]store.MentorRow) error {
 	queues := make([]string, 0, len(cfg.Mentors))
 	for q := range cfg.Mentors {
 		queues = append(queues, q)
@@ -117,7 +118,7 @@ func listMentors(w io.Writer, cfg Config, added map[string][]store.MentorRow) er
 }
 
 // changeMentor adds or removes a mentor of queue, naming them by ref.
-func changeMentor(ctx context.Context, cfg Config, queue, refText string, add bool) (string, error) {
+func changeMentor(ctx context.Context, cfg config.Config, queue, refText string, add bool) (string, error) {
 	if _, ok := cfg.Mentors[queue]; !ok {
 		return "", fmt.Errorf("no queue %q: queues are named under mentors: in the configuration (%s)", queue, queueNames(cfg))
 	}
@@ -164,7 +165,7 @@ func changeMentor(ctx context.Context, cfg Config, queue, refText string, add bo
 }
 
 // queueNames lists the configured queues, or says there are none.
-func queueNames(cfg Config) string {
+func queueNames(cfg config.Config) string {
 	if len(cfg.Mentors) == 0 {
 		return "there are none"
 	}

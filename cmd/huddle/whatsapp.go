@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
+	"github.com/huddlebot/huddle/config"
 	"github.com/huddlebot/huddle/store"
 	"github.com/mdp/qrterminal/v3"
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ import (
 // openWhatsApp opens the WhatsApp channel from its config. With the
 // database (huddle run), the session is held by lease, as instance, so
 // that of several instances one at a time connects it.
-func openWhatsApp(ctx context.Context, wc WhatsAppConfig, db *store.DB, instance string, log *slog.Logger) (*whatsapp.WhatsApp, error) {
+func openWhatsApp(ctx context.Context, wc config.WhatsAppConfig, db *store.DB, instance string, log *slog.Logger) (*whatsapp.WhatsApp, error) {
 	cfg := whatsapp.Config{
 		SessionDB: wc.SessionDB, Options: wc.Options, ChatGap: wc.ChatGap, PerMinute: wc.PerMinute,
 		Jitter: wc.Jitter, LateAfter: wc.LateAfter, MaxAge: wc.MaxAge, Outbox: db, Logger: log,
@@ -82,10 +83,10 @@ instead: on the phone choose "Link with phone number instead" and type it.`,
 			if phone == "" {
 				phone = cfg.Channels.WhatsApp.PairPhone
 			}
-			if phone != "" && !phoneNumber(phone) {
+			if phone != "" && !config.PhoneNumber(phone) {
 				return fmt.Errorf("--phone %q is not a phone number in international form, such as +254700000000", phone)
 			}
-			log := newLogger(LogConfig{Level: "warn", Format: cfg.Log.Format}, cfg.secrets(), cmd.ErrOrStderr())
+			log := config.LogConfig{Level: "warn", Format: cfg.Log.Format}.Logger(cfg.Secrets(), cmd.ErrOrStderr())
 			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, "", log)
 			if err != nil {
 				return err
@@ -137,7 +138,7 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				fmt.Fprintf(out, "paired:    no (no session file at %s)\nTo pair: huddle whatsapp pair\n", cfg.Channels.WhatsApp.SessionDB)
 				return exitError{"not paired"}
 			}
-			log := newLogger(LogConfig{Level: "error", Format: cfg.Log.Format}, nil, io.Discard)
+			log := config.LogConfig{Level: "error", Format: cfg.Log.Format}.Logger(nil, io.Discard)
 			wa, err := openWhatsApp(cmd.Context(), cfg.Channels.WhatsApp, nil, "", log)
 			if errors.Is(err, whatsapp.ErrLocked) {
 				// huddle runs and holds the session: report what it knows.

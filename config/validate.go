@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -89,7 +89,7 @@ func (c *Config) validate() error {
 		if wa.Options != "poll" && wa.Options != "numbered" {
 			return bad("channels.whatsapp.options", "%q is not poll or numbered", wa.Options)
 		}
-		if wa.PairPhone != "" && !phoneNumber(wa.PairPhone) {
+		if wa.PairPhone != "" && !PhoneNumber(wa.PairPhone) {
 			return bad("channels.whatsapp.pair_phone", "%q is not a phone number in international form, such as +254700000000", wa.PairPhone)
 		}
 		if wa.ChatGap < time.Second {
@@ -188,8 +188,8 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// phoneNumber reports whether s is a phone number in international form.
-func phoneNumber(s string) bool {
+// PhoneNumber reports whether s is a phone number in international form.
+func PhoneNumber(s string) bool {
 	s = strings.ReplaceAll(strings.TrimPrefix(s, "+"), " ", "")
 	return len(s) >= 7 && len(s) <= 15 && strings.Trim(s, "0123456789") == ""
 }

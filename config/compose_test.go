@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"os"
@@ -17,7 +17,7 @@ import (
 // Telegram's 30 a second, and every HUDDLE_ variable naming a real
 // configuration key.
 func TestComposeExample(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "deploy", "compose.yaml"))
+	data, err := os.ReadFile(filepath.Join("..", "deploy", "compose.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

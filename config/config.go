@@ -1,4 +1,8 @@
-package main
+// Package config reads Huddle's configuration (built-in defaults, a YAML
+// file, HUDDLE_* environment variables), names every mistake in it, and
+// turns it into the App's options: what cmd/huddle runs on, and what a
+// program that embeds Huddle may read the same way.
+package config
 
 import (
 	"errors"
@@ -126,11 +130,11 @@ type ConsentConfig struct {
 	Notice map[string]string `mapstructure:"notice"`
 }
 
-// secrets is the redaction step that knows every secret in c: the bot
+// Secrets is the redaction step that knows every secret in c: the bot
 // token, the webhook secret, the dashboard token and the passwords of the
 // database and the xAPI store. Every log line, stored error and page
 // passes it.
-func (c Config) secrets() *redact.Secrets {
+func (c Config) Secrets() *redact.Secrets {
 	return redact.NewSecrets(c.Channels.Telegram.Token, c.Channels.Telegram.WebhookSecret, c.HTTP.Token,
 		redact.PasswordOf(c.Database), c.XAPI.Password)
 }
@@ -245,13 +249,10 @@ var defaults = map[string]any{
 	"certificates.verify_url":          "",
 }
 
-// loadConfig reads defaults, then the config file (when given), then
-// HUDDLE_* environment variables, and validates the result.
-func loadConfig(file string) (Config, error) { return loadConfigWith(file, "") }
-
-// loadConfigWith is loadConfig with the database path given on the command
-// line (--db) in place of the configured one, when not empty.
-func loadConfigWith(file, db string) (Config, error) {
+// Load reads defaults, then the config file (when given), then HUDDLE_*
+// environment variables, and validates the result. db, when not empty,
+// stands in for the configured database (a command's --db).
+func Load(file, db string) (Config, error) {
 	v := viper.New()
 	for k, val := range defaults {
 		v.SetDefault(k, val)
