@@ -34,8 +34,8 @@ func WriteGroups(w io.Writer, format string, r Range, rows []GroupFigures, cours
 		courses = []CourseFigures{}
 	}
 	return t.write(w, format, r, struct {
-		From    string                 `json:"from"`
-		To      string                 `json:"to"`
+		From    string          `json:"from"`
+		To      string          `json:"to"`
 		Groups  []GroupFigures  `json:"groups"`
 		Courses []CourseFigures `json:"courses"`
 	}{isoDay(r.From), isoDay(r.To.AddDate(0, 0, -1)), rows, courses})
@@ -53,8 +53,8 @@ func WriteCourses(w io.Writer, format string, r Range, rows []CourseFigures) err
 		rows = []CourseFigures{}
 	}
 	return t.write(w, format, r, struct {
-		From    string                 `json:"from"`
-		To      string                 `json:"to"`
+		From    string          `json:"from"`
+		To      string          `json:"to"`
 		Courses []CourseFigures `json:"courses"`
 	}{isoDay(r.From), isoDay(r.To.AddDate(0, 0, -1)), rows})
 }
