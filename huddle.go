@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -85,6 +86,13 @@ type Options struct {
 	// (cases, spaced review, courses, motivation), after them: a command
 	// of the same name as a built-in replaces it.
 	Features []bot.Feature
+	// Messages adds languages and replaces sentences: go-i18n JSON files
+	// (en.json, ha.json…) in a folder per part of Huddle, named as its
+	// package (router, privacy, learning, flows, cases, review, course,
+	// motivation), laid over that package's built-in Messages. A file in
+	// a language Huddle lacks adds it (English stands in for what it
+	// lacks); a message of a language Huddle has replaces its own.
+	Messages fs.FS
 
 	// Staff may use staff commands and are told when a channel has
 	// trouble or a case waits too long.
@@ -289,11 +297,15 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	}
 	var caseSvc *cases.Service
 	quiet, loc := *o.Quiet, o.Location
+	texts, err := loadTexts(o.Messages)
+	if err != nil {
+		return err
+	}
 	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log,
-		Engine: &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }}}
+		Engine: &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }, Texts: texts["flows"]}}
 	if o.Cases != nil {
 		cfg := *o.Cases
-		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log
+		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger, cfg.Texts = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log, texts["cases"]
 		caseSvc = cases.New(cfg)
 		hcfg.Cases = caseSvc
 		// The mentors may have changed: cases waiting for one are offered
@@ -312,17 +324,17 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.sender = outbox.New(outbox.Config{Store: a.db, Channels: o.Channels, Clock: o.Clock, Logger: a.log,
 		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff, Redact: o.Redact})
 	rv := o.Review
-	rv.Lessons, rv.Location, rv.Clock, rv.Logger = a.host.Library, o.Location, o.Clock, a.log
+	rv.Lessons, rv.Location, rv.Clock, rv.Logger, rv.Texts = a.host.Library, o.Location, o.Clock, a.log, texts["review"]
 	a.review = review.New(rv)
 	cc := o.Courses
-	cc.Lessons, cc.Engine, cc.Quiet, cc.Location, cc.Clock, cc.Logger = a.host.Library, a.host, o.Quiet, o.Location, o.Clock, a.log
+	cc.Lessons, cc.Engine, cc.Quiet, cc.Location, cc.Clock, cc.Logger, cc.Texts = a.host.Library, a.host, o.Quiet, o.Location, o.Clock, a.log, texts["course"]
 	if cc.Certificates.VerifyURL == "" {
 		cc.Certificates.VerifyURL = localURL(a.URL())
 	}
 	cc.Certificates.Location = o.Location
 	a.certs = cc.Certificates
 	a.courses = course.New(cc)
-	a.motiv = motivation.New(motivation.Config{Quiet: o.Quiet, Location: o.Location, Clock: o.Clock, Logger: a.log})
+	a.motiv = motivation.New(motivation.Config{Quiet: o.Quiet, Location: o.Location, Clock: o.Clock, Logger: a.log, Texts: texts["motivation"]})
 	// Every feature plugs in one way: the lessons' first, the program's
 	// own after the built-in ones (so that a command of theirs named like
 	// a built-in replaces it), and the privacy notice with the members'
@@ -348,11 +360,11 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	}
 	features = append([]bot.Feature{
 		{Name: "lesson engine", Options: a.host.Options()},
-		learning.Feature(learning.Config{Engine: a.host, Location: o.Location, Assigners: assigners}),
+		learning.Feature(learning.Config{Engine: a.host, Location: o.Location, Assigners: assigners, Texts: texts["learning"]}),
 	}, features...)
-	features = append(features, privacy.Feature(privacy.Config{Notice: consent, Location: o.Location, Logger: a.log}))
+	features = append(features, privacy.Feature(privacy.Config{Notice: consent, Location: o.Location, Logger: a.log, Texts: texts["privacy"]}))
 	rcfg := router.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
-		Staff: o.Staff, Location: o.Location, Pseudonyms: o.Pseudonyms, Features: features}
+		Staff: o.Staff, Location: o.Location, Pseudonyms: o.Pseudonyms, Features: features, Texts: texts["router"]}
 	scfg := schedule.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll, Features: features}
 	a.router = router.New(rcfg)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/huddlebot/huddle"
@@ -18,6 +19,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/review"
 	"go.yaml.in/yaml/v3"
 )
@@ -226,5 +228,59 @@ func TestHealthProbes(t *testing.T) {
 	}
 	if code, _ := get("/dashboard/"); code != http.StatusUnauthorized {
 		t.Errorf("the dashboard without the token: %d, want 401", code)
+	}
+}
+
+// TestOwnMessages: a program replaces a sentence and adds a language
+// (Hausa) through Options.Messages, as go-i18n files in a folder per
+// part; a member who picks Hausa is answered in it, with English where
+// the program gave no Hausa; a folder that names no part is refused.
+func TestOwnMessages(t *testing.T) {
+	own := fstest.MapFS{
+		"router/en.json":  {Data: []byte(`{"unknown": "Sorry, %s is not a command here."}`)},
+		"router/ha.json":  {Data: []byte(`{"unknown": "Ban san %s ba."}`)},
+		"privacy/ha.json": {Data: []byte(`{"language_name": "Hausa", "lang_set": "Yanzu zan rubuta muku da %s."}`)},
+	}
+	s := sim.New(nil)
+	run(t, huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{s}, NoConsent: true,
+		Logger: quiet, Messages: own})
+	say := func(text string) string {
+		t.Helper()
+		ctx := context.Background()
+		var sent sim.Message
+		var err error
+		testkit.Eventually(t, 5*time.Second, "the simulator to take "+text, func() bool {
+			sent, err = s.Post(ctx, sim.Post{Chat: "dm-amina", ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
+			return err == nil
+		})
+		var reply string
+		testkit.Eventually(t, 5*time.Second, "an answer to "+text, func() bool {
+			for _, m := range s.Messages(ctx, "dm-amina", sent.Seq, 0) {
+				if m.Bot {
+					reply = m.Text
+					return true
+				}
+			}
+			return false
+		})
+		return reply
+	}
+	for _, step := range []struct{ send, want, not string }{
+		{"/nosuch", "Sorry, /nosuch is not a command here.", "I don't know"},
+		{"/lang ha", "Yanzu zan rubuta muku da Hausa.", ""},
+		{"/nosuch", "Ban san /nosuch ba.", "Sorry"},
+		{"/lang", "ha (Hausa)", ""},                  // listed among the languages
+		{"/lessons", "hand-hygiene", "lessons_none"}, // English stands in for what Hausa lacks
+	} {
+		got := say(step.send)
+		if !strings.Contains(got, step.want) || step.not != "" && strings.Contains(got, step.not) {
+			t.Errorf("%s: the bot says %q; want %q", step.send, got, step.want)
+		}
+	}
+
+	_, err := huddle.New(context.Background(), huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Logger: quiet, Channels: []bot.Channel{sim.New(nil)},
+		Messages: fstest.MapFS{"rooter/en.json": {Data: []byte(`{"unknown": "x %s"}`)}}})
+	if err == nil || !strings.Contains(err.Error(), "rooter names no part of Huddle") {
+		t.Errorf("a misspelt folder: %v", err)
 	}
 }

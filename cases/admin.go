@@ -23,19 +23,19 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	slices.Sort(queues)
 	if len(args) == 0 {
 		if s.Chat.Type != bot.Direct {
-			return bot.Reply(tx, s, "mentor", tr(s.Lang, "private_only"))
+			return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "private_only"))
 		}
 		return sv.listMentors(tx, s, queues)
 	}
 	usage := func() error {
-		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+		return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
 	}
 	if len(args) < 2 || len(args) > 3 || (args[0] != "add" && args[0] != "remove") {
 		return usage()
 	}
 	queue := args[1]
 	if !slices.Contains(queues, queue) {
-		return bot.Reply(tx, s, "mentor", tr(s.Lang, "unknown_queue", queue, strings.Join(queues, ", ")))
+		return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "unknown_queue", queue, strings.Join(queues, ", ")))
 	}
 	// Whom: CHANNEL:ID, else the member mentioned (the third word is
 	// then their name), else the sender of the message replied to.
@@ -52,11 +52,11 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	case len(args) == 3:
 		return usage()
 	default:
-		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_whom", args[0], queue))
+		return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_whom", args[0], queue))
 	}
 	m, err := tx.MemberByRef(ref)
 	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "mentor", tr(s.Lang, "not_known", ref))
+		return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "not_known", ref))
 	}
 	if err != nil {
 		return err
@@ -64,36 +64,36 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 	who := sv.shown(s.Lang, m.Name, m.Pseudonym)
 	if args[0] == "remove" {
 		if slices.ContainsFunc(sv.cfg.Mentors[queue], func(r bot.StaffRef) bool { return r.Matches(m) }) {
-			return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_config", who, queue))
+			return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_config", who, queue))
 		}
 		removed, err := tx.RemoveMentor(queue, m.ID)
 		if err != nil || !removed {
 			if err != nil {
 				return err
 			}
-			return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_not", who, queue))
+			return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_not", who, queue))
 		}
 		sv.log.Info("mentor removed", "queue", queue, "member", m.ID, "by", s.Member.ID)
-		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_removed", who, queue))
+		return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_removed", who, queue))
 	}
 	if ok, err := sv.isMentor(tx, m, queue); err != nil || ok {
 		if err != nil {
 			return err
 		}
-		return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_already", who, queue))
+		return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_already", who, queue))
 	}
 	if _, err := tx.AddMentor(queue, m.ID, s.Now); err != nil {
 		return err
 	}
 	sv.log.Info("mentor added", "queue", queue, "member", m.ID, "by", s.Member.ID)
 	if dm, err := tx.DirectChatOf(m.ID); err == nil {
-		if err := send(tx, dm, "ev:"+s.Event.ID+":welcome", tr(dm.Lang, "mentor_welcome", queue), s.Now); err != nil {
+		if err := send(tx, dm, "ev:"+s.Event.ID+":welcome", sv.tr(dm.Lang, "mentor_welcome", queue), s.Now); err != nil {
 			return err
 		}
 	} else if !errors.Is(err, bot.ErrNotFound) {
 		return err
 	}
-	return bot.Reply(tx, s, "mentor", tr(s.Lang, "mentor_added", who, queue))
+	return bot.Reply(tx, s, "mentor", sv.tr(s.Lang, "mentor_added", who, queue))
 }
 
 // listMentors shows each queue's mentors: the config's, by name once they
@@ -105,7 +105,7 @@ func (sv *Service) listMentors(tx bot.Tx, s bot.Session, queues []string) error 
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "mentor_list"))
+	b.WriteString(sv.tr(s.Lang, "mentor_list"))
 	for _, q := range queues {
 		var names []string
 		for _, ref := range sv.cfg.Mentors[q] {
@@ -121,10 +121,10 @@ func (sv *Service) listMentors(tx bot.Tx, s bot.Session, queues []string) error 
 			names = append(names, sv.shown(s.Lang, m.Name, m.Pseudonym)+" ("+m.Channel+":"+m.PlatformID+", /mentor)")
 		}
 		if len(names) == 0 {
-			names = append(names, tr(s.Lang, "mentor_none"))
+			names = append(names, sv.tr(s.Lang, "mentor_none"))
 		}
-		b.WriteString(tr(s.Lang, "mentor_line", q, strings.Join(names, ", ")))
+		b.WriteString(sv.tr(s.Lang, "mentor_line", q, strings.Join(names, ", ")))
 	}
-	b.WriteString("\n\n" + tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
+	b.WriteString("\n\n" + sv.tr(s.Lang, "mentor_usage", strings.Join(queues, ", ")))
 	return bot.Reply(tx, s, "mentor", b.String())
 }

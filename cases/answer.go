@@ -17,12 +17,14 @@ func (sv *Service) shown(lang, name, pseudonym string) string {
 		return pseudonym
 	}
 	if name == "" {
-		return tr(lang, "former")
+		return sv.tr(lang, "former")
 	}
 	return name
 }
 
-func statusName(lang string, st bot.CaseStatus) string { return tr(lang, "status_"+string(st)) }
+func (sv *Service) statusName(lang string, st bot.CaseStatus) string {
+	return sv.tr(lang, "status_"+string(st))
+}
 
 // answer posts a mentor's answer into the case's group thread and tells the
 // author. A voice note (voice) is an answer too, relayed as one, with
@@ -35,21 +37,21 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voi
 		return sv.refuse(tx, s, "answer", "mentors_only")
 	}
 	if c.Status == bot.CaseAssigned && c.AssignedTo != s.Member.ID && !sv.isStaff(s.Member) {
-		return bot.Reply(tx, s, "answer", tr(s.Lang, "not_assignee", c.ID))
+		return bot.Reply(tx, s, "answer", sv.tr(s.Lang, "not_assignee", c.ID))
 	}
 	if c.Status == bot.CaseClosed {
-		return bot.Reply(tx, s, "answer", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+		return bot.Reply(tx, s, "answer", sv.tr(s.Lang, "already_done", c.ID, sv.statusName(s.Lang, c.Status)))
 	}
 	if !isVoice(voice) {
 		voice = nil
 	}
 	if voice != nil && len(voice.Data) == 0 {
-		return bot.Reply(tx, s, "answer", tr(s.Lang, "voice_unreadable"))
+		return bot.Reply(tx, s, "answer", sv.tr(s.Lang, "voice_unreadable"))
 	}
 	if strings.TrimSpace(text) == "" && voice == nil {
-		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+		return bot.Reply(tx, s, "answer", sv.tr(s.Lang, "answer_usage"))
 	}
-	_, text = checkIn(text, s.Lang) // mentors' answers are kept de-identified too
+	_, text = sv.checkIn(text, s.Lang) // mentors' answers are kept de-identified too
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
 		return err
@@ -60,7 +62,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voi
 	}
 	who := sv.shown(chat.Lang, s.Member.Name, s.Member.Pseudonym)
 	out := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, ReplyTo: quoted, ThreadOf: threadOf(chat, c.ID),
-		Text: tr(chat.Lang, "answer_post", c.ID, who, text), Key: "ev:" + s.Event.ID + ":answer"}
+		Text: sv.tr(chat.Lang, "answer_post", c.ID, who, text), Key: "ev:" + s.Event.ID + ":answer"}
 	posted := text
 	if voice != nil {
 		a := bot.Attachment{Kind: bot.AttachVoice, MIMEType: voice.MIMEType, MemberID: s.Member.ID, ChatID: c.ChatID, CaseID: c.ID,
@@ -70,7 +72,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voi
 		}
 		out.Key = fmt.Sprintf("att:%d:answer", a.ID)
 		out.File = &bot.File{Name: fmt.Sprintf("case-%d-answer%s", c.ID, voiceExt(voice.MIMEType)), MIMEType: voice.MIMEType, Data: voice.Data}
-		out.Text = strings.TrimSpace(tr(chat.Lang, "voice_answer_post", c.ID, who) + "\n\n" + text)
+		out.Text = strings.TrimSpace(sv.tr(chat.Lang, "voice_answer_post", c.ID, who) + "\n\n" + text)
 		posted = strings.TrimSpace("🎤 " + text)
 	}
 	if err := tx.Enqueue(out, s.Now); err != nil {
@@ -92,7 +94,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voi
 	}
 	if c.AuthorID != 0 && c.AuthorID != s.Member.ID {
 		if dm, err := tx.DirectChatOf(c.AuthorID); err == nil {
-			if err := send(tx, dm, "ev:"+s.Event.ID+":author", tr(dm.Lang, "answer_author", c.ID, chat.Title), s.Now); err != nil {
+			if err := send(tx, dm, "ev:"+s.Event.ID+":author", sv.tr(dm.Lang, "answer_author", c.ID, chat.Title), s.Now); err != nil {
 				return err
 			}
 		} else if !errors.Is(err, bot.ErrNotFound) {
@@ -100,7 +102,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voi
 		}
 	}
 	if s.Chat.Type == bot.Direct {
-		return bot.Reply(tx, s, "answered", tr(s.Lang, "answer_mentor", chat.Title, c.ID))
+		return bot.Reply(tx, s, "answered", sv.tr(s.Lang, "answer_mentor", chat.Title, c.ID))
 	}
 	return nil
 }
@@ -119,13 +121,13 @@ func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
 		return err
 	}
 	if len(list) == 0 {
-		return bot.Reply(tx, s, "queue", tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
+		return bot.Reply(tx, s, "queue", sv.tr(s.Lang, "queue_empty", strings.Join(queues, ", ")))
 	}
-	return bot.Reply(tx, s, "queue", tr(s.Lang, "queue_head")+queueLines(tx, s.Lang, list, s.Now))
+	return bot.Reply(tx, s, "queue", sv.tr(s.Lang, "queue_head")+sv.queueLines(tx, s.Lang, list, s.Now))
 }
 
 // queueLines lists a mentor's cases, a line each.
-func queueLines(tx bot.ChatStore, lang string, list []bot.Case, now time.Time) string {
+func (sv *Service) queueLines(tx bot.ChatStore, lang string, list []bot.Case, now time.Time) string {
 	var b strings.Builder
 	for _, c := range list {
 		title := ""
@@ -133,9 +135,9 @@ func queueLines(tx bot.ChatStore, lang string, list []bot.Case, now time.Time) s
 			title = chat.Title
 		}
 		if c.Status == bot.CaseAssigned {
-			b.WriteString(tr(lang, "queue_mine", c.ID, title, since(now, c.Assigned), bot.Clip(c.Text, 80)))
+			b.WriteString(sv.tr(lang, "queue_mine", c.ID, title, since(now, c.Assigned), bot.Clip(c.Text, 80)))
 		} else {
-			b.WriteString(tr(lang, "queue_wait", c.ID, title, since(now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
+			b.WriteString(sv.tr(lang, "queue_wait", c.ID, title, since(now, c.Escalated), c.ID, bot.Clip(c.Text, 80)))
 		}
 	}
 	return b.String()
@@ -163,18 +165,18 @@ func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
 	}
 	switch {
 	case c.Status == bot.CaseAssigned && c.AssignedTo == s.Member.ID:
-		return bot.Reply(tx, s, "take", tr(s.Lang, "taken", c.ID))
+		return bot.Reply(tx, s, "take", sv.tr(s.Lang, "taken", c.ID))
 	case c.Status == bot.CaseAssigned:
-		return bot.Reply(tx, s, "take", tr(s.Lang, "not_assignee", c.ID))
+		return bot.Reply(tx, s, "take", sv.tr(s.Lang, "not_assignee", c.ID))
 	case c.Status != bot.CaseOpen:
-		return bot.Reply(tx, s, "take", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+		return bot.Reply(tx, s, "take", sv.tr(s.Lang, "already_done", c.ID, sv.statusName(s.Lang, c.Status)))
 	}
 	n, err := tx.OpenAssignments(s.Member.ID)
 	if err != nil {
 		return err
 	}
 	if n >= sv.cfg.Capacity {
-		return bot.Reply(tx, s, "take", tr(s.Lang, "full", n))
+		return bot.Reply(tx, s, "take", sv.texts.Count(s.Lang, "full", n, n))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -200,7 +202,7 @@ func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
 		return sv.refuse(tx, s, "pass", "mentors_only")
 	}
 	if c.Status != bot.CaseAssigned || c.AssignedTo != s.Member.ID {
-		return bot.Reply(tx, s, "pass", tr(s.Lang, "not_assignee", c.ID))
+		return bot.Reply(tx, s, "pass", sv.tr(s.Lang, "not_assignee", c.ID))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -212,7 +214,7 @@ func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
 	if err := tx.SaveCase(&c); err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "pass", tr(s.Lang, "passed", c.ID, c.Queue))
+	return bot.Reply(tx, s, "pass", sv.tr(s.Lang, "passed", c.ID, c.Queue))
 }
 
 // close closes a case: its mentor, a mentor of its queue, staff or its
@@ -232,26 +234,26 @@ func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
 			return err
 		}
 	}
-	return bot.Reply(tx, s, "close", tr(s.Lang, "closed", c.ID))
+	return bot.Reply(tx, s, "close", sv.tr(s.Lang, "closed", c.ID))
 }
 
 // search finds answered cases of the member's groups.
 func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
 	words = strings.TrimSpace(words)
 	if words == "" {
-		return bot.Reply(tx, s, "cases", tr(s.Lang, "search_usage"))
+		return bot.Reply(tx, s, "cases", sv.tr(s.Lang, "search_usage"))
 	}
 	hits, err := tx.SearchCases(s.Member.ID, words, 5)
 	if err != nil {
 		return err
 	}
 	if len(hits) == 0 {
-		return bot.Reply(tx, s, "cases", tr(s.Lang, "search_none", bot.Clip(words, 60)))
+		return bot.Reply(tx, s, "cases", sv.tr(s.Lang, "search_none", bot.Clip(words, 60)))
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "search_head", bot.Clip(words, 60)))
+	b.WriteString(sv.tr(s.Lang, "search_head", bot.Clip(words, 60)))
 	for _, h := range hits {
-		b.WriteString(tr(s.Lang, "search_line", h.ID, h.ChatTitle, bot.Clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
+		b.WriteString(sv.tr(s.Lang, "search_line", h.ID, h.ChatTitle, bot.Clip(strings.ReplaceAll(h.Snippet, "\n", " "), 120)))
 	}
 	return bot.Reply(tx, s, "cases", b.String())
 }
@@ -271,13 +273,13 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "show", c.ID, chat.Title, statusName(s.Lang, c.Status), c.Text))
+	b.WriteString(sv.tr(s.Lang, "show", c.ID, chat.Title, sv.statusName(s.Lang, c.Status), c.Text))
 	for _, p := range posts {
 		mark := "💬"
 		if p.Kind == bot.PostAnswer {
 			mark = "👩‍⚕️"
 		}
-		b.WriteString(tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
+		b.WriteString(sv.tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
 	}
 	if err := bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText)); err != nil {
 		return err
@@ -292,10 +294,10 @@ func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
 		if err != nil {
 			return err
 		}
-		f, text := photoFile(a.ID, data), tr(s.Lang, "show_photo", c.ID)
+		f, text := photoFile(a.ID, data), sv.tr(s.Lang, "show_photo", c.ID)
 		if a.Kind == bot.AttachVoice {
 			f = &bot.File{Name: fmt.Sprintf("case-%d-answer%s", c.ID, voiceExt(a.MIMEType)), MIMEType: a.MIMEType, Data: data}
-			text = tr(s.Lang, "show_voice", c.ID)
+			text = sv.tr(s.Lang, "show_voice", c.ID)
 		}
 		if a.Caption != "" {
 			text += "\n\n" + a.Caption

@@ -14,9 +14,9 @@ import (
 func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) error {
 	switch c.Status {
 	case bot.CaseAssigned:
-		return bot.Reply(tx, s, "escalate", tr(s.Lang, "already_mentor", c.ID))
+		return bot.Reply(tx, s, "escalate", sv.tr(s.Lang, "already_mentor", c.ID))
 	case bot.CaseAnswered, bot.CaseClosed:
-		return bot.Reply(tx, s, "escalate", tr(s.Lang, "already_done", c.ID, statusName(s.Lang, c.Status)))
+		return bot.Reply(tx, s, "escalate", sv.tr(s.Lang, "already_done", c.ID, sv.statusName(s.Lang, c.Status)))
 	}
 	if !c.Escalated.IsZero() {
 		has, err := sv.hasMentors(tx, c.Queue)
@@ -27,7 +27,7 @@ func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) er
 		if !has {
 			how = "mentor_none"
 		}
-		return bot.Reply(tx, s, "escalate", escalatedText(s.Lang, "escalated", c, how))
+		return bot.Reply(tx, s, "escalate", sv.escalatedText(s.Lang, "escalated", c, how))
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -37,16 +37,16 @@ func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) er
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "escalate", escalatedText(s.Lang, key, c, how))
+	return bot.Reply(tx, s, "escalate", sv.escalatedText(s.Lang, key, c, how))
 }
 
 // escalatedText says where an escalated case is: with key's text (the
 // queue and how), or that no mentor is set up.
-func escalatedText(lang, key string, c bot.Case, how string) string {
+func (sv *Service) escalatedText(lang, key string, c bot.Case, how string) string {
 	if how == "mentor_none" {
-		return tr(lang, "escalated_none", c.ID)
+		return sv.tr(lang, "escalated_none", c.ID)
 	}
-	return tr(lang, key, c.ID, c.Queue, tr(lang, how))
+	return sv.tr(lang, key, c.ID, c.Queue, sv.tr(lang, how))
 }
 
 // escalateCase marks c escalated and offers it to a mentor. It returns
@@ -95,11 +95,11 @@ func (sv *Service) hasMentors(tx bot.Tx, queue string) (bool, error) {
 func (sv *Service) tellStaffNoMentor(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time) error {
 	sv.log.Warn("case escalated with no mentor set up", "case", c.ID, "queue", c.Queue)
 	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
-		why := tr(lang, "nomentor_noq")
+		why := sv.tr(lang, "nomentor_noq")
 		if c.Queue != "" {
-			why = tr(lang, "nomentor_queue", c.Queue)
+			why = sv.tr(lang, "nomentor_queue", c.Queue)
 		}
-		return fmt.Sprintf("case:%d:nomentor:%d", c.ID, m.ID), tr(lang, "nomentor_staff", c.ID, chat.Title, why)
+		return fmt.Sprintf("case:%d:nomentor:%d", c.ID, m.ID), sv.tr(lang, "nomentor_staff", c.ID, chat.Title, why)
 	})
 }
 
@@ -191,17 +191,17 @@ func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor b
 	}
 	var thread strings.Builder
 	if len(posts) > 0 {
-		thread.WriteString(tr(lang, "thread"))
+		thread.WriteString(sv.tr(lang, "thread"))
 		for _, p := range posts {
 			who := sv.shown(lang, p.Name, p.Pseudonym)
 			if p.MemberID == 0 {
-				who = tr(lang, "lesson_note")
+				who = sv.tr(lang, "lesson_note")
 			}
 			fmt.Fprintf(&thread, "\n• %s: %s", who, bot.Clip(p.Text, 300))
 		}
 	}
 	key := fmt.Sprintf("case:%d:assign:%d:%d", c.ID, mentor.ID, now.UnixMilli())
-	if err := send(tx, dm, key, tr(lang, "assigned_dm", c.ID, chat.Title, c.Queue, c.Text, thread.String(), c.ID, c.ID), now); err != nil {
+	if err := send(tx, dm, key, sv.tr(lang, "assigned_dm", c.ID, chat.Title, c.Queue, c.Text, thread.String(), c.ID, c.ID), now); err != nil {
 		return err
 	}
 	if err := tx.LinkCaseMessage(key, c.ID); err != nil {

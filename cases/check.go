@@ -22,7 +22,7 @@ func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), escalatedText(chat.Lang, "escalated", c, how), now)
+	return post(tx, chat, c.ID, fmt.Sprintf("case:%d:escalated", c.ID), sv.escalatedText(chat.Lang, "escalated", c, how), now)
 }
 
 // check acts on a case whose next check has come, as due decides: an
@@ -42,7 +42,7 @@ func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		return post(tx, chat, c.ID, fmt.Sprintf("case:%d:auto", c.ID), escalatedText(chat.Lang, "escalate_auto", c, how), now)
+		return post(tx, chat, c.ID, fmt.Sprintf("case:%d:auto", c.ID), sv.escalatedText(chat.Lang, "escalate_auto", c, how), now)
 	case offer:
 		if _, err := sv.assign(tx, &c, chat, now, 0); err != nil {
 			return err
@@ -61,7 +61,7 @@ func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
 		}
 		if dm, err := tx.DirectChatOf(c.AssignedTo); err == nil {
 			err := send(tx, dm, fmt.Sprintf("case:%d:remind:%d", c.ID, c.Assigned.UnixMilli()),
-				tr(dm.Lang, "reminder", c.ID, since(now, c.Assigned), c.ID, c.ID), now)
+				sv.tr(dm.Lang, "reminder", c.ID, since(now, c.Assigned), c.ID, c.ID), now)
 			if err != nil {
 				return err
 			}
@@ -79,7 +79,7 @@ func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
 			break
 		}
 		if dm, err := tx.DirectChatOf(prev); err == nil {
-			if err := send(tx, dm, fmt.Sprintf("case:%d:moved:%d", c.ID, now.UnixMilli()), tr(dm.Lang, "reassigned", c.ID, waited), now); err != nil {
+			if err := send(tx, dm, fmt.Sprintf("case:%d:moved:%d", c.ID, now.UnixMilli()), sv.tr(dm.Lang, "reassigned", c.ID, waited), now); err != nil {
 				return err
 			}
 		}
@@ -92,7 +92,7 @@ func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
 func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
 	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
 	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
-		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), tr(lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
+		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), sv.tr(lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
 	})
 }
 

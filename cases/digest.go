@@ -59,7 +59,7 @@ func (sv *Service) Digest(ctx context.Context, st bot.Updater) error {
 			if !slices.ContainsFunc(list, func(c bot.Case) bool { return c.Status == bot.CaseAssigned && c.Assigned.Before(today) }) {
 				continue // nothing of theirs waited overnight
 			}
-			text := tr(dm.Lang, "digest_head") + queueLines(tx, dm.Lang, list, now)
+			text := sv.tr(dm.Lang, "digest_head") + sv.queueLines(tx, dm.Lang, list, now)
 			if err := send(tx, dm, fmt.Sprintf("digest:%d:%s", m.ID, today.Format(time.DateOnly)), text, now); err != nil {
 				return err
 			}

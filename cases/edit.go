@@ -52,7 +52,7 @@ func (sv *Service) editCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 	if utf8.RuneCountInString(text) < 10 || text == c.Text {
 		return nil // too short to be a case: the archive keeps the last one
 	}
-	findings, _ := checkIn(text, s.Lang)
+	findings, _ := sv.checkIn(text, s.Lang)
 	if len(findings) == 0 {
 		if err := tx.SetCaseText(c.ID, text); err != nil {
 			return err
@@ -60,12 +60,12 @@ func (sv *Service) editCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 		c.Text = text
 		return sv.reindex(tx, c)
 	}
-	kinds := list(s.Lang, kindNames(s.Lang, deid.Summary(findings)))
+	kinds := sv.list(s.Lang, sv.kindNames(s.Lang, deid.Summary(findings)))
 	who := sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)
 	dm, err := tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return sv.takeDownFlagged(tx, s, s.Event.Target, tr(s.Lang, "edit_flagged_nodm_removed", who, kinds, c.ID),
-			tr(s.Lang, "edit_flagged_nodm_ask", who, kinds, c.ID))
+		return sv.takeDownFlagged(tx, s, s.Event.Target, sv.tr(s.Lang, "edit_flagged_nodm_removed", who, kinds, c.ID),
+			sv.tr(s.Lang, "edit_flagged_nodm_ask", who, kinds, c.ID))
 	}
 	if err != nil {
 		return err
@@ -74,17 +74,17 @@ func (sv *Service) editCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 	if lang == "" {
 		lang = s.Lang
 	}
-	if err := send(tx, dm, fmt.Sprintf("case:%d:edit:%s", c.ID, bot.EventPrint(s.Event.ID)), tr(lang, "edit_flagged_dm", c.ID, s.Chat.Title,
-		list(lang, kindNames(lang, deid.Summary(findings)))), s.Now); err != nil {
+	if err := send(tx, dm, fmt.Sprintf("case:%d:edit:%s", c.ID, bot.EventPrint(s.Event.ID)), sv.tr(lang, "edit_flagged_dm", c.ID, s.Chat.Title,
+		sv.list(lang, sv.kindNames(lang, deid.Summary(findings)))), s.Now); err != nil {
 		return err
 	}
-	return sv.takeDownFlagged(tx, s, s.Event.Target, tr(s.Lang, "flagged_removed", who), tr(s.Lang, "edit_flagged_ask", who))
+	return sv.takeDownFlagged(tx, s, s.Event.Target, sv.tr(s.Lang, "flagged_removed", who), sv.tr(s.Lang, "edit_flagged_ask", who))
 }
 
 // editReply checks the new text of reply p, keeping it without what may
 // identify a patient.
 func (sv *Service) editReply(tx bot.Tx, s bot.Session, p bot.CasePost) error {
-	findings, text := checkIn(s.Event.Text, s.Lang)
+	findings, text := sv.checkIn(s.Event.Text, s.Lang)
 	if text == p.Text {
 		return nil
 	}
@@ -103,6 +103,6 @@ func (sv *Service) editReply(tx bot.Tx, s bot.Session, p bot.CasePost) error {
 	}
 	reply := s
 	reply.Event.MessageID = s.Event.Target // the reply itself, not the edit's own id (WhatsApp)
-	return bot.Reply(tx, reply, "redacted", tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym),
-		c.ID, list(s.Lang, kindNames(s.Lang, deid.Summary(findings)))))
+	return bot.Reply(tx, reply, "redacted", sv.tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym),
+		c.ID, sv.list(s.Lang, sv.kindNames(s.Lang, deid.Summary(findings)))))
 }

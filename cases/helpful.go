@@ -17,14 +17,14 @@ func (sv *Service) helpful(tx bot.Tx, s bot.Session, _ []string) error {
 		return sv.refuse(tx, s, "helpful", "helpful_mentors")
 	}
 	if s.Event.ReplyTo == "" {
-		return bot.Reply(tx, s, "helpful", tr(s.Lang, "helpful_how"))
+		return bot.Reply(tx, s, "helpful", sv.tr(s.Lang, "helpful_how"))
 	}
 	p, err := tx.MarkHelpful(s.Chat.ID, s.Event.ReplyTo, s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "helpful", tr(s.Lang, "helpful_how"))
+		return bot.Reply(tx, s, "helpful", sv.tr(s.Lang, "helpful_how"))
 	}
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "helpful", tr(s.Lang, "helpful_done", p.CaseID))
+	return bot.Reply(tx, s, "helpful", sv.tr(s.Lang, "helpful_done", p.CaseID))
 }

@@ -16,28 +16,28 @@ import (
 // openCommand handles /case TEXT in a group.
 func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Group {
-		return bot.Reply(tx, s, "case", tr(s.Lang, "group_only"))
+		return bot.Reply(tx, s, "case", sv.tr(s.Lang, "group_only"))
 	}
 	text := afterWords(s.Event.Text, 1)
-	if sv.templated(s.Chat) && !followsTemplate(text) {
-		return bot.Reply(tx, s, "case", tr(s.Lang, "template"))
+	if sv.templated(s.Chat) && !sv.followsTemplate(text) {
+		return bot.Reply(tx, s, "case", sv.tr(s.Lang, "template"))
 	}
 	if utf8.RuneCountInString(text) < 10 {
-		return bot.Reply(tx, s, "case", tr(s.Lang, "usage"))
+		return bot.Reply(tx, s, "case", sv.tr(s.Lang, "usage"))
 	}
 	if isPhoto(s.Event.File) {
 		return sv.openWithPhoto(tx, s, text)
 	}
-	findings, redacted := checkIn(text, s.Lang)
+	findings, redacted := sv.checkIn(text, s.Lang)
 	if len(findings) == 0 {
 		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{MessageID: s.Event.MessageID}, s.Now)
 		return err
 	}
-	kinds := list(s.Lang, kindNames(s.Lang, deid.Summary(findings)))
+	kinds := sv.list(s.Lang, sv.kindNames(s.Lang, deid.Summary(findings)))
 	who := sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)
 	dm, err := tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return sv.takeDownFlagged(tx, s, s.Event.MessageID, tr(s.Lang, "flagged_nodm_removed", who, kinds), tr(s.Lang, "flagged_nodm_ask", who, kinds))
+		return sv.takeDownFlagged(tx, s, s.Event.MessageID, sv.tr(s.Lang, "flagged_nodm_removed", who, kinds), sv.tr(s.Lang, "flagged_nodm_ask", who, kinds))
 	}
 	if err != nil {
 		return err
@@ -46,13 +46,13 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	if err := tx.SavePendingCase(&p); err != nil {
 		return err
 	}
-	err = send(tx, dm, fmt.Sprintf("pending:%d", p.ID), tr(s.Lang, "flagged_dm", s.Chat.Title, kinds, redacted), s.Now,
-		bot.Option{Label: tr(s.Lang, "post_redacted"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
-		bot.Option{Label: tr(s.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)})
+	err = send(tx, dm, fmt.Sprintf("pending:%d", p.ID), sv.tr(s.Lang, "flagged_dm", s.Chat.Title, kinds, redacted), s.Now,
+		bot.Option{Label: sv.tr(s.Lang, "post_redacted"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
+		bot.Option{Label: sv.tr(s.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)})
 	if err != nil {
 		return err
 	}
-	return sv.takeDownFlagged(tx, s, s.Event.MessageID, tr(s.Lang, "flagged_removed", who), tr(s.Lang, "flagged_ask", who))
+	return sv.takeDownFlagged(tx, s, s.Event.MessageID, sv.tr(s.Lang, "flagged_removed", who), sv.tr(s.Lang, "flagged_ask", who))
 }
 
 // takeDownFlagged takes message msg, a case (or its edit) that may
@@ -80,12 +80,12 @@ func (sv *Service) templated(chat bot.Chat) bool {
 var templateFields = []string{"field_age", "field_sex", "field_presentation", "field_done", "field_question"}
 
 // followsTemplate reports whether text fills in every field.
-func followsTemplate(text string) bool {
+func (sv *Service) followsTemplate(text string) bool {
 	lower := strings.ToLower(strings.ReplaceAll(text, " :", ":"))
 	for _, key := range templateFields {
 		found := false
-		for _, lang := range texts.Languages() {
-			n := strings.ToLower(strings.ReplaceAll(tr(lang, key), " :", ":"))
+		for _, lang := range sv.texts.Languages() {
+			n := strings.ToLower(strings.ReplaceAll(sv.tr(lang, key), " :", ":"))
 			if i := strings.Index(lower, n); i >= 0 {
 				rest, _, _ := strings.Cut(lower[i+len(n):], "\n")
 				found = strings.TrimSpace(rest) != ""
@@ -102,12 +102,12 @@ func followsTemplate(text string) bool {
 }
 
 // kindNames translates finding kinds.
-func kindNames(lang string, kinds []string) []string {
+func (sv *Service) kindNames(lang string, kinds []string) []string {
 	keys := map[string]string{deid.KindPhone: "kind_phone", deid.KindRecord: "kind_record", deid.KindDate: "kind_date",
 		deid.KindEmail: "kind_email", deid.KindName: "kind_name", deid.KindAddress: "kind_address"}
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
-		out[i] = tr(lang, keys[k])
+		out[i] = sv.tr(lang, keys[k])
 	}
 	return out
 }
@@ -128,7 +128,7 @@ func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string
 	if key == "" {
 		key = fmt.Sprintf("case:%d:post", c.ID)
 		m := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: key,
-			Text: tr(chat.Lang, "posted", c.ID, sv.shown(chat.Lang, author.Name, author.Pseudonym), text, c.ID)}
+			Text: sv.tr(chat.Lang, "posted", c.ID, sv.shown(chat.Lang, author.Name, author.Pseudonym), text, c.ID)}
 		if chat.Forum && sv.cfg.Topics {
 			// The topic first; the post goes into it once it exists.
 			topic := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: topicKey(c.ID), Topic: topicName(c.ID, text)}
@@ -192,11 +192,11 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	post := strings.HasPrefix(data, confirmPrefix)
 	id, err := strconv.ParseInt(data[len(confirmPrefix):], 10, 64)
 	if err != nil {
-		return bot.Reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+		return bot.Reply(tx, s, "pending", sv.tr(s.Lang, "pending_gone"))
 	}
 	p, err := tx.TakePendingCase(id, s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "pending", tr(s.Lang, "pending_gone"))
+		return bot.Reply(tx, s, "pending", sv.tr(s.Lang, "pending_gone"))
 	}
 	if err != nil {
 		return err
@@ -211,7 +211,7 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 				return err
 			}
 		}
-		return bot.Reply(tx, s, "pending", tr(s.Lang, "discarded"))
+		return bot.Reply(tx, s, "pending", sv.tr(s.Lang, "discarded"))
 	}
 	chat, err := tx.ChatByID(p.ChatID)
 	if err != nil {
@@ -226,7 +226,7 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 			return err
 		}
 	}
-	return bot.Reply(tx, s, "pending", tr(s.Lang, "confirmed", c.ID, chat.Title))
+	return bot.Reply(tx, s, "pending", sv.tr(s.Lang, "confirmed", c.ID, chat.Title))
 }
 
 // message takes a reply in a case's thread, or a mentor's answer by reply.
@@ -258,12 +258,12 @@ func (sv *Service) message(tx bot.Tx, s bot.Session) (bool, error) {
 		return false, nil
 	}
 	if c.Status == bot.CaseClosed {
-		return true, bot.Reply(tx, s, "reply", tr(s.Lang, "closed_thread", c.ID))
+		return true, bot.Reply(tx, s, "reply", sv.tr(s.Lang, "closed_thread", c.ID))
 	}
 	if isPhoto(ev.File) {
 		return true, sv.photoInThread(tx, s, c)
 	}
-	findings, text := checkIn(ev.Text, s.Lang)
+	findings, text := sv.checkIn(ev.Text, s.Lang)
 	if err := tx.AddCasePost(bot.CasePost{CaseID: c.ID, MemberID: s.Member.ID, Kind: bot.PostReply, Text: text,
 		MessageID: ev.MessageID, At: s.Now}); err != nil {
 		return true, err
@@ -285,7 +285,7 @@ func (sv *Service) message(tx bot.Tx, s bot.Session) (bool, error) {
 		return true, err
 	}
 	if len(findings) > 0 {
-		return true, bot.Reply(tx, s, "redacted", tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), c.ID, list(s.Lang, kindNames(s.Lang, deid.Summary(findings)))))
+		return true, bot.Reply(tx, s, "redacted", sv.tr(s.Lang, "reply_redacted", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym), c.ID, sv.list(s.Lang, sv.kindNames(s.Lang, deid.Summary(findings)))))
 	}
 	return true, nil
 }

@@ -37,7 +37,7 @@ func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []by
 	}
 	dm, err = tx.DirectChatOf(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+		return dm, nil, false, bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_nodm", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 	}
 	if err != nil {
 		return dm, nil, false, err
@@ -48,11 +48,11 @@ func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []by
 	}
 	switch r := f.Refused; {
 	case r != nil && r.MaxMegapixels > 0:
-		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_too_many_pixels", r.Megapixels, r.MaxMegapixels))
+		return dm, nil, false, bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_too_many_pixels", r.Megapixels, r.MaxMegapixels))
 	case r != nil && r.MaxMB > 0:
-		return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_too_big", r.MB, r.MaxMB))
+		return dm, nil, false, bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_too_big", r.MB, r.MaxMB))
 	}
-	return dm, nil, false, bot.Reply(tx, s, "photo", tr(s.Lang, "photo_unreadable"))
+	return dm, nil, false, bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_unreadable"))
 }
 
 // takeDown takes a case's photo down from the group it was posted in,
@@ -63,7 +63,7 @@ func (sv *Service) takeDown(tx bot.Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Group || s.Event.MessageID == "" {
 		return nil
 	}
-	m := bot.ReplyMessage(s, "takedown", tr(s.Lang, "photo_take_down", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	m := bot.ReplyMessage(s, "takedown", sv.tr(s.Lang, "photo_take_down", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 	m.Delete = s.Event.MessageID
 	return tx.Enqueue(m, s.Now)
 }
@@ -82,7 +82,7 @@ func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
 	if err != nil || !ok {
 		return err
 	}
-	findings, redacted := checkIn(text, s.Lang)
+	findings, redacted := sv.checkIn(text, s.Lang)
 	p := bot.PendingCase{ChatID: s.Chat.ID, AuthorID: s.Member.ID, Text: redacted, Created: s.Now}
 	if err := tx.SavePendingCase(&p); err != nil {
 		return err
@@ -92,18 +92,18 @@ func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
 	if err := tx.SaveAttachment(&a); err != nil {
 		return err
 	}
-	check := tr(dm.Lang, "photo_check", s.Chat.Title, redacted)
+	check := sv.tr(dm.Lang, "photo_check", s.Chat.Title, redacted)
 	if len(findings) > 0 {
-		check += "\n\n" + tr(dm.Lang, "photo_text_redacted", list(dm.Lang, kindNames(dm.Lang, deid.Summary(findings))))
+		check += "\n\n" + sv.tr(dm.Lang, "photo_text_redacted", sv.list(dm.Lang, sv.kindNames(dm.Lang, deid.Summary(findings))))
 	}
 	err = tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Key: fmt.Sprintf("pending:%d", p.ID),
 		File: photoFile(a.ID, pic), Text: check, Options: []bot.Option{
-			{Label: tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
-			{Label: tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)}}}, s.Now)
+			{Label: sv.tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", confirmPrefix, p.ID)},
+			{Label: sv.tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", discardPrefix, p.ID)}}}, s.Now)
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_held", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	return bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_held", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 }
 
 // photoInThread holds a photo sent into case c's thread until its author
@@ -113,20 +113,20 @@ func (sv *Service) photoInThread(tx bot.Tx, s bot.Session, c bot.Case) error {
 	if err != nil || !ok {
 		return err
 	}
-	_, caption := checkIn(s.Event.Text, s.Lang)
+	_, caption := sv.checkIn(s.Event.Text, s.Lang)
 	a := bot.Attachment{Kind: bot.AttachPhoto, MIMEType: "image/jpeg", MemberID: s.Member.ID, ChatID: s.Chat.ID,
 		CaseID: c.ID, Caption: caption, Status: bot.AttachPending, Created: s.Now, Data: pic}
 	if err := tx.SaveAttachment(&a); err != nil {
 		return err
 	}
 	err = tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Key: fmt.Sprintf("att:%d:check", a.ID),
-		File: photoFile(a.ID, pic), Text: tr(dm.Lang, "photo_check_thread", c.ID, s.Chat.Title), Options: []bot.Option{
-			{Label: tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", photoPostPrefix, a.ID)},
-			{Label: tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", photoDiscardPrefix, a.ID)}}}, s.Now)
+		File: photoFile(a.ID, pic), Text: sv.tr(dm.Lang, "photo_check_thread", c.ID, s.Chat.Title), Options: []bot.Option{
+			{Label: sv.tr(dm.Lang, "photo_share"), Data: fmt.Sprintf("%s%d", photoPostPrefix, a.ID)},
+			{Label: sv.tr(dm.Lang, "discard"), Data: fmt.Sprintf("%s%d", photoDiscardPrefix, a.ID)}}}, s.Now)
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_held", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
+	return bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_held", sv.shown(s.Lang, s.Member.Name, s.Member.Pseudonym)))
 }
 
 // photoAnswer takes the author's answer about a photo sent into a
@@ -137,11 +137,11 @@ func (sv *Service) photoAnswer(tx bot.Tx, s bot.Session) error {
 	raw := strings.TrimPrefix(strings.TrimPrefix(data, photoDiscardPrefix), photoPostPrefix)
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil {
-		return bot.Reply(tx, s, "photo", tr(s.Lang, "pending_gone"))
+		return bot.Reply(tx, s, "photo", sv.tr(s.Lang, "pending_gone"))
 	}
 	a, err := tx.AttachmentByID(id)
 	if errors.Is(err, bot.ErrNotFound) || (err == nil && (a.MemberID != s.Member.ID || a.Status != bot.AttachPending)) {
-		return bot.Reply(tx, s, "photo", tr(s.Lang, "pending_gone"))
+		return bot.Reply(tx, s, "photo", sv.tr(s.Lang, "pending_gone"))
 	}
 	if err != nil {
 		return err
@@ -150,7 +150,7 @@ func (sv *Service) photoAnswer(tx bot.Tx, s bot.Session) error {
 		if err := tx.DeleteAttachment(a.ID); err != nil {
 			return err
 		}
-		return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_discarded"))
+		return bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_discarded"))
 	}
 	c, err := tx.CaseByID(a.CaseID)
 	if err != nil {
@@ -163,7 +163,7 @@ func (sv *Service) photoAnswer(tx bot.Tx, s bot.Session) error {
 	if err := sv.showPhoto(tx, s.Member, c, chat, a, true, s.Now); err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "photo", tr(s.Lang, "photo_shared", c.ID, chat.Title))
+	return bot.Reply(tx, s, "photo", sv.tr(s.Lang, "photo_shared", c.ID, chat.Title))
 }
 
 // showPhoto shares a checked photo in case c's thread, after the case's
@@ -178,7 +178,7 @@ func (sv *Service) showPhoto(tx bot.Tx, author bot.Member, c bot.Case, chat bot.
 	if err != nil {
 		return err
 	}
-	text := tr(chat.Lang, "photo_post", c.ID, sv.shown(chat.Lang, author.Name, author.Pseudonym))
+	text := sv.tr(chat.Lang, "photo_post", c.ID, sv.shown(chat.Lang, author.Name, author.Pseudonym))
 	if a.Caption != "" {
 		text += "\n\n" + a.Caption
 	}
@@ -220,7 +220,7 @@ func (sv *Service) showPhoto(tx bot.Tx, author bot.Member, c bot.Case, chat bot.
 // sendPhotoTo sends a case's photo to a mentor's private chat, where a
 // reply to it answers the case.
 func (sv *Service) sendPhotoTo(tx bot.Tx, dm bot.Chat, c bot.Case, a bot.Attachment, data []byte, key string, now time.Time) error {
-	text := tr(dm.Lang, "photo_mentor", c.ID)
+	text := sv.tr(dm.Lang, "photo_mentor", c.ID)
 	if a.Caption != "" {
 		text += "\n\n" + a.Caption
 	}

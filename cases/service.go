@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 )
 
 // Config holds what case discussions need.
@@ -51,12 +52,16 @@ type Config struct {
 	Clock    bot.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Texts are case discussions' texts (Messages, or a program's laid
+	// over them); the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // Service runs case discussions. It implements bot.Cases.
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	texts *catalog.Catalog
 }
 
 var _ bot.Cases = (*Service)(nil)
@@ -87,7 +92,10 @@ func New(cfg Config) *Service {
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
 	}
-	return &Service{cfg: cfg, log: cfg.Logger}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
+	return &Service{cfg: cfg, log: cfg.Logger, texts: cfg.Texts}
 }
 
 // send queues a message to a chat.
@@ -103,7 +111,7 @@ func post(tx bot.OutboxWriter, chat bot.Chat, id int64, key, text string, now ti
 
 // commands are the case commands, for the router's table.
 func (sv *Service) commands() []bot.Command {
-	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
+	text := sv.texts.Phrase
 	onCase := func(name string, do func(tx bot.Tx, s bot.Session, c bot.Case) error) func(bot.Tx, bot.Session, []string) error {
 		return func(tx bot.Tx, s bot.Session, args []string) error {
 			c, err := sv.caseFor(tx, s, args, "/"+name)
@@ -140,7 +148,7 @@ func (sv *Service) removeCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 		return err
 	}
 	sv.log.Info("case removed by staff", "case", c.ID, "staff", s.Member.ID)
-	return bot.Reply(tx, s, "removecase", tr(s.Lang, "case_removed", c.ID))
+	return bot.Reply(tx, s, "removecase", sv.tr(s.Lang, "case_removed", c.ID))
 }
 
 // options are the handlers of the author's answer to a held-back case
@@ -164,7 +172,7 @@ func (sv *Service) caseCommand(tx bot.Tx, s bot.Session, args []string) error {
 // voice note's caption.
 func (sv *Service) answerCommand(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) < 2 && !(len(args) == 1 && isVoice(s.Event.File)) {
-		return bot.Reply(tx, s, "answer", tr(s.Lang, "answer_usage"))
+		return bot.Reply(tx, s, "answer", sv.tr(s.Lang, "answer_usage"))
 	}
 	c, err := sv.caseFor(tx, s, args[:1], "/answer")
 	if err != nil || c.ID == 0 {
@@ -200,12 +208,12 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 	if len(args) > 0 {
 		m := caseRef.FindStringSubmatch(args[0])
 		if m == nil {
-			return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+			return bot.Case{}, bot.Reply(tx, s, "case", sv.tr(s.Lang, "no_case", cmd))
 		}
 		id, _ := strconv.ParseInt(m[1], 10, 64)
 		c, err := tx.CaseByID(id)
 		if errors.Is(err, bot.ErrNotFound) {
-			return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
+			return bot.Case{}, bot.Reply(tx, s, "case", sv.tr(s.Lang, "unknown_case", m[1]))
 		}
 		if err != nil {
 			return c, err
@@ -216,7 +224,7 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 			if err != nil {
 				return bot.Case{}, err
 			}
-			return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "unknown_case", m[1]))
+			return bot.Case{}, bot.Reply(tx, s, "case", sv.tr(s.Lang, "unknown_case", m[1]))
 		}
 		return c, nil
 	}
@@ -227,7 +235,7 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 	if !errors.Is(err, bot.ErrNotFound) {
 		return c, err
 	}
-	return bot.Case{}, bot.Reply(tx, s, "case", tr(s.Lang, "no_case", cmd))
+	return bot.Case{}, bot.Reply(tx, s, "case", sv.tr(s.Lang, "no_case", cmd))
 }
 
 // caseOf finds the case the session's message is about by where it was
@@ -267,7 +275,7 @@ func (sv *Service) mentorOrStaff(tx bot.Tx, m bot.Member, queue string) (bool, e
 // it for the programme (by member number, not name or phone).
 func (sv *Service) refuse(tx bot.Tx, s bot.Session, tag, key string) error {
 	sv.log.Info("command refused: not a mentor or staff", "command", tag, "member", s.Member.ID, "channel", s.Chat.Channel)
-	return bot.Reply(tx, s, tag, tr(s.Lang, key))
+	return bot.Reply(tx, s, tag, sv.tr(s.Lang, key))
 }
 
 func (sv *Service) isStaff(m bot.Member) bool {

@@ -8,8 +8,9 @@ import (
 // TestTemplateInEveryLanguage: the case template each language shows,
 // filled in, follows the template, and with a line left empty does not.
 func TestTemplateInEveryLanguage(t *testing.T) {
-	for _, lang := range texts.Languages() {
-		_, form, ok := strings.Cut(tr(lang, "template"), "/case\n")
+	sv := New(Config{})
+	for _, lang := range sv.texts.Languages() {
+		_, form, ok := strings.Cut(sv.tr(lang, "template"), "/case\n")
 		if !ok {
 			t.Errorf("%s: the template has no /case line", lang)
 			continue
@@ -23,11 +24,11 @@ func TestTemplateInEveryLanguage(t *testing.T) {
 		for i, l := range lines {
 			filled[i] = strings.TrimSpace(l) + " x"
 		}
-		if !followsTemplate(strings.Join(filled, "\n")) {
+		if !sv.followsTemplate(strings.Join(filled, "\n")) {
 			t.Errorf("%s: the template filled in does not follow it:\n%s", lang, strings.Join(filled, "\n"))
 		}
 		filled[2] = strings.TrimSpace(lines[2])
-		if followsTemplate(strings.Join(filled, "\n")) {
+		if sv.followsTemplate(strings.Join(filled, "\n")) {
 			t.Errorf("%s: a template with %q empty follows it", lang, lines[2])
 		}
 	}

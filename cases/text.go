@@ -2,10 +2,11 @@ package cases
 
 import (
 	"embed"
+	"io/fs"
 	"strings"
 
+	"github.com/huddlebot/huddle/catalog"
 	"github.com/huddlebot/huddle/deid"
-	"github.com/huddlebot/huddle/internal/catalog"
 )
 
 // localeFiles are case discussions' texts, one go-i18n file per language.
@@ -13,15 +14,20 @@ import (
 //go:embed locales/*.json
 var localeFiles embed.FS
 
-// texts is case discussions' texts; English is the fallback.
-var texts = catalog.MustLoad(localeFiles, "locales")
+// Messages are case discussions' texts as built in: go-i18n files, one per language, in
+// the folder locales. The App lays a program's own over them (see
+// catalog.Catalog.With) and hands the result to New.
+func Messages() fs.FS { return localeFiles }
+
+// builtinTexts loads Messages, for a New made without texts.
+func builtinTexts() *catalog.Catalog { return catalog.MustLoad(localeFiles, "locales") }
 
 // tr returns the text key in lang (English when missing), formatted.
-func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
+func (sv *Service) tr(lang, key string, args ...any) string { return sv.texts.Text(lang, key, args...) }
 
 // list joins items for a sentence: "a, b and c" (English) or "a, b et c".
-func list(lang string, items []string) string {
-	and := " " + tr(lang, "and") + " "
+func (sv *Service) list(lang string, items []string) string {
+	and := " " + sv.tr(lang, "and") + " "
 	switch len(items) {
 	case 0:
 		return ""
@@ -33,7 +39,7 @@ func list(lang string, items []string) string {
 
 // checkIn is deid.Scan with the placeholder in lang ("[retiré]" in
 // French).
-func checkIn(text, lang string) ([]deid.Finding, string) {
+func (sv *Service) checkIn(text, lang string) ([]deid.Finding, string) {
 	fs, _ := deid.Scan(text)
-	return fs, deid.Redact(text, fs, tr(lang, "removed"))
+	return fs, deid.Redact(text, fs, sv.tr(lang, "removed"))
 }

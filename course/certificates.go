@@ -14,7 +14,7 @@ import (
 
 // commands are /certificates.
 func (sv *Service) commands() []bot.Command {
-	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
+	text := sv.texts.Phrase
 	return []bot.Command{{Name: "certificates", Where: bot.InPrivate, Gate: bot.GateCarry,
 		Usage: text("usage_certificates"), Help: text("help_certificates"), Run: sv.certificates}}
 }
@@ -26,7 +26,7 @@ func (sv *Service) certificates(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) > 0 && strings.EqualFold(args[0], "name") {
 		name, ok := checkCertName(strings.Join(args[1:], " "))
 		if !ok {
-			return bot.Reply(tx, s, "certificates", tr(s.Lang, "certificates_name_bad"))
+			return bot.Reply(tx, s, "certificates", sv.tr(s.Lang, "certificates_name_bad"))
 		}
 		p, err := tx.ReviewPrefs(s.Member.ID)
 		if err != nil {
@@ -36,20 +36,20 @@ func (sv *Service) certificates(tx bot.Tx, s bot.Session, args []string) error {
 		if err := tx.SetReviewPrefs(p); err != nil {
 			return err
 		}
-		return bot.Reply(tx, s, "certificates", tr(s.Lang, "certificates_name_set", name))
+		return bot.Reply(tx, s, "certificates", sv.tr(s.Lang, "certificates_name_set", name))
 	}
 	certs, err := tx.MemberCertificates(s.Member.ID)
 	if err != nil {
 		return err
 	}
 	if len(certs) == 0 {
-		return bot.Reply(tx, s, "certificates", tr(s.Lang, "certificates_none"))
+		return bot.Reply(tx, s, "certificates", sv.tr(s.Lang, "certificates_none"))
 	}
-	if err := bot.Reply(tx, s, "certificates", tr(s.Lang, "certificates_list", len(certs))); err != nil {
+	if err := bot.Reply(tx, s, "certificates", sv.tr(s.Lang, "certificates_list", len(certs))); err != nil {
 		return err
 	}
 	for _, c := range certs {
-		text := tr(s.Lang, "certificates_item", c.Title, certificate.Hours(c.Hours), c.Issued.In(sv.cfg.Location).Format("2 Jan 2006"))
+		text := sv.tr(s.Lang, "certificates_item", c.Title, sv.hours(s.Lang, c.Hours), c.Issued.In(sv.cfg.Location).Format("2 Jan 2006"))
 		if err := sv.sendCertificate(tx, s.Chat, c, text, fmt.Sprintf("%s:cert:%s", s.Event.ID, c.Code), s.Now); err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func (sv *Service) sendCertificate(tx bot.Tx, dm bot.Chat, cert bot.Certificate,
 	if err != nil {
 		return err
 	}
-	text += "\n" + tr(dm.Lang, "certificate_caption", cert.Code, sv.cfg.Certificates.URL(cert.Code))
+	text += "\n" + sv.tr(dm.Lang, "certificate_caption", cert.Code, sv.cfg.Certificates.URL(cert.Code))
 	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: text, Key: key,
 		File: &bot.File{Name: certificate.FileName(cert), MIMEType: "application/pdf", Data: pdf}}, now)
 }

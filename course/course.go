@@ -9,7 +9,6 @@
 package course
 
 import (
-	"embed"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -17,9 +16,9 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 	"github.com/huddlebot/huddle/certificate"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/catalog"
 )
 
 // Config sets the course service up.
@@ -42,12 +41,16 @@ type Config struct {
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger
+	// Texts are its texts (Messages, or a program\'s laid over them);
+	// the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // Service runs courses: it is the router's Assigner of courses and the
 // scheduler's job that opens their lessons.
 type Service struct {
-	cfg Config
+	texts *catalog.Catalog
+	cfg   Config
 
 	mu        sync.Mutex
 	certAfter int64 // runs up to this id were looked at for certificates
@@ -73,16 +76,11 @@ func New(cfg Config) *Service {
 	if cfg.Certificates.Program == "" {
 		cfg.Certificates.Program = "Huddle"
 	}
-	return &Service{cfg: cfg}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
+	return &Service{cfg: cfg, texts: cfg.Texts}
 }
-
-//go:embed locales/*.json
-var localeFiles embed.FS
-
-// texts is the course service's words; English is the fallback.
-var texts = catalog.MustLoad(localeFiles, "locales")
-
-func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
 
 // when shows a time in the program's time zone: "Mon 2 Mar 09:00".
 func (sv *Service) when(t time.Time) string {
@@ -110,13 +108,13 @@ func (sv *Service) Assign(tx bot.Tx, s bot.Session, id string) (bool, error) {
 	}
 	for _, h := range running {
 		if h.CourseID == c.ID {
-			return true, bot.Reply(tx, s, "assign", tr(s.Lang, "course_running", c.Name(s.Lang), sv.when(h.Started), c.ID))
+			return true, bot.Reply(tx, s, "assign", sv.tr(s.Lang, "course_running", c.Name(s.Lang), sv.when(h.Started), c.ID))
 		}
 	}
 	h := bot.Cohort{ChatID: s.Chat.ID, CourseID: c.ID, StartedBy: s.Member.ID, Started: s.Now}
 	lessons := make([]bot.CohortLesson, len(c.Lessons))
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "course_started", c.Name(s.Lang)))
+	b.WriteString(sv.tr(s.Lang, "course_started", c.Name(s.Lang)))
 	for i, cl := range c.Lessons {
 		lessons[i] = bot.CohortLesson{LessonID: cl.Lesson, Position: i, Opens: c.Opens(i, s.Now, sv.cfg.Location)}
 		fmt.Fprintf(&b, "\n%d. %s: %s", i+1, sv.lessonTitle(cl.Lesson, s.Lang), sv.when(lessons[i].Opens))
@@ -127,7 +125,7 @@ func (sv *Service) Assign(tx bot.Tx, s bot.Session, id string) (bool, error) {
 	b.WriteString("\n\n")
 	b.WriteString(sv.rule(c, s.Lang))
 	b.WriteString(" ")
-	b.WriteString(tr(s.Lang, "course_name_hint"))
+	b.WriteString(sv.tr(s.Lang, "course_name_hint"))
 	return true, bot.Reply(tx, s, "assign", b.String())
 }
 
@@ -135,19 +133,22 @@ func (sv *Service) Assign(tx bot.Tx, s bot.Session, id string) (bool, error) {
 func (sv *Service) rule(c *flows.Course, lang string) string {
 	var b strings.Builder
 	if c.Needed() == len(c.Lessons) {
-		b.WriteString(tr(lang, "course_rule_all", len(c.Lessons)))
+		b.WriteString(sv.tr(lang, "course_rule_all", len(c.Lessons)))
 	} else {
-		b.WriteString(tr(lang, "course_rule_some", c.Needed(), len(c.Lessons)))
+		b.WriteString(sv.tr(lang, "course_rule_some", c.Needed(), len(c.Lessons)))
 	}
 	if c.CPDHours > 0 {
 		b.WriteString(" ")
-		b.WriteString(tr(lang, "course_hours", hours(c.CPDHours)))
+		b.WriteString(sv.tr(lang, "course_hours", sv.hours(lang, c.CPDHours)))
 	}
 	return b.String()
 }
 
-// hours shows CPD hours: "3", "1.5".
-func hours(h float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", h), ".0") }
+// hours shows CPD hours in lang: "1 CPD hour", "1.5 CPD hours".
+func (sv *Service) hours(lang string, h float64) string {
+	n := certificate.Hours(h)
+	return sv.texts.Count(lang, "cpd_hours", n, n)
+}
 
 // Unassign stops the group's cohort of course id.
 func (sv *Service) Unassign(tx bot.Tx, s bot.Session, id string) (bool, error) {
@@ -166,7 +167,7 @@ func (sv *Service) Unassign(tx bot.Tx, s bot.Session, id string) (bool, error) {
 		if c, ok := sv.cfg.Lessons().Course(id); ok {
 			name = c.Name(s.Lang)
 		}
-		return true, bot.Reply(tx, s, "unassign", tr(s.Lang, "course_stopped", name))
+		return true, bot.Reply(tx, s, "unassign", sv.tr(s.Lang, "course_stopped", name))
 	}
 	return false, nil
 }
@@ -187,10 +188,10 @@ func (sv *Service) Assigned(tx bot.Tx, s bot.Session) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		next := tr(s.Lang, "course_all_open")
+		next := sv.tr(s.Lang, "course_all_open")
 		for _, l := range lessons {
 			if l.RunID == 0 {
-				next = tr(s.Lang, "course_next", l.Position+1, len(lessons), sv.lessonTitle(l.LessonID, s.Lang), sv.when(l.Opens))
+				next = sv.tr(s.Lang, "course_next", l.Position+1, len(lessons), sv.lessonTitle(l.LessonID, s.Lang), sv.when(l.Opens))
 				break
 			}
 		}
@@ -206,9 +207,9 @@ func (sv *Service) Offered(lang string) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(tr(lang, "courses"))
+	b.WriteString(sv.tr(lang, "courses"))
 	for _, c := range courses {
-		fmt.Fprintf(&b, "\n• %s: %s (%s)", c.ID, c.Name(lang), tr(lang, "course_size", len(c.Lessons), hours(c.CPDHours)))
+		fmt.Fprintf(&b, "\n• %s: %s (%s)", c.ID, c.Name(lang), sv.tr(lang, "course_size", sv.texts.Count(lang, "course_lessons", len(c.Lessons), len(c.Lessons)), sv.hours(lang, c.CPDHours)))
 	}
 	return b.String()
 }

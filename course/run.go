@@ -131,7 +131,7 @@ func (sv *Service) open(tx bot.Tx, l bot.CohortLesson) error {
 		name = c.Name(chat.Lang)
 	}
 	head := bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Key: fmt.Sprintf("course:%d:%s", h.ID, l.LessonID),
-		Text: tr(chat.Lang, "course_lesson", name, cur.Position+1, len(lessons))}
+		Text: sv.tr(chat.Lang, "course_lesson", name, cur.Position+1, len(lessons))}
 	if err := tx.Enqueue(head, now); err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (sv *Service) end(tx bot.Tx, id int64) error {
 			passed = append(passed, r)
 		}
 	}
-	text := tr(chat.Lang, "course_done", c.Name(chat.Lang), len(passed), len(results))
+	text := sv.tr(chat.Lang, "course_done", c.Name(chat.Lang), len(passed), len(results))
 	if err := tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text,
 		Key: fmt.Sprintf("course-done:%d", h.ID)}, now); err != nil {
 		return err
@@ -267,9 +267,9 @@ func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesso
 func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
 	cert := bot.Certificate{MemberID: r.MemberID, CourseID: c.ID, CohortID: h.ID, Hours: c.CPDHours, Issued: now}
 	return sv.issue(tx, cert, c.Name, func(lang string) string {
-		text := tr(lang, "course_passed", c.Name(lang), r.Lessons, len(c.Lessons))
+		text := sv.tr(lang, "course_passed", c.Name(lang), r.Lessons, len(c.Lessons))
 		if c.CPDHours > 0 {
-			text += " " + tr(lang, "course_passed_hours", hours(c.CPDHours))
+			text += " " + sv.tr(lang, "course_passed_hours", sv.hours(lang, c.CPDHours))
 		}
 		return text
 	}, fmt.Sprintf("course-passed:%d:%d", h.ID, r.MemberID), now)
@@ -293,9 +293,9 @@ func (sv *Service) lessonCertificates(tx bot.Tx, run bot.Run) error {
 		}
 		cert := bot.Certificate{MemberID: r.MemberID, LessonID: l.ID, RunID: run.ID, Hours: l.CPDHours, Issued: run.Finished}
 		err := sv.issue(tx, cert, title, func(lang string) string {
-			text := tr(lang, "lesson_passed", title(lang))
+			text := sv.tr(lang, "lesson_passed", title(lang))
 			if l.CPDHours > 0 {
-				text += " " + tr(lang, "course_passed_hours", hours(l.CPDHours))
+				text += " " + sv.tr(lang, "course_passed_hours", sv.hours(lang, l.CPDHours))
 			}
 			return text
 		}, fmt.Sprintf("lesson-passed:%d:%d", run.ID, r.MemberID), sv.cfg.Clock.Now())

@@ -69,7 +69,7 @@ func (a *askStep) answer(c *runCtx, in Input) bool {
 	if in.Voice != nil && len(in.Voice.Data) == 0 {
 		// A voice note the channel could not fetch: asked again, not
 		// recorded as an empty answer.
-		c.reply(fmt.Sprintf("novoice-%d-%s", in.Member.ID, in.MessageID), engineText(c.memberLang(in.Member.ID), "voice_unreadable"))
+		c.reply(fmt.Sprintf("novoice-%d-%s", in.Member.ID, in.MessageID), c.e.text(c.memberLang(in.Member.ID), "voice_unreadable"))
 		return true
 	}
 	value := bot.Clip(in.Text, 1000)
@@ -91,7 +91,7 @@ func (a *askStep) answer(c *runCtx, in Input) bool {
 	if c.st.Mode == ModeGroup && in.Member.Name != "" {
 		name = ", " + in.Member.Name
 	}
-	c.reply(fmt.Sprintf("ack-%d", in.Member.ID), engineText(c.memberLang(in.Member.ID), "thanks", name))
+	c.reply(fmt.Sprintf("ack-%d", in.Member.ID), c.e.text(c.memberLang(in.Member.ID), "thanks", name))
 	return true
 }
 

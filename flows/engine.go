@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 )
 
 // Run statuses kept in State.Status.
@@ -271,6 +273,12 @@ type Engine struct {
 	// Quiet reports the program's quiet hours, when no reminder is posted;
 	// none when nil.
 	Quiet func(time.Time) bool
+	// Texts are the engine's own words (Messages, or a program's laid
+	// over them); the built-in ones when nil.
+	Texts *catalog.Catalog
+	// builtin holds the built-in words once loaded, for an Engine made
+	// without Texts.
+	builtin atomic.Pointer[catalog.Catalog]
 }
 
 func (e *Engine) maxSteps() int {
@@ -495,8 +503,8 @@ func percent(points, max float64) int {
 }
 
 // Describe says where a run stands: "Hand hygiene, step 3 of 9".
-func Describe(l *Lesson, st *State, lang string) string {
-	return engineText(l.Lang(lang), "describe", l.Title.In(l.Lang(lang), l.Fallback()), st.Step+1, len(l.Steps))
+func (e *Engine) Describe(l *Lesson, st *State, lang string) string {
+	return e.text(l.Lang(lang), "describe", l.Title.In(l.Lang(lang), l.Fallback()), st.Step+1, len(l.Steps))
 }
 
 // score returns the run's score for branch conditions: the member's in

@@ -279,7 +279,7 @@ func (h *Host) Describe(run bot.Run, lang string) string {
 	if !ok {
 		return run.LessonID
 	}
-	return Describe(l, &State{Step: run.Step}, lang)
+	return h.engine.Describe(l, &State{Step: run.Step}, lang)
 }
 
 func member(s bot.Session) Member {
@@ -346,7 +346,7 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		if md := m.Media; md != nil && md.Kind == MediaImage && chat.LightMedia && len(md.Preview) > 0 {
 			// Light on data: a small preview, the whole on request.
 			out.File = md.PreviewFile()
-			out.Options = append(out.Options, bot.Option{Label: engineText(chat.Lang, "full_size"), Data: fullSizePrefix + md.Hash[:fullSizeKey]})
+			out.Options = append(out.Options, bot.Option{Label: h.engine.text(chat.Lang, "full_size"), Data: fullSizePrefix + md.Hash[:fullSizeKey]})
 		}
 		if err := tx.Enqueue(out, now); err != nil {
 			return err

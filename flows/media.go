@@ -313,7 +313,7 @@ func (h *Host) fullSize(tx bot.Tx, s bot.Session) error {
 		return nil
 	}
 	return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, PressID: s.Event.PressID,
-		Text: engineText(s.Lang, note), Key: bot.PressKey(s.Event.PressID)}, s.Now)
+		Text: h.engine.text(s.Lang, note), Key: bot.PressKey(s.Event.PressID)}, s.Now)
 }
 
 // pictures lists the lesson's pictures: its steps' and its picture

@@ -151,10 +151,10 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 		case in.Kind == InputText && c.st.Mode == ModeGroup && !q.answerLike(c, in):
 			return false // talk, not a second answer: left alone
 		case c.quiet():
-			c.toast(capitalize(engineText(c.memberLang(in.Member.ID), "already", "")))
+			c.toast(capitalize(c.e.text(c.memberLang(in.Member.ID), "already", "")))
 			return true
 		}
-		c.reply(fmt.Sprintf("dup-%d", in.Member.ID), capitalize(engineText(c.memberLang(in.Member.ID), "already", c.who())))
+		c.reply(fmt.Sprintf("dup-%d", in.Member.ID), capitalize(c.e.text(c.memberLang(in.Member.ID), "already", c.who())))
 		return true
 	}
 	var (
@@ -170,7 +170,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 				if q.multi {
 					key = "bad_choices"
 				}
-				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), key, len(q.options)))
+				c.reply("hint-"+in.MessageID, c.e.text(c.memberLang(in.Member.ID), key, len(q.options)))
 				return true
 			}
 			return false
@@ -212,7 +212,7 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 		}
 		if in.Kind != InputText || !ok {
 			if direct && in.Kind == InputText {
-				c.reply("hint-"+in.MessageID, engineText(c.memberLang(in.Member.ID), "bad_number"))
+				c.reply("hint-"+in.MessageID, c.e.text(c.memberLang(in.Member.ID), "bad_number"))
 				return true
 			}
 			return false
@@ -268,9 +268,9 @@ func (q *quizStep) feedback(c *runCtx, in Input, correct bool, picks []int) {
 			// wrong and no more: the group hears the answer when the
 			// question closes.
 			lang := c.memberLang(in.Member.ID)
-			emoji, words := "❌", capitalize(engineText(lang, "wrong_short", c.who()))
+			emoji, words := "❌", capitalize(c.e.text(lang, "wrong_short", c.who()))
 			if correct {
-				emoji, words = "✅", capitalize(engineText(lang, "correct", c.who()))
+				emoji, words = "✅", capitalize(c.e.text(lang, "correct", c.who()))
 			}
 			c.react(fmt.Sprintf("fb-%d", in.Member.ID), emoji, words)
 		}
@@ -284,9 +284,9 @@ func (q *quizStep) verdict(c *runCtx, in Input, correct bool, picks []int, who s
 	lang := c.memberLang(in.Member.ID)
 	var b strings.Builder
 	if correct {
-		b.WriteString(capitalize(engineText(lang, "correct", who)))
+		b.WriteString(capitalize(c.e.text(lang, "correct", who)))
 	} else {
-		b.WriteString(capitalize(engineText(lang, "wrong", who, q.rightAnswer(c, lang))))
+		b.WriteString(capitalize(c.e.text(lang, "wrong", who, q.rightAnswer(c, lang))))
 	}
 	for _, p := range picks {
 		if fb := q.options[p].feedback; len(fb) > 0 {
@@ -384,7 +384,7 @@ func (q *quizStep) summary(c *runCtx, head string) string {
 				names = append(names, q.optionName(i-1, q.options[i-1].text.In(lang, c.l.Fallback())))
 			}
 		}
-		b.WriteString("\n" + c.tr("most_wrong", n, strings.Join(names, "; ")))
+		b.WriteString("\n" + c.e.texts().Count(c.st.Lang, "most_wrong", n, n, strings.Join(names, "; ")))
 		for _, p := range picks {
 			if fb := q.options[p].feedback; len(fb) > 0 {
 				b.WriteString(" " + fb.In(lang, c.l.Fallback()))

@@ -40,7 +40,7 @@ func (c *runCtx) memberLang(id int64) string {
 }
 
 // tr renders one of the engine's own texts in the chat's language.
-func (c *runCtx) tr(key string, args ...any) string { return engineText(c.st.Lang, key, args...) }
+func (c *runCtx) tr(key string, args ...any) string { return c.e.text(c.st.Lang, key, args...) }
 
 // post queues a message to the chat.
 func (c *runCtx) post(seq int, tag, text string, opts ...bot.Option) {

@@ -10,8 +10,8 @@ import (
 // program's staff.
 func (l *learning) assignCommands() []bot.Command {
 	return []bot.Command{
-		{Name: "assign", Usage: helpText("usage_id"), Help: helpText("help_assign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.assign},
-		{Name: "unassign", Usage: helpText("usage_id"), Help: helpText("help_unassign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.unassign},
+		{Name: "assign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_assign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.assign},
+		{Name: "unassign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_unassign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.unassign},
 	}
 }
 
@@ -30,10 +30,10 @@ func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
 				return err
 			}
 		}
-		return bot.Reply(tx, s, "assign", tr(s.Lang, "lesson_unknown", bot.Clip(args[0], 40)))
+		return bot.Reply(tx, s, "assign", l.tr(s.Lang, "lesson_unknown", bot.Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" {
-		return bot.Reply(tx, s, "assign", tr(s.Lang, "direct_only", info.Title, info.ID))
+		return bot.Reply(tx, s, "assign", l.tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
 	next, scheduled := l.engine.NextStart(id, s.Now)
 	if !scheduled {
@@ -42,7 +42,7 @@ func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
 	if err := tx.Assign(&bot.Assignment{ChatID: s.Chat.ID, LessonID: id, AssignedBy: s.Member.ID, Next: next}); err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "assign", tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), bot.ShowTime(next, l.loc), info.ID))
+	return bot.Reply(tx, s, "assign", l.tr(s.Lang, "assigned", info.Title, info.Schedule, l.loc.String(), bot.ShowTime(next, l.loc), info.ID))
 }
 
 // assigned lists the group's assigned lessons and the assigners' things.
@@ -67,15 +67,15 @@ func (l *learning) assigned(tx bot.Tx, s bot.Session) error {
 		lines = append(lines, more...)
 	}
 	if len(lines) == 0 {
-		return bot.Reply(tx, s, "assign", tr(s.Lang, "assign_none"))
+		return bot.Reply(tx, s, "assign", l.tr(s.Lang, "assign_none"))
 	}
-	return bot.Reply(tx, s, "assign", tr(s.Lang, "assign_list")+"\n"+strings.Join(lines, "\n"))
+	return bot.Reply(tx, s, "assign", l.tr(s.Lang, "assign_list")+"\n"+strings.Join(lines, "\n"))
 }
 
 // unassign handles /unassign LESSON.
 func (l *learning) unassign(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
-		return bot.Reply(tx, s, "unassign", tr(s.Lang, "unassign_usage"))
+		return bot.Reply(tx, s, "unassign", l.tr(s.Lang, "unassign_usage"))
 	}
 	id := strings.ToLower(args[0])
 	removed, err := tx.Unassign(s.Chat.ID, id)
@@ -88,7 +88,7 @@ func (l *learning) unassign(tx bot.Tx, s bot.Session, args []string) error {
 				return err
 			}
 		}
-		return bot.Reply(tx, s, "unassign", tr(s.Lang, "unassign_none", bot.Clip(args[0], 40)))
+		return bot.Reply(tx, s, "unassign", l.tr(s.Lang, "unassign_none", bot.Clip(args[0], 40)))
 	}
-	return bot.Reply(tx, s, "unassign", tr(s.Lang, "unassigned", id))
+	return bot.Reply(tx, s, "unassign", l.tr(s.Lang, "unassigned", id))
 }

@@ -10,7 +10,7 @@ import (
 // small previews, each with a button for the full size, to save members'
 // mobile data.
 func (l *learning) dataCommand() bot.Command {
-	return bot.Command{Name: "data", Usage: helpText("usage_data"), Help: helpText("help_data"), Where: bot.InGroup, Who: bot.Admins,
+	return bot.Command{Name: "data", Usage: l.texts.Phrase("usage_data"), Help: l.texts.Phrase("help_data"), Where: bot.InGroup, Who: bot.Admins,
 		Gate: bot.GateCarry, Run: l.data}
 }
 
@@ -26,7 +26,7 @@ func (l *learning) data(tx bot.Tx, s bot.Session, args []string) error {
 		if s.Chat.LightMedia {
 			key = "data_is_light"
 		}
-		return bot.Reply(tx, s, "data", tr(s.Lang, key))
+		return bot.Reply(tx, s, "data", l.tr(s.Lang, key))
 	}
 	if err := tx.SetChatLightMedia(s.Chat.ID, s.Chat.LightMedia); err != nil {
 		return err
@@ -35,5 +35,5 @@ func (l *learning) data(tx bot.Tx, s bot.Session, args []string) error {
 	if s.Chat.LightMedia {
 		key = "data_light"
 	}
-	return bot.Reply(tx, s, "data", tr(s.Lang, key))
+	return bot.Reply(tx, s, "data", l.tr(s.Lang, key))
 }

@@ -7,6 +7,8 @@ package learning
 import (
 	"time"
 
+	"github.com/huddlebot/huddle/catalog"
+
 	"github.com/huddlebot/huddle/bot"
 )
 
@@ -18,6 +20,9 @@ type Config struct {
 	// Assigners are what /assign gives besides lessons: the other
 	// features' (Feature.Assigner).
 	Assigners []bot.Assigner
+	// Texts are the feature's (its Messages, or a program's laid over
+	// them); the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // learning is the feature's state.
@@ -25,6 +30,7 @@ type learning struct {
 	engine    bot.Engine
 	loc       *time.Location
 	assigners []bot.Assigner
+	texts     *catalog.Catalog
 }
 
 // Feature returns the lessons' commands as a feature.
@@ -32,20 +38,17 @@ func Feature(cfg Config) bot.Feature {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	l := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: cfg.Assigners}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
+	l := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: cfg.Assigners, texts: cfg.Texts}
 	return bot.Feature{
 		Name: "lessons",
 		Commands: append([]bot.Command{
-			{Name: "lessons", Help: helpText("help_lessons"), Gate: bot.GateCarry, Run: bot.NoArgs(l.listLessons)},
-			{Name: "lesson", Usage: helpText("usage_id"), Help: helpText("help_lesson"), Gate: bot.GateCarry, Run: l.startLesson},
-			{Name: "progress", Help: helpText("help_progress"), Gate: bot.GateCarry, Run: bot.NoArgs(l.progress)},
+			{Name: "lessons", Help: l.texts.Phrase("help_lessons"), Gate: bot.GateCarry, Run: bot.NoArgs(l.listLessons)},
+			{Name: "lesson", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_lesson"), Gate: bot.GateCarry, Run: l.startLesson},
+			{Name: "progress", Help: l.texts.Phrase("help_progress"), Gate: bot.GateCarry, Run: bot.NoArgs(l.progress)},
 		}, append(l.assignCommands(), l.dataCommand())...),
 		Options: []bot.OptionHandler{{Prefix: replacePrefix, Run: l.replaceAnswer}, {Prefix: keepPrefix, Run: l.replaceAnswer}},
 	}
-}
-
-// helpText returns a Help (or Usage) function for a key of the feature's
-// texts.
-func helpText(key string) func(lang string) string {
-	return func(lang string) string { return tr(lang, key) }
 }

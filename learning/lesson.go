@@ -12,10 +12,10 @@ import (
 func (l *learning) listLessons(tx bot.Tx, s bot.Session) error {
 	list := l.engine.Lessons(s.Lang)
 	if len(list) == 0 {
-		return bot.Reply(tx, s, "lessons", tr(s.Lang, "lessons_none"))
+		return bot.Reply(tx, s, "lessons", l.tr(s.Lang, "lessons_none"))
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "lessons"))
+	b.WriteString(l.tr(s.Lang, "lessons"))
 	for _, l := range list {
 		fmt.Fprintf(&b, "\n• %s: %s", l.ID, l.Title)
 	}
@@ -39,15 +39,15 @@ func (l *learning) startLesson(tx bot.Tx, s bot.Session, args []string) error {
 		if list := l.engine.Lessons(s.Lang); len(list) > 0 {
 			example = list[0].ID
 		}
-		return bot.Reply(tx, s, "lesson", tr(s.Lang, "lesson_usage", example))
+		return bot.Reply(tx, s, "lesson", l.tr(s.Lang, "lesson_usage", example))
 	}
 	id := strings.ToLower(args[0])
 	info, ok := l.engine.Lesson(id, s.Lang)
 	if !ok {
-		return bot.Reply(tx, s, "lesson", tr(s.Lang, "lesson_unknown", bot.Clip(args[0], 40)))
+		return bot.Reply(tx, s, "lesson", l.tr(s.Lang, "lesson_unknown", bot.Clip(args[0], 40)))
 	}
 	if info.Mode == "direct" && s.Chat.Type == bot.Group {
-		return bot.Reply(tx, s, "lesson", tr(s.Lang, "direct_only", info.Title, info.ID))
+		return bot.Reply(tx, s, "lesson", l.tr(s.Lang, "direct_only", info.Title, info.ID))
 	}
 	run, err := tx.ActiveRun(s.Chat.ID)
 	switch {
@@ -65,14 +65,14 @@ func (l *learning) startLesson(tx bot.Tx, s bot.Session, args []string) error {
 		return err
 	}
 	runID := strconv.FormatInt(run.ID, 10)
-	question, yes := tr(s.Lang, "replace_q", l.engine.Describe(run, s.Lang), info.Title), tr(s.Lang, "replace_yes")
+	question, yes := l.tr(s.Lang, "replace_q", l.engine.Describe(run, s.Lang), info.Title), l.tr(s.Lang, "replace_yes")
 	if run.LessonID == id {
 		// The same lesson: say that it starts again, not "replace X with X".
-		question, yes = tr(s.Lang, "restart_q", l.engine.Describe(run, s.Lang)), tr(s.Lang, "restart_yes")
+		question, yes = l.tr(s.Lang, "restart_q", l.engine.Describe(run, s.Lang)), l.tr(s.Lang, "restart_yes")
 	}
 	return bot.Reply(tx, s, "lesson", question,
 		bot.Option{Label: yes, Data: replacePrefix + runID + ":" + id},
-		bot.Option{Label: tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
+		bot.Option{Label: l.tr(s.Lang, "replace_no"), Data: keepPrefix + runID},
 	)
 }
 
@@ -84,16 +84,16 @@ func (l *learning) replaceAnswer(tx bot.Tx, s bot.Session) error {
 	runID, _ := strconv.ParseInt(runPart, 10, 64)
 	run, err := tx.ActiveRun(s.Chat.ID)
 	if errors.Is(err, bot.ErrNotFound) || (err == nil && run.ID != runID) {
-		return bot.Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+		return bot.Reply(tx, s, "replace", l.tr(s.Lang, "replace_stale"))
 	}
 	if err != nil {
 		return err
 	}
 	if !replace {
-		return bot.Reply(tx, s, "replace", tr(s.Lang, "replace_kept", l.engine.Describe(run, s.Lang)))
+		return bot.Reply(tx, s, "replace", l.tr(s.Lang, "replace_kept", l.engine.Describe(run, s.Lang)))
 	}
 	if _, ok := l.engine.Lesson(lessonID, s.Lang); !ok {
-		return bot.Reply(tx, s, "replace", tr(s.Lang, "replace_stale"))
+		return bot.Reply(tx, s, "replace", l.tr(s.Lang, "replace_stale"))
 	}
 	if err := l.engine.Stop(tx, run, s.Now); err != nil {
 		return err

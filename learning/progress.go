@@ -14,10 +14,10 @@ func (l *learning) progress(tx bot.Tx, s bot.Session) error {
 		return err
 	}
 	if len(rows) == 0 {
-		return bot.Reply(tx, s, "progress", tr(s.Lang, "progress_none"))
+		return bot.Reply(tx, s, "progress", l.tr(s.Lang, "progress_none"))
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "progress", s.Member.Name))
+	b.WriteString(l.tr(s.Lang, "progress", s.Member.Name))
 	for i, p := range rows {
 		if i == 10 {
 			break
@@ -27,16 +27,16 @@ func (l *learning) progress(tx bot.Tx, s bot.Session) error {
 			title, passMark = info.Title, info.PassMark
 		}
 		b.WriteString("\n• ")
-		b.WriteString(tr(s.Lang, "progress_line", title, tr(s.Lang, "status_"+string(p.Status)),
+		b.WriteString(l.tr(s.Lang, "progress_line", title, l.tr(s.Lang, "status_"+string(p.Status)),
 			p.Correct, p.Answered, formatPoints(p.Points, p.MaxPoints)))
 		if p.Missed > 0 {
-			b.WriteString(tr(s.Lang, "progress_missed", p.Missed))
+			b.WriteString(l.tr(s.Lang, "progress_missed", p.Missed))
 		}
 		if p.Status == bot.RunDone && passMark > 0 && p.MaxPoints > 0 {
 			if p.Points/p.MaxPoints >= passMark {
-				b.WriteString(tr(s.Lang, "progress_passed"))
+				b.WriteString(l.tr(s.Lang, "progress_passed"))
 			} else {
-				b.WriteString(tr(s.Lang, "progress_failed", int(passMark*100+0.5)))
+				b.WriteString(l.tr(s.Lang, "progress_failed", int(passMark*100+0.5)))
 			}
 		}
 	}

@@ -8,7 +8,6 @@ package motivation
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +17,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/catalog"
+	"github.com/huddlebot/huddle/catalog"
 )
 
 // Config sets the motivation service up.
@@ -34,11 +33,15 @@ type Config struct {
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger
+	// Texts are its texts (Messages, or a program\'s laid over them);
+	// the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // Service runs summaries and badges.
 type Service struct {
-	cfg Config
+	texts *catalog.Catalog
+	cfg   Config
 
 	mu      sync.Mutex
 	badged  time.Time // the last week whose streak badges were given
@@ -62,16 +65,11 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Service{cfg: cfg}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
+	return &Service{cfg: cfg, texts: cfg.Texts}
 }
-
-//go:embed locales/*.json
-var localeFiles embed.FS
-
-// texts is the service's words; English is the fallback.
-var texts = catalog.MustLoad(localeFiles, "locales")
-
-func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
 
 // Streak badges, by weeks in a row in any group; helpful badges, by case
 // replies a mentor marked helpful.
@@ -81,23 +79,21 @@ var (
 )
 
 // badgeName says what a badge is for, in lang: "4 weeks in a row".
-func badgeName(lang, badge string) string {
+func (sv *Service) badgeName(lang, badge string) string {
 	kind, n, _ := strings.Cut(badge, "-")
 	count, _ := strconv.Atoi(n)
 	switch {
 	case kind == "streak":
-		return tr(lang, "badge_streak", count)
-	case kind == "helpful" && count == 1:
-		return tr(lang, "badge_helpful_one")
+		return sv.tr(lang, "badge_streak", count)
 	case kind == "helpful":
-		return tr(lang, "badge_helpful", count)
+		return sv.texts.Count(lang, "badge_helpful", count, count)
 	}
 	return badge
 }
 
 // commands are /streaks and /badges.
 func (sv *Service) commands() []bot.Command {
-	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
+	text := sv.texts.Phrase
 	return []bot.Command{
 		{Name: "streaks", Gate: bot.GateCarry, Usage: text("usage_streaks"), Help: text("help_streaks"), Run: sv.streaks},
 		{Name: "badges", Where: bot.InPrivate, Gate: bot.GateCarry, Help: text("help_badges"), Run: sv.badges},
@@ -120,7 +116,7 @@ func (sv *Service) streaks(tx bot.Tx, s bot.Session, args []string) error {
 		if p.NoStreaks {
 			key = "streaks_are_off"
 		}
-		return bot.Reply(tx, s, "streaks", tr(s.Lang, key))
+		return bot.Reply(tx, s, "streaks", sv.tr(s.Lang, key))
 	}
 	if err := tx.SetReviewPrefs(p); err != nil {
 		return err
@@ -129,7 +125,7 @@ func (sv *Service) streaks(tx bot.Tx, s bot.Session, args []string) error {
 	if p.NoStreaks {
 		key = "streaks_off"
 	}
-	return bot.Reply(tx, s, "streaks", tr(s.Lang, key))
+	return bot.Reply(tx, s, "streaks", sv.tr(s.Lang, key))
 }
 
 // badges handles /badges: the member's badges.
@@ -139,12 +135,12 @@ func (sv *Service) badges(tx bot.Tx, s bot.Session, _ []string) error {
 		return err
 	}
 	if len(list) == 0 {
-		return bot.Reply(tx, s, "badges", tr(s.Lang, "badges_none"))
+		return bot.Reply(tx, s, "badges", sv.tr(s.Lang, "badges_none"))
 	}
 	var b strings.Builder
-	b.WriteString(tr(s.Lang, "badges_list"))
+	b.WriteString(sv.tr(s.Lang, "badges_list"))
 	for _, x := range list {
-		fmt.Fprintf(&b, "\n🏅 %s (%s)", badgeName(s.Lang, x.Badge), x.Earned.In(sv.cfg.Location).Format("2 Jan 2006"))
+		fmt.Fprintf(&b, "\n🏅 %s (%s)", sv.badgeName(s.Lang, x.Badge), x.Earned.In(sv.cfg.Location).Format("2 Jan 2006"))
 	}
 	return bot.Reply(tx, s, "badges", b.String())
 }
@@ -161,7 +157,7 @@ func (sv *Service) award(tx bot.Tx, id int64, badge string, now time.Time) error
 	} else if err != nil {
 		return err
 	}
-	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: tr(dm.Lang, "badge_new", badgeName(dm.Lang, badge)),
+	return tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: sv.tr(dm.Lang, "badge_new", sv.badgeName(dm.Lang, badge)),
 		Key: fmt.Sprintf("badge:%d:%s", id, badge)}, now)
 }
 
@@ -304,32 +300,32 @@ func (sv *Service) summary(tx bot.Tx, chat bot.Chat, week, now time.Time) error 
 	lang := chat.Lang
 	var b strings.Builder
 	if g.Active == 1 {
-		b.WriteString(tr(lang, "summary_head_one"))
+		b.WriteString(sv.tr(lang, "summary_head_one"))
 	} else {
-		b.WriteString(tr(lang, "summary_head", g.Active))
+		b.WriteString(sv.tr(lang, "summary_head", g.Active))
 	}
 	if g.Answers > 0 {
-		b.WriteString(" " + tr(lang, "summary_answers", g.Answers, (100*g.Correct+g.Answers/2)/g.Answers))
+		b.WriteString(" " + sv.tr(lang, "summary_answers", g.Answers, (100*g.Correct+g.Answers/2)/g.Answers))
 	}
 	if g.Cases > 0 {
-		b.WriteString(" " + tr(lang, "summary_cases", g.Cases))
+		b.WriteString(" " + sv.tr(lang, "summary_cases", g.Cases))
 	}
 	if len(streaks) > 0 {
 		parts := make([]string, 0, maxStreaks)
 		for _, s := range streaks[:min(len(streaks), maxStreaks)] {
 			parts = append(parts, fmt.Sprintf("%s %d", s.Pseudonym, s.Weeks))
 		}
-		b.WriteString("\n" + tr(lang, "summary_streaks", strings.Join(parts, ", ")))
+		b.WriteString("\n" + sv.tr(lang, "summary_streaks", strings.Join(parts, ", ")))
 	}
 	if len(badges) > 0 {
 		parts := make([]string, 0, len(badges))
 		for _, x := range badges {
-			parts = append(parts, fmt.Sprintf("%s (%s)", x.Pseudonym, badgeName(lang, x.Badge)))
+			parts = append(parts, fmt.Sprintf("%s (%s)", x.Pseudonym, sv.badgeName(lang, x.Badge)))
 		}
-		b.WriteString("\n" + tr(lang, "summary_badges", strings.Join(parts, ", ")))
+		b.WriteString("\n" + sv.tr(lang, "summary_badges", strings.Join(parts, ", ")))
 	}
 	if len(streaks) > 0 || len(badges) > 0 {
-		b.WriteString("\n" + tr(lang, "summary_opt_out"))
+		b.WriteString("\n" + sv.tr(lang, "summary_opt_out"))
 	}
 	return tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: b.String(),
 		Key: fmt.Sprintf("summary:%d:%d", chat.ID, week.UnixMilli())}, now)

@@ -8,7 +8,7 @@ import (
 
 // forgetCommand is /forget, with the two options of its question.
 func (g *rights) forgetCommand() (bot.Command, []bot.OptionHandler) {
-	return bot.Command{Name: "forget", Help: helpText("help_forget"), Where: bot.InPrivate, Gate: bot.GateRight, Run: g.forget},
+	return bot.Command{Name: "forget", Help: g.texts.Phrase("help_forget"), Where: bot.InPrivate, Gate: bot.GateRight, Run: g.forget},
 		[]bot.OptionHandler{{Prefix: forgetYes, Run: g.forgetAnswer}, {Prefix: forgetNo, Run: g.forgetAnswer}}
 }
 
@@ -21,15 +21,15 @@ const (
 // forget asks a member, privately, whether to erase everything Huddle
 // holds about them.
 func (g *rights) forget(tx bot.Tx, s bot.Session, _ []string) error {
-	return bot.Reply(tx, s, "forget", tr(s.Lang, "forget_ask"),
-		bot.Option{Label: tr(s.Lang, "forget_yes"), Data: forgetYes}, bot.Option{Label: tr(s.Lang, "forget_no"), Data: forgetNo})
+	return bot.Reply(tx, s, "forget", g.tr(s.Lang, "forget_ask"),
+		bot.Option{Label: g.tr(s.Lang, "forget_yes"), Data: forgetYes}, bot.Option{Label: g.tr(s.Lang, "forget_no"), Data: forgetNo})
 }
 
 // forgetAnswer erases the member who confirmed, in their private chat,
 // and says so in a message the outbox drops once sent.
 func (g *rights) forgetAnswer(tx bot.Tx, s bot.Session) error {
 	if s.Event.Option == forgetNo || s.Chat.Type != bot.Direct {
-		return bot.Reply(tx, s, "forget", tr(s.Lang, "forget_kept"))
+		return bot.Reply(tx, s, "forget", g.tr(s.Lang, "forget_kept"))
 	}
 	if err := tx.ForgetMember(s.Member.ID, s.Now); err != nil {
 		return err
@@ -41,6 +41,6 @@ func (g *rights) forgetAnswer(tx bot.Tx, s bot.Session) error {
 			return err
 		}
 	}
-	return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: tr(s.Lang, "forget_done"),
+	return tx.Enqueue(bot.Outbound{Channel: s.Chat.Channel, ChatID: s.Chat.PlatformID, Text: g.tr(s.Lang, "forget_done"),
 		Transient: true, Answer: true, Erased: true, Key: bot.ForgottenKeyPrefix + strconv.FormatInt(s.Member.ID, 10) + ":" + strconv.FormatInt(s.Now.UnixMilli(), 10)}, s.Now)
 }

@@ -153,7 +153,7 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	mdm := h.Last("dm-mentor1")
 	post("dm-mentor1", "mentor1", "Mentor1", "/answer 2 Skin to skin and a hat, as Zawadi Wekesa said; Wekesa's ward does it well.", "")
 	wait("dm-mentor1", mdm, "answer is posted")
-	wait("dm-zawadi", dm, "🏅 A new badge: a reply a mentor found helpful!")
+	wait("dm-zawadi", dm, "🏅 A new badge: 1 reply a mentor found helpful!")
 	zawadi("ward", "/case Mrs Wanjiru Kamau, 0722 123 456, bleeding after delivery. Help?")
 	wait("dm-zawadi", dm, "[removed]")
 	// A photo with a case: she checks it privately, and shares it.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 	"strconv"
 	"strings"
 	"time"
@@ -11,16 +12,17 @@ import (
 
 // text returns the notice in lang: the program's own, in lang or else in
 // English, or the built-in one.
-func noticeText(n *bot.ConsentNotice, lang string) string {
-	if t := n.Text[baseLang(lang)]; t != "" {
+func (g *rights) noticeText(lang string) string {
+	n := g.consent
+	if t := n.Text[catalog.BaseLang(lang)]; t != "" {
 		return t
 	}
-	if !texts.Has(lang) {
+	if !g.texts.Has(lang) {
 		if t := n.Text["en"]; t != "" {
 			return t
 		}
 	}
-	return tr(lang, "consent_notice")
+	return g.tr(lang, "consent_notice")
 }
 
 // askEvery is how often someone who has not answered the notice is shown
@@ -70,7 +72,7 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 		return tx.SetConsent(ev.Channel, ids, c)
 	}
 
-	choice := consentChoice(ev, c, version)
+	choice := g.consentChoice(ev, c, version)
 	switch {
 	case choice == bot.ConsentAccepted:
 		c.Status, c.Version, c.AnsweredAt = bot.ConsentAccepted, version, now
@@ -78,9 +80,9 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 			return bot.Verdict{}, err
 		}
 		g.log.Info("privacy notice accepted", "channel", ev.Channel, "version", version)
-		greet := func(lang string) string { return tr(lang, "consent_thanks") }
+		greet := func(lang string) string { return g.tr(lang, "consent_thanks") }
 		if ev.ChatType == bot.Group {
-			greet = func(lang string) string { return tr(lang, "consent_thanks_group") }
+			greet = func(lang string) string { return g.tr(lang, "consent_thanks_group") }
 		}
 		return bot.Verdict{Pass: true, Greet: greet, Then: carried(ev, in.Command)}, nil
 	case choice == bot.ConsentDeclined:
@@ -94,9 +96,9 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 				return bot.Verdict{}, err
 			}
 		}
-		text := tr(lang, "consent_declined")
+		text := g.tr(lang, "consent_declined")
 		if _, err := tx.MemberByRef(bot.StaffRef{Channel: ev.Channel, ID: ev.SenderID}); err == nil {
-			text += "\n" + tr(lang, "consent_declined_known")
+			text += "\n" + g.tr(lang, "consent_declined_known")
 		} else if !errors.Is(err, bot.ErrNotFound) {
 			return bot.Verdict{}, err
 		}
@@ -139,12 +141,12 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 					return bot.Verdict{}, err
 				}
 			}
-			return bot.Verdict{}, consentReply(tx, ev, now, "consent_forget", tr(lang, "consent_forgotten"))
+			return bot.Verdict{}, consentReply(tx, ev, now, "consent_forget", g.tr(lang, "consent_forgotten"))
 		}
 		if err := save(); err != nil {
 			return bot.Verdict{}, err
 		}
-		return bot.Verdict{}, consentReply(tx, ev, now, "consent_mydata", tr(lang, "consent_mydata", tr(lang, "consent_status_"+string(c.Status))))
+		return bot.Verdict{}, consentReply(tx, ev, now, "consent_mydata", g.tr(lang, "consent_mydata", g.tr(lang, "consent_status_"+string(c.Status))))
 	case bot.GateOpen:
 		if err := save(); err != nil {
 			return bot.Verdict{}, err
@@ -187,7 +189,7 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 		if err := save(); err != nil {
 			return bot.Verdict{}, err
 		}
-		return bot.Verdict{}, consentReply(tx, ev, now, "consent_no", tr(lang, "consent_declined"))
+		return bot.Verdict{}, consentReply(tx, ev, now, "consent_no", g.tr(lang, "consent_declined"))
 	}
 	if c.Status != bot.ConsentDeclined || c.Version < version {
 		c.Status = bot.ConsentAsked
@@ -196,12 +198,12 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 	if err := save(); err != nil {
 		return bot.Verdict{}, err
 	}
-	opts := noticeOptions(g.consent, lang)
+	opts := g.noticeOptions(lang)
 	if cmd := carriable(ev, in.Command); cmd != "" && ev.ChatType == bot.Direct {
 		// Accepting then carries out the command that brought the notice.
 		opts[0].Data += ":" + cmd
 	}
-	return bot.Verdict{}, consentReply(tx, ev, now, "consent", noticeText(g.consent, lang), opts...)
+	return bot.Verdict{}, consentReply(tx, ev, now, "consent", g.noticeText(lang), opts...)
 }
 
 // groupNotice posts the privacy notice in ev's group, pinned where the
@@ -209,8 +211,8 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 func (g *rights) groupNotice(tx bot.OutboxWriter, ev bot.Event, now time.Time, lang string) error {
 	day := now.UTC().Format(time.DateOnly)
 	return tx.Enqueue(bot.Outbound{
-		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: noticeText(g.consent, lang),
-		Options: noticeOptions(g.consent, lang), Pin: true,
+		Channel: ev.Channel, ChatID: ev.ChatID, Thread: ev.Thread, Text: g.noticeText(lang),
+		Options: g.noticeOptions(lang), Pin: true,
 		Key: fmt.Sprintf("consent:group:%s:%s:v%d:%s", ev.Channel, ev.ChatID, g.consent.Version, day),
 	}, now)
 }
@@ -263,18 +265,19 @@ func carried(ev bot.Event, command func(string) *bot.Command) string {
 }
 
 // options are the notice's two options, for its current version.
-func noticeOptions(n *bot.ConsentNotice, lang string) []bot.Option {
+func (g *rights) noticeOptions(lang string) []bot.Option {
+	n := g.consent
 	v := strconv.Itoa(n.Version)
 	return []bot.Option{
-		{Label: tr(lang, "consent_yes"), Data: consentYes + v},
-		{Label: tr(lang, "consent_no"), Data: consentNo + v},
+		{Label: g.tr(lang, "consent_yes"), Data: consentYes + v},
+		{Label: g.tr(lang, "consent_no"), Data: consentNo + v},
 	}
 }
 
 // consentChoice reads an answer to the notice from ev: a press of one of
 // its options, or, where options come as numbered lines, "1" or "2" (or an
 // option's label) from someone who was shown it.
-func consentChoice(ev bot.Event, c bot.Consent, version int) bot.ConsentStatus {
+func (g *rights) consentChoice(ev bot.Event, c bot.Consent, version int) bot.ConsentStatus {
 	data := ev.Option
 	if ev.Kind == bot.Vote && len(ev.Choices) == 1 {
 		data = ev.Choices[0]
@@ -293,11 +296,11 @@ func consentChoice(ev bot.Event, c bot.Consent, version int) bot.ConsentStatus {
 		return ""
 	}
 	text := strings.ToLower(strings.Trim(ev.Text, " .!"))
-	for _, lang := range texts.Languages() {
+	for _, lang := range g.texts.Languages() {
 		switch text {
-		case "1", strings.ToLower(tr(lang, "consent_yes")):
+		case "1", strings.ToLower(g.tr(lang, "consent_yes")):
 			return bot.ConsentAccepted
-		case "2", strings.ToLower(tr(lang, "consent_no")):
+		case "2", strings.ToLower(g.tr(lang, "consent_no")):
 			return bot.ConsentDeclined
 		}
 	}
@@ -362,5 +365,5 @@ func (g *rights) consentAgain(tx bot.Tx, s bot.Session, data string) error {
 		return err
 	}
 	g.log.Info("privacy consent withdrawn", "member", s.Member.ID, "version", c.Version)
-	return bot.Reply(tx, s, "consent", tr(s.Lang, "consent_declined")+"\n"+tr(s.Lang, "consent_declined_known"))
+	return bot.Reply(tx, s, "consent", g.tr(s.Lang, "consent_declined")+"\n"+g.tr(s.Lang, "consent_declined_known"))
 }

@@ -6,11 +6,11 @@ import (
 
 func (g *rights) setLang(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
-		return bot.Reply(tx, s, "lang", tr(s.Lang, "lang_usage", languageList()))
+		return bot.Reply(tx, s, "lang", g.tr(s.Lang, "lang_usage", g.languageList()))
 	}
 	code, ok := bot.ParseLang(args[0])
 	if !ok {
-		return bot.Reply(tx, s, "lang", tr(s.Lang, "lang_bad", bot.Clip(args[0], 16)))
+		return bot.Reply(tx, s, "lang", g.tr(s.Lang, "lang_bad", bot.Clip(args[0], 16)))
 	}
 	if err := tx.SetMemberLang(s.Member.ID, code); err != nil {
 		return err
@@ -23,5 +23,5 @@ func (g *rights) setLang(tx bot.Tx, s bot.Session, args []string) error {
 		}
 	}
 	s.Lang = code
-	return bot.Reply(tx, s, "lang", tr(code, "lang_set", languageName(code)))
+	return bot.Reply(tx, s, "lang", g.tr(code, "lang_set", g.languageName(code)))
 }

@@ -20,7 +20,7 @@ const DataFormat = "huddle-mydata/1"
 // messages leave the outbox once sent.
 func (g *rights) myData(tx bot.Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Direct {
-		return bot.Reply(tx, s, "mydata", tr(s.Lang, "mydata_private"))
+		return bot.Reply(tx, s, "mydata", g.tr(s.Lang, "mydata_private"))
 	}
 	d, err := tx.MemberData(s.Member.ID)
 	if err != nil {
@@ -35,7 +35,7 @@ func (g *rights) myData(tx bot.Tx, s bot.Session) error {
 	if err := tx.Enqueue(summary, s.Now); err != nil {
 		return err
 	}
-	m := bot.ReplyMessage(s, "mydata-file", tr(s.Lang, "mydata_file"))
+	m := bot.ReplyMessage(s, "mydata-file", g.tr(s.Lang, "mydata_file"))
 	m.Transient = true
 	m.File = &bot.File{Name: "huddle-mydata-" + s.Now.In(g.loc).Format("2006-01-02") + ".json", MIMEType: "application/json", Data: file}
 	return tx.Enqueue(m, s.Now)
@@ -45,8 +45,8 @@ func (g *rights) myData(tx bot.Tx, s bot.Session) error {
 func (g *rights) summary(lang string, d bot.MemberData) string {
 	m := d.Member
 	var b strings.Builder
-	b.WriteString(tr(lang, "mydata_head"))
-	line := func(key string, args ...any) { b.WriteString("\n• " + tr(lang, key, args...)) }
+	b.WriteString(g.tr(lang, "mydata_head"))
+	line := func(key string, args ...any) { b.WriteString("\n• " + g.tr(lang, key, args...)) }
 	line("mydata_profile", m.Name, m.Channel, m.PlatformID, m.Pseudonym)
 	memberLang := m.Lang
 	if memberLang == "" {
@@ -59,7 +59,7 @@ func (g *rights) summary(lang string, d bot.MemberData) string {
 	case d.Consent.Status == bot.ConsentAccepted:
 		line("mydata_consent", d.Consent.Version, bot.ShowTime(d.Consent.AnsweredAt, g.loc))
 	default:
-		line("mydata_consent_not", tr(lang, "consent_status_"+string(d.Consent.Status)))
+		line("mydata_consent_not", g.tr(lang, "consent_status_"+string(d.Consent.Status)))
 	}
 	var groups []string
 	for _, c := range d.Chats {
@@ -82,7 +82,7 @@ func (g *rights) summary(lang string, d bot.MemberData) string {
 	if len(d.Activity) > 0 {
 		var parts []string
 		for _, kind := range slices.Sorted(maps.Keys(d.Activity)) {
-			name := tr(lang, "activity_"+kind)
+			name := g.tr(lang, "activity_"+kind)
 			if name == "" {
 				name = kind // a kind a later version added
 			}
@@ -90,7 +90,7 @@ func (g *rights) summary(lang string, d bot.MemberData) string {
 		}
 		line("mydata_activity", strings.Join(parts, ", "))
 	}
-	b.WriteString("\n\n" + tr(lang, "mydata_rights"))
+	b.WriteString("\n\n" + g.tr(lang, "mydata_rights"))
 	return b.String()
 }
 

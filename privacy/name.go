@@ -127,17 +127,17 @@ func foldName(s string) string {
 // with one it checks it and makes it their pseudonym.
 func (g *rights) setName(tx bot.Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
-		return bot.Reply(tx, s, "name", tr(s.Lang, "name_is", s.Member.Pseudonym))
+		return bot.Reply(tx, s, "name", g.tr(s.Lang, "name_is", s.Member.Pseudonym))
 	}
 	name, err := checkName(strings.Join(args, " "))
 	if err != nil {
-		return bot.Reply(tx, s, "name", tr(s.Lang, err.Error()))
+		return bot.Reply(tx, s, "name", g.tr(s.Lang, err.Error()))
 	}
 	if err := tx.SetPseudonym(s.Member.ID, name); errors.Is(err, bot.ErrDuplicate) {
-		return bot.Reply(tx, s, "name", tr(s.Lang, "name_taken", bot.Clip(name, 32)))
+		return bot.Reply(tx, s, "name", g.tr(s.Lang, "name_taken", bot.Clip(name, 32)))
 	} else if err != nil {
 		return err
 	}
 	g.log.Info("member chose a name", "member", s.Member.ID)
-	return bot.Reply(tx, s, "name", tr(s.Lang, "name_set", name))
+	return bot.Reply(tx, s, "name", g.tr(s.Lang, "name_set", name))
 }

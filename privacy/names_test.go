@@ -49,9 +49,10 @@ func TestCheckName(t *testing.T) {
 // every language, so no internal name (case_reply) reaches a member.
 func TestActivityNamed(t *testing.T) {
 	kinds := []string{bot.EngageMessage, bot.EngageCommand, bot.EngageAnswer, bot.EngageOption, bot.EngageReaction, bot.EngageEdit, bot.EngageDelete, bot.EngageCase, bot.EngageCaseReply}
+	texts := builtinTexts()
 	for _, lang := range texts.Languages() {
 		for _, k := range kinds {
-			if name := tr(lang, "activity_"+k); name == "" || strings.Contains(name, "_") {
+			if name := texts.Text(lang, "activity_"+k); name == "" || strings.Contains(name, "_") {
 				t.Errorf("%s: activity %s has no name (%q)", lang, k, name)
 			}
 		}

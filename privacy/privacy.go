@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 )
 
 // Config is what the privacy feature needs.
@@ -22,6 +23,9 @@ type Config struct {
 	Location *time.Location
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Texts are the feature's (its Messages, or a program's laid over
+	// them); the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // rights are the feature's state: the notice, the time zone, the log.
@@ -29,6 +33,7 @@ type rights struct {
 	consent *bot.ConsentNotice
 	loc     *time.Location
 	log     *slog.Logger
+	texts   *catalog.Catalog
 }
 
 // Feature returns the members' rights, a Fallback feature (a program's
@@ -41,18 +46,21 @@ func Feature(cfg Config) bot.Feature {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	g := &rights{consent: cfg.Notice, loc: cfg.Location, log: cfg.Logger}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
+	g := &rights{consent: cfg.Notice, loc: cfg.Location, log: cfg.Logger, texts: cfg.Texts}
 	forget, forgetOpts := g.forgetCommand()
-	langs := texts.Languages()
+	langs := g.texts.Languages()
 	again := func(tx bot.Tx, s bot.Session) error { return g.consentAgain(tx, s, s.Event.Option) }
 	f := bot.Feature{
 		Name: "privacy",
 		Commands: []bot.Command{
-			{Name: "lang", Usage: helpText("usage_code"), Help: func(lang string) string { return tr(lang, "help_lang", strings.Join(langs, ", ")) },
+			{Name: "lang", Usage: g.texts.Phrase("usage_code"), Help: func(lang string) string { return g.tr(lang, "help_lang", strings.Join(langs, ", ")) },
 				Gate: bot.GateCarry, Run: g.setLang},
-			{Name: "name", Usage: helpText("usage_new"), Help: helpText("help_name"), Run: g.setName},
-			{Name: "mydata", Help: helpText("help_mydata"), Gate: bot.GateRight, Run: bot.NoArgs(g.myData)},
-			{Name: "privacy", Help: helpText("help_privacy"), Gate: bot.GateShow, Run: bot.NoArgs(g.privacy)},
+			{Name: "name", Usage: g.texts.Phrase("usage_new"), Help: g.texts.Phrase("help_name"), Run: g.setName},
+			{Name: "mydata", Help: g.texts.Phrase("help_mydata"), Gate: bot.GateRight, Run: bot.NoArgs(g.myData)},
+			{Name: "privacy", Help: g.texts.Phrase("help_privacy"), Gate: bot.GateShow, Run: bot.NoArgs(g.privacy)},
 			forget,
 		},
 		Options:  append(forgetOpts, bot.OptionHandler{Prefix: consentYes, Run: again}, bot.OptionHandler{Prefix: consentNo, Run: again}),
@@ -62,10 +70,4 @@ func Feature(cfg Config) bot.Feature {
 		f.Gatekeeper = g
 	}
 	return f
-}
-
-// helpText returns a Help (or Usage) function for a key of the feature's
-// texts.
-func helpText(key string) func(lang string) string {
-	return func(lang string) string { return tr(lang, key) }
 }

@@ -11,7 +11,6 @@
 package review
 
 import (
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,8 +21,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 	"github.com/huddlebot/huddle/flows"
-	"github.com/huddlebot/huddle/internal/catalog"
 	fsrs "github.com/open-spaced-repetition/go-fsrs/v3"
 )
 
@@ -47,12 +46,16 @@ type Config struct {
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger
+	// Texts are its texts (Messages, or a program\'s laid over them);
+	// the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // Service runs spaced review.
 type Service struct {
-	cfg  Config
-	fsrs *fsrs.FSRS
+	texts *catalog.Catalog
+	cfg   Config
+	fsrs  *fsrs.FSRS
 
 	mu        sync.Mutex
 	scanned   bot.WrongAnswer // wrong answers up to this one are cards
@@ -82,20 +85,15 @@ func New(cfg Config) *Service {
 	p := fsrs.DefaultParam()
 	// Reviews come a day apart at the least: no same-day learning steps.
 	p.EnableShortTerm = false
-	return &Service{cfg: cfg, fsrs: fsrs.NewFSRS(p)}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
+	return &Service{cfg: cfg, texts: cfg.Texts, fsrs: fsrs.NewFSRS(p)}
 }
-
-//go:embed locales/*.json
-var localeFiles embed.FS
-
-// texts is the review service's words; English is the fallback.
-var texts = catalog.MustLoad(localeFiles, "locales")
-
-func tr(lang, key string, args ...any) string { return texts.Text(lang, key, args...) }
 
 // commands are /review and /nudges.
 func (sv *Service) commands() []bot.Command {
-	text := func(key string) func(string) string { return func(lang string) string { return tr(lang, key) } }
+	text := sv.texts.Phrase
 	cmds := []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
 		Usage: text("usage_review"), Help: text("help_review"), Run: sv.command}}
 	cmds = append(cmds, bot.Command{Name: "timezone", Where: bot.InPrivate, Gate: bot.GateCarry,
@@ -122,7 +120,7 @@ func (sv *Service) timezone(tx bot.Tx, s bot.Session, args []string) error {
 	default:
 		loc, err := time.LoadLocation(args[0])
 		if err != nil || args[0] == "" || strings.EqualFold(args[0], "local") {
-			return bot.Reply(tx, s, "timezone", tr(s.Lang, "timezone_unknown", bot.Clip(args[0], 40)))
+			return bot.Reply(tx, s, "timezone", sv.tr(s.Lang, "timezone_unknown", bot.Clip(args[0], 40)))
 		}
 		p.TimeZone = loc.String()
 	}
@@ -132,7 +130,7 @@ func (sv *Service) timezone(tx bot.Tx, s bot.Session, args []string) error {
 		}
 	}
 	loc := sv.loc(p)
-	return bot.Reply(tx, s, "timezone", tr(s.Lang, "timezone_is", loc.String(), s.Now.In(loc).Format("15:04")))
+	return bot.Reply(tx, s, "timezone", sv.tr(s.Lang, "timezone_is", loc.String(), s.Now.In(loc).Format("15:04")))
 }
 
 // nudges handles /nudges on and /nudges off.
@@ -151,15 +149,15 @@ func (sv *Service) nudges(tx bot.Tx, s bot.Session, args []string) error {
 		if p.NoNudges {
 			key = "nudges_are_off"
 		}
-		return bot.Reply(tx, s, "nudges", tr(s.Lang, key, days(sv.cfg.Inactive)))
+		return bot.Reply(tx, s, "nudges", sv.tr(s.Lang, key, days(sv.cfg.Inactive)))
 	}
 	if err := tx.SetReviewPrefs(p); err != nil {
 		return err
 	}
 	if p.NoNudges {
-		return bot.Reply(tx, s, "nudges", tr(s.Lang, "nudges_off"))
+		return bot.Reply(tx, s, "nudges", sv.tr(s.Lang, "nudges_off"))
 	}
-	return bot.Reply(tx, s, "nudges", tr(s.Lang, "nudges_on", days(sv.cfg.Inactive)))
+	return bot.Reply(tx, s, "nudges", sv.tr(s.Lang, "nudges_on", days(sv.cfg.Inactive)))
 }
 
 // days is d in whole days, at least one.
@@ -181,18 +179,18 @@ func (sv *Service) command(tx bot.Tx, s bot.Session, args []string) error {
 	}
 	switch {
 	case len(args) == 0:
-		return bot.Reply(tx, s, "review", tr(s.Lang, "review_usage", sv.cfg.PerDay, clock(p.From), clock(p.To)))
+		return bot.Reply(tx, s, "review", sv.tr(s.Lang, "review_usage", sv.cfg.PerDay, clock(p.From), clock(p.To)))
 	case strings.EqualFold(args[0], "off"):
 		p.On = false
 		if err := tx.SetReviewPrefs(p); err != nil {
 			return err
 		}
-		return bot.Reply(tx, s, "review", tr(s.Lang, "review_off"))
+		return bot.Reply(tx, s, "review", sv.tr(s.Lang, "review_off"))
 	case strings.EqualFold(args[0], "on"):
 		if len(args) > 1 {
 			from, to, ok := parseHours(args[1])
 			if !ok {
-				return bot.Reply(tx, s, "review", tr(s.Lang, "review_bad_hours"))
+				return bot.Reply(tx, s, "review", sv.tr(s.Lang, "review_bad_hours"))
 			}
 			p.From, p.To = from, to
 		}
@@ -200,9 +198,9 @@ func (sv *Service) command(tx bot.Tx, s bot.Session, args []string) error {
 		if err := tx.SetReviewPrefs(p); err != nil {
 			return err
 		}
-		return bot.Reply(tx, s, "review", tr(s.Lang, "review_on", sv.cfg.PerDay, clock(p.From), clock(p.To)))
+		return bot.Reply(tx, s, "review", sv.tr(s.Lang, "review_on", sv.cfg.PerDay, clock(p.From), clock(p.To)))
 	}
-	return bot.Reply(tx, s, "review", tr(s.Lang, "review_usage", sv.cfg.PerDay, clock(p.From), clock(p.To)))
+	return bot.Reply(tx, s, "review", sv.tr(s.Lang, "review_usage", sv.cfg.PerDay, clock(p.From), clock(p.To)))
 }
 
 // parseHours reads "7-9" or "18:30-20" as minutes after midnight.
@@ -282,7 +280,7 @@ func (sv *Service) rate(c bot.ReviewCard, right bool, now time.Time) (bot.Review
 func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
 	c, err := tx.PendingReview(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Reply(tx, s, "review-stale", tr(s.Lang, "review_stale"))
+		return bot.Reply(tx, s, "review-stale", sv.tr(s.Lang, "review_stale"))
 	}
 	if err != nil {
 		return err
@@ -290,7 +288,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
 	q, _, ok := sv.question(c, s.Lang)
 	pick, err := strconv.Atoi(strings.TrimPrefix(s.Event.Option, optionPrefix))
 	if !ok || err != nil || pick < 0 || pick >= len(q.Options) || q.Multi {
-		return bot.Reply(tx, s, "review-stale", tr(s.Lang, "review_stale"))
+		return bot.Reply(tx, s, "review-stale", sv.tr(s.Lang, "review_stale"))
 	}
 	return sv.grade(tx, s, c, q, q.Right(pick))
 }
@@ -316,7 +314,7 @@ func (sv *Service) typed(tx bot.Tx, s bot.Session) (bool, error) {
 	}
 	right, ok := q.Check(s.Event.Text)
 	if !ok {
-		return true, bot.Reply(tx, s, "review-hint", tr(s.Lang, prompt(q)))
+		return true, bot.Reply(tx, s, "review-hint", sv.tr(s.Lang, prompt(q)))
 	}
 	return true, sv.grade(tx, s, c, q, right)
 }
@@ -353,9 +351,9 @@ func (sv *Service) grade(tx bot.Tx, s bot.Session, c bot.ReviewCard, q flows.Que
 		return err
 	}
 	when := c.Due.In(sv.loc(p)).Format("2 Jan")
-	text := tr(s.Lang, "review_right", when)
+	text := sv.tr(s.Lang, "review_right", when)
 	if !right {
-		text = tr(s.Lang, "review_wrong", q.Answer, when)
+		text = sv.tr(s.Lang, "review_wrong", q.Answer, when)
 		if q.Explain != "" {
 			text += "\n" + q.Explain
 		}

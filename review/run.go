@@ -122,7 +122,7 @@ func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
 		return err
 	}
 	key := fmt.Sprintf("nudge:%d:%d", id, now.UnixMilli())
-	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: tr(dm.Lang, "nudge"), Key: key}, now); err != nil {
+	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: sv.tr(dm.Lang, "nudge"), Key: key}, now); err != nil {
 		return err
 	}
 	p.Nudged = now
@@ -184,7 +184,7 @@ func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 		return nil // the lesson or question is gone
 	}
 	var b strings.Builder
-	b.WriteString(tr(lang, "review_head", title))
+	b.WriteString(sv.tr(lang, "review_head", title))
 	b.WriteString("\n\n❓ ")
 	b.WriteString(q.Text)
 	key := fmt.Sprintf("review:%d:%s:%s:%d", c.MemberID, c.LessonID, c.StepKey, c.Due.UnixMilli())
@@ -211,7 +211,7 @@ func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
 		}
 	}
 	b.WriteString("\n\n")
-	b.WriteString(tr(lang, prompt(q)))
+	b.WriteString(sv.tr(lang, prompt(q)))
 	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: b.String(), Options: opts, Key: key}, now); err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ func (r *Router) start(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	return bot.Reply(tx, s, "start", tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+list)
+	return bot.Reply(tx, s, "start", r.tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+list)
 }
 
 // help lists the commands.

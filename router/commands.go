@@ -8,12 +8,6 @@ import (
 // else is a feature's.
 func (r *Router) builtins() (start, help bot.Command) {
 	start = bot.Command{Name: "start", Gate: bot.GateShow, Run: bot.NoArgs(r.start)}
-	help = bot.Command{Name: "help", Help: helpText("help_help"), Gate: bot.GateOpen, Run: bot.NoArgs(r.help)}
+	help = bot.Command{Name: "help", Help: r.texts.Phrase("help_help"), Gate: bot.GateOpen, Run: bot.NoArgs(r.help)}
 	return start, help
-}
-
-// helpText returns a Help (or Usage) function for a key of the router's
-// texts.
-func helpText(key string) func(lang string) string {
-	return func(lang string) string { return tr(lang, key) }
 }

@@ -1,9 +1,11 @@
 package router
 
 import (
-	"github.com/huddlebot/huddle/bot"
 	"slices"
 	"strings"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 )
 
 // commandSet is the router's table of commands and option handlers.
@@ -11,6 +13,8 @@ type commandSet struct {
 	byName  map[string]*bot.Command
 	list    []*bot.Command // in order of registration, for /help
 	options []bot.OptionHandler
+	// texts are the router's, for /help's headings.
+	texts *catalog.Catalog
 }
 
 // add registers commands; a later one replaces an earlier one of the
@@ -99,14 +103,14 @@ func (cs *commandSet) help(lang string, roles map[bot.Role]bool) string {
 				if b.Len() > 0 {
 					b.WriteString("\n\n")
 				}
-				b.WriteString(tr(lang, sec.head))
+				b.WriteString(cs.tr(lang, sec.head))
 			}
 			n++
 			b.WriteString("\n/" + c.Name)
 			if c.Usage != nil {
 				b.WriteString(" " + c.Usage(lang))
 			}
-			b.WriteString(tr(lang, "help_sep") + c.Help(lang))
+			b.WriteString(cs.tr(lang, "help_sep") + c.Help(lang))
 		}
 	}
 	return b.String()

@@ -53,9 +53,9 @@ func (r *Router) dispatch(tx bot.Tx, s bot.Session) error {
 			return err
 		}
 		if ev.PressID != "" {
-			return bot.AnswerPress(tx, ev, s.Now, tr(s.Lang, "option_stale"), false) // to the presser alone
+			return bot.AnswerPress(tx, ev, s.Now, r.tr(s.Lang, "option_stale"), false) // to the presser alone
 		}
-		return bot.Reply(tx, s, "stale", tr(s.Lang, "option_stale"))
+		return bot.Reply(tx, s, "stale", r.tr(s.Lang, "option_stale"))
 	case strings.HasPrefix(ev.Text, "/"):
 		if err := engage(bot.EngageCommand); err != nil {
 			return err
@@ -77,7 +77,7 @@ func (r *Router) dispatch(tx bot.Tx, s bot.Session) error {
 			return err
 		}
 		if !took && s.Chat.Type == bot.Direct {
-			return bot.Reply(tx, s, "hint", tr(s.Lang, "hint"))
+			return bot.Reply(tx, s, "hint", r.tr(s.Lang, "hint"))
 		}
 		return nil
 	}
@@ -124,7 +124,7 @@ func (r *Router) command(tx bot.Tx, s bot.Session, name string, args []string) e
 		if err != nil {
 			return err
 		}
-		return bot.Reply(tx, s, "unknown", tr(s.Lang, "unknown", bot.Clip("/"+name, 32))+"\n"+list)
+		return bot.Reply(tx, s, "unknown", r.tr(s.Lang, "unknown", bot.Clip("/"+name, 32))+"\n"+list)
 	}
 	refuse := ""
 	switch {
@@ -140,7 +140,7 @@ func (r *Router) command(tx bot.Tx, s bot.Session, name string, args []string) e
 	if refuse != "" {
 		// Logged for the program by member number, not name or phone.
 		r.log.Info("command refused", "command", c.Name, "why", refuse, "member", s.Member.ID, "channel", s.Chat.Channel)
-		return bot.Reply(tx, s, c.Name, tr(s.Lang, refuse, c.Name))
+		return bot.Reply(tx, s, c.Name, r.tr(s.Lang, refuse, c.Name))
 	}
 	return c.Run(tx, s, args)
 }

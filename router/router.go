@@ -3,7 +3,6 @@ package router
 import (
 	"context"
 	"errors"
-	"github.com/huddlebot/huddle/bot"
 	"log/slog"
 	"path"
 	"runtime"
@@ -11,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/catalog"
 	"github.com/huddlebot/huddle/picture"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	// feature's. The first with a Gatekeeper (the privacy notice) has it
 	// stand in front of them all.
 	Features []bot.Feature
+	// Texts are the router's own (its Messages, or a program's laid over
+	// them); the built-in ones when nil.
+	Texts *catalog.Catalog
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -58,6 +62,7 @@ type Router struct {
 	gate      bot.Gatekeeper
 	pseudo    bool
 	commands  commandSet
+	texts     *catalog.Catalog
 	features  []bot.Feature
 
 	cancel context.CancelFunc
@@ -79,6 +84,9 @@ func New(cfg Config) *Router {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
+	if cfg.Texts == nil {
+		cfg.Texts = builtinTexts()
+	}
 	base, cancel := context.WithCancel(context.Background())
 	r := &Router{
 		cleaning:  make(chan struct{}, runtime.NumCPU()),
@@ -93,6 +101,8 @@ func New(cfg Config) *Router {
 		pseudo:    cfg.Pseudonyms,
 		cancel:    cancel,
 		queues:    newDispatcher(base),
+		texts:     cfg.Texts,
+		commands:  commandSet{texts: cfg.Texts},
 	}
 	start, help := r.builtins()
 	r.commands.add(start)
@@ -232,13 +242,13 @@ func (r *Router) handle(ctx context.Context, ev bot.Event) error {
 				}
 			}
 			if ev.PressID != "" {
-				if err := bot.AnswerPress(tx, ev, now, tr(ev.SenderLang, "sorry"), !gated); err != nil {
+				if err := bot.AnswerPress(tx, ev, now, r.tr(ev.SenderLang, "sorry"), !gated); err != nil {
 					return err
 				}
 			}
 			return tx.Enqueue(bot.Outbound{
 				Channel: ev.Channel, ChatID: ev.ChatID, ReplyTo: ev.MessageID,
-				Text: tr(ev.SenderLang, "sorry"), Transient: !gated, Key: key,
+				Text: r.tr(ev.SenderLang, "sorry"), Transient: !gated, Key: key,
 			}, now)
 		})
 	}
@@ -370,7 +380,7 @@ func (r *Router) cleanFile(ctx context.Context, ev bot.Event) (bot.Event, error)
 func (r *Router) welcome(tx bot.Tx, s bot.Session, greeting string) error {
 	switch {
 	case s.Chat.Type == bot.Direct:
-		return bot.Reply(tx, s, "welcome", greeting+"\n\n"+tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+tr(s.Lang, "hint"))
+		return bot.Reply(tx, s, "welcome", greeting+"\n\n"+r.tr(s.Lang, "welcome", s.Member.Name)+"\n\n"+r.tr(s.Lang, "hint"))
 	case s.Event.PressID != "":
 		return bot.AnswerPress(tx, s.Event, s.Now, greeting, false)
 	}

@@ -22,7 +22,7 @@ func (r *Router) alertStaff(tx bot.Tx, ev bot.Event, now time.Time) error {
 		}
 		err := tx.Enqueue(bot.Outbound{
 			Channel: st.Channel, ChatID: st.DirectChat(),
-			Text: tr("", key, ev.Channel, ev.Text),
+			Text: r.tr("", key, ev.Channel, ev.Text),
 			Key:  "ev:" + ev.ID + ":staff:" + st.String(),
 		}, now)
 		if err != nil {

@@ -60,14 +60,14 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".": {"bot", "router", "outbox", "schedule", "store", "flows", "learning", "privacy", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
+		".": {"bot", "catalog", "router", "outbox", "schedule", "store", "flows", "learning", "privacy", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
 		// The domain and its extension points import nothing of ours.
 		"bot":    {},
-		"router": {"bot", "internal/catalog", "picture"},
+		"router": {"bot", "catalog", "picture"},
 		// Features know the domain, never the router: they plug in through
 		// bot.Feature.
-		"learning": {"bot", "internal/catalog"},
-		"privacy":  {"bot", "internal/catalog"},
+		"learning": {"bot", "catalog"},
+		"privacy":  {"bot", "catalog"},
 		"cluster":  {"bot"},
 		// Configuration becomes the App's options; it wires no adapter.
 		"config": {".", "bot", "cases", "certificate", "course", "review", "internal/redact", "internal/websec"},
@@ -78,19 +78,19 @@ func TestImportRules(t *testing.T) {
 		"store":                        {"bot", "report", "internal/filelock", "internal/privfile"},
 		"internal/testkit/storetest":   {"bot", "outbox", "schedule", "store", "report", "cluster", "internal/testkit/huddletest", "internal/demo"},
 		"report":                       {"internal/csvsafe"},
-		"flows":                        {"bot", "store", "internal/catalog", "picture"},
+		"flows":                        {"bot", "store", "catalog", "picture"},
 		"picture":                      {},
 		"internal/testkit":             {},
 		"internal/testkit/phototest":   {},
 		"internal/testkit/pgtest":      {"internal/filelock"},
 		"internal/testkit/quizbench":   {"bot", "flows"},
-		"cases":                        {"bot", "deid", "internal/catalog"},
+		"cases":                        {"bot", "deid", "catalog"},
 		"deid":                         {},
-		"review":                       {"bot", "flows", "internal/catalog"},
-		"course":                       {"bot", "flows", "certificate", "internal/catalog"},
+		"review":                       {"bot", "flows", "catalog"},
+		"course":                       {"bot", "flows", "certificate", "catalog"},
 		"certificate":                  {"bot"},
-		"motivation":                   {"bot", "internal/catalog"},
-		"internal/catalog":             {},
+		"motivation":                   {"bot", "catalog"},
+		"catalog":                      {},
 		"lessons":                      {},
 		"adapters/sim":                 {"bot"},
 		"adapters/telegram":            {"bot", "internal/lograte"},

@@ -18,7 +18,7 @@ var shipped = []string{"en", "es", "fr", "pt", "sw"}
 // new one is checked without being named here.
 func catalogPackages(t *testing.T) []string {
 	t.Helper()
-	dirs, err := filepath.Glob("../../*/locales")
+	dirs, err := filepath.Glob("../*/locales")
 	if err != nil || len(dirs) < 5 {
 		t.Fatalf("catalogs found: %v (%v)", dirs, err)
 	}
@@ -35,7 +35,7 @@ func catalogPackages(t *testing.T) []string {
 func TestShippedCatalogsComplete(t *testing.T) {
 	for _, pkg := range catalogPackages(t) {
 		t.Run(pkg, func(t *testing.T) {
-			c, err := Load(os.DirFS("../../"+pkg), "locales")
+			c, err := Load(os.DirFS("../"+pkg), "locales")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,17 +119,17 @@ func TestLoadRefuses(t *testing.T) {
 // keyCall finds the message keys written out in calls of the packages'
 // text functions: tr(lang, "key"), engineText(lang, "key"), c.tr("key"),
 // helpText("key"); not a key made up at run time ("status_"+s).
-var keyCall = regexp.MustCompile(`(?:\btr\([^,()]+,\s*|engineText\([^,()]+,\s*|\bc\.tr\(|helpText\()"([a-z0-9_]+)"\s*[,)]`)
+var keyCall = regexp.MustCompile(`(?:\btr\([^,()]+,\s*|engineText\([^,()]+,\s*|\bc\.tr\(|helpText\(|Phrase\()"([a-z0-9_]+)"\s*[,)]`)
 
 // TestKeysInCode: every key the code names has an English text (a
 // missing one would reach members as the bare key).
 func TestKeysInCode(t *testing.T) {
 	for _, pkg := range catalogPackages(t) {
-		c, err := Load(os.DirFS("../../"+pkg), "locales")
+		c, err := Load(os.DirFS("../"+pkg), "locales")
 		if err != nil {
 			t.Fatal(err)
 		}
-		files, _ := filepath.Glob(filepath.Join("../..", pkg, "*.go"))
+		files, _ := filepath.Glob(filepath.Join("..", pkg, "*.go"))
 		n := 0
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {
@@ -149,5 +149,89 @@ func TestKeysInCode(t *testing.T) {
 		if n < 5 {
 			t.Errorf("%s: found only %d keys in the code; the pattern is wrong", pkg, n)
 		}
+	}
+}
+
+// TestCount: a message with plural forms takes the form of the count by
+// the language's own rules (French counts 0 and 1 as one, English only
+// 1; a decimal is other), falls back to English for a language without
+// it, and a message without forms is plain Text.
+func TestCount(t *testing.T) {
+	c, err := Load(fstest.MapFS{
+		"l/en.json": {Data: []byte(`{"hours": {"one": "%s CPD hour", "other": "%s CPD hours"}, "plain": "%d cases"}`)},
+		"l/fr.json": {Data: []byte(`{"hours": {"one": "%s heure de FPC", "other": "%s heures de FPC"}}`)},
+	}, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang, key string
+		n         any
+		args      []any
+		want      string
+	}{
+		{"en", "hours", 1, []any{"1"}, "1 CPD hour"},
+		{"en", "hours", 0, []any{"0"}, "0 CPD hours"},
+		{"en", "hours", "1.5", []any{"1.5"}, "1.5 CPD hours"},
+		{"en", "hours", 12, []any{"12"}, "12 CPD hours"},
+		{"fr", "hours", 0, []any{"0"}, "0 heure de FPC"},
+		{"fr", "hours", 1, []any{"1"}, "1 heure de FPC"},
+		{"fr-CA", "hours", 2, []any{"2"}, "2 heures de FPC"},
+		{"sw", "hours", 1, []any{"1"}, "1 CPD hour"},
+		{"fr", "plain", 1, []any{1}, "1 cases"},
+	} {
+		if got := c.Count(tc.lang, tc.key, tc.n, tc.args...); got != tc.want {
+			t.Errorf("Count(%s, %s, %v) = %q, want %q", tc.lang, tc.key, tc.n, got, tc.want)
+		}
+	}
+	if got := c.Text("en", "hours", "3"); got != "3 CPD hours" {
+		t.Errorf("Text of a plural message = %q, want its other form", got)
+	}
+}
+
+// TestWith: a program's files laid over the built-in ones replace a
+// sentence in one language, leave the rest, and add a language, which
+// falls back to English for what it lacks; the built-in catalog is
+// unchanged.
+func TestWith(t *testing.T) {
+	base, err := Load(fstest.MapFS{
+		"l/en.json": {Data: []byte(`{"hello": "Hello, %s.", "bye": "Bye."}`)},
+		"l/sw.json": {Data: []byte(`{"hello": "Habari, %s.", "bye": "Kwaheri."}`)},
+	}, "l")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := base.With(fstest.MapFS{
+		"mine/en.json": {Data: []byte(`{"hello": "Welcome, %s!"}`)},
+		"mine/ha.json": {Data: []byte(`{"hello": "Sannu, %s."}`)},
+	}, "mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c               *Catalog
+		lang, key, want string
+	}{
+		{own, "en", "hello", "Welcome, Amina!"},
+		{own, "en", "bye", "Bye."},
+		{own, "sw", "hello", "Habari, Amina."},
+		{own, "ha", "hello", "Sannu, Amina."},
+		{own, "ha", "bye", "Bye."},
+		{base, "en", "hello", "Hello, Amina."},
+		{base, "ha", "hello", "Hello, Amina."},
+	} {
+		var args []any
+		if strings.Contains(tc.want, "Amina") {
+			args = []any{"Amina"}
+		}
+		if got := tc.c.Text(tc.lang, tc.key, args...); got != tc.want {
+			t.Errorf("Text(%s, %s) = %q, want %q", tc.lang, tc.key, got, tc.want)
+		}
+	}
+	if got := own.Languages(); !slices.Equal(got, []string{"en", "ha", "sw"}) {
+		t.Errorf("languages %v", got)
+	}
+	if same, err := base.With(fstest.MapFS{}, "none"); err != nil || same != base {
+		t.Errorf("With an empty folder = %v, %v; want the catalog itself", same, err)
 	}
 }
