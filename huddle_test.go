@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,7 +22,6 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/review"
-	"go.yaml.in/yaml/v3"
 )
 
 // quiet is a logger that discards.
@@ -55,7 +55,7 @@ func TestPrivacyNoticeByDefault(t *testing.T) {
 // its lessons folder and runs in a chat; one whose name is taken is
 // refused by New.
 func TestOwnStepKind(t *testing.T) {
-	tip := flows.StepKind{Name: "tip", Parse: func(p *flows.StepParser, n *yaml.Node) flows.StepBody {
+	tip := flows.StepKind{Name: "tip", Parse: func(p *flows.StepParser, n *flows.Node) flows.StepBody {
 		return tipStep{p.Text(n, "tip")}
 	}}
 	s := sim.New(nil)
@@ -72,6 +72,17 @@ func TestOwnStepKind(t *testing.T) {
 	}
 	if lib, err := huddle.LoadLessons("testdata/lessons", quiet); err != nil || lib.Len() != 0 {
 		t.Errorf("LoadLessons without the kind: %v lessons, %v; want the lesson refused", lib.Len(), err)
+	}
+	// So does validation: the lesson is valid with the kind, and its
+	// step refused at its line without it.
+	var out bytes.Buffer
+	if err := huddle.ValidateLessons(&out, []string{"testdata/lessons"}, tip); err != nil || !strings.Contains(out.String(), "ok  testdata/lessons/tips.yaml  tips") {
+		t.Errorf("ValidateLessons with the kind: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := huddle.ValidateLessons(&out, []string{"testdata/lessons/tips.yaml"}); !errors.Is(err, huddle.ErrLessonProblems) ||
+		!strings.Contains(out.String(), `tips.yaml:`) || !strings.Contains(out.String(), `unknown key "tip"`) {
+		t.Errorf("ValidateLessons without the kind: %v\n%s", err, out.String())
 	}
 	_, err := huddle.New(context.Background(), huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{sim.New(nil)},
 		StepKinds: []flows.StepKind{{Name: "say", Parse: tip.Parse}}, Logger: quiet})

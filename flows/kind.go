@@ -8,14 +8,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/huddlebot/huddle/bot"
 	"go.yaml.in/yaml/v3"
 )
 
 // StepKind is a kind of lesson step added through Kinds.Register, as the
 // built-in say is: the key that names it in a step ("say:",
 // "checklist:"), how the value under that key is read and checked, and
-// what a run does on reaching the step.
+// what a run does on reaching the step. A kind whose body is an Answerer
+// takes members' answers and scores them, as a quiz does.
 type StepKind struct {
 	// Name is the step's key in lesson files: lowercase letters, digits
 	// and _, not a name already taken.
@@ -24,14 +24,32 @@ type StepKind struct {
 	// p.Errorf with the node it is about, so it is reported as
 	// file:line: message and the lesson is refused whole. It returns
 	// nil when there were problems.
-	Parse func(p *StepParser, n *yaml.Node) StepBody
+	Parse func(p *StepParser, n *Node) StepBody
 }
 
-// StepBody is one parsed step of a registered kind.
+// StepBody is one parsed step of a registered kind. It is shared by every
+// run of its lesson: what a run keeps goes through the StepRun.
 type StepBody interface {
 	// Enter runs when a run reaches the step: it may post messages and
-	// set a wake-up, and says what the run does next.
+	// set a wake-up, and says what the run does next. An Answerer opens
+	// itself for answers with StepRun.Open.
 	Enter(r *StepRun) StepOutcome
+}
+
+// Answerer is a StepBody that takes members' answers while it is open:
+// the run offers it each member's text or press (StepRun.Answer) until
+// every member it waits for has answered (in a group, those active when
+// it opened; privately, the one member) or its time runs out, and then
+// closes it.
+type Answerer interface {
+	StepBody
+	// Answer takes the input StepRun.Answer holds; false when it is no
+	// answer to this step (the run ignores it, as chatter). An answer is
+	// counted once the step records it (StepRun.Record).
+	Answer(r *StepRun) bool
+	// Close runs once when the step closes, timedOut when its time ran
+	// out; it may post a summary (StepRun.Tally).
+	Close(r *StepRun, timedOut bool)
 }
 
 // Previewer is a StepBody that says how it reads, for the dashboard's
@@ -43,7 +61,8 @@ type Previewer interface {
 // StepOutcome says what a run does after entering a step: the zero value
 // goes on to the next step.
 type StepOutcome struct {
-	// Wait stays on the step until its wake-up (StepRun.WakeAfter).
+	// Wait stays on the step until its wake-up (StepRun.WakeAfter) or,
+	// for an Answerer, until it closes (StepRun.Open).
 	Wait bool
 	// Jump goes to the step with this id; the id is the kind's to check
 	// (StepParser.StepID).
@@ -52,60 +71,77 @@ type StepOutcome struct {
 	End bool
 }
 
-// StepParser is what a StepKind's Parse is given: ways to read the YAML
-// value under the step's key and to report its problems with their lines.
+// Node is one value of a lesson file and where it stands: what a step
+// kind's Parse reads through the StepParser, and reports its problems
+// at. It hides the YAML library the files are read with.
+type Node struct{ y *yaml.Node }
+
+// Line is the node's line in its file.
+func (n *Node) Line() int { return n.y.Line }
+
+// node wraps a YAML node; nil for nil.
+func node(y *yaml.Node) *Node {
+	if y == nil {
+		return nil
+	}
+	return &Node{y}
+}
+
+// StepParser is what a StepKind's Parse is given: ways to read the value
+// under the step's key and to report its problems with their lines.
 type StepParser struct{ p *parser }
 
 // Errorf reports a problem with node n, at its line.
-func (sp *StepParser) Errorf(n *yaml.Node, format string, args ...any) { sp.p.errf(n, format, args...) }
+func (sp *StepParser) Errorf(n *Node, format string, args ...any) { sp.p.errf(n.y, format, args...) }
 
 // Text reads a text, plain or translated ({en: ..., fr: ...}), checking
 // its languages against the lesson's; what names it in problems.
-func (sp *StepParser) Text(n *yaml.Node, what string) Text { return sp.p.text(n, what) }
+func (sp *StepParser) Text(n *Node, what string) Text { return sp.p.text(n.y, what) }
 
 // String reads a plain string.
-func (sp *StepParser) String(n *yaml.Node, what string) (string, bool) { return sp.p.str(n, what) }
+func (sp *StepParser) String(n *Node, what string) (string, bool) { return sp.p.str(n.y, what) }
+
+// Number reads a number.
+func (sp *StepParser) Number(n *Node, what string) (float64, bool) { return sp.p.number(n.y, what) }
 
 // Duration reads a duration such as 90s, 30m, 4h, 2d or 1h30m.
-func (sp *StepParser) Duration(n *yaml.Node, what string) (time.Duration, bool) {
-	return sp.p.duration(n, what)
+func (sp *StepParser) Duration(n *Node, what string) (time.Duration, bool) {
+	return sp.p.duration(n.y, what)
 }
 
 // Mapping checks that n is a mapping with only the allowed keys, each
-// once, and returns its values by key; nil when n is not a mapping.
-func (sp *StepParser) Mapping(n *yaml.Node, what string, allowed ...string) map[string]*yaml.Node {
-	return sp.p.mapping(n, what, allowed...)
+// once, and returns its values by key (a key not given has none); nil
+// when n is not a mapping.
+func (sp *StepParser) Mapping(n *Node, what string, allowed ...string) map[string]*Node {
+	m := sp.p.mapping(n.y, what, allowed...)
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*Node, len(m))
+	for k, v := range m {
+		out[k] = node(v)
+	}
+	return out
+}
+
+// List checks that n is a list and returns its items; nil when it is not.
+func (sp *StepParser) List(n *Node, what string) []*Node {
+	if n.y.Kind != yaml.SequenceNode {
+		sp.p.errf(n.y, "%s must be a list", what)
+		return nil
+	}
+	out := make([]*Node, len(n.y.Content))
+	for i, v := range n.y.Content {
+		out[i] = node(v)
+	}
+	return out
 }
 
 // StepID checks that a step with id exists in the lesson, once every step
 // is read; n is the node to report a missing one at.
-func (sp *StepParser) StepID(n *yaml.Node, id string) {
-	sp.p.gotos = append(sp.p.gotos, pendingGoto{line: n.Line, target: id})
+func (sp *StepParser) StepID(n *Node, id string) {
+	sp.p.gotos = append(sp.p.gotos, pendingGoto{line: n.y.Line, target: id})
 }
-
-// StepRun is what a StepBody's Enter is given: the run's language and
-// time, and ways to post to its chat and to wake it later.
-type StepRun struct{ c *runCtx }
-
-// Post queues a message to the run's chat. tag tells the step's messages
-// apart (a step that posts twice uses two tags), so a replayed input
-// posts nothing twice.
-func (r *StepRun) Post(tag, text string, opts ...bot.Option) {
-	r.c.post(r.c.st.Seq, tag, text, opts...)
-}
-
-// Text renders t in the chat's language.
-func (r *StepRun) Text(t Text) string { return r.c.t(t) }
-
-// Lang is the chat's language.
-func (r *StepRun) Lang() string { return r.c.st.Lang }
-
-// Now is the time of the input that moved the run.
-func (r *StepRun) Now() time.Time { return r.c.in.Now }
-
-// WakeAfter has the run go on after d, when the step's outcome is Wait.
-// The wake-up is kept in the store, so it survives a restart.
-func (r *StepRun) WakeAfter(d time.Duration) { r.c.wake(d) }
 
 // Kinds is the set of step kinds lessons may use: the built-in ones and
 // those a program registers. Load and Parse read lessons with it.
@@ -172,9 +208,12 @@ func (k *Kinds) Register(kind StepKind) error {
 		return fmt.Errorf("step kind %q: the name is taken", kind.Name)
 	}
 	k.add(kind.Name, func(p *parser, n *yaml.Node, _ *Step) stepKind {
-		body := kind.Parse(&StepParser{p: p}, n)
+		body := kind.Parse(&StepParser{p: p}, node(n))
 		if body == nil {
 			return nil
+		}
+		if a, ok := body.(Answerer); ok {
+			return answering{registered{body}, a}
 		}
 		return registered{body}
 	})
@@ -220,3 +259,14 @@ func (s registered) enter(c *runCtx) outcome {
 	o := s.body.Enter(&StepRun{c: c})
 	return outcome{wait: o.Wait, jump: o.Jump, end: o.End}
 }
+
+// answering is a registered Answerer as the engine sees it: a step that
+// takes answers, as a quiz does.
+type answering struct {
+	registered
+	a Answerer
+}
+
+func (s answering) answer(c *runCtx, in Input) bool { return s.a.Answer(&StepRun{c: c}) }
+
+func (s answering) close(c *runCtx, timedOut bool) { s.a.Close(&StepRun{c: c}, timedOut) }

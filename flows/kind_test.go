@@ -7,15 +7,13 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // checklist is a program's own step kind: it posts a list of items, one
 // message each, waits a pause and goes on.
 var checklist = StepKind{
 	Name: "checklist",
-	Parse: func(p *StepParser, n *yaml.Node) StepBody {
+	Parse: func(p *StepParser, n *Node) StepBody {
 		f := p.Mapping(n, "checklist", "items", "pause")
 		if f == nil {
 			return nil
@@ -122,7 +120,7 @@ func TestRegisteredKind(t *testing.T) {
 // TestRegisterRefuses: a name taken or malformed, or a kind that cannot
 // parse, is refused.
 func TestRegisterRefuses(t *testing.T) {
-	parse := func(*StepParser, *yaml.Node) StepBody { return nil }
+	parse := func(*StepParser, *Node) StepBody { return nil }
 	for _, k := range []StepKind{{Name: "say", Parse: parse}, {Name: "id", Parse: parse}, {Name: "Check-list", Parse: parse}, {Name: "checklist"}} {
 		if err := NewKinds().Register(k); err == nil {
 			t.Errorf("Register(%q) succeeded", k.Name)

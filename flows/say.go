@@ -1,7 +1,5 @@
 package flows
 
-import "go.yaml.in/yaml/v3"
-
 // sayKind posts a message to the chat and moves on. It is made through
 // the exported StepKind, as a program's own kinds are, and is the proof
 // that they can be.
@@ -11,7 +9,7 @@ import "go.yaml.in/yaml/v3"
 //	  - say: {en: "Wash your hands.", fr: "Lavez-vous les mains."}
 var sayKind = StepKind{
 	Name: "say",
-	Parse: func(p *StepParser, n *yaml.Node) StepBody {
+	Parse: func(p *StepParser, n *Node) StepBody {
 		return sayStep{text: p.Text(n, "say")}
 	},
 }

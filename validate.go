@@ -1,0 +1,127 @@
+package huddle
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/lessons"
+)
+
+// ErrLessonProblems says that ValidateLessons found problems (it printed
+// them).
+var ErrLessonProblems = errors.New("lessons have problems")
+
+// ValidateLessons checks lesson and course files and folders (paths; the
+// built-in samples when there are none) with the program's own step kinds
+// beside the built-in ones, and prints every problem to w as file:line:
+// message, or each lesson and course found valid. It returns
+// ErrLessonProblems when there was any problem, or the error that kept a
+// path from being read. A course file given alone is checked against the
+// lessons of its folder.
+func ValidateLessons(w io.Writer, paths []string, own ...flows.StepKind) error {
+	kinds := flows.NewKinds()
+	for _, k := range own {
+		if err := kinds.Register(k); err != nil {
+			return fmt.Errorf("huddle: %w", err)
+		}
+	}
+	if len(paths) == 0 {
+		lib, err := kinds.Load(lessons.FS, ".", "(built-in)")
+		return printProblems(w, lib, err, "")
+	}
+	var failed bool
+	for _, p := range paths {
+		lib, err := loadPath(kinds, p)
+		only := ""
+		if info, statErr := os.Stat(p); statErr == nil && !info.IsDir() {
+			only = filepath.Clean(p)
+		}
+		if printProblems(w, lib, err, only) != nil {
+			failed = true
+		}
+	}
+	if failed {
+		return ErrLessonProblems
+	}
+	return nil
+}
+
+// loadPath loads a lesson file or a folder of them.
+func loadPath(kinds *flows.Kinds, p string) (*flows.Library, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if info.IsDir() {
+		lib, err := kinds.Load(flows.Folder(p), ".", p)
+		if err == nil && lib.Len() == 0 {
+			return lib, fmt.Errorf("%s: %w", p, flows.ErrNoLessons)
+		}
+		return lib, err
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	l, c, err := kinds.ParseFile(filepath.Clean(p), data)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		// Read again beside its folder, for the images it names.
+		if l, err = kinds.ParseIn(flows.Folder(filepath.Dir(p)), ".", filepath.Clean(p), data); err != nil {
+			return nil, err
+		}
+		return flows.NewLibrary(l)
+	}
+	// A course is checked against the lessons beside it (whatever their
+	// own problems); only it is reported.
+	dir := filepath.Dir(p)
+	folder, err := kinds.Load(flows.Folder(dir), ".", dir)
+	if _, ok := flows.IsProblems(err); err != nil && !ok {
+		return nil, err
+	}
+	lessons, err := flows.NewLibrary(folder.All()...)
+	if err != nil {
+		return nil, err
+	}
+	return lessons.WithCourses(c)
+}
+
+// printProblems prints the problems, or each lesson and course valid;
+// only those of the file only when it is set.
+func printProblems(w io.Writer, lib *flows.Library, err error, only string) error {
+	if ps, ok := flows.IsProblems(err); ok {
+		for _, p := range ps {
+			fmt.Fprintln(w, p)
+		}
+		if only != "" {
+			fmt.Fprintf(w, "%d problem(s)\n", len(ps))
+		} else {
+			fmt.Fprintf(w, "%d problem(s); %d lesson(s) and %d course(s) valid\n", len(ps), lib.Len(), len(lib.Courses()))
+		}
+		return ErrLessonProblems
+	}
+	if err != nil {
+		fmt.Fprintln(w, err)
+		return fmt.Errorf("%w: %w", ErrLessonProblems, err)
+	}
+	for _, l := range lib.All() {
+		if only != "" && l.File != only {
+			continue
+		}
+		fmt.Fprintf(w, "ok  %s  %s (%d steps, %s)\n", l.File, l.ID, len(l.Steps), l.Mode)
+	}
+	for _, c := range lib.Courses() {
+		if only != "" && c.File != only {
+			continue
+		}
+		fmt.Fprintf(w, "ok  %s  %s (course: %d lessons, %s CPD hours)\n", c.File, c.ID, len(c.Lessons), strconv.FormatFloat(c.CPDHours, 'f', -1, 64))
+	}
+	return nil
+}
