@@ -111,7 +111,8 @@ func ParseCommand(text string) (string, []string) {
 	return strings.ToLower(name), fields[1:]
 }
 
-// NoArgs makes a command's Run of a handler that takes no arguments.
-func NoArgs(f func(Tx, Session) error) func(Tx, Session, []string) error {
-	return func(tx Tx, s Session, _ []string) error { return f(tx, s) }
+// NoArgs makes a command's Run of a handler that takes no arguments; T is
+// the store it takes (Tx, or a feature's part of it).
+func NoArgs[T any](f func(T, Session) error) func(T, Session, []string) error {
+	return func(tx T, s Session, _ []string) error { return f(tx, s) }
 }

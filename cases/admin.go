@@ -12,7 +12,7 @@ import (
 // each queue's mentors; "add QUEUE" and "remove QUEUE" change those added
 // with it (the config's stay as written), naming the member by replying to
 // their message, by mentioning them, or as CHANNEL:ID.
-func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) mentorCommand(tx Tx, s bot.Session, args []string) error {
 	if !sv.isStaff(s.Member) {
 		return sv.refuse(tx, s, "mentor", "staff_only")
 	}
@@ -99,7 +99,7 @@ func (sv *Service) mentorCommand(tx bot.Tx, s bot.Session, args []string) error 
 // listMentors shows each queue's mentors: the config's, by name once they
 // have written, and those added with /mentor, with the CHANNEL:ID that
 // removes them.
-func (sv *Service) listMentors(tx bot.Tx, s bot.Session, queues []string) error {
+func (sv *Service) listMentors(tx Tx, s bot.Session, queues []string) error {
 	added, err := tx.AddedMentors("")
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func (sv *Service) statusName(lang string, st bot.CaseStatus) string {
 // answer posts a mentor's answer into the case's group thread and tells the
 // author. A voice note (voice) is an answer too, relayed as one, with
 // text as its caption.
-func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voice *bot.File) error {
+func (sv *Service) answer(tx Tx, s bot.Session, c bot.Case, text string, voice *bot.File) error {
 	if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
 		if err != nil {
 			return err
@@ -108,7 +108,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session, c bot.Case, text string, voi
 }
 
 // queue lists a mentor's cases and those waiting in their queues.
-func (sv *Service) queue(tx bot.Tx, s bot.Session) error {
+func (sv *Service) queue(tx Tx, s bot.Session) error {
 	queues, err := sv.queuesOf(tx, s.Member, "")
 	if err != nil {
 		return err
@@ -156,7 +156,7 @@ func since(now, t time.Time) string {
 }
 
 // take gives a waiting case to the mentor who asks.
-func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
+func (sv *Service) take(tx Tx, s bot.Session, c bot.Case) error {
 	if ok, err := sv.isMentor(tx, s.Member, c.Queue); err != nil || !ok {
 		if err != nil {
 			return err
@@ -194,7 +194,7 @@ func (sv *Service) take(tx bot.Tx, s bot.Session, c bot.Case) error {
 }
 
 // pass gives a mentor's case back to the queue, for the next mentor.
-func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
+func (sv *Service) pass(tx Tx, s bot.Session, c bot.Case) error {
 	if ok, err := sv.isMentor(tx, s.Member, c.Queue); err != nil || !ok {
 		if err != nil {
 			return err
@@ -219,7 +219,7 @@ func (sv *Service) pass(tx bot.Tx, s bot.Session, c bot.Case) error {
 
 // close closes a case: its mentor, a mentor of its queue, staff or its
 // author may.
-func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
+func (sv *Service) close(tx Tx, s bot.Session, c bot.Case) error {
 	if s.Member.ID != c.AuthorID {
 		if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || !ok {
 			if err != nil {
@@ -238,7 +238,7 @@ func (sv *Service) close(tx bot.Tx, s bot.Session, c bot.Case) error {
 }
 
 // search finds answered cases of the member's groups.
-func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
+func (sv *Service) search(tx Tx, s bot.Session, words string) error {
 	words = strings.TrimSpace(words)
 	if words == "" {
 		return bot.Reply(tx, s, "cases", sv.tr(s.Lang, "search_usage"))
@@ -259,7 +259,7 @@ func (sv *Service) search(tx bot.Tx, s bot.Session, words string) error {
 }
 
 // show prints one case with its thread, for a member of its group.
-func (sv *Service) show(tx bot.Tx, s bot.Session, ref string) error {
+func (sv *Service) show(tx Tx, s bot.Session, ref string) error {
 	c, err := sv.caseFor(tx, s, []string{ref}, "/case")
 	if err != nil || c.ID == 0 {
 		return err

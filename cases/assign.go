@@ -11,7 +11,7 @@ import (
 )
 
 // escalate sends an open case to its queue's mentors.
-func (sv *Service) escalate(tx bot.Tx, s bot.Session, c bot.Case, key string) error {
+func (sv *Service) escalate(tx Tx, s bot.Session, c bot.Case, key string) error {
 	switch c.Status {
 	case bot.CaseAssigned:
 		return bot.Reply(tx, s, "escalate", sv.tr(s.Lang, "already_mentor", c.ID))
@@ -53,7 +53,7 @@ func (sv *Service) escalatedText(lang, key string, c bot.Case, how string) strin
 // the key of what happened: mentor_has (a mentor has it), mentor_wait
 // (it waits for one to be free) or mentor_none (the queue has no mentor
 // at all: the staff are told).
-func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time) (string, error) {
+func (sv *Service) escalateCase(tx Tx, c *bot.Case, chat bot.Chat, now time.Time) (string, error) {
 	*c = escalated(*c, now)
 	if c.Queue == "" {
 		c.Queue = sv.queueFor(chat)
@@ -79,7 +79,7 @@ func (sv *Service) escalateCase(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.
 
 // hasMentors reports whether queue has any mentor, in the config or
 // added, whether or not they can take a case now.
-func (sv *Service) hasMentors(tx bot.Tx, queue string) (bool, error) {
+func (sv *Service) hasMentors(tx Tx, queue string) (bool, error) {
 	if queue == "" {
 		return false, nil
 	}
@@ -92,7 +92,7 @@ func (sv *Service) hasMentors(tx bot.Tx, queue string) (bool, error) {
 
 // tellStaffNoMentor tells the staff that case c was escalated where no
 // mentor is set up, and logs it.
-func (sv *Service) tellStaffNoMentor(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time) error {
+func (sv *Service) tellStaffNoMentor(tx Tx, c bot.Case, chat bot.Chat, now time.Time) error {
 	sv.log.Warn("case escalated with no mentor set up", "case", c.ID, "queue", c.Queue)
 	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
 		why := sv.tr(lang, "nomentor_noq")
@@ -108,7 +108,7 @@ func (sv *Service) tellStaffNoMentor(tx bot.Tx, c bot.Case, chat bot.Chat, now t
 // mentors, to the next in turn after the last one given a case. It returns
 // false when none can take it now (it is offered again later). The caller
 // saves c.
-func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, exclude int64) (bool, error) {
+func (sv *Service) assign(tx Tx, c *bot.Case, chat bot.Chat, now time.Time, exclude int64) (bool, error) {
 	if c.Queue == "" {
 		// Escalated before any queue was configured: it may have one now.
 		c.Queue = sv.queueFor(chat)
@@ -183,7 +183,7 @@ func (sv *Service) assign(tx bot.Tx, c *bot.Case, chat bot.Chat, now time.Time, 
 
 // sendAssignment gives the mentor the case, the thread so far and how to
 // answer, privately.
-func (sv *Service) sendAssignment(tx bot.Tx, c bot.Case, chat bot.Chat, mentor bot.Member, dm bot.Chat, now time.Time) error {
+func (sv *Service) sendAssignment(tx Tx, c bot.Case, chat bot.Chat, mentor bot.Member, dm bot.Chat, now time.Time) error {
 	lang := dm.Lang // the mentor's language, or their group's
 	posts, err := tx.CasePosts(c.ID)
 	if err != nil {

@@ -10,7 +10,10 @@ import (
 
 // Escalate sends a case to its queue's mentors now (a lesson's escalate
 // step), saying so in its group.
-func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
+func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error { return sv.escalateNow(tx, c, now) }
+
+// escalateNow is Escalate within the feature's part of the store.
+func (sv *Service) escalateNow(tx Tx, c bot.Case, now time.Time) error {
 	if c.Status != bot.CaseOpen || !c.Escalated.IsZero() {
 		return nil
 	}
@@ -29,7 +32,7 @@ func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
 // automatic escalation when no peer replied, another offer of a waiting
 // case, a reminder, a reassignment, and notices to staff when it is
 // overdue.
-func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
+func (sv *Service) check(tx Tx, c bot.Case, now time.Time) error {
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
 		return err
@@ -89,7 +92,7 @@ func (sv *Service) check(tx bot.Tx, c bot.Case, now time.Time) error {
 
 // tellStaff tells the staff, privately where they have written to the bot,
 // that a case is overdue.
-func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
+func (sv *Service) tellStaff(tx Tx, c bot.Case, chat bot.Chat, now time.Time, waited time.Duration) error {
 	sv.log.Warn("case overdue", "case", c.ID, "queue", c.Queue, "waited", waited.Round(time.Minute))
 	return sv.toStaff(tx, now, func(m bot.Member, lang string) (string, string) {
 		return fmt.Sprintf("case:%d:overdue:%d", c.ID, m.ID), sv.tr(lang, "overdue_staff", c.ID, chat.Title, c.Queue, since(now, now.Add(-waited)))
@@ -99,7 +102,7 @@ func (sv *Service) tellStaff(tx bot.Tx, c bot.Case, chat bot.Chat, now time.Time
 // toStaff sends each member of staff who has written to the bot privately
 // the message msg makes for them, in their language: its outbox key and
 // text.
-func (sv *Service) toStaff(tx bot.Tx, now time.Time, msg func(m bot.Member, lang string) (key, text string)) error {
+func (sv *Service) toStaff(tx Tx, now time.Time, msg func(m bot.Member, lang string) (key, text string)) error {
 	for _, ref := range sv.cfg.Staff {
 		m, err := tx.MemberByRef(ref)
 		if errors.Is(err, bot.ErrNotFound) {

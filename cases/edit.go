@@ -21,7 +21,7 @@ import (
 // and held back: the case keeps its earlier text, and its author is told
 // privately what was found. A reply is kept without what was found, and
 // its author told so, as a reply is.
-func (sv *Service) edited(tx bot.Tx, s bot.Session) (bool, error) {
+func (sv *Service) edited(tx Tx, s bot.Session) (bool, error) {
 	target := s.Event.Target
 	if s.Chat.Type != bot.Group || target == "" {
 		return false, nil
@@ -44,7 +44,7 @@ func (sv *Service) edited(tx bot.Tx, s bot.Session) (bool, error) {
 }
 
 // editCase checks the new text of case c's opening message.
-func (sv *Service) editCase(tx bot.Tx, s bot.Session, c bot.Case) error {
+func (sv *Service) editCase(tx Tx, s bot.Session, c bot.Case) error {
 	text := s.Event.Text
 	if strings.HasPrefix(text, "/") {
 		text = afterWords(text, 1) // "/case …" as it was typed
@@ -83,7 +83,7 @@ func (sv *Service) editCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 
 // editReply checks the new text of reply p, keeping it without what may
 // identify a patient.
-func (sv *Service) editReply(tx bot.Tx, s bot.Session, p bot.CasePost) error {
+func (sv *Service) editReply(tx Tx, s bot.Session, p bot.CasePost) error {
 	findings, text := sv.checkIn(s.Event.Text, s.Lang)
 	if text == p.Text {
 		return nil

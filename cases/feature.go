@@ -26,10 +26,10 @@ func (sv *Service) Feature(st Store, digestEvery time.Duration) bot.Feature {
 		Name:     "cases",
 		Commands: sv.commands(),
 		Options:  sv.options(),
-		Messages: []bot.TextHandler{sv.message},
+		Messages: []bot.TextHandler{asText(sv.message)},
 		Engage:   bot.EngageCaseReply,
-		Edits:    []bot.TextHandler{sv.edited},
-		Mentors:  sv.anyMentor,
+		Edits:    []bot.TextHandler{asText(sv.edited)},
+		Mentors:  func(tx bot.Tx, m bot.Member) (bool, error) { return sv.anyMentor(tx, m) },
 		Jobs: []bot.Job{{Name: "mentors' digests", Every: digestEvery,
 			Run: func(ctx context.Context, _ bot.ChatQueue) error { return sv.Digest(ctx, st) }}},
 		Checks: []bot.Check{{

@@ -9,7 +9,7 @@ import (
 // helpful handles /helpful, sent by a mentor (or staff) in reply to a
 // peer's reply in a case thread: the reply is marked helpful, which earns
 // its author a badge.
-func (sv *Service) helpful(tx bot.Tx, s bot.Session, _ []string) error {
+func (sv *Service) helpful(tx Tx, s bot.Session, _ []string) error {
 	if ok, err := sv.mentorOrStaff(tx, s.Member, ""); err != nil || !ok {
 		if err != nil {
 			return err

@@ -14,7 +14,7 @@ import (
 )
 
 // openCommand handles /case TEXT in a group.
-func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
+func (sv *Service) openCommand(tx Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Group {
 		return bot.Reply(tx, s, "case", sv.tr(s.Lang, "group_only"))
 	}
@@ -30,7 +30,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 	}
 	findings, redacted := sv.checkIn(text, s.Lang)
 	if len(findings) == 0 {
-		_, err := sv.Open(tx, s.Chat, s.Member, text, bot.CaseOptions{MessageID: s.Event.MessageID}, s.Now)
+		_, err := sv.open(tx, s.Chat, s.Member, text, bot.CaseOptions{MessageID: s.Event.MessageID}, s.Now)
 		return err
 	}
 	kinds := sv.list(s.Lang, sv.kindNames(s.Lang, deid.Summary(findings)))
@@ -61,7 +61,7 @@ func (sv *Service) openCommand(tx bot.Tx, s bot.Session) error {
 // message was removed for privacy (removed); where it may not, the member
 // is asked to delete it (ask). Neither quotes the message, nor replies to
 // it (a reply would show it again beneath).
-func (sv *Service) takeDownFlagged(tx bot.Tx, s bot.Session, msg, removed, ask string) error {
+func (sv *Service) takeDownFlagged(tx Tx, s bot.Session, msg, removed, ask string) error {
 	if s.Chat.Type != bot.Group || msg == "" {
 		return bot.Reply(tx, s, "flagged", ask)
 	}
@@ -115,6 +115,11 @@ func (sv *Service) kindNames(lang string, kinds []string) []string {
 // Open shares a de-identified case in a group: it is numbered, posted,
 // indexed for the archive, and its timers set.
 func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string, o bot.CaseOptions, now time.Time) (bot.Case, error) {
+	return sv.open(tx, chat, author, text, o, now)
+}
+
+// open is Open within the feature's part of the store.
+func (sv *Service) open(tx Tx, chat bot.Chat, author bot.Member, text string, o bot.CaseOptions, now time.Time) (bot.Case, error) {
 	c := bot.Case{ChatID: chat.ID, AuthorID: author.ID, RunID: o.RunID, Text: text, Status: bot.CaseOpen,
 		Queue: o.Queue, Created: now, MessageID: o.MessageID}
 	if c.Queue == "" {
@@ -187,7 +192,7 @@ const (
 
 // pendingAnswer takes the author's answer to a held-back case: post it
 // as redacted, or discard it.
-func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
+func (sv *Service) pendingAnswer(tx Tx, s bot.Session) error {
 	data := s.Event.Option
 	post := strings.HasPrefix(data, confirmPrefix)
 	id, err := strconv.ParseInt(data[len(confirmPrefix):], 10, 64)
@@ -217,7 +222,7 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 	if err != nil {
 		return err
 	}
-	c, err := sv.Open(tx, chat, s.Member, p.Text, bot.CaseOptions{}, s.Now)
+	c, err := sv.open(tx, chat, s.Member, p.Text, bot.CaseOptions{}, s.Now)
 	if err != nil {
 		return err
 	}
@@ -230,7 +235,7 @@ func (sv *Service) pendingAnswer(tx bot.Tx, s bot.Session) error {
 }
 
 // message takes a reply in a case's thread, or a mentor's answer by reply.
-func (sv *Service) message(tx bot.Tx, s bot.Session) (bool, error) {
+func (sv *Service) message(tx Tx, s bot.Session) (bool, error) {
 	ev := s.Event
 	c, err := caseOf(tx, s)
 	if errors.Is(err, bot.ErrNotFound) && s.Chat.Type == bot.Group {
@@ -291,7 +296,7 @@ func (sv *Service) message(tx bot.Tx, s bot.Session) (bool, error) {
 }
 
 // reindex writes the case, its thread and its answer to the search index.
-func (sv *Service) reindex(tx bot.Tx, c bot.Case) error {
+func (sv *Service) reindex(tx Tx, c bot.Case) error {
 	posts, err := tx.CasePosts(c.ID)
 	if err != nil {
 		return err

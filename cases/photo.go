@@ -31,7 +31,7 @@ func isVoice(f *bot.File) bool { return f != nil && strings.HasPrefix(f.MIMEType
 // returns ok false when the photo cannot be used: the author has no
 // private chat with the bot (nothing can be checked in a group), or it
 // could not be fetched or read.
-func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []byte, ok bool, err error) {
+func (sv *Service) photoToCheck(tx Tx, s bot.Session) (dm bot.Chat, pic []byte, ok bool, err error) {
 	if err := sv.takeDown(tx, s); err != nil {
 		return dm, nil, false, err
 	}
@@ -59,7 +59,7 @@ func (sv *Service) photoToCheck(tx bot.Tx, s bot.Session) (dm bot.Chat, pic []by
 // before anyone else has looked long at it: what the group sees is the
 // copy its author has checked, and nothing until then. Where the bot may
 // not delete members' messages, the author is asked to.
-func (sv *Service) takeDown(tx bot.Tx, s bot.Session) error {
+func (sv *Service) takeDown(tx Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Group || s.Event.MessageID == "" {
 		return nil
 	}
@@ -77,7 +77,7 @@ func photoFile(id int64, data []byte) *bot.File {
 // shared until the author, privately, has looked at the photo as it will
 // be shown (metadata gone) and said that no face, name or record number
 // can be seen on it. The text is checked as any case's.
-func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
+func (sv *Service) openWithPhoto(tx Tx, s bot.Session, text string) error {
 	dm, pic, ok, err := sv.photoToCheck(tx, s)
 	if err != nil || !ok {
 		return err
@@ -108,7 +108,7 @@ func (sv *Service) openWithPhoto(tx bot.Tx, s bot.Session, text string) error {
 
 // photoInThread holds a photo sent into case c's thread until its author
 // has checked it privately, as openWithPhoto does.
-func (sv *Service) photoInThread(tx bot.Tx, s bot.Session, c bot.Case) error {
+func (sv *Service) photoInThread(tx Tx, s bot.Session, c bot.Case) error {
 	dm, pic, ok, err := sv.photoToCheck(tx, s)
 	if err != nil || !ok {
 		return err
@@ -131,7 +131,7 @@ func (sv *Service) photoInThread(tx bot.Tx, s bot.Session, c bot.Case) error {
 
 // photoAnswer takes the author's answer about a photo sent into a
 // thread: share it, or discard it (its file goes).
-func (sv *Service) photoAnswer(tx bot.Tx, s bot.Session) error {
+func (sv *Service) photoAnswer(tx Tx, s bot.Session) error {
 	data := s.Event.Option
 	share := strings.HasPrefix(data, photoPostPrefix)
 	raw := strings.TrimPrefix(strings.TrimPrefix(data, photoDiscardPrefix), photoPostPrefix)
@@ -170,7 +170,7 @@ func (sv *Service) photoAnswer(tx bot.Tx, s bot.Session) error {
 // own post, and sends it to the mentor who holds the case, if one does.
 // A photo sent into the thread (thread) is also a post of it, so the
 // thread reads in order in the archive.
-func (sv *Service) showPhoto(tx bot.Tx, author bot.Member, c bot.Case, chat bot.Chat, a bot.Attachment, thread bool, now time.Time) error {
+func (sv *Service) showPhoto(tx Tx, author bot.Member, c bot.Case, chat bot.Chat, a bot.Attachment, thread bool, now time.Time) error {
 	if err := tx.ShowAttachment(a.ID, c.ID); err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (sv *Service) showPhoto(tx bot.Tx, author bot.Member, c bot.Case, chat bot.
 
 // sendPhotoTo sends a case's photo to a mentor's private chat, where a
 // reply to it answers the case.
-func (sv *Service) sendPhotoTo(tx bot.Tx, dm bot.Chat, c bot.Case, a bot.Attachment, data []byte, key string, now time.Time) error {
+func (sv *Service) sendPhotoTo(tx Tx, dm bot.Chat, c bot.Case, a bot.Attachment, data []byte, key string, now time.Time) error {
 	text := sv.tr(dm.Lang, "photo_mentor", c.ID)
 	if a.Caption != "" {
 		text += "\n\n" + a.Caption

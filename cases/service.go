@@ -112,7 +112,7 @@ func post(tx bot.OutboxWriter, chat bot.Chat, id int64, key, text string, now ti
 // commands are the case commands, for the router's table.
 func (sv *Service) commands() []bot.Command {
 	text := sv.texts.Phrase
-	onCase := func(name string, do func(tx bot.Tx, s bot.Session, c bot.Case) error) func(bot.Tx, bot.Session, []string) error {
+	onCase := func(name string, do func(tx Tx, s bot.Session, c bot.Case) error) func(bot.Tx, bot.Session, []string) error {
 		return func(tx bot.Tx, s bot.Session, args []string) error {
 			c, err := sv.caseFor(tx, s, args, "/"+name)
 			if err != nil || c.ID == 0 {
@@ -122,20 +122,20 @@ func (sv *Service) commands() []bot.Command {
 		}
 	}
 	return []bot.Command{
-		{Name: "case", Usage: text("usage_text"), Help: text("help_case"), Run: sv.caseCommand},
-		{Name: "escalate", Help: text("help_escalate"), Run: onCase("escalate", func(tx bot.Tx, s bot.Session, c bot.Case) error {
+		{Name: "case", Usage: text("usage_text"), Help: text("help_case"), Run: asCommand(sv.caseCommand)},
+		{Name: "escalate", Help: text("help_escalate"), Run: onCase("escalate", func(tx Tx, s bot.Session, c bot.Case) error {
 			return sv.escalate(tx, s, c, "escalated")
 		})},
-		{Name: "cases", Usage: text("usage_words"), Help: text("help_cases"), Run: func(tx bot.Tx, s bot.Session, args []string) error {
+		{Name: "cases", Usage: text("usage_words"), Help: text("help_cases"), Run: asCommand(func(tx Tx, s bot.Session, args []string) error {
 			return sv.search(tx, s, strings.Join(args, " "))
-		}},
-		{Name: "answer", Usage: text("usage_answer"), Help: text("help_answer"), Who: bot.Mentors, Run: sv.answerCommand},
-		{Name: "queue", Help: text("help_queue"), Who: bot.Mentors, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, _ []string) error { return sv.queue(tx, s) }},
+		})},
+		{Name: "answer", Usage: text("usage_answer"), Help: text("help_answer"), Who: bot.Mentors, Run: asCommand(sv.answerCommand)},
+		{Name: "queue", Help: text("help_queue"), Who: bot.Mentors, Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(sv.queue))},
 		{Name: "take", Usage: text("usage_case"), Help: text("help_take"), Who: bot.Mentors, Run: onCase("take", sv.take)},
 		{Name: "pass", Usage: text("usage_case"), Help: text("help_pass"), Who: bot.Mentors, Run: onCase("pass", sv.pass)},
 		{Name: "close", Usage: text("usage_case"), Help: text("help_close"), Who: bot.Mentors, Run: onCase("close", sv.close)},
-		{Name: "helpful", Who: bot.Mentors, Where: bot.InGroup, Help: text("help_helpful"), Run: sv.helpful},
-		{Name: "mentor", Aliases: []string{"mentors"}, Usage: text("usage_mentor"), Help: text("help_mentor"), Who: bot.Staff, Run: sv.mentorCommand},
+		{Name: "helpful", Who: bot.Mentors, Where: bot.InGroup, Help: text("help_helpful"), Run: asCommand(sv.helpful)},
+		{Name: "mentor", Aliases: []string{"mentors"}, Usage: text("usage_mentor"), Help: text("help_mentor"), Who: bot.Staff, Run: asCommand(sv.mentorCommand)},
 		{Name: "removecase", Usage: text("usage_case"), Help: text("help_removecase"), Who: bot.Staff, Run: onCase("removecase", sv.removeCase)},
 	}
 }
@@ -143,7 +143,7 @@ func (sv *Service) commands() []bot.Command {
 // removeCase is staff's /removecase N: the case is erased, at its author's
 // or a patient's request (a confirmed case otherwise outlives its author's
 // erasure, in the group's archive).
-func (sv *Service) removeCase(tx bot.Tx, s bot.Session, c bot.Case) error {
+func (sv *Service) removeCase(tx Tx, s bot.Session, c bot.Case) error {
 	if err := tx.RemoveCase(c.ID); err != nil {
 		return err
 	}
@@ -154,12 +154,12 @@ func (sv *Service) removeCase(tx bot.Tx, s bot.Session, c bot.Case) error {
 // options are the handlers of the author's answer to a held-back case
 // and to a photo held back for its check.
 func (sv *Service) options() []bot.OptionHandler {
-	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: sv.pendingAnswer}, {Prefix: discardPrefix, Run: sv.pendingAnswer},
-		{Prefix: photoPostPrefix, Run: sv.photoAnswer}, {Prefix: photoDiscardPrefix, Run: sv.photoAnswer}}
+	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: asOption(sv.pendingAnswer)}, {Prefix: discardPrefix, Run: asOption(sv.pendingAnswer)},
+		{Prefix: photoPostPrefix, Run: asOption(sv.photoAnswer)}, {Prefix: photoDiscardPrefix, Run: asOption(sv.photoAnswer)}}
 }
 
 // caseCommand is /case: /case 12 shows case 12; /case TEXT shares one.
-func (sv *Service) caseCommand(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) caseCommand(tx Tx, s bot.Session, args []string) error {
 	if len(args) == 1 {
 		if _, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(args[0]), "#C"), 10, 64); err == nil {
 			return sv.show(tx, s, args[0])
@@ -170,7 +170,7 @@ func (sv *Service) caseCommand(tx bot.Tx, s bot.Session, args []string) error {
 
 // answerCommand is a mentor's /answer NUMBER TEXT, or /answer NUMBER as a
 // voice note's caption.
-func (sv *Service) answerCommand(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) answerCommand(tx Tx, s bot.Session, args []string) error {
 	if len(args) < 2 && !(len(args) == 1 && isVoice(s.Event.File)) {
 		return bot.Reply(tx, s, "answer", sv.tr(s.Lang, "answer_usage"))
 	}
@@ -204,7 +204,7 @@ var mentionRe = regexp.MustCompile(`(?i)#C(\d+)\b`)
 // caseFor finds the case a command is about: its number, or the case whose
 // message the command replies to. It replies itself when there is none,
 // returning a zero case.
-func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) (bot.Case, error) {
+func (sv *Service) caseFor(tx Tx, s bot.Session, args []string, cmd string) (bot.Case, error) {
 	if len(args) > 0 {
 		m := caseRef.FindStringSubmatch(args[0])
 		if m == nil {
@@ -241,7 +241,7 @@ func (sv *Service) caseFor(tx bot.Tx, s bot.Session, args []string, cmd string) 
 // caseOf finds the case the session's message is about by where it was
 // posted: in reply to one of the case's messages, or in the case's forum
 // topic. It returns bot.ErrNotFound when there is none.
-func caseOf(tx bot.Tx, s bot.Session) (bot.Case, error) {
+func caseOf(tx Tx, s bot.Session) (bot.Case, error) {
 	for _, id := range []string{s.Event.ReplyTo, s.Event.Thread} {
 		if id == "" {
 			continue
@@ -256,7 +256,7 @@ func caseOf(tx bot.Tx, s bot.Session) (bot.Case, error) {
 
 // mayDo reports whether the member may see or act on case c: they are in
 // its group, or they are one of its queue's mentors or staff.
-func (sv *Service) mayDo(tx bot.Tx, s bot.Session, c bot.Case) (bool, error) {
+func (sv *Service) mayDo(tx Tx, s bot.Session, c bot.Case) (bool, error) {
 	if ok, err := sv.mentorOrStaff(tx, s.Member, c.Queue); err != nil || ok {
 		return ok, err
 	}
@@ -264,7 +264,7 @@ func (sv *Service) mayDo(tx bot.Tx, s bot.Session, c bot.Case) (bool, error) {
 }
 
 // mentorOrStaff reports whether m mentors queue or is staff.
-func (sv *Service) mentorOrStaff(tx bot.Tx, m bot.Member, queue string) (bool, error) {
+func (sv *Service) mentorOrStaff(tx Tx, m bot.Member, queue string) (bool, error) {
 	if sv.isStaff(m) {
 		return true, nil
 	}
@@ -273,7 +273,7 @@ func (sv *Service) mentorOrStaff(tx bot.Tx, m bot.Member, queue string) (bool, e
 
 // refuse answers a mentor's or staff command from someone else, and logs
 // it for the programme (by member number, not name or phone).
-func (sv *Service) refuse(tx bot.Tx, s bot.Session, tag, key string) error {
+func (sv *Service) refuse(tx Tx, s bot.Session, tag, key string) error {
 	sv.log.Info("command refused: not a mentor or staff", "command", tag, "member", s.Member.ID, "channel", s.Chat.Channel)
 	return bot.Reply(tx, s, tag, sv.tr(s.Lang, key))
 }
@@ -284,19 +284,19 @@ func (sv *Service) isStaff(m bot.Member) bool {
 
 // anyMentor reports whether m mentors a queue, by the config or added by
 // staff.
-func (sv *Service) anyMentor(tx bot.Tx, m bot.Member) (bool, error) {
+func (sv *Service) anyMentor(tx Tx, m bot.Member) (bool, error) {
 	return sv.isMentor(tx, m, "")
 }
 
 // isMentor reports whether m mentors queue (any queue when queue is "").
-func (sv *Service) isMentor(tx bot.Tx, m bot.Member, queue string) (bool, error) {
+func (sv *Service) isMentor(tx Tx, m bot.Member, queue string) (bool, error) {
 	qs, err := sv.queuesOf(tx, m, queue)
 	return len(qs) > 0, err
 }
 
 // queuesOf lists the queues m mentors (only queue, when given): by the
 // config, or added by staff.
-func (sv *Service) queuesOf(tx bot.Tx, m bot.Member, queue string) ([]string, error) {
+func (sv *Service) queuesOf(tx Tx, m bot.Member, queue string) ([]string, error) {
 	var out []string
 	for q, refs := range sv.cfg.Mentors {
 		if queue != "" && q != queue {

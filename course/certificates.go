@@ -16,13 +16,13 @@ import (
 func (sv *Service) commands() []bot.Command {
 	text := sv.texts.Phrase
 	return []bot.Command{{Name: "certificates", Where: bot.InPrivate, Gate: bot.GateCarry,
-		Usage: text("usage_certificates"), Help: text("help_certificates"), Run: sv.certificates}}
+		Usage: text("usage_certificates"), Help: text("help_certificates"), Run: asCommand(sv.certificates)}}
 }
 
 // certificates handles /certificates (the member's certificates, each
 // sent again) and /certificates name FULL NAME (the name printed on
 // those to come).
-func (sv *Service) certificates(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) certificates(tx Tx, s bot.Session, args []string) error {
 	if len(args) > 0 && strings.EqualFold(args[0], "name") {
 		name, ok := checkCertName(strings.Join(args[1:], " "))
 		if !ok {
@@ -76,7 +76,7 @@ func checkCertName(s string) (string, bool) {
 // language, filled here) and sends it to them privately after the text
 // said gives; nothing when they hold one for that cohort or run already.
 // A member with no private chat yet gets it with /certificates.
-func (sv *Service) issue(tx bot.Tx, cert bot.Certificate, title, said func(lang string) string, key string, now time.Time) error {
+func (sv *Service) issue(tx Tx, cert bot.Certificate, title, said func(lang string) string, key string, now time.Time) error {
 	m, err := tx.MemberByID(cert.MemberID)
 	if err != nil {
 		return err
@@ -115,7 +115,7 @@ func certName(p bot.ReviewPrefs, m bot.Member) string {
 }
 
 // sendCertificate sends cert's PDF to chat dm, with text before it.
-func (sv *Service) sendCertificate(tx bot.Tx, dm bot.Chat, cert bot.Certificate, text, key string, now time.Time) error {
+func (sv *Service) sendCertificate(tx Tx, dm bot.Chat, cert bot.Certificate, text, key string, now time.Time) error {
 	pdf, err := sv.cfg.Certificates.PDF(cert)
 	if err != nil {
 		return err

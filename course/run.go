@@ -160,7 +160,7 @@ func ran(lessons []bot.CohortLesson, ids []string) bool {
 // end ends cohort id once its lessons are all over (outside quiet hours):
 // the group hears how many passed, and each member who passed hears so
 // privately.
-func (sv *Service) end(tx bot.Tx, id int64) error {
+func (sv *Service) end(tx Tx, id int64) error {
 	now := sv.cfg.Clock.Now()
 	if sv.quiet(now) {
 		return nil
@@ -227,7 +227,7 @@ type Result struct {
 }
 
 // results works out each member's outcome from their lesson scores.
-func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesson) ([]Result, error) {
+func (sv *Service) results(tx Tx, c *flows.Course, lessons []bot.CohortLesson) ([]Result, error) {
 	byMember := map[int64]*Result{}
 	var order []int64
 	for _, l := range lessons {
@@ -264,7 +264,7 @@ func (sv *Service) results(tx bot.Tx, c *flows.Course, lessons []bot.CohortLesso
 
 // passed issues member r's certificate for course c and sends it to
 // them privately.
-func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
+func (sv *Service) passed(tx Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
 	cert := bot.Certificate{MemberID: r.MemberID, CourseID: c.ID, CohortID: h.ID, Hours: c.CPDHours, Issued: now}
 	return sv.issue(tx, cert, c.Name, func(lang string) string {
 		text := sv.tr(lang, "course_passed", c.Name(lang), r.Lessons, len(c.Lessons))
@@ -277,7 +277,7 @@ func (sv *Service) passed(tx bot.Tx, h bot.Cohort, c *flows.Course, r Result, no
 
 // lessonCertificates issues the certificates of a finished run of a
 // lesson with one: to each member who passed it.
-func (sv *Service) lessonCertificates(tx bot.Tx, run bot.Run) error {
+func (sv *Service) lessonCertificates(tx Tx, run bot.Run) error {
 	l, ok := sv.cfg.Lessons().Get(run.LessonID)
 	if !ok || !l.Certificate {
 		return nil

@@ -11,11 +11,11 @@ import (
 // mobile data.
 func (l *learning) dataCommand() bot.Command {
 	return bot.Command{Name: "data", Usage: l.texts.Phrase("usage_data"), Help: l.texts.Phrase("help_data"), Where: bot.InGroup, Who: bot.Admins,
-		Gate: bot.GateCarry, Run: l.data}
+		Gate: bot.GateCarry, Run: asCommand(l.data)}
 }
 
 // data handles /data, /data light and /data full.
-func (l *learning) data(tx bot.Tx, s bot.Session, args []string) error {
+func (l *learning) data(tx Tx, s bot.Session, args []string) error {
 	switch {
 	case len(args) > 0 && strings.EqualFold(args[0], "light"):
 		s.Chat.LightMedia = true

@@ -45,9 +45,9 @@ func Feature(cfg Config) bot.Feature {
 	return bot.Feature{
 		Name: "lessons",
 		Commands: append([]bot.Command{
-			{Name: "lessons", Help: l.texts.Phrase("help_lessons"), Gate: bot.GateCarry, Run: bot.NoArgs(l.listLessons)},
+			{Name: "lessons", Help: l.texts.Phrase("help_lessons"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.listLessons))},
 			{Name: "lesson", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_lesson"), Gate: bot.GateCarry, Run: l.startLesson},
-			{Name: "progress", Help: l.texts.Phrase("help_progress"), Gate: bot.GateCarry, Run: bot.NoArgs(l.progress)},
+			{Name: "progress", Help: l.texts.Phrase("help_progress"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.progress))},
 		}, append(l.assignCommands(), l.dataCommand())...),
 		Options: []bot.OptionHandler{{Prefix: replacePrefix, Run: l.replaceAnswer}, {Prefix: keepPrefix, Run: l.replaceAnswer}},
 	}

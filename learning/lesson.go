@@ -9,7 +9,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 )
 
-func (l *learning) listLessons(tx bot.Tx, s bot.Session) error {
+func (l *learning) listLessons(tx Tx, s bot.Session) error {
 	list := l.engine.Lessons(s.Lang)
 	if len(list) == 0 {
 		return bot.Reply(tx, s, "lessons", l.tr(s.Lang, "lessons_none"))

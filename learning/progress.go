@@ -8,7 +8,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 )
 
-func (l *learning) progress(tx bot.Tx, s bot.Session) error {
+func (l *learning) progress(tx Tx, s bot.Session) error {
 	rows, err := tx.MemberProgress(s.Member.ID)
 	if err != nil {
 		return err

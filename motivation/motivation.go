@@ -95,13 +95,13 @@ func (sv *Service) badgeName(lang, badge string) string {
 func (sv *Service) commands() []bot.Command {
 	text := sv.texts.Phrase
 	return []bot.Command{
-		{Name: "streaks", Gate: bot.GateCarry, Usage: text("usage_streaks"), Help: text("help_streaks"), Run: sv.streaks},
-		{Name: "badges", Where: bot.InPrivate, Gate: bot.GateCarry, Help: text("help_badges"), Run: sv.badges},
+		{Name: "streaks", Gate: bot.GateCarry, Usage: text("usage_streaks"), Help: text("help_streaks"), Run: asCommand(sv.streaks)},
+		{Name: "badges", Where: bot.InPrivate, Gate: bot.GateCarry, Help: text("help_badges"), Run: asCommand(sv.badges)},
 	}
 }
 
 // streaks handles /streaks on and /streaks off.
-func (sv *Service) streaks(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) streaks(tx Tx, s bot.Session, args []string) error {
 	p, err := tx.ReviewPrefs(s.Member.ID)
 	if err != nil {
 		return err
@@ -129,7 +129,7 @@ func (sv *Service) streaks(tx bot.Tx, s bot.Session, args []string) error {
 }
 
 // badges handles /badges: the member's badges.
-func (sv *Service) badges(tx bot.Tx, s bot.Session, _ []string) error {
+func (sv *Service) badges(tx Tx, s bot.Session, _ []string) error {
 	list, err := tx.MemberBadges(s.Member.ID)
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func (sv *Service) badges(tx bot.Tx, s bot.Session, _ []string) error {
 }
 
 // award gives member id a badge now, and tells them privately.
-func (sv *Service) award(tx bot.Tx, id int64, badge string, now time.Time) error {
+func (sv *Service) award(tx Tx, id int64, badge string, now time.Time) error {
 	won, err := tx.AwardBadge(bot.Badge{MemberID: id, Badge: badge, Earned: now})
 	if err != nil || !won {
 		return err
@@ -281,7 +281,7 @@ func (sv *Service) streakBadges(ctx context.Context, q bot.MotivationQueue, week
 const maxStreaks = 5
 
 // summary posts chat's summary of week, once.
-func (sv *Service) summary(tx bot.Tx, chat bot.Chat, week, now time.Time) error {
+func (sv *Service) summary(tx Tx, chat bot.Chat, week, now time.Time) error {
 	if first, err := tx.MarkSummary(chat.ID, week); err != nil || !first {
 		return err
 	}

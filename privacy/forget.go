@@ -8,8 +8,8 @@ import (
 
 // forgetCommand is /forget, with the two options of its question.
 func (g *rights) forgetCommand() (bot.Command, []bot.OptionHandler) {
-	return bot.Command{Name: "forget", Help: g.texts.Phrase("help_forget"), Where: bot.InPrivate, Gate: bot.GateRight, Run: g.forget},
-		[]bot.OptionHandler{{Prefix: forgetYes, Run: g.forgetAnswer}, {Prefix: forgetNo, Run: g.forgetAnswer}}
+	return bot.Command{Name: "forget", Help: g.texts.Phrase("help_forget"), Where: bot.InPrivate, Gate: bot.GateRight, Run: asCommand(g.forget)},
+		[]bot.OptionHandler{{Prefix: forgetYes, Run: asOption(g.forgetAnswer)}, {Prefix: forgetNo, Run: asOption(g.forgetAnswer)}}
 }
 
 // Options of the /forget question.
@@ -20,14 +20,14 @@ const (
 
 // forget asks a member, privately, whether to erase everything Huddle
 // holds about them.
-func (g *rights) forget(tx bot.Tx, s bot.Session, _ []string) error {
+func (g *rights) forget(tx Tx, s bot.Session, _ []string) error {
 	return bot.Reply(tx, s, "forget", g.tr(s.Lang, "forget_ask"),
 		bot.Option{Label: g.tr(s.Lang, "forget_yes"), Data: forgetYes}, bot.Option{Label: g.tr(s.Lang, "forget_no"), Data: forgetNo})
 }
 
 // forgetAnswer erases the member who confirmed, in their private chat,
 // and says so in a message the outbox drops once sent.
-func (g *rights) forgetAnswer(tx bot.Tx, s bot.Session) error {
+func (g *rights) forgetAnswer(tx Tx, s bot.Session) error {
 	if s.Event.Option == forgetNo || s.Chat.Type != bot.Direct {
 		return bot.Reply(tx, s, "forget", g.tr(s.Lang, "forget_kept"))
 	}

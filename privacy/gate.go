@@ -355,7 +355,7 @@ func (g gatedTx) Enqueue(m bot.Outbound, now time.Time) error {
 // consentAgain acts on a press of the notice's options by a member who
 // accepted it: "no" withdraws their consent, so nothing more is recorded
 // about them; what is held stays until /forget.
-func (g *rights) consentAgain(tx bot.Tx, s bot.Session, data string) error {
+func (g *rights) consentAgain(tx Tx, s bot.Session, data string) error {
 	if !strings.HasPrefix(data, consentNo) || g.consent == nil {
 		return nil
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 )
 
-func (g *rights) setLang(tx bot.Tx, s bot.Session, args []string) error {
+func (g *rights) setLang(tx Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		return bot.Reply(tx, s, "lang", g.tr(s.Lang, "lang_usage", g.languageList()))
 	}

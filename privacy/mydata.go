@@ -18,7 +18,7 @@ const DataFormat = "huddle-mydata/1"
 // myData answers /mydata, privately: a readable account of everything
 // Huddle holds about the member, then all of it as a JSON file. Both
 // messages leave the outbox once sent.
-func (g *rights) myData(tx bot.Tx, s bot.Session) error {
+func (g *rights) myData(tx Tx, s bot.Session) error {
 	if s.Chat.Type != bot.Direct {
 		return bot.Reply(tx, s, "mydata", g.tr(s.Lang, "mydata_private"))
 	}

@@ -125,7 +125,7 @@ func foldName(s string) string {
 
 // setName handles /name: without a name it says how the member appears;
 // with one it checks it and makes it their pseudonym.
-func (g *rights) setName(tx bot.Tx, s bot.Session, args []string) error {
+func (g *rights) setName(tx Tx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		return bot.Reply(tx, s, "name", g.tr(s.Lang, "name_is", s.Member.Pseudonym))
 	}

@@ -6,7 +6,7 @@ import (
 
 // privacy shows the notice again to a member who accepted it, with the
 // date, so that they can withdraw.
-func (g *rights) privacy(tx bot.Tx, s bot.Session) error {
+func (g *rights) privacy(tx Tx, s bot.Session) error {
 	if g.consent == nil {
 		return bot.Reply(tx, s, "privacy", g.tr(s.Lang, "privacy_off"))
 	}

@@ -13,7 +13,7 @@ import (
 // for every every.
 func (sv *Service) Feature(q bot.ReviewQueue, every time.Duration) bot.Feature {
 	return bot.Feature{Name: "spaced review", Commands: sv.commands(), Options: sv.options(),
-		Messages: []bot.TextHandler{sv.typed},
+		Messages: []bot.TextHandler{asText(sv.typed)},
 		Jobs: []bot.Job{{Name: "spaced review", Every: every,
 			Run: func(ctx context.Context, _ bot.ChatQueue) error { return sv.Tick(ctx, q) }}}}
 }

@@ -95,12 +95,12 @@ func New(cfg Config) *Service {
 func (sv *Service) commands() []bot.Command {
 	text := sv.texts.Phrase
 	cmds := []bot.Command{{Name: "review", Where: bot.InPrivate, Gate: bot.GateCarry,
-		Usage: text("usage_review"), Help: text("help_review"), Run: sv.command}}
+		Usage: text("usage_review"), Help: text("help_review"), Run: asCommand(sv.command)}}
 	cmds = append(cmds, bot.Command{Name: "timezone", Where: bot.InPrivate, Gate: bot.GateCarry,
-		Usage: text("usage_timezone"), Help: text("help_timezone"), Run: sv.timezone})
+		Usage: text("usage_timezone"), Help: text("help_timezone"), Run: asCommand(sv.timezone)})
 	if sv.cfg.Inactive > 0 {
 		cmds = append(cmds, bot.Command{Name: "nudges", Where: bot.InPrivate, Gate: bot.GateCarry,
-			Usage: text("usage_review"), Help: text("help_nudges"), Run: sv.nudges})
+			Usage: text("usage_review"), Help: text("help_nudges"), Run: asCommand(sv.nudges)})
 	}
 	return cmds
 }
@@ -108,7 +108,7 @@ func (sv *Service) commands() []bot.Command {
 // timezone handles /timezone (the zone the member's hours are read in),
 // /timezone ZONE (an IANA name, such as Africa/Nairobi) and /timezone
 // default (the program's).
-func (sv *Service) timezone(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) timezone(tx Tx, s bot.Session, args []string) error {
 	p, err := tx.ReviewPrefs(s.Member.ID)
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (sv *Service) timezone(tx bot.Tx, s bot.Session, args []string) error {
 }
 
 // nudges handles /nudges on and /nudges off.
-func (sv *Service) nudges(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) nudges(tx Tx, s bot.Session, args []string) error {
 	p, err := tx.ReviewPrefs(s.Member.ID)
 	if err != nil {
 		return err
@@ -165,11 +165,11 @@ func days(d time.Duration) int { return max(int(d/(24*time.Hour)), 1) }
 
 // options take the answers to review questions, pressed or voted.
 func (sv *Service) options() []bot.OptionHandler {
-	return []bot.OptionHandler{{Prefix: optionPrefix, Run: sv.answer}}
+	return []bot.OptionHandler{{Prefix: optionPrefix, Run: asOption(sv.answer)}}
 }
 
 // command handles /review, /review on [FROM-TO] and /review off.
-func (sv *Service) command(tx bot.Tx, s bot.Session, args []string) error {
+func (sv *Service) command(tx Tx, s bot.Session, args []string) error {
 	p, err := tx.ReviewPrefs(s.Member.ID)
 	if err != nil {
 		return err
@@ -277,7 +277,7 @@ func (sv *Service) rate(c bot.ReviewCard, right bool, now time.Time) (bot.Review
 }
 
 // answer grades a member's answer to their pending review question.
-func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
+func (sv *Service) answer(tx Tx, s bot.Session) error {
 	c, err := tx.PendingReview(s.Member.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return bot.Reply(tx, s, "review-stale", sv.tr(s.Lang, "review_stale"))
@@ -297,7 +297,7 @@ func (sv *Service) answer(tx bot.Tx, s bot.Session) error {
 // review question (one answered in numbers or words, or a choice by
 // number, letter or text); a message that is no answer of its kind gets a
 // hint.
-func (sv *Service) typed(tx bot.Tx, s bot.Session) (bool, error) {
+func (sv *Service) typed(tx Tx, s bot.Session) (bool, error) {
 	if s.Chat.Type != bot.Direct {
 		return false, nil // review questions are asked privately
 	}
@@ -334,7 +334,7 @@ func prompt(q flows.Question) string {
 
 // grade moves card c by the member's answer to it, right or not, and
 // tells them.
-func (sv *Service) grade(tx bot.Tx, s bot.Session, c bot.ReviewCard, q flows.Question, right bool) error {
+func (sv *Service) grade(tx Tx, s bot.Session, c bot.ReviewCard, q flows.Question, right bool) error {
 	c, err := sv.rate(c, right, s.Now)
 	if err != nil {
 		return err

@@ -40,7 +40,7 @@ func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
 	// over by the cursor, and do not hold up the rest.
 	_, err = inBatches(ctx, q, bot.ReviewCard{}, func(after bot.ReviewCard) ([]bot.ReviewCard, error) {
 		return q.DueReviews(ctx, now, after, batch)
-	}, func(tx bot.Tx, c bot.ReviewCard) error { return sv.send(tx, c, now) })
+	}, func(tx Tx, c bot.ReviewCard) error { return sv.send(tx, c, now) })
 	if err != nil || sv.cfg.Inactive <= 0 {
 		return err
 	}
@@ -55,14 +55,14 @@ func (sv *Service) Tick(ctx context.Context, q bot.ReviewQueue) error {
 	}
 	_, err = inBatches(ctx, q, int64(0), func(after int64) ([]int64, error) {
 		return q.Inactive(ctx, now.Add(-sv.cfg.Inactive), after, batch)
-	}, func(tx bot.Tx, id int64) error { return sv.nudge(tx, id, now) })
+	}, func(tx Tx, id int64) error { return sv.nudge(tx, id, now) })
 	return err
 }
 
 // inBatches reads items after a cursor, a batch at a time, and handles
 // each batch in one transaction, until a batch comes back short. It
 // returns the cursor: the last item handled.
-func inBatches[T any](ctx context.Context, q bot.Updater, after T, read func(after T) ([]T, error), handle func(bot.Tx, T) error) (T, error) {
+func inBatches[T any](ctx context.Context, q bot.Updater, after T, read func(after T) ([]T, error), handle func(Tx, T) error) (T, error) {
 	for {
 		items, err := read(after)
 		if err != nil || len(items) == 0 {
@@ -110,7 +110,7 @@ func (sv *Service) loc(p bot.ReviewPrefs) *time.Location {
 }
 
 // nudge sends member id one nudge now, if it is within their hours.
-func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
+func (sv *Service) nudge(tx Tx, id int64, now time.Time) error {
 	p, err := tx.ReviewPrefs(id)
 	if err != nil || p.NoNudges || !sv.inHours(p, now) {
 		return err
@@ -132,7 +132,7 @@ func (sv *Service) nudge(tx bot.Tx, id int64, now time.Time) error {
 // missed applies one wrong answer to its card: a new card, or one moved
 // back. An answer is applied once (a card changed at or after it is left
 // alone), so a read may repeat.
-func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
+func (sv *Service) missed(tx Tx, w bot.WrongAnswer) error {
 	c := bot.ReviewCard{MemberID: w.MemberID, LessonID: w.LessonID, StepKey: w.StepKey}
 	if _, _, ok := sv.question(c, ""); !ok {
 		return nil // the lesson or the question is gone
@@ -156,7 +156,7 @@ func (sv *Service) missed(tx bot.Tx, w bot.WrongAnswer) error {
 // send sends card c now to the member's private chat, if they review, it
 // is within their hours, no other card awaits their answer, and the day's
 // limit allows.
-func (sv *Service) send(tx bot.Tx, c bot.ReviewCard, now time.Time) error {
+func (sv *Service) send(tx Tx, c bot.ReviewCard, now time.Time) error {
 	p, err := tx.ReviewPrefs(c.MemberID)
 	if err != nil || !p.On || !sv.inHours(p, now) {
 		return err
