@@ -10,7 +10,9 @@ import (
 
 // Escalate sends a case to its queue's mentors now (a lesson's escalate
 // step), saying so in its group.
-func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error { return sv.escalateNow(tx, c, now) }
+func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
+	return sv.escalateNow(tx, c, now)
+}
 
 // escalateNow is Escalate within the feature's part of the store.
 func (sv *Service) escalateNow(tx Tx, c bot.Case, now time.Time) error {
