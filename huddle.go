@@ -506,12 +506,6 @@ func (a *App) SetLibrary(lib *flows.Library) {
 // Library returns the lessons in use.
 func (a *App) Library() *flows.Library { return a.host.Library() }
 
-// Store returns the store.
-func (a *App) Store() *store.DB { return a.db }
-
-// Router returns the router.
-func (a *App) Router() *router.Router { return a.router }
-
 // Handler returns what the channels pass events to: the router, or on a
 // shared database the cluster node, which passes them to the chat's
 // owner.
@@ -525,8 +519,9 @@ type handlerQueue interface {
 	bot.ChatQueue
 }
 
-// Sender returns the outbox sender.
-func (a *App) Sender() *outbox.Sender { return a.sender }
+// Wake tells the sender that messages may go now (a program that queued
+// some in the store itself, or whose channel came back).
+func (a *App) Wake() { a.sender.Wake() }
 
 // localURL is the web server's address (url, as App.URL gives it) as
 // seen from this machine, for certificates' verification links when no

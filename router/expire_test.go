@@ -83,7 +83,7 @@ func TestLateMessagesGivenUp(t *testing.T) {
 	ch.down = false
 	ch.mu.Unlock()
 	enqueue("ward-2", "d", "a fresh message")
-	app.Sender.Wake()
+	app.Wake()
 	for deadline := time.Now().Add(5 * time.Second); len(ch.texts()) == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("nothing sent after the outage")

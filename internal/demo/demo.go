@@ -21,7 +21,6 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
-	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -70,7 +69,7 @@ func Generate(ctx context.Context, path string, spec Spec, progress func(week, w
 	if err != nil {
 		return Stats{}, err
 	}
-	router := app.Router()
+	router := app.Handler()
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); app.Run(rctx) }()
@@ -169,7 +168,7 @@ type gen struct {
 	db     *store.DB
 	lib    *flows.Library
 	clk    *clock
-	router *router.Router
+	router bot.Handler
 	rnd    *rand.Rand
 	spec   Spec
 	groups []*group

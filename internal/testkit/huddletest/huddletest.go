@@ -26,9 +26,7 @@ import (
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/lessons"
-	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/review"
-	"github.com/huddlebot/huddle/router"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -59,9 +57,9 @@ func (c *Clock) Advance(d time.Duration) {
 
 // App is a running Huddle.
 type App struct {
-	DB     *store.DB
-	Router *router.Router
-	Sender *outbox.Sender
+	DB *store.DB
+	// Router takes events as the channels give them (the App's Handler).
+	Router bot.Handler
 	Clock  *Clock
 	Lib    *flows.Library
 	Path   string
@@ -183,8 +181,13 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	if opts.Web {
 		listen = "127.0.0.1:0"
 	}
+	db, err := store.OpenDatabase(ctx, path, media)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
 	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
-		Database: path, Media: media, Library: lib, Channels: channels, Features: opts.Features,
+		Store: db, Media: media, Library: lib, Channels: channels, Features: opts.Features,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
 		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: clock, Logger: log,
 		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,
@@ -194,9 +197,10 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	})
 	if err != nil {
 		cancel()
+		db.Close()
 		t.Fatal(err)
 	}
-	app := &App{DB: core.Store(), Router: core.Router(), Sender: core.Sender(), Clock: clock, Lib: lib, Path: path, Media: media, URL: core.URL(),
+	app := &App{DB: db, Router: core.Handler(), Clock: clock, Lib: lib, Path: path, Media: media, URL: core.URL(),
 		core: core, cancel: cancel, done: make(chan struct{})}
 	go func() { defer close(app.done); core.Run(ctx) }()
 	t.Cleanup(app.Stop)
@@ -208,7 +212,11 @@ func (a *App) Stop() {
 	a.cancel()
 	<-a.done
 	a.core.Close()
+	a.DB.Close()
 }
+
+// Wake tells the sender that messages may go now.
+func (a *App) Wake() { a.core.Wake() }
 
 // Progress returns a member's progress rows.
 func (a *App) Progress(t testing.TB, channel, platformID string) []bot.Progress {
