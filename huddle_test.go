@@ -165,15 +165,11 @@ func TestBrokenLessonRefusedAtStart(t *testing.T) {
 func botSays(t *testing.T, s *sim.Sim, chat, text string, n int) []string {
 	t.Helper()
 	ctx := context.Background()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		_, err := s.Post(ctx, sim.Post{Chat: chat, ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal(err) // the simulator did not start
-		}
-	}
+	var postErr error
+	testkit.Eventually(t, 5*time.Second, "the simulator to take a message", func() bool {
+		_, postErr = s.Post(ctx, sim.Post{Chat: chat, ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
+		return postErr == nil
+	}, func() string { return postErr.Error() })
 	var got []string
 	for after, deadline := int64(0), time.Now().Add(5*time.Second); len(got) < n && time.Now().Before(deadline); {
 		for _, m := range s.Messages(ctx, chat, after, time.Second) {
@@ -226,11 +222,12 @@ func TestHealthProbes(t *testing.T) {
 	}
 	var code int
 	var body map[string]string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if code, body = get("/readyz"); code == http.StatusOK {
-			break
+			return true
 		}
-	}
+		return false
+	})
 	if code != http.StatusOK || body["status"] != "ready" || len(body) != 1 {
 		t.Errorf("/readyz: %d %v", code, body)
 	}

@@ -3,6 +3,7 @@ package huddle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/browsertest"
 )
 
@@ -41,15 +43,11 @@ func TestUndeliveredInBrowser(t *testing.T) {
 	ctx := context.Background()
 	post := func(text string) {
 		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			_, err := ch.Post(ctx, sim.Post{Chat: "dm-amina", ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
-			if err == nil {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatal(err)
-			}
-		}
+		var postErr error
+		testkit.Eventually(t, 5*time.Second, "the simulator to take a message", func() bool {
+			_, postErr = ch.Post(ctx, sim.Post{Chat: "dm-amina", ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
+			return postErr == nil
+		}, func() string { return postErr.Error() })
 	}
 	said := func(text string) bool {
 		for _, m := range ch.Messages(ctx, "dm-amina", 0, 0) {
@@ -65,11 +63,7 @@ func TestUndeliveredInBrowser(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	ch.broken.Store(false)
 	post("/progress")
-	for deadline := time.Now().Add(5 * time.Second); !said("answered any lesson yet"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the chat did not go on after a message was given up: %+v", ch.Messages(ctx, "dm-amina", 0, 0))
-		}
-	}
+	testkit.Eventually(t, 5*time.Second, "the chat to go on after a message was given up", func() bool { return said("answered any lesson yet") }, func() string { return fmt.Sprintf("%+v", ch.Messages(ctx, "dm-amina", 0, 0)) })
 	if said("Lessons") {
 		t.Fatal("the refused message was delivered")
 	}
@@ -97,11 +91,7 @@ func TestUndeliveredInBrowser(t *testing.T) {
 	if !strings.Contains(overview, "1 messages not delivered") || !strings.Contains(list, "Lessons") || !strings.Contains(reason, "chat not found") {
 		t.Errorf("overview %q; list %q; reason %q", overview, list, reason)
 	}
-	for deadline := time.Now().Add(5 * time.Second); !said("Lessons"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the message sent again did not arrive")
-		}
-	}
+	testkit.Eventually(t, 5*time.Second, "the message sent again to arrive", func() bool { return said("Lessons") })
 	if err := chromedp.Do(bctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#none"))); err != nil {
 		t.Fatalf("after sending it again the list: %v", err)
 	}

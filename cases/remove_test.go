@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // TestCaseOutlivesItsAuthor: a confirmed case with its photo belongs to
@@ -66,8 +67,7 @@ func TestCaseOutlivesItsAuthor(t *testing.T) {
 		t.Errorf("the case after /removecase: %v; want not found", err)
 	}
 	// The files go after the commit.
-	for deadline := time.Now().Add(5 * time.Second); len(w.media()) != 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-	}
+	testkit.Until(5*time.Second, func() bool { return len(w.media()) == 0 })
 	if got := w.media(); len(got) != 0 {
 		t.Errorf("media files after /removecase: %d", len(got))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
@@ -191,14 +192,11 @@ func TestTimersSurviveRestart(t *testing.T) {
 		w.app.Stop()
 		w.app = huddletest.Start(t, opts, s)
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if _, err := s.Post(context.Background(), sim.Post{Chat: "dm-mentor1", ChatType: bot.Direct, Sender: "mentor1", Name: "Mentor1", Text: "/start"}); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("simulator not ready")
-		}
-	}
+	var postErr error
+	testkit.Eventually(t, 5*time.Second, "the simulator to take a message", func() bool {
+		_, postErr = s.Post(context.Background(), sim.Post{Chat: "dm-mentor1", ChatType: bot.Direct, Sender: "mentor1", Name: "Mentor1", Text: "/start"})
+		return postErr == nil
+	}, func() string { return postErr.Error() })
 	for _, who := range []string{"mentor2", "lead"} {
 		w.say("dm-"+who, who, "/start", "")
 	}

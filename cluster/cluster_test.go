@@ -12,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cluster"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/store"
@@ -87,11 +88,7 @@ func startOn(t *testing.T, st cluster.Store, name string, ttl, poll time.Duratio
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s within 10s", what)
-		}
-	}
+	testkit.Eventually(t, 10*time.Second, what, func() bool { return (cond()) })
 }
 
 // TestOwnersAndHandOver runs two nodes on one real PostgreSQL. A chat's

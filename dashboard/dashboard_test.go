@@ -20,6 +20,7 @@ import (
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/demo"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/browsertest"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/websec"
@@ -566,11 +567,12 @@ func TestPicturePreviewInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var width int
-	for deadline := time.Now().Add(5 * time.Second); width == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if width, err = chromedp.Run(ctx, chromedp.Evaluate[int](`(document.querySelector("#steps img.picture") || {}).naturalWidth || 0`)); err != nil {
 			t.Fatal(err)
 		}
-	}
+		return width != 0
+	})
 	if width != 1280 {
 		t.Errorf("the preview's picture is %d pixels wide, want 1280", width)
 	}
@@ -593,7 +595,7 @@ func TestPictureQuizPreviewInBrowser(t *testing.T) {
 		Letters          string
 	}
 	var got shown
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if got, err = chromedp.Run(ctx, chromedp.Evaluate[shown](`({
 			Pictures: document.querySelectorAll("#steps img.picture").length,
 			Loaded: [...document.querySelectorAll("#steps img.picture")].filter(i => i.naturalWidth > 0).length,
@@ -601,9 +603,10 @@ func TestPictureQuizPreviewInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Loaded == got.Pictures && got.Pictures > 0 {
-			break
+			return true
 		}
-	}
+		return false
+	})
 	if got.Pictures != 6 || got.Loaded != 6 || got.Letters != "ABCD" {
 		t.Errorf("the preview shows %+v; want 6 pictures loaded (2 illustrations, 4 options lettered ABCD)", got)
 	}
@@ -622,11 +625,12 @@ func TestSoundPreviewInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seconds float64
-	for deadline := time.Now().Add(5 * time.Second); seconds == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if seconds, err = chromedp.Run(ctx, chromedp.Evaluate[float64](`(document.querySelector("#steps audio.sound") || {}).duration || 0`)); err != nil {
 			t.Fatal(err)
 		}
-	}
+		return seconds != 0
+	})
 	if seconds < 9.9 || seconds > 10.1 {
 		t.Errorf("the preview's sound lasts %.2f s, want the 10 s clip", seconds)
 	}

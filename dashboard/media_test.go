@@ -16,6 +16,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/dashboard"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/internal/testkit/simtest"
@@ -88,7 +89,7 @@ func TestMediaPageInBrowser(t *testing.T) {
 		Text                             string
 	}
 	var got state
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	testkit.Until(10*time.Second, func() bool {
 		got, err = chromedp.Run(ctx, chromedp.Evaluate[state](`({
 			Photos: document.querySelectorAll("#photos img").length,
 			Widths: [...document.querySelectorAll("#photos img")].filter(i => i.naturalWidth > 0).length,
@@ -99,9 +100,10 @@ func TestMediaPageInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Widths == 1 && got.Playable == 2 {
-			break
+			return true
 		}
-	}
+		return false
+	})
 	if got.Photos != 1 || got.Widths != 1 {
 		t.Errorf("the page shows %d photos, %d of them loaded; want the one Amina checked", got.Photos, got.Widths)
 	}

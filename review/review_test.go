@@ -8,6 +8,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/review"
 )
@@ -29,15 +30,12 @@ func newWorld(t *testing.T, cfg review.Config) *world {
 func (w *world) say(text string) int64 {
 	w.t.Helper()
 	seq := w.last()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		_, err := w.s.Post(context.Background(), sim.Post{Chat: "dm-amina", ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
-		if err == nil {
-			return seq
-		}
-		if time.Now().After(deadline) {
-			w.t.Fatal(err)
-		}
-	}
+	var postErr error
+	testkit.Eventually(w.t, 5*time.Second, "the simulator to take a message", func() bool {
+		_, postErr = w.s.Post(context.Background(), sim.Post{Chat: "dm-amina", ChatType: bot.Direct, Sender: "amina", Name: "Amina", Text: text})
+		return postErr == nil
+	}, func() string { return postErr.Error() })
+	return seq
 }
 
 // last is the newest message's sequence number in Amina's chat.

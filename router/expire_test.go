@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
@@ -84,22 +85,19 @@ func TestLateMessagesGivenUp(t *testing.T) {
 	ch.mu.Unlock()
 	enqueue("ward-2", "d", "a fresh message")
 	app.Wake()
-	for deadline := time.Now().Add(5 * time.Second); len(ch.texts()) == 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("nothing sent after the outage")
-		}
-	}
+	testkit.Eventually(t, 5*time.Second, "a message sent after the outage", func() bool { return len(ch.texts()) != 0 })
 	// quiz 2 for ward 1 is 6h01m old, the others 7h01m: all three late.
 	time.Sleep(100 * time.Millisecond)
 	if got := ch.texts(); len(got) != 1 || got[0] != "a fresh message" {
 		t.Errorf("sent after the outage: %q; want only the fresh message", got)
 	}
 	var told []string
-	for deadline := time.Now().Add(5 * time.Second); len(told) == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		staff.mu.Lock()
 		told = append([]string(nil), staff.got...)
 		staff.mu.Unlock()
-	}
+		return len(told) != 0
+	})
 	if len(told) != 1 || !strings.Contains(told[0], "3 messages queued while it could not send") || !strings.Contains(told[0], "flaky") {
 		t.Errorf("the staff were told %q; want one summary of the 3 late messages", told)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/privacy"
 	"github.com/huddlebot/huddle/router"
@@ -92,14 +93,15 @@ func TestFailureBeforeConsentKeepsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	var traces []store.Trace
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	testkit.Until(3*time.Second, func() bool {
 		if traces, err = db.Traces(ctx, 0, "254722123456"); err != nil {
 			t.Fatal(err)
 		}
 		if len(traces) == 0 && len(s.Messages(ctx, ev.ChatID, 0, 0)) > 0 {
-			break
+			return true
 		}
-	}
+		return false
+	})
 	time.Sleep(100 * time.Millisecond)
 	if got := s.Messages(ctx, ev.ChatID, 0, 0); len(got) != 1 || got[0].Text != "Sorry, something went wrong on my side; the team has been told." {
 		t.Errorf("messages = %+v; want one apology", got)

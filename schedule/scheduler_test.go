@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -25,12 +26,16 @@ func (idleStore) DueTimers(context.Context, time.Time, int) ([]bot.Timer, error)
 
 // TestSchedulerJobs: a job runs at once and then every its Every, and the
 // scheduler's Run returns once it has stopped; a run that fails is logged
-// and does not wake the sender, one that succeeds does.
-func TestSchedulerJobs(t *testing.T) {
+// and does not wake the sender, one that succeeds does. It runs in a
+// synctest bubble: the scheduler's clock is the bubble's, so an hour of
+// jobs every ten minutes takes no time.
+func TestSchedulerJobs(t *testing.T) { synctest.Test(t, testSchedulerJobs) }
+
+func testSchedulerJobs(t *testing.T) {
 	var runs, woken atomic.Int32
 	logs := &huddletest.LogBuffer{}
 	s := schedule.New(schedule.Config{Store: idleStore{}, Logger: logs.Logger(), Committed: func() { woken.Add(1) },
-		Features: []bot.Feature{{Name: "counter", Jobs: []bot.Job{{Name: "count", Every: 10 * time.Millisecond, Run: func(context.Context, bot.ChatQueue) error {
+		Features: []bot.Feature{{Name: "counter", Jobs: []bot.Job{{Name: "count", Every: 10 * time.Minute, Run: func(context.Context, bot.ChatQueue) error {
 			if runs.Add(1) == 2 {
 				return errors.New("the second run fails")
 			}
@@ -39,10 +44,11 @@ func TestSchedulerJobs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.Run(ctx) }()
-	for deadline := time.Now().Add(5 * time.Second); runs.Load() < 5; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d runs in 5s", runs.Load())
-		}
+	// At once, then every ten minutes: 0, 10, 20, 30, 40.
+	time.Sleep(45 * time.Minute)
+	synctest.Wait()
+	if n := runs.Load(); n != 5 {
+		t.Errorf("%d runs in 45 minutes of jobs every 10; want 5", n)
 	}
 	cancel()
 	if err := <-done; err != nil {

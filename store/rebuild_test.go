@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -72,8 +73,7 @@ func TestRebuildGathered(t *testing.T) {
 			t.Errorf("%d rebuilds while the program was busy; want none yet", n)
 		}
 		stop()
-		for deadline := time.Now().Add(10 * time.Second); db.Rebuilds() == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		}
+		testkit.Until(10*time.Second, func() bool { return db.Rebuilds() != 0 })
 		time.Sleep(500 * time.Millisecond)
 		if n := db.Rebuilds(); n != 1 {
 			t.Errorf("%d rebuilds for two erasures once quiet; want 1", n)
@@ -85,8 +85,7 @@ func TestRebuildGathered(t *testing.T) {
 		stop := busy(t, db)
 		defer stop()
 		forget(t, db, a)
-		for deadline := time.Now().Add(10 * time.Second); db.Rebuilds() == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		}
+		testkit.Until(10*time.Second, func() bool { return db.Rebuilds() != 0 })
 		if n := db.Rebuilds(); n != 1 {
 			t.Errorf("%d rebuilds past the bound, busy all along; want 1", n)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/browsertest"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
@@ -163,11 +164,12 @@ func TestPictureInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var width int
-	for deadline := time.Now().Add(5 * time.Second); width == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if width, err = chromedp.Run(ctx, chromedp.Evaluate[int](`(document.querySelector(".msg img.photo") || {}).naturalWidth || 0`)); err != nil {
 			t.Fatal(err)
 		}
-	}
+		return width != 0
+	})
 	if width != flows.ImageLongSide {
 		t.Errorf("the picture shown is %d pixels wide, want %d", width, flows.ImageLongSide)
 	}
@@ -209,14 +211,15 @@ func TestPhotoCaseInBrowser(t *testing.T) {
 	// the group sees the bot's clean copy alone, its pixels turned
 	// upright (it has no EXIF tag to turn it by).
 	var widths []int
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if widths, err = chromedp.Run(ctx, chromedp.Evaluate[[]int](`[...document.querySelectorAll(".msg img.photo")].map(i => i.naturalWidth)`)); err != nil {
 			t.Fatal(err)
 		}
 		if len(widths) == 1 && widths[0] > 0 {
-			break
+			return true
 		}
-	}
+		return false
+	})
 	if len(widths) != 1 || widths[0] != 360 {
 		t.Errorf("pictures in the group are %v wide: want the bot's alone, upright (360)", widths)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/internal/testkit/tgemu"
@@ -445,8 +446,7 @@ func TestQuietGroupThroughEmulator(t *testing.T) {
 	if !strings.Contains(summary.Text, "The answer: 2. After body fluid exposure risk.") {
 		t.Errorf("summary = %q; want the answer in it", summary.Text)
 	}
-	for deadline := time.Now().Add(10 * time.Second); len(emu.Toasts()) < 3 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-	}
+	testkit.Until(10*time.Second, func() bool { return len(emu.Toasts()) >= 3 })
 	toasts := emu.Toasts()
 	if len(toasts) != 3 {
 		t.Fatalf("answers to presses: %+v; want 3", toasts)
@@ -467,8 +467,7 @@ func TestQuietGroupThroughEmulator(t *testing.T) {
 	emu.Send(group, amina, "1 3 4")
 	emu.Send(group, brigitte, "1 3")
 	msgs = emu.WaitFor(10*time.Second, "the third question", hasText("how many seconds"))
-	for deadline := time.Now().Add(10 * time.Second); len(emu.Reactions()) < 2 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-	}
+	testkit.Until(10*time.Second, func() bool { return len(emu.Reactions()) >= 2 })
 	reactions := emu.Reactions()
 	if len(reactions) != 2 || reactions[0].Emoji != "👍" || reactions[1].Emoji != "🤔" {
 		t.Errorf("reactions = %+v; want 👍 on Amina's answer and 🤔 on Brigitte's", reactions)
@@ -481,8 +480,7 @@ func TestQuietGroupThroughEmulator(t *testing.T) {
 	emu.Send(group, amina, "25")
 	emu.Send(group, brigitte, "30")
 	msgs = emu.WaitFor(10*time.Second, "the third summary", hasText("Everyone has answered: 2 of 2 correct."))
-	for deadline := time.Now().Add(10 * time.Second); len(emu.Reactions()) < 4 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-	}
+	testkit.Until(10*time.Second, func() bool { return len(emu.Reactions()) >= 4 })
 	if got := emu.Reactions(); len(got) != 4 || got[2].Emoji != "👍" || got[3].Emoji != "👍" {
 		t.Errorf("reactions = %+v; want 👍 on the two answers only", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/store"
@@ -79,11 +80,7 @@ func TestLoggedOutStopsSendingAndTellsStaff(t *testing.T) {
 	app := huddletest.Start(t, huddletest.Options{Staff: []bot.StaffRef{{Channel: "telegram", ID: "42"}, {Channel: Name, ID: "254700000001"}}}, h.w, tg)
 	ref.db = app.DB
 	ctx := context.Background()
-	for deadline := time.Now().Add(5 * time.Second); connected.Load() == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("Run did not connect")
-		}
-	}
+	testkit.Eventually(t, 5*time.Second, "Run to connect", func() bool { return connected.Load() != 0 })
 	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "before", Key: "a"}); err != nil {
 		t.Fatalf("send while connected: %v", err)
 	}

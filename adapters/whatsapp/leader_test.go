@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -69,11 +70,7 @@ func TestLeaderFailover(t *testing.T) {
 	}
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("waited 10 s for %s", what)
-			}
-		}
+		testkit.Eventually(t, 10*time.Second, what, func() bool { return (cond()) })
 	}
 
 	stopA := run(a)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 )
@@ -172,11 +173,7 @@ func TestClusterKill(t *testing.T) {
 	}
 
 	// Midway, node 2 dies.
-	for deadline := time.Now().Add(3 * time.Minute); reachedQ2.Load() < groups/2; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d groups reached the second question within 3 minutes", reachedQ2.Load())
-		}
-	}
+	testkit.Eventually(t, 3*time.Minute, "half the groups to reach the second question", func() bool { return reachedQ2.Load() >= groups/2 }, func() string { return fmt.Sprintf("%d groups did", reachedQ2.Load()) })
 	killedAt := time.Now()
 	procs[1].kill(t)
 	t.Logf("node-2 killed with %d groups at the second question, %d finished", reachedQ2.Load(), finished.Load())

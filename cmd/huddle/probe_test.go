@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // freePort returns a loopback port nothing listens on now.
@@ -31,11 +32,7 @@ func freePort(t *testing.T) int {
 func serving(t *testing.T, env ...string) *proc {
 	t.Helper()
 	p := startHuddle(t, append([]string{"HUDDLE_DATABASE=" + filepath.Join(t.TempDir(), "h.db")}, env...))
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(p.log.String(), "dashboard ready"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("did not start:\n%s", p.log)
-		}
-	}
+	testkit.Eventually(t, 30*time.Second, "huddle to start", func() bool { return (strings.Contains(p.log.String(), "dashboard ready")) }, p.log.String)
 	return p
 }
 

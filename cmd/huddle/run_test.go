@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/store"
 )
 
@@ -115,11 +116,7 @@ func TestDashboardNeedsToken(t *testing.T) {
 	dir := t.TempDir()
 	p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"),
 		fmt.Sprintf("HUDDLE_HTTP_LISTEN=0.0.0.0:%d", port), "HUDDLE_HTTP_TOKEN=s3cret-staff-token"})
-	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(p.log.String(), "dashboard ready"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("did not start:\n%s", p.log)
-		}
-	}
+	testkit.Eventually(t, 20*time.Second, "huddle to start", func() bool { return (strings.Contains(p.log.String(), "dashboard ready")) }, p.log.String)
 	url := fmt.Sprintf("http://127.0.0.1:%d/dashboard/", port)
 	get := func(auth string) int {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
@@ -212,11 +209,7 @@ func TestLessonsReloaded(t *testing.T) {
 	lessonsList := func() string { t.Helper(); return lessonsSaid(t, addr) }
 	waitLog := func(n int) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); strings.Count(p.log.String(), "lessons reloaded") < n; time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no reload %d:\n%s", n, p.log)
-			}
-		}
+		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("reload %d", n), func() bool { return strings.Count(p.log.String(), "lessons reloaded") >= n }, p.log.String)
 	}
 	if got := lessonsList(); !strings.Contains(got, "hand-hygiene") || strings.Contains(got, "pph-first-hour") {
 		t.Fatalf("at start /lessons says %q", got)

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 )
 
@@ -51,11 +52,7 @@ func TestSecretsNeverLeave(t *testing.T) {
 	var logs strings.Builder
 	waitLog := func(p *proc, re string) {
 		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); !regexp.MustCompile(re).MatchString(p.log.String()); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("no log line matching %s:\n%s", re, p.log)
-			}
-		}
+		testkit.Eventually(t, 30*time.Second, "a log line matching "+re, func() bool { return (regexp.MustCompile(re).MatchString(p.log.String())) }, p.log.String)
 	}
 	stop := func(p *proc) {
 		t.Helper()

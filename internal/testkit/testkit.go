@@ -15,15 +15,26 @@ import (
 // what it saw instead) once timeout has passed.
 func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool, describe ...func() string) {
 	t.Helper()
+	if Until(timeout, cond) {
+		return
+	}
+	msg := "waited " + timeout.String() + " for " + what
+	for _, d := range describe {
+		msg += "; " + d()
+	}
+	t.Fatal(msg)
+}
+
+// Until waits until cond holds or timeout passes, looking every few
+// milliseconds, and reports whether it held: for a test that then checks
+// what it waited for with a message of its own.
+func Until(timeout time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(timeout)
 	for wait := time.Millisecond; !cond(); wait = min(2*wait, 20*time.Millisecond) {
 		if time.Now().After(deadline) {
-			msg := "waited " + timeout.String() + " for " + what
-			for _, d := range describe {
-				msg += "; " + d()
-			}
-			t.Fatal(msg)
+			return false
 		}
 		time.Sleep(wait)
 	}
+	return true
 }
