@@ -54,6 +54,11 @@ type Config struct {
 	// Staff are program staff as channel:id; they are told when a channel
 	// goes down and may use staff commands.
 	Staff []string `mapstructure:"staff"`
+
+	// Notes are what Load noticed that is not an error but should be
+	// said at start: HUDDLE_ variables that set nothing, a channel turned
+	// on by its token.
+	Notes []string `mapstructure:"-"`
 }
 
 // LogConfig sets logging.
@@ -271,6 +276,14 @@ func Load(file, db string) (Config, error) {
 			}
 			return Config{}, fmt.Errorf("read config %s: %w", file, err)
 		}
+		// Every key that is no setting, at once, each at its line.
+		unknown, err := unknownKeys(file)
+		if err != nil {
+			return Config{}, fmt.Errorf("read config %s: %w", file, err)
+		}
+		if len(unknown) > 0 {
+			return Config{}, errors.New(strings.Join(unknown, "\n"))
+		}
 	}
 	var cfg Config
 	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
@@ -288,12 +301,17 @@ func Load(file, db string) (Config, error) {
 		}
 		return cfg, fmt.Errorf("config: %w", err)
 	}
-	if file != "" {
-		for _, k := range v.AllKeys() {
-			if !known(k) {
-				return cfg, fmt.Errorf("config %s: unknown key %s", file, k)
-			}
+	cfg.Notes = unknownEnv(os.Environ())
+	// A Telegram token given, and the channel not switched either way:
+	// the token says it is wanted.
+	if tc := &cfg.Channels.Telegram; tc.Token != "" && !tc.Enabled && !v.InConfig("channels.telegram.enabled") {
+		if _, set := os.LookupEnv(envName("channels.telegram.enabled")); !set {
+			tc.Enabled = true
+			cfg.Notes = append(cfg.Notes, "channels.telegram.token is set: the Telegram channel is on (set channels.telegram.enabled: false to keep it off)")
 		}
+	}
+	if tc := cfg.Channels.Telegram; tc.Token != "" && !tc.Enabled {
+		cfg.Notes = append(cfg.Notes, "channels.telegram.token is set but channels.telegram.enabled is false: Telegram is off")
 	}
 	return cfg, cfg.validate()
 }
@@ -309,7 +327,12 @@ func strictValue(from, to reflect.Type, data any) (any, error) {
 	val := reflect.ValueOf(data)
 	switch {
 	case from.Kind() == reflect.String && to == dur:
-		return data, nil // StringToTimeDurationHookFunc parses it
+		text := strings.TrimSpace(data.(string))
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return nil, fmt.Errorf("is %q, not a duration: write it as a number and a unit, such as 30s, 10m, 24h or 1h30m (s, m and h)", text)
+		}
+		return d, nil
 	case from.Kind() == reflect.String:
 		s := strings.TrimSpace(data.(string))
 		switch to.Kind() {
@@ -395,11 +418,3 @@ func friendly(err error) string {
 	return msg
 }
 
-// known reports whether a key is part of the configuration.
-func known(key string) bool {
-	if _, ok := defaults[key]; ok {
-		return true
-	}
-	return strings.HasPrefix(key, "mentors.") || strings.HasPrefix(key, "cases.group_queues.") ||
-		strings.HasPrefix(key, "privacy.consent.notice.")
-}

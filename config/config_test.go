@@ -20,7 +20,11 @@ func TestConfig(t *testing.T) {
 		{"example file", "../config.example.yaml", nil, ""},
 		{"missing token", "testdata/bad.yaml", nil, "channels.telegram.token is required"},
 		{"token from the environment", "testdata/bad.yaml", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "1:x"}, ""},
-		{"unknown key", "testdata/unknown-key.yaml", nil, "unknown key databse"},
+		{"unknown key", "testdata/unknown-key.yaml", nil, "unknown-key.yaml:1: databse: unknown key; did you mean database?"},
+		{"three misspelt keys", "testdata/misspelt.yaml", nil, "misspelt.yaml:3: dashbord: unknown key; did you mean dashboard?\n" +
+			"testdata/misspelt.yaml:7: channels.telegram.tokn: unknown key; did you mean channels.telegram.token?\n" +
+			"testdata/misspelt.yaml:9: privacy.retention: unknown key; did you mean privacy.retention_days?"},
+		{"a malformed token", "", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_ENABLED": "true", "HUDDLE_CHANNELS_TELEGRAM_TOKEN": "hello"}, "channels.telegram.token is not a bot token"},
 		{"missing file", "testdata/nope.yaml", nil, "does not exist"},
 		{"bad timezone", "", map[string]string{"HUDDLE_TIMEZONE": "Mars/Olympus"}, "timezone"},
 		{"no review a day", "", map[string]string{"HUDDLE_LEARNING_REVIEW_PER_DAY": "0"}, "learning.review_per_day"},
@@ -39,6 +43,8 @@ func TestConfig(t *testing.T) {
 		{"text for a rate", "yaml:channels:\n  telegram:\n    rate: fast\n", nil, `channels.telegram.rate is "fast", not a number`},
 		{"a number for a switch", "yaml:channels:\n  sim:\n    enabled: 1\n", nil, "channels.sim.enabled is 1, where true or false is wanted"},
 		{"a duration without a unit", "yaml:channels:\n  whatsapp:\n    chat_gap: 2\n", nil, "channels.whatsapp.chat_gap is 2 without a unit"},
+		{"a duration in words", "yaml:channels:\n  whatsapp:\n    chat_gap: 2 hours\n", nil, `channels.whatsapp.chat_gap is "2 hours", not a duration: write it as a number and a unit, such as 30s, 10m, 24h or 1h30m`},
+		{"a duration in days", "", map[string]string{"HUDDLE_CASES_RESPONSE_TARGET": "1d"}, `cases.response_target is "1d", not a duration`},
 		{"a list for text", "yaml:timezone: [a, b]\n", nil, "timezone is a list, where text is wanted"},
 		{"a phone number without quotes", "yaml:channels:\n  whatsapp:\n    pair_phone: 254700000000\n", nil, ""},
 		{"env: a switch for days", "", map[string]string{"HUDDLE_PRIVACY_RETENTION_DAYS": "true"}, `privacy.retention_days is "true", not a whole number (set it in the config file or as HUDDLE_PRIVACY_RETENTION_DAYS)`},
@@ -87,5 +93,44 @@ func TestLoggerMasksNumbers(t *testing.T) {
 		if !strings.Contains(buf.String(), "254722123456") {
 			t.Errorf("%s: the debug line reads %s", format, buf.String())
 		}
+	}
+}
+
+// TestNotes: what Load says at start besides errors: a HUDDLE_ variable
+// that sets nothing, with the one meant; a Telegram token that turns the
+// channel on, unless the configuration keeps it off, which is said too.
+func TestNotes(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		want    []string
+		telegram bool
+	}{
+		{"a misspelt variable", map[string]string{"HUDDLE_DASHBORD_MAX_DAYS": "30"}, []string{"HUDDLE_DASHBORD_MAX_DAYS sets nothing; did you mean HUDDLE_DASHBOARD_MAX_DAYS?"}, false},
+		{"the tests' own", map[string]string{"HUDDLE_TEST_POSTGRES": "1", "HUDDLE_CONFIG": "x.yaml"}, nil, false},
+		{"a token alone", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "123:abc"}, []string{"the Telegram channel is on"}, true},
+		{"a token kept off", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "123:abc", "HUDDLE_CHANNELS_TELEGRAM_ENABLED": "false"}, []string{"Telegram is off"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			cfg, err := Load("", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes := strings.Join(cfg.Notes, "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(notes, w) {
+					t.Errorf("notes %q lack %q", cfg.Notes, w)
+				}
+			}
+			if tc.want == nil && len(cfg.Notes) != 0 {
+				t.Errorf("notes %q, want none", cfg.Notes)
+			}
+			if cfg.Channels.Telegram.Enabled != tc.telegram {
+				t.Errorf("Telegram enabled: %v, want %v", cfg.Channels.Telegram.Enabled, tc.telegram)
+			}
+		})
 	}
 }

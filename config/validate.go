@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -16,8 +17,7 @@ import (
 // validate checks every value, naming the key of the first bad one.
 func (c *Config) validate() error {
 	bad := func(key, format string, args ...any) error {
-		env := "HUDDLE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-		return fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, fmt.Sprintf(format, args...), env)
+		return fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, fmt.Sprintf(format, args...), envName(key))
 	}
 	if strings.TrimSpace(c.Database) == "" {
 		return bad("database", "is empty: give the path of the SQLite file, or a postgres:// URL")
@@ -57,6 +57,10 @@ func (c *Config) validate() error {
 	if tg.Enabled {
 		if tg.Token == "" {
 			return bad("channels.telegram.token", "is required when Telegram is enabled: get one from @BotFather")
+		}
+		if !botToken.MatchString(tg.Token) {
+			// The value is a secret: it is not repeated.
+			return bad("channels.telegram.token", "is not a bot token: @BotFather gives one such as 123456789:AAE…, digits, a colon, then letters, digits, - and _")
 		}
 		if tg.APIEndpoint != "" {
 			if u, err := url.Parse(tg.APIEndpoint); err != nil || u.Host == "" {
@@ -187,6 +191,10 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// botToken is the form of a Telegram bot token: the bot's id, a colon,
+// and a secret (https://core.telegram.org/bots/api#authorizing-your-bot).
+var botToken = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,128}$`)
 
 // PhoneNumber reports whether s is a phone number in international form.
 func PhoneNumber(s string) bool {

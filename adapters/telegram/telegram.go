@@ -248,7 +248,13 @@ func (t *Telegram) getMe(ctx context.Context) (tgbotapi.User, error) {
 			if err := jsonUnmarshal(resp.Result, &me); err != nil {
 				return me, fmt.Errorf("telegram getMe: %w", err)
 			}
-			return me, nil
+			if me.ID != 0 && me.UserName != "" {
+				return me, nil
+			}
+			// An answer that names no bot is no answer from Telegram
+			// (a proxy, a captive portal): nothing is said of a bot
+			// that was not reached.
+			err = errors.New("telegram getMe: the answer names no bot")
 		}
 		var apiErr *tgbotapi.Error
 		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {

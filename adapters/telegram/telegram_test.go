@@ -19,6 +19,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 func TestConvert(t *testing.T) {
@@ -684,3 +685,39 @@ func TestWebhookKnocksLogged(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestStopWhileUnreachable: a bot stopped while Telegram cannot be
+// reached (nothing answers, or something that is not Telegram answers)
+// says only that it could not reach it: no "connected", no privacy mode.
+func TestStopWhileUnreachable(t *testing.T) {
+	for name, answer := range map[string]string{
+		"no answer":       "",
+		"an empty answer": `{"ok":true,"result":{}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if answer == "" {
+					<-r.Context().Done()
+					return
+				}
+				io.WriteString(w, answer)
+			}))
+			defer srv.Close()
+			var logs syncBuf
+			tg, _ := New(context.Background(), Config{Token: "1:x", APIEndpoint: srv.URL, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- tg.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { return nil })) }()
+			if answer != "" {
+				testkit.Eventually(t, 5*time.Second, "a retry", func() bool { return strings.Contains(logs.String(), "cannot reach Telegram") }, logs.String)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			if out := logs.String(); strings.Contains(out, "connected to Telegram") || strings.Contains(out, "privacy mode") {
+				t.Errorf("a bot never reached was said to be connected:\n%s", out)
+			}
+		})
+	}
+}

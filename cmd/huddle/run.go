@@ -38,6 +38,9 @@ lessons in ./lessons (the built-in samples when that folder is absent).`,
 // run runs huddle as cfg says until ctx ends.
 func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("starting huddle", "version", versionString(), "database", store.Redacted(cfg.Database))
+	for _, note := range cfg.Notes {
+		log.Warn(note)
+	}
 	opts, err := cfg.Options(log)
 	if err != nil {
 		return err
