@@ -417,4 +417,3 @@ func friendly(err error) string {
 	}
 	return msg
 }
-

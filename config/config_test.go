@@ -101,9 +101,9 @@ func TestLoggerMasksNumbers(t *testing.T) {
 // channel on, unless the configuration keeps it off, which is said too.
 func TestNotes(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		env     map[string]string
-		want    []string
+		name     string
+		env      map[string]string
+		want     []string
 		telegram bool
 	}{
 		{"a misspelt variable", map[string]string{"HUDDLE_DASHBORD_MAX_DAYS": "30"}, []string{"HUDDLE_DASHBORD_MAX_DAYS sets nothing; did you mean HUDDLE_DASHBOARD_MAX_DAYS?"}, false},
