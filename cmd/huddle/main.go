@@ -6,6 +6,7 @@
 //	huddle report [--from --to]      each group's figures for a period
 //	huddle export xapi --since DATE  learning records as xAPI statements (file or LRS)
 //	huddle privacy purge [--dry-run] remove message text and activity older than the retention limit
+//	huddle backup FOLDER             a consistent copy of the database, while huddle runs; huddle restore FOLDER puts it back
 //	huddle demo seed                 a database of realistic demonstration activity
 //	huddle version                   print the version
 package main
@@ -69,7 +70,7 @@ HUDDLE_CHANNELS_TELEGRAM_TOKEN.`,
 	root.PersistentFlags().StringVarP(&src.file, "config", "c", os.Getenv("HUDDLE_CONFIG"),
 		"config file (YAML); also HUDDLE_CONFIG")
 	root.AddCommand(newRunCmd(src), newLessonsCmd(src), newWhatsAppCmd(src), newReportCmd(src),
-		newExportCmd(src), newPrivacyCmd(src), newMentorsCmd(src), newCertificatesCmd(src), newMigrateCmd(src), newCopyCmd(src), newDemoCmd(), newVersionCmd())
+		newExportCmd(src), newPrivacyCmd(src), newMentorsCmd(src), newCertificatesCmd(src), newMigrateCmd(src), newCopyCmd(src), newBackupCmd(src), newRestoreCmd(src), newDemoCmd(), newVersionCmd())
 	refuseUnknown(root)
 	return root
 }
