@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -132,5 +134,24 @@ func TestNotes(t *testing.T) {
 				t.Errorf("Telegram enabled: %v, want %v", cfg.Channels.Telegram.Enabled, tc.telegram)
 			}
 		})
+	}
+}
+
+// TestReferenceComplete: the configuration reference (docs) and the
+// example file name every key there is, and no key that is not.
+func TestReferenceComplete(t *testing.T) {
+	page, err := os.ReadFile("../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range defaults {
+		if !strings.Contains(string(page), "| `"+key+"` |") {
+			t.Errorf("docs/configuration.md does not describe %s", key)
+		}
+	}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z_.]+)` \\|").FindAllStringSubmatch(string(page), -1) {
+		if !known(m[1]) && !section(m[1]) && !slices.Contains(openMaps, m[1]) {
+			t.Errorf("docs/configuration.md describes %s, which is no setting", m[1])
+		}
 	}
 }

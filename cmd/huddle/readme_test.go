@@ -13,8 +13,10 @@ import (
 	"time"
 )
 
-// readmeBlock is a shell block of the README with the tag before it.
+// readmeBlock is a shell block of the README or a page of docs/ with the
+// tag before it.
 type readmeBlock struct {
+	file string
 	line int
 	kind string // run, server or skip
 	why  string
@@ -23,14 +25,36 @@ type readmeBlock struct {
 
 var tourTag = regexp.MustCompile(`^\s*<!-- tour: (run|server|skip)\b\s*(.*?)\s*-->\s*$`)
 
-// readmeBlocks reads every ```sh block of the README with its tag.
+// tourPages are the pages whose shell blocks the tour runs, in order: the
+// README, then every page of docs/ by name.
+func tourPages(t *testing.T) []string {
+	t.Helper()
+	docs, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(docs) < 10 {
+		t.Fatalf("docs pages: %v %v", docs, err)
+	}
+	return append([]string{"../../README.md"}, docs...)
+}
+
+// readmeBlocks reads every ```sh block of the tour's pages with its tag.
 func readmeBlocks(t *testing.T) []readmeBlock {
 	t.Helper()
-	f, err := os.Open("../../README.md")
+	var out []readmeBlock
+	for _, page := range tourPages(t) {
+		out = append(out, pageBlocks(t, page)...)
+	}
+	return out
+}
+
+// pageBlocks reads every ```sh block of one page with its tag.
+func pageBlocks(t *testing.T, page string) []readmeBlock {
+	t.Helper()
+	f, err := os.Open(page)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	name := strings.TrimPrefix(page, "../../")
 	var (
 		out  []readmeBlock
 		tag  []string
@@ -51,7 +75,7 @@ func readmeBlocks(t *testing.T) []readmeBlock {
 		case cur != nil:
 			body.WriteString(strings.TrimPrefix(line, "   ") + "\n")
 		case trimmed == "```sh":
-			cur = &readmeBlock{line: n}
+			cur = &readmeBlock{file: name, line: n}
 			if tag != nil {
 				cur.kind, cur.why = tag[1], tag[2]
 			}
@@ -67,7 +91,8 @@ func readmeBlocks(t *testing.T) []readmeBlock {
 	return out
 }
 
-// TestReadmeTour runs the README's shell examples as a new user would, on
+// TestReadmeTour runs the shell examples of the README and the docs as a
+// new user would, on
 // a fresh huddle started as the README says (on a free port): every block
 // marked run must succeed, and what the tour says happens must happen.
 // Every shell block carries a tag, so an example cannot be added untested
@@ -79,10 +104,10 @@ func TestReadmeTour(t *testing.T) {
 	blocks := readmeBlocks(t)
 	for _, b := range blocks {
 		if b.kind == "" {
-			t.Errorf("README.md:%d: a shell block without a <!-- tour: run|server|skip WHY --> tag", b.line)
+			t.Errorf("%s:%d: a shell block without a <!-- tour: run|server|skip WHY --> tag", b.file, b.line)
 		}
 		if b.kind != "run" && b.why == "" {
-			t.Errorf("README.md:%d: a %s block must say why it is not run", b.line, b.kind)
+			t.Errorf("%s:%d: a %s block must say why it is not run", b.file, b.line, b.kind)
 		}
 	}
 	repo, _ := filepath.Abs("../..")
@@ -113,10 +138,10 @@ func TestReadmeTour(t *testing.T) {
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Errorf("README.md:%d failed (%v) after %s:\n%s\n%s", b.line, err, time.Since(start).Round(time.Millisecond), script, out)
+			t.Errorf("%s:%d failed (%v) after %s:\n%s\n%s", b.file, b.line, err, time.Since(start).Round(time.Millisecond), script, out)
 			continue
 		}
-		t.Logf("README.md:%d ran in %s", b.line, time.Since(start).Round(time.Millisecond))
+		t.Logf("%s:%d ran in %s", b.file, b.line, time.Since(start).Round(time.Millisecond))
 	}
 	if ran < 4 {
 		t.Errorf("only %d blocks ran", ran)
@@ -150,4 +175,74 @@ func TestReadmeTour(t *testing.T) {
 	if csv, _ := os.ReadFile(filepath.Join(work, "report.csv")); !strings.HasPrefix(string(csv), "group,members,") {
 		t.Errorf("report.csv = %q", csv)
 	}
+}
+
+// mdLink is a Markdown link's target.
+var mdLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// TestReadmeShortAndLinked: the README is at most 200 lines, and every
+// link of the README, the changelog and the docs to a file of the
+// repository (or a heading of a page) leads somewhere.
+func TestReadmeShortAndLinked(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(readme), "\n"); n > 200 {
+		t.Errorf("README.md has %d lines; at most 200, the rest in docs/", n)
+	}
+	pages := append(tourPages(t), "../../CHANGELOG.md")
+	for _, page := range pages {
+		text, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mdLink.FindAllStringSubmatch(string(text), -1) {
+			target := m[1]
+			if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(target, "#")
+			path := page
+			if file != "" {
+				path = filepath.Join(filepath.Dir(page), file)
+				if _, err := os.Stat(path); err != nil {
+					t.Errorf("%s links to %s, which is not there", strings.TrimPrefix(page, "../../"), target)
+					continue
+				}
+			}
+			if anchor != "" && strings.HasSuffix(path, ".md") && !hasHeading(t, path, anchor) {
+				t.Errorf("%s links to %s, a heading %s lacks", strings.TrimPrefix(page, "../../"), target, file)
+			}
+		}
+	}
+}
+
+// hasHeading reports whether the Markdown page has a heading whose
+// GitHub anchor is anchor.
+func hasHeading(t *testing.T, page, anchor string) bool {
+	t.Helper()
+	text, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(text), "\n") {
+		title, ok := strings.CutPrefix(strings.TrimLeft(line, "#"), " ")
+		if !ok || !strings.HasPrefix(line, "#") {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(title) {
+			switch {
+			case r == ' ' || r == '-':
+				b.WriteRune('-')
+			case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r > 127:
+				b.WriteRune(r)
+			}
+		}
+		if b.String() == anchor {
+			return true
+		}
+	}
+	return false
 }
