@@ -66,15 +66,20 @@ type Options struct {
 	// file.
 	Media string
 
-	// Lessons is a folder of lesson files, watched for changes; the
-	// built-in sample lessons when empty. A folder that does not exist is
-	// an error, unless LessonsLater says the samples run until it is made
-	// (huddle's default ./lessons). A lesson with problems is left out,
-	// each problem logged as file:line. Library, when set, is used
-	// instead (not watched).
+	// Lessons is a folder of lesson files, watched for changes, read
+	// beside the built-in sample lessons and course (see
+	// NoBuiltinLessons); the built-in ones alone when empty. A folder
+	// that does not exist is an error, unless LessonsLater says the
+	// samples run until it is made (huddle's default ./lessons). A
+	// lesson with problems is left out, each problem logged as
+	// file:line. Library, when set, is used instead (not watched).
 	Lessons      string
 	LessonsLater bool
 	Library      *flows.Library
+	// NoBuiltinLessons leaves the built-in sample lessons and course out
+	// when there is a lessons folder; by default the folder's come with
+	// them, and one of the folder's with a built-in's id replaces it.
+	NoBuiltinLessons bool
 	// StepKinds are the program's own lesson step kinds, beside the
 	// built-in ones (see flows.StepKind).
 	StepKinds []flows.StepKind
@@ -260,7 +265,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 	lib := opts.Library
 	if lib == nil {
 		var err error
-		if lib, a.watch, err = loadLessons(a.kinds, opts.Lessons, opts.LessonsLater, a.log); err != nil {
+		if lib, a.watch, err = a.lessons().load(opts.LessonsLater, a.log); err != nil {
 			return nil, err
 		}
 	}
@@ -432,7 +437,7 @@ func (a *App) Run(ctx context.Context) error {
 		// New and changed lesson files are picked up without a restart,
 		// and so is a folder made after the start.
 		g.Go(func() error {
-			watchLessons(gctx, a.kinds, dir, a.log, a.host.Library, a.SetLibrary)
+			watchLessons(gctx, a.lessons(), a.log, a.host.Library, a.SetLibrary)
 			return nil
 		})
 	}
@@ -501,6 +506,11 @@ func (a *App) SetLibrary(lib *flows.Library) {
 		a.dash.SetLessons(dashboard.FromLibrary(lib, ""))
 		a.dash.SetCourses(dashboard.CoursesFromLibrary(lib, ""))
 	}
+}
+
+// lessons is where the App's lessons come from.
+func (a *App) lessons() lessonSource {
+	return lessonSource{kinds: a.kinds, dir: a.opts.Lessons, builtins: !a.opts.NoBuiltinLessons}
 }
 
 // Library returns the lessons in use.

@@ -65,13 +65,13 @@ func TestOwnStepKind(t *testing.T) {
 	if want := "📘 Tips for the night shift|💡 Check the drip rate at every round.|That is all."; strings.Join(got, "|") != want {
 		t.Errorf("the lesson said %q, want %q", got, want)
 	}
-	// LoadLessons, given the kind, reads the folder as New does; without
-	// it, the lesson that uses it is refused.
-	if lib, err := huddle.LoadLessons("testdata/lessons", quiet, tip); err != nil || lib.Len() != 1 {
-		t.Errorf("LoadLessons with the kind: %v lessons, %v", lib.Len(), err)
+	// LoadLessons, given the kind, reads the folder as New does, over the
+	// built-in lessons; without it, the lesson that uses it is refused.
+	if lib, err := huddle.LoadLessons("testdata/lessons", quiet, tip); err != nil || lib.Len() != 5 {
+		t.Errorf("LoadLessons with the kind: %v lessons, %v; want tips and the 4 built-in ones", lib.Len(), err)
 	}
-	if lib, err := huddle.LoadLessons("testdata/lessons", quiet); err != nil || lib.Len() != 0 {
-		t.Errorf("LoadLessons without the kind: %v lessons, %v; want the lesson refused", lib.Len(), err)
+	if lib, err := huddle.LoadLessons("testdata/lessons", quiet); err != nil || lib.Len() != 4 {
+		t.Errorf("LoadLessons without the kind: %v lessons, %v; want the built-in ones alone", lib.Len(), err)
 	}
 	// So does validation: the lesson is valid with the kind, and its
 	// step refused at its line without it.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -35,7 +36,8 @@ const settle = 300 * time.Millisecond
 // folder, that one is watched and read. A folder that does not exist yet
 // (the built-in lessons run meanwhile) is read once it is made, or on the
 // next SIGHUP. SIGHUP never ends the process.
-func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog.Logger, current func() *flows.Library, apply func(*flows.Library)) {
+func watchLessons(ctx context.Context, src lessonSource, log *slog.Logger, current func() *flows.Library, apply func(*flows.Library)) {
+	dir := src.dir
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -110,21 +112,50 @@ func watchLessons(ctx context.Context, kinds *flows.Kinds, dir string, log *slog
 			watchTree()
 			timer.Reset(0)
 		case <-timer.C:
-			if lib := reloadLessons(kinds, dir, log, current()); lib != nil {
+			if lib := src.reload(log, current()); lib != nil {
 				apply(lib)
 			}
 		}
 	}
 }
 
-// reloadLessons reads dir again; nil when it cannot be read at all (the
+// lessonSource is where the lessons come from: a folder read with the
+// App's step kinds, over the built-in lessons unless they are turned off.
+type lessonSource struct {
+	kinds    *flows.Kinds
+	dir      string
+	builtins bool
+}
+
+// builtin is the built-in lessons and course.
+func (src lessonSource) builtin() (*flows.Library, error) {
+	return src.kinds.Load(lessons.FS, ".", builtinPrefix)
+}
+
+// builtinPrefix names the built-in lessons' files: "(built-in)/hand-hygiene.yaml".
+const builtinPrefix = "(built-in)"
+
+// read reads the folder, over the built-in lessons when they are on.
+func (src lessonSource) read() (*flows.Library, error) {
+	if !src.builtins {
+		return src.kinds.Load(flows.Folder(src.dir), ".", src.dir)
+	}
+	base, err := src.builtin()
+	if err != nil {
+		return nil, fmt.Errorf("the built-in lessons: %w", err)
+	}
+	return src.kinds.LoadOver(base, flows.Folder(src.dir), ".", src.dir)
+}
+
+// reload reads the folder again; nil when it cannot be read at all (the
 // lessons loaded stay).
-func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.Library) *flows.Library {
+func (src lessonSource) reload(log *slog.Logger, old *flows.Library) *flows.Library {
+	dir := src.dir
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		log.Warn("the lessons folder is not there (yet); the lessons loaded stay", "lessons", dir)
 		return nil
 	}
-	lib, err := kinds.Load(flows.Folder(dir), ".", dir)
+	lib, err := src.read()
 	ps, isProblems := flows.IsProblems(err)
 	if err != nil && !isProblems {
 		log.Error("reload the lessons: the folder cannot be read; the lessons loaded stay", "lessons", dir, "err", err)
@@ -134,14 +165,30 @@ func reloadLessons(kinds *flows.Kinds, dir string, log *slog.Logger, old *flows.
 		log.Error("lesson refused", "problem", p.String())
 	}
 	lib = lib.KeepBroken(old, ps)
-	log.Info("lessons reloaded", "lessons", lib.Len(), "courses", len(lib.Courses()), "problems", len(ps))
+	log.Info("lessons reloaded", append(origins(lib), "courses", len(lib.Courses()), "problems", len(ps))...)
 	return lib
 }
 
+// origins counts the lessons by where they came from, for the log: the
+// built-in ones and the folder's.
+func origins(lib *flows.Library) []any {
+	builtin, own := 0, 0
+	for _, l := range lib.All() {
+		if strings.HasPrefix(l.File, builtinPrefix+"/") {
+			builtin++
+		} else {
+			own++
+		}
+	}
+	return []any{"lessons", lib.Len(), "built_in", builtin, "from_folder", own}
+}
+
 // LoadLessons loads the lessons folder dir as New does, with the
-// program's own step kinds beside the built-in ones: the built-in samples
-// when dir is empty, an error when it does not exist, and a lesson with
-// problems left out, each problem logged, while the valid ones run.
+// program's own step kinds beside the built-in ones: the folder's lessons
+// over the built-in ones (one with a built-in's id replaces it), the
+// built-in ones alone when dir is empty, an error when it does not
+// exist, and a lesson with problems left out, each problem logged, while
+// the valid ones run.
 func LoadLessons(dir string, log *slog.Logger, own ...flows.StepKind) (*flows.Library, error) {
 	kinds := flows.NewKinds()
 	for _, k := range own {
@@ -149,14 +196,15 @@ func LoadLessons(dir string, log *slog.Logger, own ...flows.StepKind) (*flows.Li
 			return nil, fmt.Errorf("huddle: %w", err)
 		}
 	}
-	lib, _, err := loadLessons(kinds, dir, false, log)
+	lib, _, err := lessonSource{kinds: kinds, dir: dir, builtins: true}.load(false, log)
 	return lib, err
 }
 
-// loadLessons is LoadLessons that also says which folder the lessons came
-// from ("" for the samples); later lets a folder that does not exist yet
+// load is LoadLessons that also says which folder the lessons came from
+// ("" for the samples alone); later lets a folder that does not exist yet
 // serve the samples until it is made (Run watches for it).
-func loadLessons(kinds *flows.Kinds, dir string, later bool, log *slog.Logger) (lib *flows.Library, watch string, err error) {
+func (src lessonSource) load(later bool, log *slog.Logger) (lib *flows.Library, watch string, err error) {
+	dir := src.dir
 	_, statErr := os.Stat(dir)
 	missing := dir != "" && errors.Is(statErr, fs.ErrNotExist)
 	if missing && !later {
@@ -166,9 +214,9 @@ func loadLessons(kinds *flows.Kinds, dir string, later bool, log *slog.Logger) (
 		if dir != "" {
 			log.Info("no lessons folder yet; using the built-in sample lessons until it is made", "lessons", dir)
 		}
-		lib, err = kinds.Load(lessons.FS, ".", "(built-in)")
+		lib, err = src.builtin()
 	} else {
-		lib, err = kinds.Load(flows.Folder(dir), ".", dir)
+		lib, err = src.read()
 		watch = dir
 	}
 	if ps, ok := flows.IsProblems(err); ok {
@@ -176,7 +224,7 @@ func loadLessons(kinds *flows.Kinds, dir string, later bool, log *slog.Logger) (
 			log.Error("lesson refused", "problem", p.String())
 		}
 		log.Error("some lessons were not loaded; run 'huddle lessons validate' for the list", "problems", len(ps))
-		return lib, watch, nil
+		err = nil
 	}
 	if err != nil {
 		return nil, "", err
@@ -184,5 +232,6 @@ func loadLessons(kinds *flows.Kinds, dir string, later bool, log *slog.Logger) (
 	if lib.Len() == 0 {
 		log.Warn("the lessons folder holds no lesson files", "lessons", dir)
 	}
+	log.Info("lessons loaded", append(origins(lib), "courses", len(lib.Courses()), "folder", dir)...)
 	return lib, watch, nil
 }

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
@@ -31,7 +34,7 @@ func ValidateLessons(w io.Writer, paths []string, own ...flows.StepKind) error {
 		}
 	}
 	if len(paths) == 0 {
-		lib, err := kinds.Load(lessons.FS, ".", "(built-in)")
+		lib, err := kinds.Load(lessons.FS, ".", builtinPrefix)
 		return printProblems(w, lib, err, "")
 	}
 	var failed bool
@@ -58,7 +61,13 @@ func loadPath(kinds *flows.Kinds, p string) (*flows.Library, error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	if info.IsDir() {
-		lib, err := kinds.Load(flows.Folder(p), ".", p)
+		// Over the built-in lessons, as huddle runs it: its courses may
+		// list them, and one of its lessons may replace one.
+		base, err := kinds.Load(lessons.FS, ".", builtinPrefix)
+		if err != nil {
+			return nil, fmt.Errorf("the built-in lessons: %w", err)
+		}
+		lib, err := kinds.LoadOver(base, flows.Folder(p), ".", p)
 		if err == nil && lib.Len() == 0 {
 			return lib, fmt.Errorf("%s: %w", p, flows.ErrNoLessons)
 		}
@@ -82,7 +91,11 @@ func loadPath(kinds *flows.Kinds, p string) (*flows.Library, error) {
 	// A course is checked against the lessons beside it (whatever their
 	// own problems); only it is reported.
 	dir := filepath.Dir(p)
-	folder, err := kinds.Load(flows.Folder(dir), ".", dir)
+	base, err := kinds.Load(lessons.FS, ".", builtinPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("the built-in lessons: %w", err)
+	}
+	folder, err := kinds.LoadOver(base, flows.Folder(dir), ".", dir)
 	if _, ok := flows.IsProblems(err); err != nil && !ok {
 		return nil, err
 	}
@@ -112,16 +125,64 @@ func printProblems(w io.Writer, lib *flows.Library, err error, only string) erro
 		return fmt.Errorf("%w: %w", ErrLessonProblems, err)
 	}
 	for _, l := range lib.All() {
-		if only != "" && l.File != only {
+		if only != "" && l.File != only || builtinOnly(l.File, lib) {
 			continue
 		}
 		fmt.Fprintf(w, "ok  %s  %s (%d steps, %s)\n", l.File, l.ID, len(l.Steps), l.Mode)
 	}
 	for _, c := range lib.Courses() {
-		if only != "" && c.File != only {
+		if only != "" && c.File != only || builtinOnly(c.File, lib) {
 			continue
 		}
 		fmt.Fprintf(w, "ok  %s  %s (course: %d lessons, %s CPD hours)\n", c.File, c.ID, len(c.Lessons), strconv.FormatFloat(c.CPDHours, 'f', -1, 64))
 	}
 	return nil
+}
+
+// builtinOnly reports whether file is a built-in one listed beside a
+// folder's: a folder's check says ok of its own files, not of the
+// built-in lessons it was read over.
+func builtinOnly(file string, lib *flows.Library) bool {
+	if !strings.HasPrefix(file, builtinPrefix+"/") {
+		return false
+	}
+	for _, l := range lib.All() {
+		if !strings.HasPrefix(l.File, builtinPrefix+"/") {
+			return true // the library holds a folder's lessons too
+		}
+	}
+	return false
+}
+
+// ExportLessons writes the built-in sample lessons and course, with their
+// pictures and sounds and the lesson format's JSON Schema (for editors),
+// into the folder dir (made; it must be new or empty): files to start a
+// programme's own lessons from. It returns the files written.
+func ExportLessons(dir string) ([]string, error) {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("export lessons: %s is not empty: give a new folder", dir)
+	}
+	var written []string
+	err := fs.WalkDir(lessons.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Base(p) == "README.md" {
+			return err
+		}
+		data, err := fs.ReadFile(lessons.FS, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return err
+		}
+		written = append(written, dst)
+		return nil
+	})
+	if err != nil {
+		return written, fmt.Errorf("export lessons: %w", err)
+	}
+	return written, nil
 }

@@ -35,10 +35,13 @@ type Config struct {
 	// dies.
 	ChatLease time.Duration `mapstructure:"chat_lease"`
 	Lessons   string        `mapstructure:"lessons"`
-	Timezone  string        `mapstructure:"timezone"`
-	Log       LogConfig     `mapstructure:"log"`
-	HTTP      HTTPConfig    `mapstructure:"http"`
-	Channels  struct {
+	// BuiltinLessons keeps the built-in sample lessons and course beside
+	// the lessons folder's.
+	BuiltinLessons bool       `mapstructure:"builtin_lessons"`
+	Timezone       string     `mapstructure:"timezone"`
+	Log            LogConfig  `mapstructure:"log"`
+	HTTP           HTTPConfig `mapstructure:"http"`
+	Channels       struct {
 		Sim      SimConfig      `mapstructure:"sim"`
 		Telegram TelegramConfig `mapstructure:"telegram"`
 		WhatsApp WhatsAppConfig `mapstructure:"whatsapp"`
@@ -203,6 +206,7 @@ var defaults = map[string]any{
 	"instance":                         "",
 	"chat_lease":                       "15s",
 	"lessons":                          "./lessons",
+	"builtin_lessons":                  true,
 	"timezone":                         "Africa/Nairobi",
 	"log.level":                        "info",
 	"log.format":                       "text",

@@ -43,7 +43,7 @@ func (cfg Config) Options(log *slog.Logger) (huddle.Options, error) {
 		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, Media: cfg.Media, Lessons: cfg.Lessons,
 		// A folder made after the start (a deploy that brings it later)
 		// is read then; the built-in samples run meanwhile.
-		LessonsLater: true, Location: loc, Logger: log,
+		LessonsLater: true, NoBuiltinLessons: !cfg.BuiltinLessons, Location: loc, Logger: log,
 		Redact: cfg.Secrets().String,
 		Cases: &cases.Config{
 			Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,

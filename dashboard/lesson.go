@@ -20,7 +20,9 @@ import (
 // Lesson describes a loaded lesson for the dashboard's lesson pages.
 type Lesson struct {
 	ID, Title string
-	Steps     []Step
+	// From says where it was loaded from: "built in", or its file.
+	From  string
+	Steps []Step
 }
 
 // Step is one step of a lesson as a learner reads it.
@@ -190,7 +192,10 @@ func (d *Dashboard) problem(w http.ResponseWriter, code int, err error) {
 func FromLibrary(lib *flows.Library, lang string) []Lesson {
 	var out []Lesson
 	for _, l := range lib.All() {
-		ls := Lesson{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback())}
+		ls := Lesson{ID: l.ID, Title: l.Title.In(l.Lang(lang), l.Fallback()), From: l.File}
+		if strings.HasPrefix(l.File, "(built-in)/") {
+			ls.From = "built in"
+		}
 		for i := range l.Steps {
 			p := l.Preview(i, lang)
 			ls.Steps = append(ls.Steps, Step{Key: p.Key, Kind: p.Kind, Text: p.Text, Options: p.Options, Tags: p.Tags})

@@ -101,9 +101,10 @@ func (d *Dashboard) previewList(w http.ResponseWriter, r *http.Request) {
 		files = append(files, f)
 	}
 	d.render(w, "previews.html", struct {
-		Folder string
-		Files  []previewFile
-	}{d.cfg.LessonsLabel, files})
+		Folder  string
+		Files   []previewFile
+		Running []Lesson
+	}{d.cfg.LessonsLabel, files, *d.lessons.Load()})
 }
 
 func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {

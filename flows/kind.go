@@ -249,6 +249,14 @@ func (k *Kinds) Load(fsys fs.FS, root, prefix string) (*Library, error) {
 	return load(k, fsys, root, prefix)
 }
 
+// LoadOver reads a lessons folder as Load does, over base (the built-in
+// lessons): the folder's lessons and courses come with base's, one of the
+// folder's with a base one's id replaces it, and a folder's course may
+// list base lessons.
+func (k *Kinds) LoadOver(base *Library, fsys fs.FS, root, prefix string) (*Library, error) {
+	return loadOver(k, base, fsys, root, prefix)
+}
+
 // list is the kinds' keys for a message.
 func (k *Kinds) list() string { return strings.Join(k.names, ", ") }
 

@@ -122,6 +122,13 @@ func Load(fsys fs.FS, root, prefix string) (*Library, error) {
 }
 
 func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
+	return loadOver(kinds, nil, fsys, root, prefix)
+}
+
+// loadOver is load with base's lessons and courses beneath the folder's:
+// one of the folder's with a base one's id replaces it, and the folder's
+// courses may list base lessons.
+func loadOver(kinds *Kinds, base *Library, fsys fs.FS, root, prefix string) (*Library, error) {
 	var lessons []*Lesson
 	var courses []*Course
 	var problems Problems
@@ -169,6 +176,18 @@ func load(kinds *Kinds, fsys fs.FS, root, prefix string) (*Library, error) {
 		}
 		seen[l.ID] = l
 		unique = append(unique, l)
+	}
+	if base != nil {
+		for _, l := range base.All() {
+			if _, replaced := seen[l.ID]; !replaced {
+				unique = append(unique, l)
+			}
+		}
+		for _, c := range base.Courses() {
+			if !slices.ContainsFunc(courses, func(o *Course) bool { return o.ID == c.ID }) {
+				courses = append(courses, c)
+			}
+		}
 	}
 	lib, err := NewLibrary(unique...)
 	if err != nil {

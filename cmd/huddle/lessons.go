@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"github.com/huddlebot/huddle"
 	"io/fs"
 	"os"
@@ -43,6 +44,27 @@ built-in samples when it does not exist.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(validate)
+	export := &cobra.Command{
+		Use:   "export FOLDER",
+		Short: "Write the built-in lessons and course as files to start from",
+		Long: `Write the built-in sample lessons and course, with their pictures and sounds and
+the lesson format's JSON Schema (for editors), into FOLDER (made; it must be
+new or empty). Edit them there: a lesson of the lessons folder with a
+built-in lesson's id replaces it.`,
+		Example: `  huddle lessons export lessons/`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			files, err := huddle.ExportLessons(args[0])
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				fmt.Fprintln(cmd.OutOrStdout(), f)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d files; check them with: huddle lessons validate %s\n", len(files), args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(validate, export)
 	return cmd
 }

@@ -1,0 +1,121 @@
+package huddle_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/huddlebot/huddle"
+	"github.com/huddlebot/huddle/adapters/sim"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+)
+
+// TestOwnLessonsOverBuiltins: a lessons folder with a programme's own
+// lessons adds them to the built-in ones rather than dropping those: one
+// with a built-in's id replaces it, and the programme's course may list a
+// built-in lesson; the built-in course stays. The log says how many came
+// from where, and validation reads the folder as huddle runs it.
+func TestOwnLessonsOverBuiltins(t *testing.T) {
+	logs := &huddletest.LogBuffer{}
+	lib, err := huddle.LoadLessons("testdata/own-lessons", logs.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, l := range lib.All() {
+		ids = append(ids, l.ID)
+	}
+	slices.Sort(ids)
+	if want := []string{"hand-hygiene", "malaria-rdt", "pph-first-hour", "pulse-check", "shift-handover"}; !slices.Equal(ids, want) {
+		t.Errorf("lessons %v, want %v", ids, want)
+	}
+	if l, _ := lib.Get("hand-hygiene"); l == nil || !strings.Contains(l.File, "testdata/own-lessons") {
+		t.Errorf("hand-hygiene comes from %v; want the folder's version, which replaces the built-in one", l)
+	}
+	var courses []string
+	for _, c := range lib.Courses() {
+		courses = append(courses, c.ID)
+	}
+	slices.Sort(courses)
+	if !slices.Equal(courses, []string{"safe-care-basics", "ward-basics"}) {
+		t.Errorf("courses %v, want the built-in one and the ward's", courses)
+	}
+	if out := logs.String(); !strings.Contains(out, "lessons loaded") || !strings.Contains(out, "built_in=3") || !strings.Contains(out, "from_folder=2") {
+		t.Errorf("the log does not say where the lessons came from:\n%s", out)
+	}
+	var report bytes.Buffer
+	if err := huddle.ValidateLessons(&report, []string{"testdata/own-lessons"}); err != nil {
+		t.Errorf("the folder is refused: %v\n%s", err, report.String())
+	}
+	if out := report.String(); !strings.Contains(out, "ward-basics (course") || strings.Contains(out, "malaria-rdt") {
+		t.Errorf("validation says:\n%s\nwant the folder's lessons and course, not the built-in ones", out)
+	}
+}
+
+// TestDashboardSaysWhereLessonsCameFrom: the lesson preview's page lists
+// the lessons running and where each was loaded from; NoBuiltinLessons
+// leaves the built-in ones out.
+func TestDashboardSaysWhereLessonsCameFrom(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		noBuiltin bool
+		want      []string
+		not       []string
+	}{
+		{"over the built-in lessons", false, []string{"<td>shift-handover</td><td>Shift handover</td><td>testdata/own-lessons/handover.yaml</td>", "<td>malaria-rdt</td>", "<td>built in</td>"}, nil},
+		{"the folder's alone", true, []string{"<td>shift-handover</td>"}, []string{"malaria-rdt", "built in"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const token = "a-token-of-sixteen-chars"
+			app := run(t, huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{sim.New(nil)},
+				Lessons: "testdata/own-lessons", NoBuiltinLessons: tc.noBuiltin,
+				Listen: "127.0.0.1:0", Token: token, NoConsent: true, Logger: quiet})
+			req, _ := http.NewRequest("GET", app.URL()+"/dashboard/preview/", nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			page, _ := io.ReadAll(resp.Body)
+			for _, w := range tc.want {
+				if !strings.Contains(string(page), w) {
+					t.Errorf("the page lacks %s", w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(string(page), n) {
+					t.Errorf("the page has %s", n)
+				}
+			}
+		})
+	}
+}
+
+// TestExportedLessonsValidate: the built-in lessons exported as files pass
+// validation as they are, and run as a lessons folder of their own.
+func TestExportedLessonsValidate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lessons")
+	files, err := huddle.ExportLessons(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 10 {
+		t.Errorf("exported %d files: %v", len(files), files)
+	}
+	var report bytes.Buffer
+	if err := huddle.ValidateLessons(&report, []string{dir}); err != nil {
+		t.Errorf("the export does not validate: %v\n%s", err, report.String())
+	}
+	if out := report.String(); !strings.Contains(out, "hand-hygiene") || !strings.Contains(out, "safe-care-basics (course") {
+		t.Errorf("validation of the export:\n%s", out)
+	}
+	if _, err := huddle.ExportLessons(dir); err == nil {
+		t.Error("an export into a folder in use was not refused")
+	}
+}
