@@ -52,7 +52,7 @@ func TestOwnLessonsOverBuiltins(t *testing.T) {
 	if err := huddle.ValidateLessons(&report, []string{"testdata/own-lessons"}); err != nil {
 		t.Errorf("the folder is refused: %v\n%s", err, report.String())
 	}
-	if out := report.String(); !strings.Contains(out, "ward-basics (course") || strings.Contains(out, "malaria-rdt") {
+	if out := report.String(); !strings.Contains(out, "ward-basics (course: 2 lessons, 1 CPD hour)") || !strings.Contains(out, "shift-handover (1 step, group)") || strings.Contains(out, "malaria-rdt") {
 		t.Errorf("validation says:\n%s\nwant the folder's lessons and course, not the built-in ones", out)
 	}
 }

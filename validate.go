@@ -128,13 +128,14 @@ func printProblems(w io.Writer, lib *flows.Library, err error, only string) erro
 		if only != "" && l.File != only || builtinOnly(l.File, lib) {
 			continue
 		}
-		fmt.Fprintf(w, "ok  %s  %s (%d steps, %s)\n", l.File, l.ID, len(l.Steps), l.Mode)
+		fmt.Fprintf(w, "ok  %s  %s (%s, %s)\n", l.File, l.ID, plural(len(l.Steps), "step", "steps"), l.Mode)
 	}
 	for _, c := range lib.Courses() {
 		if only != "" && c.File != only || builtinOnly(c.File, lib) {
 			continue
 		}
-		fmt.Fprintf(w, "ok  %s  %s (course: %d lessons, %s CPD hours)\n", c.File, c.ID, len(c.Lessons), strconv.FormatFloat(c.CPDHours, 'f', -1, 64))
+		fmt.Fprintf(w, "ok  %s  %s (course: %s, %s)\n", c.File, c.ID, plural(len(c.Lessons), "lesson", "lessons"),
+			plural(c.CPDHours, "CPD hour", "CPD hours"))
 	}
 	return nil
 }
@@ -185,4 +186,13 @@ func ExportLessons(dir string) ([]string, error) {
 		return written, fmt.Errorf("export lessons: %w", err)
 	}
 	return written, nil
+}
+
+// plural writes n and its noun, singular for one: "1 lesson", "2 CPD
+// hours", "1.5 CPD hours".
+func plural[N int | float64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatFloat(float64(n), 'f', -1, 64) + " " + many
 }

@@ -83,8 +83,15 @@ func (p Page) loc() *time.Location {
 }
 
 // URL is the verification address of code.
-func (p Page) URL(code string) string {
-	return strings.TrimRight(p.VerifyURL, "/") + "/verify/" + code
+func (p Page) URL(code string) string { return VerifyLink(p.VerifyURL, code) }
+
+// VerifyLink is the verification address of code on the web server at
+// base: base/verify/CODE, whether base ends in a slash, in /verify or in
+// neither (https://huddle.example.org/verify gives
+// https://huddle.example.org/verify/CODE, not /verify/verify/CODE).
+func VerifyLink(base, code string) string {
+	base = strings.TrimSuffix(strings.TrimRight(base, "/"), "/verify")
+	return strings.TrimRight(base, "/") + "/verify/" + code
 }
 
 // PDF makes certificate c's PDF: an A4 landscape page with the member's

@@ -85,6 +85,7 @@ func TestVerifyPage(t *testing.T) {
 		{"/verify?code=7KQ4-MZ2P-XR9D", 404, []string{"No certificate has the code 7KQ4-MZ2P-XR9D"}},
 		{"/verify/%3Cb%3Ehi", 404, []string{"&lt;b&gt;hi is not a certificate code"}},
 		{"/verify", 200, []string{"Verify a certificate", `name="code"`}},
+		{"/verify/", 200, []string{"Verify a certificate", `name="code"`}},
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
@@ -157,5 +158,18 @@ func TestVerifyForgotten(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Errorf("a cross-site post: status %d; want 403", rec.Code)
+	}
+}
+
+// TestVerifyLink: a certificate's address is base/verify/CODE whatever
+// the configured address ends in.
+func TestVerifyLink(t *testing.T) {
+	for _, base := range []string{"https://huddle.example.org", "https://huddle.example.org/", "https://huddle.example.org/verify", "https://huddle.example.org/verify/"} {
+		if got := VerifyLink(base, "7KQ4-MZ2P-XR9C"); got != "https://huddle.example.org/verify/7KQ4-MZ2P-XR9C" {
+			t.Errorf("VerifyLink(%q) = %q", base, got)
+		}
+	}
+	if got := VerifyLink("https://example.org/huddle", "X"); got != "https://example.org/huddle/verify/X" {
+		t.Errorf("under a path: %q", got)
 	}
 }

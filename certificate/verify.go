@@ -118,7 +118,9 @@ func (p Page) Handler(lookup Lookup, matches NameMatcher, log *slog.Logger) http
 		}
 	}
 	mux.HandleFunc("GET /verify/{code}", func(w http.ResponseWriter, r *http.Request) { serve(w, r, r.PathValue("code")) })
-	mux.HandleFunc("GET /verify", func(w http.ResponseWriter, r *http.Request) { serve(w, r, r.URL.Query().Get("code")) })
+	form := func(w http.ResponseWriter, r *http.Request) { serve(w, r, r.URL.Query().Get("code")) }
+	mux.HandleFunc("GET /verify", form)
+	mux.HandleFunc("GET /verify/{$}", form)
 	check := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 		serve(w, r, r.PathValue("code"))

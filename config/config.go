@@ -317,6 +317,10 @@ func Load(file, db string) (Config, error) {
 	if tc := cfg.Channels.Telegram; tc.Token != "" && !tc.Enabled {
 		cfg.Notes = append(cfg.Notes, "channels.telegram.token is set but channels.telegram.enabled is false: Telegram is off")
 	}
+	if cfg.Certificates.VerifyURL == "" && !cfg.SimOnly() {
+		cfg.Notes = append(cfg.Notes, "certificates.verify_url is not set: certificates print this machine's address ("+cfg.HTTP.Listen+
+			"), which no one else can reach; set it to the web server's public address, such as https://huddle.example.org")
+	}
 	return cfg, cfg.validate()
 }
 

@@ -110,7 +110,8 @@ func TestNotes(t *testing.T) {
 	}{
 		{"a misspelt variable", map[string]string{"HUDDLE_DASHBORD_MAX_DAYS": "30"}, []string{"HUDDLE_DASHBORD_MAX_DAYS sets nothing; did you mean HUDDLE_DASHBOARD_MAX_DAYS?"}, false},
 		{"the tests' own", map[string]string{"HUDDLE_TEST_POSTGRES": "1", "HUDDLE_CONFIG": "x.yaml"}, nil, false},
-		{"a token alone", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "123:abc"}, []string{"the Telegram channel is on"}, true},
+		{"a token alone", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "123:abc"}, []string{"the Telegram channel is on", "certificates.verify_url is not set"}, true},
+		{"a token and an address", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "123:abc", "HUDDLE_CERTIFICATES_VERIFY_URL": "https://h.example.org"}, []string{"the Telegram channel is on"}, true},
 		{"a token kept off", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_TOKEN": "123:abc", "HUDDLE_CHANNELS_TELEGRAM_ENABLED": "false"}, []string{"Telegram is off"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -114,7 +114,10 @@ func New(cfg Config) *Dashboard {
 			}
 			return strconv.Itoa((100*part+whole/2)/whole) + "%"
 		},
-		"wait":  wait,
+		"wait": wait,
+		// count writes n and the noun for it in English: "1 lesson", "2
+		// lessons", "1.5 CPD hours".
+		"count": count,
 		"bytes": byteSize,
 		"inc":   func(i int) int { return i + 1 },
 		"kb":    func(b []byte) int { return (len(b) + 1023) / 1024 },
@@ -375,4 +378,22 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d MB", (n+1<<19)>>20)
+}
+
+// count writes n (an int or a float64) and its noun, singular for one:
+// "1 lesson", "3 lessons", "1 CPD hour", "1.5 CPD hours".
+func count(n any, one, many string) string {
+	switch v := n.(type) {
+	case int:
+		if v == 1 {
+			return "1 " + one
+		}
+		return strconv.Itoa(v) + " " + many
+	case float64:
+		if v == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64) + " " + many
+	}
+	return fmt.Sprint(n) + " " + many
 }

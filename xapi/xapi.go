@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huddlebot/huddle/certificate"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
@@ -222,7 +223,7 @@ func (x *Exporter) Statements(e report.LearningEvent) []Statement {
 	case report.EventCertified:
 		id := fmt.Sprintf("%s/certificates/%s", x.home(), e.Code)
 		if x.VerifyURL != "" {
-			id = strings.TrimRight(x.VerifyURL, "/") + "/verify/" + e.Code
+			id = certificate.VerifyLink(x.VerifyURL, e.Code)
 		}
 		cert := Activity{ObjectType: "Activity", ID: id, Definition: &Definition{Name: map[string]string{"und": e.Title}}}
 		s := base("certified:"+e.Code, VerbEarned, cert)

@@ -103,7 +103,7 @@ func TestImportRules(t *testing.T) {
 		"internal/csvsafe":             {},
 		"internal/websec":              {"internal/lograte"},
 		"internal/lograte":             {},
-		"xapi":                         {"bot", "store", "report", "flows"},
+		"xapi":                         {"bot", "store", "report", "flows", "certificate"},
 		"internal/testkit/xapitest":    {"internal/testkit/npmtest"},
 		"internal/testkit/simtest":     {"bot", "adapters/sim", "internal/testkit", "internal/testkit/huddletest"},
 		"internal/testkit/pdftest":     {},
