@@ -48,9 +48,11 @@ func (g *rights) summary(lang string, d bot.MemberData) string {
 	b.WriteString(g.tr(lang, "mydata_head"))
 	line := func(key string, args ...any) { b.WriteString("\n• " + g.tr(lang, key, args...)) }
 	line("mydata_profile", m.Name, m.Channel, m.PlatformID, m.Pseudonym)
-	memberLang := m.Lang
-	if memberLang == "" {
-		memberLang = "-"
+	memberLang := g.tr(lang, "mydata_lang_none")
+	if m.Lang != "" {
+		if memberLang = g.languageName(m.Lang); memberLang != m.Lang {
+			memberLang += " (" + m.Lang + ")"
+		}
 	}
 	line("mydata_since", bot.ShowTime(m.Created, g.loc), memberLang)
 	switch {

@@ -154,7 +154,7 @@ func TestMyData(t *testing.T) {
 
 	got, file := h.myData("amina", "Amina Yusuf")
 	for _, want := range []string{"Amina Yusuf (sim id amina); others see you as Member-", "accepted, version 1",
-		"Groups: Ward 5", "took part in: 1; your answers kept: 1", "answers 1", "/forget"} {
+		"Groups: Ward 5", "took part in: 1; your answers kept: 1", "answers 1", "/forget", "language none chosen (send /lang to choose one)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/mydata says %q; want %q in it", got, want)
 		}
