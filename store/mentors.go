@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -155,4 +156,70 @@ func (t *Tx) SetDigestSent(memberID int64, at time.Time) error {
 		return fmt.Errorf("digest of mentor %d: %w", memberID, err)
 	}
 	return nil
+}
+
+// ChangeMentor adds (add) or removes the member ref as a mentor of queue
+// in the SQLite database at path, whether or not huddle runs on it: in a
+// transaction of its own beside huddle's (SQLite's WAL, waiting for the
+// writer as long as ten seconds), so that huddle mentors add works against
+// a running bot. The member must have written to the bot. It returns the
+// member and whether anything changed (false: they were a mentor already,
+// or were not one to remove).
+func ChangeMentor(ctx context.Context, path, queue string, ref bot.StaffRef, add bool, now time.Time) (bot.Member, bool, error) {
+	if IsPostgres(path) {
+		db, err := OpenPostgres(ctx, path, DefaultMedia)
+		if err != nil {
+			return bot.Member{}, false, err
+		}
+		defer db.Close()
+		return changeMentorIn(ctx, db, queue, ref, add, now)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return bot.Member{}, false, fmt.Errorf("no database at %s: %w", path, err)
+	}
+	conn, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return bot.Member{}, false, fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	// A store beside the running one: its transaction alone, none of the
+	// running store's work (no writer, no sweep of media files).
+	side := &DB{path: path, write: &pool{DB: conn}, unprepared: map[string]bool{}}
+	return changeMentorIn(ctx, side, queue, ref, add, now)
+}
+
+// changeMentorIn is ChangeMentor's transaction on db.
+func changeMentorIn(ctx context.Context, db *DB, queue string, ref bot.StaffRef, add bool, now time.Time) (bot.Member, bool, error) {
+	var (
+		m       bot.Member
+		changed bool
+	)
+	run := func(tx *Tx) error {
+		var err error
+		if m, err = tx.MemberByRef(ref); err != nil {
+			return err
+		}
+		if add {
+			changed, err = tx.AddMentor(queue, m.ID, now)
+		} else {
+			changed, err = tx.RemoveMentor(queue, m.ID)
+		}
+		return err
+	}
+	if db.pg {
+		return m, changed, db.update(ctx, run)
+	}
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return m, false, fmt.Errorf("change mentor: %w", err)
+	}
+	if err := run(&Tx{tx: sqlTx, ctx: ctx, db: db}); err != nil {
+		sqlTx.Rollback()
+		return m, false, err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return m, false, fmt.Errorf("change mentor: %w", err)
+	}
+	return m, changed, nil
 }

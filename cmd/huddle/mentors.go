@@ -26,9 +26,10 @@ the configuration, with the mentors listed there; staff add more with
 telegram:123456789 or whatsapp:254700000000, and must have written to the
 bot once (privately, so it can reach them).
 
-add and remove change the database, so huddle must be stopped; list works
-while it runs. Cases waiting in a queue are offered to a mentor added to it
-as soon as huddle runs.`,
+add, remove and list work whether huddle runs or not: a change is one small
+transaction beside the bot's. Cases waiting in a queue are offered to a
+mentor added to it within a quarter of an hour (at once when huddle
+starts).`,
 		Example: `  huddle mentors list
   huddle mentors add obstetrics telegram:123456789
   huddle mentors remove obstetrics whatsapp:254700000000`,
@@ -129,39 +130,24 @@ func changeMentor(ctx context.Context, cfg config.Config, queue, refText string,
 	if slices.ContainsFunc(cfg.Mentors[queue], func(r string) bool { c, err := bot.ParseStaffRef(r); return err == nil && c == ref }) {
 		return "", fmt.Errorf("%s is a mentor of %s in the configuration: change it there", ref, queue)
 	}
-	db, err := store.OpenDatabase(ctx, cfg.Database, cfg.Media)
-	if errors.Is(err, store.ErrLocked) {
-		return "", fmt.Errorf("huddle is running on %s: stop it first, or use /mentor in a private chat with the bot", cfg.Database)
+	// Beside a running huddle too: the change is one small transaction
+	// of its own, which the bot reads at its next case.
+	m, changed, err := store.ChangeMentor(ctx, cfg.Database, queue, ref, add, time.Now())
+	if errors.Is(err, bot.ErrNotFound) {
+		return "", fmt.Errorf("%s has not written to the bot yet: ask them to send it /start privately, then try again", ref)
 	}
 	if err != nil {
 		return "", err
 	}
-	defer db.Close()
-	var msg string
-	err = db.Update(ctx, func(tx bot.Tx) error {
-		m, err := tx.MemberByRef(ref)
-		if errors.Is(err, bot.ErrNotFound) {
-			return fmt.Errorf("%s has not written to the bot yet: ask them to send it /start privately, then try again", ref)
-		}
-		if err != nil {
-			return err
-		}
-		if add {
-			ok, err := tx.AddMentor(queue, m.ID, time.Now())
-			msg = fmt.Sprintf("%s (%s) is now a mentor of %s.", ref, m.Pseudonym, queue)
-			if !ok {
-				msg = fmt.Sprintf("%s (%s) was already a mentor of %s.", ref, m.Pseudonym, queue)
-			}
-			return err
-		}
-		ok, err := tx.RemoveMentor(queue, m.ID)
-		msg = fmt.Sprintf("%s (%s) is no longer a mentor of %s.", ref, m.Pseudonym, queue)
-		if !ok {
-			msg = fmt.Sprintf("%s (%s) was not an added mentor of %s.", ref, m.Pseudonym, queue)
-		}
-		return err
-	})
-	return msg, err
+	switch {
+	case add && changed:
+		return fmt.Sprintf("%s (%s) is now a mentor of %s.", ref, m.Pseudonym, queue), nil
+	case add:
+		return fmt.Sprintf("%s (%s) was already a mentor of %s.", ref, m.Pseudonym, queue), nil
+	case changed:
+		return fmt.Sprintf("%s (%s) is no longer a mentor of %s.", ref, m.Pseudonym, queue), nil
+	}
+	return fmt.Sprintf("%s (%s) was not an added mentor of %s.", ref, m.Pseudonym, queue), nil
 }
 
 // queueNames lists the configured queues, or says there are none.
