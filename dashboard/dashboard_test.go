@@ -189,10 +189,16 @@ var r = report.Range{From: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), To: time
 // the given height.
 func serve(t *testing.T, cfg dashboard.Config, height int) (*httptest.Server, context.Context) {
 	t.Helper()
+	return serveAt(t, cfg, 420, height)
+}
+
+// serveAt is serve on a screen width pixels wide.
+func serveAt(t *testing.T, cfg dashboard.Config, width, height int) (*httptest.Server, context.Context) {
+	t.Helper()
 	// Behind the server's protections, so the pages run under its CSP.
 	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, dashboard.New(cfg).Handler()))
 	t.Cleanup(srv.Close) // after the browser is gone: cleanups run last first
-	return srv, browsertest.Start(t, 420, height)
+	return srv, browsertest.Start(t, width, height)
 }
 
 func lessonsForTest(t *testing.T) []dashboard.Lesson {

@@ -20,12 +20,15 @@ type previewFile struct {
 	ID       string
 	Title    string
 	Problems int
+	// Course says the file is a course's, not a lesson's.
+	Course bool
 }
 
 // previewData is what the preview of one file shows.
 type previewData struct {
 	File     string
 	Lesson   *flows.Lesson
+	Course   *flows.Course
 	Title    string
 	Lang     string
 	Langs    []string
@@ -81,6 +84,16 @@ func (d *Dashboard) parseFile(name string, images bool) (*flows.Lesson, []flows.
 	return l, nil, data, err
 }
 
+// courseFile reads name as a course file; nil when it is none (or has
+// problems, which the lesson's reading shows).
+func (d *Dashboard) courseFile(name string, data []byte) *flows.Course {
+	_, c, err := d.cfg.Kinds.ParseFile(name, data)
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
 func (d *Dashboard) previewList(w http.ResponseWriter, r *http.Request) {
 	names, err := d.lessonFiles()
 	if err != nil {
@@ -97,6 +110,10 @@ func (d *Dashboard) previewList(w http.ResponseWriter, r *http.Request) {
 		f := previewFile{Name: n, Problems: len(ps)}
 		if l != nil {
 			f.ID, f.Title = l.ID, l.Title.In(l.Fallback(), "")
+		} else if data, err := fs.ReadFile(d.cfg.LessonFiles, n); err == nil {
+			if c := d.courseFile(n, data); c != nil {
+				f.ID, f.Title, f.Problems, f.Course = c.ID, c.Name(""), 0, true
+			}
 		}
 		files = append(files, f)
 	}
@@ -123,6 +140,13 @@ func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := previewData{File: name, Lesson: l, Problems: ps}
+	if l == nil {
+		if c := d.courseFile(name, src); c != nil {
+			data.Course, data.Problems, data.Title = c, nil, c.Name(r.URL.Query().Get("lang"))
+			d.render(w, "preview.html", data)
+			return
+		}
+	}
 	if l != nil {
 		data.Langs = l.Languages
 		data.Lang = l.Lang(r.URL.Query().Get("lang"))

@@ -153,7 +153,9 @@ func TestPictureInBrowser(t *testing.T) {
 	huddletest.Start(t, huddletest.Options{Lessons: dir}, s)
 	srv := httptest.NewServer(websec.Handler(websec.Config{Listen: "127.0.0.1:0"}, s.Handler()))
 	t.Cleanup(srv.Close)
-	ctx := browser(t)
+	// A short screen, so that the log scrolls and the picture, loading
+	// after its message was shown, grows it.
+	ctx := browsertest.Start(t, 420, 420)
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL),
 		chromedp.WaitVisible(chromedp.CSS("#text")),
@@ -172,6 +174,15 @@ func TestPictureInBrowser(t *testing.T) {
 	})
 	if width != flows.ImageLongSide {
 		t.Errorf("the picture shown is %d pixels wide, want %d", width, flows.ImageLongSide)
+	}
+	// Once it has loaded, the newest message is still in view: the log
+	// is scrolled to its end though the picture grew it.
+	gap, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => { const l = document.getElementById("log"); return Math.round(l.scrollHeight - l.scrollTop - l.clientHeight); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gap > 2 {
+		t.Errorf("after the picture loaded, the log is %d pixels short of its end: the newest message is out of view", gap)
 	}
 }
 

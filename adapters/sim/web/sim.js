@@ -150,6 +150,12 @@ function append(batch) {
       // app does.
       const el = document.createElement(media);
       el.className = media === "img" ? "photo" : "media";
+      // The picture loads after the log was scrolled to its end, and
+      // grows it: the newest message stays in view, unless the reader
+      // has scrolled back up.
+      el.addEventListener(media === "img" ? "load" : "loadedmetadata", () => {
+        if (log.scrollHeight - log.scrollTop - log.clientHeight <= el.offsetHeight + 48) log.scrollTop = log.scrollHeight;
+      });
       el.src = fileURL(m);
       if (media === "img") el.alt = m.file.name;
       else el.controls = true;

@@ -46,5 +46,10 @@ func Start(t testing.TB, width, height int) context.Context {
 	t.Cleanup(cancel2)
 	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
+	// Chromium keeps a window at least 500 pixels wide: a phone's width
+	// is emulated, as its developer tools do.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("emulate a %dx%d screen: %v", width, height, err)
+	}
 	return ctx
 }
