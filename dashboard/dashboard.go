@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -120,6 +121,9 @@ func New(cfg Config) *Dashboard {
 		"count": count,
 		"bytes": byteSize,
 		"inc":   func(i int) int { return i + 1 },
+		// named reports whether a step key is an id the author gave
+		// (q1), not the number one stands for (#3).
+		"named": func(key string) bool { return !strings.HasPrefix(key, "#") },
 		"kb":    func(b []byte) int { return (len(b) + 1023) / 1024 },
 		// A lesson's picture, inline: the page's policy allows data: images.
 		"imageURL": func(m *flows.Media) template.URL {

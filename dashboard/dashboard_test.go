@@ -379,7 +379,8 @@ func TestPreviewInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"First drug for PPH?", "1. Oxytocin 10 IU IM/IV", "pre", "post", "Share a de-identified PPH case"} {
+	for _, want := range []string{"First drug for PPH?", "1. Oxytocin 10 IU IM/IV", "pre", "post", "Share a de-identified PPH case",
+		"Step 1 of 11 · say", "Step 11 of 11"} {
 		if !strings.Contains(steps, want) {
 			t.Errorf("the preview lacks %q", want)
 		}
