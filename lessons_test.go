@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/simtest"
 )
 
 // TestOwnLessonsOverBuiltins: a lessons folder with a programme's own
@@ -118,4 +120,19 @@ func TestExportedLessonsValidate(t *testing.T) {
 	if _, err := huddle.ExportLessons(dir); err == nil {
 		t.Error("an export into a folder in use was not refused")
 	}
+}
+
+// TestCertificateAsTheLessonEnds: a lesson's certificate is issued in the
+// transaction that ends the lesson, not at the courses' next look (here an
+// hour away): the member has it as soon as they pass.
+func TestCertificateAsTheLessonEnds(t *testing.T) {
+	s := sim.New(nil)
+	run(t, huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{s}, Lessons: "course/testdata/lessons",
+		NoBuiltinLessons: true, NoConsent: true, Logger: quiet,
+		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, ReviewEvery: time.Hour}})
+	c := simtest.Chats{T: t, Sim: s}
+	seq := c.Post("dm-amina", "amina", "/lesson hand-rub-check")
+	q := c.Wait("dm-amina", seq, "How long should an alcohol hand rub take?")
+	c.Press("dm-amina", "amina", q, 0)
+	c.Wait("dm-amina", q.Seq, "🎓 You passed Hand rub check.")
 }

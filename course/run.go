@@ -83,6 +83,36 @@ func (sv *Service) certifyRuns(ctx context.Context, q bot.CourseQueue) error {
 	}
 }
 
+// RunEnded acts on a run the moment it finishes, in the transaction that
+// finishes it: the lesson's certificates, when it gives one, and the end
+// of the cohort whose last lesson it was (the group's summary, each
+// member's result and certificate), rather than at the next look. The
+// looks stay, for what a process that stopped meanwhile left.
+func (sv *Service) RunEnded(tx Tx, run bot.Run) error {
+	if err := sv.lessonCertificates(tx, run); err != nil {
+		return err
+	}
+	cohorts, err := tx.ChatCohorts(run.ChatID)
+	if err != nil {
+		return err
+	}
+	for _, h := range cohorts {
+		if !h.Ended.IsZero() {
+			continue
+		}
+		lessons, err := tx.CohortLessons(h.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range lessons {
+			if l.RunID == run.ID {
+				return sv.end(tx, h.ID)
+			}
+		}
+	}
+	return nil
+}
+
 // quiet reports whether now is in the program's quiet hours.
 func (sv *Service) quiet(now time.Time) bool { return sv.cfg.Quiet.Has(now, sv.cfg.Location) }
 

@@ -20,6 +20,7 @@ import (
 type Host struct {
 	loc     *time.Location
 	caseSvc bot.Cases
+	ended   func(tx bot.Tx, run bot.Run) error
 
 	// lib is the lessons run; SetLibrary replaces it while runs go on.
 	lib    atomic.Pointer[Library]
@@ -60,6 +61,10 @@ type HostConfig struct {
 	// Cases opens the case discussions of discuss steps and escalates
 	// them; without it those steps only post their prompt.
 	Cases bot.Cases
+	// Ended, when set, is told of a run the moment it finishes (its last
+	// step done, not stopped), in the transaction that finishes it: a
+	// lesson's certificate is issued then, not at a later look.
+	Ended func(tx bot.Tx, run bot.Run) error
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -72,7 +77,7 @@ func NewHost(cfg HostConfig) *Host {
 	if cfg.Engine == nil {
 		cfg.Engine = &Engine{}
 	}
-	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
+	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, ended: cfg.Ended, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
 		states: map[int64]cachedState{}}
 	h.lib.Store(cfg.Library)
 	return h
@@ -375,6 +380,7 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		return fmt.Errorf("run %d state: %w", run.ID, err)
 	}
 	run.State, run.Step, run.Seq, run.Updated = state, st.Step, st.Seq, now
+	finishing := st.Status == statusDone && run.Status != bot.RunDone
 	switch st.Status {
 	case statusDone:
 		run.Status, run.Finished = bot.RunDone, now
@@ -385,6 +391,9 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 		return err
 	}
 	h.keep(run, st) // st is not used after this
+	if finishing && h.ended != nil {
+		return h.ended(tx, *run)
+	}
 	return nil
 }
 
