@@ -309,7 +309,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log,
 		// Courses act on a run as it ends (a.courses is made below,
 		// before any event is handled).
-		Ended: func(tx bot.Tx, run bot.Run) error { return a.courses.RunEnded(tx, run) },
+		Ended:  func(tx bot.Tx, run bot.Run) error { return a.courses.RunEnded(tx, run) },
 		Engine: &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }, Texts: texts["flows"]}}
 	if o.Cases != nil {
 		cfg := *o.Cases
