@@ -336,6 +336,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.review = review.New(rv)
 	cc := o.Courses
 	cc.Lessons, cc.Engine, cc.Quiet, cc.Location, cc.Clock, cc.Logger, cc.Texts = a.host.Library, a.host, o.Quiet, o.Location, o.Clock, a.log, texts["course"]
+	cc.Pseudonyms = o.Pseudonyms
 	if cc.Certificates.VerifyURL == "" {
 		cc.Certificates.VerifyURL = localURL(a.URL())
 	}

@@ -136,3 +136,21 @@ func TestCertificateAsTheLessonEnds(t *testing.T) {
 	c.Press("dm-amina", "amina", q, 0)
 	c.Wait("dm-amina", q.Seq, "🎓 You passed Hand rub check.")
 }
+
+// TestCertificateWithoutAPrivateChat: a member who passes in the group
+// but has never written to the bot privately (so the bot may not write to
+// them) is told in the group how to get the certificate, and gets it
+// when they send /certificates privately.
+func TestCertificateWithoutAPrivateChat(t *testing.T) {
+	s := sim.New(nil)
+	run(t, huddle.Options{Database: filepath.Join(t.TempDir(), "h.db"), Channels: []bot.Channel{s}, Lessons: "testdata/group-certificate",
+		NoBuiltinLessons: true, NoConsent: true, Logger: quiet,
+		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, ReviewEvery: time.Hour}})
+	c := simtest.Chats{T: t, Sim: s}
+	seq := c.Post("ward", "amina", "/lesson ward-quiz")
+	q := c.Wait("ward", seq, "How long should an alcohol hand rub take?")
+	c.Press("ward", "amina", q, 0)
+	c.Wait("ward", q.Seq, "Amina, your certificate for Ward quiz is ready. Write to me privately and send /certificates to receive it.")
+	dm := c.Post("dm-amina", "amina", "/certificates")
+	c.Wait("dm-amina", dm, "Ward quiz: 1 CPD hour")
+}

@@ -75,8 +75,10 @@ func checkCertName(s string) (string, bool) {
 // issue issues cert to its member (its code, name and title, in their
 // language, filled here) and sends it to them privately after the text
 // said gives; nothing when they hold one for that cohort or run already.
-// A member with no private chat yet gets it with /certificates.
-func (sv *Service) issue(tx Tx, cert bot.Certificate, title, said func(lang string) string, key string, now time.Time) error {
+// A member with no private chat with the bot yet is told in the group
+// (groupID) how to get it: write to the bot privately and send
+// /certificates.
+func (sv *Service) issue(tx Tx, cert bot.Certificate, groupID int64, title, said func(lang string) string, key string, now time.Time) error {
 	m, err := tx.MemberByID(cert.MemberID)
 	if err != nil {
 		return err
@@ -98,11 +100,30 @@ func (sv *Service) issue(tx Tx, cert bot.Certificate, title, said func(lang stri
 	}
 	dm, err := tx.DirectChatOf(cert.MemberID)
 	if errors.Is(err, bot.ErrNotFound) {
-		return nil
+		return sv.waiting(tx, m, groupID, title, key, now)
 	} else if err != nil {
 		return err
 	}
 	return sv.sendCertificate(tx, dm, cert, said(dm.Lang), key, now)
+}
+
+// waiting tells member m, in the group groupID, that a certificate waits
+// for them, and how to get it (the bot may not write to someone who has
+// not written to it first).
+func (sv *Service) waiting(tx Tx, m bot.Member, groupID int64, title func(lang string) string, key string, now time.Time) error {
+	if groupID == 0 {
+		return nil
+	}
+	group, err := tx.ChatByID(groupID)
+	if err != nil || group.Type != bot.Group {
+		return err
+	}
+	name := m.Name
+	if m.Pseudonym != "" && sv.cfg.Pseudonyms {
+		name = m.Pseudonym
+	}
+	text := sv.tr(group.Lang, "certificate_waiting", name, title(group.Lang))
+	return tx.Enqueue(bot.Outbound{Channel: group.Channel, ChatID: group.PlatformID, Text: text, Key: key + ":waiting"}, now)
 }
 
 // certName is the name printed on a member's certificate: the one they

@@ -38,10 +38,13 @@ type Config struct {
 	Certificates certificate.Page
 	// Location is the program's time zone; UTC when nil.
 	Location *time.Location
+	// Pseudonyms names members in groups by their pseudonym, as the
+	// router does.
+	Pseudonyms bool
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger
-	// Texts are its texts (Messages, or a program\'s laid over them);
+	// Texts are its texts (Messages, or a program's laid over them);
 	// the built-in ones when nil.
 	Texts *catalog.Catalog
 }

@@ -296,7 +296,7 @@ func (sv *Service) results(tx Tx, c *flows.Course, lessons []bot.CohortLesson) (
 // them privately.
 func (sv *Service) passed(tx Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
 	cert := bot.Certificate{MemberID: r.MemberID, CourseID: c.ID, CohortID: h.ID, Hours: c.CPDHours, Issued: now}
-	return sv.issue(tx, cert, c.Name, func(lang string) string {
+	return sv.issue(tx, cert, h.ChatID, c.Name, func(lang string) string {
 		text := sv.tr(lang, "course_passed", c.Name(lang), r.Lessons, len(c.Lessons))
 		if c.CPDHours > 0 {
 			text += " " + sv.tr(lang, "course_passed_hours", sv.hours(lang, c.CPDHours))
@@ -322,7 +322,7 @@ func (sv *Service) lessonCertificates(tx Tx, run bot.Run) error {
 			continue
 		}
 		cert := bot.Certificate{MemberID: r.MemberID, LessonID: l.ID, RunID: run.ID, Hours: l.CPDHours, Issued: run.Finished}
-		err := sv.issue(tx, cert, title, func(lang string) string {
+		err := sv.issue(tx, cert, run.ChatID, title, func(lang string) string {
 			text := sv.tr(lang, "lesson_passed", title(lang))
 			if l.CPDHours > 0 {
 				text += " " + sv.tr(lang, "course_passed_hours", sv.hours(lang, l.CPDHours))

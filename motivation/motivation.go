@@ -33,7 +33,7 @@ type Config struct {
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger
-	// Texts are its texts (Messages, or a program\'s laid over them);
+	// Texts are its texts (Messages, or a program's laid over them);
 	// the built-in ones when nil.
 	Texts *catalog.Catalog
 }
