@@ -22,6 +22,9 @@ type Entry struct {
 	Now   time.Time
 	// Command returns the command of a name or alias; nil for none.
 	Command func(name string) *Command
+	// Staff says the sender is one of the programme's staff, named in
+	// its configuration.
+	Staff bool
 }
 
 // Verdict is a Gatekeeper's answer.

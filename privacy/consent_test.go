@@ -253,3 +253,17 @@ func TestAcceptCarriesTheCommand(t *testing.T) {
 		t.Errorf("after accepting the bot sent %q; want the welcome alone", got)
 	}
 }
+
+// TestStaffNotAsked: the programme's staff, named in its configuration,
+// are not asked the privacy notice: a staff member's /assign in a group
+// works from their first word, where a member's first command brings the
+// notice.
+func TestStaffNotAsked(t *testing.T) {
+	h := startWith(t, huddletest.Options{Consent: notice1, Staff: []bot.StaffRef{{Channel: "sim", ID: "grace"}}})
+	seq := h.Last("ward")
+	h.Post("ward", "grace", "Grace", "/assign weekly-check", "")
+	h.Wait("ward", seq, "Weekly check-in is assigned to this group")
+	seq = h.Last("ward")
+	h.Post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.Wait("ward", seq, noticeMark)
+}
