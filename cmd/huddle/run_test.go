@@ -205,7 +205,8 @@ func TestLessonsReloaded(t *testing.T) {
 	good, _ := os.ReadFile("../../lessons/hand-hygiene.yaml")
 	os.WriteFile(filepath.Join(lessonsDir, "hand-hygiene.yaml"), good, 0o644)
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+lessonsDir, "HUDDLE_PRIVACY_CONSENT_ASK=false")
+	// The folder's lessons alone, so that a lesson added shows.
+	p := serving(t, "HUDDLE_HTTP_LISTEN="+addr, "HUDDLE_LESSONS="+lessonsDir, "HUDDLE_PRIVACY_CONSENT_ASK=false", "HUDDLE_BUILTIN_LESSONS=false")
 	lessonsList := func() string { t.Helper(); return lessonsSaid(t, addr) }
 	waitLog := func(n int) {
 		t.Helper()
