@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/huddlebot/huddle/sound"
 	"io/fs"
 	"maps"
 	"path"
@@ -243,8 +244,20 @@ func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, erro
 	}
 	sum := sha256.Sum256(data)
 	key := hex.EncodeToString(sum[:])
+	mimeType := mediaTypes[kind][strings.ToLower(path.Ext(name))]
+	if mimeType == "audio/ogg" {
+		// An Ogg file goes as a voice note, which phones play only when
+		// it holds Opus (WhatsApp's and Telegram's own voice notes).
+		o, err := sound.ReadOgg(data)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("is not a sound in Ogg: %v; give an Ogg Opus voice note, or an .mp3 or .m4a sound", err)
+		case o.Codec != sound.Opus:
+			return nil, fmt.Errorf("is Ogg %s, which no phone plays as a voice note: give Ogg Opus (ffmpeg -i %s -c:a libopus -b:a 24k voice.ogg makes one), or an .mp3 or .m4a sound", o.Codec, path.Base(name))
+		}
+	}
 	if kind != MediaImage {
-		return &Media{Data: data, Hash: key, MIMEType: mediaTypes[kind][strings.ToLower(path.Ext(name))]}, nil
+		return &Media{Data: data, Hash: key, MIMEType: mimeType}, nil
 	}
 	if m, ok := cache.get(key); ok {
 		cp := *m // Kind and Name are the step's

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/testkit/oggtest"
 )
 
 // noisy returns a w×h image of fine detail, which compresses badly.
@@ -152,6 +154,7 @@ steps:
 // TestSoundsAndDocuments: a step's audio, video or document is read from
 // beside the lesson as it is, sent with its media type.
 func TestSoundsAndDocuments(t *testing.T) {
+	voice := oggtest.Opus(2, func(float64) int { return 40 })
 	fsys := fstest.MapFS{
 		"talk.yaml": {Data: []byte(`id: talk
 title: "A talk"
@@ -161,7 +164,7 @@ steps:
   - say: "Read."
     document: handout.pdf
 `)},
-		"media/talk.ogg": {Data: []byte("OggS a voice note")},
+		"media/talk.ogg": {Data: voice},
 		"handout.pdf":    {Data: []byte("%PDF-1.4 a handout")},
 	}
 	lib, err := Load(fsys, ".", "lessons")
@@ -170,13 +173,30 @@ steps:
 	}
 	l, _ := lib.Get("talk")
 	for i, want := range []struct{ kind, name, mime, data string }{
-		{MediaAudio, "talk.ogg", "audio/ogg", "OggS a voice note"},
+		{MediaAudio, "talk.ogg", "audio/ogg", string(voice)},
 		{MediaDocument, "handout.pdf", "application/pdf", "%PDF-1.4 a handout"},
 	} {
 		m := l.Steps[i].Media
 		f := m.File()
 		if m.Kind != want.kind || f.Name != want.name || f.MIMEType != want.mime || string(f.Data) != want.data {
 			t.Errorf("step %d: %s %s %s %q", i, m.Kind, f.Name, f.MIMEType, f.Data)
+		}
+	}
+}
+
+// TestOggMustBeOpus: an Ogg sound goes as a voice note, which phones play
+// only in Opus: Ogg Vorbis, or a file that is no Ogg at all, is refused at
+// its line, saying what to give instead.
+func TestOggMustBeOpus(t *testing.T) {
+	for name, data := range map[string][]byte{"vorbis": oggtest.Vorbis(3), "not Ogg": []byte("ID3 an MP3 named .ogg")} {
+		fsys := fstest.MapFS{
+			"talk.yaml": {Data: []byte("id: talk\ntitle: \"A talk\"\nsteps:\n  - say: \"Listen.\"\n    audio: talk.ogg\n")},
+			"talk.ogg":  {Data: data},
+		}
+		_, err := Load(fsys, ".", "lessons")
+		ps, ok := IsProblems(err)
+		if !ok || len(ps) != 1 || ps[0].Line != 5 || !strings.Contains(ps[0].Msg, "Ogg Opus") {
+			t.Errorf("%s: %v; want one problem at line 5 saying to give Ogg Opus", name, err)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/sound"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -133,12 +134,13 @@ func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 	}
 	switch kind {
 	case whatsmeow.MediaAudio:
-		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+		a := &waE2E.AudioMessage{
 			URL: proto.String(up.resp.URL), DirectPath: proto.String(up.resp.DirectPath), MediaKey: up.resp.MediaKey,
 			MediaKeyTimestamp: proto.Int64(up.at.Unix()), FileEncSHA256: up.resp.FileEncSHA256, FileSHA256: up.resp.FileSHA256,
 			FileLength: proto.Uint64(up.resp.FileLength), Mimetype: proto.String(m.File.MIMEType),
-			PTT: proto.Bool(m.File.MIMEType == "audio/ogg"),
-		}}, nil
+		}
+		voiceNote(a, m.File)
+		return &waE2E.Message{AudioMessage: a}, nil
 	case whatsmeow.MediaVideo:
 		vid := &waE2E.VideoMessage{
 			URL: proto.String(up.resp.URL), DirectPath: proto.String(up.resp.DirectPath), MediaKey: up.resp.MediaKey,
@@ -196,4 +198,24 @@ func (w *WhatsApp) keepDocument(id types.MessageID, msg *waE2E.Message) {
 		w.documents = make(map[types.MessageID]*waE2E.Message)
 	}
 	w.documents[id] = msg
+}
+
+// voiceNote makes a an Ogg Opus file's voice note, as WhatsApp's own apps
+// send one: the full media type with its codec, PTT, the length in
+// seconds and a 64-value waveform. iPhones play an audio message as a
+// voice note only so (mautrix-whatsapp sends the same fields, in
+// pkg/msgconv/from-matrix.go). Another sound goes as a plain audio
+// message.
+func voiceNote(a *waE2E.AudioMessage, f *bot.File) {
+	if f.MIMEType != "audio/ogg" {
+		return
+	}
+	o, err := sound.ReadOgg(f.Data)
+	if err != nil || o.Codec != sound.Opus {
+		return
+	}
+	a.Mimetype = proto.String("audio/ogg; codecs=opus")
+	a.PTT = proto.Bool(true)
+	a.Seconds = proto.Uint32(uint32((o.Duration + time.Second/2) / time.Second))
+	a.Waveform = o.Waveform
 }

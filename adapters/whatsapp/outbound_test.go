@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit/oggtest"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -19,8 +21,6 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestSendBuildsExactProtobufs sends each kind of outbound message and
@@ -498,14 +498,16 @@ func TestSendImage(t *testing.T) {
 	}
 }
 
-// TestSendSoundAndVideo: an Ogg sound goes as a voice note (an audio
-// message marked PTT) and an MP4 as a video message with its caption,
+// TestSendSoundAndVideo: an Ogg Opus sound goes as a voice note that
+// iPhones play as one (an audio message marked PTT, with the media type's
+// codec, its length in seconds and a 64-value waveform), and an MP4 as a
+// video message with its caption,
 // each uploaded once, as its kind, and sent again by its media key.
 func TestSendSoundAndVideo(t *testing.T) {
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
 	h.connect()
 	ctx := context.Background()
-	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: []byte("OggS a voice note")}
+	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: oggtest.Opus(4.4, func(at float64) int { return 20 + int(60*at) })}
 	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: []byte("....ftypmp42 a video")}
 	for i, f := range []*bot.File{voice, voice, video} {
 		if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: fmt.Sprintf("m-%d", i), File: f, Text: "Listen and watch"}); err != nil {
@@ -529,7 +531,8 @@ func TestSendSoundAndVideo(t *testing.T) {
 	}
 	for i := range 2 {
 		a := back(i).GetAudioMessage()
-		if !a.GetPTT() || a.GetMimetype() != "audio/ogg" || !bytes.Equal(a.GetMediaKey(), h.net.uploads[0].resp.MediaKey) {
+		if !a.GetPTT() || a.GetMimetype() != "audio/ogg; codecs=opus" || !bytes.Equal(a.GetMediaKey(), h.net.uploads[0].resp.MediaKey) ||
+			a.GetSeconds() != 4 || len(a.GetWaveform()) != 64 || a.GetWaveform()[63] != 100 || a.GetWaveform()[0] >= a.GetWaveform()[63] {
 			t.Errorf("voice note %d after the wire: %v", i, a)
 		}
 	}
