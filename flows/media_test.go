@@ -11,7 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/testkit/oggtest"
+	"github.com/huddlebot/huddle/internal/testkit/mediatest"
 )
 
 // noisy returns a w×h image of fine detail, which compresses badly.
@@ -154,7 +154,7 @@ steps:
 // TestSoundsAndDocuments: a step's audio, video or document is read from
 // beside the lesson as it is, sent with its media type.
 func TestSoundsAndDocuments(t *testing.T) {
-	voice := oggtest.Opus(2, func(float64) int { return 40 })
+	voice := mediatest.Opus(2, func(float64) int { return 40 })
 	fsys := fstest.MapFS{
 		"talk.yaml": {Data: []byte(`id: talk
 title: "A talk"
@@ -188,7 +188,7 @@ steps:
 // only in Opus: Ogg Vorbis, or a file that is no Ogg at all, is refused at
 // its line, saying what to give instead.
 func TestOggMustBeOpus(t *testing.T) {
-	for name, data := range map[string][]byte{"vorbis": oggtest.Vorbis(3), "not Ogg": []byte("ID3 an MP3 named .ogg")} {
+	for name, data := range map[string][]byte{"vorbis": mediatest.Vorbis(3), "not Ogg": []byte("ID3 an MP3 named .ogg")} {
 		fsys := fstest.MapFS{
 			"talk.yaml": {Data: []byte("id: talk\ntitle: \"A talk\"\nsteps:\n  - say: \"Listen.\"\n    audio: talk.ogg\n")},
 			"talk.ogg":  {Data: data},

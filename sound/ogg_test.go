@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/huddlebot/huddle/internal/testkit/oggtest"
+	"github.com/huddlebot/huddle/internal/testkit/mediatest"
 	"github.com/huddlebot/huddle/sound"
 )
 
@@ -13,7 +13,7 @@ import (
 // grow; a Vorbis stream's codec and length at its own rate; what is not
 // Ogg is said to be not Ogg.
 func TestReadOgg(t *testing.T) {
-	rising := oggtest.Opus(6.2, func(at float64) int { return 10 + int(at*100) })
+	rising := mediatest.Opus(6.2, func(at float64) int { return 10 + int(at*100) })
 	o, err := sound.ReadOgg(rising)
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +29,7 @@ func TestReadOgg(t *testing.T) {
 			t.Fatalf("a waveform value over 100: %v", o.Waveform)
 		}
 	}
-	v, err := sound.ReadOgg(oggtest.Vorbis(3))
+	v, err := sound.ReadOgg(mediatest.Vorbis(3))
 	if err != nil || v.Codec != sound.Vorbis || v.Duration != 3*time.Second || v.Waveform != nil {
 		t.Errorf("Vorbis: %+v, %v", v, err)
 	}

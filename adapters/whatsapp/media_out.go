@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/clip"
+	"github.com/huddlebot/huddle/picture"
 	"github.com/huddlebot/huddle/sound"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -150,6 +152,13 @@ func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 		if m.Text != "" {
 			vid.Caption = proto.String(m.Text)
 		}
+		// Its box at its size and its length, shown before it downloads.
+		if v, err := clip.ReadMP4(m.File.Data); err == nil {
+			if v.Width > 0 {
+				vid.Width, vid.Height = proto.Uint32(uint32(v.Width)), proto.Uint32(uint32(v.Height))
+			}
+			vid.Seconds = proto.Uint32(uint32((v.Duration + time.Second/2) / time.Second))
+		}
 		return &waE2E.Message{VideoMessage: vid}, nil
 	}
 	img := &waE2E.ImageMessage{
@@ -165,6 +174,7 @@ func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(m.File.Data)); err == nil {
 		img.Width, img.Height = proto.Uint32(uint32(cfg.Width)), proto.Uint32(uint32(cfg.Height))
 	}
+	img.JPEGThumbnail = thumbnail(ctx, m.File.Data)
 	if c := mediaCaption(m); c != "" {
 		img.Caption = proto.String(c)
 	}
@@ -218,4 +228,28 @@ func voiceNote(a *waE2E.AudioMessage, f *bot.File) {
 	a.PTT = proto.Bool(true)
 	a.Seconds = proto.Uint32(uint32((o.Duration + time.Second/2) / time.Second))
 	a.Waveform = o.Waveform
+}
+
+// Thumbnails: WhatsApp shows one, blurred, while the picture downloads,
+// so that a member on slow data sees what comes instead of a blank box.
+// mautrix-whatsapp makes them 72 pixels on the long side
+// (pkg/msgconv/thumbnail.go); a few KB.
+const (
+	thumbSide   = 72
+	thumbBudget = 6 << 10
+)
+
+// thumbnail is a small JPEG of a picture; nil when it cannot be made (the
+// picture goes without).
+func thumbnail(ctx context.Context, data []byte) []byte {
+	img, done, err := picture.Decode(ctx, data)
+	if err != nil {
+		return nil
+	}
+	defer done()
+	p, err := picture.Lighten(img, thumbSide, thumbBudget)
+	if err != nil {
+		return nil
+	}
+	return p.Data
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/huddlebot/huddle/bot"
-	"github.com/huddlebot/huddle/internal/testkit/oggtest"
+	"github.com/huddlebot/huddle/internal/testkit/mediatest"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -448,8 +448,10 @@ func TestDisappearingTimer(t *testing.T) {
 }
 
 // TestSendImage: a picture goes as an image message (real waE2E values,
-// through the wire), uploaded once as an image and then sent to the next
-// chat by the same media key; a week on, it is uploaded again.
+// through the wire) with a small JPEG thumbnail (72 pixels on its long
+// side, shown while the picture downloads on slow data), uploaded once as
+// an image and then sent to the next chat by the same media key; a week
+// on, it is uploaded again.
 func TestSendImage(t *testing.T) {
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
 	h.connect()
@@ -488,6 +490,10 @@ func TestSendImage(t *testing.T) {
 			img.GetMimetype() != "image/jpeg" || img.GetCaption() != "Positive or negative?" || img.GetWidth() != 640 || img.GetHeight() != 480 {
 			t.Errorf("image message after the wire: %v", img)
 		}
+		thumb, err := jpeg.DecodeConfig(bytes.NewReader(img.GetJPEGThumbnail()))
+		if err != nil || thumb.Width != 72 || thumb.Height != 54 || len(img.GetJPEGThumbnail()) > 6<<10 {
+			t.Errorf("the thumbnail: %v %+v, %d bytes; want a JPEG 72 by 54 of a few KB", err, thumb, len(img.GetJPEGThumbnail()))
+		}
 	}
 	h.clock.Advance(8 * 24 * time.Hour)
 	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: "pic-late", File: file}); err != nil {
@@ -501,14 +507,14 @@ func TestSendImage(t *testing.T) {
 // TestSendSoundAndVideo: an Ogg Opus sound goes as a voice note that
 // iPhones play as one (an audio message marked PTT, with the media type's
 // codec, its length in seconds and a 64-value waveform), and an MP4 as a
-// video message with its caption,
+// video message with its caption, size and length (from its headers),
 // each uploaded once, as its kind, and sent again by its media key.
 func TestSendSoundAndVideo(t *testing.T) {
 	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6})
 	h.connect()
 	ctx := context.Background()
-	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: oggtest.Opus(4.4, func(at float64) int { return 20 + int(60*at) })}
-	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: []byte("....ftypmp42 a video")}
+	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: mediatest.Opus(4.4, func(at float64) int { return 20 + int(60*at) })}
+	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: mediatest.MP4(640, 360, 93.5)}
 	for i, f := range []*bot.File{voice, voice, video} {
 		if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: fmt.Sprintf("m-%d", i), File: f, Text: "Listen and watch"}); err != nil {
 			t.Fatal(err)
@@ -537,7 +543,8 @@ func TestSendSoundAndVideo(t *testing.T) {
 		}
 	}
 	v := back(2).GetVideoMessage()
-	if v.GetMimetype() != "video/mp4" || v.GetCaption() != "Listen and watch" || v.GetDirectPath() != h.net.uploads[1].resp.DirectPath {
+	if v.GetMimetype() != "video/mp4" || v.GetCaption() != "Listen and watch" || v.GetDirectPath() != h.net.uploads[1].resp.DirectPath ||
+		v.GetWidth() != 640 || v.GetHeight() != 360 || v.GetSeconds() != 94 {
 		t.Errorf("video after the wire: %v", v)
 	}
 }

@@ -1,7 +1,8 @@
-// Package oggtest makes Ogg sound files for tests: streams whose pages,
-// granule positions and packet sizes are what a real encoder writes, with
-// packets of made-up bytes (nothing decodes them here).
-package oggtest
+// Package mediatest makes sound and video files for tests: Ogg streams
+// whose pages, granule positions and packet sizes are what an encoder
+// writes, and MP4 files whose boxes are what a muxer writes, each with
+// made-up media bytes (nothing decodes them here).
+package mediatest
 
 import (
 	"encoding/binary"
