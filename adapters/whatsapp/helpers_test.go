@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,6 +78,8 @@ type sent struct {
 type fakeNet struct {
 	clock Clock
 	dev   *store.Device // the bot's device, whose store SendMessage writes
+	// served counts the bytes the fake CDN's bodies gave the client.
+	served atomic.Int64
 
 	mu       sync.Mutex
 	sent     []sent
@@ -93,9 +96,8 @@ type fakeNet struct {
 	media *whatsmeow.Client
 }
 
-// Download fetches and decrypts a member's file as whatsmeow does: its
-// own Client.Download, whose media requests this fake network answers.
-func (f *fakeNet) Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error) {
+// DownloadToFile is whatsmeow's own DownloadToFile, over the fake CDN.
+func (f *fakeNet) DownloadToFile(ctx context.Context, msg whatsmeow.DownloadableMessage, file whatsmeow.File) error {
 	f.mu.Lock()
 	if f.media == nil {
 		f.media = whatsmeow.NewClient(f.dev, nil)
@@ -103,7 +105,7 @@ func (f *fakeNet) Download(ctx context.Context, msg whatsmeow.DownloadableMessag
 	}
 	cli := f.media
 	f.mu.Unlock()
-	return cli.Download(ctx, msg)
+	return cli.DownloadToFile(ctx, msg, file)
 }
 
 // RoundTrip answers whatsmeow's media requests from cdn: 404 for a file
@@ -116,8 +118,20 @@ func (f *fakeNet) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok || req.URL.Host != "mmg.whatsapp.net" {
 		status, data = http.StatusNotFound, nil
 	}
-	return &http.Response{StatusCode: status, Status: http.StatusText(status), Body: io.NopCloser(bytes.NewReader(data)),
+	return &http.Response{StatusCode: status, Status: http.StatusText(status), Body: io.NopCloser(&countingReader{r: bytes.NewReader(data), n: &f.served}),
 		Header: http.Header{}, Request: req}, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // stored is a file a member's phone uploaded: where, and its keys.

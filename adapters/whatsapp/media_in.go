@@ -2,6 +2,7 @@ package whatsapp
 
 import (
 	"context"
+	"errors"
 	"mime"
 	"strings"
 	"time"
@@ -54,17 +55,21 @@ func (w *WhatsApp) fetchMedia(ctx context.Context, m *waE2E.Message, ev bot.Even
 	}
 	ctx, cancel := context.WithTimeout(ctx, fetchWait)
 	defer cancel()
-	data, err := w.net.Download(ctx, dl)
+	// Written as it arrives into memory that stops at the cap: the
+	// encrypted file is the plain one, padded to 16 bytes, and a 10-byte
+	// MAC.
+	file := &capFile{max: bot.MaxInboundFile + 32}
+	err := w.net.DownloadToFile(ctx, dl, file)
 	switch {
+	case errors.Is(err, errTooLarge) || err == nil && len(file.data) > bot.MaxInboundFile:
+		w.log.Warn("member's file too large to keep", "claimed", size)
+		f.Refused = bot.TooManyBytes(max(len(file.data), bot.MaxInboundFile+1))
 	case err != nil:
 		if ctx.Err() == nil {
 			w.log.Warn("fetch member's file", "err", err)
 		}
-	case len(data) > bot.MaxInboundFile:
-		w.log.Warn("member's file too large to keep", "size", len(data))
-		f.Refused = bot.TooManyBytes(len(data))
 	default:
-		f.Data = data
+		f.Data = file.data
 	}
 	return f
 }

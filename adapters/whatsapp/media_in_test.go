@@ -19,7 +19,8 @@ import (
 // files their phone encrypted; the adapter fetches each through
 // whatsmeow's own Download (its decryption and hash checks), and hands on
 // the plain bytes. A file tampered with on the server, or too large,
-// comes without bytes.
+// comes without bytes; one larger than its message claims is refused at
+// the cap, not read whole into memory first.
 func TestInboundMedia(t *testing.T) {
 	h := newHarness(t, Config{})
 	ctx := context.Background()
@@ -32,6 +33,7 @@ func TestInboundMedia(t *testing.T) {
 	doc := h.net.memberUpload(t, photo, whatsmeow.MediaDocument)
 	bad := h.net.memberUpload(t, voice, whatsmeow.MediaAudio)
 	h.net.cdn[bad.path][3] ^= 0xFF // changed on the server
+	huge := h.net.memberUpload(t, bytes.Repeat([]byte("x"), 24<<20), whatsmeow.MediaAudio)
 
 	imageMsg := func(s stored, caption string) *waE2E.Message {
 		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{URL: proto.String(s.url), DirectPath: proto.String(s.path),
@@ -61,6 +63,7 @@ func TestInboundMedia(t *testing.T) {
 			"", "image/jpeg", photo, true},
 		{"tampered on the server", false, audioMsg(bad, bad.length), "", "audio/ogg", nil, false},
 		{"too large", false, audioMsg(aud, 1<<30), "", "audio/ogg", nil, false},
+		{"larger than it claims", false, audioMsg(huge, 640<<10), "", "audio/ogg", nil, false},
 		// The group's own photo: neither a command's nor a reply.
 		{"a group's own photo, not fetched", false, imageMsg(img, "Our new ward!"), "Our new ward!", "", nil, false},
 	}
@@ -81,6 +84,14 @@ func TestInboundMedia(t *testing.T) {
 			}
 			if tt.wantBytes != (ev.File.Data != nil) || !bytes.Equal(ev.File.Data, tt.want) {
 				t.Errorf("got %d bytes, want %d (fetched: %v)", len(ev.File.Data), len(tt.want), tt.wantBytes)
+			}
+			if tt.name == "larger than it claims" {
+				if ev.File.Refused == nil {
+					t.Error("a file larger than it claims was not refused as too large")
+				}
+				if served := h.net.served.Load(); served > bot.MaxInboundFile+1<<20 {
+					t.Errorf("%d MB were read of a 24 MB file refused at %d MB", served>>20, bot.MaxInboundFile>>20)
+				}
 			}
 		})
 	}

@@ -178,7 +178,7 @@ type transport interface {
 	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
 	// Download fetches a message's file from WhatsApp's media servers
 	// and decrypts it, checking its hashes.
-	Download(ctx context.Context, msg whatsmeow.DownloadableMessage) ([]byte, error)
+	DownloadToFile(ctx context.Context, msg whatsmeow.DownloadableMessage, file whatsmeow.File) error
 }
 
 var (
