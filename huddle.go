@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 
 	"strings"
 	"sync/atomic"
@@ -205,8 +206,10 @@ type App struct {
 	handler http.Handler
 	ln      net.Listener
 	kinds   *flows.Kinds
-	watch   string // the lessons folder to watch; "" for none
-	notices atomic.Int64
+	// features are every feature plugged in, for the teachers' check.
+	features []bot.Feature
+	watch    string // the lessons folder to watch; "" for none
+	notices  atomic.Int64
 	// ready is set while Run runs its parts, and cleared when it begins
 	// to stop, so a load balancer sends no more work (/readyz).
 	ready atomic.Bool
@@ -309,8 +312,11 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log,
 		// Courses act on a run as it ends (a.courses is made below,
 		// before any event is handled).
-		Ended:  func(tx bot.Tx, run bot.Run) error { return a.courses.RunEnded(tx, run) },
-		Engine: &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }, Texts: texts["flows"]}}
+		Ended: func(tx bot.Tx, run bot.Run) error { return a.courses.RunEnded(tx, run) },
+		// Staff and mentors teach: a group's question does not wait for
+		// them (a.features is set below, before any event is handled).
+		Teachers: a.teachers,
+		Engine:   &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }, Texts: texts["flows"]}}
 	if o.Cases != nil {
 		cfg := *o.Cases
 		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger, cfg.Texts = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log, texts["cases"]
@@ -372,6 +378,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		learning.Feature(learning.Config{Engine: a.host, Location: o.Location, Assigners: assigners, Texts: texts["learning"]}),
 	}, features...)
 	features = append(features, privacy.Feature(privacy.Config{Notice: consent, Location: o.Location, Logger: a.log, Texts: texts["privacy"]}))
+	a.features = features
 	rcfg := router.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Staff: o.Staff, Location: o.Location, Pseudonyms: o.Pseudonyms, Features: features, Texts: texts["router"]}
 	scfg := schedule.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
@@ -510,6 +517,40 @@ func (a *App) SetLibrary(lib *flows.Library) {
 		a.dash.SetLessons(dashboard.FromLibrary(lib, ""))
 		a.dash.SetCourses(dashboard.CoursesFromLibrary(lib, ""))
 	}
+}
+
+// teachers picks out of members (by id) the programme's staff and the
+// mentors (as any feature says: the cases' queues): they teach, so a
+// group's question does not wait for them.
+func (a *App) teachers(tx bot.Tx, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, id := range ids {
+		m, err := tx.MemberByID(id)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(a.opts.Staff, func(r bot.StaffRef) bool { return r.Matches(m) }) {
+			out[id] = true
+			continue
+		}
+		for _, f := range a.features {
+			if f.Mentors == nil {
+				continue
+			}
+			mentor, err := f.Mentors(tx, m)
+			if err != nil {
+				return nil, err
+			}
+			if mentor {
+				out[id] = true
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // lessons is where the App's lessons come from.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,8 @@ type Host struct {
 	loc     *time.Location
 	caseSvc bot.Cases
 	ended   func(tx bot.Tx, run bot.Run) error
+	// teachers is HostConfig.Teachers.
+	teachers func(tx bot.Tx, ids []int64) (map[int64]bool, error)
 
 	// lib is the lessons run; SetLibrary replaces it while runs go on.
 	lib    atomic.Pointer[Library]
@@ -61,6 +64,11 @@ type HostConfig struct {
 	// Cases opens the case discussions of discuss steps and escalates
 	// them; without it those steps only post their prompt.
 	Cases bot.Cases
+	// Teachers, when set, picks out of members (by id) those who teach
+	// rather than learn: the programme's staff and the mentors. A group's
+	// question does not wait for them, nor counts them in the group's
+	// size.
+	Teachers func(tx bot.Tx, ids []int64) (map[int64]bool, error)
 	// Ended, when set, is told of a run the moment it finishes (its last
 	// step done, not stopped), in the transaction that finishes it: a
 	// lesson's certificate is issued then, not at a later look.
@@ -77,7 +85,7 @@ func NewHost(cfg HostConfig) *Host {
 	if cfg.Engine == nil {
 		cfg.Engine = &Engine{}
 	}
-	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, ended: cfg.Ended, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
+	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, ended: cfg.Ended, teachers: cfg.Teachers, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
 		states: map[int64]cachedState{}}
 	h.lib.Store(cfg.Library)
 	return h
@@ -292,11 +300,18 @@ func member(s bot.Session) Member {
 }
 
 // members returns the Input.Members function for a chat: the members seen
-// in it recently, listed only if the engine asks. A failure to list them is
+// in it recently, but its teachers (staff and mentors), listed only if the
+// engine asks. A failure to list them is
 // kept in *err, for the caller to return after the engine ran.
-func (h *Host) members(tx bot.ChatStore, chat bot.Chat, now time.Time, err *error) func() []int64 {
+func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func() []int64 {
 	return func() []int64 {
 		ids, e := tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
+		if e == nil && h.teachers != nil {
+			var teach map[int64]bool
+			if teach, e = h.teachers(tx, ids); e == nil {
+				ids = slices.DeleteFunc(ids, func(id int64) bool { return teach[id] })
+			}
+		}
 		if e != nil && *err == nil {
 			*err = e
 		}
@@ -305,13 +320,23 @@ func (h *Host) members(tx bot.ChatStore, chat bot.Chat, now time.Time, err *erro
 }
 
 // size returns the Size an input gives the engine: the group's size as
-// its platform last said.
-func (h *Host) size(tx bot.ChatStore, chat bot.Chat, err *error) func() int {
+// its platform last said, less the teachers known to be in it (staff and
+// mentors, whom a question does not wait for).
+func (h *Host) size(tx bot.Tx, chat bot.Chat, err *error) func() int {
 	return func() int {
 		if chat.Type != bot.Group {
 			return 0
 		}
 		n, e := tx.ChatSize(chat.ID)
+		if e == nil && n > 0 && h.teachers != nil {
+			var ids []int64
+			if ids, e = tx.ChatMemberIDs(chat.ID, time.Time{}); e == nil {
+				var teach map[int64]bool
+				if teach, e = h.teachers(tx, ids); e == nil {
+					n = max(n-len(teach), 0)
+				}
+			}
+		}
 		if e != nil && *err == nil {
 			*err = e
 		}

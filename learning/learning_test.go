@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/simtest"
 )
@@ -175,4 +176,24 @@ func TestMissedQuestions(t *testing.T) {
 			t.Errorf("%s's progress %q; want %q", tc.who, got.Text, tc.want)
 		}
 	}
+}
+
+// TestTeachersNotWaitedFor: the programme's staff and the mentors teach:
+// a group's question does not wait for them. With a learner, a mentor and
+// a member of staff all seen in the group, the question moves on once the
+// learner alone has answered.
+func TestTeachersNotWaitedFor(t *testing.T) {
+	h := startWith(t, huddletest.Options{
+		Staff: []bot.StaffRef{{Channel: "sim", ID: "grace"}},
+		Cases: &cases.Config{Mentors: map[string][]bot.StaffRef{"obstetrics": {{Channel: "sim", ID: "otieno"}}}},
+	})
+	for _, who := range []string{"grace", "otieno", "amina"} {
+		h.Post("ward", who, who, "morning", "")
+	}
+	seq := h.Last("ward")
+	h.Post("ward", "amina", "Amina", "/lesson quick-quiz", "")
+	h.Wait("ward", seq, "Upper limit")
+	h.Post("ward", "amina", "Amina", "20", "")
+	// The next question comes at once: nobody else is waited for.
+	h.Wait("ward", seq, "Who is seen first?")
 }
