@@ -110,11 +110,10 @@ func (w *world) expect(chat string, after int64, want ...string) sim.Message {
 // replying at once lost that race now and then. (A transient message is
 // never found: its row goes once it is sent.)
 func (w *world) recorded(m sim.Message) {
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if _, err := w.app.DB.SentMessage(context.Background(), sim.Name, m.ID); err == nil {
-			return
-		}
-	}
+	testkit.Until(2*time.Second, func() bool {
+		_, err := w.app.DB.SentMessage(context.Background(), sim.Name, m.ID)
+		return err == nil
+	})
 }
 
 // none checks that the bot sent nothing more to chat after seq.

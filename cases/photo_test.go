@@ -13,6 +13,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
 )
 
@@ -179,14 +180,15 @@ func TestCasePhotos(t *testing.T) {
 	w.say("ward", "amina", "/escalate 1", "")
 	copyMsg := w.expect("dm-mentor1", mdm, "Case #C1 from Ward 3", "📷 Day 4: spreading")
 	n := 0
-	for deadline := time.Now().Add(5 * time.Second); n < 2 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		n = 0 // the photos follow the case's text
 		for _, m := range w.sim.Messages(context.Background(), "dm-mentor1", mdm, 0) {
 			if m.Bot && m.File != nil && m.File.MIMEType == "image/jpeg" {
 				n++
 			}
 		}
-	}
+		return n >= 2
+	})
 	if n != 2 {
 		t.Errorf("the mentor got %d photos with the case, want 2", n)
 	}

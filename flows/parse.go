@@ -93,6 +93,11 @@ func parseFile(kinds *Kinds, file string, data []byte, fsys fs.FS, dir string) (
 		}
 		if err.Error() == "EOF" {
 			line, msg = 1, "the file is empty"
+		} else if open := unclosedQuote(data, line); open > 0 && open != line {
+			// YAML names the line of the construct it was in, not the line
+			// of the slip: a quote left open is the commonest slip, and
+			// its line is the one to show.
+			line, msg = open, `YAML syntax: a " opened on this line is not closed (YAML said: `+msg+")"
 		} else {
 			msg = "YAML syntax: " + msg + " (check quotes, colons and indentation)"
 		}
@@ -429,4 +434,33 @@ func IsProblems(err error) (Problems, bool) {
 	var ps Problems
 	ok := errors.As(err, &ps)
 	return ps, ok
+}
+
+// unclosedQuote is the first line, up to a couple past near, holding an
+// odd number of double quotes outside a comment (a quote opened and not
+// closed on it); 0 for none.
+func unclosedQuote(data []byte, near int) int {
+	for i, line := range strings.Split(string(data), "\n") {
+		if i+1 > near+2 {
+			break
+		}
+		n, single := 0, false
+		for j := 0; j < len(line); j++ {
+			c := line[j]
+			switch {
+			case c == '\\' && n%2 == 1:
+				j++ // an escape inside a double-quoted string
+			case c == '\'' && n%2 == 0:
+				single = !single
+			case c == '"' && !single:
+				n++
+			case c == '#' && n%2 == 0 && !single && (j == 0 || line[j-1] == ' '):
+				j = len(line) // a comment
+			}
+		}
+		if n%2 == 1 {
+			return i + 1
+		}
+	}
+	return 0
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/internal/testkit/simtest"
@@ -295,14 +296,12 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	at := (len(kept.Data) - 120) / 3 * 3
 	photo := base64.StdEncoding.EncodeToString(kept.Data[at : at+60])
 	var after []store.Trace
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		if after, err = db.Traces(ctx, id, append(needles, photo)...); err != nil {
 			t.Fatal(err)
 		}
-		if len(after) == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
+		return len(after) == 0
+	})
 	for _, tr := range after {
 		t.Errorf("after /forget, Zawadi is still in %s", tr)
 	}

@@ -3,6 +3,7 @@ package privacy_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -12,8 +13,10 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/privacy"
+	"github.com/huddlebot/huddle/store"
 )
 
 // dataFile is the part of /mydata's file the tests read.
@@ -177,18 +180,14 @@ func TestMyData(t *testing.T) {
 
 	// Both messages leave the outbox once sent.
 	ctx := context.Background()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		traces, err := h.App.DB.Traces(ctx, 0, "huddle-mydata-", "What Huddle holds about you:")
-		if err != nil {
+	var traces []store.Trace
+	testkit.Eventually(t, 5*time.Second, "/mydata's messages gone from the store", func() bool {
+		var err error
+		if traces, err = h.App.DB.Traces(ctx, 0, "huddle-mydata-", "What Huddle holds about you:"); err != nil {
 			t.Fatal(err)
 		}
-		if len(traces) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/mydata's messages are still stored: %v", traces)
-		}
-	}
+		return len(traces) == 0
+	}, func() string { return fmt.Sprint(traces) })
 
 	seq = h.Last("dm-baraka")
 	h.Post("dm-baraka", "baraka", "Baraka", "hello", "")

@@ -210,17 +210,14 @@ func TestNudgeWhenAway(t *testing.T) {
 		}
 	}
 	post("dm-brigitte", "brigitte", "/nudges off")
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	var last sim.Message
+	testkit.Eventually(t, 5*time.Second, "an answer to /nudges off", func() bool {
 		msgs := w.s.Messages(context.Background(), "dm-brigitte", 0, 0)
-		if last := msgs[len(msgs)-1]; last.Bot {
-			if last.Text != "Nudges are off: no more words from me when you are away." {
-				t.Errorf("/nudges off: %q", last.Text)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no answer to /nudges off")
-		}
+		last = msgs[len(msgs)-1]
+		return last.Bot
+	})
+	if last.Text != "Nudges are off: no more words from me when you are away." {
+		t.Errorf("/nudges off: %q", last.Text)
 	}
 	post("ward", "amina", "Morning")
 	post("ward", "brigitte", "Morning")

@@ -55,10 +55,7 @@ func TestFailureApologisesOnce(t *testing.T) {
 			t.Fatalf("delivery %d: %v", i, err)
 		}
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for len(s.Messages(ctx, "dm-f", 0, 0)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	testkit.Until(3*time.Second, func() bool { return len(s.Messages(ctx, "dm-f", 0, 0)) != 0 })
 	time.Sleep(100 * time.Millisecond)
 	got := s.Messages(ctx, "dm-f", 0, 0)
 	if len(got) != 1 || got[0].Text != "Désolé, un problème est survenu de mon côté ; l'équipe est prévenue." {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/report"
 )
@@ -48,13 +49,11 @@ func TestRetentionThroughTheSimulator(t *testing.T) {
 	}
 	limit := h.App.Clock.Now().Add(-7 * 24 * time.Hour)
 	var left map[string]int64
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		// A purge goes step by step: wait for its last one too.
 		left = preview(limit)
-		if !slices.ContainsFunc(slices.Collect(maps.Values(left)), func(n int64) bool { return n != 0 }) {
-			break
-		}
-	}
+		return !slices.ContainsFunc(slices.Collect(maps.Values(left)), func(n int64) bool { return n != 0 })
+	})
 	for what, n := range left {
 		if n != 0 {
 			t.Errorf("older than the limit, still %d %s", n, what)

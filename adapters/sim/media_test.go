@@ -18,6 +18,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/simtest"
 	"github.com/huddlebot/huddle/report"
@@ -97,7 +98,7 @@ func TestLightOnData(t *testing.T) {
 		}
 	}
 	var got int64
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	testkit.Until(5*time.Second, func() bool {
 		groups, err := app.DB.Reports().Overview(context.Background(), report.Range{From: app.Clock.Now().Add(-time.Hour), To: app.Clock.Now().Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
@@ -107,10 +108,8 @@ func TestLightOnData(t *testing.T) {
 				got = g.MediaBytes
 			}
 		}
-		if got == sent {
-			break
-		}
-	}
+		return got == sent
+	})
 	if got != sent || sent < flows.PreviewBudget/4 {
 		t.Errorf("the group's media bytes: %d, want the %d it was sent", got, sent)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
+	"github.com/huddlebot/huddle/internal/testkit/mediatest"
 	"github.com/huddlebot/huddle/internal/testkit/phototest"
 	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 	"github.com/huddlebot/huddle/privacy"
@@ -574,7 +575,7 @@ func TestMediaUploadedOnce(t *testing.T) {
 		kind       func(tgemu.Message) *tgemu.Document
 		mime       string
 	}{
-		{"talk.ogg", "OggS a voice note", func(m tgemu.Message) *tgemu.Document { return m.Voice }, "audio/ogg"},
+		{"talk.ogg", string(mediatest.Opus(2, func(float64) int { return 40 })), func(m tgemu.Message) *tgemu.Document { return m.Voice }, "audio/ogg"},
 		{"talk.mp3", "ID3\x04 a recorded talk", func(m tgemu.Message) *tgemu.Document { return m.Audio }, "audio/mpeg"},
 		{"talk.mp4", "\x00\x00\x00\x18ftypisom a short video", func(m tgemu.Message) *tgemu.Document { return m.Video }, "video/mp4"},
 		{"talk.wav", "RIFF\x24\x00\x00\x00WAVEfmt a pulse", func(m tgemu.Message) *tgemu.Document { return m.Document }, "audio/wav"},
