@@ -524,3 +524,22 @@ func TestConnectedWakesTheHandler(t *testing.T) {
 		t.Errorf("woken %d times in two connections, want 2", n)
 	}
 }
+
+// TestPresenceAfterPairing: a number paired moments ago has no push name
+// yet, and whatsmeow refuses presence without one; the bot shows itself
+// available all the same, under the configured name until the account's
+// own arrives, and a name it has is kept.
+func TestPresenceAfterPairing(t *testing.T) {
+	h := newHarness(t, Config{PushName: "Ward bot"})
+	h.w.cli.Store.PushName = ""
+	h.connect()
+	if h.net.presenceCount() == 0 || h.w.cli.Store.PushName != "Ward bot" {
+		t.Errorf("after pairing: %d presences, push name %q; want one, under Ward bot", h.net.presenceCount(), h.w.cli.Store.PushName)
+	}
+	h2 := newHarness(t, Config{})
+	h2.w.cli.Store.PushName = "Kisumu CPD"
+	h2.connect()
+	if h2.w.cli.Store.PushName != "Kisumu CPD" || h2.net.presenceCount() == 0 {
+		t.Errorf("an account with its name: push name %q", h2.w.cli.Store.PushName)
+	}
+}

@@ -227,6 +227,9 @@ func (f *fakeNet) SendMessage(_ context.Context, to types.JID, msg *waE2E.Messag
 }
 
 func (f *fakeNet) SendPresence(_ context.Context, state types.Presence) error {
+	if f.dev != nil && f.dev.PushName == "" {
+		return whatsmeow.ErrNoPushName // as whatsmeow's own refuses
+	}
 	f.mu.Lock()
 	f.presence = append(f.presence, state)
 	f.mu.Unlock()

@@ -57,6 +57,9 @@ type Outbox interface {
 type Config struct {
 	// SessionDB is the SQLite file whatsmeow keeps the linked device in.
 	SessionDB string
+	// PushName is the name the bot shows until its account's own arrives
+	// (a number paired moments ago has none yet); "Huddle" by default.
+	PushName string
 	// Options is OptionsPoll (the default) or OptionsNumbered.
 	Options string
 	// ChatGap is the least time between two messages to one chat; 2s by
@@ -227,6 +230,9 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
 	}
+	if cfg.PushName == "" {
+		cfg.PushName = "Huddle"
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -365,6 +371,12 @@ func (w *WhatsApp) onEvent(raw any) bool {
 		w.log.Info("connected to WhatsApp")
 		if w.Paired() {
 			w.loginOnce.Do(func() { close(w.loggedIn) })
+		}
+		// A number paired moments ago has no push name until its account's
+		// settings arrive, and presence needs one (whatsmeow's
+		// ErrNoPushName): the configured name stands in meanwhile.
+		if w.cli != nil && w.cli.Store.PushName == "" {
+			w.cli.Store.PushName = w.cfg.PushName
 		}
 		// Shown as online, as WhatsApp Web is: typing indicators and read
 		// receipts work only then.
