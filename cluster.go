@@ -27,8 +27,8 @@ func (a *App) joinCluster(scfg *schedule.Config) {
 			// The chats of a channel only another instance can send on
 			// (WhatsApp's session, which it leads) are that one's.
 			var out []string
-			for _, ch := range o.Channels {
-				if s, ok := ch.(bot.SingleSession); ok && !s.Leading() {
+			for _, ch := range a.channels {
+				if ch.Single != nil && !ch.Single.Leading() {
 					out = append(out, ch.Name())
 				}
 			}
@@ -36,9 +36,9 @@ func (a *App) joinCluster(scfg *schedule.Config) {
 		}, OnInstances: func(n int) {
 			// The channels' overall rates are the bot's: each instance
 			// sends at its share.
-			for _, ch := range o.Channels {
-				if s, ok := ch.(bot.RateShared); ok {
-					s.ShareRate(n)
+			for _, ch := range a.channels {
+				if ch.Rate != nil {
+					ch.Rate.ShareRate(n)
 				}
 			}
 		}})

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/dashboard"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/internal/websec"
@@ -68,12 +67,11 @@ func (a *App) web() error {
 	verify := a.certs.Handler(a.db.Reports().Certificate, a.db.Reports().CertificateNameMatches, a.log)
 	mux.Handle("GET /verify", verify)
 	mux.Handle("/verify/{code}", verify)
-	for _, ch := range o.Channels {
-		wc, ok := ch.(bot.WebChannel)
-		if !ok {
+	for _, ch := range a.channels {
+		if ch.Web == nil {
 			continue
 		}
-		for _, r := range wc.Routes() {
+		for _, r := range ch.Web.Routes() {
 			if r.Public {
 				mux.Handle(r.Pattern, r.Handler)
 			} else {

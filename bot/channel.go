@@ -121,6 +121,44 @@ type SingleSession interface {
 	Leading() bool
 }
 
+// Caps is a channel with what it can do beyond Channel: each field is
+// the channel seen through one capability, nil when it has not got it.
+// CapsOf reads them once, when the App takes the channel, so the set of
+// capabilities is written down here, in one type, and the rest of Huddle
+// asks a field rather than guessing at a type.
+type Caps struct {
+	Channel
+	// Web serves HTTP routes; Reporting says how the channel is doing;
+	// Expiring bounds how late a message may go; Single is one session
+	// that one instance at a time may lead; Rate is a rate shared by all
+	// instances.
+	Web       WebChannel
+	Reporting Reporting
+	Expiring  Expiring
+	Single    SingleSession
+	Rate      RateShared
+}
+
+// CapsOf reads what ch can do.
+func CapsOf(ch Channel) Caps {
+	c := Caps{Channel: ch}
+	c.Web, _ = ch.(WebChannel)
+	c.Reporting, _ = ch.(Reporting)
+	c.Expiring, _ = ch.(Expiring)
+	c.Single, _ = ch.(SingleSession)
+	c.Rate, _ = ch.(RateShared)
+	return c
+}
+
+// MaxAge is how late the channel's messages may go (Expiring), or 0 for
+// no bound.
+func (c Caps) MaxAge() time.Duration {
+	if c.Expiring == nil {
+		return 0
+	}
+	return c.Expiring.MaxAge()
+}
+
 // RetryError asks the sender to wait before the next attempt (a platform's
 // rate limit, Telegram's retry_after).
 type RetryError struct {

@@ -3,9 +3,10 @@
 // Extension points, for a program that embeds Huddle (see package huddle):
 //
 //   - Channel: a messaging platform (Name, Run, Send), with the optional
-//     WebChannel, Reporting and Expiring; its Run passes each update to a
-//     Handler as an Event, and its Send returns a RetryError,
-//     PermanentError or MigratedError when it cannot deliver. Package
+//     capabilities Caps lists; its Run passes each update to a Handler as
+//     an Event, and its Send delivers an Outbound by its Shape and returns
+//     a RetryError, PermanentError or MigratedError when it cannot
+//     deliver. Package
 //     bot/channeltest checks a channel against one table of cases.
 //   - Command: a command members, mentors or staff type, with its help,
 //     where it works, who may use it and how it meets the privacy notice;

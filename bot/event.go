@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -259,11 +260,97 @@ type Outbound struct {
 	Key string `json:"key"`
 }
 
+// Shape is what an Outbound asks of its channel. A message is exactly one
+// of them, told by the field that is set (Outbound.Shape), and the outbox
+// refuses one that asks for two (Outbound.Check), so a channel's Send
+// switches on the shape alone and never meets a reaction that also opens
+// a topic.
+type Shape int
+
+// The shapes of a message.
+const (
+	// ShapeText is a message: Text, with its Options, Mentions and ReplyTo.
+	ShapeText Shape = iota
+	// ShapeDocument is File with Text as its caption (and its Options).
+	ShapeDocument
+	// ShapeReaction is React on ReplyTo, or Text in its place.
+	ShapeReaction
+	// ShapeTakeDown is Delete, then Removed said, or Text in its place.
+	ShapeTakeDown
+	// ShapeTopic is Topic: a forum topic opened.
+	ShapeTopic
+	// ShapePressAnswer is PressID answered, with Text as its toast.
+	ShapePressAnswer
+)
+
+// String names the shape, as a log line shows it.
+func (s Shape) String() string {
+	switch s {
+	case ShapeDocument:
+		return "document"
+	case ShapeReaction:
+		return "reaction"
+	case ShapeTakeDown:
+		return "take-down"
+	case ShapeTopic:
+		return "topic"
+	case ShapePressAnswer:
+		return "press answer"
+	}
+	return "text"
+}
+
+// Shape says what m asks of its channel. On an m that Check refuses,
+// the first of press answer, reaction, take-down, topic and document
+// wins.
+func (m Outbound) Shape() Shape {
+	switch {
+	case m.PressID != "":
+		return ShapePressAnswer
+	case m.React != "":
+		return ShapeReaction
+	case m.Delete != "":
+		return ShapeTakeDown
+	case m.Topic != "":
+		return ShapeTopic
+	case m.File != nil:
+		return ShapeDocument
+	}
+	return ShapeText
+}
+
+// Check reports a message no channel could send as meant: one that asks
+// for two shapes at once (a reaction with a file, a take-down that opens
+// a topic), options on what cannot carry them, or Removed without a
+// take-down. The outbox refuses such a message when it is queued, where
+// the mistake is made, rather than a channel guessing at it later.
+func (m Outbound) Check() error {
+	var set []string
+	for _, f := range []struct {
+		name string
+		on   bool
+	}{{"press_id", m.PressID != ""}, {"react", m.React != ""}, {"delete", m.Delete != ""},
+		{"topic", m.Topic != ""}, {"file", m.File != nil}} {
+		if f.on {
+			set = append(set, f.name)
+		}
+	}
+	switch sh := m.Shape(); {
+	case len(set) > 1:
+		return fmt.Errorf("message %s asks for %s at once: one shape a message", m.Key, strings.Join(set, " and "))
+	case len(m.Options) > 0 && sh != ShapeText && sh != ShapeDocument:
+		return fmt.Errorf("message %s: a %s carries no options", m.Key, sh)
+	case m.Removed != "" && sh != ShapeTakeDown:
+		return fmt.Errorf("message %s: removed is said only after a take-down", m.Key)
+	}
+	return nil
+}
+
 // Optional reports whether m is an extra rather than a message: a
 // reaction. An extra that fails is tried once more within a minute and
 // then dropped, and it never holds the chat's messages behind it (see
 // Sender).
-func (m Outbound) Optional() bool { return m.React != "" }
+func (m Outbound) Optional() bool { return m.Shape() == ShapeReaction }
 
 // PressKey is the outbox key of the answer to press id: one answer a press.
 func PressKey(id string) string { return pressKeyPrefix + id }

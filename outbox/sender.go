@@ -134,14 +134,14 @@ func (s *Sender) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.loop(ctx, ch)
+			s.loop(ctx, bot.CapsOf(ch))
 		}()
 	}
 	wg.Wait()
 	return nil
 }
 
-func (s *Sender) loop(ctx context.Context, ch bot.Channel) {
+func (s *Sender) loop(ctx context.Context, ch bot.Caps) {
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
 	l := &lanes{busy: make(map[string]bool), endedAt: make(map[string]int), slots: make(chan struct{}, s.cfg.Concurrency)}
@@ -191,7 +191,7 @@ type lanes struct {
 // pacing then cost that chat only, and a chat that frees up is refilled
 // at once, not when a whole batch is done. A chat whose message fails
 // waits, with the rest of its messages; the others go on.
-func (s *Sender) drain(ctx context.Context, ch bot.Channel, l *lanes) bool {
+func (s *Sender) drain(ctx context.Context, ch bot.Caps, l *lanes) bool {
 	const batch = 100
 	l.mu.Lock()
 	readAt := l.ended
@@ -211,10 +211,7 @@ func (s *Sender) drain(ctx context.Context, ch bot.Channel, l *lanes) bool {
 		}
 		return false
 	}
-	var maxAge time.Duration
-	if e, ok := ch.(bot.Expiring); ok {
-		maxAge = e.MaxAge()
-	}
+	maxAge := ch.MaxAge()
 	// Lanes: a chat's messages, in order; a press's answer is not a
 	// message in the chat, and goes at once, past the chat's waiting
 	// messages and beside the other presses' answers (a press is answered

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,5 +101,29 @@ func TestFilesPrivate(t *testing.T) {
 		if info.Mode().Perm() != want {
 			t.Errorf("%s has mode %v, want %v", filepath.Base(p), info.Mode().Perm(), want)
 		}
+	}
+}
+
+// TestOutboxRefusesTwoShapes: a message that asks for two things at once
+// is refused where it is queued, and the transaction with it rolls back,
+// so no channel ever meets it.
+func TestOutboxRefusesTwoShapes(t *testing.T) {
+	db, _ := open(t)
+	ctx, now := context.Background(), time.Now()
+	err := db.Update(ctx, func(tx bot.Tx) error {
+		if err := tx.Enqueue(bot.Outbound{Channel: "sim", ChatID: "g", Text: "first", Key: "ok"}, now); err != nil {
+			return err
+		}
+		return tx.Enqueue(bot.Outbound{Channel: "sim", ChatID: "g", React: "✅", Topic: "Case 1", Key: "two"}, now)
+	})
+	if err == nil || !strings.Contains(err.Error(), "react and topic") {
+		t.Fatalf("Update = %v, want the two shapes named", err)
+	}
+	items, err := db.PendingOutbox(ctx, "sim", now.Add(time.Minute), 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 0 {
+		t.Errorf("outbox holds %d messages after the refusal, want none (rolled back)", len(items))
 	}
 }

@@ -387,6 +387,9 @@ func (t *Tx) Enqueue(m bot.Outbound, at time.Time) error {
 	if m.Key == "" {
 		return errors.New("enqueue: message without idempotency key")
 	}
+	if err := m.Check(); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
 	payload, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)

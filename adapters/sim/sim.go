@@ -155,7 +155,8 @@ func (s *Sim) Run(ctx context.Context, h bot.Handler) error {
 // Send shows a bot message in its chat. A message whose key was delivered
 // already is not shown again.
 func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
-	if m.Topic != "" {
+	shape := m.Shape()
+	if shape == bot.ShapeTopic {
 		return "", &bot.PermanentError{Err: bot.ErrNoTopics}
 	}
 	s.mu.Lock()
@@ -163,7 +164,7 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	if id, ok := s.sent[m.Key]; ok && m.Key != "" {
 		return id, nil
 	}
-	if m.PressID != "" {
+	if shape == bot.ShapePressAnswer {
 		presser, ok := s.presses[m.PressID]
 		if !ok || m.Text == "" {
 			return "", nil // an old press, or nothing to say: the button stops
@@ -174,7 +175,7 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 		s.rememberSentLocked(m.Key, msg.ID)
 		return msg.ID, nil
 	}
-	if m.Delete != "" {
+	if shape == bot.ShapeTakeDown {
 		// The simulator's bot administers every group: it may.
 		msg := s.removeLocked(m.ChatID, m.Delete)
 		if m.Removed != "" {
@@ -193,16 +194,16 @@ func (s *Sim) Send(_ context.Context, m bot.Outbound) (string, error) {
 	if m.Erased {
 		s.eraseChatLocked(m.ChatID)
 	}
-	if m.React != "" {
+	if shape == bot.ShapeReaction {
 		m.Text = "" // the simulator has reactions: the words are not needed
 	}
 	out := Message{Chat: m.ChatID, ChatType: info.Type, ChatTitle: info.Title, Bot: true,
 		FromName: "Huddle", Text: m.Text, Options: m.Options, ReplyTo: m.ReplyTo, React: m.React}
-	if m.File != nil {
+	if shape == bot.ShapeDocument {
 		out.File = &File{Name: m.File.Name, MIMEType: m.File.MIMEType, Size: len(m.File.Data)}
 	}
 	msg := s.appendLocked(out)
-	if m.File != nil {
+	if shape == bot.ShapeDocument {
 		s.files[msg.ID] = *m.File
 		if m.Transient {
 			// A member's own data: downloadable for a day.

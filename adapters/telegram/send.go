@@ -36,8 +36,8 @@ const (
 // *bot.RetryError at once, without a request, so the sender goes on with
 // other chats and keeps this one's order.
 func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
-	switch {
-	case m.PressID != "":
+	switch m.Shape() {
+	case bot.ShapePressAnswer:
 		// Not a message in the group, and not a message at all: outside
 		// every pacing. Telegram does not limit answerCallbackQuery ("You
 		// can call answerCallbackQuery without any limits", the Bot API
@@ -45,28 +45,28 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		// press not answered within seconds leaves the member's button
 		// spinning.
 		return "", t.answerPress(ctx, m)
-	case m.React != "" && !t.noReactions.Load():
-		if err := t.paceBot(ctx); err != nil {
-			return "", err
+	case bot.ShapeReaction:
+		if !t.noReactions.Load() {
+			if err := t.paceBot(ctx); err != nil {
+				return "", err
+			}
+			err := t.react(ctx, m)
+			var missing *noMethodError
+			if !errors.As(err, &missing) {
+				return "", err
+			}
+			if t.noReactions.CompareAndSwap(false, true) {
+				t.log.Warn("this Bot API server has no reactions (setMessageReaction): verdicts on typed answers go as short replies instead",
+					"err", err)
+			}
 		}
-		err := t.react(ctx, m)
-		var missing *noMethodError
-		if !errors.As(err, &missing) {
-			return "", err
-		}
-		if t.noReactions.CompareAndSwap(false, true) {
-			t.log.Warn("this Bot API server has no reactions (setMessageReaction): verdicts on typed answers go as short replies instead",
-				"err", err)
-		}
-		fallthrough
-	case m.React != "":
 		// Reactions cannot be had: the words the reaction stands for,
 		// as a reply, where it carried meaning.
 		if m.Text == "" {
 			return "", nil
 		}
 		m.React = ""
-	case m.Delete != "":
+	case bot.ShapeTakeDown:
 		if err := t.paceBot(ctx); err != nil {
 			return "", err
 		}
@@ -104,13 +104,13 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return "", err
 	}
 	t.sent(m.ChatID)
-	if m.Topic != "" {
+	if m.Shape() == bot.ShapeTopic {
 		return t.openTopic(ctx, m)
 	}
 	method, params, files := "sendMessage", sendParams(m), []tgbotapi.RequestFile(nil)
 	media, field := "", ""
-	switch {
-	case m.File != nil && mediaMethod(m.File.MIMEType) != "":
+	switch doc := m.Shape() == bot.ShapeDocument; {
+	case doc && mediaMethod(m.File.MIMEType) != "":
 		// A lesson's picture, sound or video: sent natively, uploaded
 		// once and then reused by its file_id.
 		method, field = mediaMethod(m.File.MIMEType), mediaField(m.File.MIMEType)
@@ -122,7 +122,7 @@ func (t *Telegram) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		} else {
 			files = []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: m.File.Name, Bytes: m.File.Data}}}
 		}
-	case m.File != nil:
+	case doc:
 		// A document: uploaded once too (a lesson's WAV to every group);
 		// a one-off (a /mydata file, transient) is only ever uploaded,
 		// and nothing of it is kept.

@@ -48,10 +48,10 @@ func parseChat(id string) (types.JID, error) {
 // under the pacing rules; a chat that must wait longer gets a
 // *bot.RetryError so that other chats go first.
 func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
-	if m.PressID != "" {
+	switch m.Shape() {
+	case bot.ShapePressAnswer:
 		return "", nil // WhatsApp has no buttons: no press to answer
-	}
-	if m.Topic != "" {
+	case bot.ShapeTopic:
 		return "", &bot.PermanentError{Err: bot.ErrNoTopics}
 	}
 	now := w.cfg.Clock.Now()
@@ -83,7 +83,7 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		}
 	}
 	var typing time.Duration
-	if m.React == "" && m.Delete == "" && m.File == nil && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
+	if m.Shape() == bot.ShapeText && utf8.RuneCountInString(m.Text) >= w.cfg.TypingFrom {
 		typing = typingTime(utf8.RuneCountInString(m.Text))
 	}
 	chatWait, wait := w.pace.reserve(to.String(), w.cfg.Clock.Now(), typing)
@@ -98,12 +98,12 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		w.group(ctx, to) // its addressing and timer, for build
 	}
 	var msg *waE2E.Message
-	switch {
-	case m.File != nil && mediaType(m.File.MIMEType) != "":
+	switch doc := m.Shape() == bot.ShapeDocument; {
+	case doc && mediaType(m.File.MIMEType) != "":
 		if msg, err = w.media(ctx, m, to); err != nil {
 			return "", err
 		}
-	case m.File != nil:
+	case doc:
 		if msg, err = w.document(ctx, m, to); err != nil {
 			return "", err
 		}
@@ -142,10 +142,10 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	switch {
 	case err == nil:
 		w.rememberSender(id, resp.Sender)
-		if m.File != nil {
+		switch {
+		case m.Shape() == bot.ShapeDocument:
 			w.keepDocument(id, msg)
-		}
-		if m.Removed != "" && msg.GetProtocolMessage() != nil {
+		case m.Removed != "" && msg.GetProtocolMessage() != nil:
 			// Taken down: the group is told so, in its place. Its id
 			// derives from the row's key, so a retry sends it once.
 			said := &waE2E.Message{Conversation: proto.String(m.Removed)}
@@ -156,7 +156,7 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return id, nil
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn):
 		return "", &bot.RetryError{After: 15 * time.Second, Err: err}
-	case m.Delete != "" && msg.GetProtocolMessage() != nil && errors.Is(err, whatsmeow.ErrServerReturnedError):
+	case m.Shape() == bot.ShapeTakeDown && msg.GetProtocolMessage() != nil && errors.Is(err, whatsmeow.ErrServerReturnedError):
 		// WhatsApp refused to delete it: the bot is no longer an admin.
 		// The group's admins are fetched again, and the next try asks
 		// the sender to delete it if that is so.
@@ -204,7 +204,8 @@ func (w *WhatsApp) derive(purpose, key string) []byte {
 // quote and mentions. It depends only on m, the chat and the id, so a retry
 // request is answered with the very message first sent.
 func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2E.Message {
-	if m.Delete != "" {
+	switch m.Shape() {
+	case bot.ShapeTakeDown:
 		target, sender := parseMsgRef(m.Delete)
 		if w.botAdmin(to) {
 			// A group admin deletes a member's message for everyone.
@@ -216,15 +217,16 @@ func (w *WhatsApp) build(m bot.Outbound, to types.JID, id types.MessageID) *waE2
 		if m.Removed != "" {
 			m.ReplyTo = ""
 		}
-	}
-	if m.React != "" && m.ReplyTo != "" {
-		target, sender := parseMsgRef(m.ReplyTo)
-		key := w.cli.BuildMessageKey(to, sender, target)
-		return &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{
-			Key:               key,
-			Text:              proto.String(m.React),
-			SenderTimestampMS: proto.Int64(w.cfg.Clock.Now().UnixMilli()),
-		}}
+	case bot.ShapeReaction:
+		if m.ReplyTo != "" {
+			target, sender := parseMsgRef(m.ReplyTo)
+			key := w.cli.BuildMessageKey(to, sender, target)
+			return &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{
+				Key:               key,
+				Text:              proto.String(m.React),
+				SenderTimestampMS: proto.Int64(w.cfg.Clock.Now().UnixMilli()),
+			}}
+		}
 	}
 	if opts := pollOptions(m); w.cfg.Options == OptionsPoll && len(opts) >= 2 && len(opts) <= maxPollOptions {
 		poll := &waE2E.PollCreationMessage{
