@@ -22,11 +22,13 @@ import (
 // while broken is set, as Telegram refuses one to a chat it cannot find.
 type refusing struct {
 	*sim.Sim
-	broken atomic.Bool
+	broken  atomic.Bool
+	refused atomic.Int64 // messages refused so far
 }
 
 func (r *refusing) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if r.broken.Load() {
+		r.refused.Add(1)
 		return "", &bot.PermanentError{Err: errors.New("Bad Request: chat not found")}
 	}
 	return r.Sim.Send(ctx, m)
@@ -60,7 +62,7 @@ func TestUndeliveredInBrowser(t *testing.T) {
 	ch.broken.Store(true)
 	post("/lessons")
 	// Given up at once (a permanent refusal); the chat goes on.
-	time.Sleep(300 * time.Millisecond)
+	testkit.Eventually(t, 5*time.Second, "the answer to /lessons refused", func() bool { return ch.refused.Load() > 0 })
 	ch.broken.Store(false)
 	post("/progress")
 	testkit.Eventually(t, 5*time.Second, "the chat to go on after a message was given up", func() bool { return said("answered any lesson yet") }, func() string { return fmt.Sprintf("%+v", ch.Messages(ctx, "dm-amina", 0, 0)) })

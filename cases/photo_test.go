@@ -3,6 +3,7 @@ package cases_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,19 +67,14 @@ func (w *world) media() map[string][]byte {
 // chat: its text and file gone, the file no longer served.
 func (w *world) takenDown(m sim.Message) {
 	w.t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	testkit.Eventually(w.t, 5*time.Second, fmt.Sprintf("%s's photo %s taken down from %s", m.FromName, m.ID, m.Chat), func() bool {
 		for _, got := range w.sim.Messages(context.Background(), m.Chat, m.Seq-1, 0) {
-			if got.ID != m.ID {
-				continue
-			}
-			if _, served := w.sim.File(m.ID); got.Removed && got.File == nil && got.Text == "" && !served {
-				return
+			if _, served := w.sim.File(m.ID); got.ID == m.ID && got.Removed && got.File == nil && got.Text == "" && !served {
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			w.t.Fatalf("%s's photo %s is still in %s after 5s", m.FromName, m.ID, m.Chat)
-		}
-	}
+		return false
+	})
 }
 
 func photo(t *testing.T, w, h int) *bot.File {

@@ -311,15 +311,12 @@ func testForgetLeavesNothing(t *testing.T, postgres bool) {
 	// PostgreSQL's files are its server's, and keep deleted rows' old
 	// versions until its vacuum (docs/beyond-one-machine.md says so):
 	// the walk of every row above is the check there.
-	for deadline := time.Now().Add(20 * time.Second); !postgres; time.Sleep(20 * time.Millisecond) {
-		found := inFiles(t, h.App.Path, "zawadi", "Zawadi", "Wekesa")
-		if len(found) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("after /forget, the database's files still hold %v", found)
-			break
-		}
+	if !postgres {
+		var found []string
+		testkit.Eventually(t, 20*time.Second, "her name gone from the database's files", func() bool {
+			found = inFiles(t, h.App.Path, "zawadi", "Zawadi", "Wekesa")
+			return len(found) == 0
+		}, func() string { return fmt.Sprintf("after /forget, the files still hold %v", found) })
 	}
 	// Her case's photo stays with the case, in the group's archive,
 	// without the link to her; its bytes are gone from the messages that

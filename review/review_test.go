@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -51,19 +52,21 @@ func (w *world) last() int64 {
 func (w *world) wait(after int64, text string) sim.Message {
 	w.t.Helper()
 	var seen []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		for _, m := range w.s.Messages(context.Background(), "dm-amina", after, 200*time.Millisecond) {
+	var found sim.Message
+	testkit.Eventually(w.t, 5*time.Second, fmt.Sprintf("%q in dm-amina", text), func() bool {
+		for _, m := range w.s.Messages(context.Background(), "dm-amina", after, 0) {
 			after = m.Seq
 			if m.Bot {
 				seen = append(seen, m.Text)
 				if strings.Contains(m.Text, text) {
-					return m
+					found = m
+					return true
 				}
 			}
 		}
-	}
-	w.t.Fatalf("no %q in dm-amina: %q", text, seen)
-	return sim.Message{}
+		return false
+	}, func() string { return fmt.Sprintf("the bot said %q", seen) })
+	return found
 }
 
 // none fails if a bot message after seq says text within a second.

@@ -9,6 +9,7 @@ import (
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/bot/channeltest"
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // TestConformance runs the channel conformance kit against the simulator.
@@ -43,11 +44,12 @@ func (p *simPlatform) Do(t *testing.T, a channeltest.Action) string {
 	if a.Chat == p.Group() {
 		typ = bot.Group
 	}
-	for {
-		var (
-			msg sim.Message
-			err error
-		)
+	var (
+		msg sim.Message
+		err error
+	)
+	// Run may not have taken its handler yet.
+	testkit.Eventually(t, 5*time.Second, "the simulator to take "+string(a.Case), func() bool {
 		switch a.Case {
 		case channeltest.Press:
 			err = p.s.Press(ctx, sim.Press{Chat: a.Chat, Sender: who, MessageID: a.Message.ID, Label: a.Message.Options[a.Option]})
@@ -58,15 +60,12 @@ func (p *simPlatform) Do(t *testing.T, a channeltest.Action) string {
 			}
 			msg, err = p.s.Post(ctx, post)
 		}
-		if errors.Is(err, sim.ErrNotRunning) {
-			time.Sleep(time.Millisecond)
-			continue // Run has not taken its handler yet
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", a.Case, err)
-		}
-		return msg.ID
+		return !errors.Is(err, sim.ErrNotRunning)
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", a.Case, err)
 	}
+	return msg.ID
 }
 
 // Gone: the simulator marks a message taken down Removed, with nothing

@@ -2,11 +2,13 @@ package sim_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
 
@@ -41,16 +43,12 @@ func TestRestartKeepsIDsUnique(t *testing.T) {
 	}
 	// Messages queued before the stop may arrive first; the answer must
 	// be taken.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testkit.Eventually(t, 5*time.Second, "the answer after the restart taken", func() bool {
 		for _, m := range second.Messages(ctx, "dm-a", after.Seq, 0) {
 			if m.Text == "🙏 Thanks." {
-				return
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the answer after the restart was not taken: %+v", second.Messages(ctx, "dm-a", 0, 0))
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	}, func() string { return fmt.Sprintf("the chat: %+v", second.Messages(ctx, "dm-a", 0, 0)) })
 }

@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 	"github.com/huddlebot/huddle/store"
 )
@@ -78,14 +80,12 @@ func TestPollersTakeTurns(t *testing.T) {
 	chat, user := botapifake.Chat{ID: -1001, Title: "Ward"}, botapifake.User{ID: 7, Name: "Amina"}
 	waitAll := func(n int) map[string]int {
 		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if by, all := rec.count(); all >= n {
-				return by
-			}
-		}
-		by, all := rec.count()
-		t.Fatalf("%d of %d updates received: %v", all, n, by)
-		return nil
+		testkit.Eventually(t, 15*time.Second, fmt.Sprintf("%d updates received", n), func() bool {
+			_, all := rec.count()
+			return all >= n
+		}, func() string { by, all := rec.count(); return fmt.Sprintf("%d came: %v", all, by) })
+		by, _ := rec.count()
+		return by
 	}
 	for _, text := range []string{"one", "two", "three"} {
 		fake.Send(chat, user, text)

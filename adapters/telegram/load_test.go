@@ -9,6 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/telegram"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/report"
@@ -32,12 +33,17 @@ func loaded(t testing.TB, latency time.Duration, opts huddletest.Options) (*bota
 // returns it.
 func waitSent(t testing.TB, fake *botapifake.Server, chat int64, text string, timeout time.Duration) botapifake.Message {
 	t.Helper()
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	var found botapifake.Message
+	if testkit.Until(timeout, func() bool {
 		for _, m := range fake.Sent() {
 			if m.ChatID == chat && strings.Contains(m.Text, text) {
-				return m
+				found = m
+				return true
 			}
 		}
+		return false
+	}) {
+		return found
 	}
 	var got []string
 	for _, m := range fake.Sent() {
@@ -91,8 +97,9 @@ func TestBigGroupLesson(t *testing.T) {
 
 	// Every press answered, within seconds.
 	var slowest time.Duration
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		unanswered := 0
+	unanswered := 0
+	testkit.Eventually(t, 30*time.Second, "every press answered", func() bool {
+		unanswered = 0
 		for _, id := range presses {
 			a, ok := fake.Answered(id)
 			if !ok {
@@ -100,13 +107,8 @@ func TestBigGroupLesson(t *testing.T) {
 			}
 			slowest = max(slowest, a.After)
 		}
-		if unanswered == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d presses unanswered", unanswered, len(presses))
-		}
-	}
+		return unanswered == 0
+	}, func() string { return fmt.Sprintf("%d of %d unanswered", unanswered, len(presses)) })
 	// Within seconds: at Telegram's overall rate, 200 presses at once take
 	// 200/25 = 8 s to answer; a press not answered within about 15 s
 	// cannot be answered at all (Telegram's limit, not a speed target).
@@ -161,16 +163,14 @@ func TestManyGroupsStart(t *testing.T) {
 	}
 	t.Logf("%d lessons asked for in %s", groups, time.Since(start).Round(time.Millisecond))
 	firstQuiz := make(map[int64]time.Time)
-	for deadline := time.Now().Add(5 * time.Minute); len(firstQuiz) < groups; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d groups had their first quiz within 5 minutes; %+v", len(firstQuiz), groups, fake.Stats())
-		}
+	testkit.Eventually(t, 5*time.Minute, "every group's first quiz", func() bool {
 		for _, m := range fake.Sent() {
 			if _, ok := firstQuiz[m.ChatID]; !ok && strings.Contains(m.Text, "danger sign after birth") {
 				firstQuiz[m.ChatID] = m.At
 			}
 		}
-	}
+		return len(firstQuiz) >= groups
+	}, func() string { return fmt.Sprintf("%d of %d had it; %+v", len(firstQuiz), groups, fake.Stats()) })
 	sent := fake.Sent()
 	perSecond := map[int]int{}
 	for _, m := range sent {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 )
@@ -38,16 +39,14 @@ func runBusyHour(tb testing.TB, groups int) busyHour {
 		fake.Send(chats[g], botapifake.User{ID: int64(7000 + g*members), Name: "Lead"}, "/lesson three-quiz")
 	}
 	first := map[int64]botapifake.Message{}
-	for deadline := time.Now().Add(5 * time.Minute); len(first) < groups; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d of %d groups had their first quiz within 5 minutes", len(first), groups)
-		}
+	testkit.Eventually(tb, 5*time.Minute, "every group's first quiz", func() bool {
 		for _, m := range fake.Sent() {
 			if _, ok := first[m.ChatID]; !ok && strings.Contains(m.Text, "danger sign after birth") {
 				first[m.ChatID] = m
 			}
 		}
-	}
+		return len(first) >= groups
+	}, func() string { return fmt.Sprintf("%d of %d had it", len(first), groups) })
 	before := len(fake.Sent())
 	start := time.Now()
 	var presses []string
@@ -59,13 +58,14 @@ func runBusyHour(tb testing.TB, groups int) busyHour {
 	}
 	// The burst ends once every group has its second question.
 	second := map[int64]bool{}
-	for deadline := time.Now().Add(5 * time.Minute); len(second) < groups && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	testkit.Until(5*time.Minute, func() bool {
 		for _, m := range fake.Sent()[before:] {
 			if strings.Contains(m.Text, "hand rub take") {
 				second[m.ChatID] = true
 			}
 		}
-	}
+		return len(second) >= groups
+	})
 	// Presses not answered by now never will be: Telegram forgets a
 	// press after about 15 seconds.
 	time.Sleep(time.Second)

@@ -412,16 +412,11 @@ func TestWebhookRegistration(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- tg.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { return nil })) }()
-	deadline := time.Now().Add(3 * time.Second)
-	for {
+	testkit.Until(3*time.Second, func() bool {
 		mu.Lock()
-		n := len(got)
-		mu.Unlock()
-		if n >= 2 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(got) >= 2
+	})
 	cancel()
 	<-done
 	mu.Lock()
@@ -461,10 +456,7 @@ func TestPrivacyModeWarning(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
 			go func() { tg.Run(ctx, handlerFunc(func(context.Context, bot.Event) error { return nil })); close(done) }()
-			deadline := time.Now().Add(3 * time.Second)
-			for !strings.Contains(logs.String(), "connected to Telegram") && time.Now().Before(deadline) {
-				time.Sleep(10 * time.Millisecond)
-			}
+			testkit.Until(3*time.Second, func() bool { return strings.Contains(logs.String(), "connected to Telegram") })
 			cancel()
 			<-done
 			if got := strings.Contains(logs.String(), "/setprivacy"); got != c.warn {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/bot/channeltest"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -52,9 +53,7 @@ func (p *waPlatform) Lacks(c channeltest.Case) string {
 
 func (p *waPlatform) Do(t *testing.T, a channeltest.Action) string {
 	t.Helper()
-	for !p.running() {
-		time.Sleep(time.Millisecond) // Run has not taken its handler yet
-	}
+	testkit.Eventually(t, 5*time.Second, "Run to take its handler", p.running)
 	direct := a.Chat != p.Group()
 	id := "K" + strconv.FormatInt(p.n.Add(1), 10)
 	var msg *waE2E.Message

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,33 +41,30 @@ func (r *recorder) Send(_ context.Context, m bot.Outbound) (string, error) {
 
 func (r *recorder) wait(t *testing.T, n int) []bot.Outbound {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	var got []bot.Outbound
+	testkit.Eventually(t, 5*time.Second, fmt.Sprintf("%d messages on %s", n, r.name), func() bool {
 		r.mu.Lock()
-		got := append([]bot.Outbound(nil), r.got...)
+		got = append([]bot.Outbound(nil), r.got...)
 		r.mu.Unlock()
-		if len(got) >= n {
-			return got
-		}
-	}
-	t.Fatalf("%s: fewer than %d messages arrived", r.name, n)
-	return nil
+		return len(got) >= n
+	}, func() string { return fmt.Sprintf("%d arrived", len(got)) })
+	return got
 }
 
 // waitText waits up to 5 s for a message holding text; false when none
 // came (the staff may be told other things first).
 func (r *recorder) waitText(t *testing.T, text string) bool {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	return testkit.Until(5*time.Second, func() bool {
 		r.mu.Lock()
-		got := append([]bot.Outbound(nil), r.got...)
-		r.mu.Unlock()
-		for _, m := range got {
+		defer r.mu.Unlock()
+		for _, m := range r.got {
 			if strings.Contains(m.Text, text) {
 				return true
 			}
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // TestLoggedOutStopsSendingAndTellsStaff delivers whatsmeow's LoggedOut
@@ -163,11 +161,12 @@ func TestUnpairedRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- w.Run(ctx, nil) }()
-	time.Sleep(20 * time.Millisecond)
 	var retry *bot.RetryError
-	if _, err := w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "x", Key: "a"}); !errors.As(err, &retry) || !strings.Contains(err.Error(), "pair") {
-		t.Fatalf("send unpaired: %v; want a RetryError saying to pair", err)
-	}
+	var err2 error
+	testkit.Eventually(t, 5*time.Second, "a RetryError saying to pair", func() bool {
+		_, err2 = w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "x", Key: "a"})
+		return errors.As(err2, &retry) && strings.Contains(err2.Error(), "pair")
+	}, func() string { return fmt.Sprintf("send unpaired: %v", err2) })
 	cancel()
 	if err := <-done; err != nil || dialed {
 		t.Fatalf("Run: %v, dialed %v; want nil without dialing", err, dialed)
@@ -309,16 +308,14 @@ func newOutageWorld(t *testing.T) *outageWorld {
 // waitDials waits for n dials and returns their times.
 func (o *outageWorld) waitDials(t *testing.T, n int) []time.Time {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+	var got []time.Time
+	testkit.Eventually(t, 5*time.Second, fmt.Sprintf("%d reconnections", n), func() bool {
 		o.mu.Lock()
-		got := append([]time.Time(nil), o.dials...)
+		got = append([]time.Time(nil), o.dials...)
 		o.mu.Unlock()
-		if len(got) >= n {
-			return got
-		}
-	}
-	t.Fatalf("fewer than %d reconnections", n)
-	return nil
+		return len(got) >= n
+	}, func() string { return fmt.Sprintf("%d came", len(got)) })
+	return got
 }
 
 // TestTemporaryBanEnds: whatsmeow takes a ban as an expected disconnection
@@ -385,11 +382,7 @@ func TestConnectFailureBacksOff(t *testing.T) {
 	for i := 1; i <= 3; i++ {
 		before := o.clock.Now()
 		h.w.onEvent(&events.ConnectFailure{Reason: events.ConnectFailureGeneric, Message: "bad request"})
-		for len(o.waitDialsNow()) < i {
-			o.clock.Advance(10 * time.Second)
-			time.Sleep(3 * time.Millisecond)
-		}
-		waits = append(waits, o.waitDialsNow()[i-1].Sub(before))
+		waits = append(waits, o.advanceTill(t, i)[i-1].Sub(before))
 	}
 	if waits[0] < time.Minute || waits[1] < 2*time.Minute || waits[2] < 4*time.Minute {
 		t.Errorf("waits before reconnecting: %v; want 1m, 2m, 4m", waits)
@@ -410,15 +403,14 @@ func TestConnectFailureBacksOff(t *testing.T) {
 // made, and returns them.
 func (o *outageWorld) advanceTill(t *testing.T, n int) []time.Time {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		if got := o.waitDialsNow(); len(got) >= n {
-			return got
+	testkit.Eventually(t, 5*time.Second, fmt.Sprintf("%d reconnections", n), func() bool {
+		if len(o.waitDialsNow()) >= n {
+			return true
 		}
 		o.clock.Advance(10 * time.Second)
-		time.Sleep(3 * time.Millisecond)
-	}
-	t.Fatalf("fewer than %d reconnections", n)
-	return nil
+		return false
+	})
+	return o.waitDialsNow()
 }
 
 // waitDialsNow returns the dials so far.

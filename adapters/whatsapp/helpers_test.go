@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waAdv"
@@ -388,17 +389,11 @@ func newHarnessAs(t testing.TB, cfg Config, acct account) *harness {
 // whatsmeow delivers any message.
 func (h *harness) running(t testing.TB) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+	testkit.Eventually(t, 5*time.Second, "Run to start", func() bool {
 		h.w.mu.Lock()
-		ok := h.w.handler != nil && h.w.connected
-		h.w.mu.Unlock()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Run did not start")
-		}
-	}
+		defer h.w.mu.Unlock()
+		return h.w.handler != nil && h.w.connected
+	})
 }
 
 // connect delivers whatsmeow's Connected event.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cases"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -41,16 +42,18 @@ func TestEveryOptionAsAPoll(t *testing.T) {
 	// poll waits for the newest poll in chat whose question holds text.
 	poll := func(chat types.JID, text string) sent {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		var found sent
+		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("a poll with %q to %s", text, chat), func() bool {
 			msgs := h.net.messages()
 			for k := len(msgs) - 1; k >= 0; k-- {
 				if p := msgs[k].msg.GetPollCreationMessage(); p != nil && msgs[k].to == chat && strings.Contains(p.GetName(), text) {
-					return msgs[k]
+					found = msgs[k]
+					return true
 				}
 			}
-		}
-		t.Fatalf("no poll with %q to %s; sent:\n%s", text, chat, transcript(h.net.messages()))
-		return sent{}
+			return false
+		}, func() string { return "sent:\n" + transcript(h.net.messages()) })
+		return found
 	}
 	// vote has nurse i's phone vote for the option named label on p.
 	vote := func(i int, p sent, label string) {
@@ -73,15 +76,15 @@ func TestEveryOptionAsAPoll(t *testing.T) {
 	// text waits for a text message to chat holding want.
 	text := func(chat types.JID, want string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("a message to %s with %q", chat, want), func() bool {
 			for _, s := range h.net.messages() {
 				body := s.msg.GetConversation() + s.msg.GetExtendedTextMessage().GetText()
 				if s.to == chat && strings.Contains(body, want) {
-					return
+					return true
 				}
 			}
-		}
-		t.Fatalf("no message to %s with %q; sent:\n%s", chat, want, transcript(h.net.messages()))
+			return false
+		}, func() string { return "sent:\n" + transcript(h.net.messages()) })
 	}
 	amina := nurses[0]
 

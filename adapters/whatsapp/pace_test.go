@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -70,17 +71,17 @@ func pacingBroadcast(t *testing.T) {
 		h.w.onEvent(evt)
 	}
 	const perChat = 3 // title, introduction, poll
-	deadline := time.Now().Add(30 * time.Second)
-	for len(h.net.messages()) < groups*perChat {
-		if time.Now().After(deadline) {
-			pend, _ := app.DB.PendingOutbox(context.Background(), Name, app.Clock.Now().Add(24*time.Hour), 100, nil)
-			for _, p := range pend {
-				t.Logf("pending: %d %s attempts=%d %q", p.ID, p.ChatID, p.Attempts, p.Text)
-			}
-			t.Fatalf("%d of %d messages sent (clock at +%s)", len(h.net.messages()), groups*perChat, app.Clock.Now().Sub(huddletest.NewClock().Now()))
+	testkit.Eventually(t, 30*time.Second, fmt.Sprintf("%d messages sent", groups*perChat), func() bool {
+		return len(h.net.messages()) >= groups*perChat
+	}, func() string {
+		var b strings.Builder
+		pend, _ := app.DB.PendingOutbox(context.Background(), Name, app.Clock.Now().Add(24*time.Hour), 100, nil)
+		for _, p := range pend {
+			fmt.Fprintf(&b, "pending: %d %s attempts=%d %q\n", p.ID, p.ChatID, p.Attempts, p.Text)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		fmt.Fprintf(&b, "%d sent (clock at +%s)", len(h.net.messages()), app.Clock.Now().Sub(huddletest.NewClock().Now()))
+		return b.String()
+	})
 	msgs := h.net.messages()
 	byChat := map[types.JID][]sent{}
 	minGap, minChatGap := time.Duration(1<<62), time.Duration(1<<62)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/botapifake"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/store"
@@ -65,21 +66,16 @@ func TestKillDuringBacklog(t *testing.T) {
 	// waitSent waits until n different messages were sent.
 	waitSent := func(n int, within time.Duration) int {
 		t.Helper()
-		deadline := time.Now().Add(within)
-		for {
+		got := 0
+		testkit.Eventually(t, within, fmt.Sprintf("%d messages sent", n), func() bool {
 			texts := map[string]bool{}
 			for _, m := range api.Sent() {
 				texts[m.Text] = true
 			}
-			got := len(texts)
-			if got >= n {
-				return got
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%d messages sent after %s; want %d", got, within, n)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			got = len(texts)
+			return got >= n
+		}, func() string { return fmt.Sprintf("%d were", got) })
+		return got
 	}
 
 	p := startHuddle(t, env)

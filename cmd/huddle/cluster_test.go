@@ -32,18 +32,14 @@ func freeAddr(t *testing.T) string {
 // waitReady waits for an instance's /readyz to answer 200.
 func waitReady(t *testing.T, addr string, p *proc) {
 	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	testkit.Eventually(t, 60*time.Second, "huddle on "+addr+" to be ready", func() bool {
 		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("huddle on %s not ready within 60s:\n%s", addr, p.log.String())
-		}
-	}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, p.log.String)
 }
 
 // TestClusterKill runs three huddle processes on one real PostgreSQL
@@ -136,16 +132,20 @@ func TestClusterKill(t *testing.T) {
 			fake.Send(chat, users[0], "/lesson three-quiz")
 			seen := 0 // messages looked at so far
 			find := func(text string) (botapifake.Message, error) {
-				for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+				var found botapifake.Message
+				if !testkit.Until(3*time.Minute, func() bool {
 					msgs := groupMessages(chat.ID)
 					for i := seen; i < len(msgs); i++ {
 						if strings.Contains(msgs[i].Text, text) {
-							seen = i + 1
-							return msgs[i], nil
+							seen, found = i+1, msgs[i]
+							return true
 						}
 					}
+					return false
+				}) {
+					return found, fmt.Errorf("group %d: no %q within 3 minutes", g, text)
 				}
-				return botapifake.Message{}, fmt.Errorf("group %d: no %q within 3 minutes", g, text)
+				return found, nil
 			}
 			for qi, q := range questions {
 				msg, err := find(q)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/tgemu"
 )
@@ -157,30 +158,24 @@ func TestKillAndRestart(t *testing.T) {
 			if len(notice.Buttons) != 2 {
 				t.Fatalf("notice buttons = %+v", notice.Buttons)
 			}
-			pins := emu.Pins()
-			for deadline := time.Now().Add(5 * time.Second); len(pins) == 0 && time.Now().Before(deadline); pins = emu.Pins() {
-				time.Sleep(20 * time.Millisecond) // pinned right after it is sent
-			}
+			var pins []tgemu.Pin
+			// Pinned right after it is sent.
+			testkit.Until(5*time.Second, func() bool { pins = emu.Pins(); return len(pins) > 0 })
 			if len(pins) != 1 || pins[0].MessageID != notice.ID {
 				t.Errorf("pinned %+v; want the notice", pins)
 			}
 		}
 		emu.Press(group, u, notice.ID, notice.Buttons[0].Data)
 		// Thanked alone, in the press's answer, not in the group.
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		testkit.Eventually(t, 20*time.Second, u.FirstName+" thanked", func() bool {
 			thanked := 0
 			for _, toast := range emu.Toasts() {
 				if strings.HasPrefix(toast.Text, "Thank you") {
 					thanked++
 				}
 			}
-			if thanked > i {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s was not thanked; answers to presses: %+v", u.FirstName, emu.Toasts())
-			}
-		}
+			return thanked > i
+		}, func() string { return fmt.Sprintf("answers to presses: %+v", emu.Toasts()) })
 		// Shown by a pseudonym until they choose their name.
 		emu.Send(group, u, "/name "+u.FirstName)
 		wait("others now see you as " + u.FirstName)
@@ -264,14 +259,10 @@ func settled(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		var n int
-		err := db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL`).Scan(&n)
-		if err == nil && n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the outbox did not settle: %d unsent (%v)", n, err)
-		}
-	}
+	var n int
+	var err2 error
+	testkit.Eventually(t, 10*time.Second, "the outbox to settle", func() bool {
+		err2 = db.QueryRow(`SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL`).Scan(&n)
+		return err2 == nil && n == 0
+	}, func() string { return fmt.Sprintf("%d unsent (%v)", n, err2) })
 }

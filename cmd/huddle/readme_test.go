@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // readmeBlock is a shell block of the README or a page of docs/ with the
@@ -150,23 +152,19 @@ func TestReadmeTour(t *testing.T) {
 	// What the tour says happens: the notice, accepted, then the lesson,
 	// whose first question closes once both members answered.
 	var texts []string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	testkit.Eventually(t, 10*time.Second, "the tour's lesson to go as the README says", func() bool {
 		resp := probeReq{path: "/api/messages?chat=ward-7"}.do(t, "http://"+addr)
+		defer resp.Body.Close()
 		var msgs []struct{ Text string }
 		json.NewDecoder(resp.Body).Decode(&msgs)
-		resp.Body.Close()
 		texts = texts[:0]
 		for _, m := range msgs {
 			texts = append(texts, m.Text)
 		}
-		all := strings.Join(texts, "\n---\n")
-		if strings.Contains(all, "Everyone has answered: 1 of 2 correct") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the tour's lesson did not go as the README says; the group saw:\n%s\nhuddle's log:\n%s", all, p.log)
-		}
-	}
+		return strings.Contains(strings.Join(texts, "\n"), "Everyone has answered: 1 of 2 correct")
+	}, func() string {
+		return fmt.Sprintf("the group saw:\n%s\nhuddle's log:\n%s", strings.Join(texts, "\n---\n"), p.log)
+	})
 	for _, f := range []string{"huddle", "report.csv", "data/demo.db"} {
 		if _, err := os.Stat(filepath.Join(work, f)); err != nil {
 			t.Errorf("the tour should have made %s: %v", f, err)

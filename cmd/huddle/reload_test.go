@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // lessonYAML is a one-step lesson with id.
@@ -25,29 +27,34 @@ func lessonsSaid(t *testing.T, addr string) string {
 	var posted struct{ Seq int64 }
 	json.NewDecoder(resp.Body).Decode(&posted)
 	resp.Body.Close()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	var said string
+	testkit.Eventually(t, 10*time.Second, "an answer to /lessons", func() bool {
 		resp := probeReq{path: fmt.Sprintf("/api/messages?chat=dm-amina&after=%d", posted.Seq)}.do(t, "http://"+addr)
-		var msgs []struct{ Text string }
-		json.NewDecoder(resp.Body).Decode(&msgs)
-		resp.Body.Close()
-		if len(msgs) > 0 {
-			return msgs[0].Text
+		defer resp.Body.Close()
+		var msgs []struct {
+			Text string
+			Bot  bool
 		}
-	}
-	t.Fatal("no answer to /lessons")
-	return ""
+		json.NewDecoder(resp.Body).Decode(&msgs)
+		for _, m := range msgs {
+			if m.Bot {
+				said = m.Text
+				return true
+			}
+		}
+		return false
+	})
+	return said
 }
 
 // eventually waits until /lessons says want.
 func eventually(t *testing.T, p *proc, addr, what, want string) {
 	t.Helper()
 	var got string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if got = lessonsSaid(t, addr); strings.Contains(got, want) {
-			return
-		}
-	}
-	t.Fatalf("%s: /lessons says %q, want %q in it\n%s", what, got, want, p.log)
+	testkit.Eventually(t, 15*time.Second, fmt.Sprintf("%s: /lessons saying %q", what, want), func() bool {
+		got = lessonsSaid(t, addr)
+		return strings.Contains(got, want)
+	}, func() string { return fmt.Sprintf("it says %q\n%s", got, p.log) })
 }
 
 // TestLessonsFolderSwapped: the lessons folder replaced as deploys replace

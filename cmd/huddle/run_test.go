@@ -29,13 +29,9 @@ func TestStopsCleanly(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := t.TempDir()
 			p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"), "HUDDLE_HTTP_LISTEN=127.0.0.1:0"})
-			deadline := time.Now().Add(20 * time.Second)
-			for !strings.Contains(p.log.String(), "huddle is running") {
-				if time.Now().After(deadline) {
-					t.Fatalf("did not start:\n%s", p.log)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			testkit.Eventually(t, 20*time.Second, "huddle to start", func() bool {
+				return strings.Contains(p.log.String(), "huddle is running")
+			}, p.log.String)
 			start := time.Now()
 			p.cmd.Process.Signal(sig)
 			done := make(chan error, 1)
@@ -65,13 +61,9 @@ func TestWhatsAppUnpaired(t *testing.T) {
 	dir := t.TempDir()
 	p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"), "HUDDLE_HTTP_LISTEN=127.0.0.1:0",
 		"HUDDLE_CHANNELS_WHATSAPP_ENABLED=true", "HUDDLE_CHANNELS_WHATSAPP_SESSION_DB=" + filepath.Join(dir, "wa.db")})
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(p.log.String(), "huddle is running") || !strings.Contains(p.log.String(), "not paired") {
-		if time.Now().After(deadline) {
-			t.Fatalf("did not start, or did not say WhatsApp is not paired:\n%s", p.log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, 20*time.Second, "huddle to start and say WhatsApp is not paired", func() bool {
+		return strings.Contains(p.log.String(), "huddle is running") && strings.Contains(p.log.String(), "not paired")
+	}, p.log.String)
 	log := p.log.String()
 	// With a real channel and no mentor queue, a warning (issue 14, point 4);
 	// the simulator's personas play no mentor beside a real channel.
