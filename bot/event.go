@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -381,4 +382,55 @@ func (ev Event) Chosen() (string, bool) {
 		return ev.Choices[0], true
 	}
 	return "", false
+}
+
+// Check reports an event no adapter should make: an unknown kind, one
+// without the fields its kind needs (a migration without its new id, a
+// reaction without its target), or one with fields that belong to another
+// kind (a press's data on a message, a file on a vote). The router drops
+// such an event with an error in the log instead of guessing at it, and
+// package bot/channeltest fails a channel that makes one.
+func (ev Event) Check() error {
+	var missing, stray []string
+	need := func(ok bool, field string) {
+		if !ok {
+			missing = append(missing, field)
+		}
+	}
+	only := func(set bool, field string, kinds ...EventKind) {
+		if set && !slices.Contains(kinds, ev.Kind) {
+			stray = append(stray, field)
+		}
+	}
+	switch ev.Kind {
+	case Message, OptionChosen, Vote, Reaction, Edited, Deleted, Left:
+		need(ev.ChatID != "", "chat id")
+		need(ev.SenderID != "", "sender id")
+	case ChatMigrated:
+		need(ev.ChatID != "", "chat id")
+		need(ev.MigrateTo != "", "migrate_to")
+	case ChannelDown, ChannelNotice:
+	default:
+		return fmt.Errorf("event %s: unknown kind %q", ev.ID, ev.Kind)
+	}
+	switch ev.Kind {
+	case OptionChosen:
+		need(ev.Option != "", "option")
+	case Vote:
+		need(ev.MessageID != "", "message id (the poll)")
+	case Reaction, Edited, Deleted:
+		need(ev.Target != "", "target")
+	}
+	only(ev.Option != "" || ev.PressID != "", "option", OptionChosen)
+	only(len(ev.Choices) > 0, "choices", Vote)
+	only(ev.Target != "", "target", Reaction, Edited, Deleted)
+	only(ev.MigrateTo != "", "migrate_to", ChatMigrated)
+	only(ev.File != nil, "file", Message, Edited)
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("event %s: a %s without its %s", ev.ID, ev.Kind, strings.Join(missing, " and "))
+	case len(stray) > 0:
+		return fmt.Errorf("event %s: a %s carries %s, which belong to another kind", ev.ID, ev.Kind, strings.Join(stray, " and "))
+	}
+	return nil
 }

@@ -107,3 +107,41 @@ func TestCapsOf(t *testing.T) {
 		t.Errorf("expiring MaxAge() = %v, want 24h", got)
 	}
 }
+
+// TestEventCheck: an event an adapter should not make (an unknown kind,
+// a kind without what it needs, fields of another kind) is named.
+func TestEventCheck(t *testing.T) {
+	base := bot.Event{ID: "e1", Channel: "sim", ChatID: "g", SenderID: "u"}
+	with := func(f func(*bot.Event)) bot.Event { ev := base; f(&ev); return ev }
+	for _, tc := range []struct {
+		name string
+		ev   bot.Event
+		bad  string // what the error names; "" when it passes
+	}{
+		{"message", with(func(e *bot.Event) { e.Kind, e.Text = bot.Message, "hi" }), ""},
+		{"message with a photo", with(func(e *bot.Event) { e.Kind, e.File = bot.Message, &bot.File{Name: "p.jpg"} }), ""},
+		{"press", with(func(e *bot.Event) { e.Kind, e.Option, e.PressID = bot.OptionChosen, "q:1", "p" }), ""},
+		{"vote withdrawn", with(func(e *bot.Event) { e.Kind, e.MessageID = bot.Vote, "poll" }), ""},
+		{"reaction", with(func(e *bot.Event) { e.Kind, e.Target, e.Text = bot.Reaction, "9", "👍" }), ""},
+		{"migration", bot.Event{ID: "m", Kind: bot.ChatMigrated, Channel: "telegram", ChatID: "-1", MigrateTo: "-100"}, ""},
+		{"channel down", bot.Event{ID: "d", Kind: bot.ChannelDown, Channel: "whatsapp", Text: "logged out"}, ""},
+		{"unknown kind", with(func(e *bot.Event) { e.Kind = "sticker" }), `unknown kind "sticker"`},
+		{"message without a sender", with(func(e *bot.Event) { e.Kind, e.SenderID = bot.Message, "" }), "without its sender id"},
+		{"press without its option", with(func(e *bot.Event) { e.Kind = bot.OptionChosen }), "without its option"},
+		{"edit without its target", with(func(e *bot.Event) { e.Kind = bot.Edited }), "without its target"},
+		{"migration without its new id", bot.Event{ID: "m", Kind: bot.ChatMigrated, ChatID: "-1"}, "without its migrate_to"},
+		{"message with a press's data", with(func(e *bot.Event) { e.Kind, e.Option = bot.Message, "q:1" }), "carries option"},
+		{"press with choices", with(func(e *bot.Event) { e.Kind, e.Option, e.Choices = bot.OptionChosen, "q", []string{"a"} }), "carries choices"},
+		{"vote with a file", with(func(e *bot.Event) { e.Kind, e.MessageID, e.File = bot.Vote, "poll", &bot.File{} }), "carries file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.ev.Check()
+			switch {
+			case tc.bad == "" && err != nil:
+				t.Errorf("Check() = %v, want nil", err)
+			case tc.bad != "" && (err == nil || !strings.Contains(err.Error(), tc.bad)):
+				t.Errorf("Check() = %v, want an error naming %q", err, tc.bad)
+			}
+		})
+	}
+}

@@ -171,6 +171,14 @@ func (r *Router) HandleEvent(ctx context.Context, ev bot.Event) error {
 // of updates submit them all in order, then wait for every result.
 func (r *Router) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	ev = sanitize(ev)
+	if err := ev.Check(); err != nil {
+		// An adapter's mistake: dropped, not guessed at (its text and
+		// names are not logged).
+		r.log.Error("an event no channel should make: dropped", "channel", ev.Channel, "err", err)
+		done := make(chan error, 1)
+		done <- nil
+		return done
+	}
 	return r.queues.submit(ctx, bot.ChatKey(ev.Channel, ev.ChatID), func(ctx context.Context) error {
 		return r.handle(ctx, ev)
 	})

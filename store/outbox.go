@@ -240,3 +240,15 @@ func (t *Tx) dropTransient(id int64) error {
 	t.db.truncate.Store(true)
 	return nil
 }
+
+// Unsent counts the outbox's messages due before before and neither sent
+// nor given up, those being sent included (PendingOutbox leaves out what
+// an instance has claimed): none means everything due has gone.
+func (d *DB) Unsent(ctx context.Context, before time.Time) (int, error) {
+	var n int
+	err := d.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND next_at < ?`, ms(before)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count unsent: %w", err)
+	}
+	return n, nil
+}

@@ -124,6 +124,9 @@ func (r *recorder) next(t *testing.T, what Case) bot.Event {
 	t.Helper()
 	select {
 	case ev := <-r.events:
+		if err := ev.Check(); err != nil {
+			t.Errorf("%s: the router would drop this event: %v", what, err)
+		}
 		return ev
 	case <-time.After(10 * time.Second):
 		t.Fatalf("%s: no event reached the handler in 10s", what)
