@@ -200,3 +200,34 @@ func TestChatterDuringQuestion(t *testing.T) {
 		t.Errorf("%d answers stored; want 2, the chatter counted as none", answers)
 	}
 }
+
+// TestImpossibleEventDropped: an event no adapter should make (a press
+// without its option, a message carrying a press's data) is dropped with
+// an error in the log that holds neither its text nor its sender's name,
+// and the chat goes on.
+func TestImpossibleEventDropped(t *testing.T) {
+	var logs huddletest.LogBuffer
+	h := startWith(t, huddletest.Options{Logger: logs.Logger()})
+	ctx := context.Background()
+	for _, ev := range []bot.Event{
+		{ID: "x1", Kind: bot.OptionChosen, Channel: sim.Name, ChatID: "ward-1", ChatType: bot.Group, SenderID: "amina", SenderName: "Amina Yusuf"},
+		{ID: "x2", Kind: bot.Message, Channel: sim.Name, ChatID: "ward-1", ChatType: bot.Group, SenderID: "amina", SenderName: "Amina Yusuf",
+			Text: "/lesson hand-hygiene", Option: "q:1"},
+	} {
+		if err := h.App.Router.HandleEvent(ctx, ev); err != nil {
+			t.Errorf("event %s: %v; want it dropped without an error to the channel", ev.ID, err)
+		}
+	}
+	log := logs.String()
+	if n := strings.Count(log, "an event no channel should make"); n != 2 {
+		t.Errorf("logged %d dropped events, want 2:\n%s", n, log)
+	}
+	for _, secret := range []string{"Amina", "hand-hygiene"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, log)
+		}
+	}
+	if got := h.Say("ward-1", "amina", "/lessons", 1); !strings.Contains(got[0].Text, "hand-hygiene") {
+		t.Errorf("after the dropped events /lessons = %q", got[0].Text)
+	}
+}
