@@ -165,6 +165,16 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		}
 		a.ln = ln
 	}
+	// The figures count learners alone, wherever they are read.
+	var mentors []bot.StaffRef
+	if o.Cases != nil {
+		for _, refs := range o.Cases.Mentors {
+			mentors = append(mentors, refs...)
+		}
+	}
+	if err := a.db.SetStaff(ctx, o.Staff, mentors); err != nil {
+		return err
+	}
 	var caseSvc *cases.Service
 	quiet, loc := *o.Quiet, o.Location
 	texts, err := loadTexts(o.Messages)
@@ -204,7 +214,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	a.review = review.New(rv)
 	cc := o.Courses
 	cc.Lessons, cc.Engine, cc.Quiet, cc.Location, cc.Clock, cc.Logger, cc.Texts = a.host.Library, a.host, o.Quiet, o.Location, o.Clock, a.log, texts["course"]
-	cc.Pseudonyms = o.Pseudonyms
+	cc.Pseudonyms, cc.DirectLink = o.Pseudonyms, a.directLink
 	if cc.Certificates.VerifyURL == "" {
 		cc.Certificates.VerifyURL = localURL(a.URL())
 	}
@@ -452,4 +462,15 @@ func localURL(url string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// directLink is the link of channel's that opens a member's private chat
+// with the bot and brings command with it; "" where it has none.
+func (a *App) directLink(channel, command string) string {
+	for _, ch := range a.channels {
+		if ch.Name() == channel && ch.Link != nil {
+			return ch.Link.DirectLink(command)
+		}
+	}
+	return ""
 }

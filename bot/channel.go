@@ -121,6 +121,20 @@ type SingleSession interface {
 	Leading() bool
 }
 
+// Linking is a Channel whose members can open their private chat with the
+// bot from a link that brings a command with it: Telegram's
+// t.me/BOT?start=COMMAND (the member presses Start, and the bot receives
+// "/start COMMAND"), WhatsApp's wa.me/NUMBER?text=/COMMAND (the member
+// sends the command written for them). The bot may not write first to a
+// member who has never written to it; such a link, said in the group, is
+// how it reaches them.
+type Linking interface {
+	// DirectLink returns the link for command (letters, digits, _ and -,
+	// as Telegram allows), or "" when the channel cannot make one now
+	// (not yet connected, or not paired).
+	DirectLink(command string) string
+}
+
 // Caps is a channel with what it can do beyond Channel: each field is
 // the channel seen through one capability, nil when it has not got it.
 // CapsOf reads them once, when the App takes the channel, so the set of
@@ -131,12 +145,13 @@ type Caps struct {
 	// Web serves HTTP routes; Reporting says how the channel is doing;
 	// Expiring bounds how late a message may go; Single is one session
 	// that one instance at a time may lead; Rate is a rate shared by all
-	// instances.
+	// instances; Link opens a member's private chat from a link.
 	Web       WebChannel
 	Reporting Reporting
 	Expiring  Expiring
 	Single    SingleSession
 	Rate      RateShared
+	Link      Linking
 }
 
 // CapsOf reads what ch can do.
@@ -147,6 +162,7 @@ func CapsOf(ch Channel) Caps {
 	c.Expiring, _ = ch.(Expiring)
 	c.Single, _ = ch.(SingleSession)
 	c.Rate, _ = ch.(RateShared)
+	c.Link, _ = ch.(Linking)
 	return c
 }
 

@@ -123,6 +123,11 @@ func (sv *Service) waiting(tx Tx, m bot.Member, groupID int64, title func(lang s
 		name = m.Pseudonym
 	}
 	text := sv.tr(group.Lang, "certificate_waiting", name, title(group.Lang))
+	if sv.cfg.DirectLink != nil {
+		if link := sv.cfg.DirectLink(group.Channel, "certificates"); link != "" {
+			text = sv.tr(group.Lang, "certificate_waiting_link", name, title(group.Lang), link)
+		}
+	}
 	return tx.Enqueue(bot.Outbound{Channel: group.Channel, ChatID: group.PlatformID, Text: text, Key: key + ":waiting"}, now)
 }
 

@@ -41,6 +41,11 @@ type Config struct {
 	// Pseudonyms names members in groups by their pseudonym, as the
 	// router does.
 	Pseudonyms bool
+	// DirectLink returns a channel's link that opens a member's private
+	// chat with the bot and brings a command with it (bot.Linking), or
+	// "": a member told in the group that a certificate waits is given
+	// it. None when nil.
+	DirectLink func(channel, command string) string
 	// Clock defaults to the system clock; Logger to slog.Default().
 	Clock  bot.Clock
 	Logger *slog.Logger

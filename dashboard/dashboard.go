@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,6 +86,11 @@ type Dashboard struct {
 	page    *template.Template
 	lessons atomic.Pointer[[]Lesson] // Config.Lessons, then SetLessons's
 	courses atomic.Pointer[[]Course] // Config.Courses, then SetCourses's
+	// teachers are the mentors and staff by member id, as read at
+	// teachersAt (see roles).
+	mu         sync.Mutex
+	teachers   map[int64]string
+	teachersAt time.Time
 }
 
 // SetLessons replaces the loaded lessons, as when the lessons folder
@@ -292,14 +298,17 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request) {
 }
 
 // weekChart is a weekly series as the pages' charts read it: weeks in Unix
-// seconds, and the counts.
+// seconds, their labels (the first day, as the period's time zone has it)
+// and the counts.
 func weekChart(weeks []report.WeekCount) template.JS {
 	chart := struct {
-		Weeks  []int64 `json:"weeks"`
-		Counts []int   `json:"counts"`
+		Weeks  []int64  `json:"weeks"`
+		Labels []string `json:"labels"`
+		Counts []int    `json:"counts"`
 	}{}
 	for _, wk := range weeks {
 		chart.Weeks = append(chart.Weeks, wk.Week.Unix())
+		chart.Labels = append(chart.Labels, wk.Week.Format("2 Jan"))
 		chart.Counts = append(chart.Counts, wk.Count)
 	}
 	js, _ := json.Marshal(chart)

@@ -340,8 +340,8 @@ func TestCasesPageInBrowser(t *testing.T) {
 		t.Fatalf("%d mentor rows; want %d", len(rows), len(loads))
 	}
 	for i, l := range loads {
-		// Mentors are members: shown by pseudonym, as on the other pages.
-		if rows[i][0] != l.Pseudonym || l.Pseudonym == l.Name || rows[i][1] != strconv.Itoa(l.Assigned) || rows[i][2] != strconv.Itoa(l.Answered) {
+		// Mentors teach: named, with their role, for the staff.
+		if rows[i][0] != l.Name+" (mentor)" || rows[i][1] != strconv.Itoa(l.Assigned) || rows[i][2] != strconv.Itoa(l.Answered) {
 			t.Errorf("mentor row %v; store %+v", rows[i], l)
 		}
 	}

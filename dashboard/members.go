@@ -1,10 +1,13 @@
 package dashboard
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/huddlebot/huddle/report"
 	"github.com/huddlebot/huddle/store"
@@ -32,8 +35,13 @@ type groupData struct {
 
 // label names a member on the dashboard: by their pseudonym, or by the
 // name the platform shows when staff ask for names and the config lets
-// them.
+// them. Mentors and staff, who teach, are named with their role: the
+// dashboard is for staff, and a pseudonym hides a colleague from them.
 func (d *Dashboard) label(r *http.Request, id int64, name, pseudonym string) string {
+	if role, ok := d.roles(r.Context())[id]; ok {
+		who := cmp.Or(name, pseudonym, fmt.Sprintf("Member %d", id))
+		return who + " (" + role + ")"
+	}
 	if d.showNames(r) && name != "" {
 		return name
 	}
@@ -41,6 +49,25 @@ func (d *Dashboard) label(r *http.Request, id int64, name, pseudonym string) str
 		return pseudonym
 	}
 	return fmt.Sprintf("Member %d", id)
+}
+
+// roles returns the mentors and staff by member id ("mentor", "staff"),
+// read again when a page asks half a minute after the last read; nil
+// when they cannot be read (then everyone is named as a member).
+func (d *Dashboard) roles(ctx context.Context) map[int64]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.cfg.Clock.Now()
+	if d.teachers != nil && now.Sub(d.teachersAt) < 30*time.Second && !now.Before(d.teachersAt) {
+		return d.teachers
+	}
+	got, err := d.cfg.Reports.Teachers(ctx)
+	if err != nil {
+		d.cfg.Logger.Error("read mentors and staff", "err", err)
+		return d.teachers
+	}
+	d.teachers, d.teachersAt = got, now
+	return got
 }
 
 // showNames reports whether the page shows real names: asked for with

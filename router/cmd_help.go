@@ -4,8 +4,14 @@ import (
 	"github.com/huddlebot/huddle/bot"
 )
 
-// start greets a member and lists the commands.
-func (r *Router) start(tx bot.Tx, s bot.Session) error {
+// start greets a member and lists the commands; "/start COMMAND", which a
+// channel's link to the private chat sends (bot.Linking: Telegram's Start
+// button under t.me/BOT?start=COMMAND), runs that command as if typed,
+// with its checks.
+func (r *Router) start(tx bot.Tx, s bot.Session, args []string) error {
+	if len(args) == 1 && args[0] != "start" && r.commands.get(args[0]) != nil {
+		return r.command(tx, s, args[0], nil)
+	}
 	list, err := r.helpFor(tx, s)
 	if err != nil {
 		return err

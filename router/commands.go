@@ -7,7 +7,7 @@ import (
 // builtins are the router's own commands: /start and /help. Everything
 // else is a feature's.
 func (r *Router) builtins() (start, help bot.Command) {
-	start = bot.Command{Name: "start", Gate: bot.GateShow, Run: bot.NoArgs(r.start)}
+	start = bot.Command{Name: "start", Gate: bot.GateShow, Run: r.start}
 	help = bot.Command{Name: "help", Help: r.texts.Phrase("help_help"), Gate: bot.GateOpen, Run: bot.NoArgs(r.help)}
 	return start, help
 }

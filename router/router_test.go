@@ -47,6 +47,9 @@ func TestBadInput(t *testing.T) {
 		{"unknown language", "dm-amina", "/lang klingon", 1, `I don't know the language "klingon"`},
 		{"direct lesson in a group", "ward-1", "/lesson malaria-rdt", 1, "message me privately"},
 		{"command with bot name", "ward-1", "/HELP@HuddleBot", 1, "/lessons: list lessons"},
+		{"a link's start with no such command", "dm-amina", "/start frobnicate", 1, "/lessons: list lessons"},
+		{"a link's start naming start", "dm-amina", "/start start", 1, "/lessons: list lessons"},
+		{"a link's start naming a command", "dm-amina", "/start lessons", 1, "hand-hygiene"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -68,6 +69,11 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		{"review cards", `DELETE FROM review_log WHERE member_id = ?`, []any{memberID}},
 		{"review cards", `DELETE FROM review_prefs WHERE member_id = ?`, []any{memberID}},
 		{"mentoring", `DELETE FROM mentor_digests WHERE member_id = ?`, []any{memberID}},
+		// Their platform id as the configuration named them staff or
+		// mentor (SetStaff writes it again at the next start while the
+		// configuration still names them: docs/privacy.md says to remove
+		// them there too).
+		{"roles", `DELETE FROM staff WHERE channel = ? AND ref IN (?, ?, ?, ?)`, staffRefsOf(channel, ids)},
 		{"engagement", `DELETE FROM engagement WHERE member_id = ?`, []any{memberID}},
 		{"activity", `DELETE FROM member_weeks WHERE member_id = ?`, []any{memberID}},
 		{"activity", `DELETE FROM program_weeks WHERE member_id = ?`, []any{memberID}},
@@ -223,4 +229,19 @@ func likeEscape(s string) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// staffRefsOf is the channel and the four refs a staff table row naming a
+// member with platform ids ids may hold (each id, and its part before
+// "@"), for DELETE FROM staff WHERE channel = ? AND ref IN (?, ?, ?, ?).
+func staffRefsOf(channel string, ids []string) []any {
+	args := []any{channel}
+	for _, id := range ids {
+		user, _, _ := strings.Cut(id, "@")
+		args = append(args, id, user)
+	}
+	for len(args) < 5 {
+		args = append(args, args[len(args)-1])
+	}
+	return args[:5]
 }

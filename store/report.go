@@ -129,14 +129,16 @@ const (
 // answers per group, to be summed; run_counts and case_counts, the groups'
 // lesson runs and cases of the period.
 const figuresCTE = `
-	WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7)),
+	WITH ` + teachersCTE + `,
+	grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7)),
 	active AS MATERIALIZED (
 		SELECT cm.chat_id, cm.member_id FROM grp JOIN chat_members cm ON cm.chat_id = grp.id
 			WHERE EXISTS (SELECT 1 FROM member_weeks mw WHERE mw.chat_id = cm.chat_id AND mw.member_id = cm.member_id AND mw.week >= ?5 AND mw.week < ?6)
+				AND cm.member_id NOT IN (SELECT id FROM teachers)
 		UNION ALL SELECT e.chat_id, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
-			WHERE e.kind IN ` + activeKinds + `
+			WHERE e.kind IN ` + activeKinds + ` AND e.member_id NOT IN (SELECT id FROM teachers)
 		UNION ALL SELECT e.chat_id, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
-			WHERE e.kind IN ` + activeKinds + `),
+			WHERE e.kind IN ` + activeKinds + ` AND e.member_id NOT IN (SELECT id FROM teachers)),
 	counts AS MATERIALIZED (
 		SELECT d.chat_id, d.messages, d.answers, d.correct FROM grp JOIN chat_days d ON d.chat_id = grp.id AND d.day >= ?3 AND d.day < ?4
 		UNION ALL SELECT e.chat_id, 1, 0, 0 FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?3
@@ -161,7 +163,8 @@ const figuresCTE = `
 // Overview returns every group's figures for the period, ordered by title.
 func (rd *Reader) Overview(ctx context.Context, r report.Range) ([]report.GroupFigures, error) {
 	rows, err := rd.db.QueryContext(ctx, figuresCTE+`,
-		mem AS MATERIALIZED (SELECT cm.chat_id, COUNT(*) AS n FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2 GROUP BY cm.chat_id),
+		mem AS MATERIALIZED (SELECT cm.chat_id, COUNT(*) AS n FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2
+			WHERE cm.member_id NOT IN (SELECT id FROM teachers) GROUP BY cm.chat_id),
 		act AS MATERIALIZED (SELECT chat_id, COUNT(DISTINCT member_id) AS n FROM active GROUP BY chat_id),
 		cnt AS MATERIALIZED (SELECT chat_id, SUM(messages) AS messages, SUM(answers) AS answers, SUM(correct) AS correct FROM counts GROUP BY chat_id)
 		SELECT c.id, c.channel, c.platform_id, c.title, COALESCE(mem.n, 0), COALESCE(act.n, 0),
@@ -206,14 +209,19 @@ func Weeks(r report.Range) []time.Time {
 // from week_counts, the cut ones at the period's edges from the raw rows.
 func (rd *Reader) WeeklyActive(ctx context.Context, r report.Range, chatID int64) ([]report.WeekCount, error) {
 	return rd.weekly(ctx, r, `
-		WITH grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7))
-		SELECT week, active FROM week_counts WHERE chat_id = ?7 AND week >= ?5 AND week < ?6
+		WITH `+teachersCTE+`,
+		grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7))
+		SELECT wc.week, wc.active - CASE WHEN ?7 = 0
+			THEN (SELECT COUNT(*) FROM program_weeks pw JOIN teachers t ON t.id = pw.member_id WHERE pw.week = wc.week)
+			ELSE (SELECT COUNT(*) FROM member_weeks mw JOIN teachers t ON t.id = mw.member_id WHERE mw.chat_id = ?7 AND mw.week = wc.week) END
+		FROM week_counts wc WHERE wc.chat_id = ?7 AND wc.week >= ?5 AND wc.week < ?6
 		UNION ALL
 		SELECT w, COUNT(DISTINCT member_id) FROM (
 			SELECT `+mondayOf("e.at")+` AS w, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
 				WHERE e.kind IN `+activeKinds+`
 			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
 				WHERE e.kind IN `+activeKinds+`) AS edges
+		WHERE member_id NOT IN (SELECT id FROM teachers)
 		GROUP BY w`, chatID)
 }
 
@@ -252,7 +260,8 @@ func (rd *Reader) Summary(ctx context.Context, r report.Range, chatID int64) (re
 	g := report.GroupFigures{ChatID: chatID}
 	err := rd.db.QueryRowContext(ctx, figuresCTE+`
 		SELECT
-			(SELECT COUNT(DISTINCT cm.member_id) FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2),
+			(SELECT COUNT(DISTINCT cm.member_id) FROM grp JOIN chat_members cm ON cm.chat_id = grp.id AND cm.joined_at < ?2
+				WHERE cm.member_id NOT IN (SELECT id FROM teachers)),
 			(SELECT COUNT(DISTINCT member_id) FROM active),
 			(SELECT COALESCE(SUM(messages), 0) FROM counts),
 			(SELECT COALESCE(SUM(answers), 0) FROM counts),

@@ -84,6 +84,8 @@ type Telegram struct {
 	mu      sync.Mutex
 	handler bot.Handler
 
+	// username is the bot's, as getMe named it ("" until then).
+	username atomic.Pointer[string]
 	// noReactions is set once the Bot API server said it has no
 	// setMessageReaction: reactions go as their words from then on.
 	noReactions atomic.Bool
@@ -223,6 +225,7 @@ func (t *Telegram) Run(ctx context.Context, h bot.Handler) error {
 	if err != nil {
 		return err
 	}
+	t.username.Store(&me.UserName)
 	t.log.Info("connected to Telegram", "bot", "@"+me.UserName)
 	if !me.CanReadAllGroupMessages {
 		t.log.Warn("privacy mode is on: in groups the bot sees only commands and button presses, not typed answers. "+
@@ -471,4 +474,30 @@ func (t *Telegram) groupSize(ctx context.Context, ev bot.Event) int {
 	t.sizes[ev.ChatID] = groupSize{n: n, at: now}
 	t.sizeMu.Unlock()
 	return max(n, 0)
+}
+
+// DirectLink returns the link that opens a member's private chat with the
+// bot, where pressing Start sends "/start command": Telegram's deep link
+// (https://core.telegram.org/bots/features#deep-linking; the parameter is
+// up to 64 of A-Z, a-z, 0-9, _ and -). "" before the bot has connected,
+// or for a command that cannot be one.
+func (t *Telegram) DirectLink(command string) string {
+	name := t.username.Load()
+	if name == nil || *name == "" || !deepLinkParam(command) {
+		return ""
+	}
+	return "https://t.me/" + *name + "?start=" + command
+}
+
+// deepLinkParam reports whether s may be a deep link's start parameter.
+func deepLinkParam(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -74,3 +74,20 @@ func TestPairByCode(t *testing.T) {
 		t.Errorf("pairing went %v; want one code request after the first QR event, then the code shown", order)
 	}
 }
+
+// TestDirectLink: a paired number's click-to-chat link brings the command
+// written for the member to send; an unpaired session has none.
+func TestDirectLink(t *testing.T) {
+	h := newHarness(t, Config{})
+	if got, want := h.w.DirectLink("certificates"), "https://wa.me/15550000001?text=%2Fcertificates"; got != want {
+		t.Errorf("DirectLink = %q, want %q", got, want)
+	}
+	w, err := New(context.Background(), Config{SessionDB: filepath.Join(t.TempDir(), "wa.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if got := w.DirectLink("certificates"); got != "" {
+		t.Errorf("unpaired DirectLink = %q, want none", got)
+	}
+}

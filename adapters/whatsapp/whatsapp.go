@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -287,6 +288,18 @@ func (w *WhatsApp) MaxAge() time.Duration { return w.cfg.MaxAge }
 
 // Paired reports whether the session holds a linked device.
 func (w *WhatsApp) Paired() bool { return w.cli.Store.ID != nil }
+
+// DirectLink returns WhatsApp's click-to-chat link to the bot's number,
+// with "/command" written for the member to send
+// (https://faq.whatsapp.com/5913398998672934: wa.me/NUMBER?text=…); ""
+// before the number is paired.
+func (w *WhatsApp) DirectLink(command string) string {
+	id := w.cli.Store.ID
+	if id == nil || command == "" {
+		return ""
+	}
+	return "https://wa.me/" + id.User + "?text=" + url.QueryEscape("/"+command)
+}
 
 // Close disconnects and releases the session.
 func (w *WhatsApp) Close() error {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,10 +24,19 @@ func lessonYAML(id string) []byte {
 func lessonsSaid(t *testing.T, addr string) string {
 	t.Helper()
 	body := `{"chat":"dm-amina","chat_type":"direct","sender":"amina","name":"Amina","text":"/lessons"}`
-	resp := probeReq{method: "POST", path: "/api/messages", header: map[string]string{"Content-Type": jsonType}, body: body}.do(t, "http://"+addr)
-	var posted struct{ Seq int64 }
-	json.NewDecoder(resp.Body).Decode(&posted)
-	resp.Body.Close()
+	var posted struct {
+		Seq   int64
+		Error string
+	}
+	// The simulator refuses a message (503) until its channel runs,
+	// which may be a moment after the log says huddle is running.
+	testkit.Eventually(t, 10*time.Second, "the simulator to take /lessons", func() bool {
+		resp := probeReq{method: "POST", path: "/api/messages", header: map[string]string{"Content-Type": jsonType}, body: body}.do(t, "http://"+addr)
+		defer resp.Body.Close()
+		posted.Error = ""
+		json.NewDecoder(resp.Body).Decode(&posted)
+		return resp.StatusCode == http.StatusOK && posted.Seq > 0
+	}, func() string { return posted.Error })
 	var said string
 	testkit.Eventually(t, 10*time.Second, "an answer to /lessons", func() bool {
 		resp := probeReq{path: fmt.Sprintf("/api/messages?chat=dm-amina&after=%d", posted.Seq)}.do(t, "http://"+addr)

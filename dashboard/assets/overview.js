@@ -7,7 +7,8 @@
     width: width, height: 220,
     scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max * 1.15)]; } } },
     series: [{}, { label: "active members", stroke: "#0f7b6c", fill: "rgba(15,123,108,0.12)", width: 2, points: { show: true } }],
-    axes: [{}, { label: "members" }],
+    axes: [huddleWeekAxis(el, d.weeks, d.labels), { label: "members" }],
+    padding: [12, 28, 0, 0],
     legend: { show: true }
   }, [d.weeks, d.counts], el);
   el.dataset.values = d.counts.join(",");
