@@ -49,6 +49,12 @@ const (
 	// an outage (sending resumed, the bot was removed from a group,
 	// messages too old to send were dropped); Text says what.
 	ChannelNotice EventKind = "channel_notice"
+	// BotRemoved says the bot is no longer in group ChatID (removed, or
+	// it left), and BotAdded that it is in it again: the store keeps which
+	// groups removed it, so that a channel restarted still sends nothing
+	// there (see ChatStore.SetChatRemoved).
+	BotRemoved EventKind = "bot_removed"
+	BotAdded   EventKind = "bot_added"
 )
 
 // Event is one inbound platform update, normalized. Adapters fill it; nothing
@@ -409,6 +415,8 @@ func (ev Event) Check() error {
 	case ChatMigrated:
 		need(ev.ChatID != "", "chat id")
 		need(ev.MigrateTo != "", "migrate_to")
+	case BotRemoved, BotAdded:
+		need(ev.ChatID != "", "chat id")
 	case ChannelDown, ChannelNotice:
 	default:
 		return fmt.Errorf("event %s: unknown kind %q", ev.ID, ev.Kind)

@@ -270,6 +270,9 @@ type ChatStore interface {
 	// ChatSize returns how many people a group has as its platform last
 	// said (bots left out); 0 when unknown.
 	ChatSize(chatID int64) (int, error)
+	// SetChatRemoved records that the bot was removed from the group
+	// (removed) or is in it again; a group never seen is left alone.
+	SetChatRemoved(channel, platformID string, removed bool, at time.Time) error
 	// SetChatLang sets a chat's language.
 	SetChatLang(chatID int64, lang string) error
 	// SetChatLightMedia sets whether the chat gets pictures as previews.

@@ -292,6 +292,8 @@ func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) e
 	switch ev.Kind {
 	case bot.ChatMigrated:
 		return tx.MigrateChat(ev.Channel, ev.ChatID, ev.MigrateTo)
+	case bot.BotRemoved, bot.BotAdded:
+		return tx.SetChatRemoved(ev.Channel, ev.ChatID, ev.Kind == bot.BotRemoved, now)
 	case bot.ChannelDown, bot.ChannelNotice:
 		return r.alertStaff(tx, ev, now)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -534,4 +535,46 @@ func TestPresenceAfterPairing(t *testing.T) {
 	if h2.w.cli.Store.PushName != "Kisumu CPD" || h2.net.presenceCount() == 0 {
 		t.Errorf("an account with its name: push name %q", h2.w.cli.Store.PushName)
 	}
+}
+
+// TestRemovedRemembered: a group that removed the bot is kept in the
+// store, so that the adapter started again sends nothing there (a
+// permanent error, without a request to WhatsApp); added again, the store
+// forgets it.
+func TestRemovedRemembered(t *testing.T) {
+	ref := &storeRef{}
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
+	app := huddletest.Start(t, huddletest.Options{}, h.w)
+	ref.db = app.DB
+	h.running(t)
+	ctx := context.Background()
+	h.w.onEvent(incoming(0, false, "M1", app.Clock.Now(), &waE2E.Message{Conversation: proto.String("hello")}))
+	h.w.onEvent(&events.GroupInfo{JID: group, Leave: []types.JID{botLID}})
+	removed := func() []string {
+		ids, err := app.DB.RemovedChats(ctx, Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	testkit.Eventually(t, 5*time.Second, "the removal stored", func() bool { return slices.Equal(removed(), []string{group.String()}) },
+		func() string { return fmt.Sprint(removed()) })
+
+	// Started again (a new adapter on the same store).
+	again := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: ref})
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go again.w.Run(rctx, handlerFunc(func(context.Context, bot.Event) error { return nil }))
+	again.running(t)
+	var perm *bot.PermanentError
+	if _, err := again.w.Send(ctx, bot.Outbound{ChatID: group.String(), Text: "x", Key: "after"}); !errors.As(err, &perm) {
+		t.Errorf("send after a restart to the group that removed the bot: %v; want a permanent error", err)
+	}
+	if n := len(again.net.messages()); n != 0 {
+		t.Errorf("%d messages went to WhatsApp; want none", n)
+	}
+
+	h.w.onEvent(&events.JoinedGroup{GroupInfo: *nurseGroup(theBot)})
+	testkit.Eventually(t, 5*time.Second, "the store to forget the removal", func() bool { return len(removed()) == 0 },
+		func() string { return fmt.Sprint(removed()) })
 }

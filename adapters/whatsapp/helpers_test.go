@@ -325,9 +325,16 @@ func linkDevice(t testing.TB, c *sqlstore.Container, jid, lid types.JID) *store.
 
 // memOutbox is an Outbox over a map, for tests of the adapter alone.
 type memOutbox struct {
-	mu    sync.Mutex
-	sent  map[string]bot.OutboxItem
-	known map[string]bool
+	mu      sync.Mutex
+	sent    map[string]bot.OutboxItem
+	known   map[string]bool
+	removed []string
+}
+
+func (o *memOutbox) RemovedChats(context.Context, string) ([]string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.removed, nil
 }
 
 func (o *memOutbox) SentMessage(_ context.Context, _, id string) (bot.OutboxItem, error) {

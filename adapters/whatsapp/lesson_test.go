@@ -35,6 +35,15 @@ func (r *storeRef) ChatKnown(ctx context.Context, ch, id string) (bool, error) {
 	return r.db.ChatKnown(ctx, ch, id)
 }
 
+// RemovedChats is none before the test has the App's store (it is set
+// after Start, which runs the adapter).
+func (r *storeRef) RemovedChats(ctx context.Context, ch string) ([]string, error) {
+	if r.db == nil {
+		return nil, nil
+	}
+	return r.db.RemovedChats(ctx, ch)
+}
+
 // phones are the nurses' own WhatsApp clients, which encrypt their votes:
 // real whatsmeow clients on a session file of their own, each logged in
 // under the nurse's phone number, as phones are.

@@ -205,6 +205,47 @@ func (w *WhatsApp) removedFrom(jid types.JID) {
 		name = g.name
 	}
 	w.mu.Unlock()
+	w.tellRemoved(jid, true)
 	w.log.Warn("removed from a group: nothing more is sent to it", "group", jid)
 	w.notice(fmt.Sprintf("the bot was removed from the group %q: its queued messages are dropped and nothing more is sent there; add the bot's number again to resume", name))
+}
+
+// tellRemoved records in the store that the bot was removed from group
+// jid (removed), or is in it again, so that a restart remembers it.
+func (w *WhatsApp) tellRemoved(jid types.JID, removed bool) {
+	now := w.cfg.Clock.Now()
+	kind, what := bot.BotAdded, "added"
+	if removed {
+		kind, what = bot.BotRemoved, "removed"
+	}
+	w.handle(bot.Event{
+		ID:   bot.EventID(Name, jid.String(), "", fmt.Sprintf("%s-%d", what, now.UnixNano())),
+		Kind: kind, Channel: Name, ChatID: jid.String(), ChatType: bot.Group, Time: now,
+	})
+}
+
+// loadRemoved reads which groups removed the bot before this start: it
+// sends nothing there until added again. A store that cannot say is
+// logged; the groups' refusals say it again.
+func (w *WhatsApp) loadRemoved(ctx context.Context) {
+	if w.cfg.Outbox == nil {
+		return
+	}
+	ids, err := w.cfg.Outbox.RemovedChats(ctx, Name)
+	if err != nil {
+		w.log.Warn("read the groups that removed the bot", "err", err)
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range ids {
+		jid, err := types.ParseJID(id)
+		if err != nil {
+			continue
+		}
+		if w.removed == nil {
+			w.removed = make(map[types.JID]bool)
+		}
+		w.removed[jid.ToNonAD()] = true
+	}
 }

@@ -52,6 +52,9 @@ const (
 type Outbox interface {
 	SentMessage(ctx context.Context, channel, platformID string) (bot.OutboxItem, error)
 	ChatKnown(ctx context.Context, channel, platformID string) (bool, error)
+	// RemovedChats lists the groups that removed the bot (as the
+	// adapter's BotRemoved events recorded them), read at the start.
+	RemovedChats(ctx context.Context, channel string) ([]string, error)
 }
 
 // Config holds what the WhatsApp channel needs.
@@ -328,6 +331,7 @@ func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
 		<-ctx.Done()
 		return nil
 	}
+	w.loadRemoved(ctx)
 	// whatsmeow reconnects by itself, the first dial included.
 	w.cli.InitialAutoReconnect = true
 	if w.cfg.Leases != nil {
@@ -436,10 +440,14 @@ func (w *WhatsApp) onEvent(raw any) bool {
 		w.log.Info("history sync ignored", "conversations", len(evt.Data.GetConversations()))
 	case *events.JoinedGroup:
 		w.mu.Lock()
+		_, was := w.removed[evt.JID.ToNonAD()]
 		delete(w.removed, evt.JID.ToNonAD())
 		w.mu.Unlock()
 		w.cacheGroup(&evt.GroupInfo)
 		w.log.Info("added to a group", "group", evt.JID, "name", evt.Name)
+		if was {
+			w.tellRemoved(evt.JID.ToNonAD(), false)
+		}
 	case *events.GroupInfo:
 		if w.leftBy(evt) {
 			w.removedFrom(evt.JID)
