@@ -91,15 +91,21 @@ func parseFile(kinds *Kinds, file string, data []byte, fsys fs.FS, dir string) (
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
-		if err.Error() == "EOF" {
+		// YAML names the line of the construct it was in, often lines
+		// before the slip: the line shown is the one from which the file
+		// cannot be read, however it goes on (slipLine).
+		if slip := slipLine(data); slip > 0 {
+			line = slip
+		}
+		switch text := lineOf(data, line); {
+		case err.Error() == "EOF":
 			line, msg = 1, "the file is empty"
-		} else if open := unclosedQuote(data, line); open > 0 && open != line {
-			// YAML names the line of the construct it was in, not the line
-			// of the slip: a quote left open is the commonest slip, and
-			// its line is the one to show.
-			line, msg = open, `YAML syntax: a " opened on this line is not closed (YAML said: `+msg+")"
-		} else {
-			msg = "YAML syntax: " + msg + " (check quotes, colons and indentation)"
+		case unclosedQuote(data, line) == line:
+			msg = `YAML syntax: a " opened on this line is not closed (YAML said: ` + msg + ")"
+		case strings.Contains(text[:len(text)-len(strings.TrimLeft(text, " \t"))], "\t"):
+			msg = "YAML syntax: a tab in this line's indentation; YAML indents with spaces (YAML said: " + msg + ")"
+		default:
+			msg = "YAML syntax: " + msg + " (check this line's quotes, colons and indentation against the lines above)"
 		}
 		return nil, nil, Problems{{File: file, Line: max(line, 1), Msg: msg}}
 	}
@@ -434,6 +440,33 @@ func IsProblems(err error) (Problems, bool) {
 	var ps Problems
 	ok := errors.As(err, &ps)
 	return ps, ok
+}
+
+// slipLine is the line from which data cannot be read as YAML however it
+// goes on: the first of the lines whose every prefix of the file up to
+// them fails to parse. A quote opened on one line and closed on a later
+// one is no slip; a quote never closed is, on its line. 0 when data
+// parses. Lesson files are short, so parsing each prefix costs little.
+func slipLine(data []byte) int {
+	lines := strings.SplitAfter(string(data), "\n")
+	slip := 0
+	for k := len(lines); k >= 1; k-- {
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(strings.Join(lines[:k], "")), &n); err == nil {
+			break
+		}
+		slip = k
+	}
+	return slip
+}
+
+// lineOf is line n of data (from 1), without its newline.
+func lineOf(data []byte, n int) string {
+	lines := strings.Split(string(data), "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
 }
 
 // unclosedQuote is the first line, up to a couple past near, holding an
