@@ -38,7 +38,13 @@ type LeaseHold struct {
 // the next instance, or with work's error when work fails by itself.
 func (h LeaseHold) Run(ctx context.Context, work func(ctx context.Context) error) error {
 	every := h.TTL / 3
-	lease := func() (bool, error) { return h.Leases.Lease(ctx, h.Name, h.Holder, h.TTL, h.Clock.Now()) }
+	// Each call is bounded: a database that hangs must not hold the
+	// renewals past the lease's time while the work goes on.
+	lease := func() (bool, error) {
+		lctx, cancel := context.WithTimeout(ctx, every)
+		defer cancel()
+		return h.Leases.Lease(lctx, h.Name, h.Holder, h.TTL, h.Clock.Now())
+	}
 	release := func() {
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -2,29 +2,54 @@ package whatsapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/huddlebot/huddle/bot"
 )
+
+// errReplaced ends the leader's work when another client took the session
+// over (whatsmeow's StreamReplaced).
+var errReplaced = errors.New("another client connected with this session")
 
 // lead runs the session as one of several instances (Config.Leases),
 // connected while this instance holds the number's lease (see
 // bot.LeaseHold: renewed every third of its time, dropped before it could
 // lapse), so that two instances never hold the one session at once. It
 // returns when ctx ends, giving the lease up for the next instance.
+//
+// When another client takes the session over (StreamReplaced: a copy of
+// the session running elsewhere), the lease is given up, the staff are
+// told, and this instance stands by until it is restarted, still serving
+// its other channels: taking the lease back would take the session back,
+// and the two would pass it to and fro.
 func (w *WhatsApp) lead(ctx context.Context) error {
 	hold := bot.LeaseHold{Leases: w.cfg.Leases, Name: "whatsapp:" + w.cli.Store.ID.User, Holder: w.cfg.Instance,
 		TTL: w.cfg.LeaseTTL, What: "the WhatsApp session", Clock: w.cfg.Clock, Logger: w.log}
-	return hold.Run(ctx, func(ctx context.Context) error {
+	err := hold.Run(ctx, func(ctx context.Context) error {
 		w.leading.Store(true)
 		defer w.leading.Store(false)
+		select {
+		case <-w.replaced: // said before this lease: not about it
+		default:
+		}
 		if err := w.dial(ctx); err != nil {
 			return fmt.Errorf("whatsapp: connect: %w", err)
 		}
-		<-ctx.Done()
-		w.hangUp()
-		return nil
+		defer w.hangUp()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.replaced:
+			return errReplaced
+		}
 	})
+	if errors.Is(err, errReplaced) {
+		w.log.Error("gave the WhatsApp session's lease up, as another client took the session over; this instance stands by until restarted")
+		<-ctx.Done()
+		return nil
+	}
+	return err
 }
 
 // Leading reports whether this instance holds the number's session: with

@@ -11,6 +11,7 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/store"
+	"go.mau.fi/whatsmeow/types/events"
 )
 
 // cuttable is a lease store that can be cut off, as an instance's network
@@ -108,3 +109,90 @@ func TestLeaderFailover(t *testing.T) {
 type nopHandler struct{}
 
 func (nopHandler) HandleEvent(context.Context, bot.Event) error { return nil }
+
+// leaderPair is two instances of one number on one database's leases,
+// the first leading: their harnesses, the first's cuttable leases, and a
+// watch that records whether both were ever connected at once.
+type leaderPair struct {
+	a, b    *harness
+	leasesA *cuttable
+	both    atomic.Bool
+	stopA   func()
+	doneA   chan struct{}
+}
+
+func newLeaderPair(t *testing.T, ttl time.Duration) *leaderPair {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "huddle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	p := &leaderPair{leasesA: &cuttable{Leases: db}}
+	p.a = newHarness(t, Config{Leases: p.leasesA, Instance: "huddle-1", LeaseTTL: ttl})
+	p.b = newHarness(t, Config{Leases: db, Instance: "huddle-2", LeaseTTL: ttl})
+	for _, h := range []*harness{p.a, p.b} {
+		h.w.cfg.Clock = bot.SystemClock{} // leases are in real time
+	}
+	watch, stopWatch := context.WithCancel(context.Background())
+	go func() {
+		for watch.Err() == nil {
+			if connectedNow(p.a) && connectedNow(p.b) {
+				p.both.Store(true)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	ctxA, cancelA := context.WithCancel(context.Background())
+	p.doneA = make(chan struct{})
+	go func() { p.a.w.Run(ctxA, nopHandler{}); close(p.doneA) }()
+	testkit.Eventually(t, 10*time.Second, "the first instance to connect", func() bool { return connectedNow(p.a) })
+	ctxB, cancelB := context.WithCancel(context.Background())
+	doneB := make(chan struct{})
+	go func() { p.b.w.Run(ctxB, nopHandler{}); close(doneB) }()
+	p.stopA = func() { cancelA(); <-p.doneA }
+	t.Cleanup(func() { cancelB(); <-doneB; p.stopA(); stopWatch() })
+	return p
+}
+
+// connectedNow reports whether h's adapter is connected.
+func connectedNow(h *harness) bool {
+	h.w.mu.Lock()
+	defer h.w.mu.Unlock()
+	return h.w.connected
+}
+
+// TestRedialWaitsForTheLease: an instance banned while it led, which then
+// lost the lease to another, does not reconnect when the ban ends: the
+// instance holding the lease has the session, and two connections would
+// probe one account.
+func TestRedialWaitsForTheLease(t *testing.T) {
+	const ttl = 300 * time.Millisecond
+	p := newLeaderPair(t, ttl)
+	p.a.w.onEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 4 * ttl})
+	p.leasesA.cut.Store(true)
+	testkit.Eventually(t, 10*time.Second, "the second instance to take the session over", func() bool { return connectedNow(p.b) })
+	p.leasesA.cut.Store(false)
+	time.Sleep(6 * ttl) // the ban ends meanwhile; the first must not redial
+	if p.both.Load() || connectedNow(p.a) {
+		t.Error("the first instance reconnected after its ban though the second held the session")
+	}
+}
+
+// TestReplacedGivesTheLeaseUp: when another client takes the session over
+// the leader (StreamReplaced), it gives the lease up at once, so the
+// standby connects, and it stands by without ending its Run (its other
+// channels go on).
+func TestReplacedGivesTheLeaseUp(t *testing.T) {
+	p := newLeaderPair(t, 300*time.Millisecond)
+	p.a.w.onEvent(&events.StreamReplaced{})
+	testkit.Eventually(t, 10*time.Second, "the second instance to take the session over", func() bool { return connectedNow(p.b) })
+	if p.a.w.Leading() || connectedNow(p.a) {
+		t.Errorf("the replaced instance: leading %v, connected %v; want neither", p.a.w.Leading(), connectedNow(p.a))
+	}
+	select {
+	case <-p.doneA:
+		t.Error("the replaced instance's Run ended; it should stand by")
+	case <-time.After(100 * time.Millisecond):
+	}
+}

@@ -154,6 +154,11 @@ func (w *WhatsApp) redialAfter(ctx context.Context, d time.Duration, why string)
 		if err != nil {
 			return
 		}
+		if !w.Leading() {
+			// Another instance holds the session now: it connects.
+			w.log.Info("not reconnecting: another instance holds the WhatsApp session", "why", why)
+			return
+		}
 		w.log.Info("reconnecting to WhatsApp", "why", why)
 		w.cli.Disconnect()
 		if err := w.dial(ctx); err != nil {

@@ -120,8 +120,11 @@ type WhatsApp struct {
 	idKey []byte
 	// dial connects to WhatsApp: cli.ConnectContext, or a test's stand-in.
 	dial func(ctx context.Context) error
-	// leading is set while this instance holds the number's lease.
-	leading atomic.Bool
+	// leading is set while this instance holds the number's lease;
+	// replaced says another client took the session over (with several
+	// instances, the lease is then given up).
+	leading  atomic.Bool
+	replaced chan struct{}
 	// pairing reaches whatsmeow's pairing, or a test's stand-in.
 	pairing pairing
 	// loggedIn is closed at the first connection after Pair linked the
@@ -260,7 +263,7 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 		groups:    make(map[types.JID]*groupInfo),
 	}
 	w.life, w.stop = context.WithCancel(context.Background())
-	w.loggedIn = make(chan struct{})
+	w.loggedIn, w.replaced = make(chan struct{}), make(chan struct{}, 1)
 	w.pairing = pairing{
 		qrChannel: w.cli.GetQRChannel,
 		pairPhone: func(ctx context.Context, num string) (string, error) {
@@ -420,6 +423,10 @@ func (w *WhatsApp) onEvent(raw any) bool {
 	case *events.StreamReplaced:
 		w.fail("another client connected with this session (a second huddle?); this one stopped sending")
 		w.cli.Disconnect()
+		select {
+		case w.replaced <- struct{}{}: // lead gives the lease up
+		default:
+		}
 	case *events.TemporaryBan:
 		w.ban(ctx, evt)
 	case *events.ConnectFailure:
