@@ -144,7 +144,7 @@ type ConsentConfig struct {
 // passes it.
 func (c Config) Secrets() *redact.Secrets {
 	return redact.NewSecrets(c.Channels.Telegram.Token, c.Channels.Telegram.WebhookSecret, c.HTTP.Token,
-		redact.PasswordOf(c.Database), c.XAPI.Password)
+		redact.PasswordOf(c.Database), redact.PasswordOf(c.Channels.WhatsApp.SessionDB), c.XAPI.Password)
 }
 
 // notice returns the router's consent notice, nil when not asked.

@@ -63,15 +63,21 @@ func (w *WhatsApp) healthLocked() Health {
 }
 
 // HealthFile is where the running adapter keeps its Health, beside the
-// session file.
-func HealthFile(sessionDB string) string { return sessionDB + ".health.json" }
+// session file; "" for a session kept in a database, whose instances
+// show their state on the dashboard alone.
+func HealthFile(sessionDB string) string {
+	if InDatabase(sessionDB) {
+		return ""
+	}
+	return sessionDB + ".health.json"
+}
 
 // saveHealth writes the channel's state to HealthFile, replacing it whole;
 // a failure is logged, never fatal.
 func (w *WhatsApp) saveHealth() {
 	w.healthMu.Lock()
 	defer w.healthMu.Unlock()
-	if w.cfg.SessionDB == "" || w.life.Err() != nil {
+	if HealthFile(w.cfg.SessionDB) == "" || w.life.Err() != nil {
 		return // closed: the file is left as it was
 	}
 	data, err := json.Marshal(w.Health())
@@ -90,6 +96,9 @@ func (w *WhatsApp) saveHealth() {
 // ReadHealth reads the state a running huddle left beside the session;
 // ok is false when there is none.
 func ReadHealth(sessionDB string) (Health, bool, error) {
+	if HealthFile(sessionDB) == "" {
+		return Health{}, false, nil
+	}
 	data, err := os.ReadFile(HealthFile(sessionDB))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Health{}, false, nil

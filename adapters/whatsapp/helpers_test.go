@@ -293,7 +293,11 @@ func oldGroup(acct account) *types.GroupInfo {
 func pairDevice(t testing.TB, path string, jid, lid types.JID) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := sqlstore.New(ctx, "sqlite", sessionDSN(path), nil)
+	dialect, addr := "sqlite", sessionDSN(path)
+	if InDatabase(path) {
+		dialect, addr = "pgx", path
+	}
+	c, err := sqlstore.New(ctx, dialect, addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,8 +371,11 @@ func newHarness(t testing.TB, cfg Config) *harness { return newHarnessAs(t, cfg,
 // newHarnessAs is newHarness for the bot's account bot.
 func newHarnessAs(t testing.TB, cfg Config, acct account) *harness {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "whatsapp.db")
-	pairDevice(t, path, acct.pn, acct.lid)
+	path := cfg.SessionDB // a session the test paired already
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "whatsapp.db")
+		pairDevice(t, path, acct.pn, acct.lid)
+	}
 	c := clock{huddletest.NewClock()}
 	net := &fakeNet{clock: c, groups: map[types.JID]*types.GroupInfo{group: nurseGroup(acct), pnGroup: oldGroup(acct)}}
 	cfg.SessionDB = path

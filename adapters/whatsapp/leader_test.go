@@ -10,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/store"
 	"go.mau.fi/whatsmeow/types/events"
 )
@@ -121,16 +122,24 @@ type leaderPair struct {
 	doneA   chan struct{}
 }
 
-func newLeaderPair(t *testing.T, ttl time.Duration) *leaderPair {
+// With shared, a PostgreSQL database's URL, the instances keep their
+// leases there and share the session kept there (paired once); else each
+// has a session file of its own and the leases are in a SQLite file.
+func newLeaderPair(t *testing.T, ttl time.Duration, shared string) *leaderPair {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "huddle.db"))
+	database := filepath.Join(t.TempDir(), "huddle.db")
+	if shared != "" {
+		database = shared
+		pairDevice(t, shared, theBot.pn, theBot.lid)
+	}
+	db, err := store.OpenDatabase(context.Background(), database, filepath.Join(t.TempDir(), "media"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	p := &leaderPair{leasesA: &cuttable{Leases: db}}
-	p.a = newHarness(t, Config{Leases: p.leasesA, Instance: "huddle-1", LeaseTTL: ttl})
-	p.b = newHarness(t, Config{Leases: db, Instance: "huddle-2", LeaseTTL: ttl})
+	p.a = newHarness(t, Config{SessionDB: shared, Leases: p.leasesA, Instance: "huddle-1", LeaseTTL: ttl})
+	p.b = newHarness(t, Config{SessionDB: shared, Leases: db, Instance: "huddle-2", LeaseTTL: ttl})
 	for _, h := range []*harness{p.a, p.b} {
 		h.w.cfg.Clock = bot.SystemClock{} // leases are in real time
 	}
@@ -168,7 +177,7 @@ func connectedNow(h *harness) bool {
 // probe one account.
 func TestRedialWaitsForTheLease(t *testing.T) {
 	const ttl = 300 * time.Millisecond
-	p := newLeaderPair(t, ttl)
+	p := newLeaderPair(t, ttl, "")
 	p.a.w.onEvent(&events.TemporaryBan{Code: events.TempBanSentToTooManyPeople, Expire: 4 * ttl})
 	p.leasesA.cut.Store(true)
 	testkit.Eventually(t, 10*time.Second, "the second instance to take the session over", func() bool { return connectedNow(p.b) })
@@ -184,7 +193,7 @@ func TestRedialWaitsForTheLease(t *testing.T) {
 // standby connects, and it stands by without ending its Run (its other
 // channels go on).
 func TestReplacedGivesTheLeaseUp(t *testing.T) {
-	p := newLeaderPair(t, 300*time.Millisecond)
+	p := newLeaderPair(t, 300*time.Millisecond, "")
 	p.a.w.onEvent(&events.StreamReplaced{})
 	testkit.Eventually(t, 10*time.Second, "the second instance to take the session over", func() bool { return connectedNow(p.b) })
 	if p.a.w.Leading() || connectedNow(p.a) {
@@ -194,5 +203,32 @@ func TestReplacedGivesTheLeaseUp(t *testing.T) {
 	case <-p.doneA:
 		t.Error("the replaced instance's Run ended; it should stand by")
 	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// TestSharedSessionFailover: with the session kept in PostgreSQL
+// (whatsmeow's own store, on the tests' server), two instances of one
+// number both find it paired: the first connects, the second stands by,
+// and when the first can no longer reach the database (as when its
+// machine dies) the second takes the session over once the lease lapses,
+// never both at once.
+func TestSharedSessionFailover(t *testing.T) {
+	const ttl = 600 * time.Millisecond
+	p := newLeaderPair(t, ttl, pgtest.URL(t))
+	if !p.a.w.Paired() || !p.b.w.Paired() {
+		t.Fatalf("paired: first %v, second %v; want both, from the one session", p.a.w.Paired(), p.b.w.Paired())
+	}
+	if p.b.w.Leading() {
+		t.Error("the second instance leads while the first holds the lease")
+	}
+	p.leasesA.cut.Store(true)
+	cutAt := time.Now()
+	testkit.Eventually(t, 30*time.Second, "the second instance to take the session over", func() bool { return connectedNow(p.b) })
+	t.Logf("taken over %v after the first lost its database (lease %v)", time.Since(cutAt).Round(time.Millisecond), ttl)
+	if p.both.Load() {
+		t.Error("both instances held the session at once")
+	}
+	if ids, err := p.b.w.container.GetAllDevices(context.Background()); err != nil || len(ids) != 1 {
+		t.Errorf("the session holds %d devices (%v); want the one", len(ids), err)
 	}
 }

@@ -39,7 +39,11 @@ type pairing struct {
 // otherwise it asks for a pairing code for that number ("+254...").
 func (w *WhatsApp) Pair(ctx context.Context, phone string, show Pairing) error {
 	if w.Paired() {
-		return fmt.Errorf("already paired as %s; to pair again, remove the device under Linked devices on the phone, then delete %s", w.cli.Store.ID.User, w.cfg.SessionDB)
+		undo := "delete " + w.cfg.SessionDB
+		if InDatabase(w.cfg.SessionDB) {
+			undo = "delete the whatsmeow_device row in " + sessionName(w.cfg.SessionDB)
+		}
+		return fmt.Errorf("already paired as %s; to pair again, remove the device under Linked devices on the phone, then %s", w.cli.Store.ID.User, undo)
 	}
 	qr, err := w.pairing.qrChannel(ctx)
 	if err != nil {
@@ -129,6 +133,15 @@ type GroupStatus struct {
 	ID, Name string
 	Members  int
 	BotAdmin bool
+}
+
+// Account is the paired number ("+254700000001"), "" when unpaired,
+// without connecting.
+func (w *WhatsApp) Account() string {
+	if !w.Paired() {
+		return ""
+	}
+	return "+" + w.cli.Store.ID.User
 }
 
 // Status connects (when paired) and lists the account's groups.

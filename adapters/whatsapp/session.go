@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/huddlebot/huddle/internal/filelock"
 	"github.com/huddlebot/huddle/internal/privfile"
@@ -19,9 +20,32 @@ import (
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	// whatsmeow's sqlstore opens the session through database/sql with
-	// the pure-Go SQLite driver, registered as "sqlite".
+	// the pure-Go SQLite driver, registered as "sqlite", or on PostgreSQL
+	// with pgx's, registered as "pgx" (a dialect dbutil reads as
+	// PostgreSQL).
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
+
+// InDatabase reports whether sessionDB names a PostgreSQL database rather
+// than a file: the session is kept there, where every instance of several
+// finds it paired, and the lease decides which one connects.
+func InDatabase(sessionDB string) bool {
+	return strings.HasPrefix(sessionDB, "postgres://") || strings.HasPrefix(sessionDB, "postgresql://")
+}
+
+// sessionName names sessionDB in messages: the file's path, or for a
+// database its host and name without the password.
+func sessionName(sessionDB string) string {
+	if !InDatabase(sessionDB) {
+		return sessionDB
+	}
+	u, err := url.Parse(sessionDB)
+	if err != nil {
+		return "the PostgreSQL database"
+	}
+	return "the PostgreSQL database " + u.Host + u.Path
+}
 
 // session is an open whatsmeow session file.
 type session struct {
@@ -54,6 +78,23 @@ func openSession(ctx context.Context, path string, log *slog.Logger) (*session, 
 	if path == "" {
 		return nil, errors.New("whatsapp: no session_db set")
 	}
+	wl := slogWA{log: log}
+	if InDatabase(path) {
+		// No file to lock: instances share the session, and the lease
+		// lets one connect at a time.
+		// An error may quote the address: its password is masked.
+		mask := redact.NewSecrets(redact.PasswordOf(path))
+		container, err := sqlstore.New(ctx, "pgx", path, wl.Sub("store"))
+		if err != nil {
+			return nil, fmt.Errorf("whatsapp session in %s: %s", sessionName(path), mask.Error(err))
+		}
+		dev, err := container.GetFirstDevice(ctx)
+		if err != nil {
+			container.Close()
+			return nil, fmt.Errorf("whatsapp session in %s: %s", sessionName(path), mask.Error(err))
+		}
+		return &session{container: container, client: whatsmeow.NewClient(dev, wl.Sub("client"))}, nil
+	}
 	// The session holds the linked device's keys: owner only.
 	if err := privfile.Prepare(path); err != nil {
 		return nil, fmt.Errorf("whatsapp session: %w", err)
@@ -62,7 +103,6 @@ func openSession(ctx context.Context, path string, log *slog.Logger) (*session, 
 	if err != nil {
 		return nil, fmt.Errorf("whatsapp session: %w", err)
 	}
-	wl := slogWA{log: log}
 	// sqlstore.New upgrades the schema to whatsmeow's current version.
 	container, err := sqlstore.New(ctx, "sqlite", sessionDSN(path), wl.Sub("store"))
 	if err != nil {

@@ -59,7 +59,10 @@ type Outbox interface {
 
 // Config holds what the WhatsApp channel needs.
 type Config struct {
-	// SessionDB is the SQLite file whatsmeow keeps the linked device in.
+	// SessionDB is the SQLite file whatsmeow keeps the linked device in,
+	// or a PostgreSQL database's postgres:// URL (see InDatabase): there
+	// every instance of several finds the session, and the lease decides
+	// which one connects.
 	SessionDB string
 	// PushName is the name the bot shows until its account's own arrives
 	// (a number paired moments ago has none yet); "Huddle" by default.
@@ -330,7 +333,7 @@ func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
 	if !w.Paired() {
 		w.setDown(ErrNotPaired.Error())
 		w.log.Warn("WhatsApp is enabled but not paired: the other channels run, and WhatsApp's messages wait in the outbox. To pair, stop huddle and run: huddle whatsapp pair",
-			"session_db", w.cfg.SessionDB)
+			"session_db", sessionName(w.cfg.SessionDB))
 		<-ctx.Done()
 		return nil
 	}

@@ -132,6 +132,9 @@ func newWhatsAppStatusCmd(src *configSource) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
+			if whatsapp.InDatabase(cfg.Channels.WhatsApp.SessionDB) {
+				return sharedStatus(cmd.Context(), out, cfg.Channels.WhatsApp)
+			}
 			// Asking must change nothing: without a session file, say so
 			// rather than create one.
 			if _, err := os.Stat(cfg.Channels.WhatsApp.SessionDB); errors.Is(err, fs.ErrNotExist) {
@@ -215,4 +218,24 @@ func printHealth(out io.Writer, h whatsapp.Health) {
 	if len(h.Groups) > 0 {
 		fmt.Fprintf(out, "  groups heard:   %s\n", strings.Join(h.Groups, ", "))
 	}
+}
+
+// sharedStatus reports a session kept in the database, which huddle's
+// instances share, without connecting: a second connection would take the
+// session from the instance holding it (WhatsApp allows one).
+func sharedStatus(ctx context.Context, out io.Writer, wc config.WhatsAppConfig) error {
+	log := config.LogConfig{Level: "error"}.Logger(nil, io.Discard)
+	wa, err := openWhatsApp(ctx, wc, nil, "", log)
+	if err != nil {
+		return err
+	}
+	defer wa.Close()
+	if !wa.Paired() {
+		fmt.Fprintf(out, "paired:    no (the session is kept in the database)\nTo pair: huddle whatsapp pair\n")
+		return exitError{"not paired"}
+	}
+	fmt.Fprintf(out, "paired:    yes, as %s\n"+
+		"The session is kept in the database and shared by huddle's instances; asking WhatsApp from here would take it\n"+
+		"from the instance that holds it, so its connection is shown on the dashboard instead.\n", wa.Account())
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/whatsapp"
 	"github.com/huddlebot/huddle/internal/filelock"
+	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 )
 
 // TestWhatsAppWithoutNetwork runs `huddle whatsapp pair` and `status`
@@ -91,5 +92,21 @@ func TestWhatsAppStatusWhileRunning(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestWhatsAppStatusSharedSession: with the session kept in PostgreSQL
+// (shared by instances), `huddle whatsapp status` says whether it is
+// paired without connecting, which would take the session from the
+// instance holding it, and without the database's address.
+func TestWhatsAppStatusSharedSession(t *testing.T) {
+	url := pgtest.URL(t)
+	t.Setenv("HUDDLE_CHANNELS_WHATSAPP_SESSION_DB", url)
+	out, err := execute(t, "whatsapp", "status")
+	if err == nil || !strings.Contains(out, "paired:    no (the session is kept in the database)") {
+		t.Errorf("status of an unpaired shared session: %v\n%s", err, out)
+	}
+	if strings.Contains(out, url) {
+		t.Errorf("status shows the database's address:\n%s", out)
 	}
 }

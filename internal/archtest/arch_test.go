@@ -136,10 +136,11 @@ func TestImportRules(t *testing.T) {
 		// driver. Packages that read reports go through store's Reader (so
 		// they depend on SQL through store); store's conformance suite
 		// reads a source database's raw rows; the WhatsApp adapter
-		// registers the driver for whatsmeow's own session store.
+		// registers the drivers for whatsmeow's own session store (a
+		// SQLite file, or PostgreSQL).
 		for _, imp := range p.Imports {
-			isSQL := imp == "database/sql" || strings.HasPrefix(imp, "modernc.org/sqlite")
-			driverOnly := name == "adapters/whatsapp" && imp == "modernc.org/sqlite"
+			isSQL := imp == "database/sql" || strings.HasPrefix(imp, "modernc.org/sqlite") || strings.HasPrefix(imp, "github.com/jackc/pgx")
+			driverOnly := name == "adapters/whatsapp" && (imp == "modernc.org/sqlite" || imp == "github.com/jackc/pgx/v5/stdlib")
 			if isSQL && !driverOnly && name != "store" && name != "internal/testkit/storetest" && !strings.HasPrefix(name, "internal/") {
 				t.Errorf("%s imports %s: only store speaks SQL", name, imp)
 			}
