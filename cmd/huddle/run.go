@@ -10,6 +10,7 @@ import (
 	"github.com/huddlebot/huddle"
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/adapters/telegram"
+	"github.com/huddlebot/huddle/adapters/whatsapp"
 	"github.com/huddlebot/huddle/config"
 	"github.com/huddlebot/huddle/store"
 	"github.com/spf13/cobra"
@@ -79,11 +80,19 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if wc := cfg.Channels.WhatsApp; wc.Enabled {
 		wa, err := openWhatsApp(ctx, wc, db, cfg.Instance, log)
-		if err != nil {
+		switch {
+		case errors.Is(err, whatsapp.ErrLocked):
+			// Another process holds the session file (another instance
+			// sharing it): this one serves its other channels.
+			log.Warn("the WhatsApp session file is in use by another process: this instance runs without WhatsApp. "+
+				"For several instances, keep the session in the database (channels.whatsapp.session_db: the PostgreSQL URL), where any of them can take it over",
+				"session_db", wc.SessionDB)
+		case err != nil:
 			return err
+		default:
+			defer wa.Close() // unpaired, its Run says how to pair; the others start
+			opts.Channels = append(opts.Channels, wa)
 		}
-		defer wa.Close() // unpaired, its Run says how to pair; the others start
-		opts.Channels = append(opts.Channels, wa)
 	}
 	app, err := huddle.New(ctx, opts)
 	if err != nil {

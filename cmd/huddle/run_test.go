@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/huddlebot/huddle/internal/filelock"
 	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/store"
 )
@@ -246,4 +247,33 @@ func TestLessonsReloaded(t *testing.T) {
 	// A lesson's picture changed: read again too.
 	os.WriteFile(filepath.Join(lessonsDir, "rdt.png"), []byte("a new picture"), 0o644)
 	waitLog(4)
+}
+
+// TestWhatsAppSessionInUse: a session file another process holds (another
+// instance sharing it) leaves this instance running its other channels,
+// with a warning that says how several instances share a session, instead
+// of exiting.
+func TestWhatsAppSessionInUse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	session := filepath.Join(dir, "wa.db")
+	os.WriteFile(session, nil, 0o600)
+	lock, err := filelock.Lock(session) // as the other process holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	p := startHuddle(t, []string{"HUDDLE_DATABASE=" + filepath.Join(dir, "h.db"), "HUDDLE_HTTP_LISTEN=127.0.0.1:0",
+		"HUDDLE_CHANNELS_WHATSAPP_ENABLED=true", "HUDDLE_CHANNELS_WHATSAPP_SESSION_DB=" + session})
+	testkit.Eventually(t, 20*time.Second, "huddle to start without WhatsApp", func() bool {
+		return strings.Contains(p.log.String(), "huddle is running")
+	}, p.log.String)
+	log := p.log.String()
+	for _, want := range []string{"in use by another process", "runs without WhatsApp", "channels.whatsapp.session_db", "channels=1"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
 }
