@@ -5,6 +5,7 @@ package simtest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -65,19 +66,21 @@ func (c Chats) Send(chat, who string, p sim.Post) int64 {
 func (c Chats) Wait(chat string, after int64, text string) sim.Message {
 	c.T.Helper()
 	var seen []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-		for _, m := range c.Sim.Messages(context.Background(), chat, after, 200*time.Millisecond) {
+	var found sim.Message
+	testkit.Eventually(c.T, 5*time.Second, fmt.Sprintf("%q in %s", text, chat), func() bool {
+		for _, m := range c.Sim.Messages(context.Background(), chat, after, 0) {
 			after = m.Seq
 			if m.Bot && !m.Toast {
 				seen = append(seen, m.Text)
 				if strings.Contains(m.Text, text) {
-					return m
+					found = m
+					return true
 				}
 			}
 		}
-	}
-	c.T.Fatalf("no %q in %s: %q", text, chat, seen)
-	return sim.Message{}
+		return false
+	}, func() string { return fmt.Sprintf("the bot said %q", seen) })
+	return found
 }
 
 // None fails if a bot message in chat after seq says text within half a

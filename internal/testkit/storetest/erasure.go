@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit"
 )
 
 // testIDsNeverReused: a forgotten member's number is never given to a
@@ -40,9 +41,7 @@ func testErasureScrubbed(t *testing.T, open Opener) {
 	var m bot.Member
 	update(t, db, func(tx bot.Tx) (err error) { m, err = tx.EnsureMember("sim", "amina", "Amina", t0); return err })
 	update(t, db, func(tx bot.Tx) error { return tx.ForgetMember(m.ID, t0) })
-	for deadline := time.Now().Add(20 * time.Second); db.Rebuilds() == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-	}
-	if db.Rebuilds() == 0 {
+	if !testkit.Until(20*time.Second, func() bool { return db.Rebuilds() > 0 }) {
 		t.Error("the erasure was never scrubbed from the files")
 	}
 }
