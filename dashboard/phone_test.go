@@ -142,6 +142,10 @@ func TestWeekLabels(t *testing.T) {
 				}
 				end = b
 			}
+			legend, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#chart .u-legend .u-series").innerText`))
+			if err != nil || !strings.HasPrefix(strings.TrimSpace(legend), "week") {
+				t.Errorf("%s: the legend's first entry reads %q (%v); want the week", where, legend, err)
+			}
 			if width == 1280 && len(shown) != 12 {
 				t.Errorf("%s: %d labels (%q); want all twelve weeks on a laptop", where, len(shown), labels)
 			}

@@ -5,7 +5,7 @@
   new uPlot({
     width: Math.max(280, el.clientWidth), height: 200,
     scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(3, max * 1.15)]; } } },
-    series: [{}, { label: "cases", stroke: "#0f7b6c", fill: "rgba(15,123,108,0.5)", paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } }],
+    series: [huddleWeekSeries(d.weeks, d.labels), { label: "cases", stroke: "#0f7b6c", fill: "rgba(15,123,108,0.5)", paths: uPlot.paths.bars({ size: [0.6, 60] }), points: { show: false } }],
     axes: [huddleWeekAxis(el, d.weeks, d.labels), {}],
     padding: [12, 28, 0, 0]
   }, [d.weeks, d.counts], el);

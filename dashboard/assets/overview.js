@@ -6,7 +6,7 @@
   var plot = new uPlot({
     width: width, height: 220,
     scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(5, max * 1.15)]; } } },
-    series: [{}, { label: "active members", stroke: "#0f7b6c", fill: "rgba(15,123,108,0.12)", width: 2, points: { show: true } }],
+    series: [huddleWeekSeries(d.weeks, d.labels), { label: "active members", stroke: "#0f7b6c", fill: "rgba(15,123,108,0.12)", width: 2, points: { show: true } }],
     axes: [huddleWeekAxis(el, d.weeks, d.labels), { label: "members" }],
     padding: [12, 28, 0, 0],
     legend: { show: true }

@@ -43,3 +43,12 @@ window.huddleWeekAxis = function (el, weeks, labels) {
     }
   };
 };
+
+// The weekly charts' x series: the legend names a hovered week as its
+// label does ("week 30 Nov"), not as a timestamp.
+window.huddleWeekSeries = function (weeks, labels) {
+  return {
+    label: "week",
+    value: function (u, t) { var i = weeks.indexOf(t); return i < 0 ? "--" : labels[i]; }
+  };
+};
