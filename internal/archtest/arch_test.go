@@ -76,7 +76,7 @@ func TestImportRules(t *testing.T) {
 		"schedule":                     {"bot"},
 		"bot/channeltest":              {"bot"},
 		"store":                        {"bot", "report", "internal/filelock", "internal/privfile"},
-		"internal/testkit/storetest":   {"bot", "outbox", "schedule", "store", "report", "cluster", "internal/testkit/huddletest", "internal/demo"},
+		"internal/testkit/storetest":   {"bot", "outbox", "schedule", "store", "report", "cluster", "internal/testkit", "internal/testkit/huddletest", "internal/demo"},
 		"report":                       {"internal/csvsafe"},
 		"flows":                        {"bot", "store", "catalog", "picture", "sound"},
 		"picture":                      {},
