@@ -115,6 +115,7 @@ func TestImportRules(t *testing.T) {
 		"internal/archtest":            {},
 		"internal/testkit/tgemu":       {"internal/testkit", "internal/testkit/npmtest"},
 		"internal/testkit/botapifake":  {},
+		"internal/testkit/wafake":      {},
 		"internal/testkit/huddletest":  {".", "bot", "router", "outbox", "store", "flows", "lessons", "cases", "review", "internal/testkit/pgtest"},
 	}
 	for _, p := range list(t) {
