@@ -24,8 +24,14 @@ import (
 // Outbound media: documents, pictures, sounds and videos, uploaded once
 // and sent again by their media key.
 
-// maxDocuments bounds the documents kept for retry requests.
-const maxDocuments = 64
+// fileMessage returns the message that carries m's file: a picture,
+// sound or video natively, anything else as a document.
+func (w *WhatsApp) fileMessage(ctx context.Context, m bot.Outbound, to types.JID) (*waE2E.Message, error) {
+	if mediaType(m.File.MIMEType) != "" {
+		return w.media(ctx, m, to)
+	}
+	return w.document(ctx, m, to)
+}
 
 // document returns the message that carries m's file as a document,
 // with m's text as its caption: uploaded once, then sent again by its
@@ -198,16 +204,6 @@ func mediaCaption(m bot.Outbound) string {
 		fmt.Fprintf(&b, "↩️ %d. %s", i+1, o.Label)
 	}
 	return b.String()
-}
-
-// keepDocument remembers a sent document for retry requests.
-func (w *WhatsApp) keepDocument(id types.MessageID, msg *waE2E.Message) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.documents == nil || len(w.documents) >= maxDocuments {
-		w.documents = make(map[types.MessageID]*waE2E.Message)
-	}
-	w.documents[id] = msg
 }
 
 // voiceNote makes a an Ogg Opus file's voice note, as WhatsApp's own apps

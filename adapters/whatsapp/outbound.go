@@ -98,16 +98,11 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		w.group(ctx, to) // its addressing and timer, for build
 	}
 	var msg *waE2E.Message
-	switch doc := m.Shape() == bot.ShapeDocument; {
-	case doc && mediaType(m.File.MIMEType) != "":
-		if msg, err = w.media(ctx, m, to); err != nil {
+	if m.Shape() == bot.ShapeDocument {
+		if msg, err = w.fileMessage(ctx, m, to); err != nil {
 			return "", err
 		}
-	case doc:
-		if msg, err = w.document(ctx, m, to); err != nil {
-			return "", err
-		}
-	default:
+	} else {
 		msg = w.build(m, to, id)
 	}
 	if lead := pollLead(m, w.cfg.Options); lead != "" && msg.GetPollCreationMessage() != nil {
@@ -123,7 +118,6 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			}
 			return "", fmt.Errorf("send to %s: %w", to, err)
 		}
-		w.keepDocument(leadID, leadMsg)
 	}
 	if typing > 0 {
 		// Best effort: a lost typing indicator changes nothing.
@@ -142,10 +136,7 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	switch {
 	case err == nil:
 		w.rememberSender(id, resp.Sender)
-		switch {
-		case m.Shape() == bot.ShapeDocument:
-			w.keepDocument(id, msg)
-		case m.Removed != "" && msg.GetProtocolMessage() != nil:
+		if m.Removed != "" && msg.GetProtocolMessage() != nil {
 			// Taken down: the group is told so, in its place. Its id
 			// derives from the row's key, so a retry sends it once.
 			said := &waE2E.Message{Conversation: proto.String(m.Removed)}
@@ -366,29 +357,36 @@ func pollText(m bot.Outbound) string {
 	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
-// messageForRetry serves whatsmeow's GetMessageForRetry from the outbox: a
-// recipient that could not decrypt a message asks for it again, and after a
-// restart whatsmeow's in-memory copy is gone.
+// messageForRetry serves whatsmeow's GetMessageForRetry: a recipient that
+// could not decrypt a message asks for it again. whatsmeow answers from
+// its own memory of the last 256 messages it sent (retry.go,
+// recentMessagesSize); this answers the older ones, and every one after a
+// restart, from the outbox: the same message, built again from its row.
+// A picture, sound, video or document goes by the upload kept for it, or,
+// when that is older than reuseFor or gone with the restart, uploaded
+// afresh (before, a file message got no answer at all, and the phone
+// never showed it). A one-off (Transient) file left the outbox when sent:
+// it gets none.
 func (w *WhatsApp) messageForRetry(_, to types.JID, id types.MessageID) *waE2E.Message {
-	w.mu.Lock()
-	doc := w.documents[id]
-	w.mu.Unlock()
-	if doc != nil {
-		return doc
-	}
-	ctx, cancel := context.WithTimeout(w.context(), 10*time.Second)
+	// An upload may be needed: bounded as a download is.
+	ctx, cancel := context.WithTimeout(w.context(), fetchWait)
 	defer cancel()
 	it, err := w.cfg.Outbox.SentMessage(ctx, Name, id)
 	if err != nil {
 		w.log.Warn("retry request for a message not in the outbox", "id", id, "err", err)
 		return nil
 	}
-	if it.File != nil {
-		w.log.Warn("retry request for a document sent too long ago", "id", id)
-		return nil
+	to = to.ToNonAD()
+	var msg *waE2E.Message
+	if it.Shape() == bot.ShapeDocument {
+		if msg, err = w.fileMessage(ctx, it.Outbound, to); err != nil {
+			w.log.Warn("retry request for a file that could not be uploaded again", "id", id, "err", err)
+			return nil
+		}
+	} else {
+		msg = w.build(it.Outbound, to, id)
 	}
-	msg := w.build(it.Outbound, to.ToNonAD(), id)
-	w.disappearing(msg, to.ToNonAD())
+	w.disappearing(msg, to)
 	return msg
 }
 

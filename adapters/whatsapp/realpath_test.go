@@ -68,6 +68,8 @@ type onWhatsApp struct {
 	log    *eventLog
 	phones []*wafake.Phone
 	bot    types.JID // the bot's device
+	path   string    // its session
+	stop   func()
 }
 
 func newOnWhatsApp(t *testing.T) *onWhatsApp {
@@ -92,29 +94,49 @@ func newOnWhatsApp(t *testing.T) *onWhatsApp {
 		members = append(members, n.pn)
 	}
 	srv.Group(pnGroup, "Ward 4 nurses", members, botPN, nurses[0].pn)
-	o.w, err = New(ctx, Config{SessionDB: path, ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: o.out,
+	o.path = path
+	o.start(t)
+	return o
+}
+
+// start runs an adapter on the bot's session until the test's end or
+// stop, and waits until it is connected.
+func (o *onWhatsApp) start(t *testing.T) {
+	t.Helper()
+	w, err := New(context.Background(), Config{SessionDB: o.path, ChatGap: -1, Jitter: -1, PerMinute: 1e6, Outbox: o.out,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Attach(o.w.cli)
-	runCtx, cancel := context.WithCancel(ctx)
+	o.srv.Attach(w.cli)
+	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		o.w.Run(runCtx, o.log)
+		w.Run(runCtx, o.log)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		o.w.Close()
-	})
+	var once sync.Once
+	o.w, o.stop = w, func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			w.Close()
+		})
+	}
+	t.Cleanup(o.stop)
 	testkit.Eventually(t, 10*time.Second, "the bot to connect", func() bool {
-		o.w.mu.Lock()
-		defer o.w.mu.Unlock()
-		return o.w.connected
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.connected
 	})
-	return o
+}
+
+// restart stops the adapter and starts another on its session, as a
+// new process: nothing is left in memory, whatsmeow's included.
+func (o *onWhatsApp) restart(t *testing.T) {
+	t.Helper()
+	o.stop()
+	o.start(t)
 }
 
 // send sends m through the adapter and records it in the outbox, as the
@@ -246,5 +268,45 @@ func TestInboundOnTheRealPath(t *testing.T) {
 	ev = o.log.wait(t, "Chinedu's voice note", func(ev bot.Event) bool { return ev.File != nil })
 	if !bytes.Equal(ev.File.Data, voice) || ev.File.MIMEType != "audio/ogg" {
 		t.Errorf("the voice note arrived as %d bytes of %q; want the %d sent", len(ev.File.Data), ev.File.MIMEType, len(voice))
+	}
+}
+
+// TestRetryAfterRestart: a phone that cannot decrypt a message (here,
+// Brigitte's, which lost its keys while offline) asks the bot for it
+// again; the bot, restarted meanwhile, has nothing of it in memory, and
+// answers from the outbox: a picture rebuilt and uploaded afresh, which
+// her phone decrypts and downloads (before, a file message got no answer,
+// and it never showed), and a text as first sent.
+func TestRetryAfterRestart(t *testing.T) {
+	o := newOnWhatsApp(t)
+	ctx := context.Background()
+	brigitte := o.phones[1]
+	o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "hello", Text: "Welcome to ward 4"})
+	brigitte.Message(t, pnGroup, func(m *events.Message) bool { return m.Message.GetConversation() == "Welcome to ward 4" })
+	brigitte.Disconnect()
+	brigitte.LoseKeys(t)
+
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 320, 240)), nil); err != nil {
+		t.Fatal(err)
+	}
+	pic := &bot.File{Name: "chart.jpg", MIMEType: "image/jpeg", Data: buf.Bytes()}
+	picID := o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "pic", File: pic, Text: "Read the chart"})
+	textID := o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "q", Text: "What is the first sign?"})
+	o.phones[0].Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == textID })
+	o.restart(t)
+
+	brigitte.Reconnect(t)
+	m := brigitte.Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == picID && m.Message.GetImageMessage() != nil })
+	if got := m.Message.GetImageMessage().GetCaption(); got != "Read the chart" {
+		t.Errorf("the picture came again with the caption %q", got)
+	}
+	data, err := brigitte.Download(ctx, m.Message.GetImageMessage())
+	if err != nil || !bytes.Equal(data, pic.Data) {
+		t.Errorf("Brigitte downloaded %d bytes (%v); want the %d sent", len(data), err, len(pic.Data))
+	}
+	m = brigitte.Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == textID && m.Message.GetConversation() != "" })
+	if got := m.Message.GetConversation(); got != "What is the first sign?" {
+		t.Errorf("the text came again as %q", got)
 	}
 }

@@ -169,11 +169,6 @@ type WhatsApp struct {
 	// senders keeps the identity recent messages went out with.
 	senders map[types.MessageID]types.JID
 	groups  map[types.JID]*groupInfo
-	// documents keeps the documents sent lately, by message id: a
-	// document's upload cannot be rebuilt from its outbox row (which a
-	// transient message does not even keep), and a recipient's retry
-	// request comes soon after sending.
-	documents map[types.MessageID]*waE2E.Message
 	// pictures are the pictures, sounds and videos uploaded lately, by
 	// their SHA-256: sent again by their media key rather than uploaded
 	// anew.

@@ -2,6 +2,7 @@ package wafake
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -25,6 +26,8 @@ type Phone struct {
 	*whatsmeow.Client
 	// JID is the account (a phone number, without device).
 	JID types.JID
+	// DB is the path of its store, a SQLite file.
+	DB string
 
 	mu     sync.Mutex
 	events []any
@@ -63,7 +66,7 @@ func (s *Server) Phone(t testing.TB, number, name string) *Phone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Phone{Client: whatsmeow.NewClient(dev, waLog.Noop), JID: user, wake: make(chan struct{}, 1)}
+	p := &Phone{Client: whatsmeow.NewClient(dev, waLog.Noop), JID: user, DB: path, wake: make(chan struct{}, 1)}
 	s.Attach(p.Client)
 	p.AddEventHandler(func(evt any) {
 		p.mu.Lock()
@@ -74,19 +77,59 @@ func (s *Server) Phone(t testing.TB, number, name string) *Phone {
 		default:
 		}
 	})
-	if err := p.ConnectContext(ctx); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(p.Disconnect)
-	p.Wait(t, "the phone to connect", func(evt any) bool {
-		_, ok := evt.(*events.Connected)
-		return ok
-	})
+	p.Reconnect(t)
 	// Shown with its name in the messages it sends, as a phone is.
 	if err := p.SendPresence(ctx, types.PresenceAvailable); err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// Reconnect connects the phone and waits until it is connected, with its
+// prekeys on the server.
+func (p *Phone) Reconnect(t testing.TB) {
+	t.Helper()
+	connected := func() int {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		n := 0
+		for _, e := range p.events {
+			if _, ok := e.(*events.Connected); ok {
+				n++
+			}
+		}
+		return n
+	}
+	before := connected()
+	if err := p.ConnectContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	p.Wait(t, "the phone to connect", func(evt any) bool {
+		if _, ok := evt.(*events.Connected); ok {
+			seen++
+		}
+		return seen > before
+	})
+}
+
+// LoseKeys deletes the Signal sessions and group sender keys the phone
+// holds, as a phone restored from a backup has lost them: it cannot
+// decrypt the next message and asks its sender for it again (a retry
+// receipt, with its keys).
+func (p *Phone) LoseKeys(t testing.TB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+p.DB+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, table := range []string{"whatsmeow_sessions", "whatsmeow_sender_keys"} {
+		if _, err := db.Exec(`DELETE FROM ` + table); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // Wait returns the first event (from the start) for which match holds,
