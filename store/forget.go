@@ -122,6 +122,10 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		}
 	}
 	for _, id := range ids {
+		// Their messages still waiting for a file to be fetched.
+		if _, err := t.exec(`DELETE FROM parked WHERE channel = ? AND sender = ?`, channel, id); err != nil {
+			return fmt.Errorf("forget member %d: parked messages: %w", memberID, err)
+		}
 		// Event ids are channel:chat:sender:message.
 		if _, err := t.exec(`DELETE FROM seen_events WHERE id LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'`,
 			likeEscape(channel+":")+"%:"+likeEscape(id)+":%", likeEscape(channel+":"+id+":")+"%"); err != nil {

@@ -6,11 +6,13 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -227,6 +229,12 @@ func (f *fakeNet) SendMessage(_ context.Context, to types.JID, msg *waE2E.Messag
 	return whatsmeow.SendResponse{ID: id, Timestamp: f.clock.Now(), Sender: own}, nil
 }
 
+// SendMediaRetryReceipt records nothing: the fake's files do not expire
+// (wafake's server answers such requests; see realpath_test.go).
+func (f *fakeNet) SendMediaRetryReceipt(context.Context, *types.MessageInfo, []byte) error {
+	return errors.New("the fake network does not ask phones for files again")
+}
+
 func (f *fakeNet) SendPresence(_ context.Context, state types.Presence) error {
 	if f.dev != nil && f.dev.PushName == "" {
 		return whatsmeow.ErrNoPushName // as whatsmeow's own refuses
@@ -333,6 +341,52 @@ type memOutbox struct {
 	sent    map[string]bot.OutboxItem
 	known   map[string]bool
 	removed []string
+	parked  []parkedRow
+}
+
+type parkedRow struct {
+	key, sender string
+	data        []byte
+}
+
+func (o *memOutbox) Park(_ context.Context, _, key, sender string, data []byte, _ time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, p := range o.parked {
+		if p.key == key {
+			return nil
+		}
+	}
+	o.parked = append(o.parked, parkedRow{key, sender, bytes.Clone(data)})
+	return nil
+}
+
+func (o *memOutbox) Parked(context.Context, string) ([][]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out [][]byte
+	for _, p := range o.parked {
+		out = append(out, p.data)
+	}
+	return out, nil
+}
+
+func (o *memOutbox) Unpark(_ context.Context, _, key string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.parked = slices.DeleteFunc(o.parked, func(p parkedRow) bool { return p.key == key })
+	return nil
+}
+
+// parkedKeys lists the keys of the parked messages.
+func (o *memOutbox) parkedKeys() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []string
+	for _, p := range o.parked {
+		out = append(out, p.key)
+	}
+	return out
 }
 
 func (o *memOutbox) RemovedChats(context.Context, string) ([]string, error) {

@@ -106,6 +106,16 @@ func (w *WhatsApp) person(ctx context.Context, jid, alt types.JID) (id, alias st
 // ignores (its own messages, status updates, newsletters, broadcast lists,
 // polls it did not send, protocol noise).
 func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event, bool) {
+	ev, ok := w.translate(ctx, evt)
+	if ok && toFetch(ev) {
+		w.fetch(ctx, ev.File, evt.Message, evt.Info)
+	}
+	return ev, ok
+}
+
+// translate is convert without fetching the file: ev.File, when Huddle
+// would act on it, comes without its bytes (see toFetch).
+func (w *WhatsApp) translate(ctx context.Context, evt *events.Message) (bot.Event, bool) {
 	info := evt.Info
 	if info.IsFromMe || evt.Message == nil {
 		return bot.Event{}, false
@@ -189,9 +199,9 @@ func (w *WhatsApp) convert(ctx context.Context, evt *events.Message) (bot.Event,
 		}
 	}
 	if !ev.Late && ev.Kind == bot.Message {
-		// A photo or voice note Huddle may act on is fetched now (a late
+		// A photo or voice note Huddle may act on is fetched (a late
 		// message is only counted).
-		ev.File = w.fetchMedia(ctx, m, ev)
+		ev.File = w.fileOf(m, ev)
 	}
 	return ev, true
 }

@@ -44,6 +44,22 @@ func (r *storeRef) RemovedChats(ctx context.Context, ch string) ([]string, error
 	return r.db.RemovedChats(ctx, ch)
 }
 
+func (r *storeRef) Park(ctx context.Context, ch, key, sender string, data []byte, at time.Time) error {
+	return r.db.Park(ctx, ch, key, sender, data, at)
+}
+
+// Parked is none before the test has the App's store, as RemovedChats.
+func (r *storeRef) Parked(ctx context.Context, ch string) ([][]byte, error) {
+	if r.db == nil {
+		return nil, nil
+	}
+	return r.db.Parked(ctx, ch)
+}
+
+func (r *storeRef) Unpark(ctx context.Context, ch, key string) error {
+	return r.db.Unpark(ctx, ch, key)
+}
+
 // phones are the nurses' own WhatsApp clients, which encrypt their votes:
 // real whatsmeow clients on a session file of their own, each logged in
 // under the nurse's phone number, as phones are.

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"io"
@@ -308,5 +309,132 @@ func TestRetryAfterRestart(t *testing.T) {
 	m = brigitte.Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == textID && m.Message.GetConversation() != "" })
 	if got := m.Message.GetConversation(); got != "What is the first sign?" {
 		t.Errorf("the text came again as %q", got)
+	}
+}
+
+// sendVoiceNote sends a voice note from phone p to the group, uploaded
+// by its whatsmeow as a phone does; before it goes, prepare is given its
+// id and where the file is.
+func sendVoiceNote(t *testing.T, p *wafake.Phone, data []byte, prepare func(types.MessageID, whatsmeow.UploadResponse)) {
+	t.Helper()
+	ctx := context.Background()
+	up, err := p.Upload(ctx, data, whatsmeow.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := p.GenerateMessageID()
+	prepare(id, up)
+	if _, err := p.SendMessage(ctx, pnGroup, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+		URL: &up.URL, DirectPath: &up.DirectPath, MediaKey: up.MediaKey, FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
+		FileLength: &up.FileLength, Mimetype: proto.String("audio/ogg; codecs=opus"), PTT: proto.Bool(true), Seconds: proto.Uint32(3),
+	}}, whatsmeow.SendRequestExtra{ID: id}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDownloadOffTheHandler: a voice note whose download hangs (a slow
+// media server) holds nothing: the texts sent after it, in its group and
+// by others, are handled meanwhile (before, the download ran inside
+// whatsmeow's event handler, and every later message of every chat waited
+// behind it for up to a minute). The voice note waits in the store, and
+// arrives whole once its download ends; then it is gone from the store.
+func TestDownloadOffTheHandler(t *testing.T) {
+	o := newOnWhatsApp(t)
+	ctx := context.Background()
+	voice := mediatest.Opus(3, func(float64) int { return 40 })
+	up, err := o.phones[2].Upload(ctx, voice, whatsmeow.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := o.srv.Stall(up.DirectPath)
+	defer release()
+	if _, err := o.phones[2].SendMessage(ctx, pnGroup, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+		URL: &up.URL, DirectPath: &up.DirectPath, MediaKey: up.MediaKey, FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
+		FileLength: &up.FileLength, Mimetype: proto.String("audio/ogg; codecs=opus"), PTT: proto.Bool(true), Seconds: proto.Uint32(3),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range o.phones {
+		if _, err := p.SendMessage(ctx, pnGroup, &waE2E.Message{Conversation: proto.String(fmt.Sprintf("text %d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range o.phones {
+		o.log.wait(t, fmt.Sprintf("text %d while the voice note downloads", i), func(ev bot.Event) bool { return ev.Text == fmt.Sprintf("text %d", i) })
+	}
+	o.log.mu.Lock()
+	for _, ev := range o.log.evs {
+		if ev.File != nil {
+			t.Errorf("the voice note was handled before its download ended: %+v", ev.File)
+		}
+	}
+	o.log.mu.Unlock()
+	if keys := o.out.parkedKeys(); len(keys) != 1 {
+		t.Fatalf("parked %q; want the voice note, waiting for its file", keys)
+	}
+	release()
+	ev := o.log.wait(t, "the voice note", func(ev bot.Event) bool { return ev.File != nil })
+	if !bytes.Equal(ev.File.Data, voice) {
+		t.Errorf("the voice note arrived as %d bytes; want the %d sent", len(ev.File.Data), len(voice))
+	}
+	testkit.Eventually(t, 5*time.Second, "the voice note to leave the store", func() bool { return len(o.out.parkedKeys()) == 0 })
+}
+
+// TestParkedAcrossARestart: the bot stops while a voice note's download
+// hangs; the message was acknowledged (WhatsApp will not deliver it
+// again), and the next process finds it in the store, fetches it and
+// hands it on.
+func TestParkedAcrossARestart(t *testing.T) {
+	o := newOnWhatsApp(t)
+	ctx := context.Background()
+	voice := mediatest.Opus(2, func(float64) int { return 30 })
+	up, err := o.phones[0].Upload(ctx, voice, whatsmeow.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := o.srv.Stall(up.DirectPath)
+	if _, err := o.phones[0].SendMessage(ctx, pnGroup, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
+		URL: &up.URL, DirectPath: &up.DirectPath, MediaKey: up.MediaKey, FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
+		FileLength: &up.FileLength, Mimetype: proto.String("audio/ogg; codecs=opus"), PTT: proto.Bool(true),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Eventually(t, 10*time.Second, "the voice note to be parked", func() bool { return len(o.out.parkedKeys()) == 1 })
+	o.stop()
+	release()
+	if len(o.out.parkedKeys()) != 1 {
+		t.Fatal("the voice note left the store though it was never handled")
+	}
+	o.start(t)
+	ev := o.log.wait(t, "the voice note after the restart", func(ev bot.Event) bool { return ev.File != nil })
+	if !bytes.Equal(ev.File.Data, voice) || ev.SenderName != "Amina" {
+		t.Errorf("the voice note arrived as %d bytes from %q; want the %d Amina sent", len(ev.File.Data), ev.SenderName, len(voice))
+	}
+	testkit.Eventually(t, 5*time.Second, "the voice note to leave the store", func() bool { return len(o.out.parkedKeys()) == 0 })
+}
+
+// TestFileAskedOfThePhoneAgain: a member's voice note that WhatsApp's
+// media server no longer holds (410, as after weeks) is asked of her
+// phone again (whatsmeow's SendMediaRetryReceipt, encrypted with the
+// file's key); her phone uploads it anew, and the bot downloads it from
+// its new place. When no phone holds it, the note comes without its
+// bytes (Huddle asks the member for it again) instead of waiting.
+func TestFileAskedOfThePhoneAgain(t *testing.T) {
+	o := newOnWhatsApp(t)
+	voice := mediatest.Opus(3, func(float64) int { return 50 })
+	sendVoiceNote(t, o.phones[1], voice, func(id types.MessageID, up whatsmeow.UploadResponse) {
+		o.srv.Expire(up.DirectPath, 410)
+		o.srv.Holds(id, up.MediaKey, up.DirectPath)
+	})
+	ev := o.log.wait(t, "the voice note", func(ev bot.Event) bool { return ev.File != nil })
+	if !bytes.Equal(ev.File.Data, voice) {
+		t.Errorf("the voice note arrived as %d bytes; want the %d sent, uploaded again", len(ev.File.Data), len(voice))
+	}
+
+	lost := mediatest.Opus(1, func(float64) int { return 20 })
+	sendVoiceNote(t, o.phones[2], lost, func(_ types.MessageID, up whatsmeow.UploadResponse) { o.srv.Expire(up.DirectPath, 404) })
+	ev = o.log.wait(t, "the lost voice note", func(ev bot.Event) bool { return ev.File != nil && ev.SenderName == "Chinedu" })
+	if ev.File.Data != nil {
+		t.Errorf("a file no one holds arrived with %d bytes", len(ev.File.Data))
 	}
 }

@@ -55,6 +55,12 @@ type Outbox interface {
 	// RemovedChats lists the groups that removed the bot (as the
 	// adapter's BotRemoved events recorded them), read at the start.
 	RemovedChats(ctx context.Context, channel string) ([]string, error)
+	// Park keeps a message whose file is still to fetch (data, under
+	// key; sender is its sender's id, for erasure) until Unpark; Parked
+	// lists those kept, oldest first, read at the start (fetch.go).
+	Park(ctx context.Context, channel, key, sender string, data []byte, at time.Time) error
+	Parked(ctx context.Context, channel string) ([][]byte, error)
+	Unpark(ctx context.Context, channel, key string) error
 }
 
 // Config holds what the WhatsApp channel needs.
@@ -173,6 +179,10 @@ type WhatsApp struct {
 	// their SHA-256: sent again by their media key rather than uploaded
 	// anew.
 	pictures map[string]uploaded
+	// fetchQ queues parked messages for the fetchers; reuploads waits,
+	// by message id, for a phone's answer to a request for a file again.
+	fetchQ    chan parkedMessage
+	reuploads map[types.MessageID]chan *events.MediaRetry
 }
 
 // transport is the part of whatsmeow's client that reaches WhatsApp's
@@ -187,6 +197,9 @@ type transport interface {
 	// Download fetches a message's file from WhatsApp's media servers
 	// and decrypts it, checking its hashes.
 	DownloadToFile(ctx context.Context, msg whatsmeow.DownloadableMessage, file whatsmeow.File) error
+	// SendMediaRetryReceipt asks the sender's phone to upload a message's
+	// file again.
+	SendMediaRetryReceipt(ctx context.Context, message *types.MessageInfo, mediaKey []byte) error
 }
 
 var (
@@ -262,6 +275,7 @@ func New(ctx context.Context, cfg Config) (*WhatsApp, error) {
 	}
 	w.life, w.stop = context.WithCancel(context.Background())
 	w.loggedIn, w.replaced = make(chan struct{}), make(chan struct{}, 1)
+	w.fetchQ = make(chan parkedMessage, 64)
 	w.pairing = pairing{
 		qrChannel: w.cli.GetQRChannel,
 		pairPhone: func(ctx context.Context, num string) (string, error) {
@@ -333,6 +347,9 @@ func (w *WhatsApp) Run(ctx context.Context, h bot.Handler) error {
 		return nil
 	}
 	w.loadRemoved(ctx)
+	fetching, stop := context.WithCancel(ctx)
+	wait := w.runFetchers(fetching)
+	defer func() { stop(); wait() }()
 	// whatsmeow reconnects by itself, the first dial included.
 	w.cli.InitialAutoReconnect = true
 	if w.cfg.Leases != nil {
@@ -377,9 +394,14 @@ func (w *WhatsApp) onEvent(raw any) bool {
 	ctx := w.context()
 	switch evt := raw.(type) {
 	case *events.Message:
-		if ev, ok := w.convert(ctx, evt); ok {
+		if ev, ok := w.translate(ctx, evt); ok {
+			if toFetch(ev) {
+				return w.park(ctx, ev, evt.Message, evt.Info)
+			}
 			return w.handle(ev)
 		}
+	case *events.MediaRetry:
+		w.reuploaded(evt)
 	case *events.Connected:
 		w.mu.Lock()
 		w.connected, w.refused = true, 0

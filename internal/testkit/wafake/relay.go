@@ -94,6 +94,11 @@ func (s *Server) message(c *conn, node *waBinary.Node) {
 func (s *Server) receipt(c *conn, node *waBinary.Node) {
 	ag := node.AttrGetter()
 	id := ag.String("id")
+	if ag.OptionalString("type") == "server-error" {
+		c.send(waBinary.Node{Tag: "ack", Attrs: waBinary.Attrs{"class": "receipt", "id": id, "type": "server-error"}})
+		s.mediaRetry(c, node)
+		return
+	}
 	to, _ := node.Attrs["to"].(types.JID)
 	ack := waBinary.Node{Tag: "ack", Attrs: waBinary.Attrs{"class": "receipt", "id": id, "from": to}}
 	if typ := ag.OptionalString("type"); typ != "" {

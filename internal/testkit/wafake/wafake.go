@@ -54,6 +54,8 @@ type Server struct {
 	pending map[types.JID][]waBinary.Node
 	media   map[string][]byte
 	gone    map[string]int // media paths answered with this status
+	stalled map[string]chan struct{}
+	held    map[string]heldFile // files phones can upload again, by message id
 	msgs    []Message
 	uploads int
 }
@@ -112,6 +114,7 @@ func New(t testing.TB) *Server {
 		static: keys.NewKeyPair(), logf: t.Logf,
 		conns: map[types.JID]*conn{}, bundles: map[types.JID]*bundle{}, groups: map[types.JID]*group{},
 		names: map[string]string{}, pending: map[types.JID][]waBinary.Node{}, media: map[string][]byte{}, gone: map[string]int{},
+		stalled: map[string]chan struct{}{}, held: map[string]heldFile{},
 	}
 	var err error
 	if s.cert, err = certificate(root(), s.static); err != nil {
@@ -209,7 +212,7 @@ func (s *Server) Messages() []Message {
 func (s *Server) Media(path string) ([]byte, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b, ok := s.media[path]
+	b, ok := s.media[pathOf(path)]
 	return b, ok
 }
 
@@ -217,7 +220,7 @@ func (s *Server) Media(path string) ([]byte, bool) {
 // media servers answer for a file they no longer hold).
 func (s *Server) Expire(path string, status int) {
 	s.mu.Lock()
-	s.gone[path] = status
+	s.gone[pathOf(path)] = status
 	s.mu.Unlock()
 }
 
