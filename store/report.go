@@ -210,10 +210,17 @@ func Weeks(r report.Range) []time.Time {
 func (rd *Reader) WeeklyActive(ctx context.Context, r report.Range, chatID int64) ([]report.WeekCount, error) {
 	return rd.weekly(ctx, r, `
 		WITH `+teachersCTE+`,
-		grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7))
-		SELECT wc.week, wc.active - CASE WHEN ?7 = 0
-			THEN (SELECT COUNT(*) FROM program_weeks pw JOIN teachers t ON t.id = pw.member_id WHERE pw.week = wc.week)
-			ELSE (SELECT COUNT(*) FROM member_weeks mw JOIN teachers t ON t.id = mw.member_id WHERE mw.chat_id = ?7 AND mw.week = wc.week) END
+		grp AS MATERIALIZED (SELECT id FROM chats WHERE type = 'group' AND created_at < ?2 AND (?7 = 0 OR id = ?7)),
+		-- The teachers' active weeks, read from the teachers' side (CROSS
+		-- JOIN keeps SQLite's order): from the weeks' side, every week of
+		-- the year read all of program_weeks (4.5 s for a year of 50,000
+		-- members).
+		tw AS MATERIALIZED (
+			SELECT pw.week, COUNT(*) AS n FROM teachers t CROSS JOIN program_weeks pw
+				WHERE ?7 = 0 AND pw.member_id = t.id AND pw.week >= ?5 AND pw.week < ?6 GROUP BY pw.week
+			UNION ALL SELECT mw.week, COUNT(*) FROM teachers t CROSS JOIN member_weeks mw
+				WHERE ?7 <> 0 AND mw.chat_id = ?7 AND mw.member_id = t.id AND mw.week >= ?5 AND mw.week < ?6 GROUP BY mw.week)
+		SELECT wc.week, wc.active - COALESCE((SELECT SUM(n) FROM tw WHERE tw.week = wc.week), 0)
 		FROM week_counts wc WHERE wc.chat_id = ?7 AND wc.week >= ?5 AND wc.week < ?6
 		UNION ALL
 		SELECT w, COUNT(DISTINCT member_id) FROM (
