@@ -118,7 +118,7 @@ func New(ctx context.Context, opts Options) (*App, error) {
 		}
 		seen[ch.Name()] = true
 	}
-	a := &App{opts: opts, log: opts.Logger, kinds: flows.NewKinds()}
+	a := &App{opts: opts, log: opts.Logger, kinds: newKinds()}
 	for _, ch := range opts.Channels {
 		a.channels = append(a.channels, bot.CapsOf(ch))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/fsnotify/fsnotify"
 	"github.com/huddlebot/huddle/flows"
 	"github.com/huddlebot/huddle/lessons"
+	"github.com/huddlebot/huddle/transcode"
 )
 
 // settle is how long the lessons folder must be quiet before it is read
@@ -190,7 +191,7 @@ func origins(lib *flows.Library) []any {
 // exist, and a lesson with problems left out, each problem logged, while
 // the valid ones run.
 func LoadLessons(dir string, log *slog.Logger, own ...flows.StepKind) (*flows.Library, error) {
-	kinds := flows.NewKinds()
+	kinds := newKinds()
 	for _, k := range own {
 		if err := kinds.Register(k); err != nil {
 			return nil, fmt.Errorf("huddle: %w", err)
@@ -234,4 +235,15 @@ func (src lessonSource) load(later bool, log *slog.Logger) (lib *flows.Library, 
 	}
 	log.Info("lessons loaded", append(origins(lib), "courses", len(lib.Courses()), "folder", dir)...)
 	return lib, watch, nil
+}
+
+// newKinds returns the built-in step kinds, converting with ffmpeg where
+// it is installed (transcode): a lesson's Ogg Vorbis or WAV sound becomes
+// a voice note in Ogg Opus, and a video gets a poster from its frames.
+func newKinds() *flows.Kinds {
+	k := flows.NewKinds()
+	if ff, ok := transcode.Find(); ok {
+		k.SetConverter(ff)
+	}
+	return k
 }

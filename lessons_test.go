@@ -2,8 +2,12 @@ package huddle_test
 
 import (
 	"bytes"
+	"image/jpeg"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +19,8 @@ import (
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/simtest"
+	"github.com/huddlebot/huddle/sound"
+	"github.com/huddlebot/huddle/transcode"
 )
 
 // TestOwnLessonsOverBuiltins: a lessons folder with a programme's own
@@ -153,4 +159,52 @@ func TestCertificateWithoutAPrivateChat(t *testing.T) {
 	c.Wait("ward", q.Seq, "Amina, your certificate for Ward quiz is ready. Write to me privately and send /certificates to receive it.")
 	dm := c.Post("dm-amina", "amina", "/certificates")
 	c.Wait("dm-amina", dm, "Ward quiz: 1 CPD hour")
+}
+
+// TestLessonsConvertedWithFFmpeg: where ffmpeg is installed (CI installs
+// it), a lessons folder's Ogg Vorbis sound loads as an Ogg Opus voice
+// note, and its video with a poster taken from its frames; without
+// ffmpeg the same sound is refused with what to give instead (flows'
+// TestOggMustBeOpus).
+func TestLessonsConvertedWithFFmpeg(t *testing.T) {
+	ff, ok := transcode.Find()
+	if !ok {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no ffmpeg on the PATH: .ci/run installs it")
+		}
+		t.Skip("no ffmpeg on the PATH")
+	}
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"talk.ogg": {"-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "libvorbis", "-f", "ogg"},
+		"demo.mp4": {"-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2", "-c:v", "mpeg4", "-f", "mp4"},
+	} {
+		cmd := exec.Command(ff.Path, append(append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...), filepath.Join(dir, name))...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v: %s", name, err, out)
+		}
+	}
+	lesson := "id: media\ntitle: Media\nsteps:\n  - say: Listen.\n    audio: talk.ogg\n  - say: Watch.\n    video: demo.mp4\n"
+	if err := os.WriteFile(filepath.Join(dir, "media.yaml"), []byte(lesson), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := huddle.ValidateLessons(&out, []string{dir}); err != nil {
+		t.Fatalf("validate: %v\n%s", err, out.String())
+	}
+	lib, err := huddle.LoadLessons(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, ok := lib.Get("media")
+	if !ok {
+		t.Fatal("the lesson was not loaded")
+	}
+	voice := l.Steps[0].Media.File()
+	if o, err := sound.ReadOgg(voice.Data); err != nil || o.Codec != sound.Opus || voice.MIMEType != "audio/ogg" {
+		t.Errorf("the sound loads as %s %v (%v); want an Ogg Opus voice note", voice.MIMEType, o.Codec, err)
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(l.Steps[1].Media.File().Poster)); err != nil || cfg.Width != 320 {
+		t.Errorf("the video's poster: %+v, %v; want a JPEG of its 320-pixel frames", cfg, err)
+	}
 }

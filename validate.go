@@ -27,7 +27,7 @@ var ErrLessonProblems = errors.New("lessons have problems")
 // path from being read. A course file given alone is checked against the
 // lessons of its folder.
 func ValidateLessons(w io.Writer, paths []string, own ...flows.StepKind) error {
-	kinds := flows.NewKinds()
+	kinds := newKinds()
 	for _, k := range own {
 		if err := kinds.Register(k); err != nil {
 			return fmt.Errorf("huddle: %w", err)

@@ -175,6 +175,9 @@ type File struct {
 	// MIMEType is its media type ("application/json").
 	MIMEType string `json:"mime_type"`
 	Data     []byte `json:"data"`
+	// Poster is a video's still picture (a JPEG), shown before it plays;
+	// nil for none.
+	Poster []byte `json:"poster,omitempty"`
 	// Refused, on a member's file, says why Data is nil when it was too
 	// large to take: the member is told that, in their words.
 	Refused *Refusal `json:"-"`

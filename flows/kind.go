@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -148,11 +149,28 @@ func (sp *StepParser) StepID(n *Node, id string) {
 type Kinds struct {
 	names   []string // in the order the format documents them
 	parsers map[string]func(p *parser, n *yaml.Node, st *Step) stepKind
-	// pictures keeps the pictures made light, so that a folder read
-	// again does not scale them again; nil for none (the package's own
-	// Load and Parse).
+	// pictures keeps the pictures made light (and the files converted),
+	// so that a folder read again does not scale them again; nil for
+	// none (the package's own Load and Parse).
 	pictures *pictureCache
+	// convert makes voice notes and video posters; nil for none.
+	convert Converter
 }
+
+// Converter makes what phones play from what a lesson gives: a voice note
+// in Ogg Opus from another sound (Ogg Vorbis, WAV), and a still picture
+// (a JPEG) from a video, shown before it plays. transcode.FFmpeg is one,
+// where ffmpeg is installed.
+type Converter interface {
+	VoiceNote(ctx context.Context, sound []byte) ([]byte, error)
+	Poster(ctx context.Context, video []byte) ([]byte, error)
+}
+
+// SetConverter has lessons read with k convert, with c, the sounds phones
+// would not play as voice notes, and take a poster from each video that
+// names none; without one, such a sound is a problem that says what to
+// give, and a video goes without a poster.
+func (k *Kinds) SetConverter(c Converter) { k.convert = c }
 
 // NewKinds returns the built-in step kinds, to which a program may add.
 // Lessons read with them keep their pictures made light across reloads.

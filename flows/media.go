@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/huddlebot/huddle/sound"
 	"io/fs"
 	"maps"
 	"path"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	// Decoders of the image types lessons may use.
 	_ "image/gif"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/picture"
+	"github.com/huddlebot/huddle/sound"
 	"go.yaml.in/yaml/v3"
 	_ "golang.org/x/image/webp"
 )
@@ -73,6 +74,10 @@ type Media struct {
 	// on data.
 	Width, Height int
 	Preview       []byte
+	// Poster is a video's still picture (a JPEG), shown before it
+	// plays: the step's poster:, or one its Converter took from it; nil
+	// for none.
+	Poster []byte
 }
 
 // A picture's preview: at most PreviewLongSide pixels on its long side,
@@ -91,10 +96,13 @@ func (m *Media) PreviewFile() *bot.File {
 // File is the media as an outbound message's attachment.
 func (m *Media) File() *bot.File {
 	name := path.Base(m.Name)
-	if m.Kind == MediaImage {
+	switch {
+	case m.Kind == MediaImage:
 		name = strings.TrimSuffix(name, path.Ext(name)) + ".jpg"
+	case m.MIMEType == "audio/ogg":
+		name = strings.TrimSuffix(name, path.Ext(name)) + ".ogg" // a WAV made a voice note
 	}
-	return &bot.File{Name: name, MIMEType: m.MIMEType, Data: m.Data}
+	return &bot.File{Name: name, MIMEType: m.MIMEType, Data: m.Data, Poster: m.Poster}
 }
 
 // pendingMedia is a file a step names, read once the lesson's folder is
@@ -104,7 +112,7 @@ type pendingMedia struct {
 	kind, name string
 	line       int
 	// set, when not nil, takes the file instead of the step (a quiz
-	// option's picture).
+	// option's picture, a video's poster).
 	set func(*Media)
 }
 
@@ -136,6 +144,24 @@ func (p *parser) mediaFile(kind, name, ext string, n *yaml.Node, pm pendingMedia
 		pm.kind, pm.name, pm.line = kind, path.Clean(name), n.Line
 		p.media = append(p.media, pm)
 	}
+}
+
+// posterKey reads a step's poster: key, the picture shown before its
+// video plays.
+func (p *parser) posterKey(n *yaml.Node, st *Step, video bool) {
+	name, ok := p.str(n, "poster")
+	if !ok {
+		return
+	}
+	if !video {
+		p.errf(n, "poster is a video's picture: give it on a step with video:")
+		return
+	}
+	p.mediaFile(MediaImage, name, strings.ToLower(path.Ext(name)), n, pendingMedia{set: func(m *Media) {
+		if st.Media != nil {
+			st.Media.Poster = m.Data
+		}
+	}})
 }
 
 // optionImage reads a quiz option's image: key, a picture that stands
@@ -177,7 +203,7 @@ func (p *parser) readMedia(fsys fs.FS, dir string) {
 		if fsys == nil {
 			continue // parsed alone: the files are read with the folder
 		}
-		m, err := readMedia(fsys, path.Join(dir, pm.name), pm.kind, p.kinds.pictures)
+		m, err := p.kinds.readMedia(fsys, path.Join(dir, pm.name), pm.kind)
 		if err != nil {
 			p.problems = append(p.problems, Problem{File: p.file, Line: pm.line, Msg: fmt.Sprintf("%s %s: %v", pm.kind, pm.name, err)})
 			continue
@@ -224,8 +250,10 @@ func (c *pictureCache) put(key string, m *Media) {
 }
 
 // readMedia reads and checks one file of a kind; a picture is scaled and
-// compressed, or taken from cache when the same bytes were before.
-func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, error) {
+// compressed, a sound or video converted as its kinds' Converter does,
+// or either taken from cache when the same bytes were before.
+func (k *Kinds) readMedia(fsys fs.FS, name, kind string) (*Media, error) {
+	cache := k.pictures
 	info, err := fs.Stat(fsys, name)
 	if msg, ok := LinkProblem(fsys, name); ok {
 		return nil, errors.New(msg)
@@ -245,18 +273,12 @@ func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, erro
 	sum := sha256.Sum256(data)
 	key := hex.EncodeToString(sum[:])
 	mimeType := mediaTypes[kind][strings.ToLower(path.Ext(name))]
-	if mimeType == "audio/ogg" {
-		// An Ogg file goes as a voice note, which phones play only when
-		// it holds Opus (WhatsApp's and Telegram's own voice notes).
-		o, err := sound.ReadOgg(data)
-		switch {
-		case err != nil:
-			return nil, fmt.Errorf("is not a sound in Ogg: %v; give an Ogg Opus voice note, or an .mp3 or .m4a sound", err)
-		case o.Codec != sound.Opus:
-			return nil, fmt.Errorf("is Ogg %s, which no phone plays as a voice note: give Ogg Opus (ffmpeg -i %s -c:a libopus -b:a 24k voice.ogg makes one), or an .mp3 or .m4a sound", o.Codec, path.Base(name))
-		}
-	}
-	if kind != MediaImage {
+	switch {
+	case mimeType == "audio/ogg" || mimeType == "audio/wav" && k.convert != nil:
+		return k.voiceNote(name, data, key, mimeType)
+	case kind == MediaVideo:
+		return k.video(data, key, mimeType), nil
+	case kind != MediaImage:
 		return &Media{Data: data, Hash: key, MIMEType: mimeType}, nil
 	}
 	if m, ok := cache.get(key); ok {
@@ -281,6 +303,73 @@ func readMedia(fsys fs.FS, name, kind string, cache *pictureCache) (*Media, erro
 	cache.put(key, m)
 	cp := *m
 	return &cp, nil
+}
+
+// voiceNote is an Ogg or WAV sound as a voice note, which phones play
+// only in Ogg Opus (WhatsApp's and Telegram's own voice notes): an Ogg
+// Opus file as it is, another converted where the kinds have a
+// Converter (kept by the source's hash), and otherwise a problem that
+// says what to give.
+func (k *Kinds) voiceNote(name string, data []byte, key, mimeType string) (*Media, error) {
+	if mimeType == "audio/ogg" {
+		o, err := sound.ReadOgg(data)
+		switch {
+		case err != nil && k.convert == nil:
+			return nil, fmt.Errorf("is not a sound in Ogg: %v; give an Ogg Opus voice note, or an .mp3 or .m4a sound", err)
+		case err == nil && o.Codec == sound.Opus:
+			return &Media{Data: data, Hash: key, MIMEType: mimeType}, nil
+		case k.convert == nil:
+			return nil, fmt.Errorf("is Ogg %s, which no phone plays as a voice note: give Ogg Opus (ffmpeg -i %s -c:a libopus -b:a 24k voice.ogg makes one; with ffmpeg installed, Huddle converts it itself), or an .mp3 or .m4a sound",
+				o.Codec, path.Base(name))
+		}
+	}
+	if m, ok := k.pictures.get("voice:" + key); ok {
+		cp := *m
+		return &cp, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), convertWait)
+	defer cancel()
+	out, err := k.convert.VoiceNote(ctx, data)
+	if err != nil {
+		return nil, fmt.Errorf("could not be made a voice note (%v): give an Ogg Opus file, or an .mp3 or .m4a sound", err)
+	}
+	if o, err := sound.ReadOgg(out); err != nil || o.Codec != sound.Opus {
+		return nil, fmt.Errorf("could not be made a voice note: the converter gave no Ogg Opus")
+	}
+	sum := sha256.Sum256(out)
+	m := &Media{Data: out, Hash: hex.EncodeToString(sum[:]), MIMEType: "audio/ogg"}
+	k.pictures.put("voice:"+key, m)
+	cp := *m
+	return &cp, nil
+}
+
+// convertWait bounds one conversion at load.
+const convertWait = 2 * time.Minute
+
+// video is a video with the poster its kinds' Converter takes from it
+// (kept by the source's hash), made light as a picture is; without a
+// Converter, or when it fails, none (a step's poster: gives one).
+func (k *Kinds) video(data []byte, key, mimeType string) *Media {
+	m := &Media{Data: data, Hash: key, MIMEType: mimeType}
+	if k.convert == nil {
+		return m
+	}
+	if kept, ok := k.pictures.get("poster:" + key); ok {
+		m.Poster = kept.Poster
+		return m
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), convertWait)
+	defer cancel()
+	if jpg, err := k.convert.Poster(ctx, data); err == nil {
+		if img, done, err := picture.Decode(ctx, jpg); err == nil {
+			if light, err := picture.Lighten(img, ImageLongSide, ImageBudget); err == nil {
+				m.Poster = light.Data
+			}
+			done()
+		}
+	}
+	k.pictures.put("poster:"+key, &Media{Poster: m.Poster})
+	return m
 }
 
 // fullSizePrefix starts the data of a preview's "Full size" button, with

@@ -347,7 +347,7 @@ func (p *parser) steps(n *yaml.Node, l *Lesson) []*Step {
 }
 
 func (p *parser) step(n *yaml.Node, i int) *Step {
-	allowed := append([]string{"id", MediaImage, MediaAudio, MediaVideo, MediaDocument}, p.kinds.names...)
+	allowed := append([]string{"id", MediaImage, MediaAudio, MediaVideo, MediaDocument, "poster"}, p.kinds.names...)
 	f := p.mapping(n, fmt.Sprintf("step %d", i+1), allowed...)
 	if f == nil {
 		return nil
@@ -385,6 +385,9 @@ func (p *parser) step(n *yaml.Node, i int) *Step {
 			}
 			p.mediaKey(kind, v, st)
 		}
+	}
+	if v := f["poster"]; v != nil {
+		p.posterKey(v, st, f[MediaVideo] != nil && len(media) == 1)
 	}
 	st.body = p.kinds.parsers[st.Kind](p, f[st.Kind], st)
 	if st.body == nil {

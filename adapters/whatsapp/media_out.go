@@ -165,6 +165,11 @@ func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 			}
 			vid.Seconds = proto.Uint32(uint32((v.Duration + time.Second/2) / time.Second))
 		}
+		// Its poster, shown (blurred) before it downloads, as a picture's
+		// thumbnail is: WhatsApp's apps send a video's first frame so.
+		if len(m.File.Poster) > 0 {
+			vid.JPEGThumbnail = thumbnail(ctx, m.File.Poster)
+		}
 		return &waE2E.Message{VideoMessage: vid}, nil
 	}
 	img := &waE2E.ImageMessage{

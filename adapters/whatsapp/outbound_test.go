@@ -514,7 +514,11 @@ func TestSendSoundAndVideo(t *testing.T) {
 	h.connect()
 	ctx := context.Background()
 	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: mediatest.Opus(4.4, func(at float64) int { return 20 + int(60*at) })}
-	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: mediatest.MP4(640, 360, 93.5)}
+	var poster bytes.Buffer
+	if err := jpeg.Encode(&poster, image.NewRGBA(image.Rect(0, 0, 1280, 720)), nil); err != nil {
+		t.Fatal(err)
+	}
+	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: mediatest.MP4(640, 360, 93.5), Poster: poster.Bytes()}
 	for i, f := range []*bot.File{voice, voice, video} {
 		if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: fmt.Sprintf("m-%d", i), File: f, Text: "Listen and watch"}); err != nil {
 			t.Fatal(err)
@@ -546,5 +550,8 @@ func TestSendSoundAndVideo(t *testing.T) {
 	if v.GetMimetype() != "video/mp4" || v.GetCaption() != "Listen and watch" || v.GetDirectPath() != h.net.uploads[1].resp.DirectPath ||
 		v.GetWidth() != 640 || v.GetHeight() != 360 || v.GetSeconds() != 94 {
 		t.Errorf("video after the wire: %v", v)
+	}
+	if thumb, err := jpeg.DecodeConfig(bytes.NewReader(v.GetJPEGThumbnail())); err != nil || thumb.Width != 72 || thumb.Height != 40 {
+		t.Errorf("the video's thumbnail: %+v, %v; want its poster, 72 pixels wide", thumb, err)
 	}
 }

@@ -195,7 +195,7 @@ func TestPollOnTheRealPath(t *testing.T) {
 	}
 }
 
-// TestMediaOnTheRealPath sends a picture and a voice note through
+// TestMediaOnTheRealPath sends a picture, a voice note and a video through
 // whatsmeow's own Upload and SendMessage: each nurse's phone downloads and
 // decrypts the very bytes sent, and sees the fields WhatsApp's clients
 // show them by (checked field by field in TestSendImage and
@@ -210,8 +210,10 @@ func TestMediaOnTheRealPath(t *testing.T) {
 	}
 	pic := &bot.File{Name: "rdt.jpg", MIMEType: "image/jpeg", Data: buf.Bytes()}
 	voice := &bot.File{Name: "talk.ogg", MIMEType: "audio/ogg", Data: mediatest.Opus(4.4, func(at float64) int { return 20 + int(60*at) })}
+	video := &bot.File{Name: "demo.mp4", MIMEType: "video/mp4", Data: mediatest.MP4(640, 360, 12), Poster: buf.Bytes()}
 	picID := o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "pic", File: pic, Text: "Positive or negative?"})
 	voiceID := o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "voice", File: voice})
+	videoID := o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "video", File: video, Text: "Watch the steps"})
 	for i, p := range o.phones {
 		m := p.Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == picID && m.Message.GetImageMessage() != nil })
 		img := m.Message.GetImageMessage()
@@ -231,13 +233,23 @@ func TestMediaOnTheRealPath(t *testing.T) {
 		if err != nil || !bytes.Equal(data, voice.Data) {
 			t.Errorf("%s's phone downloaded %d bytes of the voice note (%v); want the %d sent", nurses[i].name, len(data), err, len(voice.Data))
 		}
+		m = p.Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == videoID && m.Message.GetVideoMessage() != nil })
+		v := m.Message.GetVideoMessage()
+		if v.GetCaption() != "Watch the steps" || v.GetWidth() != 640 || v.GetHeight() != 360 || v.GetSeconds() != 12 || len(v.GetJPEGThumbnail()) == 0 {
+			t.Errorf("%s's phone shows the video as %v", nurses[i].name, v)
+		}
+		data, err = p.Download(ctx, v)
+		if err != nil || !bytes.Equal(data, video.Data) {
+			t.Errorf("%s's phone downloaded %d bytes of the video (%v); want the %d sent", nurses[i].name, len(data), err, len(video.Data))
+		}
 	}
 	kinds := map[string]string{}
 	for _, m := range o.srv.Messages() {
 		kinds[m.ID] = m.Type + "/" + m.MediaType
 	}
-	if kinds[picID] != "media/image" || kinds[voiceID] != "media/ptt" {
-		t.Errorf("the server was told %q for the picture and %q for the voice note; want media/image and media/ptt", kinds[picID], kinds[voiceID])
+	if kinds[picID] != "media/image" || kinds[voiceID] != "media/ptt" || kinds[videoID] != "media/video" {
+		t.Errorf("the server was told %q for the picture, %q for the voice note and %q for the video; want media/image, media/ptt and media/video",
+			kinds[picID], kinds[voiceID], kinds[videoID])
 	}
 }
 

@@ -60,7 +60,7 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		// The application core wires the rest; never an adapter (the
 		// program that embeds it chooses its channels).
-		".": {"bot", "catalog", "router", "outbox", "schedule", "store", "flows", "learning", "privacy", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "internal/websec"},
+		".": {"bot", "catalog", "router", "outbox", "schedule", "store", "flows", "learning", "privacy", "cases", "review", "course", "certificate", "motivation", "dashboard", "lessons", "cluster", "transcode", "internal/websec"},
 		// The domain and its extension points import nothing of ours.
 		"bot":    {},
 		"router": {"bot", "catalog", "picture"},
@@ -81,6 +81,7 @@ func TestImportRules(t *testing.T) {
 		"flows":                        {"bot", "store", "catalog", "picture", "sound"},
 		"picture":                      {},
 		"sound":                        {},
+		"transcode":                    {},
 		"clip":                         {},
 		"internal/testkit/mediatest":   {},
 		"internal/testkit":             {},
