@@ -73,7 +73,11 @@ type onWhatsApp struct {
 	stop   func()
 }
 
-func newOnWhatsApp(t *testing.T) *onWhatsApp {
+func newOnWhatsApp(t *testing.T) *onWhatsApp { return newOnWhatsAppNamed(t, "Huddle") }
+
+// newOnWhatsAppNamed is newOnWhatsApp with the bot's account named
+// pushName in its session ("" as a number paired moments ago).
+func newOnWhatsAppNamed(t *testing.T, pushName string) *onWhatsApp {
 	t.Helper()
 	ctx := context.Background()
 	srv := wafake.New(t)
@@ -82,7 +86,7 @@ func newOnWhatsApp(t *testing.T) *onWhatsApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := wafake.LinkDevice(ctx, c, botPN, "Huddle")
+	dev, err := wafake.LinkDevice(ctx, c, botPN, pushName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,4 +453,14 @@ func TestFileAskedOfThePhoneAgain(t *testing.T) {
 	if ev.File.Data != nil {
 		t.Errorf("a file no one holds arrived with %d bytes", len(ev.File.Data))
 	}
+}
+
+// TestPresenceOnTheRealPath: a number paired moments ago has no push name
+// in its session, and whatsmeow refuses presence without one
+// (ErrNoPushName); the adapter shows the configured name instead, so the
+// bot is online (typing indicators and read receipts need it), and
+// WhatsApp's server is told the name.
+func TestPresenceOnTheRealPath(t *testing.T) {
+	o := newOnWhatsAppNamed(t, "")
+	testkit.Eventually(t, 10*time.Second, "the bot's presence with its name", func() bool { return o.srv.Name(botPN.User) == "Huddle" })
 }

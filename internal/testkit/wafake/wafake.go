@@ -224,6 +224,14 @@ func (s *Server) Expire(path string, status int) {
 	s.mu.Unlock()
 }
 
+// Name is the name the account user (its phone number) last showed with
+// its presence, "" when none.
+func (s *Server) Name(user string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.names[user]
+}
+
 // Connected reports whether device (an AD JID) is connected.
 func (s *Server) Connected(device types.JID) bool {
 	s.mu.Lock()
