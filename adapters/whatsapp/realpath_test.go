@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -463,4 +464,22 @@ func TestFileAskedOfThePhoneAgain(t *testing.T) {
 func TestPresenceOnTheRealPath(t *testing.T) {
 	o := newOnWhatsAppNamed(t, "")
 	testkit.Eventually(t, 10*time.Second, "the bot's presence with its name", func() bool { return o.srv.Name(botPN.User) == "Huddle" })
+}
+
+// TestRemovedOnTheRealPath: an admin removes the bot from the group;
+// whatsmeow reads WhatsApp's group notification, the adapter hands on
+// BotRemoved (which the store keeps: TestRemovedRemembered), and sends
+// nothing more there.
+func TestRemovedOnTheRealPath(t *testing.T) {
+	o := newOnWhatsApp(t)
+	o.srv.Remove(pnGroup, nurses[0].pn, botPN)
+	ev := o.log.wait(t, "the bot's removal", func(ev bot.Event) bool { return ev.Kind == bot.BotRemoved })
+	if ev.ChatID != pnGroup.String() {
+		t.Errorf("removed from %q; want %s", ev.ChatID, pnGroup)
+	}
+	_, err := o.w.Send(context.Background(), bot.Outbound{Channel: Name, ChatID: pnGroup.String(), Key: "after", Text: "Still here?"})
+	var perm *bot.PermanentError
+	if !errors.As(err, &perm) {
+		t.Errorf("a message to the group the bot was removed from: %v; want a permanent refusal", err)
+	}
 }

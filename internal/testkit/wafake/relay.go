@@ -1,6 +1,9 @@
 package wafake
 
 import (
+	"slices"
+	"strconv"
+
 	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/types"
 )
@@ -121,5 +124,30 @@ func (s *Server) receipt(c *conn, node *waBinary.Node) {
 		if d != c.jid {
 			s.deliver(d, waBinary.Node{Tag: "receipt", Attrs: attrs, Content: node.Content})
 		}
+	}
+}
+
+// Remove has by (an admin) remove user from group, as WhatsApp tells the
+// group's devices and the removed one's: a w:gp2 notification with the
+// participants removed (whatsmeow makes it an events.GroupInfo whose
+// Leave lists them).
+func (s *Server) Remove(group, by, user types.JID) {
+	s.mu.Lock()
+	g := s.groups[group]
+	if g == nil {
+		s.mu.Unlock()
+		return
+	}
+	var devices []types.JID
+	for _, m := range g.members {
+		devices = append(devices, s.devicesOf(m)...)
+	}
+	g.members = slices.DeleteFunc(g.members, func(m types.JID) bool { return m.User == user.User })
+	s.uploads++
+	id := strconv.Itoa(s.uploads)
+	s.mu.Unlock()
+	for _, d := range devices {
+		s.deliver(d, waBinary.Node{Tag: "notification", Attrs: waBinary.Attrs{"id": id, "from": group, "type": "w:gp2", "t": now(), "participant": by.ToNonAD()},
+			Content: []waBinary.Node{{Tag: "remove", Content: []waBinary.Node{{Tag: "participant", Attrs: waBinary.Attrs{"jid": user.ToNonAD()}}}}}})
 	}
 }
