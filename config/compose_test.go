@@ -12,7 +12,8 @@ import (
 
 // TestComposeExample reads deploy/compose.yaml (Docker is not here to run
 // it): three huddle instances with different instance names on the same
-// PostgreSQL database and the same shared media volume, in webhook mode,
+// PostgreSQL database (WhatsApp's session in it too) and the same shared
+// media volume, in webhook mode,
 // the same Telegram rate (the bot's, which the instances share) within
 // Telegram's 30 a second, and every HUDDLE_ variable naming a real
 // configuration key.
@@ -49,6 +50,9 @@ func TestComposeExample(t *testing.T) {
 		databases[env["HUDDLE_DATABASE"]] = true
 		if !strings.HasPrefix(env["HUDDLE_DATABASE"], "postgres://") {
 			t.Errorf("%s: database %q, want PostgreSQL", name, env["HUDDLE_DATABASE"])
+		}
+		if env["HUDDLE_CHANNELS_WHATSAPP_SESSION_DB"] != env["HUDDLE_DATABASE"] {
+			t.Errorf("%s: WhatsApp's session in %q; want it in the shared database, so every instance finds it", name, env["HUDDLE_CHANNELS_WHATSAPP_SESSION_DB"])
 		}
 		if env["HUDDLE_CHANNELS_TELEGRAM_MODE"] != "webhook" {
 			t.Errorf("%s: Telegram mode %q, want webhook", name, env["HUDDLE_CHANNELS_TELEGRAM_MODE"])

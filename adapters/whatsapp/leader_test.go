@@ -29,6 +29,13 @@ func (c *cuttable) Lease(ctx context.Context, name, holder string, ttl time.Dura
 	return c.Leases.Lease(ctx, name, holder, ttl, now)
 }
 
+func (c *cuttable) Release(ctx context.Context, name, holder string) error {
+	if c.cut.Load() {
+		return errors.New("the database is unreachable")
+	}
+	return c.Leases.Release(ctx, name, holder)
+}
+
 // TestLeaderFailover: two instances of one number share a real database's
 // leases. The first connects and holds the session; the second stands by.
 // When the first can no longer reach the database it disconnects before

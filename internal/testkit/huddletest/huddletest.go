@@ -114,6 +114,14 @@ type Options struct {
 	Remind time.Duration
 	// Web runs the web server on a free loopback port (App.URL).
 	Web bool
+	// Instance and ChatLease make the App one instance of several
+	// sharing a PostgreSQL database (huddle.Options' own).
+	Instance  string
+	ChatLease time.Duration
+	// SystemClock runs the App on the system clock (App.Clock is then
+	// nil), as instances sharing a database must: their leases lapse in
+	// real time.
+	SystemClock bool
 	// Features are an embedder's own.
 	Features []bot.Feature
 }
@@ -173,8 +181,12 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 		lib = Library(t)
 	}
 	clock := opts.Clock
-	if clock == nil {
+	if clock == nil && !opts.SystemClock {
 		clock = NewClock()
+	}
+	var appClock bot.Clock // nil: the system's
+	if clock != nil {
+		appClock = clock
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	listen := ""
@@ -189,7 +201,8 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
 		Store: db, Media: media, Library: lib, Channels: channels, Features: opts.Features,
 		Staff: opts.Staff, Cases: opts.Cases, Consent: opts.Consent, NoConsent: opts.Consent == nil, Pseudonyms: opts.Pseudonyms,
-		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: clock, Logger: log,
+		Retention: opts.Retention, Review: opts.Review, Remind: opts.Remind, Clock: appClock, Logger: log,
+		Instance: opts.Instance, ChatLease: opts.ChatLease,
 		Tuning: huddle.Tuning{SenderPoll: 20 * time.Millisecond, SchedulerPoll: 10 * time.Millisecond, RetentionEvery: 20 * time.Millisecond,
 			ReviewEvery: 20 * time.Millisecond,
 			// Tests read the database's files right after an erasure.
