@@ -100,6 +100,7 @@ func newOnWhatsAppNamed(t *testing.T, pushName string) *onWhatsApp {
 		members = append(members, n.pn)
 	}
 	srv.Group(pnGroup, "Ward 4 nurses", members, botPN, nurses[0].pn)
+	srv.LIDGroup(group, "Ward 3 nurses", members, botPN, nurses[0].pn)
 	o.path = path
 	o.start(t)
 	return o
@@ -161,42 +162,53 @@ func (o *onWhatsApp) send(t *testing.T, m bot.Outbound) string {
 }
 
 // TestPollOnTheRealPath sends a quiz's poll through whatsmeow's own
-// SendMessage to the group; each nurse's phone decrypts it, and Brigitte
-// votes with her phone's BuildPollVote; the bot's whatsmeow decrypts the
-// vote (DecryptPollVote, with the secret its SendMessage stored) and the
-// adapter maps it to the option. This is the path on which a fake
-// SendMessage once hid lost votes.
+// SendMessage to a group addressed by phone numbers and to one addressed
+// by LIDs; each nurse's phone decrypts it, and Brigitte votes with her
+// phone's BuildPollVote; the bot's whatsmeow decrypts the vote
+// (DecryptPollVote, with the secret its SendMessage stored under the
+// identity the poll went out with) and the adapter maps it to the option.
+// This is the path on which a fake SendMessage once hid lost votes in LID
+// groups. (whatsmeow's phones vote under their number even in a LID group,
+// where WhatsApp's apps vote under their LID: the adapter tries both.)
 func TestPollOnTheRealPath(t *testing.T) {
 	o := newOnWhatsApp(t)
 	ctx := context.Background()
-	id := o.send(t, bot.Outbound{ChatID: pnGroup.String(), Key: "quiz:1", Text: "Which is first?",
-		Options: []bot.Option{{Label: "1. Oxytocin", Data: "q1.1.1"}, {Label: "2. Ergometrine", Data: "q1.1.2"}}})
-	var poll *events.Message
-	for i, p := range o.phones {
-		m := p.Message(t, pnGroup, func(m *events.Message) bool { return m.Info.ID == id && m.Message.GetPollCreationMessage() != nil })
-		pc := m.Message.GetPollCreationMessage()
-		var names []string
-		for _, opt := range pc.GetOptions() {
-			names = append(names, opt.GetOptionName())
-		}
-		if pc.GetName() != "Which is first?" || !slices.Equal(names, []string{"1. Oxytocin", "2. Ergometrine"}) || pc.GetSelectableOptionsCount() != 1 ||
-			m.Info.Sender.User != botPN.User {
-			t.Errorf("%s's phone shows the poll %q %q (one choice: %v) from %s", nurses[i].name, pc.GetName(), names, pc.GetSelectableOptionsCount(), m.Info.Sender)
-		}
-		if i == 1 {
-			poll = m
-		}
-	}
-	vote, err := o.phones[1].BuildPollVote(ctx, &poll.Info, []string{"2. Ergometrine"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.phones[1].SendMessage(ctx, pnGroup, vote); err != nil {
-		t.Fatal(err)
-	}
-	ev := o.log.wait(t, "Brigitte's vote", func(ev bot.Event) bool { return ev.Kind == bot.Vote })
-	if !slices.Equal(ev.Choices, []string{"q1.1.2"}) || ev.MessageID != id || ev.ChatID != pnGroup.String() || ev.SenderName != "Brigitte" {
-		t.Errorf("the vote became %+v; want Brigitte's vote for q1.1.2 on poll %s", ev, id)
+	for _, chat := range []types.JID{pnGroup, group} {
+		t.Run(chat.User, func(t *testing.T) {
+			id := o.send(t, bot.Outbound{ChatID: chat.String(), Key: "quiz:" + chat.User, Text: "Which is first?",
+				Options: []bot.Option{{Label: "1. Oxytocin", Data: "q1.1.1"}, {Label: "2. Ergometrine", Data: "q1.1.2"}}})
+			var poll *events.Message
+			for i, p := range o.phones {
+				m := p.Message(t, chat, func(m *events.Message) bool { return m.Info.ID == id && m.Message.GetPollCreationMessage() != nil })
+				pc := m.Message.GetPollCreationMessage()
+				var names []string
+				for _, opt := range pc.GetOptions() {
+					names = append(names, opt.GetOptionName())
+				}
+				want := botPN.User
+				if chat == group {
+					want = wafake.LID(botPN).User // a LID group sees the bot by its LID
+				}
+				if pc.GetName() != "Which is first?" || !slices.Equal(names, []string{"1. Oxytocin", "2. Ergometrine"}) || pc.GetSelectableOptionsCount() != 1 ||
+					m.Info.Sender.User != want {
+					t.Errorf("%s's phone shows the poll %q %q (one choice: %v) from %s", nurses[i].name, pc.GetName(), names, pc.GetSelectableOptionsCount(), m.Info.Sender)
+				}
+				if i == 1 {
+					poll = m
+				}
+			}
+			vote, err := o.phones[1].BuildPollVote(ctx, &poll.Info, []string{"2. Ergometrine"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.phones[1].SendMessage(ctx, chat, vote); err != nil {
+				t.Fatal(err)
+			}
+			ev := o.log.wait(t, "Brigitte's vote", func(ev bot.Event) bool { return ev.Kind == bot.Vote && ev.MessageID == id })
+			if !slices.Equal(ev.Choices, []string{"q1.1.2"}) || ev.ChatID != chat.String() || ev.SenderName != "Brigitte" {
+				t.Errorf("the vote became %+v; want Brigitte's vote for q1.1.2 on poll %s", ev, id)
+			}
+		})
 	}
 }
 

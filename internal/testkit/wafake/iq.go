@@ -84,7 +84,7 @@ func (s *Server) keys(c *conn, node *waBinary.Node) ([]waBinary.Node, *waBinary.
 	var users []waBinary.Node
 	for _, u := range key.GetChildren() {
 		jid, _ := u.Attrs["jid"].(types.JID)
-		b := s.bundles[jid]
+		b := s.bundles[pnOf(jid)]
 		if b == nil || b.identity == nil {
 			users = append(users, waBinary.Node{Tag: "user", Attrs: waBinary.Attrs{"jid": jid}, Content: []waBinary.Node{*errorNode(404, "item-not-found")}})
 			continue
@@ -106,6 +106,7 @@ func (s *Server) keys(c *conn, node *waBinary.Node) ([]waBinary.Node, *waBinary.
 
 // devicesOf lists user's devices with keys on the server (s.mu held).
 func (s *Server) devicesOf(user types.JID) []types.JID {
+	user = pnOf(user)
 	var out []types.JID
 	for d := range s.bundles {
 		if d.User == user.User && d.Server == user.Server {
@@ -127,6 +128,7 @@ func (s *Server) usync(c *conn, node *waBinary.Node) []waBinary.Node {
 		if !ok {
 			continue
 		}
+		// The devices of the user as asked for, by LID or by number.
 		var devs []waBinary.Node
 		for _, d := range s.devicesOf(jid) {
 			if d != c.jid {
@@ -155,7 +157,10 @@ func (s *Server) groupInfo(c *conn, node *waBinary.Node, jid types.JID) ([]waBin
 	var parts []waBinary.Node
 	member := false
 	for _, m := range g.members {
-		p := waBinary.Node{Tag: "participant", Attrs: waBinary.Attrs{"jid": m}}
+		p := waBinary.Node{Tag: "participant", Attrs: waBinary.Attrs{"jid": g.addressed(m)}}
+		if g.lid {
+			p.Attrs["phone_number"] = m
+		}
 		if g.admins[m] {
 			p.Attrs["type"] = "admin"
 		}
@@ -166,7 +171,7 @@ func (s *Server) groupInfo(c *conn, node *waBinary.Node, jid types.JID) ([]waBin
 		return nil, errorNode(403, "forbidden")
 	}
 	return []waBinary.Node{{Tag: "group", Attrs: waBinary.Attrs{
-		"id": jid.User, "subject": g.name, "creation": strconv.FormatInt(g.created.Unix(), 10), "addressing_mode": "pn",
+		"id": jid.User, "subject": g.name, "creation": strconv.FormatInt(g.created.Unix(), 10), "addressing_mode": map[bool]string{false: "pn", true: "lid"}[g.lid],
 		"size": strconv.Itoa(len(g.members)),
 	}, Content: parts}}, nil
 }

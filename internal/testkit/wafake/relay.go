@@ -27,7 +27,7 @@ func (s *Server) message(c *conn, node *waBinary.Node) {
 		case "participants":
 			for _, dst := range ch.GetChildren() {
 				if dev, ok := dst.Attrs["jid"].(types.JID); ok && dst.Tag == "to" {
-					envelopes[dev] = dst.GetChildren()
+					envelopes[pnOf(dev)] = dst.GetChildren()
 					rec.Devices = append(rec.Devices, dev)
 				}
 			}
@@ -49,8 +49,9 @@ func (s *Server) message(c *conn, node *waBinary.Node) {
 	s.msgs = append(s.msgs, rec)
 	name := s.names[c.jid.User]
 	var targets []types.JID
+	g := s.groups[to]
 	if to.Server == types.GroupServer {
-		if g := s.groups[to]; g != nil {
+		if g != nil {
 			for _, m := range g.members {
 				for _, d := range s.devicesOf(m) {
 					if d != c.jid {
@@ -77,7 +78,10 @@ func (s *Server) message(c *conn, node *waBinary.Node) {
 			attrs["notify"] = name
 		}
 		if to.Server == types.GroupServer {
-			attrs["from"], attrs["participant"] = to, c.jid
+			attrs["from"], attrs["participant"] = to, g.addressed(c.jid)
+			if g != nil && g.lid {
+				attrs["addressing_mode"], attrs["participant_pn"] = "lid", c.jid
+			}
 		} else {
 			attrs["from"] = c.jid
 			if dev.User == c.jid.User {
@@ -111,8 +115,11 @@ func (s *Server) receipt(c *conn, node *waBinary.Node) {
 	sender := to
 	attrs := waBinary.Attrs{"id": id, "t": now(), "from": c.jid}
 	if p, ok := node.Attrs["participant"].(types.JID); ok && to.Server == types.GroupServer {
+		s.mu.Lock()
+		g := s.groups[to]
+		s.mu.Unlock()
 		sender = p
-		attrs["from"], attrs["participant"] = to, c.jid
+		attrs["from"], attrs["participant"] = to, g.addressed(c.jid)
 	}
 	if typ := ag.OptionalString("type"); typ != "" {
 		attrs["type"] = typ
@@ -147,7 +154,7 @@ func (s *Server) Remove(group, by, user types.JID) {
 	id := strconv.Itoa(s.uploads)
 	s.mu.Unlock()
 	for _, d := range devices {
-		s.deliver(d, waBinary.Node{Tag: "notification", Attrs: waBinary.Attrs{"id": id, "from": group, "type": "w:gp2", "t": now(), "participant": by.ToNonAD()},
-			Content: []waBinary.Node{{Tag: "remove", Content: []waBinary.Node{{Tag: "participant", Attrs: waBinary.Attrs{"jid": user.ToNonAD()}}}}}})
+		s.deliver(d, waBinary.Node{Tag: "notification", Attrs: waBinary.Attrs{"id": id, "from": group, "type": "w:gp2", "t": now(), "participant": g.addressed(by.ToNonAD())},
+			Content: []waBinary.Node{{Tag: "remove", Content: []waBinary.Node{{Tag: "participant", Attrs: waBinary.Attrs{"jid": g.addressed(user.ToNonAD())}}}}}})
 	}
 }

@@ -68,7 +68,9 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 	}()
-	if err := c.send(waBinary.Node{Tag: "success", Attrs: waBinary.Attrs{"t": strconv.FormatInt(time.Now().Unix(), 10)}}); err != nil {
+	// The account's LID, which the client keeps.
+	if err := c.send(waBinary.Node{Tag: "success", Attrs: waBinary.Attrs{"t": strconv.FormatInt(time.Now().Unix(), 10),
+		"lid": LID(c.jid)}}); err != nil {
 		return
 	}
 	s.flush(c)

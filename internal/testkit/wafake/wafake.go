@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,32 @@ type group struct {
 	created time.Time
 	members []types.JID
 	admins  map[types.JID]bool
+	// lid says the group addresses its members by their LIDs, as new
+	// groups do; by phone number otherwise.
+	lid bool
+}
+
+// LID is the account's LID (WhatsApp's private id for it), which the
+// server gives every account: 7 followed by its phone number.
+func LID(pn types.JID) types.JID {
+	return types.JID{User: "7" + pn.User, Device: pn.Device, Server: types.HiddenUserServer}
+}
+
+// pnOf is the phone-number form of a JID given by its LID (device kept);
+// a phone-number JID as it is.
+func pnOf(j types.JID) types.JID {
+	if j.Server == types.HiddenUserServer && strings.HasPrefix(j.User, "7") {
+		return types.JID{User: j.User[1:], Device: j.Device, Server: types.DefaultUserServer}
+	}
+	return j
+}
+
+// addressed is j (a phone-number JID) as a group addresses it.
+func (g *group) addressed(j types.JID) types.JID {
+	if g != nil && g.lid {
+		return LID(j)
+	}
+	return j
 }
 
 type bundle struct {
@@ -186,9 +213,21 @@ func (s *Server) Attach(cli *whatsmeow.Client) {
 }
 
 // Group creates a group of the users members (phone-number JIDs, without
-// device); admins among them are its admins.
+// device), addressed by phone number as older groups are; admins among
+// them are its admins.
 func (s *Server) Group(jid types.JID, name string, members []types.JID, admins ...types.JID) {
-	g := &group{jid: jid, name: name, created: time.Now(), admins: map[types.JID]bool{}}
+	s.group(jid, name, false, members, admins)
+}
+
+// LIDGroup is Group for a group that addresses its members by their LIDs
+// (LID), as groups made lately do: its metadata and messages name each
+// member by LID, with the phone number beside.
+func (s *Server) LIDGroup(jid types.JID, name string, members []types.JID, admins ...types.JID) {
+	s.group(jid, name, true, members, admins)
+}
+
+func (s *Server) group(jid types.JID, name string, lid bool, members, admins []types.JID) {
+	g := &group{jid: jid, name: name, created: time.Now(), admins: map[types.JID]bool{}, lid: lid}
 	for _, m := range members {
 		g.members = append(g.members, m.ToNonAD())
 	}

@@ -90,3 +90,56 @@ func TestRelay(t *testing.T) {
 func hash(option string) []byte {
 	return whatsmeow.HashPollOptions([]string{option})[0]
 }
+
+// TestRelayByLID: in a group that addresses its members by LID, a phone's
+// whatsmeow sends under its LID, the other decrypts it (from the sender's
+// LID, with the phone number beside), and a vote on a poll decrypts on
+// the poll's sender.
+func TestRelayByLID(t *testing.T) {
+	ctx := context.Background()
+	s := New(t)
+	amina := s.Phone(t, "254700000001", "Amina")
+	bea := s.Phone(t, "221770000002", "Bea")
+	g := types.NewJID("120363000000000010", types.GroupServer)
+	s.LIDGroup(g, "Ward 5", []types.JID{amina.JID, bea.JID}, amina.JID)
+	poll := amina.BuildPollCreation("Which drug first?", []string{"Oxytocin", "Misoprostol"}, 1)
+	sent, err := amina.SendMessage(ctx, g, poll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.Sender.Server != types.HiddenUserServer {
+		t.Errorf("the poll went out as %s; want Amina's LID", sent.Sender)
+	}
+	pm := bea.Message(t, g, func(m *events.Message) bool { return m.Info.ID == sent.ID && m.Message.GetPollCreationMessage() != nil })
+	if pm.Info.Sender.User != LID(amina.JID).User || pm.Info.SenderAlt.User != amina.JID.User {
+		t.Errorf("Bea's phone sees the poll from %s (alt %s); want Amina's LID, her number beside", pm.Info.Sender, pm.Info.SenderAlt)
+	}
+	vote, err := bea.BuildPollVote(ctx, &pm.Info, []string{"Oxytocin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bea.SendMessage(ctx, g, vote); err != nil {
+		t.Fatal(err)
+	}
+	vm := amina.Message(t, g, func(m *events.Message) bool { return m.Message.GetPollUpdateMessage() != nil })
+	if vm.Info.Sender.Server != types.HiddenUserServer || vm.Info.SenderAlt.User != bea.JID.User {
+		t.Errorf("the vote comes from %s (alt %s); want Bea's LID, her number beside", vm.Info.Sender, vm.Info.SenderAlt)
+	}
+	// whatsmeow's EncryptPollVote encrypts a vote under its phone number
+	// whatever the group's addressing (msgsecret.go, getOwnID), where
+	// WhatsApp's apps use the LID the group knows them by: decrypted as
+	// from her LID it fails, and as from her number (which the Huddle
+	// adapter tries next) it holds.
+	if _, err := amina.DecryptPollVote(ctx, vm); err == nil {
+		t.Log("whatsmeow's vote decrypted under the LID: its EncryptPollVote changed")
+	}
+	byNumber := *vm
+	byNumber.Info.Sender, byNumber.Info.SenderAlt = vm.Info.SenderAlt, vm.Info.Sender
+	dec, err := amina.DecryptPollVote(ctx, &byNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dec.GetSelectedOptions()) != 1 || !bytes.Equal(dec.GetSelectedOptions()[0], hash("Oxytocin")) {
+		t.Errorf("vote decrypted to %x", dec.GetSelectedOptions())
+	}
+}
