@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"image/jpeg"
 	"strings"
 	"time"
 
@@ -167,8 +169,13 @@ func (w *WhatsApp) media(ctx context.Context, m bot.Outbound, to types.JID) (*wa
 		}
 		// Its poster, shown (blurred) before it downloads, as a picture's
 		// thumbnail is: WhatsApp's apps send a video's first frame so.
+		// Without one (no ffmpeg, no poster: in the lesson), a plain
+		// still of the video's shape with a play sign, so the box is not
+		// blank.
 		if len(m.File.Poster) > 0 {
 			vid.JPEGThumbnail = thumbnail(ctx, m.File.Poster)
+		} else {
+			vid.JPEGThumbnail = playStill(int(vid.GetWidth()), int(vid.GetHeight()))
 		}
 		return &waE2E.Message{VideoMessage: vid}, nil
 	}
@@ -253,4 +260,42 @@ func thumbnail(ctx context.Context, data []byte) []byte {
 		return nil
 	}
 	return p.Data
+}
+
+// playStill is a video's stand-in thumbnail: dark grey, of its shape
+// (16:9 when not known), thumbSide pixels on its long side, with a white
+// play sign; nil when it cannot be encoded.
+func playStill(width, height int) []byte {
+	if width <= 0 || height <= 0 {
+		width, height = 16, 9
+	}
+	w, h := thumbSide, max(1, thumbSide*height/width)
+	if height > width {
+		w, h = max(1, thumbSide*width/height), thumbSide
+	}
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	side := min(w, h) / 3
+	cx, cy := w/2, h/2
+	for y := range h {
+		for x := range w {
+			c := uint8(48)
+			// A triangle pointing right, centred.
+			if dy := y - cy; x >= cx-side/2 && x-(cx-side/2) <= side-2*abs(dy) && abs(dy) <= side/2 {
+				c = 240
+			}
+			img.SetGray(x, y, color.Gray{Y: c})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 70}); err != nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

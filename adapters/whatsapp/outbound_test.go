@@ -554,4 +554,14 @@ func TestSendSoundAndVideo(t *testing.T) {
 	if thumb, err := jpeg.DecodeConfig(bytes.NewReader(v.GetJPEGThumbnail())); err != nil || thumb.Width != 72 || thumb.Height != 40 {
 		t.Errorf("the video's thumbnail: %+v, %v; want its poster, 72 pixels wide", thumb, err)
 	}
+	// Without a poster, a still of its shape stands in.
+	plain := &bot.File{Name: "plain.mp4", MIMEType: "video/mp4", Data: mediatest.MP4(360, 640, 20)}
+	if _, err := h.w.Send(ctx, bot.Outbound{ChatID: group.String(), Key: "m-plain", File: plain}); err != nil {
+		t.Fatal(err)
+	}
+	sent = h.net.messages()
+	p := back(len(sent) - 1).GetVideoMessage()
+	if thumb, err := jpeg.DecodeConfig(bytes.NewReader(p.GetJPEGThumbnail())); err != nil || thumb.Width != 40 || thumb.Height != 72 {
+		t.Errorf("a video without a poster: thumbnail %+v, %v; want a still of its upright shape, 40 by 72", thumb, err)
+	}
 }
