@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,14 +30,33 @@ import (
 // handed over to their chat's owner. The clock stops once every event is
 // handled (the inbox empty). Each instance has its own store (its writer
 // and group commit) and router, as a process would.
+//
+// Besides events/s it reports the CPU spent per event by the test's
+// process (the instances, and the load's few microseconds) and by the
+// PostgreSQL server, from which what more machines would give is
+// estimated (docs/performance.md). The latency=1ms runs put 0.5 ms each
+// way between the instances and the database (a proxy on loopback), as
+// separate machines have.
 func BenchmarkInstances(b *testing.B) {
-	for _, n := range []int{1, 2, 3} {
-		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
+	for _, run := range []struct {
+		n     int
+		delay time.Duration
+	}{{1, 0}, {2, 0}, {3, 0}, {1, 500 * time.Microsecond}, {3, 500 * time.Microsecond}} {
+		n := run.n
+		name := fmt.Sprintf("instances=%d", n)
+		if run.delay > 0 {
+			name += fmt.Sprintf("/latency=%v", 2*run.delay)
+		}
+		b.Run(name, func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			url := pgtest.URL(b)
+			direct := pgtest.URL(b)
+			url := direct
+			if run.delay > 0 {
+				url = pgtest.Delayed(b, direct, run.delay)
+			}
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			raw, err := sql.Open("pgx", url)
+			raw, err := sql.Open("pgx", direct)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -73,6 +94,13 @@ func BenchmarkInstances(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
+			cpu0, db0 := processCPU(), serverCPU()
+			counting := pgtest.StatementsReset(ctx, direct)
+			var waits map[string]int
+			stopSampling := func() {}
+			if counting {
+				waits, stopSampling = sampleWaits(ctx, raw)
+			}
 			quizbench.DriveAll(b, quizbench.Members, b.N, func(g int) func(bot.Event) error {
 				turn := g
 				return func(ev bot.Event) error {
@@ -91,9 +119,85 @@ func BenchmarkInstances(b *testing.B) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "inst-cpu-ms/event")
+			if db := serverCPU(); db >= 0 {
+				b.ReportMetric(float64(db-db0)/float64(time.Millisecond)/float64(b.N), "db-cpu-ms/event")
+			}
+			stopSampling()
+			if counting {
+				// What the server's busy connections were doing, sampled.
+				fmt.Fprintf(os.Stderr, "%s: the server's active connections, sampled every 5 ms: %v\n", b.Name(), waits)
+				// Where the database's time goes (HUDDLE_PG_STATEMENTS=1).
+				// (On stderr: a benchmark's log is cut at ten lines.)
+				if calls, total, err := pgtest.TotalStatements(ctx, direct); err == nil {
+					b.ReportMetric(float64(calls)/float64(b.N), "statements/event")
+					fmt.Fprintf(os.Stderr, "%s, %d events: %d statements, %v executing, per event %.1f and %v\n", b.Name(), b.N, calls,
+						total.Round(time.Millisecond), float64(calls)/float64(b.N), (total / time.Duration(b.N)).Round(time.Microsecond))
+				}
+				top, err := pgtest.Statements(ctx, direct, 15)
+				if err != nil {
+					b.Log(err)
+				}
+				for _, st := range top {
+					fmt.Fprintf(os.Stderr, "%8v %6.2f/event  %.140s\n", st.Time.Round(time.Millisecond), float64(st.Calls)/float64(b.N), st.Query)
+				}
+			}
 			b.StopTimer()
 			cancel()
 			wg.Wait()
 		})
 	}
+}
+
+// processCPU is the CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// serverCPU is the tests' PostgreSQL server's CPU time; -1 where it is not
+// known.
+func serverCPU() time.Duration {
+	cpu, ok := pgtest.ServerCPU()
+	if !ok {
+		return -1
+	}
+	return cpu
+}
+
+// sampleWaits counts, every 5 ms until stop, what the database's active
+// connections wait on (pg_stat_activity's wait events; "cpu" for none):
+// where a database's time goes beyond its statements' own.
+func sampleWaits(ctx context.Context, db *sql.DB) (map[string]int, func()) {
+	out := map[string]int{}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			rows, err := db.QueryContext(ctx, `SELECT COALESCE(wait_event_type || ':' || wait_event, 'cpu') FROM pg_stat_activity
+				WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database()`)
+			if err != nil {
+				continue
+			}
+			for rows.Next() {
+				var w string
+				if rows.Scan(&w) == nil {
+					out[w]++
+				}
+			}
+			rows.Close()
+		}
+	}()
+	return out, func() { cancel(); <-done }
 }

@@ -39,6 +39,8 @@ var server struct {
 	// owner is the lock on the server's folder this binary holds while
 	// it lives: another binary removes only folders it can lock.
 	owner *os.File
+	// pid is the server's postmaster's.
+	pid atomic.Int64
 }
 
 // URL creates a database for the calling test, dropped when it ends, and
@@ -139,9 +141,15 @@ func start() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	srv := exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(port), "-k", dir,
+	args := []string{"-D", data, "-p", strconv.Itoa(port), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-		"-c", "max_connections=200")
+		"-c", "max_connections=200"}
+	if os.Getenv("HUDDLE_PG_STATEMENTS") != "" {
+		// Statements' counts and times, for benchmarks that say where a
+		// database's time goes (Statements).
+		args = append(args, "-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all")
+	}
+	srv := exec.Command(filepath.Join(bin, "postgres"), args...)
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		return "", err
@@ -159,6 +167,7 @@ func start() (string, error) {
 			started <- err
 			return
 		}
+		server.pid.Store(int64(srv.Process.Pid))
 		started <- nil
 		srv.Wait()
 		select {} // the thread stays
