@@ -285,16 +285,7 @@ func TestInboundOnTheRealPath(t *testing.T) {
 		t.Errorf("the text became %+v", ev)
 	}
 	voice := mediatest.Opus(3, func(float64) int { return 40 })
-	up, err := chinedu.Upload(ctx, voice, whatsmeow.MediaAudio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chinedu.SendMessage(ctx, pnGroup, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
-		URL: &up.URL, DirectPath: &up.DirectPath, MediaKey: up.MediaKey, FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
-		FileLength: &up.FileLength, Mimetype: proto.String("audio/ogg; codecs=opus"), PTT: proto.Bool(true), Seconds: proto.Uint32(3),
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	sendVoiceNote(t, chinedu, voice, func(types.MessageID, whatsmeow.UploadResponse) {})
 	ev = o.log.wait(t, "Chinedu's voice note", func(ev bot.Event) bool { return ev.File != nil })
 	if !bytes.Equal(ev.File.Data, voice) || ev.File.MIMEType != "audio/ogg" {
 		t.Errorf("the voice note arrived as %d bytes of %q; want the %d sent", len(ev.File.Data), ev.File.MIMEType, len(voice))
@@ -371,18 +362,9 @@ func TestDownloadOffTheHandler(t *testing.T) {
 	o := newOnWhatsApp(t)
 	ctx := context.Background()
 	voice := mediatest.Opus(3, func(float64) int { return 40 })
-	up, err := o.phones[2].Upload(ctx, voice, whatsmeow.MediaAudio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := o.srv.Stall(up.DirectPath)
+	var release func()
+	sendVoiceNote(t, o.phones[2], voice, func(_ types.MessageID, up whatsmeow.UploadResponse) { release = o.srv.Stall(up.DirectPath) })
 	defer release()
-	if _, err := o.phones[2].SendMessage(ctx, pnGroup, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
-		URL: &up.URL, DirectPath: &up.DirectPath, MediaKey: up.MediaKey, FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
-		FileLength: &up.FileLength, Mimetype: proto.String("audio/ogg; codecs=opus"), PTT: proto.Bool(true), Seconds: proto.Uint32(3),
-	}}); err != nil {
-		t.Fatal(err)
-	}
 	for i, p := range o.phones {
 		if _, err := p.SendMessage(ctx, pnGroup, &waE2E.Message{Conversation: proto.String(fmt.Sprintf("text %d", i))}); err != nil {
 			t.Fatal(err)
@@ -415,19 +397,9 @@ func TestDownloadOffTheHandler(t *testing.T) {
 // hands it on.
 func TestParkedAcrossARestart(t *testing.T) {
 	o := newOnWhatsApp(t)
-	ctx := context.Background()
 	voice := mediatest.Opus(2, func(float64) int { return 30 })
-	up, err := o.phones[0].Upload(ctx, voice, whatsmeow.MediaAudio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := o.srv.Stall(up.DirectPath)
-	if _, err := o.phones[0].SendMessage(ctx, pnGroup, &waE2E.Message{AudioMessage: &waE2E.AudioMessage{
-		URL: &up.URL, DirectPath: &up.DirectPath, MediaKey: up.MediaKey, FileEncSHA256: up.FileEncSHA256, FileSHA256: up.FileSHA256,
-		FileLength: &up.FileLength, Mimetype: proto.String("audio/ogg; codecs=opus"), PTT: proto.Bool(true),
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	var release func()
+	sendVoiceNote(t, o.phones[0], voice, func(_ types.MessageID, up whatsmeow.UploadResponse) { release = o.srv.Stall(up.DirectPath) })
 	testkit.Eventually(t, 10*time.Second, "the voice note to be parked", func() bool { return len(o.out.parkedKeys()) == 1 })
 	o.stop()
 	release()
