@@ -239,3 +239,26 @@ func TestSharedSessionFailover(t *testing.T) {
 		t.Errorf("the session holds %d devices (%v); want the one", len(ids), err)
 	}
 }
+
+// TestSendOnlyWhileLeading: with several instances, a message is sent
+// only while this instance holds the session's lease, checked at each
+// send: connected but without the lease (it lapsed, and the connection is
+// not yet down), the adapter refuses, to try again later.
+func TestSendOnlyWhileLeading(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "huddle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	h := newHarness(t, Config{ChatGap: -1, Jitter: -1, PerMinute: 1e6, Leases: db, Instance: "huddle-1"})
+	h.connect()
+	_, err = h.w.Send(context.Background(), bot.Outbound{Channel: Name, ChatID: group.String(), Key: "k1", Text: "Hello"})
+	var retry *bot.RetryError
+	if !errors.As(err, &retry) || len(h.net.messages()) != 0 {
+		t.Fatalf("send without the lease: %v, %d sent; want a refusal to retry, nothing sent", err, len(h.net.messages()))
+	}
+	h.w.leading.Store(true)
+	if _, err := h.w.Send(context.Background(), bot.Outbound{Channel: Name, ChatID: group.String(), Key: "k2", Text: "Hello"}); err != nil {
+		t.Fatalf("send holding the lease: %v", err)
+	}
+}

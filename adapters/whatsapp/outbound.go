@@ -67,6 +67,12 @@ func (w *WhatsApp) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if !connected {
 		return "", &bot.RetryError{After: 15 * time.Second, Err: whatsmeow.ErrNotConnected}
 	}
+	// With several instances, only the lease's holder sends, checked at
+	// every message: an instance whose lease lapsed stops at once, not
+	// when its connection is taken down a moment later.
+	if !w.Leading() {
+		return "", &bot.RetryError{After: 15 * time.Second, Err: errors.New("another instance holds the WhatsApp session")}
+	}
 	to, err := parseChat(m.ChatID)
 	if err != nil {
 		return "", &bot.PermanentError{Err: err}
