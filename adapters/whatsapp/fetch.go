@@ -64,15 +64,61 @@ func (w *WhatsApp) park(ctx context.Context, ev bot.Event, m *waE2E.Message, inf
 		}
 		return false
 	}
-	select {
-	case w.fetchQ <- p:
-	case <-ctx.Done():
-	}
+	// Never waits: a message the queue has no room for stays in the
+	// store, and the fetchers read it from there once they catch up
+	// (waiting here would hold whatsmeow's handler, every chat's
+	// messages, behind a burst of voice notes).
+	w.enqueue(p)
 	return true
 }
 
-// runFetchers fetches parked messages until ctx ends: first those a
-// previous run left, then those park queues. It returns once they stop.
+// enqueue queues p for a fetcher unless it is queued already; false, and
+// the fetchers read the store again once the queue is empty, when the
+// queue is full.
+func (w *WhatsApp) enqueue(p parkedMessage) bool {
+	w.fetchMu.Lock()
+	defer w.fetchMu.Unlock()
+	if w.queued[p.Event.ID] {
+		return true
+	}
+	select {
+	case w.fetchQ <- p:
+		if w.queued == nil {
+			w.queued = map[string]bool{}
+		}
+		w.queued[p.Event.ID] = true
+		return true
+	default:
+		w.spilled = true
+		return false
+	}
+}
+
+// refill queues the parked messages the store holds and the queue does
+// not, as room allows.
+func (w *WhatsApp) refill(ctx context.Context) {
+	left, err := w.cfg.Outbox.Parked(ctx, Name)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Warn("read the messages whose files wait to be fetched", "err", err)
+		}
+		return
+	}
+	for _, data := range left {
+		var p parkedMessage
+		if err := json.Unmarshal(data, &p); err != nil {
+			w.log.Warn("a parked message cannot be read", "err", err)
+			continue
+		}
+		if !w.enqueue(p) {
+			return // the rest when the queue is empty again
+		}
+	}
+}
+
+// runFetchers fetches parked messages until ctx ends: those a previous
+// run left, those park queues, and those the queue had no room for. It
+// returns once they stop.
 func (w *WhatsApp) runFetchers(ctx context.Context) func() {
 	var wg sync.WaitGroup
 	for range fetchers {
@@ -83,6 +129,16 @@ func (w *WhatsApp) runFetchers(ctx context.Context) func() {
 				select {
 				case p := <-w.fetchQ:
 					w.fetchParked(ctx, p)
+					w.fetchMu.Lock()
+					delete(w.queued, p.Event.ID)
+					more := w.spilled && len(w.fetchQ) == 0
+					if more {
+						w.spilled = false
+					}
+					w.fetchMu.Unlock()
+					if more {
+						w.refill(ctx)
+					}
 				case <-ctx.Done():
 					return
 				}
@@ -92,23 +148,7 @@ func (w *WhatsApp) runFetchers(ctx context.Context) func() {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		left, err := w.cfg.Outbox.Parked(ctx, Name)
-		if err != nil {
-			w.log.Warn("read the messages whose files wait to be fetched", "err", err)
-			return
-		}
-		for _, data := range left {
-			var p parkedMessage
-			if err := json.Unmarshal(data, &p); err != nil {
-				w.log.Warn("a parked message cannot be read", "err", err)
-				continue
-			}
-			select {
-			case w.fetchQ <- p:
-			case <-ctx.Done():
-				return
-			}
-		}
+		w.refill(ctx) // what a previous run left
 	}()
 	return wg.Wait
 }

@@ -467,3 +467,57 @@ func TestRemovedOnTheRealPath(t *testing.T) {
 		t.Errorf("a message to the group the bot was removed from: %v; want a permanent refusal", err)
 	}
 }
+
+// TestBurstOfVoiceNotes: seventy voice notes arrive while the media
+// server hangs, more than the fetchers' queue holds (64, and two being
+// fetched); a text sent after them is handled meanwhile (before, the
+// seventieth waited for room in the queue inside whatsmeow's handler,
+// and every chat's messages with it), the notes beyond the queue wait in
+// the store, and once the server answers all seventy arrive, each once.
+func TestBurstOfVoiceNotes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seventy voice notes")
+	}
+	o := newOnWhatsApp(t)
+	ctx := context.Background()
+	release := o.srv.Stall("*")
+	defer release()
+	const n = 70
+	for i := range n {
+		sendVoiceNote(t, o.phones[i%3], mediatest.Opus(1, func(float64) int { return 10 + i }), func(types.MessageID, whatsmeow.UploadResponse) {})
+	}
+	testkit.Eventually(t, 20*time.Second, "every voice note to be parked", func() bool { return len(o.out.parkedKeys()) == n })
+	if _, err := o.phones[0].SendMessage(ctx, pnGroup, &waE2E.Message{Conversation: proto.String("after the burst")}); err != nil {
+		t.Fatal(err)
+	}
+	o.log.wait(t, "the text after the burst, while the notes wait", func(ev bot.Event) bool { return ev.Text == "after the burst" })
+	release()
+	testkit.Eventually(t, 60*time.Second, "every voice note to arrive", func() bool {
+		o.log.mu.Lock()
+		defer o.log.mu.Unlock()
+		files := 0
+		for _, ev := range o.log.evs {
+			if ev.File != nil && ev.File.Data != nil {
+				files++
+			}
+		}
+		return files >= n
+	})
+	o.log.mu.Lock()
+	seen := map[string]int{}
+	for _, ev := range o.log.evs {
+		if ev.File != nil {
+			seen[ev.ID]++
+		}
+	}
+	o.log.mu.Unlock()
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("voice note %s handed on %d times", id, k)
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d voice notes handed on; want %d", len(seen), n)
+	}
+	testkit.Eventually(t, 10*time.Second, "the store to be empty", func() bool { return len(o.out.parkedKeys()) == 0 })
+}

@@ -183,6 +183,11 @@ type WhatsApp struct {
 	// by message id, for a phone's answer to a request for a file again.
 	fetchQ    chan parkedMessage
 	reuploads map[types.MessageID]chan *events.MediaRetry
+	// queued holds the ids of the events in fetchQ or being fetched;
+	// spilled says one found fetchQ full and waits in the store alone.
+	fetchMu sync.Mutex
+	queued  map[string]bool
+	spilled bool
 }
 
 // transport is the part of whatsmeow's client that reaches WhatsApp's

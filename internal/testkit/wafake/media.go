@@ -68,6 +68,9 @@ func pathOf(directPath string) string {
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	stall := s.stalled[r.URL.Path]
+	if stall == nil {
+		stall = s.stalled["*"]
+	}
 	s.mu.Unlock()
 	if stall != nil {
 		select {
@@ -91,11 +94,14 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Stall holds every download of the file at path until the returned
-// release is called (a slow connection to the media server).
+// Stall holds every download of the file at path ("*" for every file)
+// until the returned release is called (a slow connection to the media
+// server).
 func (s *Server) Stall(path string) (release func()) {
 	ch := make(chan struct{})
-	path = pathOf(path)
+	if path != "*" {
+		path = pathOf(path)
+	}
 	s.mu.Lock()
 	s.stalled[path] = ch
 	s.mu.Unlock()
