@@ -9,9 +9,11 @@
 // exercises whatsmeow's own SendMessage, Upload, Download and
 // DecryptPollVote as they run against WhatsApp.
 //
-// What it leaves out: pairing (devices are made already linked), LIDs
-// (every account is addressed by its phone number, as older groups are),
-// app state, history and offline-delivery markers.
+// Every account has a LID (LID), which groups made with LIDGroup address
+// it by, as newer groups do; Group's address by phone number, as older
+// ones do. What it leaves out: pairing (devices are made already linked),
+// direct messages by LID, app state, history and offline-delivery
+// markers.
 package wafake
 
 import (
