@@ -9,13 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/cluster"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/pgtest"
 	"github.com/huddlebot/huddle/internal/testkit/quizbench"
 	"github.com/huddlebot/huddle/router"
@@ -94,7 +94,7 @@ func BenchmarkInstances(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			start := time.Now()
-			cpu0, db0 := processCPU(), serverCPU()
+			cpu0, db0 := testkit.ProcessCPU(), serverCPU()
 			counting := pgtest.StatementsReset(ctx, direct)
 			var waits map[string]int
 			stopSampling := func() {}
@@ -119,7 +119,7 @@ func BenchmarkInstances(b *testing.B) {
 				time.Sleep(5 * time.Millisecond)
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "inst-cpu-ms/event")
+			b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "inst-cpu-ms/event")
 			if db := serverCPU(); db >= 0 {
 				b.ReportMetric(float64(db-db0)/float64(time.Millisecond)/float64(b.N), "db-cpu-ms/event")
 			}
@@ -147,15 +147,6 @@ func BenchmarkInstances(b *testing.B) {
 			wg.Wait()
 		})
 	}
-}
-
-// processCPU is the CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // serverCPU is the tests' PostgreSQL server's CPU time; -1 where it is not

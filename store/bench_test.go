@@ -11,12 +11,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/flows"
+	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/quizbench"
 	"github.com/huddlebot/huddle/outbox"
 	"github.com/huddlebot/huddle/privacy"
@@ -98,14 +98,14 @@ func BenchmarkGroupQuiz(b *testing.B) {
 			b.ResetTimer()
 			before := db.Stats()
 			start := time.Now()
-			cpu0 := processCPU()
+			cpu0 := testkit.ProcessCPU()
 			quizbench.DriveAll(b, members, b.N, func(int) func(bot.Event) error {
 				return func(ev bot.Event) error { return router.HandleEvent(ctx, ev) }
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
 			// SQLite's work is this process's: comparable with
 			// BenchmarkInstances' instance and database CPU together.
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/event")
+			b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/event")
 			after := db.Stats()
 			b.ReportMetric(float64(after.Transactions-before.Transactions)/float64(max(after.Commits-before.Commits, 1)), "tx/commit")
 			b.StopTimer()
@@ -202,13 +202,4 @@ func retryBusy(fn func() error) error {
 			return err
 		}
 	}
-}
-
-// processCPU is the CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -6,6 +6,7 @@
 package testkit
 
 import (
+	"syscall"
 	"testing"
 	"time"
 )
@@ -37,4 +38,14 @@ func Until(timeout time.Duration, cond func() bool) bool {
 		time.Sleep(wait)
 	}
 	return true
+}
+
+// ProcessCPU is the CPU time (user and system) this process has used, for
+// benchmarks that report CPU per event.
+func ProcessCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

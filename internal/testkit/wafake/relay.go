@@ -150,8 +150,8 @@ func (s *Server) Remove(group, by, user types.JID) {
 		devices = append(devices, s.devicesOf(m)...)
 	}
 	g.members = slices.DeleteFunc(g.members, func(m types.JID) bool { return m.User == user.User })
-	s.uploads++
-	id := strconv.Itoa(s.uploads)
+	s.notes++
+	id := strconv.Itoa(s.notes)
 	s.mu.Unlock()
 	for _, d := range devices {
 		s.deliver(d, waBinary.Node{Tag: "notification", Attrs: waBinary.Attrs{"id": id, "from": group, "type": "w:gp2", "t": now(), "participant": g.addressed(by.ToNonAD())},

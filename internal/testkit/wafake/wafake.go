@@ -61,6 +61,7 @@ type Server struct {
 	held    map[string]heldFile // files phones can upload again, by message id
 	msgs    []Message
 	uploads int
+	notes   int // notifications sent, for their ids
 }
 
 // Message is a message node a client sent, as the server received it.
