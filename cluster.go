@@ -12,8 +12,10 @@ import (
 )
 
 // joinCluster makes this App one instance of several sharing the
-// PostgreSQL database: each chat's events, timers and messages are its
-// owner's, the program-wide jobs run on one instance at a time, the
+// PostgreSQL database: it handles every event it receives, each chat's
+// timers and messages are its owner's (whose sender is woken when another
+// instance handled the chat's event), the program-wide jobs run on one
+// instance at a time, the
 // channels' rates are shared, and the chats of a single-session channel
 // (WhatsApp) are the instance's that leads it.
 func (a *App) joinCluster(scfg *schedule.Config) {
@@ -33,7 +35,7 @@ func (a *App) joinCluster(scfg *schedule.Config) {
 				}
 			}
 			return out
-		}, OnInstances: func(n int) {
+		}, Wake: a.sender.Wake, OnInstances: func(n int) {
 			// The channels' overall rates are the bot's: each instance
 			// sends at its share.
 			for _, ch := range a.channels {
@@ -41,6 +43,10 @@ func (a *App) joinCluster(scfg *schedule.Config) {
 					ch.Rate.ShareRate(n)
 				}
 			}
+			// And so are the database's: its cores, not the instances'
+			// number, decide how many transactions it runs well at once
+			// (docs/performance.md).
+			a.db.ShareWriters(o.DatabaseWriters, n)
 		}})
 	a.db.SetInstance(name, a.node.TTL())
 	a.queue = a.node

@@ -32,6 +32,13 @@ type Options struct {
 	// ChatLease is how long a chat's lease lasts unrenewed: how long the
 	// chats of an instance that died wait for another; 15s when zero.
 	ChatLease time.Duration
+	// DatabaseWriters is how many transactions the instances sharing a
+	// PostgreSQL database run at once, together: each runs its share (at
+	// least 4), so that adding an instance does not crowd the database
+	// with connections; 16 when zero (a single instance's). Raise it when
+	// the database has many cores, or is far from the instances (each
+	// transaction then waits a round trip for each of its statements).
+	DatabaseWriters int
 	// Media is the folder of members' photos and voice notes when the
 	// database is PostgreSQL's (instances sharing a database share it);
 	// store.DefaultMedia when empty. A SQLite database keeps them beside its

@@ -106,17 +106,8 @@ func (h LeaseHold) Run(ctx context.Context, work func(ctx context.Context) error
 	}
 }
 
-// InboxItem is an event one instance of several received for a chat
-// another owns, kept in the database until the owner handles it.
-type InboxItem struct {
-	ID int64
-	// Lease names the chat's lease; Event is the event as JSON.
-	Lease string
-	Event []byte
-}
-
-// Orphan is a chat with work waiting (events kept for it, messages or
-// timers due) whose lease no instance holds: its lease's name and its
+// Orphan is a chat with work waiting (messages or timers due) whose
+// lease no instance holds: its lease's name and its
 // channel.
 type Orphan struct {
 	Lease, Channel string

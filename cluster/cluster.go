@@ -1,21 +1,27 @@
 // Package cluster runs several Huddle instances on one database
-// (PostgreSQL's) behind one bot. Each chat is owned by one instance at a
-// time, by a lease in the database that the owner renews: the owner
-// handles the chat's events, in order, one at a time, fires its timers
-// and sends its messages. An instance that receives an event for a chat
-// another instance owns (a Telegram webhook behind a load balancer goes
-// to any) keeps it in the database's inbox for the owner; one that
-// receives an event for a chat no one owns takes the chat. When an
-// instance dies its leases lapse and the others adopt its chats, with the
-// events, messages and timers waiting for them. Each instance also holds
-// a lease of its own, by which the instances count each other: they share
-// the bot's rate on its channels, and one running alone skips the inbox.
+// (PostgreSQL's) behind one bot. Any instance handles any chat's event
+// (a Telegram webhook behind a load balancer goes to any): the store
+// serialises one chat's transactions across instances by a lock in the
+// database, as the router's queue does within one. Each chat is owned by
+// one instance at a time, by a lease in the database that the owner
+// renews: the owner fires the chat's timers and sends its messages, in
+// order, at its share of the channel's rate. An instance that handled an
+// event for a chat another owns tells the owner, through the database's
+// notifications, that messages may wait; one that receives an event for a
+// chat no one owns takes the chat. When an instance dies its leases lapse
+// and the others adopt its chats, with the messages and timers waiting
+// for them. Each instance also holds a lease of its own, by which the
+// instances count each other and share the bot's rate on its channels.
+//
+// RapidPro's mailroom is the model: each contact's events queue on their
+// own and any worker takes the next contact with work; no event is
+// handed to a fixed owner. An earlier design here did hand events over,
+// through an inbox table, and three instances handled 0.4 times the
+// events of one (docs/performance.md).
 package cluster
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -38,17 +44,12 @@ type Store interface {
 	// RenewLeases extends every lease holder holds whose name starts
 	// with prefix, and returns their names.
 	RenewLeases(ctx context.Context, holder, prefix string, ttl time.Duration, now time.Time) ([]string, error)
-	// Forward keeps an event, as JSON, for the holder of its chat's
-	// lease.
-	Forward(ctx context.Context, lease string, event []byte, at time.Time) error
-	// Inbox lists the events waiting for the chats whose leases holder
-	// holds (of lease's chat only, when set), oldest first.
-	Inbox(ctx context.Context, holder, lease string, now time.Time, limit int) ([]bot.InboxItem, error)
-	// InboxWaiting reports whether events wait in the inbox for lease's
-	// chat.
-	InboxWaiting(ctx context.Context, lease string) (bool, error)
-	// DoneInbox deletes handled events.
-	DoneInbox(ctx context.Context, ids []int64) error
+	// NotifyOutbox tells the instances listening (ListenOutbox) that
+	// messages may wait for the chats of leases.
+	NotifyOutbox(ctx context.Context, leases []string) error
+	// ListenOutbox calls heard with each lease NotifyOutbox names, on
+	// any instance, until ctx ends (nil) or the connection fails.
+	ListenOutbox(ctx context.Context, heard func(lease string)) error
 	// Orphans lists the chats with work waiting and no owner, but those
 	// of the channels in except.
 	Orphans(ctx context.Context, now time.Time, limit int, except []string) ([]bot.Orphan, error)
@@ -62,8 +63,8 @@ type Store interface {
 // renews with its chats': the instances alive are those whose lease is.
 const instancePrefix = "instance:"
 
-// Router is where a Node passes the events and the scheduler's work of
-// the chats it owns: the bot's Router.
+// Router is where a Node passes the events it receives and the
+// scheduler's work of the chats it owns: the bot's Router.
 type Router interface {
 	bot.Submitter
 	bot.ChatQueue
@@ -77,9 +78,7 @@ type Config struct {
 	Name string
 	// TTL is how long a chat's lease lasts unrenewed: how long an
 	// instance's chats wait after it dies. 15s by default.
-	TTL time.Duration
-	// Poll is how often the inbox is read; 50ms by default.
-	Poll  time.Duration
+	TTL   time.Duration
 	Clock bot.Clock
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
@@ -91,17 +90,18 @@ type Config struct {
 	// (this one among them) when Run starts and whenever that changes:
 	// the channels share the bot's rate among them.
 	OnInstances func(n int)
+	// Wake, when set, tells this instance's sender that messages may
+	// wait for a chat it owns: another instance handled its event.
+	Wake func()
 }
 
-// Node is one instance's part: a bot.Handler for its channels and a
-// bot.ChatQueue for its scheduler, which passes on the work of the
-// chats it owns and forwards or leaves the rest.
+// Node is one instance's part: a bot.Handler for its channels, which
+// handles every event it receives, and a bot.ChatQueue for its
+// scheduler, which passes on the work of the chats it owns.
 type Node struct {
 	cfg Config
 
-	// passing serialises passInbox, so an inbox row is passed on once.
-	passing sync.Mutex
-	mu      sync.Mutex
+	mu sync.Mutex
 	// owned holds the leases of the chats this instance owns, each until
 	// when it may act for the chat without asking the database again:
 	// well short of the lease's end, so an instance that cannot renew
@@ -111,27 +111,18 @@ type Node struct {
 	channelOf map[string]string
 	// others holds the leases of chats another instance owned when this
 	// one last asked, each until when it takes that the other still does
-	// (trust): their events go to the inbox without a lease query each
-	// (BenchmarkInstances: two of every three events with three
-	// instances asked in vain). Adoption, which takes a chat whose owner
-	// is gone, asks anyway.
+	// (trust): their events are handled without a lease query each.
+	// Adoption, which takes a chat whose owner is gone, asks anyway.
 	others map[string]time.Time
-	// inFlight holds the inbox rows passed on and not yet known, by
-	// passInbox, to be deleted: a row deleted while passInbox holds an
-	// earlier read of the inbox stays here until the next read, so that
-	// read's copy of it is not passed on again.
-	inFlight map[int64]bool
-	// finished holds the inbox rows handled and deleted since passInbox
-	// last read the inbox.
-	finished []int64
+	// tell holds the leases of chats owned elsewhere whose events this
+	// instance handled since it last told their owners; told is signalled
+	// when one is added.
+	tell map[string]bool
+	told chan struct{}
 	// instances is how many instances were running at the last count,
 	// and running their names.
 	instances int
 	running   []string
-	// aloneUntil is until when (by the monotonic clock) this instance
-	// may take it that it runs alone: its last count, begun then, found
-	// no other; zero when it did not.
-	aloneUntil time.Time
 	// settled is closed once the other instances have counted this one;
 	// settleTimer closes it, started when this instance's lease is first
 	// written.
@@ -145,13 +136,11 @@ var (
 	_ bot.ChatQueue = (*Node)(nil)
 )
 
-// New returns a Node; Run keeps its leases and reads its inbox.
+// New returns a Node; Run keeps its leases and passes on the
+// notifications between instances.
 func New(cfg Config) *Node {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 15 * time.Second
-	}
-	if cfg.Poll <= 0 {
-		cfg.Poll = 50 * time.Millisecond
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
@@ -159,8 +148,8 @@ func New(cfg Config) *Node {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Node{cfg: cfg, owned: make(map[string]time.Time), channelOf: make(map[string]string), inFlight: make(map[int64]bool),
-		settled: make(chan struct{})}
+	return &Node{cfg: cfg, owned: make(map[string]time.Time), channelOf: make(map[string]string),
+		tell: make(map[string]bool), told: make(chan struct{}, 1), settled: make(chan struct{})}
 }
 
 // TTL is how long a chat's lease lasts unrenewed.
@@ -175,8 +164,7 @@ const maxOthers = 100_000
 // may take the chat over.
 func (n *Node) trust() time.Duration { return n.cfg.TTL / 2 }
 
-// HandleEvent handles ev where its chat's owner is, and returns once it
-// is durably handled here or kept for the owner.
+// HandleEvent handles ev here and returns once it is durably handled.
 func (n *Node) HandleEvent(ctx context.Context, ev bot.Event) error {
 	select {
 	case err := <-n.Submit(ctx, ev):
@@ -186,35 +174,34 @@ func (n *Node) HandleEvent(ctx context.Context, ev bot.Event) error {
 	}
 }
 
-// Submit passes ev to the router when this instance owns (or takes) its
-// chat, and otherwise keeps it in the inbox for the owner.
+// Submit passes ev to the router, taking its chat when no instance owns
+// it; when another does, the owner is told once the event is handled,
+// so that it sends the replies without waiting for its next look.
 func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	lease := n.cfg.Store.ChatLease(bot.ChatKey(ev.Channel, ev.ChatID))
 	mine, err := n.own(ctx, lease, ev.Channel)
 	if err != nil {
 		return result(err)
 	}
+	done := n.cfg.Router.Submit(ctx, ev)
 	if mine {
-		// Events another instance kept for the chat came first: they go
-		// before this one.
-		if err := n.passWaiting(ctx, lease); err != nil {
-			return result(err)
+		return done
+	}
+	out := make(chan error, 1)
+	go func() {
+		err := <-done
+		if err == nil {
+			n.mu.Lock()
+			n.tell[lease] = true
+			n.mu.Unlock()
+			select {
+			case n.told <- struct{}{}:
+			default:
+			}
 		}
-		return n.cfg.Router.Submit(ctx, ev)
-	}
-	// An owner that has not counted this instance yet takes it that it
-	// runs alone and does not look in the inbox before its own events:
-	// nothing is kept for it until it has.
-	select {
-	case <-n.settled:
-	case <-ctx.Done():
-		return result(ctx.Err())
-	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return result(fmt.Errorf("forward event %s: %w", ev.ID, err))
-	}
-	return result(n.cfg.Store.Forward(ctx, lease, data, n.cfg.Clock.Now()))
+		out <- err
+	}()
+	return out
 }
 
 // InTurn runs fn in the chat's turn when this instance owns (or takes)
@@ -228,9 +215,6 @@ func (n *Node) InTurn(ctx context.Context, key string, fn func(ctx context.Conte
 	}
 	if !mine {
 		return result(nil)
-	}
-	if err := n.passWaiting(ctx, lease); err != nil {
-		return result(err)
 	}
 	return n.cfg.Router.InTurn(ctx, key, fn)
 }
@@ -351,88 +335,37 @@ func (n *Node) adopt(ctx context.Context) {
 	}
 }
 
-// passWaiting passes on the events kept for lease's chat, when there are
-// any: one indexed look-up, most often finding none.
-func (n *Node) passWaiting(ctx context.Context, lease string) error {
-	if n.alone() {
-		return nil // no other instance keeps events for this one's chats
-	}
-	waiting, err := n.cfg.Store.InboxWaiting(ctx, lease)
-	if err != nil {
-		return err
-	}
-	if waiting {
-		n.passInbox(ctx, lease)
-	}
-	return nil
-}
-
-// alone reports whether this instance may take it that it runs alone,
-// by a count begun less than a third of the lease ago.
-func (n *Node) alone() bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return time.Now().Before(n.aloneUntil)
-}
-
-// passInbox passes the events kept for this instance's chats (or for
-// lease's chat only) to the router, each chat's in order, and deletes
-// each from the inbox once handled.
-func (n *Node) passInbox(ctx context.Context, lease string) {
-	n.passing.Lock()
-	defer n.passing.Unlock()
-	// Rows deleted before this read cannot be in it: they leave inFlight.
-	n.mu.Lock()
-	for _, id := range n.finished {
-		delete(n.inFlight, id)
-	}
-	n.finished = n.finished[:0]
-	n.mu.Unlock()
-	items, err := n.cfg.Store.Inbox(ctx, n.cfg.Name, lease, n.cfg.Clock.Now(), 500)
-	if err != nil {
-		if ctx.Err() == nil {
-			n.cfg.Logger.Error("read inbox", "err", err)
-		}
-		return
-	}
-	for _, it := range items {
-		n.mu.Lock()
-		busy := n.inFlight[it.ID]
-		n.inFlight[it.ID] = true
-		n.mu.Unlock()
-		if busy {
-			continue
-		}
-		var ev bot.Event
-		if err := json.Unmarshal(it.Event, &ev); err != nil {
-			n.cfg.Logger.Error("inbox event", "id", it.ID, "err", err)
-			go n.done(ctx, it.ID, nil)
-			continue
-		}
-		go n.done(ctx, it.ID, n.cfg.Router.Submit(ctx, ev))
-	}
-}
-
-// done deletes inbox row id once its event is handled (done reports it).
-func (n *Node) done(ctx context.Context, id int64, done <-chan error) {
-	if done != nil {
+// tellOwners passes on, until ctx ends, the leases of the chats owned
+// elsewhere whose events this instance handled: one notification for
+// all those handled meanwhile.
+func (n *Node) tellOwners(ctx context.Context) {
+	for {
 		select {
-		case <-done:
 		case <-ctx.Done():
 			return
+		case <-n.told:
 		}
-	}
-	if err := n.cfg.Store.DoneInbox(ctx, []int64{id}); err != nil {
-		if ctx.Err() == nil {
-			n.cfg.Logger.Error("inbox done", "id", id, "err", err)
-		}
-		// Still in the inbox: the next read passes it on again.
 		n.mu.Lock()
-		delete(n.inFlight, id)
+		leases := make([]string, 0, len(n.tell))
+		for l := range n.tell {
+			leases = append(leases, l)
+		}
+		clear(n.tell)
 		n.mu.Unlock()
-		return
+		if err := n.cfg.Store.NotifyOutbox(ctx, leases); err != nil && ctx.Err() == nil {
+			// The owner's sender finds the messages at its next look
+			// (a second at most).
+			n.cfg.Logger.Warn("tell the chats' owners", "chats", len(leases), "err", err)
+		}
 	}
+}
+
+// heard wakes the sender when lease's chat is this instance's.
+func (n *Node) heard(lease string) {
 	n.mu.Lock()
-	n.finished = append(n.finished, id)
+	until, ok := n.owned[lease]
 	n.mu.Unlock()
+	if ok && n.cfg.Clock.Now().Before(until) && n.cfg.Wake != nil {
+		n.cfg.Wake()
+	}
 }

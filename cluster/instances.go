@@ -4,18 +4,27 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
-// Run renews this instance's leases, passes on the events kept for its
-// chats and adopts chats no one owns, until ctx ends.
+// adoptEvery is how often an instance looks for chats with work waiting
+// and no owner.
+const adoptEvery = time.Second
+
+// Run renews this instance's leases, tells the owners of the chats whose
+// events it handled, listens for what the others tell it, and adopts
+// chats no one owns, until ctx ends.
 func (n *Node) Run(ctx context.Context) error {
-	poll := time.NewTicker(n.cfg.Poll)
-	defer poll.Stop()
 	renew := time.NewTicker(n.cfg.TTL / 4)
 	defer renew.Stop()
-	adopt := time.NewTicker(max(n.cfg.Poll*10, time.Second))
+	adopt := time.NewTicker(adoptEvery)
 	defer adopt.Stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Add(2)
+	go func() { defer wg.Done(); n.tellOwners(ctx) }()
+	go func() { defer wg.Done(); n.listen(ctx) }()
 	n.count(ctx)
 	defer func() {
 		n.mu.Lock()
@@ -42,9 +51,31 @@ func (n *Node) Run(ctx context.Context) error {
 			n.count(ctx)
 		case <-adopt.C:
 			n.adopt(ctx)
-		case <-poll.C:
-			n.passInbox(ctx, "")
 		}
+	}
+}
+
+// listen wakes the sender when another instance says messages wait for a
+// chat this one owns, until ctx ends; a lost connection is opened again.
+func (n *Node) listen(ctx context.Context) {
+	wait := time.Second
+	for ctx.Err() == nil {
+		began := time.Now()
+		err := n.cfg.Store.ListenOutbox(ctx, n.heard)
+		if ctx.Err() != nil {
+			return
+		}
+		// Meanwhile the sender finds the messages at its next look.
+		n.cfg.Logger.Warn("listen for the other instances", "err", err, "again in", wait)
+		if time.Since(began) > time.Minute {
+			wait = time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Minute)
 	}
 }
 
@@ -96,7 +127,7 @@ func (n *Node) renew(ctx context.Context) {
 // count renews this instance's own lease and counts the instances whose
 // leases are live; OnInstances hears of a change.
 func (n *Node) count(ctx context.Context) {
-	began, now := time.Now(), n.cfg.Clock.Now()
+	now := n.cfg.Clock.Now()
 	own := instancePrefix + n.cfg.Name
 	if _, err := n.cfg.Store.Lease(ctx, own, n.cfg.Name, n.cfg.TTL, now); err != nil {
 		if ctx.Err() == nil {
@@ -120,16 +151,9 @@ func (n *Node) count(ctx context.Context) {
 	for _, l := range live {
 		n.running = append(n.running, strings.TrimPrefix(l, instancePrefix))
 	}
-	n.aloneUntil = time.Time{}
-	if alone {
-		// Another instance starting now is counted at the next count, a
-		// quarter of the lease on; it keeps nothing for this one's chats
-		// until half the lease has passed (settled).
-		n.aloneUntil = began.Add(n.cfg.TTL / 3)
-	}
 	if n.settleTimer == nil {
 		// This instance's lease is written: once the others have counted
-		// it (at once when there are none), it may keep events for them.
+		// it (at once when there are none), it may send at its share.
 		settle := n.cfg.TTL / 2
 		if alone {
 			settle = 0
@@ -148,8 +172,7 @@ func (n *Node) count(ctx context.Context) {
 // Settled is closed once the other instances running have counted this
 // one (at once when it runs alone, half a lease after its lease was first
 // written otherwise): until then they send at their shares of the bot's
-// rate without it, so it sends nothing, and they take it that they run
-// alone, so it keeps no event for them.
+// rate without it, so it sends nothing.
 func (n *Node) Settled() <-chan struct{} { return n.settled }
 
 func (n *Node) settle() { n.settledOnce.Do(func() { close(n.settled) }) }

@@ -34,7 +34,10 @@ type Config struct {
 	// (PostgreSQL) database: how long an instance's chats wait after it
 	// dies.
 	ChatLease time.Duration `mapstructure:"chat_lease"`
-	Lessons   string        `mapstructure:"lessons"`
+	// DatabaseWriters is how many transactions the instances sharing a
+	// PostgreSQL database run at once, together.
+	DatabaseWriters int    `mapstructure:"database_writers"`
+	Lessons         string `mapstructure:"lessons"`
 	// BuiltinLessons keeps the built-in sample lessons and course beside
 	// the lessons folder's.
 	BuiltinLessons bool       `mapstructure:"builtin_lessons"`
@@ -205,6 +208,7 @@ var defaults = map[string]any{
 	"media":                            "./data/media",
 	"instance":                         "",
 	"chat_lease":                       "15s",
+	"database_writers":                 16,
 	"lessons":                          "./lessons",
 	"builtin_lessons":                  true,
 	"timezone":                         "Africa/Nairobi",

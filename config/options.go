@@ -40,7 +40,7 @@ func (cfg Config) Options(log *slog.Logger) (huddle.Options, error) {
 		}
 	}
 	opts := huddle.Options{
-		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, Media: cfg.Media, Lessons: cfg.Lessons,
+		Database: cfg.Database, Instance: cfg.Instance, ChatLease: cfg.ChatLease, DatabaseWriters: cfg.DatabaseWriters, Media: cfg.Media, Lessons: cfg.Lessons,
 		// A folder made after the start (a deploy that brings it later)
 		// is read then; the built-in samples run meanwhile.
 		LessonsLater: true, NoBuiltinLessons: !cfg.BuiltinLessons, Location: loc, Logger: log,

@@ -25,6 +25,9 @@ func (c *Config) validate() error {
 	if c.ChatLease < time.Second {
 		return bad("chat_lease", "is %s: give at least 1s, such as 15s", c.ChatLease)
 	}
+	if c.DatabaseWriters < 1 || c.DatabaseWriters > 1000 {
+		return bad("database_writers", "is %d: give a number from 1 to 1000, such as 16", c.DatabaseWriters)
+	}
 	if info, err := os.Stat(c.Lessons); err == nil && !info.IsDir() {
 		return bad("lessons", "is %s, a file: give the folder that holds the lesson files (check one file with: huddle lessons validate %s)", c.Lessons, c.Lessons)
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/huddlebot/huddle/bot"
 )
 
 // queueIdle is how long a chat's worker waits for more work before it exits.
@@ -24,6 +26,9 @@ type chatQueue struct {
 
 // dispatcher runs jobs of one key in submission order, one at a time, and
 // jobs of different keys concurrently: one worker goroutine per busy chat.
+// Each job's context carries its key (bot.InTurnOf), by which a store
+// shared by several instances serialises the chat's transactions across
+// them too.
 type dispatcher struct {
 	base   context.Context
 	mu     sync.Mutex
@@ -81,7 +86,7 @@ func (d *dispatcher) work(key string, q *chatQueue) {
 		case j := <-q.jobs:
 			var err error
 			if err = j.ctx.Err(); err == nil {
-				err = j.fn(j.ctx)
+				err = j.fn(bot.InTurnOf(j.ctx, key))
 			}
 			j.done <- err
 			d.release(q)

@@ -5,9 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -19,13 +19,25 @@ import (
 const chatLeasePrefix = "chat:"
 
 // ChatLease names the lease of the chat key (bot.ChatKey): "chat:" and a
-// keyed hash of the key (as consents name people), so that no lease, inbox
-// row or claim holds a chat's platform id, which for a private chat on
+// keyed hash of the key (as consents name people), so that no lease,
+// notification or claim holds a chat's platform id, which for a private chat on
 // WhatsApp is a phone number.
 func (d *DB) ChatLease(chatKey string) string {
+	return chatLeasePrefix + hex.EncodeToString(d.chatMAC(chatKey)[:12])
+}
+
+// chatMAC is the keyed hash that stands for the chat key in the database.
+func (d *DB) chatMAC(chatKey string) []byte {
 	mac := hmac.New(sha256.New, d.subjectKey)
 	mac.Write([]byte("lease:" + chatKey))
-	return chatLeasePrefix + hex.EncodeToString(mac.Sum(nil)[:12])
+	return mac.Sum(nil)
+}
+
+// chatLock is the number of the chat key's advisory lock on PostgreSQL:
+// the first eight bytes of its keyed hash (two chats sharing one wait for
+// each other, no more).
+func (d *DB) chatLock(chatKey string) int64 {
+	return int64(binary.BigEndian.Uint64(d.chatMAC(chatKey)))
 }
 
 // ChatLeasePrefix is what every chat lease's name begins with.
@@ -49,71 +61,8 @@ func (d *DB) SetInstance(name string, claim time.Duration) {
 	d.instance, d.claim = name, claim
 }
 
-// Forward keeps an event (as JSON) for the instance that holds lease, its
-// chat's.
-func (d *DB) Forward(ctx context.Context, lease string, event []byte, at time.Time) error {
-	return d.update(ctx, func(t *Tx) error {
-		if _, err := t.exec(`INSERT INTO inbox (lease, event, received_at) VALUES (?, ?, ?)`, lease, string(event), ms(at)); err != nil {
-			return fmt.Errorf("forward event: %w", err)
-		}
-		return nil
-	})
-}
-
-// Inbox lists up to limit events waiting for the chats whose leases
-// holder holds at now (or for lease's chat only, when set), oldest first.
-func (d *DB) Inbox(ctx context.Context, holder, lease string, now time.Time, limit int) ([]bot.InboxItem, error) {
-	rows, err := d.read.QueryContext(ctx, `SELECT i.id, i.lease, i.event FROM inbox i
-		JOIN leases l ON l.name = i.lease AND l.holder = ?1 AND l.expires_at > ?2
-		WHERE ?4 = '' OR i.lease = ?4
-		ORDER BY i.id LIMIT ?3`, holder, ms(now), limit, lease)
-	if err != nil {
-		return nil, fmt.Errorf("inbox of %s: %w", holder, err)
-	}
-	defer rows.Close()
-	var out []bot.InboxItem
-	for rows.Next() {
-		var it bot.InboxItem
-		var ev string
-		if err := rows.Scan(&it.ID, &it.Lease, &ev); err != nil {
-			return nil, fmt.Errorf("inbox of %s: %w", holder, err)
-		}
-		it.Event = []byte(ev)
-		out = append(out, it)
-	}
-	return out, rows.Err()
-}
-
-// InboxWaiting reports whether events wait in the inbox for lease's chat.
-func (d *DB) InboxWaiting(ctx context.Context, lease string) (bool, error) {
-	var one int
-	err := d.read.QueryRowContext(ctx, `SELECT 1 FROM inbox WHERE lease = ? LIMIT 1`, lease).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("inbox of %s: %w", lease, err)
-	}
-	return true, nil
-}
-
-// DoneInbox deletes handled events from the inbox.
-func (d *DB) DoneInbox(ctx context.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return d.update(ctx, func(t *Tx) error {
-		for _, id := range ids {
-			if _, err := t.exec(`DELETE FROM inbox WHERE id = ?`, id); err != nil {
-				return fmt.Errorf("inbox %d done: %w", id, err)
-			}
-		}
-		return nil
-	})
-}
-
-// Orphans lists up to limit chats whose chats have work waiting (events
-// in the inbox, messages due in the outbox, timers due) and whose leases
+// Orphans lists up to limit chats that have work waiting (messages due
+// in the outbox, timers due) and whose leases
 // no instance holds at now, leaving out those of the channels in except
 // (another instance must own them: a single-session channel this one does
 // not lead): an instance adopts them.
@@ -126,8 +75,7 @@ func (d *DB) Orphans(ctx context.Context, now time.Time, limit int, except []str
 		return nil, fmt.Errorf("chats without an owner: %w", err)
 	}
 	rows, err := d.read.QueryContext(ctx, `SELECT lease, MIN(channel) FROM (
-			SELECT i.lease, `+d.dialect(`json_extract(i.event, '$.Channel')`, `i.event::jsonb ->> 'Channel'`)+` AS channel FROM inbox i
-			UNION SELECT o.lease, o.channel FROM outbox o
+			SELECT o.lease, o.channel FROM outbox o
 				WHERE o.sent_at IS NULL AND o.given_up_at IS NULL AND o.next_at <= ?1 AND o.lease IS NOT NULL
 			UNION SELECT t.lease, c.channel FROM timers t JOIN runs r ON r.id = t.run_id JOIN chats c ON c.id = r.chat_id
 				WHERE t.fired_at IS NULL AND t.due_at <= ?1 AND t.lease IS NOT NULL) AS w

@@ -48,11 +48,13 @@ func Lesson(tb testing.TB) *flows.Library {
 func Chat(g int) string { return fmt.Sprintf("group-%d", g) }
 
 // Join has every member of group g say hello, the first starting the
-// lesson: what a benchmark does before its clock starts.
+// lesson: what a benchmark does before its clock starts. The hellos carry
+// the members' names, as the events the clock measures do (a member is
+// in every group), so that none is renamed once it runs.
 func Join(g, members int, handle func(bot.Event) error) error {
 	for m := 0; m < members; m++ {
 		ev := bot.Event{ID: fmt.Sprintf("hello-%d-%d", g, m), Channel: "bench", ChatID: Chat(g), ChatType: bot.Group,
-			SenderID: fmt.Sprintf("m%d", m), Text: "hello"}
+			SenderID: fmt.Sprintf("m%d", m), SenderName: fmt.Sprintf("m%d", m), Text: "hello"}
 		if m == 0 {
 			ev.Text = "/lesson bench"
 		}

@@ -24,7 +24,7 @@ type Store interface {
 	outbox.Store
 	schedule.Store
 	bot.Leases
-	// cluster.Store: chat leases, the inbox, orphans.
+	// cluster.Store: chat leases, notifications, orphans.
 	cluster.Store
 	// RowCounts counts each table's rows.
 	RowCounts(ctx context.Context) (map[string]int64, error)
