@@ -394,7 +394,7 @@ func (a *App) SetLibrary(lib *flows.Library) {
 // teachers picks out of members (by id) the programme's staff and the
 // mentors (as any feature says: the cases' queues): they teach, so a
 // group's question does not wait for them.
-func (a *App) teachers(tx bot.Tx, ids []int64) (map[int64]bool, error) {
+func (a *App) teachers(tx bot.CaseTx, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
 	for _, id := range ids {
 		m, err := tx.MemberByID(id)

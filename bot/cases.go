@@ -103,10 +103,22 @@ type CaseOptions struct {
 // mentor. (The rest of case discussions plugs in as a Feature.)
 type Cases interface {
 	// Open shares a de-identified case in a group.
-	Open(tx Tx, chat Chat, author Member, text string, o CaseOptions, now time.Time) (Case, error)
+	Open(tx CaseTx, chat Chat, author Member, text string, o CaseOptions, now time.Time) (Case, error)
 	// Escalate sends a case to its queue's mentors now, saying so in its
 	// group.
-	Escalate(tx Tx, c Case, now time.Time) error
+	Escalate(tx CaseTx, c Case, now time.Time) error
+}
+
+// CaseTx is the part of the store case discussions see: their cases and
+// attachments, the chats and members they name, the helpful-reply badges
+// they award, and the outbox.
+type CaseTx interface {
+	AttachmentStore
+	CaseStore
+	ChatStore
+	MemberStore
+	MotivationStore
+	OutboxWriter
 }
 
 // Engagement kinds of case discussions.

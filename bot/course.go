@@ -128,18 +128,25 @@ type CourseQueue interface {
 	DoneRuns(ctx context.Context, lessons []string, after int64, limit int) ([]Run, error)
 }
 
+// AssignerTx is the part of the store an Assigner sees: the courses'
+// cohorts, and the outbox for its reply.
+type AssignerTx interface {
+	CourseStore
+	OutboxWriter
+}
+
 // Assigner is a kind of thing /assign can give a group besides a lesson
 // (a course). The router asks each in turn about an id it does not know
 // as a lesson.
 type Assigner interface {
 	// Assign gives the chat the thing named id and replies; false when
 	// id names none of its things.
-	Assign(tx Tx, s Session, id string) (bool, error)
+	Assign(tx AssignerTx, s Session, id string) (bool, error)
 	// Unassign takes it back and replies; false when id names none of
 	// its things given to the chat.
-	Unassign(tx Tx, s Session, id string) (bool, error)
+	Unassign(tx AssignerTx, s Session, id string) (bool, error)
 	// Assigned lists the chat's things, one line each, for /assign alone.
-	Assigned(tx Tx, s Session) ([]string, error)
+	Assigned(tx AssignerTx, s Session) ([]string, error)
 	// Offered lists every thing it can give, as a paragraph that /lessons
 	// adds to the list of lessons; "" when there are none.
 	Offered(lang string) string

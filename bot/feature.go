@@ -42,9 +42,11 @@ type Feature struct {
 	// Assigner is what /assign gives a group through it besides lessons
 	// (courses); nil for none.
 	Assigner Assigner
-	// Mentors reports whether a member mentors through it, for /help; nil
-	// when it has no mentors.
-	Mentors func(tx Tx, m Member) (bool, error)
+	// Mentors reports whether a member mentors through it, for /help and
+	// for the lessons (a question does not wait for mentors); nil when it
+	// has no mentors. Mentors answer cases: it sees the cases' part of the
+	// store.
+	Mentors func(tx CaseTx, m Member) (bool, error)
 	// Jobs are its periodic work.
 	Jobs []Job
 	// Checks are its items on the clock, each acted on in its chat's turn

@@ -10,7 +10,7 @@ import (
 
 // Escalate sends a case to its queue's mentors now (a lesson's escalate
 // step), saying so in its group.
-func (sv *Service) Escalate(tx bot.Tx, c bot.Case, now time.Time) error {
+func (sv *Service) Escalate(tx Tx, c bot.Case, now time.Time) error {
 	return sv.escalateNow(tx, c, now)
 }
 

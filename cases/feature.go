@@ -29,7 +29,7 @@ func (sv *Service) Feature(st Store, digestEvery time.Duration) bot.Feature {
 		Messages: []bot.TextHandler{asText(sv.message)},
 		Engage:   bot.EngageCaseReply,
 		Edits:    []bot.TextHandler{asText(sv.edited)},
-		Mentors:  func(tx bot.Tx, m bot.Member) (bool, error) { return sv.anyMentor(tx, m) },
+		Mentors:  sv.anyMentor,
 		Jobs: []bot.Job{{Name: "mentors' digests", Every: digestEvery,
 			Run: func(ctx context.Context, _ bot.ChatQueue) error { return sv.Digest(ctx, st) }}},
 		Checks: []bot.Check{{

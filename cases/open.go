@@ -114,7 +114,7 @@ func (sv *Service) kindNames(lang string, kinds []string) []string {
 
 // Open shares a de-identified case in a group: it is numbered, posted,
 // indexed for the archive, and its timers set.
-func (sv *Service) Open(tx bot.Tx, chat bot.Chat, author bot.Member, text string, o bot.CaseOptions, now time.Time) (bot.Case, error) {
+func (sv *Service) Open(tx Tx, chat bot.Chat, author bot.Member, text string, o bot.CaseOptions, now time.Time) (bot.Case, error) {
 	return sv.open(tx, chat, author, text, o, now)
 }
 

@@ -6,14 +6,7 @@ import "github.com/huddlebot/huddle/bot"
 // writes, and no other. The router's transaction is one (bot.Tx); the
 // feature's handlers are made of functions that take Tx (see their
 // adapters), so that what the feature may touch is written here.
-type Tx interface {
-	bot.AttachmentStore
-	bot.CaseStore
-	bot.ChatStore
-	bot.MemberStore
-	bot.MotivationStore
-	bot.OutboxWriter
-}
+type Tx = bot.CaseTx
 
 // asCommand makes a bot.Command's Run of f, which sees Tx alone.
 func asCommand(f func(Tx, bot.Session, []string) error) func(bot.Tx, bot.Session, []string) error {

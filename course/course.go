@@ -105,7 +105,7 @@ func (sv *Service) lessonTitle(id, lang string) string {
 
 // Assign starts a cohort of course id in the session's group, and tells
 // the group when each lesson opens.
-func (sv *Service) Assign(tx bot.Tx, s bot.Session, id string) (bool, error) {
+func (sv *Service) Assign(tx bot.AssignerTx, s bot.Session, id string) (bool, error) {
 	c, ok := sv.cfg.Lessons().Course(id)
 	if !ok {
 		return false, nil
@@ -159,7 +159,7 @@ func (sv *Service) hours(lang string, h float64) string {
 }
 
 // Unassign stops the group's cohort of course id.
-func (sv *Service) Unassign(tx bot.Tx, s bot.Session, id string) (bool, error) {
+func (sv *Service) Unassign(tx bot.AssignerTx, s bot.Session, id string) (bool, error) {
 	running, err := tx.ChatCohorts(s.Chat.ID)
 	if err != nil {
 		return true, err
@@ -181,7 +181,7 @@ func (sv *Service) Unassign(tx bot.Tx, s bot.Session, id string) (bool, error) {
 }
 
 // Assigned lists the group's running courses with their next lesson.
-func (sv *Service) Assigned(tx bot.Tx, s bot.Session) ([]string, error) {
+func (sv *Service) Assigned(tx bot.AssignerTx, s bot.Session) ([]string, error) {
 	running, err := tx.ChatCohorts(s.Chat.ID)
 	if err != nil {
 		return nil, err

@@ -23,7 +23,7 @@ type Host struct {
 	caseSvc bot.Cases
 	ended   func(tx bot.Tx, run bot.Run) error
 	// teachers is HostConfig.Teachers.
-	teachers func(tx bot.Tx, ids []int64) (map[int64]bool, error)
+	teachers func(tx bot.CaseTx, ids []int64) (map[int64]bool, error)
 
 	// lib is the lessons run; SetLibrary replaces it while runs go on.
 	lib    atomic.Pointer[Library]
@@ -68,7 +68,7 @@ type HostConfig struct {
 	// rather than learn: the programme's staff and the mentors. A group's
 	// question does not wait for them, nor counts them in the group's
 	// size.
-	Teachers func(tx bot.Tx, ids []int64) (map[int64]bool, error)
+	Teachers func(tx bot.CaseTx, ids []int64) (map[int64]bool, error)
 	// Ended, when set, is told of a run the moment it finishes (its last
 	// step done, not stopped), in the transaction that finishes it: a
 	// lesson's certificate is issued then, not at a later look.
@@ -303,7 +303,7 @@ func member(s bot.Session) Member {
 // in it recently, but its teachers (staff and mentors), listed only if the
 // engine asks. A failure to list them is
 // kept in *err, for the caller to return after the engine ran.
-func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func() []int64 {
+func (h *Host) members(tx bot.CaseTx, chat bot.Chat, now time.Time, err *error) func() []int64 {
 	return func() []int64 {
 		ids, e := tx.ChatMemberIDs(chat.ID, now.Add(-h.activeFor))
 		if e == nil && h.teachers != nil {
@@ -322,7 +322,7 @@ func (h *Host) members(tx bot.Tx, chat bot.Chat, now time.Time, err *error) func
 // size returns the Size an input gives the engine: the group's size as
 // its platform last said, less the teachers known to be in it (staff and
 // mentors, whom a question does not wait for).
-func (h *Host) size(tx bot.Tx, chat bot.Chat, err *error) func() int {
+func (h *Host) size(tx bot.CaseTx, chat bot.Chat, err *error) func() int {
 	return func() int {
 		if chat.Type != bot.Group {
 			return 0
@@ -424,7 +424,7 @@ func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Resu
 
 // cases opens the case discussions a result asks for, each tied to the
 // message presenting it, and carries out its escalations.
-func (h *Host) cases(tx bot.Tx, chat bot.Chat, run *bot.Run, res Result, now time.Time) error {
+func (h *Host) cases(tx bot.CaseTx, chat bot.Chat, run *bot.Run, res Result, now time.Time) error {
 	if h.caseSvc == nil {
 		return nil
 	}

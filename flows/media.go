@@ -381,13 +381,19 @@ const (
 
 // Options are the host's option handlers: a preview's "Full size".
 func (h *Host) Options() []bot.OptionHandler {
-	return []bot.OptionHandler{{Prefix: fullSizePrefix, Run: h.fullSize}}
+	return []bot.OptionHandler{{Prefix: fullSizePrefix, Run: func(tx bot.Tx, s bot.Session) error { return h.fullSize(tx, s) }}}
+}
+
+// fullSizeTx is what sending a full-size picture sees of the store.
+type fullSizeTx interface {
+	bot.MemberStore
+	bot.OutboxWriter
 }
 
 // fullSize sends the whole picture a preview stands for to the member who
 // pressed, privately (in the chat when they have no private chat with the
 // bot), and answers the press.
-func (h *Host) fullSize(tx bot.Tx, s bot.Session) error {
+func (h *Host) fullSize(tx fullSizeTx, s bot.Session) error {
 	key := strings.TrimPrefix(s.Event.Option, fullSizePrefix)
 	var found *Media
 	for _, l := range h.Library().All() {

@@ -6,12 +6,19 @@ import (
 	"strings"
 )
 
+// assignTx is what /unassign and the list of /assign see of the store:
+// the feature's part, and the assigners'.
+type assignTx interface {
+	Tx
+	bot.AssignerTx
+}
+
 // assignCommands are /assign and /unassign, for a group's admins and the
 // program's staff.
 func (l *learning) assignCommands() []bot.Command {
 	return []bot.Command{
 		{Name: "assign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_assign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.assign},
-		{Name: "unassign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_unassign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.unassign},
+		{Name: "unassign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_unassign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, args []string) error { return l.unassign(tx, s, args) }},
 	}
 }
 
@@ -46,7 +53,7 @@ func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
 }
 
 // assigned lists the group's assigned lessons and the assigners' things.
-func (l *learning) assigned(tx bot.Tx, s bot.Session) error {
+func (l *learning) assigned(tx assignTx, s bot.Session) error {
 	list, err := tx.ChatAssignments(s.Chat.ID)
 	if err != nil {
 		return err
@@ -73,7 +80,7 @@ func (l *learning) assigned(tx bot.Tx, s bot.Session) error {
 }
 
 // unassign handles /unassign LESSON.
-func (l *learning) unassign(tx bot.Tx, s bot.Session, args []string) error {
+func (l *learning) unassign(tx assignTx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		return bot.Reply(tx, s, "unassign", l.tr(s.Lang, "unassign_usage"))
 	}

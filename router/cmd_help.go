@@ -20,7 +20,7 @@ func (r *Router) start(tx bot.Tx, s bot.Session, args []string) error {
 }
 
 // help lists the commands.
-func (r *Router) help(tx bot.Tx, s bot.Session) error {
+func (r *Router) help(tx bot.CaseTx, s bot.Session) error {
 	list, err := r.helpFor(tx, s)
 	if err != nil {
 		return err
@@ -32,7 +32,7 @@ func (r *Router) help(tx bot.Tx, s bot.Session) error {
 // members' commands, and those of the sender's other roles that are of
 // use there (a group's admins' in the group; mentors' and staff's in
 // private, not shown to the whole group).
-func (r *Router) helpFor(tx bot.Tx, s bot.Session) (string, error) {
+func (r *Router) helpFor(tx bot.CaseTx, s bot.Session) (string, error) {
 	staff := r.isStaff(s.Member)
 	roles := map[bot.Role]bool{
 		bot.Admins: s.Chat.Type == bot.Group && (staff || s.Event.SenderAdmin),

@@ -8,7 +8,7 @@ import (
 
 // alertStaff tells every staff member on another channel that ev's
 // channel is down.
-func (r *Router) alertStaff(tx bot.Tx, ev bot.Event, now time.Time) error {
+func (r *Router) alertStaff(tx bot.OutboxWriter, ev bot.Event, now time.Time) error {
 	key := "channel_down"
 	if ev.Kind == bot.ChannelNotice {
 		key = "channel_notice"

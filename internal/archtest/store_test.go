@@ -9,16 +9,21 @@ import (
 	"testing"
 )
 
-// tops are, per feature, the functions that may take the whole store
-// transaction (bot.Tx): those that implement an interface of bot's that
-// takes it (bot.Cases, bot.Assigner, bot.Gatekeeper), drive the lesson
-// engine, and the adapters that give the feature's handlers its own part
-// of the store (its Tx). Everything else in a feature takes that part.
+// tops are, per package, the functions that may take the whole store
+// transaction (bot.Tx): the router's, which runs every feature's handlers
+// in it; the lesson engine's (bot.Engine), whose runs end in the courses'
+// results and certificates; the gate, which runs the commands open to
+// everyone; and those that start a lesson through the engine. The narrow
+// interfaces of bot's that a feature implements take the part they use
+// (bot.Cases a CaseTx, bot.Assigner an AssignerTx); everything else in a
+// feature takes its own part (its Tx).
 var tops = map[string]int{
-	"cases":      2, // Open, Escalate
-	"course":     4, // Assign, Unassign, Assigned; open (starts a lesson)
-	"learning":   5, // the commands that start, stop and assign lessons
-	"privacy":    1, // Admit
+	"router":     8, // handleIn, dispatch, command, offer, option, left, welcome, start (runs a command)
+	"flows":      6, // Start, Offer, Fire, Left, Stop, and apply (a run's end)
+	"cases":      0,
+	"course":     1, // open (starts a lesson)
+	"learning":   3, // startLesson, replaceAnswer, assign (start lessons)
+	"privacy":    1, // Admit (runs the commands open to everyone)
 	"review":     0,
 	"motivation": 0,
 }
