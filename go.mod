@@ -3,6 +3,7 @@ module github.com/huddlebot/huddle
 go 1.26.8
 
 require (
+	github.com/blevesearch/snowballstem v0.9.0
 	github.com/chromedp/chromedp v0.22.1
 	github.com/coder/websocket v1.8.15
 	github.com/expr-lang/expr v1.17.8

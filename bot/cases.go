@@ -42,6 +42,9 @@ type Case struct {
 	// the case (a /case in its group); empty for one a lesson or a
 	// private confirmation opened.
 	MessageID string
+	// AnsweredFrom is the archived case that answered it, when its author
+	// closed it so (one offered under it); 0 otherwise.
+	AnsweredFrom int64
 }
 
 // CasePost is one message in a case's thread.
@@ -80,6 +83,24 @@ type CaseHit struct {
 	Case
 	ChatTitle string
 	Snippet   string
+	// Indexed is what the archive's index holds of it (its text and its
+	// thread), for SimilarCases' hits.
+	Indexed string
+}
+
+// SimilarQuery asks the archive for the cases most like a new one.
+type SimilarQuery struct {
+	// Terms are the new case's terms (package terms); one ending in "*"
+	// is a prefix.
+	Terms []string
+	// Langs are the languages of the groups whose cases are looked at
+	// ("" for a group of the default language).
+	Langs []string
+	// ChatID, when set, looks at that group's cases only.
+	ChatID int64
+	// Except is a case left out (the new one itself).
+	Except int64
+	Limit  int
 }
 
 // CaseOptions are a case's settings when a lesson opens it.

@@ -282,6 +282,8 @@ type ChatStore interface {
 	// InChat reports whether a member has been seen in a chat and has not
 	// left it.
 	InChat(memberID, chatID int64) (bool, error)
+	// InAnyGroup reports whether a member is in a group of the program.
+	InAnyGroup(memberID int64) (bool, error)
 	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
 	// it was never seen.
 	ChatByPlatform(channel, platformID string) (Chat, error)
@@ -386,6 +388,10 @@ type CaseStore interface {
 	// SearchCases finds answered and closed cases matching query among the
 	// groups the member belongs to, best first.
 	SearchCases(memberID int64, query string, limit int) ([]CaseHit, error)
+	// SimilarCases lists the answered and closed cases whose text or
+	// thread holds any of the query's terms, best first: ranked by BM25
+	// on SQLite (FTS5), by ts_rank on PostgreSQL.
+	SimilarCases(q SimilarQuery) ([]CaseHit, error)
 	// MentorCases lists the cases assigned to a mentor, and the escalated
 	// ones still waiting in the given queues.
 	MentorCases(mentorID int64, queues []string) ([]Case, error)

@@ -3,6 +3,7 @@ package cases
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,6 +238,34 @@ func (sv *Service) close(tx Tx, s bot.Session, c bot.Case) error {
 	return bot.Reply(tx, s, "close", sv.tr(s.Lang, "closed", c.ID))
 }
 
+// archived returns the case ref names when it is an answered or closed
+// case s's member may read from outside its group (the archive is the
+// program's, and they are in none of the case's roles), with outsider
+// true; a zero case otherwise, for caseFor to decide.
+func (sv *Service) archived(tx Tx, s bot.Session, ref string) (bot.Case, bool, error) {
+	m := caseRef.FindStringSubmatch(ref)
+	if m == nil || sv.cfg.Similar != SimilarProgram {
+		return bot.Case{}, false, nil
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	c, err := tx.CaseByID(id)
+	if errors.Is(err, bot.ErrNotFound) || err == nil && c.Status != bot.CaseAnswered && c.Status != bot.CaseClosed {
+		return bot.Case{}, false, nil
+	}
+	if err != nil {
+		return bot.Case{}, false, err
+	}
+	if ok, err := sv.mayDo(tx, s, c); err != nil || ok {
+		return bot.Case{}, false, err
+	}
+	// The archive is its groups' members': someone in none of them
+	// (met only in a private chat) reads none of it.
+	if in, err := tx.InAnyGroup(s.Member.ID); err != nil || !in {
+		return bot.Case{}, false, err
+	}
+	return c, true, nil
+}
+
 // search finds answered cases of the member's groups.
 func (sv *Service) search(tx Tx, s bot.Session, words string) error {
 	words = strings.TrimSpace(words)
@@ -258,11 +287,19 @@ func (sv *Service) search(tx Tx, s bot.Session, words string) error {
 	return bot.Reply(tx, s, "cases", b.String())
 }
 
-// show prints one case with its thread, for a member of its group.
+// show prints one case with its thread, for a member of its group; and
+// an answered one of the archive for any member when the archive is the
+// program's (Config.Similar), as offered under a new case: its posters
+// then by their pseudonyms, without its photos and voice notes.
 func (sv *Service) show(tx Tx, s bot.Session, ref string) error {
-	c, err := sv.caseFor(tx, s, []string{ref}, "/case")
-	if err != nil || c.ID == 0 {
+	c, outsider, err := sv.archived(tx, s, ref)
+	if err != nil {
 		return err
+	}
+	if c.ID == 0 {
+		if c, err = sv.caseFor(tx, s, []string{ref}, "/case"); err != nil || c.ID == 0 {
+			return err
+		}
 	}
 	chat, err := tx.ChatByID(c.ChatID)
 	if err != nil {
@@ -279,9 +316,13 @@ func (sv *Service) show(tx Tx, s bot.Session, ref string) error {
 		if p.Kind == bot.PostAnswer {
 			mark = "👩‍⚕️"
 		}
-		b.WriteString(sv.tr(s.Lang, "show_post", mark, sv.shown(s.Lang, p.Name, p.Pseudonym), bot.Clip(p.Text, 500)))
+		who := sv.shown(s.Lang, p.Name, p.Pseudonym)
+		if outsider {
+			who = sv.shown(s.Lang, p.Pseudonym, p.Pseudonym)
+		}
+		b.WriteString(sv.tr(s.Lang, "show_post", mark, who, bot.Clip(p.Text, 500)))
 	}
-	if err := bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText)); err != nil {
+	if err := bot.Reply(tx, s, "show", bot.Clip(b.String(), bot.MaxText)); err != nil || outsider {
 		return err
 	}
 	// The case's photos and voice answers follow, from the archive.

@@ -200,6 +200,21 @@ func (sv *Service) sendAssignment(tx Tx, c bot.Case, chat bot.Chat, mentor bot.M
 			fmt.Fprintf(&thread, "\n• %s: %s", who, bot.Clip(p.Text, 300))
 		}
 	}
+	// The archive's answered cases like it, so that an answer can cite
+	// them (the group saw them offered).
+	if sv.cfg.Similar != SimilarOff {
+		hits, err := sv.Similar(tx, chat, c.Text, c.ID, sv.cfg.Similar == SimilarGroup)
+		if err != nil {
+			return err
+		}
+		if len(hits) > 0 {
+			offered, err := sv.offered(tx, lang, hits)
+			if err != nil {
+				return err
+			}
+			thread.WriteString("\n\n" + sv.tr(lang, "similar_mentor") + offered)
+		}
+	}
 	key := fmt.Sprintf("case:%d:assign:%d:%d", c.ID, mentor.ID, now.UnixMilli())
 	if err := send(tx, dm, key, sv.tr(lang, "assigned_dm", c.ID, chat.Title, c.Queue, c.Text, thread.String(), c.ID, c.ID), now); err != nil {
 		return err

@@ -152,6 +152,12 @@ func (sv *Service) open(tx Tx, chat bot.Chat, author bot.Member, text string, o 
 	if err := tx.LinkCaseMessage(key, c.ID); err != nil {
 		return c, err
 	}
+	if author.ID != 0 && o.RunID == 0 && o.Key == "" {
+		// A member's case, posted here: the archive first.
+		if err := sv.suggest(tx, chat, c, now); err != nil {
+			return c, err
+		}
+	}
 	return c, tx.IndexCase(c.ID, text)
 }
 

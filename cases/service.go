@@ -43,6 +43,10 @@ type Config struct {
 	// Topics makes each case opened in a forum group (Telegram topics)
 	// open a topic of its own for its thread.
 	Topics bool
+	// Similar says where the answered cases offered under a member's new
+	// case come from: SimilarProgram (every group of the case's language;
+	// the default), SimilarGroup (its own group) or SimilarOff.
+	Similar string
 	// Pseudonyms shows members in threads by their pseudonym, as the
 	// router does everywhere else.
 	Pseudonyms bool
@@ -77,6 +81,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.Target <= 0 {
 		cfg.Target = 24 * time.Hour
+	}
+	if cfg.Similar == "" {
+		cfg.Similar = SimilarProgram
 	}
 	if cfg.DefaultQueue == "" && len(cfg.Mentors) == 1 {
 		for q := range cfg.Mentors {
@@ -155,7 +162,8 @@ func (sv *Service) removeCase(tx Tx, s bot.Session, c bot.Case) error {
 // and to a photo held back for its check.
 func (sv *Service) options() []bot.OptionHandler {
 	return []bot.OptionHandler{{Prefix: confirmPrefix, Run: asOption(sv.pendingAnswer)}, {Prefix: discardPrefix, Run: asOption(sv.pendingAnswer)},
-		{Prefix: photoPostPrefix, Run: asOption(sv.photoAnswer)}, {Prefix: photoDiscardPrefix, Run: asOption(sv.photoAnswer)}}
+		{Prefix: photoPostPrefix, Run: asOption(sv.photoAnswer)}, {Prefix: photoDiscardPrefix, Run: asOption(sv.photoAnswer)},
+		{Prefix: similarPrefix, Run: asOption(sv.similarAnswer)}}
 }
 
 // caseCommand is /case: /case 12 shows case 12; /case TEXT shares one.

@@ -113,6 +113,9 @@ type CasesConfig struct {
 	TemplateGroups []string `mapstructure:"template_groups"`
 	// Topics opens a forum topic for each case in Telegram forum groups.
 	Topics bool `mapstructure:"topics"`
+	// Similar says where the answered cases offered under a new one come
+	// from: "program" (every group of its language), "group", or "off".
+	Similar string `mapstructure:"similar"`
 }
 
 // PrivacyConfig sets what Huddle asks of members and how long it keeps
@@ -241,6 +244,7 @@ var defaults = map[string]any{
 	"cases.response_target":            "24h",
 	"cases.template_groups":            []string{},
 	"cases.topics":                     true,
+	"cases.similar":                    "program",
 	"xapi.home_page":                   "https://huddle.invalid",
 	"xapi.endpoint":                    "",
 	"xapi.username":                    "",

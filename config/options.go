@@ -48,7 +48,7 @@ func (cfg Config) Options(log *slog.Logger) (huddle.Options, error) {
 		Cases: &cases.Config{
 			Mentors: mentors, DefaultQueue: cfg.Cases.DefaultQueue, GroupQueues: cfg.Cases.GroupQueues,
 			Capacity: cfg.Cases.Capacity, Target: cfg.Cases.ResponseTarget,
-			TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics,
+			TemplateGroups: cfg.Cases.TemplateGroups, Topics: cfg.Cases.Topics, Similar: cfg.Cases.Similar,
 		},
 		Consent: cfg.Privacy.Consent.notice(), NoConsent: !cfg.Privacy.Consent.Ask,
 		Pseudonyms: cfg.Privacy.Pseudonyms, StaffRealNames: cfg.Privacy.StaffRealNames,

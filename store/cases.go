@@ -21,7 +21,7 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 
 const caseColumns = `c.id, c.chat_id, c.author_id, c.run_id, c.text, c.status, c.queue, c.created_at, c.first_reply_at,
 	c.escalate_at, c.escalated_at, c.assigned_to, c.assigned_at, c.reminded, c.overdue_at, c.first_answer_at,
-	c.closed_at, c.next_check_at, c.message_id`
+	c.closed_at, c.next_check_at, c.message_id, c.answered_from`
 
 // scanCase reads caseColumns, then the columns after them into extra.
 func scanCase(sc interface{ Scan(...any) error }, extra ...any) (bot.Case, error) {
@@ -33,13 +33,14 @@ func scanCase(sc interface{ Scan(...any) error }, extra ...any) (bot.Case, error
 		next                                               sql.NullInt64
 		reminded                                           int
 		message                                            sql.NullString
+		from                                               sql.NullInt64
 	)
 	err := sc.Scan(append([]any{&c.ID, &c.ChatID, &author, &run, &c.Text, &c.Status, &c.Queue, &created, &firstReply,
-		&escAt, &escd, &assignedTo, &asg, &reminded, &over, &answer, &closed, &next, &message}, extra...)...)
+		&escAt, &escd, &assignedTo, &asg, &reminded, &over, &answer, &closed, &next, &message, &from}, extra...)...)
 	c.AuthorID, c.RunID, c.AssignedTo = author.Int64, run.Int64, assignedTo.Int64
 	c.Created, c.FirstReply, c.EscalateAt, c.Escalated = fromMS(created), nullMS(firstReply), nullMS(escAt), nullMS(escd)
 	c.Assigned, c.Reminded, c.Overdue, c.FirstAnswer = nullMS(asg), reminded != 0, nullMS(over), nullMS(answer)
-	c.Closed, c.NextCheck, c.MessageID = nullMS(closed), nullMS(next), message.String
+	c.Closed, c.NextCheck, c.MessageID, c.AnsweredFrom = nullMS(closed), nullMS(next), message.String, from.Int64
 	return c, err
 }
 
@@ -63,10 +64,12 @@ func (t *Tx) SaveCase(c *bot.Case) error {
 		reminded = 1
 	}
 	_, err := t.exec(`UPDATE cases SET status = ?, queue = ?, first_reply_at = ?, escalate_at = ?, escalated_at = ?,
-		assigned_to = ?, assigned_at = ?, reminded = ?, overdue_at = ?, first_answer_at = ?, closed_at = ?, next_check_at = ?
+		assigned_to = ?, assigned_at = ?, reminded = ?, overdue_at = ?, first_answer_at = ?, closed_at = ?, next_check_at = ?,
+		answered_from = ?
 		WHERE id = ?`,
 		c.Status, c.Queue, msOrNull(c.FirstReply), msOrNull(c.EscalateAt), msOrNull(c.Escalated), nullID(c.AssignedTo),
-		msOrNull(c.Assigned), reminded, msOrNull(c.Overdue), msOrNull(c.FirstAnswer), msOrNull(c.Closed), msOrNull(c.NextCheck), c.ID)
+		msOrNull(c.Assigned), reminded, msOrNull(c.Overdue), msOrNull(c.FirstAnswer), msOrNull(c.Closed), msOrNull(c.NextCheck),
+		nullID(c.AnsweredFrom), c.ID)
 	if err != nil {
 		return fmt.Errorf("save case %d: %w", c.ID, err)
 	}
@@ -370,6 +373,17 @@ func (t *Tx) MemberLang(memberID int64) (string, error) {
 func (t *Tx) InChat(memberID, chatID int64) (bool, error) {
 	var one int
 	err := t.row(`SELECT 1 FROM chat_members WHERE chat_id = ? AND member_id = ? AND left_at IS NULL`, chatID, memberID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// InAnyGroup reports whether a member is in a group and has not left it.
+func (t *Tx) InAnyGroup(memberID int64) (bool, error) {
+	var one int
+	err := t.row(`SELECT 1 FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
+		WHERE cm.member_id = ? AND cm.left_at IS NULL AND c.type = 'group' LIMIT 1`, memberID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

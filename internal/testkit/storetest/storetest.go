@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"PurgeExactlyOlder", testPurgeExactlyOlder},
 		{"PurgedAnswersAreNoWrongAnswer", testPurgedAnswersAreNoWrongAnswer},
 		{"ChatOwnership", testChatOwnership},
+		{"SimilarCases", testSimilarCases},
 		{"CaseSearch", testCaseSearch},
 		{"ConcurrentFirstSight", testConcurrentFirstSight},
 		{"IDsNeverReused", testIDsNeverReused},
