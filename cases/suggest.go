@@ -115,6 +115,13 @@ func (sv *Service) similarAnswer(tx Tx, s bot.Session) error {
 	if c.Status != bot.CaseOpen {
 		return bot.AnswerPress(tx, s.Event, s.Now, sv.tr(s.Lang, "already_done", c.ID, sv.statusName(s.Lang, c.Status)), false)
 	}
+	// The one that answers it must be an answered case of the archive
+	// (a stale or made-up button names another).
+	if a, err := tx.CaseByID(from); errors.Is(err, bot.ErrNotFound) || err == nil && a.Status != bot.CaseAnswered && a.Status != bot.CaseClosed {
+		return bot.AnswerPress(tx, s.Event, s.Now, sv.tr(s.Lang, "unknown_case", ids[1]), false)
+	} else if err != nil {
+		return err
+	}
 	c = closed(c, s.Now)
 	c.AnsweredFrom = from
 	if err := tx.SaveCase(&c); err != nil {

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -41,12 +42,33 @@ func (d *Dashboard) casesFigures(r *http.Request) (casesData, int, error) {
 	for i, m := range data.Mentors {
 		data.Mentors[i].Name = d.label(r, m.MemberID, m.Name, m.Pseudonym)
 	}
-	weeks, err := d.cfg.Reports.WeeklyCases(ctx, f.r, f.Group)
+	weeks, err := d.cfg.Reports.CaseWeeks(ctx, f.r, f.Group)
 	if err != nil {
 		return data, http.StatusInternalServerError, err
 	}
-	data.Chart = weekChart(weeks)
+	data.Chart = caseChart(weeks)
 	return data, http.StatusOK, nil
+}
+
+// caseChart is the JSON the cases page's two charts draw: each week's
+// cases by how they were settled, and the mentors' load.
+func caseChart(w report.CaseWeeks) template.JS {
+	chart := struct {
+		Weeks       []int64  `json:"weeks"`
+		Labels      []string `json:"labels"`
+		ByPeers     []int    `json:"by_peers"`
+		FromArchive []int    `json:"from_archive"`
+		ByMentor    []int    `json:"by_mentor"`
+		Open        []int    `json:"open"`
+		Assigned    []int    `json:"assigned"`
+		Answered    []int    `json:"answered"`
+	}{ByPeers: w.ByPeers, FromArchive: w.FromArchive, ByMentor: w.ByMentor, Open: w.Open, Assigned: w.Assigned, Answered: w.Answered}
+	for _, wk := range w.Weeks {
+		chart.Weeks = append(chart.Weeks, wk.Unix())
+		chart.Labels = append(chart.Labels, wk.Format("2 Jan"))
+	}
+	js, _ := json.Marshal(chart)
+	return template.JS(js)
 }
 
 func (d *Dashboard) casesPage(w http.ResponseWriter, r *http.Request) {

@@ -294,7 +294,10 @@ func TestLessonPageInBrowser(t *testing.T) {
 }
 
 // TestCasesPageInBrowser opens the cases and mentors page from the
-// overview: its cards, chart and mentors' table are the store's figures.
+// overview: its cards (how the cases were settled: by peers, from the
+// archive, by a mentor), its two charts (the cases of each week by how
+// they were settled, stacked; the mentors' load each week) and mentors'
+// table are the store's figures.
 func TestCasesPageInBrowser(t *testing.T) {
 	rd := seeded(t)
 	srv, ctx := serve(t, dashboard.Config{Reports: rd, Lessons: lessonsForTest(t)}, 1100)
@@ -302,7 +305,7 @@ func TestCasesPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	weeks, err := rd.WeeklyCases(context.Background(), r, 0)
+	weeks, err := rd.CaseWeeks(context.Background(), r, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,8 +313,8 @@ func TestCasesPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Cases == 0 || stats.Escalated == 0 || len(loads) == 0 {
-		t.Fatalf("the seeded database has no escalated cases: %+v %+v", stats, loads)
+	if stats.Cases == 0 || stats.Escalated == 0 || stats.FromArchive == 0 || stats.ByPeers == 0 || len(loads) == 0 {
+		t.Fatalf("the seeded database lacks escalated cases, or cases settled by peers or from the archive: %+v %+v", stats, loads)
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path+"?from=2026-01-05&to=2026-01-25"),
@@ -321,16 +324,32 @@ func TestCasesPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`["#cases", "#escalated", "#chart"].map(s => s === "#chart" ? document.querySelector(s).dataset.values : document.querySelector(s).innerText.trim())`))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`["#cases", "#escalated", "#by-peers", "#from-archive", "#by-mentor", "#chart", "#load"].map(s =>
+		s === "#chart" || s === "#load" ? document.querySelector(s).dataset.values : document.querySelector(s).innerText.trim())`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for _, w := range weeks {
-		want = append(want, strconv.Itoa(w.Count))
+	join := func(n []int) string {
+		var s []string
+		for _, v := range n {
+			s = append(s, strconv.Itoa(v))
+		}
+		return strings.Join(s, ",")
 	}
-	if got[0] != strconv.Itoa(stats.Cases) || got[1] != strconv.Itoa(stats.Escalated) || got[2] != strings.Join(want, ",") {
-		t.Errorf("page %v; store: %d cases, %d escalated, weekly %v", got, stats.Cases, stats.Escalated, want)
+	want := []string{strconv.Itoa(stats.Cases), strconv.Itoa(stats.Escalated), strconv.Itoa(stats.ByPeers), strconv.Itoa(stats.FromArchive),
+		strconv.Itoa(stats.Answered), strings.Join([]string{join(weeks.ByPeers), join(weeks.FromArchive), join(weeks.ByMentor), join(weeks.Open)}, "|"),
+		join(weeks.Assigned) + "|" + join(weeks.Answered)}
+	if !slices.Equal(got, want) {
+		t.Errorf("page %q;\nstore %q", got, want)
+	}
+	// Each week's parts add up to the week's cases, and the weeks to the
+	// period's.
+	total := 0
+	for i := range weeks.Weeks {
+		total += weeks.ByPeers[i] + weeks.FromArchive[i] + weeks.ByMentor[i] + weeks.Open[i]
+	}
+	if total != stats.Cases {
+		t.Errorf("the weeks' cases add up to %d, the period has %d", total, stats.Cases)
 	}
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll("#mentors tbody tr")].map(r => [...r.cells].map(c => c.innerText))`))
 	if err != nil {

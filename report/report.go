@@ -109,6 +109,12 @@ type CaseFigures struct {
 	Cases     int `json:"cases"`
 	Escalated int `json:"escalated"`
 	Answered  int `json:"answered"`
+	// How the cases were settled: FromArchive by an answered case offered
+	// under them, which their author said answers them; ByPeers closed
+	// without a mentor's answer; ByMentor (Answered) by a mentor's. The
+	// rest are open.
+	FromArchive int `json:"from_archive"`
+	ByPeers     int `json:"by_peers"`
 	// Overdue cases waited past the response target for a mentor.
 	Overdue int `json:"overdue"`
 	// FirstReply is from a case's opening to its first peer reply;
@@ -117,6 +123,15 @@ type CaseFigures struct {
 	FirstReply Durations `json:"first_peer_reply"`
 	ToMentor   Durations `json:"to_mentor"`
 	ToAnswer   Durations `json:"to_mentor_answer"`
+}
+
+// CaseWeeks are the cases' figures week by week (see Weeks): by the week
+// they were opened, how they were settled; and the mentors' load, by the
+// week a case went to a mentor and the week a mentor answered one.
+type CaseWeeks struct {
+	Weeks                                []time.Time
+	ByPeers, FromArchive, ByMentor, Open []int
+	Assigned, Answered                   []int
 }
 
 // MentorLoad is one mentor's work on the cases opened in a period.

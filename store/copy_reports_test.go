@@ -79,7 +79,7 @@ func TestCopyDemoReports(t *testing.T) {
 			same("summary", func(rd *store.Reader) (any, error) { return rd.Summary(ctx, r, chat) })
 			same("weekly active", func(rd *store.Reader) (any, error) { return rd.WeeklyActive(ctx, r, chat) })
 			same("case figures", func(rd *store.Reader) (any, error) { return rd.CaseStats(ctx, r, chat) })
-			same("weekly cases", func(rd *store.Reader) (any, error) { return rd.WeeklyCases(ctx, r, chat) })
+			same("cases week by week", func(rd *store.Reader) (any, error) { return rd.CaseWeeks(ctx, r, chat) })
 			same("mentor loads", func(rd *store.Reader) (any, error) { return rd.MentorLoads(ctx, r, chat) })
 			same("lesson counts", func(rd *store.Reader) (any, error) { return rd.LessonCounts(ctx, r, chat) })
 			for _, l := range lessons {

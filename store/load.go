@@ -189,10 +189,11 @@ func (l *Loader) Engagement(e bot.Engagement) error {
 // its id. Its thread is added with CasePost.
 func (l *Loader) Case(c bot.Case) (int64, error) {
 	return l.exec(`INSERT INTO cases (chat_id, author_id, text, status, queue, created_at, first_reply_at,
-			escalated_at, assigned_to, assigned_at, overdue_at, first_answer_at, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			escalated_at, assigned_to, assigned_at, overdue_at, first_answer_at, closed_at, answered_from)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ChatID, c.AuthorID, c.Text, string(c.Status), c.Queue, ms(c.Created), msOrNull(c.FirstReply),
-		msOrNull(c.Escalated), nullID(c.AssignedTo), msOrNull(c.Assigned), msOrNull(c.Overdue), msOrNull(c.FirstAnswer), msOrNull(c.Closed))
+		msOrNull(c.Escalated), nullID(c.AssignedTo), msOrNull(c.Assigned), msOrNull(c.Overdue), msOrNull(c.FirstAnswer), msOrNull(c.Closed),
+		nullID(c.AnsweredFrom))
 }
 
 // CasePost adds a reply or an answer to a case's thread.

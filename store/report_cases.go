@@ -16,8 +16,9 @@ const caseScope = `k.created_at >= ?1 AND k.created_at < ?2 AND (?3 = 0 OR k.cha
 func (rd *Reader) CaseStats(ctx context.Context, r report.Range, chatID int64) (report.CaseFigures, error) {
 	var f report.CaseFigures
 	args := []any{ms(r.From), ms(r.To), chatID}
-	err := rd.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(k.escalated_at), COUNT(k.first_answer_at), COUNT(k.overdue_at)
-		FROM cases k WHERE `+caseScope, args...).Scan(&f.Cases, &f.Escalated, &f.Answered, &f.Overdue)
+	err := rd.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(k.escalated_at), COUNT(k.first_answer_at), COUNT(k.overdue_at),
+			COUNT(CASE WHEN `+fromArchive+` THEN 1 END), COUNT(CASE WHEN `+byPeers+` THEN 1 END)
+		FROM cases k WHERE `+caseScope, args...).Scan(&f.Cases, &f.Escalated, &f.Answered, &f.Overdue, &f.FromArchive, &f.ByPeers)
 	if err != nil {
 		return f, fmt.Errorf("case figures: %w", err)
 	}
@@ -55,10 +56,60 @@ func (rd *Reader) durations(ctx context.Context, wait string, args []any) (repor
 	return d, nil
 }
 
-// WeeklyCases counts the cases opened each week of the period (see Weeks).
-func (rd *Reader) WeeklyCases(ctx context.Context, r report.Range, chatID int64) ([]report.WeekCount, error) {
-	return rd.weekly(ctx, r, `SELECT `+mondayOf("k.created_at")+`, COUNT(*) FROM cases k
-		WHERE k.created_at >= ?1 AND k.created_at < ?2 AND (?7 = 0 OR k.chat_id = ?7) GROUP BY 1`, chatID)
+// How a case was settled, for the figures: from the archive (its author
+// said an offered case answers it), by a mentor's answer, or by peers
+// (closed without either); open otherwise.
+const (
+	fromArchive = `k.answered_from IS NOT NULL`
+	byMentor    = `k.answered_from IS NULL AND k.first_answer_at IS NOT NULL`
+	byPeers     = `k.answered_from IS NULL AND k.first_answer_at IS NULL AND k.status = 'closed'`
+	stillOpen   = `k.answered_from IS NULL AND k.first_answer_at IS NULL AND k.status <> 'closed'`
+)
+
+// CaseWeeks gives the cases' figures week by week of the period (see
+// Weeks): the cases opened each week by how they were settled, and the
+// mentors' load, cases going to a mentor and mentors' answers each week.
+func (rd *Reader) CaseWeeks(ctx context.Context, r report.Range, chatID int64) (report.CaseWeeks, error) {
+	var out report.CaseWeeks
+	opened := func(how string) ([]int, error) {
+		return rd.weekCounts(ctx, r, `SELECT `+mondayOf("k.created_at")+`, COUNT(*) FROM cases k
+			WHERE k.created_at >= ?1 AND k.created_at < ?2 AND (?7 = 0 OR k.chat_id = ?7) AND `+how+` GROUP BY 1`, chatID)
+	}
+	at := func(col string) ([]int, error) {
+		return rd.weekCounts(ctx, r, `SELECT `+mondayOf("k."+col)+`, COUNT(*) FROM cases k
+			WHERE k.`+col+` >= ?1 AND k.`+col+` < ?2 AND (?7 = 0 OR k.chat_id = ?7) GROUP BY 1`, chatID)
+	}
+	var err error
+	for _, f := range []struct {
+		out *[]int
+		get func() ([]int, error)
+	}{
+		{&out.ByPeers, func() ([]int, error) { return opened(byPeers) }},
+		{&out.FromArchive, func() ([]int, error) { return opened(fromArchive) }},
+		{&out.ByMentor, func() ([]int, error) { return opened(byMentor) }},
+		{&out.Open, func() ([]int, error) { return opened(stillOpen) }},
+		{&out.Assigned, func() ([]int, error) { return at("assigned_at") }},
+		{&out.Answered, func() ([]int, error) { return at("first_answer_at") }},
+	} {
+		if *f.out, err = f.get(); err != nil {
+			return out, fmt.Errorf("cases week by week: %w", err)
+		}
+	}
+	out.Weeks = Weeks(r)
+	return out, nil
+}
+
+// weekCounts is weekly's counts alone.
+func (rd *Reader) weekCounts(ctx context.Context, r report.Range, query string, chatID int64) ([]int, error) {
+	weeks, err := rd.weekly(ctx, r, query, chatID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(weeks))
+	for i, w := range weeks {
+		out[i] = w.Count
+	}
+	return out, nil
 }
 
 // MentorLoads lists the mentors of the cases opened in the period, most

@@ -177,6 +177,12 @@ type gen struct {
 	mu     sync.Mutex
 	played map[string]bool // run:seq already played
 	cases  int64           // highest case id seen
+	// answered is the last case a mentor answered, which later cases
+	// may be answered from.
+	answered int64
+	// shared counts the cases members shared, which go to mentors, are
+	// settled by peers or are answered from the archive by turns.
+	shared int
 }
 
 var (
@@ -258,6 +264,18 @@ func (g *gen) send(chat, chatTitle string, typ bot.ChatType, m *member, text, re
 
 func (g *gen) say(gr *group, m *member, text, replyTo string) error {
 	return g.send(gr.id, gr.title, bot.Group, m, text, replyTo)
+}
+
+// press has m press an option with data in gr.
+func (g *gen) press(gr *group, m *member, data string) error {
+	g.mu.Lock()
+	g.seq++
+	id := "p" + strconv.Itoa(g.seq)
+	g.stats.Events++
+	g.mu.Unlock()
+	ev := bot.Event{ID: bot.EventID(Channel, gr.id, m.id, id), Kind: bot.OptionChosen, Channel: Channel, ChatID: gr.id,
+		ChatType: bot.Group, ChatTitle: gr.title, SenderID: m.id, SenderName: m.name, Option: data, PressID: id, Time: g.clk.Now()}
+	return g.router.HandleEvent(g.ctx, ev)
 }
 
 // settle waits until the router has fired every timer and case check due

@@ -189,7 +189,8 @@ func (gr *group) answer(k flows.QuizKey, right bool) string {
 }
 
 // caseDay has one member per group share a case, peers reply, and half
-// the cases are escalated; mentors answer them later.
+// the cases are escalated (mentors answer them later); the others are
+// settled by peers or answered from the archive.
 func (g *gen) caseDay(w int) error {
 	type shared struct {
 		gr *group
@@ -219,11 +220,23 @@ func (g *gen) caseDay(w int) error {
 			}
 		}
 	}
-	for i, s := range opened {
-		if i%2 == 0 {
-			if err := g.say(s.gr, s.m, fmt.Sprintf("/escalate %d", s.id), ""); err != nil {
-				return err
-			}
+	for _, s := range opened {
+		// By turns over the program's cases: one in two goes to a
+		// mentor, one in four its author closes once peers settled it,
+		// and one in four is answered from the archive (its author says
+		// so, as by the offer's button) once a mentor has answered one.
+		var err error
+		g.shared++
+		switch {
+		case g.shared%4 == 2:
+			err = g.say(s.gr, s.m, fmt.Sprintf("/close %d", s.id), "")
+		case g.shared%4 == 0 && g.answered != 0:
+			err = g.press(s.gr, s.m, fmt.Sprintf("sa:%d:%d", s.id, g.answered))
+		default:
+			err = g.say(s.gr, s.m, fmt.Sprintf("/escalate %d", s.id), "")
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -256,6 +269,7 @@ func (g *gen) mentorsAnswer(mentors []*member) error {
 		if err := g.send("dm-"+m.id, "", bot.Direct, m, fmt.Sprintf("/answer %d %s", c.ID, answers[int(c.ID)%len(answers)]), ""); err != nil {
 			return err
 		}
+		g.answered = c.ID
 	}
 	return nil
 }
