@@ -96,8 +96,11 @@ type SimilarQuery struct {
 	// Langs are the languages of the groups whose cases are looked at
 	// ("" for a group of the default language).
 	Langs []string
-	// ChatID, when set, looks at that group's cases only.
-	ChatID int64
+	// ChatID, when set, looks at that group's cases only; CourseOf, when
+	// set, at the cases of that group and of the groups that took a
+	// course it took.
+	ChatID   int64
+	CourseOf int64
 	// Except is a case left out (the new one itself).
 	Except int64
 	Limit  int

@@ -284,6 +284,9 @@ type ChatStore interface {
 	InChat(memberID, chatID int64) (bool, error)
 	// InAnyGroup reports whether a member is in a group of the program.
 	InAnyGroup(memberID int64) (bool, error)
+	// InCourseWith reports whether a member is in chatID's group, or in a
+	// group that took a course chatID's group took.
+	InCourseWith(memberID, chatID int64) (bool, error)
 	// ChatByPlatform returns a chat by its platform id; ErrNotFound when
 	// it was never seen.
 	ChatByPlatform(channel, platformID string) (Chat, error)

@@ -244,7 +244,7 @@ func (sv *Service) close(tx Tx, s bot.Session, c bot.Case) error {
 // true; a zero case otherwise, for caseFor to decide.
 func (sv *Service) archived(tx Tx, s bot.Session, ref string) (bot.Case, bool, error) {
 	m := caseRef.FindStringSubmatch(ref)
-	if m == nil || sv.cfg.Similar != SimilarProgram {
+	if m == nil || sv.cfg.Similar != SimilarProgram && sv.cfg.Similar != SimilarCourse {
 		return bot.Case{}, false, nil
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
@@ -259,8 +259,14 @@ func (sv *Service) archived(tx Tx, s bot.Session, ref string) (bot.Case, bool, e
 		return bot.Case{}, false, err
 	}
 	// The archive is its groups' members': someone in none of them
-	// (met only in a private chat) reads none of it.
-	if in, err := tx.InAnyGroup(s.Member.ID); err != nil || !in {
+	// (met only in a private chat) reads none of it; with the archive
+	// shared by course, only those in a group that took a course with
+	// the case's.
+	in, err := tx.InAnyGroup(s.Member.ID)
+	if err == nil && in && sv.cfg.Similar == SimilarCourse {
+		in, err = tx.InCourseWith(s.Member.ID, c.ChatID)
+	}
+	if err != nil || !in {
 		return bot.Case{}, false, err
 	}
 	return c, true, nil
@@ -288,9 +294,10 @@ func (sv *Service) search(tx Tx, s bot.Session, words string) error {
 }
 
 // show prints one case with its thread, for a member of its group; and
-// an answered one of the archive for any member when the archive is the
-// program's (Config.Similar), as offered under a new case: its posters
-// then by their pseudonyms, without its photos and voice notes.
+// an answered one of the archive for a member of another group it may be
+// offered in (Config.Similar: the program's, or its course's), as under
+// a new case: its posters then by their pseudonyms, without its photos
+// and voice notes.
 func (sv *Service) show(tx Tx, s bot.Session, ref string) error {
 	c, outsider, err := sv.archived(tx, s, ref)
 	if err != nil {

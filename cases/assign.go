@@ -203,7 +203,7 @@ func (sv *Service) sendAssignment(tx Tx, c bot.Case, chat bot.Chat, mentor bot.M
 	// The archive's answered cases like it, so that an answer can cite
 	// them (the group saw them offered).
 	if sv.cfg.Similar != SimilarOff {
-		hits, err := sv.Similar(tx, chat, c.Text, c.ID, sv.cfg.Similar == SimilarGroup)
+		hits, err := sv.Similar(tx, chat, c.Text, c.ID, sv.cfg.Similar)
 		if err != nil {
 			return err
 		}

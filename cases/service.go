@@ -45,7 +45,8 @@ type Config struct {
 	Topics bool
 	// Similar says where the answered cases offered under a member's new
 	// case come from: SimilarProgram (every group of the case's language;
-	// the default), SimilarGroup (its own group) or SimilarOff.
+	// the default), SimilarCourse (its group and those that took a
+	// course it took), SimilarGroup (its own group) or SimilarOff.
 	Similar string
 	// Pseudonyms shows members in threads by their pseudonym, as the
 	// router does everywhere else.

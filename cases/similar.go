@@ -26,9 +26,11 @@ const (
 
 // Similar lists up to three answered cases of the archive most like a new
 // case of text in chat, written in the chat's language: cases of the
-// groups of that language (of chat alone when groupOnly), but except,
-// best first. It lists none when no case shares enough terms with it.
-func (sv *Service) Similar(tx Tx, chat bot.Chat, text string, except int64, groupOnly bool) ([]bot.CaseHit, error) {
+// groups of that language within scope (SimilarProgram: all of them;
+// SimilarCourse: chat's and those that took a course it took;
+// SimilarGroup: chat's alone), but except, best first. It lists none
+// when no case shares enough terms with it.
+func (sv *Service) Similar(tx Tx, chat bot.Chat, text string, except int64, scope string) ([]bot.CaseHit, error) {
 	lang := chat.Lang
 	if lang == "" {
 		lang = catalog.Fallback // what the chat is written to in
@@ -51,8 +53,11 @@ func (sv *Service) Similar(tx Tx, chat bot.Chat, text string, except int64, grou
 		langs = append(langs, "")
 	}
 	q := bot.SimilarQuery{Terms: query, Langs: langs, Except: except, Limit: similarLook}
-	if groupOnly {
+	switch scope {
+	case SimilarGroup:
 		q.ChatID = chat.ID
+	case SimilarCourse:
+		q.CourseOf = chat.ID
 	}
 	hits, err := tx.SimilarCases(q)
 	if err != nil {

@@ -153,7 +153,7 @@ func TestSimilarCorpus(t *testing.T) {
 		var langFound, langQuiet int
 		err := a.db.Update(context.Background(), func(tx bot.Tx) error {
 			for _, p := range corpus.Pairs {
-				hits, err := sv.Similar(tx, chat, p.New, 0, false)
+				hits, err := sv.Similar(tx, chat, p.New, 0, cases.SimilarProgram)
 				if err != nil {
 					return err
 				}
@@ -164,7 +164,7 @@ func TestSimilarCorpus(t *testing.T) {
 				}
 			}
 			for _, text := range corpus.None {
-				hits, err := sv.Similar(tx, chat, text, 0, false)
+				hits, err := sv.Similar(tx, chat, text, 0, cases.SimilarProgram)
 				if err != nil {
 					return err
 				}
@@ -218,7 +218,7 @@ func BenchmarkSimilar(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		n := news[i%len(news)]
 		err := a.db.Update(context.Background(), func(tx bot.Tx) error {
-			_, err := sv.Similar(tx, a.chats[n.lang], n.text, 0, false)
+			_, err := sv.Similar(tx, a.chats[n.lang], n.text, 0, cases.SimilarProgram)
 			return err
 		})
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 // (Config.Similar).
 const (
 	SimilarProgram = "program"
+	SimilarCourse  = "course"
 	SimilarGroup   = "group"
 	SimilarOff     = "off"
 )
@@ -30,7 +31,7 @@ func (sv *Service) suggest(tx Tx, chat bot.Chat, c bot.Case, now time.Time) erro
 	if sv.cfg.Similar == SimilarOff {
 		return nil
 	}
-	hits, err := sv.Similar(tx, chat, c.Text, c.ID, sv.cfg.Similar == SimilarGroup)
+	hits, err := sv.Similar(tx, chat, c.Text, c.ID, sv.cfg.Similar)
 	if err != nil || len(hits) == 0 {
 		return err
 	}

@@ -114,7 +114,8 @@ type CasesConfig struct {
 	// Topics opens a forum topic for each case in Telegram forum groups.
 	Topics bool `mapstructure:"topics"`
 	// Similar says where the answered cases offered under a new one come
-	// from: "program" (every group of its language), "group", or "off".
+	// from: "program" (every group of its language), "course" (the groups
+	// that took a course with its group), "group", or "off".
 	Similar string `mapstructure:"similar"`
 }
 

@@ -38,6 +38,9 @@ func TestConfig(t *testing.T) {
 		{"webhook needs https", "", map[string]string{"HUDDLE_CHANNELS_TELEGRAM_ENABLED": "true", "HUDDLE_CHANNELS_TELEGRAM_TOKEN": "1:x", "HUDDLE_CHANNELS_TELEGRAM_MODE": "webhook", "HUDDLE_CHANNELS_TELEGRAM_WEBHOOK_URL": "http://x"}, "webhook_url"},
 		{"no channel", "", map[string]string{"HUDDLE_CHANNELS_SIM_ENABLED": "false"}, "enable none"},
 		{"bad log level", "", map[string]string{"HUDDLE_LOG_LEVEL": "loud"}, "log.level"},
+		{"similar cases from nowhere", "", map[string]string{"HUDDLE_CASES_SIMILAR": "everywhere"}, `cases.similar is "everywhere": give program, course, group or off`},
+		{"similar cases within a course", "", map[string]string{"HUDDLE_CASES_SIMILAR": "course"}, ""},
+		{"too few database writers", "", map[string]string{"HUDDLE_DATABASE_WRITERS": "0"}, "database_writers is 0: give a number from 1 to 1000"},
 		// Strict types: from a file (yaml:…) or the environment.
 		{"a switch for days", "yaml:privacy:\n  retention_days: true\n", nil, "privacy.retention_days is true, a switch, where a whole number is wanted"},
 		{"a fraction for a count", "yaml:cases:\n  capacity: 3.7\n", nil, "cases.capacity is 3.7, not a whole number"},

@@ -149,8 +149,8 @@ func (c *Config) validate() error {
 	if c.Dashboard.MaxDays < 1 {
 		return bad("dashboard.max_days", "is %d: give the longest period in days the dashboard may show, such as 731", c.Dashboard.MaxDays)
 	}
-	if !slices.Contains([]string{cases.SimilarProgram, cases.SimilarGroup, cases.SimilarOff}, c.Cases.Similar) {
-		return bad("cases.similar", "is %q: give program, group or off", c.Cases.Similar)
+	if !slices.Contains([]string{cases.SimilarProgram, cases.SimilarCourse, cases.SimilarGroup, cases.SimilarOff}, c.Cases.Similar) {
+		return bad("cases.similar", "is %q: give program, course, group or off", c.Cases.Similar)
 	}
 	if c.Cases.Capacity < 1 {
 		return bad("cases.capacity", "is %d: a mentor must be able to hold at least one case", c.Cases.Capacity)

@@ -11,11 +11,13 @@ import (
 // of a query's terms come back best first (the case holding more of them
 // before the one holding fewer), prefixes match longer words, open cases,
 // the case left out and other languages' groups do not, a group alone
-// when asked; InAnyGroup says whether a member is in a group.
+// when asked, or the groups that took a course with a group;
+// InAnyGroup says whether a member is in a group, and InCourseWith
+// whether in one that took a course with a given group.
 func testSimilarCases(t *testing.T, open Opener) {
 	db := open(t)
 	var ids []int64
-	var fr, ward bot.Chat
+	var fr, ward, annex, other bot.Chat
 	var nurse, loner bot.Member
 	update(t, db, func(tx bot.Tx) error {
 		var err error
@@ -37,6 +39,20 @@ func testSimilarCases(t *testing.T, open Opener) {
 		if err := tx.JoinChat(ward.ID, nurse.ID, t0); err != nil {
 			return err
 		}
+		// The ward and the annex took a course together; the other ward
+		// took another.
+		if annex, err = tx.EnsureChat("sim", "annex", bot.Group, "Annex", t0); err != nil {
+			return err
+		}
+		if other, err = tx.EnsureChat("sim", "other", bot.Group, "Other", t0); err != nil {
+			return err
+		}
+		for _, h := range []bot.Cohort{{ChatID: ward.ID, CourseID: "safe-care"}, {ChatID: annex.ID, CourseID: "safe-care"}, {ChatID: other.ID, CourseID: "malaria"}} {
+			h.Started = t0
+			if err := tx.StartCohort(&h, nil); err != nil {
+				return err
+			}
+		}
 		for _, c := range []struct {
 			chat   bot.Chat
 			text   string
@@ -48,6 +64,8 @@ func testSimilarCases(t *testing.T, open Opener) {
 			{fr, "saignement abondant, uterus mou", bot.CaseAnswered},               // 3: another language
 			{ward, "fever and cough in a child", bot.CaseAnswered},                  // 4: none of the terms
 			{ward, "bleeding after delivery, the uterus is soft", bot.CaseAnswered}, // 5: left out
+			{annex, "bleeding heavily in the annex", bot.CaseAnswered},              // 6: the ward's course
+			{other, "bleeding heavily in the other ward", bot.CaseAnswered},         // 7: another course
 		} {
 			k := bot.Case{ChatID: c.chat.ID, AuthorID: nurse.ID, Text: c.text, Status: c.status, Created: t0}
 			if err := tx.CreateCase(&k); err != nil {
@@ -76,9 +94,15 @@ func testSimilarCases(t *testing.T, open Opener) {
 		return out
 	}
 	q := bot.SimilarQuery{Terms: []string{"bleed*", "uterus"}, Langs: []string{""}, Except: ids[5], Limit: 10}
-	if got, want := similar(q), []int64{ids[0], ids[1]}; !slices.Equal(got, want) {
-		t.Errorf("similar to bleeding and uterus: %v, want %v (both terms, then one; no open case, no French one, not the one left out)", got, want)
+	if got := similar(q); len(got) != 4 || got[0] != ids[0] || !sameSet(got, []int64{ids[0], ids[1], ids[6], ids[7]}) {
+		t.Errorf("similar to bleeding and uterus: %v, want %v first (both terms), then %v (one); no open case, no French one, not the one left out",
+			got, ids[0], []int64{ids[1], ids[6], ids[7]})
 	}
+	q.CourseOf = ward.ID
+	if got := similar(q); !sameSet(got, []int64{ids[0], ids[1], ids[6]}) {
+		t.Errorf("similar within the ward's course: %v, want %v (the ward's and the annex's)", got, []int64{ids[0], ids[1], ids[6]})
+	}
+	q.CourseOf = 0
 	q.Langs = []string{"fr"}
 	q.Terms = []string{"saign*", "uterus"}
 	if got := similar(q); !slices.Equal(got, []int64{ids[3]}) {
@@ -98,6 +122,19 @@ func testSimilarCases(t *testing.T, open Opener) {
 				t.Errorf("member %d in a group: %v, %v; want %v", m, in, err, want)
 			}
 		}
+		for chat, want := range map[int64]bool{ward.ID: true, annex.ID: true, other.ID: false} {
+			if in, err := tx.InCourseWith(nurse.ID, chat); err != nil || in != want {
+				t.Errorf("the ward's nurse in a course with group %d: %v, %v; want %v", chat, in, err, want)
+			}
+		}
 		return nil
 	})
+}
+
+// sameSet reports whether a and b hold the same ids, in any order.
+func sameSet(a, b []int64) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
