@@ -1,6 +1,8 @@
 package cases
 
 import (
+	"slices"
+
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/catalog"
 	"github.com/huddlebot/huddle/terms"
@@ -39,11 +41,15 @@ func (sv *Service) Similar(tx Tx, chat bot.Chat, text string, except int64, scop
 	if len(want) < similarShared {
 		return nil, nil
 	}
-	query := make([]string, len(want))
-	for i, t := range want {
-		query[i] = t
+	// The terms as folded and as written: an index that keeps accents
+	// (PostgreSQL's) finds "hémorragie" by the second.
+	var query []string
+	for _, t := range slices.Concat(want, terms.Written(text, lang)) {
 		if terms.Stems(lang) && len([]rune(t)) >= 4 {
-			query[i] += "*" // the stem of "bleeding" finds "bleeds" written out
+			t += "*" // the stem of "bleeding" finds "bleeds" written out
+		}
+		if !slices.Contains(query, t) {
+			query = append(query, t)
 		}
 	}
 	// The groups written to in that language: set to it, or left to the

@@ -42,7 +42,14 @@ func base(lang string) string {
 
 // Of lists the distinct terms of text in lang, in the order they first
 // occur. Numbers and one-letter words are left out.
-func Of(text, lang string) []string {
+func Of(text, lang string) []string { return of(text, lang, true) }
+
+// Written lists the terms of text in lang as Of does, but with their
+// diacritics: for an index that keeps them (PostgreSQL's "simple"
+// configuration), where "hémorragie" is not "hemorragie".
+func Written(text, lang string) []string { return of(text, lang, false) }
+
+func of(text, lang string, folded bool) []string {
 	lang = base(lang)
 	stem, stop := stemmers[lang], stopWords[lang]
 	var env *snowballstem.Env
@@ -60,7 +67,9 @@ func Of(text, lang string) []string {
 			stem(env)
 			w = env.Current()
 		}
-		w = fold(w)
+		if folded {
+			w = fold(w)
+		}
 		if len([]rune(w)) < 2 || seen[w] {
 			continue
 		}

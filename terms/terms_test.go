@@ -23,6 +23,9 @@ func TestOf(t *testing.T) {
 			t.Errorf("Of(%q, %s) = %q, want %q", c.text, c.lang, got, c.want)
 		}
 	}
+	if got, want := Written("Hémorragie après l'accouchement", "fr"), []string{"hémorrag", "apres", "accouch"}; !slices.Equal(got, want) {
+		t.Errorf("Written = %q, want %q: the stems with their accents", got, want)
+	}
 	if !Stems("fr") || Stems("sw") {
 		t.Error("French has a stemmer and Swahili none")
 	}
