@@ -184,7 +184,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	hcfg := flows.HostConfig{Library: lib, Location: o.Location, Logger: a.log,
 		// Courses act on a run as it ends (a.courses is made below,
 		// before any event is handled).
-		Ended: func(tx bot.Tx, run bot.Run) error { return a.courses.RunEnded(tx, run) },
+		Ended: func(tx bot.EngineTx, run bot.Run) error { return a.courses.RunEnded(tx, run) },
 		// Staff and mentors teach: a group's question does not wait for
 		// them (a.features is set below, before any event is handled).
 		Teachers: a.teachers,

@@ -117,7 +117,7 @@ func (sv *Service) RunEnded(tx Tx, run bot.Run) error {
 func (sv *Service) quiet(now time.Time) bool { return sv.cfg.Quiet.Has(now, sv.cfg.Location) }
 
 // open opens cohort lesson l in its group, if it may open now.
-func (sv *Service) open(tx bot.Tx, l bot.CohortLesson) error {
+func (sv *Service) open(tx bot.EngineTx, l bot.CohortLesson) error {
 	now := sv.cfg.Clock.Now()
 	h, err := tx.CohortByID(l.CohortID)
 	if err != nil || !h.Ended.IsZero() {

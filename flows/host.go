@@ -21,7 +21,7 @@ import (
 type Host struct {
 	loc     *time.Location
 	caseSvc bot.Cases
-	ended   func(tx bot.Tx, run bot.Run) error
+	ended   func(tx bot.EngineTx, run bot.Run) error
 	// teachers is HostConfig.Teachers.
 	teachers func(tx bot.CaseTx, ids []int64) (map[int64]bool, error)
 
@@ -72,7 +72,7 @@ type HostConfig struct {
 	// Ended, when set, is told of a run the moment it finishes (its last
 	// step done, not stopped), in the transaction that finishes it: a
 	// lesson's certificate is issued then, not at a later look.
-	Ended func(tx bot.Tx, run bot.Run) error
+	Ended func(tx bot.EngineTx, run bot.Run) error
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -139,7 +139,7 @@ func (h *Host) NextStart(id string, after time.Time) (time.Time, bool) {
 }
 
 // Start begins a lesson in the session's chat.
-func (h *Host) Start(tx bot.Tx, s bot.Session, id string) (int64, error) {
+func (h *Host) Start(tx bot.EngineTx, s bot.Session, id string) (int64, error) {
 	l, ok := h.lib.Load().Get(id)
 	if !ok {
 		return 0, fmt.Errorf("start lesson %s: %w", id, bot.ErrNotFound)
@@ -164,7 +164,7 @@ func (h *Host) Start(tx bot.Tx, s bot.Session, id string) (int64, error) {
 }
 
 // Offer gives a member's message or option press to the chat's active run.
-func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
+func (h *Host) Offer(tx bot.EngineTx, s bot.Session) (bool, error) {
 	run, err := tx.ActiveRun(s.Chat.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return false, nil
@@ -205,7 +205,7 @@ func (h *Host) Offer(tx bot.Tx, s bot.Session) (bool, error) {
 }
 
 // Fire acts on a due timer; a stale one changes nothing.
-func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
+func (h *Host) Fire(tx bot.EngineTx, t bot.Timer, now time.Time) error {
 	run, err := tx.RunByID(t.RunID)
 	if err != nil {
 		return err
@@ -238,7 +238,7 @@ func (h *Host) Fire(tx bot.Tx, t bot.Timer, now time.Time) error {
 // Left tells the chat's active run that a member left the group (or was
 // removed): an open question stops waiting for them, and closes at once
 // when everyone else has answered.
-func (h *Host) Left(tx bot.Tx, chat bot.Chat, memberID int64, now time.Time) error {
+func (h *Host) Left(tx bot.EngineTx, chat bot.Chat, memberID int64, now time.Time) error {
 	run, err := tx.ActiveRun(chat.ID)
 	if errors.Is(err, bot.ErrNotFound) {
 		return nil
@@ -268,7 +268,7 @@ func (h *Host) Left(tx bot.Tx, chat bot.Chat, memberID int64, now time.Time) err
 }
 
 // Stop ends a run early.
-func (h *Host) Stop(tx bot.Tx, run bot.Run, now time.Time) error {
+func (h *Host) Stop(tx bot.EngineTx, run bot.Run, now time.Time) error {
 	chat, err := tx.ChatByID(run.ChatID)
 	if err != nil {
 		return err
@@ -345,7 +345,7 @@ func (h *Host) size(tx bot.CaseTx, chat bot.Chat, err *error) func() int {
 }
 
 // apply writes what the engine returned: state, answers, timers, messages.
-func (h *Host) apply(tx bot.Tx, chat bot.Chat, run *bot.Run, st *State, res Result, now time.Time) error {
+func (h *Host) apply(tx bot.EngineTx, chat bot.Chat, run *bot.Run, st *State, res Result, now time.Time) error {
 	for _, a := range res.Answers {
 		a.RunID = run.ID
 		if err := tx.SaveAnswer(a); err != nil {

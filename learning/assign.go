@@ -6,6 +6,13 @@ import (
 	"strings"
 )
 
+// lessonTx is what starting a lesson sees of the store: the feature's
+// part, and the engine's.
+type lessonTx interface {
+	Tx
+	bot.EngineTx
+}
+
 // assignTx is what /unassign and the list of /assign see of the store:
 // the feature's part, and the assigners'.
 type assignTx interface {
@@ -17,7 +24,7 @@ type assignTx interface {
 // program's staff.
 func (l *learning) assignCommands() []bot.Command {
 	return []bot.Command{
-		{Name: "assign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_assign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: l.assign},
+		{Name: "assign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_assign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, args []string) error { return l.assign(tx, s, args) }},
 		{Name: "unassign", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_unassign"), Where: bot.InGroup, Who: bot.Admins, Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, args []string) error { return l.unassign(tx, s, args) }},
 	}
 }
@@ -25,7 +32,7 @@ func (l *learning) assignCommands() []bot.Command {
 // assign handles /assign LESSON: a scheduled lesson starts by itself on
 // its schedule; one without a schedule starts now. /assign alone lists the
 // group's assignments.
-func (l *learning) assign(tx bot.Tx, s bot.Session, args []string) error {
+func (l *learning) assign(tx lessonTx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		return l.assigned(tx, s)
 	}

@@ -42,13 +42,14 @@ func Feature(cfg Config) bot.Feature {
 		cfg.Texts = builtinTexts()
 	}
 	l := &learning{engine: cfg.Engine, loc: cfg.Location, assigners: cfg.Assigners, texts: cfg.Texts}
+	replace := func(tx bot.Tx, s bot.Session) error { return l.replaceAnswer(tx, s) }
 	return bot.Feature{
 		Name: "lessons",
 		Commands: append([]bot.Command{
 			{Name: "lessons", Help: l.texts.Phrase("help_lessons"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.listLessons))},
-			{Name: "lesson", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_lesson"), Gate: bot.GateCarry, Run: l.startLesson},
+			{Name: "lesson", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_lesson"), Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, args []string) error { return l.startLesson(tx, s, args) }},
 			{Name: "progress", Help: l.texts.Phrase("help_progress"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.progress))},
 		}, append(l.assignCommands(), l.dataCommand())...),
-		Options: []bot.OptionHandler{{Prefix: replacePrefix, Run: l.replaceAnswer}, {Prefix: keepPrefix, Run: l.replaceAnswer}},
+		Options: []bot.OptionHandler{{Prefix: replacePrefix, Run: replace}, {Prefix: keepPrefix, Run: replace}},
 	}
 }

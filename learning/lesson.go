@@ -33,7 +33,7 @@ const (
 	keepPrefix    = "r-:"
 )
 
-func (l *learning) startLesson(tx bot.Tx, s bot.Session, args []string) error {
+func (l *learning) startLesson(tx lessonTx, s bot.Session, args []string) error {
 	if len(args) == 0 {
 		example := "hand-hygiene"
 		if list := l.engine.Lessons(s.Lang); len(list) > 0 {
@@ -77,7 +77,7 @@ func (l *learning) startLesson(tx bot.Tx, s bot.Session, args []string) error {
 }
 
 // replaceAnswer acts on a press of the replace question's options.
-func (l *learning) replaceAnswer(tx bot.Tx, s bot.Session) error {
+func (l *learning) replaceAnswer(tx lessonTx, s bot.Session) error {
 	replace := strings.HasPrefix(s.Event.Option, replacePrefix)
 	rest := s.Event.Option[len(replacePrefix):]
 	runPart, lessonID, _ := strings.Cut(rest, ":")

@@ -19,7 +19,9 @@ import (
 // brokenEngine fails on every message, as a bug would.
 type brokenEngine struct{ bot.Engine }
 
-func (brokenEngine) Offer(bot.Tx, bot.Session) (bool, error) { return false, errors.New("planted bug") }
+func (brokenEngine) Offer(bot.EngineTx, bot.Session) (bool, error) {
+	return false, errors.New("planted bug")
+}
 
 // broken runs a router on brokenEngine over the store wrap makes of a new
 // database, with a sender to the simulator, until the test ends; consent

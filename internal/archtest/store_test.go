@@ -11,19 +11,17 @@ import (
 
 // tops are, per package, the functions that may take the whole store
 // transaction (bot.Tx): the router's, which runs every feature's handlers
-// in it; the lesson engine's (bot.Engine), whose runs end in the courses'
-// results and certificates; the gate, which runs the commands open to
-// everyone; and those that start a lesson through the engine. The narrow
+// in it, and the gate's, which runs the commands open to everyone. The
 // interfaces of bot's that a feature implements take the part they use
-// (bot.Cases a CaseTx, bot.Assigner an AssignerTx); everything else in a
-// feature takes its own part (its Tx).
+// (bot.Engine an EngineTx, bot.Cases a CaseTx, bot.Assigner an
+// AssignerTx); everything else in a feature takes its own part (its Tx).
 var tops = map[string]int{
 	"router":     8, // handleIn, dispatch, command, offer, option, left, welcome, start (runs a command)
-	"flows":      6, // Start, Offer, Fire, Left, Stop, and apply (a run's end)
-	"cases":      0,
-	"course":     1, // open (starts a lesson)
-	"learning":   3, // startLesson, replaceAnswer, assign (start lessons)
 	"privacy":    1, // Admit (runs the commands open to everyone)
+	"flows":      0,
+	"cases":      0,
+	"course":     0,
+	"learning":   0,
 	"review":     0,
 	"motivation": 0,
 }
