@@ -91,6 +91,7 @@ func TestImportRules(t *testing.T) {
 		"cases":                        {"bot", "deid", "catalog", "terms"},
 		"deid":                         {},
 		"terms":                        {},
+		"smstext":                      {},
 		"review":                       {"bot", "flows", "catalog"},
 		"course":                       {"bot", "flows", "certificate", "catalog"},
 		"certificate":                  {"bot"},

@@ -1,0 +1,117 @@
+// Package smstext says how an SMS carries a text: in the GSM 7-bit
+// alphabet when every character is in it, else in UCS-2, and in how many
+// segments, each billed as a message of its own.
+//
+// The rules (3GPP TS 23.038 for the alphabet; the limits as gateways bill
+// them, Twilio's "What the Heck is a Segment?" among them): a GSM-7 text
+// of up to 160 septets is one segment, a longer one goes in parts of 153
+// (the other 7 hold the header that joins them); a character of the
+// alphabet's extension table (^ { } \ [ ~ ] | € and form feed) takes two
+// septets, and the two are never split across parts. A text with any
+// other character goes in UCS-2: up to 70 UTF-16 code units in one
+// segment, else parts of 67; a character outside the Basic Multilingual
+// Plane (an emoji) takes two code units, never split across parts. So
+// one emoji, or one "ç" (the alphabet has "Ç" only), turns a text into
+// UCS-2, with less than half the room.
+package smstext
+
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Encoding is how an SMS carries a text.
+type Encoding string
+
+// The encodings.
+const (
+	GSM7 Encoding = "GSM-7"
+	UCS2 Encoding = "UCS-2"
+)
+
+// Count is what a text takes as an SMS.
+type Count struct {
+	Encoding Encoding
+	// Units are septets in GSM-7, UTF-16 code units in UCS-2.
+	Units int
+	// Segments are the messages it is sent (and billed) as; 0 for an
+	// empty text.
+	Segments int
+}
+
+// Limits of one segment, and of each part of a longer text, in units.
+const (
+	gsmSingle, gsmPart   = 160, 153
+	ucs2Single, ucs2Part = 70, 67
+)
+
+// basic is the GSM 7-bit default alphabet; extended, its extension table
+// (each an escape and the character: two septets).
+const (
+	basic = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+		"¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+	extended = "\f^{}\\[~]|€"
+)
+
+// septets maps each character of the alphabet to its septets.
+var septets = func() map[rune]int {
+	m := make(map[rune]int, 140)
+	for _, r := range basic {
+		m[r] = 1
+	}
+	for _, r := range extended {
+		m[r] = 2
+	}
+	return m
+}()
+
+// InGSM reports whether r is in the GSM 7-bit alphabet (its extension
+// table included).
+func InGSM(r rune) bool { return septets[r] > 0 }
+
+// Measure says how text goes as an SMS.
+func Measure(text string) Count {
+	if text == "" {
+		return Count{Encoding: GSM7}
+	}
+	gsm := true
+	for _, r := range text {
+		if !InGSM(r) {
+			gsm = false
+			break
+		}
+	}
+	var sizes []int // each character's units, in order
+	single, part := gsmSingle, gsmPart
+	enc := GSM7
+	if gsm {
+		for _, r := range text {
+			sizes = append(sizes, septets[r])
+		}
+	} else {
+		enc, single, part = UCS2, ucs2Single, ucs2Part
+		for _, r := range text {
+			if r == utf8.RuneError {
+				sizes = append(sizes, 1)
+				continue
+			}
+			sizes = append(sizes, utf16.RuneLen(r))
+		}
+	}
+	units := 0
+	for _, n := range sizes {
+		units += n
+	}
+	if units <= single {
+		return Count{Encoding: enc, Units: units, Segments: 1}
+	}
+	// Parts fill up to part units each; a character never straddles two.
+	segments, used := 1, 0
+	for _, n := range sizes {
+		if used+n > part {
+			segments, used = segments+1, 0
+		}
+		used += n
+	}
+	return Count{Encoding: enc, Units: units, Segments: segments}
+}
