@@ -208,3 +208,35 @@ func TestLessonsConvertedWithFFmpeg(t *testing.T) {
 		t.Errorf("the video's poster: %+v, %v; want a JPEG of its 320-pixel frames", cfg, err)
 	}
 }
+
+// TestLessonsSMSCost: validation says what each lesson costs a member by
+// SMS, in segments, per language, and warns above 30: a question's
+// options numbered on lines of their own, one emoji turning a message
+// into UCS-2 (73 code units: two segments), and a lesson of 31 messages.
+func TestLessonsSMSCost(t *testing.T) {
+	var out strings.Builder
+	if err := huddle.ValidateLessons(&out, []string{"testdata/sms-lessons"}); err != nil {
+		t.Fatalf("validate: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"short (2 steps, group) · by SMS, a member: 2 segments\n",
+		"emoji (1 step, group) · by SMS, a member: 2 segments (UCS-2)\n",
+		"long (31 steps, group) · by SMS, a member: 31 segments\n",
+		"warning: testdata/sms-lessons/long.yaml: lesson long costs more than 30 SMS segments a member (31 segments)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("validation lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Count(out.String(), "warning:") != 1 {
+		t.Errorf("validation warns of other lessons than the long one:\n%s", out.String())
+	}
+	// The built-in lessons, in both their languages.
+	out.Reset()
+	if err := huddle.ValidateLessons(&out, []string{"lessons/hand-hygiene.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "by SMS, a member: en ") || !strings.Contains(out.String(), ", fr ") {
+		t.Errorf("the built-in lesson's SMS cost is not given per language:\n%s", out.String())
+	}
+}

@@ -128,7 +128,29 @@ func printProblems(w io.Writer, lib *flows.Library, err error, only string) erro
 		if only != "" && l.File != only || builtinOnly(l.File, lib) {
 			continue
 		}
-		fmt.Fprintf(w, "ok  %s  %s (%s, %s)\n", l.File, l.ID, plural(len(l.Steps), "step", "steps"), l.Mode)
+		fmt.Fprintf(w, "ok  %s  %s (%s, %s)", l.File, l.ID, plural(len(l.Steps), "step", "steps"), l.Mode)
+		var costs, over []string
+		langs := l.Languages
+		if len(langs) == 0 {
+			langs = []string{""} // written in one language, unnamed
+		}
+		for _, lang := range langs {
+			n, ucs2 := l.SMSCost(lang)
+			cost := strings.TrimSpace(lang + " " + plural(n, "segment", "segments"))
+			if ucs2 {
+				cost += " (UCS-2)"
+			}
+			costs = append(costs, cost)
+			if n > smsWarnAbove {
+				over = append(over, cost)
+			}
+		}
+		fmt.Fprintf(w, " · by SMS, a member: %s\n", strings.Join(costs, ", "))
+		if len(over) > 0 {
+			fmt.Fprintf(w, "warning: %s: lesson %s costs more than %d SMS segments a member (%s): each member of a group gets each message; "+
+				"shorten it, or write it without the characters that force UCS-2 (an emoji, ç, á, ã, í…)\n",
+				l.File, l.ID, smsWarnAbove, strings.Join(over, ", "))
+		}
 	}
 	for _, c := range lib.Courses() {
 		if only != "" && c.File != only || builtinOnly(c.File, lib) {
@@ -139,6 +161,11 @@ func printProblems(w io.Writer, lib *flows.Library, err error, only string) erro
 	}
 	return nil
 }
+
+// smsWarnAbove is the SMS segments a lesson may cost a member before
+// validation warns: about what a member on a feature phone pays for a
+// week's messages in the programs we serve, at a few US cents a segment.
+const smsWarnAbove = 30
 
 // builtinOnly reports whether file is a built-in one listed beside a
 // folder's: a folder's check says ok of its own files, not of the

@@ -404,12 +404,33 @@ func TestPreviewInBrowser(t *testing.T) {
 			t.Errorf("the preview lacks %q", want)
 		}
 	}
+	// What the lesson costs a member by SMS, in the language shown: the
+	// lesson's own figure.
+	lesson, err := flows.Parse("pph-first-hour.yaml", good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smsCost := func(lang string) string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sms-cost")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := lesson.SMSCost(lang); got != strconv.Itoa(n) || n == 0 {
+			t.Errorf("the preview says %s SMS segments in %s, the lesson %d", got, lang, n)
+		}
+		return got
+	}
+	en := smsCost("en")
 	err = chromedp.Do(ctx, follow(`a[href="?lang=fr"]`), chromedp.WaitVisible(chromedp.CSS("#steps")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fr, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#steps"))); !strings.Contains(fr, "Premier médicament en cas d'HPP ?") {
 		t.Errorf("the French preview lacks the French question")
+	}
+	if fr := smsCost("fr"); fr == en {
+		t.Logf("the same SMS cost in English and French: %s segments", fr)
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path+"preview/every-kind.yaml"),

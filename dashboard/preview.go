@@ -26,13 +26,17 @@ type previewFile struct {
 
 // previewData is what the preview of one file shows.
 type previewData struct {
-	File     string
-	Lesson   *flows.Lesson
-	Course   *flows.Course
-	Title    string
-	Lang     string
-	Langs    []string
-	Steps    []flows.StepPreview
+	File   string
+	Lesson *flows.Lesson
+	Course *flows.Course
+	Title  string
+	Lang   string
+	Langs  []string
+	Steps  []flows.StepPreview
+	// SMS is what the lesson costs a member by SMS in Lang, in segments;
+	// UCS2 says a message of it goes in UCS-2.
+	SMS      int
+	UCS2     bool
 	Problems []flows.Problem
 	Source   []sourceLine
 }
@@ -154,6 +158,7 @@ func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
 		for i := range l.Steps {
 			data.Steps = append(data.Steps, l.Preview(i, data.Lang))
 		}
+		data.SMS, data.UCS2 = l.SMSCost(data.Lang)
 	} else {
 		byLine := map[int][]string{}
 		for _, p := range ps {

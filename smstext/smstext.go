@@ -16,6 +16,8 @@
 package smstext
 
 import (
+	"fmt"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -114,4 +116,16 @@ func Measure(text string) Count {
 		used += n
 	}
 	return Count{Encoding: enc, Units: units, Segments: segments}
+}
+
+// Numbered is a message with options as an SMS carries it: the text, and
+// each option on a line of its own after its number, which a member
+// answers by sending.
+func Numbered(text string, options []string) string {
+	var b strings.Builder
+	b.WriteString(text)
+	for i, o := range options {
+		fmt.Fprintf(&b, "\n%d. %s", i+1, o)
+	}
+	return b.String()
 }

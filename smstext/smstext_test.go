@@ -46,3 +46,13 @@ func TestMeasure(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbered(t *testing.T) {
+	got := Numbered("Which moment comes before touching a patient?", []string{"Moment 1", "Moment 4"})
+	if want := "Which moment comes before touching a patient?\n1. Moment 1\n2. Moment 4"; got != want {
+		t.Errorf("Numbered = %q, want %q", got, want)
+	}
+	if got := Numbered("Thanks", nil); got != "Thanks" {
+		t.Errorf("Numbered without options = %q", got)
+	}
+}
