@@ -43,7 +43,7 @@ func TestEveryOptionAsAPoll(t *testing.T) {
 	poll := func(chat types.JID, text string) sent {
 		t.Helper()
 		var found sent
-		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("a poll with %q to %s", text, chat), func() bool {
+		testkit.Eventually(t, 30*time.Second, fmt.Sprintf("a poll with %q to %s", text, chat), func() bool {
 			msgs := h.net.messages()
 			for k := len(msgs) - 1; k >= 0; k-- {
 				if p := msgs[k].msg.GetPollCreationMessage(); p != nil && msgs[k].to == chat && strings.Contains(p.GetName(), text) {
@@ -76,7 +76,7 @@ func TestEveryOptionAsAPoll(t *testing.T) {
 	// text waits for a text message to chat holding want.
 	text := func(chat types.JID, want string) {
 		t.Helper()
-		testkit.Eventually(t, 10*time.Second, fmt.Sprintf("a message to %s with %q", chat, want), func() bool {
+		testkit.Eventually(t, 30*time.Second, fmt.Sprintf("a message to %s with %q", chat, want), func() bool {
 			for _, s := range h.net.messages() {
 				body := s.msg.GetConversation() + s.msg.GetExtendedTextMessage().GetText()
 				if s.to == chat && strings.Contains(body, want) {
