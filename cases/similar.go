@@ -14,7 +14,7 @@ import (
 // The figures are fixed by the corpus of case pairs in
 // testdata/similar (TestSimilarCorpus): with them the right archived
 // case is offered for most new cases that have one, and nothing for most
-// that have none (docs/cases.md says how many).
+// that have none (docs/staff-guide.md says how many).
 const (
 	// similarMost is how many similar cases are offered at most.
 	similarMost = 3

@@ -63,10 +63,7 @@ func caseChart(w report.CaseWeeks) template.JS {
 		Assigned    []int    `json:"assigned"`
 		Answered    []int    `json:"answered"`
 	}{ByPeers: w.ByPeers, FromArchive: w.FromArchive, ByMentor: w.ByMentor, Open: w.Open, Assigned: w.Assigned, Answered: w.Answered}
-	for _, wk := range w.Weeks {
-		chart.Weeks = append(chart.Weeks, wk.Unix())
-		chart.Labels = append(chart.Labels, wk.Format("2 Jan"))
-	}
+	chart.Weeks, chart.Labels = weekAxis(w.Weeks)
 	js, _ := json.Marshal(chart)
 	return template.JS(js)
 }

@@ -306,13 +306,24 @@ func weekChart(weeks []report.WeekCount) template.JS {
 		Labels []string `json:"labels"`
 		Counts []int    `json:"counts"`
 	}{}
-	for _, wk := range weeks {
-		chart.Weeks = append(chart.Weeks, wk.Week.Unix())
-		chart.Labels = append(chart.Labels, wk.Week.Format("2 Jan"))
+	days := make([]time.Time, len(weeks))
+	for i, wk := range weeks {
+		days[i] = wk.Week
 		chart.Counts = append(chart.Counts, wk.Count)
 	}
+	chart.Weeks, chart.Labels = weekAxis(days)
 	js, _ := json.Marshal(chart)
 	return template.JS(js)
+}
+
+// weekAxis is a weekly chart's x axis: each week's first day in seconds,
+// and its label as the period's time zone has it.
+func weekAxis(weeks []time.Time) ([]int64, []string) {
+	secs, labels := make([]int64, len(weeks)), make([]string, len(weeks))
+	for i, wk := range weeks {
+		secs[i], labels[i] = wk.Unix(), wk.Format("2 Jan")
+	}
+	return secs, labels
 }
 
 // lessonRows lists the lessons run in the period, with their titles.

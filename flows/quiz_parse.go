@@ -5,12 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+
+	"github.com/huddlebot/huddle/terms"
 )
 
 func parseQuiz(p *parser, n *yaml.Node, _ *Step) stepKind {
@@ -240,10 +238,5 @@ func (q *quizStep) acceptList(p *parser, n *yaml.Node, lang string) {
 // normalizeAnswer folds case, accents and spacing: "  Syntocinon " and
 // "syntocinon" match, and so do "é" and "e".
 func normalizeAnswer(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
-	return strings.ToLower(strings.Join(strings.Fields(folded), " "))
+	return strings.ToLower(strings.Join(strings.Fields(terms.Fold(s)), " "))
 }

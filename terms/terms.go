@@ -59,7 +59,7 @@ func of(text, lang string, folded bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if len([]rune(w)) < 2 || stop[w] || stop[fold(w)] {
+		if len([]rune(w)) < 2 || stop[w] || stop[Fold(w)] {
 			continue
 		}
 		if env != nil {
@@ -68,7 +68,7 @@ func of(text, lang string, folded bool) []string {
 			w = env.Current()
 		}
 		if folded {
-			w = fold(w)
+			w = Fold(w)
 		}
 		if len([]rune(w)) < 2 || seen[w] {
 			continue
@@ -79,8 +79,8 @@ func of(text, lang string, folded bool) []string {
 	return out
 }
 
-// fold strips diacritics: "hémorragie" is "hemorragie".
-func fold(s string) string {
+// Fold strips diacritics: "hémorragie" is "hemorragie".
+func Fold(s string) string {
 	if isASCII(s) {
 		return s
 	}

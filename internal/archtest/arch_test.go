@@ -78,7 +78,7 @@ func TestImportRules(t *testing.T) {
 		"store":                        {"bot", "report", "internal/filelock", "internal/privfile"},
 		"internal/testkit/storetest":   {"bot", "outbox", "schedule", "store", "report", "cluster", "internal/testkit", "internal/testkit/huddletest", "internal/demo"},
 		"report":                       {"internal/csvsafe"},
-		"flows":                        {"bot", "store", "catalog", "picture", "sound", "smstext"},
+		"flows":                        {"bot", "store", "catalog", "picture", "sound", "smstext", "terms"},
 		"picture":                      {},
 		"sound":                        {},
 		"transcode":                    {},
