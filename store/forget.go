@@ -122,9 +122,11 @@ func (t *Tx) ForgetMember(memberID int64, now time.Time) error {
 		}
 	}
 	for _, id := range ids {
-		// Their messages still waiting for a file to be fetched.
-		if _, err := t.exec(`DELETE FROM parked WHERE channel = ? AND sender = ?`, channel, id); err != nil {
-			return fmt.Errorf("forget member %d: parked messages: %w", memberID, err)
+		// The channel's notes about them: messages still waiting for a
+		// file to be fetched, texts waiting to go to them, what they
+		// wrote waiting to be relayed (bot.Notebook).
+		if _, err := t.exec(`DELETE FROM channel_notes WHERE channel = ? AND member = ?`, channel, id); err != nil {
+			return fmt.Errorf("forget member %d: channel notes: %w", memberID, err)
 		}
 		// Event ids are channel:chat:sender:message.
 		if _, err := t.exec(`DELETE FROM seen_events WHERE id LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'`,

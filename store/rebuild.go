@@ -81,7 +81,7 @@ func (d *DB) untilRebuild(now time.Time) time.Duration {
 var erasedTables = []string{"members", "answers", "run_members", "runs", "timers", "engagement", "member_weeks", "program_weeks",
 	"chat_members", "chats", "outbox", "seen_events", "consents", "cases", "case_posts", "case_messages", "pending_cases",
 	"case_search", "attachments", "certificates", "review_cards", "review_log", "review_prefs", "mentor_digests", "mentors", "staff",
-	"course_results", "badges", "assignments", "chat_days", "week_counts", "parked"}
+	"course_results", "badges", "assignments", "chat_days", "week_counts", "channel_notes"}
 
 // vacuumErased runs PostgreSQL's VACUUM on the tables an erasure touched,
 // in the background: it prunes the erased rows' versions, which the

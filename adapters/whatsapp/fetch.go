@@ -56,7 +56,7 @@ func (w *WhatsApp) park(ctx context.Context, ev bot.Event, m *waE2E.Message, inf
 		Group: info.IsGroup, FromMe: info.IsFromMe}
 	data, err := json.Marshal(p)
 	if err == nil {
-		err = w.cfg.Outbox.Park(ctx, Name, ev.ID, ev.SenderID, data, w.cfg.Clock.Now())
+		err = w.cfg.Outbox.WriteNotes(ctx, Name, []bot.Note{{Key: ev.ID, Member: ev.SenderID, Data: data, At: w.cfg.Clock.Now()}}, nil)
 	}
 	if err != nil {
 		if ctx.Err() == nil {
@@ -97,16 +97,16 @@ func (w *WhatsApp) enqueue(p parkedMessage) bool {
 // refill queues the parked messages the store holds and the queue does
 // not, as room allows.
 func (w *WhatsApp) refill(ctx context.Context) {
-	left, err := w.cfg.Outbox.Parked(ctx, Name)
+	left, err := w.cfg.Outbox.Notes(ctx, Name, "", 0)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("read the messages whose files wait to be fetched", "err", err)
 		}
 		return
 	}
-	for _, data := range left {
+	for _, n := range left {
 		var p parkedMessage
-		if err := json.Unmarshal(data, &p); err != nil {
+		if err := json.Unmarshal(n.Data, &p); err != nil {
 			w.log.Warn("a parked message cannot be read", "err", err)
 			continue
 		}
@@ -179,7 +179,7 @@ func (w *WhatsApp) fetchParked(ctx context.Context, p parkedMessage) {
 	if ctx.Err() != nil || !w.handle(ev) {
 		return
 	}
-	if err := w.cfg.Outbox.Unpark(ctx, Name, ev.ID); err != nil {
+	if err := w.cfg.Outbox.WriteNotes(ctx, Name, nil, []string{ev.ID}); err != nil {
 		w.log.Warn("unpark a handled message", "err", err)
 	}
 }

@@ -349,33 +349,25 @@ type parkedRow struct {
 	data        []byte
 }
 
-func (o *memOutbox) Park(_ context.Context, _, key, sender string, data []byte, _ time.Time) error {
+func (o *memOutbox) WriteNotes(_ context.Context, _ string, put []bot.Note, drop []string) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, p := range o.parked {
-		if p.key == key {
-			return nil
-		}
+	o.parked = slices.DeleteFunc(o.parked, func(p parkedRow) bool { return slices.Contains(drop, p.key) })
+	for _, n := range put {
+		o.parked = slices.DeleteFunc(o.parked, func(p parkedRow) bool { return p.key == n.Key })
+		o.parked = append(o.parked, parkedRow{n.Key, n.Member, bytes.Clone(n.Data)})
 	}
-	o.parked = append(o.parked, parkedRow{key, sender, bytes.Clone(data)})
 	return nil
 }
 
-func (o *memOutbox) Parked(context.Context, string) ([][]byte, error) {
+func (o *memOutbox) Notes(context.Context, string, string, int) ([]bot.Note, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var out [][]byte
+	var out []bot.Note
 	for _, p := range o.parked {
-		out = append(out, p.data)
+		out = append(out, bot.Note{Key: p.key, Member: p.sender, Data: p.data})
 	}
 	return out, nil
-}
-
-func (o *memOutbox) Unpark(_ context.Context, _, key string) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.parked = slices.DeleteFunc(o.parked, func(p parkedRow) bool { return p.key == key })
-	return nil
 }
 
 // parkedKeys lists the keys of the parked messages.

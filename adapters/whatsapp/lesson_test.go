@@ -44,20 +44,16 @@ func (r *storeRef) RemovedChats(ctx context.Context, ch string) ([]string, error
 	return r.db.RemovedChats(ctx, ch)
 }
 
-func (r *storeRef) Park(ctx context.Context, ch, key, sender string, data []byte, at time.Time) error {
-	return r.db.Park(ctx, ch, key, sender, data, at)
+func (r *storeRef) WriteNotes(ctx context.Context, ch string, put []bot.Note, drop []string) error {
+	return r.db.WriteNotes(ctx, ch, put, drop)
 }
 
-// Parked is none before the test has the App's store, as RemovedChats.
-func (r *storeRef) Parked(ctx context.Context, ch string) ([][]byte, error) {
+// Notes is none before the test has the App's store, as RemovedChats.
+func (r *storeRef) Notes(ctx context.Context, ch, prefix string, limit int) ([]bot.Note, error) {
 	if r.db == nil {
 		return nil, nil
 	}
-	return r.db.Parked(ctx, ch)
-}
-
-func (r *storeRef) Unpark(ctx context.Context, ch, key string) error {
-	return r.db.Unpark(ctx, ch, key)
+	return r.db.Notes(ctx, ch, prefix, limit)
 }
 
 // phones are the nurses' own WhatsApp clients, which encrypt their votes:

@@ -55,12 +55,10 @@ type Outbox interface {
 	// RemovedChats lists the groups that removed the bot (as the
 	// adapter's BotRemoved events recorded them), read at the start.
 	RemovedChats(ctx context.Context, channel string) ([]string, error)
-	// Park keeps a message whose file is still to fetch (data, under
-	// key; sender is its sender's id, for erasure) until Unpark; Parked
-	// lists those kept, oldest first, read at the start (fetch.go).
-	Park(ctx context.Context, channel, key, sender string, data []byte, at time.Time) error
-	Parked(ctx context.Context, channel string) ([][]byte, error)
-	Unpark(ctx context.Context, channel, key string) error
+	// Notebook keeps the messages whose files are still to fetch, one
+	// note each under the event's id, about its sender, until handled;
+	// read at the start (fetch.go).
+	bot.Notebook
 }
 
 // Config holds what the WhatsApp channel needs.

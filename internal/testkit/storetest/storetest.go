@@ -44,11 +44,8 @@ type Store interface {
 	// tables touched), and how often that was done.
 	SetRebuild(within, quiet time.Duration)
 	Rebuilds() int64
-	// Park, Parked and Unpark keep a channel's messages whose files
-	// are still to be fetched.
-	Park(ctx context.Context, channel, key, sender string, data []byte, at time.Time) error
-	Parked(ctx context.Context, channel string) ([][]byte, error)
-	Unpark(ctx context.Context, channel, key string) error
+	// A channel's notes (its own records).
+	bot.Notebook
 }
 
 // Opener opens a new, empty store for one test; the store is closed when
@@ -88,7 +85,7 @@ func Run(t *testing.T, open Opener, load Loader) {
 		{"IDsNeverReused", testIDsNeverReused},
 		{"ErasureScrubbed", testErasureScrubbed},
 		{"LeaveChat", testLeaveChat},
-		{"Parked", testParked},
+		{"Notes", testNotes},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.test(t, open) })
 	}

@@ -1,0 +1,143 @@
+package sms_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/huddlebot/huddle/adapters/sms"
+	"github.com/huddlebot/huddle/adapters/sms/africastalking"
+	"github.com/huddlebot/huddle/adapters/sms/twilio"
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/internal/testkit/smsfake"
+	"github.com/huddlebot/huddle/store"
+)
+
+// The cohort the tests use: two members, the numbers of the fakes'
+// examples.
+var (
+	amina    = sms.Phone{Number: "+254700000001", Name: "Amina"}
+	brigitte = sms.Phone{Number: "+254700000002", Name: "Brigitte"}
+	ward     = sms.Cohort{ID: "ward-7-sms", Title: "Ward 7", Members: []sms.Phone{amina, brigitte}}
+)
+
+// openStore opens a store in a real SQLite file, closed when the test
+// ends.
+func openStore(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "huddle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// overTwilio is an SMS channel through the Twilio fake, sending at
+// perSecond segments a second (the fake's rate too), with its webhook
+// served; cfg's gateway and notebook are filled in, and its notebook is
+// db when given.
+func overTwilio(t *testing.T, cfg sms.Config, perSecond float64, db ...*store.DB) (*sms.SMS, *smsfake.Twilio, *store.DB) {
+	t.Helper()
+	fake := smsfake.NewTwilio(t)
+	fake.PerSecond = perSecond
+	if len(db) == 0 {
+		db = append(db, openStore(t))
+	}
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	fake.Webhook = srv.URL + "/sms/twilio"
+	gw, err := twilio.New(twilio.Config{AccountSID: fake.SID, AuthToken: fake.Token, From: fake.From, Webhook: fake.Webhook,
+		API: fake.URL(), PerSecond: fake.PerSecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mount(t, mux, gw, db[0], cfg), fake, db[0]
+}
+
+// overAfricasTalking is an SMS channel through the Africa's Talking fake.
+func overAfricasTalking(t *testing.T, cfg sms.Config, perSecond float64) (*sms.SMS, *smsfake.AfricasTalking) {
+	t.Helper()
+	fake := smsfake.NewAfricasTalking(t, perSecond)
+	db := openStore(t)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	secret := "callback-secret-0123456789"
+	fake.Callback = srv.URL + "/sms/africastalking/" + secret
+	gw, err := africastalking.New(africastalking.Config{Username: fake.Username, APIKey: fake.APIKey, Secret: secret,
+		API: fake.URL(), PerSecond: perSecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mount(t, mux, gw, db, cfg), fake
+}
+
+// mount makes the channel of cfg through gw, kept in db (the ward's
+// cohort when cfg names none), and serves its routes on mux.
+func mount(t *testing.T, mux *http.ServeMux, gw sms.Gateway, db *store.DB, cfg sms.Config) *sms.SMS {
+	t.Helper()
+	cfg.Gateway, cfg.Notebook = gw, db
+	if cfg.Cohorts == nil {
+		cfg.Cohorts = []sms.Cohort{clone(ward)}
+	}
+	ch, err := sms.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ch.Routes() {
+		if !r.Public {
+			t.Errorf("route %s is not public: the gateway reaches it", r.Pattern)
+		}
+		mux.Handle(r.Pattern, r.Handler)
+	}
+	return ch
+}
+
+// clone copies a cohort, so that New's normalising leaves the table's
+// alone.
+func clone(c sms.Cohort) sms.Cohort {
+	c.Members = append([]sms.Phone(nil), c.Members...)
+	return c
+}
+
+// events is a handler that keeps what reaches it.
+type events struct{ ch chan bot.Event }
+
+func newEvents() *events { return &events{ch: make(chan bot.Event, 1024)} }
+
+func (e *events) HandleEvent(_ context.Context, ev bot.Event) error {
+	e.ch <- ev
+	return nil
+}
+
+// next waits for the next event.
+func (e *events) next(t *testing.T) bot.Event {
+	t.Helper()
+	select {
+	case ev := <-e.ch:
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event in 10s")
+		return bot.Event{}
+	}
+}
+
+// run runs ch with h until the test ends.
+func run(t *testing.T, ch *sms.SMS, h bot.Handler) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- ch.Run(ctx, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return ctx
+}

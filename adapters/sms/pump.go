@@ -1,0 +1,298 @@
+package sms
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/smstext"
+)
+
+// look is how often the sender looks at the notebook without a poke
+// (another instance may have queued texts).
+const look = time.Second
+
+// send sends what waits in the notebook until ctx ends, at the gateway's
+// pace, and gathers the digests every Digest.
+func (s *SMS) send(ctx context.Context) error {
+	s.setState(true, "sending through "+s.cfg.Gateway.Name())
+	p := &pacer{perSecond: s.cfg.Gateway.Limits().PerSecond, clock: s.cfg.Clock}
+	nextDigest := s.cfg.Clock.Now().Add(s.cfg.Digest)
+	for {
+		if err := s.loadStopped(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("read the members who opted out", "err", err)
+		}
+		if now := s.cfg.Clock.Now(); !now.Before(nextDigest) {
+			if err := s.digests(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("gather the digests", "err", err)
+			}
+			nextDigest = now.Add(s.cfg.Digest)
+		}
+		wait, err := s.drain(ctx, p)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("send texts", "err", err)
+			s.setState(false, err.Error())
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if wait <= 0 {
+			wait = look
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.wake:
+		case <-time.After(min(wait, time.Until(nextDigestWall(s.cfg.Clock, nextDigest)))):
+		}
+	}
+}
+
+// nextDigestWall is when, on the wall clock, the next digest is due (a
+// test's fake clock may run ahead of it).
+func nextDigestWall(c bot.Clock, next time.Time) time.Time {
+	return time.Now().Add(max(next.Sub(c.Now()), 0))
+}
+
+// loadStopped reads the members who opted out (another instance may have
+// heard a STOP).
+func (s *SMS) loadStopped(ctx context.Context) error {
+	notes, err := s.cfg.Notebook.Notes(ctx, Name, keyStopped, 0)
+	if err != nil {
+		return err
+	}
+	stopped := map[string]bool{}
+	for _, n := range notes {
+		stopped[strings.TrimPrefix(n.Key, keyStopped)] = true
+	}
+	s.mu.Lock()
+	s.stopped = stopped
+	s.mu.Unlock()
+	return nil
+}
+
+// drain sends the texts waiting, oldest first, those of the same words
+// together where the gateway takes several recipients a request. It
+// returns how long to wait before the next look when the gateway asked
+// to.
+func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
+	limits := s.cfg.Gateway.Limits()
+	for {
+		notes, err := s.cfg.Notebook.Notes(ctx, Name, keyQueue, 500)
+		if err != nil || len(notes) == 0 {
+			return 0, err
+		}
+		done := 0
+		for len(notes) > 0 {
+			batch, texts := s.batch(notes, max(limits.Batch, 1))
+			notes = notes[len(batch):]
+			var send []string
+			var drop []string
+			for i, n := range batch {
+				if texts[i].To == "" || (!texts[i].Any && s.isStopped(texts[i].To)) {
+					drop = append(drop, n.Key)
+					continue
+				}
+				if age := s.cfg.Clock.Now().Sub(n.At); age > s.cfg.GiveUp {
+					drop = append(drop, n.Key)
+					s.gaveUp(ctx, texts[i], fmt.Sprintf("not sent in %s", age.Round(time.Minute)))
+					continue
+				}
+				send = append(send, texts[i].To)
+			}
+			if len(send) > 0 {
+				text := texts[0].Text
+				if err := p.wait(ctx, smstext.Measure(text).Segments*len(send)); err != nil {
+					return 0, nil
+				}
+				results, err := s.cfg.Gateway.Send(ctx, text, send)
+				var retry *bot.RetryError
+				if errors.As(err, &retry) {
+					s.setState(true, "the gateway asked to wait "+retry.After.String())
+					return retry.After, s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop)
+				}
+				if err != nil {
+					_ = s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop)
+					return 5 * time.Second, fmt.Errorf("%s: %w", s.cfg.Gateway.Name(), err)
+				}
+				drop = append(drop, s.settle(ctx, batch, texts, results)...)
+				s.setState(true, fmt.Sprintf("sending through %s: %d texts sent, %d failed", s.cfg.Gateway.Name(), s.sent.Load(), s.failed.Load()))
+			}
+			if err := s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop); err != nil {
+				return 0, err
+			}
+			done += len(drop)
+		}
+		if done == 0 {
+			return 5 * time.Second, nil // what is left waits for the gateway to say more
+		}
+	}
+}
+
+// batch is the head of notes that goes in one request: the same words,
+// to at most n numbers.
+func (s *SMS) batch(notes []bot.Note, n int) ([]bot.Note, []queued) {
+	var texts []queued
+	for i, note := range notes {
+		var q queued
+		if err := json.Unmarshal(note.Data, &q); err != nil {
+			s.log.Warn("a queued text cannot be read; dropped", "err", err)
+		}
+		if i > 0 && (q.Text != texts[0].Text || i == n) {
+			return notes[:i], texts
+		}
+		texts = append(texts, q)
+	}
+	return notes, texts
+}
+
+// settle reads the gateway's results: the keys of the notes done with
+// (sent, refused for good, or to a member who opted out at the gateway).
+// A text the gateway did not take for a reason that may pass stays.
+func (s *SMS) settle(ctx context.Context, batch []bot.Note, texts []queued, results []Result) []string {
+	var done []string
+	for i, n := range batch {
+		j := slices.IndexFunc(results, func(r Result) bool { return r.To == texts[i].To })
+		if j < 0 {
+			continue // not sent (a stopped member), or not said: dropped above, or tried again
+		}
+		r := results[j]
+		switch {
+		case r.Err == nil:
+			s.sent.Add(1)
+		case r.Stopped:
+			s.mu.Lock()
+			s.stopped[r.To] = true
+			s.mu.Unlock()
+			_ = s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(keyStopped+r.To, r.To, map[string]string{"at": s.cfg.Gateway.Name()}, n.At)}, nil)
+		default:
+			s.gaveUp(ctx, texts[i], r.Err.Error())
+		}
+		done = append(done, n.Key)
+	}
+	return done
+}
+
+// gaveUp counts a text given up and tells the staff.
+func (s *SMS) gaveUp(ctx context.Context, q queued, why string) {
+	s.failed.Add(1)
+	s.log.Warn("an SMS given up", "why", why)
+	if h := s.handler(); h != nil {
+		_ = h.HandleEvent(ctx, bot.Event{ID: Name + ":gave-up:" + q.Msg + ":" + q.To, Kind: bot.ChannelNotice, Channel: Name,
+			Text: fmt.Sprintf("An SMS to %s was given up: %s.", mask(q.To), why), Time: s.cfg.Clock.Now()})
+	}
+}
+
+// mask shows a number's country code and last digits alone.
+func mask(number string) string {
+	if len(number) < 8 {
+		return "a member"
+	}
+	return number[:4] + strings.Repeat("•", len(number)-7) + number[len(number)-3:]
+}
+
+// pacer keeps the channel within the gateway's segments a second.
+type pacer struct {
+	perSecond float64
+	clock     bot.Waiter
+	free      time.Time
+}
+
+// wait waits until n more segments may go.
+func (p *pacer) wait(ctx context.Context, n int) error {
+	if p.perSecond <= 0 {
+		return ctx.Err()
+	}
+	now := p.clock.Now()
+	if p.free.Before(now) {
+		p.free = now
+	}
+	at := p.free
+	p.free = p.free.Add(time.Duration(float64(n) / p.perSecond * float64(time.Second)))
+	return p.clock.Sleep(ctx, at.Sub(now))
+}
+
+// digests gathers, for each member with texts of others waiting, one SMS
+// of them (as many as fit; the rest wait for the next), and queues it.
+func (s *SMS) digests(ctx context.Context) error {
+	notes, err := s.cfg.Notebook.Notes(ctx, Name, keyDigest, 0)
+	if err != nil {
+		return err
+	}
+	byMember := map[string][]bot.Note{}
+	var order []string
+	for _, n := range notes {
+		number, _, _ := strings.Cut(strings.TrimPrefix(n.Key, keyDigest), "/")
+		if byMember[number] == nil {
+			order = append(order, number)
+		}
+		byMember[number] = append(byMember[number], n)
+	}
+	now := s.cfg.Clock.Now()
+	for _, number := range order {
+		var drop []string
+		if s.isStopped(number) {
+			for _, n := range byMember[number] {
+				drop = append(drop, n.Key)
+			}
+			if err := s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop); err != nil {
+				return err
+			}
+			continue
+		}
+		text, used := s.digest(byMember[number])
+		for _, n := range byMember[number][:used] {
+			drop = append(drop, n.Key)
+		}
+		put := []bot.Note{s.note(keyQueue+fmt.Sprintf("%020d", s.nextSeq())+"/0/"+number, number, queued{To: number, Text: text, Msg: "digest"}, now)}
+		if err := s.cfg.Notebook.WriteNotes(ctx, Name, put, drop); err != nil {
+			return err
+		}
+	}
+	if len(order) > 0 {
+		s.poke()
+	}
+	return nil
+}
+
+// digest is one SMS of the texts waiting for a member, as many as fit in
+// MaxSegments (a long one shortened), and how many it holds.
+func (s *SMS) digest(notes []bot.Note) (string, int) {
+	var b strings.Builder
+	used := 0
+	for _, n := range notes {
+		var r relayed
+		_ = json.Unmarshal(n.Data, &r)
+		if used == 0 {
+			title := r.Cohort
+			if c := s.cohorts[r.Cohort]; c != nil && c.Title != "" {
+				title = c.Title
+			}
+			fmt.Fprintf(&b, "%s:", title)
+		}
+		line := "\n" + r.Name + ": " + r.Text
+		if smstext.Measure(b.String()+line).Segments > s.cfg.MaxSegments {
+			if used > 0 {
+				break
+			}
+			line = shorten(b.String(), line, s.cfg.MaxSegments)
+		}
+		b.WriteString(line)
+		used++
+	}
+	return b.String(), used
+}
+
+// shorten cuts line so that head+line fits in max segments, ending "…".
+func shorten(head, line string, max int) string {
+	r := []rune(line)
+	for len(r) > 0 && smstext.Measure(head+string(r)+"…").Segments > max {
+		r = r[:len(r)-max1(len(r)/20)]
+	}
+	return string(r) + "…"
+}
