@@ -11,7 +11,7 @@ import (
 
 // openMaps are the settings whose keys are the program's own (queue names,
 // chats, languages): anything under them is known.
-var openMaps = []string{"mentors", "cases.group_queues", "privacy.consent.notice"}
+var openMaps = []string{"mentors", "cases.group_queues", "privacy.consent.notice", "channels.sms.cohorts", "channels.sms.costs"}
 
 // known reports whether a key is part of the configuration.
 func known(key string) bool {

@@ -68,7 +68,7 @@ func (cfg Config) Options(log *slog.Logger) (huddle.Options, error) {
 // SimOnly reports whether the simulator is the only channel: a trial,
 // where its personas may play mentor and staff.
 func (cfg Config) SimOnly() bool {
-	return cfg.Channels.Sim.Enabled && !cfg.Channels.Telegram.Enabled && !cfg.Channels.WhatsApp.Enabled
+	return cfg.Channels.Sim.Enabled && !cfg.Channels.Telegram.Enabled && !cfg.Channels.WhatsApp.Enabled && !cfg.Channels.SMS.Enabled
 }
 
 // Simulator personas that play the mentor and the staff.

@@ -117,8 +117,11 @@ func (c *Config) validate() error {
 			return bad("channels.whatsapp.max_age", "is %s: give at least 10m, such as 6h", wa.MaxAge)
 		}
 	}
-	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled {
-		return bad("channels", "enable none: turn on channels.sim, channels.telegram or channels.whatsapp")
+	if err := c.Channels.SMS.validate(bad); err != nil {
+		return err
+	}
+	if !c.Channels.Sim.Enabled && !tg.Enabled && !c.Channels.WhatsApp.Enabled && !c.Channels.SMS.Enabled {
+		return bad("channels", "enable none: turn on channels.sim, channels.telegram, channels.whatsapp or channels.sms")
 	}
 	if c.Learning.ReviewPerDay < 1 {
 		return bad("learning.review_per_day", "is %d: give at least 1", c.Learning.ReviewPerDay)
@@ -192,7 +195,7 @@ func (c *Config) validate() error {
 	for queue, ids := range c.Mentors {
 		for _, id := range ids {
 			ch, rest, ok := strings.Cut(id, ":")
-			if !ok || rest == "" || (ch != "telegram" && ch != "whatsapp" && ch != "sim") {
+			if !ok || rest == "" || (ch != "telegram" && ch != "whatsapp" && ch != "sim" && ch != "sms") {
 				return bad("mentors."+queue, "has %q: write channel:id, such as telegram:123456789", id)
 			}
 		}

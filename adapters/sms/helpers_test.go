@@ -77,11 +77,18 @@ func overAfricasTalking(t *testing.T, cfg sms.Config, perSecond float64) (*sms.S
 	return mount(t, mux, gw, db, cfg), fake
 }
 
-// mount makes the channel of cfg through gw, kept in db (the ward's
-// cohort when cfg names none), and serves its routes on mux.
+// mount makes the channel of cfg through gw, kept in db unless cfg names
+// its notebook (the ward's cohort when cfg names none), and serves its
+// routes on mux.
 func mount(t *testing.T, mux *http.ServeMux, gw sms.Gateway, db *store.DB, cfg sms.Config) *sms.SMS {
 	t.Helper()
-	cfg.Gateway, cfg.Notebook = gw, db
+	cfg.Gateway = gw
+	if cfg.Notebook == nil {
+		cfg.Notebook = db
+	}
+	if cfg.Gather == 0 {
+		cfg.Gather = time.Millisecond
+	}
 	if cfg.Cohorts == nil {
 		cfg.Cohorts = []sms.Cohort{clone(ward)}
 	}
@@ -140,4 +147,16 @@ func run(t *testing.T, ch *sms.SMS, h bot.Handler) context.Context {
 		}
 	})
 	return ctx
+}
+
+// lateNotebook is the App's store as a notebook, once huddletest has
+// opened it (before the App, and so the channel, starts).
+type lateNotebook struct{ db *store.DB }
+
+func (n *lateNotebook) WriteNotes(ctx context.Context, channel string, put []bot.Note, drop []string) error {
+	return n.db.WriteNotes(ctx, channel, put, drop)
+}
+
+func (n *lateNotebook) Notes(ctx context.Context, channel, prefix string, limit int) ([]bot.Note, error) {
+	return n.db.Notes(ctx, channel, prefix, limit)
 }

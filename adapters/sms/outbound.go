@@ -57,12 +57,11 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if text == "" {
 		return id, nil // a reaction without words, a silent answer to a press
 	}
-	labels := make([]string, len(m.Options))
 	data := make([]string, len(m.Options))
 	for i, o := range m.Options {
-		labels[i], data[i] = o.Label, o.Data
+		data[i] = o.Data
 	}
-	parts := Split(smstext.Numbered(text, labels), s.cfg.MaxSegments)
+	parts := Split(numbered(text, m.Options), s.cfg.MaxSegments)
 	seq := fmt.Sprintf("%020d", s.nextSeq())
 	for _, number := range to {
 		for i, p := range parts {
@@ -150,6 +149,28 @@ func (s *SMS) body(m bot.Outbound) string {
 		return text + "\n" + note
 	}
 	return text
+}
+
+// numbered is text with each option on a line of its own after its
+// number, which the member answers by sending; an option the text lists
+// already (a quiz's "1. Fast breathing") is not said twice.
+func numbered(text string, options []bot.Option) string {
+	lines := map[string]bool{}
+	for _, l := range strings.Split(text, "\n") {
+		lines[strings.TrimSpace(l)] = true
+	}
+	var b strings.Builder
+	b.WriteString(text)
+	for i, o := range options {
+		label, n := strings.TrimSpace(o.Label), strconv.Itoa(i+1)+". "
+		if !strings.HasPrefix(label, n) {
+			label = n + label
+		}
+		if !lines[label] && !lines[strings.TrimSpace(o.Label)] {
+			b.WriteString("\n" + label)
+		}
+	}
+	return b.String()
 }
 
 // note is a notebook note of v's JSON.

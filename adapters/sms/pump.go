@@ -48,6 +48,9 @@ func (s *SMS) send(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-s.wake:
+			if err := s.cfg.Clock.Sleep(ctx, s.cfg.Gather); err != nil {
+				return nil
+			}
 		case <-time.After(min(wait, time.Until(nextDigestWall(s.cfg.Clock, nextDigest)))):
 		}
 	}
@@ -76,8 +79,9 @@ func (s *SMS) loadStopped(ctx context.Context) error {
 	return nil
 }
 
-// drain sends the texts waiting, oldest first, those of the same words
-// together where the gateway takes several recipients a request. It
+// drain sends the texts waiting, oldest first: those queued together for
+// one number joined in one SMS where they fit, and the same words to
+// several numbers in one request where the gateway takes several. It
 // returns how long to wait before the next look when the gateway asked
 // to.
 func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
@@ -88,25 +92,28 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 			return 0, err
 		}
 		done := 0
-		for len(notes) > 0 {
-			batch, texts := s.batch(notes, max(limits.Batch, 1))
-			notes = notes[len(batch):]
+		for es := s.entries(notes); len(es) > 0; {
+			n := 1
+			for n < len(es) && n < max(limits.Batch, 1) && es[n].q.Text == es[0].q.Text {
+				n++
+			}
+			batch := es[:n]
+			es = es[n:]
 			var send []string
 			var drop []string
-			for i, n := range batch {
-				if texts[i].To == "" || (!texts[i].Any && s.isStopped(texts[i].To)) {
-					drop = append(drop, n.Key)
-					continue
+			for _, e := range batch {
+				switch age := s.cfg.Clock.Now().Sub(e.at); {
+				case e.q.To == "" || (!e.q.Any && s.isStopped(e.q.To)):
+					drop = append(drop, e.keys...)
+				case age > s.cfg.GiveUp:
+					drop = append(drop, e.keys...)
+					s.gaveUp(ctx, e.q, fmt.Sprintf("not sent in %s", age.Round(time.Minute)))
+				default:
+					send = append(send, e.q.To)
 				}
-				if age := s.cfg.Clock.Now().Sub(n.At); age > s.cfg.GiveUp {
-					drop = append(drop, n.Key)
-					s.gaveUp(ctx, texts[i], fmt.Sprintf("not sent in %s", age.Round(time.Minute)))
-					continue
-				}
-				send = append(send, texts[i].To)
 			}
 			if len(send) > 0 {
-				text := texts[0].Text
+				text := batch[0].q.Text
 				if err := p.wait(ctx, smstext.Measure(text).Segments*len(send)); err != nil {
 					return 0, nil
 				}
@@ -120,7 +127,7 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 					_ = s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop)
 					return 5 * time.Second, fmt.Errorf("%s: %w", s.cfg.Gateway.Name(), err)
 				}
-				drop = append(drop, s.settle(ctx, batch, texts, results)...)
+				drop = append(drop, s.settle(ctx, batch, results)...)
 				s.setState(true, fmt.Sprintf("sending through %s: %d texts sent, %d failed", s.cfg.Gateway.Name(), s.sent.Load(), s.failed.Load()))
 			}
 			if err := s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop); err != nil {
@@ -134,30 +141,46 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 	}
 }
 
-// batch is the head of notes that goes in one request: the same words,
-// to at most n numbers.
-func (s *SMS) batch(notes []bot.Note, n int) ([]bot.Note, []queued) {
-	var texts []queued
-	for i, note := range notes {
+// entry is one SMS to one number: one queued text, or several queued
+// together for it, joined.
+type entry struct {
+	q    queued
+	keys []string
+	at   time.Time
+}
+
+// entries reads the queued notes as SMS: a number's texts queued one
+// after another (a lesson's title, its words and its question) joined,
+// a blank line between, while they fit in MaxSegments; the answer to a
+// keyword alone. They keep the order of their first text.
+func (s *SMS) entries(notes []bot.Note) []*entry {
+	var out []*entry
+	open := map[string]*entry{}
+	for _, n := range notes {
 		var q queued
-		if err := json.Unmarshal(note.Data, &q); err != nil {
+		if err := json.Unmarshal(n.Data, &q); err != nil {
 			s.log.Warn("a queued text cannot be read; dropped", "err", err)
 		}
-		if i > 0 && (q.Text != texts[0].Text || i == n) {
-			return notes[:i], texts
+		if e := open[q.To]; e != nil && !q.Any && !e.q.Any && q.To != "" &&
+			smstext.Measure(e.q.Text+"\n\n"+q.Text).Segments <= s.cfg.MaxSegments {
+			e.q.Text += "\n\n" + q.Text
+			e.keys = append(e.keys, n.Key)
+			continue
 		}
-		texts = append(texts, q)
+		e := &entry{q: q, keys: []string{n.Key}, at: n.At}
+		open[q.To] = e
+		out = append(out, e)
 	}
-	return notes, texts
+	return out
 }
 
 // settle reads the gateway's results: the keys of the notes done with
 // (sent, refused for good, or to a member who opted out at the gateway).
 // A text the gateway did not take for a reason that may pass stays.
-func (s *SMS) settle(ctx context.Context, batch []bot.Note, texts []queued, results []Result) []string {
+func (s *SMS) settle(ctx context.Context, batch []*entry, results []Result) []string {
 	var done []string
-	for i, n := range batch {
-		j := slices.IndexFunc(results, func(r Result) bool { return r.To == texts[i].To })
+	for _, e := range batch {
+		j := slices.IndexFunc(results, func(r Result) bool { return r.To == e.q.To })
 		if j < 0 {
 			continue // not sent (a stopped member), or not said: dropped above, or tried again
 		}
@@ -169,11 +192,11 @@ func (s *SMS) settle(ctx context.Context, batch []bot.Note, texts []queued, resu
 			s.mu.Lock()
 			s.stopped[r.To] = true
 			s.mu.Unlock()
-			_ = s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(keyStopped+r.To, r.To, map[string]string{"at": s.cfg.Gateway.Name()}, n.At)}, nil)
+			_ = s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(keyStopped+r.To, r.To, map[string]string{"at": s.cfg.Gateway.Name()}, e.at)}, nil)
 		default:
-			s.gaveUp(ctx, texts[i], r.Err.Error())
+			s.gaveUp(ctx, e.q, r.Err.Error())
 		}
-		done = append(done, n.Key)
+		done = append(done, e.keys...)
 	}
 	return done
 }

@@ -66,6 +66,10 @@ type Config struct {
 	// Digest is how often the members' texts are relayed to the rest of
 	// their cohort, gathered; 10 minutes when zero.
 	Digest time.Duration
+	// Gather is how long the sender waits, once a text is queued, for
+	// those that come with it (a lesson's title, words and question), to
+	// join them in one SMS where they fit; 2s when zero.
+	Gather time.Duration
 	// Help answers HELP: the program's name and how to reach it, as
 	// carriers require; HelpText when empty.
 	Help string
@@ -120,6 +124,9 @@ func New(cfg Config) (*SMS, error) {
 	}
 	if cfg.Help == "" {
 		cfg.Help = HelpText
+	}
+	if cfg.Gather <= 0 {
+		cfg.Gather = 2 * time.Second
 	}
 	if cfg.GiveUp <= 0 {
 		cfg.GiveUp = 24 * time.Hour

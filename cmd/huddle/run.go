@@ -94,6 +94,13 @@ func run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			opts.Channels = append(opts.Channels, wa)
 		}
 	}
+	if sc := cfg.Channels.SMS; sc.Enabled {
+		ch, err := openSMS(sc, db, cfg.Instance, log)
+		if err != nil {
+			return err
+		}
+		opts.Channels = append(opts.Channels, ch)
+	}
 	app, err := huddle.New(ctx, opts)
 	if err != nil {
 		if op := (*net.OpError)(nil); errors.As(err, &op) && op.Op == "listen" {

@@ -124,6 +124,10 @@ type Options struct {
 	SystemClock bool
 	// Features are an embedder's own.
 	Features []bot.Feature
+	// Opened, when set, is given the store before the App starts: a
+	// channel that keeps notes in it (bot.Notebook) is told it there, as
+	// huddle run gives it the store it opened.
+	Opened func(*store.DB)
 }
 
 // TestLessons is the folder of this package's test lessons.
@@ -197,6 +201,9 @@ func Start(t testing.TB, opts Options, channels ...bot.Channel) *App {
 	if err != nil {
 		cancel()
 		t.Fatal(err)
+	}
+	if opts.Opened != nil {
+		opts.Opened(db)
 	}
 	core, err := huddle.New(ctx, huddle.Options{Listen: listen,
 		Store: db, Media: media, Library: lib, Channels: channels, Features: opts.Features,

@@ -1,0 +1,132 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// SMSConfig sets the SMS channel (docs/sms.md).
+type SMSConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+	// Gateway is twilio or africastalking.
+	Gateway        string               `mapstructure:"gateway"`
+	Twilio         TwilioConfig         `mapstructure:"twilio"`
+	AfricasTalking AfricasTalkingConfig `mapstructure:"africastalking"`
+	// Cohorts are the groups of phone numbers that stand in for groups,
+	// by their chat id.
+	Cohorts map[string]SMSCohort `mapstructure:"cohorts"`
+	// Digest is how often members' texts are relayed to their cohort.
+	Digest time.Duration `mapstructure:"digest"`
+	// MaxSegments is how many segments one SMS may take before a text is
+	// split.
+	MaxSegments int `mapstructure:"max_segments"`
+	// Help answers HELP: the program's name and how to reach it.
+	Help string `mapstructure:"help"`
+	// Costs are the price of one segment by the start of a number
+	// ("+254": "KES 0.80"), for the dashboard's estimates.
+	Costs map[string]string `mapstructure:"costs"`
+}
+
+// SMSCohort is one cohort: its title and its members, each "+NUMBER
+// Name".
+type SMSCohort struct {
+	Title   string   `mapstructure:"title"`
+	Members []string `mapstructure:"members"`
+}
+
+// TwilioConfig sets the Twilio gateway.
+type TwilioConfig struct {
+	AccountSID       string  `mapstructure:"account_sid"`
+	AuthToken        string  `mapstructure:"auth_token"`
+	From             string  `mapstructure:"from"`
+	MessagingService string  `mapstructure:"messaging_service"`
+	WebhookURL       string  `mapstructure:"webhook_url"`
+	PerSecond        float64 `mapstructure:"per_second"`
+	API              string  `mapstructure:"api"`
+}
+
+// AfricasTalkingConfig sets the Africa's Talking gateway.
+type AfricasTalkingConfig struct {
+	Username       string  `mapstructure:"username"`
+	APIKey         string  `mapstructure:"api_key"`
+	From           string  `mapstructure:"from"`
+	CallbackSecret string  `mapstructure:"callback_secret"`
+	PerSecond      float64 `mapstructure:"per_second"`
+	// API is the live API, or https://api.sandbox.africastalking.com.
+	API string `mapstructure:"api"`
+}
+
+// Member reads a cohort member's "+NUMBER Name".
+func (SMSCohort) Member(s string) (number, name string, err error) {
+	number, name, _ = strings.Cut(strings.TrimSpace(s), " ")
+	if !PhoneNumber(number) || !strings.HasPrefix(number, "+") {
+		return "", "", fmt.Errorf("%q: write the number in international form, then the name, such as \"+254700000001 Amina Otieno\"", s)
+	}
+	return number, strings.TrimSpace(name), nil
+}
+
+// validate checks the SMS settings, naming the key of the first bad one.
+func (s SMSConfig) validate(bad func(key, format string, args ...any) error) error {
+	if !s.Enabled {
+		return nil
+	}
+	switch s.Gateway {
+	case "twilio":
+		t := s.Twilio
+		switch {
+		case !strings.HasPrefix(t.AccountSID, "AC") || len(t.AccountSID) != 34:
+			return bad("channels.sms.twilio.account_sid", "is not an account SID: Twilio's console shows one such as AC followed by 32 letters and digits")
+		case t.AuthToken == "":
+			return bad("channels.sms.twilio.auth_token", "is required: Twilio's console shows it beside the account SID")
+		case t.From == "" && t.MessagingService == "":
+			return bad("channels.sms.twilio.from", "is required (the number to send from, such as +15005550006), or set channels.sms.twilio.messaging_service")
+		case t.PerSecond <= 0:
+			return bad("channels.sms.twilio.per_second", "is %g: give the sender's segments a second, 1 for a long code", t.PerSecond)
+		}
+		if u, err := url.Parse(t.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" || !strings.HasSuffix(u.Path, "/sms/twilio") {
+			return bad("channels.sms.twilio.webhook_url", "%q must be the https:// address ending /sms/twilio that Twilio's console calls for incoming messages", t.WebhookURL)
+		}
+	case "africastalking":
+		a := s.AfricasTalking
+		switch {
+		case a.Username == "" || a.APIKey == "":
+			return bad("channels.sms.africastalking.api_key", "and the username are required: Africa's Talking's dashboard gives the key under Settings")
+		case len(a.CallbackSecret) < 16 || !secretChars(a.CallbackSecret):
+			return bad("channels.sms.africastalking.callback_secret", "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (for example from: openssl rand -hex 16): it is all that protects the callback")
+		case a.PerSecond <= 0:
+			return bad("channels.sms.africastalking.per_second", "is %g: give the segments a second the account may send, such as 10", a.PerSecond)
+		}
+	default:
+		return bad("channels.sms.gateway", "is %q: give twilio or africastalking", s.Gateway)
+	}
+	if s.Digest < time.Minute {
+		return bad("channels.sms.digest", "is %s: give at least 1m, such as 10m (each digest is a text to every member)", s.Digest)
+	}
+	if s.MaxSegments < 1 || s.MaxSegments > 10 {
+		return bad("channels.sms.max_segments", "is %d: give 1 to 10 (many phones join no more than that)", s.MaxSegments)
+	}
+	seen := map[string]string{}
+	for id, c := range s.Cohorts {
+		if strings.HasPrefix(id, "+") {
+			return bad("channels.sms.cohorts."+id, "is named like a phone number: give it a name such as ward-7-sms")
+		}
+		for _, m := range c.Members {
+			number, _, err := c.Member(m)
+			if err != nil {
+				return bad("channels.sms.cohorts."+id+".members", "has %v", err)
+			}
+			if other, ok := seen[number]; ok {
+				return bad("channels.sms.cohorts."+id+".members", "has %s, in cohort %s too: a number is in one cohort", number, other)
+			}
+			seen[number] = id
+		}
+	}
+	for prefix := range s.Costs {
+		if !strings.HasPrefix(prefix, "+") {
+			return bad("channels.sms.costs", "has %q: key each price by the start of the numbers it is for, such as \"+254\"", prefix)
+		}
+	}
+	return nil
+}
