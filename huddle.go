@@ -252,7 +252,8 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 	features = append(features, privacy.Feature(privacy.Config{Notice: consent, Location: o.Location, Logger: a.log, Texts: texts["privacy"]}))
 	a.features = features
 	rcfg := router.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
-		Staff: o.Staff, Location: o.Location, Pseudonyms: o.Pseudonyms, Features: features, Texts: texts["router"]}
+		Staff: o.Staff, Location: o.Location, Pseudonyms: o.Pseudonyms, Features: features, Texts: texts["router"],
+		Direct: a.directChat}
 	scfg := schedule.Config{Store: a.db, Engine: a.host, Clock: o.Clock, Logger: a.log, Committed: a.sender.Wake,
 		Poll: o.Tuning.SchedulerPoll, Features: features}
 	a.router = router.New(rcfg)
@@ -470,6 +471,17 @@ func (a *App) directLink(channel, command string) string {
 	for _, ch := range a.channels {
 		if ch.Name() == channel && ch.Link != nil {
 			return ch.Link.DirectLink(command)
+		}
+	}
+	return ""
+}
+
+// directChat is the id of member's private chat on channel when the
+// channel may write first to them (bot.WritingFirst); "" otherwise.
+func (a *App) directChat(channel, member string) string {
+	for _, ch := range a.channels {
+		if ch.Name() == channel && ch.First != nil {
+			return ch.First.DirectChat(member)
 		}
 	}
 	return ""

@@ -135,6 +135,17 @@ type Linking interface {
 	DirectLink(command string) string
 }
 
+// WritingFirst is a Channel that may write to a member who has never
+// written to it privately: on SMS a member's private chat is their
+// number. A member of a group on it has a private chat from the start,
+// so what goes to them privately (a certificate, a review question) is
+// sent rather than waiting for them to open one.
+type WritingFirst interface {
+	// DirectChat is the id of member's private chat (as Event.ChatID
+	// gives it), "" when the channel cannot write first to them.
+	DirectChat(member string) string
+}
+
 // Caps is a channel with what it can do beyond Channel: each field is
 // the channel seen through one capability, nil when it has not got it.
 // CapsOf reads them once, when the App takes the channel, so the set of
@@ -145,13 +156,15 @@ type Caps struct {
 	// Web serves HTTP routes; Reporting says how the channel is doing;
 	// Expiring bounds how late a message may go; Single is one session
 	// that one instance at a time may lead; Rate is a rate shared by all
-	// instances; Link opens a member's private chat from a link.
+	// instances; Link opens a member's private chat from a link; First
+	// writes first to a member's private chat.
 	Web       WebChannel
 	Reporting Reporting
 	Expiring  Expiring
 	Single    SingleSession
 	Rate      RateShared
 	Link      Linking
+	First     WritingFirst
 }
 
 // CapsOf reads what ch can do.
@@ -163,6 +176,7 @@ func CapsOf(ch Channel) Caps {
 	c.Single, _ = ch.(SingleSession)
 	c.Rate, _ = ch.(RateShared)
 	c.Link, _ = ch.(Linking)
+	c.First, _ = ch.(WritingFirst)
 	return c
 }
 

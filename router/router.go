@@ -44,6 +44,10 @@ type Config struct {
 	// Texts are the router's own (its Messages, or a program's laid over
 	// them); the built-in ones when nil.
 	Texts *catalog.Catalog
+	// Direct, when set, is the id of a member's private chat on a channel
+	// that may write first to them (bot.WritingFirst), "" on others: a
+	// member seen in a group there gets their private chat at once.
+	Direct func(channel, member string) string
 }
 
 // Router takes every inbound event, in order per chat, and turns it into
@@ -64,6 +68,7 @@ type Router struct {
 	commands  commandSet
 	texts     *catalog.Catalog
 	features  []bot.Feature
+	direct    func(channel, member string) string
 
 	cancel context.CancelFunc
 	queues *dispatcher
@@ -102,6 +107,7 @@ func New(cfg Config) *Router {
 		cancel:    cancel,
 		queues:    newDispatcher(base),
 		texts:     cfg.Texts,
+		direct:    cfg.Direct,
 		commands:  commandSet{texts: cfg.Texts},
 	}
 	start, help := r.builtins()
@@ -299,6 +305,9 @@ func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) e
 	}
 	chat, member, err := tx.Arrive(ev, now)
 	if err != nil {
+		return err
+	}
+	if err := openDirect(tx, r.direct, chat, member, now); err != nil {
 		return err
 	}
 	if r.pseudo && member.Pseudonym != "" {

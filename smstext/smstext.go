@@ -129,3 +129,32 @@ func Numbered(text string, options []string) string {
 	}
 	return b.String()
 }
+
+// Plain is text without the symbols that open its lines as decoration
+// ("📘 Danger signs", "✅ Correct!"): each line's leading run of
+// pictographs, with the space after it. An emoji turns a whole SMS into
+// UCS-2, with less than half the room, and a feature phone may show it as
+// a box; one in the middle of a sentence is the author's, and stays.
+func Plain(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		rest := strings.TrimLeftFunc(line, pictograph)
+		if rest != line && strings.HasPrefix(rest, " ") {
+			lines[i] = strings.TrimLeft(rest, " ")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// pictograph reports whether r is an emoji or another pictographic
+// symbol, or what joins and styles them (a zero-width joiner, a variation
+// selector, a keycap).
+func pictograph(r rune) bool {
+	switch {
+	case r > 0xFFFF, r == 0x200D, r == 0x20E3, r >= 0xFE00 && r <= 0xFE0F:
+		return true
+	case r >= 0x2190 && r <= 0x2BFF: // arrows, technical symbols, dingbats
+		return !InGSM(r)
+	}
+	return false
+}

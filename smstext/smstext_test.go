@@ -56,3 +56,27 @@ func TestNumbered(t *testing.T) {
 		t.Errorf("Numbered without options = %q", got)
 	}
 }
+
+// TestPlain: the symbols that open lines go, with their space; an emoji
+// inside a sentence, and letters outside GSM-7, stay.
+func TestPlain(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"📘 Danger signs\n\nCount breaths.", "Danger signs\n\nCount breaths."},
+		{"❓ Which is a danger sign?\n1. Fast breathing", "Which is a danger sign?\n1. Fast breathing"},
+		{"✅ Correct!", "Correct!"},
+		{"❤️ Love", "Love"},
+		{"👩🏽‍⚕️ Nurse Amina", "Nurse Amina"},
+		{"Well done, everyone 👏 Hand hygiene.", "Well done, everyone 👏 Hand hygiene."},
+		{"🎓", "🎓"},
+		{"Vérifiez le fond utérin.", "Vérifiez le fond utérin."},
+		{"€ 5 for airtime", "€ 5 for airtime"},
+	} {
+		got := Plain(c.in)
+		if got != c.want {
+			t.Errorf("Plain(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if Measure(Plain("📚 Newborn care by SMS: lesson 1 of 2.")).Encoding != GSM7 {
+		t.Error("a decorated English line stays UCS-2")
+	}
+}

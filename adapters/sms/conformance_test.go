@@ -11,6 +11,7 @@ import (
 	"github.com/huddlebot/huddle/bot/channeltest"
 	"github.com/huddlebot/huddle/internal/testkit"
 	"github.com/huddlebot/huddle/internal/testkit/smsfake"
+	"github.com/huddlebot/huddle/smstext"
 )
 
 // TestConformance runs the channel conformance kit against the SMS
@@ -34,6 +35,9 @@ func (p *smsPlatform) Channel() bot.Channel      { return p.ch }
 func (p *smsPlatform) Group() string             { return ward.ID }
 func (p *smsPlatform) Private(member int) string { return kitPhones[member] }
 func (p *smsPlatform) Member(i int) string       { return kitPhones[i] }
+
+// Rendered: SMS leaves out the symbols that open lines (smstext.Plain).
+func (p *smsPlatform) Rendered(text string) string { return smstext.Plain(text) }
 
 func (p *smsPlatform) Lacks(c channeltest.Case) string {
 	switch c {

@@ -2,6 +2,7 @@ package sms_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,16 @@ func (p *phone) wait(want string) string {
 	return got
 }
 
+// through waits for a text containing want, and returns every text not
+// yet read up to it, joined by blank lines (how texts queued together
+// come joined in one SMS where they fit).
+func (p *phone) through(want string) string {
+	p.t.Helper()
+	from := p.read
+	p.wait(want)
+	return strings.Join(bodies(p.fake.Texts(p.Number)[from:p.read]), "\n\n")
+}
+
 // none fails if a text containing want reached the member.
 func (p *phone) none(want string) {
 	p.t.Helper()
@@ -62,7 +73,8 @@ func (p *phone) none(want string) {
 // members who learn by SMS and the programme's lead: the lead assigns it
 // by text; each lesson reaches both phones at its hour; they answer the
 // quiz by digits; a case one of them shares is discussed, the other's
-// reply reaching her as a digest; the course ends on both phones.
+// reply reaching her as a digest; the course ends on both phones, and
+// the member who passed gets her certificate by SMS, privately.
 func TestCourseBySMS(t *testing.T) {
 	lead := sms.Phone{Number: "+254700000009", Name: "Grace"}
 	notes := &lateNotebook{}
@@ -75,11 +87,11 @@ func TestCourseBySMS(t *testing.T) {
 	for _, p := range []*phone{a, b} {
 		p.text("Hello everyone")
 	}
-	// The lead assigns the course by text: the answer is hers alone, and
-	// too long for three segments, so it comes in two.
+	// The lead assigns the course by text: the answer is hers alone.
 	g.text("/assign sms-course")
-	g.wait("(1/2) 📚 This group starts the course Newborn care by SMS")
-	g.wait("(2/2) Passing earns 2 CPD hours")
+	if got := g.wait("This group starts the course Newborn care by SMS"); !strings.Contains(got, "Passing earns 2 CPD hours") {
+		t.Errorf("the answer to /assign %q", got)
+	}
 	a.none("starts the course")
 	// Their greetings reached each other as digests.
 	if got := a.wait("Ward 7:"); got != "Ward 7:\nBrigitte: Hello everyone" {
@@ -87,31 +99,33 @@ func TestCourseBySMS(t *testing.T) {
 	}
 	b.wait("Amina: Hello everyone")
 
-	// Nine o'clock: the lesson reaches both phones, its title and words
-	// joined in one SMS, then the question with its options numbered.
+	// Nine o'clock: the lesson reaches both phones, its title, words and
+	// question joined in as few SMS as they fit in, the options numbered,
+	// the symbols that open lines left out (plain GSM-7, twice the room).
 	clk.Advance(30 * time.Minute)
 	for _, p := range []*phone{a, b} {
-		got := p.wait("Newborn care by SMS: lesson 1 of 2")
-		if !strings.Contains(got, "📘 Danger signs") || !strings.Contains(got, "Count breaths for a full minute") {
+		got := p.through("Which is a danger sign")
+		if !strings.HasPrefix(got, "Newborn care by SMS: lesson 1 of 2.\n\nDanger signs\n\nA newborn who breathes fast") ||
+			!strings.Contains(got, "Which is a danger sign in a newborn?\n1. Fast breathing\n2. Sneezing\n3. Hiccups") {
 			t.Errorf("%s's lesson %q", p.Name, got)
-		}
-		if got := p.wait("Which is a danger sign"); !strings.Contains(got, "\n1. Fast breathing\n2. Sneezing\n3. Hiccups") {
-			t.Errorf("%s's question %q", p.Name, got)
 		}
 	}
 	// Answers by digit; each hears their own feedback alone.
 	a.text("1")
 	b.text(" 2. ")
-	a.wait("✅ Correct!")
-	b.wait("❌ Not quite. The answer: 1. Fast breathing.")
-	a.none("Not quite")
-	b.wait("Members who took part: 2; passed: 1")
+	gotA, gotB := a.through("Members who took part: 2; passed: 1"), b.through("Members who took part: 2; passed: 1")
+	if !strings.Contains(gotA, "Correct!") || strings.Contains(gotA, "Not quite") {
+		t.Errorf("Amina's feedback %q", gotA)
+	}
+	if !strings.Contains(gotB, "Not quite. The answer: 1. Fast breathing.") || strings.Contains(gotB, "Correct!") {
+		t.Errorf("Brigitte's feedback %q", gotB)
+	}
 
 	// A case, discussed: its card reaches everyone; Amina's reply, by its
 	// number, reaches Brigitte and the lead in a digest.
 	b.text("/case Woman 28 years, heavy bleeding after delivery at home, pulse 110. Oxytocin given. What next?")
 	for _, p := range []*phone{a, b, g} {
-		p.wait("🩺 Case #C1, shared by Brigitte")
+		p.wait("Case #C1, shared by Brigitte")
 	}
 	a.text("#C1 Massage the uterus and check for tears, then refer.")
 	for _, p := range []*phone{b, g} {
@@ -136,10 +150,63 @@ func TestCourseBySMS(t *testing.T) {
 	a.text("1")
 	b.text("1")
 	for _, p := range []*phone{a, b} {
-		p.wait("✅ Correct!")
-		p.wait("🎓 The course Newborn care by SMS is over.")
+		if got := p.through("The course Newborn care by SMS is over."); !strings.Contains(got, "Correct!") {
+			t.Errorf("%s's end of the course %q", p.Name, got)
+		}
+	}
+	// Amina passed: her certificate comes to her number, privately (SMS
+	// may write first), its code and where to check it in words.
+	cert := regexp.MustCompile(`You passed Newborn care by SMS: 2 of its 2 lessons passed\. You earn 2 CPD hours\.\n` +
+		`Certificate [2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}: anyone may check it at http`)
+	testkit.Eventually(t, 10*time.Second, "Amina's certificate", func() bool {
+		return cert.MatchString(strings.Join(bodies(fake.Texts(amina.Number)), "\n\n"))
+	})
+	b.none("You passed")
+	g.none("You passed")
+	for _, p := range []*phone{a, b, g} {
+		p.none("Write to me privately")
 	}
 	if r := fake.Refused(); len(r) > 0 {
 		t.Errorf("Twilio refused %q", r)
+	}
+}
+
+// TestPrivacyNoticeBySMS: the first text in a cohort brings the group's
+// privacy notice to every phone, its options numbered; each member
+// accepts by texting its number and is thanked alone; a member who said
+// no is not recorded.
+func TestPrivacyNoticeBySMS(t *testing.T) {
+	notes := &lateNotebook{}
+	ch, fake, _ := overTwilio(t, sms.Config{Notebook: notes, Digest: time.Hour, Gather: 200 * time.Millisecond}, 20)
+	app := huddletest.Start(t, huddletest.Options{Consent: &bot.ConsentNotice{Version: 1},
+		Opened: func(db *store.DB) { notes.db = db }}, ch)
+	a, b := &phone{t: t, fake: fake, Phone: amina}, &phone{t: t, fake: fake, Phone: brigitte}
+	a.text("Hello everyone")
+	// Brigitte, who has not written, gets it too: SMS has no pinned
+	// message to read.
+	for _, p := range []*phone{a, b} {
+		p.wait("Before Huddle records anything about you")
+		if got := p.wait("Do you accept?"); !strings.HasSuffix(got, "Do you accept?\n1. I accept\n2. No thanks") {
+			t.Errorf("%s's notice ends %q", p.Name, got[max(0, len(got)-60):])
+		}
+	}
+	a.text("1")
+	b.text("2")
+	a.wait("Thank you: your answers count from now on.")
+	b.wait("Understood: Huddle records nothing about you.")
+	a.none("Understood")
+	b.none("Thank you")
+	for _, c := range []struct {
+		p    sms.Phone
+		want bot.ConsentStatus
+	}{{amina, bot.ConsentAccepted}, {brigitte, bot.ConsentDeclined}} {
+		var got bot.Consent
+		app.DB.Update(context.Background(), func(tx bot.Tx) (err error) {
+			got, err = tx.Consent(sms.Name, c.p.Number)
+			return err
+		})
+		if got.Status != c.want {
+			t.Errorf("%s's answer recorded as %q, want %q", c.p.Name, got.Status, c.want)
+		}
 	}
 }

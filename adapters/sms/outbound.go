@@ -22,6 +22,8 @@ type queued struct {
 	// Any says it goes even to a member who opted out: the one answer to
 	// their STOP or HELP.
 	Any bool `json:"any,omitempty"`
+	// Part says it is one of a long text's numbered parts: it goes alone.
+	Part bool `json:"part,omitempty"`
 }
 
 // Send queues m for the members it is for: in a cohort, everyone, or the
@@ -61,11 +63,11 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	for i, o := range m.Options {
 		data[i] = o.Data
 	}
-	parts := Split(numbered(text, m.Options), s.cfg.MaxSegments)
+	parts := Split(smstext.Plain(numbered(text, m.Options)), s.cfg.MaxSegments)
 	seq := fmt.Sprintf("%020d", s.nextSeq())
 	for _, number := range to {
 		for i, p := range parts {
-			put = append(put, s.note(keyQueue+seq+"/"+strconv.Itoa(i)+"/"+number, number, queued{To: number, Text: p, Msg: id}, now))
+			put = append(put, s.note(keyQueue+seq+"/"+strconv.Itoa(i)+"/"+number, number, queued{To: number, Text: p, Msg: id, Part: len(parts) > 1}, now))
 		}
 		if len(m.Options) > 0 {
 			put = append(put, s.note(keyOptions+number, number, options{Chat: m.ChatID, Msg: id, Data: data}, now))

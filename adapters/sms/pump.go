@@ -152,7 +152,7 @@ type entry struct {
 // entries reads the queued notes as SMS: a number's texts queued one
 // after another (a lesson's title, its words and its question) joined,
 // a blank line between, while they fit in MaxSegments; the answer to a
-// keyword alone. They keep the order of their first text.
+// keyword, and each part of a long text, alone. They keep the order of their first text.
 func (s *SMS) entries(notes []bot.Note) []*entry {
 	var out []*entry
 	open := map[string]*entry{}
@@ -161,7 +161,7 @@ func (s *SMS) entries(notes []bot.Note) []*entry {
 		if err := json.Unmarshal(n.Data, &q); err != nil {
 			s.log.Warn("a queued text cannot be read; dropped", "err", err)
 		}
-		if e := open[q.To]; e != nil && !q.Any && !e.q.Any && q.To != "" &&
+		if e := open[q.To]; e != nil && !q.Any && !e.q.Any && !q.Part && !e.q.Part && q.To != "" &&
 			smstext.Measure(e.q.Text+"\n\n"+q.Text).Segments <= s.cfg.MaxSegments {
 			e.q.Text += "\n\n" + q.Text
 			e.keys = append(e.keys, n.Key)

@@ -256,3 +256,12 @@ func (s *SMS) isStopped(number string) bool {
 	defer s.mu.Unlock()
 	return s.stopped[number]
 }
+
+// DirectChat is a member's private chat: their number. The bot may write
+// first to any number (bot.WritingFirst).
+func (s *SMS) DirectChat(member string) string {
+	if n, err := Number(member); err == nil {
+		return n
+	}
+	return ""
+}
