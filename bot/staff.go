@@ -39,7 +39,9 @@ func (r StaffRef) Matches(m Member) bool {
 		if id == "" {
 			continue
 		}
-		user, _, _ := strings.Cut(id, "@")
+		// A phone number matches with its "+" or without (ParseStaffRef
+		// takes it off: "sms:+254…" names the SMS member "+254…").
+		user, _, _ := strings.Cut(strings.TrimPrefix(id, "+"), "@")
 		if id == r.ID || user == r.ID {
 			return true
 		}
@@ -49,5 +51,5 @@ func (r StaffRef) Matches(m Member) bool {
 
 // DirectChat is the chat id to message r privately in: on every channel
 // Huddle speaks, a private chat's id is the member's id (adapters take a
-// bare phone number on WhatsApp).
+// bare phone number on WhatsApp and SMS).
 func (r StaffRef) DirectChat() string { return r.ID }

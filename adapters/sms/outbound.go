@@ -84,13 +84,16 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 func (s *SMS) recipients(ctx context.Context, m bot.Outbound) ([]string, error) {
 	c := s.cohorts[m.ChatID]
 	if c == nil {
-		if _, err := Number(m.ChatID); err != nil {
+		// A private chat: a number, with its "+" or without (as a staff
+		// reference names it: bot.StaffRef.DirectChat).
+		number, err := Number("+" + strings.TrimPrefix(m.ChatID, "+"))
+		if err != nil {
 			return nil, &bot.PermanentError{Err: fmt.Errorf("no cohort %q, nor a phone number", m.ChatID)}
 		}
-		if s.isStopped(m.ChatID) {
+		if s.isStopped(number) {
 			return nil, nil
 		}
-		return []string{m.ChatID}, nil
+		return []string{number}, nil
 	}
 	// An answer to one member's text or press goes to them alone: the
 	// cohort has no shared screen where the others would see it.

@@ -57,7 +57,8 @@ func TestCohortOf200(t *testing.T) {
 		}},
 	} {
 		t.Run(gw.name, func(t *testing.T) {
-			ch, texts, refused := gw.start(t, sms.Config{Digest: time.Hour, Cohorts: []sms.Cohort{clone(c)}})
+			ch, texts, refused := gw.start(t, sms.Config{Digest: time.Hour, Cohorts: []sms.Cohort{clone(c)},
+				Costs: map[string]sms.Price{"+254": {Currency: "KES", Amount: 0.8}}})
 			ctx := run(t, ch, newEvents())
 			for _, l := range lessons {
 				send(t, ctx, ch, bot.Outbound{ChatID: c.ID, Text: l})
@@ -70,6 +71,12 @@ func TestCohortOf200(t *testing.T) {
 			if r := refused(); len(r) > 0 {
 				t.Errorf("the gateway refused %d requests: %q", len(r), r[0])
 			}
+			// Africa's Talking says what each text cost; Twilio does not.
+			want := "400 segments to +254 ≈ KES 320.00 (KES 0.80 a segment)"
+			if gw.name == "africastalking" {
+				want += ", billed KES 320.00"
+			}
+			testkit.Eventually(t, 5*time.Second, "the state to count them", func() bool { return strings.Contains(ch.State().Detail, want) })
 		})
 	}
 }
@@ -130,4 +137,29 @@ func TestGivenUp(t *testing.T) {
 	if !strings.Contains(ch.State().Detail, "1 failed") {
 		t.Errorf("state %q", ch.State().Detail)
 	}
+}
+
+// TestCosts: the channel's state says what the month's texts cost, by
+// priced prefix, and counts on from the store after a restart.
+func TestCosts(t *testing.T) {
+	costs := map[string]sms.Price{"+2547": {Currency: "KES", Amount: 0.8}}
+	db := openStore(t)
+	first, fake, _ := overTwilio(t, sms.Config{Digest: time.Hour, Costs: costs,
+		Cohorts: []sms.Cohort{{ID: "mixed-sms", Members: []sms.Phone{amina, {Number: "+256700000003", Name: "Okello"}}}}}, 20, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- first.Run(ctx, newEvents()) }()
+	// 161 GSM-7 characters: two segments each.
+	send(t, ctx, first, bot.Outbound{ChatID: "mixed-sms", Text: strings.Repeat("a", 161)})
+	testkit.Eventually(t, 10*time.Second, "both texts", func() bool { return len(fake.All()) == 2 })
+	want := time.Now().UTC().Format("January 2006") + ": 2 segments to other numbers, no price set; 2 segments to +2547 ≈ KES 1.60 (KES 0.80 a segment)"
+	testkit.Eventually(t, 5*time.Second, "the state to count them", func() bool { return strings.Contains(first.State().Detail, want) })
+	cancel()
+	<-done
+	second, fake2, _ := overTwilio(t, sms.Config{Digest: time.Hour, Costs: costs}, 20, db)
+	ctx = run(t, second, newEvents())
+	send(t, ctx, second, bot.Outbound{ChatID: amina.Number, Text: "Your review is due."})
+	testkit.Eventually(t, 10*time.Second, "the text", func() bool { return len(fake2.All()) == 1 })
+	want = "3 segments to +2547 ≈ KES 2.40"
+	testkit.Eventually(t, 5*time.Second, "the state to count on", func() bool { return strings.Contains(second.State().Detail, want) })
 }

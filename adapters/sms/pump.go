@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ const look = time.Second
 // pace, and gathers the digests every Digest.
 func (s *SMS) send(ctx context.Context) error {
 	s.setState(true, "sending through "+s.cfg.Gateway.Name())
+	if err := s.loadTallies(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("read this month's SMS tallies", "err", err)
+	}
 	p := &pacer{perSecond: s.cfg.Gateway.Limits().PerSecond, clock: s.cfg.Clock}
 	nextDigest := s.cfg.Clock.Now().Add(s.cfg.Digest)
 	for {
@@ -127,7 +131,11 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 					_ = s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop)
 					return 5 * time.Second, fmt.Errorf("%s: %w", s.cfg.Gateway.Name(), err)
 				}
-				drop = append(drop, s.settle(ctx, batch, results)...)
+				done, tallies := s.settle(ctx, batch, results)
+				drop = append(drop, done...)
+				if err := s.cfg.Notebook.WriteNotes(ctx, Name, tallies, nil); err != nil {
+					s.log.Warn("keep the month's SMS tallies", "err", err)
+				}
 				s.setState(true, fmt.Sprintf("sending through %s: %d texts sent, %d failed", s.cfg.Gateway.Name(), s.sent.Load(), s.failed.Load()))
 			}
 			if err := s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop); err != nil {
@@ -175,10 +183,12 @@ func (s *SMS) entries(notes []bot.Note) []*entry {
 }
 
 // settle reads the gateway's results: the keys of the notes done with
-// (sent, refused for good, or to a member who opted out at the gateway).
-// A text the gateway did not take for a reason that may pass stays.
-func (s *SMS) settle(ctx context.Context, batch []*entry, results []Result) []string {
+// (sent, refused for good, or to a member who opted out at the gateway),
+// and the month's tallies the texts sent change. A text the gateway did
+// not take for a reason that may pass stays.
+func (s *SMS) settle(ctx context.Context, batch []*entry, results []Result) ([]string, []bot.Note) {
 	var done []string
+	tallies := map[string]bot.Note{}
 	for _, e := range batch {
 		j := slices.IndexFunc(results, func(r Result) bool { return r.To == e.q.To })
 		if j < 0 {
@@ -188,6 +198,8 @@ func (s *SMS) settle(ctx context.Context, batch []*entry, results []Result) []st
 		switch {
 		case r.Err == nil:
 			s.sent.Add(1)
+			n := s.count(r.To, smstext.Measure(e.q.Text).Segments, r.Cost)
+			tallies[n.Key] = n
 		case r.Stopped:
 			s.mu.Lock()
 			s.stopped[r.To] = true
@@ -198,7 +210,7 @@ func (s *SMS) settle(ctx context.Context, batch []*entry, results []Result) []st
 		}
 		done = append(done, e.keys...)
 	}
-	return done
+	return done, slices.Collect(maps.Values(tallies))
 }
 
 // gaveUp counts a text given up and tells the staff.

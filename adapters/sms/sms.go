@@ -73,6 +73,10 @@ type Config struct {
 	// Help answers HELP: the program's name and how to reach it, as
 	// carriers require; HelpText when empty.
 	Help string
+	// Costs are the price of one segment by the start of the numbers it
+	// goes to ("+254"): the channel's state on the dashboard says what
+	// each month's texts cost, by prefix.
+	Costs map[string]Price
 	// GiveUp is how long a text that keeps failing is retried before it
 	// is given up and the staff told; a day when zero.
 	GiveUp time.Duration
@@ -104,6 +108,9 @@ type SMS struct {
 	wake    chan struct{}
 	sent    atomic.Int64
 	failed  atomic.Int64
+	// tallies are this month's texts and segments by priced prefix, by
+	// their notes' keys.
+	tallies map[string]tally
 }
 
 type member struct {
@@ -138,7 +145,7 @@ func New(cfg Config) (*SMS, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &SMS{cfg: cfg, log: cfg.Logger.With("channel", Name, "gateway", cfg.Gateway.Name()),
-		cohorts: map[string]*Cohort{}, phones: map[string]member{}, stopped: map[string]bool{},
+		cohorts: map[string]*Cohort{}, phones: map[string]member{}, stopped: map[string]bool{}, tallies: map[string]tally{},
 		wake: make(chan struct{}, 1), state: bot.ChannelState{Name: Name, OK: true, Detail: "not started"}}
 	for i := range cfg.Cohorts {
 		c := &cfg.Cohorts[i]
@@ -220,11 +227,14 @@ func (s *SMS) Routes() []bot.Route {
 	return []bot.Route{{Pattern: s.cfg.Gateway.Pattern(), Handler: http.HandlerFunc(s.serveInbound), Public: true}}
 }
 
-// State says how sending goes.
+// State says how sending goes, and what this month's texts cost.
 func (s *SMS) State() bot.ChannelState {
+	costs := s.costs()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state
+	st := s.state
+	st.Detail += costs
+	return st
 }
 
 func (s *SMS) setState(ok bool, detail string) {

@@ -32,7 +32,15 @@ func openSMS(sc config.SMSConfig, db *store.DB, instance string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	cfg := sms.Config{Gateway: gw, Notebook: db, MaxSegments: sc.MaxSegments, Digest: sc.Digest, Help: sc.Help, Logger: log}
+	cfg := sms.Config{Gateway: gw, Notebook: db, MaxSegments: sc.MaxSegments, Digest: sc.Digest, Help: sc.Help, Logger: log,
+		Costs: map[string]sms.Price{}}
+	for prefix, price := range sc.Costs {
+		p, err := sms.ParsePrice(price)
+		if err != nil {
+			return nil, fmt.Errorf("channels.sms.costs.%s: %w", prefix, err)
+		}
+		cfg.Costs[prefix] = p
+	}
 	ids := make([]string, 0, len(sc.Cohorts))
 	for id := range sc.Cohorts {
 		ids = append(ids, id)
