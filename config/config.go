@@ -259,6 +259,7 @@ var defaults = map[string]any{
 	"channels.sms.digest":                         "10m",
 	"channels.sms.max_segments":                   3,
 	"channels.sms.help":                           "",
+	"channels.sms.open":                           false,
 	"channels.sms.costs":                          map[string]string{},
 	"mentors":                                     map[string][]string{},
 	"cases.default_queue":                         "",

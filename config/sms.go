@@ -24,6 +24,8 @@ type SMSConfig struct {
 	MaxSegments int `mapstructure:"max_segments"`
 	// Help answers HELP: the program's name and how to reach it.
 	Help string `mapstructure:"help"`
+	// Open takes texts from numbers in no cohort.
+	Open bool `mapstructure:"open"`
 	// Costs are the price of one segment by the start of a number
 	// ("+254": "KES 0.80"), for the dashboard's estimates.
 	Costs map[string]string `mapstructure:"costs"`

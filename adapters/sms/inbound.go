@@ -106,6 +106,9 @@ func (s *SMS) receive(ctx context.Context, h bot.Handler, in Inbound) error {
 	case s.isStopped(from):
 		s.log.Info("a text from a member who opted out, not taken (START brings them back)")
 		return nil
+	case !enrolled && !s.cfg.Open:
+		s.log.Info("a text from a number in no cohort, dropped (channels.sms.open takes them)")
+		return nil
 	}
 	ev := bot.Event{ID: Name + ":" + in.ID, Kind: bot.Message, Channel: Name, ChatID: from, ChatType: bot.Direct,
 		SenderID: from, SenderName: m.name, MessageID: in.ID, Text: in.Text, Time: in.At}

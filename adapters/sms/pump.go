@@ -27,7 +27,14 @@ func (s *SMS) send(ctx context.Context) error {
 	}
 	p := &pacer{perSecond: s.cfg.Gateway.Limits().PerSecond, clock: s.cfg.Clock}
 	nextDigest := s.cfg.Clock.Now().Add(s.cfg.Digest)
+	var pruned time.Time
 	for {
+		if now := s.cfg.Clock.Now(); now.Sub(pruned) >= time.Hour {
+			if err := s.prune(ctx, now.Add(-keepInbound)); err != nil && ctx.Err() == nil {
+				s.log.Warn("forget who sent old texts", "err", err)
+			}
+			pruned = now
+		}
 		if err := s.loadStopped(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("read the members who opted out", "err", err)
 		}
@@ -56,6 +63,34 @@ func (s *SMS) send(ctx context.Context) error {
 				return nil
 			}
 		case <-time.After(min(wait, time.Until(nextDigestWall(s.cfg.Clock, nextDigest)))):
+		}
+	}
+}
+
+// keepInbound is how long the channel remembers who sent a text (to send
+// the bot's answer to them alone): answers come within seconds, or
+// minutes after an outage.
+const keepInbound = 48 * time.Hour
+
+// prune forgets who sent the texts that came before before.
+func (s *SMS) prune(ctx context.Context, before time.Time) error {
+	for {
+		notes, err := s.cfg.Notebook.Notes(ctx, Name, keyInbound, 500)
+		if err != nil {
+			return err
+		}
+		var drop []string
+		for _, n := range notes {
+			if !n.At.Before(before) {
+				break
+			}
+			drop = append(drop, n.Key)
+		}
+		if len(drop) == 0 {
+			return nil
+		}
+		if err := s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop); err != nil {
+			return err
 		}
 	}
 }

@@ -80,6 +80,10 @@ type Config struct {
 	// GiveUp is how long a text that keeps failing is retried before it
 	// is given up and the staff told; a day when zero.
 	GiveUp time.Duration
+	// Open takes texts from numbers in no cohort, as the private chat of
+	// a member who learns alone; by default they are dropped (STOP and
+	// HELP still answered), so that a stranger's texts cost nothing.
+	Open bool
 	// Leases and Instance, with several instances sharing a database,
 	// let one of them at a time send (the lease "sms-sender"); every
 	// instance receives.

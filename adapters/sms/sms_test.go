@@ -279,3 +279,36 @@ func TestForgedWebhooks(t *testing.T) {
 	default:
 	}
 }
+
+// TestStrangers: a text from a number in no cohort reaches no one unless
+// the channel is open (then it is that number's private chat); HELP and
+// STOP are answered either way.
+func TestStrangers(t *testing.T) {
+	stranger := "+254799999999"
+	for _, open := range []bool{false, true} {
+		t.Run(fmt.Sprintf("open=%v", open), func(t *testing.T) {
+			ch, fake, _ := overTwilio(t, sms.Config{Digest: time.Hour, Open: open}, 20)
+			evs := newEvents()
+			run(t, ch, evs)
+			testkit.Eventually(t, 5*time.Second, "the channel to take texts", func() bool { return fake.Text(t, stranger, "HELP") == 200 })
+			waitTexts(t, fake, stranger, 1)
+			fake.Text(t, stranger, "/progress")
+			if open {
+				ev := evs.next(t)
+				if ev.ChatType != bot.Direct || ev.ChatID != stranger || ev.Text != "/progress" {
+					t.Errorf("the bot heard %+v; want the stranger's private chat", ev)
+				}
+			}
+			fake.Text(t, stranger, "STOP")
+			if got := waitTexts(t, fake, stranger, 1); !strings.Contains(got[0], "STOP") {
+				t.Errorf("HELP answered %q", got)
+			}
+			time.Sleep(200 * time.Millisecond)
+			select {
+			case ev := <-evs.ch:
+				t.Errorf("the bot heard %+v", ev)
+			default:
+			}
+		})
+	}
+}
