@@ -36,3 +36,22 @@ func openDirect(tx directChats, direct func(channel, member string) string, chat
 	}
 	return tx.JoinChat(dm.ID, m.ID, now)
 }
+
+// privately is s moved to its member's private chat, where the channel
+// may write first to them (Config.Direct) and the chat exists (openDirect
+// made it): a command that works in private alone, said in a group on
+// SMS, is done there. false, and s as it was, elsewhere.
+func privately(tx directChats, direct func(channel, member string) string, s bot.Session) (bot.Session, bool, error) {
+	if direct == nil || direct(s.Chat.Channel, s.Member.PlatformID) == "" {
+		return s, false, nil
+	}
+	dm, err := tx.DirectChatOf(s.Member.ID)
+	if errors.Is(err, bot.ErrNotFound) {
+		return s, false, nil
+	} else if err != nil {
+		return s, false, err
+	}
+	s.Chat = dm
+	s.Event.ChatID, s.Event.ChatType, s.Event.ChatTitle, s.Event.Thread = dm.PlatformID, bot.Direct, "", ""
+	return s, true, nil
+}

@@ -131,7 +131,16 @@ func (r *Router) command(tx bot.Tx, s bot.Session, name string, args []string) e
 	case c.Where == bot.InGroup && s.Chat.Type != bot.Group:
 		refuse = "group_only"
 	case c.Where == bot.InPrivate && s.Chat.Type != bot.Direct:
-		refuse = "private_only"
+		// Where the bot may write first (SMS, whose member has one
+		// thread), it is done in the member's private chat.
+		dm, ok, err := privately(tx, r.direct, s)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			refuse = "private_only"
+		}
+		s = dm
 	case c.Who == bot.Staff && !r.isStaff(s.Member):
 		refuse = "staff_only"
 	case c.Who == bot.Admins && !r.isStaff(s.Member) && !s.Event.SenderAdmin:

@@ -210,3 +210,49 @@ func TestPrivacyNoticeBySMS(t *testing.T) {
 		}
 	}
 }
+
+// TestErasureBySMS: a member's /forget by SMS, said in the cohort, is
+// asked and answered in her private chat, and reaches the channel's notes
+// about them (what they wrote waiting to be relayed, who sent which text),
+// and an opt-out stays, the number alone.
+func TestErasureBySMS(t *testing.T) {
+	notes := &lateNotebook{}
+	ch, fake, _ := overTwilio(t, sms.Config{Notebook: notes, Digest: time.Hour}, 20)
+	app := huddletest.Start(t, huddletest.Options{Opened: func(db *store.DB) { notes.db = db }}, ch)
+	a, b := &phone{t: t, fake: fake, Phone: amina}, &phone{t: t, fake: fake, Phone: brigitte}
+	a.text("Hello everyone, this is Amina from the maternity ward")
+	b.text("STOP") // (Twilio answers it itself, and refuses Huddle's answer)
+	about := func(number string) []string {
+		t.Helper()
+		all, err := app.DB.Notes(context.Background(), sms.Name, "", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range all {
+			if n.Member == number || strings.Contains(string(n.Data), "maternity ward") {
+				out = append(out, n.Key)
+			}
+		}
+		return out
+	}
+	if len(about(amina.Number)) == 0 {
+		t.Fatal("no notes about Amina before her erasure: the test shows nothing")
+	}
+	// /forget works in private alone: on SMS, said in the cohort, it is
+	// done in her private chat, her number.
+	a.text("/forget")
+	if got := a.wait("Erase everything?"); !strings.HasSuffix(got, "\n1. Yes, erase everything\n2. No, keep it") {
+		t.Errorf("the question %q", got)
+	}
+	a.text("1")
+	testkit.Eventually(t, 10*time.Second, "the notes about Amina to go", func() bool { return len(about(amina.Number)) == 0 })
+	var stop []bot.Note
+	testkit.Eventually(t, 5*time.Second, "Brigitte's opt-out", func() bool {
+		stop, _ = app.DB.Notes(context.Background(), sms.Name, "stop/", 0)
+		return len(stop) == 1
+	})
+	if stop[0].Key != "stop/"+brigitte.Number || stop[0].Member != "" {
+		t.Errorf("the opt-out %+v", stop[0])
+	}
+}

@@ -110,7 +110,7 @@ func (s *SMS) receive(ctx context.Context, h bot.Handler, in Inbound) error {
 		s.log.Info("a text from a number in no cohort, dropped (channels.sms.open takes them)")
 		return nil
 	}
-	ev := bot.Event{ID: Name + ":" + in.ID, Kind: bot.Message, Channel: Name, ChatID: from, ChatType: bot.Direct,
+	ev := bot.Event{Kind: bot.Message, Channel: Name, ChatID: from, ChatType: bot.Direct,
 		SenderID: from, SenderName: m.name, MessageID: in.ID, Text: in.Text, Time: in.At}
 	if enrolled {
 		ev.ChatID, ev.ChatType, ev.ChatTitle, ev.ChatSize = m.cohort.ID, bot.Group, m.cohort.Title, len(m.cohort.Members)
@@ -129,6 +129,8 @@ func (s *SMS) receive(ctx context.Context, h bot.Handler, in Inbound) error {
 	if ev.Kind == bot.Message && ev.ChatType == bot.Group && !strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
 		put = append(put, s.relay(m, in)...)
 	}
+	// channel:chat:sender:message, as erasure finds a member's events.
+	ev.ID = bot.EventID(Name, ev.ChatID, from, in.ID)
 	if err := s.cfg.Notebook.WriteNotes(ctx, Name, put, nil); err != nil {
 		return err
 	}
@@ -179,7 +181,9 @@ func (s *SMS) stop(ctx context.Context, h bot.Handler, in Inbound, m member, enr
 	if err != nil {
 		return err
 	}
-	stop := s.note(keyStopped+in.From, in.From, map[string]string{"id": in.ID}, in.At)
+	// About no member: an opt-out outlives the member's erasure (the
+	// number alone, in the key), so that nothing goes to it again.
+	stop := s.note(keyStopped+in.From, "", map[string]string{"id": in.ID}, in.At)
 	if err := s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{stop}, drop); err != nil {
 		return err
 	}
@@ -192,7 +196,7 @@ func (s *SMS) stop(ctx context.Context, h bot.Handler, in Inbound, m member, enr
 	if !enrolled {
 		return nil
 	}
-	return h.HandleEvent(ctx, bot.Event{ID: Name + ":" + in.ID, Kind: bot.Left, Channel: Name, ChatID: m.cohort.ID,
+	return h.HandleEvent(ctx, bot.Event{ID: bot.EventID(Name, m.cohort.ID, in.From, in.ID), Kind: bot.Left, Channel: Name, ChatID: m.cohort.ID,
 		ChatType: bot.Group, ChatTitle: m.cohort.Title, SenderID: in.From, SenderName: m.name, Time: in.At})
 }
 

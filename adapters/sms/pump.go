@@ -2,6 +2,8 @@ package sms
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -239,7 +241,7 @@ func (s *SMS) settle(ctx context.Context, batch []*entry, results []Result) ([]s
 			s.mu.Lock()
 			s.stopped[r.To] = true
 			s.mu.Unlock()
-			_ = s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(keyStopped+r.To, r.To, map[string]string{"at": s.cfg.Gateway.Name()}, e.at)}, nil)
+			_ = s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(keyStopped+r.To, "", map[string]string{"at": s.cfg.Gateway.Name()}, e.at)}, nil)
 		default:
 			s.gaveUp(ctx, e.q, r.Err.Error())
 		}
@@ -253,7 +255,10 @@ func (s *SMS) gaveUp(ctx context.Context, q queued, why string) {
 	s.failed.Add(1)
 	s.log.Warn("an SMS given up", "why", why)
 	if h := s.handler(); h != nil {
-		_ = h.HandleEvent(ctx, bot.Event{ID: Name + ":gave-up:" + q.Msg + ":" + q.To, Kind: bot.ChannelNotice, Channel: Name,
+		// The event's id names the text, not the number, which must not
+		// outlive the member's erasure in the events seen.
+		sum := sha256.Sum256([]byte(q.To))
+		_ = h.HandleEvent(ctx, bot.Event{ID: bot.EventID(Name, "", "", "gave-up:"+q.Msg+":"+hex.EncodeToString(sum[:6])), Kind: bot.ChannelNotice, Channel: Name,
 			Text: fmt.Sprintf("An SMS to %s was given up: %s.", mask(q.To), why), Time: s.cfg.Clock.Now()})
 	}
 }
