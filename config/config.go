@@ -153,7 +153,8 @@ type ConsentConfig struct {
 func (c Config) Secrets() *redact.Secrets {
 	return redact.NewSecrets(c.Channels.Telegram.Token, c.Channels.Telegram.WebhookSecret, c.HTTP.Token,
 		redact.PasswordOf(c.Database), redact.PasswordOf(c.Channels.WhatsApp.SessionDB), c.XAPI.Password,
-		c.Channels.SMS.Twilio.AuthToken, c.Channels.SMS.AfricasTalking.APIKey, c.Channels.SMS.AfricasTalking.CallbackSecret)
+		c.Channels.SMS.Twilio.AuthToken, c.Channels.SMS.AfricasTalking.APIKey, c.Channels.SMS.AfricasTalking.CallbackSecret,
+		c.Channels.SMS.SMSGate.Password, c.Channels.SMS.SMSGate.SigningKey)
 }
 
 // notice returns the router's consent notice, nil when not asked.
@@ -255,6 +256,12 @@ var defaults = map[string]any{
 	"channels.sms.africastalking.callback_secret": "",
 	"channels.sms.africastalking.per_second":      10.0,
 	"channels.sms.africastalking.api":             "https://api.africastalking.com",
+	"channels.sms.smsgate.api":                    "https://api.sms-gate.app/3rdparty/v1",
+	"channels.sms.smsgate.username":               "",
+	"channels.sms.smsgate.password":               "",
+	"channels.sms.smsgate.signing_key":            "",
+	"channels.sms.smsgate.country":                "",
+	"channels.sms.smsgate.per_second":             0.5,
 	"channels.sms.cohorts":                        map[string]any{},
 	"channels.sms.digest":                         "10m",
 	"channels.sms.max_segments":                   3,

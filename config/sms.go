@@ -14,6 +14,7 @@ type SMSConfig struct {
 	Gateway        string               `mapstructure:"gateway"`
 	Twilio         TwilioConfig         `mapstructure:"twilio"`
 	AfricasTalking AfricasTalkingConfig `mapstructure:"africastalking"`
+	SMSGate        SMSGateConfig        `mapstructure:"smsgate"`
 	// Cohorts are the groups of phone numbers that stand in for groups,
 	// by their chat id.
 	Cohorts map[string]SMSCohort `mapstructure:"cohorts"`
@@ -69,6 +70,16 @@ func (SMSCohort) Member(s string) (number, name string, err error) {
 	return number, strings.TrimSpace(name), nil
 }
 
+// SMSGateConfig sets the SMS Gateway for Android gateway: a phone.
+type SMSGateConfig struct {
+	API        string  `mapstructure:"api"`
+	Username   string  `mapstructure:"username"`
+	Password   string  `mapstructure:"password"`
+	SigningKey string  `mapstructure:"signing_key"`
+	Country    string  `mapstructure:"country"`
+	PerSecond  float64 `mapstructure:"per_second"`
+}
+
 // validate checks the SMS settings, naming the key of the first bad one.
 func (s SMSConfig) validate(bad func(key, format string, args ...any) error) error {
 	if !s.Enabled {
@@ -100,8 +111,23 @@ func (s SMSConfig) validate(bad func(key, format string, args ...any) error) err
 		case a.PerSecond <= 0:
 			return bad("channels.sms.africastalking.per_second", "is %g: give the segments a second the account may send, such as 10", a.PerSecond)
 		}
+	case "smsgate":
+		g := s.SMSGate
+		if u, err := url.Parse(g.API); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return bad("channels.sms.smsgate.api", "%q is not the app's API address: https://api.sms-gate.app/3rdparty/v1 in its cloud mode, or the phone's, such as http://192.168.1.10:8080", g.API)
+		}
+		switch {
+		case g.Username == "" || g.Password == "":
+			return bad("channels.sms.smsgate.password", "and the username are required: the app's Home tab shows them")
+		case len(g.SigningKey) < 8:
+			return bad("channels.sms.smsgate.signing_key", "is required: the app's Settings → Webhooks → Signing Key")
+		case g.Country != "" && !PhoneNumber(g.Country):
+			return bad("channels.sms.smsgate.country", "%q is not a calling code such as +254", g.Country)
+		case g.PerSecond <= 0:
+			return bad("channels.sms.smsgate.per_second", "is %g: give the segments a second to hand the phone, such as 0.5", g.PerSecond)
+		}
 	default:
-		return bad("channels.sms.gateway", "is %q: give twilio or africastalking", s.Gateway)
+		return bad("channels.sms.gateway", "is %q: give twilio, africastalking or smsgate", s.Gateway)
 	}
 	if s.Digest < time.Minute {
 		return bad("channels.sms.digest", "is %s: give at least 1m, such as 10m (each digest is a text to every member)", s.Digest)

@@ -14,11 +14,14 @@ type Gateway interface {
 	Name() string
 	// Send sends text to each number of to (E.164, "+254…"), in one
 	// request when the gateway takes several recipients (Limits.Batch),
-	// and says for each what became of it. An error for the whole request
+	// and says for each what became of it. key names the request: the
+	// same texts sent again (after a crash, before their sending was
+	// recorded) come with the same key, which a gateway that keeps its
+	// requests' ids sends once. An error for the whole request
 	// is a *bot.RetryError when the gateway asks to wait (its rate limit),
 	// and any other error when it could not be reached or refused it all
 	// (its credentials).
-	Send(ctx context.Context, text string, to []string) ([]Result, error)
+	Send(ctx context.Context, key, text string, to []string) ([]Result, error)
 	// Receive reads an inbound request to the gateway's webhook, verified
 	// as the gateway documents (Twilio's signature; Africa's Talking's
 	// secret in the address): an error when it is not the gateway's.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sms"
 	"github.com/huddlebot/huddle/adapters/sms/africastalking"
+	"github.com/huddlebot/huddle/adapters/sms/smsgate"
 	"github.com/huddlebot/huddle/adapters/sms/twilio"
 	"github.com/huddlebot/huddle/bot"
 	"github.com/huddlebot/huddle/internal/testkit/smsfake"
@@ -75,6 +76,23 @@ func overAfricasTalking(t *testing.T, cfg sms.Config, perSecond float64) (*sms.S
 		t.Fatal(err)
 	}
 	return mount(t, mux, gw, db, cfg), fake
+}
+
+// overSMSGate is an SMS channel through the SMS Gateway for Android fake,
+// its numbers in Kenya.
+func overSMSGate(t *testing.T, cfg sms.Config, perSecond float64) (*sms.SMS, *smsfake.SMSGate) {
+	t.Helper()
+	fake := smsfake.NewSMSGate(t, perSecond)
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	fake.Webhook = srv.URL + "/sms/smsgate"
+	gw, err := smsgate.New(smsgate.Config{API: fake.URL(), Username: fake.Username, Password: fake.Password,
+		SigningKey: fake.SigningKey, Country: "+254", PerSecond: perSecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mount(t, mux, gw, openStore(t), cfg), fake
 }
 
 // mount makes the channel of cfg through gw, kept in db unless cfg names

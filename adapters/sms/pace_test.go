@@ -37,7 +37,8 @@ func checkEach(t *testing.T, c sms.Cohort, want []string, texts func(string) []s
 
 // TestCohortOf200 sends two lessons to a cohort of 200, a group's size,
 // through each gateway's fake, which refuses what goes faster than its
-// rate (Twilio's queue overflowing, Africa's Talking's 429): every phone
+// rate (Twilio's queue overflowing, Africa's Talking's and the Android
+// phone's 429): every phone
 // gets each text once, in order, and nothing is refused.
 func TestCohortOf200(t *testing.T) {
 	c := cohortOf(200)
@@ -53,6 +54,10 @@ func TestCohortOf200(t *testing.T) {
 		}},
 		{"africastalking", func(t *testing.T, cfg sms.Config) (*sms.SMS, func(string) []smsfake.Text, func() []string) {
 			ch, fake := overAfricasTalking(t, cfg, 150)
+			return ch, fake.Texts, fake.Refused
+		}},
+		{"smsgate", func(t *testing.T, cfg sms.Config) (*sms.SMS, func(string) []smsfake.Text, func() []string) {
+			ch, fake := overSMSGate(t, cfg, 150)
 			return ch, fake.Texts, fake.Refused
 		}},
 	} {

@@ -140,8 +140,7 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 			}
 			batch := es[:n]
 			es = es[n:]
-			var send []string
-			var drop []string
+			var send, drop, keys []string
 			for _, e := range batch {
 				switch age := s.cfg.Clock.Now().Sub(e.at); {
 				case e.q.To == "" || (!e.q.Any && s.isStopped(e.q.To)):
@@ -151,6 +150,7 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 					s.gaveUp(ctx, e.q, fmt.Sprintf("not sent in %s", age.Round(time.Minute)))
 				default:
 					send = append(send, e.q.To)
+					keys = append(keys, e.keys...)
 				}
 			}
 			if len(send) > 0 {
@@ -158,7 +158,8 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 				if err := p.wait(ctx, smstext.Measure(text).Segments*len(send)); err != nil {
 					return 0, nil
 				}
-				results, err := s.cfg.Gateway.Send(ctx, text, send)
+				sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+				results, err := s.cfg.Gateway.Send(ctx, hex.EncodeToString(sum[:12]), text, send)
 				var retry *bot.RetryError
 				if errors.As(err, &retry) {
 					s.setState(true, "the gateway asked to wait "+retry.After.String())

@@ -312,3 +312,32 @@ func TestStrangers(t *testing.T) {
 		})
 	}
 }
+
+// TestAndroidPhone: through SMS Gateway for Android, a text the phone
+// received (its sender as the network gives it, 0700…) reaches the bot
+// from the member's number; a request signed with another key, or stamped
+// ten minutes ago, is refused.
+func TestAndroidPhone(t *testing.T) {
+	ch, fake := overSMSGate(t, sms.Config{Digest: time.Hour}, 20)
+	evs := newEvents()
+	ctx := run(t, ch, evs)
+	testkit.Eventually(t, 5*time.Second, "the channel to take texts", func() bool { return fake.Text(t, "0700000001", "Morning, ward 7") == 200 })
+	if ev := evs.next(t); ev.SenderID != amina.Number || ev.ChatID != ward.ID || ev.Text != "Morning, ward 7" {
+		t.Errorf("the bot heard %+v", ev)
+	}
+	if code := fake.Forged(t, "0700000001", "/forget", "another-key-0123456789", time.Now()); code != 403 {
+		t.Errorf("a request signed with another key: %d", code)
+	}
+	if code := fake.Forged(t, "0700000001", "/forget", fake.SigningKey, time.Now().Add(-10*time.Minute)); code != 403 {
+		t.Errorf("a request ten minutes old: %d", code)
+	}
+	send(t, ctx, ch, bot.Outbound{ChatID: ward.ID, Text: "Lesson 6: cord care."})
+	if got := waitTexts(t, fake, brigitte.Number, 1); got[0] != "Lesson 6: cord care." {
+		t.Errorf("Brigitte got %q", got)
+	}
+	select {
+	case ev := <-evs.ch:
+		t.Errorf("a refused request reached the bot: %+v", ev)
+	default:
+	}
+}

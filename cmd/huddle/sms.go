@@ -8,6 +8,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sms"
 	"github.com/huddlebot/huddle/adapters/sms/africastalking"
+	"github.com/huddlebot/huddle/adapters/sms/smsgate"
 	"github.com/huddlebot/huddle/adapters/sms/twilio"
 	"github.com/huddlebot/huddle/config"
 	"github.com/huddlebot/huddle/store"
@@ -20,6 +21,10 @@ func openSMS(sc config.SMSConfig, db *store.DB, instance string, log *slog.Logge
 	var gw sms.Gateway
 	var err error
 	switch sc.Gateway {
+	case "smsgate":
+		g := sc.SMSGate
+		gw, err = smsgate.New(smsgate.Config{API: g.API, Username: g.Username, Password: g.Password,
+			SigningKey: g.SigningKey, Country: g.Country, PerSecond: g.PerSecond})
 	case "africastalking":
 		a := sc.AfricasTalking
 		gw, err = africastalking.New(africastalking.Config{Username: a.Username, APIKey: a.APIKey, From: a.From,

@@ -103,6 +103,7 @@ func TestImportRules(t *testing.T) {
 		"adapters/sms":                 {"bot", "deid", "smstext"},
 		"adapters/sms/twilio":          {"adapters/sms", "bot"},
 		"adapters/sms/africastalking":  {"adapters/sms", "bot"},
+		"adapters/sms/smsgate":         {"adapters/sms", "bot"},
 		"internal/testkit/smsfake":     {"smstext"},
 		"adapters/whatsapp":            {"bot", "clip", "picture", "sound", "internal/filelock", "internal/privfile", "internal/redact"},
 		"internal/filelock":            {},

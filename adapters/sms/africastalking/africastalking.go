@@ -109,7 +109,7 @@ const (
 )
 
 // Send sends text to the numbers in one request.
-func (g *Gateway) Send(ctx context.Context, text string, to []string) ([]sms.Result, error) {
+func (g *Gateway) Send(ctx context.Context, _, text string, to []string) ([]sms.Result, error) {
 	form := url.Values{"username": {g.cfg.Username}, "to": {strings.Join(to, ",")}, "message": {text}}
 	if g.cfg.From != "" {
 		form.Set("from", g.cfg.From)

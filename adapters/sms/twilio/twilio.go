@@ -102,7 +102,7 @@ const (
 )
 
 // Send sends text to each number of to, one request each.
-func (g *Gateway) Send(ctx context.Context, text string, to []string) ([]sms.Result, error) {
+func (g *Gateway) Send(ctx context.Context, _, text string, to []string) ([]sms.Result, error) {
 	var out []sms.Result
 	for _, number := range to {
 		form := url.Values{"To": {number}, "Body": {text}}
