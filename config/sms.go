@@ -61,13 +61,19 @@ type AfricasTalkingConfig struct {
 	API string `mapstructure:"api"`
 }
 
-// Member reads a cohort member's "+NUMBER Name".
+// Member reads a cohort member's "+NUMBER Name": the number may hold
+// spaces and dashes ("+254 700 000 001 Amina").
 func (SMSCohort) Member(s string) (number, name string, err error) {
-	number, name, _ = strings.Cut(strings.TrimSpace(s), " ")
+	s = strings.TrimSpace(s)
+	end := strings.IndexFunc(s, func(r rune) bool { return !(r == '+' || r == ' ' || r == '-' || r >= '0' && r <= '9') })
+	if end < 0 {
+		end = len(s)
+	}
+	number = strings.NewReplacer(" ", "", "-", "").Replace(s[:end])
 	if !PhoneNumber(number) || !strings.HasPrefix(number, "+") {
 		return "", "", fmt.Errorf("%q: write the number in international form, then the name, such as \"+254700000001 Amina Otieno\"", s)
 	}
-	return number, strings.TrimSpace(name), nil
+	return number, strings.TrimSpace(s[end:]), nil
 }
 
 // SMSGateConfig sets the SMS Gateway for Android gateway: a phone.
@@ -121,7 +127,7 @@ func (s SMSConfig) validate(bad func(key, format string, args ...any) error) err
 			return bad("channels.sms.smsgate.password", "and the username are required: the app's Home tab shows them")
 		case len(g.SigningKey) < 8:
 			return bad("channels.sms.smsgate.signing_key", "is required: the app's Settings → Webhooks → Signing Key")
-		case g.Country != "" && !PhoneNumber(g.Country):
+		case g.Country != "" && !callingCode(g.Country):
 			return bad("channels.sms.smsgate.country", "%q is not a calling code such as +254", g.Country)
 		case g.PerSecond <= 0:
 			return bad("channels.sms.smsgate.per_second", "is %g: give the segments a second to hand the phone, such as 0.5", g.PerSecond)
@@ -157,4 +163,11 @@ func (s SMSConfig) validate(bad func(key, format string, args ...any) error) err
 		}
 	}
 	return nil
+}
+
+// callingCode reports whether s is a country's calling code: "+" and one
+// to four digits (+1, +254, +1684).
+func callingCode(s string) bool {
+	d := strings.TrimPrefix(s, "+")
+	return s != d && len(d) >= 1 && len(d) <= 4 && strings.Trim(d, "0123456789") == ""
 }
