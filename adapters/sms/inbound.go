@@ -39,6 +39,7 @@ const (
 	keyInbound = "in/"   // in/ID: who sent the text of that gateway id
 	keyDigest  = "d/"    // d/NUMBER/ID: a member's text to relay to NUMBER
 	keyStopped = "stop/" // stop/NUMBER: the member opted out
+	keyQueued  = "m/"    // m/HASH: the id of the message of that key, queued
 )
 
 // options is the note of the options last sent to a member: their answer

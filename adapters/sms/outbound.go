@@ -2,6 +2,8 @@ package sms
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -33,6 +35,20 @@ type queued struct {
 func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	if m.Topic != "" {
 		return "", &bot.PermanentError{Err: bot.ErrNoTopics}
+	}
+	// A message queued once already (the outbox asks again when it could
+	// not record the first answer, after a crash) is not queued twice:
+	// to a cohort of 200, that would be 200 texts more.
+	sum := sha256.Sum256([]byte(m.Key))
+	marker := keyQueued + hex.EncodeToString(sum[:12])
+	if m.Key != "" {
+		notes, err := s.cfg.Notebook.Notes(ctx, Name, marker, 1)
+		if err != nil {
+			return "", fmt.Errorf("sms: %s queued already? %w", m.Key, err)
+		}
+		if len(notes) == 1 && notes[0].Key == marker {
+			return string(notes[0].Data), nil
+		}
 	}
 	id := "m" + strconv.FormatInt(s.nextSeq(), 10)
 	to, err := s.recipients(ctx, m)
@@ -72,6 +88,9 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		if len(m.Options) > 0 {
 			put = append(put, s.note(keyOptions+number, number, options{Chat: m.ChatID, Msg: id, Data: data}, now))
 		}
+	}
+	if m.Key != "" {
+		put = append(put, bot.Note{Key: marker, Data: []byte(id), At: now})
 	}
 	if err := s.cfg.Notebook.WriteNotes(ctx, Name, put, nil); err != nil {
 		return "", fmt.Errorf("sms: queue %s: %w", m.Key, err)

@@ -175,3 +175,23 @@ func TestCosts(t *testing.T) {
 	want = "3 segments to +2547 ≈ KES 2.40"
 	testkit.Eventually(t, 5*time.Second, "the state to count on", func() bool { return strings.Contains(second.State().Detail, want) })
 }
+
+// TestQueuedOnce: the outbox asking twice for one message (it could not
+// record the first answer before a crash) queues it once: one text a
+// phone, and the same id.
+func TestQueuedOnce(t *testing.T) {
+	ch, fake, _ := overTwilio(t, sms.Config{Digest: time.Hour}, 20)
+	ctx := run(t, ch, newEvents())
+	m := bot.Outbound{Channel: sms.Name, ChatID: ward.ID, Text: "Lesson 8: skin to skin.", Key: "run:42:say:3"}
+	first, err := ch.Send(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := ch.Send(ctx, m)
+	if err != nil || second != first {
+		t.Errorf("asked again: %q, %v; want %q", second, err, first)
+	}
+	testkit.Eventually(t, 10*time.Second, "the texts", func() bool { return len(fake.All()) >= 2 })
+	time.Sleep(300 * time.Millisecond)
+	checkEach(t, ward, []string{"Lesson 8: skin to skin."}, fake.Texts)
+}

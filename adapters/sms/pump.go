@@ -32,8 +32,10 @@ func (s *SMS) send(ctx context.Context) error {
 	var pruned time.Time
 	for {
 		if now := s.cfg.Clock.Now(); now.Sub(pruned) >= time.Hour {
-			if err := s.prune(ctx, now.Add(-keepInbound)); err != nil && ctx.Err() == nil {
-				s.log.Warn("forget who sent old texts", "err", err)
+			for _, prefix := range []string{keyInbound, keyQueued} {
+				if err := s.prune(ctx, prefix, now.Add(-keepInbound)); err != nil && ctx.Err() == nil {
+					s.log.Warn("forget old notes", "notes", prefix, "err", err)
+				}
 			}
 			pruned = now
 		}
@@ -70,14 +72,15 @@ func (s *SMS) send(ctx context.Context) error {
 }
 
 // keepInbound is how long the channel remembers who sent a text (to send
-// the bot's answer to them alone): answers come within seconds, or
-// minutes after an outage.
+// the bot's answer to them alone), and which messages it queued (to queue
+// none twice): answers come within seconds, or minutes after an outage,
+// and the outbox asks again at once after a restart.
 const keepInbound = 48 * time.Hour
 
-// prune forgets who sent the texts that came before before.
-func (s *SMS) prune(ctx context.Context, before time.Time) error {
+// prune forgets the notes of prefix noted before before.
+func (s *SMS) prune(ctx context.Context, prefix string, before time.Time) error {
 	for {
-		notes, err := s.cfg.Notebook.Notes(ctx, Name, keyInbound, 500)
+		notes, err := s.cfg.Notebook.Notes(ctx, Name, prefix, 500)
 		if err != nil {
 			return err
 		}

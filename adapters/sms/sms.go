@@ -210,6 +210,11 @@ func (s *SMS) Run(ctx context.Context, h bot.Handler) error {
 		s.h = nil
 		s.mu.Unlock()
 	}()
+	// Every instance knows who opted out (the sender reads it again
+	// before each round).
+	if err := s.loadStopped(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("read the members who opted out", "err", err)
+	}
 	if s.cfg.Leases == nil {
 		return s.send(ctx)
 	}
