@@ -178,6 +178,10 @@ type File struct {
 	// Poster is a video's still picture (a JPEG), shown before it plays;
 	// nil for none.
 	Poster []byte `json:"poster,omitempty"`
+	// Shared says the file is the programme's own material (a lesson's
+	// picture, sound or video), which a channel may put behind a link
+	// anyone with it can open (SMS links it); never a member's file.
+	Shared bool `json:"shared,omitempty"`
 	// Refused, on a member's file, says why Data is nil when it was too
 	// large to take: the member is told that, in their words.
 	Refused *Refusal `json:"-"`

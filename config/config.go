@@ -267,6 +267,7 @@ var defaults = map[string]any{
 	"channels.sms.max_segments":                   3,
 	"channels.sms.help":                           "",
 	"channels.sms.open":                           false,
+	"channels.sms.public_url":                     "",
 	"channels.sms.costs":                          map[string]string{},
 	"mentors":                                     map[string][]string{},
 	"cases.default_queue":                         "",

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,6 +29,9 @@ type SMSConfig struct {
 	Help string `mapstructure:"help"`
 	// Open takes texts from numbers in no cohort.
 	Open bool `mapstructure:"open"`
+	// PublicURL is the address phones reach Huddle at: lessons' pictures
+	// are linked under it.
+	PublicURL string `mapstructure:"public_url"`
 	// Costs are the price of one segment by the start of a number
 	// ("+254": "KES 0.80"), for the dashboard's estimates.
 	Costs map[string]string `mapstructure:"costs"`
@@ -135,6 +140,11 @@ func (s SMSConfig) validate(bad func(key, format string, args ...any) error) err
 	default:
 		return bad("channels.sms.gateway", "is %q: give twilio, africastalking or smsgate", s.Gateway)
 	}
+	if p := s.PublicURL; p != "" {
+		if u, err := url.Parse(p); err != nil || u.Scheme != "https" || u.Host == "" {
+			return bad("channels.sms.public_url", "%q must be the https:// address phones reach Huddle at, such as https://huddle.example.org", p)
+		}
+	}
 	if s.Digest < time.Minute {
 		return bad("channels.sms.digest", "is %s: give at least 1m, such as 10m (each digest is a text to every member)", s.Digest)
 	}
@@ -142,7 +152,8 @@ func (s SMSConfig) validate(bad func(key, format string, args ...any) error) err
 		return bad("channels.sms.max_segments", "is %d: give 1 to 10 (many phones join no more than that)", s.MaxSegments)
 	}
 	seen := map[string]string{}
-	for id, c := range s.Cohorts {
+	for _, id := range slices.Sorted(maps.Keys(s.Cohorts)) {
+		c := s.Cohorts[id]
 		if strings.HasPrefix(id, "+") {
 			return bad("channels.sms.cohorts."+id, "is named like a phone number: give it a name such as ward-7-sms")
 		}

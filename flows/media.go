@@ -90,7 +90,7 @@ const (
 // PreviewFile is a picture's preview as an attachment.
 func (m *Media) PreviewFile() *bot.File {
 	name := strings.TrimSuffix(path.Base(m.Name), path.Ext(m.Name)) + "-preview.jpg"
-	return &bot.File{Name: name, MIMEType: "image/jpeg", Data: m.Preview}
+	return &bot.File{Name: name, MIMEType: "image/jpeg", Data: m.Preview, Shared: true}
 }
 
 // File is the media as an outbound message's attachment.
@@ -102,7 +102,7 @@ func (m *Media) File() *bot.File {
 	case m.MIMEType == "audio/ogg":
 		name = strings.TrimSuffix(name, path.Ext(name)) + ".ogg" // a WAV made a voice note
 	}
-	return &bot.File{Name: name, MIMEType: m.MIMEType, Data: m.Data, Poster: m.Poster}
+	return &bot.File{Name: name, MIMEType: m.MIMEType, Data: m.Data, Poster: m.Poster, Shared: true}
 }
 
 // pendingMedia is a file a step names, read once the lesson's folder is

@@ -52,6 +52,9 @@ func overTwilio(t *testing.T, cfg sms.Config, perSecond float64, db ...*store.DB
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	fake.Webhook = srv.URL + "/sms/twilio"
+	if cfg.PublicURL == selfURL {
+		cfg.PublicURL = srv.URL
+	}
 	gw, err := twilio.New(twilio.Config{AccountSID: fake.SID, AuthToken: fake.Token, From: fake.From, Webhook: fake.Webhook,
 		API: fake.URL(), PerSecond: fake.PerSecond})
 	if err != nil {
@@ -59,6 +62,10 @@ func overTwilio(t *testing.T, cfg sms.Config, perSecond float64, db ...*store.DB
 	}
 	return mount(t, mux, gw, db[0], cfg), fake, db[0]
 }
+
+// selfURL, as a Config's PublicURL, is the address the test serves the
+// channel's routes at.
+const selfURL = "self"
 
 // overAfricasTalking is an SMS channel through the Africa's Talking fake.
 func overAfricasTalking(t *testing.T, cfg sms.Config, perSecond float64) (*sms.SMS, *smsfake.AfricasTalking) {

@@ -71,7 +71,11 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			m.Text = m.Removed
 		}
 	}
-	text := s.body(m)
+	link, err := s.link(ctx, m.File)
+	if err != nil {
+		return "", fmt.Errorf("sms: keep %s's file for its link: %w", m.Key, err)
+	}
+	text := s.body(m, link)
 	if text == "" {
 		return id, nil // a reaction without words, a silent answer to a press
 	}
@@ -153,8 +157,9 @@ func (s *SMS) relaysOf(ctx context.Context, id string) ([]string, error) {
 }
 
 // body is m's words as an SMS carries them: a picture becomes its
-// caption, marked; a document, its name and that SMS cannot carry it.
-func (s *SMS) body(m bot.Outbound) string {
+// caption and its link (a lesson's, where the channel links them), or
+// that SMS cannot carry it.
+func (s *SMS) body(m bot.Outbound, link string) string {
 	text := strings.TrimSpace(m.Text)
 	if f := m.File; f != nil {
 		kind := "a file"
@@ -167,6 +172,9 @@ func (s *SMS) body(m bot.Outbound) string {
 			kind = "a video"
 		}
 		note := fmt.Sprintf("[%s, which SMS cannot carry]", kind)
+		if link != "" {
+			note = fmt.Sprintf("[%s: %s]", kind, link)
+		}
 		if text == "" {
 			return note
 		}

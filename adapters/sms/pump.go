@@ -32,8 +32,8 @@ func (s *SMS) send(ctx context.Context) error {
 	var pruned time.Time
 	for {
 		if now := s.cfg.Clock.Now(); now.Sub(pruned) >= time.Hour {
-			for _, prefix := range []string{keyInbound, keyQueued} {
-				if err := s.prune(ctx, prefix, now.Add(-keepInbound)); err != nil && ctx.Err() == nil {
+			for prefix, keep := range map[string]time.Duration{keyInbound: keepInbound, keyQueued: keepInbound, keyMedia: keepMedia} {
+				if err := s.prune(ctx, prefix, now.Add(-keep)); err != nil && ctx.Err() == nil {
 					s.log.Warn("forget old notes", "notes", prefix, "err", err)
 				}
 			}

@@ -80,6 +80,11 @@ type Config struct {
 	// GiveUp is how long a text that keeps failing is retried before it
 	// is given up and the staff told; a day when zero.
 	GiveUp time.Duration
+	// PublicURL is the address phones reach Huddle at
+	// (https://huddle.example.org): a lesson's picture, sound or video is
+	// linked under it, for members whose phone can open a link; named
+	// alone when empty.
+	PublicURL string
 	// Open takes texts from numbers in no cohort, as the private chat of
 	// a member who learns alone; by default they are dropped (STOP and
 	// HELP still answered), so that a stranger's texts cost nothing.
@@ -230,10 +235,11 @@ func (s *SMS) handler() bot.Handler {
 	return s.h
 }
 
-// Routes is the gateway's webhook: public, checked by the gateway's
-// own verification.
+// Routes are the gateway's webhook, checked by the gateway's own
+// verification, and the lessons' files the texts link to: both public.
 func (s *SMS) Routes() []bot.Route {
-	return []bot.Route{{Pattern: s.cfg.Gateway.Pattern(), Handler: http.HandlerFunc(s.serveInbound), Public: true}}
+	return []bot.Route{{Pattern: s.cfg.Gateway.Pattern(), Handler: http.HandlerFunc(s.serveInbound), Public: true},
+		{Pattern: "GET /sms/media/{id}", Handler: http.HandlerFunc(s.serveMedia), Public: true}}
 }
 
 // State says how sending goes, and what this month's texts cost.

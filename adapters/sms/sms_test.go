@@ -1,7 +1,11 @@
 package sms_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"regexp"
 	"fmt"
 	"slices"
 	"strings"
@@ -227,21 +231,46 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-// TestPicturesAndFiles: a picture becomes its caption, marked; a
-// document, its name and that SMS cannot carry it; a forum topic is
+// TestPicturesAndFiles: a lesson's picture becomes its caption and a
+// link to it (under PublicURL), which serves it; a member's picture is
+// never linked, only named; a document is named; a forum topic is
 // refused for good.
 func TestPicturesAndFiles(t *testing.T) {
-	ch, fake, _ := overTwilio(t, sms.Config{Digest: time.Hour}, 20)
+	ch, fake, db := overTwilio(t, sms.Config{Digest: time.Hour, PublicURL: selfURL}, 20)
 	ctx := run(t, ch, newEvents())
+	poster := []byte("\xff\xd8\xff\xe0 the five moments, as a JPEG")
 	send(t, ctx, ch, bot.Outbound{ChatID: amina.Number, Text: "The five moments of hand hygiene, as a poster.",
-		File: &bot.File{Name: "moments.jpg", MIMEType: "image/jpeg", Data: []byte{0xff, 0xd8}}})
+		File: &bot.File{Name: "moments.jpg", MIMEType: "image/jpeg", Data: poster, Shared: true}})
+	send(t, ctx, ch, bot.Outbound{ChatID: amina.Number, Text: "Photo of case #C3, checked by its author.",
+		File: &bot.File{Name: "case.jpg", MIMEType: "image/jpeg", Data: []byte("\xff\xd8 a patient's wound")}})
 	send(t, ctx, ch, bot.Outbound{ChatID: amina.Number, Text: "Your data.",
 		File: &bot.File{Name: "huddle-mydata.json", MIMEType: "application/json", Data: []byte("{}")}})
-	testkit.Eventually(t, 10*time.Second, "both texts to reach Amina", func() bool {
+	testkit.Eventually(t, 10*time.Second, "the texts to reach Amina", func() bool {
 		return strings.Contains(strings.Join(bodies(fake.Texts(amina.Number)), "\n"), "Your data.")
 	})
-	if got := strings.Join(bodies(fake.Texts(amina.Number)), "\n\n"); got != "The five moments of hand hygiene, as a poster.\n[a picture, which SMS cannot carry]\n\nYour data.\n[a file, which SMS cannot carry]" {
-		t.Errorf("got %q", got)
+	got := strings.Join(bodies(fake.Texts(amina.Number)), "\n\n")
+	link := regexp.MustCompile(`\[a picture: (http://127\.0\.0\.1:\d+/sms/media/[0-9a-f]{32})\]`).FindStringSubmatch(got)
+	if link == nil || !strings.HasPrefix(got, "The five moments of hand hygiene, as a poster.\n[a picture: ") ||
+		!strings.Contains(got, "Photo of case #C3, checked by its author.\n[a picture, which SMS cannot carry]") ||
+		!strings.HasSuffix(got, "Your data.\n[a file, which SMS cannot carry]") {
+		t.Fatalf("got %q", got)
+	}
+	resp, err := http.Get(link[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || !bytes.Equal(body, poster) {
+		t.Errorf("the link served %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	media, _ := db.Notes(ctx, sms.Name, "media/", 0)
+	if len(media) != 1 {
+		t.Errorf("%d files kept for links, want the lesson's alone", len(media))
+	}
+	other := link[1][:len(link[1])-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(link[1], "0")]
+	if resp, err := http.Get(other); err != nil || resp.StatusCode != 404 {
+		t.Errorf("another id: %v %v", resp.StatusCode, err)
 	}
 	if _, err := ch.Send(ctx, bot.Outbound{Channel: sms.Name, ChatID: ward.ID, Topic: "Case 4", Key: "topic"}); err == nil {
 		t.Error("a topic was taken")

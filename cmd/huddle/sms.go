@@ -37,7 +37,7 @@ func openSMS(sc config.SMSConfig, db *store.DB, instance string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	cfg := sms.Config{Gateway: gw, Notebook: db, MaxSegments: sc.MaxSegments, Digest: sc.Digest, Help: sc.Help, Open: sc.Open, Logger: log,
+	cfg := sms.Config{Gateway: gw, Notebook: db, MaxSegments: sc.MaxSegments, Digest: sc.Digest, Help: sc.Help, Open: sc.Open, PublicURL: sc.PublicURL, Logger: log,
 		Costs: map[string]sms.Price{}}
 	for prefix, price := range sc.Costs {
 		p, err := sms.ParsePrice(price)
