@@ -27,7 +27,7 @@ var (
 
 // openStore opens a store in a real SQLite file, closed when the test
 // ends.
-func openStore(t *testing.T) *store.DB {
+func openStore(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "huddle.db"))
 	if err != nil {
@@ -41,7 +41,7 @@ func openStore(t *testing.T) *store.DB {
 // perSecond segments a second (the fake's rate too), with its webhook
 // served; cfg's gateway and notebook are filled in, and its notebook is
 // db when given.
-func overTwilio(t *testing.T, cfg sms.Config, perSecond float64, db ...*store.DB) (*sms.SMS, *smsfake.Twilio, *store.DB) {
+func overTwilio(t testing.TB, cfg sms.Config, perSecond float64, db ...*store.DB) (*sms.SMS, *smsfake.Twilio, *store.DB) {
 	t.Helper()
 	fake := smsfake.NewTwilio(t)
 	fake.PerSecond = perSecond
@@ -105,7 +105,7 @@ func overSMSGate(t *testing.T, cfg sms.Config, perSecond float64) (*sms.SMS, *sm
 // mount makes the channel of cfg through gw, kept in db unless cfg names
 // its notebook (the ward's cohort when cfg names none), and serves its
 // routes on mux.
-func mount(t *testing.T, mux *http.ServeMux, gw sms.Gateway, db *store.DB, cfg sms.Config) *sms.SMS {
+func mount(t testing.TB, mux *http.ServeMux, gw sms.Gateway, db *store.DB, cfg sms.Config) *sms.SMS {
 	t.Helper()
 	cfg.Gateway = gw
 	if cfg.Notebook == nil {

@@ -32,7 +32,7 @@ type AfricasTalking struct {
 
 // NewAfricasTalking starts the fake until the test ends, at perSecond
 // segments a second.
-func NewAfricasTalking(t *testing.T, perSecond float64) *AfricasTalking {
+func NewAfricasTalking(t testing.TB, perSecond float64) *AfricasTalking {
 	f := &AfricasTalking{Username: "huddle-pilot", APIKey: "atsk_0123456789abcdef0123456789", Cost: 0.8,
 		rate: &bucket{perSecond: perSecond}}
 	f.optOut = map[string]bool{}
@@ -113,7 +113,7 @@ func (f *AfricasTalking) serve(w http.ResponseWriter, r *http.Request) {
 
 // Text has number text body to the bot: Africa's Talking posts it to the
 // callback, and the status it answered is returned.
-func (f *AfricasTalking) Text(t *testing.T, number, body string) int {
+func (f *AfricasTalking) Text(t testing.TB, number, body string) int {
 	t.Helper()
 	form := url.Values{"date": {time.Now().UTC().Format(time.RFC3339)}, "from": {number}, "id": {f.nextID("at-in-")},
 		"linkId": {f.nextID("link-")}, "text": {body}, "to": {"24273"}, "networkCode": {"63902"}}

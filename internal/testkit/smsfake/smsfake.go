@@ -120,7 +120,7 @@ func (b *bucket) take(n int) bool {
 }
 
 // post sends form to address as a gateway's callback, with header.
-func post(t *testing.T, address string, form url.Values, header http.Header) int {
+func post(t testing.TB, address string, form url.Values, header http.Header) int {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, address, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -154,7 +154,7 @@ func isNumber(s string) bool {
 func segments(text string) int { return smstext.Measure(text).Segments }
 
 // serve starts h on loopback until the test ends.
-func serve(t *testing.T, h http.Handler) *httptest.Server {
+func serve(t testing.TB, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv

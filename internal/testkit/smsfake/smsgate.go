@@ -33,7 +33,7 @@ type SMSGate struct {
 
 // NewSMSGate starts the fake until the test ends, at perSecond segments a
 // second.
-func NewSMSGate(t *testing.T, perSecond float64) *SMSGate {
+func NewSMSGate(t testing.TB, perSecond float64) *SMSGate {
 	f := &SMSGate{Username: "sms", Password: "phone-password-1", SigningKey: "signing-key-0123456789",
 		rate: &bucket{perSecond: perSecond}, ids: map[string]bool{}}
 	f.optOut = map[string]bool{}
@@ -109,19 +109,19 @@ func (f *SMSGate) serve(w http.ResponseWriter, r *http.Request) {
 // Text has the phone receive body from number (as its network gives it,
 // "0700000001") and post it to the webhook, signed; the status the
 // webhook answered is returned.
-func (f *SMSGate) Text(t *testing.T, number, body string) int {
+func (f *SMSGate) Text(t testing.TB, number, body string) int {
 	t.Helper()
 	return f.post(t, number, body, f.SigningKey, time.Now())
 }
 
 // Forged posts a text signed with another key, or stamped at another
 // time.
-func (f *SMSGate) Forged(t *testing.T, number, body, key string, at time.Time) int {
+func (f *SMSGate) Forged(t testing.TB, number, body, key string, at time.Time) int {
 	t.Helper()
 	return f.post(t, number, body, key, at)
 }
 
-func (f *SMSGate) post(t *testing.T, number, body, key string, at time.Time) int {
+func (f *SMSGate) post(t testing.TB, number, body, key string, at time.Time) int {
 	ev := map[string]any{"deviceId": "ffffffffceb0b1db0000018e937c815b", "event": "sms:received", "id": f.nextID("ev-"),
 		"payload": map[string]any{"messageId": "abc123", "message": body, "phoneNumber": number, "simNumber": 1,
 			"receivedAt": time.Now().Format("2006-01-02T15:04:05.000-07:00")}, "webhookId": "wh-1"}

@@ -42,7 +42,7 @@ type Twilio struct {
 }
 
 // NewTwilio starts the fake until the test ends.
-func NewTwilio(t *testing.T) *Twilio {
+func NewTwilio(t testing.TB) *Twilio {
 	f := &Twilio{SID: "AC" + "0123456789abcdef0123456789abcdef", Token: "twilio-token-0123456789", From: "+15005550006",
 		PerSecond: 1, QueueLimit: 3 * time.Second, Concurrent: 5}
 	f.optOut = map[string]bool{}
@@ -138,7 +138,7 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 // Text has number text body to the bot: Twilio calls the webhook, signed,
 // and the status it answered is returned. STOP opts the number out at
 // Twilio too.
-func (f *Twilio) Text(t *testing.T, number, body string) int {
+func (f *Twilio) Text(t testing.TB, number, body string) int {
 	t.Helper()
 	id := f.nextID("SM")
 	form := url.Values{"MessageSid": {id}, "SmsSid": {id}, "AccountSid": {f.SID}, "From": {number}, "To": {f.From},
@@ -167,7 +167,7 @@ func (f *Twilio) Landline(number string) {
 }
 
 // Forged posts a text as someone without the token would.
-func (f *Twilio) Forged(t *testing.T, number, body string) int {
+func (f *Twilio) Forged(t testing.TB, number, body string) int {
 	form := url.Values{"MessageSid": {f.nextID("SM")}, "From": {number}, "To": {f.From}, "Body": {body}}
 	return post(t, f.Webhook, form, http.Header{"X-Twilio-Signature": {sign("not-the-token", f.Webhook, form)}})
 }
