@@ -3,10 +3,10 @@ package sms_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
