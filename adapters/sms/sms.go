@@ -90,10 +90,11 @@ type Config struct {
 	// HELP still answered), so that a stranger's texts cost nothing.
 	Open bool
 	// Leases and Instance, with several instances sharing a database,
-	// let one of them at a time send (the lease "sms-sender"); every
-	// instance receives.
+	// let one of them at a time send (the lease "sms-sender", lasting
+	// LeaseTTL unrenewed, 15s when zero); every instance receives.
 	Leases   bot.Leases
 	Instance string
+	LeaseTTL time.Duration
 	Clock    bot.Waiter
 	Logger   *slog.Logger
 }
@@ -223,7 +224,11 @@ func (s *SMS) Run(ctx context.Context, h bot.Handler) error {
 	if s.cfg.Leases == nil {
 		return s.send(ctx)
 	}
-	hold := bot.LeaseHold{Leases: s.cfg.Leases, Name: "sms-sender", Holder: s.cfg.Instance, TTL: 15 * time.Second,
+	ttl := s.cfg.LeaseTTL
+	if ttl <= 0 {
+		ttl = 15 * time.Second
+	}
+	hold := bot.LeaseHold{Leases: s.cfg.Leases, Name: "sms-sender", Holder: s.cfg.Instance, TTL: ttl,
 		What: "the SMS sender", Clock: s.cfg.Clock, Logger: s.log}
 	return hold.Run(ctx, s.send)
 }

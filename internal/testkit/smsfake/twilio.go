@@ -140,6 +140,13 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 // Twilio too.
 func (f *Twilio) Text(t testing.TB, number, body string) int {
 	t.Helper()
+	return f.TextVia(t, f.Webhook, number, body)
+}
+
+// TextVia is Text reaching the webhook at address (an instance behind a
+// load balancer), signed for Webhook, the address set at Twilio.
+func (f *Twilio) TextVia(t testing.TB, address, number, body string) int {
+	t.Helper()
 	id := f.nextID("SM")
 	form := url.Values{"MessageSid": {id}, "SmsSid": {id}, "AccountSid": {f.SID}, "From": {number}, "To": {f.From},
 		"Body": {body}, "NumMedia": {"0"}, "NumSegments": {fmt.Sprint(segments(body))}}
@@ -153,7 +160,7 @@ func (f *Twilio) Text(t testing.TB, number, body string) int {
 		delete(f.optOut, number)
 		f.phones.mu.Unlock()
 	}
-	return post(t, f.Webhook, form, http.Header{"X-Twilio-Signature": {sign(f.Token, f.Webhook, form)}})
+	return post(t, address, form, http.Header{"X-Twilio-Signature": {sign(f.Token, f.Webhook, form)}})
 }
 
 // Landline makes number one that cannot take texts (21614).
