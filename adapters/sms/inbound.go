@@ -32,11 +32,12 @@ func words(s string) map[string]bool {
 // digitRe is an answer by number: "2", " 2. ", "2)".
 var digitRe = regexp.MustCompile(`^\s*(\d{1,2})\s*[.)]?\s*$`)
 
-// The notes' keys.
+// The notes' keys. Those looked up one by one end in "/", so that a
+// lookup by prefix finds that key alone (in/SM1/ is not in/SM10/).
 const (
 	keyQueue   = "q/"    // q/SEQ/PART/NUMBER: a text to send
-	keyOptions = "opt/"  // opt/NUMBER: the options last sent to a member
-	keyInbound = "in/"   // in/ID: who sent the text of that gateway id
+	keyOptions = "opt/"  // opt/NUMBER/: the options last sent to a member
+	keyInbound = "in/"   // in/ID/: who sent the text of that gateway id
 	keyDigest  = "d/"    // d/NUMBER/ID: a member's text to relay to NUMBER
 	keyStopped = "stop/" // stop/NUMBER: the member opted out
 	keyQueued  = "m/"    // m/HASH: the id of the message of that key, queued
@@ -116,7 +117,7 @@ func (s *SMS) receive(ctx context.Context, h bot.Handler, in Inbound) error {
 	if enrolled {
 		ev.ChatID, ev.ChatType, ev.ChatTitle, ev.ChatSize = m.cohort.ID, bot.Group, m.cohort.Title, len(m.cohort.Members)
 	}
-	put := []bot.Note{s.note(keyInbound+in.ID, from, map[string]string{"from": from}, in.At)}
+	put := []bot.Note{s.note(keyInbound+in.ID+"/", from, map[string]string{"from": from}, in.At)}
 	if d := digitRe.FindStringSubmatch(in.Text); d != nil {
 		if o, ok, err := s.options(ctx, from); err != nil {
 			return err
@@ -165,8 +166,8 @@ func (s *SMS) relay(m member, in Inbound) []bot.Note {
 
 // options reads the options last sent to number.
 func (s *SMS) options(ctx context.Context, number string) (options, bool, error) {
-	notes, err := s.cfg.Notebook.Notes(ctx, Name, keyOptions+number, 1)
-	if err != nil || len(notes) == 0 || notes[0].Key != keyOptions+number {
+	notes, err := s.cfg.Notebook.Notes(ctx, Name, keyOptions+number+"/", 1)
+	if err != nil || len(notes) == 0 {
 		return options{}, false, err
 	}
 	var o options

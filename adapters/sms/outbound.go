@@ -90,7 +90,7 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			put = append(put, s.note(keyQueue+seq+"/"+strconv.Itoa(i)+"/"+number, number, queued{To: number, Text: p, Msg: id, Part: len(parts) > 1}, now))
 		}
 		if len(m.Options) > 0 {
-			put = append(put, s.note(keyOptions+number, number, options{Chat: m.ChatID, Msg: id, Data: data}, now))
+			put = append(put, s.note(keyOptions+number+"/", number, options{Chat: m.ChatID, Msg: id, Data: data}, now))
 		}
 	}
 	if m.Key != "" {
@@ -124,11 +124,11 @@ func (s *SMS) recipients(ctx context.Context, m bot.Outbound) ([]string, error) 
 		if ref == "" {
 			continue
 		}
-		notes, err := s.cfg.Notebook.Notes(ctx, Name, keyInbound+ref, 1)
+		notes, err := s.cfg.Notebook.Notes(ctx, Name, keyInbound+ref+"/", 1)
 		if err != nil {
 			return nil, err
 		}
-		if len(notes) == 1 && notes[0].Key == keyInbound+ref {
+		if len(notes) == 1 {
 			if s.isStopped(notes[0].Member) {
 				return nil, nil
 			}
