@@ -20,6 +20,10 @@ import (
 // (another instance may have queued texts).
 const look = time.Second
 
+// recordWithin bounds the recording of what the gateway took, which goes
+// on when the channel is stopping.
+const recordWithin = 10 * time.Second
+
 // send sends what waits in the notebook until ctx ends, at the gateway's
 // pace, and gathers the digests every Digest.
 func (s *SMS) send(ctx context.Context) error {
@@ -166,20 +170,22 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 				var retry *bot.RetryError
 				if errors.As(err, &retry) {
 					s.setState(true, "the gateway asked to wait "+retry.After.String())
-					return retry.After, s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop)
+					return retry.After, s.record(ctx, nil, drop)
 				}
 				if err != nil {
-					_ = s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop)
+					_ = s.record(ctx, nil, drop)
 					return 5 * time.Second, fmt.Errorf("%s: %w", s.cfg.Gateway.Name(), err)
 				}
-				done, tallies := s.settle(ctx, batch, results)
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordWithin)
+				done, tallies := s.settle(rctx, batch, results)
+				cancel()
 				drop = append(drop, done...)
-				if err := s.cfg.Notebook.WriteNotes(ctx, Name, tallies, nil); err != nil {
+				if err := s.record(ctx, tallies, nil); err != nil {
 					s.log.Warn("keep the month's SMS tallies", "err", err)
 				}
 				s.setState(true, fmt.Sprintf("sending through %s: %d texts sent, %d failed", s.cfg.Gateway.Name(), s.sent.Load(), s.failed.Load()))
 			}
-			if err := s.cfg.Notebook.WriteNotes(ctx, Name, nil, drop); err != nil {
+			if err := s.record(ctx, nil, drop); err != nil {
 				return 0, err
 			}
 			done += len(drop)
@@ -188,6 +194,15 @@ func (s *SMS) drain(ctx context.Context, p *pacer) (time.Duration, error) {
 			return 5 * time.Second, nil // what is left waits for the gateway to say more
 		}
 	}
+}
+
+// record writes what became of texts the gateway was given, even when
+// ctx is ending (the channel stopping): left unrecorded, they would go
+// again at the next start.
+func (s *SMS) record(ctx context.Context, put []bot.Note, drop []string) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordWithin)
+	defer cancel()
+	return s.cfg.Notebook.WriteNotes(rctx, Name, put, drop)
 }
 
 // entry is one SMS to one number: one queued text, or several queued
