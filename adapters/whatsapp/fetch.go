@@ -165,6 +165,12 @@ func (w *WhatsApp) fetchParked(ctx context.Context, p parkedMessage) {
 		}
 	}
 	ev := p.Event
+	// A refill that listed the store just before another fetcher
+	// unparked this message queues it again once it left the queue:
+	// handled already when its note is gone.
+	if parked, err := w.stillParked(ctx, ev.ID); err == nil && !parked {
+		return
+	}
 	var m waE2E.Message
 	if err := proto.Unmarshal(p.Message, &m); err != nil {
 		w.log.Warn("a parked message cannot be read", "err", err)
@@ -182,6 +188,17 @@ func (w *WhatsApp) fetchParked(ctx context.Context, p parkedMessage) {
 	if err := w.cfg.Outbox.WriteNotes(ctx, Name, nil, []string{ev.ID}); err != nil {
 		w.log.Warn("unpark a handled message", "err", err)
 	}
+}
+
+// stillParked reports whether the store still holds message id's note.
+func (w *WhatsApp) stillParked(ctx context.Context, id string) (bool, error) {
+	notes, err := w.cfg.Outbox.Notes(ctx, Name, id, 0)
+	for _, n := range notes {
+		if n.Key == id {
+			return true, err
+		}
+	}
+	return false, err
 }
 
 // isConnected reports whether WhatsApp is connected.

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -360,12 +361,14 @@ func (o *memOutbox) WriteNotes(_ context.Context, _ string, put []bot.Note, drop
 	return nil
 }
 
-func (o *memOutbox) Notes(context.Context, string, string, int) ([]bot.Note, error) {
+func (o *memOutbox) Notes(_ context.Context, _, prefix string, limit int) ([]bot.Note, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []bot.Note
 	for _, p := range o.parked {
-		out = append(out, bot.Note{Key: p.key, Member: p.sender, Data: p.data})
+		if strings.HasPrefix(p.key, prefix) && (limit <= 0 || len(out) < limit) {
+			out = append(out, bot.Note{Key: p.key, Member: p.sender, Data: p.data})
+		}
 	}
 	return out, nil
 }
