@@ -120,12 +120,26 @@ func Measure(text string) Count {
 
 // Numbered is a message with options as an SMS carries it: the text, and
 // each option on a line of its own after its number, which a member
-// answers by sending.
+// answers by sending. An option the text lists already (a quiz's
+// "1. Fast breathing") is not said twice, and one labelled with its
+// number already is not numbered again.
 func Numbered(text string, options []string) string {
+	lines := map[string]bool{}
+	for _, l := range strings.Split(text, "\n") {
+		lines[strings.TrimSpace(l)] = true
+	}
 	var b strings.Builder
 	b.WriteString(text)
 	for i, o := range options {
-		fmt.Fprintf(&b, "\n%d. %s", i+1, o)
+		o = strings.TrimSpace(o)
+		n := fmt.Sprintf("%d. ", i+1)
+		if lines[o] || lines[n+o] {
+			continue
+		}
+		if !strings.HasPrefix(o, n) {
+			o = n + o
+		}
+		b.WriteString("\n" + o)
 	}
 	return b.String()
 }

@@ -52,6 +52,14 @@ func TestNumbered(t *testing.T) {
 	if want := "Which moment comes before touching a patient?\n1. Moment 1\n2. Moment 4"; got != want {
 		t.Errorf("Numbered = %q, want %q", got, want)
 	}
+	// A quiz's text lists its options, labelled with their numbers.
+	quiz := "Which is a danger sign?\n1. Fast breathing\n2. Sneezing\n\nChoose one: reply with its number."
+	if got := Numbered(quiz, []string{"1. Fast breathing", "2. Sneezing"}); got != quiz {
+		t.Errorf("Numbered said a quiz's options twice: %q", got)
+	}
+	if got := Numbered("Do you accept?", []string{"1. I accept", "No thanks"}); got != "Do you accept?\n1. I accept\n2. No thanks" {
+		t.Errorf("Numbered numbered a numbered label again: %q", got)
+	}
 	if got := Numbered("Thanks", nil); got != "Thanks" {
 		t.Errorf("Numbered without options = %q", got)
 	}

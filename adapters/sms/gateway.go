@@ -3,6 +3,8 @@ package sms
 import (
 	"context"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -67,4 +69,13 @@ type Inbound struct {
 	To   string
 	Text string
 	At   time.Time
+}
+
+// RetryAfter is how long a gateway's 429 asks to wait: its Retry-After
+// header's seconds, or fallback when it gives none.
+func RetryAfter(h http.Header, fallback time.Duration) time.Duration {
+	if s, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return fallback
 }

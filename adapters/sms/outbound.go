@@ -80,10 +80,11 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 		return id, nil // a reaction without words, a silent answer to a press
 	}
 	data := make([]string, len(m.Options))
+	labels := make([]string, len(m.Options))
 	for i, o := range m.Options {
-		data[i] = o.Data
+		data[i], labels[i] = o.Data, o.Label
 	}
-	parts := Split(smstext.Plain(numbered(text, m.Options)), s.cfg.MaxSegments)
+	parts := Split(smstext.Plain(smstext.Numbered(text, labels)), s.cfg.MaxSegments)
 	seq := fmt.Sprintf("%020d", s.nextSeq())
 	for _, number := range to {
 		for i, p := range parts {
@@ -181,28 +182,6 @@ func (s *SMS) body(m bot.Outbound, link string) string {
 		return text + "\n" + note
 	}
 	return text
-}
-
-// numbered is text with each option on a line of its own after its
-// number, which the member answers by sending; an option the text lists
-// already (a quiz's "1. Fast breathing") is not said twice.
-func numbered(text string, options []bot.Option) string {
-	lines := map[string]bool{}
-	for _, l := range strings.Split(text, "\n") {
-		lines[strings.TrimSpace(l)] = true
-	}
-	var b strings.Builder
-	b.WriteString(text)
-	for i, o := range options {
-		label, n := strings.TrimSpace(o.Label), strconv.Itoa(i+1)+". "
-		if !strings.HasPrefix(label, n) {
-			label = n + label
-		}
-		if !lines[label] && !lines[strings.TrimSpace(o.Label)] {
-			b.WriteString("\n" + label)
-		}
-	}
-	return b.String()
 }
 
 // note is a notebook note of v's JSON.

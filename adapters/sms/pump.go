@@ -70,7 +70,7 @@ func (s *SMS) send(ctx context.Context) error {
 			if err := s.cfg.Clock.Sleep(ctx, s.cfg.Gather); err != nil {
 				return nil
 			}
-		case <-time.After(min(wait, time.Until(nextDigestWall(s.cfg.Clock, nextDigest)))):
+		case <-time.After(min(wait, max(nextDigest.Sub(s.cfg.Clock.Now()), 0))):
 		}
 	}
 }
@@ -102,12 +102,6 @@ func (s *SMS) prune(ctx context.Context, prefix string, before time.Time) error 
 			return err
 		}
 	}
-}
-
-// nextDigestWall is when, on the wall clock, the next digest is due (a
-// test's fake clock may run ahead of it).
-func nextDigestWall(c bot.Clock, next time.Time) time.Time {
-	return time.Now().Add(max(next.Sub(c.Now()), 0))
 }
 
 // loadStopped reads the members who opted out (another instance may have
@@ -290,7 +284,10 @@ func mask(number string) string {
 	return number[:4] + strings.Repeat("•", len(number)-7) + number[len(number)-3:]
 }
 
-// pacer keeps the channel within the gateway's segments a second.
+// pacer keeps the channel within the gateway's segments a second. Not
+// x/time/rate's Limiter: a request of many numbers may cost more than a
+// second's worth (100 numbers, 3 segments each), which a Limiter refuses
+// outright; here it goes, and the next waits for the debt.
 type pacer struct {
 	perSecond float64
 	clock     bot.Waiter

@@ -129,7 +129,7 @@ func (g *Gateway) Send(ctx context.Context, _, text string, to []string) ([]sms.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return nil, &bot.RetryError{After: 5 * time.Second, Err: fmt.Errorf("africastalking: %.200s", body)}
+		return nil, &bot.RetryError{After: sms.RetryAfter(resp.Header, 5*time.Second), Err: fmt.Errorf("africastalking: %.200s", body)}
 	case resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("africastalking: HTTP %d: %.200s", resp.StatusCode, body)
 	}

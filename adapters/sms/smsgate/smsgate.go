@@ -141,7 +141,7 @@ func (g *Gateway) Send(ctx context.Context, key, body string, to []string) ([]sm
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return nil, &bot.RetryError{After: retryAfter(resp.Header.Get("Retry-After")), Err: fmt.Errorf("smsgate: %.200s", answer)}
+		return nil, &bot.RetryError{After: sms.RetryAfter(resp.Header, 10*time.Second), Err: fmt.Errorf("smsgate: %.200s", answer)}
 	case resp.StatusCode/100 != 2:
 		return nil, fmt.Errorf("smsgate: HTTP %d: %.200s", resp.StatusCode, answer)
 	}
@@ -150,14 +150,6 @@ func (g *Gateway) Send(ctx context.Context, key, body string, to []string) ([]sm
 		out[i] = sms.Result{To: n, ID: id}
 	}
 	return out, nil
-}
-
-// retryAfter reads a Retry-After header's seconds; 10s when absent.
-func retryAfter(h string) time.Duration {
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return 10 * time.Second
 }
 
 // event is the app's webhook request.
@@ -203,14 +195,9 @@ func (g *Gateway) Receive(r *http.Request) ([]sms.Inbound, error) {
 }
 
 // international is number in E.164: "0712…" in Country, "254712…" with
-// its +.
+// its + (the channel takes the spaces out: sms.Number).
 func (g *Gateway) international(number string) string {
-	n := strings.Map(func(r rune) rune {
-		if r == ' ' || r == '-' {
-			return -1
-		}
-		return r
-	}, number)
+	n := strings.TrimSpace(number)
 	switch {
 	case strings.HasPrefix(n, "+"):
 		return n

@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -144,7 +143,7 @@ func (g *Gateway) Send(ctx context.Context, _, text string, to []string) ([]sms.
 		_ = json.Unmarshal(body, &e)
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests || e.Code == codeTooMany || e.Code == codeQueueFull:
-			return out, &bot.RetryError{After: retryAfter(resp.Header.Get("Retry-After")),
+			return out, &bot.RetryError{After: sms.RetryAfter(resp.Header, time.Second),
 				Err: fmt.Errorf("twilio %d: %s", e.Code, e.Message)}
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode >= 500:
 			return out, fmt.Errorf("twilio: HTTP %d %d: %s", resp.StatusCode, e.Code, e.Message)
@@ -153,14 +152,6 @@ func (g *Gateway) Send(ctx context.Context, _, text string, to []string) ([]sms.
 			Err: fmt.Errorf("twilio %d: %s", e.Code, e.Message)})
 	}
 	return out, nil
-}
-
-// retryAfter reads a Retry-After header's seconds; 1s when absent.
-func retryAfter(h string) time.Duration {
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return time.Second
 }
 
 // Receive reads a member's text from Twilio's webhook, refusing a request
