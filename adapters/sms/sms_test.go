@@ -370,3 +370,22 @@ func TestAndroidPhone(t *testing.T) {
 	default:
 	}
 }
+
+// TestHugeWebhook: a request to the webhook larger than any text (64 KB)
+// is refused, and reaches no one; the channel goes on taking texts.
+func TestHugeWebhook(t *testing.T) {
+	ch, fake, _ := overTwilio(t, sms.Config{Digest: time.Hour}, 20)
+	evs := newEvents()
+	run(t, ch, evs)
+	testkit.Eventually(t, 5*time.Second, "the channel to take texts", func() bool { return fake.Text(t, amina.Number, "first") == 200 })
+	evs.next(t)
+	if code := fake.Text(t, amina.Number, strings.Repeat("a", 100<<10)); code != http.StatusForbidden {
+		t.Errorf("a 100 KB request answered %d, want 403", code)
+	}
+	if code := fake.Text(t, amina.Number, "after"); code != 200 {
+		t.Errorf("a text after it answered %d", code)
+	}
+	if ev := evs.next(t); ev.Text != "after" {
+		t.Errorf("the bot heard %q", ev.Text)
+	}
+}
