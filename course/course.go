@@ -141,7 +141,7 @@ func (sv *Service) Assign(tx bot.AssignerTx, s bot.Session, id string) (bool, er
 func (sv *Service) rule(c *flows.Course, lang string) string {
 	var b strings.Builder
 	if c.Needed() == len(c.Lessons) {
-		b.WriteString(sv.tr(lang, "course_rule_all", len(c.Lessons)))
+		b.WriteString(sv.texts.Count(lang, "course_rule_all", len(c.Lessons), len(c.Lessons)))
 	} else {
 		b.WriteString(sv.tr(lang, "course_rule_some", c.Needed(), len(c.Lessons)))
 	}

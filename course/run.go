@@ -234,7 +234,7 @@ func (sv *Service) end(tx Tx, id int64) error {
 			passed = append(passed, r)
 		}
 	}
-	text := sv.tr(chat.Lang, "course_done", c.Name(chat.Lang), len(passed), len(results))
+	text := sv.texts.Count(chat.Lang, "course_done", len(results), c.Name(chat.Lang), len(passed), len(results))
 	if err := tx.Enqueue(bot.Outbound{Channel: chat.Channel, ChatID: chat.PlatformID, Text: text,
 		Key: fmt.Sprintf("course-done:%d", h.ID)}, now); err != nil {
 		return err
@@ -297,7 +297,7 @@ func (sv *Service) results(tx Tx, c *flows.Course, lessons []bot.CohortLesson) (
 func (sv *Service) passed(tx Tx, h bot.Cohort, c *flows.Course, r Result, now time.Time) error {
 	cert := bot.Certificate{MemberID: r.MemberID, CourseID: c.ID, CohortID: h.ID, Hours: c.CPDHours, Issued: now}
 	return sv.issue(tx, cert, h.ChatID, c.Name, func(lang string) string {
-		text := sv.tr(lang, "course_passed", c.Name(lang), r.Lessons, len(c.Lessons))
+		text := sv.texts.Count(lang, "course_passed", len(c.Lessons), c.Name(lang), r.Lessons, len(c.Lessons))
 		if c.CPDHours > 0 {
 			text += " " + sv.tr(lang, "course_passed_hours", sv.hours(lang, c.CPDHours))
 		}

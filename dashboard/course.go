@@ -113,6 +113,7 @@ func (d *Dashboard) coursePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := courseData{Course: c, Names: d.showNames(r), MayName: d.cfg.RealNames}
+	teachers := d.roles(r.Context())
 	for _, h := range cohorts {
 		v := cohortView{Cohort: h, State: "running"}
 		switch {
@@ -131,6 +132,9 @@ func (d *Dashboard) coursePage(w http.ResponseWriter, r *http.Request) {
 			v.Lessons = append(v.Lessons, cohortLessonView{Title: title, Opened: l.RunID != 0, Opens: d.day(l.Opens)})
 		}
 		for _, m := range h.Members {
+			if _, ok := teachers[m.MemberID]; ok {
+				continue // staff and mentors teach; they are not the course's learners
+			}
 			mv := cohortMemberView{MemberID: m.MemberID, Label: d.label(r, m.MemberID, m.Name, m.Pseudonym), Cert: m.Certificate}
 			for i, s := range m.Scores {
 				cell := cohortCell{Text: "–"}

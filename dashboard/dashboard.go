@@ -125,6 +125,8 @@ func New(cfg Config) *Dashboard {
 		// count writes n and the noun for it in English: "1 lesson", "2
 		// lessons", "1.5 CPD hours".
 		"count": count,
+		// noun is count's noun alone, for a card's label under its figure.
+		"noun":  noun,
 		"bytes": byteSize,
 		"inc":   func(i int) int { return i + 1 },
 		// named reports whether a step key is an id the author gave
@@ -407,17 +409,30 @@ func byteSize(n int64) string {
 // count writes n (an int or a float64) and its noun, singular for one:
 // "1 lesson", "3 lessons", "1 CPD hour", "1.5 CPD hours".
 func count(n any, one, many string) string {
+	word := noun(n, one, many)
+	if f, ok := n.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64) + " " + word
+	}
+	return fmt.Sprint(n) + " " + word
+}
+
+// noun is the noun for n things in English: one for exactly one (an int,
+// int64 or float64), many otherwise. A card shows its figure large and
+// the noun under it, so "1 group" needs the noun alone.
+func noun(n any, one, many string) string {
 	switch v := n.(type) {
 	case int:
 		if v == 1 {
-			return "1 " + one
+			return one
 		}
-		return strconv.Itoa(v) + " " + many
+	case int64:
+		if v == 1 {
+			return one
+		}
 	case float64:
 		if v == 1 {
-			return "1 " + one
+			return one
 		}
-		return strconv.FormatFloat(v, 'f', -1, 64) + " " + many
 	}
-	return fmt.Sprint(n) + " " + many
+	return many
 }
