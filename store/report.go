@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/huddlebot/huddle/report"
@@ -79,8 +80,65 @@ const (
 func spanOf(r report.Range) span {
 	s := span{from: ms(r.From), to: ms(r.To)}
 	s.dayFrom, s.dayTo = inside(s.from, s.to, 0, day)
-	s.weekFrom, s.weekTo = inside(s.from, s.to, weekStart, week)
+	g := gridOf(r)
+	s.weekFrom, s.weekTo = g.lo, g.hi
 	return s
+}
+
+// weekGrid is a period's weeks as the weekly figures list them: Monday
+// to Sunday (UTC), the first and last cut by the period, where a cut
+// week shorter than a day joins its neighbour. A period from Monday in
+// Nairobi starts three hours before Monday in UTC: those hours are not a
+// week of their own, which the charts would label with the same day as
+// the week after them.
+type weekGrid struct {
+	// starts are the listed weeks' first moments in the period (Unix ms).
+	starts []int64
+	// [lo, hi) are the listed weeks read whole from the rollups; (to, to)
+	// when none is.
+	lo, hi int64
+	// A raw row's Monday before first counts in the week holding first,
+	// one after last in the week holding last (see weekOfAt).
+	first, last int64
+}
+
+func gridOf(r report.Range) weekGrid {
+	from, to := ms(r.From), ms(r.To)
+	g := weekGrid{starts: []int64{from}}
+	for w := bucketOf(from, weekStart, week) + week; w < to; w += week {
+		g.starts = append(g.starts, w)
+	}
+	lo, hi := bucketOf(from+week-1, weekStart, week), bucketOf(to, weekStart, week)
+	if len(g.starts) > 1 && g.starts[1]-from < day {
+		g.starts = slices.Delete(g.starts, 1, 2)
+		lo += week
+	}
+	if n := len(g.starts); n > 1 && to-g.starts[n-1] < day {
+		g.starts = g.starts[:n-1]
+		hi -= week
+	}
+	g.first, g.last = lo-week, hi
+	g.lo, g.hi = lo, hi
+	if lo >= hi {
+		g.lo, g.hi = to, to
+	}
+	return g
+}
+
+// index is the listed week that holds the week from monday (Unix ms),
+// clamped to the first and last.
+func (g weekGrid) index(monday int64) int {
+	i, found := slices.BinarySearch(g.starts, monday)
+	if !found {
+		i--
+	}
+	return max(i, 0)
+}
+
+// weekOfAt is the SQL for the Monday a raw row at col counts under: its
+// own, or the one its cut week joined (?8 and ?9 as weekly passes them).
+func weekOfAt(col string) string {
+	return fmt.Sprintf("CASE WHEN %[1]s < ?8 THEN ?8 WHEN %[1]s >= ?9 THEN ?9 ELSE %[2]s END", col, mondayOf(col))
 }
 
 // inside returns the whole buckets of size (starting at offset) that fit
@@ -192,13 +250,14 @@ func (rd *Reader) Overview(ctx context.Context, r report.Range) ([]report.GroupF
 }
 
 // Weeks lists the weeks of the period as the weekly figures count them:
-// Monday to Sunday (UTC), the first and last maybe cut by the period.
-// Each is given by its first day in the period.
+// Monday to Sunday (UTC), the first and last maybe cut by the period, a
+// cut week shorter than a day joined to its neighbour. Each is given by
+// its first moment in the period.
 func Weeks(r report.Range) []time.Time {
-	from, to := ms(r.From), ms(r.To)
-	var out []time.Time
-	for w := bucketOf(from, weekStart, week); w < to; w += week {
-		out = append(out, fromMS(max(w, from)).In(r.From.Location()))
+	g := gridOf(r)
+	out := make([]time.Time, len(g.starts))
+	for i, w := range g.starts {
+		out[i] = fromMS(w).In(r.From.Location())
 	}
 	return out
 }
@@ -224,38 +283,37 @@ func (rd *Reader) WeeklyActive(ctx context.Context, r report.Range, chatID int64
 		FROM week_counts wc WHERE wc.chat_id = ?7 AND wc.week >= ?5 AND wc.week < ?6
 		UNION ALL
 		SELECT w, COUNT(DISTINCT member_id) FROM (
-			SELECT `+mondayOf("e.at")+` AS w, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
+			SELECT `+weekOfAt("e.at")+` AS w, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?1 AND e.at < ?5
 				WHERE e.kind IN `+activeKinds+`
-			UNION ALL SELECT `+mondayOf("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
+			UNION ALL SELECT `+weekOfAt("e.at")+`, e.member_id FROM grp JOIN engagement e ON e.chat_id = grp.id AND e.at >= ?6 AND e.at < ?2
 				WHERE e.kind IN `+activeKinds+`) AS edges
 		WHERE member_id NOT IN (SELECT id FROM teachers)
 		GROUP BY w`, chatID)
 }
 
-// weekly runs a query that counts per week of the period, given span.args,
-// as (the week's Monday in Unix ms, count) rows, and returns every week of
-// the period (see Weeks), those without a row at 0.
+// weekly runs a query that counts per week of the period, given span.args
+// and ?8 and ?9 for weekOfAt, as (a Monday in Unix ms, count) rows, and
+// returns every week of the period (see Weeks), those without a row at
+// 0. A week that a cut week joined adds up the rows of both; a query
+// counting distinct members puts them under one Monday with weekOfAt.
 func (rd *Reader) weekly(ctx context.Context, r report.Range, query string, chatID int64) ([]report.WeekCount, error) {
-	weeks := Weeks(r)
+	weeks, g := Weeks(r), gridOf(r)
 	out := make([]report.WeekCount, len(weeks))
 	for i, w := range weeks {
 		out[i].Week = w
 	}
-	rows, err := rd.db.QueryContext(ctx, query, spanOf(r).args(chatID)...)
+	rows, err := rd.db.QueryContext(ctx, query, append(spanOf(r).args(chatID), g.first, g.last)...)
 	if err != nil {
 		return nil, fmt.Errorf("weekly figures: %w", err)
 	}
 	defer rows.Close()
-	first := bucketOf(ms(r.From), weekStart, week)
 	for rows.Next() {
 		var monday int64
 		var n int
 		if err := rows.Scan(&monday, &n); err != nil {
 			return nil, fmt.Errorf("weekly figures: %w", err)
 		}
-		if i := (monday - first) / week; i >= 0 && int(i) < len(out) {
-			out[i].Count = n
-		}
+		out[g.index(monday)].Count += n
 	}
 	return out, rows.Err()
 }

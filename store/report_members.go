@@ -13,7 +13,7 @@ import (
 // period, the most active first.
 func (rd *Reader) GroupMembers(ctx context.Context, r report.Range, chatID int64) ([]report.MemberActivity, error) {
 	from, to := ms(r.From), ms(r.To)
-	weeks, first := len(Weeks(r)), bucketOf(from, weekStart, week)
+	g := gridOf(r)
 	rows, err := rd.db.QueryContext(ctx, `
 		SELECT m.id, m.name, COALESCE(m.pseudonym, ''),
 			(SELECT MAX(e.at) FROM engagement e WHERE e.chat_id = ?3 AND e.member_id = m.id
@@ -32,7 +32,7 @@ func (rd *Reader) GroupMembers(ctx context.Context, r report.Range, chatID int64
 	var out []report.MemberActivity
 	index := map[int64]int{}
 	for rows.Next() {
-		a := report.MemberActivity{Weeks: make([]int, weeks)}
+		a := report.MemberActivity{Weeks: make([]int, len(g.starts))}
 		var last *int64
 		if err := rows.Scan(&a.MemberID, &a.Name, &a.Pseudonym, &last, &a.Messages, &a.Answers, &a.Correct); err != nil {
 			rows.Close()
@@ -46,9 +46,9 @@ func (rd *Reader) GroupMembers(ctx context.Context, r report.Range, chatID int64
 	}
 	rows.Close()
 	rows, err = rd.db.QueryContext(ctx, `
-		SELECT e.member_id, (e.at - ?4) / ?5, COUNT(*) FROM engagement e
+		SELECT e.member_id, `+mondayOf("e.at")+`, COUNT(*) FROM engagement e
 		WHERE e.chat_id = ?3 AND e.at >= ?1 AND e.at < ?2 AND e.kind IN `+activeKinds+`
-		GROUP BY 1, 2`, from, to, chatID, first, week)
+		GROUP BY 1, 2`, from, to, chatID)
 	if err != nil {
 		return nil, fmt.Errorf("group members' weeks: %w", err)
 	}
@@ -59,8 +59,8 @@ func (rd *Reader) GroupMembers(ctx context.Context, r report.Range, chatID int64
 		if err := rows.Scan(&id, &w, &n); err != nil {
 			return nil, fmt.Errorf("group members' weeks: %w", err)
 		}
-		if i, ok := index[id]; ok && w >= 0 && int(w) < weeks {
-			out[i].Weeks[w] = n
+		if i, ok := index[id]; ok {
+			out[i].Weeks[g.index(w)] += n
 		}
 	}
 	if err := rows.Err(); err != nil {

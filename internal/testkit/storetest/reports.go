@@ -49,6 +49,10 @@ func testRollupsMatchRawRows(t *testing.T, load Loader) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	saoPaulo, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	utc := func(d, h, m int) time.Time { return time.Date(2026, 1, d, h, m, 0, 0, time.UTC) }
 	for _, r := range []report.Range{
 		{From: utc(5, 0, 0), To: utc(26, 0, 0)},                                                             // whole weeks
@@ -57,6 +61,11 @@ func testRollupsMatchRawRows(t *testing.T, load Loader) {
 		{From: utc(7, 8, 0), To: utc(7, 20, 0)},                                                             // within a day
 		{From: utc(8, 0, 0), To: utc(14, 0, 0)},                                                             // Thursday to Wednesday
 		{From: utc(1, 0, 0), To: utc(31, 0, 0)},                                                             // beyond the activity
+		// Mondays in Nairobi start three hours before Monday in UTC, and
+		// in São Paulo end three hours after: those hours join their week.
+		{From: time.Date(2026, 1, 5, 0, 0, 0, 0, nairobi), To: time.Date(2026, 1, 26, 0, 0, 0, 0, nairobi)},
+		{From: time.Date(2026, 1, 5, 0, 0, 0, 0, saoPaulo), To: time.Date(2026, 1, 19, 0, 0, 0, 0, saoPaulo)},
+		{From: time.Date(2026, 1, 12, 0, 0, 0, 0, nairobi), To: time.Date(2026, 1, 19, 0, 0, 0, 0, nairobi)}, // one week
 	} {
 		t.Run(r.From.Format(time.RFC3339)+"/"+r.To.Format(time.RFC3339), func(t *testing.T) {
 			groups, err := rd.Overview(ctx, r)
@@ -116,6 +125,11 @@ func testRollupsMatchRawRows(t *testing.T, load Loader) {
 				starts := store.Weeks(r)
 				if len(weeks) != len(starts) {
 					t.Fatalf("%d weekly figures for %d weeks", len(weeks), len(starts))
+				}
+				for i := 1; i < len(starts); i++ {
+					if starts[i].Sub(starts[i-1]) < 24*time.Hour || r.To.Sub(starts[i]) < 24*time.Hour {
+						t.Errorf("week %d (%s) is cut to less than a day: %s", i, starts[i], starts)
+					}
 				}
 				for i, w := range weeks {
 					end := r.To
