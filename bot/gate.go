@@ -22,9 +22,11 @@ type Entry struct {
 	Now   time.Time
 	// Command returns the command of a name or alias; nil for none.
 	Command func(name string) *Command
-	// Staff says the sender is one of the programme's staff, named in
-	// its configuration.
-	Staff bool
+	// Teacher reports whether the sender is one of the programme's
+	// staff or mentors, named in its configuration or made a mentor by
+	// staff; asked only of a sender who has not accepted the notice, as
+	// it may read the store.
+	Teacher func() (bool, error)
 }
 
 // Verdict is a Gatekeeper's answer.

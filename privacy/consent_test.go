@@ -10,6 +10,7 @@ import (
 
 	"github.com/huddlebot/huddle/adapters/sim"
 	"github.com/huddlebot/huddle/bot"
+	"github.com/huddlebot/huddle/cases"
 	"github.com/huddlebot/huddle/internal/testkit/huddletest"
 	"github.com/huddlebot/huddle/internal/testkit/simtest"
 )
@@ -254,16 +255,23 @@ func TestAcceptCarriesTheCommand(t *testing.T) {
 	}
 }
 
-// TestStaffNotAsked: the programme's staff, named in its configuration,
-// are not asked the privacy notice: a staff member's /assign in a group
-// works from their first word, where a member's first command brings the
-// notice.
+// TestStaffNotAsked: the programme's staff and mentors, named in its
+// configuration, are not asked the privacy notice: a staff member's
+// /assign in a group and a mentor's /queue in private work from their
+// first word, where a member's first command brings the notice.
 func TestStaffNotAsked(t *testing.T) {
-	h := startWith(t, huddletest.Options{Consent: notice1, Staff: []bot.StaffRef{{Channel: "sim", ID: "grace"}}})
+	h := startWith(t, huddletest.Options{Consent: notice1, Staff: []bot.StaffRef{{Channel: "sim", ID: "grace"}},
+		Cases: &cases.Config{Mentors: map[string][]bot.StaffRef{"general": {{Channel: "sim", ID: "otieno"}}}}})
 	seq := h.Last("ward")
 	h.Post("ward", "grace", "Grace", "/assign weekly-check", "")
 	h.Wait("ward", seq, "Weekly check-in is assigned to this group")
+	seq = h.Last("dm-otieno")
+	h.Post("dm-otieno", "otieno", "Dr Otieno", "/queue", "")
+	h.Wait("dm-otieno", seq, "No cases for you")
 	seq = h.Last("ward")
 	h.Post("ward", "amina", "Amina", "/lesson quick-quiz", "")
 	h.Wait("ward", seq, noticeMark)
+	seq = h.Last("dm-chidi")
+	h.Post("dm-chidi", "chidi", "Chidi", "/queue", "")
+	h.Wait("dm-chidi", seq, noticeMark)
 }

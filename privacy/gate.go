@@ -43,12 +43,6 @@ const (
 // once a day, and records nothing but that.
 func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 	ev, now := in.Event, in.Now
-	if in.Staff {
-		// The programme's staff, named in its configuration, are known to
-		// it: they are not asked, so that their commands (an /assign in a
-		// group) work from their first word.
-		return bot.Verdict{Pass: true}, nil
-	}
 	ids := bot.Member{PlatformID: ev.SenderID, Alias: ev.SenderAlias}.PlatformIDs()
 	c, err := tx.Consent(ev.Channel, ids...)
 	if err != nil {
@@ -57,6 +51,14 @@ func (g *rights) Admit(tx bot.Tx, in bot.Entry) (bot.Verdict, error) {
 	version := g.consent.Version
 	if c.Accepted(version) {
 		return bot.Verdict{Pass: true}, nil
+	}
+	if in.Teacher != nil {
+		// The programme's staff and mentors are known to it: they are not
+		// asked, so that their commands (an /assign in a group, a
+		// mentor's /queue) work from their first word.
+		if ok, err := in.Teacher(); err != nil || ok {
+			return bot.Verdict{Pass: ok}, err
+		}
 	}
 	print := bot.EventPrint(ev.ID)
 	if c.LastEvent == print {

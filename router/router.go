@@ -284,8 +284,8 @@ func (r *Router) handleIn(tx bot.Tx, ev bot.Event, now time.Time, gated *bool) e
 	v := bot.Verdict{Pass: true}
 	if r.gate != nil && ev.SenderID != "" && ev.Kind != bot.ChatMigrated && ev.Kind != bot.ChannelDown {
 		var err error
-		staff := r.isStaff(bot.Member{Channel: ev.Channel, PlatformID: ev.SenderID, Alias: ev.SenderAlias})
-		v, err = r.gate.Admit(tx, bot.Entry{Event: ev, Now: now, Command: r.commands.get, Staff: staff})
+		teacher := func() (bool, error) { return r.teaches(tx, ev) }
+		v, err = r.gate.Admit(tx, bot.Entry{Event: ev, Now: now, Command: r.commands.get, Teacher: teacher})
 		if err != nil || !v.Pass {
 			return err
 		}

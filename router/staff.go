@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -30,6 +31,35 @@ func (r *Router) alertStaff(tx bot.OutboxWriter, ev bot.Event, now time.Time) er
 		}
 	}
 	return nil
+}
+
+// teaches reports whether ev's sender is one of the configured staff or
+// a mentor of a feature's (named in its configuration, or added by staff,
+// and so already a member).
+func (r *Router) teaches(tx bot.Tx, ev bot.Event) (bool, error) {
+	m := bot.Member{Channel: ev.Channel, PlatformID: ev.SenderID, Alias: ev.SenderAlias}
+	if r.isStaff(m) {
+		return true, nil
+	}
+	known := false
+	for _, f := range r.features {
+		if f.Mentors == nil {
+			continue
+		}
+		if !known {
+			known = true
+			switch got, err := tx.MemberByRef(bot.StaffRef{Channel: ev.Channel, ID: ev.SenderID}); {
+			case err == nil:
+				m = got
+			case !errors.Is(err, bot.ErrNotFound):
+				return false, err
+			}
+		}
+		if mentor, err := f.Mentors(tx, m); err != nil || mentor {
+			return mentor, err
+		}
+	}
+	return false, nil
 }
 
 // isStaff reports whether m is one of the configured staff.
