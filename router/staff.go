@@ -36,7 +36,7 @@ func (r *Router) alertStaff(tx bot.OutboxWriter, ev bot.Event, now time.Time) er
 // teaches reports whether ev's sender is one of the configured staff or
 // a mentor of a feature's (named in its configuration, or added by staff,
 // and so already a member).
-func (r *Router) teaches(tx bot.Tx, ev bot.Event) (bool, error) {
+func (r *Router) teaches(tx bot.CaseTx, ev bot.Event) (bool, error) {
 	m := bot.Member{Channel: ev.Channel, PlatformID: ev.SenderID, Alias: ev.SenderAlias}
 	if r.isStaff(m) {
 		return true, nil
