@@ -53,14 +53,18 @@ func TestReadyzWhenDiskFull(t *testing.T) {
 			resp.Body.Close()
 		}
 	}
+	// Each wait is for something that must come, not for a speed: its
+	// bound is generous, as a CI machine running every package at once
+	// once took 30 s to start huddle here.
 	waitFor := func(what string, want int, act func(i int)) string {
 		t.Helper()
+		deadline := time.Now().Add(2 * time.Minute)
 		for i := 0; ; i++ {
 			code, reason := readyz()
 			if code == want {
 				return reason
 			}
-			if i > 600 {
+			if time.Now().After(deadline) {
 				t.Fatalf("/readyz never %s: %d %q\n%s", what, code, reason, p.log)
 			}
 			if act != nil {
