@@ -220,7 +220,7 @@ func TestLessonsSMSCost(t *testing.T) {
 	}
 	for _, want := range []string{
 		"short (2 steps, group) · by SMS, a member: 2 segments\n",
-		"emoji (1 step, group) · by SMS, a member: 2 segments (UCS-2)\n",
+		"emoji (1 step, group) · by SMS, a member: 2 segments (UCS-2 for 👏)\n",
 		"long (31 steps, group) · by SMS, a member: 31 segments\n",
 		"warning: testdata/sms-lessons/long.yaml: lesson long costs more than 30 SMS segments a member (31 segments)",
 	} {
@@ -231,12 +231,18 @@ func TestLessonsSMSCost(t *testing.T) {
 	if strings.Count(out.String(), "warning:") != 1 {
 		t.Errorf("validation warns of other lessons than the long one:\n%s", out.String())
 	}
-	// The built-in lessons, in both their languages.
+	// The built-in lessons, in both their languages, and in English each
+	// in GSM-7 (800 mcg, not µg; 30 degrees Celsius, not °C).
 	out.Reset()
-	if err := huddle.ValidateLessons(&out, []string{"lessons/hand-hygiene.yaml"}); err != nil {
+	if err := huddle.ValidateLessons(&out, []string{"lessons"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "by SMS, a member: en ") || !strings.Contains(out.String(), ", fr ") {
-		t.Errorf("the built-in lesson's SMS cost is not given per language:\n%s", out.String())
+	if !strings.Contains(out.String(), "hand-hygiene (9 steps, group) · by SMS, a member: en 9 segments, fr 11 segments (UCS-2 for â)\n") {
+		t.Errorf("the built-in lesson's SMS cost is not given per language, with what forces UCS-2:\n%s", out.String())
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if _, cost, ok := strings.Cut(line, "by SMS, a member: en "); ok && strings.Contains(strings.Split(cost, ",")[0], "UCS-2") {
+			t.Errorf("a built-in lesson goes in UCS-2 in English: %s", line)
+		}
 	}
 }

@@ -135,10 +135,10 @@ func printProblems(w io.Writer, lib *flows.Library, err error, only string) erro
 			langs = []string{""} // written in one language, unnamed
 		}
 		for _, lang := range langs {
-			n, ucs2 := l.SMSCost(lang)
+			n, wide := l.SMSCost(lang)
 			cost := strings.TrimSpace(lang + " " + plural(n, "segment", "segments"))
-			if ucs2 {
-				cost += " (UCS-2)"
+			if wide != "" {
+				cost += " (UCS-2 for " + wideChars(wide) + ")"
 			}
 			costs = append(costs, cost)
 			if n > smsWarnAbove {
@@ -148,7 +148,7 @@ func printProblems(w io.Writer, lib *flows.Library, err error, only string) erro
 		fmt.Fprintf(w, " · by SMS, a member: %s\n", strings.Join(costs, ", "))
 		if len(over) > 0 {
 			fmt.Fprintf(w, "warning: %s: lesson %s costs more than %d SMS segments a member (%s): each member of a group gets each message; "+
-				"shorten it, or write it without the characters that force UCS-2 (an emoji, ç, á, ã, í…)\n",
+				"shorten it, or write it without the characters that force UCS-2 (named in brackets)\n",
 				l.File, l.ID, smsWarnAbove, strings.Join(over, ", "))
 		}
 	}
@@ -222,4 +222,19 @@ func plural[N int | float64](n N, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.FormatFloat(float64(n), 'f', -1, 64) + " " + many
+}
+
+// wideChars names the characters that force UCS-2, up to five: "µ °", or
+// "ç á ã í ó and 3 more".
+func wideChars(wide string) string {
+	rs := []rune(wide)
+	names := make([]string, 0, 5)
+	for _, r := range rs[:min(len(rs), 5)] {
+		names = append(names, string(r))
+	}
+	out := strings.Join(names, " ")
+	if len(rs) > 5 {
+		out += fmt.Sprintf(" and %d more", len(rs)-5)
+	}
+	return out
 }

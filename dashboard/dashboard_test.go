@@ -432,6 +432,10 @@ func TestPreviewInBrowser(t *testing.T) {
 	if fr := smsCost("fr"); fr == en {
 		t.Logf("the same SMS cost in English and French: %s segments", fr)
 	}
+	// The French goes in UCS-2, and the preview names what does it.
+	if wide, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#sms-wide"))); err != nil || wide != "À µ" {
+		t.Errorf("the preview names %q as putting the French in UCS-2 (%v); want À µ", wide, err)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+dashboard.Path+"preview/every-kind.yaml"),
 		chromedp.WaitVisible(chromedp.CSS("#problems")),

@@ -34,9 +34,10 @@ type previewData struct {
 	Langs  []string
 	Steps  []flows.StepPreview
 	// SMS is what the lesson costs a member by SMS in Lang, in segments;
-	// UCS2 says a message of it goes in UCS-2.
+	// Wide are the characters outside the GSM alphabet that put a
+	// message of it in UCS-2 ("" for none).
 	SMS      int
-	UCS2     bool
+	Wide     string
 	Problems []flows.Problem
 	Source   []sourceLine
 }
@@ -158,7 +159,9 @@ func (d *Dashboard) preview(w http.ResponseWriter, r *http.Request) {
 		for i := range l.Steps {
 			data.Steps = append(data.Steps, l.Preview(i, data.Lang))
 		}
-		data.SMS, data.UCS2 = l.SMSCost(data.Lang)
+		var wide string
+		data.SMS, wide = l.SMSCost(data.Lang)
+		data.Wide = strings.Join(strings.Split(wide, ""), " ")
 	} else {
 		byLine := map[int][]string{}
 		for _, p := range ps {
