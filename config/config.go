@@ -326,7 +326,7 @@ func Load(file, db string) (Config, error) {
 			return Config{}, fmt.Errorf("read config %s: %w", file, err)
 		}
 		if len(unknown) > 0 {
-			return Config{}, errors.New(strings.Join(unknown, "\n"))
+			return Config{}, withEnv(errors.New(strings.Join(unknown, "\n")))
 		}
 	}
 	var cfg Config
@@ -337,13 +337,15 @@ func Load(file, db string) (Config, error) {
 			mapstructure.StringToTimeDurationHookFunc(), mapstructure.StringToSliceHookFunc(","))
 	})
 	if err != nil {
-		var de *mapstructure.DecodeError
-		if errors.As(err, &de) {
-			key := de.Name()
-			env := "HUDDLE_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-			return cfg, fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, friendly(errors.Unwrap(de)), env)
+		if des := decodeErrors(err); len(des) > 0 {
+			problems := make([]error, len(des))
+			for i, de := range des {
+				key := de.Name()
+				problems[i] = fmt.Errorf("config: %s %s (set it in the config file or as %s)", key, friendly(errors.Unwrap(de)), envName(key))
+			}
+			return cfg, withEnv(errors.Join(problems...))
 		}
-		return cfg, fmt.Errorf("config: %w", err)
+		return cfg, withEnv(fmt.Errorf("config: %w", err))
 	}
 	cfg.Notes = unknownEnv(os.Environ())
 	// A Telegram token given, and the channel not switched either way:
@@ -361,7 +363,51 @@ func Load(file, db string) (Config, error) {
 		cfg.Notes = append(cfg.Notes, "certificates.verify_url is not set: certificates print this machine's address ("+cfg.HTTP.Listen+
 			"), which no one else can reach; set it to the web server's public address, such as https://huddle.example.org")
 	}
-	return cfg, cfg.validate()
+	if err := cfg.validate(); err != nil {
+		return cfg, withEnv(err)
+	}
+	return cfg, nil
+}
+
+// withEnv adds to err, a configuration's problems, the HUDDLE_ variables
+// that set nothing: a misspelt one may be why a value is wrong, and each
+// mistake is named at once.
+func withEnv(err error) error {
+	if notes := unknownEnv(os.Environ()); len(notes) > 0 {
+		return fmt.Errorf("%w\n%s", err, strings.Join(notes, "\n"))
+	}
+	return err
+}
+
+// decodeErrors are the values mapstructure could not decode, every one
+// of them (it joins them), in the order met.
+func decodeErrors(err error) []*mapstructure.DecodeError {
+	var out []*mapstructure.DecodeError
+	var walk func(error)
+	walk = func(err error) {
+		if de, ok := err.(*mapstructure.DecodeError); ok {
+			if inner := decodeErrors(de.Unwrap()); len(inner) > 0 {
+				out = append(out, inner...)
+			} else {
+				out = append(out, de)
+			}
+			return
+		}
+		switch e := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, x := range e.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			if x := e.Unwrap(); x != nil {
+				walk(x)
+			}
+		}
+	}
+	if err != nil {
+		walk(err)
+	}
+	return out
 }
 
 // strictValue decodes configuration values strictly. Environment

@@ -65,6 +65,19 @@ func TestConfig(t *testing.T) {
 		{"env: yes for a switch", "", map[string]string{"HUDDLE_CHANNELS_SIM_ENABLED": "yes"}, `channels.sim.enabled is "yes", not true or false`},
 		{"env: numbers and switches", "", map[string]string{"HUDDLE_CASES_CAPACITY": "5", "HUDDLE_PRIVACY_PSEUDONYMS": "false", "HUDDLE_CHANNELS_TELEGRAM_RATE": "12.5"}, ""},
 		{"lessons is a file", "", map[string]string{"HUDDLE_LESSONS": "../lessons/hand-hygiene.yaml"}, "lessons is ../lessons/hand-hygiene.yaml, a file: give the folder"},
+		// Every mistake at once: each bad value, and the variable that
+		// sets nothing, not only the first.
+		{"two values that do not decode", "yaml:channels:\n  telegram:\n    rate: fast\nprivacy:\n  retention_days: 30 days\n",
+			map[string]string{"HUDDLE_CHANELS_SIM_ENABLED": "true"},
+			`config: channels.telegram.rate is "fast", not a number (set it in the config file or as HUDDLE_CHANNELS_TELEGRAM_RATE)` + "\n" +
+				`config: privacy.retention_days is "30 days", not a whole number (set it in the config file or as HUDDLE_PRIVACY_RETENTION_DAYS)` + "\n" +
+				"HUDDLE_CHANELS_SIM_ENABLED sets nothing; did you mean HUDDLE_CHANNELS_SIM_ENABLED?"},
+		{"three bad values", "yaml:log:\n  level: loud\nchannels:\n  telegram:\n    token: hello\nprivacy:\n  retention_days: -3\n", nil,
+			`config: log.level "loud" is not one of debug, info, warn, error (set it in the config file or as HUDDLE_LOG_LEVEL)` + "\n" +
+				"config: channels.telegram.token is not a bot token" + ": @BotFather gives one such as 123456789:AAE…, digits, a colon, then letters, digits, - and _ (set it in the config file or as HUDDLE_CHANNELS_TELEGRAM_TOKEN)\n" +
+				"config: privacy.retention_days is -3: give a number of days, or 0 to keep everything (set it in the config file or as HUDDLE_PRIVACY_RETENTION_DAYS)"},
+		{"misspelt keys and a variable", "testdata/misspelt.yaml", map[string]string{"HUDDLE_DASHBORD_MAX_DAYS": "9"},
+			"did you mean privacy.retention_days?\nHUDDLE_DASHBORD_MAX_DAYS sets nothing; did you mean HUDDLE_DASHBOARD_MAX_DAYS?"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,89 +91,89 @@ type SMSGateConfig struct {
 	PerSecond  float64 `mapstructure:"per_second"`
 }
 
-// validate checks the SMS settings, naming the key of the first bad one.
-func (s SMSConfig) validate(bad func(key, format string, args ...any) error) error {
+// validate checks the SMS settings, telling bad of each bad one.
+func (s SMSConfig) validate(bad func(key, format string, args ...any) error) {
 	if !s.Enabled {
-		return nil
+		return
 	}
 	switch s.Gateway {
 	case "twilio":
 		t := s.Twilio
 		switch {
 		case !strings.HasPrefix(t.AccountSID, "AC") || len(t.AccountSID) != 34:
-			return bad("channels.sms.twilio.account_sid", "is not an account SID: Twilio's console shows one such as AC followed by 32 letters and digits")
+			bad("channels.sms.twilio.account_sid", "is not an account SID: Twilio's console shows one such as AC followed by 32 letters and digits")
 		case t.AuthToken == "":
-			return bad("channels.sms.twilio.auth_token", "is required: Twilio's console shows it beside the account SID")
+			bad("channels.sms.twilio.auth_token", "is required: Twilio's console shows it beside the account SID")
 		case t.From == "" && t.MessagingService == "":
-			return bad("channels.sms.twilio.from", "is required (the number to send from, such as +15005550006), or set channels.sms.twilio.messaging_service")
+			bad("channels.sms.twilio.from", "is required (the number to send from, such as +15005550006), or set channels.sms.twilio.messaging_service")
 		case t.PerSecond <= 0:
-			return bad("channels.sms.twilio.per_second", "is %g: give the sender's segments a second, 1 for a long code", t.PerSecond)
+			bad("channels.sms.twilio.per_second", "is %g: give the sender's segments a second, 1 for a long code", t.PerSecond)
 		}
 		if u, err := url.Parse(t.WebhookURL); err != nil || u.Scheme != "https" || u.Host == "" || !strings.HasSuffix(u.Path, "/sms/twilio") {
-			return bad("channels.sms.twilio.webhook_url", "%q must be the https:// address ending /sms/twilio that Twilio's console calls for incoming messages", t.WebhookURL)
+			bad("channels.sms.twilio.webhook_url", "%q must be the https:// address ending /sms/twilio that Twilio's console calls for incoming messages", t.WebhookURL)
 		}
 	case "africastalking":
 		a := s.AfricasTalking
 		switch {
 		case a.Username == "" || a.APIKey == "":
-			return bad("channels.sms.africastalking.api_key", "and the username are required: Africa's Talking's dashboard gives the key under Settings")
+			bad("channels.sms.africastalking.api_key", "and the username are required: Africa's Talking's dashboard gives the key under Settings")
 		case len(a.CallbackSecret) < 16 || !secretChars(a.CallbackSecret):
-			return bad("channels.sms.africastalking.callback_secret", "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (for example from: openssl rand -hex 16): it is all that protects the callback")
+			bad("channels.sms.africastalking.callback_secret", "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (for example from: openssl rand -hex 16): it is all that protects the callback")
 		case a.PerSecond <= 0:
-			return bad("channels.sms.africastalking.per_second", "is %g: give the segments a second the account may send, such as 10", a.PerSecond)
+			bad("channels.sms.africastalking.per_second", "is %g: give the segments a second the account may send, such as 10", a.PerSecond)
 		}
 	case "smsgate":
 		g := s.SMSGate
 		if u, err := url.Parse(g.API); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return bad("channels.sms.smsgate.api", "%q is not the app's API address: https://api.sms-gate.app/3rdparty/v1 in its cloud mode, or the phone's, such as http://192.168.1.10:8080", g.API)
+			bad("channels.sms.smsgate.api", "%q is not the app's API address: https://api.sms-gate.app/3rdparty/v1 in its cloud mode, or the phone's, such as http://192.168.1.10:8080", g.API)
 		}
 		switch {
 		case g.Username == "" || g.Password == "":
-			return bad("channels.sms.smsgate.password", "and the username are required: the app's Home tab shows them")
+			bad("channels.sms.smsgate.password", "and the username are required: the app's Home tab shows them")
 		case len(g.SigningKey) < 8:
-			return bad("channels.sms.smsgate.signing_key", "is required: the app's Settings → Webhooks → Signing Key")
+			bad("channels.sms.smsgate.signing_key", "is required: the app's Settings → Webhooks → Signing Key")
 		case g.Country != "" && !callingCode(g.Country):
-			return bad("channels.sms.smsgate.country", "%q is not a calling code such as +254", g.Country)
+			bad("channels.sms.smsgate.country", "%q is not a calling code such as +254", g.Country)
 		case g.PerSecond <= 0:
-			return bad("channels.sms.smsgate.per_second", "is %g: give the segments a second to hand the phone, such as 0.5", g.PerSecond)
+			bad("channels.sms.smsgate.per_second", "is %g: give the segments a second to hand the phone, such as 0.5", g.PerSecond)
 		}
 	default:
-		return bad("channels.sms.gateway", "is %q: give twilio, africastalking or smsgate", s.Gateway)
+		bad("channels.sms.gateway", "is %q: give twilio, africastalking or smsgate", s.Gateway)
 	}
 	if p := s.PublicURL; p != "" {
 		if u, err := url.Parse(p); err != nil || u.Scheme != "https" || u.Host == "" {
-			return bad("channels.sms.public_url", "%q must be the https:// address phones reach Huddle at, such as https://huddle.example.org", p)
+			bad("channels.sms.public_url", "%q must be the https:// address phones reach Huddle at, such as https://huddle.example.org", p)
 		}
 	}
 	if s.Digest < time.Minute {
-		return bad("channels.sms.digest", "is %s: give at least 1m, such as 10m (each digest is a text to every member)", s.Digest)
+		bad("channels.sms.digest", "is %s: give at least 1m, such as 10m (each digest is a text to every member)", s.Digest)
 	}
 	if s.MaxSegments < 1 || s.MaxSegments > 10 {
-		return bad("channels.sms.max_segments", "is %d: give 1 to 10 (many phones join no more than that)", s.MaxSegments)
+		bad("channels.sms.max_segments", "is %d: give 1 to 10 (many phones join no more than that)", s.MaxSegments)
 	}
 	seen := map[string]string{}
 	for _, id := range slices.Sorted(maps.Keys(s.Cohorts)) {
 		c := s.Cohorts[id]
 		if strings.HasPrefix(id, "+") {
-			return bad("channels.sms.cohorts."+id, "is named like a phone number: give it a name such as ward-7-sms")
+			bad("channels.sms.cohorts."+id, "is named like a phone number: give it a name such as ward-7-sms")
 		}
 		for _, m := range c.Members {
 			number, _, err := c.Member(m)
 			if err != nil {
-				return bad("channels.sms.cohorts."+id+".members", "has %v", err)
+				bad("channels.sms.cohorts."+id+".members", "has %v", err)
+				continue
 			}
 			if other, ok := seen[number]; ok {
-				return bad("channels.sms.cohorts."+id+".members", "has %s, in cohort %s too: a number is in one cohort", number, other)
+				bad("channels.sms.cohorts."+id+".members", "has %s, in cohort %s too: a number is in one cohort", number, other)
 			}
 			seen[number] = id
 		}
 	}
 	for prefix := range s.Costs {
 		if !strings.HasPrefix(prefix, "+") {
-			return bad("channels.sms.costs", "has %q: key each price by the start of the numbers it is for, such as \"+254\"", prefix)
+			bad("channels.sms.costs", "has %q: key each price by the start of the numbers it is for, such as \"+254\"", prefix)
 		}
 	}
-	return nil
 }
 
 // callingCode reports whether s is a country's calling code: "+" and one
