@@ -46,7 +46,7 @@ func Feature(cfg Config) bot.Feature {
 	return bot.Feature{
 		Name: "lessons",
 		Commands: append([]bot.Command{
-			{Name: "lessons", Help: l.texts.Phrase("help_lessons"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.listLessons))},
+			{Name: "lessons", Aliases: []string{"courses"}, Help: l.texts.Phrase("help_lessons"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.listLessons))},
 			{Name: "lesson", Usage: l.texts.Phrase("usage_id"), Help: l.texts.Phrase("help_lesson"), Gate: bot.GateCarry, Run: func(tx bot.Tx, s bot.Session, args []string) error { return l.startLesson(tx, s, args) }},
 			{Name: "progress", Help: l.texts.Phrase("help_progress"), Gate: bot.GateCarry, Run: asCommand(bot.NoArgs(l.progress))},
 		}, append(l.assignCommands(), l.dataCommand())...),

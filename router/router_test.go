@@ -50,6 +50,7 @@ func TestBadInput(t *testing.T) {
 		{"a link's start with no such command", "dm-amina", "/start frobnicate", 1, "/lessons: list lessons"},
 		{"a link's start naming start", "dm-amina", "/start start", 1, "/lessons: list lessons"},
 		{"a link's start naming a command", "dm-amina", "/start lessons", 1, "hand-hygiene"},
+		{"courses, as an officer would ask", "ward-1", "/courses", 1, "hand-hygiene"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
