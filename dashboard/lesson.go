@@ -31,6 +31,8 @@ type Step struct {
 	Key, Kind, Text string
 	Options         []string
 	Tags            []string
+	// Multi says the quiz takes several options.
+	Multi bool
 }
 
 // lessonStep is a step's row on the lesson page.
@@ -112,10 +114,7 @@ func (d *Dashboard) lessonFigures(r *http.Request) (lessonData, int, error) {
 		if fg := figs[st.Key]; fg != nil {
 			row.Figures = *fg
 		}
-		row.TopWrong = row.Figures.TopWrong
-		if n, err := strconv.Atoi(row.TopWrong); err == nil && n >= 1 && n <= len(st.Options) {
-			row.TopWrong = st.Options[n-1] // a choice: show the option
-		}
+		row.TopWrong = answerText(st, row.Figures.TopWrong)
 		widest = max(widest, row.Figures.Members)
 		data.Steps = append(data.Steps, row)
 		for _, t := range st.Tags {
@@ -198,7 +197,7 @@ func FromLibrary(lib *flows.Library, lang string) []Lesson {
 		}
 		for i := range l.Steps {
 			p := l.Preview(i, lang)
-			ls.Steps = append(ls.Steps, Step{Key: p.Key, Kind: p.Kind, Text: p.Text, Options: p.Options, Tags: p.Tags})
+			ls.Steps = append(ls.Steps, Step{Key: p.Key, Kind: p.Kind, Text: p.Text, Options: p.Options, Tags: p.Tags, Multi: p.Multi})
 		}
 		out = append(out, ls)
 	}
@@ -233,4 +232,23 @@ func recallRows(l Lesson, recall map[string][]report.Recall) ([]recallRow, []tim
 		rows = append(rows, row)
 	}
 	return rows, weeks
+}
+
+// answerText is a recorded answer to step st as staff read it: a choice
+// as its option's text, several (a multi-select's "1,3") joined with " +
+// ", one alone of a multi-select marked so (it is wrong for what it
+// leaves out, not for itself); anything else (a typed answer) as given.
+func answerText(st Step, value string) string {
+	var texts []string
+	for _, part := range strings.Split(value, ",") {
+		n, err := strconv.Atoi(part)
+		if err != nil || n < 1 || n > len(st.Options) {
+			return value
+		}
+		texts = append(texts, st.Options[n-1])
+	}
+	if st.Multi && len(texts) == 1 {
+		return texts[0] + " (alone)"
+	}
+	return strings.Join(texts, " + ")
 }

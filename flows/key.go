@@ -63,6 +63,8 @@ type StepPreview struct {
 	// the options as they are offered: "A", "B. Negative"…
 	OptionMedia []*Media
 	Labels      []string
+	// Multi says a quiz takes several options (choose all that apply).
+	Multi bool
 }
 
 // Preview returns how step i reads in lang.
@@ -72,7 +74,7 @@ func (l *Lesson) Preview(i int, lang string) StepPreview {
 	in := func(t Text) string { return t.In(l.Lang(lang), l.Fallback()) }
 	switch b := st.body.(type) {
 	case *quizStep:
-		p.Text, p.Tags = in(b.question), append([]string(nil), b.tags...)
+		p.Text, p.Tags, p.Multi = in(b.question), append([]string(nil), b.tags...), b.multi
 		pictured := b.pictured()
 		for i, o := range b.options {
 			p.Options = append(p.Options, in(o.text))

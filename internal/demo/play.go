@@ -167,7 +167,19 @@ func (gr *group) answer(k flows.QuizKey, right bool) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	case k.Options > 0:
 		picks := k.Correct
-		if !right {
+		switch {
+		case right:
+		case len(picks) > 1:
+			// A multi-select is mostly missed by leaving a right option out,
+			// else by adding a wrong one.
+			if extra := wrongOptions(k); len(extra) == 0 || gr.chance(0.6) {
+				drop := gr.pick(len(picks))
+				picks = slices.Delete(slices.Clone(picks), drop, drop+1)
+			} else {
+				picks = append(slices.Clone(picks), extra[gr.pick(len(extra))])
+				slices.Sort(picks)
+			}
+		default:
 			wrong := 1 + gr.pick(k.Options)
 			for len(picks) == 1 && wrong == picks[0] && k.Options > 1 {
 				wrong = 1 + gr.pick(k.Options)
@@ -312,4 +324,15 @@ func (g *gen) memberID(m *member) int64 {
 		return err
 	})
 	return id
+}
+
+// wrongOptions are a quiz's options that are not right (1-based).
+func wrongOptions(k flows.QuizKey) []int {
+	var out []int
+	for o := 1; o <= k.Options; o++ {
+		if !slices.Contains(k.Correct, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
