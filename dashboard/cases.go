@@ -38,9 +38,16 @@ func (d *Dashboard) casesFigures(r *http.Request) (casesData, int, error) {
 	if data.Mentors, err = d.cfg.Reports.MentorLoads(ctx, f.r, f.Group); err != nil {
 		return data, http.StatusInternalServerError, err
 	}
-	// Mentors are members: named like any other.
+	// Those who took cases mentored them, whether or not the
+	// configuration still names them mentors: named as mentors (or by
+	// the role they have now).
+	roles := d.roles(ctx)
 	for i, m := range data.Mentors {
-		data.Mentors[i].Name = d.label(r, m.MemberID, m.Name, m.Pseudonym)
+		role, ok := roles[m.MemberID]
+		if !ok {
+			role = "mentor"
+		}
+		data.Mentors[i].Name = withRole(m.MemberID, m.Name, m.Pseudonym, role)
 	}
 	weeks, err := d.cfg.Reports.CaseWeeks(ctx, f.r, f.Group)
 	if err != nil {

@@ -39,8 +39,7 @@ type groupData struct {
 // dashboard is for staff, and a pseudonym hides a colleague from them.
 func (d *Dashboard) label(r *http.Request, id int64, name, pseudonym string) string {
 	if role, ok := d.roles(r.Context())[id]; ok {
-		who := cmp.Or(name, pseudonym, fmt.Sprintf("Member %d", id))
-		return who + " (" + role + ")"
+		return withRole(id, name, pseudonym, role)
 	}
 	if d.showNames(r) && name != "" {
 		return name
@@ -49,6 +48,12 @@ func (d *Dashboard) label(r *http.Request, id int64, name, pseudonym string) str
 		return pseudonym
 	}
 	return fmt.Sprintf("Member %d", id)
+}
+
+// withRole names one of the programme's own people, by name and role:
+// "Dr Achieng (mentor)".
+func withRole(id int64, name, pseudonym, role string) string {
+	return cmp.Or(name, pseudonym, fmt.Sprintf("Member %d", id)) + " (" + role + ")"
 }
 
 // roles returns the mentors and staff by member id ("mentor", "staff"),

@@ -219,6 +219,15 @@ func TestTeachersNamed(t *testing.T) {
 	}
 	srv2, ctx2 := serveAt(t, dashboard.Config{Reports: db.Reports()}, 1280, 900)
 	srv, ctx = srv2, ctx2
+	// The configuration no longer names the demonstration's mentors (a
+	// new one, as huddle run writes it): the cases they took still name
+	// them as mentors.
+	if err := db.SetStaff(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if again := rows("cases"+period, "#mentors tbody tr td:first-child"); !slices.Equal(again, mentors) {
+		t.Errorf("with the mentors no longer configured, the cases page names them %q; want %q", again, mentors)
+	}
 	page := fmt.Sprintf("group/%d%s", g.ChatID, period)
 	want := nurse.Name + " (mentor)"
 	names := rows(page, "#members-table tbody tr td:first-child")
