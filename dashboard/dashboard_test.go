@@ -567,6 +567,20 @@ func TestGroupAndMemberPagesInBrowser(t *testing.T) {
 	if err != nil || n != len(m.Runs) || n == 0 {
 		t.Errorf("member page: %d lesson rows (%v); the store has %d", n, err, len(m.Runs))
 	}
+	// Each run names its lesson by title, a link to the lesson's page.
+	titles := map[string]string{}
+	for _, l := range lessonsForTest(t) {
+		titles[l.ID] = l.Title
+	}
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#member-runs tbody tr td:first-child a")].map(a => a.innerText + " -> " + a.getAttribute("href").split("?")[0])`))
+	if err != nil || len(cells) != len(m.Runs) {
+		t.Fatalf("member page: lesson links %q (%v)", cells, err)
+	}
+	for i, run := range m.Runs {
+		if want := titles[run.LessonID] + " -> ../lesson/" + run.LessonID; cells[i] != want {
+			t.Errorf("member page, run %d: %q, want %q", i, cells[i], want)
+		}
+	}
 }
 
 // reviewed adds, once, members' reviews of pph-first-hour's first-drug

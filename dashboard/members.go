@@ -140,6 +140,9 @@ type memberData struct {
 	Query  template.URL
 	Label  string
 	Member report.MemberSummary
+	// Titles are the loaded lessons' titles by id; a lesson no longer
+	// loaded shows its id.
+	Titles map[string]string
 }
 
 func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +155,12 @@ func (d *Dashboard) memberPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such member", http.StatusNotFound)
 		return
 	}
-	data := memberData{Filter: f, Query: template.URL(f.query()), Member: m, Label: d.label(r, id, m.Name, m.Pseudonym)}
+	data := memberData{Filter: f, Query: template.URL(f.query()), Member: m, Label: d.label(r, id, m.Name, m.Pseudonym), Titles: map[string]string{}}
+	for _, run := range m.Runs {
+		if l, ok := d.lesson(run.LessonID); ok {
+			data.Titles[run.LessonID] = l.Title
+		}
+	}
 	d.render(w, "member.html", data)
 }
 
