@@ -147,6 +147,17 @@ func (e *events) HandleEvent(_ context.Context, ev bot.Event) error {
 	return nil
 }
 
+// none reports an event that reached the handler though it should not
+// have: what names the kind of event.
+func (e *events) none(t *testing.T, what string) {
+	t.Helper()
+	select {
+	case ev := <-e.ch:
+		t.Errorf("%s reached the bot: %+v", what, ev)
+	default:
+	}
+}
+
 // next waits for the next event.
 func (e *events) next(t *testing.T) bot.Event {
 	t.Helper()
