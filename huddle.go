@@ -188,7 +188,9 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		// Staff and mentors teach: a group's question does not wait for
 		// them (a.features is set below, before any event is handled).
 		Teachers: a.teachers,
-		Engine:   &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }, Texts: texts["flows"]}}
+		// SMS members type an option's number: nothing to press.
+		Typed:  func(channel string) bool { return a.channel(channel).TypesOptions() },
+		Engine: &flows.Engine{Remind: o.Remind, Quiet: func(t time.Time) bool { return quiet.Has(t, loc) }, Texts: texts["flows"]}}
 	if o.Cases != nil {
 		cfg := *o.Cases
 		cfg.Staff, cfg.Pseudonyms, cfg.Location, cfg.Clock, cfg.Logger, cfg.Texts = o.Staff, o.Pseudonyms, o.Location, o.Clock, a.log, texts["cases"]
@@ -211,6 +213,7 @@ func (a *App) wire(ctx context.Context, lib *flows.Library) error {
 		Poll: o.Tuning.SenderPoll, Notice: a.tellStaff, Redact: o.Redact})
 	rv := o.Review
 	rv.Lessons, rv.Location, rv.Clock, rv.Logger, rv.Texts = a.host.Library, o.Location, o.Clock, a.log, texts["review"]
+	rv.Typed = hcfg.Typed
 	a.review = review.New(rv)
 	cc := o.Courses
 	cc.Lessons, cc.Engine, cc.Quiet, cc.Location, cc.Clock, cc.Logger, cc.Texts = a.host.Library, a.host, o.Quiet, o.Location, o.Clock, a.log, texts["course"]
@@ -468,10 +471,8 @@ func localURL(url string) string {
 // directLink is the link of channel's that opens a member's private chat
 // with the bot and brings command with it; "" where it has none.
 func (a *App) directLink(channel, command string) string {
-	for _, ch := range a.channels {
-		if ch.Name() == channel && ch.Link != nil {
-			return ch.Link.DirectLink(command)
-		}
+	if ch := a.channel(channel); ch.Link != nil {
+		return ch.Link.DirectLink(command)
 	}
 	return ""
 }
@@ -479,10 +480,19 @@ func (a *App) directLink(channel, command string) string {
 // directChat is the id of member's private chat on channel when the
 // channel may write first to them (bot.WritingFirst); "" otherwise.
 func (a *App) directChat(channel, member string) string {
-	for _, ch := range a.channels {
-		if ch.Name() == channel && ch.First != nil {
-			return ch.First.DirectChat(member)
-		}
+	if ch := a.channel(channel); ch.First != nil {
+		return ch.First.DirectChat(member)
 	}
 	return ""
+}
+
+// channel is the channel named name, with what it can do; a zero Caps,
+// which can do nothing, when there is none.
+func (a *App) channel(name string) bot.Caps {
+	for _, ch := range a.channels {
+		if ch.Name() == name {
+			return ch
+		}
+	}
+	return bot.Caps{}
 }

@@ -146,6 +146,17 @@ type WritingFirst interface {
 	DirectChat(member string) string
 }
 
+// Typed is a Channel on which members answer a message's options by
+// typing them: SMS carries the options as numbered lines, with nothing to
+// press. What tells members how to answer then asks for the number
+// typed, and a multi-select's numbers in one reply, with no Done to
+// press.
+type Typed interface {
+	// TypesOptions reports that members type options rather than press
+	// them.
+	TypesOptions() bool
+}
+
 // Caps is a channel with what it can do beyond Channel: each field is
 // the channel seen through one capability, nil when it has not got it.
 // CapsOf reads them once, when the App takes the channel, so the set of
@@ -157,7 +168,8 @@ type Caps struct {
 	// Expiring bounds how late a message may go; Single is one session
 	// that one instance at a time may lead; Rate is a rate shared by all
 	// instances; Link opens a member's private chat from a link; First
-	// writes first to a member's private chat.
+	// writes first to a member's private chat; Typed has its options
+	// typed, not pressed.
 	Web       WebChannel
 	Reporting Reporting
 	Expiring  Expiring
@@ -165,6 +177,7 @@ type Caps struct {
 	Rate      RateShared
 	Link      Linking
 	First     WritingFirst
+	Typed     Typed
 }
 
 // CapsOf reads what ch can do.
@@ -177,8 +190,13 @@ func CapsOf(ch Channel) Caps {
 	c.Rate, _ = ch.(RateShared)
 	c.Link, _ = ch.(Linking)
 	c.First, _ = ch.(WritingFirst)
+	c.Typed, _ = ch.(Typed)
 	return c
 }
+
+// TypesOptions reports whether the channel's members type options rather
+// than press them (Typed).
+func (c Caps) TypesOptions() bool { return c.Typed != nil && c.Typed.TypesOptions() }
 
 // MaxAge is how late the channel's messages may go (Expiring), or 0 for
 // no bound.

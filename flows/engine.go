@@ -196,7 +196,11 @@ type Input struct {
 	// Members lists the members a group-mode step waits for. The engine
 	// calls it only when a step opens, and keeps the list in the state.
 	Members func() []int64
-	Now     time.Time
+	// Typed says the chat's members type their answers to options (an
+	// SMS cohort, bot.Typed): a question asks for the number typed, and
+	// a multi-select has no Done to press.
+	Typed bool
+	Now   time.Time
 }
 
 // Msg is one message a run posts to its chat.

@@ -168,6 +168,16 @@ func TestTranscripts(t *testing.T) {
 			{who: 3, votes: []string{"1", "2"}}, // two picks in a single-choice poll: refused
 			{who: 3, votes: []string{"q1.9.1"}}, // another question's poll
 		}},
+		// Typed (SMS): the hints ask for numbers typed, a multi-select
+		// has no Done, and one reply of numbers is the whole answer.
+		{"multi-typed", pollLesson, []int64{1, 2}, []step{
+			{who: 1, text: "2"},
+			{who: 2, text: "2 4"},
+		}},
+		{"single-typed", singleLesson, []int64{1, 2}, []step{
+			{who: 1, text: "1"},
+			{who: 2, option: "2"},
+		}},
 		{"runaway", loopLesson, nil, nil},
 		{"reminder", singleLesson, []int64{1, 2, 3}, []step{
 			{who: 1, option: "1"},
@@ -190,6 +200,8 @@ func TestTranscripts(t *testing.T) {
 	// The reminder's transcripts remind 20 minutes before a question
 	// closes; the last in quiet hours.
 	remind := map[string]bool{"reminder": false, "reminder-all-answered": false, "reminder-quiet": true}
+	// The typed transcripts' members type options (SMS).
+	typed := map[string]bool{"multi-typed": true, "single-typed": true}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := mustParse(t, tt.name+".yaml", tt.lesson)
@@ -202,7 +214,7 @@ func TestTranscripts(t *testing.T) {
 			var b strings.Builder
 			const runID = 1
 			list := func() []int64 { return tt.active }
-			st, res := e.Start(l, runID, "", Input{Now: now, Member: members[1], Members: list})
+			st, res := e.Start(l, runID, "", Input{Now: now, Member: members[1], Members: list, Typed: typed[tt.name]})
 			var timers []TimerReq
 			write := func(res Result) {
 				for _, m := range res.Messages {
@@ -234,7 +246,7 @@ func TestTranscripts(t *testing.T) {
 			}
 			write(res)
 			for i, s := range tt.script {
-				in := Input{Now: now.Add(time.Duration(i+1) * time.Minute), Members: list}
+				in := Input{Now: now.Add(time.Duration(i+1) * time.Minute), Members: list, Typed: typed[tt.name]}
 				switch {
 				case s.who == 0:
 					in.Kind, in.Seq = InputTimer, s.seq

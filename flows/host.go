@@ -24,6 +24,8 @@ type Host struct {
 	ended   func(tx bot.EngineTx, run bot.Run) error
 	// teachers is HostConfig.Teachers.
 	teachers func(tx bot.CaseTx, ids []int64) (map[int64]bool, error)
+	// typed is HostConfig.Typed.
+	typed func(channel string) bool
 
 	// lib is the lessons run; SetLibrary replaces it while runs go on.
 	lib    atomic.Pointer[Library]
@@ -73,9 +75,16 @@ type HostConfig struct {
 	// step done, not stopped), in the transaction that finishes it: a
 	// lesson's certificate is issued then, not at a later look.
 	Ended func(tx bot.EngineTx, run bot.Run) error
+	// Typed, when set, says which channels' members type their answers
+	// to options rather than press them (bot.Typed), by channel name.
+	Typed func(channel string) bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
+
+// typesOptions reports whether chat's members type their answers to
+// options (HostConfig.Typed).
+func (h *Host) typesOptions(chat bot.Chat) bool { return h.typed != nil && h.typed(chat.Channel) }
 
 // NewHost returns a Host running cfg.Library's lessons.
 func NewHost(cfg HostConfig) *Host {
@@ -85,7 +94,7 @@ func NewHost(cfg HostConfig) *Host {
 	if cfg.Engine == nil {
 		cfg.Engine = &Engine{}
 	}
-	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, ended: cfg.Ended, teachers: cfg.Teachers, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
+	h := &Host{engine: cfg.Engine, loc: cfg.Location, caseSvc: cfg.Cases, ended: cfg.Ended, teachers: cfg.Teachers, typed: cfg.Typed, activeFor: 30 * 24 * time.Hour, log: cfg.Logger,
 		states: map[int64]cachedState{}}
 	h.lib.Store(cfg.Library)
 	return h
@@ -156,7 +165,7 @@ func (h *Host) Start(tx bot.EngineTx, s bot.Session, id string) (int64, error) {
 		lang = s.Lang
 	}
 	var listErr error
-	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s), Members: h.members(tx, s.Chat, s.Now, &listErr), Size: h.size(tx, s.Chat, &listErr)})
+	st, res := h.engine.Start(l, run.ID, lang, Input{Now: s.Now, Member: member(s), Typed: h.typesOptions(s.Chat), Members: h.members(tx, s.Chat, s.Now, &listErr), Size: h.size(tx, s.Chat, &listErr)})
 	if listErr != nil {
 		return 0, listErr
 	}
@@ -180,7 +189,7 @@ func (h *Host) Offer(tx bot.EngineTx, s bot.Session) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, PressID: s.Event.PressID, Now: s.Now}
+	in := Input{Kind: InputText, Member: member(s), Text: s.Event.Text, MessageID: s.Event.MessageID, PressID: s.Event.PressID, Typed: h.typesOptions(s.Chat), Now: s.Now}
 	if f := s.Event.File; f != nil && strings.HasPrefix(f.MIMEType, "audio/") {
 		in.Voice = f
 	}
@@ -227,7 +236,7 @@ func (h *Host) Fire(tx bot.EngineTx, t bot.Timer, now time.Time) error {
 		return err
 	}
 	var listErr error
-	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now, Members: h.members(tx, chat, now, &listErr), Size: h.size(tx, chat, &listErr)}
+	in := Input{Kind: InputTimer, Seq: t.Seq, Now: now, Typed: h.typesOptions(chat), Members: h.members(tx, chat, now, &listErr), Size: h.size(tx, chat, &listErr)}
 	res := h.engine.Handle(l, st, run.ID, in)
 	if listErr != nil {
 		return listErr
@@ -255,7 +264,7 @@ func (h *Host) Left(tx bot.EngineTx, chat bot.Chat, memberID int64, now time.Tim
 		return err
 	}
 	var listErr error
-	in := Input{Kind: InputLeft, Member: Member{ID: memberID}, Now: now, Members: h.members(tx, chat, now, &listErr), Size: h.size(tx, chat, &listErr)}
+	in := Input{Kind: InputLeft, Member: Member{ID: memberID}, Now: now, Typed: h.typesOptions(chat), Members: h.members(tx, chat, now, &listErr), Size: h.size(tx, chat, &listErr)}
 	res := h.engine.Handle(l, st, run.ID, in)
 	if listErr != nil {
 		return listErr

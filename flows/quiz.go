@@ -122,10 +122,18 @@ func (q *quizStep) enter(c *runCtx) outcome {
 			opts = append(opts, bot.Option{Label: pictureLabel(i, label), Data: optionData(c.runID, c.st.Seq, strconv.Itoa(i+1))})
 		}
 		b.WriteString("\n\n")
-		if q.multi {
+		switch {
+		case q.multi && c.in.Typed:
+			// Typed options (SMS): the numbers in one reply, which
+			// parseChoice reads as the whole selection; there is no
+			// Done to press.
+			b.WriteString(c.tr("multi_hint_typed"))
+		case q.multi:
 			b.WriteString(c.tr("multi_hint"))
 			opts = append(opts, bot.Option{Label: c.tr("done_button"), Data: optionData(c.runID, c.st.Seq, "s")})
-		} else {
+		case c.in.Typed:
+			b.WriteString(c.tr("pick_hint_typed"))
+		default:
 			b.WriteString(c.tr("pick_hint"))
 		}
 	case q.numeric != nil:

@@ -49,6 +49,9 @@ type Config struct {
 	// Texts are its texts (Messages, or a program's laid over them);
 	// the built-in ones when nil.
 	Texts *catalog.Catalog
+	// Typed, when set, says which channels' members type their answers
+	// to options rather than press them (bot.Typed), by channel name.
+	Typed func(channel string) bool
 }
 
 // Service runs spaced review.
@@ -314,13 +317,13 @@ func (sv *Service) typed(tx Tx, s bot.Session) (bool, error) {
 	}
 	right, ok := q.Check(s.Event.Text)
 	if !ok {
-		return true, bot.Reply(tx, s, "review-hint", sv.tr(s.Lang, prompt(q)))
+		return true, bot.Reply(tx, s, "review-hint", sv.tr(s.Lang, sv.prompt(q, s.Chat.Channel)))
 	}
 	return true, sv.grade(tx, s, c, q, right)
 }
 
-// prompt is the key of the text saying how to answer q.
-func prompt(q flows.Question) string {
+// prompt is the key of the text saying how to answer q on channel.
+func (sv *Service) prompt(q flows.Question, channel string) string {
 	switch {
 	case q.Kind == flows.QuestionNumber:
 		return "review_number"
@@ -328,6 +331,8 @@ func prompt(q flows.Question) string {
 		return "review_words"
 	case q.Multi:
 		return "review_pick_all"
+	case sv.cfg.Typed != nil && sv.cfg.Typed(channel):
+		return "review_pick_one_typed" // nothing to press (SMS)
 	}
 	return "review_pick_one"
 }

@@ -27,6 +27,12 @@ func newWorld(t *testing.T, cfg review.Config) *world {
 	return &world{t: t, s: s, app: huddletest.Start(t, huddletest.Options{Review: cfg}, s)}
 }
 
+// typedSim is the simulator as a channel whose members type options, as
+// SMS members do (bot.Typed).
+type typedSim struct{ *sim.Sim }
+
+func (typedSim) TypesOptions() bool { return true }
+
 // say posts text in Amina's private chat, once the simulator runs.
 func (w *world) say(text string) int64 {
 	w.t.Helper()
@@ -148,6 +154,27 @@ func TestReviewComesBack(t *testing.T) {
 	}
 	w.press(rv, 0)
 	w.wait(rv.Seq, "Not quite: the answer is After body fluid exposure risk. It comes back on 7 Mar")
+}
+
+// TestReviewTyped: where members type options (SMS), a choice question
+// comes back asking for its number, with nothing said of pressing; where
+// they press them, it asks for either (TestReviewComesBack).
+func TestReviewTyped(t *testing.T) {
+	s := sim.New(nil)
+	w := &world{t: t, s: s, app: huddletest.Start(t, huddletest.Options{}, typedSim{s})}
+	seq := w.say("/review on")
+	w.wait(seq, "Review is on")
+	seq = w.say("/lesson hand-hygiene")
+	w.wait(seq, "Which moment is this?")
+	seq = w.say("1") // wrong: the answer is 2
+	w.wait(seq, "Which of these are among the five moments?")
+	w.app.Clock.Advance(34 * time.Hour) // 18:30 the next day, within the hours
+	rv := w.wait(seq, "🔁 Review, from")
+	if !strings.Contains(rv.Text, "Which moment is this?") || !strings.HasSuffix(rv.Text, "\n\nReply with the number of the right option.") {
+		t.Fatalf("review %q", rv.Text)
+	}
+	seq = w.say("the second one")
+	w.wait(seq, "Reply with the number of the right option.")
 }
 
 // TestReviewLimit: with two cards due, a member is sent one at a time,

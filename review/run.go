@@ -211,7 +211,7 @@ func (sv *Service) send(tx Tx, c bot.ReviewCard, now time.Time) error {
 		}
 	}
 	b.WriteString("\n\n")
-	b.WriteString(sv.tr(lang, prompt(q)))
+	b.WriteString(sv.tr(lang, sv.prompt(q, dm.Channel)))
 	if err := tx.Enqueue(bot.Outbound{Channel: dm.Channel, ChatID: dm.PlatformID, Text: b.String(), Options: opts, Key: key}, now); err != nil {
 		return err
 	}

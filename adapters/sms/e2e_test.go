@@ -100,13 +100,14 @@ func TestCourseBySMS(t *testing.T) {
 	b.wait("Amina: Hello everyone")
 
 	// Nine o'clock: the lesson reaches both phones, its title, words and
-	// question joined in as few SMS as they fit in, the options numbered,
-	// the symbols that open lines left out (plain GSM-7, twice the room).
+	// question joined in as few SMS as they fit in, the options numbered
+	// and a number asked for (nothing to press), the symbols that open
+	// lines left out (plain GSM-7, twice the room).
 	clk.Advance(30 * time.Minute)
 	for _, p := range []*phone{a, b} {
 		got := p.through("Which is a danger sign")
 		if !strings.HasPrefix(got, "Newborn care by SMS: lesson 1 of 2.\n\nDanger signs\n\nA newborn who breathes fast") ||
-			!strings.Contains(got, "Which is a danger sign in a newborn?\n1. Fast breathing\n2. Sneezing\n3. Hiccups") {
+			!strings.Contains(got, "Which is a danger sign in a newborn?\n1. Fast breathing\n2. Sneezing\n3. Hiccups\n\nChoose one: reply with its number.") {
 			t.Errorf("%s's lesson %q", p.Name, got)
 		}
 	}
@@ -169,6 +170,53 @@ func TestCourseBySMS(t *testing.T) {
 	if r := fake.Refused(); len(r) > 0 {
 		t.Errorf("Twilio refused %q", r)
 	}
+}
+
+// TestMultiSelectBySMS: a multi-select question asks SMS members for
+// their numbers in one text, with no Done to press (nothing on a phone's
+// text can be pressed); a text of numbers is the whole answer and a lone
+// number one option chosen, each member hears right or wrong alone, and
+// answers do not reach the others in the cohort's digests.
+func TestMultiSelectBySMS(t *testing.T) {
+	lead := sms.Phone{Number: "+254700000009", Name: "Grace"}
+	notes := &lateNotebook{}
+	ch, fake, _ := overTwilio(t, sms.Config{Notebook: notes, Digest: 300 * time.Millisecond, Gather: 300 * time.Millisecond,
+		Cohorts: []sms.Cohort{{ID: "ward-7-sms", Title: "Ward 7", Members: []sms.Phone{amina, brigitte, lead}}}}, 20)
+	huddletest.Start(t, huddletest.Options{Lessons: "testdata/lessons", Staff: []bot.StaffRef{{Channel: sms.Name, ID: lead.Number}},
+		Opened: func(db *store.DB) { notes.db = db }}, ch)
+	a, b, g := &phone{t: t, fake: fake, Phone: amina}, &phone{t: t, fake: fake, Phone: brigitte}, &phone{t: t, fake: fake, Phone: lead}
+	a.text("Hello everyone")
+	b.text("Good morning")
+	a.wait("Brigitte: Good morning")
+	b.wait("Amina: Hello everyone")
+	g.text("/lesson sms-multi")
+	want := "Which are moments for hand hygiene?\n1. Before touching a patient\n2. After answering the phone\n3. After body fluid exposure\n\n" +
+		"Choose all that apply: reply with their numbers in one message, such as 1 3."
+	for _, p := range []*phone{a, b} {
+		if got := p.through("Which are moments"); !strings.Contains(got, want) || strings.Contains(got, "Done") || strings.Contains(got, "press") {
+			t.Errorf("%s's question %q", p.Name, got)
+		}
+	}
+	a.text("1 3")
+	b.text("2")
+	if got := a.through("Hand hygiene moments is done."); !strings.Contains(got, "Amina: correct!") || strings.Contains(got, "not quite") {
+		t.Errorf("Amina's feedback %q", got)
+	}
+	if got := b.through("Hand hygiene moments is done."); !strings.Contains(got, "Brigitte: not quite.") || strings.Contains(got, "correct!") ||
+		!strings.Contains(got, "Everyone has answered: 1 of 2 correct.\nThe answer: 1. Before touching a patient; 3. After body fluid exposure.") {
+		t.Errorf("Brigitte's feedback and the answer %q", got)
+	}
+	// The digests carry what they write, not their answers: by the
+	// time a later text reaches the others, an answer relayed would
+	// have too.
+	b.text("Thanks all")
+	a.text("See you")
+	a.wait("Brigitte: Thanks all")
+	b.wait("Amina: See you")
+	g.wait("Amina: See you")
+	a.none("Brigitte: 2")
+	b.none("Amina: 1 3")
+	g.none("Amina: 1 3")
 }
 
 // TestPrivacyNoticeBySMS: the first text in a cohort brings the group's

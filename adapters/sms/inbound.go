@@ -44,11 +44,25 @@ const (
 )
 
 // options is the note of the options last sent to a member: their answer
-// by number is a press of one of them.
+// by number is a press of one of them, or, for a multi-select (Typed), a
+// text of numbers that the lesson reads as the whole answer.
 type options struct {
-	Chat string   `json:"chat"`
-	Msg  string   `json:"msg"`
-	Data []string `json:"data"`
+	Chat  string   `json:"chat"`
+	Msg   string   `json:"msg"`
+	Data  []string `json:"data"`
+	Typed bool     `json:"typed,omitempty"`
+}
+
+// numbers reports whether text is option numbers alone: "2", "1 3",
+// "1, 3.", "2)".
+func numbers(text string) bool {
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '+' })
+	for _, f := range fields {
+		if !digitRe.MatchString(f) {
+			return false
+		}
+	}
+	return len(fields) > 0
 }
 
 // relayed is a member's text waiting for the next digest.
@@ -118,17 +132,32 @@ func (s *SMS) receive(ctx context.Context, h bot.Handler, in Inbound) error {
 		ev.ChatID, ev.ChatType, ev.ChatTitle, ev.ChatSize = m.cohort.ID, bot.Group, m.cohort.Title, len(m.cohort.Members)
 	}
 	put := []bot.Note{s.note(keyInbound+in.ID+"/", from, map[string]string{"from": from}, in.At)}
-	if d := digitRe.FindStringSubmatch(in.Text); d != nil {
-		if o, ok, err := s.options(ctx, from); err != nil {
+	answer := false
+	if numbers(in.Text) {
+		o, ok, err := s.options(ctx, from)
+		if err != nil {
 			return err
-		} else if n, _ := strconv.Atoi(d[1]); ok && n >= 1 && n <= len(o.Data) {
+		}
+		n := 0
+		if d := digitRe.FindStringSubmatch(in.Text); d != nil {
+			n, _ = strconv.Atoi(d[1])
+		}
+		switch {
+		case ok && o.Typed:
+			// A multi-select's answer: text, in the question's chat,
+			// for the lesson to read.
+			ev.ChatID, answer = o.Chat, true
+		case ok && n >= 1 && n <= len(o.Data):
 			ev.Kind, ev.Option, ev.MessageID, ev.ChatID, ev.PressID = bot.OptionChosen, o.Data[n-1], o.Msg, o.Chat, in.ID
-			if o.Chat != m.cohortID() {
-				ev.ChatType, ev.ChatTitle, ev.ChatSize = bot.Direct, "", 0
-			}
+			answer = true
+		}
+		if answer && o.Chat != m.cohortID() {
+			ev.ChatType, ev.ChatTitle, ev.ChatSize = bot.Direct, "", 0
 		}
 	}
-	if ev.Kind == bot.Message && ev.ChatType == bot.Group && !strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
+	// What a member writes reaches the cohort in its digests; an answer
+	// does not, which would tell the others.
+	if ev.Kind == bot.Message && !answer && ev.ChatType == bot.Group && !strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
 		put = append(put, s.relay(m, in)...)
 	}
 	// channel:chat:sender:message, as erasure finds a member's events.

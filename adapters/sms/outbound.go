@@ -84,6 +84,15 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 	for i, o := range m.Options {
 		data[i], labels[i] = o.Data, o.Label
 	}
+	if m.Multi {
+		// A multi-select's numbers come in one reply ("1 3"), which
+		// the lesson reads as the whole answer; a lone number is the
+		// same, one option chosen, not a press that chooses it and
+		// waits for more (inbound reads the note's Typed). The note
+		// still replaces the last options, so that a number does not
+		// press an earlier question's.
+		data = nil
+	}
 	parts := Split(smstext.Plain(smstext.Numbered(text, labels)), s.cfg.MaxSegments)
 	seq := fmt.Sprintf("%020d", s.nextSeq())
 	for _, number := range to {
@@ -91,7 +100,7 @@ func (s *SMS) Send(ctx context.Context, m bot.Outbound) (string, error) {
 			put = append(put, s.note(keyQueue+seq+"/"+strconv.Itoa(i)+"/"+number, number, queued{To: number, Text: p, Msg: id, Part: len(parts) > 1}, now))
 		}
 		if len(m.Options) > 0 {
-			put = append(put, s.note(keyOptions+number+"/", number, options{Chat: m.ChatID, Msg: id, Data: data}, now))
+			put = append(put, s.note(keyOptions+number+"/", number, options{Chat: m.ChatID, Msg: id, Data: data, Typed: m.Multi}, now))
 		}
 	}
 	if m.Key != "" {

@@ -295,3 +295,7 @@ func (s *SMS) DirectChat(member string) string {
 	}
 	return ""
 }
+
+// TypesOptions reports that members answer options by typing their
+// numbers (bot.Typed): a text has nothing to press.
+func (s *SMS) TypesOptions() bool { return true }
