@@ -183,6 +183,9 @@ type gen struct {
 	// shared counts the cases members shared, which go to mentors, are
 	// settled by peers or are answered from the archive by turns.
 	shared int
+	// later holds what members do at the session's next hour: peers'
+	// replies in a lesson's discussion, which come after its case.
+	later []func() error
 }
 
 var (
@@ -368,6 +371,18 @@ func (g *gen) run(progress func(week, weeks int)) error {
 		}
 		if progress != nil {
 			progress(w+1, g.spec.Weeks)
+		}
+	}
+	// The last days' escalations are taken and answered before the data
+	// ends, as mentors would: none waits for a mentor when Huddle first
+	// runs on it, months later, which the cases page would count as a
+	// wait of months.
+	for range 3 {
+		if err := g.mentorsAnswer(mentors); err != nil {
+			return err
+		}
+		if err := g.advance(g.clk.Now().Add(time.Hour)); err != nil {
+			return err
 		}
 	}
 	return nil

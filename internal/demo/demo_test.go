@@ -55,6 +55,16 @@ func TestGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Peers reply some minutes after a case is shared, as on a ward, not
+	// at the instant it is: the cases page's "time to the first peer
+	// reply" shows a real figure.
+	cs, err := db.Reports().CaseStats(context.Background(), report.Range{From: spec.Start, To: st.End}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs.FirstReply.Count == 0 || cs.FirstReply.Median < 15*time.Minute {
+		t.Errorf("peers' first replies %+v: want them some minutes after the case", cs.FirstReply)
+	}
 }
 
 // TestGenerateBulk loads a small spec and checks the reports see it all:

@@ -66,6 +66,15 @@ func (g *gen) session(w int, lesson string, start bool, until time.Time) error {
 		if err := g.advance(g.clk.Now().Add(time.Hour)); err != nil {
 			return err
 		}
+		g.mu.Lock()
+		later := g.later
+		g.later = nil
+		g.mu.Unlock()
+		for _, f := range later {
+			if err := f(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -145,11 +154,14 @@ func (g *gen) play(w int, gr *group, l *flows.Lesson, run bot.Run) error {
 		if err := g.say(gr, sharer, caseTexts[gr.pick(len(caseTexts))], post); err != nil {
 			return err
 		}
+		// The peers reply within the hour after, not the instant it is
+		// shared (the session plays them at its next hour).
 		for _, m := range gr.members[:3] {
 			if m != sharer && gr.chance(0.4) {
-				if err := g.say(gr, m, replies[gr.pick(len(replies))], post); err != nil {
-					return err
-				}
+				text := replies[gr.pick(len(replies))]
+				g.mu.Lock()
+				g.later = append(g.later, func() error { return g.say(gr, m, text, post) })
+				g.mu.Unlock()
 			}
 		}
 	}
@@ -200,16 +212,25 @@ func (gr *group) answer(k flows.QuizKey, right bool) string {
 	return "ok"
 }
 
-// caseDay has one member per group share a case, peers reply, and half
-// the cases are escalated (mentors answer them later); the others are
-// settled by peers or answered from the archive.
+// replyRounds are when peers reply to the cases shared at once, after
+// their sharing: each group's first replier in one of the first three
+// rounds, the others in the rounds after, as a ward's nurses read their
+// phones between tasks.
+var replyRounds = []time.Duration{18 * time.Minute, 47 * time.Minute, 92 * time.Minute, 160 * time.Minute, 245 * time.Minute, 330 * time.Minute, 420 * time.Minute}
+
+// caseDay has one member per group share a case, peers reply over the
+// next hours, and half the cases are escalated (mentors answer them
+// later); the others are settled by peers or answered from the archive.
 func (g *gen) caseDay(w int) error {
 	type shared struct {
 		gr *group
 		m  *member
 		id int64
+		// repliers reply in turn, from round first on.
+		repliers []*member
+		first    int
 	}
-	var opened []shared
+	var opened []*shared
 	for _, gr := range g.groups {
 		author := gr.members[gr.pick(len(gr.members))]
 		if !gr.takesPart(author, w) {
@@ -223,10 +244,24 @@ func (g *gen) caseDay(w int) error {
 			return err
 		}
 		g.stats.Cases++
-		opened = append(opened, shared{gr, author, id})
+		s := &shared{gr: gr, m: author, id: id, first: gr.pick(3)}
 		for _, m := range gr.members[1:6] {
 			if m != author && gr.takesPart(m, w) && gr.chance(0.4) {
-				if err := g.say(gr, m, fmt.Sprintf("#C%d %s", id, replies[gr.pick(len(replies))]), ""); err != nil {
+				s.repliers = append(s.repliers, m)
+			}
+		}
+		opened = append(opened, s)
+	}
+	// The clock is the program's: every group's replies of a round come
+	// at its time.
+	sharedAt := g.clk.Now()
+	for round, after := range replyRounds {
+		if err := g.advance(sharedAt.Add(after)); err != nil {
+			return err
+		}
+		for _, s := range opened {
+			if i := round - s.first; i >= 0 && i < len(s.repliers) {
+				if err := g.say(s.gr, s.repliers[i], fmt.Sprintf("#C%d %s", s.id, replies[s.gr.pick(len(replies))]), ""); err != nil {
 					return err
 				}
 			}
