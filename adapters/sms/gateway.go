@@ -60,7 +60,8 @@ type Result struct {
 	Cost string
 }
 
-// Inbound is a text a member sent.
+// Inbound is a text a member sent, or the gateway's report that a text
+// the bot sent did not arrive (Undelivered).
 type Inbound struct {
 	// ID is the gateway's id for it, unique: a webhook repeated is
 	// recognised by it.
@@ -69,6 +70,11 @@ type Inbound struct {
 	To   string
 	Text string
 	At   time.Time
+	// Undelivered, when set, makes it not a member's text but the
+	// gateway's report that the bot's text ID did not reach the phone of
+	// To, and why ("Twilio 30003, the phone is unreachable"). Reports of
+	// texts that arrived are not passed on.
+	Undelivered string
 }
 
 // RetryAfter is how long a gateway's 429 asks to wait: its Retry-After

@@ -89,7 +89,11 @@ func (s *SMS) serveInbound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, in := range ins {
-		if err := s.receive(r.Context(), h, in); err != nil {
+		receive := s.receive
+		if in.Undelivered != "" {
+			receive = s.undelivered
+		}
+		if err := receive(r.Context(), h, in); err != nil {
 			s.log.Error("an SMS not taken; the gateway will send it again", "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return

@@ -118,6 +118,9 @@ type SMS struct {
 	wake    chan struct{}
 	sent    atomic.Int64
 	failed  atomic.Int64
+	// notDelivered counts the texts the gateway took and then reported
+	// undelivered (a phone switched off, a number out of service).
+	notDelivered atomic.Int64
 	// tallies are this month's texts and segments by priced prefix, by
 	// their notes' keys.
 	tallies map[string]tally
@@ -253,6 +256,9 @@ func (s *SMS) State() bot.ChannelState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.state
+	if n := s.notDelivered.Load(); n > 0 {
+		st.Detail += fmt.Sprintf("; %d not delivered to the phone", n)
+	}
 	st.Detail += costs
 	return st
 }

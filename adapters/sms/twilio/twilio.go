@@ -104,7 +104,9 @@ const (
 func (g *Gateway) Send(ctx context.Context, _, text string, to []string) ([]sms.Result, error) {
 	var out []sms.Result
 	for _, number := range to {
-		form := url.Values{"To": {number}, "Body": {text}}
+		// Twilio reports each text's fate to its StatusCallback, signed
+		// as the webhook is: the same address takes both.
+		form := url.Values{"To": {number}, "Body": {text}, "StatusCallback": {g.cfg.Webhook}}
 		if g.cfg.MessagingService != "" {
 			form.Set("MessagingServiceSid", g.cfg.MessagingService)
 		} else {
@@ -168,7 +170,37 @@ func (g *Gateway) Receive(r *http.Request) ([]sms.Inbound, error) {
 	if id == "" {
 		id = r.PostForm.Get("SmsSid")
 	}
+	if status := r.PostForm.Get("MessageStatus"); status != "" {
+		// A text the bot sent changed status: only one that did not
+		// arrive is passed on ("undelivered": the carrier could not
+		// deliver it; "failed": it was not sent). Twilio calls the
+		// StatusCallback with MessageStatus and ErrorCode
+		// (https://www.twilio.com/docs/messaging/guides/track-outbound-message-status).
+		if status != "undelivered" && status != "failed" {
+			return nil, nil
+		}
+		why := "Twilio: " + status
+		if code := r.PostForm.Get("ErrorCode"); code != "" {
+			words := undelivered[code]
+			if words == "" {
+				words = status
+			}
+			why = "Twilio " + code + ", " + words
+		}
+		return []sms.Inbound{{ID: id, To: r.PostForm.Get("To"), Undelivered: why}}, nil
+	}
 	return []sms.Inbound{{ID: id, From: r.PostForm.Get("From"), To: r.PostForm.Get("To"), Text: r.PostForm.Get("Body")}}, nil
+}
+
+// undelivered words the error codes of texts that did not arrive
+// (https://www.twilio.com/docs/api/errors, 30003 to 30008).
+var undelivered = map[string]string{
+	"30003": "the phone is unreachable (switched off or out of coverage)",
+	"30004": "the member blocked the number",
+	"30005": "the number is unknown or no longer in service",
+	"30006": "a landline, or a carrier that cannot be reached",
+	"30007": "the carrier filtered it",
+	"30008": "an unknown error at the carrier",
 }
 
 // Ack answers with an empty TwiML response: nothing to send back now (the

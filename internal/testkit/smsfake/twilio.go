@@ -36,9 +36,12 @@ type Twilio struct {
 
 	url       string
 	landlines map[string]bool
-	mu        sync.Mutex
-	queueEnd  time.Time
-	inFlight  int
+	// off are the phones switched off: texts to them are taken, then
+	// reported undelivered (30003).
+	off      map[string]bool
+	mu       sync.Mutex
+	queueEnd time.Time
+	inFlight int
 }
 
 // NewTwilio starts the fake until the test ends.
@@ -87,7 +90,11 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, http.StatusBadRequest, 20001, err.Error())
 		return
 	}
-	to, from, body := r.PostForm.Get("To"), r.PostForm.Get("From"), r.PostForm.Get("Body")
+	to, from, body, callback := r.PostForm.Get("To"), r.PostForm.Get("From"), r.PostForm.Get("Body"), r.PostForm.Get("StatusCallback")
+	if u, err := url.Parse(callback); callback != "" && (err != nil || u.Host == "" || strings.Contains(u.Host, "_")) {
+		f.fail(w, http.StatusBadRequest, 21609, "Invalid StatusCallback URL") // "a status callback URL must contain a valid hostname; underscores are not allowed"
+		return
+	}
 	switch {
 	case !isNumber(to):
 		f.fail(w, http.StatusBadRequest, 21211, fmt.Sprintf("The 'To' number %s is not a valid phone number.", to))
@@ -103,7 +110,7 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.phones.mu.Lock()
-	stopped, landline := f.optOut[to], f.landlines[to]
+	stopped, landline, off := f.optOut[to], f.landlines[to], f.off[to]
 	f.phones.mu.Unlock()
 	if landline {
 		f.fail(w, http.StatusBadRequest, 21614, "'To' number is not a valid mobile number")
@@ -128,11 +135,51 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 	f.queueEnd = start.Add(time.Duration(float64(segs) / f.PerSecond * float64(time.Second)))
 	f.mu.Unlock()
 	id := f.nextID("SM")
-	f.add(Text{ID: id, From: from, To: to, Body: body, Segments: segs, At: start})
+	status := url.Values{"MessageSid": {id}, "SmsSid": {id}, "AccountSid": {f.SID}, "From": {from}, "To": {to}, "MessageStatus": {"delivered"}, "SmsStatus": {"delivered"}}
+	if off {
+		status.Set("MessageStatus", "undelivered")
+		status.Set("SmsStatus", "undelivered")
+		status.Set("ErrorCode", "30003")
+	} else {
+		f.add(Text{ID: id, From: from, To: to, Body: body, Segments: segs, At: start})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	json.NewEncoder(w).Encode(map[string]any{"sid": id, "account_sid": f.SID, "to": to, "from": from, "body": body,
 		"status": "queued", "num_segments": fmt.Sprint(segs), "price": nil})
+	if callback != "" {
+		// What became of it, later, as Twilio calls the StatusCallback:
+		// a form signed for that address.
+		go callBack(callback, status, http.Header{"X-Twilio-Signature": {sign(f.Token, callback, status)}})
+	}
+}
+
+// callBack posts a status callback, as a gateway does once the request
+// that asked for it is answered; a channel gone by then is no matter.
+func callBack(address string, form url.Values, header http.Header) {
+	req, err := http.NewRequest(http.MethodPost, address, strings.NewReader(form.Encode()))
+	if err != nil {
+		return
+	}
+	req.Header = header
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// SwitchOff makes number a phone switched off: Twilio takes texts to it,
+// then reports them undelivered (30003) to their StatusCallback.
+func (f *Twilio) SwitchOff(number string) { f.mark(&f.off, number) }
+
+// mark puts number in the set of phones of some kind.
+func (f *Twilio) mark(set *map[string]bool, number string) {
+	f.phones.mu.Lock()
+	defer f.phones.mu.Unlock()
+	if *set == nil {
+		*set = map[string]bool{}
+	}
+	(*set)[number] = true
 }
 
 // Text has number text body to the bot: Twilio calls the webhook, signed,
@@ -164,14 +211,7 @@ func (f *Twilio) TextVia(t testing.TB, address, number, body string) int {
 }
 
 // Landline makes number one that cannot take texts (21614).
-func (f *Twilio) Landline(number string) {
-	f.phones.mu.Lock()
-	defer f.phones.mu.Unlock()
-	if f.landlines == nil {
-		f.landlines = map[string]bool{}
-	}
-	f.landlines[number] = true
-}
+func (f *Twilio) Landline(number string) { f.mark(&f.landlines, number) }
 
 // Forged posts a text as someone without the token would.
 func (f *Twilio) Forged(t testing.TB, number, body string) int {
