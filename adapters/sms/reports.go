@@ -40,14 +40,18 @@ func (s *SMS) undelivered(ctx context.Context, h bot.Handler, in Inbound) error 
 	if len(last) == 1 && now.Sub(last[0].At) < undeliveredEvery {
 		return nil
 	}
-	if err := s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(key, to, map[string]string{"id": in.ID}, now)}, nil); err != nil {
-		return err
-	}
 	who := mask(to)
 	if m, ok := s.phones[to]; ok {
 		who += " (" + m.cohort.Title + ")"
 	}
-	return h.HandleEvent(ctx, bot.Event{ID: bot.EventID(Name, "", "", "undelivered:"+in.ID), Kind: bot.ChannelNotice, Channel: Name,
+	// Told, then noted: a report whose telling failed comes again (the
+	// webhook answers 500), and one told but not noted is told once (the
+	// event's id is the text's).
+	err = h.HandleEvent(ctx, bot.Event{ID: bot.EventID(Name, "", "", "undelivered:"+in.ID), Kind: bot.ChannelNotice, Channel: Name,
 		Text: fmt.Sprintf("An SMS to %s did not reach the phone: %s. Those that follow may not either: a call may help.", who, in.Undelivered),
 		Time: now})
+	if err != nil {
+		return err
+	}
+	return s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(key, to, map[string]string{"id": in.ID}, now)}, nil)
 }
