@@ -123,23 +123,19 @@ func (q *quizStep) enter(c *runCtx) outcome {
 		}
 		b.WriteString("\n\n")
 		switch {
-		case q.multi && c.in.Typed:
-			// Typed options (SMS): the numbers in one reply, which
-			// parseChoice reads as the whole selection; there is no
-			// Done to press.
-			b.WriteString(c.tr("multi_hint_typed"))
+		case c.in.Typed:
+			// Typed options (SMS): a number, or a multi-select's
+			// numbers in one reply, which parseChoice reads as the
+			// whole selection; there is no Done to press.
+			b.WriteString(c.tr(q.typedHint()))
 		case q.multi:
 			b.WriteString(c.tr("multi_hint"))
 			opts = append(opts, bot.Option{Label: c.tr("done_button"), Data: optionData(c.runID, c.st.Seq, "s")})
-		case c.in.Typed:
-			b.WriteString(c.tr("pick_hint_typed"))
 		default:
 			b.WriteString(c.tr("pick_hint"))
 		}
-	case q.numeric != nil:
-		b.WriteString("\n\n" + c.tr("numeric_hint"))
 	default:
-		b.WriteString("\n\n" + c.tr("text_hint"))
+		b.WriteString("\n\n" + c.tr(q.typedHint()))
 	}
 	c.post(c.st.Seq, "q", b.String(), opts...)
 	if q.multi {
@@ -238,6 +234,20 @@ func (q *quizStep) answer(c *runCtx, in Input) bool {
 	}
 	q.record(c, in, value, correct)
 	return true
+}
+
+// typedHint is the key of the text that says how to answer the question
+// by typing: where options cannot be pressed, and for a number or words.
+func (q *quizStep) typedHint() string {
+	switch {
+	case len(q.options) > 0 && q.multi:
+		return "multi_hint_typed"
+	case len(q.options) > 0:
+		return "pick_hint_typed"
+	case q.numeric != nil:
+		return "numeric_hint"
+	}
+	return "text_hint"
 }
 
 // rightAnswer describes the right answer in lang.
