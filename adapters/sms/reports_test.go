@@ -62,3 +62,22 @@ func TestUndelivered(t *testing.T) {
 		t.Errorf("a phone switched off shows %q", bodies(got))
 	}
 }
+
+// TestUndeliveredByAndroidPhone: the Android phone's app reports a text
+// it could not send (sms:failed, signed); the staff hear of it with the
+// app's reason.
+func TestUndeliveredByAndroidPhone(t *testing.T) {
+	ch, fake := overSMSGate(t, sms.Config{Digest: time.Hour}, 20)
+	evs := newEvents()
+	ctx := run(t, ch, evs)
+	fake.SwitchOff(brigitte.Number)
+	send(t, ctx, ch, bot.Outbound{ChatID: ward.ID, Text: "The lesson starts at nine."})
+	ev := evs.next(t)
+	if ev.Kind != bot.ChannelNotice || ev.Text != "An SMS to +254••••••002 (Ward 7) did not reach the phone: the Android phone could not send it (RESULT_ERROR_NO_SERVICE). Those that follow may not either: a call may help." {
+		t.Errorf("the staff hear %s %q", ev.Kind, ev.Text)
+	}
+	testkit.Eventually(t, 10*time.Second, "the channel to count it", func() bool { return strings.Contains(ch.State().Detail, "; 1 not delivered to the phone") })
+	if got := fake.Texts(amina.Number); len(got) != 1 {
+		t.Errorf("Amina's phone shows %q", bodies(got))
+	}
+}

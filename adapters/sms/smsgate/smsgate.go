@@ -160,15 +160,19 @@ type event struct {
 		Message     string    `json:"message"`
 		PhoneNumber string    `json:"phoneNumber"`
 		ReceivedAt  time.Time `json:"receivedAt"`
+		// Reason is why a text failed (sms:failed).
+		Reason string `json:"reason"`
 	} `json:"payload"`
 }
 
 // maxSkew is how far a webhook's timestamp may be from the clock.
 const maxSkew = 5 * time.Minute
 
-// Receive reads a text the phone received, refusing a request whose
-// signature is not the app's or whose timestamp is stale. Other events
-// (sent, delivered) carry no text: none is returned.
+// Receive reads a text the phone received, or its report that a text it
+// sent failed ("sms:failed": "when an SMS fails to send or is not
+// delivered", https://docs.sms-gate.app/features/webhooks/), refusing a
+// request whose signature is not the app's or whose timestamp is stale.
+// Other events (sent, delivered) are not passed on.
 func (g *Gateway) Receive(r *http.Request) ([]sms.Inbound, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -186,7 +190,15 @@ func (g *Gateway) Receive(r *http.Request) ([]sms.Inbound, error) {
 	if err := json.Unmarshal(body, &ev); err != nil {
 		return nil, fmt.Errorf("smsgate webhook: %w", err)
 	}
-	if ev.Event != "sms:received" {
+	switch ev.Event {
+	case "sms:received":
+	case "sms:failed":
+		why := "the Android phone could not send it"
+		if r := strings.TrimSpace(ev.Payload.Reason); r != "" {
+			why += " (" + r + ")"
+		}
+		return []sms.Inbound{{ID: ev.ID, To: g.international(ev.Payload.PhoneNumber), Undelivered: why}}, nil
+	default:
 		return nil, nil
 	}
 	// The event's id, not the message's: the app makes a message's id

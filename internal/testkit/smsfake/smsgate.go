@@ -29,13 +29,24 @@ type SMSGate struct {
 	url     string
 	rate    *bucket
 	ids     map[string]bool
+	// off are the phones switched off: texts to them fail, and the app
+	// posts sms:failed to the webhook.
+	off map[string]bool
+}
+
+// SwitchOff makes number a phone switched off: the app's texts to it fail
+// ("RESULT_ERROR_NO_SERVICE"), each reported to the webhook, signed.
+func (f *SMSGate) SwitchOff(number string) {
+	f.phones.mu.Lock()
+	defer f.phones.mu.Unlock()
+	f.off[number] = true
 }
 
 // NewSMSGate starts the fake until the test ends, at perSecond segments a
 // second.
 func NewSMSGate(t testing.TB, perSecond float64) *SMSGate {
 	f := &SMSGate{Username: "sms", Password: "phone-password-1", SigningKey: "signing-key-0123456789",
-		rate: &bucket{perSecond: perSecond}, ids: map[string]bool{}}
+		rate: &bucket{perSecond: perSecond}, ids: map[string]bool{}, off: map[string]bool{}}
 	f.optOut = map[string]bool{}
 	f.url = serve(t, http.HandlerFunc(f.serve)).URL
 	return f
@@ -94,6 +105,15 @@ func (f *SMSGate) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, n := range m.PhoneNumbers {
+			f.phones.mu.Lock()
+			off := f.off[n]
+			f.phones.mu.Unlock()
+			if off {
+				// Reported once the request is answered, as the phone
+				// tries to send it.
+				go f.failed(m.ID, n)
+				continue
+			}
 			f.add(Text{ID: m.ID, To: n, Body: m.TextMessage.Text, Segments: segs, At: time.Now()})
 		}
 	}
@@ -122,24 +142,45 @@ func (f *SMSGate) Forged(t testing.TB, number, body, key string, at time.Time) i
 }
 
 func (f *SMSGate) post(t testing.TB, number, body, key string, at time.Time) int {
-	ev := map[string]any{"deviceId": "ffffffffceb0b1db0000018e937c815b", "event": "sms:received", "id": f.nextID("ev-"),
-		"payload": map[string]any{"messageId": "abc123", "message": body, "phoneNumber": number, "simNumber": 1,
-			"receivedAt": time.Now().Format("2006-01-02T15:04:05.000-07:00")}, "webhookId": "wh-1"}
-	raw, _ := json.Marshal(ev)
-	ts := strconv.FormatInt(at.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(key))
-	mac.Write(append(raw, ts...))
-	req, err := http.NewRequest(http.MethodPost, f.Webhook, bytes.NewReader(raw))
+	req, err := f.request("sms:received", map[string]any{"messageId": "abc123", "message": body, "phoneNumber": number,
+		"simNumber": 1, "receivedAt": time.Now().Format("2006-01-02T15:04:05.000-07:00")}, key, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Timestamp", ts)
-	req.Header.Set("X-Signature", hex.EncodeToString(mac.Sum(nil)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("webhook: %v", err)
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// failed posts the app's report that its text id to number failed; a
+// channel gone by then is no matter.
+func (f *SMSGate) failed(id, number string) {
+	req, err := f.request("sms:failed", map[string]any{"messageId": id, "phoneNumber": number, "simNumber": 1,
+		"failedAt": time.Now().Format("2006-01-02T15:04:05.000-07:00"), "reason": "RESULT_ERROR_NO_SERVICE"}, f.SigningKey, time.Now())
+	if err != nil {
+		return
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// request is the app's webhook request of event, signed with key at at.
+func (f *SMSGate) request(event string, payload map[string]any, key string, at time.Time) (*http.Request, error) {
+	raw, _ := json.Marshal(map[string]any{"deviceId": "ffffffffceb0b1db0000018e937c815b", "event": event, "id": f.nextID("ev-"),
+		"payload": payload, "webhookId": "wh-1"})
+	ts := strconv.FormatInt(at.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write(append(raw, ts...))
+	req, err := http.NewRequest(http.MethodPost, f.Webhook, bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Timestamp", ts)
+	req.Header.Set("X-Signature", hex.EncodeToString(mac.Sum(nil)))
+	return req, nil
 }
