@@ -63,21 +63,39 @@ func TestUndelivered(t *testing.T) {
 	}
 }
 
-// TestUndeliveredByAndroidPhone: the Android phone's app reports a text
-// it could not send (sms:failed, signed); the staff hear of it with the
-// app's reason.
-func TestUndeliveredByAndroidPhone(t *testing.T) {
-	ch, fake := overSMSGate(t, sms.Config{Digest: time.Hour}, 20)
-	evs := newEvents()
-	ctx := run(t, ch, evs)
-	fake.SwitchOff(brigitte.Number)
-	send(t, ctx, ch, bot.Outbound{ChatID: ward.ID, Text: "The lesson starts at nine."})
-	ev := evs.next(t)
-	if ev.Kind != bot.ChannelNotice || ev.Text != "An SMS to +254••••••002 (Ward 7) did not reach the phone: the Android phone could not send it (RESULT_ERROR_NO_SERVICE). Those that follow may not either: a call may help." {
-		t.Errorf("the staff hear %s %q", ev.Kind, ev.Text)
-	}
-	testkit.Eventually(t, 10*time.Second, "the channel to count it", func() bool { return strings.Contains(ch.State().Detail, "; 1 not delivered to the phone") })
-	if got := fake.Texts(amina.Number); len(got) != 1 {
-		t.Errorf("Amina's phone shows %q", bodies(got))
+// TestUndeliveredReports: Africa's Talking's delivery report of a text
+// that failed (at the callback's secret address) and the Android phone's
+// sms:failed (signed) reach the staff as Twilio's do, with the gateway's
+// reason, and are counted; the other member's text arrives.
+func TestUndeliveredReports(t *testing.T) {
+	for _, c := range []struct {
+		gateway string
+		over    func(t *testing.T) (ch *sms.SMS, switchOff func(number string), texts func(number string) []string)
+		why     string
+	}{
+		{"africastalking", func(t *testing.T) (*sms.SMS, func(string), func(string) []string) {
+			ch, fake := overAfricasTalking(t, sms.Config{Digest: time.Hour}, 20)
+			return ch, fake.SwitchOff, func(n string) []string { return bodies(fake.Texts(n)) }
+		}, "Africa's Talking: failed (DeliveryFailure)"},
+		{"smsgate", func(t *testing.T) (*sms.SMS, func(string), func(string) []string) {
+			ch, fake := overSMSGate(t, sms.Config{Digest: time.Hour}, 20)
+			return ch, fake.SwitchOff, func(n string) []string { return bodies(fake.Texts(n)) }
+		}, "the Android phone could not send it (RESULT_ERROR_NO_SERVICE)"},
+	} {
+		t.Run(c.gateway, func(t *testing.T) {
+			ch, switchOff, texts := c.over(t)
+			evs := newEvents()
+			ctx := run(t, ch, evs)
+			switchOff(brigitte.Number)
+			send(t, ctx, ch, bot.Outbound{ChatID: ward.ID, Text: "The lesson starts at nine."})
+			ev := evs.next(t)
+			if want := "An SMS to +254••••••002 (Ward 7) did not reach the phone: " + c.why + ". Those that follow may not either: a call may help."; ev.Kind != bot.ChannelNotice || ev.Text != want {
+				t.Errorf("the staff hear %s %q; want %q", ev.Kind, ev.Text, want)
+			}
+			testkit.Eventually(t, 10*time.Second, "the channel to count it", func() bool { return strings.Contains(ch.State().Detail, "; 1 not delivered to the phone") })
+			if got := texts(amina.Number); len(got) != 1 {
+				t.Errorf("Amina's phone shows %q", got)
+			}
+		})
 	}
 }

@@ -165,6 +165,24 @@ func (g *Gateway) Receive(r *http.Request) ([]sms.Inbound, error) {
 		return nil, fmt.Errorf("africastalking callback: %w", err)
 	}
 	f := r.PostForm
+	if status := f.Get("status"); status != "" && f.Get("from") == "" {
+		// A delivery report (the dashboard's Delivery Reports callback,
+		// set to this address too): id, status, phoneNumber and, for a
+		// text that failed, failureReason. Rejected and Failed are the
+		// final statuses of a text that did not reach the handset
+		// (https://build.at-labs.io/docs/sms%2Fnotifications, as the
+		// Community Health Toolkit reads it: cht-core's
+		// api/src/controllers/africas-talking.js); the others are passed
+		// over.
+		if status != "Rejected" && status != "Failed" {
+			return nil, nil
+		}
+		why := "Africa's Talking: " + strings.ToLower(status)
+		if reason := f.Get("failureReason"); reason != "" {
+			why += " (" + reason + ")"
+		}
+		return []sms.Inbound{{ID: f.Get("id"), To: f.Get("phoneNumber"), Undelivered: why}}, nil
+	}
 	in := sms.Inbound{ID: f.Get("id"), From: f.Get("from"), To: f.Get("to"), Text: f.Get("text")}
 	if t, err := time.Parse(time.RFC3339, f.Get("date")); err == nil {
 		in.At = t

@@ -3,7 +3,8 @@
 // Africa's Talking's SMS API, each checking its credentials, its request
 // format and its rate limit, and each calling the channel's webhook the
 // way the gateway does (Twilio's signed, Africa's Talking's at a secret
-// address). Tests read what reached each phone.
+// address), with members' texts and the reports of texts that did not
+// reach a phone switched off. Tests read what reached each phone.
 package smsfake
 
 import (
