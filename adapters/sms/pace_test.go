@@ -126,8 +126,8 @@ func TestRestartLosesNothing(t *testing.T) {
 }
 
 // TestGivenUp: a text the gateway refuses for good is not tried again;
-// the staff hear of it, the number masked, and the others still get
-// theirs.
+// the staff hear of it, the number masked and its cohort named, and the
+// others still get theirs.
 func TestGivenUp(t *testing.T) {
 	ch, fake, _ := overTwilio(t, sms.Config{Digest: time.Hour}, 20)
 	fake.Landline(amina.Number)
@@ -136,8 +136,8 @@ func TestGivenUp(t *testing.T) {
 	send(t, ctx, ch, bot.Outbound{ChatID: ward.ID, Text: "Lesson 5."})
 	ev := evs.next(t)
 	if ev.Kind != bot.ChannelNotice || !strings.Contains(ev.Text, "21614") || strings.Contains(ev.Text, amina.Number) ||
-		!strings.Contains(ev.Text, "+254") || !strings.Contains(ev.Text, "001") {
-		t.Errorf("the staff heard %+v; want a notice of the refusal, the number masked", ev)
+		!strings.Contains(ev.Text, "An SMS to +254••••••001 (Ward 7) was given up") {
+		t.Errorf("the staff heard %+v; want a notice of the refusal, the number masked, its cohort named", ev)
 	}
 	if got := waitTexts(t, fake, brigitte.Number, 1); got[0] != "Lesson 5." {
 		t.Errorf("Brigitte got %q", got)

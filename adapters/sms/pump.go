@@ -272,7 +272,7 @@ func (s *SMS) gaveUp(ctx context.Context, q queued, why string) {
 		// outlive the member's erasure in the events seen.
 		sum := sha256.Sum256([]byte(q.To))
 		_ = h.HandleEvent(ctx, bot.Event{ID: bot.EventID(Name, "", "", "gave-up:"+q.Msg+":"+hex.EncodeToString(sum[:6])), Kind: bot.ChannelNotice, Channel: Name,
-			Text: fmt.Sprintf("An SMS to %s was given up: %s.", mask(q.To), why), Time: s.cfg.Clock.Now()})
+			Text: fmt.Sprintf("An SMS to %s was given up: %s.", s.whose(q.To), why), Time: s.cfg.Clock.Now()})
 	}
 }
 

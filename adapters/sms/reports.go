@@ -40,18 +40,24 @@ func (s *SMS) undelivered(ctx context.Context, h bot.Handler, in Inbound) error 
 	if len(last) == 1 && now.Sub(last[0].At) < undeliveredEvery {
 		return nil
 	}
-	who := mask(to)
-	if m, ok := s.phones[to]; ok {
-		who += " (" + m.cohort.Title + ")"
-	}
 	// Told, then noted: a report whose telling failed comes again (the
 	// webhook answers 500), and one told but not noted is told once (the
 	// event's id is the text's).
 	err = h.HandleEvent(ctx, bot.Event{ID: bot.EventID(Name, "", "", "undelivered:"+in.ID), Kind: bot.ChannelNotice, Channel: Name,
-		Text: fmt.Sprintf("An SMS to %s did not reach the phone: %s. Those that follow may not either: a call may help.", who, in.Undelivered),
+		Text: fmt.Sprintf("An SMS to %s did not reach the phone: %s. Those that follow may not either: a call may help.", s.whose(to), in.Undelivered),
 		Time: now})
 	if err != nil {
 		return err
 	}
 	return s.cfg.Notebook.WriteNotes(ctx, Name, []bot.Note{s.note(key, to, map[string]string{"id": in.ID}, now)}, nil)
+}
+
+// whose names number for the staff: masked, with its cohort's title when
+// it is in one (a name in the staff's messages would outlive the member's
+// erasure there).
+func (s *SMS) whose(number string) string {
+	if m, ok := s.phones[number]; ok && m.cohort != nil {
+		return mask(number) + " (" + m.cohort.Title + ")"
+	}
+	return mask(number)
 }
