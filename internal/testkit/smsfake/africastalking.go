@@ -28,17 +28,13 @@ type AfricasTalking struct {
 
 	url  string
 	rate *bucket
-	// off are the phones switched off: texts to them are taken, then
-	// reported failed to the callback (as the Delivery Reports callback,
-	// set to the same address).
-	off map[string]bool
 }
 
 // NewAfricasTalking starts the fake until the test ends, at perSecond
 // segments a second.
 func NewAfricasTalking(t testing.TB, perSecond float64) *AfricasTalking {
 	f := &AfricasTalking{Username: "huddle-pilot", APIKey: "atsk_0123456789abcdef0123456789", Cost: 0.8,
-		rate: &bucket{perSecond: perSecond}, off: map[string]bool{}}
+		rate: &bucket{perSecond: perSecond}}
 	f.optOut = map[string]bool{}
 	f.url = serve(t, http.HandlerFunc(f.serve)).URL
 	return f
@@ -94,7 +90,7 @@ func (f *AfricasTalking) serve(w http.ResponseWriter, r *http.Request) {
 	for _, n := range to {
 		n = strings.TrimSpace(n)
 		f.phones.mu.Lock()
-		stopped, off := f.optOut[n], f.off[n]
+		stopped, off := f.optOut[n], f.off[n] // off: reported failed to the callback
 		f.phones.mu.Unlock()
 		switch {
 		case !isNumber(n):
@@ -128,22 +124,11 @@ func (f *AfricasTalking) Text(t testing.TB, number, body string) int {
 	return post(t, f.Callback, form, http.Header{})
 }
 
-// SwitchOff makes number a phone switched off: Africa's Talking takes
-// texts to it, then reports them failed (DeliveryFailure).
-func (f *AfricasTalking) SwitchOff(number string) {
-	f.phones.mu.Lock()
-	defer f.phones.mu.Unlock()
-	f.off[number] = true
-}
-
-// report posts a delivery report for text id to the callback, once the
-// request that sent it is answered; a channel gone by then is no matter.
+// report posts a delivery report for text id to the callback (as the
+// Delivery Reports callback, set to the same address).
 func (f *AfricasTalking) report(id, number, status, reason string) {
-	form := url.Values{"id": {id}, "status": {status}, "phoneNumber": {number}, "networkCode": {"63902"},
-		"failureReason": {reason}, "retryCount": {"0"}}
-	if resp, err := http.PostForm(f.Callback, form); err == nil {
-		resp.Body.Close()
-	}
+	callBack(f.Callback, url.Values{"id": {id}, "status": {status}, "phoneNumber": {number}, "networkCode": {"63902"},
+		"failureReason": {reason}, "retryCount": {"0"}}, nil)
 }
 
 // OptOut opts number out at the gateway, as a member's STOP to a short

@@ -33,7 +33,28 @@ type phones struct {
 	texts   []Text
 	refused []string
 	optOut  map[string]bool
-	n       int
+	// off are the phones switched off: the gateway takes texts to them,
+	// then reports each undelivered, as it does.
+	off map[string]bool
+	n   int
+}
+
+// SwitchOff makes number a phone switched off: the gateway takes texts to
+// it, then reports them undelivered to the channel, each its own way.
+func (p *phones) SwitchOff(number string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.off == nil {
+		p.off = map[string]bool{}
+	}
+	p.off[number] = true
+}
+
+// isOff reports whether number was switched off.
+func (p *phones) isOff(number string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.off[number]
 }
 
 func (p *phones) add(t Text) {

@@ -29,24 +29,13 @@ type SMSGate struct {
 	url     string
 	rate    *bucket
 	ids     map[string]bool
-	// off are the phones switched off: texts to them fail, and the app
-	// posts sms:failed to the webhook.
-	off map[string]bool
-}
-
-// SwitchOff makes number a phone switched off: the app's texts to it fail
-// ("RESULT_ERROR_NO_SERVICE"), each reported to the webhook, signed.
-func (f *SMSGate) SwitchOff(number string) {
-	f.phones.mu.Lock()
-	defer f.phones.mu.Unlock()
-	f.off[number] = true
 }
 
 // NewSMSGate starts the fake until the test ends, at perSecond segments a
 // second.
 func NewSMSGate(t testing.TB, perSecond float64) *SMSGate {
 	f := &SMSGate{Username: "sms", Password: "phone-password-1", SigningKey: "signing-key-0123456789",
-		rate: &bucket{perSecond: perSecond}, ids: map[string]bool{}, off: map[string]bool{}}
+		rate: &bucket{perSecond: perSecond}, ids: map[string]bool{}}
 	f.optOut = map[string]bool{}
 	f.url = serve(t, http.HandlerFunc(f.serve)).URL
 	return f
@@ -105,10 +94,7 @@ func (f *SMSGate) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, n := range m.PhoneNumbers {
-			f.phones.mu.Lock()
-			off := f.off[n]
-			f.phones.mu.Unlock()
-			if off {
+			if f.isOff(n) {
 				// Reported once the request is answered, as the phone
 				// tries to send it.
 				go f.failed(m.ID, n)

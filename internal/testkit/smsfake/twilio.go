@@ -36,12 +36,9 @@ type Twilio struct {
 
 	url       string
 	landlines map[string]bool
-	// off are the phones switched off: texts to them are taken, then
-	// reported undelivered (30003).
-	off      map[string]bool
-	mu       sync.Mutex
-	queueEnd time.Time
-	inFlight int
+	mu        sync.Mutex
+	queueEnd  time.Time
+	inFlight  int
 }
 
 // NewTwilio starts the fake until the test ends.
@@ -110,7 +107,7 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.phones.mu.Lock()
-	stopped, landline, off := f.optOut[to], f.landlines[to], f.off[to]
+	stopped, landline, off := f.optOut[to], f.landlines[to], f.off[to] // off: reported undelivered (30003)
 	f.phones.mu.Unlock()
 	if landline {
 		f.fail(w, http.StatusBadRequest, 21614, "'To' number is not a valid mobile number")
@@ -154,32 +151,21 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// callBack posts a status callback, as a gateway does once the request
-// that asked for it is answered; a channel gone by then is no matter.
+// callBack posts a form to a channel's callback, as a gateway reports
+// what became of a text once the request that sent it is answered; a
+// channel gone by then is no matter.
 func callBack(address string, form url.Values, header http.Header) {
 	req, err := http.NewRequest(http.MethodPost, address, strings.NewReader(form.Encode()))
 	if err != nil {
 		return
 	}
-	req.Header = header
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-}
-
-// SwitchOff makes number a phone switched off: Twilio takes texts to it,
-// then reports them undelivered (30003) to their StatusCallback.
-func (f *Twilio) SwitchOff(number string) { f.mark(&f.off, number) }
-
-// mark puts number in the set of phones of some kind.
-func (f *Twilio) mark(set *map[string]bool, number string) {
-	f.phones.mu.Lock()
-	defer f.phones.mu.Unlock()
-	if *set == nil {
-		*set = map[string]bool{}
-	}
-	(*set)[number] = true
 }
 
 // Text has number text body to the bot: Twilio calls the webhook, signed,
@@ -211,7 +197,14 @@ func (f *Twilio) TextVia(t testing.TB, address, number, body string) int {
 }
 
 // Landline makes number one that cannot take texts (21614).
-func (f *Twilio) Landline(number string) { f.mark(&f.landlines, number) }
+func (f *Twilio) Landline(number string) {
+	f.phones.mu.Lock()
+	defer f.phones.mu.Unlock()
+	if f.landlines == nil {
+		f.landlines = map[string]bool{}
+	}
+	f.landlines[number] = true
+}
 
 // Forged posts a text as someone without the token would.
 func (f *Twilio) Forged(t testing.TB, number, body string) int {
