@@ -21,7 +21,7 @@ func (cfg Config) Options(log *slog.Logger) (huddle.Options, error) {
 		log.Warn("no mentor queue is set up: a case a member escalates waits, and the staff are told; name a queue under mentors: in the configuration")
 	}
 	if cfg.SimOnly() {
-		cfg = withSimPersonas(cfg)
+		cfg = cfg.AsRun()
 		log.Info("the simulator is the only channel: its Dr Otieno is a mentor of every queue and Grace is staff, so the whole case flow can be tried")
 	}
 	loc, err := time.LoadLocation(cfg.Timezone) // validated with the config
@@ -71,26 +71,31 @@ func (cfg Config) SimOnly() bool {
 	return cfg.Channels.Sim.Enabled && !cfg.Channels.Telegram.Enabled && !cfg.Channels.WhatsApp.Enabled && !cfg.Channels.SMS.Enabled
 }
 
-// Simulator personas that play the mentor and the staff.
+// The simulator's personas that play the mentor and the staff in a trial
+// (AsRun).
 const (
-	simMentor = "sim:mentor"
-	simStaff  = "sim:staff"
+	SimMentor = "sim:mentor"
+	SimStaff  = "sim:staff"
 )
 
-// withSimPersonas makes the simulator's mentor persona a mentor of every
-// queue (of a "general" one when there is none) and its staff persona
-// staff. Only for a trial with the simulator alone: on real channels they
-// would be an unattended mentor and a staff member anyone on the page
-// could play.
-func withSimPersonas(cfg Config) Config {
+// AsRun is the configuration as 'huddle run' uses it, which the other
+// commands see too ('huddle mentors' its queues): with the simulator as
+// the only channel, its mentor persona is a mentor of every queue (of a
+// "general" one when there is none) and its staff persona staff. Only for
+// a trial with the simulator alone: on real channels they would be an
+// unattended mentor and a staff member anyone on the page could play.
+func (cfg Config) AsRun() Config {
+	if !cfg.SimOnly() {
+		return cfg
+	}
 	mentors := make(map[string][]string, len(cfg.Mentors)+1)
 	for q, refs := range cfg.Mentors {
-		mentors[q] = append(slices.Clone(refs), simMentor)
+		mentors[q] = append(slices.Clone(refs), SimMentor)
 	}
 	if len(mentors) == 0 {
-		mentors["general"] = []string{simMentor}
+		mentors["general"] = []string{SimMentor}
 	}
 	cfg.Mentors = mentors
-	cfg.Staff = append(slices.Clone(cfg.Staff), simStaff)
+	cfg.Staff = append(slices.Clone(cfg.Staff), SimStaff)
 	return cfg
 }

@@ -96,7 +96,7 @@ func TestMentorsCommand(t *testing.T) {
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "huddle.yaml")
 	db := filepath.Join(dir, "huddle.db")
-	writeFile(t, cfgFile, "database: "+db+"\nmentors:\n  obstetrics: [\"telegram:111\"]\n  hiv: []\n")
+	writeFile(t, cfgFile, "database: "+db+"\nchannels:\n  telegram:\n    token: \"123:abc\"\nmentors:\n  obstetrics: [\"telegram:111\"]\n  hiv: []\n")
 	ctx := context.Background()
 	d, err := store.Open(ctx, db)
 	if err != nil {
@@ -187,6 +187,38 @@ func TestMentorsCommand(t *testing.T) {
 	d.Close()
 	if out, err := execute(t, "mentors", "remove", "obstetrics", "telegram:222", "--config", cfgFile); err != nil || !strings.Contains(out, "was not an added mentor") {
 		t.Errorf("remove again: %v %s", err, out)
+	}
+}
+
+// TestMentorsCommandTrial: with the simulator as the only channel, huddle
+// run sends escalated cases to a "general" queue its mentor persona
+// answers; the mentors command sees that queue too, so a trial can add a
+// mentor to it as a program would.
+func TestMentorsCommandTrial(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "huddle.yaml")
+	db := filepath.Join(dir, "huddle.db")
+	writeFile(t, cfgFile, "database: "+db+"\n")
+	ctx := context.Background()
+	d, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.Update(ctx, func(tx bot.Tx) error {
+		_, err := tx.EnsureMember("sim", "m9", "Wambui", time.Now())
+		return err
+	})
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := execute(t, "mentors", "list", "--config", cfgFile)
+	if err != nil || !strings.Contains(out, "general\n  sim:mentor") || !strings.Contains(out, "the simulator's mentor") {
+		t.Errorf("mentors list in a trial: %v\n%s", err, out)
+	}
+	out, err = execute(t, "mentors", "add", "general", "sim:m9", "--config", cfgFile)
+	if err != nil || !strings.Contains(out, "is now a mentor of general") {
+		t.Errorf("mentors add general in a trial: %v %s", err, out)
 	}
 }
 

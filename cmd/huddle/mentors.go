@@ -22,7 +22,9 @@ func newMentorsCmd(src *configSource) *cobra.Command {
 		Long: `Mentors answer the cases members escalate. Queues are named under mentors: in
 the configuration, with the mentors listed there; staff add more with
 '/mentor add QUEUE' in the chat (replying to the member's message) or with
-'huddle mentors add' here. A mentor is named as channel:id, such as
+'huddle mentors add' here (with the simulator as the only channel, a trial,
+a "general" queue is there, its mentor the simulator's Dr Otieno, as
+'huddle run' has it). A mentor is named as channel:id, such as
 telegram:123456789 or whatsapp:254700000000, and must have written to the
 bot once (privately, so it can reach them).
 
@@ -43,6 +45,7 @@ starts).`,
 			if err != nil {
 				return err
 			}
+			cfg = cfg.AsRun() // the queues huddle run has
 			db, err := store.OpenReader(cmd.Context(), cfg.Database)
 			if err != nil {
 				return err
@@ -65,6 +68,7 @@ starts).`,
 				if err != nil {
 					return err
 				}
+				cfg = cfg.AsRun()
 				msg, err := changeMentor(cmd.Context(), cfg, args[0], args[1], add)
 				if err != nil {
 					return err
@@ -104,7 +108,11 @@ func listMentors(w io.Writer, cfg config.Config, added map[string][]store.Mentor
 		}
 		n := 0
 		for _, ref := range cfg.Mentors[q] {
-			fmt.Fprintf(w, "  %-32s configuration\n", ref)
+			from := "configuration"
+			if ref == config.SimMentor {
+				from = "the simulator's mentor, while it is the only channel"
+			}
+			fmt.Fprintf(w, "  %-32s %s\n", ref, from)
 			n++
 		}
 		for _, m := range added[q] {
