@@ -93,7 +93,7 @@ func (d *Dashboard) mentorsCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="huddle-mentors-%s-%s.csv"`, data.Filter.From, data.Filter.To))
 	cw := csvsafe.NewWriter(w)
-	cw.Write([]string{"mentor", "assigned", "answered", "open", "median hours to answer"})
+	cw.Write([]string{"mentor", "assigned", "answered", "open", "median hours from taking to answer"})
 	for _, m := range data.Mentors {
 		cw.Write([]string{m.Name, strconv.Itoa(m.Assigned), strconv.Itoa(m.Answered), strconv.Itoa(m.Open),
 			strconv.FormatFloat(m.MedianAnswer.Hours(), 'f', 1, 64)})
