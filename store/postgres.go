@@ -144,6 +144,7 @@ func OpenPostgres(ctx context.Context, url, media string) (*DB, error) {
 		return fail(err)
 	}
 	go d.writer()
+	d.openTurns(roundWriters)
 	if err := d.fillPseudonyms(ctx); err != nil {
 		d.Close()
 		return fail(err)
@@ -201,7 +202,8 @@ func openPostgresReader(ctx context.Context, url, media string) (*Reader, error)
 const writers = 16
 
 // updatePostgres runs fn in a transaction of its own and returns once it
-// is committed. PostgreSQL orders concurrent transactions itself, and
+// is committed: every transaction but chats' turns, which go in rounds
+// (rounds.go), and a turn its round could not carry. PostgreSQL orders concurrent transactions itself, and
 // groups their commits in its WAL, so unlike SQLite's single writer they
 // run side by side, up to writers at once: a chat's events are one at a
 // time already (the router's queue), different chats' go together. A
@@ -210,13 +212,19 @@ const writers = 16
 func (d *DB) updatePostgres(ctx context.Context, fn func(*Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := d.txPostgres(ctx, fn)
-		var pgErr *pgconn.PgError
-		if attempt < 5 && errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01") {
+		if attempt < 5 && retryable(err) {
 			time.Sleep(time.Duration(rand.IntN(10*(attempt+1))) * time.Millisecond)
 			continue
 		}
 		return err
 	}
+}
+
+// retryable says PostgreSQL aborted a transaction that may succeed when
+// run again: a serialization failure or a deadlock.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
 // txPostgres runs fn in one transaction. On an instance of several, a

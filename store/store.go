@@ -9,9 +9,10 @@
 // a whole batch durable. When a caller's work fails, the batch is run
 // again with each caller in its own savepoint, so the failing one does
 // not undo the others. Reads use a separate pool of connections, which
-// WAL mode lets run beside the writer. On PostgreSQL each caller's
-// transaction runs on its own, side by side with others
-// (updatePostgres).
+// WAL mode lets run beside the writer. On PostgreSQL the transactions of
+// chats' turns (the router's events) go in rounds, several in one
+// transaction whose statements are sent together (rounds.go); the others
+// run each on its own, side by side (updatePostgres).
 package store
 
 import (
@@ -58,10 +59,14 @@ type DB struct {
 	write *pool
 	// pending is PendingOutbox's query, prepared on the read pool.
 	pending *sql.Stmt
-	reqs    chan *request
-	stop    chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	// turns and turnReqs carry chats' turns in rounds on PostgreSQL
+	// (rounds.go).
+	turns    *sql.DB
+	turnReqs chan *request
+	reqs     chan *request
+	stop     chan struct{}
+	done     chan struct{}
+	once     sync.Once
 
 	// stmts caches prepared statements on the writer's one connection, and
 	// unprepared lists queries to prepare once the connection is free; only
@@ -275,6 +280,9 @@ func (d *DB) Close() error {
 		st.Close()
 	}
 	d.pending.Close()
+	if d.turns != nil {
+		d.turns.Close()
+	}
 	err := errors.Join(d.read.Close(), d.write.Close())
 	if d.lock != nil {
 		d.lock.Close() // releases the lock

@@ -16,12 +16,16 @@ func (d *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
 }
 
 func (d *DB) update(ctx context.Context, fn func(*Tx) error) error {
+	queue := d.reqs
 	if d.pg {
-		return d.updatePostgres(ctx, fn)
+		if bot.ChatInTurn(ctx) == "" {
+			return d.updatePostgres(ctx, fn)
+		}
+		queue = d.turnReqs // in rounds (rounds.go)
 	}
 	r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
-	case d.reqs <- r:
+	case queue <- r:
 	case <-d.stop:
 		return errors.New("database closed")
 	case <-ctx.Done():
