@@ -22,10 +22,11 @@ import (
 // maxBatch, runs their functions side by side in one transaction on one
 // connection, and whenever each of them waits on a statement sends all
 // those statements together, one round trip for all, then commits them
-// at once. An event makes four or five statements, each a round trip on
-// its own (BenchmarkInstances, docs/performance.md): a round of twelve
-// events makes about six round trips where one event at a time made
-// seventy, and the database runs one transaction instead of twelve.
+// at once. An event makes five statements besides BEGIN and COMMIT, each
+// a round trip on its own (BenchmarkInstances, docs/performance.md): a
+// round of twelve events makes about eight round trips where one event
+// at a time made eighty-four, and the database runs one transaction
+// instead of twelve.
 //
 // The turns of a round are of different chats (the router runs a chat's
 // events one at a time), so their statements touch different rows but
