@@ -431,14 +431,13 @@ func (d *DB) runRound(batch []*request) {
 		})
 		conn.Close()
 	}
-	d.batches.Add(1)
-	d.txs.Add(int64(len(batch)))
 	if err != nil && commitErr == nil {
 		// The connection failed: nothing is committed.
 		failed = true
 	}
 	rolledBack := failed || slices.ContainsFunc(out, func(o turnOutcome) bool { return o.err != nil })
 	var sweep bool
+	var carried int64
 	for i, req := range batch {
 		o := out[i]
 		switch {
@@ -452,10 +451,13 @@ func (d *DB) runRound(batch []*request) {
 			req.done <- o.err // its own function's error, no statement failing
 		default:
 			sweep = sweep || o.sweep
+			carried++
 			req.done <- commitErr
 		}
 	}
 	if !rolledBack && commitErr == nil {
+		d.batches.Add(1)
+		d.txs.Add(carried)
 		if sweep {
 			d.sweep.Store(true)
 		}
