@@ -369,16 +369,7 @@ func (d *DB) turnWriter() {
 				}
 			}
 		}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-d.turnReqs:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		d.runRound(batch)
+		d.runRound(queued(batch, d.turnReqs))
 	}
 }
 

@@ -74,17 +74,22 @@ func (d *DB) writer() {
 				}
 			}
 		}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-d.reqs:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		d.commit(batch)
+		d.commit(queued(batch, d.reqs))
 	}
+}
+
+// queued adds to batch what is queued on reqs, up to maxBatch, without
+// waiting.
+func queued(batch []*request, reqs <-chan *request) []*request {
+	for len(batch) < maxBatch {
+		select {
+		case r := <-reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit runs a batch of requests in one transaction. It first runs them
