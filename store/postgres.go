@@ -203,8 +203,9 @@ const writers = 16
 
 // updatePostgres runs fn in a transaction of its own and returns once it
 // is committed: every transaction but chats' turns, which go in rounds
-// (rounds.go), and a turn its round could not carry. PostgreSQL orders concurrent transactions itself, and
-// groups their commits in its WAL, so unlike SQLite's single writer they
+// (rounds.go), and a turn its round could not carry. PostgreSQL orders
+// concurrent transactions itself, and groups their commits in its WAL,
+// so unlike SQLite's single writer they
 // run side by side, up to writers at once: a chat's events are one at a
 // time already (the router's queue), different chats' go together. A
 // transaction PostgreSQL chose to abort (a deadlock, a serialization
