@@ -36,7 +36,7 @@ import (
 // PostgreSQL server, from which what more machines would give is
 // estimated (docs/performance.md). The latency=1ms runs put 0.5 ms each
 // way between the instances and the database (a proxy on loopback), as
-// separate machines have.
+// separate machines have; -short leaves them out.
 func BenchmarkInstances(b *testing.B) {
 	for _, run := range []struct {
 		n     int
@@ -48,6 +48,9 @@ func BenchmarkInstances(b *testing.B) {
 			name += fmt.Sprintf("/latency=%v", 2*run.delay)
 		}
 		b.Run(name, func(b *testing.B) {
+			if run.delay > 0 && testing.Short() {
+				b.Skip("the runs at a distance from the database are long: not with -short")
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			direct := pgtest.URL(b)
@@ -62,6 +65,7 @@ func BenchmarkInstances(b *testing.B) {
 			}
 			defer raw.Close()
 			var nodes []*cluster.Node
+			var dbs []*store.DB
 			var wg sync.WaitGroup
 			for i := range n {
 				db, err := store.OpenPostgres(ctx, url, filepath.Join(b.TempDir(), "media"))
@@ -69,6 +73,7 @@ func BenchmarkInstances(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer db.Close()
+				dbs = append(dbs, db)
 				router := router.New(router.Config{Store: db, Logger: log,
 					Engine: flows.NewHost(flows.HostConfig{Library: quizbench.Lesson(b), Logger: log})})
 				defer router.Close()
@@ -94,6 +99,7 @@ func BenchmarkInstances(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			cpu0, db0 := testkit.ProcessCPU(), serverCPU()
+			stats0 := stats(dbs)
 			counting := pgtest.StatementsReset(ctx, direct)
 			var waits map[string]int
 			stopSampling := func() {}
@@ -108,6 +114,12 @@ func BenchmarkInstances(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+			// How many transactions a commit carried: chats' turns go in
+			// rounds, the rest one a commit.
+			if st := stats(dbs); st.Commits > stats0.Commits {
+				b.ReportMetric(float64(st.Transactions-stats0.Transactions)/float64(st.Commits-stats0.Commits), "tx/commit")
+			}
+
 			b.ReportMetric(float64(testkit.ProcessCPU()-cpu0)/float64(time.Millisecond)/float64(b.N), "inst-cpu-ms/event")
 			if db := serverCPU(); db >= 0 {
 				b.ReportMetric(float64(db-db0)/float64(time.Millisecond)/float64(b.N), "db-cpu-ms/event")
@@ -136,6 +148,17 @@ func BenchmarkInstances(b *testing.B) {
 			wg.Wait()
 		})
 	}
+}
+
+// stats sums the instances' stores' counts.
+func stats(dbs []*store.DB) store.Stats {
+	var sum store.Stats
+	for _, db := range dbs {
+		st := db.Stats()
+		sum.Commits += st.Commits
+		sum.Transactions += st.Transactions
+	}
+	return sum
 }
 
 // serverCPU is the tests' PostgreSQL server's CPU time; -1 where it is not

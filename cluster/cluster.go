@@ -5,10 +5,10 @@
 // database, as the router's queue does within one. Each chat is owned by
 // one instance at a time, by a lease in the database that the owner
 // renews: the owner fires the chat's timers and sends its messages, in
-// order, at its share of the channel's rate. An instance that handled an
-// event for a chat another owns tells the owner, through the database's
-// notifications, that messages may wait; one that receives an event for a
-// chat no one owns takes the chat. When an instance dies its leases lapse
+// order, at its share of the channel's rate. An instance that queued
+// messages for a chat another owns (it handled the chat's event) tells
+// the owner, through the database's notifications; one that receives an
+// event for a chat no one owns takes the chat. When an instance dies its leases lapse
 // and the others adopt its chats, with the messages and timers waiting
 // for them. Each instance also holds a lease of its own, by which the
 // instances count each other and share the bot's rate on its channels.
@@ -47,6 +47,9 @@ type Store interface {
 	// NotifyOutbox tells the instances listening (ListenOutbox) that
 	// messages may wait for the chats of leases.
 	NotifyOutbox(ctx context.Context, leases []string) error
+	// OnQueued has fn told, after each commit, the leases of the chats
+	// the transaction queued messages for.
+	OnQueued(fn func(leases []string))
 	// ListenOutbox calls heard with each lease NotifyOutbox names, on
 	// any instance, until ctx ends (nil) or the connection fails.
 	ListenOutbox(ctx context.Context, heard func(lease string)) error
@@ -91,7 +94,7 @@ type Config struct {
 	// the channels share the bot's rate among them.
 	OnInstances func(n int)
 	// Wake, when set, tells this instance's sender that messages may
-	// wait for a chat it owns: another instance handled its event.
+	// wait for a chat it owns: another instance queued them.
 	Wake func()
 }
 
@@ -114,9 +117,9 @@ type Node struct {
 	// (trust): their events are handled without a lease query each.
 	// Adoption, which takes a chat whose owner is gone, asks anyway.
 	others map[string]time.Time
-	// tell holds the leases of chats owned elsewhere whose events this
-	// instance handled since it last told their owners; told is signalled
-	// when one is added.
+	// tell holds the leases of chats owned elsewhere for which this
+	// instance queued messages since it last told their owners; told is
+	// signalled when one is added.
 	tell map[string]bool
 	told chan struct{}
 	// instances is how many instances were running at the last count,
@@ -148,8 +151,10 @@ func New(cfg Config) *Node {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Node{cfg: cfg, owned: make(map[string]time.Time), channelOf: make(map[string]string),
+	n := &Node{cfg: cfg, owned: make(map[string]time.Time), channelOf: make(map[string]string),
 		tell: make(map[string]bool), told: make(chan struct{}, 1), settled: make(chan struct{})}
+	cfg.Store.OnQueued(n.queued)
+	return n
 }
 
 // TTL is how long a chat's lease lasts unrenewed.
@@ -175,33 +180,15 @@ func (n *Node) HandleEvent(ctx context.Context, ev bot.Event) error {
 }
 
 // Submit passes ev to the router, taking its chat when no instance owns
-// it; when another does, the owner is told once the event is handled,
-// so that it sends the replies without waiting for its next look.
+// it. When another does and the event queued replies, the owner is told
+// once they are committed (queued), so that it sends them without
+// waiting for its next look.
 func (n *Node) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	lease := n.cfg.Store.ChatLease(bot.ChatKey(ev.Channel, ev.ChatID))
-	mine, err := n.own(ctx, lease, ev.Channel)
-	if err != nil {
+	if _, err := n.own(ctx, lease, ev.Channel); err != nil {
 		return result(err)
 	}
-	done := n.cfg.Router.Submit(ctx, ev)
-	if mine {
-		return done
-	}
-	out := make(chan error, 1)
-	go func() {
-		err := <-done
-		if err == nil {
-			n.mu.Lock()
-			n.tell[lease] = true
-			n.mu.Unlock()
-			select {
-			case n.told <- struct{}{}:
-			default:
-			}
-		}
-		out <- err
-	}()
-	return out
+	return n.cfg.Router.Submit(ctx, ev)
 }
 
 // InTurn runs fn in the chat's turn when this instance owns (or takes)
@@ -356,6 +343,33 @@ func (n *Node) tellOwners(ctx context.Context) {
 			// The owner's sender finds the messages at its next look
 			// (a second at most).
 			n.cfg.Logger.Warn("tell the chats' owners", "chats", len(leases), "err", err)
+		}
+	}
+}
+
+// queued hears, after a commit on this instance, the leases of the chats
+// it queued messages for: the owners of those another instance owns are
+// told (tellOwners), as only an owner sends a chat's messages; this
+// instance's own sender hears of its commits from the router. Only
+// messages are told of: an event that queued none (most quiz answers)
+// costs no notification, which PostgreSQL serialises across the
+// database at commit (BenchmarkInstances, docs/performance.md).
+func (n *Node) queued(leases []string) {
+	now := n.cfg.Clock.Now()
+	var tell bool
+	n.mu.Lock()
+	for _, l := range leases {
+		if until, ok := n.owned[l]; ok && now.Before(until) {
+			continue
+		}
+		n.tell[l] = true
+		tell = true
+	}
+	n.mu.Unlock()
+	if tell {
+		select {
+		case n.told <- struct{}{}:
+		default:
 		}
 	}
 }

@@ -19,18 +19,27 @@ import (
 )
 
 // fakeRouter records the events and work passed to it, as the bot's Router
-// would handle them.
+// would handle them; with a store, it queues a reply to each event but
+// those saying "quiet", in the chat's turn.
 type fakeRouter struct {
+	db     *store.DB
 	mu     sync.Mutex
 	events []string
 }
 
-func (r *fakeRouter) Submit(_ context.Context, ev bot.Event) <-chan error {
+func (r *fakeRouter) Submit(ctx context.Context, ev bot.Event) <-chan error {
 	r.mu.Lock()
 	r.events = append(r.events, ev.ChatID+":"+ev.Text)
 	r.mu.Unlock()
 	done := make(chan error, 1)
-	done <- nil
+	if r.db == nil || ev.Text == "quiet" {
+		done <- nil
+		return done
+	}
+	ctx = bot.InTurnOf(ctx, bot.ChatKey(ev.Channel, ev.ChatID))
+	done <- r.db.Update(ctx, func(tx bot.Tx) error {
+		return tx.Enqueue(bot.Outbound{Key: "re:" + ev.ID, Channel: ev.Channel, ChatID: ev.ChatID, Text: "re: " + ev.Text}, time.Now())
+	})
 	return done
 }
 
@@ -73,6 +82,9 @@ func open(t *testing.T, url string) *store.DB {
 // startOn starts a node on st, its configuration changed by change.
 func startOn(t *testing.T, st cluster.Store, name string, ttl time.Duration, change ...func(*cluster.Config)) *node {
 	nd := &node{r: &fakeRouter{}}
+	if db, ok := st.(*store.DB); ok {
+		nd.r.db = db
+	}
 	cfg := cluster.Config{Store: st, Router: nd.r, Name: name, TTL: ttl, Wake: func() { nd.woken.Add(1) }}
 	for _, f := range change {
 		f(&cfg)
@@ -162,6 +174,62 @@ func TestAnyInstanceHandles(t *testing.T) {
 	t.Logf("the ward was taken over %s after its owner stopped (lease %s)", time.Since(died).Round(time.Millisecond), ttl)
 	if len(n1.r.got()) != 3 {
 		t.Errorf("node one handled %q after it stopped", n1.r.got())
+	}
+}
+
+// TestOwnerTold: an instance that handled an event of a chat another owns
+// tells the owner (a notification on PostgreSQL) when the event queued
+// messages, which only the owner sends, and not when it queued none, as
+// most quiz answers do.
+func TestOwnerTold(t *testing.T) {
+	url := pgtest.URL(t)
+	n1, n2 := start(t, url, "one", time.Minute), start(t, url, "two", time.Minute)
+	ctx := context.Background()
+	ev := func(chat, text string) bot.Event {
+		return bot.Event{ID: chat + text, Channel: "sim", ChatID: chat, ChatType: bot.Group, Text: text}
+	}
+	for _, chat := range []string{"ward", "lab"} {
+		if err := n1.HandleEvent(ctx, ev(chat, "quiet")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	listener := open(t, url)
+	ward, lab := listener.ChatLease(bot.ChatKey("sim", "ward")), listener.ChatLease(bot.ChatKey("sim", "lab"))
+	if got := n1.Owned(); len(got) != 2 {
+		t.Fatalf("node one owns %q, want the ward and the lab", got)
+	}
+	heard := make(chan string, 64)
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go listener.ListenOutbox(lctx, func(lease string) { heard <- lease })
+	pgtest.Listening(t, func() error { return listener.NotifyOutbox(ctx, []string{"probe"}) }, heard)
+
+	n1.woken.Store(0)
+	if err := n2.HandleEvent(ctx, ev("ward", "quiet")); err != nil {
+		t.Fatal(err)
+	}
+	if err := n2.HandleEvent(ctx, ev("lab", "hello")); err != nil {
+		t.Fatal(err)
+	}
+	// Node two tells the owners in the order it handled their events: by
+	// the lab's notification the ward's would have come.
+	timeout := time.After(10 * time.Second)
+	for done := false; !done; {
+		select {
+		case l := <-heard:
+			switch l {
+			case ward:
+				t.Error("the ward's owner was told of an event that queued no message")
+			case lab:
+				done = true
+			}
+		case <-timeout:
+			t.Fatal("the lab's owner was not told of the reply node two queued")
+		}
+	}
+	waitFor(t, "the lab's owner woken", func() bool { return n1.woken.Load() > 0 })
+	if n := n2.woken.Load(); n != 0 {
+		t.Errorf("node two's sender was woken %d times: it owns no chat", n)
 	}
 }
 

@@ -47,6 +47,23 @@ func (d *DB) NotifyOutbox(ctx context.Context, leases []string) error {
 	return nil
 }
 
+// OnQueued has fn told, after each commit on PostgreSQL, the leases of
+// the chats for which the transaction (or the round of chats' turns)
+// queued messages, so that an instance can tell those chats' owners
+// (NotifyOutbox) only when there is something for them to send. fn must
+// not block. On SQLite, which one process uses, fn is never called.
+func (d *DB) OnQueued(fn func(leases []string)) {
+	d.queued.Store(&fn)
+}
+
+// tellQueued passes the leases a commit queued messages for to OnQueued's
+// function.
+func (d *DB) tellQueued(leases []string) {
+	if fn := d.queued.Load(); fn != nil && len(leases) > 0 {
+		(*fn)(leases)
+	}
+}
+
 // ListenOutbox calls heard with each lease named by NotifyOutbox, on this
 // instance or another, until ctx ends (then nil) or the connection fails.
 // It holds a connection of its own meanwhile. On SQLite it waits for ctx.

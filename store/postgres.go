@@ -260,6 +260,7 @@ func (d *DB) txPostgres(ctx context.Context, fn func(*Tx) error) error {
 		d.sweep.Store(true)
 	}
 	d.afterCommit()
+	d.tellQueued(tx.queued)
 	return nil
 }
 
@@ -268,7 +269,8 @@ func (d *DB) txPostgres(ctx context.Context, fn func(*Tx) error) error {
 // and at least 4: the database runs a few transactions for each of its
 // cores well, and past that spends its time on the contention between
 // them (BenchmarkInstances: three instances of 16 each spent 1.4 ms of
-// the server's CPU an event, of 5 each 0.9 ms). Nothing on SQLite.
+// the server's CPU an event, of 5 each 0.9 ms). Rounds are shared the
+// same way, one at least (roundWriters). Nothing on SQLite.
 func (d *DB) ShareWriters(total, n int) {
 	if !d.pg {
 		return
@@ -279,4 +281,5 @@ func (d *DB) ShareWriters(total, n int) {
 	w := max(total/max(n, 1), 4)
 	d.write.SetMaxOpenConns(w)
 	d.write.SetMaxIdleConns(w)
+	d.rounds.set(max(roundWriters/max(n, 1), 1))
 }

@@ -39,17 +39,62 @@ import (
 // in savepoints when one of it fails). Other transactions (the sender's,
 // the timers', maintenance) run on their own as before.
 //
-// On an instance of several, a turn takes its chat's advisory lock with
-// pg_try_advisory_xact_lock: a round never waits for a lock while it
-// holds others (two rounds on two instances could otherwise wait for each
-// other), and a turn whose chat another instance holds runs on its own
-// once its round is done, waiting for the lock as before.
+// On an instance of several, a round takes its turns' chats' advisory
+// locks with its first statements, in one statement sent with them
+// (pipelined: no round trip of its own) and in the order of the locks'
+// numbers, before any other: two rounds on two instances cannot wait for
+// each other, as each waits only while it holds no more than locks that
+// come before the one it waits for. A round does wait for a chat another
+// instance holds (its turn there is a few milliseconds), but no more than
+// roundLockWait: past that, it is rolled back and its turns run each on
+// their own, waiting for their chat alone. So a turn holds its chat from
+// its first statement until its round commits, which is all the database
+// sees of it. (Each turn taking its own lock with
+// pg_try_advisory_xact_lock, as this did first, cost a round trip and a
+// statement a turn: BenchmarkInstances, docs/performance.md.)
 
-// roundWriters is how many rounds an instance runs at once: two give
-// the most events a second with the database on the instances' own two
-// cores and, at 1 ms from it, a third more than one does (BenchmarkInstances,
-// docs/performance.md).
+// roundWriters is how many rounds an instance runs at once when it is
+// the only one: two give the most events a second with the database on
+// the instance's own two cores and, at 1 ms from it, a third more than one
+// does. Instances sharing a database run one each (ShareWriters): rounds
+// of several instances are smaller, and each round costs the database its
+// round trips and its commit whatever its size, so that three instances
+// of two rounds each spent half as much again of the server's CPU an
+// event as three of one (BenchmarkInstances, docs/performance.md).
 const roundWriters = 2
+
+// roundGate says how many of the round writers take turns.
+type roundGate struct {
+	mu sync.Mutex
+	n  int
+	// changed is closed when n changes.
+	changed chan struct{}
+}
+
+// open says whether writer i takes turns, and returns what is closed
+// once that may change.
+func (g *roundGate) open(i int) (bool, <-chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return i < g.n, g.changed
+}
+
+// set lets the first n writers take turns.
+func (g *roundGate) set(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if n == g.n {
+		return
+	}
+	g.n = n
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// roundLockWait bounds how long a round's statements wait for a lock (a
+// chat's held by another instance, a row): past it the round's turns run
+// each on its own, so that one chat held elsewhere holds up no other.
+const roundLockWait = "250ms"
 
 // roundKey carries a round in the context of its turns' transactions.
 type roundKey struct{}
@@ -58,6 +103,8 @@ type roundKey struct{}
 type round struct {
 	conn *pgx.Conn
 	wake chan struct{}
+	// locks are the numbers of the turns' chats' locks, in order.
+	locks []int64
 
 	mu sync.Mutex
 	// running counts the turns not waiting on a statement; done says
@@ -147,22 +194,31 @@ func (r *round) serve(ctx context.Context) {
 // BEGIN the first time.
 func (r *round) send(ctx context.Context, batch []*statement) {
 	b := &pgx.Batch{}
+	var first int // the round's own statements
 	if !r.begun {
 		b.Queue("BEGIN")
+		first++
+		if len(r.locks) > 0 {
+			b.Queue("SET LOCAL lock_timeout = '" + roundLockWait + "'")
+			b.Queue(`SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k`, r.locks)
+			first += 2
+		}
+		r.begun = true
 	}
 	for _, s := range batch {
 		b.Queue(s.query, s.args...)
 	}
 	br := r.conn.SendBatch(ctx, b)
 	var err error
-	if !r.begun {
-		_, err = br.Exec()
-		r.begun = true
+	for range first {
+		if err == nil {
+			_, err = br.Exec()
+		}
 	}
 	m := r.conn.TypeMap()
 	for _, s := range batch {
 		if err != nil {
-			s.err = err // BEGIN failed
+			s.err = err // BEGIN, or the locks, failed
 			continue
 		}
 		if s.exec {
@@ -350,15 +406,26 @@ func (r *turnRows) Next(dest []driver.Value) error {
 	return nil
 }
 
-// turnWriter runs rounds of the turns queued until Close, then runs what
-// is still queued each on its own.
-func (d *DB) turnWriter() {
+// turnWriter i runs rounds of the turns queued, while the gate lets it,
+// until Close; then writer 0 runs what is still queued each on its own.
+func (d *DB) turnWriter(i int) {
 	defer d.bg.Done()
 	batch := make([]*request, 0, maxBatch)
 	for {
+		on, changed := d.rounds.open(i)
+		if !on {
+			select {
+			case <-changed:
+				continue
+			case <-d.stop:
+				return
+			}
+		}
 		select {
 		case r := <-d.turnReqs:
 			batch = append(batch[:0], r)
+		case <-changed:
+			continue
 		case <-d.stop:
 			for {
 				select {
@@ -375,10 +442,9 @@ func (d *DB) turnWriter() {
 
 // turnOutcome is how a turn fared in its round.
 type turnOutcome struct {
-	err error
-	// lockedOut says its chat's lock is held elsewhere: it did nothing.
-	lockedOut bool
-	sweep     bool
+	err    error
+	sweep  bool
+	queued []string
 }
 
 // runRound runs a batch of turns as one round and answers each: those
@@ -391,7 +457,7 @@ func (d *DB) runRound(batch []*request) {
 	conn, err := d.write.Conn(ctx)
 	if err == nil {
 		err = conn.Raw(func(dc any) error {
-			r := &round{conn: dc.(*stdlib.Conn).Conn(), wake: make(chan struct{}, 1), running: len(batch)}
+			r := &round{conn: dc.(*stdlib.Conn).Conn(), wake: make(chan struct{}, 1), running: len(batch), locks: d.roundLocks(batch)}
 			var wg sync.WaitGroup
 			for i, req := range batch {
 				wg.Go(func() {
@@ -409,7 +475,7 @@ func (d *DB) runRound(batch []*request) {
 			r.serve(ctx)
 			failed = r.failed
 			if !r.begun {
-				return nil // every turn locked out, or none made a statement
+				return nil // no turn made a statement
 			}
 			if failed || slices.ContainsFunc(out, func(o turnOutcome) bool { return o.err != nil }) {
 				_, err := r.conn.Exec(ctx, "ROLLBACK")
@@ -428,11 +494,12 @@ func (d *DB) runRound(batch []*request) {
 	}
 	rolledBack := failed || slices.ContainsFunc(out, func(o turnOutcome) bool { return o.err != nil })
 	var sweep bool
+	var queued []string
 	var carried int64
 	for i, req := range batch {
 		o := out[i]
 		switch {
-		case o.lockedOut || (rolledBack && (failed || o.err == nil)) || retryable(commitErr):
+		case (rolledBack && (failed || o.err == nil)) || retryable(commitErr):
 			d.bg.Add(1)
 			go func() {
 				defer d.bg.Done()
@@ -442,6 +509,7 @@ func (d *DB) runRound(batch []*request) {
 			req.done <- o.err // its own function's error, no statement failing
 		default:
 			sweep = sweep || o.sweep
+			queued = append(queued, o.queued...)
 			carried++
 			req.done <- commitErr
 		}
@@ -453,39 +521,48 @@ func (d *DB) runRound(batch []*request) {
 			d.sweep.Store(true)
 		}
 		d.afterCommit()
+		d.tellQueued(queued)
 	}
 }
 
-// turn runs one turn's function in its round, first taking its chat's
-// lock when other instances may share the database.
+// turn runs one turn's function in its round.
 func (d *DB) turn(ctx context.Context, req *request) turnOutcome {
 	sqlTx, err := d.turns.BeginTx(ctx, nil)
 	if err != nil {
 		return turnOutcome{err: err}
 	}
 	defer sqlTx.Rollback()
-	if key := bot.ChatInTurn(req.ctx); key != "" && d.instance != "" {
-		var got bool
-		if err := sqlTx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock($1)`, d.chatLock(key)).Scan(&got); err != nil {
-			return turnOutcome{err: fmt.Errorf("lock the chat: %w", err)}
-		}
-		if !got {
-			return turnOutcome{lockedOut: true}
-		}
-	}
 	tx := &Tx{tx: sqlTx, ctx: ctx, db: d}
 	err = run(req.fn, tx)
-	return turnOutcome{err: err, sweep: tx.sweep}
+	return turnOutcome{err: err, sweep: tx.sweep, queued: tx.queued}
 }
 
-// openTurns opens the database/sql pool of rounds' turns and starts n
-// round writers.
+// roundLocks returns the numbers of the locks of the turns' chats, in
+// order, when other instances may share the database.
+func (d *DB) roundLocks(batch []*request) []int64 {
+	if d.instance == "" {
+		return nil
+	}
+	var locks []int64
+	for _, req := range batch {
+		if key := bot.ChatInTurn(req.ctx); key != "" {
+			locks = append(locks, d.chatLock(key))
+		}
+	}
+	slices.Sort(locks)
+	return slices.Compact(locks)
+}
+
+// openTurns opens the database/sql pool of rounds' turns and starts the
+// round writers, n of them taking turns.
 func (d *DB) openTurns(n int) {
 	d.turns = sql.OpenDB(turnConnector{})
 	d.turns.SetMaxIdleConns(maxBatch * 4)
 	d.turnReqs = make(chan *request, maxBatch)
-	for range n {
+	d.rounds.changed = make(chan struct{})
+	d.rounds.set(n)
+	for i := range roundWriters {
 		d.bg.Add(1)
-		go d.turnWriter()
+		go d.turnWriter(i)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,19 +55,9 @@ func TestRounds(t *testing.T) {
 			}
 			// Both round writers hold a turn that waits, so the next
 			// twenty queue and go in rounds together once released.
-			release := make(chan struct{})
-			errs := make(chan error, 22)
-			for i := range roundWriters {
-				started := make(chan struct{})
-				go func() {
-					errs <- d.update(turn(100+i), func(tx *Tx) error {
-						close(started)
-						<-release
-						return see(fmt.Sprint("hold", i))(tx)
-					})
-				}()
-				<-started // one round writer busy with it
-			}
+			release, errs := holdRounds(d, func(i int) (context.Context, func(*Tx) error) {
+				return turn(100 + i), see(fmt.Sprint("hold", i))
+			})
 			before := d.Stats()
 			results := make([]chan error, 20)
 			for i := range results {
@@ -78,7 +69,7 @@ func TestRounds(t *testing.T) {
 				go func() { results[i] <- d.update(turn(i), fn) }()
 			}
 			testkit.Eventually(t, 10*time.Second, "twenty turns queued", func() bool { return len(d.turnReqs) == 20 })
-			close(release)
+			release()
 			for i, r := range results {
 				err := <-r
 				switch {
@@ -112,5 +103,105 @@ func TestRounds(t *testing.T) {
 				t.Errorf("%d events seen (e4: %v), want %d", n, e4, want)
 			}
 		})
+	}
+}
+
+// holdRounds has each of d's round writers run a turn (hold(i)'s) that
+// waits, until release is called, before its function; errs has their
+// outcomes.
+func holdRounds(d *DB, hold func(i int) (context.Context, func(*Tx) error)) (release func(), errs <-chan error) {
+	wait := make(chan struct{})
+	out := make(chan error, roundWriters)
+	for i := range roundWriters {
+		started := make(chan struct{})
+		ctx, fn := hold(i)
+		go func() {
+			out <- d.update(ctx, func(tx *Tx) error {
+				close(started)
+				<-wait
+				return fn(tx)
+			})
+		}()
+		<-started // one round writer busy with it
+	}
+	return func() { close(wait) }, out
+}
+
+// TestRoundHeldChat runs two instances' stores on one real PostgreSQL: a
+// round with a turn whose chat the other instance holds waits no longer
+// than roundLockWait for it; its other turns then commit while that one
+// waits for its chat, and it commits once the chat is free.
+func TestRoundHeldChat(t *testing.T) {
+	url := pgtest.URL(t)
+	d, other := openInstance(t, url, "a"), openInstance(t, url, "b")
+	ctx := context.Background()
+	turn := func(i int) context.Context { return bot.InTurnOf(ctx, bot.ChatKey("telegram", fmt.Sprint(-100-i))) }
+	see := func(id string) func(*Tx) error {
+		return func(tx *Tx) error {
+			_, err := tx.SeeEvent(id, time.Now())
+			return err
+		}
+	}
+	holding, freed := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(freed) }) }
+	t.Cleanup(free) // before the stores close, should the test stop early
+	held := make(chan error, 1)
+	go func() {
+		held <- other.update(turn(4), func(tx *Tx) error {
+			if err := see("elsewhere")(tx); err != nil {
+				return err
+			}
+			close(holding)
+			<-freed
+			return nil
+		})
+	}()
+	<-holding
+	release, errs := holdRounds(d, func(i int) (context.Context, func(*Tx) error) {
+		return turn(100 + i), see(fmt.Sprint("hold", i))
+	})
+	results := make([]chan error, 10)
+	for i := range results {
+		results[i] = make(chan error, 1)
+		go func() { results[i] <- d.update(turn(i), see(fmt.Sprint("e", i))) }()
+	}
+	testkit.Eventually(t, 10*time.Second, "ten turns queued", func() bool { return len(d.turnReqs) == 10 })
+	release()
+	for i, r := range results {
+		if i == 4 {
+			continue
+		}
+		select {
+		case err := <-r:
+			if err != nil {
+				t.Errorf("turn %d: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("turn %d held up by another chat held elsewhere", i)
+		}
+	}
+	select {
+	case err := <-results[4]:
+		t.Fatalf("the turn of the chat held elsewhere ended (%v) before it was free", err)
+	default:
+	}
+	free()
+	for _, err := range []error{<-held, <-results[4]} {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	for range roundWriters {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	var n int
+	if err := d.read.QueryRowContext(ctx, `SELECT count(*) FROM seen_events`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 13 {
+		t.Errorf("%d events seen, want 13 (ten, two holding the writers, one elsewhere)", n)
 	}
 }

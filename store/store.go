@@ -63,6 +63,7 @@ type DB struct {
 	// (rounds.go).
 	turns    *sql.DB
 	turnReqs chan *request
+	rounds   roundGate
 	reqs     chan *request
 	stop     chan struct{}
 	done     chan struct{}
@@ -94,6 +95,9 @@ type DB struct {
 	// (SetInstance), and claim is how long it claims a message or timer.
 	instance string
 	claim    time.Duration
+	// queued hears the leases of the chats whose messages a commit
+	// queued, on PostgreSQL (OnQueued).
+	queued atomic.Pointer[func(leases []string)]
 }
 
 // Stats says how well group commit batches: commits made, and caller

@@ -27,8 +27,8 @@ func openInstance(t *testing.T, url, name string) *DB {
 
 // TestTurnLock runs two instances' stores on one real PostgreSQL: a
 // transaction in a chat's turn on one waits for one in the same chat's
-// turn on the other, until it ends (commit or rollback); another chat's
-// and one outside any turn go on meanwhile.
+// turn on the other that made a statement, until it ends (commit or
+// rollback); another chat's and one outside any turn go on meanwhile.
 func TestTurnLock(t *testing.T) {
 	url := pgtest.URL(t)
 	a, b := openInstance(t, url, "a"), openInstance(t, url, "b")
@@ -42,7 +42,10 @@ func TestTurnLock(t *testing.T) {
 			holding, release := make(chan struct{}), make(chan struct{})
 			first := make(chan error, 1)
 			go func() {
-				first <- a.update(ward, func(*Tx) error {
+				first <- a.update(ward, func(tx *Tx) error {
+					if _, err := tx.exec(`SELECT 1`); err != nil {
+						return err
+					}
 					close(holding)
 					<-release
 					return end.err
@@ -56,7 +59,12 @@ func TestTurnLock(t *testing.T) {
 				}
 			}
 			second := make(chan error, 1)
-			go func() { second <- b.update(ward, func(*Tx) error { return nil }) }()
+			go func() {
+				second <- b.update(ward, func(tx *Tx) error {
+					_, err := tx.exec(`SELECT 1`)
+					return err
+				})
+			}()
 			// The second waits on the lock: PostgreSQL says so.
 			testkit.Eventually(t, 10*time.Second, "the second transaction waiting on the chat's lock", func() bool {
 				var n int
@@ -93,21 +101,7 @@ func TestNotifyOutbox(t *testing.T) {
 	for i := range 600 { // about 18,000 bytes of names: three notifications
 		want = append(want, a.ChatLease(bot.ChatKey("telegram", string(rune('a'+i%26))+string(rune('a'+i/26)))))
 	}
-	// The listener may not be listening yet: notify until it hears.
-	testkit.Eventually(t, 10*time.Second, "the listener hearing a first lease", func() bool {
-		if err := a.NotifyOutbox(ctx, want[:1]); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-heard:
-			return true
-		case <-time.After(50 * time.Millisecond):
-			return false
-		}
-	})
-	for len(heard) > 0 {
-		<-heard
-	}
+	pgtest.Listening(t, func() error { return a.NotifyOutbox(ctx, want[:1]) }, heard)
 	if err := a.NotifyOutbox(ctx, want); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/huddlebot/huddle/bot"
@@ -21,6 +22,9 @@ type Tx struct {
 	bound map[*sql.Stmt]*sql.Stmt
 	// sweep says this transaction deleted an attachment (sweepAfter).
 	sweep bool
+	// queued holds the leases of the chats it queued messages for
+	// (OnQueued).
+	queued []string
 }
 
 // sweepAfter asks for the media files no attachment refers to any more to
@@ -394,10 +398,14 @@ func (t *Tx) Enqueue(m bot.Outbound, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
+	lease := t.db.ChatLease(bot.ChatKey(m.Channel, m.ChatID))
 	_, err = t.exec(`INSERT INTO outbox (key, channel, chat_id, payload, created_at, next_at, lease) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (key) DO NOTHING`, m.Key, m.Channel, m.ChatID, payload, ms(at), ms(at), t.db.ChatLease(bot.ChatKey(m.Channel, m.ChatID)))
+		ON CONFLICT (key) DO NOTHING`, m.Key, m.Channel, m.ChatID, payload, ms(at), ms(at), lease)
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", m.Key, err)
+	}
+	if !slices.Contains(t.queued, lease) {
+		t.queued = append(t.queued, lease)
 	}
 	return nil
 }

@@ -224,3 +224,28 @@ func removeStale() {
 		lock.Close()
 	}
 }
+
+// Listening returns once a listener hears what notify sends, which it
+// calls until then: a LISTEN takes effect a little after the listener
+// starts, and notifications before it are lost. What was heard is
+// drained from heard.
+func Listening(tb testing.TB, notify func() error, heard <-chan string) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := notify(); err != nil {
+			tb.Fatal(err)
+		}
+		select {
+		case <-heard:
+			for len(heard) > 0 {
+				<-heard
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			tb.Fatal("the listener heard nothing in 10 s")
+		}
+	}
+}
