@@ -323,8 +323,8 @@ func (n *Node) adopt(ctx context.Context) {
 }
 
 // tellOwners passes on, until ctx ends, the leases of the chats owned
-// elsewhere whose events this instance handled: one notification for
-// all those handled meanwhile.
+// elsewhere for which this instance queued messages: one notification
+// for all those queued for meanwhile.
 func (n *Node) tellOwners(ctx context.Context) {
 	for {
 		select {

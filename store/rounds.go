@@ -50,8 +50,8 @@ import (
 // their own, waiting for their chat alone. So a turn holds its chat from
 // its first statement until its round commits, which is all the database
 // sees of it. (Each turn taking its own lock with
-// pg_try_advisory_xact_lock, as this did first, cost a round trip and a
-// statement a turn: BenchmarkInstances, docs/performance.md.)
+// pg_try_advisory_xact_lock, as this did first, cost a round trip a
+// round and a statement a turn: BenchmarkInstances, docs/performance.md.)
 
 // roundWriters is how many rounds an instance runs at once when it is
 // the only one: two give the most events a second with the database on
@@ -59,8 +59,8 @@ import (
 // does. Instances sharing a database run one each (ShareWriters): rounds
 // of several instances are smaller, and each round costs the database its
 // round trips and its commit whatever its size, so that three instances
-// of two rounds each spent half as much again of the server's CPU an
-// event as three of one (BenchmarkInstances, docs/performance.md).
+// of two rounds each spent a fifth to a half more of the server's CPU an
+// event than three of one (BenchmarkInstances, docs/performance.md).
 const roundWriters = 2
 
 // roundGate says how many of the round writers take turns.
