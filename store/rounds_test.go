@@ -127,6 +127,14 @@ func holdRounds(d *DB, hold func(i int) (context.Context, func(*Tx) error)) (rel
 	return func() { close(wait) }, out
 }
 
+// noteSeen is a turn's function that notes the event id seen.
+func noteSeen(id string) func(*Tx) error {
+	return func(tx *Tx) error {
+		_, err := tx.SeeEvent(id, time.Now())
+		return err
+	}
+}
+
 // TestRoundHeldChat runs two instances' stores on one real PostgreSQL: a
 // round with a turn whose chat the other instance holds waits no longer
 // than roundLockWait for it; its other turns then commit while that one
@@ -136,12 +144,6 @@ func TestRoundHeldChat(t *testing.T) {
 	d, other := openInstance(t, url, "a"), openInstance(t, url, "b")
 	ctx := context.Background()
 	turn := func(i int) context.Context { return bot.InTurnOf(ctx, bot.ChatKey("telegram", fmt.Sprint(-100-i))) }
-	see := func(id string) func(*Tx) error {
-		return func(tx *Tx) error {
-			_, err := tx.SeeEvent(id, time.Now())
-			return err
-		}
-	}
 	holding, freed := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	free := func() { once.Do(func() { close(freed) }) }
@@ -149,7 +151,7 @@ func TestRoundHeldChat(t *testing.T) {
 	held := make(chan error, 1)
 	go func() {
 		held <- other.update(turn(4), func(tx *Tx) error {
-			if err := see("elsewhere")(tx); err != nil {
+			if err := noteSeen("elsewhere")(tx); err != nil {
 				return err
 			}
 			close(holding)
@@ -159,12 +161,12 @@ func TestRoundHeldChat(t *testing.T) {
 	}()
 	<-holding
 	release, errs := holdRounds(d, func(i int) (context.Context, func(*Tx) error) {
-		return turn(100 + i), see(fmt.Sprint("hold", i))
+		return turn(100 + i), noteSeen(fmt.Sprint("hold", i))
 	})
 	results := make([]chan error, 10)
 	for i := range results {
 		results[i] = make(chan error, 1)
-		go func() { results[i] <- d.update(turn(i), see(fmt.Sprint("e", i))) }()
+		go func() { results[i] <- d.update(turn(i), noteSeen(fmt.Sprint("e", i))) }()
 	}
 	testkit.Eventually(t, 10*time.Second, "ten turns queued", func() bool { return len(d.turnReqs) == 10 })
 	release()
@@ -203,5 +205,54 @@ func TestRoundHeldChat(t *testing.T) {
 	}
 	if n != 13 {
 		t.Errorf("%d events seen, want 13 (ten, two holding the writers, one elsewhere)", n)
+	}
+}
+
+// TestRoundsShared: an instance among several runs one round at a time
+// (ShareWriters), so that a turn queued while one round is held waits for
+// it; alone again, it runs two, and the turn goes at once.
+func TestRoundsShared(t *testing.T) {
+	d := openInstance(t, pgtest.URL(t), "a")
+	ctx := context.Background()
+	turn := func(chat string) context.Context { return bot.InTurnOf(ctx, bot.ChatKey("telegram", chat)) }
+	d.ShareWriters(0, 3)
+	started, released := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release) // before the store closes, should the test stop early
+	held := make(chan error, 1)
+	go func() {
+		held <- d.update(turn("-1"), func(tx *Tx) error {
+			close(started)
+			<-released
+			return noteSeen("held")(tx)
+		})
+	}()
+	<-started
+	next := make(chan error, 1)
+	go func() { next <- d.update(turn("-2"), noteSeen("next")) }()
+	testkit.Eventually(t, 10*time.Second, "the next turn queued", func() bool { return len(d.turnReqs) == 1 })
+	// A second round writer would take it within microseconds.
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-next:
+		t.Fatalf("a second round ran (%v) on an instance of three", err)
+	default:
+	}
+	if n := len(d.turnReqs); n != 1 {
+		t.Fatalf("%d turns queued, want the next one", n)
+	}
+	d.ShareWriters(0, 1)
+	select {
+	case err := <-next:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("alone again, the instance ran no second round")
+	}
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
 	}
 }
