@@ -8,9 +8,9 @@
 // order, at its share of the channel's rate. An instance that queued
 // messages for a chat another owns (it handled the chat's event) tells
 // the owner, through the database's notifications; one that receives an
-// event for a chat no one owns takes the chat. When an instance dies its leases lapse
-// and the others adopt its chats, with the messages and timers waiting
-// for them. Each instance also holds a lease of its own, by which the
+// event for a chat no one owns takes the chat. When an instance dies its
+// leases lapse and the others adopt its chats, with the messages and
+// timers waiting for them. Each instance also holds a lease of its own, by which the
 // instances count each other and share the bot's rate on its channels.
 //
 // RapidPro's mailroom is the model: each contact's events queue on their

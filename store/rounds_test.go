@@ -55,9 +55,8 @@ func TestRounds(t *testing.T) {
 			}
 			// Both round writers hold a turn that waits, so the next
 			// twenty queue and go in rounds together once released.
-			release, errs := holdRounds(d, func(i int) (context.Context, func(*Tx) error) {
-				return turn(100 + i), see(fmt.Sprint("hold", i))
-			})
+			release, errs := holdRounds(t, d, func(i int) context.Context { return turn(100 + i) },
+				func(i int) func(*Tx) error { return see(fmt.Sprint("hold", i)) })
 			before := d.Stats()
 			results := make([]chan error, 20)
 			for i := range results {
@@ -81,8 +80,8 @@ func TestRounds(t *testing.T) {
 					t.Errorf("turn %d: %v", i, err)
 				}
 			}
-			for range roundWriters {
-				if err := <-errs; err != nil {
+			for _, e := range errs {
+				if err := <-e; err != nil {
 					t.Error(err)
 				}
 			}
@@ -106,25 +105,55 @@ func TestRounds(t *testing.T) {
 	}
 }
 
-// holdRounds has each of d's round writers run a turn (hold(i)'s) that
-// waits, until release is called, before its function; errs has their
+// holding holds turns until released, and releases them when the test
+// ends, before the stores close, should it stop early.
+type holding struct {
+	ch   chan struct{}
+	once sync.Once
+}
+
+func hold(t *testing.T) *holding {
+	h := &holding{ch: make(chan struct{})}
+	t.Cleanup(h.release)
+	return h
+}
+
+func (h *holding) release() { h.once.Do(func() { close(h.ch) }) }
+
+// turn runs on d a transaction in ctx's turn that runs first (when set),
+// waits until released, then runs then (when set); it returns once the
+// transaction waits, and the transaction's outcome comes on done.
+func (h *holding) turn(ctx context.Context, d *DB, first, then func(*Tx) error) (done <-chan error) {
+	started := make(chan struct{})
+	out := make(chan error, 1)
+	go func() {
+		out <- d.update(ctx, func(tx *Tx) error {
+			if first != nil {
+				if err := first(tx); err != nil {
+					return err
+				}
+			}
+			close(started)
+			<-h.ch
+			if then == nil {
+				return nil
+			}
+			return then(tx)
+		})
+	}()
+	<-started
+	return out
+}
+
+// holdRounds has each of d's round writers run a turn (turn(i)'s) that
+// waits until release is called, then runs fn(i); errs has their
 // outcomes.
-func holdRounds(d *DB, hold func(i int) (context.Context, func(*Tx) error)) (release func(), errs <-chan error) {
-	wait := make(chan struct{})
-	out := make(chan error, roundWriters)
+func holdRounds(t *testing.T, d *DB, turn func(i int) context.Context, fn func(i int) func(*Tx) error) (release func(), errs []<-chan error) {
+	h := hold(t)
 	for i := range roundWriters {
-		started := make(chan struct{})
-		ctx, fn := hold(i)
-		go func() {
-			out <- d.update(ctx, func(tx *Tx) error {
-				close(started)
-				<-wait
-				return fn(tx)
-			})
-		}()
-		<-started // one round writer busy with it
+		errs = append(errs, h.turn(turn(i), d, nil, fn(i))) // one round writer busy with it
 	}
-	return func() { close(wait) }, out
+	return h.release, errs
 }
 
 // noteSeen is a turn's function that notes the event id seen.
@@ -144,25 +173,10 @@ func TestRoundHeldChat(t *testing.T) {
 	d, other := openInstance(t, url, "a"), openInstance(t, url, "b")
 	ctx := context.Background()
 	turn := func(i int) context.Context { return bot.InTurnOf(ctx, bot.ChatKey("telegram", fmt.Sprint(-100-i))) }
-	holding, freed := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	free := func() { once.Do(func() { close(freed) }) }
-	t.Cleanup(free) // before the stores close, should the test stop early
-	held := make(chan error, 1)
-	go func() {
-		held <- other.update(turn(4), func(tx *Tx) error {
-			if err := noteSeen("elsewhere")(tx); err != nil {
-				return err
-			}
-			close(holding)
-			<-freed
-			return nil
-		})
-	}()
-	<-holding
-	release, errs := holdRounds(d, func(i int) (context.Context, func(*Tx) error) {
-		return turn(100 + i), noteSeen(fmt.Sprint("hold", i))
-	})
+	elsewhere := hold(t)
+	held := elsewhere.turn(turn(4), other, noteSeen("elsewhere"), nil)
+	release, errs := holdRounds(t, d, func(i int) context.Context { return turn(100 + i) },
+		func(i int) func(*Tx) error { return noteSeen(fmt.Sprint("hold", i)) })
 	results := make([]chan error, 10)
 	for i := range results {
 		results[i] = make(chan error, 1)
@@ -188,14 +202,14 @@ func TestRoundHeldChat(t *testing.T) {
 		t.Fatalf("the turn of the chat held elsewhere ended (%v) before it was free", err)
 	default:
 	}
-	free()
+	elsewhere.release()
 	for _, err := range []error{<-held, <-results[4]} {
 		if err != nil {
 			t.Error(err)
 		}
 	}
-	for range roundWriters {
-		if err := <-errs; err != nil {
+	for _, e := range errs {
+		if err := <-e; err != nil {
 			t.Error(err)
 		}
 	}
@@ -216,19 +230,8 @@ func TestRoundsShared(t *testing.T) {
 	ctx := context.Background()
 	turn := func(chat string) context.Context { return bot.InTurnOf(ctx, bot.ChatKey("telegram", chat)) }
 	d.ShareWriters(0, 3)
-	started, released := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(released) }) }
-	t.Cleanup(release) // before the store closes, should the test stop early
-	held := make(chan error, 1)
-	go func() {
-		held <- d.update(turn("-1"), func(tx *Tx) error {
-			close(started)
-			<-released
-			return noteSeen("held")(tx)
-		})
-	}()
-	<-started
+	round := hold(t)
+	held := round.turn(turn("-1"), d, nil, noteSeen("held"))
 	next := make(chan error, 1)
 	go func() { next <- d.update(turn("-2"), noteSeen("next")) }()
 	testkit.Eventually(t, 10*time.Second, "the next turn queued", func() bool { return len(d.turnReqs) == 1 })
@@ -251,7 +254,7 @@ func TestRoundsShared(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("alone again, the instance ran no second round")
 	}
-	release()
+	round.release()
 	if err := <-held; err != nil {
 		t.Fatal(err)
 	}
